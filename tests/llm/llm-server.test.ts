@@ -1,0 +1,125 @@
+// The loopback model server must look like the real APIs to the official SDKs (and, by the same
+// wire format, to agent CLIs), in both protocols, streaming and not.
+import { afterEach, describe, expect, it } from "vitest";
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { byPrompt, embedText, keyFingerprint, scripted, startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+
+let server: LlmServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const KEY = "sk-test-0123456789abcdefghij";
+
+describe("loopback LLM server, OpenAI protocol", () => {
+  it("answers a non-streaming chat completion with text and usage", async () => {
+    server = await startLlmServer(scripted([{ text: "hello there", usage: { inputTokens: 11, outputTokens: 3 } }]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    expect(r.choices[0]!.message.content).toBe("hello there");
+    expect(r.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 });
+    expect(server.requests[0]!.headers.authorization).toBe("[REDACTED]");
+    expect(server.requests[0]!.apiKeySha256).toBe(keyFingerprint(KEY));
+    expect(JSON.stringify(server.requests)).not.toContain(KEY);
+  });
+
+  it("streams text then a usage chunk when include_usage is asked", async () => {
+    server = await startLlmServer(scripted([{ text: "a streamed answer of some length" }]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: "m", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "go" }] });
+    let text = "";
+    let usage: unknown;
+    let finish: string | null = null;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta.content ?? "";
+      if (c.choices[0]?.finish_reason) finish = c.choices[0].finish_reason;
+      if (c.usage) usage = c.usage;
+    }
+    expect(text).toBe("a streamed answer of some length");
+    expect(finish).toBe("stop");
+    expect(usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+  });
+
+  it("returns tool calls streamed and not streamed", async () => {
+    const call = { toolCalls: [{ name: "write_file", arguments: { file_path: "/tmp/x", content: "y" } }] };
+    server = await startLlmServer(scripted([call, call]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] });
+    expect(r.choices[0]!.finish_reason).toBe("tool_calls");
+    const tc = r.choices[0]!.message.tool_calls![0]!;
+    expect(tc.type === "function" && JSON.parse(tc.function.arguments)).toEqual({ file_path: "/tmp/x", content: "y" });
+    const runner = client.chat.completions.stream({ model: "m", messages: [{ role: "user", content: "x" }] });
+    const final = await runner.finalChatCompletion();
+    const stc = final.choices[0]!.message.tool_calls![0]!;
+    expect(stc.type === "function" && stc.function.name).toBe("write_file");
+  });
+
+  it("sends errors with status and Retry-After", async () => {
+    server = await startLlmServer(scripted([{ status: 429, error: "slow down", retryAfterSeconds: 7 }]));
+    const res = await fetch(`${server.openaiBaseUrl}/chat/completions`, { method: "POST", body: JSON.stringify({ model: "m", messages: [] }) });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect(((await res.json()) as any).error.message).toBe("slow down");
+  });
+
+  it("routes by prompt and reports when no rule matches", async () => {
+    server = await startLlmServer(byPrompt([[/weather/, { text: "sunny" }], [(ex) => ex.body.model === "special", (ex) => ({ text: `model ${ex.body.model}` })]]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const a = await client.chat.completions.create({ model: "m", messages: [{ role: "system", content: "be nice" }, { role: "user", content: "the weather?" }] });
+    expect(a.choices[0]!.message.content).toBe("sunny");
+    const b = await client.chat.completions.create({ model: "special", messages: [{ role: "user", content: "?" }] });
+    expect(b.choices[0]!.message.content).toBe("model special");
+    await expect(client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "nothing" }] })).rejects.toThrow(/no rule matched/);
+  });
+
+  it("serves deterministic embeddings where similar texts are closer", async () => {
+    server = await startLlmServer(scripted([]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const r = await client.embeddings.create({ model: "text-embedding-3-small", input: ["user login form", "login form for users", "database migration tool"] });
+    const [a, b, c] = r.data.map((d) => d.embedding);
+    const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+    expect(a!.length).toBe(64);
+    expect(dot(a!, b!)).toBeGreaterThan(dot(a!, c!));
+    // The SDK asks for base64 float32 by default: equal to our vector up to float32 precision.
+    embedText("user login form").forEach((x, i) => expect(a![i]).toBeCloseTo(x, 5));
+    expect(r.usage.prompt_tokens).toBeGreaterThan(0);
+  });
+});
+
+describe("loopback LLM server, Anthropic protocol", () => {
+  it("answers messages non-streaming and streaming with usage", async () => {
+    server = await startLlmServer(scripted([{ text: "plain", usage: { inputTokens: 5, outputTokens: 2 } }, { text: "streamed reply" }]));
+    const client = new Anthropic({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
+    const r = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "hi" }] });
+    expect(r.content[0]).toMatchObject({ type: "text", text: "plain" });
+    expect(r.usage).toMatchObject({ input_tokens: 5, output_tokens: 2 });
+    const final = await client.messages.stream({ model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).finalMessage();
+    expect(final.content[0]).toMatchObject({ type: "text", text: "streamed reply" });
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+    const h = server.requests[0]!.headers;
+    expect(h["x-api-key"] ?? h.authorization).toBe("[REDACTED]");
+    expect(JSON.stringify(server.requests)).not.toContain(KEY);
+    expect(server.requests[0]!.apiKeySha256).toBe(keyFingerprint(KEY));
+  });
+
+  it("returns tool_use blocks streamed and not streamed", async () => {
+    const call = { toolCalls: [{ name: "edit", arguments: { path: "a.ts" } }] };
+    server = await startLlmServer(scripted([call, call]));
+    const client = new Anthropic({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
+    const r = await client.messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    expect(r.stop_reason).toBe("tool_use");
+    expect(r.content[0]).toMatchObject({ type: "tool_use", name: "edit", input: { path: "a.ts" } });
+    const s = await client.messages.stream({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "x" }] }).finalMessage();
+    expect(s.content[0]).toMatchObject({ type: "tool_use", name: "edit", input: { path: "a.ts" } });
+  });
+
+  it("sends Anthropic-shaped errors", async () => {
+    server = await startLlmServer(scripted([{ status: 400, error: "prompt is too long: 300000 tokens > 200000 maximum" }]));
+    const client = new Anthropic({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
+    const err = await client.messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(err.message).toMatch(/prompt is too long/);
+  });
+});
