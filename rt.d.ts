@@ -6,4 +6,5 @@ declare namespace RT {
   type Anthropic = { apiKey: string; base_url?: string; platform?: string; enable_1M_context?: boolean };
   type Github = { token: string };
   type Gitlab = { token: string; baseUrl?: string };
+  type CDevgodzillaQa = { gates?: Record<string, "blocking" | "warning" | "off">; weights?: { gates?: number; checklist?: number; checks?: number }; threshold?: number; checklist?: { enabled?: boolean; token_budget?: number; top_k?: number; chunk_lines?: number; required_by_default?: boolean; changed_boost?: number; embeddings?: { enabled?: boolean; model?: string; candidates?: number } }; checks?: { lint?: boolean; typecheck?: boolean; test?: boolean; timeout_seconds?: number; allow_unsandboxed?: boolean } };
 }
