@@ -1,0 +1,657 @@
+// Git plumbing for every step: validate a repository reference, keep a per-worker bare mirror of
+// each remote (so a step does not re-download the repo), give each job a FRESH working copy of an
+// exact commit, commit with a fixed identity, push the run branch. Workers are ephemeral: nothing
+// here assumes a directory survives between jobs — the mirror is only a cache.
+// All git calls go through simple-git with argument arrays; credentials never appear in a URL on
+// disk or on a command line (they travel as an http.extraHeader in the child's environment).
+
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
+import { DevGodzillaError, InputError } from "./errors.ts";
+import { Redactor } from "./redact.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Exported types
+
+export type RepoKind = "https" | "http" | "ssh" | "git" | "file" | "local";
+
+/** A validated repository reference. `url` never carries credentials. */
+export interface RepoSpec {
+  /** What the caller gave (may contain credentials — never log or return it). */
+  readonly input: string;
+  /** Credential-free URL or absolute local path; this is what git is pointed at. */
+  readonly url: string;
+  readonly kind: RepoKind;
+  /** Basic-auth credentials taken out of an https URL (`https://user:token@host/...`). */
+  readonly credentials?: GitCredentials;
+}
+
+export interface GitCredentials {
+  username: string;
+  password: string;
+}
+
+export interface GitAuthOptions {
+  /** A token for https remotes (GitHub: sent as user `x-access-token`). Never put on a command line. */
+  token?: string;
+  username?: string;
+}
+
+export interface CheckoutOptions extends GitAuthOptions {
+  repo: string;
+  /** Branch, tag or commit to check out. Ignored when `commit` is given. */
+  ref?: string;
+  /** Exact commit (full or abbreviated sha). Takes precedence over `ref`. */
+  commit?: string;
+  /** Local branch to create at the commit (e.g. the run branch); detached HEAD when omitted. */
+  branch?: string;
+  /** Mirror cache root; default $DEVGODZILLA_CACHE_DIR or ~/.cache/devgodzilla. */
+  cacheDir?: string;
+  /** Where the working copy directory is created; default os.tmpdir(). */
+  workRoot?: string;
+}
+
+export interface WorkingCopy {
+  /** Absolute path of the fresh working copy. */
+  dir: string;
+  git: SimpleGit;
+  /** Full sha that was checked out. */
+  commit: string;
+  /** Local branch name, if one was created. */
+  branch?: string;
+  /** The validated repository (credential-free url). */
+  repo: RepoSpec;
+  /** Removes the working copy. Safe to call twice. */
+  cleanup(): Promise<void>;
+}
+
+export type PushStatus = "created" | "updated" | "forced" | "up-to-date";
+
+export interface PushResult {
+  branch: string;
+  commit: string;
+  /** Credential-free remote URL or remote name. */
+  remote: string;
+  status: PushStatus;
+  /** What the remote branch pointed at before the push (null when it did not exist). */
+  previous: string | null;
+}
+
+export interface PushOptions extends GitAuthOptions {
+  /** Allow a non-fast-forward update (uses --force-with-lease against what we just saw). */
+  force?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** A git command failed for a reason other than bad input (network, corrupt mirror, ...). */
+export class GitOperationError extends DevGodzillaError {
+  readonly operation: string;
+  constructor(operation: string, detail: string, hint?: string, cause?: unknown) {
+    super(`git ${operation} failed: ${detail}`, { hint, cause });
+    this.operation = operation;
+  }
+}
+
+/** The remote refused the push because it is not a fast-forward. */
+export class PushRejectedError extends DevGodzillaError {
+  readonly branch: string;
+  constructor(branch: string, remoteSha: string | null, localSha: string) {
+    super(
+      `push of ${localSha.slice(0, 12)} to branch '${branch}' was rejected: the remote branch is at ${remoteSha?.slice(0, 12) ?? "?"} and the push is not a fast-forward`,
+      { hint: "check out the remote branch head and re-apply the work, or push with force: true" },
+    );
+    this.branch = branch;
+  }
+}
+
+/** Waited too long for another job on this worker to finish updating a mirror. */
+export class LockTimeoutError extends DevGodzillaError {
+  constructor(lockPath: string, holder: string) {
+    super(`timed out waiting for the mirror lock ${lockPath} (held by ${holder})`, {
+      hint: "another job on this worker is fetching the same repository; retry, or delete the lock file if that job is gone",
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants: identity and run-branch naming (the one place these are defined)
+
+export const DEVGODZILLA_AUTHOR = { name: "DevGodzilla", email: "devgodzilla@users.noreply.github.com" } as const;
+
+/** Every branch DevGodzilla pushes lives under this prefix, so reconcile can find them. */
+export const RUN_BRANCH_PREFIX = "devgodzilla/";
+
+/** The run branch for a feature: `devgodzilla/<feature>` (e.g. `devgodzilla/003-user-auth`). */
+export function runBranchName(feature: string): string {
+  const name = `${RUN_BRANCH_PREFIX}${feature}`;
+  assertValidBranchName(name, "feature");
+  return name;
+}
+
+export function isRunBranch(branch: string): boolean {
+  return branch.startsWith(RUN_BRANCH_PREFIX) && branch.length > RUN_BRANCH_PREFIX.length;
+}
+
+/** `devgodzilla/003-user-auth` → `003-user-auth`; null for branches that are not run branches. */
+export function featureFromRunBranch(branch: string): string | null {
+  return isRunBranch(branch) ? branch.slice(RUN_BRANCH_PREFIX.length) : null;
+}
+
+/** git check-ref-format rules for a branch name; throws InputError naming `field`. */
+export function assertValidBranchName(name: string, field = "branch"): void {
+  const problem = branchNameProblem(name);
+  if (problem) throw new InputError(field, `'${printable(name)}' is not a valid branch name: ${problem}`);
+}
+
+export function branchNameProblem(name: string): string | null {
+  if (!name) return "it is empty";
+  if (/[\x00-\x20\x7f]/.test(name)) return "it contains spaces or control characters";
+  if (/[~^:?*[\\]/.test(name)) return "it contains one of ~ ^ : ? * [ \\";
+  if (name.startsWith("-")) return "it starts with '-'";
+  if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return "it has an empty path component";
+  if (name.includes("..")) return "it contains '..'";
+  if (name.includes("@{") || name === "@") return "it contains '@{'";
+  if (name.endsWith(".") || name.endsWith(".lock")) return "it ends with '.' or '.lock'";
+  if (name.split("/").some((c) => c.startsWith(".") || c.endsWith(".lock"))) return "a component starts with '.' or ends with '.lock'";
+  if (Buffer.byteLength(name) > 255) return "it is longer than 255 bytes";
+  return null;
+}
+
+const SHA_RE = /^[0-9a-f]{7,64}$/i;
+
+export function cacheRoot(override?: string): string {
+  return override ?? process.env.DEVGODZILLA_CACHE_DIR ?? path.join(os.homedir(), ".cache", "devgodzilla");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repository reference validation
+
+const ALLOWED_SCHEMES: Record<string, RepoKind> = {
+  https: "https",
+  http: "http",
+  ssh: "ssh",
+  "git+ssh": "ssh",
+  "ssh+git": "ssh",
+  git: "git",
+  file: "file",
+};
+
+/**
+ * Accepts https/http/ssh/git/file URLs, scp-like `user@host:path` and local paths of git
+ * repositories (bare or not). Rejects transport helpers (`ext::`, `fd::`, any `<x>::`), a leading
+ * `-` (would be read as an option), control characters, unknown schemes and local paths that are
+ * not the top of a git repository — each with one InputError naming `field`.
+ */
+export async function validateRepoUrl(input: unknown, field = "repo"): Promise<RepoSpec> {
+  if (typeof input !== "string" || input.length === 0) {
+    throw new InputError(field, "a git URL or a local repository path is required");
+  }
+  if (/[\x00-\x1f\x7f]/.test(input)) {
+    throw new InputError(field, "contains control characters", "pass a plain URL or path");
+  }
+  if (input.trim() !== input) throw new InputError(field, "has leading or trailing whitespace");
+  if (input.startsWith("-")) {
+    throw new InputError(field, `'${printable(input)}' starts with '-' and would be read by git as an option`);
+  }
+  const helper = /^([^/]*?)::/.exec(input);
+  if (helper) {
+    throw new InputError(
+      field,
+      `git transport helper '${printable(helper[1]!)}::' is not allowed`,
+      "use an https://, ssh://, git@host:path or file:// URL, or a local path",
+    );
+  }
+
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(input);
+  if (scheme) {
+    const name = scheme[1]!.toLowerCase();
+    const kind = ALLOWED_SCHEMES[name];
+    if (!kind) throw new InputError(field, `unsupported URL scheme '${name}://'`, "use https://, ssh://, git:// or file://");
+    let u: URL;
+    try {
+      u = new URL(input);
+    } catch {
+      throw new InputError(field, `'${redactUrl(input)}' is not a valid URL`);
+    }
+    if (kind === "file") {
+      const p = fileURLToPath(u);
+      await assertLocalRepo(p, field, redactUrl(input));
+      return { input, url: u.href, kind };
+    }
+    if (!u.hostname) throw new InputError(field, `'${redactUrl(input)}' has no host`);
+    if (u.hostname.startsWith("-") || decodeURIComponent(u.username).startsWith("-")) {
+      throw new InputError(field, "host or user name starts with '-' and would be read by ssh as an option");
+    }
+    let credentials: GitCredentials | undefined;
+    if ((kind === "https" || kind === "http") && (u.username || u.password)) {
+      const username = decodeURIComponent(u.username);
+      const password = decodeURIComponent(u.password);
+      // `https://TOKEN@github.com/...` puts the token in the user field.
+      credentials = password ? { username, password } : { username: "x-access-token", password: username };
+      u.username = "";
+      u.password = "";
+    }
+    return { input, url: u.href, kind, credentials };
+  }
+
+  // scp-like syntax: a colon before any slash ("git@github.com:org/repo.git").
+  const scp = /^(?:([^@/]+)@)?([^:/]+):(.*)$/.exec(input);
+  if (scp && !/^[A-Za-z]:[\\/]/.test(input)) {
+    const [, user, host, rest] = scp;
+    if (host!.startsWith("-") || user?.startsWith("-")) {
+      throw new InputError(field, "host or user name starts with '-' and would be read by ssh as an option");
+    }
+    if (!rest) throw new InputError(field, `'${printable(input)}' has no repository path after ':'`);
+    return { input, url: input, kind: "ssh" };
+  }
+
+  const abs = path.resolve(input);
+  await assertLocalRepo(abs, field, input);
+  return { input, url: await fs.realpath(abs), kind: "local" };
+}
+
+async function assertLocalRepo(p: string, field: string, shown: string): Promise<void> {
+  let st;
+  try {
+    st = await fs.stat(p);
+  } catch {
+    throw new InputError(field, `'${printable(shown)}' does not exist`, "give a git URL or the path of a git repository");
+  }
+  if (!st.isDirectory()) throw new InputError(field, `'${printable(shown)}' is not a directory`);
+  const real = await fs.realpath(p);
+  const g = makeGit(real);
+  let ok = false;
+  try {
+    const bare = (await g.raw(["rev-parse", "--is-bare-repository"])).trim() === "true";
+    const top = bare
+      ? (await g.raw(["rev-parse", "--absolute-git-dir"])).trim()
+      : (await g.raw(["rev-parse", "--show-toplevel"])).trim();
+    ok = (await fs.realpath(top)) === real;
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new InputError(field, `'${printable(shown)}' is not a git repository`, "run `git init` there or give the repository's top directory");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// simple-git construction
+
+interface GitEnvOptions {
+  credentials?: GitCredentials;
+  /** URL whose requests get the credentials (http.<url>.extraHeader). */
+  authUrl?: string;
+  timeoutMs?: number;
+}
+
+/** A simple-git bound to `dir`; prompts disabled; credentials (if any) passed via env config. */
+export function makeGit(dir: string, opts: GitEnvOptions = {}): SimpleGit {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // simple-git rejects guarded variables passed explicitly; ambient ones must not leak in anyway.
+    if (v === undefined || /^git_/i.test(k) || GUARDED_ENV.has(k.toLowerCase())) continue;
+    env[k] = v;
+  }
+  env.GIT_TERMINAL_PROMPT = "0";
+  const allow = ["GIT_TERMINAL_PROMPT"];
+  const options: Partial<SimpleGitOptions> = {
+    baseDir: dir,
+    timeout: { block: opts.timeoutMs ?? 300_000 },
+  };
+  if (opts.credentials && opts.authUrl) {
+    const basic = Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64");
+    env.GIT_CONFIG_COUNT = "1";
+    env.GIT_CONFIG_KEY_0 = `http.${opts.authUrl}.extraHeader`;
+    env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
+    allow.push("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0");
+    options.unsafe = { allowUnsafeConfigEnvCount: true } as SimpleGitOptions["unsafe"];
+  }
+  options.allowEnvironment = allow;
+  return simpleGit(options).env(env);
+}
+
+const GUARDED_ENV = new Set(["editor", "visual", "pager", "prefix", "ssh_askpass"]);
+
+function credentialsFor(repo: RepoSpec, auth: GitAuthOptions): GitCredentials | undefined {
+  if (auth.token) return { username: auth.username ?? "x-access-token", password: auth.token };
+  return repo.credentials;
+}
+
+function redactorFor(creds?: GitCredentials): Redactor {
+  const r = new Redactor();
+  if (creds) r.add(creds.password).add(Buffer.from(`${creds.username}:${creds.password}`).toString("base64"));
+  return r;
+}
+
+function describeGitError(e: unknown, r: Redactor): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return r.redact(msg.trim().split("\n").filter(Boolean).slice(-6).join(" | "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mirror cache with a per-mirror lock file
+
+export function mirrorPathFor(url: string, cacheDir?: string): string {
+  const key = createHash("sha256").update(url).digest("hex");
+  return path.join(cacheRoot(cacheDir), "mirrors", `${key}.git`);
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  token: string;
+  at: string;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Runs `fn` holding an exclusive lock file (O_EXCL create). A lock whose PID is dead on this host
+ * is taken over; anything else is waited for until `timeoutMs`.
+ */
+export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+  const mine: LockInfo = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex"), at: new Date().toISOString() };
+  const deadline = Date.now() + timeoutMs;
+  await fs.mkdir(path.dirname(lockPath), { recursive: true });
+  let delay = 25;
+  for (;;) {
+    try {
+      await fs.writeFile(lockPath, JSON.stringify(mine), { flag: "wx" });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const raw = await fs.readFile(lockPath, "utf8").catch(() => null);
+    if (raw !== null) {
+      let held: LockInfo | null = null;
+      try {
+        held = JSON.parse(raw) as LockInfo;
+      } catch {
+        held = null;
+      }
+      const stat = await fs.stat(lockPath).catch(() => null);
+      const stale = held
+        ? held.host === os.hostname() && !pidAlive(held.pid)
+        : stat !== null && Date.now() - stat.mtimeMs > 30_000; // half-written lock of a crashed writer
+      if (stale && (await takeOver(lockPath, raw))) continue;
+      if (Date.now() > deadline) throw new LockTimeoutError(lockPath, held ? `pid ${held.pid} on ${held.host}` : "unknown");
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 500);
+  }
+  try {
+    return await fn();
+  } finally {
+    const now = await fs.readFile(lockPath, "utf8").catch(() => null);
+    if (now !== null && (JSON.parse(now) as LockInfo).token === mine.token) await fs.rm(lockPath, { force: true });
+  }
+}
+
+// Move the stale lock aside atomically, then make sure it really was the stale one we inspected;
+// if another process replaced it meanwhile, put theirs back (link fails rather than clobbering).
+async function takeOver(lockPath: string, staleContent: string): Promise<boolean> {
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await fs.rename(lockPath, aside);
+  } catch {
+    return false;
+  }
+  const moved = await fs.readFile(aside, "utf8").catch(() => null);
+  if (moved !== staleContent) await fs.link(aside, lockPath).catch(() => undefined);
+  await fs.rm(aside, { force: true });
+  return moved === staleContent;
+}
+
+export interface MirrorOptions extends GitAuthOptions {
+  cacheDir?: string;
+  /** Skip the fetch when the mirror already has this commit (commits are immutable). */
+  needCommit?: string;
+}
+
+/** Creates or updates the bare mirror of `repo`; returns its path. */
+export async function ensureMirror(repo: RepoSpec, opts: MirrorOptions = {}): Promise<string> {
+  const mirror = mirrorPathFor(repo.url, opts.cacheDir);
+  const creds = credentialsFor(repo, opts);
+  const r = redactorFor(creds);
+  await withLock(`${mirror}.lock`, async () => {
+    if (existsSync(path.join(mirror, "HEAD"))) {
+      const g = makeGit(mirror, { credentials: creds, authUrl: repo.url });
+      if (opts.needCommit && (await hasCommit(g, opts.needCommit))) return;
+      try {
+        // The mirror's configured URL is credential-free; fetch it with the auth env.
+        await g.raw(["fetch", "--prune", "--quiet", "origin"]);
+      } catch (e) {
+        throw new GitOperationError("fetch", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
+      }
+      return;
+    }
+    await fs.mkdir(path.dirname(mirror), { recursive: true });
+    const tmp = `${mirror}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      await makeGit(path.dirname(mirror), { credentials: creds, authUrl: repo.url }).raw(["clone", "--mirror", "--quiet", "--", repo.url, tmp]);
+      // Working copies borrow objects from the mirror (--shared): never let gc prune them.
+      await makeGit(tmp).raw(["config", "gc.auto", "0"]);
+      await fs.rename(tmp, mirror);
+    } catch (e) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw new GitOperationError("clone", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
+    }
+  });
+  return mirror;
+}
+
+async function hasCommit(g: SimpleGit, sha: string): Promise<boolean> {
+  try {
+    await g.raw(["cat-file", "-e", `${sha}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkout
+
+/** Full sha for `ref` in `g` (branch first, then tag, then a commit sha); null if none. */
+async function resolveRef(g: SimpleGit, ref: string): Promise<string | null> {
+  const candidates = SHA_RE.test(ref) ? [ref, `refs/heads/${ref}`] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
+  for (const c of candidates) {
+    try {
+      return (await g.raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${c}^{commit}`])).trim();
+    } catch {
+      /* try the next form */
+    }
+  }
+  return null;
+}
+
+/**
+ * Makes a fresh working copy of an exact commit from the mirror cache. The copy shares objects
+ * with the mirror (clone --shared: fast, no network), has `origin` pointing at the real remote,
+ * and a local branch `branch` at the commit when asked.
+ */
+export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
+  const repo = await validateRepoUrl(opts.repo, "repo");
+  if (opts.commit !== undefined && !SHA_RE.test(opts.commit)) {
+    throw new InputError("commit", `'${printable(opts.commit)}' is not a commit sha`);
+  }
+  if (opts.commit === undefined) {
+    if (!opts.ref) throw new InputError("ref", "a branch, tag or commit to check out is required");
+    if (opts.ref.startsWith("-") || /[\x00-\x20\x7f]/.test(opts.ref) || opts.ref.includes("..")) {
+      throw new InputError("ref", `'${printable(opts.ref)}' is not a valid ref`);
+    }
+  }
+  if (opts.branch !== undefined) assertValidBranchName(opts.branch, "branch");
+
+  const creds = credentialsFor(repo, opts);
+  const mirror = await ensureMirror(repo, { ...opts, needCommit: opts.commit });
+  const mg = makeGit(mirror);
+  const wanted = opts.commit ?? opts.ref!;
+  const commit = opts.commit
+    ? (await hasCommit(mg, opts.commit)) ? await resolveRef(mg, opts.commit) : null
+    : await resolveRef(mg, opts.ref!);
+  if (!commit) {
+    const field = opts.commit ? "commit" : "ref";
+    const branches = (await mg.raw(["for-each-ref", "--format=%(refname:short)", "--count=10", "refs/heads/"]).catch(() => ""))
+      .split("\n").filter(Boolean);
+    throw new InputError(
+      field,
+      `'${printable(wanted)}' was not found in ${repo.url}`,
+      branches.length ? `branches there include: ${branches.join(", ")}` : "the repository has no branches",
+    );
+  }
+
+  const workRoot = opts.workRoot ?? os.tmpdir();
+  await fs.mkdir(workRoot, { recursive: true });
+  const dir = await fs.mkdtemp(path.join(workRoot, "devgodzilla-wc-"));
+  const cleanup = async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await makeGit(workRoot).raw(["clone", "--shared", "--no-checkout", "--quiet", "--", mirror, dir]);
+    const git = makeGit(dir, { credentials: creds, authUrl: repo.url });
+    await git.raw(["remote", "set-url", "origin", repo.url]);
+    // Identity for anything that commits in this copy (agents included); never sign.
+    await git.raw(["config", "user.name", DEVGODZILLA_AUTHOR.name]);
+    await git.raw(["config", "user.email", DEVGODZILLA_AUTHOR.email]);
+    await git.raw(["config", "commit.gpgsign", "false"]);
+    if (opts.branch) await git.raw(["checkout", "--quiet", "-B", opts.branch, commit]);
+    else await git.raw(["checkout", "--quiet", "--detach", commit]);
+    return { dir, git, commit, branch: opts.branch, repo, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw new GitOperationError("checkout", describeGitError(e, redactorFor(creds)), undefined, e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commit and push
+
+/** Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed. */
+export async function commitAll(dir: string, message: string): Promise<string | null> {
+  if (!message.trim()) throw new InputError("message", "a commit message is required");
+  const g = makeGit(dir);
+  await g.raw(["add", "--all"]);
+  const staged = await g.raw(["diff", "--cached", "--name-only", "-z"]);
+  if (!staged) return null;
+  await g.raw([
+    "-c", `user.name=${DEVGODZILLA_AUTHOR.name}`,
+    "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`,
+    "-c", "commit.gpgsign=false",
+    "commit", "--quiet", "--no-verify", "-m", message,
+  ]);
+  return (await g.raw(["rev-parse", "HEAD"])).trim();
+}
+
+/**
+ * Pushes HEAD of `dir` to `refs/heads/<branch>` on `remote` (a remote name such as "origin", or a
+ * URL/path). Idempotent: pushing the sha the branch already has is a no-op. A non-fast-forward is
+ * refused (PushRejectedError) unless `force`, which then uses --force-with-lease on what it saw.
+ */
+export async function pushBranch(dir: string, branch: string, remote = "origin", opts: PushOptions = {}): Promise<PushResult> {
+  assertValidBranchName(branch, "branch");
+  let target = remote;
+  let repo: RepoSpec | null = null;
+  if (!/^[A-Za-z0-9._-]+$/.test(remote) || remote.startsWith("-") || existsSync(path.resolve(remote))) {
+    repo = await validateRepoUrl(remote, "remote");
+    target = repo.url;
+  }
+  const base = makeGit(dir);
+  const authUrl = repo?.url ?? (await base.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim();
+  const creds = repo ? credentialsFor(repo, opts) : opts.token ? { username: opts.username ?? "x-access-token", password: opts.token } : undefined;
+  const g = makeGit(dir, { credentials: creds, authUrl });
+  const r = redactorFor(creds);
+  const sha = (await g.raw(["rev-parse", "HEAD"])).trim();
+  const ref = `refs/heads/${branch}`;
+  let previous: string | null;
+  try {
+    previous = (await g.raw(["ls-remote", "--", target, ref])).split("\t")[0]?.trim() || null;
+  } catch (e) {
+    throw new GitOperationError("ls-remote", `${printable(target)}: ${describeGitError(e, r)}`, "check the remote URL and credentials", e);
+  }
+  if (previous === sha) return { branch, commit: sha, remote: target, status: "up-to-date", previous };
+
+  let isFf = previous === null;
+  if (previous && (await hasCommit(g, previous))) {
+    isFf = await g.raw(["merge-base", "--is-ancestor", previous, sha]).then(() => true, () => false);
+  }
+  if (previous && !isFf && !opts.force) throw new PushRejectedError(branch, previous, sha);
+  const args = ["push", "--quiet", "--no-verify"];
+  if (previous && !isFf) args.push(`--force-with-lease=${ref}:${previous}`);
+  args.push("--", target, `${sha}:${ref}`);
+  try {
+    await g.raw(args);
+  } catch (e) {
+    const text = describeGitError(e, r);
+    if (/non-fast-forward|fetch first|rejected|stale info/i.test(text)) throw new PushRejectedError(branch, previous, sha);
+    throw new GitOperationError("push", `${printable(target)}: ${text}`, "check the remote URL, credentials and branch protection", e);
+  }
+  const status: PushStatus = previous === null ? "created" : isFf ? "updated" : "forced";
+  return { branch, commit: sha, remote: target, status, previous };
+}
+
+/** Branch name → sha for the remote's heads (optionally only under `prefix`, e.g. RUN_BRANCH_PREFIX). */
+export async function listRemoteBranches(repoInput: string, prefix = "", auth: GitAuthOptions = {}): Promise<Record<string, string>> {
+  const repo = await validateRepoUrl(repoInput, "repo");
+  const creds = credentialsFor(repo, auth);
+  const g = makeGit(os.tmpdir(), { credentials: creds, authUrl: repo.url });
+  let out: string;
+  try {
+    out = await g.raw(["ls-remote", "--heads", "--", repo.url]);
+  } catch (e) {
+    throw new GitOperationError("ls-remote", `${repo.url}: ${describeGitError(e, redactorFor(creds))}`, undefined, e);
+  }
+  const result: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    const [sha, ref] = line.split("\t");
+    if (!sha || !ref?.startsWith("refs/heads/")) continue;
+    const name = ref.slice("refs/heads/".length);
+    if (name.startsWith(prefix)) result[name] = sha;
+  }
+  return result;
+}
+
+/** True when `sha` is reachable from some ref of the remote (refreshes the mirror if needed). */
+export async function remoteHasCommit(repoInput: string, sha: string, opts: MirrorOptions = {}): Promise<boolean> {
+  if (!SHA_RE.test(sha)) throw new InputError("commit", `'${printable(sha)}' is not a commit sha`);
+  const repo = await validateRepoUrl(repoInput, "repo");
+  const creds = credentialsFor(repo, opts);
+  const g = makeGit(os.tmpdir(), { credentials: creds, authUrl: repo.url });
+  const tips = await g.raw(["ls-remote", "--", repo.url]).catch((e) => {
+    throw new GitOperationError("ls-remote", `${repo.url}: ${describeGitError(e, redactorFor(creds))}`, undefined, e);
+  });
+  const lower = sha.toLowerCase();
+  if (tips.split("\n").some((l) => l.split("\t")[0]?.startsWith(lower))) return true;
+  const mirror = await ensureMirror(repo, { ...opts, needCommit: undefined });
+  const mg = makeGit(mirror);
+  if (!(await hasCommit(mg, sha))) return false;
+  const containing = await mg.raw(["for-each-ref", "--count=1", "--format=%(refname)", "--contains", sha]).catch(() => "");
+  return containing.trim().length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function printable(s: string): string {
+  const clean = s.replace(/[\x00-\x1f\x7f]/g, "?");
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
+
+function redactUrl(s: string): string {
+  return printable(s.replace(/\/\/[^/@]*@/, "//***@"));
+}

@@ -1,0 +1,192 @@
+// Real git remotes for tests: a bare repository in a temp dir seeded with a small project.
+// Every test that needs "the user's repository" uses one of these instead of mocks.
+
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { simpleGit, type SimpleGit } from "simple-git";
+
+export type FixtureKind = "node" | "python" | "go" | "rust" | "empty";
+
+export interface FixtureRemote {
+  /** Temp root holding everything; removed by cleanup(). */
+  root: string;
+  /** Absolute path of the bare remote (usable as a repo URL / local path). */
+  remote: string;
+  /** file:// URL of the bare remote. */
+  url: string;
+  /** Default branch name. */
+  branch: string;
+  /** Sha of the seed commit on `branch`. */
+  seed: string;
+  /** Adds a commit with `files` on `branch` (created from `from` or the default branch) and pushes it. */
+  commit(files: Record<string, string>, message?: string, branch?: string, from?: string): Promise<string>;
+  /** Sha of a branch on the remote, or null. */
+  head(branch: string): Promise<string | null>;
+  /** File content at `ref` on the remote (null when absent). */
+  show(ref: string, file: string): Promise<string | null>;
+  /** Lists the remote's branch names. */
+  branches(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+const IDENTITY = ["-c", "user.name=Fixture", "-c", "user.email=fixture@example.test", "-c", "commit.gpgsign=false"];
+
+export const FIXTURE_FILES: Record<FixtureKind, Record<string, string>> = {
+  empty: { "README.md": "# empty\n" },
+  node: {
+    "README.md": "# demo-node\n\nA tiny TypeScript library.\n",
+    "package.json": JSON.stringify(
+      {
+        name: "demo-node",
+        version: "1.0.0",
+        type: "module",
+        scripts: {
+          lint: "node scripts/lint.mjs",
+          typecheck: "node scripts/typecheck.mjs",
+          test: "node --test test/",
+          build: "node scripts/build.mjs",
+        },
+        devDependencies: { typescript: "^5.9.0", vitest: "^3.2.0" },
+      },
+      null,
+      2,
+    ) + "\n",
+    "package-lock.json": JSON.stringify({ name: "demo-node", version: "1.0.0", lockfileVersion: 3, requires: true, packages: {} }, null, 2) + "\n",
+    "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, module: "ESNext" } }, null, 2) + "\n",
+    "src/index.ts": "export function add(a: number, b: number): number {\n  return a + b;\n}\n",
+    "test/add.test.mjs": "import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('adds', () => assert.equal(1 + 1, 2));\n",
+    "scripts/lint.mjs": "console.log('lint ok');\n",
+    "scripts/typecheck.mjs": "console.log('typecheck ok');\n",
+    "scripts/build.mjs": "console.log('build ok');\n",
+    ".gitignore": "node_modules/\n",
+  },
+  python: {
+    "README.md": "# demo-py\n",
+    "pyproject.toml": [
+      "[project]",
+      'name = "demo-py"',
+      'version = "0.1.0"',
+      'requires-python = ">=3.11"',
+      'dependencies = ["fastapi>=0.110"]',
+      "",
+      "[dependency-groups]",
+      'dev = ["pytest>=8", "ruff>=0.5", "mypy>=1.10"]',
+      "",
+      "[tool.ruff]",
+      "line-length = 100",
+      "",
+      "[tool.mypy]",
+      "strict = true",
+      "",
+      "[tool.pytest.ini_options]",
+      'testpaths = ["tests"]',
+      "",
+    ].join("\n"),
+    "uv.lock": "version = 1\n",
+    "src/demo_py/__init__.py": "def add(a: int, b: int) -> int:\n    return a + b\n",
+    "tests/test_add.py": "from demo_py import add\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+  },
+  go: {
+    "README.md": "# demo-go\n",
+    "go.mod": "module example.com/demo\n\ngo 1.22\n\nrequire github.com/gin-gonic/gin v1.10.0\n",
+    "main.go": "package main\n\nfunc main() {}\n",
+    "main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n",
+    "Makefile": "lint:\n\tgolangci-lint run\n\ntest:\n\tgo test ./...\n\n.PHONY: lint test\n",
+  },
+  rust: {
+    "README.md": "# demo-rs\n",
+    "Cargo.toml": '[package]\nname = "demo-rs"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ntokio = { version = "1", features = ["full"] }\n',
+    "Cargo.lock": "version = 3\n",
+    "src/main.rs": "fn main() {}\n",
+  },
+};
+
+async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    await fs.mkdir(path.dirname(p), { recursive: true });
+    await fs.writeFile(p, content);
+  }
+}
+
+function plainGit(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir });
+}
+
+/** A bare remote seeded with a project of `kind` on `branch` (default "main"). */
+export async function createFixtureRemote(
+  kind: FixtureKind = "node",
+  opts: { branch?: string; extraFiles?: Record<string, string>; tmpRoot?: string } = {},
+): Promise<FixtureRemote> {
+  const branch = opts.branch ?? "main";
+  const root = await fs.mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), "dg-fixture-"));
+  const remote = path.join(root, "remote.git");
+  const seedDir = path.join(root, "seed");
+  await fs.mkdir(seedDir);
+  await plainGit(root).raw(["init", "--quiet", "--bare", "-b", branch, remote]);
+  const sg = plainGit(seedDir);
+  await sg.raw(["init", "--quiet", "-b", branch]);
+  await writeFiles(seedDir, { ...FIXTURE_FILES[kind], ...(opts.extraFiles ?? {}) });
+  await sg.raw(["add", "--all"]);
+  await sg.raw([...IDENTITY, "commit", "--quiet", "-m", `seed ${kind} project`]);
+  await sg.raw(["push", "--quiet", remote, `${branch}:refs/heads/${branch}`]);
+  const seed = (await sg.raw(["rev-parse", "HEAD"])).trim();
+  const bare = plainGit(remote);
+
+  const fixture: FixtureRemote = {
+    root,
+    remote,
+    url: `file://${remote}`,
+    branch,
+    seed,
+    async commit(files, message = "fixture change", onBranch = branch, from = branch) {
+      const wc = await fs.mkdtemp(path.join(root, "wc-"));
+      const g = plainGit(wc);
+      await g.raw(["clone", "--quiet", remote, "."]);
+      const exists = (await g.raw(["ls-remote", "--heads", "origin", onBranch])).trim().length > 0;
+      await g.raw(["checkout", "--quiet", "-B", onBranch, `origin/${exists ? onBranch : from}`]);
+      await writeFiles(wc, files);
+      await g.raw(["add", "--all"]);
+      await g.raw([...IDENTITY, "commit", "--quiet", "--allow-empty", "-m", message]);
+      await g.raw(["push", "--quiet", "origin", `${onBranch}:refs/heads/${onBranch}`]);
+      const sha = (await g.raw(["rev-parse", "HEAD"])).trim();
+      await fs.rm(wc, { recursive: true, force: true });
+      return sha;
+    },
+    async head(b) {
+      try {
+        return (await bare.raw(["rev-parse", "--verify", "--quiet", `refs/heads/${b}`])).trim() || null;
+      } catch {
+        return null;
+      }
+    },
+    async show(ref, file) {
+      try {
+        return await bare.raw(["show", `${ref}:${file}`]);
+      } catch {
+        return null;
+      }
+    },
+    async branches() {
+      const out = await bare.raw(["for-each-ref", "--format=%(refname:short)", "refs/heads/"]);
+      return out.split("\n").filter(Boolean);
+    },
+    async cleanup() {
+      await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
+
+/** A fresh temp dir (for cache/work roots) plus its cleanup. */
+export async function tempDir(prefix = "dg-test-"): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/** Names of entries in `dir` that start with `prefix` (to assert nothing was left behind). */
+export async function leftovers(dir: string, prefix: string): Promise<string[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.startsWith(prefix));
+}
