@@ -1,0 +1,129 @@
+// The open_pr step: make sure the run branch is on the remote at the commit the previous step
+// produced, read spec.md / tasks.md from that commit, and open (or update) the PR/MR.
+// Deterministic on retry: the same inputs give the same branch state and the same single PR.
+
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { z } from "zod";
+import { InputError } from "../errors.ts";
+import { Redactor } from "../redact.ts";
+import { checkout, listRemoteBranches, pushBranch, validateRepoUrl, type PushStatus } from "../git.ts";
+import { forgeClient, openOrUpdatePr, renderPrBody, resolveTarget, safeUrl, type ForgeClientOptions, type ForgeKind, type PrResult } from "./forge.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Exported types
+
+export const OpenPrInput = z.object({
+  repo_url: z.string().min(1),
+  branch: z.string().min(1),
+  base_branch: z.string().default(""),
+  commit: z.string().regex(/^([0-9a-f]{7,64})?$/i, "must be a commit sha").default(""),
+  forge: z.enum(["auto", "github", "gitlab"]).default("auto"),
+  token: z.string().min(1, "the github/gitlab resource (token) is required"),
+  repository: z.string().default(""),
+  api_base_url: z.string().default(""),
+  title: z.string().default(""),
+  spec_dir: z.string().default(""),
+  qa_report: z.string().default(""),
+  qa_verdict: z.string().default(""),
+  qa_score: z.number().optional(),
+  issue_number: z.number().int().nonnegative().default(0),
+  draft: z.boolean().default(false),
+  run_url: z.string().default(""),
+  run_id: z.string().default(""),
+  cache_dir: z.string().optional(),
+});
+export type OpenPrInput = z.input<typeof OpenPrInput>;
+
+export interface OpenPrOutput {
+  pr: PrResult;
+  branch: string;
+  base: string;
+  commit: string;
+  push: PushStatus | "skipped";
+  repo_url: string;
+  markdown: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): Promise<OpenPrOutput> {
+  const parsed = OpenPrInput.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(issue.path.join(".") || "input", issue.message);
+  }
+  const i = parsed.data;
+  const redactor = new Redactor([i.token]);
+  const repo = await validateRepoUrl(i.repo_url, "repo_url");
+  if (i.spec_dir && (path.isAbsolute(i.spec_dir) || i.spec_dir.split(/[\\/]/).includes(".."))) {
+    throw new InputError("spec_dir", "must be a relative path inside the repository (e.g. specs/001-feature)");
+  }
+  const target = resolveTarget({
+    kind: i.forge === "auto" ? undefined : (i.forge as ForgeKind),
+    repoUrl: i.repo_url,
+    repoPath: i.repository || undefined,
+    apiBase: i.api_base_url || undefined,
+    token: i.token,
+  });
+  // Git over https authenticates with the same forge token; local/file remotes ignore it.
+  const gitAuth = repo.kind === "https" || repo.kind === "http" ? { token: i.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" } : {};
+
+  // 1. Where is the run branch on the remote?
+  const heads = await listRemoteBranches(i.repo_url, "", gitAuth);
+  const remoteHead = heads[i.branch];
+  const commit = i.commit || remoteHead;
+  if (!commit) {
+    throw new InputError("branch", `"${i.branch}" does not exist on ${safeUrl(repo.url)} and no commit was given`, "pass the commit the previous step returned");
+  }
+
+  // 2. Base branch: explicit, else the forge's default branch (not guessed).
+  const base = i.base_branch || (await forgeClient(target, opts).defaultBranch());
+
+  // 3. Read the spec artifacts at that exact commit, and push the branch if it is not there yet.
+  let spec = "";
+  let tasks = "";
+  let push: OpenPrOutput["push"] = "skipped";
+  let fullCommit = commit;
+  const wc = await checkout({ repo: i.repo_url, commit, branch: i.branch, cacheDir: i.cache_dir, ...gitAuth });
+  try {
+    fullCommit = wc.commit;
+    if (i.spec_dir) {
+      spec = await fs.readFile(path.join(wc.dir, i.spec_dir, "spec.md"), "utf8").catch(() => "");
+      tasks = await fs.readFile(path.join(wc.dir, i.spec_dir, "tasks.md"), "utf8").catch(() => "");
+    }
+    if (remoteHead !== wc.commit) push = (await pushBranch(wc.dir, i.branch, "origin", gitAuth)).status;
+  } finally {
+    await wc.cleanup();
+  }
+
+  // 4. Open or update the PR/MR.
+  const featureTitle = i.title || titleFromSpec(spec) || i.branch;
+  const body = redactor.redact(
+    renderPrBody({
+      forge: target.kind,
+      featureTitle,
+      spec,
+      tasks,
+      qaReport: i.qa_report || undefined,
+      qaVerdict: i.qa_verdict || undefined,
+      qaScore: i.qa_score,
+      specDir: i.spec_dir || undefined,
+      commit: fullCommit,
+      issueNumber: i.issue_number || undefined,
+      runUrl: i.run_url || undefined,
+      runId: i.run_id || undefined,
+    }),
+  );
+  const pr = await openOrUpdatePr(target, { head: i.branch, base, title: redactor.redact(featureTitle), body, draft: i.draft }, opts);
+  const noun = target.kind === "github" ? "Pull request" : "Merge request";
+  const markdown = `**${noun} ${pr.action}:** [${target.kind === "github" ? "#" : "!"}${pr.number}](${pr.url}) \`${i.branch}\` → \`${base}\` at \`${fullCommit.slice(0, 12)}\` (push: ${push})`;
+  return { pr, branch: i.branch, base, commit: fullCommit, push, repo_url: safeUrl(repo.url), markdown };
+}
+
+/** "# Feature Specification: User login" → "User login". */
+export function titleFromSpec(spec: string): string | undefined {
+  const h = /^#\s+(.+)$/m.exec(spec)?.[1]?.trim();
+  if (!h) return undefined;
+  return h.replace(/^Feature Specification:\s*/i, "").trim() || undefined;
+}

@@ -1,0 +1,36 @@
+// Pushes the run branch (if it is not already at the commit) and opens — or updates — the GitHub
+// pull request / GitLab merge request for it. Safe to retry: one branch, one PR.
+import { openPr } from "./lib/platform/open_pr.ts";
+
+export async function main(
+  repo_url: string,
+  branch: string,
+  commit = "",
+  base_branch = "",
+  forge: "auto" | "github" | "gitlab" = "auto",
+  github?: RT.Github,
+  gitlab?: RT.Gitlab,
+  repository = "",
+  api_base_url = "",
+  title = "",
+  spec_dir = "",
+  qa_report = "",
+  qa_verdict = "",
+  issue_number = 0,
+  draft = false,
+) {
+  const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
+  const token = (useGitlab ? gitlab?.token : github?.token) ?? "";
+  const runId = process.env.WM_ROOT_FLOW_JOB_ID || process.env.WM_JOB_ID || "";
+  const base = process.env.WM_BASE_URL;
+  return await openPr({
+    repo_url, branch, commit, base_branch, forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository,
+    api_base_url: api_base_url || (useGitlab && gitlab?.baseUrl ? gitlabApi(gitlab.baseUrl) : ""),
+    title, spec_dir, qa_report, qa_verdict, issue_number, draft,
+    run_id: runId,
+    run_url: base && runId ? `${base.replace(/\/+$/, "")}/run/${runId}?workspace=${process.env.WM_WORKSPACE ?? ""}` : "",
+  });
+}
+
+// Windmill's gitlab resource holds either the instance URL or its /api/v4 root.
+const gitlabApi = (u: string) => (/\/api\/v4\/?$/.test(u) ? u.replace(/\/+$/, "") : `${u.replace(/\/+$/, "")}/api/v4`);
