@@ -7,4 +7,5 @@ declare namespace RT {
   type Github = { token: string };
   type Gitlab = { token: string; baseUrl?: string };
   type CDevgodzillaQa = { gates?: Record<string, "blocking" | "warning" | "off">; weights?: { gates?: number; checklist?: number; checks?: number }; threshold?: number; checklist?: { enabled?: boolean; token_budget?: number; top_k?: number; chunk_lines?: number; required_by_default?: boolean; changed_boost?: number; embeddings?: { enabled?: boolean; model?: string; candidates?: number } }; checks?: { lint?: boolean; typecheck?: boolean; test?: boolean; timeout_seconds?: number; allow_unsandboxed?: boolean } };
+  type CDevgodzillaAgents = { default_agent?: string; enabled?: string[]; fallback?: string[]; by_task_type?: Record<string, string>; by_task?: Record<string, string>; bin_dir?: string; timeout_seconds?: number; idle_timeout_seconds?: number; agents?: Record<string, { model?: string; timeout_seconds?: number; idle_timeout_seconds?: number; api_key?: string; base_url?: string; env?: Record<string, string> }> };
 }
