@@ -92,10 +92,10 @@ describe("loopback LLM server, Anthropic protocol", () => {
   it("answers messages non-streaming and streaming with usage", async () => {
     server = await startLlmServer(scripted([{ text: "plain", usage: { inputTokens: 5, outputTokens: 2 } }, { text: "streamed reply" }]));
     const client = new Anthropic({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
-    const r = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "hi" }] });
+    const r = await client.messages.create({ model: "claude-sonnet-4-6", max_tokens: 100, messages: [{ role: "user", content: "hi" }] });
     expect(r.content[0]).toMatchObject({ type: "text", text: "plain" });
     expect(r.usage).toMatchObject({ input_tokens: 5, output_tokens: 2 });
-    const final = await client.messages.stream({ model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).finalMessage();
+    const final = await client.messages.stream({ model: "claude-sonnet-4-6", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).finalMessage();
     expect(final.content[0]).toMatchObject({ type: "text", text: "streamed reply" });
     expect(final.usage.output_tokens).toBeGreaterThan(0);
     const h = server.requests[0]!.headers;

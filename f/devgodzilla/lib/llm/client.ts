@@ -1,0 +1,260 @@
+// The LLM client every DevGodzilla script uses: one interface over the official OpenAI and
+// Anthropic SDKs, with OUR retry policy (SDK retries are disabled so there is exactly one),
+// structured output validated by zod (repair, then bounded re-asks), overflow detection and a
+// usage/cost ledger.
+
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { z } from "zod";
+import { Redactor } from "../redact.ts";
+import { ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError, LlmError } from "./errors.ts";
+import { parseJsonLenient } from "./json.ts";
+import { UsageLedger, type UsageEntry } from "./usage.ts";
+import type { ProviderConfig } from "./config.ts";
+
+export interface LlmOptions {
+  /** Total attempts for transient failures (429, 5xx, timeouts, resets). Default 4. */
+  maxAttempts?: number;
+  /** First backoff delay; doubles each attempt (with jitter). Default 1000 ms. */
+  baseDelayMs?: number;
+  /** Cap for one wait, including a server's Retry-After. Default 30 s. */
+  maxDelayMs?: number;
+  /** Per-request timeout. Default 180 s. */
+  timeoutMs?: number;
+  /** Total asks for one structured answer (first ask + re-asks). Default 3. */
+  structuredAttempts?: number;
+  maxOutputTokens?: number;
+  temperature?: number;
+  /** Overrides the built-in context-window table for the pre-flight overflow check. */
+  contextWindowTokens?: number;
+  /** "native": json_schema response_format (OpenAI) / forced tool (Anthropic); "prompt": schema in the prompt only. */
+  jsonMode?: "native" | "prompt";
+  ledger?: UsageLedger;
+  redactor?: Redactor;
+  /** Injected in tests to observe waits without sleeping. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface TextRequest {
+  system?: string;
+  prompt: string;
+  /** Recorded in the ledger ("specify", "plan"…). */
+  purpose?: string;
+}
+
+export interface StructuredRequest<T> extends TextRequest {
+  schema: z.ZodType<T>;
+  /** Name of the output object, shown to the model. */
+  schemaName?: string;
+}
+
+export interface Llm {
+  readonly provider: ProviderConfig["provider"];
+  readonly model: string;
+  readonly ledger: UsageLedger;
+  text(req: TextRequest): Promise<string>;
+  /** Alias of text(). */
+  complete(req: TextRequest): Promise<string>;
+  structured<T>(req: StructuredRequest<T>): Promise<T>;
+}
+
+export type LlmConfig = ProviderConfig & LlmOptions;
+
+/** Known context windows (tokens); unknown models skip the pre-flight check. */
+export const CONTEXT_WINDOWS: Record<string, number> = {
+  "gpt-5": 400_000, "gpt-5-mini": 400_000, "gpt-5-nano": 400_000,
+  "gpt-4.1": 1_047_576, "gpt-4.1-mini": 1_047_576, "gpt-4.1-nano": 1_047_576,
+  "gpt-4o": 128_000, "gpt-4o-mini": 128_000, o3: 200_000, "o3-mini": 200_000, "o4-mini": 200_000,
+  "claude-opus-4-5": 200_000, "claude-opus-4-1": 200_000, "claude-opus-4": 200_000,
+  "claude-sonnet-4-6": 200_000, "claude-opus-4-6": 200_000, "claude-sonnet-4-5": 200_000, "claude-sonnet-4": 200_000, "claude-haiku-4-5": 200_000, "claude-3-5-haiku": 200_000,
+};
+
+/** Rough token estimate (≈4 chars/token for English and code); good enough for budgets. */
+export const estimateTokens = (s: string): number => Math.ceil(s.length / 4);
+
+const OVERFLOW = /context[_ ]length[_ ]exceeded|maximum context length|context window|prompt is too long|too many tokens|input length .*exceed|exceeds? the (?:model's )?context|request too large/i;
+
+interface RawAnswer {
+  text: string;
+  /** Arguments of a forced tool call / function call, when the model answered that way. */
+  toolInput?: unknown;
+  inputTokens: number;
+  outputTokens: number;
+  finishReason?: string;
+}
+
+interface CallShape {
+  system?: string;
+  prompt: string;
+  json?: { name: string; schema: Record<string, unknown> };
+}
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
+  try {
+    const s = z.toJSONSchema(schema, { unrepresentable: "any" }) as Record<string, unknown>;
+    delete s.$schema;
+    return s;
+  } catch {
+    return undefined;
+  }
+}
+
+function headerOf(err: unknown, name: string): string | undefined {
+  const h = (err as { headers?: unknown })?.headers;
+  if (h && typeof (h as Headers).get === "function") return (h as Headers).get(name) ?? undefined;
+  if (h && typeof h === "object") return (h as Record<string, string>)[name];
+  return undefined;
+}
+
+/** Retry-After in ms (retry-after-ms, seconds, or an HTTP date). */
+export function retryAfterMs(err: unknown): number | undefined {
+  const ms = headerOf(err, "retry-after-ms");
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const ra = headerOf(err, "retry-after");
+  if (!ra) return undefined;
+  if (Number.isFinite(Number(ra))) return Number(ra) * 1000;
+  const at = Date.parse(ra);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+type Classified = { kind: "transient" | "overflow" | "request"; status?: number; message: string };
+
+export function classifyError(err: unknown): Classified {
+  const e = err as { status?: number; message?: string; code?: string; error?: { code?: string; type?: string } };
+  const message = String(e?.message ?? err);
+  const isConn = err instanceof OpenAI.APIConnectionError || err instanceof Anthropic.APIConnectionError;
+  if (isConn) return { kind: "transient", message };
+  const status = typeof e?.status === "number" ? e.status : undefined;
+  if (status === undefined) {
+    // Errors raised below the SDK (socket reset mid-body, aborted fetch) are transient too.
+    if (/ECONNRESET|socket hang up|terminated|fetch failed|ETIMEDOUT|EPIPE|other side closed/i.test(message)) return { kind: "transient", message };
+    return { kind: "request", message };
+  }
+  const code = e?.code ?? e?.error?.code;
+  if ((status === 400 || status === 413 || status === 422) && (code === "context_length_exceeded" || OVERFLOW.test(message))) return { kind: "overflow", status, message };
+  if (status === 429 && code === "insufficient_quota") return { kind: "request", status, message };
+  if (status === 408 || status === 409 || status === 429 || status >= 500) return { kind: "transient", status, message };
+  return { kind: "request", status, message };
+}
+
+export function createLlm(config: LlmConfig): Llm {
+  const o = {
+    maxAttempts: Math.max(1, config.maxAttempts ?? 4),
+    baseDelayMs: config.baseDelayMs ?? 1000,
+    maxDelayMs: config.maxDelayMs ?? 30_000,
+    timeoutMs: config.timeoutMs ?? 180_000,
+    structuredAttempts: Math.max(1, config.structuredAttempts ?? 3),
+    maxOutputTokens: config.maxOutputTokens ?? 8192,
+    jsonMode: config.jsonMode ?? "native",
+    sleep: config.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+  };
+  const ledger = config.ledger ?? new UsageLedger();
+  const redactor = config.redactor ?? new Redactor();
+  redactor.add(config.apiKey);
+  const { provider, model } = config;
+  const baseModel = model.toLowerCase().replace(/^.*\//, "").replace(/-(\d{8}|latest)$/, "");
+  const window = config.contextWindowTokens ?? CONTEXT_WINDOWS[baseModel];
+
+  // maxRetries: 0 — our loop below is the only retry policy (and honours Retry-After itself).
+  const openai = provider === "openai" ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, organization: config.organization ?? null, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
+  const anthropic = provider === "anthropic" ? new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
+
+  async function callOnce(c: CallShape): Promise<RawAnswer> {
+    if (openai) {
+      const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
+      if (c.system) messages.push({ role: "system", content: c.system });
+      messages.push({ role: "user", content: c.prompt });
+      const r = await openai.chat.completions.create({
+        model,
+        messages,
+        max_completion_tokens: o.maxOutputTokens,
+        ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+        ...(c.json && o.jsonMode === "native" ? { response_format: { type: "json_schema" as const, json_schema: { name: c.json.name, schema: c.json.schema, strict: false } } } : {}),
+      });
+      const choice = r.choices[0];
+      const call = choice?.message.tool_calls?.find((t) => t.type === "function");
+      return {
+        text: choice?.message.content ?? "",
+        toolInput: call && call.type === "function" ? call.function.arguments : undefined,
+        inputTokens: r.usage?.prompt_tokens ?? estimateTokens((c.system ?? "") + c.prompt),
+        outputTokens: r.usage?.completion_tokens ?? estimateTokens(choice?.message.content ?? ""),
+        finishReason: choice?.finish_reason ?? undefined,
+      };
+    }
+    const useTool = c.json && o.jsonMode === "native" && c.json.schema.type === "object";
+    const r = await anthropic!.messages.create({
+      model,
+      max_tokens: o.maxOutputTokens,
+      ...(c.system ? { system: c.system } : {}),
+      messages: [{ role: "user", content: c.prompt }],
+      ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+      ...(useTool ? { tools: [{ name: c.json!.name, description: "Return the result as this tool's input.", input_schema: c.json!.schema as Anthropic.Tool.InputSchema }], tool_choice: { type: "tool" as const, name: c.json!.name } } : {}),
+    });
+    const text = r.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("");
+    const tool = r.content.find((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
+    return { text, toolInput: tool?.input, inputTokens: r.usage.input_tokens, outputTokens: r.usage.output_tokens, finishReason: r.stop_reason ?? undefined };
+  }
+
+  /** One logical call: pre-flight size check, transient retries with backoff, ledger entry. */
+  async function call(c: CallShape, purpose?: string): Promise<RawAnswer> {
+    const estimated = estimateTokens((c.system ?? "") + c.prompt);
+    if (window && estimated + o.maxOutputTokens > window) {
+      throw new ContextOverflowError(`prompt of ~${estimated} tokens plus ${o.maxOutputTokens} output tokens exceeds ${model}'s ${window}-token window`, { provider, model, estimatedInputTokens: estimated });
+    }
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const a = await callOnce(c);
+        ledger.record({ provider, model, purpose, inputTokens: a.inputTokens, outputTokens: a.outputTokens, durationMs: Date.now() - started, attempts: attempt });
+        return a;
+      } catch (err) {
+        const k = classifyError(err);
+        const msg = redactor.redact(k.message);
+        if (k.kind === "overflow") throw new ContextOverflowError(`${provider} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
+        if (k.kind === "request") throw new LlmRequestError(`${provider} request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
+        if (attempt >= o.maxAttempts) throw new TransientLlmError(`${provider} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
+        const backoff = o.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+        await o.sleep(Math.min(o.maxDelayMs, retryAfterMs(err) ?? backoff));
+      }
+    }
+  }
+
+  const text = async (req: TextRequest): Promise<string> => (await call({ system: req.system, prompt: req.prompt }, req.purpose)).text;
+
+  async function structured<T>(req: StructuredRequest<T>): Promise<T> {
+    const name = (req.schemaName ?? "output").replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
+    const jsonSchema = jsonSchemaOf(req.schema);
+    const schemaText = jsonSchema ? `\n\nReturn ONLY a JSON object (no prose, no code fences) matching this JSON Schema:\n${JSON.stringify(jsonSchema)}` : "\n\nReturn ONLY a JSON object, no prose, no code fences.";
+    const system = (req.system ?? "") + schemaText;
+    let prompt = req.prompt;
+    let raw = "";
+    let issues: string[] = [];
+    for (let attempt = 1; attempt <= o.structuredAttempts; attempt++) {
+      const a = await call({ system, prompt, json: jsonSchema ? { name, schema: jsonSchema } : undefined }, req.purpose);
+      const candidate = a.toolInput !== undefined ? a.toolInput : a.text;
+      raw = typeof candidate === "string" ? candidate : JSON.stringify(candidate);
+      const parsed = typeof candidate === "string" ? parseJsonLenient(candidate) : { ok: true as const, value: candidate, repaired: false };
+      if (!parsed.ok) {
+        issues = [`not valid JSON: ${parsed.error}${a.finishReason === "length" || a.finishReason === "max_tokens" ? " (the answer was cut off at the output-token limit)" : ""}`];
+      } else {
+        const v = req.schema.safeParse(parsed.value);
+        if (v.success) return v.data;
+        issues = v.error.issues.slice(0, 20).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+      }
+      // Re-ask with the faults named: models fix a listed fault far more often than a bare retry.
+      prompt = `${req.prompt}\n\n---\nYour previous answer was rejected:\n${issues.map((i) => `- ${i}`).join("\n")}\nPrevious answer (for reference):\n${raw.slice(0, 4000)}\n---\nAnswer again with ONLY the corrected JSON object.`;
+    }
+    throw new StructuredOutputError(`${provider}/${model} did not return valid ${name} JSON after ${o.structuredAttempts} attempts: ${issues.slice(0, 3).join("; ")}`, {
+      provider,
+      model,
+      raw: redactor.redact(raw).slice(0, 8000),
+      issues: issues.map((i) => redactor.redact(i)),
+      attempts: o.structuredAttempts,
+    });
+  }
+
+  return { provider, model, ledger, text, complete: text, structured };
+}
+
+export { LlmError, ContextOverflowError, StructuredOutputError, TransientLlmError, LlmRequestError, UsageLedger };
+export type { UsageEntry };

@@ -1,0 +1,115 @@
+// Token and cost accounting. Every LLM call appends one entry; scripts return `ledger.totals()`
+// in their result and flows add totals with `sumUsage`, so a run's cost shows in the flow result.
+
+export interface UsageEntry {
+  provider: string;
+  model: string;
+  purpose?: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** false when the model is not in the price table (cost counted as 0). */
+  priceKnown: boolean;
+  durationMs: number;
+  attempts: number;
+}
+
+export interface UsageTotals {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Models seen without a price: their cost is counted as 0. */
+  unpricedModels: string[];
+  byModel: Record<string, { calls: number; inputTokens: number; outputTokens: number; costUsd: number }>;
+}
+
+/** USD per million tokens [input, output]. Matched on the model id with any date suffix removed. */
+export const PRICES_PER_MTOK: Record<string, [number, number]> = {
+  "gpt-5": [1.25, 10],
+  "gpt-5-mini": [0.25, 2],
+  "gpt-5-nano": [0.05, 0.4],
+  "gpt-4.1": [2, 8],
+  "gpt-4.1-mini": [0.4, 1.6],
+  "gpt-4.1-nano": [0.1, 0.4],
+  "gpt-4o": [2.5, 10],
+  "gpt-4o-mini": [0.15, 0.6],
+  o3: [2, 8],
+  "o3-mini": [1.1, 4.4],
+  "o4-mini": [1.1, 4.4],
+  "claude-opus-4-5": [5, 25],
+  "claude-opus-4-1": [15, 75],
+  "claude-opus-4": [15, 75],
+  "claude-sonnet-4-6": [3, 15],
+  "claude-opus-4-6": [5, 25],
+  "claude-sonnet-4-5": [3, 15],
+  "claude-sonnet-4": [3, 15],
+  "claude-3-7-sonnet": [3, 15],
+  "claude-haiku-4-5": [1, 5],
+  "claude-3-5-haiku": [0.8, 4],
+};
+
+export function priceOf(model: string): [number, number] | undefined {
+  const base = model.toLowerCase().replace(/^.*\//, "").replace(/-(\d{8}|\d{4}-\d{2}-\d{2}|latest)$/, "");
+  return PRICES_PER_MTOK[base];
+}
+
+export function costOf(model: string, inputTokens: number, outputTokens: number): { costUsd: number; priceKnown: boolean } {
+  const p = priceOf(model);
+  if (!p) return { costUsd: 0, priceKnown: false };
+  return { costUsd: round6((inputTokens * p[0] + outputTokens * p[1]) / 1e6), priceKnown: true };
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+export function emptyTotals(): UsageTotals {
+  return { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedModels: [], byModel: {} };
+}
+
+/** Adds usage totals from several steps (flows call this on each step's `usage`). Tolerates nulls. */
+export function sumUsage(...parts: (UsageTotals | null | undefined)[]): UsageTotals {
+  const t = emptyTotals();
+  for (const p of parts) {
+    if (!p) continue;
+    t.calls += p.calls ?? 0;
+    t.inputTokens += p.inputTokens ?? 0;
+    t.outputTokens += p.outputTokens ?? 0;
+    t.costUsd = round6(t.costUsd + (p.costUsd ?? 0));
+    for (const m of p.unpricedModels ?? []) if (!t.unpricedModels.includes(m)) t.unpricedModels.push(m);
+    for (const [m, b] of Object.entries(p.byModel ?? {})) {
+      const cur = (t.byModel[m] ??= { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+      cur.calls += b.calls;
+      cur.inputTokens += b.inputTokens;
+      cur.outputTokens += b.outputTokens;
+      cur.costUsd = round6(cur.costUsd + b.costUsd);
+    }
+  }
+  return t;
+}
+
+export class UsageLedger {
+  readonly entries: UsageEntry[] = [];
+
+  record(e: Omit<UsageEntry, "costUsd" | "priceKnown">): UsageEntry {
+    const entry: UsageEntry = { ...e, ...costOf(e.model, e.inputTokens, e.outputTokens) };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  totals(): UsageTotals {
+    const t = emptyTotals();
+    for (const e of this.entries) {
+      t.calls++;
+      t.inputTokens += e.inputTokens;
+      t.outputTokens += e.outputTokens;
+      t.costUsd = round6(t.costUsd + e.costUsd);
+      if (!e.priceKnown && !t.unpricedModels.includes(e.model)) t.unpricedModels.push(e.model);
+      const b = (t.byModel[e.model] ??= { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+      b.calls++;
+      b.inputTokens += e.inputTokens;
+      b.outputTokens += e.outputTokens;
+      b.costUsd = round6(b.costUsd + e.costUsd);
+    }
+    return t;
+  }
+}
