@@ -1,0 +1,353 @@
+// Constitutional gates: one per mechanically checkable article of the project's constitution.
+// Each gate reads the branch diff (base..head), the per-commit history and, where needed, the
+// head tree, and yields findings with code, article, severity, file, line and a suggested fix.
+// Which gates block or warn comes from configuration, defaulting to the constitution's marking.
+
+import { Redactor } from "../redact.ts";
+import type { QaConfig } from "./config.ts";
+import type { BranchDiff, AddedLine, ChangedFile } from "./diff.ts";
+import { git, readAtCommit } from "./diff.ts";
+import type { Finding, GateId, GateMode, GateResult } from "./types.ts";
+
+export interface GateInput {
+  /** A git checkout that holds base and head (the worktree may be anywhere). */
+  dir: string;
+  diff: BranchDiff;
+  /** Text of .specify/memory/constitution.md at head; null/undefined = DevGodzilla defaults. */
+  constitution?: string | null;
+  /** Story id (US1…) when the task is in a story phase; integration testing blocks only there. */
+  story?: string | null;
+  config: QaConfig;
+}
+
+export interface ConstitutionArticle {
+  numeral: string;
+  title: string;
+  body: string;
+}
+
+interface GateDef {
+  id: GateId;
+  article: string;
+  name: string;
+  defaultMode: Exclude<GateMode, "off">;
+  /** Recognises the article in a project's constitution (several languages). */
+  match: RegExp;
+  run: (ctx: GateContext) => Promise<RawFinding[]> | RawFinding[];
+}
+
+type RawFinding = Omit<Finding, "article" | "source" | "severity">;
+
+interface GateContext extends GateInput {
+  codeAdded: AddedLine[];
+  changedCode: ChangedFile[];
+  changedTests: ChangedFile[];
+}
+
+// ---------------------------------------------------------------- file classes
+
+const CODE_EXT = /\.(?:[cm]?[jt]sx?|py|go|rs|java|kt|kts|scala|rb|php|cs|fs|swift|c|cc|cpp|cxx|h|hpp|m|mm|dart|ex|exs|erl|clj|lua|sh|bash|zsh|vue|svelte|sql)$/i;
+const NON_SOURCE_DIR = /(^|\/)(specs\/\d|\.specify\/|docs?\/|node_modules\/|vendor\/|dist\/|build\/|target\/)/;
+const TEST_PATH = /(^|\/)(tests?|__tests__|testing|e2e|spec)\/|\.(test|spec|e2e)\.[cm]?[jt]sx?$|_test\.(go|py|rb|exs?)$|(^|\/)test_[^/]+\.py$|Tests?\.(java|kt|cs|swift)$|_spec\.rb$/i;
+const INTEGRATION_TEST_PATH = /(^|\/)(integration|e2e|contract|it|acceptance)(\/|[-_.])|[._-](integration|e2e|contract|acceptance)[._-]|(^|\/)test_(integration|e2e|contract)/i;
+
+export function isTestFile(path: string): boolean {
+  return TEST_PATH.test(path) && !/(^|\/)specs\/\d/.test(path);
+}
+export function isCodeFile(path: string): boolean {
+  return CODE_EXT.test(path) && !NON_SOURCE_DIR.test(path) && !isTestFile(path);
+}
+export function isIntegrationTest(path: string): boolean {
+  return isTestFile(path) && INTEGRATION_TEST_PATH.test(path);
+}
+
+/** "src/cart/total.ts", "tests/total.test.ts", "test_total.py", "total_test.go" → "total". */
+export function stem(path: string): string {
+  const base = path.split("/").pop() ?? path;
+  return base
+    .replace(/\.[^.]+$/, "")
+    .replace(/\.(test|spec|e2e|integration)$/i, "")
+    .replace(/^test_|_test$|_spec$|Tests?$/g, "")
+    .toLowerCase();
+}
+
+// ---------------------------------------------------------------- constitution
+
+/** Articles of a Spec Kit constitution: `### III. Test-First (NON-NEGOTIABLE)` headings and their bodies. */
+export function parseConstitutionArticles(text: string): ConstitutionArticle[] {
+  const lines = text.replace(/<!--[\s\S]*?-->/g, "").split("\n");
+  const out: ConstitutionArticle[] = [];
+  let cur: ConstitutionArticle | null = null;
+  for (const line of lines) {
+    const h = /^#{2,4}\s+(?:Article\s+)?([IVXLC]+)[.:)]\s*(.+?)\s*$/.exec(line);
+    if (h) {
+      cur = { numeral: h[1], title: h[2], body: "" };
+      out.push(cur);
+    } else if (/^#{1,3}\s/.test(line)) {
+      cur = null;
+    } else if (cur) {
+      cur.body += line + "\n";
+    }
+  }
+  return out;
+}
+
+/** The constitution's own marking: NON-NEGOTIABLE / blocking → blocking; "warning"/"advisory" → warning. */
+export function markedMode(a: ConstitutionArticle): Exclude<GateMode, "off"> | null {
+  const head = `${a.title}\n${a.body.split("\n").slice(0, 4).join("\n")}`;
+  if (/NON[- ]NEGOTIABLE|\bblocking\b|\(BLOCKING\)|\bMUST NOT be merged\b/i.test(head)) return "blocking";
+  if (/\b(warning|advisory|recommended)\b/i.test(head)) return "warning";
+  return null;
+}
+
+// ---------------------------------------------------------------- rules
+
+interface LineRule {
+  code: string;
+  re: RegExp;
+  message: string;
+  fix: string;
+  /** Also applies to test files (secrets do; code-smell rules don't). */
+  tests?: boolean;
+  /** A second pattern the same line must also match. */
+  and?: RegExp;
+  not?: RegExp;
+}
+
+// Findings quote the offending line; a quoted secret would leak into the report.
+const QUOTE_REDACTOR = new Redactor();
+
+function applyLineRules(lines: AddedLine[], rules: LineRule[], limitPerCode = 20): RawFinding[] {
+  const out: RawFinding[] = [];
+  const count = new Map<string, number>();
+  for (const l of lines) {
+    for (const r of rules) {
+      if (!r.tests && isTestFile(l.file)) continue;
+      if (!r.re.test(l.text)) continue;
+      if (r.and && !r.and.test(l.text)) continue;
+      if (r.not && r.not.test(l.text)) continue;
+      const n = count.get(r.code) ?? 0;
+      if (n >= limitPerCode) continue;
+      count.set(r.code, n + 1);
+      out.push({ code: r.code, message: `${r.message}: \`${QUOTE_REDACTOR.redact(l.text.trim()).slice(0, 120)}\``, file: l.file, line: l.line, fix: r.fix });
+    }
+  }
+  return out;
+}
+
+const SQL = /\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|DROP\s+TABLE|WHERE\s+\w+\s*=)/i;
+const INTERPOLATED = /\$\{|["'`]\s*\+\s*\w|\w\s*\+\s*["'`]|\bf["']|%s|%d|\.format\(|Sprintf\(|format!\(|String\.format\(|\{\}/;
+
+const SECURITY_RULES: LineRule[] = [
+  { code: "SEC002", re: SQL, and: INTERPOLATED, message: "SQL built from strings", fix: "Use parameterised queries / prepared statements (placeholders such as ? or $1) or the query builder's bindings." },
+  { code: "SEC003", re: /\b(exec|execSync|spawnSync|spawn)\s*\(\s*[`'"][^`'"]*(\$\{|["'`]\s*\+)|\bexec(Sync)?\s*\(\s*\w+\s*\+/, message: "Shell command built from strings", fix: "Run the program with an argument array (execa(file, [args]) / spawn without a shell); never interpolate into a command line.", },
+  { code: "SEC003", re: /\bshell\s*[:=]\s*(true|True)\b|\bos\.(system|popen)\s*\(|["'](ba|z)?sh["']\s*,\s*["']-c["']|Command::new\(\s*"(ba)?sh"\s*\)/, message: "Command run through a shell", fix: "Call the program directly with an argument list; a shell turns any interpolated value into code." },
+  { code: "SEC004", re: /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED\s*[=:]\s*["']?0|\bverify\s*=\s*False\b|InsecureSkipVerify\s*:\s*true|danger_accept_invalid_certs\s*\(\s*true|ssl\.CERT_NONE|_create_unverified_context|strict-ssl\s*[=:]?\s*false|curl\b[^\n]*\s(-k|--insecure)\b/, tests: false, message: "TLS certificate verification disabled", fix: "Keep certificate verification on; trust a private CA explicitly (ca option / REQUESTS_CA_BUNDLE / SSL_CERT_FILE) instead." },
+  { code: "SEC005", re: /\beval\s*\(\s*[^)'"`\s]|new\s+Function\s*\(/, message: "Dynamic code evaluation", fix: "Parse the data (JSON.parse, a real parser) instead of evaluating it as code." },
+];
+
+const SECRET_ASSIGN = /\b(password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|private[_-]?key|client[_-]?secret)\b["']?\s*[:=]\s*["'][^"'\s$]{8,}["']/i;
+const SECRET_FILES = /(^|\/)(\.env(\.[\w-]+)?|id_(rsa|dsa|ecdsa|ed25519)|[^/]+\.(pem|p12|pfx|key)|credentials(\.json)?|\.npmrc|\.pypirc)$/i;
+
+function secretFindings(ctx: GateContext): RawFinding[] {
+  const out: RawFinding[] = [];
+  const redactor = new Redactor();
+  for (const f of ctx.diff.files) {
+    if (f.status !== "D" && SECRET_FILES.test(f.path) && !/\.(example|sample|template)$/i.test(f.path)) {
+      out.push({ code: "SEC001", message: `Secret-bearing file committed: ${f.path}`, file: f.path, line: 1, fix: "Remove the file from the branch (and its history), rotate the credential, and add the file to .gitignore; load secrets from the environment / Windmill resources." });
+    }
+  }
+  for (const l of ctx.diff.added) {
+    const shaped = redactor.redact(l.text) !== l.text;
+    const assigned = !isTestFile(l.file) && SECRET_ASSIGN.test(l.text) && !/process\.env|os\.environ|getenv|example|changeme|placeholder|xxxx/i.test(l.text);
+    if (shaped || assigned) {
+      out.push({ code: "SEC001", message: `Secret committed (${shaped ? "credential-shaped token" : "hard-coded secret value"})`, file: l.file, line: l.line, fix: "Remove the value, rotate it, and read it from the environment / a Windmill resource at run time." });
+    }
+  }
+  return out.slice(0, 30);
+}
+
+const LIBRARY_RULES: LineRule[] = [
+  { code: "LIB001", re: /\b(function|def|func|fn|const|let|var)\s+_?(parse|read|tokeni[sz]e)_?(csv|json|yaml|yml|xml|ini|toml|url|query|querystring|args|argv|cli|options|html|markdown|semver|duration|cookie|header)s?\b/i, message: "Hand-written parser", fix: "Use the ecosystem's parser (csv-parse / JSON.parse / yaml / URL & URLSearchParams / node:util parseArgs / argparse / semver…)." },
+  { code: "LIB002", re: /\b(function|def|func|fn|const|let|var)\s+_?(is_?valid|validate|check)_?(email|e_mail|url|uri|phone|uuid|ip|ipv4|ipv6|iban|credit_?card|zip|postcode)\b/i, message: "Hand-written validator", fix: "Use a schema/validation library (zod, validator, pydantic, email-validator…) instead of ad-hoc checks." },
+  { code: "LIB002", re: /[/'"]\^?\[[^\]]*\]\+@\[?[^\]]*\]?\+?\\\.|@\[a-z/i, message: "Hand-written e-mail/URL regex", fix: "Use a validation library (zod's .email(), validator.isEmail, email-validator)." },
+  { code: "LIB003", re: /createHash\s*\(\s*["'](md5|sha1|sha256|sha512)["']\s*\)|hashlib\.(md5|sha1|sha256|sha512)\s*\(|(md5|sha1|sha256)\.(New|Sum)/i, and: /pass(word)?|pwd|secret/i, message: "Password hashed with a fast general-purpose hash", fix: "Use a password-hashing library (argon2, bcrypt, scrypt / crypto.scrypt, passlib) with a per-user salt." },
+  { code: "LIB003", re: /\b(function|def|func|fn|const|let)\s+_?hash_?pass(word)?\b/i, message: "Hand-written password hashing", fix: "Use argon2 / bcrypt / scrypt through a maintained library." },
+  { code: "LIB004", re: /\b(function|def|func|fn|const|let|var)\s+_?(format|parse|add|diff|subtract)_?(date|dates|days|months|years|time|timestamp|iso)\b/i, message: "Hand-written date handling", fix: "Use Intl.DateTimeFormat / Temporal / date-fns / datetime / time package instead of manual date arithmetic." },
+  { code: "LIB004", re: /["']Jan(uary)?["']\s*,\s*["']Feb(ruary)?["']/, message: "Hand-written month table", fix: "Use Intl.DateTimeFormat or the standard library's date formatting." },
+  { code: "LIB005", re: /Math\.random\(\)\.toString\(\s*(16|36)\s*\)|\b(function|const|let|def)\s+(generate_?)?uuid(v4)?\b/i, message: "Hand-written id/UUID generation", fix: "Use crypto.randomUUID() / uuid / the standard library." },
+];
+
+// ---------------------------------------------------------------- gates
+
+async function testFirst(ctx: GateContext): Promise<RawFinding[]> {
+  if (ctx.changedCode.length === 0) return [];
+  if (ctx.changedTests.length === 0) {
+    const first = ctx.changedCode[0];
+    const line = ctx.codeAdded.find((l) => l.file === first.path)?.line ?? 1;
+    return [{
+      code: "TEST001",
+      message: `Code changed without tests: ${ctx.changedCode.map((f) => f.path).slice(0, 8).join(", ")}${ctx.changedCode.length > 8 ? ", …" : ""}`,
+      file: first.path, line,
+      fix: "Add tests that exercise the changed behaviour (written first, failing, then made to pass).",
+    }];
+  }
+  // Order on the branch: index of the first commit touching each path.
+  const firstSeen = new Map<string, number>();
+  ctx.diff.commits.forEach((c, i) => {
+    for (const f of c.files) if (f.status !== "D" && !firstSeen.has(f.path)) firstSeen.set(f.path, i);
+  });
+  const out: RawFinding[] = [];
+  const testsByStem = new Map<string, string[]>();
+  for (const t of ctx.changedTests) testsByStem.set(stem(t.path), [...(testsByStem.get(stem(t.path)) ?? []), t.path]);
+  const firstTestIdx = Math.min(...ctx.changedTests.map((t) => firstSeen.get(t.path) ?? Infinity));
+  for (const c of ctx.changedCode) {
+    const ci = firstSeen.get(c.path);
+    if (ci === undefined) continue;
+    const matched = testsByStem.get(stem(c.path));
+    const ti = matched ? Math.min(...matched.map((t) => firstSeen.get(t) ?? Infinity)) : firstTestIdx;
+    if (ti > ci && Number.isFinite(ti)) {
+      const codeCommit = ctx.diff.commits[ci];
+      const testCommit = ctx.diff.commits[ti];
+      out.push({
+        code: "TEST002",
+        message: `Tests arrived after the code: ${c.path} changed in ${codeCommit.sha.slice(0, 8)} ("${codeCommit.subject}") before ${matched ? matched[0] : "any test"} in ${testCommit.sha.slice(0, 8)} ("${testCommit.subject}")`,
+        file: c.path,
+        line: ctx.codeAdded.find((l) => l.file === c.path)?.line ?? 1,
+        fix: "Commit the failing test first (red), then the implementation (green); reorder the branch's commits or add the test in the same commit.",
+      });
+    }
+  }
+  return out;
+}
+
+async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
+  const out: RawFinding[] = [];
+  for (const f of ctx.changedCode) {
+    if (f.status === "D") continue;
+    const text = await readAtCommit(ctx.dir, ctx.diff.head, f.path);
+    if (text == null) continue;
+    const lines = text.split("\n");
+    if (lines.length > 500) {
+      out.push({ code: "SIMP001", message: `${f.path} has ${lines.length} lines`, file: f.path, line: 1, fix: "Split the file by responsibility; keep modules small enough to read in one sitting." });
+    }
+    const indents = lines.map((l) => /^( *)\S/.exec(l)?.[1].length ?? 0).filter((n) => n > 0);
+    const tabbed = lines.some((l) => /^\t+\S/.test(l));
+    const unit = tabbed ? 1 : Math.max(2, Math.min(...indents.filter((n) => n >= 2), 4));
+    const deep = ctx.codeAdded.find((l) => {
+      if (l.file !== f.path) return false;
+      const m = tabbed ? /^(\t*)\S/.exec(l.text) : /^( *)\S/.exec(l.text);
+      return !!m && m[1].length / unit >= 6 && !/^\s*(\/\/|#|\*|\/\*|["'`]|[)\]}])/.test(l.text);
+    });
+    if (deep) out.push({ code: "SIMP002", message: `Nesting 6+ levels deep in ${f.path}`, file: f.path, line: deep.line, fix: "Return early, extract functions, or flatten the conditionals." });
+  }
+  const manifests = /(^|\/)(package\.json|go\.mod|Cargo\.toml|pyproject\.toml|setup\.py|pom\.xml|build\.gradle(\.kts)?|[^/]+\.csproj)$/;
+  if (ctx.diff.files.some((f) => f.status === "A" && manifests.test(f.path))) {
+    const tree = (await git(ctx.dir, ["ls-tree", "-r", "-z", "--name-only", ctx.diff.head])).split("\0");
+    const projects = tree.filter((p) => manifests.test(p) && !/node_modules\/|vendor\/|fixtures?\//.test(p));
+    if (projects.length > 3) {
+      const added = ctx.diff.files.find((f) => f.status === "A" && manifests.test(f.path))!;
+      out.push({ code: "SIMP003", message: `${projects.length} projects in the repository (more than 3): ${projects.slice(0, 6).join(", ")}`, file: added.path, line: 1, fix: "Keep to at most 3 projects; justify extra ones in the plan's Complexity Tracking table." });
+    }
+  }
+  return out;
+}
+
+async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
+  const out: RawFinding[] = [];
+  const decl = /^\s*(?:export\s+)?(?:(?:public|internal)\s+)?(?:interface|abstract\s+class|trait)\s+([A-Z]\w*)|^\s*class\s+([A-Z]\w*)\s*\((?:ABC|Protocol|abc\.ABC)\)/;
+  for (const l of ctx.codeAdded) {
+    const m = decl.exec(l.text);
+    if (!m) continue;
+    const name = m[1] ?? m[2];
+    if (/Props$|Options$|Config$|Params$|Result$|State$|Dto$|DTO$/.test(name)) continue; // data shapes, not layers
+    let impls = 0;
+    try {
+      const hits = await git(ctx.dir, ["grep", "-n", "-E", `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for`, ctx.diff.head]);
+      impls = hits.split("\n").filter(Boolean).length;
+    } catch {
+      impls = 0; // git grep exits 1 when nothing matches
+    }
+    if (impls <= 1) {
+      out.push({ code: "ABS001", message: `Abstraction ${name} has ${impls} implementation${impls === 1 ? "" : "s"}`, file: l.file, line: l.line, fix: "Use the concrete type (or the framework directly) until a second implementation exists." });
+    }
+  }
+  const wrapper = /^\s*(?:export\s+)?class\s+(\w*(?:FactoryFactory|ManagerManager|WrapperWrapper|AbstractFactory|ServiceLocator)\w*)/;
+  for (const l of ctx.codeAdded) {
+    const m = wrapper.exec(l.text);
+    if (m) out.push({ code: "ABS002", message: `Layered indirection: ${m[1]}`, file: l.file, line: l.line, fix: "Call the framework directly; add layers only for a demonstrated need." });
+  }
+  return out.slice(0, 20);
+}
+
+function integrationTesting(ctx: GateContext): RawFinding[] {
+  if (ctx.changedCode.length === 0) return [];
+  if (ctx.changedTests.some((t) => isIntegrationTest(t.path))) return [];
+  return [{
+    code: "INT001",
+    message: `Story ${ctx.story} changes code (${ctx.changedCode.map((f) => f.path).slice(0, 5).join(", ")}) without an integration/contract test`,
+    file: ctx.changedCode[0].path,
+    line: ctx.codeAdded.find((l) => l.file === ctx.changedCode[0].path)?.line ?? 1,
+    fix: "Add an integration (or contract) test under tests/integration/ that exercises the story end to end against real dependencies.",
+  }];
+}
+
+export const GATES: GateDef[] = [
+  { id: "library-first", article: "I", name: "Library-First", defaultMode: "warning", match: /library[- ]?first|라이브러리|ライブラリ/i, run: (c) => applyLineRules(c.codeAdded, LIBRARY_RULES) },
+  { id: "test-first", article: "III", name: "Test-First", defaultMode: "blocking", match: /test[- ]?first|\btdd\b|test[- ]driven|테스트 주도|テスト駆動|测试驱动/i, run: testFirst },
+  { id: "security", article: "IV", name: "Security", defaultMode: "blocking", match: /secur|보안|セキュリティ|安全/i, run: (c) => [...secretFindings(c), ...applyLineRules(c.diff.added.filter((l) => CODE_EXT.test(l.file) || /\.(ya?ml|json|toml|ini|cfg|env|conf|npmrc)$|Dockerfile|Makefile/i.test(l.file)), SECURITY_RULES)] },
+  { id: "simplicity", article: "VII", name: "Simplicity", defaultMode: "warning", match: /simplicity|\bsimple\b|단순|シンプル|简单|YAGNI|KISS/i, run: simplicity },
+  { id: "anti-abstraction", article: "VIII", name: "Anti-Abstraction", defaultMode: "warning", match: /abstraction|추상|抽象/i, run: antiAbstraction },
+  { id: "integration-testing", article: "IX", name: "Integration Testing", defaultMode: "blocking", match: /integration[- ](first[- ])?test|통합 테스트|統合テスト|集成测试/i, run: integrationTesting },
+];
+
+/** Mode and article numeral per gate: config > constitution marking > DevGodzilla default. */
+export function resolveGateModes(constitution: string | null | undefined, config: QaConfig) {
+  const articles = constitution ? parseConstitutionArticles(constitution) : [];
+  return GATES.map((g) => {
+    const art = articles.find((a) => g.match.test(a.title)) ?? null;
+    let mode: GateMode = g.defaultMode;
+    let note = "DevGodzilla default";
+    const article = art?.numeral ?? g.article;
+    if (articles.length > 0 && !art) {
+      mode = "off";
+      note = "not an article of this project's constitution";
+    } else if (art) {
+      const marked = markedMode(art);
+      mode = marked ?? g.defaultMode;
+      note = marked ? `constitution marks article ${art.numeral} ${marked}` : `article ${art.numeral} of the constitution (default ${g.defaultMode})`;
+    }
+    const override = config.gates[g.id] ?? config.gates[article];
+    if (override) {
+      mode = override;
+      note = `configured ${override}`;
+    }
+    return { def: g, article, name: art ? art.title.replace(/\s*\(NON[- ]NEGOTIABLE\)\s*/i, "").trim() : g.name, mode, note };
+  });
+}
+
+export async function runGates(input: GateInput): Promise<GateResult[]> {
+  const codeFiles = input.diff.files.filter((f) => f.status !== "D" && isCodeFile(f.path));
+  const ctx: GateContext = {
+    ...input,
+    changedCode: codeFiles,
+    changedTests: input.diff.files.filter((f) => f.status !== "D" && isTestFile(f.path)),
+    codeAdded: input.diff.added.filter((l) => isCodeFile(l.file)),
+  };
+  const results: GateResult[] = [];
+  for (const { def, article, name, mode, note } of resolveGateModes(input.constitution, input.config)) {
+    if (mode === "off") {
+      results.push({ id: def.id, article, name, mode, status: "skipped", note, findings: [] });
+      continue;
+    }
+    if (def.id === "integration-testing" && !input.story) {
+      results.push({ id: def.id, article, name, mode, status: "skipped", note: "not a user-story phase task", findings: [] });
+      continue;
+    }
+    const raw = await def.run(ctx);
+    const findings: Finding[] = raw.map((f) => ({ ...f, article, source: "gate", severity: mode }));
+    const status = findings.length === 0 ? "passed" : mode === "blocking" ? "failed" : "warned";
+    results.push({ id: def.id, article, name, mode, status, note, findings });
+  }
+  return results;
+}

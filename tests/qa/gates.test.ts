@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { readBranchDiff } from "../../f/devgodzilla/lib/qa/diff.ts";
+import { runGates } from "../../f/devgodzilla/lib/qa/gates.ts";
+import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
+import type { GateResult } from "../../f/devgodzilla/lib/qa/types.ts";
+import { tempRepo, type TempRepo } from "./helpers.ts";
+
+let repo: TempRepo;
+afterEach(async () => repo?.cleanup());
+
+async function branch(commits: Array<[string, Record<string, string>]>, opts: { constitution?: string | null; story?: string | null; config?: unknown } = {}) {
+  repo = await tempRepo();
+  const base = await repo.commit("base", { "package.json": '{"name":"x"}\n', "src/index.ts": "export const v = 1;\n" });
+  await repo.git("checkout", "-q", "-b", "feature");
+  for (const [msg, files] of commits) await repo.commit(msg, files);
+  const head = await repo.head();
+  const diff = await readBranchDiff(repo.dir, base, head);
+  return runGates({ dir: repo.dir, diff, constitution: opts.constitution, story: opts.story, config: parseQaConfig(opts.config ?? {}) });
+}
+const gate = (rs: GateResult[], id: string) => rs.find((g) => g.id === id)!;
+const codes = (g: GateResult) => g.findings.map((f) => f.code);
+
+const CART = "export function total(items: number[]): number {\n  return items.reduce((a, b) => a + b, 0);\n}\n";
+const CART_TEST = 'import { total } from "../src/cart.ts";\nimport { test } from "node:test";\ntest("total", () => { if (total([1, 2]) !== 3) throw new Error("x"); });\n';
+
+describe("constitutional gates on real branches", () => {
+  it("passes a test-first branch: test committed before the code, nothing insecure", async () => {
+    const rs = await branch([["test: cart total", { "tests/cart.test.ts": CART_TEST }], ["feat: cart total", { "src/cart.ts": CART }]]);
+    for (const g of rs) expect(g.status === "passed" || g.status === "skipped", `${g.id}: ${JSON.stringify(g.findings)}`).toBe(true);
+    expect(gate(rs, "integration-testing").status).toBe("skipped");
+  });
+
+  it("blocks code changed without any test (TEST001)", async () => {
+    const rs = await branch([["feat: cart", { "src/cart.ts": CART }]]);
+    const g = gate(rs, "test-first");
+    expect(g.status).toBe("failed");
+    expect(g.findings[0]).toMatchObject({ code: "TEST001", article: "III", severity: "blocking", file: "src/cart.ts", line: 1 });
+    expect(g.findings[0].fix).toMatch(/test/i);
+  });
+
+  it("blocks tests that were added after the code in the branch history (TEST002)", async () => {
+    const rs = await branch([["feat: cart", { "src/cart.ts": CART }], ["test: cart afterwards", { "tests/cart.test.ts": CART_TEST }]]);
+    const g = gate(rs, "test-first");
+    expect(codes(g)).toEqual(["TEST002"]);
+    expect(g.findings[0].message).toMatch(/feat: cart.*before tests\/cart\.test\.ts.*test: cart afterwards/);
+  });
+
+  it("accepts code and its test in the same commit", async () => {
+    const rs = await branch([["feat+test", { "src/cart.ts": CART, "tests/cart.test.ts": CART_TEST }]]);
+    expect(gate(rs, "test-first").status).toBe("passed");
+  });
+
+  it("finds committed secrets, string-built SQL and shell commands and disabled TLS with file and line", async () => {
+    const bad = [
+      'import { execSync } from "node:child_process";',
+      "export function find(db: any, name: string) {",
+      '  return db.query("SELECT * FROM users WHERE name = \'" + name + "\'");',
+      "}",
+      "export function archive(dir: string) {",
+      "  execSync(`tar czf out.tgz ${dir}`);",
+      "}",
+      "export const agent = { rejectUnauthorized: false };",
+      'export const token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB";',
+      "",
+    ].join("\n");
+    const rs = await branch([["t", { "tests/db.test.ts": "// test\n" }], ["feat: db", { "src/db.ts": bad, ".env": "API_KEY=abc\n" }]]);
+    const g = gate(rs, "security");
+    expect(g.status).toBe("failed");
+    const at = (code: string) => g.findings.filter((f) => f.code === code).map((f) => `${f.file}:${f.line}`);
+    expect(at("SEC002")).toEqual(["src/db.ts:3"]);
+    expect(at("SEC003")).toEqual(["src/db.ts:6"]);
+    expect(at("SEC004")).toEqual(["src/db.ts:8"]);
+    expect(at("SEC001")).toEqual(expect.arrayContaining([".env:1", "src/db.ts:9"]));
+    expect(g.findings.every((f) => f.severity === "blocking" && f.article === "IV" && f.fix)).toBe(true);
+  });
+
+  it("does not flag parameterised SQL and argument-array processes", async () => {
+    const good = [
+      'import { execa } from "execa";',
+      "export async function find(db: any, name: string) {",
+      '  await execa("tar", ["czf", "out.tgz", name]);',
+      '  return db.query("SELECT * FROM users WHERE name = $1", [name]);',
+      "}",
+      "",
+    ].join("\n");
+    const rs = await branch([["t", { "tests/db.test.ts": "// test\n" }], ["feat", { "src/db.ts": good }]]);
+    expect(gate(rs, "security").findings).toEqual([]);
+  });
+
+  it("warns (does not block) about reinvented parsers, validators, password hashing and dates", async () => {
+    const src = [
+      'import { createHash } from "node:crypto";',
+      "export function parseCsv(text: string) { return text.split('\\n').map((l) => l.split(',')); }",
+      "export function validateEmail(s: string) { return /^[^@]+@[^@]+\\.[a-z]+$/.test(s); }",
+      'export const hashPassword = (password: string) => createHash("sha256").update(password).digest("hex");',
+      "export function formatDate(d: Date) { return `${d.getFullYear()}-${d.getMonth() + 1}`; }",
+      "",
+    ].join("\n");
+    const rs = await branch([["t", { "tests/util.test.ts": "// t\n" }], ["feat", { "src/util.ts": src }]]);
+    const g = gate(rs, "library-first");
+    expect(g.status).toBe("warned");
+    expect(new Set(codes(g))).toEqual(new Set(["LIB001", "LIB002", "LIB003", "LIB004"]));
+    expect(g.findings.every((f) => f.severity === "warning" && f.article === "I")).toBe(true);
+  });
+
+  it("warns about deep nesting and single-implementation abstractions, not about two implementations", async () => {
+    const deep = "export function f(a: number) {\n  if (a) {\n    if (a > 1) {\n      if (a > 2) {\n        if (a > 3) {\n          if (a > 4) {\n            if (a > 5) {\n              return 1;\n            }\n          }\n        }\n      }\n    }\n  }\n  return 0;\n}\n";
+    const one = "export interface Store { get(k: string): string }\nexport class MemStore implements Store { get(k: string) { return k; } }\n";
+    const two = "export interface Codec { enc(s: string): string }\nexport class A implements Codec { enc(s: string) { return s; } }\nexport class B implements Codec { enc(s: string) { return s + s; } }\n";
+    const rs = await branch([["t", { "tests/f.test.ts": "//\n" }], ["feat", { "src/deep.ts": deep, "src/store.ts": one, "src/codec.ts": two }]]);
+    expect(gate(rs, "simplicity").findings.map((f) => `${f.code}@${f.file}:${f.line}`)).toEqual(["SIMP002@src/deep.ts:7"]);
+    const abs = gate(rs, "anti-abstraction");
+    expect(abs.findings.map((f) => `${f.code}:${f.message}`)).toEqual(["ABS001:Abstraction Store has 1 implementation"]);
+    expect(abs.status).toBe("warned");
+  });
+
+  it("blocks a story-phase task without an integration test and passes it with one", async () => {
+    const without = await branch([["t", { "tests/cart.test.ts": CART_TEST }], ["f", { "src/cart.ts": CART }]], { story: "US1" });
+    expect(gate(without, "integration-testing")).toMatchObject({ status: "failed", article: "IX" });
+    expect(codes(gate(without, "integration-testing"))).toEqual(["INT001"]);
+    await repo.cleanup();
+    const withIt = await branch([["t", { "tests/integration/cart.test.ts": CART_TEST }], ["f", { "src/cart.ts": CART }]], { story: "US1" });
+    expect(gate(withIt, "integration-testing").status).toBe("passed");
+  });
+
+  it("follows the project's constitution: its numerals, its NON-NEGOTIABLE marking, articles it lacks are off", async () => {
+    const ko = readFileSync("/work/shared/corpus/dev/constitutions/02-mxrc-constitution-ko.md", "utf8");
+    const rs = await branch([["feat", { "src/cart.ts": CART }]], { constitution: ko });
+    const tf = gate(rs, "test-first");
+    expect(tf.article).toBe("V"); // 테스트 주도 개발 (TDD) is article V there
+    expect(gate(rs, "library-first").status).toBe("skipped");
+    const custom = "# C\n## Core Principles\n### I. Library-First\nUse libraries.\n### II. Test-First\nAdvisory: tests first (warning).\n### III. Security (NON-NEGOTIABLE)\nNo secrets.\n";
+    await repo.cleanup();
+    const rs2 = await branch([["feat", { "src/cart.ts": CART }]], { constitution: custom });
+    expect(gate(rs2, "test-first")).toMatchObject({ mode: "warning", status: "warned", article: "II" });
+    expect(gate(rs2, "security")).toMatchObject({ mode: "blocking", article: "III" });
+    expect(gate(rs2, "simplicity").status).toBe("skipped");
+  });
+
+  it("lets configuration override the constitution's marking", async () => {
+    const rs = await branch([["feat", { "src/cart.ts": CART }]], { config: { gates: { "test-first": "warning", VII: "off" } } });
+    expect(gate(rs, "test-first")).toMatchObject({ mode: "warning", status: "warned" });
+    expect(gate(rs, "test-first").findings[0].severity).toBe("warning");
+    expect(gate(rs, "simplicity").status).toBe("skipped");
+  });
+});
+
+describe("gate findings never carry the secret itself", () => {
+  it("quotes offending lines with credentials redacted", async () => {
+    repo = await tempRepo();
+    const base = await repo.commit("base", { "a.txt": "a\n" });
+    const head = await repo.commit("feat", { "tests/x.test.ts": "//\n", "src/x.ts": 'export const q = (k: string) => db.query(`SELECT * FROM t WHERE k = ${k} AND t = "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB"`);\n' });
+    const rs = await runGates({ dir: repo.dir, diff: await readBranchDiff(repo.dir, base, head), config: parseQaConfig({}) });
+    const text = JSON.stringify(rs);
+    expect(text).toContain("SEC002");
+    expect(text).not.toContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789AB");
+  });
+});
