@@ -1,0 +1,32 @@
+// Typed errors. Each one says what is wrong and what to do next, so a person reading the
+// Windmill run page (or the local runner's JSON error) can act without reading code.
+
+export class DevGodzillaError extends Error {
+  /** What the person should do about it. */
+  readonly hint?: string;
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(options.hint ? `${message} — ${options.hint}` : message, { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad input to a script or flow: names the field. Nothing has been changed when it is thrown. */
+export class InputError extends DevGodzillaError {
+  readonly field: string;
+  constructor(field: string, problem: string, hint?: string) {
+    super(`${field}: ${problem}`, { hint });
+    this.field = field;
+  }
+}
+
+/** Invalid configuration (resource, override file): names the file and the field. */
+export class ConfigError extends DevGodzillaError {
+  readonly file: string;
+  readonly field?: string;
+  constructor(file: string, field: string | undefined, problem: string, hint?: string) {
+    super(`${file}${field ? ` (${field})` : ""}: ${problem}`, { hint });
+    this.file = file;
+    this.field = field;
+  }
+}

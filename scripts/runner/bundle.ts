@@ -1,0 +1,66 @@
+// Finding what a Windmill path names in the local sync tree: `f/devgodzilla/x` is the script
+// `f/devgodzilla/x.ts` or the flow `f/devgodzilla/x__flow/flow.yaml` (wmill's nonDottedPaths layout).
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import YAML from "yaml";
+import { parseSignature, type ParsedSignature } from "./signature.ts";
+import type { FlowFile } from "./openflow.ts";
+
+/** The repository root (the wmill sync root), found from this file's location. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export type Runnable =
+  | { kind: "script"; path: string; file: string }
+  | { kind: "flow"; path: string; file: string; dir: string };
+
+export class UnknownPathError extends Error {
+  constructor(readonly windmillPath: string, root: string) {
+    super(
+      `unknown Windmill path "${windmillPath}": neither ${windmillPath}.ts nor ${windmillPath}__flow/flow.yaml exists under ${root}` +
+        ` — use a path like f/devgodzilla/<name> (see the f/devgodzilla/ folder)`,
+    );
+    this.name = "UnknownPathError";
+  }
+}
+
+export function resolveRunnable(windmillPath: string, root = REPO_ROOT): Runnable {
+  const clean = windmillPath.replace(/^\/+/, "").replace(/(\.ts|__flow\/?|__flow\/flow\.yaml)$/, "");
+  if (!/^[fu]\/[A-Za-z0-9_./-]+$/.test(clean) || clean.split("/").includes("..")) {
+    throw new UnknownPathError(windmillPath, root);
+  }
+  const flowDir = path.join(root, `${clean}__flow`);
+  const flowFile = path.join(flowDir, "flow.yaml");
+  if (existsSync(flowFile)) return { kind: "flow", path: clean, file: flowFile, dir: flowDir };
+  const script = path.join(root, `${clean}.ts`);
+  if (existsSync(script)) return { kind: "script", path: clean, file: script };
+  throw new UnknownPathError(windmillPath, root);
+}
+
+/** YAML with wmill's `!inline <file>` tag, resolved relative to the flow folder. */
+export function loadFlow(file: string): FlowFile {
+  const dir = path.dirname(file);
+  const inline = {
+    tag: "!inline",
+    resolve: (value: string) => ({ __inline: path.join(dir, value.trim()) }),
+  };
+  const doc = YAML.parse(readFileSync(file, "utf8"), { customTags: [inline] }) as FlowFile;
+  if (!doc || typeof doc !== "object" || !doc.value || !Array.isArray(doc.value.modules)) {
+    throw new Error(`${path.relative(REPO_ROOT, file)}: not an OpenFlow file (value.modules is missing)`);
+  }
+  return doc;
+}
+
+const signatures = new Map<string, { mtimeMs: number; sig: Promise<ParsedSignature> }>();
+
+/** The parsed `main` signature of a TypeScript file, cached until the file changes. */
+export function signatureOf(file: string): Promise<ParsedSignature> {
+  const mtimeMs = statSync(file).mtimeMs;
+  const hit = signatures.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.sig;
+  const sig = parseSignature(readFileSync(file, "utf8")).catch((e: Error) => {
+    throw new Error(`${path.relative(REPO_ROOT, file)}: ${e.message}`);
+  });
+  signatures.set(file, { mtimeMs, sig });
+  return sig;
+}

@@ -1,0 +1,163 @@
+// `devgodzilla` — the command line of the embedded local runner. Arguments mirror
+// `wmill flow preview` / `wmill script preview` (-d data, -s silent). The final result goes to
+// stdout as JSON, logs to stderr; a failure exits non-zero with a JSON error on stdout.
+import { existsSync, readFileSync } from "node:fs";
+import readline from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { runPath, resumeRun, RunStore, type PendingApproval, type RunResult } from "./index.ts";
+
+class UsageError extends Error {
+  name = "UsageError";
+}
+
+const HELP = `devgodzilla — run DevGodzilla's Windmill flows and scripts on this machine
+
+  devgodzilla run <f/devgodzilla/x> [-d '<json>' | -d @args.json] [--answers @answers.json]
+                  [--event @event.json] [--no-interactive] [-s]
+  devgodzilla resume <run id> [-d '<approval json>']    continue a suspended (or interrupted) run
+  devgodzilla runs                                      list recorded runs
+  devgodzilla check                                     offline bundle check (tsc, wmill lint, schemas, flows)
+  devgodzilla gen-schemas                               regenerate every .script.yaml schema from main's signature
+  devgodzilla demo                                      the spec-to-PR flow end to end on a sample repository
+
+Resources and variables ($res:/$var:) come from resources/local.yaml (see resources/local.example.yaml)
+or DEVGODZILLA_RES_<PATH> / DEVGODZILLA_VAR_<PATH> environment variables.`;
+
+/** `-d '<json>'` or `-d @file.json`. */
+function readJson(value: string | undefined, what: string): unknown {
+  if (value === undefined) return undefined;
+  let text = value;
+  if (value.startsWith("@")) {
+    const file = value.slice(1);
+    if (!existsSync(file)) throw new UsageError(`${what}: file ${file} does not exist`);
+    text = readFileSync(file, "utf8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} is not valid JSON (${(e as Error).message}) — pass e.g. -d '{"key": "value"}' or -d @file.json`);
+  }
+}
+
+function asObject(value: unknown, what: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`${what} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** Asks the approval's questions at the terminal: shows the description and each form field with its default. */
+async function askAtTerminal(pending: PendingApproval): Promise<unknown> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const step = (pending.step_result ?? {}) as { description?: unknown; default_args?: Record<string, unknown>; enums?: Record<string, unknown[]> };
+    const description = step.description && typeof step.description === "object" ? (step.description as { markdown?: string }).markdown : step.description;
+    process.stderr.write(`\n── approval needed: ${pending.summary ?? pending.step_id} ──\n${description ? `${description}\n` : ""}`);
+    const props = pending.form?.properties ?? {};
+    const order = pending.form?.order ?? Object.keys(props);
+    const answer: Record<string, unknown> = {};
+    for (const name of order) {
+      const p = props[name] ?? {};
+      const def = step.default_args?.[name] ?? p.default;
+      const choices = (step.enums?.[name] ?? p.enum) as unknown[] | undefined;
+      const label = `${p.title ?? name}${p.description ? ` — ${p.description}` : ""}${choices ? ` [${choices.join(" / ")}]` : ""}${def !== undefined ? ` (default: ${JSON.stringify(def)})` : ""}: `;
+      const typed = (await rl.question(label)).trim();
+      if (!typed) answer[name] = def;
+      else if (p.type === "boolean") answer[name] = /^(y|yes|true|1)$/i.test(typed);
+      else if (p.type === "number" || p.type === "integer") answer[name] = Number(typed);
+      else if (p.type === "object" || p.type === "array") answer[name] = JSON.parse(typed);
+      else answer[name] = typed;
+    }
+    const ok = (await rl.question("Approve? [Y/n] ")).trim();
+    return /^n/i.test(ok) ? { __disapproved: true } : answer;
+  } finally {
+    rl.close();
+  }
+}
+
+function report(out: RunResult, silent: boolean): number {
+  if (out.status === "suspended") {
+    process.stderr.write(`\nRun ${out.runId} is waiting for an answer at step "${out.pending?.step_id}". Continue it with:\n  ${out.resumeCommand}\n`);
+    process.stdout.write(JSON.stringify({ status: "suspended", run_id: out.runId, step_id: out.pending?.step_id, resume_command: out.resumeCommand }, null, 2) + "\n");
+    return 0;
+  }
+  if (out.status === "success") {
+    process.stdout.write(JSON.stringify(out.result ?? null, null, 2) + "\n");
+    return 0;
+  }
+  process.stdout.write(JSON.stringify({ error: out.error, run_id: out.runId, result: out.result }, null, 2) + "\n");
+  if (!silent) process.stderr.write(`\nRun ${out.runId} ${out.status}: ${out.error?.message ?? ""}\n`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: "string", short: "d" },
+      answers: { type: "string" },
+      event: { type: "string" },
+      "no-interactive": { type: "boolean" },
+      silent: { type: "boolean", short: "s" },
+      "state-dir": { type: "string" },
+      resources: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, target] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(HELP + "\n");
+    return command || values.help ? 0 : 2;
+  }
+  const silent = values.silent ?? false;
+  const interactive = !values["no-interactive"] && process.stdin.isTTY && values.answers === undefined;
+  const common = {
+    stateDir: values["state-dir"],
+    storeFile: values.resources,
+    ask: interactive ? askAtTerminal : undefined,
+    onLog: silent ? undefined : (label: string, line: string) => process.stderr.write(`[${label}] ${line}\n`),
+  };
+  switch (command) {
+    case "run": {
+      if (!target) throw new UsageError("run needs a Windmill path, e.g. devgodzilla run f/devgodzilla/spec_to_pr -d @flows/spec_to_pr.example.json");
+      const args = asObject(readJson(values.data, "-d"), "-d") ?? {};
+      const answers = asObject(readJson(values.answers, "--answers"), "--answers");
+      const event = asObject(readJson(values.event, "--event"), "--event");
+      return report(await runPath(target, { ...common, args, answers, event }), silent);
+    }
+    case "resume": {
+      if (!target) throw new UsageError("resume needs the run id printed by the suspended run");
+      return report(await resumeRun(target, readJson(values.data, "-d"), common), silent);
+    }
+    case "runs": {
+      const rows = new RunStore(values["state-dir"]).list().sort((a, b) => a.created_at.localeCompare(b.created_at));
+      for (const r of rows) process.stdout.write(`${r.id}  ${r.status.padEnd(9)}  ${r.created_at}  ${r.path}${r.pending ? `  (waiting at ${r.pending.step_id})` : ""}\n`);
+      return 0;
+    }
+    case "check": {
+      const { runCheck } = await import("../check/index.ts");
+      return (await runCheck()) ? 0 : 1;
+    }
+    case "gen-schemas": {
+      const { generateSchemas } = await import("../check/schemas.ts");
+      const changed = await generateSchemas();
+      process.stderr.write(changed.length ? `updated ${changed.join(", ")}\n` : "all .script.yaml schemas are up to date\n");
+      return 0;
+    }
+    case "demo": {
+      const { runDemo } = await import("../demo/index.ts");
+      return runDemo(argv.slice(1));
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stdout.write(JSON.stringify({ error: { name: e.name, message: e.message } }, null, 2) + "\n");
+    process.stderr.write(`devgodzilla: ${e.message}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);

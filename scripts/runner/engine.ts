@@ -1,0 +1,555 @@
+// The local runner's flow engine: executes OpenFlow with Windmill's semantics, in-process.
+// Semantics follow reference/windmill-semantics.md (read off Windmill's source): retries count
+// retries (1 + attempts runs), only the step after an approval sees `resume`, a suspend on the last
+// step is ignored, loops return their iterations' results in order, a failure module leaves the
+// flow failed unless it returns `recover: true`, a skipped step passes the previous result through.
+import { randomUUID, createHash } from "node:crypto";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadFlow, resolveRunnable, signatureOf, REPO_ROOT, type Runnable } from "./bundle.ts";
+import { evalExpr, resultsView, type ExprContext } from "./expr.ts";
+import { runInJob } from "./job-context.ts";
+import type { FlowFile, FlowModule, InputTransform, Retry } from "./openflow.ts";
+import { isTsLanguage } from "./openflow.ts";
+import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
+import type { Resolver } from "./store.ts";
+
+export interface ApiEndpoint {
+  baseUrl: string;
+  token: string;
+  workspace: string;
+}
+
+/** How a suspended step gets its answer: from --answers, from a person at the terminal, or not at all. */
+export type Answers = Record<string, unknown>;
+export type AskFn = (pending: PendingApproval) => Promise<unknown | undefined>;
+
+export interface JobInfo {
+  id: string;
+  path: string;
+  kind: "script" | "flow" | "step";
+  step_id?: string;
+  parent_job?: string;
+  root_job?: string;
+  run_id: string;
+  status: "running" | "success" | "failure" | "suspended" | "canceled";
+  args: Record<string, unknown>;
+  result?: unknown;
+  created_at: string;
+  started_at: string;
+  duration_ms?: number;
+  progress?: number;
+  logs: string[];
+}
+
+export interface EngineOptions {
+  runs: RunStore;
+  resolver: Resolver;
+  api: ApiEndpoint;
+  answers?: Answers;
+  ask?: AskFn;
+  /** Streams each log line (already redacted) as it is written; the CLI prints them on stderr. */
+  onLog?: (label: string, line: string) => void;
+  root?: string;
+}
+
+export interface StepError {
+  name: string;
+  message: string;
+  step_id?: string;
+}
+
+class FlowFailure extends Error {
+  constructor(readonly error: StepError) {
+    super(error.message);
+    this.name = error.name;
+  }
+}
+
+class Suspended extends Error {
+  constructor(readonly pending: PendingApproval) {
+    super(`suspended at step ${pending.step_id}`);
+  }
+}
+
+class Canceled extends Error {}
+
+const toStepError = (e: unknown, stepId?: string): StepError => {
+  if (e instanceof FlowFailure) return { ...e.error, step_id: e.error.step_id ?? stepId };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name || "Error", message: err.message, step_id: stepId };
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
+
+interface Scope {
+  flowInput: Record<string, unknown>;
+  results: Record<string, unknown>;
+  prefix: string;
+  flowJobId: string;
+  flowPath: string;
+}
+
+/** One execution (or replay) of a run. */
+class Execution {
+  private readonly done = new Map<string, Extract<JournalEntry, { type: "step" }>>();
+  private readonly approvals = new Map<string, Extract<JournalEntry, { type: "approval" }>>();
+  private readonly answerCursor = new Map<string, number>();
+
+  constructor(
+    private readonly engine: Engine,
+    readonly record: RunRecord,
+  ) {
+    for (const e of engine.opts.runs.journal(record.id)) {
+      if (e.type === "step" && e.success) this.done.set(e.key, e);
+      if (e.type === "approval") this.approvals.set(e.key, e);
+    }
+  }
+
+  private get opts() {
+    return this.engine.opts;
+  }
+
+  private checkCanceled() {
+    if (this.engine.jobs.get(this.record.id)?.status === "canceled") throw new Canceled(`run ${this.record.id} was canceled`);
+  }
+
+  async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
+    const scope: Scope = { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path };
+    try {
+      const out = await this.runModules(flow.value.modules, scope, null, true);
+      if (out.stopped?.error_message) throw new FlowFailure({ name: "StopAfterIf", message: out.stopped.error_message, step_id: out.stoppedAt });
+      return out.result;
+    } catch (e) {
+      if (e instanceof Suspended || e instanceof Canceled) throw e;
+      const error = toStepError(e);
+      const failure = flow.value.failure_module;
+      if (!failure) throw new FlowFailure(error);
+      // The failure module sees `error` and `previous_result = {error}`; its result becomes the flow's.
+      const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
+      const handled = await this.runLeaf(failure, scope, ctx, "failure");
+      if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
+      throw Object.assign(new FlowFailure(error), { handledResult: handled });
+    }
+  }
+
+  /** Runs a module list; returns the last result, or where a stop_after_if stopped it. */
+  private async runModules(
+    modules: FlowModule[],
+    scope: Scope,
+    previous: unknown,
+    topLevel = false,
+    resume?: { resume: unknown; resumes: unknown[]; approvers: string[] },
+  ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"]; stoppedAt?: string }> {
+    let prev = previous;
+    let pendingResume = resume;
+    for (const [i, m] of modules.entries()) {
+      this.checkCanceled();
+      const ctx: ExprContext = {
+        flow_input: scope.flowInput,
+        results: resultsView(scope.results),
+        previous_result: prev,
+        resume: pendingResume?.resume,
+        resumes: pendingResume?.resumes ?? [],
+        approvers: pendingResume?.approvers ?? [],
+      };
+      pendingResume = undefined; // only the step right after an approval sees it
+      const key = scope.prefix + m.id;
+      if (m.skip_if && (await evalExpr(`Boolean(${m.skip_if.expr})`, ctx, `${key}.skip_if`))) {
+        scope.results[m.id] = prev; // a skipped step is an identity step
+        continue;
+      }
+      const result = await this.runModule(m, scope, ctx, key, prev);
+      scope.results[m.id] = result;
+      prev = result;
+
+      const isLast = i === modules.length - 1;
+      if (m.suspend?.required_events && !isLast) {
+        pendingResume = await this.awaitApproval(m, key, result);
+      }
+      if (m.stop_after_if && (await evalExpr(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
+        return { result, stopped: m.stop_after_if, stoppedAt: m.id };
+      }
+      if (m.sleep) {
+        const seconds = await this.transform(m.sleep, { ...ctx, result, previous_result: result }, `${key}.sleep`);
+        if (typeof seconds === "number" && seconds > 0) await sleep(seconds * 1000);
+      }
+    }
+    void topLevel;
+    return { result: prev };
+  }
+
+  private async awaitApproval(m: FlowModule, key: string, stepResult: unknown) {
+    let entry = this.approvals.get(key);
+    if (!entry) {
+      const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend?.resume_form?.schema };
+      let payload = this.fromAnswers(m.id);
+      if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
+      if (payload === undefined) throw new Suspended(pending);
+      entry = { type: "approval", key, payload, approver: os.userInfo().username || "local", at: new Date().toISOString() };
+      this.opts.runs.append(this.record.id, entry);
+      this.approvals.set(key, entry);
+    }
+    const payload = entry.payload as Record<string, unknown> | null;
+    if (payload && typeof payload === "object" && payload.__disapproved === true) {
+      const error = { name: "SuspendedDisapproved", message: `step ${m.id} was disapproved${payload.reason ? `: ${payload.reason}` : ""}` };
+      if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+      return { resume: { error }, resumes: [{ error }], approvers: [entry.approver] };
+    }
+    return { resume: entry.payload, resumes: [entry.payload], approvers: [entry.approver] };
+  }
+
+  /** Answers given up front: `{step_id: payload}` or `{step_id: [payload, payload…]}` for a step met repeatedly. */
+  private fromAnswers(stepId: string): unknown {
+    const given = this.opts.answers?.[stepId];
+    if (given === undefined) return undefined;
+    if (!Array.isArray(given)) return given;
+    const n = this.answerCursor.get(stepId) ?? 0;
+    this.answerCursor.set(stepId, n + 1);
+    return given[n];
+  }
+
+  private async transform(t: InputTransform, ctx: ExprContext, where: string): Promise<unknown> {
+    if (t.type === "static") return t.value;
+    if (t.type === "javascript") return evalExpr(t.expr, ctx, where);
+    throw new Error(`${where}: unknown input transform type "${(t as { type: string }).type}"`);
+  }
+
+  private async runModule(m: FlowModule, scope: Scope, ctx: ExprContext, key: string, prev: unknown): Promise<unknown> {
+    const v = m.value;
+    switch (v.type) {
+      case "script":
+      case "rawscript":
+      case "flow":
+        return this.runLeaf(m, scope, ctx, key);
+      case "identity":
+        return prev;
+      case "forloopflow": {
+        const items = await this.transform(v.iterator, ctx, `${key}.iterator`);
+        if (!Array.isArray(items)) throw new Error(`${key}: the iterator must evaluate to an array, got ${typeof items}`);
+        const parallelism = v.parallel
+          ? Math.max(1, Number(typeof v.parallelism === "object" ? await this.transform(v.parallelism, ctx, `${key}.parallelism`) : (v.parallelism ?? items.length)) || items.length)
+          : 1;
+        const out = new Array(items.length);
+        let next = 0;
+        const worker = async () => {
+          while (next < items.length) {
+            const index = next++;
+            out[index] = await this.iteration(v.modules, scope, key, index, items[index], prev, v.skip_failures ?? true).then((r) => r.result);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
+        return out;
+      }
+      case "whileloopflow": {
+        const out: unknown[] = [];
+        for (let index = 0; ; index++) {
+          if (index >= 10_000) throw new Error(`${key}: while loop ran 10000 iterations without a stop_after_if ending it`);
+          const it = await this.iteration(v.modules, scope, key, index, index, prev, v.skip_failures ?? false);
+          out.push(it.result);
+          if (it.stopped) break;
+        }
+        return out;
+      }
+      case "branchone": {
+        for (const [i, b] of v.branches.entries()) {
+          if (await evalExpr(`Boolean(${b.expr})`, ctx, `${key}.branches[${i}].expr`)) {
+            return (await this.runModules(b.modules, { ...scope, prefix: `${key}/${i}/` }, prev)).result;
+          }
+        }
+        return (await this.runModules(v.default ?? [], { ...scope, prefix: `${key}/default/` }, prev)).result;
+      }
+      case "branchall": {
+        const run = async (b: (typeof v.branches)[number], i: number) => {
+          try {
+            return (await this.runModules(b.modules, { ...scope, results: Object.create(scope.results), prefix: `${key}/${i}/` }, prev)).result;
+          } catch (e) {
+            if (e instanceof Suspended || e instanceof Canceled || !b.skip_failure) throw e;
+            return { error: toStepError(e) };
+          }
+        };
+        if (v.parallel) return Promise.all(v.branches.map(run));
+        const out = [];
+        for (const [i, b] of v.branches.entries()) out.push(await run(b, i));
+        return out;
+      }
+      default:
+        throw new Error(`${key}: module type "${(v as { type: string }).type}" is not supported by the local runner`);
+    }
+  }
+
+  private async iteration(modules: FlowModule[], scope: Scope, key: string, index: number, value: unknown, prev: unknown, skipFailures: boolean) {
+    const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
+    const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/` };
+    try {
+      return await this.runModules(modules, sub, prev);
+    } catch (e) {
+      if (e instanceof Suspended || e instanceof Canceled || !skipFailures) throw e;
+      return { result: { error: toStepError(e) } };
+    }
+  }
+
+  /** A step that is a job of its own (script, rawscript, subflow), with mock, retry, timeout, continue_on_error. */
+  private async runLeaf(m: FlowModule, scope: Scope, ctx: ExprContext, key: string): Promise<unknown> {
+    const replayed = this.done.get(key);
+    if (replayed) return replayed.result;
+    if (m.mock?.enabled) return m.mock.return_value ?? null;
+    const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" | "flow" }>;
+    const started = Date.now();
+    const args: Record<string, unknown> = {};
+    for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
+
+    const delays = retryDelays(m.retry);
+    let attempt = 0;
+    for (;;) {
+      const jobId = randomUUID();
+      try {
+        const result = await withTimeout(this.runStepJob(m, v, args, scope, jobId), m.timeout, m.id);
+        const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 };
+        this.opts.runs.append(this.record.id, entry);
+        return entry.result;
+      } catch (e) {
+        if (e instanceof Suspended || e instanceof Canceled) throw e;
+        if (attempt < delays.length) {
+          this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
+          await sleep(delays[attempt] * 1000);
+          attempt++;
+          continue;
+        }
+        const error = toStepError(e, m.id);
+        this.opts.runs.append(this.record.id, { type: "step", key, step_id: m.id, job_id: jobId, success: false, result: { error }, started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 });
+        if (m.continue_on_error) return { error };
+        throw new FlowFailure(error);
+      }
+    }
+  }
+
+  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" | "flow" }>, args: Record<string, unknown>, scope: Scope, jobId: string) {
+    if (v.type === "flow") {
+      const child = await this.engine.start(v.path, args, { parentJob: scope.flowJobId, rootJob: this.record.root_job ?? this.record.id, id: jobId, wait: true });
+      if (child.status === "success") return child.result;
+      throw new FlowFailure(child.error ?? { name: "Error", message: `subflow ${v.path} ended ${child.status}` });
+    }
+    const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
+    return this.engine.runScriptJob(file, args, {
+      jobId,
+      path: v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`,
+      stepId: m.id,
+      flowJobId: scope.flowJobId,
+      rootJobId: this.record.root_job ?? this.record.id,
+      flowPath: scope.flowPath,
+      record: this.record,
+    });
+  }
+}
+
+function retryDelays(retry?: Retry): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < (retry?.constant?.attempts ?? 0); i++) out.push(retry?.constant?.seconds ?? 0);
+  const exp = retry?.exponential;
+  for (let i = 0; i < (exp?.attempts ?? 0); i++) {
+    const failures = out.length; // n = all previous failures, constant retries included
+    const base = (exp?.multiplier ?? 1) * Math.pow(exp?.seconds ?? 0, failures + 1);
+    const jitter = exp?.random_factor ? 1 + ((Math.random() * 2 - 1) * exp.random_factor) / 100 : 1;
+    out.push(Math.min(base * jitter, 6 * 3600));
+  }
+  return out;
+}
+
+function withTimeout<T>(p: Promise<T>, seconds: number | undefined, stepId: string): Promise<T> {
+  if (!seconds) return p;
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`step ${stepId} timed out after ${seconds}s`), { name: "Timeout" })), seconds * 1000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export interface StartOptions {
+  id?: string;
+  parentJob?: string;
+  rootJob?: string;
+  wait?: boolean;
+  /** Trigger event for a flow's preprocessor_module or a script's `preprocessor` export. */
+  event?: Record<string, unknown>;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: RunRecord["status"];
+  result?: unknown;
+  error?: StepError;
+  pending?: PendingApproval;
+}
+
+export class Engine {
+  readonly jobs = new Map<string, JobInfo>();
+  private readonly inlineDir: string;
+  readonly root: string;
+
+  constructor(readonly opts: EngineOptions) {
+    this.root = opts.root ?? REPO_ROOT;
+    this.inlineDir = path.join(opts.runs.dir, "..", "inline");
+  }
+
+  scriptFile(windmillPath: string): string {
+    const r = resolveRunnable(windmillPath, this.root);
+    if (r.kind !== "script") throw new Error(`${windmillPath} is a flow, not a script`);
+    return r.file;
+  }
+
+  inlineFile(v: Extract<FlowModule["value"], { type: "rawscript" }>, flowPath: string, stepId: string): string {
+    if (!isTsLanguage(v.language)) throw new Error(`step ${stepId} of ${flowPath}: language "${v.language}" is not supported by the local runner (use bun)`);
+    if (typeof v.content === "object") return v.content.__inline;
+    const hash = createHash("sha256").update(v.content).digest("hex").slice(0, 16);
+    const file = path.join(this.inlineDir, `${hash}.ts`);
+    if (!existsSync(file)) {
+      mkdirSync(this.inlineDir, { recursive: true });
+      writeFileSync(file, v.content);
+    }
+    return file;
+  }
+
+  emit(record: RunRecord, label: string, line: string) {
+    const clean = this.opts.resolver.redactor.redact(line);
+    this.opts.runs.log(record.id, label, clean);
+    this.opts.onLog?.(label, clean);
+  }
+
+  /** Runs a script's main as one Windmill job: its own env, its own log, arguments resolved. */
+  async runScriptJob(
+    file: string,
+    args: Record<string, unknown>,
+    job: { jobId: string; path: string; stepId?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
+  ): Promise<unknown> {
+    const info: JobInfo = {
+      id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, parent_job: job.flowJobId, root_job: job.rootJobId,
+      run_id: job.record.id, status: "running", args, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [],
+    };
+    this.jobs.set(job.jobId, info);
+    const started = Date.now();
+    const label = job.stepId ?? path.basename(job.path);
+    const env: Record<string, string> = {
+      WM_JOB_ID: job.jobId, WM_JOB_PATH: job.path, WM_WORKSPACE: this.opts.api.workspace, WM_TOKEN: this.opts.api.token,
+      BASE_URL: this.opts.api.baseUrl, BASE_INTERNAL_URL: this.opts.api.baseUrl, WM_BASE_URL: this.opts.api.baseUrl,
+      WM_FLOW_JOB_ID: job.flowJobId ?? "", WM_ROOT_FLOW_JOB_ID: job.flowJobId ? job.rootJobId : "", WM_ROOT_JOB_ID: job.rootJobId,
+      WM_FLOW_STEP_ID: job.stepId ?? "", WM_FLOW_PATH: job.flowPath ?? "", WM_EMAIL: "local@devgodzilla.local", WM_USERNAME: os.userInfo().username || "local",
+      WM_PERMISSIONED_AS: `u/${os.userInfo().username || "local"}`, WM_STATE_PATH: `u/local/state/${job.path}`, WM_SCHEDULED_FOR: new Date().toISOString(),
+    };
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as { main?: (...a: unknown[]) => unknown; preprocessor?: (e: unknown) => unknown };
+      if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
+      const sig = await signatureOf(file);
+      const result = await runInJob({ jobId: job.jobId, env, log: (l) => { info.logs.push(l); this.emit(job.record, label, l); } }, async () => {
+        let callArgs = args;
+        if (job.event) {
+          if (typeof mod.preprocessor !== "function") throw new Error(`${job.path} has no preprocessor export to handle the trigger event`);
+          callArgs = (await mod.preprocessor(job.event)) as Record<string, unknown>;
+        }
+        const resolved = this.opts.resolver.resolve(callArgs);
+        const positional = sig.args.map((a) => {
+          const value = resolved[a.name];
+          if ((value === undefined || value === null) && !a.has_default) {
+            throw new Error(`missing required argument "${a.name}" for ${job.path}`);
+          }
+          return value ?? undefined;
+        });
+        return mod.main!(...positional);
+      });
+      info.status = "success";
+      info.result = json(result);
+      return info.result;
+    } catch (e) {
+      info.status = "failure";
+      info.result = { error: toStepError(e, job.stepId) };
+      if (e instanceof Error && e.stack) this.emit(job.record, label, e.stack);
+      throw e;
+    } finally {
+      info.duration_ms = Date.now() - started;
+    }
+  }
+
+  /** Starts a run of a flow or script (a root job, or a child job started by windmill-client or a subflow step). */
+  async start(windmillPath: string, args: Record<string, unknown>, opts: StartOptions = {}): Promise<RunOutcome> {
+    const runnable = resolveRunnable(windmillPath, this.root);
+    const now = new Date().toISOString();
+    const record: RunRecord = {
+      id: opts.id ?? randomUUID(), path: runnable.path, kind: runnable.kind, args, status: "running",
+      parent_job: opts.parentJob, root_job: opts.rootJob, created_at: now, started_at: now, pid: process.pid,
+    };
+    const flow = runnable.kind === "flow" ? loadFlow(runnable.file) : undefined;
+    if (flow) record.args = applyDefaults(flow, args, runnable);
+    this.opts.runs.save(record);
+    const run = this.execute(record, runnable, flow, opts.event);
+    return opts.wait === false ? { runId: record.id, status: "running" } : run;
+  }
+
+  /** Continues a suspended run with the approval payload, or a run whose runner died, skipping finished steps. */
+  async resume(runId: string, payload?: unknown): Promise<RunOutcome> {
+    const record = this.opts.runs.load(runId);
+    if (record.status === "success" || record.status === "failure" || record.status === "canceled") {
+      throw new Error(`run ${runId} already ended (${record.status}); nothing to resume`);
+    }
+    if (record.status === "suspended") {
+      if (payload === undefined) throw new Error(`run ${runId} waits for an answer at step ${record.pending?.step_id}: pass it with -d '<json>'`);
+      this.opts.runs.append(runId, { type: "approval", key: record.pending!.key, payload, approver: os.userInfo().username || "local", at: new Date().toISOString() });
+    }
+    const runnable = resolveRunnable(record.path, this.root);
+    record.status = "running";
+    record.pending = undefined;
+    record.pid = process.pid;
+    this.opts.runs.save(record);
+    return this.execute(record, runnable, runnable.kind === "flow" ? loadFlow(runnable.file) : undefined);
+  }
+
+  private async execute(record: RunRecord, runnable: Runnable, flow: FlowFile | undefined, event?: Record<string, unknown>): Promise<RunOutcome> {
+    const started = Date.now();
+    const info: JobInfo = {
+      id: record.id, path: record.path, kind: record.kind, parent_job: record.parent_job, root_job: record.root_job, run_id: record.id,
+      status: "running", args: record.args, created_at: record.created_at, started_at: record.started_at, logs: [],
+    };
+    this.jobs.set(record.id, info);
+    const finish = (status: RunRecord["status"], fields: Partial<RunRecord>): RunOutcome => {
+      Object.assign(record, fields, { status, finished_at: status === "suspended" ? undefined : new Date().toISOString(), duration_ms: Date.now() - started });
+      record.result = record.result === undefined ? undefined : this.opts.resolver.redactor.redactDeep(record.result);
+      this.opts.runs.save(record);
+      Object.assign(info, { status, result: record.result, duration_ms: record.duration_ms });
+      return { runId: record.id, status, result: record.result, error: record.error, pending: record.pending };
+    };
+    try {
+      let result: unknown;
+      if (flow) {
+        let input = record.args;
+        if (event && flow.value.preprocessor_module) {
+          input = (await new Execution(this, record).runFlow({ value: { modules: [flow.value.preprocessor_module] } }, { event })) as Record<string, unknown>;
+          record.args = applyDefaults(flow, input ?? {}, runnable);
+        }
+        result = await new Execution(this, record).runFlow(flow, record.args);
+      } else {
+        result = await this.runScriptJob(runnable.file, record.args, { jobId: randomUUID(), path: record.path, rootJobId: record.root_job ?? record.id, record, flowJobId: record.parent_job, event });
+      }
+      return finish("success", { result: json(result) });
+    } catch (e) {
+      if (e instanceof Suspended) return finish("suspended", { pending: this.opts.resolver.redactor.redactDeep(e.pending) });
+      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message } });
+      const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
+      const handled = (e as { handledResult?: unknown }).handledResult;
+      return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });
+    }
+  }
+}
+
+/** Flow inputs: schema defaults for what is missing; a missing required input is one clear error. */
+function applyDefaults(flow: FlowFile, args: Record<string, unknown>, runnable: Runnable): Record<string, unknown> {
+  const props = flow.schema?.properties ?? {};
+  const out: Record<string, unknown> = { ...args };
+  for (const [name, p] of Object.entries(props)) if (out[name] === undefined && p.default !== undefined) out[name] = p.default;
+  const missing = (flow.schema?.required ?? []).filter((r) => out[r] === undefined || out[r] === null);
+  if (missing.length) throw new Error(`${runnable.path}: missing required input${missing.length > 1 ? "s" : ""} ${missing.join(", ")} — pass them with -d '{"${missing[0]}": …}'`);
+  return out;
+}

@@ -1,0 +1,186 @@
+// The part of Windmill's REST API that the bundle's scripts reach through windmill-client, served
+// on loopback by the local runner, so scripts use the real client unchanged. Routes and shapes are
+// those of windmill-client's services.gen (OpenAPI paths under /api/w/{workspace}/…).
+import { randomBytes, randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Engine, JobInfo } from "./engine.ts";
+import type { RunRecord } from "./runs.ts";
+
+export interface LocalApi {
+  baseUrl: string;
+  token: string;
+  workspace: string;
+  attach(engine: Engine): void;
+  close(): Promise<void>;
+}
+
+type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => unknown | Promise<unknown>;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
+  const token = randomBytes(24).toString("hex");
+  let engine: Engine | undefined;
+  const engines = new Set<Engine>();
+  const need = () => engine ?? (() => { throw new HttpError(503, "no engine attached"); })();
+  const jobOf = (id: string) => {
+    for (const e of engines) {
+      const j = e.jobs.get(id);
+      if (j) return j;
+    }
+    return undefined;
+  };
+
+  const jobView = (j: JobInfo | undefined, r?: RunRecord) => {
+    if (j) {
+      const completed = j.status !== "running" && j.status !== "suspended";
+      return {
+        id: j.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: j.path,
+        job_kind: j.kind === "flow" ? "flow" : j.kind === "step" ? "script" : "script", parent_job: j.parent_job ?? null, root_job: j.root_job ?? null,
+        flow_step_id: j.step_id ?? null, created_at: j.created_at, started_at: j.started_at, running: j.status === "running",
+        success: completed ? j.status === "success" : undefined, canceled: j.status === "canceled", result: completed ? j.result : undefined,
+        duration_ms: j.duration_ms, args: j.args, progress: j.progress, created_by: "local", permissioned_as: "u/local",
+        is_flow_step: j.kind === "step", suspend: j.status === "suspended" ? 1 : 0, logs: j.logs.join("\n"),
+      };
+    }
+    if (!r) return undefined;
+    const completed = r.status !== "running" && r.status !== "suspended";
+    return {
+      id: r.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: r.path, job_kind: r.kind,
+      parent_job: r.parent_job ?? null, root_job: r.root_job ?? null, created_at: r.created_at, started_at: r.started_at,
+      running: r.status === "running", success: completed ? r.status === "success" : undefined, canceled: r.status === "canceled",
+      result: completed ? r.result : undefined, duration_ms: r.duration_ms, args: r.args, created_by: "local", permissioned_as: "u/local",
+      is_flow_step: false, suspend: r.status === "suspended" ? 1 : 0,
+    };
+  };
+
+  const findJob = (id: string) => {
+    const e = need();
+    const j = jobOf(id);
+    if (j) return jobView(j);
+    try {
+      return jobView(undefined, e.opts.runs.load(id));
+    } catch {
+      throw new HttpError(404, `job ${id} not found`);
+    }
+  };
+
+  const allJobs = () => {
+    const e = need();
+    const seen = new Set<string>();
+    const out: ReturnType<typeof jobView>[] = [];
+    for (const each of engines) {
+      for (const j of each.jobs.values()) {
+        seen.add(j.id);
+        out.push(jobView(j));
+      }
+    }
+    for (const r of e.opts.runs.list()) if (!seen.has(r.id)) out.push(jobView(undefined, r));
+    return out.sort((a, b) => String(b!.created_at).localeCompare(String(a!.created_at)));
+  };
+
+  const startJob = async (path: string, args: unknown, url: URL) => {
+    const id = randomUUID();
+    const e = need();
+    void e.start(path, (args ?? {}) as Record<string, unknown>, {
+      id, parentJob: url.searchParams.get("parent_job") ?? undefined, rootJob: url.searchParams.get("root_job") ?? undefined, wait: true,
+    }).catch((err: Error) => e.jobs.set(id, { id, path, kind: "flow", run_id: id, status: "failure", args: {}, result: { error: { name: err.name, message: err.message } }, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [] }));
+    return id;
+  };
+
+  const routes: [string, RegExp, Handler][] = [
+    ["GET", /^\/api\/w\/[^/]+\/resources\/get_value_interpolated\/(.+)$/, (m) => need().opts.resolver.resource(decodeURIComponent(m[1]))],
+    ["GET", /^\/api\/w\/[^/]+\/variables\/get_value\/(.+)$/, (m) => need().opts.resolver.variable(decodeURIComponent(m[1]))],
+    ["POST", /^\/api\/w\/[^/]+\/job_metrics\/set_progress\/([^/]+)$/, (m, body) => {
+      const j = jobOf(m[1]);
+      if (j) j.progress = (body as { percent?: number })?.percent;
+      return "ok";
+    }],
+    ["GET", /^\/api\/w\/[^/]+\/job_metrics\/get_progress\/([^/]+)$/, (m) => jobOf(m[1])?.progress ?? null],
+    ["GET", /^\/api\/w\/[^/]+\/jobs\/resume_urls\/([^/]+)\/(\d+)$/, (m, _b, url) => {
+      const base = `${api.baseUrl}/api/w/${workspace}/jobs_u`;
+      const approver = url.searchParams.get("approver");
+      const q = approver ? `?approver=${encodeURIComponent(approver)}` : "";
+      return {
+        approvalPage: `${api.baseUrl}/approve/${workspace}/${m[1]}/${m[2]}/local${q}`,
+        resume: `${base}/resume/${m[1]}/${m[2]}/local${q}`,
+        cancel: `${base}/cancel/${m[1]}/${m[2]}/local${q}`,
+      };
+    }],
+    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/get_root_job_id\/([^/]+)$/, (m) => {
+      const j = jobOf(m[1]);
+      return j?.root_job ?? j?.parent_job ?? m[1];
+    }],
+    ["POST", /^\/api\/w\/[^/]+\/jobs\/run\/p\/(.+)$/, (m, body, url) => startJob(decodeURIComponent(m[1]), body, url)],
+    ["POST", /^\/api\/w\/[^/]+\/jobs\/run\/f\/(.+)$/, (m, body, url) => startJob(decodeURIComponent(m[1]), body, url)],
+    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/completed\/get_result_maybe\/([^/]+)$/, (m) => {
+      const j = findJob(m[1])!;
+      return { completed: j.type === "CompletedJob", result: j.result, success: j.success, started: true };
+    }],
+    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/completed\/get_result\/([^/]+)$/, (m) => findJob(m[1])!.result],
+    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/(?:get|completed\/get)\/([^/]+)$/, (m) => findJob(m[1])],
+    ["GET", /^\/api\/w\/[^/]+\/jobs\/list$/, (_m, _b, url) => {
+      let jobs = allJobs();
+      const path = url.searchParams.get("script_path_exact");
+      const start = url.searchParams.get("script_path_start");
+      const parent = url.searchParams.get("parent_job");
+      const success = url.searchParams.get("success");
+      const running = url.searchParams.get("running");
+      if (path) jobs = jobs.filter((j) => j!.script_path === path);
+      if (start) jobs = jobs.filter((j) => j!.script_path.startsWith(start));
+      if (parent) jobs = jobs.filter((j) => j!.parent_job === parent);
+      if (success) jobs = jobs.filter((j) => String(j!.success) === success);
+      if (running) jobs = jobs.filter((j) => String(j!.running) === running);
+      return jobs;
+    }],
+    ["POST", /^\/api\/w\/[^/]+\/jobs_u\/queue\/cancel\/([^/]+)$/, (m) => {
+      const j = jobOf(m[1]);
+      if (!j || (j.status !== "running" && j.status !== "suspended")) throw new HttpError(404, `job ${m[1]} is not running`);
+      j.status = "canceled";
+      return `job ${m[1]} canceled`;
+    }],
+  ];
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    try {
+      if (req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, "missing or wrong token");
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const raw = Buffer.concat(chunks).toString("utf8");
+      const body = raw ? JSON.parse(raw) : undefined;
+      for (const [method, re, handler] of routes) {
+        const m = url.pathname.match(re);
+        if (m && method === req.method) {
+          const out = await handler(m, body, url);
+          const text = typeof out === "string" && !out.startsWith("{") ? out : JSON.stringify(out ?? null);
+          res.writeHead(200, { "content-type": typeof out === "string" ? "text/plain" : "application/json" }).end(text);
+          return;
+        }
+      }
+      throw new HttpError(404, `the local runner does not implement ${req.method} ${url.pathname}`);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 500;
+      res.writeHead(status, { "content-type": "text/plain" }).end(e instanceof Error ? e.message : String(e));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  server.unref();
+  const port = (server.address() as AddressInfo).port;
+  const api: LocalApi = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    token,
+    workspace,
+    attach: (e) => {
+      engine = e;
+      engines.add(e);
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+  return api;
+}

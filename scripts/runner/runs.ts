@@ -1,0 +1,101 @@
+// Run records of the local runner: what Windmill keeps as jobs, kept here under a git-ignored
+// directory. A run is `run.json` (inputs, status, result, pending approval) plus `journal.jsonl`,
+// an append-only log of finished steps and submitted approvals. Replaying the journal is how a
+// resumed (or crashed and restarted) run skips the steps it already finished.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "./bundle.ts";
+
+export type RunStatus = "running" | "success" | "failure" | "suspended" | "canceled";
+
+export interface PendingApproval {
+  key: string;
+  step_id: string;
+  summary?: string;
+  /** What the suspend step returned: resume URLs, default_args, description… */
+  step_result: unknown;
+  form?: { properties?: Record<string, Record<string, unknown>>; required?: string[]; order?: string[] };
+}
+
+export interface RunRecord {
+  id: string;
+  path: string;
+  kind: "flow" | "script";
+  /** Arguments as given: `$res:`/`$var:` references stay unresolved, so no secret is stored. */
+  args: Record<string, unknown>;
+  status: RunStatus;
+  parent_job?: string;
+  root_job?: string;
+  created_at: string;
+  started_at: string;
+  finished_at?: string;
+  duration_ms?: number;
+  result?: unknown;
+  error?: { name: string; message: string; step_id?: string };
+  pending?: PendingApproval;
+  progress?: number;
+  /** pid of the runner process executing it, to tell a crashed run from a live one. */
+  pid?: number;
+}
+
+export type JournalEntry =
+  | { type: "step"; key: string; step_id: string; job_id: string; success: boolean; result: unknown; started_at: string; duration_ms: number; attempts: number }
+  | { type: "approval"; key: string; payload: unknown; approver: string; at: string };
+
+export class RunStore {
+  readonly dir: string;
+  constructor(stateDir = process.env.DEVGODZILLA_STATE_DIR ?? path.join(REPO_ROOT, ".devgodzilla")) {
+    this.dir = path.join(stateDir, "runs");
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  runDir(id: string) {
+    return path.join(this.dir, id);
+  }
+
+  save(record: RunRecord) {
+    const dir = this.runDir(record.id);
+    mkdirSync(path.join(dir, "logs"), { recursive: true });
+    const tmp = path.join(dir, `run.json.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(record, null, 2));
+    renameSync(tmp, path.join(dir, "run.json")); // atomic: a crash never leaves half a record
+  }
+
+  load(id: string): RunRecord {
+    const file = path.join(this.runDir(id), "run.json");
+    if (!/^[0-9a-f-]{36}$/.test(id) || !existsSync(file)) {
+      throw new Error(`unknown run id "${id}": no run record in ${this.dir} — list runs with \`npx devgodzilla runs\``);
+    }
+    return JSON.parse(readFileSync(file, "utf8")) as RunRecord;
+  }
+
+  list(): RunRecord[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((id) => existsSync(path.join(this.dir, id, "run.json")))
+      .map((id) => this.load(id));
+  }
+
+  append(id: string, entry: JournalEntry) {
+    appendFileSync(path.join(this.runDir(id), "journal.jsonl"), JSON.stringify(entry) + "\n");
+  }
+
+  journal(id: string): JournalEntry[] {
+    const file = path.join(this.runDir(id), "journal.jsonl");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as JournalEntry];
+        } catch {
+          return []; // a line cut short by a crash
+        }
+      });
+  }
+
+  log(id: string, jobId: string, line: string) {
+    appendFileSync(path.join(this.runDir(id), "logs", `${jobId}.log`), line.endsWith("\n") ? line : line + "\n");
+  }
+}
