@@ -1,0 +1,143 @@
+// Benchmark: dependency-driven scheduling vs level-by-level on the same synthetic 60-task DAG.
+// Fake agents sleep for the task's duration (uneven: most short, a few long). Both schedules run
+// in this process, one after the other, with the same concurrency; the scheduler is NOT told the
+// durations (it only knows the graph), as in real runs.
+// Prints makespan / lower bound (lower bound = max(critical path, total work / concurrency);
+// target ≤ 1.10) and the speed-up over level-by-level (target ≥ 1.25×). Last line: JSON figures.
+
+import { scheduleDag, topoOrder, type DagTaskInput } from "../f/devgodzilla/lib/dag/scheduler.ts";
+
+interface BenchTask extends DagTaskInput {
+  ms: number;
+}
+
+const N = 60;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+// Also measured (figures only, no target): a tighter cap where work/concurrency ≈ critical path.
+const SWEEP = (process.env.BENCH_SWEEP ?? "4,6").split(",").filter(Boolean).map(Number);
+const SCALE = Number(process.env.BENCH_SCALE ?? 1); // multiply durations (e.g. 0.5 for a quick run)
+
+// Deterministic PRNG (mulberry32) so every run measures the same DAG.
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeDag(): BenchTask[] {
+  const r = rng(20261121);
+  const tasks: BenchTask[] = [];
+  // Six phases of ten tasks, like a tasks.md (setup, foundational, stories…). A task depends on one
+  // to three tasks of the previous two phases; durations are uneven (a few long tasks).
+  for (let i = 0; i < N; i++) {
+    const phase = Math.floor(i / 10);
+    const deps = new Set<string>();
+    if (phase > 0) {
+      const k = 1 + Math.floor(r() * 3);
+      for (let j = 0; j < k; j++) {
+        const lo = Math.max(0, (phase - 2) * 10);
+        const hi = phase * 10;
+        deps.add(`T${String(lo + Math.floor(r() * (hi - lo))).padStart(3, "0")}`);
+      }
+    }
+    const u = r();
+    const ms = Math.round((u < 0.7 ? 40 + r() * 120 : u < 0.92 ? 200 + r() * 250 : 600 + r() * 400) * SCALE);
+    tasks.push({ id: `T${String(i).padStart(3, "0")}`, dependsOn: [...deps], ms });
+  }
+  return tasks;
+}
+
+const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+const fakeAgent = async (t: BenchTask) => {
+  await sleep(t.ms);
+  return { status: "succeeded" as const, result: t.id };
+};
+
+function criticalPath(tasks: BenchTask[]): number {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const finish = new Map<string, number>();
+  for (const id of topoOrder(tasks)) {
+    const t = byId.get(id)!;
+    finish.set(id, t.ms + Math.max(0, ...t.dependsOn.map((d) => finish.get(d)!)));
+  }
+  return Math.max(...finish.values());
+}
+
+function levels(tasks: BenchTask[]): BenchTask[][] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const lvl = new Map<string, number>();
+  for (const id of topoOrder(tasks)) {
+    const t = byId.get(id)!;
+    lvl.set(id, t.dependsOn.length ? 1 + Math.max(...t.dependsOn.map((d) => lvl.get(d)!)) : 0);
+  }
+  const out: BenchTask[][] = [];
+  for (const t of tasks) (out[lvl.get(t.id)!] ??= []).push(t);
+  return out;
+}
+
+/** The baseline: each level starts only when the previous level has completely finished. */
+async function levelByLevel(tasks: BenchTask[], concurrency: number): Promise<number> {
+  const t0 = Date.now();
+  for (const level of levels(tasks)) {
+    const queue = [...level];
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let t = queue.shift(); t; t = queue.shift()) await fakeAgent(t);
+      }),
+    );
+  }
+  return Date.now() - t0;
+}
+
+async function main() {
+  const tasks = makeDag();
+  const work = tasks.reduce((s, t) => s + t.ms, 0);
+  const cp = criticalPath(tasks);
+  const lowerBound = Math.max(cp, work / CONCURRENCY);
+  console.log(`DAG: ${tasks.length} tasks, ${levels(tasks).length} levels, total work ${work} ms, critical path ${cp} ms, concurrency ${CONCURRENCY}`);
+  console.log(`lower bound max(critical path, work/concurrency) = ${Math.round(lowerBound)} ms`);
+
+  const res = await scheduleDag(tasks, { concurrency: CONCURRENCY, runTask: fakeAgent });
+  if (res.status !== "succeeded") throw new Error(`scheduler run failed: ${res.status}`);
+  const dagMs = res.makespanMs;
+  const levelMs = await levelByLevel(tasks, CONCURRENCY);
+
+  const ratio = dagMs / lowerBound;
+  const speedup = levelMs / dagMs;
+  console.log(`dependency-driven makespan: ${dagMs} ms  (max concurrent ${res.maxConcurrent})`);
+  console.log(`level-by-level makespan:    ${levelMs} ms`);
+  console.log(`makespan / lower bound: ${ratio.toFixed(3)} (target ≤ 1.10) ${ratio <= 1.1 ? "OK" : "MISSED"}`);
+  console.log(`speed-up over level-by-level: ${speedup.toFixed(2)}× (target ≥ 1.25×) ${speedup >= 1.25 ? "OK" : "MISSED"}`);
+  const sweep: Record<string, { lower_bound_ms: number; makespan_ms: number; ratio: number }> = {};
+  for (const c of SWEEP) {
+    const lb = Math.max(cp, work / c);
+    const r = await scheduleDag(tasks, { concurrency: c, runTask: fakeAgent });
+    sweep[String(c)] = { lower_bound_ms: Math.round(lb), makespan_ms: r.makespanMs, ratio: Number((r.makespanMs / lb).toFixed(3)) };
+    console.log(`  (sweep) concurrency ${c}: makespan ${r.makespanMs} ms, lower bound ${Math.round(lb)} ms, ratio ${(r.makespanMs / lb).toFixed(3)}`);
+  }
+  console.log(
+    JSON.stringify({
+      bench: "dag",
+      tasks: tasks.length,
+      concurrency: CONCURRENCY,
+      critical_path_ms: cp,
+      total_work_ms: work,
+      lower_bound_ms: Math.round(lowerBound),
+      makespan_ms: dagMs,
+      level_by_level_ms: levelMs,
+      makespan_over_lower_bound: Number(ratio.toFixed(3)),
+      speedup_vs_level_by_level: Number(speedup.toFixed(3)),
+      targets_met: ratio <= 1.1 && speedup >= 1.25,
+      sweep,
+    }),
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
