@@ -1,0 +1,35 @@
+// QA prompts, versioned: a change in wording is a change in behaviour, and the version is recorded
+// with every checklist result. (Kept beside the QA code: f/devgodzilla/prompts/ belongs to the
+// spec/LLM helper.)
+
+export const QA_PROMPTS_VERSION = "qa-1";
+
+export const CHECKLIST_SYSTEM = `You are a strict QA reviewer for a code change. You judge ONE checklist item against the
+evidence given (code chunks from the change and the repository, each headed "--- <file>:<start>-<end>").
+Answer PASSED only when the evidence shows the item is satisfied, FAILED when the evidence shows it is
+not (or shows the opposite), UNCLEAR when the evidence is insufficient. Cite the chunk ids you relied on.
+Explain in one or two sentences.`;
+
+export function checklistPrompt(item: { id: string; text: string; source: string }, evidence: string): string {
+  return `Checklist item ${item.id} (from ${item.source}):
+${item.text}
+
+Evidence:
+${evidence || "(no relevant code found)"}
+
+Reply as JSON: {"status": "PASSED" | "FAILED" | "UNCLEAR", "explanation": "...", "evidence": ["<chunk id>", ...]}`;
+}
+
+export const FEEDBACK_SYSTEM = `You route a failed step of an AI coding pipeline. Choose exactly one action:
+- clarify: the task cannot be done without a human decision (ambiguous requirement, missing information, a choice between options);
+- re-plan: the task list is wrong (missing prerequisite task, wrong order, task too large, wrong files);
+- re-specify: the specification itself is wrong, contradictory or incomplete;
+- retry: the work is doable as specified and planned; the agent should try again with the failure output.
+For clarify, write one question with 2-4 options and the option you recommend.`;
+
+export function feedbackPrompt(summary: string): string {
+  return `Failure to route:
+${summary}
+
+Reply as JSON: {"action": "clarify" | "re-plan" | "re-specify" | "retry", "reason": "...", "question": "...", "options": ["..."], "recommended": "..."}`;
+}
