@@ -129,15 +129,17 @@ class CappedBuffer {
   private headBytes = 0;
   private tail: string[] = [];
   private tailBytes = 0;
+  private headFull = false;
   dropped = 0;
   constructor(private readonly cap: number) {}
   push(line: string): void {
     const n = Buffer.byteLength(line) + 1;
-    if (this.headBytes + n <= this.cap / 2) {
+    if (!this.headFull && this.headBytes + n <= this.cap / 2) {
       this.head.push(line);
       this.headBytes += n;
       return;
     }
+    this.headFull = true;
     this.tail.push(line);
     this.tailBytes += n;
     while (this.tailBytes > this.cap / 2 && this.tail.length > 0) {
@@ -230,11 +232,16 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     stdout: new LineSplitter(onLine("stdout")),
     stderr: new LineSplitter(onLine("stderr")),
   };
+  const drained: Promise<void>[] = [];
   for (const stream of ["stdout", "stderr"] as const) {
-    child[stream]?.on("data", (chunk: Buffer) => {
+    const s = child[stream];
+    if (!s) continue;
+    s.on("data", (chunk: Buffer) => {
       lastOutput = Date.now();
       splitters[stream].write(chunk);
     });
+    // execa may settle before the last chunks are read; the result waits for both pipes to close.
+    drained.push(new Promise<void>((resolve) => { s.once("close", () => resolve()); s.once("error", () => resolve()); }));
   }
   if (opts.input !== undefined && child.stdin) {
     child.stdin.on("error", () => {}); // the child may exit without reading its input
@@ -271,6 +278,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   });
 
   const result = await child;
+  await Promise.all(drained);
   if (wallTimer) clearTimeout(wallTimer);
   if (idleCheck) clearInterval(idleCheck);
   if (killTimer) clearTimeout(killTimer);

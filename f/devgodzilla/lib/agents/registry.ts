@@ -61,6 +61,12 @@ export const AgentSpecSchema = z.object({
   ideCommand: z.object({ path: z.string(), format: z.enum(["markdown", "skill"]) }).nullable(),
   cli: z
     .object({
+      /**
+       * The headless command line as agents.md documents it (template + auto-approve), with
+       * placeholders {prompt}, {model} and {title}. A flag right before {model}/{title} is dropped
+       * together with it when there is no value.
+       */
+      template: z.array(z.string()),
       /** Leading subcommand/flags, e.g. ["exec", "--skip-git-repo-check"]. */
       base: z.array(z.string()),
       /** How the prompt goes in: after a flag, or as the last positional argument. */
@@ -103,6 +109,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".agents/skills/", legacyCommandDir: null, promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["exec", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m", "{model}", "--json", "{prompt}"],
       base: ["exec", "--skip-git-repo-check"], prompt: { positional: true }, modelFlag: "-m",
       autoApprove: ["--sandbox", "workspace-write"], json: ["--json"], extra: [], output: "codex-jsonl", exitCodes: {},
     },
@@ -118,6 +125,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".claude/skills/", legacyCommandDir: ".claude/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"],
       base: [], prompt: { flag: "-p" }, modelFlag: "--model",
       autoApprove: ["--dangerously-skip-permissions"], json: ["--output-format", "stream-json", "--verbose"], extra: [],
       output: "claude-stream-json", exitCodes: {},
@@ -134,6 +142,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".opencode/commands/", legacyCommandDir: ".opencode/command/", promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["run", "-m", "{model}", "--format", "json", "--auto", "--title", "{title}", "{prompt}"],
       base: ["run"], prompt: { positional: true }, modelFlag: "-m",
       autoApprove: ["--auto"], json: ["--format", "json"], extra: [], output: "opencode-jsonl", exitCodes: {},
     },
@@ -152,6 +161,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".gemini/commands/", legacyCommandDir: null, promptFormat: "toml", argPlaceholder: "{{args}}",
     ideCommand: null,
     cli: {
+      template: ["-p", "{prompt}", "-m", "{model}", "-o", "json", "--approval-mode", "yolo", "--skip-trust"],
       base: [], prompt: { flag: "-p" }, modelFlag: "-m",
       autoApprove: ["--approval-mode", "yolo"], json: ["-o", "json"], extra: ["--skip-trust"], output: "gemini-json",
       exitCodes: { "41": "auth", "42": "input", "52": "config", "53": "turn-limit", "130": "cancelled" },
@@ -171,6 +181,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".qwen/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "{{args}}",
     ideCommand: null,
     cli: {
+      template: ["-p", "{prompt}", "-m", "{model}", "-o", "json", "--yolo"],
       base: [], prompt: { flag: "-p" }, modelFlag: "-m",
       autoApprove: ["--yolo"], json: ["-o", "json"], extra: [], output: "qwen-json", exitCodes: {},
     },
@@ -189,6 +200,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".github/skills/", legacyCommandDir: ".github/prompts/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".github/prompts/{name}.prompt.md", format: "markdown" },
     cli: {
+      template: ["-p", "{prompt}", "--model", "{model}", "--allow-all", "--no-ask-user", "--output-format", "json"],
       base: [], prompt: { flag: "-p" }, modelFlag: "--model",
       autoApprove: ["--allow-all"], json: ["--output-format", "json"], extra: ["--no-ask-user"], output: "copilot-jsonl", exitCodes: {},
     },
@@ -207,6 +219,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".cursor/skills/", legacyCommandDir: ".cursor/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".cursor/commands/{name}.md", format: "markdown" },
     cli: {
+      template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "json", "--force", "--trust", "--approve-mcps"],
       base: [], prompt: { flag: "-p" }, modelFlag: "--model",
       autoApprove: ["--force"], json: ["--output-format", "json"], extra: ["--trust", "--approve-mcps"],
       output: "claude-result-json", exitCodes: {},
@@ -235,6 +248,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".qoder/skills/", legacyCommandDir: ".qoder/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["-p", "{prompt}", "--model", "{model}", "-o", "json", "--permission-mode", "bypass_permissions"],
       base: [], prompt: { flag: "-p" }, modelFlag: "--model",
       autoApprove: ["--permission-mode", "bypass_permissions"], json: ["-o", "json"], extra: [],
       output: "claude-result-json", exitCodes: {},
@@ -251,6 +265,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".kiro/prompts/", legacyCommandDir: ".amazonq/prompts/", promptFormat: "markdown", argPlaceholder: "none",
     ideCommand: null,
     cli: {
+      template: ["chat", "--no-interactive", "--trust-all-tools", "--model", "{model}", "{prompt}"],
       base: ["chat", "--no-interactive"], prompt: { positional: true }, modelFlag: "--model",
       autoApprove: ["--trust-all-tools"], json: [], extra: [], output: "text",
       exitCodes: { "3": "mcp", "4": "not-found" },
@@ -267,6 +282,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".augment/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["--print", "--quiet", "--output-format", "json", "-m", "{model}", "{prompt}"],
       base: ["--print", "--quiet"], prompt: { positional: true }, modelFlag: "-m",
       autoApprove: [], json: ["--output-format", "json"], extra: [], output: "claude-result-json", exitCodes: {},
     },
@@ -282,6 +298,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".codebuddy/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "json", "-y"],
       base: [], prompt: { flag: "-p" }, modelFlag: "--model",
       autoApprove: ["-y"], json: ["--output-format", "json"], extra: [], output: "claude-result-json", exitCodes: {},
     },
@@ -297,6 +314,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".kilo/commands/", legacyCommandDir: ".kilocode/workflows/", promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".kilo/commands/{name}.md", format: "markdown" },
     cli: {
+      template: ["run", "--auto", "-m", "{model}", "--format", "json", "{prompt}"],
       base: ["run"], prompt: { positional: true }, modelFlag: "-m",
       autoApprove: ["--auto"], json: ["--format", "json"], extra: [], output: "opencode-jsonl", exitCodes: {},
     },
@@ -324,6 +342,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".agents/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["-x", "{prompt}", "--dangerously-allow-all", "--stream-json"],
       base: [], prompt: { flag: "-x" }, modelFlag: null,
       autoApprove: ["--dangerously-allow-all"], json: ["--stream-json"], extra: [], output: "claude-stream-json", exitCodes: {},
     },
@@ -339,6 +358,7 @@ const SPECS: AgentSpec[] = [
     commandDir: ".shai/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
+      template: ["-p", "{prompt}", "--trace"],
       base: [], prompt: { flag: "-p" }, modelFlag: null,
       autoApprove: [], json: ["--trace"], extra: [], output: "shai-trace", exitCodes: {},
     },

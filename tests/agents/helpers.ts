@@ -1,0 +1,42 @@
+// Helpers for the agent tests: temp dirs, the fake agent bin dir, a liveness check that treats
+// zombies as dead (in this container PID 1 does not reap orphans, so a killed grandchild stays a
+// zombie and `process.kill(pid, 0)` alone would still succeed on it).
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const FAKE_BIN = resolve(import.meta.dirname, "../fixtures/agents/bin");
+
+export function tempDir(prefix = "dg-agents-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return existsSync(`/proc/${pid}`);
+  }
+}
+
+export async function waitUntil(cond: () => boolean, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return cond();
+}
+
+export function readRecords(file: string): { flavor: string; argv: string[]; cwd: string; env: Record<string, string> }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
