@@ -1,0 +1,389 @@
+// GitHub / GitLab webhooks → spec_to_pr runs.
+// verify (HMAC-SHA256 over the RAW body / GitLab token, constant time) → map the event to
+// spec_to_pr inputs or to an "ignore" decision with a reason → claim the delivery id in Windmill
+// (atomic resource create, so a redelivery cannot start a second run) → runFlowAsync.
+// Pure functions up to the claim, so they are unit-testable; Windmill access goes through
+// windmill-client only (no DevGodzilla database).
+
+import { createHmac, timingSafeEqual, createHash } from "node:crypto";
+import * as wmill from "windmill-client";
+import { DevGodzillaError, ConfigError } from "../errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Exported types
+
+export type WebhookProvider = "github" | "gitlab";
+
+/** Windmill V2 preprocessor event (webhook endpoint or HTTP route trigger). */
+export interface WebhookEvent {
+  kind: string;
+  body?: unknown;
+  raw_string?: string | null;
+  headers?: Record<string, string | string[] | undefined>;
+  query?: Record<string, string>;
+}
+
+/** The spec_to_pr inputs a webhook can fill; the rest come from the flow's defaults. */
+export interface SpecToPrWebhookInputs {
+  repo_url: string;
+  base_branch: string;
+  feature_description: string;
+  forge: WebhookProvider;
+  /** owner/repo (GitHub) or group/project (GitLab). */
+  repository: string;
+  issue_number: number;
+  issue_url: string;
+  requested_by: string;
+}
+
+export type WebhookDecision =
+  | { action: "start"; provider: WebhookProvider; event: string; delivery_id: string; inputs: SpecToPrWebhookInputs; reason: string }
+  | { action: "ignore"; provider?: WebhookProvider; event?: string; delivery_id?: string; reason: string };
+
+export interface MapOptions {
+  /** Issue label that requests a run. */
+  label?: string;
+  /** Comment command that requests a run: "/devgodzilla <request>". */
+  command?: string;
+  /** GitHub comment authors allowed to trigger runs (author_association). */
+  allowedAssociations?: string[];
+}
+
+export const DEFAULT_LABEL = "devgodzilla";
+export const DEFAULT_COMMAND = "/devgodzilla";
+export const DEFAULT_ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR"];
+
+/** Windmill variables holding the shared secrets (set them in the workspace, marked secret). */
+export const GITHUB_SECRET_VARIABLE = "f/devgodzilla/github_webhook_secret";
+export const GITLAB_SECRET_VARIABLE = "f/devgodzilla/gitlab_webhook_token";
+/** Folder of per-delivery claim resources (type "state"). */
+export const DELIVERY_STATE_PREFIX = "f/devgodzilla/webhook_deliveries/";
+
+/** The request is not from the forge we trust: missing or wrong signature / token. */
+export class WebhookAuthError extends DevGodzillaError {
+  readonly reason: "missing" | "invalid" | "unconfigured" | "no-raw-body";
+  constructor(reason: WebhookAuthError["reason"], message: string, hint?: string) {
+    super(message, { hint });
+    this.reason = reason;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers and provider
+
+export function normalizeHeaders(h: WebhookEvent["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : String(v);
+  }
+  return out;
+}
+
+export function detectProvider(headers: Record<string, string>): WebhookProvider | undefined {
+  if (headers["x-github-event"]) return "github";
+  if (headers["x-gitlab-event"]) return "gitlab";
+  return undefined;
+}
+
+export function deliveryId(provider: WebhookProvider, headers: Record<string, string>): string {
+  if (provider === "github") return headers["x-github-delivery"] ?? "";
+  // GitLab ≥17.4 sends Idempotency-Key (same on retries); X-Gitlab-Event-UUID identifies the event.
+  return headers["idempotency-key"] ?? headers["x-gitlab-event-uuid"] ?? "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+function constantTimeEqual(a: string, b: string): boolean {
+  // Hash both sides first so lengths are equal and the comparison time does not leak the length.
+  const ha = createHash("sha256").update(a, "utf8").digest();
+  const hb = createHash("sha256").update(b, "utf8").digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+/** GitHub: X-Hub-Signature-256 = "sha256=" + hex(HMAC_SHA256(secret, raw body)). Throws WebhookAuthError. */
+export function verifyGithubSignature(rawBody: string, signatureHeader: string | undefined, secret: string): void {
+  if (!secret) throw new WebhookAuthError("unconfigured", "no GitHub webhook secret is configured", `set the Windmill variable ${GITHUB_SECRET_VARIABLE} to the webhook's secret`);
+  if (!signatureHeader) throw new WebhookAuthError("missing", "the X-Hub-Signature-256 header is missing", "set a secret on the GitHub webhook (Settings → Webhooks)");
+  const expected = "sha256=" + createHmac("sha256", secret).update(rawBody, "utf8").digest("hex");
+  if (!constantTimeEqual(signatureHeader.trim(), expected)) {
+    throw new WebhookAuthError("invalid", "the X-Hub-Signature-256 signature does not match the body", `the webhook's secret must equal the Windmill variable ${GITHUB_SECRET_VARIABLE}, and the trigger must pass the raw body`);
+  }
+}
+
+/** GitLab: X-Gitlab-Token must equal the configured secret token (compared in constant time). */
+export function verifyGitlabToken(tokenHeader: string | undefined, secret: string): void {
+  if (!secret) throw new WebhookAuthError("unconfigured", "no GitLab webhook token is configured", `set the Windmill variable ${GITLAB_SECRET_VARIABLE} to the webhook's secret token`);
+  if (!tokenHeader) throw new WebhookAuthError("missing", "the X-Gitlab-Token header is missing", "set a secret token on the GitLab webhook");
+  if (!constantTimeEqual(tokenHeader, secret)) throw new WebhookAuthError("invalid", "the X-Gitlab-Token header does not match", `the webhook's secret token must equal the Windmill variable ${GITLAB_SECRET_VARIABLE}`);
+}
+
+export interface VerifyInput {
+  headers: Record<string, string>;
+  rawBody: string | null | undefined;
+  /** Secret for the detected provider. */
+  secret: string;
+  provider: WebhookProvider;
+}
+
+export function verifyWebhook(i: VerifyInput): void {
+  if (i.provider === "github") {
+    if (typeof i.rawBody !== "string") {
+      throw new WebhookAuthError("no-raw-body", "the raw request body is not available, so the signature cannot be checked", "set raw_string: true on the HTTP route (or add ?raw=true to the webhook URL)");
+    }
+    verifyGithubSignature(i.rawBody, i.headers["x-hub-signature-256"], i.secret);
+  } else {
+    verifyGitlabToken(i.headers["x-gitlab-token"], i.secret);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body parsing and event mapping
+
+/** The JSON payload: from raw_string when present (also GitHub's form-encoded `payload=`). */
+export function parseBody(event: WebhookEvent): Record<string, any> {
+  const raw = event.raw_string;
+  if (typeof raw === "string" && raw.length) {
+    const text = raw.startsWith("payload=") ? (new URLSearchParams(raw).get("payload") ?? "") : raw;
+    try {
+      const v = JSON.parse(text);
+      if (v && typeof v === "object") return v;
+    } catch {
+      /* fall through to body */
+    }
+  }
+  const b = event.body;
+  if (typeof b === "string") {
+    try {
+      return JSON.parse(b);
+    } catch {
+      return {};
+    }
+  }
+  return (b && typeof b === "object" ? b : {}) as Record<string, any>;
+}
+
+const ignore = (reason: string, provider?: WebhookProvider, event?: string, delivery_id?: string): WebhookDecision => ({ action: "ignore", reason, provider, event, delivery_id });
+
+/** "/devgodzilla add dark mode" → "add dark mode"; null when the comment is not a command. */
+export function parseCommand(text: string, command = DEFAULT_COMMAND): string | null {
+  const t = text.replace(/\r\n/g, "\n").trim();
+  const esc = command.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`^${esc}(?=\\s|$)([\\s\\S]*)$`).exec(t);
+  return m ? m[1].trim() : null;
+}
+
+function describeIssue(title: string, body: string | null | undefined): string {
+  return [title?.trim(), (body ?? "").trim()].filter(Boolean).join("\n\n");
+}
+
+export function mapEvent(provider: WebhookProvider, headers: Record<string, string>, body: Record<string, any>, opts: MapOptions = {}): WebhookDecision {
+  const label = opts.label ?? DEFAULT_LABEL;
+  const command = opts.command ?? DEFAULT_COMMAND;
+  const id = deliveryId(provider, headers);
+  return provider === "github" ? mapGithub(headers["x-github-event"] ?? "", id, body, label, command, opts.allowedAssociations ?? DEFAULT_ASSOCIATIONS) : mapGitlab(headers["x-gitlab-event"] ?? "", id, body, label, command);
+}
+
+function mapGithub(event: string, id: string, b: Record<string, any>, label: string, command: string, allowed: string[]): WebhookDecision {
+  const ig = (reason: string) => ignore(reason, "github", event, id);
+  if (event === "ping") return ig("ping: the webhook is configured; nothing to run");
+  if (event !== "issues" && event !== "issue_comment") return ig(`GitHub event "${event}" is not handled (only issues labelled "${label}" and "${command}" comments)`);
+  const repo = b.repository;
+  const issue = b.issue;
+  if (!repo?.clone_url || !issue?.number) return ig("payload has no repository or issue");
+  if (issue.pull_request) return ig("the issue is a pull request; runs start from issues only");
+  if (issue.state === "closed") return ig(`issue #${issue.number} is closed`);
+  const base = {
+    repo_url: String(repo.clone_url),
+    base_branch: String(repo.default_branch ?? ""),
+    forge: "github" as const,
+    repository: String(repo.full_name ?? ""),
+    issue_number: Number(issue.number),
+    issue_url: String(issue.html_url ?? ""),
+  };
+  if (event === "issues") {
+    if (b.action !== "labeled") return ig(`issues action "${b.action}" is not handled (only "labeled")`);
+    if (b.label?.name !== label) return ig(`label "${b.label?.name}" is not "${label}"`);
+    return {
+      action: "start", provider: "github", event, delivery_id: id,
+      reason: `issue #${issue.number} labelled "${label}" by ${b.sender?.login ?? "?"}`,
+      inputs: { ...base, feature_description: describeIssue(issue.title, issue.body), requested_by: String(b.sender?.login ?? "") },
+    };
+  }
+  if (b.action !== "created") return ig(`issue_comment action "${b.action}" is not handled (only "created")`);
+  const comment = b.comment ?? {};
+  const request = parseCommand(String(comment.body ?? ""), command);
+  if (request === null) return ig(`comment does not start with "${command}"`);
+  if (comment.user?.type === "Bot" || b.sender?.type === "Bot") return ig("comment is from a bot (avoids loops with our own comments)");
+  const assoc = String(comment.author_association ?? "NONE");
+  if (!allowed.includes(assoc)) return ig(`comment author ${comment.user?.login ?? "?"} is ${assoc}; only ${allowed.join(", ")} may start runs`);
+  return {
+    action: "start", provider: "github", event, delivery_id: id,
+    reason: `"${command}" comment on issue #${issue.number} by ${comment.user?.login ?? "?"}`,
+    inputs: { ...base, feature_description: request || describeIssue(issue.title, issue.body), requested_by: String(comment.user?.login ?? "") },
+  };
+}
+
+function mapGitlab(event: string, id: string, b: Record<string, any>, label: string, command: string): WebhookDecision {
+  const ig = (reason: string) => ignore(reason, "gitlab", event, id);
+  const project = b.project;
+  const kind = b.object_kind;
+  if (kind !== "issue" && kind !== "note") return ig(`GitLab event "${event || kind}" is not handled (only Issue Hook with label "${label}" and Note Hook "${command}")`);
+  if (!project?.git_http_url) return ig("payload has no project");
+  const base = { repo_url: String(project.git_http_url), base_branch: String(project.default_branch ?? ""), forge: "gitlab" as const, repository: String(project.path_with_namespace ?? "") };
+  if (kind === "issue") {
+    const a = b.object_attributes ?? {};
+    if (a.state === "closed") return ig(`issue #${a.iid} is closed`);
+    const titles = (xs: unknown) => (Array.isArray(xs) ? xs.map((l: any) => String(l?.title ?? l?.name ?? l)) : []);
+    const now = titles(b.labels ?? a.labels);
+    const change = b.changes?.labels;
+    const added = change ? titles(change.current).includes(label) && !titles(change.previous).includes(label) : false;
+    const openedWithLabel = a.action === "open" && now.includes(label);
+    if (!added && !openedWithLabel) return ig(`issue #${a.iid} event "${a.action}" did not add the label "${label}"`);
+    return {
+      action: "start", provider: "gitlab", event, delivery_id: id,
+      reason: `issue #${a.iid} labelled "${label}" by ${b.user?.username ?? "?"}`,
+      inputs: { ...base, feature_description: describeIssue(a.title, a.description), issue_number: Number(a.iid), issue_url: String(a.url ?? ""), requested_by: String(b.user?.username ?? "") },
+    };
+  }
+  const a = b.object_attributes ?? {};
+  if (a.noteable_type !== "Issue") return ig(`note on a ${a.noteable_type ?? "?"}; runs start from issues only`);
+  if (a.system) return ig("system note");
+  if (b.user?.bot || /bot$/i.test(String(b.user?.username ?? ""))) return ig("note is from a bot (avoids loops with our own comments)");
+  const request = parseCommand(String(a.note ?? ""), command);
+  if (request === null) return ig(`note does not start with "${command}"`);
+  const issue = b.issue ?? {};
+  if (issue.state === "closed") return ig(`issue #${issue.iid} is closed`);
+  return {
+    action: "start", provider: "gitlab", event, delivery_id: id,
+    reason: `"${command}" note on issue #${issue.iid} by ${b.user?.username ?? "?"}`,
+    inputs: { ...base, feature_description: request || describeIssue(issue.title, issue.description), issue_number: Number(issue.iid), issue_url: String(issue.url ?? ""), requested_by: String(b.user?.username ?? "") },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preprocessor core: verify then map. Secrets are fetched lazily for the detected provider.
+
+export interface PreprocessOptions extends MapOptions {
+  getSecret?: (provider: WebhookProvider) => Promise<string>;
+}
+
+export async function windmillSecret(provider: WebhookProvider): Promise<string> {
+  const path = provider === "github" ? GITHUB_SECRET_VARIABLE : GITLAB_SECRET_VARIABLE;
+  try {
+    return String(await wmill.getVariable(path));
+  } catch {
+    throw new ConfigError(`$var:${path}`, undefined, "the webhook secret variable is missing or not visible to this script", `create the secret variable ${path} with the value configured on the ${provider} webhook`);
+  }
+}
+
+export async function preprocessWebhook(event: WebhookEvent, opts: PreprocessOptions = {}): Promise<WebhookDecision> {
+  const headers = normalizeHeaders(event.headers);
+  const provider = detectProvider(headers);
+  if (!provider) {
+    throw new WebhookAuthError("missing", "not a GitHub or GitLab webhook (no X-GitHub-Event / X-Gitlab-Event header)", "point only GitHub/GitLab webhooks at this route");
+  }
+  // Verify BEFORE looking at the payload: unauthenticated bodies are never interpreted.
+  const secret = await (opts.getSecret ?? windmillSecret)(provider);
+  verifyWebhook({ provider, headers, rawBody: event.raw_string, secret });
+  const id = deliveryId(provider, headers);
+  const decision = mapEvent(provider, headers, parseBody(event), opts);
+  if (decision.action === "start" && !id) {
+    return ignore(`the ${provider} delivery has no delivery id header, so a redelivery could not be recognised`, provider, decision.event, id);
+  }
+  if (decision.action === "start" && !decision.inputs.feature_description.trim()) {
+    return ignore(`issue #${decision.inputs.issue_number} has no title, body or request to build a feature from`, provider, decision.event, id);
+  }
+  return decision;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery de-duplication, stored in Windmill: one "state" resource per delivery that started a
+// run. Creating a resource at an existing path fails, so the claim is atomic across concurrent
+// redeliveries (a read-modify-write of one shared state object would not be).
+
+export interface DeliveryRecord {
+  provider: WebhookProvider;
+  delivery_id: string;
+  job_id?: string;
+  at: string;
+  reason?: string;
+}
+
+export interface DeliveryLedger {
+  /** true if this call claimed the id; false if another delivery had already claimed it. */
+  claim(rec: DeliveryRecord): Promise<boolean>;
+  get(provider: WebhookProvider, id: string): Promise<DeliveryRecord | undefined>;
+  complete(rec: DeliveryRecord): Promise<void>;
+  release(provider: WebhookProvider, id: string): Promise<void>;
+}
+
+export function deliveryStatePath(provider: WebhookProvider, id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 120);
+  return `${DELIVERY_STATE_PREFIX}${provider === "github" ? "gh" : "gl"}_${safe}`;
+}
+
+export function windmillDeliveryLedger(workspace = process.env.WM_WORKSPACE ?? ""): DeliveryLedger {
+  const R = wmill.ResourceService;
+  return {
+    async claim(rec) {
+      const path = deliveryStatePath(rec.provider, rec.delivery_id);
+      try {
+        await R.createResource({ workspace, requestBody: { path, value: rec, resource_type: "state", description: `webhook delivery ${rec.delivery_id}` } });
+        return true;
+      } catch (e) {
+        // Distinguish "already claimed" from a real failure.
+        if (await R.existsResource({ workspace, path }).catch(() => false)) return false;
+        throw e;
+      }
+    },
+    async get(provider, id) {
+      return (await wmill.getResource(deliveryStatePath(provider, id), true)) as DeliveryRecord | undefined;
+    },
+    async complete(rec) {
+      await R.updateResourceValue({ workspace, path: deliveryStatePath(rec.provider, rec.delivery_id), requestBody: { value: rec } });
+    },
+    async release(provider, id) {
+      await R.deleteResource({ workspace, path: deliveryStatePath(provider, id) }).catch(() => undefined);
+    },
+  };
+}
+
+export interface StartOptions {
+  ledger?: DeliveryLedger;
+  flowPath?: string;
+  /** Extra spec_to_pr args (agent, provider resources as "$res:…" paths, budgets). */
+  defaults?: Record<string, unknown>;
+  runFlow?: (path: string, args: Record<string, unknown>) => Promise<string>;
+}
+
+export type StartResult =
+  | { status: "started"; job_id: string; delivery_id: string; reason: string; flow: string; inputs: SpecToPrWebhookInputs }
+  | { status: "duplicate"; job_id?: string; delivery_id: string; reason: string }
+  | { status: "ignored"; reason: string; delivery_id?: string; event?: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function startFromDecision(d: WebhookDecision, opts: StartOptions = {}): Promise<StartResult> {
+  if (d.action !== "start") return { status: "ignored", reason: d.reason, delivery_id: d.delivery_id, event: d.event };
+  const ledger = opts.ledger ?? windmillDeliveryLedger();
+  const flow = opts.flowPath ?? "f/devgodzilla/spec_to_pr";
+  const rec: DeliveryRecord = { provider: d.provider, delivery_id: d.delivery_id, at: new Date().toISOString(), reason: d.reason };
+  if (!(await ledger.claim(rec))) {
+    const prior = await ledger.get(d.provider, d.delivery_id).catch(() => undefined);
+    return { status: "duplicate", job_id: prior?.job_id, delivery_id: d.delivery_id, reason: `delivery ${d.delivery_id} was already handled${prior?.job_id ? ` by run ${prior.job_id}` : ""}` };
+  }
+  const run = opts.runFlow ?? (async (p: string, a: Record<string, unknown>) => String(await wmill.runFlowAsync(p, a, null, true)).trim().replace(/^"|"$/g, ""));
+  let jobId: string;
+  try {
+    jobId = await run(flow, { ...(opts.defaults ?? {}), ...d.inputs });
+    if (!UUID.test(jobId)) throw new DevGodzillaError(`Windmill did not start ${flow}: ${jobId.slice(0, 300)}`, { hint: `check that the flow ${flow} is deployed and the webhook script may run it` });
+  } catch (e) {
+    // Let a redelivery try again.
+    await ledger.release(d.provider, d.delivery_id);
+    throw e;
+  }
+  await ledger.complete({ ...rec, job_id: jobId });
+  return { status: "started", job_id: jobId, delivery_id: d.delivery_id, reason: d.reason, flow, inputs: d.inputs };
+}

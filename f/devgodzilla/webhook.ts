@@ -1,0 +1,24 @@
+// GitHub / GitLab webhook → f/devgodzilla/spec_to_pr.
+// Wired by the HTTP route triggers f/devgodzilla/{github,gitlab}_webhook.http_trigger.yaml
+// (raw_string: true). The preprocessor authenticates the request (HMAC over the raw body /
+// X-Gitlab-Token, constant time, secret from a Windmill variable) and maps the event; main
+// de-duplicates the delivery in Windmill and starts the flow — or returns why it ignored it.
+import * as wmill from "windmill-client";
+import { preprocessWebhook, startFromDecision, type WebhookDecision, type WebhookEvent } from "./lib/platform/webhook.ts";
+
+export async function preprocessor(event: WebhookEvent) {
+  const d = await preprocessWebhook(event);
+  return { decision: d };
+}
+
+export async function main(
+  decision: WebhookDecision,
+  flow_path = "f/devgodzilla/spec_to_pr",
+  defaults_resource = "f/devgodzilla/webhook_defaults",
+) {
+  // Optional JSON resource of extra spec_to_pr args (agent, "$res:" provider paths, budgets).
+  const defaults = decision.action === "start" && defaults_resource
+    ? ((await wmill.getResource(defaults_resource, true).catch(() => undefined)) as Record<string, unknown> | undefined)
+    : undefined;
+  return await startFromDecision(decision, { flowPath: flow_path, defaults: defaults ?? {} });
+}
