@@ -37,14 +37,19 @@ export function resolveRunnable(windmillPath: string, root = REPO_ROOT): Runnabl
   throw new UnknownPathError(windmillPath, root);
 }
 
-/** YAML with wmill's `!inline <file>` tag, resolved relative to the flow folder. */
+/** wmill writes inline scripts as `content: '!inline <file>'`, relative to the flow folder. */
+function resolveInline(node: unknown, dir: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => resolveInline(n, dir));
+  if (!node || typeof node !== "object") return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) =>
+      k === "content" && typeof v === "string" && v.startsWith("!inline ") ? [k, { __inline: path.join(dir, v.slice(8).trim()) }] : [k, resolveInline(v, dir)],
+    ),
+  );
+}
+
 export function loadFlow(file: string): FlowFile {
-  const dir = path.dirname(file);
-  const inline = {
-    tag: "!inline",
-    resolve: (value: string) => ({ __inline: path.join(dir, value.trim()) }),
-  };
-  const doc = YAML.parse(readFileSync(file, "utf8"), { customTags: [inline] }) as FlowFile;
+  const doc = resolveInline(YAML.parse(readFileSync(file, "utf8")), path.dirname(file)) as FlowFile;
   if (!doc || typeof doc !== "object" || !doc.value || !Array.isArray(doc.value.modules)) {
     throw new Error(`${path.relative(REPO_ROOT, file)}: not an OpenFlow file (value.modules is missing)`);
   }

@@ -18,6 +18,9 @@ const HELP = `devgodzilla — run DevGodzilla's Windmill flows and scripts on th
   devgodzilla runs                                      list recorded runs
   devgodzilla check                                     offline bundle check (tsc, wmill lint, schemas, flows)
   devgodzilla gen-schemas                               regenerate every .script.yaml schema from main's signature
+
+Options: --resources <file> (default resources/local.yaml), --state-dir <dir> (default .devgodzilla/),
+         --root <dir> (the wmill sync root holding f/; default this repository)
   devgodzilla demo                                      the spec-to-PR flow end to end on a sample repository
 
 Resources and variables ($res:/$var:) come from resources/local.yaml (see resources/local.example.yaml)
@@ -101,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       silent: { type: "boolean", short: "s" },
       "state-dir": { type: "string" },
       resources: { type: "string" },
+      root: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -114,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
   const common = {
     stateDir: values["state-dir"],
     storeFile: values.resources,
+    root: values.root,
     ask: interactive ? askAtTerminal : undefined,
     onLog: silent ? undefined : (label: string, line: string) => process.stderr.write(`[${label}] ${line}\n`),
   };
@@ -140,13 +145,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "gen-schemas": {
       const { generateSchemas } = await import("../check/schemas.ts");
-      const changed = await generateSchemas();
+      const { CHECKED_TREES } = await import("../check/index.ts");
+      const changed = (await Promise.all(CHECKED_TREES.map((t) => generateSchemas(t)))).flat();
       process.stderr.write(changed.length ? `updated ${changed.join(", ")}\n` : "all .script.yaml schemas are up to date\n");
       return 0;
-    }
-    case "demo": {
-      const { runDemo } = await import("../demo/index.ts");
-      return runDemo(argv.slice(1));
     }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${HELP}`);

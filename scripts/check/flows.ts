@@ -1,0 +1,233 @@
+// Type-checks each flow against the scripts it calls, before anything runs: a `script` step's path
+// exists, each input_transforms key is a parameter of that script, every required parameter is
+// supplied, and each javascript expression parses and reads only what is in scope at that step
+// (flow_input and its schema's keys, results of steps that ran before, loop variables inside loops).
+// Every error names the flow, the step and the parameter.
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+import { loadFlow, REPO_ROOT, signatureOf } from "../runner/bundle.ts";
+import type { FlowFile, FlowModule, InputTransform } from "../runner/openflow.ts";
+
+export interface FlowProblem {
+  flow: string;
+  step: string;
+  parameter?: string;
+  message: string;
+}
+
+export const formatProblem = (p: FlowProblem) => `flow ${p.flow}, step ${p.step}${p.parameter ? `, parameter ${p.parameter}` : ""}: ${p.message}`;
+
+const GLOBALS = new Set([
+  "JSON", "Math", "Object", "Array", "String", "Number", "Boolean", "Date", "RegExp", "Map", "Set", "Promise", "Error",
+  "undefined", "NaN", "Infinity", "parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "structuredClone",
+]);
+
+export function listFlowFiles(root = REPO_ROOT): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (!e.isDirectory() || e.name === "node_modules") continue;
+      if (e.name.endsWith("__flow") && existsSync(path.join(full, "flow.yaml"))) out.push(path.join(full, "flow.yaml"));
+      else walk(full);
+    }
+  };
+  if (existsSync(path.join(root, "f"))) walk(path.join(root, "f"));
+  return out.sort();
+}
+
+interface Scope {
+  steps: Set<string>;
+  loopDepth: number;
+  extra: Set<string>; // names valid only here: result (stop_after_if, sleep), error (failure module)
+}
+
+function closest(name: string, options: string[]): string | undefined {
+  const dist = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = options.map((o) => [o, dist(name, o)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(name.length / 3)) ? best[0] : undefined;
+}
+
+class FlowChecker {
+  readonly problems: FlowProblem[] = [];
+  private readonly inputs: Set<string>;
+
+  constructor(private readonly root: string, private readonly flowPath: string, private readonly flow: FlowFile) {
+    this.inputs = new Set(Object.keys(flow.schema?.properties ?? {}));
+  }
+
+  private add(step: string, message: string, parameter?: string) {
+    this.problems.push({ flow: this.flowPath, step, parameter, message });
+  }
+
+  /** Parses an expression and checks every free name and every results.X / flow_input.X it reads. */
+  checkExpr(expr: string, scope: Scope, step: string, parameter?: string) {
+    const body = /(^|[;\n{])\s*return\b/.test(expr) ? `(() => {${expr}})()` : `(${expr}\n)`;
+    const sf = ts.createSourceFile("expr.ts", body, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const diags = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+    if (diags.length) {
+      this.add(step, `javascript expression does not parse (${ts.flattenDiagnosticMessageText(diags[0].messageText, " ")}): ${expr}`, parameter);
+      return;
+    }
+    const bound = new Set<string>();
+    const collectBindings = (n: ts.Node) => {
+      if ((ts.isParameter(n) || ts.isVariableDeclaration(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name)) bound.add(n.name.text);
+      ts.forEachChild(n, collectBindings);
+    };
+    collectBindings(sf);
+    const visit = (n: ts.Node) => {
+      if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression)) {
+        const base = n.expression.text;
+        const key = n.name.text;
+        if (base === "results" && !bound.has("results") && !scope.steps.has(key)) {
+          const hint = closest(key, [...scope.steps]);
+          this.add(step, `results.${key} is not a step that runs before "${step}"${hint ? ` (did you mean results.${hint}?)` : ""}`, parameter);
+        }
+        if (base === "flow_input" && !bound.has("flow_input")) {
+          const loopKey = key === "iter" || key === "iter_parent";
+          if (loopKey && scope.loopDepth === 0) this.add(step, `flow_input.${key} exists only inside a loop`, parameter);
+          if (!loopKey && this.inputs.size && !this.inputs.has(key)) {
+            const hint = closest(key, [...this.inputs]);
+            this.add(step, `flow_input.${key} is not an input of the flow${hint ? ` (did you mean flow_input.${hint}?)` : ""}`, parameter);
+          }
+        }
+      }
+      if (ts.isIdentifier(n)) {
+        const p = n.parent;
+        const isName =
+          (ts.isPropertyAccessExpression(p) && p.name === n) ||
+          (ts.isPropertyAssignment(p) && p.name === n) ||
+          (ts.isShorthandPropertyAssignment(p) && false) ||
+          ts.isParameter(p) || ts.isVariableDeclaration(p) || ts.isBindingElement(p) || ts.isPropertySignature(p);
+        const name = n.text;
+        // `resume` is in scope everywhere: the step after an approval gets the payload, later ones null.
+        const allowed = ["flow_input", "results", "previous_result", "params", "resume", "resumes", "approvers", ...scope.extra];
+        if (!isName && !bound.has(name) && !GLOBALS.has(name) && !allowed.includes(name)) {
+          this.add(step, `javascript expression reads "${name}", which is not in scope here (in scope: ${allowed.join(", ")})`, parameter);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+
+  private checkTransform(t: InputTransform | undefined, scope: Scope, step: string, parameter: string) {
+    if (t?.type === "javascript") this.checkExpr(t.expr, scope, step, parameter);
+  }
+
+  private async checkCall(m: FlowModule, scope: Scope) {
+    const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" | "flow" }>;
+    const given = v.input_transforms ?? {};
+    for (const [p, t] of Object.entries(given)) this.checkTransform(t, scope, m.id, p);
+    let params: { name: string; required: boolean }[];
+    let target: string;
+    if (v.type === "flow") {
+      target = v.path;
+      const file = path.join(this.root, `${v.path}__flow`, "flow.yaml");
+      if (!existsSync(file)) return this.add(m.id, `flow ${v.path} does not exist in the bundle (no ${v.path}__flow/flow.yaml)`);
+      const sub = loadFlow(file);
+      const req = new Set(sub.schema?.required ?? []);
+      params = Object.entries(sub.schema?.properties ?? {}).map(([name, p]) => ({ name, required: req.has(name) && p.default === undefined }));
+    } else {
+      let file: string;
+      if (v.type === "script") {
+        target = v.path;
+        file = path.join(this.root, `${v.path}.ts`);
+        if (!existsSync(file)) {
+          const dir = path.join(this.root, path.dirname(v.path));
+          const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => `${path.dirname(v.path)}/${f.slice(0, -3)}`) : [];
+          const hint = closest(v.path, names);
+          return this.add(m.id, `script ${v.path} does not exist in the bundle${hint ? ` (did you mean ${hint}?)` : ""}`);
+        }
+      } else {
+        target = "inline script";
+        if (typeof v.content !== "object") return; // inline source in the YAML: its own signature is checked by tsc
+        file = v.content.__inline;
+        if (!existsSync(file)) return this.add(m.id, `inline script file ${path.relative(this.root, file)} does not exist`);
+      }
+      try {
+        params = (await signatureOf(file)).args.map((a) => ({ name: a.name, required: !a.has_default }));
+      } catch (e) {
+        return this.add(m.id, (e as Error).message);
+      }
+    }
+    const names = params.map((p) => p.name);
+    for (const key of Object.keys(given)) {
+      if (!names.includes(key)) {
+        const hint = closest(key, names);
+        this.add(m.id, `${target} has no parameter "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; its parameters are ${names.join(", ") || "(none)"}`, key);
+      }
+    }
+    for (const p of params) if (p.required && !(p.name in given)) this.add(m.id, `required parameter of ${target} is not supplied`, p.name);
+  }
+
+  async checkModules(modules: FlowModule[], outer: Scope) {
+    const scope: Scope = { steps: new Set(outer.steps), loopDepth: outer.loopDepth, extra: new Set(outer.extra) };
+    for (const m of modules) {
+      const here: Scope = { ...scope, extra: new Set(scope.extra) };
+      if (m.skip_if) this.checkExpr(m.skip_if.expr, here, m.id, "skip_if");
+      const v = m.value;
+      switch (v.type) {
+        case "script":
+        case "rawscript":
+        case "flow":
+          await this.checkCall(m, here);
+          break;
+        case "forloopflow":
+          this.checkTransform(v.iterator, here, m.id, "iterator");
+          await this.checkModules(v.modules, { ...here, loopDepth: here.loopDepth + 1 });
+          break;
+        case "whileloopflow":
+          await this.checkModules(v.modules, { ...here, loopDepth: here.loopDepth + 1 });
+          break;
+        case "branchone":
+          for (const [i, b] of v.branches.entries()) {
+            this.checkExpr(b.expr, here, m.id, `branches[${i}].expr`);
+            await this.checkModules(b.modules, here);
+          }
+          await this.checkModules(v.default ?? [], here);
+          break;
+        case "branchall":
+          for (const b of v.branches) await this.checkModules(b.modules, here);
+          break;
+      }
+      scope.steps.add(m.id);
+      const after: Scope = { ...scope, extra: new Set([...here.extra, "result"]) };
+      if (m.stop_after_if) this.checkExpr(m.stop_after_if.expr, after, m.id, "stop_after_if");
+      if (m.sleep) this.checkTransform(m.sleep, after, m.id, "sleep");
+    }
+  }
+
+  async check() {
+    const top: Scope = { steps: new Set(), loopDepth: 0, extra: new Set() };
+    await this.checkModules(this.flow.value.modules, top);
+    const failure = this.flow.value.failure_module;
+    if (failure) await this.checkModules([failure], { steps: new Set(this.flow.value.modules.map((m) => m.id)), loopDepth: 0, extra: new Set(["error"]) });
+  }
+}
+
+export async function checkFlowFile(file: string, root = REPO_ROOT): Promise<FlowProblem[]> {
+  const flowPath = path.relative(root, path.dirname(file)).replace(/__flow$/, "");
+  let flow: FlowFile;
+  try {
+    flow = loadFlow(file);
+  } catch (e) {
+    return [{ flow: flowPath, step: "(file)", message: (e as Error).message }];
+  }
+  const checker = new FlowChecker(root, flowPath, flow);
+  await checker.check();
+  return checker.problems;
+}
+
+export async function flowProblems(root = REPO_ROOT): Promise<FlowProblem[]> {
+  const out: FlowProblem[] = [];
+  for (const f of listFlowFiles(root)) out.push(...(await checkFlowFile(f, root)));
+  return out;
+}

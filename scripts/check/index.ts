@@ -1,0 +1,48 @@
+// `npm run check`: the offline bundle check. Everything Windmill would reject, or that would let the
+// UI form drift from the code, fails here first: tsc, wmill lint, .script.yaml schemas, flow types.
+import { execa } from "execa";
+import path from "node:path";
+import { REPO_ROOT } from "../runner/bundle.ts";
+import { flowProblems, formatProblem } from "./flows.ts";
+import { schemaProblems } from "./schemas.ts";
+
+/** Sync trees checked: the bundle itself, and the conformance flows the tests run. */
+export const CHECKED_TREES = [REPO_ROOT, path.join(REPO_ROOT, "tests", "flows")];
+const bin = (name: string) => path.join(REPO_ROOT, "node_modules", ".bin", name);
+
+async function step(title: string, fn: () => Promise<string[]>): Promise<boolean> {
+  const started = Date.now();
+  const problems = await fn();
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  process.stderr.write(`${problems.length ? "✗" : "✓"} ${title} (${secs}s)\n`);
+  for (const p of problems) process.stderr.write(`    ${p}\n`);
+  return problems.length === 0;
+}
+
+export async function runCheck(): Promise<boolean> {
+  const results = [
+    await step("TypeScript compiles (tsc --noEmit)", async () => {
+      const r = await execa(bin("tsc"), ["--noEmit", "-p", REPO_ROOT], { reject: false, cwd: REPO_ROOT });
+      return r.exitCode === 0 ? [] : r.stdout.split("\n").filter(Boolean);
+    }),
+    await step("wmill lint: flows, schedules, triggers (no errors, no warnings)", async () => {
+      const out: string[] = [];
+      for (const tree of CHECKED_TREES) {
+        const r = await execa(bin("wmill"), ["lint", tree, "--json", "--fail-on-warn"], { reject: false, cwd: REPO_ROOT });
+        const start = r.stdout.indexOf("{");
+        const report = JSON.parse(r.stdout.slice(start)) as { issues: { path: string; errors: string[] }[]; warnings: unknown[] };
+        for (const i of report.issues) for (const e of i.errors) out.push(`${path.relative(REPO_ROOT, path.join(tree, i.path))}: ${e}`);
+        for (const w of report.warnings) out.push(`warning: ${JSON.stringify(w)}`);
+        if (r.exitCode !== 0 && !out.length) out.push(`wmill lint ${tree} exited ${r.exitCode}`);
+      }
+      return out;
+    }),
+    await step(".script.yaml schemas equal what Windmill derives from main", async () =>
+      (await Promise.all(CHECKED_TREES.map((t) => schemaProblems(t)))).flat().map((p) => `${p.file}: ${p.message}`),
+    ),
+    await step("flows type-check against the scripts they call", async () =>
+      (await Promise.all(CHECKED_TREES.map((t) => flowProblems(t)))).flat().map(formatProblem),
+    ),
+  ];
+  return results.every(Boolean);
+}

@@ -1,0 +1,90 @@
+// `npm run check` catches a broken flow before Windmill does, naming the flow, the step and the parameter.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import YAML from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { flowProblems, formatProblem } from "../../scripts/check/flows.ts";
+import { generateSchemas, schemaProblems } from "../../scripts/check/schemas.ts";
+
+const fixtures = path.resolve(__dirname, "../flows");
+const root = mkdtempSync(path.join(os.tmpdir(), "dgz-check-"));
+cpSync(fixtures, root, { recursive: true });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function writeFlow(name: string, modules: unknown[], inputs: Record<string, unknown> = {}) {
+  mkdirSync(path.join(root, "f/conformance", `${name}__flow`), { recursive: true });
+  writeFileSync(
+    path.join(root, "f/conformance", `${name}__flow`, "flow.yaml"),
+    YAML.stringify({ summary: name, value: { modules }, schema: { type: "object", properties: inputs } }),
+  );
+}
+const problemsOf = async (flow: string) => (await flowProblems(root)).filter((p) => p.flow === `f/conformance/${flow}`).map(formatProblem);
+
+describe("flow type-check", () => {
+  it("the conformance flows, which run green, have no problems", async () => {
+    expect((await flowProblems(fixtures)).map(formatProblem)).toEqual([]);
+  });
+
+  it("an unknown script path names the flow and step, and suggests the near one", async () => {
+    writeFlow("bad_path", [{ id: "greet", value: { type: "script", path: "f/conformance/ecko", input_transforms: {} } }]);
+    expect(await problemsOf("bad_path")).toEqual(["flow f/conformance/bad_path, step greet: script f/conformance/ecko does not exist in the bundle (did you mean f/conformance/echo?)"]);
+  });
+
+  it("a misspelled parameter names flow, step and parameter", async () => {
+    writeFlow("bad_param", [{ id: "greet", value: { type: "script", path: "f/conformance/echo", input_transforms: { valeu: { type: "static", value: 1 } } } }]);
+    expect(await problemsOf("bad_param")).toEqual([
+      'flow f/conformance/bad_param, step greet, parameter valeu: f/conformance/echo has no parameter "valeu" (did you mean "value"?); its parameters are value, label',
+    ]);
+  });
+
+  it("a missing required parameter names it", async () => {
+    writeFlow("missing_param", [{ id: "count", value: { type: "script", path: "f/conformance/attempt", input_transforms: { succeed_on: { type: "static", value: 1 } } } }]);
+    expect(await problemsOf("missing_param")).toEqual(["flow f/conformance/missing_param, step count, parameter counter_file: required parameter of f/conformance/attempt is not supplied"]);
+  });
+
+  it("a reference to a later step (or one that does not exist) is caught", async () => {
+    writeFlow("later_ref", [
+      { id: "first", value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "javascript", expr: "results.second.value" } } } },
+      { id: "second", value: { type: "script", path: "f/conformance/echo", input_transforms: {} } },
+    ]);
+    expect(await problemsOf("later_ref")).toEqual(['flow f/conformance/later_ref, step first, parameter value: results.second is not a step that runs before "first"']);
+  });
+
+  it("expressions that do not parse, read unknown names, or misuse loop variables are caught", async () => {
+    writeFlow(
+      "bad_exprs",
+      [
+        { id: "a", value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "javascript", expr: "flow_input.name +" } } } },
+        { id: "b", value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "javascript", expr: "process.env.SECRET" } } } },
+        { id: "c", value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "javascript", expr: "flow_input.iter.value" } } } },
+        { id: "d", value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "javascript", expr: "flow_input.nmae" } } } },
+      ],
+      { name: { type: "string" } },
+    );
+    const problems = await problemsOf("bad_exprs");
+    expect(problems[0]).toMatch(/^flow f\/conformance\/bad_exprs, step a, parameter value: javascript expression does not parse/);
+    expect(problems[1]).toMatch(/step b, parameter value: javascript expression reads "process", which is not in scope here/);
+    expect(problems[2]).toMatch(/step c, parameter value: flow_input.iter exists only inside a loop/);
+    expect(problems[3]).toMatch(/step d, parameter value: flow_input.nmae is not an input of the flow \(did you mean flow_input.name\?\)/);
+  });
+});
+
+describe(".script.yaml schemas", () => {
+  it("a parameter added to main but not to .script.yaml is drift, and gen:schemas repairs it keeping hand-written descriptions", async () => {
+    const script = path.join(root, "f/conformance/echo.ts");
+    const meta = path.join(root, "f/conformance/echo.script.yaml");
+    const yaml = YAML.parse(readFileSync(meta, "utf8"));
+    yaml.schema.properties.value.description = "What to echo";
+    writeFileSync(meta, YAML.stringify(yaml));
+    writeFileSync(script, readFileSync(script, "utf8").replace('label = "")', 'label = "", times: number)'));
+    const drift = await schemaProblems(root);
+    expect(drift).toEqual([{ file: "f/conformance/echo.script.yaml", message: "schema differs from main's signature (+times) — run `npm run gen:schemas`" }]);
+    expect(await generateSchemas(root)).toEqual(["f/conformance/echo.script.yaml"]);
+    expect(await schemaProblems(root)).toEqual([]);
+    const fixed = YAML.parse(readFileSync(meta, "utf8"));
+    expect(fixed.schema.properties.times).toEqual({ description: "", type: "number" });
+    expect(fixed.schema.required).toEqual(["times"]);
+    expect(fixed.schema.properties.value.description).toBe("What to echo");
+  });
+});

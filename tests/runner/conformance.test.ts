@@ -1,0 +1,153 @@
+// Conformance: the local runner executes OpenFlow the way Windmill does (reference/windmill-semantics.md).
+// Each case is a small flow under tests/flows/f/conformance/.
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runPath, resumeRun, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
+
+const root = path.resolve(__dirname, "../flows");
+const stateDir = mkdtempSync(path.join(os.tmpdir(), "dgz-conf-"));
+const store: LocalStore = {
+  resources: { "f/conformance/llm": { resource_type: "openai", value: { api_key: "$var:f/conformance/token", organization_id: "org-1" } } },
+  variables: { "f/conformance/token": "sk-canary-conformance-0123456789" },
+};
+const run = (p: string, args: Record<string, unknown> = {}, extra = {}) => runPath(`f/conformance/${p}`, { root, stateDir, store, args, ...extra });
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe("loops", () => {
+  it("a parallel loop with parallelism 2 never runs 3 iterations at once, and does run 2 at once", async () => {
+    const out = await run("parallel_loop", { items: ["a", "b", "c", "d", "e"] });
+    expect(out.status).toBe("success");
+    const spans = out.result as { tag: string; start: number; end: number }[];
+    expect(spans.map((s) => s.tag)).toEqual(["a", "b", "c", "d", "e"]); // results in iteration order
+    const events = spans.flatMap((s) => [[s.start, 1], [s.end, -1]] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let live = 0, peak = 0;
+    for (const [, d] of events) peak = Math.max(peak, (live += d));
+    expect(peak).toBe(2);
+  });
+
+  it("a while loop ends when a step's stop_after_if holds, and skip_failures collects an iteration's error", async () => {
+    const out = await run("control", { n: 20 });
+    expect(out.status).toBe("success");
+    const r = (out.result as { value: Record<string, unknown> }).value;
+    expect(r.ticks).toBe(3);
+    expect(r.tolerant).toEqual([{ value: 1, label: "" }, { error: expect.objectContaining({ message: "two is bad" }) }, { value: 3, label: "" }]);
+  });
+});
+
+describe("branches and skips", () => {
+  it("branchone takes the first true branch or the default; branchall with skip_failure keeps the error", async () => {
+    const big = ((await run("control", { n: 20 })).result as { value: Record<string, unknown> }).value;
+    const small = ((await run("control", { n: 1 })).result as { value: Record<string, unknown> }).value;
+    expect(big.pick).toBe("big");
+    expect(small.pick).toBe("small");
+    expect(big.both).toEqual([{ value: "big", label: "" }, { error: expect.objectContaining({ message: "right branch failed" }) }]);
+  });
+
+  it("a step skipped by skip_if passes the previous result through instead of running", async () => {
+    const r = ((await run("control", { n: 20 })).result as { value: Record<string, unknown> }).value;
+    expect(r.skipped).toEqual({ value: "big", label: "" }); // fail.ts never ran
+  });
+
+  it("stop_after_if ends the flow early with that step's result", async () => {
+    const out = await run("early_stop", { mode: "stop" });
+    expect(out).toMatchObject({ status: "success", result: { value: "stop" } });
+  });
+});
+
+describe("retries, timeouts, failure module", () => {
+  it("retry runs a failing step exactly 1 + constant + exponential attempts", async () => {
+    const counter = path.join(stateDir, `counter-${Date.now()}`);
+    const out = await run("retry", { counter_file: counter });
+    expect(out.status).toBe("failure");
+    expect(readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(4); // 1 + 2 constant + 1 exponential
+    expect(out.error).toMatchObject({ message: "run 4 failed on purpose", step_id: "flaky" });
+  });
+
+  it("a retry that succeeds makes the step succeed", async () => {
+    const counter = path.join(stateDir, `counter-ok-${Date.now()}`);
+    const out = await run("retry", { counter_file: counter, succeed_on: 2 });
+    expect(out).toMatchObject({ status: "success", result: { runs: 2 } });
+  });
+
+  it("a step past its timeout fails the flow with a Timeout error", async () => {
+    const out = await run("early_stop", { mode: "go" });
+    expect(out.status).toBe("failure");
+    expect(out.error).toMatchObject({ name: "Timeout", step_id: "slow" });
+  });
+
+  it("the failure module receives error.message and error.step_id; the flow stays failed and returns its result", async () => {
+    const out = await run("failure_module");
+    expect(out.status).toBe("failure");
+    expect(out.result).toEqual({ handled: true, message: "the disk is on fire", step_id: "breaks", recover: false });
+  });
+
+  it("a failure module returning recover: true turns the flow into a success", async () => {
+    const out = await run("failure_module", { recover: true });
+    expect(out.status).toBe("success");
+    expect(out.result).toMatchObject({ handled: true, recover: true });
+  });
+});
+
+describe("approvals", () => {
+  it("a suspended run resumes with the submitted form as the next step's `resume`, and later steps see null", async () => {
+    const first = await run("approval");
+    expect(first.status).toBe("suspended");
+    expect(first.pending?.step_id).toBe("ask");
+    expect(first.resumeCommand).toBe(`npx devgodzilla resume ${first.runId} -d '{"answer":"yes"}'`);
+    const step = first.pending?.step_result as Record<string, unknown>;
+    expect(step).toMatchObject({ default_args: { answer: "yes" } });
+    expect(String(step.resume)).toMatch(/\/api\/w\/local\/jobs_u\/resume\//);
+
+    const done = await resumeRun(first.runId, { answer: "ship it" }, { root, stateDir, store });
+    expect(done.status).toBe("success"); // the suspend on the last step is ignored
+    const journal = new RunStore(stateDir).journal(first.runId).filter((e) => e.type === "step");
+    const results = Object.fromEntries(journal.map((e) => [e.step_id, (e as { result: unknown }).result]));
+    expect(results.after).toMatchObject({ value: { answer: "ship it" } });
+    expect((results.after as { label: string }).label).not.toBe("");
+    expect(results.later).toEqual({ value: null, label: "" });
+    // a resumed run does not re-run the step that ran before the approval
+    expect(journal.filter((e) => e.step_id === "ask")).toHaveLength(1);
+  });
+
+  it("answers given up front let the run go through without stopping", async () => {
+    const out = await run("approval", {}, { answers: { ask: { answer: "from file" } } });
+    expect(out.status).toBe("success");
+  });
+
+  it("a disapproval fails the flow at the approval step", async () => {
+    const first = await run("approval");
+    const out = await resumeRun(first.runId, { __disapproved: true }, { root, stateDir, store });
+    expect(out.status).toBe("failure");
+    expect(out.error).toMatchObject({ name: "SuspendedDisapproved", step_id: "ask" });
+  });
+});
+
+describe("jobs see what a Windmill job sees", () => {
+  it("WM_* env per job, $res:/$var: resolved (nested), windmill-client getResource/getVariable/setProgress work", async () => {
+    const out = await run("context", { creds: "$res:f/conformance/llm" });
+    expect(out.status).toBe("success");
+    const journal = new RunStore(stateDir).journal(out.runId);
+    const ctx = (journal.find((e) => e.type === "step" && e.step_id === "ctx") as { result: Record<string, unknown> }).result;
+    expect(ctx).toMatchObject({ flow_job_id: out.runId, root_flow_job_id: out.runId, step_id: "ctx", workspace: "local" });
+    expect(ctx.job_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ctx.resource).toEqual({ api_key: "sk-canary-conformance-0123456789", organization_id: "org-1" });
+    expect(ctx.variable).toBe("sk-canary-conformance-0123456789");
+    const typed = (journal.find((e) => e.type === "step" && e.step_id === "typed") as { result: unknown }).result;
+    expect(typed).toEqual({ has_key: true, model: "gpt-test" });
+    // the run record keeps the reference, never the secret
+    expect(readFileSync(path.join(stateDir, "runs", out.runId, "run.json"), "utf8")).toContain("$res:f/conformance/llm");
+  });
+
+  it("a missing resource is one clear error naming its path and where to define it", async () => {
+    const out = await run("context", { creds: "$res:f/conformance/nope" });
+    expect(out.status).toBe("failure");
+    expect(out.error?.message).toMatch(/resource "f\/conformance\/nope" is not defined .*DEVGODZILLA_RES_F_CONFORMANCE_NOPE/);
+  });
+
+  it("a missing required flow input fails before anything runs", async () => {
+    await expect(run("early_stop", {})).rejects.toThrow(/missing required input mode/);
+    expect(existsSync(path.join(stateDir, "runs"))).toBe(true);
+  });
+});
