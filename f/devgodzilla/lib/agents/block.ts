@@ -21,7 +21,7 @@ const MARKER = /\bBLOCKED\s*\(\s*(clarify|re-?plan|re-?specify)\s*\)\s*:\s*(.+)/
 // Order matters: the first rule that matches (in this order) decides.
 const RULES: Rule[] = [
   // The requirement itself is at fault → re-specify.
-  { kind: "re-specify", reason: "conflicting-requirements", re: /\b(requirements?|spec(?:ification)?|acceptance criteria|user stor(?:y|ies))\b[^.?!\n]{0,80}\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent|mutually exclusive)\b/i },
+  { kind: "re-specify", reason: "conflicting-requirements", re: /\b(requirements?|spec(?:ification)?|acceptance criteria|user stor(?:y|ies)|FR-\d+)\b[^.?!\n]{0,80}\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent|mutually exclusive)\b/i },
   { kind: "re-specify", reason: "conflicting-requirements", re: /\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent)\b[^.?!\n]{0,60}\b(requirements?|spec(?:ification)?|acceptance criteria|FR-\d+)\b/i },
   { kind: "re-specify", reason: "impossible-requirement", re: /\b(requirements?|spec(?:ification)?|feature|FR-\d+)\b[^.?!\n]{0,60}\b(is|are|seems?|appears?)\s+(impossible|infeasible|not (?:technically )?(?:possible|feasible)|unimplementable)\b/i },
   { kind: "re-specify", reason: "impossible-requirement", re: /\b(impossible|infeasible|not (?:technically )?possible)\s+to\s+(?:satisfy|meet|implement)\s+(?:both|all|the)\b[^.?!\n]{0,40}\b(requirements?|spec(?:ification)?|constraints?)\b/i },
@@ -40,6 +40,8 @@ const RULES: Rule[] = [
   { kind: "re-plan", reason: "plan-mismatch", re: /\b(?:the\s+)?(?:plan|task(?:s)?(?:\.md)?|approach)\b[^.?!\n]{0,60}\b(?:is|are|seems?)\s+(?:wrong|incorrect|outdated|inconsistent with the code|not applicable)\b/i },
   { kind: "re-plan", reason: "impossible", re: /\b(?:task|this|it|change)\b[^.?!\n]{0,40}\b(?:is|seems?|appears?)\s+(?:impossible|infeasible|not (?:possible|feasible))\b/i },
   { kind: "re-plan", reason: "impossible", re: /\b(?:cannot|can't|can ?not|unable to)\s+(?:be\s+)?(?:complete|completed|proceed|implement|implemented|do|done|finish)\b[^.?!\n]{0,60}\b(?:as (?:planned|described|specified)|without|because|since)\b/i },
+  // Stopped without saying why it is the plan's or the spec's fault: a human decides.
+  { kind: "clarify", reason: "cannot-proceed", re: /\b(?:I|we)\s+(?:cannot|can't|can ?not|am unable to|are unable to)\s+(?:proceed|continue)\b/i },
 ];
 
 // "no clarification needed", "does not need", "without ambiguity": the phrase is negated.
