@@ -1,0 +1,402 @@
+// Reconcile: Windmill job state is the single source of truth; make the rest agree with it.
+//  - jobs: cancel DevGodzilla jobs stuck past their run-time or idle (no worker ping) limit;
+//  - disk (this worker): remove working copies / worktrees and mirror locks no live job owns;
+//  - git: report run branches whose job failed or vanished, and "successful" runs whose commit is
+//    missing from the remote.
+// Idempotent (a second pass finds nothing to do) and with a dry-run mode that changes nothing.
+
+import { existsSync } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import * as wmill from "windmill-client";
+import { cacheRoot, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
+import { Redactor } from "../redact.ts";
+
+const execFileP = promisify(execFile);
+
+// ---------------------------------------------------------------------------------------------
+// Exported types
+
+export interface ReconcileOptions {
+  workspace?: string;
+  dryRun?: boolean;
+  /** Windmill path prefix of DevGodzilla jobs. */
+  pathPrefix?: string;
+  /** Root flows whose args/results name a repo, run branch and commit. */
+  runFlowPaths?: string[];
+  /** A flow running longer than this is stuck (approval waits are exempt: Windmill times them out). */
+  maxFlowRuntimeS?: number;
+  /** A script job running longer than this is stuck. */
+  maxScriptRuntimeS?: number;
+  /** A running script job whose worker has not pinged for this long is stuck. */
+  idleLimitS?: number;
+  /** Directories scanned for working copies / worktrees (default: os.tmpdir() and <cache>/worktrees). */
+  workRoots?: string[];
+  /** Mirror cache root (git.ts layout: <cache>/mirrors/<sha256>.git + .lock). */
+  cacheDir?: string;
+  /** An unmarked work dir / lock older than this cannot belong to a live job. */
+  orphanAgeS?: number;
+  /** Git checks (run branches, missing commits). Off = jobs and disk only. */
+  checkGit?: boolean;
+  /** Secrets to scrub from the report (e.g. a git token). */
+  redact?: string[];
+  now?: number;
+}
+
+export type FindingKind =
+  | "stuck-job"
+  | "queued-too-long"
+  | "orphan-workdir"
+  | "orphan-lock"
+  | "failed-run-branch"
+  | "vanished-run-branch"
+  | "missing-commit"
+  | "check-error";
+
+export interface Finding {
+  kind: FindingKind;
+  /** Job id, directory, lock file or branch. */
+  subject: string;
+  detail: string;
+  /** What reconcile did (or would do in dry-run). */
+  action: "cancelled" | "would-cancel" | "removed" | "would-remove" | "reported" | "failed";
+  job_id?: string;
+  repo?: string;
+  pr_url?: string;
+}
+
+export interface ReconcileReport {
+  dry_run: boolean;
+  at: string;
+  jobs_seen: number;
+  live_jobs: number;
+  findings: Finding[];
+  markdown: string;
+}
+
+/** Marker written by whoever creates a work dir, naming the owning job (see ownerMarkerPath). */
+export interface OwnerMarker {
+  job_id: string;
+  root_job_id?: string;
+  created_at: string;
+  host?: string;
+  pid?: number;
+}
+
+export const OWNER_MARKER = "devgodzilla-owner.json";
+
+// ---------------------------------------------------------------------------------------------
+// Ownership markers: stored inside the git dir so they never show in `git status` or a commit.
+
+async function gitDirOf(dir: string): Promise<string | undefined> {
+  const dotgit = path.join(dir, ".git");
+  const st = await fs.stat(dotgit).catch(() => undefined);
+  if (!st) return undefined;
+  if (st.isDirectory()) return dotgit;
+  const txt = await fs.readFile(dotgit, "utf8").catch(() => "");
+  const m = /^gitdir:\s*(.+)$/m.exec(txt);
+  return m ? path.resolve(dir, m[1].trim()) : undefined;
+}
+
+/** Records that `dir` (a clone or linked worktree) belongs to the current Windmill job. */
+export async function markOwner(dir: string, jobId = process.env.WM_JOB_ID ?? "", rootJobId = process.env.WM_ROOT_FLOW_JOB_ID || undefined): Promise<void> {
+  const gd = await gitDirOf(dir);
+  if (!gd || !jobId) return;
+  const m: OwnerMarker = { job_id: jobId, root_job_id: rootJobId, created_at: new Date().toISOString(), host: os.hostname(), pid: process.pid };
+  await fs.writeFile(path.join(gd, OWNER_MARKER), JSON.stringify(m));
+}
+
+async function readOwner(dir: string): Promise<OwnerMarker | undefined> {
+  const gd = await gitDirOf(dir);
+  if (!gd) return undefined;
+  try {
+    return JSON.parse(await fs.readFile(path.join(gd, OWNER_MARKER), "utf8")) as OwnerMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windmill jobs
+
+type AnyJob = Record<string, any> & { id: string; type?: string };
+
+const isLive = (j: AnyJob) => j.type === "QueuedJob" || (j.type === undefined && j.success === undefined && !j.completed_at);
+
+function waitingForApproval(j: AnyJob): boolean {
+  const mods: any[] = j.flow_status?.modules ?? [];
+  return (j.suspend ?? 0) > 0 || mods.some((m) => m?.type === "WaitingForEvents");
+}
+
+async function listDevgodzillaJobs(workspace: string, prefix: string): Promise<AnyJob[]> {
+  // The list endpoint returns the newest 100; ask separately for the live ones so a long history
+  // can never hide a stuck job.
+  const [recent, running, queued] = await Promise.all([
+    wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, perPage: 100 }),
+    wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, running: true, perPage: 100 }),
+    wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, suspended: true, perPage: 100 }).catch(() => []),
+  ]);
+  const byId = new Map<string, AnyJob>();
+  for (const j of [...(recent as AnyJob[]), ...(running as AnyJob[]), ...(queued as AnyJob[])]) byId.set(j.id, j);
+  return [...byId.values()];
+}
+
+const ageS = (iso: string | undefined, now: number) => (iso ? (now - Date.parse(iso)) / 1000 : 0);
+const fmtS = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
+
+// ---------------------------------------------------------------------------------------------
+// Run facts from job args / results (tolerant: flows evolve, the keys are stable by convention)
+
+export interface RunFacts {
+  job_id: string;
+  repo_url?: string;
+  branch?: string;
+  commit?: string;
+  pr_url?: string;
+  state: "live" | "success" | "failed" | "canceled";
+  error?: string;
+}
+
+function findKey(v: unknown, keys: string[], depth = 0): string | undefined {
+  if (!v || typeof v !== "object" || depth > 4) return undefined;
+  for (const k of keys) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === "string" && x) return x;
+  }
+  for (const x of Object.values(v as Record<string, unknown>)) {
+    const r = findKey(x, keys, depth + 1);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+export function runFacts(j: AnyJob): RunFacts {
+  const state: RunFacts["state"] = isLive(j) ? "live" : j.canceled ? "canceled" : j.success ? "success" : "failed";
+  const result = j.result;
+  const args = j.args ?? {};
+  const branch = findKey(result, ["branch", "run_branch"]) ?? findKey(args, ["branch", "run_branch"]);
+  const prUrl = findKey(result, ["pr_url", "url"]);
+  return {
+    job_id: j.id,
+    repo_url: (typeof args.repo_url === "string" && args.repo_url) || findKey(args, ["repo_url", "repository_url", "repo"]),
+    branch: branch && isRunBranch(branch) ? branch : undefined,
+    commit: findKey(result, ["commit", "head_commit"]),
+    pr_url: prUrl && /\/(pull|merge_requests)\/\d+/.test(prUrl) ? prUrl : undefined,
+    state,
+    error: state === "failed" || state === "canceled" ? (findKey(result, ["message"]) ?? j.canceled_reason ?? undefined) : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const now = o.now ?? Date.now();
+  const workspace = o.workspace ?? process.env.WM_WORKSPACE ?? "";
+  const dry = o.dryRun ?? false;
+  const prefix = o.pathPrefix ?? "f/devgodzilla/";
+  const runFlows = o.runFlowPaths ?? ["f/devgodzilla/spec_to_pr"];
+  const maxFlow = o.maxFlowRuntimeS ?? 6 * 3600;
+  const maxScript = o.maxScriptRuntimeS ?? 2 * 3600;
+  const idle = o.idleLimitS ?? 15 * 60;
+  const orphanAge = o.orphanAgeS ?? Math.max(maxFlow, maxScript);
+  const selfId = process.env.WM_JOB_ID;
+  const findings: Finding[] = [];
+  const redactor = new Redactor(o.redact ?? []);
+
+  // 1. Jobs.
+  const jobs = await listDevgodzillaJobs(workspace, prefix);
+  const live = jobs.filter(isLive);
+  const liveIds = new Set(live.map((j) => j.id));
+  for (const j of live) {
+    if (j.id === selfId) continue;
+    let why: string | undefined;
+    if (j.running) {
+      const ran = ageS(j.started_at, now);
+      const isFlow = String(j.job_kind ?? "").includes("flow");
+      if (isFlow && !waitingForApproval(j) && ran > maxFlow) why = `flow running for ${fmtS(ran)} (limit ${fmtS(maxFlow)})`;
+      else if (!isFlow && ran > maxScript) why = `running for ${fmtS(ran)} (limit ${fmtS(maxScript)})`;
+      else if (!isFlow && j.last_ping && ageS(j.last_ping, now) > idle) why = `no worker ping for ${fmtS(ageS(j.last_ping, now))} (idle limit ${fmtS(idle)})`;
+    } else if (!waitingForApproval(j) && ageS(j.scheduled_for ?? j.created_at, now) > maxScript) {
+      findings.push({ kind: "queued-too-long", subject: j.id, job_id: j.id, action: "reported", detail: `${j.script_path}: queued for ${fmtS(ageS(j.scheduled_for ?? j.created_at, now))} — no worker serves tag "${j.tag ?? "?"}"?` });
+    }
+    if (!why) continue;
+    const f: Finding = { kind: "stuck-job", subject: j.id, job_id: j.id, detail: `${j.script_path}: ${why}`, action: dry ? "would-cancel" : "cancelled" };
+    if (!dry) {
+      try {
+        await wmill.JobService.cancelQueuedJob({ workspace, id: j.id, requestBody: { reason: `devgodzilla reconcile: ${why}` } });
+        liveIds.delete(j.id);
+      } catch (e) {
+        f.action = "failed";
+        f.detail += ` — cancel failed: ${redactor.redact(String((e as Error).message))}`;
+      }
+    }
+    findings.push(f);
+  }
+
+  // Is a job (by id) still live? Ask Windmill for ids outside the listing before deleting anything.
+  const liveCache = new Map<string, boolean>();
+  const jobIsLive = async (id: string): Promise<boolean> => {
+    if (liveIds.has(id)) return true;
+    if (liveCache.has(id)) return liveCache.get(id)!;
+    let alive = false;
+    try {
+      const j = (await wmill.JobService.getJob({ workspace, id, noLogs: true, noCode: true })) as AnyJob;
+      alive = isLive(j) && !(j.canceled && !j.running);
+    } catch (e) {
+      // 404: Windmill does not know the job → not live. Anything else: be safe and keep the dir.
+      alive = (e as { status?: number }).status !== 404;
+    }
+    liveCache.set(id, alive);
+    return alive;
+  };
+
+  // 2. Work dirs (clones made by git.ts checkout and task worktrees).
+  const cache = cacheRoot(o.cacheDir);
+  const roots = o.workRoots ?? [os.tmpdir(), path.join(cache, "worktrees")];
+  for (const root of roots) {
+    const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isDirectory() || !e.name.startsWith("devgodzilla-")) continue;
+      const dir = path.join(root, e.name);
+      if (!existsSync(path.join(dir, ".git"))) continue; // only git work dirs; never arbitrary temp data
+      const owner = await readOwner(dir);
+      const st = await fs.stat(dir).catch(() => undefined);
+      if (!st) continue;
+      let orphanWhy: string | undefined;
+      if (owner?.job_id) {
+        const ownerLive = (await jobIsLive(owner.job_id)) || (owner.root_job_id ? await jobIsLive(owner.root_job_id) : false);
+        if (!ownerLive) orphanWhy = `owner job ${owner.job_id} is not live`;
+      } else if (ageS(st.mtime.toISOString(), now) > orphanAge) {
+        orphanWhy = `no owner marker and untouched for ${fmtS(ageS(st.mtime.toISOString(), now))} (longer than any job may run)`;
+      }
+      if (!orphanWhy) continue;
+      const f: Finding = { kind: "orphan-workdir", subject: dir, job_id: owner?.job_id, detail: orphanWhy, action: dry ? "would-remove" : "removed" };
+      if (!dry) {
+        try {
+          await removeWorkDir(dir);
+        } catch (err) {
+          f.action = "failed";
+          f.detail += ` — ${(err as Error).message}`;
+        }
+      }
+      findings.push(f);
+    }
+  }
+
+  // 3. Mirror locks (git.ts withLock: <mirror>.lock holding {pid, host, token, at}) and leftovers
+  //    of interrupted mirror clones (<mirror>.tmp-<pid>-<hex>).
+  const mirrors = path.join(cache, "mirrors");
+  for (const name of await fs.readdir(mirrors).catch(() => [] as string[])) {
+    const p = path.join(mirrors, name);
+    const isLock = name.endsWith(".lock") || /\.lock\.stale-/.test(name);
+    const tmp = /\.git\.tmp-(\d+)-/.exec(name);
+    if (!isLock && !tmp) continue;
+    const st = await fs.stat(p).catch(() => undefined);
+    if (!st) continue;
+    let info: { pid?: number; host?: string; at?: string } = {};
+    if (isLock) info = await fs.readFile(p, "utf8").then((t) => JSON.parse(t), () => ({}));
+    else info = { pid: Number(tmp![1]), host: os.hostname() };
+    const sameHost = info.host === os.hostname();
+    const dead = sameHost && typeof info.pid === "number" && !pidAlive(info.pid);
+    const old = ageS(st.mtime.toISOString(), now) > orphanAge;
+    if (!dead && !old) continue;
+    const f: Finding = {
+      kind: "orphan-lock",
+      subject: p,
+      detail: dead ? `held by pid ${info.pid}, which is gone` : `older than ${fmtS(orphanAge)} (held by ${info.host ?? "?"}:${info.pid ?? "?"})`,
+      action: dry ? "would-remove" : "removed",
+    };
+    if (!dry) await fs.rm(p, { recursive: true, force: true });
+    findings.push(f);
+  }
+
+  // 4. Git: run branches and commits, for every repository Windmill's run jobs name.
+  if (o.checkGit !== false) {
+    const runs = jobs.filter((j) => runFlows.includes(j.script_path ?? "")).map(runFacts);
+    const byRepo = new Map<string, RunFacts[]>();
+    for (const r of runs) if (r.repo_url) byRepo.set(r.repo_url, [...(byRepo.get(r.repo_url) ?? []), r]);
+    for (const [repo, rs] of byRepo) {
+      const shown = redactor.redact(repo.replace(/(\/\/)[^/@]*@/, "$1"));
+      let heads: Record<string, string>;
+      try {
+        heads = await listRemoteBranches(repo, RUN_BRANCH_PREFIX);
+      } catch (e) {
+        findings.push({ kind: "check-error", subject: shown, repo: shown, action: "reported", detail: redactor.redact((e as Error).message) });
+        continue;
+      }
+      // Newest job per branch decides (jobs are listed newest first).
+      const latest = new Map<string, RunFacts>();
+      for (const r of rs) if (r.branch && !latest.has(r.branch)) latest.set(r.branch, r);
+      for (const [branch, sha] of Object.entries(heads)) {
+        const r = latest.get(branch);
+        if (!r) {
+          findings.push({ kind: "vanished-run-branch", subject: branch, repo: shown, action: "reported", detail: `at ${sha.slice(0, 12)}; no DevGodzilla job in Windmill's recent history owns it — delete it or re-run` });
+        } else if (r.state === "failed" || r.state === "canceled") {
+          findings.push({ kind: "failed-run-branch", subject: branch, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} ${r.state}${r.error ? `: ${redactor.redact(r.error).slice(0, 200)}` : ""}${r.pr_url ? `; PR ${r.pr_url} is still open` : ""}` });
+        }
+      }
+      for (const r of rs) {
+        if (r.state !== "success" || !r.commit) continue;
+        let ok = false;
+        try {
+          ok = await remoteHasCommit(repo, r.commit, { cacheDir: o.cacheDir });
+        } catch (e) {
+          findings.push({ kind: "check-error", subject: r.commit, repo: shown, job_id: r.job_id, action: "reported", detail: redactor.redact((e as Error).message) });
+          continue;
+        }
+        if (!ok) {
+          findings.push({ kind: "missing-commit", subject: r.commit, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} succeeded with commit ${r.commit.slice(0, 12)}${r.branch ? ` on ${r.branch}` : ""}, but the remote has no ref containing it${r.branch && heads[r.branch] ? ` (${r.branch} is at ${heads[r.branch].slice(0, 12)})` : r.branch ? ` (${r.branch} is gone)` : ""} — re-run the PR step or restore the branch` });
+        }
+      }
+    }
+  }
+
+  const report: Omit<ReconcileReport, "markdown"> = { dry_run: dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: redactor.redactDeep(findings) };
+  return { ...report, markdown: renderReconcile(report) };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function removeWorkDir(dir: string): Promise<void> {
+  const gd = await gitDirOf(dir);
+  // A linked worktree's git dir is <common>/worktrees/<name>: prune it there after removal.
+  const common = gd && path.basename(path.dirname(gd)) === "worktrees" ? path.dirname(path.dirname(gd)) : undefined;
+  await fs.rm(dir, { recursive: true, force: true });
+  if (common && existsSync(common)) await execFileP("git", ["--git-dir", common, "worktree", "prune"]).catch(() => undefined);
+}
+
+const TITLES: Record<FindingKind, string> = {
+  "stuck-job": "Stuck jobs",
+  "queued-too-long": "Jobs waiting for a worker",
+  "orphan-workdir": "Orphaned working copies / worktrees",
+  "orphan-lock": "Orphaned mirror locks",
+  "failed-run-branch": "Run branches whose job failed",
+  "vanished-run-branch": "Run branches without a job",
+  "missing-commit": "Successful runs whose commit is missing from the remote",
+  "check-error": "Checks that could not run",
+};
+
+export function renderReconcile(r: Omit<ReconcileReport, "markdown">): string {
+  const out = [`## DevGodzilla reconcile${r.dry_run ? " (dry run — nothing changed)" : ""}`, "", `${r.at} · ${r.jobs_seen} jobs seen · ${r.live_jobs} live`, ""];
+  if (!r.findings.length) return [...out, "Everything agrees with Windmill: nothing to do."].join("\n");
+  for (const kind of Object.keys(TITLES) as FindingKind[]) {
+    const fs_ = r.findings.filter((f) => f.kind === kind);
+    if (!fs_.length) continue;
+    out.push(`### ${TITLES[kind]} (${fs_.length})`, "", "| subject | action | detail |", "|---|---|---|");
+    for (const f of fs_) out.push(`| \`${cell(f.subject)}\`${f.repo ? ` (${cell(f.repo)})` : ""} | ${f.action} | ${cell(f.detail)} |`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -1,0 +1,22 @@
+// Makes runs, working copies, mirror locks and run branches agree with Windmill's job state.
+// Scheduled every 5 minutes (reconcile.schedule.yaml); run it by hand with dry_run to preview.
+import { reconcile } from "./lib/platform/reconcile.ts";
+
+export async function main(
+  dry_run = false,
+  max_flow_runtime_minutes = 360,
+  max_script_runtime_minutes = 120,
+  idle_limit_minutes = 15,
+  check_git = true,
+  run_flow_paths: string[] = ["f/devgodzilla/spec_to_pr"],
+) {
+  const r = await reconcile({
+    dryRun: dry_run,
+    maxFlowRuntimeS: max_flow_runtime_minutes * 60,
+    maxScriptRuntimeS: max_script_runtime_minutes * 60,
+    idleLimitS: idle_limit_minutes * 60,
+    checkGit: check_git,
+    runFlowPaths: run_flow_paths,
+  });
+  return { markdown: r.markdown };
+}

@@ -1,0 +1,151 @@
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setClient } from "windmill-client";
+import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/windmill-api.ts";
+import { markOwner, reconcile, type ReconcileOptions } from "../../f/devgodzilla/lib/platform/reconcile.ts";
+import { main as reconcileMain } from "../../f/devgodzilla/reconcile.ts";
+import { git, makeRemote, type RemoteFixture } from "./_fixtures.ts";
+
+const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+
+let wm: FakeWindmillApi;
+let fx: RemoteFixture;
+let workRoot: string;
+let cacheDir: string;
+const ids = { stuck: randomUUID(), approval: randomUUID(), healthy: randomUUID(), failed: randomUUID(), ok: randomUUID(), lost: randomUUID() };
+let lostCommit = "";
+let okCommit = "";
+const dirs: Record<string, string> = {};
+let deadLock = "";
+let liveLock = "";
+
+async function workDir(name: string, owner?: string, oldMtime = false): Promise<string> {
+  const d = path.join(workRoot, `devgodzilla-wc-${name}`);
+  await git(workRoot, "init", "--quiet", d);
+  if (owner) await markOwner(d, owner);
+  if (oldMtime) {
+    const t = new Date(Date.now() - 2 * 86400_000);
+    await fs.utimes(d, t, t);
+  }
+  return d;
+}
+
+beforeAll(async () => {
+  fx = await makeRemote();
+  // Run branches on the remote: one whose run failed, one that succeeded, one nobody owns.
+  await git(fx.work, "checkout", "--quiet", "-b", "devgodzilla/002-failed", fx.baseCommit);
+  const failedSha = await fx.commitFile("a.txt", "a\n", "failed run work");
+  await git(fx.work, "push", "--quiet", "origin", `${failedSha}:refs/heads/devgodzilla/002-failed`);
+  await git(fx.work, "checkout", "--quiet", "-b", "devgodzilla/003-ok", fx.baseCommit);
+  okCommit = await fx.commitFile("b.txt", "b\n", "ok run work");
+  await git(fx.work, "push", "--quiet", "origin", `${okCommit}:refs/heads/devgodzilla/003-ok`);
+  await git(fx.work, "checkout", "--quiet", "-b", "devgodzilla/004-lost", fx.baseCommit);
+  lostCommit = await fx.commitFile("c.txt", "c\n", "never pushed"); // only in the local clone
+  await git(fx.work, "push", "--quiet", "origin", `${fx.baseCommit}:refs/heads/devgodzilla/005-orphan`);
+
+  wm = await startWindmillApi({ token: "wm-token", workspace: "dg" });
+  process.env.WM_WORKSPACE = "dg";
+  setClient("wm-token", wm.baseUrl);
+  wm.addJob({ id: ids.stuck, script_path: "f/devgodzilla/execute_task", job_kind: "script", running: true, started_at: ago(3 * 3600), last_ping: ago(3600), created_at: ago(3 * 3600), is_flow_step: true });
+  wm.addJob({ id: ids.approval, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, started_at: ago(10 * 3600), created_at: ago(10 * 3600), args: { repo_url: fx.remote }, flow_status: { step: 2, modules: [{ type: "Success", id: "specify" }, { type: "WaitingForEvents", id: "clarify" }] } });
+  wm.addJob({ id: ids.healthy, script_path: "f/devgodzilla/qa", job_kind: "script", running: true, started_at: ago(60), last_ping: ago(5) });
+  wm.addJob({ id: ids.failed, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, created_at: ago(7200), args: { repo_url: fx.remote }, result: { error: { name: "QaFailed", message: "QA verdict fail after 3 attempts" }, branch: "devgodzilla/002-failed", pr_url: "https://github.com/acme/widgets/pull/12" } });
+  wm.addJob({ id: ids.ok, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(5000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/003-ok", commit: okCommit, pr: { url: "https://github.com/acme/widgets/pull/13" } } });
+  wm.addJob({ id: ids.lost, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(4000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/004-lost", commit: lostCommit } });
+
+  workRoot = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-work-"));
+  cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-cache-"));
+  dirs.ofFailedJob = await workDir("failedjob", ids.failed);
+  dirs.ofLiveJob = await workDir("livejob", ids.healthy);
+  dirs.unknownOwner = await workDir("unknown", randomUUID());
+  dirs.oldUnmarked = await workDir("old", undefined, true);
+  dirs.freshUnmarked = await workDir("fresh");
+  await fs.mkdir(path.join(workRoot, "devgodzilla-not-git"), { recursive: true }); // never touched: not a git dir
+
+  const mirrors = path.join(cacheDir, "mirrors");
+  await fs.mkdir(mirrors, { recursive: true });
+  const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+  deadLock = path.join(mirrors, "a".repeat(64) + ".git.lock");
+  liveLock = path.join(mirrors, "b".repeat(64) + ".git.lock");
+  await fs.writeFile(deadLock, JSON.stringify({ pid: dead, host: os.hostname(), token: "x", at: ago(30) }));
+  await fs.writeFile(liveLock, JSON.stringify({ pid: process.pid, host: os.hostname(), token: "y", at: ago(30) }));
+});
+
+afterAll(async () => {
+  await wm.close();
+  await fx.cleanup();
+  await fs.rm(workRoot, { recursive: true, force: true });
+  await fs.rm(cacheDir, { recursive: true, force: true });
+});
+
+const opts = (dryRun: boolean): ReconcileOptions => ({ dryRun, workRoots: [workRoot], cacheDir });
+const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+
+describe("reconcile over fabricated Windmill jobs and git states", () => {
+  it("dry run reports everything it would do and changes nothing", async () => {
+    const r = await reconcile(opts(true));
+    const kinds = r.findings.map((f) => `${f.kind}:${f.action}`);
+    expect(kinds).toContain("stuck-job:would-cancel");
+    expect(kinds).toContain("orphan-workdir:would-remove");
+    expect(kinds).toContain("orphan-lock:would-remove");
+    expect(wm.jobs.get(ids.stuck)?.type).toBe("QueuedJob");
+    expect(await exists(dirs.ofFailedJob)).toBe(true);
+    expect(await exists(deadLock)).toBe(true);
+    expect(wm.requests.some((q) => q.path.includes("/queue/cancel/"))).toBe(false);
+    expect(r.markdown).toContain("dry run");
+  });
+
+  it("cancels the stuck job, removes orphans, and reports failed/vanished branches and the missing commit", async () => {
+    const r = await reconcile(opts(false));
+    const by = (kind: string) => r.findings.filter((f) => f.kind === kind);
+
+    // Stuck job cancelled through JobService.cancelQueuedJob; the approval wait and the healthy job are left alone.
+    expect(by("stuck-job").map((f) => f.job_id)).toEqual([ids.stuck]);
+    expect(wm.jobs.get(ids.stuck)).toMatchObject({ type: "CompletedJob", canceled: true });
+    expect(String(wm.jobs.get(ids.stuck)?.canceled_reason)).toMatch(/no worker ping|running for/);
+    expect(wm.jobs.get(ids.approval)?.type).toBe("QueuedJob");
+    expect(wm.jobs.get(ids.healthy)?.type).toBe("QueuedJob");
+
+    // Work dirs: owner not live / unknown / old and unmarked → removed; live owner / fresh → kept.
+    expect(await exists(dirs.ofFailedJob)).toBe(false);
+    expect(await exists(dirs.unknownOwner)).toBe(false);
+    expect(await exists(dirs.oldUnmarked)).toBe(false);
+    expect(await exists(dirs.ofLiveJob)).toBe(true);
+    expect(await exists(dirs.freshUnmarked)).toBe(true);
+    expect(await exists(path.join(workRoot, "devgodzilla-not-git"))).toBe(true);
+
+    // Locks: dead holder removed, live holder kept.
+    expect(await exists(deadLock)).toBe(false);
+    expect(await exists(liveLock)).toBe(true);
+
+    // Git reports.
+    expect(by("failed-run-branch")).toEqual([expect.objectContaining({ subject: "devgodzilla/002-failed", job_id: ids.failed, pr_url: "https://github.com/acme/widgets/pull/12" })]);
+    expect(by("failed-run-branch")[0].detail).toContain("QA verdict fail");
+    expect(by("vanished-run-branch").map((f) => f.subject).sort()).toEqual(["devgodzilla/001-greeting", "devgodzilla/005-orphan"]);
+    expect(by("missing-commit")).toEqual([expect.objectContaining({ subject: lostCommit, job_id: ids.lost })]);
+    expect(r.findings.some((f) => f.subject === okCommit)).toBe(false); // the good run is fine
+
+    expect(r.markdown).toContain("### Stuck jobs (1)");
+    expect(r.markdown).toContain("devgodzilla/002-failed");
+  });
+
+  it("is idempotent: a second pass cancels and removes nothing more", async () => {
+    const cancelsBefore = wm.requests.filter((q) => q.path.includes("/queue/cancel/")).length;
+    const r = await reconcile(opts(false));
+    expect(r.findings.filter((f) => ["stuck-job", "orphan-workdir", "orphan-lock"].includes(f.kind))).toEqual([]);
+    expect(wm.requests.filter((q) => q.path.includes("/queue/cancel/")).length).toBe(cancelsBefore);
+    expect(await exists(dirs.ofLiveJob)).toBe(true);
+  });
+
+  it("the script returns a markdown report and every call went through windmill-client with the token", async () => {
+    const out = await reconcileMain(true);
+    expect(Object.keys(out)).toEqual(["markdown"]);
+    expect(out.markdown).toMatch(/DevGodzilla reconcile/);
+    expect(wm.requests.every((q) => q.authorized)).toBe(true);
+    expect(wm.requests.some((q) => q.path === "/api/w/dg/jobs/list")).toBe(true);
+  });
+});
