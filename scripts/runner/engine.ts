@@ -83,6 +83,11 @@ const toStepError = (e: unknown, stepId?: string): StepError => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A stable UUID-shaped id derived from a name (a subflow's job id must not change across replays). */
+const uuidFrom = (name: string) => {
+  const h = createHash("sha256").update(name).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
 
 interface Scope {
@@ -118,9 +123,13 @@ class Execution {
   }
 
   async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
-    const scope: Scope = { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path };
+    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path });
+  }
+
+  /** A flow (the run's own, or a subflow step run inline under its step's key) with its failure module. */
+  private async runFlowIn(flow: FlowFile, scope: Scope): Promise<unknown> {
     try {
-      const out = await this.runModules(flow.value.modules, scope, null, true);
+      const out = await this.runModules(flow.value.modules, scope, null);
       if (out.stopped?.error_message) throw new FlowFailure({ name: "StopAfterIf", message: out.stopped.error_message, step_id: out.stoppedAt });
       return out.result;
     } catch (e) {
@@ -130,7 +139,7 @@ class Execution {
       if (!failure) throw new FlowFailure(error);
       // The failure module sees `error` and `previous_result = {error}`; its result becomes the flow's.
       const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
-      const handled = await this.runLeaf(failure, scope, ctx, "failure");
+      const handled = await this.runLeaf(failure, scope, ctx, `${scope.prefix}failure`);
       if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
       throw Object.assign(new FlowFailure(error), { handledResult: handled });
     }
@@ -223,8 +232,9 @@ class Execution {
     switch (v.type) {
       case "script":
       case "rawscript":
-      case "flow":
         return this.runLeaf(m, scope, ctx, key);
+      case "flow":
+        return this.runSubflow(m, v, scope, ctx, key);
       case "identity":
         return prev;
       case "forloopflow": {
@@ -281,6 +291,28 @@ class Execution {
     }
   }
 
+  /**
+   * A subflow step runs inline, under its step's key in this run's journal: an approval inside it
+   * suspends this run, and `devgodzilla resume <this run>` continues it where it stopped.
+   */
+  private async runSubflow(m: FlowModule, v: Extract<FlowModule["value"], { type: "flow" }>, scope: Scope, ctx: ExprContext, key: string) {
+    const runnable = resolveRunnable(v.path, this.engine.root);
+    if (runnable.kind !== "flow") throw new Error(`${key}: ${v.path} is a script; use type: script`);
+    const flow = loadFlow(runnable.file);
+    const args: Record<string, unknown> = {};
+    for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
+    const flowJobId = uuidFrom(`${this.record.id}/${key}`);
+    const run = () => this.runFlowIn(flow, { flowInput: applyDefaults(flow, args, runnable), results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path });
+    try {
+      return await withTimeout(run(), m.timeout, m.id);
+    } catch (e) {
+      if (e instanceof Suspended || e instanceof Canceled) throw e;
+      const error = toStepError(e, m.id);
+      if (m.continue_on_error) return { error };
+      throw new FlowFailure(error);
+    }
+  }
+
   private async iteration(modules: FlowModule[], scope: Scope, key: string, index: number, value: unknown, prev: unknown, skipFailures: boolean) {
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
     const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/` };
@@ -297,7 +329,7 @@ class Execution {
     const replayed = this.done.get(key);
     if (replayed) return replayed.result;
     if (m.mock?.enabled) return m.mock.return_value ?? null;
-    const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" | "flow" }>;
+    const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" }>;
     const started = Date.now();
     const args: Record<string, unknown> = {};
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
@@ -327,12 +359,7 @@ class Execution {
     }
   }
 
-  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" | "flow" }>, args: Record<string, unknown>, scope: Scope, jobId: string) {
-    if (v.type === "flow") {
-      const child = await this.engine.start(v.path, args, { parentJob: scope.flowJobId, rootJob: this.record.root_job ?? this.record.id, id: jobId, wait: true });
-      if (child.status === "success") return child.result;
-      throw new FlowFailure(child.error ?? { name: "Error", message: `subflow ${v.path} ended ${child.status}` });
-    }
+  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
       jobId,

@@ -116,6 +116,16 @@ describe("approvals", () => {
     expect(out.status).toBe("success");
   });
 
+  it("an approval inside a subflow suspends the parent run, and resuming the parent finishes both", async () => {
+    const first = await run("nested_approval");
+    expect(first.status).toBe("suspended");
+    expect(first.pending?.key).toBe("inner/ask");
+    const done = await resumeRun(first.runId, { answer: "inner ok" }, { root, stateDir, store });
+    expect(done).toMatchObject({ status: "success", result: { value: "outer continued" } });
+    const steps = new RunStore(stateDir).journal(first.runId).filter((e) => e.type === "step").map((e) => e.key);
+    expect(steps).toEqual(["inner/ask", "inner/after", "inner/later", "inner/final_ask", "after_inner"]);
+  });
+
   it("a disapproval fails the flow at the approval step", async () => {
     const first = await run("approval");
     const out = await resumeRun(first.runId, { __disapproved: true }, { root, stateDir, store });
