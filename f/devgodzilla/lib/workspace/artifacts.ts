@@ -1,0 +1,288 @@
+// Artifacts of one task: what the agent changed (diff, classified files with sha256 and size) and
+// its logs, all redacted. The cost grows with the number of CHANGED files, not with the size of
+// the repository: the changed paths come from one machine-readable git listing
+// (`git status --porcelain=v2 -z` — stat-based, no file contents read), only those files are
+// hashed, and the diff is limited to those paths.
+
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, readlink } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { Redactor } from "../redact.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Exported types
+
+export type FileKind = "code" | "test" | "doc" | "config" | "other";
+export type ChangeStatus = "added" | "modified" | "deleted" | "renamed" | "type_changed";
+
+export interface ChangedFile {
+  path: string;
+  /** For renames: where it came from. */
+  from?: string;
+  status: ChangeStatus;
+  kind: FileKind;
+  /** sha256 of the new content (null when deleted). */
+  sha256: string | null;
+  /** Bytes of the new content (0 when deleted). */
+  size: number;
+}
+
+export interface Artifacts {
+  /** Commit the changes are measured against. */
+  base: string;
+  files: ChangedFile[];
+  /** Count per kind. */
+  summary: Record<FileKind, number> & { total: number; insertions: number; deletions: number };
+  /** Unified diff (text files; binaries as "Binary files differ"), redacted, capped. */
+  diff: string;
+  diffTruncated: boolean;
+  /** Redacted, capped agent/setup logs by name. */
+  logs: Record<string, string>;
+}
+
+export interface CaptureOptions {
+  /** The working copy. */
+  dir: string;
+  /** Base commit (what the task started from). Default HEAD. */
+  base?: string;
+  redactor?: Redactor;
+  /** Raw logs to include (redacted and capped here). */
+  logs?: Record<string, string>;
+  /** Cap on the diff text. Default 1 MiB. */
+  maxDiffBytes?: number;
+  /** Cap per log. Default 256 KiB (the tail is kept). */
+  maxLogBytes?: number;
+  /** Paths (prefixes) never reported, e.g. the task's own context dir. */
+  exclude?: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+const TEST_RE = /(^|\/)(tests?|__tests__|spec|specs?_tests?|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(go|py|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|Tests?\.(java|kt|cs|swift)$|_spec\.rb$/i;
+const DOC_RE = /\.(md|mdx|rst|adoc|txt)$|(^|\/)(docs?|documentation)\/|(^|\/)(README|CHANGELOG|LICENSE|NOTICE|CONTRIBUTING|AUTHORS)(\.[^/]*)?$/i;
+const CONFIG_RE = /\.(json|jsonc|ya?ml|toml|ini|cfg|conf|properties|lock|env\.example|editorconfig|gitignore|gitattributes|npmrc|nvmrc)$|(^|\/)(Dockerfile|Containerfile|Makefile|justfile|Procfile|\.env\.example|go\.mod|go\.sum|Gemfile|Pipfile|requirements[^/]*\.txt|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|tsconfig[^/]*\.json|vite\.config\.[cm]?[jt]s|vitest\.config\.[cm]?[jt]s|jest\.config\.[cm]?[jt]s|eslint\.config\.[cm]?[jt]s|\.eslintrc[^/]*|\.prettierrc[^/]*|babel\.config\.[cm]?js)$|(^|\/)\.(github|gitlab|circleci|husky|devcontainer|vscode)\//i;
+const CODE_RE = /\.([cm]?[jt]sx?|py|pyi|go|rs|java|kt|kts|scala|rb|php|cs|fs|swift|m|mm|c|h|cc|cpp|cxx|hpp|hh|ex|exs|erl|hs|ml|clj|cljs|lua|pl|r|jl|dart|sh|bash|zsh|ps1|sql|vue|svelte|astro|css|scss|sass|less|html?|proto|graphql|gql|sol|zig|nim|tf)$/i;
+
+/** code / test / doc / config / other, from the path alone. Requirement lists count as config. */
+export function classifyPath(p: string): FileKind {
+  if (TEST_RE.test(p) && (CODE_RE.test(p) || /\.(snap|json|ya?ml|txt)$/.test(p))) return "test";
+  if (/(^|\/)requirements[^/]*\.txt$/i.test(p)) return "config";
+  if (DOC_RE.test(p)) return "doc";
+  if (CONFIG_RE.test(p)) return "config";
+  if (CODE_RE.test(p)) return "code";
+  return "other";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function git(dir: string, args: string[], opts: { input?: string } = {}): Promise<string> {
+  const r = await execa("git", args, {
+    cwd: dir,
+    input: opts.input,
+    stripFinalNewline: false,
+    maxBuffer: 512 * 1024 * 1024,
+    env: { GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" },
+  });
+  return r.stdout;
+}
+
+interface RawChange {
+  path: string;
+  from?: string;
+  status: ChangeStatus;
+  untracked: boolean;
+}
+
+/**
+ * Parses `git status --porcelain=v2 -z --untracked-files=all` output into changes relative to
+ * HEAD (staged and unstaged combined; ignored files are not listed).
+ */
+export function parsePorcelainV2(out: string): RawChange[] {
+  const recs = out.split("\0");
+  const changes: RawChange[] = [];
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i];
+    if (!r) continue;
+    const t = r[0];
+    if (t === "?") {
+      changes.push({ path: r.slice(2), status: "added", untracked: true });
+    } else if (t === "1") {
+      // 1 XY sub mH mI mW hH hI path
+      const parts = r.split(" ");
+      const xy = parts[1];
+      const p = parts.slice(8).join(" ");
+      changes.push({ path: p, status: xyStatus(xy), untracked: false });
+    } else if (t === "2") {
+      // 2 XY sub mH mI mW hH hI Xscore path \0 origPath
+      const parts = r.split(" ");
+      const p = parts.slice(9).join(" ");
+      const from = recs[++i];
+      changes.push({ path: p, from, status: "renamed", untracked: false });
+    } else if (t === "u") {
+      const parts = r.split(" ");
+      changes.push({ path: parts.slice(10).join(" "), status: "modified", untracked: false });
+    }
+  }
+  return changes;
+}
+
+function xyStatus(xy: string): ChangeStatus {
+  if (xy.includes("D")) return "deleted";
+  if (xy.includes("A")) return "added";
+  if (xy.includes("T")) return "type_changed";
+  return "modified";
+}
+
+function nameStatus(code: string): ChangeStatus {
+  switch (code[0]) {
+    case "A":
+      return "added";
+    case "D":
+      return "deleted";
+    case "R":
+      return "renamed";
+    case "T":
+      return "type_changed";
+    default:
+      return "modified";
+  }
+}
+
+/** Parses `git diff --name-status -z` output. */
+export function parseNameStatusZ(out: string): RawChange[] {
+  const f = out.split("\0");
+  const changes: RawChange[] = [];
+  for (let i = 0; i < f.length; ) {
+    const code = f[i++];
+    if (!code) continue;
+    if (code[0] === "R" || code[0] === "C") {
+      const from = f[i++];
+      const to = f[i++];
+      changes.push({ path: to, from, status: code[0] === "R" ? "renamed" : "added", untracked: false });
+    } else {
+      changes.push({ path: f[i++], status: nameStatus(code), untracked: false });
+    }
+  }
+  return changes;
+}
+
+async function hashFile(abs: string): Promise<{ sha256: string | null; size: number }> {
+  let st;
+  try {
+    st = await lstat(abs);
+  } catch {
+    return { sha256: null, size: 0 };
+  }
+  if (st.isSymbolicLink()) {
+    const target = await readlink(abs);
+    return { sha256: createHash("sha256").update(target).digest("hex"), size: Buffer.byteLength(target) };
+  }
+  if (!st.isFile()) return { sha256: null, size: 0 };
+  const h = createHash("sha256");
+  await new Promise<void>((resolve, reject) => {
+    createReadStream(abs).on("data", (c) => h.update(c)).on("end", resolve).on("error", reject);
+  });
+  return { sha256: h.digest("hex"), size: st.size };
+}
+
+function capTail(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const tail = Buffer.from(text).subarray(-max).toString();
+  return `[… earlier output dropped …]\n${tail}`;
+}
+
+async function withLimit<T, U>(items: T[], limit: number, fn: (t: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * Captures the changes of the working copy against `base`: committed changes since base
+ * (`git diff --name-status -z base HEAD`) plus uncommitted ones (`git status --porcelain=v2 -z`).
+ */
+export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts> {
+  const dir = opts.dir;
+  const redactor = opts.redactor ?? new Redactor();
+  const maxDiff = opts.maxDiffBytes ?? 1024 * 1024;
+  const head = (await git(dir, ["rev-parse", "HEAD"])).trim();
+  const base = opts.base ? (await git(dir, ["rev-parse", "--verify", `${opts.base}^{commit}`])).trim() : head;
+
+  const byPath = new Map<string, RawChange>();
+  if (base !== head) {
+    for (const c of parseNameStatusZ(await git(dir, ["diff", "--name-status", "-z", "-M", base, head]))) byPath.set(c.path, c);
+  }
+  for (const c of parsePorcelainV2(await git(dir, ["status", "--porcelain=v2", "-z", "--untracked-files=all", "--no-renames"]))) {
+    const prev = byPath.get(c.path);
+    // Added since base and then deleted in the worktree = no change at all relative to base.
+    if (prev?.status === "added" && c.status === "deleted") byPath.delete(c.path);
+    else if (prev && c.status === "modified") continue; // still added/renamed relative to base
+    else byPath.set(c.path, { ...c, status: prev?.status === "deleted" && c.status === "added" ? "modified" : c.status });
+  }
+  const excluded = (p: string) => (opts.exclude ?? []).some((e) => p === e || p.startsWith(e.endsWith("/") ? e : `${e}/`));
+  const raw = [...byPath.values()].filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+
+  const files = await withLimit(raw, 8, async (c): Promise<ChangedFile> => {
+    const h = c.status === "deleted" ? { sha256: null, size: 0 } : await hashFile(path.join(dir, c.path));
+    return { path: c.path, ...(c.from ? { from: c.from } : {}), status: c.status, kind: classifyPath(c.path), ...h };
+  });
+
+  // Diff of exactly these paths. Untracked files are marked intent-to-add in a throwaway index so
+  // `git diff` shows them, without touching the real index.
+  let diff = "";
+  let insertions = 0;
+  let deletions = 0;
+  if (files.length > 0) {
+    const paths = [...new Set(files.flatMap((f) => (f.from ? [f.from, f.path] : [f.path])))];
+    const untracked = raw.filter((c) => c.untracked).map((c) => c.path);
+    const env: Record<string, string> = {};
+    let tmpIndex: string | null = null;
+    if (untracked.length) {
+      const gitDir = (await git(dir, ["rev-parse", "--absolute-git-dir"])).trim();
+      tmpIndex = path.join(gitDir, `devgodzilla-capture-${process.pid}-${Date.now()}.index`);
+      const { copyFile } = await import("node:fs/promises");
+      await copyFile(path.join(gitDir, "index"), tmpIndex).catch(() => undefined);
+      env.GIT_INDEX_FILE = tmpIndex;
+      await execa("git", ["add", "--intent-to-add", "--pathspec-from-file=-", "--pathspec-file-nul"], {
+        cwd: dir, input: untracked.join("\0"), env: { ...env, GIT_TERMINAL_PROMPT: "0" },
+      });
+    }
+    try {
+      const common = ["--no-color", "--no-ext-diff", "-M", base, "--"];
+      const runDiff = async (extra: string[]) =>
+        (await execa("git", ["diff", ...extra, ...common, ...paths], { cwd: dir, env: { ...env, GIT_TERMINAL_PROMPT: "0" }, maxBuffer: 512 * 1024 * 1024, stripFinalNewline: false })).stdout;
+      const numstat = await runDiff(["--numstat", "-z"]);
+      for (const rec of numstat.split("\0")) {
+        const m = /^(\d+|-)\t(\d+|-)\t/.exec(rec);
+        if (m) {
+          insertions += m[1] === "-" ? 0 : Number(m[1]);
+          deletions += m[2] === "-" ? 0 : Number(m[2]);
+        }
+      }
+      diff = await runDiff([]);
+    } finally {
+      if (tmpIndex) await import("node:fs/promises").then((fs) => fs.rm(tmpIndex!, { force: true }));
+    }
+  }
+  const diffTruncated = Buffer.byteLength(diff) > maxDiff;
+  if (diffTruncated) diff = Buffer.from(diff).subarray(0, maxDiff).toString() + "\n[… diff truncated …]\n";
+  diff = redactor.redact(diff);
+
+  const logs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.logs ?? {})) logs[k] = capTail(redactor.redact(v), opts.maxLogBytes ?? 256 * 1024);
+
+  const summary = { code: 0, test: 0, doc: 0, config: 0, other: 0, total: files.length, insertions, deletions };
+  for (const f of files) summary[f.kind]++;
+  return { base, files, summary, diff, diffTruncated, logs };
+}
