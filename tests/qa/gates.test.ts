@@ -130,12 +130,20 @@ describe("constitutional gates on real branches", () => {
     const tf = gate(rs, "test-first");
     expect(tf.article).toBe("V"); // 테스트 주도 개발 (TDD) is article V there
     expect(gate(rs, "library-first").status).toBe("skipped");
-    const custom = "# C\n## Core Principles\n### I. Library-First\nUse libraries.\n### II. Test-First\nAdvisory: tests first (warning).\n### III. Security (NON-NEGOTIABLE)\nNo secrets.\n";
+    const custom = "# C\n## Core Principles\n### I. Library-First\nUse libraries.\n### II. Test-First\n**Severity**: warning\nTests first.\n### III. Security (NON-NEGOTIABLE)\nNo secrets.\n";
     await repo.cleanup();
     const rs2 = await branch([["feat", { "src/cart.ts": CART }]], { constitution: custom });
     expect(gate(rs2, "test-first")).toMatchObject({ mode: "warning", status: "warned", article: "II" });
     expect(gate(rs2, "security")).toMatchObject({ mode: "blocking", article: "III" });
     expect(gate(rs2, "simplicity").status).toBe("skipped");
+  });
+
+  it("reads DevGodzilla's default constitution (A2) with its own markings", async () => {
+    const { renderDefaultConstitution } = await import("../../f/devgodzilla/lib/speckit/constitution.ts");
+    const rs = await branch([["feat", { "src/cart.ts": CART }]], { constitution: renderDefaultConstitution({ projectName: "x", date: "2026-01-01" }) });
+    expect(rs.map((g) => `${g.id}:${g.article}:${g.mode}`)).toEqual([
+      "library-first:I:warning", "test-first:III:blocking", "security:IV:blocking", "simplicity:VII:warning", "anti-abstraction:VIII:warning", "integration-testing:IX:blocking",
+    ]);
   });
 
   it("lets configuration override the constitution's marking", async () => {

@@ -7,6 +7,7 @@ import { Redactor } from "../redact.ts";
 import type { QaConfig } from "./config.ts";
 import type { BranchDiff, AddedLine, ChangedFile } from "./diff.ts";
 import { git, readAtCommit } from "./diff.ts";
+import { parseConstitution, type ConstitutionArticle as SpeckitArticle } from "../speckit/constitution.ts";
 import type { Finding, GateId, GateMode, GateResult } from "./types.ts";
 
 export interface GateInput {
@@ -18,12 +19,6 @@ export interface GateInput {
   /** Story id (US1…) when the task is in a story phase; integration testing blocks only there. */
   story?: string | null;
   config: QaConfig;
-}
-
-export interface ConstitutionArticle {
-  numeral: string;
-  title: string;
-  body: string;
 }
 
 interface GateDef {
@@ -73,31 +68,9 @@ export function stem(path: string): string {
 
 // ---------------------------------------------------------------- constitution
 
-/** Articles of a Spec Kit constitution: `### III. Test-First (NON-NEGOTIABLE)` headings and their bodies. */
-export function parseConstitutionArticles(text: string): ConstitutionArticle[] {
-  const lines = text.replace(/<!--[\s\S]*?-->/g, "").split("\n");
-  const out: ConstitutionArticle[] = [];
-  let cur: ConstitutionArticle | null = null;
-  for (const line of lines) {
-    const h = /^#{2,4}\s+(?:Article\s+)?([IVXLC]+)[.:)]\s*(.+?)\s*$/.exec(line);
-    if (h) {
-      cur = { numeral: h[1], title: h[2], body: "" };
-      out.push(cur);
-    } else if (/^#{1,3}\s/.test(line)) {
-      cur = null;
-    } else if (cur) {
-      cur.body += line + "\n";
-    }
-  }
-  return out;
-}
-
-/** The constitution's own marking: NON-NEGOTIABLE / blocking → blocking; "warning"/"advisory" → warning. */
-export function markedMode(a: ConstitutionArticle): Exclude<GateMode, "off"> | null {
-  const head = `${a.title}\n${a.body.split("\n").slice(0, 4).join("\n")}`;
-  if (/NON[- ]NEGOTIABLE|\bblocking\b|\(BLOCKING\)|\bMUST NOT be merged\b/i.test(head)) return "blocking";
-  if (/\b(warning|advisory|recommended)\b/i.test(head)) return "warning";
-  return null;
+/** The constitution's own marking (A2's parser): `**Severity**:` or (NON-NEGOTIABLE); null when unmarked. */
+export function markedMode(a: SpeckitArticle): Exclude<GateMode, "off"> | null {
+  return a.severitySource === "default" ? null : a.severity;
 }
 
 // ---------------------------------------------------------------- rules
@@ -303,26 +276,26 @@ export const GATES: GateDef[] = [
 
 /** Mode and article numeral per gate: config > constitution marking > DevGodzilla default. */
 export function resolveGateModes(constitution: string | null | undefined, config: QaConfig) {
-  const articles = constitution ? parseConstitutionArticles(constitution) : [];
+  const articles = constitution ? parseConstitution(constitution).articles : [];
   return GATES.map((g) => {
     const art = articles.find((a) => g.match.test(a.title)) ?? null;
     let mode: GateMode = g.defaultMode;
     let note = "DevGodzilla default";
-    const article = art?.numeral ?? g.article;
+    const article = art ? art.number || String(art.index) : g.article;
     if (articles.length > 0 && !art) {
       mode = "off";
       note = "not an article of this project's constitution";
     } else if (art) {
       const marked = markedMode(art);
       mode = marked ?? g.defaultMode;
-      note = marked ? `constitution marks article ${art.numeral} ${marked}` : `article ${art.numeral} of the constitution (default ${g.defaultMode})`;
+      note = marked ? `constitution marks article ${article} ${marked}` : `article ${article} of the constitution (unmarked: default ${g.defaultMode})`;
     }
     const override = config.gates[g.id] ?? config.gates[article];
     if (override) {
       mode = override;
       note = `configured ${override}`;
     }
-    return { def: g, article, name: art ? art.title.replace(/\s*\(NON[- ]NEGOTIABLE\)\s*/i, "").trim() : g.name, mode, note };
+    return { def: g, article, name: art ? art.title : g.name, mode, note };
   });
 }
 
