@@ -58,3 +58,16 @@ export class StructuredOutputError extends LlmError {
     this.attempts = o.attempts;
   }
 }
+
+/** plan: the design violates a constitution principle without a justification. Fails the step loudly. */
+export class ConstitutionViolationError extends DevGodzillaError {
+  readonly violations: { principle: string; evidence: string }[];
+  readonly suggestedAction = "clarify" as const;
+  constructor(violations: { principle: string; evidence: string }[]) {
+    super(
+      `constitution check FAILED: ${violations.length} unjustified violation(s): ${violations.map((v) => `${v.principle}${v.evidence ? ` (${v.evidence})` : ""}`).join("; ")}`,
+      { hint: "change the plan so it complies, amend the constitution, or record a justification in Complexity Tracking — then re-run plan" },
+    );
+    this.violations = violations;
+  }
+}

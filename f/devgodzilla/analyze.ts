@@ -1,0 +1,17 @@
+// Read-only cross-artifact analysis of spec.md, plan.md and tasks.md: findings (CRITICAL…LOW,
+// at most 50) as data and as Spec Kit's markdown report. Commits nothing.
+import { runAnalyze } from "./lib/llm/steps/analyze.ts";
+
+export async function main(
+  repo: string,
+  branch: string,
+  commit: string,
+  feature = "",
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
+  model = "",
+  github?: RT.Github,
+) {
+  return await runAnalyze({ repo, branch, commit, feature, llm, openai, anthropic, model, git_token: github?.token });
+}

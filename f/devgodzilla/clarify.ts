@@ -1,0 +1,20 @@
+// Writes answers into spec.md (## Clarifications / ### Session / - Q: … → A: …), edits the
+// affected sections, removes answered markers; optionally proposes up to 5 further questions.
+import { runClarify } from "./lib/llm/steps/clarify.ts";
+
+export async function main(
+  repo: string,
+  branch: string,
+  commit: string,
+  feature = "",
+  questions: object[] = [],
+  answers: object = {},
+  max_new_questions = 0,
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
+  model = "",
+  github?: RT.Github,
+) {
+  return await runClarify({ repo, branch, commit, feature, questions, answers: answers as Record<string, unknown>, max_new_questions, llm, openai, anthropic, model, git_token: github?.token });
+}

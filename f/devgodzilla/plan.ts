@@ -1,0 +1,19 @@
+// spec.md → plan.md (technical context + constitution check that fails on an unjustified
+// violation), research.md, data-model.md, quickstart.md and contracts/ when relevant.
+import { runPlan } from "./lib/llm/steps/plan.ts";
+
+export async function main(
+  repo: string,
+  branch: string,
+  commit: string,
+  feature = "",
+  allow_open_questions = false,
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
+  model = "",
+  github?: RT.Github,
+  context_budget_tokens = 6000,
+) {
+  return await runPlan({ repo, branch, commit, feature, allow_open_questions, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+}

@@ -1,0 +1,19 @@
+// Feature description → specs/NNN-short-name/spec.md + checklists/requirements.md on the run
+// branch devgodzilla/NNN-short-name. Open ambiguities come back as at most 3 structured questions.
+import { runSpecify } from "./lib/llm/steps/specify.ts";
+
+export async function main(
+  repo: string,
+  branch: string,
+  commit: string,
+  feature_description: string,
+  short_name = "",
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
+  model = "",
+  github?: RT.Github,
+  context_budget_tokens = 6000,
+) {
+  return await runSpecify({ repo, branch, commit, feature_description, short_name, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+}

@@ -1,0 +1,18 @@
+// spec.md + plan.md → tasks.md in Spec Kit's exact format (Setup, Foundational, one phase per
+// user story by priority, Polish; `- [ ] T001 [P] [US1] …`; explicit `(depends on T0xx)`).
+import { runTasks } from "./lib/llm/steps/tasks.ts";
+
+export async function main(
+  repo: string,
+  branch: string,
+  commit: string,
+  feature = "",
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
+  model = "",
+  github?: RT.Github,
+  context_budget_tokens = 4000,
+) {
+  return await runTasks({ repo, branch, commit, feature, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+}
