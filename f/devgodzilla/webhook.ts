@@ -12,13 +12,15 @@ export async function preprocessor(event: WebhookEvent) {
 }
 
 export async function main(
-  decision: WebhookDecision,
+  // Inline type (not the imported alias): Windmill's parser reads a named type as a resource type.
+  decision: { action: "start" | "ignore"; reason: string; provider?: string; event?: string; delivery_id?: string; inputs?: object },
   flow_path = "f/devgodzilla/spec_to_pr",
   defaults_resource = "f/devgodzilla/webhook_defaults",
 ) {
   // Optional JSON resource of extra spec_to_pr args (agent, "$res:" provider paths, budgets).
-  const defaults = decision.action === "start" && defaults_resource
+  const d = decision as WebhookDecision;
+  const defaults = d.action === "start" && defaults_resource
     ? ((await wmill.getResource(defaults_resource, true).catch(() => undefined)) as Record<string, unknown> | undefined)
     : undefined;
-  return await startFromDecision(decision, { flowPath: flow_path, defaults: defaults ?? {} });
+  return await startFromDecision(d, { flowPath: flow_path, defaults: defaults ?? {} });
 }

@@ -205,3 +205,11 @@ describe("starting runs and replayed deliveries", () => {
     await expect(startFromDecision(decision, { runFlow: async () => "Not found: flow f/devgodzilla/spec_to_pr" })).rejects.toThrow(/did not start/);
   });
 });
+
+describe("main input", () => {
+  it("a malformed decision is one InputError naming the field, and nothing starts", async () => {
+    const before = wm.runs().length;
+    await expect(main({ action: "start", reason: "x", provider: "github", event: "issues", delivery_id: "d", inputs: { repo_url: "" } } as any)).rejects.toMatchObject({ name: "InputError" });
+    expect(wm.runs().length).toBe(before);
+  });
+});

@@ -4,10 +4,27 @@
 // (atomic resource create, so a redelivery cannot start a second run) → runFlowAsync.
 // Pure functions up to the claim, so they are unit-testable; Windmill access goes through
 // windmill-client only (no DevGodzilla database).
+//
+// Shape (windmill-semantics.md §2): HTTP route triggers (github_webhook / gitlab_webhook
+// .http_trigger.yaml, raw_string: true) → the small script f/devgodzilla/webhook, whose V2
+// `preprocessor(event)` verifies and maps, and whose main claims + starts spec_to_pr. Not a
+// `preprocessor_module` on spec_to_pr itself, because:
+//  - most deliveries are unrelated (every issue edit, every comment): with a flow preprocessor
+//    each would become a spec_to_pr run that has to fail or be skipped, flooding the run history;
+//    here an ignored event is a short successful job whose result says why;
+//  - the redelivery claim must happen before a run exists, and a preprocessor has no way to
+//    "not start" the flow it belongs to;
+//  - spec_to_pr keeps a clean input form for people; webhook concerns stay out of it.
+// Route auth is "none" + our own check rather than the route's `signature` auth: GitHub and
+// GitLab cannot send a Windmill token, `signature` has no GitLab token mode, and this way the
+// secret lives in exactly one Windmill variable per forge and the same check covers the plain
+// webhook endpoint (/jobs/run/p/…?raw=true) and the local runner. An admin may additionally switch
+// the GitHub route to `signature` (provider Github) to reject forgeries before a job is created.
 
 import { createHmac, timingSafeEqual, createHash } from "node:crypto";
 import * as wmill from "windmill-client";
-import { DevGodzillaError, ConfigError } from "../errors.ts";
+import { z } from "zod";
+import { DevGodzillaError, ConfigError, InputError } from "../errors.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -363,9 +380,35 @@ export type StartResult =
   | { status: "duplicate"; job_id?: string; delivery_id: string; reason: string }
   | { status: "ignored"; reason: string; delivery_id?: string; event?: string };
 
+const InputsSchema = z.object({
+  repo_url: z.string().min(1),
+  base_branch: z.string(),
+  feature_description: z.string().min(1),
+  forge: z.enum(["github", "gitlab"]),
+  repository: z.string(),
+  issue_number: z.number().int().nonnegative(),
+  issue_url: z.string(),
+  requested_by: z.string(),
+});
+const DecisionSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("start"), provider: z.enum(["github", "gitlab"]), event: z.string(), delivery_id: z.string().min(1), inputs: InputsSchema, reason: z.string() }),
+  z.object({ action: z.literal("ignore"), provider: z.enum(["github", "gitlab"]).optional(), event: z.string().optional(), delivery_id: z.string().optional(), reason: z.string() }),
+]);
+
+/** Validates a decision handed to main (it may come from a person, not only the preprocessor). */
+export function parseDecision(v: unknown): WebhookDecision {
+  const r = DecisionSchema.safeParse(v);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(["decision", ...i.path.map(String)].join("."), i.message, "main expects the preprocessor's output");
+  }
+  return r.data as WebhookDecision;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function startFromDecision(d: WebhookDecision, opts: StartOptions = {}): Promise<StartResult> {
+export async function startFromDecision(input: WebhookDecision, opts: StartOptions = {}): Promise<StartResult> {
+  const d = parseDecision(input);
   if (d.action !== "start") return { status: "ignored", reason: d.reason, delivery_id: d.delivery_id, event: d.event };
   const ledger = opts.ledger ?? windmillDeliveryLedger();
   const flow = opts.flowPath ?? "f/devgodzilla/spec_to_pr";
