@@ -16,7 +16,7 @@ import type { CheckKind, CheckRun, Finding } from "./types.ts";
 export interface RunChecksInput {
   /** Checkout of the commit under test (absolute path). */
   dir: string;
-  commands: Pick<ProjectProfile["commands"], CheckKind>;
+  commands: Pick<ProjectProfile["commands"], CheckKind> & { install?: ProjectCommand[] };
   config: QaConfig["checks"];
   redactor?: Redactor;
   /** Extra env for the commands (never secrets: checks get no credentials). */
@@ -30,7 +30,7 @@ function tail(s: string, lines = 40): string {
   return s.split("\n").slice(-lines).join("\n").slice(-4000);
 }
 
-async function runOne(kind: CheckKind, cmd: ProjectCommand, input: RunChecksInput, tmp: string): Promise<CheckRun> {
+async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: RunChecksInput, tmp: string): Promise<CheckRun> {
   const cwd = join(input.dir, cmd.cwd ?? ".");
   const argv = cmd.argv;
   const env = {
@@ -41,7 +41,7 @@ async function runOne(kind: CheckKind, cmd: ProjectCommand, input: RunChecksInpu
   };
   let wrapped;
   try {
-    wrapped = await wrapInSandbox({ file: argv[0], args: argv.slice(1), cwd, env }, { phase: "execute", worktree: input.dir, tmpDir: tmp, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse" });
+    wrapped = await wrapInSandbox({ file: argv[0], args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: input.dir, tmpDir: tmp, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse" });
   } catch (e) {
     if (e instanceof SandboxUnavailableError) {
       return { kind, command: argv, status: "error", exitCode: null, durationMs: 0, findings: [{ code: "SANDBOX_UNAVAILABLE", source: "check", severity: "blocking", message: e.message, fix: "Install bubblewrap or allow unsandboxed checks in c_devgodzilla_qa.checks.allow_unsandboxed." }], outputTail: "", sandboxed: false, note: e.reason };
@@ -55,7 +55,7 @@ async function runOne(kind: CheckKind, cmd: ProjectCommand, input: RunChecksInpu
       logPrefix: `[qa ${kind}] `, onLine: input.onLine ? (l) => input.onLine!(l) : undefined,
     });
     const output = `${r.stdout}\n${r.stderr}`;
-    const parsed = parseToolOutput(kind, output, input.dir);
+    const parsed = parseToolOutput(kind === "install" ? "lint" : kind, output, input.dir);
     const findings: Finding[] = parsed.findings.map((f) => (kind === "lint" && f.severity === "warning" ? f : f));
     let status: CheckRun["status"] = r.timedOut ? "timeout" : r.exitCode === 0 ? "passed" : "failed";
     if (status !== "passed" && !findings.some((f) => f.severity === "blocking")) {
@@ -77,6 +77,10 @@ export async function runChecks(input: RunChecksInput): Promise<CheckRun[]> {
   const tmp = await mkdtemp(join(tmpdir(), "dgz-qa-checks-"));
   try {
     const out: CheckRun[] = [];
+    // Dependencies first (setup phase: network on), as execute_task does; a failed install is
+    // reported with the checks and the checks still run (they will say what is missing).
+    const install = input.config.install ? input.commands.install?.[0] : undefined;
+    if (install) out.push(await runOne("install", install, input, tmp));
     for (const kind of KINDS) {
       const cmd = input.commands[kind]?.[0];
       if (!input.config[kind]) {

@@ -44,6 +44,8 @@ export const QaConfigSchema = z
       .prefault({}),
     checks: z
       .object({
+        /** Run the project's install command first (sandbox setup phase, network on). */
+        install: z.boolean().default(true),
         lint: z.boolean().default(true),
         typecheck: z.boolean().default(true),
         test: z.boolean().default(true),

@@ -69,7 +69,7 @@ export interface ChecklistResult extends ChecklistItem {
 export type CheckKind = "lint" | "typecheck" | "test";
 
 export interface CheckRun {
-  kind: CheckKind;
+  kind: CheckKind | "install";
   command: string[];
   status: "passed" | "failed" | "timeout" | "error" | "skipped";
   exitCode: number | null;
@@ -91,7 +91,7 @@ export interface ScoreParts {
 
 export interface Verdict {
   status: "passed" | "failed";
-  /** 0..1 weighted score; 0 when a blocking failure decided the verdict. */
+  /** 0..1 weighted score over the parts that ran (a blocking failure fails whatever the score). */
   score: number;
   threshold: number;
   parts: ScoreParts;

@@ -1,0 +1,253 @@
+// runQa: the whole QA pass over one checkout — gates, checklist validation over retrieved
+// evidence, the project's own checks, verdict, report. The `qa` script wraps it with git
+// (checkout of the exact commit, report committed to the branch, push).
+
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { InputError } from "../errors.ts";
+import { Redactor } from "../redact.ts";
+import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranch, type WorkingCopy } from "../git.ts";
+import { featurePaths, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../speckit/paths.ts";
+import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
+import { providerFromResources, type LlmResources } from "../llm/config.ts";
+import { createLlm } from "../llm/client.ts";
+import { parseQaConfig, type QaConfig } from "./config.ts";
+import { readBranchDiff, git } from "./diff.ts";
+import { runGates } from "./gates.ts";
+import { collectChunks, openaiEmbedder, type Embedder } from "./retrieval.ts";
+import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
+import { runChecks } from "./checks.ts";
+import { computeVerdict, renderReport } from "./verdict.ts";
+import { QA_PROMPTS_VERSION } from "./prompts.ts";
+import type { ChecklistItem, ChecklistResult, Verdict } from "./types.ts";
+
+export interface QaInDirInput {
+  dir: string;
+  base: string;
+  head: string;
+  branch: string;
+  feature: FeaturePaths;
+  /** null: no project checks (profile unknown). */
+  commands: ProjectProfile["commands"] | null;
+  config: QaConfig;
+  story?: string | null;
+  /** null: checklist items are reported UNCLEAR ("no LLM configured"). */
+  judge: Judge | null;
+  embedder?: Embedder;
+  stepOutputs?: Record<string, string>;
+  redactor?: Redactor;
+  progress?: (pct: number) => void | Promise<void>;
+}
+
+export interface QaOutcome {
+  verdict: Verdict;
+  markdown: string;
+}
+
+async function readIf(path: string): Promise<string | null> {
+  return readFile(path, "utf8").catch(() => null);
+}
+
+export async function checklistItems(dir: string, feature: FeaturePaths, requiredByDefault: boolean): Promise<ChecklistItem[]> {
+  const items: ChecklistItem[] = [];
+  const files = (await readdir(join(dir, feature.checklists)).catch(() => [] as string[])).filter((f) => f.endsWith(".md")).sort();
+  for (const f of files) {
+    const text = await readIf(join(dir, feature.checklists, f));
+    if (text) items.push(...parseChecklist(`checklists/${f}`, text, requiredByDefault));
+  }
+  const spec = await readIf(join(dir, feature.spec));
+  if (spec) items.push(...parseAcceptanceScenarios("spec.md", spec));
+  // The same CHK id in two files: keep both, distinguishable by source.
+  return items;
+}
+
+export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
+  const p = async (n: number) => {
+    try {
+      await input.progress?.(n);
+    } catch {
+      /* cosmetic */
+    }
+  };
+  const diff = await readBranchDiff(input.dir, input.base, input.head);
+  const constitution = await readIf(join(input.dir, CONSTITUTION_PATH));
+  const gates = await runGates({ dir: input.dir, diff, constitution, story: input.story, config: input.config });
+  await p(20);
+
+  let checklist: ChecklistResult[] = [];
+  if (input.config.checklist.enabled) {
+    const items = await checklistItems(input.dir, input.feature, input.config.checklist.required_by_default);
+    if (items.length && input.judge) {
+      const chunks = await collectChunks({
+        dir: input.dir,
+        changedFiles: diff.files.filter((f) => f.status !== "D").map((f) => f.path),
+        chunkLines: input.config.checklist.chunk_lines,
+        stepOutputs: input.stepOutputs,
+        // An item must not retrieve its own checklist line; runtime files are previous reports.
+        exclude: [`${input.feature.checklists}/`, `${input.feature.runtime}/`],
+      });
+      checklist = await validateChecklist({ items, chunks, judge: input.judge, config: input.config.checklist, embedder: input.embedder });
+    } else if (items.length) {
+      checklist = items.map((i) => ({ ...i, status: "UNCLEAR" as const, explanation: "not judged: no LLM resource was given to the qa step", evidence: [], tokensSent: 0 }));
+    }
+  }
+  await p(55);
+
+  const checks = input.commands
+    ? await runChecks({ dir: input.dir, commands: input.commands, config: input.config.checks, redactor: input.redactor })
+    : [];
+  await p(90);
+
+  const redactor = input.redactor ?? new Redactor();
+  const verdict = redactor.redactDeep(computeVerdict(gates, checklist, checks, input.config));
+  const markdown = redactor.redact(renderReport(verdict, { feature: input.feature.feature, branch: input.branch, commit: input.head, base: input.base }));
+  return { verdict, markdown };
+}
+
+// ---------------------------------------------------------------- the qa script
+
+export const QaScriptInput = z.object({
+  repo: z.string().trim().min(1, "is required"),
+  branch: z.string().trim().min(1, "is required"),
+  commit: z.string().trim().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+  base_commit: z.string().trim().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+  feature: z.string().trim().default(""),
+  artifacts: z.record(z.string(), z.unknown()).default({}),
+  profile: z.unknown().optional(),
+  story: z.string().trim().default(""),
+  write_report: z.boolean().default(true),
+});
+
+export interface QaScriptParams extends LlmResources {
+  repo: string;
+  branch: string;
+  commit: string;
+  base_commit: string;
+  feature?: string;
+  artifacts?: Record<string, unknown>;
+  profile?: unknown;
+  story?: string;
+  qa_config?: unknown;
+  write_report?: boolean;
+  git_token?: string;
+  /** Test hook: a judge instead of an LLM built from the resources. */
+  judge?: Judge;
+  progress?: (pct: number) => void | Promise<void>;
+}
+
+export interface QaScriptResult {
+  /** Makes Windmill render `markdown` while the other keys stay available to later steps. */
+  wm_renderer: "markdown";
+  markdown: string;
+  passed: boolean;
+  verdict: Verdict;
+  branch: string;
+  /** The branch head after the report commit (what the next step checks out). */
+  commit: string;
+  /** The commit that was judged. */
+  analyzed_commit: string;
+  base_commit: string;
+  report_path: string | null;
+  prompt_version: string;
+}
+
+function inputError(e: z.ZodError): InputError {
+  const i = e.issues[0];
+  return new InputError(String(i.path[0] ?? "input"), i.message);
+}
+
+/** Step output that the retriever may cite: strings (and string fields) of the artifacts. */
+function stepOutputsOf(artifacts: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(artifacts)) {
+    if (typeof v === "string" && v.trim()) out[k] = v;
+    else if (v && typeof v === "object") {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) if (typeof v2 === "string" && v2.length > 40) out[`${k}.${k2}`] = v2;
+    }
+  }
+  return out;
+}
+
+function featureOf(feature: string, branch: string): FeaturePaths {
+  const name = feature || (isRunBranch(branch) ? branch.slice(branch.indexOf("/") + 1) : "");
+  if (!name) throw new InputError("feature", "is required when the branch is not a run branch (devgodzilla/NNN-name)", "pass the spec directory name, e.g. 003-user-auth");
+  return featurePaths(validateFeatureName(name, "feature"), "feature");
+}
+
+export async function runQaScript(params: QaScriptParams): Promise<QaScriptResult> {
+  // Everything is validated before anything is checked out or written.
+  const parsed = QaScriptInput.safeParse(params);
+  if (!parsed.success) throw inputError(parsed.error);
+  const a = parsed.data;
+  const feature = featureOf(a.feature, a.branch);
+  const config = parseQaConfig(params.qa_config ?? {});
+  let commands: ProjectProfile["commands"] | null = null;
+  if (params.profile !== undefined && params.profile !== null && !(typeof params.profile === "object" && Object.keys(params.profile as object).length === 0)) {
+    const pr = ProjectProfileSchema.safeParse(params.profile);
+    if (!pr.success) throw new InputError("profile", `not a ProjectProfile (${pr.error.issues[0].path.join(".")}: ${pr.error.issues[0].message})`, "pass the onboard step's profile");
+    commands = pr.data.commands;
+  }
+  const redactor = new Redactor();
+  for (const r of [params.llm, params.openai, params.anthropic]) redactor.addFrom(r);
+  if (params.git_token) redactor.add(params.git_token);
+  let judge: Judge | null = params.judge ?? null;
+  let embedder: Embedder | undefined;
+  const hasLlm = [params.llm, params.openai, params.anthropic].some((r) => r && typeof r === "object" && Object.keys(r as object).length);
+  if (!judge && hasLlm) {
+    const cfg = providerFromResources(params);
+    judge = llmJudge(createLlm({ ...cfg, redactor }));
+    if (config.checklist.embeddings.enabled && cfg.provider === "openai") {
+      embedder = openaiEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
+    }
+  }
+
+  const wc: WorkingCopy = await checkout({ repo: a.repo, commit: a.commit, token: params.git_token });
+  try {
+    // The base must be reachable from the mirror-backed copy (it is an ancestor in normal runs).
+    try {
+      await git(wc.dir, ["cat-file", "-e", `${a.base_commit}^{commit}`]);
+    } catch {
+      throw new InputError("base_commit", `${a.base_commit} is not in ${wc.repo.url}`);
+    }
+    const { verdict, markdown } = await runQaInDir({
+      dir: wc.dir, base: a.base_commit, head: wc.commit, branch: a.branch, feature, commands, config,
+      story: a.story || null, judge, embedder, stepOutputs: stepOutputsOf(a.artifacts), redactor, progress: params.progress,
+    });
+    let commit = wc.commit;
+    let reportPath: string | null = null;
+    if (a.write_report) {
+      reportPath = `${feature.runtime}/qa-report.md`;
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      await mkdir(join(wc.dir, feature.runtime), { recursive: true });
+      await writeFile(join(wc.dir, reportPath), markdown);
+      // Only the report: the checks may have left build output in the copy. -f because _runtime/
+      // is git-ignored in target repos (it is run output, kept on the run branch for the record).
+      await git(wc.dir, ["add", "-f", "--", reportPath]);
+      await git(wc.dir, ["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false",
+        "commit", "--quiet", "--no-verify", "-m", `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, "--", reportPath]).catch(async (e) => {
+        // Nothing to commit (identical report from a re-run) is fine.
+        if (!/nothing (added )?to commit|no changes added/i.test(String((e as Error).message))) throw e;
+      });
+      commit = (await git(wc.dir, ["rev-parse", "HEAD"])).trim();
+      if (commit !== wc.commit) {
+        try {
+          await pushBranch(wc.dir, a.branch, "origin", { token: params.git_token });
+        } catch (e) {
+          // A retried qa step makes a sibling report commit; run branches are ours, replace it.
+          if (!(e instanceof PushRejectedError) || !isRunBranch(a.branch)) throw e;
+          await pushBranch(wc.dir, a.branch, "origin", { token: params.git_token, force: true });
+        }
+      }
+    }
+    return {
+      wm_renderer: "markdown", markdown, passed: verdict.status === "passed", verdict, branch: a.branch, commit,
+      analyzed_commit: wc.commit, base_commit: a.base_commit, report_path: reportPath, prompt_version: QA_PROMPTS_VERSION,
+    };
+  } catch (e) {
+    if (e instanceof Error) e.message = redactor.redact(e.message);
+    throw e;
+  } finally {
+    await wc.cleanup();
+  }
+}

@@ -1,0 +1,28 @@
+// QA for a task's (or a run's) output: constitutional gates, checklist validation over retrieved
+// code, the project's own lint/typecheck/test commands, a verdict and a markdown report that is
+// rendered in the run page and committed to specs/<feature>/_runtime/qa-report.md on the branch.
+import { runQaScript } from "./lib/qa/run.ts";
+import { progress } from "./lib/llm/artifacts/step.ts";
+
+export async function main(
+  repo: string,
+  branch: string,
+  commit: string,
+  base_commit: string,
+  feature = "",
+  artifacts: Record<string, unknown> = {},
+  profile: Record<string, unknown> = {},
+  story = "",
+  qa_config?: RT.CDevgodzillaQa,
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
+  model = "",
+  github?: RT.Github,
+  write_report = true,
+) {
+  return await runQaScript({
+    repo, branch, commit, base_commit, feature, artifacts, profile, story, qa_config, llm, openai, anthropic,
+    model: model || undefined, git_token: github?.token, write_report, progress,
+  });
+}
