@@ -1,0 +1,96 @@
+// One entry point for running a task with an agent: picks the agent (explicit, per task, per
+// task type, default), dispatches to the CLI adapter, the built-in llm agent or Jules, and falls
+// back along `fallback` when an agent is unavailable here. IDE agents are not run here: they need
+// a suspend step (see ide.ts).
+
+import { InputError } from "../errors.ts";
+import { Redactor } from "../redact.ts";
+import type { StreamName } from "../process.ts";
+import type { Llm, LlmConfig } from "../llm/client.ts";
+import { runCliAgent } from "./cli.ts";
+import { agentSettings, parseAgentsConfig, resolveAgentForTask, redactorFor, type AgentsConfig } from "./config.ts";
+import { runJules } from "./jules.ts";
+import { runLlmAgent } from "./llm_agent.ts";
+import { AGENTS, type AgentId } from "./registry.ts";
+import { AgentUnavailableError, type AgentCommand, type AgentResult } from "./types.ts";
+
+export * from "./types.ts";
+export { AGENTS, AGENT_IDS, IDE_AGENT_IDS, getAgent, listAgents, isAgentId, type AgentId, type AgentSpec } from "./registry.ts";
+export { parseAgentsConfig, resolveAgentForTask, agentSettings, type AgentsConfig, type AgentSettings } from "./config.ts";
+export { detectBlock, BLOCK_INSTRUCTION } from "./block.ts";
+export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentVersion } from "./cli.ts";
+export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
+export { runJules } from "./jules.ts";
+export { writeIdeCommand, renderIdeCommand, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
+
+export interface RunAgentRequest {
+  /** Explicit agent; otherwise chosen from the config by task id / type / default. */
+  agentId?: AgentId;
+  task?: { id?: string; type?: string };
+  prompt: string;
+  /** The task's worktree. */
+  cwd: string;
+  /** Parsed config, or the raw c_devgodzilla_agents resource value (undefined = defaults). */
+  config?: AgentsConfig | unknown;
+  /** For the built-in llm agent: an Llm from lib/llm or its config. */
+  llm?: Llm | LlmConfig;
+  /** For Jules: the GitHub repository (owner/name) and the branch it starts from. */
+  github?: { repo: string; branch?: string };
+  title?: string;
+  /** Repo-relative files the llm agent should see in full. */
+  files?: string[];
+  env?: Record<string, string>;
+  wrap?: (cmd: AgentCommand) => AgentCommand | Promise<AgentCommand>;
+  redactor?: Redactor;
+  onLine?: (line: string, stream: StreamName) => void;
+  log?: boolean;
+  /** Try config.fallback agents when the chosen one is unavailable. Default true. */
+  fallback?: boolean;
+}
+
+function isParsedConfig(c: unknown): c is AgentsConfig {
+  return !!c && typeof c === "object" && "defaultAgent" in c && "defaults" in c;
+}
+
+async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConfig, redactor: Redactor): Promise<AgentResult> {
+  const spec = AGENTS[agentId];
+  if (!config.enabled.includes(agentId)) throw new AgentUnavailableError(agentId, "is not enabled in the agents resource");
+  if (agentId === "llm") {
+    if (!req.llm) throw new InputError("llm", "the built-in llm agent needs an OpenAI or Anthropic resource", "pass openai/anthropic/llm to the script");
+    return runLlmAgent({ prompt: req.prompt, cwd: req.cwd, llm: req.llm, files: req.files, redactor });
+  }
+  if (agentId === "jules") {
+    const s = agentSettings(config, "jules");
+    if (!req.github?.repo) throw new InputError("github.repo", "Jules works on a GitHub repository: owner/name is needed");
+    const out = await runJules({
+      apiKey: s.apiKey ?? "", repo: req.github.repo, startingBranch: req.github.branch, prompt: req.prompt, title: req.title,
+      baseUrl: s.baseUrl ?? undefined, timeoutMs: s.timeoutMs, applyTo: req.cwd, redactor, createPr: false,
+    });
+    return out.result;
+  }
+  if (spec.kind === "ide" || !spec.cli) {
+    throw new AgentUnavailableError(agentId, `${spec.name} is an IDE agent`, { hint: "run it through the IDE approval step (writeIdeCommand + ideSuspendPayload)" });
+  }
+  return runCliAgent({
+    agentId, prompt: req.prompt, cwd: req.cwd, config, title: req.title, env: req.env, wrap: req.wrap,
+    redactor, onLine: req.onLine, log: req.log,
+  });
+}
+
+/** Runs the task's agent; on AgentUnavailableError tries the configured fallbacks in order. */
+export async function runAgent(req: RunAgentRequest): Promise<AgentResult> {
+  const config = isParsedConfig(req.config) ? req.config : parseAgentsConfig(req.config);
+  const redactor = redactorFor(config, req.redactor ?? new Redactor());
+  const first = req.agentId ?? resolveAgentForTask(config, req.task ?? {});
+  const chain = [first, ...(req.fallback === false ? [] : config.fallback.filter((a) => a !== first))];
+  let lastErr: unknown;
+  for (const id of chain) {
+    try {
+      return await runOne(id, req, config, redactor);
+    } catch (e) {
+      if (!(e instanceof AgentUnavailableError)) throw e;
+      lastErr = e;
+    }
+  }
+  throw lastErr;
+}
