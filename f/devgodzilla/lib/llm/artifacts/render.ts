@@ -4,6 +4,7 @@
 
 import type { AnalysisDraft, ChecklistDraft, PlanDraft, Question, SpecContent, TasksDraft } from "./schemas.ts";
 import { markersIn } from "./schemas.ts";
+import { formatTaskLine } from "../../speckit/tasks.ts";
 
 /** Markdown hard line break used by Spec Kit's header block. */
 const BR = "  ";
@@ -296,7 +297,8 @@ export function renderTasks(d: TasksDraft, meta: { featureTitle: string; feature
     let desc = oneLine(t.description);
     if (t.file && !desc.includes(t.file)) desc += ` in ${t.file}`;
     const deps = t.dependsOn.map((k) => ids[k]!).filter(Boolean);
-    return `- [ ] ${ids[t.key]}${t.parallel ? " [P]" : ""}${story ? ` [US${story}]` : ""} ${desc}${deps.length ? ` (depends on ${deps.join(", ")})` : ""}`;
+    // The line format itself is speckit/tasks.ts's (the same module parses it back).
+    return formatTaskLine({ id: ids[t.key]!, done: false, parallel: t.parallel, labels: [], stories: story ? [`US${story}`] : [], description: `${desc}${deps.length ? ` (depends on ${deps.join(", ")})` : ""}` });
   };
   const list = (ts: TasksDraft["setup"], story?: number) => (ts.length ? ts.map((t) => taskLine(t, story)) : ["No tasks in this phase."]);
 
