@@ -23,7 +23,7 @@ const KEY = "sk-test-spec-steps-0123456789";
 let root: string;
 let remote: FixtureRemote;
 let server: LlmServer;
-let model: ReturnType<typeof specModel>;
+let current = specModel();
 const fast = { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 10_000 };
 let openai: () => { openai: unknown };
 let anthropic: () => { anthropic: unknown };
@@ -35,10 +35,7 @@ beforeAll(async () => {
   await import("node:fs/promises").then((fs) => fs.mkdir(process.env.TMPDIR!, { recursive: true }));
   process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
   remote = await createFixtureRemote("node", { tmpRoot: root, extraFiles: { "specs/001-existing-thing/spec.md": "# Feature Specification: Existing\n", "specs/002-other/spec.md": "# x\n", ".specify/memory/constitution.md": "# Demo Constitution\n\n## Core Principles\n\n### I. Library-First\n\nEvery feature is a library.\n\n### II. Simplicity\n\nNo speculative abstractions.\n" } });
-  let current = specModel();
-  model = current;
   server = await startLlmServer((ex) => current(ex));
-  (globalThis as any).__setModel = (m: ReturnType<typeof specModel>) => (current = m);
   openai = () => ({ openai: { api_key: KEY, base_url: server.openaiBaseUrl }, model: "gpt-4.1-mini", llm_options: fast });
   anthropic = () => ({ anthropic: { apiKey: KEY, base_url: server.url }, model: "claude-sonnet-4-6", llm_options: fast });
 });
@@ -48,7 +45,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const setModel = (m: ReturnType<typeof specModel>) => (globalThis as any).__setModel(m);
+const setModel = (m: ReturnType<typeof specModel>) => (current = m);
 const leftovers = async () => (await readdir(process.env.TMPDIR!)).filter((n) => n.startsWith("devgodzilla-wc-"));
 
 let specified: Awaited<ReturnType<typeof runSpecify>>;
@@ -309,5 +306,3 @@ describe("transient model failures inside a step", () => {
     }
   });
 });
-
-void model;
