@@ -245,8 +245,18 @@ function describePayload(payload: unknown): string {
 // GitHub / GitLab adapters behind one interface
 // ---------------------------------------------------------------------------------------------
 
+export interface IssueInfo {
+  number: number;
+  title: string;
+  body: string;
+  url: string;
+  labels: string[];
+}
+
 export interface ForgeClient {
   readonly target: ForgeTarget;
+  /** Open issues carrying `label` (pull requests excluded). */
+  listOpenIssues(label: string): Promise<IssueInfo[]>;
   findOpen(head: string): Promise<PullRequestInfo | undefined>;
   create(spec: PrSpec): Promise<PullRequestInfo>;
   update(number: number, fields: { title: string; body: string }): Promise<PullRequestInfo>;
@@ -266,6 +276,13 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
     const owner = target.repoPath.split("/")[0];
     return {
       target,
+      async listOpenIssues(label) {
+        const q = new URLSearchParams({ labels: label, state: "open", per_page: "100" });
+        const list = await http.call<any[]>("GET", `/repos/${repo}/issues?${q}`);
+        return (list ?? [])
+          .filter((i) => !i.pull_request)
+          .map((i) => ({ number: i.number, title: i.title ?? "", body: i.body ?? "", url: i.html_url ?? "", labels: (i.labels ?? []).map((l: any) => (typeof l === "string" ? l : l.name)) }));
+      },
       async findOpen(head) {
         const q = new URLSearchParams({ head: `${owner}:${head}`, state: "open", per_page: "100" });
         const list = await http.call<GhPull[]>("GET", `/repos/${repo}/pulls?${q}`);
@@ -285,6 +302,11 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
   const project = encodeURIComponent(target.repoPath);
   return {
     target,
+    async listOpenIssues(label) {
+      const q = new URLSearchParams({ labels: label, state: "opened", per_page: "100" });
+      const list = await http.call<any[]>("GET", `/projects/${project}/issues?${q}`);
+      return (list ?? []).map((i) => ({ number: i.iid, title: i.title ?? "", body: i.description ?? "", url: i.web_url ?? "", labels: i.labels ?? [] }));
+    },
     async findOpen(head) {
       const q = new URLSearchParams({ source_branch: head, state: "opened", per_page: "100" });
       const list = await http.call<GlMr[]>("GET", `/projects/${project}/merge_requests?${q}`);

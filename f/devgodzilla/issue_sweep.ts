@@ -1,0 +1,33 @@
+// Starts spec_to_pr for open issues labelled `devgodzilla` that have no run yet (nightly schedule,
+// disabled by default: issue_sweep.schedule.yaml).
+import * as wmill from "windmill-client";
+import { resolveTarget } from "./lib/platform/forge.ts";
+import { sweepLabelledIssues } from "./lib/platform/issues.ts";
+
+export async function main(
+  repo_url: string,
+  forge: "auto" | "github" | "gitlab" = "auto",
+  github?: RT.Github,
+  gitlab?: RT.Gitlab,
+  repository = "",
+  api_base_url = "",
+  base_branch = "",
+  label = "devgodzilla",
+  max_runs = 3,
+  retry_failed = false,
+  dry_run = false,
+  flow_path = "f/devgodzilla/spec_to_pr",
+  defaults_resource = "f/devgodzilla/webhook_defaults",
+) {
+  const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
+  const target = resolveTarget({
+    kind: forge === "auto" ? (useGitlab ? "gitlab" : undefined) : forge,
+    repoUrl: repo_url,
+    repoPath: repository || undefined,
+    apiBase: api_base_url || undefined,
+    token: (useGitlab ? gitlab?.token : github?.token) ?? "",
+  });
+  const defaults = defaults_resource ? ((await wmill.getResource(defaults_resource, true).catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
+  const r = await sweepLabelledIssues({ target, repoUrl: repo_url, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
+  return { markdown: r.markdown };
+}
