@@ -82,6 +82,14 @@ const toStepError = (e: unknown, stepId?: string): StepError => {
   return { name: err.name || "Error", message: err.message, step_id: stepId };
 };
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A stable UUID-shaped id derived from a name (a subflow's job id must not change across replays). */
 const uuidFrom = (name: string) => {
@@ -521,6 +529,9 @@ export class Engine {
     const record = this.opts.runs.load(runId);
     if (record.status === "success" || record.status === "failure" || record.status === "canceled") {
       throw new Error(`run ${runId} already ended (${record.status}); nothing to resume`);
+    }
+    if (record.status === "running" && record.pid && record.pid !== process.pid && isAlive(record.pid)) {
+      throw new Error(`run ${runId} is still running in process ${record.pid}; resume it only after that process has ended`);
     }
     if (record.status === "suspended") {
       if (payload === undefined) throw new Error(`run ${runId} waits for an answer at step ${record.pending?.step_id}: pass it with -d '<json>'`);

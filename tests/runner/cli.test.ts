@@ -1,6 +1,6 @@
 // The `devgodzilla` command as a person runs it: a real child process, JSON on stdout, logs on stderr.
 import { execa } from "execa";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,6 +59,51 @@ describe("devgodzilla run", () => {
     expect(resumed.exitCode).toBe(0);
     const list = await cli("runs");
     expect(list.stdout).toMatch(new RegExp(`${runId}\\s+success`));
+  });
+
+  it("at a terminal, an approval shows its description and form, reads the answer and goes on", async () => {
+    // `script` gives the runner a real pseudo-terminal, as a person's shell would.
+    const cmd = [process.execPath, bin, "run", "f/conformance/approval", "--root", path.join(repo, "tests", "flows"), "--state-dir", tmp, "--resources", resources, "-s"]
+      .map((a) => `'${a}'`).join(" ");
+    const child = execa("script", ["-qfec", cmd, "/dev/null"], { reject: false, cwd: tmp });
+    let seen = "";
+    const waitFor = (text: string) => new Promise<void>((resolve) => {
+      const check = () => (seen.includes(text) ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    child.stdout!.on("data", (d: Buffer) => (seen += d.toString()));
+    await waitFor("answer — Your answer");
+    child.stdin!.write("typed at the terminal\n");
+    await waitFor("Approve?");
+    child.stdin!.write("y\n");
+    const r = await child;
+    expect(r.exitCode).toBe(0);
+    expect(seen).toContain("approval needed: ask");
+    expect(seen).toContain("**Ship it?**");
+    expect(seen).toContain('(default: "yes")');
+    const { RunStore } = await import("../../scripts/runner/runs.ts");
+    const run = new RunStore(tmp).list().find((x) => x.path === "f/conformance/approval" && x.status === "success" && new RunStore(tmp).journal(x.id).some((e) => e.type === "approval" && JSON.stringify(e.payload).includes("typed at the terminal")));
+    expect(run).toBeDefined();
+  });
+
+  it("a runner killed mid-run is resumed without repeating the steps it finished", async () => {
+    const counter = path.join(tmp, "interrupted-counter");
+    const child = execa("node", [bin, "run", "f/conformance/interrupted", "-d", JSON.stringify({ counter_file: counter, slow_ms: 2500 }), "--root", path.join(repo, "tests", "flows"), "--state-dir", tmp, "--resources", resources], { reject: false, stdin: "ignore" });
+    const { RunStore } = await import("../../scripts/runner/runs.ts");
+    const store = new RunStore(tmp);
+    let runId: string | undefined;
+    for (let i = 0; i < 200 && !runId; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      runId = store.list().find((r) => r.path === "f/conformance/interrupted" && store.journal(r.id).some((e) => e.type === "step" && e.step_id === "first"))?.id;
+    }
+    expect(runId).toBeDefined();
+    child.kill("SIGKILL");
+    await child;
+    expect(store.load(runId!).status).toBe("running"); // the record says what the dead runner was doing
+    const resumed = await cli("resume", runId!);
+    expect(resumed.exitCode).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toEqual({ value: 1, label: "" });
+    expect(readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(1); // `first` ran once
   });
 
   it("--answers from a file answers the approval without stopping", async () => {
