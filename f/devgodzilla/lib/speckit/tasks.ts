@@ -261,6 +261,7 @@ function scan(markdown: string): Scan {
   let inFence = false;
   let current: RawTask | null = null;
   let seenPhase = false;
+  let phaseLevel = 0; // heading level of the open phase (0 = none open)
 
   const ensurePreamblePhase = () => {
     if (currentPhase === -1) {
@@ -295,12 +296,16 @@ function scan(markdown: string): Scan {
       const isPhase = usePhaseWords ? !!pm && level <= 4 : level === 2 && !DEP_SECTION.test(text);
       if (isPhase) {
         seenPhase = true;
+        phaseLevel = level;
         const titleText = pm ? pm[2]!.trim() : text;
         phases.push({ index: phases.length, number: pm ? pm[1]! : null, title: titleText, heading: text, kind: "other", stories: [], tasks: [], line: lineNo });
         currentPhase = phases.length - 1;
         return;
       }
-      if (DEP_SECTION.test(text) && !pm) depSectionLevel = level;
+      // A "dependencies" heading nested inside a phase ("### 配置和依赖" = config & Maven
+      // dependencies) is part of that phase, not a Dependencies section.
+      if (level <= phaseLevel) phaseLevel = 0;
+      if (!depSectionLevel && DEP_SECTION.test(text) && !pm && phaseLevel === 0) depSectionLevel = level;
       return;
     }
     const t = parseTaskLine(raw);
@@ -366,6 +371,7 @@ function normPath(p: string): string | null {
 }
 
 function isPathLike(s: string): boolean {
+  if (/^@[\w.-]+\/[\w.-]+$/.test(s) && !BARE_FILE.test(s.split("/")[1]!)) return false; // an npm scope, not a path
   if (s.includes("/")) return /[A-Za-z0-9]/.test(s) && !/^\d+(\/\d+)+$/.test(s) && !/[<>=|&;(){}`$]/.test(s.replace(/\$lib|\{[\w-]+\}/g, ""));
   return BARE_FILE.test(s) || SPECIAL_FILES.test(s);
 }
@@ -475,8 +481,11 @@ class RefResolver {
     const cands = this.phases.filter((p) => p.number === num || (p.number && Number(p.number) === Number(num)));
     return (cands.find((p) => p.tasks.length > 0) ?? cands[0])?.tasks.slice() ?? [];
   }
+  /** Tasks labelled USn, plus unlabelled tasks of a phase whose heading names USn. */
   storyTasks(n: string): string[] {
-    return this.tasks.filter((t) => t.stories.includes(`US${Number(n)}`)).map((t) => t.id);
+    const us = `US${Number(n)}`;
+    const phases = new Set(this.phases.filter((p) => p.stories.includes(us)).map((p) => p.index));
+    return this.tasks.filter((t) => t.stories.includes(us) || (t.stories.length === 0 && phases.has(t.phase))).map((t) => t.id);
   }
   refs(text: string): Ref[] {
     const out: Ref[] = [];
