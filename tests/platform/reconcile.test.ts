@@ -9,6 +9,11 @@ import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/wind
 import { markOwner, reconcile, type ReconcileOptions } from "../../f/devgodzilla/lib/platform/reconcile.ts";
 import { main as reconcileMain } from "../../f/devgodzilla/reconcile.ts";
 import { git, makeRemote, type RemoteFixture } from "./_fixtures.ts";
+import { startForgeServer, type FakeForgeServer } from "../../scripts/fakes/github-server.ts";
+import { openOrUpdatePr, resolveTarget } from "../../f/devgodzilla/lib/platform/forge.ts";
+
+const GH_TOKEN = "ghp_" + "R".repeat(36);
+let forge: FakeForgeServer;
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
@@ -47,6 +52,9 @@ beforeAll(async () => {
   lostCommit = await fx.commitFile("c.txt", "c\n", "never pushed"); // only in the local clone
   await git(fx.work, "push", "--quiet", "origin", `${fx.baseCommit}:refs/heads/devgodzilla/005-orphan`);
 
+  forge = await startForgeServer({ tokens: { github: GH_TOKEN }, repos: [{ kind: "github", path: "acme/widgets", gitDir: fx.remote }] });
+  // An open PR for the orphaned run branch: reconcile must report it.
+  await openOrUpdatePr(target(), { head: "devgodzilla/005-orphan", base: "devgodzilla/003-ok", title: "orphan", body: "x" });
   wm = await startWindmillApi({ token: "wm-token", workspace: "dg" });
   process.env.WM_WORKSPACE = "dg";
   setClient("wm-token", wm.baseUrl);
@@ -76,13 +84,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await forge.close();
   await wm.close();
   await fx.cleanup();
   await fs.rm(workRoot, { recursive: true, force: true });
   await fs.rm(cacheDir, { recursive: true, force: true });
 });
 
-const opts = (dryRun: boolean): ReconcileOptions => ({ dryRun, workRoots: [workRoot], cacheDir });
+function target() {
+  return resolveTarget({ kind: "github", repoUrl: fx.remote, repoPath: "acme/widgets", apiBase: forge.githubApiBase, token: GH_TOKEN });
+}
+const opts = (dryRun: boolean): ReconcileOptions => ({ dryRun, workRoots: [workRoot], cacheDir, forgeFor: (repo) => (repo === fx.remote ? target() : undefined) });
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
 describe("reconcile over fabricated Windmill jobs and git states", () => {
@@ -128,6 +140,9 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(by("vanished-run-branch").map((f) => f.subject).sort()).toEqual(["devgodzilla/001-greeting", "devgodzilla/005-orphan"]);
     expect(by("missing-commit")).toEqual([expect.objectContaining({ subject: lostCommit, job_id: ids.lost })]);
     expect(r.findings.some((f) => f.subject === okCommit)).toBe(false); // the good run is fine
+    // PRs of orphaned branches are found through the forge API; the token never shows.
+    expect(by("vanished-run-branch").find((f) => f.subject === "devgodzilla/005-orphan")?.detail).toMatch(/PR #1 is still open/);
+    expect(JSON.stringify(r)).not.toContain(GH_TOKEN);
 
     expect(r.markdown).toContain("### Stuck jobs (1)");
     expect(r.markdown).toContain("devgodzilla/002-failed");

@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import * as wmill from "windmill-client";
 import { cacheRoot, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
 import { Redactor } from "../redact.ts";
+import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
 
 const execFileP = promisify(execFile);
 
@@ -41,6 +42,9 @@ export interface ReconcileOptions {
   orphanAgeS?: number;
   /** Git checks (run branches, missing commits). Off = jobs and disk only. */
   checkGit?: boolean;
+  /** Forge API access for a repository (to find open PRs/MRs of failed or orphaned run branches). */
+  forgeFor?: (repoUrl: string) => ForgeTarget | undefined;
+  forgeOptions?: ForgeClientOptions;
   /** Secrets to scrub from the report (e.g. a git token). */
   redact?: string[];
   now?: number;
@@ -320,9 +324,18 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
     for (const r of runs) if (r.repo_url) byRepo.set(r.repo_url, [...(byRepo.get(r.repo_url) ?? []), r]);
     for (const [repo, rs] of byRepo) {
       const shown = redactor.redact(repo.replace(/(\/\/)[^/@]*@/, "$1"));
+      let target: ForgeTarget | undefined;
+      try {
+        target = o.forgeFor?.(repo);
+      } catch {
+        target = undefined; // not a forge URL (e.g. a local remote): git checks only
+      }
+      if (target) redactor.add(target.token);
+      // Private https remotes need the forge token for ls-remote/fetch too (git.ts keeps it off argv).
+      const gitAuth = target && /^https?:/i.test(repo) ? { token: target.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" } : {};
       let heads: Record<string, string>;
       try {
-        heads = await listRemoteBranches(repo, RUN_BRANCH_PREFIX);
+        heads = await listRemoteBranches(repo, RUN_BRANCH_PREFIX, gitAuth);
       } catch (e) {
         findings.push({ kind: "check-error", subject: shown, repo: shown, action: "reported", detail: redactor.redact((e as Error).message) });
         continue;
@@ -338,11 +351,27 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
           findings.push({ kind: "failed-run-branch", subject: branch, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} ${r.state}${r.error ? `: ${redactor.redact(r.error).slice(0, 200)}` : ""}${r.pr_url ? `; PR ${r.pr_url} is still open` : ""}` });
         }
       }
+      // Open PRs/MRs of the branches reported above (when the forge is reachable with a token).
+      if (target) {
+        const client = forgeClient(target, o.forgeOptions);
+        for (const f of findings) {
+          if (f.repo !== shown || (f.kind !== "failed-run-branch" && f.kind !== "vanished-run-branch")) continue;
+          try {
+            const pr = await client.findOpen(f.subject);
+            if (pr) {
+              f.pr_url = pr.url;
+              f.detail = f.detail.replace(/; PR \S+ is still open$/, "") + `; ${target.kind === "github" ? "PR #" : "MR !"}${pr.number} is still open: ${pr.url}`;
+            }
+          } catch (e) {
+            findings.push({ kind: "check-error", subject: f.subject, repo: shown, action: "reported", detail: `PR lookup: ${redactor.redact((e as Error).message)}` });
+          }
+        }
+      }
       for (const r of rs) {
         if (r.state !== "success" || !r.commit) continue;
         let ok = false;
         try {
-          ok = await remoteHasCommit(repo, r.commit, { cacheDir: o.cacheDir });
+          ok = await remoteHasCommit(repo, r.commit, { cacheDir: o.cacheDir, ...gitAuth });
         } catch (e) {
           findings.push({ kind: "check-error", subject: r.commit, repo: shown, job_id: r.job_id, action: "reported", detail: redactor.redact((e as Error).message) });
           continue;
