@@ -59,6 +59,10 @@ describe("c_devgodzilla_agents config", () => {
     expect(resolveAgentForTask(c, { agent: "amp" })).toBe("amp");
   });
 
+  it("accepts the assignment fields lib/agentops reads from the same resource", () => {
+    expect(parseAgentsConfig({ by_phase: { setup: "codex" }, by_story: { US1: { agent: "qwen" } }, review: "claude-code" }).defaultAgent).toBe("llm");
+  });
+
   it.each([
     [{ agents: { "not-an-agent": {} } }, "agents.not-an-agent"],
     [{ default_agent: "gpt" }, "default_agent"],
@@ -84,7 +88,7 @@ describe("c_devgodzilla_agents config", () => {
     const rt = parse(readFileSync(resolve(import.meta.dirname, "../../resources/c_devgodzilla_agents.resource-type.yaml"), "utf8"));
     expect(rt.schema.$defs.agent_id.enum).toEqual([...AGENT_IDS]);
     expect(Object.keys(rt.schema.properties).sort()).toEqual(
-      ["agents", "bin_dir", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "timeout_seconds"].sort(),
+      ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "timeout_seconds"].sort(),
     );
     expect(Object.keys(rt.schema.properties.agents.additionalProperties.properties).sort()).toEqual(
       ["api_key", "base_url", "env", "idle_timeout_seconds", "model", "timeout_seconds"],

@@ -74,6 +74,11 @@ export const AgentsConfigSchema = z
         }
       })
       .optional(),
+    // Assignment fields of the same resource validated by lib/agentops/assignments.ts (which
+    // builds on this parser); accepted here so one resource serves both.
+    by_phase: z.unknown().optional(),
+    by_story: z.unknown().optional(),
+    review: z.unknown().optional(),
   })
   .strict();
 
