@@ -5,7 +5,7 @@ import { runTaskDag } from "./lib/speckit/task_dag_step.ts";
 
 export async function main(
   tasks_md = "",
-  weights: Record<string, number> = {},
+  weights: { [task_id: string]: number } = {},
   same_file_serialization = true,
   story_order: "auto" | "parallel" | "sequential" = "auto",
   repo = "",

@@ -9,6 +9,9 @@ import {
   checkout,
   commitAll,
   featureFromRunBranch,
+  isDevGodzillaBranch,
+  isRunBranch,
+  onboardBranchName,
   listRemoteBranches,
   mirrorPathFor,
   pushBranch,
@@ -89,6 +92,10 @@ describe("run branch naming", () => {
     expect(runBranchName("003-user-auth")).toBe("devgodzilla/003-user-auth");
     expect(featureFromRunBranch("devgodzilla/003-user-auth")).toBe("003-user-auth");
     expect(featureFromRunBranch("main")).toBeNull();
+    expect(isRunBranch("devgodzilla/onboard-main")).toBe(false);
+    expect(isRunBranch("devgodzilla/003-user-auth-tasks/T001")).toBe(false);
+    expect(isDevGodzillaBranch("devgodzilla/onboard-main")).toBe(true);
+    expect(onboardBranchName("main")).toBe("devgodzilla/onboard-main");
     expect(() => runBranchName("../x")).toThrow(InputError);
     expect(() => runBranchName("a b")).toThrow(/not a valid branch name/);
   });
@@ -235,6 +242,26 @@ describe("mirror lock", () => {
     } finally {
       await other.cleanup();
       await c2.cleanup();
+    }
+  });
+});
+
+describe("exit codes", () => {
+  it("treats a silent non-zero git exit as failure (tags resolve, unknown commits are fetched for)", async () => {
+    const fx2 = await createFixtureRemote("empty");
+    try {
+      const g = (await import("simple-git")).simpleGit(fx2.remote);
+      await g.raw(["tag", "v1.0", fx2.seed]);
+      const wc = await checkout({ repo: fx2.remote, ref: "v1.0", cacheDir: cache.dir, workRoot: work.dir });
+      expect(wc.commit).toBe(fx2.seed);
+      await wc.cleanup();
+      // A commit pushed after the mirror exists is not in it yet: checkout by sha must fetch.
+      const later = await fx2.commit({ "b.txt": "b\n" }, "later");
+      const wc2 = await checkout({ repo: fx2.remote, commit: later, cacheDir: cache.dir, workRoot: work.dir });
+      expect(wc2.commit).toBe(later);
+      await wc2.cleanup();
+    } finally {
+      await fx2.cleanup();
     }
   });
 });

@@ -127,6 +127,11 @@ export const DEVGODZILLA_AUTHOR = { name: "DevGodzilla", email: "devgodzilla@use
 
 /** Every branch DevGodzilla pushes lives under this prefix, so reconcile can find them. */
 export const RUN_BRANCH_PREFIX = "devgodzilla/";
+/** Onboarding commits go to `devgodzilla/onboard-<base>`: under the prefix, but not a feature run branch. */
+export const ONBOARD_BRANCH_PREFIX = `${RUN_BRANCH_PREFIX}onboard-`;
+
+/** Feature part of a run branch: Spec Kit's `NNN-short-name` (or timestamp) with no further `/`. */
+const RUN_FEATURE_RE = /^(?:[0-9]{8}-[0-9]{6}|[0-9]{3,})-[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The run branch for a feature: `devgodzilla/<feature>` (e.g. `devgodzilla/003-user-auth`). */
 export function runBranchName(feature: string): string {
@@ -135,8 +140,25 @@ export function runBranchName(feature: string): string {
   return name;
 }
 
+/**
+ * True for a feature's run branch `devgodzilla/NNN-short-name`. Task branches
+ * (`devgodzilla/003-x-tasks/T001`) and onboarding branches (`devgodzilla/onboard-main`) are
+ * DevGodzilla branches (isDevGodzillaBranch) but not run branches.
+ */
 export function isRunBranch(branch: string): boolean {
+  return branch.startsWith(RUN_BRANCH_PREFIX) && RUN_FEATURE_RE.test(branch.slice(RUN_BRANCH_PREFIX.length));
+}
+
+/** Any branch DevGodzilla creates (run, task or onboarding branch). */
+export function isDevGodzillaBranch(branch: string): boolean {
   return branch.startsWith(RUN_BRANCH_PREFIX) && branch.length > RUN_BRANCH_PREFIX.length;
+}
+
+/** The branch onboarding pushes for a base branch: `devgodzilla/onboard-main`. */
+export function onboardBranchName(baseBranch: string): string {
+  const name = `${ONBOARD_BRANCH_PREFIX}${baseBranch}`;
+  assertValidBranchName(name, "base_branch");
+  return name;
 }
 
 /** `devgodzilla/003-user-auth` → `003-user-auth`; null for branches that are not run branches. */
@@ -305,6 +327,13 @@ export function makeGit(dir: string, opts: GitEnvOptions = {}): SimpleGit {
   const options: Partial<SimpleGitOptions> = {
     baseDir: dir,
     timeout: { block: opts.timeoutMs ?? 300_000 },
+    // simple-git resolves when git exits non-zero WITHOUT stderr (merge-base --is-ancestor,
+    // cat-file -e, rev-parse --verify --quiet): make every non-zero exit a rejection.
+    errors(error, result) {
+      if (error) return error;
+      if (result.exitCode !== 0) return Buffer.concat([...result.stdErr, Buffer.from(`(git exited with code ${result.exitCode})`)]);
+      return undefined;
+    },
   };
   if (opts.credentials && opts.authUrl) {
     const basic = Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64");

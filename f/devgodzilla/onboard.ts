@@ -1,0 +1,15 @@
+// Point DevGodzilla at a repository: fresh working copy of the base branch (per-worker mirror
+// cache), detect languages / frameworks / package manager and the project's own install, lint,
+// typecheck and test commands, add .specify/ (constitution + templates) where missing, commit and
+// push the onboarding branch. Returns the profile plus { branch, commit } for the next step.
+import { runOnboard } from "./lib/project/onboard.ts";
+
+export async function main(
+  repo: string,
+  base_branch = "main",
+  branch = "",
+  project_name = "",
+  github?: RT.Github,
+) {
+  return await runOnboard({ repo, base_branch, branch, project_name, git_token: github?.token });
+}
