@@ -98,7 +98,7 @@ describe("captureArtifacts", () => {
     const ctx = await writeTaskContext(w.dir, { feature: FEATURE, task: { id: "T003", description: "x" } });
 
     const redactor = new Redactor([secret]);
-    const a = await captureArtifacts({ dir: w.dir, base: w.base, redactor, logs: { agent: `used key ${secret}\nok` }, exclude: [ctx.dir] });
+    const a = await captureArtifacts({ dir: w.dir, base: w.base, redactor, logs: { agent: `used key ${secret}\nok` }, exclude: [ctx.dir], stage: false });
     const byPath = Object.fromEntries(a.files.map((f) => [f.path, f]));
     expect(Object.keys(byPath).sort()).toEqual(["README.md", "notes.bin", "package.json", "src/sum.ts", "tests/sum.test.ts"]);
     expect(byPath["src/sum.ts"]).toMatchObject({ status: "added", kind: "code" });
@@ -118,8 +118,11 @@ describe("captureArtifacts", () => {
     expect(a.logs.agent).toBe("used key [REDACTED]\nok");
     expect(a.summary.insertions).toBeGreaterThan(2);
     expect(pkg.name).toBeTruthy();
-    // The capture did not stage anything in the real index.
+    // stage:false left the real index alone; the default stages exactly what was captured.
     expect(await simpleGit(w.dir).raw(["diff", "--cached", "--name-only"])).toBe("");
+    const staged = await captureArtifacts({ dir: w.dir, base: w.base, redactor, exclude: [ctx.dir] });
+    expect(staged.files).toEqual(a.files);
+    expect((await simpleGit(w.dir).raw(["diff", "--cached", "--name-only", "-z"])).split("\0").filter(Boolean).sort()).toEqual(a.files.map((f) => f.path).sort());
     await w.cleanup();
   });
 
