@@ -63,6 +63,8 @@ export interface RecordedRequest {
 export interface FakeForgeOptions {
   tokens: { github?: string; gitlab?: string };
   repos?: FakeRepo[];
+  /** 0 (default) = any free port. */
+  port?: number;
 }
 
 export interface FakeForgeServer {
@@ -114,6 +116,12 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
       body = raw;
+    }
+    // Inspection endpoint for demos (not part of either API): the PR/MR store, no secrets in it.
+    if (u.pathname === "/_fake/state") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify([...repos.values()].map((st) => ({ kind: st.repo.kind, path: st.repo.path, pulls: st.pulls, issues: st.issues }))));
+      return;
     }
     const kind: FakeForgeKind | undefined = u.pathname.startsWith("/api/v3/") ? "github" : u.pathname.startsWith("/api/v4/") ? "gitlab" : undefined;
     const expected = kind ? options.tokens[kind] : undefined;
@@ -306,7 +314,7 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     throw new HttpError(404, { error: "404 Not Found" });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -335,10 +343,17 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
   };
 }
 
-// `npx tsx scripts/fakes/github-server.ts` runs it standalone for manual demos.
+// Standalone for manual demos:
+//   FAKE_GITHUB_TOKEN=… FAKE_FORGE_REPOS='[{"kind":"github","path":"acme/widgets","gitDir":"/tmp/r.git"}]' \
+//   FAKE_FORGE_PORT=8787 npx tsx scripts/fakes/github-server.ts
+// prints one JSON line {url, githubApiBase, gitlabApiBase}; GET <url>/_fake/state shows the PRs.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const gh = process.env.FAKE_GITHUB_TOKEN ?? "ghp_fake_demo_token_000000000000000000";
   const gl = process.env.FAKE_GITLAB_TOKEN ?? "glpat-fake-demo-token-0000";
-  const s = await startForgeServer({ tokens: { github: gh, gitlab: gl }, repos: [{ kind: "github", path: "acme/widgets" }, { kind: "gitlab", path: "acme/widgets" }] });
-  console.log(JSON.stringify({ githubApiBase: s.githubApiBase, gitlabApiBase: s.gitlabApiBase }));
+  const repos = process.env.FAKE_FORGE_REPOS ? (JSON.parse(process.env.FAKE_FORGE_REPOS) as FakeRepo[]) : [{ kind: "github" as const, path: "acme/widgets" }, { kind: "gitlab" as const, path: "acme/widgets" }];
+  const s = await startForgeServer({ tokens: { github: gh, gitlab: gl }, repos, port: Number(process.env.FAKE_FORGE_PORT ?? 0) });
+  console.log(JSON.stringify({ url: s.url, githubApiBase: s.githubApiBase, gitlabApiBase: s.gitlabApiBase }));
+  const stop = () => void s.close().then(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
