@@ -77,8 +77,15 @@ function optionsFrom(question: string): string[] {
   // "Should we use X or Y?" / "A) … B) …" → options.
   const lettered = [...question.matchAll(/(?:^|\s)\(?([A-E])[).:]\s+([^()]+?)(?=\s+\(?[A-E][).:]\s|$)/g)].map((m) => m[2].trim().replace(/[,;?]$/, ""));
   if (lettered.length >= 2) return lettered;
-  const or = /\b(?:use|be|choose|pick|prefer|support|keep|go with)?\s*([^,?]{2,60}?)\s+or\s+([^,?]{2,60}?)\s*\?/i.exec(question);
-  if (or) return [or[1].trim(), or[2].trim()];
+  const or = /([^,?:]{2,120}?)\s+or\s+([^,?]{2,60}?)\s*\?/i.exec(question);
+  if (or) {
+    // "Should totals be rounded to cents or kept exact?" → "rounded to cents" / "kept exact":
+    // the first alternative is as long as the second (plus one word) taken from the end.
+    const second = or[2].trim().replace(/^(?:to|be|use|the)\s+/i, "");
+    const left = or[1].trim().split(/\s+/);
+    const first = left.slice(-Math.min(left.length, second.split(/\s+/).length + 1)).join(" ").replace(/^(?:be|to|use|the)\s+/i, "");
+    return [first, second];
+  }
   return [];
 }
 

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { createLlm } from "../../f/devgodzilla/lib/llm/client.ts";
+import { detectBlock } from "../../f/devgodzilla/lib/agents/block.ts";
+import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord } from "../../f/devgodzilla/lib/qa/feedback.ts";
+import { main as feedback } from "../../f/devgodzilla/feedback.ts";
+import type { Finding } from "../../f/devgodzilla/lib/qa/types.ts";
+
+const failed = (blocking: Partial<Finding>[], checklist: { id: string; text: string; status: string; required: boolean; explanation: string }[] = []) => ({
+  status: "failed" as const, score: 0.4, threshold: 0.7, checklist,
+  blocking: blocking.map((b) => ({ code: "X", message: "", source: "check" as const, severity: "blocking" as const, ...b })),
+});
+
+let server: LlmServer;
+beforeAll(async () => {
+  server = await startLlmServer((ex) => {
+    const p = promptText(ex);
+    if (/Failure to route/.test(p)) return { text: JSON.stringify({ action: "clarify", reason: "the item needs a product decision", question: "Should discounts stack?", options: ["Yes", "No"], recommended: "No" }) };
+    return { status: 500, error: "unexpected" };
+  });
+});
+afterAll(async () => server?.close());
+
+describe("feedback classification", () => {
+  it("routes a BlockDetector signal by its kind, with the question and options for clarify", async () => {
+    const b = detectBlock("I stopped. BLOCKED(clarify): Should totals be rounded to cents or kept exact?")!;
+    const c = await classifyFeedback({ block: b });
+    expect(c).toMatchObject({ action: "clarify", source: "block", question: "Should totals be rounded to cents or kept exact?", options: ["rounded to cents", "kept exact"], recommended: "rounded to cents" });
+    expect((await classifyFeedback({ block: detectBlock("The requirements FR-001 and FR-003 contradict each other.")! })).action).toBe("re-specify");
+    expect((await classifyFeedback({ block: detectBlock("This depends on the session store, which does not exist yet.")! })).action).toBe("re-plan");
+  });
+
+  it("passes a passed verdict as done", async () => {
+    expect(await classifyFeedback({ verdict: { status: "passed", score: 0.9, blocking: [] } })).toMatchObject({ action: "done", source: "verdict" });
+  });
+
+  it("retries fixable findings, re-plans missing prerequisites, re-specifies spec faults, clarifies ambiguity", async () => {
+    expect((await classifyFeedback({ verdict: failed([{ code: "NODE_TEST_FAIL", message: "sums: expected 3", file: "test/a.test.js", line: 4 }]) })).action).toBe("retry");
+    expect((await classifyFeedback({ verdict: failed([{ code: "TS2307", message: "Cannot find module '../session/store' or its corresponding type declarations." }]) })).action).toBe("re-plan");
+    expect((await classifyFeedback({ verdict: failed([], [{ id: "CHK004", text: "Is the timeout quantified? [Ambiguity, Spec §FR-2]", status: "FAILED", required: true, explanation: "FR-2 says fast" }]) })).action).toBe("re-specify");
+    const c = await classifyFeedback({ verdict: failed([], [{ id: "CHK002", text: "Discount rules are applied", status: "FAILED", required: true, explanation: "It is unclear which discount applies when two match" }]) });
+    expect(c).toMatchObject({ action: "clarify", source: "pattern" });
+    expect(c.question).toMatch(/Discount rules/);
+    expect((await classifyFeedback({ error: { name: "Error", message: "connect ECONNRESET 10.0.0.1:443" } })).action).toBe("retry");
+  });
+
+  it("asks the LLM only when the patterns cannot decide", async () => {
+    const before = server.requests.length;
+    const llm = createLlm({ provider: "openai", apiKey: "sk-test-feedback-000000000000", baseUrl: server.openaiBaseUrl, model: "gpt-4.1", maxAttempts: 1 });
+    const v = failed([], [{ id: "CHK007", text: "Promotions behave as marketing expects", status: "FAILED", required: true, explanation: "The code applies both promotions" }]);
+    v.blocking = [{ code: "CHECKLIST_FAILED", message: "CHK007 failed", source: "checklist", severity: "blocking" }];
+    const c = await classifyFeedback({ verdict: v }, llm);
+    expect(c).toMatchObject({ action: "clarify", source: "llm", question: "Should discounts stack?", options: ["Yes", "No"], recommended: "No" });
+    expect(server.requests.length).toBe(before + 1);
+    await classifyFeedback({ verdict: failed([{ code: "NODE_TEST_FAIL", message: "x" }]) }, llm);
+    expect(server.requests.length).toBe(before + 1); // a pattern decided: no model call
+  });
+});
+
+describe("loop bounds", () => {
+  const rec = (decision: string): DecisionRecord => ({ iteration: 0, decision: decision as DecisionRecord["decision"], classified_as: "retry", reason: "", source: "pattern", score: null, commit: null, at: "" });
+  const limits = LimitsSchema.parse({ max_retries: 2, max_clarifications: 1, max_iterations: 5, backoff_seconds: 3 });
+  it("backs off exponentially and stops at max_retries", () => {
+    const r1 = applyBounds({ action: "retry", reason: "t", source: "pattern" }, [], limits);
+    const r2 = applyBounds({ action: "retry", reason: "t", source: "pattern" }, [rec("retry")], limits);
+    const r3 = applyBounds({ action: "retry", reason: "t", source: "pattern" }, [rec("retry"), rec("retry")], limits);
+    expect([r1.decision, r1.backoff_seconds, r2.decision, r2.backoff_seconds]).toEqual(["retry", 3, "retry", 6]);
+    expect(r3).toMatchObject({ decision: "fail", stop: true });
+    expect(r3.reason).toMatch(/max_retries \(2\) reached/);
+  });
+  it("stops clarifying after max_clarifications and everything after max_iterations", () => {
+    expect(applyBounds({ action: "clarify", reason: "q", source: "block" }, [rec("clarify")], limits).decision).toBe("fail");
+    expect(applyBounds({ action: "re-plan", reason: "q", source: "block" }, [rec("retry"), rec("clarify"), rec("retry"), rec("re-specify")], limits)).toMatchObject({ decision: "fail", reason: expect.stringMatching(/5 iterations/) });
+  });
+});
+
+describe("feedback script", () => {
+  it("records each decision in the history it returns", async () => {
+    const r = (await feedback("classify", failed([{ code: "NODE_TEST_FAIL", message: "x" }]) as never, {}, {}, [], { backoff_seconds: 0 }, "abc1234")) as { decision: string; decisions: DecisionRecord[] };
+    expect(r.decision).toBe("retry");
+    expect(r.decisions).toEqual([expect.objectContaining({ iteration: 1, decision: "retry", commit: "abc1234", score: 0.4 })]);
+  });
+  it("rejects a malformed verdict naming the field", async () => {
+    await expect(feedback("classify", { status: "maybe" })).rejects.toThrow(/^verdict: status/);
+  });
+});
