@@ -1,0 +1,167 @@
+// A bundle root for running task_with_qa on the local runner with a scripted stand-in for
+// execute_task: every real file of f/devgodzilla is symlinked in; only execute_task.ts is the
+// double. It behaves like the real step at its boundary — checks out the exact commit from the
+// remote, commits the "agent's" files on the task branch and pushes it, or returns the
+// BlockDetector's signal for the "agent's" final message — and records what it was given.
+import { mkdtemp, mkdir, readdir, rm, symlink, writeFile, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
+import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { tempRepo, type TempRepo } from "./helpers.ts";
+
+const REAL = resolve("f/devgodzilla");
+
+export interface Attempt {
+  /** The agent's final message (a BLOCKED(...) line makes it a block signal). */
+  agent_message?: string;
+  /** Commits the agent makes, in order. */
+  commits?: { message: string; files: Record<string, string> }[];
+}
+
+export interface Harness {
+  root: string;
+  remote: string;
+  repo: TempRepo;
+  base: string;
+  server: LlmServer;
+  stateDir: string;
+  feature: string;
+  runBranch: string;
+  store: { resources: Record<string, { resource_type: string; value: unknown }> };
+  scenario(attempts: Attempt[]): Promise<string>;
+  calls(file: string): Promise<{ commit: string; note: string }[]>;
+  args(stateFile: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+const FAKE_EXECUTE = (real: string) => `// Test double of execute_task (see tests/qa/flow-helpers.ts).
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { execa } from "execa";
+import { checkout, pushBranch } from "${real}/lib/git.ts";
+import { detectBlock } from "${real}/lib/agents/block.ts";
+import { taskBranchName } from "${real}/lib/workspace/task.ts";
+
+export async function main(repo: string, branch: string, commit: string, feature: string, task: { [key: string]: unknown }, note = "", agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {}, openai: { [key: string]: unknown } = {}, anthropic: { [key: string]: unknown } = {}, model = "", github: { [key: string]: unknown } = {}) {
+  const file = String(task.fake_state);
+  const state = JSON.parse(readFileSync(file, "utf8"));
+  const plan = state.attempts[Math.min(state.calls.length, state.attempts.length - 1)];
+  state.calls.push({ commit, note });
+  writeFileSync(file, JSON.stringify(state));
+  if (plan.agent_message) {
+    const block = detectBlock(plan.agent_message);
+    if (block) return { branch, commit, block, artifacts: { agent_output: plan.agent_message } };
+  }
+  const taskBranch = taskBranchName(feature, String(task.id));
+  const wc = await checkout({ repo, commit, branch: taskBranch });
+  try {
+    for (const c of plan.commits ?? []) {
+      for (const [p, content] of Object.entries(c.files)) {
+        mkdirSync(dirname(join(wc.dir, p)), { recursive: true });
+        writeFileSync(join(wc.dir, p), String(content));
+      }
+      await execa("git", ["-C", wc.dir, "add", "-A"]);
+      await execa("git", ["-C", wc.dir, "commit", "-q", "-m", c.message]);
+    }
+    const head = (await execa("git", ["-C", wc.dir, "rev-parse", "HEAD"])).stdout;
+    await pushBranch(wc.dir, taskBranch, "origin", { force: true });
+    return { branch: taskBranch, commit: head, base_commit: commit, block: null, artifacts: { agent_output: plan.agent_message ?? "done" } };
+  } finally {
+    await wc.cleanup();
+  }
+}
+`;
+
+export const GOOD: Attempt = {
+  agent_message: "Implemented cartTotal with its test.",
+  commits: [
+    { message: "test: cart total", files: { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums prices", () => assert.equal(cartTotal([1, 2]), 3));\n' } },
+    { message: "feat: cart total", files: { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\n" } },
+  ],
+};
+export const BAD: Attempt = {
+  agent_message: "Implemented cartTotal.",
+  commits: [
+    { message: "test: cart total", files: { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums prices", () => assert.equal(cartTotal([1, 2]), 3));\n' } },
+    { message: "feat: cart total", files: { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 1);\n" } },
+  ],
+};
+
+export const TASKS_DRAFT = {
+  setup: [],
+  foundational: [{ key: "f1", description: "Create the price helpers in src/prices.js", file: "src/prices.js", parallel: false, dependsOn: [] }],
+  stories: [{
+    storyIndex: 1, goal: "Customers see the cart total", independentTest: "node --test passes",
+    tests: [{ key: "us1-t", description: "Write the cart total test in test/cart.test.js", file: "test/cart.test.js", parallel: false, dependsOn: [] }],
+    implementation: [{ key: "us1-i", description: "Implement cartTotal in src/cart.js", file: "src/cart.js", parallel: false, dependsOn: ["f1", "us1-t"] }],
+    checkpoint: "",
+  }],
+  polish: [],
+};
+
+export async function harness(): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), "dg-qa-root-"));
+  await mkdir(join(root, "f/devgodzilla"), { recursive: true });
+  for (const e of await readdir(REAL)) {
+    if (e === "execute_task.ts" || e === "execute_task.script.yaml") continue;
+    await symlink(join(REAL, e), join(root, "f/devgodzilla", e));
+  }
+  await writeFile(join(root, "f/devgodzilla/execute_task.ts"), FAKE_EXECUTE(REAL));
+  const stateDir = await mkdtemp(join(tmpdir(), "dg-qa-state-"));
+  process.env.DEVGODZILLA_CACHE_DIR = join(stateDir, "cache");
+  const remote = await mkdtemp(join(tmpdir(), "dg-qa-remote-"));
+  await execa("git", ["init", "-q", "--bare", remote]);
+  const feature = "001-cart-total";
+  const runBranch = `devgodzilla/${feature}`;
+  const repo = await tempRepo();
+  const base = await repo.commit("spec", {
+    "package.json": '{"name":"shop","type":"module"}\n',
+    [`specs/${feature}/spec.md`]: "# Feature Specification: Cart total\n\n## User Scenarios & Testing *(mandatory)*\n\n### User Story 1 - Cart total (Priority: P1)\n\nCustomers see the total of their cart.\n\n**Why this priority**: core.\n\n**Independent Test**: node --test\n\n**Acceptance Scenarios**:\n\n1. **Given** a cart with prices, **When** the total is computed, **Then** it is the sum of the prices\n\n## Requirements *(mandatory)*\n\n### Functional Requirements\n\n- **FR-001**: System MUST compute the cart total as the sum of prices.\n\n## Success Criteria *(mandatory)*\n\n- **SC-001**: Totals are exact.\n",
+    [`specs/${feature}/plan.md`]: "# Implementation Plan: Cart total\n\n## Summary\n\nA cartTotal function in src/cart.js with a node --test test.\n\n## Technical Context\n\n**Language/Version**: JavaScript (Node 20)\n**Testing**: node --test\n",
+    [`specs/${feature}/checklists/requirements.md`]: "# Checklist\n- [ ] CHK001 The cart total sums every item price\n",
+  });
+  await repo.git("push", "-q", remote, `HEAD:refs/heads/main`);
+  await repo.git("push", "-q", remote, `HEAD:refs/heads/${runBranch}`);
+  const server = await startLlmServer((ex) => {
+    const p = promptText(ex);
+    if (/Checklist item/.test(p)) {
+      const ok = p.includes("--- src/cart.js");
+      return { text: JSON.stringify({ status: ok ? "PASSED" : "UNCLEAR", explanation: ok ? "cartTotal sums the prices" : "no code", evidence: [] }) };
+    }
+    if (/break the plan into an executable task list/.test(p)) return { text: JSON.stringify(TASKS_DRAFT) };
+    return { status: 500, error: `unexpected prompt: ${p.slice(0, 80)}` };
+  });
+  const store = { resources: { "f/test/openai": { resource_type: "openai", value: { api_key: "sk-test-flow-00000000000000", base_url: server.openaiBaseUrl } } } };
+  const profile = {
+    languages: ["javascript"], primaryLanguage: "javascript", frameworks: [], packageManager: "npm",
+    units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
+    commands: { install: [], lint: [], typecheck: [], test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }], build: [], format: [] },
+    manifests: ["package.json"], monorepo: false, speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
+  };
+  let n = 0;
+  return {
+    root, remote, repo, base, server, stateDir, feature, runBranch, store,
+    async scenario(attempts) {
+      const f = join(stateDir, `scenario-${n++}.json`);
+      await writeFile(f, JSON.stringify({ attempts, calls: [] }));
+      return f;
+    },
+    async calls(file) {
+      return JSON.parse(await readFile(file, "utf8")).calls;
+    },
+    args(stateFile, extra = {}) {
+      return {
+        repo: remote, branch: runBranch, commit: base, feature,
+        task: { id: "T003", description: "Implement cartTotal in src/cart.js", story: "", fake_state: stateFile },
+        profile, openai: "$res:f/test/openai", limits: { backoff_seconds: 0, max_retries: 2, max_clarifications: 1, max_replans: 1, max_respecs: 1, max_iterations: 6 },
+        ...extra,
+      };
+    },
+    async close() {
+      await server.close();
+      await repo.cleanup();
+      for (const d of [root, stateDir, remote]) await rm(d, { recursive: true, force: true });
+    },
+  };
+}
