@@ -215,3 +215,27 @@ describe("CLI adapter runs (fake agent executables)", () => {
     expect(readFileSync(join(FAKE_BIN, "amp"), "utf8")).toContain("fake coding-agent");
   });
 });
+
+describe("CLI adapter sandbox hook", () => {
+  it("a wrap hook can rewrite the command, and its dispose runs after the process ends", async () => {
+    const record = join(dir(), "r.jsonl");
+    let disposed = false;
+    const res = await runCliAgent({
+      agentId: "qwen", prompt: P, cwd: dir(), config: config(), env: { FAKE_AGENT_RECORD: record }, log: false,
+      // Stands in for lib/sandbox wrapInSandbox: run the same command through /usr/bin/env.
+      wrap: (cmd) => ({ ...cmd, file: "/usr/bin/env", args: ["DG_WRAPPED=yes", cmd.file, ...cmd.args], dispose: async () => { disposed = true; } }),
+    });
+    expect(res.exitCode).toBe(0);
+    const [rec] = readRecords(record);
+    expect(rec!.env.DG_WRAPPED).toBe("yes");
+    expect(rec!.argv).toEqual(DOCUMENTED.qwen.filter((a) => a !== "-m" && a !== M));
+    expect(disposed).toBe(true);
+  });
+
+  it("names the endpoints the sandbox must allow: the configured base URL, else the known API", async () => {
+    const { agentEndpoints } = await import("../../f/devgodzilla/lib/agents/cli.ts");
+    expect(agentEndpoints(config(), "codex")).toEqual(["https://api.openai.com"]);
+    expect(agentEndpoints(config({ agents: { qwen: { base_url: "http://127.0.0.1:8080/v1" } } }), "qwen")).toEqual(["http://127.0.0.1:8080/v1"]);
+    expect(agentEndpoints(config(), "amp")).toEqual([]);
+  });
+});

@@ -20,6 +20,7 @@ import {
   TransientAgentError,
   type AgentCommand,
   type AgentResult,
+  type WrappedAgentCommand,
 } from "./types.ts";
 
 export interface CliRunOptions {
@@ -37,8 +38,11 @@ export interface CliRunOptions {
   redactor?: Redactor;
   onLine?: (line: string, stream: StreamName) => void;
   log?: boolean;
-  /** Lets the sandbox rewrite the command (e.g. wrap it in bwrap) before it runs. */
-  wrap?: (cmd: AgentCommand) => AgentCommand | Promise<AgentCommand>;
+  /**
+   * Lets the sandbox rewrite the command (e.g. wrapInSandbox from lib/sandbox) before it runs;
+   * its dispose() is called after the process ended, whatever happened.
+   */
+  wrap?: (cmd: AgentCommand) => WrappedAgentCommand | Promise<WrappedAgentCommand>;
   timeoutMs?: number;
   idleTimeoutMs?: number;
   maxOutputBytes?: number;
@@ -197,7 +201,8 @@ export async function runCliAgent(opts: CliRunOptions): Promise<AgentResult> {
   const redactor = redactorFor(opts.config, opts.redactor ?? new Redactor());
   // Every secret-looking value of the child's env is redacted from its output too.
   redactor.addFrom(Object.fromEntries(Object.entries(command.env).filter(([k]) => /KEY|TOKEN|SECRET|AUTH|PASSWORD/.test(k))), true);
-  const cmd = opts.wrap ? await opts.wrap(command) : command;
+  const cmd: WrappedAgentCommand = opts.wrap ? await opts.wrap(command) : command;
+  if (cmd.warning) console.log(`[${opts.agentId}] ${cmd.warning}`);
   const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
   const idleTimeoutMs = opts.idleTimeoutMs ?? settings.idleTimeoutMs;
   let res: ProcessResult;
@@ -218,6 +223,8 @@ export async function runCliAgent(opts: CliRunOptions): Promise<AgentResult> {
   } catch (e) {
     if (e instanceof ProcessSpawnError) throw new AgentUnavailableError(opts.agentId, e.message, { hint: installHint(spec), cause: e });
     throw e;
+  } finally {
+    await cmd.dispose?.().catch(() => {});
   }
   if (res.timedOut) throw new AgentTimeoutError(opts.agentId, "wall", timeoutMs);
   if (res.idleKilled) throw new AgentTimeoutError(opts.agentId, "idle", idleTimeoutMs);
@@ -242,6 +249,20 @@ export async function runCliAgent(opts: CliRunOptions): Promise<AgentResult> {
     via: command.file,
     truncated: res.truncated,
   };
+}
+
+/**
+ * Endpoints the agent must reach in the sandbox's execute phase: the configured base URL, else
+ * the provider's public API where the reference names it. An empty list means "unknown": the
+ * sandbox configuration has to allow the agent's hosts explicitly.
+ */
+export function agentEndpoints(cfg: AgentsConfig, agentId: AgentId): string[] {
+  const s = agentSettings(cfg, agentId);
+  const out = new Set<string>();
+  if (s.baseUrl) out.add(s.baseUrl);
+  for (const [k, v] of Object.entries(s.env)) if (/BASE_URL$/.test(k) && /^https?:\/\//.test(v)) out.add(v);
+  if (out.size === 0) for (const e of AGENTS[agentId].endpoints) out.add(e);
+  return [...out];
 }
 
 /** `<exe> --version` with a short timeout; null when it fails. Never passes any key. */

@@ -12,13 +12,13 @@ import { agentSettings, parseAgentsConfig, resolveAgentForTask, redactorFor, typ
 import { runJules } from "./jules.ts";
 import { runLlmAgent } from "./llm_agent.ts";
 import { AGENTS, type AgentId } from "./registry.ts";
-import { AgentUnavailableError, type AgentCommand, type AgentResult } from "./types.ts";
+import { AgentUnavailableError, type AgentCommand, type AgentResult, type WrappedAgentCommand } from "./types.ts";
 
 export * from "./types.ts";
 export { AGENTS, AGENT_IDS, IDE_AGENT_IDS, getAgent, listAgents, isAgentId, type AgentId, type AgentSpec } from "./registry.ts";
 export { parseAgentsConfig, resolveAgentForTask, agentSettings, type AgentsConfig, type AgentSettings } from "./config.ts";
 export { detectBlock, BLOCK_INSTRUCTION } from "./block.ts";
-export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentVersion } from "./cli.ts";
+export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentVersion, agentEndpoints } from "./cli.ts";
 export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
 export { runJules } from "./jules.ts";
 export { writeIdeCommand, renderIdeCommand, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
@@ -40,7 +40,7 @@ export interface RunAgentRequest {
   /** Repo-relative files the llm agent should see in full. */
   files?: string[];
   env?: Record<string, string>;
-  wrap?: (cmd: AgentCommand) => AgentCommand | Promise<AgentCommand>;
+  wrap?: (cmd: AgentCommand) => WrappedAgentCommand | Promise<WrappedAgentCommand>;
   redactor?: Redactor;
   onLine?: (line: string, stream: StreamName) => void;
   log?: boolean;

@@ -95,10 +95,22 @@ export function isRetryableAgentError(e: unknown): boolean {
   return e instanceof TransientAgentError || e instanceof AgentTimeoutError;
 }
 
-/** A command ready to run: B2's sandbox may rewrite it (wrap in bwrap) before it runs. */
+/** A command ready to run: the sandbox may rewrite it (wrap in bwrap) before it runs. */
 export interface AgentCommand {
   file: string;
   args: string[];
   cwd: string;
-  env: Record<string, string>;
+  /** On top of runProcess's minimal base env; undefined removes a variable. */
+  env: Record<string, string | undefined>;
+}
+
+/** What a `wrap` hook returns: the command to run, and cleanup to call once it has ended. */
+export interface WrappedAgentCommand {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  dispose?: () => Promise<void>;
+  /** Carried into the log when the command runs unsandboxed by policy. */
+  warning?: string;
 }
