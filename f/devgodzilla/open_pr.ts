@@ -21,7 +21,9 @@ export async function main(
 ) {
   const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
   const token = (useGitlab ? gitlab?.token : github?.token) ?? "";
-  const runId = process.env.WM_ROOT_FLOW_JOB_ID || process.env.WM_JOB_ID || "";
+  // Link the run (root flow job): stable across step retries and resumes, so a retry leaves the
+  // PR body unchanged. A standalone run has no flow to link (its own job id changes every time).
+  const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
     repo_url, branch, commit, base_branch, forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository,
