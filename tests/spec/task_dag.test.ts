@@ -83,9 +83,13 @@ describe("task_dag over the real-world corpus", () => {
 
   it("08 (Chinese): inline ranges '(依赖 T027-T036)' and '阶段' phases", () => {
     const dag = load("08-patra-test-infra-zh.md");
-    expect(deps(dag, "T037")).toEqual(["T027", "T028", "T029", "T030", "T031", "T032", "T033", "T034", "T035", "T036"]);
-    expect(deps(dag, "T087")).toEqual(["T080", "T081", "T082", "T083", "T084"]);
-    expect(deps(dag, "T063")).toEqual(["T055", "T056", "T057"]);
+    // (依赖 T027-T036) adds to Spec Kit's order: a sequential task also waits for the [P] run before it.
+    expect(deps(dag, "T037")).toEqual(expect.arrayContaining(["T027", "T028", "T029", "T030", "T031", "T032", "T033", "T034", "T035", "T036"]));
+    expect(edgeKind(dag, "T036", "T037")).toBe("explicit");
+    expect(dag.tasks.find((t) => t.id === "T037")!.explicitDeps).toBe(true);
+    expect(deps(dag, "T087")).toEqual(expect.arrayContaining(["T080", "T081", "T082", "T083", "T084"]));
+    expect(edgeKind(dag, "T084", "T087")).toBe("explicit");
+    for (const d of ["T055", "T056", "T057"]) expect(ancestors(dag, "T063")).toContain(d);
     expect(dag.tasks.find((t) => t.id === "T037")!.labels).toEqual(["Core"]);
     expect(dag.tasks.find((t) => t.id === "T037")!.story).toBe("US1");
   });

@@ -6,7 +6,8 @@
 //   phase    — Spec Kit's phase order (Setup → Foundational → stories in parallel → Polish);
 //   order    — within a phase, sequential tasks run in order and a run of [P] tasks runs together;
 //   file     — tasks touching the same file (or a file inside a directory another task touches) are serialised.
-// A task with its own explicit dependency statement (even "none") opts out of phase/order edges.
+// When most tasks state their own dependencies (even "none"), those statements replace the
+// phase/order edges for them; otherwise explicit edges add to Spec Kit's ordering.
 // Only explicit edges can make a cycle an error (named: T003 → T007 → T003); weaker edges that
 // would close a cycle are dropped with a warning. The final edge set is transitively reduced.
 
@@ -41,7 +42,7 @@ export const TaskSchema = z.object({
   dependsOn: z.array(z.string()),
   /** Estimated weight for the critical path (default 1). */
   weight: z.number().nonnegative(),
-  /** True when the task states its own dependencies (so phase/order edges were not added). */
+  /** True when the task states its own dependencies (authoritative when most tasks do). */
   explicitDeps: z.boolean(),
   /** 1-based line of the task. */
   line: z.number().int().positive(),
@@ -760,9 +761,15 @@ export function parseTasksMd(markdown: string, opts: ParseOptions = {}): TaskDag
     throw new TaskCycleError(cycle, [...new Set(reasons)]);
   }
 
-  // 3. Prose about phases and stories (never for tasks that stated their own dependencies).
+  // When most tasks state their own dependencies (a `Dependencies:` line under every task, even
+  // "none"), those lists are the author's whole intent: such tasks get no phase/order edges. When
+  // only some do (an inline "(depends on T012)"), explicit edges add to Spec Kit's ordering.
+  const authoritative = explicit.size >= 0.6 * ids.length;
+  const optedOut = (id: string) => authoritative && explicit.has(id);
+
+  // 3. Prose about phases and stories.
   for (const { rel, reason } of weakRelations) {
-    const subjects = rel.subjects.map((r) => ({ ...r, ids: r.ids.filter((id) => !explicit.has(id)) }));
+    const subjects = rel.subjects.map((r) => ({ ...r, ids: r.ids.filter((id) => !optedOut(id)) }));
     addRelation({ subjects, objects: rel.objects }, "prose", reason, false);
   }
 
@@ -773,10 +780,10 @@ export function parseTasksMd(markdown: string, opts: ParseOptions = {}): TaskDag
     for (const id of p.tasks) {
       const t = byId.get(id)!;
       if (t.parallel) {
-        if (lastSeq && !explicit.has(id)) g.addWeak({ from: lastSeq, to: id, kind: "order", reason: `[P] task after ${lastSeq} in its phase` }, warnings);
+        if (lastSeq && !optedOut(id)) g.addWeak({ from: lastSeq, to: id, kind: "order", reason: `[P] task after ${lastSeq} in its phase` }, warnings);
         group.push(id);
       } else {
-        if (!explicit.has(id)) {
+        if (!optedOut(id)) {
           const prev = group.length ? group : lastSeq ? [lastSeq] : [];
           for (const d of prev) g.addWeak({ from: d, to: id, kind: "order", reason: `sequential task after ${d} in its phase` }, warnings);
         }
@@ -811,7 +818,7 @@ export function parseTasksMd(markdown: string, opts: ParseOptions = {}): TaskDag
         j--;
       }
     }
-    const targets = entries(p.tasks).filter((id) => !explicit.has(id));
+    const targets = entries(p.tasks).filter((id) => !optedOut(id));
     for (const q of preds) {
       const label = q.number ? `Phase ${q.number}` : q.title;
       for (const d of sinks(q.tasks)) {

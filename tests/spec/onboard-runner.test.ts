@@ -1,0 +1,95 @@
+// onboard, the onboard_project flow and task_dag on the lead's local runner (Windmill semantics):
+// scripts by path, a flow with an inline summary step and a failure module, errors as job results.
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
+import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
+
+let root: string;
+let stateDir: string;
+let fx: FixtureRemote;
+const store = { resources: {}, variables: {} } as LocalStore;
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), "a2-runner-"));
+  // Working copies go to TMPDIR and mirrors to the cache dir: both inside root, so we can look.
+  process.env.TMPDIR = path.join(root, "tmp");
+  await fs.mkdir(process.env.TMPDIR, { recursive: true });
+  process.env.DEVGODZILLA_CACHE_DIR = path.join(root, "cache");
+  stateDir = path.join(root, "state");
+  fx = await createFixtureRemote("node", { tmpRoot: root });
+});
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+const workingCopies = async () => (await fs.readdir(process.env.TMPDIR!)).filter((n) => n.startsWith("devgodzilla-wc-"));
+
+describe("onboard on the local runner", () => {
+  it("runs the onboard_project flow: onboard step result + rendered summary", async () => {
+    const out = await runPath("f/devgodzilla/onboard_project", { args: { repo: fx.remote, base_branch: "main" }, store, stateDir });
+    expect(out.status).toBe("success");
+    const result = out.result as { render_all: [{ markdown: string }, { branch: string; commit: string; created: string[]; profile: { primaryLanguage: string } }] };
+    expect(result.render_all[0].markdown).toMatch(/## Onboarded/);
+    const data = result.render_all[1];
+    expect(data.branch).toBe("devgodzilla/onboard-main");
+    expect(data.created).toContain(".specify/memory/constitution.md");
+    expect(data.profile.primaryLanguage).toBe("typescript");
+    expect(await fx.head("devgodzilla/onboard-main")).toBe(data.commit);
+    expect(await workingCopies()).toEqual([]);
+  });
+
+  it("fails the flow with one clear error for an ext:: URL, pushes nothing and leaves no working copy", async () => {
+    const before = await fx.branches();
+    const out = await runPath("f/devgodzilla/onboard_project", { args: { repo: "ext::sh -c touch% /tmp/pwned-a2", base_branch: "main" }, store, stateDir });
+    expect(out.status).toBe("failure");
+    expect(JSON.stringify(out.result ?? out.error)).toMatch(/transport helper 'ext::'/);
+    expect((out.result as { markdown: string }).markdown).toMatch(/Onboarding failed/);
+    expect(await fx.branches()).toEqual(before);
+    expect(await workingCopies()).toEqual([]);
+    await expect(fs.access("/tmp/pwned-a2")).rejects.toThrow();
+  });
+
+  it("runs the onboard script by path and reports a missing base branch by field", async () => {
+    const out = await runPath("f/devgodzilla/onboard", { args: { repo: fx.url, base_branch: "nope" }, store, stateDir });
+    expect(out.status).toBe("failure");
+    expect(JSON.stringify(out.error ?? out.result)).toMatch(/base_branch: 'nope' was not found/);
+    expect(await workingCopies()).toEqual([]);
+  });
+});
+
+describe("task_dag on the local runner", () => {
+  const md = "## Phase 1: Setup\n\n- [ ] T001 init `package.json`\n- [ ] T002 [P] lint config in `eslint.config.js`\n- [ ] T003 [P] tsconfig in `tsconfig.json`\n\n## Phase 2: Core\n\n- [ ] T004 core in `src/core.ts` (depends on T002)\n";
+
+  it("returns the DAG and a markdown summary from tasks_md", async () => {
+    const out = await runPath("f/devgodzilla/task_dag", { args: { tasks_md: md }, store, stateDir });
+    expect(out.status).toBe("success");
+    const r = out.result as { tasks: { id: string; dependsOn: string[] }[]; levels: string[][]; markdown: string };
+    expect(r.tasks.find((t) => t.id === "T004")!.dependsOn).toEqual(["T002", "T003"]);
+    expect(r.levels).toEqual([["T001"], ["T002", "T003"], ["T004"]]);
+    expect(r.markdown).toMatch(/Critical path/);
+  });
+
+  it("reads specs/<feature>/tasks.md at an exact commit", async () => {
+    const sha = await fx.commit({ "specs/001-demo/tasks.md": md }, "tasks", "devgodzilla/001-demo");
+    const out = await runPath("f/devgodzilla/task_dag", { args: { repo: fx.remote, commit: sha, feature: "001-demo" }, store, stateDir });
+    expect(out.status).toBe("success");
+    expect((out.result as { source: string }).source).toBe(`specs/001-demo/tasks.md@${sha}`);
+    expect(await workingCopies()).toEqual([]);
+  });
+
+  it("fails with the cycle named", async () => {
+    const cyclic = "## Phase 1: Setup\n\n- [ ] T001 a (depends on T002)\n- [ ] T002 b (depends on T001)\n";
+    const out = await runPath("f/devgodzilla/task_dag", { args: { tasks_md: cyclic }, store, stateDir });
+    expect(out.status).toBe("failure");
+    expect(JSON.stringify(out.error ?? out.result)).toMatch(/T001 → T002 → T001/);
+  });
+
+  it("rejects a feature name that escapes specs/", async () => {
+    const out = await runPath("f/devgodzilla/task_dag", { args: { repo: fx.remote, commit: fx.seed, feature: "../etc" }, store, stateDir });
+    expect(out.status).toBe("failure");
+    expect(JSON.stringify(out.error ?? out.result)).toMatch(/feature: '\.\.\/etc' would escape specs/);
+  });
+});
