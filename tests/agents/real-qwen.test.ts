@@ -9,6 +9,8 @@ import { keyFingerprint, startLlmServer, type LlmServer } from "../../scripts/fa
 import { runCliAgent } from "../../f/devgodzilla/lib/agents/cli.ts";
 import { parseAgentsConfig } from "../../f/devgodzilla/lib/agents/config.ts";
 import { commitAll } from "../../f/devgodzilla/lib/git.ts";
+import { agentEndpoints } from "../../f/devgodzilla/lib/agents/cli.ts";
+import { probeBwrap, wrapInSandbox } from "../../f/devgodzilla/lib/sandbox/index.ts";
 import { readRecords, tempDir } from "./helpers.ts";
 
 const NODE_BIN = resolve(import.meta.dirname, "../../node_modules/.bin");
@@ -88,5 +90,33 @@ describe("real agent: qwen-code headless against the loopback model", () => {
     expect(show).toContain("T001 Fix the bug in calc.js (qwen)");
     expect(show).toContain("calc.js");
     expect(execFileSync("git", ["status", "--porcelain"], { cwd: repo }).toString()).toBe("");
+  });
+
+  it.skipIf(!probeBwrap().ok)("runs the same way inside the execute-phase sandbox (bwrap, network only to the model)", async () => {
+    // Put the bug back (a new commit), so the sandboxed run has the same work to do.
+    writeFileSync(join(repo, "calc.js"), "export function add(a, b) {\n  return a - b;\n}\n");
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "bug again"], { cwd: repo });
+    expect(readFileSync(join(repo, "calc.js"), "utf8")).toContain("return a - b;");
+    const sandboxHome = tempDir("dg-qwen-sbx-home-");
+    cleanups.push(sandboxHome.cleanup);
+    mkdirSync(join(sandboxHome.path, ".qwen"));
+    writeFileSync(join(sandboxHome.path, ".qwen/settings.json"), JSON.stringify({ privacy: { usageStatisticsEnabled: false } }));
+    const config = parseAgentsConfig({
+      bin_dir: NODE_BIN,
+      agents: { qwen: { api_key: KEY, base_url: server.openaiBaseUrl, model: "fake-coder", timeout_seconds: 90, idle_timeout_seconds: 45 } },
+    });
+    let sandboxed = false;
+    const res = await runCliAgent({
+      agentId: "qwen", prompt: "T001 Fix the bug in calc.js: add() must return the sum.", cwd: repo, config,
+      env: { HOME: sandboxHome.path }, log: false,
+      wrap: async (cmd) => {
+        const w = await wrapInSandbox(cmd, { phase: "execute", worktree: repo, tmpDir: sandboxHome.path, allowHosts: agentEndpoints(config, "qwen") });
+        sandboxed = w.sandboxed;
+        return w;
+      },
+    });
+    expect(sandboxed).toBe(true);
+    expect(res.finalMessage).toBe("Fixed add() in calc.js: it now returns a + b.");
+    expect(readFileSync(join(repo, "calc.js"), "utf8")).toContain("return a + b;");
   });
 });
