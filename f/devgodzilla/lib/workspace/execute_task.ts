@@ -1,0 +1,294 @@
+// executeTask: one task of the DAG, end to end, in a fresh working copy and the sandbox.
+//   checkout the exact commit on the task branch → context files + prompt → setup phase (the
+//   project's install command, network on) → the agent (execute phase: network only to its model
+//   endpoints, writes only in the worktree + temp dir) → artifacts (diff, classified files, logs,
+//   redacted) → block signal as data → commit naming the task → push the task branch.
+// Input is validated before anything is touched; the working copy and temp dir are always removed.
+
+import { readFile, rm, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { InputError, DevGodzillaError } from "../errors.ts";
+import { Redactor } from "../redact.ts";
+import { runProcess } from "../process.ts";
+import { commitAll, pushBranch, type PushStatus } from "../git.ts";
+import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
+import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
+import { runAgent, parseAgentsConfig, resolveAgentForTask, agentEndpoints, AGENT_IDS, type AgentResult, type AgentsConfig, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import type { Llm, LlmConfig } from "../llm/client.ts";
+import { providerFromResources } from "../llm/config.ts";
+import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
+import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Exported types
+
+export const TaskInputSchema = z
+  .object({
+    id: z.string(),
+    description: z.string().default(""),
+    files: z.array(z.string()).default([]),
+    story: z.string().nullable().optional(),
+    phase: z.union([z.string(), z.number()]).optional(),
+    parallel: z.boolean().optional(),
+    /** Explicit agent for this task (else the agents resource decides). */
+    agent: z.string().optional(),
+    type: z.string().optional(),
+  })
+  .passthrough();
+
+const CommandSchema = z.object({ argv: z.array(z.string().min(1)).min(1), cwd: z.string().default(".") });
+
+export const ExecuteTaskInputSchema = z.object({
+  repo: z.string().trim().min(1, "is required"),
+  commit: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+  feature: z.string(),
+  task: TaskInputSchema,
+  /** Run branch (informational; the task pushes its own task branch). */
+  branch: z.string().default(""),
+  note: z.string().default(""),
+  dependencies: z.array(z.object({
+    id: z.string(), description: z.string().optional(), summary: z.string().optional(),
+    changedFiles: z.array(z.string()).optional(), commit: z.string().optional(),
+  })).default([]),
+  /** Install commands for the setup phase (default: the profile's first install command per directory). */
+  install: z.array(CommandSchema).optional(),
+  profile: z.object({ commands: z.object({ install: z.array(CommandSchema).default([]) }).partial().optional() }).passthrough().optional(),
+  sandbox_policy: z.enum(["refuse", "allow_unsandboxed"]).default("refuse"),
+  setup_timeout_seconds: z.number().int().positive().default(900),
+  agent: z.string().optional(),
+  push: z.boolean().default(true),
+  cache_dir: z.string().optional(),
+  work_root: z.string().optional(),
+});
+export type ExecuteTaskInput = z.input<typeof ExecuteTaskInputSchema>;
+
+export interface TaskUsage {
+  input_tokens: number;
+  output_tokens: number;
+  tokens: number;
+  cost_usd: number | null;
+}
+
+export interface ExecuteTaskResult {
+  task_id: string;
+  /** The task branch that was pushed (devgodzilla/<feature>-tasks/<id>). */
+  branch: string;
+  /** Commit with the task's changes (= base_commit when nothing changed or the agent blocked). */
+  commit: string;
+  base_commit: string;
+  changed: boolean;
+  push: PushStatus | "skipped";
+  artifacts: Artifacts;
+  agent: Omit<AgentResult, "finalMessage"> & { finalMessage: string };
+  usage: TaskUsage;
+  sandbox: { sandboxed: boolean; warning?: string; setup?: { commands: string[][]; durationMs: number } };
+  /** The agent said it cannot proceed (clarify / re-plan / re-specify): data for the feedback loop. */
+  blocked: boolean;
+  block: BlockSignal | null;
+  /** One-paragraph summary for dependants' context. */
+  summary: string;
+}
+
+export interface ExecuteTaskDeps {
+  /** Credentials/resources the job holds: all go into the redactor. */
+  agents?: unknown;
+  llm?: unknown;
+  openai?: unknown;
+  anthropic?: unknown;
+  model?: string;
+  gitToken?: string;
+  /** Test seam: replaces B1's runAgent. */
+  runAgent?: typeof runAgent;
+  onProgress?: (pct: number) => void;
+}
+
+/** The project's install step failed in the setup phase. */
+export class SetupFailedError extends DevGodzillaError {
+  constructor(argv: string[], detail: string) {
+    super(`setup phase: ${argv.join(" ")} failed: ${detail}`, { hint: "fix the project's install command (onboard profile) or pass install: [] to skip it" });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function parseInput(input: unknown): z.infer<typeof ExecuteTaskInputSchema> {
+  const r = ExecuteTaskInputSchema.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new InputError(i.path.join(".") || "input", i.message);
+  }
+  validateFeatureName(r.data.feature, "feature");
+  validateTaskId(r.data.task.id, "task.id");
+  if (r.data.agent && !(AGENT_IDS as readonly string[]).includes(r.data.agent)) {
+    throw new InputError("agent", `unknown agent ${r.data.agent}`, `known: ${AGENT_IDS.join(", ")}`);
+  }
+  for (const c of r.data.install ?? []) {
+    if (path.isAbsolute(c.cwd) || c.cwd.split(/[\\/]/).includes("..")) throw new InputError("install.cwd", `must stay inside the repository: ${c.cwd}`);
+  }
+  return r.data;
+}
+
+function llmFrom(deps: ExecuteTaskDeps): LlmConfig | undefined {
+  try {
+    return providerFromResources({ llm: deps.llm, openai: deps.openai, anthropic: deps.anthropic, model: deps.model });
+  } catch {
+    return undefined; // no LLM resource: only CLI agents can run
+  }
+}
+
+export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
+  const input = parseInput(rawInput);
+  const config: AgentsConfig = parseAgentsConfig(deps.agents);
+  const redactor = new Redactor();
+  for (const r of [deps.agents, deps.llm, deps.openai, deps.anthropic]) redactor.addFrom(r);
+  redactor.add(deps.gitToken);
+  const llm: Llm | LlmConfig | undefined = llmFrom(deps);
+  if (llm && "apiKey" in llm) redactor.add(llm.apiKey);
+  const progress = (n: number) => {
+    try {
+      deps.onProgress?.(n);
+    } catch {
+      /* progress never fails the job */
+    }
+  };
+
+  const taskId = input.task.id;
+  const agentId = (input.agent ?? input.task.agent) as AgentResult["agentId"] | undefined;
+  // Endpoints of every agent this run may use (chosen one + fallbacks): the execute phase's allow-list.
+  const chosen = agentId ?? resolveAgentForTask(config, { id: taskId, type: input.task.type });
+  const candidates = [chosen, ...config.fallback.filter((a) => a !== chosen)];
+  const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(config, a)))];
+
+  const ws = await prepareTaskWorkspace({
+    repo: input.repo, commit: input.commit, feature: input.feature, taskId,
+    cacheDir: input.cache_dir, workRoot: input.work_root, token: deps.gitToken,
+  });
+  const tmpDir = await makeTaskTmpDir();
+  const home = path.join(tmpDir, "home");
+  await mkdir(home, { recursive: true });
+  const wrapped: WrappedCommand[] = [];
+  try {
+    progress(5);
+    // ---- context + prompt
+    const fp = featurePaths(input.feature);
+    const read = (p: string) => readFile(path.join(ws.dir, p), "utf8").catch(() => undefined);
+    const ctx = await writeTaskContext(ws.dir, {
+      feature: input.feature,
+      task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },
+      spec: await read(fp.spec),
+      plan: await read(fp.plan),
+      constitution: await read(CONSTITUTION_PATH),
+      dependencies: input.dependencies as DependencySummary[],
+      note: input.note || undefined,
+    });
+
+    // ---- setup phase: the project's own install command, network on
+    const installs = input.install ?? firstPerDir(input.profile?.commands?.install ?? []);
+    const setupStart = Date.now();
+    const logs: Record<string, string> = {};
+    let sandboxInfo: ExecuteTaskResult["sandbox"] = { sandboxed: true };
+    for (const c of installs) {
+      const cwd = path.join(ws.dir, c.cwd);
+      const w = await wrapInSandbox(
+        { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache") } },
+        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy },
+      );
+      wrapped.push(w);
+      if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
+      const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: input.setup_timeout_seconds * 1000, redactor, logPrefix: "[setup] " });
+      logs[`setup: ${c.argv.join(" ")}`] = `${r.stdout}\n${r.stderr}`;
+      if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
+    }
+    progress(20);
+
+    // ---- the agent, in the execute phase
+    let usedSandbox = false;
+    const agentLines: string[] = [];
+    let agentBytes = 0;
+    const result = await (deps.runAgent ?? runAgent)({
+      agentId: agentId,
+      task: { id: taskId, type: input.task.type },
+      prompt: ctx.prompt,
+      cwd: ws.dir,
+      config,
+      llm,
+      title: `${taskId}: ${input.task.description}`.slice(0, 80),
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state") },
+      redactor,
+      onLine: (line, stream) => {
+        if (agentBytes < 512 * 1024) agentLines.push(stream === "stderr" ? `[stderr] ${line}` : line);
+        agentBytes += line.length + 1;
+      },
+      wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
+        const w = await wrapInSandbox(
+          { file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env },
+          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly: [ctx.dir] },
+        );
+        wrapped.push(w);
+        usedSandbox = true;
+        if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
+        return { file: w.file, args: w.args, cwd: w.cwd, env };
+      },
+    });
+    if (!usedSandbox && sandboxInfo.sandboxed) {
+      // The built-in llm agent / API agents run no process here: nothing to sandbox.
+      sandboxInfo = { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` };
+    }
+    if (installs.length) sandboxInfo.setup = { commands: installs.map((c) => c.argv), durationMs: Date.now() - setupStart };
+    logs.agent = agentLines.join("\n");
+    progress(75);
+
+    // ---- artifacts, block, commit, push
+    const artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir] });
+    const block = result.block ?? null;
+    let commit = ws.base;
+    let push: ExecuteTaskResult["push"] = "skipped";
+    if (!block && artifacts.files.length > 0) {
+      const subject = `${taskId}: ${input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
+      const body = `Task ${taskId} of ${input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
+      commit = (await commitAll(ws.dir, `${subject}\n\n${body}`)) ?? ws.base;
+    }
+    if (input.push && commit !== ws.base) {
+      // The task branch is DevGodzilla's scratch branch for this attempt: a retry replaces it.
+      push = (await pushBranch(ws.dir, ws.branch, "origin", { token: deps.gitToken, force: true })).status;
+    }
+    progress(100);
+
+    const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
+    const files = artifacts.files.map((f) => f.path);
+    return redactor.redactDeep({
+      task_id: taskId,
+      branch: ws.branch,
+      commit,
+      base_commit: ws.base,
+      changed: commit !== ws.base,
+      push,
+      artifacts,
+      agent: { ...result, finalMessage: result.finalMessage.slice(0, 8000) },
+      usage: { input_tokens: result.tokens?.input ?? 0, output_tokens: result.tokens?.output ?? 0, tokens, cost_usd: result.costUsd },
+      sandbox: sandboxInfo,
+      blocked: !!block,
+      block,
+      summary: `${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
+    });
+  } finally {
+    for (const w of wrapped) await w.dispose().catch(() => undefined);
+    await ws.cleanup().catch(() => undefined);
+    await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]; cwd: string }[] {
+  const seen = new Set<string>();
+  const out: { argv: string[]; cwd: string }[] = [];
+  for (const c of cmds) {
+    const cwd = c.cwd ?? ".";
+    if (seen.has(cwd)) continue;
+    seen.add(cwd);
+    out.push({ argv: c.argv, cwd });
+  }
+  return out;
+}
