@@ -80,6 +80,8 @@ describe("CLI adapter command lines", () => {
     expect(buildCliArgs(AGENTS.qwen, { prompt: P, model: null })).toEqual(["-p", P, "-o", "json", "--yolo"]);
     const args = buildCliArgs(AGENTS.codex, { prompt: "--help me", model: null });
     expect(args.at(-1)).toBe(" --help me");
+    // opencode takes a session title (saves it a title request to the model)
+    expect(buildCliArgs(AGENTS.opencode, { prompt: P, model: "p/m", title: "T001" })).toEqual(["run", "-m", "p/m", "--format", "json", "--auto", "--title", "T001", P]);
   });
 
   it("IDE and API agents have no headless command line", () => {

@@ -82,6 +82,20 @@ describe("runProcess", () => {
     expect(res.stdout.trim().endsWith("LAST")).toBe(true);
   });
 
+  it("the job log is capped separately and says so", async () => {
+    const logged: string[] = [];
+    const orig = console.log;
+    console.log = (...a: unknown[]) => { logged.push(a.join(" ")); };
+    try {
+      await runProcess({ file: "node", args: ["-e", "for (let i = 0; i < 2000; i++) console.log('row ' + i)"], cwd: dir(), maxLogBytes: 500, logPrefix: "[t] " });
+    } finally {
+      console.log = orig;
+    }
+    expect(logged[0]).toBe("[t] row 0");
+    expect(logged.at(-1)).toMatch(/log output capped at 500 bytes/);
+    expect(logged.length).toBeLessThan(80);
+  });
+
   it("reports the exit code and a missing executable as ProcessSpawnError", async () => {
     const res = await runProcess({ file: "node", args: ["-e", "process.exit(7)"], cwd: dir(), log: false });
     expect(res.exitCode).toBe(7);

@@ -33,6 +33,8 @@ export interface RunProcessOptions {
   input?: string;
   /** Log each line to the job log (console). Default true. */
   log?: boolean;
+  /** Cap on what is written to the job log (all streams together). Default 1 MiB. */
+  maxLogBytes?: number;
   /** Prefix for logged lines, e.g. "[qwen] ". */
   logPrefix?: string;
   /** Time between SIGTERM and SIGKILL. Default 2000 ms. */
@@ -186,6 +188,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   const cap = opts.maxOutputBytes ?? 8 * 1024 * 1024;
   const grace = opts.killGraceMs ?? 2000;
   const log = opts.log ?? true;
+  const logCap = opts.maxLogBytes ?? Math.min(cap, 1024 * 1024);
   const prefix = opts.logPrefix ?? "";
 
   const child = execa(opts.file, [...opts.args], {
@@ -216,10 +219,10 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     buffers[stream].push(line);
     if (log) {
       loggedBytes += Buffer.byteLength(line) + 1;
-      if (loggedBytes <= cap) console.log(`${prefix}${stream === "stderr" ? "[stderr] " : ""}${line}`);
+      if (loggedBytes <= logCap) console.log(`${prefix}${stream === "stderr" ? "[stderr] " : ""}${line}`);
       else if (!logCapNoted) {
         logCapNoted = true;
-        console.log(`${prefix}[log output capped at ${cap} bytes; the rest is not shown]`);
+        console.log(`${prefix}[log output capped at ${logCap} bytes; the rest is not shown]`);
       }
     }
     try {
