@@ -6,6 +6,7 @@
 
 import { readFile, writeFile, mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import * as wmill from "windmill-client";
 import { InputError } from "../../errors.ts";
@@ -30,6 +31,8 @@ export interface StepOutput {
   push: PushStatus | "replaced";
   files: string[];
   usage: UsageTotals;
+  /** Identifies this step run, so a flow summing usage can skip pass-through copies of a result. */
+  usage_id: string;
 }
 
 export const StepRefSchema = z.object({
@@ -122,12 +125,13 @@ export async function runStep<R extends object>(
   body: (ws: Workspace) => Promise<{ branch: string; message: string; result: R; readOnly?: boolean }>,
 ): Promise<StepOutput & R> {
   const wc = await checkout({ repo: o.ref.repo, commit: o.ref.commit, token: o.gitToken });
+  const usage_id = process.env.WM_JOB_ID || randomUUID();
   try {
     const ws = new Workspace(wc);
     const out = await body(ws);
     const files = [...ws.written].sort();
     if (out.readOnly) {
-      return { branch: o.ref.branch, commit: wc.commit, base_commit: wc.commit, push: "up-to-date", files, usage: o.llm.ledger.totals(), ...out.result };
+      return { branch: o.ref.branch, commit: wc.commit, base_commit: wc.commit, push: "up-to-date", files, usage: o.llm.ledger.totals(), usage_id, ...out.result };
     }
     const sha = (await commitAll(wc.dir, out.message)) ?? wc.commit;
     let push: StepOutput["push"];
@@ -141,7 +145,7 @@ export async function runStep<R extends object>(
       await pushBranch(wc.dir, out.branch, "origin", { token: o.gitToken, force: true });
       push = "replaced";
     }
-    return { branch: out.branch, commit: sha, base_commit: wc.commit, push, files, usage: o.llm.ledger.totals(), ...out.result };
+    return { branch: out.branch, commit: sha, base_commit: wc.commit, push, files, usage: o.llm.ledger.totals(), usage_id, ...out.result };
   } catch (e) {
     throw redactError(e, o.redactor);
   } finally {

@@ -38,7 +38,9 @@ export interface ClarifyResult extends StepOutput {
 /** Resolves answers against questions; unknown ids and non-string answers are input errors. */
 export function resolveAnswers(questions: Question[], answers: Record<string, unknown>): { answered: (AnsweredQuestion & { id: string })[]; open: Question[] } {
   for (const [id, v] of Object.entries(answers)) {
-    if (!questions.some((q) => q.id === id)) throw new InputError(`answers.${id}`, "answers a question that is not open", `open questions: ${questions.map((q) => q.id).join(", ") || "none"}`);
+    // An approval form has fixed fields (Q1..Q8): empty ones for questions not asked are fine.
+    const empty = v === null || v === undefined || (typeof v === "string" && v.trim() === "");
+    if (!questions.some((q) => q.id === id) && !empty) throw new InputError(`answers.${id}`, "answers a question that is not open", `open questions: ${questions.map((q) => q.id).join(", ") || "none"}`);
     if (v !== null && v !== undefined && typeof v !== "string") throw new InputError(`answers.${id}`, "must be text");
   }
   const answered: (AnsweredQuestion & { id: string })[] = [];
