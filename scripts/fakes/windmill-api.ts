@@ -236,7 +236,9 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
     const createdAfter = q.get("created_after");
     const createdBefore = q.get("created_before");
     const parent = q.get("parent_job");
+    // args / result: JSON subset filters (Postgres @>); top-level keys are enough for our callers.
     const args = q.get("args") ? (JSON.parse(q.get("args")!) as Record<string, unknown>) : undefined;
+    const result = q.get("result") ? (JSON.parse(q.get("result")!) as Record<string, unknown>) : undefined;
     const out = [...jobs.values()]
       .filter((j) => !exact || exact.includes(j.script_path ?? ""))
       .filter((j) => !start || start.some((s) => (j.script_path ?? "").startsWith(s)))
@@ -249,6 +251,7 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
       .filter((j) => !createdAfter || j.created_at > createdAfter)
       .filter((j) => !createdBefore || j.created_at <= createdBefore)
       .filter((j) => !args || Object.entries(args).every(([k, v]) => JSON.stringify(j.args?.[k]) === JSON.stringify(v)))
+      .filter((j) => !result || (j.type === "CompletedJob" && !!j.result && typeof j.result === "object" && Object.entries(result).every(([k, v]) => JSON.stringify((j.result as Record<string, unknown>)[k]) === JSON.stringify(v))))
       .sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     // The list endpoint omits heavy fields, as Windmill does.
     return out.slice(0, perPage).map(({ logs: _l, raw_code: _c, ...rest }) => rest as FakeJob);

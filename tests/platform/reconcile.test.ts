@@ -51,6 +51,7 @@ beforeAll(async () => {
   await git(fx.work, "checkout", "--quiet", "-b", "devgodzilla/004-lost", fx.baseCommit);
   lostCommit = await fx.commitFile("c.txt", "c\n", "never pushed"); // only in the local clone
   await git(fx.work, "push", "--quiet", "origin", `${fx.baseCommit}:refs/heads/devgodzilla/005-orphan`);
+  await git(fx.work, "push", "--quiet", "origin", `${fx.baseCommit}:refs/heads/devgodzilla/006-old`);
 
   forge = await startForgeServer({ tokens: { github: GH_TOKEN }, repos: [{ kind: "github", path: "acme/widgets", gitDir: fx.remote }] });
   // An open PR for the orphaned run branch: reconcile must report it.
@@ -63,6 +64,9 @@ beforeAll(async () => {
   wm.addJob({ id: ids.healthy, script_path: "f/devgodzilla/qa", job_kind: "script", running: true, started_at: ago(60), last_ping: ago(5) });
   wm.addJob({ id: ids.failed, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, created_at: ago(7200), args: { repo_url: fx.remote }, result: { error: { name: "QaFailed", message: "QA verdict fail after 3 attempts" }, branch: "devgodzilla/002-failed", pr_url: "https://github.com/acme/widgets/pull/12" } });
   wm.addJob({ id: ids.ok, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(5000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/003-ok", commit: okCommit, pr: { url: "https://github.com/acme/widgets/pull/13" } } });
+  // A successful run older than the newest-100 listing still owns its branch (found by result filter).
+  wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(40 * 86400), args: {}, result: { branch: "devgodzilla/006-old" } });
+  for (let i = 0; i < 100; i++) wm.addJob({ script_path: "f/devgodzilla/noise", job_kind: "script", success: true, created_at: ago(30 + i) });
   wm.addJob({ id: ids.lost, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(4000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/004-lost", commit: lostCommit } });
 
   workRoot = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-work-"));

@@ -135,17 +135,19 @@ function waitingForApproval(j: AnyJob): boolean {
   return (j.suspend ?? 0) > 0 || mods.some((m) => m?.type === "WaitingForEvents");
 }
 
-async function listDevgodzillaJobs(workspace: string, prefix: string): Promise<AnyJob[]> {
-  // The list endpoint returns the newest 100; ask separately for the live ones so a long history
-  // can never hide a stuck job.
-  const [recent, running, queued] = await Promise.all([
+async function listDevgodzillaJobs(workspace: string, prefix: string, runFlows: string[]): Promise<AnyJob[]> {
+  // The list endpoint returns the newest 100; ask separately for the live jobs and for the run
+  // flows' own jobs, so a long history of step jobs can never hide a stuck job or a run.
+  const [recent, running, suspended, runs] = await Promise.all([
     wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, perPage: 100 }),
     wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, running: true, perPage: 100 }),
     wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, suspended: true, perPage: 100 }).catch(() => []),
+    runFlows.length ? wmill.JobService.listJobs({ workspace, scriptPathExact: runFlows.join(","), perPage: 100 }) : [],
   ]);
   const byId = new Map<string, AnyJob>();
-  for (const j of [...(recent as AnyJob[]), ...(running as AnyJob[]), ...(queued as AnyJob[])]) byId.set(j.id, j);
-  return [...byId.values()];
+  for (const j of [...(recent as AnyJob[]), ...(running as AnyJob[]), ...(suspended as AnyJob[]), ...(runs as AnyJob[])]) byId.set(j.id, j);
+  // Newest first, as the API lists them (the newest run of a branch decides its state).
+  return [...byId.values()].sort((a, b) => String(b.created_at ?? "").localeCompare(String(a.created_at ?? "")));
 }
 
 const ageS = (iso: string | undefined, now: number) => (iso ? (now - Date.parse(iso)) / 1000 : 0);
@@ -211,7 +213,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
   const redactor = new Redactor(o.redact ?? []);
 
   // 1. Jobs.
-  const jobs = await listDevgodzillaJobs(workspace, prefix);
+  const jobs = await listDevgodzillaJobs(workspace, prefix, runFlows);
   const live = jobs.filter(isLive);
   const liveIds = new Set(live.map((j) => j.id));
   for (const j of live) {
@@ -344,7 +346,12 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
       const latest = new Map<string, RunFacts>();
       for (const r of rs) if (r.branch && !latest.has(r.branch)) latest.set(r.branch, r);
       for (const [branch, sha] of Object.entries(heads)) {
-        const r = latest.get(branch);
+        let r = latest.get(branch);
+        if (!r) {
+          // Older than the listing? Ask Windmill for a run whose result names this branch.
+          const older = (await wmill.JobService.listJobs({ workspace, scriptPathExact: runFlows.join(","), result: JSON.stringify({ branch }), perPage: 1 }).catch(() => [])) as AnyJob[];
+          if (older[0]) r = runFacts(older[0]);
+        }
         if (!r) {
           findings.push({ kind: "vanished-run-branch", subject: branch, repo: shown, action: "reported", detail: `at ${sha.slice(0, 12)}; no DevGodzilla job in Windmill's recent history owns it — delete it or re-run` });
         } else if (r.state === "failed" || r.state === "canceled") {
