@@ -190,3 +190,74 @@ export async function leftovers(dir: string, prefix: string): Promise<string[]> 
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => n.startsWith(prefix));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A real smart-HTTP git server on 127.0.0.1 (git http-backend as CGI) that requires a token,
+// to prove credentials travel in a header and never land in a URL, a config file or a log.
+
+import { spawn } from "node:child_process";
+import * as http from "node:http";
+
+export interface GitHttpServer {
+  /** Base URL, e.g. http://127.0.0.1:PORT — repositories are `${url}/<name>.git` under `root`. */
+  url: string;
+  /** Every request's path+query and Authorization header, in order. */
+  requests: { url: string; authorization?: string }[];
+  close(): Promise<void>;
+}
+
+export async function startGitHttpServer(root: string, token: string, username = "x-access-token"): Promise<GitHttpServer> {
+  const expected = `Basic ${Buffer.from(`${username}:${token}`).toString("base64")}`;
+  const requests: GitHttpServer["requests"] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ url: req.url ?? "", authorization: req.headers.authorization });
+    if (req.headers.authorization !== expected) {
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' });
+      res.end("unauthorized");
+      return;
+    }
+    const u = new URL(req.url ?? "/", "http://localhost");
+    const child = spawn("git", ["http-backend"], {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        GIT_PROJECT_ROOT: root,
+        GIT_HTTP_EXPORT_ALL: "1",
+        PATH_INFO: decodeURIComponent(u.pathname),
+        QUERY_STRING: u.search.slice(1),
+        REQUEST_METHOD: req.method ?? "GET",
+        CONTENT_TYPE: req.headers["content-type"] ?? "",
+        HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"] ?? ""),
+        GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
+        REMOTE_USER: username,
+        REMOTE_ADDR: "127.0.0.1",
+      },
+    });
+    req.pipe(child.stdin);
+    const out: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.on("close", () => {
+      const buf = Buffer.concat(out);
+      const sep = buf.indexOf("\r\n\r\n");
+      const head = buf.subarray(0, sep).toString("latin1");
+      const headers: Record<string, string> = {};
+      let status = 200;
+      for (const line of head.split("\r\n")) {
+        const i = line.indexOf(":");
+        if (i < 0) continue;
+        const k = line.slice(0, i).trim();
+        const v = line.slice(i + 1).trim();
+        if (k.toLowerCase() === "status") status = Number.parseInt(v, 10);
+        else headers[k] = v;
+      }
+      res.writeHead(status, headers);
+      res.end(buf.subarray(sep + 4));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

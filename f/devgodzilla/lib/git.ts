@@ -75,7 +75,7 @@ export type PushStatus = "created" | "updated" | "forced" | "up-to-date";
 export interface PushResult {
   branch: string;
   commit: string;
-  /** Credential-free remote URL or remote name. */
+  /** Credential-free URL (or path) of the remote the branch was pushed to. */
   remote: string;
   status: PushStatus;
   /** What the remote branch pointed at before the push (null when it did not exist). */
@@ -607,13 +607,15 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   const r = redactorFor(creds);
   const sha = (await g.raw(["rev-parse", "HEAD"])).trim();
   const ref = `refs/heads/${branch}`;
+  // Report where the branch went (the remote's credential-free URL), not just "origin".
+  const shownRemote = repo?.url ?? (authUrl && !/\/\/[^/]*@/.test(authUrl) ? authUrl : target);
   let previous: string | null;
   try {
     previous = (await g.raw(["ls-remote", "--", target, ref])).split("\t")[0]?.trim() || null;
   } catch (e) {
     throw new GitOperationError("ls-remote", `${printable(target)}: ${describeGitError(e, r)}`, "check the remote URL and credentials", e);
   }
-  if (previous === sha) return { branch, commit: sha, remote: target, status: "up-to-date", previous };
+  if (previous === sha) return { branch, commit: sha, remote: shownRemote, status: "up-to-date", previous };
 
   let isFf = previous === null;
   if (previous && (await hasCommit(g, previous))) {
@@ -631,7 +633,7 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
     throw new GitOperationError("push", `${printable(target)}: ${text}`, "check the remote URL, credentials and branch protection", e);
   }
   const status: PushStatus = previous === null ? "created" : isFf ? "updated" : "forced";
-  return { branch, commit: sha, remote: target, status, previous };
+  return { branch, commit: sha, remote: shownRemote, status, previous };
 }
 
 /** Branch name → sha for the remote's heads (optionally only under `prefix`, e.g. RUN_BRANCH_PREFIX). */
