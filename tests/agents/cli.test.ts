@@ -129,6 +129,18 @@ describe("CLI adapter runs (fake agent executables)", () => {
     expect(JSON.stringify(res)).not.toContain(key);
   });
 
+  it("each run gets a fresh HOME that is removed afterwards, unless the caller gives one", async () => {
+    const record = join(dir(), "r.jsonl");
+    await runCliAgent({ agentId: "gemini-cli", prompt: P, cwd: dir(), config: config(), env: { FAKE_AGENT_RECORD: record }, log: false });
+    const home = readRecords(record)[0]!.env.HOME;
+    expect(home).not.toBe(process.env.HOME);
+    expect(existsSync(home)).toBe(false);
+    const mine = dir();
+    await runCliAgent({ agentId: "gemini-cli", prompt: P, cwd: dir(), config: config(), env: { FAKE_AGENT_RECORD: record, HOME: mine }, log: false });
+    expect(readRecords(record)[1]!.env.HOME).toBe(mine);
+    expect(JSON.parse(readFileSync(join(mine, ".gemini/settings.json"), "utf8")).privacy.usageStatisticsEnabled).toBe(false);
+  });
+
   it("the agent does not inherit this process's environment", async () => {
     process.env.DG_PARENT_ONLY_SECRET = "parent-only-secret-value";
     try {

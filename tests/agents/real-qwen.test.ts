@@ -34,9 +34,6 @@ describe("real agent: qwen-code headless against the loopback model", () => {
     writeFileSync(join(repo, "calc.js"), "export function add(a, b) {\n  return a - b;\n}\n");
     git("add", ".");
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init");
-    // Telemetry off (it would try an outside host).
-    mkdirSync(join(home, ".qwen"));
-    writeFileSync(join(home, ".qwen/settings.json"), JSON.stringify({ privacy: { usageStatisticsEnabled: false } }));
     const file = join(repo, "calc.js");
     // Stateless script of the conversation: the number of tool results so far picks the turn.
     server = await startLlmServer((ex) => {
@@ -83,6 +80,8 @@ describe("real agent: qwen-code headless against the loopback model", () => {
     expect(lines.join("\n")).not.toContain(KEY);
     expect(JSON.stringify(res)).not.toContain(KEY);
     expect(readRecords(record)).toEqual([]); // a real agent, not the fake
+    // The adapter turned usage statistics off in the agent's HOME (it would try an outside host).
+    expect(JSON.parse(readFileSync(join(home, ".qwen/settings.json"), "utf8"))).toMatchObject({ privacy: { usageStatisticsEnabled: false } });
 
     const sha = await commitAll(repo, "T001 Fix the bug in calc.js (qwen)");
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
@@ -99,8 +98,6 @@ describe("real agent: qwen-code headless against the loopback model", () => {
     expect(readFileSync(join(repo, "calc.js"), "utf8")).toContain("return a - b;");
     const sandboxHome = tempDir("dg-qwen-sbx-home-");
     cleanups.push(sandboxHome.cleanup);
-    mkdirSync(join(sandboxHome.path, ".qwen"));
-    writeFileSync(join(sandboxHome.path, ".qwen/settings.json"), JSON.stringify({ privacy: { usageStatisticsEnabled: false } }));
     const config = parseAgentsConfig({
       bin_dir: NODE_BIN,
       agents: { qwen: { api_key: KEY, base_url: server.openaiBaseUrl, model: "fake-coder", timeout_seconds: 90, idle_timeout_seconds: 45 } },

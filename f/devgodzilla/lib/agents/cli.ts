@@ -3,7 +3,9 @@
 // runProcess (own process group, timeouts, capped redacted output) and turns the output into an
 // AgentResult or a typed error.
 
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { delimiter, isAbsolute, join } from "node:path";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
@@ -33,7 +35,11 @@ export interface CliRunOptions {
   model?: string;
   /** Session title where the agent takes one (saves opencode a title request). */
   title?: string;
-  /** Extra env for the child (e.g. a per-run HOME, proxy settings from the sandbox). */
+  /**
+   * Extra env for the child (e.g. proxy settings from the sandbox). Without a HOME here the agent
+   * gets a fresh temp HOME for this run (removed afterwards): no state or login of the worker's
+   * HOME leaks into it, and nothing it writes there survives the job.
+   */
   env?: Record<string, string>;
   redactor?: Redactor;
   onLine?: (line: string, stream: StreamName) => void;
@@ -173,6 +179,22 @@ export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand;
   return { command: { file, args, cwd: opts.cwd, env }, spec, settings, model };
 }
 
+/**
+ * Settings an agent reads from its HOME that a headless run needs: usage statistics/telemetry off
+ * for the Gemini-CLI family (qwen attempts an outside host otherwise). Existing files are kept.
+ */
+export async function prepareAgentHome(spec: AgentSpec, home: string): Promise<void> {
+  const files: Record<string, unknown> = {};
+  if (spec.id === "qwen") files[".qwen/settings.json"] = { privacy: { usageStatisticsEnabled: false } };
+  if (spec.id === "gemini-cli") files[".gemini/settings.json"] = { privacy: { usageStatisticsEnabled: false }, telemetry: { enabled: false } };
+  for (const [rel, content] of Object.entries(files)) {
+    const file = join(home, rel);
+    if (existsSync(file)) continue;
+    await mkdir(join(file, ".."), { recursive: true });
+    await writeFile(file, JSON.stringify(content, null, 2));
+  }
+}
+
 const TRANSIENT = /\b(rate[ -]?limit(?:ed)?|429|too many requests|overloaded|529|50[234]\b|service unavailable|bad gateway|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED|socket hang up|temporarily unavailable|network error|fetch failed|connection (?:reset|refused|error))/i;
 const AUTH = /\b(401|403|unauthori[sz]ed|forbidden|invalid (?:api )?key|invalid x-api-key|authentication (?:failed|error|required)|not (?:logged|signed) in|login required|missing (?:api )?key|no api key)/i;
 const PERMISSION = /(approval required|requires? approval|permission (?:denied|request(?:ed)? rejected)|auto-?reject|--dangerously-skip-permissions cannot be used|not allowed in non-interactive|needs? --yolo)/i;
@@ -197,7 +219,18 @@ function classifyFailure(agentId: AgentId, spec: AgentSpec, res: ProcessResult, 
 
 /** Runs one CLI agent in `cwd`. Resolves with the result (incl. a detected block) or throws a typed error. */
 export async function runCliAgent(opts: CliRunOptions): Promise<AgentResult> {
+  if (opts.env?.HOME) return runCliAgentIn(opts, opts.env.HOME);
+  const home = await mkdtemp(join(tmpdir(), `dg-agent-home-`));
+  try {
+    return await runCliAgentIn({ ...opts, env: { ...opts.env, HOME: home } }, home);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentResult> {
   const { command, spec, settings, model } = prepareCliCommand(opts);
+  await prepareAgentHome(spec, home);
   const redactor = redactorFor(opts.config, opts.redactor ?? new Redactor());
   // Every secret-looking value of the child's env is redacted from its output too.
   redactor.addFrom(Object.fromEntries(Object.entries(command.env).filter(([k]) => /KEY|TOKEN|SECRET|AUTH|PASSWORD/.test(k))), true);

@@ -133,7 +133,11 @@ const SPECS: AgentSpec[] = [
       autoApprove: ["--dangerously-skip-permissions"], json: ["--output-format", "stream-json", "--verbose"], extra: [],
       output: "claude-stream-json", exitCodes: {},
     },
-    env: { keys: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"], baseUrl: "ANTHROPIC_BASE_URL", model: null, fixed: {} },
+    env: {
+      keys: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"], baseUrl: "ANTHROPIC_BASE_URL", model: null,
+      // No auto-update, telemetry or error reporting from a sandboxed worker.
+      fixed: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
+    },
     endpoints: ["https://api.anthropic.com"],
     unconfirmed: [],
     notes: "stream-json with -p requires --verbose. As root, bypass mode exits 1 unless IS_SANDBOX=1 (set automatically when running as root). ANTHROPIC_BASE_URL must speak the Anthropic API.",
