@@ -32,6 +32,7 @@ describe("BlockDetector", () => {
     "Implemented T001. All tests pass.",
     "I clarified the README wording and fixed the typo.",
     "The task did not need more information; I added the endpoint.",
+    "Done. Please confirm the export looks right in the browser.",
     "",
   ])("does not flag a normal completion: %s", (msg) => {
     expect(detectBlock(msg)).toBeNull();
