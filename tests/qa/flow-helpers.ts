@@ -28,7 +28,7 @@ export interface Harness {
   stateDir: string;
   feature: string;
   runBranch: string;
-  store: { resources: Record<string, { resource_type: string; value: unknown }> };
+  store: { resources: Record<string, { resource_type: string; value: unknown }>; variables: Record<string, string> };
   scenario(attempts: Attempt[]): Promise<string>;
   calls(file: string): Promise<{ commit: string; note: string }[]>;
   args(stateFile: string, extra?: Record<string, unknown>): Record<string, unknown>;
@@ -43,7 +43,7 @@ import { checkout, pushBranch } from "${real}/lib/git.ts";
 import { detectBlock } from "${real}/lib/agents/block.ts";
 import { taskBranchName } from "${real}/lib/workspace/task.ts";
 
-export async function main(repo: string, branch: string, commit: string, feature: string, task: { [key: string]: unknown }, note = "", agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {}, openai: { [key: string]: unknown } = {}, anthropic: { [key: string]: unknown } = {}, model = "", github: { [key: string]: unknown } = {}) {
+export async function main(repo: string, commit: string, feature: string, task: { [key: string]: unknown }, branch = "", note = "", dependencies: { [key: string]: unknown }[] = [], profile: { [key: string]: unknown } = {}, agent = "", sandbox_policy = "refuse", agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {}, openai: { [key: string]: unknown } = {}, anthropic: { [key: string]: unknown } = {}, model = "", github: { [key: string]: unknown } = {}) {
   const file = String(task.fake_state);
   const state = JSON.parse(readFileSync(file, "utf8"));
   const plan = state.attempts[Math.min(state.calls.length, state.attempts.length - 1)];
@@ -51,7 +51,7 @@ export async function main(repo: string, branch: string, commit: string, feature
   writeFileSync(file, JSON.stringify(state));
   if (plan.agent_message) {
     const block = detectBlock(plan.agent_message);
-    if (block) return { branch, commit, block, artifacts: { agent_output: plan.agent_message } };
+    if (block) return { task_id: String(task.id), branch, commit, base_commit: commit, changed: false, blocked: true, block, agent: { finalMessage: plan.agent_message }, summary: plan.agent_message, artifacts: { logs: {} } };
   }
   const taskBranch = taskBranchName(feature, String(task.id));
   const wc = await checkout({ repo, commit, branch: taskBranch });
@@ -66,7 +66,7 @@ export async function main(repo: string, branch: string, commit: string, feature
     }
     const head = (await execa("git", ["-C", wc.dir, "rev-parse", "HEAD"])).stdout;
     await pushBranch(wc.dir, taskBranch, "origin", { force: true });
-    return { branch: taskBranch, commit: head, base_commit: commit, block: null, artifacts: { agent_output: plan.agent_message ?? "done" } };
+    return { task_id: String(task.id), branch: taskBranch, commit: head, base_commit: commit, changed: true, blocked: false, block: null, agent: { finalMessage: plan.agent_message ?? "done" }, summary: plan.agent_message ?? "done", artifacts: { logs: { agent: plan.agent_message ?? "done" } } };
   } finally {
     await wc.cleanup();
   }
@@ -132,7 +132,7 @@ export async function harness(): Promise<Harness> {
     if (/break the plan into an executable task list/.test(p)) return { text: JSON.stringify(TASKS_DRAFT) };
     return { status: 500, error: `unexpected prompt: ${p.slice(0, 80)}` };
   });
-  const store = { resources: { "f/test/openai": { resource_type: "openai", value: { api_key: "sk-test-flow-00000000000000", base_url: server.openaiBaseUrl } } } };
+  const store = { resources: { "f/test/openai": { resource_type: "openai", value: { api_key: "sk-test-flow-00000000000000", base_url: server.openaiBaseUrl } } }, variables: {} };
   const profile = {
     languages: ["javascript"], primaryLanguage: "javascript", frameworks: [], packageManager: "npm",
     units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],

@@ -161,6 +161,8 @@ function inputError(e: z.ZodError): InputError {
 function stepOutputsOf(artifacts: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(artifacts)) {
+    // The diff and the file list are the change itself, already chunked from the checkout.
+    if (k === "diff" || k === "files" || k === "base") continue;
     if (typeof v === "string" && v.trim()) out[k] = v;
     else if (v && typeof v === "object") {
       for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) if (typeof v2 === "string" && v2.length > 40) out[`${k}.${k2}`] = v2;
