@@ -62,6 +62,16 @@ describe("run_status", () => {
     expect(out.markdown).toContain("https://github.com/acme/widgets/pull/3");
     expect(out.markdown).toContain("$1.5000");
   });
+  it("a flow without flow_status (local runner) is rebuilt from its child jobs, approval included", async () => {
+    const flow = wm.addJob({ script_path: "f/devgodzilla/spec_to_tasks", job_kind: "flow", running: false, suspend: 1, created_at: new Date(Date.now() - 5000).toISOString() });
+    wm.addJob({ script_path: "f/devgodzilla/specify", flow_step_id: "specify", parent_job: flow.id, is_flow_step: true, success: true, created_at: new Date(Date.now() - 4000).toISOString(), result: { cost_usd: 0.05 } });
+    wm.addJob({ script_path: "f/devgodzilla/clarify", flow_step_id: "clarify", parent_job: flow.id, is_flow_step: true, success: true, created_at: new Date(Date.now() - 3000).toISOString(), result: { resume: "r", cancel: "c", approvalPage: "http://127.0.0.1/approve/x", description: "Which greeting?" } });
+    const s = await runStatus(flow.id);
+    expect(s.state).toBe("waiting-for-approval");
+    expect(s.steps.map((x) => `${x.id}:${x.state}`)).toEqual(["specify:success", "clarify:approval"]);
+    expect(s.approvals).toEqual([expect.objectContaining({ step: "clarify", approval_page: "http://127.0.0.1/approve/x", description: "Which greeting?" })]);
+    expect(s.cost_usd).toBeCloseTo(0.05, 6);
+  });
   it("unknown or malformed ids are one InputError naming job_id", async () => {
     await expect(runStatus(randomUUID())).rejects.toBeInstanceOf(InputError);
     await expect(runStatus("../etc")).rejects.toMatchObject({ field: "job_id" });

@@ -151,7 +151,8 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   const done = root.type === "CompletedJob" || root.completed_at !== undefined;
   const modules: any[] = root.flow_status?.modules ?? [];
   const waiting = modules.some((m) => m?.type === "WaitingForEvents");
-  const state: RunStatus["state"] = done ? (root.canceled ? "canceled" : root.success ? "success" : "failure") : waiting ? "waiting-for-approval" : root.running ? "running" : "queued";
+  const waitingRoot = waiting || (!done && (root.suspend ?? 0) > 0);
+  const state: RunStatus["state"] = done ? (root.canceled ? "canceled" : root.success ? "success" : "failure") : waitingRoot ? "waiting-for-approval" : root.running ? "running" : "queued";
 
   const steps: StepView[] = [];
   const tasks: TaskView[] = [];
@@ -169,8 +170,35 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
     if (verdict) verdicts.push({ step: stepId, verdict, score: num(r?.score ?? r?.qa?.score) });
   };
 
+  const isFlow = String(root.job_kind ?? "").includes("flow");
+  // A flow without flow_status (e.g. the local runner's API): rebuild the steps from its child
+  // jobs (parent_job = the flow), oldest first.
+  if (!modules.length && isFlow) {
+    const children = ((await wmill.JobService.listJobs({ workspace, parentJob: root.id, perPage: 100 }).catch(() => [])) as AnyJob[])
+      .sort((a, b) => String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")));
+    const rootSuspended = !done && (root.suspend ?? 0) > 0;
+    let lastApproval: ApprovalView | undefined;
+    for (const c of children) {
+      const finished = c.type === "CompletedJob" || c.completed_at !== undefined;
+      const id = String(c.flow_step_id ?? c.script_path ?? c.id);
+      const st: StepState = finished ? (c.is_skipped ? "skipped" : c.success ? "success" : "failure") : (c.suspend ?? 0) > 0 ? "approval" : c.running ? "running" : "waiting";
+      steps.push({ id, state: st, job_id: c.id, duration_ms: c.duration_ms, summary: finished && !c.success ? str((c.result as any)?.error?.message) : undefined });
+      if (!finished) continue;
+      consider(id, c.result);
+      const r = (c.result ?? {}) as Record<string, any>;
+      if (r && typeof r === "object" && (str(r.approvalPage) || str(r.resume))) {
+        lastApproval = { step: id, job_id: c.id, approval_page: str(r.approvalPage), resume: str(r.resume), cancel: str(r.cancel), description: typeof r.description === "string" ? r.description : str(r.description?.markdown) };
+      }
+    }
+    // The flow is parked on the last approval step it ran.
+    if (rootSuspended && lastApproval) {
+      approvals.push(lastApproval);
+      const s = steps.find((x) => x.job_id === lastApproval!.job_id);
+      if (s) s.state = "approval";
+    }
+  }
   // A plain script job (not a flow) is shown as one step.
-  if (!modules.length) {
+  if (!modules.length && !isFlow) {
     steps.push({ id: root.script_path ?? "job", state: done ? (root.success ? "success" : "failure") : root.running ? "running" : "waiting", job_id: root.id, duration_ms: root.duration_ms });
     if (done) consider(root.script_path ?? "job", root.result);
   }
@@ -203,7 +231,7 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   }
   if (done) {
     prUrl = prUrl ?? findPrUrl(root.result);
-    if (!modules.length) {
+    if (!modules.length && !isFlow) {
       /* already considered */
     } else if (costOf(root.result) > cost) cost = costOf(root.result); // the flow's own total, if it reports one
   }
