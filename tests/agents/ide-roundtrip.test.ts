@@ -55,6 +55,7 @@ describe("IDE adapter approval round trip (local runner)", () => {
     const human = dir("dg-ide-human-");
     execFileSync("git", ["clone", "-q", "-b", branch, remote, human]);
     expect(readFileSync(join(human, ".cursor/commands/devgodzilla-t012.md"), "utf8")).toContain("Implement the CSV export");
+    expect(git(human, "log", "-1", "--format=%an|%s")).toBe('DevGodzilla|T012: Cursor command for "Add the export button"');
     execFileSync("mkdir", ["-p", join(human, "src")]);
     writeFileSync(join(human, "src/export.ts"), "export const toCsv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\\n');\n");
     git(human, "add", ".");

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
-import { runProcess } from "../process.ts";
+import { commitAll, makeGit, pushBranch, type GitAuthOptions, type PushResult } from "../git.ts";
 import { detectBlock } from "./block.ts";
 import { AGENTS, IDE_AGENT_IDS, type AgentId } from "./registry.ts";
 import { AgentUnavailableError, ExecutionBlockedError, type AgentResult } from "./types.ts";
@@ -110,6 +110,19 @@ export async function writeIdeCommand(input: IdeTaskInput): Promise<IdeCommandFi
   return file;
 }
 
+/**
+ * Step A in one call: writes the command file, commits it on the task branch (as DevGodzilla) and
+ * pushes the branch, so the human finds the command in their clone.
+ */
+export async function prepareIdeTask(
+  input: IdeTaskInput & { remote?: string; auth?: GitAuthOptions },
+): Promise<{ commandFile: IdeCommandFile; commit: string | null; push: PushResult }> {
+  const commandFile = await writeIdeCommand(input);
+  const commit = await commitAll(input.worktree, `${input.taskId}: ${AGENTS[input.agentId].name} command for "${input.title}"`);
+  const push = await pushBranch(input.worktree, input.branch, input.remote ?? "origin", input.auth ?? {});
+  return { commandFile, commit, push };
+}
+
 type ResumeUrls = { resume: string; cancel: string; approvalPage: string };
 
 /**
@@ -164,19 +177,34 @@ export function ideOutcome(resume: unknown, ctx: { agentId: AgentId; taskId: str
 }
 
 /**
- * Fetches the task branch after the human pushed and fast-forwards the worktree to it.
- * Returns the new HEAD and the files changed since the previous HEAD.
+ * Fetches the task branch after the human pushed and fast-forwards the worktree to it (a token in
+ * `auth` goes to git as an http extra header, never on the command line). Returns the new HEAD and
+ * the files changed since the previous HEAD.
  */
-export async function pickUpFromBranch(worktree: string, branch: string, remote = "origin"): Promise<{ commit: string; changed: string[] }> {
-  const git = async (...args: string[]) => {
-    const r = await runProcess({ file: "git", args, cwd: worktree, timeoutMs: 120_000, log: false, env: { GIT_TERMINAL_PROMPT: "0" } });
-    if (r.exitCode !== 0) throw new ExecutionBlockedError("ide", "input", `git ${args[0]} failed: ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`);
-    return r.stdout.trim();
+export async function pickUpFromBranch(
+  worktree: string,
+  branch: string,
+  remote = "origin",
+  auth: GitAuthOptions = {},
+): Promise<{ commit: string; changed: string[] }> {
+  const plain = makeGit(worktree);
+  const url = (await plain.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim();
+  const git = auth.token && /^https?:/.test(url)
+    ? makeGit(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
+    : plain;
+  const run = async (args: string[]) => {
+    try {
+      return (await git.raw(args)).trim();
+    } catch (e) {
+      const msg = String((e as Error).message ?? e).split("\n").slice(-2).join(" | ");
+      throw new ExecutionBlockedError("ide", "input", `git ${args[0]} failed: ${auth.token ? msg.split(auth.token).join("[REDACTED]") : msg}`,
+        `was ${branch} pushed to ${remote}?`);
+    }
   };
-  const before = await git("rev-parse", "HEAD");
-  await git("fetch", "--quiet", remote, `refs/heads/${branch}`);
-  await git("merge", "--ff-only", "--quiet", "FETCH_HEAD");
-  const after = await git("rev-parse", "HEAD");
-  const changed = before === after ? [] : (await git("diff", "--name-only", "-z", before, after)).split("\0").filter(Boolean);
+  const before = await run(["rev-parse", "HEAD"]);
+  await run(["fetch", "--quiet", remote, `refs/heads/${branch}`]);
+  await run(["merge", "--ff-only", "--quiet", "FETCH_HEAD"]);
+  const after = await run(["rev-parse", "HEAD"]);
+  const changed = before === after ? [] : (await run(["diff", "--name-only", "-z", before, after])).split("\0").filter(Boolean);
   return { commit: after, changed };
 }

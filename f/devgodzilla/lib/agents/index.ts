@@ -21,7 +21,7 @@ export { detectBlock, BLOCK_INSTRUCTION } from "./block.ts";
 export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentVersion, agentEndpoints } from "./cli.ts";
 export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
 export { runJules } from "./jules.ts";
-export { writeIdeCommand, renderIdeCommand, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
+export { writeIdeCommand, renderIdeCommand, prepareIdeTask, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
 
 export interface RunAgentRequest {
   /** Explicit agent; otherwise chosen from the config by task id / type / default. */
