@@ -159,3 +159,27 @@ describe("forge errors are typed and say what to do", () => {
     expect(forge.requests.length).toBe(before);
   });
 });
+
+describe("GitLab specifics", () => {
+  it("a draft MR keeps its Draft: prefix across updates, and a 409 'already exists' race resolves to the open MR", async () => {
+    const t = resolveTarget({ kind: "gitlab", repoUrl: "https://gitlab.example.com/acme/tools/widgets.git", apiBase: forge.gitlabApiBase, token: GL_TOKEN });
+    const spec = { head: fx.runBranch, base: "main", title: "Greeting", body: "v1", draft: true };
+    const a = await openOrUpdatePr(t, spec);
+    expect(forge.pulls("gitlab", "acme/tools/widgets")[0].title).toBe("Draft: Greeting");
+    const b = await openOrUpdatePr(t, spec);
+    expect(b.action).toBe("unchanged");
+    const realFetch = fetch;
+    let first = true;
+    const racy: typeof fetch = async (url, init) => {
+      if (first && (init?.method ?? "GET") === "GET" && String(url).includes("/merge_requests?")) {
+        first = false;
+        return new Response("[]", { status: 200 });
+      }
+      return realFetch(url, init);
+    };
+    const c = await openOrUpdatePr(t, { ...spec, body: "v2" }, { fetch: racy });
+    expect(c).toMatchObject({ action: "updated", number: a.number });
+    expect(forge.pulls("gitlab", "acme/tools/widgets")).toHaveLength(1);
+    expect(forge.pulls("gitlab", "acme/tools/widgets")[0].body).toBe("v2");
+  });
+});

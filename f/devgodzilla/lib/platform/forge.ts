@@ -342,7 +342,8 @@ export async function openOrUpdatePr(target: ForgeTarget, spec: PrSpec, opts: Fo
   const result = (p: PullRequestInfo, action: PrResult["action"]): PrResult => ({ kind: target.kind, number: p.number, url: p.url, head: p.head, base: p.base, action, state: p.state });
 
   const reconcile = async (existing: PullRequestInfo): Promise<PrResult> => {
-    const wantTitle = target.kind === "gitlab" && /^(Draft|WIP):/i.test(existing.title) && spec.draft ? `Draft: ${title}` : title;
+    // GitLab marks drafts by the title prefix (as create does); GitHub's draft flag is separate.
+    const wantTitle = target.kind === "gitlab" && spec.draft ? `Draft: ${title}` : title;
     if (existing.title === wantTitle && existing.body === body) return result(existing, "unchanged");
     return result(await client.update(existing.number, { title: wantTitle, body }), "updated");
   };
