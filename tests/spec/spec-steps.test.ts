@@ -16,7 +16,7 @@ import { runAnalyze } from "../../f/devgodzilla/lib/llm/steps/analyze.ts";
 import { parseChecklist, parsePlan, parseSpec } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
 import { parseTasksMd } from "../../f/devgodzilla/lib/speckit/tasks.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import { ConstitutionViolationError, StructuredOutputError } from "../../f/devgodzilla/lib/llm/errors.ts";
+import { ConstitutionViolationError, ContextOverflowError, StructuredOutputError } from "../../f/devgodzilla/lib/llm/errors.ts";
 import { AUTH_MARKER, RETENTION_MARKER, analysisDraft, planDraft, specDraft, specModel, tasksDraft } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-steps-0123456789";
@@ -303,6 +303,21 @@ describe("transient model failures inside a step", () => {
       expect(parseSpec((await remote.show(r.commit, `specs/${r.feature}/spec.md`))!).requirements).toHaveLength(4);
     } finally {
       await s2.close();
+    }
+  });
+
+  it("turns a context-window rejection into ContextOverflowError suggesting clarify, leaving nothing", async () => {
+    const s3 = await startLlmServer(scripted([{ status: 400, error: "prompt is too long: 250000 tokens > 200000 maximum" }]));
+    const before = await remote.branches();
+    try {
+      const err = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "A huge feature", anthropic: { apiKey: KEY, base_url: s3.url }, llm_options: fast }).catch((e) => e);
+      expect(err).toBeInstanceOf(ContextOverflowError);
+      expect(err.suggestedAction).toBe("clarify");
+      expect(s3.requests).toHaveLength(1);
+      expect(await remote.branches()).toEqual(before);
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      await s3.close();
     }
   });
 });

@@ -67,9 +67,12 @@ function addSession(md: string, date: string, bullets: string[]): string {
     while (at > session.start + 1 && lines[at - 1]!.trim() === "") at--;
     lines.splice(at, 0, ...bullets);
   } else {
-    let at = clar.end;
-    while (at > clar.start + 1 && lines[at - 1]!.trim() === "") at--;
-    lines.splice(at, 0, "", `### Session ${date}`, "", ...bullets);
+    // After the last existing session (human specs sometimes keep other ### notes in this section).
+    const sessions = sections(md).filter((s) => s.level === 3 && s.start > clar.start && s.start < clar.end && /^Session\s/.test(s.title.trim()));
+    let at = sessions.length ? sessions[sessions.length - 1]!.end : clar.end;
+    const floor = sessions.length ? sessions[sessions.length - 1]!.start + 1 : clar.start + 1;
+    while (at > floor && lines[at - 1]!.trim() === "") at--;
+    lines.splice(at, 0, "", `### Session ${date}`, "", ...bullets, ...(at < clar.end && lines[at]?.trim() !== "" ? [""] : []));
   }
   return lines.join("\n");
 }
