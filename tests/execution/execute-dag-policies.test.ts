@@ -1,0 +1,146 @@
+// executeDag policies (conflicts, budget, resume) over a real git remote: every task is a "job" that runs the REAL executeTask (fake
+// agent CLI, real bwrap) in-process through a small job table standing in for Windmill's
+// (start / poll / find / result — the JobApi seam). The local-runner test (runner-dag.test.ts)
+// runs the same code through windmill-client.
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import path from "node:path";
+import { simpleGit } from "simple-git";
+import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { executeDag, type JobApi, type JobView } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
+import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
+
+const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
+const FEATURE = "002-dag";
+const BRANCH = "devgodzilla/002-dag";
+const AGENTS = { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN };
+
+interface Job {
+  id: string;
+  path: string;
+  args: Record<string, any>;
+  done: boolean;
+  success?: boolean;
+  result?: unknown;
+}
+
+/** An in-memory job table whose jobs run executeTask; `crashAfter` makes start() throw after N jobs. */
+class FakeJobs implements JobApi {
+  jobs: Job[] = [];
+  crashAfter = Infinity;
+  constructor(private cache: string, private work: string) {}
+  async start(p: string, _kind: "script" | "flow", args: Record<string, any>): Promise<string> {
+    if (this.jobs.length >= this.crashAfter) throw new Error("worker crashed");
+    const job: Job = { id: `job-${this.jobs.length + 1}`, path: p, args, done: false };
+    this.jobs.push(job);
+    executeTask({ ...(args as any), cache_dir: this.cache, work_root: this.work }, { agents: AGENTS }).then(
+      (r) => Object.assign(job, { done: true, success: true, result: r }),
+      (e: Error) => Object.assign(job, { done: true, success: false, result: { error: { name: e.name, message: e.message } } }),
+    );
+    return job.id;
+  }
+  async poll(id: string) {
+    const j = this.jobs.find((x) => x.id === id)!;
+    return { completed: j.done, success: j.success, result: j.result };
+  }
+  async find(p: string, runKey: string): Promise<JobView[]> {
+    return this.jobs.filter((j) => j.path === p && j.args.run_key === runKey && (j.success || !j.done)).map((j) => ({ id: j.id, args: j.args, success: j.success, running: !j.done }));
+  }
+  async result(id: string) {
+    return this.jobs.find((x) => x.id === id)!.result;
+  }
+  tasksStarted(): string[] {
+    return this.jobs.map((j) => j.args.task.id);
+  }
+}
+
+let fx: FixtureRemote;
+let cache: { dir: string; cleanup(): Promise<void> };
+let work: { dir: string; cleanup(): Promise<void> };
+let jobs: FakeJobs;
+beforeEach(async () => {
+  fx = await createFixtureRemote("empty");
+  cache = await tempDir("dg-cache-");
+  work = await tempDir("dg-work-");
+  jobs = new FakeJobs(cache.dir, work.dir);
+});
+afterEach(async () => {
+  await fx.cleanup();
+  await cache.cleanup();
+  await work.cleanup();
+});
+
+const w = (file: string, content: string) => `[[fake:write ${file}=${content}]]`;
+const input = (tasks: { id: string; description: string; dependsOn?: string[] }[], extra: Record<string, unknown> = {}) => ({
+  repo: fx.remote, branch: BRANCH, commit: fx.seed, feature: FEATURE, dag: { tasks },
+  poll_ms: 20, backoff_seconds: 0, retries: 0, cache_dir: cache.dir, work_root: work.dir, task_args: { install: [] }, ...extra,
+});
+
+describe("executeDag policies", () => {
+  it("a merge conflict is handed to a follow-up agent run on top of the run branch (on_conflict: agent)", async () => {
+    const res = await executeDag(
+      input(
+        [
+          { id: "T001", description: `one ${w("shared.txt", "from one")}` },
+          { id: "T002", description: `two ${w("shared.txt", "from two")}` },
+        ],
+        { on_conflict: "agent", concurrency: 2 },
+      ),
+      { jobs },
+    );
+    expect(res.status).toBe("succeeded");
+    const second = res.tasks.find((t) => t.id === res.completion_order[1])!;
+    expect(second.jobs).toHaveLength(2);
+    const followUp = jobs.jobs.find((j) => j.id === second.jobs[1])!;
+    expect(followUp.args.note).toMatch(/conflicted .* shared\.txt/);
+    expect(await fx.show(BRANCH, "shared.txt")).toBe(second.id === "T002" ? "from two" : "from one");
+  });
+
+  it("stops starting tasks once the run budget is spent", async () => {
+    const res = await executeDag(
+      input(
+        [
+          { id: "T001", description: `a ${w("a.txt", "A")}` },
+          { id: "T002", description: `b ${w("b.txt", "B")}`, dependsOn: ["T001"] },
+          { id: "T003", description: `c ${w("c.txt", "C")}`, dependsOn: ["T002"] },
+        ],
+        { budget: { run_tokens: 200 } },
+      ),
+      { jobs },
+    );
+    // The fake agent reports 165 tokens per run: after T002 the run has spent 330 > 200.
+    expect(res.status).toBe("budget_exceeded");
+    expect(jobs.tasksStarted()).toEqual(["T001", "T002"]);
+    expect(res.tasks.find((t) => t.id === "T003")!.status).toBe("not_started");
+    expect(res.usage.tokens).toBe(330);
+  });
+
+  it("re-running after a crash skips tasks whose jobs succeeded and runs only the rest", async () => {
+    const tasks = [
+      { id: "T001", description: `a ${w("a.txt", "A")}` },
+      { id: "T002", description: `b ${w("b.txt", "B")}`, dependsOn: ["T001"] },
+      { id: "T003", description: `c ${w("c.txt", "C")}`, dependsOn: ["T002"] },
+    ];
+    jobs.crashAfter = 2;
+    const first = await executeDag(input(tasks), { jobs }).catch((e: Error) => e);
+    // The "worker" died when starting T003: the run's status is whatever it got to.
+    expect(jobs.tasksStarted()).toEqual(["T001", "T002"]);
+    void first;
+    jobs.crashAfter = Infinity;
+    const again = await executeDag(input(tasks), { jobs });
+    expect(again.status).toBe("succeeded");
+    expect(jobs.tasksStarted()).toEqual(["T001", "T002", "T003"]); // no task started twice
+    const by = Object.fromEntries(again.tasks.map((t) => [t.id, t]));
+    expect(by.T001.status).toBe("skipped_succeeded");
+    expect(by.T002.status).toBe("skipped_succeeded");
+    expect(by.T003.status).toBe("succeeded");
+    for (const f of ["a.txt", "b.txt", "c.txt"]) expect(await fx.show(BRANCH, f)).not.toBeNull();
+  });
+
+  it("rejects a cyclic DAG before starting anything", async () => {
+    await expect(
+      executeDag(input([{ id: "T1", description: "x", dependsOn: ["T2"] }, { id: "T2", description: "y", dependsOn: ["T1"] }]), { jobs }),
+    ).rejects.toThrow(/dag: dependency cycle/);
+    expect(jobs.jobs).toHaveLength(0);
+    expect(await fx.head(BRANCH)).toBeNull();
+  });
+});

@@ -1,0 +1,159 @@
+// executeDag over a real git remote: every task is a "job" that runs the REAL executeTask (fake
+// agent CLI, real bwrap) in-process through a small job table standing in for Windmill's
+// (start / poll / find / result — the JobApi seam). The local-runner test (runner-dag.test.ts)
+// runs the same code through windmill-client.
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import path from "node:path";
+import { simpleGit } from "simple-git";
+import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { executeDag, type JobApi, type JobView } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
+import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
+
+const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
+const FEATURE = "002-dag";
+const BRANCH = "devgodzilla/002-dag";
+const AGENTS = { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN };
+
+interface Job {
+  id: string;
+  path: string;
+  args: Record<string, any>;
+  done: boolean;
+  success?: boolean;
+  result?: unknown;
+}
+
+/** An in-memory job table whose jobs run executeTask; `crashAfter` makes start() throw after N jobs. */
+class FakeJobs implements JobApi {
+  jobs: Job[] = [];
+  crashAfter = Infinity;
+  constructor(private cache: string, private work: string) {}
+  async start(p: string, _kind: "script" | "flow", args: Record<string, any>): Promise<string> {
+    if (this.jobs.length >= this.crashAfter) throw new Error("worker crashed");
+    const job: Job = { id: `job-${this.jobs.length + 1}`, path: p, args, done: false };
+    this.jobs.push(job);
+    executeTask({ ...(args as any), cache_dir: this.cache, work_root: this.work }, { agents: AGENTS }).then(
+      (r) => Object.assign(job, { done: true, success: true, result: r }),
+      (e: Error) => Object.assign(job, { done: true, success: false, result: { error: { name: e.name, message: e.message } } }),
+    );
+    return job.id;
+  }
+  async poll(id: string) {
+    const j = this.jobs.find((x) => x.id === id)!;
+    return { completed: j.done, success: j.success, result: j.result };
+  }
+  async find(p: string, runKey: string): Promise<JobView[]> {
+    return this.jobs.filter((j) => j.path === p && j.args.run_key === runKey && (j.success || !j.done)).map((j) => ({ id: j.id, args: j.args, success: j.success, running: !j.done }));
+  }
+  async result(id: string) {
+    return this.jobs.find((x) => x.id === id)!.result;
+  }
+  tasksStarted(): string[] {
+    return this.jobs.map((j) => j.args.task.id);
+  }
+}
+
+let fx: FixtureRemote;
+let cache: { dir: string; cleanup(): Promise<void> };
+let work: { dir: string; cleanup(): Promise<void> };
+let jobs: FakeJobs;
+beforeEach(async () => {
+  fx = await createFixtureRemote("empty");
+  cache = await tempDir("dg-cache-");
+  work = await tempDir("dg-work-");
+  jobs = new FakeJobs(cache.dir, work.dir);
+});
+afterEach(async () => {
+  await fx.cleanup();
+  await cache.cleanup();
+  await work.cleanup();
+});
+
+const w = (file: string, content: string) => `[[fake:write ${file}=${content}]]`;
+const input = (tasks: { id: string; description: string; dependsOn?: string[] }[], extra: Record<string, unknown> = {}) => ({
+  repo: fx.remote, branch: BRANCH, commit: fx.seed, feature: FEATURE, dag: { tasks },
+  poll_ms: 20, backoff_seconds: 0, retries: 0, cache_dir: cache.dir, work_root: work.dir, task_args: { install: [] }, ...extra,
+});
+
+describe("executeDag", () => {
+  it("runs each task as its own job, merges all of them into the run branch in dependency order, and passes dependency summaries", async () => {
+    const res = await executeDag(
+      input([
+        { id: "T001", description: `setup ${w("a.txt", "A")}` },
+        { id: "T002", description: `left ${w("b.txt", "B")}`, dependsOn: ["T001"] },
+        { id: "T003", description: `right ${w("c.txt", "C")}`, dependsOn: ["T001"] },
+        { id: "T004", description: `join ${w("d.txt", "D")}`, dependsOn: ["T002", "T003"] },
+      ]),
+      { jobs },
+    );
+    expect(res.status).toBe("succeeded");
+    expect(jobs.tasksStarted().sort()).toEqual(["T001", "T002", "T003", "T004"]);
+    expect(res.tasks.every((t) => t.jobs.length === 1 && t.merge === "merged")).toBe(true);
+    expect(res.completion_order[0]).toBe("T001");
+    expect(res.completion_order[3]).toBe("T004");
+    expect(await fx.head(BRANCH)).toBe(res.commit);
+    for (const f of ["a.txt", "b.txt", "c.txt", "d.txt"]) expect(await fx.show(BRANCH, f)).not.toBeNull();
+    const log = (await simpleGit(fx.remote).raw(["log", "--first-parent", "--format=%s", BRANCH])).trim().split("\n");
+    expect(log.slice(0, 4).reverse().map((s) => s.slice(0, 15))).toEqual(res.completion_order.map((id) => `Merge task ${id}`));
+    // T004 started from a commit that has its dependencies' work, and got their summaries.
+    const t4 = jobs.jobs.find((j) => j.args.task.id === "T004")!;
+    expect(await fx.show(t4.args.commit, "b.txt")).not.toBeNull();
+    expect(await fx.show(t4.args.commit, "c.txt")).not.toBeNull();
+    expect(t4.args.dependencies.map((d: any) => d.id)).toEqual(["T002", "T003"]);
+    expect(t4.args.dependencies[0].changedFiles).toEqual(["b.txt"]);
+    expect(res.report).toContain("| T004 |");
+  });
+
+  it("a failed task stops its dependants only; the independent branch is merged", async () => {
+    const res = await executeDag(
+      input([
+        { id: "T001", description: `root ${w("a.txt", "A")}` },
+        { id: "T002", description: "breaks [[fake:exit 1]]", dependsOn: ["T001"] },
+        { id: "T003", description: `fine ${w("c.txt", "C")}`, dependsOn: ["T001"] },
+        { id: "T004", description: `after break ${w("d.txt", "D")}`, dependsOn: ["T002"] },
+      ]),
+      { jobs },
+    );
+    expect(res.status).toBe("failed");
+    const by = Object.fromEntries(res.tasks.map((t) => [t.id, t]));
+    expect(by.T002.status).toBe("failed");
+    expect(by.T002.error).toMatch(/job-\d+/);
+    expect(by.T004).toMatchObject({ status: "dependency_failed", blocked_by: "T002" });
+    expect(by.T003.status).toBe("succeeded");
+    expect(jobs.tasksStarted()).not.toContain("T004");
+    expect(await fx.show(BRANCH, "c.txt")).not.toBeNull();
+    expect(await fx.show(BRANCH, "d.txt")).toBeNull();
+  });
+
+  it("retries a failed task as a NEW job and then switches to the fallback agent", async () => {
+    const res = await executeDag(
+      input([{ id: "T001", description: "flaky [[fake:exit 1]]" }], { retries: 1, fallback_agents: ["claude-code"] }),
+      { jobs },
+    );
+    const t = res.tasks[0];
+    // 1 + retries runs per agent: the configured one, then the fallback.
+    expect(t.jobs).toHaveLength(4);
+    expect(jobs.jobs.map((j) => j.args.agent ?? "default")).toEqual(["default", "default", "claude-code", "claude-code"]);
+    expect(t.status).toBe("failed"); // the fake fails for every agent
+  });
+
+  it("a merge conflict is reported with its files (on_conflict: report) and stops dependants", async () => {
+    const res = await executeDag(
+      input(
+        [
+          { id: "T001", description: `one ${w("shared.txt", "from one")}` },
+          { id: "T002", description: `two ${w("shared.txt", "from two")}` },
+          { id: "T003", description: `after two ${w("z.txt", "Z")}`, dependsOn: ["T002"] },
+        ],
+        { on_conflict: "report", concurrency: 2 },
+      ),
+      { jobs },
+    );
+    const conflicted = res.tasks.find((t) => t.status === "conflict")!;
+    expect(conflicted).toBeTruthy();
+    expect(conflicted.conflicts).toEqual(["shared.txt"]);
+    expect(res.report).toContain("conflict: shared.txt");
+    if (conflicted.id === "T002") expect(res.tasks.find((t) => t.id === "T003")!.status).toBe("dependency_failed");
+    expect(res.status).toBe("failed");
+  });
+});
