@@ -129,6 +129,22 @@ describe("CLI adapter runs (fake agent executables)", () => {
     expect(JSON.stringify(res)).not.toContain(key);
   });
 
+  it("sets the headless env each agent needs (trust, sandbox flag, OpenAI-compatible provider)", async () => {
+    const record = join(dir(), "r.jsonl");
+    const cfg = config({ agents: { opencode: { model: "mock/mock-model", base_url: "http://127.0.0.1:9/v1", api_key: "sk-oc-0123456789abcdef" } } });
+    for (const id of ["gemini-cli", "claude-code", "opencode"] as AgentId[]) {
+      await runCliAgent({ agentId: id, prompt: P, cwd: dir(), config: cfg, env: { FAKE_AGENT_RECORD: record }, log: false });
+    }
+    const [gem, claude, oc] = readRecords(record);
+    expect(gem!.env.GEMINI_CLI_TRUST_WORKSPACE).toBe("true");
+    if (process.getuid?.() === 0) expect(claude!.env.IS_SANDBOX).toBe("1");
+    expect(oc!.env.OPENCODE_DISABLE_AUTOUPDATE).toBe("1");
+    expect(JSON.parse(oc!.env.OPENCODE_CONFIG_CONTENT!)).toEqual({
+      provider: { mock: { npm: "@ai-sdk/openai-compatible", name: "mock", options: { baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-oc-0123456789abcdef" }, models: { "mock-model": { name: "mock-model", tool_call: true } } } },
+    });
+    expect(oc!.argv).toEqual(["run", "-m", "mock/mock-model", "--format", "json", "--auto", P]);
+  });
+
   it("each run gets a fresh HOME that is removed afterwards, unless the caller gives one", async () => {
     const record = join(dir(), "r.jsonl");
     await runCliAgent({ agentId: "gemini-cli", prompt: P, cwd: dir(), config: config(), env: { FAKE_AGENT_RECORD: record }, log: false });
