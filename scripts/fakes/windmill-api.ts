@@ -184,6 +184,15 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
         return r ? send(200, r.value) : send(404, `Resource ${m[1]} not found`, true);
       }
       if ((m = /^resources\/exists\/(.+)$/.exec(p)) && method === "GET") return send(200, resources.has(m[1]));
+      if (p === "resources/list" && method === "GET") {
+        const start = q.get("path_start") ?? "";
+        const types = q.get("resource_type")?.split(",");
+        const list = [...resources.entries()]
+          .filter(([path, r]) => path.startsWith(start) && (!types || types.includes(r.resource_type)))
+          .slice(0, Math.min(Number(q.get("per_page") ?? 30), 100))
+          .map(([path, r]) => ({ path, resource_type: r.resource_type, value: r.value, workspace_id: opts.workspace, is_oauth: false }));
+        return send(200, list);
+      }
       if ((m = /^resources\/update_value\/(.+)$/.exec(p)) && method === "POST") {
         const r = resources.get(m[1]);
         if (!r) return send(404, `Resource ${m[1]} not found`, true);

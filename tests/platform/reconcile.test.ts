@@ -69,6 +69,8 @@ beforeAll(async () => {
   for (let i = 0; i < 100; i++) wm.addJob({ script_path: "f/devgodzilla/noise", job_kind: "script", success: true, created_at: ago(30 + i) });
   wm.addJob({ id: ids.lost, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(4000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/004-lost", commit: lostCommit } });
 
+  wm.resources.set("f/devgodzilla/webhook_deliveries/gh_old", { resource_type: "state", value: { provider: "github", delivery_id: "old", at: ago(40 * 86400) } });
+  wm.resources.set("f/devgodzilla/webhook_deliveries/gh_new", { resource_type: "state", value: { provider: "github", delivery_id: "new", at: ago(3600) } });
   workRoot = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-work-"));
   cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-cache-"));
   dirs.ofFailedJob = await workDir("failedjob", ids.failed);
@@ -108,6 +110,8 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(kinds).toContain("stuck-job:would-cancel");
     expect(kinds).toContain("orphan-workdir:would-remove");
     expect(kinds).toContain("orphan-lock:would-remove");
+    expect(kinds).toContain("expired-delivery:would-remove");
+    expect(wm.resources.has("f/devgodzilla/webhook_deliveries/gh_old")).toBe(true);
     expect(wm.jobs.get(ids.stuck)?.type).toBe("QueuedJob");
     expect(await exists(dirs.ofFailedJob)).toBe(true);
     expect(await exists(deadLock)).toBe(true);
@@ -148,6 +152,11 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(by("vanished-run-branch").find((f) => f.subject === "devgodzilla/005-orphan")?.detail).toMatch(/PR #1 is still open/);
     expect(JSON.stringify(r)).not.toContain(GH_TOKEN);
 
+    // Old webhook delivery claims are pruned from Windmill; recent ones stay (redeliveries).
+    expect(by("expired-delivery")).toEqual([expect.objectContaining({ action: "removed" })]);
+    expect(wm.resources.has("f/devgodzilla/webhook_deliveries/gh_old")).toBe(false);
+    expect(wm.resources.has("f/devgodzilla/webhook_deliveries/gh_new")).toBe(true);
+
     expect(r.markdown).toContain("### Stuck jobs (1)");
     expect(r.markdown).toContain("devgodzilla/002-failed");
   });
@@ -155,7 +164,7 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
   it("is idempotent: a second pass cancels and removes nothing more", async () => {
     const cancelsBefore = wm.requests.filter((q) => q.path.includes("/queue/cancel/")).length;
     const r = await reconcile(opts(false));
-    expect(r.findings.filter((f) => ["stuck-job", "orphan-workdir", "orphan-lock"].includes(f.kind))).toEqual([]);
+    expect(r.findings.filter((f) => ["stuck-job", "orphan-workdir", "orphan-lock", "expired-delivery"].includes(f.kind))).toEqual([]);
     expect(wm.requests.filter((q) => q.path.includes("/queue/cancel/")).length).toBe(cancelsBefore);
     expect(await exists(dirs.ofLiveJob)).toBe(true);
   });

@@ -15,6 +15,7 @@ import * as wmill from "windmill-client";
 import { cacheRoot, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
+import { DELIVERY_STATE_PREFIX } from "./webhook.ts";
 
 const execFileP = promisify(execFile);
 
@@ -45,6 +46,8 @@ export interface ReconcileOptions {
   /** Forge API access for a repository (to find open PRs/MRs of failed or orphaned run branches). */
   forgeFor?: (repoUrl: string) => ForgeTarget | undefined;
   forgeOptions?: ForgeClientOptions;
+  /** Webhook delivery claims (state resources) older than this are deleted; 0 = keep. */
+  deliveryRetentionDays?: number;
   /** Secrets to scrub from the report (e.g. a git token). */
   redact?: string[];
   now?: number;
@@ -58,6 +61,7 @@ export type FindingKind =
   | "failed-run-branch"
   | "vanished-run-branch"
   | "missing-commit"
+  | "expired-delivery"
   | "check-error";
 
 export interface Finding {
@@ -390,6 +394,20 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
     }
   }
 
+  // 5. Webhook delivery claims: GitHub/GitLab only redeliver recent events, so old claims are noise.
+  const keepDays = o.deliveryRetentionDays ?? 30;
+  if (keepDays > 0) {
+    const claims = (await wmill.ResourceService.listResource({ workspace, pathStart: DELIVERY_STATE_PREFIX, resourceType: "state", perPage: 100 }).catch(() => [])) as { path: string; value?: { at?: string } }[];
+    let expired = 0;
+    for (const c of claims) {
+      const at = c.value?.at;
+      if (!c.path.startsWith(DELIVERY_STATE_PREFIX) || !at || ageS(at, now) < keepDays * 86400) continue;
+      expired++;
+      if (!dry) await wmill.ResourceService.deleteResource({ workspace, path: c.path }).catch(() => expired--);
+    }
+    if (expired) findings.push({ kind: "expired-delivery", subject: DELIVERY_STATE_PREFIX, action: dry ? "would-remove" : "removed", detail: `${expired} webhook delivery claim(s) older than ${keepDays} days` });
+  }
+
   const report: Omit<ReconcileReport, "markdown"> = { dry_run: dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: redactor.redactDeep(findings) };
   return { ...report, markdown: renderReconcile(report) };
 }
@@ -419,6 +437,7 @@ const TITLES: Record<FindingKind, string> = {
   "failed-run-branch": "Run branches whose job failed",
   "vanished-run-branch": "Run branches without a job",
   "missing-commit": "Successful runs whose commit is missing from the remote",
+  "expired-delivery": "Expired webhook delivery claims",
   "check-error": "Checks that could not run",
 };
 
