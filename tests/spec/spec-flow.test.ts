@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
-import { runPath, resumeRun, type LocalStore } from "../../scripts/runner/index.ts";
+import { runPath, resumeRun, type LocalStore, type PendingApproval } from "../../scripts/runner/index.ts";
 import { parseSpec, parseChecklist } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
 import { parseTasksMd } from "../../f/devgodzilla/lib/speckit/tasks.ts";
 import { specModel } from "./spec-llm-fixture.ts";
@@ -75,6 +75,8 @@ describe("spec_to_tasks flow", () => {
     expect(first.error).toBeUndefined();
     expect(first.status).toBe("suspended");
     expect(first.pending!.step_id).toBe("ask1");
+    expect(first.pending!.form!.required ?? []).toEqual([]);
+    expect(Object.keys(first.pending!.form!.properties!)).toEqual(["Q1", "Q2", "Q3"]);
     const ask = first.pending!.step_result as { default_args: Record<string, string>; description: { markdown: string }; resume: string };
     expect(ask.default_args).toEqual({ Q1: "Email and password", Q2: "30 days" });
     expect(ask.description.markdown).toMatch(/## Q1: Authentication[\s\S]*\*\*Recommended:\*\* Email and password[\s\S]*\| A \| Email and password \|/);
@@ -88,6 +90,7 @@ describe("spec_to_tasks flow", () => {
     expect(second.error).toBeUndefined();
     expect(second.status).toBe("suspended");
     expect(second.pending!.step_id).toBe("ask2");
+    expect(Object.keys(second.pending!.form!.properties!)).toHaveLength(8);
     const ask2 = second.pending!.step_result as { default_args: Record<string, string> };
     expect(ask2.default_args).toEqual({ Q3: "500", Q4: "99.9%" });
 
@@ -118,19 +121,30 @@ describe("spec_to_tasks flow", () => {
     expect(JSON.stringify(done)).not.toContain(KEY);
   });
 
-  it("takes approval answers given up front and runs a single round when no follow-ups are asked", async () => {
+  it("asks at the terminal with the form's fields pre-filled, and runs one round when no follow-ups are asked", async () => {
+    const asked: PendingApproval[] = [];
     const out = await runPath("f/devgodzilla/spec_to_tasks", {
       args: { repo: remote.remote, base_branch: "main", feature_description: "Albums again", short_name: "albums-again", llm: "$res:f/devgodzilla/llm_local", max_followup_questions: 0 },
       store,
       stateDir,
-      answers: { ask1: { Q1: "A", Q2: "7 days" } },
+      // What the CLI's terminal prompt does: walk the form fields, Enter keeps the pre-filled default.
+      ask: async (pending) => {
+        asked.push(pending);
+        const defaults = (pending.step_result as { default_args: Record<string, string> }).default_args;
+        const typed: Record<string, string> = { Q2: "7 days" };
+        return Object.fromEntries(Object.keys(pending.form!.properties!).map((k) => [k, typed[k] ?? defaults[k] ?? ""]));
+      },
     });
     expect(out.error).toBeUndefined();
     expect(out.status).toBe("success");
+    expect(asked.map((p) => p.step_id)).toEqual(["ask1"]);
+    expect(Object.keys(asked[0]!.form!.properties!)).toEqual(["Q1", "Q2", "Q3"]);
     const r = out.result as { feature: string; commit: string; feature_dir: string; clarifications_answered: number };
     expect(r.feature).toMatch(/^\d{3}-albums-again$/);
     expect(r.clarifications_answered).toBe(2);
-    expect(parseSpec((await remote.show(r.commit, `${r.feature_dir}/spec.md`))!).requirements.find((x) => x.id === "FR-004")!.text).toMatch(/7 days$/);
+    const spec = parseSpec((await remote.show(r.commit, `${r.feature_dir}/spec.md`))!);
+    expect(spec.clarifications.map((c) => c.answer)).toEqual(["Email and password", "7 days"]);
+    expect(spec.requirements.find((x) => x.id === "FR-004")!.text).toMatch(/7 days$/);
   });
 
   it("fails with the failure module's explanation on bad input", async () => {
