@@ -35,7 +35,7 @@ interface Seen { method: string; path: string; key: string | undefined; body: an
 let jules: Server;
 let julesUrl = "";
 const seen: Seen[] = [];
-let scenario: "ok" | "feedback" | "failed" = "ok";
+let scenario: "ok" | "feedback" | "failed" | "pr" = "ok";
 let polls = 0;
 const PATCH = "diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\n--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1 @@\n+written by jules\n";
 
@@ -58,6 +58,7 @@ beforeAll(async () => {
         if (polls < 2) return send(200, { id: "s-42", state: "IN_PROGRESS" });
         if (scenario === "failed") return send(200, { id: "s-42", state: "FAILED" });
         if (scenario === "feedback") return send(200, { id: "s-42", state: "AWAITING_USER_FEEDBACK" });
+        if (scenario === "pr") return send(200, { id: "s-42", state: "COMPLETED", outputs: [{ pullRequest: { url: "https://github.com/acme/shop/pull/7", title: "Add notes", headRef: "jules/notes", baseRef: "main" } }] });
         return send(200, { id: "s-42", state: "COMPLETED", outputs: [{ changeSet: { source: "sources/github/acme/shop", gitPatch: { unidiffPatch: PATCH, baseCommitId: "abc", suggestedCommitMessage: "Add notes" } } }] });
       }
       if (url.pathname === "/v1alpha/sessions/s-42/activities") {
@@ -91,6 +92,16 @@ describe("Jules API adapter (loopback fake)", () => {
       requirePlanApproval: false,
     });
     expect(seen.every((s) => s.key === JULES_KEY)).toBe(true);
+  });
+
+  it("asks for a pull request by default and returns it", async () => {
+    scenario = "pr";
+    seen.length = 0;
+    const out = await runJules({ apiKey: JULES_KEY, repo: "acme/shop", prompt: "T002", baseUrl: julesUrl, pollIntervalMs: 10, startingBranch: "devgodzilla/001" });
+    expect(out.pullRequest).toEqual({ url: "https://github.com/acme/shop/pull/7", title: "Add notes", headRef: "jules/notes", baseRef: "main" });
+    expect(out.patch).toBeNull();
+    const create = seen.find((s) => s.method === "POST" && s.path === "/v1alpha/sessions")!;
+    expect(create.body).toMatchObject({ automationMode: "AUTO_CREATE_PR", sourceContext: { githubRepoContext: { startingBranch: "devgodzilla/001" } } });
   });
 
   it("a session waiting for user feedback comes back as a clarify block, patch not applied", async () => {

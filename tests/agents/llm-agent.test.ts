@@ -101,6 +101,16 @@ describe("built-in llm agent", () => {
     expect(status(cwd)).toBe("");
   });
 
+  it("works the same with an Anthropic model", async () => {
+    const cwd = repo();
+    reply([{ text: "Done.\n```diff\n" + GOOD_DIFF + "```" }]);
+    const before = server.requests.length;
+    const res = await runLlmAgent({ prompt: "T003 greet", cwd, llm: { provider: "anthropic", apiKey: KEY, baseUrl: server.url, model: "claude-sonnet-4-6", maxAttempts: 1 } });
+    expect(server.requests[before]!.protocol).toBe("anthropic");
+    expect(res.via).toBe("anthropic:claude-sonnet-4-6");
+    expect(readFileSync(join(cwd, "greet.ts"), "utf8")).toContain("Hello, ");
+  });
+
   it("extracts a diff without a fence too", () => {
     expect(extractDiff("Here:\n" + GOOD_DIFF)).toBe(GOOD_DIFF);
     expect(extractDiff("no diff here")).toBeNull();
