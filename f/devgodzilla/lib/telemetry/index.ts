@@ -41,6 +41,8 @@ export interface TelemetryImpl {
   withSpan<T>(name: string, attrs: SpanAttrs, fn: (span: SpanHandle) => T | Promise<T>): Promise<T>;
   /** A span for something that already happened (an LLM call reported after the fact). */
   recordSpan(name: string, attrs: SpanAttrs, startMs: number, endMs: number, error?: string): void;
+  /** Adds attributes to the current span (no-op without one). */
+  annotate(attrs: SpanAttrs): void;
   currentTraceparent(): string | undefined;
   addSecrets(values: Iterable<string>): void;
   flush(): Promise<void>;
@@ -91,6 +93,11 @@ export async function withSpan<T>(name: string, attrs: SpanAttrs, fn: (span: Spa
 
 export function recordSpan(name: string, attrs: SpanAttrs, startMs: number, endMs: number, error?: string): void {
   impl?.recordSpan(name, attrs, startMs, endMs, error);
+}
+
+/** Adds attributes (a verdict, a cost…) to the current span; nothing when off. */
+export function annotate(attrs: SpanAttrs): void {
+  impl?.annotate(attrs);
 }
 
 /** W3C traceparent of the current span, for a child process's TRACEPARENT; undefined when off. */

@@ -90,6 +90,10 @@ export function createOtelImpl(cfg: OtlpConfig, opts: TelemetryOptions = {}): Te
       if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: redactor.redact(error).slice(0, MAX_ATTR_CHARS) });
       span.end(endMs);
     },
+    annotate(attrs) {
+      const span = als.getStore() ? trace.getSpan(als.getStore()!) : undefined;
+      span?.setAttributes(clean(attrs));
+    },
     currentTraceparent: () => traceparentOf(trace.getSpan(current())),
     addSecrets: (values) => {
       for (const v of values) redactor.add(v);
