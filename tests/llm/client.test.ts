@@ -122,6 +122,16 @@ for (const protocol of ["openai", "anthropic"] as const) {
       expect(server.requests).toHaveLength(1);
     });
 
+    it("falls back to schema-in-prompt when a compatible server rejects native structured output", async () => {
+      const { llm, server } = await llmFor(protocol, [{ status: 400, error: "response_format json_schema is not supported by this server" }, { text: '{"name": "Dee", "age": 9}' }, { text: '{"name": "Eve", "age": 10}' }]);
+      expect(await llm.structured({ prompt: "who?", schema: Person })).toEqual({ name: "Dee", age: 9 });
+      expect(await llm.structured({ prompt: "who?", schema: Person })).toEqual({ name: "Eve", age: 10 });
+      const [first, second, third] = server.requests.map((r) => r.body);
+      expect(first.response_format ?? first.tool_choice).toBeDefined();
+      for (const b of [second, third]) expect(b.response_format ?? b.tool_choice).toBeUndefined();
+      expect(JSON.stringify(second.system ?? second.messages)).toMatch(/JSON Schema/);
+    });
+
     it("does not retry an authentication failure", async () => {
       const { llm, server } = await llmFor(protocol, [{ status: 401, error: "bad key" }, { text: "never" }]);
       const err = await llm.text({ prompt: "x" }).catch((e) => e);

@@ -159,6 +159,9 @@ export function createLlm(config: LlmConfig): Llm {
   const openai = provider === "openai" ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, organization: config.organization ?? null, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
   const anthropic = provider === "anthropic" ? new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
 
+  // Downgraded to "prompt" for the rest of this client's life when a server rejects native JSON mode.
+  let jsonMode = o.jsonMode;
+
   async function callOnce(c: CallShape): Promise<RawAnswer> {
     if (openai) {
       const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
@@ -167,9 +170,10 @@ export function createLlm(config: LlmConfig): Llm {
       const r = await openai.chat.completions.create({
         model,
         messages,
-        max_completion_tokens: o.maxOutputTokens,
+        // OpenAI itself wants max_completion_tokens (o-series, gpt-5); compatible servers know max_tokens.
+        ...(config.baseUrl ? { max_tokens: o.maxOutputTokens } : { max_completion_tokens: o.maxOutputTokens }),
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
-        ...(c.json && o.jsonMode === "native" ? { response_format: { type: "json_schema" as const, json_schema: { name: c.json.name, schema: c.json.schema, strict: false } } } : {}),
+        ...(c.json && jsonMode === "native" ? { response_format: { type: "json_schema" as const, json_schema: { name: c.json.name, schema: c.json.schema, strict: false } } } : {}),
       });
       const choice = r.choices[0];
       const call = choice?.message.tool_calls?.find((t) => t.type === "function");
@@ -181,7 +185,7 @@ export function createLlm(config: LlmConfig): Llm {
         finishReason: choice?.finish_reason ?? undefined,
       };
     }
-    const useTool = c.json && o.jsonMode === "native" && c.json.schema.type === "object";
+    const useTool = c.json && jsonMode === "native" && c.json.schema.type === "object";
     const r = await anthropic!.messages.create({
       model,
       max_tokens: o.maxOutputTokens,
@@ -211,6 +215,12 @@ export function createLlm(config: LlmConfig): Llm {
         const k = classifyError(err);
         const msg = redactor.redact(k.message);
         if (k.kind === "overflow") throw new ContextOverflowError(`${provider} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
+        if (k.kind === "request" && k.status === 400 && c.json && jsonMode === "native" && /response_format|json_schema|tool_choice|tools? (are|is) not supported|unsupported/i.test(k.message)) {
+          // An OpenAI-compatible server without structured-output support: ask with the schema in the prompt only.
+          jsonMode = "prompt";
+          attempt--;
+          continue;
+        }
         if (k.kind === "request") throw new LlmRequestError(`${provider} request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
         if (attempt >= o.maxAttempts) throw new TransientLlmError(`${provider} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
         const backoff = o.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
