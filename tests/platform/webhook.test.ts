@@ -175,6 +175,15 @@ describe("starting runs and replayed deliveries", () => {
     expect(claims).toHaveLength(1);
     expect(wm.resources.get(claims[0])?.resource_type).toBe("state");
   });
+  it("a new delivery for an issue whose run is still in flight starts nothing and names that run", async () => {
+    const live = wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo_url: repository.clone_url, issue_number: 42 } });
+    const out = await main((await preprocessor(ghEvent("issue_comment", comment("/devgodzilla also add a shortcut")))).decision);
+    expect(out).toMatchObject({ status: "already-running", job_id: live.id });
+    expect(wm.runs()).toHaveLength(0);
+    wm.completeJob(live.id, { ok: true });
+    const after = await main((await preprocessor(ghEvent("issue_comment", comment("/devgodzilla also add a shortcut")))).decision);
+    expect(after.status).toBe("started");
+  });
   it("concurrent redeliveries start exactly one run (atomic claim)", async () => {
     const ev = ghEvent("issue_comment", comment("/devgodzilla go"), { delivery: "6f0c1a2e-2222-4a4a-9b9b-000000000002" });
     const d = (await preprocessor(ev)).decision;
@@ -182,9 +191,9 @@ describe("starting runs and replayed deliveries", () => {
     expect(results.filter((r) => r.status === "started")).toHaveLength(1);
     expect(wm.runs()).toHaveLength(1);
   });
-  it("different deliveries start separate runs; ignored events start none and say why", async () => {
+  it("deliveries for different issues start separate runs; ignored events start none and say why", async () => {
     await main((await preprocessor(ghEvent("issues", labeled()))).decision);
-    await main((await preprocessor(ghEvent("issues", labeled()))).decision);
+    await main((await preprocessor(ghEvent("issues", { ...labeled(), issue: { ...issue, number: 43 } }))).decision);
     const ign = await main((await preprocessor(ghEvent("issues", labeled("bug")))).decision);
     expect(ign).toMatchObject({ status: "ignored", reason: expect.stringContaining("bug") });
     expect(wm.runs()).toHaveLength(2);

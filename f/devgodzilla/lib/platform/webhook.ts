@@ -373,11 +373,19 @@ export interface StartOptions {
   /** Extra spec_to_pr args (agent, provider resources as "$res:…" paths, budgets). */
   defaults?: Record<string, unknown>;
   runFlow?: (path: string, args: Record<string, unknown>) => Promise<string>;
+  /** Id of a queued/running/suspended run for the same repo + issue, if any. */
+  findLiveRun?: (flow: string, inputs: SpecToPrWebhookInputs) => Promise<string | undefined>;
+}
+
+export async function findLiveRun(flow: string, inputs: SpecToPrWebhookInputs, workspace = process.env.WM_WORKSPACE ?? ""): Promise<string | undefined> {
+  const jobs = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo_url: inputs.repo_url, issue_number: inputs.issue_number }), perPage: 20 })) as { id: string; type?: string }[];
+  return jobs.find((j) => j.type === "QueuedJob")?.id;
 }
 
 export type StartResult =
   | { status: "started"; job_id: string; delivery_id: string; reason: string; flow: string; inputs: SpecToPrWebhookInputs }
   | { status: "duplicate"; job_id?: string; delivery_id: string; reason: string }
+  | { status: "already-running"; job_id: string; delivery_id: string; reason: string }
   | { status: "ignored"; reason: string; delivery_id?: string; event?: string };
 
 const InputsSchema = z.object({
@@ -416,6 +424,13 @@ export async function startFromDecision(input: WebhookDecision, opts: StartOptio
   if (!(await ledger.claim(rec))) {
     const prior = await ledger.get(d.provider, d.delivery_id).catch(() => undefined);
     return { status: "duplicate", job_id: prior?.job_id, delivery_id: d.delivery_id, reason: `delivery ${d.delivery_id} was already handled${prior?.job_id ? ` by run ${prior.job_id}` : ""}` };
+  }
+  // One live run per issue: a re-label or a second command while a run is in flight would make
+  // two runs race on the same issue. Windmill's queue is the authority (jobs whose args match).
+  const live = opts.findLiveRun ? await opts.findLiveRun(flow, d.inputs) : await findLiveRun(flow, d.inputs);
+  if (live) {
+    await ledger.complete({ ...rec, job_id: live });
+    return { status: "already-running", job_id: live, delivery_id: d.delivery_id, reason: `run ${live} for issue #${d.inputs.issue_number} is still in progress` };
   }
   const run = opts.runFlow ?? (async (p: string, a: Record<string, unknown>) => String(await wmill.runFlowAsync(p, a, null, true)).trim().replace(/^"|"$/g, ""));
   let jobId: string;
