@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { startLlmServer, scripted, type LlmServer, type LlmReply, promptText } from "../../scripts/fakes/llm-server.ts";
 import { DiffApplyError, extractDiff, runLlmAgent } from "../../f/devgodzilla/lib/agents/llm_agent.ts";
-import { AgentFailedError } from "../../f/devgodzilla/lib/agents/types.ts";
+import { AgentFailedError, ExecutionBlockedError, TransientAgentError } from "../../f/devgodzilla/lib/agents/types.ts";
 import { tempDir } from "./helpers.ts";
 
 const KEY = "sk-test-llm-agent-key-000000000000";
@@ -109,6 +109,17 @@ describe("built-in llm agent", () => {
     expect(server.requests[before]!.protocol).toBe("anthropic");
     expect(res.via).toBe("anthropic:claude-sonnet-4-6");
     expect(readFileSync(join(cwd, "greet.ts"), "utf8")).toContain("Hello, ");
+  });
+
+  it("model errors become agent errors: rate limit → transient, bad key → blocked", async () => {
+    const cwd = repo();
+    reply([{ status: 429, error: "rate limited" }]);
+    await expect(runLlmAgent({ prompt: "x", cwd, llm: llm() })).rejects.toBeInstanceOf(TransientAgentError);
+    reply([{ status: 401, error: "invalid api key" }]);
+    const err = await runLlmAgent({ prompt: "x", cwd, llm: llm() }).catch((e) => e);
+    expect(err).toBeInstanceOf(ExecutionBlockedError);
+    expect(err.message).not.toContain(KEY);
+    expect(status(cwd)).toBe("");
   });
 
   it("extracts a diff without a fence too", () => {

@@ -9,10 +9,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redactor } from "../redact.ts";
 import { runProcess } from "../process.ts";
-import { createLlm, type Llm, type LlmConfig } from "../llm/client.ts";
+import { createLlm, LlmError, TransientLlmError, type Llm, type LlmConfig } from "../llm/client.ts";
 import { selectContext } from "../llm/context.ts";
 import { BLOCK_INSTRUCTION, detectBlock } from "./block.ts";
-import { AgentFailedError, type AgentResult } from "./types.ts";
+import { AgentFailedError, ExecutionBlockedError, TransientAgentError, type AgentResult } from "./types.ts";
 
 export const LLM_AGENT_PROMPT_VERSION = "llm-agent/1";
 
@@ -105,6 +105,16 @@ async function contextBlock(opts: LlmAgentOptions): Promise<string> {
   return parts.length ? parts.join("\n\n") : "(the repository has no readable files yet)";
 }
 
+/** The LLM client's typed failures as the agent layer's (retryable / blocked / failed). */
+function asAgentError(e: unknown): Error {
+  if (e instanceof TransientLlmError) return new TransientAgentError("llm", e.message, { cause: e });
+  if (e instanceof LlmError && (e.status === 401 || e.status === 403)) {
+    return new ExecutionBlockedError("llm", "auth", e.message, "check the OpenAI/Anthropic resource");
+  }
+  if (e instanceof LlmError) return new AgentFailedError("llm", null, e.message, e.hint);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 export async function runLlmAgent(opts: LlmAgentOptions): Promise<AgentResult> {
   const started = Date.now();
   const llm = "text" in opts.llm ? opts.llm : createLlm({ ...opts.llm, redactor: opts.redactor });
@@ -116,7 +126,9 @@ export async function runLlmAgent(opts: LlmAgentOptions): Promise<AgentResult> {
   let lastError = "";
   let lastDiff = "";
   for (let i = 0; i < attempts; i++) {
-    const answer = await llm.text({ system: LLM_AGENT_SYSTEM, prompt, purpose: "llm-agent" });
+    const answer = await llm.text({ system: LLM_AGENT_SYSTEM, prompt, purpose: "llm-agent" }).catch((e: unknown) => {
+      throw asAgentError(e);
+    });
     const diff = extractDiff(answer);
     const summary = redactor.redact((diff ? answer.replace(/```(?:diff|patch)?[ \t]*\n[\s\S]*?\n```/, "") : answer).trim());
     const usage = () => {
