@@ -5,7 +5,7 @@ import { resolveTarget } from "./lib/platform/forge.ts";
 import { sweepLabelledIssues } from "./lib/platform/issues.ts";
 
 export async function main(
-  repo_url: string,
+  repo: string,
   forge: "auto" | "github" | "gitlab" = "auto",
   github?: RT.Github,
   gitlab?: RT.Gitlab,
@@ -22,12 +22,12 @@ export async function main(
   const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
   const target = resolveTarget({
     kind: forge === "auto" ? (useGitlab ? "gitlab" : undefined) : forge,
-    repoUrl: repo_url,
+    repoUrl: repo,
     repoPath: repository || undefined,
     apiBase: api_base_url || undefined,
     token: (useGitlab ? gitlab?.token : github?.token) ?? "",
   });
   const defaults = defaults_resource ? ((await wmill.getResource(defaults_resource, true).catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
-  const r = await sweepLabelledIssues({ target, repoUrl: repo_url, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
+  const r = await sweepLabelledIssues({ target, repoUrl: repo, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
   return { markdown: r.markdown };
 }

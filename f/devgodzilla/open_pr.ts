@@ -3,7 +3,7 @@
 import { openPr } from "./lib/platform/open_pr.ts";
 
 export async function main(
-  repo_url: string,
+  repo: string,
   branch: string,
   commit = "",
   base_branch = "",
@@ -26,7 +26,7 @@ export async function main(
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
-    repo_url, branch, commit, base_branch, forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository,
+    repo, branch, commit, base_branch, forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository,
     api_base_url: api_base_url || (useGitlab && gitlab?.baseUrl ? gitlabApi(gitlab.baseUrl) : ""),
     title, spec_dir, qa_report, qa_verdict, issue_number, draft,
     run_id: runId,

@@ -19,7 +19,7 @@ beforeAll(async () => {
   forge.addIssue("github", "acme/widgets", { number: 3, title: "Unrelated bug", labels: ["bug"] });
   forge.addIssue("github", "acme/widgets", { number: 4, title: "Old request", labels: ["devgodzilla"] });
   // Issue 4 already has a run (e.g. started by the webhook).
-  wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo_url: REPO, issue_number: 4 } });
+  wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo: REPO, issue_number: 4 } });
 });
 afterAll(async () => {
   await wm.close();
@@ -38,7 +38,7 @@ describe("nightly issue sweep", () => {
     const out = await run(false);
     const runs = wm.runs();
     expect(runs.map((r) => r.args?.issue_number).sort()).toEqual([1, 2]);
-    expect(runs[0].args).toMatchObject({ repo_url: REPO, base_branch: "trunk", forge: "github", repository: "acme/widgets" });
+    expect(runs[0].args).toMatchObject({ repo: REPO, base_branch: "trunk", forge: "github", repository: "acme/widgets" });
     expect(out.markdown).toMatch(/\| #4 \| Old request \| skipped \| run .* running \|/);
     expect(out.markdown).not.toContain("Unrelated bug");
     await run(false);

@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 const ghInput = () => ({
-  repo_url: fx.remote,
+  repo: fx.remote,
   branch: fx.runBranch,
   commit: fx.runCommit,
   forge: "github" as const,

@@ -60,14 +60,14 @@ beforeAll(async () => {
   process.env.WM_WORKSPACE = "dg";
   setClient("wm-token", wm.baseUrl);
   wm.addJob({ id: ids.stuck, script_path: "f/devgodzilla/execute_task", job_kind: "script", running: true, started_at: ago(3 * 3600), last_ping: ago(3600), created_at: ago(3 * 3600), is_flow_step: true });
-  wm.addJob({ id: ids.approval, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, started_at: ago(10 * 3600), created_at: ago(10 * 3600), args: { repo_url: fx.remote }, flow_status: { step: 2, modules: [{ type: "Success", id: "specify" }, { type: "WaitingForEvents", id: "clarify" }] } });
+  wm.addJob({ id: ids.approval, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, started_at: ago(10 * 3600), created_at: ago(10 * 3600), args: { repo: fx.remote }, flow_status: { step: 2, modules: [{ type: "Success", id: "specify" }, { type: "WaitingForEvents", id: "clarify" }] } });
   wm.addJob({ id: ids.healthy, script_path: "f/devgodzilla/qa", job_kind: "script", running: true, started_at: ago(60), last_ping: ago(5) });
-  wm.addJob({ id: ids.failed, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, created_at: ago(7200), args: { repo_url: fx.remote }, result: { error: { name: "QaFailed", message: "QA verdict fail after 3 attempts" }, branch: "devgodzilla/002-failed", pr_url: "https://github.com/acme/widgets/pull/12" } });
-  wm.addJob({ id: ids.ok, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(5000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/003-ok", commit: okCommit, pr: { url: "https://github.com/acme/widgets/pull/13" } } });
+  wm.addJob({ id: ids.failed, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, created_at: ago(7200), args: { repo: fx.remote }, result: { error: { name: "QaFailed", message: "QA verdict fail after 3 attempts" }, branch: "devgodzilla/002-failed", pr_url: "https://github.com/acme/widgets/pull/12" } });
+  wm.addJob({ id: ids.ok, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(5000), args: { repo: fx.remote }, result: { branch: "devgodzilla/003-ok", commit: okCommit, pr: { url: "https://github.com/acme/widgets/pull/13" } } });
   // A successful run older than the newest-100 listing still owns its branch (found by result filter).
   wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(40 * 86400), args: {}, result: { branch: "devgodzilla/006-old" } });
   for (let i = 0; i < 100; i++) wm.addJob({ script_path: "f/devgodzilla/noise", job_kind: "script", success: true, created_at: ago(30 + i) });
-  wm.addJob({ id: ids.lost, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(4000), args: { repo_url: fx.remote }, result: { branch: "devgodzilla/004-lost", commit: lostCommit } });
+  wm.addJob({ id: ids.lost, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(4000), args: { repo: fx.remote }, result: { branch: "devgodzilla/004-lost", commit: lostCommit } });
 
   wm.resources.set("f/devgodzilla/webhook_deliveries/gh_old", { resource_type: "state", value: { provider: "github", delivery_id: "old", at: ago(40 * 86400) } });
   wm.resources.set("f/devgodzilla/webhook_deliveries/gh_new", { resource_type: "state", value: { provider: "github", delivery_id: "new", at: ago(3600) } });

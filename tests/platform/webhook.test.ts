@@ -96,7 +96,7 @@ describe("event mapping", () => {
       action: "start",
       provider: "github",
       delivery_id: "d-1",
-      inputs: { repo_url: repository.clone_url, base_branch: "trunk", repository: "acme/widgets", issue_number: 42, forge: "github", feature_description: "Add dark mode\n\nUsers want a dark theme toggle.", requested_by: "ada" },
+      inputs: { repo: repository.clone_url, base_branch: "trunk", repository: "acme/widgets", issue_number: 42, forge: "github", feature_description: "Add dark mode\n\nUsers want a dark theme toggle.", requested_by: "ada" },
     });
   });
   it("a '/devgodzilla <request>' comment uses the request as the feature description", async () => {
@@ -116,7 +116,7 @@ describe("event mapping", () => {
       changes: { labels: { previous: [], current: [{ title: "devgodzilla" }] } },
     };
     const a = (await preprocessor(glEvent("Issue Hook", issueHook, GL_SECRET, "uuid-9"))).decision;
-    expect(a).toMatchObject({ action: "start", provider: "gitlab", delivery_id: "uuid-9", inputs: { repo_url: glProject.git_http_url, base_branch: "main", repository: "acme/tools/widgets", issue_number: 9, feature_description: "Export CSV\n\nAdd CSV export" } });
+    expect(a).toMatchObject({ action: "start", provider: "gitlab", delivery_id: "uuid-9", inputs: { repo: glProject.git_http_url, base_branch: "main", repository: "acme/tools/widgets", issue_number: 9, feature_description: "Export CSV\n\nAdd CSV export" } });
     const note = { object_kind: "note", project: glProject, user: { username: "grace" }, object_attributes: { note: "/devgodzilla also add TSV", noteable_type: "Issue" }, issue: { iid: 9, title: "Export CSV", description: "", state: "opened", url: "u" } };
     const b = (await preprocessor(glEvent("Note Hook", note))).decision;
     expect(b).toMatchObject({ action: "start", inputs: { feature_description: "also add TSV", issue_number: 9 } });
@@ -163,7 +163,7 @@ describe("starting runs and replayed deliveries", () => {
     const runs = wm.runs();
     expect(runs).toHaveLength(1);
     expect(runs[0].script_path).toBe("f/devgodzilla/spec_to_pr");
-    expect(runs[0].args).toMatchObject({ repo_url: repository.clone_url, base_branch: "trunk", issue_number: 42, agent: "claude-code", openai: "$res:f/devgodzilla/openai" });
+    expect(runs[0].args).toMatchObject({ repo: repository.clone_url, base_branch: "trunk", issue_number: 42, agent: "claude-code", openai: "$res:f/devgodzilla/openai" });
     if (first.status === "started") expect(first.job_id).toBe(runs[0].id);
 
     const replay = await main((await preprocessor(ev)).decision);
@@ -176,7 +176,7 @@ describe("starting runs and replayed deliveries", () => {
     expect(wm.resources.get(claims[0])?.resource_type).toBe("state");
   });
   it("a new delivery for an issue whose run is still in flight starts nothing and names that run", async () => {
-    const live = wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo_url: repository.clone_url, issue_number: 42 } });
+    const live = wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo: repository.clone_url, issue_number: 42 } });
     const out = await main((await preprocessor(ghEvent("issue_comment", comment("/devgodzilla also add a shortcut")))).decision);
     expect(out).toMatchObject({ status: "already-running", job_id: live.id });
     expect(wm.runs()).toHaveLength(0);
@@ -218,7 +218,7 @@ describe("starting runs and replayed deliveries", () => {
 describe("main input", () => {
   it("a malformed decision is one InputError naming the field, and nothing starts", async () => {
     const before = wm.runs().length;
-    await expect(main({ action: "start", reason: "x", provider: "github", event: "issues", delivery_id: "d", inputs: { repo_url: "" } } as any)).rejects.toMatchObject({ name: "InputError" });
+    await expect(main({ action: "start", reason: "x", provider: "github", event: "issues", delivery_id: "d", inputs: { repo: "" } } as any)).rejects.toMatchObject({ name: "InputError" });
     expect(wm.runs().length).toBe(before);
   });
 });

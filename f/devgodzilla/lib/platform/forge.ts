@@ -125,7 +125,7 @@ export function resolveTarget(input: ResolveTargetInput): ForgeTarget {
     throw new InputError(
       "repository",
       `"${repoPath}" is not a ${kind === "github" ? "owner/repo" : "group/project"} path`,
-      "pass repository explicitly (e.g. acme/widgets) when repo_url is not a forge URL",
+      "pass repository explicitly (e.g. acme/widgets) when repo is not a forge URL",
     );
   }
   if (!input.token || typeof input.token !== "string") {

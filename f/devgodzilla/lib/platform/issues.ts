@@ -49,7 +49,7 @@ export async function sweepLabelledIssues(o: SweepOptions): Promise<SweepResult>
   const items: SweepItem[] = [];
   let started = 0;
   for (const issue of issues.sort((a, b) => a.number - b.number)) {
-    const prior = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo_url: o.repoUrl, issue_number: issue.number }), perPage: 20 })) as any[];
+    const prior = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo: o.repoUrl, issue_number: issue.number }), perPage: 20 })) as any[];
     const blocking = prior.find((j) => j.type === "QueuedJob" || j.success || !o.retryFailed);
     if (blocking) {
       const st = blocking.type === "QueuedJob" ? "running" : blocking.success ? "succeeded" : "failed (retry_failed is off)";
@@ -63,7 +63,7 @@ export async function sweepLabelledIssues(o: SweepOptions): Promise<SweepResult>
     started++;
     const args = {
       ...(o.defaults ?? {}),
-      repo_url: o.repoUrl,
+      repo: o.repoUrl,
       base_branch: base,
       feature_description: [issue.title.trim(), issue.body.trim()].filter(Boolean).join("\n\n"),
       forge: o.target.kind,

@@ -14,7 +14,7 @@ import { forgeClient, openOrUpdatePr, renderPrBody, resolveTarget, safeUrl, type
 // Exported types
 
 export const OpenPrInput = z.object({
-  repo_url: z.string().min(1),
+  repo: z.string().min(1),
   branch: z.string().min(1),
   base_branch: z.string().default(""),
   commit: z.string().regex(/^([0-9a-f]{7,64})?$/i, "must be a commit sha").default(""),
@@ -41,7 +41,7 @@ export interface OpenPrOutput {
   base: string;
   commit: string;
   push: PushStatus | "skipped";
-  repo_url: string;
+  repo: string;
   markdown: string;
 }
 
@@ -55,13 +55,13 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   }
   const i = parsed.data;
   const redactor = new Redactor([i.token]);
-  const repo = await validateRepoUrl(i.repo_url, "repo_url");
+  const repo = await validateRepoUrl(i.repo, "repo");
   if (i.spec_dir && (path.isAbsolute(i.spec_dir) || i.spec_dir.split(/[\\/]/).includes(".."))) {
     throw new InputError("spec_dir", "must be a relative path inside the repository (e.g. specs/001-feature)");
   }
   const target = resolveTarget({
     kind: i.forge === "auto" ? undefined : (i.forge as ForgeKind),
-    repoUrl: i.repo_url,
+    repoUrl: i.repo,
     repoPath: i.repository || undefined,
     apiBase: i.api_base_url || undefined,
     token: i.token,
@@ -70,7 +70,7 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   const gitAuth = repo.kind === "https" || repo.kind === "http" ? { token: i.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" } : {};
 
   // 1. Where is the run branch on the remote?
-  const heads = await listRemoteBranches(i.repo_url, "", gitAuth);
+  const heads = await listRemoteBranches(i.repo, "", gitAuth);
   const remoteHead = heads[i.branch];
   const commit = i.commit || remoteHead;
   if (!commit) {
@@ -85,7 +85,7 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   let tasks = "";
   let push: OpenPrOutput["push"] = "skipped";
   let fullCommit = commit;
-  const wc = await checkout({ repo: i.repo_url, commit, branch: i.branch, cacheDir: i.cache_dir, ...gitAuth });
+  const wc = await checkout({ repo: i.repo, commit, branch: i.branch, cacheDir: i.cache_dir, ...gitAuth });
   try {
     fullCommit = wc.commit;
     if (i.spec_dir) {
@@ -118,7 +118,7 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   const pr = await openOrUpdatePr(target, { head: i.branch, base, title: redactor.redact(featureTitle), body, draft: i.draft }, opts);
   const noun = target.kind === "github" ? "Pull request" : "Merge request";
   const markdown = `**${noun} ${pr.action}:** [${target.kind === "github" ? "#" : "!"}${pr.number}](${pr.url}) \`${i.branch}\` → \`${base}\` at \`${fullCommit.slice(0, 12)}\` (push: ${push})`;
-  return { pr, branch: i.branch, base, commit: fullCommit, push, repo_url: safeUrl(repo.url), markdown };
+  return { pr, branch: i.branch, base, commit: fullCommit, push, repo: safeUrl(repo.url), markdown };
 }
 
 /** "# Feature Specification: User login" → "User login". */

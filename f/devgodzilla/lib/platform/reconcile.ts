@@ -191,7 +191,8 @@ export function runFacts(j: AnyJob): RunFacts {
   const prUrl = findKey(result, ["pr_url", "url"]);
   return {
     job_id: j.id,
-    repo_url: (typeof args.repo_url === "string" && args.repo_url) || findKey(args, ["repo_url", "repository_url", "repo"]),
+    // Bundle convention: the repository input is `repo` (repo_url accepted too).
+    repo_url: (typeof args.repo === "string" && args.repo) || (typeof args.repo_url === "string" && args.repo_url) || undefined,
     branch: branch && isRunBranch(branch) ? branch : undefined,
     commit: findKey(result, ["commit", "head_commit"]),
     pr_url: prUrl && /\/(pull|merge_requests)\/\d+/.test(prUrl) ? prUrl : undefined,

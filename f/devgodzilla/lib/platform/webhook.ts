@@ -42,7 +42,8 @@ export interface WebhookEvent {
 
 /** The spec_to_pr inputs a webhook can fill; the rest come from the flow's defaults. */
 export interface SpecToPrWebhookInputs {
-  repo_url: string;
+  /** Git URL (bundle convention: every flow names the repository input `repo`). */
+  repo: string;
   base_branch: string;
   feature_description: string;
   forge: WebhookProvider;
@@ -212,7 +213,7 @@ function mapGithub(event: string, id: string, b: Record<string, any>, label: str
   if (issue.pull_request) return ig("the issue is a pull request; runs start from issues only");
   if (issue.state === "closed") return ig(`issue #${issue.number} is closed`);
   const base = {
-    repo_url: String(repo.clone_url),
+    repo: String(repo.clone_url),
     base_branch: String(repo.default_branch ?? ""),
     forge: "github" as const,
     repository: String(repo.full_name ?? ""),
@@ -248,7 +249,7 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
   const kind = b.object_kind;
   if (kind !== "issue" && kind !== "note") return ig(`GitLab event "${event || kind}" is not handled (only Issue Hook with label "${label}" and Note Hook "${command}")`);
   if (!project?.git_http_url) return ig("payload has no project");
-  const base = { repo_url: String(project.git_http_url), base_branch: String(project.default_branch ?? ""), forge: "gitlab" as const, repository: String(project.path_with_namespace ?? "") };
+  const base = { repo: String(project.git_http_url), base_branch: String(project.default_branch ?? ""), forge: "gitlab" as const, repository: String(project.path_with_namespace ?? "") };
   if (kind === "issue") {
     const a = b.object_attributes ?? {};
     if (a.state === "closed") return ig(`issue #${a.iid} is closed`);
@@ -378,7 +379,7 @@ export interface StartOptions {
 }
 
 export async function findLiveRun(flow: string, inputs: SpecToPrWebhookInputs, workspace = process.env.WM_WORKSPACE ?? ""): Promise<string | undefined> {
-  const jobs = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo_url: inputs.repo_url, issue_number: inputs.issue_number }), perPage: 20 })) as { id: string; type?: string }[];
+  const jobs = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo: inputs.repo, issue_number: inputs.issue_number }), perPage: 20 })) as { id: string; type?: string }[];
   return jobs.find((j) => j.type === "QueuedJob")?.id;
 }
 
@@ -389,7 +390,7 @@ export type StartResult =
   | { status: "ignored"; reason: string; delivery_id?: string; event?: string };
 
 const InputsSchema = z.object({
-  repo_url: z.string().min(1),
+  repo: z.string().min(1),
   base_branch: z.string(),
   feature_description: z.string().min(1),
   forge: z.enum(["github", "gitlab"]),
