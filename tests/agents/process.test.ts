@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { spawn } from "node:child_process";
 import { runProcess, ProcessSpawnError } from "../../f/devgodzilla/lib/process.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
 import { FAKE_BIN, isAlive, tempDir, waitUntil } from "./helpers.ts";
@@ -44,6 +45,22 @@ describe("runProcess", () => {
     expect(res.exitCode).toBe(0);
     expect(res.timedOut).toBe(false);
     expect(await waitUntil(() => !isAlive(pidFrom(res.stdout, "GRANDCHILD_PID")))).toBe(true);
+  });
+
+  it("when the job's own process is cancelled (SIGTERM), the agent's group dies with it", async () => {
+    // Plain node with tsx's loader only: no signal handling of tsx's CLI in between.
+    const runner = spawn(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "../fixtures/agents/run-and-wait.ts"), FAKE], {
+      cwd: resolve(import.meta.dirname, "../.."), stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    runner.stdout!.on("data", (c) => (out += c));
+    expect(await waitUntil(() => /GRANDCHILD_PID=\d+/.test(out), 15_000)).toBe(true);
+    const gc = pidFrom(out, "GRANDCHILD_PID");
+    expect(isAlive(gc)).toBe(true);
+    const exited = new Promise<string | null>((r) => runner.once("exit", (_c, sig) => r(sig)));
+    runner.kill("SIGTERM");
+    await exited;
+    expect(await waitUntil(() => !isAlive(gc))).toBe(true);
   });
 
   it("the child gets only the minimal env plus what the caller passes", async () => {

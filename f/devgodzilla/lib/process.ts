@@ -103,6 +103,17 @@ function trackGroup(pid: number): void {
     process.once("exit", () => {
       for (const g of liveGroups) killGroup(g, "SIGKILL");
     });
+    // A cancelled job gets SIGTERM/SIGINT: detached groups would outlive us, so stop them first,
+    // then let the signal do what it would have done. Only where nobody else handles the signal.
+    for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+      if (process.listenerCount(sig) > 0) continue;
+      const onSignal = () => {
+        for (const g of liveGroups) killGroup(g, "SIGKILL");
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, onSignal);
+    }
   }
 }
 
