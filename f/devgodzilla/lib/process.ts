@@ -110,7 +110,8 @@ function trackGroup(pid: number): void {
       const onSignal = () => {
         for (const g of liveGroups) killGroup(g, "SIGKILL");
         process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
+        // Someone added a handler since: the signal is theirs to act on. Else: default action.
+        if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
       };
       process.on(sig, onSignal);
     }
