@@ -13,6 +13,7 @@ export async function main(
   artifacts: { [key: string]: unknown } = {},
   profile: { [key: string]: unknown } = {},
   story = "",
+  task_id = "",
   qa_config?: RT.CDevgodzillaQa,
   llm?: RT.CDevgodzillaLlm,
   openai?: RT.Openai,
@@ -22,7 +23,7 @@ export async function main(
   write_report = true,
 ) {
   return await runQaScript({
-    repo, branch, commit, base_commit, feature, artifacts, profile, story, qa_config, llm, openai, anthropic,
+    repo, branch, commit, base_commit, feature, artifacts, profile, story, task_id, qa_config, llm, openai, anthropic,
     model: model || undefined, git_token: github?.token, write_report, progress,
   });
 }

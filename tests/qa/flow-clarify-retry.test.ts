@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
+import { stringify } from "yaml";
 import { runPath } from "../../scripts/runner/index.ts";
 import { harness, GOOD, BAD, type Harness } from "./flow-helpers.ts";
 
@@ -28,6 +30,22 @@ describe("task_with_qa on the local runner", () => {
     expect(calls[0].note).toBe("");
     expect(calls[1].note).toContain("A: kept exact");
     expect(r.verdict?.status).toBe("passed");
+  });
+
+  it("clarify from the command line: `devgodzilla run … --answers @answers.json` answers the approval from the file", async () => {
+    const state = await h.scenario([{ agent_message: "BLOCKED(clarify): Should totals be rounded to cents or kept exact?" }, GOOD]);
+    const argsFile = join(h.stateDir, "cli-args.json");
+    const answersFile = join(h.stateDir, "cli-answers.json");
+    const resourcesFile = join(h.stateDir, "cli-resources.yaml");
+    await writeFile(argsFile, JSON.stringify(h.args(state)));
+    await writeFile(answersFile, JSON.stringify({ ask: { answer: "kept exact, no rounding" } }));
+    await writeFile(resourcesFile, stringify(h.store));
+    const cli = await execa(process.execPath, ["scripts/devgodzilla.mjs", "run", "f/devgodzilla/task_with_qa", "-d", `@${argsFile}`, "--answers", `@${answersFile}`,
+      "--root", h.root, "--resources", resourcesFile, "--state-dir", join(h.stateDir, "cli-state"), "--no-interactive", "-s"], { env: { DEVGODZILLA_CACHE_DIR: join(h.stateDir, "cache") }, reject: false });
+    expect(cli.exitCode, cli.stdout + cli.stderr.slice(-2000)).toBe(0);
+    const r = JSON.parse(cli.stdout) as Final;
+    expect(r.decisions.map((d) => [d.decision, d.answer ?? null])).toEqual([["clarify", "kept exact, no rounding"], ["done", null]]);
+    expect((await h.calls(state))[1].note).toContain("A: kept exact, no rounding");
   });
 
   it("clarify without an answer suspends at the approval step with the question, options and recommended answer", async () => {

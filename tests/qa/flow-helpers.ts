@@ -108,6 +108,9 @@ export async function harness(): Promise<Harness> {
     await symlink(join(REAL, e), join(root, "f/devgodzilla", e));
   }
   await writeFile(join(root, "f/devgodzilla/execute_task.ts"), FAKE_EXECUTE(REAL));
+  // ESM like the repository (tsx loads a .ts file outside any "type": "module" package as CommonJS).
+  await writeFile(join(root, "package.json"), '{"type":"module","private":true}\n');
+  await symlink(resolve("node_modules"), join(root, "node_modules"));
   const stateDir = await mkdtemp(join(tmpdir(), "dg-qa-state-"));
   process.env.DEVGODZILLA_CACHE_DIR = join(stateDir, "cache");
   const remote = await mkdtemp(join(tmpdir(), "dg-qa-remote-"));

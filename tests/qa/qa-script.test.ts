@@ -60,7 +60,7 @@ describe("qa script on a real branch", () => {
     await repo.commit("test: cart total", { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n' });
     const head = await repo.commit("feat: cart total", { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\n" });
     await push(branch);
-    const r = await qa(remote, branch, head, base, "", { agent_output: "Implemented cartTotal in src/cart.js and its test." }, profile, "", undefined, undefined, openai());
+    const r = await qa(remote, branch, head, base, "", { agent_output: "Implemented cartTotal in src/cart.js and its test." }, profile, "", "", undefined, undefined, openai());
     expect(r.verdict.status).toBe("passed");
     expect(r.passed).toBe(true);
     expect(r.wm_renderer).toBe("markdown");
@@ -83,7 +83,7 @@ describe("qa script on a real branch", () => {
     await repo.commit("feat: cart total", { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 1);\n" });
     const head = await repo.commit("test: afterwards", { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n' });
     await push(branch);
-    const r = await qa(remote, branch, head, base, feature, {}, profile, "", undefined, undefined, openai());
+    const r = await qa(remote, branch, head, base, feature, {}, profile, "", "T007", undefined, undefined, openai());
     expect(r.verdict.status).toBe("failed");
     const codes = r.verdict.blocking.map((f) => f.code);
     expect(codes).toContain("TEST002");
@@ -91,6 +91,9 @@ describe("qa script on a real branch", () => {
     expect(r.verdict.recommendation).toMatch(/^Do not merge/);
     expect(r.markdown).toMatch(/❌ FAILED/);
     expect(r.markdown).toMatch(/TEST002.*Article III/);
+    // A task's report lives under its own _runtime/<task>/ directory.
+    expect(r.report_path).toBe(`specs/${feature}/_runtime/T007/qa-report.md`);
+    expect((await execa("git", ["-C", remote, "show", `${r.commit}:${r.report_path}`])).stdout).toMatch(/❌ FAILED/);
   });
 
   it("rejects bad input naming the field, before touching the branch", async () => {
@@ -98,7 +101,8 @@ describe("qa script on a real branch", () => {
     await expect(qa(remote, branch, "not-a-sha", base, feature)).rejects.toThrow(/commit: must be a commit sha/);
     await expect(qa(remote, branch, base, base, "", {}, { languages: 3 })).rejects.toThrow(/profile/);
     await expect(qa(remote, "main", base, base, "")).rejects.toThrow(/^feature/);
-    await expect(qa(remote, branch, base, base, feature, {}, {}, "", { threshold: 7 } as never)).rejects.toThrow(/threshold/);
+    await expect(qa(remote, branch, base, base, feature, {}, {}, "", "", { threshold: 7 } as never)).rejects.toThrow(/threshold/);
+    await expect(qa(remote, branch, base, base, feature, {}, {}, "", "../x")).rejects.toThrow(/^task_id/);
     expect((await execa("git", ["-C", remote, "rev-parse", `refs/heads/${branch}`])).stdout).toBe(before);
   });
 });

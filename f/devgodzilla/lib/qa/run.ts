@@ -3,7 +3,7 @@
 // (checkout of the exact commit, report committed to the branch, push).
 
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
@@ -116,6 +116,8 @@ export const QaScriptInput = z.object({
   artifacts: z.record(z.string(), z.unknown()).default({}),
   profile: z.unknown().optional(),
   story: z.string().trim().default(""),
+  /** Task id: the report goes to _runtime/<task>/ so parallel tasks never collide when merged. */
+  task_id: z.string().trim().regex(/^$|^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a task id like T012").default(""),
   write_report: z.boolean().default(true),
 });
 
@@ -128,6 +130,7 @@ export interface QaScriptParams extends LlmResources {
   artifacts?: Record<string, unknown>;
   profile?: unknown;
   story?: string;
+  task_id?: string;
   qa_config?: unknown;
   write_report?: boolean;
   git_token?: string;
@@ -219,9 +222,9 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     let commit = wc.commit;
     let reportPath: string | null = null;
     if (a.write_report) {
-      reportPath = `${feature.runtime}/qa-report.md`;
+      reportPath = a.task_id ? `${feature.runtime}/${a.task_id}/qa-report.md` : `${feature.runtime}/qa-report.md`;
       const { mkdir, writeFile } = await import("node:fs/promises");
-      await mkdir(join(wc.dir, feature.runtime), { recursive: true });
+      await mkdir(dirname(join(wc.dir, reportPath)), { recursive: true });
       await writeFile(join(wc.dir, reportPath), markdown);
       // Only the report: the checks may have left build output in the copy. -f because _runtime/
       // is git-ignored in target repos (it is run output, kept on the run branch for the record).
