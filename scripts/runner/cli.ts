@@ -16,6 +16,7 @@ const HELP = `devgodzilla — run DevGodzilla's Windmill flows and scripts on th
                   [--event @event.json] [--no-interactive] [-s]
   devgodzilla resume <run id> [-d '<approval json>']    continue a suspended (or interrupted) run
   devgodzilla runs                                      list recorded runs
+  devgodzilla agents list | health [--json] | test <id>  the coding agents: registry, health, a trial run
   devgodzilla check                                     offline bundle check (tsc, wmill lint, schemas, flows)
   devgodzilla gen-schemas                               regenerate every .script.yaml schema from main's signature
 
@@ -93,6 +94,10 @@ function report(out: RunResult, silent: boolean): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "agents") {
+    const { runAgentsCommand } = await import("./agents-cli.ts");
+    return runAgentsCommand(argv.slice(1)); // its own options: list | health | test <id>
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
