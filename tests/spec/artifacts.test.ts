@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SpecDraft, TasksDraft, PlanDraft } from "../../f/devgodzilla/lib/llm/artifacts/schemas.ts";
-import { renderChecklist, renderPlan, renderSpec, renderTasks } from "../../f/devgodzilla/lib/llm/artifacts/render.ts";
-import { parseChecklist, parsePlan, parseSpec } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
+import { recheckRequirementsChecklist, renderChecklist, renderPlan, renderRequirementsChecklist, renderSpec, renderTasks } from "../../f/devgodzilla/lib/llm/artifacts/render.ts";
+import { parseChecklist, parsePlan, parseSpec, specFacts } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
 import { applyClarifications } from "../../f/devgodzilla/lib/llm/artifacts/clarifications.ts";
 import { mechanicalFindings, buildReport, coverageRows } from "../../f/devgodzilla/lib/llm/steps/analyze.ts";
 import { resolveAnswers } from "../../f/devgodzilla/lib/llm/steps/clarify.ts";
@@ -85,6 +85,24 @@ describe("clarifications", () => {
     const added = r.markdown.split("\n").length - md.split("\n").length;
     expect(added).toBeGreaterThanOrEqual(1);
     expect(added).toBeLessThanOrEqual(8);
+  });
+
+  it("re-checks requirements.md flipping only items whose state changed, keeping a reviewer's edits", () => {
+    const meta2 = { date: "2026-11-21", specLink: "../spec.md" };
+    const answeredSpec = applyClarifications(spec, "2026-11-21", [
+      { question: "a", answer: "email", marker: AUTH_MARKER },
+      { question: "b", answer: "30 days", marker: "how long are shared links valid?" },
+    ]).markdown;
+    const original = renderRequirementsChecklist(specFacts(spec), meta2);
+    // A reviewer unticked one item and added one of their own.
+    const reviewed = original.replace("- [x] Focused on user value and business needs", "- [ ] Focused on user value and business needs") + "- [ ] Legal has signed off\n";
+    const out = recheckRequirementsChecklist(reviewed, specFacts(spec), specFacts(answeredSpec), meta2);
+    const items = Object.fromEntries(parseChecklist(out).items.map((i) => [i.text, i.checked]));
+    expect(items["No [NEEDS CLARIFICATION] markers remain"]).toBe(true);
+    expect(items["Focused on user value and business needs"]).toBe(false);
+    expect(items["Legal has signed off"]).toBe(false);
+    expect(out).toContain("- No open clarifications.");
+    expect(out.split("\n").length).toBe(reviewed.split("\n").length);
   });
 
   it("resolves option letters and 'recommended', and rejects answers to unknown questions", () => {

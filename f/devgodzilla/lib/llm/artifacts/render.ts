@@ -429,3 +429,31 @@ export function renderAnalysis(r: { findings: Finding[]; coverage: CoverageRow[]
 }
 
 export { markersIn };
+
+/**
+ * Re-checks an existing checklists/requirements.md after the spec changed, as /speckit.clarify
+ * does: only items whose computed state CHANGED between the old and the new spec are flipped, so a
+ * reviewer's own ticks survive; other lines (and any items we do not know) are left untouched.
+ * Without an existing file, renders a fresh one.
+ */
+export function recheckRequirementsChecklist(existing: string | undefined, oldFacts: SpecFacts, newFacts: SpecFacts, meta: { date: string; specLink: string }): string {
+  const fresh = renderRequirementsChecklist(newFacts, meta);
+  if (!existing) return fresh;
+  const states = (md: string) => new Map([...md.matchAll(/^- \[([ x])\] (.+)$/gm)].map((m) => [m[2]!.trim(), m[1] === "x"]));
+  const before = states(renderRequirementsChecklist(oldFacts, meta));
+  const after = states(fresh);
+  const note = fresh.split("\n").find((l) => /^- (\d+ open clarification|No open clarifications)/.test(l));
+  return existing
+    .split("\n")
+    .map((line) => {
+      const m = line.match(/^(\s*- \[)([ xX])(\] )(.+)$/);
+      if (m) {
+        const text = m[4]!.trim();
+        if (after.has(text) && before.get(text) !== after.get(text)) return `${m[1]}${after.get(text) ? "x" : " "}${m[3]}${m[4]}`;
+        return line;
+      }
+      if (note && /^- (\d+ open clarification|No open clarifications)/.test(line)) return note;
+      return line;
+    })
+    .join("\n");
+}

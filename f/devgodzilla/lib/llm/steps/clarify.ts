@@ -6,7 +6,7 @@ import { z } from "zod";
 import { InputError } from "../../errors.ts";
 import { ClarifyEdits, CoverageScan, Question, markersIn } from "../artifacts/schemas.ts";
 import { applyClarifications, type AnsweredQuestion } from "../artifacts/clarifications.ts";
-import { renderQuestions, renderRequirementsChecklist } from "../artifacts/render.ts";
+import { recheckRequirementsChecklist, renderQuestions } from "../artifacts/render.ts";
 import { specFacts } from "../artifacts/parse.ts";
 import { featureFrom, llmFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
 import { CLARIFY_EDIT_SYSTEM, CLARIFY_PROMPT_VERSION, CLARIFY_SCAN_SYSTEM, clarifyEditPrompt, clarifyScanPrompt } from "../../../prompts/clarify.ts";
@@ -74,6 +74,7 @@ export async function runClarify(p: ClarifyParams): Promise<ClarifyResult> {
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     let spec = await requireArtifact(ws, paths.spec, "specify");
+    const oldFacts = specFacts(spec);
     for (const a of answered) {
       if (a.marker && !markersIn(spec).includes(a.marker.trim())) throw new InputError(`answers.${a.id}`, `the marker "[NEEDS CLARIFICATION: ${a.marker}]" is not in ${paths.spec} at this commit`, "it may have been answered already; pass the latest questions");
     }
@@ -97,7 +98,8 @@ export async function runClarify(p: ClarifyParams): Promise<ClarifyResult> {
     const facts = specFacts(spec);
     if (answered.length) {
       await ws.write(paths.spec, spec);
-      await ws.write(paths.requirementsChecklist, renderRequirementsChecklist(facts, { date, specLink: "../spec.md" }));
+      const checklist = recheckRequirementsChecklist(await ws.read(paths.requirementsChecklist), oldFacts, facts, { date, specLink: "../spec.md" });
+      await ws.write(paths.requirementsChecklist, checklist);
     }
     const questions = [...open, ...fresh];
     await progress(90);
