@@ -427,7 +427,13 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
     return await fn();
   } finally {
     const now = await fs.readFile(lockPath, "utf8").catch(() => null);
-    if (now !== null && (JSON.parse(now) as LockInfo).token === mine.token) await fs.rm(lockPath, { force: true });
+    let ownerToken: string | null = null;
+    try {
+      ownerToken = now === null ? null : (JSON.parse(now) as LockInfo).token;
+    } catch {
+      ownerToken = null; // not ours: someone else rewrote it
+    }
+    if (ownerToken === mine.token) await fs.rm(lockPath, { force: true });
   }
 }
 
