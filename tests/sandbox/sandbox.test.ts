@@ -118,13 +118,24 @@ describe("execute phase", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`WROTE ${path.join(worktree, "in.txt")}`);
     expect(r.stdout).toContain(`WROTE ${path.join(tmpDir, "t.txt")}`);
-    expect(r.stdout).toContain(`DENIED ${outside} EROFS`);
+    expect(r.stdout).toMatch(new RegExp(`DENIED ${outside.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} (EROFS|ENOENT)`));
     expect(r.stdout).toContain("DENIED /tmp/dgz-escape.txt");
     expect(r.stdout).toContain("DENIED /etc/escape");
     expect(existsSync(outside)).toBe(false);
     expect(existsSync("/tmp/dgz-escape.txt")).toBe(false);
     expect(existsSync(path.join(process.cwd(), "escape.txt"))).toBe(false);
     expect(await readFile(path.join(worktree, "in.txt"), "utf8")).toBe("x");
+  });
+
+  it("hides other files of the temp dir (other jobs' worktrees) from the sandbox", async () => {
+    const neighbour = path.join(root, "other-job");
+    await mkdir(neighbour, { recursive: true });
+    await writeFile(path.join(neighbour, "secret.txt"), "other job's data");
+    const r = await runIn(`const fs = require("fs");
+      try { console.log("READ " + fs.readFileSync(${JSON.stringify(path.join(neighbour, "secret.txt"))}, "utf8")); } catch (e) { console.log("HIDDEN " + e.code); }
+      console.log("TMP " + JSON.stringify(fs.readdirSync(${JSON.stringify(root)}).sort()));`);
+    expect(r.stdout).toContain("HIDDEN ENOENT");
+    expect(r.stdout).toContain(`TMP ${JSON.stringify(["tmp", "wt"])}`);
   });
 
   it("keeps readOnly paths inside the worktree read-only and hides hidden paths", async () => {
@@ -180,7 +191,8 @@ describe("setup phase", () => {
         cwd: proj,
         env: { HOME: path.join(tmpDir, "home"), npm_config_cache: path.join(tmpDir, "npm-cache") },
       },
-      { phase: "setup", worktree, tmpDir },
+      // The dependency lives outside the worktree, in the (hidden) temp dir: exposed read-only.
+      { phase: "setup", worktree, tmpDir, readOnly: [lib] },
     );
     const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: 50_000, log: false });
     await w.dispose();

@@ -23,9 +23,9 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, homedir } from "node:os";
 import path from "node:path";
 import { DevGodzillaError, InputError } from "../errors.ts";
 
@@ -54,9 +54,16 @@ export interface SandboxOptions {
   allowHosts?: readonly string[];
   /** Default "refuse". */
   policy?: SandboxPolicy;
-  /** Paths inside the writable areas that must stay read-only (e.g. context files). */
+  /**
+   * Paths mounted read-only: inside the writable areas (e.g. context files: stay read-only) or
+   * under a hidden path (e.g. the git mirror cache a working copy borrows objects from).
+   */
   readOnly?: readonly string[];
-  /** Paths hidden behind an empty tmpfs (e.g. the worker's HOME with its credentials). */
+  /**
+   * Paths replaced by an empty tmpfs. Default: the system temp dir (other jobs' worktrees) and
+   * the credential files of the worker's HOME (~/.ssh, ~/.git-credentials, ~/.npmrc, ~/.aws …).
+   * The worktree, temp dir and readOnly paths are mounted again on top.
+   */
   hide?: readonly string[];
   /** bwrap executable; default "bwrap" on PATH. */
   bwrapPath?: string;
@@ -89,6 +96,13 @@ export interface AllowedEndpoint {
   host: string;
   port: number;
   loopback: boolean;
+}
+
+/** What is hidden by default: other jobs' files and the worker's credentials. */
+export function defaultHiddenPaths(): string[] {
+  const home = homedir();
+  const creds = [".ssh", ".git-credentials", ".gitconfig", ".npmrc", ".yarnrc.yml", ".pypirc", ".netrc", ".docker", ".aws", ".azure", ".kube", ".gnupg", ".config/gh", ".config/gcloud", ".config/hub", ".cargo/credentials.toml", ".config/devgodzilla"];
+  return [tmpdir(), ...creds.map((c) => path.join(home, c))];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,18 +256,33 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
       "--proc", "/proc",
       "--tmpfs", "/dev/shm",
     ];
-    for (const h of opts.hide ?? []) {
+    // Hidden paths first, then everything the command needs mounted again on top of them.
+    const hidden: string[] = [];
+    for (const h of opts.hide ?? defaultHiddenPaths()) {
+      if (!existsSync(h)) continue;
       const rh = real(h);
-      // Never hide what the sandbox itself needs.
-      const needed = [worktree, tmp, ctl, real(process.execPath), real(cmd.cwd)];
-      if (needed.some((n) => n === rh || n.startsWith(rh + path.sep))) continue;
-      if (existsSync(rh)) a.push("--tmpfs", rh);
+      if (rh === "/" || real(process.execPath).startsWith(rh + path.sep)) continue; // never hide the runtime
+      if (statSync(rh).isDirectory()) {
+        a.push("--tmpfs", rh);
+        hidden.push(rh);
+      } else {
+        a.push("--ro-bind", "/dev/null", rh); // a file reads as empty
+      }
     }
+    const under = (p: string) => hidden.some((h) => p === h || p.startsWith(h + path.sep));
     a.push("--bind", worktree, worktree, "--bind", tmp, tmp);
+    if (under(ctl)) a.push("--ro-bind", ctl, ctl);
+    if (path.isAbsolute(cmd.file) && existsSync(cmd.file) && under(real(cmd.file))) {
+      const d = path.dirname(real(cmd.file));
+      a.push("--ro-bind", d, d);
+    }
     for (const p of opts.readOnly ?? []) {
       const rp = real(path.isAbsolute(p) ? p : path.join(worktree, p));
       if (existsSync(rp)) a.push("--ro-bind", rp, rp);
     }
+    // The empty tmpfs over a hidden path becomes read-only too (after the mount points above were
+    // created in it); the mounts on top of it keep their own modes.
+    for (const h of hidden) a.push("--remount-ro", h);
     // Every namespace except the network one in setup; a fresh session so the agent cannot push
     // input into our terminal (TIOCSTI); killed when the runner (its parent) dies.
     a.push("--unshare-all", "--new-session", "--die-with-parent");

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { runProcess } from "../process.ts";
-import { commitAll, pushBranch, type PushStatus } from "../git.ts";
+import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
 import { runAgent, parseAgentsConfig, resolveAgentForTask, agentEndpoints, AGENT_IDS, type AgentResult, type AgentsConfig, type AgentCommand, type BlockSignal } from "../agents/index.ts";
@@ -183,6 +183,10 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       note: input.note || undefined,
     });
 
+    // The working copy borrows objects from the mirror cache (clone --shared): git inside the
+    // sandbox needs it readable even where the temp dir / HOME is hidden.
+    const mirrors = cacheRoot(input.cache_dir);
+
     // ---- setup phase: the project's own install command, network on
     const installs = input.install ?? firstPerDir(input.profile?.commands?.install ?? []);
     const setupStart = Date.now();
@@ -192,7 +196,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       const cwd = path.join(ws.dir, c.cwd);
       const w = await wrapInSandbox(
         { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache") } },
-        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy },
+        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly: [ctx.dir, mirrors] },
       );
       wrapped.push(w);
       if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
@@ -223,7 +227,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
         const w = await wrapInSandbox(
           { file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env },
-          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly: [ctx.dir] },
+          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly: [ctx.dir, mirrors] },
         );
         wrapped.push(w);
         usedSandbox = true;
