@@ -10,12 +10,9 @@
 //   forge.gitlabApiBase  // http://127.0.0.1:PORT/api/v4
 //   await forge.close();
 
+import { execa } from "execa";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
 
 export type FakeForgeKind = "github" | "gitlab";
 
@@ -168,7 +165,7 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     if (!st.repo.gitDir) return undefined;
     const rev = async (ref: string) => {
       try {
-        return (await run("git", ["--git-dir", st.repo.gitDir!, "rev-parse", "--verify", "--quiet", `refs/heads/${ref}`])).stdout.trim();
+        return (await execa("git", ["--git-dir", st.repo.gitDir!, "rev-parse", "--verify", "--quiet", `refs/heads/${ref}`])).stdout.trim();
       } catch {
         return undefined;
       }

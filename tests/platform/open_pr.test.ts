@@ -89,6 +89,15 @@ describe("open_pr against the fake GitHub API and a real bare remote", () => {
     expect(out.commit).toBe(newer);
   });
 
+  it("never rewinds a run branch that already moved past the given commit", async () => {
+    const newer = await fx.commitFile("src/later.ts", "export {};\n", "later step");
+    await git(fx.work, "push", "--quiet", "origin", `${newer}:refs/heads/${fx.runBranch}`);
+    const out = await openPr(ghInput()); // commit = the older fx.runCommit
+    expect(out.push).toBe("branch-ahead");
+    expect(await git(fx.remote, "rev-parse", `refs/heads/${fx.runBranch}`)).toBe(newer);
+    expect(out.pr.action).toBe("created");
+  });
+
   it("never puts the token in a URL, the result or the recorded requests' bodies", async () => {
     const out = await openPr(ghInput());
     const dump = JSON.stringify({ out, requests: forge.requests });
