@@ -259,3 +259,22 @@ describe("task-line writer", () => {
     expect(dag.warnings.some((w) => /TXXX/.test(w))).toBe(true);
   });
 });
+
+describe("scale", () => {
+  it("parses 600 tasks that all touch one directory in well under the job budget", () => {
+    const lines = ["# Tasks: big", ""];
+    for (let p = 0; p < 6; p++) {
+      lines.push(`## Phase ${p + 1}: ${p === 0 ? "Setup" : p === 1 ? "Foundational" : `User Story ${p - 1}`}`, "");
+      for (let i = 0; i < 100; i++) {
+        const id = p * 100 + i + 1;
+        lines.push(`- [ ] T${String(id).padStart(3, "0")} ${i % 2 ? "[P] " : ""}${p > 1 ? `[US${p - 1}] ` : ""}Task ${id} in \`src/m${id % 7}.ts\` and \`src/\``);
+      }
+      lines.push("");
+    }
+    const t0 = performance.now();
+    const dag = parseTasksMd(lines.join("\n"));
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(dag.tasks).toHaveLength(600);
+    expect(dag.levels).toHaveLength(600); // one shared directory serialises everything
+  });
+});

@@ -830,16 +830,39 @@ export function parseTasksMd(markdown: string, opts: ParseOptions = {}): TaskDag
   // 6. Same-file serialisation (document order), unless already ordered either way.
   if (opts.sameFileSerialization !== false) {
     const files = new Map(sc.tasks.map((t) => [t.id, extractFiles([t.description, ...t.body.filter((l) => !/^\s{6,}|^\s*(```|~~~)/.test(l))].join("\n"))]));
+    // When every edge so far points forward in document order (the usual case), ancestor bitsets
+    // computed in document order answer "already ordered?" in O(1); otherwise fall back to a search.
+    const pos = new Map(ids.map((id, i) => [id, i]));
+    const forwardOnly = ids.every((id) => [...g.deps.get(id)!.keys()].every((d) => pos.get(d)! < pos.get(id)!));
+    const words = Math.ceil(ids.length / 32);
+    const anc: Uint32Array[] = [];
+    const has = (bits: Uint32Array, i: number) => (bits[i >> 5]! & (1 << (i & 31))) !== 0;
     // For each task, look back from the nearest earlier task so one edge orders a whole chain.
-    for (let j = 1; j < sc.tasks.length; j++) {
+    for (let j = 0; j < sc.tasks.length; j++) {
       const b = sc.tasks[j]!;
+      if (forwardOnly) {
+        const bits = new Uint32Array(words);
+        for (const d of g.deps.get(b.id)!.keys()) {
+          const di = pos.get(d)!;
+          bits[di >> 5]! |= 1 << (di & 31);
+          for (let w = 0; w < words; w++) bits[w]! |= anc[di]![w]!;
+        }
+        anc[j] = bits;
+      }
+      const bFiles = files.get(b.id)!;
+      if (!bFiles.length) continue;
       for (let i = j - 1; i >= 0; i--) {
         const a = sc.tasks[i]!;
-        const shared = files.get(a.id)!.find((fa) => files.get(b.id)!.some((fb) => pathsConflict(fa, fb)));
+        const shared = files.get(a.id)!.find((fa) => bFiles.some((fb) => pathsConflict(fa, fb)));
         if (!shared) continue;
-        if (g.dependsOn(b.id, a.id) || g.dependsOn(a.id, b.id)) continue;
+        if (forwardOnly ? has(anc[j]!, i) : g.dependsOn(b.id, a.id) || g.dependsOn(a.id, b.id)) continue;
         if (a.parallel && b.parallel && a.phase === b.phase) warnings.push(`${a.id} and ${b.id} are both [P] but touch ${shared}; serialised`);
         g.add({ from: a.id, to: b.id, kind: "file", reason: `both touch ${shared}` });
+        if (forwardOnly) {
+          const bits = anc[j]!;
+          bits[i >> 5]! |= 1 << (i & 31);
+          for (let w = 0; w < words; w++) bits[w]! |= anc[i]![w]!;
+        }
       }
     }
     for (const t of sc.tasks) (t as RawTask & { files?: string[] }).files = files.get(t.id)!;
