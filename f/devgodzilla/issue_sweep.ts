@@ -27,7 +27,7 @@ export async function main(
     apiBase: api_base_url || undefined,
     token: (useGitlab ? gitlab?.token : github?.token) ?? "",
   });
-  const defaults = defaults_resource ? ((await wmill.getResource(defaults_resource, true).catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
+  const defaults = defaults_resource ? ((await wmill.getResource(defaults_resource, true)) as Record<string, unknown> | undefined) : undefined;
   const r = await sweepLabelledIssues({ target, repoUrl: repo, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
   return { markdown: r.markdown };
 }

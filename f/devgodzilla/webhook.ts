@@ -20,7 +20,7 @@ export async function main(
   // Optional JSON resource of extra spec_to_pr args (agent, "$res:" provider paths, budgets).
   const d = decision as WebhookDecision;
   const defaults = d.action === "start" && defaults_resource
-    ? ((await wmill.getResource(defaults_resource, true).catch(() => undefined)) as Record<string, unknown> | undefined)
+    ? ((await wmill.getResource(defaults_resource, true)) as Record<string, unknown> | undefined)
     : undefined;
   return await startFromDecision(d, { flowPath: flow_path, defaults: defaults ?? {} });
 }
