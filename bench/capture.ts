@@ -47,6 +47,15 @@ async function makeRepo(root: string, name: string, nFiles: number): Promise<{ d
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** CPU time (ms) used by this process's finished children (git), from /proc/self/stat. */
+async function childCpuMs(): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const stat = await readFile("/proc/self/stat", "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 16 and 17 (cutime, cstime) are at index 13 and 14 after the command name.
+  return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+}
+
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), "dgz-bench-capture-"));
   try {
@@ -56,15 +65,18 @@ async function main() {
     console.log(`built repos (20,000 and 200 files) in ${Date.now() - t0} ms`);
     const redactor = new Redactor(["not-a-real-secret-value"]);
     const times: Record<"large" | "small", number[]> = { large: [], small: [] };
+    const cpu: Record<"large" | "small", number> = { large: 0, small: 0 };
     let changed = { large: 0, small: 0 };
     // One warm-up each, then interleaved runs so both see the same machine state.
     await captureArtifacts({ dir: large.dir, base: large.base, redactor });
     await captureArtifacts({ dir: small.dir, base: small.base, redactor });
     for (let i = 0; i < RUNS; i++) {
       for (const [k, repo] of [["large", large], ["small", small]] as const) {
+        const c0 = await childCpuMs();
         const s = performance.now();
         const a = await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, logs: { agent: "done" } });
         times[k].push(performance.now() - s);
+        cpu[k] += (await childCpuMs()) - c0;
         changed = { ...changed, [k]: a.files.length };
       }
     }
@@ -75,6 +87,12 @@ async function main() {
     console.log(`capture, 20,000-file repo: median ${l.toFixed(1)} ms over ${RUNS} runs`);
     console.log(`capture,    200-file repo: median ${s.toFixed(1)} ms over ${RUNS} runs`);
     console.log(`ratio large/small: ${ratio.toFixed(2)}× (target ≤ 2×) ${ratio <= 2 ? "OK" : "MISSED"}`);
+    // Wall time on a loaded machine is mostly waiting for a CPU; git's own CPU time shows the work.
+    const cpuL = cpu.large / RUNS;
+    const cpuS = cpu.small / RUNS;
+    console.log(`git CPU time per capture: large ${cpuL.toFixed(1)} ms, small ${cpuS.toFixed(1)} ms (10 ms clock ticks)`);
+    const load = (await import("node:os")).loadavg()[0];
+    console.log(`load average while measuring: ${load.toFixed(2)} on ${(await import("node:os")).cpus().length} CPUs`);
     console.log(
       JSON.stringify({
         bench: "capture",
@@ -85,6 +103,9 @@ async function main() {
         large_median_ms: Number(l.toFixed(1)),
         small_median_ms: Number(s.toFixed(1)),
         ratio: Number(ratio.toFixed(3)),
+        git_cpu_ms_large: Number(cpuL.toFixed(1)),
+        git_cpu_ms_small: Number(cpuS.toFixed(1)),
+        load_average: Number(load.toFixed(2)),
         target_met: ratio <= 2 && changed.large === 10 && changed.small === 10,
       }),
     );

@@ -244,7 +244,9 @@ export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts>
   let raw: RawChange[];
   try {
     if (tmpIndex) await copyFile(path.join(gitDir, "index"), tmpIndex).catch(() => undefined);
-    await git(dir, ["-c", "core.untrackedCache=true", "add", "--all"], { env });
+    // Index v4 (prefix-compressed paths: a smaller index to read and write) and the untracked
+    // cache (unchanged directories are not re-read) keep the one full pass cheap on big trees.
+    await git(dir, ["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], { env });
     nameStatus = await git(dir, ["diff", "--cached", "-M", "--name-status", "-z", base], { env });
     raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
     if (raw.length > 0) {
