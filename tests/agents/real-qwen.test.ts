@@ -70,6 +70,7 @@ describe("real agent: qwen-code headless against the loopback model", () => {
     expect(res.tokens.input).toBeGreaterThan(0);
     expect(res.tokens.output).toBeGreaterThan(0);
     expect(res.events).toBeGreaterThan(1);
+    expect(res.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.block).toBeNull();
     expect(res.via).toBe(join(NODE_BIN, "qwen"));
     // The key went by env to the agent and from it to the model server — and nowhere else.
