@@ -198,6 +198,8 @@ describe("context selection", () => {
       await writeFile(join(root, "src/auth/login.ts"), "export function login(password: string) { /* session token */ }\n");
       await writeFile(join(root, "src/cart.ts"), "export const cart = [];\n");
       await writeFile(join(root, "node_modules/x/login.js"), "login login login");
+      await writeFile(join(root, ".env"), "LOGIN_PASSWORD=hunter2 login");
+      await writeFile(join(root, "src/auth/config.json"), '{"login": {"apiKey": "sk-proj-abcdefghijklmnopqrstuvwx"}}');
       for (let i = 0; i < 30; i++) await writeFile(join(root, `src/filler${i}.ts`), `// filler ${i}\n${"const x = 1;\n".repeat(200)}`);
       const sel = await selectContext({ root, query: "Add password reset to the login flow", budgetTokens: 300 });
       const paths = sel.files.map((f) => f.path);
@@ -207,6 +209,11 @@ describe("context selection", () => {
       expect(paths.some((p) => p.includes("filler"))).toBe(false);
       expect(sel.totalTokens).toBeLessThanOrEqual(300);
       expect(sel.markdown).toContain("### src/auth/login.ts");
+      // secrets never reach a prompt: .env is skipped, key-shaped strings are redacted
+      expect(paths).not.toContain(".env");
+      expect(paths).toContain("src/auth/config.json");
+      expect(sel.markdown).not.toContain("sk-proj-abcdefghijklmnopqrstuvwx");
+      expect(sel.markdown).toContain("[REDACTED]");
     } finally {
       await rm(root, { recursive: true, force: true });
     }

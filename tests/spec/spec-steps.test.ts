@@ -79,6 +79,15 @@ describe("specify", () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it("uses timestamp numbering when .specify/init-options.json asks for it", async () => {
+    const sha = await remote.commit({ ".specify/init-options.json": JSON.stringify({ ai: "claude", feature_numbering: "timestamp" }) }, "timestamp numbering", "ts-numbering");
+    setModel(specModel({ specify: () => ({ text: JSON.stringify(specDraft({ markers: 0 })) }) }));
+    const r = await runSpecify({ repo: remote.remote, branch: "ts-numbering", commit: sha, feature_description: "Albums with timestamps", ...openai() });
+    setModel(specModel());
+    expect(r.feature).toMatch(/^\d{8}-\d{6}-photo-album-sharing$/);
+    expect(parseSpec((await remote.show(r.commit, `specs/${r.feature}/spec.md`))!).featureBranch).toBe(r.feature);
+  });
+
   it("rejects an empty description with one InputError and leaves nothing", async () => {
     const before = await remote.branches();
     const n = server.requests.length;

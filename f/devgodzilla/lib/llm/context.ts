@@ -6,6 +6,7 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { estimateTokens } from "./client.ts";
+import { Redactor } from "../redact.ts";
 
 export interface ContextFile {
   path: string;
@@ -33,6 +34,8 @@ export interface SelectContextOptions {
   maxFileTokens?: number;
   /** Repo-relative path prefixes to leave out (e.g. the spec dir being written). */
   exclude?: string[];
+  /** Redacts known secrets and token shapes from file contents (default: token shapes only). */
+  redactor?: Redactor;
 }
 
 const IGNORED_DIRS = new Set([".git", "node_modules", "dist", "build", "out", "target", "vendor", ".venv", "venv", "__pycache__", ".next", "coverage", ".devgodzilla", ".cache", ".idea", ".vscode"]);
@@ -43,6 +46,8 @@ const PRIOR: [RegExp, number][] = [
   [/^\.specify\/memory\/constitution\.md$/, -100], // included separately by the prompts
   [/(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum)$/, -100],
 ];
+/** Never sent to a model, whatever their extension. */
+const SECRET_FILE = /(^|\/)(\.env(\..*)?|.*\.(pem|key|p12|pfx|keystore)|id_(rsa|ed25519|ecdsa)(\.pub)?|\.npmrc|\.pypirc|\.netrc|credentials(\.json)?|secrets?\.(json|ya?ml|toml))$/i;
 const MAX_FILES = 4000;
 const MAX_BYTES = 400_000;
 
@@ -68,7 +73,7 @@ async function listFiles(root: string): Promise<string[]> {
       const full = join(dir, e.name);
       if (e.isDirectory()) {
         if (!IGNORED_DIRS.has(e.name)) await walk(full);
-      } else if (e.isFile() && (TEXT_EXT.test(e.name) || /^(Makefile|Dockerfile|README)$/.test(e.name))) {
+      } else if (e.isFile() && !SECRET_FILE.test(e.name) && (TEXT_EXT.test(e.name) || /^(Makefile|Dockerfile|README)$/.test(e.name))) {
         out.push(relative(root, full).split(sep).join("/"));
       }
     }
@@ -79,6 +84,8 @@ async function listFiles(root: string): Promise<string[]> {
 
 export async function selectContext(opts: SelectContextOptions): Promise<ContextSelection> {
   const budget = opts.budgetTokens ?? 6000;
+  // Token-shaped strings (API keys, private keys) in project files are redacted before any prompt.
+  const redactor = opts.redactor ?? new Redactor();
   const maxFileTokens = opts.maxFileTokens ?? Math.max(400, Math.floor(budget / 3));
   const q = [...new Set(terms(opts.query))];
   const paths = (await listFiles(opts.root)).filter((p) => !(opts.exclude ?? []).some((x) => p === x || p.startsWith(x.endsWith("/") ? x : `${x}/`)));
@@ -87,8 +94,9 @@ export async function selectContext(opts: SelectContextOptions): Promise<Context
     const full = join(opts.root, path);
     const st = await stat(full).catch(() => undefined);
     if (!st || st.size > MAX_BYTES) continue;
-    const content = await readFile(full, "utf8").catch(() => "");
-    if (content.includes("\u0000")) continue; // binary
+    const text = await readFile(full, "utf8").catch(() => "");
+    if (text.includes("\u0000")) continue; // binary
+    const content = redactor.redact(text);
     const bodyTerms = new Map<string, number>();
     for (const t of terms(content)) bodyTerms.set(t, (bodyTerms.get(t) ?? 0) + 1);
     docs.push({ path, content, bodyTerms, pathTerms: new Set(terms(path)) });

@@ -2,7 +2,7 @@
 // at most 3 [NEEDS CLARIFICATION] markers returned as structured questions.
 
 import { InputError } from "../../errors.ts";
-import { allocateFeature, slugify } from "../../speckit/paths.ts";
+import { allocateFeature, slugify, INIT_OPTIONS_PATH } from "../../speckit/paths.ts";
 import { runBranchName } from "../../git.ts";
 import { SpecDraft, type Question } from "../artifacts/schemas.ts";
 import { renderQuestions, renderRequirementsChecklist, renderSpec } from "../artifacts/render.ts";
@@ -51,7 +51,10 @@ export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
     const draft = await llm.structured({ system: SPECIFY_SYSTEM, prompt: specifyPrompt(description, ctx), schema: SpecDraft, schemaName: "feature_spec", purpose: "specify" });
     await progress(70);
     const fromModel = slugify(draft.shortName).split("-").filter(Boolean).slice(0, 4).join("-");
-    const feature = await allocateFeature(ws.dir, fromModel ? { shortName: shortName ?? fromModel } : { shortName, description });
+    // Spec Kit's init option: "feature_numbering": "timestamp" → YYYYMMDD-HHMMSS prefixes.
+    const initOptions = await ws.read(INIT_OPTIONS_PATH).then((t) => (t ? JSON.parse(t) : {}), () => ({}));
+    const timestamp = initOptions?.feature_numbering === "timestamp" ? new Date() : undefined;
+    const feature = await allocateFeature(ws.dir, { ...(fromModel ? { shortName: shortName ?? fromModel } : { shortName, description }), timestamp });
     const date = today();
     const spec = renderSpec(draft.spec, { featureDir: feature.feature, date, description });
     const facts = specFacts(spec);
