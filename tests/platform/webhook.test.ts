@@ -5,6 +5,7 @@ import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/wind
 import { main, preprocessor } from "../../f/devgodzilla/webhook.ts";
 import {
   GITHUB_SECRET_VARIABLE,
+  GITLAB_ALLOWED_USERS_VARIABLE,
   GITLAB_SECRET_VARIABLE,
   WebhookAuthError,
   mapEvent,
@@ -120,6 +121,18 @@ describe("event mapping", () => {
     const note = { object_kind: "note", project: glProject, user: { username: "grace" }, object_attributes: { note: "/devgodzilla also add TSV", noteable_type: "Issue" }, issue: { iid: 9, title: "Export CSV", description: "", state: "opened", url: "u" } };
     const b = (await preprocessor(glEvent("Note Hook", note))).decision;
     expect(b).toMatchObject({ action: "start", inputs: { feature_description: "also add TSV", issue_number: 9 } });
+  });
+  it("GitLab: a command note on a public project needs an allow-listed user (note hooks carry no access level)", async () => {
+    const note = (username: string, visibility_level: number) => ({ object_kind: "note", project: { ...glProject, visibility_level }, user: { username }, object_attributes: { note: "/devgodzilla go", noteable_type: "Issue" }, issue: { iid: 3, title: "t", description: "", state: "opened", url: "u" } });
+    expect((await preprocessor(glEvent("Note Hook", note("mallory", 20)))).decision).toMatchObject({ action: "ignore", reason: expect.stringMatching(/public project.*gitlab_allowed_users/) });
+    wm.variables.set(GITLAB_ALLOWED_USERS_VARIABLE, "grace, alan");
+    try {
+      expect((await preprocessor(glEvent("Note Hook", note("grace", 20)))).decision.action).toBe("start");
+      expect((await preprocessor(glEvent("Note Hook", note("mallory", 10)))).decision.action).toBe("ignore");
+    } finally {
+      wm.variables.delete(GITLAB_ALLOWED_USERS_VARIABLE);
+    }
+    expect((await preprocessor(glEvent("Note Hook", note("anyone", 0)))).decision.action).toBe("start"); // private: members only can comment
   });
   it("ignores unrelated events with a reason", () => {
     const h = (event: string) => ({ "x-github-event": event, "x-github-delivery": "x" });

@@ -65,6 +65,11 @@ export interface MapOptions {
   command?: string;
   /** GitHub comment authors allowed to trigger runs (author_association). */
   allowedAssociations?: string[];
+  /**
+   * GitLab note hooks carry no access level, and on public/internal projects any signed-in user
+   * can comment: there only these usernames may start runs by command (private projects: members).
+   */
+  gitlabAllowedUsers?: string[];
 }
 
 export const DEFAULT_LABEL = "devgodzilla";
@@ -74,6 +79,8 @@ export const DEFAULT_ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR"];
 /** Windmill variables holding the shared secrets (set them in the workspace, marked secret). */
 export const GITHUB_SECRET_VARIABLE = "f/devgodzilla/github_webhook_secret";
 export const GITLAB_SECRET_VARIABLE = "f/devgodzilla/gitlab_webhook_token";
+/** Optional variable: comma-separated GitLab usernames allowed to use the command on public/internal projects. */
+export const GITLAB_ALLOWED_USERS_VARIABLE = "f/devgodzilla/gitlab_allowed_users";
 /** Folder of per-delivery claim resources (type "state"). */
 export const DELIVERY_STATE_PREFIX = "f/devgodzilla/webhook_deliveries/";
 
@@ -200,7 +207,7 @@ export function mapEvent(provider: WebhookProvider, headers: Record<string, stri
   const label = opts.label ?? DEFAULT_LABEL;
   const command = opts.command ?? DEFAULT_COMMAND;
   const id = deliveryId(provider, headers);
-  return provider === "github" ? mapGithub(headers["x-github-event"] ?? "", id, body, label, command, opts.allowedAssociations ?? DEFAULT_ASSOCIATIONS) : mapGitlab(headers["x-gitlab-event"] ?? "", id, body, label, command);
+  return provider === "github" ? mapGithub(headers["x-github-event"] ?? "", id, body, label, command, opts.allowedAssociations ?? DEFAULT_ASSOCIATIONS) : mapGitlab(headers["x-gitlab-event"] ?? "", id, body, label, command, opts.gitlabAllowedUsers ?? []);
 }
 
 function mapGithub(event: string, id: string, b: Record<string, any>, label: string, command: string, allowed: string[]): WebhookDecision {
@@ -243,7 +250,7 @@ function mapGithub(event: string, id: string, b: Record<string, any>, label: str
   };
 }
 
-function mapGitlab(event: string, id: string, b: Record<string, any>, label: string, command: string): WebhookDecision {
+function mapGitlab(event: string, id: string, b: Record<string, any>, label: string, command: string, allowedUsers: string[]): WebhookDecision {
   const ig = (reason: string) => ignore(reason, "gitlab", event, id);
   const project = b.project;
   const kind = b.object_kind;
@@ -273,6 +280,11 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
   if (request === null) return ig(`note does not start with "${command}"`);
   const issue = b.issue ?? {};
   if (issue.state === "closed") return ig(`issue #${issue.iid} is closed`);
+  const user = String(b.user?.username ?? "");
+  const visibility = Number(project.visibility_level ?? 0); // 0 private, 10 internal, 20 public
+  if (visibility > 0 && !allowedUsers.includes(user)) {
+    return ig(`${user || "?"} may not start runs by command on a ${visibility >= 20 ? "public" : "internal"} project — add the username to the Windmill variable ${GITLAB_ALLOWED_USERS_VARIABLE}`);
+  }
   return {
     action: "start", provider: "gitlab", event, delivery_id: id,
     reason: `"${command}" note on issue #${issue.iid} by ${b.user?.username ?? "?"}`,
@@ -285,6 +297,13 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
 
 export interface PreprocessOptions extends MapOptions {
   getSecret?: (provider: WebhookProvider) => Promise<string>;
+  getGitlabAllowedUsers?: () => Promise<string[]>;
+}
+
+/** The optional allow-list variable; missing → nobody beyond project members of private projects. */
+export async function windmillGitlabAllowedUsers(): Promise<string[]> {
+  const v = await wmill.getVariable(GITLAB_ALLOWED_USERS_VARIABLE).catch(() => "");
+  return String(v ?? "").split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
 }
 
 export async function windmillSecret(provider: WebhookProvider): Promise<string> {
@@ -306,7 +325,12 @@ export async function preprocessWebhook(event: WebhookEvent, opts: PreprocessOpt
   const secret = await (opts.getSecret ?? windmillSecret)(provider);
   verifyWebhook({ provider, headers, rawBody: event.raw_string, secret });
   const id = deliveryId(provider, headers);
-  const decision = mapEvent(provider, headers, parseBody(event), opts);
+  const body = parseBody(event);
+  const mapOpts: MapOptions = { ...opts };
+  if (provider === "gitlab" && body.object_kind === "note" && !opts.gitlabAllowedUsers) {
+    mapOpts.gitlabAllowedUsers = await (opts.getGitlabAllowedUsers ?? windmillGitlabAllowedUsers)();
+  }
+  const decision = mapEvent(provider, headers, body, mapOpts);
   if (decision.action === "start" && !id) {
     return ignore(`the ${provider} delivery has no delivery id header, so a redelivery could not be recognised`, provider, decision.event, id);
   }
