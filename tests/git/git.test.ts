@@ -74,6 +74,8 @@ describe("validateRepoUrl", () => {
     await expectInputError(validateRepoUrl("ssh://-oProxyCommand=x/repo"), "repo", /starts with '-'/);
     await expectInputError(validateRepoUrl("-oProxyCommand=x:repo"), "repo", /starts with '-'/);
     await expectInputError(validateRepoUrl(""), "repo", /required/);
+    await expectInputError(validateRepoUrl("file://otherhost/srv/repo.git"), "repo", /not a local file:\/\/ URL/);
+    await expectInputError(validateRepoUrl(" https://github.com/a/b"), "repo", /whitespace/);
   });
 
   it("rejects a local path that is missing, a file, or a plain directory / a subdirectory of a repo", async () => {

@@ -116,3 +116,22 @@ describe("detectProject", () => {
     expect(parseMakeTargets("X := 1\nY ?= 2\n.PHONY: test\nlint: deps\n\tgo vet\ntest:\n\tgo test\nbuild :\n")).toEqual(["lint", "test", "build"]);
   });
 });
+
+describe("detectProject workspaces", () => {
+  it("finds npm workspace packages and Cargo workspace crates two levels down", async () => {
+    const p = await detectProject(await project({
+      "package.json": JSON.stringify({ name: "mono", private: true, workspaces: ["packages/*"], scripts: { test: "turbo test" } }),
+      "package-lock.json": "{}",
+      "packages/api/package.json": JSON.stringify({ name: "@mono/api", scripts: { test: "vitest run" }, dependencies: { fastify: "5" } }),
+      "packages/web/package.json": JSON.stringify({ name: "@mono/web", scripts: { lint: "eslint ." }, dependencies: { next: "15" } }),
+      "rust/Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+      "rust/crates/core/Cargo.toml": '[package]\nname = "core"\n',
+    }));
+    expect(p.monorepo).toBe(true);
+    expect(p.units.map((u) => u.dir)).toEqual(expect.arrayContaining([".", "packages/api", "packages/web", "rust"]));
+    expect(p.commands.test[0]).toMatchObject({ argv: ["npm", "run", "test"], cwd: "." });
+    expect(p.commands.test).toEqual(expect.arrayContaining([expect.objectContaining({ argv: ["npm", "run", "test"], cwd: "packages/api" })]));
+    expect(p.frameworks).toEqual(expect.arrayContaining(["fastify", "next"]));
+    expect(p.commands.install.filter((c) => c.argv[0] === "npm")).toEqual([expect.objectContaining({ argv: ["npm", "ci"], cwd: "." })]);
+  });
+});

@@ -243,7 +243,12 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
       throw new InputError(field, `'${redactUrl(input)}' is not a valid URL`);
     }
     if (kind === "file") {
-      const p = fileURLToPath(u);
+      let p: string;
+      try {
+        p = fileURLToPath(u);
+      } catch {
+        throw new InputError(field, `'${redactUrl(input)}' is not a local file:// URL`, "use file:///absolute/path/to/repo");
+      }
       await assertLocalRepo(p, field, redactUrl(input));
       return { input, url: u.href, kind };
     }

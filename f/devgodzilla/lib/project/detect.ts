@@ -85,7 +85,10 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
   for (const e of await fs.readdir(root, { withFileTypes: true }).catch(() => [])) {
     if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) candidates.push(e.name);
   }
-  for (const rel of candidates.slice(0, 60)) {
+  // Workspace members two levels down (packages/*, crates/*, apps/*): npm/yarn/pnpm workspaces,
+  // Cargo workspaces and go.work modules name them.
+  for (const member of await workspaceMembers(root)) if (!candidates.includes(member)) candidates.push(member);
+  for (const rel of candidates.slice(0, 80)) {
     const ctx: UnitCtx = { root, rel, abs: path.join(root, rel), manifests, units, frameworks, commands };
     const isRoot = rel === ".";
     // Below the root only directories with their own manifest count as units.
@@ -141,6 +144,38 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
     },
   };
   return ProjectProfileSchema.parse(profile);
+}
+
+/** Directories named by the root's workspace declarations (simple `dir/*` and `dir/name` patterns). */
+async function workspaceMembers(root: string): Promise<string[]> {
+  const patterns: string[] = [];
+  const pkg = await readJson(path.join(root, "package.json"));
+  const ws = pkg?.workspaces;
+  if (Array.isArray(ws)) patterns.push(...ws.filter((w): w is string => typeof w === "string"));
+  else if (ws && Array.isArray(ws.packages)) patterns.push(...ws.packages.filter((w: unknown): w is string => typeof w === "string"));
+  const pnpm = await readText(path.join(root, "pnpm-workspace.yaml"));
+  if (pnpm) for (const m of pnpm.matchAll(/^\s*-\s*['"]?([^'"#\n]+?)['"]?\s*$/gm)) patterns.push(m[1]!);
+  const cargo = await readToml(path.join(root, "Cargo.toml"));
+  const members = cargo?.workspace?.members;
+  if (Array.isArray(members)) patterns.push(...members.filter((w: unknown): w is string => typeof w === "string"));
+  const gowork = await readText(path.join(root, "go.work"));
+  if (gowork) {
+    const block = /use\s*\(([^)]*)\)/.exec(gowork)?.[1] ?? "";
+    for (const m of `${block}\n${[...gowork.matchAll(/^use\s+(\S+)\s*$/gm)].map((x) => x[1]).join("\n")}`.split(/\s+/)) if (m && m !== ".") patterns.push(m.replace(/^\.\//, ""));
+  }
+  const out: string[] = [];
+  for (const raw of patterns) {
+    const pat = raw.replace(/^\.\//, "").replace(/\/+$/, "");
+    if (!pat || pat.startsWith("!") || pat.includes("..") || path.isAbsolute(pat)) continue;
+    const star = /^([^*]+)\/\*{1,2}$/.exec(pat);
+    if (star) {
+      const base = star[1]!;
+      for (const e of await fs.readdir(path.join(root, base), { withFileTypes: true }).catch(() => [])) {
+        if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) out.push(`${base}/${e.name}`);
+      }
+    } else if (!pat.includes("*") && existsSync(path.join(root, pat))) out.push(pat);
+  }
+  return out.slice(0, 60);
 }
 
 interface UnitCtx {
@@ -209,6 +244,10 @@ async function detectNode(ctx: UnitCtx): Promise<boolean> {
     }
   }
   if (declared && ["npm", "pnpm", "yarn", "bun"].includes(declared)) pm = declared as PackageManager;
+  // A workspace member without its own lockfile is installed (and run) by the root's manager.
+  const rootUnit = ctx.rel !== "." ? ctx.units.find((u) => u.dir === "." && u.manifest === "package.json") : undefined;
+  const member = !lock && !declared && rootUnit?.packageManager != null;
+  if (member) pm = rootUnit!.packageManager!;
   const yarnBerry = pm === "yarn" && (has(ctx, ".yarnrc.yml") || /^yarn@[2-9]/.test(String(pkg.packageManager ?? "")));
   const install: Record<string, string[]> = {
     npm: lock ? ["npm", "ci"] : ["npm", "install"],
@@ -216,7 +255,7 @@ async function detectNode(ctx: UnitCtx): Promise<boolean> {
     yarn: lock ? (yarnBerry ? ["yarn", "install", "--immutable"] : ["yarn", "install", "--frozen-lockfile"]) : ["yarn", "install"],
     bun: lock ? ["bun", "install", "--frozen-lockfile"] : ["bun", "install"],
   };
-  add(ctx, "install", install[pm]!, lock ?? "package.json");
+  if (!member) add(ctx, "install", install[pm]!, lock ?? "package.json");
 
   const deps: Record<string, string> = { ...(pkg.dependencies ?? {}), ...(pkg.devDependencies ?? {}), ...(pkg.peerDependencies ?? {}) };
   for (const [dep, fw] of Object.entries(NODE_FRAMEWORKS)) if (dep in deps) ctx.frameworks.add(fw);
