@@ -38,3 +38,16 @@ describe("verdict", () => {
     for (const s of ["## Constitutional gates", "## Checklist", "## Project checks", "## Findings", "**Recommendation:** Do not merge", "**SEC002** (Article IV) `src/db.ts:3`", "Fix: Use placeholders", "❌ FAILED"]) expect(md).toContain(s);
   });
 });
+
+describe("the qa result stays renderable in the Windmill run page", () => {
+  it("a huge verdict and report are bounded below DisplayResult's 100 kB markdown limit", async () => {
+    const { compactVerdict, capMarkdown } = await import("../../f/devgodzilla/lib/qa/run.ts");
+    const many = Array.from({ length: 300 }, (_, i) => ({ code: `TS${i}`, source: "check" as const, severity: "blocking" as const, message: "x".repeat(500), file: `src/f${i}.ts`, line: i }));
+    const v = computeVerdict([gate("failed", many.map((f) => ({ ...f, source: "gate" as const })))], Array.from({ length: 100 }, () => ({ ...item("FAILED"), explanation: "y".repeat(2000) })), [{ ...check("failed"), findings: many, outputTail: "z".repeat(50_000) }], parseQaConfig({}));
+    const md = renderReport(v, { feature: "001-x", branch: "b", commit: "c".repeat(40), base: "d".repeat(40) });
+    const result = { wm_renderer: "markdown", markdown: capMarkdown(md, "specs/001-x/_runtime/qa-report.md"), verdict: compactVerdict(v) };
+    expect(JSON.stringify(result).length * 2).toBeLessThan(85_000); // headroom under 100 kB for the other keys
+    expect(result.markdown).toMatch(/full report is `specs\/001-x\/_runtime\/qa-report.md` on the branch/);
+    expect(result.verdict.status).toBe("failed");
+  });
+});

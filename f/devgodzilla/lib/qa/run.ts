@@ -174,6 +174,29 @@ function stepOutputsOf(artifacts: Record<string, unknown>): Record<string, strin
   return out;
 }
 
+// Windmill renders a result as markdown (wm_renderer) only below ~100 kB (DisplayResult's
+// DISPLAY_MAX_SIZE, counted at ~2 bytes a character); past that it shows raw JSON. The job result
+// therefore carries a bounded verdict and report; the full report is the file on the branch.
+export const RESULT_MARKDOWN_CHARS = 18_000;
+
+export function capMarkdown(md: string, reportPath: string | null): string {
+  if (md.length <= RESULT_MARKDOWN_CHARS) return md;
+  const cut = md.lastIndexOf("\n", RESULT_MARKDOWN_CHARS);
+  return `${md.slice(0, cut > 0 ? cut : RESULT_MARKDOWN_CHARS)}\n\n_… report truncated here; the full report is ${reportPath ? `\`${reportPath}\` on the branch` : "in the step logs"}._\n`;
+}
+
+export function compactVerdict(v: Verdict): Verdict {
+  const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n)}…` : t);
+  const findings = <T extends { message: string; fix?: string }>(fs: T[], n: number) => fs.slice(0, n).map((f) => ({ ...f, message: cut(f.message, 200), ...(f.fix ? { fix: cut(f.fix, 160) } : {}) }));
+  return {
+    ...v,
+    blocking: findings(v.blocking, 15),
+    gates: v.gates.map((g) => ({ ...g, findings: findings(g.findings, 6) })),
+    checklist: v.checklist.slice(0, 30).map((c) => ({ ...c, text: cut(c.text, 100), explanation: cut(c.explanation, 120), evidence: c.evidence.slice(0, 2) })),
+    checks: v.checks.map((c) => ({ ...c, findings: findings(c.findings, 6), outputTail: c.outputTail.slice(-800) })),
+  };
+}
+
 function featureOf(feature: string, branch: string): FeaturePaths {
   const name = feature || (isRunBranch(branch) ? branch.slice(branch.indexOf("/") + 1) : "");
   if (!name) throw new InputError("feature", "is required when the branch is not a run branch (devgodzilla/NNN-name)", "pass the spec directory name, e.g. 003-user-auth");
@@ -246,7 +269,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       }
     }
     return {
-      wm_renderer: "markdown", markdown, passed: verdict.status === "passed", verdict, branch: a.branch, commit,
+      wm_renderer: "markdown", markdown: capMarkdown(markdown, reportPath), passed: verdict.status === "passed", verdict: compactVerdict(verdict), branch: a.branch, commit,
       analyzed_commit: wc.commit, base_commit: a.base_commit, report_path: reportPath, prompt_version: QA_PROMPTS_VERSION,
     };
   } catch (e) {
