@@ -10,7 +10,7 @@ import { featurePaths } from "./paths.ts";
 import { parseTasksMd, renderDagMarkdown, type TaskDag } from "./tasks.ts";
 
 export const TaskDagInputSchema = z.object({
-  tasks_md: z.string().default(""),
+  tasks_md: z.string().max(4_000_000, "is larger than 4 MB; that is not a tasks.md").default(""),
   weights: z.record(z.string(), z.number().nonnegative()).default({}),
   same_file_serialization: z.boolean().default(true),
   story_order: z.enum(["auto", "parallel", "sequential"]).default("auto"),
