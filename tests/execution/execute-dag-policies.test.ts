@@ -28,12 +28,16 @@ class FakeJobs implements JobApi {
   jobs: Job[] = [];
   crashAfter = Infinity;
   constructor(private cache: string, private work: string) {}
-  async start(p: string, _kind: "script" | "flow", args: Record<string, any>): Promise<string> {
+  /** For kind "flow": the QA verdict task_with_qa's finish step would report, per task id. */
+  qaStatus: Record<string, "passed" | "failed"> = {};
+  async start(p: string, kind: "script" | "flow", args: Record<string, any>): Promise<string> {
     if (this.jobs.length >= this.crashAfter) throw new Error("worker crashed");
     const job: Job = { id: `job-${this.jobs.length + 1}`, path: p, args, done: false };
     this.jobs.push(job);
     executeTask({ ...(args as any), cache_dir: this.cache, work_root: this.work }, { agents: AGENTS }).then(
-      (r) => Object.assign(job, { done: true, success: true, result: r }),
+      (r) => Object.assign(job, { done: true, success: true, result: kind === "flow"
+        ? { task_with_qa: true, status: this.qaStatus[args.task.id] ?? "passed", reason: "", branch: r.branch, commit: r.commit, verdict: { status: "pass", score: 0.9 } }
+        : r }),
       (e: Error) => Object.assign(job, { done: true, success: false, result: { error: { name: e.name, message: e.message } } }),
     );
     return job.id;
@@ -142,5 +146,29 @@ describe("executeDag policies", () => {
     ).rejects.toThrow(/dag: dependency cycle/);
     expect(jobs.jobs).toHaveLength(0);
     expect(await fx.head(BRANCH)).toBeNull();
+  });
+
+  it("with runnable flow each task runs the task_with_qa flow; a QA failure is final and stops dependants", async () => {
+    jobs.qaStatus = { T002: "failed" };
+    const res = await executeDag(
+      input(
+        [
+          { id: "T001", description: `a ${w("a.txt", "A")}` },
+          { id: "T002", description: `b ${w("b.txt", "B")}`, dependsOn: ["T001"] },
+          { id: "T003", description: `c ${w("c.txt", "C")}`, dependsOn: ["T002"] },
+        ],
+        { runnable: "flow", retries: 2 },
+      ),
+      { jobs },
+    );
+    expect(jobs.jobs.every((j) => j.path === "f/devgodzilla/task_with_qa")).toBe(true);
+    const by = Object.fromEntries(res.tasks.map((t) => [t.id, t]));
+    expect(by.T001).toMatchObject({ status: "succeeded", merge: "merged" });
+    expect(by.T002.status).toBe("failed");
+    expect(by.T002.jobs).toHaveLength(1); // the flow's own feedback loop already retried
+    expect(by.T002.error).toMatch(/QA loop ended failed/);
+    expect(by.T003.status).toBe("dependency_failed");
+    expect(await fx.show(BRANCH, "a.txt")).toBe("A");
+    expect(await fx.show(BRANCH, "b.txt")).toBeNull();
   });
 });

@@ -315,9 +315,14 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
         const name = err.name ?? "Error";
         return { status: "failed", error: redactor.redact(`${name}: ${err.message ?? "task job failed"} (job ${jobId})`), retryable: !NON_RETRYABLE.has(name), usage };
       }
-      if (r.blocked || (r.status && r.status !== "passed" && r.status !== "succeeded" && r.status !== "done" && input.runnable === "flow" && !r.commit)) {
-        o.blocked = r.block ?? r.status;
+      if (r.blocked) {
+        o.blocked = r.block ?? true;
         return { status: "failed", error: `task ${task.id} is blocked (${JSON.stringify(r.block ?? r.status).slice(0, 300)})`, retryable: false, result: r, usage };
+      }
+      // task_with_qa ends with status passed|failed after its own bounded feedback loop: a
+      // "failed" there already used its retries, so it is final here.
+      if (input.runnable === "flow" && r.status !== undefined && r.status !== "passed") {
+        return { status: "failed", error: `task ${task.id}: QA loop ended ${r.status}${(r as { reason?: string }).reason ? ` (${(r as { reason?: string }).reason})` : ""} (job ${jobId})`, retryable: false, result: r, usage };
       }
       if (!r.commit) return { status: "failed", error: `job ${jobId} returned no commit`, retryable: false, result: r, usage };
       return { status: "succeeded", result: r, usage };
