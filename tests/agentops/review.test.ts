@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,11 +19,10 @@ const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "dg-review-"));
   repo = path.join(dir, "repo");
-  bin = path.join(dir, "bin");
+  // Outside the system temp dir: the sandbox hides /tmp (other jobs' files) from the agent.
+  bin = path.join(FIX, "bin");
   mkdirSync(path.join(repo, "src"), { recursive: true });
   mkdirSync(path.join(repo, "specs/001-greet"), { recursive: true });
-  mkdirSync(bin);
-  symlinkSync(path.join(FIX, "fake-cli.mjs"), path.join(bin, "claude"));
   git("init", "-q", "-b", "main");
   writeFileSync(path.join(repo, "specs/001-greet/spec.md"), "# Feature Specification: Greet\n\n- **FR-002**: System MUST greet the user by name.\n");
   writeFileSync(path.join(repo, "specs/001-greet/plan.md"), "# Implementation Plan: Greet\n");

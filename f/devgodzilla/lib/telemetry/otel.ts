@@ -12,6 +12,9 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { Redactor } from "../redact.ts";
 import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./index.ts";
 
+// Lets a test (and a curious operator) see whether the SDK was loaded at all in this process.
+(globalThis as { __devgodzillaOtelLoaded?: boolean }).__devgodzillaOtelLoaded = true;
+
 const SECRET_ATTR_KEY = /(key|token|secret|password|passwd|credential|auth|signature|cookie)/i;
 const MAX_ATTR_CHARS = 4096;
 const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -42,7 +45,9 @@ export function createOtelImpl(cfg: OtlpConfig, opts: TelemetryOptions = {}): Te
   const clean = (attrs: SpanAttrs): Attributes => {
     const out: Attributes = {};
     for (const [k, v] of Object.entries(attrs)) {
-      if (v === undefined || v === null || SECRET_ATTR_KEY.test(k)) continue;
+      if (v === undefined || v === null) continue;
+      // A string under a credential-like key is dropped whole; counts like gen_ai.usage.input_tokens stay.
+      if (SECRET_ATTR_KEY.test(k) && typeof v !== "number" && typeof v !== "boolean") continue;
       if (typeof v === "string") out[k] = redactor.redact(v).slice(0, MAX_ATTR_CHARS);
       else if (Array.isArray(v)) out[k] = v.map((x) => redactor.redact(String(x)).slice(0, MAX_ATTR_CHARS));
       else if (typeof v === "number" ? Number.isFinite(v) : true) out[k] = v;
