@@ -15,6 +15,7 @@ import type { FlowFile, FlowModule, InputTransform, Retry } from "./openflow.ts"
 import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
 import type { Resolver } from "./store.ts";
+import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // agentops (issue 7): run/step spans, no-op unless an OTLP resource is configured
 
 export interface ApiEndpoint {
   baseUrl: string;
@@ -347,7 +348,7 @@ class Execution {
     for (;;) {
       const jobId = randomUUID();
       try {
-        const result = await withTimeout(this.runStepJob(m, v, args, scope, jobId), m.timeout, m.id);
+        const result = await withTimeout(traceStep(m.id, v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`, () => this.runStepJob(m, v, args, scope, jobId)), m.timeout, m.id); // agentops: step span
         const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 };
         this.opts.runs.append(this.record.id, entry);
         return entry.result;
@@ -520,7 +521,7 @@ export class Engine {
     const flow = runnable.kind === "flow" ? loadFlow(runnable.file) : undefined;
     if (flow) record.args = applyDefaults(flow, args, runnable);
     this.opts.runs.save(record);
-    const run = this.execute(record, runnable, flow, opts.event);
+    const run = traceRun(this.opts.resolver, record, () => this.execute(record, runnable, flow, opts.event)); // agentops: run span
     return opts.wait === false ? { runId: record.id, status: "running" } : run;
   }
 
@@ -542,7 +543,7 @@ export class Engine {
     record.pending = undefined;
     record.pid = process.pid;
     this.opts.runs.save(record);
-    return this.execute(record, runnable, runnable.kind === "flow" ? loadFlow(runnable.file) : undefined);
+    return traceRun(this.opts.resolver, record, () => this.execute(record, runnable, runnable.kind === "flow" ? loadFlow(runnable.file) : undefined)); // agentops: run span
   }
 
   private async execute(record: RunRecord, runnable: Runnable, flow: FlowFile | undefined, event?: Record<string, unknown>): Promise<RunOutcome> {
