@@ -128,4 +128,14 @@ describe("output parsers for common tools", () => {
     expect(pj.findings[0]).toMatchObject({ code: "JEST_FAIL", file: "tests/cart.test.js", line: 4, message: "cart › sums" });
     expect(pj.counts).toEqual({ passed: 3, failed: 1, skipped: 0 });
   });
+  it("mypy, ruff/flake8, go vet and a generic file:line: fallback", () => {
+    const mypy = parseToolOutput("typecheck", "app/models.py:12: error: Incompatible types in assignment (expression has type \"str\", variable has type \"int\")  [assignment]\napp/models.py:14: note: see above\nFound 1 error in 1 file (checked 3 source files)\n", root);
+    expect(mypy.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["MYPY:assignment app/models.py:12"]);
+    const ruff = parseToolOutput("lint", "app/x.py:3:1: F401 [*] `os` imported but unused\napp/x.py:9:80: E501 Line too long (88 > 79)\nFound 2 errors.\n", root);
+    expect(ruff.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["PYLINT:F401 app/x.py:3", "PYLINT:E501 app/x.py:9"]);
+    const vet = parseToolOutput("lint", "# example.com/calc\nvet: ./calc.go:7:2: fmt.Printf format %d has arg s of wrong type string\n", root);
+    expect(vet.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["GO_LINT calc.go:7"]);
+    const other = parseToolOutput("lint", "lib/a.rb:4:7: C: Style/StringLiterals: Prefer single-quoted strings\n", root);
+    expect(other.findings).toEqual([expect.objectContaining({ code: "LINT", file: "lib/a.rb", line: 4 })]);
+  });
 });

@@ -216,6 +216,32 @@ export function parseToolOutput(kind: CheckKind, output: string, root: string): 
     }
   }
 
+  // ---- mypy: "app/x.py:12: error: Incompatible types in assignment ... [assignment]"
+  for (const l of lines) {
+    const m = /^(\S+\.pyi?):(\d+)(?::\d+)?: (error|warning|note): (.+?)(?:\s+\[([\w-]+)\])?$/.exec(l);
+    if (m && m[3] !== "note") add({ code: `MYPY:${m[5] ?? m[3]}`, severity: sev(m[3] === "error"), message: m[4], file: relPath(m[1], root), line: Number(m[2]) }, "mypy");
+  }
+  // ---- ruff / flake8 / pylint (parseable): "app/x.py:3:1: F401 [*] `os` imported but unused"
+  for (const l of lines) {
+    const m = /^(\S+\.pyi?):(\d+):(\d+): ([A-Z]{1,4}\d{2,4})\b(?: \[\*\])? (.+)$/.exec(l);
+    if (m) add({ code: `PYLINT:${m[4]}`, severity: "blocking", message: m[5], file: relPath(m[1], root), line: Number(m[2]) }, "ruff/flake8");
+  }
+  // ---- go vet / staticcheck / golangci-lint: "./x.go:10:2: message" (build errors are handled above)
+  if (kind !== "test") {
+    for (const l of lines) {
+      const m = /^(?:vet: )?(\.?\.?\/?[\w./-]+\.go):(\d+):(\d+): (.+)$/.exec(l);
+      if (m && !findings.some((f) => f.file === relPath(m[1], root) && f.line === Number(m[2]))) add({ code: "GO_LINT", severity: "blocking", message: m[4], file: relPath(m[1], root), line: Number(m[2]) }, "go vet");
+    }
+  }
+  // ---- anything else that speaks "file:line:col: message" (linters, compilers), only when nothing
+  // above recognised the output, so the report still points at a place.
+  if (kind !== "test" && findings.length === 0) {
+    for (const l of lines) {
+      const m = /^([\w@./-]+\.[A-Za-z]{1,6}):(\d+)(?::\d+)?:? (?:(error|warning)[:\s]+)?(.{3,})$/.exec(l);
+      if (m && !/^https?:/.test(m[1])) add({ code: "LINT", severity: m[3] === "warning" ? "warning" : "blocking", message: m[4].trim(), file: relPath(m[1], root), line: Number(m[2]) }, "generic");
+    }
+  }
+
   // ---- generic closing line: "N passed, N failed"
   if (!counts) {
     const g = /^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m.exec(text);
