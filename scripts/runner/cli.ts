@@ -2,9 +2,9 @@
 // `wmill flow preview` / `wmill script preview` (-d data, -s silent). The final result goes to
 // stdout as JSON, logs to stderr; a failure exits non-zero with a JSON error on stdout.
 import { existsSync, readFileSync } from "node:fs";
-import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { runPath, resumeRun, RunStore, type PendingApproval, type RunResult } from "./index.ts";
+import { askAtTerminal } from "./ask.ts";
+import { runPath, resumeRun, RunStore, type RunResult } from "./index.ts";
 
 class UsageError extends Error {
   name = "UsageError";
@@ -47,35 +47,6 @@ function asObject(value: unknown, what: string): Record<string, unknown> | undef
   if (value === undefined) return undefined;
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`${what} must be a JSON object`);
   return value as Record<string, unknown>;
-}
-
-/** Asks the approval's questions at the terminal: shows the description and each form field with its default. */
-async function askAtTerminal(pending: PendingApproval): Promise<unknown> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const step = (pending.step_result ?? {}) as { description?: unknown; default_args?: Record<string, unknown>; enums?: Record<string, unknown[]> };
-    const description = step.description && typeof step.description === "object" ? (step.description as { markdown?: string }).markdown : step.description;
-    process.stderr.write(`\n── approval needed: ${pending.summary ?? pending.step_id} ──\n${description ? `${description}\n` : ""}`);
-    const props = pending.form?.properties ?? {};
-    const order = pending.form?.order ?? Object.keys(props);
-    const answer: Record<string, unknown> = {};
-    for (const name of order) {
-      const p = props[name] ?? {};
-      const def = step.default_args?.[name] ?? p.default;
-      const choices = (step.enums?.[name] ?? p.enum) as unknown[] | undefined;
-      const label = `${p.title ?? name}${p.description ? ` — ${p.description}` : ""}${choices ? ` [${choices.join(" / ")}]` : ""}${def !== undefined ? ` (default: ${JSON.stringify(def)})` : ""}: `;
-      const typed = (await rl.question(label)).trim();
-      if (!typed) answer[name] = def;
-      else if (p.type === "boolean") answer[name] = /^(y|yes|true|1)$/i.test(typed);
-      else if (p.type === "number" || p.type === "integer") answer[name] = Number(typed);
-      else if (p.type === "object" || p.type === "array") answer[name] = JSON.parse(typed);
-      else answer[name] = typed;
-    }
-    const ok = (await rl.question("Approve? [Y/n] ")).trim();
-    return /^n/i.test(ok) ? { __disapproved: true } : answer;
-  } finally {
-    rl.close();
-  }
 }
 
 function report(out: RunResult, silent: boolean): number {
@@ -143,6 +114,10 @@ async function main(argv: string[]): Promise<number> {
       const rows = new RunStore(values["state-dir"]).list().sort((a, b) => a.created_at.localeCompare(b.created_at));
       for (const r of rows) process.stdout.write(`${r.id}  ${r.status.padEnd(9)}  ${r.created_at}  ${r.path}${r.pending ? `  (waiting at ${r.pending.step_id})` : ""}\n`);
       return 0;
+    }
+    case "demo": {
+      const { runDemo } = await import("../demo/index.ts");
+      return runDemo(argv.slice(1));
     }
     case "check": {
       const { runCheck } = await import("../check/index.ts");
