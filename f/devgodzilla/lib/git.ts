@@ -465,20 +465,29 @@ export interface MirrorOptions extends GitAuthOptions {
 
 /** Creates or updates the bare mirror of `repo`; returns its path. */
 export async function ensureMirror(repo: RepoSpec, opts: MirrorOptions = {}): Promise<string> {
+  return withMirror(repo, opts, async (mirror) => mirror);
+}
+
+/**
+ * Creates or updates the mirror, then runs `fn` while still holding its lock, so reading refs and
+ * cloning from the mirror never overlaps another job's fetch --prune on this worker.
+ */
+export async function withMirror<T>(repo: RepoSpec, opts: MirrorOptions, fn: (mirror: string) => Promise<T>): Promise<T> {
   const mirror = mirrorPathFor(repo.url, opts.cacheDir);
   const creds = credentialsFor(repo, opts);
   const r = redactorFor(creds);
-  await withLock(`${mirror}.lock`, async () => {
+  return withLock(`${mirror}.lock`, async () => {
     if (existsSync(path.join(mirror, "HEAD"))) {
       const g = makeGit(mirror, { credentials: creds, authUrl: repo.url });
-      if (opts.needCommit && (await hasCommit(g, opts.needCommit))) return;
-      try {
-        // The mirror's configured URL is credential-free; fetch it with the auth env.
-        await g.raw(["fetch", "--prune", "--quiet", "origin"]);
-      } catch (e) {
-        throw new GitOperationError("fetch", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
+      if (!(opts.needCommit && (await hasCommit(g, opts.needCommit)))) {
+        try {
+          // The mirror's configured URL is credential-free; fetch it with the auth env.
+          await g.raw(["fetch", "--prune", "--quiet", "origin"]);
+        } catch (e) {
+          throw new GitOperationError("fetch", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
+        }
       }
-      return;
+      return fn(mirror);
     }
     await fs.mkdir(path.dirname(mirror), { recursive: true });
     const tmp = `${mirror}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -491,8 +500,8 @@ export async function ensureMirror(repo: RepoSpec, opts: MirrorOptions = {}): Pr
       await fs.rm(tmp, { recursive: true, force: true });
       throw new GitOperationError("clone", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
     }
+    return fn(mirror);
   });
-  return mirror;
 }
 
 async function hasCommit(g: SimpleGit, sha: string): Promise<boolean> {
@@ -539,31 +548,39 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
   if (opts.branch !== undefined) assertValidBranchName(opts.branch, "branch");
 
   const creds = credentialsFor(repo, opts);
-  const mirror = await ensureMirror(repo, { ...opts, needCommit: opts.commit });
-  const mg = makeGit(mirror);
-  const wanted = opts.commit ?? opts.ref!;
-  const commit = opts.commit
-    ? (await hasCommit(mg, opts.commit)) ? await resolveRef(mg, opts.commit) : null
-    : await resolveRef(mg, opts.ref!);
-  if (!commit) {
-    const field = opts.commit ? "commit" : "ref";
-    const branches = (await mg.raw(["for-each-ref", "--format=%(refname:short)", "--count=10", "refs/heads/"]).catch(() => ""))
-      .split("\n").filter(Boolean);
-    throw new InputError(
-      field,
-      `'${printable(wanted)}' was not found in ${repo.url}`,
-      branches.length ? `branches there include: ${branches.join(", ")}` : "the repository has no branches",
-    );
-  }
-
   const workRoot = opts.workRoot ?? os.tmpdir();
   await fs.mkdir(workRoot, { recursive: true });
-  const dir = await fs.mkdtemp(path.join(workRoot, "devgodzilla-wc-"));
+  const wanted = opts.commit ?? opts.ref!;
+  let dir = "";
   const cleanup = async () => {
-    await fs.rm(dir, { recursive: true, force: true });
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
   };
+  // Resolve and clone under the mirror lock; the checkout itself reads objects only (never pruned).
+  const commit = await withMirror(repo, { ...opts, needCommit: opts.commit }, async (mirror) => {
+    const mg = makeGit(mirror);
+    const sha = opts.commit
+      ? (await hasCommit(mg, opts.commit)) ? await resolveRef(mg, opts.commit) : null
+      : await resolveRef(mg, opts.ref!);
+    if (!sha) {
+      const field = opts.commit ? "commit" : "ref";
+      const branches = (await mg.raw(["for-each-ref", "--format=%(refname:short)", "--count=10", "refs/heads/"]).catch(() => ""))
+        .split("\n").filter(Boolean);
+      throw new InputError(
+        field,
+        `'${printable(wanted)}' was not found in ${repo.url}`,
+        branches.length ? `branches there include: ${branches.join(", ")}` : "the repository has no branches",
+      );
+    }
+    dir = await fs.mkdtemp(path.join(workRoot, "devgodzilla-wc-"));
+    try {
+      await makeGit(workRoot).raw(["clone", "--shared", "--no-checkout", "--quiet", "--", mirror, dir]);
+    } catch (e) {
+      await cleanup();
+      throw new GitOperationError("checkout", describeGitError(e, redactorFor(creds)), undefined, e);
+    }
+    return sha;
+  });
   try {
-    await makeGit(workRoot).raw(["clone", "--shared", "--no-checkout", "--quiet", "--", mirror, dir]);
     const git = makeGit(dir, { credentials: creds, authUrl: repo.url });
     await git.raw(["remote", "set-url", "origin", repo.url]);
     // Identity for anything that commits in this copy (agents included); never sign.
