@@ -7,10 +7,9 @@
 
 import { performance } from "node:perf_hooks";
 import { agentSettings } from "../agents/config.ts";
-import { agentVersion, resolveExecutable } from "../agents/cli.ts";
+import { agentHealth as installHealth, type AgentHealth as InstallRow } from "../agents/health.ts";
 import { JULES_DEFAULT_BASE_URL } from "../agents/jules.ts";
 import { AGENTS, AGENT_IDS, type AgentId } from "../agents/registry.ts";
-import { baseEnv } from "../process.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
 import { parseOrgAgents, type OrgAgents, type ProjectAgents } from "./assignments.ts";
 import { SPECKIT_COMMANDS, commandFolderState, type CommandFolderState } from "./speckit_commands.ts";
@@ -102,7 +101,7 @@ function credentialOf(org: OrgAgents, id: AgentId): { present: boolean; via: str
   return { present: false, via: null };
 }
 
-async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse: boolean): Promise<AgentHealth> {
+async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse: boolean, install: InstallRow | undefined): Promise<AgentHealth> {
   const spec = AGENTS[id];
   const timeoutMs = opts.timeoutMs ?? 4000;
   const h: AgentHealth = {
@@ -116,10 +115,10 @@ async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse:
   if (opts.repoDir && spec.commandDir) h.commandFolder = commandFolderState(opts.repoDir, id);
 
   if (spec.kind === "cli") {
+    // Installed / path / --version come from B1's lib/agents/health.ts (runProcess, short timeout).
+    const file = install?.path ?? null;
     const binDir = org.base.binDir;
-    const env = baseEnv();
-    const file = resolveExecutable(spec, { binDir, path: env.PATH });
-    h.installed = { found: !!file, path: file, version: file ? await agentVersion(file, timeoutMs) : null };
+    h.installed = { found: !!file, path: file, version: install?.version ?? null };
     if (!file) {
       h.status = "missing";
       h.problems.push(`${spec.executables.join(" / ")} not found on PATH${binDir ? ` or in ${binDir}` : ""}`);
@@ -179,7 +178,9 @@ export async function agentsHealth(opts: HealthOptions = {}): Promise<HealthRepo
   const org = opts.org ?? parseOrgAgents(opts.config);
   const inUse = agentsInUse(org, opts.project ?? null);
   const ids = opts.agents ?? AGENT_IDS.filter((id) => org.base.enabled.includes(id));
-  const agents = await Promise.all(ids.map((id) => checkOne(id, org, opts, inUse.includes(id))));
+  const needsInstall = ids.some((id) => AGENTS[id].kind === "cli");
+  const rows = needsInstall ? await installHealth(org.base, { versionTimeoutMs: opts.timeoutMs ?? 4000, onlyEnabled: true }) : [];
+  const agents = await Promise.all(ids.map((id) => checkOne(id, org, opts, inUse.includes(id), rows.find((r) => r.agent === id))));
   // Explicitly named agents all count; otherwise only the ones the configuration uses.
   const counted = opts.agents ? agents : agents.filter((a) => a.inUse);
   return {
