@@ -51,12 +51,12 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
   try {
     const r = await runProcess({
       file: wrapped.file, args: wrapped.args, env: wrapped.env, cwd: wrapped.cwd,
-      timeoutMs: input.config.timeout_seconds * 1000, redactor: input.redactor, log: !!input.onLine ? false : true,
+      timeoutMs: input.config.timeout_seconds * 1000, redactor: input.redactor, log: !input.onLine,
       logPrefix: `[qa ${kind}] `, onLine: input.onLine ? (l) => input.onLine!(l) : undefined,
     });
     const output = `${r.stdout}\n${r.stderr}`;
     const parsed = parseToolOutput(kind === "install" ? "lint" : kind, output, input.dir);
-    const findings: Finding[] = parsed.findings.map((f) => (kind === "lint" && f.severity === "warning" ? f : f));
+    const findings: Finding[] = parsed.findings;
     let status: CheckRun["status"] = r.timedOut ? "timeout" : r.exitCode === 0 ? "passed" : "failed";
     if (status !== "passed" && !findings.some((f) => f.severity === "blocking")) {
       findings.push({

@@ -76,6 +76,9 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   await p(20);
 
   let checklist: ChecklistResult[] = [];
+  let retrieval: string | undefined;
+  const notes: string[] = [];
+  if (input.config.checklist.embeddings.enabled && !input.embedder) notes.push("Embeddings are enabled in c_devgodzilla_qa but the LLM provider has no embeddings endpoint (OpenAI-compatible only): evidence was ranked with BM25 alone.");
   if (input.config.checklist.enabled) {
     const items = await checklistItems(input.dir, input.feature, input.config.checklist.required_by_default);
     if (items.length && input.judge) {
@@ -88,6 +91,7 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
         exclude: [`${input.feature.checklists}/`, `${input.feature.runtime}/`],
       });
       checklist = await validateChecklist({ items, chunks, judge: input.judge, config: input.config.checklist, embedder: input.embedder });
+      retrieval = `BM25 over ${chunks.length} chunks (changed files ×${input.config.checklist.changed_boost})${input.embedder ? ` fused with ${input.config.checklist.embeddings.model} embeddings` : ""}; at most ${input.config.checklist.token_budget} tokens per item`;
     } else if (items.length) {
       checklist = items.map((i) => ({ ...i, status: "UNCLEAR" as const, explanation: "not judged: no LLM resource was given to the qa step", evidence: [], tokensSent: 0 }));
     }
@@ -101,7 +105,7 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
 
   const redactor = input.redactor ?? new Redactor();
   const verdict = redactor.redactDeep(computeVerdict(gates, checklist, checks, input.config));
-  const markdown = redactor.redact(renderReport(verdict, { feature: input.feature.feature, branch: input.branch, commit: input.head, base: input.base }));
+  const markdown = redactor.redact(renderReport(verdict, { feature: input.feature.feature, branch: input.branch, commit: input.head, base: input.base, retrieval, notes }));
   return { verdict, markdown };
 }
 

@@ -58,6 +58,10 @@ export interface ReportMeta {
   branch: string;
   commit: string;
   base: string;
+  /** How evidence was ranked, e.g. "BM25 over 1,234 chunks + embeddings (text-embedding-3-small)". */
+  retrieval?: string;
+  /** Why a section is empty (no profile, no LLM…). */
+  notes?: string[];
 }
 
 export function renderReport(v: Verdict, meta: ReportMeta): string {
@@ -70,6 +74,7 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
   out.push("");
   out.push(`**Recommendation:** ${v.recommendation}`);
   out.push("");
+  for (const n of meta.notes ?? []) out.push(`> ${n}`, "");
   out.push("## Constitutional gates");
   out.push("");
   out.push("| Article | Gate | Mode | Status | Findings | Note |");
@@ -79,6 +84,7 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
   out.push("");
   out.push("## Checklist");
   out.push("");
+  if (meta.retrieval) out.push(`_Evidence: ${meta.retrieval}._`, "");
   if (!v.checklist.length) out.push("_No checklist items (no checklists/*.md and no acceptance scenarios, or checklist validation disabled)._");
   else {
     out.push("| Item | Required | Status | Explanation | Evidence (tokens sent) |");
@@ -92,6 +98,7 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
   out.push("");
   out.push("## Project checks");
   out.push("");
+  if (!v.checks.length) out.push("_No project checks ran (no project profile was given to the qa step)._", "");
   out.push("| Kind | Command | Status | Tests | Time | Note |");
   out.push("|---|---|---|---|---|---|");
   for (const c of v.checks) {
