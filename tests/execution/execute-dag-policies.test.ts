@@ -171,4 +171,21 @@ describe("executeDag policies", () => {
     expect(await fx.show(BRANCH, "a.txt")).toBe("A");
     expect(await fx.show(BRANCH, "b.txt")).toBeNull();
   });
+
+  it("adopts a task job still running from a crashed run instead of starting a duplicate", async () => {
+    const runKey = "rk-adopt";
+    const t1 = { id: "T001", description: `a ${w("a.txt", "A")}` };
+    const pre: Job = {
+      id: "job-pre", path: "f/devgodzilla/execute_task", done: false,
+      args: { repo: fx.remote, branch: BRANCH, commit: fx.seed, feature: FEATURE, task: { ...t1, files: [] }, dependencies: [], run_key: runKey, install: [] },
+    };
+    jobs.jobs.push(pre);
+    executeTask({ ...(pre.args as any), cache_dir: cache.dir, work_root: work.dir }, { agents: AGENTS }).then((r) => Object.assign(pre, { done: true, success: true, result: r }));
+    const res = await executeDag(input([t1, { id: "T002", description: `b ${w("b.txt", "B")}`, dependsOn: ["T001"] }], { run_key: runKey }), { jobs });
+    expect(res.status).toBe("succeeded");
+    expect(jobs.tasksStarted()).toEqual(["T001", "T002"]); // T001 only once: the adopted job
+    expect(res.tasks[0].jobs).toEqual(["job-pre"]);
+    expect(await fx.show(BRANCH, "a.txt")).toBe("A");
+    expect(await fx.show(BRANCH, "b.txt")).toBe("B");
+  });
 });
