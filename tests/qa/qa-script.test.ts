@@ -68,7 +68,7 @@ describe("qa script on a real branch", () => {
     expect(r.verdict.checklist.map((c) => [c.id, c.status])).toEqual([["CHK001", "PASSED"], ["US1-AS1", "PASSED"]]);
     expect(r.markdown).toMatch(/# QA report: 001-cart-total/);
     expect(r.markdown).toMatch(/\*\*Verdict: ✅ PASSED\*\*/);
-    expect(r.markdown).toMatch(/_Evidence: BM25 over \d+ chunks .*at most 8000 tokens per item_/);
+    expect(r.markdown).toMatch(/_Evidence: BM25 over \d+ chunks .*at most 8000 tokens per item\._/);
     expect(r.analyzed_commit).toBe(head);
     expect(r.commit).not.toBe(head);
     // The report is on the remote branch, as the next step will see it.
