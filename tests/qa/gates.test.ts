@@ -75,7 +75,7 @@ describe("constitutional gates on real branches", () => {
     expect(g.findings.every((f) => f.severity === "blocking" && f.article === "IV" && f.fix)).toBe(true);
   });
 
-  it("does not flag parameterised SQL and argument-array processes", async () => {
+  it("does not flag parameterised SQL (pg $1, psycopg %s) or argument-array processes, flags %-formatted and f-string SQL", async () => {
     const good = [
       'import { execa } from "execa";',
       "export async function find(db: any, name: string) {",
@@ -84,8 +84,10 @@ describe("constitutional gates on real branches", () => {
       "}",
       "",
     ].join("\n");
-    const rs = await branch([["t", { "tests/db.test.ts": "// test\n" }], ["feat", { "src/db.ts": good }]]);
-    expect(gate(rs, "security").findings).toEqual([]);
+    const py = 'def find(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = %s", (name,))\n    return cur.fetchall()\n';
+    const pyBad = 'def find(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = \'%s\'" % name)\n    cur.execute(f"DELETE FROM users WHERE name = \'{name}\'")\n';
+    const rs = await branch([["t", { "tests/db.test.ts": "// test\n", "tests/test_db.py": "#\n" }], ["feat", { "src/db.ts": good, "app/db.py": py, "app/bad.py": pyBad }]]);
+    expect(gate(rs, "security").findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["SEC002 app/bad.py:2", "SEC002 app/bad.py:3"]);
   });
 
   it("warns (does not block) about reinvented parsers, validators, password hashing and dates", async () => {

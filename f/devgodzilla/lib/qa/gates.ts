@@ -109,7 +109,9 @@ function applyLineRules(lines: AddedLine[], rules: LineRule[], limitPerCode = 20
 }
 
 const SQL = /\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|DROP\s+TABLE|WHERE\s+\w+\s*=)/i;
-const INTERPOLATED = /\$\{|["'`]\s*\+\s*\w|\w\s*\+\s*["'`]|\bf["']|%s|%d|\.format\(|Sprintf\(|format!\(|String\.format\(|\{\}/;
+// Interpolation INTO the SQL text: template/f-strings, concatenation, %-formatting, format calls.
+// (A bare %s or $1 is a driver placeholder — psycopg, pg — and is the safe form.)
+const INTERPOLATED = /\$\{|["'`]\s*\+\s*\w|\w\s*\+\s*["'`]|\bf["']|["']\s*%\s*[\w(]|\.format\(|Sprintf\(|format!\(|String\.format\(/;
 
 const SECURITY_RULES: LineRule[] = [
   { code: "SEC002", re: SQL, and: INTERPOLATED, message: "SQL built from strings", fix: "Use parameterised queries / prepared statements (placeholders such as ? or $1) or the query builder's bindings." },
