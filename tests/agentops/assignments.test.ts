@@ -230,3 +230,17 @@ describe("prompt templates per agent and task type", () => {
     expect(() => resolveTaskPrompt("codex", "docs", repo)).toThrow(/codex\/docs\.md \(\{\{ticket\}\}\)/);
   });
 });
+
+describe("prepareTaskAgent: assignment + prompt + config in one call", () => {
+  it("resolves from the checkout's override file and renders that agent's prompt for the task type", async () => {
+    const { prepareTaskAgent } = await import("../../f/devgodzilla/lib/agentops/index.ts");
+    const repo = tmp();
+    mkdirSync(path.join(repo, ".devgodzilla/prompts/copilot"), { recursive: true });
+    writeFileSync(path.join(repo, ".devgodzilla/agents.yaml"), "tasks: { T004: { agent: copilot, model: gpt-4.1 } }\n");
+    writeFileSync(path.join(repo, ".devgodzilla/prompts/copilot/code.md"), "Do {{task_id}}: {{description}} ({{agent}}, {{task_type}})");
+    const p = prepareTaskAgent({ id: "T004", files: ["src/a.ts"] }, { org: { default_agent: "codex" }, repoDir: repo, values: { description: "wire it" } });
+    expect(p).toMatchObject({ agent: "copilot", model: "gpt-4.1", source: "project override: tasks.T004", promptSource: "project override: .devgodzilla/prompts/copilot/code.md", prompt: "Do T004: wire it (copilot, code)" });
+    expect(p.config.agents.copilot?.model).toBe("gpt-4.1");
+    expect(prepareTaskAgent({ id: "T005", files: ["tests/a.test.ts"] }, { org: { default_agent: "codex" }, repoDir: repo })).toMatchObject({ agent: "codex", source: "org default: default_agent", promptSource: "bundle: prompts/agents/default/test" });
+  });
+});
