@@ -267,3 +267,34 @@ describe("exit codes", () => {
     }
   });
 });
+
+describe("mirror lock across processes", () => {
+  it("two worker processes checking out the same new repository share one mirror", async () => {
+    const { execFile } = await import("node:child_process");
+    const other = await createFixtureRemote("go");
+    const shared = await tempDir("dg-xproc-");
+    try {
+      const script = path.join(shared.dir, "child.mts");
+      const gitTs = path.resolve(__dirname, "../../f/devgodzilla/lib/git.ts");
+      await fs.writeFile(script, `import { checkout } from ${JSON.stringify(gitTs)};
+const wc = await checkout({ repo: process.argv[2]!, ref: "main", cacheDir: process.argv[3]!, workRoot: process.argv[4]! });
+console.log(JSON.stringify({ commit: wc.commit, dir: wc.dir }));
+await wc.cleanup();
+`);
+      const tsx = path.resolve(__dirname, "../../node_modules/.bin/tsx");
+      const run = () => new Promise<{ commit: string; dir: string }>((resolve, reject) =>
+        execFile(tsx, [script, other.remote, path.join(shared.dir, "cache"), path.join(shared.dir, "work")], { timeout: 50_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").pop()!))));
+      const [x, y] = await Promise.all([run(), run()]);
+      expect(x.commit).toBe(other.seed);
+      expect(y.commit).toBe(other.seed);
+      expect(x.dir).not.toBe(y.dir);
+      const mirrors = await fs.readdir(path.join(shared.dir, "cache", "mirrors"));
+      expect(mirrors).toEqual([path.basename(mirrorPathFor(await fs.realpath(other.remote), path.join(shared.dir, "cache")))]);
+      expect(await fs.readdir(path.join(shared.dir, "work"))).toEqual([]);
+    } finally {
+      await other.cleanup();
+      await shared.cleanup();
+    }
+  });
+});
