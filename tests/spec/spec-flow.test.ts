@@ -119,6 +119,13 @@ describe("spec_to_tasks flow", () => {
     expect(server.requests.length - before).toBe(7);
     expect(r.usage.costUsd).toBeGreaterThan(0);
     expect(JSON.stringify(done)).not.toContain(KEY);
+
+    // checklist is not part of the flow; run it by path on the flow's final commit.
+    const cl = await runPath("f/devgodzilla/checklist", { args: { repo: remote.remote, branch: r.branch, commit: r.commit, domain: "security", anthropic: "$res:f/devgodzilla/anthropic" }, store, stateDir });
+    expect(cl.status).toBe("success");
+    const clr = cl.result as { checklist_path: string; commit: string; first_id: string };
+    expect(clr.first_id).toBe("CHK001");
+    expect(parseChecklist((await remote.show(clr.commit, clr.checklist_path))!).items.map((i) => i.id)).toEqual(["CHK001", "CHK002", "CHK003"]);
   });
 
   it("asks at the terminal with the form's fields pre-filled, and runs one round when no follow-ups are asked", async () => {
