@@ -278,3 +278,16 @@ describe("scale", () => {
     expect(dag.levels).toHaveLength(600); // one shared directory serialises everything
   });
 });
+
+describe("lenient task lines", () => {
+  it("reads numbered checkbox lists, and checkbox-less `- T001` lists only when no checkbox task exists", () => {
+    expect(parseTasksMd("## Phase 1: Setup\n\n1. [ ] T001 a\n2. [x] T002 b\n").tasks.map((t) => [t.id, t.done])).toEqual([["T001", false], ["T002", true]]);
+    const bare = parseTasksMd("## Phase 1: Setup\n\n- T001 Create `src/a.ts`\n- T002 [P] Create `src/b.ts`\n\n## Dependencies\n\n- T002 after T001\n- T001, T002 and T003 are small\n");
+    expect(bare.tasks.map((t) => t.id)).toEqual(["T001", "T002"]);
+    expect(deps(bare, "T002")).toEqual(["T001"]);
+    expect(bare.warnings[0]).toMatch(/no checkbox task lines/);
+    // With real checkbox tasks present, prose bullets that start with an id are never tasks.
+    const mixed = parseTasksMd("## Phase 1: Setup\n\n- [ ] T001 a\n- T002 is mentioned in a note\n");
+    expect(mixed.tasks.map((t) => t.id)).toEqual(["T001"]);
+  });
+});

@@ -132,7 +132,9 @@ export interface TaskLine {
   description: string;
 }
 
-const TASK_LINE = /^(\s*)[-*+]\s+\[([ xX✓✔])\]\s+(?:\*\*)?(T-?\d+[a-z]?)(?:\*\*)?(?=[\s:.\]\[)]|$)[:.]?\s*(.*)$/;
+const TASK_LINE = /^(\s*)(?:[-*+]|\d+[.)])\s+\[([ xX✓✔])\]\s+(?:\*\*)?(T-?\d+[a-z]?)(?:\*\*)?(?=[\s:.\]\[)]|$)[:.]?\s*(.*)$/;
+/** Files without any checkbox (`- T001 [P] …`): only used when no checkbox task exists at all. */
+const BARE_TASK_LINE = /^(\s*)[-*+]\s+(?:\*\*)?(T\d+[a-z]?)(?:\*\*)?(?![\w,–\-～~])[:.]?\s+(?!(?:and|or|to|和|と)\s)(.*)$/;
 const TASK_ID_RE = /^T\d+[a-z]?$/;
 
 /** `- [ ] T012 [P] [US1] Create User model in src/models/user.py` (Spec Kit's exact format). */
@@ -148,8 +150,9 @@ export function formatTaskLine(t: TaskLine): string {
 }
 
 /** Parses one task line (null when the line is not a task). */
-export function parseTaskLine(line: string): TaskLine | null {
-  const m = TASK_LINE.exec(line);
+export function parseTaskLine(line: string, bare = false): TaskLine | null {
+  const b = bare ? BARE_TASK_LINE.exec(line) : null;
+  const m = bare ? (b ? [b[0], b[1], " ", b[2], b[3]] : null) : TASK_LINE.exec(line);
   if (!m) return null;
   let rest = m[4]!.trim();
   let parallel = false;
@@ -246,7 +249,7 @@ interface Scan {
   warnings: string[];
 }
 
-function scan(markdown: string): Scan {
+function scan(markdown: string, bare = false): Scan {
   const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
   const usePhaseWords = lines.some((l) => {
     const h = /^#{2,4}\s+(.+?)\s*$/.exec(l);
@@ -309,7 +312,7 @@ function scan(markdown: string): Scan {
       if (!depSectionLevel && DEP_SECTION.test(text) && !pm && phaseLevel === 0) depSectionLevel = level;
       return;
     }
-    const t = parseTaskLine(raw);
+    const t = parseTaskLine(raw, bare);
     if (t && !depSectionLevel) {
       ensurePreamblePhase();
       const indent = /^\s*/.exec(raw)![0].length;
@@ -676,7 +679,11 @@ const WEIGHT_RE = /\((?:est(?:imate)?|weight|size)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(
 /** Parses tasks.md into a TaskDag. Throws InputError (no tasks / duplicate ids) or TaskCycleError. */
 export function parseTasksMd(markdown: string, opts: ParseOptions = {}): TaskDag {
   if (typeof markdown !== "string" || !markdown.trim()) throw new InputError("tasks_md", "tasks.md is empty");
-  const sc = scan(markdown);
+  let sc = scan(markdown);
+  if (sc.tasks.length === 0) {
+    sc = scan(markdown, true);
+    if (sc.tasks.length) sc.warnings.unshift("no checkbox task lines (`- [ ] T001 …`); read `- T001 …` lines as open tasks");
+  }
   const warnings = [...sc.warnings];
   if (sc.tasks.length === 0) {
     throw new InputError("tasks_md", "no task lines found", "tasks look like `- [ ] T001 [P] [US1] Description with file path`");
