@@ -84,6 +84,24 @@ export function scripted(replies: LlmReply[]): LlmHandler {
   };
 }
 
+/**
+ * A stateless agent conversation (reference/agent-testing.md): the number of tool results in the
+ * request (OpenAI `role: "tool"` messages, Anthropic `tool_result` blocks) picks the turn to
+ * answer; a request without `tools` (title generators and the like) gets `plainText`.
+ */
+export function agentTurns(turns: LlmReply[], plainText = "ok"): LlmHandler {
+  return (ex) => {
+    const b = ex.body ?? {};
+    if (!Array.isArray(b.tools) || b.tools.length === 0) return { text: plainText };
+    let done = 0;
+    for (const m of b.messages ?? []) {
+      if (m?.role === "tool") done++;
+      else if (Array.isArray(m?.content)) done += m.content.filter((c: { type?: string }) => c?.type === "tool_result").length;
+    }
+    return turns[Math.min(done, turns.length - 1)] ?? { text: plainText };
+  };
+}
+
 type Rule = [RegExp | ((ex: LlmExchange) => boolean), LlmReply | ((ex: LlmExchange) => LlmReply | Promise<LlmReply>)];
 
 /** Routes each request to the first rule whose regexp matches the prompt text (or predicate holds). */

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
-import { byPrompt, embedText, keyFingerprint, scripted, startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { agentTurns, byPrompt, embedText, keyFingerprint, scripted, startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 
 let server: LlmServer | undefined;
 afterEach(async () => {
@@ -72,6 +72,18 @@ describe("loopback LLM server, OpenAI protocol", () => {
     const b = await client.chat.completions.create({ model: "special", messages: [{ role: "user", content: "?" }] });
     expect(b.choices[0]!.message.content).toBe("model special");
     await expect(client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "nothing" }] })).rejects.toThrow(/no rule matched/);
+  });
+
+  it("scripts an agent conversation by the number of tool results, and answers tool-less requests with text", async () => {
+    server = await startLlmServer(agentTurns([{ toolCalls: [{ name: "write_file", arguments: { file_path: "/w/a.txt", content: "hi" } }] }, { text: "done" }], "A title"));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const tools = [{ type: "function" as const, function: { name: "write_file", parameters: { type: "object" } } }];
+    const t1 = await client.chat.completions.create({ model: "m", tools, messages: [{ role: "user", content: "write" }] });
+    const call = t1.choices[0]!.message.tool_calls![0]!;
+    const t2 = await client.chat.completions.create({ model: "m", tools, messages: [{ role: "user", content: "write" }, t1.choices[0]!.message, { role: "tool", tool_call_id: call.id, content: "ok" }] });
+    expect(t2.choices[0]!.message.content).toBe("done");
+    const title = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "title?" }] });
+    expect(title.choices[0]!.message.content).toBe("A title");
   });
 
   it("serves deterministic embeddings where similar texts are closer", async () => {
