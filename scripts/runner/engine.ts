@@ -463,7 +463,8 @@ export class Engine {
     args: Record<string, unknown>,
     job: { jobId: string; path: string; stepId?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
   ): Promise<unknown> {
-    const info: JobInfo = {
+    // A script run on its own is one job: the run's own id (listed once), as in Windmill.
+    const info: JobInfo = this.jobs.get(job.jobId) ?? {
       id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, parent_job: job.flowJobId, root_job: job.rootJobId,
       run_id: job.record.id, status: "running", args, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [],
     };
@@ -570,7 +571,7 @@ export class Engine {
         }
         result = await new Execution(this, record).runFlow(flow, record.args);
       } else {
-        result = await this.runScriptJob(runnable.file, record.args, { jobId: randomUUID(), path: record.path, rootJobId: record.root_job ?? record.id, record, flowJobId: record.parent_job, event });
+        result = await this.runScriptJob(runnable.file, record.args, { jobId: record.id, path: record.path, rootJobId: record.root_job ?? record.id, record, flowJobId: record.parent_job, event });
       }
       return finish("success", { result: json(result) });
     } catch (e) {
