@@ -298,3 +298,19 @@ await wc.cleanup();
     }
   });
 });
+
+describe("pushBranch remote argument", () => {
+  it("pushes to a repository path directly, and rejects an unknown remote name or helper URL with InputError", async () => {
+    const wc = await checkout({ repo: fx.remote, ref: "main", cacheDir: cache.dir, workRoot: work.dir });
+    try {
+      await fs.writeFile(path.join(wc.dir, "direct.txt"), "d\n");
+      const sha = (await commitAll(wc.dir, "direct"))!;
+      expect(await pushBranch(wc.dir, "devgodzilla/002-direct", fx.remote)).toMatchObject({ status: "created", commit: sha, remote: await fs.realpath(fx.remote) });
+      await expectInputError(pushBranch(wc.dir, "devgodzilla/002-direct", "upstream"), "remote", /'upstream' does not exist/);
+      await expectInputError(pushBranch(wc.dir, "devgodzilla/002-direct", "ext::sh -c x"), "remote", /transport helper/);
+      await expectInputError(pushBranch(wc.dir, "bad name", "origin"), "branch", /not a valid branch name/);
+    } finally {
+      await wc.cleanup();
+    }
+  });
+});

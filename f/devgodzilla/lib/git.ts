@@ -624,12 +624,16 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   assertValidBranchName(branch, "branch");
   let target = remote;
   let repo: RepoSpec | null = null;
-  if (!/^[A-Za-z0-9._-]+$/.test(remote) || remote.startsWith("-") || existsSync(path.resolve(remote))) {
+  const base = makeGit(dir);
+  // A configured remote name ("origin") wins; anything else must be a valid URL or repository path.
+  const configured = /^[A-Za-z0-9._-]+$/.test(remote) && !remote.startsWith("-")
+    ? (await base.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim()
+    : "";
+  if (!configured) {
     repo = await validateRepoUrl(remote, "remote");
     target = repo.url;
   }
-  const base = makeGit(dir);
-  const authUrl = repo?.url ?? (await base.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim();
+  const authUrl = repo?.url ?? configured;
   const creds = repo ? credentialsFor(repo, opts) : opts.token ? { username: opts.username ?? "x-access-token", password: opts.token } : undefined;
   const g = makeGit(dir, { credentials: creds, authUrl });
   const r = redactorFor(creds);
