@@ -122,7 +122,7 @@ export interface StepRunOptions {
  */
 export async function runStep<R extends object>(
   o: StepRunOptions,
-  body: (ws: Workspace) => Promise<{ branch: string; message: string; result: R; readOnly?: boolean }>,
+  body: (ws: Workspace) => Promise<{ branch: string; message: string; result: R; readOnly?: boolean; replaceOnConflict?: boolean }>,
 ): Promise<StepOutput & R> {
   const wc = await checkout({ repo: o.ref.repo, commit: o.ref.commit, token: o.gitToken });
   const usage_id = process.env.WM_JOB_ID || randomUUID();
@@ -141,7 +141,7 @@ export async function runStep<R extends object>(
       // Re-running a step (Windmill retry, "restart from step") from the same input commit makes a
       // sibling of what the branch already holds. Run branches belong to DevGodzilla and the step's
       // result defines their state, so replace it (with a lease on what we saw).
-      if (!(e instanceof PushRejectedError) || !isRunBranch(out.branch)) throw e;
+      if (!(e instanceof PushRejectedError) || !isRunBranch(out.branch) || out.replaceOnConflict === false) throw e;
       await pushBranch(wc.dir, out.branch, "origin", { token: o.gitToken, force: true });
       push = "replaced";
     }

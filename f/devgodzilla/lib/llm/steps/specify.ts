@@ -2,8 +2,8 @@
 // at most 3 [NEEDS CLARIFICATION] markers returned as structured questions.
 
 import { InputError } from "../../errors.ts";
-import { allocateFeature, slugify, INIT_OPTIONS_PATH } from "../../speckit/paths.ts";
-import { runBranchName } from "../../git.ts";
+import { featurePaths, listFeatureDirs, nextFeatureName, slugify, INIT_OPTIONS_PATH } from "../../speckit/paths.ts";
+import { featureFromRunBranch, listRemoteBranches, runBranchName, RUN_BRANCH_PREFIX } from "../../git.ts";
 import { SpecDraft, type Question } from "../artifacts/schemas.ts";
 import { renderQuestions, renderRequirementsChecklist, renderSpec } from "../artifacts/render.ts";
 import { specFacts } from "../artifacts/parse.ts";
@@ -54,7 +54,11 @@ export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
     // Spec Kit's init option: "feature_numbering": "timestamp" → YYYYMMDD-HHMMSS prefixes.
     const initOptions = await ws.read(INIT_OPTIONS_PATH).then((t) => (t ? JSON.parse(t) : {}), () => ({}));
     const timestamp = initOptions?.feature_numbering === "timestamp" ? new Date() : undefined;
-    const feature = await allocateFeature(ws.dir, { ...(fromModel ? { shortName: shortName ?? fromModel } : { shortName, description }), timestamp });
+    // Numbers held by other runs' branches (devgodzilla/NNN-…) count as taken too, so two runs
+    // specifying at the same time never write the same feature directory/branch.
+    const inFlight = Object.keys(await listRemoteBranches(ref.repo, RUN_BRANCH_PREFIX, { token: p.git_token })).map(featureFromRunBranch).filter((f): f is string => !!f);
+    const next = nextFeatureName([...(await listFeatureDirs(ws.dir)), ...inFlight], { ...(fromModel ? { shortName: shortName ?? fromModel } : { shortName, description }), timestamp });
+    const feature = { ...next, paths: featurePaths(next.feature) };
     const date = today();
     const spec = renderSpec(draft.spec, { featureDir: feature.feature, date, description });
     const facts = specFacts(spec);
@@ -68,6 +72,8 @@ export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
     await progress(90);
     return {
       branch: runBranchName(feature.feature),
+      // A new feature's branch must not exist yet: never replace another run's work.
+      replaceOnConflict: false,
       message: `specify: ${feature.feature} (${questions.length} open question${questions.length === 1 ? "" : "s"})\n\n${description.slice(0, 500)}`,
       result: {
         feature: feature.feature,
