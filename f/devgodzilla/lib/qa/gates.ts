@@ -3,7 +3,7 @@
 // head tree, and yields findings with code, article, severity, file, line and a suggested fix.
 // Which gates block or warn comes from configuration, defaulting to the constitution's marking.
 
-import { Redactor } from "../redact.ts";
+import { Redactor, REDACTED } from "../redact.ts";
 import type { QaConfig } from "./config.ts";
 import type { BranchDiff, AddedLine, ChangedFile } from "./diff.ts";
 import { git, readAtCommit } from "./diff.ts";
@@ -85,6 +85,8 @@ interface LineRule {
   /** A second pattern the same line must also match. */
   and?: RegExp;
   not?: RegExp;
+  /** Skip when the next lines added to the file (the body) match: the work is delegated. */
+  bodyNot?: RegExp;
 }
 
 // Findings quote the offending line; a quoted secret would leak into the report.
@@ -99,6 +101,10 @@ function applyLineRules(lines: AddedLine[], rules: LineRule[], limitPerCode = 20
       if (!r.re.test(l.text)) continue;
       if (r.and && !r.and.test(l.text)) continue;
       if (r.not && r.not.test(l.text)) continue;
+      if (r.bodyNot) {
+        const body = lines.filter((x) => x.file === l.file && x.line > l.line && x.line <= l.line + 30).map((x) => x.text).join("\n");
+        if (r.bodyNot.test(l.text) || r.bodyNot.test(body)) continue;
+      }
       const n = count.get(r.code) ?? 0;
       if (n >= limitPerCode) continue;
       count.set(r.code, n + 1);
@@ -124,6 +130,34 @@ const SECURITY_RULES: LineRule[] = [
 const SECRET_ASSIGN = /\b(password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|private[_-]?key|client[_-]?secret)\b["']?\s*[:=]\s*["'][^"'\s$]{8,}["']/i;
 const SECRET_FILES = /(^|\/)(\.env(\.[\w-]+)?|id_(rsa|dsa|ecdsa|ed25519)|[^/]+\.(pem|p12|pfx|key)|credentials(\.json)?|\.npmrc|\.pypirc)$/i;
 
+/** The substrings the redactor replaced (recovered from the text around each marker). */
+function redactedSegments(original: string, redacted: string): string[] {
+  if (original === redacted) return [];
+  const parts = redacted.split(REDACTED);
+  const out: string[] = [];
+  let pos = parts[0].length;
+  for (let i = 1; i < parts.length; i++) {
+    const next = parts[i] === "" ? original.length : original.indexOf(parts[i], pos);
+    const end = next < 0 ? original.length : next;
+    out.push(original.slice(pos, end));
+    pos = end + parts[i].length;
+  }
+  return out;
+}
+
+/** Test fixtures use obviously fake keys ("sk-test-…000000", "ghp_fake_…", "…abcdefgh…"): not leaks. */
+export function looksFake(token: string): boolean {
+  if (/fake|test|dummy|example|sample|mock|demo|placeholder|changeme|redacted|secret|your[-_]?(api[-_]?)?key/i.test(token)) return true;
+  if (/(.)\1{5,}/.test(token)) return true; // 000000, xxxxxx
+  if (/abcdefgh|bcdefghi|12345678|23456789/i.test(token)) return true;
+  const body = token.replace(/^[a-z]+[-_]/i, "");
+  const freq = new Map<string, number>();
+  for (const ch of body) freq.set(ch, (freq.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of freq.values()) h -= (n / body.length) * Math.log2(n / body.length);
+  return body.length >= 16 && h < 3; // real keys are random: ~4.5+ bits per character
+}
+
 function secretFindings(ctx: GateContext): RawFinding[] {
   const out: RawFinding[] = [];
   const redactor = new Redactor();
@@ -133,7 +167,7 @@ function secretFindings(ctx: GateContext): RawFinding[] {
     }
   }
   for (const l of ctx.diff.added) {
-    const shaped = redactor.redact(l.text) !== l.text;
+    const shaped = redactedSegments(l.text, redactor.redact(l.text)).some((t) => !looksFake(t));
     const assigned = !isTestFile(l.file) && SECRET_ASSIGN.test(l.text) && !/process\.env|os\.environ|getenv|example|changeme|placeholder|xxxx/i.test(l.text);
     if (shaped || assigned) {
       out.push({ code: "SEC001", message: `Secret committed (${shaped ? "credential-shaped token" : "hard-coded secret value"})`, file: l.file, line: l.line, fix: "Remove the value, rotate it, and read it from the environment / a Windmill resource at run time." });
@@ -143,14 +177,15 @@ function secretFindings(ctx: GateContext): RawFinding[] {
 }
 
 const LIBRARY_RULES: LineRule[] = [
-  { code: "LIB001", re: /\b(function|def|func|fn|const|let|var)\s+_?(parse|read|tokeni[sz]e)_?(csv|json|yaml|yml|xml|ini|toml|url|query|querystring|args|argv|cli|options|html|markdown|semver|duration|cookie|header)s?\b/i, message: "Hand-written parser", fix: "Use the ecosystem's parser (csv-parse / JSON.parse / yaml / URL & URLSearchParams / node:util parseArgs / argparse / semver…)." },
+  { code: "LIB001", re: /\b(function|def|func|fn|const|let|var)\s+_?(parse|tokeni[sz]e)_?(csv|json|yaml|yml|xml|ini|toml|url|query|querystring|args|argv|cli|options|html|markdown|semver|duration|cookie|header)s?\b/i, bodyNot: /JSON\.parse|json\.loads?|yaml\.(safe_)?(load|parse)|YAML\.parse|parseYaml|toml\.(load|parse)|tomllib|new URL\(|URLSearchParams|urlparse|parseArgs|argparse|csv-parse|csv\.(reader|DictReader)|papaparse|semver\.|xml2js|DOMParser|ElementTree|serde_|encoding\/json|url\.Parse|flag\./, message: "Hand-written parser", fix: "Use the ecosystem's parser (csv-parse / JSON.parse / yaml / URL & URLSearchParams / node:util parseArgs / argparse / semver…)." },
   { code: "LIB002", re: /\b(function|def|func|fn|const|let|var)\s+_?(is_?valid|validate|check)_?(email|e_mail|url|uri|phone|uuid|ip|ipv4|ipv6|iban|credit_?card|zip|postcode)\b/i, message: "Hand-written validator", fix: "Use a schema/validation library (zod, validator, pydantic, email-validator…) instead of ad-hoc checks." },
   { code: "LIB002", re: /[/'"]\^?\[[^\]]*\]\+@\[?[^\]]*\]?\+?\\\.|@\[a-z/i, message: "Hand-written e-mail/URL regex", fix: "Use a validation library (zod's .email(), validator.isEmail, email-validator)." },
   { code: "LIB003", re: /createHash\s*\(\s*["'](md5|sha1|sha256|sha512)["']\s*\)|hashlib\.(md5|sha1|sha256|sha512)\s*\(|(md5|sha1|sha256)\.(New|Sum)/i, and: /pass(word)?|pwd|secret/i, message: "Password hashed with a fast general-purpose hash", fix: "Use a password-hashing library (argon2, bcrypt, scrypt / crypto.scrypt, passlib) with a per-user salt." },
   { code: "LIB003", re: /\b(function|def|func|fn|const|let)\s+_?hash_?pass(word)?\b/i, message: "Hand-written password hashing", fix: "Use argon2 / bcrypt / scrypt through a maintained library." },
   { code: "LIB004", re: /\b(function|def|func|fn|const|let|var)\s+_?(format|parse|add|diff|subtract)_?(date|dates|days|months|years|time|timestamp|iso)\b/i, message: "Hand-written date handling", fix: "Use Intl.DateTimeFormat / Temporal / date-fns / datetime / time package instead of manual date arithmetic." },
   { code: "LIB004", re: /["']Jan(uary)?["']\s*,\s*["']Feb(ruary)?["']/, message: "Hand-written month table", fix: "Use Intl.DateTimeFormat or the standard library's date formatting." },
-  { code: "LIB005", re: /Math\.random\(\)\.toString\(\s*(16|36)\s*\)|\b(function|const|let|def)\s+(generate_?)?uuid(v4)?\b/i, message: "Hand-written id/UUID generation", fix: "Use crypto.randomUUID() / uuid / the standard library." },
+  { code: "LIB005", re: /Math\.random\(\)\.toString\(\s*(16|36)\s*\)/, and: /\b(\w*Id|id|uuid|\w*_id|guid)\b\s*[:=]/i, message: "Hand-written id generation", fix: "Use crypto.randomUUID() / uuid / the standard library." },
+  { code: "LIB005", re: /\b(function|def|func|fn)\s+_?(generate_?|make_?|new_?)?uu?id(v4)?\s*\(|\b(const|let)\s+(generate|make|new)_?uuid\w*\s*=\s*(\(|function)/i, message: "Hand-written UUID generation", fix: "Use crypto.randomUUID() / uuid / the standard library." },
 ];
 
 // ---------------------------------------------------------------- gates
@@ -212,7 +247,8 @@ async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
     const deep = ctx.codeAdded.find((l) => {
       if (l.file !== f.path) return false;
       const m = tabbed ? /^(\t*)\S/.exec(l.text) : /^( *)\S/.exec(l.text);
-      return !!m && m[1].length / unit >= 6 && !/^\s*(\/\/|#|\*|\/\*|["'`]|[)\]}])/.test(l.text);
+      // Control flow only: deep object literals (schemas, config) and indented text are not complexity.
+      return !!m && m[1].length / unit >= 6 && /^\s*(?:\}\s*)?(if|else|for|foreach|while|do|switch|case|try|catch|except|elif|with|match|loop|select)\b/.test(l.text);
     });
     if (deep) out.push({ code: "SIMP002", message: `Nesting 6+ levels deep in ${f.path}`, file: f.path, line: deep.line, fix: "Return early, extract functions, or flatten the conditionals." });
   }
@@ -236,9 +272,23 @@ async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
     if (!m) continue;
     const name = m[1] ?? m[2];
     if (/Props$|Options$|Config$|Params$|Result$|State$|Dto$|DTO$/.test(name)) continue; // data shapes, not layers
+    if (/\binterface\b/.test(l.text)) {
+      // A TypeScript/Java/Go interface that only lists fields is a data shape, not a layer: flag it
+      // only when it declares behaviour (a method signature or a function-typed member).
+      const body = ctx.codeAdded.filter((x) => x.file === l.file && x.line >= l.line && x.line <= l.line + 40);
+      const end = body.findIndex((x, i) => i > 0 && /^\s*\}/.test(x.text));
+      const text = (end > 0 ? body.slice(0, end) : body).map((x) => x.text).join("\n").replace(/^[^{]*\{/, "").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+      // Members at the top level of the body, split on ; or newlines.
+      const members = text.split(/;|\n/).map((x) => x.trim()).filter((x) => /^(?:readonly\s+)?\w+\??\s*[:(<]/.test(x));
+      const behaviour = members.filter((x) => /^(?:readonly\s+)?\w+\??\s*(?:<[^>]*>)?\s*\(/.test(x) || /^\w+\??\s*:\s*(?:\([^)]*\)|\w+)\s*=>/.test(x));
+      // An input/deps object with a callback or two is still a data shape: behaviour must dominate.
+      if (members.length === 0 || behaviour.length * 2 < members.length) continue;
+    }
     let impls = 0;
     try {
-      const hits = await git(ctx.dir, ["grep", "-n", "-E", `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for`, ctx.diff.head]);
+      // Nominal (implements / extends / Python base / Rust impl) and, for TypeScript's structural
+      // typing, factories and literals typed as the interface (): Name {, : Name = {, satisfies Name).
+      const hits = await git(ctx.dir, ["grep", "-n", "-E", `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for|\\)\\s*:\\s*(Promise<)?${name}>?\\s*(\\{|=>)|:\\s*${name}\\s*=\\s*\\{|satisfies\\s+${name}\\b`, ctx.diff.head]);
       impls = hits.split("\n").filter(Boolean).length;
     } catch {
       impls = 0; // git grep exits 1 when nothing matches
