@@ -303,10 +303,14 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
       const ex: LlmExchange = { protocol, path, headers, body, ...(apiKeySha256 ? { apiKeySha256 } : {}) };
       requests.push(ex);
       if (protocol === "embeddings") return answerEmbeddings(res, ex, options.embeddingDimensions ?? 64);
+      // The request stream ends (and may auto-destroy) once read; only the response side tells
+      // whether the client is still there.
+      let gone = false;
+      res.once("close", () => (gone = !res.writableFinished));
       let reply: LlmReply = await handler(ex);
       while ("delayMs" in reply) {
         await new Promise((r) => setTimeout(r, reply && "delayMs" in reply ? reply.delayMs : 0));
-        if (res.destroyed || req.destroyed) return;
+        if (gone || res.destroyed) return;
         reply = reply.then;
       }
       if ("hangUp" in reply) return void req.socket.destroy();

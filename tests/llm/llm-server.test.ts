@@ -56,6 +56,15 @@ describe("loopback LLM server, OpenAI protocol", () => {
     expect(stc.type === "function" && stc.function.name).toBe("write_file");
   });
 
+  it("answers after a scripted delay", async () => {
+    server = await startLlmServer(scripted([{ delayMs: 200, then: { text: "late" } }]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0, timeout: 5000 });
+    const started = Date.now();
+    const r = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] });
+    expect(r.choices[0]!.message.content).toBe("late");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
   it("sends errors with status and Retry-After", async () => {
     server = await startLlmServer(scripted([{ status: 429, error: "slow down", retryAfterSeconds: 7 }]));
     const res = await fetch(`${server.openaiBaseUrl}/chat/completions`, { method: "POST", body: JSON.stringify({ model: "m", messages: [] }) });
