@@ -6,7 +6,7 @@ import { runOnboard } from "./lib/project/onboard.ts";
 
 export async function main(
   repo: string,
-  base_branch = "main",
+  base_branch = "",
   branch = "",
   project_name = "",
   github?: RT.Github,

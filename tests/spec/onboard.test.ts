@@ -141,3 +141,13 @@ describe("onboard", () => {
     expect((await g.raw(["rev-parse", "devgodzilla/onboard-main"])).trim()).toBe(r.commit);
   });
 });
+
+describe("onboard base branch default", () => {
+  it("uses the remote's default branch when base_branch is empty (here: trunk)", async () => {
+    const fx = await remote("node", { branch: "trunk" });
+    const r = await runOnboard({ repo: fx.remote, base_branch: "", ...io() });
+    expect(r.base_branch).toBe("trunk");
+    expect(r.branch).toBe("devgodzilla/onboard-trunk");
+    expect(r.base_commit).toBe(fx.seed);
+  });
+});

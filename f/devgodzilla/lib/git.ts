@@ -689,6 +689,21 @@ export async function listRemoteBranches(repoInput: string, prefix = "", auth: G
   return result;
 }
 
+/** The remote's default branch (what its HEAD points at), or null when it has none. */
+export async function remoteDefaultBranch(repoInput: string, auth: GitAuthOptions = {}): Promise<string | null> {
+  const repo = await validateRepoUrl(repoInput, "repo");
+  const creds = credentialsFor(repo, auth);
+  const g = makeGit(os.tmpdir(), { credentials: creds, authUrl: repo.url });
+  let out: string;
+  try {
+    out = await g.raw(["ls-remote", "--symref", "--", repo.url, "HEAD"]);
+  } catch (e) {
+    throw new GitOperationError("ls-remote", `${repo.url}: ${describeGitError(e, redactorFor(creds))}`, "check the URL, network access and credentials", e);
+  }
+  const m = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
+  return m ? m[1]! : null;
+}
+
 /** True when `sha` is reachable from some ref of the remote (refreshes the mirror if needed). */
 export async function remoteHasCommit(repoInput: string, sha: string, opts: MirrorOptions = {}): Promise<boolean> {
   if (!SHA_RE.test(sha)) throw new InputError("commit", `'${printable(sha)}' is not a commit sha`);

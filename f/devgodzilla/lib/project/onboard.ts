@@ -13,6 +13,7 @@ import {
   commitAll,
   onboardBranchName,
   pushBranch,
+  remoteDefaultBranch,
   validateRepoUrl,
   ONBOARD_BRANCH_PREFIX,
   type PushStatus,
@@ -26,7 +27,8 @@ import * as fs from "node:fs/promises";
 
 export const OnboardInputSchema = z.object({
   repo: z.string().trim().min(1, "a git URL or local repository path is required"),
-  base_branch: z.string().trim().min(1, "is required").default("main"),
+  /** Branch to onboard from; "" = the remote's default branch. */
+  base_branch: z.string().trim().default(""),
   /** Branch to push the onboarding commit to; default devgodzilla/onboard-<base_branch>. */
   branch: z.string().trim().default(""),
   project_name: z.string().trim().default(""),
@@ -71,13 +73,18 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
   }
   const a = parsed.data;
   // Everything that can be checked without touching git is checked first.
-  assertValidBranchName(a.base_branch, "base_branch");
+  if (a.base_branch) assertValidBranchName(a.base_branch, "base_branch");
+  if (a.branch) assertValidBranchName(a.branch, "branch");
+  const repo = await validateRepoUrl(a.repo, "repo");
+  if (!a.base_branch) {
+    const head = await remoteDefaultBranch(a.repo, { token: a.git_token });
+    if (!head) throw new InputError("base_branch", `${repo.url} has no default branch`, "name the branch to onboard from");
+    a.base_branch = head;
+  }
   const branch = a.branch || onboardBranchName(a.base_branch);
-  assertValidBranchName(branch, "branch");
   if (branch === a.base_branch) {
     throw new InputError("branch", `must differ from base_branch '${a.base_branch}'`, "onboarding never pushes to the base branch; leave branch empty for devgodzilla/onboard-<base>");
   }
-  const repo = await validateRepoUrl(a.repo, "repo");
   await progress(5);
 
   let wc;
