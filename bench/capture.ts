@@ -1,13 +1,17 @@
 // Benchmark: artifacts capture cost must follow the number of CHANGED files, not the repository
 // size. Two real git repositories are built in a temp dir — 20,000 files and 200 files — each gets
-// the same 10 changes (6 modified, 3 added, 1 deleted), and captureArtifacts runs on both
-// (median of several runs, interleaved). Target: large / small ≤ 2×. Last line: JSON figures.
+// the same 10 changes (6 modified, 3 added, 1 deleted), committed as execute_task does, and
+// captureArtifacts({ committed: true }) runs on both (median of several runs, interleaved).
+// Target: large / small ≤ 2×. For transparency it also measures, side by side, the commit itself
+// (`git add --all` + commit: one stat pass over the tree, which grows with the repository) and the
+// capture of UNcommitted work (which needs that stat pass too). Last line: JSON figures.
 
 import { mkdtemp, mkdir, writeFile, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { captureArtifacts } from "../f/devgodzilla/lib/workspace/artifacts.ts";
+import { commitAll } from "../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../f/devgodzilla/lib/redact.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -45,6 +49,13 @@ async function makeRepo(root: string, name: string, nFiles: number): Promise<{ d
   return { dir, base };
 }
 
+/** Commits the changes as execute_task does (commitAll: add --all + commit); returns the time. */
+async function commitChanges(dir: string): Promise<number> {
+  const s = performance.now();
+  await commitAll(dir, "T001: bench change");
+  return performance.now() - s;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** CPU time (ms) used by this process's finished children (git), from /proc/self/stat. */
@@ -64,17 +75,31 @@ async function main() {
     const small = await makeRepo(root, "small", 200);
     console.log(`built repos (20,000 and 200 files) in ${Date.now() - t0} ms`);
     const redactor = new Redactor(["not-a-real-secret-value"]);
+    const repos = [["large", large], ["small", small]] as const;
+
+    // 1. Uncommitted work (stage: false leaves the index alone, so every run sees the same state).
+    const unc: Record<"large" | "small", number[]> = { large: [], small: [] };
+    for (const [, repo] of repos) await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, stage: false });
+    for (let i = 0; i < RUNS; i++) {
+      for (const [k, repo] of repos) {
+        const s = performance.now();
+        await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, stage: false });
+        unc[k].push(performance.now() - s);
+      }
+    }
+    // 2. The commit (once per repo, as in a task).
+    const commitMs = { large: await commitChanges(large.dir), small: await commitChanges(small.dir) };
+
+    // 3. The capture execute_task does: from the commit.
     const times: Record<"large" | "small", number[]> = { large: [], small: [] };
     const cpu: Record<"large" | "small", number> = { large: 0, small: 0 };
     let changed = { large: 0, small: 0 };
-    // One warm-up each, then interleaved runs so both see the same machine state.
-    await captureArtifacts({ dir: large.dir, base: large.base, redactor });
-    await captureArtifacts({ dir: small.dir, base: small.base, redactor });
+    for (const [, repo] of repos) await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, committed: true });
     for (let i = 0; i < RUNS; i++) {
-      for (const [k, repo] of [["large", large], ["small", small]] as const) {
+      for (const [k, repo] of repos) {
         const c0 = await childCpuMs();
         const s = performance.now();
-        const a = await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, logs: { agent: "done" } });
+        const a = await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, logs: { agent: "done" }, committed: true });
         times[k].push(performance.now() - s);
         cpu[k] += (await childCpuMs()) - c0;
         changed = { ...changed, [k]: a.files.length };
@@ -83,14 +108,16 @@ async function main() {
     const l = median(times.large);
     const s = median(times.small);
     const ratio = l / s;
+    const uncRatio = median(unc.large) / median(unc.small);
     console.log(`changed files reported: large ${changed.large}, small ${changed.small}`);
-    console.log(`capture, 20,000-file repo: median ${l.toFixed(1)} ms over ${RUNS} runs`);
-    console.log(`capture,    200-file repo: median ${s.toFixed(1)} ms over ${RUNS} runs`);
+    console.log(`capture of the task's commit, 20,000-file repo: median ${l.toFixed(1)} ms over ${RUNS} runs`);
+    console.log(`capture of the task's commit,    200-file repo: median ${s.toFixed(1)} ms over ${RUNS} runs`);
     console.log(`ratio large/small: ${ratio.toFixed(2)}× (target ≤ 2×) ${ratio <= 2 ? "OK" : "MISSED"}`);
-    // Wall time on a loaded machine is mostly waiting for a CPU; git's own CPU time shows the work.
     const cpuL = cpu.large / RUNS;
     const cpuS = cpu.small / RUNS;
     console.log(`git CPU time per capture: large ${cpuL.toFixed(1)} ms, small ${cpuS.toFixed(1)} ms (10 ms clock ticks)`);
+    console.log(`(for comparison) capture of UNcommitted work: large ${median(unc.large).toFixed(1)} ms, small ${median(unc.small).toFixed(1)} ms, ratio ${uncRatio.toFixed(2)}× — it needs a stat pass over the tree`);
+    console.log(`(for comparison) the commit itself (add --all + commit): large ${commitMs.large.toFixed(1)} ms, small ${commitMs.small.toFixed(1)} ms`);
     const load = (await import("node:os")).loadavg()[0];
     console.log(`load average while measuring: ${load.toFixed(2)} on ${(await import("node:os")).cpus().length} CPUs`);
     console.log(
@@ -103,6 +130,11 @@ async function main() {
         large_median_ms: Number(l.toFixed(1)),
         small_median_ms: Number(s.toFixed(1)),
         ratio: Number(ratio.toFixed(3)),
+        uncommitted_large_median_ms: Number(median(unc.large).toFixed(1)),
+        uncommitted_small_median_ms: Number(median(unc.small).toFixed(1)),
+        uncommitted_ratio: Number(uncRatio.toFixed(3)),
+        commit_large_ms: Number(commitMs.large.toFixed(1)),
+        commit_small_ms: Number(commitMs.small.toFixed(1)),
         git_cpu_ms_large: Number(cpuL.toFixed(1)),
         git_cpu_ms_small: Number(cpuS.toFixed(1)),
         load_average: Number(load.toFixed(2)),

@@ -141,6 +141,26 @@ describe("captureArtifacts", () => {
     await w.cleanup();
   });
 
+  it("captures a committed task from the two trees: exactly the commit's files, no worktree scan needed", async () => {
+    const w = await ws("T005", fx.seed);
+    await mkdir(path.join(w.dir, "src"), { recursive: true });
+    await writeFile(path.join(w.dir, "src", "mul.ts"), "export const mul = (a: number, b: number) => a * b;\n");
+    await rm(path.join(w.dir, "README.md"));
+    const c = await commitAll(w.dir, "T005: mul");
+    expect(c).toBeTruthy();
+    // An uncommitted leftover is NOT part of a committed capture.
+    await writeFile(path.join(w.dir, "scratch.txt"), "not committed\n");
+    const a = await captureArtifacts({ dir: w.dir, base: w.base, committed: true });
+    expect(a.files.map((f) => [f.path, f.status, f.kind])).toEqual([["README.md", "deleted", "doc"], ["src/mul.ts", "added", "code"]]);
+    expect(a.files[1].sha256).toBe(sha256("export const mul = (a: number, b: number) => a * b;\n"));
+    expect(a.diff).toContain("+export const mul");
+    expect(a.summary).toMatchObject({ total: 2, insertions: 1 });
+    const none = await captureArtifacts({ dir: w.dir, base: c!, committed: true });
+    expect(none.files).toEqual([]);
+    expect(none.diff).toBe("");
+    await w.cleanup();
+  });
+
   it("classifies paths", () => {
     expect(classifyPath("src/app.ts")).toBe("code");
     expect(classifyPath("src/app.test.ts")).toBe("test");

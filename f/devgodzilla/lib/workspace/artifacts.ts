@@ -55,6 +55,11 @@ export interface CaptureOptions {
   /** Cap per log. Default 256 KiB (the tail is kept). */
   maxLogBytes?: number;
   /**
+   * The task's changes are already committed (HEAD, clean worktree): capture `base..HEAD` from
+   * the two trees only — cost follows the changed files, whatever the size of the repository.
+   */
+  committed?: boolean;
+  /**
    * Stage the changes in the working copy's index (default true: the commit that follows takes
    * exactly what was captured). false = leave the index as it was.
    */
@@ -216,9 +221,15 @@ async function withLimit<T, U>(items: T[], limit: number, fn: (t: T) => Promise<
 }
 
 /**
- * Captures the changes of the working copy against `base` — committed changes since base plus
- * uncommitted ones, untracked files included, ignored files excluded — in four git processes,
- * none of which reads unchanged file contents:
+ * Captures the changes of the working copy against `base`.
+ *
+ * With `committed: true` (what execute_task does: it commits first, then captures the commit):
+ * three git processes, `rev-parse`, `diff-tree --name-status -z base HEAD` and
+ * `diff-tree --numstat -p base HEAD`; tree-to-tree diffs skip identical subtrees, so the cost
+ * follows the number of changed files, not the size of the repository.
+ *
+ * Otherwise (uncommitted work: committed changes since base plus worktree changes, untracked files
+ * included, ignored files excluded), four git processes, none reading unchanged file contents:
  *  1. `git rev-parse` (git dir, HEAD, base);
  *  2. `git add --all`: a stat pass over the tree (the only part that grows with the repo, as in
  *     `git status`) that hashes only new or modified files. By default into the working copy's
@@ -235,26 +246,32 @@ export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts>
   const maxDiff = opts.maxDiffBytes ?? 1024 * 1024;
   const [gitDir, head, baseSha] = (await git(dir, ["rev-parse", "--absolute-git-dir", "HEAD", `${opts.base ?? "HEAD"}^{commit}`])).trim().split("\n");
   const base = baseSha ?? head;
-  const stage = opts.stage ?? true;
-  const tmpIndex = stage ? null : path.join(gitDir, `devgodzilla-capture-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.index`);
-  const env: Record<string, string> = tmpIndex ? { GIT_INDEX_FILE: tmpIndex } : {};
-  let nameStatus: string;
-  let patch = "";
   const excluded = (p: string) => (opts.exclude ?? []).some((e) => p === e || p.startsWith(e.endsWith("/") ? e : `${e}/`));
+  const spec = (opts.exclude ?? []).length ? ["--", ".", ...(opts.exclude ?? []).map((e) => `:(exclude)${e}`)] : [];
   let raw: RawChange[];
-  try {
-    if (tmpIndex) await copyFile(path.join(gitDir, "index"), tmpIndex).catch(() => undefined);
-    // Index v4 (prefix-compressed paths: a smaller index to read and write) and the untracked
-    // cache (unchanged directories are not re-read) keep the one full pass cheap on big trees.
-    await git(dir, ["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], { env });
-    nameStatus = await git(dir, ["diff", "--cached", "-M", "--name-status", "-z", base], { env });
+  let patch = "";
+
+  if (opts.committed) {
+    // The changes are committed: diff two TREES. git prunes every identical subtree, so this
+    // reads only the changed paths' trees and blobs — no worktree scan at all.
+    const nameStatus = base === head ? "" : await git(dir, ["diff-tree", "-r", "-M", "--name-status", "-z", base, head]);
     raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
-    if (raw.length > 0) {
-      const spec = (opts.exclude ?? []).length ? ["--", ".", ...(opts.exclude ?? []).map((e) => `:(exclude)${e}`)] : [];
-      patch = await git(dir, ["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, ...spec], { env });
+    if (raw.length > 0) patch = await git(dir, ["diff-tree", "-r", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, head, ...spec]);
+  } else {
+    const stage = opts.stage ?? true;
+    const tmpIndex = stage ? null : path.join(gitDir, `devgodzilla-capture-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.index`);
+    const env: Record<string, string> = tmpIndex ? { GIT_INDEX_FILE: tmpIndex } : {};
+    try {
+      if (tmpIndex) await copyFile(path.join(gitDir, "index"), tmpIndex).catch(() => undefined);
+      // Index v4 (prefix-compressed paths: a smaller index to read and write) and the untracked
+      // cache (unchanged directories are not re-read) keep the one full pass cheap on big trees.
+      await git(dir, ["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], { env });
+      const nameStatus = await git(dir, ["diff", "--cached", "-M", "--name-status", "-z", base], { env });
+      raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+      if (raw.length > 0) patch = await git(dir, ["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, ...spec], { env });
+    } finally {
+      if (tmpIndex) await rm(tmpIndex, { force: true });
     }
-  } finally {
-    if (tmpIndex) await rm(tmpIndex, { force: true });
   }
 
   const files = await withLimit(raw, 8, async (c): Promise<ChangedFile> => {

@@ -245,16 +245,22 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     logs.agent = agentLines.join("\n");
     progress(75);
 
-    // ---- artifacts, block, commit, push
-    const artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir] });
+    // ---- block, commit, artifacts, push
     const block = result.block ?? null;
     let commit = ws.base;
-    let push: ExecuteTaskResult["push"] = "skipped";
-    if (!block && artifacts.files.length > 0) {
+    let artifacts: Artifacts;
+    if (block) {
+      // Nothing is committed for a blocked task; its artifacts still show what the agent did.
+      artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir], stage: false });
+    } else {
       const subject = `${taskId}: ${input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
       const body = `Task ${taskId} of ${input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
       commit = (await commitAll(ws.dir, `${subject}\n\n${body}`)) ?? ws.base;
+      // Captured FROM the commit (tree-to-tree): the artifacts are exactly what was committed,
+      // and their cost follows the changed files only.
+      artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir], committed: true });
     }
+    let push: ExecuteTaskResult["push"] = "skipped";
     if (input.push && commit !== ws.base) {
       // The task branch is DevGodzilla's scratch branch for this attempt: a retry replaces it.
       push = (await pushBranch(ws.dir, ws.branch, "origin", { token: deps.gitToken, force: true })).status;
