@@ -155,10 +155,12 @@ export function windmillJobs(): JobApi {
           workspace, scriptPathExact: path, args: JSON.stringify({ run_key: runKey }), perPage: 1000, ...filter,
         })) as unknown as JobView[];
         for (const j of list ?? []) {
-          // Servers that ignore the args filter (or omit args) are filtered here.
-          if (j.args && (j.args as { run_key?: unknown }).run_key !== runKey) continue;
-          if (!j.args) continue;
-          out.push({ id: j.id, args: j.args, success: j.success, running: filter.running ?? j.running });
+          // A server may list jobs without their args: read them from the job itself.
+          let args = j.args;
+          if (!args) args = ((await wmill.JobService.getJob({ workspace, id: j.id }).catch(() => undefined)) as { args?: Record<string, unknown> } | undefined)?.args;
+          // Servers that ignore the args filter are filtered here.
+          if (!args || (args as { run_key?: unknown }).run_key !== runKey) continue;
+          out.push({ id: j.id, args, success: j.success, running: filter.running ?? j.running });
         }
       }
       return out;
