@@ -147,7 +147,9 @@ function creationDiff(file: string, content: string): string {
 
 function agentDiff(ex: LlmExchange): LlmReply {
   const text = promptText(ex);
-  const file = Object.keys(FILES).find((f) => text.includes(f));
+  // The task's own lines (its description and "Files:"), not the dependencies' files also shown.
+  const task = [...(text.match(/# Task T\d+[^\n]*\n+[^\n]+/)?.[0].split("\n") ?? []), ...(text.match(/^Files: .*$/m) ?? [])].join("\n");
+  const file = Object.keys(FILES).find((f) => task.includes(f));
   if (!file) return { text: "BLOCKED(clarify): the task names no file I know how to change. Which file should I edit?" };
   return { text: `I created ${file}.\n\n\`\`\`diff\n${creationDiff(file, FILES[file])}\n\`\`\`\n` };
 }
