@@ -215,6 +215,18 @@ describe("when bubblewrap is unavailable", () => {
     ).rejects.toThrow(/not found.*allow_unsandboxed/);
   });
 
+  it("treats a bwrap that cannot create namespaces as unavailable (and says why)", async () => {
+    // A stand-in for bwrap on a host that forbids unprivileged user namespaces.
+    const fake = path.join(root, "fake-bwrap");
+    await writeFile(fake, "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n", { mode: 0o755 });
+    await expect(
+      wrapInSandbox({ file: "true", args: [], cwd: worktree }, { phase: "setup", worktree, tmpDir, bwrapPath: fake }),
+    ).rejects.toThrow(/cannot create namespaces here: bwrap: No permissions/);
+    const w = await wrapInSandbox({ file: "true", args: [], cwd: worktree }, { phase: "setup", worktree, tmpDir, bwrapPath: fake, policy: "allow_unsandboxed" });
+    expect(w).toMatchObject({ sandboxed: false, file: "true" });
+    expect(w.warning).toMatch(/No permissions to create new namespace/);
+  });
+
   it("runs unsandboxed with a warning when the policy allows it", async () => {
     const w = await wrapInSandbox(
       { file: process.execPath, args: ["-e", "console.log('ran')"], cwd: worktree },
