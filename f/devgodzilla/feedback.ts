@@ -5,7 +5,7 @@
 import { runFeedback } from "./lib/qa/feedback-step.ts";
 
 export async function main(
-  mode: "classify" | "ask" | "ask_spec" | "answer" | "finish" = "classify",
+  mode: "validate" | "classify" | "ask" | "ask_spec" | "answer" | "finish" | "failure" = "classify",
   verdict: { [key: string]: unknown } = {},
   block: { [key: string]: unknown } = {},
   error: { [key: string]: unknown } = {},

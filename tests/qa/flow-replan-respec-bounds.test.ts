@@ -67,4 +67,16 @@ describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => 
     expect(r.decisions.map((d) => d.decision)).toEqual(["clarify", "fail"]);
     expect(r.reason).toMatch(/max_clarifications \(1\) reached/);
   });
+
+  it("bad loop input fails at once, before the agent runs or any branch is pushed; the failure module says where", async () => {
+    const state = await h.scenario([GOOD]);
+    const before = await execa("git", ["-C", h.remote, "for-each-ref", "--format=%(refname)"]);
+    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state, { limits: { max_retries: -1 } }) });
+    expect(out.status).toBe("failure");
+    const r = out.result as { status: string; reason: string; decisions: unknown[] };
+    expect(r).toMatchObject({ status: "error", decisions: [] });
+    expect(r.reason).toMatch(/step check: .*limits: max_retries/);
+    expect(await h.calls(state)).toEqual([]);
+    expect((await execa("git", ["-C", h.remote, "for-each-ref", "--format=%(refname)"])).stdout).toBe(before.stdout);
+  });
 });

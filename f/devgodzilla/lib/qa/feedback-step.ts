@@ -1,9 +1,11 @@
 // The `feedback` script's modes, used by the task_with_qa flow:
+//   validate — check the loop inputs (limits, history, context, commit) before anything runs;
 //   classify — route a verdict / block signal / step error, apply the bounds, record the decision;
 //   ask      — the clarify approval step's payload (question, options, recommended answer);
 //   ask_spec — the re-specify approval step's payload (a human updates the spec, gives the commit);
 //   answer   — fold the approver's payload into the task context and the decision history;
-//   finish   — the flow's result: status, the decisions, branch/commit and the last verdict.
+//   finish   — the flow's result: status, the decisions, branch/commit and the last verdict;
+//   failure  — the flow's failure module: where it failed, with the decisions made so far.
 
 import { z } from "zod";
 import * as wmill from "windmill-client";
@@ -19,7 +21,7 @@ export interface ContextEntry {
 }
 
 export interface FeedbackParams extends LlmResources {
-  mode: "classify" | "ask" | "ask_spec" | "answer" | "finish";
+  mode: "validate" | "classify" | "ask" | "ask_spec" | "answer" | "finish" | "failure";
   verdict?: unknown;
   block?: unknown;
   error?: unknown;
@@ -77,6 +79,13 @@ export async function runFeedback(p: FeedbackParams): Promise<Record<string, unk
   const redactor = new Redactor();
   for (const r of [p.llm, p.openai, p.anthropic]) redactor.addFrom(r);
   switch (p.mode) {
+    case "validate": {
+      const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
+      const history = parse(HistorySchema, p.history ?? [], "history");
+      parse(ContextSchema, p.context ?? [], "context");
+      if (p.commit !== undefined && !/^[0-9a-f]{7,64}$/i.test(p.commit)) throw new InputError("commit", "must be a commit sha");
+      return { ok: true, limits, iteration: history.length + 1 };
+    }
     case "classify": {
       const history = parse(HistorySchema, p.history ?? [], "history") as DecisionRecord[];
       const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
@@ -160,8 +169,17 @@ export async function runFeedback(p: FeedbackParams): Promise<Record<string, unk
         report_path: qa.report_path ?? null,
       };
     }
+    case "failure": {
+      // The flow's failure module: the flow stays failed; its result says where and keeps the history.
+      const e = (p.error ?? {}) as { message?: string; name?: string; step_id?: string };
+      const history = HistorySchema.safeParse(p.history ?? []);
+      return redactor.redactDeep({
+        task_with_qa: true, status: "error", reason: `${e.step_id ? `step ${e.step_id}: ` : ""}${e.name ?? "Error"}: ${e.message ?? "unknown error"}`,
+        iterations: history.success ? history.data.length : 0, decisions: history.success ? history.data : [], commit: p.commit ?? null, verdict: null,
+      });
+    }
     default:
-      throw new InputError("mode", `unknown mode ${JSON.stringify(p.mode)}`, "classify, ask, ask_spec, answer or finish");
+      throw new InputError("mode", `unknown mode ${JSON.stringify(p.mode)}`, "validate, classify, ask, ask_spec, answer, finish or failure");
   }
 }
 
