@@ -26,6 +26,7 @@ export async function main(
   run_key = "",
   profile: { [key: string]: unknown } = {},
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
+  setup: "install" | "skip" = "install",
   agent = "",
   model = "",
   agents_resource = "",
@@ -43,7 +44,8 @@ export async function main(
   }
   const github = github_resource ? ((await wmill.getResource(github_resource.replace(/^\$res:/, ""))) as { token?: string }) : undefined;
   // `agent` overrides the agents resource's choice for every task (fallback agents still apply).
-  const task_args: Record<string, unknown> = { profile, sandbox_policy, ...(model ? { model } : {}), ...(agent ? { agent } : {}) };
+  // setup "skip": no install step in the tasks' sandbox (e.g. dependencies are vendored).
+  const task_args: Record<string, unknown> = { profile, sandbox_policy, ...(setup === "skip" ? { setup } : {}), ...(model ? { model } : {}), ...(agent ? { agent } : {}) };
   return await executeDag(
     { repo, branch, commit, feature, dag, concurrency, runnable, retries, backoff_seconds, fallback_agents, on_failure, on_conflict, budget, skip_done, run_key, task_args },
     { gitToken: github?.token, resourceArgs, onProgress: (n) => void wmill.setProgress(n).catch(() => undefined) },

@@ -16,6 +16,7 @@ export async function main(
   profile: { [key: string]: unknown } = {},
   agent = "",
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
+  setup: "install" | "skip" = "install",
   agents?: RT.CDevgodzillaAgents,
   llm?: RT.CDevgodzillaLlm,
   openai?: RT.Openai,
@@ -24,7 +25,7 @@ export async function main(
   github?: RT.Github,
 ) {
   return await executeTask(
-    { repo, commit, feature, task, branch, note, dependencies, profile, agent: agent || undefined, sandbox_policy },
+    { repo, commit, feature, task, branch, note, dependencies, profile, agent: agent || undefined, sandbox_policy, ...(setup === "skip" ? { install: [] } : {}) },
     {
       agents, llm, openai, anthropic, model: model || undefined, gitToken: github?.token,
       onProgress: (n) => void wmill.setProgress(n).catch(() => undefined),
