@@ -16,6 +16,7 @@ import { featurePaths, resolveInside, validateFeatureName, CONSTITUTION_PATH, ty
 import { createLlm, type Llm, type LlmOptions } from "../client.ts";
 import { providerFromResources, type LlmResources } from "../config.ts";
 import type { UsageTotals } from "../usage.ts";
+import { TracingLedger } from "../../telemetry/spans.ts";
 
 export interface StepRef {
   repo: string;
@@ -72,7 +73,8 @@ export function llmFrom(p: LlmParams): { llm: Llm; redactor: Redactor } {
   const redactor = new Redactor();
   for (const r of [p.llm, p.openai, p.anthropic]) redactor.addFrom(r);
   const cfg = providerFromResources(p);
-  return { llm: createLlm({ ...cfg, ...(p.options ?? {}), redactor }), redactor };
+  // TracingLedger: each call also becomes an `llm` span when telemetry is configured (free when off).
+  return { llm: createLlm({ ...cfg, ledger: new TracingLedger(), ...(p.options ?? {}), redactor }), redactor };
 }
 
 /** setProgress that never fails the job (no Windmill API outside a job, or an old server). */
