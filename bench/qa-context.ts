@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { estimateTokens } from "../f/devgodzilla/lib/llm/client.ts";
 import { Bm25Index, collectChunks, retrieve } from "../f/devgodzilla/lib/qa/retrieval.ts";
+import { CHECKLIST_SYSTEM, checklistPrompt } from "../f/devgodzilla/lib/qa/prompts.ts";
 
 const BUDGET = 8000;
 const TARGET_FILES = 5200;
@@ -171,10 +172,10 @@ async function main() {
     console.log(`repo: ${paths.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, ${chunks.length} chunks; ${labels.length} labelled pairs; generated in ${genSeconds.toFixed(1)}s, indexed in ${indexSeconds.toFixed(1)}s`);
     console.log(`baseline (changed files + step output whole): ${wholeTokens} tokens per item`);
     console.log("");
-    console.log("| # | tokens sent | evidence rank | sent | item |");
-    console.log("|---|---|---|---|---|");
+    console.log("| # | evidence tokens | prompt tokens | evidence rank | sent | item |");
+    console.log("|---|---|---|---|---|---|");
     const t2 = Date.now();
-    let hits5 = 0, sentHits = 0, maxTokens = 0, sumTokens = 0;
+    let hits5 = 0, sentHits = 0, maxTokens = 0, sumTokens = 0, sumPrompt = 0;
     for (const [i, l] of labels.entries()) {
       const r = await retrieve(index, l.item, { budgetTokens: BUDGET, topK: 12, changedBoost: 1.5 });
       const contains = (c: { file: string; startLine: number; endLine: number }) => c.file === l.file && c.startLine <= l.line && l.line <= c.endLine;
@@ -182,22 +183,25 @@ async function main() {
       const sent = r.selected.some((x) => contains(x.chunk));
       if (rank >= 0 && rank < 5) hits5++;
       if (sent) sentHits++;
+      // What the judge receives: the system prompt + the item + the evidence block.
+      const promptTokens = estimateTokens(CHECKLIST_SYSTEM + checklistPrompt({ id: `CHK${String(i + 1).padStart(3, "0")}`, text: l.item, source: "checklists/bench.md" }, r.evidence));
       sumTokens += r.tokens;
+      sumPrompt += promptTokens;
       maxTokens = Math.max(maxTokens, r.tokens);
-      console.log(`| ${i + 1} | ${r.tokens} | ${rank >= 0 ? rank + 1 : "-"} | ${sent ? "yes" : "no"} | ${l.item} |`);
+      console.log(`| ${i + 1} | ${r.tokens} | ${promptTokens} | ${rank >= 0 ? rank + 1 : "-"} | ${sent ? "yes" : "no"} | ${l.item} |`);
     }
     const n = labels.length;
     const mean = Math.round(sumTokens / n);
     const recall5 = hits5 / n;
     const out = {
       bench: "qa-context", files: paths.length, megabytes: Math.round((bytes / 1024 / 1024) * 10) / 10, chunks: chunks.length, labelled_pairs: n,
-      budget_tokens: BUDGET, tokens_per_item_mean: mean, tokens_per_item_max: maxTokens, within_budget: maxTokens <= BUDGET,
+      budget_tokens: BUDGET, tokens_per_item_mean: mean, tokens_per_item_max: maxTokens, within_budget: maxTokens <= BUDGET, prompt_tokens_per_item_mean: Math.round(sumPrompt / n),
       recall_at_5: Math.round(recall5 * 1000) / 1000, evidence_sent_rate: Math.round((sentHits / n) * 1000) / 1000,
       whole_tokens_per_item: wholeTokens, ratio_whole_to_sent: Math.round((wholeTokens / mean) * 10) / 10,
       retrieve_ms_per_item: Math.round((Date.now() - t2) / n), seconds_total: Math.round((Date.now() - t0) / 100) / 10,
     };
     console.log("");
-    console.log(`tokens sent per item: mean ${mean}, max ${maxTokens} (budget ${BUDGET}); recall@5 ${recall5.toFixed(3)} (target 0.9); evidence sent for ${sentHits}/${n}; whole changed files + step output = ${wholeTokens} tokens → ${out.ratio_whole_to_sent}× more than retrieval sends`);
+    console.log(`evidence tokens sent per item: mean ${mean}, max ${maxTokens} (budget ${BUDGET}; whole prompt mean ${Math.round(sumPrompt / n)}); recall@5 ${recall5.toFixed(3)} (target 0.9); evidence sent for ${sentHits}/${n}; whole changed files + step output = ${wholeTokens} tokens → ${out.ratio_whole_to_sent}× more than retrieval sends`);
     console.log(JSON.stringify(out));
     if (!out.within_budget || recall5 < 0.9) process.exitCode = 1;
   } finally {
