@@ -106,6 +106,27 @@ describe("executeTask", () => {
     expect((await readdir(work.dir)).filter((n) => n.startsWith("devgodzilla-wc-"))).toEqual([]);
   });
 
+  it("git works inside the sandbox (the working copy's borrowed mirror objects stay readable)", async () => {
+    let out = "";
+    const res = await executeTask(
+      { ...base(), task: { id: "T005", description: "inspect" }, install: [] },
+      {
+        agents: { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN },
+        // A stand-in agent that runs git through the same sandbox wrap a real agent gets.
+        runAgent: async (req) => {
+          const cmd = await req.wrap!({ file: "git", args: ["log", "--format=%H %s", "-1"], cwd: req.cwd, env: { HOME: req.env!.HOME } });
+          const { runProcess } = await import("../../f/devgodzilla/lib/process.ts");
+          const r = await runProcess({ file: cmd.file, args: cmd.args, env: cmd.env, cwd: cmd.cwd, log: false });
+          out = r.stdout + r.stderr;
+          return { agentId: "qwen", finalMessage: "looked", tokens: { input: 1, output: 1 }, costUsd: null, sessionId: null, events: 0, exitCode: r.exitCode, durationMs: 1, model: null, block: null, via: "git", truncated: false };
+        },
+      },
+    );
+    expect(res.sandbox.sandboxed).toBe(true);
+    expect(out).toContain(fx.seed);
+    expect(res.changed).toBe(false);
+  });
+
   it("a failing install fails the task before the agent runs", async () => {
     await expect(
       executeTask(

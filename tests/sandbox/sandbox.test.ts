@@ -138,6 +138,20 @@ describe("execute phase", () => {
     expect(r.stdout).toContain(`TMP ${JSON.stringify(["tmp", "wt"])}`);
   });
 
+  it("hides the local runner's secrets file and anything in DEVGODZILLA_SANDBOX_HIDE by default", async () => {
+    const secretFile = path.join(os.homedir(), `.dgz-test-secret-${process.pid}`);
+    await writeFile(secretFile, "sk-local-secret-0000000000000000");
+    process.env.DEVGODZILLA_SANDBOX_HIDE = secretFile;
+    try {
+      const r = await runIn(`const fs = require("fs");
+        try { console.log("CONTENT[" + fs.readFileSync(${JSON.stringify(secretFile)}, "utf8") + "]"); } catch (e) { console.log("ERR " + e.code); }`);
+      expect(r.stdout, r.stderr).toContain("CONTENT[]");
+    } finally {
+      delete process.env.DEVGODZILLA_SANDBOX_HIDE;
+      await rm(secretFile, { force: true });
+    }
+  });
+
   it("keeps readOnly paths inside the worktree read-only and hides hidden paths", async () => {
     await mkdir(path.join(worktree, "ctx"), { recursive: true });
     await writeFile(path.join(worktree, "ctx", "spec.md"), "the spec");

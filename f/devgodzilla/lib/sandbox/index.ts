@@ -102,7 +102,16 @@ export interface AllowedEndpoint {
 export function defaultHiddenPaths(): string[] {
   const home = homedir();
   const creds = [".ssh", ".git-credentials", ".gitconfig", ".npmrc", ".yarnrc.yml", ".pypirc", ".netrc", ".docker", ".aws", ".azure", ".kube", ".gnupg", ".config/gh", ".config/gcloud", ".config/hub", ".cargo/credentials.toml", ".config/devgodzilla"];
-  return [tmpdir(), ...creds.map((c) => path.join(home, c))];
+  // The local runner's secrets file and run journal (resources/local.yaml, .devgodzilla/) and
+  // anything listed in DEVGODZILLA_SANDBOX_HIDE (":"-separated absolute paths).
+  const local = [
+    process.env.DEVGODZILLA_RESOURCES_FILE,
+    path.resolve("resources", "local.yaml"),
+    process.env.DEVGODZILLA_STATE_DIR,
+    path.resolve(".devgodzilla"),
+    ...(process.env.DEVGODZILLA_SANDBOX_HIDE ?? "").split(":"),
+  ].filter((p): p is string => !!p && path.isAbsolute(p));
+  return [tmpdir(), ...creds.map((c) => path.join(home, c)), ...local];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +265,7 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
       "--proc", "/proc",
       "--tmpfs", "/dev/shm",
     ];
+    const emptyFile = path.join(ctl, "empty");
     // Hidden paths first, then everything the command needs mounted again on top of them.
     const hidden: string[] = [];
     for (const h of opts.hide ?? defaultHiddenPaths()) {
@@ -266,7 +276,10 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
         a.push("--tmpfs", rh);
         hidden.push(rh);
       } else {
-        a.push("--ro-bind", "/dev/null", rh); // a file reads as empty
+        // A file reads as empty (an empty regular file: a bound /dev/null would be a device on
+        // a nodev mount, which fails with EACCES and breaks e.g. git reading ~/.gitconfig).
+        if (!existsSync(emptyFile)) await writeFile(emptyFile, "");
+        a.push("--ro-bind", emptyFile, rh);
       }
     }
     const under = (p: string) => hidden.some((h) => p === h || p.startsWith(h + path.sep));
