@@ -209,6 +209,15 @@ describe("plan", () => {
     expect(await remote.show(planned.commit, `${dir}/research.md`)).toMatch(/- \*\*Decision\*\*: .+\n- \*\*Rationale\*\*: .+\n- \*\*Alternatives considered\*\*: /);
   });
 
+  it("re-running a step from the same input commit (restart from step) replaces what the run branch held", async () => {
+    setModel(specModel()); // a different plan this time (no violation), so the commit surely differs
+    const again = await runPlan({ repo: remote.remote, branch: clarified.branch, commit: clarified.commit, ...openai() });
+    expect(again.push).toBe("replaced");
+    expect(again.commit).not.toBe(planned.commit);
+    expect(await remote.head(again.branch)).toBe(again.commit);
+    planned = again;
+  });
+
   it("fails loudly on an unjustified constitution violation and commits nothing", async () => {
     setModel(specModel({ plan: () => ({ text: JSON.stringify(planDraft({ violation: "unjustified" })) }) }));
     const head = await remote.head(planned.branch);
