@@ -178,6 +178,14 @@ describe("clarify", () => {
     expect(await remote.head(clarified.branch)).toBe(head);
   });
 
+  it("refuses to answer a marker that is no longer in the spec (already answered)", async () => {
+    const head = await remote.head(clarified.branch);
+    const err = await runClarify({ repo: remote.remote, branch: clarified.branch, commit: clarified.commit, questions: specified.questions, answers: { Q1: "A" }, ...openai() }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/answers\.Q1: the marker .* is not in specs\/003-photo-album-sharing\/spec\.md/);
+    expect(await remote.head(clarified.branch)).toBe(head);
+  });
+
   it("rejects a feature name that escapes specs/", async () => {
     const err = await runClarify({ repo: remote.remote, branch: "main", commit: remote.seed, feature: "../x", ...openai() }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
