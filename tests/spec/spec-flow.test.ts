@@ -131,7 +131,8 @@ describe("spec_to_tasks flow", () => {
   it("asks at the terminal with the form's fields pre-filled, and runs one round when no follow-ups are asked", async () => {
     const asked: PendingApproval[] = [];
     const out = await runPath("f/devgodzilla/spec_to_tasks", {
-      args: { repo: remote.remote, base_branch: "main", feature_description: "Albums again", short_name: "albums-again", llm: "$res:f/devgodzilla/llm_local", max_followup_questions: 0 },
+      // This run speaks the Anthropic protocol end to end (the first one spoke OpenAI's).
+      args: { repo: remote.remote, base_branch: "main", feature_description: "Albums again", short_name: "albums-again", anthropic: "$res:f/devgodzilla/anthropic", max_followup_questions: 0 },
       store,
       stateDir,
       // What the CLI's terminal prompt does: walk the form fields, Enter keeps the pre-filled default.
@@ -152,6 +153,9 @@ describe("spec_to_tasks flow", () => {
     const spec = parseSpec((await remote.show(r.commit, `${r.feature_dir}/spec.md`))!);
     expect(spec.clarifications.map((c) => c.answer)).toEqual(["Email and password", "7 days"]);
     expect(spec.requirements.find((x) => x.id === "FR-004")!.text).toMatch(/7 days$/);
+    const mine = server.requests.slice(-5);
+    expect(mine.map((x) => x.protocol)).toEqual(["anthropic", "anthropic", "anthropic", "anthropic", "anthropic"]);
+    expect((out.result as { usage: { calls: number; unpricedModels: string[] } }).usage).toMatchObject({ calls: 5, unpricedModels: [] });
   });
 
   it("fails with the failure module's explanation on bad input", async () => {
