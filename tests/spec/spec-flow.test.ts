@@ -114,6 +114,7 @@ describe("spec_to_tasks flow", () => {
     const planPrompt = server.requests.find((x) => /Task: write the implementation plan/.test(JSON.stringify(x.body)))!;
     expect(JSON.stringify(planPrompt.body)).toMatch(/<constitution>\\n(?!\(this project has no constitution)/);
     expect(r.analysis_markdown).toMatch(/## Specification Analysis Report/);
+    expect((done.result as { profile: { primaryLanguage: string } }).profile.primaryLanguage).toMatch(/typescript|javascript/);
     // specify 1 + clarify (edits + scan) 2 + clarify 1 + plan 1 + tasks 1 + analyze 1
     expect(r.usage.calls).toBe(7);
     expect(server.requests.length - before).toBe(7);

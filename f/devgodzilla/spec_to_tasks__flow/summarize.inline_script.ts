@@ -11,6 +11,7 @@ export async function main(
   steps: StepResult[] = [],
   rounds: ({ answered?: object[]; usage_id?: string } | null)[] = [],
   analysis: { severity_counts?: Record<string, number>; markdown?: string; report?: { metrics?: object } } = {},
+  profile: object = {},
 ) {
   const seen = new Set<string>();
   const usage = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedModels: [] as string[] };
@@ -41,5 +42,7 @@ export async function main(
     metrics: analysis.report?.metrics ?? {},
     analysis_markdown: analysis.markdown ?? "",
     usage,
+    // onboard's project profile: later flows (spec_to_pr → execute_tasks, qa) run the project's own commands from it.
+    profile,
   };
 }
