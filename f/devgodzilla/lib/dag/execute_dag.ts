@@ -265,6 +265,10 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
       Object.assign(o, { jobs: [s.job], branch: s.result.branch, commit: s.result.commit, merge: m?.status ?? "up_to_date", usage: usageOf(s.result) });
     }
     if (alreadySucceeded.size) await run.push();
+    // Tasks start from the last PUSHED run-branch head (a task job checks its commit out from the
+    // remote; a merge not yet pushed would not be there). Dependencies are always in it: a
+    // dependant becomes ready only after its dependencies' merges were pushed.
+    let pushedHead = await run.head();
 
     const done = () => [...outcomes.values()].filter((o) => o.status !== "not_started").length;
     const progress = () => {
@@ -282,7 +286,7 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
       if (info.agent) o.agent = info.agent;
       let jobId = info.attempt === 1 && !note ? adopt.get(task.id) : undefined;
       if (!jobId) {
-        const startCommit = await run.head();
+        const startCommit = pushedHead;
         const dependencies = task.dependsOn.map((d) => {
           const r = results.get(d);
           return { id: d, description: byId.get(d)?.description, summary: r?.summary, changedFiles: r?.artifacts?.files?.map((f) => f.path), commit: r?.commit };
@@ -364,6 +368,7 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
         return { status: "failed", error: `merge conflict with the run branch in ${m.conflicts.join(", ")}`, retryable: false };
       }
       await run.push();
+      pushedHead = await run.head();
       progress();
     };
 
