@@ -127,6 +127,27 @@ describe("executeTask", () => {
     expect(res.changed).toBe(false);
   });
 
+  it("the agent cannot change .git (its config or hooks would run outside the sandbox later)", async () => {
+    let out = "";
+    let exit: number | null = null;
+    await executeTask(
+      { ...base(), task: { id: "T006", description: "tamper" }, install: [] },
+      {
+        agents: { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN },
+        runAgent: async (req) => {
+          const cmd = await req.wrap!({ file: "git", args: ["config", "core.fsmonitor", "/tmp/evil.sh"], cwd: req.cwd, env: { HOME: req.env!.HOME } });
+          const { runProcess } = await import("../../f/devgodzilla/lib/process.ts");
+          const r = await runProcess({ file: cmd.file, args: cmd.args, env: cmd.env, cwd: cmd.cwd, log: false });
+          out = r.stderr;
+          exit = r.exitCode;
+          return { agentId: "qwen", finalMessage: "tried", tokens: { input: 1, output: 1 }, costUsd: null, sessionId: null, events: 0, exitCode: 0, durationMs: 1, model: null, block: null, via: "git", truncated: false };
+        },
+      },
+    );
+    expect(exit).not.toBe(0);
+    expect(out).toMatch(/could not lock config file|Read-only file system/);
+  });
+
   it("a failing install fails the task before the agent runs", async () => {
     await expect(
       executeTask(

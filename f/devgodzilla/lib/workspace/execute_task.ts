@@ -186,8 +186,13 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     // The working copy borrows objects from the mirror cache (clone --shared): git inside the
     // sandbox needs it readable even where the temp dir / HOME is hidden.
     const mirrors = cacheRoot(input.cache_dir);
+    // .git stays read-only inside the sandbox: a writable .git/config (core.fsmonitor, hooks,
+    // core.sshCommand, diff/filter drivers…) would make OUR later git commands, which run outside
+    // the sandbox, execute whatever the agent put there.
+    const readOnly = [ctx.dir, ".git", mirrors];
 
-    // ---- setup phase: the project's own install command, network on
+    // ---- setup phase: the project's own install command, network on (HUSKY=0: git-hook
+    // installers would try to write the read-only .git/config)
     const installs = input.install ?? firstPerDir(input.profile?.commands?.install ?? []);
     const setupStart = Date.now();
     const logs: Record<string, string> = {};
@@ -195,8 +200,8 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     for (const c of installs) {
       const cwd = path.join(ws.dir, c.cwd);
       const w = await wrapInSandbox(
-        { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache") } },
-        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly: [ctx.dir, mirrors] },
+        { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache"), HUSKY: "0" } },
+        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly },
       );
       wrapped.push(w);
       if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
@@ -227,7 +232,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
         const w = await wrapInSandbox(
           { file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env },
-          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly: [ctx.dir, mirrors] },
+          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly },
         );
         wrapped.push(w);
         usedSandbox = true;
