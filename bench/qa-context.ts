@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { estimateTokens } from "../f/devgodzilla/lib/llm/client.ts";
-import { Bm25Index, collectChunks, retrieve } from "../f/devgodzilla/lib/qa/retrieval.ts";
+import { Bm25Index, collectChunks, retrieve, tokenize } from "../f/devgodzilla/lib/qa/retrieval.ts";
 import { CHECKLIST_SYSTEM, checklistPrompt } from "../f/devgodzilla/lib/qa/prompts.ts";
 
 const BUDGET = 8000;
@@ -35,7 +35,7 @@ function noiseFunction(extra: string[] = []): string {
   const name = ident();
   const a = pick(WORDS), b = pick(WORDS), c = pick(WORDS);
   const lines = [
-    `/** ${cap(pick(VERBS))} the ${a} ${extra[0] ?? b} for the ${c} ${pick(WORDS)}. */`,
+    `/** ${cap(pick(VERBS))} the ${a} ${extra.length ? extra.join(" ") : b} for the ${c} ${pick(WORDS)}. */`,
     `export function ${name}(${a}: ${cap(b)}, ${c}Options: ${cap(c)}Options = {}) {`,
     `  const ${b}List = ${a}.${pick(WORDS)}s.filter((x) => x.${pick(WORDS)} !== ${c}Options.${pick(WORDS)});`,
   ];
@@ -93,7 +93,15 @@ const CONCEPTS: Concept[] = [
   { item: "Cached product pages are invalidated when the product changes", near: ["cache", "product"], code: `export function onProductUpdated(cache: PageCache, product: Product) {\n  cache.invalidate(\`/products/\${product.slug}\`);\n  cache.invalidate(\`/categories/\${product.categoryId}\`);\n}` },
 ];
 
-async function main() {
+type Mode = "standard" | "adversarial";
+
+/**
+ * standard: each of 6 near-miss distractors per item shares the item's two key words (a function
+ * about passwords that does not hash them). adversarial: each distractor also restates a random
+ * half of the item's words in its doc comment — a lexical ranker's worst case.
+ */
+async function scenario(mode: Mode, printTable: boolean) {
+  seed = 20261121;
   const t0 = Date.now();
   const dir = await mkdtemp(join(tmpdir(), "dg-bench-qa-"));
   try {
@@ -113,10 +121,14 @@ async function main() {
     // Near-miss distractors: functions that share the item's words, spread over the repository
     // and over the changed files (which get the same boost as the evidence).
     const distractors = new Map<string, string[][]>();
+    // Each distractor carries the item's two key words plus a random half of its other words,
+    // in its doc comment and identifiers: lexically close, semantically elsewhere.
     CONCEPTS.forEach((c) => {
+      const words = tokenize(c.item).filter((w) => w.length > 2);
       for (let k = 0; k < 6; k++) {
         const f = k < 2 ? pick(changed) : pick(paths);
-        distractors.set(f, [...(distractors.get(f) ?? []), c.near]);
+        const half = mode === "adversarial" ? words.filter(() => rnd() < 0.5) : [];
+        distractors.set(f, [...(distractors.get(f) ?? []), [...c.near, ...half]]);
       }
     });
     let bytes = 0;
@@ -134,7 +146,7 @@ async function main() {
           fn = ev[evPlaced++].c.code + "\n";
           const lineNo = parts.join("\n").split("\n").length + 1;
           labels.push({ item: ev[evPlaced - 1].c.item, file: p, line: lineNo + fn.split("\n").findIndex((l) => /\b(function|router\.get|export const)\b/.test(l)) });
-        } else if (dis.length && rnd() < 0.2) {
+        } else if (dis.length && rnd() < 0.35) {
           fn = noiseFunction(dis.pop()!);
         } else {
           fn = noiseFunction();
@@ -169,11 +181,14 @@ async function main() {
     const changedTokens = (await Promise.all(changed.map(async (p) => estimateTokens(await readFile(join(dir, p), "utf8"))))).reduce((a, b) => a + b, 0);
     const wholeTokens = changedTokens + estimateTokens(stepOutput);
 
+    console.log(`\n## ${mode} distractors\n`);
     console.log(`repo: ${paths.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, ${chunks.length} chunks; ${labels.length} labelled pairs; generated in ${genSeconds.toFixed(1)}s, indexed in ${indexSeconds.toFixed(1)}s`);
     console.log(`baseline (changed files + step output whole): ${wholeTokens} tokens per item`);
-    console.log("");
-    console.log("| # | evidence tokens | prompt tokens | evidence rank | sent | item |");
-    console.log("|---|---|---|---|---|---|");
+    if (printTable) {
+      console.log("");
+      console.log("| # | evidence tokens | prompt tokens | evidence rank | sent | item |");
+      console.log("|---|---|---|---|---|---|");
+    }
     const t2 = Date.now();
     let hits5 = 0, sentHits = 0, maxTokens = 0, sumTokens = 0, sumPrompt = 0;
     for (const [i, l] of labels.entries()) {
@@ -188,25 +203,43 @@ async function main() {
       sumTokens += r.tokens;
       sumPrompt += promptTokens;
       maxTokens = Math.max(maxTokens, r.tokens);
-      console.log(`| ${i + 1} | ${r.tokens} | ${promptTokens} | ${rank >= 0 ? rank + 1 : "-"} | ${sent ? "yes" : "no"} | ${l.item} |`);
+      if (printTable || rank < 0 || rank >= 5) console.log(`| ${i + 1} | ${r.tokens} | ${promptTokens} | ${rank >= 0 ? rank + 1 : "-"} | ${sent ? "yes" : "no"} | ${l.item} |`);
     }
     const n = labels.length;
     const mean = Math.round(sumTokens / n);
     const recall5 = hits5 / n;
     const out = {
-      bench: "qa-context", files: paths.length, megabytes: Math.round((bytes / 1024 / 1024) * 10) / 10, chunks: chunks.length, labelled_pairs: n,
-      budget_tokens: BUDGET, tokens_per_item_mean: mean, tokens_per_item_max: maxTokens, within_budget: maxTokens <= BUDGET, prompt_tokens_per_item_mean: Math.round(sumPrompt / n),
+      files: paths.length, megabytes: Math.round((bytes / 1024 / 1024) * 10) / 10, chunks: chunks.length, labelled_pairs: n,
+      tokens_per_item_mean: mean, tokens_per_item_max: maxTokens, within_budget: maxTokens <= BUDGET, prompt_tokens_per_item_mean: Math.round(sumPrompt / n),
       recall_at_5: Math.round(recall5 * 1000) / 1000, evidence_sent_rate: Math.round((sentHits / n) * 1000) / 1000,
       whole_tokens_per_item: wholeTokens, ratio_whole_to_sent: Math.round((wholeTokens / mean) * 10) / 10,
-      retrieve_ms_per_item: Math.round((Date.now() - t2) / n), seconds_total: Math.round((Date.now() - t0) / 100) / 10,
+      retrieve_ms_per_item: Math.round((Date.now() - t2) / n), seconds: Math.round((Date.now() - t0) / 100) / 10,
     };
     console.log("");
-    console.log(`evidence tokens sent per item: mean ${mean}, max ${maxTokens} (budget ${BUDGET}; whole prompt mean ${Math.round(sumPrompt / n)}); recall@5 ${recall5.toFixed(3)} (target 0.9); evidence sent for ${sentHits}/${n}; whole changed files + step output = ${wholeTokens} tokens → ${out.ratio_whole_to_sent}× more than retrieval sends`);
-    console.log(JSON.stringify(out));
-    if (!out.within_budget || recall5 < 0.9) process.exitCode = 1;
+    console.log(`${mode}: evidence tokens sent per item: mean ${mean}, max ${maxTokens} (budget ${BUDGET}; whole prompt mean ${out.prompt_tokens_per_item_mean}); recall@5 ${recall5.toFixed(3)}; evidence sent for ${sentHits}/${n}; whole changed files + step output = ${wholeTokens} tokens → ${out.ratio_whole_to_sent}× more than retrieval sends`);
+    return out;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  const t0 = Date.now();
+  const standard = await scenario("standard", true);
+  const adversarial = await scenario("adversarial", false);
+  const out = {
+    bench: "qa-context", budget_tokens: BUDGET, target_recall_at_5: 0.9,
+    files: standard.files, megabytes: standard.megabytes, chunks: standard.chunks, labelled_pairs: standard.labelled_pairs,
+    tokens_per_item_mean: standard.tokens_per_item_mean, tokens_per_item_max: Math.max(standard.tokens_per_item_max, adversarial.tokens_per_item_max),
+    within_budget: standard.within_budget && adversarial.within_budget, prompt_tokens_per_item_mean: standard.prompt_tokens_per_item_mean,
+    recall_at_5: standard.recall_at_5, evidence_sent_rate: standard.evidence_sent_rate,
+    recall_at_5_adversarial: adversarial.recall_at_5, evidence_sent_rate_adversarial: adversarial.evidence_sent_rate,
+    whole_tokens_per_item: standard.whole_tokens_per_item, ratio_whole_to_sent: standard.ratio_whole_to_sent,
+    retrieve_ms_per_item: standard.retrieve_ms_per_item, seconds_total: Math.round((Date.now() - t0) / 100) / 10,
+  };
+  console.log("");
+  console.log(JSON.stringify(out));
+  if (!out.within_budget || out.recall_at_5 < 0.9) process.exitCode = 1;
 }
 
 await main();

@@ -21,7 +21,22 @@ describe("BM25 ranking", () => {
   });
 
   it("splits identifiers so prose queries meet code", () => {
-    expect(tokenize("hashPassword(user_password) validates HTTPServer")).toEqual(["hash", "password", "user", "password", "validate", "http", "server"]);
+    expect(tokenize("hashPassword(user_password) validates HTTPServer")).toEqual(["hash", "password", "user", "password", "validat", "http", "server"]);
+  });
+
+  it("meets inflections and identifier variants: paginated~paginate, expires~expire, health~healthz", () => {
+    const docs = ["export function paginateResults() {}", "router.get('/healthz', handler)", "const unrelated = 1"].map((t, i) => ({ id: `d${i}`, file: "x", startLine: 1, endLine: 1, text: t, changed: false }));
+    const idx = new Bm25Index(docs);
+    expect(idx.search("results are paginated", 1)[0].chunk.id).toBe("d0");
+    expect(idx.search("health endpoint", 1)[0].chunk.id).toBe("d1");
+  });
+
+  it("ranks the chunk that covers the item above one that repeats part of it (coordination)", () => {
+    const docs = [
+      { text: "// password password password reset reset reset reset\nfunction renderHint() {}" },
+      { text: "function consumeResetLink(token) { if (link.usedAt || expired(link)) throw new Gone('reset link expired or used'); }" },
+    ].map((d, i) => ({ id: `d${i}`, file: "x", startLine: 1, endLine: 1, text: d.text, changed: false }));
+    expect(new Bm25Index(docs).search("reset links expire and are single use", 2)[0].chunk.id).toBe("d1");
   });
 
   it("chunks at top-level declarations within the line cap", () => {

@@ -60,15 +60,21 @@ const STOP = new Set(
     "you your we all any each every other some same also only via per given then").split(" "),
 );
 
-/** Light suffix stripping so "validates"/"validation"/"validated" meet "validate". */
-function stemWord(w: string): string {
-  if (w.length > 5 && w.endsWith("ies")) return w.slice(0, -3) + "y";
-  if (w.length > 6 && w.endsWith("ation")) return w.slice(0, -5) + "e";
-  if (w.length > 5 && w.endsWith("ing")) return w.slice(0, -3);
-  if (w.length > 4 && w.endsWith("ed")) return w.slice(0, -2);
-  if (w.length > 4 && w.endsWith("es") && /(ss|sh|ch|x)es$/.test(w)) return w.slice(0, -2);
-  if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) return w.slice(0, -1);
-  return w;
+/**
+ * Light suffix stripping so "validates" / "validation" / "validated" / "validate" all meet, and
+ * prose ("paginated", "expires") meets identifiers ("paginate", "expire"): strip the inflection,
+ * then a final silent "e".
+ */
+export function stemWord(w: string): string {
+  let s = w;
+  if (s.length > 5 && s.endsWith("ies")) s = s.slice(0, -3) + "y";
+  else if (s.length > 6 && s.endsWith("ation")) s = s.slice(0, -5);
+  else if (s.length > 5 && s.endsWith("ing")) s = s.slice(0, -3);
+  else if (s.length > 4 && s.endsWith("ed")) s = s.slice(0, -2);
+  else if (s.length > 4 && /(ss|sh|ch|x)es$/.test(s)) s = s.slice(0, -2);
+  else if (s.length > 3 && s.endsWith("s") && !s.endsWith("ss")) s = s.slice(0, -1);
+  if (s.length > 4 && s.endsWith("e")) s = s.slice(0, -1);
+  return s;
 }
 
 /** Words of code or prose: identifiers split at camelCase, snake_case, digits; lower-cased, stemmed. */
@@ -128,25 +134,69 @@ export class Bm25Index {
     return Math.log(1 + (this.chunks.length - n + 0.5) / (n + 0.5));
   }
 
+  /** Plain Okapi BM25 per chunk. */
   scores(query: string): Map<number, number> {
-    const out = new Map<number, number>();
-    for (const t of new Set(tokenize(query))) {
-      const p = this.postings.get(t);
-      if (!p) continue;
-      const idf = this.idf(t);
-      for (let j = 0; j < p.n; j++) {
-        const d = p.doc[j];
-        const f = p.tf[j];
-        const s = (idf * f * (this.k1 + 1)) / (f + this.k1 * (1 - this.b + (this.b * this.lengths[d]) / this.avgLen));
-        out.set(d, (out.get(d) ?? 0) + s);
-      }
+    return this.scoreWithCoverage(query).scores;
+  }
+
+  private vocabulary: string[] | null = null;
+
+  /**
+   * Index terms a query term should also match, with a weight: itself (1), and identifiers that
+   * extend it by one or two characters ("health" → "healthz", "uuid" → "uuids") at a discount.
+   */
+  expand(term: string): [string, number][] {
+    const out: [string, number][] = [];
+    if (this.postings.has(term)) out.push([term, 1]);
+    if (term.length >= 4) {
+      this.vocabulary ??= [...this.postings.keys()];
+      for (const v of this.vocabulary) if (v.length > term.length && v.length <= term.length + 2 && v.startsWith(term)) out.push([v, 0.6]);
     }
     return out;
   }
 
-  search(query: string, k: number, changedBoost = 1): RankedChunk[] {
+  private scoreWithCoverage(query: string): { scores: Map<number, number>; covered: Map<number, number>; weight: number } {
+    const out = new Map<number, number>();
+    const covered = new Map<number, number>();
+    let weight = 0;
+    for (const t of new Set(tokenize(query))) {
+      const variants = this.expand(t);
+      if (!variants.length) continue;
+      const termIdf = this.idf(variants[0][0]);
+      weight += termIdf;
+      // A chunk is credited once per query term, with its best-matching variant.
+      const best = new Map<number, number>();
+      for (const [v, w] of variants) {
+        const p = this.postings.get(v)!;
+        const idf = this.idf(v) * w;
+        for (let j = 0; j < p.n; j++) {
+          const d = p.doc[j];
+          const f = p.tf[j];
+          const s = (idf * f * (this.k1 + 1)) / (f + this.k1 * (1 - this.b + (this.b * this.lengths[d]) / this.avgLen));
+          if (s > (best.get(d) ?? 0)) best.set(d, s);
+        }
+      }
+      for (const [d, s] of best) {
+        out.set(d, (out.get(d) ?? 0) + s);
+        covered.set(d, (covered.get(d) ?? 0) + termIdf);
+      }
+    }
+    return { scores: out, covered, weight };
+  }
+
+  /**
+   * BM25 × coordination: the score is scaled by the (idf-weighted) share of the query's terms the
+   * chunk contains, squared — Lucene's classic coord() factor. A chunk that mentions some of the
+   * item's words many times (a comment restating half of it) ranks below one that covers the item.
+   */
+  search(query: string, k: number, changedBoost = 1, coordPower = 2): RankedChunk[] {
+    const { scores, covered, weight } = this.scoreWithCoverage(query);
     const ranked: RankedChunk[] = [];
-    for (const [d, s] of this.scores(query)) ranked.push({ chunk: this.chunks[d], score: this.chunks[d].changed ? s * changedBoost : s });
+    for (const [d, raw] of scores) {
+      const coord = weight > 0 ? Math.pow((covered.get(d) ?? 0) / weight, coordPower) : 1;
+      const s = raw * coord;
+      ranked.push({ chunk: this.chunks[d], score: this.chunks[d].changed ? s * changedBoost : s });
+    }
     ranked.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
     return ranked.slice(0, k);
   }
