@@ -97,6 +97,19 @@ describe("qa script on a real branch", () => {
     expect((await execa("git", ["-C", remote, "show", `${r.commit}:${r.report_path}`])).stdout).toMatch(/❌ FAILED/);
   });
 
+  it("a retried qa step (same input commit) replaces its own report commit on a task branch", async () => {
+    await repo.git("checkout", "-q", "-B", "work3", base);
+    await repo.commit("test", { "test/cart.test.js": 'import { test } from "node:test";\ntest("ok", () => {});\n' });
+    const head = await repo.commit("feat", { "src/cart.js": "export const cartTotal = (p) => p.reduce((a, b) => a + b, 0);\n" });
+    const taskBranch = `devgodzilla/${feature}-tasks/T009`;
+    await push(taskBranch);
+    const first = await qa(remote, taskBranch, head, base, feature, {}, profile, "", "T009");
+    await new Promise((r) => setTimeout(r, 1100)); // a different commit timestamp: a sibling, not the same commit
+    const second = await qa(remote, taskBranch, head, base, feature, {}, profile, "", "T009");
+    expect(second.commit).not.toBe(first.commit);
+    expect((await execa("git", ["-C", remote, "rev-parse", `refs/heads/${taskBranch}`])).stdout).toBe(second.commit);
+  });
+
   it("rejects bad input naming the field, before touching the branch", async () => {
     const before = (await execa("git", ["-C", remote, "rev-parse", `refs/heads/${branch}`])).stdout;
     await expect(qa(remote, branch, "not-a-sha", base, feature)).rejects.toThrow(/commit: must be a commit sha/);

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranch, type WorkingCopy } from "../git.ts";
+import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranch, isDevGodzillaBranch, type WorkingCopy } from "../git.ts";
 import { featurePaths, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../speckit/paths.ts";
 import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
@@ -266,8 +266,9 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
         try {
           await pushBranch(wc.dir, a.branch, "origin", { token: params.git_token });
         } catch (e) {
-          // A retried qa step makes a sibling report commit; run branches are ours, replace it.
-          if (!(e instanceof PushRejectedError) || !isRunBranch(a.branch)) throw e;
+          // A retried qa step makes a sibling report commit; DevGodzilla's own branches (run and
+          // task branches) are defined by the step results, so replace it (with a lease).
+          if (!(e instanceof PushRejectedError) || !isDevGodzillaBranch(a.branch)) throw e;
           await pushBranch(wc.dir, a.branch, "origin", { token: params.git_token, force: true });
         }
       }
