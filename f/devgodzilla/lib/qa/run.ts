@@ -137,6 +137,8 @@ export interface QaScriptParams extends LlmResources {
   task_id?: string;
   qa_config?: unknown;
   write_report?: boolean;
+  /** As execute_task's: "allow_unsandboxed" lets the project checks run without bwrap when it is unavailable. */
+  sandbox_policy?: "refuse" | "allow_unsandboxed";
   git_token?: string;
   /** Test hook: a judge instead of an LLM built from the resources. */
   judge?: Judge;
@@ -214,6 +216,10 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
   const a = parsed.data;
   const feature = featureOf(a.feature, a.branch);
   const config = parseQaConfig(params.qa_config ?? {});
+  if (params.sandbox_policy !== undefined && params.sandbox_policy !== "refuse" && params.sandbox_policy !== "allow_unsandboxed") {
+    throw new InputError("sandbox_policy", `must be refuse or allow_unsandboxed, got ${JSON.stringify(params.sandbox_policy)}`);
+  }
+  if (params.sandbox_policy === "allow_unsandboxed") config.checks.allow_unsandboxed = true;
   let commands: ProjectProfile["commands"] | null = null;
   if (params.profile !== undefined && params.profile !== null && !(typeof params.profile === "object" && Object.keys(params.profile as object).length === 0)) {
     const pr = ProjectProfileSchema.safeParse(params.profile);
