@@ -83,6 +83,17 @@ describe("the project's own checks, run in the sandbox", () => {
     expect(t.durationMs).toBeLessThan(15_000);
   });
 
+  it("without a usable sandbox: refuses by default and says so; runs unsandboxed only when allowed, and says that", async () => {
+    const dir = await project({ "a.test.js": 'require("node:test").test("ok", () => {});\n' });
+    const commands = { lint: [], typecheck: [], test: cmd([NODE, "--test"]) };
+    const [, , refused] = await runChecks({ dir, commands, config, bwrapPath: "/nonexistent/bwrap" });
+    expect(refused).toMatchObject({ status: "error", sandboxed: false });
+    expect(refused.findings[0]).toMatchObject({ code: "SANDBOX_UNAVAILABLE", severity: "blocking" });
+    const [, , allowed] = await runChecks({ dir, commands, config: { ...config, allow_unsandboxed: true }, bwrapPath: "/nonexistent/bwrap" });
+    expect(allowed).toMatchObject({ status: "passed", sandboxed: false });
+    expect(allowed.note).toMatch(/WITHOUT a sandbox/);
+  });
+
   it("runs nothing outside the sandbox unless configured (network is off inside)", async () => {
     const dir = await project({ "net.js": 'require("node:http").get("http://1.1.1.1", () => process.exit(0)).on("error", (e) => { console.error("NET:", e.code); process.exit(3); });\n' });
     const [, , t] = await runChecks({ dir, commands: { lint: [], typecheck: [], test: cmd([NODE, "net.js"]) }, config });

@@ -22,6 +22,8 @@ export interface RunChecksInput {
   /** Extra env for the commands (never secrets: checks get no credentials). */
   env?: Record<string, string>;
   onLine?: (line: string) => void;
+  /** bwrap executable (default "bwrap" on PATH); a test seam for "the sandbox is unavailable". */
+  bwrapPath?: string;
 }
 
 const KINDS: CheckKind[] = ["lint", "typecheck", "test"];
@@ -41,7 +43,7 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
   };
   let wrapped;
   try {
-    wrapped = await wrapInSandbox({ file: argv[0], args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: input.dir, tmpDir: tmp, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse" });
+    wrapped = await wrapInSandbox({ file: argv[0], args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: input.dir, tmpDir: tmp, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse", bwrapPath: input.bwrapPath });
   } catch (e) {
     if (e instanceof SandboxUnavailableError) {
       return { kind, command: argv, status: "error", exitCode: null, durationMs: 0, findings: [{ code: "SANDBOX_UNAVAILABLE", source: "check", severity: "blocking", message: e.message, fix: "Install bubblewrap or allow unsandboxed checks in c_devgodzilla_qa.checks.allow_unsandboxed." }], outputTail: "", sandboxed: false, note: e.reason };
