@@ -28,6 +28,12 @@ describe("task_with_qa with the real execute_task and a fake agent CLI", () => {
     expect(r.decisions.map((d) => d.decision)).toEqual(["done"]);
     expect(r.verdict?.status).toBe("passed");
     expect(r.branch).toBe(`devgodzilla/${h.feature}-tasks/T003`);
+    // What execute_dag reads from a task job, as from execute_task.
+    const x = out.result as { changed: boolean; summary: string; artifacts: { files: { path: string }[] }; blocked: boolean; report_path: string };
+    expect(x.changed).toBe(true);
+    expect(x.blocked).toBe(false);
+    expect(x.artifacts.files.map((f) => f.path).sort()).toEqual(["src/cart.js", "test/cart.test.js"]);
+    expect(x.report_path).toBe(`specs/${h.feature}/_runtime/T003/qa-report.md`);
   });
 
   it("an agent that keeps asking is routed to clarify, gets the answer, and is stopped by max_clarifications", async () => {

@@ -156,15 +156,25 @@ export async function runFeedback(p: FeedbackParams): Promise<Record<string, unk
       if (route && typeof route === "object" && route.task_with_qa === true) return route;
       const d = (p.decide ?? {}) as { decision?: string; reason?: string; decisions?: unknown[] };
       const qa = (p.qa ?? {}) as { verdict?: { status?: string; score?: number }; markdown?: string; commit?: string; branch?: string; report_path?: string };
-      const ex = (p.execute ?? {}) as { commit?: string; branch?: string };
+      const ex = (p.execute ?? {}) as { commit?: string; branch?: string; task_id?: string; changed?: boolean; summary?: string; blocked?: boolean; block?: unknown; usage?: unknown; artifacts?: { files?: { path: string; kind?: string }[] } };
+      // Besides the loop's own record, the fields execute_dag reads from a task job (as from
+      // execute_task): the task branch/commit to merge, whether it changed, the summary and files
+      // dependants are told about, the block signal and the usage.
       return {
         task_with_qa: true,
         status: d.decision === "done" ? "passed" : "failed",
         reason: d.reason ?? "",
         iterations: (d.decisions ?? []).length,
         decisions: d.decisions ?? [],
+        task_id: ex.task_id ?? null,
         branch: qa.branch ?? ex.branch ?? null,
         commit: qa.commit ?? ex.commit ?? p.commit ?? null,
+        changed: ex.changed ?? null,
+        summary: ex.summary ?? "",
+        blocked: d.decision !== "done" && !!ex.blocked,
+        block: ex.block ?? null,
+        usage: ex.usage ?? null,
+        artifacts: { files: (ex.artifacts?.files ?? []).slice(0, 200).map((f) => ({ path: f.path, ...(f.kind ? { kind: f.kind } : {}) })) },
         verdict: qa.verdict ? { status: qa.verdict.status, score: qa.verdict.score } : null,
         report_path: qa.report_path ?? null,
       };
