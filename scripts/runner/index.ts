@@ -45,6 +45,8 @@ async function localApi(): Promise<LocalApi> {
 async function engineFor(opts: RunOptions): Promise<{ engine: Engine; runs: RunStore }> {
   const loaded = opts.store ? { store: opts.store, file: opts.storeFile ?? DEFAULT_STORE_FILE } : loadStore(opts.storeFile);
   const runs = new RunStore(opts.stateDir);
+  // Resources that jobs created in earlier runs; the configured ones win.
+  loaded.store = { ...loaded.store, resources: { ...runs.loadResources(), ...loaded.store.resources } };
   const endpoint = await localApi();
   const engine = new Engine({
     runs,

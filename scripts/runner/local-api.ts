@@ -93,7 +93,57 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
     return id;
   };
 
+  /** Resources jobs create at run time (e.g. webhook delivery claims); persisted beside the runs. */
+  const created = () => {
+    const e = need();
+    return { e, all: e.opts.runs.loadResources() };
+  };
+  const resourceRoutes: [string, RegExp, Handler][] = [
+    ["POST", /^\/api\/w\/[^/]+\/resources\/create$/, (_m, body) => {
+      const b = body as { path: string; value: unknown; resource_type?: string; description?: string };
+      const { e, all } = created();
+      if (all[b.path] || e.opts.resolver.store.resources[b.path]) throw new HttpError(400, `resource ${b.path} already exists`);
+      all[b.path] = { resource_type: b.resource_type, value: b.value, description: b.description };
+      e.opts.runs.saveResources(all);
+      e.opts.resolver.store.resources[b.path] = all[b.path];
+      return b.path;
+    }],
+    ["GET", /^\/api\/w\/[^/]+\/resources\/exists\/(.+)$/, (m) => {
+      const p = decodeURIComponent(m[1]);
+      return Boolean(created().all[p] || need().opts.resolver.store.resources[p]);
+    }],
+    ["POST", /^\/api\/w\/[^/]+\/resources\/update_value\/(.+)$/, (m, body) => {
+      const p = decodeURIComponent(m[1]);
+      const { e, all } = created();
+      if (!all[p]) throw new HttpError(404, `resource ${p} not found (only resources created by jobs can be updated locally)`);
+      all[p].value = (body as { value: unknown }).value;
+      e.opts.runs.saveResources(all);
+      e.opts.resolver.store.resources[p] = all[p];
+      return p;
+    }],
+    ["DELETE", /^\/api\/w\/[^/]+\/resources\/delete\/(.+)$/, (m) => {
+      const p = decodeURIComponent(m[1]);
+      const { e, all } = created();
+      if (!all[p]) throw new HttpError(404, `resource ${p} not found`);
+      delete all[p];
+      delete e.opts.resolver.store.resources[p];
+      e.opts.runs.saveResources(all);
+      return p;
+    }],
+    ["GET", /^\/api\/w\/[^/]+\/resources\/list$/, (_m, _b, url) => {
+      const start = url.searchParams.get("path_start") ?? "";
+      const type = url.searchParams.get("resource_type");
+      const { e, all } = created();
+      // Values of configured resources hold secrets: only job-created ones are listed with their value.
+      const rows = Object.entries({ ...e.opts.resolver.store.resources, ...all }).map(([p, r]) => ({
+        path: p, resource_type: r.resource_type ?? "", description: r.description ?? "", ...(all[p] ? { value: r.value } : {}),
+      }));
+      return rows.filter((r) => r.path.startsWith(start) && (!type || type.split(",").includes(r.resource_type)));
+    }],
+  ];
+
   const routes: [string, RegExp, Handler][] = [
+    ...resourceRoutes,
     ["GET", /^\/api\/w\/[^/]+\/resources\/get_value_interpolated\/(.+)$/, (m) => need().opts.resolver.resource(decodeURIComponent(m[1]))],
     ["GET", /^\/api\/w\/[^/]+\/variables\/get_value\/(.+)$/, (m) => need().opts.resolver.variable(decodeURIComponent(m[1]))],
     ["POST", /^\/api\/w\/[^/]+\/job_metrics\/set_progress\/([^/]+)$/, (m, body) => {

@@ -95,6 +95,21 @@ export class RunStore {
       });
   }
 
+  /** Resources created by jobs (Windmill `state` resources and the like), kept across runs. */
+  get resourcesFile() {
+    return path.join(this.dir, "..", "resources.json");
+  }
+
+  loadResources(): Record<string, { resource_type?: string; value: unknown; description?: string }> {
+    return existsSync(this.resourcesFile) ? JSON.parse(readFileSync(this.resourcesFile, "utf8")) : {};
+  }
+
+  saveResources(resources: Record<string, { resource_type?: string; value: unknown; description?: string }>) {
+    const tmp = `${this.resourcesFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(resources, null, 2));
+    renameSync(tmp, this.resourcesFile);
+  }
+
   log(id: string, jobId: string, line: string) {
     appendFileSync(path.join(this.runDir(id), "logs", `${jobId}.log`), line.endsWith("\n") ? line : line + "\n");
   }

@@ -150,6 +150,13 @@ describe("jobs see what a Windmill job sees", () => {
     expect(readFileSync(path.join(stateDir, "runs", out.runId, "run.json"), "utf8")).toContain("$res:f/conformance/llm");
   });
 
+  it("resources a job creates (Windmill state resources) exist for later runs, and creating one twice fails", async () => {
+    const first = await runPath("f/conformance/state_claim", { root, stateDir, store, args: { path: "f/conformance/claims/d1" } });
+    const second = await runPath("f/conformance/state_claim", { root, stateDir, store, args: { path: "f/conformance/claims/d1" } });
+    expect(first.result).toEqual({ claimed: true, exists: true, value: { n: 2 }, listed: ["f/conformance/claims/d1"] });
+    expect(second.result).toMatchObject({ claimed: false, exists: true, value: { n: 2 } });
+  });
+
   it("a missing resource is one clear error naming its path and where to define it", async () => {
     const out = await run("context", { creds: "$res:f/conformance/nope" });
     expect(out.status).toBe("failure");
