@@ -173,6 +173,7 @@ class FlowChecker {
     for (const m of modules) {
       const here: Scope = { ...scope, extra: new Set(scope.extra) };
       if (m.skip_if) this.checkExpr(m.skip_if.expr, here, m.id, "skip_if");
+      if (m.retry?.retry_if) this.checkExpr(m.retry.retry_if.expr, { ...here, extra: new Set([...here.extra, "error", "result"]) }, m.id, "retry_if");
       const v = m.value;
       switch (v.type) {
         case "script":

@@ -354,7 +354,8 @@ class Execution {
         return entry.result;
       } catch (e) {
         if (e instanceof Suspended || e instanceof Canceled) throw e;
-        if (attempt < delays.length) {
+        const retryable = attempt < delays.length && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
+        if (retryable) {
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
           await sleep(delays[attempt] * 1000);
           attempt++;
@@ -366,6 +367,11 @@ class Execution {
         throw new FlowFailure(error);
       }
     }
+  }
+
+  private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {
+    const error = toStepError(e, m.id);
+    return Boolean(await evalExpr(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
   }
 
   private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string) {

@@ -6,6 +6,8 @@ export type InputTransform = { type: "static"; value?: unknown } | { type: "java
 export interface Retry {
   constant?: { attempts?: number; seconds?: number };
   exponential?: { attempts?: number; multiplier?: number; seconds?: number; random_factor?: number };
+  /** Retry only when this holds; it sees `error` and `result` (= {error}). */
+  retry_if?: { expr: string };
 }
 
 export interface Suspend {

@@ -65,6 +65,13 @@ describe("retries, timeouts, failure module", () => {
     expect(out.error).toMatchObject({ message: "run 4 failed on purpose", step_id: "flaky" });
   });
 
+  it("retry_if vetoes retries of an error it names as permanent, and allows the others", async () => {
+    const [veto_file, allow_file] = ["veto", "allow"].map((n) => path.join(stateDir, `counter-${n}-${Date.now()}`));
+    expect((await run("retry_if", { veto_file, allow_file })).status).toBe("failure");
+    expect(readFileSync(veto_file, "utf8").trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(allow_file, "utf8").trim().split("\n")).toHaveLength(4);
+  });
+
   it("a retry that succeeds makes the step succeed", async () => {
     const counter = path.join(stateDir, `counter-ok-${Date.now()}`);
     const out = await run("retry", { counter_file: counter, succeed_on: 2 });
