@@ -38,6 +38,8 @@ describe("feedback classification", () => {
     expect((await classifyFeedback({ verdict: failed([{ code: "NODE_TEST_FAIL", message: "sums: expected 3", file: "test/a.test.js", line: 4 }]) })).action).toBe("retry");
     expect((await classifyFeedback({ verdict: failed([{ code: "TS2307", message: "Cannot find module '../session/store' or its corresponding type declarations." }]) })).action).toBe("re-plan");
     expect((await classifyFeedback({ verdict: failed([], [{ id: "CHK004", text: "Is the timeout quantified? [Ambiguity, Spec §FR-2]", status: "FAILED", required: true, explanation: "FR-2 says fast" }]) })).action).toBe("re-specify");
+    expect((await classifyFeedback({ verdict: failed([], [{ id: "CHK009", text: "Retries are bounded [Spec §FR-7]", status: "FAILED", required: true, explanation: "The retry loop is missing a bound" }]) })).action).not.toBe("re-specify");
+    expect((await classifyFeedback({ verdict: failed([], [{ id: "CHK010", text: "Exports are complete", status: "FAILED", required: true, explanation: "FR-3 and FR-5 contradict each other on the export format" }]) })).action).toBe("re-specify");
     const c = await classifyFeedback({ verdict: failed([], [{ id: "CHK002", text: "Discount rules are applied", status: "FAILED", required: true, explanation: "It is unclear which discount applies when two match" }]) });
     expect(c).toMatchObject({ action: "clarify", source: "pattern" });
     expect(c.question).toMatch(/Discount rules/);

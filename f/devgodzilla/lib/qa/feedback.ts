@@ -69,7 +69,10 @@ export interface FeedbackInput {
 // ---------------------------------------------------------------- patterns
 
 const TRANSIENT = /\b(ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|socket hang up|rate[- ]limit|429|too many requests|5\d\d\b|overloaded|temporar(y|ily)|timed? ?out|CHECK_TIMEOUT)\b/i;
-const SPEC_PROBLEM = /\[(Ambiguity|Conflict|Gap)\b|\b(spec(ification)?|requirement|acceptance (criteria|scenario)|FR-\d+)\b[^.]{0,60}\b(contradict\w*|conflict\w*|inconsistent|missing|wrong|incomplete|impossible)\b/i;
+// The spec is at fault when the item is tagged as a spec gap/ambiguity/conflict, or when the judge's
+// explanation blames the specification itself ("missing"/"wrong" usually describe the code: not here).
+const SPEC_TAG = /\[(Ambiguity|Conflict|Gap)\b/;
+const SPEC_BLAME = /\b(spec(ification)?|requirements?|acceptance (criteria|scenarios?)|FR-\d+)\b[^.]{0,60}\b(contradict\w*|conflict\w*|inconsistent|ambiguous|vague|unspecified|underspecified|incomplete|impossible|does not (say|specify|define))\b/i;
 const NEEDS_HUMAN = /\b(ambiguous|unclear (which|whether|what|how)|not specified|unspecified|needs? (a )?(human )?(clarification|decision)|which of|either .+ or .+\?)/i;
 const PLAN_PROBLEM = /\b(Cannot find module|Module not found|ModuleNotFoundError|No module named|unresolved import|E0432|TS2307|undefined: \w+|cannot find (package|crate)|depends on T\d{3}|missing (dependency|prerequisite)|not yet implemented|task (is )?too (large|big))\b/i;
 
@@ -115,8 +118,7 @@ export function classifyByPatterns(input: FeedbackInput): Classification | null 
   if (v.status === "passed") return { action: "done", reason: `QA passed (score ${v.score})`, source: "verdict" };
   const failedItems = (v.checklist ?? []).filter((c) => c.required && c.status === "FAILED");
   for (const c of failedItems) {
-    const text = `${c.text} ${c.explanation}`;
-    if (SPEC_PROBLEM.test(text)) return { action: "re-specify", reason: `checklist ${c.id} fails because the spec is at fault: ${c.explanation.slice(0, 300)}`, source: "pattern" };
+    if (SPEC_TAG.test(c.text) || SPEC_BLAME.test(c.explanation)) return { action: "re-specify", reason: `checklist ${c.id} fails because the spec is at fault: ${c.explanation.slice(0, 300)}`, source: "pattern" };
   }
   for (const c of failedItems) {
     const text = `${c.text} ${c.explanation}`;
