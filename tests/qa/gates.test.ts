@@ -202,3 +202,25 @@ describe("gates do not cry wolf (seen when QA-ing this repository's own history)
     expect(codes(gate(rs, "anti-abstraction"))).toEqual(["ABS001"]);
   });
 });
+
+describe("run-level QA over merged task branches", () => {
+  it("reads a history with merge commits: a task's test-first order is seen through the merge", async () => {
+    repo = await tempRepo();
+    const base = await repo.commit("base", { "package.json": "{}\n" });
+    await repo.git("checkout", "-q", "-b", "t1", base);
+    await repo.commit("T001 test", { "tests/cart.test.ts": CART_TEST });
+    await repo.commit("T001 code", { "src/cart.ts": CART });
+    await repo.git("checkout", "-q", "-b", "t2", base);
+    await repo.commit("T002 code", { "src/price.ts": "export const price = (n: number) => n;\n" });
+    await repo.commit("T002 test after", { "tests/price.test.ts": "// test\n" });
+    await repo.git("checkout", "-q", "-b", "run", base);
+    await repo.git("-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "-q", "--no-ff", "-m", "merge T001", "t1");
+    await repo.git("-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "-q", "--no-ff", "-m", "merge T002", "t2");
+    const head = await repo.head();
+    const diff = await readBranchDiff(repo.dir, base, head);
+    expect(diff.commits.filter((c) => c.files.length === 0).map((c) => c.subject)).toEqual(["merge T001", "merge T002"]);
+    const rs = await runGates({ dir: repo.dir, diff, config: parseQaConfig({}) });
+    const tf = gate(rs, "test-first");
+    expect(tf.findings.map((f) => `${f.code} ${f.file}`)).toEqual(["TEST002 src/price.ts"]);
+  });
+});
