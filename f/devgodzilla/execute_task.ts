@@ -1,7 +1,8 @@
-// Runs one task of the DAG: fresh working copy of the exact commit on the task branch, context
-// files + prompt, setup phase (install, network on), the agent in the sandbox (network only to its
-// model endpoints), artifacts (diff, classified files, logs; redacted), block signal as data,
-// commit naming the task, push of the task branch.
+// Runs one task of the DAG: fresh working copy of the exact commit on the task branch, the task's
+// agent + model + prompt template (lib/agentops; an `agent` input wins, as "run input"), context
+// files, setup phase (install, network on), the agent in the sandbox (network only to its model
+// endpoints), artifacts (diff, classified files, logs; redacted), block signal as data, commit
+// naming the task, push of the task branch. Returns the assignment (agent, model, source) too.
 import * as wmill from "windmill-client";
 import { executeTask } from "./lib/workspace/execute_task.ts";
 

@@ -206,6 +206,20 @@ describe("runAgent", () => {
     expect(existsSync(join(cwd, "fake-qwen.txt"))).toBe(true);
   });
 
+  it("runs the first agent with the requested model; a fallback agent keeps its own model", async () => {
+    const record = join(dir("dg-rec-"), "runs.jsonl");
+    const config = { bin_dir: FAKE_BIN, fallback: ["qwen"], agents: { codex: { env: { FAKE_AGENT_RECORD: record } }, qwen: { model: "qwen-own", env: { FAKE_AGENT_RECORD: record } } } };
+    await runAgent({ agentId: "codex", model: "gpt-5-codex", prompt: "do it", cwd: dir(), log: false, config });
+    // windsurf is an IDE agent (unavailable headless): qwen runs instead, without codex's model.
+    await runAgent({ agentId: "windsurf", model: "gpt-5-codex", prompt: "do it", cwd: dir(), log: false, config });
+    const runs = readFileSync(record, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { flavor: string; argv: string[] });
+    expect(runs[0]!.flavor).toBe("codex");
+    expect(runs[0]!.argv.join(" ")).toContain("-m gpt-5-codex");
+    expect(runs[1]!.flavor).toBe("qwen");
+    expect(runs[1]!.argv).toContain("qwen-own");
+    expect(runs[1]!.argv).not.toContain("gpt-5-codex");
+  });
+
   it("does not fall back on a real failure", async () => {
     await expect(runAgent({ agentId: "codex", prompt: "[[fake:exit 3]]", cwd: dir(), log: false, config: { bin_dir: FAKE_BIN, fallback: ["qwen"] } })).rejects.toBeInstanceOf(AgentFailedError);
   });

@@ -65,8 +65,8 @@ describe("task workspace", () => {
     });
     expect(ctx.dir).toBe("specs/001-demo/_runtime/T002");
     expect(ctx.files).toEqual(expect.arrayContaining([`${ctx.dir}/task.md`, `${ctx.dir}/spec.md`, `${ctx.dir}/plan.md`, `${ctx.dir}/constitution-excerpt.md`, `${ctx.dir}/dependencies.md`]));
-    expect(ctx.prompt).toContain("T002");
-    expect(ctx.prompt).toContain(`${ctx.dir}/task.md`);
+    expect(ctx.contextNote).toContain(`${ctx.dir}/task.md`);
+    expect(ctx.contextNote).toContain(`Do not edit anything under \`${ctx.dir}\``);
     expect(await readFile(path.join(w.dir, ctx.dir, "dependencies.md"), "utf8")).toContain("Created package.json");
     const status = await simpleGit(w.dir).raw(["status", "--porcelain", "--untracked-files=all"]);
     expect(status).toBe("");

@@ -331,6 +331,16 @@ export function resolveTaskAgent(task: TaskFacts, org: OrgAgents, project: Proje
   throw new Error("unreachable: the org default always resolves");
 }
 
+/**
+ * A task whose agent was given explicitly (a run input, or the DAG executor's fallback agent): that
+ * agent with source "run input"; its model still resolves the usual way (project models, org model).
+ */
+export function explicitTaskAgent(task: TaskFacts, agent: AgentId, org: OrgAgents, project: ProjectAgents | null = null, source = "run input"): TaskAssignment {
+  const inferred = task.type ? { type: task.type, source: "given" } : inferTaskType(task.files ?? []);
+  // Not checked against `enabled` here: runAgent refuses a disabled agent and moves along `fallback`.
+  return { taskId: task.id, taskType: inferred.type, taskTypeSource: inferred.source, agent, source, ...pickModel(agent, { agent }, source, org, project) };
+}
+
 /** Minimal shape of A2's TaskDag that resolution reads. */
 export interface DagLike {
   tasks: { id: string; story: string | null; phase: number; files: string[] }[];

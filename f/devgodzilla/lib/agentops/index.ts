@@ -3,8 +3,10 @@
 //   import { prepareTaskAgent, reviewDiff, joinReviewIntoVerdict, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
 
 import type { AgentsConfig } from "../agents/config.ts";
+import type { AgentId } from "../agents/registry.ts";
 import {
   configWithModel,
+  explicitTaskAgent,
   loadProjectAgents,
   parseOrgAgents,
   resolveTaskAgent,
@@ -37,14 +39,15 @@ export interface PreparedTaskAgent extends TaskAssignment {
  * Everything a task run needs from agent configuration, in one call: the agent and model with
  * their source, the prompt for that agent and task type, and the config to hand to runAgent.
  * `org` is the raw c_devgodzilla_agents resource (or parsed); `repoDir` the task's checkout.
+ * `agent` (a run input) wins over every configured assignment; its source says so.
  */
 export function prepareTaskAgent(
   task: TaskFacts,
-  opts: { org?: OrgAgents | unknown; repoDir?: string | null; project?: ProjectAgents | null; values?: PromptValues },
+  opts: { org?: OrgAgents | unknown; repoDir?: string | null; project?: ProjectAgents | null; values?: PromptValues; agent?: AgentId; agentSource?: string },
 ): PreparedTaskAgent {
   const org = opts.org && typeof opts.org === "object" && "base" in opts.org && "byPhase" in opts.org ? (opts.org as OrgAgents) : parseOrgAgents(opts.org);
   const project = opts.project !== undefined ? opts.project : opts.repoDir ? loadProjectAgents(opts.repoDir, org) : null;
-  const a = resolveTaskAgent(task, org, project);
+  const a = opts.agent ? explicitTaskAgent(task, opts.agent, org, project, opts.agentSource) : resolveTaskAgent(task, org, project);
   const tpl = resolveTaskPrompt(a.agent, a.taskType, opts.repoDir ?? null);
   const prompt = renderTaskPrompt(tpl.template, {
     task_id: task.id, files: task.files ?? [], story: task.story ?? null, phase: task.phase?.number ?? task.phase?.kind ?? null,

@@ -26,6 +26,11 @@ export { writeIdeCommand, renderIdeCommand, prepareIdeTask, ideSuspendPayload, i
 export interface RunAgentRequest {
   /** Explicit agent; otherwise chosen from the config by task id / type / default. */
   agentId?: AgentId;
+  /**
+   * Model for the first agent of the chain (lib/agentops resolves it per task); null/undefined =
+   * the agent's configured one. Fallback agents always run with their own configured model.
+   */
+  model?: string | null;
   task?: { id?: string; type?: string };
   prompt: string;
   /** The task's worktree. */
@@ -52,12 +57,14 @@ function isParsedConfig(c: unknown): c is AgentsConfig {
   return !!c && typeof c === "object" && "defaultAgent" in c && "defaults" in c;
 }
 
-async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConfig, redactor: Redactor): Promise<AgentResult> {
+async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConfig, redactor: Redactor, model: string | undefined): Promise<AgentResult> {
   const spec = AGENTS[agentId];
   if (!config.enabled.includes(agentId)) throw new AgentUnavailableError(agentId, "is not enabled in the agents resource");
   if (agentId === "llm") {
     if (!req.llm) throw new InputError("llm", "the built-in llm agent needs an OpenAI or Anthropic resource", "pass openai/anthropic/llm to the script");
-    return runLlmAgent({ prompt: req.prompt, cwd: req.cwd, llm: req.llm, files: req.files, redactor });
+    // A model assigned to the llm agent replaces the LLM resource's model (a ready Llm client keeps its own).
+    const llm = model && !("text" in req.llm) ? { ...req.llm, model } : req.llm;
+    return runLlmAgent({ prompt: req.prompt, cwd: req.cwd, llm, files: req.files, redactor });
   }
   if (agentId === "jules") {
     const s = agentSettings(config, "jules");
@@ -72,7 +79,7 @@ async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConf
     throw new AgentUnavailableError(agentId, `${spec.name} is an IDE agent`, { hint: "run it through the IDE approval step (writeIdeCommand + ideSuspendPayload)" });
   }
   return runCliAgent({
-    agentId, prompt: req.prompt, cwd: req.cwd, config, title: req.title, env: req.env, wrap: req.wrap,
+    agentId, prompt: req.prompt, cwd: req.cwd, config, model, title: req.title, env: req.env, wrap: req.wrap,
     redactor, onLine: req.onLine, log: req.log,
   });
 }
@@ -86,7 +93,7 @@ export async function runAgent(req: RunAgentRequest): Promise<AgentResult> {
   let lastErr: unknown;
   for (const id of chain) {
     try {
-      return await runOne(id, req, config, redactor);
+      return await runOne(id, req, config, redactor, id === first ? req.model ?? undefined : undefined);
     } catch (e) {
       if (!(e instanceof AgentUnavailableError)) throw e;
       lastErr = e;

@@ -1,5 +1,6 @@
 // executeTask: one task of the DAG, end to end, in a fresh working copy and the sandbox.
-//   checkout the exact commit on the task branch → context files + prompt → setup phase (the
+//   checkout the exact commit on the task branch → agent assignment (lib/agentops: agent, model and
+//   why; the agent's prompt template for the task type) → context files + prompt → setup phase (the
 //   project's install command, network on) → the agent (execute phase: network only to its model
 //   endpoints, writes only in the worktree + temp dir) → artifacts (diff, classified files, logs,
 //   redacted) → block signal as data → commit naming the task → push the task branch.
@@ -14,7 +15,9 @@ import { runProcess } from "../process.ts";
 import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
-import { runAgent, parseAgentsConfig, resolveAgentForTask, agentEndpoints, AGENT_IDS, type AgentResult, type AgentsConfig, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import { runAgent, agentEndpoints, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
+import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
@@ -34,6 +37,9 @@ export const TaskInputSchema = z
     /** Explicit agent for this task (else the agents resource decides). */
     agent: z.string().optional(),
     type: z.string().optional(),
+    /** The phase's number ("3") and kind ("setup"…) when `phase` is an index into the DAG's phases (execute_dag sets them). */
+    phase_number: z.string().nullable().optional(),
+    phase_kind: z.string().nullable().optional(),
   })
   .passthrough();
 
@@ -81,6 +87,8 @@ export interface ExecuteTaskResult {
   push: PushStatus | "skipped";
   artifacts: Artifacts;
   agent: Omit<AgentResult, "finalMessage"> & { finalMessage: string };
+  /** Which agent and model the task was given, and where that choice came from (before any fallback). */
+  assignment: TaskAssignmentInfo;
   usage: TaskUsage;
   sandbox: { sandboxed: boolean; warning?: string; setup?: { commands: string[][]; durationMs: number } };
   /** The agent said it cannot proceed (clarify / re-plan / re-specify): data for the feedback loop. */
@@ -88,6 +96,19 @@ export interface ExecuteTaskResult {
   block: BlockSignal | null;
   /** One-paragraph summary for dependants' context. */
   summary: string;
+}
+
+export interface TaskAssignmentInfo {
+  /** The agent that actually ran (a fallback agent when the assigned one was unavailable). */
+  agent: AgentId;
+  /** The model asked for (null = the agent's own default); the one that answered is agent.model. */
+  model: string | null;
+  /** "run input", "project override: tasks.T004", "org default: default_agent"… (+ "; fell back from X" after a fallback). */
+  source: string;
+  model_source: string;
+  task_type: TaskType;
+  prompt_source: string;
+  prompt_version: string;
 }
 
 export interface ExecuteTaskDeps {
@@ -137,9 +158,25 @@ function llmFrom(deps: ExecuteTaskDeps): LlmConfig | undefined {
   }
 }
 
+/** What agentops needs to know about the task's phase: its number and/or kind. */
+function phaseFacts(t: z.infer<typeof TaskInputSchema>): { number?: string | null; kind?: string | null } | null {
+  if (t.phase_number || t.phase_kind) return { number: t.phase_number ?? null, kind: t.phase_kind ?? null };
+  // A string phase given by hand: "3" / "3.1" is a number, "setup" / "polish"… a kind. (A bare
+  // number is task_dag's index into its phases, which means nothing on its own.)
+  if (typeof t.phase === "string") return /^\d+(\.\d+)*$/.test(t.phase) ? { number: t.phase } : { kind: t.phase };
+  return null;
+}
+
+function firstCommand(cmds: unknown): string | undefined {
+  const c = Array.isArray(cmds) ? (cmds[0] as { argv?: unknown } | undefined) : undefined;
+  return Array.isArray(c?.argv) ? c.argv.join(" ") : undefined;
+}
+
 export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
   const input = parseInput(rawInput);
-  const config: AgentsConfig = parseAgentsConfig(deps.agents);
+  // The org resource (B1's fields + by_phase/by_story/review); a bad one fails before any checkout.
+  const org = parseOrgAgents(deps.agents);
+  const config = org.base;
   const redactor = new Redactor();
   for (const r of [deps.agents, deps.llm, deps.openai, deps.anthropic]) redactor.addFrom(r);
   redactor.add(deps.gitToken);
@@ -154,11 +191,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
   };
 
   const taskId = input.task.id;
-  const agentId = (input.agent ?? input.task.agent) as AgentResult["agentId"] | undefined;
-  // Endpoints of every agent this run may use (chosen one + fallbacks): the execute phase's allow-list.
-  const chosen = agentId ?? resolveAgentForTask(config, { id: taskId, type: input.task.type });
-  const candidates = [chosen, ...config.fallback.filter((a) => a !== chosen)];
-  const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(config, a)))];
+  const explicit = (input.agent ?? input.task.agent) as AgentId | undefined;
 
   const ws = await prepareTaskWorkspace({
     repo: input.repo, commit: input.commit, feature: input.feature, taskId,
@@ -170,8 +203,28 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
   const wrapped: WrappedCommand[] = [];
   try {
     progress(5);
-    // ---- context + prompt
+    // ---- assignment: agent + model + prompt template, from the org resource and the checkout's
+    // .devgodzilla/agents.yaml and .devgodzilla/prompts/ (an explicit agent wins: "run input")
     const fp = featurePaths(input.feature);
+    const profileCommands = (input.profile?.commands ?? {}) as Record<string, unknown>;
+    const prepared = prepareTaskAgent(
+      {
+        id: taskId, story: input.task.story ?? null, files: input.task.files, phase: phaseFacts(input.task),
+        type: (TASK_TYPES as readonly string[]).includes(input.task.type ?? "") ? (input.task.type as TaskType) : undefined,
+      },
+      {
+        org, repoDir: ws.dir, agent: explicit,
+        values: {
+          description: input.task.description, spec_path: fp.spec, plan_path: fp.plan, tasks_path: fp.tasks, feature_dir: fp.dir,
+          test_command: firstCommand(profileCommands.test), lint_command: firstCommand(profileCommands.lint),
+        },
+      },
+    );
+    // Endpoints of every agent this run may use (assigned one + fallbacks): the execute phase's allow-list.
+    const candidates = [prepared.agent, ...config.fallback.filter((a) => a !== prepared.agent)];
+    const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
+
+    // ---- context + prompt
     const read = (p: string) => readFile(path.join(ws.dir, p), "utf8").catch(() => undefined);
     const ctx = await writeTaskContext(ws.dir, {
       feature: input.feature,
@@ -215,15 +268,18 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     let usedSandbox = false;
     const agentLines: string[] = [];
     let agentBytes = 0;
-    const result = await (deps.runAgent ?? runAgent)({
-      agentId: agentId,
-      task: { id: taskId, type: input.task.type },
-      prompt: ctx.prompt,
+    const run = deps.runAgent ?? runAgent;
+    // task span → agent span; the agent process gets the agent span's TRACEPARENT.
+    const result = await traceTask(taskId, () => traceAgent(prepared.agent, prepared.model, (traceEnv) => run({
+      agentId: prepared.agent,
+      model: prepared.model,
+      task: { id: taskId, type: prepared.taskType },
+      prompt: `${prepared.prompt}\n\n${ctx.contextNote}`,
       cwd: ws.dir,
-      config,
+      config: prepared.config,
       llm,
       title: `${taskId}: ${input.task.description}`.slice(0, 80),
-      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state") },
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
       redactor,
       onLine: (line, stream) => {
         if (agentBytes < 512 * 1024) agentLines.push(stream === "stderr" ? `[stderr] ${line}` : line);
@@ -241,7 +297,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
         for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
         return { file: w.file, args: w.args, cwd: w.cwd, env };
       },
-    });
+    })), { agent: prepared.agent, model: prepared.model, source: prepared.source });
     if (!usedSandbox && sandboxInfo.sandboxed) {
       // The built-in llm agent / API agents run no process here: nothing to sandbox.
       sandboxInfo = { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` };
@@ -283,6 +339,15 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       push,
       artifacts,
       agent: { ...result, finalMessage: result.finalMessage.slice(0, 8000) },
+      assignment: {
+        agent: result.agentId,
+        model: result.agentId === prepared.agent ? prepared.model : null,
+        source: result.agentId === prepared.agent ? prepared.source : `fallback: ${prepared.agent} (${prepared.source}) was unavailable`,
+        model_source: result.agentId === prepared.agent ? prepared.modelSource : "fallback agent's own settings",
+        task_type: prepared.taskType,
+        prompt_source: prepared.promptSource,
+        prompt_version: prepared.promptVersion,
+      },
       usage: { input_tokens: result.tokens?.input ?? 0, output_tokens: result.tokens?.output ?? 0, tokens, cost_usd: result.costUsd },
       sandbox: sandboxInfo,
       blocked: !!block,

@@ -1,7 +1,7 @@
 // One task's workspace: a fresh working copy of the exact commit on a task branch (git.ts: mirror
 // cache + clone --shared), the agent's context files under `specs/<feature>/_runtime/<task>/`
 // (git-ignored through .git/info/exclude, so they are never committed whatever the target repo's
-// .gitignore says), and the task prompt that points at them.
+// .gitignore says), and the note every task prompt adds to point at them.
 
 import { mkdir, writeFile, appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -47,7 +47,11 @@ export interface TaskContext {
   /** Relative to the working copy, e.g. "specs/003-x/_runtime/T012". */
   dir: string;
   files: string[];
-  prompt: string;
+  /**
+   * What every task prompt adds to the agent's prompt template (lib/agentops): the context files
+   * to read first, the runtime dir not to touch, the executor's note.
+   */
+  contextNote: string;
 }
 
 export interface TaskWorkspace {
@@ -175,17 +179,10 @@ export async function writeTaskContext(workDir: string, input: TaskContextInput)
   }
   await put("note.md", input.note);
 
-  const prompt = [
-    `You are implementing task ${t.id} of feature ${input.feature} in this repository.`,
-    "",
-    `Task: ${t.description}`,
-    "",
-    `Read the context files first: ${files.map((f) => `\`${f}\``).join(", ")}.`,
-    "Make the code changes the task asks for, following the plan and the constitution. Add or update tests where the task calls for them.",
-    `Do not edit anything under \`${rel}\`; do not commit — DevGodzilla commits and pushes your changes.`,
-    "When done, reply with a short summary of what you changed.",
-    "If you cannot proceed, end your reply with one line `BLOCKED(clarify|re-plan|re-specify): <the question or the problem>`.",
+  const contextNote = [
+    `Context for this task (read these first): ${files.map((f) => `\`${f}\``).join(", ")}.`,
+    `Do not edit anything under \`${rel}\`.`,
     input.note ? `\nImportant: ${input.note}` : "",
   ].join("\n").trim();
-  return { dir: rel, files, prompt };
+  return { dir: rel, files, contextNote };
 }
