@@ -71,7 +71,7 @@ const plan = {
     { principle: "Test-First", status: "PASS", evidence: "the tests task comes before the implementation task" },
     { principle: "Simplicity", status: "PASS", evidence: "one function, no dependencies" },
   ],
-  structure: { sourceTree: ["src/", "├── index.js", "└── truncate.js", "test/", "└── truncate.test.js"], decision: "Single project (Option 1)." },
+  structure: { sourceTree: ["src/", "├── index.js", "└── truncate.js", "test/", "└── integration/", "    └── truncate.test.js"], decision: "Single project (Option 1)." },
   research: [{ topic: "Ellipsis", decision: "Use the single character '…' (U+2026)", rationale: "One character keeps the length arithmetic simple", alternatives: "Three dots" }],
   dataModel: [],
   contracts: [{ name: "truncate", kind: "library", content: "truncate(text: string, max: number): string" }],
@@ -86,7 +86,7 @@ const tasks = {
       storyIndex: 1,
       goal: "Developers can shorten long text",
       independentTest: "npm test passes with the truncate tests",
-      tests: [{ key: "us1-tests", description: "Write the truncate tests in test/truncate.test.js", file: "test/truncate.test.js", parallel: true, dependsOn: [] }],
+      tests: [{ key: "us1-tests", description: "Write the truncate integration tests in test/integration/truncate.test.js", file: "test/integration/truncate.test.js", parallel: true, dependsOn: [] }],
       implementation: [{ key: "us1-impl", description: "Implement truncate in src/truncate.js", file: "src/truncate.js", parallel: false, dependsOn: ["us1-tests"] }],
       checkpoint: "truncate works and is tested",
     },
@@ -108,9 +108,9 @@ const analysis = {
 
 /** New files per task, written as a `git diff` of file creations (they apply on any base). */
 const FILES: Record<string, string> = {
-  "test/truncate.test.js": `import { test } from "node:test";
+  "test/integration/truncate.test.js": `import { test } from "node:test";
 import assert from "node:assert/strict";
-import { truncate } from "../src/truncate.js";
+import { truncate } from "../../src/truncate.js";
 
 test("truncate leaves short text unchanged", () => {
   assert.equal(truncate("short", 10), "short");

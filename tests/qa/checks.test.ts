@@ -65,6 +65,21 @@ describe("the project's own checks, run in the sandbox", () => {
     expect(p).toMatchObject({ status: "passed", counts: { passed: 1, failed: 0 } });
   });
 
+  it("test-first: when the change adds tests only, their failing run is reported but does not block", async () => {
+    const dir = await project({
+      "package.json": '{"type":"module"}',
+      "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("sums", () => assert.equal(total([1, 2]), 3));\n',
+    });
+    const commands = { lint: [], typecheck: [], test: cmd([NODE, "--test", "test/"]) };
+    const [red] = (await runChecks({ dir, commands, config, testsOnlyChange: true })).filter((r) => r.kind === "test");
+    expect(red.status).toBe("failed");
+    expect(red.findings.length).toBeGreaterThan(0);
+    expect(red.findings.every((f) => f.severity !== "blocking")).toBe(true);
+    expect(red.note).toMatch(/test-first/);
+    const [blocking] = (await runChecks({ dir, commands, config })).filter((r) => r.kind === "test");
+    expect(blocking.findings.some((f) => f.severity === "blocking")).toBe(true);
+  });
+
   it("a TypeScript type error fails the typecheck with the TS code, file and line", async () => {
     const dir = await project({
       "tsconfig.json": '{"compilerOptions":{"strict":true,"noEmit":true,"types":[]},"include":["src"]}',

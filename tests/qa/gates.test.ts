@@ -9,9 +9,9 @@ import { tempRepo, type TempRepo } from "./helpers.ts";
 let repo: TempRepo;
 afterEach(async () => repo?.cleanup());
 
-async function branch(commits: Array<[string, Record<string, string>]>, opts: { constitution?: string | null; story?: string | null; config?: unknown } = {}) {
+async function branch(commits: Array<[string, Record<string, string>]>, opts: { constitution?: string | null; story?: string | null; config?: unknown; baseFiles?: Record<string, string> } = {}) {
   repo = await tempRepo();
-  const base = await repo.commit("base", { "package.json": '{"name":"x"}\n', "src/index.ts": "export const v = 1;\n" });
+  const base = await repo.commit("base", { "package.json": '{"name":"x"}\n', "src/index.ts": "export const v = 1;\n", ...opts.baseFiles });
   await repo.git("checkout", "-q", "-b", "feature");
   for (const [msg, files] of commits) await repo.commit(msg, files);
   const head = await repo.head();
@@ -37,6 +37,22 @@ describe("constitutional gates on real branches", () => {
     expect(g.status).toBe("failed");
     expect(g.findings[0]).toMatchObject({ code: "TEST001", article: "III", severity: "blocking", file: "src/cart.ts", line: 1 });
     expect(g.findings[0].fix).toMatch(/test/i);
+  });
+
+  it("accepts code whose tests an earlier task already committed (test-first across tasks), by stem or by import", async () => {
+    const byStem = await branch([["T002: cart", { "src/cart.ts": CART }]], { baseFiles: { "tests/cart.test.ts": CART_TEST } });
+    expect(gate(byStem, "test-first").status).toBe("passed");
+    const byImport = await branch([["T002: cart", { "src/cart.ts": CART }]], { baseFiles: { "tests/checkout.test.ts": CART_TEST } });
+    expect(gate(byImport, "test-first").status).toBe("passed");
+    const unrelated = await branch([["T002: cart", { "src/cart.ts": CART }]], { baseFiles: { "tests/other.test.ts": 'import { test } from "node:test";\ntest("x", () => {});\n' } });
+    expect(codes(gate(unrelated, "test-first"))).toEqual(["TEST001"]);
+  });
+
+  it("accepts a story's code whose integration test an earlier task of the story committed", async () => {
+    const rs = await branch([["T002: cart", { "src/cart.ts": CART }]], { story: "US1", baseFiles: { "tests/integration/cart.test.ts": CART_TEST } });
+    expect(gate(rs, "integration-testing").status).toBe("passed");
+    const unit = await branch([["T002: cart", { "src/cart.ts": CART }]], { story: "US1", baseFiles: { "tests/cart.test.ts": CART_TEST } });
+    expect(codes(gate(unit, "integration-testing"))).toEqual(["INT001"]);
   });
 
   it("blocks tests that were added after the code in the branch history (TEST002)", async () => {

@@ -24,6 +24,11 @@ export interface RunChecksInput {
   onLine?: (line: string) => void;
   /** bwrap executable (default "bwrap" on PATH); a test seam for "the sandbox is unavailable". */
   bwrapPath?: string;
+  /**
+   * The change adds or edits tests only (test-first: tests are written before the code they test),
+   * so a failing test run is the expected "red" step: reported as a warning, not blocking.
+   */
+  testsOnlyChange?: boolean;
 }
 
 const KINDS: CheckKind[] = ["lint", "typecheck", "test"];
@@ -68,7 +73,9 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
       });
     }
     if (status === "passed") for (const f of findings) f.severity = f.severity === "blocking" ? "warning" : f.severity; // exit 0 wins: reported, not blocking
-    const note = [wrapped.warning, parsed.tools.length ? `parsed: ${parsed.tools.join(", ")}` : undefined].filter(Boolean).join("; ") || undefined;
+    const red = kind === "test" && status === "failed" && input.testsOnlyChange;
+    if (red) for (const f of findings) f.severity = f.severity === "blocking" ? "warning" : f.severity;
+    const note = [wrapped.warning, red ? "test-first: this change adds tests only, so failing tests are expected until the code lands" : undefined, parsed.tools.length ? `parsed: ${parsed.tools.join(", ")}` : undefined].filter(Boolean).join("; ") || undefined;
     return { kind, command: argv, status, exitCode: r.exitCode, durationMs: r.durationMs, counts: parsed.counts, findings, outputTail: tail(output), sandboxed: wrapped.sandboxed, note };
   } finally {
     await wrapped.dispose();

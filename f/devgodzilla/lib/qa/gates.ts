@@ -190,14 +190,42 @@ const LIBRARY_RULES: LineRule[] = [
 
 // ---------------------------------------------------------------- gates
 
+/**
+ * Changed code that tests already in the repository before this change exercise: a test file with
+ * the code file's stem, or one that imports it by name. That is test-first across tasks (a test
+ * task ran before the code task), not code without tests.
+ */
+async function coveredByEarlierTests(ctx: GateContext, isTest: (path: string) => boolean = isTestFile): Promise<Set<string>> {
+  const tests = (await git(ctx.dir, ["ls-tree", "-r", "--name-only", "-z", ctx.diff.base])).split("\0").filter((p) => p && isTest(p)).slice(0, 500);
+  const covered = new Set<string>();
+  for (const c of ctx.changedCode) {
+    const s = stem(c.path);
+    if (tests.some((t) => stem(t) === s)) {
+      covered.add(c.path);
+      continue;
+    }
+    const base = c.path.split("/").pop()!.replace(/\.[^.]+$/, "");
+    const importRe = new RegExp(`["'\`][^"'\`]*\\b${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\.[a-z]+)?["'\`]`);
+    for (const t of tests) {
+      if (importRe.test((await readAtCommit(ctx.dir, ctx.diff.base, t)) ?? "")) {
+        covered.add(c.path);
+        break;
+      }
+    }
+  }
+  return covered;
+}
+
 async function testFirst(ctx: GateContext): Promise<RawFinding[]> {
   if (ctx.changedCode.length === 0) return [];
   if (ctx.changedTests.length === 0) {
-    const first = ctx.changedCode[0];
+    const covered = await coveredByEarlierTests(ctx);
+    if (ctx.changedCode.every((c) => covered.has(c.path))) return [];
+    const first = ctx.changedCode.find((c) => !covered.has(c.path))!;
     const line = ctx.codeAdded.find((l) => l.file === first.path)?.line ?? 1;
     return [{
       code: "TEST001",
-      message: `Code changed without tests: ${ctx.changedCode.map((f) => f.path).slice(0, 8).join(", ")}${ctx.changedCode.length > 8 ? ", …" : ""}`,
+      message: `Code changed without tests: ${ctx.changedCode.filter((c) => !covered.has(c.path)).map((f) => f.path).slice(0, 8).join(", ")}${ctx.changedCode.length > 8 ? ", …" : ""}`,
       file: first.path, line,
       fix: "Add tests that exercise the changed behaviour (written first, failing, then made to pass).",
     }];
@@ -305,9 +333,11 @@ async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
   return out.slice(0, 20);
 }
 
-function integrationTesting(ctx: GateContext): RawFinding[] {
+async function integrationTesting(ctx: GateContext): Promise<RawFinding[]> {
   if (ctx.changedCode.length === 0) return [];
   if (ctx.changedTests.some((t) => isIntegrationTest(t.path))) return [];
+  const covered = await coveredByEarlierTests(ctx, isIntegrationTest); // written by an earlier task of the story
+  if (ctx.changedCode.every((c) => covered.has(c.path))) return [];
   return [{
     code: "INT001",
     message: `Story ${ctx.story} changes code (${ctx.changedCode.map((f) => f.path).slice(0, 5).join(", ")}) without an integration/contract test`,

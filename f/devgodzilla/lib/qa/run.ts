@@ -14,6 +14,7 @@ import { providerFromResources, type LlmResources } from "../llm/config.ts";
 import { createLlm } from "../llm/client.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
 import { readBranchDiff, git } from "./diff.ts";
+import { classifyPath } from "../workspace/artifacts.ts";
 import { runGates } from "./gates.ts";
 import { collectChunks, openaiEmbedder, type Embedder } from "./retrieval.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
@@ -98,8 +99,9 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   }
   await p(55);
 
+  const changed = diff.files.filter((f) => f.status !== "D").map((f) => f.path);
   const checks = input.commands
-    ? await runChecks({ dir: input.dir, commands: input.commands, config: input.config.checks, redactor: input.redactor })
+    ? await runChecks({ dir: input.dir, commands: input.commands, config: input.config.checks, redactor: input.redactor, testsOnlyChange: changed.length > 0 && changed.every((f) => classifyPath(f) === "test") })
     : [];
   await p(90);
 
