@@ -2,7 +2,8 @@
 // (execute_task, or the task_with_qa flow), started as soon as its dependencies are done, up to
 // `concurrency` at a time; finished task branches merged into the run branch in dependency order;
 // failures stop only their dependants (retry / fallback agent / stop_run per policy); token and
-// cost budgets; a re-run with the same inputs skips tasks whose jobs already succeeded.
+// cost budgets; a re-run with the same inputs skips tasks whose jobs already succeeded. The result
+// and report name each task's agent, model and why (the agent assignment plan, then what ran).
 // Credentials are given as resource PATHS and forwarded to task jobs as `$res:` references, so no
 // secret ever appears in a job's arguments.
 import * as wmill from "windmill-client";
@@ -43,11 +44,13 @@ export async function main(
     if (r) resourceArgs[k] = r;
   }
   const github = github_resource ? ((await wmill.getResource(github_resource.replace(/^\$res:/, ""))) as { token?: string }) : undefined;
+  // Read here only for the assignment plan in the report (task jobs get the reference).
+  const agents = agents_resource ? await wmill.getResource(agents_resource.replace(/^\$res:/, "")) : undefined;
   // `agent` overrides the agents resource's choice for every task (fallback agents still apply).
   // setup "skip": no install step in the tasks' sandbox (e.g. dependencies are vendored).
   const task_args: Record<string, unknown> = { profile, sandbox_policy, ...(setup === "skip" ? { setup } : {}), ...(model ? { model } : {}), ...(agent ? { agent } : {}) };
   return await executeDag(
     { repo, branch, commit, feature, dag, concurrency, runnable, retries, backoff_seconds, fallback_agents, on_failure, on_conflict, budget, skip_done, run_key, task_args },
-    { gitToken: github?.token, resourceArgs, onProgress: (n) => void wmill.setProgress(n).catch(() => undefined) },
+    { gitToken: github?.token, agents, resourceArgs, onProgress: (n) => void wmill.setProgress(n).catch(() => undefined) },
   );
 }

@@ -159,11 +159,13 @@ describe("executeDag policies", () => {
         ],
         { runnable: "flow", retries: 2 },
       ),
-      { jobs },
+      { jobs, agents: AGENTS },
     );
     expect(jobs.jobs.every((j) => j.path === "f/devgodzilla/task_with_qa")).toBe(true);
     const by = Object.fromEntries(res.tasks.map((t) => [t.id, t]));
     expect(by.T001).toMatchObject({ status: "succeeded", merge: "merged" });
+    // task_with_qa's result does not name the agent (yet): the plan stands in, and says so.
+    expect(by.T001).toMatchObject({ agent: "qwen", agent_source: "org default: default_agent", agent_source_from: "plan" });
     expect(by.T002.status).toBe("failed");
     expect(by.T002.jobs).toHaveLength(1); // the flow's own feedback loop already retried
     expect(by.T002.error).toMatch(/QA loop ended failed/);

@@ -27,12 +27,14 @@ interface Job {
 class FakeJobs implements JobApi {
   jobs: Job[] = [];
   crashAfter = Infinity;
+  /** The agents resource value the task jobs get. */
+  agents: unknown = AGENTS;
   constructor(private cache: string, private work: string) {}
   async start(p: string, _kind: "script" | "flow", args: Record<string, any>): Promise<string> {
     if (this.jobs.length >= this.crashAfter) throw new Error("worker crashed");
     const job: Job = { id: `job-${this.jobs.length + 1}`, path: p, args, done: false };
     this.jobs.push(job);
-    executeTask({ ...(args as any), cache_dir: this.cache, work_root: this.work }, { agents: AGENTS }).then(
+    executeTask({ ...(args as any), cache_dir: this.cache, work_root: this.work }, { agents: this.agents }).then(
       (r) => Object.assign(job, { done: true, success: true, result: r }),
       (e: Error) => Object.assign(job, { done: true, success: false, result: { error: { name: e.name, message: e.message } } }),
     );
@@ -102,6 +104,48 @@ describe("executeDag", () => {
     expect(t4.args.dependencies.map((d: any) => d.id)).toEqual(["T002", "T003"]);
     expect(t4.args.dependencies[0].changedFiles).toEqual(["b.txt"]);
     expect(res.report).toContain("| T004 |");
+    // Every task's agent, as its job reported it.
+    expect(res.tasks.map((t) => [t.id, t.agent, t.agent_source, t.agent_source_from])).toEqual(
+      ["T001", "T002", "T003", "T004"].map((id) => [id, "qwen", "org default: default_agent", "job"]),
+    );
+    expect(res.report).toContain("| T004 | ✅ succeeded | qwen |");
+  });
+
+  it("runs each task with the agent its phase is assigned, and lists the assignment plan in the report", async () => {
+    const agents = { ...AGENTS, by_phase: { setup: "claude-code" }, agents: { "claude-code": { model: "sonnet-x" } } };
+    jobs.agents = agents;
+    const res = await executeDag(
+      {
+        ...input([]),
+        dag: {
+          tasks: [
+            { id: "T001", description: `setup ${w("a.txt", "A")}`, phase: 0 },
+            { id: "T002", description: `story ${w("b.txt", "B")}`, phase: 1, story: "US1", dependsOn: ["T001"] },
+          ],
+          phases: [{ index: 0, number: "1", kind: "setup" }, { index: 1, number: "2", kind: "story" }],
+        },
+      },
+      { jobs, agents },
+    );
+    expect(res.status).toBe("succeeded");
+    // The phase travels with the task: the job resolved the same assignment as the plan.
+    expect(jobs.jobs[0]!.args.task).toMatchObject({ id: "T001", phase: 0, phase_number: "1", phase_kind: "setup" });
+    const by = Object.fromEntries(res.tasks.map((t) => [t.id, t]));
+    expect(by.T001).toMatchObject({ agent: "claude-code", model: "sonnet-x", agent_source: "org default: by_phase.setup", agent_source_from: "job" });
+    expect(by.T002).toMatchObject({ agent: "qwen", agent_source: "org default: default_agent", agent_source_from: "job" });
+    expect(res.assignments.map((a) => [a.taskId, a.agent, a.source])).toEqual([
+      ["T001", "claude-code", "org default: by_phase.setup"],
+      ["T002", "qwen", "org default: default_agent"],
+    ]);
+    expect(res.report).toContain("### Agent assignments");
+    expect(res.report).toContain("| T001 | code | claude-code | sonnet-x | org default: by_phase.setup |");
+    expect(res.report).toContain("| T001 | ✅ succeeded | claude-code (sonnet-x) |");
+  });
+
+  it("a bad agents resource fails before any branch or job exists", async () => {
+    await expect(executeDag(input([{ id: "T001", description: "x" }]), { jobs, agents: { by_phase: { setup: "nobody" } } })).rejects.toThrow(/by_phase/);
+    expect(jobs.jobs).toEqual([]);
+    expect(await fx.head(BRANCH)).toBeNull();
   });
 
   it("a failed task stops its dependants only; the independent branch is merged", async () => {
@@ -135,6 +179,7 @@ describe("executeDag", () => {
     expect(t.jobs).toHaveLength(4);
     expect(jobs.jobs.map((j) => j.args.agent ?? "default")).toEqual(["default", "default", "claude-code", "claude-code"]);
     expect(t.status).toBe("failed"); // the fake fails for every agent
+    expect(t).toMatchObject({ agent: "claude-code", agent_source: "fallback agent (execute_dag fallback_agents)" });
   });
 
   it("a merge conflict is reported with its files (on_conflict: report) and stops dependants", async () => {

@@ -67,6 +67,9 @@ describe("execute_dag on the local runner", () => {
     expect(await fx.show("devgodzilla/003-run", "two.txt")).toBe("2");
     expect(await fx.show("devgodzilla/003-run", "three.txt")).toBe("3");
     expect(JSON.stringify(res)).not.toContain("sk-runner-dag-secret");
+    // The agent each task job ran, and the plan from the agents resource read by path.
+    expect(res.tasks.map((t: any) => [t.agent, t.agent_source, t.agent_source_from])).toEqual(Array(3).fill(["qwen", "org default: default_agent", "job"]));
+    expect(res.report).toContain("| T002 | code | qwen | (agent default) | org default: default_agent |");
 
     // The jobs Windmill (here: the runner's API) knows for execute_task, as windmill-client lists them.
     const taskJobs = async () => (await wmill.JobService.listJobs({ workspace: "local", scriptPathExact: "f/devgodzilla/execute_task" })) as unknown as { id: string }[];
@@ -94,6 +97,9 @@ describe("the execute_tasks flow on the local runner", () => {
     expect(res.status).toBe("succeeded");
     expect(res.tasks.map((t: any) => t.id)).toEqual(["T001", "T002", "T003"]);
     expect(res.completion_order[0]).toBe("T001");
+    // task_dag's phases reach the task jobs (phase assignments resolve the same in plan and job).
+    expect(res.assignments.map((a: any) => a.taskId)).toEqual(["T001", "T002", "T003"]);
+    expect(res.tasks.every((t: any) => t.agent === "qwen" && t.agent_source_from === "job")).toBe(true);
     for (const [f, c] of [["alpha.txt", "a"], ["beta.txt", "b"], ["gamma.txt", "c"]]) expect(await fx.show("devgodzilla/003-run-flow", f)).toBe(c);
   });
 });

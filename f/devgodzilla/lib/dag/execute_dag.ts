@@ -17,6 +17,8 @@ import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { validateFeatureName } from "../speckit/paths.ts";
 import { openRunBranch, type MergeOutcome, type RunBranchCopy } from "../workspace/merge.ts";
+import { assignmentsMarkdown, explicitTaskAgent, loadProjectAgents, parseOrgAgents, resolveAssignments, type OrgAgents, type TaskAssignment } from "../agentops/assignments.ts";
+import { isAgentId } from "../agents/registry.ts";
 import { scheduleDag, topoOrder, type AttemptOutcome, type AttemptInfo, type SchedulerEvent, type TaskState, type Usage } from "./scheduler.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +97,14 @@ export interface TaskOutcome {
   /** Every Windmill job started (or adopted) for the task, in order. */
   jobs: string[];
   attempts: number;
+  /** The agent that ran the task's last attempt (as its job reported it). */
   agent?: string;
+  /** The model it was asked to use (null = the agent's own default). */
+  model?: string | null;
+  /** Why that agent: "project override: tasks.T004", "run input"… (see agent_source_from). */
+  agent_source?: string;
+  /** "job": the task job reported its assignment; "plan": it did not, this is the resolved plan. */
+  agent_source_from?: "job" | "plan";
   branch?: string;
   commit?: string;
   merge?: MergeOutcome["status"];
@@ -119,11 +128,15 @@ export interface ExecuteDagResult {
   makespan_ms: number;
   max_concurrent: number;
   stop_reason?: string;
+  /** Which agent and model each task is assigned, and why (agentops), as planned before the run. */
+  assignments: TaskAssignment[];
   report: string;
 }
 
 export interface ExecuteDagDeps {
   jobs?: JobApi;
+  /** The c_devgodzilla_agents resource VALUE (for the assignment plan; task jobs get it by `$res:` reference). */
+  agents?: unknown;
   gitToken?: string;
   /** `$res:`-style references forwarded to task jobs (never resource values: job args are visible). */
   resourceArgs?: Record<string, string>;
@@ -175,7 +188,16 @@ export function defaultRunKey(repo: string, branch: string, commit: string, task
 
 const NON_RETRYABLE = new Set(["InputError", "ConfigError", "ExecutionBlockedError", "AgentUnavailableError", "SetupFailedError", "SandboxUnavailableError", "DagError"]);
 
+/** What a task job reports about its agent: execute_task's `assignment` (or its AgentResult). */
+interface JobAssignment {
+  agent?: string;
+  model?: string | null;
+  source?: string;
+}
+
 interface TaskJobResult {
+  assignment?: JobAssignment;
+  agent?: { agentId?: string; model?: string | null } | string;
   branch?: string;
   commit?: string;
   summary?: string;
@@ -196,6 +218,14 @@ function normalise(r: unknown): TaskJobResult {
   return x;
 }
 
+/** The agent a task job says it ran, from execute_task's result (directly or as task_with_qa's execute step). */
+function assignmentOf(r: TaskJobResult): JobAssignment | null {
+  if (r.assignment?.agent) return r.assignment;
+  if (typeof r.agent === "string" && r.agent) return { agent: r.agent };
+  if (r.agent && typeof r.agent === "object" && r.agent.agentId) return { agent: r.agent.agentId, model: r.agent.model ?? null };
+  return r.execute ? assignmentOf(r.execute) : null;
+}
+
 function usageOf(r: TaskJobResult): Usage {
   const u = r.usage ?? {};
   return { tokens: u.tokens ?? undefined, costUsd: u.cost_usd ?? undefined };
@@ -211,8 +241,34 @@ function parseInput(raw: unknown): z.infer<typeof ExecuteDagInputSchema> {
   return r.data;
 }
 
+/**
+ * The assignment plan (agentops), as each task job will resolve it: org resource + the run
+ * branch's .devgodzilla/agents.yaml; an explicit `agent` task argument wins ("run input").
+ */
+function planAssignments(tasks: DagTask[], phases: unknown, org: OrgAgents, repoDir: string, explicit: unknown): TaskAssignment[] {
+  const project = loadProjectAgents(repoDir, org);
+  const dag = {
+    tasks: tasks.map((t) => ({ id: t.id, story: t.story ?? null, phase: typeof t.phase === "number" ? t.phase : -1, files: t.files ?? [] })),
+    phases: phaseList(phases),
+  };
+  if (typeof explicit === "string" && isAgentId(explicit)) {
+    return dag.tasks.map((t) => explicitTaskAgent({ id: t.id, story: t.story, files: t.files }, explicit, org, project));
+  }
+  return resolveAssignments(dag, org, project);
+}
+
+/** task_dag's phases ({index, number, kind}), tolerating a hand-written DAG without them. */
+function phaseList(phases: unknown): { index: number; number: string | null; kind: string }[] {
+  if (!Array.isArray(phases)) return [];
+  return phases.flatMap((p: { index?: unknown; number?: unknown; kind?: unknown }) =>
+    typeof p?.index === "number" ? [{ index: p.index, number: typeof p.number === "string" ? p.number : null, kind: typeof p.kind === "string" ? p.kind : "other" }] : []);
+}
+
 export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}): Promise<ExecuteDagResult> {
   const input = parseInput(raw);
+  // A bad agents resource fails here, before any branch or job exists.
+  const org = parseOrgAgents(deps.agents);
+  const phases = phaseList((input.dag as { phases?: unknown }).phases);
   const jobs = deps.jobs ?? windmillJobs();
   const redactor = deps.redactor ?? new Redactor();
   redactor.add(deps.gitToken);
@@ -239,6 +295,25 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
     repo: input.repo, branch: input.branch, baseCommit: input.commit, token: deps.gitToken, cacheDir: input.cache_dir, workRoot: input.work_root,
   });
   try {
+    const assignments = planAssignments(tasks, phases, org, run.dir, input.task_args.agent);
+    const planned = new Map(assignments.map((a) => [a.taskId, a]));
+    // The agent in the outcome is the one the job reports; the plan only stands in for a job that
+    // reports none (task_with_qa's result may not carry it), and says so in agent_source_from.
+    const noteAgent = (o: TaskOutcome, r: TaskJobResult, attemptAgent?: string) => {
+      const a = assignmentOf(r);
+      const fallback = "fallback agent (execute_dag fallback_agents)";
+      if (a?.agent) {
+        // The job saw an explicit agent argument: say it was our fallback, not the user's input.
+        const source = attemptAgent && !input.task_args.agent && a.source === "run input" ? fallback : a.source ?? "reported by the task job";
+        Object.assign(o, { agent: a.agent, model: a.model ?? null, agent_source: source, agent_source_from: "job" });
+      } else if (attemptAgent) {
+        Object.assign(o, { agent: attemptAgent, model: null, agent_source: fallback, agent_source_from: "plan" });
+      } else {
+        const p = planned.get(o.id);
+        if (p) Object.assign(o, { agent: p.agent, model: p.model, agent_source: p.source, agent_source_from: "plan" });
+      }
+    };
+
     // ---- resume: what do Windmill's jobs say about this run?
     const previous = tasks.length ? await jobs.find(path, runKey).catch(() => [] as JobView[]) : [];
     const succeeded = new Map<string, { job: string; result: TaskJobResult }>();
@@ -263,6 +338,7 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
       results.set(id, s.result);
       const o = outcomes.get(id)!;
       Object.assign(o, { jobs: [s.job], branch: s.result.branch, commit: s.result.commit, merge: m?.status ?? "up_to_date", usage: usageOf(s.result) });
+      noteAgent(o, s.result);
     }
     if (alreadySucceeded.size) await run.push();
     // Tasks start from the last PUSHED run-branch head (a task job checks its commit out from the
@@ -291,7 +367,10 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
           const r = results.get(d);
           return { id: d, description: byId.get(d)?.description, summary: r?.summary, changedFiles: r?.artifacts?.files?.map((f) => f.path), commit: r?.commit };
         });
-        const { dependsOn: _deps, done: _done, weight: _w, ...taskArg } = task;
+        const { dependsOn: _deps, done: _done, weight: _w, ...rest } = task;
+        // The phase's number and kind travel with the task: execute_task resolves phase assignments from them.
+        const ph = typeof task.phase === "number" ? phases.find((p) => p.index === task.phase) : undefined;
+        const taskArg = ph ? { ...rest, phase_number: ph.number, phase_kind: ph.kind } : rest;
         const args: Record<string, unknown> = {
           ...input.task_args,
           ...(deps.resourceArgs ?? {}),
@@ -316,6 +395,7 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
       }
       const r = normalise(polled.result);
       const usage = usageOf(r);
+      noteAgent(o, r, info.agent);
       if (!polled.success || r.error) {
         const err = r.error ?? (polled.result as { error?: { name?: string; message?: string } })?.error ?? {};
         const name = err.name ?? "Error";
@@ -416,7 +496,8 @@ export async function executeDag(raw: ExecuteDagInput, deps: ExecuteDagDeps = {}
       makespan_ms: sched.makespanMs,
       max_concurrent: sched.maxConcurrent,
       stop_reason: sched.stopReason,
-      report: renderReport(input.branch, head, sched.status, list, sched.stopReason),
+      assignments,
+      report: renderReport(input.branch, head, sched.status, list, sched.stopReason, assignments),
     };
     return redactor.redactDeep(result);
   } finally {
@@ -428,7 +509,7 @@ function mergeMessage(id: string, description: string): string {
   return `Merge task ${id}: ${description}`.replace(/\s+/g, " ").slice(0, 100);
 }
 
-function renderReport(branch: string, head: string, status: string, tasks: TaskOutcome[], stop?: string): string {
+function renderReport(branch: string, head: string, status: string, tasks: TaskOutcome[], stop: string | undefined, assignments: TaskAssignment[]): string {
   const icon: Record<string, string> = {
     succeeded: "✅", skipped_succeeded: "⏭️", failed: "❌", conflict: "⚠️", budget_exceeded: "💸", dependency_failed: "⛔", not_started: "⏸️",
   };
@@ -437,12 +518,14 @@ function renderReport(branch: string, head: string, status: string, tasks: TaskO
     "",
     `Run branch \`${branch}\` at \`${head.slice(0, 12)}\`${stop ? ` — stopped: ${stop}` : ""}`,
     "",
-    "| task | status | jobs | commit | note |",
-    "|---|---|---|---|---|",
+    "| task | status | agent | jobs | commit | note |",
+    "|---|---|---|---|---|---|",
     ...tasks.map((t) => {
       const note = t.conflicts?.length ? `conflict: ${t.conflicts.join(", ")}` : t.blocked_by ? `after ${t.blocked_by}` : t.error ?? "";
-      return `| ${t.id} | ${icon[t.status] ?? ""} ${t.status} | ${t.jobs.length} | ${t.commit ? `\`${t.commit.slice(0, 10)}\`` : ""} | ${note.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 160)} |`;
+      const agent = t.agent ? `${t.agent}${t.model ? ` (${t.model})` : ""}` : "";
+      return `| ${t.id} | ${icon[t.status] ?? ""} ${t.status} | ${agent} | ${t.jobs.length} | ${t.commit ? `\`${t.commit.slice(0, 10)}\`` : ""} | ${note.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 160)} |`;
     }),
   ];
+  if (assignments.length) lines.push("", "### Agent assignments", "", assignmentsMarkdown(assignments));
   return lines.join("\n");
 }
