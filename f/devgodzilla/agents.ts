@@ -1,20 +1,14 @@
-// Lists DevGodzilla's coding agents with their health — installed, path, version, key present
-// (never the key) — as a table on the Windmill run page.
-import { parseAgentsConfig } from "./lib/agents/config.ts";
-import { agentHealth, healthMarkdown } from "./lib/agents/health.ts";
+// DevGodzilla's coding agents and their health, as a person can act on it: per enabled agent
+// installed (path, `--version`), credentials present (never the key, only which setting holds
+// it), API endpoints reachable (latency), and an overall ok/degraded for the agents in use.
+import { agentsHealth, healthMarkdown } from "./lib/agentops/health.ts";
 
 export async function main(
   agents?: RT.CDevgodzillaAgents,
+  llm?: RT.CDevgodzillaLlm,
   openai?: RT.Openai,
   anthropic?: RT.Anthropic,
-  check_versions = true,
-  only_enabled = false,
 ) {
-  const cfg = parseAgentsConfig(agents ?? undefined);
-  const rows = await agentHealth(cfg, {
-    checkVersions: check_versions,
-    onlyEnabled: only_enabled,
-    llmKeyPresent: !!openai?.api_key || !!anthropic?.apiKey,
-  });
-  return { render_all: [{ markdown: healthMarkdown(rows, cfg) }, { "table-row-object": rows }] };
+  const r = await agentsHealth({ config: agents, llm: { llm, openai, anthropic } });
+  return { render_all: [{ markdown: healthMarkdown(r) }, { "table-row-object": r.agents }] };
 }

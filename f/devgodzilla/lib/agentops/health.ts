@@ -7,7 +7,7 @@
 
 import { performance } from "node:perf_hooks";
 import { agentSettings } from "../agents/config.ts";
-import { agentHealth as installHealth, type AgentHealth as InstallRow } from "../agents/health.ts";
+import { installStatus, type InstallStatus } from "../agents/health.ts";
 import { JULES_DEFAULT_BASE_URL } from "../agents/jules.ts";
 import { AGENTS, AGENT_IDS, type AgentId } from "../agents/registry.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
@@ -101,7 +101,7 @@ function credentialOf(org: OrgAgents, id: AgentId): { present: boolean; via: str
   return { present: false, via: null };
 }
 
-async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse: boolean, install: InstallRow | undefined): Promise<AgentHealth> {
+async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse: boolean, install: InstallStatus | undefined): Promise<AgentHealth> {
   const spec = AGENTS[id];
   const timeoutMs = opts.timeoutMs ?? 4000;
   const h: AgentHealth = {
@@ -115,13 +115,13 @@ async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse:
   if (opts.repoDir && spec.commandDir) h.commandFolder = commandFolderState(opts.repoDir, id);
 
   if (spec.kind === "cli") {
-    // Installed / path / --version come from B1's lib/agents/health.ts (runProcess, short timeout).
+    // Installed / path / --version come from lib/agents/health.ts (runProcess, short timeout).
     const file = install?.path ?? null;
     const binDir = org.base.binDir;
     h.installed = { found: !!file, path: file, version: install?.version ?? null };
     if (!file) {
       h.status = "missing";
-      h.problems.push(`${spec.executables.join(" / ")} not found on PATH${binDir ? ` or in ${binDir}` : ""}`);
+      h.problems.push(`${spec.executables.join(" / ")} not found on PATH${binDir ? ` or in ${binDir}` : ""}${install?.install ? `: ${install.install}` : ""}`);
     } else if (!h.installed.version) h.problems.push(`${file} --version did not answer within ${timeoutMs} ms or failed`);
     h.credentials = { required: spec.env.keys.length > 0, ...credentialOf(org, id) };
     if (h.credentials.required && !h.credentials.present) {
@@ -178,8 +178,7 @@ export async function agentsHealth(opts: HealthOptions = {}): Promise<HealthRepo
   const org = opts.org ?? parseOrgAgents(opts.config);
   const inUse = agentsInUse(org, opts.project ?? null);
   const ids = opts.agents ?? AGENT_IDS.filter((id) => org.base.enabled.includes(id));
-  const needsInstall = ids.some((id) => AGENTS[id].kind === "cli");
-  const rows = needsInstall ? await installHealth(org.base, { versionTimeoutMs: opts.timeoutMs ?? 4000, onlyEnabled: true }) : [];
+  const rows = await installStatus(org.base, ids.filter((id) => org.base.enabled.includes(id)), { versionTimeoutMs: opts.timeoutMs ?? 4000 });
   const agents = await Promise.all(ids.map((id) => checkOne(id, org, opts, inUse.includes(id), rows.find((r) => r.agent === id))));
   // Explicitly named agents all count; otherwise only the ones the configuration uses.
   const counted = opts.agents ? agents : agents.filter((a) => a.inUse);
