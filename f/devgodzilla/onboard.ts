@@ -1,7 +1,8 @@
 // Point DevGodzilla at a repository: fresh working copy of the base branch (per-worker mirror
 // cache), detect languages / frameworks / package manager and the project's own install, lint,
-// typecheck and test commands, add .specify/ (constitution + templates) where missing, commit and
-// push the onboarding branch. Returns the profile plus { branch, commit } for the next step.
+// typecheck and test commands, add .specify/ (constitution + templates) where missing and the
+// /speckit.* commands for `speckit_agents` (continue the feature from the IDE), commit and push the
+// onboarding branch. Returns the profile plus { branch, commit } for the next step.
 import { runOnboard } from "./lib/project/onboard.ts";
 
 export async function main(
@@ -9,7 +10,8 @@ export async function main(
   base_branch = "",
   branch = "",
   project_name = "",
+  speckit_agents: string[] = [],
   github?: RT.Github,
 ) {
-  return await runOnboard({ repo, base_branch, branch, project_name, git_token: github?.token });
+  return await runOnboard({ repo, base_branch, branch, project_name, speckit_agents, git_token: github?.token });
 }

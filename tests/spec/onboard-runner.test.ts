@@ -29,13 +29,14 @@ const workingCopies = async () => (await fs.readdir(process.env.TMPDIR!)).filter
 
 describe("onboard on the local runner", () => {
   it("runs the onboard_project flow: onboard step result + rendered summary", async () => {
-    const out = await runPath("f/devgodzilla/onboard_project", { args: { repo: fx.remote, base_branch: "main" }, store, stateDir });
+    const out = await runPath("f/devgodzilla/onboard_project", { args: { repo: fx.remote, base_branch: "main", speckit_agents: ["windsurf"] }, store, stateDir });
     expect(out.status).toBe("success");
-    const result = out.result as { render_all: [{ markdown: string }, { branch: string; commit: string; created: string[]; profile: { primaryLanguage: string } }] };
+    const result = out.result as { render_all: [{ markdown: string }, { branch: string; commit: string; created: string[]; profile: { primaryLanguage: string }; speckit_commands: { files: string[] } }] };
     expect(result.render_all[0].markdown).toMatch(/## Onboarded/);
     const data = result.render_all[1];
     expect(data.branch).toBe("devgodzilla/onboard-main");
     expect(data.created).toContain(".specify/memory/constitution.md");
+    expect(data.speckit_commands.files).toContain(".windsurf/workflows/speckit.specify.md");
     expect(data.profile.primaryLanguage).toBe("typescript");
     expect(await fx.head("devgodzilla/onboard-main")).toBe(data.commit);
     expect(await workingCopies()).toEqual([]);

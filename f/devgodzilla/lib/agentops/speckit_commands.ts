@@ -125,6 +125,18 @@ export function renderCommandFiles(agent: AgentId, command: SpeckitCommand, styl
   }
 }
 
+/**
+ * Checks a list of agent ids for installSpeckitCommands: known, and with a command folder.
+ * `field` names the list in the InputError (e.g. "speckit_agents" for onboard's parameter).
+ */
+export function validateSpeckitAgents(agents: readonly unknown[], field = "agents"): AgentId[] {
+  return agents.map((a, i) => {
+    if (typeof a !== "string" || !isAgentId(a)) throw new InputError(`${field}.${i}`, `unknown agent ${JSON.stringify(a)}`, `known: ${AGENT_IDS.join(", ")}`);
+    if (!agentsWithCommands().includes(a)) throw new InputError(`${field}.${i}`, `${a} has no command folder (it is driven through its API)`, `agents with command files: ${agentsWithCommands().join(", ")}`);
+    return a;
+  });
+}
+
 /** Writes the commands for the given agents. Validates everything first; nothing is written on bad input. */
 export async function installSpeckitCommands(repoDir: string, agents: readonly string[], opts: InstallOptions = {}): Promise<InstallResult> {
   if (!path.isAbsolute(repoDir) || !existsSync(repoDir)) throw new InputError("repoDir", `not an existing absolute directory: ${repoDir}`);
@@ -133,8 +145,7 @@ export async function installSpeckitCommands(repoDir: string, agents: readonly s
   for (const c of commands) if (!(SPECKIT_COMMANDS as readonly string[]).includes(c)) throw new InputError("commands", `unknown command ${c}`, `known: ${SPECKIT_COMMANDS.join(", ")}`);
   const files: CommandFile[] = [];
   const out: InstallResult = { written: [], unchanged: [], kept: [], agents: [] };
-  for (const [i, a] of agents.entries()) {
-    if (!isAgentId(a)) throw new InputError(`agents.${i}`, `unknown agent ${JSON.stringify(a)}`, `known: ${AGENT_IDS.join(", ")}`);
+  for (const a of validateSpeckitAgents(agents)) {
     const style = opts.style?.[a] ?? "default";
     const { dir, format } = layout(AGENTS[a], style);
     for (const c of commands) files.push(...renderCommandFiles(a, c, style));

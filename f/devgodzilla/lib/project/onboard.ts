@@ -1,6 +1,7 @@
 // onboard: point DevGodzilla at a repository. Fresh working copy of the base branch (mirror cache),
 // detect the project profile, add Spec Kit scaffolding where missing, commit, push the onboarding
-// branch, return `{ profile, branch, commit, created }`. All validation happens before anything is
+// branch (with the /speckit.* commands for the team's agents when asked), return
+// `{ profile, branch, commit, created }`. All validation happens before anything is
 // written; any failure removes the working copy and pushes nothing.
 
 import * as path from "node:path";
@@ -21,6 +22,7 @@ import {
 import { parseConstitution } from "../speckit/constitution.ts";
 import { CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { ensureSpeckitScaffold } from "../speckit/scaffold.ts";
+import { installSpeckitCommands, validateSpeckitAgents } from "../agentops/speckit_commands.ts";
 import { detectProject } from "./detect.ts";
 import type { ProjectProfile } from "./profile.ts";
 import * as fs from "node:fs/promises";
@@ -32,6 +34,8 @@ export const OnboardInputSchema = z.object({
   /** Branch to push the onboarding commit to; default devgodzilla/onboard-<base_branch>. */
   branch: z.string().trim().default(""),
   project_name: z.string().trim().default(""),
+  /** Agents whose /speckit.* command files are added, so the feature can be continued from the IDE. */
+  speckit_agents: z.array(z.string()).default([]),
   git_token: z.string().optional(),
   /** Test hooks: mirror cache root and where working copies are made. */
   cacheDir: z.string().optional(),
@@ -51,6 +55,8 @@ export interface OnboardResult {
   push: PushStatus;
   created: string[];
   updated: string[];
+  /** The /speckit.* command files written for `speckit_agents` (also listed in created/updated). */
+  speckit_commands: { files: string[]; agents: { agent: string; dir: string; invoke: string }[] };
   profile: ProjectProfile;
   constitution: { version: string | null; articles: number; blocking: string[] };
   markdown: string;
@@ -75,6 +81,7 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
   // Everything that can be checked without touching git is checked first.
   if (a.base_branch) assertValidBranchName(a.base_branch, "base_branch");
   if (a.branch) assertValidBranchName(a.branch, "branch");
+  validateSpeckitAgents(a.speckit_agents, "speckit_agents");
   const repo = await validateRepoUrl(a.repo, "repo");
   if (!a.base_branch) {
     const head = await remoteDefaultBranch(a.repo, { token: a.git_token });
@@ -103,10 +110,16 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
     await wc.git.raw(["checkout", "--quiet", "-B", branch, builtOnBase ? existing : baseCommit]);
 
     const profile = await detectProject(wc.dir);
+    const trackedBefore = new Set((await wc.git.raw(["ls-files", "-z"])).split("\0").filter(Boolean));
     const projectName = a.project_name || profile.units[0]?.name || path.basename(repo.url).replace(/\.git$/, "") || "Project";
     const scaffold = await ensureSpeckitScaffold(wc.dir, { projectName, date: a.date });
+    // The team's agents get the /speckit.* commands in this same commit.
+    const commands = a.speckit_agents.length ? await installSpeckitCommands(wc.dir, a.speckit_agents) : null;
+    const commandFiles = commands?.written.map((f) => f.path) ?? [];
+    const created = [...scaffold.created, ...commandFiles.filter((f) => !scaffold.created.includes(f) && !trackedBefore.has(f))];
+    const updated = [...scaffold.updated, ...commandFiles.filter((f) => trackedBefore.has(f))];
     await progress(60);
-    const changed = [...scaffold.created, ...scaffold.updated];
+    const changed = [...created, ...updated];
     const sha =
       (changed.length
         ? await commitAll(wc.dir, `DevGodzilla onboarding: Spec Kit scaffolding\n\n${changed.map((f) => `- ${f}`).join("\n")}\n`)
@@ -127,8 +140,9 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
       branch,
       commit: sha,
       push: push.status,
-      created: scaffold.created,
-      updated: scaffold.updated,
+      created,
+      updated,
+      speckit_commands: { files: commandFiles, agents: commands?.agents ?? [] },
       profile: finalProfile,
       constitution: {
         version: constitution.version,
@@ -166,5 +180,8 @@ export function renderOnboardMarkdown(r: Omit<OnboardResult, "markdown">): strin
     r.created.length || r.updated.length
       ? `**Created**: ${r.created.map((f) => `\`${f}\``).join(", ") || "—"}${r.updated.length ? ` · **Updated**: ${r.updated.map((f) => `\`${f}\``).join(", ")}` : ""}`
       : "Nothing to create: the repository already has Spec Kit scaffolding.",
+    ...(r.speckit_commands.agents.length
+      ? ["", `**IDE commands**: ${r.speckit_commands.agents.map((x) => `${x.agent} (\`${x.dir}\`, \`${x.invoke}\`)`).join(", ")}`]
+      : []),
   ].join("\n");
 }
