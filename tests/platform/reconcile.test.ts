@@ -6,7 +6,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setClient } from "windmill-client";
 import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/windmill-api.ts";
-import { markOwner, reconcile, type ReconcileOptions } from "../../f/devgodzilla/lib/platform/reconcile.ts";
+import { markOwner, reconcile, OWNER_MARKER, type ReconcileOptions } from "../../f/devgodzilla/lib/platform/reconcile.ts";
+import { checkout } from "../../f/devgodzilla/lib/git.ts";
 import { main as reconcileMain } from "../../f/devgodzilla/reconcile.ts";
 import { git, makeRemote, type RemoteFixture } from "./_fixtures.ts";
 import { startForgeServer, type FakeForgeServer } from "../../scripts/fakes/github-server.ts";
@@ -175,5 +176,43 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(out.markdown).toMatch(/DevGodzilla reconcile/);
     expect(wm.requests.every((q) => q.authorized)).toBe(true);
     expect(wm.requests.some((q) => q.path === "/api/w/dg/jobs/list")).toBe(true);
+  });
+});
+
+describe("working copies made by git.ts checkout carry their owning job", () => {
+  it("a fresh checkout is marked with the current WM_JOB_ID; reconcile keeps it while that job is live and removes it once the job is gone", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-owned-"));
+    const cache = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-owned-cache-"));
+    const saved = { job: process.env.WM_JOB_ID, root: process.env.WM_ROOT_FLOW_JOB_ID };
+    try {
+      const as = async (jobId: string | undefined) => {
+        if (jobId === undefined) delete process.env.WM_JOB_ID;
+        else process.env.WM_JOB_ID = jobId;
+        delete process.env.WM_ROOT_FLOW_JOB_ID;
+        return checkout({ repo: fx.remote, commit: fx.baseCommit, workRoot: root, cacheDir: cache });
+      };
+      const live = await as(ids.healthy);
+      const gone = await as(randomUUID());
+      const outside = await as(undefined); // no job (e.g. a developer's shell): no marker
+      const marker = JSON.parse(await fs.readFile(path.join(live.dir, ".git", OWNER_MARKER), "utf8"));
+      expect(marker).toMatchObject({ job_id: ids.healthy, host: os.hostname(), pid: process.pid });
+      expect(await exists(path.join(outside.dir, ".git", OWNER_MARKER))).toBe(false);
+      // The marker lives in the git dir: never in the working tree or a commit.
+      expect((await git(live.dir, "status", "--porcelain", "--untracked-files=all"))).toBe("");
+
+      const r = await reconcile({ workRoots: [root], cacheDir: cache, checkGit: false });
+      const removed = r.findings.filter((f) => f.kind === "orphan-workdir").map((f) => f.subject);
+      expect(removed).toEqual([gone.dir]);
+      expect(r.findings.find((f) => f.subject === gone.dir)?.detail).toMatch(/owner job .* is not live/);
+      expect(await exists(live.dir)).toBe(true);
+      expect(await exists(gone.dir)).toBe(false);
+      expect(await exists(outside.dir)).toBe(true); // unmarked but fresh: could be anyone's
+    } finally {
+      if (saved.job === undefined) delete process.env.WM_JOB_ID;
+      else process.env.WM_JOB_ID = saved.job;
+      if (saved.root !== undefined) process.env.WM_ROOT_FLOW_JOB_ID = saved.root;
+      await fs.rm(root, { recursive: true, force: true });
+      await fs.rm(cache, { recursive: true, force: true });
+    }
   });
 });

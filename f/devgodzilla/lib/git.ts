@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { DevGodzillaError, InputError } from "./errors.ts";
 import { Redactor } from "./redact.ts";
+import { markOwner } from "./platform/owner.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -587,6 +588,8 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
     await git.raw(["config", "user.name", DEVGODZILLA_AUTHOR.name]);
     await git.raw(["config", "user.email", DEVGODZILLA_AUTHOR.email]);
     await git.raw(["config", "commit.gpgsign", "false"]);
+    // Names the Windmill job that owns this copy: reconcile removes it only once that job is gone.
+    await markOwner(dir);
     if (opts.branch) await git.raw(["checkout", "--quiet", "-B", opts.branch, commit]);
     else await git.raw(["checkout", "--quiet", "--detach", commit]);
     return { dir, git, commit, branch: opts.branch, repo, cleanup };
