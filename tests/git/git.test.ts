@@ -194,6 +194,37 @@ describe("checkout / commit / push against a real bare remote", () => {
   });
 });
 
+describe("pushBranch fast-forward check", () => {
+  it("refuses a push that would drop a commit this copy has seen (diverged history), and force replaces it only on request", async () => {
+    // The remote's tip IS in this copy (it pushed it), so the decision rests on
+    // `merge-base --is-ancestor`, whose "no" is exit 1 with no output.
+    const branch = "devgodzilla/push-diverged";
+    const a = await checkout({ repo: fx.remote, ref: "main", branch, cacheDir: cache.dir, workRoot: work.dir });
+    try {
+      await fs.writeFile(path.join(a.dir, "d.txt"), "1\n");
+      const s1 = (await commitAll(a.dir, "d1"))!;
+      expect((await pushBranch(a.dir, branch)).status).toBe("created");
+      await fs.writeFile(path.join(a.dir, "d.txt"), "2\n");
+      const s2 = (await commitAll(a.dir, "d2"))!;
+      expect(await pushBranch(a.dir, branch)).toMatchObject({ status: "updated", previous: s1, commit: s2 });
+
+      // Rewrite: back to s1, a different commit on top. s2 stays in the object store.
+      await a.git.raw(["reset", "--quiet", "--hard", s1]);
+      await fs.writeFile(path.join(a.dir, "d.txt"), "3\n");
+      const s3 = (await commitAll(a.dir, "d3"))!;
+      expect((await a.git.raw(["cat-file", "-t", s2])).trim()).toBe("commit");
+
+      await expect(pushBranch(a.dir, branch)).rejects.toBeInstanceOf(PushRejectedError);
+      expect(await fx.head(branch)).toBe(s2);
+      const forced = await pushBranch(a.dir, branch, "origin", { force: true });
+      expect(forced).toMatchObject({ status: "forced", previous: s2, commit: s3 });
+      expect(await fx.head(branch)).toBe(s3);
+    } finally {
+      await a.cleanup();
+    }
+  });
+});
+
 describe("mirror lock", () => {
   it("serialises two holders in one process", async () => {
     const lock = path.join(cache.dir, "t1.lock");
