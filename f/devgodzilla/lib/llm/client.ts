@@ -10,6 +10,7 @@ import { Redactor } from "../redact.ts";
 import { ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError, LlmError } from "./errors.ts";
 import { parseJsonLenient } from "./json.ts";
 import { UsageLedger, type UsageEntry } from "./usage.ts";
+import { TracingLedger } from "../telemetry/spans.ts";
 import type { ProviderConfig } from "./config.ts";
 
 export interface LlmOptions {
@@ -148,7 +149,8 @@ export function createLlm(config: LlmConfig): Llm {
     jsonMode: config.jsonMode ?? "native",
     sleep: config.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
   };
-  const ledger = config.ledger ?? new UsageLedger();
+  // A TracingLedger is a UsageLedger that also emits an `llm` span per call when tracing is on.
+  const ledger = config.ledger ?? new TracingLedger();
   const redactor = config.redactor ?? new Redactor();
   redactor.add(config.apiKey);
   const { provider, model } = config;
