@@ -22,9 +22,10 @@ export async function main(
   github?: RT.Github,
   write_report = true,
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
+  agents?: RT.CDevgodzillaAgents,
 ) {
   return await runQaScript({
     repo, branch, commit, base_commit, feature, artifacts, profile, story, task_id, qa_config, llm, openai, anthropic,
-    model: model || undefined, git_token: github?.token, write_report, sandbox_policy, progress,
+    model: model || undefined, git_token: github?.token, write_report, sandbox_policy, agents, progress,
   });
 }

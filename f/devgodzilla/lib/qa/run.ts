@@ -15,6 +15,8 @@ import { createLlm } from "../llm/client.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
 import { readBranchDiff, git } from "./diff.ts";
 import { classifyPath } from "../workspace/artifacts.ts";
+import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
+import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "../agentops/review.ts";
 import { runGates } from "./gates.ts";
 import { collectChunks, openaiEmbedder, type Embedder } from "./retrieval.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
@@ -39,6 +41,9 @@ export interface QaInDirInput {
   stepOutputs?: Record<string, string>;
   redactor?: Redactor;
   progress?: (pct: number) => void | Promise<void>;
+  /** The c_devgodzilla_agents resource: when it names a reviewer, that agent reviews the diff read-only. */
+  agents?: unknown;
+  taskId?: string;
 }
 
 export interface QaOutcome {
@@ -106,8 +111,22 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   await p(90);
 
   const redactor = input.redactor ?? new Redactor();
-  const verdict = redactor.redactDeep(computeVerdict(gates, checklist, checks, input.config));
-  const markdown = redactor.redact(renderReport(verdict, { feature: input.feature.feature, branch: input.branch, commit: input.head, base: input.base, retrieval, notes }));
+  let verdict: Verdict = computeVerdict(gates, checklist, checks, input.config);
+  // Engine-based review: a configured agent reads the diff against spec and plan in a read-only
+  // sandbox; its findings join the verdict with their own weight.
+  const org = input.agents ? parseOrgAgents(input.agents) : null;
+  const reviewer = org ? resolveReviewer(org, loadProjectAgents(input.dir, org)) : null;
+  let reviewReport = "";
+  if (reviewer) {
+    const review = await reviewDiff({
+      worktree: input.dir, base: input.base, head: input.head, specPath: input.feature.spec, planPath: input.feature.plan, taskId: input.taskId,
+      reviewer, weight: reviewer.weight, config: input.agents, redactor, sandbox: { policy: input.config.checks.allow_unsandboxed ? "allow_unsandboxed" : "refuse" },
+    });
+    verdict = joinReviewIntoVerdict(verdict, review);
+    reviewReport = `\n\n${reviewMarkdown(review)}`;
+  }
+  verdict = redactor.redactDeep(verdict);
+  const markdown = redactor.redact(renderReport(verdict, { feature: input.feature.feature, branch: input.branch, commit: input.head, base: input.base, retrieval, notes }) + reviewReport);
   return { verdict, markdown };
 }
 
@@ -138,6 +157,8 @@ export interface QaScriptParams extends LlmResources {
   story?: string;
   task_id?: string;
   qa_config?: unknown;
+  /** c_devgodzilla_agents: its `review` names the agent that reviews the diff. */
+  agents?: unknown;
   write_report?: boolean;
   /** As execute_task's: "allow_unsandboxed" lets the project checks run without bwrap when it is unavailable. */
   sandbox_policy?: "refuse" | "allow_unsandboxed";
@@ -229,7 +250,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     commands = pr.data.commands;
   }
   const redactor = new Redactor();
-  for (const r of [params.llm, params.openai, params.anthropic]) redactor.addFrom(r);
+  for (const r of [params.llm, params.openai, params.anthropic, params.agents]) redactor.addFrom(r);
   if (params.git_token) redactor.add(params.git_token);
   let judge: Judge | null = params.judge ?? null;
   let embedder: Embedder | undefined;
@@ -253,6 +274,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     const { verdict, markdown } = await runQaInDir({
       dir: wc.dir, base: a.base_commit, head: wc.commit, branch: a.branch, feature, commands, config,
       story: a.story || null, judge, embedder, stepOutputs: stepOutputsOf(a.artifacts), redactor, progress: params.progress,
+      agents: params.agents, taskId: a.task_id || undefined,
     });
     let commit = wc.commit;
     let reportPath: string | null = null;
