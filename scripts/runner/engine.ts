@@ -15,6 +15,7 @@ import type { FlowFile, FlowModule, InputTransform, Retry } from "./openflow.ts"
 import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
 import type { Resolver } from "./store.ts";
+import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // agentops (issue 7): run/step spans, no-op unless an OTLP resource is configured
 
 export interface ApiEndpoint {
@@ -83,14 +84,6 @@ const toStepError = (e: unknown, stepId?: string): StepError => {
   return { name: err.name || "Error", message: err.message, step_id: stepId };
 };
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A stable UUID-shaped id derived from a name (a subflow's job id must not change across replays). */
 const uuidFrom = (name: string) => {
@@ -538,7 +531,7 @@ export class Engine {
     if (record.status === "success" || record.status === "failure" || record.status === "canceled") {
       throw new Error(`run ${runId} already ended (${record.status}); nothing to resume`);
     }
-    if (record.status === "running" && record.pid && record.pid !== process.pid && isAlive(record.pid)) {
+    if (record.status === "running" && record.pid && record.pid !== process.pid && pidAlive(record.pid)) {
       throw new Error(`run ${runId} is still running in process ${record.pid}; resume it only after that process has ended`);
     }
     if (record.status === "suspended") {

@@ -15,6 +15,7 @@ import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { DevGodzillaError, InputError } from "./errors.ts";
 import { Redactor } from "./redact.ts";
 import { markOwner } from "./platform/owner.ts";
+import { pidAlive } from "./process.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -384,15 +385,6 @@ interface LockInfo {
   host: string;
   token: string;
   at: string;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

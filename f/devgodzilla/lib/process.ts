@@ -118,6 +118,16 @@ function trackGroup(pid: number): void {
   }
 }
 
+/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Sends a signal to a whole process group; false when the group no longer exists. */
 export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {

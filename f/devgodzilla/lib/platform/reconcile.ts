@@ -16,6 +16,7 @@ import { Redactor } from "../redact.ts";
 import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
 import { DELIVERY_STATE_PREFIX } from "./webhook.ts";
 import { gitDirOf, readOwner } from "./owner.ts";
+import { pidAlive } from "../process.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -369,15 +370,6 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
 
   const report: Omit<ReconcileReport, "markdown"> = { dry_run: dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: redactor.redactDeep(findings) };
   return { ...report, markdown: renderReconcile(report) };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function removeWorkDir(dir: string): Promise<void> {
