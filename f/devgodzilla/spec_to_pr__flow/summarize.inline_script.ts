@@ -1,7 +1,7 @@
 // Last step of spec_to_pr: the run at a glance in the Windmill run page — tasks, agents, QA
 // verdicts, cost and the pull request — plus the plain fields a caller (webhook, schedule) reads.
 type Usage = { inputTokens?: number; outputTokens?: number; costUsd?: number; tokens?: number; cost_usd?: number };
-type Task = { id: string; status: string; agent?: string; attempts?: number; merge?: string; error?: string; blocked_by?: string; usage?: Usage };
+type Task = { id: string; status: string; agent?: string; model?: string | null; agent_source?: string; attempts?: number; merge?: string; error?: string; blocked_by?: string; usage?: Usage };
 
 const money = (n: number) => `$${n.toFixed(4)}`;
 const tokensOf = (u?: Usage) => (u?.tokens ?? (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0));
@@ -26,6 +26,8 @@ export async function main(
     task: t.id,
     status: t.status,
     agent: t.agent ?? "",
+    model: t.model ?? "",
+    chosen_by: t.agent_source ?? "",
     attempts: t.attempts ?? 0,
     merged: t.merge ?? "",
     tokens: tokensOf(t.usage),

@@ -156,7 +156,7 @@ export async function runFeedback(p: FeedbackParams): Promise<Record<string, unk
       if (route && typeof route === "object" && route.task_with_qa === true) return route;
       const d = (p.decide ?? {}) as { decision?: string; reason?: string; decisions?: unknown[] };
       const qa = (p.qa ?? {}) as { verdict?: { status?: string; score?: number }; markdown?: string; commit?: string; branch?: string; report_path?: string };
-      const ex = (p.execute ?? {}) as { commit?: string; branch?: string; task_id?: string; changed?: boolean; summary?: string; blocked?: boolean; block?: unknown; usage?: unknown; artifacts?: { files?: { path: string; kind?: string }[] } };
+      const ex = (p.execute ?? {}) as { commit?: string; branch?: string; task_id?: string; changed?: boolean; summary?: string; blocked?: boolean; block?: unknown; usage?: unknown; artifacts?: { files?: { path: string; kind?: string }[] }; assignment?: { agent?: string; model?: string | null; source?: string } };
       // Besides the loop's own record, the fields execute_dag reads from a task job (as from
       // execute_task): the task branch/commit to merge, whether it changed, the summary and files
       // dependants are told about, the block signal and the usage.
@@ -174,6 +174,7 @@ export async function runFeedback(p: FeedbackParams): Promise<Record<string, unk
         blocked: d.decision !== "done" && !!ex.blocked,
         block: ex.block ?? null,
         usage: ex.usage ?? null,
+        assignment: ex.assignment ?? null, // which agent and model ran, and where that choice came from
         artifacts: { files: (ex.artifacts?.files ?? []).slice(0, 200).map((f) => ({ path: f.path, ...(f.kind ? { kind: f.kind } : {}) })) },
         verdict: qa.verdict ? { status: qa.verdict.status, score: qa.verdict.score } : null,
         report_path: qa.report_path ?? null,
