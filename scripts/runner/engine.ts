@@ -574,7 +574,16 @@ export class Engine {
       }
       return finish("success", { result: json(result) });
     } catch (e) {
-      if (e instanceof Suspended) return finish("suspended", { pending: this.opts.resolver.redactor.redactDeep(e.pending) });
+      if (e instanceof Suspended) {
+        const out = finish("suspended", { pending: this.opts.resolver.redactor.redactDeep(e.pending) });
+        // A job started by another job (windmill-client runFlowAsync) waits where nobody sees it:
+        // say how to answer it; its parent keeps polling and goes on once it is resumed.
+        if (record.parent_job) {
+          const answer = JSON.stringify((e.pending.step_result as { default_args?: unknown } | null)?.default_args ?? {});
+          this.emit(record, record.path.split("/").pop()!, `waiting for an answer at step ${e.pending.step_id}: npx devgodzilla resume ${record.id} -d '${answer.replace(/'/g, "'\\''")}'`);
+        }
+        return out;
+      }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;

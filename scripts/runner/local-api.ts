@@ -62,7 +62,8 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
   const findJob = (id: string) => {
     const e = need();
     const j = jobOf(id);
-    if (j) return jobView(j);
+    // A suspended run may be resumed by another `devgodzilla resume` process: its record is the truth.
+    if (j && j.status !== "suspended") return jobView(j);
     try {
       return jobView(undefined, e.opts.runs.load(id));
     } catch {

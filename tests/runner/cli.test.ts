@@ -106,6 +106,23 @@ describe("devgodzilla run", () => {
     expect(readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(1); // `first` ran once
   });
 
+  it("a job's child job that waits for approval says how to answer it, and the parent goes on once it is resumed elsewhere", async () => {
+    const parent = execa("node", [bin, "run", "f/conformance/start_child", "--root", path.join(repo, "tests", "flows"), "--state-dir", tmp, "--resources", resources], { reject: false, stdin: "ignore" });
+    let stderr = "";
+    parent.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    let command: RegExpMatchArray | null = null;
+    for (let i = 0; i < 300 && !command; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      command = stderr.match(/waiting for an answer at step ask: npx devgodzilla resume (\S+) -d '(.*)'/);
+    }
+    expect(command, stderr).not.toBeNull();
+    const answered = await cli("resume", command![1], "-d", '{"answer": "from another terminal"}');
+    expect(answered.exitCode).toBe(0);
+    const done = await parent;
+    expect(done.exitCode).toBe(0);
+    expect(JSON.parse(done.stdout).child).toBe(command![1]);
+  });
+
   it("--answers from a file answers the approval without stopping", async () => {
     const answers = path.join(tmp, "answers.json");
     writeFileSync(answers, JSON.stringify({ ask: { answer: "no" } }));
