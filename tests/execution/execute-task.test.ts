@@ -84,6 +84,17 @@ describe("executeTask", () => {
     expect((await readdir(work.dir)).filter((n) => n.startsWith("devgodzilla-wc-"))).toEqual([]);
   });
 
+  it("what the install step alone changed (a lock file it wrote) stays out of the task's commit; what the agent also changed goes in", async () => {
+    const install = [{ argv: [process.execPath, "-e", "require('fs').writeFileSync('setup.lock', 'from install')"], cwd: "." }];
+    const agents = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: KEY } } };
+    const left = await executeTask({ ...base(), task: { id: "T010", description: "Add a [[fake:write src/a.js=module.exports = 1;\\n]]" }, install }, { agents });
+    const tree = await simpleGit(fx.remote).raw(["ls-tree", "-r", "--name-only", left.commit]);
+    expect(tree).toContain("src/a.js");
+    expect(tree).not.toContain("setup.lock");
+    const kept = await executeTask({ ...base(), task: { id: "T011", description: "Pin it [[fake:write setup.lock=pinned by the agent]]" }, install }, { agents });
+    expect(await fx.show(kept.commit, "setup.lock")).toBe("pinned by the agent");
+  });
+
   it("returns the agent's block as data and pushes nothing", async () => {
     const res = await executeTask(
       { ...base(), task: { id: "T002", description: "Export the data [[fake:clarify]]" }, install: [] },

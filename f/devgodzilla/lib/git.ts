@@ -595,10 +595,11 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
 // Commit and push
 
 /** Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed. */
-export async function commitAll(dir: string, message: string): Promise<string | null> {
+export async function commitAll(dir: string, message: string, opts: { exclude?: string[] } = {}): Promise<string | null> {
   if (!message.trim()) throw new InputError("message", "a commit message is required");
   const g = makeGit(dir);
-  await g.raw(["add", "--all"]);
+  // `exclude`: paths left out of the commit (e.g. what the install step changed and nobody else touched).
+  await g.raw(["add", "--all", "--", ".", ...(opts.exclude ?? []).map((p) => `:(exclude,literal)${p}`)]);
   const staged = await g.raw(["diff", "--cached", "--name-only", "-z"]);
   if (!staged) return null;
   await g.raw([

@@ -6,7 +6,9 @@
 //   redacted) → block signal as data → commit naming the task → push the task branch.
 // Input is validated before anything is touched; the working copy and temp dir are always removed.
 
+import { createHash } from "node:crypto";
 import { readFile, rm, mkdir } from "node:fs/promises";
+import { execa } from "execa";
 import path from "node:path";
 import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
@@ -262,6 +264,9 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       logs[`setup: ${c.argv.join(" ")}`] = `${r.stdout}\n${r.stderr}`;
       if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
     }
+    // What the install step changed in the work tree (a lock file it wrote, say): left out of the
+    // task's commit unless the agent changes it too.
+    const afterSetup = installs.length ? await workTreeChanges(ws.dir) : new Map<string, string>();
     progress(20);
 
     // ---- the agent, in the execute phase
@@ -316,7 +321,10 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     } else {
       const subject = `${taskId}: ${input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
       const body = `Task ${taskId} of ${input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
-      commit = (await commitAll(ws.dir, `${subject}\n\n${body}`)) ?? ws.base;
+      const now = await workTreeChanges(ws.dir);
+      const setupOnly = [...afterSetup].filter(([p, hash]) => now.get(p) === hash).map(([p]) => p);
+      if (setupOnly.length) logs.setup = `${logs.setup ?? ""}\nleft out of the commit (changed by the install step only): ${setupOnly.join(", ")}`.trim();
+      commit = (await commitAll(ws.dir, `${subject}\n\n${body}`, { exclude: setupOnly })) ?? ws.base;
       // Captured FROM the commit (tree-to-tree): the artifacts are exactly what was committed,
       // and their cost follows the changed files only.
       artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir], committed: true });
@@ -371,4 +379,19 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
     out.push({ argv: c.argv, cwd });
   }
   return out;
+}
+
+/** Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their content. */
+async function workTreeChanges(dir: string): Promise<Map<string, string>> {
+  const out = (await execa("git", ["-C", dir, "status", "--porcelain=v1", "-z", "--untracked-files=all"])).stdout;
+  const entries = out.split("\0").filter(Boolean);
+  const changes = new Map<string, string>();
+  for (let i = 0; i < entries.length; i++) {
+    const status = entries[i].slice(0, 2);
+    const file = entries[i].slice(3);
+    if (status[0] === "R" || status[0] === "C") i++; // the rename's source path follows
+    const content = await readFile(path.join(dir, file)).catch(() => null);
+    changes.set(file, content ? createHash("sha256").update(content).digest("hex") : "deleted");
+  }
+  return changes;
 }
