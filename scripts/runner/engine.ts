@@ -152,11 +152,9 @@ class Execution {
     modules: FlowModule[],
     scope: Scope,
     previous: unknown,
-    topLevel = false,
-    resume?: { resume: unknown; resumes: unknown[]; approvers: string[] },
   ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"]; stoppedAt?: string }> {
     let prev = previous;
-    let pendingResume = resume;
+    let pendingResume: { resume: unknown; resumes: unknown[]; approvers: string[] } | undefined;
     for (const [i, m] of modules.entries()) {
       this.checkCanceled();
       const ctx: ExprContext = {
@@ -189,7 +187,6 @@ class Execution {
         if (typeof seconds === "number" && seconds > 0) await sleep(seconds * 1000);
       }
     }
-    void topLevel;
     return { result: prev };
   }
 
