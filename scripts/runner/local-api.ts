@@ -41,7 +41,7 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       const completed = j.status !== "running" && j.status !== "suspended";
       return {
         id: j.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: j.path,
-        job_kind: j.kind === "flow" ? "flow" : j.kind === "step" ? "script" : "script", parent_job: j.parent_job ?? null, root_job: j.root_job ?? null,
+        job_kind: j.kind === "flow" ? "flow" : "script", parent_job: j.parent_job ?? null, root_job: j.root_job ?? null,
         flow_step_id: j.step_id ?? null, created_at: j.created_at, started_at: j.started_at, running: j.status === "running",
         success: completed ? j.status === "success" : undefined, canceled: j.status === "canceled", result: completed ? j.result : undefined,
         duration_ms: j.duration_ms, args: j.args, progress: j.progress, created_by: "local", permissioned_as: "u/local",
