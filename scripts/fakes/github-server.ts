@@ -13,6 +13,7 @@
 import { execa } from "execa";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, readJsonOrText } from "./http.ts";
 
 export type FakeForgeKind = "github" | "gitlab";
 
@@ -105,15 +106,7 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
 
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    let body: unknown = undefined;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
+    const body = await readJsonOrText(req);
     // Inspection endpoint for demos (not part of either API): the PR/MR store, no secrets in it.
     if (u.pathname === "/_fake/state") {
       res.writeHead(200, { "content-type": "application/json" });
@@ -332,11 +325,7 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     failNext(status, message, match) {
       failures.push({ status, message, match });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

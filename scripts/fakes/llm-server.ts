@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { readText } from "./http.ts";
 
 export type Protocol = "openai" | "anthropic" | "embeddings";
 
@@ -119,15 +120,6 @@ export function byPrompt(rules: Rule[]): LlmHandler {
 // ---------------------------------------------------------------------------------------------
 
 const estimateTokens = (s: string): number => Math.max(1, Math.ceil(s.length / 4));
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function safeHeaders(req: IncomingMessage): { headers: Record<string, string>; apiKeySha256?: string } {
   const headers: Record<string, string> = {};
@@ -286,7 +278,7 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
   const server = createServer(async (req, res) => {
     try {
       const path = (req.url ?? "/").split("?")[0]!;
-      const raw = await readBody(req);
+      const raw = await readText(req);
       let body: any = {};
       try {
         body = raw ? JSON.parse(raw) : {};

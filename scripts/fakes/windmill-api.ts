@@ -11,6 +11,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
+import { closeServer, readJsonOrText } from "./http.ts";
 
 export interface FakeJob {
   id: string;
@@ -123,15 +124,7 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
 
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    let body: unknown = undefined;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
+    const body = await readJsonOrText(req);
     const authorized = req.headers.authorization === `Bearer ${opts.token}`;
     const rec: WmRecordedRequest = { method: req.method ?? "GET", path: decodeURI(u.pathname), query: Object.fromEntries(u.searchParams), body, authorized, status: 0 };
     requests.push(rec);
@@ -279,10 +272,6 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
     addJob,
     completeJob,
     runs: () => started.map((id) => jobs.get(id)!).filter(Boolean),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
