@@ -3,57 +3,10 @@
 // (start / poll / find / result — the JobApi seam). The local-runner test (runner-dag.test.ts)
 // runs the same code through windmill-client.
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import path from "node:path";
 import { simpleGit } from "simple-git";
 import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
-import { executeDag, type JobApi, type JobView } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
-import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
-
-const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
-const FEATURE = "002-dag";
-const BRANCH = "devgodzilla/002-dag";
-const AGENTS = { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN };
-
-interface Job {
-  id: string;
-  path: string;
-  args: Record<string, any>;
-  done: boolean;
-  success?: boolean;
-  result?: unknown;
-}
-
-/** An in-memory job table whose jobs run executeTask; `crashAfter` makes start() throw after N jobs. */
-class FakeJobs implements JobApi {
-  jobs: Job[] = [];
-  crashAfter = Infinity;
-  /** The agents resource value the task jobs get. */
-  agents: unknown = AGENTS;
-  constructor(private cache: string, private work: string) {}
-  async start(p: string, _kind: "script" | "flow", args: Record<string, any>): Promise<string> {
-    if (this.jobs.length >= this.crashAfter) throw new Error("worker crashed");
-    const job: Job = { id: `job-${this.jobs.length + 1}`, path: p, args, done: false };
-    this.jobs.push(job);
-    executeTask({ ...(args as any), cache_dir: this.cache, work_root: this.work }, { agents: this.agents }).then(
-      (r) => Object.assign(job, { done: true, success: true, result: r }),
-      (e: Error) => Object.assign(job, { done: true, success: false, result: { error: { name: e.name, message: e.message } } }),
-    );
-    return job.id;
-  }
-  async poll(id: string) {
-    const j = this.jobs.find((x) => x.id === id)!;
-    return { completed: j.done, success: j.success, result: j.result };
-  }
-  async find(p: string, runKey: string): Promise<JobView[]> {
-    return this.jobs.filter((j) => j.path === p && j.args.run_key === runKey && (j.success || !j.done)).map((j) => ({ id: j.id, args: j.args, success: j.success, running: !j.done }));
-  }
-  async result(id: string) {
-    return this.jobs.find((x) => x.id === id)!.result;
-  }
-  tasksStarted(): string[] {
-    return this.jobs.map((j) => j.args.task.id);
-  }
-}
+import { executeDag } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
+import { AGENTS, BRANCH, FEATURE, FakeJobs, w } from "./dag-helpers.ts";
 
 let fx: FixtureRemote;
 let cache: { dir: string; cleanup(): Promise<void> };
@@ -71,7 +24,6 @@ afterEach(async () => {
   await work.cleanup();
 });
 
-const w = (file: string, content: string) => `[[fake:write ${file}=${content}]]`;
 const input = (tasks: { id: string; description: string; dependsOn?: string[] }[], extra: Record<string, unknown> = {}) => ({
   repo: fx.remote, branch: BRANCH, commit: fx.seed, feature: FEATURE, dag: { tasks },
   poll_ms: 20, backoff_seconds: 0, retries: 0, cache_dir: cache.dir, work_root: work.dir, task_args: { install: [] }, ...extra,
