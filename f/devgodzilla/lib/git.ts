@@ -2,8 +2,9 @@
 // each remote (so a step does not re-download the repo), give each job a FRESH working copy of an
 // exact commit, commit with a fixed identity, push the run branch. Workers are ephemeral: nothing
 // here assumes a directory survives between jobs — the mirror is only a cache.
-// All git calls go through simple-git with argument arrays; credentials never appear in a URL on
-// disk or on a command line (they travel as an http.extraHeader in the child's environment).
+// All git calls go through simple-git with argument arrays (isAncestor: execa, for the exit code);
+// credentials never appear in a URL on disk or on a command line (they travel as an
+// http.extraHeader in the child's environment).
 
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -11,6 +12,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { DevGodzillaError, InputError } from "./errors.ts";
 import { Redactor } from "./redact.ts";
@@ -662,6 +664,17 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   }
   const status: PushStatus = previous === null ? "created" : isFf ? "updated" : "forced";
   return { branch, commit: sha, remote: shownRemote, status, previous };
+}
+
+/**
+ * `git merge-base --is-ancestor` in `dir`, by exit code: 0 yes, 1 no; anything else (an unknown
+ * commit…) throws. execa, not simple-git: the answer is the exit code, not the output.
+ */
+export async function isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean> {
+  const r = await execa("git", ["merge-base", "--is-ancestor", ancestor, descendant], { cwd: dir, reject: false });
+  if (r.exitCode === 0) return true;
+  if (r.exitCode === 1) return false;
+  throw new Error(`git merge-base failed: ${r.stderr}`);
 }
 
 /** Branch name → sha for the remote's heads (optionally only under `prefix`, e.g. RUN_BRANCH_PREFIX). */

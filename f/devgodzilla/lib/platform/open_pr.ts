@@ -2,13 +2,12 @@
 // produced, read spec.md / tasks.md from that commit, and open (or update) the PR/MR.
 // Deterministic on retry: the same inputs give the same branch state and the same single PR.
 
-import { execa } from "execa";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { checkout, listRemoteBranches, pushBranch, validateRepoUrl, type PushStatus } from "../git.ts";
+import { checkout, isAncestor, listRemoteBranches, pushBranch, validateRepoUrl, type PushStatus } from "../git.ts";
 import { forgeClient, openOrUpdatePr, renderPrBody, resolveTarget, safeUrl, type ForgeClientOptions, type ForgeKind, type PrResult } from "./forge.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -94,7 +93,7 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
       spec = await fs.readFile(path.join(wc.dir, i.spec_dir, "spec.md"), "utf8").catch(() => "");
       tasks = await fs.readFile(path.join(wc.dir, i.spec_dir, "tasks.md"), "utf8").catch(() => "");
     }
-    if (remoteHead && remoteHead !== wc.commit && (await isAncestor(wc.dir, wc.commit, remoteHead))) {
+    if (remoteHead && remoteHead !== wc.commit && (await isAncestor(wc.dir, wc.commit, remoteHead).catch(() => false))) {
       // The branch already moved past this commit (a later step pushed): never rewind it.
       push = "branch-ahead";
     } else if (remoteHead !== wc.commit) push = (await pushBranch(wc.dir, i.branch, "origin", gitAuth)).status;
@@ -124,15 +123,6 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   const noun = target.kind === "github" ? "Pull request" : "Merge request";
   const markdown = `**${noun} ${pr.action}:** [${target.kind === "github" ? "#" : "!"}${pr.number}](${pr.url}) \`${i.branch}\` → \`${base}\` at \`${fullCommit.slice(0, 12)}\` (push: ${push})`;
   return { pr, branch: i.branch, base, commit: fullCommit, push, repo: safeUrl(repo.url), markdown };
-}
-
-async function isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean> {
-  try {
-    await execa("git", ["-C", dir, "merge-base", "--is-ancestor", ancestor, descendant]);
-    return true;
-  } catch {
-    return false; // not an ancestor, or the remote head is unknown locally
-  }
 }
 
 /** "# Feature Specification: User login" → "User login". */

@@ -4,7 +4,7 @@
 // hands them to a follow-up agent step.
 
 import { execa } from "execa";
-import { checkout, pushBranch, type WorkingCopy, type GitAuthOptions, type PushResult } from "../git.ts";
+import { checkout, isAncestor, pushBranch, type WorkingCopy, type GitAuthOptions, type PushResult } from "../git.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -27,17 +27,6 @@ export interface RunBranchCopy {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/**
- * `git merge-base --is-ancestor` by exit code. (simple-git's raw() resolves on exit 1 when git
- * prints nothing, which is exactly how this command says "no", so it cannot be used here.)
- */
-export async function isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean> {
-  const r = await execa("git", ["merge-base", "--is-ancestor", ancestor, descendant], { cwd: dir, reject: false });
-  if (r.exitCode === 0) return true;
-  if (r.exitCode === 1) return false;
-  throw new Error(`git merge-base failed: ${r.stderr}`);
-}
 
 /**
  * Working copy of the run branch: its current head on the remote when it exists (it must contain
