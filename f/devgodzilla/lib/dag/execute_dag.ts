@@ -15,6 +15,7 @@ import * as wmill from "windmill-client";
 import wmillDefault from "windmill-client";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
+import { mdCell } from "../markdown.ts";
 import { validateFeatureName } from "../speckit/paths.ts";
 import { openRunBranch, type MergeOutcome, type RunBranchCopy } from "../workspace/merge.ts";
 import { assignmentsMarkdown, explicitTaskAgent, loadProjectAgents, parseOrgAgents, resolveAssignments, type OrgAgents, type TaskAssignment } from "../agentops/assignments.ts";
@@ -523,7 +524,7 @@ function renderReport(branch: string, head: string, status: string, tasks: TaskO
     ...tasks.map((t) => {
       const note = t.conflicts?.length ? `conflict: ${t.conflicts.join(", ")}` : t.blocked_by ? `after ${t.blocked_by}` : t.error ?? "";
       const agent = t.agent ? `${t.agent}${t.model ? ` (${t.model})` : ""}` : "";
-      return `| ${t.id} | ${icon[t.status] ?? ""} ${t.status} | ${agent} | ${t.jobs.length} | ${t.commit ? `\`${t.commit.slice(0, 10)}\`` : ""} | ${note.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 160)} |`;
+      return `| ${t.id} | ${icon[t.status] ?? ""} ${t.status} | ${agent} | ${t.jobs.length} | ${t.commit ? `\`${t.commit.slice(0, 10)}\`` : ""} | ${mdCell(note).slice(0, 160)} |`;
     }),
   ];
   if (assignments.length) lines.push("", "### Agent assignments", "", assignmentsMarkdown(assignments));

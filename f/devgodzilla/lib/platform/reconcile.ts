@@ -13,6 +13,7 @@ import * as path from "node:path";
 import * as wmill from "windmill-client";
 import { cacheRoot, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
 import { Redactor } from "../redact.ts";
+import { mdCell } from "../markdown.ts";
 import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
 import { DELIVERY_STATE_PREFIX } from "./webhook.ts";
 import { gitDirOf, readOwner } from "./owner.ts";
@@ -399,10 +400,9 @@ export function renderReconcile(r: Omit<ReconcileReport, "markdown">): string {
     const fs_ = r.findings.filter((f) => f.kind === kind);
     if (!fs_.length) continue;
     out.push(`### ${TITLES[kind]} (${fs_.length})`, "", "| subject | action | detail |", "|---|---|---|");
-    for (const f of fs_) out.push(`| \`${cell(f.subject)}\`${f.repo ? ` (${cell(f.repo)})` : ""} | ${f.action} | ${cell(f.detail)} |`);
+    for (const f of fs_) out.push(`| \`${mdCell(f.subject)}\`${f.repo ? ` (${mdCell(f.repo)})` : ""} | ${f.action} | ${mdCell(f.detail)} |`);
     out.push("");
   }
   return out.join("\n");
 }
 
-const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -4,6 +4,7 @@
 
 import * as wmill from "windmill-client";
 import { InputError } from "../errors.ts";
+import { mdCell } from "../markdown.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -256,31 +257,30 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
 
 const ICON: Record<StepState, string> = { waiting: "⏳", approval: "✋", running: "▶️", success: "✅", failure: "❌", skipped: "⏭️" };
 const dur = (ms?: number) => (ms === undefined ? "" : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`);
-const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function renderRunStatus(s: Omit<RunStatus, "markdown">, base: string, workspace: string): string {
   const link = (id: string) => (base ? `[${id.slice(0, 8)}](${base}/run/${id}?workspace=${encodeURIComponent(workspace)})` : `\`${id.slice(0, 8)}\``);
   const out = [`## Run ${link(s.job_id)} — ${s.state}`, ""];
   const meta = [s.path ? `\`${s.path}\`` : "", s.started_at ? `started ${s.started_at}` : "", s.duration_ms ? dur(s.duration_ms) : "", `cost so far **$${s.cost_usd.toFixed(4)}**`, s.pr_url ? `PR: ${s.pr_url}` : ""].filter(Boolean);
   out.push(meta.join(" · "), "");
-  if (s.error) out.push(`> **Failed:** ${cell(s.error)}`, "");
+  if (s.error) out.push(`> **Failed:** ${mdCell(s.error)}`, "");
   if (s.approvals.length) {
     out.push("### Waiting for you", "");
     for (const a of s.approvals) {
       const links = [a.approval_page ? `[open the approval page](${a.approval_page})` : "", a.job_id ? `or answer in the run page ${link(a.job_id)}` : ""].filter(Boolean).join(" ");
-      out.push(`- **${a.step}**: ${links}${a.description ? ` — ${cell(a.description).slice(0, 300)}` : ""}`);
+      out.push(`- **${a.step}**: ${links}${a.description ? ` — ${mdCell(a.description).slice(0, 300)}` : ""}`);
     }
     out.push("");
   }
   out.push("### Steps", "", "| | step | state | job | time | note |", "|---|---|---|---|---|---|");
   for (const st of s.steps) {
     const it = st.iterations ? `${st.iterations.done}/${st.iterations.total} done${st.iterations.failed ? `, ${st.iterations.failed} failed` : ""}` : "";
-    out.push(`| ${ICON[st.state]} | ${st.id} | ${st.state} | ${st.job_id ? link(st.job_id) : ""} | ${dur(st.duration_ms)} | ${cell([it, st.summary ?? ""].filter(Boolean).join("; "))} |`);
+    out.push(`| ${ICON[st.state]} | ${st.id} | ${st.state} | ${st.job_id ? link(st.job_id) : ""} | ${dur(st.duration_ms)} | ${mdCell([it, st.summary ?? ""].filter(Boolean).join("; "))} |`);
   }
   out.push("");
   if (s.tasks.length) {
     out.push("### Tasks", "", "| task | agent | status | QA verdict |", "|---|---|---|---|");
-    for (const t of s.tasks) out.push(`| ${cell(t.task)} | ${t.agent ?? ""} | ${t.status ?? ""} | ${t.verdict ?? ""}${t.score !== undefined ? ` (${t.score})` : ""} |`);
+    for (const t of s.tasks) out.push(`| ${mdCell(t.task)} | ${t.agent ?? ""} | ${t.status ?? ""} | ${t.verdict ?? ""}${t.score !== undefined ? ` (${t.score})` : ""} |`);
     out.push("");
   }
   if (s.verdicts.length) {

@@ -13,6 +13,7 @@
 
 import { z } from "zod";
 import { DevGodzillaError, InputError } from "../errors.ts";
+import { mdCell } from "../markdown.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -1008,7 +1009,7 @@ export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
     "",
     "| Phase | Kind | Tasks |",
     "|---|---|---|",
-    ...dag.phases.filter((p) => p.tasks.length).map((p) => `| ${esc(p.heading || p.title)} | ${p.kind} | ${p.tasks.length} |`),
+    ...dag.phases.filter((p) => p.tasks.length).map((p) => `| ${mdCell(p.heading || p.title)} | ${p.kind} | ${p.tasks.length} |`),
     "",
     "| Level | Task | Phase | Story | P | Done | Depends on | Files |",
     "|---|---|---|---|---|---|---|---|",
@@ -1018,14 +1019,10 @@ export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
   const kinds = new Map(dag.edges.map((e) => [`${e.from}>${e.to}`, e.kind]));
   for (const t of dag.tasks.slice(0, maxRows)) {
     const deps = t.dependsOn.map((d) => `${d}${kinds.get(`${d}>${t.id}`) === "explicit" ? "" : `·${kinds.get(`${d}>${t.id}`)}`}`).join(", ");
-    lines.push(`| ${levelOf.get(t.id)} | **${t.id}** ${esc(t.description.slice(0, 90))}${t.description.length > 90 ? "…" : ""} | ${esc(phaseName(t.phase))} | ${t.stories.join(" ")} | ${t.parallel ? "P" : ""} | ${t.done ? "✓" : ""} | ${deps} | ${esc(t.files.slice(0, 3).join(", "))} |`);
+    lines.push(`| ${levelOf.get(t.id)} | **${t.id}** ${mdCell(t.description.slice(0, 90))}${t.description.length > 90 ? "…" : ""} | ${mdCell(phaseName(t.phase))} | ${t.stories.join(" ")} | ${t.parallel ? "P" : ""} | ${t.done ? "✓" : ""} | ${deps} | ${mdCell(t.files.slice(0, 3).join(", "))} |`);
   }
   if (dag.tasks.length > maxRows) lines.push(`| … | ${dag.tasks.length - maxRows} more | | | | | | |`);
-  if (dag.warnings.length) lines.push("", "**Warnings**", "", ...dag.warnings.slice(0, 30).map((w) => `- ${esc(w)}`));
+  if (dag.warnings.length) lines.push("", "**Warnings**", "", ...dag.warnings.slice(0, 30).map((w) => `- ${mdCell(w)}`));
   lines.push("", "_Dependency kinds: explicit (unmarked), ·prose, ·phase, ·order (sequential in phase), ·file (same file)._");
   return lines.join("\n");
-}
-
-function esc(s: string): string {
-  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
