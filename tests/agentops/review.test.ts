@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { greetRepo } from "../qa/helpers.ts";
 import { joinReviewIntoVerdict, parseReviewOutput, reviewDiff, reviewMarkdown } from "../../f/devgodzilla/lib/agentops/review.ts";
 import { computeVerdict } from "../../f/devgodzilla/lib/qa/verdict.ts";
 import type { Verdict } from "../../f/devgodzilla/lib/qa/types.ts";
@@ -14,24 +15,14 @@ let repo: string;
 let base: string;
 let bin: string;
 
-const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf8" }).trim();
+let git: (...args: string[]) => string;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "dg-review-"));
   repo = path.join(dir, "repo");
   // Outside the system temp dir: the sandbox hides /tmp (other jobs' files) from the agent.
   bin = path.join(FIX, "bin");
-  mkdirSync(path.join(repo, "src"), { recursive: true });
-  mkdirSync(path.join(repo, "specs/001-greet"), { recursive: true });
-  git("init", "-q", "-b", "main");
-  writeFileSync(path.join(repo, "specs/001-greet/spec.md"), "# Feature Specification: Greet\n\n- **FR-002**: System MUST greet the user by name.\n");
-  writeFileSync(path.join(repo, "specs/001-greet/plan.md"), "# Implementation Plan: Greet\n");
-  writeFileSync(path.join(repo, "src/greet.js"), "export const greet = () => 'hi';\n");
-  git("add", "-A");
-  git("commit", "-q", "-m", "base");
-  base = git("rev-parse", "HEAD");
-  writeFileSync(path.join(repo, "src/greet.js"), "export function greet(name) {\n  return 'hello';\n}\n");
-  git("commit", "-qam", "T003 greet");
+  ({ base, git } = greetRepo(repo));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,6 +3,8 @@ import { mkdtemp, mkdir, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 
 export interface TempRepo {
   dir: string;
@@ -28,4 +30,24 @@ export async function tempRepo(prefix = "dg-qa-"): Promise<TempRepo> {
     return git("rev-parse", "HEAD");
   };
   return { dir, git, commit, head: () => git("rev-parse", "HEAD"), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The reviewer tests' repository, written into `dir` (created): feature 001-greet's spec and plan
+ * on a base commit, then task T003's change to src/greet.js. Synchronous, for beforeAll.
+ */
+export function greetRepo(dir: string): { base: string; head: string; git: (...args: string[]) => string } {
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, encoding: "utf8" }).trim();
+  mkdirSync(join(dir, "src"), { recursive: true });
+  mkdirSync(join(dir, "specs/001-greet"), { recursive: true });
+  git("init", "-q", "-b", "main");
+  writeFileSync(join(dir, "specs/001-greet/spec.md"), "# Feature Specification: Greet\n\n- **FR-002**: System MUST greet the user by name.\n");
+  writeFileSync(join(dir, "specs/001-greet/plan.md"), "# Implementation Plan: Greet\n");
+  writeFileSync(join(dir, "src/greet.js"), "export const greet = () => 'hi';\n");
+  git("add", "-A");
+  git("commit", "-q", "-m", "base");
+  const base = git("rev-parse", "HEAD");
+  writeFileSync(join(dir, "src/greet.js"), "export function greet(name) {\n  return 'hello';\n}\n");
+  git("commit", "-qam", "T003 greet");
+  return { base, head: git("rev-parse", "HEAD"), git };
 }

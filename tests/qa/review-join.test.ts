@@ -1,11 +1,11 @@
 // QA with an engine-based reviewer configured in c_devgodzilla_agents: the reviewer (a fake claude
 // executable that tries to write and prints findings) runs read-only, and its findings join the
 // verdict and the report.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { greetRepo } from "./helpers.ts";
 import { runQaInDir } from "../../f/devgodzilla/lib/qa/run.ts";
 import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
 import { featurePaths } from "../../f/devgodzilla/lib/speckit/paths.ts";
@@ -14,22 +14,9 @@ const bin = path.join(import.meta.dirname, "../fixtures/agentops/bin"); // outsi
 let dir: string;
 let base: string;
 let head: string;
-const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, encoding: "utf8" }).trim();
-
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "dg-qa-review-"));
-  mkdirSync(path.join(dir, "specs/001-greet"), { recursive: true });
-  mkdirSync(path.join(dir, "src"), { recursive: true });
-  git("init", "-q", "-b", "main");
-  writeFileSync(path.join(dir, "specs/001-greet/spec.md"), "# Feature Specification: Greet\n\n- **FR-002**: System MUST greet the user by name.\n");
-  writeFileSync(path.join(dir, "specs/001-greet/plan.md"), "# Implementation Plan: Greet\n");
-  writeFileSync(path.join(dir, "src/greet.js"), "export const greet = () => 'hi';\n");
-  git("add", "-A");
-  git("commit", "-q", "-m", "base");
-  base = git("rev-parse", "HEAD");
-  writeFileSync(path.join(dir, "src/greet.js"), "export function greet(name) {\n  return 'hello';\n}\n");
-  git("commit", "-qam", "T003 greet");
-  head = git("rev-parse", "HEAD");
+  ({ base, head } = greetRepo(dir));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
