@@ -1,9 +1,10 @@
 // Helpers for the agent tests: temp dirs, the fake agent bin dir, a liveness check that treats
 // zombies as dead (in this container PID 1 does not reap orphans, so a killed grandchild stays a
-// zombie and `process.kill(pid, 0)` alone would still succeed on it).
+// zombie and pidAlive alone would still report it).
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 
 export const FAKE_BIN = resolve(import.meta.dirname, "../fixtures/agents/bin");
 
@@ -13,11 +14,7 @@ export function tempDir(prefix = "dg-agents-"): { path: string; cleanup: () => v
 }
 
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!pidAlive(pid)) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
