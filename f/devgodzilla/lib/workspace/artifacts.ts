@@ -1,7 +1,7 @@
 // Artifacts of one task: what the agent changed (diff, classified files with sha256 and size) and
 // its logs, all redacted. The cost grows with the number of CHANGED files, not with the size of
 // the repository: the changed paths come from one machine-readable git listing
-// (`git status --porcelain=v2 -z` — stat-based, no file contents read), only those files are
+// (`--name-status -z` of a tree or index diff — no file contents read), only those files are
 // hashed, and the diff is limited to those paths.
 
 import { createHash } from "node:crypto";
@@ -105,47 +105,6 @@ interface RawChange {
   path: string;
   from?: string;
   status: ChangeStatus;
-  untracked: boolean;
-}
-
-/**
- * Parses `git status --porcelain=v2 -z --untracked-files=all` output into changes relative to
- * HEAD (staged and unstaged combined; ignored files are not listed).
- */
-export function parsePorcelainV2(out: string): RawChange[] {
-  const recs = out.split("\0");
-  const changes: RawChange[] = [];
-  for (let i = 0; i < recs.length; i++) {
-    const r = recs[i];
-    if (!r) continue;
-    const t = r[0];
-    if (t === "?") {
-      changes.push({ path: r.slice(2), status: "added", untracked: true });
-    } else if (t === "1") {
-      // 1 XY sub mH mI mW hH hI path
-      const parts = r.split(" ");
-      const xy = parts[1];
-      const p = parts.slice(8).join(" ");
-      changes.push({ path: p, status: xyStatus(xy), untracked: false });
-    } else if (t === "2") {
-      // 2 XY sub mH mI mW hH hI Xscore path \0 origPath
-      const parts = r.split(" ");
-      const p = parts.slice(9).join(" ");
-      const from = recs[++i];
-      changes.push({ path: p, from, status: "renamed", untracked: false });
-    } else if (t === "u") {
-      const parts = r.split(" ");
-      changes.push({ path: parts.slice(10).join(" "), status: "modified", untracked: false });
-    }
-  }
-  return changes;
-}
-
-function xyStatus(xy: string): ChangeStatus {
-  if (xy.includes("D")) return "deleted";
-  if (xy.includes("A")) return "added";
-  if (xy.includes("T")) return "type_changed";
-  return "modified";
 }
 
 function nameStatus(code: string): ChangeStatus {
@@ -173,9 +132,9 @@ export function parseNameStatusZ(out: string): RawChange[] {
     if (code[0] === "R" || code[0] === "C") {
       const from = f[i++];
       const to = f[i++];
-      changes.push({ path: to, from, status: code[0] === "R" ? "renamed" : "added", untracked: false });
+      changes.push({ path: to, from, status: code[0] === "R" ? "renamed" : "added" });
     } else {
-      changes.push({ path: f[i++], status: nameStatus(code), untracked: false });
+      changes.push({ path: f[i++], status: nameStatus(code) });
     }
   }
   return changes;
