@@ -91,10 +91,6 @@ export class AgentFailedError extends AgentError {
   }
 }
 
-export function isRetryableAgentError(e: unknown): boolean {
-  return e instanceof TransientAgentError || e instanceof AgentTimeoutError;
-}
-
 /** A command ready to run: the sandbox may rewrite it (wrap in bwrap) before it runs. */
 export interface AgentCommand {
   file: string;

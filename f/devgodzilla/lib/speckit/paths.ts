@@ -63,11 +63,6 @@ export function templatePath(name: TemplateName): string {
   return `${TEMPLATES_DIR}/${name}-template.md`;
 }
 
-/** Spec Kit's own priority: overrides/ first, then the plain template. */
-export function templateCandidates(name: TemplateName): string[] {
-  return [`${TEMPLATE_OVERRIDES_DIR}/${name}-template.md`, templatePath(name)];
-}
-
 /** GitHub's branch-name byte limit, which Spec Kit also applies to feature directory names. */
 export const MAX_FEATURE_NAME_BYTES = 244;
 
