@@ -14,7 +14,10 @@ const TOKEN_SHAPES: RegExp[] = [
   /(?<=\b(?:Bearer|token)\s)[A-Za-z0-9._~+/=-]{20,}/gi, // Authorization headers
 ];
 
-const SECRET_KEY = /(key|token|secret|password|passwd|credential|auth|signature)/i;
+/** Object keys whose string values are credentials (resource fields, span attributes…). */
+export const SECRET_KEY = /(key|token|secret|password|passwd|credential|auth|signature)/i;
+/** Environment variable names whose values are credentials (OPENAI_API_KEY, GH_TOKEN…). */
+export const SECRET_ENV_NAME = /KEY|TOKEN|SECRET|AUTH|PASSWORD/;
 const MIN_SECRET_LENGTH = 6; // shorter values would redact ordinary words
 
 export const REDACTED = "[REDACTED]";

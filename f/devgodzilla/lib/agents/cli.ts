@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, isAbsolute, join } from "node:path";
 import { InputError } from "../errors.ts";
-import { Redactor } from "../redact.ts";
+import { Redactor, SECRET_ENV_NAME } from "../redact.ts";
 import { baseEnv, ProcessSpawnError, runProcess, type ProcessResult, type StreamName } from "../process.ts";
 import { detectBlock } from "./block.ts";
 import { agentSettings, redactorFor, type AgentSettings, type AgentsConfig } from "./config.ts";
@@ -233,7 +233,7 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
   await prepareAgentHome(spec, home);
   const redactor = redactorFor(opts.config, opts.redactor ?? new Redactor());
   // Every secret-looking value of the child's env is redacted from its output too.
-  redactor.addFrom(Object.fromEntries(Object.entries(command.env).filter(([k]) => /KEY|TOKEN|SECRET|AUTH|PASSWORD/.test(k))), true);
+  redactor.addFrom(Object.fromEntries(Object.entries(command.env).filter(([k]) => SECRET_ENV_NAME.test(k))), true);
   const cmd: WrappedAgentCommand = opts.wrap ? await opts.wrap(command) : command;
   if (cmd.warning) console.log(`[${opts.agentId}] ${cmd.warning}`);
   const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;

@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
-import { Redactor } from "../redact.ts";
+import { Redactor, SECRET_ENV_NAME } from "../redact.ts";
 import { AGENT_IDS, AGENTS, isAgentId, type AgentId } from "./registry.ts";
 
 export interface AgentSettings {
@@ -180,7 +180,7 @@ export function redactorFor(cfg: AgentsConfig, redactor = new Redactor()): Redac
     if (!s) continue;
     redactor.add(s.apiKey);
     for (const [k, v] of Object.entries(s.env)) {
-      if (/KEY|TOKEN|SECRET|AUTH|PASSWORD/.test(k)) redactor.add(v);
+      if (SECRET_ENV_NAME.test(k)) redactor.add(v);
       // JSON config passed by env (OPENCODE_CONFIG_CONTENT…) may embed keys under apiKey-like names.
       if (v.trimStart().startsWith("{")) {
         try {

@@ -9,13 +9,14 @@ import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace, type Attributes, type 
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { Redactor } from "../redact.ts";
+import { Redactor, SECRET_KEY } from "../redact.ts";
 import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./index.ts";
 
 // Lets a test (and a curious operator) see whether the SDK was loaded at all in this process.
 (globalThis as { __devgodzillaOtelLoaded?: boolean }).__devgodzillaOtelLoaded = true;
 
-const SECRET_ATTR_KEY = /(key|token|secret|password|passwd|credential|auth|signature|cookie)/i;
+// Redactor's credential keys, plus cookies (an HTTP span attribute may carry a session).
+const isSecretAttrKey = (k: string) => SECRET_KEY.test(k) || /cookie/i.test(k);
 const MAX_ATTR_CHARS = 4096;
 const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -47,7 +48,7 @@ export function createOtelImpl(cfg: OtlpConfig, opts: TelemetryOptions = {}): Te
     for (const [k, v] of Object.entries(attrs)) {
       if (v === undefined || v === null) continue;
       // A string under a credential-like key is dropped whole; counts like gen_ai.usage.input_tokens stay.
-      if (SECRET_ATTR_KEY.test(k) && typeof v !== "number" && typeof v !== "boolean") continue;
+      if (isSecretAttrKey(k) && typeof v !== "number" && typeof v !== "boolean") continue;
       if (typeof v === "string") out[k] = redactor.redact(v).slice(0, MAX_ATTR_CHARS);
       else if (Array.isArray(v)) out[k] = v.map((x) => redactor.redact(String(x)).slice(0, MAX_ATTR_CHARS));
       else if (typeof v === "number" ? Number.isFinite(v) : true) out[k] = v;
