@@ -3,32 +3,15 @@
 // Real bare remote; the files are read back from what was pushed.
 import * as fs from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 import { runOnboard } from "../../f/devgodzilla/lib/project/onboard.ts";
 import { SPECKIT_COMMANDS } from "../../f/devgodzilla/prompts/agents/speckit.ts";
-import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { onboardFixtures } from "./onboard-helpers.ts";
 
-let cache: { dir: string; cleanup(): Promise<void> };
-let work: { dir: string; cleanup(): Promise<void> };
-const fixtures: FixtureRemote[] = [];
-
-beforeAll(async () => {
-  cache = await tempDir("dg-onb-ide-cache-");
-  work = await tempDir("dg-onb-ide-work-");
-});
-afterAll(async () => {
-  for (const f of fixtures) await f.cleanup();
-  await cache.cleanup();
-  await work.cleanup();
-});
-
-async function remote(files: Record<string, string> = {}) {
-  const f = await createFixtureRemote("node", { extraFiles: files });
-  fixtures.push(f);
-  return f;
-}
-const io = () => ({ cacheDir: cache.dir, workRoot: work.dir, date: "2026-01-15" });
+const onb = onboardFixtures("dg-onb-ide-");
+const { work, io } = onb;
+const remote = (files: Record<string, string> = {}) => onb.remote("node", { extraFiles: files });
 
 describe("onboard speckit_agents", () => {
   it("commits Claude Code skills and Gemini TOML commands with the scaffolding, and lists them", async () => {

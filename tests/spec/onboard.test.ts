@@ -1,33 +1,14 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 import { runOnboard } from "../../f/devgodzilla/lib/project/onboard.ts";
 import { parseConstitution } from "../../f/devgodzilla/lib/speckit/constitution.ts";
 import { ProjectProfileSchema } from "../../f/devgodzilla/lib/project/profile.ts";
 import { SPEC_TEMPLATE } from "../../f/devgodzilla/lib/speckit/templates.ts";
-import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { onboardFixtures } from "./onboard-helpers.ts";
 
-let cache: { dir: string; cleanup(): Promise<void> };
-let work: { dir: string; cleanup(): Promise<void> };
-const fixtures: FixtureRemote[] = [];
-
-beforeAll(async () => {
-  cache = await tempDir("dg-onb-cache-");
-  work = await tempDir("dg-onb-work-");
-});
-afterAll(async () => {
-  for (const f of fixtures) await f.cleanup();
-  await cache.cleanup();
-  await work.cleanup();
-});
-
-async function remote(kind: Parameters<typeof createFixtureRemote>[0], opts?: Parameters<typeof createFixtureRemote>[1]) {
-  const f = await createFixtureRemote(kind, opts);
-  fixtures.push(f);
-  return f;
-}
-const io = () => ({ cacheDir: cache.dir, workRoot: work.dir, date: "2026-01-15" });
+const { cache, work, remote, io } = onboardFixtures("dg-onb-");
 
 describe("onboard", () => {
   it("profiles a Node project, adds .specify/ scaffolding, commits and pushes devgodzilla/onboard-main", async () => {
