@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildCliArgs, runCliAgent } from "../../f/devgodzilla/lib/agents/cli.ts";
@@ -11,15 +11,9 @@ import {
   ExecutionBlockedError,
   TransientAgentError,
 } from "../../f/devgodzilla/lib/agents/types.ts";
-import { FAKE_BIN, isAlive, readRecords, tempDir, waitUntil } from "./helpers.ts";
+import { FAKE_BIN, isAlive, readRecords, tempDirsPerTest, waitUntil } from "./helpers.ts";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-function dir() {
-  const d = tempDir();
-  cleanups.push(d.cleanup);
-  return d.path;
-}
+const dir = tempDirsPerTest();
 
 // The headless command lines of shared/reference/agents.md (template + auto-approve column),
 // with P = prompt and M = model.

@@ -2,6 +2,7 @@
 // zombies as dead (in this container PID 1 does not reap orphans, so a killed grandchild stays a
 // zombie and pidAlive alone would still report it).
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { afterEach } from "vitest";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
@@ -11,6 +12,17 @@ export const FAKE_BIN = resolve(import.meta.dirname, "../fixtures/agents/bin");
 export function tempDir(prefix = "dg-agents-"): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** For a test file: the returned `dir(prefix?)` makes a temp dir that is removed after the current test. */
+export function tempDirsPerTest(): (prefix?: string) => string {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+  return (prefix?: string) => {
+    const d = tempDir(prefix);
+    cleanups.push(d.cleanup);
+    return d.path;
+  };
 }
 
 export function isAlive(pid: number): boolean {

@@ -1,21 +1,15 @@
 // The IDE adapter's approval round trip on the local runner: the flow writes + pushes the command
 // file and suspends; a "human" clones the branch, does the work, pushes; the approval resumes the
 // flow, which picks the work up from the branch.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { resumeRun, runPath } from "../../scripts/runner/index.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDirsPerTest } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname, "../fixtures/agents/ide_bundle");
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-function dir(p?: string) {
-  const d = tempDir(p);
-  cleanups.push(d.cleanup);
-  return d.path;
-}
+const dir = tempDirsPerTest();
 const git = (cwd: string, ...a: string[]) => execFileSync("git", ["-c", "user.name=h", "-c", "user.email=h@h", ...a], { cwd }).toString().trim();
 
 function setup() {

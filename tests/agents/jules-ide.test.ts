@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,15 +10,9 @@ import { runAgent } from "../../f/devgodzilla/lib/agents/index.ts";
 import { IDE_AGENT_IDS } from "../../f/devgodzilla/lib/agents/registry.ts";
 import { AgentFailedError, AgentUnavailableError, ExecutionBlockedError } from "../../f/devgodzilla/lib/agents/types.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import { FAKE_BIN, tempDir } from "./helpers.ts";
+import { FAKE_BIN, tempDirsPerTest } from "./helpers.ts";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-function dir(prefix?: string) {
-  const d = tempDir(prefix);
-  cleanups.push(d.cleanup);
-  return d.path;
-}
+const dir = tempDirsPerTest();
 const git = (cwd: string, ...a: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...a], { cwd }).toString().trim();
 function repo(): string {
   const d = dir("dg-repo-");

@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { startLlmServer, scripted, type LlmServer, type LlmReply, promptText } from "../../scripts/fakes/llm-server.ts";
 import { DiffApplyError, extractDiff, runLlmAgent } from "../../f/devgodzilla/lib/agents/llm_agent.ts";
 import { AgentFailedError, ExecutionBlockedError, TransientAgentError } from "../../f/devgodzilla/lib/agents/types.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDirsPerTest } from "./helpers.ts";
 
 const KEY = "sk-test-llm-agent-key-000000000000";
 let server: LlmServer;
@@ -16,18 +16,16 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
+const dir = tempDirsPerTest();
 
 function repo(): string {
-  const d = tempDir("dg-llm-agent-");
-  cleanups.push(d.cleanup);
-  const git = (...a: string[]) => execFileSync("git", a, { cwd: d.path });
+  const d = dir("dg-llm-agent-");
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: d });
   git("init", "-q", "-b", "main");
-  writeFileSync(join(d.path, "greet.ts"), 'export function greet(name: string): string {\n  return "Hello " + name;\n}\n');
+  writeFileSync(join(d, "greet.ts"), 'export function greet(name: string): string {\n  return "Hello " + name;\n}\n');
   git("add", ".");
   git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init");
-  return d.path;
+  return d;
 }
 const status = (cwd: string) => execFileSync("git", ["status", "--porcelain"], { cwd }).toString();
 

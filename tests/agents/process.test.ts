@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
 import { runProcess, ProcessSpawnError } from "../../f/devgodzilla/lib/process.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
-import { FAKE_BIN, isAlive, tempDir, waitUntil } from "./helpers.ts";
+import { FAKE_BIN, isAlive, tempDirsPerTest, waitUntil } from "./helpers.ts";
 
 const FAKE = join(FAKE_BIN, "codex");
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-function dir() {
-  const d = tempDir();
-  cleanups.push(d.cleanup);
-  return d.path;
-}
+const dir = tempDirsPerTest();
 const pidFrom = (out: string, key: string) => Number(new RegExp(`${key}=(\\d+)`).exec(out)?.[1]);
 
 describe("runProcess", () => {
