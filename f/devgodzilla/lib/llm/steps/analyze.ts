@@ -6,9 +6,9 @@
 import { AnalysisDraft, FINDING_CATEGORIES, SEVERITIES } from "../artifacts/schemas.ts";
 import { renderAnalysis, type CoverageRow, type Finding } from "../artifacts/render.ts";
 import { parsePlan, parseSpec } from "../artifacts/parse.ts";
-import { featureFrom, llmFrom, progress, runStep, stepRef, type StepOutput } from "../artifacts/step.ts";
+import { featureFrom, progress, runStep, stepRef, type StepOutput } from "../artifacts/step.ts";
 import { ANALYZE_PROMPT_VERSION, ANALYZE_SYSTEM, analyzePrompt } from "../../../prompts/analyze.ts";
-import { promptContext, requireArtifact, type CommonParams } from "./common.ts";
+import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
 
 export interface AnalyzeParams extends CommonParams {
   feature?: string;
@@ -128,7 +128,7 @@ export function buildReport(mech: Draft[], model: AnalysisDraft, coverage: Cover
 export async function runAnalyze(p: AnalyzeParams): Promise<AnalyzeResult> {
   const ref = stepRef(p);
   const paths = featureFrom(p.feature, ref.branch);
-  const { llm, redactor } = llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
+  const { llm, redactor } = stepLlm(p);
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     const spec = await requireArtifact(ws, paths.spec, "specify");

@@ -5,9 +5,9 @@ import { InputError } from "../../errors.ts";
 import { ChecklistDraft } from "../artifacts/schemas.ts";
 import { renderChecklist } from "../artifacts/render.ts";
 import { parseSpec } from "../artifacts/parse.ts";
-import { featureFrom, llmFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
+import { featureFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
 import { CHECKLIST_PROMPT_VERSION, CHECKLIST_SYSTEM, checklistPrompt } from "../../../prompts/checklist.ts";
-import { promptContext, requireArtifact, type CommonParams } from "./common.ts";
+import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
 
 export interface ChecklistParams extends CommonParams {
   feature?: string;
@@ -42,7 +42,7 @@ export async function runChecklist(p: ChecklistParams): Promise<ChecklistResult>
   const domain = validateDomain(p.domain);
   const ref = stepRef(p);
   const paths = featureFrom(p.feature, ref.branch);
-  const { llm, redactor } = llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
+  const { llm, redactor } = stepLlm(p);
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     const spec = await requireArtifact(ws, paths.spec, "specify");

@@ -8,9 +8,9 @@ import { ClarifyEdits, CoverageScan, Question, markersIn } from "../artifacts/sc
 import { applyClarifications, type AnsweredQuestion } from "../artifacts/clarifications.ts";
 import { recheckRequirementsChecklist, renderQuestions } from "../artifacts/render.ts";
 import { specFacts } from "../artifacts/parse.ts";
-import { featureFrom, llmFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
+import { featureFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
 import { CLARIFY_EDIT_SYSTEM, CLARIFY_PROMPT_VERSION, CLARIFY_SCAN_SYSTEM, clarifyEditPrompt, clarifyScanPrompt } from "../../../prompts/clarify.ts";
-import { promptContext, requireArtifact, type CommonParams } from "./common.ts";
+import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
 
 export interface ClarifyParams extends CommonParams {
   feature?: string;
@@ -70,7 +70,7 @@ export async function runClarify(p: ClarifyParams): Promise<ClarifyResult> {
   if (!Number.isInteger(maxNew) || maxNew < 0 || maxNew > 5) throw new InputError("max_new_questions", "must be an integer from 0 to 5");
   if (p.answers !== undefined && p.answers !== null && (typeof p.answers !== "object" || Array.isArray(p.answers))) throw new InputError("answers", "must be an object of question id → answer");
   const { answered, open } = resolveAnswers(qs.data, p.answers ?? {});
-  const { llm, redactor } = llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
+  const { llm, redactor } = stepLlm(p);
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     let spec = await requireArtifact(ws, paths.spec, "specify");

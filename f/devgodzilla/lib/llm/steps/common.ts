@@ -3,7 +3,7 @@
 import { InputError } from "../../errors.ts";
 import { selectContext } from "../context.ts";
 import type { LlmOptions } from "../client.ts";
-import type { Workspace } from "../artifacts/step.ts";
+import { llmFrom, type Workspace } from "../artifacts/step.ts";
 import type { PromptContext } from "../../../prompts/common.ts";
 
 export interface CommonParams {
@@ -21,6 +21,11 @@ export interface CommonParams {
   context_budget_tokens?: number;
   /** Retry/timeout tuning (tests, slow local models). */
   llm_options?: LlmOptions;
+}
+
+/** The step's LLM client (from whichever LLM resource was given) and a redactor holding its secrets. */
+export function stepLlm(p: CommonParams): ReturnType<typeof llmFrom> {
+  return llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
 }
 
 export async function promptContext(ws: Workspace, query: string, budget = 6000, exclude: string[] = []): Promise<PromptContext & { files: string[] }> {

@@ -7,9 +7,9 @@ import { ConstitutionViolationError } from "../errors.ts";
 import { PlanDraft } from "../artifacts/schemas.ts";
 import { CONTRACT_EXT, renderDataModel, renderPlan, renderQuickstart, renderResearch } from "../artifacts/render.ts";
 import { constitutionPrinciples, parseSpec } from "../artifacts/parse.ts";
-import { featureFrom, llmFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
+import { featureFrom, progress, runStep, stepRef, targetBranch, today, type StepOutput } from "../artifacts/step.ts";
 import { PLAN_PROMPT_VERSION, PLAN_SYSTEM, planPrompt } from "../../../prompts/plan.ts";
-import { promptContext, requireArtifact, type CommonParams } from "./common.ts";
+import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
 
 export interface PlanParams extends CommonParams {
   feature?: string;
@@ -34,7 +34,7 @@ export function unjustifiedViolations(d: PlanDraft): { principle: string; eviden
 export async function runPlan(p: PlanParams): Promise<PlanResult> {
   const ref = stepRef(p);
   const paths = featureFrom(p.feature, ref.branch);
-  const { llm, redactor } = llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
+  const { llm, redactor } = stepLlm(p);
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     const spec = await requireArtifact(ws, paths.spec, "specify");

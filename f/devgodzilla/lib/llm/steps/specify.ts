@@ -7,9 +7,9 @@ import { featureFromRunBranch, listRemoteBranches, runBranchName, RUN_BRANCH_PRE
 import { SpecDraft, type Question } from "../artifacts/schemas.ts";
 import { renderQuestions, renderRequirementsChecklist, renderSpec } from "../artifacts/render.ts";
 import { specFacts } from "../artifacts/parse.ts";
-import { llmFrom, progress, runStep, stepRef, today, type StepOutput } from "../artifacts/step.ts";
+import { progress, runStep, stepRef, today, type StepOutput } from "../artifacts/step.ts";
 import { SPECIFY_PROMPT_VERSION, SPECIFY_SYSTEM, specifyPrompt } from "../../../prompts/specify.ts";
-import { promptContext, type CommonParams } from "./common.ts";
+import { stepLlm, promptContext, type CommonParams } from "./common.ts";
 
 export interface SpecifyParams extends CommonParams {
   feature_description: string;
@@ -43,7 +43,7 @@ export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
   if (description.length > MAX_DESCRIPTION_CHARS) throw new InputError("feature_description", `is longer than ${MAX_DESCRIPTION_CHARS} characters`, "put long material in the repository and reference it");
   const shortName = validateShortName(p.short_name);
   const ref = stepRef(p);
-  const { llm, redactor } = llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
+  const { llm, redactor } = stepLlm(p);
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     await progress(10);

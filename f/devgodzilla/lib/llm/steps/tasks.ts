@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { TasksDraft } from "../artifacts/schemas.ts";
 import { renderTasks } from "../artifacts/render.ts";
 import { parseSpec } from "../artifacts/parse.ts";
-import { featureFrom, llmFrom, progress, runStep, stepRef, targetBranch, type StepOutput } from "../artifacts/step.ts";
+import { featureFrom, progress, runStep, stepRef, targetBranch, type StepOutput } from "../artifacts/step.ts";
 import { TASKS_PROMPT_VERSION, TASKS_SYSTEM, tasksPrompt } from "../../../prompts/tasks.ts";
-import { promptContext, requireArtifact, type CommonParams } from "./common.ts";
+import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
 import { InputError } from "../../errors.ts";
 
 export interface TasksParams extends CommonParams {
@@ -53,7 +53,7 @@ export function findCycle(tasks: { key: string; dependsOn: string[] }[]): string
 export async function runTasks(p: TasksParams): Promise<TasksResult> {
   const ref = stepRef(p);
   const paths = featureFrom(p.feature, ref.branch);
-  const { llm, redactor } = llmFrom({ llm: p.llm, openai: p.openai, anthropic: p.anthropic, model: p.model, options: p.llm_options });
+  const { llm, redactor } = stepLlm(p);
 
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     const spec = await requireArtifact(ws, paths.spec, "specify");
