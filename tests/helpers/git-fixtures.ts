@@ -102,7 +102,8 @@ export const FIXTURE_FILES: Record<FixtureKind, Record<string, string>> = {
   },
 };
 
-async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+/** Writes `files` (relative path → content) under `dir`, creating folders. */
+export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
   for (const [rel, content] of Object.entries(files)) {
     const p = path.join(dir, rel);
     await fs.mkdir(path.dirname(p), { recursive: true });
@@ -183,6 +184,13 @@ export async function createFixtureRemote(
 export async function tempDir(prefix = "dg-test-"): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh temp dir holding `files` (relative path → content), plus its cleanup. */
+export async function tempProject(files: Record<string, string>, prefix = "dg-project-"): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const t = await tempDir(prefix);
+  await writeFiles(t.dir, files);
+  return t;
 }
 
 /** Names of entries in `dir` that start with `prefix` (to assert nothing was left behind). */

@@ -1,23 +1,18 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtemp, mkdir, writeFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
 import { execaSync } from "execa";
 import { runChecks } from "../../f/devgodzilla/lib/qa/checks.ts";
 import { parseToolOutput } from "../../f/devgodzilla/lib/qa/parsers.ts";
 import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
+import { tempProject } from "../helpers/git-fixtures.ts";
 
-const dirs: string[] = [];
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => Promise.all(cleanups.map((c) => c())));
 
 async function project(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "dg-qa-proj-"));
-  dirs.push(dir);
-  for (const [p, c] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, p)), { recursive: true });
-    await writeFile(join(dir, p), c);
-  }
-  return dir;
+  const p = await tempProject(files, "dg-qa-proj-");
+  cleanups.push(p.cleanup);
+  return p.dir;
 }
 const cmd = (argv: string[], source = "test") => [{ argv, cwd: ".", source, inferred: false }];
 const config = parseQaConfig({ checks: { timeout_seconds: 30 } }).checks;

@@ -1,22 +1,15 @@
-import * as fs from "node:fs/promises";
-import * as os from "node:os";
-import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectProject, parseMakeTargets } from "../../f/devgodzilla/lib/project/detect.ts";
-import { FIXTURE_FILES } from "../helpers/git-fixtures.ts";
+import { FIXTURE_FILES, tempProject } from "../helpers/git-fixtures.ts";
 
-const dirs: string[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 async function project(files: Record<string, string>): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "dg-detect-"));
-  dirs.push(dir);
-  for (const [rel, content] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await fs.writeFile(path.join(dir, rel), content);
-  }
-  return dir;
+  const p = await tempProject(files, "dg-detect-");
+  cleanups.push(p.cleanup);
+  return p.dir;
 }
 afterEach(async () => {
-  for (const d of dirs.splice(0)) await fs.rm(d, { recursive: true, force: true });
+  for (const c of cleanups.splice(0)) await c();
 });
 
 describe("detectProject", () => {
