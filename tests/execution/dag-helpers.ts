@@ -1,10 +1,9 @@
 // Shared by the executeDag tests: an in-memory job table standing in for Windmill's (start / poll /
 // find / result — the JobApi seam) whose jobs run the REAL executeTask (fake agent CLI, real bwrap).
-import path from "node:path";
 import type { JobApi, JobView } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
 import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
+import { FAKE_BIN } from "../agents/helpers.ts";
 
-export const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
 export const FEATURE = "002-dag";
 export const BRANCH = "devgodzilla/002-dag";
 export const AGENTS = { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN };

@@ -4,13 +4,12 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
 import { runAgent, type RunAgentRequest } from "../../f/devgodzilla/lib/agents/index.ts";
 import { configureTelemetry, flushTelemetry, shutdownTelemetry } from "../../f/devgodzilla/lib/telemetry/index.ts";
+import { FAKE_BIN } from "../agents/helpers.ts";
 
-const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
 const FEATURE = "001-sums";
 
 let fx: FixtureRemote;

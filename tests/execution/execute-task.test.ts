@@ -10,8 +10,8 @@ import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
 import { probeBwrap } from "../../f/devgodzilla/lib/sandbox/index.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { FAKE_BIN } from "../agents/helpers.ts";
 
-const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
 const NODE_BIN = path.resolve(import.meta.dirname, "../../node_modules/.bin");
 const FEATURE = "001-sums";
 const KEY = "sk-test-exec-task-0123456789abcdef";

@@ -8,8 +8,8 @@ import os from "node:os";
 import * as wmill from "windmill-client";
 import { runPath } from "../../scripts/runner/index.ts";
 import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { FAKE_BIN } from "../agents/helpers.ts";
 
-const FAKE_BIN = path.resolve(import.meta.dirname, "../fixtures/agents/bin");
 const store = {
   resources: {
     "f/devgodzilla/agents_fake": { resource_type: "c_devgodzilla_agents", value: { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: "sk-runner-dag-secret-0123456789" } } } },

@@ -1,11 +1,10 @@
 // task_with_qa with the REAL execute_task (B2) driving B1's fake agent CLI in the bwrap sandbox,
 // the real qa step and the real feedback step, on the local runner.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolve } from "node:path";
 import { runPath } from "../../scripts/runner/index.ts";
 import { harness, type Harness } from "./flow-helpers.ts";
+import { FAKE_BIN } from "../agents/helpers.ts";
 
-const FAKE_BIN = resolve("tests/fixtures/agents/bin");
 let h: Harness;
 beforeAll(async () => {
   h = await harness();
