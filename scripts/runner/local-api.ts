@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, readJsonOrText } from "../fakes/http.ts"; // loopback HTTP plumbing shared with the fakes
 import type { Engine, JobInfo } from "./engine.ts";
 import type { RunRecord } from "./runs.ts";
 
@@ -201,10 +202,7 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     try {
       if (req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, "missing or wrong token");
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const raw = Buffer.concat(chunks).toString("utf8");
-      const body = raw ? JSON.parse(raw) : undefined;
+      const body = await readJsonOrText(req);
       for (const [method, re, handler] of routes) {
         const m = url.pathname.match(re);
         if (m && method === req.method) {
@@ -231,7 +229,7 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       engine = e;
       engines.add(e);
     },
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => closeServer(server),
   };
   return api;
 }
