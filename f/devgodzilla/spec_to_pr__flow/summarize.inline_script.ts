@@ -1,6 +1,6 @@
 // Last step of spec_to_pr: the run at a glance in the Windmill run page — tasks, agents, QA
 // verdicts, cost and the pull request — plus the plain fields a caller (webhook, schedule) reads.
-type Usage = { inputTokens?: number; outputTokens?: number; costUsd?: number; tokens?: number; cost_usd?: number };
+type Usage = { inputTokens?: number; outputTokens?: number; costUsd?: number; tokens?: number; cost_usd?: number; unpricedModels?: string[] };
 type Task = { id: string; status: string; agent?: string; model?: string | null; agent_source?: string; attempts?: number; merge?: string; error?: string; blocked_by?: string; usage?: Usage };
 
 const money = (n: number) => `$${n.toFixed(4)}`;
@@ -41,7 +41,7 @@ export async function main(
     `- **Tasks**: ${done}/${tasks.length} succeeded${execution.status && execution.status !== "succeeded" ? ` (execution ${execution.status}${execution.stop_reason ? `: ${execution.stop_reason}` : ""})` : ""}`,
     `- **Run QA**: ${verdict}${qa?.verdict?.score !== undefined ? ` (score ${qa.verdict.score})` : ""}${qa?.report_path ? ` — report in \`${qa.report_path}\`` : ""}`,
     `- **Clarifications answered**: ${clarifications_answered}`,
-    `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated`,
+    `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated${spec_usage.unpricedModels?.length ? ` (no price known for ${spec_usage.unpricedModels.join(", ")})` : ""}`,
     `- **Pull request**: ${pr?.url ? `[#${pr.number ?? ""}](${pr.url})` : "none (no forge resource given)"}`,
   ].join("\n");
   return {
