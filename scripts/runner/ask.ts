@@ -13,7 +13,15 @@ async function askAtTerminal(pending: PendingApproval): Promise<unknown> {
     const props = pending.form?.properties ?? {};
     const order = pending.form?.order ?? Object.keys(props);
     const answer: Record<string, unknown> = {};
+    // When the step pre-filled the form (default_args), ask for those fields and the required ones;
+    // an optional field it left out keeps its default (a fixed-size form with unused slots).
+    const prefilled = step.default_args && Object.keys(step.default_args).length ? step.default_args : null;
+    const required = new Set(pending.form?.required ?? []);
     for (const name of order) {
+      if (prefilled && !(name in prefilled) && !required.has(name)) {
+        if (props[name]?.default !== undefined) answer[name] = props[name].default;
+        continue;
+      }
       const p = props[name] ?? {};
       const def = step.default_args?.[name] ?? p.default;
       const choices = (step.enums?.[name] ?? p.enum) as unknown[] | undefined;

@@ -81,6 +81,7 @@ describe("devgodzilla run", () => {
     expect(seen).toContain("approval needed: ask");
     expect(seen).toContain("**Ship it?**");
     expect(seen).toContain('(default: "yes")');
+    expect(seen).not.toContain("note — Optional note"); // an optional field the step did not pre-fill is not asked
     const { RunStore } = await import("../../scripts/runner/runs.ts");
     const run = new RunStore(tmp).list().find((x) => x.path === "f/conformance/approval" && x.status === "success" && new RunStore(tmp).journal(x.id).some((e) => e.type === "approval" && JSON.stringify(e.payload).includes("typed at the terminal")));
     expect(run).toBeDefined();
