@@ -3,6 +3,8 @@
 import type { JobApi, JobView } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
 import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
+import { afterEach, beforeEach } from "vitest";
+import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
 
 export const FEATURE = "002-dag";
 export const BRANCH = "devgodzilla/002-dag";
@@ -55,3 +57,35 @@ export class FakeJobs implements JobApi {
 
 /** A task description the fake agent turns into writing `file` with `content`. */
 export const w = (file: string, content: string) => `[[fake:write ${file}=${content}]]`;
+
+export interface DagFixture {
+  fx: FixtureRemote;
+  cache: { dir: string; cleanup(): Promise<void> };
+  work: { dir: string; cleanup(): Promise<void> };
+  jobs: FakeJobs;
+  /** executeDag input for these tasks over this test's remote, cache and work root. */
+  input(tasks: DagTaskIn[], extra?: Record<string, unknown>): ReturnType<typeof dagInput>;
+}
+
+type DagTaskIn = { id: string; description: string; dependsOn?: string[] };
+const dagInput = (f: DagFixture, tasks: DagTaskIn[], extra: Record<string, unknown> = {}) => ({
+  repo: f.fx.remote, branch: BRANCH, commit: f.fx.seed, feature: FEATURE, dag: { tasks },
+  poll_ms: 20, backoff_seconds: 0, retries: 0, cache_dir: f.cache.dir, work_root: f.work.dir, task_args: { install: [] }, ...extra,
+});
+
+/** A fresh remote, mirror cache, work root and job table for every test of the calling file. */
+export function useDagFixture(): DagFixture {
+  const f = { input: (tasks: DagTaskIn[], extra?: Record<string, unknown>) => dagInput(f, tasks, extra) } as unknown as DagFixture;
+  beforeEach(async () => {
+    f.fx = await createFixtureRemote("empty");
+    f.cache = await tempDir("dg-cache-");
+    f.work = await tempDir("dg-work-");
+    f.jobs = new FakeJobs(f.cache.dir, f.work.dir);
+  });
+  afterEach(async () => {
+    await f.fx.cleanup();
+    await f.cache.cleanup();
+    await f.work.cleanup();
+  });
+  return f;
+}
