@@ -138,6 +138,28 @@ describe("execute phase", () => {
     expect(r.stdout).toContain(`TMP ${JSON.stringify(["tmp", "wt"])}`);
   });
 
+  it("a program installed under the hidden temp dir (node_modules and all) still runs, and its neighbours stay hidden", async () => {
+    // e.g. an agent CLI in the node_modules of a checkout that lives in /tmp
+    const pkg = path.join(root, "install", "node_modules", "tool");
+    await mkdir(path.join(pkg, "node_modules", "dep"), { recursive: true });
+    await writeFile(path.join(pkg, "node_modules", "dep", "index.js"), "module.exports = 'dep loaded';\n");
+    await writeFile(path.join(pkg, "cli.js"), "console.log('TOOL ' + require('./node_modules/dep'));\n");
+    await mkdir(path.join(root, "install", "secrets"), { recursive: true });
+    await writeFile(path.join(root, "install", "secrets", "key.txt"), "not for the tool");
+    const w = await wrapInSandbox(
+      { file: process.execPath, args: [path.join(pkg, "cli.js")], cwd: worktree, env: { HOME: path.join(tmpDir, "home") } },
+      { phase: "execute", worktree, tmpDir },
+    );
+    try {
+      const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: 30_000, log: false });
+      expect(r.stdout, r.stderr).toContain("TOOL dep loaded");
+    } finally {
+      await w.dispose();
+    }
+    const peek = await runIn(`try { require("fs").readFileSync(${JSON.stringify(path.join(root, "install", "secrets", "key.txt"))}); console.log("READ"); } catch (e) { console.log("HIDDEN " + e.code); }`);
+    expect(peek.stdout).toContain("HIDDEN ENOENT");
+  });
+
   it("hides the local runner's secrets file and anything in DEVGODZILLA_SANDBOX_HIDE by default", async () => {
     const secretFile = path.join(os.homedir(), `.dgz-test-secret-${process.pid}`);
     await writeFile(secretFile, "sk-local-secret-0000000000000000");

@@ -283,12 +283,22 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
       }
     }
     const under = (p: string) => hidden.some((h) => p === h || p.startsWith(h + path.sep));
+    // The program and the files it is given (an agent CLI or a tool installed under a hidden
+    // path, e.g. a checkout in the temp dir) come back read-only: for a file inside node_modules
+    // the whole top-most node_modules (its dependencies), else its folder.
+    const programRoots = new Set<string>();
+    for (const f of [cmd.file, ...cmd.args]) {
+      if (!path.isAbsolute(f) || !existsSync(f)) continue;
+      for (const p of [path.resolve(f), real(f)]) {
+        if (!under(p)) continue;
+        const nm = p.indexOf(`${path.sep}node_modules${path.sep}`);
+        programRoots.add(nm >= 0 ? p.slice(0, nm + "/node_modules".length) : path.dirname(p));
+      }
+    }
+    // Before the worktree and temp dir binds, so a root that contains them cannot cover them.
+    for (const d of programRoots) a.push("--ro-bind", d, d);
     a.push("--bind", worktree, worktree, "--bind", tmp, tmp);
     if (under(ctl)) a.push("--ro-bind", ctl, ctl);
-    if (path.isAbsolute(cmd.file) && existsSync(cmd.file) && under(real(cmd.file))) {
-      const d = path.dirname(real(cmd.file));
-      a.push("--ro-bind", d, d);
-    }
     for (const p of opts.readOnly ?? []) {
       const rp = real(path.isAbsolute(p) ? p : path.join(worktree, p));
       if (existsSync(rp)) a.push("--ro-bind", rp, rp);
