@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { readBranchDiff } from "../../f/devgodzilla/lib/qa/diff.ts";
 import { runGates } from "../../f/devgodzilla/lib/qa/gates.ts";
 import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
@@ -143,7 +142,18 @@ describe("constitutional gates on real branches", () => {
   });
 
   it("follows the project's constitution: its numerals, its NON-NEGOTIABLE marking, articles it lacks are off", async () => {
-    const ko = readFileSync("/work/shared/corpus/dev/constitutions/02-mxrc-constitution-ko.md", "utf8");
+    // A Korean constitution of our own: seven principles, test-first is article V, none is library-first.
+    const ko = [
+      "# 로봇 제어 헌법", "", "## 핵심 원칙", "",
+      "### I. 실시간성 보장", "제어 루프는 1ms 안에 끝나야 한다 (MUST).", "",
+      "### II. RAII 원칙 (NON-NEGOTIABLE)", "모든 자원은 소유 객체가 해제한다.", "",
+      "### III. 인터페이스 기반 설계", "모듈은 인터페이스로만 통신한다.", "",
+      "### IV. 메모리 안전성 (NON-NEGOTIABLE)", "원시 포인터 소유를 금지한다.", "",
+      "### V. 테스트 주도 개발 (TDD)", "테스트를 먼저 작성하고 실패를 확인한 뒤 구현한다.", "",
+      "### VI. 관측 가능성", "모든 오류는 구조화된 로그로 남긴다.", "",
+      "### VII. 단순성", "필요 없는 추상화를 만들지 않는다.", "",
+      "## 거버넌스", "", "**버전**: 1.1.0", "**비준일**: 2025-01-20", "**최종 수정일**: 2025-01-22", "",
+    ].join("\n");
     const rs = await branch([["feat", { "src/cart.ts": CART }]], { constitution: ko });
     const tf = gate(rs, "test-first");
     expect(tf.article).toBe("V"); // 테스트 주도 개발 (TDD) is article V there
