@@ -1,28 +1,40 @@
 // `devgodzilla` — the command line of the embedded local runner. Arguments mirror
 // `wmill flow preview` / `wmill script preview` (-d data, -s silent). The final result goes to
-// stdout as JSON, logs to stderr; a failure exits non-zero with a JSON error on stdout.
+// stdout as JSON; progress (one line per step and task), the summary and errors go to stderr; the
+// exit code says how the run ended (outcome.ts).
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
-import { askAtTerminal } from "./ask.ts";
-import { runPath, resumeRun, RunStore, type RunResult } from "./index.ts";
-
-class UsageError extends Error {
-  name = "UsageError";
-}
+import { terminalAsker } from "./ask.ts";
+import { UsageError, cannotFixItself } from "./errors.ts";
+import type { RunEvent } from "./events.ts";
+import { runPath, resumeRun, RunStore, type RunOptions, type RunResult } from "./index.ts";
+import { formatRunList } from "./list.ts";
+import { EXIT, failuresOf, markdownOf } from "./outcome.ts";
+import { ProgressPrinter } from "./progress.ts";
+import { useOwnTempDir } from "./tmp.ts";
 
 const HELP = `devgodzilla — run DevGodzilla's Windmill flows and scripts on this machine
 
   devgodzilla run <f/devgodzilla/x> [-d '<json>' | -d @args.json] [--answers @answers.json]
-                  [--event @event.json] [--no-interactive] [-s]
-  devgodzilla resume <run id> [-d '<approval json>']    continue a suspended (or interrupted) run
+                  [--event @event.json] [--no-interactive] [-s] [-v]
+  devgodzilla resume <run id> [-d '<answer json>']      continue a waiting or interrupted run
   devgodzilla runs                                      list recorded runs
+  devgodzilla demo                                      the spec-to-PR flow end to end on a sample repository (npm start)
   devgodzilla agents list | health [--json] | test <id>  the coding agents: registry, health, a trial run
   devgodzilla check                                     offline bundle check (tsc, wmill lint, schemas, flows)
   devgodzilla gen-schemas                               regenerate every .script.yaml schema from main's signature
 
 Options: --resources <file> (default resources/local.yaml), --state-dir <dir> (default .devgodzilla/),
-         --root <dir> (the wmill sync root holding f/; default this repository)
-  devgodzilla demo                                      the spec-to-PR flow end to end on a sample repository
+         --root <dir> (the wmill sync root holding f/; default this repository),
+         -v/--verbose (the jobs' own output and error stacks; always kept in the run record), -s/--silent
+
+--answers file: {"<approval step id>": {"<field>": <value>, …}} — a list of such answers for a step
+met more than once; unknown step ids and fields are an error. resume -d takes one answer object.
+
+Exit codes: 0 success · 1 the run failed · 2 bad command or input (nothing ran or changed) ·
+            3 finished with failures (QA failed, tasks failed) · 4 waiting for an answer ·
+            130 interrupted (Ctrl-C; the run can be resumed)
 
 Resources and variables ($res:/$var:) come from resources/local.yaml (see resources/local.example.yaml)
 or DEVGODZILLA_RES_<PATH> / DEVGODZILLA_VAR_<PATH> environment variables.`;
@@ -49,20 +61,108 @@ function asObject(value: unknown, what: string): Record<string, unknown> | undef
   return value as Record<string, unknown>;
 }
 
-function report(out: RunResult, silent: boolean): number {
-  if (out.status === "suspended") {
-    process.stderr.write(`\nRun ${out.runId} is waiting for an answer at step "${out.pending?.step_id}". Continue it with:\n  ${out.resumeCommand}\n`);
-    process.stdout.write(JSON.stringify({ status: "suspended", run_id: out.runId, step_id: out.pending?.step_id, resume_command: out.resumeCommand }, null, 2) + "\n");
-    return 0;
+const err = (s: string) => void process.stderr.write(s);
+const out = (v: unknown) => void process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+
+/** One run of the CLI: progress, interrupts, the resume command with the options it needs, the closing report. */
+class Session {
+  rootRun?: string;
+  readonly terminal;
+  readonly printer?: ProgressPrinter;
+  private interruptedAt = 0;
+
+  constructor(
+    readonly values: { silent?: boolean; verbose?: boolean; "no-interactive"?: boolean; answers?: string; "state-dir"?: string; resources?: string; root?: string },
+  ) {
+    this.terminal = !values["no-interactive"] && process.stdin.isTTY ? terminalAsker() : undefined;
+    if (!values.silent) this.printer = new ProgressPrinter((line) => err(`${line}\n`));
   }
-  if (out.status === "success") {
-    process.stdout.write(JSON.stringify(out.result ?? null, null, 2) + "\n");
-    return 0;
+
+  get runs() {
+    return new RunStore(this.values["state-dir"]);
   }
-  process.stdout.write(JSON.stringify({ error: out.error, run_id: out.runId, result: out.result }, null, 2) + "\n");
-  if (!silent) process.stderr.write(`\nRun ${out.runId} ${out.status}: ${out.error?.message ?? ""}\n`);
-  return 1;
+
+  options(): RunOptions {
+    const v = this.values;
+    return {
+      stateDir: v["state-dir"],
+      storeFile: v.resources,
+      root: v.root,
+      ask: this.terminal?.ask,
+      onLog: v.verbose ? (label, line) => err(`[${label}] ${line}\n`) : undefined,
+      onEvent: (e: RunEvent) => {
+        if (e.type === "run-start" && !e.run.parent_job && !e.run.root_job) this.rootRun ??= e.run.id;
+        this.printer?.on(e);
+      },
+      onNotice: v.silent ? undefined : (text) => err(`note: ${text}\n`),
+    };
+  }
+
+  /** `npx devgodzilla resume <id> …` plus the options this invocation was given. */
+  withOptions(command: string): string {
+    const v = this.values;
+    const extra = [["--state-dir", v["state-dir"]], ["--resources", v.resources], ["--root", v.root]].filter(([, x]) => x).map(([k, x]) => `${k} ${x}`);
+    return [command, ...extra].join(" ");
+  }
+
+  /** Ctrl-C: stop here, say how to go on; a second Ctrl-C does not wait for anything. */
+  onInterrupt(exit: (code: number) => void) {
+    const handler = () => {
+      if (this.interruptedAt++) return exit(EXIT.interrupted);
+      err(this.rootRun
+        ? `\nInterrupted. Run ${this.rootRun} stopped where it was; nothing finished is lost. Continue it with:\n  ${this.withOptions(`npx devgodzilla resume ${this.rootRun}`)}\n`
+        : "\nInterrupted before the run started.\n");
+      exit(EXIT.interrupted);
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+  }
+
+  report(o: RunResult, rewrite: (md: string) => string = (md) => md): number {
+    const silent = this.values.silent;
+    const runDir = path.join(o.stateDir, "runs", o.runId);
+    if (o.status === "suspended") {
+      const command = this.withOptions(o.resumeCommand ?? `npx devgodzilla resume ${o.runId}`);
+      err(`\n${this.terminal?.interrupted ? "Interrupted. " : ""}Run ${o.runId} waits for an answer at step "${o.pending?.step_id}". Continue it with:\n  ${command}\n`);
+      out({ status: "suspended", run_id: o.runId, step_id: o.pending?.step_id, resume_command: command });
+      return this.terminal?.interrupted ? EXIT.interrupted : EXIT.waiting;
+    }
+    const md = markdownOf(o.result);
+    if (o.status === "success") {
+      out(o.result ?? null);
+      const failures = failuresOf(o.result);
+      if (!silent && md) err(`\n${rewrite(md)}\n\n`);
+      if (failures.length) {
+        err(`Finished with failures (exit ${EXIT.finishedWithFailures}): ${failures.join("; ")}\nRun record: ${runDir}\n`);
+        return EXIT.finishedWithFailures;
+      }
+      return EXIT.success;
+    }
+    out({ error: o.error, run_id: o.runId, result: o.result });
+    if (!silent) {
+      if (md) err(`\n${rewrite(md)}\n`);
+      const at = o.error?.step_id ? ` at step ${o.error.step_id}` : "";
+      err(`\nRun ${o.runId} ${o.status === "canceled" ? "was canceled" : "failed"}${at}: ${o.error?.message ?? ""}\nThe jobs' output is in ${path.join(runDir, "logs")}${this.values.verbose ? "" : " (or run again with --verbose)"}\n`);
+    }
+    return EXIT.failed;
+  }
 }
+
+/** Exits once stdout and stderr have reached the OS (a pipe takes writes asynchronously), after `cleanup`. */
+function exitWhenFlushed(code: number, cleanup: () => void = () => undefined): void {
+  process.exitCode = code;
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      stream.once("error", () => resolve()); // EPIPE: nobody is reading any more
+      stream.write("", () => resolve());
+    });
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => {
+    process.once("exit", cleanup); // after the process groups of running jobs are killed (lib/process.ts)
+    process.exit(code);
+  });
+}
+
+let removeTemp: () => void = () => undefined;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "agents") {
@@ -78,6 +178,7 @@ async function main(argv: string[]): Promise<number> {
       event: { type: "string" },
       "no-interactive": { type: "boolean" },
       silent: { type: "boolean", short: "s" },
+      verbose: { type: "boolean", short: "v" },
       "state-dir": { type: "string" },
       resources: { type: "string" },
       root: { type: "string" },
@@ -87,16 +188,14 @@ async function main(argv: string[]): Promise<number> {
   const [command, target] = positionals;
   if (values.help || !command) {
     process.stdout.write(HELP + "\n");
-    return command || values.help ? 0 : 2;
+    return command || values.help ? EXIT.success : EXIT.usage;
   }
-  const silent = values.silent ?? false;
-  const interactive = !values["no-interactive"] && process.stdin.isTTY && values.answers === undefined;
-  const common = {
-    stateDir: values["state-dir"],
-    storeFile: values.resources,
-    root: values.root,
-    ask: interactive ? askAtTerminal : undefined,
-    onLog: silent ? undefined : (label: string, line: string) => process.stderr.write(`[${label}] ${line}\n`),
+  const session = () => {
+    const tmp = useOwnTempDir();
+    removeTemp = tmp.remove;
+    const s = new Session(values);
+    s.onInterrupt((code) => exitWhenFlushed(code, removeTemp));
+    return { s, tmp };
   };
   switch (command) {
     case "run": {
@@ -104,31 +203,62 @@ async function main(argv: string[]): Promise<number> {
       const args = asObject(readJson(values.data, "-d"), "-d") ?? {};
       const answers = asObject(readJson(values.answers, "--answers"), "--answers");
       const event = asObject(readJson(values.event, "--event"), "--event");
-      return report(await runPath(target, { ...common, args, answers, event }), silent);
+      const { s } = session();
+      const opts = s.options();
+      // Answers given up front: nobody is asked at the terminal unless one does not fit.
+      return s.report(await runPath(target, { ...opts, args, answers, event, ask: answers ? undefined : opts.ask }));
     }
     case "resume": {
-      if (!target) throw new UsageError("resume needs the run id printed by the suspended run");
-      return report(await resumeRun(target, readJson(values.data, "-d"), common), silent);
+      if (!target) throw new UsageError("resume needs the run id printed by the run (list them with npx devgodzilla runs)");
+      const { s } = session();
+      const { reopenDemo } = await import("../demo/index.ts");
+      const demo = await reopenDemo(s.runs.runDir(target));
+      try {
+        if (demo) err(`Bringing the demo back: sample repository ${demo.remote}, model and GitHub API on loopback\n`);
+        const o = await resumeRun(target, readJson(values.data, "-d"), { ...s.options(), ...(demo ? { store: demo.store } : {}) });
+        return s.report(o, demo?.withoutDeadLinks);
+      } finally {
+        await demo?.close();
+      }
     }
     case "runs": {
-      const rows = new RunStore(values["state-dir"]).list().sort((a, b) => a.created_at.localeCompare(b.created_at));
-      for (const r of rows) process.stdout.write(`${r.id}  ${r.status.padEnd(9)}  ${r.created_at}  ${r.path}${r.pending ? `  (waiting at ${r.pending.step_id})` : ""}\n`);
-      return 0;
+      process.stdout.write(formatRunList(new RunStore(values["state-dir"]), (c) => new Session(values).withOptions(c)));
+      return EXIT.success;
     }
     case "demo": {
-      const { runDemo } = await import("../demo/index.ts");
-      return runDemo(argv.slice(1));
+      const { s, tmp } = session();
+      const { setUpDemo, recordDemo, acceptRecommended, demoIntro, demoEpilogue } = await import("../demo/index.ts");
+      const demo = await setUpDemo({ tmpBase: tmp.base }); // outside this process's temp dir: a demo run can be resumed
+      err(`${demoIntro(demo)}\n`);
+      const opts = s.options();
+      try {
+        const o = await runPath("f/devgodzilla/spec_to_pr", {
+          ...opts,
+          args: demo.args,
+          store: demo.store,
+          ask: opts.ask ?? acceptRecommended,
+          onEvent: (e) => {
+            if (e.type === "run-start" && e.run.path === "f/devgodzilla/spec_to_pr" && !e.run.parent_job) recordDemo(s.runs.runDir(e.run.id), demo);
+            opts.onEvent?.(e);
+          },
+        });
+        const code = s.report(o, demo.withoutDeadLinks);
+        if (!values.silent && o.status !== "suspended") err(demoEpilogue(demo, (o.result as { branch?: string } | undefined)?.branch, path.join(o.stateDir, "runs", o.runId)));
+        return code;
+      } finally {
+        await demo.close();
+      }
     }
     case "check": {
       const { runCheck } = await import("../check/index.ts");
-      return (await runCheck()) ? 0 : 1;
+      return (await runCheck()) ? EXIT.success : EXIT.failed;
     }
     case "gen-schemas": {
       const { generateSchemas } = await import("../check/schemas.ts");
       const { CHECKED_TREES } = await import("../check/index.ts");
       const changed = (await Promise.all(CHECKED_TREES.map((t) => generateSchemas(t)))).flat();
-      process.stderr.write(changed.length ? `updated ${changed.join(", ")}\n` : "all .script.yaml schemas are up to date\n");
-      return 0;
+      err(changed.length ? `updated ${changed.join(", ")}\n` : "all .script.yaml schemas are up to date\n");
+      return EXIT.success;
     }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
@@ -136,10 +266,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code, removeTemp),
   (e: Error) => {
-    process.stdout.write(JSON.stringify({ error: { name: e.name, message: e.message } }, null, 2) + "\n");
-    process.stderr.write(`devgodzilla: ${e.message}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
+    // One line for what the user can fix; the stack only with --verbose (it is our bug otherwise, and still one line).
+    out({ error: { name: e.name, message: e.message } });
+    err(`devgodzilla: ${e.message}\n`);
+    if (process.argv.includes("--verbose") || process.argv.includes("-v")) err(`${e.stack ?? ""}\n`);
+    exitWhenFlushed(cannotFixItself(e) ? EXIT.usage : EXIT.failed, removeTemp);
   },
 );

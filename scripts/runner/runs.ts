@@ -5,6 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
+import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 
 export type RunStatus = "running" | "success" | "failure" | "suspended" | "canceled";
 
@@ -113,4 +114,18 @@ export class RunStore {
   log(id: string, jobId: string, line: string) {
     appendFileSync(path.join(this.runDir(id), "logs", `${jobId}.log`), line.endsWith("\n") ? line : line + "\n");
   }
+}
+
+/** A run whose runner process is gone while it was running: `resume` continues it. */
+export function isInterrupted(r: RunRecord): boolean {
+  return r.status === "running" && (!r.pid || (r.pid !== process.pid && !pidAlive(r.pid)));
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/** The exact command that continues a suspended or interrupted run (the approval's pre-filled answer as the example payload). */
+export function resumeCommand(r: Pick<RunRecord, "id" | "status" | "pending">): string {
+  if (r.status !== "suspended" || !r.pending) return `npx devgodzilla resume ${r.id}`;
+  const step = r.pending.step_result as { default_args?: unknown } | null;
+  return `npx devgodzilla resume ${r.id} -d ${shellQuote(JSON.stringify(step?.default_args ?? {}))}`;
 }
