@@ -141,6 +141,6 @@ export function demoIntro(demo: Demo): string {
 }
 
 /** What the demo prints after the summary: where to look at the result. */
-export function demoEpilogue(demo: Demo, branch: string | undefined, runDir: string): string {
-  return `Inspect the result:  git --git-dir ${demo.remote} log --oneline ${branch ?? ""}\nRun record:          ${runDir}\n`;
+export function demoEpilogue(demo: Demo, branch: string | undefined): string {
+  return `Inspect the result:  git --git-dir ${demo.remote} log --oneline ${branch ?? ""}\n`;
 }

@@ -132,11 +132,9 @@ class Session {
       out(o.result ?? null);
       const failures = failuresOf(o.result);
       if (!silent && md) err(`\n${rewrite(md)}\n\n`);
-      if (failures.length) {
-        err(`Finished with failures (exit ${EXIT.finishedWithFailures}): ${failures.join("; ")}\nRun record: ${runDir}\n`);
-        return EXIT.finishedWithFailures;
-      }
-      return EXIT.success;
+      if (failures.length) err(`Finished with failures (exit ${EXIT.finishedWithFailures}): ${failures.join("; ")}\n`);
+      if (!silent && (md || failures.length)) err(`Run record: ${runDir}\n`);
+      return failures.length ? EXIT.finishedWithFailures : EXIT.success;
     }
     out({ error: o.error, run_id: o.runId, result: o.result });
     if (!silent) {
@@ -243,7 +241,7 @@ async function main(argv: string[]): Promise<number> {
           },
         });
         const code = s.report(o, demo.withoutDeadLinks);
-        if (!values.silent && o.status !== "suspended") err(demoEpilogue(demo, (o.result as { branch?: string } | undefined)?.branch, path.join(o.stateDir, "runs", o.runId)));
+        if (!values.silent && o.status !== "suspended") err(demoEpilogue(demo, (o.result as { branch?: string } | undefined)?.branch));
         return code;
       } finally {
         await demo.close();

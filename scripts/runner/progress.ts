@@ -48,7 +48,17 @@ export class ProgressPrinter {
   private readonly taskRuns = new Map<string, number>();
   private readonly agents = new Map<string, string>();
 
+  /** Steps a resumed run did not run again, said in one line before the next step starts. */
+  private replayed: string[] = [];
+
   constructor(private readonly write: Write) {}
+
+  private flushReplayed() {
+    if (!this.replayed.length) return;
+    const names = this.replayed.length > 6 ? [...this.replayed.slice(0, 5), `… ${this.replayed.at(-1)}`] : this.replayed;
+    this.line(`✓ ${this.replayed.length} step${this.replayed.length > 1 ? "s" : ""} finished before the resume, not run again: ${names.join(", ")}`);
+    this.replayed = [];
+  }
 
   private line(text: string) {
     const s = Math.floor((Date.now() - this.started) / 1000);
@@ -83,17 +93,20 @@ export class ProgressPrinter {
       case "run-start":
         return this.runStart(e.run, e.resumed);
       case "run-end":
+        this.flushReplayed();
         return this.runEnd(e.run);
       case "step-replayed":
-        if (!e.key.includes("/") && !e.run.parent_job) this.line(`✓ ${this.where(e)} (finished before the resume)`);
+        this.replayed.push(this.where(e));
         return;
       case "step-start": {
+        this.flushReplayed();
         const task = this.taskOf(e);
         const attempt = this.stepAttempt(e, task);
+        // The step that runs a task's agent says which agent and which attempt this is.
+        const runsAgent = task !== undefined && "agent" in e.args && e.kind === "script";
         const agent = typeof e.args.agent === "string" && e.args.agent ? e.args.agent : task ? this.agents.get(task) : undefined;
-        const shown = task ? attempt : e.attempt;
-        const about = [agent ? `agent ${agent}` : "", task || shown > 1 ? `attempt ${shown}` : ""].filter(Boolean).join(", ");
-        this.line(`▶ ${this.where(e)}${about ? ` — ${about}` : e.summary ? ` — ${oneLine(e.summary, 90)}` : ""}`);
+        const about = runsAgent ? [agent ? `agent ${agent}` : "agent per the agents resource", `attempt ${attempt}`] : e.attempt > 1 ? [`attempt ${e.attempt}`] : [];
+        this.line(`▶ ${this.where(e)}${about.length ? ` — ${about.join(", ")}` : e.summary && !task ? ` — ${oneLine(e.summary, 90)}` : ""}`);
         return;
       }
       case "step-end": {
@@ -106,7 +119,7 @@ export class ProgressPrinter {
         }
         const failed = !e.success || Boolean((e.result as { error?: unknown } | null)?.error);
         if (!failed) {
-          this.line(`✓ ${this.where(e)} ${took}${agent ? ` — agent ${agent}` : ""}`);
+          this.line(`✓ ${this.where(e)} ${took}${agent && task ? ` — agent ${agent}` : ""}`);
           return;
         }
         const error = e.error ?? (e.result as { error?: { name?: string; message?: string } }).error ?? {};

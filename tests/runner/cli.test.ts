@@ -241,7 +241,7 @@ describe("resume from any point", () => {
     writeFileSync(release, "");
     const resumed = await cli("resume", runId!);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/✓ first \(finished before the resume\)/);
+    expect(resumed.stderr).toMatch(/✓ 1 step finished before the resume, not run again: first\n/);
     expect(JSON.parse(resumed.stdout)).toEqual({ value: 1, label: "" });
     expect(readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(1); // `first` ran once
   });
