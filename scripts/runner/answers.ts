@@ -6,7 +6,7 @@
 // types, `enum`, required), the suspend step's result (`default_args`, `enums`), and — for
 // DevGodzilla's clarification approvals — `questions: [{id, options: [{key, answer}]}]` in that
 // result: a field named after an open question accepts free text or one of its option keys.
-import { readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadFlow } from "./bundle.ts";
 import type { FlowModule } from "./openflow.ts";
@@ -147,10 +147,10 @@ export function approvalSteps(root: string): Map<string, FlowApprovals> {
   };
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (!e.isDirectory()) continue;
-      const full = path.join(dir, e.name);
-      if (e.name.endsWith("__flow") && existsSync(path.join(full, "flow.yaml"))) {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (!statSync(full, { throwIfNoEntry: false })?.isDirectory()) continue; // links followed: a bundle root may link its folders
+      if (name.endsWith("__flow") && existsSync(path.join(full, "flow.yaml"))) {
         const entry: FlowApprovals = { steps: new Map(), subflows: [] };
         visit(loadFlow(path.join(full, "flow.yaml")).value.modules, entry);
         flows.set(path.relative(root, full).replace(/__flow$/, ""), entry);
