@@ -65,18 +65,45 @@ export class ProgressPrinter {
     this.write(`[${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}] ${text}`);
   }
 
-  /** The task a step works on: its run is a task job, or the step is given a task. */
-  private taskOf(ref: { run: RunRecord; args?: Record<string, unknown> }): string | undefined {
-    const fromRun = (ref.run.args?.task as { id?: unknown } | undefined)?.id;
-    const fromArgs = (ref.args?.task as { id?: unknown } | undefined)?.id ?? ref.args?.task_id;
-    const id = fromRun ?? fromArgs;
-    return typeof id === "string" && id ? id : undefined;
+  /** Key prefixes (a task's subflow or loop iteration) → the task they work on. */
+  private readonly scopes = new Map<string, string>();
+
+  /** A task named by the step itself: its `task` argument, or a loop iteration over Spec Kit task ids (T001). */
+  private ownTask(args?: Record<string, unknown>): string | undefined {
+    const named = (args?.task as { id?: unknown } | undefined)?.id ?? args?.task_id;
+    if (typeof named === "string" && named) return named;
+    const iterating = (args?.iter as { value?: unknown } | undefined)?.value;
+    return typeof iterating === "string" && /^T\d+$/.test(iterating) ? iterating : undefined;
   }
 
-  /** `spec › plan`, `T001 › qa`; loop and branch positions kept (`route/0/ask` → `route › ask`). */
+  /** The innermost task scope around a step's key. */
+  private scopeOf(key: string): [string, string] | undefined {
+    let best: [string, string] | undefined;
+    for (const [prefix, task] of this.scopes) if (key.startsWith(prefix) && (!best || prefix.length > best[0].length)) best = [prefix, task];
+    return best;
+  }
+
+  /** The task a step works on: its run is a task job, the step names one, or it runs inside a task's scope. */
+  private taskOf(ref: { run: RunRecord; key?: string; args?: Record<string, unknown> }): string | undefined {
+    const fromRun = (ref.run.args?.task as { id?: unknown } | undefined)?.id;
+    if (typeof fromRun === "string" && fromRun) return fromRun;
+    return this.ownTask(ref.args) ?? (ref.key !== undefined ? this.scopeOf(`${ref.run.id}:${ref.key}`)?.[1] : undefined);
+  }
+
+  /** Steps after this one in the same loop iteration, or inside this subflow, work on the same task. */
+  private remember(e: StepRef, task: string) {
+    const key = `${e.run.id}:${e.key}`;
+    const iteration = key.lastIndexOf("]/");
+    if (iteration >= 0) this.scopes.set(key.slice(0, iteration + 2), task);
+    if (e.kind === "flow") this.scopes.set(`${key}/`, task);
+  }
+
+  /** `spec › plan`, `T001 › qa`: the path inside the task's scope; branch positions dropped (`route/0/ask` → `route › ask`). */
   private where(ref: StepRef): string {
-    const path = ref.key.split("/").filter((seg) => !/^(\d+|default)$/.test(seg)).join(" › ");
     const task = this.taskOf(ref);
+    const scope = task ? this.scopeOf(`${ref.run.id}:${ref.key}`) : undefined;
+    const key = scope && scope[1] === task ? `${ref.run.id}:${ref.key}`.slice(scope[0].length) : ref.key;
+    const path = key.split("/").filter((seg) => !/^(\d+|default)$/.test(seg)).join(" › ");
     return task ? `${task} › ${path}` : path;
   }
 
@@ -101,6 +128,7 @@ export class ProgressPrinter {
       case "step-start": {
         this.flushReplayed();
         const task = this.taskOf(e);
+        if (task && this.ownTask(e.args)) this.remember(e, task);
         const attempt = this.stepAttempt(e, task);
         // The step that runs a task's agent says which agent and which attempt this is.
         const runsAgent = task !== undefined && "agent" in e.args && e.kind === "script";
