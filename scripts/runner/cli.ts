@@ -162,27 +162,31 @@ function exitWhenFlushed(code: number, cleanup: () => void = () => undefined): v
 
 let removeTemp: () => void = () => undefined;
 
+const OPTIONS = {
+  data: { type: "string", short: "d" },
+  answers: { type: "string" },
+  event: { type: "string" },
+  "no-interactive": { type: "boolean" },
+  silent: { type: "boolean", short: "s" },
+  verbose: { type: "boolean", short: "v" },
+  "state-dir": { type: "string" },
+  resources: { type: "string" },
+  root: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "agents") {
     const { runAgentsCommand } = await import("./agents-cli.ts");
     return runAgentsCommand(argv.slice(1)); // its own options: list | health | test <id>
   }
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      data: { type: "string", short: "d" },
-      answers: { type: "string" },
-      event: { type: "string" },
-      "no-interactive": { type: "boolean" },
-      silent: { type: "boolean", short: "s" },
-      verbose: { type: "boolean", short: "v" },
-      "state-dir": { type: "string" },
-      resources: { type: "string" },
-      root: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (devgodzilla --help lists the options)`);
+  }
+  const { values, positionals } = parsed;
   const [command, target] = positionals;
   if (values.help || !command) {
     process.stdout.write(HELP + "\n");
@@ -259,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.success;
     }
     default:
-      throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+      throw new UsageError(`unknown command "${command}" — the commands are run, resume, runs, demo, agents, check, gen-schemas (devgodzilla --help)`);
   }
 }
 

@@ -121,6 +121,8 @@ describe("interrupted spec_to_pr", () => {
       expect(stopped.stderr).toContain(`Continue it with:\n  npx devgodzilla resume ${runId} --state-dir ${state}`);
       pids.push(demo.child.pid!);
       const remote = JSON.parse(readFileSync(path.join(state, "runs", runId!, "demo.json"), "utf8")).remote as string;
+      const listed = await execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), "runs", "--state-dir", state]);
+      expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+interrupted\\s.*f/devgodzilla/spec_to_pr \\(demo\\)\\n\\s+continue: npx devgodzilla resume ${runId} --state-dir`, "m"));
 
       // 2. resumed (the demo's servers come back), killed while T002's agent runs (T001 merged)
       const killAt = async (pattern: RegExp) => {
