@@ -5,6 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
+import { UsageError } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 
 export type RunStatus = "running" | "success" | "failure" | "suspended" | "canceled";
@@ -65,7 +66,7 @@ export class RunStore {
   load(id: string): RunRecord {
     const file = path.join(this.runDir(id), "run.json");
     if (!/^[0-9a-f-]{36}$/.test(id) || !existsSync(file)) {
-      throw new Error(`unknown run id "${id}": no run record in ${this.dir} — list runs with \`npx devgodzilla runs\``);
+      throw new UsageError(`unknown run id "${id}": no run record in ${this.dir} — list runs with \`npx devgodzilla runs\``);
     }
     return JSON.parse(readFileSync(file, "utf8")) as RunRecord;
   }
