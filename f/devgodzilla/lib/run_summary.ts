@@ -10,16 +10,16 @@ export interface RunSummaryInput {
   feature: string;
   branch: string;
   commit: string;
-  spec_usage?: Usage;
-  execution?: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; stop_reason?: string };
+  spec_usage?: Usage | null;
+  execution?: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; stop_reason?: string } | null;
   qa?: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null;
   pr?: { url?: string; number?: number; action?: string; draft?: boolean } | null;
-  clarifications_answered?: number;
+  clarifications_answered?: number | null;
 }
 
 const money = (n: number) => `$${n.toFixed(4)}`;
-const tokensOf = (u?: Usage) => u?.tokens ?? (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
-const costOf = (u?: Usage) => u?.cost_usd ?? u?.costUsd ?? 0;
+const tokensOf = (u?: Usage | null) => u?.tokens ?? (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
+const costOf = (u?: Usage | null) => u?.cost_usd ?? u?.costUsd ?? 0;
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s+/g, " ").trim();
 
 /** Succeeded now, or in an earlier run of the same tasks (a resumed or re-run flow skips them). */
