@@ -145,7 +145,9 @@ export class ProgressPrinter {
         if (e.success && expectedRed(e.result)) {
           this.line(`  ${this.where(e)}: tests fail as expected — test-first: this change adds the tests before the code (the red step)`);
         }
-        const failed = !e.success || Boolean((e.result as { error?: unknown } | null)?.error);
+        // A step that failed but let the flow go on (continue_on_error, skip_failures) returns `{error}` alone.
+        const r = e.result as Record<string, unknown> | null;
+        const failed = !e.success || (!!r && typeof r === "object" && Object.keys(r).length === 1 && r.error !== undefined);
         if (!failed) {
           this.line(`✓ ${this.where(e)} ${took}${agent && task ? ` — agent ${agent}` : ""}`);
           return;

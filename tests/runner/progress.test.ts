@@ -66,12 +66,16 @@ describe("progress lines", () => {
       { type: "step-start", ...step(r, "pr"), attempt: 1 },
       { type: "step-end", ...step(r, "pr"), attempt: 1, duration_ms: 1200, success: false, error: { name: "ForgeError", message: "HTTP 503\n  at stack" }, retry_in_s: 4 },
       { type: "step-start", ...step(r, "pr"), attempt: 2 },
+      { type: "step-end", ...step(r, "pr"), attempt: 2, duration_ms: 100, success: true, result: { error: { message: "agent gave up" } } },
+      { type: "step-end", ...step(r, "failure"), attempt: 1, duration_ms: 100, success: true, result: { markdown: "…", error: { message: "what failed" } } },
     ]);
     expect(lines).toEqual([
       "✓ 2 steps finished before the resume, not run again: spec › onboard, spec › specify",
       "▶ pr",
       "✗ pr failed after 1.2s: ForgeError: HTTP 503 at stack — retrying in 4s",
       "▶ pr — attempt 2",
+      "✗ pr failed after 0.1s: agent gave up", // continue_on_error: the step's result is its error
+      "✓ failure 0.1s", // a failure module's report mentions the error; it did not fail
     ]);
   });
 });
