@@ -4,8 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { simpleGit } from "simple-git";
-import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { createFixtureRemote, gitIn, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { executeTask } from "../../f/devgodzilla/lib/workspace/execute_task.ts";
 import { probeBwrap } from "../../f/devgodzilla/lib/sandbox/index.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
@@ -65,9 +64,9 @@ describe("executeTask", () => {
     expect(await fx.show(res.commit, "src/sum.js")).toContain("a + b");
     // node_modules from the setup phase and the _runtime context are not committed.
     expect(await fx.show(res.commit, "node_modules/locallib/index.js")).toBeNull();
-    const tree = await simpleGit(fx.remote).raw(["ls-tree", "-r", "--name-only", res.commit]);
+    const tree = await gitIn(fx.remote, ["ls-tree", "-r", "--name-only", res.commit]);
     expect(tree).not.toContain("_runtime");
-    const subject = (await simpleGit(fx.remote).raw(["log", "-1", "--format=%s%n%b", res.commit]));
+    const subject = (await gitIn(fx.remote, ["log", "-1", "--format=%s%n%b", res.commit]));
     expect(subject).toMatch(/^T001: Add sum\(\)/);
     expect(subject).toContain("DevGodzilla-Task: T001");
     expect(res.artifacts.files.map((f) => [f.path, f.kind, f.status])).toEqual([
@@ -88,7 +87,7 @@ describe("executeTask", () => {
     const install = [{ argv: [process.execPath, "-e", "require('fs').writeFileSync('setup.lock', 'from install')"], cwd: "." }];
     const agents = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: KEY } } };
     const left = await executeTask({ ...base(), task: { id: "T010", description: "Add a [[fake:write src/a.js=module.exports = 1;\\n]]" }, install }, { agents });
-    const tree = await simpleGit(fx.remote).raw(["ls-tree", "-r", "--name-only", left.commit]);
+    const tree = await gitIn(fx.remote, ["ls-tree", "-r", "--name-only", left.commit]);
     expect(tree).toContain("src/a.js");
     expect(tree).not.toContain("setup.lock");
     const kept = await executeTask({ ...base(), task: { id: "T011", description: "Pin it [[fake:write setup.lock=pinned by the agent]]" }, install }, { agents });

@@ -96,7 +96,11 @@ export function buildChildEnv(extra: Record<string, string | undefined> = {}): R
 // Process groups still running; killed if this worker process exits so no agent outlives its job.
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
-function trackGroup(pid: number): void {
+/**
+ * Registers a detached child's process group: it is killed if this worker exits or is cancelled.
+ * Pair with untrackGroup once the group is gone (runProcess and the git gateway both do).
+ */
+export function trackGroup(pid: number): void {
   liveGroups.add(pid);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -116,6 +120,10 @@ function trackGroup(pid: number): void {
       process.on(sig, onSignal);
     }
   }
+}
+
+export function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
@@ -138,7 +146,7 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;
@@ -312,7 +320,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   // Make sure nothing of the group survives (SIGKILL is safe: the leader is gone).
   if (pid !== undefined) {
     if (groupAlive(pid)) killGroup(pid, "SIGKILL");
-    liveGroups.delete(pid);
+    untrackGroup(pid);
   }
 
   const errCode = (result as { code?: string }).code;

@@ -10,7 +10,7 @@ import path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { runProcess } from "../process.ts";
+import { gitAt } from "../git.ts";
 import { runAgent } from "../agents/index.ts";
 import { parseAgentsConfig, type AgentsConfig } from "../agents/config.ts";
 import { AGENTS, type AgentId } from "../agents/registry.ts";
@@ -110,12 +110,6 @@ export function scoreFindings(findings: Finding[]): number {
   return warnings ? Math.max(0.5, Math.round((1 - 0.1 * warnings) * 1000) / 1000) : 1;
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
-  const r = await runProcess({ file: "git", args, cwd, timeoutMs: 60_000, log: false, maxOutputBytes: 64 * 1024 * 1024, env: { GIT_TERMINAL_PROMPT: "0" } });
-  if (r.exitCode !== 0) throw new InputError("base", `git ${args[0]} failed: ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`);
-  return r.stdout;
-}
-
 /** Runs the reviewer on the task's diff in a read-only sandbox and returns its findings. */
 export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
   const started = Date.now();
@@ -127,7 +121,7 @@ export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
   const config = configWithModel(parsedConfig, req.reviewer.agent, req.reviewer.model ?? null);
   const redactor = req.redactor ?? new Redactor();
   const head = req.head ?? "HEAD";
-  const diff = await git(req.worktree, ["diff", "--no-color", "--no-ext-diff", `${req.base}..${head}`]);
+  const diff = await gitAt(req.worktree).run(["diff", "--no-color", "--no-ext-diff", `${req.base}..${head}`], { hint: "base and head must be commits of the task's worktree" });
   const max = req.maxDiffBytes ?? 200_000;
   const out: ReviewResult = {
     reviewer: req.reviewer.agent, model: req.reviewer.model ?? null, findings: [], score: null, weight, summary: "", message: "",

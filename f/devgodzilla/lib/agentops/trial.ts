@@ -9,7 +9,7 @@ import { runAgent } from "../agents/index.ts";
 import type { AgentsConfig } from "../agents/config.ts";
 import { AGENTS, type AgentId } from "../agents/registry.ts";
 import type { LlmConfig } from "../llm/client.ts";
-import { runProcess } from "../process.ts";
+import { gitAt, splitZ } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { currentTraceparent, withSpan } from "../telemetry/index.ts";
 
@@ -43,12 +43,6 @@ export interface TrialOptions {
 export const TRIAL_FILE = "DEVGODZILLA_TEST.md";
 const MAX_DIFF = 20_000;
 
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const r = await runProcess({ file: "git", args, cwd, timeoutMs: 30_000, log: false, env: { GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1" } });
-  if (r.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`);
-  return r.stdout;
-}
-
 export function trialPrompt(agent: AgentId): { prompt: string; line: string } {
   const line = `hello from ${agent}`;
   return {
@@ -66,11 +60,12 @@ export async function runAgentTrial(opts: TrialOptions): Promise<TrialResult> {
     agent: opts.agent, ok: false, verdict: "", finalMessage: "", diff: "", filesChanged: [], durationMs: 0,
     tokens: null, costUsd: null, model: null, error: null, repoDir: opts.keep ? dir : null,
   };
+  const git = gitAt(dir);
   try {
-    await git(dir, "init", "-q", "-b", "main");
+    await git.run(["init", "-q", "-b", "main"]);
     await writeFile(path.join(dir, "README.md"), "# Trial repository\n\nDevGodzilla checks that an agent can edit files here.\n");
-    await git(dir, "add", "-A");
-    await git(dir, "-c", "user.name=DevGodzilla", "-c", "user.email=devgodzilla@localhost", "commit", "-q", "-m", "trial: initial commit");
+    await git.run(["add", "-A"]);
+    await git.run(["-c", "user.name=DevGodzilla", "-c", "user.email=devgodzilla@localhost", "commit", "-q", "-m", "trial: initial commit"]);
     const { prompt, line } = trialPrompt(opts.agent);
     if (spec.kind === "ide") throw new Error(`${spec.name} is an IDE agent: a person runs it; check its command folder with \`agents health --repo <dir>\``);
     const res = await withSpan("agent.trial", { "devgodzilla.agent": opts.agent }, () => {
@@ -82,9 +77,9 @@ export async function runAgentTrial(opts: TrialOptions): Promise<TrialResult> {
       });
     });
     Object.assign(base, { finalMessage: res.finalMessage, tokens: res.tokens, costUsd: res.costUsd, model: res.model });
-    await git(dir, "add", "-A");
-    base.filesChanged = (await git(dir, "diff", "--cached", "--name-only", "-z")).split("\0").filter(Boolean);
-    const diff = await git(dir, "diff", "--cached", "--no-color", "--no-ext-diff");
+    await git.run(["add", "-A"]);
+    base.filesChanged = splitZ(await git.run(["diff", "--cached", "--name-only", "-z"]));
+    const diff = await git.run(["diff", "--cached", "--no-color", "--no-ext-diff"]);
     base.diff = redactor.redact(diff.length > MAX_DIFF ? `${diff.slice(0, MAX_DIFF)}\n… (diff cut at ${MAX_DIFF} characters)` : diff);
     const content = await readFile(path.join(dir, TRIAL_FILE), "utf8").catch(() => null);
     const others = base.filesChanged.filter((f) => f !== TRIAL_FILE);

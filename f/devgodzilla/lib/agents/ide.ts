@@ -11,7 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
-import { commitAll, makeGit, pushBranch, type GitAuthOptions, type PushResult } from "../git.ts";
+import { GitError, commitAll, gitAt, pushBranch, splitZ, type GitAuthOptions, type PushResult } from "../git.ts";
 import { detectBlock } from "./block.ts";
 import { AGENTS, IDE_AGENT_IDS, type AgentId } from "./registry.ts";
 import { AgentUnavailableError, ExecutionBlockedError, type AgentResult } from "./types.ts";
@@ -187,24 +187,23 @@ export async function pickUpFromBranch(
   remote = "origin",
   auth: GitAuthOptions = {},
 ): Promise<{ commit: string; changed: string[] }> {
-  const plain = makeGit(worktree);
-  const url = (await plain.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim();
+  const plain = gitAt(worktree);
+  const url = (await plain.exec(["remote", "get-url", "--", remote], { okExitCodes: [2] })).stdout.trim();
   const git = auth.token && /^https?:/.test(url)
-    ? makeGit(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
+    ? gitAt(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
     : plain;
   const run = async (args: string[]) => {
     try {
-      return (await git.raw(args)).trim();
+      return (await git.run(args)).trim();
     } catch (e) {
-      const msg = String((e as Error).message ?? e).split("\n").slice(-2).join(" | ");
-      throw new ExecutionBlockedError("ide", "input", `git ${args[0]} failed: ${auth.token ? msg.split(auth.token).join("[REDACTED]") : msg}`,
-        `was ${branch} pushed to ${remote}?`);
+      // GitError's text is already redacted (the token included).
+      throw new ExecutionBlockedError("ide", "input", e instanceof GitError ? e.detail : String(e), `was ${branch} pushed to ${remote}?`);
     }
   };
   const before = await run(["rev-parse", "HEAD"]);
   await run(["fetch", "--quiet", remote, `refs/heads/${branch}`]);
   await run(["merge", "--ff-only", "--quiet", "FETCH_HEAD"]);
   const after = await run(["rev-parse", "HEAD"]);
-  const changed = before === after ? [] : (await run(["diff", "--name-only", "-z", before, after])).split("\0").filter(Boolean);
+  const changed = before === after ? [] : splitZ(await run(["diff", "--name-only", "-z", before, after]));
   return { commit: after, changed };
 }

@@ -5,13 +5,12 @@
 //    missing from the remote.
 // Idempotent (a second pass finds nothing to do) and with a dry-run mode that changes nothing.
 
-import { execa } from "execa";
 import { existsSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as wmill from "windmill-client";
-import { cacheRoot, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
+import { cacheRoot, gitAt, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
 import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
@@ -378,7 +377,8 @@ async function removeWorkDir(dir: string): Promise<void> {
   // A linked worktree's git dir is <common>/worktrees/<name>: prune it there after removal.
   const common = gd && path.basename(path.dirname(gd)) === "worktrees" ? path.dirname(path.dirname(gd)) : undefined;
   await fs.rm(dir, { recursive: true, force: true });
-  if (common && existsSync(common)) await execa("git", ["--git-dir", common, "worktree", "prune"]).catch(() => undefined);
+  // Best effort: the directory is gone either way; a stale worktree entry only costs a line in `git worktree list`.
+  if (common && existsSync(common)) await gitAt(common).run(["--git-dir", common, "worktree", "prune"]).catch(() => undefined);
 }
 
 const TITLES: Record<FindingKind, string> = {

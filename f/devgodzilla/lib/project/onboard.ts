@@ -15,6 +15,7 @@ import {
   onboardBranchName,
   pushBranch,
   remoteDefaultBranch,
+  splitZ,
   validateRepoUrl,
   ONBOARD_BRANCH_PREFIX,
   type PushStatus,
@@ -105,12 +106,12 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
     await progress(30);
     const baseCommit = wc.commit;
     // Re-onboarding: continue on the existing onboarding branch when it already contains the base.
-    const existing = (await wc.git.raw(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}^{commit}`]).catch(() => "")).trim();
-    const builtOnBase = existing !== "" && (await wc.git.raw(["merge-base", "--is-ancestor", baseCommit, existing]).then(() => true, () => false));
-    await wc.git.raw(["checkout", "--quiet", "-B", branch, builtOnBase ? existing : baseCommit]);
+    const existing = (await wc.git.exec(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}^{commit}`], { okExitCodes: [1] })).stdout.trim();
+    const builtOnBase = existing !== "" && (await wc.git.test(["merge-base", "--is-ancestor", baseCommit, existing]));
+    await wc.git.run(["checkout", "--quiet", "-B", branch, builtOnBase ? existing : baseCommit]);
 
     const profile = await detectProject(wc.dir);
-    const trackedBefore = new Set((await wc.git.raw(["ls-files", "-z"])).split("\0").filter(Boolean));
+    const trackedBefore = new Set(splitZ(await wc.git.run(["ls-files", "-z"])));
     const projectName = a.project_name || profile.units[0]?.name || path.basename(repo.url).replace(/\.git$/, "") || "Project";
     const scaffold = await ensureSpeckitScaffold(wc.dir, { projectName, date: a.date });
     // The team's agents get the /speckit.* commands in this same commit.
@@ -123,7 +124,7 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
     const sha =
       (changed.length
         ? await commitAll(wc.dir, `DevGodzilla onboarding: Spec Kit scaffolding\n\n${changed.map((f) => `- ${f}`).join("\n")}\n`)
-        : null) ?? (await wc.git.raw(["rev-parse", "HEAD"])).trim();
+        : null) ?? (await wc.git.run(["rev-parse", "HEAD"])).trim();
     // Our own onboarding branch is regenerated from the base, so replacing a stale one is fine;
     // a branch the caller named is never overwritten.
     const ours = branch.startsWith(ONBOARD_BRANCH_PREFIX) && !a.branch;

@@ -10,7 +10,7 @@
 
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
+import { gitAt, splitZ } from "../git.ts";
 import { estimateTokens } from "../llm/client.ts";
 
 export interface Chunk {
@@ -250,8 +250,8 @@ export interface CollectOptions {
 /** Chunks of every tracked text file (git ls-files; a plain directory walk is not needed). */
 export async function collectChunks(opts: CollectOptions): Promise<Chunk[]> {
   const changed = new Set(opts.changedFiles);
-  const ls = await execa("git", ["-C", opts.dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], { maxBuffer: 256 * 1024 * 1024 });
-  const files = String(ls.stdout).split("\0").filter((p) => p && !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
+  const listed = splitZ(await gitAt(opts.dir).run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"]));
+  const files = listed.filter((p) => !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
   const chunks: Chunk[] = [];
   const BATCH = 64;
   for (let i = 0; i < files.length; i += BATCH) {

@@ -8,13 +8,12 @@
 
 import { createHash } from "node:crypto";
 import { readFile, rm, mkdir } from "node:fs/promises";
-import { execa } from "execa";
 import path from "node:path";
 import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { runProcess } from "../process.ts";
-import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
+import { commitAll, gitAt, parseStatusZ, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
 import { runAgent, agentEndpoints, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
@@ -383,13 +382,9 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
 
 /** Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their content. */
 async function workTreeChanges(dir: string): Promise<Map<string, string>> {
-  const out = (await execa("git", ["-C", dir, "status", "--porcelain=v1", "-z", "--untracked-files=all"])).stdout;
-  const entries = out.split("\0").filter(Boolean);
+  const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const changes = new Map<string, string>();
-  for (let i = 0; i < entries.length; i++) {
-    const status = entries[i].slice(0, 2);
-    const file = entries[i].slice(3);
-    if (status[0] === "R" || status[0] === "C") i++; // the rename's source path follows
+  for (const { path: file } of parseStatusZ(out)) {
     const content = await readFile(path.join(dir, file)).catch(() => null);
     changes.set(file, content ? createHash("sha256").update(content).digest("hex") : "deleted");
   }
