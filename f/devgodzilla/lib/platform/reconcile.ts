@@ -13,7 +13,7 @@ import * as wmill from "windmill-client";
 import { cacheRoot, gitAt, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
-import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
+import { forgeClient, gitAuthFor, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
 import { DELIVERY_STATE_PREFIX } from "./webhook.ts";
 import { gitDirOf, readOwner } from "./owner.ts";
 import { pidAlive } from "../process.ts";
@@ -298,7 +298,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
       }
       if (target) redactor.add(target.token);
       // Private https remotes need the forge token for ls-remote/fetch too (git.ts keeps it off argv).
-      const gitAuth = target && /^https?:/i.test(repo) ? { token: target.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" } : {};
+      const gitAuth = gitAuthFor(target, repo);
       let heads: Record<string, string>;
       try {
         heads = await listRemoteBranches(repo, RUN_BRANCH_PREFIX, gitAuth);
