@@ -1,9 +1,11 @@
 // `npm run check`: the offline bundle check. Everything Windmill would reject, or that would let the
-// UI form drift from the code, fails here first: tsc, wmill lint, .script.yaml schemas, flow types.
+// UI form drift from the code, fails here first: tsc, wmill lint, .script.yaml schemas, flow types,
+// and the dependency rules that keep the layers apart (ARCHITECTURE.md).
 import { execa } from "execa";
 import path from "node:path";
 import { REPO_ROOT } from "../runner/bundle.ts";
 import { flowProblems, formatProblem } from "./flows.ts";
+import { layerProblems } from "./layers.ts";
 import { schemaProblems } from "./schemas.ts";
 
 /** Sync trees checked: the bundle itself, and the conformance flows the tests run. */
@@ -42,6 +44,9 @@ export async function runCheck(): Promise<boolean> {
     ),
     await step("flows type-check against the scripts they call", async () =>
       (await Promise.all(CHECKED_TREES.map((t) => flowProblems(t)))).flat().map(formatProblem),
+    ),
+    await step("dependency rules: layers, gateways, no cycles (dependency-cruiser)", async () =>
+      (await layerProblems(REPO_ROOT)).map((p) => p.message),
     ),
   ];
   return results.every(Boolean);

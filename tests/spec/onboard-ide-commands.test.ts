@@ -5,7 +5,7 @@ import * as fs from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import { runOnboard } from "../../f/devgodzilla/lib/project/onboard.ts";
+import { runOnboard } from "../../f/devgodzilla/lib/onboard/onboard.ts";
 import { SPECKIT_COMMANDS } from "../../f/devgodzilla/prompts/agents/speckit.ts";
 import { onboardFixtures } from "./onboard-helpers.ts";
 import { gitIn } from "../helpers/git-fixtures.ts";

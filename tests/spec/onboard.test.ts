@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import { runOnboard } from "../../f/devgodzilla/lib/project/onboard.ts";
+import { runOnboard } from "../../f/devgodzilla/lib/onboard/onboard.ts";
 import { parseConstitution } from "../../f/devgodzilla/lib/speckit/constitution.ts";
 import { ProjectProfileSchema } from "../../f/devgodzilla/lib/project/profile.ts";
 import { SPEC_TEMPLATE } from "../../f/devgodzilla/lib/speckit/templates.ts";

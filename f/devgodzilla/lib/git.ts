@@ -4,8 +4,9 @@
 // pushes the run branch. Workers are ephemeral: nothing here assumes a directory survives between
 // jobs — the mirror is only a cache.
 // Every git process runs through ./git/run.ts (time limit per kind of operation, scrubbed
-// environment, typed GitError, redaction); git's -z listings are read by ./git/changes.ts. Both are
-// re-exported here: callers import this file, never ./git/*. Credentials never appear in a URL on
+// environment, typed GitError, redaction); git's -z listings are read by ./git/changes.ts; working
+// copies carry their owner's marker (./git/owner.ts). All are re-exported here: callers import
+// this file, never ./git/*. Credentials never appear in a URL on
 // disk or on a command line (they travel as an http.extraHeader in the child's environment).
 
 import { createHash, randomBytes } from "node:crypto";
@@ -15,7 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DevGodzillaError, InputError } from "./errors.ts";
-import { markOwner } from "./platform/owner.ts";
+import { markOwner } from "./git/owner.ts";
 import { pidAlive } from "./process.ts";
 import { GitError, gitAt, type Git, type GitCredentials } from "./git/run.ts";
 
@@ -24,6 +25,7 @@ export {
   type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
 } from "./git/run.ts";
 export { parseNameStatusZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange } from "./git/changes.ts";
+export { OWNER_MARKER, gitDirOf, markOwner, readOwner, type OwnerMarker } from "./git/owner.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types

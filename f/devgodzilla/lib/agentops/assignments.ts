@@ -14,7 +14,7 @@ import { ConfigError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { parseAgentsConfig, type AgentsConfig } from "../agents/config.ts";
 import { AGENT_IDS, AGENTS, isAgentId, type AgentId } from "../agents/registry.ts";
-import { classifyPath } from "../workspace/artifacts.ts";
+import { classifyPath } from "../project/files.ts";
 import { TASK_TYPES, type TaskType } from "../../prompts/agents/tasks.ts";
 
 export { TASK_TYPES, type TaskType };
@@ -275,7 +275,7 @@ export function loadProjectAgents(repoDir: string, org?: OrgAgents): ProjectAgen
 const TYPE_OF_KIND: Record<string, TaskType | undefined> = { code: "code", test: "test", doc: "docs", config: "config" };
 const TYPE_PRIORITY: TaskType[] = ["code", "test", "config", "docs"];
 
-/** test / code / docs / config from the task's file paths (B2's classifyPath); majority wins, ties by code > test > config > docs. */
+/** test / code / docs / config from the task's file paths (classifyPath); majority wins, ties by code > test > config > docs. */
 export function inferTaskType(files: readonly string[] = []): { type: TaskType; source: string } {
   const counts = new Map<TaskType, number>();
   for (const f of files) {

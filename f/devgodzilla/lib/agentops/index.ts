@@ -1,6 +1,7 @@
 // Agent operations: assignments (which agent/model per task, and why), prompt templates, Spec Kit
-// command files, health, trials, engine-based review, metrics. One import for the other owners:
-//   import { prepareTaskAgent, reviewDiff, joinReviewIntoVerdict, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
+// command files, health, trials, metrics. One import for the other owners:
+//   import { prepareTaskAgent, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
+// (The engine-based review of a task's diff is a QA signal: lib/qa/review.ts.)
 
 import type { AgentsConfig } from "../agents/config.ts";
 import type { AgentId } from "../agents/registry.ts";
@@ -22,7 +23,6 @@ export * from "./prompts.ts";
 export * from "./speckit_commands.ts";
 export * from "./health.ts";
 export * from "./trial.ts";
-export * from "./review.ts";
 export * from "./metrics.ts";
 
 export interface PreparedTaskAgent extends TaskAssignment {

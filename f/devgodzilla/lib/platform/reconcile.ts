@@ -10,12 +10,11 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as wmill from "windmill-client";
-import { cacheRoot, gitAt, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
+import { cacheRoot, gitAt, gitDirOf, isRunBranch, readOwner, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
 import { forgeClient, gitAuthFor, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
 import { DELIVERY_STATE_PREFIX } from "./webhook.ts";
-import { gitDirOf, readOwner } from "./owner.ts";
 import { pidAlive } from "../process.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -84,7 +83,7 @@ export interface ReconcileReport {
   markdown: string;
 }
 
-export { OWNER_MARKER, markOwner, type OwnerMarker } from "./owner.ts";
+export { OWNER_MARKER, markOwner, type OwnerMarker } from "../git.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Windmill jobs

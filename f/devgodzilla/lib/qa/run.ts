@@ -11,14 +11,14 @@ import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranc
 import { featurePaths, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../speckit/paths.ts";
 import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
-import { createLlm } from "../llm/client.ts";
+import { createEmbedder, createLlm, type Embedder } from "../llm/client.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
 import { readBranchDiff } from "./diff.ts";
-import { classifyPath } from "../workspace/artifacts.ts";
+import { classifyPath } from "../project/files.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
-import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "../agentops/review.ts";
+import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "./review.ts";
 import { runGates } from "./gates.ts";
-import { collectChunks, openaiEmbedder, type Embedder } from "./retrieval.ts";
+import { collectChunks } from "./retrieval.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
 import { runChecks } from "./checks.ts";
 import { computeVerdict, renderReport } from "./verdict.ts";
@@ -259,7 +259,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     const cfg = providerFromResources(params);
     judge = llmJudge(createLlm({ ...cfg, redactor }));
     if (config.checklist.embeddings.enabled && cfg.provider === "openai") {
-      embedder = openaiEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
+      embedder = createEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
     }
   }
 

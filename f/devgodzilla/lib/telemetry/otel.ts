@@ -10,7 +10,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trac
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { Redactor, SECRET_KEY } from "../redact.ts";
-import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./index.ts";
+import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./types.ts";
 
 // Lets a test (and a curious operator) see whether the SDK was loaded at all in this process.
 (globalThis as { __devgodzillaOtelLoaded?: boolean }).__devgodzillaOtelLoaded = true;

@@ -1,7 +1,7 @@
 // Engine-based review: a configured CLI agent reads a task's diff against its spec and plan and
-// answers with findings — in a READ-ONLY sandbox (B2's bwrap sandbox, execute phase, with the
+// answers with findings — in a READ-ONLY sandbox (the bwrap sandbox's execute phase, with the
 // worktree re-bound read-only through its `readOnly` option; only the agent's temp HOME is
-// writable, the network only reaches the agent's model endpoints). Findings come back in C's QA
+// writable, the network only reaches the agent's model endpoints). Findings come back in QA's
 // Finding format and join the QA verdict with their own weight (joinReviewIntoVerdict).
 
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,8 +16,8 @@ import { parseAgentsConfig, type AgentsConfig } from "../agents/config.ts";
 import { AGENTS, type AgentId } from "../agents/registry.ts";
 import type { AgentCommand, WrappedAgentCommand } from "../agents/types.ts";
 import { wrapInSandbox, type SandboxPolicy } from "../sandbox/index.ts";
-import type { Finding, Verdict } from "../qa/types.ts";
-import { configWithModel, DEFAULT_REVIEW_WEIGHT } from "./assignments.ts";
+import type { Finding, Verdict } from "./types.ts";
+import { configWithModel, DEFAULT_REVIEW_WEIGHT } from "../agentops/assignments.ts";
 import { traceAgent } from "../telemetry/spans.ts";
 
 export interface ReviewRequest {

@@ -1,7 +1,7 @@
 // Ownership markers for working copies: whoever creates a work dir (git.ts checkout) records the
 // Windmill job that owns it, so reconcile can tell a live job's working copy from an orphan.
-// Stored inside the git dir, so they never show in `git status` or a commit. No imports from the
-// rest of the bundle: git.ts uses this, and reconcile (which imports git.ts) reads it.
+// Stored inside the git dir, so they never show in `git status` or a commit. Part of the git
+// gateway (re-exported by lib/git.ts): git.ts writes them, reconcile reads them.
 
 import * as fs from "node:fs/promises";
 import * as os from "node:os";

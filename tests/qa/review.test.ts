@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { greetRepo } from "../qa/helpers.ts";
-import { joinReviewIntoVerdict, parseReviewOutput, reviewDiff, reviewMarkdown } from "../../f/devgodzilla/lib/agentops/review.ts";
+import { greetRepo } from "./helpers.ts";
+import { joinReviewIntoVerdict, parseReviewOutput, reviewDiff, reviewMarkdown } from "../../f/devgodzilla/lib/qa/review.ts";
 import { computeVerdict } from "../../f/devgodzilla/lib/qa/verdict.ts";
 import type { Verdict } from "../../f/devgodzilla/lib/qa/types.ts";
 

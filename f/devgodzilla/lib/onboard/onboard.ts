@@ -24,8 +24,8 @@ import { parseConstitution } from "../speckit/constitution.ts";
 import { CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { ensureSpeckitScaffold } from "../speckit/scaffold.ts";
 import { installSpeckitCommands, validateSpeckitAgents } from "../agentops/speckit_commands.ts";
-import { detectProject } from "./detect.ts";
-import type { ProjectProfile } from "./profile.ts";
+import { detectProject } from "../project/detect.ts";
+import type { ProjectProfile } from "../project/profile.ts";
 import * as fs from "node:fs/promises";
 
 export const OnboardInputSchema = z.object({
