@@ -5,9 +5,9 @@ import * as fs from "node:fs/promises";
 import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DevGodzillaError } from "../../f/devgodzilla/lib/errors.ts";
+import { DevGodzillaError, ERROR_NAMES } from "../../f/devgodzilla/lib/errors.ts";
 import {
-  GIT_ERROR, GitError, gitAt, gitEnv, gitOpKind, parseNameStatusZ, parseStatusZ, runGit, splitZ, type FileChange,
+  GitError, gitAt, gitEnv, gitOpKind, parseNameStatusZ, parseStatusZ, runGit, splitZ, type FileChange,
 } from "../../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
 import { gitIn, tempDir, writeFiles } from "../helpers/git-fixtures.ts";
@@ -119,7 +119,7 @@ describe("errors", () => {
     expect(err).toBeInstanceOf(GitError);
     expect(err).toBeInstanceOf(DevGodzillaError);
     const e = err as GitError;
-    expect(e.name).toBe(GIT_ERROR);
+    expect(e.name).toBe(ERROR_NAMES.GitError);
     expect(e.args).toEqual(["rev-parse", "--verify", "no-such-branch"]);
     expect(e.exitCode).toBe(128);
     expect(e.stderr).toMatch(/fatal: Needed a single revision/);

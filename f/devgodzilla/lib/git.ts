@@ -21,7 +21,7 @@ import { pidAlive } from "./process.ts";
 import { GitError, gitAt, type Git, type GitCredentials } from "./git/run.ts";
 
 export {
-  GIT_ERROR, GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
+  GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
   type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
 } from "./git/run.ts";
 export { parseNameStatusZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange } from "./git/changes.ts";

@@ -328,7 +328,8 @@ export function resolveTaskAgent(task: TaskFacts, org: OrgAgents, project: Proje
     }
     return { taskId: task.id, taskType: inferred.type, taskTypeSource: inferred.source, agent: choice.agent, source, ...pickModel(choice.agent, choice, source, org, project) };
   }
-  throw new Error("unreachable: the org default always resolves");
+  // Unreachable while the org default agent is enabled (parseOrgAgents checks it).
+  throw new ConfigError(org.file, "default_agent", `no enabled agent is left for task ${task.id}`, "enable the default agent in the agents resource");
 }
 
 /**

@@ -9,6 +9,7 @@ import { runAgent } from "../agents/index.ts";
 import type { AgentsConfig } from "../agents/config.ts";
 import { AGENTS, type AgentId } from "../agents/registry.ts";
 import type { LlmConfig } from "../llm/client.ts";
+import { InputError } from "../errors.ts";
 import { gitAt, splitZ } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { currentTraceparent, withSpan } from "../telemetry/index.ts";
@@ -67,7 +68,7 @@ export async function runAgentTrial(opts: TrialOptions): Promise<TrialResult> {
     await git.run(["add", "-A"]);
     await git.run(["-c", "user.name=DevGodzilla", "-c", "user.email=devgodzilla@localhost", "commit", "-q", "-m", "trial: initial commit"]);
     const { prompt, line } = trialPrompt(opts.agent);
-    if (spec.kind === "ide") throw new Error(`${spec.name} is an IDE agent: a person runs it; check its command folder with \`agents health --repo <dir>\``);
+    if (spec.kind === "ide") throw new InputError("agent", `${spec.name} is an IDE agent: a person runs it, so it cannot be tried here`, "check its command folder with `agents health --repo <dir>`");
     const res = await withSpan("agent.trial", { "devgodzilla.agent": opts.agent }, () => {
       const tp = currentTraceparent();
       return runAgent({

@@ -113,7 +113,7 @@ function asAgentError(e: unknown): Error {
     return new ExecutionBlockedError("llm", "auth", e.message, "check the OpenAI/Anthropic resource");
   }
   if (e instanceof LlmError) return new AgentFailedError("llm", null, e.message, e.hint);
-  return e instanceof Error ? e : new Error(String(e));
+  return e instanceof Error ? e : new AgentFailedError("llm", null, String(e));
 }
 
 export async function runLlmAgent(opts: LlmAgentOptions): Promise<AgentResult> {

@@ -95,8 +95,6 @@ export function gitOpKind(args: readonly string[]): GitOpKind {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-export const GIT_ERROR = "GitError";
-
 /** git failed: the arguments, exit code and stderr (redacted) say how, `hint` what to do. */
 export class GitError extends DevGodzillaError {
   /** The arguments, redacted. */
@@ -115,7 +113,6 @@ export class GitError extends DevGodzillaError {
     detail: string; context?: string; hint?: string; cause?: unknown;
   }) {
     super(`git ${gitSubcommand(f.args) || f.args.join(" ")} failed${f.context ? ` (${f.context})` : ""}: ${f.detail}`, { hint: f.hint, cause: f.cause });
-    this.name = GIT_ERROR;
     this.args = f.args;
     this.exitCode = f.exitCode;
     this.signal = f.signal ?? null;

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { InputError } from "../errors.ts";
+import { DevGodzillaError, InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { gitAt } from "../git.ts";
 import { runAgent } from "../agents/index.ts";
@@ -101,7 +101,16 @@ export function parseReviewOutput(text: string): z.infer<typeof ReviewOutputSche
       lastErr = (e as Error).message;
     }
   }
-  throw new Error(`the reviewer's answer has no valid findings JSON (${lastErr})`);
+  throw new ReviewOutputError(lastErr);
+}
+
+/** The reviewer answered, but not with the findings JSON the review prompt asks for. */
+export class ReviewOutputError extends DevGodzillaError {
+  constructor(problem: string) {
+    super(`the reviewer's answer has no valid findings JSON (${problem})`, {
+      hint: `the reviewer must end its answer with ${REVIEW_MARKER} and the findings JSON; re-run the review or pick a reviewer that follows instructions`,
+    });
+  }
 }
 
 export function scoreFindings(findings: Finding[]): number {
