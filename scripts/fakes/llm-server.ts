@@ -86,7 +86,7 @@ export function scripted(replies: LlmReply[]): LlmHandler {
 }
 
 /**
- * A stateless agent conversation (reference/agent-testing.md): the number of tool results in the
+ * A stateless agent conversation: the number of tool results in the
  * request (OpenAI `role: "tool"` messages, Anthropic `tool_result` blocks) picks the turn to
  * answer; a request without `tools` (title generators and the like) gets `plainText`.
  */

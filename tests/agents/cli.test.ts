@@ -15,7 +15,7 @@ import { FAKE_BIN, isAlive, readRecords, tempDirsPerTest, waitUntil } from "./he
 
 const dir = tempDirsPerTest();
 
-// The headless command lines of shared/reference/agents.md (template + auto-approve column),
+// The headless command lines the agents document (template + auto-approve),
 // with P = prompt and M = model.
 const P = "Implement T001: add hello.txt";
 const M = "some-model";

@@ -1,4 +1,4 @@
-// execute_task end to end: a real bare remote, real bwrap, a fake agent CLI (B1's fixture) and the
+// execute_task end to end: a real bare remote, real bwrap, a fake agent CLI (tests/fixtures/agents) and the
 // REAL qwen-code CLI against the loopback model server, through the sandbox.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { existsSync } from "node:fs";

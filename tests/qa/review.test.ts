@@ -58,7 +58,7 @@ describe("engine-based review", () => {
     expect(r).toMatchObject({ reviewer: "claude-code", model: "sonnet", score: 0, weight: 0.3, tokens: { input: 200, output: 50 }, costUsd: 0.004 });
     expect(JSON.stringify(r)).not.toContain(KEY);
 
-    // Joined into C's verdict with its own weight: the blocking finding fails a passing verdict.
+    // Joined into the QA verdict with its own weight: the blocking finding fails a passing verdict.
     expect(passing.status).toBe("passed");
     const joined = joinReviewIntoVerdict(passing, r);
     expect(joined).toMatchObject({ status: "failed", score: 0.7, warnings: 1 });

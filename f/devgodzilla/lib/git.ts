@@ -34,8 +34,6 @@ export type RepoKind = "https" | "http" | "ssh" | "git" | "file" | "local";
 
 /** A validated repository reference. `url` never carries credentials. */
 export interface RepoSpec {
-  /** What the caller gave (may contain credentials — never log or return it). */
-  readonly input: string;
   /** Credential-free URL or absolute local path; this is what git is pointed at. */
   readonly url: string;
   readonly kind: RepoKind;
@@ -249,7 +247,7 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
         throw new InputError(field, `'${redactUrl(input)}' is not a local file:// URL`, "use file:///absolute/path/to/repo");
       }
       await assertLocalRepo(p, field, redactUrl(input));
-      return { input, url: u.href, kind };
+      return { url: u.href, kind };
     }
     if (!u.hostname) throw new InputError(field, `'${redactUrl(input)}' has no host`);
     if (u.hostname.startsWith("-") || decodeURIComponent(u.username).startsWith("-")) {
@@ -264,7 +262,7 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
       u.username = "";
       u.password = "";
     }
-    return { input, url: u.href, kind, credentials };
+    return { url: u.href, kind, credentials };
   }
 
   // scp-like syntax: a colon before any slash ("git@github.com:org/repo.git").
@@ -275,12 +273,12 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
       throw new InputError(field, "host or user name starts with '-' and would be read by ssh as an option");
     }
     if (!rest) throw new InputError(field, `'${printable(input)}' has no repository path after ':'`);
-    return { input, url: input, kind: "ssh" };
+    return { url: input, kind: "ssh" };
   }
 
   const abs = path.resolve(input);
   await assertLocalRepo(abs, field, input);
-  return { input, url: await fs.realpath(abs), kind: "local" };
+  return { url: await fs.realpath(abs), kind: "local" };
 }
 
 async function assertLocalRepo(p: string, field: string, shown: string): Promise<void> {

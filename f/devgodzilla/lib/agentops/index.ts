@@ -31,7 +31,7 @@ export interface PreparedTaskAgent extends TaskAssignment {
   /** Where the template came from ("bundle: …" / "project override: .devgodzilla/prompts/…"). */
   promptSource: string;
   promptVersion: string;
-  /** B1's config with the resolved model set: pass it to runAgent with agentId = agent. */
+  /** The agents config with the resolved model set: pass it to runAgent with agentId = agent. */
   config: AgentsConfig;
 }
 

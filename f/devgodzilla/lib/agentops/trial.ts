@@ -1,6 +1,6 @@
 // `agents test <id>`: a tiny REAL task for one agent in a throwaway git repository — create one file
 // with one line — then show what the agent did (the diff, its final message, tokens, time). It goes
-// through B1's runAgent exactly as a flow task would, so a passing trial means the agent works here.
+// through lib/agents' runAgent exactly as a flow task would, so a passing trial means the agent works here.
 
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-// Parsers for each agent's machine-readable output (shapes per shared/reference/agents.md).
+// Parsers for each agent's machine-readable output (shapes as each agent CLI prints them).
 // Every parser is forgiving: a line that is not JSON is skipped, and when nothing parses the
 // final message falls back to the plain stdout, so an unexpected format degrades to text.
 

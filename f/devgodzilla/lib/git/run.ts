@@ -101,7 +101,6 @@ export class GitError extends DevGodzillaError {
   readonly args: readonly string[];
   /** null when git was killed or could not start. */
   readonly exitCode: number | null;
-  readonly signal: string | null;
   /** The end of git's stderr, redacted. */
   readonly stderr: string;
   readonly timedOut: boolean;
@@ -109,13 +108,12 @@ export class GitError extends DevGodzillaError {
   /** What went wrong, without the hint (for callers that wrap it in their own error). */
   readonly detail: string;
   constructor(f: {
-    args: readonly string[]; exitCode: number | null; signal?: string | null; stderr: string; timedOut?: boolean; kind: GitOpKind;
+    args: readonly string[]; exitCode: number | null; stderr: string; timedOut?: boolean; kind: GitOpKind;
     detail: string; context?: string; hint?: string; cause?: unknown;
   }) {
     super(`git ${gitSubcommand(f.args) || f.args.join(" ")} failed${f.context ? ` (${f.context})` : ""}: ${f.detail}`, { hint: f.hint, cause: f.cause });
     this.args = f.args;
     this.exitCode = f.exitCode;
-    this.signal = f.signal ?? null;
     this.stderr = f.stderr;
     this.timedOut = f.timedOut ?? false;
     this.kind = f.kind;
@@ -260,7 +258,6 @@ export function gitFailure(args: readonly string[], o: GitOutcome, opts: Omit<Gi
   return new GitError({
     args: args.map((a) => redactText(red, a)),
     exitCode: o.exitCode,
-    signal: o.signal ?? null,
     stderr: redactText(red, o.stderr.slice(-4096)),
     timedOut: o.timedOut ?? false,
     kind,
@@ -277,7 +274,6 @@ export type GitCallOptions = Omit<GitRunOptions, "cwd" | "credentials" | "authUr
 
 /** git bound to one directory (and, for a remote, its credentials). */
 export interface Git {
-  readonly dir: string;
   /** stdout of a command that must succeed. */
   run(args: readonly string[], opts?: GitCallOptions): Promise<string>;
   /** A yes/no question answered by the exit code: 0 yes, 1 no; anything else is a GitError. */
@@ -289,7 +285,6 @@ export interface Git {
 export function gitAt(dir: string, auth: { credentials?: GitCredentials; authUrl?: string; redactor?: Redactor } = {}): Git {
   const base = (opts?: GitCallOptions): GitRunOptions => ({ redactor: auth.redactor, ...opts, cwd: dir, credentials: auth.credentials, authUrl: auth.authUrl });
   return {
-    dir,
     run: async (args, opts) => (await runGit(args, base(opts))).stdout,
     test: async (args, opts) => (await runGit(args, { ...base(opts), okExitCodes: [1] })).exitCode === 0,
     exec: (args, opts) => runGit(args, base(opts)),

@@ -5,7 +5,7 @@
 // Pure functions up to the claim, so they are unit-testable; Windmill access goes through
 // windmill-client only (no DevGodzilla database).
 //
-// Shape (windmill-semantics.md §2): HTTP route triggers (github_webhook / gitlab_webhook
+// Shape: HTTP route triggers (github_webhook / gitlab_webhook
 // .http_trigger.yaml, raw_string: true) → the small script f/devgodzilla/webhook, whose V2
 // `preprocessor(event)` verifies and maps, and whose main claims + starts spec_to_pr. Not a
 // `preprocessor_module` on spec_to_pr itself, because:

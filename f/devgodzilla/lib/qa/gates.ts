@@ -69,7 +69,7 @@ export function stem(path: string): string {
 
 // ---------------------------------------------------------------- constitution
 
-/** The constitution's own marking (A2's parser): `**Severity**:` or (NON-NEGOTIABLE); null when unmarked. */
+/** The constitution's own marking (lib/speckit/constitution.ts): `**Severity**:` or (NON-NEGOTIABLE); null when unmarked. */
 export function markedMode(a: SpeckitArticle): Exclude<GateMode, "off"> | null {
   return a.severitySource === "default" ? null : a.severity;
 }

@@ -32,7 +32,7 @@ export interface ReviewRequest {
   taskId?: string;
   taskDescription?: string;
   reviewer: { agent: AgentId; model?: string | null };
-  /** B1's parsed config or the raw c_devgodzilla_agents resource. */
+  /** lib/agents' parsed config or the raw c_devgodzilla_agents resource. */
   config?: AgentsConfig | unknown;
   /** 0..1 share of the QA score the review gets. Default 0.2. */
   weight?: number;
@@ -45,7 +45,7 @@ export interface ReviewRequest {
 export interface ReviewResult {
   reviewer: AgentId;
   model: string | null;
-  /** C's QA findings (source "check", code REVIEW…). */
+  /** QA findings (source "check", code REVIEW…). */
   findings: Finding[];
   /** 0..1: 1 without findings, 0 with a blocking one, else 1 − 0.1 per warning (≥ 0.5). null when the review failed. */
   score: number | null;
@@ -143,7 +143,7 @@ export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
     await writeFile(diffFile, redactor.redact(Buffer.byteLength(diff) > max ? `${diff.slice(0, max)}\n… (diff cut at ${max} bytes)\n` : diff));
     const home = path.join(tmp, "home");
     const prompt = reviewPrompt({ diffFile, specPath: req.specPath, planPath: req.planPath, taskId: req.taskId, taskDescription: req.taskDescription });
-    // B1's adapter runs the wrapped command and calls its dispose() once the process has ended.
+    // The agent adapter runs the wrapped command and calls its dispose() once the process has ended.
     const wrap = async (cmd: AgentCommand): Promise<WrappedAgentCommand> => {
       const wrapped = await wrapInSandbox(
         { file: cmd.file, args: cmd.args, env: cmd.env, cwd: cmd.cwd },
@@ -189,7 +189,7 @@ export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
 }
 
 /**
- * Joins a review into C's verdict: its blocking findings block, its warnings count, and the score
+ * Joins a review into the QA verdict: its blocking findings block, its warnings count, and the score
  * becomes (1 − weight) · qa score + weight · review score. A failed review (score null) leaves the
  * verdict's status and score unchanged and is only noted.
  */
@@ -211,7 +211,7 @@ export function joinReviewIntoVerdict(verdict: Verdict, review: ReviewResult | n
   return { ...verdict, status, score, blocking, warnings, recommendation, review };
 }
 
-/** A section for C's markdown report. */
+/** A section for the QA markdown report. */
 export function reviewMarkdown(r: ReviewResult): string {
   const head = `## Engine review (${r.reviewer}${r.model ? `, ${r.model}` : ""}; weight ${r.weight})`;
   if (r.score === null) return `${head}\n\n_The review did not produce findings: ${r.error ?? "unknown error"}. The verdict does not include it._\n`;

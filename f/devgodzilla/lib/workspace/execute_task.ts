@@ -120,7 +120,7 @@ export interface ExecuteTaskDeps {
   anthropic?: unknown;
   model?: string;
   gitToken?: string;
-  /** Test seam: replaces B1's runAgent. */
+  /** Test seam: replaces lib/agents' runAgent. */
   runAgent?: typeof runAgent;
   onProgress?: (pct: number) => void;
 }
@@ -175,7 +175,7 @@ function firstCommand(cmds: unknown): string | undefined {
 
 export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
   const input = parseInput(rawInput);
-  // The org resource (B1's fields + by_phase/by_story/review); a bad one fails before any checkout.
+  // The org resource (lib/agents' fields + by_phase/by_story/review); a bad one fails before any checkout.
   const org = parseOrgAgents(deps.agents);
   const config = org.base;
   const redactor = new Redactor();
