@@ -11,6 +11,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import OpenAI from "openai";
 import { estimateTokens } from "../llm/client.ts";
 
 export interface Chunk {
@@ -324,7 +325,6 @@ export async function retrieve(index: Bm25Index, query: string, opts: RetrieveOp
 export function openaiEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string }): Embedder {
   return {
     async embed(texts) {
-      const { default: OpenAI } = await import("openai");
       const client = new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseUrl, maxRetries: 2 });
       const out: number[][] = [];
       for (let i = 0; i < texts.length; i += 96) {
