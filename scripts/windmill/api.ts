@@ -46,7 +46,8 @@ export class WindmillServer {
         signal: AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
       });
     } catch (e) {
-      const why = (e as Error).name === "TimeoutError" ? `no answer within ${(opts.timeoutMs ?? TIMEOUT_MS) / 1000} s` : String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+      const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+      const why = (e as Error).name === "TimeoutError" ? `no answer within ${(opts.timeoutMs ?? TIMEOUT_MS) / 1000} s` : (cause?.code ?? cause?.errors?.[0]?.code ?? (e as Error).message);
       throw new WindmillSetupError(`cannot reach Windmill at ${this.base} (${why}) — check WINDMILL_URL and that the server is running`);
     }
     const text = await res.text();
@@ -72,6 +73,8 @@ export class WindmillServer {
       }
       throw e;
     }
+    const exists = await this.call<boolean>("POST", "workspaces/exists", { id: this.target.workspace });
+    if (exists !== true) throw new WindmillSetupError(`workspace "${this.target.workspace}" does not exist on ${this.base} — create it (Windmill UI → workspaces) or fix WINDMILL_WORKSPACE`);
     let me: { is_admin?: boolean };
     try {
       me = await this.call<{ is_admin?: boolean }>("GET", "w/users/whoami");
