@@ -10,7 +10,8 @@
 // the next push or pull see ~50 changed scripts. Pushing shared modules before the scripts that
 // import them (one `sync push --includes` per level of the import graph) leaves nothing to re-lock.
 import { execa } from "execa";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import YAML from "yaml";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -34,7 +35,7 @@ export interface DeployReport {
   checkout_changed: string[];
 }
 
-const TRIGGERS = "f/**/*.http_trigger.yaml";
+export const TRIGGERS = "f/**/*.http_trigger.yaml";
 
 /** Windmill paths of the modules each module imports (Windmill's own parser, as the server uses it). */
 async function importGraph(root: string): Promise<Map<string, string[]>> {
@@ -69,7 +70,7 @@ export function importLevels(graph: Map<string, string[]>): string[][] {
 }
 
 /** A throw-away wmill config dir holding the profile, so the token never appears on a command line. */
-function wmillProfile(t: WindmillTarget): { dir: string; args: string[]; cleanup: () => void } {
+export function wmillProfile(t: WindmillTarget): { dir: string; args: string[]; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "devgodzilla-wmill-"));
   mkdirSync(path.join(dir, "windmill"), { recursive: true, mode: 0o700 });
   const remote = new URL(t.url).toString();
@@ -78,7 +79,7 @@ function wmillProfile(t: WindmillTarget): { dir: string; args: string[]; cleanup
   return { dir, args: ["--config-dir", dir, "--workspace", "devgodzilla"], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-const gitStatus = (root: string) =>
+export const gitStatus = (root: string) =>
   execa("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: root, reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split("\n").filter(Boolean) : []));
 
 /** Everything that can be known before the first push. Throws WindmillSetupError with what to do. */
@@ -98,8 +99,27 @@ async function preflight(server: WindmillServer, root: string, o: DeployOptions)
   return { version, skipTriggers };
 }
 
+/**
+ * The custom resource types (resources/*.resource-type.yaml), created or updated through the API.
+ * They live outside `wmill sync`'s reach (wmill.yaml `skipResourceTypes: true`): a sync push of a
+ * tree without them at its root would delete them from the workspace.
+ */
+export async function pushResourceTypes(server: WindmillServer, root: string): Promise<string[]> {
+  const dir = path.join(root, "resources");
+  const names: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".resource-type.yaml")).sort()) {
+    const name = file.replace(/\.resource-type\.yaml$/, "");
+    const rt = YAML.parse(readFileSync(path.join(dir, file), "utf8")) as { schema: unknown; description?: string; format_extension?: string | null };
+    const body = { schema: rt.schema, description: rt.description ?? "", format_extension: rt.format_extension ?? null };
+    if (await server.resourceTypeExists(name)) await server.call("POST", `w/resources/type/update/${name}`, body);
+    else await server.call("POST", "w/resources/type/create", { name, ...body });
+    names.push(name);
+  }
+  return names;
+}
+
 /** Waits until the workspace has no queued or running dependency (lock) jobs. */
-async function waitForLocks(server: WindmillServer, timeoutMs = 600_000): Promise<void> {
+export async function waitForLocks(server: WindmillServer, timeoutMs = 600_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const queued = await server.call<unknown[]>("GET", "w/jobs/queue/list?job_kinds=dependencies,flowdependencies&per_page=100");
@@ -129,6 +149,7 @@ export async function deploy(target: WindmillTarget, o: DeployOptions = {}): Pro
   };
   try {
     const levels = importLevels(await importGraph(root));
+    log(`  resource types ${(await pushResourceTypes(server, root)).join(", ")}`);
     await push("workspace dependencies", ["dependencies/**"]);
     for (const [i, modules] of levels.entries()) {
       await push(`import level ${i} (${modules.length} module${modules.length === 1 ? "" : "s"})`, modules.flatMap((m) => [`${m}.ts`, `${m}.script.yaml`, `${m}.script.lock`]));

@@ -15,12 +15,15 @@ export const NO_V8 = /Deno core is not enabled|deno_core/i;
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const SHA = /\b[0-9a-f]{40}\b/g;
+/** An abbreviated commit (7–39 hex digits with at least one digit and one letter). */
+const SHORT_SHA = /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,39}\b/g;
 const SHORT_SHA_KEYS = /^(short_?sha|sha7|abbrev)$/i;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b/g;
 const DATE = /\b\d{4}-\d{2}-\d{2}\b/g;
 const LOOPBACK = /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g;
 const TMP_PATH = /(?:\/tmp|\/var\/tmp|\/private\/var\/folders\/[^\s"'`]*?)\/[^\s"'`)\]]+/g;
-const DURATION_KEY = /(^|_)(ms|s|seconds|duration|elapsed|took|wall|cost_usd|started_at|finished_at|created_at|at|time|timestamp)$/i;
+/** Keys whose numbers are timings: `duration_ms`, `durationMs`, `elapsed`, `wall_s`, `started_at`… */
+const DURATION_KEY = /(^|_)(ms|s|seconds|duration|elapsed|took|wall|at|time|timestamp)$|[a-z](Ms|Seconds|Duration|At|Time)$/;
 const NUMBER_IN_DURATION = /\b\d+(?:\.\d+)?\s?(?:ms|s|min|h)\b/g;
 
 /** Replaces what legitimately differs between two runs with stable placeholders. */
@@ -30,6 +33,7 @@ export function normalize(v: unknown, key = ""): unknown {
     return v
       .replace(UUID, "<id>")
       .replace(SHA, "<sha>")
+      .replace(SHORT_SHA, "<sha>")
       .replace(ISO_TIME, "<time>")
       .replace(DATE, "<date>")
       .replace(LOOPBACK, "http://<loopback>")
@@ -51,14 +55,16 @@ export type Verdict = "same" | "different" | "needs V8" | "not run";
 export function compareOutcomes(local: Outcome, windmill: Outcome): { verdict: Verdict; diff?: string } {
   if (windmill.status === "needs-v8") return { verdict: "needs V8" };
   if (local.status === "skipped" || windmill.status === "skipped") return { verdict: "not run" };
-  if (local.status !== windmill.status) return { verdict: "different", diff: `local ${describe(local)}, windmill ${describe(windmill)}` };
+  if (local.status !== windmill.status) return { verdict: "different", diff: `local ${describe(local)}${errorText(local)}, windmill ${describe(windmill)}${errorText(windmill)}` };
   const a = normalize(local.status === "success" ? local.result : { name: local.error.name });
   const b = normalize(windmill.status === "success" ? windmill.result : { name: (windmill as { error: { name?: string } }).error.name });
   if (isDeepStrictEqual(a, b)) return { verdict: "same" };
   return { verdict: "different", diff: firstDifference(a, b) };
 }
 
-/** The path and values of the first place two normalised values differ. */
+const errorText = (o: Outcome) => (o.status === "failure" && o.error.message ? ` (${o.error.message.replace(/\s+/g, " ").slice(0, 160)})` : "");
+
+/** The path and values of the first place two normalised values differ (strings: around the first differing character). */
 export function firstDifference(a: unknown, b: unknown, at = "result"): string {
   if (a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
     const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])];
@@ -67,6 +73,13 @@ export function firstDifference(a: unknown, b: unknown, at = "result"): string {
       const y = (b as Record<string, unknown>)[k];
       if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, Array.isArray(a) ? `${at}[${k}]` : `${at}.${k}`);
     }
+  }
+  if (typeof a === "string" && typeof b === "string") {
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    const from = Math.max(0, i - 30);
+    const cut = (s: string) => JSON.stringify((from ? "…" : "") + s.slice(from, i + 60));
+    return `${at}: local ${cut(a)} ≠ windmill ${cut(b)}`;
   }
   const show = (x: unknown) => (x === undefined ? "absent" : JSON.stringify(x).slice(0, 120));
   return `${at}: local ${show(a)} ≠ windmill ${show(b)}`;
@@ -112,5 +125,5 @@ export function renderTable(rows: Row[]): string {
 export function summarize(rows: Row[]): { items: number; same: number; different: number; needs_v8: number; not_run: number; ok: boolean } {
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
   const s = { items: rows.length, same: count("same"), different: count("different"), needs_v8: count("needs V8"), not_run: count("not run") };
-  return { ...s, ok: s.different === 0 && s.not_run === 0 };
+  return { ...s, ok: s.different === 0 };
 }
