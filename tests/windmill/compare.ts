@@ -44,7 +44,8 @@ export function normalize(v: unknown, key = ""): unknown {
   if (Array.isArray(v)) return v.map((x) => normalize(x, key));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) out[k] = normalize((v as Record<string, unknown>)[k], k);
+    // A key set to null and a key left out read the same in a JSON result.
+    for (const k of Object.keys(v as object).sort()) if ((v as Record<string, unknown>)[k] != null) out[k] = normalize((v as Record<string, unknown>)[k], k);
     return out;
   }
   return v;

@@ -127,6 +127,9 @@ async function itemRow(item: Item, fx: Fixture, server: WindmillServer): Promise
 }
 
 async function main(): Promise<number> {
+  // `npm run` puts node_modules/.bin first on PATH; Windmill's workers do not have it, so the local
+  // side must not either (agents found there would be "installed" only locally).
+  process.env.PATH = (process.env.PATH ?? "").split(path.delimiter).filter((d) => !d.endsWith(path.join("node_modules", ".bin"))).join(path.delimiter);
   const target = targetFromEnv();
   if ("missing" in target) {
     process.stdout.write(`test:windmill: skipped — ${target.missing.join(", ")} not set; point WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE at a live Windmill workspace to check it (README "Run it on Windmill")\n`);

@@ -57,7 +57,13 @@ export async function runWindmill(server: WindmillServer, kind: "script" | "flow
   const answered = new Set<string>();
   for (;;) {
     const r = await server.call<{ completed: boolean; result?: unknown; success?: boolean }>("GET", `w/jobs_u/completed/get_result_maybe/${jobId}?get_started=false`);
-    if (r.completed) return { outcome: toOutcome(r.success === true, r.result), jobId };
+    if (r.completed) {
+      const outcome = toOutcome(r.success === true, r.result);
+      // A step whose input expression needed V8 fails first with Windmill's message; the flow may
+      // then fail later (a retry with empty inputs, the failure module): look at the steps.
+      if (outcome.status === "failure" && kind === "flow" && (await stepNeedsV8(server, jobId))) return { outcome: { status: "needs-v8", error: { message: outcome.error.message } }, jobId };
+      return { outcome, jobId };
+    }
     if (Date.now() > until) {
       await server.call("POST", `w/jobs/queue/cancel/${jobId}`, { reason: "test:windmill timeout" }).catch(() => undefined);
       return { outcome: { status: "failure", error: { name: "Timeout", message: `not finished after ${timeoutMs / 1000} s (cancelled) — a worker held by a waiting job, or no worker for its tag?` } }, jobId };
@@ -72,6 +78,18 @@ export async function runWindmill(server: WindmillServer, kind: "script" | "flow
     }
     await new Promise((res) => setTimeout(res, 1000));
   }
+}
+
+/** Did any failed step job under this flow fail because the server has no V8? */
+async function stepNeedsV8(server: WindmillServer, flowJobId: string, depth = 0): Promise<boolean> {
+  if (depth > 3) return false;
+  const children = await server.call<{ id: string; success?: boolean; job_kind?: string }[]>("GET", `w/jobs/completed/list?parent_job=${flowJobId}&per_page=200`).catch(() => []);
+  for (const c of children.filter((x) => !x.success)) {
+    const job = await server.call<{ result?: unknown }>("GET", `w/jobs_u/get/${c.id}`).catch(() => ({}) as { result?: unknown });
+    if (NO_V8.test(JSON.stringify(job.result ?? ""))) return true;
+    if (String(c.job_kind ?? "").includes("flow") && (await stepNeedsV8(server, c.id, depth + 1))) return true;
+  }
+  return false;
 }
 
 function toOutcome(success: boolean, result: unknown): Outcome {
