@@ -25,7 +25,7 @@ export {
   type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
 } from "./git/run.ts";
 export { parseNameStatusZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange } from "./git/changes.ts";
-export { OWNER_MARKER, gitDirOf, markOwner, readOwner, type OwnerMarker } from "./git/owner.ts";
+export { OWNER_MARKER, currentWindmill, gitDirOf, markOwner, readOwner, sameWindmill, type OwnerMarker, type WindmillIdentity } from "./git/owner.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types

@@ -9,6 +9,7 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import * as wmill from "windmill-client";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { GitError, commitAll, gitAt, pushBranch, splitZ, type GitAuthOptions, type PushResult } from "../git.ts";
@@ -133,7 +134,7 @@ export async function ideSuspendPayload(
   input: { agentId: AgentId; taskId: string; title: string; branch: string; commandFile: IdeCommandFile; repoUrl?: string },
   getResumeUrls?: (approver?: string) => Promise<ResumeUrls>,
 ): Promise<IdeSuspendPayload> {
-  const get = getResumeUrls ?? (async (approver?: string) => (await import("windmill-client")).getResumeUrls(approver));
+  const get = getResumeUrls ?? ((approver?: string) => wmill.getResumeUrls(approver));
   const urls = await get();
   const spec = AGENTS[input.agentId];
   const run = input.commandFile.path.endsWith("SKILL.md") ? `the skill \`${input.commandFile.name}\`` : `\`/${input.commandFile.name}\``;

@@ -2,7 +2,7 @@
 // evidence, the project's own checks, verdict, report. The `qa` script wraps it with git
 // (checkout of the exact commit, report committed to the branch, push).
 
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
@@ -278,7 +278,6 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     let reportPath: string | null = null;
     if (a.write_report) {
       reportPath = a.task_id ? `${feature.runtime}/${a.task_id}/qa-report.md` : `${feature.runtime}/qa-report.md`;
-      const { mkdir, writeFile } = await import("node:fs/promises");
       await mkdir(dirname(join(wc.dir, reportPath)), { recursive: true });
       await writeFile(join(wc.dir, reportPath), markdown);
       // Only the report: the checks may have left build output in the copy. -f because _runtime/

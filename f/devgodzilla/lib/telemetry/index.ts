@@ -1,7 +1,7 @@
 // Tracing API for DevGodzilla: a span per flow run, step, task, agent process and LLM call.
-// OFF by default and free when off: nothing here imports the OpenTelemetry SDK; `configureTelemetry`
-// loads ./otel.ts (the official JS SDK + OTLP/HTTP JSON exporter) only when an endpoint is given —
-// the `c_devgodzilla_otlp` resource {endpoint, headers?}. Every attribute goes through a Redactor,
+// OFF by default and free when off: `configureTelemetry` starts ./otel.ts (the official JS SDK +
+// OTLP/HTTP JSON exporter) only when an endpoint is given — the `c_devgodzilla_otlp` resource
+// {endpoint, headers?}. Imported statically: Windmill's lock generation sees only static imports. Every attribute goes through a Redactor,
 // keys that look secret are dropped, and the trace context reaches agent processes as TRACEPARENT.
 //
 //   await configureTelemetry(otlpResource, { redactor });       // once per process/run (null = off)
@@ -9,6 +9,7 @@
 //   env.TRACEPARENT = currentTraceparent();                       // for a child process
 
 import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./types.ts";
+import { createOtelImpl } from "./otel.ts";
 
 export type { AttrValue, OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./types.ts";
 
@@ -40,7 +41,6 @@ export async function configureTelemetry(cfg: OtlpConfig | null | undefined, opt
   }
   pending = (async () => {
     await impl?.shutdown();
-    const { createOtelImpl } = await import("./otel.ts");
     return createOtelImpl(cfg, opts);
   })();
   impl = await pending;
