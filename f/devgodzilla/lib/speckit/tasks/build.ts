@@ -10,11 +10,11 @@
 
 import { DevGodzillaError, InputError } from "../../errors.ts";
 import { FileConflicts, extractFiles } from "./files.ts";
-import { TaskGraph, Bits, type EdgeInfo } from "./graph.ts";
+import { TaskGraph, BitMatrix, type EdgeInfo } from "./graph.ts";
 import type { Edge, EdgeKind, Phase, RawTask, Scan, StatementReport, Task, TaskDag } from "./model.ts";
 import { StatementReader, type Reading, type Side } from "./reader.ts";
 import { RefIndex, type Unit } from "./refs.ts";
-import { RELATION_WORDS, PARALLEL, alternation } from "./lexicon.ts";
+import { RELATION_WORDS, PARALLEL, alternation, concat } from "./lexicon.ts";
 
 export interface ParseOptions {
   /** Estimated weights by task id (default 1; `(est: 3h)` / `[~2h]` in a task line also counts). */
@@ -73,9 +73,9 @@ interface ParallelPair {
 
 const WEIGHT_RE = /\((?:est(?:imate)?|weight|size)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:h|hours?|pts?|points?|d|days?)?\)|\[~\s*(\d+(?:\.\d+)?)\s*h\]/i;
 const TABLE_HEADER = {
-  dep: new RegExp(RELATION_WORDS.filter((r) => r.cls === "dep").map((r) => alternation(r.words)).join("|"), "iu"),
-  blk: new RegExp(RELATION_WORDS.filter((r) => r.cls === "blk" && r.form !== "prep").map((r) => alternation(r.words)).join("|"), "iu"),
-  par: new RegExp(alternation(PARALLEL), "iu"),
+  dep: new RegExp(RELATION_WORDS.filter((r) => r.cls === "dep").map((r) => alternation(r.words)).join("|"), "i"),
+  blk: new RegExp(RELATION_WORDS.filter((r) => r.cls === "blk" && r.form !== "prep").map((r) => alternation(r.words)).join("|"), "i"),
+  par: new RegExp(alternation(PARALLEL), "i"),
 };
 const quote = (s: string) => `"${s.trim().replace(/\s+/g, " ").slice(0, 160)}"`;
 
@@ -87,6 +87,8 @@ export class DagBuilder {
   readonly statements: StatementReport[] = [];
   private readonly relations: Relation[] = [];
   private readonly pairs: ParallelPair[] = [];
+  /** Unit pairs ("p3:p4", "sUS1:sUS2", "t5:t9") said to run in parallel, one by one, with the line saying so. */
+  private readonly specificPairs = new Map<string, number>();
   /** Tasks that state their own dependencies (even "none"). */
   private readonly explicit = new Set<number>();
   /** Task pairs the file says run in parallel: no order edge between them. */
@@ -126,7 +128,6 @@ export class DagBuilder {
         else if (!inCode && l.trim()) texts.push([l, t.bodyLines[k]!]);
       });
       for (const [text, line] of texts) {
-        if (!StatementReader.mayRelate(text)) continue;
         const readings = this.reader.read(text, { implicit: self, contextPhase: t.phase, contextTask: t.index });
         for (const r of readings) this.applyTaskReading(t, r, text, line);
       }
@@ -159,7 +160,6 @@ export class DagBuilder {
         this.readTableRow(p.table.header, p.table.cells, p.line, p.text, p.phase);
         continue;
       }
-      if (!StatementReader.mayRelate(p.text)) continue;
       const hint = p.subjectHint ? this.hintSide(p.subjectHint) : undefined;
       const phaseSelf = p.phase >= 0 ? this.phaseSide(p.phase) : undefined;
       const readings = this.reader.read(p.text, { implicit: hint ?? phaseSelf, implicitWhenLed: !hint, contextPhase: p.phase, contextTask: -1 });
@@ -229,10 +229,11 @@ export class DagBuilder {
   private addParallel(sides: Side[], line: number, text: string, source: StatementReport["source"], inSection: boolean): void {
     for (let i = 0; i < sides.length; i++) {
       for (let j = i + 1; j < sides.length; j++) {
-        const ta = new Set(sides[i]!.units.flatMap((u) => this.unitTasks(u)));
+        const ta = new Set(concat(sides[i]!.units.map((u) => this.unitTasks(u))));
         if (sides[j]!.units.some((u) => this.unitTasks(u).some((t) => ta.has(t)))) continue; // a story and its own tasks
         const specific = sides[i]!.specific && sides[j]!.specific;
         this.pairs.push({ a: sides[i]!.units, b: sides[j]!.units, specific, structural: specific || inSection, line });
+        if (specific) for (const a of sides[i]!.units) for (const b of sides[j]!.units) for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) this.specificPairs.set(pairKeyS(ka, kb), line);
         for (const a of sides[i]!.units) for (const b of sides[j]!.units) if (a.type === "task" && b.type === "task") this.taskParallel.add(pairKey(a.index, b.index));
       }
     }
@@ -240,9 +241,20 @@ export class DagBuilder {
   }
 
   /** A specific parallel statement about the same phases, stories or tasks as an ordering. */
-  private parallelConflict(x: Side, y: Side): ParallelPair | undefined {
-    const touch = (us: Unit[], s: Side) => us.some((u) => this.unitTasks(u).some((t) => s.tasks.includes(t)));
-    return this.pairs.find((p) => p.specific && ((touch(p.a, x) && touch(p.b, y)) || (touch(p.a, y) && touch(p.b, x))));
+  /** The line of a specific parallel statement about the same phases, stories or tasks as an ordering. */
+  private parallelConflict(x: Side, y: Side): { line: number } | undefined {
+    for (const a of x.units) for (const b of y.units) for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) {
+      const line = this.specificPairs.get(pairKeyS(ka, kb));
+      if (line !== undefined) return { line };
+    }
+    return undefined;
+  }
+
+  /** A story devoted a phase of its own and that phase are the same thing. */
+  private unitKeys(u: Unit): string[] {
+    if (u.type === "task") return [`t${u.index}`];
+    if (u.type === "phase") return [`p${u.index}`, ...this.scan.phases[u.index]!.stories.filter((st) => (this.index.phasesOfStory.get(st) ?? []).includes(u.index)).map((st) => `s${st}`)];
+    return [`s${u.id}`, ...(this.index.phasesOfStory.get(u.id) ?? []).map((p) => `p${p}`)];
   }
 
   private unitTasks(u: Unit): number[] {
@@ -363,8 +375,11 @@ export class DagBuilder {
     const s = ++this.stampN;
     for (const t of set) this.stamp[t] = s;
     const adj = which === "sinks" ? this.plannedSucc : this.plannedPred;
-    const direct = which === "sinks" ? (t: number) => this.g.succs[t]! : (t: number) => this.g.preds[t]!.keys();
-    return set.filter((t) => !adj[t]!.some((x) => this.stamp[x] === s) && ![...direct(t)].some((x) => this.stamp[x] === s));
+    const inSet = (xs: Iterable<number>) => {
+      for (const x of xs) if (this.stamp[x] === s) return true;
+      return false;
+    };
+    return set.filter((t) => !inSet(adj[t]!) && !inSet(which === "sinks" ? this.g.succs[t]! : this.g.preds[t]!.keys()));
   }
 
   private expand(r: Relation): [number, number][] {
@@ -403,7 +418,9 @@ export class DagBuilder {
     const hasFoundational = phases.some((p) => p.kind === "foundational");
     const storyParallel = this.opts.storyOrder === "parallel" || ((this.opts.storyOrder ?? "auto") === "auto" && hasFoundational);
     const apart = this.phasesApart(phases, storyParallel);
-    const preds = new Map<number, number[]>();
+    // Each phase follows the phases that have no successor yet (the frontier), looking past those
+    // it runs beside to what they follow.
+    const preds: number[][] = this.scan.phases.map(() => []);
     let frontier: number[] = [];
     for (const p of phases) {
       const result = new Set<number>();
@@ -413,73 +430,80 @@ export class DagBuilder {
         const f = stack.pop()!;
         if (seen.has(f)) continue;
         seen.add(f);
-        if (apart.has(pairKey(f, p.index))) stack.push(...(preds.get(f) ?? []));
+        if (apart(f, p.index)) for (const x of preds[f]!) stack.push(x);
         else result.add(f);
       }
-      preds.set(p.index, [...result]);
-      frontier = [...frontier.filter((f) => !result.has(f)), p.index];
+      preds[p.index] = [...result];
+      frontier = frontier.filter((f) => !result.has(f));
+      frontier.push(p.index);
     }
     const out: { from: number; to: number; info: EdgeInfo }[] = [];
+    const sinks = new Map<number, number[]>();
     for (const p of phases) {
       const entries = this.ends(this.index.phaseTasks(p.index), "entries").filter((t) => !this.optedOut(t));
-      for (const q of preds.get(p.index)!) {
+      for (const q of preds[p.index]!) {
         const qp = this.scan.phases[q]!;
         const story = qp.kind === "story" && p.kind === "story";
         const info: EdgeInfo = { kind: story ? "story" : "phase", reason: `${story ? "story" : "phase"} order: ${phaseLabel(p)} after ${phaseLabel(qp)}` };
-        for (const u of this.ends(this.index.phaseTasks(q), "sinks")) for (const v of entries) out.push({ from: u, to: v, info });
+        if (!sinks.has(q)) sinks.set(q, this.ends(this.index.phaseTasks(q), "sinks"));
+        for (const u of sinks.get(q)!) for (const v of entries) out.push({ from: u, to: v, info });
       }
     }
     return out;
   }
 
   /** Phase pairs with no structural order: said to run in parallel, stories after Foundational, or ordered the other way by statements. */
-  private phasesApart(phases: Phase[], storyParallel: boolean): Set<string> {
-    const apart = new Set<string>();
-    const phaseOf = (u: Unit): number[] =>
-      u.type === "phase" ? [u.index] : u.type === "story" ? this.scan.phases.filter((p) => p.stories.length === 1 && p.stories[0] === u.id && p.tasks.length).map((p) => p.index) : [];
-    for (const pr of this.pairs) if (pr.structural) for (const a of pr.a.flatMap(phaseOf)) for (const b of pr.b.flatMap(phaseOf)) if (a !== b) apart.add(pairKey(a, b));
+  private phasesApart(phases: Phase[], storyParallel: boolean): (a: number, b: number) => boolean {
+    const n = this.scan.phases.length;
+    const declared = new Set<number>();
+    const mark = (a: number, b: number) => {
+      declared.add(a * n + b);
+      declared.add(b * n + a);
+    };
+    const phaseOf = (u: Unit): number[] => (u.type === "phase" ? [u.index] : u.type === "story" ? (this.index.phasesOfStory.get(u.id) ?? []) : []);
+    for (const pr of this.pairs) if (pr.structural) for (const ua of pr.a) for (const a of phaseOf(ua)) for (const ub of pr.b) for (const b of phaseOf(ub)) if (a !== b) mark(a, b);
+    // Spec Kit: user stories after Foundational run beside each other (one segment between non-story phases).
+    const segment = new Int32Array(n).fill(-1);
     if (storyParallel) {
-      let segment: number[] = [];
+      let seg = 0;
       for (const p of phases) {
-        if (p.kind !== "story") {
-          segment = [];
-          continue;
-        }
-        for (const q of segment) apart.add(pairKey(q, p.index));
-        segment.push(p.index);
+        if (p.kind === "story") segment[p.index] = seg;
+        else seg++;
       }
     }
     // A stated dependency from a later phase to an earlier one reverses their structural order.
-    const reach = phaseReachability(this.scan.phases.length, this.g, this.tasks);
-    for (const p of phases) for (const q of phases) if (q.index < p.index && reach[p.index]!.has(q.index) && !apart.has(pairKey(q.index, p.index))) {
-      apart.add(pairKey(q.index, p.index));
+    const reach = phaseReachability(n, this.g, this.tasks);
+    for (const p of phases) for (const q of phases) if (q.index < p.index && reach.has(p.index, q.index) && !declared.has(q.index * n + p.index)) {
+      mark(q.index, p.index);
       this.warnings.push(`${phaseLabel(q)} depends on ${phaseLabel(p)} through stated dependencies, so the phase order ${phaseLabel(p)} after ${phaseLabel(q)} is not used`);
     }
-    return apart;
+    return (a, b) => declared.has(a * n + b) || (segment[a]! >= 0 && segment[a] === segment[b]);
   }
+
+  /** Ancestor bit-sets of the finished graph, when same-file serialisation computed them. */
+  private ancestors?: BitMatrix;
 
   /** Same-file serialisation along the topological order that follows the document. */
   sameFile(files: string[][]): void {
     const order = this.g.topoOrder();
     const conflicts = new FileConflicts(files);
-    const anc: Bits[] = new Array(this.tasks.length);
+    const anc = new BitMatrix(this.tasks.length, this.tasks.length);
     for (const v of order) {
-      const b = new Bits(this.tasks.length);
       for (const u of this.g.preds[v]!.keys()) {
-        b.set(u);
-        b.or(anc[u]!);
+        anc.set(v, u);
+        anc.or(v, u);
       }
-      anc[v] = b;
       for (const { task: u, path } of conflicts.visit(v)) {
-        if (b.has(u)) continue;
+        if (anc.has(v, u)) continue;
         const a = this.tasks[u]!;
         const t = this.tasks[v]!;
         if (a.parallel && t.parallel && a.phase === t.phase) this.warnings.push(`${a.id} and ${t.id} are both [P] but touch ${path}; serialised`);
         this.g.add(u, v, { kind: "file", reason: `same file ${path}` });
-        b.set(u);
-        b.or(anc[u]!);
+        anc.set(v, u);
+        anc.or(v, u);
       }
     }
+    this.ancestors = anc;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -487,7 +511,7 @@ export class DagBuilder {
 
   finish(files: string[][], title: string | null): TaskDag {
     const before = this.g.count();
-    this.g.reduce();
+    this.g.reduce(this.ancestors);
     const n = this.tasks.length;
     const order = this.g.topoOrder();
     const level = new Int32Array(n);
@@ -583,6 +607,7 @@ export function taskFiles(tasks: RawTask[]): string[][] {
 export type { EdgeKind };
 
 const pairKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+const pairKeyS = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 const phaseLabel = (p: Phase) => (p.number ? `Phase ${p.number}` : p.title || "(no phase)");
 
 function positions(order: number[]): Int32Array {
@@ -592,20 +617,18 @@ function positions(order: number[]): Int32Array {
 }
 
 /** reach[q] holds every phase some task of q leads to through the edges so far. */
-function phaseReachability(phaseCount: number, g: TaskGraph, tasks: RawTask[]): Bits[] {
+function phaseReachability(phaseCount: number, g: TaskGraph, tasks: RawTask[]): BitMatrix {
   const direct: Set<number>[] = Array.from({ length: phaseCount }, () => new Set());
   for (let v = 0; v < tasks.length; v++) for (const u of g.preds[v]!.keys()) if (tasks[u]!.phase !== tasks[v]!.phase) direct[tasks[u]!.phase]!.add(tasks[v]!.phase);
-  const reach: Bits[] = [];
+  const reach = new BitMatrix(phaseCount, phaseCount);
   for (let q = 0; q < phaseCount; q++) {
-    const b = new Bits(phaseCount);
     const stack = [...direct[q]!];
     while (stack.length) {
       const x = stack.pop()!;
-      if (b.has(x)) continue;
-      b.set(x);
+      if (reach.has(q, x)) continue;
+      reach.set(q, x);
       stack.push(...direct[x]!);
     }
-    reach.push(b);
   }
   return reach;
 }

@@ -1,6 +1,8 @@
 // File and directory paths a task names, and same-file serialisation: tasks touching the same
 // file (or a file inside a directory another task touches) run one after another.
 
+import { allMatches } from "./lexicon.ts";
+
 const FILE_EXT =
   "ts|tsx|js|jsx|mjs|cjs|py|pyi|rs|go|java|kt|kts|cs|csproj|sln|props|razor|cshtml|svelte|vue|md|mdx|json|jsonc|ya?ml|toml|" +
   "css|scss|sass|less|html?|sql|sh|bash|ps1|rb|php|swift|c|h|cc|cpp|hpp|m|mm|gradle|xml|lock|txt|cfg|ini|env|proto|graphql|gql|" +
@@ -40,7 +42,7 @@ export function extractFiles(text: string): string[] {
   });
   // Outside backticks only unmistakable paths count: a file with an extension, or a directory
   // ending in "/" ("CI/AppHost" or "mobile/touch" are prose).
-  for (const m of prose.matchAll(PATH_TOKEN)) {
+  for (const m of allMatches(PATH_TOKEN, prose)) {
     const n = normPath(m[1]!);
     if (!n || !isPathLike(n) || n.split("/").filter(Boolean).length < 2) continue;
     const last = n.split("/").filter(Boolean).pop()!;
@@ -67,17 +69,25 @@ export class FileConflicts {
     const bySuffix = new Map<string, Set<string>>();
     for (const files of filesPerTask) {
       for (const f of files) {
-        const parts = f.split("/");
-        for (let i = 1; i < parts.length - (f.endsWith("/") ? 1 : 0); i++) {
-          const suffix = parts.slice(i).join("/");
-          if (!suffix.includes("/") && !f.endsWith("/")) continue;
-          const set = bySuffix.get(suffix) ?? new Set<string>();
-          set.add(f);
-          bySuffix.set(suffix, set);
+        // Every shorter path of at least two parts that `f` ends with.
+        const last = f.endsWith("/") ? f.length - 1 : f.length;
+        for (let i = f.indexOf("/"); i >= 0 && i < last - 1; i = f.indexOf("/", i + 1)) {
+          const suffix = f.slice(i + 1);
+          if (!suffix.slice(0, -1).includes("/")) break;
+          const set = bySuffix.get(suffix);
+          if (set) set.add(f);
+          else bySuffix.set(suffix, new Set([f]));
         }
       }
     }
-    this.paths = filesPerTask.map((files) => [...new Set(files.flatMap((f) => (f.includes("/") && bySuffix.has(f) ? [f, ...bySuffix.get(f)!] : [f])))]);
+    this.paths = filesPerTask.map((files) => {
+      const out = new Set<string>();
+      for (const f of files) {
+        out.add(f);
+        if (f.includes("/")) for (const full of bySuffix.get(f) ?? []) out.add(full);
+      }
+      return [...out];
+    });
   }
 
   /** The tasks visited earlier that task `v` conflicts with, with the shared path; then records `v`. */
@@ -106,10 +116,15 @@ export class FileConflicts {
   }
 }
 
+const ancestorCache = new Map<string, string[]>();
 /** "a/b/c.ts" → "a/", "a/b/" (the directories that contain it). */
 function ancestorsOf(p: string): string[] {
-  const parts = p.split("/");
-  const out: string[] = [];
-  for (let i = 1; i < parts.length - (p.endsWith("/") ? 1 : 0); i++) out.push(`${parts.slice(0, i).join("/")}/`);
+  let out = ancestorCache.get(p);
+  if (!out) {
+    out = [];
+    for (let i = p.indexOf("/"); i >= 0 && i < p.length - 1; i = p.indexOf("/", i + 1)) out.push(p.slice(0, i + 1));
+    if (ancestorCache.size > 100_000) ancestorCache.clear();
+    ancestorCache.set(p, out);
+  }
   return out;
 }

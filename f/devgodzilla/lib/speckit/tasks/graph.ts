@@ -47,21 +47,26 @@ class MinHeap {
   }
 }
 
-export class Bits {
-  readonly words: Uint32Array;
-  constructor(n: number) {
-    this.words = new Uint32Array((n + 31) >>> 5);
+/** One bit-set per task, all in one array (one allocation instead of one per task). */
+export class BitMatrix {
+  readonly words: number;
+  readonly data: Uint32Array;
+  constructor(rows: number, cols: number) {
+    this.words = (cols + 31) >>> 5;
+    this.data = new Uint32Array(rows * this.words);
   }
-  has(i: number): boolean {
-    return (this.words[i >>> 5]! & (1 << (i & 31))) !== 0;
+  has(row: number, i: number): boolean {
+    return (this.data[row * this.words + (i >>> 5)]! & (1 << (i & 31))) !== 0;
   }
-  set(i: number): void {
-    this.words[i >>> 5]! |= 1 << (i & 31);
+  set(row: number, i: number): void {
+    this.data[row * this.words + (i >>> 5)]! |= 1 << (i & 31);
   }
-  or(o: Bits): void {
-    const a = this.words;
-    const b = o.words;
-    for (let w = 0; w < a.length; w++) a[w]! |= b[w]!;
+  /** row |= other (a row of the same matrix). */
+  or(row: number, other: number): void {
+    const d = this.data;
+    const a = row * this.words;
+    const b = other * this.words;
+    for (let w = 0; w < this.words; w++) d[a + w]! |= d[b + w]!;
   }
 }
 
@@ -165,26 +170,24 @@ export class TaskGraph {
   }
 
   /** Ancestor bit-sets, computed along a topological order. */
-  ancestors(order: number[]): Bits[] {
-    const anc: Bits[] = new Array(this.n);
+  ancestors(order: number[]): BitMatrix {
+    const anc = new BitMatrix(this.n, this.n);
     for (const v of order) {
-      const b = new Bits(this.n);
       for (const u of this.preds[v]!.keys()) {
-        b.set(u);
-        b.or(anc[u]!);
+        anc.set(v, u);
+        anc.or(v, u);
       }
-      anc[v] = b;
     }
     return anc;
   }
 
   /** Transitive reduction: drops a direct dependency that another direct dependency already implies. */
-  reduce(): void {
-    const anc = this.ancestors(this.topoOrder());
+  reduce(ancestors?: BitMatrix): void {
+    const anc = ancestors ?? this.ancestors(this.topoOrder());
     for (let v = 0; v < this.n; v++) {
       const direct = [...this.preds[v]!.keys()];
       if (direct.length < 2) continue;
-      for (const u of direct) if (direct.some((w) => w !== u && this.preds[v]!.has(w) && anc[w]!.has(u))) this.remove(u, v);
+      for (const u of direct) if (direct.some((w) => w !== u && this.preds[v]!.has(w) && anc.has(w, u))) this.remove(u, v);
     }
   }
 }

@@ -25,22 +25,48 @@ export interface RelationWord {
   words: string[];
 }
 
-/** Boundaries that also hold for accented Latin and Cyrillic letters (\b is ASCII-only). */
-const WB = "(?<![\\p{L}\\p{N}_])";
-const WE = "(?![\\p{L}\\p{N}_])";
-const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/u;
+/**
+ * Letters a Latin or Cyrillic word may not touch. Explicit ranges instead of \\p{L}: the regexes
+ * then need no "u" flag and run several times faster (they scan every line of tasks.md).
+ */
+export const LETTER = "A-Za-z0-9_\\u00C0-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF";
+/** The rest of a Cyrillic word (case endings). */
+const CYR = "[\\u0400-\\u04FF]*";
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
-/** Builds one alternation; words starting or ending with a letter get letter boundaries. */
+/**
+ * Every match of a global regex. PERF: String#matchAll clones the regex on each call (10× slower on
+ * these large alternations); exec with lastIndex reuses it.
+ */
+export function allMatches(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length) out.push(m);
+    else re.lastIndex++;
+  }
+  return out;
+}
+
+/** The arrays one after another. PERF: Array#flatMap is several times slower on long arrays. */
+export function concat(arrays: number[][]): number[] {
+  if (arrays.length === 1) return arrays[0]!.slice();
+  const out: number[] = [];
+  for (const a of arrays) for (let i = 0; i < a.length; i++) out.push(a[i]!);
+  return out;
+}
+
+/** One alternation: Latin/Cyrillic words share one pair of letter boundaries; CJK words get none. */
 export function alternation(words: string[]): string {
-  return words
-    .map((w) => {
-      const plain = w.replace(/\(\?<?[=!][^)]*\)/g, "").replace(/\\[sp]\{?\w*\}?|[\\()[\]?*+|{}^$.:]/g, "");
-      const cjk = CJK.test(plain);
-      const start = !cjk && /^[\p{L}\p{N}]/u.test(plain) ? WB : "";
-      const end = !cjk && /[\p{L}\p{N}]$/u.test(plain) ? WE : "";
-      return `${start}(?:${w})${end}`;
-    })
-    .join("|");
+  const plain = (w: string) => w.replace(/\(\?<?[=!][^)]*\)/g, "").replace(/\\[sw]|[\\()[\]?*+|{}^$.:]/g, "");
+  const cjk = words.filter((w) => CJK.test(plain(w)));
+  const bounded = words.filter((w) => !CJK.test(plain(w)) && /^[\p{L}\p{N}]/u.test(plain(w)) && /[\p{L}\p{N}]$/u.test(plain(w)));
+  const rest = words.filter((w) => !cjk.includes(w) && !bounded.includes(w));
+  const parts = [];
+  if (bounded.length) parts.push(`(?<![${LETTER}])(?:${bounded.join("|")})(?![${LETTER}])`);
+  if (rest.length) parts.push(rest.join("|"));
+  if (cjk.length) parts.push(cjk.join("|"));
+  return parts.join("|");
 }
 
 export const RELATION_WORDS: RelationWord[] = [
@@ -98,7 +124,7 @@ export const PARALLEL = [
   "in\\s+parallel", "parallel(?:ly)?", "concurrent(?:ly)?", "simultaneous(?:ly)?", "at\\s+the\\s+same\\s+time", "independent(?:ly)?", "alongside", "side\\s+by\\s+side",
   "en\\s+paralelo", "paralelamente", "simultáneamente", "al\\s+mismo\\s+tiempo", "independientes?(?:mente)?", "em\\s+paralelo", "simultaneamente", "ao\\s+mesmo\\s+tempo", "independentes?(?:mente)?",
   "gleichzeitig", "unabhängig", "nebenläufig", "en\\s+parallèle", "simultanément", "indépendant(?:e|s|es|ment)?",
-  "параллельно", "одновременно", "независим\\p{L}*",
+  "параллельно", "одновременно", "независим" + CYR + "",
   "并行", "並行", "平行", "同时", "同時", "独立", "獨立", "並列", "병렬", "동시", "독립",
 ];
 /** Symbols used for "runs beside" in diagrams. */
@@ -175,11 +201,11 @@ export const OBJECT_PARTICLE = /^\s*(?:[(（][^()（）]*[)）]\s*)*[)）」』]
 // References that are not ids: phases and stories named in words.
 
 /** Words for "phase" (plural and case forms included), used before a number. */
-export const PHASE_WORDS = "(?:Phases?|Phasen|Stages?|Fases?|Etapas?|Étapes?|Фаз\\p{L}*|Этап\\p{L}*|Стади\\p{L}*|阶段|階段|フェーズ|段階|단계|페이즈)";
+export const PHASE_WORDS = "(?:Phases?|Phasen|Stages?|Fases?|Etapas?|Étapes?|Фаз" + CYR + "|Этап" + CYR + "|Стади" + CYR + "|阶段|階段|フェーズ|段階|단계|페이즈)";
 /** Words for "user story" before a number. */
 export const STORY_WORDS =
   "(?:US-?|HU-?|User\\s+Stor(?:y|ies)\\s*|Stor(?:y|ies)\\s*|Historias?\\s+de\\s+usuario\\s*|Historias?\\s*|Histórias?\\s+de\\s+usuário\\s*|Histórias?\\s*|Nutzergeschichten?\\s*|" +
-  "Пользовательск\\p{L}*\\s+истори\\p{L}*\\s*|Истори\\p{L}*\\s*|用户故事\\s*|使用者故事\\s*|ユーザーストーリー\\s*|ストーリー\\s*|사용자\\s*스토리\\s*|스토리\\s*)";
+  "Пользовательск" + CYR + "\\s+истори" + CYR + "\\s*|Истори" + CYR + "\\s*|用户故事\\s*|使用者故事\\s*|ユーザーストーリー\\s*|ストーリー\\s*|사용자\\s*스토리\\s*|스토리\\s*)";
 
 /** "all user stories", "todas las historias", "所有用户故事", "すべてのユーザーストーリー"… (not followed by a number). */
 export const ALL_STORIES = [
@@ -190,23 +216,23 @@ export const ALL_STORIES = [
   "(?:所有|全部|任何|各)?的?用户故事", "(?:所有|全部)?的?使用者故事", "(?:すべての|全ての|全)?ユーザーストーリー", "(?:모든\\s*)?사용자\\s*스토리",
 ];
 export const OTHER_STORIES = [
-  "other\\s+(?:user\\s+)?stor(?:y|ies)", "otras\\s+historias", "outras\\s+histórias", "anderen\\s+Stor(?:y|ies)", "autres\\s+histoires", "други[ех]\\s+истори\\p{L}*",
+  "other\\s+(?:user\\s+)?stor(?:y|ies)", "otras\\s+historias", "outras\\s+histórias", "anderen\\s+Stor(?:y|ies)", "autres\\s+histoires", "други[ех]\\s+истори" + CYR + "",
   "其他(?:用户)?故事", "其它(?:用户)?故事", "他の(?:ユーザー)?ストーリー", "다른\\s*(?:사용자\\s*)?스토리",
 ];
 export const LATER_PHASES = [
   "(?:all\\s+)?(?:later|subsequent|following|remaining)\\s+phases", "fases\\s+(?:posteriores|siguientes|seguintes)", "(?:alle\\s+)?nachfolgenden\\s+Phasen",
-  "последующи[ех]\\s+(?:этап|фаз)\\p{L}*", "(?:所有)?后续阶段", "(?:所有)?後續階段", "後続(?:の)?フェーズ", "이후\\s*단계",
+  "последующи[ех]\\s+(?:этап|фаз)" + CYR + "", "(?:所有)?后续阶段", "(?:所有)?後續階段", "後続(?:の)?フェーズ", "이후\\s*단계",
 ];
 export const EARLIER_PHASES = [
-  "(?:all\\s+)?(?:previous|earlier|prior|preceding)\\s+phases", "fases\\s+anteriores", "(?:alle\\s+)?vorherigen\\s+Phasen", "предыдущи[ех]\\s+(?:этап|фаз)\\p{L}*",
+  "(?:all\\s+)?(?:previous|earlier|prior|preceding)\\s+phases", "fases\\s+anteriores", "(?:alle\\s+)?vorherigen\\s+Phasen", "предыдущи[ех]\\s+(?:этап|фаз)" + CYR + "",
   "(?:所有)?(?:之前|前面)的阶段", "前の(?:全)?フェーズ", "이전\\s*단계",
 ];
-export const THIS_PHASE = ["this\\s+phase", "the\\s+current\\s+phase", "esta\\s+fase", "diese[rn]?\\s+Phase", "cette\\s+phase", "эт(?:а|ой|у|от|ого)\\s+(?:фаз|этап)\\p{L}*", "此阶段", "本阶段", "该阶段", "這個階段", "此階段", "このフェーズ", "本フェーズ", "이\\s*단계"];
+export const THIS_PHASE = ["this\\s+phase", "the\\s+current\\s+phase", "esta\\s+fase", "diese[rn]?\\s+Phase", "cette\\s+phase", "эт(?:а|ой|у|от|ого)\\s+(?:фаз|этап)" + CYR + "", "此阶段", "本阶段", "该阶段", "這個階段", "此階段", "このフェーズ", "本フェーズ", "이\\s*단계"];
 export const THIS_TASK = ["this\\s+task", "esta\\s+tarea", "esta\\s+tarefa", "diese\\s+Aufgabe", "cette\\s+tâche", "эта\\s+задача", "此任务", "本任务", "该任务", "このタスク", "이\\s*작업"];
 
 /** Kind words, so "Depends on Setup" or "基础阶段" names a phase by what it is. */
 export const KIND_WORDS: Record<"setup" | "foundational" | "polish", { latin: string[]; other: string[] }> = {
-  setup: { latin: ["Setup", "Set-up", "Configuración", "Preparación", "Configuração", "Preparação", "Einrichtung", "Настройк\\p{L}*", "Подготовк\\p{L}*"], other: ["设置", "設置", "初始化", "セットアップ", "準備", "설정", "셋업"] },
-  foundational: { latin: ["Foundational", "Foundations?", "Fundacional", "Fundamentos?", "Fundação", "Grundlagen", "Основ\\p{L}*", "Базов\\p{L}*"], other: ["基础", "基礎", "基盤", "기반", "기초"] },
-  polish: { latin: ["Polish", "Pulido", "Acabamento", "Polimento", "Feinschliff", "Финализац\\p{L}*", "Полировк\\p{L}*"], other: ["润色", "完善", "打磨", "仕上げ", "마무리"] },
+  setup: { latin: ["Setup", "Set-up", "Configuración", "Preparación", "Configuração", "Preparação", "Einrichtung", "Настройк" + CYR + "", "Подготовк" + CYR + ""], other: ["设置", "設置", "初始化", "セットアップ", "準備", "설정", "셋업"] },
+  foundational: { latin: ["Foundational", "Foundations?", "Fundacional", "Fundamentos?", "Fundação", "Grundlagen", "Основ" + CYR + "", "Базов" + CYR + ""], other: ["基础", "基礎", "基盤", "기반", "기초"] },
+  polish: { latin: ["Polish", "Pulido", "Acabamento", "Polimento", "Feinschliff", "Финализац" + CYR + "", "Полировк" + CYR + ""], other: ["润色", "完善", "打磨", "仕上げ", "마무리"] },
 };

@@ -11,7 +11,7 @@
 //      an overlap make the clause uncertain: it is reported, never guessed.
 
 import {
-  AGENT, CONJUNCTIONS, CUT_WORDS, DISJUNCTION, HEDGE, MODAL, NEGATION_AFTER_CJK, NEGATION_BEFORE_CJK, NEGATION_LATIN, NONE, OBJECT_PARTICLE,
+  AGENT, allMatches, concat, CONJUNCTIONS, CUT_WORDS, DISJUNCTION, HEDGE, MODAL, NEGATION_AFTER_CJK, NEGATION_BEFORE_CJK, NEGATION_LATIN, NONE, OBJECT_PARTICLE,
   PARALLEL, PARALLEL_SYMBOLS, PROHIBITION_FUSED, QUALIFIERS, RELATION_WORDS, SEQUENCE, SUBJECT_PARTICLE, THEN, alternation,
   type MarkerForm, type RelationClass,
 } from "./lexicon.ts";
@@ -51,50 +51,59 @@ type Mark =
   | { t: "rel"; cls: RelationClass; form: MarkerForm; pos: number; end: number }
   | { t: "par" | "seq" | "neg" | "negAfter" | "negBefore" | "prohibit" | "modal" | "hedge" | "disj" | "none" | "agent" | "right" | "left" | "cut"; pos: number; end: number };
 
-const rx = (src: string, flags = "giu") => new RegExp(src, flags);
-const REL_RES = RELATION_WORDS.map((r) => ({ cls: r.cls, form: r.form, re: rx(alternation(r.words)) }));
-const SIMPLE: [Exclude<Mark["t"], "rel">, RegExp][] = [
-  ["prohibit", rx(alternation(PROHIBITION_FUSED))],
-  ["par", rx(`${alternation(PARALLEL)}|${PARALLEL_SYMBOLS.join("|")}`)],
-  ["seq", rx(alternation(SEQUENCE))],
-  ["neg", rx(alternation(NEGATION_LATIN))],
-  ["negBefore", rx(NEGATION_BEFORE_CJK.join("|"))],
-  ["negAfter", rx(NEGATION_AFTER_CJK.join("|"))],
-  ["modal", rx(alternation(MODAL))],
-  ["hedge", rx(alternation(HEDGE))],
-  ["disj", rx(alternation(DISJUNCTION))],
-  ["agent", rx(AGENT.join("|"))],
-  ["right", rx(`${alternation(THEN)}|-{1,2}>|={1,2}>|→|⟶|⇒|⟹|↓|⬇|➜|➔`)],
-  ["left", rx("<-{1,2}|←|⟵|⇐")],
-  ["cut", rx(`${alternation(CUT_WORDS)}|[;；。！!？?]|\\.(?=\\s|$)|\\s[-–—]\\s`)],
+const rx = (src: string, flags = "gi") => new RegExp(src, flags);
+type MarkKind = { t: Mark["t"]; cls?: RelationClass; form?: MarkerForm };
+/**
+ * Every marker in one regex, one capture group per kind, scanned once per line. At one position
+ * the first kind that matches wins, so longer forms come first ("cannot" before "can", "depends:"
+ * before "depends on", "依存関係" before "依存", "después de" before "después").
+ */
+const KINDS: [MarkKind, string][] = [
+  [{ t: "prohibit" }, alternation(PROHIBITION_FUSED)],
+  ...(["noun", "svo", "prep", "post", "sov"] as const).flatMap((form) =>
+    RELATION_WORDS.filter((r) => r.form === form).map((r): [MarkKind, string] => [{ t: "rel", cls: r.cls, form }, alternation(r.words)]),
+  ),
+  [{ t: "par" }, `${alternation(PARALLEL)}|${PARALLEL_SYMBOLS.join("|")}`],
+  [{ t: "seq" }, alternation(SEQUENCE)],
+  [{ t: "right" }, `${alternation(THEN)}|-{1,2}>|={1,2}>|→|⟶|⇒|⟹|↓|⬇|➜|➔`],
+  [{ t: "left" }, "<-{1,2}|←|⟵|⇐"],
+  [{ t: "cut" }, `${alternation(CUT_WORDS)}|[;；。！!？?]|\\.(?=\\s|$)|\\s[-–—]\\s`],
+  [{ t: "neg" }, alternation(NEGATION_LATIN)],
+  [{ t: "negBefore" }, NEGATION_BEFORE_CJK.join("|")],
+  [{ t: "negAfter" }, NEGATION_AFTER_CJK.join("|")],
+  [{ t: "modal" }, alternation(MODAL)],
+  [{ t: "hedge" }, alternation(HEDGE)],
+  [{ t: "disj" }, alternation(DISJUNCTION)],
+  [{ t: "agent" }, AGENT.join("|")],
 ];
-const NONE_RE = rx(`^\\s*(?:on|of|de|d[aeo]s?|von|от|[:：])?\\s*[(（]?\\s*(?:${alternation(NONE)})\\s*[)）]?\\s*[.。]?\\s*$`, "iu");
-const JOIN_RE = rx(`^(?:[\\s,、，/&+()（）\\[\\]【】「」]|${alternation(CONJUNCTIONS)}|${alternation(["all", "todas?", "todos", "alle", "все", "すべて"])})*$`, "iu");
-const QUALIFY_RE = rx(`^\\s*(?:${alternation(QUALIFIERS)})\\s*$`, "iu");
-const DISJ_IN = rx(`${alternation(DISJUNCTION)}`, "iu");
-/** Relation or parallel words: a sentence without any is never read (checked before references). */
-export const ANY_MARKER = rx(
-  `${REL_RES.map((r) => r.re.source).join("|")}|${alternation(PARALLEL)}|${PARALLEL_SYMBOLS.join("|")}|${alternation(SEQUENCE)}|${alternation(THEN)}|-{1,2}>|=>|→|⟶|⇒|←|<-|↓`,
-  "iu",
-);
+const MARK_RE = rx(KINDS.map(([, src]) => `(${src})`).join("|"));
+/** Only the kinds that can carry a relation, without captures: the cheap test every line gets first. */
+const ORDERING_RE = rx(KINDS.filter(([k]) => ["rel", "par", "seq", "right", "left"].includes(k.t)).map(([, src]) => src).join("|"), "i");
+const NONE_RE = rx(`^\\s*(?:on|of|de|d[aeo]s?|von|от|[:：])?\\s*[(（]?\\s*(?:${alternation(NONE)})\\s*[)）]?\\s*[.。]?\\s*$`, "i");
+const JOIN_RE = rx(`^(?:[\\s,、，/&+()（）\\[\\]【】「」]|${alternation(CONJUNCTIONS)}|${alternation(["all", "todas?", "todos", "alle", "все", "すべて"])})*$`, "i");
+const QUALIFY_RE = rx(`^\\s*(?:${alternation(QUALIFIERS)})\\s*$`, "i");
+const DISJ_IN = rx(`${alternation(DISJUNCTION)}`, "i");
+const ORDERING = new Set<Mark["t"]>(["rel", "par", "seq", "right", "left"]);
 
-/** Markers of `text` by position, longest first where they overlap, none inside a reference. */
-function findMarks(text: string, refs: Ref[]): Mark[] {
-  const found: Mark[] = [];
-  for (const r of REL_RES) for (const m of text.matchAll(r.re)) found.push({ t: "rel", cls: r.cls, form: r.form, pos: m.index!, end: m.index! + m[0].length });
-  for (const [t, re] of SIMPLE) for (const m of text.matchAll(re)) if (m[0].length) found.push({ t, pos: m.index!, end: m.index! + m[0].length } as Mark);
-  found.sort((a, b) => a.pos - b.pos || b.end - a.end);
+/** Markers of `text` by position (one scan), none inside a reference. */
+function findMarks(text: string): Mark[] {
   const out: Mark[] = [];
-  let refI = 0;
-  for (const m of found) {
-    while (refI < refs.length && refs[refI]!.end <= m.pos) refI++;
-    if (refI < refs.length && refs[refI]!.pos < m.end) continue; // inside a reference
-    const last = out[out.length - 1];
-    // Modal/negation words may sit inside a longer marker ("cannot"); keep the longer one.
-    if (last && m.pos < last.end) continue;
-    out.push(m);
+  for (const m of allMatches(MARK_RE, text)) {
+    if (!m[0].length) continue;
+    let k = 1;
+    while (m[k] === undefined) k++;
+    const kind = KINDS[k - 1]![0];
+    out.push({ t: kind.t, cls: kind.cls, form: kind.form, pos: m.index!, end: m.index! + m[0].length } as Mark);
   }
   return out;
+}
+
+function outsideRefs(marks: Mark[], refs: Ref[]): Mark[] {
+  let refI = 0;
+  return marks.filter((m) => {
+    while (refI < refs.length && refs[refI]!.end <= m.pos) refI++;
+    return !(refI < refs.length && refs[refI]!.pos < m.end);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,22 +155,21 @@ export class StatementReader {
 
   constructor(private readonly index: RefIndex) {}
 
-  /** Cheap test: does the text contain any word that can carry a relation? */
-  static mayRelate(text: string): boolean {
-    return ANY_MARKER.test(text);
-  }
-
   read(rawText: string, ctx: ReadContext): Reading[] {
+    if (!ORDERING_RE.test(rawText)) return [];
     const text = this.clean(rawText);
+    // Words first (one scan), references only when some word can carry a relation.
+    const found = findMarks(text);
+    if (!found.some((m) => ORDERING.has(m.t))) return [];
     const refs = this.index.refs(text);
     if (!refs.length) return [];
-    const marks = findMarks(text, refs);
+    const marks = outsideRefs(found, refs);
     // A leading group followed by ":" / " - " / "→" is the line's subject ("**US2 (P2)**: Depends on US1").
     const label = this.leadingLabel(text, refs, marks);
     const clauseCtx: ReadContext = label ? { ...ctx, implicit: label.side, implicitWhenLed: false } : ctx;
     const out: Reading[] = [];
     // Words inside a parenthesis that names nothing ("(needs blocking first)", "(不同文件,无依赖)") are an aside.
-    const asides = [...text.matchAll(/[(（][^()（）]*[)）]/g)].map((m) => ({ pos: m.index!, end: m.index! + m[0].length })).filter((a) => !refs.some((r) => r.pos >= a.pos && r.end <= a.end));
+    const asides = (allMatches(/[(（][^()（）]*[)）]/g, text)).map((m) => ({ pos: m.index!, end: m.index! + m[0].length })).filter((a) => !refs.some((r) => r.pos >= a.pos && r.end <= a.end));
     const visible = marks.filter((m) => m.t === "cut" || !asides.some((a) => m.pos >= a.pos && m.end <= a.end));
     for (const clause of clauses(text, label ? label.end : 0, marks)) {
       const cRefs = refs.filter((r) => r.pos >= clause.pos && r.end <= clause.end);
@@ -225,7 +233,7 @@ export class StatementReader {
       let end = clause.end;
       if (k + 1 < rels.length) {
         const between = text.slice(rels[k]!.end, rels[k + 1]!.pos);
-        const joins = [...between.matchAll(SPLIT_RE)];
+        const joins = (allMatches(SPLIT_RE, between));
         const split = joins.length ? rels[k]!.end + joins[joins.length - 1]!.index! : -1;
         if (split < 0 || !refs.some((r) => r.pos >= rels[k]!.end && r.end <= split)) return [{ type: "uncertain", why: "several relation words and no way to tell which names what" }];
         end = split;
@@ -301,7 +309,7 @@ export class StatementReader {
     }
     const other = this.side(otherG.refs, subject.units, ctx);
     if (!other.tasks.length) return [...out, { type: "uncertain", why: `"${other.text}" names no task` }];
-    if (other.tasks.some((t) => subject.tasks.includes(t))) return [...out, { type: "uncertain", why: "both sides name the same tasks" }];
+    if (overlaps(other.tasks, subject.tasks)) return [...out, { type: "uncertain", why: "both sides name the same tasks" }];
     let cls = rel.cls;
     if (negAround) {
       if (cls === "until" || (cls === "blk" && rel.form !== "svo" && prohibition)) cls = "dep";
@@ -410,7 +418,7 @@ export class StatementReader {
   /** `A[Phase 1: Setup] --> B[...]`: node ids take their labels. */
   private mermaidLabels(text: string): string {
     const node = /\b([A-Za-z]\w*)\s*[[({]+([^\])}]+)[\])}]+/g;
-    for (const m of text.matchAll(node)) this.mermaidNodes.set(m[1]!, m[2]!);
+    for (const m of allMatches(node, text)) this.mermaidNodes.set(m[1]!, m[2]!);
     return text
       .replace(node, (_, _id: string, label: string) => ` ${label} `)
       .replace(/(^|-->|---|==>|-\.->|;|\s)\s*([A-Za-z]\w*)(?=\s*(?:-->|---|==>|-\.->|;|$))/g, (all, pre: string, id: string) => (this.mermaidNodes.has(id) ? `${pre} ${this.mermaidNodes.get(id)} ` : all));
@@ -425,21 +433,22 @@ export class StatementReader {
 
   /** Resolves a group's references (quantifiers against the subject's units). */
   side(refs: Ref[], subjectUnits: Unit[], ctx: ReadContext): Side {
-    const tasks = new Set<number>();
+    const lists: number[][] = [];
     const units: Unit[] = [];
     let specific = true;
     for (const r of refs) {
       if (r.quantifier) {
         const q = this.index.resolveQuantifier(r.quantifier, subjectUnits, ctx.contextPhase, ctx.contextTask);
         if (!QUANTIFIER_SPECIFIC.has(r.quantifier)) specific = false;
-        q.tasks.forEach((t) => tasks.add(t));
+        lists.push(q.tasks);
         units.push(...q.units);
       } else {
-        r.tasks.forEach((t) => tasks.add(t));
+        lists.push(r.tasks);
         units.push(...r.units);
       }
     }
-    return { tasks: [...tasks], units, specific, text: refs.map((r) => r.text).join(", ") };
+    const tasks = lists.length === 1 ? lists[0]! : [...new Set(concat(lists))];
+    return { tasks, units, specific, text: refs.map((r) => r.text).join(", ") };
   }
 }
 
@@ -502,6 +511,13 @@ function clauses(text: string, from: number, marks: Mark[]): Span[] {
   }
   if (pos < text.length) out.push({ pos, end: text.length });
   return out;
+}
+
+function overlaps(a: number[], b: number[]): boolean {
+  const [small, large] = a.length < b.length ? [a, b] : [b, a];
+  if (small.length <= 4) return small.some((x) => large.includes(x));
+  const set = new Set(small);
+  return large.some((x) => set.has(x));
 }
 
 function minOf(xs: number[]): number {

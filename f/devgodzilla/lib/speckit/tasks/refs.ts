@@ -4,7 +4,7 @@
 // sentence costs its length, not the number of tasks.
 
 import {
-  ALL_STORIES, EARLIER_PHASES, KIND_WORDS, LATER_PHASES, OTHER_STORIES, PHASE_WORDS, STORY_WORDS, THIS_PHASE, THIS_TASK, alternation,
+  ALL_STORIES, allMatches, concat, EARLIER_PHASES, KIND_WORDS, LATER_PHASES, LETTER, OTHER_STORIES, PHASE_WORDS, STORY_WORDS, THIS_PHASE, THIS_TASK, alternation,
 } from "./lexicon.ts";
 import { ID_SOURCE, schemeOf } from "./scan.ts";
 import type { Phase, PhaseKind, RawTask } from "./model.ts";
@@ -25,7 +25,7 @@ export interface Ref {
   unknown: string[];
 }
 
-const WORD = (w: string) => `(?<![\\p{L}])(?:${w})(?![\\p{L}])`;
+const WORD = (w: string) => `(?<![${LETTER}])(?:${w})(?![${LETTER}])`;
 const RANGE = `\\s*(?:-|–|—|~|～|〜|\\.\\.|${WORD("to|through|thru|a|al|até|bis|до")}|至|到)\\s*`;
 const LIST = `\\s*(?:,|、|，|/|&|\\+|${WORD("and|y|e|und|et|и")}|和|及|と|및)\\s*`;
 /** Ids are Latin; the next character may be a CJK particle ("T007は"). */
@@ -33,20 +33,25 @@ const ID_START = "(?<![A-Za-z0-9_-])";
 const ID_END = "(?![A-Za-z0-9_])";
 const NUM = "\\d+(?:\\.\\d+)*";
 
-const TASK_REF = new RegExp(`${ID_START}(${ID_SOURCE})(?:${RANGE}(${ID_SOURCE}|\\d+[a-z]*))?${ID_END}`, "gu");
+const TASK_REF = new RegExp(`${ID_START}(${ID_SOURCE})(?:${RANGE}(${ID_SOURCE}|\\d+[a-z]*))?${ID_END}`, "g");
 const PHASE_REF = new RegExp(
   `(?:第\\s*(${NUM})\\s*(?:个|個)?\\s*(?:阶段|階段))|(?:(${NUM})\\s*단계)|(?:${PHASE_WORDS}\\s*(${NUM}(?:(?:${RANGE}|${LIST})(?:${PHASE_WORDS}\\s*)?${NUM})*)(\\+)?)`,
-  "giu",
+  "gi",
 );
-const STORY_REF = new RegExp(`(?<![A-Za-z])${STORY_WORDS}(\\d+)((?:(?:${RANGE}|${LIST})(?:${STORY_WORDS})?\\d+)*)(?![\\d])`, "giu");
-const QUANTIFIERS: [Quantifier, RegExp][] = [
-  ["otherStories", new RegExp(alternation(OTHER_STORIES), "giu")],
-  ["allStories", new RegExp(`(?:${alternation(ALL_STORIES)})(?!\\s*\\d)`, "giu")],
-  ["laterPhases", new RegExp(alternation(LATER_PHASES), "giu")],
-  ["earlierPhases", new RegExp(alternation(EARLIER_PHASES), "giu")],
-  ["thisPhase", new RegExp(alternation(THIS_PHASE), "giu")],
-  ["thisTask", new RegExp(alternation(THIS_TASK), "giu")],
+const STORY_REF = new RegExp(`(?<![A-Za-z])${STORY_WORDS}(\\d+)((?:(?:${RANGE}|${LIST})(?:${STORY_WORDS})?\\d+)*)(?![\\d])`, "gi");
+const SEP_SPLIT = new RegExp(`(${RANGE}|${LIST})`, "i");
+const RANGE_ONLY = new RegExp(`^${RANGE}$`, "i");
+const PHASE_WORD_RE = new RegExp(PHASE_WORDS, "i");
+/** Words for groups of phases or stories, one capture group each, in one regex. */
+const QUANTIFIERS: [Quantifier, string][] = [
+  ["otherStories", alternation(OTHER_STORIES)],
+  ["allStories", `(?:${alternation(ALL_STORIES)})(?!\\s*\\d)`],
+  ["laterPhases", alternation(LATER_PHASES)],
+  ["earlierPhases", alternation(EARLIER_PHASES)],
+  ["thisPhase", alternation(THIS_PHASE)],
+  ["thisTask", alternation(THIS_TASK)],
 ];
+const QUANTIFIER_RE = new RegExp(QUANTIFIERS.map(([, src]) => `(${src})`).join("|"), "gi");
 
 interface IdKey {
   prefix: string;
@@ -58,6 +63,9 @@ function idKey(id: string): IdKey | null {
   const m = /^(.*?)(\d+)([a-z]*)$/.exec(id);
   return m ? { prefix: m[1]!, num: Number(m[2]), suffix: m[3]! } : null;
 }
+
+/** "03" and "3" name the same phase. */
+const normNumber = (n: string) => n.split(".").map(Number).join(".");
 
 /** Phase numbers compare as tuples: 3 < 3.1 < 3.2 < 4. */
 function cmpNumber(a: string, b: string): number {
@@ -74,8 +82,20 @@ export class RefIndex {
   readonly idIndex = new Map<string, number>();
   private readonly byPrefix = new Map<string, { key: IdKey; index: number }[]>();
   private readonly schemes: Set<string>;
-  private readonly storyCache = new Map<string, number[]>();
-  private readonly kindRefs: { kind: PhaseKind; re: RegExp }[] = [];
+  /** Phases named by what they are ("Setup", "基础阶段"), one capture group per kind, or null. */
+  private readonly kindRe: RegExp | null = null;
+  private readonly kindPhases: Phase[][] = [];
+  /** Per phase: its tasks' indexes; phase number → phases (those with tasks first). */
+  private readonly tasksOfPhase: number[][];
+  private readonly phasesByNumber = new Map<string, number[]>();
+  private readonly phasesByMajor = new Map<string, number[]>();
+  private readonly numbered: { index: number; number: string }[];
+  /** Story → its tasks: labelled USn, plus unlabelled tasks of a phase whose heading names USn. */
+  private readonly tasksOfStory = new Map<string, number[]>();
+  readonly stories: string[];
+  /** Story → the phases devoted to it alone. */
+  readonly phasesOfStory = new Map<string, number[]>();
+  readonly storyPhases: number[];
 
   constructor(readonly tasks: RawTask[], readonly phases: Phase[]) {
     tasks.forEach((t, i) => {
@@ -88,56 +108,58 @@ export class RefIndex {
     });
     for (const list of this.byPrefix.values()) list.sort((a, b) => a.key.num - b.key.num || a.key.suffix.localeCompare(b.key.suffix));
     this.schemes = new Set(tasks.map((t) => schemeOf(t.id)));
+    this.tasksOfPhase = phases.map((p) => p.tasks.map((id) => this.idIndex.get(id)!));
+    // A heading repeated later without tasks (a checklist "Phase 8" section) is not the phase.
+    const add = (m: Map<string, number[]>, k: string, i: number) => {
+      const list = m.get(k);
+      if (list) list.push(i);
+      else m.set(k, [i]);
+    };
+    for (const p of phases) {
+      if (p.number === null) continue;
+      add(this.phasesByNumber, normNumber(p.number), p.index);
+      if (p.number.includes(".")) add(this.phasesByMajor, normNumber(p.number.split(".")[0]!), p.index);
+    }
+    for (const m of [this.phasesByNumber, this.phasesByMajor]) for (const [k, v] of m) if (v.some((i) => phases[i]!.tasks.length)) m.set(k, v.filter((i) => phases[i]!.tasks.length));
+    this.numbered = phases.filter((p) => p.number !== null && p.tasks.length).map((p) => ({ index: p.index, number: p.number! }));
+    for (const t of tasks) for (const s of t.stories.length ? t.stories : phases[t.phase]!.stories) add(this.tasksOfStory, s, t.index);
+    for (const p of phases) for (const s of p.stories) if (!this.tasksOfStory.has(s)) this.tasksOfStory.set(s, []);
+    this.stories = [...this.tasksOfStory.keys()];
+    for (const p of phases) if (p.stories.length === 1 && p.tasks.length) add(this.phasesOfStory, p.stories[0]!, p.index);
+    this.storyPhases = phases.filter((p) => p.kind === "story" && p.tasks.length).map((p) => p.index);
+    const sources: string[] = [];
     for (const kind of ["setup", "foundational", "polish"] as const) {
       if (!phases.some((p) => p.kind === kind && p.tasks.length)) continue;
       const w = KIND_WORDS[kind];
-      const phaseWord = `(?:\\s*(?:${PHASE_WORDS}|phase)(?!\\s*\\d))`;
+      const phaseWord = `(?:\\s*(?:${PHASE_WORDS}|[Pp]hase)(?!\\s*\\d))`;
+      const latin = w.latin.join("|");
       // English-like words count when capitalised or followed by "phase"; CJK ones only beside a phase word.
-      this.kindRefs.push(
-        { kind, re: new RegExp(`(?<![\\p{L}])(?:${w.latin.join("|")})(?![\\p{L}])${phaseWord}?`, "gu") },
-        { kind, re: new RegExp(`(?<![\\p{L}])(?:${w.latin.join("|")})${phaseWord}`, "giu") },
-        { kind, re: new RegExp(`(?:${w.other.join("|")})(?=\\s*(?:${PHASE_WORDS}|\\(|（))${phaseWord}?`, "gu") },
-      );
+      sources.push(`(?<![${LETTER}])(?:${latin})(?![${LETTER}])${phaseWord}?|(?<![${LETTER}])(?:${latin.toLowerCase()})${phaseWord}|(?:${w.other.join("|")})(?=\\s*(?:${PHASE_WORDS}|\\(|（))${phaseWord}?`);
+      this.kindPhases.push(phases.filter((p) => p.kind === kind && p.tasks.length));
     }
+    if (sources.length) this.kindRe = new RegExp(sources.map((x) => `(${x})`).join("|"), "g");
   }
 
   position(id: string): number {
     return this.idIndex.get(id) ?? -1;
   }
 
-  /** Tasks of the phases numbered `num` (or its sub-phases 3.1, 3.2 when there is no phase 3). */
+  /** The phases numbered `num` (or its sub-phases 3.1, 3.2 when there is no phase 3). */
   phaseIndexes(num: string): number[] {
-    // A heading repeated later without tasks (a checklist "Phase 8" section) is not the phase.
-    const withTasks = (ps: Phase[]) => (ps.some((p) => p.tasks.length) ? ps.filter((p) => p.tasks.length) : ps);
-    const exact = withTasks(this.phases.filter((p) => p.number !== null && cmpNumber(p.number, num) === 0));
-    if (exact.length) return exact.map((p) => p.index);
-    return withTasks(this.phases.filter((p) => p.number !== null && p.number.startsWith(`${num}.`))).map((p) => p.index);
+    const n = normNumber(num);
+    return this.phasesByNumber.get(n) ?? this.phasesByMajor.get(n) ?? [];
   }
 
   phaseRange(a: string, b: string | null): number[] {
-    return this.phases.filter((p) => p.tasks.length && p.number !== null && cmpNumber(p.number, a) >= 0 && (b === null || cmpNumber(p.number, b) <= 0 || p.number.startsWith(`${b}.`))).map((p) => p.index);
+    return this.numbered.filter((p) => cmpNumber(p.number, a) >= 0 && (b === null || cmpNumber(p.number, b) <= 0 || p.number.startsWith(`${b}.`))).map((p) => p.index);
   }
 
   phaseTasks(index: number): number[] {
-    return this.phases[index]!.tasks.map((id) => this.idIndex.get(id)!);
+    return this.tasksOfPhase[index]!;
   }
 
-  /** Tasks labelled USn, plus unlabelled tasks of a phase whose heading names USn. */
   storyTasks(story: string): number[] {
-    let out = this.storyCache.get(story);
-    if (!out) {
-      const phases = new Set(this.phases.filter((p) => p.stories.includes(story)).map((p) => p.index));
-      out = this.tasks.filter((t) => t.stories.includes(story) || (t.stories.length === 0 && phases.has(t.phase))).map((t) => t.index);
-      this.storyCache.set(story, out);
-    }
-    return out;
-  }
-
-  storyIds(): string[] {
-    const all = new Set<string>();
-    for (const t of this.tasks) for (const s of t.stories) all.add(s);
-    for (const p of this.phases) for (const s of p.stories) all.add(s);
-    return [...all];
+    return this.tasksOfStory.get(story) ?? [];
   }
 
   private taskRange(a: string, b: string | null): { tasks: number[]; unknown: string[] } {
@@ -179,19 +201,19 @@ export class RefIndex {
       taken.push([pos, end]);
       out.push({ pos, end, text: m[0], ...r });
     };
-    for (const m of text.matchAll(PHASE_REF)) {
+    for (const m of allMatches(PHASE_REF, text)) {
       let indexes: number[];
       if (m[1] ?? m[2]) indexes = this.phaseIndexes((m[1] ?? m[2])!);
       else {
         const list = m[3]!;
         indexes = [];
         // "3-5", "3, 4 and 5", "3–4 e 6": ranges and lists of numbers after one phase word.
-        const parts = list.split(new RegExp(`(${RANGE}|${LIST})`, "iu"));
+        const parts = list.split(SEP_SPLIT);
         for (let i = 0; i < parts.length; i += 2) {
-          const num = parts[i]!.replace(new RegExp(PHASE_WORDS, "iu"), "").trim();
+          const num = parts[i]!.replace(PHASE_WORD_RE, "").trim();
           const sep = parts[i + 1];
-          if (sep !== undefined && new RegExp(`^${RANGE}$`, "iu").test(sep)) {
-            const to = parts[i + 2]!.replace(new RegExp(PHASE_WORDS, "iu"), "").trim();
+          if (sep !== undefined && RANGE_ONLY.test(sep)) {
+            const to = parts[i + 2]!.replace(PHASE_WORD_RE, "").trim();
             indexes.push(...this.phaseRange(num, to));
             i += 2;
           } else indexes.push(...this.phaseIndexes(num));
@@ -199,27 +221,35 @@ export class RefIndex {
         if (m[4]) indexes.push(...this.phaseRange(/\d+(?:\.\d+)*/.exec(list)![0], null));
       }
       const uniq = [...new Set(indexes)];
-      push(m, { tasks: uniq.flatMap((i) => this.phaseTasks(i)), units: uniq.map((index) => ({ type: "phase", index })), unknown: [] });
+      push(m, { tasks: concat(uniq.map((i) => this.tasksOfPhase[i]!)), units: uniq.map((index) => ({ type: "phase", index })), unknown: [] });
     }
-    for (const m of text.matchAll(STORY_REF)) {
+    for (const m of allMatches(STORY_REF, text)) {
       const nums = [Number(m[1])];
       const rest = m[2] ?? "";
-      const parts = rest.split(new RegExp(`(${RANGE}|${LIST})`, "iu")).filter((p) => p !== "");
+      const parts = rest.split(SEP_SPLIT).filter((p) => p !== "");
       for (let i = 0; i < parts.length; i += 2) {
         const n = Number(parts[i + 1]?.replace(/\D+/g, "") ?? NaN);
         if (!Number.isFinite(n)) continue;
-        if (new RegExp(`^${RANGE}$`, "iu").test(parts[i]!)) for (let k = nums[nums.length - 1]! + 1; k <= n; k++) nums.push(k);
+        if (RANGE_ONLY.test(parts[i]!)) for (let k = nums[nums.length - 1]! + 1; k <= n; k++) nums.push(k);
         else nums.push(n);
       }
       const stories = [...new Set(nums)].map((n) => `US${n}`);
-      push(m, { tasks: [...new Set(stories.flatMap((s) => this.storyTasks(s)))], units: stories.map((id) => ({ type: "story", id })), unknown: [] });
+      push(m, { tasks: stories.length === 1 ? this.storyTasks(stories[0]!).slice() : [...new Set(concat(stories.map((s) => this.storyTasks(s))))], units: stories.map((id) => ({ type: "story", id })), unknown: [] });
     }
-    for (const [quantifier, re] of QUANTIFIERS) for (const m of text.matchAll(re)) push(m, { tasks: [], units: [], quantifier, unknown: [] });
-    for (const { kind, re } of this.kindRefs) {
-      const phases = this.phases.filter((p) => p.kind === kind && p.tasks.length);
-      for (const m of text.matchAll(re)) push(m, { tasks: phases.flatMap((p) => this.phaseTasks(p.index)), units: phases.map((p) => ({ type: "phase", index: p.index })), unknown: [] });
+    for (const m of allMatches(QUANTIFIER_RE, text)) {
+      let k = 1;
+      while (m[k] === undefined) k++;
+      push(m, { tasks: [], units: [], quantifier: QUANTIFIERS[k - 1]![0], unknown: [] });
     }
-    for (const m of text.matchAll(TASK_REF)) {
+    if (this.kindRe) {
+      for (const m of allMatches(this.kindRe, text)) {
+        let k = 1;
+        while (m[k] === undefined) k++;
+        const phases = this.kindPhases[k - 1]!;
+        push(m, { tasks: concat(phases.map((p) => this.tasksOfPhase[p.index]!)), units: phases.map((p) => ({ type: "phase", index: p.index })), unknown: [] });
+      }
+    }
+    for (const m of allMatches(TASK_REF, text)) {
       const { tasks, unknown } = this.taskRange(m[1]!, m[2] ?? null);
       if (!tasks.length && !unknown.length) continue;
       push(m, { tasks, units: tasks.map((index) => ({ type: "task", index })), unknown });
@@ -229,26 +259,36 @@ export class RefIndex {
 
   /** Resolves a quantifier against the statement's subject (its phases and stories). */
   resolveQuantifier(q: Quantifier, subject: Unit[], contextPhase: number, contextTask: number): { tasks: number[]; units: Unit[] } {
-    const storyPhases = this.phases.filter((p) => p.kind === "story" && p.tasks.length);
-    const subjectPhases = new Set(subject.flatMap((u) => (u.type === "phase" ? [u.index] : u.type === "task" ? [this.tasks[u.index]!.phase] : this.phases.filter((p) => p.stories.includes(u.id)).map((p) => p.index))));
-    const subjectStories = new Set(subject.flatMap((u) => (u.type === "story" ? [u.id] : u.type === "phase" ? this.phases[u.index]!.stories : [])));
-    const phasesOf = (ps: Phase[]) => ({ tasks: ps.flatMap((p) => this.phaseTasks(p.index)), units: ps.map((p) => ({ type: "phase" as const, index: p.index })) });
+    const subjectPhases = new Set<number>();
+    const subjectStories = new Set<string>();
+    for (const u of subject) {
+      if (u.type === "phase") {
+        subjectPhases.add(u.index);
+        for (const s of this.phases[u.index]!.stories) subjectStories.add(s);
+      } else if (u.type === "task") subjectPhases.add(this.tasks[u.index]!.phase);
+      else {
+        subjectStories.add(u.id);
+        for (const p of this.phasesOfStory.get(u.id) ?? []) subjectPhases.add(p);
+      }
+    }
+    const phasesOf = (ps: number[]) => ({ tasks: concat(ps.map((p) => this.tasksOfPhase[p]!)), units: ps.map((index) => ({ type: "phase" as const, index })) });
     switch (q) {
       case "allStories":
       case "otherStories": {
-        const stories = this.storyIds().filter((s) => q === "allStories" || !subjectStories.has(s));
-        if (storyPhases.length) return phasesOf(storyPhases.filter((p) => q === "allStories" || (!subjectPhases.has(p.index) && !p.stories.some((s) => subjectStories.has(s)))));
-        return { tasks: [...new Set(stories.flatMap((s) => this.storyTasks(s)))], units: stories.map((id) => ({ type: "story" as const, id })) };
+        if (this.storyPhases.length) return phasesOf(this.storyPhases.filter((p) => q === "allStories" || (!subjectPhases.has(p) && !this.phases[p]!.stories.some((s) => subjectStories.has(s)))));
+        const stories = this.stories.filter((s) => q === "allStories" || !subjectStories.has(s));
+        return { tasks: [...new Set(concat(stories.map((s) => this.storyTasks(s))))], units: stories.map((id) => ({ type: "story" as const, id })) };
       }
       case "laterPhases":
       case "earlierPhases": {
         if (!subjectPhases.size) return { tasks: [], units: [] };
-        const lo = Math.min(...subjectPhases);
-        const hi = Math.max(...subjectPhases);
-        return phasesOf(this.phases.filter((p) => p.tasks.length && (q === "laterPhases" ? p.index > hi : p.index < lo)));
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const p of subjectPhases) (lo = Math.min(lo, p)), (hi = Math.max(hi, p));
+        return phasesOf(this.phases.filter((p) => p.tasks.length && (q === "laterPhases" ? p.index > hi : p.index < lo)).map((p) => p.index));
       }
       case "thisPhase":
-        return contextPhase >= 0 ? phasesOf([this.phases[contextPhase]!]) : { tasks: [], units: [] };
+        return contextPhase >= 0 ? phasesOf([contextPhase]) : { tasks: [], units: [] };
       case "thisTask":
         return contextTask >= 0 ? { tasks: [contextTask], units: [{ type: "task", index: contextTask }] } : { tasks: [], units: [] };
     }

@@ -6,7 +6,7 @@
 // scheme, an id-led bullet without a checkbox — becomes a warning naming its line. Files without
 // any checkbox task are read from id-led bullets or headings instead.
 
-import { PHASE_WORDS, KIND_WORDS, RELATION_WORDS, PARALLEL, SEQUENCE, alternation } from "./lexicon.ts";
+import { allMatches, PHASE_WORDS, KIND_WORDS, RELATION_WORDS, PARALLEL, SEQUENCE, alternation } from "./lexicon.ts";
 import type { Phase, PhaseKind, ProseLine, RawTask, Scan, TaskLine } from "./model.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ class Scanner {
     }
     const t = readLabels(s.id!, s.checkbox ?? " ", s.rest);
     // A heading task (indent -1) owns every line up to the next heading.
-    this.current = { ...t, index: this.tasks.length, line: lineNo, phase: this.currentPhase, body: [], bodyLines: [], indent: s.indent };
+    this.current = { id: t.id, done: t.done, parallel: t.parallel, stories: t.stories, labels: t.labels, description: t.description, index: this.tasks.length, line: lineNo, phase: this.currentPhase, body: [], bodyLines: [], indent: s.indent };
     this.tasks.push(this.current);
     this.phases[this.currentPhase]!.tasks.push(t.id);
   }
@@ -369,7 +369,7 @@ class Scanner {
       p.kind = kind ?? (p.tasks.length > 0 && labelled * 2 > p.tasks.length ? "story" : "other");
       const stories = new Set<string>();
       for (const id of p.tasks) for (const s of byId.get(id)!.stories) stories.add(s);
-      for (const m of p.title.matchAll(STORY_IN_TEXT)) stories.add(`US${Number(m[1])}`);
+      for (const m of allMatches(STORY_IN_TEXT, p.title)) stories.add(`US${Number(m[1])}`);
       p.stories = [...stories].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)));
     }
   }
