@@ -292,7 +292,7 @@ export class StatementReader {
         break;
       }
     }
-    if (why) return [{ type: "uncertain", why }];
+    if (why) return [{ type: "uncertain", why: hedged ? HEDGED : why }];
     const neg = negated(text, marks, rel);
     // "No story can start before X" / "在X之前, 不能开始 Y": a prohibition anywhere around a preposition.
     const around = (m: Mark) => rel.form === "prep" || rel.form === "post" || m.end <= rel.pos;
@@ -316,7 +316,7 @@ export class StatementReader {
       else if (cls === "dep" || (cls === "blk" && rel.form === "svo")) return [...out, { type: "parallel", sides: [subject, other] }];
       else return [...out, { type: "uncertain", why: "a negated ordering whose direction is not certain" }];
     } else if (cls === "until") return [...out, { type: "uncertain", why: '"until" without a negation' }];
-    if (hedged) return [...out, { type: "uncertain", why: "hedged (may, if, or, optional…)" }];
+    if (hedged) return [...out, { type: "uncertain", why: HEDGED }];
     if (subjectG?.disjunctive || otherG.disjunctive) return [...out, { type: "uncertain", why: 'a list joined by "or"' }];
     out.push(cls === "dep" ? { type: "order", before: other, after: subject } : { type: "order", before: subject, after: other });
     return out;
@@ -372,7 +372,7 @@ export class StatementReader {
       if (!l.tasks.length || !r.tasks.length) continue;
       const [before, after] = arrows[i]!.t === "right" ? [l, r] : [r, l];
       if (hedged) {
-        if (!out.some((o) => o.type === "uncertain")) out.push({ type: "uncertain", why: "hedged (may, if, or, optional…)" });
+        if (!out.some((o) => o.type === "uncertain")) out.push({ type: "uncertain", why: HEDGED });
       }
       else if (minOf(before.tasks) >= minOf(after.tasks)) out.push({ type: "uncertain", why: `the arrow ${before.text} → ${after.text} points backwards in the file; its direction is not certain` });
       else out.push({ type: "order", before, after });
@@ -384,7 +384,7 @@ export class StatementReader {
   private sequence(groups: Group[], hedged: boolean, ctx: ReadContext): Reading[] {
     if (groups.length !== 1 || groups[0]!.refs.length < 2) return [];
     const sides = groups[0]!.refs.map((r) => this.side([r], [], ctx));
-    if (hedged) return [{ type: "uncertain", why: "hedged (may, if, or, optional…)" }];
+    if (hedged) return [{ type: "uncertain", why: HEDGED }];
     for (let i = 0; i + 1 < sides.length; i++) if (minOf(sides[i]!.tasks) >= minOf(sides[i + 1]!.tasks)) return [{ type: "uncertain", why: "a sequence listed out of document order" }];
     return sides.slice(1).map((s, i) => ({ type: "order" as const, before: sides[i]!, after: s }));
   }
@@ -452,6 +452,7 @@ export class StatementReader {
   }
 }
 
+const HEDGED = "hedged (may, if, or, optional…)";
 const QUANTIFIER_SPECIFIC = new Set<Quantifier>(["thisPhase", "thisTask"]);
 const ctx0: ReadContext = { contextPhase: -1, contextTask: -1 };
 const DISJ_AT_START = rx(`^\\s*(?:[-*+•]\\s*)?(?:${alternation(DISJUNCTION)})\\s`, "iu");
