@@ -106,7 +106,7 @@ describe("task_dag with a model reading the dependency prose", () => {
     const dag = await runTaskDag({ tasks_md: TASKS });
     expect(server.requests.length).toBe(before);
     expect(dag.edges.some((e) => e.kind === "llm")).toBe(false);
-    expect(dag.warnings.join("\n")).toContain(`line ${lineOf(HEDGED)}: no dependency read from "${HEDGED}": hedged`);
+    expect(dag.warnings.join("\n")).toContain(`line ${lineOf(HEDGED)}: no dependency read from "${clean(HEDGED)}": hedged`);
     expect(dag.model_reading).toBeUndefined();
   });
 

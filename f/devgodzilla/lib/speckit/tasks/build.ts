@@ -77,7 +77,8 @@ const TABLE_HEADER = {
   blk: new RegExp(RELATION_WORDS.filter((r) => r.cls === "blk" && r.form !== "prep").map((r) => alternation(r.words)).join("|"), "i"),
   par: new RegExp(alternation(PARALLEL), "i"),
 };
-const quote = (s: string) => `"${s.trim().replace(/\s+/g, " ").slice(0, 160)}"`;
+/** A line as quoted in reasons and warnings: without its list marker, whitespace collapsed. */
+const quote = (s: string) => `"${s.trim().replace(/^(?:[-*+•]|\d+[.)])\s+/, "").replace(/\s+/g, " ").slice(0, 160)}"`;
 
 export class DagBuilder {
   readonly index: RefIndex;
@@ -313,14 +314,22 @@ export class DagBuilder {
   /** Sequential order inside each phase, planned before any edge is added (prose expands against it). */
   planOrder(): { from: number; to: number; reason: string }[] {
     const out: { from: number; to: number; reason: string }[] = [];
+    const preds: number[][] = this.tasks.map(() => []);
     for (const p of this.scan.phases) {
       const label = phaseLabel(p);
       let lastSeq = -1;
       let group: number[] = [];
       for (const id of p.tasks) {
         const t = this.index.idIndex.get(id)!;
-        const add = (from: number, reason: string) => {
-          if (!this.optedOut(t) && !this.taskParallel.has(pairKey(from, t))) out.push({ from, to: t, reason });
+        const add = (from: number, reason: string, seen = new Set<number>()) => {
+          if (this.optedOut(t) || seen.has(from)) return;
+          seen.add(from);
+          // Said to run beside `from`: follow what `from` follows instead.
+          if (this.taskParallel.has(pairKey(from, t))) for (const p of preds[from]!) add(p, `order: after ${this.idOf(p)} in ${label}`, seen);
+          else {
+            out.push({ from, to: t, reason });
+            preds[t]!.push(from);
+          }
         };
         if (this.tasks[t]!.parallel) {
           if (lastSeq >= 0) add(lastSeq, `order: [P] task after ${this.idOf(lastSeq)} in ${label}`);

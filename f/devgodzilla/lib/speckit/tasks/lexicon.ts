@@ -79,7 +79,7 @@ export const RELATION_WORDS: RelationWord[] = [
     "depende(?:n)?\\s+de(?:l)?", "requiere(?:n)?", "necesita(?:n)?", "espera(?:n)?\\s+a", "bloquead[oa]s?\\s+por", "precedid[oa]s?\\s+por",
     "depende(?:m)?\\s+d[aeo]s?", "requer(?:em)?", "precisa(?:m)?\\s+d[aeo]s?", "aguarda(?:m)?",
     // de / fr
-    "hängt\\s+von", "hängen\\s+von", "abhängig\\s+von", "benötigt", "benötigen", "erfordert", "erfordern", "wartet\\s+auf", "warten\\s+auf", "blockiert\\s+(?:durch|von)",
+    "hängt\\s+(?:\\S+\\s+)?von", "hängen\\s+(?:\\S+\\s+)?von", "abhängig\\s+von", "benötigt", "benötigen", "erfordert", "erfordern", "wartet\\s+auf", "warten\\s+auf", "blockiert\\s+(?:durch|von)",
     "dépend(?:ent)?\\s+d[eu]s?", "nécessite(?:nt)?", "requiert", "bloqué(?:e)?s?\\s+par",
     // ru
     "завис(?:ит|ят)\\s+от", "требу(?:ет|ют)", "жд[её]т", "блокиру(?:ется|ются)", "следу(?:ет|ют)\\s+за",

@@ -162,7 +162,7 @@ export class StatementReader {
     const found = findMarks(text);
     if (!found.some((m) => ORDERING.has(m.t))) return [];
     const refs = this.index.refs(text);
-    if (!refs.length) return [];
+    if (!refs.length) return this.statesNone(text, found, ctx);
     const marks = outsideRefs(found, refs);
     // A leading group followed by ":" / " - " / "→" is the line's subject ("**US2 (P2)**: Depends on US1").
     const label = this.leadingLabel(text, refs, marks);
@@ -178,6 +178,14 @@ export class StatementReader {
       out.push(...this.readClause(text, clause, cRefs, cMarks, clauseCtx));
     }
     return out;
+  }
+
+  /** "Dependencies: none", "No dependencies", "依存なし": the line's subject states it has none. */
+  private statesNone(text: string, marks: Mark[], ctx: ReadContext): Reading[] {
+    if (!ctx.implicit) return [];
+    const rel = marks.find((m) => m.t === "rel" && m.cls === "dep");
+    if (!rel) return [];
+    return negated(text, marks, rel) || NONE_RE.test(text.slice(rel.end, nextBreak(text, rel.end))) ? [{ type: "none", subject: ctx.implicit }] : [];
   }
 
   private leadingLabel(text: string, refs: Ref[], marks: Mark[]): { side: Side; end: number } | undefined {
@@ -204,12 +212,19 @@ export class StatementReader {
     const groups = groupRefs(text, refs, marks);
     let rels = marks.filter((m): m is Extract<Mark, { t: "rel" }> => m.t === "rel");
     if (rels.length > 1) {
-      // "测试依赖 … (依赖 T080-T084)": a relation word with no reference on its side is just a word.
-      const named = rels.filter((r, k) => {
-        const lo = k > 0 ? rels[k - 1]!.end : clause.pos;
-        const hi = k + 1 < rels.length ? rels[k + 1]!.pos : clause.end;
-        return r.form === "post" || r.form === "sov" ? groups.some((g) => g.end <= r.pos && g.pos >= lo) : groups.some((g) => g.pos >= r.end && g.end <= hi);
-      });
+      // "测试依赖 … (依赖 T080-T084)", "Needs the base (T001 完了後)": each group belongs to the nearest
+      // relation word that takes a group on that side; a relation word left without one is just a word.
+      const takes = new Set<Mark>();
+      for (const g of groups) {
+        let best: Mark | undefined;
+        let dist = Infinity;
+        for (const r of rels) {
+          const d = r.form === "post" || r.form === "sov" ? (g.end <= r.pos ? r.pos - g.end : Infinity) : g.pos >= r.end ? g.pos - r.end : Infinity;
+          if (d < dist) (dist = d), (best = r);
+        }
+        if (best) takes.add(best);
+      }
+      const named = rels.filter((r) => takes.has(r));
       if (named.length) rels = named;
     }
     const has = (t: Mark["t"]) => marks.some((m) => m.t === t);
@@ -278,6 +293,11 @@ export class StatementReader {
       case "prep":
         otherG = after[0];
         subjectG = before[before.length - 1] ?? after[1];
+        if (!before.length && after.length === 1 && !ctx.implicit) {
+          // "After T004, T006 can start": a fronted phrase ends at its comma.
+          const split = splitAtComma(text, after[0]!);
+          if (split) [otherG, subjectG] = split;
+        }
         if (before.length && after.length > 1 && !inParens(text, after[0]!.end, after[1]!.pos)) why = "groups on both sides of the marked one";
         break;
       case "post":
@@ -476,7 +496,9 @@ function dedupe(sides: Side[]): Side[] {
   });
 }
 
+const NEG_INSIDE = rx(alternation(NEGATION_LATIN), "i");
 function negated(text: string, marks: Mark[], rel: Mark): boolean {
+  if (rel.t === "rel" && NEG_INSIDE.test(text.slice(rel.pos, rel.end))) return true;
   for (const m of marks) {
     if ((m.t === "neg" || m.t === "prohibit") && m.end <= rel.pos) return true;
     if (m.t === "negBefore" && m.end <= rel.pos && rel.pos - m.end <= 2) return true;
@@ -512,6 +534,22 @@ function clauses(text: string, from: number, marks: Mark[]): Span[] {
   }
   if (pos < text.length) out.push({ pos, end: text.length });
   return out;
+}
+
+/** A group "T004, T006" whose first comma ends a fronted phrase: the refs before it, and after it. */
+function splitAtComma(text: string, g: Group): [Group, Group] | undefined {
+  for (let i = 1; i < g.refs.length; i++) {
+    const gap = text.slice(g.refs[i - 1]!.end, g.refs[i]!.pos);
+    if (/^\s*[,，、]\s*$/.test(gap)) {
+      const a = g.refs.slice(0, i);
+      const b = g.refs.slice(i);
+      return [
+        { refs: a, pos: a[0]!.pos, end: a[a.length - 1]!.end, disjunctive: g.disjunctive },
+        { refs: b, pos: b[0]!.pos, end: b[b.length - 1]!.end, disjunctive: g.disjunctive },
+      ];
+    }
+  }
+  return undefined;
 }
 
 function overlaps(a: number[], b: number[]): boolean {
