@@ -120,11 +120,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stdout.write(JSON.stringify({ error: { name: e.name, message: e.message } }, null, 2) + "\n");
-    process.stderr.write(`devgodzilla: ${e.message}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+/**
+ * Exits once everything written to stdout and stderr has reached the OS: a pipe takes writes
+ * asynchronously, so exiting right after write() cut the output at the pipe buffer (64 KiB).
+ * A reader that went away (`| head`) is not an error of ours; the exit code stays the run's.
+ */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      stream.once("error", () => resolve()); // EPIPE: nobody is reading any more
+      stream.write("", () => resolve());
+    });
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e: Error) => {
+  process.stdout.write(JSON.stringify({ error: { name: e.name, message: e.message } }, null, 2) + "\n");
+  process.stderr.write(`devgodzilla: ${e.message}\n`);
+  exitAfterFlush(e instanceof UsageError ? 2 : 1);
+});
