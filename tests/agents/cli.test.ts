@@ -20,7 +20,7 @@ const dir = tempDirsPerTest();
 const P = "Implement T001: add hello.txt";
 const M = "some-model";
 const DOCUMENTED: Record<string, string[]> = {
-  codex: ["exec", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m", M, "--json", P],
+  codex: ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-m", M, "--json", P],
   "claude-code": ["-p", P, "--model", M, "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"],
   opencode: ["run", "-m", "prov/" + M, "--format", "json", "--auto", P],
   "gemini-cli": ["-p", P, "-m", M, "-o", "json", "--approval-mode", "yolo", "--skip-trust"],

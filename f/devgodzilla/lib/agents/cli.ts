@@ -3,13 +3,14 @@
 // runProcess (own process group, timeouts, capped redacted output) and turns the output into an
 // AgentResult or a typed error.
 
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, isAbsolute, join } from "node:path";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { InputError } from "../errors.ts";
 import { Redactor, SECRET_ENV_NAME } from "../redact.ts";
 import { baseEnv, ProcessSpawnError, runProcess, type ProcessResult, type StreamName } from "../process.ts";
+import { headlessSetup, keyVariables, type HeadlessSetup } from "./agent_home.ts";
 import { detectBlock } from "./block.ts";
 import { agentSettings, redactorFor, type AgentSettings, type AgentsConfig } from "./config.ts";
 import { parseAgentOutput, type ParsedOutput } from "./output.ts";
@@ -90,39 +91,24 @@ export function buildCliArgs(spec: AgentSpec, p: { prompt: string; model?: strin
 
 /**
  * The child's environment: the minimal base, the agent's fixed headless env, its key/base URL/
- * model from the resource, per-agent extra env, then the caller's env. Nothing else of this
- * process's environment reaches the agent.
+ * model from the resource, what the CLI needs to reach that endpoint headless (agent_home.ts),
+ * per-agent extra env, then the caller's env. Nothing else of this process's environment
+ * reaches the agent.
  */
 export function buildAgentEnv(
   spec: AgentSpec,
   settings: AgentSettings,
-  opts: { binDir?: string | null; model?: string | null; extra?: Record<string, string> } = {},
+  opts: { binDir?: string | null; model?: string | null; extra?: Record<string, string>; setup?: HeadlessSetup } = {},
 ): Record<string, string> {
   const env: Record<string, string> = baseEnv();
   if (opts.binDir) env.PATH = `${opts.binDir}${delimiter}${env.PATH ?? ""}`;
   Object.assign(env, spec.env.fixed);
-  // Claude Code refuses bypass mode as root unless told it is sandboxed (anthropics/claude-code#3490).
-  if (spec.id === "claude-code" && process.getuid?.() === 0) env.IS_SANDBOX = "1";
-  const keyVar = spec.env.keys[0];
+  const keyVar = keyVariables(spec, settings)[0];
   if (settings.apiKey && keyVar) env[keyVar] = settings.apiKey;
   if (settings.baseUrl && spec.env.baseUrl) env[spec.env.baseUrl] = settings.baseUrl;
   const model = opts.model ?? settings.model;
   if (model && spec.env.model) env[spec.env.model] = model;
-  // OpenCode-style agents take an OpenAI-compatible endpoint as an inline provider config.
-  if ((spec.id === "opencode" || spec.id === "kilocode") && settings.baseUrl && model?.includes("/")) {
-    const [provider, ...rest] = model.split("/");
-    const modelName = rest.join("/");
-    env.OPENCODE_CONFIG_CONTENT = JSON.stringify({
-      provider: {
-        [provider!]: {
-          npm: "@ai-sdk/openai-compatible",
-          name: provider,
-          options: { baseURL: settings.baseUrl, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) },
-          models: { [modelName]: { name: modelName, tool_call: true } },
-        },
-      },
-    });
-  }
+  Object.assign(env, (opts.setup ?? headlessSetup(spec, settings, model ?? null, opts.extra?.HOME ?? env.HOME ?? "")).env);
   Object.assign(env, settings.env);
   Object.assign(env, opts.extra ?? {});
   return env;
@@ -160,7 +146,7 @@ export function installHint(spec: AgentSpec): string {
 }
 
 /** The full command (executable resolved, args, env) for one CLI agent run. */
-export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand; spec: AgentSpec; settings: AgentSettings; model: string | null } {
+export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand; spec: AgentSpec; settings: AgentSettings; model: string | null; homeFiles: Record<string, string> } {
   const spec = AGENTS[opts.agentId];
   if (!opts.config.enabled.includes(opts.agentId)) {
     throw new AgentUnavailableError(opts.agentId, "is not enabled in the agents resource", { hint: "add it to enabled" });
@@ -170,28 +156,22 @@ export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand;
   }
   const settings = agentSettings(opts.config, opts.agentId);
   const model = opts.model ?? settings.model ?? spec.defaultModel;
-  const env = buildAgentEnv(spec, settings, { binDir: opts.config.binDir, model, extra: opts.env });
+  const setup = headlessSetup(spec, settings, model, opts.env?.HOME ?? "");
+  const env = buildAgentEnv(spec, settings, { binDir: opts.config.binDir, model, extra: opts.env, setup });
   const file = resolveExecutable(spec, { binDir: opts.config.binDir, path: env.PATH });
   if (!file) {
     throw new AgentUnavailableError(opts.agentId, `executable ${spec.executables.join(" / ")} not found`, { hint: installHint(spec) });
   }
   const args = buildCliArgs(spec, { prompt: opts.prompt, model, title: opts.title ?? null });
-  return { command: { file, args, cwd: opts.cwd, env }, spec, settings, model };
+  return { command: { file, args, cwd: opts.cwd, env }, spec, settings, model, homeFiles: setup.files };
 }
 
-/**
- * Settings an agent reads from its HOME that a headless run needs: usage statistics/telemetry off
- * for the Gemini-CLI family (qwen attempts an outside host otherwise). Existing files are kept.
- */
-export async function prepareAgentHome(spec: AgentSpec, home: string): Promise<void> {
-  const files: Record<string, unknown> = {};
-  if (spec.id === "qwen") files[".qwen/settings.json"] = { privacy: { usageStatisticsEnabled: false } };
-  if (spec.id === "gemini-cli") files[".gemini/settings.json"] = { privacy: { usageStatisticsEnabled: false }, telemetry: { enabled: false } };
+/** Writes the files a headless run needs into the agent's HOME (see agent_home.ts). */
+async function writeHomeFiles(home: string, files: Record<string, string>): Promise<void> {
   for (const [rel, content] of Object.entries(files)) {
     const file = join(home, rel);
-    if (existsSync(file)) continue;
-    await mkdir(join(file, ".."), { recursive: true });
-    await writeFile(file, JSON.stringify(content, null, 2));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content, { mode: 0o600 });
   }
 }
 
@@ -229,8 +209,8 @@ export async function runCliAgent(opts: CliRunOptions): Promise<AgentResult> {
 }
 
 async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentResult> {
-  const { command, spec, settings, model } = prepareCliCommand(opts);
-  await prepareAgentHome(spec, home);
+  const { command, spec, settings, model, homeFiles } = prepareCliCommand(opts);
+  await writeHomeFiles(home, homeFiles);
   const redactor = redactorFor(opts.config, opts.redactor ?? new Redactor());
   // Every secret-looking value of the child's env is redacted from its output too.
   redactor.addFrom(Object.fromEntries(Object.entries(command.env).filter(([k]) => SECRET_ENV_NAME.test(k))), true);

@@ -111,9 +111,11 @@ const SPECS: AgentSpec[] = [
     commandDir: ".agents/skills/", legacyCommandDir: null, promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
-      template: ["exec", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m", "{model}", "--json", "{prompt}"],
+      // Its own sandbox cannot start bubblewrap inside ours (read-only file system): DevGodzilla's
+      // sandbox is the boundary, so codex's is bypassed.
+      template: ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-m", "{model}", "--json", "{prompt}"],
       base: ["exec", "--skip-git-repo-check"], prompt: { positional: true }, modelFlag: "-m",
-      autoApprove: ["--sandbox", "workspace-write"], json: ["--json"], extra: [], output: "codex-jsonl", exitCodes: {},
+      autoApprove: ["--dangerously-bypass-approvals-and-sandbox"], json: ["--json"], extra: [], output: "codex-jsonl", exitCodes: {},
     },
     env: { keys: ["CODEX_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: ["https://api.openai.com"],
