@@ -13,7 +13,7 @@ import { baseEnv, ProcessSpawnError, runProcess, type ProcessResult, type Stream
 import { headlessSetup, keyVariables, type HeadlessSetup } from "./agent_home.ts";
 import { detectBlock } from "./block.ts";
 import { agentSettings, redactorFor, type AgentSettings, type AgentsConfig } from "./config.ts";
-import { parseAgentOutput, type ParsedOutput } from "./output.ts";
+import { fatalEvent, parseAgentOutput, stderrJsonError, type ParsedOutput } from "./output.ts";
 import { AGENTS, type AgentId, type AgentSpec } from "./registry.ts";
 import {
   AgentFailedError,
@@ -183,8 +183,10 @@ const TRUST = /(untrusted (?:folder|workspace)|not trusted|UntrustedWorkspace|wo
 function classifyFailure(agentId: AgentId, spec: AgentSpec, res: ProcessResult, parsed: ParsedOutput): Error {
   const code = res.exitCode;
   const documented = code !== null ? spec.cli?.exitCodes[String(code)] : undefined;
-  const text = [parsed.error ?? "", res.stderr.split("\n").slice(-20).join("\n"), parsed.finalMessage].join("\n");
-  const snippet = (parsed.error ?? res.stderr.trim().split("\n").slice(-3).join(" | ") ?? "").slice(0, 400);
+  // The JSON error on stderr (gemini, qwen) is the real cause; their stdout says only "error".
+  const reported = stderrJsonError(res.stderr) ?? parsed.error;
+  const text = [reported ?? "", res.stderr.split("\n").slice(-20).join("\n"), parsed.finalMessage].join("\n");
+  const snippet = (reported ?? res.stderr.trim().split("\n").slice(-3).join(" | ") ?? "").slice(0, 400);
   const what = `exited with ${code === null ? `signal ${res.signal}` : `code ${code}`}${snippet ? `: ${snippet}` : ""}`;
   if (documented === "auth") return new ExecutionBlockedError(agentId, "auth", what, "check the agent's key in the agents resource");
   if (documented === "config" || documented === "mcp") return new ExecutionBlockedError(agentId, "config", what);
@@ -218,6 +220,16 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
   if (cmd.warning) console.log(`[${opts.agentId}] ${cmd.warning}`);
   const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
   const idleTimeoutMs = opts.idleTimeoutMs ?? settings.idleTimeoutMs;
+  // Stop at a line after which the run cannot succeed, rather than wait out the CLI's retries.
+  const fatal = new AbortController();
+  let fatalReason: string | null = null;
+  const onLine = (line: string, stream: StreamName) => {
+    if (!fatalReason && stream === "stdout") {
+      fatalReason = fatalEvent(spec.cli!.output, line);
+      if (fatalReason) fatal.abort();
+    }
+    opts.onLine?.(line, stream);
+  };
   let res: ProcessResult;
   try {
     res = await runProcess({
@@ -229,9 +241,10 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
       idleTimeoutMs,
       maxOutputBytes: opts.maxOutputBytes,
       redactor,
-      onLine: opts.onLine,
+      onLine,
       log: opts.log,
       logPrefix: `[${opts.agentId}] `,
+      signal: fatal.signal,
     });
   } catch (e) {
     if (e instanceof ProcessSpawnError) throw new AgentUnavailableError(opts.agentId, e.message, { hint: installHint(spec), cause: e });
@@ -239,6 +252,7 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
   } finally {
     await cmd.dispose?.().catch(() => {});
   }
+  if (fatalReason) throw new ExecutionBlockedError(opts.agentId, "auth", `stopped: ${fatalReason}`, "check the agent's key in the agents resource");
   if (res.timedOut) throw new AgentTimeoutError(opts.agentId, "wall", timeoutMs);
   if (res.idleKilled) throw new AgentTimeoutError(opts.agentId, "idle", idleTimeoutMs);
 

@@ -158,7 +158,9 @@ const SPECS: AgentSpec[] = [
     },
     env: {
       keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], baseUrl: null, model: null,
-      fixed: { OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1" },
+      // No update check, models.dev fetch or LSP download: each waits on a network the sandbox
+      // does not have.
+      fixed: { OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_LSP_DOWNLOAD: "1" },
     },
     endpoints: [],
     unconfirmed: ["step_finish token/cost field names (per SDK part types, not re-verified)"],
@@ -338,9 +340,13 @@ const SPECS: AgentSpec[] = [
       base: ["run"], prompt: { positional: true }, modelFlag: "-m",
       autoApprove: ["--auto"], json: ["--format", "json"], extra: [], output: "opencode-jsonl", exitCodes: {},
     },
-    env: { keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], baseUrl: null, model: null, fixed: {} },
+    env: {
+      keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], baseUrl: null, model: null,
+      // As opencode's, under its own names (outside a sandbox a run waited ~20 s on models.dev).
+      fixed: { KILO_DISABLE_AUTOUPDATE: "1", KILO_DISABLE_MODELS_FETCH: "1", KILO_DISABLE_LSP_DOWNLOAD: "1" },
+    },
     endpoints: [],
-    unconfirmed: ["provider configuration details (OpenCode-style)"],
+    unconfirmed: [],
     notes: "OpenCode fork: same run flags and JSON events.",
   },
   {

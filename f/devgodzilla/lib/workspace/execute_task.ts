@@ -78,8 +78,16 @@ export interface TaskUsage {
   cost_usd: number | null;
 }
 
+/**
+ * How the task's run ended: the agent changed files (committed), said it cannot proceed (block), or
+ * exited successfully WITHOUT changing anything — every task type asks for file changes, so
+ * `no_change` is a failure for QA and feedback to retry or escalate, never a success.
+ */
+export type TaskOutcome = "changed" | "no_change" | "blocked";
+
 export interface ExecuteTaskResult {
   task_id: string;
+  outcome: TaskOutcome;
   /** The task branch that was pushed (devgodzilla/<feature>-tasks/<id>). */
   branch: string;
   /** Commit with the task's changes (= base_commit when nothing changed or the agent blocked). */
@@ -338,8 +346,13 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
 
     const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
     const files = artifacts.files.map((f) => f.path);
+    const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
+    const noChange = outcome === "no_change"
+      ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n`
+      : "";
     return redactor.redactDeep({
       task_id: taskId,
+      outcome,
       branch: ws.branch,
       commit,
       base_commit: ws.base,
@@ -360,7 +373,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       sandbox: sandboxInfo,
       blocked: !!block,
       block,
-      summary: `${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
+      summary: `${noChange}${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
     });
   } finally {
     for (const w of wrapped) await w.dispose().catch(() => undefined);
