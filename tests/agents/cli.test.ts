@@ -36,7 +36,8 @@ const DOCUMENTED: Record<string, string[]> = {
   shai: ["-p", P, "--trace"],
 };
 const CLI_AGENTS = Object.keys(DOCUMENTED) as AgentId[];
-const modelFor = (id: AgentId) => (AGENTS[id].modelFormat === "provider/model" ? "prov/" + M : M);
+// OpenCode-style agents take "provider/model".
+const modelFor = (id: AgentId) => (id === "opencode" || id === "kilocode" ? "prov/" + M : M);
 
 // What each fake prints in the agent's shape: tokens, cost and session id the parser must find.
 const EXPECTED: Record<string, { tokens: [number, number]; cost: number | null; session: string | null }> = {
@@ -67,7 +68,7 @@ describe("CLI adapter command lines", () => {
   });
 
   it.each(CLI_AGENTS)("%s: builds the documented headless argv", (id) => {
-    expect(buildCliArgs(AGENTS[id], { prompt: P, model: AGENTS[id].cli!.modelFlag ? modelFor(id) : null })).toEqual(DOCUMENTED[id]);
+    expect(buildCliArgs(AGENTS[id], { prompt: P, model: AGENTS[id].cli!.template.includes("{model}") ? modelFor(id) : null })).toEqual(DOCUMENTED[id]);
   });
 
   it("drops the model flag when no model is configured, and never lets a prompt pose as a flag", () => {

@@ -141,7 +141,7 @@ export function resolveExecutable(spec: AgentSpec, opts: { binDir?: string | nul
 }
 
 export function installHint(spec: AgentSpec): string {
-  if (spec.install.npm) return `install it: npm install -g ${spec.install.npm.split(" ")[0]}, or set bin_dir in the agents resource`;
+  if (spec.install.npm) return `install it: npm install -g ${spec.install.npm}${spec.install.npmVersion ? `@${spec.install.npmVersion}` : ""}, or set bin_dir in the agents resource`;
   return `install it (${spec.install.other ?? "see the agent's docs"}), or set bin_dir in the agents resource`;
 }
 

@@ -20,7 +20,7 @@ export { parseAgentsConfig, resolveAgentForTask, agentSettings, type AgentsConfi
 export { detectBlock, BLOCK_INSTRUCTION } from "./block.ts";
 export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentVersion, agentEndpoints } from "./cli.ts";
 export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
-export { runJules } from "./jules.ts";
+export { runJules, githubRepoOf } from "./jules.ts";
 export { writeIdeCommand, renderIdeCommand, prepareIdeTask, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
 
 export interface RunAgentRequest {
@@ -39,7 +39,7 @@ export interface RunAgentRequest {
   config?: AgentsConfig | unknown;
   /** For the built-in llm agent: an Llm from lib/llm or its config. */
   llm?: Llm | LlmConfig;
-  /** For Jules: the GitHub repository (owner/name) and the branch it starts from. */
+  /** For Jules: the GitHub repository (owner/name; execute_task derives it from the repo URL) and the branch it starts from. */
   github?: { repo: string; branch?: string };
   title?: string;
   /** Repo-relative files the llm agent should see in full. */
@@ -68,7 +68,8 @@ async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConf
   }
   if (agentId === "jules") {
     const s = agentSettings(config, "jules");
-    if (!req.github?.repo) throw new InputError("github.repo", "Jules works on a GitHub repository: owner/name is needed");
+    // Not a GitHub repository: Jules cannot run here, so the fallback agents get the task.
+    if (!req.github?.repo) throw new AgentUnavailableError("jules", "works only on a GitHub repository (the task's repo is not a github.com URL)", { hint: "use another agent for this repository" });
     const out = await runJules({
       apiKey: s.apiKey ?? "", repo: req.github.repo, startingBranch: req.github.branch, prompt: req.prompt, title: req.title,
       baseUrl: s.baseUrl ?? undefined, timeoutMs: s.timeoutMs, applyTo: req.cwd, redactor, createPr: false,

@@ -17,7 +17,7 @@ import { runProcess } from "../process.ts";
 import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
-import { runAgent, agentEndpoints, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import { runAgent, agentEndpoints, githubRepoOf, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
 import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
@@ -292,6 +292,8 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       config: prepared.config,
       llm,
       title: `${taskId}: ${input.task.description}`.slice(0, 80),
+      // Jules works on the GitHub copy, from the run branch this task's commit is on.
+      github: githubRepoOf(input.repo) ? { repo: githubRepoOf(input.repo)!, branch: input.branch || undefined } : undefined,
       env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
       redactor,
       onLine: (line, stream) => {
