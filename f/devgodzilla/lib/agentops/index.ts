@@ -1,5 +1,6 @@
 // Agent operations: assignments (which agent/model per task, and why), prompt templates, Spec Kit
-// command files, health, trials, engine-based review, metrics. One import for the other owners:
+// command files, health, engine-based review, metrics. (Trials, ./trial.ts, run through
+// execute_task, which imports this module: import them directly.) One import for the other owners:
 //   import { prepareTaskAgent, reviewDiff, joinReviewIntoVerdict, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
 
 import type { AgentsConfig } from "../agents/config.ts";
@@ -21,7 +22,6 @@ export * from "./assignments.ts";
 export * from "./prompts.ts";
 export * from "./speckit_commands.ts";
 export * from "./health.ts";
-export * from "./trial.ts";
 export * from "./review.ts";
 export * from "./metrics.ts";
 

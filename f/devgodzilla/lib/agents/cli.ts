@@ -291,15 +291,3 @@ export function agentEndpoints(cfg: AgentsConfig, agentId: AgentId): string[] {
   if (out.size === 0) for (const e of AGENTS[agentId].endpoints) out.add(e);
   return [...out];
 }
-
-/** `<exe> --version` with a short timeout; null when it fails. Never passes any key. */
-export async function agentVersion(file: string, timeoutMs = 5000): Promise<string | null> {
-  try {
-    const r = await runProcess({ file, args: ["--version"], cwd: process.cwd(), timeoutMs, log: false, maxOutputBytes: 64 * 1024 });
-    if (r.exitCode !== 0) return null;
-    const line = (r.stdout.trim() || r.stderr.trim()).split("\n")[0]?.trim();
-    return line ? line.slice(0, 120) : null;
-  } catch {
-    return null;
-  }
-}
