@@ -6,6 +6,7 @@
 // file, the exit, the parsed usage and session, and that a bad key is an auth error within seconds.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { executeTask } from "../../../f/devgodzilla/lib/workspace/execute_task.ts";
+import { agentsHealth } from "../../../f/devgodzilla/lib/agentops/health.ts";
 import { ExecutionBlockedError } from "../../../f/devgodzilla/lib/agents/types.ts";
 import { probeBwrap } from "../../../f/devgodzilla/lib/sandbox/index.ts";
 import type { AgentId } from "../../../f/devgodzilla/lib/agents/registry.ts";
@@ -69,16 +70,16 @@ afterAll(async () => {
   await work?.cleanup();
 });
 
+/** The agents resource a task of `agents` gets: each one's key, loopback base URL and model. */
+function agentsResource(agents: AgentId[], key: string) {
+  const settings = (a: AgentId) => ({ api_key: key, base_url: `${server.url}${DIALECTS[a]!.basePath}`, model: DIALECTS[a]!.model, timeout_seconds: 150, idle_timeout_seconds: 90 });
+  return { default_agent: agents[0], enabled: agents, bin_dir: clis.binDir, agents: Object.fromEntries(agents.map((a) => [a, settings(a)])) };
+}
+
 function run(agent: AgentId, taskId: string, key: string) {
-  const d = DIALECTS[agent]!;
   return executeTask(
     { repo: fx.remote, commit: fx.seed, feature: "001-greet", task: { id: taskId, description: `Create ${FILE} with greet() and make it greet the world` }, install: [], cache_dir: cache.dir, work_root: work.dir },
-    {
-      agents: {
-        default_agent: agent, enabled: [agent], bin_dir: clis.binDir,
-        agents: { [agent]: { api_key: key, base_url: `${server.url}${d.basePath}`, model: d.model, timeout_seconds: 150, idle_timeout_seconds: 90 } },
-      },
-    },
+    { agents: agentsResource([agent], key) },
   );
 }
 
@@ -125,5 +126,17 @@ describe.each(AGENTS)("%s (real CLI)", (agent) => {
     expect((err as Error).message).not.toContain(BAD_KEY);
     expect(took).toBeLessThan(AUTH_ERROR_WITHIN_S * 1000);
     expect(await fx.head(`devgodzilla/001-greet-tasks/T${AGENTS.indexOf(agent) + 201}`)).toBeNull();
+  });
+});
+
+describe("agents health on the same configuration", () => {
+  it("reports every agent that ran here ok, at its pinned version, with its endpoint reachable", async ({ task }) => {
+    const report = await agentsHealth({ config: agentsResource(AGENTS, KEY), agents: AGENTS });
+    task.meta.conformance = report.agents.map((a) => ({ agent: a.id, health: `${a.status}${a.installed?.version ? ` (${a.installed.version.slice(0, 24)})` : ""}` }));
+    for (const a of report.agents) {
+      expect(a, a.id).toMatchObject({ status: "ok", installed: { found: true }, credentials: { present: true }, endpoint: { reachable: true } });
+      expect(a.installed!.version, a.id).toContain(clis.versions[a.id]);
+    }
+    expect(report.overall).toBe("ok");
   });
 });

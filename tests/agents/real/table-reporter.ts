@@ -11,17 +11,19 @@ export interface ConformanceRow {
   session?: string;
   authError?: string;
   seconds?: string;
+  /** What `agents health` says of it on the same configuration. */
+  health?: string;
 }
 
 declare module "vitest" {
   interface TaskMeta {
-    conformance?: ConformanceRow;
+    conformance?: ConformanceRow | ConformanceRow[];
   }
 }
 
 const COLUMNS: [keyof ConformanceRow, string][] = [
   ["agent", "agent"], ["version", "version"], ["edit", "edit"], ["commit", "commit"], ["usage", "usage"],
-  ["session", "session"], ["authError", "auth error"], ["seconds", "seconds"],
+  ["session", "session"], ["authError", "auth error"], ["seconds", "seconds"], ["health", "health"],
 ];
 
 export default class ConformanceTable implements Reporter {
@@ -29,8 +31,7 @@ export default class ConformanceTable implements Reporter {
     const rows = new Map<string, ConformanceRow>();
     for (const m of modules) {
       for (const t of m.children.allTests()) {
-        const meta = t.meta().conformance;
-        if (meta) rows.set(meta.agent, { ...rows.get(meta.agent), ...meta });
+        for (const meta of [t.meta().conformance ?? []].flat()) rows.set(meta.agent, { ...rows.get(meta.agent), ...meta });
       }
     }
     if (!rows.size) return;

@@ -22,7 +22,7 @@ export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentE
 export { agentVersion, installStatus, type InstallStatus } from "./health.ts";
 export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
 export { runJules, githubRepoOf } from "./jules.ts";
-export { writeIdeCommand, renderIdeCommand, prepareIdeTask, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
+export { writeIdeCommand, renderIdeCommand, prepareIdeTask, usesIdeHandoff, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
 
 export interface RunAgentRequest {
   /** Explicit agent; otherwise chosen from the config by task id / type / default. */

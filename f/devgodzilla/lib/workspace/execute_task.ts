@@ -17,13 +17,14 @@ import { runProcess } from "../process.ts";
 import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
-import { runAgent, agentEndpoints, githubRepoOf, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import { runAgent, agentEndpoints, githubRepoOf, usesIdeHandoff, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
 import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+import { handoffResult, startIdeHandoff, type IdeHandoff } from "./ide_handoff.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -81,9 +82,10 @@ export interface TaskUsage {
 /**
  * How the task's run ended: the agent changed files (committed), said it cannot proceed (block), or
  * exited successfully WITHOUT changing anything — every task type asks for file changes, so
- * `no_change` is a failure for QA and feedback to retry or escalate, never a success.
+ * `no_change` is a failure for QA and feedback to retry or escalate, never a success. An IDE
+ * agent's task ends as `ide_handoff`: a person does it (see ide_handoff.ts for the next steps).
  */
-export type TaskOutcome = "changed" | "no_change" | "blocked";
+export type TaskOutcome = "changed" | "no_change" | "blocked" | "ide_handoff";
 
 export interface ExecuteTaskResult {
   task_id: string;
@@ -106,6 +108,8 @@ export interface ExecuteTaskResult {
   block: BlockSignal | null;
   /** One-paragraph summary for dependants' context. */
   summary: string;
+  /** Set when outcome is ide_handoff: what the approval step and ide_pickup need. */
+  handoff?: IdeHandoff;
 }
 
 export interface TaskAssignmentInfo {
@@ -230,6 +234,19 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
         },
       },
     );
+    if (usesIdeHandoff(prepared.config, prepared.agent)) {
+      // A person does this task in the IDE: the command file goes on the task branch, nothing runs here.
+      const assignment: TaskAssignmentInfo = {
+        agent: prepared.agent, model: prepared.model, source: prepared.source, model_source: prepared.modelSource,
+        task_type: prepared.taskType, prompt_source: prepared.promptSource, prompt_version: prepared.promptVersion,
+      };
+      const handoff = await startIdeHandoff({
+        ws, repo: input.repo, feature: input.feature, taskId, title: input.task.description.slice(0, 120) || taskId, agent: prepared.agent,
+        prompt: prepared.prompt, assignment, token: deps.gitToken,
+      });
+      progress(100);
+      return redactor.redactDeep(handoffResult(handoff, assignment));
+    }
     // Endpoints of every agent this run may use (assigned one + fallbacks): the execute phase's allow-list.
     const candidates = [prepared.agent, ...config.fallback.filter((a) => a !== prepared.agent)];
     const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
