@@ -118,7 +118,7 @@ describe("c_devgodzilla_agents config", () => {
       ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "timeout_seconds"].sort(),
     );
     expect(Object.keys(rt.schema.properties.agents.additionalProperties.properties).sort()).toEqual(
-      ["api_key", "base_url", "env", "idle_timeout_seconds", "model", "timeout_seconds"],
+      ["api_key", "base_url", "env", "ide_handoff", "idle_timeout_seconds", "model", "timeout_seconds"],
     );
   });
 });
