@@ -140,6 +140,35 @@ describe("CLI adapter runs (fake agent executables)", () => {
     expect(oc!.argv).toEqual(["run", "-m", "mock/mock-model", "--format", "json", "--auto", P]);
   });
 
+  it("points each CLI at the configured endpoint the way it reads one (codex provider, kilo's own variable, copilot BYOK, gemini API-key auth)", async () => {
+    const record = join(dir(), "r.jsonl");
+    const url = "http://127.0.0.1:9/v1";
+    const home = dir();
+    const cfg = config({
+      agents: {
+        codex: { model: "m", base_url: url, api_key: "sk-cx-0123456789abcdef" },
+        kilocode: { model: "mock/m", base_url: url, api_key: "sk-kc-0123456789abcdef" },
+        copilot: { model: "gpt-4.1", base_url: url, api_key: "sk-cp-0123456789abcdef" },
+        "gemini-cli": { model: "gemini-2.5-flash", base_url: "http://127.0.0.1:9", api_key: "g-0123456789abcdef" },
+      },
+    });
+    for (const id of ["codex", "kilocode", "copilot", "gemini-cli"] as AgentId[]) {
+      await runCliAgent({ agentId: id, prompt: P, cwd: dir(), config: cfg, env: { FAKE_AGENT_RECORD: record, HOME: home }, log: false });
+    }
+    const [codex, kilo, copilot, gemini] = readRecords(record);
+    expect(codex!.env.CODEX_HOME).toBe(join(home, ".codex"));
+    expect(codex!.env.CODEX_API_KEY).toBe("sk-cx-0123456789abcdef");
+    const toml = readFileSync(join(home, ".codex/config.toml"), "utf8");
+    expect(toml).toMatch(/model_provider = "devgodzilla"/);
+    expect(toml).toMatch(/\[model_providers\.devgodzilla\][^[]*base_url = "http:\/\/127\.0\.0\.1:9\/v1"[^[]*env_key = "CODEX_API_KEY"[^[]*wire_api = "responses"/s);
+    expect(JSON.parse(kilo!.env.KILO_CONFIG_CONTENT!).provider.mock.options.baseURL).toBe(url);
+    expect(kilo!.env.OPENCODE_CONFIG_CONTENT).toBeUndefined();
+    expect(copilot!.env).toMatchObject({ COPILOT_PROVIDER_BASE_URL: url, COPILOT_PROVIDER_TYPE: "openai", COPILOT_PROVIDER_API_KEY: "sk-cp-0123456789abcdef", COPILOT_MODEL: "gpt-4.1" });
+    expect(copilot!.env.COPILOT_GITHUB_TOKEN).toBeUndefined();
+    expect(gemini!.env.GOOGLE_GEMINI_BASE_URL).toBe("http://127.0.0.1:9");
+    expect(JSON.parse(readFileSync(join(home, ".gemini/settings.json"), "utf8")).security.auth.selectedType).toBe("gemini-api-key");
+  });
+
   it("each run gets a fresh HOME that is removed afterwards, unless the caller gives one", async () => {
     const record = join(dir(), "r.jsonl");
     await runCliAgent({ agentId: "gemini-cli", prompt: P, cwd: dir(), config: config(), env: { FAKE_AGENT_RECORD: record }, log: false });
