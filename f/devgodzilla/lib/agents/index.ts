@@ -1,7 +1,7 @@
 // One entry point for running a task with an agent: picks the agent (explicit, per task, per
 // task type, default), dispatches to the CLI adapter, the built-in llm agent or Jules, and falls
-// back along `fallback` when an agent is unavailable here. IDE agents are not run here: they need
-// a suspend step (see ide.ts).
+// back along `fallback` when an agent is unavailable here. IDE agents are not run here: a person
+// does their tasks (execute_task hands them off; lib/workspace/ide_handoff.ts).
 
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
