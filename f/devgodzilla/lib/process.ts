@@ -39,6 +39,8 @@ export interface RunProcessOptions {
   logPrefix?: string;
   /** Time between SIGTERM and SIGKILL. Default 2000 ms. */
   killGraceMs?: number;
+  /** Stops the process group (SIGTERM, then SIGKILL) when aborted, e.g. on a fatal line. */
+  signal?: AbortSignal;
 }
 
 export interface ProcessResult {
@@ -49,6 +51,8 @@ export interface ProcessResult {
   stderr: string;
   timedOut: boolean;
   idleKilled: boolean;
+  /** Stopped through `signal`. */
+  aborted: boolean;
   durationMs: number;
   /** True when either stream exceeded maxOutputBytes (the middle was dropped). */
   truncated: boolean;
@@ -291,6 +295,10 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   };
 
   if (pid !== undefined) trackGroup(pid);
+  let aborted = false;
+  const onAbort = () => { aborted = true; terminate(); };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
   const wallTimer = opts.timeoutMs && opts.timeoutMs > 0
     ? setTimeout(() => { timedOut = true; terminate(); }, opts.timeoutMs)
     : undefined;
@@ -315,6 +323,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   if (wallTimer) clearTimeout(wallTimer);
   if (idleCheck) clearInterval(idleCheck);
   if (killTimer) clearTimeout(killTimer);
+  opts.signal?.removeEventListener("abort", onAbort);
   splitters.stdout.end();
   splitters.stderr.end();
   // Make sure nothing of the group survives (SIGKILL is safe: the leader is gone).
@@ -337,6 +346,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     stderr: buffers.stderr.toString(),
     timedOut,
     idleKilled,
+    aborted,
     durationMs: Date.now() - started,
     truncated: buffers.stdout.dropped > 0 || buffers.stderr.dropped > 0,
     pid,

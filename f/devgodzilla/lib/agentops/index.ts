@@ -1,7 +1,8 @@
 // Agent operations: assignments (which agent/model per task, and why), prompt templates, Spec Kit
-// command files, health, trials, metrics. One import for the other owners:
+// command files, health, metrics. (Trials, ./trial.ts, run through execute_task, which imports
+// this module: import them directly. The engine-based review of a task's diff is a QA signal:
+// lib/qa/review.ts.) One import for the other owners:
 //   import { prepareTaskAgent, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
-// (The engine-based review of a task's diff is a QA signal: lib/qa/review.ts.)
 
 import type { AgentsConfig } from "../agents/config.ts";
 import type { AgentId } from "../agents/registry.ts";
@@ -22,7 +23,6 @@ export * from "./assignments.ts";
 export * from "./prompts.ts";
 export * from "./speckit_commands.ts";
 export * from "./health.ts";
-export * from "./trial.ts";
 export * from "./metrics.ts";
 
 export interface PreparedTaskAgent extends TaskAssignment {

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { GitError, commitAll, gitAt, pushBranch, splitZ, type GitAuthOptions, type PushResult } from "../git.ts";
 import { detectBlock } from "./block.ts";
+import { agentSettings, type AgentsConfig } from "./config.ts";
 import { AGENTS, IDE_AGENT_IDS, type AgentId } from "./registry.ts";
 import { AgentUnavailableError, ExecutionBlockedError, type AgentResult } from "./types.ts";
 
@@ -66,6 +67,12 @@ export const IDE_RESUME_FORM_SCHEMA = {
   required: ["done"],
   order: ["done", "note"],
 } as const;
+
+/** A person runs this agent's tasks: an IDE-only agent, or one with an IDE mode set to ide_handoff. */
+export function usesIdeHandoff(cfg: AgentsConfig, id: AgentId): boolean {
+  const spec = AGENTS[id];
+  return spec.kind === "ide" || (!!spec.ideCommand && agentSettings(cfg, id).ideHandoff);
+}
 
 export function ideCommandName(taskId: string): string {
   const slug = taskId.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");

@@ -17,6 +17,15 @@ import {
 
 export const JULES_DEFAULT_BASE_URL = "https://jules.googleapis.com/v1alpha";
 
+/**
+ * "owner/name" of a GitHub repository URL (https://github.com/o/n(.git), git@github.com:o/n.git,
+ * ssh://git@github.com/o/n), or null for any other remote: Jules works only on GitHub copies.
+ */
+export function githubRepoOf(url: string): string | null {
+  const m = /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/i.exec(url.trim());
+  return m ? `${m[1]}/${m[2]}` : null;
+}
+
 export type JulesState =
   | "QUEUED" | "PLANNING" | "AWAITING_PLAN_APPROVAL" | "AWAITING_USER_FEEDBACK" | "IN_PROGRESS" | "PAUSED" | "FAILED" | "COMPLETED";
 
