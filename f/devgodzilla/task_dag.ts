@@ -1,6 +1,8 @@
-// tasks.md (Spec Kit format, ours or anyone's) → typed task DAG: tasks, phases, dependencies with
-// their source (explicit / prose / phase / order / same file), topological levels, critical path,
-// and a markdown summary. A dependency cycle fails the job with the cycle named.
+// tasks.md (Spec Kit format, ours or anyone's) → typed task DAG: tasks, phases, dependencies each
+// with why it exists (explicit / prose "quote" / LLM "quote" / phase / story / order / same file),
+// topological levels, critical path, and a markdown report to audit before agents run. With an
+// LLM resource the model also reads the dependency sentences (each relation checked before use).
+// A dependency cycle among explicit statements fails the job with the cycle named.
 import { runTaskDag } from "./lib/speckit/task_dag_step.ts";
 
 export async function main(
@@ -12,6 +14,9 @@ export async function main(
   commit = "",
   feature = "",
   github?: RT.Github,
+  llm?: RT.CDevgodzillaLlm,
+  openai?: RT.Openai,
+  anthropic?: RT.Anthropic,
 ) {
-  return await runTaskDag({ tasks_md, weights, same_file_serialization, story_order, repo, commit, feature, git_token: github?.token });
+  return await runTaskDag({ tasks_md, weights, same_file_serialization, story_order, repo, commit, feature, git_token: github?.token, llm, openai, anthropic });
 }

@@ -16,7 +16,8 @@ import { startLlmServer, type LlmHandler, type LlmServer } from "../fakes/llm-se
 import { startForgeServer, type FakeForgeServer } from "../fakes/github-server.ts";
 import { REPO_ROOT } from "../runner/bundle.ts";
 import { UsageError } from "../runner/errors.ts";
-import type { AskFn, LocalStore } from "../runner/index.ts";
+import { resumeRun, runPath, type AskFn, type LocalStore } from "../runner/index.ts";
+import { Session, parseCommandLine, readJson } from "../runner/session.ts";
 import { DEMO_FEATURE, demoModel } from "./model.ts";
 
 export { DEMO_FEATURE };
@@ -135,12 +136,48 @@ export const acceptRecommended: AskFn = async (pending) => {
   return step.default_args ?? {};
 };
 
-/** What the demo prints before the run. */
-export function demoIntro(demo: Demo): string {
-  return `DevGodzilla demo: sample repository ${demo.remote} (a bare git remote), model and GitHub API on loopback\nFeature: ${DEMO_FEATURE}\n`;
+/** `npm start` (`devgodzilla demo`): the sample repository, its servers, and spec_to_pr on them. */
+export async function runDemo(argv: string[] = []): Promise<number> {
+  const { values } = parseCommandLine(argv);
+  const s = new Session(values);
+  const demo = await setUpDemo({ tmpBase: s.tmp.base }); // outside the runner's own temp dir: the run can be resumed
+  s.say(`DevGodzilla demo: sample repository ${demo.remote} (a bare git remote), model and GitHub API on loopback\nFeature: ${DEMO_FEATURE}\n\n`);
+  const opts = s.options();
+  try {
+    const o = await runPath("f/devgodzilla/spec_to_pr", {
+      ...opts,
+      args: demo.args,
+      store: demo.store,
+      ask: opts.ask ?? acceptRecommended,
+      onEvent: (e) => {
+        if (e.type === "run-start" && !e.run.parent_job && !e.run.root_job) recordDemo(s.runs.runDir(e.run.id), demo);
+        opts.onEvent?.(e);
+      },
+    });
+    return closing(s, demo, s.report(o, demo.withoutDeadLinks), o.status === "suspended" ? undefined : (o.result as { branch?: string } | undefined)?.branch);
+  } finally {
+    await demo.close();
+  }
 }
 
-/** What the demo prints after the summary: where to look at the result. */
-export function demoEpilogue(demo: Demo, branch: string | undefined): string {
-  return `Inspect the result:  git --git-dir ${demo.remote} log --oneline ${branch ?? ""}\n`;
+/** `devgodzilla resume <id>` of a demo run (the bin sends it here): the servers come back, then the run goes on. */
+export async function resumeDemo(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  const runId = positionals[1]!;
+  const s = new Session(values);
+  const demo = await reopenDemo(s.runs.runDir(runId));
+  if (!demo) throw new UsageError(`run ${runId} is not a demo run; resume it with npx devgodzilla resume ${runId}`);
+  s.say(`Bringing the demo back: sample repository ${demo.remote}, model and GitHub API on loopback\n`);
+  try {
+    const o = await resumeRun(runId, readJson(values.data, "-d"), { ...s.options(), store: demo.store });
+    return closing(s, demo, s.report(o, demo.withoutDeadLinks), (o.result as { branch?: string } | undefined)?.branch);
+  } finally {
+    await demo.close();
+  }
+}
+
+/** After the summary: where to look at the result. */
+function closing(s: Session, demo: Demo, code: number, branch: string | undefined): number {
+  if (branch) s.say(`Inspect the result:  git --git-dir ${demo.remote} log --oneline ${branch}\n`);
+  return code;
 }

@@ -1,5 +1,7 @@
 // The task_dag script's body: parse tasks.md given as text, or read specs/<feature>/tasks.md at an
 // exact commit of the repository (so a flow can pass { repo, commit, feature } from the tasks step).
+// With an LLM resource, the model also reads the dependency sentences; its relations are checked
+// before they are used, and a failed call leaves the deterministic DAG with a warning.
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -7,7 +9,10 @@ import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { checkout } from "../git.ts";
 import { featurePaths } from "./paths.ts";
-import { parseTasksMd, renderDagMarkdown, type TaskDag } from "./tasks.ts";
+import { parseTasksMd, renderDagMarkdown, type ParseOptions, type TaskDag } from "./tasks.ts";
+import { readRelationsWithModel } from "./tasks/llm.ts";
+import { llmFrom } from "../llm/artifacts/step.ts";
+import type { LlmOptions } from "../llm/client.ts";
 
 export const TaskDagInputSchema = z.object({
   tasks_md: z.string().max(4_000_000, "is larger than 4 MB; that is not a tasks.md").default(""),
@@ -19,9 +24,20 @@ export const TaskDagInputSchema = z.object({
   feature: z.string().default(""),
   git_token: z.string().optional(),
   cacheDir: z.string().optional(),
+  /** One of these LLM resources makes the model read the dependency prose too. */
+  llm: z.unknown().optional(),
+  openai: z.unknown().optional(),
+  anthropic: z.unknown().optional(),
+  model: z.string().default(""),
+  llm_options: z.custom<LlmOptions>().optional(),
 });
 export type TaskDagInput = z.input<typeof TaskDagInputSchema>;
-export type TaskDagResult = TaskDag & { markdown: string; source: string };
+export type TaskDagResult = TaskDag & {
+  markdown: string;
+  source: string;
+  /** The model's reading, when an LLM resource was given. */
+  model_reading?: { model: string; prompt_version: string; sentences: number; relations: number; used: number; error?: string };
+};
 
 export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
   const parsed = TaskDagInputSchema.safeParse(input);
@@ -47,10 +63,25 @@ export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
       await wc.cleanup();
     }
   }
-  const dag = parseTasksMd(text, {
-    weights: args.weights,
-    sameFileSerialization: args.same_file_serialization,
-    storyOrder: args.story_order,
-  });
-  return { ...dag, source, markdown: renderDagMarkdown(dag) };
+  const opts: ParseOptions = { weights: args.weights, sameFileSerialization: args.same_file_serialization, storyOrder: args.story_order };
+  const dag = parseTasksMd(text, opts);
+  const given = (v: unknown) => v !== undefined && v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0);
+  if (![args.llm, args.openai, args.anthropic].some(given)) return { ...dag, source, markdown: renderDagMarkdown(dag) };
+  const { llm, redactor } = llmFrom({ llm: args.llm, openai: args.openai, anthropic: args.anthropic, model: args.model, options: args.llm_options });
+  let reading;
+  try {
+    reading = await readRelationsWithModel(llm, dag);
+  } catch (e) {
+    const error = redactor.redact((e as Error).message);
+    dag.warnings.push(`the model could not read the dependency sentences (${error}); the DAG uses the deterministic reading only`);
+    return { ...dag, source, markdown: renderDagMarkdown(dag), model_reading: { model: llm.model, prompt_version: "", sentences: 0, relations: 0, used: 0, error } };
+  }
+  const withModel = reading.relations.length ? parseTasksMd(text, { ...opts, llmRelations: reading.relations }) : dag;
+  const used = withModel.statements.filter((s) => s.source === "llm" && s.effect !== "rejected").length;
+  return {
+    ...withModel,
+    source,
+    markdown: renderDagMarkdown(withModel),
+    model_reading: { model: reading.model, prompt_version: reading.promptVersion, sentences: reading.sentences, relations: reading.relations.length, used },
+  };
 }
