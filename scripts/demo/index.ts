@@ -35,11 +35,7 @@ export interface Demo {
 }
 
 export interface DemoOptions {
-  /** Where the sample repository and its remote go (default: a new directory in the temp dir). */
-  dir?: string;
-  /** The model's answers (default: demoModel()); tests wrap it to hold a request. */
-  model?: LlmHandler;
-  /** Where the temp directory lives when `dir` is not given. */
+  /** Where the demo's temp directory goes (default: the system temp dir). */
   tmpBase?: string;
 }
 
@@ -101,7 +97,7 @@ async function startServers(dir: string, remote: string, model: LlmHandler, port
 
 /** A fresh sample repository with a bare remote, the loopback model and forge, and their resources. */
 export async function setUpDemo(opts: DemoOptions = {}): Promise<Demo> {
-  const dir = opts.dir ?? mkdtempSync(path.join(opts.tmpBase ?? os.tmpdir(), "devgodzilla-demo-"));
+  const dir = mkdtempSync(path.join(opts.tmpBase ?? os.tmpdir(), "devgodzilla-demo-"));
   const work = path.join(dir, "textkit");
   const remote = path.join(dir, "textkit.git");
   cpSync(path.join(REPO_ROOT, "flows", "sample-repo"), work, { recursive: true });
@@ -110,7 +106,7 @@ export async function setUpDemo(opts: DemoOptions = {}): Promise<Demo> {
   await git(work, "commit", "-q", "-m", "textkit: slugify");
   await git(dir, "init", "-q", "--bare", remote);
   await git(work, "push", "-q", remote, "HEAD:refs/heads/main");
-  return startServers(dir, remote, opts.model ?? demoModel());
+  return startServers(dir, remote, demoModel());
 }
 
 /** Keeps, in the run's directory, what reopenDemo needs to bring this demo back for `resume`. */
@@ -121,12 +117,12 @@ export function recordDemo(runDir: string, demo: Demo): void {
 }
 
 /** The demo a run belongs to, back on its ports (undefined: the run is not a demo run). */
-export async function reopenDemo(runDir: string, model: LlmHandler = demoModel()): Promise<Demo | undefined> {
+export async function reopenDemo(runDir: string): Promise<Demo | undefined> {
   const file = path.join(runDir, "demo.json");
   if (!existsSync(file)) return undefined;
   const r = JSON.parse(readFileSync(file, "utf8")) as DemoRecord;
   if (!existsSync(r.remote)) throw new UsageError(`this demo run's repository ${r.remote} is gone (the temp dir was cleaned); start a new demo with npm start`);
-  return startServers(r.dir, r.remote, model, { llm: r.llm_port, forge: r.forge_port });
+  return startServers(r.dir, r.remote, demoModel(), { llm: r.llm_port, forge: r.forge_port });
 }
 
 /** Without a terminal, accept what the approval form was pre-filled with (the recommended answers). */
