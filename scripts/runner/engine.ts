@@ -16,7 +16,7 @@ import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
 import type { Resolver } from "./store.ts";
 import type { OnRunEvent, RunEvent } from "./events.ts";
-import { cannotFixItself } from "./errors.ts";
+import { MissingArgumentError, cannotFixItself } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // run/step spans, no-op unless an OTLP resource is configured
 
@@ -516,7 +516,7 @@ export class Engine {
         const positional = sig.args.map((a) => {
           const value = resolved[a.name];
           if ((value === undefined || value === null) && !a.has_default) {
-            throw Object.assign(new Error(`missing required argument "${a.name}" for ${job.path}`), { name: "MissingArgumentError" });
+            throw new MissingArgumentError(`missing required argument "${a.name}" for ${job.path}`);
           }
           return value ?? undefined;
         });

@@ -26,6 +26,8 @@ export const DEFAULT_STORE_FILE = path.join(REPO_ROOT, "resources", "local.yaml"
 /** One or more `$res:`/`$var:` references that name nothing: all of them, in one message. */
 export class MissingReferenceError extends Error {
   readonly refs: string[];
+  /** The user's to fix (errors.ts: not retried, exit 2). */
+  readonly userError = true;
   constructor(refs: string | string[], storeFile: string) {
     const list = (Array.isArray(refs) ? refs : [refs]).map((ref) => {
       const [kind, p] = ref.startsWith("$res:") ? (["resource", ref.slice(5)] as const) : (["variable", ref.slice(5)] as const);
