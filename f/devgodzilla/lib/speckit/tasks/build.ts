@@ -164,7 +164,10 @@ export class DagBuilder {
       }
       const hint = p.subjectHint ? this.hintSide(p.subjectHint) : undefined;
       const phaseSelf = p.phase >= 0 ? this.phaseSide(p.phase) : undefined;
-      const readings = this.reader.read(p.text, { implicit: hint ?? phaseSelf, implicitWhenLed: !hint, contextPhase: p.phase, contextTask: -1 });
+      // "**Purpose**: … MUST be complete before any user story": a bold label in a phase's own
+      // section describes that phase, so the phase is the subject its clauses leave out.
+      const describesPhase = !!phaseSelf && !hint && /^\s*(?:[-*+]\s+)?\*\*[^*]{1,40}\*\*\s*[:：]/.test(p.text);
+      const readings = this.reader.read(p.text, { implicit: hint ?? phaseSelf, implicitWhenLed: !hint && !describesPhase, contextPhase: p.phase, contextTask: -1 });
       for (const r of readings) this.applyProseReading(r, p.text, p.line, "prose", p.inDependencySection);
     }
   }
