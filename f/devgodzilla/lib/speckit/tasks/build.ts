@@ -11,7 +11,7 @@
 import { DevGodzillaError, InputError } from "../../errors.ts";
 import { FileConflicts, extractFiles } from "./files.ts";
 import { TaskGraph, BitMatrix, type EdgeInfo } from "./graph.ts";
-import type { Edge, EdgeKind, ParallelStatement, Phase, RawTask, Scan, StatementReport, Task, TaskDag } from "./model.ts";
+import type { Edge, ParallelStatement, Phase, RawTask, Scan, StatementReport, Task, TaskDag } from "./model.ts";
 import { StatementReader, type Reading, type Side } from "./reader.ts";
 import { RefIndex, type Unit } from "./refs.ts";
 import { RELATION_WORDS, PARALLEL, alternation, concat } from "./lexicon.ts";
@@ -672,8 +672,6 @@ export function checkIds(tasks: RawTask[]): void {
 export function taskFiles(tasks: RawTask[]): string[][] {
   return tasks.map((t) => extractFiles([t.description, ...t.body.filter((l) => !/^\s{6,}|^\s*(```|~~~)/.test(l))].join("\n")));
 }
-
-export type { EdgeKind };
 
 const pairKeyS = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 const phaseLabel = (p: Phase) => (p.number ? `Phase ${p.number}` : p.title || "(no phase)");

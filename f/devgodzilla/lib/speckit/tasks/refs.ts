@@ -140,10 +140,6 @@ export class RefIndex {
     if (sources.length) this.kindRe = new RegExp(sources.map((x) => `(${x})`).join("|"), "g");
   }
 
-  position(id: string): number {
-    return this.idIndex.get(id) ?? -1;
-  }
-
   /** The phases numbered `num` (or its sub-phases 3.1, 3.2 when there is no phase 3). */
   phaseIndexes(num: string): number[] {
     const n = normNumber(num);
