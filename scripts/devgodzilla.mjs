@@ -4,4 +4,6 @@ if (!process.versions.bun) {
   const { register } = await import("tsx/esm/api");
   register();
 }
-await import("./runner/cli.ts");
+// The repository's commands (check, gen-schemas, demo) use the runner, so they live above it.
+const repositoryCommands = new Set(["check", "gen-schemas", "demo"]);
+await import(repositoryCommands.has(process.argv[2]) ? "./commands.ts" : "./runner/cli.ts");

@@ -19,20 +19,14 @@ export async function main(
   issue_number = 0,
   draft = false,
 ) {
-  const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
-  const token = (useGitlab ? gitlab?.token : github?.token) ?? "";
   // Link the run (root flow job): stable across step retries and resumes, so a retry leaves the
   // PR body unchanged. A standalone run has no flow to link (its own job id changes every time).
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
-    repo, branch, commit, base_branch, forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository,
-    api_base_url: api_base_url || (useGitlab && gitlab?.baseUrl ? gitlabApi(gitlab.baseUrl) : ""),
+    repo, branch, commit, base_branch, forge, github, gitlab, repository, api_base_url,
     title, spec_dir, qa_report, qa_verdict, issue_number, draft,
     run_id: runId,
     run_url: base && runId ? `${base.replace(/\/+$/, "")}/run/${runId}?workspace=${process.env.WM_WORKSPACE ?? ""}` : "",
   });
 }
-
-// Windmill's gitlab resource holds either the instance URL or its /api/v4 root.
-const gitlabApi = (u: string) => (/\/api\/v4\/?$/.test(u) ? u.replace(/\/+$/, "") : `${u.replace(/\/+$/, "")}/api/v4`);

@@ -115,21 +115,6 @@ async function main(argv: string[]): Promise<number> {
       for (const r of rows) process.stdout.write(`${r.id}  ${r.status.padEnd(9)}  ${r.created_at}  ${r.path}${r.pending ? `  (waiting at ${r.pending.step_id})` : ""}\n`);
       return 0;
     }
-    case "demo": {
-      const { runDemo } = await import("../demo/index.ts");
-      return runDemo(argv.slice(1));
-    }
-    case "check": {
-      const { runCheck } = await import("../check/index.ts");
-      return (await runCheck()) ? 0 : 1;
-    }
-    case "gen-schemas": {
-      const { generateSchemas } = await import("../check/schemas.ts");
-      const { CHECKED_TREES } = await import("../check/index.ts");
-      const changed = (await Promise.all(CHECKED_TREES.map((t) => generateSchemas(t)))).flat();
-      process.stderr.write(changed.length ? `updated ${changed.join(", ")}\n` : "all .script.yaml schemas are up to date\n");
-      return 0;
-    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
   }

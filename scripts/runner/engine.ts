@@ -1,5 +1,5 @@
 // The local runner's flow engine: executes OpenFlow with Windmill's semantics, in-process.
-// Semantics follow reference/windmill-semantics.md (read off Windmill's source): retries count
+// Semantics follow Windmill's own source: retries count
 // retries (1 + attempts runs), only the step after an approval sees `resume`, a suspend on the last
 // step is ignored, loops return their iterations' results in order, a failure module leaves the
 // flow failed unless it returns `recover: true`, a skipped step passes the previous result through.
@@ -16,7 +16,7 @@ import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
 import type { Resolver } from "./store.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
-import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // agentops (issue 7): run/step spans, no-op unless an OTLP resource is configured
+import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // run/step spans, no-op unless an OTLP resource is configured
 
 export interface ApiEndpoint {
   baseUrl: string;

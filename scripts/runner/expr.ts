@@ -1,5 +1,5 @@
 // `javascript` input transforms and the boolean expressions of skip_if / stop_after_if / branchone.
-// Windmill evaluates them in V8 with these names in scope (reference/windmill-semantics.md §3).
+// Windmill evaluates them in V8 with these names in scope.
 
 export const EXPR_NAMES = ["flow_input", "results", "previous_result", "result", "resume", "resumes", "approvers", "error", "params"] as const;
 export type ExprContext = Partial<Record<(typeof EXPR_NAMES)[number], unknown>>;

@@ -3,9 +3,9 @@
 // (start / poll / find / result — the JobApi seam). The local-runner test (runner-dag.test.ts)
 // runs the same code through windmill-client.
 import { describe, it, expect } from "vitest";
-import { simpleGit } from "simple-git";
 import { executeDag } from "../../f/devgodzilla/lib/dag/execute_dag.ts";
 import { AGENTS, BRANCH, w, useDagFixture } from "./dag-helpers.ts";
+import { gitIn } from "../helpers/git-fixtures.ts";
 
 const dag = useDagFixture();
 
@@ -27,7 +27,7 @@ describe("executeDag", () => {
     expect(res.completion_order[3]).toBe("T004");
     expect(await dag.fx.head(BRANCH)).toBe(res.commit);
     for (const f of ["a.txt", "b.txt", "c.txt", "d.txt"]) expect(await dag.fx.show(BRANCH, f)).not.toBeNull();
-    const log = (await simpleGit(dag.fx.remote).raw(["log", "--first-parent", "--format=%s", BRANCH])).trim().split("\n");
+    const log = (await gitIn(dag.fx.remote, ["log", "--first-parent", "--format=%s", BRANCH])).trim().split("\n");
     expect(log.slice(0, 4).reverse().map((s) => s.slice(0, 15))).toEqual(res.completion_order.map((id) => `Merge task ${id}`));
     // T004 started from a commit that has its dependencies' work, and got their summaries.
     const t4 = dag.jobs.jobs.find((j) => j.args.task.id === "T004")!;

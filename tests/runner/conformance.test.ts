@@ -1,4 +1,4 @@
-// Conformance: the local runner executes OpenFlow the way Windmill does (reference/windmill-semantics.md).
+// Conformance: the local runner executes OpenFlow the way Windmill does.
 // Each case is a small flow under tests/flows/f/conformance/.
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import os from "node:os";

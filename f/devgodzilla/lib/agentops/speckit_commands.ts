@@ -1,6 +1,6 @@
 // Installs the `/speckit.*` commands (or skills) for the team's agents into a repository, in each
-// agent's folder and format as B1's registry records them (from shared/reference/agents.md and
-// speckit.md §4):
+// agent's folder and format as lib/agents/registry.ts records them (Spec Kit's per-agent
+// command layouts):
 //   markdown → <dir>/speckit.<cmd>.md, YAML front matter `description`, `$ARGUMENTS` (qwen: `{{args}}`)
 //   toml     → <dir>/speckit.<cmd>.toml, `description` + `prompt`, `{{args}}` (gemini)
 //   skill    → <dir>/speckit-<cmd>/SKILL.md, front matter name/description/compatibility/metadata,

@@ -16,6 +16,8 @@ export interface AgentSettings {
   baseUrl: string | null;
   /** Extra env for this agent's process (e.g. COPILOT_PROVIDER_TYPE, OPENCODE_CONFIG_CONTENT). */
   env: Record<string, string>;
+  /** A person runs this agent's tasks in the IDE (agents that have an IDE mode). */
+  ideHandoff: boolean;
 }
 
 export interface AgentsConfig {
@@ -45,6 +47,7 @@ const AgentEntrySchema = z
     /** Goes into the agent's first key env var (registry env.keys[0]). */
     api_key: z.string().min(1).optional(),
     base_url: z.string().url().optional(),
+    ide_handoff: z.boolean().optional(),
     env: z
       .record(
         z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE").refine((k) => !FORBIDDEN_ENV.test(k), {
@@ -112,6 +115,9 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
     if (e.api_key && AGENTS[agentId].env.keys.length === 0 && agentId !== "llm") {
       throw new ConfigError(file, `agents.${id}.api_key`, `${id} takes no key through the environment`);
     }
+    if (e.ide_handoff && !AGENTS[agentId].ideCommand) {
+      throw new ConfigError(file, `agents.${id}.ide_handoff`, `${id} has no IDE mode`, "IDE handoff works for cursor, copilot, kilocode, windsurf, roo and bob");
+    }
     agents[agentId] = {
       model: e.model ?? null,
       timeoutMs: (e.timeout_seconds ?? c.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
@@ -119,6 +125,7 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
       apiKey: e.api_key ?? null,
       baseUrl: e.base_url ?? null,
       env: e.env ?? {},
+      ideHandoff: e.ide_handoff ?? false,
     };
   }
   const enabled = (c.enabled ?? [...AGENT_IDS]) as AgentId[];
@@ -152,6 +159,7 @@ export function agentSettings(cfg: AgentsConfig, id: AgentId): AgentSettings {
       apiKey: null,
       baseUrl: null,
       env: {},
+      ideHandoff: false,
     }
   );
 }

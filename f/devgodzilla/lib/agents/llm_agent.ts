@@ -8,7 +8,7 @@ import { isAbsolute, normalize } from "node:path";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redactor } from "../redact.ts";
-import { runProcess } from "../process.ts";
+import { gitAt } from "../git.ts";
 import { createLlm, LlmError, TransientLlmError, type Llm, type LlmConfig } from "../llm/client.ts";
 import { selectContext } from "../llm/context.ts";
 import { BLOCK_INSTRUCTION, detectBlock } from "./block.ts";
@@ -79,7 +79,8 @@ export function diffPaths(diff: string): string[] {
 
 async function gitApply(cwd: string, diff: string, check: boolean): Promise<{ ok: boolean; error: string }> {
   const args = ["apply", "--recount", "--whitespace=nowarn", ...(check ? ["--check"] : []), "-"];
-  const r = await runProcess({ file: "git", args, cwd, input: diff, timeoutMs: 60_000, log: false, env: { GIT_TERMINAL_PROMPT: "0" } });
+  // 1: does not apply; 128: not a patch. Either goes back to the model.
+  const r = await gitAt(cwd).exec(args, { input: diff, okExitCodes: [1, 128] });
   return { ok: r.exitCode === 0, error: r.stderr || r.stdout };
 }
 
@@ -112,7 +113,7 @@ function asAgentError(e: unknown): Error {
     return new ExecutionBlockedError("llm", "auth", e.message, "check the OpenAI/Anthropic resource");
   }
   if (e instanceof LlmError) return new AgentFailedError("llm", null, e.message, e.hint);
-  return e instanceof Error ? e : new Error(String(e));
+  return e instanceof Error ? e : new AgentFailedError("llm", null, String(e));
 }
 
 export async function runLlmAgent(opts: LlmAgentOptions): Promise<AgentResult> {

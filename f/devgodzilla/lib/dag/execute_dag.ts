@@ -13,7 +13,7 @@ import { z } from "zod";
 import * as wmill from "windmill-client";
 // getResultMaybe / getResult / getWorkspace are only on the default export in windmill-client 1.818.
 import wmillDefault from "windmill-client";
-import { InputError } from "../errors.ts";
+import { ERROR_NAMES, InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
 import { validateFeatureName } from "../speckit/paths.ts";
@@ -187,7 +187,10 @@ export function defaultRunKey(repo: string, branch: string, commit: string, task
   return createHash("sha256").update(JSON.stringify([repo, branch, commit.toLowerCase(), [...taskIds].sort()])).digest("hex").slice(0, 16);
 }
 
-const NON_RETRYABLE = new Set(["InputError", "ConfigError", "ExecutionBlockedError", "AgentUnavailableError", "SetupFailedError", "SandboxUnavailableError", "DagError"]);
+const NON_RETRYABLE = new Set<string>([
+  ERROR_NAMES.InputError, ERROR_NAMES.ConfigError, ERROR_NAMES.ExecutionBlockedError, ERROR_NAMES.AgentUnavailableError,
+  ERROR_NAMES.SetupFailedError, ERROR_NAMES.SandboxUnavailableError, ERROR_NAMES.DagError,
+]);
 
 /** What a task job reports about its agent: execute_task's `assignment` (or its AgentResult). */
 interface JobAssignment {

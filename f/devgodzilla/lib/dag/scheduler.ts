@@ -7,6 +7,8 @@
 // the semantics are unit-tested with fake tasks and the same core drives Windmill jobs in
 // execute_dag.
 
+import { DevGodzillaError } from "../errors.ts";
+
 // ---------------------------------------------------------------------------------------------
 // Exported types
 
@@ -126,10 +128,10 @@ export interface ScheduleOptions<T extends DagTaskInput, R> {
   now?(): number;
 }
 
-export class DagError extends Error {
+/** The task graph itself is wrong (a duplicate id, an unknown or self dependency, a cycle). */
+export class DagError extends DevGodzillaError {
   constructor(message: string) {
-    super(message);
-    this.name = "DagError";
+    super(message, { hint: "fix the task dependencies in tasks.md (or the DAG input) and run again; nothing was started" });
   }
 }
 

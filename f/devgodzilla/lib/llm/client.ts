@@ -9,8 +9,7 @@ import { z } from "zod";
 import { Redactor } from "../redact.ts";
 import { ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError, LlmError } from "./errors.ts";
 import { parseJsonLenient } from "./json.ts";
-import { UsageLedger, type UsageEntry } from "./usage.ts";
-import { TracingLedger } from "../telemetry/spans.ts";
+import { TracingLedger, UsageLedger, type UsageEntry } from "./usage.ts";
 import type { ProviderConfig } from "./config.ts";
 
 export interface LlmOptions {
@@ -270,3 +269,38 @@ export function createLlm(config: LlmConfig): Llm {
 
 export { LlmError, ContextOverflowError, StructuredOutputError, TransientLlmError, LlmRequestError, UsageLedger };
 export type { UsageEntry };
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings
+
+/** Turns texts into vectors, in order (QA fuses them with BM25 to rank evidence). */
+export interface Embedder {
+  embed(texts: string[]): Promise<number[][]>;
+}
+
+/**
+ * Embeddings through an OpenAI-compatible /embeddings endpoint (the configured provider), 96
+ * texts per request. Failures are typed and redacted like createLlm's.
+ */
+export function createEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string; timeoutMs?: number }): Embedder {
+  const client = new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseUrl, maxRetries: 2, timeout: cfg.timeoutMs ?? 60_000 });
+  const redactor = new Redactor([cfg.apiKey]);
+  const failed = (e: unknown): LlmError => {
+    const k = classifyError(e);
+    const o = { provider: "openai", model: cfg.model, status: k.status };
+    const msg = redactor.redact(k.message);
+    return k.kind === "transient" ? new TransientLlmError(`embeddings kept failing: ${msg}`, { ...o, attempts: 3 }) : new LlmRequestError(`embeddings request failed: ${msg}`, o);
+  };
+  return {
+    async embed(texts) {
+      const out: number[][] = [];
+      for (let i = 0; i < texts.length; i += 96) {
+        const r = await client.embeddings.create({ model: cfg.model, input: texts.slice(i, i + 96) }).catch((e: unknown) => {
+          throw failed(e);
+        });
+        for (const d of r.data.sort((a, b) => a.index - b.index)) out.push(d.embedding as number[]);
+      }
+      return out;
+    },
+  };
+}

@@ -6,7 +6,8 @@
 import { Redactor, REDACTED } from "../redact.ts";
 import type { QaConfig } from "./config.ts";
 import type { BranchDiff, AddedLine, ChangedFile } from "./diff.ts";
-import { git, readAtCommit } from "./diff.ts";
+import { readAtCommit } from "./diff.ts";
+import { gitAt, splitZ } from "../git.ts";
 import { parseConstitution, type ConstitutionArticle as SpeckitArticle } from "../speckit/constitution.ts";
 import type { Finding, GateId, GateMode, GateResult } from "./types.ts";
 
@@ -68,7 +69,7 @@ export function stem(path: string): string {
 
 // ---------------------------------------------------------------- constitution
 
-/** The constitution's own marking (A2's parser): `**Severity**:` or (NON-NEGOTIABLE); null when unmarked. */
+/** The constitution's own marking (lib/speckit/constitution.ts): `**Severity**:` or (NON-NEGOTIABLE); null when unmarked. */
 export function markedMode(a: SpeckitArticle): Exclude<GateMode, "off"> | null {
   return a.severitySource === "default" ? null : a.severity;
 }
@@ -162,7 +163,7 @@ function secretFindings(ctx: GateContext): RawFinding[] {
   const out: RawFinding[] = [];
   const redactor = new Redactor();
   for (const f of ctx.diff.files) {
-    if (f.status !== "D" && SECRET_FILES.test(f.path) && !/\.(example|sample|template)$/i.test(f.path)) {
+    if (f.status !== "deleted" && SECRET_FILES.test(f.path) && !/\.(example|sample|template)$/i.test(f.path)) {
       out.push({ code: "SEC001", message: `Secret-bearing file committed: ${f.path}`, file: f.path, line: 1, fix: "Remove the file from the branch (and its history), rotate the credential, and add the file to .gitignore; load secrets from the environment / Windmill resources." });
     }
   }
@@ -196,7 +197,7 @@ const LIBRARY_RULES: LineRule[] = [
  * task ran before the code task), not code without tests.
  */
 async function coveredByEarlierTests(ctx: GateContext, isTest: (path: string) => boolean = isTestFile): Promise<Set<string>> {
-  const tests = (await git(ctx.dir, ["ls-tree", "-r", "--name-only", "-z", ctx.diff.base])).split("\0").filter((p) => p && isTest(p)).slice(0, 500);
+  const tests = splitZ(await gitAt(ctx.dir).run(["ls-tree", "-r", "--name-only", "-z", ctx.diff.base])).filter((p) => isTest(p)).slice(0, 500);
   const covered = new Set<string>();
   for (const c of ctx.changedCode) {
     const s = stem(c.path);
@@ -233,7 +234,7 @@ async function testFirst(ctx: GateContext): Promise<RawFinding[]> {
   // Order on the branch: index of the first commit touching each path.
   const firstSeen = new Map<string, number>();
   ctx.diff.commits.forEach((c, i) => {
-    for (const f of c.files) if (f.status !== "D" && !firstSeen.has(f.path)) firstSeen.set(f.path, i);
+    for (const f of c.files) if (f.status !== "deleted" && !firstSeen.has(f.path)) firstSeen.set(f.path, i);
   });
   const out: RawFinding[] = [];
   const testsByStem = new Map<string, string[]>();
@@ -262,7 +263,7 @@ async function testFirst(ctx: GateContext): Promise<RawFinding[]> {
 async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
   const out: RawFinding[] = [];
   for (const f of ctx.changedCode) {
-    if (f.status === "D") continue;
+    if (f.status === "deleted") continue;
     const text = await readAtCommit(ctx.dir, ctx.diff.head, f.path);
     if (text == null) continue;
     const lines = text.split("\n");
@@ -281,11 +282,11 @@ async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
     if (deep) out.push({ code: "SIMP002", message: `Nesting 6+ levels deep in ${f.path}`, file: f.path, line: deep.line, fix: "Return early, extract functions, or flatten the conditionals." });
   }
   const manifests = /(^|\/)(package\.json|go\.mod|Cargo\.toml|pyproject\.toml|setup\.py|pom\.xml|build\.gradle(\.kts)?|[^/]+\.csproj)$/;
-  if (ctx.diff.files.some((f) => f.status === "A" && manifests.test(f.path))) {
-    const tree = (await git(ctx.dir, ["ls-tree", "-r", "-z", "--name-only", ctx.diff.head])).split("\0");
+  if (ctx.diff.files.some((f) => f.status === "added" && manifests.test(f.path))) {
+    const tree = splitZ(await gitAt(ctx.dir).run(["ls-tree", "-r", "-z", "--name-only", ctx.diff.head]));
     const projects = tree.filter((p) => manifests.test(p) && !/node_modules\/|vendor\/|fixtures?\//.test(p));
     if (projects.length > 3) {
-      const added = ctx.diff.files.find((f) => f.status === "A" && manifests.test(f.path))!;
+      const added = ctx.diff.files.find((f) => f.status === "added" && manifests.test(f.path))!;
       out.push({ code: "SIMP003", message: `${projects.length} projects in the repository (more than 3): ${projects.slice(0, 6).join(", ")}`, file: added.path, line: 1, fix: "Keep to at most 3 projects; justify extra ones in the plan's Complexity Tracking table." });
     }
   }
@@ -312,15 +313,11 @@ async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
       // An input/deps object with a callback or two is still a data shape: behaviour must dominate.
       if (members.length === 0 || behaviour.length * 2 < members.length) continue;
     }
-    let impls = 0;
-    try {
-      // Nominal (implements / extends / Python base / Rust impl) and, for TypeScript's structural
-      // typing, factories and literals typed as the interface (): Name {, : Name = {, satisfies Name).
-      const hits = await git(ctx.dir, ["grep", "-n", "-E", `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for|\\)\\s*:\\s*(Promise<)?${name}>?\\s*(\\{|=>)|:\\s*${name}\\s*=\\s*\\{|satisfies\\s+${name}\\b`, ctx.diff.head]);
-      impls = hits.split("\n").filter(Boolean).length;
-    } catch {
-      impls = 0; // git grep exits 1 when nothing matches
-    }
+    // Nominal (implements / extends / Python base / Rust impl) and, for TypeScript's structural
+    // typing, factories and literals typed as the interface (): Name {, : Name = {, satisfies Name).
+    const pattern = `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for|\\)\\s*:\\s*(Promise<)?${name}>?\\s*(\\{|=>)|:\\s*${name}\\s*=\\s*\\{|satisfies\\s+${name}\\b`;
+    const hits = await gitAt(ctx.dir).run(["grep", "-n", "-E", pattern, ctx.diff.head], { okExitCodes: [1] }); // 1: no match
+    const impls = hits.split("\n").filter(Boolean).length;
     if (impls <= 1) {
       out.push({ code: "ABS001", message: `Abstraction ${name} has ${impls} implementation${impls === 1 ? "" : "s"}`, file: l.file, line: l.line, fix: "Use the concrete type (or the framework directly) until a second implementation exists." });
     }
@@ -382,11 +379,11 @@ export function resolveGateModes(constitution: string | null | undefined, config
 }
 
 export async function runGates(input: GateInput): Promise<GateResult[]> {
-  const codeFiles = input.diff.files.filter((f) => f.status !== "D" && isCodeFile(f.path));
+  const codeFiles = input.diff.files.filter((f) => f.status !== "deleted" && isCodeFile(f.path));
   const ctx: GateContext = {
     ...input,
     changedCode: codeFiles,
-    changedTests: input.diff.files.filter((f) => f.status !== "D" && isTestFile(f.path)),
+    changedTests: input.diff.files.filter((f) => f.status !== "deleted" && isTestFile(f.path)),
     codeAdded: input.diff.added.filter((l) => isCodeFile(l.file)),
   };
   const results: GateResult[] = [];

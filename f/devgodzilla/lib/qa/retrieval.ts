@@ -10,8 +10,8 @@
 
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
-import { estimateTokens } from "../llm/client.ts";
+import { gitAt, splitZ } from "../git.ts";
+import { estimateTokens, type Embedder } from "../llm/client.ts";
 
 export interface Chunk {
   /** "<file>:<start>-<end>" — stable, readable, and what the report cites. */
@@ -29,9 +29,7 @@ export interface RankedChunk {
   score: number;
 }
 
-export interface Embedder {
-  embed(texts: string[]): Promise<number[][]>;
-}
+export type { Embedder };
 
 export interface RetrieveOptions {
   /** Evidence tokens per item (the rendered evidence block, headers included). */
@@ -250,8 +248,8 @@ export interface CollectOptions {
 /** Chunks of every tracked text file (git ls-files; a plain directory walk is not needed). */
 export async function collectChunks(opts: CollectOptions): Promise<Chunk[]> {
   const changed = new Set(opts.changedFiles);
-  const ls = await execa("git", ["-C", opts.dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], { maxBuffer: 256 * 1024 * 1024 });
-  const files = String(ls.stdout).split("\0").filter((p) => p && !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
+  const listed = splitZ(await gitAt(opts.dir).run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"]));
+  const files = listed.filter((p) => !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
   const chunks: Chunk[] = [];
   const BATCH = 64;
   for (let i = 0; i < files.length; i += BATCH) {
@@ -318,20 +316,4 @@ export async function retrieve(index: Bm25Index, query: string, opts: RetrieveOp
     selected.push(r);
   }
   return { ranked, selected, evidence, tokens: estimateTokens(evidence) };
-}
-
-/** Embeddings through an OpenAI-compatible /embeddings endpoint (the configured provider). */
-export function openaiEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string }): Embedder {
-  return {
-    async embed(texts) {
-      const { default: OpenAI } = await import("openai");
-      const client = new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseUrl, maxRetries: 2 });
-      const out: number[][] = [];
-      for (let i = 0; i < texts.length; i += 96) {
-        const r = await client.embeddings.create({ model: cfg.model, input: texts.slice(i, i + 96) });
-        for (const d of r.data.sort((a, b) => a.index - b.index)) out.push(d.embedding as number[]);
-      }
-      return out;
-    },
-  };
 }

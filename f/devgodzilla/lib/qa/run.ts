@@ -2,7 +2,7 @@
 // evidence, the project's own checks, verdict, report. The `qa` script wraps it with git
 // (checkout of the exact commit, report committed to the branch, push).
 
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
@@ -11,14 +11,14 @@ import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranc
 import { featurePaths, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../speckit/paths.ts";
 import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
-import { createLlm } from "../llm/client.ts";
+import { createEmbedder, createLlm, type Embedder } from "../llm/client.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
-import { readBranchDiff, git } from "./diff.ts";
-import { classifyPath } from "../workspace/artifacts.ts";
+import { readBranchDiff } from "./diff.ts";
+import { classifyPath } from "../project/files.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
-import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "../agentops/review.ts";
+import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "./review.ts";
 import { runGates } from "./gates.ts";
-import { collectChunks, openaiEmbedder, type Embedder } from "./retrieval.ts";
+import { collectChunks } from "./retrieval.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
 import { runChecks } from "./checks.ts";
 import { computeVerdict, renderReport } from "./verdict.ts";
@@ -90,7 +90,7 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
     if (items.length && input.judge) {
       const chunks = await collectChunks({
         dir: input.dir,
-        changedFiles: diff.files.filter((f) => f.status !== "D").map((f) => f.path),
+        changedFiles: diff.files.filter((f) => f.status !== "deleted").map((f) => f.path),
         chunkLines: input.config.checklist.chunk_lines,
         stepOutputs: input.stepOutputs,
         // An item must not retrieve its own checklist line; runtime files are previous reports.
@@ -104,7 +104,7 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   }
   await p(55);
 
-  const changed = diff.files.filter((f) => f.status !== "D").map((f) => f.path);
+  const changed = diff.files.filter((f) => f.status !== "deleted").map((f) => f.path);
   const checks = input.commands
     ? await runChecks({ dir: input.dir, commands: input.commands, config: input.config.checks, redactor: input.redactor, testsOnlyChange: changed.length > 0 && changed.every((f) => classifyPath(f) === "test") })
     : [];
@@ -259,16 +259,14 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     const cfg = providerFromResources(params);
     judge = llmJudge(createLlm({ ...cfg, redactor }));
     if (config.checklist.embeddings.enabled && cfg.provider === "openai") {
-      embedder = openaiEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
+      embedder = createEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
     }
   }
 
   const wc: WorkingCopy = await checkout({ repo: a.repo, commit: a.commit, token: params.git_token });
   try {
     // The base must be reachable from the mirror-backed copy (it is an ancestor in normal runs).
-    try {
-      await git(wc.dir, ["cat-file", "-e", `${a.base_commit}^{commit}`]);
-    } catch {
+    if (!(await wc.git.test(["rev-parse", "--verify", "--quiet", "--end-of-options", `${a.base_commit}^{commit}`]))) {
       throw new InputError("base_commit", `${a.base_commit} is not in ${wc.repo.url}`);
     }
     const { verdict, markdown } = await runQaInDir({
@@ -280,18 +278,17 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     let reportPath: string | null = null;
     if (a.write_report) {
       reportPath = a.task_id ? `${feature.runtime}/${a.task_id}/qa-report.md` : `${feature.runtime}/qa-report.md`;
-      const { mkdir, writeFile } = await import("node:fs/promises");
       await mkdir(dirname(join(wc.dir, reportPath)), { recursive: true });
       await writeFile(join(wc.dir, reportPath), markdown);
       // Only the report: the checks may have left build output in the copy. -f because _runtime/
       // is git-ignored in target repos (it is run output, kept on the run branch for the record).
-      await git(wc.dir, ["add", "-f", "--", reportPath]);
-      await git(wc.dir, ["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false",
-        "commit", "--quiet", "--no-verify", "-m", `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, "--", reportPath]).catch(async (e) => {
-        // Nothing to commit (identical report from a re-run) is fine.
-        if (!/nothing (added )?to commit|no changes added/i.test(String((e as Error).message))) throw e;
-      });
-      commit = (await git(wc.dir, ["rev-parse", "HEAD"])).trim();
+      await wc.git.run(["add", "-f", "--", reportPath]);
+      // Nothing to commit (an identical report from a re-run) is fine.
+      if (!(await wc.git.test(["diff", "--cached", "--quiet", "--", reportPath]))) {
+        await wc.git.run(["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false",
+          "commit", "--quiet", "--no-verify", "-m", `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, "--", reportPath]);
+      }
+      commit = (await wc.git.run(["rev-parse", "HEAD"])).trim();
       if (commit !== wc.commit) {
         try {
           await pushBranch(wc.dir, a.branch, "origin", { token: params.git_token });

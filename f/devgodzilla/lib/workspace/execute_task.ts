@@ -8,22 +8,22 @@
 
 import { createHash } from "node:crypto";
 import { readFile, rm, mkdir } from "node:fs/promises";
-import { execa } from "execa";
 import path from "node:path";
 import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { runProcess } from "../process.ts";
-import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
+import { commitAll, gitAt, parseStatusZ, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
 import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
-import { runAgent, agentEndpoints, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import { runAgent, agentEndpoints, githubRepoOf, usesIdeHandoff, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
 import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+import { handoffResult, startIdeHandoff, type IdeHandoff } from "./ide_handoff.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -78,8 +78,17 @@ export interface TaskUsage {
   cost_usd: number | null;
 }
 
+/**
+ * How the task's run ended: the agent changed files (committed), said it cannot proceed (block), or
+ * exited successfully WITHOUT changing anything — every task type asks for file changes, so
+ * `no_change` is a failure for QA and feedback to retry or escalate, never a success. An IDE
+ * agent's task ends as `ide_handoff`: a person does it (see ide_handoff.ts for the next steps).
+ */
+export type TaskOutcome = "changed" | "no_change" | "blocked" | "ide_handoff";
+
 export interface ExecuteTaskResult {
   task_id: string;
+  outcome: TaskOutcome;
   /** The task branch that was pushed (devgodzilla/<feature>-tasks/<id>). */
   branch: string;
   /** Commit with the task's changes (= base_commit when nothing changed or the agent blocked). */
@@ -98,6 +107,8 @@ export interface ExecuteTaskResult {
   block: BlockSignal | null;
   /** One-paragraph summary for dependants' context. */
   summary: string;
+  /** Set when outcome is ide_handoff: what the approval step and ide_pickup need. */
+  handoff?: IdeHandoff;
 }
 
 export interface TaskAssignmentInfo {
@@ -121,7 +132,7 @@ export interface ExecuteTaskDeps {
   anthropic?: unknown;
   model?: string;
   gitToken?: string;
-  /** Test seam: replaces B1's runAgent. */
+  /** Test seam: replaces lib/agents' runAgent. */
   runAgent?: typeof runAgent;
   onProgress?: (pct: number) => void;
 }
@@ -176,7 +187,7 @@ function firstCommand(cmds: unknown): string | undefined {
 
 export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
   const input = parseInput(rawInput);
-  // The org resource (B1's fields + by_phase/by_story/review); a bad one fails before any checkout.
+  // The org resource (lib/agents' fields + by_phase/by_story/review); a bad one fails before any checkout.
   const org = parseOrgAgents(deps.agents);
   const config = org.base;
   const redactor = new Redactor();
@@ -222,6 +233,19 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
         },
       },
     );
+    if (usesIdeHandoff(prepared.config, prepared.agent)) {
+      // A person does this task in the IDE: the command file goes on the task branch, nothing runs here.
+      const assignment: TaskAssignmentInfo = {
+        agent: prepared.agent, model: prepared.model, source: prepared.source, model_source: prepared.modelSource,
+        task_type: prepared.taskType, prompt_source: prepared.promptSource, prompt_version: prepared.promptVersion,
+      };
+      const handoff = await startIdeHandoff({
+        ws, repo: input.repo, feature: input.feature, taskId, title: input.task.description.slice(0, 120) || taskId, agent: prepared.agent,
+        prompt: prepared.prompt, assignment, token: deps.gitToken,
+      });
+      progress(100);
+      return redactor.redactDeep(handoffResult(handoff, assignment));
+    }
     // Endpoints of every agent this run may use (assigned one + fallbacks): the execute phase's allow-list.
     const candidates = [prepared.agent, ...config.fallback.filter((a) => a !== prepared.agent)];
     const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
@@ -284,6 +308,8 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       config: prepared.config,
       llm,
       title: `${taskId}: ${input.task.description}`.slice(0, 80),
+      // Jules works on the GitHub copy, from the run branch this task's commit is on.
+      github: githubRepoOf(input.repo) ? { repo: githubRepoOf(input.repo)!, branch: input.branch || undefined } : undefined,
       env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
       redactor,
       onLine: (line, stream) => {
@@ -338,8 +364,13 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
 
     const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
     const files = artifacts.files.map((f) => f.path);
+    const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
+    const noChange = outcome === "no_change"
+      ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n`
+      : "";
     return redactor.redactDeep({
       task_id: taskId,
+      outcome,
       branch: ws.branch,
       commit,
       base_commit: ws.base,
@@ -360,7 +391,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       sandbox: sandboxInfo,
       blocked: !!block,
       block,
-      summary: `${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
+      summary: `${noChange}${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
     });
   } finally {
     for (const w of wrapped) await w.dispose().catch(() => undefined);
@@ -383,13 +414,9 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
 
 /** Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their content. */
 async function workTreeChanges(dir: string): Promise<Map<string, string>> {
-  const out = (await execa("git", ["-C", dir, "status", "--porcelain=v1", "-z", "--untracked-files=all"])).stdout;
-  const entries = out.split("\0").filter(Boolean);
+  const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const changes = new Map<string, string>();
-  for (let i = 0; i < entries.length; i++) {
-    const status = entries[i].slice(0, 2);
-    const file = entries[i].slice(3);
-    if (status[0] === "R" || status[0] === "C") i++; // the rename's source path follows
+  for (const { path: file } of parseStatusZ(out)) {
     const content = await readFile(path.join(dir, file)).catch(() => null);
     changes.set(file, content ? createHash("sha256").update(content).digest("hex") : "deleted");
   }

@@ -85,19 +85,6 @@ export const ClarifyEdits = z.object({
   edits: z.array(z.object({ find: z.string().min(1), replace: z.string() })).max(40).default([]),
 });
 
-export const TAXONOMY = [
-  "Functional Scope & Behavior",
-  "Domain & Data Model",
-  "Interaction & UX Flow",
-  "Non-Functional Quality Attributes",
-  "Integration & External Dependencies",
-  "Edge Cases & Failure Handling",
-  "Constraints & Tradeoffs",
-  "Terminology & Consistency",
-  "Completion Signals",
-  "Misc / Placeholders",
-] as const;
-
 export const CoverageScan = z.object({
   coverage: z.array(z.object({ category: z.string(), status: z.enum(["Clear", "Partial", "Missing"]) })).default([]),
   questions: z.array(QuestionDraft.extend({ marker: z.string().default(""), category: z.string().default("") })).max(5),

@@ -15,8 +15,7 @@ import { checkout, commitAll, pushBranch, PushRejectedError, isRunBranch, runBra
 import { featurePaths, resolveInside, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../../speckit/paths.ts";
 import { createLlm, type Llm, type LlmOptions } from "../client.ts";
 import { providerFromResources, type LlmResources } from "../config.ts";
-import type { UsageTotals } from "../usage.ts";
-import { TracingLedger } from "../../telemetry/spans.ts";
+import { TracingLedger, type UsageTotals } from "../usage.ts";
 
 export interface StepRef {
   repo: string;
