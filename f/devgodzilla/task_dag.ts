@@ -3,7 +3,7 @@
 // topological levels, critical path, and a markdown report to audit before agents run. With an
 // LLM resource the model also reads the dependency sentences (each relation checked before use).
 // A dependency cycle among explicit statements fails the job with the cycle named.
-import { runTaskDag } from "./lib/speckit/task_dag_step.ts";
+import { runTaskDag } from "./lib/llm/steps/task_dag.ts";
 
 export async function main(
   tasks_md = "",

@@ -4,7 +4,7 @@
 // <path>), and for the built-in llm agent the first c_devgodzilla_llm / openai / anthropic resource.
 import path from "node:path";
 import { parseOrgAgents } from "../../f/devgodzilla/lib/agentops/assignments.ts";
-import { runAgentsCommand as run, type AgentsCommandConfig, type Io } from "../../f/devgodzilla/lib/agentops/command.ts";
+import { runAgentsCommand as run, type AgentsCommandConfig, type Io } from "../../f/devgodzilla/lib/workspace/agents_command.ts";
 import { OTLP_RESOURCE_TYPE, type OtlpConfig } from "../../f/devgodzilla/lib/telemetry/index.ts";
 import { Resolver, loadStore } from "./store.ts";
 

@@ -2,7 +2,7 @@
 // checked against the file (quote present, names resolve, no cycle, no contradiction) before use.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promptText, startLlmServer, type LlmExchange, type LlmServer } from "../../scripts/fakes/llm-server.ts";
-import { runTaskDag } from "../../f/devgodzilla/lib/speckit/task_dag_step.ts";
+import { runTaskDag } from "../../f/devgodzilla/lib/llm/steps/task_dag.ts";
 
 const HEDGED = "- US3 may reuse what US1 builds, so it likely comes after it.";
 const PARALLEL = "- US2 and US4 can run in parallel.";

@@ -1,6 +1,6 @@
 // Agent operations: assignments (which agent/model per task, and why), prompt templates, Spec Kit
-// command files, health, metrics. (Trials, ./trial.ts, run through execute_task, which imports
-// this module: import them directly. The engine-based review of a task's diff is a QA signal:
+// command files, health, metrics. (Agent trials and the `agents` command run execute_task, so they
+// live above it in lib/workspace/; the engine-based review of a task's diff is a QA signal:
 // lib/qa/review.ts.) One import for the other owners:
 //   import { prepareTaskAgent, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
 

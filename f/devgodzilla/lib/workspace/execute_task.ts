@@ -23,7 +23,8 @@ import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
-import { handoffResult, startIdeHandoff, type IdeHandoff } from "./ide_handoff.ts";
+import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
+import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -71,58 +72,7 @@ export const ExecuteTaskInputSchema = z.object({
 });
 export type ExecuteTaskInput = z.input<typeof ExecuteTaskInputSchema>;
 
-export interface TaskUsage {
-  input_tokens: number;
-  output_tokens: number;
-  tokens: number;
-  cost_usd: number | null;
-}
-
-/**
- * How the task's run ended: the agent changed files (committed), said it cannot proceed (block), or
- * exited successfully WITHOUT changing anything — every task type asks for file changes, so
- * `no_change` is a failure for QA and feedback to retry or escalate, never a success. An IDE
- * agent's task ends as `ide_handoff`: a person does it (see ide_handoff.ts for the next steps).
- */
-export type TaskOutcome = "changed" | "no_change" | "blocked" | "ide_handoff";
-
-export interface ExecuteTaskResult {
-  task_id: string;
-  outcome: TaskOutcome;
-  /** The task branch that was pushed (devgodzilla/<feature>-tasks/<id>). */
-  branch: string;
-  /** Commit with the task's changes (= base_commit when nothing changed or the agent blocked). */
-  commit: string;
-  base_commit: string;
-  changed: boolean;
-  push: PushStatus | "skipped";
-  artifacts: Artifacts;
-  agent: Omit<AgentResult, "finalMessage"> & { finalMessage: string };
-  /** Which agent and model the task was given, and where that choice came from (before any fallback). */
-  assignment: TaskAssignmentInfo;
-  usage: TaskUsage;
-  sandbox: { sandboxed: boolean; warning?: string; setup?: { commands: string[][]; durationMs: number } };
-  /** The agent said it cannot proceed (clarify / re-plan / re-specify): data for the feedback loop. */
-  blocked: boolean;
-  block: BlockSignal | null;
-  /** One-paragraph summary for dependants' context. */
-  summary: string;
-  /** Set when outcome is ide_handoff: what the approval step and ide_pickup need. */
-  handoff?: IdeHandoff;
-}
-
-export interface TaskAssignmentInfo {
-  /** The agent that actually ran (a fallback agent when the assigned one was unavailable). */
-  agent: AgentId;
-  /** The model asked for (null = the agent's own default); the one that answered is agent.model. */
-  model: string | null;
-  /** "run input", "project override: tasks.T004", "org default: default_agent"… (+ "; fell back from X" after a fallback). */
-  source: string;
-  model_source: string;
-  task_type: TaskType;
-  prompt_source: string;
-  prompt_version: string;
-}
+export type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
 
 export interface ExecuteTaskDeps {
   /** Credentials/resources the job holds: all go into the redactor. */

@@ -15,28 +15,12 @@ import { commitAll, gitAt, pushBranch } from "../git.ts";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { ideOutcome, pickUpFromBranch, writeIdeCommand } from "../agents/ide.ts";
-import { AGENTS, AGENT_IDS, type AgentId } from "../agents/registry.ts";
+import { AGENTS, type AgentId } from "../agents/registry.ts";
 import { captureArtifacts } from "./artifacts.ts";
 import { prepareTaskWorkspace, runtimeDir, validateTaskId, type TaskWorkspace } from "./task.ts";
-import type { ExecuteTaskResult, TaskAssignmentInfo } from "./execute_task.ts";
+import { IdeHandoffSchema, type ExecuteTaskResult, type IdeHandoff, type TaskAssignmentInfo } from "./task_result.ts";
 
-/** What execute_task hands to the approval step and to the pick-up (results.execute.handoff). */
-export const IdeHandoffSchema = z.object({
-  agent: z.enum(AGENT_IDS),
-  repo: z.string().min(1),
-  feature: z.string().min(1),
-  task_id: z.string().min(1),
-  title: z.string(),
-  branch: z.string().min(1),
-  /** The commit the task started from. */
-  base_commit: z.string().regex(/^[0-9a-f]{7,64}$/i),
-  /** The commit that added the command file (the task branch's head when the person starts). */
-  commit: z.string().regex(/^[0-9a-f]{7,64}$/i),
-  command_file: z.string().min(1),
-  command_name: z.string().min(1),
-  assignment: z.record(z.string(), z.unknown()),
-});
-export type IdeHandoff = z.infer<typeof IdeHandoffSchema>;
+export { IdeHandoffSchema, type IdeHandoff } from "./task_result.ts";
 
 /** Step 1, inside execute_task: writes, commits and pushes the command file on the task branch. */
 export async function startIdeHandoff(p: {

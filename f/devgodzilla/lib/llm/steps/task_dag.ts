@@ -6,13 +6,13 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { z } from "zod";
-import { InputError } from "../errors.ts";
-import { checkout } from "../git.ts";
-import { featurePaths } from "./paths.ts";
-import { parseTasksMd, renderDagMarkdown, type ParseOptions, type TaskDag } from "./tasks.ts";
-import { readRelationsWithModel } from "./tasks/llm.ts";
-import { llmFrom } from "../llm/artifacts/step.ts";
-import type { LlmOptions } from "../llm/client.ts";
+import { InputError } from "../../errors.ts";
+import { checkout } from "../../git.ts";
+import { featurePaths } from "../../speckit/paths.ts";
+import { parseTasksMd, renderDagMarkdown, type ParseOptions, type TaskDag } from "../../speckit/tasks.ts";
+import { readRelationsWithModel } from "./task_dag_relations.ts";
+import { llmFrom } from "../artifacts/step.ts";
+import type { LlmOptions } from "../client.ts";
 
 export const TaskDagInputSchema = z.object({
   tasks_md: z.string().max(4_000_000, "is larger than 4 MB; that is not a tasks.md").default(""),

@@ -13,7 +13,7 @@ import { InputError } from "../errors.ts";
 import { gitAt } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { withSpan } from "../telemetry/index.ts";
-import { executeTask, type TaskOutcome } from "../workspace/execute_task.ts";
+import { executeTask, type TaskOutcome } from "./execute_task.ts";
 
 export interface TrialResult {
   agent: AgentId;

@@ -9,9 +9,9 @@ import { AGENTS, AGENT_IDS, isAgentId, listAgents, type AgentId, type AgentSpec 
 import { DevGodzillaError } from "../errors.ts";
 import type { Redactor } from "../redact.ts";
 import { configureTelemetry, shutdownTelemetry, type OtlpConfig } from "../telemetry/index.ts";
-import { loadProjectAgents, type OrgAgents } from "./assignments.ts";
-import { agentsHealth, healthMarkdown } from "./health.ts";
-import { runAgentTrial } from "./trial.ts";
+import { loadProjectAgents, type OrgAgents } from "../agentops/assignments.ts";
+import { agentsHealth, healthMarkdown } from "../agentops/health.ts";
+import { runAgentTrial } from "./agent_trial.ts";
 
 export const AGENTS_USAGE = `usage: devgodzilla agents <command> [options]
 

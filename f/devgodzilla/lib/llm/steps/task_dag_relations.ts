@@ -6,10 +6,10 @@
 // statement of the file.
 
 import { z } from "zod";
-import type { Llm } from "../../llm/client.ts";
+import type { Llm } from "../client.ts";
 import { TASK_DAG_PROMPT_VERSION, TASK_DAG_SYSTEM, taskDagPrompt } from "../../../prompts/task_dag.ts";
-import type { LlmRelation } from "./build.ts";
-import type { TaskDag } from "./model.ts";
+import type { LlmRelation } from "../../speckit/tasks/build.ts";
+import type { TaskDag } from "../../speckit/tasks/model.ts";
 
 export const LlmRelationSchema = z.object({
   quote: z.string().min(3).describe("the sentence from tasks.md, copied exactly"),
