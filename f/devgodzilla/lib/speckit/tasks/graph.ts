@@ -2,6 +2,7 @@
 // Everything here is linear in tasks + edges, apart from the ancestor bit-sets (n²/32 bits),
 // which answer "already ordered?" in O(1) for same-file serialisation and transitive reduction.
 
+import { DevGodzillaError } from "../../errors.ts";
 import type { EdgeKind } from "./model.ts";
 
 export interface EdgeInfo {
@@ -165,7 +166,8 @@ export class TaskGraph {
       out.push(u);
       for (const s of this.succs[u]!) if (--indeg[s]! === 0) heap.push(s);
     }
-    if (out.length !== this.n) throw new Error("task graph has a cycle");
+    // Callers add edges only after checking for cycles; reaching this is a bug in the parser.
+    if (out.length !== this.n) throw new DevGodzillaError("internal error: the task graph has a cycle after cycle checks", { hint: "report the tasks.md that caused it" });
     return out;
   }
 
