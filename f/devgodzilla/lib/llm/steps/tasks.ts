@@ -6,11 +6,10 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { TasksDraft } from "../artifacts/schemas.ts";
 import { renderTasks } from "../artifacts/render.ts";
-import { parseSpec } from "../artifacts/parse.ts";
+import { parseSpec, requireStories } from "../artifacts/parse.ts";
 import { featureFrom, progress, runStep, stepRef, targetBranch, type StepOutput } from "../artifacts/step.ts";
 import { TASKS_PROMPT_VERSION, TASKS_SYSTEM, tasksPrompt } from "../../../prompts/tasks.ts";
 import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
-import { InputError } from "../../errors.ts";
 
 export interface TasksParams extends CommonParams {
   feature?: string;
@@ -59,7 +58,7 @@ export async function runTasks(p: TasksParams): Promise<TasksResult> {
     const spec = await requireArtifact(ws, paths.spec, "specify");
     const plan = await requireArtifact(ws, paths.plan, "plan");
     const parsed = parseSpec(spec);
-    if (!parsed.stories.length) throw new InputError("feature", `${paths.spec} has no "### User Story N - Title (Priority: Pn)" sections to organise tasks by`);
+    requireStories(spec, paths.spec); // names the section, the heading expected and the nearest one found
     const contractFiles = await readdir(join(ws.dir, paths.contracts)).catch(() => [] as string[]);
     const contracts = (await Promise.all(contractFiles.map(async (f) => `--- ${f}\n${(await ws.read(`${paths.contracts}/${f}`)) ?? ""}`))).join("\n").slice(0, 20_000);
     const ctx = await promptContext(ws, `${parsed.title}\n${plan.slice(0, 3000)}`, p.context_budget_tokens ?? 4000);
