@@ -201,6 +201,7 @@ export async function runChecksAndTests(input: RunChecksInput): Promise<ChecksAn
           if (base && r.results) r.results.base = (({ executed, passed, failed, skipped }) => ({ executed, passed, failed, skipped }))(countCases(base.cases));
           const red = r.status === "failed" && input.testsOnlyChange && !r.findings.some((f) => f.code === "TESTS_NONE") && onlyOwnFailures(head, base);
           if (red) {
+            r.expected_red = true;
             for (const f of r.findings) f.severity = f.severity === "blocking" ? "warning" : f.severity;
             r.note = ["test-first: this change adds tests only, so its failing tests are expected until the code lands", r.note].filter(Boolean).join("; ");
           }
