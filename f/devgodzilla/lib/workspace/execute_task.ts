@@ -23,6 +23,7 @@ import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+import { repoFiles } from "../repo/files.ts";
 import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
 import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
 
@@ -201,7 +202,9 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
 
     // ---- context + prompt
-    const read = (p: string) => readFile(path.join(ws.dir, p), "utf8").catch(() => undefined);
+    // Through the repository-files gateway: a spec or plan linked from outside the checkout is not read.
+    const repo = repoFiles(ws.dir);
+    const read = async (p: string) => (await repo.readText(p)) ?? undefined;
     const ctx = await writeTaskContext(ws.dir, {
       feature: input.feature,
       task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },

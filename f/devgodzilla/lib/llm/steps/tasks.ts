@@ -2,8 +2,7 @@
 // format with explicit `(depends on T0xx)`. Dependencies are validated (known keys, no cycle)
 // before anything is written.
 
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { repoFiles } from "../../repo/files.ts";
 import { TasksDraft } from "../artifacts/schemas.ts";
 import { renderTasks } from "../artifacts/render.ts";
 import { parseSpec } from "../artifacts/parse.ts";
@@ -60,7 +59,7 @@ export async function runTasks(p: TasksParams): Promise<TasksResult> {
     const plan = await requireArtifact(ws, paths.plan, "plan");
     const parsed = parseSpec(spec);
     if (!parsed.stories.length) throw new InputError("feature", `${paths.spec} has no "### User Story N - Title (Priority: Pn)" sections to organise tasks by`);
-    const contractFiles = await readdir(join(ws.dir, paths.contracts)).catch(() => [] as string[]);
+    const contractFiles = (await repoFiles(ws.dir).list(paths.contracts)).filter((e) => e.kind === "file").map((e) => e.name);
     const contracts = (await Promise.all(contractFiles.map(async (f) => `--- ${f}\n${(await ws.read(`${paths.contracts}/${f}`)) ?? ""}`))).join("\n").slice(0, 20_000);
     const ctx = await promptContext(ws, `${parsed.title}\n${plan.slice(0, 3000)}`, p.context_budget_tokens ?? 4000);
     await progress(10);
