@@ -184,7 +184,8 @@ export function buildView(v: ViewInput): View {
   // Parents first; a path inside one already hidden is hidden with it.
   const hidden: string[] = [];
   for (const h of v.hide.filter((x) => existsSync(x)).map(real).sort((x, y) => x.length - y.length)) {
-    if (hidden.some((d) => under(h, d)) || h === "/") continue;
+    // (never the runtime's own folder: the launcher runs on it)
+    if (hidden.some((d) => under(h, d)) || h === "/" || under(real(process.execPath), h)) continue;
     if (isDir(h)) {
       a.push("--tmpfs", h);
       hidden.push(h);
