@@ -8,9 +8,8 @@
 // its prose-oriented preprocessing would need replacing anyway for code identifiers (camelCase /
 // snake_case splitting), which is most of what makes ranking code work.
 
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { gitAt, splitZ } from "../git.ts";
+import { repoFiles } from "../repo/files.ts";
 import { estimateTokens, type Embedder } from "../llm/client.ts";
 
 export interface Chunk {
@@ -251,14 +250,14 @@ export async function collectChunks(opts: CollectOptions): Promise<Chunk[]> {
   const listed = splitZ(await gitAt(opts.dir).run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"]));
   const files = listed.filter((p) => !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
   const chunks: Chunk[] = [];
+  // Through the repository-files gateway: a tracked link out of the repository is never read.
+  const repo = repoFiles(opts.dir);
   const BATCH = 64;
   for (let i = 0; i < files.length; i += BATCH) {
     const part = await Promise.all(
       files.slice(i, i + BATCH).map(async (p) => {
-        const full = join(opts.dir, p);
-        const st = await stat(full).catch(() => null);
-        if (!st || !st.isFile() || st.size > MAX_FILE_BYTES) return [];
-        const buf = await readFile(full);
+        const buf = await repo.readBytes(p, { maxBytes: MAX_FILE_BYTES });
+        if (!buf) return [];
         if (buf.subarray(0, 8000).includes(0)) return []; // binary
         return chunkText(p, buf.toString("utf8"), opts.chunkLines, changed.has(p));
       }),

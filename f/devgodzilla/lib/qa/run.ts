@@ -4,7 +4,8 @@
 // evidence, verdict, report. The `qa` script wraps it with git (checkout of the exact commit,
 // report committed to the branch, push).
 
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { repoFiles } from "../repo/files.ts";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
@@ -72,9 +73,11 @@ async function readIf(path: string): Promise<string | null> {
 
 export async function checklistItems(dir: string, feature: FeaturePaths, requiredByDefault: boolean): Promise<ChecklistItem[]> {
   const items: ChecklistItem[] = [];
-  const files = (await readdir(join(dir, feature.checklists)).catch(() => [] as string[])).filter((f) => f.endsWith(".md")).sort();
+  // Through the repository-files gateway: a checklist that is a link out of the checkout is not read.
+  const repo = repoFiles(dir);
+  const files = (await repo.list(feature.checklists)).filter((e) => e.kind === "file" && e.name.endsWith(".md")).map((e) => e.name);
   for (const f of files) {
-    const text = await readIf(join(dir, feature.checklists, f));
+    const text = await repo.readText(`${feature.checklists}/${f}`);
     if (text) items.push(...parseChecklist(`checklists/${f}`, text, requiredByDefault));
   }
   const spec = await readIf(join(dir, feature.spec));

@@ -3,8 +3,7 @@
 // it: the spec's acceptance criteria with the stories and tasks they belong to. Dependencies and
 // criteria are validated (known keys and ids, no cycle) before anything is written.
 
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { repoFiles } from "../../repo/files.ts";
 import { TasksDraft } from "../artifacts/schemas.ts";
 import { renderTasks } from "../artifacts/render.ts";
 import { parseSpec, requireStories } from "../artifacts/parse.ts";
@@ -86,7 +85,7 @@ export async function runTasks(p: TasksParams): Promise<TasksResult> {
     const plan = await requireArtifact(ws, paths.plan, "plan");
     const parsed = parseSpec(spec);
     requireStories(spec, paths.spec); // names the section, the heading expected and the nearest one found
-    const contractFiles = await readdir(join(ws.dir, paths.contracts)).catch(() => [] as string[]);
+    const contractFiles = (await repoFiles(ws.dir).list(paths.contracts)).filter((e) => e.kind === "file").map((e) => e.name);
     const contracts = (await Promise.all(contractFiles.map(async (f) => `--- ${f}\n${(await ws.read(`${paths.contracts}/${f}`)) ?? ""}`))).join("\n").slice(0, 20_000);
     const ctx = await promptContext(ws, `${parsed.title}\n${plan.slice(0, 3000)}`, p.context_budget_tokens ?? 4000);
     await progress(10);
