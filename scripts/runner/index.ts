@@ -1,5 +1,7 @@
 // The embedded local runner: runs the bundle's flows and scripts on this machine with Windmill's
 // semantics. The CLI (cli.ts) and the tests both come through here.
+import path from "node:path";
+import { hideFromSandboxes } from "../../f/devgodzilla/lib/sandbox/index.ts";
 import { resolveRunnable } from "./bundle.ts";
 import { Engine, type Answers, type AskFn, type RunOutcome } from "./engine.ts";
 import { checkAnswer, checkAnswersFile, expectedShape, questionOf } from "./answers.ts";
@@ -78,6 +80,8 @@ function answering(opts: RunOptions): AskFn | undefined {
 async function engineFor(opts: RunOptions): Promise<{ engine: Engine; runs: RunStore }> {
   const loaded = opts.store ? { store: opts.store, file: opts.storeFile ?? DEFAULT_STORE_FILE } : loadStore(opts.storeFile);
   const runs = new RunStore(opts.stateDir);
+  // Whatever path they came from, no sandboxed process of a job may open them.
+  hideFromSandboxes(loaded.file, path.dirname(runs.dir));
   // Resources that jobs created in earlier runs; the configured ones win.
   loaded.store = { ...loaded.store, resources: { ...runs.loadResources(), ...loaded.store.resources } };
   const endpoint = await localApi();

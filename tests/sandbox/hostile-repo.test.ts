@@ -9,6 +9,11 @@ import { selectContext } from "../../f/devgodzilla/lib/llm/context.ts";
 import { collectChunks } from "../../f/devgodzilla/lib/qa/retrieval.ts";
 import { ensureSpeckitScaffold } from "../../f/devgodzilla/lib/speckit/scaffold.ts";
 import { installSpeckitCommands } from "../../f/devgodzilla/lib/agentops/speckit_commands.ts";
+import { checklistItems } from "../../f/devgodzilla/lib/qa/run.ts";
+import { repoSources } from "../../f/devgodzilla/lib/qa/sources.ts";
+import { runChecks } from "../../f/devgodzilla/lib/qa/checks.ts";
+import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
+import { featurePaths, listFeatureDirs } from "../../f/devgodzilla/lib/speckit/paths.ts";
 import { createHostileRepo, leaked, type HostileRepo } from "./hostile.ts";
 
 let repo: HostileRepo;
@@ -39,6 +44,32 @@ describe("readers of a hostile repository", () => {
     const chunks = await collectChunks({ dir: repo.dir, changedFiles: [], chunkLines: 40 });
     expect(leaked(chunks, repo)).toEqual([]);
     expect(chunks.map((c) => c.file)).toContain("src/index.ts");
+  });
+
+  it("QA reads no acceptance scenario from a spec linked out of the repository, and no head version through a link", async () => {
+    const items = await checklistItems(repo.dir, featurePaths("001-hostile"), true);
+    expect(leaked(items, repo)).toEqual([]);
+    const sources = repoSources(repo.dir, repo.seed, repo.seed);
+    const heads = await Promise.all(["README.md", "Cargo.toml", "docs/guide.md", "src/chain.ts", "specs/001-hostile/spec.md", "vendor/notes.md"].map((p) => sources.head(p)));
+    expect(heads).toEqual([null, null, null, null, null, null]);
+    expect(await sources.head("docs/alias.md")).toContain("dark mode");
+  });
+
+  it("a test command that replaces its result file by a link to a host file gets nothing of that file into the QA results", async () => {
+    const config = parseQaConfig({ checks: { timeout_seconds: 60 } }).checks;
+    const test = [{ argv: [process.execPath, "steal-results.mjs", path.join(repo.hostDir, "report.xml")], cwd: ".", source: "test", inferred: false }];
+    const runs = await runChecks({ dir: repo.dir, commands: { lint: [], typecheck: [], test }, config });
+    const run = runs.find((r) => r.kind === "test")!;
+    expect(run.sandboxed).toBe(true);
+    expect(run.outputTail).toContain("all good"); // the command did run
+    expect(leaked(runs, repo)).toEqual([]);
+  });
+
+  it("feature numbering lists no host folder through a linked specs/", async () => {
+    const dir = await fs.mkdtemp(path.join(repo.hostDir, "..", "specs-link-"));
+    await fs.mkdir(path.join(repo.hostDir, `001-${repo.canary}`), { recursive: true });
+    await fs.symlink(repo.hostDir, path.join(dir, "specs"));
+    expect(await listFeatureDirs(dir)).toEqual([]);
   });
 
   it("Spec Kit scaffolding refuses a constitution that is a link out of the repository and writes nothing through it", async () => {

@@ -41,6 +41,7 @@ export function hostileLinks(hostDir: string, depth: number): Record<string, str
     "vendor": hostDir,
     ".specify/memory/constitution.md": path.join(hostDir, "notes.md"),
     "requirements.txt": path.join(hostDir, "notes.md"),
+    "specs/001-hostile/spec.md": path.join(hostDir, "spec.md"),
   };
 }
 
@@ -58,6 +59,9 @@ export async function createHostileRepo(): Promise<HostileRepo> {
     "notes.md": `# notes\n\nsecret notes ${canary} dark mode feature\n`,
     "package-lock.json": "{}",
     "secrets.yaml": `token: ${canary}\n`,
+    // Host files shaped like what a step parses, so a reader that followed a link would report them verbatim.
+    "spec.md": `# Spec\n\n### User Story 1 - Leak (Priority: P1)\n\n1. **Given** ${canary} **When** read **Then** leaked\n`,
+    "report.xml": `<testsuite name="host"><testcase classname="host" name="${canary}"><failure message="${canary}">${canary}</failure></testcase></testsuite>\n`,
   });
   await fs.mkdir(dir, { recursive: true });
   // Ordinary files beside the links: a real project the readers should still see.
@@ -65,6 +69,15 @@ export async function createHostileRepo(): Promise<HostileRepo> {
     "src/index.ts": "export const darkMode = true; // dark mode feature\n",
     "docs/real.md": "# Real docs\n\nThe dark mode feature toggles themes.\n",
     "pyproject.toml": "[project]\nname = \"honest-py\"\n",
+    // The project's "test command": replaces the result file the QA reporter plan names by a link
+    // to a host file (the sandbox lets it create links; it cannot read their targets itself).
+    "steal-results.mjs": [
+      'import { rmSync, symlinkSync } from "node:fs";',
+      'const out = /--junitxml=(\\S+)/.exec(process.env.PYTEST_ADDOPTS ?? "")?.[1];',
+      'if (out) { rmSync(out, { force: true }); symlinkSync(process.argv[2], out); }',
+      'console.log("all good");',
+      "",
+    ].join("\n"),
   });
   const depth = path.relative("/", dir).split(path.sep).length;
   for (const [link, target] of Object.entries(hostileLinks(hostDir, depth))) {

@@ -4,9 +4,7 @@
 // evidence, verdict, report. The `qa` script wraps it with git (checkout of the exact commit,
 // report committed to the branch, push).
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { repoFiles } from "../repo/files.ts";
-import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
@@ -67,10 +65,6 @@ export interface QaOutcome {
   markdown: string;
 }
 
-async function readIf(path: string): Promise<string | null> {
-  return readFile(path, "utf8").catch(() => null);
-}
-
 export async function checklistItems(dir: string, feature: FeaturePaths, requiredByDefault: boolean): Promise<ChecklistItem[]> {
   const items: ChecklistItem[] = [];
   // Through the repository-files gateway: a checklist that is a link out of the checkout is not read.
@@ -80,7 +74,7 @@ export async function checklistItems(dir: string, feature: FeaturePaths, require
     const text = await repo.readText(`${feature.checklists}/${f}`);
     if (text) items.push(...parseChecklist(`checklists/${f}`, text, requiredByDefault));
   }
-  const spec = await readIf(join(dir, feature.spec));
+  const spec = await repo.readText(feature.spec);
   if (spec) items.push(...parseAcceptanceScenarios("spec.md", spec));
   // The same CHK id in two files: keep both, distinguishable by source.
   return items;
@@ -377,8 +371,8 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     if (a.write_report) {
       const taskId = a.task_id || task?.id;
       reportPath = taskId && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(taskId) ? `${feature.runtime}/${taskId}/qa-report.md` : `${feature.runtime}/qa-report.md`;
-      await mkdir(dirname(join(wc.dir, reportPath)), { recursive: true });
-      await writeFile(join(wc.dir, reportPath), markdown);
+      // Through the gateway: a committed link on the report's path is refused, not written through.
+      repoFiles(wc.dir).writeText(reportPath, markdown);
       // Only the report: the checks may have left build output in the copy. -f because _runtime/
       // is git-ignored in target repos (it is run output, kept on the run branch for the record).
       await wc.git.run(["add", "-f", "--", reportPath]);

@@ -156,6 +156,17 @@ export function defaultHiddenPaths(): string[] {
   ].filter((p): p is string => !!p && path.isAbsolute(p));
 }
 
+/**
+ * Registers paths no sandbox of this process may show, whatever visible area they fall in: the
+ * local runner hands over the resources file and state folder it actually uses (`--resources
+ * <path>`, `--state-dir`, a relative or /proc/self/cwd/… spelling — all resolved when hidden).
+ */
+export function hideFromSandboxes(...paths: (string | undefined)[]): void {
+  const known = (process.env.DEVGODZILLA_SANDBOX_HIDE ?? "").split(":").filter(Boolean);
+  const added = paths.filter((p): p is string => !!p).map((p) => path.resolve(p)).filter((p) => !known.includes(p));
+  process.env.DEVGODZILLA_SANDBOX_HIDE = [...known, ...added].join(":");
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const probeCache = new Map<string, { ok: true } | { ok: false; reason: string }>();

@@ -2,7 +2,7 @@
 // scripts/bash/create-new-feature.sh (github/spec-kit 1.0.1) so a repository prepared by
 // DevGodzilla is a valid Spec Kit repository and vice versa.
 
-import * as fs from "node:fs/promises";
+import { repoFiles } from "../repo/files.ts";
 import * as path from "node:path";
 import { InputError } from "../errors.ts";
 
@@ -211,10 +211,10 @@ export function nextFeatureName(existing: string[], opts: NewFeatureOptions): Ne
   return { feature: fitFeatureName(num, suffix), featureNum: num, bumped };
 }
 
-/** Lists specs/ directory names in `repoDir` (empty when there is no specs/). */
+/** Lists specs/ directory names in `repoDir` (empty when there is no specs/; links out of it are not followed). */
 export async function listFeatureDirs(repoDir: string): Promise<string[]> {
-  const entries = await fs.readdir(path.join(repoDir, SPECS_DIR), { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const entries = await repoFiles(repoDir).list(SPECS_DIR);
+  return entries.filter((e) => e.kind === "dir" && !e.link).map((e) => e.name).sort();
 }
 
 /** nextFeatureName against the specs/ directory of a checked-out repository. */

@@ -70,7 +70,8 @@ export interface CaptureOptions {
 
 // ---------------------------------------------------------------------------------------------
 
-async function hashFile(abs: string): Promise<{ sha256: string | null; size: number }> {
+/** sha256 and size of a work-tree file: a link's target text, a regular file's bytes, null for anything else. */
+export async function hashFile(abs: string): Promise<{ sha256: string | null; size: number }> {
   let st;
   try {
     st = await lstat(abs);

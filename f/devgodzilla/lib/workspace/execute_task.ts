@@ -6,8 +6,7 @@
 //   redacted) → block signal as data → commit naming the task → push the task branch.
 // Input is validated before anything is touched; the working copy and temp dir are always removed.
 
-import { createHash } from "node:crypto";
-import { readFile, rm, mkdir } from "node:fs/promises";
+import { rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
@@ -22,7 +21,7 @@ import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
-import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+import { captureArtifacts, hashFile, type Artifacts } from "./artifacts.ts";
 import { repoFiles } from "../repo/files.ts";
 import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
 import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
@@ -377,13 +376,15 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
   return out;
 }
 
-/** Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their content. */
+/**
+ * Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their
+ * content — a link's target, never what it points at (the agent may have linked /dev/zero or a host file).
+ */
 async function workTreeChanges(dir: string): Promise<Map<string, string>> {
   const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const changes = new Map<string, string>();
   for (const { path: file } of parseStatusZ(out)) {
-    const content = await readFile(path.join(dir, file)).catch(() => null);
-    changes.set(file, content ? createHash("sha256").update(content).digest("hex") : "deleted");
+    changes.set(file, (await hashFile(path.join(dir, file))).sha256 ?? "deleted");
   }
   return changes;
 }

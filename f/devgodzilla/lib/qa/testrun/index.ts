@@ -2,8 +2,8 @@
 // (a file, or the command's stdout for go and cargo), merged into one TestRun. null when no source
 // produced anything — the caller falls back to the console text.
 
-import { readFile } from "node:fs/promises";
-import { isAbsolute, join, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
+import { repoFiles } from "../../repo/files.ts";
 import { readJunit } from "./junit.ts";
 import { readCargoJson, readGoJson, readJestJson, readMochaJson, readNodeEvents, type Read, type ReadContext } from "./readers.ts";
 import type { ReporterPlan, ResultSource } from "./runners.ts";
@@ -13,6 +13,14 @@ export { planReporters, runnerOfArgv, packageScriptRunner } from "./runners.ts";
 export type { ReporterPlan, ResultSource } from "./runners.ts";
 export { NODE_REPORTER_SOURCE } from "./readers.ts";
 export * from "./model.ts";
+
+/**
+ * A result file the sandboxed test command wrote: read through the files gateway of its folder, so
+ * a command that replaced it by a link (to the runner's resources file, a host key) is not followed.
+ */
+function readResultFile(file: string): Promise<string | null> {
+  return repoFiles(dirname(file)).readText(basename(file), { maxBytes: 256 * 1024 * 1024 });
+}
 
 /** A runner path (absolute, file://…, ./x) as a path relative to the repository root. */
 export function repoRelative(root: string): (p: string) => string {
@@ -61,7 +69,7 @@ export async function readResults(plan: ReporterPlan, stdout: string, root: stri
   const seenFiles = new Set<string>();
   for (const src of plan.sources) {
     if (src.path === "stdout" && src.format === "mocha-json" && seenFiles.has("mocha")) continue;
-    const text = src.path === "stdout" ? stdout : await readFile(src.path, "utf8").catch(() => null);
+    const text = src.path === "stdout" ? stdout : await readResultFile(src.path);
     if (text === null) continue;
     if (!text.trim()) {
       // The runner opened its result file and reported nothing: it ran, and no test ran.

@@ -7,9 +7,9 @@
 //                      the runner's own command when the script chains several commands
 //   go test, cargo test  `-json` / libtest's JSON format on the command itself
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectCommand } from "../../project/profile.ts";
+import { repoFiles } from "../../repo/files.ts";
 import type { ResultFormat, RunnerId } from "./model.ts";
 
 export interface ResultSource {
@@ -90,7 +90,8 @@ export function packageScriptRunner(argv: readonly string[], cwd: string, depth 
   if (!name) return null;
   let scripts: Record<string, string>;
   try {
-    scripts = (JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+    // Through the repository-files gateway: a package.json linked out of the checkout is not read.
+    scripts = (JSON.parse(repoFiles(cwd).readTextSync("package.json") ?? "") as { scripts?: Record<string, string> }).scripts ?? {};
   } catch {
     return null;
   }
