@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { commitAll, findSecrets, pushBranch, SecretInChangeError, secretNeedles } from "../../f/devgodzilla/lib/git.ts";
+import { commitAll, findSecrets, gitAt, pushBranch, SecretInChangeError, secretNeedles } from "../../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
 import { createFixtureRemote, gitIn, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
 
@@ -31,6 +31,8 @@ async function clone(): Promise<string> {
 }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+/** Lines of `width` characters, as `base64` (76), PEM (64) or `xxd -p` (60) print them. */
+const wrap = (s: string, width: number) => s.match(new RegExp(`.{1,${width}}`, "g"))!.join("\n");
 const encodings: [string, (k: string) => string][] = [
   ["raw in an env dump", (k) => `PATH=/usr/bin\nCODEX_API_KEY=${k}\nHOME=/tmp/x\n`],
   ["base64 of the env dump (key not at a 3-byte boundary)", (k) => `${b64(`X=1\nCODEX_API_KEY=${k}\n`)}\n`],
@@ -38,6 +40,9 @@ const encodings: [string, (k: string) => string][] = [
   ["hex", (k) => `const blob = "${Buffer.from(`key:${k}`).toString("hex")}";\n`],
   ["URL-encoded", (k) => `https://evil.example/?q=${encodeURIComponent(`${k}&x=/`)}\n`],
   ["JSON-escaped inside a string", (k) => `${JSON.stringify({ note: `key\t${k}` })}\n`],
+  // 50 bytes before the key put its encoding across the first line break.
+  ["base64 wrapped at 76 columns as `base64` prints it, split over two lines", (k) => `${wrap(b64(`${"X".repeat(50)}${k}\n`), 76)}\n`],
+  ["hex wrapped at 60 columns as `xxd -p` prints it, split over two lines", (k) => `${wrap(Buffer.from(`${"Y".repeat(20)}${k}`).toString("hex"), 60)}\n`],
 ];
 
 describe("secret scan before commit", () => {
@@ -81,6 +86,41 @@ describe("secret scan before commit", () => {
     await fs.writeFile(path.join(dir, "b.txt"), `${KEY}\n`);
     await fs.writeFile(path.join(dir, "b.txt"), "clean\n");
     expect(await commitAll(dir, "clean change")).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe("every commit and push through the git gateway, whoever makes it", () => {
+  const id = ["-c", "user.name=x", "-c", "user.email=x@example.test", "-c", "commit.gpgsign=false"];
+
+  it("a commit run directly (git add + commit -m, commit -am, commit -- <path>, commit -F) is scanned and refused", async () => {
+    for (const form of [["-m", "direct"], ["-am", "all tracked"], ["-m", "one path", "--", "tracked.txt"], ["-F", "msg.txt"]]) {
+      const dir = await clone();
+      await fs.writeFile(path.join(dir, "tracked.txt"), "clean\n");
+      await gitIn(dir, ["add", "tracked.txt"]);
+      await gitIn(dir, [...id, "commit", "-q", "-m", "track it"]);
+      const head = (await gitIn(dir, ["rev-parse", "HEAD"])).trim();
+      await fs.writeFile(path.join(dir, "tracked.txt"), `token=${KEY}\n`);
+      if (form[0] === "-m" && form.length === 2) await gitIn(dir, ["add", "tracked.txt"]);
+      if (form[0] === "-F") {
+        await fs.writeFile(path.join(dir, "msg.txt"), `report for ${b64(`key ${KEY}`)}\n`);
+        await gitIn(dir, ["add", "tracked.txt"]);
+      }
+      const e = (await gitAt(dir).run([...id, "commit", "-q", ...form]).catch((x: unknown) => x)) as SecretInChangeError;
+      expect(e, form.join(" ")).toBeInstanceOf(SecretInChangeError);
+      expect(e.message).toMatch(form[0] === "-F" ? /\(commit message\):1 \(a secret value in scope \(base64\)\)/ : /tracked\.txt:1 \(a secret value in scope\)/);
+      expect((await gitIn(dir, ["rev-parse", "HEAD"])).trim(), form.join(" ")).toBe(head);
+    }
+  });
+
+  it("a push run directly (not through pushBranch) of a commit git made on its own is refused", async () => {
+    const dir = await clone();
+    await fs.writeFile(path.join(dir, "leak.env"), `TOKEN=${b64(KEY)}\n`);
+    await gitIn(dir, ["add", "-A"]);
+    await gitIn(dir, [...id, "commit", "-q", "-m", "leak"]);
+    const e = (await gitAt(dir).run(["push", "-q", "origin", "HEAD:refs/heads/devgodzilla/raw"]).catch((x: unknown) => x)) as SecretInChangeError;
+    expect(e).toBeInstanceOf(SecretInChangeError);
+    expect(e.message).toMatch(/refused to push.*leak\.env:1 \(a secret value in scope \(base64\)/);
+    expect(await fx.head("devgodzilla/raw")).toBeNull();
   });
 });
 

@@ -19,7 +19,7 @@ import { DevGodzillaError, InputError } from "./errors.ts";
 import { markOwner } from "./git/owner.ts";
 import { pidAlive } from "./process.ts";
 import { GitError, gitAt, type Git, type GitCredentials } from "./git/run.ts";
-import { scanStaged, scanUnpushed, SecretInChangeError } from "./git/secret-scan.ts";
+import { scanUnpushed, SecretInChangeError } from "./git/secret-scan.ts";
 
 export {
   GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
@@ -537,17 +537,18 @@ export async function commitAll(dir: string, message: string, opts: { exclude?: 
   await g.run(["add", "--all", "--", ".", ...(opts.exclude ?? []).map((p) => `:(exclude,literal)${p}`)]);
   const nothingStaged = await g.test(["diff", "--cached", "--quiet"]); // exit 0: no difference
   if (nothingStaged) return null;
-  const findings = await scanStaged(g, message, opts.secrets);
-  if (findings.length) {
-    await g.run(["reset", "--quiet"]);
-    throw new SecretInChangeError("commit", findings);
+  try {
+    // The git gateway scans the staged change and the message before it commits.
+    await g.run([
+      "-c", `user.name=${DEVGODZILLA_AUTHOR.name}`,
+      "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`,
+      "-c", "commit.gpgsign=false",
+      "commit", "--quiet", "--no-verify", "-m", message,
+    ], { secrets: opts.secrets });
+  } catch (e) {
+    if (e instanceof SecretInChangeError) await g.run(["reset", "--quiet"]);
+    throw e;
   }
-  await g.run([
-    "-c", `user.name=${DEVGODZILLA_AUTHOR.name}`,
-    "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`,
-    "-c", "commit.gpgsign=false",
-    "commit", "--quiet", "--no-verify", "-m", message,
-  ]);
   return (await g.run(["rev-parse", "HEAD"])).trim();
 }
 
@@ -590,7 +591,7 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   if (previous && !isFf) args.push(`--force-with-lease=${ref}:${previous}`);
   args.push("--", target, `${sha}:${ref}`);
   try {
-    await g.run(args, { context, hint: "check the remote URL, credentials and branch protection" });
+    await g.run(args, { context, hint: "check the remote URL, credentials and branch protection", pushScanned: true });
   } catch (e) {
     if (e instanceof GitError && /non-fast-forward|fetch first|rejected|stale info/i.test(e.stderr)) throw new PushRejectedError(branch, previous, sha);
     throw e;

@@ -6,7 +6,9 @@
 //    GIT_DIR or GIT_INDEX_FILE would point git at another repository), no system or user config
 //    (hooksPath, insteadOf, gpgsign, pager…), no prompt, no terminal, messages in English;
 //  - credentials: an http extra header in the child's environment, never on a command line;
-//  - errors: one typed GitError with the arguments, exit code and stderr, all redacted.
+//  - errors: one typed GitError with the arguments, exit code and stderr, all redacted;
+//  - the secret scan (./secret-scan.ts): before every `commit` and every `push`, whoever asks for
+//    it, a secret in scope or a key shape in what would be recorded or sent is a SecretInChangeError.
 // Output is returned as git wrote it: the caller decides what to log and redacts it then (the
 // Security gate must see committed secrets verbatim to report them).
 
@@ -14,6 +16,7 @@ import { execa } from "execa";
 import { DevGodzillaError } from "../errors.ts";
 import { groupAlive, killGroup, trackGroup, untrackGroup, baseEnv } from "../process.ts";
 import { Redactor } from "../redact.ts";
+import { scanAnyPush, scanCommit, SecretInChangeError } from "./secret-scan.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -48,6 +51,10 @@ export interface GitRunOptions {
   context?: string;
   /** What to do when it fails; a default is chosen from the kind. */
   hint?: string;
+  /** Secret values (beyond those in scope) a commit or push must not contain. */
+  secrets?: Iterable<string>;
+  /** Set by pushBranch only: it has scanned exactly the commits the remote lacks. */
+  pushScanned?: boolean;
 }
 
 export interface GitResult {
@@ -179,6 +186,7 @@ function redactText(r: Redactor, text: string): string {
  * (another exit code, a timeout, too much output, git missing) is a GitError.
  */
 export async function runGit(args: readonly string[], opts: GitRunOptions): Promise<GitResult> {
+  await refuseSecrets(args, opts);
   const kind = gitOpKind(args);
   const timeoutMs = opts.timeoutMs ?? GIT_TIMEOUT_MS[kind];
   const child = execa("git", [...args], {
@@ -223,6 +231,15 @@ export async function runGit(args: readonly string[], opts: GitRunOptions): Prom
     exitCode, stdout, stderr, timedOut, signal: r.signal ?? null,
     overflow: Boolean(r.isMaxBuffer), spawnCode: (r as { code?: string }).code,
   }, { ...opts, timeoutMs });
+}
+
+/** The secret scan of every commit and push (see the header); nothing runs when it finds one. */
+async function refuseSecrets(args: readonly string[], opts: GitRunOptions): Promise<void> {
+  const sub = gitSubcommand(args);
+  if (sub !== "commit" && !(sub === "push" && !opts.pushScanned)) return;
+  const query = async (a: readonly string[]) => (await runGit(a, { cwd: opts.cwd, indexFile: opts.indexFile, redactor: opts.redactor })).stdout;
+  const findings = sub === "commit" ? await scanCommit(args, query, opts.cwd, opts.secrets) : await scanAnyPush(query, opts.secrets);
+  if (findings.length) throw new SecretInChangeError(sub, findings);
 }
 
 /** How a git run ended, as far as the error needs to know. */

@@ -11,6 +11,8 @@
 //     a few repeated characters do not count.
 // A hit is a SecretInChangeError naming the file and line and what was found — never the value.
 
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { DevGodzillaError } from "../errors.ts";
 import { secretsInScope } from "../redact.ts";
 import type { Git } from "./run.ts";
@@ -126,8 +128,49 @@ export function findSecrets(changes: AddedText[], extraSecrets: Iterable<string>
       const inScope = [...hits].filter((h) => h.startsWith("a secret value"));
       for (const what of inScope.length ? inScope : hits) findings.push({ file: c.file, line: n, what, commit: c.commit });
     }
+    findings.push(...acrossLines(c, needles, new Set(findings.map((f) => `${f.file}\0${f.line}\0${f.commit}`))));
   }
   return findings;
+}
+
+/**
+ * Values split over consecutive added lines: `base64` wraps at 76 columns, PEM at 64, `fold` and
+ * hex dumps anywhere. Each run of consecutive lines is searched as one string (line ends removed);
+ * a hit is reported at the line it starts on, unless that line was already reported.
+ */
+function acrossLines(c: AddedText, needles: Needle[], reported: Set<string>): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  let i = 0;
+  while (i < c.lines.length) {
+    let j = i + 1;
+    while (j < c.lines.length && c.lines[j]!.n === c.lines[j - 1]!.n + 1) j++;
+    if (j - i > 1) {
+      const run = c.lines.slice(i, j);
+      const starts: number[] = [];
+      let joined = "";
+      for (const l of run) {
+        starts.push(joined.length);
+        joined += l.text.replace(/\r$/, "");
+      }
+      const lineAt = (pos: number) => {
+        let k = 0;
+        while (k + 1 < starts.length && starts[k + 1]! <= pos) k++;
+        return k;
+      };
+      for (const nd of needles) {
+        for (let at = joined.indexOf(nd.text); at >= 0; at = joined.indexOf(nd.text, at + 1)) {
+          const k = lineAt(at);
+          if (lineAt(at + nd.text.length - 1) === k) continue; // within one line: found above
+          const key = `${c.file}\0${run[k]!.n}\0${c.commit}`;
+          if (reported.has(key)) continue;
+          reported.add(key);
+          out.push({ file: c.file, line: run[k]!.n, what: `${nd.what} split over lines ${run[k]!.n}-${run[lineAt(at + nd.text.length - 1)]!.n}`, commit: c.commit });
+        }
+      }
+    }
+    i = j;
+  }
+  return out;
 }
 
 /**
@@ -198,11 +241,42 @@ function unquoteGitPath(s: string): string {
 
 const DIFF_FLAGS = ["-U0", "--text", "--no-color", "--no-ext-diff", "--no-renames", "--no-textconv"];
 
-/** Findings in the staged change and the commit message. */
-export async function scanStaged(g: Git, message: string, extraSecrets: Iterable<string> = []): Promise<SecretFinding[]> {
-  const diff = await g.run(["diff", "--cached", ...DIFF_FLAGS]);
-  const msg: AddedText = { file: "(commit message)", lines: message.split("\n").map((text, i) => ({ n: i + 1, text })) };
-  return findSecrets([...parseAddedLines(diff), msg], extraSecrets);
+/** Runs a git query in the repository being committed / pushed and returns its stdout. */
+export type GitQuery = (args: readonly string[]) => Promise<string>;
+
+const messageLines = (file: string, text: string, commit?: string): AddedText => ({ file, commit, lines: text.split("\n").map((t, i) => ({ n: i + 1, text: t })) });
+
+/**
+ * Findings in what `git <args>` (a commit) would record: the index; with -a or a pathspec also the
+ * tracked work-tree changes; and its message (-m / --message / -F). The git gateway calls this
+ * before every commit, whoever asks for it.
+ */
+export async function scanCommit(args: readonly string[], git: GitQuery, cwd: string, extraSecrets: Iterable<string> = []): Promise<SecretFinding[]> {
+  const rest = args.slice(args.indexOf("commit") + 1);
+  const dd = rest.indexOf("--");
+  const opts = dd >= 0 ? rest.slice(0, dd) : rest;
+  const paths = dd >= 0 ? rest.slice(dd + 1) : [];
+  const messages: string[] = [];
+  let all = false;
+  for (let i = 0; i < opts.length; i++) {
+    const a = opts[i]!;
+    const valueOf = (long: string, short: string) =>
+      a === long || a === short ? opts[++i] : a.startsWith(`${long}=`) ? a.slice(long.length + 1) : a.startsWith(short) && !a.startsWith("--") && a.length > 2 ? a.slice(2) : undefined;
+    if (a === "-a" || a === "--all") all = true;
+    else if (/^-a[a-z]+$/.test(a)) {
+      // "-am <msg>": -a plus a flag cluster whose last letter may take the next argument.
+      all = true;
+      if (a.endsWith("m")) messages.push(opts[++i] ?? "");
+    } else {
+      const m = valueOf("--message", "-m");
+      if (m !== undefined) messages.push(m);
+      const f = valueOf("--file", "-F");
+      if (f !== undefined) messages.push(await readFile(path.resolve(cwd, f), "utf8").catch(() => ""));
+    }
+  }
+  const diffs = [await git(["diff", "--cached", ...DIFF_FLAGS])];
+  if (all || paths.length) diffs.push(await git(["diff", ...DIFF_FLAGS, ...(paths.length ? ["--", ...paths] : [])]));
+  return findSecrets([...diffs.flatMap(parseAddedLines), messageLines("(commit message)", messages.join("\n\n"))], extraSecrets);
 }
 
 /**
@@ -211,13 +285,23 @@ export async function scanStaged(g: Git, message: string, extraSecrets: Iterable
  * read separately, so a secret added and removed again before the push is still found.
  */
 export async function scanUnpushed(g: Git, sha: string, known: string[] = [], extraSecrets: Iterable<string> = []): Promise<SecretFinding[]> {
-  const range = [sha, "--not", "--remotes", ...known];
-  const diff = await g.run(["log", "-p", ...DIFF_FLAGS, "--diff-merges=first-parent", "--format=commit %H", ...range]);
-  const messages = (await g.run(["log", "--format=%H%x00%B%x00", ...range])).split("\0");
+  return scanCommits((a) => g.run(a), [sha, "--not", "--remotes", ...known], extraSecrets);
+}
+
+/**
+ * A push that did not come through pushBranch (which scans exactly what the remote lacks): every
+ * local commit no remote-tracking ref holds is scanned — more than the push may send, never less.
+ */
+export async function scanAnyPush(git: GitQuery, extraSecrets: Iterable<string> = []): Promise<SecretFinding[]> {
+  const head = (await git(["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "")).trim();
+  return scanCommits(git, ["--branches", "--tags", ...(head ? [head] : []), "--not", "--remotes"], extraSecrets);
+}
+
+/** Findings in the commits of a rev-list range: each commit's added lines and its message. */
+async function scanCommits(git: GitQuery, range: string[], extraSecrets: Iterable<string>): Promise<SecretFinding[]> {
+  const diff = await git(["log", "-p", ...DIFF_FLAGS, "--diff-merges=first-parent", "--format=commit %H", ...range]);
+  const messages = (await git(["log", "--format=%H%x00%B%x00", ...range])).split("\0");
   const msgs: AddedText[] = [];
-  for (let i = 0; i + 1 < messages.length; i += 2) {
-    const commit = messages[i]!.trim();
-    msgs.push({ file: "(commit message)", commit, lines: messages[i + 1]!.split("\n").map((text, j) => ({ n: j + 1, text })) });
-  }
+  for (let i = 0; i + 1 < messages.length; i += 2) msgs.push(messageLines("(commit message)", messages[i + 1]!, messages[i]!.trim()));
   return findSecrets([...parseAddedLines(diff), ...msgs], extraSecrets);
 }
