@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { closeServer, readJsonOrText } from "../fakes/http.ts"; // loopback HTTP plumbing shared with the fakes
 import type { Engine, JobInfo } from "./engine.ts";
 import type { RunRecord } from "./runs.ts";
+import { MissingReferenceError } from "./store.ts";
 
 export interface LocalApi {
   baseUrl: string;
@@ -214,7 +215,9 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       }
       throw new HttpError(404, `the local runner does not implement ${req.method} ${url.pathname}`);
     } catch (e) {
-      const status = e instanceof HttpError ? e.status : 500;
+      // A resource or variable that does not exist is a 404, as in Windmill (windmill-client's
+      // getResource(path, true) returns undefined then: optional resources stay optional).
+      const status = e instanceof HttpError ? e.status : e instanceof MissingReferenceError ? 404 : 500;
       res.writeHead(status, { "content-type": "text/plain" }).end(e instanceof Error ? e.message : String(e));
     }
   });

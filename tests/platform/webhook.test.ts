@@ -7,6 +7,7 @@ import {
   GITHUB_SECRET_VARIABLE,
   GITLAB_ALLOWED_USERS_VARIABLE,
   GITLAB_SECRET_VARIABLE,
+  REPLAY_WINDOW_HOURS,
   WebhookAuthError,
   mapEvent,
   parseCommand,
@@ -30,11 +31,13 @@ function ghEvent(event: string, payload: unknown, opts: { delivery?: string; sig
   return { kind: "http", body: payload, raw_string: raw, headers, query: {} };
 }
 const labeled = (label = "devgodzilla") => ({ action: "labeled", label: { name: label }, issue, repository, sender: { login: "ada", type: "User" } });
+// Each comment GitHub sends has its own id and time (the event's identity for replay protection).
+let commentIds = 1000;
 const comment = (body: string, extra: Record<string, unknown> = {}) => ({
   action: "created",
   issue,
   repository,
-  comment: { body, user: { login: "ada", type: "User" }, author_association: "MEMBER", ...extra },
+  comment: { id: ++commentIds, created_at: new Date().toISOString(), body, user: { login: "ada", type: "User" }, author_association: "MEMBER", ...extra },
   sender: { login: "ada", type: "User" },
 });
 
@@ -185,8 +188,8 @@ describe("starting runs and replayed deliveries", () => {
     expect(wm.runs()).toHaveLength(1);
     // The claim lives in Windmill (a state resource), not in a database of ours.
     const claims = [...wm.resources.keys()].filter((k) => k.startsWith("f/devgodzilla/webhook_deliveries/"));
-    expect(claims).toHaveLength(1);
-    expect(wm.resources.get(claims[0])?.resource_type).toBe("state");
+    expect(claims.length).toBeGreaterThan(0);
+    for (const c of claims) expect(wm.resources.get(c)?.resource_type).toBe("state");
   });
   it("a new delivery for an issue whose run is still in flight starts nothing and names that run", async () => {
     const live = wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo: repository.clone_url, issue_number: 42 } });
@@ -225,6 +228,41 @@ describe("starting runs and replayed deliveries", () => {
   it("a non-uuid answer from Windmill (flow not deployed) is an error, not a fake job id", async () => {
     const decision = await preprocessWebhook(ghEvent("issues", labeled()), { getSecret: async () => GH_SECRET });
     await expect(startFromDecision(decision, { runFlow: async () => "Not found: flow f/devgodzilla/spec_to_pr" })).rejects.toThrow(/did not start/);
+  });
+});
+
+describe("replays keyed on the event itself, not on the delivery header", () => {
+  const HOUR = 3_600_000;
+  it("a captured, correctly signed GitHub body re-sent under a new delivery id starts nothing and names the first run", async () => {
+    const body = { ...labeled(), issue: { ...issue, id: 9001, updated_at: new Date().toISOString() }, label: { id: 77, name: "devgodzilla" } };
+    const raw = JSON.stringify(body);
+    const first = await main((await preprocessor(ghEvent("issues", body, { raw }))).decision);
+    expect(first.status).toBe("started");
+    // The attacker keeps the body and its signature (GitHub signs only the body) and invents a delivery id.
+    const replay = await main((await preprocessor(ghEvent("issues", body, { raw, delivery: randomUUID() }))).decision);
+    expect(replay).toMatchObject({ status: "duplicate", reason: expect.stringMatching(/already handled by run/) });
+    if (first.status === "started" && replay.status === "duplicate") expect(replay.job_id).toBe(first.job_id);
+    expect(wm.runs()).toHaveLength(1);
+  });
+
+  it("a GitLab note re-sent with a new event UUID and the body re-serialised is the same event (its note id)", async () => {
+    const note = { object_kind: "note", project: glProject, user: { username: "grace" }, object_attributes: { id: 5151, note: "/devgodzilla add TSV", noteable_type: "Issue", created_at: new Date().toISOString() }, issue: { iid: 9, title: "Export", description: "", state: "opened", url: "u" } };
+    const first = await main((await preprocessor(glEvent("Note Hook", note))).decision);
+    expect(first.status).toBe("started");
+    const resent = glEvent("Note Hook", note, GL_SECRET, randomUUID());
+    resent.raw_string = JSON.stringify(note, null, 2); // another digest, the same event
+    expect(await main((await preprocessor(resent)).decision)).toMatchObject({ status: "duplicate", reason: expect.stringMatching(/this event/) });
+    // A new note on the same issue is a new event.
+    const next = { ...note, object_attributes: { ...note.object_attributes, id: 5152 } };
+    expect((await main((await preprocessor(glEvent("Note Hook", next))).decision)).status).not.toBe("duplicate");
+  });
+
+  it("an event older than the replay window is not acted on, whatever its delivery id", async () => {
+    const old = comment("/devgodzilla go", { created_at: new Date(Date.now() - (REPLAY_WINDOW_HOURS + 1) * HOUR).toISOString() });
+    const d = (await preprocessor(ghEvent("issue_comment", old))).decision;
+    expect(d).toMatchObject({ action: "ignore", reason: expect.stringMatching(/more than 72 h ago: a replay/) });
+    expect((await main(d)).status).toBe("ignored");
+    expect(wm.runs()).toHaveLength(0);
   });
 });
 

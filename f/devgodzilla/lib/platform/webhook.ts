@@ -1,7 +1,11 @@
 // GitHub / GitLab webhooks → spec_to_pr runs.
 // verify (HMAC-SHA256 over the RAW body / GitLab token, constant time) → map the event to
-// spec_to_pr inputs or to an "ignore" decision with a reason → claim the delivery id in Windmill
-// (atomic resource create, so a redelivery cannot start a second run) → runFlowAsync.
+// spec_to_pr inputs or to an "ignore" decision with a reason → claim the event in Windmill
+// (atomic resource creates, so a redelivery or replay cannot start a second run) → runFlowAsync.
+// Replay protection is keyed on the EVENT, not only on the delivery header (which GitHub does not
+// sign, and a GitLab sender sets freely): the forge's own identity of the event taken from the
+// verified body (comment / note id; issue id + label + change time), the body's sha256, and the
+// event's own time, which must lie within REPLAY_WINDOW_HOURS.
 // Pure functions up to the claim, so they are unit-testable; Windmill access goes through
 // windmill-client only (no DevGodzilla database).
 //
@@ -55,8 +59,16 @@ export interface SpecToPrWebhookInputs {
   requested_by: string;
 }
 
+/** What identifies the event itself (from the verified body), for replay protection. */
+export interface EventKeys {
+  /** The forge's identity of the event ("github:comment:123"), or null when the body has none. */
+  event_key?: string | null;
+  /** sha256 of the raw body. */
+  body_sha256?: string;
+}
+
 export type WebhookDecision =
-  | { action: "start"; provider: WebhookProvider; event: string; delivery_id: string; inputs: SpecToPrWebhookInputs; reason: string }
+  | ({ action: "start"; provider: WebhookProvider; event: string; delivery_id: string; inputs: SpecToPrWebhookInputs; reason: string } & EventKeys)
   | { action: "ignore"; provider?: WebhookProvider; event?: string; delivery_id?: string; reason: string };
 
 export interface MapOptions {
@@ -82,6 +94,8 @@ export const GITHUB_SECRET_VARIABLE = "f/devgodzilla/github_webhook_secret";
 export const GITLAB_SECRET_VARIABLE = "f/devgodzilla/gitlab_webhook_token";
 /** Optional variable: comma-separated GitLab usernames allowed to use the command on public/internal projects. */
 export const GITLAB_ALLOWED_USERS_VARIABLE = "f/devgodzilla/gitlab_allowed_users";
+/** An event older than this (by its own time in the body) is not acted on: a replay, or far too late. */
+export const REPLAY_WINDOW_HOURS = 72;
 /** Folder of per-delivery claim resources (type "state"). */
 export const DELIVERY_STATE_PREFIX = "f/devgodzilla/webhook_deliveries/";
 
@@ -117,6 +131,28 @@ export function deliveryId(provider: WebhookProvider, headers: Record<string, st
   // GitLab ≥17.4 sends Idempotency-Key (same on retries); X-Gitlab-Event-UUID identifies the event.
   return headers["idempotency-key"] ?? headers["x-gitlab-event-uuid"] ?? "";
 }
+
+/**
+ * The event's identity and time as the forge wrote them into the (verified) body: the same event
+ * re-sent — by the forge or by someone who captured it — has the same identity whatever its
+ * delivery header says. null fields when the body does not carry them.
+ */
+export function eventIdentity(provider: WebhookProvider, body: Record<string, any>): { key: string | null; at: string | null } {
+  const issue = body.issue ?? {};
+  if (provider === "github") {
+    if (body.comment?.id !== undefined) return { key: `github:comment:${body.comment.id}:${body.action}`, at: body.comment.updated_at ?? body.comment.created_at ?? null };
+    if ((issue.id ?? issue.number) !== undefined && issue.updated_at) {
+      return { key: `github:issue:${body.repository?.id ?? body.repository?.full_name}:${issue.id ?? issue.number}:${body.action}:${body.label?.id ?? body.label?.name ?? ""}:${issue.updated_at}`, at: issue.updated_at };
+    }
+    return { key: null, at: null };
+  }
+  const a = body.object_attributes ?? {};
+  if (a.id === undefined) return { key: null, at: null };
+  const at = a.updated_at ?? a.created_at ?? null;
+  return { key: body.object_kind === "note" ? `gitlab:note:${a.id}` : `gitlab:${body.object_kind}:${a.id}:${a.action ?? ""}:${at ?? ""}`, at };
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 
 // ---------------------------------------------------------------------------------------------
 // Verification
@@ -297,6 +333,8 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
 // Preprocessor core: verify then map. Secrets are fetched lazily for the detected provider.
 
 export interface PreprocessOptions extends MapOptions {
+  /** The current time in ms (default Date.now()), for the replay window. */
+  now?: number;
   getSecret?: (provider: WebhookProvider) => Promise<string>;
   getGitlabAllowedUsers?: () => Promise<string[]>;
 }
@@ -338,7 +376,14 @@ export async function preprocessWebhook(event: WebhookEvent, opts: PreprocessOpt
   if (decision.action === "start" && !decision.inputs.feature_description.trim()) {
     return ignore(`issue #${decision.inputs.issue_number} has no title, body or request to build a feature from`, provider, decision.event, id);
   }
-  return decision;
+  if (decision.action !== "start") return decision;
+  const identity = eventIdentity(provider, body);
+  const at = identity.at ? Date.parse(identity.at) : NaN;
+  const now = opts.now ?? Date.now();
+  if (Number.isFinite(at) && now - at > REPLAY_WINDOW_HOURS * 3_600_000) {
+    return ignore(`the event happened at ${new Date(at).toISOString()}, more than ${REPLAY_WINDOW_HOURS} h ago: a replay, or a redelivery too late to act on — label the issue again or comment again to start a run`, provider, decision.event, id);
+  }
+  return { ...decision, event_key: identity.key, body_sha256: sha256(typeof event.raw_string === "string" ? event.raw_string : JSON.stringify(body)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +465,10 @@ const InputsSchema = z.object({
   requested_by: z.string(),
 });
 const DecisionSchema = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("start"), provider: z.enum(["github", "gitlab"]), event: z.string(), delivery_id: z.string().min(1), inputs: InputsSchema, reason: z.string() }),
+  z.object({
+    action: z.literal("start"), provider: z.enum(["github", "gitlab"]), event: z.string(), delivery_id: z.string().min(1), inputs: InputsSchema, reason: z.string(),
+    event_key: z.string().nullable().optional(), body_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  }),
   z.object({ action: z.literal("ignore"), provider: z.enum(["github", "gitlab"]).optional(), event: z.string().optional(), delivery_id: z.string().optional(), reason: z.string() }),
 ]);
 
@@ -440,10 +488,26 @@ export async function startFromDecision(input: WebhookDecision, opts: StartOptio
   const ledger = opts.ledger ?? windmillDeliveryLedger();
   const flow = opts.flowPath ?? "f/devgodzilla/spec_to_pr";
   const rec: DeliveryRecord = { provider: d.provider, delivery_id: d.delivery_id, at: new Date().toISOString(), reason: d.reason };
-  if (!(await ledger.claim(rec))) {
-    const prior = await ledger.get(d.provider, d.delivery_id).catch(() => undefined);
-    return { status: "duplicate", job_id: prior?.job_id, delivery_id: d.delivery_id, reason: `delivery ${d.delivery_id} was already handled${prior?.job_id ? ` by run ${prior.job_id}` : ""}` };
+  // The delivery header, the event's identity and its body: any one already claimed means this
+  // event was handled (a redelivery, or a captured body re-sent under a new delivery id).
+  const keys = [d.delivery_id, ...(d.event_key ? [`event-${sha256(d.event_key).slice(0, 40)}`] : []), ...(d.body_sha256 ? [`body-${d.body_sha256.slice(0, 40)}`] : [])];
+  const claimed: string[] = [];
+  const releaseAll = async () => {
+    for (const k of claimed) await ledger.release(d.provider, k);
+  };
+  for (const key of keys) {
+    if (await ledger.claim({ ...rec, delivery_id: key })) {
+      claimed.push(key);
+      continue;
+    }
+    await releaseAll();
+    const prior = await ledger.get(d.provider, key).catch(() => undefined);
+    const what = key === d.delivery_id ? `delivery ${d.delivery_id}` : `this ${key.startsWith("event-") ? "event" : "exact body"} (re-sent as delivery ${d.delivery_id})`;
+    return { status: "duplicate", job_id: prior?.job_id, delivery_id: d.delivery_id, reason: `${what} was already handled${prior?.job_id ? ` by run ${prior.job_id}` : ""}` };
   }
+  const completeAll = async (job_id: string) => {
+    for (const k of claimed) await ledger.complete({ ...rec, delivery_id: k, job_id });
+  };
   // One live run per issue: a re-label or a second command while a run is in flight would make
   // two runs race on the same issue. Windmill's queue is the authority (jobs whose args match).
   let outcome;
@@ -451,13 +515,13 @@ export async function startFromDecision(input: WebhookDecision, opts: StartOptio
     outcome = await startIssueRun({ flow, args: { ...(opts.defaults ?? {}), ...d.inputs }, blockedBy: "live", listRuns: opts.listRuns, runFlow: opts.runFlow });
   } catch (e) {
     // Let a redelivery try again.
-    await ledger.release(d.provider, d.delivery_id);
+    await releaseAll();
     throw e;
   }
   if (outcome.status === "blocked") {
-    await ledger.complete({ ...rec, job_id: outcome.id });
+    await completeAll(outcome.id);
     return { status: "already-running", job_id: outcome.id, delivery_id: d.delivery_id, reason: outcome.reason };
   }
-  await ledger.complete({ ...rec, job_id: outcome.job_id });
+  await completeAll(outcome.job_id);
   return { status: "started", job_id: outcome.job_id, delivery_id: d.delivery_id, reason: d.reason, flow, inputs: d.inputs };
 }
