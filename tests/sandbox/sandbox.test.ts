@@ -6,7 +6,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { mkdtemp, rm, writeFile, mkdir, readFile, readdir } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { wrapInSandbox, probeBwrap, SandboxUnavailableError, parseEndpoint, type SandboxOptions } from "../../f/devgodzilla/lib/sandbox/index.ts";
 import { runProcess } from "../../f/devgodzilla/lib/process.ts";
 import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
@@ -190,6 +190,20 @@ describe("execute phase", () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toContain("HIDDEN ENOENT");
       expect(await readFile(path.join(wt, "out.txt"), "utf8")).toBe("ok");
+    } finally {
+      await w.dispose();
+    }
+  });
+
+  it("hiding the whole system temp dir (as the CLI runner does) keeps the sandbox's own launcher there runnable", async () => {
+    const w = await wrapInSandbox(
+      { file: process.execPath, args: ["-e", "console.log('launched')"], cwd: worktree, env: {} },
+      { phase: "execute", worktree, tmpDir: path.join(root, "t-hide-tmp"), hide: [realpathSync(os.tmpdir())] },
+    );
+    try {
+      const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: 30_000, log: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain("launched");
     } finally {
       await w.dispose();
     }

@@ -138,14 +138,16 @@ export function buildView(v: ViewInput): View {
   const home = real(homedir());
   const worktree = real(v.worktree);
   const tmp = real(v.tmpDir);
-  const exposedRo = new Set<string>();
+  // Read-only areas are collected first and mounted after the hidden folders that hold them (the
+  // runner hides the whole system temp dir, where its own temp dir and the sandbox's control files
+  // live) and before the hidden paths inside them (a resources file next to an agent's program).
+  const exposedRo: string[] = [];
   const env: Record<string, string> = {};
   const ro = (p: string) => {
-    if (!existsSync(p) || exposedRo.has(p)) return;
+    if (!existsSync(p) || exposedRo.includes(p)) return;
     // Never the worker's HOME (or a folder holding it), whatever asked for it.
     if (under(home, p)) return;
-    exposedRo.add(p);
-    a.push("--ro-bind", p, p);
+    exposedRo.push(p);
   };
 
   for (const s of SYSTEM) {
@@ -181,16 +183,21 @@ export function buildView(v: ViewInput): View {
   const outsideRo = v.readOnly.map((p) => real(path.isAbsolute(p) ? p : path.join(worktree, p)));
   for (const p of outsideRo) if (!under(p, worktree) && !under(p, tmp)) ro(p);
 
-  // Parents first; a path inside one already hidden is hidden with it.
+  // Parents first; a path inside one already hidden is hidden with it (unless a read-only area
+  // mounted on top shows it again).
   const hidden: string[] = [];
+  const [holding, inside]: string[][] = [[], []];
   for (const h of v.hide.filter((x) => existsSync(x)).map(real).sort((x, y) => x.length - y.length)) {
+    const inArea = exposedRo.some((p) => under(h, p));
     // (never the runtime's own folder: the launcher runs on it)
-    if (hidden.some((d) => under(h, d)) || h === "/" || under(real(process.execPath), h)) continue;
-    if (isDir(h)) {
-      a.push("--tmpfs", h);
-      hidden.push(h);
-    } else a.push("--ro-bind", v.emptyFile, h);
+    if ((hidden.some((d) => under(h, d)) && !inArea) || h === "/" || under(real(process.execPath), h)) continue;
+    const mount = isDir(h) ? ["--tmpfs", h] : ["--ro-bind", v.emptyFile, h];
+    (exposedRo.some((p) => under(p, h)) ? holding : inside).push(...mount);
+    if (isDir(h)) hidden.push(h);
   }
+  a.push(...holding);
+  for (const p of exposedRo) a.push("--ro-bind", p, p);
+  a.push(...inside);
 
   a.push("--bind", worktree, worktree, "--bind", tmp, tmp);
   for (const p of outsideRo) if (under(p, worktree) || under(p, tmp)) a.push("--ro-bind", p, p);
