@@ -582,7 +582,7 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
 
   const knownPrevious = previous !== null && (await hasCommit(g, previous));
   // Every commit the remote does not have yet is scanned, whoever made it.
-  const findings = await scanUnpushed(g, sha, knownPrevious ? [previous] : [], opts.secrets);
+  const findings = await scanUnpushed((a) => g.run(a), sha, knownPrevious ? [previous] : [], opts.secrets);
   if (findings.length) throw new SecretInChangeError("push", findings);
   let isFf = previous === null;
   if (previous && knownPrevious) isFf = await g.test(["merge-base", "--is-ancestor", previous, sha]);

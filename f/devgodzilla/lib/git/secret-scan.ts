@@ -15,7 +15,6 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { DevGodzillaError } from "../errors.ts";
 import { secretsInScope } from "../redact.ts";
-import type { Git } from "./run.ts";
 
 export interface SecretFinding {
   /** Repository path, or "(commit message)". */
@@ -284,8 +283,8 @@ export async function scanCommit(args: readonly string[], git: GitQuery, cwd: st
  * ref of the working copy nor from `known` (the remote branch's current commit). Each commit is
  * read separately, so a secret added and removed again before the push is still found.
  */
-export async function scanUnpushed(g: Git, sha: string, known: string[] = [], extraSecrets: Iterable<string> = []): Promise<SecretFinding[]> {
-  return scanCommits((a) => g.run(a), [sha, "--not", "--remotes", ...known], extraSecrets);
+export async function scanUnpushed(git: GitQuery, sha: string, known: string[] = [], extraSecrets: Iterable<string> = []): Promise<SecretFinding[]> {
+  return scanCommits(git, [sha, "--not", "--remotes", ...known], extraSecrets);
 }
 
 /**
