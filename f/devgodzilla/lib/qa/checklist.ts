@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 import type { Llm } from "../llm/client.ts";
-import { Bm25Index, retrieve, type Chunk, type Embedder } from "./retrieval.ts";
+import { retrieve, type Embedder, type RetrievalIndex } from "./retrieval.ts";
 import { CHECKLIST_SYSTEM, checklistPrompt, QA_PROMPTS_VERSION } from "./prompts.ts";
 import type { ChecklistItem, ChecklistResult, EvidenceRef } from "./types.ts";
 import type { QaConfig } from "./config.ts";
@@ -60,7 +60,8 @@ export function parseAcceptanceScenarios(source: string, spec: string): Checklis
 
 export interface ValidateOptions {
   items: ChecklistItem[];
-  chunks: Chunk[];
+  /** The evidence index (evidenceIndex). */
+  index: RetrievalIndex;
   judge: Judge;
   config: QaConfig["checklist"];
   embedder?: Embedder;
@@ -69,14 +70,13 @@ export interface ValidateOptions {
 }
 
 export async function validateChecklist(opts: ValidateOptions): Promise<ChecklistResult[]> {
-  const index = new Bm25Index(opts.chunks);
   const results: ChecklistResult[] = new Array(opts.items.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.items.length) {
       const i = next++;
       const item = opts.items[i];
-      const r = await retrieve(index, item.text, {
+      const r = await retrieve(opts.index, item.text, {
         budgetTokens: opts.config.token_budget,
         topK: opts.config.top_k,
         changedBoost: opts.config.changed_boost,

@@ -18,7 +18,7 @@ import { classifyPath } from "../project/files.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
 import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "./review.ts";
 import { runGates } from "./gates.ts";
-import { collectChunks } from "./retrieval.ts";
+import { evidenceIndex } from "./retrieval.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
 import { runChecks } from "./checks.ts";
 import { computeVerdict, renderReport } from "./verdict.ts";
@@ -88,7 +88,7 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   if (input.config.checklist.enabled) {
     const items = await checklistItems(input.dir, input.feature, input.config.checklist.required_by_default);
     if (items.length && input.judge) {
-      const chunks = await collectChunks({
+      const index = await evidenceIndex({
         dir: input.dir,
         changedFiles: diff.files.filter((f) => f.status !== "deleted").map((f) => f.path),
         chunkLines: input.config.checklist.chunk_lines,
@@ -96,8 +96,8 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
         // An item must not retrieve its own checklist line; runtime files are previous reports.
         exclude: [`${input.feature.checklists}/`, `${input.feature.runtime}/`],
       });
-      checklist = await validateChecklist({ items, chunks, judge: input.judge, config: input.config.checklist, embedder: input.embedder });
-      retrieval = `BM25 over ${chunks.length} chunks (changed files ×${input.config.checklist.changed_boost})${input.embedder ? ` fused with ${input.config.checklist.embeddings.model} embeddings` : ""}; at most ${input.config.checklist.token_budget} tokens per item`;
+      checklist = await validateChecklist({ items, index, judge: input.judge, config: input.config.checklist, embedder: input.embedder });
+      retrieval = `BM25 over ${index.size} chunks (changed files ×${input.config.checklist.changed_boost})${input.embedder ? ` fused with ${input.config.checklist.embeddings.model} embeddings` : ""}; at most ${input.config.checklist.token_budget} tokens per item`;
     } else if (items.length) {
       checklist = items.map((i) => ({ ...i, status: "UNCLEAR" as const, explanation: "not judged: no LLM resource was given to the qa step", evidence: [], tokensSent: 0 }));
     }
