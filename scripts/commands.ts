@@ -1,9 +1,12 @@
-// The repository's own commands behind the `devgodzilla` bin — `check`, `gen-schemas`, `demo`. They
-// sit above the local runner (they use it), so the runner never imports them: the bin dispatches
-// here first and hands every other command to scripts/runner/cli.ts.
+// The repository's own commands behind the `devgodzilla` bin — `check`, `gen-schemas`, `demo`, and
+// `resume` of a demo run (its loopback servers come back first). They sit above the local runner
+// (they use it), so the runner never imports them: the bin dispatches here first and hands every
+// other command to scripts/runner/cli.ts.
 import { CHECKED_TREES, runCheck } from "./check/index.ts";
 import { generateSchemas } from "./check/schemas.ts";
-import { runDemo } from "./demo/index.ts";
+import { resumeDemo, runDemo } from "./demo/index.ts";
+import { UsageError } from "./runner/errors.ts";
+import { finish } from "./runner/session.ts";
 
 async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
@@ -16,17 +19,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "demo":
       return runDemo(argv.slice(1));
+    case "resume":
+      return resumeDemo(argv);
     default:
-      process.stderr.write(`devgodzilla: ${argv[0]} is not a repository command (check, gen-schemas, demo)\n`);
-      return 2;
+      throw new UsageError(`${argv[0]} is not a repository command (check, gen-schemas, demo)`);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stdout.write(JSON.stringify({ error: { name: e.name, message: e.message } }, null, 2) + "\n");
-    process.stderr.write(`devgodzilla: ${e.message}\n`);
-    process.exit(1);
-  },
-);
+finish(main(process.argv.slice(2)));

@@ -332,7 +332,10 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     throw new HttpError(404, { error: "404 Not Found" });
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // a taken port: EADDRINUSE, not an unhandled error event
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -37,6 +37,8 @@ export interface LlmServer {
 export interface LlmServerOptions {
   /** Embedding dimension when the request does not ask for one. */
   embeddingDimensions?: number;
+  /** 0 (default) = any free port; a taken port rejects with EADDRINUSE. */
+  port?: number;
 }
 
 /** sha256 fingerprint used in LlmExchange.apiKeySha256. */
@@ -187,7 +189,10 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {

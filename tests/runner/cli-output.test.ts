@@ -41,7 +41,7 @@ describe("devgodzilla output", () => {
 
   it("keeps a failure's exit code when the error JSON goes into a pipe", async () => {
     const r = await execa("node", runArgs("f/conformance/nope"), { reject: false, cwd: tmp, stdin: "ignore" });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2); // an unknown path is an input error (README: exit codes)
     expect(JSON.parse(r.stdout).error.message).toMatch(/unknown Windmill path/);
   });
 });

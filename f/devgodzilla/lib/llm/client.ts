@@ -137,6 +137,17 @@ export function classifyError(err: unknown): Classified {
   return { kind: "request", status, message };
 }
 
+/** The base URL a provider's SDK calls (its default when none is set), without credentials or query. */
+export function endpointOf(provider: string, baseUrl?: string): string {
+  const url = baseUrl || (provider === "anthropic" ? "https://api.anthropic.com" : "https://api.openai.com/v1");
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, "")}`;
+  } catch {
+    return "(an invalid base_url)";
+  }
+}
+
 export function createLlm(config: LlmConfig): Llm {
   const o = {
     maxAttempts: Math.max(1, config.maxAttempts ?? 4),
@@ -153,6 +164,8 @@ export function createLlm(config: LlmConfig): Llm {
   const redactor = config.redactor ?? new Redactor();
   redactor.add(config.apiKey);
   const { provider, model } = config;
+  // Errors name the endpoint they could not reach (never the key; credentials in the URL are dropped).
+  const where = `${provider} at ${endpointOf(provider, config.baseUrl)}`;
   const baseModel = model.toLowerCase().replace(/^.*\//, "").replace(/-(\d{8}|latest)$/, "");
   const window = config.contextWindowTokens ?? CONTEXT_WINDOWS[baseModel];
 
@@ -215,15 +228,15 @@ export function createLlm(config: LlmConfig): Llm {
       } catch (err) {
         const k = classifyError(err);
         const msg = redactor.redact(k.message);
-        if (k.kind === "overflow") throw new ContextOverflowError(`${provider} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
+        if (k.kind === "overflow") throw new ContextOverflowError(`${where} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
         if (k.kind === "request" && k.status === 400 && c.json && jsonMode === "native" && /response_format|json_schema|tool_choice|tools? (are|is) not supported|unsupported/i.test(k.message)) {
           // An OpenAI-compatible server without structured-output support: ask with the schema in the prompt only.
           jsonMode = "prompt";
           attempt--;
           continue;
         }
-        if (k.kind === "request") throw new LlmRequestError(`${provider} request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
-        if (attempt >= o.maxAttempts) throw new TransientLlmError(`${provider} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
+        if (k.kind === "request") throw new LlmRequestError(`${where}: request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
+        if (attempt >= o.maxAttempts) throw new TransientLlmError(`${where} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
         const backoff = o.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
         await o.sleep(Math.min(o.maxDelayMs, retryAfterMs(err) ?? backoff));
       }

@@ -99,7 +99,15 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
   try {
     wc = await checkout({ repo: a.repo, ref: a.base_branch, token: a.git_token, cacheDir: a.cacheDir, workRoot: a.workRoot });
   } catch (e) {
-    if (e instanceof InputError && e.field === "ref") throw new InputError("base_branch", e.message.replace(/^ref: /, ""), e.hint);
+    if (e instanceof InputError && e.field === "ref") {
+      // Name the remote's default branch (the branch a person most likely meant), once.
+      const head = await remoteDefaultBranch(a.repo, { token: a.git_token }).catch(() => null);
+      throw new InputError(
+        "base_branch",
+        `'${a.base_branch}' was not found in ${repo.url}${head ? ` (its default branch is ${head})` : ""}`,
+        head ? `leave base_branch empty to use ${head}, or name another of its branches` : e.hint,
+      );
+    }
     throw e;
   }
   try {

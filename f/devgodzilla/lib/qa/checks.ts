@@ -76,7 +76,7 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     const red = kind === "test" && status === "failed" && input.testsOnlyChange;
     if (red) for (const f of findings) f.severity = f.severity === "blocking" ? "warning" : f.severity;
     const note = [wrapped.warning, red ? "test-first: this change adds tests only, so failing tests are expected until the code lands" : undefined, parsed.tools.length ? `parsed: ${parsed.tools.join(", ")}` : undefined].filter(Boolean).join("; ") || undefined;
-    return { kind, command: argv, status, exitCode: r.exitCode, durationMs: r.durationMs, counts: parsed.counts, findings, outputTail: tail(output), sandboxed: wrapped.sandboxed, note };
+    return { kind, command: argv, status, exitCode: r.exitCode, durationMs: r.durationMs, counts: parsed.counts, findings, outputTail: tail(output), sandboxed: wrapped.sandboxed, note, ...(red ? { expected_red: true } : {}) };
   } finally {
     await wrapped.dispose();
   }

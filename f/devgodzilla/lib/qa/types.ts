@@ -81,6 +81,8 @@ export interface CheckRun {
   outputTail: string;
   sandboxed: boolean;
   note?: string;
+  /** Tests fail on a change that only adds tests (test-first): the expected red step, not a failure. */
+  expected_red?: boolean;
 }
 
 export interface ScoreParts {

@@ -268,9 +268,11 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
     const emptyFile = path.join(ctl, "empty");
     // Hidden paths first, then everything the command needs mounted again on top of them.
     const hidden: string[] = [];
-    for (const h of opts.hide ?? defaultHiddenPaths()) {
-      if (!existsSync(h)) continue;
-      const rh = real(h);
+    // Parents first; a path inside one already hidden is hidden with it (a second tmpfs nested in
+    // a hidden one could not be remounted read-only).
+    const toHide = (opts.hide ?? defaultHiddenPaths()).filter((h) => existsSync(h)).map(real).sort((x, y) => x.length - y.length);
+    for (const rh of toHide) {
+      if (hidden.some((h) => rh === h || rh.startsWith(h + path.sep))) continue;
       if (rh === "/" || real(process.execPath).startsWith(rh + path.sep)) continue; // never hide the runtime
       if (statSync(rh).isDirectory()) {
         a.push("--tmpfs", rh);

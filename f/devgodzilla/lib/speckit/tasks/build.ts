@@ -27,7 +27,7 @@ export interface ParseOptions {
    * "parallel" / "sequential" force one or the other.
    */
   storyOrder?: "auto" | "parallel" | "sequential";
-  /** Relations a model read from the file's prose (validated before use; see llm.ts). */
+  /** Relations a model read from the file's prose (validated before use; see lib/llm/steps/task_dag_relations.ts). */
   llmRelations?: LlmRelation[];
 }
 

@@ -2,6 +2,7 @@
 // Everything here is linear in tasks + edges, apart from the ancestor bit-sets (n²/32 bits),
 // which answer "already ordered?" in O(1) for same-file serialisation and transitive reduction.
 
+import { DevGodzillaError } from "../../errors.ts";
 import type { EdgeKind } from "./model.ts";
 
 export interface EdgeInfo {
@@ -165,7 +166,8 @@ export class TaskGraph {
       out.push(u);
       for (const s of this.succs[u]!) if (--indeg[s]! === 0) heap.push(s);
     }
-    if (out.length !== this.n) throw new Error("task graph has a cycle");
+    // The builder reports cycles as TaskCycleError before it orders; reaching this is a reader bug.
+    if (out.length !== this.n) throw new DevGodzillaError("task graph has a cycle after cycle checking", { hint: "report this tasks.md: its dependencies should have been named in a TaskCycleError" });
     return out;
   }
 
