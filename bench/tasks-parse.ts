@@ -208,7 +208,8 @@ async function main(): Promise<number> {
   for (const scale of SCALES) {
     const n = BASE * scale;
     const files = LANGS.map((lang) => ({ lang, md: generateTasksMd(n, lang) }));
-    for (const f of files) parseTasksMd(f.md); // warm-up (JIT)
+    // Warm-up until the JIT has compiled the parser: steady-state figures at every scale.
+    for (let w = 0; w < Math.max(1, 20 / scale); w++) for (const f of files) parseTasksMd(f.md);
     const times: number[] = [];
     const cpu: number[] = [];
     const perLang: Record<string, number[]> = {};

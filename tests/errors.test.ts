@@ -5,12 +5,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DevGodzillaError, ERROR_NAMES, InputError, type ErrorName } from "../f/devgodzilla/lib/errors.ts";
-import { GitError, LockTimeoutError, PushRejectedError } from "../f/devgodzilla/lib/git.ts";
+import { GitError, LockTimeoutError, PushRejectedError, SecretInChangeError } from "../f/devgodzilla/lib/git.ts";
+import { RepoPathError } from "../f/devgodzilla/lib/repo/files.ts";
 import { ProcessSpawnError } from "../f/devgodzilla/lib/process.ts";
 import { DagError } from "../f/devgodzilla/lib/dag/scheduler.ts";
 import { TaskCycleError } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { SetupFailedError } from "../f/devgodzilla/lib/workspace/execute_task.ts";
-import { SandboxUnavailableError } from "../f/devgodzilla/lib/sandbox/index.ts";
+import { SandboxLimitError, SandboxUnavailableError } from "../f/devgodzilla/lib/sandbox/index.ts";
 import {
   ConstitutionViolationError, ContextOverflowError, LlmError, LlmRequestError, StructuredOutputError, TransientLlmError,
 } from "../f/devgodzilla/lib/llm/errors.ts";
@@ -26,8 +27,8 @@ import { WebhookAuthError } from "../f/devgodzilla/lib/platform/webhook.ts";
 import { topoOrder } from "../f/devgodzilla/lib/dag/scheduler.ts";
 
 const CLASSES: Record<ErrorName, abstract new (...args: never[]) => Error> = {
-  DevGodzillaError, InputError, ConfigError, GitError, PushRejectedError, LockTimeoutError, ProcessSpawnError,
-  DagError, TaskCycleError, SetupFailedError, SandboxUnavailableError,
+  DevGodzillaError, InputError, ConfigError, GitError, PushRejectedError, LockTimeoutError, ProcessSpawnError, SecretInChangeError, RepoPathError,
+  DagError, TaskCycleError, SetupFailedError, SandboxUnavailableError, SandboxLimitError,
   LlmError, TransientLlmError, ContextOverflowError, LlmRequestError, StructuredOutputError, ConstitutionViolationError,
   AgentError, AgentUnavailableError, ExecutionBlockedError, AgentTimeoutError, TransientAgentError, AgentFailedError, DiffApplyError,
   ReviewOutputError,

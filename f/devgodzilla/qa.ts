@@ -1,6 +1,8 @@
-// QA for a task's (or a run's) output: constitutional gates, checklist validation over retrieved
-// code, the project's own lint/typecheck/test commands, a verdict and a markdown report that is
-// rendered in the run page and committed to specs/<feature>/_runtime/qa-report.md on the branch.
+// QA for a task's (or a run's) output: the acceptance criteria proven by tests that ran (results read
+// in the runner's machine format, compared with the base commit), test integrity, empty and off-scope
+// work, every principle of the project's constitution, checklist validation over retrieved code, the
+// project's own lint/typecheck/test commands, a verdict and a markdown report that is rendered in the
+// run page and committed to specs/<feature>/_runtime/qa-report.md on the branch.
 import { runQaScript } from "./lib/qa/run.ts";
 import { progress } from "./lib/llm/artifacts/step.ts";
 
@@ -23,9 +25,11 @@ export async function main(
   write_report = true,
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
   agents?: RT.CDevgodzillaAgents,
+  task: { [key: string]: unknown } = {},
+  outcome: "" | "changed" | "no_change" | "blocked" | "ide_handoff" = "",
 ) {
   return await runQaScript({
-    repo, branch, commit, base_commit, feature, artifacts, profile, story, task_id, qa_config, llm, openai, anthropic,
+    repo, branch, commit, base_commit, feature, artifacts, profile, story, task_id, task, outcome, qa_config, llm, openai, anthropic,
     model: model || undefined, git_token: github?.token, write_report, sandbox_policy, agents, progress,
   });
 }

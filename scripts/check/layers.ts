@@ -6,7 +6,7 @@ const BUNDLE = "^f/";
 const LIB = "^f/devgodzilla/lib/";
 
 /**
- * Infrastructure: the gateways (git, forge, LLM) and the plumbing everything uses (errors,
+ * Infrastructure: the gateways (git, forge, LLM, a repository's files) and the plumbing everything uses (errors,
  * redaction, processes, markdown, telemetry). It knows nothing of the domain.
  */
 export const INFRASTRUCTURE = [
@@ -15,6 +15,7 @@ export const INFRASTRUCTURE = [
   `${LIB}telemetry/`,
   `${LIB}platform/forge\\.ts$`,
   `${LIB}llm/(client|config|errors|json|usage)\\.ts$`,
+  `${LIB}repo/`,
 ];
 
 /** Packages only one gateway may import: the door to that boundary. */

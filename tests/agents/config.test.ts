@@ -115,7 +115,7 @@ describe("c_devgodzilla_agents config", () => {
     const rt = parse(readFileSync(resolve(import.meta.dirname, "../../resources/c_devgodzilla_agents.resource-type.yaml"), "utf8"));
     expect(rt.schema.$defs.agent_id.enum).toEqual([...AGENT_IDS]);
     expect(Object.keys(rt.schema.properties).sort()).toEqual(
-      ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "timeout_seconds"].sort(),
+      ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "sandbox", "timeout_seconds"].sort(),
     );
     expect(Object.keys(rt.schema.properties.agents.additionalProperties.properties).sort()).toEqual(
       ["api_key", "base_url", "env", "ide_handoff", "idle_timeout_seconds", "model", "timeout_seconds"],

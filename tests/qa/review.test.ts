@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const passing: Verdict = computeVerdict([], [], [{ kind: "test", command: ["npm", "test"], status: "passed", exitCode: 0, durationMs: 10, findings: [], outputTail: "", sandboxed: true }], {
+const passing: Verdict = computeVerdict({ gates: [], checklist: [], checks: [{ kind: "test", command: ["npm", "test"], status: "passed", exitCode: 0, durationMs: 10, findings: [], outputTail: "", sandboxed: true }] }, {
   gates: {}, weights: { gates: 1, checklist: 1, checks: 1 }, threshold: 0.7,
 } as never);
 

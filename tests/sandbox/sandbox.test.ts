@@ -148,7 +148,7 @@ describe("execute phase", () => {
     await writeFile(path.join(root, "install", "secrets", "key.txt"), "not for the tool");
     const w = await wrapInSandbox(
       { file: process.execPath, args: [path.join(pkg, "cli.js")], cwd: worktree, env: { HOME: path.join(tmpDir, "home") } },
-      { phase: "execute", worktree, tmpDir },
+      { phase: "execute", worktree, tmpDir, programs: [path.join(pkg, "cli.js")] },
     );
     try {
       const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: 30_000, log: false });

@@ -3,6 +3,8 @@
 // not from any one real file. Every case states what the DAG must (and must not) contain.
 import { describe, expect, it } from "vitest";
 import { parseTasksMd, renderDagMarkdown, type TaskDag } from "../../f/devgodzilla/lib/speckit/tasks.ts";
+import { generateTasksMd } from "../../bench/tasks-parse.ts";
+import { acyclic, everyEdgeExplained, everyTaskLineAccounted, parallelRespected, statementsReported } from "./task-dag-properties.ts";
 
 /** Every task `id` (transitively) depends on. */
 function ancestors(dag: TaskDag, id: string): Set<string> {
@@ -347,5 +349,21 @@ describe("every edge explains itself", () => {
     const dag = parseTasksMd(file([]));
     expect(dag.edges.find((e) => e.from === "T005" && e.to === "T006")).toMatchObject({ kind: "story", reason: "story order: Phase 5 after Phase 4" });
     expect(dag.edges.find((e) => e.from === "T001" && e.to === "T002")).toMatchObject({ kind: "phase", reason: "phase order: Phase 2 after Phase 1" });
+  });
+});
+
+describe("the properties real files are judged by hold on generated files in seven languages", () => {
+  it.each(["en", "es", "pt", "zh", "ja", "ko", "ru"] as const)("%s, 400 tasks", (lang) => {
+    const md = generateTasksMd(400, lang, 7);
+    const dag = parseTasksMd(md);
+    expect(dag.tasks).toHaveLength(400);
+    everyTaskLineAccounted(md, dag);
+    everyEdgeExplained(md, dag);
+    acyclic(dag);
+    parallelRespected(dag);
+    statementsReported(md, dag);
+    // The generated Dependencies section is read: some orderings and parallel statements take effect.
+    expect(dag.statements.filter((s) => s.source === "prose" && s.effect === "ordered").length).toBeGreaterThan(3);
+    expect(dag.parallel.length).toBeGreaterThan(3);
   });
 });

@@ -9,8 +9,8 @@
  */
 const NAMES = [
   "DevGodzillaError", "InputError", "ConfigError",
-  "GitError", "PushRejectedError", "LockTimeoutError", "ProcessSpawnError",
-  "DagError", "TaskCycleError", "SetupFailedError", "SandboxUnavailableError",
+  "GitError", "PushRejectedError", "LockTimeoutError", "ProcessSpawnError", "SecretInChangeError", "RepoPathError",
+  "DagError", "TaskCycleError", "SetupFailedError", "SandboxUnavailableError", "SandboxLimitError",
   "LlmError", "TransientLlmError", "ContextOverflowError", "LlmRequestError", "StructuredOutputError", "ConstitutionViolationError",
   "AgentError", "AgentUnavailableError", "ExecutionBlockedError", "AgentTimeoutError", "TransientAgentError", "AgentFailedError", "DiffApplyError",
   "ReviewOutputError",

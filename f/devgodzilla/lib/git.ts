@@ -5,8 +5,8 @@
 // jobs — the mirror is only a cache.
 // Every git process runs through ./git/run.ts (time limit per kind of operation, scrubbed
 // environment, typed GitError, redaction); git's -z listings are read by ./git/changes.ts; working
-// copies carry their owner's marker (./git/owner.ts). All are re-exported here: callers import
-// this file, never ./git/*. Credentials never appear in a URL on
+// copies carry their owner's marker (./git/owner.ts); every commit and push is scanned for secrets
+// first (./git/secret-scan.ts). All are re-exported here: callers import this file, never ./git/*. Credentials never appear in a URL on
 // disk or on a command line (they travel as an http.extraHeader in the child's environment).
 
 import { createHash, randomBytes } from "node:crypto";
@@ -19,12 +19,14 @@ import { DevGodzillaError, InputError } from "./errors.ts";
 import { markOwner } from "./git/owner.ts";
 import { pidAlive } from "./process.ts";
 import { GitError, gitAt, type Git, type GitCredentials } from "./git/run.ts";
+import { scanStaged, scanUnpushed, SecretInChangeError } from "./git/secret-scan.ts";
 
 export {
   GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
   type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
 } from "./git/run.ts";
 export { parseNameStatusZ, parseRawZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange, type RawChange } from "./git/changes.ts";
+export { SecretInChangeError, findSecrets, secretNeedles, type SecretFinding } from "./git/secret-scan.ts";
 export { OWNER_MARKER, currentWindmill, gitDirOf, markOwner, readOwner, sameWindmill, type OwnerMarker, type WindmillIdentity } from "./git/owner.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +93,8 @@ export interface PushResult {
 export interface PushOptions extends GitAuthOptions {
   /** Allow a non-fast-forward update (uses --force-with-lease against what we just saw). */
   force?: boolean;
+  /** Secrets beyond those in scope (lib/redact.ts secretsInScope) the pushed commits must not contain. */
+  secrets?: Iterable<string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,14 +525,23 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
 // ---------------------------------------------------------------------------------------------
 // Commit and push
 
-/** Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed. */
-export async function commitAll(dir: string, message: string, opts: { exclude?: string[] } = {}): Promise<string | null> {
+/**
+ * Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed.
+ * A change (or message) holding a secret in scope or a key shape is a SecretInChangeError naming
+ * the files and lines; it is unstaged again and nothing is committed.
+ */
+export async function commitAll(dir: string, message: string, opts: { exclude?: string[]; secrets?: Iterable<string> } = {}): Promise<string | null> {
   if (!message.trim()) throw new InputError("message", "a commit message is required");
   const g = gitAt(dir);
   // `exclude`: paths left out of the commit (e.g. what the install step changed and nobody else touched).
   await g.run(["add", "--all", "--", ".", ...(opts.exclude ?? []).map((p) => `:(exclude,literal)${p}`)]);
   const nothingStaged = await g.test(["diff", "--cached", "--quiet"]); // exit 0: no difference
   if (nothingStaged) return null;
+  const findings = await scanStaged(g, message, opts.secrets);
+  if (findings.length) {
+    await g.run(["reset", "--quiet"]);
+    throw new SecretInChangeError("commit", findings);
+  }
   await g.run([
     "-c", `user.name=${DEVGODZILLA_AUTHOR.name}`,
     "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`,
@@ -566,8 +579,12 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   const previous = (await g.run(["ls-remote", "--", target, ref], { context, hint: "check the remote URL and credentials" })).split("\t")[0]?.trim() || null;
   if (previous === sha) return { branch, commit: sha, remote: shownRemote, status: "up-to-date", previous };
 
+  const knownPrevious = previous !== null && (await hasCommit(g, previous));
+  // Every commit the remote does not have yet is scanned, whoever made it.
+  const findings = await scanUnpushed(g, sha, knownPrevious ? [previous] : [], opts.secrets);
+  if (findings.length) throw new SecretInChangeError("push", findings);
   let isFf = previous === null;
-  if (previous && (await hasCommit(g, previous))) isFf = await g.test(["merge-base", "--is-ancestor", previous, sha]);
+  if (previous && knownPrevious) isFf = await g.test(["merge-base", "--is-ancestor", previous, sha]);
   if (previous && !isFf && !opts.force) throw new PushRejectedError(branch, previous, sha);
   const args = ["push", "--quiet", "--no-verify"];
   if (previous && !isFf) args.push(`--force-with-lease=${ref}:${previous}`);

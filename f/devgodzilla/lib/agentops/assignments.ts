@@ -6,8 +6,7 @@
 // level the project's entry wins over the organisation's. Every resolved choice carries its source
 // ("project override: tasks.T004") so the run result can show where it came from.
 
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { repoFiles } from "../repo/files.ts";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
@@ -263,8 +262,8 @@ export function parseProjectAgents(text: string, file = PROJECT_AGENTS_FILE, org
 /** Reads `.devgodzilla/agents.yaml` (or .yml) from a checkout; null when the project has none. */
 export function loadProjectAgents(repoDir: string, org?: OrgAgents): ProjectAgents | null {
   for (const rel of [PROJECT_AGENTS_FILE, PROJECT_AGENTS_FILE.replace(/\.yaml$/, ".yml")]) {
-    const abs = path.join(repoDir, rel);
-    if (existsSync(abs)) return parseProjectAgents(readFileSync(abs, "utf8"), rel, org);
+    const text = repoFiles(repoDir).readTextSync(rel);
+    if (text !== null) return parseProjectAgents(text, rel, org);
   }
   return null;
 }

@@ -29,6 +29,8 @@ export interface AgentsConfig {
   binDir: string | null;
   agents: Partial<Record<AgentId, AgentSettings>>;
   defaults: { timeoutMs: number; idleTimeoutMs: number };
+  /** Process and memory limits of the agents' sandbox (lib/sandbox; its defaults when absent). */
+  sandbox?: { maxProcesses?: number; maxMemoryMb?: number };
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -69,6 +71,13 @@ export const AgentsConfigSchema = z
     bin_dir: z.string().min(1).optional(),
     timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
     idle_timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
+    sandbox: z
+      .object({
+        max_processes: z.number().int().min(16).max(1_000_000).optional(),
+        max_memory_mb: z.number().int().min(64).max(4 * 1024 * 1024).optional(),
+      })
+      .strict()
+      .optional(),
     agents: z
       .record(z.string(), AgentEntrySchema)
       .superRefine((rec, ctx) => {
@@ -146,6 +155,7 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
     binDir: c.bin_dir ?? null,
     agents,
     defaults,
+    ...(c.sandbox ? { sandbox: { maxProcesses: c.sandbox.max_processes, maxMemoryMb: c.sandbox.max_memory_mb } } : {}),
   };
 }
 

@@ -5,12 +5,11 @@
 // worktree unchanged.
 
 import { isAbsolute, normalize } from "node:path";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Redactor } from "../redact.ts";
 import { gitAt } from "../git.ts";
 import { createLlm, LlmError, TransientLlmError, type Llm, type LlmConfig } from "../llm/client.ts";
 import { selectContext } from "../llm/context.ts";
+import { repoFiles } from "../repo/files.ts";
 import { BLOCK_INSTRUCTION, detectBlock } from "./block.ts";
 import { AgentFailedError, ExecutionBlockedError, TransientAgentError, type AgentResult } from "./types.ts";
 
@@ -90,11 +89,12 @@ async function contextBlock(opts: LlmAgentOptions): Promise<string> {
   for (const f of opts.files ?? []) {
     const n = normalize(f);
     if (isAbsolute(n) || n.startsWith("..")) continue;
-    try {
-      const content = await readFile(join(opts.cwd, n), "utf8");
+    // Through the repository-files gateway: a named file that is a link out of the worktree reads as absent.
+    const content = await repoFiles(opts.cwd).readText(n);
+    if (content !== null) {
       parts.push(`### ${n}\n\`\`\`\n${content}\n\`\`\``);
       named.add(n);
-    } catch {
+    } else {
       parts.push(`### ${n}\n(does not exist yet)`);
     }
   }

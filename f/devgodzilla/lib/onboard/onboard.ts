@@ -26,7 +26,7 @@ import { ensureSpeckitScaffold } from "../speckit/scaffold.ts";
 import { installSpeckitCommands, validateSpeckitAgents } from "../agentops/speckit_commands.ts";
 import { detectProject } from "../project/detect.ts";
 import type { ProjectProfile } from "../project/profile.ts";
-import * as fs from "node:fs/promises";
+import { repoFiles } from "../repo/files.ts";
 
 export const OnboardInputSchema = z.object({
   repo: z.string().trim().min(1, "a git URL or local repository path is required"),
@@ -141,7 +141,7 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
 
     // The profile reflects the scaffolding just added.
     const finalProfile = { ...profile, speckit: { ...profile.speckit, hasConstitution: true, hasTemplates: true } };
-    const constitution = parseConstitution(await fs.readFile(path.join(wc.dir, CONSTITUTION_PATH), "utf8"));
+    const constitution = parseConstitution((await repoFiles(wc.dir).readText(CONSTITUTION_PATH)) ?? "");
     const result: Omit<OnboardResult, "markdown"> = {
       repo: repo.url,
       base_branch: a.base_branch,

@@ -2,7 +2,7 @@
 // produced, read spec.md / tasks.md from that commit, and open (or update) the PR/MR.
 // Deterministic on retry: the same inputs give the same branch state and the same single PR.
 
-import * as fs from "node:fs/promises";
+import { repoFiles } from "../repo/files.ts";
 import * as path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
@@ -84,8 +84,10 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   try {
     fullCommit = wc.commit;
     if (i.spec_dir) {
-      spec = await fs.readFile(path.join(wc.dir, i.spec_dir, "spec.md"), "utf8").catch(() => "");
-      tasks = await fs.readFile(path.join(wc.dir, i.spec_dir, "tasks.md"), "utf8").catch(() => "");
+      // Through the repository-files gateway: the PR body never carries a file linked from outside.
+      const files = repoFiles(wc.dir);
+      spec = (await files.readText(`${i.spec_dir}/spec.md`)) ?? "";
+      tasks = (await files.readText(`${i.spec_dir}/tasks.md`)) ?? "";
     }
     // (A remote head force-pushed away since the listing is gone from the mirror: not an ancestor.)
     const remoteContains = async (head: string) => wc.git.test(["merge-base", "--is-ancestor", wc.commit, head]).catch((e) => {

@@ -1,7 +1,7 @@
 // The retrieval index over a repository's files: one index for QA's evidence (checklist items) and
 // for the context given to agents and models. Files are listed by git (tracked files, and untracked
-// ones .gitignore does not exclude), read through one read function that stays inside the
-// repository, split into chunks at top-level declarations / headings, and ranked with BM25 ×
+// ones .gitignore does not exclude), read through the repository-files gateway (lib/repo/files.ts:
+// links out of the worktree are refused), split into chunks at top-level declarations / headings, and ranked with BM25 ×
 // coordination.
 //
 // Costs grow with the work, not faster (issue 16):
@@ -18,9 +18,10 @@
 // snake_case splitting), which is most of what makes ranking code work.
 
 import { createHash } from "node:crypto";
-import { realpath, readFile, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { gitAt, splitZ } from "../git.ts";
+import { repoFiles, type RepoFiles } from "../repo/files.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -47,6 +48,11 @@ export interface SearchOptions {
   changedBoost?: number;
   /** Exponent of the coordination factor (share of the query's idf the chunk covers). Default 2. */
   coordPower?: number;
+  /**
+   * Only chunks of files this keeps are ranked (e.g. behaviour judged without the spec). Pass the
+   * same function for every query: the files it keeps are worked out once per function.
+   */
+  only?: (file: string) => boolean;
 }
 
 /** An in-memory document indexed beside the files (e.g. a step's output as `_step/<name>`). */
@@ -225,22 +231,6 @@ export function indexable(file: string): boolean {
 const excludedBy = (exclude: readonly string[]) => (p: string) =>
   exclude.some((x) => p === x || p.startsWith(x.endsWith("/") ? x : `${x}/`));
 
-/**
- * Reads a repository file's bytes without leaving the repository: a path whose real location
- * (links resolved) is outside the root, a non-file, or a file over `maxBytes` reads as null.
- */
-async function readInside(root: string, rel: string, maxBytes: number): Promise<Buffer | null> {
-  try {
-    const real = await realpath(path.join(root, rel));
-    if (!real.startsWith(root + path.sep)) return null;
-    const st = await stat(real);
-    if (!st.isFile() || st.size > maxBytes) return null;
-    return await readFile(real);
-  } catch {
-    return null;
-  }
-}
-
 interface Listed {
   path: string;
   /** git's blob id when the work tree holds exactly the indexed blob; null when it must be read. */
@@ -257,13 +247,15 @@ async function listRepository(dir: string): Promise<{ files: Listed[]; objectFor
   const blobs = new Map<string, string | null>();
   let objectFormat: "sha1" | "sha256" = "sha1";
   for (const entry of splitZ(staged)) {
-    // "<mode> <object> <stage>\t<path>": regular files at stage 0 only (links, submodules and
-    // conflicted paths are not indexed from the index).
+    // "<mode> <object> <stage>\t<path>": regular files at stage 0 keep their blob id; a link is
+    // read (through the gateway, which follows it only inside the repository); submodules and
+    // conflicted paths are not indexed.
     const tab = entry.indexOf("\t");
     const [mode, oid, stageNo] = entry.slice(0, tab).split(" ");
     const file = entry.slice(tab + 1);
     if (oid!.length === 64) objectFormat = "sha256";
-    blobs.set(file, (mode === "100644" || mode === "100755") && stageNo === "0" ? oid! : "");
+    const regular = mode === "100644" || mode === "100755";
+    blobs.set(file, stageNo !== "0" || !(regular || mode === "120000") ? "" : regular ? oid! : null);
   }
   for (const file of splitZ(dirty)) if (blobs.get(file) !== "") blobs.set(file, null);
   const files: Listed[] = [];
@@ -489,7 +481,7 @@ export class RetrievalIndex {
   /** Files listed for indexing, and how many of them were read (the others' token lists were cached). */
   built = { files: 0, read: 0 };
 
-  private constructor(private readonly table: TermTable, private readonly root: string | null, sources: Source[]) {
+  private constructor(private readonly table: TermTable, private readonly repo: RepoFiles | null, sources: Source[]) {
     this.sources = sources;
     const pathTerms = sources.map((s) => weighTerms(tokenize(s.file), table));
     let chunks = 0;
@@ -542,6 +534,7 @@ export class RetrievalIndex {
   /** Indexes a repository's files (and in-memory documents beside them). */
   static async ofRepository(opts: RepositoryIndexOptions): Promise<RetrievalIndex> {
     const root = await realpath(opts.dir);
+    const repo = repoFiles(root);
     const chunkLines = opts.chunkLines ?? 60;
     const changed = new Set(opts.changedFiles ?? []);
     const excluded = excludedBy(opts.exclude ?? []);
@@ -560,7 +553,7 @@ export class RetrievalIndex {
           let tokens = blob ? table.cached(key(blob)) : undefined;
           if (!tokens) {
             // Read: the content's own id keys the cache (whatever the index said about the file).
-            const content = await readInside(root, f.path, MAX_FILE_BYTES);
+            const content = await repo.readBytes(f.path, { maxBytes: MAX_FILE_BYTES });
             read++;
             blob = content ? blobId(content, objectFormat) : null;
             tokens = blob ? table.cached(key(blob)) : undefined;
@@ -575,7 +568,7 @@ export class RetrievalIndex {
       );
     }
     for (const d of opts.documents ?? []) sources.push(documentSource(table, d, chunkLines, true));
-    const index = new RetrievalIndex(table, root, sources.filter((s) => chunkCount(s.tokens) > 0));
+    const index = new RetrievalIndex(table, repo, sources.filter((s) => chunkCount(s.tokens) > 0));
     index.built = { files: wanted.length, read };
     return index;
   }
@@ -734,11 +727,23 @@ export class RetrievalIndex {
     const boost = opts.changedBoost ?? 1;
     const power = opts.coordPower ?? 2;
     const top = new TopK(Math.max(0, Math.min(k, this.size)));
+    const kept = opts.only ? this.keptSources(opts.only) : null;
     this.accumulate(query, (d, raw, covered, weight) => {
+      const si = this.chunkSource[d]!;
+      if (kept && !kept[si]) return;
       const s = raw * (weight > 0 ? Math.pow(covered / weight, power) : 1);
-      top.offer(this.sources[this.chunkSource[d]!]!.changed ? s * boost : s, d);
+      top.offer(this.sources[si]!.changed ? s * boost : s, d);
     });
     return top.sorted().map(({ score, ord }) => ({ chunk: this.chunk(ord), score }));
+  }
+
+  private readonly kept = new WeakMap<(file: string) => boolean, Uint8Array>();
+
+  /** Which sources a file filter keeps (1) — computed once per filter function. */
+  private keptSources(only: (file: string) => boolean): Uint8Array {
+    let mask = this.kept.get(only);
+    if (!mask) this.kept.set(only, (mask = Uint8Array.from(this.sources, (s) => (only(s.file) ? 1 : 0))));
+    return mask;
   }
 
   /**
@@ -771,8 +776,8 @@ export class RetrievalIndex {
 
   private async sourceText(s: Source): Promise<string | null> {
     if (s.text !== null) return s.text;
-    if (this.root === null || s.blob === null) return null;
-    const content = await readInside(this.root, s.file, MAX_FILE_BYTES);
+    if (this.repo === null || s.blob === null) return null;
+    const content = await this.repo.readBytes(s.file, { maxBytes: MAX_FILE_BYTES });
     if (!content || blobId(content, s.blob.length === 64 ? "sha256" : "sha1") !== s.blob) return null;
     return content.toString("utf8");
   }

@@ -1,11 +1,15 @@
-// Checklist validation: items come from the feature's checklists/*.md (CHK### lines) and from the
-// spec's acceptance scenarios; each is judged PASSED / FAILED / UNCLEAR by the LLM over evidence
-// retrieved for that item (retrieval.ts), never the whole repository. Required items that fail block.
+// LLM judgements over retrieved evidence (retrieval.ts), never the whole repository:
+//   checklist items from the feature's checklists/*.md (CHK### lines) and the spec's acceptance
+//   scenarios, each PASSED / FAILED / UNCLEAR (required items that fail block). An item about
+//   behaviour (an acceptance scenario) is judged on the code, its tests and the test results — not
+//   on the spec or the agent's own account, which only restate what is expected;
+//   the constitution's principles no mechanical check covers (principles.ts).
 
 import { z } from "zod";
 import type { Llm } from "../llm/client.ts";
 import { retrieve, type Embedder, type RetrievalIndex } from "./retrieval.ts";
-import { CHECKLIST_SYSTEM, checklistPrompt, QA_PROMPTS_VERSION } from "./prompts.ts";
+import { CHECKLIST_SYSTEM, checklistPrompt, PRINCIPLE_SYSTEM, principlePrompt, QA_PROMPTS_VERSION } from "./prompts.ts";
+import type { PlannedPrinciple, PrincipleJudge } from "./principles.ts";
 import type { ChecklistItem, ChecklistResult, EvidenceRef } from "./types.ts";
 import type { QaConfig } from "./config.ts";
 
@@ -62,12 +66,17 @@ export interface ValidateOptions {
   items: ChecklistItem[];
   /** The evidence index (evidenceIndex). */
   index: RetrievalIndex;
+  /** The files behaviour items (acceptance scenarios) are judged on: not the spec, not the agent's account. */
+  behaviourFiles?: (file: string) => boolean;
   judge: Judge;
   config: QaConfig["checklist"];
   embedder?: Embedder;
   /** Concurrent LLM calls. */
   concurrency?: number;
 }
+
+/** Acceptance scenarios are about behaviour; CHK items are about how the requirements are written. */
+const isBehaviour = (item: ChecklistItem) => item.source === "spec.md";
 
 export async function validateChecklist(opts: ValidateOptions): Promise<ChecklistResult[]> {
   const results: ChecklistResult[] = new Array(opts.items.length);
@@ -77,6 +86,7 @@ export async function validateChecklist(opts: ValidateOptions): Promise<Checklis
       const i = next++;
       const item = opts.items[i];
       const r = await retrieve(opts.index, item.text, {
+        only: isBehaviour(item) ? opts.behaviourFiles : undefined,
         budgetTokens: opts.config.token_budget,
         topK: opts.config.top_k,
         changedBoost: opts.config.changed_boost,
@@ -98,6 +108,22 @@ export async function validateChecklist(opts: ValidateOptions): Promise<Checklis
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   return results;
+}
+
+/** Items nobody judged (no LLM): listed, never passed, left out of the score. */
+export function notJudged(items: ChecklistItem[]): ChecklistResult[] {
+  return items.map((i) => ({ ...i, status: "NOT_JUDGED" as const, explanation: "not judged: no LLM resource was given to the qa step (the criteria table shows what the tests prove)", evidence: [], tokensSent: 0 }));
+}
+
+/** A principle judged by the model over evidence retrieved for its statements. */
+export function principleJudge(judge: Judge, index: RetrievalIndex, only: ((file: string) => boolean) | undefined, config: QaConfig["checklist"], embedder?: Embedder): PrincipleJudge {
+  return async (p: PlannedPrinciple) => {
+    const query = `${p.title}\n${p.article.statements.join("\n")}`;
+    const r = await retrieve(index, query, { only, budgetTokens: config.token_budget, topK: config.top_k, changedBoost: config.changed_boost, embedder, embeddingCandidates: config.embeddings.candidates });
+    const item: ChecklistItem = { id: `principle ${p.id}`, text: `${p.title}: ${p.article.statements.join(" ").slice(0, 1500)}`, source: "constitution", required: true };
+    const j = await judge({ system: PRINCIPLE_SYSTEM, prompt: principlePrompt(p.id, p.title, p.article.statements, r.evidence), item });
+    return { status: j.status, explanation: j.explanation, files: [...new Set(r.selected.map((s) => s.chunk.file))] };
+  };
 }
 
 export { QA_PROMPTS_VERSION };

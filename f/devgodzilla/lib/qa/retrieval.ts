@@ -43,6 +43,8 @@ export interface RetrieveOptions {
   embeddingCandidates?: number;
   /** Redacts secrets from the evidence (default: token shapes). */
   redactor?: Redactor;
+  /** Evidence only from the files this keeps (SearchOptions.only). */
+  only?: (file: string) => boolean;
 }
 
 export interface Retrieved {
@@ -94,7 +96,7 @@ async function textsOf(index: RetrievalIndex, ranked: RankedChunk[], into = new 
 }
 
 export async function retrieve(index: RetrievalIndex, query: string, opts: RetrieveOptions): Promise<Retrieved> {
-  let ranked = index.search(query, Math.max(opts.topK, opts.embedder ? opts.embeddingCandidates ?? 60 : 0), { changedBoost: opts.changedBoost });
+  let ranked = index.search(query, Math.max(opts.topK, opts.embedder ? opts.embeddingCandidates ?? 60 : 0), { changedBoost: opts.changedBoost, only: opts.only });
   let texts = new Map<string, string>();
   if (opts.embedder && ranked.length > 1) {
     texts = await textsOf(index, ranked);

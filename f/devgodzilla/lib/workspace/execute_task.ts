@@ -13,9 +13,9 @@ import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { runProcess } from "../process.ts";
-import { commitAll, gitAt, parseStatusZ, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
+import { commitAll, gitAt, parseStatusZ, pushBranch, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
-import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
+import { limitError, wrapInSandbox, makeTaskTmpDir, type SandboxLimits, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
 import { runAgent, agentEndpoints, githubRepoOf, usesIdeHandoff, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
 import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
@@ -23,6 +23,7 @@ import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+import { repoFiles } from "../repo/files.ts";
 import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
 import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
 
@@ -201,7 +202,9 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
 
     // ---- context + prompt
-    const read = (p: string) => readFile(path.join(ws.dir, p), "utf8").catch(() => undefined);
+    // Through the repository-files gateway: a spec or plan linked from outside the checkout is not read.
+    const repo = repoFiles(ws.dir);
+    const read = async (p: string) => (await repo.readText(p)) ?? undefined;
     const ctx = await writeTaskContext(ws.dir, {
       feature: input.feature,
       task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },
@@ -212,13 +215,14 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       note: input.note || undefined,
     });
 
-    // The working copy borrows objects from the mirror cache (clone --shared): git inside the
-    // sandbox needs it readable even where the temp dir / HOME is hidden.
-    const mirrors = cacheRoot(input.cache_dir);
     // .git stays read-only inside the sandbox: a writable .git/config (core.fsmonitor, hooks,
     // core.sshCommand, diff/filter drivers…) would make OUR later git commands, which run outside
-    // the sandbox, execute whatever the agent put there.
-    const readOnly = [ctx.dir, ".git", mirrors];
+    // the sandbox, execute whatever the agent put there. (The mirror objects the copy borrows are
+    // visible read-only through the sandbox's own view of .git/objects/info/alternates.)
+    const readOnly = [ctx.dir, ".git"];
+    // What the sandbox lets the project's toolchain and the agent use, in both phases.
+    const languages = languagesOf(input.profile);
+    const limits: Partial<SandboxLimits> = config.sandbox ?? {};
 
     // ---- setup phase: the project's own install command, network on (HUSKY=0: git-hook
     // installers would try to write the read-only .git/config)
@@ -230,12 +234,14 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       const cwd = path.join(ws.dir, c.cwd);
       const w = await wrapInSandbox(
         { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache"), HUSKY: "0" } },
-        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly },
+        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly, languages, limits },
       );
       wrapped.push(w);
-      if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
+      sandboxInfo = w.sandboxed ? { ...sandboxInfo, limits: w.limits } : { sandboxed: false, warning: w.warning };
       const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: input.setup_timeout_seconds * 1000, redactor, logPrefix: "[setup] " });
       logs[`setup: ${c.argv.join(" ")}`] = `${r.stdout}\n${r.stderr}`;
+      const stopped = limitError([w], "setup");
+      if (stopped) throw stopped;
       if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
     }
     // What the install step changed in the work tree (a lock file it wrote, say): left out of the
@@ -270,16 +276,19 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
         const w = await wrapInSandbox(
           { file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env },
-          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly },
+          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly, languages, limits, programs: [cmd.file] },
         );
         wrapped.push(w);
         usedSandbox = true;
-        if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
+        sandboxInfo = w.sandboxed ? { ...sandboxInfo, limits: w.limits } : { sandboxed: false, warning: w.warning };
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
         return { file: w.file, args: w.args, cwd: w.cwd, env };
       },
-    })), { agent: prepared.agent, model: prepared.model, source: prepared.source });
+    })), { agent: prepared.agent, model: prepared.model, source: prepared.source }).catch((e: unknown) => {
+      // A sandbox stopped by its limits fails the task naming the limit, not as a crashed agent.
+      throw limitError(wrapped, "execute", e) ?? e;
+    });
     if (!usedSandbox && sandboxInfo.sandboxed) {
       // The built-in llm agent / API agents run no process here: nothing to sandbox.
       sandboxInfo = { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` };
@@ -348,6 +357,12 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     await ws.cleanup().catch(() => undefined);
     await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** The project's languages from the onboarding profile the flow passes along (empty when absent). */
+function languagesOf(profile: unknown): string[] {
+  const langs = (profile as { languages?: unknown } | undefined)?.languages;
+  return Array.isArray(langs) ? langs.filter((l): l is string => typeof l === "string") : [];
 }
 
 function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]; cwd: string }[] {

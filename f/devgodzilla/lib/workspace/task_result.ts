@@ -54,7 +54,8 @@ export interface ExecuteTaskResult {
   /** Which agent and model the task was given, and where that choice came from (before any fallback). */
   assignment: TaskAssignmentInfo;
   usage: TaskUsage;
-  sandbox: { sandboxed: boolean; warning?: string; setup?: { commands: string[][]; durationMs: number } };
+  /** `limits`: how the sandbox's process and memory limits were enforced (cgroup, rlimit). */
+  sandbox: { sandboxed: boolean; warning?: string; limits?: string; setup?: { commands: string[][]; durationMs: number } };
   /** The agent said it cannot proceed (clarify / re-plan / re-specify): data for the feedback loop. */
   blocked: boolean;
   block: BlockSignal | null;

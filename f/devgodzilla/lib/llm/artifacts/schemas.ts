@@ -141,6 +141,8 @@ const TaskDraft = z.object({
   file: z.string().trim().default(""),
   parallel: z.boolean().default(false),
   dependsOn: z.array(z.string()).default([]),
+  /** Ids of the acceptance criteria (criteria.md) the task implements or whose tests it writes. */
+  criteria: z.array(z.string().trim().min(1)).default([]),
 });
 
 export const TasksDraft = z

@@ -3,8 +3,7 @@
 // With an LLM resource, the model also reads the dependency sentences; its relations are checked
 // before they are used, and a failed call leaves the deterministic DAG with a warning.
 
-import * as fs from "node:fs/promises";
-import * as path from "node:path";
+import { repoFiles } from "../../repo/files.ts";
 import { z } from "zod";
 import { InputError } from "../../errors.ts";
 import { checkout } from "../../git.ts";
@@ -55,9 +54,9 @@ export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
     const paths = featurePaths(args.feature);
     const wc = await checkout({ repo: args.repo, commit: args.commit, token: args.git_token, cacheDir: args.cacheDir });
     try {
-      text = await fs.readFile(path.join(wc.dir, paths.tasks), "utf8").catch(() => {
-        throw new InputError("feature", `${paths.tasks} does not exist at commit ${args.commit.slice(0, 12)}`, "run the tasks step first");
-      });
+      const read = await repoFiles(wc.dir).readText(paths.tasks);
+      if (read === null) throw new InputError("feature", `${paths.tasks} does not exist at commit ${args.commit.slice(0, 12)}`, "run the tasks step first");
+      text = read;
       source = `${paths.tasks}@${wc.commit}`;
     } finally {
       await wc.cleanup();

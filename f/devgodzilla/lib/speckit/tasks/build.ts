@@ -11,7 +11,7 @@
 import { DevGodzillaError, InputError } from "../../errors.ts";
 import { FileConflicts, extractFiles } from "./files.ts";
 import { TaskGraph, BitMatrix, type EdgeInfo } from "./graph.ts";
-import type { Edge, EdgeKind, Phase, RawTask, Scan, StatementReport, Task, TaskDag } from "./model.ts";
+import type { Edge, ParallelStatement, Phase, RawTask, Scan, StatementReport, Task, TaskDag } from "./model.ts";
 import { StatementReader, type Reading, type Side } from "./reader.ts";
 import { RefIndex, type Unit } from "./refs.ts";
 import { RELATION_WORDS, PARALLEL, alternation, concat } from "./lexicon.ts";
@@ -86,14 +86,15 @@ export class DagBuilder {
   readonly g: TaskGraph;
   readonly warnings: string[];
   readonly statements: StatementReport[] = [];
+  readonly parallel: ParallelStatement[] = [];
   private readonly relations: Relation[] = [];
   private readonly pairs: ParallelPair[] = [];
   /** Unit pairs ("p3:p4", "sUS1:sUS2", "t5:t9") said to run in parallel, one by one, with the line saying so. */
   private readonly specificPairs = new Map<string, number>();
   /** Tasks that state their own dependencies (even "none"). */
   private readonly explicit = new Set<number>();
-  /** Task pairs the file says run in parallel: no order edge between them. */
-  private readonly taskParallel = new Set<string>();
+  /** Task → the sides of specific parallel statements it is on (index into `parallel`, side 0 or 1). */
+  private sideOf?: Map<number, [number, number][]>;
   private plannedSucc: number[][] = [];
   private plannedPred: number[][] = [];
   private authoritative = false;
@@ -163,7 +164,10 @@ export class DagBuilder {
       }
       const hint = p.subjectHint ? this.hintSide(p.subjectHint) : undefined;
       const phaseSelf = p.phase >= 0 ? this.phaseSide(p.phase) : undefined;
-      const readings = this.reader.read(p.text, { implicit: hint ?? phaseSelf, implicitWhenLed: !hint, contextPhase: p.phase, contextTask: -1 });
+      // "**Purpose**: … MUST be complete before any user story": a bold label in a phase's own
+      // section describes that phase, so the phase is the subject its clauses leave out.
+      const describesPhase = !!phaseSelf && !hint && /^\s*(?:[-*+]\s+)?\*\*[^*]{1,40}\*\*\s*[:：]/.test(p.text);
+      const readings = this.reader.read(p.text, { implicit: hint ?? phaseSelf, implicitWhenLed: !hint && !describesPhase, contextPhase: p.phase, contextTask: -1 });
       for (const r of readings) this.applyProseReading(r, p.text, p.line, "prose", p.inDependencySection);
     }
   }
@@ -206,8 +210,8 @@ export class DagBuilder {
         this.warnings.push(`line ${line}: the model read ${quote(text)} as ordering ${r.before.text} and ${r.after.text}, which line ${conflict.line} says run in parallel; not used`);
         return;
       }
-      // The file contradicts itself: a stated order is kept (a missing dependency breaks a build; an extra one only waits).
-      if (conflict) this.warnings.push(`line ${line} orders ${r.before.text} and ${r.after.text}, which line ${conflict.line} says run in parallel; the order is kept`);
+      // A stated order that contradicts a parallel statement is kept (a missing dependency breaks a
+      // build; an extra one only waits); addStatedEdges reports it once every statement is read.
       const taskOnly = [...r.before.units, ...r.after.units].every((u) => u.type === "task");
       this.relations.push({ before: r.before.tasks, after: r.after.tasks, kind: source, strong: source === "prose" && taskOnly, reason: `${source === "llm" ? "LLM" : "prose"} ${quote(text)} (line ${line})`, line, statement });
     } else if (r.type === "parallel") {
@@ -233,15 +237,37 @@ export class DagBuilder {
         const ta = new Set(concat(sides[i]!.units.map((u) => this.unitTasks(u))));
         if (sides[j]!.units.some((u) => this.unitTasks(u).some((t) => ta.has(t)))) continue; // a story and its own tasks
         const specific = sides[i]!.specific && sides[j]!.specific;
+        const named = (x: Side) => ({ label: x.text, tasks: concat(x.units.map((u) => this.unitTasks(u))).map(this.idOf) });
+        if (specific) this.parallel.push({ line, sides: [named(sides[i]!), named(sides[j]!)] });
+        this.sideOf = undefined;
         this.pairs.push({ a: sides[i]!.units, b: sides[j]!.units, specific, structural: specific || inSection, line });
         if (specific) for (const a of sides[i]!.units) for (const b of sides[j]!.units) for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) this.specificPairs.set(pairKeyS(ka, kb), line);
-        for (const a of sides[i]!.units) for (const b of sides[j]!.units) if (a.type === "task" && b.type === "task") this.taskParallel.add(pairKey(a.index, b.index));
       }
     }
     this.record(line, text, source, "parallel", sides.map((s) => s.text).join(" ∥ "));
   }
 
   /** A specific parallel statement about the same phases, stories or tasks as an ordering. */
+  /** The lines of statements saying tasks u and v run in parallel (named one by one). */
+  private apart(u: number, v: number): number[] {
+    if (!this.sideOf) {
+      this.sideOf = new Map();
+      this.parallel.forEach((p, k) => p.sides.forEach((side, s) => {
+        for (const id of side.tasks) {
+          const i = this.index.idIndex.get(id)!;
+          const list = this.sideOf!.get(i);
+          if (list) list.push([k, s]);
+          else this.sideOf!.set(i, [[k, s]]);
+        }
+      }));
+    }
+    const a = this.sideOf.get(u);
+    const b = a && this.sideOf.get(v);
+    const lines: number[] = [];
+    if (b) for (const [k, s] of a!) for (const [k2, s2] of b) if (k === k2 && s !== s2) lines.push(this.parallel[k]!.line);
+    return lines;
+  }
+
   /** The line of a specific parallel statement about the same phases, stories or tasks as an ordering. */
   private parallelConflict(x: Side, y: Side): { line: number } | undefined {
     for (const a of x.units) for (const b of y.units) for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) {
@@ -325,7 +351,7 @@ export class DagBuilder {
           if (this.optedOut(t) || seen.has(from)) return;
           seen.add(from);
           // Said to run beside `from`: follow what `from` follows instead.
-          if (this.taskParallel.has(pairKey(from, t))) for (const p of preds[from]!) add(p, `order: after ${this.idOf(p)} in ${label}`, seen);
+          if (this.apart(from, t).length) for (const p of preds[from]!) add(p, `order: after ${this.idOf(p)} in ${label}`, seen);
           else {
             out.push({ from, to: t, reason });
             preds[t]!.push(from);
@@ -351,8 +377,31 @@ export class DagBuilder {
     return out;
   }
 
-  /** Explicit, prose and LLM relations → edges (sinks of the earlier side → entries of the later one). */
+  /**
+   * Explicit, prose and LLM relations → edges (sinks of the earlier side → entries of the later one).
+   * An order the file states between things it also says run in parallel is kept and reported; the
+   * model's is not used.
+   */
   addStatedEdges(): void {
+    this.addRelationEdges();
+    const reported = new Set<string>();
+    for (let v = 0; v < this.tasks.length; v++) {
+      for (const [u, e] of [...this.g.preds[v]!]) {
+        if (e.kind !== "prose" && e.kind !== "llm") continue;
+        const lines = this.apart(u, v);
+        if (lines.length && e.kind === "llm") this.g.remove(u, v);
+        for (const line of lines) {
+          const key = `${e.kind}${e.line}:${line}`;
+          if (reported.has(key)) continue;
+          reported.add(key);
+          if (e.kind === "llm") this.warnings.push(`line ${e.line}: the model's reading ${e.reason.replace(/^LLM /, "")} orders tasks that line ${line} says run in parallel; not used`);
+          else this.warnings.push(`line ${e.line} orders ${this.idOf(u)} before ${this.idOf(v)}, which line ${line} says run in parallel; the order is kept`);
+        }
+      }
+    }
+  }
+
+  private addRelationEdges(): void {
     const tiers = [this.relations.filter((r) => r.strong), this.relations.filter((r) => !r.strong && r.kind === "prose"), this.relations.filter((r) => r.kind === "llm")];
     for (const [tier, rels] of tiers.entries()) {
       const added: [number, number][] = [];
@@ -455,7 +504,17 @@ export class DagBuilder {
         const story = qp.kind === "story" && p.kind === "story";
         const info: EdgeInfo = { kind: story ? "story" : "phase", reason: `${story ? "story" : "phase"} order: ${phaseLabel(p)} after ${phaseLabel(qp)}` };
         if (!sinks.has(q)) sinks.set(q, this.ends(this.index.phaseTasks(q), "sinks"));
-        for (const u of sinks.get(q)!) for (const v of entries) out.push({ from: u, to: v, info });
+        for (const v of entries) {
+          // A task said to run beside a sink waits for what that sink waits for instead.
+          const seen = new Set<number>();
+          const add = (u: number) => {
+            if (seen.has(u)) return;
+            seen.add(u);
+            if (!this.apart(u, v).length) out.push({ from: u, to: v, info });
+            else for (const p of [...this.plannedPred[u]!, ...this.g.preds[u]!.keys()]) add(p);
+          };
+          for (const u of sinks.get(q)!) add(u);
+        }
       }
     }
     return out;
@@ -574,6 +633,7 @@ export class DagBuilder {
       levels,
       criticalPath: { tasks: path, weight: dist[end]! },
       statements: this.statements,
+      parallel: this.parallel,
       warnings: this.warnings,
       stats: {
         tasks: n,
@@ -613,9 +673,6 @@ export function taskFiles(tasks: RawTask[]): string[][] {
   return tasks.map((t) => extractFiles([t.description, ...t.body.filter((l) => !/^\s{6,}|^\s*(```|~~~)/.test(l))].join("\n")));
 }
 
-export type { EdgeKind };
-
-const pairKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 const pairKeyS = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 const phaseLabel = (p: Phase) => (p.number ? `Phase ${p.number}` : p.title || "(no phase)");
 

@@ -77,6 +77,14 @@ export const StatementSchema = z.object({
 });
 export type StatementReport = z.infer<typeof StatementSchema>;
 
+/** A statement that named things run in parallel, one by one (not "all stories"). */
+export const ParallelStatementSchema = z.object({
+  line: z.number().int().positive(),
+  /** Each side: what the file named ("Phase 7", "US2", "T010") and its tasks. */
+  sides: z.array(z.object({ label: z.string(), tasks: z.array(z.string()) })),
+});
+export type ParallelStatement = z.infer<typeof ParallelStatementSchema>;
+
 export const TaskDagSchema = z.object({
   title: z.string().nullable(),
   tasks: z.array(TaskSchema),
@@ -87,6 +95,8 @@ export const TaskDagSchema = z.object({
   criticalPath: z.object({ tasks: z.array(z.string()), weight: z.number() }),
   /** Every dependency sentence read (explicit, prose, LLM) and what it did. */
   statements: z.array(StatementSchema),
+  /** What the file says runs in parallel, named one by one: no phase, story, order, prose or LLM edge joins the sides. */
+  parallel: z.array(ParallelStatementSchema),
   warnings: z.array(z.string()),
   stats: z.object({
     tasks: z.number(),

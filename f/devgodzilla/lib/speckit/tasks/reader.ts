@@ -169,7 +169,7 @@ export class StatementReader {
     const clauseCtx: ReadContext = label ? { ...ctx, implicit: label.side, implicitWhenLed: false } : ctx;
     const out: Reading[] = [];
     // Words inside a parenthesis that names nothing ("(needs blocking first)", "(不同文件,无依赖)") are an aside.
-    const asides = (allMatches(/[(（][^()（）]*[)）]/g, text)).map((m) => ({ pos: m.index!, end: m.index! + m[0].length })).filter((a) => !refs.some((r) => r.pos >= a.pos && r.end <= a.end));
+    const asides = allMatches(/[(（][^()（）]*[)）]/g, text).map((m) => ({ pos: m.index!, end: m.index! + m[0].length })).filter((a) => !refs.some((r) => r.pos >= a.pos && r.end <= a.end));
     const visible = marks.filter((m) => m.t === "cut" || !asides.some((a) => m.pos >= a.pos && m.end <= a.end));
     for (const clause of clauses(text, label ? label.end : 0, marks)) {
       const cRefs = refs.filter((r) => r.pos >= clause.pos && r.end <= clause.end);
@@ -248,7 +248,7 @@ export class StatementReader {
       let end = clause.end;
       if (k + 1 < rels.length) {
         const between = text.slice(rels[k]!.end, rels[k + 1]!.pos);
-        const joins = (allMatches(SPLIT_RE, between));
+        const joins = allMatches(SPLIT_RE, between);
         const split = joins.length ? rels[k]!.end + joins[joins.length - 1]!.index! : -1;
         if (split < 0 || !refs.some((r) => r.pos >= rels[k]!.end && r.end <= split)) return [{ type: "uncertain", why: "several relation words and no way to tell which names what" }];
         end = split;

@@ -78,6 +78,8 @@ function cmpNumber(a: string, b: string): number {
   return 0;
 }
 
+const KIND_RE_CACHE = new Map<string, RegExp>();
+
 export class RefIndex {
   readonly idIndex = new Map<string, number>();
   private readonly byPrefix = new Map<string, { key: IdKey; index: number }[]>();
@@ -137,11 +139,12 @@ export class RefIndex {
       sources.push(`(?<![${LETTER}])(?:${latin})(?![${LETTER}])${phaseWord}?|(?<![${LETTER}])(?:${latin.toLowerCase()})${phaseWord}|(?:${w.other.join("|")})(?=\\s*(?:${PHASE_WORDS}|\\(|（))${phaseWord}?`);
       this.kindPhases.push(phases.filter((p) => p.kind === kind && p.tasks.length));
     }
-    if (sources.length) this.kindRe = new RegExp(sources.map((x) => `(${x})`).join("|"), "g");
-  }
-
-  position(id: string): number {
-    return this.idIndex.get(id) ?? -1;
+    if (sources.length) {
+      // PERF: compiled once per set of kinds, not once per file.
+      const key = sources.join("\u0000");
+      this.kindRe = KIND_RE_CACHE.get(key) ?? new RegExp(sources.map((x) => `(${x})`).join("|"), "g");
+      KIND_RE_CACHE.set(key, this.kindRe);
+    }
   }
 
   /** The phases numbered `num` (or its sub-phases 3.1, 3.2 when there is no phase 3). */
