@@ -40,7 +40,7 @@ describe("RetrievalIndex over a repository", () => {
     expect(index.search("alpha", 10).map((r) => r.chunk.file).sort()).toEqual(["notes.md", "src/a.ts"]);
   });
 
-  it("never reads through a link: tracked links are skipped, an untracked link out of the repository reads as nothing", async () => {
+  it("reads a link only while it stays inside: tracked or untracked links out of the repository read as nothing, one inside reads as its target", async () => {
     const outside = await tempDir("dg-outside-");
     cleanups.push(outside.cleanup);
     await writeFile(path.join(outside.dir, "secret.txt"), "launch codes zebra\n");
@@ -48,9 +48,12 @@ describe("RetrievalIndex over a repository", () => {
     await symlink(path.join(outside.dir, "secret.txt"), path.join(dir, "tracked-link.txt"));
     await gitIn(dir, ["add", "tracked-link.txt"]);
     await symlink("../../" + path.relative(path.dirname(dir), outside.dir) + "/secret.txt", path.join(dir, "relative-link.txt"));
+    await symlink("a.ts", path.join(dir, "src/alias.ts"));
+    await gitIn(dir, ["add", "src/alias.ts"]);
     const index = await RetrievalIndex.ofRepository({ dir });
-    expect(index.files).toEqual(["src/a.ts"]);
+    expect(index.files).toEqual(["src/a.ts", "src/alias.ts"]);
     expect(index.search("launch codes", 5)).toEqual([]);
+    expect(await index.fileText("src/alias.ts")).toBe("export const zebra = 1;\n");
   });
 
   it("a selected chunk is read again as indexed; once its file changed it reads as null, never as other text", async () => {
@@ -117,6 +120,22 @@ describe("RetrievalIndex search", () => {
       { file: "c.py", text: "# Refunds are capped at the captured amount of the payment.\ndef render_refund_badge(el):\n    el.text = 'refund'\n" },
     ]);
     expect(idx.search("Refunds are capped at the captured payment amount", 3).map((r) => r.chunk.file)[0]).toBe("b.ts");
+  });
+
+  it("a file filter ranks only the files it keeps, in the order ranking everything gives them (a spec restating the query is left out)", () => {
+    const idx = RetrievalIndex.ofDocuments([
+      { file: "specs/001-cart/spec.md", text: "Given a cart with two items, when one is removed, then the total drops by its price." },
+      { file: "src/cart.ts", text: "export function removeItem(cart: Cart, id: string) {\n  cart.items = cart.items.filter((i) => i.id !== id);\n  cart.total = sum(cart.items);\n}" },
+      { file: "_step/agent", text: "I removed the item and the total drops by its price, as the cart spec says." },
+      ...documents,
+    ]);
+    const query = "when an item is removed from the cart the total drops by its price";
+    const notSpec = (file: string) => !file.startsWith("specs/001-cart/") && !file.startsWith("_step/");
+    const all = idx.search(query, idx.size);
+    expect(all.slice(0, 2).map((r) => r.chunk.file).sort()).toEqual(["_step/agent", "specs/001-cart/spec.md"]);
+    const kept = idx.search(query, 5, { only: notSpec });
+    expect(kept[0]!.chunk.file).toBe("src/cart.ts");
+    expect(kept).toEqual(all.filter((r) => notSpec(r.chunk.file)).slice(0, 5));
   });
 
   it("in-memory documents are searched and read like files", async () => {
