@@ -6,7 +6,8 @@
 //   redacted) → block signal as data → commit naming the task → push the task branch.
 // Input is validated before anything is touched; the working copy and temp dir are always removed.
 
-import { rm, mkdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { lstat, mkdir, readFile, readlink, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
@@ -21,7 +22,7 @@ import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
-import { captureArtifacts, hashFile, type Artifacts } from "./artifacts.ts";
+import { captureArtifacts, type Artifacts } from "./artifacts.ts";
 import { repoFiles } from "../repo/files.ts";
 import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
 import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
@@ -244,7 +245,8 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
     }
     // What the install step changed in the work tree (a lock file it wrote, say): left out of the
-    // task's commit unless the agent changes it too.
+    // task's commit unless the agent changes it too. Without an install step there is nothing to
+    // tell apart, and no scan.
     const afterSetup = installs.length ? await workTreeChanges(ws.dir) : new Map<string, string>();
     progress(20);
 
@@ -305,8 +307,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     } else {
       const subject = `${taskId}: ${input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
       const body = `Task ${taskId} of ${input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
-      const now = await workTreeChanges(ws.dir);
-      const setupOnly = [...afterSetup].filter(([p, hash]) => now.get(p) === hash).map(([p]) => p);
+      const setupOnly = await untouchedSince(ws.dir, afterSetup);
       if (setupOnly.length) logs.setup = `${logs.setup ?? ""}\nleft out of the commit (changed by the install step only): ${setupOnly.join(", ")}`.trim();
       commit = (await commitAll(ws.dir, `${subject}\n\n${body}`, { exclude: setupOnly })) ?? ws.base;
       // Captured FROM the commit (tree-to-tree): the artifacts are exactly what was committed,
@@ -383,8 +384,21 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
 async function workTreeChanges(dir: string): Promise<Map<string, string>> {
   const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const changes = new Map<string, string>();
-  for (const { path: file } of parseStatusZ(out)) {
-    changes.set(file, (await hashFile(path.join(dir, file))).sha256 ?? "deleted");
-  }
+  for (const { path: file } of parseStatusZ(out)) changes.set(file, await contentHash(dir, file));
   return changes;
+}
+
+/** The paths of a `workTreeChanges` snapshot whose content is still the same: only those are read again. */
+async function untouchedSince(dir: string, snapshot: Map<string, string>): Promise<string[]> {
+  const same: string[] = [];
+  for (const [file, hash] of snapshot) if ((await contentHash(dir, file)) === hash) same.push(file);
+  return same;
+}
+
+async function contentHash(dir: string, file: string): Promise<string> {
+  const abs = path.join(dir, file);
+  const st = await lstat(abs).catch(() => null);
+  // A link is its target text; only regular files are read (not /dev/zero or a FIFO the agent linked or made).
+  const content = st?.isSymbolicLink() ? `link:${await readlink(abs)}` : st?.isFile() ? await readFile(abs).catch(() => null) : null;
+  return content !== null ? createHash("sha256").update(content).digest("hex") : "deleted";
 }
