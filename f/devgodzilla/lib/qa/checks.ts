@@ -6,7 +6,7 @@
 
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gitAt } from "../git.ts";
 import { runProcess } from "../process.ts";
@@ -48,6 +48,11 @@ export interface ChecksAndTests {
 
 const KINDS: CheckKind[] = ["lint", "typecheck", "test"];
 
+function rustupHome(): Record<string, string> {
+  const dir = process.env.RUSTUP_HOME ?? join(homedir(), ".rustup");
+  return existsSync(dir) ? { RUSTUP_HOME: dir } : {};
+}
+
 function tail(s: string, lines = 40): string {
   return s.split("\n").slice(-lines).join("\n").slice(-4000);
 }
@@ -87,7 +92,10 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     ...(plan?.env ?? {}),
     HOME: tmp, XDG_CACHE_HOME: join(tmp, ".cache"), npm_config_cache: join(tmp, ".npm"), npm_config_update_notifier: "false",
     CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", PYTHONDONTWRITEBYTECODE: "1", GOFLAGS: "-mod=mod", GOCACHE: join(tmp, "go-cache"),
-    GOPATH: join(tmp, "go"), GOPROXY: "off", CARGO_TARGET_DIR: join(tmp, "cargo-target"), CARGO_NET_OFFLINE: "true",
+    GOPATH: join(tmp, "go"), GOPROXY: "off", CARGO_TARGET_DIR: join(tmp, "cargo-target"), CARGO_NET_OFFLINE: "true", CARGO_HOME: join(tmp, "cargo-home"),
+    // rustup's cargo/rustc proxies find their toolchains under RUSTUP_HOME (by default in the real
+    // HOME, which the checks do not get): point them at it, read-only.
+    ...rustupHome(),
   };
   let wrapped;
   try {

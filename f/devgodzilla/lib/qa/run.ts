@@ -4,7 +4,7 @@
 // evidence, verdict, report. The `qa` script wraps it with git (checkout of the exact commit,
 // report committed to the branch, push).
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { repoFiles } from "../repo/files.ts";
 import { dirname, join } from "node:path";
 import { z } from "zod";
@@ -67,10 +67,6 @@ export interface QaOutcome {
   markdown: string;
 }
 
-async function readIf(path: string): Promise<string | null> {
-  return readFile(path, "utf8").catch(() => null);
-}
-
 export async function checklistItems(dir: string, feature: FeaturePaths, requiredByDefault: boolean): Promise<ChecklistItem[]> {
   const items: ChecklistItem[] = [];
   // Through the repository-files gateway: a checklist that is a link out of the checkout is not read.
@@ -80,7 +76,7 @@ export async function checklistItems(dir: string, feature: FeaturePaths, require
     const text = await repo.readText(`${feature.checklists}/${f}`);
     if (text) items.push(...parseChecklist(`checklists/${f}`, text, requiredByDefault));
   }
-  const spec = await readIf(join(dir, feature.spec));
+  const spec = await repo.readText(feature.spec);
   if (spec) items.push(...parseAcceptanceScenarios("spec.md", spec));
   // The same CHK id in two files: keep both, distinguishable by source.
   return items;

@@ -1,10 +1,8 @@
-// How QA reads the repository's files: the head version from the checkout (never leaving it —
-// a link out of the worktree reads as absent), the base version from git. One place, so the
-// repository-files gateway replaces it in one edit.
+// How QA reads the repository's files: the head version from the checkout through the
+// repository-files gateway (a link out of the worktree reads as absent), the base version from git.
 
-import { readFile, realpath } from "node:fs/promises";
-import { resolve, sep } from "node:path";
 import { gitAt, splitZ } from "../git.ts";
+import { repoFiles } from "../repo/files.ts";
 import { readAtCommit } from "./diff.ts";
 
 export interface Sources {
@@ -19,22 +17,13 @@ export interface Sources {
 const MAX_BYTES = 2_000_000;
 
 export function repoSources(dir: string, base: string, head: string): Sources {
-  const root = resolve(dir);
+  const repo = repoFiles(dir);
   const headCache = new Map<string, Promise<string | null>>();
   const baseCache = new Map<string, Promise<string | null>>();
   let listing: Promise<string[]> | null = null;
   const readHead = async (p: string): Promise<string | null> => {
-    const abs = resolve(root, p);
-    if (!abs.startsWith(root + sep)) return null;
-    try {
-      const real = await realpath(abs);
-      const realRoot = await realpath(root);
-      if (!real.startsWith(realRoot + sep)) return null;
-      const text = await readFile(real, "utf8");
-      return text.length > MAX_BYTES ? text.slice(0, MAX_BYTES) : text;
-    } catch {
-      return null;
-    }
+    const text = await repo.readText(p).catch(() => null);
+    return text && text.length > MAX_BYTES ? text.slice(0, MAX_BYTES) : text;
   };
   return {
     head: (p) => headCache.get(p) ?? headCache.set(p, readHead(p)).get(p)!,
