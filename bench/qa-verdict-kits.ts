@@ -7,20 +7,35 @@
 
 export type Files = Record<string, string | null>; // null: delete the file
 
+/** One test case as the kit's language writes it. */
+export interface Case {
+  /** Words of the title; the writer turns them into the language's naming (a title, snake_case, CamelCase). */
+  name: string;
+  body: string;
+  skip?: boolean;
+}
+
 export interface Kit {
   id: string;
   /** The project's test command (the profile's). */
   test: string[];
-  /** Files of the base commit (the repository before the task). */
+  /** Files of the repository before the feature (the project as it is). */
   base: Files;
-  /** Extra setup after writing the files (e.g. linking node_modules). */
-  link?: Record<string, string>;
+  /** Installed dependencies: directories copied into the checkout (as hard links) before the first commit, ignored by git. */
+  installed?: Record<string, string>;
   /** Paths the task and the outcomes touch. */
   paths: { code: string; newTest: string; existingTest: string; uncollectedTest: string; other: string; helper: string; readme: string };
   code: { stub: string; correct: string; wrong: string; withHelper: string; brokenExisting: string };
   helper: string;
+  /** Other files a change adding the helper must touch (Rust's lib.rs). */
+  helperWiring?: Files;
   otherEdited: string;
-  tests: { strong: string; weak: string; loosened: string; skipped: string; withEdge: string };
+  constitution: { path: string; text: string };
+  criteriaFile: boolean;
+  /** A test file of `cases`, in the kit's language and style. */
+  testFile(cases: Case[]): string;
+  /** Assertion bodies: the scenarios' (strong), and what an agent writes when it weakens them. */
+  asserts: { as1: string; as2: string; as1Weak: string; as1Tautology: string; as1Removed: string; as1Edited: string; single: string };
 }
 
 const SPEC = (title: string) => `# Feature Specification: ${title}
@@ -56,7 +71,15 @@ const TASKS = (code: string, test: string) => `# Tasks: Cart total
 
 ### Implementation for User Story 1
 
-- [ ] T002 [US1] Implement total in ${code} (criteria: US1-AS1, US1-AS2, FR-001) (depends on T001)
+- [ ] T002 [US1] Implement total in ${code} (criteria: US1-AS1, US1-AS2) (depends on T001)
+`;
+
+/** The same feature as one task: the code and its tests together (no tests-first task before it). */
+const ONE_TASK = (code: string, test: string) => `# Tasks: Cart total
+
+## Phase 3: User Story 1 - Cart total (Priority: P1)
+
+- [ ] T001 [US1] Implement total in ${code} with its tests in ${test} (criteria: US1-AS1, US1-AS2)
 `;
 
 const CRITERIA = `# Acceptance Criteria: Cart total
@@ -65,7 +88,7 @@ const CRITERIA = `# Acceptance Criteria: Cart total
 |----|---------|-----------|-------|
 | US1-AS1 | US1 | Given a cart with prices 2 and 3, When the total is computed, Then it is 5 | T001, T002 |
 | US1-AS2 | US1 | Given an empty cart, When the total is computed, Then it is 0 | T001, T002 |
-| FR-001 | US1 | The system MUST compute a cart's total as the sum of its prices. | T002 |
+| FR-001 | US1 | The system MUST compute a cart's total as the sum of its prices. | |
 `;
 
 // ---------------------------------------------------------------- constitutions (ours, in several languages and styles)
@@ -170,6 +193,13 @@ const ZH_CONSTITUTION = `# 商店宪章
 **版本**: 1.0.0
 `;
 
+// ---------------------------------------------------------------- test writers
+
+const indent = (body: string, pad: string) => body.split("\n").map((l) => (l ? pad + l : l)).join("\n");
+const words = (name: string) => name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+const snake = (name: string) => words(name).join("_").toLowerCase();
+const camel = (name: string) => words(name).map((w) => (/^[A-Z0-9]+$/.test(w) ? w : w[0]!.toUpperCase() + w.slice(1))).join("");
+
 // ---------------------------------------------------------------- Node (node:test)
 
 const node: Kit = {
@@ -180,28 +210,26 @@ const node: Kit = {
     "src/cart.js": "export const count = (items) => items.length;\n",
     "src/format.js": "export const money = (n) => n.toFixed(2);\n",
     "test/count.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\n\ntest("count gives the number of items", () => {\n  assert.equal(count(["a", "b"]), 2);\n});\n',
-    "README.md": "# shop\n",
-    ".specify/memory/constitution.md": EN_CONSTITUTION,
-    "specs/001-cart-total/spec.md": SPEC("Cart total"),
-    "specs/001-cart-total/tasks.md": TASKS("src/cart.js", "test/total.test.js"),
-    "specs/001-cart-total/criteria.md": CRITERIA,
+    "README.md": "# shop\n\nA tiny shop library.\n",
   },
+  constitution: { path: ".specify/memory/constitution.md", text: EN_CONSTITUTION },
+  criteriaFile: true,
   paths: { code: "src/cart.js", newTest: "test/total.test.js", existingTest: "test/count.test.js", uncollectedTest: "tests/total.spec.js", other: "src/format.js", helper: "src/sum.js", readme: "README.md" },
   code: {
     stub: "export const count = (items) => items.length;\nexport const total = (prices) => 0;\n",
     correct: "export const count = (items) => items.length;\nexport const total = (prices) => prices.reduce((a, b) => a + b, 0);\n",
     wrong: "export const count = (items) => items.length;\nexport const total = (prices) => prices.length;\n",
-    withHelper: 'import { sum } from "./sum.js";\nexport const count = (items) => items.length;\nexport const total = (prices) => sum(prices);\n',
+    withHelper: 'import { sum } from "./sum.js";\n\nexport const count = (items) => items.length;\nexport const total = (prices) => sum(prices);\n',
     brokenExisting: "export const count = (items) => 0;\nexport const total = (prices) => prices.reduce((a, b) => a + b, 0);\n",
   },
   helper: "export const sum = (xs) => xs.reduce((a, b) => a + b, 0);\n",
   otherEdited: "export const money = (n) => `$${n}`;\n",
-  tests: {
-    strong: 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n\ntest("US1-AS1 totals the prices in the cart", () => {\n  assert.equal(total([2, 3]), 5);\n});\n',
-    weak: 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n\ntest("US1-AS1 totals the prices in the cart", () => {\n  assert.ok(total([2, 3]));\n});\n',
-    loosened: 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n\ntest("US1-AS1 totals the prices in the cart", () => {\n  assert.ok(true);\n});\n',
-    skipped: 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n\ntest.skip("US1-AS1 totals the prices in the cart", () => {\n  assert.equal(total([2, 3]), 5);\n});\n',
-    withEdge: 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n\ntest("US1-AS1 totals the prices in the cart", () => {\n  assert.equal(total([2, 3]), 5);\n});\n\ntest("US1-AS2 an empty cart costs nothing", () => {\n  assert.equal(total([]), 0);\n});\n',
+  testFile: (cases) =>
+    'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n' +
+    cases.map((c) => `\ntest${c.skip ? ".skip" : ""}("${c.name}", () => {\n${indent(c.body, "  ")}\n});\n`).join(""),
+  asserts: {
+    as1: "assert.equal(total([2, 3]), 5);", as2: "assert.equal(total([]), 0);", as1Weak: "assert.ok(total([2, 3]) > 0);",
+    as1Tautology: "assert.ok(true);", as1Removed: "total([2, 3]);", as1Edited: "assert.equal(total([2, 3]), 2);", single: "assert.equal(total([7]), 7);",
   },
 };
 
@@ -210,7 +238,7 @@ const node: Kit = {
 const vitestKit = (nodeModules: string): Kit => ({
   id: "vitest",
   test: ["npm", "test"],
-  link: { node_modules: nodeModules },
+  installed: { node_modules: nodeModules },
   base: {
     "package.json": JSON.stringify({ name: "shop", type: "module", scripts: { test: "vitest run" } }, null, 2) + "\n",
     ".gitignore": "node_modules\n",
@@ -218,26 +246,25 @@ const vitestKit = (nodeModules: string): Kit => ({
     "lib/fmt.js": "export function money(n) {\n  return n.toFixed(2);\n}\n",
     "test/count.test.js": 'import { describe, it, expect } from "vitest";\nimport { count } from "../lib/cart.js";\n\ndescribe("count", () => {\n  it("gives the number of items", () => {\n    expect(count(["a", "b"])).toBe(2);\n  });\n});\n',
     "README.md": "# shop\n",
-    ".specify/memory/constitution.md": ES_CONSTITUTION,
-    "specs/001-cart-total/spec.md": SPEC("Total del carrito"),
-    "specs/001-cart-total/tasks.md": TASKS("lib/cart.js", "test/total.test.js"),
   },
+  constitution: { path: ".specify/memory/constitution.md", text: ES_CONSTITUTION },
+  criteriaFile: false,
   paths: { code: "lib/cart.js", newTest: "test/total.test.js", existingTest: "test/count.test.js", uncollectedTest: "test/total.check.js", other: "lib/fmt.js", helper: "lib/arith.js", readme: "README.md" },
   code: {
-    stub: "export function count(items) {\n  return items.length;\n}\nexport function total(prices) {\n  return 0;\n}\n",
-    correct: "export function count(items) {\n  return items.length;\n}\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
-    wrong: "export function count(items) {\n  return items.length;\n}\nexport function total(prices) {\n  return prices[0] ?? 1;\n}\n",
-    withHelper: 'import { add } from "./arith.js";\nexport function count(items) {\n  return items.length;\n}\nexport function total(prices) {\n  return prices.reduce(add, 0);\n}\n',
-    brokenExisting: "export function count(items) {\n  return items.length + 1;\n}\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
+    stub: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return 0;\n}\n",
+    correct: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
+    wrong: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices[0] ?? 0;\n}\n",
+    withHelper: 'import { add } from "./arith.js";\n\nexport function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices.reduce(add, 0);\n}\n',
+    brokenExisting: "export function count(items) {\n  return items.length + 1;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
   },
   helper: "export const add = (a, b) => a + b;\n",
   otherEdited: "export function money(n) {\n  return String(n);\n}\n",
-  tests: {
-    strong: 'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n  it("US1-AS1 sums the prices", () => {\n    expect(total([2, 3])).toBe(5);\n  });\n});\n',
-    weak: 'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n  it("US1-AS1 sums the prices", () => {\n    expect(total([2, 3])).toBeDefined();\n  });\n});\n',
-    loosened: 'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n  it("US1-AS1 sums the prices", () => {\n    expect(true).toBe(true);\n  });\n});\n',
-    skipped: 'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n  it.skip("US1-AS1 sums the prices", () => {\n    expect(total([2, 3])).toBe(5);\n  });\n});\n',
-    withEdge: 'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n  it("US1-AS1 sums the prices", () => {\n    expect(total([2, 3])).toBe(5);\n  });\n  it("US1-AS2 is zero for an empty cart", () => {\n    expect(total([])).toEqual(0);\n  });\n});\n',
+  testFile: (cases) =>
+    'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n' +
+    cases.map((c) => `  it${c.skip ? ".skip" : ""}("${c.name}", () => {\n${indent(c.body, "    ")}\n  });\n`).join("\n") + "});\n",
+  asserts: {
+    as1: "expect(total([2, 3])).toBe(5);", as2: "expect(total([])).toEqual(0);", as1Weak: "expect(total([2, 3])).toBeTruthy();",
+    as1Tautology: "expect(true).toBe(true);", as1Removed: "total([2, 3]);", as1Edited: "expect(total([2, 3])).toBe(2);", single: "expect(total([7])).toBe(7);",
   },
 });
 
@@ -253,28 +280,26 @@ const python: Kit = {
     "shop/fmt.py": "def money(n):\n    return f\"{n:.2f}\"\n",
     "tests/test_count.py": "from shop.cart import count\n\n\ndef test_count_gives_the_number_of_items():\n    assert count([\"a\", \"b\"]) == 2\n",
     "README.md": "# shop\n",
-    // The older layout: the constitution at memory/ (before .specify/).
-    "memory/constitution.md": JA_CONSTITUTION,
-    "specs/001-cart-total/spec.md": SPEC("カート合計"),
-    "specs/001-cart-total/tasks.md": TASKS("shop/cart.py", "tests/test_total.py"),
-    "specs/001-cart-total/criteria.md": CRITERIA,
   },
+  // The older layout: the constitution at memory/ (before .specify/).
+  constitution: { path: "memory/constitution.md", text: JA_CONSTITUTION },
+  criteriaFile: true,
   paths: { code: "shop/cart.py", newTest: "tests/test_total.py", existingTest: "tests/test_count.py", uncollectedTest: "tests/check_total.py", other: "shop/fmt.py", helper: "shop/arith.py", readme: "README.md" },
   code: {
     stub: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return 0\n",
     correct: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return sum(prices)\n",
-    wrong: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return max(prices, default=1)\n",
+    wrong: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return max(prices, default=0)\n",
     withHelper: "from shop.arith import add_all\n\n\ndef count(items):\n    return len(items)\n\n\ndef total(prices):\n    return add_all(prices)\n",
     brokenExisting: "def count(items):\n    return 0\n\n\ndef total(prices):\n    return sum(prices)\n",
   },
   helper: "def add_all(xs):\n    out = 0\n    for x in xs:\n        out += x\n    return out\n",
   otherEdited: "def money(n):\n    return str(n)\n",
-  tests: {
-    strong: "from shop.cart import total\n\n\ndef test_us1_as1_total_sums_the_prices():\n    assert total([2, 3]) == 5\n",
-    weak: "from shop.cart import total\n\n\ndef test_us1_as1_total_sums_the_prices():\n    assert total([2, 3]) is not None\n",
-    loosened: "from shop.cart import total\n\n\ndef test_us1_as1_total_sums_the_prices():\n    assert total([2, 3]) is not None\n",
-    skipped: "import pytest\n\nfrom shop.cart import total\n\n\n@pytest.mark.skip(reason=\"later\")\ndef test_us1_as1_total_sums_the_prices():\n    assert total([2, 3]) == 5\n",
-    withEdge: "from shop.cart import total\n\n\ndef test_us1_as1_total_sums_the_prices():\n    assert total([2, 3]) == 5\n\n\ndef test_us1_as2_empty_cart_is_zero():\n    assert total([]) == 0\n",
+  testFile: (cases) =>
+    (cases.some((c) => c.skip) ? "import pytest\n\n" : "") + "from shop.cart import total\n" +
+    cases.map((c) => `\n\n${c.skip ? '@pytest.mark.skip(reason="total not ready")\n' : ""}def test_${snake(c.name)}():\n${indent(c.body, "    ")}\n`).join(""),
+  asserts: {
+    as1: "assert total([2, 3]) == 5", as2: "assert total([]) == 0", as1Weak: "assert total([2, 3])",
+    as1Tautology: "assert True", as1Removed: "total([2, 3])", as1Edited: "assert total([2, 3]) == 3", single: "assert total([7]) == 7",
   },
 };
 
@@ -289,10 +314,9 @@ const goKit: Kit = {
     "money/money.go": "package money\n\nimport \"fmt\"\n\n// Format writes an amount with two decimals.\nfunc Format(n float64) string { return fmt.Sprintf(\"%.2f\", n) }\n",
     "cart/count_test.go": "package cart\n\nimport \"testing\"\n\nfunc TestCount(t *testing.T) {\n\tif got := Count([]string{\"a\", \"b\"}); got != 2 {\n\t\tt.Fatalf(\"Count = %d, want 2\", got)\n\t}\n}\n",
     "README.md": "# shop\n",
-    ".specify/memory/constitution.md": KO_CONSTITUTION,
-    "specs/001-cart-total/spec.md": SPEC("장바구니 합계"),
-    "specs/001-cart-total/tasks.md": TASKS("cart/cart.go", "cart/total_test.go"),
   },
+  constitution: { path: ".specify/memory/constitution.md", text: KO_CONSTITUTION },
+  criteriaFile: false,
   paths: { code: "cart/cart.go", newTest: "cart/total_test.go", existingTest: "cart/count_test.go", uncollectedTest: "cart/testdata/total_test.go", other: "money/money.go", helper: "cart/sum.go", readme: "README.md" },
   code: {
     stub: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return 0 }\n",
@@ -303,12 +327,17 @@ const goKit: Kit = {
   },
   helper: "package cart\n\nfunc sum(xs []int) int {\n\ts := 0\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n\treturn s\n}\n",
   otherEdited: "package money\n\nimport \"fmt\"\n\n// Format writes an amount.\nfunc Format(n float64) string { return fmt.Sprint(n) }\n",
-  tests: {
-    strong: "package cart\n\nimport \"testing\"\n\nfunc TestUS1AS1TotalSumsThePrices(t *testing.T) {\n\tif got := Total([]int{2, 3}); got != 5 {\n\t\tt.Fatalf(\"Total = %d, want 5\", got)\n\t}\n}\n",
-    weak: "package cart\n\nimport \"testing\"\n\nfunc TestUS1AS1TotalSumsThePrices(t *testing.T) {\n\tif got := Total([]int{2, 3}); got == 0 {\n\t\tt.Fatal(\"Total returned nothing\")\n\t}\n}\n",
-    loosened: "package cart\n\nimport \"testing\"\n\nfunc TestUS1AS1TotalSumsThePrices(t *testing.T) {\n\tif got := Total([]int{2, 3}); got < 0 {\n\t\tt.Fatalf(\"Total = %d\", got)\n\t}\n}\n",
-    skipped: "package cart\n\nimport \"testing\"\n\nfunc TestUS1AS1TotalSumsThePrices(t *testing.T) {\n\tt.Skip(\"later\")\n\tif got := Total([]int{2, 3}); got != 5 {\n\t\tt.Fatalf(\"Total = %d, want 5\", got)\n\t}\n}\n",
-    withEdge: "package cart\n\nimport \"testing\"\n\nfunc TestUS1AS1TotalSumsThePrices(t *testing.T) {\n\tif got := Total([]int{2, 3}); got != 5 {\n\t\tt.Fatalf(\"Total = %d, want 5\", got)\n\t}\n}\n\nfunc TestUS1AS2EmptyCartIsZero(t *testing.T) {\n\tif got := Total(nil); got != 0 {\n\t\tt.Fatalf(\"Total = %d, want 0\", got)\n\t}\n}\n",
+  testFile: (cases) =>
+    "package cart\n\nimport \"testing\"\n" +
+    cases.map((c) => `\nfunc Test${camel(c.name)}(t *testing.T) {\n${indent((c.skip ? 't.Skip("total not ready")\n' : "") + c.body, "\t")}\n}\n`).join(""),
+  asserts: {
+    as1: 'if got := Total([]int{2, 3}); got != 5 {\n\tt.Fatalf("Total = %d, want 5", got)\n}',
+    as2: 'if got := Total(nil); got != 0 {\n\tt.Errorf("Total(nil) = %d, want 0", got)\n}',
+    as1Weak: 'if Total([]int{2, 3}) <= 0 {\n\tt.Fatal("expected a positive total")\n}',
+    as1Tautology: 'got := Total([]int{2, 3})\nif got != got {\n\tt.Fatalf("Total = %d", got)\n}',
+    as1Removed: "t.Log(Total([]int{2, 3}))",
+    as1Edited: 'if got := Total([]int{2, 3}); got != 2 {\n\tt.Fatalf("Total = %d, want 2", got)\n}',
+    single: 'if got := Total([]int{7}); got != 7 {\n\tt.Fatalf("Total = %d, want 7", got)\n}',
   },
 };
 
@@ -324,11 +353,9 @@ const rust: Kit = {
     "src/money.rs": "pub fn format(n: f64) -> String {\n    format!(\"{:.2}\", n)\n}\n",
     "tests/count.rs": "#[test]\nfn count_gives_the_number_of_items() {\n    assert_eq!(shop::cart::count(&[\"a\", \"b\"]), 2);\n}\n",
     "README.md": "# shop\n",
-    ".specify/memory/constitution.md": ZH_CONSTITUTION,
-    "specs/001-cart-total/spec.md": SPEC("购物车合计"),
-    "specs/001-cart-total/tasks.md": TASKS("src/cart.rs", "tests/total.rs"),
-    "specs/001-cart-total/criteria.md": CRITERIA,
   },
+  constitution: { path: ".specify/memory/constitution.md", text: ZH_CONSTITUTION },
+  criteriaFile: true,
   paths: { code: "src/cart.rs", newTest: "tests/total.rs", existingTest: "tests/count.rs", uncollectedTest: "tests/unit/total.rs", other: "src/money.rs", helper: "src/arith.rs", readme: "README.md" },
   code: {
     stub: "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(_prices: &[i64]) -> i64 {\n    0\n}\n",
@@ -338,18 +365,31 @@ const rust: Kit = {
     brokenExisting: "pub fn count(_items: &[&str]) -> usize {\n    0\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    prices.iter().sum()\n}\n",
   },
   helper: "pub fn add_all(xs: &[i64]) -> i64 {\n    xs.iter().sum()\n}\n",
+  helperWiring: { "src/lib.rs": "pub mod arith;\npub mod cart;\npub mod money;\n" },
   otherEdited: "pub fn format(n: f64) -> String {\n    n.to_string()\n}\n",
-  tests: {
-    strong: "use shop::cart::total;\n\n#[test]\nfn us1_as1_total_sums_the_prices() {\n    assert_eq!(total(&[2, 3]), 5);\n}\n",
-    weak: "use shop::cart::total;\n\n#[test]\nfn us1_as1_total_sums_the_prices() {\n    assert!(total(&[2, 3]) > 0);\n}\n",
-    loosened: "use shop::cart::total;\n\n#[test]\nfn us1_as1_total_sums_the_prices() {\n    let _ = total(&[2, 3]);\n    assert!(true);\n}\n",
-    skipped: "use shop::cart::total;\n\n#[test]\n#[ignore]\nfn us1_as1_total_sums_the_prices() {\n    assert_eq!(total(&[2, 3]), 5);\n}\n",
-    withEdge: "use shop::cart::total;\n\n#[test]\nfn us1_as1_total_sums_the_prices() {\n    assert_eq!(total(&[2, 3]), 5);\n}\n\n#[test]\nfn us1_as2_empty_cart_is_zero() {\n    assert_eq!(total(&[]), 0);\n}\n",
+  testFile: (cases) =>
+    "use shop::cart::total;\n" +
+    cases.map((c) => `\n#[test]\n${c.skip ? "#[ignore]\n" : ""}fn ${snake(c.name)}() {\n${indent(c.body, "    ")}\n}\n`).join(""),
+  asserts: {
+    as1: "assert_eq!(total(&[2, 3]), 5);", as2: "assert_eq!(total(&[]), 0);", as1Weak: "assert!(total(&[2, 3]) > 0);",
+    as1Tautology: "assert!(true);", as1Removed: "let _ = total(&[2, 3]);", as1Edited: "assert_eq!(total(&[2, 3]), 2);", single: "assert_eq!(total(&[7]), 7);",
   },
 };
 
-/** The lib.rs of the Rust kit once the task added a helper module. */
-export const RUST_LIB_WITH_HELPER = "pub mod arith;\npub mod cart;\npub mod money;\n";
+export type Scenario = "tests-first" | "one-task";
+
+/** The feature's files: spec, tasks (one task with its tests, or tests first then code), criteria, constitution. */
+export function featureFiles(kit: Kit, scenario: Scenario): Files {
+  const dir = "specs/001-cart-total";
+  return {
+    [kit.constitution.path]: kit.constitution.text,
+    [`${dir}/spec.md`]: SPEC("Cart total"),
+    [`${dir}/tasks.md`]: scenario === "tests-first" ? TASKS(kit.paths.code, kit.paths.newTest) : ONE_TASK(kit.paths.code, kit.paths.newTest),
+    ...(kit.criteriaFile ? { [`${dir}/criteria.md`]: CRITERIA } : {}),
+  };
+}
+
+export const TITLES = { as1: "US1-AS1 totals the prices in the cart", as2: "US1-AS2 an empty cart costs nothing", single: "US1-AS1 a single price is its own total" };
 
 export function kits(nodeModules: string): Kit[] {
   return [node, vitestKit(nodeModules), python, goKit, rust];

@@ -27,7 +27,7 @@ export function repoRelative(root: string): (p: string) => string {
 function readSource(src: ResultSource, text: string, ctx: ReadContext): Read {
   switch (src.format) {
     case "junit":
-      return { cases: readJunit(text, { relPath: ctx.relPath, zeroBasedLines: src.runner === "pytest" }), errors: [] };
+      return readJunit(text, { relPath: ctx.relPath, zeroBasedLines: src.runner === "pytest" });
     case "jest-json":
       return readJestJson(text, ctx);
     case "mocha-json":
