@@ -16,7 +16,7 @@
 // Prints one row per outcome, the confusion table per kind, the rate of bad outcomes rejected and of
 // good ones wrongly rejected per mode; exits 1 below the targets (≥ 0.95 rejected, ≤ 0.05 wrongly
 // rejected). Last line: one JSON object.
-//   npm run bench:qa-verdict [-- --kit pytest] [--mode none] [--concurrency 2] [--verbose]
+//   npm run bench:qa-verdict [-- --kit pytest] [--outcome implement] [--mode none] [--concurrency 2] [--verbose] [--runner-output]
 
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -123,7 +123,7 @@ interface Row {
   outcome: string;
   kind: string;
   good: boolean;
-  verdicts: Partial<Record<Mode, { passed: boolean; blocking: string[] }>>;
+  verdicts: Partial<Record<Mode, { passed: boolean; blocking: string[]; messages: string[] }>>;
 }
 
 async function qa(kit: Kit, o: Outcome, judges: Record<Mode, Judge | null>, modes: Mode[]): Promise<Row> {
@@ -136,7 +136,7 @@ async function qa(kit: Kit, o: Outcome, judges: Record<Mode, Judge | null>, mode
         commands: { install: [], lint: [], typecheck: [], build: [], format: [], test: [{ argv: kit.test, cwd: ".", source: "test", inferred: false }] },
         config: parseQaConfig({ checks: { timeout_seconds: 240 } }), judge: judges[mode], task: taskOf(kit, o.scenario), story: "US1",
       });
-      row.verdicts[mode] = { passed: verdict.status === "passed", blocking: blockingCodes(verdict) };
+      row.verdicts[mode] = { passed: verdict.status === "passed", blocking: blockingCodes(verdict), messages: verdict.blocking.map((f) => `${f.code}: ${f.message}`) };
     }
   } finally {
     await rm(repo.dir, { recursive: true, force: true });
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   const verbose = process.argv.includes("--verbose");
   // The checks echo the runner's output line by line ("[qa test] …"); the bench shows its own rows.
   const say = console.log.bind(console);
-  if (!verbose) console.log = (...a: unknown[]) => (typeof a[0] === "string" && a[0].startsWith("[qa ") ? undefined : say(...a));
+  if (!process.argv.includes("--runner-output")) console.log = (...a: unknown[]) => (typeof a[0] === "string" && a[0].startsWith("[qa ") ? undefined : say(...a));
   const chosen = kits(nodeModules).filter((k) => !kitFilter || k.id === kitFilter || k.id.startsWith(kitFilter));
   const outcomes = OUTCOMES.filter((o) => !outcomeFilter || o.id === outcomeFilter);
 
@@ -190,6 +190,7 @@ async function main(): Promise<void> {
       const cells = modes.map((m) => `${m}: ${r.verdicts[m]!.passed ? "accept" : "reject"}`).join("  ");
       const wrong = modes.some((m) => r.verdicts[m]!.passed !== r.good);
       console.log(`${wrong ? "✗" : "✓"} ${k.id.padEnd(10)} ${o.id.padEnd(34)} ${(r.good ? "good" : "bad").padEnd(5)} ${cells}  ${verbose || wrong ? (r.verdicts[modes[0]!]!.blocking.join(",") || "-") : ""}`);
+      if (verbose) for (const m of modes) for (const msg of r.verdicts[m]!.messages) say(`      ${m}: ${msg.slice(0, 300)}`);
       return r;
     });
   } finally {

@@ -9,6 +9,7 @@ import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gitAt } from "../git.ts";
+import { seedGoCache } from "./gocache.ts";
 import { runProcess } from "../process.ts";
 import { Redactor } from "../redact.ts";
 import { SandboxUnavailableError, wrapInSandbox } from "../sandbox/index.ts";
@@ -97,6 +98,8 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     // HOME, which the checks do not get): point them at it, read-only.
     ...rustupHome(),
   };
+  // Go compiles the standard library into the check's empty cache: start from a warm copy.
+  if (/(^|\/)go$/.test(argv[0]!)) await seedGoCache(env.GOCACHE);
   let wrapped;
   try {
     wrapped = await wrapInSandbox({ file: argv[0]!, args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: root, tmpDir: tmp, readOnly: at?.readOnly, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse", bwrapPath: input.bwrapPath });

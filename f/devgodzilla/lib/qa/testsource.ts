@@ -322,7 +322,8 @@ function goAssertion(line: string, prev: string[]): Strength | null {
   if (!/\b\w+\.(Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(/.test(line)) return null;
   // The condition that guards the failure: `if got != want {` just above (or on the same line).
   for (const l of [line, ...prev.slice().reverse()]) {
-    const c = /\bif\s+(.+?)\s*\{/.exec(l);
+    // gofmt puts a space before a block's brace and none before a composite literal's ([]int{2, 3}).
+    const c = /\bif\s+(.+?)\s+\{/.exec(l);
     if (!c) continue;
     const cond = c[1]!.replace(/^.*;\s*/, "");
     if (/reflect\.DeepEqual|cmp\.(Equal|Diff)|bytes\.Equal|strings\.(Contains|HasPrefix|HasSuffix)/.test(cond)) return "strong";
