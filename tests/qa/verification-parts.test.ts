@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readJunit } from "../../f/devgodzilla/lib/qa/testrun/junit.ts";
+import { readCargoJson } from "../../f/devgodzilla/lib/qa/testrun/readers.ts";
 import { assertionOn } from "../../f/devgodzilla/lib/qa/testsource.ts";
 import { checkScope } from "../../f/devgodzilla/lib/qa/scope.ts";
 import { readBranchDiff } from "../../f/devgodzilla/lib/qa/diff.ts";
@@ -40,6 +41,26 @@ E   ImportError: cannot import name 'total' from 'shop.cart'</error></testcase><
     const run = readJunit(xml, { relPath: (p) => p, zeroBasedLines: true });
     expect(run.errors).toEqual([]);
     expect(run.cases.map((c) => [c.name, c.status])).toEqual([["test_query", "failed"]]);
+  });
+});
+
+describe("cargo test's results", () => {
+  it("reads a test target that did not compile (rustc's errors on stderr, no libtest event) as a load error of its file", () => {
+    const stderr = [
+      "   Compiling shop v0.1.0 (/repo)",
+      "error[E0432]: unresolved import `shop::cart::total`",
+      " --> tests/total.rs:1:5",
+      "  |",
+      "1 | use shop::cart::total;",
+      "  |     ^^^^^^^^^^^^^^^^^ no `total` in `cart`",
+      "",
+      "For more information about this error, try `rustc --explain E0432`.",
+      'error: could not compile `shop` (test "total") due to 1 previous error',
+    ].join("\n");
+    const read = readCargoJson("", { relPath: (p) => p, stderr });
+    expect(read.cases).toEqual([]);
+    expect(read.errors).toEqual([{ file: "tests/total.rs", message: "test total did not compile: error[E0432]: unresolved import `shop::cart::total`" }]);
+    expect(() => readCargoJson("", { relPath: (p) => p, stderr: "warning: unused variable" })).toThrow(/no libtest JSON events/);
   });
 });
 

@@ -61,6 +61,25 @@ async function judge(change: Record<string, string | null>, task: QaTask | null 
   return { ...out, codes: codesOf(out.verdict) };
 }
 
+describe("QA on the tests-first task itself", () => {
+  it("accepts T001's failing tests whose module does not exist yet: its criteria are failing (red), not unproven", async () => {
+    repo = await tempRepo("dg-qa-verify-");
+    const base = await repo.commit("shop", {
+      "package.json": JSON.stringify({ name: "shop", type: "module", scripts: { test: "node --test" } }),
+      "src/cart.js": COUNT, "README.md": "# shop\n",
+      "specs/001-cart/spec.md": SPEC, "specs/001-cart/tasks.md": TASKS, ".specify/memory/constitution.md": CONSTITUTION,
+    });
+    const head = await repo.commit("T001", { "test/total.test.js": testFile(AS1, AS2).replace("../src/cart.js", "../src/total.js") });
+    const t001: QaTask = { id: "T001", description: "Write the failing tests for the cart total in test/total.test.js (criteria: US1-AS1, US1-AS2)", files: ["test/total.test.js"], story: "US1", body: "" };
+    const { verdict } = await qaOn(repo.dir, base, head, { task: t001, story: "US1" });
+    expect(codesOf(verdict)).toEqual([]);
+    const as1 = verdict.criteria.find((c) => c.id === "US1-AS1")!;
+    expect(as1.verdict).toBe("failing");
+    expect(as1.reason).toMatch(/test\/total\.test\.js names it but did not load/);
+    expect(as1.evidence[0]).toMatchObject({ test: "US1-AS1 totals the prices in the cart", file: "test/total.test.js" });
+  }, 60_000);
+});
+
 describe("QA's verification contract on a tests-first change", () => {
   it("accepts the implementation and shows each criterion proven by the named test that ran", async () => {
     const { verdict, codes, markdown } = await judge({ "src/cart.js": CORRECT });

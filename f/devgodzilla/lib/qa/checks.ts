@@ -117,7 +117,7 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     });
     const output = `${r.stdout}\n${r.stderr}`;
     const parsed = parseToolOutput(kind === "install" ? "lint" : kind, output, root);
-    const read = plan ? await readResults(plan, r.stdout, root) : null;
+    const read = plan ? await readResults(plan, r.stdout, root, r.stderr) : null;
     const run = read?.run ?? null;
     const findings: Finding[] = run ? resultFindings(run) : parsed.findings;
     const counts = run ? countCases(run.cases) : undefined;

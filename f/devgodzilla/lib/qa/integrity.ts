@@ -14,7 +14,7 @@
 //                         a module format the runner does not load, a class it does not collect)
 
 import type { BranchDiff } from "./diff.ts";
-import { describeCase, type TestEvidence, type TestFile } from "./evidence.ts";
+import { describeCase, loadErrorFor, type TestEvidence, type TestFile } from "./evidence.ts";
 import { caseKey } from "./testrun/index.ts";
 import { assertionOn, assertionsIn, langOf, modifierOn, type TestDef } from "./testsource.ts";
 import type { Finding, FindingLine } from "./types.ts";
@@ -186,7 +186,8 @@ function runFindings(ev: TestEvidence): IntegrityFinding[] {
   }
   if (ev.head) {
     for (const t of ev.files) {
-      if (!t.headText) continue;
+      // A file that does not load is the check's TEST_LOAD_ERROR (red on a tests-first task), not a placement problem.
+      if (!t.headText || loadErrorFor(ev.head, t.path)) continue;
       const ran = ev.cases.filter((c) => c.file === t.path);
       const baseNames = new Set(caseDefs(t.baseDefs).map((d) => d.name));
       const expected = caseDefs(t.headDefs).filter((d) => !d.modifier && !dynamicName(d.name) && (t.status === "added" || !baseNames.has(d.name)));

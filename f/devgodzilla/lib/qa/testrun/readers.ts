@@ -10,6 +10,8 @@ import { sep, type LoadError, type TestCase } from "./model.ts";
 export interface ReadContext {
   /** Turns a runner's path (absolute, file://, ./) into a repository-relative one. */
   relPath: (p: string) => string;
+  /** The command's stderr (cargo writes its compile errors there, the JSON events to stdout). */
+  stderr?: string;
 }
 
 export interface Read {
@@ -224,7 +226,18 @@ export function readGoJson(text: string): Read {
 
 // ---------------------------------------------------------------- cargo test (libtest JSON)
 
-export function readCargoJson(text: string): Read {
+/**
+ * A test target that did not compile: cargo prints no event for it, only rustc's errors on stderr
+ * (`error[E0425]: …` / `--> tests/total.rs:4:5` / `error: could not compile `shop` (test "total")`).
+ */
+function cargoCompileErrors(stderr: string, ctx: ReadContext): LoadError[] {
+  const failed = [...stderr.matchAll(/^error: could not compile `[^`]+`(?: \((\w+) "([^"]+)"\))?/gm)];
+  if (!failed.length) return [];
+  const first = /^(error(?:\[E\d+\])?: .+)\n\s*--> ([^:\n]+):\d+/m.exec(stderr);
+  return [{ file: first ? ctx.relPath(first[2]!) : null, message: `${failed.map((m) => (m[2] ? `${m[1]} ${m[2]}` : "the crate")).join(", ")} did not compile${first ? `: ${first[1]}` : ""}` }];
+}
+
+export function readCargoJson(text: string, ctx: ReadContext = { relPath: (p) => p }): Read {
   const cases: TestCase[] = [];
   let events = 0;
   for (const raw of text.split("\n")) {
@@ -241,6 +254,7 @@ export function readCargoJson(text: string): Read {
     const name = e.name.split("::").pop() ?? e.name;
     cases.push({ name, fullName: e.name.split("::").join(" › "), file: null, line: null, status, ...(status === "failed" ? { message: firstLines(e.stdout ?? e.message) } : {}) });
   }
-  if (!events) throw new Error("no libtest JSON events");
-  return { cases, errors: [] };
+  const errors = cargoCompileErrors(ctx.stderr ?? "", ctx);
+  if (!events && !errors.length) throw new Error("no libtest JSON events");
+  return { cases, errors };
 }
