@@ -1,6 +1,6 @@
 // The repositories bench:qa-verdict builds, one kit per ecosystem: a small shop library with an
 // existing behaviour (count) and its test, an unrelated module, a Spec Kit feature (spec.md with a
-// story, acceptance scenarios and requirement ids; tasks.md) whose task T002 adds `total`, and a
+// story, acceptance scenarios and requirement ids; tasks.md: tests first then the code, or one task for both) that adds `total`, and a
 // tests-first constitution — each kit in another language and style (numbering, NON-NEGOTIABLE or
 // not, Spec Kit's path or the older memory/ path, criteria.md written or read from the spec). The
 // outcomes (qa-verdict.ts) are changes to these repositories, labelled good or bad.
@@ -25,7 +25,7 @@ export interface Kit {
   installed?: Record<string, string>;
   /** Paths the task and the outcomes touch. */
   paths: { code: string; newTest: string; existingTest: string; uncollectedTest: string; other: string; helper: string; readme: string };
-  code: { stub: string; correct: string; wrong: string; withHelper: string; brokenExisting: string };
+  code: { correct: string; wrong: string; withHelper: string; brokenExisting: string };
   helper: string;
   /** Other files a change adding the helper must touch (Rust's lib.rs). */
   helperWiring?: Files;
@@ -216,7 +216,6 @@ const node: Kit = {
   criteriaFile: true,
   paths: { code: "src/cart.js", newTest: "test/total.test.js", existingTest: "test/count.test.js", uncollectedTest: "tests/total.spec.js", other: "src/format.js", helper: "src/sum.js", readme: "README.md" },
   code: {
-    stub: "export const count = (items) => items.length;\nexport const total = (prices) => 0;\n",
     correct: "export const count = (items) => items.length;\nexport const total = (prices) => prices.reduce((a, b) => a + b, 0);\n",
     wrong: "export const count = (items) => items.length;\nexport const total = (prices) => prices.length;\n",
     withHelper: 'import { sum } from "./sum.js";\n\nexport const count = (items) => items.length;\nexport const total = (prices) => sum(prices);\n',
@@ -251,7 +250,6 @@ const vitestKit = (nodeModules: string): Kit => ({
   criteriaFile: false,
   paths: { code: "lib/cart.js", newTest: "test/total.test.js", existingTest: "test/count.test.js", uncollectedTest: "test/total.check.js", other: "lib/fmt.js", helper: "lib/arith.js", readme: "README.md" },
   code: {
-    stub: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return 0;\n}\n",
     correct: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
     wrong: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices[0] ?? 0;\n}\n",
     withHelper: 'import { add } from "./arith.js";\n\nexport function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices.reduce(add, 0);\n}\n',
@@ -286,7 +284,6 @@ const python: Kit = {
   criteriaFile: true,
   paths: { code: "shop/cart.py", newTest: "tests/test_total.py", existingTest: "tests/test_count.py", uncollectedTest: "tests/check_total.py", other: "shop/fmt.py", helper: "shop/arith.py", readme: "README.md" },
   code: {
-    stub: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return 0\n",
     correct: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return sum(prices)\n",
     wrong: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return max(prices, default=0)\n",
     withHelper: "from shop.arith import add_all\n\n\ndef count(items):\n    return len(items)\n\n\ndef total(prices):\n    return add_all(prices)\n",
@@ -319,7 +316,6 @@ const goKit: Kit = {
   criteriaFile: false,
   paths: { code: "cart/cart.go", newTest: "cart/total_test.go", existingTest: "cart/count_test.go", uncollectedTest: "cart/testdata/total_test.go", other: "money/money.go", helper: "cart/sum.go", readme: "README.md" },
   code: {
-    stub: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return 0 }\n",
     correct: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int {\n\ts := 0\n\tfor _, p := range prices {\n\t\ts += p\n\t}\n\treturn s\n}\n",
     wrong: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return len(prices) }\n",
     withHelper: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return sum(prices) }\n",
@@ -358,7 +354,6 @@ const rust: Kit = {
   criteriaFile: true,
   paths: { code: "src/cart.rs", newTest: "tests/total.rs", existingTest: "tests/count.rs", uncollectedTest: "tests/unit/total.rs", other: "src/money.rs", helper: "src/arith.rs", readme: "README.md" },
   code: {
-    stub: "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(_prices: &[i64]) -> i64 {\n    0\n}\n",
     correct: "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    prices.iter().sum()\n}\n",
     wrong: "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    prices.len() as i64\n}\n",
     withHelper: "use crate::arith::add_all;\n\npub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    add_all(prices)\n}\n",
