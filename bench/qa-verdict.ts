@@ -196,6 +196,8 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
+  // The permissive judge was asked (checklist items and principles): its yes did not let bad work through.
+  const llmRequests = server.requests.length;
 
   // Confusion table per kind.
   const kinds = [...new Set(OUTCOMES.filter((o) => outcomes.includes(o)).map((o) => o.kind))];
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
     const rs = rows.filter((r) => r.kind === kind);
     console.log(`| ${kind} | ${rs.length} | ${modes.map((m) => `${rs.filter((r) => !r.verdicts[m]!.passed).length}/${rs.length}`).join(" | ")} |`);
   }
-  const figures: Record<string, unknown> = { bench: "qa-verdict", kits: chosen.map((k) => k.id), outcomes: rows.length, seconds: Math.round((Date.now() - started) / 1000) };
+  const figures: Record<string, unknown> = { bench: "qa-verdict", kits: chosen.map((k) => k.id), outcomes: rows.length, llm_requests: llmRequests, seconds: Math.round((Date.now() - started) / 1000) };
   let ok = true;
   console.log("");
   for (const m of modes) {
