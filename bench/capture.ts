@@ -1,30 +1,35 @@
-// Benchmark: artifacts capture cost must follow the number of CHANGED files, not the repository
-// size. Two real git repositories are built in a temp dir — 20,000 files and 200 files — each gets
-// the same 10 changes (6 modified, 3 added, 1 deleted), committed as execute_task does, and
-// captureArtifacts({ committed: true }) runs on both (median of several runs, interleaved).
-// Target: large / small ≤ 2×. For transparency it also measures, side by side, the commit itself
-// (`git add --all` + commit: one stat pass over the tree, which grows with the repository) and the
-// capture of UNcommitted work (which needs that stat pass too). Last line: JSON figures.
+// bench:capture — what execute_task pays after the agent: the commit, then the capture of the task's
+// commit (changed files with their object ids, diff, logs). The capture must follow the number of
+// CHANGED files, not the repository's size. Real git repositories in a temp dir:
+//  A. repository size ×1, ×10, ×100 (200, 2,000, 20,000 files), the same 10 changes (6 modified,
+//     3 added, 1 deleted): capture cost must not grow with the repository (exponent ≤ 0.2);
+//  B. changed files ×1, ×10, ×100 (10, 100, 1,000) in a 2,000-file repository: linear (≤ 1.2).
+// Each row: median / mean / p90 of the capture, git's CPU time per capture, the commit (once), and
+// for comparison the capture of UNcommitted work (it needs a stat pass over the tree).
+// Exit code 1 when a target is missed or a capture reports the wrong files. Last line: one JSON object.
 
-import { mkdtemp, mkdir, writeFile, rm, unlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { captureArtifacts } from "../f/devgodzilla/lib/workspace/artifacts.ts";
 import { commitAll } from "../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../f/devgodzilla/lib/redact.ts";
+import { captureArtifacts } from "../f/devgodzilla/lib/workspace/artifacts.ts";
+import { fmtStats, growthExponent, machine, printTable, round, roundStats, stats, type Stats } from "./lib/stats.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const MAX_REPO_EXPONENT = 0.2;
+const MAX_CHANGE_EXPONENT = 1.2;
+const redactor = new Redactor(["not-a-real-secret-value"]);
 
 async function git(dir: string, args: string[]) {
-  await execa("git", args, { cwd: dir });
+  return (await execa("git", args, { cwd: dir })).stdout;
 }
 
-async function makeRepo(root: string, name: string, nFiles: number): Promise<{ dir: string; base: string }> {
-  const dir = path.join(root, name);
+/** A committed repository of `nFiles` files, 100 per directory, two levels deep, like a source tree. */
+async function makeRepo(dir: string, nFiles: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   await git(dir, ["init", "--quiet", "-b", "main"]);
-  // 100 files per directory, nested two levels, like a real source tree.
   const writes: Promise<void>[] = [];
   for (let i = 0; i < nFiles; i++) {
     const d = path.join(dir, "src", `m${Math.floor(i / 1000)}`, `p${Math.floor(i / 100) % 10}`);
@@ -35,118 +40,115 @@ async function makeRepo(root: string, name: string, nFiles: number): Promise<{ d
   await Promise.all(writes);
   await git(dir, ["add", "--all"]);
   await git(dir, ["-c", "user.name=b", "-c", "user.email=b@example.test", "commit", "--quiet", "-m", "seed"]);
-  const base = (await execa("git", ["rev-parse", "HEAD"], { cwd: dir })).stdout.trim();
-  // The same 10 changes in both repos.
-  for (let i = 0; i < 6; i++) {
-    const f = path.join(dir, "src", "m0", `p${i % 2}`, `f${i * 7 + (i % 2) * 100}.ts`);
-    await writeFile(f, `export const changed${i} = ${i};\n`);
-  }
+  return (await git(dir, ["rev-parse", "HEAD"])).trim();
+}
+
+/** `n` changes: 60 % modified, 30 % added, 10 % deleted, spread over the tree. */
+async function change(dir: string, nFiles: number, n: number): Promise<void> {
+  const deleted = Math.max(1, Math.round(n * 0.1));
+  const added = Math.max(1, Math.round(n * 0.3));
+  const modified = n - deleted - added;
+  const fileOf = (i: number) => path.join(dir, "src", `m${Math.floor(i / 1000)}`, `p${Math.floor(i / 100) % 10}`, `f${i}.ts`);
+  const stride = Math.max(1, Math.floor(nFiles / (modified + deleted)));
+  for (let k = 0; k < modified; k++) await writeFile(fileOf((k * stride) % nFiles), `export const changed${k} = ${k};\n`);
+  for (let k = 0; k < deleted; k++) await unlink(fileOf(((modified + k) * stride) % nFiles));
   await mkdir(path.join(dir, "src", "new"), { recursive: true });
-  for (let i = 0; i < 3; i++) await writeFile(path.join(dir, "src", "new", `added${i}.ts`), `export const added${i} = true;\n`);
-  await unlink(path.join(dir, "src", "m0", "p1", "f199.ts"));
-  // A warm index (stat info fresh), as after an agent run.
-  await git(dir, ["update-index", "--refresh", "-q"]).catch(() => undefined);
-  return { dir, base };
+  for (let k = 0; k < added; k++) await writeFile(path.join(dir, "src", "new", `added${k}.ts`), `export const added${k} = true;\n`);
+  await git(dir, ["update-index", "--refresh", "-q"]).catch(() => undefined); // a warm index, as after an agent run
 }
 
-/** Commits the changes as execute_task does (commitAll: add --all + commit); returns the time. */
-async function commitChanges(dir: string): Promise<number> {
-  const s = performance.now();
-  await commitAll(dir, "T001: bench change");
-  return performance.now() - s;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** CPU time (ms) used by this process's finished children (git), from /proc/self/stat. */
+/** CPU time (ms) of this process's finished children (git), from /proc/self/stat (10 ms ticks). */
 async function childCpuMs(): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
   const stat = await readFile("/proc/self/stat", "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 16 and 17 (cutime, cstime) are at index 13 and 14 after the command name.
   return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
 }
 
-async function main() {
+interface Row {
+  files: number;
+  changes: number;
+  reported: number;
+  capture: Stats;
+  gitCpuMs: number;
+  uncommitted: Stats;
+  commitMs: number;
+}
+
+async function measure(root: string, nFiles: number, nChanges: number): Promise<Row> {
+  const dir = path.join(root, `r${nFiles}-${nChanges}`);
+  const base = await makeRepo(dir, nFiles);
+  await change(dir, nFiles, nChanges);
+  const uncommitted: number[] = [];
+  await captureArtifacts({ dir, base, redactor, stage: false }); // warm-up
+  for (let i = 0; i < RUNS; i++) {
+    const s = performance.now();
+    await captureArtifacts({ dir, base, redactor, stage: false });
+    uncommitted.push(performance.now() - s);
+  }
+  const c0 = performance.now();
+  await commitAll(dir, "T001: bench change");
+  const commitMs = performance.now() - c0;
+  const times: number[] = [];
+  let cpu = 0;
+  let reported = 0;
+  await captureArtifacts({ dir, base, redactor, committed: true }); // warm-up
+  for (let i = 0; i < RUNS; i++) {
+    const cpu0 = await childCpuMs();
+    const s = performance.now();
+    const a = await captureArtifacts({ dir, base, redactor, logs: { agent: "done" }, committed: true });
+    times.push(performance.now() - s);
+    cpu += (await childCpuMs()) - cpu0;
+    reported = a.files.length;
+  }
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+  return { files: nFiles, changes: nChanges, reported, capture: stats(times), gitCpuMs: cpu / RUNS, uncommitted: stats(uncommitted), commitMs };
+}
+
+function print(title: string, rows: Row[]) {
+  console.log(`\n${title}\n`);
+  printTable(
+    ["files", "changes", "reported", "capture of the commit (ms)", "git CPU per capture (ms)", "uncommitted capture (ms)", "commit (ms, once)"],
+    rows.map((r) => [r.files, r.changes, r.reported, fmtStats(r.capture, 1), r.gitCpuMs.toFixed(1), fmtStats(r.uncommitted, 1), r.commitMs.toFixed(0)]),
+  );
+}
+
+const json = (r: Row) => ({ files: r.files, changes: r.changes, reported: r.reported, capture_ms: roundStats(r.capture, 1), git_cpu_ms: round(r.gitCpuMs, 1), uncommitted_ms: roundStats(r.uncommitted, 1), commit_ms: round(r.commitMs, 1) });
+
+async function main(): Promise<number> {
   const root = await mkdtemp(path.join(tmpdir(), "dgz-bench-capture-"));
   try {
-    const t0 = Date.now();
-    const large = await makeRepo(root, "large", 20_000);
-    const small = await makeRepo(root, "small", 200);
-    console.log(`built repos (20,000 and 200 files) in ${Date.now() - t0} ms`);
-    const redactor = new Redactor(["not-a-real-secret-value"]);
-    const repos = [["large", large], ["small", small]] as const;
-
-    // 1. Uncommitted work (stage: false leaves the index alone, so every run sees the same state).
-    const unc: Record<"large" | "small", number[]> = { large: [], small: [] };
-    for (const [, repo] of repos) await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, stage: false });
-    for (let i = 0; i < RUNS; i++) {
-      for (const [k, repo] of repos) {
-        const s = performance.now();
-        await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, stage: false });
-        unc[k].push(performance.now() - s);
-      }
-    }
-    // 2. The commit (once per repo, as in a task).
-    const commitMs = { large: await commitChanges(large.dir), small: await commitChanges(small.dir) };
-
-    // 3. The capture execute_task does: from the commit.
-    const times: Record<"large" | "small", number[]> = { large: [], small: [] };
-    const cpu: Record<"large" | "small", number> = { large: 0, small: 0 };
-    let changed = { large: 0, small: 0 };
-    for (const [, repo] of repos) await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, committed: true });
-    for (let i = 0; i < RUNS; i++) {
-      for (const [k, repo] of repos) {
-        const c0 = await childCpuMs();
-        const s = performance.now();
-        const a = await captureArtifacts({ dir: repo.dir, base: repo.base, redactor, logs: { agent: "done" }, committed: true });
-        times[k].push(performance.now() - s);
-        cpu[k] += (await childCpuMs()) - c0;
-        changed = { ...changed, [k]: a.files.length };
-      }
-    }
-    const l = median(times.large);
-    const s = median(times.small);
-    const ratio = l / s;
-    const uncRatio = median(unc.large) / median(unc.small);
-    console.log(`changed files reported: large ${changed.large}, small ${changed.small}`);
-    console.log(`capture of the task's commit, 20,000-file repo: median ${l.toFixed(1)} ms over ${RUNS} runs`);
-    console.log(`capture of the task's commit,    200-file repo: median ${s.toFixed(1)} ms over ${RUNS} runs`);
-    console.log(`ratio large/small: ${ratio.toFixed(2)}× (target ≤ 2×) ${ratio <= 2 ? "OK" : "MISSED"}`);
-    const cpuL = cpu.large / RUNS;
-    const cpuS = cpu.small / RUNS;
-    console.log(`git CPU time per capture: large ${cpuL.toFixed(1)} ms, small ${cpuS.toFixed(1)} ms (10 ms clock ticks)`);
-    console.log(`(for comparison) capture of UNcommitted work: large ${median(unc.large).toFixed(1)} ms, small ${median(unc.small).toFixed(1)} ms, ratio ${uncRatio.toFixed(2)}× — it needs a stat pass over the tree`);
-    console.log(`(for comparison) the commit itself (add --all + commit): large ${commitMs.large.toFixed(1)} ms, small ${commitMs.small.toFixed(1)} ms`);
-    const load = (await import("node:os")).loadavg()[0];
-    console.log(`load average while measuring: ${load.toFixed(2)} on ${(await import("node:os")).cpus().length} CPUs`);
+    const byRepo: Row[] = [];
+    for (const n of [200, 2000, 20000]) byRepo.push(await measure(root, n, 10));
+    const byChanges: Row[] = [];
+    for (const c of [10, 100, 1000]) byChanges.push(await measure(root, 2000, c));
+    const m = machine();
+    console.log(`capture of a task's commit (median / mean / p90 over ${RUNS} runs; load average ${m.loadAverage} on ${m.cores} cores)`);
+    print("A. repository ×1, ×10, ×100 with the same 10 changes", byRepo);
+    print("B. changes ×1, ×10, ×100 in a 2,000-file repository", byChanges);
+    const kRepo = growthExponent(byRepo.map((r) => [r.files, r.capture.median]));
+    const kRepoUncommitted = growthExponent(byRepo.map((r) => [r.files, r.uncommitted.median]));
+    const kChanges = growthExponent(byChanges.map((r) => [r.changes, r.capture.median]));
+    const correct = [...byRepo, ...byChanges].every((r) => r.reported === r.changes);
+    const pass = correct && kRepo <= MAX_REPO_EXPONENT && kChanges <= MAX_CHANGE_EXPONENT;
+    console.log(`\nfitted growth exponents: capture ∝ files^${kRepo.toFixed(2)} (target ≤ ${MAX_REPO_EXPONENT}; uncommitted ∝ files^${kRepoUncommitted.toFixed(2)}), capture ∝ changes^${kChanges.toFixed(2)} (target ≤ ${MAX_CHANGE_EXPONENT})`);
+    console.log(`every capture reported exactly the changed files: ${correct ? "yes" : "NO"} — ${pass ? "PASS" : "FAIL"}`);
     console.log(
       JSON.stringify({
-        bench: "capture",
-        large_files: 20000,
-        small_files: 200,
-        changed_files: changed.large,
-        runs: RUNS,
-        large_median_ms: Number(l.toFixed(1)),
-        small_median_ms: Number(s.toFixed(1)),
-        ratio: Number(ratio.toFixed(3)),
-        uncommitted_large_median_ms: Number(median(unc.large).toFixed(1)),
-        uncommitted_small_median_ms: Number(median(unc.small).toFixed(1)),
-        uncommitted_ratio: Number(uncRatio.toFixed(3)),
-        commit_large_ms: Number(commitMs.large.toFixed(1)),
-        commit_small_ms: Number(commitMs.small.toFixed(1)),
-        git_cpu_ms_large: Number(cpuL.toFixed(1)),
-        git_cpu_ms_small: Number(cpuS.toFixed(1)),
-        load_average: Number(load.toFixed(2)),
-        target_met: ratio <= 2 && changed.large === 10 && changed.small === 10,
+        bench: "capture", runs: RUNS, ...m, by_repository: byRepo.map(json), by_changes: byChanges.map(json),
+        exponent: { repository: round(kRepo), repository_uncommitted: round(kRepoUncommitted), changes: round(kChanges) },
+        max_exponent: { repository: MAX_REPO_EXPONENT, changes: MAX_CHANGE_EXPONENT }, reported_exactly: correct, pass,
       }),
     );
+    return pass ? 0 : 1;
   } finally {
     await rm(root, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,66 +1,121 @@
-// Local-runner overhead per step: a 200-step flow of trivial steps (each records the moment its main
-// runs). The interval between two consecutive steps' mains is the runner's per-step overhead
+// bench:runner — the local runner's overhead per step. A flow of trivial steps (each returns the
+// moment its main runs, and the previous step's result is its input, so every step evaluates an
+// input transform); the interval between two consecutive mains is the runner's per-step cost
 // (argument evaluation, job env, log routing, journal write, result handling) plus a no-op.
-// Target: median ≤ 15 ms. Last line: one JSON object with the figures.
+// Scaling table: ×1, ×10, ×100 of 20 steps, per step median / mean / p90 of the intervals, the CPU
+// time the process spent per step, and the fitted growth exponent of a run's time in its steps.
+// Target (issue 16): mean ≤ 0.3 ms per step at ×10 (200 steps) — judged on CPU time always and on
+// wall time unless the machine is oversubscribed — and growth ≤ 1.2. Last line: one JSON object.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { runPath, RunStore } from "../scripts/runner/index.ts";
+import { cpuMs, fmtStats, growthExponent, machine, printTable, round, roundStats, stats } from "./lib/stats.ts";
 
-const STEPS = 200;
-const RUNS = 5;
+const BASE_STEPS = 20;
+const SCALES = [1, 10, 100];
+/** Runs per scale: about 1,000 intervals at ×1 and ×10, 2 runs of 2,000 steps at ×100. */
+const RUNS: Record<number, number> = { 1: 50, 10: 5, 100: 2 };
+const TARGET_MEAN_MS = 0.3;
+const MAX_EXPONENT = 1.2;
+
 const root = mkdtempSync(path.join(os.tmpdir(), "dgz-bench-runner-"));
-mkdirSync(path.join(root, "f/bench/chain__flow"), { recursive: true });
-writeFileSync(
-  path.join(root, "f/bench/tick.ts"),
-  `export async function main(i: number, prev: unknown = null) { return { i, t: performance.now() }; }\n`,
-);
-const modules = Array.from({ length: STEPS }, (_, i) => ({
-  id: `s${i}`,
-  value: {
-    type: "script",
-    path: "f/bench/tick",
-    input_transforms: {
-      i: { type: "static", value: i },
-      prev: { type: "javascript", expr: i ? `results.s${i - 1}.i` : "null" },
-    },
-  },
-}));
-writeFileSync(path.join(root, "f/bench/chain__flow/flow.yaml"), YAML.stringify({ summary: "chain", value: { modules }, schema: { type: "object", properties: {} } }));
+mkdirSync(path.join(root, "f/bench"), { recursive: true });
+writeFileSync(path.join(root, "f/bench/tick.ts"), `export async function main(i: number, prev: unknown = null) { return { i, t: performance.now() }; }\n`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+function writeFlow(steps: number): string {
+  const name = `chain${steps}`;
+  const modules = Array.from({ length: steps }, (_, i) => ({
+    id: `s${i}`,
+    value: {
+      type: "script",
+      path: "f/bench/tick",
+      input_transforms: { i: { type: "static", value: i }, prev: { type: "javascript", expr: i ? `results.s${i - 1}.i` : "null" } },
+    },
+  }));
+  mkdirSync(path.join(root, `f/bench/${name}__flow`), { recursive: true });
+  writeFileSync(path.join(root, `f/bench/${name}__flow/flow.yaml`), YAML.stringify({ summary: name, value: { modules }, schema: { type: "object", properties: {} } }));
+  return `f/bench/${name}`;
+}
 
 const stateDir = path.join(root, "state");
-const intervals: number[] = [];
-const walls: number[] = [];
-for (let run = 0; run <= RUNS; run++) {
-  const started = performance.now();
-  const out = await runPath("f/bench/chain", { root, stateDir, store: { resources: {}, variables: {} } });
-  const wall = performance.now() - started;
-  if (out.status !== "success") throw new Error(`bench flow failed: ${JSON.stringify(out.error)}`);
-  if (run === 0) continue; // warm-up: module imports and the signature parser's first load
-  walls.push(wall);
-  const times = new RunStore(stateDir)
-    .journal(out.runId)
-    .filter((e) => e.type === "step")
-    .map((e) => (e as { result: { t: number } }).result.t);
-  for (let i = 1; i < times.length; i++) intervals.push(times[i] - times[i - 1]);
-  console.log(`run ${run}: ${STEPS} steps in ${wall.toFixed(0)} ms (${(wall / STEPS).toFixed(2)} ms/step wall)`);
-}
-rmSync(root, { recursive: true, force: true });
+const store = { resources: {}, variables: {} };
 
-const figures = {
-  steps: STEPS,
-  runs: RUNS,
-  overhead_ms_per_step: Number(median(intervals).toFixed(3)),
-  p90_ms_per_step: Number(pct(intervals, 90).toFixed(3)),
-  wall_ms_per_step: Number((median(walls) / STEPS).toFixed(3)),
-  target_ms: 15,
-};
-console.log(`median overhead per step: ${figures.overhead_ms_per_step} ms (p90 ${figures.p90_ms_per_step} ms; target ≤ ${figures.target_ms} ms)`);
-console.log(JSON.stringify(figures));
+async function measure(steps: number, runs: number) {
+  const flowPath = writeFlow(steps);
+  const intervals: number[] = [];
+  const wallPerRun: number[] = [];
+  const cpuPerRun: number[] = [];
+  for (let run = 0; run <= runs; run++) {
+    const c0 = process.cpuUsage();
+    const started = performance.now();
+    const out = await runPath(flowPath, { root, stateDir, store });
+    const wall = performance.now() - started;
+    const cpu = cpuMs(c0);
+    if (out.status !== "success") throw new Error(`bench flow failed: ${JSON.stringify(out.error)}`);
+    if (run === 0) continue; // warm-up: the first import of the script and the signature parser
+    wallPerRun.push(wall);
+    cpuPerRun.push(cpu);
+    const times = new RunStore(stateDir)
+      .journal(out.runId)
+      .filter((e) => e.type === "step")
+      .map((e) => (e as { result: { t: number } }).result.t);
+    if (times.length !== steps) throw new Error(`${steps}-step flow journaled ${times.length} steps`);
+    for (let i = 1; i < times.length; i++) intervals.push(times[i]! - times[i - 1]!);
+  }
+  return {
+    steps,
+    runs,
+    interval: stats(intervals),
+    wallPerStep: stats(wallPerRun.map((w) => w / steps)),
+    cpuPerStep: stats(cpuPerRun.map((c) => c / steps)),
+    wallPerRun: stats(wallPerRun),
+    cpuPerRun: stats(cpuPerRun),
+  };
+}
+
+async function main(): Promise<number> {
+  const rows = [];
+  for (const scale of SCALES) rows.push({ scale, ...(await measure(BASE_STEPS * scale, RUNS[scale]!)) });
+  rmSync(root, { recursive: true, force: true });
+  const m = machine();
+  console.log(`\nlocal runner, per step (ms; median / mean / p90; load average ${m.loadAverage} on ${m.cores} cores)\n`);
+  printTable(
+    ["scale", "steps", "runs", "interval between mains", "wall per step", "CPU per step", "wall per run (median)"],
+    rows.map((r) => [`×${r.scale}`, r.steps, r.runs, fmtStats(r.interval, 3), fmtStats(r.wallPerStep, 3), fmtStats(r.cpuPerStep, 3), r.wallPerRun.median.toFixed(0)]),
+  );
+  const kWall = growthExponent(rows.map((r) => [r.steps, r.wallPerRun.median]));
+  const kCpu = growthExponent(rows.map((r) => [r.steps, r.cpuPerRun.median]));
+  const judged = rows.find((r) => r.scale === 10)!;
+  const cpuOk = judged.cpuPerStep.mean <= TARGET_MEAN_MS;
+  const wallOk = judged.interval.mean <= TARGET_MEAN_MS;
+  const pass = cpuOk && (m.oversubscribed || wallOk) && kCpu <= MAX_EXPONENT;
+  console.log(`\nfitted growth exponent (run time ∝ steps^k): wall k = ${kWall.toFixed(2)}, CPU k = ${kCpu.toFixed(2)} (target ≤ ${MAX_EXPONENT})`);
+  console.log(
+    `${judged.steps} steps: mean ${judged.interval.mean.toFixed(3)} ms between mains (median ${judged.interval.median.toFixed(3)}, p90 ${judged.interval.p90.toFixed(3)}), ` +
+      `${judged.cpuPerStep.mean.toFixed(3)} ms CPU per step (target mean ≤ ${TARGET_MEAN_MS} ms${m.oversubscribed ? "; wall not judged: load average ≥ cores" : ""}) — ${pass ? "PASS" : "FAIL"}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: "runner",
+      ...m,
+      rows: rows.map((r) => ({ scale: r.scale, steps: r.steps, runs: r.runs, interval_ms: roundStats(r.interval), wall_ms_per_step: roundStats(r.wallPerStep), cpu_ms_per_step: roundStats(r.cpuPerStep) })),
+      exponent: { wall: round(kWall), cpu: round(kCpu) },
+      target_mean_ms_per_step: TARGET_MEAN_MS,
+      max_exponent: MAX_EXPONENT,
+      wall_judged: !m.oversubscribed,
+      pass,
+    }),
+  );
+  return pass ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    rmSync(root, { recursive: true, force: true });
+    process.exit(1);
+  },
+);

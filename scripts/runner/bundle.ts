@@ -1,9 +1,10 @@
 // Finding what a Windmill path names in the local sync tree: `f/devgodzilla/x` is the script
 // `f/devgodzilla/x.ts` or the flow `f/devgodzilla/x__flow/flow.yaml` (wmill's nonDottedPaths layout).
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
+import { deepFreeze, FileCache } from "./cache.ts";
 import { parseSignature, type ParsedSignature } from "./signature.ts";
 import type { FlowFile } from "./openflow.ts";
 
@@ -50,24 +51,26 @@ function resolveInline(node: unknown, dir: string): unknown {
   );
 }
 
-export function loadFlow(file: string): FlowFile {
+const flows = new FileCache<FlowFile>((file) => {
   const doc = resolveInline(YAML.parse(readFileSync(file, "utf8")), path.dirname(file)) as FlowFile;
   if (!doc || typeof doc !== "object" || !doc.value || !Array.isArray(doc.value.modules)) {
     throw new Error(`${path.relative(REPO_ROOT, file)}: not an OpenFlow file (value.modules is missing)`);
   }
-  return doc;
+  return deepFreeze(doc);
+});
+
+/** A flow file, parsed once per version of the file (read-only: runs share it). */
+export function loadFlow(file: string): FlowFile {
+  return flows.get(file);
 }
 
-const signatures = new Map<string, { mtimeMs: number; sig: Promise<ParsedSignature> }>();
+const signatures = new FileCache<Promise<ParsedSignature>>((file) =>
+  parseSignature(readFileSync(file, "utf8")).catch((e: Error) => {
+    throw new Error(`${path.relative(REPO_ROOT, file)}: ${e.message}`);
+  }),
+);
 
 /** The parsed `main` signature of a TypeScript file, cached until the file changes. */
 export function signatureOf(file: string): Promise<ParsedSignature> {
-  const mtimeMs = statSync(file).mtimeMs;
-  const hit = signatures.get(file);
-  if (hit && hit.mtimeMs === mtimeMs) return hit.sig;
-  const sig = parseSignature(readFileSync(file, "utf8")).catch((e: Error) => {
-    throw new Error(`${path.relative(REPO_ROOT, file)}: ${e.message}`);
-  });
-  signatures.set(file, { mtimeMs, sig });
-  return sig;
+  return signatures.get(file);
 }

@@ -5,10 +5,9 @@
 // flow failed unless it returns `recover: true`, a skipped step passes the previous result through.
 import { randomUUID, createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { loadFlow, resolveRunnable, signatureOf, REPO_ROOT, type Runnable } from "./bundle.ts";
+import { localUser, scriptModule } from "./cache.ts";
 import { evalExpr, resultsView, type ExprContext } from "./expr.ts";
 import { runInJob } from "./job-context.ts";
 import type { FlowFile, FlowModule, InputTransform, Retry } from "./openflow.ts";
@@ -201,7 +200,7 @@ class Execution {
       let payload = this.fromAnswers(m.id);
       if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
       if (payload === undefined) throw new Suspended(pending);
-      entry = { type: "approval", key, payload, approver: os.userInfo().username || "local", at: new Date().toISOString() };
+      entry = { type: "approval", key, payload, approver: localUser(), at: new Date().toISOString() };
       this.opts.runs.append(this.record.id, entry);
       this.approvals.set(key, entry);
     }
@@ -499,11 +498,11 @@ export class Engine {
       WM_JOB_ID: job.jobId, WM_JOB_PATH: job.path, WM_WORKSPACE: this.opts.api.workspace, WM_TOKEN: this.opts.api.token,
       BASE_URL: this.opts.api.baseUrl, BASE_INTERNAL_URL: this.opts.api.baseUrl, WM_BASE_URL: this.opts.api.baseUrl,
       WM_FLOW_JOB_ID: job.flowJobId ?? "", WM_ROOT_FLOW_JOB_ID: job.flowJobId ? job.rootJobId : "", WM_ROOT_JOB_ID: job.rootJobId,
-      WM_FLOW_STEP_ID: job.stepId ?? "", WM_FLOW_PATH: job.flowPath ?? "", WM_EMAIL: "local@devgodzilla.local", WM_USERNAME: os.userInfo().username || "local",
-      WM_PERMISSIONED_AS: `u/${os.userInfo().username || "local"}`, WM_STATE_PATH: `u/local/state/${job.path}`, WM_SCHEDULED_FOR: new Date().toISOString(),
+      WM_FLOW_STEP_ID: job.stepId ?? "", WM_FLOW_PATH: job.flowPath ?? "", WM_EMAIL: "local@devgodzilla.local", WM_USERNAME: localUser(),
+      WM_PERMISSIONED_AS: `u/${localUser()}`, WM_STATE_PATH: `u/local/state/${job.path}`, WM_SCHEDULED_FOR: new Date().toISOString(),
     };
     try {
-      const mod = (await import(pathToFileURL(file).href)) as { main?: (...a: unknown[]) => unknown; preprocessor?: (e: unknown) => unknown };
+      const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
       const sig = await signatureOf(file);
       const result = await runInJob({ jobId: job.jobId, env, log: (l) => { info.logs.push(l); this.emit(job.record, label, l); } }, async () => {
@@ -561,7 +560,7 @@ export class Engine {
     }
     if (record.status === "suspended") {
       if (payload === undefined) throw new Error(`run ${runId} waits for an answer at step ${record.pending?.step_id}: pass it with -d '<json>'`);
-      this.opts.runs.append(runId, { type: "approval", key: record.pending!.key, payload, approver: os.userInfo().username || "local", at: new Date().toISOString() });
+      this.opts.runs.append(runId, { type: "approval", key: record.pending!.key, payload, approver: localUser(), at: new Date().toISOString() });
     }
     const runnable = resolveRunnable(record.path, this.root);
     record.status = "running";

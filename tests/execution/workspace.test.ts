@@ -29,7 +29,8 @@ afterEach(async () => {
   await work.cleanup();
 });
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+/** git's object id of a blob (sha1 repositories): sha1 of "blob <size>\0<content>". */
+const gitBlobId = (s: string) => createHash("sha1").update(`blob ${Buffer.byteLength(s)}\0${s}`).digest("hex");
 const ws = (taskId: string, commit: string) =>
   prepareTaskWorkspace({ repo: fx.remote, commit, feature: FEATURE, taskId, cacheDir: cache.dir, workRoot: work.dir });
 
@@ -83,7 +84,7 @@ describe("task workspace", () => {
 });
 
 describe("captureArtifacts", () => {
-  it("lists added, modified, deleted and renamed files with kind, sha256 and size; diff and logs redacted", async () => {
+  it("lists added, modified, deleted and renamed files with kind, git object id and size; diff and logs redacted", async () => {
     const w = await ws("T003", fx.seed);
     const secret = "hunter2-super-secret-value";
     await mkdir(path.join(w.dir, "src"), { recursive: true });
@@ -103,10 +104,10 @@ describe("captureArtifacts", () => {
     expect(byPath["src/sum.ts"]).toMatchObject({ status: "added", kind: "code" });
     expect(byPath["tests/sum.test.ts"]).toMatchObject({ status: "added", kind: "test" });
     expect(byPath["README.md"]).toMatchObject({ status: "modified", kind: "doc" });
-    expect(byPath["package.json"]).toMatchObject({ status: "deleted", kind: "config", sha256: null, size: 0 });
+    expect(byPath["package.json"]).toMatchObject({ status: "deleted", kind: "config", blob: null, size: 0 });
     expect(byPath["notes.bin"]).toMatchObject({ status: "added", kind: "other", size: 4 });
     const content = await readFile(path.join(w.dir, "src", "sum.ts"), "utf8");
-    expect(byPath["src/sum.ts"].sha256).toBe(sha256(content));
+    expect(byPath["src/sum.ts"].blob).toBe((await gitIn(w.dir, ["hash-object", "src/sum.ts"])).trim());
     expect(byPath["src/sum.ts"].size).toBe(Buffer.byteLength(content));
     expect(a.summary).toMatchObject({ code: 1, test: 1, doc: 1, config: 1, other: 1, total: 5 });
     expect(a.diff).toContain("+++ b/src/sum.ts");
@@ -151,7 +152,8 @@ describe("captureArtifacts", () => {
     await writeFile(path.join(w.dir, "scratch.txt"), "not committed\n");
     const a = await captureArtifacts({ dir: w.dir, base: w.base, committed: true });
     expect(a.files.map((f) => [f.path, f.status, f.kind])).toEqual([["README.md", "deleted", "doc"], ["src/mul.ts", "added", "code"]]);
-    expect(a.files[1].sha256).toBe(sha256("export const mul = (a: number, b: number) => a * b;\n"));
+    const mul = "export const mul = (a: number, b: number) => a * b;\n";
+    expect(a.files[1]).toMatchObject({ blob: gitBlobId(mul), size: Buffer.byteLength(mul) });
     expect(a.diff).toContain("+export const mul");
     expect(a.summary).toMatchObject({ total: 2, insertions: 1 });
     const none = await captureArtifacts({ dir: w.dir, base: c!, committed: true });

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DevGodzillaError, ERROR_NAMES } from "../../f/devgodzilla/lib/errors.ts";
 import {
-  GitError, gitAt, gitEnv, gitOpKind, parseNameStatusZ, parseStatusZ, runGit, splitZ, type FileChange,
+  GitError, gitAt, gitEnv, gitOpKind, parseNameStatusZ, parseRawZ, parseStatusZ, runGit, splitZ, type FileChange,
 } from "../../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
 import { gitIn, tempDir, writeFiles } from "../helpers/git-fixtures.ts";
@@ -213,6 +213,18 @@ describe("the -z reader", () => {
     expect(changes["typechange.txt"]).toEqual({ path: "typechange.txt", status: "type_changed" });
     expect(changes[ODD.dash]).toEqual({ path: ODD.dash, status: "added" });
     expect(changes[ODD.newline]).toBeUndefined(); // unchanged
+  });
+
+  it("reads --raw with the same words as name-status, plus each new content's object id and mode", async () => {
+    const raw = await gitIn(dir, ["diff", "--cached", "-M", "-C", "-C", "--raw", "-z", "--no-abbrev", base]);
+    const named = parseNameStatusZ(await gitIn(dir, ["diff", "--cached", "-M", "-C", "-C", "--name-status", "-z", base]));
+    const changes = parseRawZ(raw);
+    expect(changes.map(({ path, from, status }) => ({ path, ...(from ? { from } : {}), status }))).toEqual(named);
+    const blobOf = async (p: string) => (await gitIn(dir, ["rev-parse", `:${p}`])).trim();
+    const byName = Object.fromEntries(changes.map((c) => [c.path, c]));
+    expect(byName[ODD.unicode]).toMatchObject({ from: ODD.space, status: "renamed", blob: await blobOf(ODD.unicode), mode: "100644" });
+    expect(byName["typechange.txt"]).toMatchObject({ status: "type_changed", blob: await blobOf("typechange.txt"), mode: "120000" });
+    expect(byName["gone.txt"]).toMatchObject({ status: "deleted", blob: null });
   });
 
   it("reads porcelain status with the same words (destination first for renames) and untracked files", async () => {

@@ -2,16 +2,12 @@
 // (native tool answers, fenced/prosy JSON repaired, garbage re-asked then failed with the raw
 // answer redacted), transient retries honouring Retry-After, overflow, and the usage ledger.
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { z } from "zod";
 import { scripted, startLlmServer, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { createLlm, type LlmConfig } from "../../f/devgodzilla/lib/llm/client.ts";
 import { ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError } from "../../f/devgodzilla/lib/llm/errors.ts";
 import { providerFromResources } from "../../f/devgodzilla/lib/llm/config.ts";
 import { sumUsage } from "../../f/devgodzilla/lib/llm/usage.ts";
-import { selectContext } from "../../f/devgodzilla/lib/llm/context.ts";
 import { parseJsonLenient } from "../../f/devgodzilla/lib/llm/json.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 
@@ -200,34 +196,3 @@ describe("LLM credentials from resources", () => {
   });
 });
 
-describe("context selection", () => {
-  it("picks files relevant to the query under the token budget, never the whole repo", async () => {
-    const root = await mkdtemp(join(tmpdir(), "ctx-"));
-    try {
-      await mkdir(join(root, "src/auth"), { recursive: true });
-      await mkdir(join(root, "node_modules/x"), { recursive: true });
-      await writeFile(join(root, "README.md"), "# Shop\nA small shop app.\n");
-      await writeFile(join(root, "src/auth/login.ts"), "export function login(password: string) { /* session token */ }\n");
-      await writeFile(join(root, "src/cart.ts"), "export const cart = [];\n");
-      await writeFile(join(root, "node_modules/x/login.js"), "login login login");
-      await writeFile(join(root, ".env"), "LOGIN_PASSWORD=hunter2 login");
-      await writeFile(join(root, "src/auth/config.json"), '{"login": {"apiKey": "sk-proj-abcdefghijklmnopqrstuvwx"}}');
-      for (let i = 0; i < 30; i++) await writeFile(join(root, `src/filler${i}.ts`), `// filler ${i}\n${"const x = 1;\n".repeat(200)}`);
-      const sel = await selectContext({ root, query: "Add password reset to the login flow", budgetTokens: 300 });
-      const paths = sel.files.map((f) => f.path);
-      expect(paths[0]).toBe("src/auth/login.ts");
-      expect(paths).toContain("README.md");
-      expect(paths.some((p) => p.startsWith("node_modules"))).toBe(false);
-      expect(paths.some((p) => p.includes("filler"))).toBe(false);
-      expect(sel.totalTokens).toBeLessThanOrEqual(300);
-      expect(sel.markdown).toContain("### src/auth/login.ts");
-      // secrets never reach a prompt: .env is skipped, key-shaped strings are redacted
-      expect(paths).not.toContain(".env");
-      expect(paths).toContain("src/auth/config.json");
-      expect(sel.markdown).not.toContain("sk-proj-abcdefghijklmnopqrstuvwx");
-      expect(sel.markdown).toContain("[REDACTED]");
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  });
-});

@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { createLlm, estimateTokens } from "../../f/devgodzilla/lib/llm/client.ts";
-import { Bm25Index, chunkText, collectChunks, tokenize, retrieve } from "../../f/devgodzilla/lib/qa/retrieval.ts";
+import { RetrievalIndex, chunkText, evidenceIndex, tokenize, retrieve } from "../../f/devgodzilla/lib/qa/retrieval.ts";
 import { createEmbedder } from "../../f/devgodzilla/lib/llm/client.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist } from "../../f/devgodzilla/lib/qa/checklist.ts";
 import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
 import { tempRepo, type TempRepo } from "./helpers.ts";
 
 describe("BM25 ranking", () => {
+  // Documents named by single letters: a one-letter path word is dropped, so only the text counts.
+  const docs = (texts: string[]) => texts.map((text, i) => ({ file: "abcdefgh"[i]!, text }));
+  const top = (idx: RetrievalIndex, q: string) => idx.search(q, 1)[0]?.chunk.file;
+
   it("matches the Okapi BM25 formula on a hand-computed example", () => {
-    const docs = ["alpha beta", "alpha alpha gamma delta", "epsilon"].map((t, i) => ({ id: `d${i}`, file: "x", startLine: 1, endLine: 1, text: t, changed: false }));
-    // file name "x" is a single letter (dropped), so lengths are 2, 4, 1.
-    const idx = new Bm25Index(docs);
+    // Lengths are 2, 4, 1.
+    const idx = RetrievalIndex.ofDocuments(docs(["alpha beta", "alpha alpha gamma delta", "epsilon"]));
     const s = idx.scores("alpha");
     const N = 3, n = 2, avg = 7 / 3, k1 = 1.2, b = 0.75;
     const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
@@ -26,18 +29,17 @@ describe("BM25 ranking", () => {
   });
 
   it("meets inflections and identifier variants: paginated~paginate, expires~expire, health~healthz", () => {
-    const docs = ["export function paginateResults() {}", "router.get('/healthz', handler)", "const unrelated = 1"].map((t, i) => ({ id: `d${i}`, file: "x", startLine: 1, endLine: 1, text: t, changed: false }));
-    const idx = new Bm25Index(docs);
-    expect(idx.search("results are paginated", 1)[0].chunk.id).toBe("d0");
-    expect(idx.search("health endpoint", 1)[0].chunk.id).toBe("d1");
+    const idx = RetrievalIndex.ofDocuments(docs(["export function paginateResults() {}", "router.get('/healthz', handler)", "const unrelated = 1"]));
+    expect(top(idx, "results are paginated")).toBe("a");
+    expect(top(idx, "health endpoint")).toBe("b");
   });
 
   it("ranks the chunk that covers the item above one that repeats part of it (coordination)", () => {
-    const docs = [
-      { text: "// password password password reset reset reset reset\nfunction renderHint() {}" },
-      { text: "function consumeResetLink(token) { if (link.usedAt || expired(link)) throw new Gone('reset link expired or used'); }" },
-    ].map((d, i) => ({ id: `d${i}`, file: "x", startLine: 1, endLine: 1, text: d.text, changed: false }));
-    expect(new Bm25Index(docs).search("reset links expire and are single use", 2)[0].chunk.id).toBe("d1");
+    const idx = RetrievalIndex.ofDocuments(docs([
+      "// password password password reset reset reset reset\nfunction renderHint() {}",
+      "function consumeResetLink(token) { if (link.usedAt || expired(link)) throw new Gone('reset link expired or used'); }",
+    ]));
+    expect(top(idx, "reset links expire and are single use")).toBe("b");
   });
 
   it("chunks at top-level declarations within the line cap", () => {
@@ -78,12 +80,12 @@ describe("checklist validation over retrieved evidence (loopback LLM server)", (
   it("sends each item only its relevant chunks, within the token budget, and records the judgement", async () => {
     const items = parseChecklist("checklists/security.md", files["specs/001-auth/checklists/security.md"], true);
     expect(items.map((i) => [i.id, i.required])).toEqual([["CHK001", true], ["CHK002", true], ["CHK003", false]]);
-    const chunks = await collectChunks({ dir: repo.dir, changedFiles: ["src/auth/password.ts", "src/http/rate-limit.ts"], chunkLines: 40, exclude: ["specs/001-auth/checklists/"] });
-    expect(chunks.some((c) => c.file.includes("checklists/"))).toBe(false);
-    expect(chunks.length).toBeGreaterThan(150);
+    const index = await evidenceIndex({ dir: repo.dir, changedFiles: ["src/auth/password.ts", "src/http/rate-limit.ts"], chunkLines: 40, exclude: ["specs/001-auth/checklists/"] });
+    expect(index.files.some((f) => f.includes("checklists/"))).toBe(false);
+    expect(index.size).toBeGreaterThan(150);
     const config = parseQaConfig({ checklist: { token_budget: 600, top_k: 5 } }).checklist;
     const llm = createLlm({ provider: "openai", apiKey: "sk-test-qa-0000000000000000", baseUrl: server.openaiBaseUrl, model: "gpt-4.1", maxAttempts: 1 });
-    const results = await validateChecklist({ items, chunks, judge: llmJudge(llm), config, concurrency: 1 });
+    const results = await validateChecklist({ items, index, judge: llmJudge(llm), config, concurrency: 1 });
 
     expect(results.map((r) => [r.id, r.status])).toEqual([["CHK001", "PASSED"], ["CHK002", "FAILED"], ["CHK003", "UNCLEAR"]]);
     const sent = server.requests.filter((r) => r.protocol === "openai").map((r) => promptText(r));
@@ -96,17 +98,18 @@ describe("checklist validation over retrieved evidence (loopback LLM server)", (
     for (const p of sent.slice(0, 2)) expect(ids(p).some((id) => id.startsWith("src/cart/"))).toBe(false);
     // Budget: the evidence block of every request stays within 600 tokens; the repository was far larger.
     for (const p of sent) expect(estimateTokens(evidenceOf(p))).toBeLessThanOrEqual(600);
-    const repoTokens = chunks.reduce((a, c) => a + estimateTokens(c.text), 0);
+    const repoTokens = (await Promise.all(index.files.map((f) => index.fileText(f)))).reduce((a, t) => a + estimateTokens(t ?? ""), 0);
     expect(repoTokens).toBeGreaterThan(10 * 600);
     expect(results.every((r) => r.tokensSent <= 600)).toBe(true);
     expect(results[0].evidence[0]).toMatchObject({ file: "src/auth/password.ts", changed: true });
   });
 
   it("fuses embeddings from the configured provider when enabled (and still holds the budget)", async () => {
-    const chunks = await collectChunks({ dir: repo.dir, changedFiles: [], chunkLines: 40 });
+    const index = await evidenceIndex({ dir: repo.dir, changedFiles: [], chunkLines: 40, exclude: ["specs/001-auth/checklists/"] });
     const before = server.requests.filter((r) => r.protocol === "embeddings").length;
     const embedder = createEmbedder({ apiKey: "sk-test-qa-0000000000000000", baseUrl: server.openaiBaseUrl, model: "text-embedding-3-small" });
-    const r = await retrieve(new Bm25Index(chunks), "requests per minute rejected with HTTP 429", { budgetTokens: 400, topK: 5, changedBoost: 1, embedder, embeddingCandidates: 20 });
+    // Two BM25 candidates (the password file matches "password"), so there is an order to fuse.
+    const r = await retrieve(index, "requests per minute rejected with HTTP 429, not a password check", { budgetTokens: 400, topK: 5, changedBoost: 1, embedder, embeddingCandidates: 20 });
     expect(server.requests.filter((x) => x.protocol === "embeddings").length).toBeGreaterThan(before);
     expect(r.selected[0].chunk.file).toBe("src/http/rate-limit.ts");
     expect(r.tokens).toBeLessThanOrEqual(400);

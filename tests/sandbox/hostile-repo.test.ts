@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { detectProject } from "../../f/devgodzilla/lib/project/detect.ts";
 import { selectContext } from "../../f/devgodzilla/lib/llm/context.ts";
-import { collectChunks } from "../../f/devgodzilla/lib/qa/retrieval.ts";
+import { evidenceIndex } from "../../f/devgodzilla/lib/qa/retrieval.ts";
 import { ensureSpeckitScaffold } from "../../f/devgodzilla/lib/speckit/scaffold.ts";
 import { installSpeckitCommands } from "../../f/devgodzilla/lib/agentops/speckit_commands.ts";
 import { createHostileRepo, leaked, type HostileRepo } from "./hostile.ts";
@@ -36,9 +36,10 @@ describe("readers of a hostile repository", () => {
   });
 
   it("QA evidence retrieval chunks no tracked link that leads out of the repository", async () => {
-    const chunks = await collectChunks({ dir: repo.dir, changedFiles: [], chunkLines: 40 });
-    expect(leaked(chunks, repo)).toEqual([]);
-    expect(chunks.map((c) => c.file)).toContain("src/index.ts");
+    const index = await evidenceIndex({ dir: repo.dir, changedFiles: [], chunkLines: 40 });
+    const chunks = index.files.flatMap((f) => index.chunksOf(f));
+    expect(leaked(await index.read(chunks), repo)).toEqual([]);
+    expect(index.files).toContain("src/index.ts");
   });
 
   it("Spec Kit scaffolding refuses a constitution that is a link out of the repository and writes nothing through it", async () => {

@@ -25,7 +25,7 @@ export {
   GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
   type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
 } from "./git/run.ts";
-export { parseNameStatusZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange } from "./git/changes.ts";
+export { parseNameStatusZ, parseRawZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange, type RawChange } from "./git/changes.ts";
 export { SecretInChangeError, findSecrets, secretNeedles, type SecretFinding } from "./git/secret-scan.ts";
 export { OWNER_MARKER, currentWindmill, gitDirOf, markOwner, readOwner, sameWindmill, type OwnerMarker, type WindmillIdentity } from "./git/owner.ts";
 

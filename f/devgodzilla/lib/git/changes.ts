@@ -1,7 +1,7 @@
 // The one reader of git's NUL-separated listings (`-z`): names (`ls-files -z`, `diff --name-only -z`),
-// `--name-status -z` (diff, diff-tree) and `status --porcelain=v1 -z`, with one vocabulary for what
-// happened to a file. With -z git writes paths verbatim — spaces, tabs, newlines, quotes, "->" and
-// non-ASCII need no unquoting — so these parsers split on NUL only.
+// `--name-status -z` and `--raw -z` (diff, diff-tree) and `status --porcelain=v1 -z`, with one
+// vocabulary for what happened to a file. With -z git writes paths verbatim — spaces, tabs,
+// newlines, quotes, "->" and non-ASCII need no unquoting — so these parsers split on NUL only.
 
 /** What happened to a path, the same words whichever git command reported it. */
 export type ChangeStatus = "added" | "modified" | "deleted" | "renamed" | "copied" | "type_changed" | "unmerged" | "untracked";
@@ -54,6 +54,38 @@ export function parseNameStatusZ(out: string): FileChange[] {
       changes.push({ path: f[i++]!, from, status });
     } else {
       changes.push({ path: f[i++]!, status });
+    }
+  }
+  return changes;
+}
+
+/** A change from `--raw -z`, with the object id of the new content (null when deleted). */
+export interface RawChange extends FileChange {
+  /** git's object id of the new content: what `git cat-file -p <blob>` prints. */
+  blob: string | null;
+  /** The new mode ("100644", "100755", "120000" a symlink, "160000" a submodule). */
+  mode: string;
+}
+
+/**
+ * `--raw -z --no-abbrev` (diff, diff-tree): `:SRCMODE DSTMODE SRCOID DSTOID STATUS\0PATH\0`, or
+ * `…R<score>\0FROM\0TO\0` for renames and copies — the name-status listing plus object ids, so
+ * the new content is known without reading or hashing the file.
+ */
+export function parseRawZ(out: string): RawChange[] {
+  const f = out.split("\0");
+  const changes: RawChange[] = [];
+  for (let i = 0; i < f.length; ) {
+    const meta = f[i++];
+    if (!meta) continue;
+    const [, mode = "", , oid = "", code = "M"] = meta.slice(1).split(" ");
+    const status = statusOfLetter(code[0]!);
+    const blob = status === "deleted" || /^0+$/.test(oid) ? null : oid;
+    if (status === "renamed" || status === "copied") {
+      const from = f[i++]!;
+      changes.push({ path: f[i++]!, from, status, blob, mode });
+    } else {
+      changes.push({ path: f[i++]!, status, blob, mode });
     }
   }
   return changes;

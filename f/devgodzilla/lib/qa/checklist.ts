@@ -7,7 +7,7 @@
 
 import { z } from "zod";
 import type { Llm } from "../llm/client.ts";
-import { Bm25Index, retrieve, type Chunk, type Embedder } from "./retrieval.ts";
+import { retrieve, type Embedder, type RetrievalIndex } from "./retrieval.ts";
 import { CHECKLIST_SYSTEM, checklistPrompt, PRINCIPLE_SYSTEM, principlePrompt, QA_PROMPTS_VERSION } from "./prompts.ts";
 import type { PlannedPrinciple, PrincipleJudge } from "./principles.ts";
 import type { ChecklistItem, ChecklistResult, EvidenceRef } from "./types.ts";
@@ -64,9 +64,10 @@ export function parseAcceptanceScenarios(source: string, spec: string): Checklis
 
 export interface ValidateOptions {
   items: ChecklistItem[];
-  chunks: Chunk[];
-  /** Evidence for behaviour items (acceptance scenarios): the chunks without the spec and the agent's account. */
-  behaviourChunks?: Chunk[];
+  /** The evidence index (evidenceIndex). */
+  index: RetrievalIndex;
+  /** The files behaviour items (acceptance scenarios) are judged on: not the spec, not the agent's account. */
+  behaviourFiles?: (file: string) => boolean;
   judge: Judge;
   config: QaConfig["checklist"];
   embedder?: Embedder;
@@ -78,15 +79,14 @@ export interface ValidateOptions {
 const isBehaviour = (item: ChecklistItem) => item.source === "spec.md";
 
 export async function validateChecklist(opts: ValidateOptions): Promise<ChecklistResult[]> {
-  const all = new Bm25Index(opts.chunks);
-  const behaviour = opts.behaviourChunks ? new Bm25Index(opts.behaviourChunks) : all;
   const results: ChecklistResult[] = new Array(opts.items.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.items.length) {
       const i = next++;
       const item = opts.items[i];
-      const r = await retrieve(isBehaviour(item) ? behaviour : all, item.text, {
+      const r = await retrieve(opts.index, item.text, {
+        only: isBehaviour(item) ? opts.behaviourFiles : undefined,
         budgetTokens: opts.config.token_budget,
         topK: opts.config.top_k,
         changedBoost: opts.config.changed_boost,
@@ -116,11 +116,10 @@ export function notJudged(items: ChecklistItem[]): ChecklistResult[] {
 }
 
 /** A principle judged by the model over evidence retrieved for its statements. */
-export function principleJudge(judge: Judge, chunks: Chunk[], config: QaConfig["checklist"], embedder?: Embedder): PrincipleJudge {
-  const index = new Bm25Index(chunks);
+export function principleJudge(judge: Judge, index: RetrievalIndex, only: ((file: string) => boolean) | undefined, config: QaConfig["checklist"], embedder?: Embedder): PrincipleJudge {
   return async (p: PlannedPrinciple) => {
     const query = `${p.title}\n${p.article.statements.join("\n")}`;
-    const r = await retrieve(index, query, { budgetTokens: config.token_budget, topK: config.top_k, changedBoost: config.changed_boost, embedder, embeddingCandidates: config.embeddings.candidates });
+    const r = await retrieve(index, query, { only, budgetTokens: config.token_budget, topK: config.top_k, changedBoost: config.changed_boost, embedder, embeddingCandidates: config.embeddings.candidates });
     const item: ChecklistItem = { id: `principle ${p.id}`, text: `${p.title}: ${p.article.statements.join(" ").slice(0, 1500)}`, source: "constitution", required: true };
     const j = await judge({ system: PRINCIPLE_SYSTEM, prompt: principlePrompt(p.id, p.title, p.article.statements, r.evidence), item });
     return { status: j.status, explanation: j.explanation, files: [...new Set(r.selected.map((s) => s.chunk.file))] };

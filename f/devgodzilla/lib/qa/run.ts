@@ -21,7 +21,7 @@ import { parseQaConfig, type QaConfig } from "./config.ts";
 import { readBranchDiff, type BranchDiff } from "./diff.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
 import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "./review.ts";
-import { collectChunks, type Chunk } from "./retrieval.ts";
+import { evidenceIndex, type RetrievalIndex } from "./retrieval.ts";
 import { llmJudge, notJudged, parseAcceptanceScenarios, parseChecklist, principleJudge, validateChecklist, type Judge } from "./checklist.ts";
 import { runChecksAndTests } from "./checks.ts";
 import { computeVerdict, renderReport } from "./verdict.ts";
@@ -146,17 +146,16 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
 
   // Evidence for the model: the repository and the change, without the checklists and previous
   // reports; behaviour is judged without the spec and the agent's account, which restate the goal.
-  let chunks: Chunk[] = [];
-  if (input.judge) {
-    chunks = await collectChunks({
-      dir: input.dir,
-      changedFiles: diff.files.filter((f) => f.status !== "deleted").map((f) => f.path),
-      chunkLines: config.checklist.chunk_lines,
-      stepOutputs: input.stepOutputs,
-      exclude: [`${feature.checklists}/`, `${feature.runtime}/`],
-    });
-  }
-  const behaviourChunks = chunks.filter((c) => !c.file.startsWith(`${feature.dir}/`) && !c.file.startsWith("_step/"));
+  const index: RetrievalIndex | null = input.judge
+    ? await evidenceIndex({
+        dir: input.dir,
+        changedFiles: diff.files.filter((f) => f.status !== "deleted").map((f) => f.path),
+        chunkLines: config.checklist.chunk_lines,
+        stepOutputs: input.stepOutputs,
+        exclude: [`${feature.checklists}/`, `${feature.runtime}/`],
+      })
+    : null;
+  const behaviourFiles = (file: string) => !file.startsWith(`${feature.dir}/`) && !file.startsWith("_step/");
 
   // Every principle of the project's own constitution.
   const found = await findConstitution((rel) => sources.head(rel));
@@ -164,7 +163,7 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   const planned = planPrinciples(found?.text ?? renderDefaultConstitution(), config.principles);
   const principles = await judgePrinciples({
     principles: planned, ctx: { dir: input.dir, diff, evidence, story }, checks: ran.runs, gateConfig: config.gates,
-    judge: input.judge ? principleJudge(input.judge, behaviourChunks, config.checklist, input.embedder) : null,
+    judge: input.judge && index ? principleJudge(input.judge, index, behaviourFiles, config.checklist, input.embedder) : null,
   });
   await p(75);
 
@@ -173,9 +172,9 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   if (config.checklist.embeddings.enabled && !input.embedder) notes.push("Embeddings are enabled in c_devgodzilla_qa but the LLM provider has no embeddings endpoint (OpenAI-compatible only): evidence was ranked with BM25 alone.");
   if (config.checklist.enabled) {
     const items = await checklistItems(input.dir, feature, config.checklist.required_by_default);
-    if (items.length && input.judge) {
-      checklist = await validateChecklist({ items, chunks, behaviourChunks, judge: input.judge, config: config.checklist, embedder: input.embedder });
-      retrieval = `BM25 over ${chunks.length} chunks (changed files ×${config.checklist.changed_boost}; acceptance scenarios without the spec and the agent's account)${input.embedder ? ` fused with ${config.checklist.embeddings.model} embeddings` : ""}; at most ${config.checklist.token_budget} tokens per item`;
+    if (items.length && input.judge && index) {
+      checklist = await validateChecklist({ items, index, behaviourFiles, judge: input.judge, config: config.checklist, embedder: input.embedder });
+      retrieval = `BM25 over ${index.size} chunks (changed files ×${config.checklist.changed_boost}; acceptance scenarios without the spec and the agent's account)${input.embedder ? ` fused with ${config.checklist.embeddings.model} embeddings` : ""}; at most ${config.checklist.token_budget} tokens per item`;
     } else if (items.length) {
       checklist = notJudged(items);
     }

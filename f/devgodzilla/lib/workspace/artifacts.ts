@@ -1,14 +1,13 @@
-// Artifacts of one task: what the agent changed (diff, classified files with sha256 and size) and
-// its logs, all redacted. The cost grows with the number of CHANGED files, not with the size of
-// the repository: the changed paths come from one machine-readable git listing
-// (`--name-status -z` of a tree or index diff — no file contents read), only those files are
-// hashed, and the diff is limited to those paths.
+// Artifacts of one task: what the agent changed (diff, classified files with their git object id
+// and size) and its logs, all redacted. The cost grows with the number of CHANGED files, not with
+// the size of the repository: the changed paths and their object ids come from one
+// machine-readable git listing (`--raw -z` of a tree or index diff), sizes from one
+// `cat-file --batch-check` — no file is read or hashed again after git hashed it for the commit —
+// and the diff is limited to those paths.
 
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, readlink, copyFile, rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { gitAt, parseNameStatusZ, type ChangeStatus, type FileChange } from "../git.ts";
+import { gitAt, parseRawZ, type ChangeStatus, type Git, type RawChange } from "../git.ts";
 import { classifyPath, type FileKind } from "../project/files.ts";
 import { Redactor } from "../redact.ts";
 
@@ -23,9 +22,9 @@ export interface ChangedFile {
   from?: string;
   status: ChangeStatus;
   kind: FileKind;
-  /** sha256 of the new content (null when deleted). */
-  sha256: string | null;
-  /** Bytes of the new content (0 when deleted). */
+  /** git's object id of the new content (`git cat-file -p <blob>` prints it); null when deleted. */
+  blob: string | null;
+  /** Bytes of the new content (0 when deleted; a symlink's target length). */
   size: number;
 }
 
@@ -70,23 +69,17 @@ export interface CaptureOptions {
 
 // ---------------------------------------------------------------------------------------------
 
-async function hashFile(abs: string): Promise<{ sha256: string | null; size: number }> {
-  let st;
-  try {
-    st = await lstat(abs);
-  } catch {
-    return { sha256: null, size: 0 };
+/** Sizes of git objects by id, from one `cat-file --batch-check` (object headers only). */
+async function objectSizes(g: Git, ids: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const unique = [...new Set(ids)];
+  if (!unique.length) return sizes;
+  const out = await g.run(["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { input: unique.join("\n") + "\n" });
+  for (const line of out.split("\n")) {
+    const [id, type, size] = line.split(" ");
+    if (id && type === "blob") sizes.set(id, Number(size));
   }
-  if (st.isSymbolicLink()) {
-    const target = await readlink(abs);
-    return { sha256: createHash("sha256").update(target).digest("hex"), size: Buffer.byteLength(target) };
-  }
-  if (!st.isFile()) return { sha256: null, size: 0 };
-  const h = createHash("sha256");
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(abs).on("data", (c) => h.update(c)).on("end", resolve).on("error", reject);
-  });
-  return { sha256: h.digest("hex"), size: st.size };
+  return sizes;
 }
 
 function capTail(text: string, max: number): string {
@@ -95,38 +88,25 @@ function capTail(text: string, max: number): string {
   return `[… earlier output dropped …]\n${tail}`;
 }
 
-async function withLimit<T, U>(items: T[], limit: number, fn: (t: T) => Promise<U>): Promise<U[]> {
-  const out: U[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
-
 /**
  * Captures the changes of the working copy against `base`.
  *
  * With `committed: true` (what execute_task does: it commits first, then captures the commit):
- * three git processes, `rev-parse`, `diff-tree --name-status -z base HEAD` and
- * `diff-tree --numstat -p base HEAD`; tree-to-tree diffs skip identical subtrees, so the cost
+ * four git processes, `rev-parse`, `diff-tree --raw -z base HEAD`,
+ * `diff-tree --numstat -p base HEAD` and `cat-file --batch-check` (sizes); tree-to-tree diffs skip identical subtrees, so the cost
  * follows the number of changed files, not the size of the repository.
  *
  * Otherwise (uncommitted work: committed changes since base plus worktree changes, untracked files
- * included, ignored files excluded), four git processes, none reading unchanged file contents:
+ * included, ignored files excluded), five git processes, none reading unchanged file contents:
  *  1. `git rev-parse` (git dir, HEAD, base);
  *  2. `git add --all`: a stat pass over the tree (the only part that grows with the repo, as in
  *     `git status`) that hashes only new or modified files. By default into the working copy's
  *     own index — the task commits exactly this right after, and a refreshed index keeps later
  *     stat passes cheap; with `stage: false` into a throwaway copy of the index instead;
- *  3. `git diff --cached -M --name-status -z base`: index vs base tree, pruned by cache-tree;
- *  4. `git diff --cached -M --numstat -p base`: the patch of exactly the changed paths.
- * Then only the changed files are hashed (sha256) from the worktree.
+ *  3. `git diff --cached -M --raw -z base`: index vs base tree, pruned by cache-tree, with the
+ *     object ids `git add` just computed;
+ *  4. `git diff --cached -M --numstat -p base`: the patch of exactly the changed paths;
+ *  5. `git cat-file --batch-check`: the changed objects' sizes.
  * (`git diff <base> -- paths` against the worktree was measured ~10× slower on 20,000 files.)
  */
 export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts> {
@@ -140,14 +120,14 @@ export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts>
   const base = baseSha ?? head;
   const excluded = (p: string) => (opts.exclude ?? []).some((e) => p === e || p.startsWith(e.endsWith("/") ? e : `${e}/`));
   const spec = (opts.exclude ?? []).length ? ["--", ".", ...(opts.exclude ?? []).map((e) => `:(exclude)${e}`)] : [];
-  let raw: FileChange[];
+  let raw: RawChange[];
   let patch = "";
 
   if (opts.committed) {
     // The changes are committed: diff two TREES. git prunes every identical subtree, so this
     // reads only the changed paths' trees and blobs — no worktree scan at all.
-    const nameStatus = base === head ? "" : await g.run(["diff-tree", "-r", "-M", "--name-status", "-z", base, head]);
-    raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+    const listing = base === head ? "" : await g.run(["diff-tree", "-r", "-M", "--raw", "-z", "--no-abbrev", base, head]);
+    raw = parseRawZ(listing).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
     if (raw.length > 0) patch = await g.run(["diff-tree", "-r", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, head, ...spec]);
   } else {
     const stage = opts.stage ?? true;
@@ -158,18 +138,18 @@ export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts>
       // Index v4 (prefix-compressed paths: a smaller index to read and write) and the untracked
       // cache (unchanged directories are not re-read) keep the one full pass cheap on big trees.
       await g.run(["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], index);
-      const nameStatus = await g.run(["diff", "--cached", "-M", "--name-status", "-z", base], index);
-      raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+      const listing = await g.run(["diff", "--cached", "-M", "--raw", "-z", "--no-abbrev", base], index);
+      raw = parseRawZ(listing).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
       if (raw.length > 0) patch = await g.run(["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, ...spec], index);
     } finally {
       if (tmpIndex) await rm(tmpIndex, { force: true });
     }
   }
 
-  const files = await withLimit(raw, 8, async (c): Promise<ChangedFile> => {
-    const h = c.status === "deleted" ? { sha256: null, size: 0 } : await hashFile(path.join(dir, c.path));
-    return { path: c.path, ...(c.from ? { from: c.from } : {}), status: c.status, kind: classifyPath(c.path), ...h };
-  });
+  const sizes = await objectSizes(g, raw.flatMap((c) => (c.blob ? [c.blob] : [])));
+  const files = raw.map((c): ChangedFile => ({
+    path: c.path, ...(c.from ? { from: c.from } : {}), status: c.status, kind: classifyPath(c.path), blob: c.blob, size: c.blob ? sizes.get(c.blob) ?? 0 : 0,
+  }));
 
   // --numstat lines come first, then the patch.
   let insertions = 0;

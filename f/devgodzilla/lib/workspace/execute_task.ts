@@ -245,7 +245,8 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
     }
     // What the install step changed in the work tree (a lock file it wrote, say): left out of the
-    // task's commit unless the agent changes it too.
+    // task's commit unless the agent changes it too. Without an install step there is nothing to
+    // tell apart, and no scan.
     const afterSetup = installs.length ? await workTreeChanges(ws.dir) : new Map<string, string>();
     progress(20);
 
@@ -306,8 +307,7 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     } else {
       const subject = `${taskId}: ${input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
       const body = `Task ${taskId} of ${input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
-      const now = await workTreeChanges(ws.dir);
-      const setupOnly = [...afterSetup].filter(([p, hash]) => now.get(p) === hash).map(([p]) => p);
+      const setupOnly = await untouchedSince(ws.dir, afterSetup);
       if (setupOnly.length) logs.setup = `${logs.setup ?? ""}\nleft out of the commit (changed by the install step only): ${setupOnly.join(", ")}`.trim();
       commit = (await commitAll(ws.dir, `${subject}\n\n${body}`, { exclude: setupOnly })) ?? ws.base;
       // Captured FROM the commit (tree-to-tree): the artifacts are exactly what was committed,
@@ -381,9 +381,18 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
 async function workTreeChanges(dir: string): Promise<Map<string, string>> {
   const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const changes = new Map<string, string>();
-  for (const { path: file } of parseStatusZ(out)) {
-    const content = await readFile(path.join(dir, file)).catch(() => null);
-    changes.set(file, content ? createHash("sha256").update(content).digest("hex") : "deleted");
-  }
+  for (const { path: file } of parseStatusZ(out)) changes.set(file, await contentHash(dir, file));
   return changes;
+}
+
+/** The paths of a `workTreeChanges` snapshot whose content is still the same: only those are read again. */
+async function untouchedSince(dir: string, snapshot: Map<string, string>): Promise<string[]> {
+  const same: string[] = [];
+  for (const [file, hash] of snapshot) if ((await contentHash(dir, file)) === hash) same.push(file);
+  return same;
+}
+
+async function contentHash(dir: string, file: string): Promise<string> {
+  const content = await readFile(path.join(dir, file)).catch(() => null);
+  return content ? createHash("sha256").update(content).digest("hex") : "deleted";
 }
