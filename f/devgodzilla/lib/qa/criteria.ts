@@ -1,7 +1,7 @@
 // Per-criterion verdicts from the test results: a criterion is
 //   proven    when a test naming its id (in its title, its suite, or a comment on its definition)
 //             ran and passed, and that test compares with an expected value;
-//   failing   when such a test ran and failed;
+//   failing   when such a test ran and failed, or the test file naming it did not load;
 //   unproven  when none ran (none names it, they were skipped, or they check nothing specific).
 // The criteria the task names must be proven (a tests-only task may leave them failing: red first).
 
