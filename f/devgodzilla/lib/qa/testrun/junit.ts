@@ -3,7 +3,7 @@
 // is read — testsuite / testcase elements, their attributes and failure / error / skipped children —
 // with a small tag scanner (no DTDs, no namespaces), so no XML dependency is needed for it.
 
-import { sep, type LoadError, type TestCase } from "./model.ts";
+import { ResultFormatError, sep, type LoadError, type TestCase } from "./model.ts";
 
 interface Tag {
   name: string;
@@ -156,6 +156,6 @@ export function readJunit(xml: string, opts: JunitOptions): { cases: TestCase[];
     }
   }
   finish();
-  if (!sawRoot) throw new Error("not a JUnit XML document (no <testsuite> or <testsuites>)");
+  if (!sawRoot) throw new ResultFormatError("not a JUnit XML document (no <testsuite> or <testsuites>)");
   return { cases, errors };
 }

@@ -5,7 +5,7 @@
 //   go test -json  test2json events (run / pass / fail / skip per Test)
 //   cargo test     libtest's JSON events (`-Z unstable-options --format json`)
 
-import { sep, type LoadError, type TestCase } from "./model.ts";
+import { ResultFormatError, sep, type LoadError, type TestCase } from "./model.ts";
 
 export interface ReadContext {
   /** Turns a runner's path (absolute, file://, ./) into a repository-relative one. */
@@ -43,7 +43,7 @@ interface JestFile {
 
 export function readJestJson(text: string, ctx: ReadContext): Read {
   const doc = JSON.parse(text) as { testResults?: JestFile[] };
-  if (!Array.isArray(doc.testResults)) throw new Error("not a jest/vitest JSON report (no testResults)");
+  if (!Array.isArray(doc.testResults)) throw new ResultFormatError("not a jest/vitest JSON report (no testResults)");
   const cases: TestCase[] = [];
   const errors: LoadError[] = [];
   for (const f of doc.testResults) {
@@ -79,7 +79,7 @@ interface MochaTest {
 /** mocha's json reporter; `text` may have console output around the JSON object when it went to stdout. */
 export function readMochaJson(text: string, ctx: ReadContext): Read {
   const start = text.search(/\{\s*"stats"\s*:/);
-  if (start < 0) throw new Error("not a mocha JSON report (no stats)");
+  if (start < 0) throw new ResultFormatError("not a mocha JSON report (no stats)");
   const doc = JSON.parse(text.slice(start, text.lastIndexOf("}") + 1)) as { tests?: MochaTest[]; pending?: MochaTest[]; failures?: MochaTest[] };
   const failed = new Set((doc.failures ?? []).map((t) => `${t.file}\0${t.fullTitle}`));
   const pending = new Set((doc.pending ?? []).map((t) => `${t.file}\0${t.fullTitle}`));
@@ -218,7 +218,7 @@ export function readGoJson(text: string): Read {
     const status = e.Action === "pass" ? "passed" : e.Action === "fail" ? "failed" : "skipped";
     cases.set(key, { name: e.Test, fullName: sep([pkg, e.Test]), file: null, line: null, status, ...(status !== "passed" ? { message: firstLines((output.get(key) ?? []).filter((l) => !/^(=== RUN|--- (PASS|FAIL|SKIP))/.test(l.trim())).join("")) } : {}) });
   }
-  if (!events) throw new Error("no go test -json events");
+  if (!events) throw new ResultFormatError("no go test -json events");
   // A parent test that only groups subtests is not a test of its own.
   const all = [...cases.values()];
   return { cases: all.filter((c) => !all.some((o) => o !== c && o.fullName.startsWith(`${c.fullName}/`))), errors };
@@ -255,6 +255,6 @@ export function readCargoJson(text: string, ctx: ReadContext = { relPath: (p) =>
     cases.push({ name, fullName: e.name.split("::").join(" › "), file: null, line: null, status, ...(status === "failed" ? { message: firstLines(e.stdout ?? e.message) } : {}) });
   }
   const errors = cargoCompileErrors(ctx.stderr ?? "", ctx);
-  if (!events && !errors.length) throw new Error("no libtest JSON events");
+  if (!events && !errors.length) throw new ResultFormatError("no libtest JSON events");
   return { cases, errors };
 }
