@@ -86,8 +86,8 @@ const tasks = {
       storyIndex: 1,
       goal: "Developers can shorten long text",
       independentTest: "npm test passes with the truncate tests",
-      tests: [{ key: "us1-tests", description: "Write the truncate integration tests in test/integration/truncate.test.js", file: "test/integration/truncate.test.js", parallel: true, dependsOn: [] }],
-      implementation: [{ key: "us1-impl", description: "Implement truncate in src/truncate.js", file: "src/truncate.js", parallel: false, dependsOn: ["us1-tests"] }],
+      tests: [{ key: "us1-tests", description: "Write the truncate integration tests in test/integration/truncate.test.js", file: "test/integration/truncate.test.js", parallel: true, dependsOn: [], criteria: ["US1-AS1", "US1-AS2", "FR-001", "FR-002"] }],
+      implementation: [{ key: "us1-impl", description: "Implement truncate in src/truncate.js", file: "src/truncate.js", parallel: false, dependsOn: ["us1-tests"], criteria: ["US1-AS1", "US1-AS2", "FR-001", "FR-002"] }],
       checkpoint: "truncate works and is tested",
     },
   ],
@@ -112,11 +112,11 @@ const FILES: Record<string, string> = {
 import assert from "node:assert/strict";
 import { truncate } from "../../src/truncate.js";
 
-test("truncate leaves short text unchanged", () => {
+test("US1-AS2 FR-001 truncate leaves short text unchanged", () => {
   assert.equal(truncate("short", 10), "short");
 });
 
-test("truncate shortens long text to max characters, ellipsis included", () => {
+test("US1-AS1 FR-002 truncate shortens long text to max characters, ellipsis included", () => {
   const out = truncate("Hello wonderful world", 10);
   assert.equal(out, "Hello won…");
   assert.ok(out.length <= 10);
@@ -177,6 +177,7 @@ export function demoModel(): LlmHandler {
     [/Task: a READ-ONLY cross-artifact/, json(analysis)],
     [/You are a careful software engineer working in a git repository/, agentDiff],
     [/You are a strict QA reviewer for a code change/, judge],
+    [/You are a strict reviewer checking ONE principle/, judge],
     [/You route a failed step of an AI coding pipeline/, json({ action: "retry", reason: "the work is doable as specified", question: "", options: [], recommended: "" })],
   ]);
 }

@@ -6,9 +6,10 @@
 
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gitAt } from "../git.ts";
+import { seedGoCache } from "./gocache.ts";
 import { runProcess } from "../process.ts";
 import { Redactor } from "../redact.ts";
 import { SandboxUnavailableError, wrapInSandbox } from "../sandbox/index.ts";
@@ -47,6 +48,11 @@ export interface ChecksAndTests {
 }
 
 const KINDS: CheckKind[] = ["lint", "typecheck", "test"];
+
+function rustupHome(): Record<string, string> {
+  const dir = process.env.RUSTUP_HOME ?? join(homedir(), ".rustup");
+  return existsSync(dir) ? { RUSTUP_HOME: dir } : {};
+}
 
 function tail(s: string, lines = 40): string {
   return s.split("\n").slice(-lines).join("\n").slice(-4000);
@@ -87,8 +93,13 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     ...(plan?.env ?? {}),
     HOME: tmp, XDG_CACHE_HOME: join(tmp, ".cache"), npm_config_cache: join(tmp, ".npm"), npm_config_update_notifier: "false",
     CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", PYTHONDONTWRITEBYTECODE: "1", GOFLAGS: "-mod=mod", GOCACHE: join(tmp, "go-cache"),
-    GOPATH: join(tmp, "go"), GOPROXY: "off", CARGO_TARGET_DIR: join(tmp, "cargo-target"), CARGO_NET_OFFLINE: "true",
+    GOPATH: join(tmp, "go"), GOPROXY: "off", CARGO_TARGET_DIR: join(tmp, "cargo-target"), CARGO_NET_OFFLINE: "true", CARGO_HOME: join(tmp, "cargo-home"),
+    // rustup's cargo/rustc proxies find their toolchains under RUSTUP_HOME (by default in the real
+    // HOME, which the checks do not get): point them at it, read-only.
+    ...rustupHome(),
   };
+  // Go compiles the standard library into the check's empty cache: start from a warm copy.
+  if (/(^|\/)go$/.test(argv[0]!)) await seedGoCache(env.GOCACHE);
   let wrapped;
   try {
     wrapped = await wrapInSandbox({ file: argv[0]!, args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: root, tmpDir: tmp, readOnly: at?.readOnly, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse", bwrapPath: input.bwrapPath });
@@ -106,7 +117,7 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     });
     const output = `${r.stdout}\n${r.stderr}`;
     const parsed = parseToolOutput(kind === "install" ? "lint" : kind, output, root);
-    const read = plan ? await readResults(plan, r.stdout, root) : null;
+    const read = plan ? await readResults(plan, r.stdout, root, r.stderr) : null;
     const run = read?.run ?? null;
     const findings: Finding[] = run ? resultFindings(run) : parsed.findings;
     const counts = run ? countCases(run.cases) : undefined;

@@ -1,13 +1,13 @@
 // Per-criterion verdicts from the test results: a criterion is
 //   proven    when a test naming its id (in its title, its suite, or a comment on its definition)
 //             ran and passed, and that test compares with an expected value;
-//   failing   when such a test ran and failed;
+//   failing   when such a test ran and failed, or the test file naming it did not load;
 //   unproven  when none ran (none names it, they were skipped, or they check nothing specific).
 // The criteria the task names must be proven (a tests-only task may leave them failing: red first).
 
 import { criteriaFromSpec, criterionPattern, criteriaNamedIn, parseCriteria, CRITERIA_FILE, type Criterion } from "../llm/artifacts/criteria.ts";
 import type { FeaturePaths } from "../speckit/paths.ts";
-import { describeCase, type LocatedCase, type TestEvidence } from "./evidence.ts";
+import { describeCase, loadErrorFor, type LocatedCase, type TestEvidence } from "./evidence.ts";
 import type { Sources } from "./sources.ts";
 import type { CriterionEvidence, CriterionResult, Finding } from "./types.ts";
 
@@ -52,9 +52,16 @@ export function judgeCriteria(input: JudgeCriteriaInput): { results: CriterionRe
     const passed = matches.filter((m) => m.status === "passed");
     const proving = passed.filter((m) => m.strength === "strong" || m.strength === "unknown");
     const required = input.required.has(c.id);
+    // A test file naming it that the runner could not load (red before the code exists: the module
+    // it imports is missing): failing, not unproven.
+    const unloaded = !matches.length ? unloadedFileNaming(ev, pattern) : null;
     let verdict: CriterionResult["verdict"];
     let reason: string;
-    if (failed.length) {
+    if (unloaded) {
+      verdict = "failing";
+      reason = `${unloaded.file.path} names it but did not load: ${unloaded.error.split("\n")[0]!.slice(0, 160)}`;
+      evidence.push({ test: unloaded.def.name, file: unloaded.file.path, line: unloaded.def.line, status: "failed" });
+    } else if (failed.length) {
       verdict = "failing";
       reason = `${describeCase(failed[0]!)} failed${failed[0]!.message ? `: ${failed[0]!.message.split("\n")[0]!.slice(0, 160)}` : ""}`;
     } else if (proving.length) {
@@ -75,7 +82,7 @@ export function judgeCriteria(input: JudgeCriteriaInput): { results: CriterionRe
     if (verdict === "failing") {
       const red = input.testsOnly && failed.every((m) => m.before === "absent" || m.before === "failed" || m.before === "unknown");
       findings.push({
-        code: "CRITERION_FAILING", severity: red ? "warning" : "blocking", file: failed[0]!.file ?? undefined, line: failed[0]!.line ?? undefined,
+        code: "CRITERION_FAILING", severity: red ? "warning" : "blocking", file: evidence[0]?.file ?? undefined, line: evidence[0]?.line ?? undefined,
         message: `${c.id} is failing: ${reason}${red ? " (a tests-first task: expected until the code lands)" : ""}`,
         fix: "Make the code meet the criterion so its test passes.",
       });
@@ -88,6 +95,19 @@ export function judgeCriteria(input: JudgeCriteriaInput): { results: CriterionRe
     }
   }
   return { results, findings };
+}
+
+/** A changed test file that defines a test naming the criterion, from which nothing ran while the runner reported load errors. */
+function unloadedFileNaming(ev: TestEvidence, pattern: RegExp): { file: TestEvidence["files"][number]; def: TestEvidence["files"][number]["headDefs"][number]; error: string } | null {
+  if (!ev.head?.errors.length) return null;
+  for (const file of ev.files) {
+    if (!file.headText || ev.cases.some((x) => x.file === file.path)) continue;
+    const def = file.headDefs.find((d) => !d.modifier && pattern.test(d.name));
+    if (!def) continue;
+    const error = loadErrorFor(ev.head, file.path);
+    if (error) return { file, def, error: error.message };
+  }
+  return null;
 }
 
 /** The criteria a task's text names; for a run (no task) the criteria any task names. */

@@ -7,6 +7,7 @@ import { classifyPath } from "../project/files.ts";
 import type { BranchDiff, ChangedFile } from "./diff.ts";
 import type { Sources } from "./sources.ts";
 import { caseKey, countCases, type RunCounts, type TestCase, type TestRun } from "./testrun/index.ts";
+import type { LoadError } from "./testrun/model.ts";
 import { assertingHelpers, bodyStrength, langOf, testDefinitions, type TestDef } from "./testsource.ts";
 
 export interface TestFile {
@@ -37,6 +38,13 @@ export interface TestEvidence {
   cases: LocatedCase[];
   /** Head texts of the test files read (for what is written around a definition). */
   texts: Map<string, string>;
+}
+
+/** The runner's error for a test file it could not load: naming the file (node, vitest, cargo), or saying it in its text (pytest's module, Go's build output). */
+export function loadErrorFor(run: TestRun | null, path: string): LoadError | null {
+  if (!run?.errors.length) return null;
+  const dotted = path.replace(/\.[^./]+$/, "").replace(/\//g, ".");
+  return run.errors.find((e) => e.file === path || (!e.file && (e.message.includes(path) || e.message.includes(dotted)))) ?? null;
 }
 
 /** Files the runner may report cases from: test paths, and sources that can hold inline tests (Rust, Go). */

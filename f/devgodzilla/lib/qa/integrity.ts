@@ -4,6 +4,8 @@
 //   TEST_CASE_REMOVED     a test defined at base is defined nowhere at head
 //   TEST_ASSERTION_*      a test kept its name but lost assertions that compared with an expected
 //                         value (REMOVED), or had them replaced by weaker ones (LOOSENED)
+//   TEST_EXPECTATION_CHANGED  a test kept its name and its assertions but now compares with other
+//                         expected values (the test edited to fit what the code returns)
 //   TEST_TAUTOLOGY        an added assertion that cannot fail (assert True, expect(1).toBe(1))
 //   TEST_SKIP_ADDED       skip / only / todo added (a mark, a decorator, t.Skip(), #[ignore])
 //   TESTS_FEWER           fewer tests executed than at base
@@ -12,9 +14,9 @@
 //                         a module format the runner does not load, a class it does not collect)
 
 import type { BranchDiff } from "./diff.ts";
-import { describeCase, type TestEvidence, type TestFile } from "./evidence.ts";
+import { describeCase, loadErrorFor, type TestEvidence, type TestFile } from "./evidence.ts";
 import { caseKey } from "./testrun/index.ts";
-import { assertionOn, modifierOn, type TestDef } from "./testsource.ts";
+import { assertionOn, assertionsIn, langOf, modifierOn, type TestDef } from "./testsource.ts";
 import type { Finding, FindingLine } from "./types.ts";
 
 export type IntegrityFinding = Omit<Finding, "source" | "severity"> & { severity: "blocking" | "warning" };
@@ -44,6 +46,34 @@ function strongCount(path: string, text: string, d: TestDef): number {
   let n = 0;
   for (let i = d.line - 1; i < Math.min(lines.length, d.endLine); i++) if (assertionOn(path, lines[i]!, lines.slice(Math.max(0, i - 3), i)) === "strong") n++;
   return n;
+}
+
+const LITERALS = /-?\b\d+(?:\.\d+)?\b|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`$]*`/g;
+
+/** The literal values a test's strong assertions compare with (Go: with the `if` that guards the failure). */
+function expectedValues(path: string, text: string, d: TestDef): string[] {
+  const lines = text.split("\n");
+  const out: string[] = [];
+  for (const a of assertionsIn(path, text, d.line, d.endLine)) {
+    if (a.strength !== "strong") continue;
+    const ctx = [lines[a.line - 1]!];
+    if (langOf(path) === "go") {
+      for (let i = a.line - 2; i >= Math.max(0, a.line - 4); i--) if (/\bif\b/.test(lines[i]!)) { ctx.push(lines[i]!); break; }
+    }
+    for (const l of ctx) out.push(...(l.replace(/^\s*(\/\/|#).*$/, "").match(LITERALS) ?? []));
+  }
+  return out;
+}
+
+/** Values in `a` that `b` does not have (as multisets). */
+function missingFrom(a: readonly string[], b: readonly string[]): string[] {
+  const left = [...b];
+  return a.filter((v) => {
+    const i = left.indexOf(v);
+    if (i < 0) return true;
+    left.splice(i, 1);
+    return false;
+  });
 }
 
 function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): IntegrityFinding[] {
@@ -77,6 +107,20 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
     }
     const before = strongCount(t.path, t.baseText, d);
     const after = strongCount(t.path, t.headText, now);
+    if (after >= before) {
+      const was = expectedValues(t.path, t.baseText, d);
+      const is = expectedValues(t.path, t.headText, now);
+      const dropped = missingFrom(was, is);
+      const added = missingFrom(is, was);
+      if (dropped.length && added.length) {
+        out.push({
+          code: "TEST_EXPECTATION_CHANGED", severity: "blocking", file: t.path, line: now.line,
+          message: `Test "${d.name}" now expects ${added.slice(0, 4).join(", ")} where it expected ${dropped.slice(0, 4).join(", ")}`,
+          lines: [...removedLinesIn(diff, t.path, d.line, d.endLine), ...addedLinesIn(diff, t.path, now.line, now.endLine)].filter((l) => dropped.concat(added).some((v) => l.text.includes(v))).slice(0, 10),
+          fix: "Keep the expected values the test had (they come from the spec); change the code so it meets them, or have a task that says the expectation changes.",
+        });
+      }
+    }
     if (after < before) {
       const removed = removedLinesIn(diff, t.path, d.line, d.endLine).filter((l) => assertionOn(t.path, l.text) === "strong");
       const added = addedLinesIn(diff, t.path, now.line, now.endLine).filter((l) => assertionOn(t.path, l.text) !== null);
@@ -142,7 +186,8 @@ function runFindings(ev: TestEvidence): IntegrityFinding[] {
   }
   if (ev.head) {
     for (const t of ev.files) {
-      if (!t.headText) continue;
+      // A file that does not load is the check's TEST_LOAD_ERROR (red on a tests-first task), not a placement problem.
+      if (!t.headText || loadErrorFor(ev.head, t.path)) continue;
       const ran = ev.cases.filter((c) => c.file === t.path);
       const baseNames = new Set(caseDefs(t.baseDefs).map((d) => d.name));
       const expected = caseDefs(t.headDefs).filter((d) => !d.modifier && !dynamicName(d.name) && (t.status === "added" || !baseNames.has(d.name)));

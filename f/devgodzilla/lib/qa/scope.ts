@@ -4,8 +4,9 @@
 //   NO_CODE_CHANGE  the task names code (or test) files and the change touches no code and no test:
 //                   a README or a config file instead of the work
 //   OFF_SCOPE       code changed far from the files the task declares: not one of them, not under
-//                   a directory it names, not a test, not a manifest, and not imported by (or
-//                   importing) one of them. Code blocks; docs and config only warn.
+//                   a directory it names, not a test, not a manifest, not in the same package (Go,
+//                   Java: one directory), and not imported by (or importing) one of them. Code
+//                   blocks; docs and config only warn.
 
 import { classifyPath } from "../project/files.ts";
 import type { BranchDiff } from "./diff.ts";
@@ -35,6 +36,10 @@ export function isRunRecord(path: string): boolean {
 export function workFiles(diff: BranchDiff): BranchDiff["files"] {
   return diff.files.filter((f) => !isRunRecord(f.path));
 }
+
+/** Languages where the files of one directory form one unit without importing each other (a Go or Java package). */
+const PACKAGE_DIR = /\.(go|java|kt|cs|swift)$/;
+const dirOf = (p: string) => p.split("/").slice(0, -1).join("/");
 
 const stemOf = (p: string) => (p.split("/").pop() ?? p).replace(/\.[^.]+$/, "");
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -96,6 +101,7 @@ export async function checkScope(input: ScopeInput): Promise<ScopeFinding[]> {
   for (const f of candidates) {
     const kind = classifyPath(f.path);
     if (kind === "code") {
+      if (PACKAGE_DIR.test(f.path) && files.some((d) => dirOf(d) === dirOf(f.path) && d.split(".").pop() === f.path.split(".").pop())) continue;
       if (declaredTexts.some((t) => mentionsModule(t, f.path))) continue;
       const own = f.status === "deleted" ? await input.sources.base(f.path) : await input.sources.head(f.path);
       if (own && files.some((d) => mentionsModule(own, d))) continue;

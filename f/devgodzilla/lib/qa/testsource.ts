@@ -322,16 +322,22 @@ function goAssertion(line: string, prev: string[]): Strength | null {
   if (!/\b\w+\.(Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(/.test(line)) return null;
   // The condition that guards the failure: `if got != want {` just above (or on the same line).
   for (const l of [line, ...prev.slice().reverse()]) {
-    const c = /\bif\s+(.+?)\s*\{/.exec(l);
+    // gofmt puts a space before a block's brace and none before a composite literal's ([]int{2, 3}).
+    const c = /\bif\s+(.+?)\s+\{/.exec(l);
     if (!c) continue;
     const cond = c[1]!.replace(/^.*;\s*/, "");
     if (/reflect\.DeepEqual|cmp\.(Equal|Diff)|bytes\.Equal|strings\.(Contains|HasPrefix|HasSuffix)/.test(cond)) return "strong";
     // The condition states the failure: `if got != want` asserts got == want (strong);
     // `if err != nil` / `if x == nil` only guard an error or a presence (weak).
+    // `if got != 0` fails unless got is 0: an equality with an expected value, zero included;
+    // `if got == x` only rules one value out; `if got <= 0` only asks for a positive value.
     const m = COMPARE.exec(cond.trim());
     if (m) {
-      if (constantPair(m[1], m[3])) return "tautology";
-      return EMPTY.test(m[3]!.trim()) || EMPTY.test(m[1]!.trim()) ? "weak" : "strong";
+      const [left, op, right] = [m[1]!.trim(), m[2]!, m[3]!.trim()];
+      if (constantPair(left, right)) return "tautology";
+      if (op === "!=") return left === "nil" || right === "nil" ? "weak" : "strong";
+      if (op === "==") return "weak";
+      return EMPTY.test(right) || EMPTY.test(left) ? "weak" : "strong";
     }
     return expressionStrength(cond);
   }

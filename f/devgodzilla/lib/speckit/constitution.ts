@@ -218,7 +218,7 @@ export function romanToInt(s: string): number | null {
   return total;
 }
 
-const NUMBERED_HEADING = /^(?:(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+)?([IVXLCDM]+|\d+)\s*[.:)\-–—]\s*(.+)$/i;
+const NUMBERED_HEADING = /^(?:(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+)?([IVXLCDM]+|\d+|[一二三四五六七八九十百]+)\s*[.:)\-–—、．：]\s*(.+)$/i;
 /** "Principle 3: …", "Article V — …": a heading that calls itself a principle, at any level or numbering. */
 const SELF_NAMED = /^(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+\S+\s*[.:)\-–—]/i;
 const PRINCIPLES_SECTION = /principles|articles|原則|原则|准则|원칙|principios|princípios|principes|principi|prinzipien|grundsätze|принцип/i;

@@ -35,7 +35,7 @@ export function repoRelative(root: string): (p: string) => string {
 function readSource(src: ResultSource, text: string, ctx: ReadContext): Read {
   switch (src.format) {
     case "junit":
-      return { cases: readJunit(text, { relPath: ctx.relPath, zeroBasedLines: src.runner === "pytest" }), errors: [] };
+      return readJunit(text, { relPath: ctx.relPath, zeroBasedLines: src.runner === "pytest" });
     case "jest-json":
       return readJestJson(text, ctx);
     case "mocha-json":
@@ -45,7 +45,7 @@ function readSource(src: ResultSource, text: string, ctx: ReadContext): Read {
     case "go-json":
       return readGoJson(text);
     case "cargo-json":
-      return readCargoJson(text);
+      return readCargoJson(text, ctx);
   }
 }
 
@@ -53,7 +53,7 @@ function readSource(src: ResultSource, text: string, ctx: ReadContext): Read {
  * Results of one run. `root` is the repository root (paths become relative to it); `cwd` the
  * command's directory (runners that print relative paths print them from there).
  */
-export async function readResults(plan: ReporterPlan, stdout: string, root: string): Promise<{ run: TestRun | null; problems: string[] }> {
+export async function readResults(plan: ReporterPlan, stdout: string, root: string, stderr = ""): Promise<{ run: TestRun | null; problems: string[] }> {
   const cases: TestCase[] = [];
   const errors: LoadError[] = [];
   const runners = new Set<RunnerId>();
@@ -61,6 +61,7 @@ export async function readResults(plan: ReporterPlan, stdout: string, root: stri
   const problems: string[] = [];
   const toRoot = repoRelative(root);
   const ctx: ReadContext = {
+    stderr,
     relPath: (p) => {
       const clean = p.trim().replace(/^file:\/\//, "");
       return toRoot(isAbsolute(clean) ? clean : join(plan.cwd, clean));
@@ -71,7 +72,7 @@ export async function readResults(plan: ReporterPlan, stdout: string, root: stri
     if (src.path === "stdout" && src.format === "mocha-json" && seenFiles.has("mocha")) continue;
     const text = src.path === "stdout" ? stdout : await readResultFile(src.path);
     if (text === null) continue;
-    if (!text.trim()) {
+    if (!text.trim() && !(src.format === "cargo-json" && /^error: could not compile/m.test(stderr))) {
       // The runner opened its result file and reported nothing: it ran, and no test ran.
       if (src.path !== "stdout") runners.add(src.runner), formats.add(src.format);
       continue;

@@ -3,7 +3,7 @@
 // is read — testsuite / testcase elements, their attributes and failure / error / skipped children —
 // with a small tag scanner (no DTDs, no namespaces), so no XML dependency is needed for it.
 
-import { sep, type TestCase } from "./model.ts";
+import { ResultFormatError, sep, type LoadError, type TestCase } from "./model.ts";
 
 interface Tag {
   name: string;
@@ -85,19 +85,25 @@ export interface JunitOptions {
   zeroBasedLines?: boolean;
 }
 
-/** The cases of a JUnit XML document; throws when it is not one. */
-export function readJunit(xml: string, opts: JunitOptions): TestCase[] {
+/**
+ * The cases of a JUnit XML document and the modules that failed to load; throws when it is not one.
+ * A testcase with no classname whose result is an <error> is a module that could not be collected
+ * (pytest's "collection failure": an import error in the test file), not a test that ran.
+ */
+export function readJunit(xml: string, opts: JunitOptions): { cases: TestCase[]; errors: LoadError[] } {
   const cases: TestCase[] = [];
+  const errors: LoadError[] = [];
   const suites: { name: string; file?: string }[] = [];
-  let current: (TestCase & { text: string[] }) | null = null;
+  let current: (TestCase & { text: string[]; moduleLevel: boolean; errored: boolean }) | null = null;
   let inResult: "failure" | "error" | "skipped" | null = null;
   let sawRoot = false;
   const finish = () => {
     if (!current) return;
     const body = current.text.join("").trim();
     if (body) current.message = (current.message && !body.includes(current.message) ? `${current.message}\n${body}` : body).slice(0, 1500);
-    const { text: _text, ...c } = current;
-    cases.push(c);
+    const { text: _text, moduleLevel, errored, ...c } = current;
+    if (moduleLevel && errored) errors.push({ file: c.file, message: `${c.name}: ${(c.message ?? "failed to load").split("\n").slice(0, 8).join("\n")}` });
+    else cases.push(c);
     current = null;
   };
   for (const t of scan(xml)) {
@@ -130,6 +136,8 @@ export function readJunit(xml: string, opts: JunitOptions): TestCase[] {
         status: t.attrs.failure !== undefined ? "failed" : "passed",
         ...(t.attrs.failure ? { message: t.attrs.failure.slice(0, 800) } : {}),
         text: [],
+        moduleLevel: classname === "" && line === null,
+        errored: false,
       };
       if (t.kind === "self") finish();
       continue;
@@ -141,12 +149,13 @@ export function readJunit(xml: string, opts: JunitOptions): TestCase[] {
       }
       const todo = t.name === "skipped" && /todo/i.test(t.attrs.type ?? "");
       current.status = t.name === "skipped" ? (todo ? "todo" : "skipped") : "failed";
+      if (t.name === "error") current.errored = true;
       const msg = t.attrs.message;
       if (msg && msg !== "true") current.message = msg.slice(0, 800);
       inResult = t.kind === "open" ? (t.name as "failure" | "error" | "skipped") : null;
     }
   }
   finish();
-  if (!sawRoot) throw new Error("not a JUnit XML document (no <testsuite> or <testsuites>)");
-  return cases;
+  if (!sawRoot) throw new ResultFormatError("not a JUnit XML document (no <testsuite> or <testsuites>)");
+  return { cases, errors };
 }

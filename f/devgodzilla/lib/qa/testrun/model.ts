@@ -2,6 +2,11 @@
 // mocha JSON, node:test reporter events, `go test -json`, libtest JSON) into one shape: the cases
 // with their status, file and line, and the files the runner could not load.
 
+import { DevGodzillaError } from "../../errors.ts";
+
+/** A result file or stream is not in the format expected of it (the reader tries the next source). */
+export class ResultFormatError extends DevGodzillaError {}
+
 export type RunnerId = "vitest" | "jest" | "mocha" | "node-test" | "pytest" | "go" | "cargo";
 export type ResultFormat = "junit" | "jest-json" | "mocha-json" | "node-events" | "go-json" | "cargo-json" | "text";
 export type CaseStatus = "passed" | "failed" | "skipped" | "todo";

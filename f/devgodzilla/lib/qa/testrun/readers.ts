@@ -5,11 +5,13 @@
 //   go test -json  test2json events (run / pass / fail / skip per Test)
 //   cargo test     libtest's JSON events (`-Z unstable-options --format json`)
 
-import { sep, type LoadError, type TestCase } from "./model.ts";
+import { ResultFormatError, sep, type LoadError, type TestCase } from "./model.ts";
 
 export interface ReadContext {
   /** Turns a runner's path (absolute, file://, ./) into a repository-relative one. */
   relPath: (p: string) => string;
+  /** The command's stderr (cargo writes its compile errors there, the JSON events to stdout). */
+  stderr?: string;
 }
 
 export interface Read {
@@ -41,7 +43,7 @@ interface JestFile {
 
 export function readJestJson(text: string, ctx: ReadContext): Read {
   const doc = JSON.parse(text) as { testResults?: JestFile[] };
-  if (!Array.isArray(doc.testResults)) throw new Error("not a jest/vitest JSON report (no testResults)");
+  if (!Array.isArray(doc.testResults)) throw new ResultFormatError("not a jest/vitest JSON report (no testResults)");
   const cases: TestCase[] = [];
   const errors: LoadError[] = [];
   for (const f of doc.testResults) {
@@ -77,7 +79,7 @@ interface MochaTest {
 /** mocha's json reporter; `text` may have console output around the JSON object when it went to stdout. */
 export function readMochaJson(text: string, ctx: ReadContext): Read {
   const start = text.search(/\{\s*"stats"\s*:/);
-  if (start < 0) throw new Error("not a mocha JSON report (no stats)");
+  if (start < 0) throw new ResultFormatError("not a mocha JSON report (no stats)");
   const doc = JSON.parse(text.slice(start, text.lastIndexOf("}") + 1)) as { tests?: MochaTest[]; pending?: MochaTest[]; failures?: MochaTest[] };
   const failed = new Set((doc.failures ?? []).map((t) => `${t.file}\0${t.fullTitle}`));
   const pending = new Set((doc.pending ?? []).map((t) => `${t.file}\0${t.fullTitle}`));
@@ -216,7 +218,7 @@ export function readGoJson(text: string): Read {
     const status = e.Action === "pass" ? "passed" : e.Action === "fail" ? "failed" : "skipped";
     cases.set(key, { name: e.Test, fullName: sep([pkg, e.Test]), file: null, line: null, status, ...(status !== "passed" ? { message: firstLines((output.get(key) ?? []).filter((l) => !/^(=== RUN|--- (PASS|FAIL|SKIP))/.test(l.trim())).join("")) } : {}) });
   }
-  if (!events) throw new Error("no go test -json events");
+  if (!events) throw new ResultFormatError("no go test -json events");
   // A parent test that only groups subtests is not a test of its own.
   const all = [...cases.values()];
   return { cases: all.filter((c) => !all.some((o) => o !== c && o.fullName.startsWith(`${c.fullName}/`))), errors };
@@ -224,7 +226,18 @@ export function readGoJson(text: string): Read {
 
 // ---------------------------------------------------------------- cargo test (libtest JSON)
 
-export function readCargoJson(text: string): Read {
+/**
+ * A test target that did not compile: cargo prints no event for it, only rustc's errors on stderr
+ * (`error[E0425]: …` / `--> tests/total.rs:4:5` / `error: could not compile `shop` (test "total")`).
+ */
+function cargoCompileErrors(stderr: string, ctx: ReadContext): LoadError[] {
+  const failed = [...stderr.matchAll(/^error: could not compile `[^`]+`(?: \((\w+) "([^"]+)"\))?/gm)];
+  if (!failed.length) return [];
+  const first = /^(error(?:\[E\d+\])?: .+)\n\s*--> ([^:\n]+):\d+/m.exec(stderr);
+  return [{ file: first ? ctx.relPath(first[2]!) : null, message: `${failed.map((m) => (m[2] ? `${m[1]} ${m[2]}` : "the crate")).join(", ")} did not compile${first ? `: ${first[1]}` : ""}` }];
+}
+
+export function readCargoJson(text: string, ctx: ReadContext = { relPath: (p) => p }): Read {
   const cases: TestCase[] = [];
   let events = 0;
   for (const raw of text.split("\n")) {
@@ -241,6 +254,7 @@ export function readCargoJson(text: string): Read {
     const name = e.name.split("::").pop() ?? e.name;
     cases.push({ name, fullName: e.name.split("::").join(" › "), file: null, line: null, status, ...(status === "failed" ? { message: firstLines(e.stdout ?? e.message) } : {}) });
   }
-  if (!events) throw new Error("no libtest JSON events");
-  return { cases, errors: [] };
+  const errors = cargoCompileErrors(ctx.stderr ?? "", ctx);
+  if (!events && !errors.length) throw new ResultFormatError("no libtest JSON events");
+  return { cases, errors };
 }
