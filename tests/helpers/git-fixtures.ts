@@ -4,7 +4,7 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execa } from "execa";
+import { simpleGit, type SimpleGit } from "simple-git";
 
 export type FixtureKind = "node" | "python" | "go" | "rust" | "empty";
 
@@ -111,13 +111,17 @@ export async function writeFiles(dir: string, files: Record<string, string>): Pr
   }
 }
 
-/** Plain git for building and inspecting fixtures (independent of the gateway under test): stdout. */
-export async function gitIn(dir: string, args: string[]): Promise<string> {
-  return (await execa("git", args, { cwd: dir, stripFinalNewline: false })).stdout;
+/**
+ * Fixtures are built and inspected with simple-git, a different git client than the gateway under
+ * test (lib/git/run.ts), so a bug in the gateway cannot hide in the fixture too.
+ */
+function plainGit(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir });
 }
 
-function plainGit(dir: string): { raw(args: string[]): Promise<string> } {
-  return { raw: (args) => gitIn(dir, args) };
+/** Plain git for building and inspecting fixtures (independent of the gateway under test): stdout. */
+export async function gitIn(dir: string, args: string[]): Promise<string> {
+  return plainGit(dir).raw(args);
 }
 
 /** A bare remote seeded with a project of `kind` on `branch` (default "main"). */
