@@ -180,7 +180,8 @@ async function generate(dir: string, nFiles: number, mode: Mode, seed: number): 
   const stepOutput = Array.from({ length: 4000 }, (_, i) => `[agent] ${g.pick(VERBS)} ${g.ident()} in ${g.pick(changed)} (${i})\nok ${i} - ${g.ident()} ${g.pick(WORDS)} ${g.pick(WORDS)}`).join("\n");
   await execa("git", ["init", "-q", "-b", "main", dir]);
   await execa("git", ["-C", dir, "add", "-A"]);
-  await execa("git", ["-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "generated"]);
+  // No automatic gc: a background repack would compete for the CPU being measured and race the cleanup.
+  await execa("git", ["-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com", "-c", "gc.auto=0", "-c", "maintenance.auto=false", "commit", "-q", "-m", "generated"]);
   const evidenceElsewhere = [...new Set(labels.map((l) => l.file))].filter((f) => !changedSet.has(f));
   return { dir, files: paths.length, bytes, changed, labels, stepOutput, evidenceElsewhere, chunks, distinctChunks: chunkHashes.size, seconds: (Date.now() - t0) / 1000 };
 }
