@@ -1,21 +1,23 @@
 // bench:dag — how well execute_tasks schedules the DAGs the project's parser builds from real
-// tasks.md files. Inputs: bench/fixtures/tasks/*.md (written as people write Spec Kit files, three
-// languages) and, when present, the dev corpus (/work/shared/corpus/dev/tasks, optional). Every
-// task is run (checked-off ones too: the shape is what is measured).
+// tasks.md files. Inputs: bench/fixtures/tasks/*.md (written as people write Spec Kit files, English
+// and Spanish) and, when present, the dev corpus (shared/corpus/dev/tasks beside the checkout, or
+// BENCH_DAG_CORPUS; skipped with a message when absent). Every task is run (checked-off ones too:
+// the shape is what is measured).
 //
-// What is modelled is what production does (f/devgodzilla/lib/dag/plan.ts and the execute_tasks
-// flow): `windowOrder` orders the tasks (critical path first by the parser's weights — 1 per task
-// unless the file says more: the planner is not told durations); a parallel loop with `parallelism` = concurrency admits iterations in that order, one
-// per free slot; an iteration holds its slot while it waits (suspended) for its dependencies, runs
-// its task, merges the task branch into the run branch — merges are serialised, one at a time — and
-// finishes, which is when its dependants may start and its slot frees.
+// What is modelled is what production does (the exec helper's execute_tasks: a Windmill parallel
+// loop over the plan's order): `windowOrder` orders the tasks (critical path first by the parser's
+// weights — 1 per task unless the file says more: the planner is not told durations); the loop,
+// `parallelism` = concurrency, admits iterations in that order, one per free slot; an iteration
+// holds its slot while its wait step is suspended until the finish step of its last dependency
+// resumes it, runs its task, merges the task branch into the run branch — merges serialised, one
+// at a time — and finishes, which is when its dependants may start and its slot frees.
 // Durations are drawn per task (seeded, exact integer PRNG): 70 % 3–10 min, 22 % 10–25 min,
-// 8 % 25–45 min; a merge takes 0.5 min. The schedules are computed by a discrete-event simulation
-// (exact, no sleeping), beside:
+// 8 % 25–45 min; a merge takes 0.5 min. Schedules come from a discrete-event simulation (exact, no
+// sleeping), beside:
 //  - sequential execution, one task after another (what Spec Kit's implement does), no merges;
 //  - level by level: each level of the DAG starts when the previous one has finished and merged;
-//  - the lower bound max(critical path with merges, work / concurrency + one merge, all merges + the
-//    shortest task).
+//  - the same loop had the planner known the durations, and the best of BEST_OF such orders;
+//  - a lower bound on any schedule (energetic reasoning, see lowerBound).
 // Target (issue 16): makespan ≤ 1.05 × the lower bound on every real shape at concurrency 2–8.
 // Scaling table: parse + plan + simulation CPU time for ×1, ×10, ×100 of a 100-task file
 // (bench/tasks-parse.ts's generator), with the fitted growth exponent (target ≤ 1.2).
@@ -27,14 +29,26 @@ import { fileURLToPath } from "node:url";
 import { topoOrder, windowOrder } from "./lib/window-order.ts";
 import { parseTasksMd } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { cpuMs, growthExponent, machine, printTable, round, stats } from "./lib/stats.ts";
+import { mulberry32, seedOf } from "./lib/random.ts";
 import { generateTasksMd } from "./tasks-parse.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SOURCES = [path.join(HERE, "fixtures/tasks"), process.env.BENCH_DAG_CORPUS ?? "/work/shared/corpus/dev/tasks"];
+const FIXTURES = path.join(HERE, "fixtures/tasks");
+/** The dev corpus: BENCH_DAG_CORPUS, or shared/corpus/dev/tasks beside the checkout or an ancestor of it. */
+function corpusDir(): string | null {
+  if (process.env.BENCH_DAG_CORPUS) return process.env.BENCH_DAG_CORPUS;
+  for (let dir = path.resolve(HERE, ".."); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "shared/corpus/dev/tasks");
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
 const CONCURRENCIES = [2, 3, 4, 5, 6, 7, 8];
 const MERGE_MINUTES = 0.5;
 const TARGET_RATIO = 1.05;
 const MAX_EXPONENT = 1.2;
+/** Orders tried for the best schedule known (bestKnown). */
+const BEST_OF = 100;
 
 interface SimTask {
   id: string;
@@ -44,16 +58,9 @@ interface SimTask {
   weight: number;
 }
 
-/** mulberry32 over a string seed: the same durations for the same file and task on every run. */
+/** Seeded per file and task: the same durations on every run. */
 function durationOf(file: string, id: string): number {
-  let s = 0;
-  for (const ch of `${file}:${id}`) s = (Math.imul(s, 31) + ch.charCodeAt(0)) | 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seedOf(`${file}:${id}`));
   const u = next();
   const v = next();
   return u < 0.7 ? 3 + 7 * v : u < 0.92 ? 10 + 15 * v : 25 + 20 * v;
@@ -129,62 +136,6 @@ function simulateLoop(tasks: SimTask[], order: string[], slots: number, merge: n
 }
 
 const before = (a: [number, number, number, string], b: [number, number, number, string]) => a[0] < b[0] || (a[0] === b[0] && (a[2] < b[2] || (a[2] === b[2] && a[1] < b[1])));
-
-/**
- * A reference, not production: a dispatcher that starts the highest-priority READY task whenever a
- * slot is free (no iteration waits in a slot), priorities the tasks' true bottom levels. Shows how
- * much of a gap is the lower bound's looseness rather than the loop's admission rule.
- */
-function simulateDispatcher(tasks: SimTask[], slots: number, merge: number): number {
-  const ids = tasks.map((t) => ({ id: t.id, dependsOn: t.deps }));
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const prio = bottomLevels(tasks, merge);
-  const dependants = new Map<string, string[]>(tasks.map((t) => [t.id, []]));
-  for (const t of tasks) for (const d of t.deps) dependants.get(d)!.push(t.id);
-  const waiting = new Map(tasks.map((t) => [t.id, t.deps.length]));
-  const rank = new Map(topoOrder(ids).map((id, i) => [id, i]));
-  const ready = tasks.filter((t) => !t.deps.length).map((t) => t.id);
-  const running: { id: string; end: number; finished: boolean }[] = [];
-  let free = slots, now = 0, mergeFree = 0, makespan = 0;
-  const fill = () => {
-    ready.sort((a, b) => prio.get(b)! - prio.get(a)! || rank.get(a)! - rank.get(b)!);
-    while (free > 0 && ready.length) {
-      const id = ready.shift()!;
-      free--;
-      running.push({ id, end: now + byId.get(id)!.minutes, finished: false });
-    }
-  };
-  fill();
-  while (running.length) {
-    running.sort((a, b) => a.end - b.end || rank.get(a.id)! - rank.get(b.id)!);
-    const e = running.shift()!;
-    now = e.end;
-    if (!e.finished) {
-      mergeFree = Math.max(now, mergeFree) + merge;
-      running.push({ id: e.id, end: mergeFree, finished: true });
-      continue;
-    }
-    makespan = Math.max(makespan, now);
-    free++;
-    for (const n of dependants.get(e.id)!) {
-      waiting.set(n, waiting.get(n)! - 1);
-      if (waiting.get(n) === 0) ready.push(n);
-    }
-    fill();
-  }
-  return makespan;
-}
-
-function bottomLevels(tasks: SimTask[], merge: number): Map<string, number> {
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const dependants = new Map<string, string[]>(tasks.map((t) => [t.id, []]));
-  for (const t of tasks) for (const d of t.deps) dependants.get(d)!.push(t.id);
-  const out = new Map<string, number>();
-  for (const id of topoOrder(tasks.map((t) => ({ id: t.id, dependsOn: t.deps }))).reverse()) {
-    out.set(id, byId.get(id)!.minutes + merge + Math.max(0, ...dependants.get(id)!.map((n) => out.get(n)!)));
-  }
-  return out;
-}
 
 function levelsOf(tasks: SimTask[]): string[][] {
   const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -264,18 +215,32 @@ function production(tasks: SimTask[], slots: number, merge: number): number {
 }
 
 /** The same loop, had the planner known every duration: how much of the gap is the unknown durations. */
-function productionKnowingDurations(tasks: SimTask[], slots: number, merge: number): number {
+function productionKnowingDurations(tasks: SimTask[], slots: number, merge: number, noise: () => number = () => 1): number {
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  const order = windowOrder(tasks.map((t) => ({ id: t.id, dependsOn: t.deps })), slots, (t) => byId.get(t.id)!.minutes + merge);
+  const weight = new Map(tasks.map((t) => [t.id, (t.minutes + merge) * noise()]));
+  const order = windowOrder(tasks.map((t) => ({ id: t.id, dependsOn: t.deps })), slots, (t) => weight.get(t.id)!);
   return simulateLoop(tasks, order, slots, merge);
+}
+
+/**
+ * The best schedule found knowing every duration: the loop over the orders windowOrder gives for
+ * the true durations and for BEST_OF − 1 perturbations of them (±20 %, seeded). What stays between
+ * it and the lower bound is the bound's looseness (or a hard instance), not the planner.
+ */
+function bestKnown(tasks: SimTask[], slots: number, merge: number): number {
+  const uniform = mulberry32(0x9e3779b9);
+  let best = productionKnowingDurations(tasks, slots, merge);
+  for (let k = 1; k < BEST_OF; k++) best = Math.min(best, productionKnowingDurations(tasks, slots, merge, () => 0.8 + 0.4 * uniform()));
+  return best;
 }
 
 // ---------------------------------------------------------------- inputs
 
 function realShapes(): { name: string; tasks: SimTask[]; edges: number }[] {
   const out: { name: string; tasks: SimTask[]; edges: number }[] = [];
-  for (const dir of SOURCES) {
-    if (!existsSync(dir)) continue;
+  const corpus = corpusDir();
+  if (!corpus || !existsSync(corpus)) console.log(`(dev corpus not found${corpus ? ` at ${corpus}` : ""}: only bench/fixtures/tasks is measured; set BENCH_DAG_CORPUS to add it)`);
+  for (const dir of [FIXTURES, ...(corpus && existsSync(corpus) ? [corpus] : [])]) {
     for (const f of readdirSync(dir).filter((x) => x.endsWith(".md") && x !== "SOURCES.md").sort()) {
       const dag = parseTasksMd(readFileSync(path.join(dir, f), "utf8"));
       if (dag.tasks.length < 2) continue;
@@ -294,22 +259,22 @@ function main(): number {
     const rows = shapes.map((s) => {
       const prod = production(s.tasks, c, MERGE_MINUTES);
       const oracle = productionKnowingDurations(s.tasks, c, MERGE_MINUTES);
-      const dispatcher = simulateDispatcher(s.tasks, c, MERGE_MINUTES);
-      const lb = lowerBound(s.tasks, c, MERGE_MINUTES, Math.min(prod, oracle, dispatcher));
+      const best = bestKnown(s.tasks, c, MERGE_MINUTES);
+      const lb = lowerBound(s.tasks, c, MERGE_MINUTES, Math.min(prod, best));
       const level = levelByLevel(s.tasks, c, MERGE_MINUTES);
       const sequential = s.tasks.reduce((a, t) => a + t.minutes, 0);
-      return { name: s.name, lb, prod, oracle, dispatcher, level, sequential, ratio: prod / lb };
+      return { name: s.name, lb, prod, oracle, best, level, sequential, ratio: prod / lb };
     });
     return { c, rows };
   });
   printTable(
-    ["concurrency", "makespan / lower bound (median / mean / max)", "files over 1.05", "loop knowing durations (max)", "ready-task dispatcher knowing durations (max)", "speed-up vs sequential (median / mean)", "speed-up vs level by level (median / mean)"],
+    ["concurrency", "makespan / lower bound (median / mean / max)", "files over 1.05", "loop knowing durations (max)", `best of ${BEST_OF} orders knowing durations (max)`, "speed-up vs sequential (median / mean)", "speed-up vs level by level (median / mean)"],
     perC.map(({ c, rows }) => {
       const r = stats(rows.map((x) => x.ratio));
       const sq = stats(rows.map((x) => x.sequential / x.prod));
       const lv = stats(rows.map((x) => x.level / x.prod));
       return [c, `${r.median.toFixed(3)} / ${r.mean.toFixed(3)} / ${Math.max(...rows.map((x) => x.ratio)).toFixed(3)}`, rows.filter((x) => x.ratio > TARGET_RATIO).length,
-        Math.max(...rows.map((x) => x.oracle / x.lb)).toFixed(3), Math.max(...rows.map((x) => x.dispatcher / x.lb)).toFixed(3), `${sq.median.toFixed(2)}× / ${sq.mean.toFixed(2)}×`, `${lv.median.toFixed(2)}× / ${lv.mean.toFixed(2)}×`];
+        Math.max(...rows.map((x) => x.oracle / x.lb)).toFixed(3), Math.max(...rows.map((x) => x.best / x.lb)).toFixed(3), `${sq.median.toFixed(2)}× / ${sq.mean.toFixed(2)}×`, `${lv.median.toFixed(2)}× / ${lv.mean.toFixed(2)}×`];
     }),
   );
   console.log(`\nPer file at concurrency 4 (minutes):\n`);
@@ -351,7 +316,7 @@ function main(): number {
       bench: "dag", ...m, files: shapes.map((s) => ({ name: s.name, tasks: s.tasks.length, edges: s.edges })), merge_minutes: MERGE_MINUTES,
       by_concurrency: perC.map(({ c, rows }) => ({
         concurrency: c, ratio: { median: round(stats(rows.map((x) => x.ratio)).median), mean: round(stats(rows.map((x) => x.ratio)).mean), max: round(Math.max(...rows.map((x) => x.ratio))) },
-        ratio_knowing_durations_max: round(Math.max(...rows.map((x) => x.oracle / x.lb))), ratio_ready_dispatcher_max: round(Math.max(...rows.map((x) => x.dispatcher / x.lb))), files_over_target: rows.filter((x) => x.ratio > TARGET_RATIO).map((x) => x.name),
+        ratio_knowing_durations_max: round(Math.max(...rows.map((x) => x.oracle / x.lb))), ratio_best_known_max: round(Math.max(...rows.map((x) => x.best / x.lb))), files_over_target: rows.filter((x) => x.ratio > TARGET_RATIO).map((x) => x.name),
         speedup_vs_sequential_mean: round(stats(rows.map((x) => x.sequential / x.prod)).mean), speedup_vs_level_by_level_mean: round(stats(rows.map((x) => x.level / x.prod)).mean),
       })),
       scaling: scaling.map((s) => ({ scale: s.scale, tasks: s.tasks, cpu_ms: { median: round(s.cpu.median, 1), mean: round(s.cpu.mean, 1), p90: round(s.cpu.p90, 1) } })),

@@ -39,6 +39,7 @@ import { CHECKLIST_SYSTEM, checklistPrompt } from "../f/devgodzilla/lib/qa/promp
 import { chunkText, evidenceIndex, retrieve, tokenize } from "../f/devgodzilla/lib/qa/retrieval.ts";
 import { CONCEPTS, type Concept } from "./fixtures/qa-concepts.ts";
 import { cpuMs, fmtStats, growthExponent, machine, printTable, round, roundStats, stats, type Stats } from "./lib/stats.ts";
+import { mulberry32 } from "./lib/random.ts";
 
 const BUDGET = 8000;
 const BASE_FILES = 520;
@@ -54,16 +55,7 @@ type Mode = "standard" | "adversarial";
 
 // ---------------------------------------------------------------- deterministic text
 
-/** mulberry32: exact 32-bit integer arithmetic (Math.imul), period 2^32. */
-function rng(seed: number) {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const WORDS = ("account address adjust agent alert amount archive asset attach balance batch bill block board book branch bucket budget buffer build bundle cache calendar campaign card carrier catalog category channel chart check claim client clock cluster column comment company config contact container content contract counter course credit cursor customer dashboard dataset deal delivery department deposit device dispatch document domain draft driver entry event export feed field filter folder form frame gateway graph group handler header holder import index item journal kernel label layer ledger level license limit line link list locale location log manifest map marker match media member menu message meter metric mode model module monitor node note notice option owner package page panel parcel partner party pattern payload period permission pipeline plan player policy pool portal position post preference preset profile project prompt property provider queue quota range rate reader record region registry release report request resource response result review role route row rule runner sample schedule schema scope score screen section segment sensor sequence series server service setting shard sheet shift signal site slot snapshot source space stage state station status step stock store stream style subject summary supplier survey table tag target task team template tenant term text theme thread ticket tier timeline token topic track trade transfer tree trigger unit update user value vendor version view visit volume warehouse widget window worker workflow zone").split(" ");
 const VERBS = "apply build collect compute convert create decode encode ensure fetch filter find format group handle load map merge normalize parse prepare process publish read refresh render resolve save scan select send sort split store sync track transform update validate write".split(" ");
@@ -188,7 +180,8 @@ async function generate(dir: string, nFiles: number, mode: Mode, seed: number): 
   const stepOutput = Array.from({ length: 4000 }, (_, i) => `[agent] ${g.pick(VERBS)} ${g.ident()} in ${g.pick(changed)} (${i})\nok ${i} - ${g.ident()} ${g.pick(WORDS)} ${g.pick(WORDS)}`).join("\n");
   await execa("git", ["init", "-q", "-b", "main", dir]);
   await execa("git", ["-C", dir, "add", "-A"]);
-  await execa("git", ["-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "generated"]);
+  // No automatic gc: a background repack would compete for the CPU being measured and race the cleanup.
+  await execa("git", ["-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com", "-c", "gc.auto=0", "-c", "maintenance.auto=false", "commit", "-q", "-m", "generated"]);
   const evidenceElsewhere = [...new Set(labels.map((l) => l.file))].filter((f) => !changedSet.has(f));
   return { dir, files: paths.length, bytes, changed, labels, stepOutput, evidenceElsewhere, chunks, distinctChunks: chunkHashes.size, seconds: (Date.now() - t0) / 1000 };
 }

@@ -13,6 +13,7 @@
 
 import { cpus, loadavg } from "node:os";
 import { parseTasksMd } from "../f/devgodzilla/lib/speckit/tasks.ts";
+import { mulberry32 } from "./lib/random.ts";
 
 const BASE = 100;
 const SCALES = [1, 10, 100];
@@ -23,16 +24,8 @@ const MAX_EXPONENT = 1.2;
 type Lang = "en" | "es" | "pt" | "zh" | "ja" | "ko" | "ru";
 const LANGS: Lang[] = ["en", "es", "pt", "zh", "ja", "ko", "ru"];
 
-// Deterministic PRNG (mulberry32): every run measures the same files.
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG: every run measures the same files.
+const rng = mulberry32;
 
 interface Words {
   title: string;
