@@ -13,7 +13,7 @@ const NAMES = [
   "DagError", "TaskCycleError", "SetupFailedError", "SandboxUnavailableError", "SandboxLimitError",
   "LlmError", "TransientLlmError", "ContextOverflowError", "LlmRequestError", "StructuredOutputError", "ConstitutionViolationError",
   "AgentError", "AgentUnavailableError", "ExecutionBlockedError", "AgentTimeoutError", "TransientAgentError", "AgentFailedError", "DiffApplyError",
-  "ReviewOutputError",
+  "ReviewOutputError", "ResultFormatError",
   "ForgeError", "ForgeAuthError", "ForgePermissionError", "ForgeNotFoundError", "ForgeValidationError", "WebhookAuthError",
 ] as const;
 
