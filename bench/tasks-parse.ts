@@ -14,6 +14,7 @@
 import { cpus, loadavg } from "node:os";
 import { parseTasksMd } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { mulberry32 } from "./lib/random.ts";
+import { growthExponent, roundStats, stats, type Stats } from "./lib/stats.ts";
 
 const BASE = 100;
 const SCALES = [1, 10, 100];
@@ -174,29 +175,7 @@ export function generateTasksMd(n: number, lang: Lang, seed = 20261121): string 
   return out.join("\n") + "\n";
 }
 
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-  return { median: q(0.5), mean: xs.reduce((a, b) => a + b, 0) / xs.length, p90: q(0.9) };
-}
-
-/** Least-squares slope of log(time) on log(size). */
-function exponent(points: [number, number][]): number {
-  const xs = points.map(([x]) => Math.log(x));
-  const ys = points.map(([, y]) => Math.log(y));
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  xs.forEach((x, i) => {
-    num += (x - mx) * (ys[i]! - my);
-    den += (x - mx) ** 2;
-  });
-  return num / den;
-}
-
 async function main(): Promise<number> {
-  type Stats = ReturnType<typeof stats>;
   const rows: ({ scale: number; tasks: number; edges: number; cpu: Stats; perLang: Record<string, number> } & Stats)[] = [];
   for (const scale of SCALES) {
     const n = BASE * scale;
@@ -223,8 +202,8 @@ async function main(): Promise<number> {
     }
     rows.push({ scale, tasks: n, edges, ...stats(times), cpu: stats(cpu), perLang: Object.fromEntries(Object.entries(perLang).map(([k, v]) => [k, stats(v).median])) });
   }
-  const k = exponent(rows.map((r) => [r.tasks, r.median]));
-  const kCpu = exponent(rows.map((r) => [r.tasks, r.cpu.median]));
+  const k = growthExponent(rows.map((r) => [r.tasks, r.median]));
+  const kCpu = growthExponent(rows.map((r) => [r.tasks, r.cpu.median]));
   const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 1).padStart(8);
   console.log(`tasks.md parse (${LANGS.join(", ")}; ${RUNS} runs per file; ms per parse; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
   console.log(" scale    tasks   edges │   wall: median      mean       p90 │    cpu: median      mean       p90 │ slowest language (wall median)");
@@ -237,7 +216,7 @@ async function main(): Promise<number> {
   const ok = big.cpu.p90 <= TARGET_MS && (cpuOnly || big.p90 <= TARGET_MS) && kCpu <= MAX_EXPONENT;
   console.log(`fitted growth exponent (time ∝ tasks^k): wall k = ${k.toFixed(2)}, cpu k = ${kCpu.toFixed(2)} (target ≤ ${MAX_EXPONENT})`);
   console.log(`10,000 tasks: p90 ${big.p90.toFixed(0)} ms wall, ${big.cpu.p90.toFixed(0)} ms cpu (target ≤ ${TARGET_MS} ms${cpuOnly ? "; wall not judged: load average ≥ cores" : ""}) — ${ok ? "PASS" : "FAIL"}`);
-  const round = (x: Stats) => ({ median: +x.median.toFixed(2), mean: +x.mean.toFixed(2), p90: +x.p90.toFixed(2) });
+  const round = (x: Stats) => roundStats(x, 2);
   console.log(JSON.stringify({ bench: "tasks-parse", languages: LANGS, runs: RUNS, loadAverage: +loadavg()[0]!.toFixed(2), rows: rows.map((r) => ({ scale: r.scale, tasks: r.tasks, edges: r.edges, wall: round(r), cpu: round(r.cpu), perLanguageWallMedian: Object.fromEntries(Object.entries(r.perLang).map(([l, v]) => [l, +v.toFixed(2)])) })), exponent: { wall: +k.toFixed(3), cpu: +kCpu.toFixed(3) }, targetMs: TARGET_MS, maxExponent: MAX_EXPONENT, wallJudged: !cpuOnly, pass: ok }));
   return ok ? 0 : 1;
 }

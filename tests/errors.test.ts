@@ -20,6 +20,7 @@ import {
 } from "../f/devgodzilla/lib/agents/types.ts";
 import { DiffApplyError } from "../f/devgodzilla/lib/agents/llm_agent.ts";
 import { ReviewOutputError, parseReviewOutput } from "../f/devgodzilla/lib/qa/review.ts";
+import { ResultFormatError } from "../f/devgodzilla/lib/qa/testrun/model.ts";
 import {
   ForgeAuthError, ForgeError, ForgeNotFoundError, ForgePermissionError, ForgeValidationError,
 } from "../f/devgodzilla/lib/platform/forge.ts";
@@ -32,6 +33,7 @@ const CLASSES: Record<ErrorName, abstract new (...args: never[]) => Error> = {
   LlmError, TransientLlmError, ContextOverflowError, LlmRequestError, StructuredOutputError, ConstitutionViolationError,
   AgentError, AgentUnavailableError, ExecutionBlockedError, AgentTimeoutError, TransientAgentError, AgentFailedError, DiffApplyError,
   ReviewOutputError,
+  ResultFormatError,
   ForgeError, ForgeAuthError, ForgePermissionError, ForgeNotFoundError, ForgeValidationError, WebhookAuthError,
 };
 
