@@ -147,8 +147,9 @@ function creationDiff(file: string, content: string): string {
 
 function agentDiff(ex: LlmExchange): LlmReply {
   const text = promptText(ex);
-  // The task's own lines (its description and "Files:"), not the dependencies' files also shown.
-  const task = [...(text.match(/# Task T\d+[^\n]*\n+[^\n]+/)?.[0].split("\n") ?? []), ...(text.match(/^Files: .*$/m) ?? [])].join("\n");
+  // The task's own lines (its description and its files, in the llm agent's short prompt or the
+  // default one), not the dependencies' files also shown.
+  const task = [...(text.match(/# Task T\d+[^\n]*\n+[^\n]+/)?.[0].split("\n") ?? []), ...(text.match(/^(Files|Files named by the task): .*$/m) ?? [])].join("\n");
   const file = Object.keys(FILES).find((f) => task.includes(f));
   if (!file) return { text: "BLOCKED(clarify): the task names no file I know how to change. Which file should I edit?" };
   return { text: `I created ${file}.\n\n\`\`\`diff\n${creationDiff(file, FILES[file])}\n\`\`\`\n` };
