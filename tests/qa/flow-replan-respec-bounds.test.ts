@@ -57,7 +57,7 @@ describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => 
     expect(r.reason).toMatch(/max_retries \(2\) reached/);
     expect(await h.calls(state)).toHaveLength(3);
     expect(r.verdict?.status).toBe("failed");
-  });
+  }, 180_000); // three full attempts, each with an agent run and a QA pass
 
   it("bounds: an agent that keeps asking is stopped at max_clarifications", async () => {
     const state = await h.scenario([{ agent_message: "BLOCKED(clarify): Which currency should totals use, EUR or USD?" }]);

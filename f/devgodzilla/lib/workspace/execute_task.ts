@@ -289,6 +289,10 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       // A sandbox stopped by its limits fails the task naming the limit, not as a crashed agent.
       throw limitError(wrapped, "execute", e) ?? e;
     });
+    // An agent may exit 0 after the limit refused it a fork, before the watcher stopped it: its
+    // work is then whatever it managed without those processes, so the task fails the same way.
+    const stopped = limitError(wrapped, "execute");
+    if (stopped) throw stopped;
     if (!usedSandbox && sandboxInfo.sandboxed) {
       // The built-in llm agent / API agents run no process here: nothing to sandbox.
       sandboxInfo = { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` };
