@@ -14,6 +14,7 @@ import { runInJob } from "./job-context.ts";
 import type { FlowFile, FlowModule, InputTransform, Retry } from "./openflow.ts";
 import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
+import { ResumeBox, ResumeRejected, type ResumeEvent } from "./resumes.ts";
 import type { Resolver } from "./store.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // agentops (issue 7): run/step spans, no-op unless an OTLP resource is configured
@@ -37,6 +38,9 @@ export interface JobInfo {
   root_job?: string;
   run_id: string;
   status: "running" | "success" | "failure" | "suspended" | "canceled";
+  canceled_reason?: string;
+  /** A step job: its key in the run's journal (where its resume events are kept). */
+  key?: string;
   args: Record<string, unknown>;
   result?: unknown;
   created_at: string;
@@ -52,6 +56,8 @@ export interface EngineOptions {
   api: ApiEndpoint;
   answers?: Answers;
   ask?: AskFn;
+  /** Evaluate expressions as a Windmill without V8 does (only the native forms); default: DEVGODZILLA_NO_V8=1. */
+  noV8?: boolean;
   /** Streams each log line (already redacted) as it is written; the CLI prints them on stderr. */
   onLog?: (label: string, line: string) => void;
   root?: string;
@@ -76,7 +82,12 @@ class Suspended extends Error {
   }
 }
 
-class Canceled extends Error {}
+class Canceled extends Error {
+  constructor(readonly jobId: string, readonly reason: string) {
+    super(`Job canceled${reason ? `: ${reason}` : ""}`);
+    this.name = "Canceled";
+  }
+}
 
 const toStepError = (e: unknown, stepId?: string): StepError => {
   if (e instanceof FlowFailure) return { ...e.error, step_id: e.error.step_id ?? stepId };
@@ -98,12 +109,15 @@ interface Scope {
   prefix: string;
   flowJobId: string;
   flowPath: string;
+  /** The flow jobs this scope runs inside, outermost first (a cancel of any of them stops it). */
+  flowJobs: string[];
 }
 
 /** One execution (or replay) of a run. */
 class Execution {
   private readonly done = new Map<string, Extract<JournalEntry, { type: "step" }>>();
-  private readonly approvals = new Map<string, Extract<JournalEntry, { type: "approval" }>>();
+  /** The job id of each step that finished (its resume events belong to that job). */
+  private readonly stepJobs = new Map<string, string>();
   private readonly answerCursor = new Map<string, number>();
 
   constructor(
@@ -112,7 +126,6 @@ class Execution {
   ) {
     for (const e of engine.opts.runs.journal(record.id)) {
       if (e.type === "step" && e.success) this.done.set(e.key, e);
-      if (e.type === "approval") this.approvals.set(e.key, e);
     }
   }
 
@@ -120,18 +133,26 @@ class Execution {
     return this.engine.opts;
   }
 
-  private checkCanceled() {
-    if (this.engine.jobs.get(this.record.id)?.status === "canceled") throw new Canceled(`run ${this.record.id} was canceled`);
+  private eval(expr: string, ctx: ExprContext, where: string) {
+    return evalExpr(expr, ctx, where, { noV8: this.opts.noV8 });
+  }
+
+  private checkCanceled(scope: Scope) {
+    for (const id of scope.flowJobs) {
+      const j = this.engine.jobs.get(id);
+      if (j?.status === "canceled") throw new Canceled(id, j.canceled_reason ?? "");
+    }
   }
 
   async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
-    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path });
+    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path, flowJobs: [this.record.id] });
   }
 
   /** A flow (the run's own, or a subflow step run inline under its step's key) with its failure module. */
   private async runFlowIn(flow: FlowFile, scope: Scope): Promise<unknown> {
     try {
-      const out = await this.runModules(flow.value.modules, scope, null);
+      // A flow job's first step sees the flow's arguments as previous_result (Windmill passes the args).
+      const out = await this.runModules(flow.value.modules, scope, scope.flowInput);
       if (out.stopped?.error_message) throw new FlowFailure({ name: "StopAfterIf", message: out.stopped.error_message, step_id: out.stoppedAt });
       return out.result;
     } catch (e) {
@@ -156,7 +177,7 @@ class Execution {
     let prev = previous;
     let pendingResume: { resume: unknown; resumes: unknown[]; approvers: string[] } | undefined;
     for (const [i, m] of modules.entries()) {
-      this.checkCanceled();
+      this.checkCanceled(scope);
       const ctx: ExprContext = {
         flow_input: scope.flowInput,
         results: resultsView(scope.results),
@@ -167,7 +188,7 @@ class Execution {
       };
       pendingResume = undefined; // only the step right after an approval sees it
       const key = scope.prefix + m.id;
-      if (m.skip_if && (await evalExpr(`Boolean(${m.skip_if.expr})`, ctx, `${key}.skip_if`))) {
+      if (m.skip_if && (await this.eval(`Boolean(${m.skip_if.expr})`, ctx, `${key}.skip_if`))) {
         scope.results[m.id] = prev; // a skipped step is an identity step
         continue;
       }
@@ -177,9 +198,9 @@ class Execution {
 
       const isLast = i === modules.length - 1;
       if (m.suspend?.required_events && !isLast) {
-        pendingResume = await this.awaitApproval(m, key, result);
+        pendingResume = await this.awaitResume(m, key, result, scope);
       }
-      if (m.stop_after_if && (await evalExpr(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
+      if (m.stop_after_if && (await this.eval(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
         return { result, stopped: m.stop_after_if, stoppedAt: m.id };
       }
       if (m.sleep) {
@@ -190,24 +211,51 @@ class Execution {
     return { result: prev };
   }
 
-  private async awaitApproval(m: FlowModule, key: string, stepResult: unknown) {
-    let entry = this.approvals.get(key);
-    if (!entry) {
-      const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend?.resume_form?.schema };
-      let payload = this.fromAnswers(m.id);
-      if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
-      if (payload === undefined) throw new Suspended(pending);
-      entry = { type: "approval", key, payload, approver: os.userInfo().username || "local", at: new Date().toISOString() };
-      this.opts.runs.append(this.record.id, entry);
-      this.approvals.set(key, entry);
+  /**
+   * After a suspend step: its resume events (POSTs to its resume URL, made while it ran or since,
+   * by a person or by another job), then — for a step with a resume form — an answer given up
+   * front or at the terminal, else the run stops and says how to resume it. A step without a form
+   * waits for its events until the suspend's timeout (Windmill's default 1800 s).
+   */
+  private async awaitResume(m: FlowModule, key: string, stepResult: unknown, scope: Scope) {
+    const box = this.engine.resumes;
+    const jobId = this.stepJobs.get(key);
+    const required = m.suspend?.required_events ?? 1;
+    const deadline = Date.now() + (m.suspend?.timeout ?? 1800) * 1000;
+    let asked = false;
+    for (;;) {
+      const events = box.list(this.record.id, key, jobId);
+      const refused = events.find((e) => !e.approved);
+      if (refused) return this.refused(m, refused, events);
+      if (events.length >= required || events.some((e) => e.timed_out)) {
+        return { resume: events[events.length - 1]!.payload, resumes: events.map((e) => e.payload), approvers: events.map((e) => e.approver) };
+      }
+      if (m.suspend?.resume_form && !asked) {
+        asked = true;
+        const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend.resume_form.schema };
+        let payload = this.fromAnswers(m.id);
+        if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
+        if (payload === undefined) throw new Suspended(pending);
+        const approved = !(payload as { __disapproved?: unknown } | null)?.__disapproved;
+        box.add(this.record.id, key, { payload, approved, approver: os.userInfo().username || "local", at: new Date().toISOString() });
+        continue;
+      }
+      const arrived = await box.wait(this.record.id, key, deadline - Date.now());
+      this.checkCanceled(scope);
+      if (!arrived && Date.now() >= deadline && box.list(this.record.id, key, jobId).length < required) {
+        const error = { name: "SuspendedTimedOut", message: "Timed out waiting to be resumed" };
+        if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+        box.add(this.record.id, key, { job_id: jobId, payload: { error }, approved: true, approver: "timeout", at: new Date().toISOString(), timed_out: true });
+      }
     }
-    const payload = entry.payload as Record<string, unknown> | null;
-    if (payload && typeof payload === "object" && payload.__disapproved === true) {
-      const error = { name: "SuspendedDisapproved", message: `step ${m.id} was disapproved${payload.reason ? `: ${payload.reason}` : ""}` };
-      if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
-      return { resume: { error }, resumes: [{ error }], approvers: [entry.approver] };
-    }
-    return { resume: entry.payload, resumes: [entry.payload], approvers: [entry.approver] };
+  }
+
+  /** A disapproval (or a cancel URL) fails the flow at the step, unless continue_on_disapprove_timeout. */
+  private refused(m: FlowModule, e: ResumeEvent, events: ResumeEvent[]) {
+    const reason = (e.payload as { reason?: unknown } | null)?.reason;
+    const error = { name: "SuspendedDisapproved", message: `step ${m.id} was disapproved by ${e.approver}${reason ? `: ${reason}` : ""}` };
+    if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+    return { resume: { error }, resumes: [...events.filter((x) => x.approved).map((x) => x.payload), { error }], approvers: events.map((x) => x.approver) };
   }
 
   /** Answers given up front: `{step_id: payload}` or `{step_id: [payload, payload…]}` for a step met repeatedly. */
@@ -222,7 +270,7 @@ class Execution {
 
   private async transform(t: InputTransform, ctx: ExprContext, where: string): Promise<unknown> {
     if (t.type === "static") return t.value;
-    if (t.type === "javascript") return evalExpr(t.expr, ctx, where);
+    if (t.type === "javascript") return this.eval(t.expr, ctx, where);
     throw new Error(`${where}: unknown input transform type "${(t as { type: string }).type}"`);
   }
 
@@ -264,17 +312,18 @@ class Execution {
         return out;
       }
       case "branchone": {
+        // A branch is a flow job of its own whose arguments are the flow's: its first step sees them as previous_result.
         for (const [i, b] of v.branches.entries()) {
-          if (await evalExpr(`Boolean(${b.expr})`, ctx, `${key}.branches[${i}].expr`)) {
-            return (await this.runModules(b.modules, { ...scope, prefix: `${key}/${i}/` }, prev)).result;
+          if (await this.eval(`Boolean(${b.expr})`, ctx, `${key}.branches[${i}].expr`)) {
+            return (await this.runModules(b.modules, { ...scope, prefix: `${key}/${i}/` }, scope.flowInput)).result;
           }
         }
-        return (await this.runModules(v.default ?? [], { ...scope, prefix: `${key}/default/` }, prev)).result;
+        return (await this.runModules(v.default ?? [], { ...scope, prefix: `${key}/default/` }, scope.flowInput)).result;
       }
       case "branchall": {
         const run = async (b: (typeof v.branches)[number], i: number) => {
           try {
-            return (await this.runModules(b.modules, { ...scope, results: Object.create(scope.results), prefix: `${key}/${i}/` }, prev)).result;
+            return (await this.runModules(b.modules, { ...scope, results: Object.create(scope.results), prefix: `${key}/${i}/` }, scope.flowInput)).result;
           } catch (e) {
             if (e instanceof Suspended || e instanceof Canceled || !b.skip_failure) throw e;
             return { error: toStepError(e) };
@@ -301,12 +350,21 @@ class Execution {
     const args: Record<string, unknown> = {};
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
     const flowJobId = uuidFrom(`${this.record.id}/${key}`);
-    const run = () => this.runFlowIn(flow, { flowInput: applyDefaults(flow, args, runnable), results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path });
+    const replayed = this.done.get(key);
+    if (replayed) return replayed.result;
+    const flowInput = applyDefaults(flow, args, runnable);
+    const job = this.engine.flowJob(flowJobId, runnable.path, this.record, scope.flowJobId, m.id, flowInput);
+    const run = () => this.runFlowIn(flow, { flowInput, results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path, flowJobs: [...scope.flowJobs, flowJobId] });
     try {
-      return await withTimeout(run(), m.timeout, m.id);
+      const result = await withTimeout(run(), m.timeout, m.id);
+      job.status = "success";
+      return result;
     } catch (e) {
-      if (e instanceof Suspended || e instanceof Canceled) throw e;
-      const error = toStepError(e, m.id);
+      if (e instanceof Suspended) throw e;
+      if (e instanceof Canceled && e.jobId !== flowJobId) throw e;
+      job.status = e instanceof Canceled ? "canceled" : "failure";
+      // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
+      const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);
     }
@@ -315,8 +373,9 @@ class Execution {
   private async iteration(modules: FlowModule[], scope: Scope, key: string, index: number, value: unknown, prev: unknown, skipFailures: boolean) {
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
     const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/` };
+    void prev; // an iteration is a flow job of its own: its first step sees the iteration's arguments
     try {
-      return await this.runModules(modules, sub, prev);
+      return await this.runModules(modules, sub, iterInput);
     } catch (e) {
       if (e instanceof Suspended || e instanceof Canceled || !skipFailures) throw e;
       return { result: { error: toStepError(e) } };
@@ -326,7 +385,10 @@ class Execution {
   /** A step that is a job of its own (script, rawscript, subflow), with mock, retry, timeout, continue_on_error. */
   private async runLeaf(m: FlowModule, scope: Scope, ctx: ExprContext, key: string): Promise<unknown> {
     const replayed = this.done.get(key);
-    if (replayed) return replayed.result;
+    if (replayed) {
+      this.stepJobs.set(key, replayed.job_id);
+      return replayed.result;
+    }
     if (m.mock?.enabled) return m.mock.return_value ?? null;
     const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" }>;
     const started = Date.now();
@@ -338,7 +400,8 @@ class Execution {
     for (;;) {
       const jobId = randomUUID();
       try {
-        const result = await withTimeout(traceStep(m.id, v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`, () => this.runStepJob(m, v, args, scope, jobId)), m.timeout, m.id); // agentops: step span
+        const result = await withTimeout(traceStep(m.id, v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`, () => this.runStepJob(m, v, args, scope, jobId, key)), m.timeout, m.id); // agentops: step span
+        this.stepJobs.set(key, jobId);
         const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 };
         this.opts.runs.append(this.record.id, entry);
         return entry.result;
@@ -361,15 +424,16 @@ class Execution {
 
   private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {
     const error = toStepError(e, m.id);
-    return Boolean(await evalExpr(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
+    return Boolean(await this.eval(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
   }
 
-  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string) {
+  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string, key: string) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
       jobId,
       path: v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`,
       stepId: m.id,
+      key,
       flowJobId: scope.flowJobId,
       rootJobId: this.record.root_job ?? this.record.id,
       flowPath: scope.flowPath,
@@ -421,12 +485,61 @@ export interface RunOutcome {
 
 export class Engine {
   readonly jobs = new Map<string, JobInfo>();
+  readonly resumes: ResumeBox;
+  private readonly userStates = new Map<string, Record<string, Record<string, unknown>>>();
   private readonly inlineDir: string;
   readonly root: string;
 
   constructor(readonly opts: EngineOptions) {
     this.root = opts.root ?? REPO_ROOT;
     this.inlineDir = path.join(opts.runs.dir, "..", "inline");
+    this.resumes = new ResumeBox(opts.runs);
+    opts.noV8 ??= process.env.DEVGODZILLA_NO_V8 === "1";
+  }
+
+  /** A subflow step's flow job, listed like Windmill's (its user state, cancel). */
+  flowJob(id: string, flowPath: string, record: RunRecord, parent: string, stepId: string, args: Record<string, unknown>): JobInfo {
+    const now = new Date().toISOString();
+    const job: JobInfo = { id, path: flowPath, kind: "flow", step_id: stepId, parent_job: parent, root_job: record.root_job ?? record.id, run_id: record.id, status: "running", args, created_at: now, started_at: now, logs: [] };
+    this.jobs.set(id, job);
+    return job;
+  }
+
+  /** A POST to a step's resume (approved) or cancel URL: an event for that step's job. */
+  postResume(jobId: string, resumeId: number, payload: unknown, approver: string, approved: boolean) {
+    const job = this.jobs.get(jobId);
+    const run = job && this.jobs.get(job.run_id);
+    if (!job?.key || !run || (run.status !== "running" && run.status !== "suspended")) throw new ResumeRejected("parent flow job not found", 404);
+    this.resumes.add(job.run_id, job.key, { job_id: jobId, resume_id: resumeId, payload: payload ?? null, approved, approver, at: new Date().toISOString() });
+  }
+
+  /** Cancels a job; a flow job's steps stop at their next step boundary, suspended ones at once. */
+  cancel(jobId: string, reason: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || (job.status !== "running" && job.status !== "suspended")) return false;
+    job.status = "canceled";
+    job.canceled_reason = reason;
+    this.resumes.wakeRun(job.run_id);
+    return true;
+  }
+
+  /** The user states of a flow job that is running (Windmill reads them from the queue: none once it ended). */
+  userState(flowJobId: string): { get(key: string): unknown; set(key: string, value: unknown): void } | undefined {
+    const job = this.jobs.get(flowJobId);
+    if (!job || job.kind !== "flow" || (job.status !== "running" && job.status !== "suspended")) return undefined;
+    let all = this.userStates.get(job.run_id);
+    if (!all) {
+      all = this.opts.runs.loadUserStates(job.run_id);
+      this.userStates.set(job.run_id, all);
+    }
+    const states = (all[flowJobId] ??= {});
+    return {
+      get: (key) => states[key] ?? null,
+      set: (key, value) => {
+        states[key] = value;
+        this.opts.runs.saveUserStates(job.run_id, all!);
+      },
+    };
   }
 
   scriptFile(windmillPath: string): string {
@@ -457,11 +570,11 @@ export class Engine {
   async runScriptJob(
     file: string,
     args: Record<string, unknown>,
-    job: { jobId: string; path: string; stepId?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
+    job: { jobId: string; path: string; stepId?: string; key?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
   ): Promise<unknown> {
     // A script run on its own is one job: the run's own id (listed once), as in Windmill.
     const info: JobInfo = this.jobs.get(job.jobId) ?? {
-      id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, parent_job: job.flowJobId, root_job: job.rootJobId,
+      id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, key: job.key, parent_job: job.flowJobId, root_job: job.rootJobId,
       run_id: job.record.id, status: "running", args, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [],
     };
     this.jobs.set(job.jobId, info);
@@ -490,7 +603,8 @@ export class Engine {
           if ((value === undefined || value === null) && !a.has_default) {
             throw new Error(`missing required argument "${a.name}" for ${job.path}`);
           }
-          return value ?? undefined;
+          // As in Windmill: an absent argument takes main's default, a null one stays null.
+          return value;
         });
         return mod.main!(...positional);
       });
@@ -533,7 +647,8 @@ export class Engine {
     }
     if (record.status === "suspended") {
       if (payload === undefined) throw new Error(`run ${runId} waits for an answer at step ${record.pending?.step_id}: pass it with -d '<json>'`);
-      this.opts.runs.append(runId, { type: "approval", key: record.pending!.key, payload, approver: os.userInfo().username || "local", at: new Date().toISOString() });
+      const approved = !(payload as { __disapproved?: unknown } | null)?.__disapproved;
+      this.resumes.add(runId, record.pending!.key, { payload, approved, approver: os.userInfo().username || "local", at: new Date().toISOString() });
     }
     const runnable = resolveRunnable(record.path, this.root);
     record.status = "running";
@@ -581,7 +696,7 @@ export class Engine {
         }
         return out;
       }
-      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message } });
+      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: { error: { name: "Canceled", message: e.message } } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });

@@ -21,6 +21,8 @@ export interface RunOptions {
   /** A trigger event, handed to the flow's preprocessor_module or the script's `preprocessor`. */
   event?: Record<string, unknown>;
   root?: string;
+  /** Evaluate flow expressions as a Windmill built without V8 (default: DEVGODZILLA_NO_V8=1). */
+  noV8?: boolean;
 }
 
 export interface RunResult extends RunOutcome {
@@ -56,6 +58,7 @@ async function engineFor(opts: RunOptions): Promise<{ engine: Engine; runs: RunS
     ask: opts.ask,
     onLog: opts.onLog,
     root: opts.root,
+    noV8: opts.noV8,
   });
   endpoint.attach(engine);
   return { engine, runs };

@@ -1,11 +1,12 @@
 // The part of Windmill's REST API that the bundle's scripts reach through windmill-client, served
 // on loopback by the local runner, so scripts use the real client unchanged. Routes and shapes are
 // those of windmill-client's services.gen (OpenAPI paths under /api/w/{workspace}/…).
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { closeServer, readJsonOrText } from "../fakes/http.ts"; // loopback HTTP plumbing shared with the fakes
 import type { Engine, JobInfo } from "./engine.ts";
+import { ResumeRejected } from "./resumes.ts";
 import type { RunRecord } from "./runs.ts";
 
 export interface LocalApi {
@@ -16,7 +17,7 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => unknown | Promise<unknown>;
+type Handler = (m: RegExpMatchArray, body: unknown, url: URL, req: http.IncomingMessage) => unknown | Promise<unknown>;
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -26,6 +27,9 @@ class HttpError extends Error {
 
 export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
   const token = randomBytes(24).toString("hex");
+  // Resume URLs are signed like Windmill's (HMAC of job id, resume id and approver), so a wrong one is refused.
+  const signResume = (job: string, resumeId: number, approver?: string) =>
+    createHmac("sha256", token).update(`${job}/${resumeId}/${approver ?? ""}`).digest("hex");
   let engine: Engine | undefined;
   const engines = new Set<Engine>();
   const need = () => engine ?? (() => { throw new HttpError(503, "no engine attached"); })();
@@ -156,13 +160,23 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
     ["GET", /^\/api\/w\/[^/]+\/job_metrics\/get_progress\/([^/]+)$/, (m) => jobOf(m[1])?.progress ?? null],
     ["GET", /^\/api\/w\/[^/]+\/jobs\/resume_urls\/([^/]+)\/(\d+)$/, (m, _b, url) => {
       const base = `${api.baseUrl}/api/w/${workspace}/jobs_u`;
-      const approver = url.searchParams.get("approver");
+      const approver = url.searchParams.get("approver") ?? undefined;
       const q = approver ? `?approver=${encodeURIComponent(approver)}` : "";
+      const sig = signResume(m[1], Number(m[2]), approver);
       return {
-        approvalPage: `${api.baseUrl}/approve/${workspace}/${m[1]}/${m[2]}/local${q}`,
-        resume: `${base}/resume/${m[1]}/${m[2]}/local${q}`,
-        cancel: `${base}/cancel/${m[1]}/${m[2]}/local${q}`,
+        approvalPage: `${api.baseUrl}/approve/${workspace}/${m[1]}/${m[2]}/${sig}${q}`,
+        resume: `${base}/resume/${m[1]}/${m[2]}/${sig}${q}`,
+        cancel: `${base}/cancel/${m[1]}/${m[2]}/${sig}${q}`,
       };
+    }],
+    // Flow user state (windmill-api jobs.rs get/set_flow_user_state): per flow job, per key; GET
+    // reads it only while the flow job is in the queue (null afterwards), POST needs a flow job.
+    ["GET", /^\/api\/w\/[^/]+\/jobs\/flow\/user_states\/([^/]+)\/([^/]+)$/, (m) => need().userState(m[1])?.get(decodeURIComponent(m[2])) ?? null],
+    ["POST", /^\/api\/w\/[^/]+\/jobs\/flow\/user_states\/([^/]+)\/([^/]+)$/, (m, body) => {
+      const state = need().userState(m[1]);
+      if (!state) throw new HttpError(404, "Flow job not found");
+      state.set(decodeURIComponent(m[2]), body ?? null);
+      return "Flow job state updated";
     }],
     ["GET", /^\/api\/w\/[^/]+\/jobs_u\/get_root_job_id\/([^/]+)$/, (m) => {
       const j = jobOf(m[1]);
@@ -190,23 +204,41 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       if (running) jobs = jobs.filter((j) => String(j!.running) === running);
       return jobs;
     }],
-    ["POST", /^\/api\/w\/[^/]+\/jobs_u\/queue\/cancel\/([^/]+)$/, (m) => {
-      const j = jobOf(m[1]);
-      if (!j || (j.status !== "running" && j.status !== "suspended")) throw new HttpError(404, `job ${m[1]} is not running`);
-      j.status = "canceled";
-      return `job ${m[1]} canceled`;
+    ["POST", /^\/api\/w\/[^/]+\/jobs_u\/queue\/cancel\/([^/]+)$/, (m, body) => {
+      const reason = (body as { reason?: string } | undefined)?.reason ?? "";
+      for (const e of engines) if (e.cancel(m[1], reason)) return `job canceled: ${m[1]}`;
+      throw new HttpError(404, `queued job id ${m[1]} does not exist`);
+    }],
+    // The resume and cancel URLs of a suspended step (jobs_u: signed, no token needed). Windmill
+    // takes them while the step still runs too; each resume id counts once.
+    ["*", /^\/api\/w\/[^/]+\/jobs_u\/(resume|cancel)\/([^/]+)\/(\d+)\/([^/]+)$/, (m, body, url, req) => {
+      const approver = url.searchParams.get("approver") ?? undefined;
+      if (m[4] !== signResume(m[2], Number(m[3]), approver)) throw new HttpError(400, "Invalid signature");
+      const payload = req.method === "GET" ? Object.fromEntries(url.searchParams) : body;
+      try {
+        for (const e of engines) {
+          if (!e.jobs.has(m[2])) continue;
+          e.postResume(m[2], Number(m[3]), payload, approver ?? "anonymous", m[1] === "resume");
+          return m[1] === "resume" ? "resumed" : "canceled";
+        }
+      } catch (err) {
+        if (err instanceof ResumeRejected) throw new HttpError(err.status, err.message);
+        throw err;
+      }
+      throw new HttpError(404, "parent flow job not found");
     }],
   ];
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     try {
-      if (req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, "missing or wrong token");
+      const signed = /\/jobs_u\/(resume|cancel)\//.test(url.pathname); // resume URLs carry their own signature
+      if (!signed && req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, "missing or wrong token");
       const body = await readJsonOrText(req);
       for (const [method, re, handler] of routes) {
         const m = url.pathname.match(re);
-        if (m && method === req.method) {
-          const out = await handler(m, body, url);
+        if (m && (method === req.method || method === "*")) {
+          const out = await handler(m, body, url, req);
           const text = typeof out === "string" && !out.startsWith("{") ? out : JSON.stringify(out ?? null);
           res.writeHead(200, { "content-type": typeof out === "string" ? "text/plain" : "application/json" }).end(text);
           return;
