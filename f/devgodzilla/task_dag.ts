@@ -13,5 +13,9 @@ export async function main(
   feature = "",
   github?: RT.Github,
 ) {
-  return await runTaskDag({ tasks_md, weights, same_file_serialization, story_order, repo, commit, feature, git_token: github?.token });
+  // A flow passes null for an input its caller left out: that means the default.
+  return await runTaskDag({
+    tasks_md: tasks_md ?? "", weights: weights ?? {}, same_file_serialization: same_file_serialization ?? true, story_order: story_order ?? "auto",
+    repo: repo ?? "", commit: commit ?? "", feature: feature ?? "", git_token: github?.token,
+  });
 }
