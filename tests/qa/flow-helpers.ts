@@ -113,6 +113,8 @@ export async function harness(): Promise<Harness> {
   await symlink(resolve("node_modules"), join(root, "node_modules"));
   const stateDir = await mkdtemp(join(tmpdir(), "dg-qa-state-"));
   process.env.DEVGODZILLA_CACHE_DIR = join(stateDir, "cache");
+  // Expressions are evaluated as a Windmill without V8 does: the flow must need none.
+  process.env.DEVGODZILLA_NO_V8 = "1";
   const remote = await mkdtemp(join(tmpdir(), "dg-qa-remote-"));
   await execa("git", ["init", "-q", "--bare", remote]);
   const feature = "001-cart-total";
