@@ -13,5 +13,5 @@ export async function main(
   model = "",
   github?: RT.Github,
 ) {
-  return await runAnalyze({ repo, branch, commit, feature, llm, openai, anthropic, model, git_token: github?.token });
+  return await runAnalyze({ repo, branch, commit, feature: feature ?? "", llm, openai, anthropic, model: model ?? "", git_token: github?.token });
 }

@@ -16,5 +16,5 @@ export async function main(
   model = "",
   github?: RT.Github,
 ) {
-  return await runClarify({ repo, branch, commit, feature, questions, answers: answers as Record<string, unknown>, max_new_questions, llm, openai, anthropic, model, git_token: github?.token });
+  return await runClarify({ repo, branch, commit, feature: feature ?? "", questions: questions ?? [], answers: (answers ?? {}) as Record<string, unknown>, max_new_questions: max_new_questions ?? 0, llm, openai, anthropic, model: model ?? "", git_token: github?.token });
 }

@@ -19,6 +19,8 @@ export async function main(
   issue_number = 0,
   draft = false,
 ) {
+  // A flow passes null for an input its caller left out: that means the default.
+  forge ??= "auto";
   const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
   const token = (useGitlab ? gitlab?.token : github?.token) ?? "";
   // Link the run (root flow job): stable across step retries and resumes, so a retry leaves the
@@ -26,9 +28,9 @@ export async function main(
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
-    repo, branch, commit, base_branch, forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository,
+    repo, branch, commit: commit ?? "", base_branch: base_branch ?? "", forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository: repository ?? "",
     api_base_url: api_base_url || (useGitlab && gitlab?.baseUrl ? gitlabApi(gitlab.baseUrl) : ""),
-    title, spec_dir, qa_report, qa_verdict, issue_number, draft,
+    title: title ?? "", spec_dir: spec_dir ?? "", qa_report: qa_report ?? "", qa_verdict: qa_verdict ?? "", issue_number: issue_number ?? 0, draft: draft ?? false,
     run_id: runId,
     run_url: base && runId ? `${base.replace(/\/+$/, "")}/run/${runId}?workspace=${process.env.WM_WORKSPACE ?? ""}` : "",
   });

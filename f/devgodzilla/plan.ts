@@ -15,5 +15,5 @@ export async function main(
   github?: RT.Github,
   context_budget_tokens = 6000,
 ) {
-  return await runPlan({ repo, branch, commit, feature, allow_open_questions, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+  return await runPlan({ repo, branch, commit, feature: feature ?? "", allow_open_questions: allow_open_questions ?? false, llm, openai, anthropic, model: model ?? "", git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 6000 });
 }

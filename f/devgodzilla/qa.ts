@@ -24,8 +24,9 @@ export async function main(
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
   agents?: RT.CDevgodzillaAgents,
 ) {
+  // A flow passes null for an input its caller left out: that means the default.
   return await runQaScript({
-    repo, branch, commit, base_commit, feature, artifacts, profile, story, task_id, qa_config, llm, openai, anthropic,
-    model: model || undefined, git_token: github?.token, write_report, sandbox_policy, agents, progress,
+    repo, branch, commit, base_commit, feature: feature ?? "", artifacts: artifacts ?? {}, profile: profile ?? {}, story: story ?? "", task_id: task_id ?? "", qa_config, llm, openai, anthropic,
+    model: model || undefined, git_token: github?.token, write_report: write_report ?? true, sandbox_policy: sandbox_policy ?? "refuse", agents, progress,
   });
 }

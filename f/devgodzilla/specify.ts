@@ -15,5 +15,5 @@ export async function main(
   github?: RT.Github,
   context_budget_tokens = 6000,
 ) {
-  return await runSpecify({ repo, branch, commit, feature_description, short_name, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+  return await runSpecify({ repo, branch, commit, feature_description, short_name: short_name ?? "", llm, openai, anthropic, model: model ?? "", git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 6000 });
 }

@@ -14,5 +14,5 @@ export async function main(
   github?: RT.Github,
   context_budget_tokens = 4000,
 ) {
-  return await runTasks({ repo, branch, commit, feature, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+  return await runTasks({ repo, branch, commit, feature: feature ?? "", llm, openai, anthropic, model: model ?? "", git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 4000 });
 }

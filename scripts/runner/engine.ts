@@ -111,6 +111,8 @@ interface Scope {
   flowPath: string;
   /** The flow jobs this scope runs inside, outermost first (a cancel of any of them stops it). */
   flowJobs: string[];
+  /** The flow's failure module: Windmill hands it to every loop iteration, which runs it where a step fails. */
+  failureModule?: FlowModule;
 }
 
 /** One execution (or replay) of a run. */
@@ -145,7 +147,7 @@ class Execution {
   }
 
   async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
-    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path, flowJobs: [this.record.id] });
+    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path, flowJobs: [this.record.id], failureModule: flow.value.failure_module });
   }
 
   /** A flow (the run's own, or a subflow step run inline under its step's key) with its failure module. */
@@ -157,15 +159,23 @@ class Execution {
       return out.result;
     } catch (e) {
       if (e instanceof Suspended || e instanceof Canceled) throw e;
-      const error = toStepError(e);
-      const failure = flow.value.failure_module;
-      if (!failure) throw new FlowFailure(error);
-      // The failure module sees `error` and `previous_result = {error}`; its result becomes the flow's.
-      const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
-      const handled = await this.runLeaf(failure, scope, ctx, `${scope.prefix}failure`);
-      if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
-      throw Object.assign(new FlowFailure(error), { handledResult: handled });
+      return this.handleFailure(e, flow.value.failure_module, scope, `${scope.prefix}failure`);
     }
+  }
+
+  /**
+   * A failed flow job (a flow, or a loop iteration) runs the failure module once, where the step
+   * failed: it sees `error` and `previous_result = {error}`, and its result becomes the job's. The
+   * job stays failed unless that result has `recover: true`.
+   */
+  private async handleFailure(e: unknown, failure: FlowModule | undefined, scope: Scope, key: string): Promise<unknown> {
+    if ((e as { handledResult?: unknown }).handledResult !== undefined) throw e; // already handled deeper
+    const error = toStepError(e);
+    if (!failure) throw new FlowFailure(error);
+    const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
+    const handled = await this.runLeaf(failure, scope, ctx, key);
+    if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
+    throw Object.assign(new FlowFailure(error), { handledResult: handled });
   }
 
   /** Runs a module list; returns the last result, or where a stop_after_if stopped it. */
@@ -354,7 +364,7 @@ class Execution {
     if (replayed) return replayed.result;
     const flowInput = applyDefaults(flow, args, runnable);
     const job = this.engine.flowJob(flowJobId, runnable.path, this.record, scope.flowJobId, m.id, flowInput);
-    const run = () => this.runFlowIn(flow, { flowInput, results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path, flowJobs: [...scope.flowJobs, flowJobId] });
+    const run = () => this.runFlowIn(flow, { flowInput, results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path, flowJobs: [...scope.flowJobs, flowJobId], failureModule: flow.value.failure_module });
     try {
       const result = await withTimeout(run(), m.timeout, m.id);
       job.status = "success";
@@ -377,8 +387,15 @@ class Execution {
     try {
       return await this.runModules(modules, sub, iterInput);
     } catch (e) {
-      if (e instanceof Suspended || e instanceof Canceled || !skipFailures) throw e;
-      return { result: { error: toStepError(e) } };
+      if (e instanceof Suspended || e instanceof Canceled) throw e;
+      try {
+        return { result: await this.handleFailure(e, scope.failureModule, sub, `${key}[${index}]/failure`) };
+      } catch (failed) {
+        if (!skipFailures) throw failed;
+        // With skip_failures the loop goes on; the iteration's entry is its failure module's result, else its error.
+        const handled = (failed as { handledResult?: unknown }).handledResult;
+        return { result: handled !== undefined ? handled : { error: toStepError(failed) } };
+      }
     }
   }
 

@@ -14,9 +14,13 @@ export async function main(
   spec_usage: Usage = {},
   execution: { status?: string; tasks?: Task[]; usage?: Usage; stop_reason?: string; makespan_ms?: number } = {},
   qa: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null = null,
-  pr: { url?: string; number?: number; action?: string } | null = null,
+  pr_runs: ({ pr?: { url?: string; number?: number; action?: string } } | null)[] = [],
   clarifications_answered = 0,
 ) {
+  // The PR step is a loop that ran once (a forge resource was given) or not at all.
+  const pr = (pr_runs ?? []).map((r) => r?.pr).find((x) => x?.url) ?? null;
+  spec_usage ??= {};
+  execution ??= {};
   const tasks = execution.tasks ?? [];
   const done = tasks.filter((t) => t.status === "succeeded").length;
   const tokens = tokensOf(spec_usage) + tokensOf(execution.usage);
