@@ -223,9 +223,10 @@ class Execution {
 
   /**
    * After a suspend step: its resume events (POSTs to its resume URL, made while it ran or since,
-   * by a person or by another job), then — for a step with a resume form — an answer given up
-   * front or at the terminal, else the run stops and says how to resume it. A step without a form
-   * waits for its events until the suspend's timeout (Windmill's default 1800 s).
+   * by a person or by another job), then — for an approval meant for a person (a resume form, or
+   * a result with the approval links Windmill's page shows) — an answer given up front or at the
+   * terminal, else the run stops and says how to resume it. Any other suspend is resumed by jobs:
+   * it waits for its events until the suspend's timeout (Windmill's default 1800 s).
    */
   private async awaitResume(m: FlowModule, key: string, stepResult: unknown, scope: Scope) {
     const box = this.engine.resumes;
@@ -240,9 +241,9 @@ class Execution {
       if (events.length >= required || events.some((e) => e.timed_out)) {
         return { resume: events[events.length - 1]!.payload, resumes: events.map((e) => e.payload), approvers: events.map((e) => e.approver) };
       }
-      if (m.suspend?.resume_form && !asked) {
+      if (isHumanApproval(m, stepResult) && !asked) {
         asked = true;
-        const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend.resume_form.schema };
+        const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend?.resume_form?.schema };
         let payload = this.fromAnswers(m.id);
         if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
         if (payload === undefined) throw new Suspended(pending);
@@ -457,6 +458,12 @@ class Execution {
       record: this.record,
     });
   }
+}
+
+/** A person answers it: it has a resume form, or its result is Windmill's approval widget (resume/cancel links). */
+function isHumanApproval(m: FlowModule, stepResult: unknown): boolean {
+  const r = stepResult as { resume?: unknown; cancel?: unknown; approvalPage?: unknown } | null;
+  return !!m.suspend?.resume_form || (!!r && typeof r === "object" && typeof r.resume === "string" && (typeof r.cancel === "string" || typeof r.approvalPage === "string"));
 }
 
 function retryDelays(retry?: Retry): number[] {

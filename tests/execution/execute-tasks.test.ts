@@ -4,17 +4,17 @@
 // execute_task (fake agent CLI, real git remote), expressions evaluated as a Windmill without V8.
 import { describe, it, expect, afterEach } from "vitest";
 import path from "node:path";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { simpleGit } from "simple-git";
-import { runPath, RunStore } from "../../scripts/runner/index.ts";
+import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
 import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
 
 const FEATURE = "004-dag";
 const BRANCH = `devgodzilla/${FEATURE}`;
 const SECRET = "sk-execute-tasks-secret-0123456789";
-const store = {
+const store: LocalStore = {
   resources: {
     "f/devgodzilla/agents_fake": { resource_type: "c_devgodzilla_agents", value: { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: SECRET } } } },
   },
@@ -30,22 +30,29 @@ interface T {
   deps?: string[];
 }
 
-const tasksMd = (tasks: T[]) =>
-  ["# Tasks: dag", "", "## Phase 1: Work", "", ...tasks.map((t) => `- [ ] ${t.id} [P] ${t.does}${t.deps?.length ? ` (depends on ${t.deps.join(", ")})` : ""}`), ""].join("\n");
+/** A tasks.md line per task: text, then the dependencies, then the fake agent's directives. */
+const tasksMd = (tasks: T[]) => {
+  const line = (t: T) => {
+    const directives = t.does.match(/\[\[[^\]]*\]\]/g) ?? [];
+    const text = t.does.replace(/\[\[[^\]]*\]\]/g, "").trim();
+    return `- [ ] ${t.id} [P] ${text}${t.deps?.length ? ` (depends on ${t.deps.join(", ")})` : ""} ${directives.join(" ")}`.trimEnd();
+  };
+  return ["# Tasks: dag", "", "## Phase 1: Work", "", ...tasks.map(line), ""].join("\n");
+};
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
 });
 
-async function setup(tasks: T[]) {
+async function setup(tasks: T[], opts: { flow?: string; root?: string } = {}) {
   const fx: FixtureRemote = await createFixtureRemote("empty", { extraFiles: { [`specs/${FEATURE}/tasks.md`]: tasksMd(tasks) } });
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "dgz-exec-tasks-"));
   cleanups.push(() => fx.cleanup(), () => rm(stateDir, { recursive: true, force: true }));
   const run = (extra: Record<string, unknown> = {}) =>
-    runPath("f/devgodzilla/execute_tasks", {
+    runPath(opts.flow ?? "f/devgodzilla/execute_tasks", {
       args: { repo: fx.remote, branch: BRANCH, commit: fx.seed, feature: FEATURE, retries: 0, setup: "skip", agents: "$res:f/devgodzilla/agents_fake", ...extra },
-      store, stateDir, noV8: true,
+      store, stateDir, noV8: true, root: opts.root,
     });
   const journal = (runId: string) => new RunStore(stateDir).journal(runId);
   return { fx, run, journal };
@@ -85,5 +92,97 @@ describe("execute_tasks: dependency-driven, no job waits for another", () => {
     expect(res.report).toContain("| T004 | ✅ succeeded | qwen |");
     expect(res.max_concurrent).toBeLessThanOrEqual(2);
     expect(JSON.stringify(res)).not.toContain(SECRET);
+  });
+});
+
+/** The task ids the run's start steps let through to a task job. */
+const taskJobs = (journal: ReturnType<RunStore["journal"]>) =>
+  journal.filter((e) => e.type === "step" && e.step_id === "start" && (e as { result: any }).result.go).map((e) => (e as { result: any }).result.task_id);
+
+describe("execute_tasks policies", () => {
+  it("a failed task stops only its dependants; running again skips what succeeded and runs only the rest", async () => {
+    const { fx, run, journal } = await setup([
+      { id: "T001", does: `setup ${w("a.txt", "A")}` },
+      { id: "T002", does: "breaks [[fake:exit 3]]", deps: ["T001"] },
+      { id: "T003", does: `after the broken one ${w("c.txt", "C")}`, deps: ["T002"] },
+      { id: "T004", does: `independent ${w("d.txt", "D")}` },
+    ]);
+    const first = await run({ concurrency: 2 });
+    expect(first.status, JSON.stringify(first.error)).toBe("success");
+    const r1 = first.result as any;
+    expect(r1.status).toBe("failed");
+    expect(Object.fromEntries(r1.tasks.map((t: any) => [t.id, t.status]))).toEqual({ T001: "succeeded", T002: "failed", T003: "dependency_failed", T004: "succeeded" });
+    expect(r1.tasks.find((t: any) => t.id === "T002").error).toMatch(/exit|failed/i);
+    expect(r1.tasks.find((t: any) => t.id === "T003")).toMatchObject({ blocked_by: "T002" });
+    expect(await fx.show(BRANCH, "d.txt")).toBe("D");
+    expect(await fx.show(BRANCH, "c.txt")).toBeNull();
+
+    const again = await run({ concurrency: 2 });
+    const r2 = again.result as any;
+    expect(Object.fromEntries(r2.tasks.map((t: any) => [t.id, t.status]))).toEqual({ T001: "skipped_succeeded", T002: "failed", T003: "dependency_failed", T004: "skipped_succeeded" });
+    expect(taskJobs(journal(again.runId))).toEqual(["T002"]); // only the unfinished task ran again
+    expect(r2.commit).toBe(r1.commit);
+  });
+
+  it("stops starting tasks once the run budget is spent, with one slot (concurrency 1)", async () => {
+    const { run } = await setup([
+      { id: "T001", does: `a ${w("a.txt", "A")}` },
+      { id: "T002", does: `b ${w("b.txt", "B")}`, deps: ["T001"] },
+      { id: "T003", does: `c ${w("c.txt", "C")}`, deps: ["T002"] },
+    ]);
+    const out = await run({ concurrency: 1, budget: { run_tokens: 200 } });
+    const res = out.result as any;
+    // The fake agent reports 165 tokens per run: after T002 the run has spent 330 > 200.
+    expect(res.status).toBe("budget_exceeded");
+    expect(res.tasks.map((t: any) => t.status)).toEqual(["succeeded", "succeeded", "not_started"]);
+    expect(res.usage.tokens).toBe(330);
+    expect(res.stop_reason).toMatch(/run budget exceeded \(330 tokens > budget 200\)/);
+  });
+
+  it("a merge conflict goes to one follow-up run on top of the run branch (on_conflict: agent)", async () => {
+    const { fx, run, journal } = await setup([
+      { id: "T001", does: `one ${w("shared.txt", "from one")}` },
+      { id: "T002", does: `two ${w("shared.txt", "from two")}` },
+    ]);
+    const out = await run({ concurrency: 2, on_conflict: "agent" });
+    const res = out.result as any;
+    expect(res.status).toBe("succeeded");
+    const second = res.tasks.find((t: any) => t.id === res.completion_order[1]);
+    expect(second.jobs).toHaveLength(2);
+    const followUp = journal(out.runId).find((e) => e.type === "step" && e.step_id === "merge" && (e as any).result.task_id === second.id) as any;
+    expect(followUp.result.note).toMatch(/conflicted .* shared\.txt/);
+    expect(await fx.show(BRANCH, "shared.txt")).toBe(second.id === "T002" ? "from two" : "from one");
+  });
+
+  it("retries the task's agent, then the fallback agent takes over; the outcome names it and why", async () => {
+    const { run } = await setup([{ id: "T001", does: `one ${w("a.txt", "A")}` }]);
+    const failingQwen = { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN, agents: { qwen: { env: { FAKE_AGENT_MODE: "exit=2" } } } };
+    store.resources["f/devgodzilla/agents_qwen_fails"] = { resource_type: "c_devgodzilla_agents", value: failingQwen };
+    const out = await run({ retries: 1, backoff_seconds: 0, fallback_agents: ["claude-code"], agents: "$res:f/devgodzilla/agents_qwen_fails" });
+    const t = (out.result as any).tasks[0];
+    expect(t).toMatchObject({ status: "succeeded", agent: "claude-code", attempts: 3 });
+    expect(t.agent_source).toMatch(/^fallback agent/);
+  });
+});
+
+describe("execute_tasks deadline", () => {
+  it("past the deadline the watch names what never finished and cancels the run with that message", async () => {
+    // The same flow with a 2 s deadline (the shipped one waits 24 h), beside the real bundle.
+    const root = await mkdtemp(path.join(os.tmpdir(), "dgz-deadline-root-"));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    await mkdir(path.join(root, "f", "dgtest", "execute_tasks_deadline__flow"), { recursive: true });
+    await symlink(path.resolve("f/devgodzilla"), path.join(root, "f", "devgodzilla"));
+    await symlink(path.resolve("node_modules"), path.join(root, "node_modules"));
+    await writeFile(path.join(root, "package.json"), '{"type":"module","private":true}\n');
+    const flow = (await readFile("f/devgodzilla/execute_tasks__flow/flow.yaml", "utf8")).replaceAll("timeout: 86400", "timeout: 2");
+    await writeFile(path.join(root, "f", "dgtest", "execute_tasks_deadline__flow", "flow.yaml"), flow);
+    const hangs = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, timeout_seconds: 6 };
+    store.resources["f/devgodzilla/agents_slow"] = { resource_type: "c_devgodzilla_agents", value: hangs };
+    const { run } = await setup([{ id: "T001", does: "never ends [[fake:hang]]" }, { id: "T002", does: `after ${w("b.txt", "B")}`, deps: ["T001"] }], { flow: "f/dgtest/execute_tasks_deadline", root });
+    const out = await run({ agents: "$res:f/devgodzilla/agents_slow" });
+    expect(out.status).toBe("canceled");
+    expect(out.error?.message).toMatch(/deadline: 2 of 2 tasks did not finish within/);
+    expect(out.error?.message).toMatch(/T001 started at .* and did not finish/);
+    expect(out.error?.message).toMatch(/T002 never started: it waits for T001/);
   });
 });

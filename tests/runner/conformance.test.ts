@@ -204,7 +204,7 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
     const url = String((first.pending?.step_result as { resume: string }).resume);
     const bad = await fetch(url.replace(/\/[0-9a-f]{64}/, "/" + "0".repeat(64)), { method: "POST", body: "{}" });
     expect(bad.status).toBe(400);
-    expect((await fetch(url, { method: "POST", body: JSON.stringify({ answer: "once" }) })).status).toBe(200);
+    expect((await fetch(url, { method: "POST", body: JSON.stringify({ answer: "once" }) })).status).toBe(201); // Windmill answers 201 Created
     const again = await fetch(url, { method: "POST", body: JSON.stringify({ answer: "twice" }) });
     expect(await again.text()).toMatch(/already sent/);
   });

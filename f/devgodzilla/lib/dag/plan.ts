@@ -119,7 +119,8 @@ export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResul
     const earlier = new Map<string, TaskOutcome>();
     for (const o of await deps.finished(runKey)) {
       if (!byId.has(o.id) || earlier.has(o.id) || (o.status !== "succeeded" && o.status !== "skipped_succeeded") || !o.commit) continue;
-      if (o.merge === "up_to_date" || (await isAncestor(run.dir, o.commit, "HEAD"))) earlier.set(o.id, o);
+      // An unknown commit (another repository's run, a rewritten branch) is simply not in the run branch.
+      if (o.merge === "up_to_date" || (await isAncestor(run.dir, o.commit, "HEAD").catch(() => false))) earlier.set(o.id, o);
     }
     // A task counts as done only if everything it depends on does too.
     const skipped = new Set<string>();
