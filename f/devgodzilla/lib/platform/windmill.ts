@@ -242,9 +242,11 @@ export function flowState(flowJobId: string): FlowState {
   const ws = () => workspace();
   return {
     flowJobId,
-    get: async <T>(key: string) =>
-      (((await call(`read flow state ${key}`, () => wmill.JobService.getFlowUserState({ workspace: ws(), id: flowJobId, key }))) ?? null) as T | null),
-    set: async (key, value) => {
+    // A method, not a generic arrow function: Windmill's bundler reads `<T>(…) =>` as JSX.
+    async get<T>(key: string): Promise<T | null> {
+      return ((await call(`read flow state ${key}`, () => wmill.JobService.getFlowUserState({ workspace: ws(), id: flowJobId, key }))) ?? null) as T | null;
+    },
+    async set(key, value) {
       await call(`write flow state ${key}`, () => wmill.JobService.setFlowUserState({ workspace: ws(), id: flowJobId, key, requestBody: value ?? null }));
     },
   };
