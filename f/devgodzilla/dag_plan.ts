@@ -25,12 +25,11 @@ export async function main(
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
   setup: "install" | "skip" = "install",
   agent = "",
-  model = "",
   agents?: RT.CDevgodzillaAgents,
   github?: RT.Github,
 ) {
   return await planRun(
-    { repo, branch, commit, feature, dag, concurrency, runnable, retries, backoff_seconds, fallback_agents, on_failure, on_conflict, budget, budget_usd, skip_done, run_key, profile, sandbox_policy, setup, agent, model },
+    { repo, branch, commit, feature, dag, concurrency, runnable, retries, backoff_seconds, fallback_agents, on_failure, on_conflict, budget, budget_usd, skip_done, run_key, profile, sandbox_policy, setup, agent },
     planDeps(agents ?? undefined, github?.token),
   );
 }

@@ -26,14 +26,11 @@ export async function main(
   budget: { task_tokens?: number; task_cost_usd?: number } = {},
   agents?: RT.CDevgodzillaAgents,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
 ) {
   const result = await executeTaskWithPolicy(
     { repo, commit, feature, task, branch: branch ?? "", note: note ?? "", dependencies: dependencies ?? [], profile: profile ?? {}, agent: agent || undefined, sandbox_policy: sandbox_policy ?? "refuse", ...(setup === "skip" ? { install: [] } : {}) },
-    { agents, llm, openai, anthropic, model: model || undefined, gitToken: github?.token, onProgress: setProgress },
+    { agents, llm, gitToken: github?.token, onProgress: setProgress },
     { retries: retries ?? 0, backoff_seconds: backoff_seconds ?? 30, fallback_agents: fallback_agents ?? [], budget: budget ?? {} },
   );
   return { ...result, job_id: currentJob().id || null };

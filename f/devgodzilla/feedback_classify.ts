@@ -10,9 +10,6 @@ export async function main(
   history: { [key: string]: unknown }[] = [],
   limits: { [key: string]: unknown } = {},
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
 ) {
-  return await classify({ execute: (execute ?? {}) as ExecuteLike, qa: qa ?? [], history: history ?? [], limits: limits ?? {}, commit, llm, openai, anthropic, model: model || undefined });
+  return await classify({ execute: (execute ?? {}) as ExecuteLike, qa: qa ?? [], history: history ?? [], limits: limits ?? {}, commit, llm });
 }

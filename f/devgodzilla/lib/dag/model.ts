@@ -58,7 +58,6 @@ export const PlanInputSchema = z.object({
   sandbox_policy: opt(z.enum(["refuse", "allow_unsandboxed"]).default("refuse")),
   setup: opt(z.enum(["install", "skip"]).default("install")),
   agent: opt(z.string().default("")),
-  model: opt(z.string().default("")),
 });
 export type PlanInput = z.input<typeof PlanInputSchema>;
 
@@ -90,7 +89,7 @@ export interface RunPlan {
   runnable: "script" | "flow";
   policy: { retries: number; backoff_seconds: number; fallback_agents: string[]; on_failure: "continue" | "stop_run"; on_conflict: "agent" | "report"; budget: z.infer<typeof BudgetSchema> };
   /** Passed to every task job. */
-  task_args: { profile: Record<string, unknown>; sandbox_policy: "refuse" | "allow_unsandboxed"; setup: "install" | "skip"; agent: string; model: string };
+  task_args: { profile: Record<string, unknown>; sandbox_policy: "refuse" | "allow_unsandboxed"; setup: "install" | "skip"; agent: string };
   tasks: Record<string, PlannedTask>;
   /** Every task id, topological (the report's order). */
   topo: string[];

@@ -135,7 +135,7 @@ export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResul
         retries: input.retries, backoff_seconds: input.backoff_seconds, fallback_agents: input.fallback_agents, on_failure: input.on_failure, on_conflict: input.on_conflict,
         budget: { ...input.budget, ...(input.budget_usd > 0 ? { run_cost_usd: input.budget_usd } : {}) },
       },
-      task_args: { profile: input.profile, sandbox_policy: input.sandbox_policy, setup: input.setup, agent: input.agent, model: input.model },
+      task_args: { profile: input.profile, sandbox_policy: input.sandbox_policy, setup: input.setup, agent: input.agent },
       tasks: planned, topo: topoOrder(tasks), order, skipped: [...skipped], assignments, started_at: new Date().toISOString(),
     };
     const state = new RunState(deps, plan);

@@ -37,7 +37,6 @@ export interface StartResult {
   dependencies?: { id: string; description?: string; summary?: string; changedFiles?: string[]; commit?: string }[];
   note: string;
   agent: string;
-  model: string;
   retries: number;
   backoff_seconds: number;
   fallback_agents: string[];
@@ -101,7 +100,7 @@ export async function waitStep(iter: Iter, plan: RunPlan, deps: StepDeps) {
 // ---- start
 
 function noGo(plan: RunPlan, id: string, outcome: TaskOutcome): StartResult {
-  return { task_id: id, go: false, script: [], flow: [], outcome, note: "", agent: "", model: "", retries: 0, backoff_seconds: 0, fallback_agents: [], budget: {}, profile: {}, sandbox_policy: plan.task_args.sandbox_policy, setup: plan.task_args.setup };
+  return { task_id: id, go: false, script: [], flow: [], outcome, note: "", agent: "", retries: 0, backoff_seconds: 0, fallback_agents: [], budget: {}, profile: {}, sandbox_policy: plan.task_args.sandbox_policy, setup: plan.task_args.setup };
 }
 
 export function runUsage(outcomes: Iterable<TaskOutcome>): Usage {
@@ -161,7 +160,7 @@ export async function startStep(iter: Iter, plan: RunPlan, resume: unknown, deps
         const o = done.get(d);
         return { id: d, description: plan.tasks[d]?.description, summary: o?.summary, changedFiles: o?.files, commit: o?.commit };
       }),
-      note: "", agent: plan.task_args.agent, model: plan.task_args.model,
+      note: "", agent: plan.task_args.agent,
       retries: plan.policy.retries, backoff_seconds: plan.policy.backoff_seconds, fallback_agents: plan.policy.fallback_agents,
       budget: { ...(b.task_tokens ? { task_tokens: b.task_tokens } : {}), ...(b.task_cost_usd ? { task_cost_usd: b.task_cost_usd } : {}) },
       profile: plan.task_args.profile, sandbox_policy: plan.task_args.sandbox_policy, setup: plan.task_args.setup, started_at,
