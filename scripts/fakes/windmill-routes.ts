@@ -113,8 +113,8 @@ export function jsonContains(sup: unknown, sub: unknown): boolean {
 
 /**
  * Windmill's job list (windmill-api jobs.rs list_jobs): newest first; every live job plus
- * `per_page` completed ones; with `created_before` (its paging cursor, inclusive) completed ones
- * only; `running=true` lists live jobs only. Heavy fields (logs) are left out.
+ * `per_page` completed ones; with `created_before` (its paging cursor, inclusive) or `success`
+ * completed ones only; `running` (true or false) queued ones only. Heavy fields (logs) are left out.
  */
 export function listJobs(all: WmJob[], q: URLSearchParams): WmJob[] {
   const list = (name: string) => q.get(name)?.split(",").filter(Boolean);
@@ -144,9 +144,10 @@ export function listJobs(all: WmJob[], q: URLSearchParams): WmJob[] {
     .filter((j) => !args || jsonContains(j.args ?? {}, args))
     .filter((j) => !result || (j.type === "CompletedJob" && jsonContains(j.result, result)))
     .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+  // `running` (true or false) lists the queue only; `success` and `created_before` completed jobs only.
   const live = before || success !== undefined ? [] : matches.filter((j) => j.type === "QueuedJob");
-  const done = running ? [] : matches.filter((j) => j.type === "CompletedJob").slice(0, perPage);
-  return [...(running ? live.slice(0, perPage) : live), ...done]
+  const done = running !== undefined ? [] : matches.filter((j) => j.type === "CompletedJob").slice(0, perPage);
+  return [...(running !== undefined ? live.slice(0, perPage) : live), ...done]
     .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
     .map(({ logs: _l, ...rest }) => rest as WmJob);
 }

@@ -282,7 +282,7 @@ export async function postResume(url: string, payload: unknown): Promise<"resume
 /** The job's progress in percent; never fails the job (progress is a courtesy). */
 export function setProgress(percent: number): void {
   if (!process.env.WM_JOB_ID) return;
-  void wmill.setProgress(Math.max(0, Math.min(99, Math.round(percent)))).catch(() => undefined);
+  void wmill.setProgress(Math.max(0, Math.min(100, Math.round(percent)))).catch(() => undefined);
 }
 
 // ---- workers
