@@ -1,6 +1,7 @@
 // DevGodzilla's coding agents and their health, as a person can act on it: per enabled agent
-// installed (path, `--version`), credentials present (never the key, only which setting holds
-// it), API endpoints reachable (latency), and an overall ok/degraded for the agents in use.
+// installed and working (`--version`), credentials present (never the key, only which setting
+// holds it), model endpoint reachable (latency), what a vendor-service agent needs, IDE agents
+// "manual", and an overall ok/degraded for the agents in use.
 import { agentsHealth, healthMarkdown } from "./lib/agentops/health.ts";
 
 export async function main(

@@ -1,7 +1,7 @@
 // Starts spec_to_pr for open issues labelled `devgodzilla` that have no run yet (nightly schedule,
 // disabled by default: issue_sweep.schedule.yaml).
 import { findResource } from "./lib/platform/windmill.ts";
-import { resolveTarget } from "./lib/platform/forge.ts";
+import { chooseForge } from "./lib/platform/forge.ts";
 import { sweepLabelledIssues } from "./lib/platform/issues.ts";
 
 export async function main(
@@ -19,14 +19,7 @@ export async function main(
   flow_path = "f/devgodzilla/spec_to_pr",
   defaults_resource = "f/devgodzilla/webhook_defaults",
 ) {
-  const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
-  const target = resolveTarget({
-    kind: forge === "auto" ? (useGitlab ? "gitlab" : undefined) : forge,
-    repoUrl: repo,
-    repoPath: repository || undefined,
-    apiBase: api_base_url || undefined,
-    token: (useGitlab ? gitlab?.token : github?.token) ?? "",
-  });
+  const target = chooseForge({ forge, repoUrl: repo, repository, apiBase: api_base_url, github, gitlab });
   const defaults = defaults_resource ? await findResource<Record<string, unknown>>(defaults_resource) : undefined;
   const r = await sweepLabelledIssues({ target, repoUrl: repo, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
   return { markdown: r.markdown };

@@ -3,7 +3,7 @@
 // typecheck and test commands, add .specify/ (constitution + templates) where missing and the
 // /speckit.* commands for `speckit_agents` (continue the feature from the IDE), commit and push the
 // onboarding branch. Returns the profile plus { branch, commit } for the next step.
-import { runOnboard } from "./lib/project/onboard.ts";
+import { runOnboard } from "./lib/onboard/onboard.ts";
 
 export async function main(
   repo: string,

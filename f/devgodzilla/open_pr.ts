@@ -20,21 +20,16 @@ export async function main(
   draft = false,
 ) {
   // A flow passes null for an input its caller left out: that means the default.
-  forge ??= "auto";
-  const useGitlab = forge === "gitlab" || (forge === "auto" && !github && !!gitlab);
-  const token = (useGitlab ? gitlab?.token : github?.token) ?? "";
+  const orDefault = <T>(v: T | null | undefined) => v ?? undefined;
   // Link the run (root flow job): stable across step retries and resumes, so a retry leaves the
   // PR body unchanged. A standalone run has no flow to link (its own job id changes every time).
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
-    repo, branch, commit: commit ?? "", base_branch: base_branch ?? "", forge: forge === "auto" && useGitlab ? "gitlab" : forge, token, repository: repository ?? "",
-    api_base_url: api_base_url || (useGitlab && gitlab?.baseUrl ? gitlabApi(gitlab.baseUrl) : ""),
-    title: title ?? "", spec_dir: spec_dir ?? "", qa_report: qa_report ?? "", qa_verdict: qa_verdict ?? "", issue_number: issue_number ?? 0, draft: draft ?? false,
+    repo, branch, commit: orDefault(commit), base_branch: orDefault(base_branch), forge: orDefault(forge), github: orDefault(github), gitlab: orDefault(gitlab),
+    repository: orDefault(repository), api_base_url: orDefault(api_base_url), title: orDefault(title), spec_dir: orDefault(spec_dir),
+    qa_report: orDefault(qa_report), qa_verdict: orDefault(qa_verdict), issue_number: orDefault(issue_number), draft: orDefault(draft),
     run_id: runId,
     run_url: base && runId ? `${base.replace(/\/+$/, "")}/run/${runId}?workspace=${process.env.WM_WORKSPACE ?? ""}` : "",
   });
 }
-
-// Windmill's gitlab resource holds either the instance URL or its /api/v4 root.
-const gitlabApi = (u: string) => (/\/api\/v4\/?$/.test(u) ? u.replace(/\/+$/, "") : `${u.replace(/\/+$/, "")}/api/v4`);

@@ -1,6 +1,8 @@
-// QA for a task's (or a run's) output: constitutional gates, checklist validation over retrieved
-// code, the project's own lint/typecheck/test commands, a verdict and a markdown report that is
-// rendered in the run page and committed to specs/<feature>/_runtime/qa-report.md on the branch.
+// QA for a task's (or a run's) output: the acceptance criteria proven by tests that ran (results read
+// in the runner's machine format, compared with the base commit), test integrity, empty and off-scope
+// work, every principle of the project's constitution, checklist validation over retrieved code, the
+// project's own lint/typecheck/test commands, a verdict and a markdown report that is rendered in the
+// run page and committed to specs/<feature>/_runtime/qa-report.md on the branch.
 import { runQaScript } from "./lib/qa/run.ts";
 import { progress } from "./lib/llm/artifacts/step.ts";
 
@@ -20,10 +22,13 @@ export async function main(
   write_report = true,
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
   agents?: RT.CDevgodzillaAgents,
+  task: { [key: string]: unknown } = {},
+  outcome: "" | "changed" | "no_change" | "blocked" | "ide_handoff" = "",
 ) {
   // A flow passes null for an input its caller left out: that means the default.
   return await runQaScript({
-    repo, branch, commit, base_commit, feature: feature ?? "", artifacts: artifacts ?? {}, profile: profile ?? {}, story: story ?? "", task_id: task_id ?? "", qa_config, llm,
-    git_token: github?.token, write_report: write_report ?? true, sandbox_policy: sandbox_policy ?? "refuse", agents, progress,
+    repo, branch, commit, base_commit, feature: feature ?? "", artifacts: artifacts ?? {}, profile: profile ?? {}, story: story ?? "", task_id: task_id ?? "",
+    task: task ?? {}, outcome: outcome ?? "", qa_config, llm, git_token: github?.token, write_report: write_report ?? true, sandbox_policy: sandbox_policy ?? "refuse",
+    agents, progress,
   });
 }

@@ -1,7 +1,7 @@
 // Makes runs, working copies, mirror locks and run branches agree with Windmill's job state.
 // Scheduled every 5 minutes (reconcile.schedule.yaml); run it by hand with dry_run to preview.
 import { reconcile } from "./lib/platform/reconcile.ts";
-import { inferForgeKind, resolveTarget } from "./lib/platform/forge.ts";
+import { chooseForge } from "./lib/platform/forge.ts";
 
 export async function main(
   dry_run = false,
@@ -16,12 +16,8 @@ export async function main(
   gitlab_api_base_url = "",
 ) {
   // With a token, open PRs/MRs of failed or orphaned run branches are looked up and reported.
-  const forgeFor = (repoUrl: string) => {
-    const kind = inferForgeKind(repoUrl) ?? (github && !gitlab ? "github" : gitlab && !github ? "gitlab" : undefined);
-    const token = kind === "github" ? github?.token : kind === "gitlab" ? gitlab?.token : undefined;
-    if (!kind || !token) return undefined;
-    return resolveTarget({ kind, repoUrl, token, apiBase: (kind === "github" ? github_api_base_url : gitlab_api_base_url) || undefined });
-  };
+  const forgeFor = (repoUrl: string) =>
+    github || gitlab ? chooseForge({ repoUrl, github, gitlab, apiBase: { github: github_api_base_url, gitlab: gitlab_api_base_url } }) : undefined;
   const r = await reconcile({
     dryRun: dry_run,
     maxFlowRuntimeS: max_flow_runtime_minutes * 60,

@@ -1,10 +1,14 @@
 // `npm run check`: the offline bundle check. Everything Windmill would reject, or that would let the
-// UI form drift from the code, fails here first: tsc, wmill lint, .script.yaml schemas, flow types.
+// UI form drift from the code, fails here first: tsc, wmill lint, .script.yaml schemas, flow types,
+// and the dependency rules that keep the layers apart (ARCHITECTURE.md).
 import { execa } from "execa";
 import path from "node:path";
 import { REPO_ROOT } from "../runner/bundle.ts";
 import { flowProblems, formatProblem, v8Problems, v8Uses } from "./flows.ts";
+import { layerProblems } from "./layers.ts";
 import { schemaProblems } from "./schemas.ts";
+import { dynamicImportProblems } from "./imports.ts";
+import { metadataProblems } from "./metadata.ts";
 
 /** Sync trees checked: the bundle itself, and the conformance flows the tests run. */
 export const CHECKED_TREES = [REPO_ROOT, path.join(REPO_ROOT, "tests", "flows")];
@@ -40,6 +44,12 @@ export async function runCheck(): Promise<boolean> {
     await step(".script.yaml schemas equal what Windmill derives from main", async () =>
       (await Promise.all(CHECKED_TREES.map((t) => schemaProblems(t)))).flat().map((p) => `${p.file}: ${p.message}`),
     ),
+    await step("no dynamic import() (Windmill locks only what is imported statically)", async () =>
+      CHECKED_TREES.flatMap((t) => dynamicImportProblems(t)).map((p) => `${p.file}: ${p.message}`),
+    ),
+    await step("deployment metadata current: every module's .script.yaml/.script.lock, locks = package-lock.json", async () =>
+      metadataProblems(REPO_ROOT).map((p) => `${p.file}: ${p.message}`),
+    ),
     await step("flows type-check against the scripts they call", async () =>
       (await Promise.all(CHECKED_TREES.map((t) => flowProblems(t)))).flat().map(formatProblem),
     ),
@@ -47,6 +57,9 @@ export async function runCheck(): Promise<boolean> {
       for (const u of v8Uses()) process.stderr.write(`    needs V8: flow ${u.flow}, ${u.where}: \`${u.expr}\` — ${u.rule}\n`);
       return v8Problems();
     }),
+    await step("dependency rules: layers, gateways, no cycles (dependency-cruiser)", async () =>
+      (await layerProblems(REPO_ROOT)).map((p) => p.message),
+    ),
   ];
   return results.every(Boolean);
 }

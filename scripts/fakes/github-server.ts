@@ -2,7 +2,10 @@
 // GitLab REST API (under /api/v4) for tests and the local demo. Real node:http, stateful PR/MR
 // and issue store, Authorization checked on every request, every request recorded (without the
 // token). When a repository is registered with a bare git directory, branches are checked against
-// it the way the real forges do (unknown head → 422, no commits between → 422).
+// it the way the real forges do (unknown head → 422, no commits between → 422). Lists are paged as
+// the forges page them: `per_page` (GitHub default 30, GitLab 20, at most 100) and `page`, with a
+// Link header (rel="next"/"prev"/"first"/"last") on both and GitLab's X-Page / X-Next-Page /
+// X-Total headers.
 //
 //   const forge = await startForgeServer({ tokens: { github: "ghp_x", gitlab: "glpat_x" },
 //     repos: [{ kind: "github", path: "acme/widgets", gitDir: "/tmp/remote.git" }] });
@@ -10,9 +13,9 @@
 //   forge.gitlabApiBase  // http://127.0.0.1:PORT/api/v4
 //   await forge.close();
 
-import { execa } from "execa";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { gitAt } from "../../f/devgodzilla/lib/git.ts";
 import { closeServer, readJsonOrText } from "./http.ts";
 
 export type FakeForgeKind = "github" | "gitlab";
@@ -122,9 +125,9 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     const record: RecordedRequest = { method: req.method ?? "GET", path: u.pathname, query: Object.fromEntries(u.searchParams), body, auth, status: 0 };
     requests.push(record);
 
-    const send = (status: number, payload: unknown) => {
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
-      res.writeHead(status, { "content-type": "application/json" });
+      res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify(payload));
     };
     try {
@@ -137,12 +140,40 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
       }
       const rest = u.pathname.slice("/api/v3".length);
       const out = kind === "github" ? await github(req.method ?? "GET", rest, u.searchParams, body) : await gitlab(req.method ?? "GET", rest, u.searchParams, body);
-      send(out.status, out.payload);
+      if (Array.isArray(out.payload)) {
+        const page = paged(kind, u, out.payload);
+        send(out.status, page.items, page.headers);
+      } else send(out.status, out.payload);
     } catch (e) {
       if (e instanceof HttpError) send(e.status, e.payload);
       else send(500, { message: (e as Error).message });
     }
   });
+
+  /** One page of a list, with the headers the real forge sends. */
+  function paged(kind: FakeForgeKind, u: URL, all: unknown[]): { items: unknown[]; headers: Record<string, string> } {
+    const perPage = Math.min(100, Math.max(1, Number(u.searchParams.get("per_page")) || (kind === "github" ? 30 : 20)));
+    const pages = Math.max(1, Math.ceil(all.length / perPage));
+    const page = Math.max(1, Number(u.searchParams.get("page")) || 1);
+    const at = (n: number) => {
+      const v = new URL(`${u.pathname}${u.search}`, `http://127.0.0.1:${port}`);
+      v.searchParams.set("page", String(n));
+      v.searchParams.set("per_page", String(perPage));
+      return v.href;
+    };
+    const rels: [string, number][] = [];
+    if (page < pages) rels.push(["next", page + 1], ["last", pages]);
+    if (page > 1) rels.push(["first", 1], ["prev", page - 1]);
+    const headers: Record<string, string> = {};
+    if (rels.length) headers.link = rels.map(([rel, n]) => `<${at(n)}>; rel="${rel}"`).join(", ");
+    if (kind === "gitlab") {
+      Object.assign(headers, {
+        "x-page": String(page), "x-per-page": String(perPage), "x-total": String(all.length), "x-total-pages": String(pages),
+        "x-next-page": page < pages ? String(page + 1) : "", "x-prev-page": page > 1 ? String(page - 1) : "",
+      });
+    }
+    return { items: all.slice((page - 1) * perPage, page * perPage), headers };
+  }
 
   const web = (kind: FakeForgeKind, repoPath: string, what: string, n: number) =>
     `http://127.0.0.1:${port}/${kind === "github" ? "gh" : "gl"}/${repoPath}/${kind === "github" ? "pull" : "-/merge_requests"}/${n}`.replace("/pull/", what === "issue" ? "/issues/" : "/pull/");
@@ -157,11 +188,8 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
   async function branchProblem(st: RepoState, head: string, base: string): Promise<string | undefined> {
     if (!st.repo.gitDir) return undefined;
     const rev = async (ref: string) => {
-      try {
-        return (await execa("git", ["--git-dir", st.repo.gitDir!, "rev-parse", "--verify", "--quiet", `refs/heads/${ref}`])).stdout.trim();
-      } catch {
-        return undefined;
-      }
+      const r = await gitAt(st.repo.gitDir!).exec(["rev-parse", "--verify", "--quiet", `refs/heads/${ref}`], { okExitCodes: [1] });
+      return r.exitCode === 0 ? r.stdout.trim() : undefined;
     };
     const h = await rev(head);
     const b = await rev(base);
@@ -304,7 +332,10 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     throw new HttpError(404, { error: "404 Not Found" });
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // a taken port: EADDRINUSE, not an unhandled error event
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,40 +1,29 @@
-// Loopback model server for tests and the offline demo. Speaks enough of three wire protocols for
-// the official SDKs and for agent CLIs (qwen, opencode) to work against it unchanged:
-//   POST /v1/chat/completions  — OpenAI Chat Completions, streaming (SSE, include_usage) and not
-//   POST /v1/messages          — Anthropic Messages, streaming (SSE events) and not
-//   POST /v1/embeddings        — deterministic hashed bag-of-words vectors (no handler involved)
-// Every request is recorded (Authorization / x-api-key values are never stored or logged; only a
-// short sha256 fingerprint of the key, so a test can check which key was sent).
+// Loopback model server for tests, the offline demo and the real-agent conformance suite. One
+// server speaks every wire protocol the agents and SDKs use, each implemented once in
+// ./llm-protocols/ and routed by path:
+//   POST …/chat/completions                        — OpenAI Chat Completions (qwen, opencode, kilo, copilot BYOK, our SDK)
+//   POST …/responses                               — OpenAI Responses (codex)
+//   POST …/messages                                — Anthropic Messages (claude-code, our SDK)
+//   POST …/models/{model}:(stream)generateContent  — Gemini API (gemini-cli)
+//   POST …/embeddings                              — deterministic hashed bag-of-words vectors (no handler involved)
+// A handler answers in one protocol-neutral shape (LlmReply: text, tool calls, an error, a delay),
+// so one scripted conversation drives any agent. Every request is recorded (key values are never
+// stored or logged; only a short sha256 fingerprint, so a test can check which key was sent).
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { readText } from "./http.ts";
+import { sendJson, estimateTokens, textParts, type LlmExchange, type LlmReply, type ProtocolModule } from "./llm-protocols/common.ts";
+import { openaiChat } from "./llm-protocols/openai-chat.ts";
+import { openaiResponses } from "./llm-protocols/openai-responses.ts";
+import { anthropicMessages } from "./llm-protocols/anthropic-messages.ts";
+import { gemini } from "./llm-protocols/gemini.ts";
 
-export type Protocol = "openai" | "anthropic" | "embeddings";
+export type { Protocol, LlmExchange, LlmReply, ReplyUsage, ToolCall } from "./llm-protocols/common.ts";
 
-export interface LlmExchange {
-  protocol: Protocol;
-  path: string;
-  /** Lower-cased request headers; credentials replaced by "[REDACTED]". */
-  headers: Record<string, string>;
-  body: any;
-  /** First 16 hex chars of sha256(api key) when a key was sent (Bearer or x-api-key). */
-  apiKeySha256?: string;
-}
-
-export interface ReplyUsage {
-  inputTokens?: number;
-  outputTokens?: number;
-}
-
-export type LlmReply =
-  | { text: string; usage?: ReplyUsage }
-  | { toolCalls: { name: string; arguments: unknown }[]; text?: string; usage?: ReplyUsage }
-  | { status: number; error: string; retryAfterSeconds?: number; code?: string; type?: string }
-  | { delayMs: number; then: LlmReply }
-  /** Destroys the socket without answering (a connection reset, as the client sees it). */
-  | { hangUp: true };
+const PROTOCOLS: ProtocolModule[] = [openaiChat, openaiResponses, anthropicMessages, gemini];
+const moduleOf = (ex: LlmExchange): ProtocolModule | undefined => PROTOCOLS.find((m) => m.protocol === ex.protocol);
 
 export type LlmHandler = (ex: LlmExchange) => LlmReply | Promise<LlmReply>;
 
@@ -48,6 +37,8 @@ export interface LlmServer {
 export interface LlmServerOptions {
   /** Embedding dimension when the request does not ask for one. */
   embeddingDimensions?: number;
+  /** 0 (default) = any free port; a taken port rejects with EADDRINUSE. */
+  port?: number;
 }
 
 /** sha256 fingerprint used in LlmExchange.apiKeySha256. */
@@ -55,23 +46,20 @@ export function keyFingerprint(key: string): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 16);
 }
 
-/** All the prompt text of a request (system + messages + tool results), for routing rules. */
+/** All the prompt text of a request (system + messages + tool results), in any protocol. */
 export function promptText(ex: LlmExchange): string {
-  const parts: string[] = [];
-  const push = (c: unknown): void => {
-    if (typeof c === "string") parts.push(c);
-    else if (Array.isArray(c)) c.forEach(push);
-    else if (c && typeof c === "object") {
-      const o = c as Record<string, unknown>;
-      if (typeof o.text === "string") parts.push(o.text);
-      if (o.content !== undefined) push(o.content);
-    }
-  };
-  const b = ex.body ?? {};
-  push(b.system);
-  for (const m of b.messages ?? []) push(m?.content);
-  push(b.input);
-  return parts.join("\n");
+  const m = moduleOf(ex);
+  return textParts(m ? m.promptParts(ex.body ?? {}) : [ex.body?.input]).join("\n");
+}
+
+/** The request offers tools: an agent's working turn (not a title or summary request). */
+export function hasTools(ex: LlmExchange): boolean {
+  return moduleOf(ex)?.hasTools(ex.body ?? {}) ?? false;
+}
+
+/** How many tool results the request carries (OpenAI tool messages, Responses *_call_output items, Anthropic tool_result blocks, Gemini functionResponse parts). */
+export function toolResultCount(ex: LlmExchange): number {
+  return moduleOf(ex)?.toolResults(ex.body ?? {}) ?? 0;
 }
 
 /** Answers with the given replies in order; the request after the last gets a 500 saying so. */
@@ -86,20 +74,15 @@ export function scripted(replies: LlmReply[]): LlmHandler {
 }
 
 /**
- * A stateless agent conversation (reference/agent-testing.md): the number of tool results in the
- * request (OpenAI `role: "tool"` messages, Anthropic `tool_result` blocks) picks the turn to
- * answer; a request without `tools` (title generators and the like) gets `plainText`.
+ * A stateless agent conversation: the number of tool results in the
+ * request picks the turn to answer, in whichever protocol the agent speaks; a request without
+ * tools (title generators and the like) gets `plainText`.
  */
-export function agentTurns(turns: LlmReply[], plainText = "ok"): LlmHandler {
+export function agentTurns(turns: LlmReply[] | ((ex: LlmExchange) => LlmReply[]), plainText = "ok"): LlmHandler {
   return (ex) => {
-    const b = ex.body ?? {};
-    if (!Array.isArray(b.tools) || b.tools.length === 0) return { text: plainText };
-    let done = 0;
-    for (const m of b.messages ?? []) {
-      if (m?.role === "tool") done++;
-      else if (Array.isArray(m?.content)) done += m.content.filter((c: { type?: string }) => c?.type === "tool_result").length;
-    }
-    return turns[Math.min(done, turns.length - 1)] ?? { text: plainText };
+    if (!hasTools(ex)) return { text: plainText };
+    const list = typeof turns === "function" ? turns(ex) : turns;
+    return list[Math.min(toolResultCount(ex), list.length - 1)] ?? { text: plainText };
   };
 }
 
@@ -119,131 +102,20 @@ export function byPrompt(rules: Rule[]): LlmHandler {
 
 // ---------------------------------------------------------------------------------------------
 
-const estimateTokens = (s: string): number => Math.max(1, Math.ceil(s.length / 4));
+const KEY_HEADERS = new Set(["authorization", "x-api-key", "api-key", "x-goog-api-key"]);
 
-function safeHeaders(req: IncomingMessage): { headers: Record<string, string>; apiKeySha256?: string } {
+function safeHeaders(req: IncomingMessage, query: URLSearchParams): { headers: Record<string, string>; apiKeySha256?: string } {
   const headers: Record<string, string> = {};
-  let key: string | undefined;
+  let key: string | undefined = query.get("key") ?? undefined;
   for (const [k, v] of Object.entries(req.headers)) {
     const value = Array.isArray(v) ? v.join(", ") : (v ?? "");
     const name = k.toLowerCase();
-    if (name === "authorization") {
+    if (KEY_HEADERS.has(name)) {
       key = value.replace(/^Bearer\s+/i, "");
-      headers[name] = "[REDACTED]";
-    } else if (name === "x-api-key" || name === "api-key") {
-      key = value;
       headers[name] = "[REDACTED]";
     } else headers[name] = value;
   }
   return { headers, apiKeySha256: key ? keyFingerprint(key) : undefined };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const data = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...extra });
-  res.end(data);
-}
-
-function sendError(res: ServerResponse, protocol: Protocol, r: { status: number; error: string; retryAfterSeconds?: number; code?: string; type?: string }): void {
-  const extra: Record<string, string> = {};
-  if (r.retryAfterSeconds !== undefined) extra["retry-after"] = String(r.retryAfterSeconds);
-  // Our own SDK clients must not retry on their own; x-should-retry stays unset on purpose.
-  if (protocol === "anthropic") {
-    const type = r.type ?? (r.status === 429 ? "rate_limit_error" : r.status >= 500 ? "api_error" : "invalid_request_error");
-    sendJson(res, r.status, { type: "error", error: { type, message: r.error } }, extra);
-  } else {
-    const type = r.type ?? (r.status === 429 ? "rate_limit_exceeded" : r.status >= 500 ? "server_error" : "invalid_request_error");
-    sendJson(res, r.status, { error: { message: r.error, type, code: r.code ?? null, param: null } }, extra);
-  }
-}
-
-function usageOf(reply: { usage?: ReplyUsage }, ex: LlmExchange, output: string): { input: number; output: number } {
-  return {
-    input: reply.usage?.inputTokens ?? estimateTokens(promptText(ex)),
-    output: reply.usage?.outputTokens ?? estimateTokens(output),
-  };
-}
-
-function sse(res: ServerResponse): { send: (data: unknown, event?: string) => void; end: () => void } {
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-  return {
-    send: (data, event) => {
-      if (event) res.write(`event: ${event}\n`);
-      res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-    },
-    end: () => res.end(),
-  };
-}
-
-/** Splits text into a few chunks so clients really assemble a stream. */
-function chunksOf(text: string, n = 3): string[] {
-  if (text.length === 0) return [];
-  const size = Math.max(1, Math.ceil(text.length / n));
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-const argsString = (a: unknown): string => (typeof a === "string" ? a : JSON.stringify(a ?? {}));
-
-function answerOpenai(res: ServerResponse, ex: LlmExchange, reply: Exclude<LlmReply, { status: number } | { delayMs: number } | { hangUp: true }>): void {
-  const id = `chatcmpl-${randomUUID()}`;
-  const created = Math.floor(Date.now() / 1000);
-  const model = String(ex.body?.model ?? "mock-model");
-  const toolCalls = "toolCalls" in reply ? reply.toolCalls.map((t, i) => ({ index: i, id: `call_${randomUUID().slice(0, 8)}`, type: "function" as const, function: { name: t.name, arguments: argsString(t.arguments) } })) : [];
-  const text = reply.text ?? "";
-  const u = usageOf(reply, ex, text + toolCalls.map((t) => t.function.arguments).join(""));
-  const usage = { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
-  const finish = toolCalls.length ? "tool_calls" : "stop";
-  if (ex.body?.stream) {
-    const s = sse(res);
-    const chunk = (delta: unknown, finish_reason: string | null = null) => ({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason, logprobs: null }] });
-    s.send(chunk({ role: "assistant", content: "" }));
-    for (const c of chunksOf(text)) s.send(chunk({ content: c }));
-    if (toolCalls.length) s.send(chunk({ tool_calls: toolCalls }));
-    s.send(chunk({}, finish));
-    if (ex.body?.stream_options?.include_usage) s.send({ id, object: "chat.completion.chunk", created, model, choices: [], usage });
-    s.send("[DONE]");
-    s.end();
-    return;
-  }
-  const message: Record<string, unknown> = { role: "assistant", content: toolCalls.length && !text ? null : text, refusal: null };
-  if (toolCalls.length) message.tool_calls = toolCalls.map(({ index: _i, ...t }) => t);
-  sendJson(res, 200, { id, object: "chat.completion", created, model, choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage });
-}
-
-function answerAnthropic(res: ServerResponse, ex: LlmExchange, reply: Exclude<LlmReply, { status: number } | { delayMs: number } | { hangUp: true }>): void {
-  const id = `msg_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
-  const model = String(ex.body?.model ?? "mock-model");
-  const text = reply.text ?? "";
-  const tools = "toolCalls" in reply ? reply.toolCalls.map((t) => ({ type: "tool_use" as const, id: `toolu_${randomUUID().slice(0, 8)}`, name: t.name, input: (typeof t.arguments === "string" ? JSON.parse(t.arguments) : t.arguments) ?? {} })) : [];
-  const content: unknown[] = [];
-  if (text || !tools.length) content.push({ type: "text", text });
-  content.push(...tools);
-  const u = usageOf(reply, ex, text + tools.map((t) => JSON.stringify(t.input)).join(""));
-  const stop_reason = tools.length ? "tool_use" : "end_turn";
-  if (ex.body?.stream) {
-    const s = sse(res);
-    s.send({ type: "message_start", message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: u.input, output_tokens: 1 } } }, "message_start");
-    let index = 0;
-    if (text || !tools.length) {
-      s.send({ type: "content_block_start", index, content_block: { type: "text", text: "" } }, "content_block_start");
-      for (const c of chunksOf(text)) s.send({ type: "content_block_delta", index, delta: { type: "text_delta", text: c } }, "content_block_delta");
-      s.send({ type: "content_block_stop", index }, "content_block_stop");
-      index++;
-    }
-    for (const t of tools) {
-      s.send({ type: "content_block_start", index, content_block: { type: "tool_use", id: t.id, name: t.name, input: {} } }, "content_block_start");
-      s.send({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(t.input) } }, "content_block_delta");
-      s.send({ type: "content_block_stop", index }, "content_block_stop");
-      index++;
-    }
-    s.send({ type: "message_delta", delta: { stop_reason, stop_sequence: null }, usage: { output_tokens: u.output } }, "message_delta");
-    s.send({ type: "message_stop" }, "message_stop");
-    s.end();
-    return;
-  }
-  sendJson(res, 200, { id, type: "message", role: "assistant", model, content, stop_reason, stop_sequence: null, usage: { input_tokens: u.input, output_tokens: u.output } });
 }
 
 /** Deterministic embedding: hashed bag of lower-cased words, L2-normalised. */
@@ -277,7 +149,8 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
   const sockets = new Set<import("node:net").Socket>();
   const server = createServer(async (req, res) => {
     try {
-      const path = (req.url ?? "/").split("?")[0]!;
+      const url = new URL(req.url ?? "/", "http://loopback");
+      const path = url.pathname;
       const raw = await readText(req);
       let body: any = {};
       try {
@@ -285,16 +158,15 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
       } catch {
         return sendJson(res, 400, { error: { message: "llm-server: request body is not JSON" } });
       }
-      const protocol: Protocol | undefined =
-        req.method === "POST" && /\/chat\/completions$/.test(path) ? "openai"
-        : req.method === "POST" && /\/messages$/.test(path) ? "anthropic"
-        : req.method === "POST" && /\/embeddings$/.test(path) ? "embeddings"
-        : undefined;
-      if (!protocol) return sendJson(res, 404, { error: { message: `llm-server: no route ${req.method} ${path}` } });
-      const { headers, apiKeySha256 } = safeHeaders(req);
-      const ex: LlmExchange = { protocol, path, headers, body, ...(apiKeySha256 ? { apiKeySha256 } : {}) };
+      const method = req.method ?? "GET";
+      const module = PROTOCOLS.find((m) => m.matches(method, path));
+      const embeddings = method === "POST" && /\/embeddings$/.test(path);
+      if (!module && !embeddings) return sendJson(res, 404, { error: { message: `llm-server: no route ${method} ${path}` } });
+      const { headers, apiKeySha256 } = safeHeaders(req, url.searchParams);
+      const model = /\/models\/([^/:]+):/.exec(path)?.[1] ?? (typeof body?.model === "string" ? body.model : undefined);
+      const ex: LlmExchange = { protocol: module?.protocol ?? "embeddings", path, headers, body, ...(apiKeySha256 ? { apiKeySha256 } : {}), ...(model ? { model } : {}) };
       requests.push(ex);
-      if (protocol === "embeddings") return answerEmbeddings(res, ex, options.embeddingDimensions ?? 64);
+      if (!module) return answerEmbeddings(res, ex, options.embeddingDimensions ?? 64);
       // The request stream ends (and may auto-destroy) once read; only the response side tells
       // whether the client is still there.
       let gone = false;
@@ -306,9 +178,8 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
         reply = reply.then;
       }
       if ("hangUp" in reply) return void req.socket.destroy();
-      if ("status" in reply) return sendError(res, protocol, reply);
-      if (protocol === "openai") answerOpenai(res, ex, reply);
-      else answerAnthropic(res, ex, reply);
+      if ("status" in reply) return module.error(res, reply);
+      module.answer(res, ex, reply, promptText(ex));
     } catch (e) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `llm-server: handler failed: ${(e as Error).message}` } });
       else res.end();
@@ -318,7 +189,10 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {

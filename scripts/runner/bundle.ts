@@ -15,6 +15,8 @@ export type Runnable =
   | { kind: "flow"; path: string; file: string; dir: string };
 
 export class UnknownPathError extends Error {
+  /** The user's to fix (errors.ts: exit 2). */
+  readonly userError = true;
   constructor(readonly windmillPath: string, root: string) {
     super(
       `unknown Windmill path "${windmillPath}": neither ${windmillPath}.ts nor ${windmillPath}__flow/flow.yaml exists under ${root}` +

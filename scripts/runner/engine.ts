@@ -1,5 +1,5 @@
 // The local runner's flow engine: executes OpenFlow with Windmill's semantics, in-process.
-// Semantics follow reference/windmill-semantics.md (read off Windmill's source): retries count
+// Semantics follow Windmill's own source: retries count
 // retries (1 + attempts runs), only the step after an approval sees `resume`, a suspend on the last
 // step is ignored, loops return their iterations' results in order, a failure module leaves the
 // flow failed unless it returns `recover: true`, a skipped step passes the previous result through.
@@ -16,8 +16,10 @@ import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
 import { ResumeBox, ResumeRejected, type ResumeEvent } from "./resumes.ts";
 import type { Resolver } from "./store.ts";
+import type { OnRunEvent, RunEvent } from "./events.ts";
+import { MissingArgumentError, cannotFixItself } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
-import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // agentops (issue 7): run/step spans, no-op unless an OTLP resource is configured
+import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // run/step spans, no-op unless an OTLP resource is configured
 
 export interface ApiEndpoint {
   baseUrl: string;
@@ -60,6 +62,8 @@ export interface EngineOptions {
   noV8?: boolean;
   /** Streams each log line (already redacted) as it is written; the CLI prints them on stderr. */
   onLog?: (label: string, line: string) => void;
+  /** Run and step starts and ends, for progress lines (events.ts). */
+  onEvent?: OnRunEvent;
   root?: string;
 }
 
@@ -366,9 +370,13 @@ class Execution {
     const flowInput = applyDefaults(flow, args, runnable);
     const job = this.engine.flowJob(flowJobId, runnable.path, this.record, scope.flowJobId, m.id, flowInput);
     const run = () => this.runFlowIn(flow, { flowInput, results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path, flowJobs: [...scope.flowJobs, flowJobId], failureModule: flow.value.failure_module });
+    const ref = { run: this.record, key, step_id: m.id, summary: m.summary, args, kind: "flow" as const };
+    const started = Date.now();
+    this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
       const result = await withTimeout(run(), m.timeout, m.id);
       job.status = "success";
+      this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
       return result;
     } catch (e) {
       if (e instanceof Suspended) throw e;
@@ -376,6 +384,7 @@ class Execution {
       job.status = e instanceof Canceled ? "canceled" : "failure";
       // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
       const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
+      this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);
     }
@@ -402,30 +411,36 @@ class Execution {
 
   /** A step that is a job of its own (script, rawscript, subflow), with mock, retry, timeout, continue_on_error. */
   private async runLeaf(m: FlowModule, scope: Scope, ctx: ExprContext, key: string): Promise<unknown> {
+    const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" }>;
+    const ref = { run: this.record, key, step_id: m.id, summary: m.summary, args: {} as Record<string, unknown>, kind: "script" as const };
     const replayed = this.done.get(key);
     if (replayed) {
       this.stepJobs.set(key, replayed.job_id);
+      this.engine.event({ type: "step-replayed", ...ref });
       return replayed.result;
     }
     if (m.mock?.enabled) return m.mock.return_value ?? null;
-    const v = m.value as Extract<FlowModule["value"], { type: "script" | "rawscript" }>;
     const started = Date.now();
-    const args: Record<string, unknown> = {};
+    const args: Record<string, unknown> = ref.args;
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
 
     const delays = retryDelays(m.retry);
     let attempt = 0;
     for (;;) {
       const jobId = randomUUID();
+      const attemptStarted = Date.now();
+      this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
         const result = await withTimeout(traceStep(m.id, v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`, () => this.runStepJob(m, v, args, scope, jobId, key)), m.timeout, m.id); // agentops: step span
         this.stepJobs.set(key, jobId);
         const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 };
         this.opts.runs.append(this.record.id, entry);
+        this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: true, result: entry.result });
         return entry.result;
       } catch (e) {
         if (e instanceof Suspended || e instanceof Canceled) throw e;
-        const retryable = attempt < delays.length && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
+        const retryable = attempt < delays.length && !cannotFixItself(e) && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
+        this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: false, error: toStepError(e, m.id), retry_in_s: retryable ? delays[attempt] : undefined });
         if (retryable) {
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
           await sleep(delays[attempt] * 1000);
@@ -584,6 +599,16 @@ export class Engine {
     return file;
   }
 
+  /** Tells the caller (progress lines); an error message is redacted first, a broken listener never fails the run. */
+  event(e: RunEvent) {
+    if (!this.opts.onEvent) return;
+    try {
+      this.opts.onEvent("error" in e && e.error ? { ...e, error: this.opts.resolver.redactor.redactDeep(e.error) } : e);
+    } catch {
+      /* progress output must not change the run */
+    }
+  }
+
   emit(record: RunRecord, label: string, line: string) {
     const clean = this.opts.resolver.redactor.redact(line);
     this.opts.runs.log(record.id, label, clean);
@@ -625,7 +650,7 @@ export class Engine {
         const positional = sig.args.map((a) => {
           const value = resolved[a.name];
           if ((value === undefined || value === null) && !a.has_default) {
-            throw new Error(`missing required argument "${a.name}" for ${job.path}`);
+            throw new MissingArgumentError(`missing required argument "${a.name}" for ${job.path}`);
           }
           // As in Windmill: an absent argument takes main's default, a null one stays null.
           return value;
@@ -689,10 +714,12 @@ export class Engine {
       status: "running", args: record.args, created_at: record.created_at, started_at: record.started_at, logs: [],
     };
     this.jobs.set(record.id, info);
+    this.event({ type: "run-start", run: record, resumed: this.opts.runs.journal(record.id).length > 0 });
     const finish = (status: RunRecord["status"], fields: Partial<RunRecord>): RunOutcome => {
       Object.assign(record, fields, { status, finished_at: status === "suspended" ? undefined : new Date().toISOString(), duration_ms: Date.now() - started });
       record.result = record.result === undefined ? undefined : this.opts.resolver.redactor.redactDeep(record.result);
       this.opts.runs.save(record);
+      this.event({ type: "run-end", run: record });
       Object.assign(info, { status, result: record.result, duration_ms: record.duration_ms });
       return { runId: record.id, status, result: record.result, error: record.error, pending: record.pending };
     };

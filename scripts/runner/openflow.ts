@@ -1,5 +1,5 @@
 // The subset of the OpenFlow schema (openflow.openapi.yaml) that the local runner executes.
-// Field names are Windmill's; see reference/windmill-semantics.md for the semantics.
+// Field names are Windmill's; the semantics are scripts/runner/engine.ts's.
 
 export type InputTransform = { type: "static"; value?: unknown } | { type: "javascript"; expr: string };
 

@@ -5,6 +5,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
+import { UsageError } from "./errors.ts";
+import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 
 export type RunStatus = "running" | "success" | "failure" | "suspended" | "canceled";
 
@@ -65,7 +67,7 @@ export class RunStore {
   load(id: string): RunRecord {
     const file = path.join(this.runDir(id), "run.json");
     if (!/^[0-9a-f-]{36}$/.test(id) || !existsSync(file)) {
-      throw new Error(`unknown run id "${id}": no run record in ${this.dir} — list runs with \`npx devgodzilla runs\``);
+      throw new UsageError(`unknown run id "${id}": no run record in ${this.dir} — list runs with \`npx devgodzilla runs\``);
     }
     return JSON.parse(readFileSync(file, "utf8")) as RunRecord;
   }
@@ -126,4 +128,18 @@ export class RunStore {
   log(id: string, jobId: string, line: string) {
     appendFileSync(path.join(this.runDir(id), "logs", `${jobId}.log`), line.endsWith("\n") ? line : line + "\n");
   }
+}
+
+/** A run whose runner process is gone while it was running: `resume` continues it. */
+export function isInterrupted(r: RunRecord): boolean {
+  return r.status === "running" && (!r.pid || (r.pid !== process.pid && !pidAlive(r.pid)));
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/** The exact command that continues a suspended or interrupted run (the approval's pre-filled answer as the example payload). */
+export function resumeCommand(r: Pick<RunRecord, "id" | "status" | "pending">): string {
+  if (r.status !== "suspended" || !r.pending) return `npx devgodzilla resume ${r.id}`;
+  const step = r.pending.step_result as { default_args?: unknown } | null;
+  return `npx devgodzilla resume ${r.id} -d ${shellQuote(JSON.stringify(step?.default_args ?? {}))}`;
 }

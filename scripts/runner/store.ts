@@ -23,14 +23,25 @@ const StoreFile = z
 
 export const DEFAULT_STORE_FILE = path.join(REPO_ROOT, "resources", "local.yaml");
 
+/** One or more `$res:`/`$var:` references that name nothing: all of them, in one message. */
 export class MissingReferenceError extends Error {
-  constructor(readonly ref: string, storeFile: string) {
-    const [kind, p] = ref.startsWith("$res:") ? ["resource", ref.slice(5)] : ["variable", ref.slice(5)];
+  readonly refs: string[];
+  /** The user's to fix (errors.ts: not retried, exit 2). */
+  readonly userError = true;
+  constructor(refs: string | string[], storeFile: string) {
+    const list = (Array.isArray(refs) ? refs : [refs]).map((ref) => {
+      const [kind, p] = ref.startsWith("$res:") ? (["resource", ref.slice(5)] as const) : (["variable", ref.slice(5)] as const);
+      return { ref, kind, p, env: envName(kind === "resource" ? "RES" : "VAR", p) };
+    });
+    const file = path.relative(process.cwd(), storeFile) || storeFile;
+    const sections = [...new Set(list.map((m) => (m.kind === "resource" ? "resources:" : "variables:")))].join(" / ");
+    const names = list.map((m) => `${m.kind} "${m.p}"`);
     super(
-      `${kind} "${p}" is not defined — add it under ${kind === "resource" ? "resources" : "variables"}: in ${path.relative(process.cwd(), storeFile) || storeFile}` +
-        ` or set ${envName(kind === "resource" ? "RES" : "VAR", p)}`,
+      (list.length === 1 ? `${names[0]} is not defined` : `${list.length} references are not defined: ${names.join(", ")}`) +
+        ` — add ${list.length === 1 ? "it" : "them"} under ${sections} in ${file} or set ${list.map((m) => m.env).join(", ")}`,
     );
     this.name = "MissingReferenceError";
+    this.refs = list.map((m) => m.ref);
   }
 }
 
@@ -54,37 +65,49 @@ export class Resolver {
   constructor(readonly store: LocalStore, readonly storeFile = DEFAULT_STORE_FILE, private readonly env = process.env) {}
 
   variable(p: string): string {
-    const fromEnv = this.env[envName("VAR", p)];
-    const value = fromEnv ?? this.store.variables[p];
-    if (value === undefined) throw new MissingReferenceError(`$var:${p}`, this.storeFile);
-    this.redactor.add(value); // every variable is treated as a secret
-    return value;
+    return this.resolve(`$var:${p}`);
   }
 
   resource(p: string, seen: string[] = []): unknown {
-    if (seen.includes(p)) throw new Error(`resource reference cycle: ${[...seen, p].join(" → ")}`);
-    const fromEnv = this.env[envName("RES", p)];
-    const raw = fromEnv !== undefined ? JSON.parse(fromEnv) : this.store.resources[p]?.value;
-    if (raw === undefined) throw new MissingReferenceError(`$res:${p}`, this.storeFile);
-    const value = this.resolve(raw, [...seen, p]);
-    this.redactor.addFrom(value);
-    return value;
+    return this.resolve(`$res:${p}`, seen);
   }
 
   resourceType(p: string): string | undefined {
     return this.store.resources[p]?.resource_type;
   }
 
-  /** Replaces every `$res:`/`$var:` string inside a JSON value by what it names. */
+  /** Replaces every `$res:`/`$var:` string inside a JSON value by what it names; every missing one is named in one error. */
   resolve<T>(value: T, seen: string[] = []): T {
+    const missing: string[] = [];
+    const out = this.walk(value, seen, missing);
+    if (missing.length) throw new MissingReferenceError([...new Set(missing)], this.storeFile);
+    return out;
+  }
+
+  private walk<T>(value: T, seen: string[], missing: string[]): T {
     if (typeof value === "string") {
-      if (value.startsWith("$res:")) return this.resource(value.slice(5), seen) as T;
-      if (value.startsWith("$var:")) return this.variable(value.slice(5)) as T;
-      return value;
+      if (value.startsWith("$var:")) {
+        const v = this.env[envName("VAR", value.slice(5))] ?? this.store.variables[value.slice(5)];
+        if (v === undefined) missing.push(value);
+        else this.redactor.add(v); // every variable is treated as a secret
+        return (v ?? value) as T;
+      }
+      if (!value.startsWith("$res:")) return value;
+      const p = value.slice(5);
+      if (seen.includes(p)) throw new Error(`resource reference cycle: ${[...seen, p].join(" → ")}`);
+      const fromEnv = this.env[envName("RES", p)];
+      const raw = fromEnv !== undefined ? JSON.parse(fromEnv) : this.store.resources[p]?.value;
+      if (raw === undefined) {
+        missing.push(value);
+        return value;
+      }
+      const resolved = this.walk(raw, [...seen, p], missing);
+      this.redactor.addFrom(resolved);
+      return resolved as T;
     }
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v, seen)) as T;
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, seen, missing)) as T;
     if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v, seen)])) as T;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.walk(v, seen, missing)])) as T;
     }
     return value;
   }

@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -8,9 +10,16 @@ const FIX = path.join(import.meta.dirname, "../fixtures/agentops");
 const CANARY = "canary-secret-7f3a9c1e5b";
 let dir: string;
 let bin: string;
+let model: http.Server;
+let CONFIG: Record<string, unknown>;
 const prevFile = process.env.DEVGODZILLA_RESOURCES_FILE;
 
-beforeAll(() => {
+beforeAll(async () => {
+  // The model endpoint health probes: any HTTP answer means reachable.
+  model = http.createServer((_req, res) => res.writeHead(401).end());
+  await new Promise<void>((r) => model.listen(0, "127.0.0.1", r));
+  const baseUrl = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
+  CONFIG = { bin_dir: "", default_agent: "claude-code", agents: { "claude-code": { api_key: "$var:f/devgodzilla/claude_key", base_url: baseUrl } } };
   dir = mkdtempSync(path.join(tmpdir(), "dg-agents-cli-"));
   bin = path.join(dir, "bin");
   mkdirSync(bin);
@@ -22,7 +31,10 @@ afterEach(() => {
   if (prevFile === undefined) delete process.env.DEVGODZILLA_RESOURCES_FILE;
   else process.env.DEVGODZILLA_RESOURCES_FILE = prevFile;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await new Promise<void>((r) => model.close(() => r()));
+});
 
 function store(agents: Record<string, unknown>): void {
   const file = path.join(dir, `local-${Math.random().toString(36).slice(2)}.yaml`);
@@ -43,14 +55,16 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const CONFIG = { bin_dir: "", default_agent: "claude-code", agents: { "claude-code": { api_key: "$var:f/devgodzilla/claude_key" } } };
 
 describe("devgodzilla agents", () => {
-  it("list prints the registry table with every agent", async () => {
+  it("list prints the registry table with every agent, its mode and what it needs", async () => {
     store({ ...CONFIG, bin_dir: bin });
     const r = await run("list");
     expect(r.code).toBe(0);
-    expect(r.out).toContain("| claude-code | Claude Code | cli | claude |");
+    expect(r.out).toContain("| claude-code | Claude Code | headless | – | claude | npm @anthropic-ai/claude-code@2.1.328 |");
+    expect(r.out).toContain("| amp | Amp | vendor service | needs Amp (ampcode.com account) |");
+    expect(r.out).toContain("| windsurf | Windsurf | IDE handoff | – |");
+    expect(r.out).toContain("| cursor | Cursor | vendor service (+ IDE handoff) |");
     expect(r.out.match(/^\| [a-z-]+/gm)!.length).toBe(19 + 1);
     const j = JSON.parse((await run("agents", "list", "--json")).out);
     expect(j.map((a: { id: string }) => a.id)).toContain("jules");
@@ -69,17 +83,17 @@ describe("devgodzilla agents", () => {
     expect(text.out + j.out).not.toContain(CANARY);
   });
 
-  it("test runs a tiny real task in a temporary git repository and shows the diff and final message", async () => {
+  it("test runs a tiny real task through execute_task in the sandbox and shows the committed diff and final message", async () => {
     store({ ...CONFIG, bin_dir: bin });
     const r = await run("test", "claude-code");
     expect(r.code).toBe(0);
     expect(r.out).toContain("✅ claude-code: created DEVGODZILLA_TEST.md with the requested line and changed nothing else");
     expect(r.out).toContain("+hello from claude-code");
     expect(r.out).toContain("Created DEVGODZILLA_TEST.md with the requested line.");
-    expect(r.out).toMatch(/200\+50 tokens, \$0\.0040/);
+    expect(r.out).toMatch(/sandboxed, .*200\+50 tokens, \$0\.0040/);
     expect(r.out + r.err).not.toContain(CANARY);
     const j = JSON.parse((await run("test", "qwen", "--json")).out);
-    expect(j).toMatchObject({ agent: "qwen", ok: true, filesChanged: ["DEVGODZILLA_TEST.md"], repoDir: null });
+    expect(j).toMatchObject({ agent: "qwen", ok: true, outcome: "changed", sandboxed: true, filesChanged: ["DEVGODZILLA_TEST.md"], repoDir: null });
   });
 
   it("a missing agent fails the test with the reason; bad ids and bad configuration exit 2 naming the field", async () => {

@@ -168,7 +168,7 @@ describe("bad configuration is one ConfigError naming the file and field", () =>
     const org = parseOrgAgents({ enabled: ["codex", "llm"], default_agent: "codex" });
     expect(() => parseProjectAgents("default: qwen", "x.yaml", org)).toThrow(/default\.agent.*not enabled/);
   });
-  it("org extension fields are validated too (and B1's fields still by B1's schema)", () => {
+  it("org extension fields are validated too (and the agents config's fields still by its schema)", () => {
     expect(() => parseOrgAgents({ by_story: { US1: "devin" } })).toThrow(ConfigError);
     expect(() => parseOrgAgents({ by_story: { US1: "devin" } })).toThrow(/by_story\.US1\.agent/);
     expect(() => parseOrgAgents({ by_phase: { later: "codex" } })).toThrow(/by_phase\.later/);
@@ -198,7 +198,7 @@ describe("reviewer and model plumbing", () => {
     const p = parseProjectAgents("review: { agent: codex }", "a.yaml", ORG);
     expect(resolveReviewer(ORG, p)).toMatchObject({ agent: "codex", model: "gpt-5-codex", weight: 0.3, source: "project override: review" });
   });
-  it("configWithModel sets the resolved model for B1's runAgent without touching other agents", () => {
+  it("configWithModel sets the resolved model for runAgent without touching other agents", () => {
     const c = configWithModel(ORG.base, "qwen", "qwen3-coder");
     expect(c.agents.qwen?.model).toBe("qwen3-coder");
     expect(c.agents.codex?.model).toBe("gpt-5-codex");

@@ -48,7 +48,7 @@ describe("agent health", () => {
         bin_dir: bin,
         default_agent: "codex",
         fallback: ["claude-code"],
-        agents: { codex: { api_key: "codex-key-abcdef123" }, jules: { api_key: SECRET, base_url: up } },
+        agents: { codex: { api_key: "codex-key-abcdef123", base_url: up }, "claude-code": { base_url: up }, jules: { api_key: SECRET, base_url: up } },
       },
       llm: { openai: { api_key: "sk-local-llm-key-000000000", base_url: down } },
       agents: ["codex", "claude-code", "shai", "q", "jules", "llm"],
@@ -56,11 +56,13 @@ describe("agent health", () => {
     });
     const by = Object.fromEntries(report.agents.map((a) => [a.id, a]));
     expect(by.codex).toMatchObject({ status: "ok", installed: { found: true, path: path.join(bin, "codex"), version: "codex 1.2.3-agentops" }, credentials: { required: true, present: true, via: "c_devgodzilla_agents: agents.codex.api_key" } });
+    // The agent's base_url is probed (any HTTP answer, 401 included, means it is there).
+    expect(by.codex.endpoint).toMatchObject({ url: up, reachable: true, httpStatus: 401 });
     expect(by["claude-code"]).toMatchObject({ status: "no-credentials", installed: { found: true, version: "claude 1.2.3-agentops" }, credentials: { present: false, via: null } });
     expect(by.shai).toMatchObject({ status: "missing", installed: { found: false, path: null } });
-    // Installed but broken: found, no version, and the problem says so.
-    expect(by.q.installed).toMatchObject({ found: true, path: path.join(bin, "kiro-cli"), version: null });
-    expect(by.q.problems.join(" ")).toMatch(/--version did not answer/);
+    // Installed but broken: found, `--version` fails, and the status and the problem say so.
+    expect(by.q).toMatchObject({ status: "broken", installed: { found: true, path: path.join(bin, "kiro-cli"), version: null } });
+    expect(by.q.problems[0]).toMatch(/--version exited 127: error while loading shared libraries/);
     expect(by.jules).toMatchObject({ status: "ok", credentials: { present: true }, endpoint: { url: up, reachable: true, httpStatus: 401 } });
     expect(by.jules.endpoint!.latencyMs).toBeGreaterThanOrEqual(0);
     expect(by.llm).toMatchObject({ status: "unreachable", credentials: { present: true }, endpoint: { url: down, reachable: false, latencyMs: null } });
@@ -74,11 +76,11 @@ describe("agent health", () => {
   });
 
   it("overall counts only the agents the configuration uses", async () => {
-    const ok = await agentsHealth({ config: { bin_dir: bin, default_agent: "codex", enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123" } } } });
+    const ok = await agentsHealth({ config: { bin_dir: bin, default_agent: "codex", enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123", base_url: up } } } });
     expect(ok.inUse).toEqual(["codex"]);
     expect(ok.agents.map((a) => `${a.id}:${a.status}`)).toEqual(["codex:ok", "shai:missing"]);
     expect(ok.overall).toBe("ok");
-    const bad = await agentsHealth({ config: { bin_dir: bin, default_agent: "codex", fallback: ["shai"], enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123" } } } });
+    const bad = await agentsHealth({ config: { bin_dir: bin, default_agent: "codex", fallback: ["shai"], enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123", base_url: up } } } });
     expect(bad.overall).toBe("degraded");
   });
 
@@ -87,13 +89,28 @@ describe("agent health", () => {
     expect(r.agents[0]).toMatchObject({ id: "llm", status: "no-credentials", credentials: { required: true, present: false } });
   });
 
-  it("IDE agents report the Spec Kit command folder of a checkout", async () => {
+  it("IDE agents are manual (a person runs them), never ok; a checkout without their commands is not set up", async () => {
+    expect((await agentsHealth({ agents: ["windsurf", "roo", "bob"] })).agents.map((a) => a.status)).toEqual(["manual", "manual", "manual"]);
     const before = await agentsHealth({ agents: ["windsurf"], repoDir: repo });
     expect(before.agents[0]).toMatchObject({ status: "not-set-up", commandFolder: { dir: ".windsurf/workflows", exists: false } });
     await installSpeckitCommands(repo, ["windsurf"]);
     const after = await agentsHealth({ agents: ["windsurf"], repoDir: repo });
-    expect(after.agents[0]).toMatchObject({ status: "ok", commandFolder: { exists: true, missing: [] } });
+    expect(after.agents[0]).toMatchObject({ status: "manual", mode: "ide-handoff", commandFolder: { exists: true, missing: [] } });
     expect(after.overall).toBe("ok");
+  });
+
+  it("a BYOK provider key counts as the agent's credential", async () => {
+    const r = await agentsHealth({
+      config: { bin_dir: bin, agents: { copilot: { base_url: up, env: { COPILOT_PROVIDER_API_KEY: "sk-byok-0123456789abcdef" } } } },
+      agents: ["copilot"],
+    });
+    expect(r.agents[0]!.credentials).toEqual({ required: true, present: true, via: "c_devgodzilla_agents: agents.copilot.env.COPILOT_PROVIDER_API_KEY" });
+  });
+
+  it("a vendor-service agent that is installed and has its key still says which service it needs", async () => {
+    const r = await agentsHealth({ config: { bin_dir: bin, agents: { "claude-code": { api_key: "k-0123456789abcdef" } } }, agents: ["amp"] });
+    expect(r.agents[0]).toMatchObject({ id: "amp", mode: "vendor-service", needs: "Amp (ampcode.com account)" });
+    expect(healthMarkdown(r)).toContain("needs Amp (ampcode.com account)");
   });
 
   it("a timeout is reported as unreachable with the time waited", async () => {

@@ -15,12 +15,12 @@ import { FAKE_BIN, isAlive, readRecords, tempDirsPerTest, waitUntil } from "./he
 
 const dir = tempDirsPerTest();
 
-// The headless command lines of shared/reference/agents.md (template + auto-approve column),
+// The headless command lines the agents document (template + auto-approve),
 // with P = prompt and M = model.
 const P = "Implement T001: add hello.txt";
 const M = "some-model";
 const DOCUMENTED: Record<string, string[]> = {
-  codex: ["exec", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m", M, "--json", P],
+  codex: ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-m", M, "--json", P],
   "claude-code": ["-p", P, "--model", M, "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"],
   opencode: ["run", "-m", "prov/" + M, "--format", "json", "--auto", P],
   "gemini-cli": ["-p", P, "-m", M, "-o", "json", "--approval-mode", "yolo", "--skip-trust"],
@@ -36,7 +36,8 @@ const DOCUMENTED: Record<string, string[]> = {
   shai: ["-p", P, "--trace"],
 };
 const CLI_AGENTS = Object.keys(DOCUMENTED) as AgentId[];
-const modelFor = (id: AgentId) => (AGENTS[id].modelFormat === "provider/model" ? "prov/" + M : M);
+// OpenCode-style agents take "provider/model".
+const modelFor = (id: AgentId) => (id === "opencode" || id === "kilocode" ? "prov/" + M : M);
 
 // What each fake prints in the agent's shape: tokens, cost and session id the parser must find.
 const EXPECTED: Record<string, { tokens: [number, number]; cost: number | null; session: string | null }> = {
@@ -67,7 +68,7 @@ describe("CLI adapter command lines", () => {
   });
 
   it.each(CLI_AGENTS)("%s: builds the documented headless argv", (id) => {
-    expect(buildCliArgs(AGENTS[id], { prompt: P, model: AGENTS[id].cli!.modelFlag ? modelFor(id) : null })).toEqual(DOCUMENTED[id]);
+    expect(buildCliArgs(AGENTS[id], { prompt: P, model: AGENTS[id].cli!.template.includes("{model}") ? modelFor(id) : null })).toEqual(DOCUMENTED[id]);
   });
 
   it("drops the model flag when no model is configured, and never lets a prompt pose as a flag", () => {
@@ -137,6 +138,35 @@ describe("CLI adapter runs (fake agent executables)", () => {
       provider: { mock: { npm: "@ai-sdk/openai-compatible", name: "mock", options: { baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-oc-0123456789abcdef" }, models: { "mock-model": { name: "mock-model", tool_call: true } } } },
     });
     expect(oc!.argv).toEqual(["run", "-m", "mock/mock-model", "--format", "json", "--auto", P]);
+  });
+
+  it("points each CLI at the configured endpoint the way it reads one (codex provider, kilo's own variable, copilot BYOK, gemini API-key auth)", async () => {
+    const record = join(dir(), "r.jsonl");
+    const url = "http://127.0.0.1:9/v1";
+    const home = dir();
+    const cfg = config({
+      agents: {
+        codex: { model: "m", base_url: url, api_key: "sk-cx-0123456789abcdef" },
+        kilocode: { model: "mock/m", base_url: url, api_key: "sk-kc-0123456789abcdef" },
+        copilot: { model: "gpt-4.1", base_url: url, api_key: "sk-cp-0123456789abcdef" },
+        "gemini-cli": { model: "gemini-2.5-flash", base_url: "http://127.0.0.1:9", api_key: "g-0123456789abcdef" },
+      },
+    });
+    for (const id of ["codex", "kilocode", "copilot", "gemini-cli"] as AgentId[]) {
+      await runCliAgent({ agentId: id, prompt: P, cwd: dir(), config: cfg, env: { FAKE_AGENT_RECORD: record, HOME: home }, log: false });
+    }
+    const [codex, kilo, copilot, gemini] = readRecords(record);
+    expect(codex!.env.CODEX_HOME).toBe(join(home, ".codex"));
+    expect(codex!.env.CODEX_API_KEY).toBe("sk-cx-0123456789abcdef");
+    const toml = readFileSync(join(home, ".codex/config.toml"), "utf8");
+    expect(toml).toMatch(/model_provider = "devgodzilla"/);
+    expect(toml).toMatch(/\[model_providers\.devgodzilla\][^[]*base_url = "http:\/\/127\.0\.0\.1:9\/v1"[^[]*env_key = "CODEX_API_KEY"[^[]*wire_api = "responses"/s);
+    expect(JSON.parse(kilo!.env.KILO_CONFIG_CONTENT!).provider.mock.options.baseURL).toBe(url);
+    expect(kilo!.env.OPENCODE_CONFIG_CONTENT).toBeUndefined();
+    expect(copilot!.env).toMatchObject({ COPILOT_PROVIDER_BASE_URL: url, COPILOT_PROVIDER_TYPE: "openai", COPILOT_PROVIDER_API_KEY: "sk-cp-0123456789abcdef", COPILOT_MODEL: "gpt-4.1" });
+    expect(copilot!.env.COPILOT_GITHUB_TOKEN).toBeUndefined();
+    expect(gemini!.env.GOOGLE_GEMINI_BASE_URL).toBe("http://127.0.0.1:9");
+    expect(JSON.parse(readFileSync(join(home, ".gemini/settings.json"), "utf8")).security.auth.selectedType).toBe("gemini-api-key");
   });
 
   it("each run gets a fresh HOME that is removed afterwards, unless the caller gives one", async () => {

@@ -37,6 +37,33 @@ describe("agent registry", () => {
   });
 });
 
+describe("agent registry: modes, pins and install sources", () => {
+  it("pins exactly the versions test:agents installs and runs (tests/agents/real/clis.json)", () => {
+    const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, "real/clis.json"), "utf8")) as { agents: Record<string, { package: string; version: string; bin: string }> };
+    for (const [id, pin] of Object.entries(manifest.agents)) {
+      const spec = AGENTS[id as keyof typeof AGENTS];
+      expect(spec.install, id).toEqual({ npm: pin.package, npmVersion: pin.version });
+      expect(spec.executables, id).toContain(pin.bin);
+      expect(spec.mode, id).toBe("headless");
+    }
+  });
+
+  it("says what each agent takes to run: headless here, a vendor's service, or a person in an IDE", () => {
+    const byMode = (m: string) => listAgents().filter((a) => a.mode === m).map((a) => a.id).sort();
+    expect(byMode("headless")).toEqual(["claude-code", "codex", "copilot", "gemini-cli", "kilocode", "llm", "opencode", "qwen"]);
+    expect(byMode("ide-handoff")).toEqual(["bob", "roo", "windsurf"]);
+    for (const a of listAgents()) expect(a.service === null, a.id).toBe(a.mode !== "vendor-service");
+    for (const id of ["amp", "auggie", "qoder", "jules"] as const) expect(AGENTS[id].mode).toBe("vendor-service");
+  });
+
+  it("an agent no package registry has says where it comes from instead of naming a package", () => {
+    for (const id of ["cursor", "q", "shai", "codebuddy", "windsurf", "roo", "bob"] as const) {
+      expect(AGENTS[id].install.npm, id).toBeUndefined();
+      expect(AGENTS[id].install.other, id).toMatch(/not on (a|the npm) (package )?registry|not a package/);
+    }
+  });
+});
+
 describe("c_devgodzilla_agents config", () => {
   it("fills defaults when the resource is silent", () => {
     const c = parseAgentsConfig(undefined);
@@ -88,10 +115,10 @@ describe("c_devgodzilla_agents config", () => {
     const rt = parse(readFileSync(resolve(import.meta.dirname, "../../resources/c_devgodzilla_agents.resource-type.yaml"), "utf8"));
     expect(rt.schema.$defs.agent_id.enum).toEqual([...AGENT_IDS]);
     expect(Object.keys(rt.schema.properties).sort()).toEqual(
-      ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "timeout_seconds"].sort(),
+      ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "sandbox", "timeout_seconds"].sort(),
     );
     expect(Object.keys(rt.schema.properties.agents.additionalProperties.properties).sort()).toEqual(
-      ["api_key", "base_url", "env", "idle_timeout_seconds", "model", "timeout_seconds"],
+      ["api_key", "base_url", "env", "ide_handoff", "idle_timeout_seconds", "model", "timeout_seconds"],
     );
   });
 });

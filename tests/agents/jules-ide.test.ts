@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { runJules } from "../../f/devgodzilla/lib/agents/jules.ts";
+import { githubRepoOf, runJules } from "../../f/devgodzilla/lib/agents/jules.ts";
 import { ideOutcome, ideSuspendPayload, pickUpFromBranch, renderIdeCommand, writeIdeCommand } from "../../f/devgodzilla/lib/agents/ide.ts";
 import { runAgent } from "../../f/devgodzilla/lib/agents/index.ts";
 import { IDE_AGENT_IDS } from "../../f/devgodzilla/lib/agents/registry.ts";
@@ -126,6 +126,23 @@ describe("Jules API adapter (loopback fake)", () => {
     });
     expect(res.agentId).toBe("jules");
     expect(existsSync(join(cwd, "NOTES.md"))).toBe(true);
+  });
+
+  it("owner/name comes from the task's GitHub remote URL; any other remote is not one Jules can work on", () => {
+    expect(githubRepoOf("https://github.com/acme/shop.git")).toBe("acme/shop");
+    expect(githubRepoOf("https://x-access-token@github.com/acme/shop")).toBe("acme/shop");
+    expect(githubRepoOf("git@github.com:acme/shop.git")).toBe("acme/shop");
+    expect(githubRepoOf("ssh://git@github.com/acme/my.repo")).toBe("acme/my.repo");
+    expect(githubRepoOf("https://gitlab.com/acme/shop.git")).toBeNull();
+    expect(githubRepoOf("/srv/git/shop.git")).toBeNull();
+  });
+
+  it("without a GitHub repository jules is unavailable, so the next configured agent runs the task", async () => {
+    const res = await runAgent({
+      agentId: "jules", prompt: "T002 [[fake:write x.txt=1]]", cwd: repo(),
+      config: { fallback: ["qwen"], bin_dir: FAKE_BIN, agents: { jules: { api_key: JULES_KEY, base_url: julesUrl } } },
+    });
+    expect(res.agentId).toBe("qwen");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAgentOutput } from "../../f/devgodzilla/lib/agents/output.ts";
+import { fatalEvent, parseAgentOutput, stderrJsonError } from "../../f/devgodzilla/lib/agents/output.ts";
 
 const lines = (...o: unknown[]) => o.map((x) => JSON.stringify(x)).join("\n");
 
@@ -44,5 +44,27 @@ describe("agent output parsers (shapes of agents.md)", () => {
   it("text and unparseable output fall back to the plain stdout", () => {
     expect(parseAgentOutput("text", "  Finished the task.\n")).toMatchObject({ finalMessage: "Finished the task.", events: 0 });
     expect(parseAgentOutput("qwen-json", "not json at all")).toMatchObject({ finalMessage: "not json at all", events: 0 });
+  });
+
+  it("codex: Reconnecting… events are retries, not the run's error; turn.failed is", () => {
+    const retry = { type: "error", message: "Reconnecting... 1/5 (stream disconnected before completion)" };
+    expect(parseAgentOutput("codex-jsonl", lines(retry, { type: "item.completed", item: { type: "agent_message", text: "done" } }, { type: "turn.completed", usage: { input_tokens: 1, output_tokens: 1 } })).error).toBeNull();
+    expect(parseAgentOutput("codex-jsonl", lines(retry, { type: "turn.failed", error: { message: "stream disconnected" } })).error).toBe("stream disconnected");
+  });
+
+  it("a rejected key the CLI would retry for minutes is fatal at its first retry event", () => {
+    const claude401 = JSON.stringify({ type: "system", subtype: "api_retry", attempt: 1, max_retries: 10, error_status: 401, error: "authentication_failed" });
+    expect(fatalEvent("claude-stream-json", claude401)).toMatch(/rejected the key \(HTTP 401: authentication_failed\)/);
+    expect(fatalEvent("claude-stream-json", JSON.stringify({ type: "system", subtype: "api_retry", error_status: 529, error: "overloaded" }))).toBeNull();
+    expect(fatalEvent("codex-jsonl", JSON.stringify({ type: "error", message: "Reconnecting... 1/5 (unexpected status 401 Unauthorized: bad key, url: http://x/v1/responses)" }))).toMatch(/rejected the key: unexpected status 401 Unauthorized/);
+    expect(fatalEvent("codex-jsonl", JSON.stringify({ type: "error", message: "Reconnecting... 1/5 (connection refused)" }))).toBeNull();
+    expect(fatalEvent("claude-stream-json", "not json")).toBeNull();
+  });
+
+  it("the Gemini-CLI family's JSON error on stderr gives the real cause (an API error body unwrapped)", () => {
+    const gemini = 'YOLO mode is enabled.\n{\n  "session_id": "s",\n  "error": {\n    "type": "Error",\n    "message": "{\\"error\\":{\\"code\\":401,\\"message\\":\\"API key not valid\\",\\"status\\":\\"UNAUTHENTICATED\\"}}",\n    "code": 401\n  }\n}\n';
+    expect(stderrJsonError(gemini)).toBe("HTTP 401 UNAUTHENTICATED: API key not valid");
+    expect(stderrJsonError('{\n  "error": {\n    "type": "AlreadyReportedError",\n    "message": "[API Error: 401 Invalid API key provided]"\n  }\n}')).toBe("[API Error: 401 Invalid API key provided]");
+    expect(stderrJsonError("plain failure\n")).toBeNull();
   });
 });

@@ -2,10 +2,9 @@
 // loopback model (scripts/demo/model.ts), the built-in llm agent in the sandbox, QA, and a pull
 // request on the loopback GitHub API. Then: no secret anywhere, and a killed runner resumes cleanly.
 import { execa } from "execa";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acceptRecommended, setUpDemo, type Demo } from "../../scripts/demo/index.ts";
 import { runPath, RunStore, type RunResult } from "../../scripts/runner/index.ts";
@@ -86,43 +85,87 @@ describe("spec_to_pr on the local runner", () => {
 });
 
 describe("interrupted spec_to_pr", () => {
-  it("a runner killed in the middle resumes without repeating finished steps, commits or pull requests", async () => {
-    const d = await setUpDemo();
+  it("the demo, stopped by Ctrl-C in the spec phase and killed during an agent, during run QA and during the PR step, is finished by `resume` each time without repeating finished work", async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), "dgz-e2e-resume-"));
+    const cache = path.join(state, "cache");
+    /** The CLI in the background; `until(re)` resolves once its stderr shows `re`. */
+    const start = (...args: string[]) => {
+      const child = execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), ...args, "--state-dir", state], { reject: false, stdin: "ignore", env: { DEVGODZILLA_CACHE_DIR: cache } });
+      let stderr = "";
+      const waits: [RegExp, (m: RegExpMatchArray) => void][] = [];
+      child.stderr!.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        for (const w of [...waits]) {
+          const m = stderr.match(w[0]);
+          if (m) waits.splice(waits.indexOf(w), 1), w[1](m);
+        }
+      });
+      const until = (re: RegExp) => new Promise<RegExpMatchArray>((resolve, reject) => {
+        const m = stderr.match(re);
+        if (m) return resolve(m);
+        waits.push([re, resolve]);
+        void child.then(() => reject(new Error(`the runner ended before printing ${re}:\n${stderr}`)));
+      });
+      return { child, until, stderr: () => stderr };
+    };
+    const store = new RunStore(state);
+    const pids: number[] = [];
     try {
-      const resources = path.join(d.dir, "resources.yaml");
-      writeFileSync(resources, YAML.stringify(d.store));
-      const answers = path.join(d.dir, "answers.json");
-      writeFileSync(answers, JSON.stringify({ ask1: { Q1: "Yes: the result including the ellipsis is at most max characters" } }));
-      const state = path.join(d.dir, "state");
-      const cli = (...args: string[]) =>
-        execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), ...args, "--state-dir", state, "--resources", resources], {
-          reject: false, stdin: "ignore", env: { DEVGODZILLA_CACHE_DIR: path.join(d.dir, "cache") },
-        });
-      const child = cli("run", "f/devgodzilla/spec_to_pr", "-d", JSON.stringify(d.args), "--answers", `@${answers}`, "-s");
-      const store = new RunStore(state);
-      let runId: string | undefined;
-      for (let i = 0; i < 1200 && !runId; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        runId = store.list().find((r) => r.path === "f/devgodzilla/spec_to_pr" && store.journal(r.id).some((e) => e.type === "step" && e.key === "spec/plan"))?.id;
-      }
-      expect(runId, "the run reached the plan step").toBeDefined();
-      child.kill("SIGKILL");
-      await child;
-      const before = store.journal(runId!).filter((e) => e.type === "step" && e.success).map((e) => e.key);
+      // 1. npm start, Ctrl-C while the spec is being written: exit 130 and the resume command
+      const demo = start("demo");
+      const [, runId] = await demo.until(/Running f\/devgodzilla\/spec_to_pr — run (\S+)\n/);
+      await demo.until(/▶ spec › plan/);
+      demo.child.kill("SIGINT");
+      const stopped = await demo.child;
+      expect(stopped.exitCode).toBe(130);
+      expect(stopped.stderr).toContain(`Continue it with:\n  npx devgodzilla resume ${runId} --state-dir ${state}`);
+      pids.push(demo.child.pid!);
+      const remote = JSON.parse(readFileSync(path.join(state, "runs", runId!, "demo.json"), "utf8")).remote as string;
+      const listed = await execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), "runs", "--state-dir", state]);
+      expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+interrupted\\s.*f/devgodzilla/spec_to_pr \\(demo\\)\\n\\s+continue: npx devgodzilla resume ${runId} --state-dir`, "m"));
 
-      const resumed = await cli("resume", runId!, "-s");
-      expect(resumed.exitCode, resumed.stdout).toBe(0);
+      // 2. resumed (the demo's servers come back), killed while T002's agent runs (T001 merged)
+      const killAt = async (pattern: RegExp) => {
+        const r = start("resume", runId!);
+        await r.until(/Bringing the demo back/);
+        await r.until(pattern);
+        r.child.kill("SIGKILL");
+        await r.child;
+        pids.push(r.child.pid!);
+        expect(store.load(runId!).status).toBe("running"); // what the dead runner left: resumable
+        return r.stderr();
+      };
+      const second = await killAt(/▶ T002 › execute — agent llm, attempt 1\n/);
+      expect(second).toMatch(/✓ \d+ steps finished before the resume, not run again: spec › onboard, spec › specify/);
+      expect(second).toMatch(/✓ task T001 passed/);
+      // 3. killed during run QA (its child jobs are done; T002's was restarted, not waited on forever)
+      const third = await killAt(/▶ run_qa/);
+      expect(third).toMatch(/note: restarting job \S+ \(f\/devgodzilla\/task_with_qa\): its runner stopped while it ran/);
+      // 4. killed during the PR step
+      await killAt(/▶ pr — /);
+      // 5. the last resume finishes: exit 0, and the summary counts T001 (merged two runners ago)
+      const last = start("resume", runId!);
+      const done = await last.child;
+      expect(done.exitCode, done.stderr).toBe(0);
+      const result = JSON.parse(done.stdout) as { tasks_succeeded: number; tasks_total: number; pr_url: string; render_all: [{ markdown: string }] };
+      expect(result).toMatchObject({ tasks_succeeded: 3, tasks_total: 3 });
+      expect(result.render_all[0].markdown).toMatch(/\*\*Tasks\*\*: 3\/3 succeeded/);
+      expect(result.render_all[0].markdown).toMatch(/\| T001 \| ✅ succeeded \(before the resume\) \| llm \|/);
+      expect(done.stderr).toContain("(on the demo's loopback GitHub, gone once the demo ends)"); // not a link that will be dead
+      expect(done.stderr).not.toContain(`](${result.pr_url})`);
+
       const steps = store.journal(runId!).filter((e) => e.type === "step" && e.success).map((e) => e.key);
-      for (const k of before) expect(steps.filter((s) => s === k), k).toHaveLength(1); // nothing finished ran twice
-      expect(d.forge.pulls("github", "demo/textkit")).toHaveLength(1);
-      const subjects = (await execa("git", ["--git-dir", d.remote, "log", "--format=%s", "devgodzilla/001-truncate-helper"])).stdout.split("\n");
-      // every step's and every task's commit exists exactly once
+      expect(new Set(steps).size).toBe(steps.length); // nothing finished ran twice
+      const subjects = (await execa("git", ["--git-dir", remote, "log", "--format=%s", "devgodzilla/001-truncate-helper"])).stdout.split("\n");
       for (const prefix of ["specify:", "clarify:", "plan:", "tasks:", "T001:", "T002:", "T003:"]) {
         expect(subjects.filter((s) => s.startsWith(prefix)), prefix).toHaveLength(1);
       }
+      // the killed runners' temp dirs (working copies) were removed by the runners that came after
+      const left = readdirSync(os.tmpdir()).filter((d) => pids.some((pid) => d.startsWith(`devgodzilla-run-${pid}-`)));
+      expect(left).toEqual([]);
+      rmSync(path.dirname(remote), { recursive: true, force: true });
     } finally {
-      await d.close();
-      rmSync(d.dir, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
     }
   }, 600_000);
 });

@@ -6,9 +6,8 @@ import { describe, it, expect, afterEach } from "vitest";
 import path from "node:path";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { simpleGit } from "simple-git";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
-import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { createFixtureRemote, gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
 
 const FEATURE = "004-dag";
@@ -78,7 +77,7 @@ describe("execute_tasks: dependency-driven, no job waits for another", () => {
     expect(res.completion_order[3]).toBe("T004");
     expect(await fx.head(BRANCH)).toBe(res.commit);
     for (const f of ["a.txt", "b.txt", "c.txt", "d.txt"]) expect(await fx.show(BRANCH, f)).not.toBeNull();
-    const log = (await simpleGit(fx.remote).raw(["log", "--first-parent", "--format=%s", BRANCH])).trim().split("\n");
+    const log = (await gitIn(fx.remote, ["log", "--first-parent", "--format=%s", BRANCH])).trim().split("\n");
     expect(log.slice(0, 4).reverse().map((s) => s.slice(0, 15))).toEqual(res.completion_order.map((id: string) => `Merge task ${id}`));
     // T004's job started from a commit with both dependencies' work, and got their summaries.
     const starts = stepResults(journal(out.runId), "start");

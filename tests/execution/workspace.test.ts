@@ -5,10 +5,10 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile, rm, mkdir, rename } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { simpleGit } from "simple-git";
-import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { createFixtureRemote, gitIn, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { prepareTaskWorkspace, writeTaskContext, taskBranchName, constitutionExcerpt } from "../../f/devgodzilla/lib/workspace/task.ts";
-import { captureArtifacts, classifyPath } from "../../f/devgodzilla/lib/workspace/artifacts.ts";
+import { captureArtifacts } from "../../f/devgodzilla/lib/workspace/artifacts.ts";
+import { classifyPath } from "../../f/devgodzilla/lib/project/files.ts";
 import { openRunBranch } from "../../f/devgodzilla/lib/workspace/merge.ts";
 import { commitAll, pushBranch } from "../../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
@@ -40,9 +40,8 @@ describe("task workspace", () => {
     expect(w.base).toBe(fx.seed);
     expect(w.branch).toBe("devgodzilla/001-demo-tasks/T001");
     expect(existsSync(path.join(w.dir, "LATER.md"))).toBe(false);
-    const g = simpleGit(w.dir);
-    expect((await g.raw(["rev-parse", "HEAD"])).trim()).toBe(fx.seed);
-    expect((await g.raw(["branch", "--show-current"])).trim()).toBe(w.branch);
+    expect((await gitIn(w.dir, ["rev-parse", "HEAD"])).trim()).toBe(fx.seed);
+    expect((await gitIn(w.dir, ["branch", "--show-current"])).trim()).toBe(w.branch);
     expect(later).not.toBe(fx.seed);
     await w.cleanup();
     expect(existsSync(w.dir)).toBe(false);
@@ -68,7 +67,7 @@ describe("task workspace", () => {
     expect(ctx.contextNote).toContain(`${ctx.dir}/task.md`);
     expect(ctx.contextNote).toContain(`Do not edit anything under \`${ctx.dir}\``);
     expect(await readFile(path.join(w.dir, ctx.dir, "dependencies.md"), "utf8")).toContain("Created package.json");
-    const status = await simpleGit(w.dir).raw(["status", "--porcelain", "--untracked-files=all"]);
+    const status = await gitIn(w.dir, ["status", "--porcelain", "--untracked-files=all"]);
     expect(status).toBe("");
     expect(await commitAll(w.dir, "nothing")).toBeNull();
     await w.cleanup();
@@ -119,10 +118,10 @@ describe("captureArtifacts", () => {
     expect(a.summary.insertions).toBeGreaterThan(2);
     expect(pkg.name).toBeTruthy();
     // stage:false left the real index alone; the default stages exactly what was captured.
-    expect(await simpleGit(w.dir).raw(["diff", "--cached", "--name-only"])).toBe("");
+    expect(await gitIn(w.dir, ["diff", "--cached", "--name-only"])).toBe("");
     const staged = await captureArtifacts({ dir: w.dir, base: w.base, redactor, exclude: [ctx.dir] });
     expect(staged.files).toEqual(a.files);
-    expect((await simpleGit(w.dir).raw(["diff", "--cached", "--name-only", "-z"])).split("\0").filter(Boolean).sort()).toEqual(a.files.map((f) => f.path).sort());
+    expect((await gitIn(w.dir, ["diff", "--cached", "--name-only", "-z"])).split("\0").filter(Boolean).sort()).toEqual(a.files.map((f) => f.path).sort());
     await w.cleanup();
   });
 
@@ -202,7 +201,7 @@ describe("merging task branches into the run branch", () => {
     const m3 = await run.mergeTask(c.branch, c.commit, "Merge task T012");
     expect(m3).toMatchObject({ status: "conflict", conflicts: ["shared.txt"] });
     expect(await run.head()).toBe(before);
-    expect(await simpleGit(run.dir).raw(["status", "--porcelain"])).toBe("");
+    expect(await gitIn(run.dir, ["status", "--porcelain"])).toBe("");
     const again = await run.mergeTask(a.branch, a.commit, "Merge task T010");
     expect(again.status).toBe("up_to_date");
 
@@ -211,7 +210,7 @@ describe("merging task branches into the run branch", () => {
     expect(await fx.head("devgodzilla/001-demo")).toBe(before);
     expect(await fx.show("devgodzilla/001-demo", "src/a.ts")).toContain("a = 1");
     expect(await fx.show("devgodzilla/001-demo", "src/b.ts")).toContain("b = 2");
-    const log = await simpleGit(fx.remote).raw(["log", "--format=%s", "devgodzilla/001-demo"]);
+    const log = await gitIn(fx.remote, ["log", "--format=%s", "devgodzilla/001-demo"]);
     expect(log.split("\n").slice(0, 2)).toEqual(["Merge task T011", "Merge task T010"]);
     await run.cleanup();
 

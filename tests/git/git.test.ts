@@ -20,7 +20,7 @@ import {
   validateRepoUrl,
   withLock,
 } from "../../f/devgodzilla/lib/git.ts";
-import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { createFixtureRemote, gitIn, tempDir, type FixtureRemote } from "../helpers/git-fixtures.ts";
 
 let fx: FixtureRemote;
 let cache: { dir: string; cleanup(): Promise<void> };
@@ -109,7 +109,7 @@ describe("checkout / commit / push against a real bare remote", () => {
     try {
       expect(wc.commit).toBe(fx.seed);
       expect(JSON.parse(await fs.readFile(path.join(wc.dir, "package.json"), "utf8")).name).toBe("demo-node");
-      expect((await wc.git.raw(["remote", "get-url", "origin"])).trim()).toBe(await fs.realpath(fx.remote));
+      expect((await wc.git.run(["remote", "get-url", "origin"])).trim()).toBe(await fs.realpath(fx.remote));
       await fs.access(mirrorPathFor(await fs.realpath(fx.remote), cache.dir));
     } finally {
       await wc.cleanup();
@@ -126,7 +126,7 @@ describe("checkout / commit / push against a real bare remote", () => {
       await fs.access(path.join(wc.dir, "NEW.md"));
       expect(old.commit).toBe(fx.seed);
       await expect(fs.access(path.join(old.dir, "NEW.md"))).rejects.toThrow();
-      expect((await old.git.raw(["rev-parse", "--abbrev-ref", "HEAD"])).trim()).toBe("devgodzilla/x");
+      expect((await old.git.run(["rev-parse", "--abbrev-ref", "HEAD"])).trim()).toBe("devgodzilla/x");
     } finally {
       await wc.cleanup();
       await old.cleanup();
@@ -152,7 +152,7 @@ describe("checkout / commit / push against a real bare remote", () => {
       await fs.writeFile(path.join(wc.dir, "a.txt"), "a\n");
       const sha = await commitAll(wc.dir, "add a");
       expect(sha).toMatch(/^[0-9a-f]{40}$/);
-      const author = (await wc.git.raw(["log", "-1", "--format=%an <%ae>|%cn"])).trim();
+      const author = (await wc.git.run(["log", "-1", "--format=%an <%ae>|%cn"])).trim();
       expect(author).toBe(`${DEVGODZILLA_AUTHOR.name} <${DEVGODZILLA_AUTHOR.email}>|${DEVGODZILLA_AUTHOR.name}`);
     } finally {
       await wc.cleanup();
@@ -209,10 +209,10 @@ describe("pushBranch fast-forward check", () => {
       expect(await pushBranch(a.dir, branch)).toMatchObject({ status: "updated", previous: s1, commit: s2 });
 
       // Rewrite: back to s1, a different commit on top. s2 stays in the object store.
-      await a.git.raw(["reset", "--quiet", "--hard", s1]);
+      await a.git.run(["reset", "--quiet", "--hard", s1]);
       await fs.writeFile(path.join(a.dir, "d.txt"), "3\n");
       const s3 = (await commitAll(a.dir, "d3"))!;
-      expect((await a.git.raw(["cat-file", "-t", s2])).trim()).toBe("commit");
+      expect((await a.git.run(["cat-file", "-t", s2])).trim()).toBe("commit");
 
       await expect(pushBranch(a.dir, branch)).rejects.toBeInstanceOf(PushRejectedError);
       expect(await fx.head(branch)).toBe(s2);
@@ -283,8 +283,7 @@ describe("exit codes", () => {
   it("treats a silent non-zero git exit as failure (tags resolve, unknown commits are fetched for)", async () => {
     const fx2 = await createFixtureRemote("empty");
     try {
-      const g = (await import("simple-git")).simpleGit(fx2.remote);
-      await g.raw(["tag", "v1.0", fx2.seed]);
+      await gitIn(fx2.remote, ["tag", "v1.0", fx2.seed]);
       const wc = await checkout({ repo: fx2.remote, ref: "v1.0", cacheDir: cache.dir, workRoot: work.dir });
       expect(wc.commit).toBe(fx2.seed);
       await wc.cleanup();

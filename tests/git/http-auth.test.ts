@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitOperationError, checkout, commitAll, mirrorPathFor, pushBranch, remoteHasCommit } from "../../f/devgodzilla/lib/git.ts";
+import { GitError, checkout, commitAll, mirrorPathFor, pushBranch, remoteHasCommit } from "../../f/devgodzilla/lib/git.ts";
 import { createFixtureRemote, startGitHttpServer, tempDir, type FixtureRemote, type GitHttpServer } from "../helpers/git-fixtures.ts";
 
 const TOKEN = "ghp_A2httpTokenThatMustNotLeak0123456789";
@@ -65,11 +65,11 @@ describe("credentials over a real smart-HTTP remote", () => {
     const fresh = await tempDir("dg-http-cache2-");
     try {
       const noAuth = await checkout({ repo: `${server.url}/remote.git`, ref: "main", cacheDir: fresh.dir, workRoot: work.dir }).then(() => null, (e: unknown) => e);
-      expect(noAuth).toBeInstanceOf(GitOperationError);
+      expect(noAuth).toBeInstanceOf(GitError);
       expect((noAuth as Error).message).toMatch(/git clone failed/);
       const wrong = "ghp_wrongTokenValue9876543210abcdefghij";
       const bad = await checkout({ repo: `${server.url}/remote.git`, ref: "main", token: wrong, cacheDir: fresh.dir, workRoot: work.dir }).then(() => null, (e: unknown) => e);
-      expect(bad).toBeInstanceOf(GitOperationError);
+      expect(bad).toBeInstanceOf(GitError);
       expect((bad as Error).message).not.toContain(wrong);
       expect(await fs.readdir(work.dir)).toEqual([]);
       expect((await fs.readdir(path.join(fresh.dir, "mirrors"))).filter((n) => !n.endsWith(".lock"))).toEqual([]);

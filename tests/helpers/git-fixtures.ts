@@ -4,7 +4,7 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
+import { execa } from "execa";
 
 export type FixtureKind = "node" | "python" | "go" | "rust" | "empty";
 
@@ -111,8 +111,13 @@ export async function writeFiles(dir: string, files: Record<string, string>): Pr
   }
 }
 
-function plainGit(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir });
+/** Plain git for building and inspecting fixtures (independent of the gateway under test): stdout. */
+export async function gitIn(dir: string, args: string[]): Promise<string> {
+  return (await execa("git", args, { cwd: dir, stripFinalNewline: false })).stdout;
+}
+
+function plainGit(dir: string): { raw(args: string[]): Promise<string> } {
+  return { raw: (args) => gitIn(dir, args) };
 }
 
 /** A bare remote seeded with a project of `kind` on `branch` (default "main"). */

@@ -107,6 +107,18 @@ for (const protocol of ["openai", "anthropic"] as const) {
       expect(waits[1]!).toBeGreaterThan(waits[0]!);
     });
 
+    it("an unreachable endpoint is named in the error with the provider and base URL, never the key", async () => {
+      // a port nothing listens on: the server is started to learn a free port, then closed
+      const probe = await startLlmServer(scripted([]));
+      const dead = protocol === "openai" ? probe.openaiBaseUrl : probe.url;
+      await probe.close();
+      const llm = createLlm({ provider: protocol, apiKey: KEY, baseUrl: dead.replace("http://", `http://user:${KEY}@`), model: "m", baseDelayMs: 1, maxAttempts: 2, sleep: async () => undefined });
+      const err = await llm.text({ prompt: "x" }).catch((e) => e);
+      expect(err).toBeInstanceOf(TransientLlmError);
+      expect(err.message).toMatch(new RegExp(`^${protocol} at ${dead.replace(/[.]/g, "\\.")} kept failing: Connection error`));
+      expect(err.message).not.toContain(KEY);
+    });
+
     it("retries a connection reset and a timeout", async () => {
       const { llm, server } = await llmFor(protocol, [{ hangUp: true }, { delayMs: 1500, then: { text: "late" } }, { text: "finally" }], { timeoutMs: 400 });
       expect(await llm.text({ prompt: "x" })).toBe("finally");

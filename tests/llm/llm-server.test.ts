@@ -144,3 +144,60 @@ describe("loopback LLM server, Anthropic protocol", () => {
     expect(err.message).toMatch(/prompt is too long/);
   });
 });
+
+describe("loopback LLM server, OpenAI Responses protocol", () => {
+  it("streams a function call and then text with usage, as the Responses API does", async () => {
+    const call = { toolCalls: [{ name: "exec_command", arguments: { cmd: "ls" } }], usage: { inputTokens: 30, outputTokens: 4 } };
+    server = await startLlmServer(agentTurns([call, { text: "listed", usage: { inputTokens: 40, outputTokens: 2 } }]));
+    const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    const tools = [{ type: "function" as const, name: "exec_command", parameters: { type: "object", properties: { cmd: { type: "string" } } }, strict: false }];
+    const first = await client.responses.create({ model: "gpt-5-codex", input: "list files", tools, stream: true });
+    const types: string[] = [];
+    let done: any;
+    for await (const e of first) {
+      types.push(e.type);
+      if (e.type === "response.completed") done = e.response;
+    }
+    expect(types[0]).toBe("response.created");
+    expect(types).toContain("response.output_item.done");
+    expect(done.output[0]).toMatchObject({ type: "function_call", name: "exec_command", arguments: '{"cmd":"ls"}' });
+    expect(done.usage).toMatchObject({ input_tokens: 30, output_tokens: 4, total_tokens: 34 });
+    // The tool's output goes back as a function_call_output item: the next scripted turn answers.
+    const second = await client.responses.create({
+      model: "gpt-5-codex", tools,
+      input: [{ role: "user", content: "list files" }, { type: "function_call", call_id: done.output[0].call_id, name: "exec_command", arguments: '{"cmd":"ls"}' }, { type: "function_call_output", call_id: done.output[0].call_id, output: "a.txt" }],
+    });
+    expect(second.output_text).toBe("listed");
+    expect(server.requests[1]!.protocol).toBe("responses");
+  });
+});
+
+describe("loopback LLM server, Gemini protocol", () => {
+  const post = (path: string, body: unknown, key = KEY) =>
+    fetch(`${server!.url}/v1beta/models/gemini-2.5-flash:${path}`, { method: "POST", headers: { "content-type": "application/json", "x-goog-api-key": key }, body: JSON.stringify(body) });
+  const tools = [{ functionDeclarations: [{ name: "write_file", parameters: { type: "object" } }] }];
+
+  it("streams a functionCall as server-sent GenerateContentResponses with usageMetadata, then text once the functionResponse is back", async () => {
+    server = await startLlmServer(agentTurns([{ toolCalls: [{ name: "write_file", arguments: { file_path: "/w/a.txt", content: "x" } }], usage: { inputTokens: 50, outputTokens: 5 } }, { text: "written" }]));
+    const res = await post("streamGenerateContent?alt=sse", { contents: [{ role: "user", parts: [{ text: "write it" }] }], tools });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const events = (await res.text()).split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)));
+    const last = events.at(-1);
+    expect(last.candidates[0]).toMatchObject({ finishReason: "STOP", content: { role: "model", parts: [{ functionCall: { name: "write_file", args: { file_path: "/w/a.txt", content: "x" } } }] } });
+    expect(last.usageMetadata).toEqual({ promptTokenCount: 50, candidatesTokenCount: 5, totalTokenCount: 55 });
+    const next = await post("generateContent", {
+      contents: [{ role: "user", parts: [{ text: "write it" }] }, { role: "model", parts: [{ functionCall: { name: "write_file", args: {} } }] }, { role: "user", parts: [{ functionResponse: { name: "write_file", response: { output: "ok" } } }] }],
+      tools,
+    });
+    expect(((await next.json()) as any).candidates[0].content.parts).toEqual([{ text: "written" }]);
+    expect(server.requests.map((r) => [r.protocol, r.model, r.apiKeySha256])).toEqual([["gemini", "gemini-2.5-flash", keyFingerprint(KEY)], ["gemini", "gemini-2.5-flash", keyFingerprint(KEY)]]);
+    expect(server.requests[0]!.headers["x-goog-api-key"]).toBe("[REDACTED]");
+  });
+
+  it("sends Google-shaped errors", async () => {
+    server = await startLlmServer(() => ({ status: 401, error: "API key not valid" }));
+    const res = await post("generateContent", { contents: [] }, "bad");
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: 401, message: "API key not valid", status: "UNAUTHENTICATED" } });
+  });
+});

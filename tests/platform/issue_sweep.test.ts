@@ -44,4 +44,19 @@ describe("nightly issue sweep", () => {
     await run(false);
     expect(wm.runs()).toHaveLength(2);
   });
+  it("an issue whose run failed is skipped unless retry_failed; one whose run succeeded is skipped either way; more than 100 labelled issues are all seen", async () => {
+    forge.addIssue("github", "acme/widgets", { number: 5, title: "Failed before", labels: ["devgodzilla"] });
+    forge.addIssue("github", "acme/widgets", { number: 6, title: "Done before", labels: ["devgodzilla"] });
+    for (let n = 100; n < 210; n++) forge.addIssue("github", "acme/widgets", { number: n, title: `Backlog ${n}`, labels: ["devgodzilla"] });
+    wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, args: { repo: REPO, issue_number: 5 } });
+    wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, args: { repo: REPO, issue_number: 6 } });
+    const sweep = (retry_failed: boolean) => main(REPO, "github", { token: TOKEN }, undefined, "acme/widgets", forge.githubApiBase, "", "devgodzilla", 3, retry_failed, true);
+    const strict = await sweep(false);
+    expect(strict.markdown).toMatch(/\| #5 \| Failed before \| skipped \| run .* failed \(retry_failed is off\) \|/);
+    expect(strict.markdown).toMatch(/\| #6 \| Done before \| skipped \| run .* succeeded \|/);
+    expect(strict.markdown).toContain("| #209 | Backlog 209 | skipped | max_runs (3) reached; next sweep |");
+    const lenient = await sweep(true);
+    expect(lenient.markdown).toContain("| #5 | Failed before | would-start |");
+    expect(lenient.markdown).toMatch(/\| #6 \| Done before \| skipped \| run .* succeeded \|/);
+  });
 });

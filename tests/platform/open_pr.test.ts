@@ -37,7 +37,7 @@ const ghInput = () => ({
   branch: fx.runBranch,
   commit: fx.runCommit,
   forge: "github" as const,
-  token: GH_TOKEN,
+  github: { token: GH_TOKEN },
   repository: "acme/widgets",
   api_base_url: forge.githubApiBase,
   spec_dir: "specs/001-greeting",
@@ -107,7 +107,7 @@ describe("open_pr against the fake GitHub API and a real bare remote", () => {
   });
 
   it("opens a GitLab merge request once for a nested group project", async () => {
-    const input = { ...ghInput(), forge: "gitlab" as const, token: GL_TOKEN, repository: "acme/tools/widgets", api_base_url: forge.gitlabApiBase, base_branch: "main" };
+    const input = { ...ghInput(), forge: "gitlab" as const, gitlab: { token: GL_TOKEN }, repository: "acme/tools/widgets", api_base_url: forge.gitlabApiBase, base_branch: "main" };
     const a = await openPr(input);
     const b = await openPr(input);
     expect(a.pr.action).toBe("created");

@@ -6,7 +6,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setClient } from "windmill-client";
 import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/windmill-api.ts";
-import { markOwner, reconcile, OWNER_MARKER, type ReconcileOptions } from "../../f/devgodzilla/lib/platform/reconcile.ts";
+import { markOwner, reconcile, OWNER_MARKER, type ReconcileOptions, type WindmillIdentity } from "../../f/devgodzilla/lib/platform/reconcile.ts";
+import { parse } from "yaml";
 import { checkout } from "../../f/devgodzilla/lib/git.ts";
 import { main as reconcileMain } from "../../f/devgodzilla/reconcile.ts";
 import { git, makeRemote, type RemoteFixture } from "./_fixtures.ts";
@@ -29,10 +30,13 @@ const dirs: Record<string, string> = {};
 let deadLock = "";
 let liveLock = "";
 
-async function workDir(name: string, owner?: string, oldMtime = false): Promise<string> {
+/** This Windmill, as the job environment names it: the fake API's URL and workspace. */
+let self: WindmillIdentity;
+
+async function workDir(name: string, owner?: string, oldMtime = false, windmill?: WindmillIdentity): Promise<string> {
   const d = path.join(workRoot, `devgodzilla-wc-${name}`);
   await git(workRoot, "init", "--quiet", d);
-  if (owner) await markOwner(d, owner);
+  if (owner) await markOwner(d, owner, undefined, windmill ?? self);
   if (oldMtime) {
     const t = new Date(Date.now() - 2 * 86400_000);
     await fs.utimes(d, t, t);
@@ -58,6 +62,7 @@ beforeAll(async () => {
   // An open PR for the orphaned run branch: reconcile must report it.
   await openOrUpdatePr(target(), { head: "devgodzilla/005-orphan", base: "devgodzilla/003-ok", title: "orphan", body: "x" });
   wm = await startWindmillApi({ token: "wm-token", workspace: "dg" });
+  self = { base_url: wm.baseUrl, workspace: "dg" };
   process.env.WM_WORKSPACE = "dg";
   setClient("wm-token", wm.baseUrl);
   wm.addJob({ id: ids.stuck, script_path: "f/devgodzilla/execute_task", job_kind: "script", running: true, started_at: ago(3 * 3600), last_ping: ago(3600), created_at: ago(3 * 3600), is_flow_step: true });
@@ -78,6 +83,11 @@ beforeAll(async () => {
   dirs.ofLiveJob = await workDir("livejob", ids.healthy);
   dirs.unknownOwner = await workDir("unknown", randomUUID());
   dirs.oldUnmarked = await workDir("old", undefined, true);
+  // Copies another Windmill (or another workspace here) made: their jobs are unknown to this one.
+  dirs.otherWindmill = await workDir("other-windmill", randomUUID(), true, { base_url: "http://windmill.other.example:8000", workspace: "dg" });
+  dirs.otherWorkspace = await workDir("other-workspace", randomUUID(), true, { base_url: wm.baseUrl, workspace: "team-b" });
+  dirs.legacyMarker = await workDir("legacy", undefined, true);
+  await fs.writeFile(path.join(dirs.legacyMarker, ".git", OWNER_MARKER), JSON.stringify({ job_id: randomUUID(), created_at: ago(86400 * 3) }));
   dirs.freshUnmarked = await workDir("fresh");
   await fs.mkdir(path.join(workRoot, "devgodzilla-not-git"), { recursive: true }); // never touched: not a git dir
 
@@ -101,7 +111,7 @@ afterAll(async () => {
 function target() {
   return resolveTarget({ kind: "github", repoUrl: fx.remote, repoPath: "acme/widgets", apiBase: forge.githubApiBase, token: GH_TOKEN });
 }
-const opts = (dryRun: boolean): ReconcileOptions => ({ dryRun, workRoots: [workRoot], cacheDir, forgeFor: (repo) => (repo === fx.remote ? target() : undefined) });
+const opts = (dryRun: boolean): ReconcileOptions => ({ dryRun, windmill: self, workRoots: [workRoot], cacheDir, forgeFor: (repo) => (repo === fx.remote ? target() : undefined) });
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
 describe("reconcile over fabricated Windmill jobs and git states", () => {
@@ -131,12 +141,11 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(wm.jobs.get(ids.approval)?.type).toBe("QueuedJob");
     expect(wm.jobs.get(ids.healthy)?.type).toBe("QueuedJob");
 
-    // Work dirs: owner not live / unknown / old and unmarked → removed; live owner / fresh → kept.
+    // Work dirs of this Windmill: owner job not live or unknown here → removed; live owner → kept.
     expect(await exists(dirs.ofFailedJob)).toBe(false);
     expect(await exists(dirs.unknownOwner)).toBe(false);
-    expect(await exists(dirs.oldUnmarked)).toBe(false);
     expect(await exists(dirs.ofLiveJob)).toBe(true);
-    expect(await exists(dirs.freshUnmarked)).toBe(true);
+    expect(by("orphan-workdir").map((f) => f.subject).sort()).toEqual([dirs.ofFailedJob, dirs.unknownOwner].sort());
     expect(await exists(path.join(workRoot, "devgodzilla-not-git"))).toBe(true);
 
     // Locks: dead holder removed, live holder kept.
@@ -162,6 +171,31 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(r.markdown).toContain("devgodzilla/002-failed");
   });
 
+  it("never deletes a working copy that is not marked as this Windmill's: another instance, another workspace, an old or markerless copy are reported and kept", async () => {
+    const r = await reconcile(opts(false));
+    for (const d of [dirs.otherWindmill, dirs.otherWorkspace, dirs.legacyMarker, dirs.oldUnmarked, dirs.freshUnmarked]) expect(await exists(d)).toBe(true);
+    const reported = (kind: string) => r.findings.filter((f) => f.kind === kind && f.action === "reported").map((f) => f.subject).sort();
+    expect(reported("foreign-workdir")).toEqual([dirs.otherWindmill, dirs.otherWorkspace].sort());
+    expect(r.findings.find((f) => f.subject === dirs.otherWindmill)?.detail).toContain("windmill.other.example");
+    expect(reported("unknown-workdir")).toEqual([dirs.legacyMarker, dirs.oldUnmarked].sort()); // the fresh unmarked one is not even worth a line
+    expect(r.markdown).toContain("left alone");
+  });
+
+  it("outside a Windmill job, with no identity given, it removes no working copy at all", async () => {
+    const d = await workDir("no-identity-pass", randomUUID());
+    const saved = { url: process.env.WM_BASE_URL, ws: process.env.WM_WORKSPACE };
+    delete process.env.WM_BASE_URL;
+    try {
+      const r = await reconcile({ workRoots: [workRoot], cacheDir, checkGit: false });
+      expect(await exists(d)).toBe(true);
+      expect(r.findings.some((f) => f.kind === "orphan-workdir")).toBe(false);
+      expect(r.findings.find((f) => f.subject === d)?.kind).toBe("foreign-workdir");
+    } finally {
+      if (saved.url !== undefined) process.env.WM_BASE_URL = saved.url;
+      await fs.rm(d, { recursive: true, force: true });
+    }
+  });
+
   it("is idempotent: a second pass cancels and removes nothing more", async () => {
     const cancelsBefore = wm.requests.filter((q) => q.path.includes("/queue/cancel/")).length;
     const r = await reconcile(opts(false));
@@ -183,7 +217,8 @@ describe("working copies made by git.ts checkout carry their owning job", () => 
   it("a fresh checkout is marked with the current WM_JOB_ID; reconcile keeps it while that job is live and removes it once the job is gone", async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-owned-"));
     const cache = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-owned-cache-"));
-    const saved = { job: process.env.WM_JOB_ID, root: process.env.WM_ROOT_FLOW_JOB_ID };
+    const saved = { job: process.env.WM_JOB_ID, root: process.env.WM_ROOT_FLOW_JOB_ID, url: process.env.WM_BASE_URL };
+    process.env.WM_BASE_URL = wm.baseUrl + "/"; // as Windmill sets it for every job (normalised in the marker)
     try {
       const as = async (jobId: string | undefined) => {
         if (jobId === undefined) delete process.env.WM_JOB_ID;
@@ -195,12 +230,12 @@ describe("working copies made by git.ts checkout carry their owning job", () => 
       const gone = await as(randomUUID());
       const outside = await as(undefined); // no job (e.g. a developer's shell): no marker
       const marker = JSON.parse(await fs.readFile(path.join(live.dir, ".git", OWNER_MARKER), "utf8"));
-      expect(marker).toMatchObject({ job_id: ids.healthy, host: os.hostname(), pid: process.pid });
+      expect(marker).toMatchObject({ windmill: { base_url: wm.baseUrl, workspace: "dg" }, job_id: ids.healthy, host: os.hostname(), pid: process.pid });
       expect(await exists(path.join(outside.dir, ".git", OWNER_MARKER))).toBe(false);
       // The marker lives in the git dir: never in the working tree or a commit.
       expect((await git(live.dir, "status", "--porcelain", "--untracked-files=all"))).toBe("");
 
-      const r = await reconcile({ workRoots: [root], cacheDir: cache, checkGit: false });
+      const r = await reconcile({ workRoots: [root], cacheDir: cache, checkGit: false }); // identity from the job env
       const removed = r.findings.filter((f) => f.kind === "orphan-workdir").map((f) => f.subject);
       expect(removed).toEqual([gone.dir]);
       expect(r.findings.find((f) => f.subject === gone.dir)?.detail).toMatch(/owner job .* is not live/);
@@ -211,8 +246,19 @@ describe("working copies made by git.ts checkout carry their owning job", () => 
       if (saved.job === undefined) delete process.env.WM_JOB_ID;
       else process.env.WM_JOB_ID = saved.job;
       if (saved.root !== undefined) process.env.WM_ROOT_FLOW_JOB_ID = saved.root;
+      if (saved.url === undefined) delete process.env.WM_BASE_URL;
+      else process.env.WM_BASE_URL = saved.url;
       await fs.rm(root, { recursive: true, force: true });
       await fs.rm(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the synced reconcile schedule", () => {
+  it("ships unable to delete anything: disabled, and in dry run once enabled", async () => {
+    const sched = parse(await fs.readFile(path.join(import.meta.dirname, "../../f/devgodzilla/reconcile.schedule.yaml"), "utf8"));
+    expect(sched.script_path).toBe("f/devgodzilla/reconcile");
+    expect(sched.enabled).toBe(false);
+    expect(sched.args.dry_run).toBe(true);
   });
 });

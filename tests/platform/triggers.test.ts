@@ -43,7 +43,8 @@ describe("bundle triggers and schedules", () => {
       for (const arg of Object.keys(cfg.args ?? {})) expect(Object.keys(meta.schema.properties), `${s}: ${arg}`).toContain(arg);
       for (const req of meta.schema.required ?? []) expect(Object.keys(cfg.args ?? {}), `${s} misses required ${req}`).toContain(req);
     }
-    expect(YAML.parse(readFileSync(`${dir}/reconcile.schedule.yaml`, "utf8"))).toMatchObject({ schedule: "0 */5 * * * *", enabled: true });
+    // Reconcile ships unable to delete anything (README "Run it on Windmill" says how to turn it on).
+    expect(YAML.parse(readFileSync(`${dir}/reconcile.schedule.yaml`, "utf8"))).toMatchObject({ schedule: "0 */5 * * * *", enabled: false, args: { dry_run: true } });
     expect(YAML.parse(readFileSync(`${dir}/issue_sweep.schedule.yaml`, "utf8")).enabled).toBe(false);
   });
   it("a real signed HTTP POST, turned into the route's V2 event, starts one run", async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { createLlm, estimateTokens } from "../../f/devgodzilla/lib/llm/client.ts";
-import { Bm25Index, chunkText, collectChunks, tokenize, retrieve, openaiEmbedder } from "../../f/devgodzilla/lib/qa/retrieval.ts";
+import { Bm25Index, chunkText, collectChunks, tokenize, retrieve } from "../../f/devgodzilla/lib/qa/retrieval.ts";
+import { createEmbedder } from "../../f/devgodzilla/lib/llm/client.ts";
 import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist } from "../../f/devgodzilla/lib/qa/checklist.ts";
 import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
 import { tempRepo, type TempRepo } from "./helpers.ts";
@@ -104,7 +105,7 @@ describe("checklist validation over retrieved evidence (loopback LLM server)", (
   it("fuses embeddings from the configured provider when enabled (and still holds the budget)", async () => {
     const chunks = await collectChunks({ dir: repo.dir, changedFiles: [], chunkLines: 40 });
     const before = server.requests.filter((r) => r.protocol === "embeddings").length;
-    const embedder = openaiEmbedder({ apiKey: "sk-test-qa-0000000000000000", baseUrl: server.openaiBaseUrl, model: "text-embedding-3-small" });
+    const embedder = createEmbedder({ apiKey: "sk-test-qa-0000000000000000", baseUrl: server.openaiBaseUrl, model: "text-embedding-3-small" });
     const r = await retrieve(new Bm25Index(chunks), "requests per minute rejected with HTTP 429", { budgetTokens: 400, topK: 5, changedBoost: 1, embedder, embeddingCandidates: 20 });
     expect(server.requests.filter((x) => x.protocol === "embeddings").length).toBeGreaterThan(before);
     expect(r.selected[0].chunk.file).toBe("src/http/rate-limit.ts");

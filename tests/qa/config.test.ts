@@ -17,11 +17,16 @@ describe("c_devgodzilla_qa", () => {
   it("the example resource value is valid and overrides the defaults", () => {
     const c = parseQaConfig(JSON.parse(readFileSync("resources/c_devgodzilla_qa.example.json", "utf8")));
     expect(c.threshold).toBe(0.75);
-    expect(c.gates).toEqual({ simplicity: "off", IX: "warning" });
+    expect(c.gates).toEqual({ simplicity: "off" });
+    expect(c.principles).toEqual({ IX: "warning" });
     expect(c.checklist.token_budget).toBe(8000);
   });
   it("an unknown field is one clear error naming it", () => {
     expect(() => parseQaConfig({ treshold: 0.5 })).toThrow(/c_devgodzilla_qa.*treshold|Unrecognized key/);
-    expect(() => parseQaConfig({ gates: { security: "sometimes" } })).toThrow(/gates\.security/);
+    expect(() => parseQaConfig({ gates: { "test-first": "sometimes" } })).toThrow(/gates\.test-first/);
+  });
+  it("gates are QA's named gates and checks; a principle numeral under gates says to put it under principles", () => {
+    expect(() => parseQaConfig({ gates: { III: "warning" } })).toThrow(/"principles"/);
+    expect(parseQaConfig({ principles: { III: "warning", "library-first": "off" }, gates: { scope: "warning" } })).toMatchObject({ principles: { III: "warning", "library-first": "off" }, gates: { scope: "warning" } });
   });
 });

@@ -47,6 +47,32 @@ describe("feedback classification", () => {
     expect((await classifyFeedback({ error: { name: "Error", message: "connect ECONNRESET 10.0.0.1:443" } })).action).toBe("retry");
   });
 
+  it("empty work is retried with a reason that says so, then escalated to a person when it happens again", async () => {
+    const first = await classifyFeedback({ verdict: failed([{ code: "NO_CHANGE", message: "Nothing changed", source: "gate" }]) });
+    expect(first).toMatchObject({ action: "retry", source: "pattern" });
+    expect(first.reason).toMatch(/^NO_CHANGE/);
+    // execute_task's outcome alone is enough, with or without a verdict.
+    expect((await classifyFeedback({ outcome: "no_change" })).reason).toMatch(/NO_CHANGE/);
+    const again = await classifyFeedback({ verdict: failed([{ code: "NO_CODE_CHANGE", message: "only README.md", source: "gate" }]), history: [{ iteration: 1, decision: "retry", classified_as: "retry", reason: first.reason, source: "pattern", score: 0, commit: null, at: "" }] });
+    expect(again).toMatchObject({ action: "clarify", source: "pattern" });
+    expect(again.options?.length).toBeGreaterThan(1);
+  });
+
+  it("weakened tests are retried with the order to restore them, then a person decides whether the tests stay", async () => {
+    const v = failed([{ code: "NODE_TEST_FAIL", message: "x" }, { code: "TEST_ASSERTION_LOOSENED", message: 'Test "sums" now checks less', file: "test/cart.test.js", line: 4, source: "gate" }]);
+    const first = await classifyFeedback({ verdict: v });
+    expect(first).toMatchObject({ action: "retry" });
+    expect(first.reason).toMatch(/tests weakened \(TEST_ASSERTION_LOOSENED.*restore them/);
+    const again = await classifyFeedback({ verdict: failed([{ code: "TEST_SKIP_ADDED", message: "skip added", source: "gate" }]), history: [{ iteration: 1, decision: "retry", classified_as: "retry", reason: first.reason, source: "pattern", score: 0, commit: null, at: "" }] });
+    expect(again).toMatchObject({ action: "clarify" });
+    expect(again.question).toMatch(/removing or weakening tests/);
+  });
+
+  it("a retry's reason names every kind of blocking finding, not only the first", async () => {
+    const c = await classifyFeedback({ verdict: failed([{ code: "TEST001", message: "code without test", source: "gate" }, { code: "NODE_TEST_FAIL", message: "sums" }]) });
+    expect(c.reason).toMatch(/TEST001, NODE_TEST_FAIL/);
+  });
+
   it("asks the LLM only when the patterns cannot decide", async () => {
     const before = server.requests.length;
     const llm = createLlm({ provider: "openai", apiKey: "sk-test-feedback-000000000000", baseUrl: server.openaiBaseUrl, model: "gpt-4.1", maxAttempts: 1 });

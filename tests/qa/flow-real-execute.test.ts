@@ -1,4 +1,4 @@
-// task_with_qa with the REAL execute_task (B2) driving B1's fake agent CLI in the bwrap sandbox,
+// task_with_qa with the REAL execute_task driving a fake agent CLI in the bwrap sandbox,
 // the real qa step and the real feedback step, on the local runner.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPath } from "../../scripts/runner/index.ts";

@@ -5,6 +5,11 @@ import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { runQaInDir, type QaTask } from "../../f/devgodzilla/lib/qa/run.ts";
+import { parseQaConfig } from "../../f/devgodzilla/lib/qa/config.ts";
+import { featurePaths } from "../../f/devgodzilla/lib/speckit/paths.ts";
+import type { Judge } from "../../f/devgodzilla/lib/qa/checklist.ts";
+import type { Verdict } from "../../f/devgodzilla/lib/qa/types.ts";
 
 export interface TempRepo {
   dir: string;
@@ -51,3 +56,31 @@ export function greetRepo(dir: string): { base: string; head: string; git: (...a
   git("commit", "-qam", "T003 greet");
   return { base, head: git("rev-parse", "HEAD"), git };
 }
+
+// ---------------------------------------------------------------- QA over a temp repository
+
+
+/** The test command a QA test gives the profile: node's own runner unless told otherwise. */
+export const NODE_TEST = [process.execPath, "--test"];
+
+export interface QaOn {
+  feature?: string;
+  test?: string[] | null;
+  task?: QaTask | null;
+  outcome?: string | null;
+  judge?: Judge | null;
+  config?: unknown;
+  story?: string | null;
+}
+
+/** runQaInDir on a temp repository's base..head, with its tests run in the sandbox. */
+export async function qaOn(dir: string, base: string, head: string, opts: QaOn = {}): Promise<{ verdict: Verdict; markdown: string }> {
+  const test = opts.test === undefined ? NODE_TEST : opts.test;
+  const commands = { install: [], lint: [], typecheck: [], build: [], format: [], test: test ? [{ argv: test, cwd: ".", source: "test", inferred: false }] : [] };
+  return runQaInDir({
+    dir, base, head, branch: "work", feature: featurePaths(opts.feature ?? "001-cart"), commands,
+    config: parseQaConfig(opts.config ?? { checks: { timeout_seconds: 60 } }), judge: opts.judge ?? null, task: opts.task ?? null, outcome: opts.outcome ?? null, story: opts.story ?? null,
+  });
+}
+
+export const codesOf = (v: Verdict) => v.blocking.map((f) => f.code);

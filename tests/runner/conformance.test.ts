@@ -1,4 +1,4 @@
-// Conformance: the local runner executes OpenFlow the way Windmill does (reference/windmill-semantics.md).
+// Conformance: the local runner executes OpenFlow the way Windmill does.
 // Each case is a small flow under tests/flows/f/conformance/.
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import os from "node:os";
@@ -164,10 +164,23 @@ describe("jobs see what a Windmill job sees", () => {
     expect(second.result).toMatchObject({ claimed: false, exists: true, value: { n: 2 } });
   });
 
-  it("a missing resource is one clear error naming its path and where to define it", async () => {
-    const out = await run("context", { creds: "$res:f/conformance/nope" });
+  it("missing resources and variables are one clear error naming all of them, before the run starts", async () => {
+    const before = new RunStore(stateDir).list().length;
+    await expect(run("context", { creds: "$res:f/conformance/nope", other: { deep: "$var:f/conformance/absent" } })).rejects.toThrow(
+      /2 references are not defined: resource "f\/conformance\/nope", variable "f\/conformance\/absent" — .*DEVGODZILLA_RES_F_CONFORMANCE_NOPE, DEVGODZILLA_VAR_F_CONFORMANCE_ABSENT/,
+    );
+    expect(new RunStore(stateDir).list()).toHaveLength(before); // no half-started run
+  });
+
+  it("a step whose resource is missing fails at once: retries cannot fix it", async () => {
+    const started = Date.now();
+    const out = await run("missing_resource");
     expect(out.status).toBe("failure");
-    expect(out.error?.message).toMatch(/resource "f\/conformance\/nope" is not defined .*DEVGODZILLA_RES_F_CONFORMANCE_NOPE/);
+    expect(out.error?.message).toMatch(/resource "f\/conformance\/missing_a" is not defined/);
+    const steps = new RunStore(stateDir).journal(out.runId).filter((e) => e.type === "step");
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatchObject({ step_id: "use", success: false, attempts: 1 }); // the flow allows 2 retries 5 s apart
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("a missing required flow input fails before anything runs", async () => {

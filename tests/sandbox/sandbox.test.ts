@@ -148,7 +148,7 @@ describe("execute phase", () => {
     await writeFile(path.join(root, "install", "secrets", "key.txt"), "not for the tool");
     const w = await wrapInSandbox(
       { file: process.execPath, args: [path.join(pkg, "cli.js")], cwd: worktree, env: { HOME: path.join(tmpDir, "home") } },
-      { phase: "execute", worktree, tmpDir },
+      { phase: "execute", worktree, tmpDir, programs: [path.join(pkg, "cli.js")] },
     );
     try {
       const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: 30_000, log: false });
@@ -171,6 +171,27 @@ describe("execute phase", () => {
     } finally {
       delete process.env.DEVGODZILLA_SANDBOX_HIDE;
       await rm(secretFile, { force: true });
+    }
+  });
+
+  it("a hidden path inside another hidden one (the runner's own temp dir in the system one) is hidden with it, and the worktree under both works", async () => {
+    // the CLI points TMPDIR at its own directory and still hides the system temp dir
+    const inner = path.join(root, "runner-own");
+    const wt = path.join(inner, "wc");
+    await mkdir(path.join(wt), { recursive: true });
+    await mkdir(path.join(inner, "t"));
+    await writeFile(path.join(inner, "neighbour.txt"), "another copy's data");
+    const w = await wrapInSandbox(
+      { file: process.execPath, args: ["-e", `const fs = require("fs"); fs.writeFileSync("out.txt", "ok"); try { fs.readFileSync(${JSON.stringify(path.join(inner, "neighbour.txt"))}); console.log("READ"); } catch (e) { console.log("HIDDEN " + e.code); }`], cwd: wt, env: {} },
+      { phase: "execute", worktree: wt, tmpDir: path.join(inner, "t"), hide: [inner, root] },
+    );
+    try {
+      const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: 30_000, log: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain("HIDDEN ENOENT");
+      expect(await readFile(path.join(wt, "out.txt"), "utf8")).toBe("ok");
+    } finally {
+      await w.dispose();
     }
   });
 

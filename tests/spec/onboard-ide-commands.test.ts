@@ -5,9 +5,10 @@ import * as fs from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import { runOnboard } from "../../f/devgodzilla/lib/project/onboard.ts";
+import { runOnboard } from "../../f/devgodzilla/lib/onboard/onboard.ts";
 import { SPECKIT_COMMANDS } from "../../f/devgodzilla/prompts/agents/speckit.ts";
 import { onboardFixtures } from "./onboard-helpers.ts";
+import { gitIn } from "../helpers/git-fixtures.ts";
 
 const onb = onboardFixtures("dg-onb-ide-");
 const { work, io } = onb;
@@ -34,7 +35,7 @@ describe("onboard speckit_agents", () => {
     const toml = parseToml((await fx.show(r.commit, ".gemini/commands/speckit.plan.toml"))!) as { description: string; prompt: string };
     expect(toml.description).toBeTruthy();
     expect(toml.prompt).toContain("{{args}}");
-    const message = (await (await import("simple-git")).simpleGit(fx.remote).raw(["log", "-1", "--format=%B", r.commit]));
+    const message = (await gitIn(fx.remote, ["log", "-1", "--format=%B", r.commit]));
     expect(message).toContain("- .gemini/commands/speckit.plan.toml");
   });
 

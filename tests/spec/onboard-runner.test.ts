@@ -53,11 +53,23 @@ describe("onboard on the local runner", () => {
     await expect(fs.access("/tmp/pwned-a2")).rejects.toThrow();
   });
 
-  it("runs the onboard script by path and reports a missing base branch by field", async () => {
-    const out = await runPath("f/devgodzilla/onboard", { args: { repo: fx.url, base_branch: "nope" }, store, stateDir });
+  it("runs the onboard script by path and reports a missing base branch by field, naming the repository's default branch once", async () => {
+    const master = await createFixtureRemote("node", { tmpRoot: root, branch: "master" });
+    const out = await runPath("f/devgodzilla/onboard", { args: { repo: master.url, base_branch: "main" }, store, stateDir });
     expect(out.status).toBe("failure");
-    expect(JSON.stringify(out.error ?? out.result)).toMatch(/base_branch: 'nope' was not found/);
+    expect(out.error?.message).toBe(`base_branch: 'main' was not found in ${master.url} (its default branch is master) — leave base_branch empty to use master, or name another of its branches`);
     expect(await workingCopies()).toEqual([]);
+  });
+
+  it("spec_to_pr without base_branch starts from the repository's default branch (master here), decided by the onboard script", async () => {
+    const master = await createFixtureRemote("node", { tmpRoot: root, branch: "master" });
+    // no LLM resource: the run stops at specify, after onboarding has chosen the base
+    const out = await runPath("f/devgodzilla/spec_to_pr", { args: { repo: master.url, feature_description: "a feature" }, store, stateDir });
+    expect(out.status).toBe("failure");
+    expect(out.error?.step_id).not.toBe("onboard");
+    const { RunStore } = await import("../../scripts/runner/runs.ts");
+    const onboard = new RunStore(stateDir).journal(out.runId).find((e) => e.type === "step" && e.key === "spec/onboard");
+    expect(onboard).toMatchObject({ success: true, result: { base_branch: "master", branch: "devgodzilla/onboard-master" } });
   });
 });
 

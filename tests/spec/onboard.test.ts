@@ -2,11 +2,12 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import { runOnboard } from "../../f/devgodzilla/lib/project/onboard.ts";
+import { runOnboard } from "../../f/devgodzilla/lib/onboard/onboard.ts";
 import { parseConstitution } from "../../f/devgodzilla/lib/speckit/constitution.ts";
 import { ProjectProfileSchema } from "../../f/devgodzilla/lib/project/profile.ts";
 import { SPEC_TEMPLATE } from "../../f/devgodzilla/lib/speckit/templates.ts";
 import { onboardFixtures } from "./onboard-helpers.ts";
+import { gitIn } from "../helpers/git-fixtures.ts";
 
 const { cache, work, remote, io } = onboardFixtures("dg-onb-");
 
@@ -41,7 +42,7 @@ describe("onboard", () => {
     expect(r.constitution.blocking).toEqual(["III. Test-First", "IV. Security", "IX. Integration Testing"]);
     expect(await fx.show(r.commit, ".specify/templates/spec-template.md")).toBe(SPEC_TEMPLATE);
     expect(await fx.show(r.commit, ".gitignore")).toContain("specs/*/_runtime/");
-    const author = await (await import("simple-git")).simpleGit(fx.remote).raw(["log", "-1", "--format=%an", r.commit]);
+    const author = await gitIn(fx.remote, ["log", "-1", "--format=%an", r.commit]);
     expect(author.trim()).toBe("DevGodzilla");
     expect(r.markdown).toContain("## Onboarded");
     expect(await fs.readdir(work.dir)).toEqual([]);
@@ -118,8 +119,7 @@ describe("onboard", () => {
     const r = await runOnboard({ repo: local, ...io() });
     expect(r.repo).toBe(await fs.realpath(local));
     expect(r.profile.units).toEqual([]);
-    const g = (await import("simple-git")).simpleGit(local);
-    expect((await g.raw(["rev-parse", "devgodzilla/onboard-main"])).trim()).toBe(r.commit);
+    expect((await gitIn(local, ["rev-parse", "devgodzilla/onboard-main"])).trim()).toBe(r.commit);
   });
 });
 

@@ -75,12 +75,12 @@ function store(withOtlp: boolean, tpFile: string) {
 const ARGS = (cwd: string) => ({ cwd, agents: "$res:f/t/agents", llm: "$res:f/t/llm" });
 
 describe("telemetry", () => {
-  it("is off by default: no OTLP resource → nothing exported, the SDK never loaded, no TRACEPARENT", async () => {
+  it("is off by default: no OTLP resource → nothing exported, the SDK never started, no TRACEPARENT", async () => {
     const tp = path.join(dir, "tp-off.txt");
     const out = await runPath("f/agentops/traced", { root: ROOT, stateDir: path.join(dir, "state-off"), store: store(false, tp), args: ARGS(worktree()) });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     expect(bodies).toEqual([]);
-    expect((globalThis as { __devgodzillaOtelLoaded?: boolean }).__devgodzillaOtelLoaded).toBeUndefined();
+    expect((globalThis as { __devgodzillaOtelStarted?: boolean }).__devgodzillaOtelStarted).toBeUndefined();
     expect(readFileSync(tp, "utf8")).toBe("\n"); // the agent ran, with an empty TRACEPARENT
     expect(await withSpan("x", {}, () => 41 + 1)).toBe(42);
     expect(currentTraceparent()).toBeUndefined();

@@ -1,6 +1,26 @@
 // Typed errors. Each one says what is wrong and what to do next, so a person reading the
 // Windmill run page (or the local runner's JSON error) can act without reading code.
 
+/**
+ * The name of every DevGodzilla error class. A job's error reaches a failure module, a retry rule
+ * or another job as JSON, where `name` is all that is left of the class: match on these constants
+ * (`e.name === ERROR_NAMES.InputError`), never on a name typed again. An error's name is its
+ * class name; tests/errors.test.ts checks each class against this list.
+ */
+const NAMES = [
+  "DevGodzillaError", "InputError", "ConfigError",
+  "GitError", "PushRejectedError", "LockTimeoutError", "ProcessSpawnError", "SecretInChangeError", "RepoPathError",
+  "DagError", "TaskCycleError", "TaskAttemptsError", "SetupFailedError", "SandboxUnavailableError", "SandboxLimitError",
+  "LlmError", "TransientLlmError", "ContextOverflowError", "LlmRequestError", "StructuredOutputError", "ConstitutionViolationError",
+  "AgentError", "AgentUnavailableError", "ExecutionBlockedError", "AgentTimeoutError", "TransientAgentError", "AgentFailedError", "DiffApplyError",
+  "ReviewOutputError",
+  "ForgeError", "ForgeAuthError", "ForgePermissionError", "ForgeNotFoundError", "ForgeValidationError", "WebhookAuthError",
+  "WindmillError",
+] as const;
+
+export type ErrorName = (typeof NAMES)[number];
+export const ERROR_NAMES = Object.freeze(Object.fromEntries(NAMES.map((n) => [n, n]))) as { readonly [N in ErrorName]: N };
+
 export class DevGodzillaError extends Error {
   /** What the person should do about it. */
   readonly hint?: string;

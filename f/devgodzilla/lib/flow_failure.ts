@@ -5,7 +5,7 @@ import { ConfigError, InputError } from "./errors.ts";
 import { DagError } from "./dag/graph.ts";
 import { TaskAttemptsError } from "./dag/task_attempts.ts";
 import { TaskCycleError } from "./speckit/tasks.ts";
-import { GitOperationError, PushRejectedError } from "./git.ts";
+import { GitError, PushRejectedError } from "./git.ts";
 import { ConstitutionViolationError, ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError } from "./llm/errors.ts";
 import { SandboxUnavailableError } from "./sandbox/index.ts";
 import { WindmillError } from "./platform/windmill.ts";
@@ -20,7 +20,7 @@ const NEXT: [names: string[], next: string][] = [
   [[InputError.name, ConfigError.name], "Fix the named input or resource and run the flow again: nothing was changed."],
   [[DagError.name, TaskCycleError.name], "Fix the dependencies in tasks.md (the cycle or unknown task is named) and run again."],
   [[TaskAttemptsError.name], "Every attempt of the task failed: read its job's log, fix the cause (or give fallback_agents) and run again — finished tasks are skipped."],
-  [[GitOperationError.name, PushRejectedError.name], "Check repository access and the run branch, then run the flow again: finished steps are not repeated."],
+  [[GitError.name, PushRejectedError.name], "Check repository access and the run branch, then run the flow again: finished steps are not repeated."],
   [[ConstitutionViolationError.name], "Adjust the plan or amend the constitution, then run again from the plan step."],
   [[ContextOverflowError.name], "Narrow the feature description (or clarify its scope), or use a model with a larger context window."],
   [[StructuredOutputError.name], "The model's answer did not fit the expected structure: run again, or use a stronger model."],

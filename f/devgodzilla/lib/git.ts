@@ -1,10 +1,13 @@
-// Git plumbing for every step: validate a repository reference, keep a per-worker bare mirror of
-// each remote (so a step does not re-download the repo), give each job a FRESH working copy of an
-// exact commit, commit with a fixed identity, push the run branch. Workers are ephemeral: nothing
-// here assumes a directory survives between jobs — the mirror is only a cache.
-// All git calls go through simple-git with argument arrays (isAncestor: execa, for the exit code);
-// credentials never appear in a URL on disk or on a command line (they travel as an
-// http.extraHeader in the child's environment).
+// The git gateway: the only module the bundle imports for git. It validates a repository
+// reference, keeps a per-worker bare mirror of each remote (so a step does not re-download the
+// repo), gives each job a FRESH working copy of an exact commit, commits with a fixed identity and
+// pushes the run branch. Workers are ephemeral: nothing here assumes a directory survives between
+// jobs — the mirror is only a cache.
+// Every git process runs through ./git/run.ts (time limit per kind of operation, scrubbed
+// environment, typed GitError, redaction); git's -z listings are read by ./git/changes.ts; working
+// copies carry their owner's marker (./git/owner.ts); every commit and push is scanned for secrets
+// first (./git/secret-scan.ts). All are re-exported here: callers import this file, never ./git/*. Credentials never appear in a URL on
+// disk or on a command line (they travel as an http.extraHeader in the child's environment).
 
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -12,12 +15,19 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa } from "execa";
-import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { DevGodzillaError, InputError } from "./errors.ts";
-import { Redactor } from "./redact.ts";
-import { markOwner } from "./platform/owner.ts";
+import { markOwner } from "./git/owner.ts";
 import { pidAlive } from "./process.ts";
+import { GitError, gitAt, type Git, type GitCredentials } from "./git/run.ts";
+import { scanStaged, scanUnpushed, SecretInChangeError } from "./git/secret-scan.ts";
+
+export {
+  GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
+  type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
+} from "./git/run.ts";
+export { parseNameStatusZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange } from "./git/changes.ts";
+export { SecretInChangeError, findSecrets, secretNeedles, type SecretFinding } from "./git/secret-scan.ts";
+export { OWNER_MARKER, currentWindmill, gitDirOf, markOwner, readOwner, sameWindmill, type OwnerMarker, type WindmillIdentity } from "./git/owner.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -26,18 +36,11 @@ export type RepoKind = "https" | "http" | "ssh" | "git" | "file" | "local";
 
 /** A validated repository reference. `url` never carries credentials. */
 export interface RepoSpec {
-  /** What the caller gave (may contain credentials — never log or return it). */
-  readonly input: string;
   /** Credential-free URL or absolute local path; this is what git is pointed at. */
   readonly url: string;
   readonly kind: RepoKind;
   /** Basic-auth credentials taken out of an https URL (`https://user:token@host/...`). */
   readonly credentials?: GitCredentials;
-}
-
-export interface GitCredentials {
-  username: string;
-  password: string;
 }
 
 export interface GitAuthOptions {
@@ -63,7 +66,8 @@ export interface CheckoutOptions extends GitAuthOptions {
 export interface WorkingCopy {
   /** Absolute path of the fresh working copy. */
   dir: string;
-  git: SimpleGit;
+  /** git in this copy, with the remote's credentials. */
+  git: Git;
   /** Full sha that was checked out. */
   commit: string;
   /** Local branch name, if one was created. */
@@ -89,19 +93,12 @@ export interface PushResult {
 export interface PushOptions extends GitAuthOptions {
   /** Allow a non-fast-forward update (uses --force-with-lease against what we just saw). */
   force?: boolean;
+  /** Secrets beyond those in scope (lib/redact.ts secretsInScope) the pushed commits must not contain. */
+  secrets?: Iterable<string>;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors
-
-/** A git command failed for a reason other than bad input (network, corrupt mirror, ...). */
-export class GitOperationError extends DevGodzillaError {
-  readonly operation: string;
-  constructor(operation: string, detail: string, hint?: string, cause?: unknown) {
-    super(`git ${operation} failed: ${detail}`, { hint, cause });
-    this.operation = operation;
-  }
-}
+// Errors (GitError, for any failed git command, comes from ./git/run.ts)
 
 /** The remote refused the push because it is not a fast-forward. */
 export class PushRejectedError extends DevGodzillaError {
@@ -254,7 +251,7 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
         throw new InputError(field, `'${redactUrl(input)}' is not a local file:// URL`, "use file:///absolute/path/to/repo");
       }
       await assertLocalRepo(p, field, redactUrl(input));
-      return { input, url: u.href, kind };
+      return { url: u.href, kind };
     }
     if (!u.hostname) throw new InputError(field, `'${redactUrl(input)}' has no host`);
     if (u.hostname.startsWith("-") || decodeURIComponent(u.username).startsWith("-")) {
@@ -269,7 +266,7 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
       u.username = "";
       u.password = "";
     }
-    return { input, url: u.href, kind, credentials };
+    return { url: u.href, kind, credentials };
   }
 
   // scp-like syntax: a colon before any slash ("git@github.com:org/repo.git").
@@ -280,12 +277,12 @@ export async function validateRepoUrl(input: unknown, field = "repo"): Promise<R
       throw new InputError(field, "host or user name starts with '-' and would be read by ssh as an option");
     }
     if (!rest) throw new InputError(field, `'${printable(input)}' has no repository path after ':'`);
-    return { input, url: input, kind: "ssh" };
+    return { url: input, kind: "ssh" };
   }
 
   const abs = path.resolve(input);
   await assertLocalRepo(abs, field, input);
-  return { input, url: await fs.realpath(abs), kind: "local" };
+  return { url: await fs.realpath(abs), kind: "local" };
 }
 
 async function assertLocalRepo(p: string, field: string, shown: string): Promise<void> {
@@ -297,16 +294,15 @@ async function assertLocalRepo(p: string, field: string, shown: string): Promise
   }
   if (!st.isDirectory()) throw new InputError(field, `'${printable(shown)}' is not a directory`);
   const real = await fs.realpath(p);
-  const g = makeGit(real);
+  const g = gitAt(real);
   let ok = false;
   try {
-    const bare = (await g.raw(["rev-parse", "--is-bare-repository"])).trim() === "true";
-    const top = bare
-      ? (await g.raw(["rev-parse", "--absolute-git-dir"])).trim()
-      : (await g.raw(["rev-parse", "--show-toplevel"])).trim();
+    const bare = (await g.run(["rev-parse", "--is-bare-repository"])).trim() === "true";
+    const top = (await g.run(["rev-parse", bare ? "--absolute-git-dir" : "--show-toplevel"])).trim();
     ok = (await fs.realpath(top)) === real;
-  } catch {
-    ok = false;
+  } catch (e) {
+    if (!(e instanceof GitError)) throw e;
+    ok = false; // not a repository (or not its top): the InputError below says so
   }
   if (!ok) {
     throw new InputError(field, `'${printable(shown)}' is not a git repository`, "run `git init` there or give the repository's top directory");
@@ -314,64 +310,11 @@ async function assertLocalRepo(p: string, field: string, shown: string): Promise
 }
 
 // ---------------------------------------------------------------------------------------------
-// simple-git construction
-
-interface GitEnvOptions {
-  credentials?: GitCredentials;
-  /** URL whose requests get the credentials (http.<url>.extraHeader). */
-  authUrl?: string;
-  timeoutMs?: number;
-}
-
-/** A simple-git bound to `dir`; prompts disabled; credentials (if any) passed via env config. */
-export function makeGit(dir: string, opts: GitEnvOptions = {}): SimpleGit {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // simple-git rejects guarded variables passed explicitly; ambient ones must not leak in anyway.
-    if (v === undefined || /^git_/i.test(k) || GUARDED_ENV.has(k.toLowerCase())) continue;
-    env[k] = v;
-  }
-  env.GIT_TERMINAL_PROMPT = "0";
-  const allow = ["GIT_TERMINAL_PROMPT"];
-  const options: Partial<SimpleGitOptions> = {
-    baseDir: dir,
-    timeout: { block: opts.timeoutMs ?? 300_000 },
-    // simple-git resolves when git exits non-zero WITHOUT stderr (merge-base --is-ancestor,
-    // cat-file -e, rev-parse --verify --quiet): make every non-zero exit a rejection.
-    errors(error, result) {
-      if (error) return error;
-      if (result.exitCode !== 0) return Buffer.concat([...result.stdErr, Buffer.from(`(git exited with code ${result.exitCode})`)]);
-      return undefined;
-    },
-  };
-  if (opts.credentials && opts.authUrl) {
-    const basic = Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64");
-    env.GIT_CONFIG_COUNT = "1";
-    env.GIT_CONFIG_KEY_0 = `http.${opts.authUrl}.extraHeader`;
-    env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
-    allow.push("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0");
-    options.unsafe = { allowUnsafeConfigEnvCount: true } as SimpleGitOptions["unsafe"];
-  }
-  options.allowEnvironment = allow;
-  return simpleGit(options).env(env);
-}
-
-const GUARDED_ENV = new Set(["editor", "visual", "pager", "prefix", "ssh_askpass"]);
+// Credentials
 
 function credentialsFor(repo: RepoSpec, auth: GitAuthOptions): GitCredentials | undefined {
   if (auth.token) return { username: auth.username ?? "x-access-token", password: auth.token };
   return repo.credentials;
-}
-
-function redactorFor(creds?: GitCredentials): Redactor {
-  const r = new Redactor();
-  if (creds) r.add(creds.password).add(Buffer.from(`${creds.username}:${creds.password}`).toString("base64"));
-  return r;
-}
-
-function describeGitError(e: unknown, r: Redactor): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return r.redact(msg.trim().split("\n").filter(Boolean).slice(-6).join(" | "));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,56 +413,43 @@ export async function ensureMirror(repo: RepoSpec, opts: MirrorOptions = {}): Pr
 export async function withMirror<T>(repo: RepoSpec, opts: MirrorOptions, fn: (mirror: string) => Promise<T>): Promise<T> {
   const mirror = mirrorPathFor(repo.url, opts.cacheDir);
   const creds = credentialsFor(repo, opts);
-  const r = redactorFor(creds);
   return withLock(`${mirror}.lock`, async () => {
     if (existsSync(path.join(mirror, "HEAD"))) {
-      const g = makeGit(mirror, { credentials: creds, authUrl: repo.url });
+      const g = gitAt(mirror, { credentials: creds, authUrl: repo.url });
       if (!(opts.needCommit && (await hasCommit(g, opts.needCommit)))) {
-        try {
-          // The mirror's configured URL is credential-free; fetch it with the auth env.
-          await g.raw(["fetch", "--prune", "--quiet", "origin"]);
-        } catch (e) {
-          throw new GitOperationError("fetch", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
-        }
+        // The mirror's configured URL is credential-free; fetch it with the auth env.
+        await g.run(["fetch", "--prune", "--quiet", "origin"], { context: repo.url });
       }
       return fn(mirror);
     }
     await fs.mkdir(path.dirname(mirror), { recursive: true });
     const tmp = `${mirror}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
     try {
-      await makeGit(path.dirname(mirror), { credentials: creds, authUrl: repo.url }).raw(["clone", "--mirror", "--quiet", "--", repo.url, tmp]);
+      await gitAt(path.dirname(mirror), { credentials: creds, authUrl: repo.url }).run(["clone", "--mirror", "--quiet", "--", repo.url, tmp], { context: repo.url });
       // Working copies borrow objects from the mirror (--shared): never let gc prune them.
-      await makeGit(tmp).raw(["config", "gc.auto", "0"]);
+      await gitAt(tmp).run(["config", "gc.auto", "0"]);
       await fs.rename(tmp, mirror);
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });
-      throw new GitOperationError("clone", `${repo.url}: ${describeGitError(e, r)}`, "check the URL, network access and credentials", e);
+      throw e;
     }
     return fn(mirror);
   });
 }
 
-async function hasCommit(g: SimpleGit, sha: string): Promise<boolean> {
-  try {
-    await g.raw(["cat-file", "-e", `${sha}^{commit}`]);
-    return true;
-  } catch {
-    return false;
-  }
+async function hasCommit(g: Git, sha: string): Promise<boolean> {
+  return g.test(["rev-parse", "--verify", "--quiet", "--end-of-options", `${sha}^{commit}`]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Checkout
 
 /** Full sha for `ref` in `g` (branch first, then tag, then a commit sha); null if none. */
-async function resolveRef(g: SimpleGit, ref: string): Promise<string | null> {
+async function resolveRef(g: Git, ref: string): Promise<string | null> {
   const candidates = SHA_RE.test(ref) ? [ref, `refs/heads/${ref}`] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
   for (const c of candidates) {
-    try {
-      return (await g.raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${c}^{commit}`])).trim();
-    } catch {
-      /* try the next form */
-    }
+    const r = await g.exec(["rev-parse", "--verify", "--quiet", "--end-of-options", `${c}^{commit}`], { okExitCodes: [1] });
+    if (r.exitCode === 0) return r.stdout.trim();
   }
   return null;
 }
@@ -552,14 +482,13 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
   };
   // Resolve and clone under the mirror lock; the checkout itself reads objects only (never pruned).
   const commit = await withMirror(repo, { ...opts, needCommit: opts.commit }, async (mirror) => {
-    const mg = makeGit(mirror);
+    const mg = gitAt(mirror);
     const sha = opts.commit
       ? (await hasCommit(mg, opts.commit)) ? await resolveRef(mg, opts.commit) : null
       : await resolveRef(mg, opts.ref!);
     if (!sha) {
       const field = opts.commit ? "commit" : "ref";
-      const branches = (await mg.raw(["for-each-ref", "--format=%(refname:short)", "--count=10", "refs/heads/"]).catch(() => ""))
-        .split("\n").filter(Boolean);
+      const branches = splitLines(await mg.run(["for-each-ref", "--format=%(refname:short)", "--count=10", "refs/heads/"]));
       throw new InputError(
         field,
         `'${printable(wanted)}' was not found in ${repo.url}`,
@@ -568,49 +497,58 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
     }
     dir = await fs.mkdtemp(path.join(workRoot, "devgodzilla-wc-"));
     try {
-      await makeGit(workRoot).raw(["clone", "--shared", "--no-checkout", "--quiet", "--", mirror, dir]);
+      await gitAt(workRoot).run(["clone", "--shared", "--no-checkout", "--quiet", "--", mirror, dir]);
     } catch (e) {
       await cleanup();
-      throw new GitOperationError("checkout", describeGitError(e, redactorFor(creds)), undefined, e);
+      throw e;
     }
     return sha;
   });
   try {
-    const git = makeGit(dir, { credentials: creds, authUrl: repo.url });
-    await git.raw(["remote", "set-url", "origin", repo.url]);
+    const git = gitAt(dir, { credentials: creds, authUrl: repo.url });
+    await git.run(["remote", "set-url", "origin", repo.url]);
     // Identity for anything that commits in this copy (agents included); never sign.
-    await git.raw(["config", "user.name", DEVGODZILLA_AUTHOR.name]);
-    await git.raw(["config", "user.email", DEVGODZILLA_AUTHOR.email]);
-    await git.raw(["config", "commit.gpgsign", "false"]);
+    await git.run(["config", "user.name", DEVGODZILLA_AUTHOR.name]);
+    await git.run(["config", "user.email", DEVGODZILLA_AUTHOR.email]);
+    await git.run(["config", "commit.gpgsign", "false"]);
     // Names the Windmill job that owns this copy: reconcile removes it only once that job is gone.
     await markOwner(dir);
-    if (opts.branch) await git.raw(["checkout", "--quiet", "-B", opts.branch, commit]);
-    else await git.raw(["checkout", "--quiet", "--detach", commit]);
+    if (opts.branch) await git.run(["checkout", "--quiet", "-B", opts.branch, commit]);
+    else await git.run(["checkout", "--quiet", "--detach", commit]);
     return { dir, git, commit, branch: opts.branch, repo, cleanup };
   } catch (e) {
     await cleanup();
-    throw new GitOperationError("checkout", describeGitError(e, redactorFor(creds)), undefined, e);
+    throw e;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Commit and push
 
-/** Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed. */
-export async function commitAll(dir: string, message: string, opts: { exclude?: string[] } = {}): Promise<string | null> {
+/**
+ * Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed.
+ * A change (or message) holding a secret in scope or a key shape is a SecretInChangeError naming
+ * the files and lines; it is unstaged again and nothing is committed.
+ */
+export async function commitAll(dir: string, message: string, opts: { exclude?: string[]; secrets?: Iterable<string> } = {}): Promise<string | null> {
   if (!message.trim()) throw new InputError("message", "a commit message is required");
-  const g = makeGit(dir);
+  const g = gitAt(dir);
   // `exclude`: paths left out of the commit (e.g. what the install step changed and nobody else touched).
-  await g.raw(["add", "--all", "--", ".", ...(opts.exclude ?? []).map((p) => `:(exclude,literal)${p}`)]);
-  const staged = await g.raw(["diff", "--cached", "--name-only", "-z"]);
-  if (!staged) return null;
-  await g.raw([
+  await g.run(["add", "--all", "--", ".", ...(opts.exclude ?? []).map((p) => `:(exclude,literal)${p}`)]);
+  const nothingStaged = await g.test(["diff", "--cached", "--quiet"]); // exit 0: no difference
+  if (nothingStaged) return null;
+  const findings = await scanStaged(g, message, opts.secrets);
+  if (findings.length) {
+    await g.run(["reset", "--quiet"]);
+    throw new SecretInChangeError("commit", findings);
+  }
+  await g.run([
     "-c", `user.name=${DEVGODZILLA_AUTHOR.name}`,
     "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`,
     "-c", "commit.gpgsign=false",
     "commit", "--quiet", "--no-verify", "-m", message,
   ]);
-  return (await g.raw(["rev-parse", "HEAD"])).trim();
+  return (await g.run(["rev-parse", "HEAD"])).trim();
 }
 
 /**
@@ -622,10 +560,9 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   assertValidBranchName(branch, "branch");
   let target = remote;
   let repo: RepoSpec | null = null;
-  const base = makeGit(dir);
   // A configured remote name ("origin") wins; anything else must be a valid URL or repository path.
   const configured = /^[A-Za-z0-9._-]+$/.test(remote) && !remote.startsWith("-")
-    ? (await base.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim()
+    ? await configuredRemoteUrl(gitAt(dir), remote)
     : "";
   if (!configured) {
     repo = await validateRepoUrl(remote, "remote");
@@ -633,61 +570,55 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   }
   const authUrl = repo?.url ?? configured;
   const creds = repo ? credentialsFor(repo, opts) : opts.token ? { username: opts.username ?? "x-access-token", password: opts.token } : undefined;
-  const g = makeGit(dir, { credentials: creds, authUrl });
-  const r = redactorFor(creds);
-  const sha = (await g.raw(["rev-parse", "HEAD"])).trim();
+  const g = gitAt(dir, { credentials: creds, authUrl });
+  const sha = (await g.run(["rev-parse", "HEAD"])).trim();
   const ref = `refs/heads/${branch}`;
   // Report where the branch went (the remote's credential-free URL), not just "origin".
   const shownRemote = repo?.url ?? (authUrl && !/\/\/[^/]*@/.test(authUrl) ? authUrl : target);
-  let previous: string | null;
-  try {
-    previous = (await g.raw(["ls-remote", "--", target, ref])).split("\t")[0]?.trim() || null;
-  } catch (e) {
-    throw new GitOperationError("ls-remote", `${printable(target)}: ${describeGitError(e, r)}`, "check the remote URL and credentials", e);
-  }
+  const context = printable(target);
+  const previous = (await g.run(["ls-remote", "--", target, ref], { context, hint: "check the remote URL and credentials" })).split("\t")[0]?.trim() || null;
   if (previous === sha) return { branch, commit: sha, remote: shownRemote, status: "up-to-date", previous };
 
+  const knownPrevious = previous !== null && (await hasCommit(g, previous));
+  // Every commit the remote does not have yet is scanned, whoever made it.
+  const findings = await scanUnpushed(g, sha, knownPrevious ? [previous] : [], opts.secrets);
+  if (findings.length) throw new SecretInChangeError("push", findings);
   let isFf = previous === null;
-  if (previous && (await hasCommit(g, previous))) {
-    isFf = await g.raw(["merge-base", "--is-ancestor", previous, sha]).then(() => true, () => false);
-  }
+  if (previous && knownPrevious) isFf = await g.test(["merge-base", "--is-ancestor", previous, sha]);
   if (previous && !isFf && !opts.force) throw new PushRejectedError(branch, previous, sha);
   const args = ["push", "--quiet", "--no-verify"];
   if (previous && !isFf) args.push(`--force-with-lease=${ref}:${previous}`);
   args.push("--", target, `${sha}:${ref}`);
   try {
-    await g.raw(args);
+    await g.run(args, { context, hint: "check the remote URL, credentials and branch protection" });
   } catch (e) {
-    const text = describeGitError(e, r);
-    if (/non-fast-forward|fetch first|rejected|stale info/i.test(text)) throw new PushRejectedError(branch, previous, sha);
-    throw new GitOperationError("push", `${printable(target)}: ${text}`, "check the remote URL, credentials and branch protection", e);
+    if (e instanceof GitError && /non-fast-forward|fetch first|rejected|stale info/i.test(e.stderr)) throw new PushRejectedError(branch, previous, sha);
+    throw e;
   }
   const status: PushStatus = previous === null ? "created" : isFf ? "updated" : "forced";
   return { branch, commit: sha, remote: shownRemote, status, previous };
 }
 
-/**
- * `git merge-base --is-ancestor` in `dir`, by exit code: 0 yes, 1 no; anything else (an unknown
- * commit…) throws. execa, not simple-git: the answer is the exit code, not the output.
- */
+/** The URL of a configured remote, or "" when `dir` has no remote of that name. */
+async function configuredRemoteUrl(g: Git, name: string): Promise<string> {
+  const r = await g.exec(["remote", "get-url", "--", name], { okExitCodes: [2] }); // 2: no such remote
+  return r.exitCode === 0 ? r.stdout.trim() : "";
+}
+
+/** `git merge-base --is-ancestor` in `dir`: true or false; an unknown commit is a GitError. */
 export async function isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean> {
-  const r = await execa("git", ["merge-base", "--is-ancestor", ancestor, descendant], { cwd: dir, reject: false });
-  if (r.exitCode === 0) return true;
-  if (r.exitCode === 1) return false;
-  throw new Error(`git merge-base failed: ${r.stderr}`);
+  return gitAt(dir).test(["merge-base", "--is-ancestor", ancestor, descendant]);
+}
+
+/** git for talking to `repo` from no particular working copy (ls-remote). */
+function remoteGit(repo: RepoSpec, auth: GitAuthOptions): Git {
+  return gitAt(os.tmpdir(), { credentials: credentialsFor(repo, auth), authUrl: repo.url });
 }
 
 /** Branch name → sha for the remote's heads (optionally only under `prefix`, e.g. RUN_BRANCH_PREFIX). */
 export async function listRemoteBranches(repoInput: string, prefix = "", auth: GitAuthOptions = {}): Promise<Record<string, string>> {
   const repo = await validateRepoUrl(repoInput, "repo");
-  const creds = credentialsFor(repo, auth);
-  const g = makeGit(os.tmpdir(), { credentials: creds, authUrl: repo.url });
-  let out: string;
-  try {
-    out = await g.raw(["ls-remote", "--heads", "--", repo.url]);
-  } catch (e) {
-    throw new GitOperationError("ls-remote", `${repo.url}: ${describeGitError(e, redactorFor(creds))}`, undefined, e);
-  }
+  const out = await remoteGit(repo, auth).run(["ls-remote", "--heads", "--", repo.url], { context: repo.url });
   const result: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const [sha, ref] = line.split("\t");
@@ -701,14 +632,7 @@ export async function listRemoteBranches(repoInput: string, prefix = "", auth: G
 /** The remote's default branch (what its HEAD points at), or null when it has none. */
 export async function remoteDefaultBranch(repoInput: string, auth: GitAuthOptions = {}): Promise<string | null> {
   const repo = await validateRepoUrl(repoInput, "repo");
-  const creds = credentialsFor(repo, auth);
-  const g = makeGit(os.tmpdir(), { credentials: creds, authUrl: repo.url });
-  let out: string;
-  try {
-    out = await g.raw(["ls-remote", "--symref", "--", repo.url, "HEAD"]);
-  } catch (e) {
-    throw new GitOperationError("ls-remote", `${repo.url}: ${describeGitError(e, redactorFor(creds))}`, "check the URL, network access and credentials", e);
-  }
+  const out = await remoteGit(repo, auth).run(["ls-remote", "--symref", "--", repo.url, "HEAD"], { context: repo.url });
   const m = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
   return m ? m[1]! : null;
 }
@@ -717,17 +641,13 @@ export async function remoteDefaultBranch(repoInput: string, auth: GitAuthOption
 export async function remoteHasCommit(repoInput: string, sha: string, opts: MirrorOptions = {}): Promise<boolean> {
   if (!SHA_RE.test(sha)) throw new InputError("commit", `'${printable(sha)}' is not a commit sha`);
   const repo = await validateRepoUrl(repoInput, "repo");
-  const creds = credentialsFor(repo, opts);
-  const g = makeGit(os.tmpdir(), { credentials: creds, authUrl: repo.url });
-  const tips = await g.raw(["ls-remote", "--", repo.url]).catch((e) => {
-    throw new GitOperationError("ls-remote", `${repo.url}: ${describeGitError(e, redactorFor(creds))}`, undefined, e);
-  });
+  const tips = await remoteGit(repo, opts).run(["ls-remote", "--", repo.url], { context: repo.url });
   const lower = sha.toLowerCase();
   if (tips.split("\n").some((l) => l.split("\t")[0]?.startsWith(lower))) return true;
   const mirror = await ensureMirror(repo, { ...opts, needCommit: undefined });
-  const mg = makeGit(mirror);
+  const mg = gitAt(mirror);
   if (!(await hasCommit(mg, sha))) return false;
-  const containing = await mg.raw(["for-each-ref", "--count=1", "--format=%(refname)", "--contains", sha]).catch(() => "");
+  const containing = await mg.run(["for-each-ref", "--count=1", "--format=%(refname)", "--contains", sha]);
   return containing.trim().length > 0;
 }
 
@@ -737,6 +657,10 @@ export async function remoteHasCommit(repoInput: string, sha: string, opts: Mirr
 function printable(s: string): string {
   const clean = s.replace(/[\x00-\x1f\x7f]/g, "?");
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
+
+function splitLines(s: string): string[] {
+  return s.split("\n").filter(Boolean);
 }
 
 function redactUrl(s: string): string {

@@ -39,6 +39,8 @@ export interface RunProcessOptions {
   logPrefix?: string;
   /** Time between SIGTERM and SIGKILL. Default 2000 ms. */
   killGraceMs?: number;
+  /** Stops the process group (SIGTERM, then SIGKILL) when aborted, e.g. on a fatal line. */
+  signal?: AbortSignal;
 }
 
 export interface ProcessResult {
@@ -49,6 +51,8 @@ export interface ProcessResult {
   stderr: string;
   timedOut: boolean;
   idleKilled: boolean;
+  /** Stopped through `signal`. */
+  aborted: boolean;
   durationMs: number;
   /** True when either stream exceeded maxOutputBytes (the middle was dropped). */
   truncated: boolean;
@@ -96,7 +100,11 @@ export function buildChildEnv(extra: Record<string, string | undefined> = {}): R
 // Process groups still running; killed if this worker process exits so no agent outlives its job.
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
-function trackGroup(pid: number): void {
+/**
+ * Registers a detached child's process group: it is killed if this worker exits or is cancelled.
+ * Pair with untrackGroup once the group is gone (runProcess and the git gateway both do).
+ */
+export function trackGroup(pid: number): void {
   liveGroups.add(pid);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -116,6 +124,10 @@ function trackGroup(pid: number): void {
       process.on(sig, onSignal);
     }
   }
+}
+
+export function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
@@ -138,7 +150,7 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;
@@ -283,6 +295,10 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   };
 
   if (pid !== undefined) trackGroup(pid);
+  let aborted = false;
+  const onAbort = () => { aborted = true; terminate(); };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
   const wallTimer = opts.timeoutMs && opts.timeoutMs > 0
     ? setTimeout(() => { timedOut = true; terminate(); }, opts.timeoutMs)
     : undefined;
@@ -307,12 +323,13 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   if (wallTimer) clearTimeout(wallTimer);
   if (idleCheck) clearInterval(idleCheck);
   if (killTimer) clearTimeout(killTimer);
+  opts.signal?.removeEventListener("abort", onAbort);
   splitters.stdout.end();
   splitters.stderr.end();
   // Make sure nothing of the group survives (SIGKILL is safe: the leader is gone).
   if (pid !== undefined) {
     if (groupAlive(pid)) killGroup(pid, "SIGKILL");
-    liveGroups.delete(pid);
+    untrackGroup(pid);
   }
 
   const errCode = (result as { code?: string }).code;
@@ -329,6 +346,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     stderr: buffers.stderr.toString(),
     timedOut,
     idleKilled,
+    aborted,
     durationMs: Date.now() - started,
     truncated: buffers.stdout.dropped > 0 || buffers.stderr.dropped > 0,
     pid,

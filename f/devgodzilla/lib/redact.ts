@@ -22,6 +22,16 @@ const MIN_SECRET_LENGTH = 6; // shorter values would redact ordinary words
 
 export const REDACTED = "[REDACTED]";
 
+// Every secret value any Redactor of this process was given: the secrets in scope of the job (a
+// Windmill job runs in its own process; the local runner's scope is every value it resolved). The
+// git gateway refuses a commit or push that contains one of them (lib/git/secret-scan.ts).
+const IN_SCOPE = new Set<string>();
+
+/** The secret values this process has handled (resources, variables, agent keys, tokens). */
+export function secretsInScope(): string[] {
+  return [...IN_SCOPE];
+}
+
 export class Redactor {
   private readonly values = new Set<string>();
 
@@ -30,7 +40,10 @@ export class Redactor {
   }
 
   add(value: unknown): this {
-    if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
+    if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) {
+      this.values.add(value);
+      IN_SCOPE.add(value);
+    }
     return this;
   }
 

@@ -1,7 +1,20 @@
 // Prompts for f/devgodzilla/clarify (Spec Kit /speckit.clarify): integrating answers, and the
 // coverage-taxonomy scan that proposes further questions.
 import { ROLE, contextBlock, type PromptContext } from "./common.ts";
-import { TAXONOMY } from "../lib/llm/artifacts/schemas.ts";
+
+/** Spec Kit's ambiguity taxonomy: the categories a clarification question belongs to. */
+export const TAXONOMY = [
+  "Functional Scope & Behavior",
+  "Domain & Data Model",
+  "Interaction & UX Flow",
+  "Non-Functional Quality Attributes",
+  "Integration & External Dependencies",
+  "Edge Cases & Failure Handling",
+  "Constraints & Tradeoffs",
+  "Terminology & Consistency",
+  "Completion Signals",
+  "Misc / Placeholders",
+] as const;
 
 export const CLARIFY_PROMPT_VERSION = "clarify@1.0.0";
 

@@ -1,20 +1,19 @@
 // Which agent and model run each task, and WHY. Two layers of configuration:
-//   * organisation defaults — the `c_devgodzilla_agents` resource (B1's schema in lib/agents/config.ts)
+//   * organisation defaults — the `c_devgodzilla_agents` resource (its schema in lib/agents/config.ts)
 //     plus the assignment fields this module adds on top of it: by_phase, by_story, review;
 //   * project overrides — `.devgodzilla/agents.yaml` in the target repository (no secrets allowed).
 // Precedence per task: task id > story > task type > phase > project default > org default; at each
 // level the project's entry wins over the organisation's. Every resolved choice carries its source
 // ("project override: tasks.T004") so the run result can show where it came from.
 
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { repoFiles } from "../repo/files.ts";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { parseAgentsConfig, type AgentsConfig } from "../agents/config.ts";
 import { AGENT_IDS, AGENTS, isAgentId, type AgentId } from "../agents/registry.ts";
-import { classifyPath } from "../workspace/artifacts.ts";
+import { classifyPath } from "../project/files.ts";
 import { TASK_TYPES, type TaskType } from "../../prompts/agents/tasks.ts";
 
 export { TASK_TYPES, type TaskType };
@@ -26,7 +25,7 @@ export interface Choice {
 }
 
 export interface OrgAgents {
-  /** B1's parsed resource (enabled, default, fallback, by_task, by_task_type, per-agent settings). */
+  /** The parsed agents resource (enabled, default, fallback, by_task, by_task_type, per-agent settings). */
   base: AgentsConfig;
   byPhase: Record<string, Choice>;
   byStory: Record<string, Choice>;
@@ -76,7 +75,7 @@ export interface TaskAssignment extends ResolvedAgent {
 
 export const PROJECT_AGENTS_FILE = ".devgodzilla/agents.yaml";
 export const ORG_RESOURCE = "c_devgodzilla_agents";
-/** Fields this module adds to the org resource (B1's strict schema does not know them). */
+/** Fields this module adds to the org resource (lib/agents/config.ts's strict schema does not know them). */
 export const ORG_EXTENSION_KEYS = ["by_phase", "by_story", "review"] as const;
 export const DEFAULT_REVIEW_WEIGHT = 0.2;
 
@@ -190,7 +189,7 @@ export function rejectSecrets(value: unknown, file: string, at: string[] = []): 
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/** The org resource: B1's fields through parseAgentsConfig, ours (by_phase, by_story, review) here. */
+/** The org resource: lib/agents' fields through parseAgentsConfig, ours (by_phase, by_story, review) here. */
 export function parseOrgAgents(raw: unknown, file = ORG_RESOURCE): OrgAgents {
   if (raw !== undefined && raw !== null && (typeof raw !== "object" || Array.isArray(raw))) {
     throw new ConfigError(file, "(root)", "must be an object");
@@ -263,8 +262,8 @@ export function parseProjectAgents(text: string, file = PROJECT_AGENTS_FILE, org
 /** Reads `.devgodzilla/agents.yaml` (or .yml) from a checkout; null when the project has none. */
 export function loadProjectAgents(repoDir: string, org?: OrgAgents): ProjectAgents | null {
   for (const rel of [PROJECT_AGENTS_FILE, PROJECT_AGENTS_FILE.replace(/\.yaml$/, ".yml")]) {
-    const abs = path.join(repoDir, rel);
-    if (existsSync(abs)) return parseProjectAgents(readFileSync(abs, "utf8"), rel, org);
+    const text = repoFiles(repoDir).readTextSync(rel);
+    if (text !== null) return parseProjectAgents(text, rel, org);
   }
   return null;
 }
@@ -275,7 +274,7 @@ export function loadProjectAgents(repoDir: string, org?: OrgAgents): ProjectAgen
 const TYPE_OF_KIND: Record<string, TaskType | undefined> = { code: "code", test: "test", doc: "docs", config: "config" };
 const TYPE_PRIORITY: TaskType[] = ["code", "test", "config", "docs"];
 
-/** test / code / docs / config from the task's file paths (B2's classifyPath); majority wins, ties by code > test > config > docs. */
+/** test / code / docs / config from the task's file paths (classifyPath); majority wins, ties by code > test > config > docs. */
 export function inferTaskType(files: readonly string[] = []): { type: TaskType; source: string } {
   const counts = new Map<TaskType, number>();
   for (const f of files) {
@@ -328,7 +327,8 @@ export function resolveTaskAgent(task: TaskFacts, org: OrgAgents, project: Proje
     }
     return { taskId: task.id, taskType: inferred.type, taskTypeSource: inferred.source, agent: choice.agent, source, ...pickModel(choice.agent, choice, source, org, project) };
   }
-  throw new Error("unreachable: the org default always resolves");
+  // Unreachable while the org default agent is enabled (parseOrgAgents checks it).
+  throw new ConfigError(org.file, "default_agent", `no enabled agent is left for task ${task.id}`, "enable the default agent in the agents resource");
 }
 
 /**
@@ -341,7 +341,7 @@ export function explicitTaskAgent(task: TaskFacts, agent: AgentId, org: OrgAgent
   return { taskId: task.id, taskType: inferred.type, taskTypeSource: inferred.source, agent, source, ...pickModel(agent, { agent }, source, org, project) };
 }
 
-/** Minimal shape of A2's TaskDag that resolution reads. */
+/** Minimal shape of the TaskDag (lib/speckit/tasks.ts) that resolution reads. */
 export interface DagLike {
   tasks: { id: string; story: string | null; phase: number; files: string[] }[];
   phases: { index: number; number: string | null; kind: string }[];
@@ -365,7 +365,7 @@ export function resolveReviewer(org: OrgAgents, project: ProjectAgents | null = 
   return { agent: choice.agent, source, weight, ...pickModel(choice.agent, choice, source, org, project) };
 }
 
-/** B1's AgentsConfig with one agent's model replaced (runAgent takes no model argument). */
+/** An AgentsConfig with one agent's model replaced (runAgent takes no model argument). */
 export function configWithModel(cfg: AgentsConfig, agent: AgentId, model: string | null): AgentsConfig {
   if (!model) return cfg;
   const current = cfg.agents[agent] ?? {

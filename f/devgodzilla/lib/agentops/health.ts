@@ -1,20 +1,27 @@
-// Agent health: per agent a structured status a person can act on —
-//   CLI agents: installed (resolved path, `--version` through runProcess with a short timeout) and
-//               credentials present in the agents resource (never shown, only where they come from);
-//   API agents (jules, llm): credentials and the endpoint reachable, with latency (HEAD, timeout);
-//   IDE agents: the Spec Kit command folder state in a given checkout.
-// Overall is ok when every agent the configuration actually uses is ok, else degraded.
+// Agent health: per agent a status a person can act on, and nothing it cannot back up.
+//   CLI agents: installed (resolved path) and working (`--version` exits 0 within the probe time,
+//               else "broken"); credentials present in the agents resource (never shown, only
+//               which setting holds them; a BYOK provider key counts); the model endpoint it will
+//               call (its base_url, else its provider's public API) reachable, with latency.
+//   API agents (jules, llm): credentials and the endpoint reachable.
+//   Vendor-service agents (cursor, amp, auggie, qoder…): what can be checked is, plus "needs
+//               <service>" — a service DevGodzilla cannot reach or verify for them.
+//   IDE agents: "manual" (a person runs them), or "not-set-up" when a checkout lacks their commands.
+// Probes run one at a time (lib/agents/health.ts says why). Overall is ok when every agent the
+// configuration uses is ok, manual or waiting on its vendor's service.
 
 import { performance } from "node:perf_hooks";
+import { keyVariables } from "../agents/agent_home.ts";
+import { agentEndpoints } from "../agents/cli.ts";
 import { agentSettings } from "../agents/config.ts";
-import { installStatus, type InstallStatus } from "../agents/health.ts";
+import { installStatus, VERSION_TIMEOUT_MS, type InstallStatus } from "../agents/health.ts";
 import { JULES_DEFAULT_BASE_URL } from "../agents/jules.ts";
-import { AGENTS, AGENT_IDS, type AgentId } from "../agents/registry.ts";
+import { AGENTS, AGENT_IDS, type AgentId, type AgentSpec } from "../agents/registry.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
 import { parseOrgAgents, type OrgAgents, type ProjectAgents } from "./assignments.ts";
 import { SPECKIT_COMMANDS, commandFolderState, type CommandFolderState } from "./speckit_commands.ts";
 
-export type HealthStatus = "ok" | "missing" | "no-credentials" | "unreachable" | "not-set-up" | "disabled";
+export type HealthStatus = "ok" | "missing" | "broken" | "no-credentials" | "unreachable" | "needs-service" | "manual" | "not-set-up" | "disabled";
 
 export interface EndpointHealth {
   url: string;
@@ -28,7 +35,8 @@ export interface EndpointHealth {
 export interface AgentHealth {
   id: AgentId;
   name: string;
-  kind: "cli" | "ide" | "api";
+  kind: AgentSpec["kind"];
+  mode: AgentSpec["mode"];
   enabled: boolean;
   /** The configuration assigns work to it (default, fallback, per task/story/type/phase, review). */
   inUse: boolean;
@@ -37,6 +45,8 @@ export interface AgentHealth {
   /** Never the value: whether a credential is configured and which setting holds it. */
   credentials: { required: boolean; present: boolean; via: string | null };
   endpoint: EndpointHealth | null;
+  /** The vendor service a vendor-service agent needs ("needs <service>"). */
+  needs: string | null;
   commandFolder: CommandFolderState | null;
   problems: string[];
 }
@@ -59,11 +69,15 @@ export interface HealthOptions {
   repoDir?: string;
   /** Only these agents (default: every enabled agent). */
   agents?: AgentId[];
-  /** Per probe (version, endpoint). Default 4000 ms. */
+  /** Per `--version` probe. Default 20 s (real CLIs need up to a few seconds alone). */
+  versionTimeoutMs?: number;
+  /** Per endpoint probe. Default 4000 ms. */
   timeoutMs?: number;
 }
 
 const DEFAULT_ENDPOINTS = { openai: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" } as const;
+/** Statuses that do not make the overall state degraded. */
+const ACCEPTABLE: ReadonlySet<HealthStatus> = new Set(["ok", "manual", "needs-service"]);
 
 /** HEAD with a timeout; any HTTP answer (even 401/404/405) means reachable. No credentials are sent. */
 export async function probeEndpoint(url: string, timeoutMs = 4000): Promise<EndpointHealth> {
@@ -92,115 +106,125 @@ export function agentsInUse(org: OrgAgents, project: ProjectAgents | null = null
   return AGENT_IDS.filter((id) => s.has(id));
 }
 
+/** Where the agent's key is configured: api_key, or any of its key variables (a BYOK provider key included) in env. */
 function credentialOf(org: OrgAgents, id: AgentId): { present: boolean; via: string | null } {
-  const spec = AGENTS[id];
   const s = agentSettings(org.base, id);
   if (s.apiKey) return { present: true, via: `${org.file}: agents.${id}.api_key` };
-  const inEnv = spec.env.keys.find((k) => s.env[k]);
+  const inEnv = keyVariables(AGENTS[id], s).find((k) => s.env[k]);
   if (inEnv) return { present: true, via: `${org.file}: agents.${id}.env.${inEnv}` };
   return { present: false, via: null };
 }
 
+type Check = (h: AgentHealth, org: OrgAgents, opts: HealthOptions, install: InstallStatus | undefined) => Promise<void>;
+
+/** The first problem decides the status; later checks only add notes. */
+function fail(h: AgentHealth, status: HealthStatus, problem: string): void {
+  if (h.status === "ok") h.status = status;
+  h.problems.push(problem);
+}
+
+const checkCli: Check = async (h, org, opts, install) => {
+  const spec = AGENTS[h.id];
+  const file = install?.path ?? null;
+  h.installed = { found: !!file, path: file, version: install?.version ?? null };
+  if (!file) fail(h, "missing", `${spec.executables.join(" / ")} not found on PATH${org.base.binDir ? ` or in ${org.base.binDir}` : ""}: ${install?.install ?? "install it"}`);
+  else if (!install?.version) fail(h, "broken", `${file}: ${install?.versionError ?? "--version failed"}`);
+  h.credentials = { required: spec.env.keys.length > 0, ...credentialOf(org, h.id) };
+  if (h.credentials.required && !h.credentials.present) {
+    fail(h, "no-credentials", `no key configured: set agents.${h.id}.api_key (goes into ${keyVariables(spec, agentSettings(org.base, h.id))[0]}) in the agents resource`);
+  }
+  const url = agentEndpoints(org.base, h.id)[0];
+  if (url) {
+    h.endpoint = await probeEndpoint(url, opts.timeoutMs);
+    if (!h.endpoint.reachable) fail(h, "unreachable", `${url} unreachable: ${h.endpoint.error}`);
+  }
+};
+
+const checkApi: Check = async (h, org, opts) => {
+  let url: string;
+  if (h.id === "jules") {
+    url = agentSettings(org.base, h.id).baseUrl ?? JULES_DEFAULT_BASE_URL;
+    h.credentials = { required: true, ...credentialOf(org, h.id) };
+  } else {
+    // The built-in llm agent uses the flow's LLM resource.
+    let base: string | undefined;
+    let present = false;
+    let provider: keyof typeof DEFAULT_ENDPOINTS = "openai";
+    try {
+      const p = providerFromResources(opts.llm ?? {});
+      present = !!p.apiKey;
+      base = p.baseUrl;
+      provider = p.provider;
+    } catch {
+      present = false;
+    }
+    url = base ?? DEFAULT_ENDPOINTS[provider];
+    h.credentials = { required: true, present, via: present ? "the flow's LLM resource (llm / openai / anthropic)" : null };
+  }
+  if (!h.credentials.present) {
+    fail(h, "no-credentials", h.id === "jules" ? "no key configured: set agents.jules.api_key in the agents resource" : "no LLM resource given (c_devgodzilla_llm, openai or anthropic)");
+  }
+  h.endpoint = await probeEndpoint(url, opts.timeoutMs);
+  if (!h.endpoint.reachable) fail(h, "unreachable", `${url} unreachable: ${h.endpoint.error}`);
+};
+
 async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse: boolean, install: InstallStatus | undefined): Promise<AgentHealth> {
   const spec = AGENTS[id];
-  const timeoutMs = opts.timeoutMs ?? 4000;
   const h: AgentHealth = {
-    id, name: spec.name, kind: spec.kind, enabled: org.base.enabled.includes(id), inUse, status: "ok",
-    installed: null, credentials: { required: false, present: false, via: null }, endpoint: null, commandFolder: null, problems: [],
+    id, name: spec.name, kind: spec.kind, mode: spec.mode, enabled: org.base.enabled.includes(id), inUse, status: "ok",
+    installed: null, credentials: { required: false, present: false, via: null }, endpoint: null, needs: spec.service, commandFolder: null, problems: [],
   };
   if (!h.enabled) {
     h.status = "disabled";
     return h;
   }
   if (opts.repoDir && spec.commandDir) h.commandFolder = commandFolderState(opts.repoDir, id);
-
-  if (spec.kind === "cli") {
-    // Installed / path / --version come from lib/agents/health.ts (runProcess, short timeout).
-    const file = install?.path ?? null;
-    const binDir = org.base.binDir;
-    h.installed = { found: !!file, path: file, version: install?.version ?? null };
-    if (!file) {
-      h.status = "missing";
-      h.problems.push(`${spec.executables.join(" / ")} not found on PATH${binDir ? ` or in ${binDir}` : ""}${install?.install ? `: ${install.install}` : ""}`);
-    } else if (!h.installed.version) h.problems.push(`${file} --version did not answer within ${timeoutMs} ms or failed`);
-    h.credentials = { required: spec.env.keys.length > 0, ...credentialOf(org, id) };
-    if (h.credentials.required && !h.credentials.present) {
-      if (file) h.problems.push(`no key configured: set agents.${id}.api_key (goes into ${spec.env.keys[0]}) in the agents resource`);
-      if (h.status === "ok") h.status = "no-credentials";
+  if (spec.kind === "ide") {
+    // A person runs it; nothing here can say it works. What can be checked is the checkout.
+    h.status = "manual";
+    if (h.commandFolder?.missing.length) {
+      h.status = "not-set-up";
+      h.problems.push(`Spec Kit commands missing in ${h.commandFolder.dir}: ${h.commandFolder.missing.join(", ")} (install them with installSpeckitCommands)`);
     }
     return h;
   }
-
-  if (spec.kind === "api") {
-    let url: string;
-    if (id === "jules") {
-      const s = agentSettings(org.base, id);
-      url = s.baseUrl ?? JULES_DEFAULT_BASE_URL;
-      h.credentials = { required: true, ...credentialOf(org, id) };
-    } else {
-      // The built-in llm agent uses the flow's LLM resource.
-      let base: string | undefined;
-      let present = false;
-      let provider: keyof typeof DEFAULT_ENDPOINTS = "openai";
-      try {
-        const p = providerFromResources(opts.llm ?? {});
-        present = !!p.apiKey;
-        base = p.baseUrl;
-        provider = p.provider;
-      } catch {
-        present = false;
-      }
-      url = base ?? DEFAULT_ENDPOINTS[provider];
-      h.credentials = { required: true, present, via: present ? "the flow's LLM resource (llm / openai / anthropic)" : null };
-    }
-    h.endpoint = await probeEndpoint(url, timeoutMs);
-    if (!h.credentials.present) {
-      h.status = "no-credentials";
-      h.problems.push(id === "jules" ? "no key configured: set agents.jules.api_key in the agents resource" : "no LLM resource given (c_devgodzilla_llm, openai or anthropic)");
-    }
-    if (!h.endpoint.reachable) {
-      h.problems.push(`${url} unreachable: ${h.endpoint.error}`);
-      if (h.status === "ok") h.status = "unreachable";
-    }
-    return h;
-  }
-
-  // IDE agents: a human runs them; what we can check is the command folder in the repository.
-  if (h.commandFolder && h.commandFolder.missing.length) {
-    h.status = "not-set-up";
-    h.problems.push(`Spec Kit commands missing in ${h.commandFolder.dir}: ${h.commandFolder.missing.join(", ")} (install them with installSpeckitCommands)`);
-  }
+  await (spec.kind === "cli" ? checkCli : checkApi)(h, org, opts, install);
+  // Everything checkable is fine, but the work happens on a service nobody here can verify.
+  if (h.status === "ok" && spec.mode === "vendor-service" && !h.endpoint?.reachable) h.status = "needs-service";
   return h;
 }
 
-/** Health of every enabled agent (or `opts.agents`), checked in parallel. */
+/** Health of every enabled agent (or `opts.agents`), probed one at a time. */
 export async function agentsHealth(opts: HealthOptions = {}): Promise<HealthReport> {
   const org = opts.org ?? parseOrgAgents(opts.config);
   const inUse = agentsInUse(org, opts.project ?? null);
   const ids = opts.agents ?? AGENT_IDS.filter((id) => org.base.enabled.includes(id));
-  const rows = await installStatus(org.base, ids.filter((id) => org.base.enabled.includes(id)), { versionTimeoutMs: opts.timeoutMs ?? 4000 });
-  const agents = await Promise.all(ids.map((id) => checkOne(id, org, opts, inUse.includes(id), rows.find((r) => r.agent === id))));
+  const rows = await installStatus(org.base, ids.filter((id) => org.base.enabled.includes(id)), { versionTimeoutMs: opts.versionTimeoutMs ?? VERSION_TIMEOUT_MS });
+  const agents: AgentHealth[] = [];
+  for (const id of ids) agents.push(await checkOne(id, org, opts, inUse.includes(id), rows.find((r) => r.agent === id)));
   // Explicitly named agents all count; otherwise only the ones the configuration uses.
   const counted = opts.agents ? agents : agents.filter((a) => a.inUse);
   return {
-    overall: counted.every((a) => a.status === "ok") ? "ok" : "degraded",
+    overall: counted.every((a) => ACCEPTABLE.has(a.status)) ? "ok" : "degraded",
     checkedAt: new Date().toISOString(),
     inUse,
     agents,
   };
 }
 
-const ICON: Record<HealthStatus, string> = { ok: "✅", missing: "❌", "no-credentials": "🔑", unreachable: "📡", "not-set-up": "⚠️", disabled: "⏸️" };
+const ICON: Record<HealthStatus, string> = {
+  ok: "✅", missing: "❌", broken: "💥", "no-credentials": "🔑", unreachable: "📡", "needs-service": "☁️", manual: "🧑", "not-set-up": "⚠️", disabled: "⏸️",
+};
 
 /** A table for the terminal or a Windmill markdown result. */
 export function healthMarkdown(r: HealthReport): string {
-  const out = [`**Agents: ${r.overall === "ok" ? "✅ ok" : "⚠️ degraded"}** (in use: ${r.inUse.join(", ") || "none"})`, "", "| agent | kind | status | installed | credentials | endpoint | notes |", "|---|---|---|---|---|---|---|"];
+  const out = [`**Agents: ${r.overall === "ok" ? "✅ ok" : "⚠️ degraded"}** (in use: ${r.inUse.join(", ") || "none"})`, "", "| agent | mode | status | installed | credentials | endpoint | notes |", "|---|---|---|---|---|---|---|"];
   for (const a of r.agents) {
     const inst = a.installed ? (a.installed.found ? `${a.installed.path}${a.installed.version ? ` (${a.installed.version})` : ""}` : "not found") : "";
     const cred = a.credentials.required ? (a.credentials.present ? `present (${a.credentials.via})` : "missing") : "";
     const ep = a.endpoint ? (a.endpoint.reachable ? `${a.endpoint.url} ${a.endpoint.latencyMs} ms` : `${a.endpoint.url} unreachable`) : "";
-    const notes = [a.commandFolder ? `${a.commandFolder.dir}: ${a.commandFolder.installed.length}/${SPECKIT_COMMANDS.length} commands` : "", ...a.problems].filter(Boolean).join("; ");
-    out.push(`| ${a.id}${a.inUse ? " *" : ""} | ${a.kind} | ${ICON[a.status]} ${a.status} | ${inst} | ${cred} | ${ep} | ${notes.replace(/\|/g, "\\|")} |`);
+    const notes = [a.needs ? `needs ${a.needs}` : "", a.commandFolder ? `${a.commandFolder.dir}: ${a.commandFolder.installed.length}/${SPECKIT_COMMANDS.length} commands` : "", ...a.problems].filter(Boolean).join("; ");
+    out.push(`| ${a.id}${a.inUse ? " *" : ""} | ${a.mode} | ${ICON[a.status]} ${a.status} | ${inst} | ${cred} | ${ep} | ${notes.replace(/\|/g, "\\|")} |`);
   }
   return out.join("\n");
 }

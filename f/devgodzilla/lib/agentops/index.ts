@@ -1,6 +1,8 @@
 // Agent operations: assignments (which agent/model per task, and why), prompt templates, Spec Kit
-// command files, health, trials, engine-based review, metrics. One import for the other owners:
-//   import { prepareTaskAgent, reviewDiff, joinReviewIntoVerdict, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
+// command files, health, metrics. (Agent trials and the `agents` command run execute_task, so they
+// live above it in lib/workspace/; the engine-based review of a task's diff is a QA signal:
+// lib/qa/review.ts.) One import for the other owners:
+//   import { prepareTaskAgent, installSpeckitCommands, agentsHealth } from "./lib/agentops/index.ts";
 
 import type { AgentsConfig } from "../agents/config.ts";
 import type { AgentId } from "../agents/registry.ts";
@@ -21,8 +23,6 @@ export * from "./assignments.ts";
 export * from "./prompts.ts";
 export * from "./speckit_commands.ts";
 export * from "./health.ts";
-export * from "./trial.ts";
-export * from "./review.ts";
 export * from "./metrics.ts";
 
 export interface PreparedTaskAgent extends TaskAssignment {
@@ -31,7 +31,7 @@ export interface PreparedTaskAgent extends TaskAssignment {
   /** Where the template came from ("bundle: …" / "project override: .devgodzilla/prompts/…"). */
   promptSource: string;
   promptVersion: string;
-  /** B1's config with the resolved model set: pass it to runAgent with agentId = agent. */
+  /** The agents config with the resolved model set: pass it to runAgent with agentId = agent. */
   config: AgentsConfig;
 }
 

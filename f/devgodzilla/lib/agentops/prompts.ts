@@ -3,8 +3,7 @@
 // the bundle's template (f/devgodzilla/prompts/agents/tasks.ts). Rendering fills {{placeholders}};
 // an unknown placeholder in a project file is a ConfigError naming the file and placeholder.
 
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { repoFiles } from "../repo/files.ts";
 import { ConfigError } from "../errors.ts";
 import { BLOCK_INSTRUCTION } from "../agents/block.ts";
 import {
@@ -41,9 +40,8 @@ export function resolveTaskPrompt(agent: string, type: TaskType, repoDir: string
   if (repoDir) {
     for (const dir of [agent, "default"]) {
       const rel = `${PROJECT_PROMPTS_DIR}/${dir}/${type}.md`;
-      const abs = path.join(repoDir, rel);
-      if (!existsSync(abs)) continue;
-      const text = readFileSync(abs, "utf8");
+      const text = repoFiles(repoDir).readTextSync(rel);
+      if (text === null) continue;
       if (!text.trim()) throw new ConfigError(rel, undefined, "the prompt file is empty");
       checkPlaceholders(text, rel);
       // A prompt file is sent to an agent and committed: no credentials in it.

@@ -1,6 +1,6 @@
 // Installs the `/speckit.*` commands (or skills) for the team's agents into a repository, in each
-// agent's folder and format as B1's registry records them (from shared/reference/agents.md and
-// speckit.md §4):
+// agent's folder and format as lib/agents/registry.ts records them (Spec Kit's per-agent
+// command layouts):
 //   markdown → <dir>/speckit.<cmd>.md, YAML front matter `description`, `$ARGUMENTS` (qwen: `{{args}}`)
 //   toml     → <dir>/speckit.<cmd>.toml, `description` + `prompt`, `{{args}}` (gemini)
 //   skill    → <dir>/speckit-<cmd>/SKILL.md, front matter name/description/compatibility/metadata,
@@ -10,9 +10,9 @@
 //              `.github/prompts/*.prompt.md` (Spec Kit's `--commands` mode).
 // Everything is validated before the first file is written, so a bad agent id leaves nothing behind.
 
-import { existsSync, readFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { repoFiles } from "../repo/files.ts";
 import { stringify as tomlStringify } from "smol-toml";
 import { stringify as yamlStringify } from "yaml";
 import { InputError } from "../errors.ts";
@@ -156,10 +156,11 @@ export async function installSpeckitCommands(repoDir: string, agents: readonly s
     const abs = path.resolve(root, f.path);
     if (!abs.startsWith(root + path.sep)) throw new InputError("path", `${f.path} is outside the repository`);
   }
+  // Through the repository-files gateway: an existing command file that is a link is never followed.
+  const repo = repoFiles(root);
   for (const f of files) {
-    const abs = path.join(root, f.path);
-    if (existsSync(abs)) {
-      const current = readFileSync(abs, "utf8");
+    const current = repo.readTextSync(f.path);
+    if (current !== null) {
       if (current === f.content) {
         out.unchanged.push(f.path);
         continue;
@@ -169,8 +170,7 @@ export async function installSpeckitCommands(repoDir: string, agents: readonly s
         continue;
       }
     }
-    await mkdir(path.dirname(abs), { recursive: true });
-    await writeFile(abs, f.content, "utf8");
+    repo.writeText(f.path, f.content);
     out.written.push(f);
   }
   return out;
@@ -182,13 +182,14 @@ export function commandFolderState(repoDir: string, agent: AgentId): CommandFold
   if (!spec.commandDir || spec.promptFormat === "none") return { agent, dir: null, exists: false, installed: [], missing: [] };
   const styles: CommandStyle[] = spec.legacyCommandDir || agent === "copilot" ? ["default", "legacy"] : ["default"];
   const installed = new Set<SpeckitCommand>();
+  const repo = repoFiles(repoDir);
   for (const style of styles) {
     for (const c of SPECKIT_COMMANDS) {
       const files = renderCommandFiles(agent, c, style);
-      if (files.every((f) => existsSync(path.join(repoDir, f.path)))) installed.add(c);
+      if (files.every((f) => repo.exists(f.path))) installed.add(c);
     }
   }
   const dir = trimSlash(spec.commandDir);
-  const exists = existsSync(path.join(repoDir, dir)) || (!!spec.legacyCommandDir && existsSync(path.join(repoDir, trimSlash(spec.legacyCommandDir))));
+  const exists = repo.exists(dir) || (!!spec.legacyCommandDir && repo.exists(trimSlash(spec.legacyCommandDir)));
   return { agent, dir, exists, installed: SPECKIT_COMMANDS.filter((c) => installed.has(c)), missing: SPECKIT_COMMANDS.filter((c) => !installed.has(c)) };
 }

@@ -3,16 +3,17 @@
 // runProcess (own process group, timeouts, capped redacted output) and turns the output into an
 // AgentResult or a typed error.
 
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, isAbsolute, join } from "node:path";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { InputError } from "../errors.ts";
 import { Redactor, SECRET_ENV_NAME } from "../redact.ts";
 import { baseEnv, ProcessSpawnError, runProcess, type ProcessResult, type StreamName } from "../process.ts";
+import { headlessSetup, keyVariables, type HeadlessSetup } from "./agent_home.ts";
 import { detectBlock } from "./block.ts";
 import { agentSettings, redactorFor, type AgentSettings, type AgentsConfig } from "./config.ts";
-import { parseAgentOutput, type ParsedOutput } from "./output.ts";
+import { fatalEvent, parseAgentOutput, stderrJsonError, type ParsedOutput } from "./output.ts";
 import { AGENTS, type AgentId, type AgentSpec } from "./registry.ts";
 import {
   AgentFailedError,
@@ -90,39 +91,24 @@ export function buildCliArgs(spec: AgentSpec, p: { prompt: string; model?: strin
 
 /**
  * The child's environment: the minimal base, the agent's fixed headless env, its key/base URL/
- * model from the resource, per-agent extra env, then the caller's env. Nothing else of this
- * process's environment reaches the agent.
+ * model from the resource, what the CLI needs to reach that endpoint headless (agent_home.ts),
+ * per-agent extra env, then the caller's env. Nothing else of this process's environment
+ * reaches the agent.
  */
 export function buildAgentEnv(
   spec: AgentSpec,
   settings: AgentSettings,
-  opts: { binDir?: string | null; model?: string | null; extra?: Record<string, string> } = {},
+  opts: { binDir?: string | null; model?: string | null; extra?: Record<string, string>; setup?: HeadlessSetup } = {},
 ): Record<string, string> {
   const env: Record<string, string> = baseEnv();
   if (opts.binDir) env.PATH = `${opts.binDir}${delimiter}${env.PATH ?? ""}`;
   Object.assign(env, spec.env.fixed);
-  // Claude Code refuses bypass mode as root unless told it is sandboxed (anthropics/claude-code#3490).
-  if (spec.id === "claude-code" && process.getuid?.() === 0) env.IS_SANDBOX = "1";
-  const keyVar = spec.env.keys[0];
+  const keyVar = keyVariables(spec, settings)[0];
   if (settings.apiKey && keyVar) env[keyVar] = settings.apiKey;
   if (settings.baseUrl && spec.env.baseUrl) env[spec.env.baseUrl] = settings.baseUrl;
   const model = opts.model ?? settings.model;
   if (model && spec.env.model) env[spec.env.model] = model;
-  // OpenCode-style agents take an OpenAI-compatible endpoint as an inline provider config.
-  if ((spec.id === "opencode" || spec.id === "kilocode") && settings.baseUrl && model?.includes("/")) {
-    const [provider, ...rest] = model.split("/");
-    const modelName = rest.join("/");
-    env.OPENCODE_CONFIG_CONTENT = JSON.stringify({
-      provider: {
-        [provider!]: {
-          npm: "@ai-sdk/openai-compatible",
-          name: provider,
-          options: { baseURL: settings.baseUrl, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) },
-          models: { [modelName]: { name: modelName, tool_call: true } },
-        },
-      },
-    });
-  }
+  Object.assign(env, (opts.setup ?? headlessSetup(spec, settings, model ?? null, opts.extra?.HOME ?? env.HOME ?? "")).env);
   Object.assign(env, settings.env);
   Object.assign(env, opts.extra ?? {});
   return env;
@@ -155,12 +141,12 @@ export function resolveExecutable(spec: AgentSpec, opts: { binDir?: string | nul
 }
 
 export function installHint(spec: AgentSpec): string {
-  if (spec.install.npm) return `install it: npm install -g ${spec.install.npm.split(" ")[0]}, or set bin_dir in the agents resource`;
+  if (spec.install.npm) return `install it: npm install -g ${spec.install.npm}${spec.install.npmVersion ? `@${spec.install.npmVersion}` : ""}, or set bin_dir in the agents resource`;
   return `install it (${spec.install.other ?? "see the agent's docs"}), or set bin_dir in the agents resource`;
 }
 
 /** The full command (executable resolved, args, env) for one CLI agent run. */
-export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand; spec: AgentSpec; settings: AgentSettings; model: string | null } {
+export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand; spec: AgentSpec; settings: AgentSettings; model: string | null; homeFiles: Record<string, string> } {
   const spec = AGENTS[opts.agentId];
   if (!opts.config.enabled.includes(opts.agentId)) {
     throw new AgentUnavailableError(opts.agentId, "is not enabled in the agents resource", { hint: "add it to enabled" });
@@ -170,28 +156,22 @@ export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand;
   }
   const settings = agentSettings(opts.config, opts.agentId);
   const model = opts.model ?? settings.model ?? spec.defaultModel;
-  const env = buildAgentEnv(spec, settings, { binDir: opts.config.binDir, model, extra: opts.env });
+  const setup = headlessSetup(spec, settings, model, opts.env?.HOME ?? "");
+  const env = buildAgentEnv(spec, settings, { binDir: opts.config.binDir, model, extra: opts.env, setup });
   const file = resolveExecutable(spec, { binDir: opts.config.binDir, path: env.PATH });
   if (!file) {
     throw new AgentUnavailableError(opts.agentId, `executable ${spec.executables.join(" / ")} not found`, { hint: installHint(spec) });
   }
   const args = buildCliArgs(spec, { prompt: opts.prompt, model, title: opts.title ?? null });
-  return { command: { file, args, cwd: opts.cwd, env }, spec, settings, model };
+  return { command: { file, args, cwd: opts.cwd, env }, spec, settings, model, homeFiles: setup.files };
 }
 
-/**
- * Settings an agent reads from its HOME that a headless run needs: usage statistics/telemetry off
- * for the Gemini-CLI family (qwen attempts an outside host otherwise). Existing files are kept.
- */
-export async function prepareAgentHome(spec: AgentSpec, home: string): Promise<void> {
-  const files: Record<string, unknown> = {};
-  if (spec.id === "qwen") files[".qwen/settings.json"] = { privacy: { usageStatisticsEnabled: false } };
-  if (spec.id === "gemini-cli") files[".gemini/settings.json"] = { privacy: { usageStatisticsEnabled: false }, telemetry: { enabled: false } };
+/** Writes the files a headless run needs into the agent's HOME (see agent_home.ts). */
+async function writeHomeFiles(home: string, files: Record<string, string>): Promise<void> {
   for (const [rel, content] of Object.entries(files)) {
     const file = join(home, rel);
-    if (existsSync(file)) continue;
-    await mkdir(join(file, ".."), { recursive: true });
-    await writeFile(file, JSON.stringify(content, null, 2));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content, { mode: 0o600 });
   }
 }
 
@@ -203,8 +183,10 @@ const TRUST = /(untrusted (?:folder|workspace)|not trusted|UntrustedWorkspace|wo
 function classifyFailure(agentId: AgentId, spec: AgentSpec, res: ProcessResult, parsed: ParsedOutput): Error {
   const code = res.exitCode;
   const documented = code !== null ? spec.cli?.exitCodes[String(code)] : undefined;
-  const text = [parsed.error ?? "", res.stderr.split("\n").slice(-20).join("\n"), parsed.finalMessage].join("\n");
-  const snippet = (parsed.error ?? res.stderr.trim().split("\n").slice(-3).join(" | ") ?? "").slice(0, 400);
+  // The JSON error on stderr (gemini, qwen) is the real cause; their stdout says only "error".
+  const reported = stderrJsonError(res.stderr) ?? parsed.error;
+  const text = [reported ?? "", res.stderr.split("\n").slice(-20).join("\n"), parsed.finalMessage].join("\n");
+  const snippet = (reported ?? res.stderr.trim().split("\n").slice(-3).join(" | ") ?? "").slice(0, 400);
   const what = `exited with ${code === null ? `signal ${res.signal}` : `code ${code}`}${snippet ? `: ${snippet}` : ""}`;
   if (documented === "auth") return new ExecutionBlockedError(agentId, "auth", what, "check the agent's key in the agents resource");
   if (documented === "config" || documented === "mcp") return new ExecutionBlockedError(agentId, "config", what);
@@ -229,8 +211,8 @@ export async function runCliAgent(opts: CliRunOptions): Promise<AgentResult> {
 }
 
 async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentResult> {
-  const { command, spec, settings, model } = prepareCliCommand(opts);
-  await prepareAgentHome(spec, home);
+  const { command, spec, settings, model, homeFiles } = prepareCliCommand(opts);
+  await writeHomeFiles(home, homeFiles);
   const redactor = redactorFor(opts.config, opts.redactor ?? new Redactor());
   // Every secret-looking value of the child's env is redacted from its output too.
   redactor.addFrom(Object.fromEntries(Object.entries(command.env).filter(([k]) => SECRET_ENV_NAME.test(k))), true);
@@ -238,6 +220,16 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
   if (cmd.warning) console.log(`[${opts.agentId}] ${cmd.warning}`);
   const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
   const idleTimeoutMs = opts.idleTimeoutMs ?? settings.idleTimeoutMs;
+  // Stop at a line after which the run cannot succeed, rather than wait out the CLI's retries.
+  const fatal = new AbortController();
+  let fatalReason: string | null = null;
+  const onLine = (line: string, stream: StreamName) => {
+    if (!fatalReason && stream === "stdout") {
+      fatalReason = fatalEvent(spec.cli!.output, line);
+      if (fatalReason) fatal.abort();
+    }
+    opts.onLine?.(line, stream);
+  };
   let res: ProcessResult;
   try {
     res = await runProcess({
@@ -249,9 +241,10 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
       idleTimeoutMs,
       maxOutputBytes: opts.maxOutputBytes,
       redactor,
-      onLine: opts.onLine,
+      onLine,
       log: opts.log,
       logPrefix: `[${opts.agentId}] `,
+      signal: fatal.signal,
     });
   } catch (e) {
     if (e instanceof ProcessSpawnError) throw new AgentUnavailableError(opts.agentId, e.message, { hint: installHint(spec), cause: e });
@@ -259,6 +252,7 @@ async function runCliAgentIn(opts: CliRunOptions, home: string): Promise<AgentRe
   } finally {
     await cmd.dispose?.().catch(() => {});
   }
+  if (fatalReason) throw new ExecutionBlockedError(opts.agentId, "auth", `stopped: ${fatalReason}`, "check the agent's key in the agents resource");
   if (res.timedOut) throw new AgentTimeoutError(opts.agentId, "wall", timeoutMs);
   if (res.idleKilled) throw new AgentTimeoutError(opts.agentId, "idle", idleTimeoutMs);
 
@@ -296,16 +290,4 @@ export function agentEndpoints(cfg: AgentsConfig, agentId: AgentId): string[] {
   for (const [k, v] of Object.entries(s.env)) if (/BASE_URL$/.test(k) && /^https?:\/\//.test(v)) out.add(v);
   if (out.size === 0) for (const e of AGENTS[agentId].endpoints) out.add(e);
   return [...out];
-}
-
-/** `<exe> --version` with a short timeout; null when it fails. Never passes any key. */
-export async function agentVersion(file: string, timeoutMs = 5000): Promise<string | null> {
-  try {
-    const r = await runProcess({ file, args: ["--version"], cwd: process.cwd(), timeoutMs, log: false, maxOutputBytes: 64 * 1024 });
-    if (r.exitCode !== 0) return null;
-    const line = (r.stdout.trim() || r.stderr.trim()).split("\n")[0]?.trim();
-    return line ? line.slice(0, 120) : null;
-  } catch {
-    return null;
-  }
 }

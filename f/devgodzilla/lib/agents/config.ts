@@ -16,6 +16,8 @@ export interface AgentSettings {
   baseUrl: string | null;
   /** Extra env for this agent's process (e.g. COPILOT_PROVIDER_TYPE, OPENCODE_CONFIG_CONTENT). */
   env: Record<string, string>;
+  /** A person runs this agent's tasks in the IDE (agents that have an IDE mode). */
+  ideHandoff: boolean;
 }
 
 export interface AgentsConfig {
@@ -27,6 +29,8 @@ export interface AgentsConfig {
   binDir: string | null;
   agents: Partial<Record<AgentId, AgentSettings>>;
   defaults: { timeoutMs: number; idleTimeoutMs: number };
+  /** Process and memory limits of the agents' sandbox (lib/sandbox; its defaults when absent). */
+  sandbox?: { maxProcesses?: number; maxMemoryMb?: number };
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -45,6 +49,7 @@ const AgentEntrySchema = z
     /** Goes into the agent's first key env var (registry env.keys[0]). */
     api_key: z.string().min(1).optional(),
     base_url: z.string().url().optional(),
+    ide_handoff: z.boolean().optional(),
     env: z
       .record(
         z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE").refine((k) => !FORBIDDEN_ENV.test(k), {
@@ -66,6 +71,13 @@ export const AgentsConfigSchema = z
     bin_dir: z.string().min(1).optional(),
     timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
     idle_timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
+    sandbox: z
+      .object({
+        max_processes: z.number().int().min(16).max(1_000_000).optional(),
+        max_memory_mb: z.number().int().min(64).max(4 * 1024 * 1024).optional(),
+      })
+      .strict()
+      .optional(),
     agents: z
       .record(z.string(), AgentEntrySchema)
       .superRefine((rec, ctx) => {
@@ -112,6 +124,9 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
     if (e.api_key && AGENTS[agentId].env.keys.length === 0 && agentId !== "llm") {
       throw new ConfigError(file, `agents.${id}.api_key`, `${id} takes no key through the environment`);
     }
+    if (e.ide_handoff && !AGENTS[agentId].ideCommand) {
+      throw new ConfigError(file, `agents.${id}.ide_handoff`, `${id} has no IDE mode`, "IDE handoff works for cursor, copilot, kilocode, windsurf, roo and bob");
+    }
     agents[agentId] = {
       model: e.model ?? null,
       timeoutMs: (e.timeout_seconds ?? c.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
@@ -119,6 +134,7 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
       apiKey: e.api_key ?? null,
       baseUrl: e.base_url ?? null,
       env: e.env ?? {},
+      ideHandoff: e.ide_handoff ?? false,
     };
   }
   const enabled = (c.enabled ?? [...AGENT_IDS]) as AgentId[];
@@ -139,6 +155,7 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
     binDir: c.bin_dir ?? null,
     agents,
     defaults,
+    ...(c.sandbox ? { sandbox: { maxProcesses: c.sandbox.max_processes, maxMemoryMb: c.sandbox.max_memory_mb } } : {}),
   };
 }
 
@@ -152,6 +169,7 @@ export function agentSettings(cfg: AgentsConfig, id: AgentId): AgentSettings {
       apiKey: null,
       baseUrl: null,
       env: {},
+      ideHandoff: false,
     }
   );
 }

@@ -9,10 +9,12 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import * as wmill from "windmill-client";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
-import { commitAll, makeGit, pushBranch, type GitAuthOptions, type PushResult } from "../git.ts";
+import { GitError, commitAll, gitAt, pushBranch, splitZ, type GitAuthOptions, type PushResult } from "../git.ts";
 import { detectBlock } from "./block.ts";
+import { agentSettings, type AgentsConfig } from "./config.ts";
 import { AGENTS, IDE_AGENT_IDS, type AgentId } from "./registry.ts";
 import { AgentUnavailableError, ExecutionBlockedError, type AgentResult } from "./types.ts";
 
@@ -65,6 +67,12 @@ export const IDE_RESUME_FORM_SCHEMA = {
   required: ["done"],
   order: ["done", "note"],
 } as const;
+
+/** A person runs this agent's tasks: an IDE-only agent, or one with an IDE mode set to ide_handoff. */
+export function usesIdeHandoff(cfg: AgentsConfig, id: AgentId): boolean {
+  const spec = AGENTS[id];
+  return spec.kind === "ide" || (!!spec.ideCommand && agentSettings(cfg, id).ideHandoff);
+}
 
 export function ideCommandName(taskId: string): string {
   const slug = taskId.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
@@ -133,7 +141,7 @@ export async function ideSuspendPayload(
   input: { agentId: AgentId; taskId: string; title: string; branch: string; commandFile: IdeCommandFile; repoUrl?: string },
   getResumeUrls?: (approver?: string) => Promise<ResumeUrls>,
 ): Promise<IdeSuspendPayload> {
-  const get = getResumeUrls ?? (async (approver?: string) => (await import("windmill-client")).getResumeUrls(approver));
+  const get = getResumeUrls ?? ((approver?: string) => wmill.getResumeUrls(approver));
   const urls = await get();
   const spec = AGENTS[input.agentId];
   const run = input.commandFile.path.endsWith("SKILL.md") ? `the skill \`${input.commandFile.name}\`` : `\`/${input.commandFile.name}\``;
@@ -187,24 +195,23 @@ export async function pickUpFromBranch(
   remote = "origin",
   auth: GitAuthOptions = {},
 ): Promise<{ commit: string; changed: string[] }> {
-  const plain = makeGit(worktree);
-  const url = (await plain.raw(["remote", "get-url", "--", remote]).catch(() => "")).trim();
+  const plain = gitAt(worktree);
+  const url = (await plain.exec(["remote", "get-url", "--", remote], { okExitCodes: [2] })).stdout.trim();
   const git = auth.token && /^https?:/.test(url)
-    ? makeGit(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
+    ? gitAt(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
     : plain;
   const run = async (args: string[]) => {
     try {
-      return (await git.raw(args)).trim();
+      return (await git.run(args)).trim();
     } catch (e) {
-      const msg = String((e as Error).message ?? e).split("\n").slice(-2).join(" | ");
-      throw new ExecutionBlockedError("ide", "input", `git ${args[0]} failed: ${auth.token ? msg.split(auth.token).join("[REDACTED]") : msg}`,
-        `was ${branch} pushed to ${remote}?`);
+      // GitError's text is already redacted (the token included).
+      throw new ExecutionBlockedError("ide", "input", e instanceof GitError ? e.detail : String(e), `was ${branch} pushed to ${remote}?`);
     }
   };
   const before = await run(["rev-parse", "HEAD"]);
   await run(["fetch", "--quiet", remote, `refs/heads/${branch}`]);
   await run(["merge", "--ff-only", "--quiet", "FETCH_HEAD"]);
   const after = await run(["rev-parse", "HEAD"]);
-  const changed = before === after ? [] : (await run(["diff", "--name-only", "-z", before, after])).split("\0").filter(Boolean);
+  const changed = before === after ? [] : splitZ(await run(["diff", "--name-only", "-z", before, after]));
   return { commit: after, changed };
 }

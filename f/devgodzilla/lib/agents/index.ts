@@ -1,7 +1,7 @@
 // One entry point for running a task with an agent: picks the agent (explicit, per task, per
 // task type, default), dispatches to the CLI adapter, the built-in llm agent or Jules, and falls
-// back along `fallback` when an agent is unavailable here. IDE agents are not run here: they need
-// a suspend step (see ide.ts).
+// back along `fallback` when an agent is unavailable here. IDE agents are not run here: a person
+// does their tasks (execute_task hands them off; lib/workspace/ide_handoff.ts).
 
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
@@ -18,10 +18,11 @@ export * from "./types.ts";
 export { AGENTS, AGENT_IDS, IDE_AGENT_IDS, getAgent, listAgents, isAgentId, type AgentId, type AgentSpec } from "./registry.ts";
 export { parseAgentsConfig, resolveAgentForTask, agentSettings, type AgentsConfig, type AgentSettings } from "./config.ts";
 export { detectBlock, BLOCK_INSTRUCTION } from "./block.ts";
-export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentVersion, agentEndpoints } from "./cli.ts";
+export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentEndpoints } from "./cli.ts";
+export { agentVersion, installStatus, type InstallStatus } from "./health.ts";
 export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
-export { runJules } from "./jules.ts";
-export { writeIdeCommand, renderIdeCommand, prepareIdeTask, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
+export { runJules, githubRepoOf } from "./jules.ts";
+export { writeIdeCommand, renderIdeCommand, prepareIdeTask, usesIdeHandoff, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
 
 export interface RunAgentRequest {
   /** Explicit agent; otherwise chosen from the config by task id / type / default. */
@@ -39,7 +40,7 @@ export interface RunAgentRequest {
   config?: AgentsConfig | unknown;
   /** For the built-in llm agent: an Llm from lib/llm or its config. */
   llm?: Llm | LlmConfig;
-  /** For Jules: the GitHub repository (owner/name) and the branch it starts from. */
+  /** For Jules: the GitHub repository (owner/name; execute_task derives it from the repo URL) and the branch it starts from. */
   github?: { repo: string; branch?: string };
   title?: string;
   /** Repo-relative files the llm agent should see in full. */
@@ -68,7 +69,8 @@ async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConf
   }
   if (agentId === "jules") {
     const s = agentSettings(config, "jules");
-    if (!req.github?.repo) throw new InputError("github.repo", "Jules works on a GitHub repository: owner/name is needed");
+    // Not a GitHub repository: Jules cannot run here, so the fallback agents get the task.
+    if (!req.github?.repo) throw new AgentUnavailableError("jules", "works only on a GitHub repository (the task's repo is not a github.com URL)", { hint: "use another agent for this repository" });
     const out = await runJules({
       apiKey: s.apiKey ?? "", repo: req.github.repo, startingBranch: req.github.branch, prompt: req.prompt, title: req.title,
       baseUrl: s.baseUrl ?? undefined, timeoutMs: s.timeoutMs, applyTo: req.cwd, redactor, createPr: false,

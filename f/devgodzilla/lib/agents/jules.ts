@@ -5,7 +5,7 @@
 
 import { Redactor } from "../redact.ts";
 import { InputError } from "../errors.ts";
-import { runProcess } from "../process.ts";
+import { gitAt } from "../git.ts";
 import { detectBlock } from "./block.ts";
 import {
   AgentFailedError,
@@ -16,6 +16,15 @@ import {
 } from "./types.ts";
 
 export const JULES_DEFAULT_BASE_URL = "https://jules.googleapis.com/v1alpha";
+
+/**
+ * "owner/name" of a GitHub repository URL (https://github.com/o/n(.git), git@github.com:o/n.git,
+ * ssh://git@github.com/o/n), or null for any other remote: Jules works only on GitHub copies.
+ */
+export function githubRepoOf(url: string): string | null {
+  const m = /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/i.exec(url.trim());
+  return m ? `${m[1]}/${m[2]}` : null;
+}
 
 export type JulesState =
   | "QUEUED" | "PLANNING" | "AWAITING_PLAN_APPROVAL" | "AWAITING_USER_FEEDBACK" | "IN_PROGRESS" | "PAUSED" | "FAILED" | "COMPLETED";
@@ -153,11 +162,11 @@ export async function runJules(opts: JulesOptions): Promise<JulesOutcome> {
   let applied = false;
   if (patch && opts.applyTo && !block) {
     const text = patch.endsWith("\n") ? patch : patch + "\n";
-    const check = await runProcess({ file: "git", args: ["apply", "--check", "-"], cwd: opts.applyTo, input: text, log: false, timeoutMs: 60_000 });
+    const git = gitAt(opts.applyTo);
+    const check = await git.exec(["apply", "--check", "-"], { input: text, okExitCodes: [1, 128] }); // 1: does not apply; 128: not a patch
     if (check.exitCode !== 0) throw new AgentFailedError("jules", null, `the session's patch does not apply: ${check.stderr.trim().split("\n")[0] ?? ""}`, "nothing was changed");
-    const r = await runProcess({ file: "git", args: ["apply", "-"], cwd: opts.applyTo, input: text, log: false, timeoutMs: 60_000 });
-    applied = r.exitCode === 0;
-    if (!applied) throw new AgentFailedError("jules", null, `git apply failed: ${r.stderr.trim()}`);
+    await git.run(["apply", "-"], { input: text });
+    applied = true;
   }
 
   return {

@@ -5,12 +5,11 @@
 // worktree unchanged.
 
 import { isAbsolute, normalize } from "node:path";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Redactor } from "../redact.ts";
-import { runProcess } from "../process.ts";
+import { gitAt } from "../git.ts";
 import { createLlm, LlmError, TransientLlmError, type Llm, type LlmConfig } from "../llm/client.ts";
 import { selectContext } from "../llm/context.ts";
+import { repoFiles } from "../repo/files.ts";
 import { BLOCK_INSTRUCTION, detectBlock } from "./block.ts";
 import { AgentFailedError, ExecutionBlockedError, TransientAgentError, type AgentResult } from "./types.ts";
 
@@ -79,7 +78,8 @@ export function diffPaths(diff: string): string[] {
 
 async function gitApply(cwd: string, diff: string, check: boolean): Promise<{ ok: boolean; error: string }> {
   const args = ["apply", "--recount", "--whitespace=nowarn", ...(check ? ["--check"] : []), "-"];
-  const r = await runProcess({ file: "git", args, cwd, input: diff, timeoutMs: 60_000, log: false, env: { GIT_TERMINAL_PROMPT: "0" } });
+  // 1: does not apply; 128: not a patch. Either goes back to the model.
+  const r = await gitAt(cwd).exec(args, { input: diff, okExitCodes: [1, 128] });
   return { ok: r.exitCode === 0, error: r.stderr || r.stdout };
 }
 
@@ -89,11 +89,12 @@ async function contextBlock(opts: LlmAgentOptions): Promise<string> {
   for (const f of opts.files ?? []) {
     const n = normalize(f);
     if (isAbsolute(n) || n.startsWith("..")) continue;
-    try {
-      const content = await readFile(join(opts.cwd, n), "utf8");
+    // Through the repository-files gateway: a named file that is a link out of the worktree reads as absent.
+    const content = await repoFiles(opts.cwd).readText(n);
+    if (content !== null) {
       parts.push(`### ${n}\n\`\`\`\n${content}\n\`\`\``);
       named.add(n);
-    } catch {
+    } else {
       parts.push(`### ${n}\n(does not exist yet)`);
     }
   }
@@ -112,7 +113,7 @@ function asAgentError(e: unknown): Error {
     return new ExecutionBlockedError("llm", "auth", e.message, "check the OpenAI/Anthropic resource");
   }
   if (e instanceof LlmError) return new AgentFailedError("llm", null, e.message, e.hint);
-  return e instanceof Error ? e : new Error(String(e));
+  return e instanceof Error ? e : new AgentFailedError("llm", null, String(e));
 }
 
 export async function runLlmAgent(opts: LlmAgentOptions): Promise<AgentResult> {

@@ -1,6 +1,10 @@
-// Parsers for each agent's machine-readable output (shapes per shared/reference/agents.md).
-// Every parser is forgiving: a line that is not JSON is skipped, and when nothing parses the
-// final message falls back to the plain stdout, so an unexpected format degrades to text.
+// Parsers for each agent's machine-readable output (shapes as the real
+// CLIs print them), one per output family. Every parser is forgiving: a line that is not JSON is
+// skipped, and when nothing parses the final message falls back to the plain stdout, so an
+// unexpected format degrades to text. Two more readings of a run's output:
+//   fatalEvent      — a line after which the run cannot succeed although the CLI would go on
+//                     retrying (claude-code retries a 401 ten times with backoff for minutes);
+//   stderrJsonError — the Gemini-CLI family prints its error as a JSON object on stderr.
 
 import type { OutputFormat } from "./registry.ts";
 
@@ -112,10 +116,64 @@ function codex(stdout: string): ParsedOutput {
     else if (e.type === "turn.completed" && e.usage) {
       out.tokens.input += num(e.usage.input_tokens);
       out.tokens.output += num(e.usage.output_tokens);
-    } else if (e.type === "turn.failed") out.error = str(e.error?.message) ?? "turn failed";
-    else if (e.type === "error") out.error = str(e.message) ?? "error";
+    } else if (e.type === "turn.failed") out.error = str(e.error?.message) ?? out.error ?? "turn failed";
+    else if (e.type === "error" && !CODEX_RETRY.test(String(e.message ?? ""))) out.error = str(e.message) ?? "error";
   }
   return out;
+}
+
+// codex reports each reconnect as {"type":"error","message":"Reconnecting... 2/5 (…)"}: a retry,
+// not the end of the run (turn.failed says when it gave up).
+const CODEX_RETRY = /^Reconnecting\.\.\.\s*\d+\/\d+/;
+const AUTH_STATUS = /\b(401|403)\b|Unauthori[sz]ed|Forbidden/i;
+
+/**
+ * A stdout line that means the run will fail whatever the CLI does next: a rejected key it
+ * would otherwise retry for minutes. Returns the reason, or null.
+ */
+export function fatalEvent(format: OutputFormat, line: string): string | null {
+  if (!line.startsWith("{")) return null;
+  let e: Json;
+  try {
+    e = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (format === "claude-stream-json" && e.type === "system" && e.subtype === "api_retry" && (e.error_status === 401 || e.error_status === 403)) {
+    return `the model endpoint rejected the key (HTTP ${e.error_status}: ${String(e.error ?? "authentication failed")})`;
+  }
+  if (format === "codex-jsonl" && e.type === "error" && CODEX_RETRY.test(String(e.message ?? "")) && AUTH_STATUS.test(String(e.message))) {
+    return `the model endpoint rejected the key: ${String(e.message).replace(CODEX_RETRY, "").trim().replace(/^\(|\)$/g, "")}`;
+  }
+  return null;
+}
+
+/** An API error body passed on as the message (`{"error":{"code":401,"message":"…"}}`) → its message, with the code. */
+function unwrapJsonMessage(m: string): string {
+  if (!m.trimStart().startsWith("{")) return m;
+  try {
+    const e = JSON.parse(m)?.error;
+    if (typeof e?.message === "string") return `${e.code ? `HTTP ${e.code}${e.status ? ` ${e.status}` : ""}: ` : ""}${e.message}`;
+  } catch {
+    /* not JSON after all */
+  }
+  return m;
+}
+
+/** The message of the last `{ "error": { "message" } }` JSON object on stderr (gemini, qwen), or null. */
+export function stderrJsonError(stderr: string): string | null {
+  const t = stderr.trimEnd();
+  for (let i = t.lastIndexOf("{"); i >= 0; i = t.lastIndexOf("{", i - 1)) {
+    if (i > 0 && t[i - 1] !== "\n") continue;
+    try {
+      const v = JSON.parse(t.slice(i));
+      const m = v?.error?.message ?? (typeof v?.error === "string" ? v.error : null);
+      return typeof m === "string" && m ? unwrapJsonMessage(m) : null;
+    } catch {
+      /* not the start of the object: look further up */
+    }
+  }
+  return null;
 }
 
 function opencode(stdout: string): ParsedOutput {

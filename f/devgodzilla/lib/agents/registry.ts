@@ -31,8 +31,18 @@ export const AgentSpecSchema = z.object({
   name: z.string(),
   /** Primary way DevGodzilla drives it. */
   kind: z.enum(["cli", "ide", "api"]),
+  /**
+   * What running it takes: `headless` runs here against the configured (or its provider's) model
+   * endpoint; `vendor-service` runs only against its vendor's own service (`service`), which
+   * needs that account and network; `ide-handoff` is run by a person in an IDE (command file on
+   * the task branch + an approval step).
+   */
+  mode: z.enum(["headless", "vendor-service", "ide-handoff"]),
+  /** The vendor service a `vendor-service` agent needs ("needs <service>"). */
+  service: z.string().nullable(),
   /** Executable name on PATH (cli kinds), first match wins. */
   executables: z.array(z.string()),
+  /** npm package and the pinned version that installs (tests/agents/real/clis.json), or where it comes from when no registry has it. */
   install: z.object({
     npm: z.string().optional(),
     npmVersion: z.string().optional(),
@@ -40,17 +50,10 @@ export const AgentSpecSchema = z.object({
   }),
   /** null = the agent's own default (no model flag is passed unless configured). */
   defaultModel: z.string().nullable(),
-  /** "provider/model" for opencode-style agents. */
-  modelFormat: z.enum(["model", "provider/model", "none"]),
   capabilities: z.object({
-    headless: z.boolean(),
-    /** Can be driven through an IDE command/prompt file + human approval. */
-    ide: z.boolean(),
     jsonOutput: z.boolean(),
     tokens: z.boolean(),
     cost: z.boolean(),
-    sessionId: z.boolean(),
-    stdinPrompt: z.boolean(),
   }),
   commandDir: z.string().nullable(),
   legacyCommandDir: z.string().nullable(),
@@ -67,16 +70,6 @@ export const AgentSpecSchema = z.object({
        * together with it when there is no value.
        */
       template: z.array(z.string()),
-      /** Leading subcommand/flags, e.g. ["exec", "--skip-git-repo-check"]. */
-      base: z.array(z.string()),
-      /** How the prompt goes in: after a flag, or as the last positional argument. */
-      prompt: z.union([z.object({ flag: z.string() }), z.object({ positional: z.literal(true) })]),
-      /** Flag carrying the model, or null when the CLI has none. */
-      modelFlag: z.string().nullable(),
-      autoApprove: z.array(z.string()),
-      json: z.array(z.string()),
-      /** Flags the reference says are needed headless (trust, no-ask-user…). */
-      extra: z.array(z.string()),
       output: z.enum(OUTPUT_FORMATS),
       /** Documented exit codes with a meaning beyond 0/1. */
       exitCodes: z.record(z.string(), z.enum(["auth", "input", "config", "turn-limit", "cancelled", "mcp", "not-found"])),
@@ -90,7 +83,10 @@ export const AgentSpecSchema = z.object({
     /** Fixed env the agent needs headless (trust, telemetry, update checks). */
     fixed: z.record(z.string(), z.string()),
   }),
-  /** Public API endpoints the agent calls by default (for the sandbox allow-list); [] = unknown. */
+  /**
+   * Public API endpoints the agent calls by default (the sandbox allow-list when no base_url is
+   * configured; allowed only for an enabled agent a task runs). [] = none documented.
+   */
   endpoints: z.array(z.string()),
   unconfirmed: z.array(z.string()),
   notes: z.string(),
@@ -98,39 +94,37 @@ export const AgentSpecSchema = z.object({
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 
 type Caps = AgentSpec["capabilities"];
-const caps = (c: Partial<Caps>): Caps => ({
-  headless: false, ide: false, jsonOutput: false, tokens: false, cost: false, sessionId: false, stdinPrompt: false, ...c,
-});
+const caps = (c: Partial<Caps>): Caps => ({ jsonOutput: false, tokens: false, cost: false, ...c });
 
 const SPECS: AgentSpec[] = [
   {
-    id: "codex", name: "OpenAI Codex CLI", kind: "cli", executables: ["codex"],
+    id: "codex", name: "OpenAI Codex CLI", kind: "cli", mode: "headless", service: null, executables: ["codex"],
     install: { npm: "@openai/codex", npmVersion: "0.169.0" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true }),
     commandDir: ".agents/skills/", legacyCommandDir: null, promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
-      template: ["exec", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m", "{model}", "--json", "{prompt}"],
-      base: ["exec", "--skip-git-repo-check"], prompt: { positional: true }, modelFlag: "-m",
-      autoApprove: ["--sandbox", "workspace-write"], json: ["--json"], extra: [], output: "codex-jsonl", exitCodes: {},
+      // Its own sandbox cannot start bubblewrap inside ours (read-only file system): DevGodzilla's
+      // sandbox is the boundary, so codex's is bypassed.
+      template: ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-m", "{model}", "--json", "{prompt}"],
+      output: "codex-jsonl", exitCodes: {},
     },
     env: { keys: ["CODEX_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: ["https://api.openai.com"],
-    unconfirmed: ["OPENAI_BASE_URL env (base URL is set in config.toml openai_base_url/model_providers)"],
-    notes: "Waits for EOF on an open stdin pipe: stdin is closed. No cost field. Inside an outer sandbox, --dangerously-bypass-approvals-and-sandbox is the alternative to --sandbox workspace-write.",
+    unconfirmed: [],
+    notes: "Ignores OPENAI_BASE_URL: a configured base_url becomes a model provider in $CODEX_HOME/config.toml (wire_api responses). Waits for EOF on an open stdin pipe: stdin is closed. No cost field. Its own sandbox is bypassed inside DevGodzilla's.",
   },
   {
-    id: "claude-code", name: "Claude Code", kind: "cli", executables: ["claude"],
+    id: "claude-code", name: "Claude Code", kind: "cli", mode: "headless", service: null, executables: ["claude"],
     install: { npm: "@anthropic-ai/claude-code", npmVersion: "2.1.328" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, cost: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true, cost: true }),
     commandDir: ".claude/skills/", legacyCommandDir: ".claude/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "--model",
-      autoApprove: ["--dangerously-skip-permissions"], json: ["--output-format", "stream-json", "--verbose"], extra: [],
+     
       output: "claude-stream-json", exitCodes: {},
     },
     env: {
@@ -143,36 +137,36 @@ const SPECS: AgentSpec[] = [
     notes: "stream-json with -p requires --verbose. As root, bypass mode exits 1 unless IS_SANDBOX=1 (set automatically when running as root). ANTHROPIC_BASE_URL must speak the Anthropic API.",
   },
   {
-    id: "opencode", name: "OpenCode", kind: "cli", executables: ["opencode"],
+    id: "opencode", name: "OpenCode", kind: "cli", mode: "headless", service: null, executables: ["opencode"],
     install: { npm: "opencode-ai", npmVersion: "1.18.33" },
-    defaultModel: null, modelFormat: "provider/model",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, cost: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true, cost: true }),
     commandDir: ".opencode/commands/", legacyCommandDir: ".opencode/command/", promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["run", "-m", "{model}", "--format", "json", "--auto", "--title", "{title}", "{prompt}"],
-      base: ["run"], prompt: { positional: true }, modelFlag: "-m",
-      autoApprove: ["--auto"], json: ["--format", "json"], extra: [], output: "opencode-jsonl", exitCodes: {},
+      output: "opencode-jsonl", exitCodes: {},
     },
     env: {
       keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], baseUrl: null, model: null,
-      fixed: { OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1" },
+      // No update check, models.dev fetch or LSP download: each waits on a network the sandbox
+      // does not have.
+      fixed: { OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_LSP_DOWNLOAD: "1" },
     },
     endpoints: [],
     unconfirmed: ["step_finish token/cost field names (per SDK part types, not re-verified)"],
     notes: "Non-interactive run auto-rejects permissions unless --auto (older builds: OPENCODE_PERMISSION). Custom OpenAI-compatible provider via OPENCODE_CONFIG_CONTENT. Install script must be approved (platform binary).",
   },
   {
-    id: "gemini-cli", name: "Gemini CLI", kind: "cli", executables: ["gemini"],
+    id: "gemini-cli", name: "Gemini CLI", kind: "cli", mode: "headless", service: null, executables: ["gemini"],
     install: { npm: "@google/gemini-cli", npmVersion: "0.61.0" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true }),
     commandDir: ".gemini/commands/", legacyCommandDir: null, promptFormat: "toml", argPlaceholder: "{{args}}",
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "-m", "{model}", "-o", "json", "--approval-mode", "yolo", "--skip-trust"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "-m",
-      autoApprove: ["--approval-mode", "yolo"], json: ["-o", "json"], extra: ["--skip-trust"], output: "gemini-json",
+      output: "gemini-json",
       exitCodes: { "41": "auth", "42": "input", "52": "config", "53": "turn-limit", "130": "cancelled" },
     },
     env: {
@@ -184,16 +178,15 @@ const SPECS: AgentSpec[] = [
     notes: "Untrusted folder ⇒ FatalUntrustedWorkspaceError: --skip-trust / GEMINI_CLI_TRUST_WORKSPACE=true. GOOGLE_GEMINI_BASE_URL is a Gemini API proxy, not OpenAI.",
   },
   {
-    id: "qwen", name: "Qwen Code", kind: "cli", executables: ["qwen"],
-    install: { npm: "@qwen-code/qwen-code", npmVersion: "0.24.4 (0.15.10 is the last for Node 20)" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, sessionId: true, stdinPrompt: true }),
+    id: "qwen", name: "Qwen Code", kind: "cli", mode: "headless", service: null, executables: ["qwen"],
+    install: { npm: "@qwen-code/qwen-code", npmVersion: "0.24.4" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true }),
     commandDir: ".qwen/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "{{args}}",
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "-m", "{model}", "-o", "json", "--yolo"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "-m",
-      autoApprove: ["--yolo"], json: ["-o", "json"], extra: [], output: "qwen-json", exitCodes: {},
+      output: "qwen-json", exitCodes: {},
     },
     env: {
       keys: ["OPENAI_API_KEY", "DASHSCOPE_API_KEY"], baseUrl: "OPENAI_BASE_URL", model: "OPENAI_MODEL",
@@ -204,16 +197,15 @@ const SPECS: AgentSpec[] = [
     notes: "Gemini-CLI fork; OpenAI-compatible base URL. A failed tool does not fail the run: check the files. OAuth is unusable headless.",
   },
   {
-    id: "copilot", name: "GitHub Copilot CLI", kind: "cli", executables: ["copilot"],
+    id: "copilot", name: "GitHub Copilot CLI", kind: "cli", mode: "headless", service: null, executables: ["copilot"],
     install: { npm: "@github/copilot", npmVersion: "1.0.102" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, ide: true, jsonOutput: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: ".github/skills/", legacyCommandDir: ".github/prompts/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".github/prompts/{name}.prompt.md", format: "markdown" },
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "--allow-all", "--no-ask-user", "--output-format", "json"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "--model",
-      autoApprove: ["--allow-all"], json: ["--output-format", "json"], extra: ["--no-ask-user"], output: "copilot-jsonl", exitCodes: {},
+      output: "copilot-jsonl", exitCodes: {},
     },
     env: {
       keys: ["COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"], baseUrl: "COPILOT_PROVIDER_BASE_URL", model: "COPILOT_MODEL",
@@ -224,16 +216,15 @@ const SPECS: AgentSpec[] = [
     notes: "Fine-grained PAT, not ghp_. BYOK: COPILOT_PROVIDER_TYPE, COPILOT_PROVIDER_API_KEY. IDE form: .github/prompts/*.prompt.md (VS Code agent mode).",
   },
   {
-    id: "cursor", name: "Cursor", kind: "cli", executables: ["cursor-agent", "agent"],
-    install: { other: "curl installer cursor.com/install (no npm package)" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, ide: true, jsonOutput: true, sessionId: true, stdinPrompt: true }),
+    id: "cursor", name: "Cursor", kind: "cli", mode: "vendor-service", service: "Cursor (cursor.com account; no custom model endpoint)", executables: ["cursor-agent", "agent"],
+    install: { other: "not on a package registry: the vendor's installer script (cursor.com/install)" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: ".cursor/skills/", legacyCommandDir: ".cursor/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".cursor/commands/{name}.md", format: "markdown" },
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "json", "--force", "--trust", "--approve-mcps"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "--model",
-      autoApprove: ["--force"], json: ["--output-format", "json"], extra: ["--trust", "--approve-mcps"],
+     
       output: "claude-result-json", exitCodes: {},
     },
     env: { keys: ["CURSOR_API_KEY"], baseUrl: null, model: null, fixed: {} },
@@ -242,10 +233,10 @@ const SPECS: AgentSpec[] = [
     notes: "Without --trust exits non-zero; without --approve-mcps MCP calls are dropped. JSON has no tokens/cost; on failure non-zero exit + stderr, no JSON. Commands are deprecated in favour of skills, but a human still runs /name from .cursor/commands/*.md in the IDE.",
   },
   {
-    id: "windsurf", name: "Windsurf", kind: "ide", executables: [],
-    install: { other: "IDE (Windsurf / Devin)" },
-    defaultModel: null, modelFormat: "none",
-    capabilities: caps({ ide: true }),
+    id: "windsurf", name: "Windsurf", kind: "ide", mode: "ide-handoff", service: null, executables: [],
+    install: { other: "an IDE, not a package: Windsurf (now part of Cognition Devin)" },
+    defaultModel: null,
+    capabilities: caps({}),
     commandDir: ".windsurf/workflows/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".windsurf/workflows/{name}.md", format: "markdown" },
     cli: null,
@@ -255,16 +246,15 @@ const SPECS: AgentSpec[] = [
     notes: "IDE only; dropped by Spec Kit on 2026-06-30 (absorbed into Cognition Devin).",
   },
   {
-    id: "qoder", name: "Qoder CLI", kind: "cli", executables: ["qodercli"],
+    id: "qoder", name: "Qoder CLI", kind: "cli", mode: "vendor-service", service: "Qoder (qoder.com account)", executables: ["qodercli"],
     install: { npm: "@qoder-ai/qodercli", npmVersion: "1.1.52" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: ".qoder/skills/", legacyCommandDir: ".qoder/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "-o", "json", "--permission-mode", "bypass_permissions"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "--model",
-      autoApprove: ["--permission-mode", "bypass_permissions"], json: ["-o", "json"], extra: [],
+     
       output: "claude-result-json", exitCodes: {},
     },
     env: { keys: ["QODER_PERSONAL_ACCESS_TOKEN"], baseUrl: null, model: null, fixed: {} },
@@ -273,16 +263,15 @@ const SPECS: AgentSpec[] = [
     notes: "Non-default permission modes only apply in trusted folders (a new worktree may need trust). Ask-type actions are auto-denied headless.",
   },
   {
-    id: "q", name: "Amazon Q / Kiro CLI", kind: "cli", executables: ["kiro-cli", "q"],
-    install: { other: "installer (kiro.dev); Amazon Q CLI `q` uses the same flags" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, stdinPrompt: true }),
+    id: "q", name: "Amazon Q / Kiro CLI", kind: "cli", mode: "vendor-service", service: "Kiro / Amazon Q (KIRO_API_KEY; no custom model endpoint)", executables: ["kiro-cli", "q"],
+    install: { other: "not on a package registry: the vendor's installer (kiro.dev); the older Amazon Q CLI `q` takes the same flags" },
+    defaultModel: null,
+    capabilities: caps({}),
     commandDir: ".kiro/prompts/", legacyCommandDir: ".amazonq/prompts/", promptFormat: "markdown", argPlaceholder: "none",
     ideCommand: null,
     cli: {
       template: ["chat", "--no-interactive", "--trust-all-tools", "--model", "{model}", "{prompt}"],
-      base: ["chat", "--no-interactive"], prompt: { positional: true }, modelFlag: "--model",
-      autoApprove: ["--trust-all-tools"], json: [], extra: [], output: "text",
+      output: "text",
       exitCodes: { "3": "mcp", "4": "not-found" },
     },
     env: { keys: ["KIRO_API_KEY"], baseUrl: null, model: null, fixed: {} },
@@ -291,16 +280,15 @@ const SPECS: AgentSpec[] = [
     notes: "Without trust: 'Tool approval required but --no-interactive…'. Prompt files have no argument substitution.",
   },
   {
-    id: "auggie", name: "Augment Code (auggie)", kind: "cli", executables: ["auggie"],
+    id: "auggie", name: "Augment Code (auggie)", kind: "cli", mode: "vendor-service", service: "Augment Code (augmentcode.com account)", executables: ["auggie"],
     install: { npm: "@augmentcode/auggie", npmVersion: "0.36.0" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, sessionId: true, stdinPrompt: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: ".augment/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["--print", "--quiet", "--output-format", "json", "-m", "{model}", "{prompt}"],
-      base: ["--print", "--quiet"], prompt: { positional: true }, modelFlag: "-m",
-      autoApprove: [], json: ["--output-format", "json"], extra: [], output: "claude-result-json", exitCodes: {},
+      output: "claude-result-json", exitCodes: {},
     },
     env: { keys: ["AUGMENT_SESSION_AUTH"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
@@ -308,44 +296,46 @@ const SPECS: AgentSpec[] = [
     notes: "AUGMENT_SESSION_AUTH is the JSON printed by `auggie token print`. Missing auth ⇒ exit 1.",
   },
   {
-    id: "codebuddy", name: "CodeBuddy Code", kind: "cli", executables: ["codebuddy", "cbc"],
-    install: { npm: "@tencent-ai/codebuddy-code" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, sessionId: true, stdinPrompt: true }),
+    id: "codebuddy", name: "CodeBuddy Code", kind: "cli", mode: "vendor-service", service: "Tencent CodeBuddy (its model endpoint variable is unconfirmed)", executables: ["codebuddy", "cbc"],
+    install: { other: "not on the npm registry (@tencent-ai/codebuddy-code does not exist there): install it per Tencent CodeBuddy's docs (cloud.tencent.com/document/product/1831)" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: ".codebuddy/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "json", "-y"],
-      base: [], prompt: { flag: "-p" }, modelFlag: "--model",
-      autoApprove: ["-y"], json: ["--output-format", "json"], extra: [], output: "claude-result-json", exitCodes: {},
+      output: "claude-result-json", exitCodes: {},
     },
     env: { keys: ["CODEBUDDY_AUTH_TOKEN", "CODEBUDDY_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["JSON shape (likely Claude-style)", "base URL env var name", "npm package not in the local registry list"],
+    unconfirmed: ["JSON shape (likely Claude-style)", "base URL env var name"],
     notes: "-y is mandatory for tools in -p mode. Auth precedence CODEBUDDY_AUTH_TOKEN > apiKeyHelper > CODEBUDDY_API_KEY.",
   },
   {
-    id: "kilocode", name: "Kilo Code", kind: "cli", executables: ["kilo"],
-    install: { npm: "@kilocode/cli", npmVersion: "7.8.1" },
-    defaultModel: null, modelFormat: "provider/model",
-    capabilities: caps({ headless: true, ide: true, jsonOutput: true, tokens: true, cost: true, sessionId: true, stdinPrompt: true }),
+    id: "kilocode", name: "Kilo Code", kind: "cli", mode: "headless", service: null, executables: ["kilo"],
+    install: { npm: "@kilocode/cli", npmVersion: "7.7.7" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true, cost: true }),
     commandDir: ".kilo/commands/", legacyCommandDir: ".kilocode/workflows/", promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".kilo/commands/{name}.md", format: "markdown" },
     cli: {
       template: ["run", "--auto", "-m", "{model}", "--format", "json", "{prompt}"],
-      base: ["run"], prompt: { positional: true }, modelFlag: "-m",
-      autoApprove: ["--auto"], json: ["--format", "json"], extra: [], output: "opencode-jsonl", exitCodes: {},
+      output: "opencode-jsonl", exitCodes: {},
     },
-    env: { keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], baseUrl: null, model: null, fixed: {} },
+    env: {
+      keys: ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"], baseUrl: null, model: null,
+      // As opencode's, under its own names (outside a sandbox a run waited ~20 s on models.dev).
+      fixed: { KILO_DISABLE_AUTOUPDATE: "1", KILO_DISABLE_MODELS_FETCH: "1", KILO_DISABLE_LSP_DOWNLOAD: "1" },
+    },
     endpoints: [],
-    unconfirmed: ["provider configuration details (OpenCode-style)"],
+    unconfirmed: [],
     notes: "OpenCode fork: same run flags and JSON events.",
   },
   {
-    id: "roo", name: "Roo Code", kind: "ide", executables: [],
-    install: { other: "VS Code extension (shut down)" },
-    defaultModel: null, modelFormat: "none",
-    capabilities: caps({ ide: true }),
+    id: "roo", name: "Roo Code", kind: "ide", mode: "ide-handoff", service: null, executables: [],
+    install: { other: "an IDE extension, not a package: Roo Code for VS Code (shut down)" },
+    defaultModel: null,
+    capabilities: caps({}),
     commandDir: ".roo/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".roo/commands/{name}.md", format: "markdown" },
     cli: null,
@@ -355,16 +345,15 @@ const SPECS: AgentSpec[] = [
     notes: "Extension shut down; dropped by Spec Kit on 2026-06-30.",
   },
   {
-    id: "amp", name: "Amp", kind: "cli", executables: ["amp"],
-    install: { npm: "@sourcegraph/amp (renamed @ampcode/cli)" },
-    defaultModel: null, modelFormat: "none",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, sessionId: true, stdinPrompt: true }),
+    id: "amp", name: "Amp", kind: "cli", mode: "vendor-service", service: "Amp (ampcode.com account)", executables: ["amp"],
+    install: { npm: "@ampcode/cli" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true }),
     commandDir: ".agents/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["-x", "{prompt}", "--dangerously-allow-all", "--stream-json"],
-      base: [], prompt: { flag: "-x" }, modelFlag: null,
-      autoApprove: ["--dangerously-allow-all"], json: ["--stream-json"], extra: [], output: "claude-stream-json", exitCodes: {},
+      output: "claude-stream-json", exitCodes: {},
     },
     env: { keys: ["AMP_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
@@ -372,16 +361,15 @@ const SPECS: AgentSpec[] = [
     notes: "No model flag (--mode smart|rush…). No cost in the stream. Execute mode turns on when stdout is redirected.",
   },
   {
-    id: "shai", name: "SHAI (OVHcloud)", kind: "cli", executables: ["shai"],
-    install: { other: "install.sh from ovh/shai" },
-    defaultModel: null, modelFormat: "none",
-    capabilities: caps({ headless: true, jsonOutput: true, stdinPrompt: true }),
+    id: "shai", name: "SHAI (OVHcloud)", kind: "cli", mode: "vendor-service", service: "OVHcloud AI Endpoints (provider keys in its own auth.config.json)", executables: ["shai"],
+    install: { other: "not on a package registry: install.sh from the ovh/shai GitHub releases" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: ".shai/commands/", legacyCommandDir: null, promptFormat: "markdown", argPlaceholder: "$ARGUMENTS",
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "--trace"],
-      base: [], prompt: { flag: "-p" }, modelFlag: null,
-      autoApprove: [], json: ["--trace"], extra: [], output: "shai-trace", exitCodes: {},
+      output: "shai-trace", exitCodes: {},
     },
     env: { keys: ["OVHAI_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
@@ -389,10 +377,10 @@ const SPECS: AgentSpec[] = [
     notes: "Always auto-approves headless. Agent errors only go to stderr and it still exits 0: stderr is checked for errors.",
   },
   {
-    id: "bob", name: "IBM Bob", kind: "ide", executables: ["bob"],
-    install: { other: "IDE (+ Bob Shell CLI, unconfirmed)" },
-    defaultModel: null, modelFormat: "none",
-    capabilities: caps({ ide: true }),
+    id: "bob", name: "IBM Bob", kind: "ide", mode: "ide-handoff", service: null, executables: ["bob"],
+    install: { other: "an IDE, not a package: IBM Bob (its Bob Shell CLI is unconfirmed)" },
+    defaultModel: null,
+    capabilities: caps({}),
     commandDir: ".bob/skills/", legacyCommandDir: ".bob/commands/", promptFormat: "skill", argPlaceholder: "$ARGUMENTS",
     ideCommand: { path: ".bob/skills/{name}/SKILL.md", format: "skill" },
     cli: null,
@@ -402,10 +390,10 @@ const SPECS: AgentSpec[] = [
     notes: "Spec Kit dual-mode integration; driven here as an IDE agent.",
   },
   {
-    id: "jules", name: "Google Jules", kind: "api", executables: [],
-    install: { npm: "@google/jules (CLI), @google/jules-sdk" },
-    defaultModel: null, modelFormat: "none",
-    capabilities: caps({ headless: true, jsonOutput: true, sessionId: true }),
+    id: "jules", name: "Google Jules", kind: "api", mode: "vendor-service", service: "Google Jules (jules.googleapis.com; works on the GitHub copy of the repository)", executables: [],
+    install: { other: "nothing to install: DevGodzilla calls the Jules REST API (its npm CLI @google/jules downloads a binary at run time)" },
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true }),
     commandDir: null, legacyCommandDir: null, promptFormat: "none", argPlaceholder: "none",
     ideCommand: null,
     cli: null,
@@ -415,10 +403,10 @@ const SPECS: AgentSpec[] = [
     notes: "REST v1alpha: POST /sessions with sourceContext for the GitHub repo, poll GET /sessions/{id}, outputs pullRequest and/or changeSet.gitPatch. Header X-Goog-Api-Key. Works on the GitHub copy of the repo.",
   },
   {
-    id: "llm", name: "Built-in LLM (unified diff)", kind: "api", executables: [],
+    id: "llm", name: "Built-in LLM (unified diff)", kind: "api", mode: "headless", service: null, executables: [],
     install: { other: "built in: uses the OpenAI or Anthropic resource given to the flow" },
-    defaultModel: null, modelFormat: "model",
-    capabilities: caps({ headless: true, jsonOutput: true, tokens: true, cost: true }),
+    defaultModel: null,
+    capabilities: caps({ jsonOutput: true, tokens: true, cost: true }),
     commandDir: null, legacyCommandDir: null, promptFormat: "none", argPlaceholder: "none",
     ideCommand: null,
     cli: null,

@@ -13,7 +13,7 @@ export interface DagTaskInput {
 /** A DAG that cannot run: a duplicate id, an unknown dependency, a cycle. */
 export class DagError extends DevGodzillaError {
   constructor(message: string) {
-    super(message, { hint: "fix the task's dependencies in tasks.md (or the DAG given) and run again" });
+    super(message, { hint: "fix the task dependencies in tasks.md (or the DAG given) and run again; nothing was started" });
   }
 }
 

@@ -4,11 +4,13 @@
 // ran the last one and why.
 
 import { executeTask, type ExecuteTaskDeps, type ExecuteTaskInput, type ExecuteTaskResult } from "../workspace/execute_task.ts";
-import { DevGodzillaError } from "../errors.ts";
+import { DevGodzillaError, ERROR_NAMES as E } from "../errors.ts";
 import { runAttempts, type AttemptOutcome } from "./attempts.ts";
 
 /** Failures a retry cannot fix (error names). */
-export const NON_RETRYABLE = new Set(["InputError", "ConfigError", "ExecutionBlockedError", "AgentUnavailableError", "SetupFailedError", "SandboxUnavailableError", "DagError"]);
+export const NON_RETRYABLE = new Set<string>([
+  E.InputError, E.ConfigError, E.ExecutionBlockedError, E.AgentUnavailableError, E.SetupFailedError, E.SandboxUnavailableError, E.DagError,
+]);
 
 export interface TaskPolicy {
   retries?: number;

@@ -9,8 +9,7 @@ import { z } from "zod";
 import { Redactor } from "../redact.ts";
 import { ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError, LlmError } from "./errors.ts";
 import { parseJsonLenient } from "./json.ts";
-import { UsageLedger, type UsageEntry } from "./usage.ts";
-import { TracingLedger } from "../telemetry/spans.ts";
+import { TracingLedger, UsageLedger, type UsageEntry } from "./usage.ts";
 import type { ProviderConfig } from "./config.ts";
 
 export interface LlmOptions {
@@ -138,6 +137,17 @@ export function classifyError(err: unknown): Classified {
   return { kind: "request", status, message };
 }
 
+/** The base URL a provider's SDK calls (its default when none is set), without credentials or query. */
+export function endpointOf(provider: string, baseUrl?: string): string {
+  const url = baseUrl || (provider === "anthropic" ? "https://api.anthropic.com" : "https://api.openai.com/v1");
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, "")}`;
+  } catch {
+    return "(an invalid base_url)";
+  }
+}
+
 export function createLlm(config: LlmConfig): Llm {
   const o = {
     maxAttempts: Math.max(1, config.maxAttempts ?? 4),
@@ -154,6 +164,8 @@ export function createLlm(config: LlmConfig): Llm {
   const redactor = config.redactor ?? new Redactor();
   redactor.add(config.apiKey);
   const { provider, model } = config;
+  // Errors name the endpoint they could not reach (never the key; credentials in the URL are dropped).
+  const where = `${provider} at ${endpointOf(provider, config.baseUrl)}`;
   const baseModel = model.toLowerCase().replace(/^.*\//, "").replace(/-(\d{8}|latest)$/, "");
   const window = config.contextWindowTokens ?? CONTEXT_WINDOWS[baseModel];
 
@@ -216,15 +228,15 @@ export function createLlm(config: LlmConfig): Llm {
       } catch (err) {
         const k = classifyError(err);
         const msg = redactor.redact(k.message);
-        if (k.kind === "overflow") throw new ContextOverflowError(`${provider} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
+        if (k.kind === "overflow") throw new ContextOverflowError(`${where} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
         if (k.kind === "request" && k.status === 400 && c.json && jsonMode === "native" && /response_format|json_schema|tool_choice|tools? (are|is) not supported|unsupported/i.test(k.message)) {
           // An OpenAI-compatible server without structured-output support: ask with the schema in the prompt only.
           jsonMode = "prompt";
           attempt--;
           continue;
         }
-        if (k.kind === "request") throw new LlmRequestError(`${provider} request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
-        if (attempt >= o.maxAttempts) throw new TransientLlmError(`${provider} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
+        if (k.kind === "request") throw new LlmRequestError(`${where}: request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
+        if (attempt >= o.maxAttempts) throw new TransientLlmError(`${where} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
         const backoff = o.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
         await o.sleep(Math.min(o.maxDelayMs, retryAfterMs(err) ?? backoff));
       }
@@ -270,3 +282,38 @@ export function createLlm(config: LlmConfig): Llm {
 
 export { LlmError, ContextOverflowError, StructuredOutputError, TransientLlmError, LlmRequestError, UsageLedger };
 export type { UsageEntry };
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings
+
+/** Turns texts into vectors, in order (QA fuses them with BM25 to rank evidence). */
+export interface Embedder {
+  embed(texts: string[]): Promise<number[][]>;
+}
+
+/**
+ * Embeddings through an OpenAI-compatible /embeddings endpoint (the configured provider), 96
+ * texts per request. Failures are typed and redacted like createLlm's.
+ */
+export function createEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string; timeoutMs?: number }): Embedder {
+  const client = new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseUrl, maxRetries: 2, timeout: cfg.timeoutMs ?? 60_000 });
+  const redactor = new Redactor([cfg.apiKey]);
+  const failed = (e: unknown): LlmError => {
+    const k = classifyError(e);
+    const o = { provider: "openai", model: cfg.model, status: k.status };
+    const msg = redactor.redact(k.message);
+    return k.kind === "transient" ? new TransientLlmError(`embeddings kept failing: ${msg}`, { ...o, attempts: 3 }) : new LlmRequestError(`embeddings request failed: ${msg}`, o);
+  };
+  return {
+    async embed(texts) {
+      const out: number[][] = [];
+      for (let i = 0; i < texts.length; i += 96) {
+        const r = await client.embeddings.create({ model: cfg.model, input: texts.slice(i, i + 96) }).catch((e: unknown) => {
+          throw failed(e);
+        });
+        for (const d of r.data.sort((a, b) => a.index - b.index)) out.push(d.embedding as number[]);
+      }
+      return out;
+    },
+  };
+}

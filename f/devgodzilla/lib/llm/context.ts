@@ -3,10 +3,9 @@
 // rare terms more than common ones), manifests/READMEs get a small prior, and files are added
 // best-first until the budget is spent. Large files are cut to a per-file cap.
 
-import { readFile, readdir, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
 import { estimateTokens } from "./client.ts";
 import { Redactor } from "../redact.ts";
+import { repoFiles, type RepoFiles } from "../repo/files.ts";
 
 export interface ContextFile {
   path: string;
@@ -57,29 +56,11 @@ export function terms(text: string): string[] {
   return (text.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((w) => !STOP.has(w));
 }
 
-async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    if (out.length >= MAX_FILES) return;
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (out.length >= MAX_FILES) return;
-      const full = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!IGNORED_DIRS.has(e.name)) await walk(full);
-      } else if (e.isFile() && !SECRET_FILE.test(e.name) && (TEXT_EXT.test(e.name) || /^(Makefile|Dockerfile|README)$/.test(e.name))) {
-        out.push(relative(root, full).split(sep).join("/"));
-      }
-    }
-  }
-  await walk(root);
-  return out;
+/** Candidate files, through the repository-files gateway (links out of the repository are never read). */
+async function listFiles(files: RepoFiles): Promise<string[]> {
+  const all = await files.walk({ skipDir: (name) => IGNORED_DIRS.has(name) });
+  const name = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+  return all.filter((p) => !SECRET_FILE.test(name(p)) && (TEXT_EXT.test(name(p)) || /^(Makefile|Dockerfile|README)$/.test(name(p)))).slice(0, MAX_FILES);
 }
 
 export async function selectContext(opts: SelectContextOptions): Promise<ContextSelection> {
@@ -88,13 +69,12 @@ export async function selectContext(opts: SelectContextOptions): Promise<Context
   const redactor = opts.redactor ?? new Redactor();
   const maxFileTokens = opts.maxFileTokens ?? Math.max(400, Math.floor(budget / 3));
   const q = [...new Set(terms(opts.query))];
-  const paths = (await listFiles(opts.root)).filter((p) => !(opts.exclude ?? []).some((x) => p === x || p.startsWith(x.endsWith("/") ? x : `${x}/`)));
+  const repo = repoFiles(opts.root);
+  const paths = (await listFiles(repo)).filter((p) => !(opts.exclude ?? []).some((x) => p === x || p.startsWith(x.endsWith("/") ? x : `${x}/`)));
   const docs: { path: string; content: string; bodyTerms: Map<string, number>; pathTerms: Set<string> }[] = [];
   for (const path of paths) {
-    const full = join(opts.root, path);
-    const st = await stat(full).catch(() => undefined);
-    if (!st || st.size > MAX_BYTES) continue;
-    const text = await readFile(full, "utf8").catch(() => "");
+    const text = await repo.readText(path, { maxBytes: MAX_BYTES });
+    if (text === null) continue;
     if (text.includes("\u0000")) continue; // binary
     const content = redactor.redact(text);
     const bodyTerms = new Map<string, number>();

@@ -1,6 +1,8 @@
 // Token and cost accounting. Every LLM call appends one entry; scripts return `ledger.totals()`
 // in their result and flows add totals with `sumUsage`, so a run's cost shows in the flow result.
 
+import { recordSpan, telemetryEnabled } from "../telemetry/index.ts";
+
 export interface UsageEntry {
   provider: string;
   model: string;
@@ -113,3 +115,27 @@ export class UsageLedger {
     return t;
   }
 }
+
+/**
+ * A UsageLedger that also emits one `llm` span per call: pass it as `ledger` to
+ * createLlm and every call shows in the trace with provider, model, tokens and cost.
+ */
+export class TracingLedger extends UsageLedger {
+  override record(e: Omit<UsageEntry, "costUsd" | "priceKnown">): UsageEntry {
+    const entry = super.record(e);
+    if (telemetryEnabled()) {
+      const end = Date.now();
+      recordSpan(`llm ${entry.provider}/${entry.model}`, {
+        "gen_ai.system": entry.provider,
+        "gen_ai.request.model": entry.model,
+        "gen_ai.usage.input_tokens": entry.inputTokens,
+        "gen_ai.usage.output_tokens": entry.outputTokens,
+        "devgodzilla.cost_usd": entry.costUsd,
+        "devgodzilla.purpose": entry.purpose,
+        "devgodzilla.attempts": entry.attempts,
+      }, end - entry.durationMs, end);
+    }
+    return entry;
+  }
+}
+

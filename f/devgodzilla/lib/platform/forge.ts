@@ -1,9 +1,17 @@
-// GitHub pull requests and GitLab merge requests over their REST APIs (plain fetch).
+// The forge gateway: GitHub pull requests and issues, GitLab merge requests and issues, over their
+// REST APIs with a small fetch client. One place owns which forge a repository is on
+// (chooseForge), the time limit, paging (every list follows the pages the forge announces), typed
+// errors and redaction. Why not octokit + gitbeaker: we call five endpoints per forge; two SDKs
+// would bring two error models and two paging styles that we would translate back into ours, and
+// two more runtime dependencies for every Windmill worker to resolve — paging is the Link header
+// both forges send, a few lines here.
 // Idempotent by design: the run branch identifies the PR/MR, so a retried or resumed open_pr step
 // finds the open one and updates its title/body instead of opening a duplicate.
-// The token only ever travels in the Authorization header; every message we surface is redacted.
+// The token only ever travels in the Authorization header, only to the API root it was given for;
+// every message we surface is redacted.
 
 import { DevGodzillaError, InputError } from "../errors.ts";
+import type { GitAuthOptions } from "../git.ts";
 import { Redactor } from "../redact.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +122,54 @@ export interface ResolveTargetInput {
   token: string;
 }
 
+/** The forge resources a script may be given (Windmill's `github` and `gitlab` resource types). */
+export interface ForgeResources {
+  github?: { token: string };
+  gitlab?: { token: string; baseUrl?: string };
+}
+
+export interface ForgeChoice extends ForgeResources {
+  /** "auto" or omitted: decided by the rule in chooseForge. */
+  forge?: "auto" | ForgeKind;
+  repoUrl: string;
+  /** owner/repo (group/project) when repoUrl is not a forge URL (a local or mirror remote). */
+  repository?: string;
+  /** API root override; per forge when one caller serves repositories on both (reconcile). "" = none. */
+  apiBase?: string | Partial<Record<ForgeKind, string>>;
+}
+
+/**
+ * The one rule that decides GitHub or GitLab, for every script: the forge the caller names; else
+ * the repository's host (github… / gitlab…); else the only forge resource given. The token is that
+ * forge's resource's. The API root is `apiBase`, else the GitLab resource's instance URL, else
+ * derived from the repository host.
+ */
+export function chooseForge(c: ForgeChoice): ForgeTarget {
+  const named = c.forge && c.forge !== "auto" ? c.forge : undefined;
+  const onlyResource = c.github && !c.gitlab ? "github" : c.gitlab && !c.github ? "gitlab" : undefined;
+  const kind = named ?? inferForgeKind(c.repoUrl) ?? onlyResource;
+  if (!kind) {
+    throw new InputError("forge", `cannot tell whether ${safeUrl(c.repoUrl)} is on GitHub or GitLab`, 'set forge to "github" or "gitlab", or give only the resource of the forge that hosts it');
+  }
+  const token = c[kind]?.token;
+  if (!token) throw new InputError(kind, `a ${kind} resource with a token is required for ${safeUrl(c.repoUrl)}`, `pick the ${kind} resource (its token opens the ${kind === "github" ? "pull request" : "merge request"})`);
+  const override = typeof c.apiBase === "string" ? c.apiBase : c.apiBase?.[kind];
+  const instance = kind === "gitlab" && c.gitlab?.baseUrl ? gitlabApiRoot(c.gitlab.baseUrl) : undefined;
+  return resolveTarget({ kind, repoUrl: c.repoUrl, repoPath: c.repository || undefined, apiBase: override || instance, token });
+}
+
+/** Windmill's gitlab resource holds either the instance URL or its /api/v4 root. */
+function gitlabApiRoot(u: string): string {
+  const base = u.replace(/\/+$/, "");
+  return /\/api\/v4$/.test(base) ? base : `${base}/api/v4`;
+}
+
+/** Git over https authenticates with the forge token (GitLab as user oauth2); other remotes need nothing. */
+export function gitAuthFor(target: ForgeTarget | undefined, repoUrl: string): GitAuthOptions {
+  if (!target || !/^https?:\/\//i.test(repoUrl)) return {};
+  return { token: target.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" };
+}
+
 export function resolveTarget(input: ResolveTargetInput): ForgeTarget {
   const parsed = parseRepoUrl(input.repoUrl);
   const kind = input.kind ?? inferForgeKind(input.repoUrl);
@@ -146,6 +202,9 @@ export function safeUrl(url: string): string {
 // HTTP
 // ---------------------------------------------------------------------------------------------
 
+/** Paging stops here (100 per page: 10,000 items); more is an error, never a silent cut. */
+const MAX_PAGES = 100;
+
 export interface ForgeClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout. */
@@ -162,7 +221,56 @@ class Http {
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.request(method, this.t.apiBase + path, body)).json as T;
+  }
+
+  /**
+   * Every item of a list endpoint: follows the next page the forge announces (the Link header,
+   * both forges; GitLab's X-Next-Page when Link is absent), at most MAX_PAGES pages.
+   */
+  async list<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let url: string | undefined = this.t.apiBase + path;
+    for (let page = 1; url; page++) {
+      if (page > MAX_PAGES) {
+        throw new ForgeError(this.t.kind, 0, `GET ${path}: more than ${MAX_PAGES} pages of results`, "narrow the query (a label that fewer issues carry)");
+      }
+      const { json, headers } = await this.request("GET", url);
+      if (!Array.isArray(json)) throw new ForgeError(this.t.kind, 200, `GET ${this.shown(url)}: expected a list, got ${typeof json}`, `check that ${this.t.apiBase} is a ${this.t.kind} API root`);
+      items.push(...(json as T[]));
+      url = this.nextPage(url, headers);
+    }
+    return items;
+  }
+
+  private nextPage(current: string, headers: Headers): string | undefined {
+    const link = headers.get("link") ?? "";
+    let next: string | undefined;
+    for (const m of link.matchAll(/<([^>]+)>\s*;\s*rel="?([^";]+)"?/g)) if (m[2]!.split(/\s+/).includes("next")) next = m[1];
+    if (!next) {
+      const n = headers.get("x-next-page")?.trim();
+      if (!n) return undefined;
+      const u = new URL(current);
+      u.searchParams.set("page", n);
+      next = u.href;
+    }
+    const resolved = new URL(next, current);
+    // The token goes with every request: follow only links under the API root it was given for.
+    const root = new URL(this.t.apiBase);
+    if (resolved.origin !== root.origin || !resolved.pathname.startsWith(root.pathname.replace(/\/?$/, "/"))) {
+      throw new ForgeError(this.t.kind, 0, `the next page of ${this.shown(current)} points outside ${this.t.apiBase}; not followed`, "check api_base_url: the forge must link pages under it");
+    }
+    return resolved.href;
+  }
+
+  /** A URL as shown in messages: the path under the API root. */
+  private shown(url: string): string {
+    return url.startsWith(this.t.apiBase) ? url.slice(this.t.apiBase.length) : url;
+  }
+
+  private async request(method: string, url: string, body?: unknown): Promise<{ json: unknown; headers: Headers }> {
     const f = this.opts.fetch ?? fetch;
+    const path = this.shown(url);
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.t.token}`,
       Accept: this.t.kind === "github" ? "application/vnd.github+json" : "application/json",
@@ -172,7 +280,7 @@ class Http {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res: Response;
     try {
-      res = await f(this.t.apiBase + path, {
+      res = await f(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -188,7 +296,7 @@ class Http {
     } catch {
       json = undefined;
     }
-    if (res.ok) return json as T;
+    if (res.ok) return { json, headers: res.headers };
     throw this.errorFor(res.status, method, path, json ?? text, res.headers);
   }
 
@@ -278,15 +386,15 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
       target,
       async listOpenIssues(label) {
         const q = new URLSearchParams({ labels: label, state: "open", per_page: "100" });
-        const list = await http.call<any[]>("GET", `/repos/${repo}/issues?${q}`);
-        return (list ?? [])
+        const list = await http.list<any>(`/repos/${repo}/issues?${q}`);
+        return list
           .filter((i) => !i.pull_request)
           .map((i) => ({ number: i.number, title: i.title ?? "", body: i.body ?? "", url: i.html_url ?? "", labels: (i.labels ?? []).map((l: any) => (typeof l === "string" ? l : l.name)) }));
       },
       async findOpen(head) {
         const q = new URLSearchParams({ head: `${owner}:${head}`, state: "open", per_page: "100" });
-        const list = await http.call<GhPull[]>("GET", `/repos/${repo}/pulls?${q}`);
-        return (list ?? []).filter((p) => p.head.ref === head).map(ghInfo)[0];
+        const list = await http.list<GhPull>(`/repos/${repo}/pulls?${q}`);
+        return list.filter((p) => p.head.ref === head).map(ghInfo)[0];
       },
       async create(spec) {
         return ghInfo(await http.call<GhPull>("POST", `/repos/${repo}/pulls`, { title: spec.title, head: spec.head, base: spec.base, body: spec.body, draft: spec.draft ?? false }));
@@ -304,13 +412,13 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
     target,
     async listOpenIssues(label) {
       const q = new URLSearchParams({ labels: label, state: "opened", per_page: "100" });
-      const list = await http.call<any[]>("GET", `/projects/${project}/issues?${q}`);
-      return (list ?? []).map((i) => ({ number: i.iid, title: i.title ?? "", body: i.description ?? "", url: i.web_url ?? "", labels: i.labels ?? [] }));
+      const list = await http.list<any>(`/projects/${project}/issues?${q}`);
+      return list.map((i) => ({ number: i.iid, title: i.title ?? "", body: i.description ?? "", url: i.web_url ?? "", labels: i.labels ?? [] }));
     },
     async findOpen(head) {
       const q = new URLSearchParams({ source_branch: head, state: "opened", per_page: "100" });
-      const list = await http.call<GlMr[]>("GET", `/projects/${project}/merge_requests?${q}`);
-      return (list ?? []).filter((m) => m.source_branch === head).map(glInfo)[0];
+      const list = await http.list<GlMr>(`/projects/${project}/merge_requests?${q}`);
+      return list.filter((m) => m.source_branch === head).map(glInfo)[0];
     },
     async create(spec) {
       const title = spec.draft ? `Draft: ${spec.title}` : spec.title;

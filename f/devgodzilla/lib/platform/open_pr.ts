@@ -2,13 +2,13 @@
 // produced, read spec.md / tasks.md from that commit, and open (or update) the PR/MR.
 // Deterministic on retry: the same inputs give the same branch state and the same single PR.
 
-import * as fs from "node:fs/promises";
+import { repoFiles } from "../repo/files.ts";
 import * as path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { checkout, isAncestor, listRemoteBranches, pushBranch, validateRepoUrl, type PushStatus } from "../git.ts";
-import { forgeClient, openOrUpdatePr, renderPrBody, resolveTarget, safeUrl, type ForgeClientOptions, type ForgeKind, type PrResult } from "./forge.ts";
+import { GitError, checkout, listRemoteBranches, pushBranch, validateRepoUrl, type PushStatus } from "../git.ts";
+import { chooseForge, forgeClient, gitAuthFor, openOrUpdatePr, renderPrBody, safeUrl, type ForgeClientOptions, type PrResult } from "./forge.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -19,7 +19,8 @@ export const OpenPrInput = z.object({
   base_branch: z.string().default(""),
   commit: z.string().regex(/^([0-9a-f]{7,64})?$/i, "must be a commit sha").default(""),
   forge: z.enum(["auto", "github", "gitlab"]).default("auto"),
-  token: z.string().min(1, "the github/gitlab resource (token) is required"),
+  github: z.object({ token: z.string() }).optional(),
+  gitlab: z.object({ token: z.string(), baseUrl: z.string().optional() }).optional(),
   repository: z.string().default(""),
   api_base_url: z.string().default(""),
   title: z.string().default(""),
@@ -55,20 +56,13 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
     throw new InputError(issue.path.join(".") || "input", issue.message);
   }
   const i = parsed.data;
-  const redactor = new Redactor([i.token]);
   const repo = await validateRepoUrl(i.repo, "repo");
   if (i.spec_dir && (path.isAbsolute(i.spec_dir) || i.spec_dir.split(/[\\/]/).includes(".."))) {
     throw new InputError("spec_dir", "must be a relative path inside the repository (e.g. specs/001-feature)");
   }
-  const target = resolveTarget({
-    kind: i.forge === "auto" ? undefined : (i.forge as ForgeKind),
-    repoUrl: i.repo,
-    repoPath: i.repository || undefined,
-    apiBase: i.api_base_url || undefined,
-    token: i.token,
-  });
-  // Git over https authenticates with the same forge token; local/file remotes ignore it.
-  const gitAuth = repo.kind === "https" || repo.kind === "http" ? { token: i.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" } : {};
+  const target = chooseForge({ forge: i.forge, repoUrl: i.repo, repository: i.repository, apiBase: i.api_base_url, github: i.github, gitlab: i.gitlab });
+  const redactor = new Redactor([target.token]);
+  const gitAuth = gitAuthFor(target, repo.url);
 
   // 1. Where is the run branch on the remote?
   const heads = await listRemoteBranches(i.repo, "", gitAuth);
@@ -90,10 +84,17 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   try {
     fullCommit = wc.commit;
     if (i.spec_dir) {
-      spec = await fs.readFile(path.join(wc.dir, i.spec_dir, "spec.md"), "utf8").catch(() => "");
-      tasks = await fs.readFile(path.join(wc.dir, i.spec_dir, "tasks.md"), "utf8").catch(() => "");
+      // Through the repository-files gateway: the PR body never carries a file linked from outside.
+      const files = repoFiles(wc.dir);
+      spec = (await files.readText(`${i.spec_dir}/spec.md`)) ?? "";
+      tasks = (await files.readText(`${i.spec_dir}/tasks.md`)) ?? "";
     }
-    if (remoteHead && remoteHead !== wc.commit && (await isAncestor(wc.dir, wc.commit, remoteHead).catch(() => false))) {
+    // (A remote head force-pushed away since the listing is gone from the mirror: not an ancestor.)
+    const remoteContains = async (head: string) => wc.git.test(["merge-base", "--is-ancestor", wc.commit, head]).catch((e) => {
+      if (e instanceof GitError) return false;
+      throw e;
+    });
+    if (remoteHead && remoteHead !== wc.commit && (await remoteContains(remoteHead))) {
       // The branch already moved past this commit (a later step pushed): never rewind it.
       push = "branch-ahead";
     } else if (remoteHead !== wc.commit) push = (await pushBranch(wc.dir, i.branch, "origin", gitAuth)).status;

@@ -1,22 +1,22 @@
 // Reconcile: Windmill job state is the single source of truth; make the rest agree with it.
 //  - jobs: cancel DevGodzilla jobs stuck past their run-time or idle (no worker ping) limit;
-//  - disk (this worker): remove working copies / worktrees and mirror locks no live job owns;
+//  - disk (this worker): remove working copies / worktrees whose owner marker names this Windmill
+//    (base URL + workspace) and a job that is no longer live; copies of another Windmill, another
+//    workspace or no Windmill are reported, never deleted; remove mirror locks of dead processes;
 //  - git: report run branches whose job failed or vanished, and "successful" runs whose commit is
 //    missing from the remote.
 // Idempotent (a second pass finds nothing to do) and with a dry-run mode that changes nothing.
 
-import { execa } from "execa";
 import { existsSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as wmill from "windmill-client";
-import { cacheRoot, isRunBranch, listRemoteBranches, remoteHasCommit, RUN_BRANCH_PREFIX } from "../git.ts";
+import { cacheRoot, currentWindmill, gitAt, gitDirOf, isRunBranch, listRemoteBranches, readOwner, remoteHasCommit, RUN_BRANCH_PREFIX, sameWindmill, type OwnerMarker, type WindmillIdentity } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
-import { forgeClient, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
+import { forgeClient, gitAuthFor, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
 import { DELIVERY_STATE_PREFIX } from "./webhook.ts";
-import { gitDirOf, readOwner } from "./owner.ts";
 import { pidAlive } from "../process.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -39,8 +39,10 @@ export interface ReconcileOptions {
   workRoots?: string[];
   /** Mirror cache root (git.ts layout: <cache>/mirrors/<sha256>.git + .lock). */
   cacheDir?: string;
-  /** An unmarked work dir / lock older than this cannot belong to a live job. */
+  /** A mirror lock older than this whose holder may live on another host is reported. */
   orphanAgeS?: number;
+  /** This Windmill (base URL + workspace); default: from the job environment. Work dirs are removed only when their marker names it. */
+  windmill?: WindmillIdentity;
   /** Git checks (run branches, missing commits). Off = jobs and disk only. */
   checkGit?: boolean;
   /** Forge API access for a repository (to find open PRs/MRs of failed or orphaned run branches). */
@@ -57,6 +59,8 @@ export type FindingKind =
   | "stuck-job"
   | "queued-too-long"
   | "orphan-workdir"
+  | "foreign-workdir"
+  | "unknown-workdir"
   | "orphan-lock"
   | "failed-run-branch"
   | "vanished-run-branch"
@@ -85,7 +89,7 @@ export interface ReconcileReport {
   markdown: string;
 }
 
-export { OWNER_MARKER, markOwner, type OwnerMarker } from "./owner.ts";
+export { OWNER_MARKER, markOwner, type OwnerMarker, type WindmillIdentity } from "../git.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Windmill jobs
@@ -162,71 +166,95 @@ export function runFacts(j: AnyJob): RunFacts {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Stages. Each looks at one kind of thing, appends its findings, and changes only what belongs to
+// this Windmill: jobs of this workspace, working copies whose marker names this Windmill and
+// workspace, mirror locks whose holder is provably dead. Everything else is reported.
 
-export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const now = o.now ?? Date.now();
-  const workspace = o.workspace ?? process.env.WM_WORKSPACE ?? "";
-  const dry = o.dryRun ?? false;
-  const prefix = o.pathPrefix ?? "f/devgodzilla/";
-  const runFlows = o.runFlowPaths ?? ["f/devgodzilla/spec_to_pr"];
-  const maxFlow = o.maxFlowRuntimeS ?? 6 * 3600;
-  const maxScript = o.maxScriptRuntimeS ?? 2 * 3600;
-  const idle = o.idleLimitS ?? 15 * 60;
-  const orphanAge = o.orphanAgeS ?? Math.max(maxFlow, maxScript);
+interface Pass {
+  workspace: string;
+  dry: boolean;
+  now: number;
+  /** This Windmill (base URL + workspace); undefined outside a job unless given: nothing on disk is removed then. */
+  self: WindmillIdentity | undefined;
+  redactor: Redactor;
+  findings: Finding[];
+  jobs: AnyJob[];
+  liveIds: Set<string>;
+  jobIsLive: (id: string) => Promise<boolean>;
+}
+
+interface Limits {
+  prefix: string;
+  runFlows: string[];
+  maxFlow: number;
+  maxScript: number;
+  idle: number;
+  orphanAge: number;
+}
+
+/** Why a live job is stuck, or undefined when it is fine. Approval waits are never stuck. */
+function stuckReason(j: AnyJob, lim: Limits, now: number): string | undefined {
+  if (!j.running) return undefined;
+  const ran = ageS(j.started_at, now);
+  const isFlow = String(j.job_kind ?? "").includes("flow");
+  if (isFlow) return !waitingForApproval(j) && ran > lim.maxFlow ? `flow running for ${fmtS(ran)} (limit ${fmtS(lim.maxFlow)})` : undefined;
+  if (ran > lim.maxScript) return `running for ${fmtS(ran)} (limit ${fmtS(lim.maxScript)})`;
+  if (j.last_ping && ageS(j.last_ping, now) > lim.idle) return `no worker ping for ${fmtS(ageS(j.last_ping, now))} (idle limit ${fmtS(lim.idle)})`;
+  return undefined;
+}
+
+/** Stage 1: cancel this workspace's DevGodzilla jobs stuck past their limits; report jobs no worker picks up. */
+async function cancelStuckJobs(p: Pass, lim: Limits): Promise<void> {
   const selfId = process.env.WM_JOB_ID;
-  const findings: Finding[] = [];
-  const redactor = new Redactor(o.redact ?? []);
-
-  // 1. Jobs.
-  const jobs = await listDevgodzillaJobs(workspace, prefix, runFlows);
-  const live = jobs.filter(isLive);
-  const liveIds = new Set(live.map((j) => j.id));
-  for (const j of live) {
+  for (const j of p.jobs.filter(isLive)) {
     if (j.id === selfId) continue;
-    let why: string | undefined;
-    if (j.running) {
-      const ran = ageS(j.started_at, now);
-      const isFlow = String(j.job_kind ?? "").includes("flow");
-      if (isFlow && !waitingForApproval(j) && ran > maxFlow) why = `flow running for ${fmtS(ran)} (limit ${fmtS(maxFlow)})`;
-      else if (!isFlow && ran > maxScript) why = `running for ${fmtS(ran)} (limit ${fmtS(maxScript)})`;
-      else if (!isFlow && j.last_ping && ageS(j.last_ping, now) > idle) why = `no worker ping for ${fmtS(ageS(j.last_ping, now))} (idle limit ${fmtS(idle)})`;
-    } else if (!waitingForApproval(j) && ageS(j.scheduled_for ?? j.created_at, now) > maxScript) {
-      findings.push({ kind: "queued-too-long", subject: j.id, job_id: j.id, action: "reported", detail: `${j.script_path}: queued for ${fmtS(ageS(j.scheduled_for ?? j.created_at, now))} — no worker serves tag "${j.tag ?? "?"}"?` });
+    if (!j.running && !waitingForApproval(j) && ageS(j.scheduled_for ?? j.created_at, p.now) > lim.maxScript) {
+      p.findings.push({ kind: "queued-too-long", subject: j.id, job_id: j.id, action: "reported", detail: `${j.script_path}: queued for ${fmtS(ageS(j.scheduled_for ?? j.created_at, p.now))} — no worker serves tag "${j.tag ?? "?"}"?` });
+      continue;
     }
+    const why = stuckReason(j, lim, p.now);
     if (!why) continue;
-    const f: Finding = { kind: "stuck-job", subject: j.id, job_id: j.id, detail: `${j.script_path}: ${why}`, action: dry ? "would-cancel" : "cancelled" };
-    if (!dry) {
+    const f: Finding = { kind: "stuck-job", subject: j.id, job_id: j.id, detail: `${j.script_path}: ${why}`, action: p.dry ? "would-cancel" : "cancelled" };
+    if (!p.dry) {
       try {
-        await wmill.JobService.cancelQueuedJob({ workspace, id: j.id, requestBody: { reason: `devgodzilla reconcile: ${why}` } });
-        liveIds.delete(j.id);
+        await wmill.JobService.cancelQueuedJob({ workspace: p.workspace, id: j.id, requestBody: { reason: `devgodzilla reconcile: ${why}` } });
+        p.liveIds.delete(j.id);
       } catch (e) {
         f.action = "failed";
-        f.detail += ` — cancel failed: ${redactor.redact(String((e as Error).message))}`;
+        f.detail += ` — cancel failed: ${p.redactor.redact(String((e as Error).message))}`;
       }
     }
-    findings.push(f);
+    p.findings.push(f);
   }
+}
 
-  // Is a job (by id) still live? Ask Windmill for ids outside the listing before deleting anything.
-  const liveCache = new Map<string, boolean>();
-  const jobIsLive = async (id: string): Promise<boolean> => {
+/** Is a job of this workspace still live? Asks Windmill for ids outside the listing; unsure → live. */
+function liveChecker(workspace: string, liveIds: Set<string>): (id: string) => Promise<boolean> {
+  const cache = new Map<string, boolean>();
+  return async (id) => {
     if (liveIds.has(id)) return true;
-    if (liveCache.has(id)) return liveCache.get(id)!;
+    if (cache.has(id)) return cache.get(id)!;
     let alive = false;
     try {
       const j = (await wmill.JobService.getJob({ workspace, id, noLogs: true, noCode: true })) as AnyJob;
       alive = isLive(j) && !(j.canceled && !j.running);
     } catch (e) {
-      // 404: Windmill does not know the job → not live. Anything else: be safe and keep the dir.
+      // 404: this Windmill does not know the job → not live. Anything else: be safe and keep.
       alive = (e as { status?: number }).status !== 404;
     }
-    liveCache.set(id, alive);
+    cache.set(id, alive);
     return alive;
   };
+}
 
-  // 2. Work dirs (clones made by git.ts checkout and task worktrees).
-  const cache = cacheRoot(o.cacheDir);
-  const roots = o.workRoots ?? [os.tmpdir(), path.join(cache, "worktrees")];
+/** Whose is this working copy? Only "ours" (this Windmill and workspace, per its marker) may be removed. */
+function ownership(owner: OwnerMarker | undefined, self: WindmillIdentity | undefined): "ours" | "foreign" | "unknown" {
+  if (!owner?.windmill) return "unknown";
+  return sameWindmill(owner.windmill, self) ? "ours" : "foreign";
+}
+
+/** Stage 2: working copies and task worktrees (git.ts checkout) whose owning job here is gone. */
+async function removeOrphanWorkDirs(p: Pass, roots: string[]): Promise<void> {
   for (const root of roots) {
     const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
@@ -234,18 +262,19 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
       const dir = path.join(root, e.name);
       if (!existsSync(path.join(dir, ".git"))) continue; // only git work dirs; never arbitrary temp data
       const owner = await readOwner(dir);
-      const st = await fs.stat(dir).catch(() => undefined);
-      if (!st) continue;
-      let orphanWhy: string | undefined;
-      if (owner?.job_id) {
-        const ownerLive = (await jobIsLive(owner.job_id)) || (owner.root_job_id ? await jobIsLive(owner.root_job_id) : false);
-        if (!ownerLive) orphanWhy = `owner job ${owner.job_id} is not live`;
-      } else if (ageS(st.mtime.toISOString(), now) > orphanAge) {
-        orphanWhy = `no owner marker and untouched for ${fmtS(ageS(st.mtime.toISOString(), now))} (longer than any job may run)`;
+      const whose = ownership(owner, p.self);
+      if (whose === "foreign") {
+        p.findings.push({ kind: "foreign-workdir", subject: dir, job_id: owner!.job_id, action: "reported", detail: `belongs to ${owner!.windmill!.base_url} workspace ${owner!.windmill!.workspace}, not this Windmill — left for its own reconcile` });
+        continue;
       }
-      if (!orphanWhy) continue;
-      const f: Finding = { kind: "orphan-workdir", subject: dir, job_id: owner?.job_id, detail: orphanWhy, action: dry ? "would-remove" : "removed" };
-      if (!dry) {
+      if (whose === "unknown") {
+        if (await isStale(dir, p.now)) p.findings.push({ kind: "unknown-workdir", subject: dir, job_id: owner?.job_id, action: "reported", detail: `${owner ? "its marker names no Windmill" : "no owner marker"} — not removed; delete it by hand if nothing uses it` });
+        continue;
+      }
+      const ownerLive = (await p.jobIsLive(owner!.job_id)) || (owner!.root_job_id ? await p.jobIsLive(owner!.root_job_id) : false);
+      if (ownerLive) continue;
+      const f: Finding = { kind: "orphan-workdir", subject: dir, job_id: owner!.job_id, detail: `owner job ${owner!.job_id} is not live`, action: p.dry ? "would-remove" : "removed" };
+      if (!p.dry) {
         try {
           await removeWorkDir(dir);
         } catch (err) {
@@ -253,123 +282,170 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
           f.detail += ` — ${(err as Error).message}`;
         }
       }
-      findings.push(f);
+      p.findings.push(f);
     }
   }
+}
 
-  // 3. Mirror locks (git.ts withLock: <mirror>.lock holding {pid, host, token, at}) and leftovers
-  //    of interrupted mirror clones (<mirror>.tmp-<pid>-<hex>).
+/** An unowned copy is worth reporting once nobody has touched it for a day. */
+async function isStale(dir: string, now: number): Promise<boolean> {
+  const st = await fs.stat(dir).catch(() => undefined);
+  return !!st && ageS(st.mtime.toISOString(), now) > 86400;
+}
+
+/**
+ * Stage 3: mirror locks (git.ts withLock: <mirror>.lock holding {pid, host, token, at}) and
+ * leftovers of interrupted mirror clones (<mirror>.tmp-<pid>-<hex>). Removed only when the holder
+ * is provably dead (same host, pid gone); an old lock whose holder may live elsewhere is reported.
+ */
+async function removeDeadMirrorLocks(p: Pass, cache: string, orphanAge: number): Promise<void> {
   const mirrors = path.join(cache, "mirrors");
   for (const name of await fs.readdir(mirrors).catch(() => [] as string[])) {
-    const p = path.join(mirrors, name);
+    const file = path.join(mirrors, name);
     const isLock = name.endsWith(".lock") || /\.lock\.stale-/.test(name);
     const tmp = /\.git\.tmp-(\d+)-/.exec(name);
     if (!isLock && !tmp) continue;
-    const st = await fs.stat(p).catch(() => undefined);
+    const st = await fs.stat(file).catch(() => undefined);
     if (!st) continue;
-    let info: { pid?: number; host?: string; at?: string } = {};
-    if (isLock) info = await fs.readFile(p, "utf8").then((t) => JSON.parse(t), () => ({}));
-    else info = { pid: Number(tmp![1]), host: os.hostname() };
-    const sameHost = info.host === os.hostname();
-    const dead = sameHost && typeof info.pid === "number" && !pidAlive(info.pid);
-    const old = ageS(st.mtime.toISOString(), now) > orphanAge;
-    if (!dead && !old) continue;
-    const f: Finding = {
-      kind: "orphan-lock",
-      subject: p,
-      detail: dead ? `held by pid ${info.pid}, which is gone` : `older than ${fmtS(orphanAge)} (held by ${info.host ?? "?"}:${info.pid ?? "?"})`,
-      action: dry ? "would-remove" : "removed",
-    };
-    if (!dry) await fs.rm(p, { recursive: true, force: true });
-    findings.push(f);
-  }
-
-  // 4. Git: run branches and commits, for every repository Windmill's run jobs name.
-  if (o.checkGit !== false) {
-    const runs = jobs.filter((j) => runFlows.includes(j.script_path ?? "")).map(runFacts);
-    const byRepo = new Map<string, RunFacts[]>();
-    for (const r of runs) if (r.repo_url) byRepo.set(r.repo_url, [...(byRepo.get(r.repo_url) ?? []), r]);
-    for (const [repo, rs] of byRepo) {
-      const shown = redactor.redact(repo.replace(/(\/\/)[^/@]*@/, "$1"));
-      let target: ForgeTarget | undefined;
-      try {
-        target = o.forgeFor?.(repo);
-      } catch {
-        target = undefined; // not a forge URL (e.g. a local remote): git checks only
-      }
-      if (target) redactor.add(target.token);
-      // Private https remotes need the forge token for ls-remote/fetch too (git.ts keeps it off argv).
-      const gitAuth = target && /^https?:/i.test(repo) ? { token: target.token, username: target.kind === "gitlab" ? "oauth2" : "x-access-token" } : {};
-      let heads: Record<string, string>;
-      try {
-        heads = await listRemoteBranches(repo, RUN_BRANCH_PREFIX, gitAuth);
-      } catch (e) {
-        findings.push({ kind: "check-error", subject: shown, repo: shown, action: "reported", detail: redactor.redact((e as Error).message) });
-        continue;
-      }
-      // Newest job per branch decides (jobs are listed newest first).
-      const latest = new Map<string, RunFacts>();
-      for (const r of rs) if (r.branch && !latest.has(r.branch)) latest.set(r.branch, r);
-      for (const [branch, sha] of Object.entries(heads)) {
-        let r = latest.get(branch);
-        if (!r) {
-          // Older than the listing? Ask Windmill for a run whose result names this branch.
-          const older = (await wmill.JobService.listJobs({ workspace, scriptPathExact: runFlows.join(","), result: JSON.stringify({ branch }), perPage: 1 }).catch(() => [])) as AnyJob[];
-          if (older[0]) r = runFacts(older[0]);
-        }
-        if (!r) {
-          findings.push({ kind: "vanished-run-branch", subject: branch, repo: shown, action: "reported", detail: `at ${sha.slice(0, 12)}; no DevGodzilla job in Windmill's recent history owns it — delete it or re-run` });
-        } else if (r.state === "failed" || r.state === "canceled") {
-          findings.push({ kind: "failed-run-branch", subject: branch, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} ${r.state}${r.error ? `: ${redactor.redact(r.error).slice(0, 200)}` : ""}${r.pr_url ? `; PR ${r.pr_url} is still open` : ""}` });
-        }
-      }
-      // Open PRs/MRs of the branches reported above (when the forge is reachable with a token).
-      if (target) {
-        const client = forgeClient(target, o.forgeOptions);
-        for (const f of findings) {
-          if (f.repo !== shown || (f.kind !== "failed-run-branch" && f.kind !== "vanished-run-branch")) continue;
-          try {
-            const pr = await client.findOpen(f.subject);
-            if (pr) {
-              f.pr_url = pr.url;
-              f.detail = f.detail.replace(/; PR \S+ is still open$/, "") + `; ${target.kind === "github" ? "PR #" : "MR !"}${pr.number} is still open: ${pr.url}`;
-            }
-          } catch (e) {
-            findings.push({ kind: "check-error", subject: f.subject, repo: shown, action: "reported", detail: `PR lookup: ${redactor.redact((e as Error).message)}` });
-          }
-        }
-      }
-      for (const r of rs) {
-        if (r.state !== "success" || !r.commit) continue;
-        let ok = false;
-        try {
-          ok = await remoteHasCommit(repo, r.commit, { cacheDir: o.cacheDir, ...gitAuth });
-        } catch (e) {
-          findings.push({ kind: "check-error", subject: r.commit, repo: shown, job_id: r.job_id, action: "reported", detail: redactor.redact((e as Error).message) });
-          continue;
-        }
-        if (!ok) {
-          findings.push({ kind: "missing-commit", subject: r.commit, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} succeeded with commit ${r.commit.slice(0, 12)}${r.branch ? ` on ${r.branch}` : ""}, but the remote has no ref containing it${r.branch && heads[r.branch] ? ` (${r.branch} is at ${heads[r.branch].slice(0, 12)})` : r.branch ? ` (${r.branch} is gone)` : ""} — re-run the PR step or restore the branch` });
-        }
-      }
+    const info: { pid?: number; host?: string } = isLock ? await fs.readFile(file, "utf8").then((t) => JSON.parse(t), () => ({})) : { pid: Number(tmp![1]), host: os.hostname() };
+    const dead = info.host === os.hostname() && typeof info.pid === "number" && !pidAlive(info.pid);
+    if (dead) {
+      p.findings.push({ kind: "orphan-lock", subject: file, detail: `held by pid ${info.pid}, which is gone`, action: p.dry ? "would-remove" : "removed" });
+      if (!p.dry) await fs.rm(file, { recursive: true, force: true });
+    } else if (ageS(st.mtime.toISOString(), p.now) > orphanAge) {
+      p.findings.push({ kind: "orphan-lock", subject: file, detail: `older than ${fmtS(orphanAge)}, held by ${info.host ?? "?"}:${info.pid ?? "?"} — not removed: its holder may still be alive`, action: "reported" });
     }
   }
+}
 
-  // 5. Webhook delivery claims: GitHub/GitLab only redeliver recent events, so old claims are noise.
-  const keepDays = o.deliveryRetentionDays ?? 30;
-  if (keepDays > 0) {
-    const claims = (await wmill.ResourceService.listResource({ workspace, pathStart: DELIVERY_STATE_PREFIX, resourceType: "state", perPage: 100 }).catch(() => [])) as { path: string; value?: { at?: string } }[];
-    let expired = 0;
-    for (const c of claims) {
-      const at = c.value?.at;
-      if (!c.path.startsWith(DELIVERY_STATE_PREFIX) || !at || ageS(at, now) < keepDays * 86400) continue;
-      expired++;
-      if (!dry) await wmill.ResourceService.deleteResource({ workspace, path: c.path }).catch(() => expired--);
-    }
-    if (expired) findings.push({ kind: "expired-delivery", subject: DELIVERY_STATE_PREFIX, action: dry ? "would-remove" : "removed", detail: `${expired} webhook delivery claim(s) older than ${keepDays} days` });
+/** Stage 4 (report only): run branches whose job failed or vanished, successful runs whose commit is not on the remote. */
+async function reportRunBranches(p: Pass, runFlows: string[], o: ReconcileOptions): Promise<void> {
+  const runs = p.jobs.filter((j) => runFlows.includes(j.script_path ?? "")).map(runFacts);
+  const byRepo = new Map<string, RunFacts[]>();
+  for (const r of runs) if (r.repo_url) byRepo.set(r.repo_url, [...(byRepo.get(r.repo_url) ?? []), r]);
+  for (const [repo, rs] of byRepo) await reportRepo(p, repo, rs, runFlows, o);
+}
+
+async function reportRepo(p: Pass, repo: string, rs: RunFacts[], runFlows: string[], o: ReconcileOptions): Promise<void> {
+  const shown = p.redactor.redact(repo.replace(/(\/\/)[^/@]*@/, "$1"));
+  let target: ForgeTarget | undefined;
+  try {
+    target = o.forgeFor?.(repo);
+  } catch {
+    target = undefined; // not a forge URL (e.g. a local remote): git checks only
   }
+  if (target) p.redactor.add(target.token);
+  // Private https remotes need the forge token for ls-remote/fetch too (git.ts keeps it off argv).
+  const gitAuth = gitAuthFor(target, repo);
+  let heads: Record<string, string>;
+  try {
+    heads = await listRemoteBranches(repo, RUN_BRANCH_PREFIX, gitAuth);
+  } catch (e) {
+    p.findings.push({ kind: "check-error", subject: shown, repo: shown, action: "reported", detail: p.redactor.redact((e as Error).message) });
+    return;
+  }
+  // Newest job per branch decides (jobs are listed newest first).
+  const latest = new Map<string, RunFacts>();
+  for (const r of rs) if (r.branch && !latest.has(r.branch)) latest.set(r.branch, r);
+  for (const [branch, sha] of Object.entries(heads)) {
+    let r = latest.get(branch);
+    if (!r) {
+      // Older than the listing? Ask Windmill for a run whose result names this branch.
+      const older = (await wmill.JobService.listJobs({ workspace: p.workspace, scriptPathExact: runFlows.join(","), result: JSON.stringify({ branch }), perPage: 1 }).catch(() => [])) as AnyJob[];
+      if (older[0]) r = runFacts(older[0]);
+    }
+    if (!r) {
+      p.findings.push({ kind: "vanished-run-branch", subject: branch, repo: shown, action: "reported", detail: `at ${sha.slice(0, 12)}; no DevGodzilla job in Windmill's recent history owns it — delete it or re-run` });
+    } else if (r.state === "failed" || r.state === "canceled") {
+      p.findings.push({ kind: "failed-run-branch", subject: branch, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} ${r.state}${r.error ? `: ${p.redactor.redact(r.error).slice(0, 200)}` : ""}${r.pr_url ? `; PR ${r.pr_url} is still open` : ""}` });
+    }
+  }
+  if (target) await addOpenPrs(p, target, shown, o.forgeOptions);
+  await reportMissingCommits(p, repo, shown, rs, heads, { cacheDir: o.cacheDir, ...gitAuth });
+}
 
-  const report: Omit<ReconcileReport, "markdown"> = { dry_run: dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: redactor.redactDeep(findings) };
+/** Open PRs/MRs of the branches reported for a repository (when the forge is reachable with a token). */
+async function addOpenPrs(p: Pass, target: ForgeTarget, shown: string, forgeOptions?: ForgeClientOptions): Promise<void> {
+  const client = forgeClient(target, forgeOptions);
+  for (const f of p.findings) {
+    if (f.repo !== shown || (f.kind !== "failed-run-branch" && f.kind !== "vanished-run-branch")) continue;
+    try {
+      const pr = await client.findOpen(f.subject);
+      if (pr) {
+        f.pr_url = pr.url;
+        f.detail = f.detail.replace(/; PR \S+ is still open$/, "") + `; ${target.kind === "github" ? "PR #" : "MR !"}${pr.number} is still open: ${pr.url}`;
+      }
+    } catch (e) {
+      p.findings.push({ kind: "check-error", subject: f.subject, repo: shown, action: "reported", detail: `PR lookup: ${p.redactor.redact((e as Error).message)}` });
+    }
+  }
+}
+
+async function reportMissingCommits(p: Pass, repo: string, shown: string, rs: RunFacts[], heads: Record<string, string>, gitOpts: Parameters<typeof remoteHasCommit>[2]): Promise<void> {
+  for (const r of rs) {
+    if (r.state !== "success" || !r.commit) continue;
+    let ok = false;
+    try {
+      ok = await remoteHasCommit(repo, r.commit, gitOpts);
+    } catch (e) {
+      p.findings.push({ kind: "check-error", subject: r.commit, repo: shown, job_id: r.job_id, action: "reported", detail: p.redactor.redact((e as Error).message) });
+      continue;
+    }
+    if (ok) continue;
+    const where = r.branch && heads[r.branch] ? ` (${r.branch} is at ${heads[r.branch].slice(0, 12)})` : r.branch ? ` (${r.branch} is gone)` : "";
+    p.findings.push({ kind: "missing-commit", subject: r.commit, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} succeeded with commit ${r.commit.slice(0, 12)}${r.branch ? ` on ${r.branch}` : ""}, but the remote has no ref containing it${where} — re-run the PR step or restore the branch` });
+  }
+}
+
+/** Stage 5: webhook delivery claims (this workspace's state resources): GitHub/GitLab only redeliver recent events. */
+async function pruneDeliveryClaims(p: Pass, keepDays: number): Promise<void> {
+  if (keepDays <= 0) return;
+  const claims = (await wmill.ResourceService.listResource({ workspace: p.workspace, pathStart: DELIVERY_STATE_PREFIX, resourceType: "state", perPage: 100 }).catch(() => [])) as { path: string; value?: { at?: string } }[];
+  let expired = 0;
+  for (const c of claims) {
+    const at = c.value?.at;
+    if (!c.path.startsWith(DELIVERY_STATE_PREFIX) || !at || ageS(at, p.now) < keepDays * 86400) continue;
+    expired++;
+    if (!p.dry) await wmill.ResourceService.deleteResource({ workspace: p.workspace, path: c.path }).catch(() => expired--);
+  }
+  if (expired) p.findings.push({ kind: "expired-delivery", subject: DELIVERY_STATE_PREFIX, action: p.dry ? "would-remove" : "removed", detail: `${expired} webhook delivery claim(s) older than ${keepDays} days` });
+}
+
+export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const now = o.now ?? Date.now();
+  const workspace = o.workspace ?? process.env.WM_WORKSPACE ?? "";
+  const maxFlow = o.maxFlowRuntimeS ?? 6 * 3600;
+  const maxScript = o.maxScriptRuntimeS ?? 2 * 3600;
+  const lim: Limits = {
+    prefix: o.pathPrefix ?? "f/devgodzilla/",
+    runFlows: o.runFlowPaths ?? ["f/devgodzilla/spec_to_pr"],
+    maxFlow,
+    maxScript,
+    idle: o.idleLimitS ?? 15 * 60,
+    orphanAge: o.orphanAgeS ?? Math.max(maxFlow, maxScript),
+  };
+  const jobs = await listDevgodzillaJobs(workspace, lim.prefix, lim.runFlows);
+  const liveIds = new Set(jobs.filter(isLive).map((j) => j.id));
+  const p: Pass = {
+    workspace,
+    dry: o.dryRun ?? false,
+    now,
+    self: o.windmill ?? currentWindmill(),
+    redactor: new Redactor(o.redact ?? []),
+    findings: [],
+    jobs,
+    liveIds,
+    jobIsLive: liveChecker(workspace, liveIds),
+  };
+  const cache = cacheRoot(o.cacheDir);
+
+  await cancelStuckJobs(p, lim);
+  await removeOrphanWorkDirs(p, o.workRoots ?? [os.tmpdir(), path.join(cache, "worktrees")]);
+  await removeDeadMirrorLocks(p, cache, lim.orphanAge);
+  if (o.checkGit !== false) await reportRunBranches(p, lim.runFlows, o);
+  await pruneDeliveryClaims(p, o.deliveryRetentionDays ?? 30);
+
+  const report: Omit<ReconcileReport, "markdown"> = { dry_run: p.dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: p.redactor.redactDeep(p.findings) };
   return { ...report, markdown: renderReconcile(report) };
 }
 
@@ -378,13 +454,16 @@ async function removeWorkDir(dir: string): Promise<void> {
   // A linked worktree's git dir is <common>/worktrees/<name>: prune it there after removal.
   const common = gd && path.basename(path.dirname(gd)) === "worktrees" ? path.dirname(path.dirname(gd)) : undefined;
   await fs.rm(dir, { recursive: true, force: true });
-  if (common && existsSync(common)) await execa("git", ["--git-dir", common, "worktree", "prune"]).catch(() => undefined);
+  // Best effort: the directory is gone either way; a stale worktree entry only costs a line in `git worktree list`.
+  if (common && existsSync(common)) await gitAt(common).run(["--git-dir", common, "worktree", "prune"]).catch(() => undefined);
 }
 
 const TITLES: Record<FindingKind, string> = {
   "stuck-job": "Stuck jobs",
   "queued-too-long": "Jobs waiting for a worker",
   "orphan-workdir": "Orphaned working copies / worktrees",
+  "foreign-workdir": "Working copies of another Windmill or workspace (left alone)",
+  "unknown-workdir": "Working copies without a Windmill owner (left alone)",
   "orphan-lock": "Orphaned mirror locks",
   "failed-run-branch": "Run branches whose job failed",
   "vanished-run-branch": "Run branches without a job",

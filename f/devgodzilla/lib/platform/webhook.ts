@@ -5,7 +5,7 @@
 // Pure functions up to the claim, so they are unit-testable; Windmill access goes through
 // windmill-client only (no DevGodzilla database).
 //
-// Shape (windmill-semantics.md §2): HTTP route triggers (github_webhook / gitlab_webhook
+// Shape: HTTP route triggers (github_webhook / gitlab_webhook
 // .http_trigger.yaml, raw_string: true) → the small script f/devgodzilla/webhook, whose V2
 // `preprocessor(event)` verifies and maps, and whose main claims + starts spec_to_pr. Not a
 // `preprocessor_module` on spec_to_pr itself, because:
@@ -25,6 +25,7 @@ import { createHmac, timingSafeEqual, createHash } from "node:crypto";
 import * as wmill from "windmill-client";
 import { z } from "zod";
 import { DevGodzillaError, ConfigError, InputError } from "../errors.ts";
+import { startIssueRun, type ListIssueRuns } from "./issues.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -398,13 +399,8 @@ export interface StartOptions {
   /** Extra spec_to_pr args (agent, provider resources as "$res:…" paths, budgets). */
   defaults?: Record<string, unknown>;
   runFlow?: (path: string, args: Record<string, unknown>) => Promise<string>;
-  /** Id of a queued/running/suspended run for the same repo + issue, if any. */
-  findLiveRun?: (flow: string, inputs: SpecToPrWebhookInputs) => Promise<string | undefined>;
-}
-
-export async function findLiveRun(flow: string, inputs: SpecToPrWebhookInputs, workspace = process.env.WM_WORKSPACE ?? ""): Promise<string | undefined> {
-  const jobs = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo: inputs.repo, issue_number: inputs.issue_number }), perPage: 20 })) as { id: string; type?: string }[];
-  return jobs.find((j) => j.type === "QueuedJob")?.id;
+  /** Earlier runs of the flow for the same repo + issue (default: asked of Windmill). */
+  listRuns?: ListIssueRuns;
 }
 
 export type StartResult =
@@ -438,8 +434,6 @@ export function parseDecision(v: unknown): WebhookDecision {
   return r.data as WebhookDecision;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function startFromDecision(input: WebhookDecision, opts: StartOptions = {}): Promise<StartResult> {
   const d = parseDecision(input);
   if (d.action !== "start") return { status: "ignored", reason: d.reason, delivery_id: d.delivery_id, event: d.event };
@@ -452,21 +446,18 @@ export async function startFromDecision(input: WebhookDecision, opts: StartOptio
   }
   // One live run per issue: a re-label or a second command while a run is in flight would make
   // two runs race on the same issue. Windmill's queue is the authority (jobs whose args match).
-  const live = opts.findLiveRun ? await opts.findLiveRun(flow, d.inputs) : await findLiveRun(flow, d.inputs);
-  if (live) {
-    await ledger.complete({ ...rec, job_id: live });
-    return { status: "already-running", job_id: live, delivery_id: d.delivery_id, reason: `run ${live} for issue #${d.inputs.issue_number} is still in progress` };
-  }
-  const run = opts.runFlow ?? (async (p: string, a: Record<string, unknown>) => String(await wmill.runFlowAsync(p, a, null, true)).trim().replace(/^"|"$/g, ""));
-  let jobId: string;
+  let outcome;
   try {
-    jobId = await run(flow, { ...(opts.defaults ?? {}), ...d.inputs });
-    if (!UUID.test(jobId)) throw new DevGodzillaError(`Windmill did not start ${flow}: ${jobId.slice(0, 300)}`, { hint: `check that the flow ${flow} is deployed and the webhook script may run it` });
+    outcome = await startIssueRun({ flow, args: { ...(opts.defaults ?? {}), ...d.inputs }, blockedBy: "live", listRuns: opts.listRuns, runFlow: opts.runFlow });
   } catch (e) {
     // Let a redelivery try again.
     await ledger.release(d.provider, d.delivery_id);
     throw e;
   }
-  await ledger.complete({ ...rec, job_id: jobId });
-  return { status: "started", job_id: jobId, delivery_id: d.delivery_id, reason: d.reason, flow, inputs: d.inputs };
+  if (outcome.status === "blocked") {
+    await ledger.complete({ ...rec, job_id: outcome.id });
+    return { status: "already-running", job_id: outcome.id, delivery_id: d.delivery_id, reason: outcome.reason };
+  }
+  await ledger.complete({ ...rec, job_id: outcome.job_id });
+  return { status: "started", job_id: outcome.job_id, delivery_id: d.delivery_id, reason: d.reason, flow, inputs: d.inputs };
 }

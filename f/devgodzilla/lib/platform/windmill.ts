@@ -273,7 +273,7 @@ export async function postResume(url: string, payload: unknown): Promise<"resume
     if (res.ok) return "resumed" as const;
     const text = await res.text();
     if (/already sent/i.test(text)) return "already" as const;
-    throw Object.assign(new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`), { status: res.status });
+    throw new WindmillError("resume a step", `HTTP ${res.status}: ${text.slice(0, 300)}`, res.status);
   });
 }
 

@@ -1,11 +1,11 @@
 // detectProject(dir): reads manifests, lockfiles and Makefile targets (never runs anything) and
 // returns a ProjectProfile. Declared commands (package.json scripts, Makefile targets) win over
 // commands inferred from tooling (tsconfig → tsc, [tool.ruff] → ruff check, Cargo → cargo test).
+// Every file is read through the repository-files gateway (lib/repo/files.ts): a manifest that is
+// a link out of the repository reads as absent.
 
-import { existsSync } from "node:fs";
-import * as fs from "node:fs/promises";
-import * as path from "node:path";
 import { parse as parseToml } from "smol-toml";
+import { repoFiles, type RepoFiles } from "../repo/files.ts";
 import {
   COMMAND_KINDS,
   ProjectProfileSchema,
@@ -74,7 +74,7 @@ const MAKE_TARGETS: Record<Exclude<CommandKind, "install">, string[]> = {
 };
 
 export async function detectProject(dir: string): Promise<ProjectProfile> {
-  const root = path.resolve(dir);
+  const files = repoFiles(dir);
   const manifests: string[] = [];
   const units: ProjectUnit[] = [];
   const frameworks = new Set<string>();
@@ -82,14 +82,14 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
   let monorepo = false;
 
   const candidates = ["."];
-  for (const e of await fs.readdir(root, { withFileTypes: true }).catch(() => [])) {
-    if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) candidates.push(e.name);
+  for (const e of await files.list(".")) {
+    if (e.kind === "dir" && !e.link && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) candidates.push(e.name);
   }
   // Workspace members two levels down (packages/*, crates/*, apps/*): npm/yarn/pnpm workspaces,
   // Cargo workspaces and go.work modules name them.
-  for (const member of await workspaceMembers(root)) if (!candidates.includes(member)) candidates.push(member);
+  for (const member of await workspaceMembers(files)) if (!candidates.includes(member)) candidates.push(member);
   for (const rel of candidates.slice(0, 80)) {
-    const ctx: UnitCtx = { root, rel, abs: path.join(root, rel), manifests, units, frameworks, commands };
+    const ctx: UnitCtx = { files, rel, manifests, units, frameworks, commands };
     const isRoot = rel === ".";
     // Below the root only directories with their own manifest count as units.
     const found = [
@@ -101,14 +101,14 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
       await detectOther(ctx),
     ].some(Boolean);
     if (isRoot || found) await detectMakefile(ctx);
-    if (isRoot && (await readJson(path.join(root, "package.json")))?.workspaces) monorepo = true;
-    if (isRoot && existsSync(path.join(root, "pnpm-workspace.yaml"))) monorepo = true;
+    if (isRoot && (await readJson(files, "package.json"))?.workspaces) monorepo = true;
+    if (isRoot && files.exists("pnpm-workspace.yaml")) monorepo = true;
   }
   if (units.length > 1) monorepo = true;
 
   // The units' languages lead (a TS project with a few .mjs helper scripts is a TS project),
   // then whatever else the file census finds, most files first.
-  const counts = await countLanguages(root);
+  const counts = await countLanguages(files);
   const languages = [...new Set(units.map((u) => u.language))];
   for (const [l] of [...counts.entries()].sort((a, b) => b[1] - a[1])) if (!languages.includes(l)) languages.push(l);
 
@@ -123,11 +123,7 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
     });
   }
 
-  const specsDir = path.join(root, "specs");
-  const specsCount = (await fs.readdir(specsDir, { withFileTypes: true }).catch(() => [])).filter(
-    (e) => e.isDirectory() && /^\d{3,}-/.test(e.name),
-  ).length;
-  const templatesDir = path.join(root, ".specify", "templates");
+  const specsCount = (await files.list("specs")).filter((e) => e.kind === "dir" && /^\d{3,}-/.test(e.name)).length;
   const profile: ProjectProfile = {
     languages,
     primaryLanguage: languages[0] ?? null,
@@ -138,8 +134,8 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
     manifests: [...new Set(manifests)],
     monorepo,
     speckit: {
-      hasConstitution: existsSync(path.join(root, ".specify", "memory", "constitution.md")),
-      hasTemplates: (await fs.readdir(templatesDir).catch(() => [])).some((f) => f.endsWith("-template.md")),
+      hasConstitution: files.stat(".specify/memory/constitution.md")?.kind === "file",
+      hasTemplates: (await files.list(".specify/templates")).some((f) => f.kind === "file" && f.name.endsWith("-template.md")),
       specsCount,
     },
   };
@@ -147,18 +143,18 @@ export async function detectProject(dir: string): Promise<ProjectProfile> {
 }
 
 /** Directories named by the root's workspace declarations (simple `dir/*` and `dir/name` patterns). */
-async function workspaceMembers(root: string): Promise<string[]> {
+async function workspaceMembers(files: RepoFiles): Promise<string[]> {
   const patterns: string[] = [];
-  const pkg = await readJson(path.join(root, "package.json"));
+  const pkg = await readJson(files, "package.json");
   const ws = pkg?.workspaces;
   if (Array.isArray(ws)) patterns.push(...ws.filter((w): w is string => typeof w === "string"));
   else if (ws && Array.isArray(ws.packages)) patterns.push(...ws.packages.filter((w: unknown): w is string => typeof w === "string"));
-  const pnpm = await readText(path.join(root, "pnpm-workspace.yaml"));
+  const pnpm = await files.readText("pnpm-workspace.yaml");
   if (pnpm) for (const m of pnpm.matchAll(/^\s*-\s*['"]?([^'"#\n]+?)['"]?\s*$/gm)) patterns.push(m[1]!);
-  const cargo = await readToml(path.join(root, "Cargo.toml"));
+  const cargo = await readToml(files, "Cargo.toml");
   const members = cargo?.workspace?.members;
   if (Array.isArray(members)) patterns.push(...members.filter((w: unknown): w is string => typeof w === "string"));
-  const gowork = await readText(path.join(root, "go.work"));
+  const gowork = await files.readText("go.work");
   if (gowork) {
     const block = /use\s*\(([^)]*)\)/.exec(gowork)?.[1] ?? "";
     for (const m of `${block}\n${[...gowork.matchAll(/^use\s+(\S+)\s*$/gm)].map((x) => x[1]).join("\n")}`.split(/\s+/)) if (m && m !== ".") patterns.push(m.replace(/^\.\//, ""));
@@ -166,22 +162,22 @@ async function workspaceMembers(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const raw of patterns) {
     const pat = raw.replace(/^\.\//, "").replace(/\/+$/, "");
-    if (!pat || pat.startsWith("!") || pat.includes("..") || path.isAbsolute(pat)) continue;
+    if (!pat || pat.startsWith("!") || pat.includes("..") || pat.startsWith("/")) continue;
     const star = /^([^*]+)\/\*{1,2}$/.exec(pat);
     if (star) {
       const base = star[1]!;
-      for (const e of await fs.readdir(path.join(root, base), { withFileTypes: true }).catch(() => [])) {
-        if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) out.push(`${base}/${e.name}`);
+      for (const e of await files.list(base)) {
+        if (e.kind === "dir" && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) out.push(`${base}/${e.name}`);
       }
-    } else if (!pat.includes("*") && existsSync(path.join(root, pat))) out.push(pat);
+    } else if (!pat.includes("*") && files.exists(pat)) out.push(pat);
   }
   return out.slice(0, 60);
 }
 
 interface UnitCtx {
-  root: string;
+  files: RepoFiles;
+  /** The unit's directory, repository-relative ("." for the root). */
   rel: string;
-  abs: string;
   manifests: string[];
   units: ProjectUnit[];
   frameworks: Set<string>;
@@ -192,16 +188,17 @@ function relPath(ctx: UnitCtx, file: string): string {
   return ctx.rel === "." ? file : `${ctx.rel}/${file}`;
 }
 function has(ctx: UnitCtx, file: string): boolean {
-  return existsSync(path.join(ctx.abs, file));
+  return ctx.files.exists(relPath(ctx, file));
 }
 function add(ctx: UnitCtx, kind: CommandKind, argv: string[], source: string, inferred = false): void {
   ctx.commands[kind].push({ argv, cwd: ctx.rel, source: relPath(ctx, source), inferred });
 }
-async function readText(p: string): Promise<string | null> {
-  return fs.readFile(p, "utf8").catch(() => null);
+/** A file of the unit (relative to its directory). */
+async function readText(ctx: UnitCtx, file: string): Promise<string | null> {
+  return ctx.files.readText(relPath(ctx, file));
 }
-async function readJson(p: string): Promise<Record<string, any> | null> {
-  const t = await readText(p);
+async function readJson(files: RepoFiles, rel: string): Promise<Record<string, any> | null> {
+  const t = await files.readText(rel);
   if (t === null) return null;
   try {
     const v = JSON.parse(t);
@@ -210,8 +207,8 @@ async function readJson(p: string): Promise<Record<string, any> | null> {
     return null;
   }
 }
-async function readToml(p: string): Promise<Record<string, any> | null> {
-  const t = await readText(p);
+async function readToml(files: RepoFiles, rel: string): Promise<Record<string, any> | null> {
+  const t = await files.readText(rel);
   if (t === null) return null;
   try {
     return parseToml(t) as Record<string, any>;
@@ -226,7 +223,7 @@ async function readToml(p: string): Promise<Record<string, any> | null> {
 const NPM_DEFAULT_TEST = /no test specified/;
 
 async function detectNode(ctx: UnitCtx): Promise<boolean> {
-  const pkg = await readJson(path.join(ctx.abs, "package.json"));
+  const pkg = await readJson(ctx.files, relPath(ctx, "package.json"));
   if (!pkg) return false;
   ctx.manifests.push(relPath(ctx, "package.json"));
   let pm: PackageManager = "npm";
@@ -294,7 +291,7 @@ async function detectNode(ctx: UnitCtx): Promise<boolean> {
 // Python
 
 async function detectPython(ctx: UnitCtx): Promise<boolean> {
-  const pyproject = await readToml(path.join(ctx.abs, "pyproject.toml"));
+  const pyproject = await readToml(ctx.files, relPath(ctx, "pyproject.toml"));
   const reqFiles = ["requirements.txt", "requirements-dev.txt", "requirements_dev.txt", "dev-requirements.txt", "requirements/dev.txt", "requirements/base.txt"]
     .filter((f) => has(ctx, f));
   const hasSetup = has(ctx, "setup.py") || has(ctx, "setup.cfg");
@@ -313,7 +310,7 @@ async function detectPython(ctx: UnitCtx): Promise<boolean> {
   for (const lock of ["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"]) if (has(ctx, lock)) ctx.manifests.push(relPath(ctx, lock));
 
   // Every dependency name mentioned anywhere (project deps, groups, poetry, requirements files).
-  const text = [JSON.stringify(pyproject ?? {}), ...(await Promise.all(reqFiles.map((f) => readText(path.join(ctx.abs, f)))))].join("\n").toLowerCase();
+  const text = [JSON.stringify(pyproject ?? {}), ...(await Promise.all(reqFiles.map((f) => readText(ctx, f))))].join("\n").toLowerCase();
   const mentions = (name: string) => new RegExp(`(^|[^a-z0-9_-])${name.replace(/[-]/g, "[-_]")}([^a-z0-9_-]|$)`).test(text);
   for (const [dep, fw] of Object.entries(PY_FRAMEWORKS)) if (mentions(dep)) ctx.frameworks.add(fw);
 
@@ -329,8 +326,8 @@ async function detectPython(ctx: UnitCtx): Promise<boolean> {
   else if (reqFiles.length) add(ctx, "install", ["python", "-m", "pip", "install", ...reqFiles.flatMap((f) => ["-r", f])], reqFiles[0]!);
   else add(ctx, "install", ["python", "-m", "pip", "install", "-e", "."], manifest);
 
-  const cfg = await readText(path.join(ctx.abs, "setup.cfg")) ?? "";
-  const toxIni = await readText(path.join(ctx.abs, "tox.ini")) ?? "";
+  const cfg = await readText(ctx, "setup.cfg") ?? "";
+  const toxIni = await readText(ctx, "tox.ini") ?? "";
   if (tool.ruff || has(ctx, "ruff.toml") || has(ctx, ".ruff.toml") || mentions("ruff")) add(ctx, "lint", [...run, "ruff", "check", "."], tool.ruff ? "pyproject.toml [tool.ruff]" : "ruff", true);
   else if (mentions("flake8") || /\[flake8\]/.test(cfg + toxIni) || has(ctx, ".flake8")) add(ctx, "lint", [...run, "flake8"], "flake8", true);
   else if (mentions("pylint") || has(ctx, ".pylintrc")) add(ctx, "lint", [...run, "pylint", "."], "pylint", true);
@@ -350,7 +347,7 @@ async function detectPython(ctx: UnitCtx): Promise<boolean> {
 // Rust, Go, JVM, others
 
 async function detectRust(ctx: UnitCtx): Promise<boolean> {
-  const cargo = await readToml(path.join(ctx.abs, "Cargo.toml"));
+  const cargo = await readToml(ctx.files, relPath(ctx, "Cargo.toml"));
   if (!cargo) return false;
   ctx.manifests.push(relPath(ctx, "Cargo.toml"));
   if (has(ctx, "Cargo.lock")) ctx.manifests.push(relPath(ctx, "Cargo.lock"));
@@ -368,7 +365,7 @@ async function detectRust(ctx: UnitCtx): Promise<boolean> {
 }
 
 async function detectGo(ctx: UnitCtx): Promise<boolean> {
-  const mod = await readText(path.join(ctx.abs, "go.mod"));
+  const mod = await readText(ctx, "go.mod");
   if (mod === null) return false;
   ctx.manifests.push(relPath(ctx, "go.mod"));
   for (const [dep, fw] of Object.entries(GO_FRAMEWORKS)) if (mod.includes(dep)) ctx.frameworks.add(fw);
@@ -389,7 +386,7 @@ async function detectJvm(ctx: UnitCtx): Promise<boolean> {
   if (has(ctx, "pom.xml")) {
     ctx.manifests.push(relPath(ctx, "pom.xml"));
     const mvn = has(ctx, "mvnw") ? ["./mvnw"] : ["mvn"];
-    const pom = (await readText(path.join(ctx.abs, "pom.xml"))) ?? "";
+    const pom = (await readText(ctx, "pom.xml")) ?? "";
     if (pom.includes("spring-boot")) ctx.frameworks.add("spring-boot");
     add(ctx, "install", [...mvn, "-B", "dependency:go-offline"], "pom.xml", true);
     add(ctx, "typecheck", [...mvn, "-B", "compile"], "pom.xml", true);
@@ -402,7 +399,7 @@ async function detectJvm(ctx: UnitCtx): Promise<boolean> {
   if (gradleFile) {
     ctx.manifests.push(relPath(ctx, gradleFile));
     const gradle = has(ctx, "gradlew") ? ["./gradlew"] : ["gradle"];
-    const g = (await readText(path.join(ctx.abs, gradleFile))) ?? "";
+    const g = (await readText(ctx, gradleFile)) ?? "";
     if (g.includes("org.springframework.boot")) ctx.frameworks.add("spring-boot");
     if (g.includes("com.android")) ctx.frameworks.add("android");
     add(ctx, "lint", [...gradle, "check", "-x", "test"], gradleFile, true);
@@ -419,7 +416,7 @@ async function detectOther(ctx: UnitCtx): Promise<boolean> {
   let found = false;
   if (has(ctx, "Gemfile")) {
     ctx.manifests.push(relPath(ctx, "Gemfile"));
-    const gemfile = (await readText(path.join(ctx.abs, "Gemfile"))) ?? "";
+    const gemfile = (await readText(ctx, "Gemfile")) ?? "";
     if (/['"]rails['"]/.test(gemfile)) ctx.frameworks.add("rails");
     add(ctx, "install", ["bundle", "install"], "Gemfile", true);
     if (/['"]rubocop/.test(gemfile)) add(ctx, "lint", ["bundle", "exec", "rubocop"], "Gemfile", true);
@@ -428,7 +425,7 @@ async function detectOther(ctx: UnitCtx): Promise<boolean> {
     ctx.units.push({ dir: ctx.rel, language: "ruby", packageManager: "bundler", manifest: relPath(ctx, "Gemfile"), name: null });
     found = true;
   }
-  const composer = await readJson(path.join(ctx.abs, "composer.json"));
+  const composer = await readJson(ctx.files, relPath(ctx, "composer.json"));
   if (composer) {
     ctx.manifests.push(relPath(ctx, "composer.json"));
     const req = { ...(composer.require ?? {}), ...(composer["require-dev"] ?? {}) };
@@ -442,7 +439,7 @@ async function detectOther(ctx: UnitCtx): Promise<boolean> {
     ctx.units.push({ dir: ctx.rel, language: "php", packageManager: "composer", manifest: relPath(ctx, "composer.json"), name: composer.name ?? null });
     found = true;
   }
-  const entries = await fs.readdir(ctx.abs).catch(() => [] as string[]);
+  const entries = (await ctx.files.list(ctx.rel)).filter((e) => e.kind === "file").map((e) => e.name);
   const dotnet = entries.find((f) => f.endsWith(".sln")) ?? entries.find((f) => f.endsWith(".csproj"));
   if (dotnet) {
     ctx.manifests.push(relPath(ctx, dotnet));
@@ -471,7 +468,7 @@ async function detectMakefile(ctx: UnitCtx): Promise<void> {
   const makefile = ["Makefile", "makefile", "GNUmakefile"].find((f) => has(ctx, f));
   if (makefile) {
     ctx.manifests.push(relPath(ctx, makefile));
-    const targets = parseMakeTargets((await readText(path.join(ctx.abs, makefile))) ?? "");
+    const targets = parseMakeTargets((await readText(ctx, makefile)) ?? "");
     for (const kind of ["lint", "typecheck", "test", "build", "format"] as const) {
       const t = MAKE_TARGETS[kind].find((n) => targets.includes(n));
       // A package.json script already declared for this unit wins over make.
@@ -482,7 +479,7 @@ async function detectMakefile(ctx: UnitCtx): Promise<void> {
   const justfile = ["justfile", "Justfile", ".justfile"].find((f) => has(ctx, f));
   if (justfile) {
     ctx.manifests.push(relPath(ctx, justfile));
-    const recipes = parseMakeTargets((await readText(path.join(ctx.abs, justfile))) ?? "").map((t) => t.split(/\s/)[0]!);
+    const recipes = parseMakeTargets((await readText(ctx, justfile)) ?? "").map((t) => t.split(/\s/)[0]!);
     for (const kind of ["lint", "typecheck", "test", "build", "format"] as const) {
       const t = MAKE_TARGETS[kind].find((n) => recipes.includes(n));
       if (t && !ctx.commands[kind].some((c) => c.cwd === ctx.rel && !c.inferred)) add(ctx, kind, ["just", t], `justfile recipe ${t}`);
@@ -493,22 +490,12 @@ async function detectMakefile(ctx: UnitCtx): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Language census by file extension (bounded walk)
 
-async function countLanguages(root: string, limit = 20_000): Promise<Map<string, number>> {
+async function countLanguages(files: RepoFiles, limit = 20_000): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  let seen = 0;
-  const stack = [root];
-  while (stack.length && seen < limit) {
-    const d = stack.pop()!;
-    const entries = await fs.readdir(d, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) stack.push(path.join(d, e.name));
-      } else if (e.isFile()) {
-        seen++;
-        const lang = EXT_LANG[path.extname(e.name).toLowerCase()];
-        if (lang) counts.set(lang, (counts.get(lang) ?? 0) + 1);
-      }
-    }
+  for (const f of await files.walk({ limit, skipDir: (name) => SKIP_DIRS.has(name) || name.startsWith(".") })) {
+    const ext = /\.[^./]+$/.exec(f)?.[0] ?? "";
+    const lang = EXT_LANG[ext.toLowerCase()];
+    if (lang) counts.set(lang, (counts.get(lang) ?? 0) + 1);
   }
   return counts;
 }

@@ -1,11 +1,15 @@
-// Checklist validation: items come from the feature's checklists/*.md (CHK### lines) and from the
-// spec's acceptance scenarios; each is judged PASSED / FAILED / UNCLEAR by the LLM over evidence
-// retrieved for that item (retrieval.ts), never the whole repository. Required items that fail block.
+// LLM judgements over retrieved evidence (retrieval.ts), never the whole repository:
+//   checklist items from the feature's checklists/*.md (CHK### lines) and the spec's acceptance
+//   scenarios, each PASSED / FAILED / UNCLEAR (required items that fail block). An item about
+//   behaviour (an acceptance scenario) is judged on the code, its tests and the test results — not
+//   on the spec or the agent's own account, which only restate what is expected;
+//   the constitution's principles no mechanical check covers (principles.ts).
 
 import { z } from "zod";
 import type { Llm } from "../llm/client.ts";
 import { Bm25Index, retrieve, type Chunk, type Embedder } from "./retrieval.ts";
-import { CHECKLIST_SYSTEM, checklistPrompt, QA_PROMPTS_VERSION } from "./prompts.ts";
+import { CHECKLIST_SYSTEM, checklistPrompt, PRINCIPLE_SYSTEM, principlePrompt, QA_PROMPTS_VERSION } from "./prompts.ts";
+import type { PlannedPrinciple, PrincipleJudge } from "./principles.ts";
 import type { ChecklistItem, ChecklistResult, EvidenceRef } from "./types.ts";
 import type { QaConfig } from "./config.ts";
 
@@ -61,6 +65,8 @@ export function parseAcceptanceScenarios(source: string, spec: string): Checklis
 export interface ValidateOptions {
   items: ChecklistItem[];
   chunks: Chunk[];
+  /** Evidence for behaviour items (acceptance scenarios): the chunks without the spec and the agent's account. */
+  behaviourChunks?: Chunk[];
   judge: Judge;
   config: QaConfig["checklist"];
   embedder?: Embedder;
@@ -68,15 +74,19 @@ export interface ValidateOptions {
   concurrency?: number;
 }
 
+/** Acceptance scenarios are about behaviour; CHK items are about how the requirements are written. */
+const isBehaviour = (item: ChecklistItem) => item.source === "spec.md";
+
 export async function validateChecklist(opts: ValidateOptions): Promise<ChecklistResult[]> {
-  const index = new Bm25Index(opts.chunks);
+  const all = new Bm25Index(opts.chunks);
+  const behaviour = opts.behaviourChunks ? new Bm25Index(opts.behaviourChunks) : all;
   const results: ChecklistResult[] = new Array(opts.items.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.items.length) {
       const i = next++;
       const item = opts.items[i];
-      const r = await retrieve(index, item.text, {
+      const r = await retrieve(isBehaviour(item) ? behaviour : all, item.text, {
         budgetTokens: opts.config.token_budget,
         topK: opts.config.top_k,
         changedBoost: opts.config.changed_boost,
@@ -98,6 +108,23 @@ export async function validateChecklist(opts: ValidateOptions): Promise<Checklis
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   return results;
+}
+
+/** Items nobody judged (no LLM): listed, never passed, left out of the score. */
+export function notJudged(items: ChecklistItem[]): ChecklistResult[] {
+  return items.map((i) => ({ ...i, status: "NOT_JUDGED" as const, explanation: "not judged: no LLM resource was given to the qa step (the criteria table shows what the tests prove)", evidence: [], tokensSent: 0 }));
+}
+
+/** A principle judged by the model over evidence retrieved for its statements. */
+export function principleJudge(judge: Judge, chunks: Chunk[], config: QaConfig["checklist"], embedder?: Embedder): PrincipleJudge {
+  const index = new Bm25Index(chunks);
+  return async (p: PlannedPrinciple) => {
+    const query = `${p.title}\n${p.article.statements.join("\n")}`;
+    const r = await retrieve(index, query, { budgetTokens: config.token_budget, topK: config.top_k, changedBoost: config.changed_boost, embedder, embeddingCandidates: config.embeddings.candidates });
+    const item: ChecklistItem = { id: `principle ${p.id}`, text: `${p.title}: ${p.article.statements.join(" ").slice(0, 1500)}`, source: "constitution", required: true };
+    const j = await judge({ system: PRINCIPLE_SYSTEM, prompt: principlePrompt(p.id, p.title, p.article.statements, r.evidence), item });
+    return { status: j.status, explanation: j.explanation, files: [...new Set(r.selected.map((s) => s.chunk.file))] };
+  };
 }
 
 export { QA_PROMPTS_VERSION };

@@ -1,16 +1,22 @@
 // QA configuration: the `c_devgodzilla_qa` resource (schema in resources/c_devgodzilla_qa.resource-type.yaml).
-// Every field is optional; the defaults are DevGodzilla's, and gate modes default to the project
-// constitution's own marking (see gates.ts resolveGateModes).
+// Every field is optional; the defaults are DevGodzilla's. Principles are named by the project's own
+// ids (its numerals, or titles as slugs); a principle's mode defaults to what its statements and
+// marking say (principles.ts principleMode). QA's own gates and the mechanical checks are named.
 
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 
 export const GateModeSchema = z.enum(["blocking", "warning", "off"]);
 
+/** QA's own gates and the mechanical checks, as `gates` names them. */
+export const GATE_NAMES = ["empty-work", "scope", "test-integrity", "criteria", "test-first", "no-secrets", "injection", "integration-tests", "library-use", "abstraction", "simplicity"] as const;
+
 export const QaConfigSchema = z
   .object({
-    /** Per gate (by id, e.g. "test-first") or by article numeral ("III"): blocking | warning | off. */
-    gates: z.record(z.string(), GateModeSchema).default({}),
+    /** Per QA gate or mechanical check by name ("test-integrity", "scope", "test-first", "no-secrets" …): blocking | warning | off. */
+    gates: z.partialRecord(z.enum(GATE_NAMES), GateModeSchema).default({}),
+    /** Per principle of the project's constitution, by the project's own id ("III", "5", "library-first"): blocking | warning | off. */
+    principles: z.record(z.string(), GateModeSchema).default({}),
     weights: z
       .object({
         gates: z.number().min(0).default(0.3),
@@ -52,6 +58,8 @@ export const QaConfigSchema = z
         timeout_seconds: z.number().int().min(5).default(600),
         /** Run without the sandbox when it is unavailable (default: refuse, as the design says). */
         allow_unsandboxed: z.boolean().default(false),
+        /** Also run the tests at the base commit, to catch tests that stopped running (fewer, deleted, skipped). */
+        compare_base: z.boolean().default(true),
       })
       .prefault({}),
   })
@@ -63,7 +71,9 @@ export function parseQaConfig(raw: unknown, file = "c_devgodzilla_qa"): QaConfig
   const r = QaConfigSchema.safeParse(raw ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new ConfigError(file, issue.path.join(".") || undefined, issue.message, "see resources/c_devgodzilla_qa.resource-type.yaml");
+    const gateKey = issue.path[0] === "gates";
+    const hint = gateKey ? `gates are named ${GATE_NAMES.join(", ")}; a principle of the constitution goes under "principles" by its own id (e.g. "principles": {"III": "warning"})` : "see resources/c_devgodzilla_qa.resource-type.yaml";
+    throw new ConfigError(file, issue.path.join(".") || undefined, issue.message, hint);
   }
   return r.data;
 }

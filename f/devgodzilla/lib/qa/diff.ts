@@ -1,14 +1,12 @@
 // What changed between base and head, read from git's machine-readable output: changed files,
-// added lines with their line numbers in the head version, and the per-commit file lists
+// added lines with their line numbers in the head version, removed lines with their numbers in the
+// base version (test integrity shows what was taken out), and the per-commit file lists
 // (Test-First needs the ORDER in which code and tests arrived on the branch).
 
-import { execa } from "execa";
-import { DevGodzillaError } from "../errors.ts";
+import { gitAt, parseNameStatusZ, type FileChange } from "../git.ts";
 
-export interface ChangedFile {
-  path: string;
-  status: "A" | "M" | "D" | "T";
-}
+/** A changed file (renames are off here: a rename shows as a delete and an add). */
+export type ChangedFile = FileChange;
 
 export interface AddedLine {
   file: string;
@@ -16,6 +14,9 @@ export interface AddedLine {
   line: number;
   text: string;
 }
+
+/** A line taken out: its 1-based number in the base version. */
+export type RemovedLine = AddedLine;
 
 export interface CommitFiles {
   sha: string;
@@ -28,74 +29,70 @@ export interface BranchDiff {
   head: string;
   files: ChangedFile[];
   added: AddedLine[];
+  removed: RemovedLine[];
   commits: CommitFiles[];
 }
 
-export class GitReadError extends DevGodzillaError {}
-
-/**
- * Read-only git plumbing. Not runProcess: that redacts captured output, and the Security gate
- * must see committed secrets verbatim to report them (its findings quote redacted text only).
- */
-export async function git(dir: string, args: string[]): Promise<string> {
-  const r = await execa("git", ["-C", dir, ...args], { reject: false, timeout: 120_000, maxBuffer: 512 * 1024 * 1024, stripFinalNewline: false, env: { GIT_TERMINAL_PROMPT: "0" } });
-  if (r.exitCode !== 0) throw new GitReadError(`git ${args[0]} failed (${r.exitCode}): ${String(r.stderr).trim().slice(0, 400)}`);
-  return String(r.stdout);
-}
-
-function parseNameStatusZ(out: string): ChangedFile[] {
-  const parts = out.split("\0").filter((p) => p !== "");
-  const files: ChangedFile[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const st = parts[i][0] as ChangedFile["status"];
-    files.push({ status: st === "A" || st === "D" || st === "T" ? st : "M", path: parts[i + 1] });
-  }
-  return files;
-}
-
-/** Parses `git diff -U0` output into added lines (new-file line numbers). */
-export function parseAddedLines(diff: string): AddedLine[] {
-  const out: AddedLine[] = [];
-  let file: string | null = null;
-  let next = 0;
+/** Parses `git diff -U0` output into added lines (head line numbers) and removed lines (base line numbers). */
+export function parseDiffLines(diff: string): { added: AddedLine[]; removed: RemovedLine[] } {
+  const added: AddedLine[] = [];
+  const removed: RemovedLine[] = [];
+  let oldFile: string | null = null;
+  let newFile: string | null = null;
+  let nextOld = 0;
+  let nextNew = 0;
+  // `--- a/x` / `+++ b/x` are headers only between `diff --git` and the first hunk: inside a hunk
+  // they are a removed "-- …" or an added "++ …" line.
+  let header = false;
   for (const raw of diff.split("\n")) {
-    if (raw.startsWith("+++ ")) {
+    if (raw.startsWith("diff --git ")) {
+      header = true;
+      oldFile = newFile = null;
+      continue;
+    }
+    if (header && raw.startsWith("--- ")) {
       const p = raw.slice(4);
-      file = p === "/dev/null" ? null : p.replace(/^b\//, "");
+      oldFile = p === "/dev/null" ? null : p.replace(/^a\//, "");
+      continue;
+    }
+    if (header && raw.startsWith("+++ ")) {
+      const p = raw.slice(4);
+      newFile = p === "/dev/null" ? null : p.replace(/^b\//, "");
       continue;
     }
     if (raw.startsWith("@@")) {
-      const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw);
-      next = m ? Number(m[1]) : 0;
+      header = false;
+      const m = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw);
+      nextOld = m ? Number(m[1]) : 0;
+      nextNew = m ? Number(m[2]) : 0;
       continue;
     }
-    if (file && raw.startsWith("+")) {
-      out.push({ file, line: next, text: raw.slice(1) });
-      next++;
-    }
+    if (newFile && raw.startsWith("+")) added.push({ file: newFile, line: nextNew++, text: raw.slice(1) });
+    else if (oldFile && raw.startsWith("-")) removed.push({ file: oldFile, line: nextOld++, text: raw.slice(1) });
   }
-  return out;
+  return { added, removed };
 }
 
+// git's output is used unredacted here: the Security gate must see committed secrets verbatim to
+// report them (its findings quote redacted text only).
 export async function readBranchDiff(dir: string, base: string, head: string): Promise<BranchDiff> {
-  const files = parseNameStatusZ(await git(dir, ["diff", "--no-renames", "--name-status", "-z", base, head]));
-  const added = parseAddedLines(
-    await git(dir, ["-c", "core.quotepath=off", "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U0", base, head]),
+  const git = gitAt(dir);
+  const files = parseNameStatusZ(await git.run(["diff", "--no-renames", "--name-status", "-z", base, head]));
+  const { added, removed } = parseDiffLines(
+    await git.run(["-c", "core.quotepath=off", "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U0", base, head]),
   );
-  const shas = (await git(dir, ["rev-list", "--reverse", "--topo-order", `${base}..${head}`])).split("\n").filter(Boolean);
+  const shas = (await git.run(["rev-list", "--reverse", "--topo-order", `${base}..${head}`])).split("\n").filter(Boolean);
   const commits: CommitFiles[] = [];
   for (const sha of shas) {
-    const subject = (await git(dir, ["log", "-1", "--format=%s", sha])).trim();
-    const list = parseNameStatusZ(await git(dir, ["diff-tree", "--no-commit-id", "--no-renames", "--name-status", "-r", "-z", "--root", sha]));
+    const subject = (await git.run(["log", "-1", "--format=%s", sha])).trim();
+    const list = parseNameStatusZ(await git.run(["diff-tree", "--no-commit-id", "--no-renames", "--name-status", "-r", "-z", "--root", sha]));
     commits.push({ sha, subject, files: list });
   }
-  return { base, head, files, added, commits };
+  return { base, head, files, added, removed, commits };
 }
 
+/** A file's content at a commit; null when the commit does not have it. */
 export async function readAtCommit(dir: string, commit: string, path: string): Promise<string | null> {
-  try {
-    return await git(dir, ["show", `${commit}:${path}`]);
-  } catch {
-    return null;
-  }
+  const r = await gitAt(dir).exec(["show", `${commit}:${path}`], { okExitCodes: [128] }); // 128: no such path
+  return r.exitCode === 0 ? r.stdout : null;
 }

@@ -43,7 +43,7 @@ const VerdictSchema = z.object({
   status: z.enum(["passed", "failed"]),
   score: z.number(),
   threshold: z.number().optional(),
-  blocking: z.array(z.object({ code: z.string(), message: z.string(), source: z.enum(["gate", "check", "checklist"]), severity: z.enum(["blocking", "warning", "info"]), file: z.string().optional(), line: z.number().optional(), article: z.string().optional(), fix: z.string().optional() })).default([]),
+  blocking: z.array(z.object({ code: z.string(), message: z.string(), source: z.enum(["gate", "check", "checklist", "criteria", "principle"]), severity: z.enum(["blocking", "warning", "info"]), file: z.string().optional(), line: z.number().optional(), principle: z.string().optional(), fix: z.string().optional() })).default([]),
   recommendation: z.string().optional(),
   checklist: z.array(z.object({ id: z.string(), text: z.string(), status: z.string(), required: z.boolean(), explanation: z.string() }).passthrough()).optional(),
 }).passthrough();
@@ -126,6 +126,7 @@ export async function classify(p: LlmResources & { execute?: ExecuteLike | null;
     verdict: given(qa?.verdict) ? (parse(VerdictSchema, qa!.verdict, "qa.verdict") as VerdictLike) : null,
     block: given(ex.block) ? parse(BlockSchema, ex.block, "execute.block") : null,
     error: (ex.error ?? (qa?.error as FeedbackInput["error"])) || null,
+    history,
   };
   let llm = p.llmClient ?? null;
   if (!llm && [p.llm, p.openai, p.anthropic].some(given)) llm = createLlm({ ...providerFromResources(p), redactor, maxAttempts: 2 });

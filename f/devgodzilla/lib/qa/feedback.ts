@@ -64,6 +64,50 @@ export interface FeedbackInput {
   block?: BlockSignal | null;
   /** A failed execute step's `{ message, name }`. */
   error?: { message?: string; name?: string } | null;
+  /** execute_task's outcome: `no_change` is a failure even when QA did not run. */
+  outcome?: string | null;
+  /** The decisions so far: the same empty or test-weakening work twice is escalated to a person. */
+  history?: DecisionRecord[];
+}
+
+/** The agent did not do the work (QA's empty-work gate, or execute_task's outcome). */
+export const EMPTY_WORK_CODES = ["NO_CHANGE", "NO_CODE_CHANGE"] as const;
+/** The change weakened the project's tests instead of meeting them (QA's test-integrity gate). */
+export const INTEGRITY_CODES = ["TEST_FILE_DELETED", "TEST_CASE_REMOVED", "TEST_ASSERTION_REMOVED", "TEST_ASSERTION_LOOSENED", "TEST_TAUTOLOGY", "TEST_SKIP_ADDED", "TESTS_FEWER", "TEST_NO_LONGER_RUNS"] as const;
+
+/** Did an earlier decision route the same kind of failure (its reason names one of `codes`)? */
+function seenBefore(history: DecisionRecord[] | undefined, codes: readonly string[]): boolean {
+  return (history ?? []).some((h) => codes.some((c) => h.reason.includes(c)));
+}
+
+/** Empty work and weakened tests: retried once with an explicit reason, then a person decides. */
+function classifyWorkFailure(input: FeedbackInput): Classification | null {
+  const blocking = input.verdict?.blocking ?? [];
+  const empty = input.outcome === "no_change" ? { code: "NO_CHANGE", message: "the agent exited without changing anything (outcome no_change)" } : blocking.find((f) => (EMPTY_WORK_CODES as readonly string[]).includes(f.code));
+  if (empty) {
+    if (seenBefore(input.history, EMPTY_WORK_CODES)) {
+      return {
+        action: "clarify", source: "pattern", reason: `${empty.code} again: ${empty.message.slice(0, 200)}`,
+        question: "The agent produced no work for this task twice. Is the task already done, or what does it need that the spec, plan and task do not say?",
+        options: ["The work is already done: skip the task", "Retry with this extra guidance (write it in the answer)"], recommended: "Retry with this extra guidance (write it in the answer)",
+      };
+    }
+    return { action: "retry", source: "pattern", reason: `${empty.code}: ${empty.message.slice(0, 200)} — the task must change the files it names` };
+  }
+  const weakened = blocking.filter((f) => (INTEGRITY_CODES as readonly string[]).includes(f.code));
+  if (weakened.length) {
+    const first = weakened[0]!;
+    const codes = [...new Set(weakened.map((f) => f.code))].join(", ");
+    if (seenBefore(input.history, INTEGRITY_CODES)) {
+      return {
+        action: "clarify", source: "pattern", reason: `tests weakened again (${codes}): ${first.message.slice(0, 200)}`,
+        question: `The agent keeps removing or weakening tests (${first.file ? `${first.file}: ` : ""}${first.message.slice(0, 160)}). Should those tests stay as they are?`,
+        options: ["Keep the tests: the code must meet them", "The tests are obsolete: the task may change them (say which)"], recommended: "Keep the tests: the code must meet them",
+      };
+    }
+    return { action: "retry", source: "pattern", reason: `tests weakened (${codes}; first: ${first.file ? `${first.file}:${first.line ?? ""} ` : ""}${first.message.slice(0, 200)}) — restore them and change the code instead` };
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- patterns
@@ -108,6 +152,8 @@ export function classifyByPatterns(input: FeedbackInput): Classification | null 
     }
     return c;
   }
+  const work = classifyWorkFailure(input);
+  if (work) return work;
   if (input.error) {
     const msg = `${input.error.name ?? ""}: ${input.error.message ?? ""}`;
     if (TRANSIENT.test(msg)) return { action: "retry", reason: `transient failure of the task step: ${msg.slice(0, 300)}`, source: "pattern" };
@@ -132,10 +178,11 @@ export function classifyByPatterns(input: FeedbackInput): Classification | null 
   if (plan) return { action: "re-plan", reason: `the task depends on something no earlier task provides: ${plan.code} ${plan.message.slice(0, 300)}`, source: "pattern" };
   const transient = blocking.find((f) => TRANSIENT.test(`${f.code} ${f.message}`));
   if (transient) return { action: "retry", reason: `transient: ${transient.code} ${transient.message.slice(0, 200)}`, source: "pattern" };
-  const fixable = blocking.find((f) => f.source === "check" || f.source === "gate");
+  const fixable = blocking.find((f) => f.source === "check" || f.source === "gate" || f.source === "criteria");
   if (fixable) {
     const n = blocking.length;
-    return { action: "retry", reason: `${n} fixable blocking finding${n === 1 ? "" : "s"} (first: ${fixable.code}${fixable.file ? ` ${fixable.file}:${fixable.line ?? ""}` : ""} — ${fixable.message.slice(0, 200)})`, source: "pattern" };
+    const codes = [...new Set(blocking.map((f) => f.code))].slice(0, 8).join(", ");
+    return { action: "retry", reason: `${n} fixable blocking finding${n === 1 ? "" : "s"}: ${codes} (first: ${fixable.code}${fixable.file ? ` ${fixable.file}:${fixable.line ?? ""}` : ""} — ${fixable.message.slice(0, 200)})`, source: "pattern" };
   }
   if (!blocking.length) return { action: "retry", reason: `score ${v.score} below threshold ${v.threshold ?? "?"}`, source: "pattern" };
   return null; // e.g. failed checklist items with no telling words: ask the model

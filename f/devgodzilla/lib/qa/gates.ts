@@ -1,77 +1,59 @@
-// Constitutional gates: one per mechanically checkable article of the project's constitution.
-// Each gate reads the branch diff (base..head), the per-commit history and, where needed, the
-// head tree, and yields findings with code, article, severity, file, line and a suggested fix.
-// Which gates block or warn comes from configuration, defaulting to the constitution's marking.
+// The mechanical checks a constitution's statements can ask for (lib/qa/principles.ts chooses
+// them): each reads the branch diff (base..head), the test evidence (evidence.ts) and, where needed,
+// the head tree, and yields findings with code, file, line and a suggested fix.
+//   test-first         changed code is proven by a test that went from failing or absent to
+//                      passing and compares with an expected value (TEST001, TEST003; TEST002 warns
+//                      when the branch's history has the tests after the code)
+//   no-secrets         credentials committed (SEC001)
+//   injection          SQL / shell built from strings, TLS verification off, eval (SEC002-SEC005)
+//   integration-tests  a story's code change comes with an integration or contract test (INT001)
+//   library-use        hand-written parsers, validators, password hashing, dates, ids (LIB001-LIB005)
+//   abstraction        abstractions with one implementation, layered indirection (ABS001-ABS002)
+//   simplicity         very long files, deep nesting, more than three projects (SIMP001-SIMP003)
 
 import { Redactor, REDACTED } from "../redact.ts";
-import type { QaConfig } from "./config.ts";
 import type { BranchDiff, AddedLine, ChangedFile } from "./diff.ts";
-import { git, readAtCommit } from "./diff.ts";
-import { parseConstitution, type ConstitutionArticle as SpeckitArticle } from "../speckit/constitution.ts";
-import type { Finding, GateId, GateMode, GateResult } from "./types.ts";
+import { readAtCommit } from "./diff.ts";
+import { gitAt, splitZ } from "../git.ts";
+import { classifyPath } from "../project/files.ts";
+import { describeCase, type LocatedCase, type TestEvidence } from "./evidence.ts";
+import type { CheckName, Finding, FindingLine } from "./types.ts";
 
-export interface GateInput {
+export interface CheckContext {
   /** A git checkout that holds base and head (the worktree may be anywhere). */
   dir: string;
   diff: BranchDiff;
-  /** Text of .specify/memory/constitution.md at head; null/undefined = DevGodzilla defaults. */
-  constitution?: string | null;
-  /** Story id (US1…) when the task is in a story phase; integration testing blocks only there. */
+  evidence: TestEvidence;
+  /** Story id (US1…) when the task is in a story phase; integration tests are asked for only there. */
   story?: string | null;
-  config: QaConfig;
 }
 
-interface GateDef {
-  id: GateId;
-  article: string;
-  name: string;
-  defaultMode: Exclude<GateMode, "off">;
-  /** Recognises the article in a project's constitution (several languages). */
-  match: RegExp;
-  run: (ctx: GateContext) => Promise<RawFinding[]> | RawFinding[];
-}
+export type RawFinding = Omit<Finding, "principle" | "source" | "severity"> & { severity?: "warning" };
 
-type RawFinding = Omit<Finding, "article" | "source" | "severity">;
-
-interface GateContext extends GateInput {
-  codeAdded: AddedLine[];
-  changedCode: ChangedFile[];
-  changedTests: ChangedFile[];
+export interface CheckOutcome {
+  /** False when the check has nothing to look at in this change (no code changed, not a story task…). */
+  applicable: boolean;
+  /** What was looked at, for the principles table ("2 tests went from failing to passing: …"). */
+  evidence: string;
+  findings: RawFinding[];
 }
 
 // ---------------------------------------------------------------- file classes
 
 const CODE_EXT = /\.(?:[cm]?[jt]sx?|py|go|rs|java|kt|kts|scala|rb|php|cs|fs|swift|c|cc|cpp|cxx|h|hpp|m|mm|dart|ex|exs|erl|clj|lua|sh|bash|zsh|vue|svelte|sql)$/i;
-const NON_SOURCE_DIR = /(^|\/)(specs\/\d|\.specify\/|docs?\/|node_modules\/|vendor\/|dist\/|build\/|target\/)/;
-const TEST_PATH = /(^|\/)(tests?|__tests__|testing|e2e|spec)\/|\.(test|spec|e2e)\.[cm]?[jt]sx?$|_test\.(go|py|rb|exs?)$|(^|\/)test_[^/]+\.py$|Tests?\.(java|kt|cs|swift)$|_spec\.rb$/i;
 const INTEGRATION_TEST_PATH = /(^|\/)(integration|e2e|contract|it|acceptance)(\/|[-_.])|[._-](integration|e2e|contract|acceptance)[._-]|(^|\/)test_(integration|e2e|contract)/i;
 
-export function isTestFile(path: string): boolean {
-  return TEST_PATH.test(path) && !/(^|\/)specs\/\d/.test(path);
+/** Changed code that is not a test (by path, or by defining tests). */
+function changedCode(ctx: CheckContext): ChangedFile[] {
+  const tests = new Set(ctx.evidence.files.map((t) => t.path));
+  return ctx.diff.files.filter((f) => f.status !== "deleted" && classifyPath(f.path) === "code" && !tests.has(f.path) && !/(^|\/)specs\/[^/]+\//.test(f.path));
 }
-export function isCodeFile(path: string): boolean {
-  return CODE_EXT.test(path) && !NON_SOURCE_DIR.test(path) && !isTestFile(path);
-}
-export function isIntegrationTest(path: string): boolean {
-  return isTestFile(path) && INTEGRATION_TEST_PATH.test(path);
-}
+const codeAdded = (ctx: CheckContext) => {
+  const code = new Set(changedCode(ctx).map((f) => f.path));
+  return ctx.diff.added.filter((l) => code.has(l.file));
+};
 
-/** "src/cart/total.ts", "tests/total.test.ts", "test_total.py", "total_test.go" → "total". */
-export function stem(path: string): string {
-  const base = path.split("/").pop() ?? path;
-  return base
-    .replace(/\.[^.]+$/, "")
-    .replace(/\.(test|spec|e2e|integration)$/i, "")
-    .replace(/^test_|_test$|_spec$|Tests?$/g, "")
-    .toLowerCase();
-}
-
-// ---------------------------------------------------------------- constitution
-
-/** The constitution's own marking (A2's parser): `**Severity**:` or (NON-NEGOTIABLE); null when unmarked. */
-export function markedMode(a: SpeckitArticle): Exclude<GateMode, "off"> | null {
-  return a.severitySource === "default" ? null : a.severity;
-}
+const isTestPath = (p: string) => classifyPath(p) === "test";
 
 // ---------------------------------------------------------------- rules
 
@@ -92,12 +74,12 @@ interface LineRule {
 // Findings quote the offending line; a quoted secret would leak into the report.
 const QUOTE_REDACTOR = new Redactor();
 
-function applyLineRules(lines: AddedLine[], rules: LineRule[], limitPerCode = 20): RawFinding[] {
+function applyLineRules(lines: AddedLine[], rules: LineRule[], limitPerCode = 20, isTest: (p: string) => boolean = isTestPath): RawFinding[] {
   const out: RawFinding[] = [];
   const count = new Map<string, number>();
   for (const l of lines) {
     for (const r of rules) {
-      if (!r.tests && isTestFile(l.file)) continue;
+      if (!r.tests && isTest(l.file)) continue;
       if (!r.re.test(l.text)) continue;
       if (r.and && !r.and.test(l.text)) continue;
       if (r.not && r.not.test(l.text)) continue;
@@ -158,17 +140,17 @@ export function looksFake(token: string): boolean {
   return body.length >= 16 && h < 3; // real keys are random: ~4.5+ bits per character
 }
 
-function secretFindings(ctx: GateContext): RawFinding[] {
+function secretFindings(ctx: CheckContext): RawFinding[] {
   const out: RawFinding[] = [];
   const redactor = new Redactor();
   for (const f of ctx.diff.files) {
-    if (f.status !== "D" && SECRET_FILES.test(f.path) && !/\.(example|sample|template)$/i.test(f.path)) {
+    if (f.status !== "deleted" && SECRET_FILES.test(f.path) && !/\.(example|sample|template)$/i.test(f.path)) {
       out.push({ code: "SEC001", message: `Secret-bearing file committed: ${f.path}`, file: f.path, line: 1, fix: "Remove the file from the branch (and its history), rotate the credential, and add the file to .gitignore; load secrets from the environment / Windmill resources." });
     }
   }
   for (const l of ctx.diff.added) {
     const shaped = redactedSegments(l.text, redactor.redact(l.text)).some((t) => !looksFake(t));
-    const assigned = !isTestFile(l.file) && SECRET_ASSIGN.test(l.text) && !/process\.env|os\.environ|getenv|example|changeme|placeholder|xxxx/i.test(l.text);
+    const assigned = !isTestPath(l.file) && SECRET_ASSIGN.test(l.text) && !/process\.env|os\.environ|getenv|example|changeme|placeholder|xxxx/i.test(l.text);
     if (shaped || assigned) {
       out.push({ code: "SEC001", message: `Secret committed (${shaped ? "credential-shaped token" : "hard-coded secret value"})`, file: l.file, line: l.line, fix: "Remove the value, rotate it, and read it from the environment / a Windmill resource at run time." });
     }
@@ -188,81 +170,10 @@ const LIBRARY_RULES: LineRule[] = [
   { code: "LIB005", re: /\b(function|def|func|fn)\s+_?(generate_?|make_?|new_?)?uu?id(v4)?\s*\(|\b(const|let)\s+(generate|make|new)_?uuid\w*\s*=\s*(\(|function)/i, message: "Hand-written UUID generation", fix: "Use crypto.randomUUID() / uuid / the standard library." },
 ];
 
-// ---------------------------------------------------------------- gates
-
-/**
- * Changed code that tests already in the repository before this change exercise: a test file with
- * the code file's stem, or one that imports it by name. That is test-first across tasks (a test
- * task ran before the code task), not code without tests.
- */
-async function coveredByEarlierTests(ctx: GateContext, isTest: (path: string) => boolean = isTestFile): Promise<Set<string>> {
-  const tests = (await git(ctx.dir, ["ls-tree", "-r", "--name-only", "-z", ctx.diff.base])).split("\0").filter((p) => p && isTest(p)).slice(0, 500);
-  const covered = new Set<string>();
-  for (const c of ctx.changedCode) {
-    const s = stem(c.path);
-    if (tests.some((t) => stem(t) === s)) {
-      covered.add(c.path);
-      continue;
-    }
-    const base = c.path.split("/").pop()!.replace(/\.[^.]+$/, "");
-    const importRe = new RegExp(`["'\`][^"'\`]*\\b${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\.[a-z]+)?["'\`]`);
-    for (const t of tests) {
-      if (importRe.test((await readAtCommit(ctx.dir, ctx.diff.base, t)) ?? "")) {
-        covered.add(c.path);
-        break;
-      }
-    }
-  }
-  return covered;
-}
-
-async function testFirst(ctx: GateContext): Promise<RawFinding[]> {
-  if (ctx.changedCode.length === 0) return [];
-  if (ctx.changedTests.length === 0) {
-    const covered = await coveredByEarlierTests(ctx);
-    if (ctx.changedCode.every((c) => covered.has(c.path))) return [];
-    const first = ctx.changedCode.find((c) => !covered.has(c.path))!;
-    const line = ctx.codeAdded.find((l) => l.file === first.path)?.line ?? 1;
-    return [{
-      code: "TEST001",
-      message: `Code changed without tests: ${ctx.changedCode.filter((c) => !covered.has(c.path)).map((f) => f.path).slice(0, 8).join(", ")}${ctx.changedCode.length > 8 ? ", …" : ""}`,
-      file: first.path, line,
-      fix: "Add tests that exercise the changed behaviour (written first, failing, then made to pass).",
-    }];
-  }
-  // Order on the branch: index of the first commit touching each path.
-  const firstSeen = new Map<string, number>();
-  ctx.diff.commits.forEach((c, i) => {
-    for (const f of c.files) if (f.status !== "D" && !firstSeen.has(f.path)) firstSeen.set(f.path, i);
-  });
+async function simplicity(ctx: CheckContext): Promise<RawFinding[]> {
   const out: RawFinding[] = [];
-  const testsByStem = new Map<string, string[]>();
-  for (const t of ctx.changedTests) testsByStem.set(stem(t.path), [...(testsByStem.get(stem(t.path)) ?? []), t.path]);
-  const firstTestIdx = Math.min(...ctx.changedTests.map((t) => firstSeen.get(t.path) ?? Infinity));
-  for (const c of ctx.changedCode) {
-    const ci = firstSeen.get(c.path);
-    if (ci === undefined) continue;
-    const matched = testsByStem.get(stem(c.path));
-    const ti = matched ? Math.min(...matched.map((t) => firstSeen.get(t) ?? Infinity)) : firstTestIdx;
-    if (ti > ci && Number.isFinite(ti)) {
-      const codeCommit = ctx.diff.commits[ci];
-      const testCommit = ctx.diff.commits[ti];
-      out.push({
-        code: "TEST002",
-        message: `Tests arrived after the code: ${c.path} changed in ${codeCommit.sha.slice(0, 8)} ("${codeCommit.subject}") before ${matched ? matched[0] : "any test"} in ${testCommit.sha.slice(0, 8)} ("${testCommit.subject}")`,
-        file: c.path,
-        line: ctx.codeAdded.find((l) => l.file === c.path)?.line ?? 1,
-        fix: "Commit the failing test first (red), then the implementation (green); reorder the branch's commits or add the test in the same commit.",
-      });
-    }
-  }
-  return out;
-}
-
-async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
-  const out: RawFinding[] = [];
-  for (const f of ctx.changedCode) {
-    if (f.status === "D") continue;
+  for (const f of changedCode(ctx)) {
+    if (f.status === "deleted") continue;
     const text = await readAtCommit(ctx.dir, ctx.diff.head, f.path);
     if (text == null) continue;
     const lines = text.split("\n");
@@ -272,7 +183,7 @@ async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
     const indents = lines.map((l) => /^( *)\S/.exec(l)?.[1].length ?? 0).filter((n) => n > 0);
     const tabbed = lines.some((l) => /^\t+\S/.test(l));
     const unit = tabbed ? 1 : Math.max(2, Math.min(...indents.filter((n) => n >= 2), 4));
-    const deep = ctx.codeAdded.find((l) => {
+    const deep = codeAdded(ctx).find((l) => {
       if (l.file !== f.path) return false;
       const m = tabbed ? /^(\t*)\S/.exec(l.text) : /^( *)\S/.exec(l.text);
       // Control flow only: deep object literals (schemas, config) and indented text are not complexity.
@@ -281,21 +192,21 @@ async function simplicity(ctx: GateContext): Promise<RawFinding[]> {
     if (deep) out.push({ code: "SIMP002", message: `Nesting 6+ levels deep in ${f.path}`, file: f.path, line: deep.line, fix: "Return early, extract functions, or flatten the conditionals." });
   }
   const manifests = /(^|\/)(package\.json|go\.mod|Cargo\.toml|pyproject\.toml|setup\.py|pom\.xml|build\.gradle(\.kts)?|[^/]+\.csproj)$/;
-  if (ctx.diff.files.some((f) => f.status === "A" && manifests.test(f.path))) {
-    const tree = (await git(ctx.dir, ["ls-tree", "-r", "-z", "--name-only", ctx.diff.head])).split("\0");
+  if (ctx.diff.files.some((f) => f.status === "added" && manifests.test(f.path))) {
+    const tree = splitZ(await gitAt(ctx.dir).run(["ls-tree", "-r", "-z", "--name-only", ctx.diff.head]));
     const projects = tree.filter((p) => manifests.test(p) && !/node_modules\/|vendor\/|fixtures?\//.test(p));
     if (projects.length > 3) {
-      const added = ctx.diff.files.find((f) => f.status === "A" && manifests.test(f.path))!;
+      const added = ctx.diff.files.find((f) => f.status === "added" && manifests.test(f.path))!;
       out.push({ code: "SIMP003", message: `${projects.length} projects in the repository (more than 3): ${projects.slice(0, 6).join(", ")}`, file: added.path, line: 1, fix: "Keep to at most 3 projects; justify extra ones in the plan's Complexity Tracking table." });
     }
   }
   return out;
 }
 
-async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
+async function antiAbstraction(ctx: CheckContext): Promise<RawFinding[]> {
   const out: RawFinding[] = [];
   const decl = /^\s*(?:export\s+)?(?:(?:public|internal)\s+)?(?:interface|abstract\s+class|trait)\s+([A-Z]\w*)|^\s*class\s+([A-Z]\w*)\s*\((?:ABC|Protocol|abc\.ABC)\)/;
-  for (const l of ctx.codeAdded) {
+  for (const l of codeAdded(ctx)) {
     const m = decl.exec(l.text);
     if (!m) continue;
     const name = m[1] ?? m[2];
@@ -303,7 +214,7 @@ async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
     if (/\binterface\b/.test(l.text)) {
       // A TypeScript/Java/Go interface that only lists fields is a data shape, not a layer: flag it
       // only when it declares behaviour (a method signature or a function-typed member).
-      const body = ctx.codeAdded.filter((x) => x.file === l.file && x.line >= l.line && x.line <= l.line + 40);
+      const body = codeAdded(ctx).filter((x) => x.file === l.file && x.line >= l.line && x.line <= l.line + 40);
       const end = body.findIndex((x, i) => i > 0 && /^\s*\}/.test(x.text));
       const text = (end > 0 ? body.slice(0, end) : body).map((x) => x.text).join("\n").replace(/^[^{]*\{/, "").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
       // Members at the top level of the body, split on ; or newlines.
@@ -312,97 +223,130 @@ async function antiAbstraction(ctx: GateContext): Promise<RawFinding[]> {
       // An input/deps object with a callback or two is still a data shape: behaviour must dominate.
       if (members.length === 0 || behaviour.length * 2 < members.length) continue;
     }
-    let impls = 0;
-    try {
-      // Nominal (implements / extends / Python base / Rust impl) and, for TypeScript's structural
-      // typing, factories and literals typed as the interface (): Name {, : Name = {, satisfies Name).
-      const hits = await git(ctx.dir, ["grep", "-n", "-E", `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for|\\)\\s*:\\s*(Promise<)?${name}>?\\s*(\\{|=>)|:\\s*${name}\\s*=\\s*\\{|satisfies\\s+${name}\\b`, ctx.diff.head]);
-      impls = hits.split("\n").filter(Boolean).length;
-    } catch {
-      impls = 0; // git grep exits 1 when nothing matches
-    }
+    // Nominal (implements / extends / Python base / Rust impl) and, for TypeScript's structural
+    // typing, factories and literals typed as the interface (): Name {, : Name = {, satisfies Name).
+    const pattern = `(implements|extends)[^{]*\\b${name}\\b|class\\s+\\w+\\s*\\([^)]*\\b${name}\\b|impl\\s+${name}\\s+for|\\)\\s*:\\s*(Promise<)?${name}>?\\s*(\\{|=>)|:\\s*${name}\\s*=\\s*\\{|satisfies\\s+${name}\\b`;
+    const hits = await gitAt(ctx.dir).run(["grep", "-n", "-E", pattern, ctx.diff.head], { okExitCodes: [1] }); // 1: no match
+    const impls = hits.split("\n").filter(Boolean).length;
     if (impls <= 1) {
       out.push({ code: "ABS001", message: `Abstraction ${name} has ${impls} implementation${impls === 1 ? "" : "s"}`, file: l.file, line: l.line, fix: "Use the concrete type (or the framework directly) until a second implementation exists." });
     }
   }
   const wrapper = /^\s*(?:export\s+)?class\s+(\w*(?:FactoryFactory|ManagerManager|WrapperWrapper|AbstractFactory|ServiceLocator)\w*)/;
-  for (const l of ctx.codeAdded) {
+  for (const l of codeAdded(ctx)) {
     const m = wrapper.exec(l.text);
     if (m) out.push({ code: "ABS002", message: `Layered indirection: ${m[1]}`, file: l.file, line: l.line, fix: "Call the framework directly; add layers only for a demonstrated need." });
   }
   return out.slice(0, 20);
 }
 
-async function integrationTesting(ctx: GateContext): Promise<RawFinding[]> {
-  if (ctx.changedCode.length === 0) return [];
-  if (ctx.changedTests.some((t) => isIntegrationTest(t.path))) return [];
-  const covered = await coveredByEarlierTests(ctx, isIntegrationTest); // written by an earlier task of the story
-  if (ctx.changedCode.every((c) => covered.has(c.path))) return [];
-  return [{
-    code: "INT001",
-    message: `Story ${ctx.story} changes code (${ctx.changedCode.map((f) => f.path).slice(0, 5).join(", ")}) without an integration/contract test`,
-    file: ctx.changedCode[0].path,
-    line: ctx.codeAdded.find((l) => l.file === ctx.changedCode[0].path)?.line ?? 1,
-    fix: "Add an integration (or contract) test under tests/integration/ that exercises the story end to end against real dependencies.",
-  }];
-}
+// ---------------------------------------------------------------- test-first
 
-export const GATES: GateDef[] = [
-  { id: "library-first", article: "I", name: "Library-First", defaultMode: "warning", match: /library[- ]?first|라이브러리|ライブラリ/i, run: (c) => applyLineRules(c.codeAdded, LIBRARY_RULES) },
-  { id: "test-first", article: "III", name: "Test-First", defaultMode: "blocking", match: /test[- ]?first|\btdd\b|test[- ]driven|테스트 주도|テスト駆動|测试驱动/i, run: testFirst },
-  { id: "security", article: "IV", name: "Security", defaultMode: "blocking", match: /secur|보안|セキュリティ|安全/i, run: (c) => [...secretFindings(c), ...applyLineRules(c.diff.added.filter((l) => CODE_EXT.test(l.file) || /\.(ya?ml|json|toml|ini|cfg|env|conf|npmrc)$|Dockerfile|Makefile/i.test(l.file)), SECURITY_RULES)] },
-  { id: "simplicity", article: "VII", name: "Simplicity", defaultMode: "warning", match: /simplicity|\bsimple\b|단순|シンプル|简单|YAGNI|KISS/i, run: simplicity },
-  { id: "anti-abstraction", article: "VIII", name: "Anti-Abstraction", defaultMode: "warning", match: /abstraction|추상|抽象/i, run: antiAbstraction },
-  { id: "integration-testing", article: "IX", name: "Integration Testing", defaultMode: "blocking", match: /integration[- ](first[- ])?test|통합 테스트|統合テスト|集成测试/i, run: integrationTesting },
-];
-
-/** Mode and article numeral per gate: config > constitution marking > DevGodzilla default. */
-export function resolveGateModes(constitution: string | null | undefined, config: QaConfig) {
-  const articles = constitution ? parseConstitution(constitution).articles : [];
-  return GATES.map((g) => {
-    const art = articles.find((a) => g.match.test(a.title)) ?? null;
-    let mode: GateMode = g.defaultMode;
-    let note = "DevGodzilla default";
-    const article = art ? art.number || String(art.index) : g.article;
-    if (articles.length > 0 && !art) {
-      mode = "off";
-      note = "not an article of this project's constitution";
-    } else if (art) {
-      const marked = markedMode(art);
-      mode = marked ?? g.defaultMode;
-      note = marked ? `constitution marks article ${article} ${marked}` : `article ${article} of the constitution (unmarked: default ${g.defaultMode})`;
-    }
-    const override = config.gates[g.id] ?? config.gates[article];
-    if (override) {
-      mode = override;
-      note = `configured ${override}`;
-    }
-    return { def: g, article, name: art ? art.title : g.name, mode, note };
-  });
-}
-
-export async function runGates(input: GateInput): Promise<GateResult[]> {
-  const codeFiles = input.diff.files.filter((f) => f.status !== "D" && isCodeFile(f.path));
-  const ctx: GateContext = {
-    ...input,
-    changedCode: codeFiles,
-    changedTests: input.diff.files.filter((f) => f.status !== "D" && isTestFile(f.path)),
-    codeAdded: input.diff.added.filter((l) => isCodeFile(l.file)),
+/** The head cases this change turned green: absent or failing at base, or whose test it edited. */
+function turnedGreen(ctx: CheckContext): LocatedCase[] {
+  const ev = ctx.evidence;
+  const edited = (c: LocatedCase) => {
+    const file = ev.files.find((t) => t.path === c.file);
+    if (!file || !c.def) return false;
+    if (file.status === "added") return true;
+    const baseDef = file.baseDefs.find((d) => d.name === c.def!.name);
+    return !baseDef || ctx.diff.added.some((l) => l.file === file.path && l.line >= c.def!.line && l.line <= c.def!.endLine);
   };
-  const results: GateResult[] = [];
-  for (const { def, article, name, mode, note } of resolveGateModes(input.constitution, input.config)) {
-    if (mode === "off") {
-      results.push({ id: def.id, article, name, mode, status: "skipped", note, findings: [] });
-      continue;
-    }
-    if (def.id === "integration-testing" && !input.story) {
-      results.push({ id: def.id, article, name, mode, status: "skipped", note: "not a user-story phase task", findings: [] });
-      continue;
-    }
-    const raw = await def.run(ctx);
-    const findings: Finding[] = raw.map((f) => ({ ...f, article, source: "gate", severity: mode }));
-    const status = findings.length === 0 ? "passed" : mode === "blocking" ? "failed" : "warned";
-    results.push({ id: def.id, article, name, mode, status, note, findings });
-  }
-  return results;
+  return ev.cases.filter((c) => c.status === "passed" && (c.before === "absent" || c.before === "failed" || c.before === "skipped" || c.before === "todo" || ((c.before === "unknown" || c.before === "passed") && edited(c))));
 }
+
+async function testFirst(ctx: CheckContext): Promise<CheckOutcome> {
+  const code = changedCode(ctx);
+  if (!code.length) return { applicable: false, evidence: "no code changed (tests, docs or configuration only)", findings: [] };
+  const first = code[0]!;
+  const line = ctx.diff.added.find((l) => l.file === first.path)?.line ?? 1;
+  const list = code.map((f) => f.path).slice(0, 6).join(", ") + (code.length > 6 ? ", …" : "");
+  if (!ctx.evidence.head) {
+    return { applicable: true, evidence: "no test results", findings: [{ code: "TEST001", message: `Code changed (${list}) and no test results show it tested: the project has no test command in its profile, or its results could not be read`, file: first.path, line, fix: "Give the project a test command (onboarding detects it) that runs tests for this code." }] };
+  }
+  const green = turnedGreen(ctx);
+  const proving = green.filter((c) => c.strength === "strong" || c.strength === "unknown");
+  const order = testOrder(ctx, code);
+  if (proving.length) {
+    return { applicable: true, evidence: `${proving.length} test${proving.length === 1 ? "" : "s"} went from failing or absent to passing: ${proving.slice(0, 3).map(describeCase).join(", ")}`, findings: order };
+  }
+  if (green.length) {
+    const weak = green[0]!;
+    const file = ctx.evidence.files.find((t) => t.path === weak.file);
+    const lines: FindingLine[] = file?.headText && weak.def ? file.headText.split("\n").slice(weak.def.line - 1, Math.min(weak.def.endLine, weak.def.line + 7)).map((text, i) => ({ file: weak.file!, line: weak.def!.line + i, text, change: "+" as const })) : [];
+    return { applicable: true, evidence: `the new tests check nothing specific: ${green.slice(0, 3).map(describeCase).join(", ")}`, findings: [...order, {
+      code: "TEST003", message: `The tests that pass with this change compare nothing with an expected value (${weak.strength === "none" ? "no assertion" : "only truthiness, presence or type checks"}): ${green.slice(0, 4).map(describeCase).join(", ")}`,
+      file: weak.file ?? first.path, line: weak.line ?? line, lines,
+      fix: "Assert the result against the value the spec expects (equal / toBe / == / assert_eq!).",
+    }] };
+  }
+  return { applicable: true, evidence: `no test went from failing or absent to passing (${ctx.evidence.headCounts?.executed ?? 0} ran)`, findings: [...order, {
+    code: "TEST001", message: `Code changed without a test that proves it: ${list} — no test went from failing (or absent) to passing`, file: first.path, line,
+    fix: "Add tests that exercise the changed behaviour (written first, failing, then made to pass) where the test command runs them.",
+  }] };
+}
+
+/** TEST002 (a warning): in the branch's history, tests arrived after the code they test. */
+function testOrder(ctx: CheckContext, code: ChangedFile[]): RawFinding[] {
+  const tests = ctx.evidence.files.filter((t) => t.status !== "deleted").map((t) => t.path);
+  if (!tests.length) return [];
+  const firstSeen = new Map<string, number>();
+  ctx.diff.commits.forEach((c, i) => {
+    for (const f of c.files) if (f.status !== "deleted" && !firstSeen.has(f.path)) firstSeen.set(f.path, i);
+  });
+  const firstTest = Math.min(...tests.map((t) => firstSeen.get(t) ?? Infinity));
+  const out: RawFinding[] = [];
+  for (const c of code) {
+    const ci = firstSeen.get(c.path);
+    if (ci === undefined || !Number.isFinite(firstTest) || firstTest <= ci) continue;
+    const codeCommit = ctx.diff.commits[ci]!;
+    const testCommit = ctx.diff.commits[firstTest]!;
+    out.push({
+      code: "TEST002", severity: "warning", file: c.path, line: ctx.diff.added.find((l) => l.file === c.path)?.line ?? 1,
+      message: `Tests arrived after the code: ${c.path} changed in ${codeCommit.sha.slice(0, 8)} ("${codeCommit.subject}") before any test, in ${testCommit.sha.slice(0, 8)} ("${testCommit.subject}")`,
+      fix: "Commit the failing test first (red), then the implementation (green).",
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- integration tests
+
+async function integrationTests(ctx: CheckContext): Promise<CheckOutcome> {
+  const code = changedCode(ctx);
+  if (!ctx.story) return { applicable: false, evidence: "not a user-story task", findings: [] };
+  if (!code.length) return { applicable: false, evidence: "no code changed", findings: [] };
+  const isIntegration = (p: string | null) => !!p && INTEGRATION_TEST_PATH.test(p);
+  const ran = ctx.evidence.cases.filter((c) => isIntegration(c.file) && c.status === "passed");
+  const changed = ctx.evidence.files.filter((t) => t.status !== "deleted" && isIntegration(t.path));
+  if (ran.length || changed.length) return { applicable: true, evidence: ran.length ? `integration tests ran: ${ran.slice(0, 3).map(describeCase).join(", ")}` : `integration tests changed: ${changed.map((t) => t.path).join(", ")}`, findings: [] };
+  // Written by an earlier task of the story: an integration test in the tree that names changed code.
+  const tree = splitZ(await gitAt(ctx.dir).run(["ls-tree", "-r", "--name-only", "-z", ctx.diff.base])).filter((p) => classifyPath(p) === "test" && isIntegration(p)).slice(0, 300);
+  for (const t of tree) {
+    const text = (await readAtCommit(ctx.dir, ctx.diff.base, t)) ?? "";
+    if (code.some((c) => text.includes((c.path.split("/").pop() ?? c.path).replace(/\.[^.]+$/, "")))) return { applicable: true, evidence: `${t} (an earlier task's integration test) covers it`, findings: [] };
+  }
+  return { applicable: true, evidence: "no integration or contract test", findings: [{
+    code: "INT001", message: `Story ${ctx.story} changes code (${code.map((f) => f.path).slice(0, 5).join(", ")}) without an integration/contract test`,
+    file: code[0]!.path, line: ctx.diff.added.find((l) => l.file === code[0]!.path)?.line ?? 1,
+    fix: "Add an integration (or contract) test that exercises the story end to end against real dependencies.",
+  }] };
+}
+
+// ---------------------------------------------------------------- the registry
+
+const lineCheck = (findings: RawFinding[], what: string): CheckOutcome => ({ applicable: true, evidence: findings.length ? `${findings.length} finding${findings.length === 1 ? "" : "s"}` : what, findings });
+
+/** The checks with findings of their own (lint, typecheck and tests-pass read the project's checks). */
+export const MECHANICAL_CHECKS: Partial<Record<CheckName, { title: string; run: (ctx: CheckContext) => Promise<CheckOutcome> }>> = {
+  "test-first": { title: "Tests before code", run: testFirst },
+  "no-secrets": { title: "No secrets", run: async (c) => lineCheck(secretFindings(c), `no credential in ${c.diff.files.length} changed file${c.diff.files.length === 1 ? "" : "s"}`) },
+  injection: {
+    title: "No injection paths",
+    run: async (c) => lineCheck(applyLineRules(c.diff.added.filter((l) => CODE_EXT.test(l.file) || /\.(ya?ml|json|toml|ini|cfg|env|conf|npmrc)$|Dockerfile|Makefile/i.test(l.file)), SECURITY_RULES, 20, isTestPath), "no string-built SQL or shell, TLS verification kept, no eval"),
+  },
+  "integration-tests": { title: "Integration tests", run: integrationTests },
+  "library-use": { title: "Libraries over hand-written code", run: async (c) => lineCheck(applyLineRules(codeAdded(c), LIBRARY_RULES, 20, isTestPath), "no hand-written parser, validator, hashing, date or id code") },
+  abstraction: { title: "No needless abstraction", run: async (c) => lineCheck(await antiAbstraction({ ...c }), "no single-implementation abstraction") },
+  simplicity: { title: "Simplicity limits", run: async (c) => lineCheck(await simplicity(c), "no long file, deep nesting or extra project") },
+};

@@ -2,7 +2,7 @@
 // with every checklist result. (Kept beside the QA code: f/devgodzilla/prompts/ belongs to the
 // spec/LLM helper.)
 
-export const QA_PROMPTS_VERSION = "qa-2";
+export const QA_PROMPTS_VERSION = "qa-3";
 
 export const CHECKLIST_SYSTEM = `You are a strict QA reviewer for a code change. You judge ONE checklist item against the
 evidence given (chunks of the change, the repository, the specification and the agent's output, each headed
@@ -17,6 +17,23 @@ Explain in one or two sentences.`;
 export function checklistPrompt(item: { id: string; text: string; source: string }, evidence: string): string {
   return `Checklist item ${item.id} (from ${item.source}):
 ${item.text}
+
+Evidence:
+${evidence || "(no relevant code found)"}
+
+Reply as JSON: {"status": "PASSED" | "FAILED" | "UNCLEAR", "explanation": "...", "evidence": ["<chunk id>", ...]}`;
+}
+
+export const PRINCIPLE_SYSTEM = `You are a strict reviewer checking ONE principle of a project's constitution against a code change.
+The evidence is chunks of the change and the repository (headed "--- <file>:<start>-<end>", "(changed)" when it
+belongs to the change). Judge what the change does, not what its description claims.
+Answer PASSED when the change follows the principle (or does not touch what it governs), FAILED when the evidence
+shows the change breaks it (quote the file and line), UNCLEAR when the evidence is not enough to tell.
+Explain in one or two sentences.`;
+
+export function principlePrompt(id: string, title: string, statements: string[], evidence: string): string {
+  return `Principle ${id}: ${title}
+${statements.map((s) => `- ${s}`).join("\n")}
 
 Evidence:
 ${evidence || "(no relevant code found)"}

@@ -8,10 +8,9 @@
 // its prose-oriented preprocessing would need replacing anyway for code identifiers (camelCase /
 // snake_case splitting), which is most of what makes ranking code work.
 
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { execa } from "execa";
-import { estimateTokens } from "../llm/client.ts";
+import { gitAt, splitZ } from "../git.ts";
+import { repoFiles } from "../repo/files.ts";
+import { estimateTokens, type Embedder } from "../llm/client.ts";
 
 export interface Chunk {
   /** "<file>:<start>-<end>" — stable, readable, and what the report cites. */
@@ -29,9 +28,7 @@ export interface RankedChunk {
   score: number;
 }
 
-export interface Embedder {
-  embed(texts: string[]): Promise<number[][]>;
-}
+export type { Embedder };
 
 export interface RetrieveOptions {
   /** Evidence tokens per item (the rendered evidence block, headers included). */
@@ -250,17 +247,17 @@ export interface CollectOptions {
 /** Chunks of every tracked text file (git ls-files; a plain directory walk is not needed). */
 export async function collectChunks(opts: CollectOptions): Promise<Chunk[]> {
   const changed = new Set(opts.changedFiles);
-  const ls = await execa("git", ["-C", opts.dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], { maxBuffer: 256 * 1024 * 1024 });
-  const files = String(ls.stdout).split("\0").filter((p) => p && !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
+  const listed = splitZ(await gitAt(opts.dir).run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"]));
+  const files = listed.filter((p) => !SKIP_PATH.test(p) && !(opts.exclude ?? []).some((x) => p.startsWith(x)));
   const chunks: Chunk[] = [];
+  // Through the repository-files gateway: a tracked link out of the repository is never read.
+  const repo = repoFiles(opts.dir);
   const BATCH = 64;
   for (let i = 0; i < files.length; i += BATCH) {
     const part = await Promise.all(
       files.slice(i, i + BATCH).map(async (p) => {
-        const full = join(opts.dir, p);
-        const st = await stat(full).catch(() => null);
-        if (!st || !st.isFile() || st.size > MAX_FILE_BYTES) return [];
-        const buf = await readFile(full);
+        const buf = await repo.readBytes(p, { maxBytes: MAX_FILE_BYTES });
+        if (!buf) return [];
         if (buf.subarray(0, 8000).includes(0)) return []; // binary
         return chunkText(p, buf.toString("utf8"), opts.chunkLines, changed.has(p));
       }),
@@ -318,20 +315,4 @@ export async function retrieve(index: Bm25Index, query: string, opts: RetrieveOp
     selected.push(r);
   }
   return { ranked, selected, evidence, tokens: estimateTokens(evidence) };
-}
-
-/** Embeddings through an OpenAI-compatible /embeddings endpoint (the configured provider). */
-export function openaiEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string }): Embedder {
-  return {
-    async embed(texts) {
-      const { default: OpenAI } = await import("openai");
-      const client = new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseUrl, maxRetries: 2 });
-      const out: number[][] = [];
-      for (let i = 0; i < texts.length; i += 96) {
-        const r = await client.embeddings.create({ model: cfg.model, input: texts.slice(i, i + 96) });
-        for (const d of r.data.sort((a, b) => a.index - b.index)) out.push(d.embedding as number[]);
-      }
-      return out;
-    },
-  };
 }

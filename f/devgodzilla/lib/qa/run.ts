@@ -1,29 +1,41 @@
-// runQa: the whole QA pass over one checkout — gates, checklist validation over retrieved
-// evidence, the project's own checks, verdict, report. The `qa` script wraps it with git
-// (checkout of the exact commit, report committed to the branch, push).
+// runQaInDir: the whole QA pass over one checkout — the project's checks with machine-readable test
+// results at head and at the base commit, QA's own gates (empty work, scope, test integrity,
+// criteria), every principle of the project's constitution, checklist validation over retrieved
+// evidence, verdict, report. The `qa` script wraps it with git (checkout of the exact commit,
+// report committed to the branch, push).
 
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { repoFiles } from "../repo/files.ts";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranch, isDevGodzillaBranch, type WorkingCopy } from "../git.ts";
-import { featurePaths, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../speckit/paths.ts";
+import { featurePaths, validateFeatureName, type FeaturePaths } from "../speckit/paths.ts";
+import { findConstitution, renderDefaultConstitution } from "../speckit/constitution.ts";
 import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
+import { classifyPath } from "../project/files.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
-import { createLlm } from "../llm/client.ts";
+import { createEmbedder, createLlm, type Embedder } from "../llm/client.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
-import { readBranchDiff, git } from "./diff.ts";
-import { classifyPath } from "../workspace/artifacts.ts";
+import { readBranchDiff, type BranchDiff } from "./diff.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
-import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "../agentops/review.ts";
-import { runGates } from "./gates.ts";
-import { collectChunks, openaiEmbedder, type Embedder } from "./retrieval.ts";
-import { llmJudge, parseAcceptanceScenarios, parseChecklist, validateChecklist, type Judge } from "./checklist.ts";
-import { runChecks } from "./checks.ts";
+import { joinReviewIntoVerdict, reviewDiff, reviewMarkdown } from "./review.ts";
+import { collectChunks, type Chunk } from "./retrieval.ts";
+import { llmJudge, notJudged, parseAcceptanceScenarios, parseChecklist, principleJudge, validateChecklist, type Judge } from "./checklist.ts";
+import { runChecksAndTests } from "./checks.ts";
 import { computeVerdict, renderReport } from "./verdict.ts";
 import { QA_PROMPTS_VERSION } from "./prompts.ts";
-import type { ChecklistItem, ChecklistResult, Verdict } from "./types.ts";
+import { repoSources, type Sources } from "./sources.ts";
+import { buildEvidence } from "./evidence.ts";
+import { checkIntegrity } from "./integrity.ts";
+import { checkEmptyWork, checkScope, workFiles, type QaTask } from "./scope.ts";
+import { judgeCriteria, loadCriteria, requiredCriteria } from "./criteria.ts";
+import { judgePrinciples, planPrinciples } from "./principles.ts";
+import { definesTests } from "./testsource.ts";
+import type { ChecklistItem, ChecklistResult, Finding, GateId, GateMode, GateResult, Verdict } from "./types.ts";
+
+export type { QaTask } from "./scope.ts";
 
 export interface QaInDirInput {
   dir: string;
@@ -35,7 +47,11 @@ export interface QaInDirInput {
   commands: ProjectProfile["commands"] | null;
   config: QaConfig;
   story?: string | null;
-  /** null: checklist items are reported UNCLEAR ("no LLM configured"). */
+  /** The task whose change this is (its description names the criteria it implements, its files the scope). */
+  task?: QaTask | null;
+  /** execute_task's outcome ("changed", "no_change", …), when the flow passes it. */
+  outcome?: string | null;
+  /** null: checklist items and uncovered principles are reported NOT_JUDGED / not_judged ("no LLM configured"). */
   judge: Judge | null;
   embedder?: Embedder;
   stepOutputs?: Record<string, string>;
@@ -57,15 +73,39 @@ async function readIf(path: string): Promise<string | null> {
 
 export async function checklistItems(dir: string, feature: FeaturePaths, requiredByDefault: boolean): Promise<ChecklistItem[]> {
   const items: ChecklistItem[] = [];
-  const files = (await readdir(join(dir, feature.checklists)).catch(() => [] as string[])).filter((f) => f.endsWith(".md")).sort();
+  // Through the repository-files gateway: a checklist that is a link out of the checkout is not read.
+  const repo = repoFiles(dir);
+  const files = (await repo.list(feature.checklists)).filter((e) => e.kind === "file" && e.name.endsWith(".md")).map((e) => e.name);
   for (const f of files) {
-    const text = await readIf(join(dir, feature.checklists, f));
+    const text = await repo.readText(`${feature.checklists}/${f}`);
     if (text) items.push(...parseChecklist(`checklists/${f}`, text, requiredByDefault));
   }
   const spec = await readIf(join(dir, feature.spec));
   if (spec) items.push(...parseAcceptanceScenarios("spec.md", spec));
   // The same CHK id in two files: keep both, distinguishable by source.
   return items;
+}
+
+/** The change touches tests only (by path or by what the files define): a tests-first task. */
+async function testsOnlyChange(diff: BranchDiff, sources: Sources): Promise<boolean> {
+  const work = workFiles(diff).filter((f) => f.status !== "deleted");
+  if (!work.length) return false;
+  for (const f of work) {
+    if (classifyPath(f.path) === "test") continue;
+    const text = await sources.head(f.path);
+    if (!text || !definesTests(f.path, text)) return false;
+  }
+  return true;
+}
+
+/** One of QA's own gates from its findings, with the configured mode applied. */
+function qaGate(id: GateId, name: string, findings: Omit<Finding, "source">[], config: QaConfig, note: string, applicable = true): GateResult {
+  const mode: GateMode = config.gates[id] ?? "blocking";
+  if (mode === "off") return { id, principles: [], name, mode, status: "skipped", note: "off in c_devgodzilla_qa", findings: [] };
+  if (!applicable) return { id, principles: [], name, mode, status: "skipped", note, findings: [] };
+  const fs: Finding[] = findings.map((f) => ({ ...f, source: "gate", severity: f.severity === "info" ? "info" : mode === "warning" || f.severity === "warning" ? "warning" : "blocking" }));
+  const status = fs.some((f) => f.severity === "blocking") ? "failed" : fs.length ? "warned" : "passed";
+  return { id, principles: [], name, mode, status, note, findings: fs };
 }
 
 export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
@@ -76,57 +116,93 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
       /* cosmetic */
     }
   };
+  const { config, feature } = input;
+  const task = input.task ?? null;
+  const taskText = task ? `${task.description}\n${task.body ?? ""}` : null;
+  const story = input.story ?? task?.story ?? null;
   const diff = await readBranchDiff(input.dir, input.base, input.head);
-  const constitution = await readIf(join(input.dir, CONSTITUTION_PATH));
-  const gates = await runGates({ dir: input.dir, diff, constitution, story: input.story, config: input.config });
-  await p(20);
+  const sources = repoSources(input.dir, input.base, input.head);
+  const notes: string[] = [];
+  const empty = workFiles(diff).length === 0;
+  const testsOnly = await testsOnlyChange(diff, sources);
+  await p(5);
+
+  // The project's checks; the tests run at head and at the base commit, results read from the runner.
+  const ran = input.commands && !empty
+    ? await runChecksAndTests({ dir: input.dir, commands: input.commands, config: config.checks, redactor: input.redactor, testsOnlyChange: testsOnly, base: input.base })
+    : { runs: [], head: null, base: null };
+  if (empty) notes.push("Nothing changed, so the project's checks were not run.");
+  await p(50);
+  const evidence = await buildEvidence({ diff, sources, head: ran.head, base: ran.base });
+
+  // QA's own gates: what the change did, whether its tests still stand, what the criteria say.
+  const scopeInput = { diff, sources, task, outcome: input.outcome, feature };
+  const integrity = checkIntegrity({ diff, evidence, taskText });
+  const { criteria, from: criteriaFrom } = await loadCriteria(sources, feature);
+  const judgedCriteria = judgeCriteria({ criteria, evidence, headText: (f) => evidence.texts.get(f), required: requiredCriteria(criteria, taskText), testsOnly });
+  const gates: GateResult[] = [
+    qaGate("empty-work", "Work was done", await checkEmptyWork(scopeInput), config, task ? `task ${task.id}` : "the run"),
+    qaGate("scope", "Within the task's files", await checkScope(scopeInput), config, task?.files.length ? `declared: ${task.files.slice(0, 5).join(", ")}` : "the task declares no files", !!task?.files.length),
+    qaGate("test-integrity", "Tests kept whole", integrity.findings, config, evidence.base ? `compared with the ${evidence.baseCounts?.executed ?? 0} tests that ran at the base commit${integrity.allowedByTask ? "; the task asks for removing or skipping tests" : ""}` : "compared by source only (no test results at the base commit)"),
+    qaGate("criteria", "Criteria proven", judgedCriteria.findings, config, `${judgedCriteria.results.filter((c) => c.required).length} required of ${criteria.length}`, criteria.length > 0),
+  ];
+  await p(60);
+
+  // Evidence for the model: the repository and the change, without the checklists and previous
+  // reports; behaviour is judged without the spec and the agent's account, which restate the goal.
+  let chunks: Chunk[] = [];
+  if (input.judge) {
+    chunks = await collectChunks({
+      dir: input.dir,
+      changedFiles: diff.files.filter((f) => f.status !== "deleted").map((f) => f.path),
+      chunkLines: config.checklist.chunk_lines,
+      stepOutputs: input.stepOutputs,
+      exclude: [`${feature.checklists}/`, `${feature.runtime}/`],
+    });
+  }
+  const behaviourChunks = chunks.filter((c) => !c.file.startsWith(`${feature.dir}/`) && !c.file.startsWith("_step/"));
+
+  // Every principle of the project's own constitution.
+  const found = await findConstitution((rel) => sources.head(rel));
+  const constitutionFrom = found?.path ?? "DevGodzilla's default constitution (the project has none)";
+  const planned = planPrinciples(found?.text ?? renderDefaultConstitution(), config.principles);
+  const principles = await judgePrinciples({
+    principles: planned, ctx: { dir: input.dir, diff, evidence, story }, checks: ran.runs, gateConfig: config.gates,
+    judge: input.judge ? principleJudge(input.judge, behaviourChunks, config.checklist, input.embedder) : null,
+  });
+  await p(75);
 
   let checklist: ChecklistResult[] = [];
   let retrieval: string | undefined;
-  const notes: string[] = [];
-  if (input.config.checklist.embeddings.enabled && !input.embedder) notes.push("Embeddings are enabled in c_devgodzilla_qa but the LLM provider has no embeddings endpoint (OpenAI-compatible only): evidence was ranked with BM25 alone.");
-  if (input.config.checklist.enabled) {
-    const items = await checklistItems(input.dir, input.feature, input.config.checklist.required_by_default);
+  if (config.checklist.embeddings.enabled && !input.embedder) notes.push("Embeddings are enabled in c_devgodzilla_qa but the LLM provider has no embeddings endpoint (OpenAI-compatible only): evidence was ranked with BM25 alone.");
+  if (config.checklist.enabled) {
+    const items = await checklistItems(input.dir, feature, config.checklist.required_by_default);
     if (items.length && input.judge) {
-      const chunks = await collectChunks({
-        dir: input.dir,
-        changedFiles: diff.files.filter((f) => f.status !== "D").map((f) => f.path),
-        chunkLines: input.config.checklist.chunk_lines,
-        stepOutputs: input.stepOutputs,
-        // An item must not retrieve its own checklist line; runtime files are previous reports.
-        exclude: [`${input.feature.checklists}/`, `${input.feature.runtime}/`],
-      });
-      checklist = await validateChecklist({ items, chunks, judge: input.judge, config: input.config.checklist, embedder: input.embedder });
-      retrieval = `BM25 over ${chunks.length} chunks (changed files ×${input.config.checklist.changed_boost})${input.embedder ? ` fused with ${input.config.checklist.embeddings.model} embeddings` : ""}; at most ${input.config.checklist.token_budget} tokens per item`;
+      checklist = await validateChecklist({ items, chunks, behaviourChunks, judge: input.judge, config: config.checklist, embedder: input.embedder });
+      retrieval = `BM25 over ${chunks.length} chunks (changed files ×${config.checklist.changed_boost}; acceptance scenarios without the spec and the agent's account)${input.embedder ? ` fused with ${config.checklist.embeddings.model} embeddings` : ""}; at most ${config.checklist.token_budget} tokens per item`;
     } else if (items.length) {
-      checklist = items.map((i) => ({ ...i, status: "UNCLEAR" as const, explanation: "not judged: no LLM resource was given to the qa step", evidence: [], tokensSent: 0 }));
+      checklist = notJudged(items);
     }
   }
-  await p(55);
-
-  const changed = diff.files.filter((f) => f.status !== "D").map((f) => f.path);
-  const checks = input.commands
-    ? await runChecks({ dir: input.dir, commands: input.commands, config: input.config.checks, redactor: input.redactor, testsOnlyChange: changed.length > 0 && changed.every((f) => classifyPath(f) === "test") })
-    : [];
   await p(90);
 
   const redactor = input.redactor ?? new Redactor();
-  let verdict: Verdict = computeVerdict(gates, checklist, checks, input.config);
+  let verdict: Verdict = computeVerdict({ gates: [...gates, ...principles.gates], checklist, checks: ran.runs, criteria: judgedCriteria.results, principles: principles.rows, principleFindings: principles.findings }, config);
   // Engine-based review: a configured agent reads the diff against spec and plan in a read-only
   // sandbox; its findings join the verdict with their own weight.
   const org = input.agents ? parseOrgAgents(input.agents) : null;
   const reviewer = org ? resolveReviewer(org, loadProjectAgents(input.dir, org)) : null;
   let reviewReport = "";
-  if (reviewer) {
+  if (reviewer && !empty) {
     const review = await reviewDiff({
-      worktree: input.dir, base: input.base, head: input.head, specPath: input.feature.spec, planPath: input.feature.plan, taskId: input.taskId,
-      reviewer, weight: reviewer.weight, config: input.agents, redactor, sandbox: { policy: input.config.checks.allow_unsandboxed ? "allow_unsandboxed" : "refuse" },
+      worktree: input.dir, base: input.base, head: input.head, specPath: feature.spec, planPath: feature.plan, taskId: input.taskId,
+      reviewer, weight: reviewer.weight, config: input.agents, redactor, sandbox: { policy: config.checks.allow_unsandboxed ? "allow_unsandboxed" : "refuse" },
     });
     verdict = joinReviewIntoVerdict(verdict, review);
     reviewReport = `\n\n${reviewMarkdown(review)}`;
   }
   verdict = redactor.redactDeep(verdict);
-  const markdown = redactor.redact(renderReport(verdict, { feature: input.feature.feature, branch: input.branch, commit: input.head, base: input.base, retrieval, notes }) + reviewReport);
+  const markdown = redactor.redact(renderReport(verdict, { feature: feature.feature, branch: input.branch, commit: input.head, base: input.base, retrieval, notes, criteriaFrom, constitutionFrom }) + reviewReport);
   return { verdict, markdown };
 }
 
@@ -143,6 +219,19 @@ export const QaScriptInput = z.object({
   story: z.string().trim().default(""),
   /** Task id: the report goes to _runtime/<task>/ so parallel tasks never collide when merged. */
   task_id: z.string().trim().regex(/^$|^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a task id like T012").default(""),
+  /** The task (as task_dag gives it): its description names the criteria it implements, its files the scope. */
+  task: z.union([
+    z.object({}).strict(),
+    z.object({
+      id: z.string().trim().min(1, "is required"),
+      description: z.string().default(""),
+      files: z.array(z.string()).default([]),
+      story: z.string().nullable().default(null),
+      body: z.string().default(""),
+    }).passthrough(),
+  ]).optional(),
+  /** execute_task's outcome: "no_change" fails QA whatever the branch holds. */
+  outcome: z.enum(["", "changed", "no_change", "blocked", "ide_handoff"]).default(""),
   write_report: z.boolean().default(true),
 });
 
@@ -156,6 +245,10 @@ export interface QaScriptParams extends LlmResources {
   profile?: unknown;
   story?: string;
   task_id?: string;
+  /** The task object from task_dag ({ id, description, files, story, body }). */
+  task?: unknown;
+  /** execute_task's `outcome`. */
+  outcome?: string;
   qa_config?: unknown;
   /** c_devgodzilla_agents: its `review` names the agent that reviews the diff. */
   agents?: unknown;
@@ -174,6 +267,8 @@ export interface QaScriptResult {
   markdown: string;
   passed: boolean;
   verdict: Verdict;
+  /** Every principle of the project's constitution, in the file's order (also in verdict.principles). */
+  principles: Verdict["principles"];
   branch: string;
   /** The branch head after the report commit (what the next step checks out). */
   commit: string;
@@ -220,8 +315,10 @@ export function compactVerdict(v: Verdict): Verdict {
   return {
     ...v,
     blocking: findings(v.blocking, 15),
-    gates: v.gates.map((g) => ({ ...g, findings: findings(g.findings, 6) })),
-    checklist: v.checklist.slice(0, 30).map((c) => ({ ...c, text: cut(c.text, 100), explanation: cut(c.explanation, 120), evidence: c.evidence.slice(0, 2) })),
+    gates: v.gates.map((g) => ({ ...g, findings: findings(g.findings, 6).map((f) => ({ ...f, ...(f.lines ? { lines: f.lines.slice(0, 4).map((l) => ({ ...l, text: cut(l.text, 120) })) } : {}) })) })),
+    criteria: v.criteria.slice(0, 20).map((c) => ({ ...c, text: cut(c.text, 80), reason: cut(c.reason, 120), evidence: c.evidence.slice(0, 1).map((e) => ({ ...e, test: cut(e.test, 80) })) })),
+    principles: v.principles.map((p) => ({ ...p, evidence: cut(p.evidence, 240) })),
+    checklist: v.checklist.slice(0, 20).map((c) => ({ ...c, text: cut(c.text, 80), explanation: cut(c.explanation, 100), evidence: c.evidence.slice(0, 2) })),
     checks: v.checks.map((c) => ({ ...c, findings: findings(c.findings, 6), outputTail: c.outputTail.slice(-800) })),
   };
 }
@@ -238,6 +335,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
   if (!parsed.success) throw inputError(parsed.error);
   const a = parsed.data;
   const feature = featureOf(a.feature, a.branch);
+  const task = a.task && "id" in a.task ? { id: a.task.id, description: a.task.description, files: a.task.files, story: a.task.story, body: a.task.body } : null;
   const config = parseQaConfig(params.qa_config ?? {});
   if (params.sandbox_policy !== undefined && params.sandbox_policy !== "refuse" && params.sandbox_policy !== "allow_unsandboxed") {
     throw new InputError("sandbox_policy", `must be refuse or allow_unsandboxed, got ${JSON.stringify(params.sandbox_policy)}`);
@@ -259,39 +357,37 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
     const cfg = providerFromResources(params);
     judge = llmJudge(createLlm({ ...cfg, redactor }));
     if (config.checklist.embeddings.enabled && cfg.provider === "openai") {
-      embedder = openaiEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
+      embedder = createEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
     }
   }
 
   const wc: WorkingCopy = await checkout({ repo: a.repo, commit: a.commit, token: params.git_token });
   try {
     // The base must be reachable from the mirror-backed copy (it is an ancestor in normal runs).
-    try {
-      await git(wc.dir, ["cat-file", "-e", `${a.base_commit}^{commit}`]);
-    } catch {
+    if (!(await wc.git.test(["rev-parse", "--verify", "--quiet", "--end-of-options", `${a.base_commit}^{commit}`]))) {
       throw new InputError("base_commit", `${a.base_commit} is not in ${wc.repo.url}`);
     }
     const { verdict, markdown } = await runQaInDir({
       dir: wc.dir, base: a.base_commit, head: wc.commit, branch: a.branch, feature, commands, config,
-      story: a.story || null, judge, embedder, stepOutputs: stepOutputsOf(a.artifacts), redactor, progress: params.progress,
-      agents: params.agents, taskId: a.task_id || undefined,
+      story: a.story || task?.story || null, task, outcome: a.outcome || null, judge, embedder, stepOutputs: stepOutputsOf(a.artifacts), redactor, progress: params.progress,
+      agents: params.agents, taskId: a.task_id || task?.id || undefined,
     });
     let commit = wc.commit;
     let reportPath: string | null = null;
     if (a.write_report) {
-      reportPath = a.task_id ? `${feature.runtime}/${a.task_id}/qa-report.md` : `${feature.runtime}/qa-report.md`;
-      const { mkdir, writeFile } = await import("node:fs/promises");
+      const taskId = a.task_id || task?.id;
+      reportPath = taskId && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(taskId) ? `${feature.runtime}/${taskId}/qa-report.md` : `${feature.runtime}/qa-report.md`;
       await mkdir(dirname(join(wc.dir, reportPath)), { recursive: true });
       await writeFile(join(wc.dir, reportPath), markdown);
       // Only the report: the checks may have left build output in the copy. -f because _runtime/
       // is git-ignored in target repos (it is run output, kept on the run branch for the record).
-      await git(wc.dir, ["add", "-f", "--", reportPath]);
-      await git(wc.dir, ["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false",
-        "commit", "--quiet", "--no-verify", "-m", `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, "--", reportPath]).catch(async (e) => {
-        // Nothing to commit (identical report from a re-run) is fine.
-        if (!/nothing (added )?to commit|no changes added/i.test(String((e as Error).message))) throw e;
-      });
-      commit = (await git(wc.dir, ["rev-parse", "HEAD"])).trim();
+      await wc.git.run(["add", "-f", "--", reportPath]);
+      // Nothing to commit (an identical report from a re-run) is fine.
+      if (!(await wc.git.test(["diff", "--cached", "--quiet", "--", reportPath]))) {
+        await wc.git.run(["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false",
+          "commit", "--quiet", "--no-verify", "-m", `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, "--", reportPath]);
+      }
+      commit = (await wc.git.run(["rev-parse", "HEAD"])).trim();
       if (commit !== wc.commit) {
         try {
           await pushBranch(wc.dir, a.branch, "origin", { token: params.git_token });
@@ -304,7 +400,8 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       }
     }
     return {
-      wm_renderer: "markdown", markdown: capMarkdown(markdown, reportPath), passed: verdict.status === "passed", verdict: compactVerdict(verdict), branch: a.branch, commit,
+      wm_renderer: "markdown", markdown: capMarkdown(markdown, reportPath), passed: verdict.status === "passed", verdict: compactVerdict(verdict),
+      principles: verdict.principles, branch: a.branch, commit,
       analyzed_commit: wc.commit, base_commit: a.base_commit, report_path: reportPath, prompt_version: QA_PROMPTS_VERSION,
     };
   } catch (e) {

@@ -5,31 +5,40 @@ export type Severity = "blocking" | "warning" | "info";
 /** How a gate is configured: its findings block, warn, or the gate does not run. */
 export type GateMode = "blocking" | "warning" | "off";
 
+/** A line a finding shows: taken out (-) at its base line number, or put in (+) at its head line number. */
+export interface FindingLine {
+  file: string;
+  line: number;
+  text: string;
+  change: "-" | "+";
+}
+
 export interface Finding {
-  /** Stable code, e.g. SEC002 (string-built SQL), TEST001, TSC2322, PYTEST. */
+  /** Stable code, e.g. SEC002 (string-built SQL), TEST001, TEST_CASE_REMOVED, TSC2322, PYTEST. */
   code: string;
-  /** Constitution article the finding belongs to (gates only), e.g. "IV". */
-  article?: string;
-  source: "gate" | "check" | "checklist";
+  /** The constitution principles (the project's own ids) whose check produced it, e.g. "III". */
+  principle?: string;
+  source: "gate" | "check" | "checklist" | "criteria" | "principle";
   severity: Severity;
   message: string;
   file?: string;
   line?: number;
   /** What to do about it. */
   fix?: string;
+  /** The changed lines it is about. */
+  lines?: FindingLine[];
 }
 
-export type GateId =
-  | "library-first"
-  | "test-first"
-  | "security"
-  | "simplicity"
-  | "anti-abstraction"
-  | "integration-testing";
+/** The mechanical checks a principle's statements can ask for (lib/qa/principles.ts chooses them). */
+export type CheckName = "test-first" | "tests-pass" | "lint" | "typecheck" | "no-secrets" | "injection" | "integration-tests" | "library-use" | "abstraction" | "simplicity";
+
+/** QA's own gates (the verification contract, always on), and the mechanical checks with findings of their own. */
+export type GateId = "empty-work" | "scope" | "test-integrity" | "criteria" | Exclude<CheckName, "tests-pass" | "lint" | "typecheck">;
 
 export interface GateResult {
   id: GateId;
-  article: string;
+  /** The principles (project ids) whose statements asked for it; [] for QA's own gates. */
+  principles: string[];
   name: string;
   mode: GateMode;
   /** passed: no findings; failed: blocking findings; warned: findings that only warn; skipped: off / not applicable. */
@@ -39,7 +48,8 @@ export interface GateResult {
   findings: Finding[];
 }
 
-export type ChecklistStatus = "PASSED" | "FAILED" | "UNCLEAR";
+/** NOT_JUDGED: no LLM was given; such an item neither passes nor counts in the score. */
+export type ChecklistStatus = "PASSED" | "FAILED" | "UNCLEAR" | "NOT_JUDGED";
 
 export interface ChecklistItem {
   /** CHK001, or US1-AS2 for acceptance scenario 2 of user story 1. */
@@ -76,11 +86,48 @@ export interface CheckRun {
   durationMs: number;
   /** Parsed counts when the output had a summary (tests), else undefined. */
   counts?: { passed: number; failed: number; skipped: number };
+  /** For tests: where the counts came from (a machine format, or the console text) and what failed to load. */
+  results?: { format: string; runners: string[]; executed: number; todo: number; loadErrors: { file: string | null; message: string }[]; base?: { executed: number; passed: number; failed: number; skipped: number } };
   findings: Finding[];
   /** Redacted tail of the output, for the report. */
   outputTail: string;
   sandboxed: boolean;
   note?: string;
+  /** Tests fail on a change that only adds tests (test-first): the expected red step, not a failure. */
+  expected_red?: boolean;
+}
+
+export type CriterionVerdict = "proven" | "failing" | "unproven";
+
+export interface CriterionEvidence {
+  test: string;
+  file: string | null;
+  line: number | null;
+  status: "passed" | "failed" | "skipped" | "todo";
+}
+
+export interface CriterionResult {
+  id: string;
+  text: string;
+  stories: string[];
+  verdict: CriterionVerdict;
+  /** Named by the task under QA (or, for a run, by any task): must be proven. */
+  required: boolean;
+  /** Why the verdict (the test that proved it, why none did). */
+  reason: string;
+  evidence: CriterionEvidence[];
+}
+
+export type PrincipleVerdict = "pass" | "fail" | "warn" | "not_applicable" | "not_judged";
+
+export interface PrincipleResult {
+  /** The project's own id: the numeral as written ("III", "5"), else the title as a slug. */
+  id: string;
+  title: string;
+  verdict: PrincipleVerdict;
+  /** `check:<name>` (several joined with "+"), `llm`, or `none`. */
+  how: string;
+  evidence: string;
 }
 
 export interface ScoreParts {
@@ -99,6 +146,10 @@ export interface Verdict {
   blocking: Finding[];
   warnings: number;
   recommendation: string;
+  /** Acceptance criteria with their verdicts (the report's first table). */
+  criteria: CriterionResult[];
+  /** Every principle of the project's constitution, in the file's order. */
+  principles: PrincipleResult[];
   gates: GateResult[];
   checklist: ChecklistResult[];
   checks: CheckRun[];

@@ -1,8 +1,14 @@
 // Sandbox for agent and install processes: bubblewrap with argument arrays, two phases.
 //
-//   setup   — network on (the project's install command fetches packages); writes only in the
-//             worktree and the task's temp dir; the rest of the filesystem read-only.
-//   execute — no network except the allow-listed model endpoints; same write rules.
+//   setup   — network on (the project's install command fetches packages), but no unix socket
+//             can be created (seccomp): the host's abstract sockets stay out of reach.
+//   execute — no network except the allow-listed model endpoints.
+// Both phases see the same allow-list of the host (./view.ts): the worktree and the task's temp dir
+// (writable), the system's programs, the agent's own installation and the toolchains the project
+// needs (read-only) — nothing else: not the worker's HOME, not /run, /var or /tmp, not the runner's
+// state or resources file wherever they live. HOME inside is a fresh folder in the temp dir that
+// holds only what the agent's adapter wrote there. Process and memory limits (./limits.ts) bound
+// both phases.
 //
 // Why not @anthropic-ai/sandbox-runtime (evaluated 2026-11, v0.0.83, with bwrap 0.8 + socat here):
 //  * it runs under Node 20 despite `engines: >=22.12`, but also needs ripgrep, keeps a process-wide
@@ -23,11 +29,17 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import net from "node:net";
-import { tmpdir, homedir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { DevGodzillaError, InputError } from "../errors.ts";
+import { buildView, real, toolchainsFor } from "./view.ts";
+import { applyLimits, DEFAULT_LIMITS, noUnixSocketsFilter, type AppliedLimits, type SandboxLimits } from "./limits.ts";
+
+export { DEFAULT_LIMITS, type SandboxLimits } from "./limits.ts";
+export { toolchainsFor, ETC_ALLOWED } from "./view.ts";
 
 export type SandboxPhase = "setup" | "execute";
 /** What to do when bubblewrap is missing or cannot create namespaces here. */
@@ -55,16 +67,28 @@ export interface SandboxOptions {
   /** Default "refuse". */
   policy?: SandboxPolicy;
   /**
-   * Paths mounted read-only: inside the writable areas (e.g. context files: stay read-only) or
-   * under a hidden path (e.g. the git mirror cache a working copy borrows objects from).
+   * The agent's own installation: executables or scripts whose install folder (the top-most
+   * node_modules they sit in, else their folder) is visible read-only. Default (execute phase): the
+   * command's file and absolute arguments outside the worker's HOME; none in setup.
+   */
+  programs?: readonly string[];
+  /**
+   * Languages of the project (the onboarding profile's): their toolchains installed under HOME
+   * (rustup, pyenv, nvm…) become visible read-only. The command's program adds its own.
+   */
+  languages?: readonly string[];
+  /**
+   * Paths visible read-only: inside the writable areas (e.g. context files, .git) they stay
+   * read-only; outside them they are added to the view (e.g. a local dependency).
    */
   readOnly?: readonly string[];
   /**
-   * Paths replaced by an empty tmpfs. Default: the system temp dir (other jobs' worktrees) and
-   * the credential files of the worker's HOME (~/.ssh, ~/.git-credentials, ~/.npmrc, ~/.aws …).
-   * The worktree, temp dir and readOnly paths are mounted again on top.
+   * Paths inside the visible areas replaced by an empty file or folder. Default: the local
+   * runner's resources file and state folder, and DEVGODZILLA_SANDBOX_HIDE (":"-separated).
    */
   hide?: readonly string[];
+  /** Process and memory limits; default DEFAULT_LIMITS. */
+  limits?: Partial<SandboxLimits>;
   /** bwrap executable; default "bwrap" on PATH. */
   bwrapPath?: string;
 }
@@ -77,7 +101,11 @@ export interface WrappedCommand {
   sandboxed: boolean;
   /** Set when the command runs unsandboxed (policy allow_unsandboxed); carry it into the result. */
   warning?: string;
-  /** Stops the network bridges and removes their sockets. Call after the process ended. */
+  /** How the process and memory limits are enforced (for the result). */
+  limits?: string;
+  /** What stopped the sandbox when a limit did (the whole sandbox is killed then); null otherwise. */
+  limitExceeded(): string | null;
+  /** Stops the network bridges and the limit watcher, removes sockets and cgroups. Call after the process ended. */
   dispose(): Promise<void>;
 }
 
@@ -92,26 +120,40 @@ export class SandboxUnavailableError extends DevGodzillaError {
   }
 }
 
+/** A limit of the sandbox (processes, memory) was reached: the whole sandbox was stopped. */
+export class SandboxLimitError extends DevGodzillaError {
+  constructor(what: string, phase: SandboxPhase, cause?: unknown) {
+    super(`the ${phase === "setup" ? "install step's" : "agent's"} sandbox was stopped: ${what}`, {
+      hint: "if the task really needs more, raise sandbox.max_processes / sandbox.max_memory_mb in the agents resource",
+      cause,
+    });
+  }
+}
+
+/** The first limit any of these sandboxes hit, as a SandboxLimitError (null when none did). */
+export function limitError(wrapped: readonly WrappedCommand[], phase: SandboxPhase, cause?: unknown): SandboxLimitError | null {
+  const hit = wrapped.map((w) => w.limitExceeded()).find((x): x is string => !!x);
+  return hit ? new SandboxLimitError(hit, phase, cause) : null;
+}
+
 export interface AllowedEndpoint {
   host: string;
   port: number;
   loopback: boolean;
 }
 
-/** What is hidden by default: other jobs' files and the worker's credentials. */
+/**
+ * Hidden even where they fall inside a visible area (the allow-list keeps them out otherwise):
+ * the local runner's resources file and state folder, and DEVGODZILLA_SANDBOX_HIDE.
+ */
 export function defaultHiddenPaths(): string[] {
-  const home = homedir();
-  const creds = [".ssh", ".git-credentials", ".gitconfig", ".npmrc", ".yarnrc.yml", ".pypirc", ".netrc", ".docker", ".aws", ".azure", ".kube", ".gnupg", ".config/gh", ".config/gcloud", ".config/hub", ".cargo/credentials.toml", ".config/devgodzilla"];
-  // The local runner's secrets file and run journal (resources/local.yaml, .devgodzilla/) and
-  // anything listed in DEVGODZILLA_SANDBOX_HIDE (":"-separated absolute paths).
-  const local = [
+  return [
     process.env.DEVGODZILLA_RESOURCES_FILE,
     path.resolve("resources", "local.yaml"),
     process.env.DEVGODZILLA_STATE_DIR,
     path.resolve(".devgodzilla"),
     ...(process.env.DEVGODZILLA_SANDBOX_HIDE ?? "").split(":"),
   ].filter((p): p is string => !!p && path.isAbsolute(p));
-  return [tmpdir(), ...creds.map((c) => path.join(home, c)), ...local];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,14 +240,6 @@ child.on("exit", (code, signal) => {
 });
 `;
 
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return path.resolve(p);
-  }
-}
-
 /** Host side of a bridge: accepts on a unix socket, connects only to its one endpoint. */
 async function startForwarder(socket: string, ep: AllowedEndpoint): Promise<net.Server> {
   const server = net.createServer((c) => {
@@ -222,6 +256,73 @@ async function startForwarder(socket: string, ep: AllowedEndpoint): Promise<net.
   return server;
 }
 
+/** The bridges of the execute phase: forwarders here, listeners inside (via the launcher). */
+async function startBridges(endpoints: AllowedEndpoint[], ctl: string, servers: net.Server[]): Promise<{ bridges: Bridge[]; hosts: string[] }> {
+  const bridges: Bridge[] = [];
+  const hosts: string[] = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"];
+  let alias = 10;
+  for (const [i, ep] of endpoints.entries()) {
+    const socket = path.join(ctl, `ep${i}.sock`);
+    servers.push(await startForwarder(socket, ep));
+    if (ep.loopback) {
+      bridges.push({ listenHost: ep.host === "localhost" ? "127.0.0.1" : ep.host, port: ep.port, socket });
+      continue;
+    }
+    const existing = hosts.find((l) => l.endsWith(` ${ep.host}`));
+    const ip = existing ? existing.split(" ")[0]! : `127.0.${Math.floor(alias / 250)}.${(alias % 250) + 2}`;
+    if (!existing) {
+      alias++;
+      hosts.push(`${ip} ${ep.host}`);
+    }
+    bridges.push({ listenHost: ip, port: ep.port, socket });
+  }
+  return { bridges, hosts };
+}
+
+/**
+ * HOME inside the sandbox: the caller's when it lies in the temp dir or worktree (the agent adapter
+ * wrote its config there), else a fresh folder in the temp dir. Never the worker's.
+ */
+async function sandboxHome(env: Record<string, string | undefined>, tmp: string, worktree: string): Promise<string> {
+  const h = env.HOME ? real(env.HOME) : "";
+  const inside = (p: string, d: string) => p === d || p.startsWith(d + path.sep);
+  if (h && (inside(h, tmp) || inside(h, worktree))) return env.HOME!;
+  const fresh = path.join(tmp, "home");
+  await mkdir(fresh, { recursive: true });
+  return fresh;
+}
+
+/** The command that enters the limits (cgroups, seccomp fd, rlimits) and then execs bwrap. */
+function launchCommand(bwrap: string, bwrapArgs: string[], limits: AppliedLimits, seccompFile: string | null): { file: string; args: string[] } {
+  const inner = [...limits.prefix, bwrap, ...bwrapArgs];
+  if (!limits.procsFiles.length && !seccompFile) return { file: inner[0]!, args: inner.slice(1) };
+  // A fixed script with positional arguments (no string building): join each cgroup, open the
+  // seccomp program on fd 3 for bwrap, exec. sh keeps its pid, so bwrap is in the cgroups from its
+  // first instruction.
+  const script = 'f=$1; shift; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; if [ -n "$f" ]; then exec "$@" 3< "$f"; else exec "$@"; fi';
+  return { file: "/bin/sh", args: ["-c", script, "devgodzilla-sandbox", seccompFile ?? "", ...limits.procsFiles, "--", ...inner] };
+}
+
+/**
+ * Without an explicit `programs`, an execute-phase command's own file and the absolute paths it is
+ * given (`node /opt/tools/tsc/bin/tsc`) — but nothing under the worker's HOME: what lives there is
+ * visible only when a caller names it as the agent's installation. Setup commands come from the
+ * repository and get none.
+ */
+function defaultProgramsOf(cmd: SandboxCommand): string[] {
+  const home = real(homedir());
+  return [cmd.file, ...cmd.args].filter((p) => path.isAbsolute(p) && existsSync(p) && !(real(p) + path.sep).startsWith(home + path.sep));
+}
+
+function unsandboxed(cmd: SandboxCommand, reason: string): WrappedCommand {
+  return {
+    file: cmd.file, args: [...cmd.args], env: { ...(cmd.env ?? {}) }, cwd: cmd.cwd, sandboxed: false,
+    warning: `ran WITHOUT a sandbox (policy allow_unsandboxed): ${reason}`,
+    limitExceeded: () => null,
+    dispose: async () => {},
+  };
+}
+
 /**
  * Wraps a command so it runs inside bubblewrap for the given phase. The returned
  * { file, args, env, cwd } is what runProcess executes; call dispose() once it has ended.
@@ -236,107 +337,43 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
   const probe = probeBwrap(opts.bwrapPath);
   if (!probe.ok) {
     if (policy === "refuse") throw new SandboxUnavailableError(probe.reason);
-    return {
-      file: cmd.file,
-      args: [...cmd.args],
-      env: { ...(cmd.env ?? {}) },
-      cwd: cmd.cwd,
-      sandboxed: false,
-      warning: `ran WITHOUT a sandbox (policy allow_unsandboxed): ${probe.reason}`,
-      dispose: async () => {},
-    };
+    return unsandboxed(cmd, probe.reason);
   }
 
   await mkdir(opts.tmpDir, { recursive: true });
   const worktree = real(opts.worktree);
   const tmp = real(opts.tmpDir);
-  // Sockets and the launcher live OUTSIDE the writable areas, so the agent cannot replace them.
+  // Sockets, the launcher and the seccomp program live OUTSIDE the writable areas (read-only inside).
   const ctl = await mkdtemp(path.join(tmpdir(), "dgz-sbx-"));
   const servers: net.Server[] = [];
+  const limits = applyLimits(
+    { maxProcesses: opts.limits?.maxProcesses ?? DEFAULT_LIMITS.maxProcesses, maxMemoryMb: opts.limits?.maxMemoryMb ?? DEFAULT_LIMITS.maxMemoryMb },
+    `devgodzilla-${path.basename(ctl)}-${randomBytes(3).toString("hex")}`,
+  );
   const dispose = async () => {
+    await limits.dispose();
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     await rm(ctl, { recursive: true, force: true });
   };
 
   try {
-    const a: string[] = [
-      "--ro-bind", "/", "/",
-      "--dev", "/dev",
-      "--proc", "/proc",
-      "--tmpfs", "/dev/shm",
-    ];
     const emptyFile = path.join(ctl, "empty");
-    // Hidden paths first, then everything the command needs mounted again on top of them.
-    const hidden: string[] = [];
-    for (const h of opts.hide ?? defaultHiddenPaths()) {
-      if (!existsSync(h)) continue;
-      const rh = real(h);
-      if (rh === "/" || real(process.execPath).startsWith(rh + path.sep)) continue; // never hide the runtime
-      if (statSync(rh).isDirectory()) {
-        a.push("--tmpfs", rh);
-        hidden.push(rh);
-      } else {
-        // A file reads as empty (an empty regular file: a bound /dev/null would be a device on
-        // a nodev mount, which fails with EACCES and breaks e.g. git reading ~/.gitconfig).
-        if (!existsSync(emptyFile)) await writeFile(emptyFile, "");
-        a.push("--ro-bind", emptyFile, rh);
-      }
-    }
-    const under = (p: string) => hidden.some((h) => p === h || p.startsWith(h + path.sep));
-    // The program and the files it is given (an agent CLI or a tool installed under a hidden
-    // path, e.g. a checkout in the temp dir) come back read-only: for a file inside node_modules
-    // the whole top-most node_modules (its dependencies), else its folder.
-    const programRoots = new Set<string>();
-    for (const f of [cmd.file, ...cmd.args]) {
-      if (!path.isAbsolute(f) || !existsSync(f)) continue;
-      for (const p of [path.resolve(f), real(f)]) {
-        if (!under(p)) continue;
-        const nm = p.indexOf(`${path.sep}node_modules${path.sep}`);
-        programRoots.add(nm >= 0 ? p.slice(0, nm + "/node_modules".length) : path.dirname(p));
-      }
-    }
-    // Before the worktree and temp dir binds, so a root that contains them cannot cover them.
-    for (const d of programRoots) a.push("--ro-bind", d, d);
-    a.push("--bind", worktree, worktree, "--bind", tmp, tmp);
-    if (under(ctl)) a.push("--ro-bind", ctl, ctl);
-    for (const p of opts.readOnly ?? []) {
-      const rp = real(path.isAbsolute(p) ? p : path.join(worktree, p));
-      if (existsSync(rp)) a.push("--ro-bind", rp, rp);
-    }
-    // The empty tmpfs over a hidden path becomes read-only too (after the mount points above were
-    // created in it); the mounts on top of it keep their own modes.
-    for (const h of hidden) a.push("--remount-ro", h);
-    // Every namespace except the network one in setup; a fresh session so the agent cannot push
-    // input into our terminal (TIOCSTI); killed when the runner (its parent) dies.
-    a.push("--unshare-all", "--new-session", "--die-with-parent");
-    if (opts.phase === "setup") a.push("--share-net");
-
+    await writeFile(emptyFile, "");
     const env: Record<string, string | undefined> = { ...(cmd.env ?? {}), TMPDIR: tmp };
     let inner: string[] = [cmd.file, ...cmd.args];
-
-    if (opts.phase === "execute") {
-      // --unshare-all already gave us a private network namespace with only loopback.
-      const bridges: Bridge[] = [];
-      const hosts: string[] = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"];
-      let alias = 10;
-      for (const [i, ep] of endpoints.entries()) {
-        const socket = path.join(ctl, `ep${i}.sock`);
-        servers.push(await startForwarder(socket, ep));
-        if (ep.loopback) {
-          bridges.push({ listenHost: ep.host === "localhost" ? "127.0.0.1" : ep.host, port: ep.port, socket });
-        } else {
-          const existing = hosts.find((l) => l.endsWith(` ${ep.host}`));
-          const ip = existing ? existing.split(" ")[0] : `127.0.${Math.floor(alias / 250)}.${(alias % 250) + 2}`;
-          if (!existing) {
-            alias++;
-            hosts.push(`${ip} ${ep.host}`);
-          }
-          bridges.push({ listenHost: ip, port: ep.port, socket });
-        }
-      }
+    const files: [string, string][] = [];
+    const phaseArgs: string[] = [];
+    let seccompFile: string | null = null;
+    if (opts.phase === "setup") {
+      seccompFile = path.join(ctl, "no-unix-sockets.bpf");
+      await writeFile(seccompFile, noUnixSocketsFilter());
+      phaseArgs.push("--share-net", "--seccomp", "3");
+    } else {
+      // --unshare-all gives a private network namespace with only loopback; the bridges add the endpoints.
+      const { bridges, hosts } = await startBridges(endpoints, ctl, servers);
       const hostsFile = path.join(ctl, "hosts");
       await writeFile(hostsFile, hosts.join("\n") + "\n");
-      a.push("--ro-bind", hostsFile, "/etc/hosts");
+      files.push([hostsFile, "/etc/hosts"]);
       const cfgFile = path.join(ctl, "bridges.json");
       await writeFile(cfgFile, JSON.stringify({ bridges }));
       const launcher = path.join(ctl, "launcher.mjs");
@@ -345,9 +382,23 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
       for (const k of ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]) env[k] = undefined;
       inner = [process.execPath, launcher, cfgFile, ...inner];
     }
-
+    const defaultPrograms = opts.phase === "execute" ? defaultProgramsOf(cmd) : [];
+    const view = buildView({
+      worktree, tmpDir: tmp, emptyFile, files,
+      programs: opts.programs ?? defaultPrograms,
+      toolchains: toolchainsFor(opts.languages ?? [], [cmd.file]),
+      readOnly: [ctl, ...(opts.readOnly ?? [])],
+      hide: opts.hide ?? defaultHiddenPaths(),
+    });
+    for (const [k, v] of Object.entries(view.env)) env[k] ??= v;
+    env.HOME = await sandboxHome(env, tmp, worktree);
+    // Every namespace (the network one too, except in setup); a fresh session so the agent cannot
+    // push input into our terminal (TIOCSTI); killed when the runner (its parent) dies.
+    const a = [...view.args, "--unshare-all", "--new-session", "--die-with-parent", ...phaseArgs];
     a.push("--chdir", real(cmd.cwd), "--", ...inner);
-    return { file: opts.bwrapPath ?? "bwrap", args: a, env, cwd: cmd.cwd, sandboxed: true, dispose };
+    const launch = launchCommand(opts.bwrapPath ?? "bwrap", a, limits, seccompFile);
+    limits.watch();
+    return { ...launch, env, cwd: cmd.cwd, sandboxed: true, limits: limits.mechanism, limitExceeded: () => limits.exceeded(), dispose };
   } catch (e) {
     await dispose();
     throw e;

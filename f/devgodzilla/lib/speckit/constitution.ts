@@ -1,6 +1,7 @@
 // DevGodzilla's default constitution (written to .specify/memory/constitution.md by onboard when
-// the repository has none) and a parser for ANY Spec Kit constitution: numbered articles, their
-// severity (blocking / warning) and the version line. QA's constitutional gates read the parse.
+// the repository has none — at either Spec Kit location) and a parser for ANY Spec Kit
+// constitution: its principles in file order (numbered or not, any language), their ids, severity
+// (blocking / warning), statements and the version line. QA judges every principle of the parse.
 
 import { z } from "zod";
 
@@ -27,6 +28,8 @@ export const ConstitutionArticleSchema = z.object({
   gate: z.string().nullable(),
   /** Sentences stating MUST / MUST NOT / SHALL obligations. */
   rules: z.array(z.string()),
+  /** Every statement of the body (sentences and list items), without rationale paragraphs. */
+  statements: z.array(z.string()),
   body: z.string(),
   /** 1-based line of the heading. */
   line: z.number().int().positive(),
@@ -45,6 +48,31 @@ export const ConstitutionSchema = z.object({
   syncImpactReport: z.string().nullable(),
 });
 export type Constitution = z.infer<typeof ConstitutionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Where a project keeps it
+
+/** Spec Kit's location, then the older layout's (`memory/` at the root, before `.specify/`). */
+export const CONSTITUTION_PATHS = [".specify/memory/constitution.md", "memory/constitution.md"] as const;
+
+/** The project's constitution: the first of CONSTITUTION_PATHS that exists (`read` gives null/undefined when absent). */
+export async function findConstitution(read: (rel: string) => Promise<string | null | undefined>): Promise<{ path: string; text: string } | null> {
+  for (const p of CONSTITUTION_PATHS) {
+    const text = await read(p);
+    if (typeof text === "string") return { path: p, text };
+  }
+  return null;
+}
+
+/**
+ * How QA and its configuration name a principle: its numeral as written ("III", "5") or, for an
+ * unnumbered principle, its title in lower case with dashes ("library-first", "테스트-우선").
+ */
+export function principleId(a: Pick<ConstitutionArticle, "number" | "title" | "index">): string {
+  if (a.number) return a.number;
+  const slug = a.title.toLowerCase().replace(/[\s_]+/g, "-").replace(/[^\p{L}\p{N}-]/gu, "").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  return slug || String(a.index);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Default constitution
@@ -80,7 +108,7 @@ export const DEFAULT_ARTICLES: readonly DefaultArticle[] = [
     title: "Test-First (NON-NEGOTIABLE)",
     severity: "blocking",
     gate: "Does every behaviour change come with tests that failed before the change and pass after it, and does the project's own test command pass?",
-    body: "Tests MUST be written before or together with the implementation: write the test, see it fail, implement, see it pass (Red-Green-Refactor). Every task that changes behaviour MUST add or update tests that exercise that behaviour. The project's own lint, typecheck and test commands MUST pass before a change is proposed.",
+    body: "Tests MUST be written before or together with the implementation: write the test, see it fail, implement, see it pass (Red-Green-Refactor). Every task that changes behaviour MUST add or update tests that exercise that behaviour. A test that proves an acceptance criterion MUST name the criterion's id (US1-AS1, FR-001) in its title. Tests MUST NOT be deleted, skipped or weakened to make a change pass. The project's own lint, typecheck and test commands MUST pass before a change is proposed.",
   },
   {
     number: "IV",
@@ -190,8 +218,12 @@ export function romanToInt(s: string): number | null {
   return total;
 }
 
-const NUMBERED_HEADING = /^(?:(?:Article|Principle|Art\.)\s+)?([IVXLCDM]+|\d+)\s*[.:)\-–—]\s*(.+)$/i;
-const PRINCIPLES_SECTION = /principles|articles|原則|원칙|principios|принцип/i;
+const NUMBERED_HEADING = /^(?:(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+)?([IVXLCDM]+|\d+)\s*[.:)\-–—]\s*(.+)$/i;
+/** "Principle 3: …", "Article V — …": a heading that calls itself a principle, at any level or numbering. */
+const SELF_NAMED = /^(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+\S+\s*[.:)\-–—]/i;
+const PRINCIPLES_SECTION = /principles|articles|原則|原则|准则|원칙|principios|princípios|principes|principi|prinzipien|grundsätze|принцип/i;
+/** A paragraph that explains a principle rather than states it ("**Rationale**: …"). */
+const RATIONALE = /^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:rationale|why|reason|because|justification|根拠|理由|原因|이유|근거|justificación|razón|justificativa|begründung|justification|обоснование)\s*(?:\*\*|__)?\s*[:：]/i;
 const NON_NEGOTIABLE = /NON[-\s]?NEGOTIABLE|不可协商|交渉不可|타협\s*불가|innegociable|обязательн/i;
 
 function field(text: string, name: string): string | null {
@@ -203,6 +235,40 @@ function field(text: string, name: string): string | null {
 
 function stripComments(md: string): string {
   return md.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ""));
+}
+
+/** Sentences and list items of a principle's body; rationale paragraphs and the Severity/Gate lines are left out. */
+function statementsOf(body: string): string[] {
+  const kept = body
+    .split(/\n{2,}/)
+    .filter((para) => !RATIONALE.test(para))
+    .join("\n\n")
+    .split("\n")
+    .filter((l) => !RATIONALE.test(l) && !/\*\*(Severity|Gate)\*\*\s*:/i.test(l))
+    .join("\n");
+  return kept
+    .split(/(?<=[.!?。！？])\s+|\n\s*(?:[-*+]|\d+[.)])\s+|\n{2,}|\n(?=\s*(?:[-*+]|\d+[.)])\s)/)
+    .map((s) => s.replace(/\s+/g, " ").replace(/^(?:[-*+]|\d+[.)])\s+/, "").replace(/\*\*/g, "").trim())
+    .filter((s) => s.length > 2 && !/^[-=*_#]+$/.test(s));
+}
+
+/**
+ * A constitution whose principles are neither numbered nor under a heading the parser knows
+ * ("## Grundwerte", "## 我们的约定"): the `###` headings of the first `##` section that has any,
+ * as Spec Kit's template puts its principles first.
+ */
+function firstSectionPrinciples(lines: string[]): ConstitutionArticle[] {
+  const h2 = lines.map((l, i) => (/^##\s+\S/.test(l) ? i : -1)).filter((i) => i >= 0);
+  for (const start of h2) {
+    const end = h2.find((i) => i > start) ?? lines.length;
+    const heads = lines.slice(start + 1, end).map((l, k) => ({ l, i: start + 1 + k })).filter((x) => /^###\s+\S/.test(x.l));
+    if (!heads.length) continue;
+    const title = lines[start]!.replace(/^##\s+/, "");
+    if (/governance|amendment|version/i.test(title)) continue;
+    const sub = parseConstitution(`## Core Principles\n${lines.slice(start + 1, end).join("\n")}`).articles;
+    return sub.map((a) => ({ ...a, line: a.line + start }));
+  }
+  return [];
 }
 
 /** Parses a Spec Kit constitution (ours or anyone's). Never throws on odd input; returns what it finds. */
@@ -226,11 +292,8 @@ export function parseConstitution(markdown: string): Constitution {
     const nonNegotiable = NON_NEGOTIABLE.test(art.heading) || NON_NEGOTIABLE.test(body.split("\n")[0] ?? "");
     const severity: Severity = explicit ?? (nonNegotiable ? "blocking" : "warning");
     const gate = /\*\*Gate\*\*\s*:\s*(.+)/i.exec(body)?.[1]?.trim() ?? null;
-    const rules = body
-      .replace(/\*\*(Severity|Gate)\*\*:.*$/gim, "")
-      .split(/(?<=[.!?。])\s+|\n\s*[-*]\s+|\n{2,}/)
-      .map((s) => s.replace(/\s+/g, " ").replace(/^[-*]\s+/, "").trim())
-      .filter((s) => /\b(MUST|SHALL|REQUIRED)\b|必须|必須|해야|반드시|DEBE|ДОЛЖ/.test(s));
+    const statements = statementsOf(body);
+    const rules = statements.filter((s) => /\b(MUST|SHALL|REQUIRED)\b|必须|必須|해야|반드시|DEBE|ДОЛЖ/.test(s));
     articles.push({
       number: art.number,
       index: articles.length + 1,
@@ -241,6 +304,7 @@ export function parseConstitution(markdown: string): Constitution {
       nonNegotiable,
       gate,
       rules,
+      statements,
       body,
       line: art.line,
     });
@@ -267,10 +331,10 @@ export function parseConstitution(markdown: string): Constitution {
         currentH2 = heading;
         h2IsArticle = false;
       }
-      const numbered = NUMBERED_HEADING.exec(heading);
+      const numbered = NUMBERED_HEADING.exec(heading.replace(/\*\*/g, ""));
       const isRoman = numbered && romanToInt(numbered[1]!.toUpperCase()) !== null && numbered[1] === numbered[1]!.toUpperCase();
       const inPrinciples = currentH2 !== null && PRINCIPLES_SECTION.test(currentH2);
-      if (level >= 2 && level <= 3 && numbered && (isRoman || (inPrinciples && level === 3))) {
+      if (level >= 2 && level <= 3 && numbered && (isRoman || (inPrinciples && level === 3) || SELF_NAMED.test(heading.replace(/\*\*/g, "")))) {
         art = { heading, number: numbered[1]!, title: numbered[2]!.trim(), line: i + 1, level, body: [] };
         if (level === 2) h2IsArticle = true;
         return;
@@ -285,6 +349,7 @@ export function parseConstitution(markdown: string): Constitution {
   });
   flushArticle();
   flushSection();
+  if (!articles.length) articles.push(...firstSectionPrinciples(lines));
 
   const version = field(text, "Version");
   return {

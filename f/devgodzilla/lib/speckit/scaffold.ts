@@ -1,9 +1,10 @@
 // Creates the Spec Kit scaffolding a repository needs (.specify/memory/constitution.md and
 // .specify/templates/*-template.md) WITHOUT overwriting anything the project already has, and
-// makes sure per-run artifacts (specs/*/_runtime/) are git-ignored.
+// makes sure per-run artifacts (specs/*/_runtime/) are git-ignored. Reads and writes go through the
+// repository-files gateway: a scaffold file that is a link out of the repository is an error, never
+// followed.
 
-import * as fs from "node:fs/promises";
-import * as path from "node:path";
+import { repoFiles, RepoPathError } from "../repo/files.ts";
 import { renderDefaultConstitution } from "./constitution.ts";
 import { CONSTITUTION_PATH, TEMPLATE_NAMES, templatePath } from "./paths.ts";
 import { SPECKIT_TEMPLATE_FILES } from "./templates.ts";
@@ -25,11 +26,8 @@ export interface ScaffoldOptions {
 
 export const RUNTIME_IGNORE = "specs/*/_runtime/";
 
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, () => false);
-}
-
 export async function ensureSpeckitScaffold(repoDir: string, opts: ScaffoldOptions = {}): Promise<ScaffoldResult> {
+  const files = repoFiles(repoDir);
   const created: string[] = [];
   const updated: string[] = [];
   const kept: string[] = [];
@@ -38,22 +36,27 @@ export async function ensureSpeckitScaffold(repoDir: string, opts: ScaffoldOptio
     ...TEMPLATE_NAMES.map((n) => [templatePath(n), () => SPECKIT_TEMPLATE_FILES[`${n}-template.md`]!] as [string, () => string]),
   ];
   for (const [rel, content] of want) {
-    const abs = path.join(repoDir, rel);
-    if (await exists(abs)) {
+    if (files.exists(rel)) {
       kept.push(rel);
       continue;
     }
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    await fs.writeFile(abs, content(), { flag: "wx" });
+    refuseIfRefused(files.refused, rel);
+    files.writeText(rel, content(), { exclusive: true });
     created.push(rel);
   }
-  const gi = path.join(repoDir, ".gitignore");
-  const current = await fs.readFile(gi, "utf8").catch(() => null);
+  const current = await files.readText(".gitignore");
+  refuseIfRefused(files.refused, ".gitignore");
   const lines = (current ?? "").split(/\r?\n/).map((l) => l.trim());
   if (!lines.includes(RUNTIME_IGNORE) && !lines.includes("_runtime/") && !lines.includes("**/_runtime/")) {
     const sep = current && !current.endsWith("\n") ? "\n" : "";
-    await fs.writeFile(gi, `${current ?? ""}${sep}# DevGodzilla per-run execution artifacts\n${RUNTIME_IGNORE}\n`);
+    files.writeText(".gitignore", `${current ?? ""}${sep}# DevGodzilla per-run execution artifacts\n${RUNTIME_IGNORE}\n`);
     (current === null ? created : updated).push(".gitignore");
   }
   return { created, updated, kept };
+}
+
+/** A scaffold file the gateway refused (a link out of the repository) is an error, not "missing". */
+function refuseIfRefused(refused: readonly { path: string; reason: string }[], rel: string): void {
+  const r = refused.find((x) => x.path === rel);
+  if (r) throw new RepoPathError(rel, r.reason);
 }

@@ -572,7 +572,7 @@ export const CONSTITUTION_TEMPLATE = `# [PROJECT_NAME] Constitution
 ### [PRINCIPLE_3_NAME]
 <!-- Example: III. Test-First (NON-NEGOTIABLE) -->
 [PRINCIPLE_3_DESCRIPTION]
-<!-- Example: TDD mandatory: Tests written → User approved → Tests fail → Then implement; Red-Green-Refactor cycle strictly enforced -->
+<!-- Example: TDD mandatory: Tests written → User approved → Tests fail → Then implement; Red-Green-Refactor cycle strictly enforced; each test names the acceptance criterion it proves (US1-AS1, FR-001) in its title; tests are never deleted, skipped or weakened to make a change pass -->
 
 ### [PRINCIPLE_4_NAME]
 <!-- Example: IV. Integration Testing -->

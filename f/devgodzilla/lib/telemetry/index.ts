@@ -1,53 +1,17 @@
 // Tracing API for DevGodzilla: a span per flow run, step, task, agent process and LLM call.
-// OFF by default and free when off: nothing here imports the OpenTelemetry SDK; `configureTelemetry`
-// loads ./otel.ts (the official JS SDK + OTLP/HTTP JSON exporter) only when an endpoint is given —
-// the `c_devgodzilla_otlp` resource {endpoint, headers?}. Every attribute goes through a Redactor,
+// OFF by default and free when off: `configureTelemetry` starts ./otel.ts (the official JS SDK +
+// OTLP/HTTP JSON exporter) only when an endpoint is given — the `c_devgodzilla_otlp` resource
+// {endpoint, headers?}. Imported statically: Windmill's lock generation sees only static imports. Every attribute goes through a Redactor,
 // keys that look secret are dropped, and the trace context reaches agent processes as TRACEPARENT.
 //
 //   await configureTelemetry(otlpResource, { redactor });       // once per process/run (null = off)
 //   await withSpan("task", { "devgodzilla.task": "T001" }, async (span) => { …; span.setAttributes({ … }) });
 //   env.TRACEPARENT = currentTraceparent();                       // for a child process
 
-import type { Redactor } from "../redact.ts";
+import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./types.ts";
+import { createOtelImpl } from "./otel.ts";
 
-export type AttrValue = string | number | boolean | string[] | null | undefined;
-export type SpanAttrs = Record<string, AttrValue>;
-
-export interface SpanHandle {
-  setAttributes(attrs: SpanAttrs): void;
-  /** W3C traceparent of this span (undefined when telemetry is off). */
-  traceparent(): string | undefined;
-}
-
-/** The `c_devgodzilla_otlp` resource. */
-export interface OtlpConfig {
-  /** OTLP/HTTP base URL (…:4318) or the full traces URL (…/v1/traces). */
-  endpoint: string;
-  /** Sent with each export (e.g. an API key header of the collector). Never put on spans. */
-  headers?: Record<string, string>;
-}
-
-export interface TelemetryOptions {
-  /** Known secrets to scrub from attribute values (token shapes are scrubbed regardless). */
-  redactor?: Redactor;
-  serviceName?: string;
-  /** Max delay before a batch of spans is exported. Default 500 ms. */
-  exportDelayMs?: number;
-}
-
-/** What ./otel.ts implements; kept here so this file needs no SDK types. */
-export interface TelemetryImpl {
-  readonly endpoint: string;
-  withSpan<T>(name: string, attrs: SpanAttrs, fn: (span: SpanHandle) => T | Promise<T>): Promise<T>;
-  /** A span for something that already happened (an LLM call reported after the fact). */
-  recordSpan(name: string, attrs: SpanAttrs, startMs: number, endMs: number, error?: string): void;
-  /** Adds attributes to the current span (no-op without one). */
-  annotate(attrs: SpanAttrs): void;
-  currentTraceparent(): string | undefined;
-  addSecrets(values: Iterable<string>): void;
-  flush(): Promise<void>;
-  shutdown(): Promise<void>;
-}
+export type { AttrValue, OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./types.ts";
 
 export const OTLP_RESOURCE_TYPE = "c_devgodzilla_otlp";
 
@@ -77,7 +41,6 @@ export async function configureTelemetry(cfg: OtlpConfig | null | undefined, opt
   }
   pending = (async () => {
     await impl?.shutdown();
-    const { createOtelImpl } = await import("./otel.ts");
     return createOtelImpl(cfg, opts);
   })();
   impl = await pending;

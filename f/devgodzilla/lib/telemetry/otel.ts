@@ -10,10 +10,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trac
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { Redactor, SECRET_KEY } from "../redact.ts";
-import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./index.ts";
-
-// Lets a test (and a curious operator) see whether the SDK was loaded at all in this process.
-(globalThis as { __devgodzillaOtelLoaded?: boolean }).__devgodzillaOtelLoaded = true;
+import type { OtlpConfig, SpanAttrs, SpanHandle, TelemetryImpl, TelemetryOptions } from "./types.ts";
 
 // Redactor's credential keys, plus cookies (an HTTP span attribute may carry a session).
 const isSecretAttrKey = (k: string) => SECRET_KEY.test(k) || /cookie/i.test(k);
@@ -38,6 +35,8 @@ function traceparentOf(span: Span | undefined): string | undefined {
 }
 
 export function createOtelImpl(cfg: OtlpConfig, opts: TelemetryOptions = {}): TelemetryImpl {
+  // Lets a test (and a curious operator) see whether the SDK was ever started in this process.
+  (globalThis as { __devgodzillaOtelStarted?: boolean }).__devgodzillaOtelStarted = true;
   const redactor = new Redactor();
   if (opts.redactor) for (const s of opts.redactor.secrets()) redactor.add(s);
   // The exporter's own headers are credentials of the collector: never let them onto a span.

@@ -4,22 +4,30 @@
 //   step <id>              one flow step's job
 //   task <id>              one tasks.md task (execute_task)
 //   agent <id>             one agent process; its TRACEPARENT env carries this span's context
-//   llm <provider>/<model> one LLM call (from the usage ledger, after the fact)
+//   llm <provider>/<model> one LLM call (lib/llm/usage.ts TracingLedger, after the fact)
 // Attributes: devgodzilla.* plus the OpenTelemetry gen_ai.* names for model and tokens.
+// Infrastructure: what a span needs from an agent's result is typed here (AgentOutcome), so
+// telemetry imports no domain module.
 
-import type { AgentId } from "../agents/registry.ts";
-import type { AgentResult } from "../agents/types.ts";
-import { UsageLedger, type UsageEntry } from "../llm/usage.ts";
 import { Redactor } from "../redact.ts";
 import {
   OTLP_RESOURCE_TYPE,
   annotate,
   configureTelemetry,
-  recordSpan,
   telemetryEnabled,
   withSpan,
   type OtlpConfig,
 } from "./index.ts";
+
+/** The part of an agent's result that lands on its span (lib/agents' AgentResult has it). */
+export interface AgentOutcome {
+  model: string | null;
+  tokens: { input: number; output: number };
+  costUsd: number | null;
+  exitCode: number | null;
+  durationMs: number;
+  block: { kind: string } | null;
+}
 
 export async function traceTask<T>(taskId: string, fn: () => Promise<T>, attrs: { agent?: string; model?: string | null; source?: string } = {}): Promise<T> {
   return withSpan(`task ${taskId}`, { "devgodzilla.task": taskId, "devgodzilla.agent": attrs.agent, "devgodzilla.model": attrs.model, "devgodzilla.assignment": attrs.source }, () => fn());
@@ -29,7 +37,7 @@ export async function traceTask<T>(taskId: string, fn: () => Promise<T>, attrs: 
  * One agent process. fn gets the env to add to the process (TRACEPARENT of this span); the
  * result's model, tokens and cost land on the span.
  */
-export async function traceAgent(agent: AgentId, model: string | null, fn: (env: Record<string, string> | undefined) => Promise<AgentResult>): Promise<AgentResult> {
+export async function traceAgent<R extends AgentOutcome>(agent: string, model: string | null, fn: (env: Record<string, string> | undefined) => Promise<R>): Promise<R> {
   return withSpan(`agent ${agent}`, { "devgodzilla.agent": agent, "gen_ai.request.model": model }, async (span) => {
     const tp = span.traceparent();
     const r = await fn(tp ? { TRACEPARENT: tp } : undefined);
@@ -50,29 +58,6 @@ export async function traceAgent(agent: AgentId, model: string | null, fn: (env:
 export async function traceVerdict(v: { status?: string; score?: number } | null | undefined): Promise<void> {
   if (!v) return;
   annotate({ "devgodzilla.verdict": v.status, "devgodzilla.qa_score": v.score });
-}
-
-/**
- * A UsageLedger (lib/llm) that also emits one `llm` span per call: pass it as `ledger` to
- * createLlm and every call shows in the trace with provider, model, tokens and cost.
- */
-export class TracingLedger extends UsageLedger {
-  override record(e: Omit<UsageEntry, "costUsd" | "priceKnown">): UsageEntry {
-    const entry = super.record(e);
-    if (telemetryEnabled()) {
-      const end = Date.now();
-      recordSpan(`llm ${entry.provider}/${entry.model}`, {
-        "gen_ai.system": entry.provider,
-        "gen_ai.request.model": entry.model,
-        "gen_ai.usage.input_tokens": entry.inputTokens,
-        "gen_ai.usage.output_tokens": entry.outputTokens,
-        "devgodzilla.cost_usd": entry.costUsd,
-        "devgodzilla.purpose": entry.purpose,
-        "devgodzilla.attempts": entry.attempts,
-      }, end - entry.durationMs, end);
-    }
-    return entry;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,14 +8,14 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { lstat, readlink, copyFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
+import { gitAt, parseNameStatusZ, type ChangeStatus, type FileChange } from "../git.ts";
+import { classifyPath, type FileKind } from "../project/files.ts";
 import { Redactor } from "../redact.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
 
-export type FileKind = "code" | "test" | "doc" | "config" | "other";
-export type ChangeStatus = "added" | "modified" | "deleted" | "renamed" | "type_changed";
+export type { ChangeStatus, FileKind };
 
 export interface ChangedFile {
   path: string;
@@ -69,76 +69,6 @@ export interface CaptureOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Classification
-
-const TEST_RE = /(^|\/)(tests?|__tests__|spec|specs?_tests?|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(go|py|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|Tests?\.(java|kt|cs|swift)$|_spec\.rb$/i;
-const DOC_RE = /\.(md|mdx|rst|adoc|txt)$|(^|\/)(docs?|documentation)\/|(^|\/)(README|CHANGELOG|LICENSE|NOTICE|CONTRIBUTING|AUTHORS)(\.[^/]*)?$/i;
-const CONFIG_RE = /\.(json|jsonc|ya?ml|toml|ini|cfg|conf|properties|lock|env\.example|editorconfig|gitignore|gitattributes|npmrc|nvmrc)$|(^|\/)(Dockerfile|Containerfile|Makefile|justfile|Procfile|\.env\.example|go\.mod|go\.sum|Gemfile|Pipfile|requirements[^/]*\.txt|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|tsconfig[^/]*\.json|vite\.config\.[cm]?[jt]s|vitest\.config\.[cm]?[jt]s|jest\.config\.[cm]?[jt]s|eslint\.config\.[cm]?[jt]s|\.eslintrc[^/]*|\.prettierrc[^/]*|babel\.config\.[cm]?js)$|(^|\/)\.(github|gitlab|circleci|husky|devcontainer|vscode)\//i;
-const CODE_RE = /\.([cm]?[jt]sx?|py|pyi|go|rs|java|kt|kts|scala|rb|php|cs|fs|swift|m|mm|c|h|cc|cpp|cxx|hpp|hh|ex|exs|erl|hs|ml|clj|cljs|lua|pl|r|jl|dart|sh|bash|zsh|ps1|sql|vue|svelte|astro|css|scss|sass|less|html?|proto|graphql|gql|sol|zig|nim|tf)$/i;
-
-/** code / test / doc / config / other, from the path alone. Requirement lists count as config. */
-export function classifyPath(p: string): FileKind {
-  if (TEST_RE.test(p) && (CODE_RE.test(p) || /\.(snap|json|ya?ml|txt)$/.test(p))) return "test";
-  if (/(^|\/)requirements[^/]*\.txt$/i.test(p)) return "config";
-  if (DOC_RE.test(p)) return "doc";
-  if (CONFIG_RE.test(p)) return "config";
-  if (CODE_RE.test(p)) return "code";
-  return "other";
-}
-
-// ---------------------------------------------------------------------------------------------
-
-async function git(dir: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
-  const r = await execa("git", args, {
-    cwd: dir,
-    input: opts.input,
-    stripFinalNewline: false,
-    maxBuffer: 512 * 1024 * 1024,
-    // Optional locks stay ON: status may then store refreshed stat data and the untracked cache
-    // in the index, which makes the next capture cheaper.
-    env: { GIT_TERMINAL_PROMPT: "0", ...opts.env },
-  });
-  return r.stdout;
-}
-
-interface RawChange {
-  path: string;
-  from?: string;
-  status: ChangeStatus;
-}
-
-function nameStatus(code: string): ChangeStatus {
-  switch (code[0]) {
-    case "A":
-      return "added";
-    case "D":
-      return "deleted";
-    case "R":
-      return "renamed";
-    case "T":
-      return "type_changed";
-    default:
-      return "modified";
-  }
-}
-
-/** Parses `git diff --name-status -z` output. */
-export function parseNameStatusZ(out: string): RawChange[] {
-  const f = out.split("\0");
-  const changes: RawChange[] = [];
-  for (let i = 0; i < f.length; ) {
-    const code = f[i++];
-    if (!code) continue;
-    if (code[0] === "R" || code[0] === "C") {
-      const from = f[i++];
-      const to = f[i++];
-      changes.push({ path: to, from, status: code[0] === "R" ? "renamed" : "added" });
-    } else {
-      changes.push({ path: f[i++], status: nameStatus(code) });
-    }
-  }
-  return changes;
-}
 
 async function hashFile(abs: string): Promise<{ sha256: string | null; size: number }> {
   let st;
@@ -201,33 +131,36 @@ async function withLimit<T, U>(items: T[], limit: number, fn: (t: T) => Promise<
  */
 export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts> {
   const dir = opts.dir;
+  // Optional locks stay ON: status may then store refreshed stat data and the untracked cache in
+  // the index, which makes the next capture cheaper.
+  const g = gitAt(dir);
   const redactor = opts.redactor ?? new Redactor();
   const maxDiff = opts.maxDiffBytes ?? 1024 * 1024;
-  const [gitDir, head, baseSha] = (await git(dir, ["rev-parse", "--absolute-git-dir", "HEAD", `${opts.base ?? "HEAD"}^{commit}`])).trim().split("\n");
+  const [gitDir, head, baseSha] = (await g.run(["rev-parse", "--absolute-git-dir", "HEAD", `${opts.base ?? "HEAD"}^{commit}`])).trim().split("\n");
   const base = baseSha ?? head;
   const excluded = (p: string) => (opts.exclude ?? []).some((e) => p === e || p.startsWith(e.endsWith("/") ? e : `${e}/`));
   const spec = (opts.exclude ?? []).length ? ["--", ".", ...(opts.exclude ?? []).map((e) => `:(exclude)${e}`)] : [];
-  let raw: RawChange[];
+  let raw: FileChange[];
   let patch = "";
 
   if (opts.committed) {
     // The changes are committed: diff two TREES. git prunes every identical subtree, so this
     // reads only the changed paths' trees and blobs — no worktree scan at all.
-    const nameStatus = base === head ? "" : await git(dir, ["diff-tree", "-r", "-M", "--name-status", "-z", base, head]);
+    const nameStatus = base === head ? "" : await g.run(["diff-tree", "-r", "-M", "--name-status", "-z", base, head]);
     raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
-    if (raw.length > 0) patch = await git(dir, ["diff-tree", "-r", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, head, ...spec]);
+    if (raw.length > 0) patch = await g.run(["diff-tree", "-r", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, head, ...spec]);
   } else {
     const stage = opts.stage ?? true;
     const tmpIndex = stage ? null : path.join(gitDir, `devgodzilla-capture-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.index`);
-    const env: Record<string, string> = tmpIndex ? { GIT_INDEX_FILE: tmpIndex } : {};
+    const index = tmpIndex ? { indexFile: tmpIndex } : {};
     try {
       if (tmpIndex) await copyFile(path.join(gitDir, "index"), tmpIndex).catch(() => undefined);
       // Index v4 (prefix-compressed paths: a smaller index to read and write) and the untracked
       // cache (unchanged directories are not re-read) keep the one full pass cheap on big trees.
-      await git(dir, ["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], { env });
-      const nameStatus = await git(dir, ["diff", "--cached", "-M", "--name-status", "-z", base], { env });
+      await g.run(["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], index);
+      const nameStatus = await g.run(["diff", "--cached", "-M", "--name-status", "-z", base], index);
       raw = parseNameStatusZ(nameStatus).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
-      if (raw.length > 0) patch = await git(dir, ["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, ...spec], { env });
+      if (raw.length > 0) patch = await g.run(["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, ...spec], index);
     } finally {
       if (tmpIndex) await rm(tmpIndex, { force: true });
     }

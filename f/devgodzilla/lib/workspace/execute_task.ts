@@ -8,22 +8,24 @@
 
 import { createHash } from "node:crypto";
 import { readFile, rm, mkdir } from "node:fs/promises";
-import { execa } from "execa";
 import path from "node:path";
 import { z } from "zod";
 import { InputError, DevGodzillaError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { runProcess } from "../process.ts";
-import { commitAll, pushBranch, cacheRoot, type PushStatus } from "../git.ts";
+import { commitAll, gitAt, parseStatusZ, pushBranch, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
-import { wrapInSandbox, makeTaskTmpDir, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
-import { runAgent, agentEndpoints, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
+import { limitError, wrapInSandbox, makeTaskTmpDir, type SandboxLimits, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
+import { runAgent, agentEndpoints, githubRepoOf, usesIdeHandoff, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
 import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { Llm, LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
+import { repoFiles } from "../repo/files.ts";
+import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
+import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -71,47 +73,7 @@ export const ExecuteTaskInputSchema = z.object({
 });
 export type ExecuteTaskInput = z.input<typeof ExecuteTaskInputSchema>;
 
-export interface TaskUsage {
-  input_tokens: number;
-  output_tokens: number;
-  tokens: number;
-  cost_usd: number | null;
-}
-
-export interface ExecuteTaskResult {
-  task_id: string;
-  /** The task branch that was pushed (devgodzilla/<feature>-tasks/<id>). */
-  branch: string;
-  /** Commit with the task's changes (= base_commit when nothing changed or the agent blocked). */
-  commit: string;
-  base_commit: string;
-  changed: boolean;
-  push: PushStatus | "skipped";
-  artifacts: Artifacts;
-  agent: Omit<AgentResult, "finalMessage"> & { finalMessage: string };
-  /** Which agent and model the task was given, and where that choice came from (before any fallback). */
-  assignment: TaskAssignmentInfo;
-  usage: TaskUsage;
-  sandbox: { sandboxed: boolean; warning?: string; setup?: { commands: string[][]; durationMs: number } };
-  /** The agent said it cannot proceed (clarify / re-plan / re-specify): data for the feedback loop. */
-  blocked: boolean;
-  block: BlockSignal | null;
-  /** One-paragraph summary for dependants' context. */
-  summary: string;
-}
-
-export interface TaskAssignmentInfo {
-  /** The agent that actually ran (a fallback agent when the assigned one was unavailable). */
-  agent: AgentId;
-  /** The model asked for (null = the agent's own default); the one that answered is agent.model. */
-  model: string | null;
-  /** "run input", "project override: tasks.T004", "org default: default_agent"… (+ "; fell back from X" after a fallback). */
-  source: string;
-  model_source: string;
-  task_type: TaskType;
-  prompt_source: string;
-  prompt_version: string;
-}
+export type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
 
 export interface ExecuteTaskDeps {
   /** Credentials/resources the job holds: all go into the redactor. */
@@ -121,7 +83,7 @@ export interface ExecuteTaskDeps {
   anthropic?: unknown;
   model?: string;
   gitToken?: string;
-  /** Test seam: replaces B1's runAgent. */
+  /** Test seam: replaces lib/agents' runAgent. */
   runAgent?: typeof runAgent;
   onProgress?: (pct: number) => void;
 }
@@ -176,7 +138,7 @@ function firstCommand(cmds: unknown): string | undefined {
 
 export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
   const input = parseInput(rawInput);
-  // The org resource (B1's fields + by_phase/by_story/review); a bad one fails before any checkout.
+  // The org resource (lib/agents' fields + by_phase/by_story/review); a bad one fails before any checkout.
   const org = parseOrgAgents(deps.agents);
   const config = org.base;
   const redactor = new Redactor();
@@ -222,12 +184,27 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
         },
       },
     );
+    if (usesIdeHandoff(prepared.config, prepared.agent)) {
+      // A person does this task in the IDE: the command file goes on the task branch, nothing runs here.
+      const assignment: TaskAssignmentInfo = {
+        agent: prepared.agent, model: prepared.model, source: prepared.source, model_source: prepared.modelSource,
+        task_type: prepared.taskType, prompt_source: prepared.promptSource, prompt_version: prepared.promptVersion,
+      };
+      const handoff = await startIdeHandoff({
+        ws, repo: input.repo, feature: input.feature, taskId, title: input.task.description.slice(0, 120) || taskId, agent: prepared.agent,
+        prompt: prepared.prompt, assignment, token: deps.gitToken,
+      });
+      progress(100);
+      return redactor.redactDeep(handoffResult(handoff, assignment));
+    }
     // Endpoints of every agent this run may use (assigned one + fallbacks): the execute phase's allow-list.
     const candidates = [prepared.agent, ...config.fallback.filter((a) => a !== prepared.agent)];
     const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
 
     // ---- context + prompt
-    const read = (p: string) => readFile(path.join(ws.dir, p), "utf8").catch(() => undefined);
+    // Through the repository-files gateway: a spec or plan linked from outside the checkout is not read.
+    const repo = repoFiles(ws.dir);
+    const read = async (p: string) => (await repo.readText(p)) ?? undefined;
     const ctx = await writeTaskContext(ws.dir, {
       feature: input.feature,
       task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },
@@ -238,13 +215,14 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       note: input.note || undefined,
     });
 
-    // The working copy borrows objects from the mirror cache (clone --shared): git inside the
-    // sandbox needs it readable even where the temp dir / HOME is hidden.
-    const mirrors = cacheRoot(input.cache_dir);
     // .git stays read-only inside the sandbox: a writable .git/config (core.fsmonitor, hooks,
     // core.sshCommand, diff/filter drivers…) would make OUR later git commands, which run outside
-    // the sandbox, execute whatever the agent put there.
-    const readOnly = [ctx.dir, ".git", mirrors];
+    // the sandbox, execute whatever the agent put there. (The mirror objects the copy borrows are
+    // visible read-only through the sandbox's own view of .git/objects/info/alternates.)
+    const readOnly = [ctx.dir, ".git"];
+    // What the sandbox lets the project's toolchain and the agent use, in both phases.
+    const languages = languagesOf(input.profile);
+    const limits: Partial<SandboxLimits> = config.sandbox ?? {};
 
     // ---- setup phase: the project's own install command, network on (HUSKY=0: git-hook
     // installers would try to write the read-only .git/config)
@@ -256,12 +234,14 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       const cwd = path.join(ws.dir, c.cwd);
       const w = await wrapInSandbox(
         { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache"), HUSKY: "0" } },
-        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly },
+        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly, languages, limits },
       );
       wrapped.push(w);
-      if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
+      sandboxInfo = w.sandboxed ? { ...sandboxInfo, limits: w.limits } : { sandboxed: false, warning: w.warning };
       const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: input.setup_timeout_seconds * 1000, redactor, logPrefix: "[setup] " });
       logs[`setup: ${c.argv.join(" ")}`] = `${r.stdout}\n${r.stderr}`;
+      const stopped = limitError([w], "setup");
+      if (stopped) throw stopped;
       if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
     }
     // What the install step changed in the work tree (a lock file it wrote, say): left out of the
@@ -284,6 +264,8 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       config: prepared.config,
       llm,
       title: `${taskId}: ${input.task.description}`.slice(0, 80),
+      // Jules works on the GitHub copy, from the run branch this task's commit is on.
+      github: githubRepoOf(input.repo) ? { repo: githubRepoOf(input.repo)!, branch: input.branch || undefined } : undefined,
       env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
       redactor,
       onLine: (line, stream) => {
@@ -293,16 +275,19 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
         const w = await wrapInSandbox(
           { file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env },
-          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly },
+          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly, languages, limits, programs: [cmd.file] },
         );
         wrapped.push(w);
         usedSandbox = true;
-        if (!w.sandboxed) sandboxInfo = { sandboxed: false, warning: w.warning };
+        sandboxInfo = w.sandboxed ? { ...sandboxInfo, limits: w.limits } : { sandboxed: false, warning: w.warning };
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
         return { file: w.file, args: w.args, cwd: w.cwd, env };
       },
-    })), { agent: prepared.agent, model: prepared.model, source: prepared.source });
+    })), { agent: prepared.agent, model: prepared.model, source: prepared.source }).catch((e: unknown) => {
+      // A sandbox stopped by its limits fails the task naming the limit, not as a crashed agent.
+      throw limitError(wrapped, "execute", e) ?? e;
+    });
     if (!usedSandbox && sandboxInfo.sandboxed) {
       // The built-in llm agent / API agents run no process here: nothing to sandbox.
       sandboxInfo = { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` };
@@ -338,8 +323,13 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
 
     const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
     const files = artifacts.files.map((f) => f.path);
+    const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
+    const noChange = outcome === "no_change"
+      ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n`
+      : "";
     return redactor.redactDeep({
       task_id: taskId,
+      outcome,
       branch: ws.branch,
       commit,
       base_commit: ws.base,
@@ -360,13 +350,19 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
       sandbox: sandboxInfo,
       blocked: !!block,
       block,
-      summary: `${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
+      summary: `${noChange}${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
     });
   } finally {
     for (const w of wrapped) await w.dispose().catch(() => undefined);
     await ws.cleanup().catch(() => undefined);
     await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** The project's languages from the onboarding profile the flow passes along (empty when absent). */
+function languagesOf(profile: unknown): string[] {
+  const langs = (profile as { languages?: unknown } | undefined)?.languages;
+  return Array.isArray(langs) ? langs.filter((l): l is string => typeof l === "string") : [];
 }
 
 function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]; cwd: string }[] {
@@ -383,13 +379,9 @@ function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]
 
 /** Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their content. */
 async function workTreeChanges(dir: string): Promise<Map<string, string>> {
-  const out = (await execa("git", ["-C", dir, "status", "--porcelain=v1", "-z", "--untracked-files=all"])).stdout;
-  const entries = out.split("\0").filter(Boolean);
+  const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const changes = new Map<string, string>();
-  for (let i = 0; i < entries.length; i++) {
-    const status = entries[i].slice(0, 2);
-    const file = entries[i].slice(3);
-    if (status[0] === "R" || status[0] === "C") i++; // the rename's source path follows
+  for (const { path: file } of parseStatusZ(out)) {
     const content = await readFile(path.join(dir, file)).catch(() => null);
     changes.set(file, content ? createHash("sha256").update(content).digest("hex") : "deleted");
   }

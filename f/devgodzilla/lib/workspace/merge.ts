@@ -3,8 +3,7 @@
 // at its last good commit, and the conflicting files are returned so the caller reports them or
 // hands them to a follow-up agent step.
 
-import { execa } from "execa";
-import { checkout, isAncestor, pushBranch, type WorkingCopy, type GitAuthOptions, type PushResult } from "../git.ts";
+import { checkout, gitFailure, pushBranch, splitZ, type WorkingCopy, type GitAuthOptions, type PushResult } from "../git.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -41,16 +40,16 @@ export async function openRunBranch(opts: {
 } & GitAuthOptions): Promise<RunBranchCopy> {
   const copy = await checkout({ ...opts, commit: opts.baseCommit, branch: opts.branch });
   const g = copy.git;
-  const remoteHead = (await g.raw(["ls-remote", "--heads", "origin", `refs/heads/${opts.branch}`]).catch(() => "")).split("\t")[0]?.trim();
+  const remoteHead = (await g.run(["ls-remote", "--heads", "origin", `refs/heads/${opts.branch}`])).split("\t")[0]?.trim();
   if (remoteHead && remoteHead !== copy.commit) {
-    await g.raw(["fetch", "--quiet", "origin", `+refs/heads/${opts.branch}:refs/remotes/origin/${opts.branch}`]);
-    const contains = await isAncestor(copy.dir, copy.commit, remoteHead);
-    if (contains) await g.raw(["checkout", "--quiet", "-B", opts.branch, remoteHead]);
+    await g.run(["fetch", "--quiet", "origin", `+refs/heads/${opts.branch}:refs/remotes/origin/${opts.branch}`]);
+    const contains = await g.test(["merge-base", "--is-ancestor", copy.commit, remoteHead]);
+    if (contains) await g.run(["checkout", "--quiet", "-B", opts.branch, remoteHead]);
     // Otherwise the remote run branch went elsewhere; we build on the given base and the push
     // will be refused as a non-fast-forward (reported, never forced).
   }
 
-  const head = async () => (await g.raw(["rev-parse", "HEAD"])).trim();
+  const head = async () => (await g.run(["rev-parse", "HEAD"])).trim();
   return {
     copy,
     dir: copy.dir,
@@ -58,19 +57,16 @@ export async function openRunBranch(opts: {
     head,
     async mergeTask(taskBranch, taskCommit, message) {
       const local = `refs/devgodzilla/tasks/${taskBranch.replace(/[^A-Za-z0-9._/-]/g, "_")}`;
-      await g.raw(["fetch", "--quiet", "origin", `+refs/heads/${taskBranch}:${local}`]);
-      const full = (await g.raw(["rev-parse", "--verify", `${taskCommit}^{commit}`])).trim();
-      const already = await isAncestor(copy.dir, full, "HEAD");
+      await g.run(["fetch", "--quiet", "origin", `+refs/heads/${taskBranch}:${local}`]);
+      const full = (await g.run(["rev-parse", "--verify", `${taskCommit}^{commit}`])).trim();
+      const already = await g.test(["merge-base", "--is-ancestor", full, "HEAD"]);
       if (already) return { status: "up_to_date", commit: await head(), taskCommit: full };
-      // execa, not simple-git: a conflicting merge exits 1 with its report on stdout, which
-      // simple-git's raw() would resolve as success.
-      const git = (args: string[]) => execa("git", args, { cwd: copy.dir, reject: false, env: { GIT_TERMINAL_PROMPT: "0" } });
-      const r = await git(["-c", "commit.gpgsign=false", "merge", "--no-ff", "--no-edit", "--quiet", "-m", message, full]);
-      if (r.exitCode === 0) return { status: "merged", commit: await head(), taskCommit: full };
-      const conflicts = (await git(["diff", "--name-only", "--diff-filter=U", "-z"])).stdout.split("\0").filter(Boolean);
-      const abort = await git(["merge", "--abort"]);
-      if (abort.exitCode !== 0) await git(["reset", "--hard", "--quiet", "HEAD"]);
-      if (conflicts.length === 0) throw new Error(`git merge of ${taskBranch} failed: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+      // A conflicting merge exits 1 with its report on stdout: an answer, not a failure.
+      const merged = await g.exec(["-c", "commit.gpgsign=false", "merge", "--no-ff", "--no-edit", "--quiet", "-m", message, full], { okExitCodes: [1] });
+      if (merged.exitCode === 0) return { status: "merged", commit: await head(), taskCommit: full };
+      const conflicts = splitZ(await g.run(["diff", "--name-only", "--diff-filter=U", "-z"]));
+      await g.run(["merge", "--abort"]).catch(() => g.run(["reset", "--hard", "--quiet", "HEAD"]));
+      if (conflicts.length === 0) throw gitFailure(["merge", full], merged, { context: taskBranch, hint: "the run branch is unchanged; run the step again" });
       return { status: "conflict", commit: await head(), taskCommit: full, conflicts };
     },
     push: () => pushBranch(copy.dir, opts.branch, "origin", { token: opts.token, username: opts.username }),

@@ -3,10 +3,11 @@
 // (git-ignored through .git/info/exclude, so they are never committed whatever the target repo's
 // .gitignore says), and the note every task prompt adds to point at them.
 
-import { mkdir, writeFile, appendFile, readFile } from "node:fs/promises";
+import { mkdir, appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { checkout, runBranchName, assertValidBranchName, type WorkingCopy, type GitAuthOptions } from "../git.ts";
 import { InputError } from "../errors.ts";
+import { repoFiles } from "../repo/files.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -136,12 +137,12 @@ export function constitutionExcerpt(text: string, maxChars = 4000): string {
 /** Writes the agent's context files and returns the prompt that names them. */
 export async function writeTaskContext(workDir: string, input: TaskContextInput): Promise<TaskContext> {
   const rel = runtimeDir(input.feature, validateTaskId(input.task.id));
-  const abs = path.join(workDir, rel);
-  await mkdir(abs, { recursive: true });
+  // Through the repository-files gateway: a _runtime folder the checkout made a link is refused.
+  const repo = repoFiles(workDir);
   const files: string[] = [];
   const put = async (name: string, content: string | undefined) => {
     if (content === undefined || content === "") return;
-    await writeFile(path.join(abs, name), content);
+    repo.writeText(`${rel}/${name}`, content);
     files.push(`${rel}/${name}`);
   };
   const t = input.task;

@@ -1,6 +1,6 @@
 // The `/speckit.*` commands a person runs in their own agent (IDE or CLI) to continue a feature
-// DevGodzilla started — same layout and formats as GitHub Spec Kit 1.0.1 (shared/reference/speckit.md
-// §3). Bodies are agent-neutral markdown: `$ARGUMENTS` is the user's input and
+// DevGodzilla started — same layout and formats as GitHub Spec Kit 1.0.1's command templates.
+// Bodies are agent-neutral markdown: `$ARGUMENTS` is the user's input and
 // `__SPECKIT_COMMAND_<NAME>__` a reference to another command; lib/agentops/speckit_commands.ts
 // renders both per agent (`{{args}}` for TOML agents, `/speckit-plan` for skills…).
 // They need no Spec Kit scripts: DevGodzilla's layout is found from `.specify/feature.json` or specs/.

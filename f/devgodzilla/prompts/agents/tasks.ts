@@ -3,7 +3,7 @@
 // repository; lib/agentops/prompts.ts resolves and renders them. Placeholders are {{name}}; the
 // allowed names are TASK_PROMPT_PLACEHOLDERS (an unknown one in an override is a ConfigError).
 
-export const AGENT_TASK_PROMPTS_VERSION = "agent-task-prompts@1";
+export const AGENT_TASK_PROMPTS_VERSION = "agent-task-prompts@2";
 
 export const TASK_TYPES = ["code", "test", "docs", "config"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -31,6 +31,8 @@ const DEFAULTS: Record<TaskType, string> = {
 
 Implement exactly what the task says, following the plan's structure and the project's existing style.
 Keep the change small; do not refactor unrelated code. If tests exist for this area, make them pass: {{test_command}}.
+Never delete, skip or weaken a test to make it pass; a test you add names the acceptance criterion it proves
+(the ids in "(criteria: …)", e.g. US1-AS1 or FR-001) in its title, and compares results with expected values.
 Run the linter if there is one: {{lint_command}}.
 
 ${FOOTER}`,
@@ -38,8 +40,9 @@ ${FOOTER}`,
 
 Write the tests this task asks for. Tests come first (constitution: test-first), so they are expected to FAIL
 until the implementation tasks are done — do not implement the feature to make them pass.
-Each test names the behaviour it checks and maps to an acceptance scenario or requirement (FR-xxx) of the spec.
-Check that the test files at least load/compile: {{test_command}}.
+Each test names the criterion it proves in its title — the ids in "(criteria: …)" (US1-AS1, FR-001), e.g.
+"US1-AS1 totals the prices of every item" — and compares the result with the expected value from the spec.
+Put the tests where the project's test command finds them, and check that they load and run: {{test_command}}.
 
 ${FOOTER}`,
   docs: `${HEADER}
@@ -76,7 +79,7 @@ Follow {{spec_path}} and {{plan_path}}. Change only what the task needs.
 {{block_instruction}}`,
     test: `Task {{task_id}} (tests first; they should fail until implemented): {{description}}
 Files: {{files}}
-Follow {{spec_path}}. Each test maps to an acceptance scenario or FR.
+Follow {{spec_path}}. Each test names the criterion id it proves (US1-AS1, FR-001) in its title.
 {{block_instruction}}`,
   },
 };

@@ -297,8 +297,9 @@ export function renderTasks(d: TasksDraft, meta: { featureTitle: string; feature
     let desc = oneLine(t.description);
     if (t.file && !desc.includes(t.file)) desc += ` in ${t.file}`;
     const deps = t.dependsOn.map((k) => ids[k]!).filter(Boolean);
+    const criteria = [...new Set(t.criteria ?? [])];
     // The line format itself is speckit/tasks.ts's (the same module parses it back).
-    return formatTaskLine({ id: ids[t.key]!, done: false, parallel: t.parallel, labels: [], stories: story ? [`US${story}`] : [], description: `${desc}${deps.length ? ` (depends on ${deps.join(", ")})` : ""}` });
+    return formatTaskLine({ id: ids[t.key]!, done: false, parallel: t.parallel, labels: [], stories: story ? [`US${story}`] : [], description: `${desc}${criteria.length ? ` (criteria: ${criteria.join(", ")})` : ""}${deps.length ? ` (depends on ${deps.join(", ")})` : ""}` });
   };
   const list = (ts: TasksDraft["setup"], story?: number) => (ts.length ? ts.map((t) => taskLine(t, story)) : ["No tasks in this phase."]);
 
@@ -357,6 +358,7 @@ export function renderTasks(d: TasksDraft, meta: { featureTitle: string; feature
     "",
     "- Tests (if included) MUST be written and FAIL before implementation",
     "- Explicit `(depends on T###)` notes name tasks that must finish first",
+    "- `(criteria: US1-AS1, FR-001)` names the acceptance criteria (criteria.md) a task implements; each test that proves one names its id in its title",
     "- Tasks touching the same file run sequentially",
     "",
   );

@@ -85,19 +85,6 @@ export const ClarifyEdits = z.object({
   edits: z.array(z.object({ find: z.string().min(1), replace: z.string() })).max(40).default([]),
 });
 
-export const TAXONOMY = [
-  "Functional Scope & Behavior",
-  "Domain & Data Model",
-  "Interaction & UX Flow",
-  "Non-Functional Quality Attributes",
-  "Integration & External Dependencies",
-  "Edge Cases & Failure Handling",
-  "Constraints & Tradeoffs",
-  "Terminology & Consistency",
-  "Completion Signals",
-  "Misc / Placeholders",
-] as const;
-
 export const CoverageScan = z.object({
   coverage: z.array(z.object({ category: z.string(), status: z.enum(["Clear", "Partial", "Missing"]) })).default([]),
   questions: z.array(QuestionDraft.extend({ marker: z.string().default(""), category: z.string().default("") })).max(5),
@@ -154,6 +141,8 @@ const TaskDraft = z.object({
   file: z.string().trim().default(""),
   parallel: z.boolean().default(false),
   dependsOn: z.array(z.string()).default([]),
+  /** Ids of the acceptance criteria (criteria.md) the task implements or whose tests it writes. */
+  criteria: z.array(z.string().trim().min(1)).default([]),
 });
 
 export const TasksDraft = z

@@ -4,8 +4,6 @@
 // the run branch, return `{ branch, commit, …, usage }`. Any failure removes the working copy and
 // pushes nothing, so bad input or bad model output leaves no commit and no file behind.
 
-import { readFile, writeFile, mkdir, stat } from "node:fs/promises";
-import { dirname } from "node:path";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { setProgress } from "../../platform/windmill.ts";
@@ -13,10 +11,10 @@ import { InputError } from "../../errors.ts";
 import { Redactor } from "../../redact.ts";
 import { checkout, commitAll, pushBranch, PushRejectedError, isRunBranch, runBranchName, type WorkingCopy, type PushStatus } from "../../git.ts";
 import { featurePaths, resolveInside, validateFeatureName, CONSTITUTION_PATH, type FeaturePaths } from "../../speckit/paths.ts";
+import { repoFiles } from "../../repo/files.ts";
 import { createLlm, type Llm, type LlmOptions } from "../client.ts";
 import { providerFromResources, type LlmResources } from "../config.ts";
-import type { UsageTotals } from "../usage.ts";
-import { TracingLedger } from "../../telemetry/spans.ts";
+import { TracingLedger, type UsageTotals } from "../usage.ts";
 
 export interface StepRef {
   repo: string;
@@ -88,16 +86,19 @@ export class Workspace {
   get dir(): string {
     return this.wc.dir;
   }
+  // Reads go through the repository-files gateway: an artifact that is a link out of the
+  // checkout reads as absent (its target never reaches the model).
   async read(rel: string): Promise<string | undefined> {
-    return readFile(resolveInside(this.wc.dir, rel), "utf8").catch(() => undefined);
+    resolveInside(this.wc.dir, rel);
+    return (await repoFiles(this.wc.dir).readText(rel)) ?? undefined;
   }
   async exists(rel: string): Promise<boolean> {
-    return stat(resolveInside(this.wc.dir, rel)).then(() => true, () => false);
+    resolveInside(this.wc.dir, rel);
+    return repoFiles(this.wc.dir).exists(rel);
   }
   async write(rel: string, content: string): Promise<void> {
-    const abs = resolveInside(this.wc.dir, rel);
-    await mkdir(dirname(abs), { recursive: true });
-    await writeFile(abs, content.endsWith("\n") ? content : `${content}\n`);
+    resolveInside(this.wc.dir, rel);
+    repoFiles(this.wc.dir).writeText(rel, content.endsWith("\n") ? content : `${content}\n`);
     this.written.add(rel);
   }
   constitution(): Promise<string | undefined> {

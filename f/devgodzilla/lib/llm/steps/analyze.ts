@@ -5,7 +5,8 @@
 
 import { AnalysisDraft, FINDING_CATEGORIES, SEVERITIES } from "../artifacts/schemas.ts";
 import { renderAnalysis, type CoverageRow, type Finding } from "../artifacts/render.ts";
-import { parsePlan, parseSpec } from "../artifacts/parse.ts";
+import { missingRequirements, parsePlan, parseSpec } from "../artifacts/parse.ts";
+import { parseTaskLine } from "../../speckit/tasks.ts";
 import { featureFrom, progress, runStep, stepRef, type StepOutput } from "../artifacts/step.ts";
 import { ANALYZE_PROMPT_VERSION, ANALYZE_SYSTEM, analyzePrompt } from "../../../prompts/analyze.ts";
 import { stepLlm, promptContext, requireArtifact, type CommonParams } from "./common.ts";
@@ -20,7 +21,8 @@ export interface AnalysisReport {
   metrics: {
     total_requirements: number;
     total_tasks: number;
-    coverage_pct: number;
+    /** Share of requirements with a task; null when the spec has no requirement ids (never "100 % of 0"). */
+    coverage_pct: number | null;
     ambiguity_count: number;
     duplication_count: number;
     critical_issues: number;
@@ -47,6 +49,9 @@ type Draft = Omit<Finding, "id">;
 export function mechanicalFindings(docs: { spec: string; plan?: string; tasks?: string }): Draft[] {
   const out: Draft[] = [];
   const spec = parseSpec(docs.spec);
+  if (!spec.requirements.length && !spec.successCriteria.length) {
+    out.push({ category: "Underspecification", severity: "CRITICAL", locations: ["spec.md:Requirements"], summary: missingRequirements(docs.spec, "spec.md").message.replace(/^feature: /, "").replace(/ — .*$/, ""), recommendation: "Write requirements as `- **FR-001**: System MUST …` under `## Requirements`; coverage cannot be measured without them." });
+  }
   if (!docs.plan) out.push({ category: "Underspecification", severity: "CRITICAL", locations: ["plan.md"], summary: "plan.md is missing", recommendation: "Run plan before tasks and implementation." });
   if (!docs.tasks) out.push({ category: "Coverage Gap", severity: "CRITICAL", locations: ["tasks.md"], summary: "tasks.md is missing", recommendation: "Run tasks." });
   for (const m of spec.markers) out.push({ category: "Ambiguity", severity: "HIGH", locations: ["spec.md"], summary: `Unresolved clarification: ${m}`, recommendation: "Answer it with clarify." });
@@ -79,12 +84,22 @@ export function mechanicalFindings(docs: { spec: string; plan?: string; tasks?: 
   return out;
 }
 
+/** Task lines of tasks.md in any id scheme the parser reads (T001, T014pre, T-FE-001…). */
+function taskLines(tasks: string | undefined): { id: string; text: string }[] {
+  return (tasks ?? "").split("\n").flatMap((l) => {
+    const t = parseTaskLine(l);
+    return t ? [{ id: t.id, text: l }] : [];
+  });
+}
+
 export function coverageRows(spec: string, tasks: string | undefined, modelCoverage: { requirement: string; taskIds: string[] }[]): CoverageRow[] {
   const parsed = parseSpec(spec);
-  const taskIds = new Set([...(tasks ?? "").matchAll(/^\s*- \[[ xX]\] (T\d{3,})\b/gm)].map((m) => m[1]!));
+  const lines = taskLines(tasks);
+  const taskIds = new Set(lines.map((t) => t.id));
   return [...parsed.requirements, ...parsed.successCriteria].map((r) => {
     const fromModel = modelCoverage.find((c) => c.requirement.trim() === r.id)?.taskIds ?? [];
-    const mentioned = [...(tasks ?? "").matchAll(new RegExp(`^\\s*- \\[[ xX]\\] (T\\d{3,})\\b.*\\b${r.id}\\b`, "gm"))].map((m) => m[1]!);
+    const mention = new RegExp(`(?<![\\w-])${r.id}(?![\\w-])`);
+    const mentioned = lines.filter((t) => mention.test(t.text)).map((t) => t.id);
     const ids = [...new Set([...fromModel, ...mentioned])].filter((t) => taskIds.has(t)).sort();
     return { requirement: r.id, hasTask: ids.length > 0, taskIds: ids };
   });
@@ -116,7 +131,7 @@ export function buildReport(mech: Draft[], model: AnalysisDraft, coverage: Cover
     metrics: {
       total_requirements: coverage.length,
       total_tasks: totalTasks,
-      coverage_pct: coverage.length ? Math.round((covered / coverage.length) * 100) : 100,
+      coverage_pct: coverage.length ? Math.round((covered / coverage.length) * 100) : null,
       ambiguity_count: findings.filter((f) => f.category === "Ambiguity").length,
       duplication_count: findings.filter((f) => f.category === "Duplication").length,
       critical_issues: findings.filter((f) => f.severity === "CRITICAL").length,
@@ -138,10 +153,11 @@ export async function runAnalyze(p: AnalyzeParams): Promise<AnalyzeResult> {
     await progress(10);
     const model = await llm.structured({ system: ANALYZE_SYSTEM, prompt: analyzePrompt({ spec, plan: plan ?? "(missing)", tasks: tasks ?? "(missing)" }, ctx), schema: AnalysisDraft, schemaName: "analysis", purpose: "analyze" });
     const coverage = coverageRows(spec, tasks, model.coverage);
-    const totalTasks = [...(tasks ?? "").matchAll(/^\s*- \[[ xX]\] T\d{3,}\b/gm)].length;
+    const totalTasks = taskLines(tasks).length;
     const report = buildReport(mechanicalFindings({ spec, plan, tasks }), model, coverage, totalTasks);
     const severity_counts = Object.fromEntries(SEVERITIES.map((s) => [s, report.findings.filter((f) => f.severity === s).length])) as AnalyzeResult["severity_counts"];
-    const markdown = renderAnalysis({ findings: report.findings, coverage: report.coverage, metrics: report.metrics, nextActions: report.next_actions });
+    const metrics = { ...report.metrics, coverage_pct: report.metrics.coverage_pct ?? "n/a (the spec has no requirement ids)" };
+    const markdown = renderAnalysis({ findings: report.findings, coverage: report.coverage, metrics, nextActions: report.next_actions });
     return {
       branch: ref.branch,
       message: "",

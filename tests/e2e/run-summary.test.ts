@@ -1,0 +1,44 @@
+// spec_to_pr's closing summary (lib/run_summary.ts): what a person reads at the end of a run.
+import { describe, expect, it } from "vitest";
+import { summarizeRun } from "../../f/devgodzilla/lib/run_summary.ts";
+
+const base = { feature: "001-x", branch: "devgodzilla/001-x", commit: "0123456789abcdef" };
+
+describe("the run summary", () => {
+  it("counts a task that succeeded before a resume as succeeded, and names it so", () => {
+    const s = summarizeRun({
+      ...base,
+      execution: { status: "succeeded", tasks: [
+        { id: "T001", status: "skipped_succeeded", agent: "llm", attempts: 1 },
+        { id: "T002", status: "succeeded", agent: "codex", model: "gpt-5", attempts: 2 },
+        { id: "T003", status: "succeeded", agent: "llm", attempts: 1 },
+      ] },
+      qa: { passed: true, verdict: { status: "passed", score: 1 } },
+      pr: { url: "https://github.com/o/r/pull/7", number: 7, action: "created" },
+    });
+    expect(s).toMatchObject({ tasks_succeeded: 3, tasks_total: 3, failures: [] });
+    const md = s.render_all[0].markdown;
+    expect(md).toMatch(/^## 001-x: pull request created$/m);
+    expect(md).toContain("- **Tasks**: 3/3 succeeded");
+    expect(md).toContain("| T001 | ✅ succeeded (before the resume) | llm | 1 |");
+    expect(md).toContain("| T002 | ✅ succeeded | codex (gpt-5) | 2 |");
+  });
+
+  it("a run whose QA failed and whose tasks failed says 'finished with failures' and lists them", () => {
+    const s = summarizeRun({
+      ...base,
+      execution: { status: "failed", tasks: [
+        { id: "T001", status: "succeeded", agent: "llm" },
+        { id: "T002", status: "failed", agent: "llm", attempts: 3, error: "QA loop ended failed" },
+        { id: "T003", status: "dependency_failed", blocked_by: "T002" },
+      ] },
+      qa: { passed: false, verdict: { status: "failed", score: 0.4 } },
+      pr: null,
+    });
+    expect(s.failures).toEqual(["run QA failed (score 0.4)", "2 of 3 tasks did not succeed: T002 (failed), T003 (not run: T002 failed first)"]);
+    const md = s.render_all[0].markdown;
+    expect(md).toMatch(/^## 001-x: finished with failures — branch pushed$/m);
+    expect(md).toContain("- **Tasks**: 1/3 succeeded (execution failed)");
+    expect(md).toContain("| T003 | ❌ not run: T002 failed first |");
+  });
+});

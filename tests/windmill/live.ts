@@ -1,0 +1,166 @@
+// `npm run test:windmill`: checks a live Windmill against the local runner, item by item.
+// Given WINDMILL_URL / WINDMILL_TOKEN / WINDMILL_WORKSPACE (an admin's token; the workspace gets the
+// bundle pushed into it), it
+//  1. deploys a clean copy of this checkout exactly as `npm run deploy` does, and checks that the
+//     push wrote nothing into the copy, that every script is locked with the committed lock, and
+//     that `wmill sync pull` into a fresh clone gives no diff;
+//  2. makes a fixture (sample repository with a specified feature, loopback model and GitHub API,
+//     resources under u/<user>/ in the workspace) and runs every flow and every script of the
+//     bundle — enumerated from f/, arguments built from each one's input schema — on the local
+//     runner and on Windmill, approvals answered through the resume URL;
+//  3. prints a table (item, local, windmill, same?) and one JSON line; exits 1 on any difference.
+// Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8".
+// Unset variables: one line saying so, exit 0 (so CI without a server stays green).
+import { execa } from "execa";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import YAML from "yaml";
+import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
+import { bundleModules, flowFolders } from "../../scripts/check/metadata.ts";
+import { deploy, gitStatus, TRIGGERS, wmillProfile } from "../../scripts/windmill/deploy.ts";
+import { targetFromEnv, WindmillServer, WindmillSetupError, type WindmillTarget } from "../../scripts/windmill/api.ts";
+import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from "./compare.ts";
+import { makeFixture, type Fixture } from "./fixture.ts";
+import { runLocal, runWindmill } from "./runners.ts";
+import { sampleArgs, type InputSchema } from "./samples.ts";
+
+const log = (l: string) => process.stderr.write(`[test:windmill] ${l}\n`);
+const ok = (result: unknown): Outcome => ({ status: "success", result });
+
+/** A git repository holding exactly this checkout's files (tracked and untracked, not ignored). */
+async function cleanCopy(): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "devgodzilla-deploy-"));
+  const files = (await execa("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT })).stdout.split("\0").filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(path.join(REPO_ROOT, f))) continue;
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    cpSync(path.join(REPO_ROOT, f), path.join(dir, f));
+  }
+  const g = (...a: string[]) => execa("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...a], { cwd: dir });
+  await g("init", "-q");
+  await g("add", "-A");
+  await g("commit", "-q", "-m", "checkout");
+  // The tools (wmill, tsx) of this checkout, invisible to git in the copy and its clones.
+  symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+  appendFileSync(path.join(dir, ".git", "info", "exclude"), "/node_modules\n");
+  return dir;
+}
+
+/** Deploy, lock and round-trip rows: each compares what the README promises ([]) with what happened. */
+async function deployRows(target: WindmillTarget, server: WindmillServer, copy: string): Promise<{ rows: Row[]; skipTriggers: boolean }> {
+  const skipTriggers = await server.call("GET", "w/http_triggers/list?per_page=1").then(() => false, () => true);
+  const rows: Row[] = [];
+  const row = (item: string, problems: string[]) => rows.push({ item, local: ok([]), windmill: ok(problems), ...compareOutcomes(ok([]), ok(problems)) });
+  const report = await deploy(target, { root: copy, skipTriggers, log });
+  row("deploy: sync push writes nothing into the checkout", report.checkout_changed);
+  const lockProblems: string[] = [];
+  for (const file of bundleModules(copy)) {
+    const p = path.relative(copy, file).replace(/\.ts$/, "").split(path.sep).join("/");
+    const deployed = await server.call<{ lock?: string; lock_error_logs?: string }>("GET", `w/scripts/get/p/${p}`).catch(() => undefined);
+    if (!deployed) lockProblems.push(`${p}: not deployed`);
+    else if (deployed.lock_error_logs) lockProblems.push(`${p}: lock generation failed`);
+    else if (deployed.lock !== readFileSync(file.replace(/\.ts$/, ".script.lock"), "utf8")) lockProblems.push(`${p}: the server's lock differs from the committed one`);
+  }
+  row("deploy: every script runs with the committed lock (package-lock versions)", lockProblems);
+  const clone = mkdtempSync(path.join(os.tmpdir(), "devgodzilla-pull-"));
+  try {
+    await execa("git", ["clone", "-q", copy, clone]);
+    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(clone, "node_modules"));
+    appendFileSync(path.join(clone, ".git", "info", "exclude"), "/node_modules\n");
+    const profile = wmillProfile(target);
+    try {
+      const r = await execa(path.join(REPO_ROOT, "node_modules", ".bin", "wmill"), ["sync", "pull", "--yes", ...profile.args, ...(skipTriggers ? ["-e", TRIGGERS] : [])], { cwd: clone, reject: false, all: true, env: { NO_COLOR: "1" } });
+      const changed = r.exitCode === 0 ? await gitStatus(clone) : [`wmill sync pull failed: ${(r.all ?? "").split("\n").slice(-3).join(" ")}`];
+      row("deploy: sync pull into a clean clone gives no diff", changed);
+    } finally {
+      profile.cleanup();
+    }
+  } finally {
+    rmSync(clone, { recursive: true, force: true });
+  }
+  return { rows, skipTriggers };
+}
+
+interface Item {
+  path: string;
+  kind: "script" | "flow";
+  schema: InputSchema;
+}
+
+/** Every flow and every script (a module with `main`) of the bundle, flows first. */
+function bundleItems(root: string): Item[] {
+  const flows = flowFolders(root).map((folder) => {
+    const flow = YAML.parse(readFileSync(path.join(folder, "flow.yaml"), "utf8")) as { schema?: InputSchema };
+    return { path: path.relative(root, folder).replace(/__flow$/, "").split(path.sep).join("/"), kind: "flow" as const, schema: flow.schema ?? {} };
+  });
+  const scripts: Item[] = [];
+  for (const file of bundleModules(root)) {
+    const meta = YAML.parse(readFileSync(file.replace(/\.ts$/, ".script.yaml"), "utf8")) as { no_main_func?: boolean; schema?: InputSchema };
+    if (!meta.no_main_func) scripts.push({ path: path.relative(root, file).replace(/\.ts$/, "").split(path.sep).join("/"), kind: "script", schema: meta.schema ?? {} });
+  }
+  return [...flows, ...scripts];
+}
+
+/** Ids of the last spec_to_pr run on each side (for scripts that look at a run, like run_status). */
+const lastRun: { local?: string; windmill?: string } = {};
+
+async function itemRow(item: Item, fx: Fixture, server: WindmillServer): Promise<Row> {
+  const label = `${item.kind} ${item.path}`;
+  const [localSide, wmSide] = [await fx.side("local"), await fx.side("windmill")];
+  try {
+    const localArgs = sampleArgs(item.schema, fx.feature, { ...localSide, lastJobId: lastRun.local });
+    const wmArgs = sampleArgs(item.schema, fx.feature, { ...wmSide, lastJobId: lastRun.windmill });
+    if ("missing" in localArgs || "missing" in wmArgs) {
+      const reason = `no sample for ${("missing" in localArgs ? localArgs : (wmArgs as { missing: string[] })).missing.join(", ")} (tests/windmill/samples.ts)`;
+      return { item: label, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
+    }
+    log(`${label}: local runner`);
+    const local = await runLocal(item.path, localArgs.args, fx.store, fx.stateDir);
+    log(`${label}: windmill`);
+    const wm = await runWindmill(server, item.kind, item.path, wmArgs.args, item.kind === "flow" ? 900_000 : 300_000);
+    if (item.path.endsWith("/spec_to_pr")) Object.assign(lastRun, { local: local.jobId, windmill: wm.jobId });
+    return { item: label, local: local.outcome, windmill: wm.outcome, ...compareOutcomes(local.outcome, wm.outcome) };
+  } finally {
+    await Promise.all([localSide.close(), wmSide.close()]);
+  }
+}
+
+async function main(): Promise<number> {
+  // `npm run` puts node_modules/.bin first on PATH; Windmill's workers do not have it, so the local
+  // side must not either (agents found there would be "installed" only locally).
+  process.env.PATH = (process.env.PATH ?? "").split(path.delimiter).filter((d) => !d.endsWith(path.join("node_modules", ".bin"))).join(path.delimiter);
+  const target = targetFromEnv();
+  if ("missing" in target) {
+    process.stdout.write(`test:windmill: skipped — ${target.missing.join(", ")} not set; point WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE at a live Windmill workspace to check it (README "Run it on Windmill")\n`);
+    return 0;
+  }
+  const server = new WindmillServer(target);
+  const version = await server.preflight();
+  const me = await server.call<{ username: string }>("GET", "w/users/whoami");
+  log(`Windmill ${version} at ${server.base}, workspace ${target.workspace}`);
+  const copy = await cleanCopy();
+  let fx: Fixture | undefined;
+  try {
+    const { rows, skipTriggers } = await deployRows(target, server, copy);
+    if (skipTriggers) rows.push({ item: "deploy: HTTP routes (webhooks)", local: ok("n/a"), windmill: { status: "skipped", reason: "server has no http_trigger feature" }, verdict: "not run" });
+    fx = await makeFixture(server, me.username, log);
+    for (const item of bundleItems(copy)) rows.push(await itemRow(item, fx, server));
+    process.stdout.write(`\n${renderTable(rows)}\n\n`);
+    const s = summarize(rows);
+    const v8 = rows.filter((r) => r.verdict === "needs V8").map((r) => r.item);
+    process.stdout.write(JSON.stringify({ server: version, workspace: target.workspace, ...s, needs_v8_items: v8 }) + "\n");
+    return s.ok ? 0 : 1;
+  } finally {
+    await fx?.close();
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`test:windmill: ${e instanceof WindmillSetupError ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.exit(2);
+  },
+);
