@@ -2,6 +2,6 @@
 // or the agent blocked: `runs` is then empty and the QA loop does not run) and what QA is given.
 import { qaInputs, type ExecuteLike } from "./lib/qa/feedback-step.ts";
 
-export async function main(commit: string, execute: { [key: string]: unknown } = {}, task: { id?: string; story?: string | null } = {}) {
-  return qaInputs({ execute: (execute ?? {}) as ExecuteLike, task: task ?? {}, commit });
+export async function main(commit: string, execute: { [key: string]: unknown } = {}, task: { [key: string]: unknown } = {}) {
+  return qaInputs({ execute: (execute ?? {}) as ExecuteLike, task: (task ?? {}) as { id?: string; story?: string | null }, commit });
 }

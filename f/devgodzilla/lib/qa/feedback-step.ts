@@ -59,6 +59,7 @@ const SHA = /^[0-9a-f]{7,64}$/i;
 /** What the execute step returned (execute_task's result, or `{error}` with continue_on_error). */
 export interface ExecuteLike {
   task_id?: string;
+  outcome?: string;
   branch?: string;
   commit?: string;
   base_commit?: string;
@@ -98,7 +99,7 @@ export function check(p: { limits?: unknown; history?: unknown; context?: unknow
 
 // ---- QA inputs
 
-export function qaInputs(p: { execute?: ExecuteLike | null; task?: { id?: string; story?: string | null } | null; commit: string }) {
+export function qaInputs(p: { execute?: ExecuteLike | null; task?: { id?: string; story?: string | null; [k: string]: unknown } | null; commit: string }) {
   const ex = p.execute ?? {};
   const runs = ex.error || ex.blocked || !ex.commit ? [] : [1];
   return {
@@ -109,6 +110,8 @@ export function qaInputs(p: { execute?: ExecuteLike | null; task?: { id?: string
     artifacts: { agent_output: ex.agent?.finalMessage || ex.summary || "", ...(ex.artifacts ?? {}) },
     story: p.task?.story ?? "",
     task_id: p.task?.id ?? "",
+    task: p.task ?? {},
+    outcome: ex.outcome ?? "",
     skipped: runs.length ? null : ex.error ? "the execute step failed" : ex.blocked ? "the agent blocked" : "the execute step returned no commit",
   };
 }
