@@ -198,10 +198,20 @@ export async function cancelJob(id: string, reason: string): Promise<boolean> {
   }
 }
 
+/** live: queued, running or suspended; otherwise how it ended. */
+export function jobState(j: WindmillJob): "live" | "succeeded" | "failed" {
+  if (j.type === "QueuedJob" || (j.type === undefined && j.success === undefined && !j.completed_at)) return "live";
+  return j.success ? "succeeded" : "failed";
+}
+
+/** The runs of `path` whose args contain `match`, newest first, each with its state. */
+export async function runsOf(path: string, match: Record<string, unknown>, max = 200): Promise<(WindmillJob & { state: ReturnType<typeof jobState> })[]> {
+  return (await listJobs({ scriptPathExact: path, args: match }, max)).map((j) => ({ ...j, state: jobState(j) }));
+}
+
 /** A run of `path` whose args contain `match` and that is still live (queued, running or suspended). */
 export async function findLiveRun(path: string, match: Record<string, unknown>): Promise<WindmillJob | undefined> {
-  const jobs = await listJobs({ scriptPathExact: path, args: match }, 200);
-  return jobs.find((j) => j.type === "QueuedJob" || (j.type === undefined && j.success === undefined));
+  return (await runsOf(path, match)).find((j) => j.state === "live");
 }
 
 /** Starts `path` with `args` unless a live run with args containing `match` exists (then names that one). */
@@ -229,6 +239,47 @@ export async function findResource<T = unknown>(path: string): Promise<T | undef
 
 export async function getVariable(path: string): Promise<string> {
   return call(`variable ${path}`, () => wmill.getVariable(path.replace(/^\$var:/, "")));
+}
+
+/**
+ * Creates a resource; false when one exists at that path already (a claim someone else made first).
+ * Windmill answers a duplicate with an error, so existence is checked after a failed create.
+ */
+export async function createResource(path: string, resourceType: string, value: unknown, description = ""): Promise<boolean> {
+  const ws = workspace();
+  try {
+    await call(`create resource ${path}`, () => wmill.ResourceService.createResource({ workspace: ws, requestBody: { path, value, resource_type: resourceType, description } }));
+    return true;
+  } catch (e) {
+    if (await call(`resource ${path} exists`, () => wmill.ResourceService.existsResource({ workspace: ws, path })).catch(() => false)) return false;
+    throw e;
+  }
+}
+
+export async function updateResourceValue(path: string, value: unknown): Promise<void> {
+  await call(`update resource ${path}`, () => wmill.ResourceService.updateResourceValue({ workspace: workspace(), path, requestBody: { value } }));
+}
+
+/** Deletes a resource; false when there was none. */
+export async function deleteResource(path: string): Promise<boolean> {
+  try {
+    await call(`delete resource ${path}`, () => wmill.ResourceService.deleteResource({ workspace: workspace(), path }));
+    return true;
+  } catch (e) {
+    if (e instanceof WindmillError && e.status === 404) return false;
+    throw e;
+  }
+}
+
+/** Resources under a path prefix (of one type), with their values, every page. */
+export async function listResources(pathStart: string, resourceType?: string, max = 5000): Promise<{ path: string; value?: unknown }[]> {
+  const out: { path: string; value?: unknown }[] = [];
+  for (let page = 1; out.length < max; page++) {
+    const rows = (await call(`list resources ${pathStart}`, () => wmill.ResourceService.listResource({ workspace: workspace(), pathStart, resourceType, page, perPage: PAGE }))) as { path: string; value?: unknown }[];
+    out.push(...(rows ?? []));
+    if ((rows ?? []).length < PAGE) break;
+  }
+  return out.slice(0, max);
 }
 
 // ---- flow user state
