@@ -9,6 +9,7 @@ import os from "node:os";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
 import { createFixtureRemote, gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
+import { startLlmServer } from "../../scripts/fakes/llm-server.ts";
 
 const FEATURE = "004-dag";
 const BRANCH = `devgodzilla/${FEATURE}`;
@@ -44,8 +45,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
 });
 
-async function setup(tasks: T[], opts: { flow?: string; root?: string } = {}) {
-  const fx: FixtureRemote = await createFixtureRemote("empty", { extraFiles: { [`specs/${FEATURE}/tasks.md`]: tasksMd(tasks) } });
+async function setup(tasks: T[], opts: { flow?: string; root?: string; prose?: string } = {}) {
+  const fx: FixtureRemote = await createFixtureRemote("empty", { extraFiles: { [`specs/${FEATURE}/tasks.md`]: tasksMd(tasks) + (opts.prose ?? "") } });
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "dgz-exec-tasks-"));
   cleanups.push(() => fx.cleanup(), () => rm(stateDir, { recursive: true, force: true }));
   const run = (extra: Record<string, unknown> = {}) =>
@@ -183,5 +184,28 @@ describe("execute_tasks deadline", () => {
     expect(out.error?.message).toMatch(/deadline: 2 of 2 tasks did not finish within/);
     expect(out.error?.message).toMatch(/T001 started at .* and did not finish/);
     expect(out.error?.message).toMatch(/T002 never started: it waits for T001/);
+  });
+});
+
+describe("execute_tasks reads prose dependencies with the model", () => {
+  it("with `llm`, a dependency only the model reads from a sentence orders the tasks (T002 starts from T001's work)", async () => {
+    const HEDGED = "T002 may reuse what T001 builds, so it likely comes after it.";
+    const server = await startLlmServer(() => ({ text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }) }));
+    cleanups.push(() => server.close());
+    store.resources["f/test/llm_dag"] = { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" } };
+    const { run, journal } = await setup(
+      [{ id: "T001", does: `first ${w("a.txt", "A")}` }, { id: "T002", does: `second ${w("b.txt", "B")}` }],
+      { prose: `\n## Dependencies & Execution Order\n\n- ${HEDGED}\n` },
+    );
+    const out = await run({ concurrency: 2, llm: "$res:f/test/llm_dag" });
+    expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
+    expect(server.requests.length).toBe(1);
+    const dag = stepResults(journal(out.runId), "dag")[0];
+    expect(dag.model_reading).toMatchObject({ used: 1 });
+    expect(dag.tasks.find((t: any) => t.id === "T002").dependsOn).toEqual(["T001"]);
+    const t2 = stepResults(journal(out.runId), "start").find((s) => s.task_id === "T002");
+    expect(t2.dependencies.map((d: any) => d.id)).toEqual(["T001"]);
+    expect((out.result as any).completion_order).toEqual(["T001", "T002"]);
+    expect(JSON.stringify(out.result)).not.toContain(SECRET);
   });
 });
