@@ -89,6 +89,22 @@ describe(".script.yaml schemas", () => {
   });
 });
 
+describe("forms", () => {
+  it("a bundle script parameter without a description is reported by name (its form field would have no help)", async () => {
+    mkdirSync(path.join(root, "f/devgodzilla"), { recursive: true });
+    writeFileSync(path.join(root, "f/devgodzilla/greet.ts"), 'export async function main(name: string, loud = false) {\n  return loud ? name.toUpperCase() : name;\n}\n');
+    writeFileSync(path.join(root, "f/devgodzilla/greet.script.yaml"), "summary: Greet\n");
+    await generateSchemas(root);
+    const meta = path.join(root, "f/devgodzilla/greet.script.yaml");
+    const yaml = YAML.parse(readFileSync(meta, "utf8"));
+    yaml.schema.properties.name.description = "Who to greet";
+    writeFileSync(meta, YAML.stringify(yaml));
+    const problems = (await schemaProblems(root)).filter((p) => p.file.includes("greet"));
+    expect(problems).toEqual([{ file: "f/devgodzilla/greet.script.yaml", message: expect.stringMatching(/^parameters without a description: loud — /) }]);
+    rmSync(path.join(root, "f/devgodzilla"), { recursive: true, force: true });
+  });
+});
+
 describe("expressions that need V8", () => {
   it("lists predicates, computed transforms and optional flow inputs with the rule; plain references are not listed", () => {
     writeFlow("v8_mix", [
