@@ -207,7 +207,15 @@ export function windmillRoutes(backend: WindmillBackend, o: { workspace: string;
     }],
     // ---- resources
     ["GET", r("resources/get_value_interpolated/(.+)"), (m) => {
-      const v = res.get(decodeURIComponent(m[1]!));
+      let v: unknown;
+      try {
+        v = res.get(decodeURIComponent(m[1]!));
+      } catch (e) {
+        // As Windmill: a resource that is not there is a 404 (windmill-client's getResource(path,
+        // true) reads that as "absent"); the message still says where to define it.
+        if ((e as { userError?: boolean }).userError) throw new HttpError(404, (e as Error).message);
+        throw e;
+      }
       if (v === undefined) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
       return v;
     }],

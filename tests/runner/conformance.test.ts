@@ -157,6 +157,12 @@ describe("jobs see what a Windmill job sees", () => {
     expect(readFileSync(path.join(stateDir, "runs", out.runId, "run.json"), "utf8")).toContain("$res:f/conformance/llm");
   });
 
+  it("an optional resource that does not exist reads as undefined (getResource(path, true)), as on Windmill", async () => {
+    const out = await runPath("f/conformance/job_context", { root, stateDir, store, args: { optional_path: "f/conformance/not_configured" } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    expect((out.result as { optional: unknown }).optional).toBe("absent");
+  });
+
   it("resources a job creates (Windmill state resources) exist for later runs, and creating one twice fails", async () => {
     const first = await runPath("f/conformance/state_claim", { root, stateDir, store, args: { path: "f/conformance/claims/d1" } });
     const second = await runPath("f/conformance/state_claim", { root, stateDir, store, args: { path: "f/conformance/claims/d1" } });

@@ -1,7 +1,7 @@
 // Last step of spec_to_pr: the run at a glance in the Windmill run page — tasks, agents, QA
 // verdicts, cost and the pull request — plus the plain fields a caller (webhook, schedule) reads.
 // The content is decided in lib/run_summary.ts (tested there); this step only wires it.
-import { summarizeRun, type TaskOutcome, type Usage } from "../lib/run_summary.ts";
+import { summarizeRun, type TaskOutcome, type Usage } from "./lib/run_summary.ts";
 
 export async function main(
   feature: string,
