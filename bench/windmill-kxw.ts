@@ -137,7 +137,7 @@ function workerSeconds(jobs: Job[]) {
 }
 
 async function liveWorkers(): Promise<number> {
-  const w = await api<{ worker: string }[]>("GET", `/workers/list?ping_since=60&per_page=100`);
+  const w = await api<{ worker: string }[]>("GET", `/workers/list?ping_since=15&per_page=100`);
   return w.length;
 }
 
@@ -167,7 +167,7 @@ async function runBatch(k: number, dir: string) {
     const ws = workerSeconds(jobs);
     const result = j?.result as { status?: string } | undefined;
     rows.push({
-      run: id.slice(0, 8), finished: !!j, success: j?.success ?? false, status: result?.status ?? (j ? "?" : "still running"),
+      run: id.slice(-8), finished: !!j, success: j?.success ?? false, status: result?.status ?? (j ? "?" : "still running"),
       wall_s: j ? (t(j.started_at ?? j.created_at) + (j.duration_ms ?? 0) - started) / 1000 : (Date.now() - started) / 1000,
       ...ws,
     });

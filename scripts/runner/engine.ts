@@ -425,15 +425,17 @@ class Execution {
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
 
     const delays = retryDelays(m.retry);
+    // The step job's script path as Windmill lists it (an inline script: the flow path and step id).
+    const stepPath = v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`;
     let attempt = 0;
     for (;;) {
       const jobId = randomUUID();
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await withTimeout(traceStep(m.id, v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`, () => this.runStepJob(m, v, args, scope, jobId, key)), m.timeout, m.id); // agentops: step span
+        const result = await withTimeout(traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)), m.timeout, m.id); // agentops: step span
         this.stepJobs.set(key, jobId);
-        const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 };
+        const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1, path: stepPath, parent_job: scope.flowJobId };
         this.opts.runs.append(this.record.id, entry);
         this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: true, result: entry.result });
         return entry.result;
@@ -448,7 +450,7 @@ class Execution {
           continue;
         }
         const error = toStepError(e, m.id);
-        this.opts.runs.append(this.record.id, { type: "step", key, step_id: m.id, job_id: jobId, success: false, result: { error }, started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 });
+        this.opts.runs.append(this.record.id, { type: "step", key, step_id: m.id, job_id: jobId, success: false, result: { error }, started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1, path: stepPath, parent_job: scope.flowJobId });
         if (m.continue_on_error) return { error };
         throw new FlowFailure(error);
       }

@@ -45,7 +45,8 @@ let api: Promise<LocalApi> | undefined;
 /** One loopback Windmill API per process; windmill-client is pointed at it once. */
 async function localApi(): Promise<LocalApi> {
   api ??= (async () => {
-    const started = await startLocalApi();
+    // The workspace name jobs see (WM_WORKSPACE, run URLs): DEVGODZILLA_WORKSPACE, else "local".
+    const started = await startLocalApi(process.env.DEVGODZILLA_WORKSPACE || "local");
     const wmill = await import("windmill-client");
     wmill.setClient(started.token, started.baseUrl);
     return started;

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { HttpError, serveWindmill, windmillRoutes, type ResourceRow, type WindmillBackend, type WmJob } from "../fakes/windmill-routes.ts";
 import type { Engine, JobInfo } from "./engine.ts";
 import { ResumeRejected } from "./resumes.ts";
-import type { RunRecord } from "./runs.ts";
+import type { JournalEntry, RunRecord } from "./runs.ts";
 
 export interface LocalApi {
   baseUrl: string;
@@ -33,6 +33,16 @@ function viewOf(workspace: string, j: JobInfo | undefined, r?: RunRecord): WmJob
   };
 }
 
+/** A finished step job of a run, from the run's journal. */
+function stepView(workspace: string, r: RunRecord, e: Extract<JournalEntry, { type: "step" }>): WmJob {
+  return {
+    id: e.job_id, type: "CompletedJob", workspace_id: workspace, script_path: e.path, job_kind: "script", parent_job: e.parent_job ?? r.id,
+    root_job: r.root_job ?? r.id, flow_step_id: e.step_id, created_at: e.started_at, started_at: e.started_at, running: false, success: e.success,
+    canceled: false, canceled_reason: null, result: e.result, duration_ms: e.duration_ms, args: {}, created_by: "local", permissioned_as: "u/local",
+    is_flow_step: true, suspend: 0, tag: "bun",
+  };
+}
+
 export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
   const token = randomBytes(24).toString("hex");
   let engine: Engine | undefined;
@@ -50,7 +60,12 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       const seen = new Set<string>();
       const out: WmJob[] = [];
       for (const e of engines) for (const j of e.jobs.values()) (seen.add(j.id), out.push(viewOf(workspace, j)!));
-      for (const r of need().opts.runs.list()) if (!seen.has(r.id)) out.push(viewOf(workspace, undefined, r)!);
+      const runs = need().opts.runs;
+      for (const r of runs.list()) {
+        if (!seen.has(r.id)) (seen.add(r.id), out.push(viewOf(workspace, undefined, r)!));
+        // Every step of a run is a job in Windmill's history too, also after its runner has gone.
+        for (const e of runs.journal(r.id)) if (e.type === "step" && e.path && !seen.has(e.job_id)) (seen.add(e.job_id), out.push(stepView(workspace, r, e)));
+      }
       return out;
     },
     job(id) {
