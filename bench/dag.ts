@@ -4,7 +4,7 @@
 // BENCH_DAG_CORPUS; skipped with a message when absent). Every task is run (checked-off ones too:
 // the shape is what is measured).
 //
-// What is modelled is what production does (the exec helper's execute_tasks: a Windmill parallel
+// What is modelled is what production does (execute_tasks: a Windmill parallel
 // loop over the plan's order): `windowOrder` orders the tasks (critical path first by the parser's
 // weights — 1 per task unless the file says more: the planner is not told durations); the loop,
 // `parallelism` = concurrency, admits iterations in that order, one per free slot; an iteration
@@ -26,7 +26,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { topoOrder, windowOrder } from "./lib/window-order.ts";
+import { topoOrder, windowOrder } from "../f/devgodzilla/lib/dag/graph.ts";
 import { parseTasksMd } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { cpuMs, growthExponent, machine, printTable, round, stats } from "./lib/stats.ts";
 import { mulberry32, seedOf } from "./lib/random.ts";

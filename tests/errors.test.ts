@@ -8,7 +8,9 @@ import { ConfigError, DevGodzillaError, ERROR_NAMES, InputError, type ErrorName 
 import { GitError, LockTimeoutError, PushRejectedError, SecretInChangeError } from "../f/devgodzilla/lib/git.ts";
 import { RepoPathError } from "../f/devgodzilla/lib/repo/files.ts";
 import { ProcessSpawnError } from "../f/devgodzilla/lib/process.ts";
-import { DagError } from "../f/devgodzilla/lib/dag/scheduler.ts";
+import { DagError, topoOrder } from "../f/devgodzilla/lib/dag/graph.ts";
+import { TaskAttemptsError } from "../f/devgodzilla/lib/dag/task_attempts.ts";
+import { WindmillError } from "../f/devgodzilla/lib/platform/windmill.ts";
 import { TaskCycleError } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { SetupFailedError } from "../f/devgodzilla/lib/workspace/execute_task.ts";
 import { SandboxLimitError, SandboxUnavailableError } from "../f/devgodzilla/lib/sandbox/index.ts";
@@ -25,16 +27,16 @@ import {
   ForgeAuthError, ForgeError, ForgeNotFoundError, ForgePermissionError, ForgeValidationError,
 } from "../f/devgodzilla/lib/platform/forge.ts";
 import { WebhookAuthError } from "../f/devgodzilla/lib/platform/webhook.ts";
-import { topoOrder } from "../f/devgodzilla/lib/dag/scheduler.ts";
 
 const CLASSES: Record<ErrorName, abstract new (...args: never[]) => Error> = {
   DevGodzillaError, InputError, ConfigError, GitError, PushRejectedError, LockTimeoutError, ProcessSpawnError, SecretInChangeError, RepoPathError,
-  DagError, TaskCycleError, SetupFailedError, SandboxUnavailableError, SandboxLimitError,
+  DagError, TaskCycleError, TaskAttemptsError, SetupFailedError, SandboxUnavailableError, SandboxLimitError,
   LlmError, TransientLlmError, ContextOverflowError, LlmRequestError, StructuredOutputError, ConstitutionViolationError,
   AgentError, AgentUnavailableError, ExecutionBlockedError, AgentTimeoutError, TransientAgentError, AgentFailedError, DiffApplyError,
   ReviewOutputError,
   ResultFormatError,
   ForgeError, ForgeAuthError, ForgePermissionError, ForgeNotFoundError, ForgeValidationError, WebhookAuthError,
+  WindmillError,
 };
 
 const BUNDLE = path.resolve(__dirname, "../f/devgodzilla");

@@ -7,9 +7,7 @@ import { agentsHealth, healthMarkdown } from "./lib/agentops/health.ts";
 export async function main(
   agents?: RT.CDevgodzillaAgents,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
 ) {
-  const r = await agentsHealth({ config: agents, llm: { llm, openai, anthropic } });
+  const r = await agentsHealth({ config: agents, llm: { llm } });
   return { render_all: [{ markdown: healthMarkdown(r) }, { "table-row-object": r.agents }] };
 }

@@ -8,10 +8,7 @@ export async function main(
   commit: string,
   feature = "",
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
 ) {
-  return await runAnalyze({ repo, branch, commit, feature, llm, openai, anthropic, model, git_token: github?.token });
+  return await runAnalyze({ repo, branch, commit, feature: feature ?? "", llm, git_token: github?.token });
 }

@@ -9,10 +9,7 @@ export async function main(
   focus = "",
   feature = "",
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
 ) {
-  return await runChecklist({ repo, branch, commit, domain, focus, feature, llm, openai, anthropic, model, git_token: github?.token });
+  return await runChecklist({ repo, branch, commit, domain, focus, feature, llm, git_token: github?.token });
 }

@@ -11,10 +11,7 @@ export async function main(
   answers: object = {},
   max_new_questions = 0,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
 ) {
-  return await runClarify({ repo, branch, commit, feature, questions, answers: answers as Record<string, unknown>, max_new_questions, llm, openai, anthropic, model, git_token: github?.token });
+  return await runClarify({ repo, branch, commit, feature: feature ?? "", questions: questions ?? [], answers: (answers ?? {}) as Record<string, unknown>, max_new_questions: max_new_questions ?? 0, llm, git_token: github?.token });
 }

@@ -2,9 +2,11 @@
 // agent + model + prompt template (lib/agentops; an `agent` input wins, as "run input"), context
 // files, setup phase (install, network on), the agent in the sandbox (network only to its model
 // endpoints), artifacts (diff, classified files, logs; redacted), block signal as data, commit
-// naming the task, push of the task branch. Returns the assignment (agent, model, source) too.
-import * as wmill from "windmill-client";
-import { executeTask } from "./lib/workspace/execute_task.ts";
+// naming the task, push of the task branch. A retryable failure is retried with backoff, then the
+// fallback agents take over; a per-task budget ends the attempts. Returns the assignment (agent,
+// model, source), the attempts and this job's id.
+import { currentJob, setProgress } from "./lib/platform/windmill.ts";
+import { executeTaskWithPolicy } from "./lib/dag/task_attempts.ts";
 
 export async function main(
   repo: string,
@@ -18,18 +20,18 @@ export async function main(
   agent = "",
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
   setup: "install" | "skip" = "install",
+  retries = 0,
+  backoff_seconds = 30,
+  fallback_agents: string[] = [],
+  budget: { task_tokens?: number; task_cost_usd?: number } = {},
   agents?: RT.CDevgodzillaAgents,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
 ) {
-  return await executeTask(
-    { repo, commit, feature, task, branch, note, dependencies, profile, agent: agent || undefined, sandbox_policy, ...(setup === "skip" ? { install: [] } : {}) },
-    {
-      agents, llm, openai, anthropic, model: model || undefined, gitToken: github?.token,
-      onProgress: (n) => void wmill.setProgress(n).catch(() => undefined),
-    },
+  const result = await executeTaskWithPolicy(
+    { repo, commit, feature, task, branch: branch ?? "", note: note ?? "", dependencies: dependencies ?? [], profile: profile ?? {}, agent: agent || undefined, sandbox_policy: sandbox_policy ?? "refuse", ...(setup === "skip" ? { install: [] } : {}) },
+    { agents, llm, gitToken: github?.token, onProgress: setProgress },
+    { retries: retries ?? 0, backoff_seconds: backoff_seconds ?? 30, fallback_agents: fallback_agents ?? [], budget: budget ?? {} },
   );
+  return { ...result, job_id: currentJob().id || null };
 }

@@ -1,6 +1,6 @@
 // Starts spec_to_pr for open issues labelled `devgodzilla` that have no run yet (nightly schedule,
 // disabled by default: issue_sweep.schedule.yaml).
-import * as wmill from "windmill-client";
+import { findResource } from "./lib/platform/windmill.ts";
 import { chooseForge } from "./lib/platform/forge.ts";
 import { sweepLabelledIssues } from "./lib/platform/issues.ts";
 
@@ -20,7 +20,7 @@ export async function main(
   defaults_resource = "f/devgodzilla/webhook_defaults",
 ) {
   const target = chooseForge({ forge, repoUrl: repo, repository, apiBase: api_base_url, github, gitlab });
-  const defaults = defaults_resource ? ((await wmill.getResource(defaults_resource, true)) as Record<string, unknown> | undefined) : undefined;
+  const defaults = defaults_resource ? await findResource<Record<string, unknown>>(defaults_resource) : undefined;
   const r = await sweepLabelledIssues({ target, repoUrl: repo, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
   return { markdown: r.markdown };
 }

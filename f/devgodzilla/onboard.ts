@@ -13,5 +13,6 @@ export async function main(
   speckit_agents: string[] = [],
   github?: RT.Github,
 ) {
-  return await runOnboard({ repo, base_branch, branch, project_name, speckit_agents, git_token: github?.token });
+  // A flow passes null for an input its caller left out: that means the default.
+  return await runOnboard({ repo, base_branch: base_branch ?? "", branch: branch ?? "", project_name: project_name ?? "", speckit_agents: speckit_agents ?? [], git_token: github?.token });
 }

@@ -19,13 +19,16 @@ export async function main(
   issue_number = 0,
   draft = false,
 ) {
+  // A flow passes null for an input its caller left out: that means the default.
+  const orDefault = <T>(v: T | null | undefined) => v ?? undefined;
   // Link the run (root flow job): stable across step retries and resumes, so a retry leaves the
   // PR body unchanged. A standalone run has no flow to link (its own job id changes every time).
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
-    repo, branch, commit, base_branch, forge, github, gitlab, repository, api_base_url,
-    title, spec_dir, qa_report, qa_verdict, issue_number, draft,
+    repo, branch, commit: orDefault(commit), base_branch: orDefault(base_branch), forge: orDefault(forge), github: orDefault(github), gitlab: orDefault(gitlab),
+    repository: orDefault(repository), api_base_url: orDefault(api_base_url), title: orDefault(title), spec_dir: orDefault(spec_dir),
+    qa_report: orDefault(qa_report), qa_verdict: orDefault(qa_verdict), issue_number: orDefault(issue_number), draft: orDefault(draft),
     run_id: runId,
     run_url: base && runId ? `${base.replace(/\/+$/, "")}/run/${runId}?workspace=${process.env.WM_WORKSPACE ?? ""}` : "",
   });

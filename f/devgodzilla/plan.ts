@@ -9,11 +9,8 @@ export async function main(
   feature = "",
   allow_open_questions = false,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
   context_budget_tokens = 6000,
 ) {
-  return await runPlan({ repo, branch, commit, feature, allow_open_questions, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+  return await runPlan({ repo, branch, commit, feature: feature ?? "", allow_open_questions: allow_open_questions ?? false, llm, git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 6000 });
 }

@@ -18,9 +18,6 @@ export async function main(
   task_id = "",
   qa_config?: RT.CDevgodzillaQa,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
   write_report = true,
   sandbox_policy: "refuse" | "allow_unsandboxed" = "refuse",
@@ -28,8 +25,10 @@ export async function main(
   task: { [key: string]: unknown } = {},
   outcome: "" | "changed" | "no_change" | "blocked" | "ide_handoff" = "",
 ) {
+  // A flow passes null for an input its caller left out: that means the default.
   return await runQaScript({
-    repo, branch, commit, base_commit, feature, artifacts, profile, story, task_id, task, outcome, qa_config, llm, openai, anthropic,
-    model: model || undefined, git_token: github?.token, write_report, sandbox_policy, agents, progress,
+    repo, branch, commit, base_commit, feature: feature ?? "", artifacts: artifacts ?? {}, profile: profile ?? {}, story: story ?? "", task_id: task_id ?? "",
+    task: task ?? {}, outcome: outcome ?? "", qa_config, llm, git_token: github?.token, write_report: write_report ?? true, sandbox_policy: sandbox_policy ?? "refuse",
+    agents, progress,
   });
 }

@@ -9,11 +9,8 @@ export async function main(
   feature_description: string,
   short_name = "",
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
   context_budget_tokens = 6000,
 ) {
-  return await runSpecify({ repo, branch, commit, feature_description, short_name, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+  return await runSpecify({ repo, branch, commit, feature_description, short_name: short_name ?? "", llm, git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 6000 });
 }

@@ -15,8 +15,10 @@ export async function main(
   feature = "",
   github?: RT.Github,
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
 ) {
-  return await runTaskDag({ tasks_md, weights, same_file_serialization, story_order, repo, commit, feature, git_token: github?.token, llm, openai, anthropic });
+  // A flow passes null for an input its caller left out: that means the default.
+  return await runTaskDag({
+    tasks_md: tasks_md ?? "", weights: weights ?? {}, same_file_serialization: same_file_serialization ?? true, story_order: story_order ?? "auto",
+    repo: repo ?? "", commit: commit ?? "", feature: feature ?? "", git_token: github?.token, llm: llm ?? undefined,
+  });
 }

@@ -8,11 +8,8 @@ export async function main(
   commit: string,
   feature = "",
   llm?: RT.CDevgodzillaLlm,
-  openai?: RT.Openai,
-  anthropic?: RT.Anthropic,
-  model = "",
   github?: RT.Github,
   context_budget_tokens = 4000,
 ) {
-  return await runTasks({ repo, branch, commit, feature, llm, openai, anthropic, model, git_token: github?.token, context_budget_tokens });
+  return await runTasks({ repo, branch, commit, feature: feature ?? "", llm, git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 4000 });
 }

@@ -3,7 +3,7 @@
 // (raw_string: true). The preprocessor authenticates the request (HMAC over the raw body /
 // X-Gitlab-Token, constant time, secret from a Windmill variable) and maps the event; main
 // de-duplicates the delivery in Windmill and starts the flow — or returns why it ignored it.
-import * as wmill from "windmill-client";
+import { findResource } from "./lib/platform/windmill.ts";
 import { preprocessWebhook, startFromDecision, type WebhookDecision, type WebhookEvent } from "./lib/platform/webhook.ts";
 
 export async function preprocessor(event: WebhookEvent) {
@@ -20,7 +20,7 @@ export async function main(
   // Optional JSON resource of extra spec_to_pr args (agent, "$res:" provider paths, budgets).
   const d = decision as WebhookDecision;
   const defaults = d.action === "start" && defaults_resource
-    ? ((await wmill.getResource(defaults_resource, true)) as Record<string, unknown> | undefined)
+    ? await findResource<Record<string, unknown>>(defaults_resource)
     : undefined;
   return await startFromDecision(d, { flowPath: flow_path, defaults: defaults ?? {} });
 }

@@ -2,12 +2,14 @@
 // exists, each input_transforms key is a parameter of that script, every required parameter is
 // supplied, and each javascript expression parses and reads only what is in scope at that step
 // (flow_input and its schema's keys, results of steps that ran before, loop variables inside loops).
-// Every error names the flow, the step and the parameter.
-import { existsSync, readdirSync } from "node:fs";
+// Every error names the flow, the step and the parameter. It also lists every expression that only a
+// Windmill with V8 evaluates (v8Uses); the bundle's must each be in the README with the reason.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { loadFlow, REPO_ROOT, signatureOf } from "../runner/bundle.ts";
 import type { FlowFile, FlowModule, InputTransform } from "../runner/openflow.ts";
+import { nativeForm } from "../runner/expr.ts";
 
 export interface FlowProblem {
   flow: string;
@@ -231,4 +233,82 @@ export async function flowProblems(root = REPO_ROOT): Promise<FlowProblem[]> {
   const out: FlowProblem[] = [];
   for (const f of listFlowFiles(root)) out.push(...(await checkFlowFile(f, root)));
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions that need V8. A Windmill built without its V8 evaluator (deno_core) evaluates only
+// `flow_input.<key>` (the key present), `results.<id>.<path>` and bare context names
+// (reference/windmill-semantics.md §3); every other expression, and every predicate (skip_if,
+// stop_after_if, branchone, retry_if: always wrapped in Boolean(…)), fails there.
+
+export interface V8Use {
+  flow: string;
+  /** step.parameter, e.g. "pr.skip_if" or "execute.input_transforms.note". */
+  where: string;
+  expr: string;
+  rule: string;
+}
+
+const PREDICATE = "a predicate (skip_if, stop_after_if, stop_after_all_iters_if, branchone, retry_if) is always evaluated in V8, as Boolean(expr)";
+
+function v8UsesIn(flowPath: string, flow: FlowFile): V8Use[] {
+  const out: V8Use[] = [];
+  const required = new Set(flow.schema?.required ?? []);
+  const transform = (where: string, t: InputTransform | undefined, inLoop: boolean) => {
+    if (t?.type !== "javascript") return;
+    const form = nativeForm(t.expr);
+    if (form.kind === "v8") out.push({ flow: flowPath, where, expr: t.expr, rule: form.rule });
+    else if (form.kind === "flow_input" && !required.has(form.key) && !(inLoop && (form.key === "iter" || form.key === "iter_parent"))) {
+      out.push({ flow: flowPath, where, expr: t.expr, rule: `flow_input.${form.key} is optional: when a caller leaves it out the key is absent, which only V8 evaluates (to undefined) — read it from an identity step (results.<id>.${form.key}, null when absent)` });
+    }
+  };
+  const predicate = (where: string, expr: string | undefined) => expr !== undefined && out.push({ flow: flowPath, where, expr, rule: PREDICATE });
+  const walk = (modules: FlowModule[], inLoop: boolean) => {
+    for (const m of modules) {
+      predicate(`${m.id}.skip_if`, m.skip_if?.expr);
+      predicate(`${m.id}.stop_after_if`, m.stop_after_if?.expr);
+      predicate(`${m.id}.stop_after_all_iters_if`, m.stop_after_all_iters_if?.expr);
+      predicate(`${m.id}.retry.retry_if`, m.retry?.retry_if?.expr);
+      transform(`${m.id}.sleep`, m.sleep, inLoop);
+      const v = m.value;
+      if (v.type === "script" || v.type === "rawscript" || v.type === "flow") {
+        for (const [p, t] of Object.entries(v.input_transforms ?? {})) transform(`${m.id}.input_transforms.${p}`, t, inLoop);
+      } else if (v.type === "forloopflow") {
+        transform(`${m.id}.iterator`, v.iterator, inLoop);
+        if (typeof v.parallelism === "object") transform(`${m.id}.parallelism`, v.parallelism, inLoop);
+        walk(v.modules, true);
+      } else if (v.type === "whileloopflow") walk(v.modules, true);
+      else if (v.type === "branchone") {
+        v.branches.forEach((b, i) => (predicate(`${m.id}.branches[${i}].expr`, b.expr), walk(b.modules, inLoop)));
+        walk(v.default ?? [], inLoop);
+      } else if (v.type === "branchall") for (const b of v.branches) walk(b.modules, inLoop);
+    }
+  };
+  walk(flow.value.modules, false);
+  if (flow.value.failure_module) walk([flow.value.failure_module], false);
+  if (flow.value.preprocessor_module) walk([flow.value.preprocessor_module], false);
+  return out;
+}
+
+/** Every expression of the tree's flows that only a Windmill with V8 evaluates. */
+export function v8Uses(root = REPO_ROOT): V8Use[] {
+  return listFlowFiles(root).flatMap((file) => v8UsesIn(path.relative(root, path.dirname(file)).replace(/__flow$/, ""), loadFlow(file)));
+}
+
+/**
+ * The bundle's V8-only expressions must each be listed, with the reason, in the README table
+ * "Expressions that need V8" (rows `| flow | step.parameter | expression | why |`).
+ */
+export function v8Problems(root = REPO_ROOT, readme = path.join(root, "README.md")): string[] {
+  const uses = v8Uses(root);
+  const listed = new Set(
+    (existsSync(readme) ? readFileSync(readme, "utf8") : "")
+      .split("\n")
+      .map((l) => /^\|\s*`?([^`|]+?)`?\s*\|\s*`?([^`|]+?)`?\s*\|/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => `${m[1]} ${m[2]}`),
+  );
+  return uses
+    .filter((u) => !listed.has(`${u.flow} ${u.where}`))
+    .map((u) => `flow ${u.flow}, ${u.where}: \`${u.expr}\` needs V8 (${u.rule}) — make it a plain reference (a script decides), or list it with the reason in the README's "Expressions that need V8" table`);
 }

@@ -6,7 +6,7 @@ const BUNDLE = "^f/";
 const LIB = "^f/devgodzilla/lib/";
 
 /**
- * Infrastructure: the gateways (git, forge, LLM, a repository's files) and the plumbing everything uses (errors,
+ * Infrastructure: the gateways (git, forge, LLM, Windmill API, a repository's files) and the plumbing everything uses (errors,
  * redaction, processes, markdown, telemetry). It knows nothing of the domain.
  */
 export const INFRASTRUCTURE = [
@@ -14,6 +14,7 @@ export const INFRASTRUCTURE = [
   `${LIB}git/`,
   `${LIB}telemetry/`,
   `${LIB}platform/forge\\.ts$`,
+  `${LIB}platform/windmill\\.ts$`,
   `${LIB}llm/(client|config|errors|json|usage)\\.ts$`,
   `${LIB}repo/`,
 ];
@@ -22,6 +23,7 @@ export const INFRASTRUCTURE = [
 const DOORS: { name: string; pkg: string; door: string[]; why: string }[] = [
   { name: "processes-through-the-process-and-git-gateways", pkg: "execa", door: [`${LIB}process\\.ts$`, `${LIB}git/run\\.ts$`], why: "git runs through lib/git.ts; any other program through runProcess (lib/process.ts)" },
   { name: "no-simple-git", pkg: "simple-git", door: [], why: "git runs through lib/git.ts" },
+  { name: "windmill-api-through-the-windmill-gateway", pkg: "windmill-client", door: [`${LIB}platform/windmill\\.ts$`], why: "the Windmill API is reached through lib/platform/windmill.ts (paging, timeouts, typed WindmillError)" },
   { name: "llm-sdks-through-the-llm-gateway", pkg: "(openai|@anthropic-ai/sdk)", door: [`${LIB}llm/client\\.ts$`], why: "LLM calls go through createLlm (lib/llm/client.ts)" },
 ];
 

@@ -72,6 +72,9 @@ export async function schemaProblems(root = REPO_ROOT): Promise<Problem[]> {
       continue;
     }
     if (!current.summary?.trim()) problems.push({ file: rel, message: "summary is empty — say in a few words what the script does (it titles the Windmill UI form)" });
+    const undescribed = Object.entries(current.schema?.properties ?? {}).filter(([, v]) => !String((v as { description?: unknown }).description ?? "").trim()).map(([k]) => k);
+    // The bundle's forms (the conformance scripts under tests/ are nobody's form).
+    if (undescribed.length && rel.startsWith(`f${path.sep}devgodzilla${path.sep}`)) problems.push({ file: rel, message: `parameters without a description: ${undescribed.join(", ")} — describe each in schema.properties (the form's help text; gen:schemas keeps it)` });
     if (!isDeepStrictEqual(current.schema, want.schema)) {
       const have = Object.keys(current.schema?.properties ?? {});
       const need = Object.keys(want.schema?.properties ?? {});

@@ -56,8 +56,22 @@ const flows = new FileCache<FlowFile>((file) => {
   if (!doc || typeof doc !== "object" || !doc.value || !Array.isArray(doc.value.modules)) {
     throw new Error(`${path.relative(REPO_ROOT, file)}: not an OpenFlow file (value.modules is missing)`);
   }
+  staticTimeouts(doc.value);
   return deepFreeze(doc);
 });
+
+/**
+ * Windmill stores a step's `timeout` as an input transform ({type: static, value: 900}), which is
+ * how `wmill sync pull` writes it; the engine reads the number either way.
+ */
+function staticTimeouts(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(staticTimeouts);
+  if (!node || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  const t = o.timeout as { type?: unknown; value?: unknown } | undefined;
+  if (typeof o.id === "string" && t && typeof t === "object" && t.type === "static" && typeof t.value === "number") o.timeout = t.value;
+  for (const v of Object.values(o)) staticTimeouts(v);
+}
 
 /** A flow file, parsed once per version of the file (read-only: runs share it). */
 export function loadFlow(file: string): FlowFile {

@@ -13,6 +13,7 @@ import { runInJob } from "./job-context.ts";
 import type { FlowFile, FlowModule, InputTransform, Retry } from "./openflow.ts";
 import { isTsLanguage } from "./openflow.ts";
 import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.ts";
+import { ResumeBox, ResumeRejected, type ResumeEvent } from "./resumes.ts";
 import type { Resolver } from "./store.ts";
 import type { OnRunEvent, RunEvent } from "./events.ts";
 import { MissingArgumentError, cannotFixItself } from "./errors.ts";
@@ -38,6 +39,9 @@ export interface JobInfo {
   root_job?: string;
   run_id: string;
   status: "running" | "success" | "failure" | "suspended" | "canceled";
+  canceled_reason?: string;
+  /** A step job: its key in the run's journal (where its resume events are kept). */
+  key?: string;
   args: Record<string, unknown>;
   result?: unknown;
   created_at: string;
@@ -53,6 +57,8 @@ export interface EngineOptions {
   api: ApiEndpoint;
   answers?: Answers;
   ask?: AskFn;
+  /** Evaluate expressions as a Windmill without V8 does (only the native forms); default: DEVGODZILLA_NO_V8=1. */
+  noV8?: boolean;
   /** Streams each log line (already redacted) as it is written; the CLI prints them on stderr. */
   onLog?: (label: string, line: string) => void;
   /** Run and step starts and ends, for progress lines (events.ts). */
@@ -79,7 +85,12 @@ class Suspended extends Error {
   }
 }
 
-class Canceled extends Error {}
+class Canceled extends Error {
+  constructor(readonly jobId: string, readonly reason: string) {
+    super(`Job canceled${reason ? `: ${reason}` : ""}`);
+    this.name = "Canceled";
+  }
+}
 
 const toStepError = (e: unknown, stepId?: string): StepError => {
   if (e instanceof FlowFailure) return { ...e.error, step_id: e.error.step_id ?? stepId };
@@ -101,12 +112,17 @@ interface Scope {
   prefix: string;
   flowJobId: string;
   flowPath: string;
+  /** The flow jobs this scope runs inside, outermost first (a cancel of any of them stops it). */
+  flowJobs: string[];
+  /** The flow's failure module: Windmill hands it to every loop iteration, which runs it where a step fails. */
+  failureModule?: FlowModule;
 }
 
 /** One execution (or replay) of a run. */
 class Execution {
   private readonly done = new Map<string, Extract<JournalEntry, { type: "step" }>>();
-  private readonly approvals = new Map<string, Extract<JournalEntry, { type: "approval" }>>();
+  /** The job id of each step that finished (its resume events belong to that job). */
+  private readonly stepJobs = new Map<string, string>();
   private readonly answerCursor = new Map<string, number>();
 
   constructor(
@@ -115,7 +131,6 @@ class Execution {
   ) {
     for (const e of engine.opts.runs.journal(record.id)) {
       if (e.type === "step" && e.success) this.done.set(e.key, e);
-      if (e.type === "approval") this.approvals.set(e.key, e);
     }
   }
 
@@ -123,31 +138,47 @@ class Execution {
     return this.engine.opts;
   }
 
-  private checkCanceled() {
-    if (this.engine.jobs.get(this.record.id)?.status === "canceled") throw new Canceled(`run ${this.record.id} was canceled`);
+  private eval(expr: string, ctx: ExprContext, where: string) {
+    return evalExpr(expr, ctx, where, { noV8: this.opts.noV8 });
+  }
+
+  private checkCanceled(scope: Scope) {
+    for (const id of scope.flowJobs) {
+      const j = this.engine.jobs.get(id);
+      if (j?.status === "canceled") throw new Canceled(id, j.canceled_reason ?? "");
+    }
   }
 
   async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
-    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path });
+    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path, flowJobs: [this.record.id], failureModule: flow.value.failure_module });
   }
 
   /** A flow (the run's own, or a subflow step run inline under its step's key) with its failure module. */
   private async runFlowIn(flow: FlowFile, scope: Scope): Promise<unknown> {
     try {
-      const out = await this.runModules(flow.value.modules, scope, null);
+      // A flow job's first step sees the flow's arguments as previous_result (Windmill passes the args).
+      const out = await this.runModules(flow.value.modules, scope, scope.flowInput);
       if (out.stopped?.error_message) throw new FlowFailure({ name: "StopAfterIf", message: out.stopped.error_message, step_id: out.stoppedAt });
       return out.result;
     } catch (e) {
       if (e instanceof Suspended || e instanceof Canceled) throw e;
-      const error = toStepError(e);
-      const failure = flow.value.failure_module;
-      if (!failure) throw new FlowFailure(error);
-      // The failure module sees `error` and `previous_result = {error}`; its result becomes the flow's.
-      const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
-      const handled = await this.runLeaf(failure, scope, ctx, `${scope.prefix}failure`);
-      if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
-      throw Object.assign(new FlowFailure(error), { handledResult: handled });
+      return this.handleFailure(e, flow.value.failure_module, scope, `${scope.prefix}failure`);
     }
+  }
+
+  /**
+   * A failed flow job (a flow, or a loop iteration) runs the failure module once, where the step
+   * failed: it sees `error` and `previous_result = {error}`, and its result becomes the job's. The
+   * job stays failed unless that result has `recover: true`.
+   */
+  private async handleFailure(e: unknown, failure: FlowModule | undefined, scope: Scope, key: string): Promise<unknown> {
+    if ((e as { handledResult?: unknown }).handledResult !== undefined) throw e; // already handled deeper
+    const error = toStepError(e);
+    if (!failure) throw new FlowFailure(error);
+    const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
+    const handled = await this.runLeaf(failure, scope, ctx, key);
+    if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
+    throw Object.assign(new FlowFailure(error), { handledResult: handled });
   }
 
   /** Runs a module list; returns the last result, or where a stop_after_if stopped it. */
@@ -159,7 +190,7 @@ class Execution {
     let prev = previous;
     let pendingResume: { resume: unknown; resumes: unknown[]; approvers: string[] } | undefined;
     for (const [i, m] of modules.entries()) {
-      this.checkCanceled();
+      this.checkCanceled(scope);
       const ctx: ExprContext = {
         flow_input: scope.flowInput,
         results: resultsView(scope.results),
@@ -170,7 +201,7 @@ class Execution {
       };
       pendingResume = undefined; // only the step right after an approval sees it
       const key = scope.prefix + m.id;
-      if (m.skip_if && (await evalExpr(`Boolean(${m.skip_if.expr})`, ctx, `${key}.skip_if`))) {
+      if (m.skip_if && (await this.eval(`Boolean(${m.skip_if.expr})`, ctx, `${key}.skip_if`))) {
         scope.results[m.id] = prev; // a skipped step is an identity step
         continue;
       }
@@ -180,9 +211,9 @@ class Execution {
 
       const isLast = i === modules.length - 1;
       if (m.suspend?.required_events && !isLast) {
-        pendingResume = await this.awaitApproval(m, key, result);
+        pendingResume = await this.awaitResume(m, key, result, scope);
       }
-      if (m.stop_after_if && (await evalExpr(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
+      if (m.stop_after_if && (await this.eval(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
         return { result, stopped: m.stop_after_if, stoppedAt: m.id };
       }
       if (m.sleep) {
@@ -193,24 +224,52 @@ class Execution {
     return { result: prev };
   }
 
-  private async awaitApproval(m: FlowModule, key: string, stepResult: unknown) {
-    let entry = this.approvals.get(key);
-    if (!entry) {
-      const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend?.resume_form?.schema };
-      let payload = this.fromAnswers(m.id);
-      if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
-      if (payload === undefined) throw new Suspended(pending);
-      entry = { type: "approval", key, payload, approver: localUser(), at: new Date().toISOString() };
-      this.opts.runs.append(this.record.id, entry);
-      this.approvals.set(key, entry);
+  /**
+   * After a suspend step: its resume events (POSTs to its resume URL, made while it ran or since,
+   * by a person or by another job), then — for an approval meant for a person (a resume form, or
+   * a result with the approval links Windmill's page shows) — an answer given up front or at the
+   * terminal, else the run stops and says how to resume it. Any other suspend is resumed by jobs:
+   * it waits for its events until the suspend's timeout (Windmill's default 1800 s).
+   */
+  private async awaitResume(m: FlowModule, key: string, stepResult: unknown, scope: Scope) {
+    const box = this.engine.resumes;
+    const jobId = this.stepJobs.get(key);
+    const required = m.suspend?.required_events ?? 1;
+    const deadline = Date.now() + (m.suspend?.timeout ?? 1800) * 1000;
+    let asked = false;
+    for (;;) {
+      const events = box.list(this.record.id, key, jobId);
+      const refused = events.find((e) => !e.approved);
+      if (refused) return this.refused(m, refused, events);
+      if (events.length >= required || events.some((e) => e.timed_out)) {
+        return { resume: events[events.length - 1]!.payload, resumes: events.map((e) => e.payload), approvers: events.map((e) => e.approver) };
+      }
+      if (isHumanApproval(m, stepResult) && !asked) {
+        asked = true;
+        const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend?.resume_form?.schema };
+        let payload = this.fromAnswers(m.id);
+        if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
+        if (payload === undefined) throw new Suspended(pending);
+        const approved = !(payload as { __disapproved?: unknown } | null)?.__disapproved;
+        box.add(this.record.id, key, { payload, approved, approver: localUser(), at: new Date().toISOString() });
+        continue;
+      }
+      const arrived = await box.wait(this.record.id, key, deadline - Date.now());
+      this.checkCanceled(scope);
+      if (!arrived && Date.now() >= deadline && box.list(this.record.id, key, jobId).length < required) {
+        const error = { name: "SuspendedTimedOut", message: "Timed out waiting to be resumed" };
+        if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+        box.add(this.record.id, key, { job_id: jobId, payload: { error }, approved: true, approver: "timeout", at: new Date().toISOString(), timed_out: true });
+      }
     }
-    const payload = entry.payload as Record<string, unknown> | null;
-    if (payload && typeof payload === "object" && payload.__disapproved === true) {
-      const error = { name: "SuspendedDisapproved", message: `step ${m.id} was disapproved${payload.reason ? `: ${payload.reason}` : ""}` };
-      if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
-      return { resume: { error }, resumes: [{ error }], approvers: [entry.approver] };
-    }
-    return { resume: entry.payload, resumes: [entry.payload], approvers: [entry.approver] };
+  }
+
+  /** A disapproval (or a cancel URL) fails the flow at the step, unless continue_on_disapprove_timeout. */
+  private refused(m: FlowModule, e: ResumeEvent, events: ResumeEvent[]) {
+    const reason = (e.payload as { reason?: unknown } | null)?.reason;
+    const error = { name: "SuspendedDisapproved", message: `step ${m.id} was disapproved by ${e.approver}${reason ? `: ${reason}` : ""}` };
+    if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+    return { resume: { error }, resumes: [...events.filter((x) => x.approved).map((x) => x.payload), { error }], approvers: events.map((x) => x.approver) };
   }
 
   /** Answers given up front: `{step_id: payload}` or `{step_id: [payload, payload…]}` for a step met repeatedly. */
@@ -225,7 +284,7 @@ class Execution {
 
   private async transform(t: InputTransform, ctx: ExprContext, where: string): Promise<unknown> {
     if (t.type === "static") return t.value;
-    if (t.type === "javascript") return evalExpr(t.expr, ctx, where);
+    if (t.type === "javascript") return this.eval(t.expr, ctx, where);
     throw new Error(`${where}: unknown input transform type "${(t as { type: string }).type}"`);
   }
 
@@ -267,17 +326,18 @@ class Execution {
         return out;
       }
       case "branchone": {
+        // A branch is a flow job of its own whose arguments are the flow's: its first step sees them as previous_result.
         for (const [i, b] of v.branches.entries()) {
-          if (await evalExpr(`Boolean(${b.expr})`, ctx, `${key}.branches[${i}].expr`)) {
-            return (await this.runModules(b.modules, { ...scope, prefix: `${key}/${i}/` }, prev)).result;
+          if (await this.eval(`Boolean(${b.expr})`, ctx, `${key}.branches[${i}].expr`)) {
+            return (await this.runModules(b.modules, { ...scope, prefix: `${key}/${i}/` }, scope.flowInput)).result;
           }
         }
-        return (await this.runModules(v.default ?? [], { ...scope, prefix: `${key}/default/` }, prev)).result;
+        return (await this.runModules(v.default ?? [], { ...scope, prefix: `${key}/default/` }, scope.flowInput)).result;
       }
       case "branchall": {
         const run = async (b: (typeof v.branches)[number], i: number) => {
           try {
-            return (await this.runModules(b.modules, { ...scope, results: Object.create(scope.results), prefix: `${key}/${i}/` }, prev)).result;
+            return (await this.runModules(b.modules, { ...scope, results: Object.create(scope.results), prefix: `${key}/${i}/` }, scope.flowInput)).result;
           } catch (e) {
             if (e instanceof Suspended || e instanceof Canceled || !b.skip_failure) throw e;
             return { error: toStepError(e) };
@@ -304,17 +364,25 @@ class Execution {
     const args: Record<string, unknown> = {};
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
     const flowJobId = uuidFrom(`${this.record.id}/${key}`);
-    const run = () => this.runFlowIn(flow, { flowInput: applyDefaults(flow, args, runnable), results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path });
+    const replayed = this.done.get(key);
+    if (replayed) return replayed.result;
+    const flowInput = applyDefaults(flow, args, runnable);
+    const job = this.engine.flowJob(flowJobId, runnable.path, this.record, scope.flowJobId, m.id, flowInput);
+    const run = () => this.runFlowIn(flow, { flowInput, results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path, flowJobs: [...scope.flowJobs, flowJobId], failureModule: flow.value.failure_module });
     const ref = { run: this.record, key, step_id: m.id, summary: m.summary, args, kind: "flow" as const };
     const started = Date.now();
     this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
       const result = await withTimeout(run(), m.timeout, m.id);
+      job.status = "success";
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
       return result;
     } catch (e) {
-      if (e instanceof Suspended || e instanceof Canceled) throw e;
-      const error = toStepError(e, m.id);
+      if (e instanceof Suspended) throw e;
+      if (e instanceof Canceled && e.jobId !== flowJobId) throw e;
+      job.status = e instanceof Canceled ? "canceled" : "failure";
+      // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
+      const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);
@@ -324,11 +392,19 @@ class Execution {
   private async iteration(modules: FlowModule[], scope: Scope, key: string, index: number, value: unknown, prev: unknown, skipFailures: boolean) {
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
     const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/` };
+    void prev; // an iteration is a flow job of its own: its first step sees the iteration's arguments
     try {
-      return await this.runModules(modules, sub, prev);
+      return await this.runModules(modules, sub, iterInput);
     } catch (e) {
-      if (e instanceof Suspended || e instanceof Canceled || !skipFailures) throw e;
-      return { result: { error: toStepError(e) } };
+      if (e instanceof Suspended || e instanceof Canceled) throw e;
+      try {
+        return { result: await this.handleFailure(e, scope.failureModule, sub, `${key}[${index}]/failure`) };
+      } catch (failed) {
+        if (!skipFailures) throw failed;
+        // With skip_failures the loop goes on; the iteration's entry is its failure module's result, else its error.
+        const handled = (failed as { handledResult?: unknown }).handledResult;
+        return { result: handled !== undefined ? handled : { error: toStepError(failed) } };
+      }
     }
   }
 
@@ -338,6 +414,7 @@ class Execution {
     const ref = { run: this.record, key, step_id: m.id, summary: m.summary, args: {} as Record<string, unknown>, kind: "script" as const };
     const replayed = this.done.get(key);
     if (replayed) {
+      this.stepJobs.set(key, replayed.job_id);
       this.engine.event({ type: "step-replayed", ...ref });
       return replayed.result;
     }
@@ -347,14 +424,17 @@ class Execution {
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
 
     const delays = retryDelays(m.retry);
+    // The step job's script path as Windmill lists it (an inline script: the flow path and step id).
+    const stepPath = v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`;
     let attempt = 0;
     for (;;) {
       const jobId = randomUUID();
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await withTimeout(traceStep(m.id, v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`, () => this.runStepJob(m, v, args, scope, jobId)), m.timeout, m.id); // agentops: step span
-        const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 };
+        const result = await withTimeout(traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)), m.timeout, m.id); // agentops: step span
+        this.stepJobs.set(key, jobId);
+        const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1, path: stepPath, parent_job: scope.flowJobId };
         this.opts.runs.append(this.record.id, entry);
         this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: true, result: entry.result });
         return entry.result;
@@ -369,7 +449,7 @@ class Execution {
           continue;
         }
         const error = toStepError(e, m.id);
-        this.opts.runs.append(this.record.id, { type: "step", key, step_id: m.id, job_id: jobId, success: false, result: { error }, started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1 });
+        this.opts.runs.append(this.record.id, { type: "step", key, step_id: m.id, job_id: jobId, success: false, result: { error }, started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1, path: stepPath, parent_job: scope.flowJobId });
         if (m.continue_on_error) return { error };
         throw new FlowFailure(error);
       }
@@ -378,21 +458,28 @@ class Execution {
 
   private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {
     const error = toStepError(e, m.id);
-    return Boolean(await evalExpr(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
+    return Boolean(await this.eval(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
   }
 
-  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string) {
+  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string, key: string) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
       jobId,
       path: v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`,
       stepId: m.id,
+      key,
       flowJobId: scope.flowJobId,
       rootJobId: this.record.root_job ?? this.record.id,
       flowPath: scope.flowPath,
       record: this.record,
     });
   }
+}
+
+/** A person answers it: it has a resume form, or its result is Windmill's approval widget (resume/cancel links). */
+function isHumanApproval(m: FlowModule, stepResult: unknown): boolean {
+  const r = stepResult as { resume?: unknown; cancel?: unknown; approvalPage?: unknown } | null;
+  return !!m.suspend?.resume_form || (!!r && typeof r === "object" && typeof r.resume === "string" && (typeof r.cancel === "string" || typeof r.approvalPage === "string"));
 }
 
 function retryDelays(retry?: Retry): number[] {
@@ -438,12 +525,61 @@ export interface RunOutcome {
 
 export class Engine {
   readonly jobs = new Map<string, JobInfo>();
+  readonly resumes: ResumeBox;
+  private readonly userStates = new Map<string, Record<string, Record<string, unknown>>>();
   private readonly inlineDir: string;
   readonly root: string;
 
   constructor(readonly opts: EngineOptions) {
     this.root = opts.root ?? REPO_ROOT;
     this.inlineDir = path.join(opts.runs.dir, "..", "inline");
+    this.resumes = new ResumeBox(opts.runs);
+    opts.noV8 ??= process.env.DEVGODZILLA_NO_V8 === "1";
+  }
+
+  /** A subflow step's flow job, listed like Windmill's (its user state, cancel). */
+  flowJob(id: string, flowPath: string, record: RunRecord, parent: string, stepId: string, args: Record<string, unknown>): JobInfo {
+    const now = new Date().toISOString();
+    const job: JobInfo = { id, path: flowPath, kind: "flow", step_id: stepId, parent_job: parent, root_job: record.root_job ?? record.id, run_id: record.id, status: "running", args, created_at: now, started_at: now, logs: [] };
+    this.jobs.set(id, job);
+    return job;
+  }
+
+  /** A POST to a step's resume (approved) or cancel URL: an event for that step's job. */
+  postResume(jobId: string, resumeId: number, payload: unknown, approver: string, approved: boolean) {
+    const job = this.jobs.get(jobId);
+    const run = job && this.jobs.get(job.run_id);
+    if (!job?.key || !run || (run.status !== "running" && run.status !== "suspended")) throw new ResumeRejected("parent flow job not found", 404);
+    this.resumes.add(job.run_id, job.key, { job_id: jobId, resume_id: resumeId, payload: payload ?? null, approved, approver, at: new Date().toISOString() });
+  }
+
+  /** Cancels a job; a flow job's steps stop at their next step boundary, suspended ones at once. */
+  cancel(jobId: string, reason: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || (job.status !== "running" && job.status !== "suspended")) return false;
+    job.status = "canceled";
+    job.canceled_reason = reason;
+    this.resumes.wakeRun(job.run_id);
+    return true;
+  }
+
+  /** The user states of a flow job that is running (Windmill reads them from the queue: none once it ended). */
+  userState(flowJobId: string): { get(key: string): unknown; set(key: string, value: unknown): void } | undefined {
+    const job = this.jobs.get(flowJobId);
+    if (!job || job.kind !== "flow" || (job.status !== "running" && job.status !== "suspended")) return undefined;
+    let all = this.userStates.get(job.run_id);
+    if (!all) {
+      all = this.opts.runs.loadUserStates(job.run_id);
+      this.userStates.set(job.run_id, all);
+    }
+    const states = (all[flowJobId] ??= {});
+    return {
+      get: (key) => states[key] ?? null,
+      set: (key, value) => {
+        states[key] = value;
+        this.opts.runs.saveUserStates(job.run_id, all!);
+      },
+    };
   }
 
   scriptFile(windmillPath: string): string {
@@ -484,11 +620,11 @@ export class Engine {
   async runScriptJob(
     file: string,
     args: Record<string, unknown>,
-    job: { jobId: string; path: string; stepId?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
+    job: { jobId: string; path: string; stepId?: string; key?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
   ): Promise<unknown> {
     // A script run on its own is one job: the run's own id (listed once), as in Windmill.
     const info: JobInfo = this.jobs.get(job.jobId) ?? {
-      id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, parent_job: job.flowJobId, root_job: job.rootJobId,
+      id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, key: job.key, parent_job: job.flowJobId, root_job: job.rootJobId,
       run_id: job.record.id, status: "running", args, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [],
     };
     this.jobs.set(job.jobId, info);
@@ -517,7 +653,8 @@ export class Engine {
           if ((value === undefined || value === null) && !a.has_default) {
             throw new MissingArgumentError(`missing required argument "${a.name}" for ${job.path}`);
           }
-          return value ?? undefined;
+          // As in Windmill: an absent argument takes main's default, a null one stays null.
+          return value;
         });
         return mod.main!(...positional);
       });
@@ -560,7 +697,8 @@ export class Engine {
     }
     if (record.status === "suspended") {
       if (payload === undefined) throw new Error(`run ${runId} waits for an answer at step ${record.pending?.step_id}: pass it with -d '<json>'`);
-      this.opts.runs.append(runId, { type: "approval", key: record.pending!.key, payload, approver: localUser(), at: new Date().toISOString() });
+      const approved = !(payload as { __disapproved?: unknown } | null)?.__disapproved;
+      this.resumes.add(runId, record.pending!.key, { payload, approved, approver: localUser(), at: new Date().toISOString() });
     }
     const runnable = resolveRunnable(record.path, this.root);
     record.status = "running";
@@ -610,7 +748,7 @@ export class Engine {
         }
         return out;
       }
-      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message } });
+      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: { error: { name: "Canceled", message: e.message } } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });

@@ -32,6 +32,8 @@ export interface RunOptions {
   /** A trigger event, handed to the flow's preprocessor_module or the script's `preprocessor`. */
   event?: Record<string, unknown>;
   root?: string;
+  /** Evaluate flow expressions as a Windmill built without V8 (default: DEVGODZILLA_NO_V8=1). */
+  noV8?: boolean;
 }
 
 export interface RunResult extends RunOutcome {
@@ -45,7 +47,8 @@ let api: Promise<LocalApi> | undefined;
 /** One loopback Windmill API per process; windmill-client is pointed at it once. */
 async function localApi(): Promise<LocalApi> {
   api ??= (async () => {
-    const started = await startLocalApi();
+    // The workspace name jobs see (WM_WORKSPACE, run URLs): DEVGODZILLA_WORKSPACE, else "local".
+    const started = await startLocalApi(process.env.DEVGODZILLA_WORKSPACE || "local");
     const wmill = await import("windmill-client");
     wmill.setClient(started.token, started.baseUrl);
     return started;
@@ -93,6 +96,7 @@ async function engineFor(opts: RunOptions): Promise<{ engine: Engine; runs: RunS
     onLog: opts.onLog,
     onEvent: opts.onEvent,
     root: opts.root,
+    noV8: opts.noV8,
   });
   endpoint.attach(engine);
   return { engine, runs };

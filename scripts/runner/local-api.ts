@@ -1,13 +1,12 @@
-// The part of Windmill's REST API that the bundle's scripts reach through windmill-client, served
-// on loopback by the local runner, so scripts use the real client unchanged. Routes and shapes are
-// those of windmill-client's services.gen (OpenAPI paths under /api/w/{workspace}/…).
+// The Windmill API the bundle's scripts reach through windmill-client, served on loopback by the
+// local runner over its engines (jobs, approvals, flow user state) and its resource store: the
+// same route table as the tests' fake (scripts/fakes/windmill-routes.ts), so scripts use the real
+// client unchanged.
 import { randomBytes, randomUUID } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { closeServer, readJsonOrText } from "../fakes/http.ts"; // loopback HTTP plumbing shared with the fakes
+import { HttpError, serveWindmill, windmillRoutes, type ResourceRow, type WindmillBackend, type WmJob } from "../fakes/windmill-routes.ts";
 import type { Engine, JobInfo } from "./engine.ts";
-import type { RunRecord } from "./runs.ts";
-import { MissingReferenceError } from "./store.ts";
+import { ResumeRejected } from "./resumes.ts";
+import type { JournalEntry, RunRecord } from "./runs.ts";
 
 export interface LocalApi {
   baseUrl: string;
@@ -17,12 +16,31 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-type Handler = (m: RegExpMatchArray, body: unknown, url: URL) => unknown | Promise<unknown>;
+function viewOf(workspace: string, j: JobInfo | undefined, r?: RunRecord): WmJob | undefined {
+  const src = j ?? r;
+  if (!src) return undefined;
+  const status = src.status;
+  const completed = status !== "running" && status !== "suspended";
+  const kind = j ? j.kind : r!.kind;
+  return {
+    id: src.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: src.path,
+    job_kind: kind === "flow" ? "flow" : "script", parent_job: src.parent_job ?? null, root_job: src.root_job ?? null,
+    flow_step_id: j?.step_id ?? null, created_at: src.created_at, started_at: src.started_at, running: status === "running",
+    success: completed ? status === "success" : undefined, canceled: status === "canceled", canceled_reason: j?.canceled_reason ?? null,
+    result: completed ? src.result : undefined, duration_ms: src.duration_ms, args: src.args, progress: src.progress,
+    created_by: "local", permissioned_as: "u/local", is_flow_step: kind === "step", suspend: status === "suspended" ? 1 : 0, tag: "bun",
+    ...(j ? { logs: j.logs.join("\n") } : {}),
+  };
+}
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
+/** A finished step job of a run, from the run's journal. */
+function stepView(workspace: string, r: RunRecord, e: Extract<JournalEntry, { type: "step" }>): WmJob {
+  return {
+    id: e.job_id, type: "CompletedJob", workspace_id: workspace, script_path: e.path, job_kind: "script", parent_job: e.parent_job ?? r.id,
+    root_job: r.root_job ?? r.id, flow_step_id: e.step_id, created_at: e.started_at, started_at: e.started_at, running: false, success: e.success,
+    canceled: false, canceled_reason: null, result: e.result, duration_ms: e.duration_ms, args: {}, created_by: "local", permissioned_as: "u/local",
+    is_flow_step: true, suspend: 0, tag: "bun",
+  };
 }
 
 export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
@@ -30,209 +48,108 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
   let engine: Engine | undefined;
   const engines = new Set<Engine>();
   const need = () => engine ?? (() => { throw new HttpError(503, "no engine attached"); })();
-  const jobOf = (id: string) => {
-    for (const e of engines) {
-      const j = e.jobs.get(id);
-      if (j) return j;
-    }
-    return undefined;
-  };
-
-  const jobView = (j: JobInfo | undefined, r?: RunRecord) => {
-    if (j) {
-      const completed = j.status !== "running" && j.status !== "suspended";
-      return {
-        id: j.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: j.path,
-        job_kind: j.kind === "flow" ? "flow" : "script", parent_job: j.parent_job ?? null, root_job: j.root_job ?? null,
-        flow_step_id: j.step_id ?? null, created_at: j.created_at, started_at: j.started_at, running: j.status === "running",
-        success: completed ? j.status === "success" : undefined, canceled: j.status === "canceled", result: completed ? j.result : undefined,
-        duration_ms: j.duration_ms, args: j.args, progress: j.progress, created_by: "local", permissioned_as: "u/local",
-        is_flow_step: j.kind === "step", suspend: j.status === "suspended" ? 1 : 0, logs: j.logs.join("\n"),
-      };
-    }
-    if (!r) return undefined;
-    const completed = r.status !== "running" && r.status !== "suspended";
-    return {
-      id: r.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: r.path, job_kind: r.kind,
-      parent_job: r.parent_job ?? null, root_job: r.root_job ?? null, created_at: r.created_at, started_at: r.started_at,
-      running: r.status === "running", success: completed ? r.status === "success" : undefined, canceled: r.status === "canceled",
-      result: completed ? r.result : undefined, duration_ms: r.duration_ms, args: r.args, created_by: "local", permissioned_as: "u/local",
-      is_flow_step: false, suspend: r.status === "suspended" ? 1 : 0,
-    };
-  };
-
-  const findJob = (id: string) => {
-    const e = need();
-    const j = jobOf(id);
-    // A suspended run may be resumed by another `devgodzilla resume` process: its record is the truth.
-    if (j && j.status !== "suspended") return jobView(j);
-    try {
-      return jobView(undefined, e.opts.runs.load(id));
-    } catch {
-      throw new HttpError(404, `job ${id} not found`);
-    }
-  };
-
-  const allJobs = () => {
-    const e = need();
-    const seen = new Set<string>();
-    const out: ReturnType<typeof jobView>[] = [];
-    for (const each of engines) {
-      for (const j of each.jobs.values()) {
-        seen.add(j.id);
-        out.push(jobView(j));
-      }
-    }
-    for (const r of e.opts.runs.list()) if (!seen.has(r.id)) out.push(jobView(undefined, r));
-    return out.sort((a, b) => String(b!.created_at).localeCompare(String(a!.created_at)));
-  };
-
-  const startJob = async (path: string, args: unknown, url: URL) => {
-    const id = randomUUID();
-    const e = need();
-    void e.start(path, (args ?? {}) as Record<string, unknown>, {
-      id, parentJob: url.searchParams.get("parent_job") ?? undefined, rootJob: url.searchParams.get("root_job") ?? undefined, wait: true,
-    }).catch((err: Error) => e.jobs.set(id, { id, path, kind: "flow", run_id: id, status: "failure", args: {}, result: { error: { name: err.name, message: err.message } }, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [] }));
-    return id;
-  };
+  const jobOf = (id: string) => [...engines].map((e) => e.jobs.get(id)).find(Boolean);
 
   /** Resources jobs create at run time (e.g. webhook delivery claims); persisted beside the runs. */
   const created = () => {
     const e = need();
     return { e, all: e.opts.runs.loadResources() };
   };
-  const resourceRoutes: [string, RegExp, Handler][] = [
-    ["POST", /^\/api\/w\/[^/]+\/resources\/create$/, (_m, body) => {
-      const b = body as { path: string; value: unknown; resource_type?: string; description?: string };
-      const { e, all } = created();
-      if (all[b.path] || e.opts.resolver.store.resources[b.path]) throw new HttpError(400, `resource ${b.path} already exists`);
-      all[b.path] = { resource_type: b.resource_type, value: b.value, description: b.description };
-      e.opts.runs.saveResources(all);
-      e.opts.resolver.store.resources[b.path] = all[b.path];
-      return b.path;
-    }],
-    ["GET", /^\/api\/w\/[^/]+\/resources\/exists\/(.+)$/, (m) => {
-      const p = decodeURIComponent(m[1]);
-      return Boolean(created().all[p] || need().opts.resolver.store.resources[p]);
-    }],
-    ["POST", /^\/api\/w\/[^/]+\/resources\/update_value\/(.+)$/, (m, body) => {
-      const p = decodeURIComponent(m[1]);
-      const { e, all } = created();
-      if (!all[p]) throw new HttpError(404, `resource ${p} not found (only resources created by jobs can be updated locally)`);
-      all[p].value = (body as { value: unknown }).value;
-      e.opts.runs.saveResources(all);
-      e.opts.resolver.store.resources[p] = all[p];
-      return p;
-    }],
-    ["DELETE", /^\/api\/w\/[^/]+\/resources\/delete\/(.+)$/, (m) => {
-      const p = decodeURIComponent(m[1]);
-      const { e, all } = created();
-      if (!all[p]) throw new HttpError(404, `resource ${p} not found`);
-      delete all[p];
-      delete e.opts.resolver.store.resources[p];
-      e.opts.runs.saveResources(all);
-      return p;
-    }],
-    ["GET", /^\/api\/w\/[^/]+\/resources\/list$/, (_m, _b, url) => {
-      const start = url.searchParams.get("path_start") ?? "";
-      const type = url.searchParams.get("resource_type");
-      const { e, all } = created();
-      // Values of configured resources hold secrets: only job-created ones are listed with their value.
-      const rows = Object.entries({ ...e.opts.resolver.store.resources, ...all }).map(([p, r]) => ({
-        path: p, resource_type: r.resource_type ?? "", description: r.description ?? "", ...(all[p] ? { value: r.value } : {}),
-      }));
-      return rows.filter((r) => r.path.startsWith(start) && (!type || type.split(",").includes(r.resource_type)));
-    }],
-  ];
-
-  const routes: [string, RegExp, Handler][] = [
-    ...resourceRoutes,
-    ["GET", /^\/api\/w\/[^/]+\/resources\/get_value_interpolated\/(.+)$/, (m) => need().opts.resolver.resource(decodeURIComponent(m[1]))],
-    ["GET", /^\/api\/w\/[^/]+\/variables\/get_value\/(.+)$/, (m) => need().opts.resolver.variable(decodeURIComponent(m[1]))],
-    ["POST", /^\/api\/w\/[^/]+\/job_metrics\/set_progress\/([^/]+)$/, (m, body) => {
-      const j = jobOf(m[1]);
-      if (j) j.progress = (body as { percent?: number })?.percent;
-      return "ok";
-    }],
-    ["GET", /^\/api\/w\/[^/]+\/job_metrics\/get_progress\/([^/]+)$/, (m) => jobOf(m[1])?.progress ?? null],
-    ["GET", /^\/api\/w\/[^/]+\/jobs\/resume_urls\/([^/]+)\/(\d+)$/, (m, _b, url) => {
-      const base = `${api.baseUrl}/api/w/${workspace}/jobs_u`;
-      const approver = url.searchParams.get("approver");
-      const q = approver ? `?approver=${encodeURIComponent(approver)}` : "";
-      return {
-        approvalPage: `${api.baseUrl}/approve/${workspace}/${m[1]}/${m[2]}/local${q}`,
-        resume: `${base}/resume/${m[1]}/${m[2]}/local${q}`,
-        cancel: `${base}/cancel/${m[1]}/${m[2]}/local${q}`,
-      };
-    }],
-    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/get_root_job_id\/([^/]+)$/, (m) => {
-      const j = jobOf(m[1]);
-      return j?.root_job ?? j?.parent_job ?? m[1];
-    }],
-    ["POST", /^\/api\/w\/[^/]+\/jobs\/run\/p\/(.+)$/, (m, body, url) => startJob(decodeURIComponent(m[1]), body, url)],
-    ["POST", /^\/api\/w\/[^/]+\/jobs\/run\/f\/(.+)$/, (m, body, url) => startJob(decodeURIComponent(m[1]), body, url)],
-    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/completed\/get_result_maybe\/([^/]+)$/, (m) => {
-      const j = findJob(m[1])!;
-      return { completed: j.type === "CompletedJob", result: j.result, success: j.success, started: true };
-    }],
-    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/completed\/get_result\/([^/]+)$/, (m) => findJob(m[1])!.result],
-    ["GET", /^\/api\/w\/[^/]+\/jobs_u\/(?:get|completed\/get)\/([^/]+)$/, (m) => findJob(m[1])],
-    ["GET", /^\/api\/w\/[^/]+\/jobs\/list$/, (_m, _b, url) => {
-      let jobs = allJobs();
-      const path = url.searchParams.get("script_path_exact");
-      const start = url.searchParams.get("script_path_start");
-      const parent = url.searchParams.get("parent_job");
-      const success = url.searchParams.get("success");
-      const running = url.searchParams.get("running");
-      if (path) jobs = jobs.filter((j) => j!.script_path === path);
-      if (start) jobs = jobs.filter((j) => j!.script_path.startsWith(start));
-      if (parent) jobs = jobs.filter((j) => j!.parent_job === parent);
-      if (success) jobs = jobs.filter((j) => String(j!.success) === success);
-      if (running) jobs = jobs.filter((j) => String(j!.running) === running);
-      return jobs;
-    }],
-    ["POST", /^\/api\/w\/[^/]+\/jobs_u\/queue\/cancel\/([^/]+)$/, (m) => {
-      const j = jobOf(m[1]);
-      if (!j || (j.status !== "running" && j.status !== "suspended")) throw new HttpError(404, `job ${m[1]} is not running`);
-      j.status = "canceled";
-      return `job ${m[1]} canceled`;
-    }],
-  ];
-
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    try {
-      if (req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, "missing or wrong token");
-      const body = await readJsonOrText(req);
-      for (const [method, re, handler] of routes) {
-        const m = url.pathname.match(re);
-        if (m && method === req.method) {
-          const out = await handler(m, body, url);
-          const text = typeof out === "string" && !out.startsWith("{") ? out : JSON.stringify(out ?? null);
-          res.writeHead(200, { "content-type": typeof out === "string" ? "text/plain" : "application/json" }).end(text);
-          return;
-        }
+  const backend: WindmillBackend = {
+    jobs() {
+      const seen = new Set<string>();
+      const out: WmJob[] = [];
+      for (const e of engines) for (const j of e.jobs.values()) (seen.add(j.id), out.push(viewOf(workspace, j)!));
+      const runs = need().opts.runs;
+      for (const r of runs.list()) {
+        if (!seen.has(r.id)) (seen.add(r.id), out.push(viewOf(workspace, undefined, r)!));
+        // Every step of a run is a job in Windmill's history too, also after its runner has gone.
+        for (const e of runs.journal(r.id)) if (e.type === "step" && e.path && !seen.has(e.job_id)) (seen.add(e.job_id), out.push(stepView(workspace, r, e)));
       }
-      throw new HttpError(404, `the local runner does not implement ${req.method} ${url.pathname}`);
-    } catch (e) {
-      // A resource or variable that does not exist is a 404, as in Windmill (windmill-client's
-      // getResource(path, true) returns undefined then: optional resources stay optional).
-      const status = e instanceof HttpError ? e.status : e instanceof MissingReferenceError ? 404 : 500;
-      res.writeHead(status, { "content-type": "text/plain" }).end(e instanceof Error ? e.message : String(e));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  server.unref();
-  const port = (server.address() as AddressInfo).port;
-  const api: LocalApi = {
-    baseUrl: `http://127.0.0.1:${port}`,
+      return out;
+    },
+    job(id) {
+      const j = jobOf(id);
+      // A suspended run may be resumed by another `devgodzilla resume` process: its record is the truth.
+      if (j && j.status !== "suspended") return viewOf(workspace, j);
+      try {
+        return viewOf(workspace, undefined, need().opts.runs.load(id));
+      } catch {
+        return undefined;
+      }
+    },
+    start(kind, path, args, lineage) {
+      const id = randomUUID();
+      const e = need();
+      void e.start(path, args, { id, parentJob: lineage.parent_job, rootJob: lineage.root_job, wait: true }).catch((err: Error) =>
+        e.jobs.set(id, { id, path, kind, run_id: id, status: "failure", args: {}, result: { error: { name: err.name, message: err.message } }, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [] }),
+      );
+      return id;
+    },
+    cancel: (id, reason) => [...engines].some((e) => e.cancel(id, reason)),
+    setProgress(id, percent) {
+      const j = jobOf(id);
+      if (j) j.progress = percent;
+    },
+    resource: {
+      // A missing one is the resolver's clear error (which resource, where to define it).
+      get: (p) => need().opts.resolver.resource(p),
+      list: () => {
+        const { e, all } = created();
+        const rows: Record<string, ResourceRow> = {};
+        for (const [p, r] of Object.entries({ ...e.opts.resolver.store.resources, ...all })) rows[p] = { resource_type: r.resource_type ?? "", value: r.value, description: r.description };
+        return rows;
+      },
+      create(p, row) {
+        const { e, all } = created();
+        all[p] = { resource_type: row.resource_type, value: row.value, description: row.description };
+        e.opts.runs.saveResources(all);
+        e.opts.resolver.store.resources[p] = all[p];
+      },
+      update(p, value) {
+        const { e, all } = created();
+        if (!all[p]) return false; // only resources created by jobs can be updated locally
+        all[p].value = value;
+        e.opts.runs.saveResources(all);
+        e.opts.resolver.store.resources[p] = all[p];
+        return true;
+      },
+      delete(p) {
+        const { e, all } = created();
+        if (!all[p]) return false;
+        delete all[p];
+        delete e.opts.resolver.store.resources[p];
+        e.opts.runs.saveResources(all);
+        return true;
+      },
+      // Values of configured resources hold secrets: only job-created ones are listed with their value.
+      listsValue: (p) => p in created().all,
+    },
+    variable: {
+      get: (p) => need().opts.resolver.variable(p),
+      set: () => false, // variables come from the store file or the environment
+    },
+    userState: (flowJob) => [...engines].map((e) => e.userState(flowJob)).find(Boolean),
+    resume(job, resumeId, payload, approver, approved) {
+      const owner = [...engines].find((e) => e.jobs.has(job));
+      if (!owner) throw new HttpError(404, "parent flow job not found");
+      try {
+        owner.postResume(job, resumeId, payload, approver, approved);
+      } catch (err) {
+        if (err instanceof ResumeRejected) throw new HttpError(err.status, err.message);
+        throw err;
+      }
+    },
+  };
+  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace, secret: token, baseUrl }), { token, workspace, unref: true });
+  return {
+    baseUrl: server.baseUrl,
     token,
     workspace,
     attach: (e) => {
       engine = e;
       engines.add(e);
     },
-    close: () => closeServer(server),
+    close: server.close,
   };
-  return api;
 }

@@ -41,8 +41,9 @@ export interface RunRecord {
 }
 
 export type JournalEntry =
-  | { type: "step"; key: string; step_id: string; job_id: string; success: boolean; result: unknown; started_at: string; duration_ms: number; attempts: number }
-  | { type: "approval"; key: string; payload: unknown; approver: string; at: string };
+  | { type: "step"; key: string; step_id: string; job_id: string; success: boolean; result: unknown; started_at: string; duration_ms: number; attempts: number; path?: string; parent_job?: string }
+  /** An answer to a suspended step: from the run's resume command, or a POST to the step's resume URL (job_id, resume_id). */
+  | { type: "approval"; key: string; payload: unknown; approver: string; at: string; job_id?: string; resume_id?: number; approved?: boolean; timed_out?: boolean };
 
 export class RunStore {
   readonly dir: string;
@@ -110,6 +111,18 @@ export class RunStore {
     const tmp = `${this.resourcesFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(resources, null, 2));
     renameSync(tmp, this.resourcesFile);
+  }
+
+  /** Windmill flow user states of the run's flow jobs ({flow job id: {key: value}}), kept across a resume. */
+  loadUserStates(id: string): Record<string, Record<string, unknown>> {
+    const file = path.join(this.runDir(id), "user_states.json");
+    return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  }
+
+  saveUserStates(id: string, states: Record<string, Record<string, unknown>>) {
+    const tmp = path.join(this.runDir(id), `user_states.json.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(states));
+    renameSync(tmp, path.join(this.runDir(id), "user_states.json"));
   }
 
   log(id: string, jobId: string, line: string) {

@@ -3,7 +3,8 @@ import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/
 import { createLlm } from "../../f/devgodzilla/lib/llm/client.ts";
 import { detectBlock } from "../../f/devgodzilla/lib/agents/block.ts";
 import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord } from "../../f/devgodzilla/lib/qa/feedback.ts";
-import { main as feedback } from "../../f/devgodzilla/feedback.ts";
+import { main as classifyStep } from "../../f/devgodzilla/feedback_classify.ts";
+import { askClarify, askSpec, answer, next, qaInputs } from "../../f/devgodzilla/lib/qa/feedback-step.ts";
 import type { Finding } from "../../f/devgodzilla/lib/qa/types.ts";
 
 const failed = (blocking: Partial<Finding>[], checklist: { id: string; text: string; status: string; required: boolean; explanation: string }[] = []) => ({
@@ -102,13 +103,43 @@ describe("loop bounds", () => {
   });
 });
 
-describe("feedback script", () => {
+describe("feedback steps", () => {
   it("records each decision in the history it returns", async () => {
-    const r = (await feedback("classify", failed([{ code: "NODE_TEST_FAIL", message: "x" }]) as never, {}, {}, [], { backoff_seconds: 0 }, "abc1234")) as { decision: string; decisions: DecisionRecord[] };
+    const r = (await classifyStep("abc1234", {}, [{ verdict: failed([{ code: "NODE_TEST_FAIL", message: "x" }]) }], [], { backoff_seconds: 0 })) as { decision: string; decisions: DecisionRecord[] };
     expect(r.decision).toBe("retry");
     expect(r.decisions).toEqual([expect.objectContaining({ iteration: 1, decision: "retry", commit: "abc1234", score: 0.4 })]);
   });
+
   it("rejects a malformed verdict naming the field", async () => {
-    await expect(feedback("classify", { status: "maybe" })).rejects.toThrow(/^verdict: status/);
+    await expect(classifyStep("abc1234", {}, [{ verdict: { status: "maybe" } }])).rejects.toThrow(/^qa\.verdict: status/);
+  });
+
+  it("QA does not run after a failed or blocked execute step, and is given the agent's output when it does", () => {
+    expect(qaInputs({ execute: { error: { message: "boom" } }, commit: "abc1234" })).toMatchObject({ runs: [], skipped: "the execute step failed" });
+    expect(qaInputs({ execute: { blocked: true, commit: "abc1234" }, commit: "abc1234" }).runs).toEqual([]);
+    const go = qaInputs({ execute: { commit: "def5678", branch: "t", agent: { finalMessage: "did it" }, artifacts: { files: [] } }, task: { id: "T003", story: "US1" }, commit: "abc1234" });
+    expect(go).toMatchObject({ runs: [1], commit: "def5678", base_commit: "abc1234", task_id: "T003", story: "US1", artifacts: { agent_output: "did it" } });
+  });
+
+  it("an approval with nothing to ask resumes itself at once; one with a question returns the form's payload", async () => {
+    const posted: unknown[] = [];
+    const deps = { resumeUrls: async () => ({ resume: "https://wm/resume/1", cancel: "c", approvalPage: "a" }), post: async (url: string, payload: unknown) => posted.push([url, payload]) };
+    expect(await askClarify({ decide: { decision: "retry" } }, deps)).toEqual({ asked: false });
+    expect(await askSpec({ decide: { decision: "done" }, clarify: { skipped: true }, commit: "abc1234" }, deps)).toEqual({ asked: false, clarify_answer: null });
+    expect(posted).toEqual([["https://wm/resume/1", { skipped: true }], ["https://wm/resume/1", { skipped: true }]]);
+    const ask = await askClarify({ decide: { decision: "clarify", question: "EUR or USD?", options: ["EUR", "USD"], recommended: "EUR" } }, deps);
+    expect(ask).toMatchObject({ asked: true, resume: "https://wm/resume/1", default_args: { answer: "EUR" }, options: ["EUR", "USD"] });
+    expect(posted).toHaveLength(2); // asking does not resume
+  });
+
+  it("folds a clarification into the context, a spec update into the commit; the next attempt carries them", () => {
+    const decisions = [{ iteration: 1, decision: "clarify", classified_as: "clarify", reason: "q", source: "block", score: null, commit: "abc1234", question: "EUR or USD?", at: "t" }];
+    const a = answer({ decide: { decisions }, asked: { clarify_answer: { answer: "EUR" } }, spec: { skipped: true }, context: [], commit: "abc1234" });
+    expect(a).toMatchObject({ commit: "abc1234", replan: [], context: [{ question: "EUR or USD?", answer: "EUR" }] });
+    expect(() => answer({ decide: { decisions }, asked: { clarify_answer: null }, spec: {}, context: [], commit: "abc1234" })).toThrow(/resume\.answer: an answer is required/);
+    const respec = [{ ...decisions[0], decision: "re-specify" }];
+    expect(answer({ decide: { decisions: respec }, asked: {}, spec: { commit: "def5678", note: "exact sums" }, context: [], commit: "abc1234" })).toMatchObject({ commit: "def5678" });
+    expect(next({ decide: { stop: false }, answer: a, replan: [{ commit: "fff0000" }] })).toMatchObject({ again: [1], commit: "fff0000" });
+    expect(next({ decide: { stop: true }, answer: a, replan: [] })).toMatchObject({ again: [] });
   });
 });

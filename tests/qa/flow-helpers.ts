@@ -43,7 +43,7 @@ import { checkout, pushBranch } from "${real}/lib/git.ts";
 import { detectBlock } from "${real}/lib/agents/block.ts";
 import { taskBranchName } from "${real}/lib/workspace/task.ts";
 
-export async function main(repo: string, commit: string, feature: string, task: { [key: string]: unknown }, branch = "", note = "", dependencies: { [key: string]: unknown }[] = [], profile: { [key: string]: unknown } = {}, agent = "", sandbox_policy = "refuse", agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {}, openai: { [key: string]: unknown } = {}, anthropic: { [key: string]: unknown } = {}, model = "", github: { [key: string]: unknown } = {}) {
+export async function main(repo: string, commit: string, feature: string, task: { [key: string]: unknown }, branch = "", note = "", dependencies: { [key: string]: unknown }[] = [], profile: { [key: string]: unknown } = {}, agent = "", sandbox_policy = "refuse", agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {},  github: { [key: string]: unknown } = {}) {
   const file = String(task.fake_state);
   const state = JSON.parse(readFileSync(file, "utf8"));
   const plan = state.attempts[Math.min(state.calls.length, state.attempts.length - 1)];
@@ -113,6 +113,8 @@ export async function harness(): Promise<Harness> {
   await symlink(resolve("node_modules"), join(root, "node_modules"));
   const stateDir = await mkdtemp(join(tmpdir(), "dg-qa-state-"));
   process.env.DEVGODZILLA_CACHE_DIR = join(stateDir, "cache");
+  // Expressions are evaluated as a Windmill without V8 does: the flow must need none.
+  process.env.DEVGODZILLA_NO_V8 = "1";
   const remote = await mkdtemp(join(tmpdir(), "dg-qa-remote-"));
   await execa("git", ["init", "-q", "--bare", remote]);
   const feature = "001-cart-total";
@@ -157,7 +159,7 @@ export async function harness(): Promise<Harness> {
       return {
         repo: remote, branch: runBranch, commit: base, feature,
         task: { id: "T003", description: "Implement cartTotal in src/cart.js", story: "", fake_state: stateFile },
-        profile, openai: "$res:f/test/openai", limits: { backoff_seconds: 0, max_retries: 2, max_clarifications: 1, max_replans: 1, max_respecs: 1, max_iterations: 6 },
+        profile, llm: "$res:f/test/openai", limits: { backoff_seconds: 0, max_retries: 2, max_clarifications: 1, max_replans: 1, max_respecs: 1, max_iterations: 6 },
         ...extra,
       };
     },

@@ -60,7 +60,7 @@ describe("qa script on a real branch", () => {
     await repo.commit("test: cart total", { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n' });
     const head = await repo.commit("feat: cart total", { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\n" });
     await push(branch);
-    const r = await qa(remote, branch, head, base, "", { agent_output: "Implemented cartTotal in src/cart.js and its test." }, profile, "", "", undefined, undefined, openai());
+    const r = await qa(remote, branch, head, base, "", { agent_output: "Implemented cartTotal in src/cart.js and its test." }, profile, "", "", undefined, openai() as never); // the one LLM parameter takes an openai-shaped resource too
     expect(r.verdict.status).toBe("passed");
     expect(r.passed).toBe(true);
     expect(r.wm_renderer).toBe("markdown");
@@ -84,7 +84,7 @@ describe("qa script on a real branch", () => {
     await repo.commit("feat: cart total", { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 1);\n" });
     const head = await repo.commit("test: afterwards", { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n' });
     await push(branch);
-    const r = await qa(remote, branch, head, base, feature, {}, profile, "", "T007", undefined, undefined, openai());
+    const r = await qa(remote, branch, head, base, feature, {}, profile, "", "T007", undefined, openai() as never);
     expect(r.verdict.status).toBe("failed");
     const codes = r.verdict.blocking.map((f) => f.code);
     expect(codes).toContain("NODE_TEST_FAIL");

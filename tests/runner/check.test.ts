@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { flowProblems, formatProblem } from "../../scripts/check/flows.ts";
+import { flowProblems, formatProblem, v8Problems, v8Uses } from "../../scripts/check/flows.ts";
 import { generateSchemas, schemaProblems } from "../../scripts/check/schemas.ts";
 
 const fixtures = path.resolve(__dirname, "../flows");
@@ -86,5 +86,57 @@ describe(".script.yaml schemas", () => {
     expect(fixed.schema.properties.times).toEqual({ description: "", type: "number" });
     expect(fixed.schema.required).toEqual(["times"]);
     expect(fixed.schema.properties.value.description).toBe("What to echo");
+  });
+});
+
+describe("forms", () => {
+  it("a bundle script parameter without a description is reported by name (its form field would have no help)", async () => {
+    mkdirSync(path.join(root, "f/devgodzilla"), { recursive: true });
+    writeFileSync(path.join(root, "f/devgodzilla/greet.ts"), 'export async function main(name: string, loud = false) {\n  return loud ? name.toUpperCase() : name;\n}\n');
+    writeFileSync(path.join(root, "f/devgodzilla/greet.script.yaml"), "summary: Greet\n");
+    await generateSchemas(root);
+    const meta = path.join(root, "f/devgodzilla/greet.script.yaml");
+    const yaml = YAML.parse(readFileSync(meta, "utf8"));
+    yaml.schema.properties.name.description = "Who to greet";
+    writeFileSync(meta, YAML.stringify(yaml));
+    const problems = (await schemaProblems(root)).filter((p) => p.file.includes("greet"));
+    expect(problems).toEqual([{ file: "f/devgodzilla/greet.script.yaml", message: expect.stringMatching(/^parameters without a description: loud — /) }]);
+    rmSync(path.join(root, "f/devgodzilla"), { recursive: true, force: true });
+  });
+});
+
+describe("expressions that need V8", () => {
+  it("lists predicates, computed transforms and optional flow inputs with the rule; plain references are not listed", () => {
+    writeFlow("v8_mix", [
+      { id: "input", value: { type: "identity" } },
+      {
+        id: "step", skip_if: { expr: "results.input.n > 1" },
+        value: { type: "script", path: "f/conformance/echo", input_transforms: {
+          value: { type: "javascript", expr: "flow_input.n || 3" },
+          label: { type: "javascript", expr: "flow_input.maybe" },
+        } },
+      },
+      { id: "plain", value: { type: "script", path: "f/conformance/echo", input_transforms: {
+        value: { type: "javascript", expr: "results.step.value" },
+        label: { type: "javascript", expr: "results.input.maybe" },
+      } } },
+    ], { n: { type: "number" }, maybe: { type: "string" } });
+    const uses = v8Uses(root).filter((u) => u.flow === "f/conformance/v8_mix");
+    expect(uses.map((u) => [u.where, u.expr])).toEqual([
+      ["step.skip_if", "results.input.n > 1"],
+      ["step.input_transforms.value", "flow_input.n || 3"],
+      ["step.input_transforms.label", "flow_input.maybe"],
+    ]);
+    expect(uses[0].rule).toMatch(/always evaluated in V8/);
+    expect(uses[2].rule).toMatch(/optional.*identity step/);
+  });
+
+  it("the bundle's flows need none, and one not listed in the README fails the check naming the flow and step", () => {
+    expect(v8Uses()).toEqual([]);
+    const readme = path.join(root, "README.md");
+    writeFileSync(readme, "| flow | where | expression | why |\n|---|---|---|---|\n| `f/conformance/v8_mix` | `step.skip_if` | `results.input.n > 1` | demo |\n");
+    const problems = v8Problems(root, readme).filter((p) => p.includes("v8_mix"));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^flow f\/conformance\/v8_mix, step\.input_transforms\.value: `flow_input\.n \|\| 3` needs V8/);
   });
 });

@@ -157,6 +157,12 @@ describe("jobs see what a Windmill job sees", () => {
     expect(readFileSync(path.join(stateDir, "runs", out.runId, "run.json"), "utf8")).toContain("$res:f/conformance/llm");
   });
 
+  it("an optional resource that does not exist reads as undefined (getResource(path, true)), as on Windmill", async () => {
+    const out = await runPath("f/conformance/job_context", { root, stateDir, store, args: { optional_path: "f/conformance/not_configured" } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    expect((out.result as { optional: unknown }).optional).toBe("absent");
+  });
+
   it("resources a job creates (Windmill state resources) exist for later runs, and creating one twice fails", async () => {
     const first = await runPath("f/conformance/state_claim", { root, stateDir, store, args: { path: "f/conformance/claims/d1" } });
     const second = await runPath("f/conformance/state_claim", { root, stateDir, store, args: { path: "f/conformance/claims/d1" } });
@@ -186,5 +192,65 @@ describe("jobs see what a Windmill job sees", () => {
   it("a missing required flow input fails before anything runs", async () => {
     await expect(run("early_stop", {})).rejects.toThrow(/missing required input mode/);
     expect(existsSync(path.join(stateDir, "runs"))).toBe(true);
+  });
+});
+
+describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks relies on)", () => {
+  it("iterations of a parallel loop resume each other through the flow user state, in either order, with no terminal prompt", async () => {
+    for (const [roles, parallelism] of [[["waiter", "poster"], 2], [["poster", "waiter"], 1], [["poster", "waiter"], 2]] as const) {
+      const out = await run("rendezvous", { roles, parallelism });
+      expect(out.status, JSON.stringify(out.error)).toBe("success");
+      expect(out.result).toEqual(roles.map((r) => ({ value: { from: r === "waiter" ? "poster" : "self" }, label: r })));
+    }
+  });
+
+  it("a suspend without a form waits until its timeout: continue_on_disapprove_timeout gives the next step SuspendedTimedOut, else the flow fails", async () => {
+    const out = await run("waits");
+    expect(out.status).toBe("failure");
+    expect(out.error).toMatchObject({ name: "SuspendedTimedOut", step_id: "strict" });
+    const after = new RunStore(stateDir).journal(out.runId).find((e) => e.type === "step" && e.step_id === "after") as { result: unknown };
+    expect(after.result).toEqual({ value: { error: { name: "SuspendedTimedOut", message: "Timed out waiting to be resumed" } }, label: "" });
+  });
+
+  it("an approval with a form whose script resumes its own step goes on without asking", async () => {
+    const out = await run("self_approval", {}, { ask: async () => { throw new Error("nobody should be asked"); } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    expect(out.result).toEqual({ value: { answer: "nothing to ask" }, label: "" });
+  });
+
+  it("a resume URL is signed and each resume id counts once", async () => {
+    const first = await run("approval");
+    const url = String((first.pending?.step_result as { resume: string }).resume);
+    const bad = await fetch(url.replace(/\/[0-9a-f]{64}/, "/" + "0".repeat(64)), { method: "POST", body: "{}" });
+    expect(bad.status).toBe(400);
+    expect((await fetch(url, { method: "POST", body: JSON.stringify({ answer: "once" }) })).status).toBe(201); // Windmill answers 201 Created
+    const again = await fetch(url, { method: "POST", body: JSON.stringify({ answer: "twice" }) });
+    expect(await again.text()).toMatch(/already sent/);
+  });
+
+  it("a step that cancels its flow with a reason ends the run canceled with that reason; a canceled subflow fails its parent's step", async () => {
+    const out = await run("cancel");
+    expect(out.status).toBe("canceled");
+    expect(out.error?.message).toMatch(/deadline: T1 never started/);
+    const parent = await run("cancel_child");
+    expect(parent.status).toBe("failure");
+    expect(parent.result).toMatchObject({ value: { error: { name: "Canceled", step_id: "child", message: expect.stringMatching(/deadline: T1 never started/) } } });
+  });
+
+  it("a failing step inside a loop iteration runs the failure module there; with skip_failures its result is the iteration's entry", async () => {
+    const out = await run("loop_failure");
+    expect(out.status).toBe("success");
+    expect(out.result).toEqual([{ ok: 1 }, { value: { error: expect.objectContaining({ message: "two fails", step_id: "maybe" }) }, label: "handled" }]);
+  });
+
+  it("an identity first step returns the flow's arguments; a missing path is null; a Windmill without V8 refuses computed expressions", async () => {
+    const v8 = await run("first_step", { given: "x" });
+    expect(v8.status).toBe("success");
+    const steps = Object.fromEntries(new RunStore(stateDir).journal(v8.runId).flatMap((e) => (e.type === "step" ? [[e.step_id, e.result]] : [])));
+    expect(steps.read).toEqual({ value: "x", label: null });
+    const noV8 = await run("first_step", { given: "x" }, { noV8: true });
+    expect(noV8.status).toBe("failure");
+    expect(noV8.error?.message).toMatch(/Deno core is not enabled/);
+    expect(noV8.error?.step_id ?? noV8.error?.message).toMatch(/v8/);
   });
 });

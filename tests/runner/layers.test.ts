@@ -42,6 +42,9 @@ beforeAll(async () => {
     [`${lib}/workspace/fake.ts`]: 'import { fake } from "../../../../scripts/fakes/forge.ts";\nexport const f = fake;\n',
     [`${lib}/workspace/shortcut.ts`]: 'import { run } from "../git/run.ts";\nexport const s = run;\n',
     [`${lib}/workspace/spawn.ts`]: 'import { execa } from "execa";\nexport const sp = execa;\n',
+    // Allowed: the Windmill gateway importing windmill-client. Broken: anything else importing it.
+    [`${lib}/platform/windmill.ts`]: 'import * as wmill from "windmill-client";\nexport const w = wmill;\n',
+    [`${lib}/platform/issues.ts`]: 'import * as wmill from "windmill-client";\nexport const i = wmill;\n',
     "scripts/fakes/forge.ts": "export const fake = 1;\n",
     // Broken: harness folders needing each other.
     "scripts/runner/cli.ts": 'import { check } from "../check/index.ts";\nexport const cli = check;\n',
@@ -74,6 +77,10 @@ describe("dependency rules", () => {
   it("git is reached through lib/git.ts only, and execa only by the process and git gateways", () => {
     expect(found("git-gateway-has-one-door")).toEqual([expect.stringContaining(`${lib}/workspace/shortcut.ts → ${lib}/git/run.ts`)]);
     expect(found("processes-through-the-process-and-git-gateways")).toEqual([expect.stringContaining(`${lib}/workspace/spawn.ts →`)]);
+  });
+
+  it("the Windmill API is reached through lib/platform/windmill.ts only", () => {
+    expect(found("windmill-api-through-the-windmill-gateway")).toEqual([expect.stringContaining(`${lib}/platform/issues.ts →`)]);
   });
 
   it("the allowed directions are not reported", () => {

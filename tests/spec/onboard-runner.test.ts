@@ -47,7 +47,7 @@ describe("onboard on the local runner", () => {
     const out = await runPath("f/devgodzilla/onboard_project", { args: { repo: "ext::sh -c touch% /tmp/pwned-a2", base_branch: "main" }, store, stateDir });
     expect(out.status).toBe("failure");
     expect(JSON.stringify(out.result ?? out.error)).toMatch(/transport helper 'ext::'/);
-    expect((out.result as { markdown: string }).markdown).toMatch(/Onboarding failed/);
+    expect((out.result as { markdown: string }).markdown).toMatch(/onboard_project failed at `onboard`[\s\S]*Fix the named input/);
     expect(await fx.branches()).toEqual(before);
     expect(await workingCopies()).toEqual([]);
     await expect(fs.access("/tmp/pwned-a2")).rejects.toThrow();

@@ -44,7 +44,7 @@ afterAll(async () => {
 describe("spec scripts on the local runner", () => {
   it("runs specify by path with a $res: Anthropic resource", async () => {
     const out = await runPath("f/devgodzilla/specify", {
-      args: { repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Photo albums with sharing", anthropic: "$res:f/devgodzilla/anthropic" },
+      args: { repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Photo albums with sharing", llm: "$res:f/devgodzilla/anthropic" },
       store,
       stateDir,
     });
@@ -58,7 +58,7 @@ describe("spec scripts on the local runner", () => {
   });
 
   it("reports bad input as a failed job with one InputError", async () => {
-    const out = await runPath("f/devgodzilla/specify", { args: { repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "", anthropic: "$res:f/devgodzilla/anthropic" }, store, stateDir });
+    const out = await runPath("f/devgodzilla/specify", { args: { repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "", llm: "$res:f/devgodzilla/anthropic" }, store, stateDir });
     expect(out.status).toBe("failure");
     expect(out.error).toMatchObject({ name: "InputError", message: expect.stringMatching(/^feature_description: is empty/) });
   });
@@ -122,7 +122,7 @@ describe("spec_to_tasks flow", () => {
     expect(JSON.stringify(done)).not.toContain(KEY);
 
     // checklist is not part of the flow; run it by path on the flow's final commit.
-    const cl = await runPath("f/devgodzilla/checklist", { args: { repo: remote.remote, branch: r.branch, commit: r.commit, domain: "security", anthropic: "$res:f/devgodzilla/anthropic" }, store, stateDir });
+    const cl = await runPath("f/devgodzilla/checklist", { args: { repo: remote.remote, branch: r.branch, commit: r.commit, domain: "security", llm: "$res:f/devgodzilla/anthropic" }, store, stateDir });
     expect(cl.status).toBe("success");
     const clr = cl.result as { checklist_path: string; commit: string; first_id: string };
     expect(clr.first_id).toBe("CHK001");
@@ -133,7 +133,7 @@ describe("spec_to_tasks flow", () => {
     const asked: PendingApproval[] = [];
     const out = await runPath("f/devgodzilla/spec_to_tasks", {
       // This run speaks the Anthropic protocol end to end (the first one spoke OpenAI's).
-      args: { repo: remote.remote, base_branch: "main", feature_description: "Albums again", short_name: "albums-again", anthropic: "$res:f/devgodzilla/anthropic", max_followup_questions: 0 },
+      args: { repo: remote.remote, base_branch: "main", feature_description: "Albums again", short_name: "albums-again", llm: "$res:f/devgodzilla/anthropic", max_followup_questions: 0 },
       store,
       stateDir,
       // What the CLI's terminal prompt does: walk the form fields, Enter keeps the pre-filled default.

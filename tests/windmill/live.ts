@@ -135,6 +135,8 @@ async function main(): Promise<number> {
     process.stdout.write(`test:windmill: skipped — ${target.missing.join(", ")} not set; point WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE at a live Windmill workspace to check it (README "Run it on Windmill")\n`);
     return 0;
   }
+  // The local runner runs as the same workspace, so run URLs and WM_WORKSPACE read the same.
+  process.env.DEVGODZILLA_WORKSPACE = target.workspace;
   const server = new WindmillServer(target);
   const version = await server.preflight();
   const me = await server.call<{ username: string }>("GET", "w/users/whoami");

@@ -10,11 +10,12 @@
 const NAMES = [
   "DevGodzillaError", "InputError", "ConfigError",
   "GitError", "PushRejectedError", "LockTimeoutError", "ProcessSpawnError", "SecretInChangeError", "RepoPathError",
-  "DagError", "TaskCycleError", "SetupFailedError", "SandboxUnavailableError", "SandboxLimitError",
+  "DagError", "TaskCycleError", "TaskAttemptsError", "SetupFailedError", "SandboxUnavailableError", "SandboxLimitError",
   "LlmError", "TransientLlmError", "ContextOverflowError", "LlmRequestError", "StructuredOutputError", "ConstitutionViolationError",
   "AgentError", "AgentUnavailableError", "ExecutionBlockedError", "AgentTimeoutError", "TransientAgentError", "AgentFailedError", "DiffApplyError",
   "ReviewOutputError", "ResultFormatError",
   "ForgeError", "ForgeAuthError", "ForgePermissionError", "ForgeNotFoundError", "ForgeValidationError", "WebhookAuthError",
+  "WindmillError",
 ] as const;
 
 export type ErrorName = (typeof NAMES)[number];

@@ -79,6 +79,8 @@ const DEFAULT_ENDPOINTS = { openai: "https://api.openai.com/v1", anthropic: "htt
 /** Statuses that do not make the overall state degraded. */
 const ACCEPTABLE: ReadonlySet<HealthStatus> = new Set(["ok", "manual", "needs-service"]);
 
+const CANNOT_CONNECT = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ConnectionRefused", "FailedToOpenSocket"]);
+
 /** HEAD with a timeout; any HTTP answer (even 401/404/405) means reachable. No credentials are sent. */
 export async function probeEndpoint(url: string, timeoutMs = 4000): Promise<EndpointHealth> {
   const started = performance.now();
@@ -87,8 +89,13 @@ export async function probeEndpoint(url: string, timeoutMs = 4000): Promise<Endp
     await res.body?.cancel().catch(() => {});
     return { url, reachable: true, latencyMs: Math.round(performance.now() - started), httpStatus: res.status, error: null };
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const why = err.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : err.cause?.code ?? err.cause?.message ?? err.message;
+    const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
+    const code = err.cause?.code ?? err.code ?? "";
+    // The same words under Node and Bun (Windmill's workers): Bun reports a DNS failure, a refused
+    // and an unreachable host alike (ConnectionRefused), so they are one case here.
+    const why = err.name === "TimeoutError" ? `no answer within ${timeoutMs} ms`
+      : CANNOT_CONNECT.has(code) ? "cannot connect (host not found, connection refused or network unreachable)"
+      : err.cause?.message ?? err.message;
     return { url, reachable: false, latencyMs: null, httpStatus: null, error: why };
   }
 }

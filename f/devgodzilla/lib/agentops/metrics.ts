@@ -1,5 +1,5 @@
 // Agent metrics from Windmill's own job history (Windmill is the only state store): every completed
-// execute_task / task_with_qa job, read through windmill-client (JobService.listJobs, paged by
+// execute_task / task_with_qa job, read through the Windmill gateway (lib/platform/windmill.ts, paged by
 // created_before; a result the list omits is fetched with getCompletedJobResultMaybe), grouped per
 // agent and model: runs, success rate, QA pass rate, median and p90 duration, tokens and cost.
 // The local runner serves the same API from its run records, so this code runs unchanged there.
@@ -13,7 +13,7 @@
 //   outcome: the job's success, and result.status ("failed" / "error" / "blocked") or result.error
 // A task_with_qa job and the execute_task job inside it (parent_job) count once, merged.
 
-import * as wmill from "windmill-client";
+import { jobResult, listJobs } from "../platform/windmill.ts";
 
 export const DEFAULT_METRIC_PATHS = ["f/devgodzilla/execute_task", "f/devgodzilla/task_with_qa"] as const;
 
@@ -141,36 +141,16 @@ export function mergeNested(samples: AgentRunSample[]): AgentRunSample[] {
   return samples.filter((s) => !absorbed.has(s.jobId));
 }
 
-/** Completed jobs of the given paths with their results, newest first. */
+/** Completed jobs of the given paths with their results, newest first (through the Windmill gateway, paged). */
 export async function collectAgentRuns(opts: CollectOptions = {}): Promise<AgentRunSample[]> {
-  const workspace = opts.workspace ?? process.env.WM_WORKSPACE ?? "";
-  const paths = opts.paths ?? DEFAULT_METRIC_PATHS;
-  const maxJobs = opts.maxJobs ?? 2000;
   const out: AgentRunSample[] = [];
-  const perPage = 100;
-  for (const p of paths) {
-    const seen = new Set<string>();
-    let before: string | undefined;
-    for (;;) {
-      const page = (await wmill.JobService.listJobs({
-        workspace, scriptPathExact: p, perPage, createdBefore: before,
-        createdAfter: opts.since?.toISOString(), running: false,
-      })) as unknown as { id: string; type?: string; script_path?: string; parent_job?: string; root_job?: string; created_at?: string; success?: boolean; duration_ms?: number; result?: unknown }[];
-      const fresh = page.filter((j) => !seen.has(j.id));
-      for (const j of fresh) seen.add(j.id);
-      const completed = fresh.filter((j) => j.type === "CompletedJob" && j.script_path === p);
-      await mapLimit(completed, 8, async (j) => {
-        let result = j.result;
-        if (result === undefined) {
-          const got = (await wmill.JobService.getCompletedJobResultMaybe({ workspace, id: j.id })) as { result?: unknown };
-          result = got.result;
-        }
-        out.push(sampleFromJob(j, result));
-      });
-      if (!fresh.length || page.length < perPage || seen.size >= maxJobs) break;
-      before = page.reduce((min, j) => (j.created_at && j.created_at < min ? j.created_at : min), page[0]!.created_at ?? "");
-      if (!before) break;
-    }
+  for (const p of opts.paths ?? DEFAULT_METRIC_PATHS) {
+    const jobs = await listJobs({ scriptPathExact: p, createdAfter: opts.since?.toISOString() }, opts.maxJobs ?? 2000);
+    const completed = jobs.filter((j) => j.type === "CompletedJob" && j.script_path === p);
+    await mapLimit(completed, 8, async (j) => {
+      const result = j.result !== undefined ? j.result : (await jobResult(j.id)).result;
+      out.push(sampleFromJob(j as Parameters<typeof sampleFromJob>[0], result));
+    });
   }
   return mergeNested(out).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

@@ -9,9 +9,9 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import * as wmill from "windmill-client";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
+import { resumeUrls } from "../platform/windmill.ts";
 import { GitError, commitAll, gitAt, pushBranch, splitZ, type GitAuthOptions, type PushResult } from "../git.ts";
 import { detectBlock } from "./block.ts";
 import { agentSettings, type AgentsConfig } from "./config.ts";
@@ -131,17 +131,17 @@ export async function prepareIdeTask(
   return { commandFile, commit, push };
 }
 
-type ResumeUrls = { resume: string; cancel: string; approvalPage: string };
+import type { ResumeUrls } from "../platform/windmill.ts";
 
 /**
  * What the suspend step returns: the resume/cancel URLs of this job, a description for the
- * approval page and the form's default answer. `getResumeUrls` defaults to windmill-client's.
+ * approval page and the form's default answer. `getResumeUrls` defaults to the Windmill gateway's.
  */
 export async function ideSuspendPayload(
   input: { agentId: AgentId; taskId: string; title: string; branch: string; commandFile: IdeCommandFile; repoUrl?: string },
   getResumeUrls?: (approver?: string) => Promise<ResumeUrls>,
 ): Promise<IdeSuspendPayload> {
-  const get = getResumeUrls ?? ((approver?: string) => wmill.getResumeUrls(approver));
+  const get = getResumeUrls ?? resumeUrls;
   const urls = await get();
   const spec = AGENTS[input.agentId];
   const run = input.commandFile.path.endsWith("SKILL.md") ? `the skill \`${input.commandFile.name}\`` : `\`/${input.commandFile.name}\``;

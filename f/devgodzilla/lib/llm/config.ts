@@ -50,13 +50,18 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
 
 const given = (v: unknown): boolean => v !== undefined && v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0);
 
-/** Exactly one of llm / anthropic / openai must be given. */
+/** Exactly one of llm / anthropic / openai must be given (scripts pass only `llm`, which may hold any of the three). */
 export function providerFromResources(r: LlmResources): ProviderConfig {
   const present = (["llm", "anthropic", "openai"] as const).filter((k) => given(r[k]));
   if (present.length === 0) throw new InputError("llm", "no LLM credentials given", "pass one resource: llm (c_devgodzilla_llm), openai or anthropic");
   if (present.length > 1) throw new InputError(present[1]!, `several LLM resources given (${present.join(", ")})`, "pass only one");
   const model = r.model?.trim() || undefined;
   if (present[0] === "llm") {
+    // The scripts' one LLM parameter takes any LLM resource: c_devgodzilla_llm, or an openai or
+    // anthropic resource (told apart by their fields).
+    const shape = r.llm as { provider?: unknown; apiKey?: unknown; api_key?: unknown };
+    if (shape.provider === undefined && shape.apiKey !== undefined) return providerFromResources({ anthropic: r.llm, model });
+    if (shape.provider === undefined && shape.api_key !== undefined) return providerFromResources({ openai: r.llm, model });
     const l = parse(LlmResource, r.llm, "llm");
     return { provider: l.provider, apiKey: l.api_key, baseUrl: l.base_url ?? undefined, model: model ?? (l.model || DEFAULT_MODELS[l.provider]) };
   }

@@ -6,7 +6,7 @@
 
 import * as path from "node:path";
 import { z } from "zod";
-import * as wmill from "windmill-client";
+import { setProgress } from "../platform/windmill.ts";
 import { InputError } from "../errors.ts";
 import {
   assertValidBranchName,
@@ -64,12 +64,7 @@ export interface OnboardResult {
 }
 
 async function progress(n: number): Promise<void> {
-  if (!process.env.WM_JOB_ID || !process.env.WM_TOKEN) return;
-  try {
-    await wmill.setProgress(n);
-  } catch {
-    /* progress is cosmetic */
-  }
+  setProgress(n);
 }
 
 export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {

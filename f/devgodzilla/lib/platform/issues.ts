@@ -3,7 +3,7 @@
 // this repo + issue), so the sweep, the webhook and manual runs never duplicate each other and no
 // state of ours is kept.
 
-import * as wmill from "windmill-client";
+import { runsOf, startFlow } from "./windmill.ts";
 import { DevGodzillaError } from "../errors.ts";
 import { forgeClient, type ForgeClientOptions, type ForgeTarget, type IssueInfo } from "./forge.ts";
 
@@ -44,17 +44,12 @@ export type IssueRunOutcome = { status: "started"; job_id: string } | ({ status:
 
 // ---------------------------------------------------------------------------------------------
 
-/** Runs of `flow` for this repository and issue, newest first. */
-export async function windmillIssueRuns(flow: string, repo: string, issueNumber: number, workspace = process.env.WM_WORKSPACE ?? ""): Promise<IssueRun[]> {
-  const jobs = (await wmill.JobService.listJobs({ workspace, scriptPathExact: flow, args: JSON.stringify({ repo, issue_number: issueNumber }), perPage: 20 })) as { id: string; type?: string; success?: boolean }[];
-  return jobs.map((j) => ({ id: j.id, state: j.type === "QueuedJob" ? "live" : j.success ? "succeeded" : "failed" }));
+/** Runs of `flow` for this repository and issue, newest first (the gateway's run lookup, every page). */
+export async function windmillIssueRuns(flow: string, repo: string, issueNumber: number): Promise<IssueRun[]> {
+  return (await runsOf(flow, { repo, issue_number: issueNumber })).map((j) => ({ id: j.id, state: j.state }));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function windmillRunFlow(path: string, args: Record<string, unknown>): Promise<string> {
-  return String(await wmill.runFlowAsync(path, args, null, true)).trim().replace(/^"|"$/g, "");
-}
 
 const BLOCKING: Record<PriorRunPolicy, ReadonlySet<IssueRun["state"]>> = {
   live: new Set(["live"]),
@@ -75,7 +70,7 @@ export async function blockingIssueRun(flow: string, repo: string, issueNumber: 
 export async function startIssueRun(req: IssueRunRequest): Promise<IssueRunOutcome> {
   const blocking = await blockingIssueRun(req.flow, req.args.repo, req.args.issue_number, req.blockedBy, req.listRuns);
   if (blocking) return { status: "blocked", ...blocking };
-  const jobId = await (req.runFlow ?? windmillRunFlow)(req.flow, req.args);
+  const jobId = await (req.runFlow ?? startFlow)(req.flow, req.args);
   if (!UUID.test(jobId)) {
     throw new DevGodzillaError(`Windmill did not start ${req.flow}: ${jobId.slice(0, 300)}`, { hint: `check that the flow ${req.flow} is deployed and this script may run it` });
   }

@@ -132,3 +132,13 @@ export function titleFromSpec(spec: string): string | undefined {
   if (!h) return undefined;
   return h.replace(/^Feature Specification:\s*/i, "").trim() || undefined;
 }
+
+/** spec_to_pr's PR decision: open one only with a forge resource; a draft when asked or when QA failed. */
+export function prPlan(p: { qaPassed: boolean; draftAsked: boolean; forgeGiven: boolean }) {
+  return {
+    runs: p.forgeGiven ? [1] : [],
+    draft: p.draftAsked || !p.qaPassed,
+    qa_verdict: p.qaPassed ? "passed" : "failed",
+    skipped: p.forgeGiven ? null : "no github or gitlab resource was given",
+  };
+}

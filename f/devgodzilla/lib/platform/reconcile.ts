@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as wmill from "windmill-client";
+import { cancelJob, deleteResource, getJob, listJobs, listResources, WindmillError } from "./windmill.ts";
 import { cacheRoot, currentWindmill, gitAt, gitDirOf, isRunBranch, listRemoteBranches, readOwner, remoteHasCommit, RUN_BRANCH_PREFIX, sameWindmill, type OwnerMarker, type WindmillIdentity } from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
@@ -103,17 +103,17 @@ function waitingForApproval(j: AnyJob): boolean {
   return (j.suspend ?? 0) > 0 || mods.some((m) => m?.type === "WaitingForEvents");
 }
 
-async function listDevgodzillaJobs(workspace: string, prefix: string, runFlows: string[]): Promise<AnyJob[]> {
-  // The list endpoint returns the newest 100; ask separately for the live jobs and for the run
-  // flows' own jobs, so a long history of step jobs can never hide a stuck job or a run.
+async function listDevgodzillaJobs(prefix: string, runFlows: string[]): Promise<AnyJob[]> {
+  // The recent history pages back a bounded way; the live jobs and the run flows' own jobs are asked
+  // for separately, so a long history of step jobs can never hide a stuck job or a run.
   const [recent, running, suspended, runs] = await Promise.all([
-    wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, perPage: 100 }),
-    wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, running: true, perPage: 100 }),
-    wmill.JobService.listJobs({ workspace, scriptPathStart: prefix, suspended: true, perPage: 100 }).catch(() => []),
-    runFlows.length ? wmill.JobService.listJobs({ workspace, scriptPathExact: runFlows.join(","), perPage: 100 }) : [],
+    listJobs({ scriptPathStart: prefix }, 500),
+    listJobs({ scriptPathStart: prefix, running: true }),
+    listJobs({ scriptPathStart: prefix, suspended: true }).catch(() => []),
+    runFlows.length ? listJobs({ scriptPathExact: runFlows }, 500) : [],
   ]);
   const byId = new Map<string, AnyJob>();
-  for (const j of [...(recent as AnyJob[]), ...(running as AnyJob[]), ...(suspended as AnyJob[]), ...(runs as AnyJob[])]) byId.set(j.id, j);
+  for (const j of [...recent, ...running, ...suspended, ...runs] as AnyJob[]) byId.set(j.id, j);
   // Newest first, as the API lists them (the newest run of a branch decides its state).
   return [...byId.values()].sort((a, b) => String(b.created_at ?? "").localeCompare(String(a.created_at ?? "")));
 }
@@ -217,7 +217,7 @@ async function cancelStuckJobs(p: Pass, lim: Limits): Promise<void> {
     const f: Finding = { kind: "stuck-job", subject: j.id, job_id: j.id, detail: `${j.script_path}: ${why}`, action: p.dry ? "would-cancel" : "cancelled" };
     if (!p.dry) {
       try {
-        await wmill.JobService.cancelQueuedJob({ workspace: p.workspace, id: j.id, requestBody: { reason: `devgodzilla reconcile: ${why}` } });
+        await cancelJob(j.id, `devgodzilla reconcile: ${why}`);
         p.liveIds.delete(j.id);
       } catch (e) {
         f.action = "failed";
@@ -229,18 +229,18 @@ async function cancelStuckJobs(p: Pass, lim: Limits): Promise<void> {
 }
 
 /** Is a job of this workspace still live? Asks Windmill for ids outside the listing; unsure → live. */
-function liveChecker(workspace: string, liveIds: Set<string>): (id: string) => Promise<boolean> {
+function liveChecker(liveIds: Set<string>): (id: string) => Promise<boolean> {
   const cache = new Map<string, boolean>();
   return async (id) => {
     if (liveIds.has(id)) return true;
     if (cache.has(id)) return cache.get(id)!;
     let alive = false;
     try {
-      const j = (await wmill.JobService.getJob({ workspace, id, noLogs: true, noCode: true })) as AnyJob;
+      const j = (await getJob(id)) as AnyJob;
       alive = isLive(j) && !(j.canceled && !j.running);
     } catch (e) {
       // 404: this Windmill does not know the job → not live. Anything else: be safe and keep.
-      alive = (e as { status?: number }).status !== 404;
+      alive = !(e instanceof WindmillError && e.status === 404);
     }
     cache.set(id, alive);
     return alive;
@@ -351,7 +351,7 @@ async function reportRepo(p: Pass, repo: string, rs: RunFacts[], runFlows: strin
     let r = latest.get(branch);
     if (!r) {
       // Older than the listing? Ask Windmill for a run whose result names this branch.
-      const older = (await wmill.JobService.listJobs({ workspace: p.workspace, scriptPathExact: runFlows.join(","), result: JSON.stringify({ branch }), perPage: 1 }).catch(() => [])) as AnyJob[];
+      const older = (await listJobs({ scriptPathExact: runFlows, result: { branch } }, 1).catch(() => [])) as AnyJob[];
       if (older[0]) r = runFacts(older[0]);
     }
     if (!r) {
@@ -400,13 +400,13 @@ async function reportMissingCommits(p: Pass, repo: string, shown: string, rs: Ru
 /** Stage 5: webhook delivery claims (this workspace's state resources): GitHub/GitLab only redeliver recent events. */
 async function pruneDeliveryClaims(p: Pass, keepDays: number): Promise<void> {
   if (keepDays <= 0) return;
-  const claims = (await wmill.ResourceService.listResource({ workspace: p.workspace, pathStart: DELIVERY_STATE_PREFIX, resourceType: "state", perPage: 100 }).catch(() => [])) as { path: string; value?: { at?: string } }[];
+  const claims = (await listResources(DELIVERY_STATE_PREFIX, "state").catch(() => [])) as { path: string; value?: { at?: string } }[];
   let expired = 0;
   for (const c of claims) {
     const at = c.value?.at;
     if (!c.path.startsWith(DELIVERY_STATE_PREFIX) || !at || ageS(at, p.now) < keepDays * 86400) continue;
     expired++;
-    if (!p.dry) await wmill.ResourceService.deleteResource({ workspace: p.workspace, path: c.path }).catch(() => expired--);
+    if (!p.dry) await deleteResource(c.path).catch(() => expired--);
   }
   if (expired) p.findings.push({ kind: "expired-delivery", subject: DELIVERY_STATE_PREFIX, action: p.dry ? "would-remove" : "removed", detail: `${expired} webhook delivery claim(s) older than ${keepDays} days` });
 }
@@ -424,7 +424,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
     idle: o.idleLimitS ?? 15 * 60,
     orphanAge: o.orphanAgeS ?? Math.max(maxFlow, maxScript),
   };
-  const jobs = await listDevgodzillaJobs(workspace, lim.prefix, lim.runFlows);
+  const jobs = await listDevgodzillaJobs(lim.prefix, lim.runFlows);
   const liveIds = new Set(jobs.filter(isLive).map((j) => j.id));
   const p: Pass = {
     workspace,
@@ -435,7 +435,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
     findings: [],
     jobs,
     liveIds,
-    jobIsLive: liveChecker(workspace, liveIds),
+    jobIsLive: liveChecker(liveIds),
   };
   const cache = cacheRoot(o.cacheDir);
 

@@ -2,7 +2,7 @@
 // pending approvals with their links, cost so far — read only from Windmill (JobService.getJob
 // and the flow_status the engine keeps), never from a store of ours.
 
-import * as wmill from "windmill-client";
+import { getJob, listJobs } from "./windmill.ts";
 import { InputError } from "../errors.ts";
 import { mdCell } from "../markdown.ts";
 
@@ -140,7 +140,7 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   const get = async (id: string): Promise<AnyJob | undefined> => {
     if (reads++ >= maxReads) return undefined;
     try {
-      return (await wmill.JobService.getJob({ workspace, id, noLogs: true, noCode: true })) as AnyJob;
+      return (await getJob(id)) as AnyJob;
     } catch (e) {
       if ((e as { status?: number }).status === 404) return undefined;
       throw e;
@@ -175,7 +175,7 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   // A flow without flow_status (e.g. the local runner's API): rebuild the steps from its child
   // jobs (parent_job = the flow), oldest first.
   if (!modules.length && isFlow) {
-    const children = ((await wmill.JobService.listJobs({ workspace, parentJob: root.id, perPage: 100 }).catch(() => [])) as AnyJob[])
+    const children = ((await listJobs({ parentJob: root.id }, maxReads).catch(() => [])) as AnyJob[])
       .sort((a, b) => String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")));
     const rootSuspended = !done && (root.suspend ?? 0) > 0;
     let lastApproval: ApprovalView | undefined;

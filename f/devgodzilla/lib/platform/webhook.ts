@@ -6,8 +6,8 @@
 // sign, and a GitLab sender sets freely): the forge's own identity of the event taken from the
 // verified body (comment / note id; issue id + label + change time), the body's sha256, and the
 // event's own time, which must lie within REPLAY_WINDOW_HOURS.
-// Pure functions up to the claim, so they are unit-testable; Windmill access goes through
-// windmill-client only (no DevGodzilla database).
+// Pure functions up to the claim, so they are unit-testable; Windmill access goes through the
+// Windmill gateway (lib/platform/windmill.ts) only (no DevGodzilla database).
 //
 // Shape: HTTP route triggers (github_webhook / gitlab_webhook
 // .http_trigger.yaml, raw_string: true) → the small script f/devgodzilla/webhook, whose V2
@@ -26,7 +26,7 @@
 // the GitHub route to `signature` (provider Github) to reject forgeries before a job is created.
 
 import { createHmac, timingSafeEqual, createHash } from "node:crypto";
-import * as wmill from "windmill-client";
+import { createResource, deleteResource, findResource, getVariable, updateResourceValue } from "./windmill.ts";
 import { z } from "zod";
 import { DevGodzillaError, ConfigError, InputError } from "../errors.ts";
 import { startIssueRun, type ListIssueRuns } from "./issues.ts";
@@ -341,14 +341,14 @@ export interface PreprocessOptions extends MapOptions {
 
 /** The optional allow-list variable; missing → nobody beyond project members of private projects. */
 export async function windmillGitlabAllowedUsers(): Promise<string[]> {
-  const v = await wmill.getVariable(GITLAB_ALLOWED_USERS_VARIABLE).catch(() => "");
+  const v = await getVariable(GITLAB_ALLOWED_USERS_VARIABLE).catch(() => "");
   return String(v ?? "").split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
 }
 
 export async function windmillSecret(provider: WebhookProvider): Promise<string> {
   const path = provider === "github" ? GITHUB_SECRET_VARIABLE : GITLAB_SECRET_VARIABLE;
   try {
-    return String(await wmill.getVariable(path));
+    return String(await getVariable(path));
   } catch {
     throw new ConfigError(`$var:${path}`, undefined, "the webhook secret variable is missing or not visible to this script", `create the secret variable ${path} with the value configured on the ${provider} webhook`);
   }
@@ -412,28 +412,13 @@ export function deliveryStatePath(provider: WebhookProvider, id: string): string
   return `${DELIVERY_STATE_PREFIX}${provider === "github" ? "gh" : "gl"}_${safe}`;
 }
 
-export function windmillDeliveryLedger(workspace = process.env.WM_WORKSPACE ?? ""): DeliveryLedger {
-  const R = wmill.ResourceService;
+export function windmillDeliveryLedger(): DeliveryLedger {
   return {
-    async claim(rec) {
-      const path = deliveryStatePath(rec.provider, rec.delivery_id);
-      try {
-        await R.createResource({ workspace, requestBody: { path, value: rec, resource_type: "state", description: `webhook delivery ${rec.delivery_id}` } });
-        return true;
-      } catch (e) {
-        // Distinguish "already claimed" from a real failure.
-        if (await R.existsResource({ workspace, path }).catch(() => false)) return false;
-        throw e;
-      }
-    },
-    async get(provider, id) {
-      return (await wmill.getResource(deliveryStatePath(provider, id), true)) as DeliveryRecord | undefined;
-    },
-    async complete(rec) {
-      await R.updateResourceValue({ workspace, path: deliveryStatePath(rec.provider, rec.delivery_id), requestBody: { value: rec } });
-    },
+    claim: (rec) => createResource(deliveryStatePath(rec.provider, rec.delivery_id), "state", rec, `webhook delivery ${rec.delivery_id}`),
+    get: (provider, id) => findResource<DeliveryRecord>(deliveryStatePath(provider, id)),
+    complete: (rec) => updateResourceValue(deliveryStatePath(rec.provider, rec.delivery_id), rec),
     async release(provider, id) {
-      await R.deleteResource({ workspace, path: deliveryStatePath(provider, id) }).catch(() => undefined);
+      await deleteResource(deliveryStatePath(provider, id)).catch(() => undefined);
     },
   };
 }

@@ -1,41 +1,27 @@
-// The `feedback` script's modes, used by the task_with_qa flow:
-//   validate — check the loop inputs (limits, history, context, commit) before anything runs;
-//   classify — route a verdict / block signal / step error, apply the bounds, record the decision;
-//   ask      — the clarify approval step's payload (question, options, recommended answer);
-//   ask_spec — the re-specify approval step's payload (a human updates the spec, gives the commit);
-//   answer   — fold the approver's payload into the task context and the decision history;
-//   finish   — the flow's result: status, the decisions, branch/commit and the last verdict;
-//   failure  — the flow's failure module: where it failed, with the decisions made so far.
+// The steps of task_with_qa's feedback loop, one function each (one script each):
+//   check      — validate the loop inputs (limits, history, context, commit) before anything runs;
+//   qaInputs   — whether QA runs (not after a failed or blocked execute step) and its inputs;
+//   classify   — route a verdict / block signal / step error, apply the bounds, record the decision;
+//   askClarify — the clarify approval's payload, or resume itself when there is nothing to ask;
+//   askSpec    — the re-specify approval's payload, or resume itself; carries the clarify answer;
+//   answer     — fold the answers into the task's context and the decision history; the re-plan gate;
+//   next       — the next attempt's arguments (the loop's self-call gate), or none;
+//   finish     — the flow's result: status, the decisions, branch/commit and the last verdict;
+//   failure    — the flow's failure module: where it failed, with the decisions made so far.
+// A suspend step whose script resumes itself is how a human step becomes conditional without a
+// branch predicate (which only V8 evaluates).
 
 import { z } from "zod";
-import * as wmill from "windmill-client";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { createLlm, type Llm } from "../llm/client.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
+import { postResume, resumeUrls, type ResumeUrls } from "../platform/windmill.ts";
 import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord, type FeedbackInput, type VerdictLike } from "./feedback.ts";
 
 export interface ContextEntry {
   question: string;
   answer: string;
-}
-
-export interface FeedbackParams extends LlmResources {
-  mode: "validate" | "classify" | "ask" | "ask_spec" | "answer" | "finish" | "failure";
-  verdict?: unknown;
-  block?: unknown;
-  error?: unknown;
-  history?: unknown;
-  limits?: unknown;
-  commit?: string;
-  decide?: unknown;
-  resume?: unknown;
-  context?: unknown;
-  route?: unknown;
-  qa?: unknown;
-  execute?: unknown;
-  /** Test hook. */
-  llmClient?: Llm | null;
 }
 
 const DecisionRecordSchema = z.object({
@@ -63,140 +49,232 @@ const VerdictSchema = z.object({
 }).passthrough();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value ?? undefined);
   if (!r.success) throw new InputError(field, `${r.error.issues[0].path.join(".") || "(root)"}: ${r.error.issues[0].message}`);
   return r.data;
 }
 const given = (v: unknown) => v !== undefined && v !== null && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
+const SHA = /^[0-9a-f]{7,64}$/i;
 
-async function resumeUrls(): Promise<Record<string, string>> {
-  // Outside a Windmill job (a direct call) there are no resume URLs; the payload still describes the ask.
-  if (!process.env.WM_JOB_ID) return {};
-  return (await wmill.getResumeUrls()) as unknown as Record<string, string>;
+/** What the execute step returned (execute_task's result, or `{error}` with continue_on_error). */
+export interface ExecuteLike {
+  task_id?: string;
+  outcome?: string;
+  branch?: string;
+  commit?: string;
+  base_commit?: string;
+  changed?: boolean;
+  blocked?: boolean;
+  block?: unknown;
+  summary?: string;
+  usage?: unknown;
+  assignment?: { agent?: string; model?: string | null; source?: string };
+  job_id?: string;
+  agent?: { finalMessage?: string };
+  artifacts?: { files?: { path: string; kind?: string }[]; [k: string]: unknown };
+  error?: { name?: string; message?: string };
 }
 
-export async function runFeedback(p: FeedbackParams): Promise<Record<string, unknown>> {
-  const redactor = new Redactor();
-  for (const r of [p.llm, p.openai, p.anthropic]) redactor.addFrom(r);
-  switch (p.mode) {
-    case "validate": {
-      const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
-      const history = parse(HistorySchema, p.history ?? [], "history");
-      parse(ContextSchema, p.context ?? [], "context");
-      if (p.commit !== undefined && !/^[0-9a-f]{7,64}$/i.test(p.commit)) throw new InputError("commit", "must be a commit sha");
-      return { ok: true, limits, iteration: history.length + 1 };
-    }
-    case "classify": {
-      const history = parse(HistorySchema, p.history ?? [], "history") as DecisionRecord[];
-      const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
-      const input: FeedbackInput = {
-        verdict: given(p.verdict) ? (parse(VerdictSchema, p.verdict, "verdict") as VerdictLike) : null,
-        block: given(p.block) ? parse(BlockSchema, p.block, "block") : null,
-        error: given(p.error) ? (p.error as FeedbackInput["error"]) : null,
-        history,
-      };
-      let llm = p.llmClient ?? null;
-      if (!llm && [p.llm, p.openai, p.anthropic].some(given)) llm = createLlm({ ...providerFromResources(p), redactor, maxAttempts: 2 });
-      const c = await classifyFeedback(input, llm);
-      const routed = applyBounds(c, history, limits);
-      const record: DecisionRecord = {
-        iteration: history.length + 1, decision: routed.decision, classified_as: c.action, reason: routed.reason, source: c.source,
-        score: input.verdict?.score ?? null, commit: p.commit || null, ...(c.question && routed.decision === "clarify" ? { question: c.question } : {}), at: new Date().toISOString(),
-      };
-      return redactor.redactDeep({
-        decision: routed.decision, stop: routed.stop, reason: routed.reason, source: c.source,
-        question: c.question ?? null, options: c.options ?? [], recommended: c.recommended ?? c.options?.[0] ?? null,
-        backoff_seconds: routed.backoff_seconds, counts: routed.counts, decisions: [...history, record],
-      });
-    }
-    case "ask": {
-      const d = (p.decide ?? {}) as { question?: string; options?: string[]; recommended?: string | null; reason?: string };
-      const options = d.options ?? [];
-      const md = [
-        `### The task needs a decision`,
-        "",
-        `**Question:** ${d.question ?? "How should the task proceed?"}`,
-        "",
-        d.recommended ? `**Recommended:** ${d.recommended}` : "",
-        options.length ? `\n| Option | Answer |\n|---|---|\n${options.map((o, i) => `| ${String.fromCharCode(65 + i)} | ${o.replace(/\|/g, "\\|")} |`).join("\n")}` : "",
-        "",
-        `_Why: ${d.reason ?? ""}_`,
-      ].filter((l) => l !== "").join("\n");
-      return { ...(await resumeUrls()), default_args: { answer: d.recommended ?? options[0] ?? "" }, description: { markdown: md }, question: d.question ?? null, options, recommended: d.recommended ?? null };
-    }
-    case "ask_spec": {
-      const d = (p.decide ?? {}) as { reason?: string };
-      const md = `### The specification needs an update\n\n${d.reason ?? ""}\n\nUpdate spec.md (and plan/tasks if needed) on the run branch, then approve with the commit that holds the update (empty = keep the current commit).`;
-      return { ...(await resumeUrls()), default_args: { commit: p.commit ?? "", note: "" }, description: { markdown: md } };
-    }
-    case "answer": {
-      const history = parse(HistorySchema, (p.decide as { decisions?: unknown })?.decisions ?? [], "decide.decisions") as DecisionRecord[];
-      const context = parse(ContextSchema, p.context ?? [], "context") as ContextEntry[];
-      const resume = (p.resume ?? {}) as { answer?: unknown; commit?: unknown; note?: unknown; error?: unknown };
-      if (resume.error) throw new InputError("resume", `the approval was not given: ${JSON.stringify(resume.error)}`);
-      const last = history[history.length - 1];
-      // The next attempt starts from `commit` (the replanned commit, or the current one).
-      const out: Record<string, unknown> = { commit: p.commit ?? "" };
-      if (last?.decision === "clarify") {
-        const answer = String(resume.answer ?? "").trim();
-        if (!answer) throw new InputError("resume.answer", "an answer is required");
-        last.answer = answer;
-        context.push({ question: last.question ?? "", answer });
-      } else if (last?.decision === "re-specify") {
-        const commit = String(resume.commit ?? "").trim() || p.commit || "";
-        if (commit && !/^[0-9a-f]{7,64}$/i.test(commit)) throw new InputError("resume.commit", "must be a commit sha");
-        last.answer = `spec updated at ${commit}${resume.note ? `: ${String(resume.note)}` : ""}`;
-        if (resume.note) context.push({ question: "What changed in the specification?", answer: String(resume.note) });
-        out.commit = commit;
-      }
-      return redactor.redactDeep({ ...out, decisions: history, context, note: contextNote(context) });
-    }
-    case "finish": {
-      const route = p.route as Record<string, unknown> | null | undefined;
-      // A deeper iteration already produced the final result: pass it up unchanged.
-      if (route && typeof route === "object" && route.task_with_qa === true) return route;
-      const d = (p.decide ?? {}) as { decision?: string; reason?: string; decisions?: unknown[] };
-      const qa = (p.qa ?? {}) as { verdict?: { status?: string; score?: number }; markdown?: string; commit?: string; branch?: string; report_path?: string };
-      const ex = (p.execute ?? {}) as { commit?: string; branch?: string; task_id?: string; changed?: boolean; summary?: string; blocked?: boolean; block?: unknown; usage?: unknown; artifacts?: { files?: { path: string; kind?: string }[] }; assignment?: { agent?: string; model?: string | null; source?: string } };
-      // Besides the loop's own record, the fields execute_dag reads from a task job (as from
-      // execute_task): the task branch/commit to merge, whether it changed, the summary and files
-      // dependants are told about, the block signal and the usage.
-      return {
-        task_with_qa: true,
-        status: d.decision === "done" ? "passed" : "failed",
-        reason: d.reason ?? "",
-        iterations: (d.decisions ?? []).length,
-        decisions: d.decisions ?? [],
-        task_id: ex.task_id ?? null,
-        branch: qa.branch ?? ex.branch ?? null,
-        commit: qa.commit ?? ex.commit ?? p.commit ?? null,
-        changed: ex.changed ?? null,
-        summary: ex.summary ?? "",
-        blocked: d.decision !== "done" && !!ex.blocked,
-        block: ex.block ?? null,
-        usage: ex.usage ?? null,
-        assignment: ex.assignment ?? null, // which agent and model ran, and where that choice came from
-        artifacts: { files: (ex.artifacts?.files ?? []).slice(0, 200).map((f) => ({ path: f.path, ...(f.kind ? { kind: f.kind } : {}) })) },
-        verdict: qa.verdict ? { status: qa.verdict.status, score: qa.verdict.score } : null,
-        report_path: qa.report_path ?? null,
-      };
-    }
-    case "failure": {
-      // The flow's failure module: the flow stays failed; its result says where and keeps the history.
-      const e = (p.error ?? {}) as { message?: string; name?: string; step_id?: string };
-      const history = HistorySchema.safeParse(p.history ?? []);
-      return redactor.redactDeep({
-        task_with_qa: true, status: "error", reason: `${e.step_id ? `step ${e.step_id}: ` : ""}${e.name ?? "Error"}: ${e.message ?? "unknown error"}`,
-        iterations: history.success ? history.data.length : 0, decisions: history.success ? history.data : [], commit: p.commit ?? null, verdict: null,
-      });
-    }
-    default:
-      throw new InputError("mode", `unknown mode ${JSON.stringify(p.mode)}`, "validate, classify, ask, ask_spec, answer, finish or failure");
-  }
-}
+/** The QA gate loop's result: [] (QA did not run), [qa result] or [{error}]. */
+type QaRuns = unknown[] | null | undefined;
+const lastQa = (qa: QaRuns) => (Array.isArray(qa) && qa.length ? (qa[qa.length - 1] as { verdict?: unknown; error?: unknown; commit?: string; branch?: string; markdown?: string; report_path?: string }) : undefined);
+
+// ---- check
 
 /** What the agent is told on the next attempt. */
 export function contextNote(context: ContextEntry[]): string {
   if (!context.length) return "";
   return ["Decisions from the humans on this task (follow them):", ...context.map((c) => `- Q: ${c.question}\n  A: ${c.answer}`)].join("\n");
+}
+
+export function check(p: { limits?: unknown; history?: unknown; context?: unknown; commit?: string; note?: string | null }) {
+  const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
+  const history = parse(HistorySchema, p.history ?? [], "history");
+  const context = parse(ContextSchema, p.context ?? [], "context") as ContextEntry[];
+  if (p.commit !== undefined && !SHA.test(p.commit)) throw new InputError("commit", "must be a commit sha");
+  // The agent's instruction for this attempt: the executor's note, then the humans' answers so far.
+  const note = [p.note ?? "", contextNote(context)].filter(Boolean).join("\n\n");
+  return { ok: true, limits, history, context, iteration: history.length + 1, note };
+}
+
+// ---- QA inputs
+
+export function qaInputs(p: { execute?: ExecuteLike | null; task?: { id?: string; story?: string | null; [k: string]: unknown } | null; commit: string }) {
+  const ex = p.execute ?? {};
+  const runs = ex.error || ex.blocked || !ex.commit ? [] : [1];
+  return {
+    runs,
+    branch: ex.branch ?? "",
+    commit: ex.commit ?? p.commit,
+    base_commit: p.commit,
+    artifacts: { agent_output: ex.agent?.finalMessage || ex.summary || "", ...(ex.artifacts ?? {}) },
+    story: p.task?.story ?? "",
+    task_id: p.task?.id ?? "",
+    task: p.task ?? {},
+    outcome: ex.outcome ?? "",
+    skipped: runs.length ? null : ex.error ? "the execute step failed" : ex.blocked ? "the agent blocked" : "the execute step returned no commit",
+  };
+}
+
+// ---- classify
+
+export async function classify(p: LlmResources & { execute?: ExecuteLike | null; qa?: QaRuns; history?: unknown; limits?: unknown; commit?: string; llmClient?: Llm | null }) {
+  const redactor = new Redactor();
+  for (const r of [p.llm, p.openai, p.anthropic]) redactor.addFrom(r);
+  const history = parse(HistorySchema, p.history ?? [], "history") as DecisionRecord[];
+  const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
+  const ex = p.execute ?? {};
+  const qa = lastQa(p.qa);
+  const input: FeedbackInput = {
+    verdict: given(qa?.verdict) ? (parse(VerdictSchema, qa!.verdict, "qa.verdict") as VerdictLike) : null,
+    block: given(ex.block) ? parse(BlockSchema, ex.block, "execute.block") : null,
+    error: (ex.error ?? (qa?.error as FeedbackInput["error"])) || null,
+    history,
+  };
+  let llm = p.llmClient ?? null;
+  if (!llm && [p.llm, p.openai, p.anthropic].some(given)) llm = createLlm({ ...providerFromResources(p), redactor, maxAttempts: 2 });
+  const c = await classifyFeedback(input, llm);
+  const routed = applyBounds(c, history, limits);
+  const commit = qa?.commit ?? ex.commit ?? p.commit ?? null;
+  const record: DecisionRecord = {
+    iteration: history.length + 1, decision: routed.decision, classified_as: c.action, reason: routed.reason, source: c.source,
+    score: input.verdict?.score ?? null, commit: p.commit || null, ...(c.question && routed.decision === "clarify" ? { question: c.question } : {}), at: new Date().toISOString(),
+  };
+  return redactor.redactDeep({
+    decision: routed.decision, stop: routed.stop, reason: routed.reason, source: c.source,
+    question: c.question ?? null, options: c.options ?? [], recommended: c.recommended ?? c.options?.[0] ?? null,
+    backoff_seconds: routed.decision === "retry" ? routed.backoff_seconds : 0, counts: routed.counts, decisions: [...history, record], commit,
+  });
+}
+
+// ---- approvals (conditional: a step with nothing to ask resumes itself)
+
+export interface Decided {
+  decision?: string;
+  question?: string | null;
+  options?: string[];
+  recommended?: string | null;
+  reason?: string;
+  decisions?: unknown[];
+}
+
+export interface ApprovalDeps {
+  resumeUrls(): Promise<ResumeUrls | Record<string, never>>;
+  post(url: string, payload: unknown): Promise<unknown>;
+}
+
+const windmillApprovals: ApprovalDeps = {
+  // Outside a Windmill job (a direct call) there are no resume URLs; the payload still describes the ask.
+  resumeUrls: async () => (process.env.WM_JOB_ID ? resumeUrls() : {}),
+  post: postResume,
+};
+
+/** Resumes the current suspend step at once: the flow goes on without asking anybody. */
+async function skipAsking(deps: ApprovalDeps, carry: Record<string, unknown>) {
+  const urls = await deps.resumeUrls();
+  if ("resume" in urls && urls.resume) await deps.post(urls.resume, { skipped: true });
+  return { asked: false, ...carry };
+}
+
+export async function askClarify(p: { decide?: Decided | null }, deps: ApprovalDeps = windmillApprovals) {
+  const d = p.decide ?? {};
+  if (d.decision !== "clarify") return skipAsking(deps, {});
+  const options = d.options ?? [];
+  const md = [
+    `### The task needs a decision`,
+    "",
+    `**Question:** ${d.question ?? "How should the task proceed?"}`,
+    "",
+    d.recommended ? `**Recommended:** ${d.recommended}` : "",
+    options.length ? `\n| Option | Answer |\n|---|---|\n${options.map((o, i) => `| ${String.fromCharCode(65 + i)} | ${o.replace(/\|/g, "\\|")} |`).join("\n")}` : "",
+    "",
+    `_Why: ${d.reason ?? ""}_`,
+  ].filter((l) => l !== "").join("\n");
+  return { asked: true, ...(await deps.resumeUrls()), default_args: { answer: d.recommended ?? options[0] ?? "" }, description: { markdown: md }, question: d.question ?? null, options, recommended: d.recommended ?? null };
+}
+
+/** The re-specify approval; `clarify` is the clarify step's answer (only this step sees it), carried on. */
+export async function askSpec(p: { decide?: Decided | null; clarify?: unknown; commit: string }, deps: ApprovalDeps = windmillApprovals) {
+  const clarify = (p.clarify ?? null) as { answer?: unknown; skipped?: unknown; error?: unknown } | null;
+  const carry = { clarify_answer: clarify && !clarify.skipped ? clarify : null };
+  if (p.decide?.decision !== "re-specify") return skipAsking(deps, carry);
+  const md = `### The specification needs an update\n\n${p.decide.reason ?? ""}\n\nUpdate spec.md (and plan/tasks if needed) on the run branch, then approve with the commit that holds the update (empty = keep the current commit).`;
+  return { asked: true, ...carry, ...(await deps.resumeUrls()), default_args: { commit: p.commit ?? "", note: "" }, description: { markdown: md } };
+}
+
+// ---- answers and the next attempt
+
+export function answer(p: { decide?: Decided | null; asked?: { clarify_answer?: unknown } | null; spec?: unknown; context?: unknown; commit: string }) {
+  const history = parse(HistorySchema, p.decide?.decisions ?? [], "decide.decisions") as DecisionRecord[];
+  const context = parse(ContextSchema, p.context ?? [], "context") as ContextEntry[];
+  const last = history[history.length - 1];
+  let commit = p.commit;
+  if (last?.decision === "clarify") {
+    const given = (p.asked?.clarify_answer ?? {}) as { answer?: unknown; error?: unknown };
+    if (given.error) throw new InputError("resume", `the clarification was not given: ${JSON.stringify(given.error)}`);
+    const a = String(given.answer ?? "").trim();
+    if (!a) throw new InputError("resume.answer", "an answer is required");
+    last.answer = a;
+    context.push({ question: last.question ?? "", answer: a });
+  } else if (last?.decision === "re-specify") {
+    const r = (p.spec ?? {}) as { commit?: unknown; note?: unknown; error?: unknown };
+    if (r.error) throw new InputError("resume", `the specification update was not given: ${JSON.stringify(r.error)}`);
+    commit = String(r.commit ?? "").trim() || p.commit;
+    if (!SHA.test(commit)) throw new InputError("resume.commit", "must be a commit sha");
+    last.answer = `spec updated at ${commit}${r.note ? `: ${String(r.note)}` : ""}`;
+    if (r.note) context.push({ question: "What changed in the specification?", answer: String(r.note) });
+  }
+  return { commit, decisions: history, context, replan: last?.decision === "re-plan" ? [1] : [] };
+}
+
+/** The next attempt, when the decision is not final: [1] runs the loop's self-call, [] ends it. */
+export function next(p: { decide?: { stop?: boolean } | null; answer: { commit: string; decisions: unknown[]; context: unknown[] }; replan?: unknown[] | null }) {
+  const replanned = Array.isArray(p.replan) && p.replan.length ? (p.replan[p.replan.length - 1] as { commit?: string; error?: { message?: string } }) : undefined;
+  if (replanned?.error) throw new InputError("replan", `regenerating tasks.md failed: ${replanned.error.message ?? "unknown error"}`);
+  return { again: p.decide?.stop ? [] : [1], commit: replanned?.commit ?? p.answer.commit, history: p.answer.decisions, context: p.answer.context };
+}
+
+// ---- result
+
+export function finish(p: { decide?: Decided | null; again?: unknown[] | null; qa?: QaRuns; execute?: ExecuteLike | null; commit: string; flowJob?: string }) {
+  // A deeper iteration already produced the final result: pass it up unchanged.
+  const deeper = Array.isArray(p.again) && p.again.length ? (p.again[p.again.length - 1] as Record<string, unknown>) : undefined;
+  if (deeper && deeper.task_with_qa === true) return deeper;
+  if (deeper?.error) return { task_with_qa: true, status: "error", reason: `the next attempt failed: ${JSON.stringify(deeper.error).slice(0, 400)}`, decisions: p.decide?.decisions ?? [], commit: p.commit, verdict: null };
+  const d = p.decide ?? {};
+  const qa = (lastQa(p.qa) ?? {}) as { verdict?: { status?: string; score?: number }; commit?: string; branch?: string; report_path?: string };
+  const ex = p.execute ?? {};
+  // Besides the loop's own record, what execute_tasks reads from a task job (as from execute_task):
+  // the branch/commit to merge, whether it changed, the summary and files dependants are told
+  // about, the block signal, the usage, and which agent ran and why.
+  return {
+    task_with_qa: true,
+    status: d.decision === "done" ? "passed" : "failed",
+    reason: d.reason ?? "",
+    iterations: (d.decisions ?? []).length,
+    decisions: d.decisions ?? [],
+    task_id: ex.task_id ?? null,
+    job_id: p.flowJob || null,
+    branch: qa.branch ?? ex.branch ?? null,
+    commit: qa.commit ?? ex.commit ?? p.commit ?? null,
+    changed: ex.changed ?? null,
+    summary: ex.summary ?? "",
+    blocked: d.decision !== "done" && !!ex.blocked,
+    block: ex.block ?? null,
+    usage: ex.usage ?? null,
+    assignment: ex.assignment ?? null,
+    artifacts: { files: (ex.artifacts?.files ?? []).slice(0, 200).map((f) => ({ path: f.path, ...(f.kind ? { kind: f.kind } : {}) })) },
+    verdict: qa.verdict ? { status: qa.verdict.status, score: qa.verdict.score } : null,
+    report_path: qa.report_path ?? null,
+  };
+}
+
+/** The flow's failure module: the flow stays failed; its result says where and keeps the history. */
+export function failure(p: { previous_result?: { error?: { message?: string; name?: string; step_id?: string } } | null; history?: unknown; commit: string }) {
+  const e = p.previous_result?.error ?? {};
+  const history = HistorySchema.safeParse(p.history ?? []);
+  return new Redactor().redactDeep({
+    task_with_qa: true, status: "error", reason: `${e.step_id ? `step ${e.step_id}: ` : ""}${e.name ?? "Error"}: ${e.message ?? "unknown error"}`,
+    iterations: history.success ? history.data.length : 0, decisions: history.success ? history.data : [], commit: p.commit ?? null, verdict: null,
+  });
 }

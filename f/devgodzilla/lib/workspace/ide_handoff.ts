@@ -14,7 +14,8 @@ import { z } from "zod";
 import { commitAll, gitAt, pushBranch } from "../git.ts";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { ideOutcome, pickUpFromBranch, writeIdeCommand } from "../agents/ide.ts";
+import { ideOutcome, ideSuspendPayload, pickUpFromBranch, writeIdeCommand } from "../agents/ide.ts";
+import { postResume, resumeUrls, type ResumeUrls } from "../platform/windmill.ts";
 import { AGENTS, type AgentId } from "../agents/registry.ts";
 import { captureArtifacts } from "./artifacts.ts";
 import { prepareTaskWorkspace, runtimeDir, validateTaskId, type TaskWorkspace } from "./task.ts";
@@ -104,4 +105,52 @@ export async function pickUpIdeWork(opts: PickUpOptions): Promise<ExecuteTaskRes
   } finally {
     await ws.cleanup().catch(() => undefined);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two steps of task_with_qa after `execute` (a flow runs them for every attempt; they act only
+// when execute_task handed the task off, so the flow needs no branch predicate and no V8).
+
+export interface ApprovalDeps {
+  resumeUrls(): Promise<ResumeUrls | Record<string, never>>;
+  post(url: string, payload: unknown): Promise<unknown>;
+}
+
+const windmillApprovals: ApprovalDeps = {
+  // Outside a Windmill job (a direct call) there are no resume URLs; the payload still says what to do.
+  resumeUrls: async () => (process.env.WM_JOB_ID ? resumeUrls() : {}),
+  post: postResume,
+};
+
+const given = (v: unknown) => !!v && typeof v === "object" && Object.keys(v as object).length > 0;
+
+/**
+ * The approval step (suspended, form {done, note}): with a handoff, the approval page's payload —
+ * which branch to check out, which command to run in which IDE; without one the step resumes
+ * itself at once and the flow goes on.
+ */
+export async function ideApproval(handoff: unknown, deps: ApprovalDeps = windmillApprovals) {
+  if (!given(handoff)) {
+    const urls = await deps.resumeUrls();
+    if ("resume" in urls && urls.resume) await deps.post(urls.resume, { skipped: true });
+    return { handed_off: false };
+  }
+  const parsed = IdeHandoffSchema.safeParse(handoff);
+  if (!parsed.success) throw new InputError(`handoff.${parsed.error.issues[0]!.path.join(".")}`, parsed.error.issues[0]!.message, "pass execute_task's `handoff` result unchanged");
+  const h = parsed.data;
+  const payload = await ideSuspendPayload(
+    { agentId: h.agent, taskId: h.task_id, title: h.title, branch: h.branch, repoUrl: h.repo, commandFile: { agentId: h.agent, path: h.command_file, name: h.command_name, content: "" } },
+    async () => (await deps.resumeUrls()) as ResumeUrls,
+  );
+  return { handed_off: true, ...payload, ide: AGENTS[h.agent].name };
+}
+
+/**
+ * After the approval: execute_task's result unchanged when it handed nothing off; otherwise what
+ * the person pushed, as an execute_task result (changed / no_change / blocked) for QA and feedback.
+ */
+export async function workAfterHandoff(p: { execute: unknown; resume: unknown; token?: string; cacheDir?: string; workRoot?: string }): Promise<unknown> {
+  const handoff = (p.execute as { outcome?: string; handoff?: unknown } | null)?.outcome === "ide_handoff" ? (p.execute as { handoff?: unknown }).handoff : undefined;
+  if (!given(handoff)) return p.execute ?? {};
+  return pickUpIdeWork({ handoff, resume: p.resume, token: p.token, cacheDir: p.cacheDir, workRoot: p.workRoot });
 }

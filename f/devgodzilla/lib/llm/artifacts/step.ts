@@ -6,7 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import * as wmill from "windmill-client";
+import { setProgress } from "../../platform/windmill.ts";
 import { InputError } from "../../errors.ts";
 import { Redactor } from "../../redact.ts";
 import { checkout, commitAll, pushBranch, PushRejectedError, isRunBranch, runBranchName, type WorkingCopy, type PushStatus } from "../../git.ts";
@@ -77,12 +77,7 @@ export function llmFrom(p: LlmParams): { llm: Llm; redactor: Redactor } {
 
 /** setProgress that never fails the job (no Windmill API outside a job, or an old server). */
 export async function progress(n: number): Promise<void> {
-  if (!process.env.WM_JOB_ID || !process.env.WM_TOKEN) return;
-  try {
-    await wmill.setProgress(n);
-  } catch {
-    /* progress is cosmetic */
-  }
+  setProgress(n);
 }
 
 export class Workspace {

@@ -1,0 +1,45 @@
+// Last step of spec_to_tasks: what the run produced and what it cost. A clarify round that asked
+// nothing passed the spec through without a model call (no usage); each step's usage is counted
+// once (by usage_id).
+type Usage = { calls?: number; inputTokens?: number; outputTokens?: number; costUsd?: number; unpricedModels?: string[] };
+type StepResult = { usage?: Usage; usage_id?: string; answered?: object[] } | null | undefined;
+
+export async function main(
+  branch: string,
+  commit: string,
+  feature: string,
+  feature_dir: string,
+  specify: StepResult = null,
+  clarify1: StepResult = null,
+  clarify2: StepResult = null,
+  plan: StepResult = null,
+  tasks: StepResult = null,
+  analysis: { severity_counts?: Record<string, number>; markdown?: string; report?: { metrics?: object }; usage?: Usage; usage_id?: string } = {},
+  profile: object = {},
+) {
+  const seen = new Set<string>();
+  const usage = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedModels: [] as string[] };
+  for (const s of [specify, clarify1, clarify2, plan, tasks, analysis]) {
+    if (!s?.usage || (s.usage_id && seen.has(s.usage_id))) continue;
+    if (s.usage_id) seen.add(s.usage_id);
+    usage.calls += s.usage.calls ?? 0;
+    usage.inputTokens += s.usage.inputTokens ?? 0;
+    usage.outputTokens += s.usage.outputTokens ?? 0;
+    usage.costUsd = Math.round((usage.costUsd + (s.usage.costUsd ?? 0)) * 1e6) / 1e6;
+    for (const m of s.usage.unpricedModels ?? []) if (!usage.unpricedModels.includes(m)) usage.unpricedModels.push(m);
+  }
+  const answered = (clarify1?.answered?.length ?? 0) + (clarify2?.answered?.length ?? 0);
+  return {
+    branch,
+    commit,
+    feature,
+    feature_dir,
+    clarifications_answered: answered,
+    severity_counts: analysis?.severity_counts ?? {},
+    metrics: analysis?.report?.metrics ?? {},
+    analysis_markdown: analysis?.markdown ?? "",
+    usage,
+    // onboard's project profile: later flows (spec_to_pr → execute_tasks, qa) run the project's own commands from it.
+    profile,
+  };
+}

@@ -1,0 +1,19 @@
+// Last step of spec_to_pr: the run at a glance in the Windmill run page — tasks, agents, QA
+// verdicts, cost and the pull request — plus the plain fields a caller (webhook, schedule) reads.
+// The content is decided in lib/run_summary.ts (tested there); this step only wires it.
+import { summarizeRun, type TaskOutcome, type Usage } from "./lib/run_summary.ts";
+
+export async function main(
+  feature: string,
+  branch: string,
+  commit: string,
+  spec_usage: Usage = {},
+  execution: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; stop_reason?: string } = {},
+  qa: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null = null,
+  pr_runs: ({ pr?: { url?: string; number?: number; action?: string; draft?: boolean } } | null)[] = [],
+  clarifications_answered = 0,
+) {
+  // The PR step is a loop that ran once (a forge resource was given) or not at all.
+  const pr = (pr_runs ?? []).map((r) => r?.pr).find((x) => x?.url) ?? null;
+  return summarizeRun({ feature, branch, commit, spec_usage, execution, qa, pr, clarifications_answered });
+}

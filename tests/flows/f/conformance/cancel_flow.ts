@@ -1,0 +1,8 @@
+import * as wmill from "windmill-client";
+
+// Cancels a flow job (default: the one this step runs in) with a reason, as a deadline watch does.
+export async function main(reason = "canceled on purpose", job = "") {
+  const id = job || process.env.WM_FLOW_JOB_ID!;
+  await wmill.JobService.cancelQueuedJob({ workspace: process.env.WM_WORKSPACE!, id, requestBody: { reason } });
+  return { canceled: id };
+}
