@@ -121,7 +121,8 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
       set: (p, value, create) => (create || variables.has(p) ? (variables.set(p, value), true) : false),
     },
   };
-  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace: opts.workspace, secret: randomBytes(16).toString("hex"), baseUrl }), { token: opts.token, workspace: opts.workspace });
+  const secret = randomBytes(16).toString("hex");
+  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace: opts.workspace, secret: () => secret, baseUrl }), { token: opts.token, workspace: opts.workspace });
   return {
     baseUrl: server.baseUrl,
     token: opts.token,

@@ -153,10 +153,10 @@ export function listJobs(all: WmJob[], q: URLSearchParams): WmJob[] {
 }
 
 /** The route table. `baseUrl` is read when a resume URL is made (the server's own address). */
-export function windmillRoutes(backend: WindmillBackend, o: { workspace: string; secret: string; baseUrl: () => string }): [string, RegExp, Handler][] {
+export function windmillRoutes(backend: WindmillBackend, o: { workspace: string; secret: () => string; baseUrl: () => string }): [string, RegExp, Handler][] {
   const W = `^/api/w/${o.workspace}/`;
   const r = (p: string) => new RegExp(W + p + "$");
-  const sign = (job: string, rid: number, approver?: string) => createHmac("sha256", o.secret).update(`${job}/${rid}/${approver ?? ""}`).digest("hex");
+  const sign = (job: string, rid: number, approver?: string) => createHmac("sha256", o.secret()).update(`${job}/${rid}/${approver ?? ""}`).digest("hex");
   const found = (id: string) => backend.job(id) ?? (() => { throw new HttpError(404, `Job ${id} not found`); })();
   const res = backend.resource;
   return [

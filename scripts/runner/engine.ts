@@ -415,6 +415,14 @@ class Execution {
     const replayed = this.done.get(key);
     if (replayed) {
       this.stepJobs.set(key, replayed.job_id);
+      // Known to this process too: a suspended step's resume URL names this job (another step may post to it).
+      if (!this.engine.jobs.has(replayed.job_id)) {
+        const at = replayed.started_at ?? new Date().toISOString();
+        this.engine.jobs.set(replayed.job_id, {
+          id: replayed.job_id, path: replayed.path ?? scope.flowPath, kind: "step", step_id: m.id, key, parent_job: scope.flowJobId, root_job: this.record.root_job ?? this.record.id,
+          run_id: this.record.id, status: "success", args: {}, result: replayed.result, created_at: at, started_at: at, duration_ms: replayed.duration_ms, logs: [],
+        });
+      }
       this.engine.event({ type: "step-replayed", ...ref });
       return replayed.result;
     }

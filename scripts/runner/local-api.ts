@@ -141,7 +141,7 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       }
     },
   };
-  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace, secret: token, baseUrl }), { token, workspace, unref: true });
+  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace, secret: () => need().opts.runs.resumeKey(), baseUrl }), { token, workspace, unref: true });
   return {
     baseUrl: server.baseUrl,
     token,

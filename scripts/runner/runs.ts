@@ -3,6 +3,7 @@
 // an append-only log of finished steps and submitted approvals. Replaying the journal is how a
 // resumed (or crashed and restarted) run skips the steps it already finished.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
 import { UsageError } from "./errors.ts";
@@ -112,6 +113,24 @@ export class RunStore {
     writeFileSync(tmp, JSON.stringify(resources, null, 2));
     renameSync(tmp, this.resourcesFile);
   }
+
+  /**
+   * The key that signs resume URLs, kept in the state folder (Windmill keeps its workspace key in
+   * its database): a URL registered by one runner process stays valid for the one that resumes it.
+   */
+  resumeKey(): string {
+    if (this.key) return this.key;
+    const file = path.join(this.dir, "..", "resume.key");
+    if (!existsSync(file)) {
+      try {
+        writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e; // another process made it first
+      }
+    }
+    return (this.key = readFileSync(file, "utf8").trim());
+  }
+  private key?: string;
 
   /** Windmill flow user states of the run's flow jobs ({flow job id: {key: value}}), kept across a resume. */
   loadUserStates(id: string): Record<string, Record<string, unknown>> {
