@@ -6,26 +6,26 @@
 //   redacted) → block signal as data → commit naming the task → push the task branch.
 // Input is validated before anything is touched; the working copy and temp dir are always removed.
 
-import { createHash } from "node:crypto";
-import { lstat, mkdir, readFile, readlink, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { InputError, DevGodzillaError } from "../errors.ts";
+import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { runProcess } from "../process.ts";
-import { commitAll, gitAt, parseStatusZ, pushBranch, type PushStatus } from "../git.ts";
+import { commitAll, pushBranch, type PushStatus } from "../git.ts";
 import { validateFeatureName, featurePaths, CONSTITUTION_PATH } from "../speckit/paths.ts";
-import { limitError, wrapInSandbox, makeTaskTmpDir, type SandboxLimits, type SandboxPolicy, type WrappedCommand } from "../sandbox/index.ts";
-import { runAgent, agentEndpoints, githubRepoOf, usesIdeHandoff, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand, type BlockSignal } from "../agents/index.ts";
-import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type TaskType } from "../agentops/index.ts";
+import { makeTaskTmpDir } from "../sandbox/index.ts";
+import { runAgent, agentEndpoints, githubRepoOf, usesIdeHandoff, AGENT_IDS, type AgentId, type AgentResult, type AgentCommand } from "../agents/index.ts";
+import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type OrgAgents, type PreparedTaskAgent, type TaskType } from "../agentops/index.ts";
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
-import type { Llm, LlmConfig } from "../llm/client.ts";
+import type { LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
-import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary } from "./task.ts";
+import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary, type TaskContext, type TaskWorkspace } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
 import { repoFiles } from "../repo/files.ts";
 import { handoffResult, startIdeHandoff } from "./ide_handoff.ts";
-import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome, TaskUsage } from "./task_result.ts";
+import { changedBySetupOnly, installCommands, runSetup, type SetupOutcome } from "./setup_phase.ts";
+import { TaskSandbox } from "./task_sandbox.ts";
+import type { ExecuteTaskResult, TaskAssignmentInfo, TaskOutcome } from "./task_result.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Exported types
@@ -88,16 +88,85 @@ export interface ExecuteTaskDeps {
   onProgress?: (pct: number) => void;
 }
 
-/** The project's install step failed in the setup phase. */
-export class SetupFailedError extends DevGodzillaError {
-  constructor(argv: string[], detail: string) {
-    super(`setup phase: ${argv.join(" ")} failed: ${detail}`, { hint: "fix the project's install command (onboard profile) or pass install: [] to skip it" });
-  }
-}
+export { SetupFailedError } from "./setup_phase.ts";
 
 // ---------------------------------------------------------------------------------------------
 
-function parseInput(input: unknown): z.infer<typeof ExecuteTaskInputSchema> {
+type TaskInput = z.infer<typeof ExecuteTaskInputSchema>;
+
+/** What every stage of one task's run shares. */
+interface TaskRun {
+  input: TaskInput;
+  taskId: string;
+  deps: ExecuteTaskDeps;
+  /** The org resource (lib/agents' fields + by_phase/by_story/review). */
+  org: OrgAgents;
+  llm: LlmConfig | undefined;
+  redactor: Redactor;
+  progress: (pct: number) => void;
+  ws: TaskWorkspace;
+  /** The task's temp dir: HOME and caches of both phases, writable in the sandbox. */
+  tmpDir: string;
+  home: string;
+  /** Output of the setup commands and the agent, for the artifacts. */
+  logs: Record<string, string>;
+}
+
+export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
+  const job = prepare(rawInput, deps);
+  const ws = await prepareTaskWorkspace({
+    repo: job.input.repo, commit: job.input.commit, feature: job.input.feature, taskId: job.taskId,
+    cacheDir: job.input.cache_dir, workRoot: job.input.work_root, token: deps.gitToken,
+  });
+  const tmpDir = await makeTaskTmpDir();
+  const run: TaskRun = { ...job, ws, tmpDir, home: path.join(tmpDir, "home"), logs: {} };
+  let sandbox: TaskSandbox | undefined;
+  try {
+    await mkdir(run.home, { recursive: true });
+    run.progress(5);
+    const prepared = assignAgent(run);
+    if (usesIdeHandoff(prepared.config, prepared.agent)) return await handOffToIde(run, prepared);
+    const ctx = await writeContext(run);
+    sandbox = openSandbox(run, ctx);
+    const setup = await runSetup({
+      commands: installCommands(run.input.install, run.input.profile?.commands?.install ?? []),
+      dir: ws.dir, home: run.home, tmpDir, timeoutSeconds: run.input.setup_timeout_seconds, sandbox, redactor: run.redactor, logs: run.logs,
+    });
+    run.progress(20);
+    const result = await runTaskAgent(run, prepared, ctx, sandbox);
+    run.progress(75);
+    const work = await recordWork(run, result, ctx, setup);
+    const push = await pushTaskBranch(run, work.commit);
+    run.progress(100);
+    return taskResult(run, prepared, result, work, push, sandboxReport(sandbox, setup, result));
+  } finally {
+    await sandbox?.dispose();
+    await ws.cleanup().catch(() => undefined);
+    await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Input, org resource and credentials, checked before anything is touched; every secret goes into the redactor. */
+function prepare(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps): Omit<TaskRun, "ws" | "tmpDir" | "home" | "logs"> {
+  const input = parseInput(rawInput);
+  // A bad org resource fails before any checkout.
+  const org = parseOrgAgents(deps.agents);
+  const redactor = new Redactor();
+  for (const r of [deps.agents, deps.llm, deps.openai, deps.anthropic]) redactor.addFrom(r);
+  redactor.add(deps.gitToken);
+  const llm = llmFrom(deps);
+  if (llm && "apiKey" in llm) redactor.add(llm.apiKey);
+  const progress = (n: number) => {
+    try {
+      deps.onProgress?.(n);
+    } catch {
+      /* progress never fails the job */
+    }
+  };
+  return { input, taskId: input.task.id, deps, org, llm, redactor, progress };
+}
+
+function parseInput(input: unknown): TaskInput {
   const r = ExecuteTaskInputSchema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0]!;
@@ -122,6 +191,29 @@ function llmFrom(deps: ExecuteTaskDeps): LlmConfig | undefined {
   }
 }
 
+/**
+ * Agent + model + prompt template, from the org resource and the checkout's .devgodzilla/agents.yaml
+ * and .devgodzilla/prompts/ (an explicit agent wins: "run input").
+ */
+function assignAgent(run: TaskRun): PreparedTaskAgent {
+  const { input } = run;
+  const fp = featurePaths(input.feature);
+  const profileCommands = (input.profile?.commands ?? {}) as Record<string, unknown>;
+  return prepareTaskAgent(
+    {
+      id: run.taskId, story: input.task.story ?? null, files: input.task.files, phase: phaseFacts(input.task),
+      type: (TASK_TYPES as readonly string[]).includes(input.task.type ?? "") ? (input.task.type as TaskType) : undefined,
+    },
+    {
+      org: run.org, repoDir: run.ws.dir, agent: (input.agent ?? input.task.agent) as AgentId | undefined,
+      values: {
+        description: input.task.description, spec_path: fp.spec, plan_path: fp.plan, tasks_path: fp.tasks, feature_dir: fp.dir,
+        test_command: firstCommand(profileCommands.test), lint_command: firstCommand(profileCommands.lint),
+      },
+    },
+  );
+}
+
 /** What agentops needs to know about the task's phase: its number and/or kind. */
 function phaseFacts(t: z.infer<typeof TaskInputSchema>): { number?: string | null; kind?: string | null } | null {
   if (t.phase_number || t.phase_kind) return { number: t.phase_number ?? null, kind: t.phase_kind ?? null };
@@ -136,273 +228,174 @@ function firstCommand(cmds: unknown): string | undefined {
   return Array.isArray(c?.argv) ? c.argv.join(" ") : undefined;
 }
 
-export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
-  const input = parseInput(rawInput);
-  // The org resource (lib/agents' fields + by_phase/by_story/review); a bad one fails before any checkout.
-  const org = parseOrgAgents(deps.agents);
-  const config = org.base;
-  const redactor = new Redactor();
-  for (const r of [deps.agents, deps.llm, deps.openai, deps.anthropic]) redactor.addFrom(r);
-  redactor.add(deps.gitToken);
-  const llm: Llm | LlmConfig | undefined = llmFrom(deps);
-  if (llm && "apiKey" in llm) redactor.add(llm.apiKey);
-  const progress = (n: number) => {
-    try {
-      deps.onProgress?.(n);
-    } catch {
-      /* progress never fails the job */
-    }
+/** A person does this task in the IDE: the command file goes on the task branch, nothing runs here. */
+async function handOffToIde(run: TaskRun, prepared: PreparedTaskAgent): Promise<ExecuteTaskResult> {
+  const { input, taskId } = run;
+  const assignment: TaskAssignmentInfo = {
+    agent: prepared.agent, model: prepared.model, source: prepared.source, model_source: prepared.modelSource,
+    task_type: prepared.taskType, prompt_source: prepared.promptSource, prompt_version: prepared.promptVersion,
   };
-
-  const taskId = input.task.id;
-  const explicit = (input.agent ?? input.task.agent) as AgentId | undefined;
-
-  const ws = await prepareTaskWorkspace({
-    repo: input.repo, commit: input.commit, feature: input.feature, taskId,
-    cacheDir: input.cache_dir, workRoot: input.work_root, token: deps.gitToken,
+  const handoff = await startIdeHandoff({
+    ws: run.ws, repo: input.repo, feature: input.feature, taskId, title: input.task.description.slice(0, 120) || taskId, agent: prepared.agent,
+    prompt: prepared.prompt, assignment, token: run.deps.gitToken,
   });
-  const tmpDir = await makeTaskTmpDir();
-  const home = path.join(tmpDir, "home");
-  await mkdir(home, { recursive: true });
-  const wrapped: WrappedCommand[] = [];
-  try {
-    progress(5);
-    // ---- assignment: agent + model + prompt template, from the org resource and the checkout's
-    // .devgodzilla/agents.yaml and .devgodzilla/prompts/ (an explicit agent wins: "run input")
-    const fp = featurePaths(input.feature);
-    const profileCommands = (input.profile?.commands ?? {}) as Record<string, unknown>;
-    const prepared = prepareTaskAgent(
-      {
-        id: taskId, story: input.task.story ?? null, files: input.task.files, phase: phaseFacts(input.task),
-        type: (TASK_TYPES as readonly string[]).includes(input.task.type ?? "") ? (input.task.type as TaskType) : undefined,
-      },
-      {
-        org, repoDir: ws.dir, agent: explicit,
-        values: {
-          description: input.task.description, spec_path: fp.spec, plan_path: fp.plan, tasks_path: fp.tasks, feature_dir: fp.dir,
-          test_command: firstCommand(profileCommands.test), lint_command: firstCommand(profileCommands.lint),
-        },
-      },
-    );
-    if (usesIdeHandoff(prepared.config, prepared.agent)) {
-      // A person does this task in the IDE: the command file goes on the task branch, nothing runs here.
-      const assignment: TaskAssignmentInfo = {
-        agent: prepared.agent, model: prepared.model, source: prepared.source, model_source: prepared.modelSource,
-        task_type: prepared.taskType, prompt_source: prepared.promptSource, prompt_version: prepared.promptVersion,
-      };
-      const handoff = await startIdeHandoff({
-        ws, repo: input.repo, feature: input.feature, taskId, title: input.task.description.slice(0, 120) || taskId, agent: prepared.agent,
-        prompt: prepared.prompt, assignment, token: deps.gitToken,
-      });
-      progress(100);
-      return redactor.redactDeep(handoffResult(handoff, assignment));
-    }
-    // Endpoints of every agent this run may use (assigned one + fallbacks): the execute phase's allow-list.
-    const candidates = [prepared.agent, ...config.fallback.filter((a) => a !== prepared.agent)];
-    const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
+  run.progress(100);
+  return run.redactor.redactDeep(handoffResult(handoff, assignment));
+}
 
-    // ---- context + prompt
-    // Through the repository-files gateway: a spec or plan linked from outside the checkout is not read.
-    const repo = repoFiles(ws.dir);
-    const read = async (p: string) => (await repo.readText(p)) ?? undefined;
-    const ctx = await writeTaskContext(ws.dir, {
-      feature: input.feature,
-      task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },
-      spec: await read(fp.spec),
-      plan: await read(fp.plan),
-      constitution: await read(CONSTITUTION_PATH),
-      dependencies: input.dependencies as DependencySummary[],
-      note: input.note || undefined,
-    });
+/** The task's context files (spec, plan, constitution, dependencies' summaries) in the working copy. */
+async function writeContext(run: TaskRun): Promise<TaskContext> {
+  const { input, taskId } = run;
+  const fp = featurePaths(input.feature);
+  // Through the repository-files gateway: a spec or plan linked from outside the checkout is not read.
+  const repo = repoFiles(run.ws.dir);
+  const read = async (p: string) => (await repo.readText(p)) ?? undefined;
+  return writeTaskContext(run.ws.dir, {
+    feature: input.feature,
+    task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },
+    spec: await read(fp.spec),
+    plan: await read(fp.plan),
+    constitution: await read(CONSTITUTION_PATH),
+    dependencies: input.dependencies as DependencySummary[],
+    note: input.note || undefined,
+  });
+}
 
+/** What the sandbox lets the project's toolchain and the agent use, in both phases. */
+function openSandbox(run: TaskRun, ctx: TaskContext): TaskSandbox {
+  return new TaskSandbox({
+    worktree: run.ws.dir, tmpDir: run.tmpDir, policy: run.input.sandbox_policy,
     // .git stays read-only inside the sandbox: a writable .git/config (core.fsmonitor, hooks,
     // core.sshCommand, diff/filter drivers…) would make OUR later git commands, which run outside
     // the sandbox, execute whatever the agent put there. (The mirror objects the copy borrows are
     // visible read-only through the sandbox's own view of .git/objects/info/alternates.)
-    const readOnly = [ctx.dir, ".git"];
-    // What the sandbox lets the project's toolchain and the agent use, in both phases.
-    const languages = languagesOf(input.profile);
-    const limits: Partial<SandboxLimits> = config.sandbox ?? {};
+    readOnly: [ctx.dir, ".git"],
+    languages: languagesOf(run.input.profile),
+    limits: run.org.base.sandbox ?? {},
+  });
+}
 
-    // ---- setup phase: the project's own install command, network on (HUSKY=0: git-hook
-    // installers would try to write the read-only .git/config)
-    const installs = input.install ?? firstPerDir(input.profile?.commands?.install ?? []);
-    const setupStart = Date.now();
-    const logs: Record<string, string> = {};
-    let sandboxInfo: ExecuteTaskResult["sandbox"] = { sandboxed: true };
-    for (const c of installs) {
-      const cwd = path.join(ws.dir, c.cwd);
-      const w = await wrapInSandbox(
-        { file: c.argv[0]!, args: c.argv.slice(1), cwd, env: { HOME: home, CI: "true", npm_config_cache: path.join(tmpDir, "npm-cache"), HUSKY: "0" } },
-        { phase: "setup", worktree: ws.dir, tmpDir, policy: input.sandbox_policy, readOnly, languages, limits },
-      );
-      wrapped.push(w);
-      sandboxInfo = w.sandboxed ? { ...sandboxInfo, limits: w.limits } : { sandboxed: false, warning: w.warning };
-      const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: input.setup_timeout_seconds * 1000, redactor, logPrefix: "[setup] " });
-      logs[`setup: ${c.argv.join(" ")}`] = `${r.stdout}\n${r.stderr}`;
-      const stopped = limitError([w], "setup");
-      if (stopped) throw stopped;
-      if (r.exitCode !== 0) throw new SetupFailedError(c.argv, r.timedOut ? `timed out after ${input.setup_timeout_seconds} s` : redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`));
-    }
-    // What the install step changed in the work tree (a lock file it wrote, say): left out of the
-    // task's commit unless the agent changes it too. Without an install step there is nothing to
-    // tell apart, and no scan.
-    const afterSetup = installs.length ? await workTreeChanges(ws.dir) : new Map<string, string>();
-    progress(20);
+/** The agent, in the execute phase: network only to the endpoints of the agents this run may use. */
+async function runTaskAgent(run: TaskRun, prepared: PreparedTaskAgent, ctx: TaskContext, sandbox: TaskSandbox): Promise<AgentResult> {
+  const { input, taskId, home } = run;
+  // The assigned agent's endpoints and its fallbacks': the execute phase's allow-list.
+  const candidates = [prepared.agent, ...run.org.base.fallback.filter((a) => a !== prepared.agent)];
+  const allowHosts = [...new Set(candidates.flatMap((a) => agentEndpoints(prepared.config, a)))];
+  const lines: string[] = [];
+  let bytes = 0;
+  const agent = run.deps.runAgent ?? runAgent;
+  const github = githubRepoOf(input.repo);
+  // task span → agent span; the agent process gets the agent span's TRACEPARENT.
+  const result = await traceTask(taskId, () => traceAgent(prepared.agent, prepared.model, (traceEnv) => agent({
+    agentId: prepared.agent,
+    model: prepared.model,
+    task: { id: taskId, type: prepared.taskType },
+    prompt: `${prepared.prompt}\n\n${ctx.contextNote}`,
+    cwd: run.ws.dir,
+    config: prepared.config,
+    llm: run.llm,
+    title: `${taskId}: ${input.task.description}`.slice(0, 80),
+    // Jules works on the GitHub copy, from the run branch this task's commit is on.
+    github: github ? { repo: github, branch: input.branch || undefined } : undefined,
+    env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
+    redactor: run.redactor,
+    onLine: (line, stream) => {
+      if (bytes < 512 * 1024) lines.push(stream === "stderr" ? `[stderr] ${line}` : line);
+      bytes += line.length + 1;
+    },
+    wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
+      const w = await sandbox.wrap({ file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env }, "execute", { allowHosts, programs: [cmd.file] });
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
+      return { file: w.file, args: w.args, cwd: w.cwd, env };
+    },
+  })), { agent: prepared.agent, model: prepared.model, source: prepared.source }).catch((e: unknown) => {
+    // A sandbox stopped by its limits fails the task naming the limit, not as a crashed agent.
+    throw sandbox.limitError("execute", e) ?? e;
+  });
+  // An agent may exit 0 after the limit refused it a fork, before the watcher stopped it: its
+  // work is then whatever it managed without those processes, so the task fails the same way.
+  const stopped = sandbox.limitError("execute");
+  if (stopped) throw stopped;
+  run.logs.agent = lines.join("\n");
+  return result;
+}
 
-    // ---- the agent, in the execute phase
-    let usedSandbox = false;
-    const agentLines: string[] = [];
-    let agentBytes = 0;
-    const run = deps.runAgent ?? runAgent;
-    // task span → agent span; the agent process gets the agent span's TRACEPARENT.
-    const result = await traceTask(taskId, () => traceAgent(prepared.agent, prepared.model, (traceEnv) => run({
-      agentId: prepared.agent,
-      model: prepared.model,
-      task: { id: taskId, type: prepared.taskType },
-      prompt: `${prepared.prompt}\n\n${ctx.contextNote}`,
-      cwd: ws.dir,
-      config: prepared.config,
-      llm,
-      title: `${taskId}: ${input.task.description}`.slice(0, 80),
-      // Jules works on the GitHub copy, from the run branch this task's commit is on.
-      github: githubRepoOf(input.repo) ? { repo: githubRepoOf(input.repo)!, branch: input.branch || undefined } : undefined,
-      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
-      redactor,
-      onLine: (line, stream) => {
-        if (agentBytes < 512 * 1024) agentLines.push(stream === "stderr" ? `[stderr] ${line}` : line);
-        agentBytes += line.length + 1;
-      },
-      wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
-        const w = await wrapInSandbox(
-          { file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env },
-          { phase: "execute", worktree: ws.dir, tmpDir, allowHosts, policy: input.sandbox_policy, readOnly, languages, limits, programs: [cmd.file] },
-        );
-        wrapped.push(w);
-        usedSandbox = true;
-        sandboxInfo = w.sandboxed ? { ...sandboxInfo, limits: w.limits } : { sandboxed: false, warning: w.warning };
-        const env: Record<string, string> = {};
-        for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
-        return { file: w.file, args: w.args, cwd: w.cwd, env };
-      },
-    })), { agent: prepared.agent, model: prepared.model, source: prepared.source }).catch((e: unknown) => {
-      // A sandbox stopped by its limits fails the task naming the limit, not as a crashed agent.
-      throw limitError(wrapped, "execute", e) ?? e;
-    });
-    // An agent may exit 0 after the limit refused it a fork, before the watcher stopped it: its
-    // work is then whatever it managed without those processes, so the task fails the same way.
-    const stopped = limitError(wrapped, "execute");
-    if (stopped) throw stopped;
-    if (!usedSandbox && sandboxInfo.sandboxed) {
-      // The built-in llm agent / API agents run no process here: nothing to sandbox.
-      sandboxInfo = { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` };
-    }
-    if (installs.length) sandboxInfo.setup = { commands: installs.map((c) => c.argv), durationMs: Date.now() - setupStart };
-    logs.agent = agentLines.join("\n");
-    progress(75);
+/** The task's commit (the base when nothing was committed) and its artifacts: exactly what was committed. */
+async function recordWork(run: TaskRun, result: AgentResult, ctx: TaskContext, setup: SetupOutcome): Promise<{ commit: string; artifacts: Artifacts }> {
+  const { ws, redactor, logs, taskId } = run;
+  const capture = { dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir] };
+  // Nothing is committed for a blocked task; its artifacts still show what the agent did.
+  if (result.block) return { commit: ws.base, artifacts: await captureArtifacts({ ...capture, stage: false }) };
+  const subject = `${taskId}: ${run.input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
+  const body = `Task ${taskId} of ${run.input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
+  // What the install step changed and the agent did not (a lock file, say) is left out of the commit.
+  const setupOnly = await changedBySetupOnly(ws.dir, setup);
+  if (setupOnly.length) logs.setup = `${logs.setup ?? ""}\nleft out of the commit (changed by the install step only): ${setupOnly.join(", ")}`.trim();
+  const commit = (await commitAll(ws.dir, `${subject}\n\n${body}`, { exclude: setupOnly })) ?? ws.base;
+  // Captured FROM the commit (tree-to-tree): the artifacts are exactly what was committed,
+  // and their cost follows the changed files only.
+  return { commit, artifacts: await captureArtifacts({ ...capture, committed: true }) };
+}
 
-    // ---- block, commit, artifacts, push
-    const block = result.block ?? null;
-    let commit = ws.base;
-    let artifacts: Artifacts;
-    if (block) {
-      // Nothing is committed for a blocked task; its artifacts still show what the agent did.
-      artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir], stage: false });
-    } else {
-      const subject = `${taskId}: ${input.task.description}`.replace(/\s+/g, " ").trim().slice(0, 72);
-      const body = `Task ${taskId} of ${input.feature}, by agent ${result.agentId}${result.model ? ` (${result.model})` : ""}.\n\nDevGodzilla-Task: ${taskId}\nDevGodzilla-Base: ${ws.base}`;
-      const setupOnly = await untouchedSince(ws.dir, afterSetup);
-      if (setupOnly.length) logs.setup = `${logs.setup ?? ""}\nleft out of the commit (changed by the install step only): ${setupOnly.join(", ")}`.trim();
-      commit = (await commitAll(ws.dir, `${subject}\n\n${body}`, { exclude: setupOnly })) ?? ws.base;
-      // Captured FROM the commit (tree-to-tree): the artifacts are exactly what was committed,
-      // and their cost follows the changed files only.
-      artifacts = await captureArtifacts({ dir: ws.dir, base: ws.base, redactor, logs, exclude: [ctx.dir], committed: true });
-    }
-    let push: ExecuteTaskResult["push"] = "skipped";
-    if (input.push && commit !== ws.base) {
-      // The task branch is DevGodzilla's scratch branch for this attempt: a retry replaces it.
-      push = (await pushBranch(ws.dir, ws.branch, "origin", { token: deps.gitToken, force: true })).status;
-    }
-    progress(100);
+async function pushTaskBranch(run: TaskRun, commit: string): Promise<PushStatus | "skipped"> {
+  if (!run.input.push || commit === run.ws.base) return "skipped";
+  // The task branch is DevGodzilla's scratch branch for this attempt: a retry replaces it.
+  return (await pushBranch(run.ws.dir, run.ws.branch, "origin", { token: run.deps.gitToken, force: true })).status;
+}
 
-    const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
-    const files = artifacts.files.map((f) => f.path);
-    const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
-    const noChange = outcome === "no_change"
-      ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n`
-      : "";
-    return redactor.redactDeep({
-      task_id: taskId,
-      outcome,
-      branch: ws.branch,
-      commit,
-      base_commit: ws.base,
-      changed: commit !== ws.base,
-      push,
-      artifacts,
-      agent: { ...result, finalMessage: result.finalMessage.slice(0, 8000) },
-      assignment: {
-        agent: result.agentId,
-        model: result.agentId === prepared.agent ? prepared.model : null,
-        source: result.agentId === prepared.agent ? prepared.source : `fallback: ${prepared.agent} (${prepared.source}) was unavailable`,
-        model_source: result.agentId === prepared.agent ? prepared.modelSource : "fallback agent's own settings",
-        task_type: prepared.taskType,
-        prompt_source: prepared.promptSource,
-        prompt_version: prepared.promptVersion,
-      },
-      usage: { input_tokens: result.tokens?.input ?? 0, output_tokens: result.tokens?.output ?? 0, tokens, cost_usd: result.costUsd },
-      sandbox: sandboxInfo,
-      blocked: !!block,
-      block,
-      summary: `${noChange}${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
-    });
-  } finally {
-    for (const w of wrapped) await w.dispose().catch(() => undefined);
-    await ws.cleanup().catch(() => undefined);
-    await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
-  }
+/** How the task's commands were sandboxed, and what the setup phase ran. */
+function sandboxReport(sandbox: TaskSandbox, setup: SetupOutcome, result: AgentResult): ExecuteTaskResult["sandbox"] {
+  // The built-in llm agent / API agents run no process here: nothing to sandbox.
+  const info = !sandbox.ran("execute") && sandbox.info.sandboxed
+    ? { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` }
+    : { ...sandbox.info };
+  return setup.commands.length ? { ...info, setup: { commands: setup.commands.map((c) => c.argv), durationMs: setup.durationMs } } : info;
+}
+
+function taskResult(
+  run: TaskRun, prepared: PreparedTaskAgent, result: AgentResult, work: { commit: string; artifacts: Artifacts },
+  push: PushStatus | "skipped", sandbox: ExecuteTaskResult["sandbox"],
+): ExecuteTaskResult {
+  const { ws } = run;
+  const { commit, artifacts } = work;
+  const block = result.block ?? null;
+  const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
+  const files = artifacts.files.map((f) => f.path);
+  const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
+  const noChange = outcome === "no_change"
+    ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n`
+    : "";
+  const assigned = result.agentId === prepared.agent;
+  return run.redactor.redactDeep({
+    task_id: run.taskId,
+    outcome,
+    branch: ws.branch,
+    commit,
+    base_commit: ws.base,
+    changed: commit !== ws.base,
+    push,
+    artifacts,
+    agent: { ...result, finalMessage: result.finalMessage.slice(0, 8000) },
+    assignment: {
+      agent: result.agentId,
+      model: assigned ? prepared.model : null,
+      source: assigned ? prepared.source : `fallback: ${prepared.agent} (${prepared.source}) was unavailable`,
+      model_source: assigned ? prepared.modelSource : "fallback agent's own settings",
+      task_type: prepared.taskType,
+      prompt_source: prepared.promptSource,
+      prompt_version: prepared.promptVersion,
+    },
+    usage: { input_tokens: result.tokens?.input ?? 0, output_tokens: result.tokens?.output ?? 0, tokens, cost_usd: result.costUsd },
+    sandbox,
+    blocked: !!block,
+    block,
+    summary: `${noChange}${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
+  });
 }
 
 /** The project's languages from the onboarding profile the flow passes along (empty when absent). */
 function languagesOf(profile: unknown): string[] {
   const langs = (profile as { languages?: unknown } | undefined)?.languages;
   return Array.isArray(langs) ? langs.filter((l): l is string => typeof l === "string") : [];
-}
-
-function firstPerDir(cmds: { argv: string[]; cwd?: string }[]): { argv: string[]; cwd: string }[] {
-  const seen = new Set<string>();
-  const out: { argv: string[]; cwd: string }[] = [];
-  for (const c of cmds) {
-    const cwd = c.cwd ?? ".";
-    if (seen.has(cwd)) continue;
-    seen.add(cwd);
-    out.push({ argv: c.argv, cwd });
-  }
-  return out;
-}
-
-/**
- * Paths that differ from HEAD in the work tree (modified or new, not ignored), with a hash of their
- * content — a link's target, never what it points at (the agent may have linked /dev/zero or a host file).
- */
-async function workTreeChanges(dir: string): Promise<Map<string, string>> {
-  const out = await gitAt(dir).run(["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
-  const changes = new Map<string, string>();
-  for (const { path: file } of parseStatusZ(out)) changes.set(file, await contentHash(dir, file));
-  return changes;
-}
-
-/** The paths of a `workTreeChanges` snapshot whose content is still the same: only those are read again. */
-async function untouchedSince(dir: string, snapshot: Map<string, string>): Promise<string[]> {
-  const same: string[] = [];
-  for (const [file, hash] of snapshot) if ((await contentHash(dir, file)) === hash) same.push(file);
-  return same;
-}
-
-async function contentHash(dir: string, file: string): Promise<string> {
-  const abs = path.join(dir, file);
-  const st = await lstat(abs).catch(() => null);
-  // A link is its target text; only regular files are read (not /dev/zero or a FIFO the agent linked or made).
-  const content = st?.isSymbolicLink() ? `link:${await readlink(abs)}` : st?.isFile() ? await readFile(abs).catch(() => null) : null;
-  return content !== null ? createHash("sha256").update(content).digest("hex") : "deleted";
 }
