@@ -1,6 +1,6 @@
 // `npm run check`: the offline bundle check. Everything Windmill would reject, or that would let the
 // UI form drift from the code, fails here first: tsc, wmill lint, .script.yaml schemas, flow types,
-// and the dependency rules that keep the layers apart (ARCHITECTURE.md).
+// the dependency rules that keep the layers apart and the function-size limit (ARCHITECTURE.md).
 import { execa } from "execa";
 import path from "node:path";
 import { REPO_ROOT } from "../runner/bundle.ts";
@@ -9,6 +9,7 @@ import { layerProblems } from "./layers.ts";
 import { schemaProblems } from "./schemas.ts";
 import { dynamicImportProblems } from "./imports.ts";
 import { metadataProblems } from "./metadata.ts";
+import { functionSizeProblems, MAX_FUNCTION_LINES } from "./size.ts";
 
 /** Sync trees checked: the bundle itself, and the conformance flows the tests run. */
 export const CHECKED_TREES = [REPO_ROOT, path.join(REPO_ROOT, "tests", "flows")];
@@ -59,6 +60,9 @@ export async function runCheck(): Promise<boolean> {
     }),
     await step("dependency rules: layers, gateways, no cycles (dependency-cruiser)", async () =>
       (await layerProblems(REPO_ROOT)).map((p) => p.message),
+    ),
+    await step(`no function in the bundle over ${MAX_FUNCTION_LINES} lines`, async () =>
+      functionSizeProblems(REPO_ROOT).map((p) => `${p.file}: ${p.message}`),
     ),
   ];
   return results.every(Boolean);
