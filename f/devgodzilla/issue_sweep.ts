@@ -1,6 +1,6 @@
 // Starts spec_to_pr for open issues labelled `devgodzilla` that have no run yet (nightly schedule,
 // disabled by default: issue_sweep.schedule.yaml).
-import { findResource } from "./lib/platform/windmill.ts";
+import { findStoredResource } from "./lib/platform/windmill.ts";
 import { chooseForge } from "./lib/platform/forge.ts";
 import { sweepLabelledIssues } from "./lib/platform/issues.ts";
 
@@ -17,10 +17,12 @@ export async function main(
   retry_failed = false,
   dry_run = false,
   flow_path = "f/devgodzilla/spec_to_pr",
+  // A path, not a resource picker: Windmill hands main a picked resource with the "$res:" references
+  // inside it resolved, and the secrets they name would become the started runs' arguments.
   defaults_resource = "f/devgodzilla/webhook_defaults",
 ) {
   const target = chooseForge({ forge, repoUrl: repo, repository, apiBase: api_base_url, github, gitlab });
-  const defaults = defaults_resource ? await findResource<Record<string, unknown>>(defaults_resource) : undefined;
+  const defaults = defaults_resource ? await findStoredResource<Record<string, unknown>>(defaults_resource) : undefined;
   const r = await sweepLabelledIssues({ target, repoUrl: repo, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
   return { markdown: r.markdown };
 }

@@ -237,6 +237,21 @@ export async function findResource<T = unknown>(path: string): Promise<T | undef
   return call(`resource ${path}`, () => wmill.getResource(path.replace(/^\$res:/, ""), true) as Promise<T | undefined>);
 }
 
+/**
+ * A resource's value as stored, with the `$res:`/`$var:` references inside it left as references;
+ * undefined when it does not exist. For values handed on as another run's arguments: Windmill
+ * resolves the references when that run starts, so the secrets they name never become arguments.
+ */
+export async function findStoredResource<T = unknown>(path: string): Promise<T | undefined> {
+  const p = path.replace(/^\$res:/, "");
+  try {
+    return await call(`resource ${p}`, () => wmill.ResourceService.getResourceValue({ workspace: workspace(), path: p }) as Promise<T>);
+  } catch (e) {
+    if (e instanceof WindmillError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
 export async function getVariable(path: string): Promise<string> {
   return call(`variable ${path}`, () => wmill.getVariable(path.replace(/^\$var:/, "")));
 }
