@@ -11,7 +11,7 @@
 // The workspace must hold the deployed bundle (npm run deploy). The task jobs run the fake agent
 // CLI from tests/fixtures/agents (a bin_dir on this machine, so the server's workers must run here,
 // as the local server does) on throw-away git remotes under the system temp dir. W is what the
-// server has (its live workers): run it once per W (e.g. /work/windmill-run/start.sh 1, then 2).
+// server has (its live workers): run it once per W (start the server with 1 worker, then 2).
 // Last line: one JSON object.
 
 import { execa } from "execa";

@@ -237,9 +237,9 @@ export async function flowProblems(root = REPO_ROOT): Promise<FlowProblem[]> {
 
 // ---------------------------------------------------------------------------------------------
 // Expressions that need V8. A Windmill built without its V8 evaluator (deno_core) evaluates only
-// `flow_input.<key>` (the key present), `results.<id>.<path>` and bare context names
-// (reference/windmill-semantics.md §3); every other expression, and every predicate (skip_if,
-// stop_after_if, branchone, retry_if: always wrapped in Boolean(…)), fails there.
+// `flow_input.<key>` (the key present), `results.<id>.<path>` and bare context names (js_eval.rs's
+// fast paths); every other expression, and every predicate (skip_if, stop_after_if, branchone,
+// retry_if: always wrapped in Boolean(…)), fails there.
 
 export interface V8Use {
   flow: string;

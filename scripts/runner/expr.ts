@@ -1,8 +1,8 @@
 // `javascript` input transforms and the boolean expressions of skip_if / stop_after_if / branchone.
-// Windmill evaluates a few forms natively and everything else in V8 (reference/windmill-semantics.md
-// §3). The runner does the same: the native forms exactly as Windmill's js_eval.rs fast paths
-// (a missing result path is null, an absent flow input is an error), the rest as JavaScript —
-// unless it runs as a Windmill without V8 (`noV8`), where the rest fails as it would there.
+// Windmill evaluates a few forms natively and everything else in V8. The runner does the same: the
+// native forms exactly as Windmill's js_eval.rs fast paths (a missing result path is null, an
+// absent flow input is an error), the rest as JavaScript — unless it runs as a Windmill without V8
+// (`noV8`), where the rest fails as it would there.
 
 export const EXPR_NAMES = ["flow_input", "results", "previous_result", "result", "resume", "resumes", "approvers", "error", "params"] as const;
 export type ExprContext = Partial<Record<(typeof EXPR_NAMES)[number], unknown>>;
@@ -10,7 +10,7 @@ export type ExprContext = Partial<Record<(typeof EXPR_NAMES)[number], unknown>>;
 /** The context names a bare expression may be (js_eval.rs: transform_context keys). */
 export const CONTEXT_NAMES = ["previous_result", "result", "resume", "resumes", "approvers", "params", "started_at", "flow_job_id"] as const;
 
-/** How Windmill evaluates an expression without V8, or why it cannot (the rule of windmill-semantics.md §3). */
+/** How Windmill evaluates an expression without V8, or why it cannot. */
 export type NativeForm =
   | { kind: "context"; name: string }
   | { kind: "flow_input"; key: string }

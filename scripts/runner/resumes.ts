@@ -1,7 +1,7 @@
 // Resume events of suspended steps, as Windmill keeps them in its `resume_job` table: a POST to a
 // step's resume URL (or its cancel URL) records an event for that step's job, whether the step is
 // still running or already suspended; the flow continues past the step once `required_events`
-// events are there (windmill-semantics.md §1). Each resume id is accepted once. Events are
+// events are there. Each resume id is accepted once. Events are
 // journaled with the run, so a resumed or replayed run sees the events it already had.
 import type { RunStore } from "./runs.ts";
 

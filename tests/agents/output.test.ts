@@ -3,7 +3,7 @@ import { fatalEvent, parseAgentOutput, stderrJsonError } from "../../f/devgodzil
 
 const lines = (...o: unknown[]) => o.map((x) => JSON.stringify(x)).join("\n");
 
-describe("agent output parsers (shapes of agents.md)", () => {
+describe("agent output parsers (the output shapes each agent documents)", () => {
   it("gemini stream-json: init, message deltas, result stats", () => {
     const out = parseAgentOutput("gemini-json", lines(
       { type: "init", session_id: "g-1", model: "gemini-x" },

@@ -1,5 +1,5 @@
 // tasks.md written the way people write it: id schemes, unreadable task-like lines, and dependency
-// prose in several languages and scripts, built from Spec Kit's format (reference/speckit.md) —
+// prose in several languages and scripts, built from Spec Kit's format (its tasks template) —
 // not from any one real file. Every case states what the DAG must (and must not) contain.
 import { describe, expect, it } from "vitest";
 import { parseTasksMd, renderDagMarkdown, type TaskDag } from "../../f/devgodzilla/lib/speckit/tasks.ts";

@@ -1,6 +1,5 @@
 // What each agent CLI needs in its (fresh, per-run) HOME and environment to run headless against
-// the configured endpoint — facts checked with the real CLIs (shared/reference/agents.md,
-// "Verified with the real CLIs"):
+// the configured endpoint — facts checked with the real CLIs (npm run test:agents, tests/agents/real):
 //   codex       ignores OPENAI_BASE_URL: a model provider in $CODEX_HOME/config.toml (base_url,
 //               env_key, wire_api = "responses"); CODEX_HOME must be writable.
 //   gemini-cli  with GOOGLE_GEMINI_BASE_URL it picks auth type "gateway", which headless mode

@@ -1,7 +1,7 @@
 // The 18 coding agents of the design (plus the built-in `llm` agent) and how each one runs
-// headless. Every flag, env var, folder and output shape here comes from
-// shared/reference/agents.md (snapshot Aug–Oct 2026); what that reference marks as unconfirmed
-// is listed in `unconfirmed` so a person choosing an agent sees it in the `agents` script.
+// headless. Every flag, env var, folder and output shape here is the agent's documented interface
+// (as of Aug–Oct 2026); the comment above an entry gives its quirks and what its documentation
+// leaves unconfirmed.
 
 import { z } from "zod";
 
@@ -65,7 +65,7 @@ export const AgentSpecSchema = z.object({
   cli: z
     .object({
       /**
-       * The headless command line as agents.md documents it (template + auto-approve), with
+       * The headless command line as the agent documents it (template + auto-approve), with
        * placeholders {prompt}, {model} and {title}. A flag right before {model}/{title} is dropped
        * together with it when there is no value.
        */
@@ -88,8 +88,6 @@ export const AgentSpecSchema = z.object({
    * configured; allowed only for an enabled agent a task runs). [] = none documented.
    */
   endpoints: z.array(z.string()),
-  unconfirmed: z.array(z.string()),
-  notes: z.string(),
 });
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 
@@ -97,6 +95,9 @@ type Caps = AgentSpec["capabilities"];
 const caps = (c: Partial<Caps>): Caps => ({ jsonOutput: false, tokens: false, cost: false, ...c });
 
 const SPECS: AgentSpec[] = [
+  // Ignores OPENAI_BASE_URL: a configured base_url becomes a model provider in
+  // $CODEX_HOME/config.toml (wire_api responses). Waits for EOF on an open stdin pipe: stdin is
+  // closed. No cost field. Its own sandbox is bypassed inside DevGodzilla's.
   {
     id: "codex", name: "OpenAI Codex CLI", kind: "cli", mode: "headless", service: null, executables: ["codex"],
     install: { npm: "@openai/codex", npmVersion: "0.169.0" },
@@ -112,9 +113,9 @@ const SPECS: AgentSpec[] = [
     },
     env: { keys: ["CODEX_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: ["https://api.openai.com"],
-    unconfirmed: [],
-    notes: "Ignores OPENAI_BASE_URL: a configured base_url becomes a model provider in $CODEX_HOME/config.toml (wire_api responses). Waits for EOF on an open stdin pipe: stdin is closed. No cost field. Its own sandbox is bypassed inside DevGodzilla's.",
   },
+  // stream-json with -p requires --verbose. As root, bypass mode exits 1 unless IS_SANDBOX=1 (set
+  // automatically when running as root). ANTHROPIC_BASE_URL must speak the Anthropic API.
   {
     id: "claude-code", name: "Claude Code", kind: "cli", mode: "headless", service: null, executables: ["claude"],
     install: { npm: "@anthropic-ai/claude-code", npmVersion: "2.1.328" },
@@ -124,7 +125,6 @@ const SPECS: AgentSpec[] = [
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"],
-     
       output: "claude-stream-json", exitCodes: {},
     },
     env: {
@@ -133,9 +133,11 @@ const SPECS: AgentSpec[] = [
       fixed: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
     },
     endpoints: ["https://api.anthropic.com"],
-    unconfirmed: [],
-    notes: "stream-json with -p requires --verbose. As root, bypass mode exits 1 unless IS_SANDBOX=1 (set automatically when running as root). ANTHROPIC_BASE_URL must speak the Anthropic API.",
   },
+  // Non-interactive run auto-rejects permissions unless --auto (older builds:
+  // OPENCODE_PERMISSION). Custom OpenAI-compatible provider via OPENCODE_CONFIG_CONTENT. Install
+  // script must be approved (platform binary). Unconfirmed: step_finish token/cost field names
+  // (per SDK part types, not re-verified).
   {
     id: "opencode", name: "OpenCode", kind: "cli", mode: "headless", service: null, executables: ["opencode"],
     install: { npm: "opencode-ai", npmVersion: "1.18.33" },
@@ -154,9 +156,9 @@ const SPECS: AgentSpec[] = [
       fixed: { OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_LSP_DOWNLOAD: "1" },
     },
     endpoints: [],
-    unconfirmed: ["step_finish token/cost field names (per SDK part types, not re-verified)"],
-    notes: "Non-interactive run auto-rejects permissions unless --auto (older builds: OPENCODE_PERMISSION). Custom OpenAI-compatible provider via OPENCODE_CONFIG_CONTENT. Install script must be approved (platform binary).",
   },
+  // Untrusted folder ⇒ FatalUntrustedWorkspaceError: --skip-trust /
+  // GEMINI_CLI_TRUST_WORKSPACE=true. GOOGLE_GEMINI_BASE_URL is a Gemini API proxy, not OpenAI.
   {
     id: "gemini-cli", name: "Gemini CLI", kind: "cli", mode: "headless", service: null, executables: ["gemini"],
     install: { npm: "@google/gemini-cli", npmVersion: "0.61.0" },
@@ -174,9 +176,9 @@ const SPECS: AgentSpec[] = [
       fixed: { GEMINI_CLI_TRUST_WORKSPACE: "true" },
     },
     endpoints: ["https://generativelanguage.googleapis.com"],
-    unconfirmed: [],
-    notes: "Untrusted folder ⇒ FatalUntrustedWorkspaceError: --skip-trust / GEMINI_CLI_TRUST_WORKSPACE=true. GOOGLE_GEMINI_BASE_URL is a Gemini API proxy, not OpenAI.",
   },
+  // Gemini-CLI fork; OpenAI-compatible base URL. A failed tool does not fail the run: check the
+  // files. OAuth is unusable headless. Unconfirmed: exit codes are not enumerated.
   {
     id: "qwen", name: "Qwen Code", kind: "cli", mode: "headless", service: null, executables: ["qwen"],
     install: { npm: "@qwen-code/qwen-code", npmVersion: "0.24.4" },
@@ -193,9 +195,10 @@ const SPECS: AgentSpec[] = [
       fixed: { QWEN_CODE_SUPPRESS_YOLO_WARNING: "1" },
     },
     endpoints: [],
-    unconfirmed: ["exit codes are not enumerated"],
-    notes: "Gemini-CLI fork; OpenAI-compatible base URL. A failed tool does not fail the run: check the files. OAuth is unusable headless.",
   },
+  // Fine-grained PAT, not ghp_. BYOK: COPILOT_PROVIDER_TYPE, COPILOT_PROVIDER_API_KEY. IDE form:
+  // .github/prompts/*.prompt.md (VS Code agent mode). Unconfirmed: --output-format json schema is
+  // undocumented (observed: assistant.message{data.content}, tool.execution_*, result{sessionId}).
   {
     id: "copilot", name: "GitHub Copilot CLI", kind: "cli", mode: "headless", service: null, executables: ["copilot"],
     install: { npm: "@github/copilot", npmVersion: "1.0.102" },
@@ -212,9 +215,10 @@ const SPECS: AgentSpec[] = [
       fixed: {},
     },
     endpoints: ["https://api.githubcopilot.com", "https://api.github.com"],
-    unconfirmed: ["--output-format json schema is undocumented (observed: assistant.message{data.content}, tool.execution_*, result{sessionId})"],
-    notes: "Fine-grained PAT, not ghp_. BYOK: COPILOT_PROVIDER_TYPE, COPILOT_PROVIDER_API_KEY. IDE form: .github/prompts/*.prompt.md (VS Code agent mode).",
   },
+  // Without --trust exits non-zero; without --approve-mcps MCP calls are dropped. JSON has no
+  // tokens/cost; on failure non-zero exit + stderr, no JSON. Commands are deprecated in favour of
+  // skills, but a human still runs /name from .cursor/commands/*.md in the IDE.
   {
     id: "cursor", name: "Cursor", kind: "cli", mode: "vendor-service", service: "Cursor (cursor.com account; no custom model endpoint)", executables: ["cursor-agent", "agent"],
     install: { other: "not on a package registry: the vendor's installer script (cursor.com/install)" },
@@ -224,14 +228,12 @@ const SPECS: AgentSpec[] = [
     ideCommand: { path: ".cursor/commands/{name}.md", format: "markdown" },
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "--output-format", "json", "--force", "--trust", "--approve-mcps"],
-     
       output: "claude-result-json", exitCodes: {},
     },
     env: { keys: ["CURSOR_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: [],
-    notes: "Without --trust exits non-zero; without --approve-mcps MCP calls are dropped. JSON has no tokens/cost; on failure non-zero exit + stderr, no JSON. Commands are deprecated in favour of skills, but a human still runs /name from .cursor/commands/*.md in the IDE.",
   },
+  // IDE only; dropped by Spec Kit on 2026-06-30 (absorbed into Cognition Devin).
   {
     id: "windsurf", name: "Windsurf", kind: "ide", mode: "ide-handoff", service: null, executables: [],
     install: { other: "an IDE, not a package: Windsurf (now part of Cognition Devin)" },
@@ -242,9 +244,10 @@ const SPECS: AgentSpec[] = [
     cli: null,
     env: { keys: [], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: [],
-    notes: "IDE only; dropped by Spec Kit on 2026-06-30 (absorbed into Cognition Devin).",
   },
+  // Non-default permission modes only apply in trusted folders (a new worktree may need trust).
+  // Ask-type actions are auto-denied headless. Unconfirmed: JSON field names;
+  // QODER_PERSONAL_ACCESS_TOKEN (3rd-party source).
   {
     id: "qoder", name: "Qoder CLI", kind: "cli", mode: "vendor-service", service: "Qoder (qoder.com account)", executables: ["qodercli"],
     install: { npm: "@qoder-ai/qodercli", npmVersion: "1.1.52" },
@@ -254,14 +257,13 @@ const SPECS: AgentSpec[] = [
     ideCommand: null,
     cli: {
       template: ["-p", "{prompt}", "--model", "{model}", "-o", "json", "--permission-mode", "bypass_permissions"],
-     
       output: "claude-result-json", exitCodes: {},
     },
     env: { keys: ["QODER_PERSONAL_ACCESS_TOKEN"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["JSON field names", "QODER_PERSONAL_ACCESS_TOKEN (3rd-party source)"],
-    notes: "Non-default permission modes only apply in trusted folders (a new worktree may need trust). Ask-type actions are auto-denied headless.",
   },
+  // Without trust: 'Tool approval required but --no-interactive…'. Prompt files have no argument
+  // substitution. Unconfirmed: no JSON output found: the final message is the plain stdout.
   {
     id: "q", name: "Amazon Q / Kiro CLI", kind: "cli", mode: "vendor-service", service: "Kiro / Amazon Q (KIRO_API_KEY; no custom model endpoint)", executables: ["kiro-cli", "q"],
     install: { other: "not on a package registry: the vendor's installer (kiro.dev); the older Amazon Q CLI `q` takes the same flags" },
@@ -276,9 +278,10 @@ const SPECS: AgentSpec[] = [
     },
     env: { keys: ["KIRO_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["no JSON output found: the final message is the plain stdout"],
-    notes: "Without trust: 'Tool approval required but --no-interactive…'. Prompt files have no argument substitution.",
   },
+  // AUGMENT_SESSION_AUTH is the JSON printed by `auggie token print`. Missing auth ⇒ exit 1.
+  // Unconfirmed: -m model flag (3rd-party wrappers only); no auto-approve flag: toolPermissions in
+  // ~/.augment/settings.json.
   {
     id: "auggie", name: "Augment Code (auggie)", kind: "cli", mode: "vendor-service", service: "Augment Code (augmentcode.com account)", executables: ["auggie"],
     install: { npm: "@augmentcode/auggie", npmVersion: "0.36.0" },
@@ -292,9 +295,9 @@ const SPECS: AgentSpec[] = [
     },
     env: { keys: ["AUGMENT_SESSION_AUTH"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["-m model flag (3rd-party wrappers only)", "no auto-approve flag: toolPermissions in ~/.augment/settings.json"],
-    notes: "AUGMENT_SESSION_AUTH is the JSON printed by `auggie token print`. Missing auth ⇒ exit 1.",
   },
+  // -y is mandatory for tools in -p mode. Auth precedence CODEBUDDY_AUTH_TOKEN > apiKeyHelper >
+  // CODEBUDDY_API_KEY. Unconfirmed: JSON shape (likely Claude-style); base URL env var name.
   {
     id: "codebuddy", name: "CodeBuddy Code", kind: "cli", mode: "vendor-service", service: "Tencent CodeBuddy (its model endpoint variable is unconfirmed)", executables: ["codebuddy", "cbc"],
     install: { other: "not on the npm registry (@tencent-ai/codebuddy-code does not exist there): install it per Tencent CodeBuddy's docs (cloud.tencent.com/document/product/1831)" },
@@ -308,9 +311,8 @@ const SPECS: AgentSpec[] = [
     },
     env: { keys: ["CODEBUDDY_AUTH_TOKEN", "CODEBUDDY_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["JSON shape (likely Claude-style)", "base URL env var name"],
-    notes: "-y is mandatory for tools in -p mode. Auth precedence CODEBUDDY_AUTH_TOKEN > apiKeyHelper > CODEBUDDY_API_KEY.",
   },
+  // OpenCode fork: same run flags and JSON events.
   {
     id: "kilocode", name: "Kilo Code", kind: "cli", mode: "headless", service: null, executables: ["kilo"],
     install: { npm: "@kilocode/cli", npmVersion: "7.7.7" },
@@ -328,9 +330,8 @@ const SPECS: AgentSpec[] = [
       fixed: { KILO_DISABLE_AUTOUPDATE: "1", KILO_DISABLE_MODELS_FETCH: "1", KILO_DISABLE_LSP_DOWNLOAD: "1" },
     },
     endpoints: [],
-    unconfirmed: [],
-    notes: "OpenCode fork: same run flags and JSON events.",
   },
+  // Extension shut down; dropped by Spec Kit on 2026-06-30. Unconfirmed: no CLI confirmed.
   {
     id: "roo", name: "Roo Code", kind: "ide", mode: "ide-handoff", service: null, executables: [],
     install: { other: "an IDE extension, not a package: Roo Code for VS Code (shut down)" },
@@ -341,9 +342,9 @@ const SPECS: AgentSpec[] = [
     cli: null,
     env: { keys: [], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["no CLI confirmed"],
-    notes: "Extension shut down; dropped by Spec Kit on 2026-06-30.",
   },
+  // No model flag (--mode smart|rush…). No cost in the stream. Execute mode turns on when stdout
+  // is redirected.
   {
     id: "amp", name: "Amp", kind: "cli", mode: "vendor-service", service: "Amp (ampcode.com account)", executables: ["amp"],
     install: { npm: "@ampcode/cli" },
@@ -357,9 +358,10 @@ const SPECS: AgentSpec[] = [
     },
     env: { keys: ["AMP_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: [],
-    notes: "No model flag (--mode smart|rush…). No cost in the stream. Execute mode turns on when stdout is redirected.",
   },
+  // Always auto-approves headless. Agent errors only go to stderr and it still exits 0: stderr is
+  // checked for errors. Unconfirmed: trace JSON field names; provider keys are read from
+  // ~/.config/shai/auth.config.json env_vars.
   {
     id: "shai", name: "SHAI (OVHcloud)", kind: "cli", mode: "vendor-service", service: "OVHcloud AI Endpoints (provider keys in its own auth.config.json)", executables: ["shai"],
     install: { other: "not on a package registry: install.sh from the ovh/shai GitHub releases" },
@@ -373,9 +375,9 @@ const SPECS: AgentSpec[] = [
     },
     env: { keys: ["OVHAI_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["trace JSON field names", "provider keys are read from ~/.config/shai/auth.config.json env_vars"],
-    notes: "Always auto-approves headless. Agent errors only go to stderr and it still exits 0: stderr is checked for errors.",
   },
+  // Spec Kit dual-mode integration; driven here as an IDE agent. Unconfirmed: Bob Shell CLI flags,
+  // approval mode and JSON output (3rd-party only); BOBSHELL_API_KEY (3rd-party).
   {
     id: "bob", name: "IBM Bob", kind: "ide", mode: "ide-handoff", service: null, executables: ["bob"],
     install: { other: "an IDE, not a package: IBM Bob (its Bob Shell CLI is unconfirmed)" },
@@ -386,9 +388,10 @@ const SPECS: AgentSpec[] = [
     cli: null,
     env: { keys: ["BOBSHELL_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: ["Bob Shell CLI flags, approval mode and JSON output (3rd-party only)", "BOBSHELL_API_KEY (3rd-party)"],
-    notes: "Spec Kit dual-mode integration; driven here as an IDE agent.",
   },
+  // REST v1alpha: POST /sessions with sourceContext for the GitHub repo, poll GET /sessions/{id},
+  // outputs pullRequest and/or changeSet.gitPatch. Header X-Goog-Api-Key. Works on the GitHub copy
+  // of the repo.
   {
     id: "jules", name: "Google Jules", kind: "api", mode: "vendor-service", service: "Google Jules (jules.googleapis.com; works on the GitHub copy of the repository)", executables: [],
     install: { other: "nothing to install: DevGodzilla calls the Jules REST API (its npm CLI @google/jules downloads a binary at run time)" },
@@ -399,9 +402,9 @@ const SPECS: AgentSpec[] = [
     cli: null,
     env: { keys: ["JULES_API_KEY"], baseUrl: null, model: null, fixed: {} },
     endpoints: ["https://jules.googleapis.com"],
-    unconfirmed: [],
-    notes: "REST v1alpha: POST /sessions with sourceContext for the GitHub repo, poll GET /sessions/{id}, outputs pullRequest and/or changeSet.gitPatch. Header X-Goog-Api-Key. Works on the GitHub copy of the repo.",
   },
+  // Asks the configured model for a unified diff and applies it with `git apply`; works with no
+  // agent CLI installed.
   {
     id: "llm", name: "Built-in LLM (unified diff)", kind: "api", mode: "headless", service: null, executables: [],
     install: { other: "built in: uses the OpenAI or Anthropic resource given to the flow" },
@@ -412,8 +415,6 @@ const SPECS: AgentSpec[] = [
     cli: null,
     env: { keys: [], baseUrl: null, model: null, fixed: {} },
     endpoints: [],
-    unconfirmed: [],
-    notes: "Asks the configured model for a unified diff and applies it with `git apply`; works with no agent CLI installed.",
   },
 ];
 

@@ -71,7 +71,7 @@ export interface FlowState {
   set(key: string, value: unknown): Promise<void>;
 }
 
-/** What Windmill tells a job about itself (reference/windmill-semantics.md §10). */
+/** What Windmill tells a job about itself (the WM_* variables of the job's environment). */
 export interface CurrentJob {
   id: string;
   /** The flow job this step belongs to ("" outside a flow). */
