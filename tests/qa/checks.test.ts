@@ -46,6 +46,17 @@ describe("the project's own checks, run in the sandbox", () => {
     expect([lint.status, tc.status]).toEqual(["skipped", "skipped"]);
   });
 
+  it("a test suite that starts more processes than checks.max_processes allows is stopped and fails naming the limit", async () => {
+    const forking = await project({
+      "package.json": '{"type":"module"}',
+      "test/spawn.test.js": 'import { test } from "node:test";\nimport { spawn } from "node:child_process";\ntest("starts workers", async () => {\n  const kids = [];\n  for (let i = 0; i < 150; i++) kids.push(spawn("sleep", ["30"], { stdio: "ignore" }).on("error", () => {}));\n  for (const k of kids) k.kill();\n});\n',
+    });
+    const limited = parseQaConfig({ checks: { timeout_seconds: 30, max_processes: 64 } }).checks;
+    const [, , t] = await runChecks({ dir: forking, commands: { lint: [], typecheck: [], test: cmd([NODE, "--test"]) }, config: limited });
+    expect(t.status).toBe("failed");
+    expect(t.findings).toContainEqual(expect.objectContaining({ code: "SANDBOX_LIMIT", severity: "blocking", message: expect.stringMatching(/process limit \(64 processes and threads\) was reached/) }));
+  });
+
   it.skipIf(!hasPytest)("a failing pytest suite fails with test id, file and line; a passing one passes", async () => {
     const failing = await project({
       "calc.py": "def add(a, b):\n    return a - b\n",

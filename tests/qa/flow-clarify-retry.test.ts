@@ -3,7 +3,7 @@ import { writeFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { stringify } from "yaml";
-import { runPath } from "../../scripts/runner/index.ts";
+import { resumeRun, runPath, RunStore } from "../../scripts/runner/index.ts";
 import { harness, GOOD, BAD, type Harness } from "./flow-helpers.ts";
 
 let h: Harness;
@@ -58,6 +58,19 @@ describe("task_with_qa on the local runner", () => {
     expect(step.default_args.answer).toBe("rounded to cents");
     expect(step.description.markdown).toMatch(/\*\*Question:\*\* Should totals be rounded/);
     expect(out.resumeCommand).toMatch(/devgodzilla resume/);
+  });
+
+  it("an open question without options or a recommended answer: an empty answer is refused and the run keeps waiting; a real one continues it", async () => {
+    const state = await h.scenario([{ agent_message: "BLOCKED(clarify): Which rounding rule does finance use?" }, GOOD]);
+    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state) });
+    expect(out.status).toBe("suspended");
+    expect((out.pending?.step_result as { default_args: { answer: string } }).default_args.answer).toBe("");
+    const opts = { root: h.root, stateDir: h.stateDir, store: h.store };
+    await expect(resumeRun(out.runId, { answer: "" }, opts)).rejects.toThrow(/"answer" is required[\s\S]*the run still waits/);
+    expect(new RunStore(h.stateDir).load(out.runId).status).toBe("suspended");
+    const done = await resumeRun(out.runId, { answer: "banker's rounding" }, opts);
+    expect(done.status, JSON.stringify(done.error)).toBe("success");
+    expect((done.result as Final).decisions[0]).toMatchObject({ decision: "clarify", answer: "banker's rounding" });
   });
 
   it("retry: failing tests are retried (with the backoff from limits) and the second attempt passes", async () => {

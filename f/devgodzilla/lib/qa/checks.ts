@@ -102,7 +102,7 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
   if (/(^|\/)go$/.test(argv[0]!)) await seedGoCache(env.GOCACHE);
   let wrapped;
   try {
-    wrapped = await wrapInSandbox({ file: argv[0]!, args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: root, tmpDir: tmp, readOnly: at?.readOnly, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse", bwrapPath: input.bwrapPath });
+    wrapped = await wrapInSandbox({ file: argv[0]!, args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: root, tmpDir: tmp, readOnly: at?.readOnly, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse", bwrapPath: input.bwrapPath, limits: { maxProcesses: input.config.max_processes, maxMemoryMb: input.config.max_memory_mb } });
   } catch (e) {
     if (e instanceof SandboxUnavailableError) {
       return { kind, command: argv, status: "error", exitCode: null, durationMs: 0, findings: [{ code: "SANDBOX_UNAVAILABLE", source: "check", severity: "blocking", message: e.message, fix: "Install bubblewrap or allow unsandboxed checks in c_devgodzilla_qa.checks.allow_unsandboxed." }], outputTail: "", sandboxed: false, note: e.reason };
@@ -122,6 +122,12 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     const findings: Finding[] = run ? resultFindings(run) : parsed.findings;
     const counts = run ? countCases(run.cases) : undefined;
     let status: CheckRun["status"] = r.timedOut ? "timeout" : r.exitCode === 0 && !(counts && counts.failed > 0) ? "passed" : "failed";
+    // A check stopped by its sandbox's limits proves nothing either way: say which limit, not "exit 137".
+    const limit = wrapped.limitExceeded();
+    if (limit) {
+      status = "failed";
+      findings.push({ code: "SANDBOX_LIMIT", source: "check", severity: "blocking", message: `${argv.join(" ")} was stopped: ${limit}`, fix: "Find what starts so many processes or takes so much memory; if the project really needs more, raise checks.max_processes / checks.max_memory_mb in the QA resource." });
+    }
     // Nothing ran is never a pass: an empty or uncollected suite proves nothing.
     if (kind === "test" && status === "passed" && (counts ? counts.executed === 0 : parsed.counts && parsed.counts.passed + parsed.counts.failed === 0)) {
       status = "failed";

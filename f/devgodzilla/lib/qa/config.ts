@@ -60,6 +60,9 @@ export const QaConfigSchema = z
         allow_unsandboxed: z.boolean().default(false),
         /** Also run the tests at the base commit, to catch tests that stopped running (fewer, deleted, skipped). */
         compare_base: z.boolean().default(true),
+        /** Processes + threads and memory of each check's sandbox (lib/sandbox's defaults when absent). */
+        max_processes: z.number().int().min(16).max(1_000_000).optional(),
+        max_memory_mb: z.number().int().min(64).max(4 * 1024 * 1024).optional(),
       })
       .prefault({}),
   })
