@@ -90,6 +90,18 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
     Object.assign(j, { type: "CompletedJob", result, success, running: undefined, completed_at: iso(), is_skipped: false });
   };
 
+  // As Windmill's get_value_interpolated: `$res:` / `$var:` strings anywhere in the value are resolved.
+  const interpolate = (v: unknown, depth = 0): unknown => {
+    if (typeof v === "string" && depth < 10) {
+      if (v.startsWith("$res:")) return interpolate(resources.get(v.slice(5))?.value, depth + 1);
+      if (v.startsWith("$var:")) return variables.get(v.slice(5));
+      return v;
+    }
+    if (Array.isArray(v)) return v.map((x) => interpolate(x, depth));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolate(x, depth)]));
+    return v;
+  };
+
   const backend: WindmillBackend = {
     jobs: () => [...jobs.values()],
     job: (id) => jobs.get(id),
@@ -110,7 +122,7 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
       if (j) j.progress = percent;
     },
     resource: {
-      get: (p) => resources.get(p)?.value,
+      get: (p) => (resources.has(p) ? interpolate(resources.get(p)!.value) : undefined),
       list: () => Object.fromEntries(resources),
       create: (p, row) => void resources.set(p, { resource_type: row.resource_type, value: row.value }),
       update: (p, value) => (resources.has(p) ? (resources.get(p)!.value = value, true) : false),
