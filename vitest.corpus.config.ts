@@ -5,7 +5,10 @@ import { defineConfig } from "vitest/config";
 import { CORPUS_DIR } from "./tests/corpus/corpus.ts";
 
 const present = existsSync(CORPUS_DIR);
-if (!present) console.error(`test:corpus: skipped — no corpus at ${CORPUS_DIR} (put shared/ beside the checkout or set DEVGODZILLA_CORPUS=<dir with tasks/, specs/, constitutions/>)`);
+if (!present)
+  console.error(
+    `test:corpus: skipped — no corpus at ${CORPUS_DIR} (put shared/ beside the checkout or set DEVGODZILLA_CORPUS=<dir with tasks/, specs/, constitutions/>)`,
+  );
 
 export default defineConfig({
   test: {

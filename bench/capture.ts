@@ -112,7 +112,15 @@ function print(title: string, rows: Row[]) {
   );
 }
 
-const json = (r: Row) => ({ files: r.files, changes: r.changes, reported: r.reported, capture_ms: roundStats(r.capture, 1), git_cpu_ms: round(r.gitCpuMs, 1), uncommitted_ms: roundStats(r.uncommitted, 1), commit_ms: round(r.commitMs, 1) });
+const json = (r: Row) => ({
+  files: r.files,
+  changes: r.changes,
+  reported: r.reported,
+  capture_ms: roundStats(r.capture, 1),
+  git_cpu_ms: round(r.gitCpuMs, 1),
+  uncommitted_ms: roundStats(r.uncommitted, 1),
+  commit_ms: round(r.commitMs, 1),
+});
 
 async function main(): Promise<number> {
   const root = await mkdtemp(path.join(tmpdir(), "dgz-bench-capture-"));
@@ -130,13 +138,21 @@ async function main(): Promise<number> {
     const kChanges = growthExponent(byChanges.map((r) => [r.changes, r.capture.median]));
     const correct = [...byRepo, ...byChanges].every((r) => r.reported === r.changes);
     const pass = correct && kRepo <= MAX_REPO_EXPONENT && kChanges <= MAX_CHANGE_EXPONENT;
-    console.log(`\nfitted growth exponents: capture ∝ files^${kRepo.toFixed(2)} (target ≤ ${MAX_REPO_EXPONENT}; uncommitted ∝ files^${kRepoUncommitted.toFixed(2)}), capture ∝ changes^${kChanges.toFixed(2)} (target ≤ ${MAX_CHANGE_EXPONENT})`);
+    console.log(
+      `\nfitted growth exponents: capture ∝ files^${kRepo.toFixed(2)} (target ≤ ${MAX_REPO_EXPONENT}; uncommitted ∝ files^${kRepoUncommitted.toFixed(2)}), capture ∝ changes^${kChanges.toFixed(2)} (target ≤ ${MAX_CHANGE_EXPONENT})`,
+    );
     console.log(`every capture reported exactly the changed files: ${correct ? "yes" : "NO"} — ${pass ? "PASS" : "FAIL"}`);
     console.log(
       JSON.stringify({
-        bench: "capture", runs: RUNS, ...m, by_repository: byRepo.map(json), by_changes: byChanges.map(json),
+        bench: "capture",
+        runs: RUNS,
+        ...m,
+        by_repository: byRepo.map(json),
+        by_changes: byChanges.map(json),
         exponent: { repository: round(kRepo), repository_uncommitted: round(kRepoUncommitted), changes: round(kChanges) },
-        max_exponent: { repository: MAX_REPO_EXPONENT, changes: MAX_CHANGE_EXPONENT }, reported_exactly: correct, pass,
+        max_exponent: { repository: MAX_REPO_EXPONENT, changes: MAX_CHANGE_EXPONENT },
+        reported_exactly: correct,
+        pass,
       }),
     );
     return pass ? 0 : 1;

@@ -84,7 +84,7 @@ function simulateLoop(tasks: SimTask[], order: string[], slots: number, merge: n
   let seq = 0;
   const push = (time: number, kind: number, id: string) => {
     events.push([time, seq++, kind, id]);
-    for (let i = events.length - 1; i > 0; ) {
+    for (let i = events.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (before(events[p]!, events[i]!)) break;
       [events[p], events[i]] = [events[i]!, events[p]!];
@@ -96,8 +96,9 @@ function simulateLoop(tasks: SimTask[], order: string[], slots: number, merge: n
     const last = events.pop()!;
     if (events.length) {
       events[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1, r = l + 1;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < events.length && before(events[l]!, events[m]!)) m = l;
         if (r < events.length && before(events[r]!, events[m]!)) m = r;
@@ -135,7 +136,8 @@ function simulateLoop(tasks: SimTask[], order: string[], slots: number, merge: n
   return makespan;
 }
 
-const before = (a: [number, number, number, string], b: [number, number, number, string]) => a[0] < b[0] || (a[0] === b[0] && (a[2] < b[2] || (a[2] === b[2] && a[1] < b[1])));
+const before = (a: [number, number, number, string], b: [number, number, number, string]) =>
+  a[0] < b[0] || (a[0] === b[0] && (a[2] < b[2] || (a[2] === b[2] && a[1] < b[1])));
 
 function levelsOf(tasks: SimTask[]): string[][] {
   const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -195,7 +197,11 @@ function lowerBound(tasks: SimTask[], slots: number, merge: number, upper: numbe
     }
     return false;
   };
-  const simple = Math.max(n * merge + Math.min(...tasks.map((t) => t.minutes)), Math.max(...tasks.map((_, j) => head[j]! + p[j]! + tail[j]!)), p.reduce((a, b) => a + b, 0) / slots);
+  const simple = Math.max(
+    n * merge + Math.min(...tasks.map((t) => t.minutes)),
+    Math.max(...tasks.map((_, j) => head[j]! + p[j]! + tail[j]!)),
+    p.reduce((a, b) => a + b, 0) / slots,
+  );
   let lo = simple;
   let hi = Math.max(upper, simple);
   if (!infeasible(lo)) return lo;
@@ -210,7 +216,11 @@ function lowerBound(tasks: SimTask[], slots: number, merge: number, upper: numbe
 
 /** What production runs: the plan's order (the parser's weights, as dag_plan passes them) in a loop of `slots` slots. */
 function production(tasks: SimTask[], slots: number, merge: number): number {
-  const order = windowOrder(tasks.map((t) => ({ id: t.id, dependsOn: t.deps, weight: t.weight })), slots, (t) => t.weight ?? 1);
+  const order = windowOrder(
+    tasks.map((t) => ({ id: t.id, dependsOn: t.deps, weight: t.weight })),
+    slots,
+    (t) => t.weight ?? 1,
+  );
   return simulateLoop(tasks, order, slots, merge);
 }
 
@@ -218,7 +228,11 @@ function production(tasks: SimTask[], slots: number, merge: number): number {
 function productionKnowingDurations(tasks: SimTask[], slots: number, merge: number, noise: () => number = () => 1): number {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const weight = new Map(tasks.map((t) => [t.id, (t.minutes + merge) * noise()]));
-  const order = windowOrder(tasks.map((t) => ({ id: t.id, dependsOn: t.deps })), slots, (t) => weight.get(t.id)!);
+  const order = windowOrder(
+    tasks.map((t) => ({ id: t.id, dependsOn: t.deps })),
+    slots,
+    (t) => weight.get(t.id)!,
+  );
   return simulateLoop(tasks, order, slots, merge);
 }
 
@@ -230,7 +244,11 @@ function productionKnowingDurations(tasks: SimTask[], slots: number, merge: numb
 function bestKnown(tasks: SimTask[], slots: number, merge: number): number {
   const uniform = mulberry32(0x9e3779b9);
   let best = productionKnowingDurations(tasks, slots, merge);
-  for (let k = 1; k < BEST_OF; k++) best = Math.min(best, productionKnowingDurations(tasks, slots, merge, () => 0.8 + 0.4 * uniform()));
+  for (let k = 1; k < BEST_OF; k++)
+    best = Math.min(
+      best,
+      productionKnowingDurations(tasks, slots, merge, () => 0.8 + 0.4 * uniform()),
+    );
   return best;
 }
 
@@ -239,9 +257,12 @@ function bestKnown(tasks: SimTask[], slots: number, merge: number): number {
 function realShapes(): { name: string; tasks: SimTask[]; edges: number }[] {
   const out: { name: string; tasks: SimTask[]; edges: number }[] = [];
   const corpus = corpusDir();
-  if (!corpus || !existsSync(corpus)) console.log(`(dev corpus not found${corpus ? ` at ${corpus}` : ""}: only bench/fixtures/tasks is measured; set BENCH_DAG_CORPUS to add it)`);
+  if (!corpus || !existsSync(corpus))
+    console.log(`(dev corpus not found${corpus ? ` at ${corpus}` : ""}: only bench/fixtures/tasks is measured; set BENCH_DAG_CORPUS to add it)`);
   for (const dir of [FIXTURES, ...(corpus && existsSync(corpus) ? [corpus] : [])]) {
-    for (const f of readdirSync(dir).filter((x) => x.endsWith(".md") && x !== "SOURCES.md").sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith(".md") && x !== "SOURCES.md")
+      .sort()) {
       const dag = parseTasksMd(readFileSync(path.join(dir, f), "utf8"));
       if (dag.tasks.length < 2) continue;
       const tasks = dag.tasks.map((t) => ({ id: t.id, deps: t.dependsOn, minutes: durationOf(f, t.id), weight: t.weight }));
@@ -268,13 +289,28 @@ function main(): number {
     return { c, rows };
   });
   printTable(
-    ["concurrency", "makespan / lower bound (median / mean / max)", "files over 1.05", "loop knowing durations (max)", `best of ${BEST_OF} orders knowing durations (max)`, "speed-up vs sequential (median / mean)", "speed-up vs level by level (median / mean)"],
+    [
+      "concurrency",
+      "makespan / lower bound (median / mean / max)",
+      "files over 1.05",
+      "loop knowing durations (max)",
+      `best of ${BEST_OF} orders knowing durations (max)`,
+      "speed-up vs sequential (median / mean)",
+      "speed-up vs level by level (median / mean)",
+    ],
     perC.map(({ c, rows }) => {
       const r = stats(rows.map((x) => x.ratio));
       const sq = stats(rows.map((x) => x.sequential / x.prod));
       const lv = stats(rows.map((x) => x.level / x.prod));
-      return [c, `${r.median.toFixed(3)} / ${r.mean.toFixed(3)} / ${Math.max(...rows.map((x) => x.ratio)).toFixed(3)}`, rows.filter((x) => x.ratio > TARGET_RATIO).length,
-        Math.max(...rows.map((x) => x.oracle / x.lb)).toFixed(3), Math.max(...rows.map((x) => x.best / x.lb)).toFixed(3), `${sq.median.toFixed(2)}× / ${sq.mean.toFixed(2)}×`, `${lv.median.toFixed(2)}× / ${lv.mean.toFixed(2)}×`];
+      return [
+        c,
+        `${r.median.toFixed(3)} / ${r.mean.toFixed(3)} / ${Math.max(...rows.map((x) => x.ratio)).toFixed(3)}`,
+        rows.filter((x) => x.ratio > TARGET_RATIO).length,
+        Math.max(...rows.map((x) => x.oracle / x.lb)).toFixed(3),
+        Math.max(...rows.map((x) => x.best / x.lb)).toFixed(3),
+        `${sq.median.toFixed(2)}× / ${sq.mean.toFixed(2)}×`,
+        `${lv.median.toFixed(2)}× / ${lv.mean.toFixed(2)}×`,
+      ];
     }),
   );
   console.log(`\nPer file at concurrency 4 (minutes):\n`);
@@ -284,7 +320,17 @@ function main(): number {
     shapes.map((s, i) => {
       const r = at4[i]!;
       const worst = perC.map((p) => ({ c: p.c, ratio: p.rows[i]!.ratio })).sort((a, b) => b.ratio - a.ratio)[0]!;
-      return [s.name, s.tasks.length, s.edges, r.sequential.toFixed(0), r.level.toFixed(0), r.prod.toFixed(0), r.lb.toFixed(0), r.ratio.toFixed(3), `${worst.ratio.toFixed(3)} (${worst.c})`];
+      return [
+        s.name,
+        s.tasks.length,
+        s.edges,
+        r.sequential.toFixed(0),
+        r.level.toFixed(0),
+        r.prod.toFixed(0),
+        r.lb.toFixed(0),
+        r.ratio.toFixed(3),
+        `${worst.ratio.toFixed(3)} (${worst.c})`,
+      ];
     }),
   );
 
@@ -304,23 +350,46 @@ function main(): number {
     return { scale, tasks, cpu: stats(cpu) };
   });
   console.log(`\nScaling: parse + plan + simulate, CPU ms (median / mean / p90; load average ${m.loadAverage} on ${m.cores} cores)\n`);
-  printTable(["scale", "tasks", "CPU ms"], scaling.map((s) => [`×${s.scale}`, s.tasks, `${s.cpu.median.toFixed(1)} / ${s.cpu.mean.toFixed(1)} / ${s.cpu.p90.toFixed(1)}`]));
+  printTable(
+    ["scale", "tasks", "CPU ms"],
+    scaling.map((s) => [`×${s.scale}`, s.tasks, `${s.cpu.median.toFixed(1)} / ${s.cpu.mean.toFixed(1)} / ${s.cpu.p90.toFixed(1)}`]),
+  );
   const k = growthExponent(scaling.map((s) => [s.tasks, s.cpu.median]));
   console.log(`fitted growth exponent: CPU ∝ tasks^${k.toFixed(2)} (target ≤ ${MAX_EXPONENT})`);
 
   const worst = Math.max(...perC.flatMap((p) => p.rows.map((r) => r.ratio)));
   const pass = worst <= TARGET_RATIO && k <= MAX_EXPONENT;
-  console.log(`\nworst makespan / lower bound over ${shapes.length} files × concurrency 2–8: ${worst.toFixed(3)} (target ≤ ${TARGET_RATIO}) — ${pass ? "PASS" : "FAIL"}`);
+  console.log(
+    `\nworst makespan / lower bound over ${shapes.length} files × concurrency 2–8: ${worst.toFixed(3)} (target ≤ ${TARGET_RATIO}) — ${pass ? "PASS" : "FAIL"}`,
+  );
   console.log(
     JSON.stringify({
-      bench: "dag", ...m, files: shapes.map((s) => ({ name: s.name, tasks: s.tasks.length, edges: s.edges })), merge_minutes: MERGE_MINUTES,
+      bench: "dag",
+      ...m,
+      files: shapes.map((s) => ({ name: s.name, tasks: s.tasks.length, edges: s.edges })),
+      merge_minutes: MERGE_MINUTES,
       by_concurrency: perC.map(({ c, rows }) => ({
-        concurrency: c, ratio: { median: round(stats(rows.map((x) => x.ratio)).median), mean: round(stats(rows.map((x) => x.ratio)).mean), max: round(Math.max(...rows.map((x) => x.ratio))) },
-        ratio_knowing_durations_max: round(Math.max(...rows.map((x) => x.oracle / x.lb))), ratio_best_known_max: round(Math.max(...rows.map((x) => x.best / x.lb))), files_over_target: rows.filter((x) => x.ratio > TARGET_RATIO).map((x) => x.name),
-        speedup_vs_sequential_mean: round(stats(rows.map((x) => x.sequential / x.prod)).mean), speedup_vs_level_by_level_mean: round(stats(rows.map((x) => x.level / x.prod)).mean),
+        concurrency: c,
+        ratio: {
+          median: round(stats(rows.map((x) => x.ratio)).median),
+          mean: round(stats(rows.map((x) => x.ratio)).mean),
+          max: round(Math.max(...rows.map((x) => x.ratio))),
+        },
+        ratio_knowing_durations_max: round(Math.max(...rows.map((x) => x.oracle / x.lb))),
+        ratio_best_known_max: round(Math.max(...rows.map((x) => x.best / x.lb))),
+        files_over_target: rows.filter((x) => x.ratio > TARGET_RATIO).map((x) => x.name),
+        speedup_vs_sequential_mean: round(stats(rows.map((x) => x.sequential / x.prod)).mean),
+        speedup_vs_level_by_level_mean: round(stats(rows.map((x) => x.level / x.prod)).mean),
       })),
-      scaling: scaling.map((s) => ({ scale: s.scale, tasks: s.tasks, cpu_ms: { median: round(s.cpu.median, 1), mean: round(s.cpu.mean, 1), p90: round(s.cpu.p90, 1) } })),
-      exponent: round(k), worst_ratio: round(worst), target_ratio: TARGET_RATIO, pass,
+      scaling: scaling.map((s) => ({
+        scale: s.scale,
+        tasks: s.tasks,
+        cpu_ms: { median: round(s.cpu.median, 1), mean: round(s.cpu.mean, 1), p90: round(s.cpu.p90, 1) },
+      })),
+      exponent: round(k),
+      worst_ratio: round(worst),
+      target_ratio: TARGET_RATIO,
+      pass,
     }),
   );
   return pass ? 0 : 1;

@@ -57,8 +57,14 @@ type Mode = "standard" | "adversarial";
 
 const rng = mulberry32;
 
-const WORDS = ("account address adjust agent alert amount archive asset attach balance batch bill block board book branch bucket budget buffer build bundle cache calendar campaign card carrier catalog category channel chart check claim client clock cluster column comment company config contact container content contract counter course credit cursor customer dashboard dataset deal delivery department deposit device dispatch document domain draft driver entry event export feed field filter folder form frame gateway graph group handler header holder import index item journal kernel label layer ledger level license limit line link list locale location log manifest map marker match media member menu message meter metric mode model module monitor node note notice option owner package page panel parcel partner party pattern payload period permission pipeline plan player policy pool portal position post preference preset profile project prompt property provider queue quota range rate reader record region registry release report request resource response result review role route row rule runner sample schedule schema scope score screen section segment sensor sequence series server service setting shard sheet shift signal site slot snapshot source space stage state station status step stock store stream style subject summary supplier survey table tag target task team template tenant term text theme thread ticket tier timeline token topic track trade transfer tree trigger unit update user value vendor version view visit volume warehouse widget window worker workflow zone").split(" ");
-const VERBS = "apply build collect compute convert create decode encode ensure fetch filter find format group handle load map merge normalize parse prepare process publish read refresh render resolve save scan select send sort split store sync track transform update validate write".split(" ");
+const WORDS =
+  "account address adjust agent alert amount archive asset attach balance batch bill block board book branch bucket budget buffer build bundle cache calendar campaign card carrier catalog category channel chart check claim client clock cluster column comment company config contact container content contract counter course credit cursor customer dashboard dataset deal delivery department deposit device dispatch document domain draft driver entry event export feed field filter folder form frame gateway graph group handler header holder import index item journal kernel label layer ledger level license limit line link list locale location log manifest map marker match media member menu message meter metric mode model module monitor node note notice option owner package page panel parcel partner party pattern payload period permission pipeline plan player policy pool portal position post preference preset profile project prompt property provider queue quota range rate reader record region registry release report request resource response result review role route row rule runner sample schedule schema scope score screen section segment sensor sequence series server service setting shard sheet shift signal site slot snapshot source space stage state station status step stock store stream style subject summary supplier survey table tag target task team template tenant term text theme thread ticket tier timeline token topic track trade transfer tree trigger unit update user value vendor version view visit volume warehouse widget window worker workflow zone".split(
+    " ",
+  );
+const VERBS =
+  "apply build collect compute convert create decode encode ensure fetch filter find format group handle load map merge normalize parse prepare process publish read refresh render resolve save scan select send sort split store sync track transform update validate write".split(
+    " ",
+  );
 const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
 
 class Generator {
@@ -74,7 +80,9 @@ class Generator {
   }
   noiseFunction(extra: string[] = []): string {
     const p = () => this.pick(WORDS);
-    const a = p(), b = p(), c = p();
+    const a = p(),
+      b = p(),
+      c = p();
     const lines = [
       `/** ${cap(this.pick(VERBS))} the ${a} ${extra.length ? extra.join(" ") : b} for the ${c} ${p()}. */`,
       `export function ${this.ident()}(${a}: ${cap(b)}, ${c}Options: ${cap(c)}Options = {}) {`,
@@ -83,7 +91,9 @@ class Generator {
     const n = 4 + Math.floor(this.rnd() * 10);
     for (let i = 0; i < n; i++) {
       const w = extra.length && this.rnd() < 0.3 ? this.pick(extra) : p();
-      lines.push(`  ${this.pick(["const", "let"])} ${w}${cap(p())}${i} = ${this.pick(VERBS)}${cap(w)}(${b}List, ${c}Options.${p()} ?? ${Math.floor(this.rnd() * 100000)});`);
+      lines.push(
+        `  ${this.pick(["const", "let"])} ${w}${cap(p())}${i} = ${this.pick(VERBS)}${cap(w)}(${b}List, ${c}Options.${p()} ?? ${Math.floor(this.rnd() * 100000)});`,
+      );
     }
     lines.push(`  return { ${b}List, ${a}: ${this.pick(VERBS)}${cap(p())}(${a}) };`, `}`, ``);
     return lines.join("\n");
@@ -175,15 +185,45 @@ async function generate(dir: string, nFiles: number, mode: Mode, seed: number): 
   // Evidence line numbers were computed while writing: check them against the files.
   for (const l of labels) {
     const line = (await readFile(join(dir, l.file), "utf8")).split("\n")[l.line - 1] ?? "";
-    if (!/\b(function|router\.get|export const)\b/.test(line)) throw new Error(`label for "${l.item}" does not point at its code (${l.file}:${l.line}: ${line})`);
+    if (!/\b(function|router\.get|export const)\b/.test(line))
+      throw new Error(`label for "${l.item}" does not point at its code (${l.file}:${l.line}: ${line})`);
   }
-  const stepOutput = Array.from({ length: 4000 }, (_, i) => `[agent] ${g.pick(VERBS)} ${g.ident()} in ${g.pick(changed)} (${i})\nok ${i} - ${g.ident()} ${g.pick(WORDS)} ${g.pick(WORDS)}`).join("\n");
+  const stepOutput = Array.from(
+    { length: 4000 },
+    (_, i) => `[agent] ${g.pick(VERBS)} ${g.ident()} in ${g.pick(changed)} (${i})\nok ${i} - ${g.ident()} ${g.pick(WORDS)} ${g.pick(WORDS)}`,
+  ).join("\n");
   await execa("git", ["init", "-q", "-b", "main", dir]);
   await execa("git", ["-C", dir, "add", "-A"]);
   // No automatic gc: a background repack would compete for the CPU being measured and race the cleanup.
-  await execa("git", ["-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com", "-c", "gc.auto=0", "-c", "maintenance.auto=false", "commit", "-q", "-m", "generated"]);
+  await execa("git", [
+    "-C",
+    dir,
+    "-c",
+    "user.name=b",
+    "-c",
+    "user.email=b@example.com",
+    "-c",
+    "gc.auto=0",
+    "-c",
+    "maintenance.auto=false",
+    "commit",
+    "-q",
+    "-m",
+    "generated",
+  ]);
   const evidenceElsewhere = [...new Set(labels.map((l) => l.file))].filter((f) => !changedSet.has(f));
-  return { dir, files: paths.length, bytes, changed, labels, stepOutput, evidenceElsewhere, chunks, distinctChunks: chunkHashes.size, seconds: (Date.now() - t0) / 1000 };
+  return {
+    dir,
+    files: paths.length,
+    bytes,
+    changed,
+    labels,
+    stepOutput,
+    evidenceElsewhere,
+    chunks,
+    distinctChunks: chunkHashes.size,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 // ---------------------------------------------------------------- one scale, one mode (child process)
@@ -248,7 +288,9 @@ async function measure(scale: number, mode: Mode): Promise<Measured> {
     const estimated: number[] = [];
     const real: number[] = [];
     const misses: Measured["misses"] = [];
-    let hits = 0, sent = 0, promptTokens = 0;
+    let hits = 0,
+      sent = 0,
+      promptTokens = 0;
     for (const [i, l] of gen.labels.entries()) {
       for (let r = 0; r < QUERY_REPEATS; r++) {
         const s = performance.now();
@@ -272,23 +314,45 @@ async function measure(scale: number, mode: Mode): Promise<Measured> {
         if (process.env.BENCH_QA_EXPLAIN) {
           const texts = await index.read(result.ranked.map((x) => x.chunk));
           console.error(`\n### MISS ${l.item} — evidence rank ${rank + 1}`);
-          result.ranked.slice(0, Math.max(rank + 1, 5)).forEach((x, j) => console.error(`--- #${j + 1} ${x.score.toFixed(2)} ${holds(x.chunk) ? "EVIDENCE" : ""} ${x.chunk.id}\n${texts[j]}`));
+          result.ranked
+            .slice(0, Math.max(rank + 1, 5))
+            .forEach((x, j) => console.error(`--- #${j + 1} ${x.score.toFixed(2)} ${holds(x.chunk) ? "EVIDENCE" : ""} ${x.chunk.id}\n${texts[j]}`));
         }
       }
       if (wasSent) sent++;
       estimated.push(result.tokens);
       real.push(realTokens(result.evidence));
-      promptTokens += realTokens(CHECKLIST_SYSTEM + checklistPrompt({ id: `CHK${String(i + 1).padStart(3, "0")}`, text: l.item, source: "checklists/bench.md" }, result.evidence));
+      promptTokens += realTokens(
+        CHECKLIST_SYSTEM + checklistPrompt({ id: `CHK${String(i + 1).padStart(3, "0")}`, text: l.item, source: "checklists/bench.md" }, result.evidence),
+      );
     }
     if (warm.size !== index.size) throw new Error("the warm index differs from the cold one");
     const dumpText = (await Promise.all([...gen.changed, ...gen.evidenceElsewhere].map((p) => readFile(join(dir, p), "utf8")))).join("\n") + gen.stepOutput;
     const n = gen.labels.length;
     return {
-      scale, mode, files: gen.files, megabytes: round(gen.bytes / 1024 / 1024, 1), chunks: gen.chunks, distinctShare: gen.distinctChunks / gen.chunks,
-      generateSeconds: gen.seconds, buildSeconds, buildCpuSeconds, warmBuildSeconds, warmFilesRead: warm.built.read, indexedBytes, memoryBytes,
-      recallAt5: hits / n, sentRate: sent / n, misses, tokens: { estimated: stats(estimated), real: stats(real) }, promptTokensMean: promptTokens / n,
-      maxRealTokens: Math.max(...real), dump: { estimated: estimateTokens(dumpText), real: realTokens(dumpText) },
-      searchMs: stats(searchMs), retrieveMs: stats(retrieveMs), retrieveCpuMs: stats(retrieveCpu),
+      scale,
+      mode,
+      files: gen.files,
+      megabytes: round(gen.bytes / 1024 / 1024, 1),
+      chunks: gen.chunks,
+      distinctShare: gen.distinctChunks / gen.chunks,
+      generateSeconds: gen.seconds,
+      buildSeconds,
+      buildCpuSeconds,
+      warmBuildSeconds,
+      warmFilesRead: warm.built.read,
+      indexedBytes,
+      memoryBytes,
+      recallAt5: hits / n,
+      sentRate: sent / n,
+      misses,
+      tokens: { estimated: stats(estimated), real: stats(real) },
+      promptTokensMean: promptTokens / n,
+      maxRealTokens: Math.max(...real),
+      dump: { estimated: estimateTokens(dumpText), real: realTokens(dumpText) },
+      searchMs: stats(searchMs),
+      retrieveMs: stats(retrieveMs),
+      retrieveCpuMs: stats(retrieveCpu),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -298,33 +362,84 @@ async function measure(scale: number, mode: Mode): Promise<Measured> {
 // ---------------------------------------------------------------- the report
 
 async function child(scale: number, mode: Mode): Promise<Measured> {
-  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(scale), mode], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(scale), mode], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout.trim().split("\n").pop()!) as Measured;
 }
 
 async function main(): Promise<number> {
   const rows: Measured[] = [];
-  for (const scale of SCALES) for (const mode of ["standard", "adversarial"] as const) {
-    const r = await child(scale, mode);
-    rows.push(r);
-    console.error(`×${scale} ${mode}: done (generated in ${r.generateSeconds.toFixed(0)} s, indexed in ${r.buildSeconds.toFixed(1)} s)`);
-  }
+  for (const scale of SCALES)
+    for (const mode of ["standard", "adversarial"] as const) {
+      const r = await child(scale, mode);
+      rows.push(r);
+      console.error(`×${scale} ${mode}: done (generated in ${r.generateSeconds.toFixed(0)} s, indexed in ${r.buildSeconds.toFixed(1)} s)`);
+    }
   const m = machine();
   const at = (scale: number, mode: Mode) => rows.find((r) => r.scale === scale && r.mode === mode);
-  console.log(`\n## Retrieval for checklist validation (budget ${BUDGET} tokens per item, top ${TOP_K}, changed ×${CHANGED_BOOST}; load average ${m.loadAverage} on ${m.cores} cores)\n`);
+  console.log(
+    `\n## Retrieval for checklist validation (budget ${BUDGET} tokens per item, top ${TOP_K}, changed ×${CHANGED_BOOST}; load average ${m.loadAverage} on ${m.cores} cores)\n`,
+  );
   console.log("Scaling: ×1, ×10, ×100 of 520 files of ~10 KB (median / mean / p90)\n");
   printTable(
-    ["scale", "mode", "files", "MB", "chunks", "distinct chunks", "index build s (CPU s)", "warm rebuild s (files read)", "memory / indexed text", "search ms", "retrieve ms", "retrieve CPU ms", "recall@5", "evidence sent"],
+    [
+      "scale",
+      "mode",
+      "files",
+      "MB",
+      "chunks",
+      "distinct chunks",
+      "index build s (CPU s)",
+      "warm rebuild s (files read)",
+      "memory / indexed text",
+      "search ms",
+      "retrieve ms",
+      "retrieve CPU ms",
+      "recall@5",
+      "evidence sent",
+    ],
     rows.map((r) => [
-      `×${r.scale}`, r.mode, r.files, r.megabytes, r.chunks, `${(r.distinctShare * 100).toFixed(2)} %`, `${r.buildSeconds.toFixed(1)} (${r.buildCpuSeconds.toFixed(1)})`,
-      `${r.warmBuildSeconds.toFixed(1)} (${r.warmFilesRead})`, `${(r.memoryBytes / 1024 / 1024).toFixed(0)} MB / ${(r.indexedBytes / 1024 / 1024).toFixed(0)} MB = ${(r.memoryBytes / r.indexedBytes).toFixed(2)}×`,
-      fmtStats(r.searchMs, 1), fmtStats(r.retrieveMs, 1), fmtStats(r.retrieveCpuMs, 1), r.recallAt5.toFixed(3), r.sentRate.toFixed(3),
+      `×${r.scale}`,
+      r.mode,
+      r.files,
+      r.megabytes,
+      r.chunks,
+      `${(r.distinctShare * 100).toFixed(2)} %`,
+      `${r.buildSeconds.toFixed(1)} (${r.buildCpuSeconds.toFixed(1)})`,
+      `${r.warmBuildSeconds.toFixed(1)} (${r.warmFilesRead})`,
+      `${(r.memoryBytes / 1024 / 1024).toFixed(0)} MB / ${(r.indexedBytes / 1024 / 1024).toFixed(0)} MB = ${(r.memoryBytes / r.indexedBytes).toFixed(2)}×`,
+      fmtStats(r.searchMs, 1),
+      fmtStats(r.retrieveMs, 1),
+      fmtStats(r.retrieveCpuMs, 1),
+      r.recallAt5.toFixed(3),
+      r.sentRate.toFixed(3),
     ]),
   );
-  console.log("\nTokens per item (median / mean / p90) against the dump that holds the same evidence (changed files + step output + the files holding evidence elsewhere)\n");
+  console.log(
+    "\nTokens per item (median / mean / p90) against the dump that holds the same evidence (changed files + step output + the files holding evidence elsewhere)\n",
+  );
   printTable(
-    ["scale", "mode", "evidence tokens, estimated", "evidence tokens, real (o200k)", "max real", "whole prompt, real (mean)", "dump, real", "dump / sent (real, mean)"],
-    rows.map((r) => [`×${r.scale}`, r.mode, fmtStats(r.tokens.estimated, 0), fmtStats(r.tokens.real, 0), r.maxRealTokens, r.promptTokensMean.toFixed(0), r.dump.real, `${(r.dump.real / r.tokens.real.mean).toFixed(1)}×`]),
+    [
+      "scale",
+      "mode",
+      "evidence tokens, estimated",
+      "evidence tokens, real (o200k)",
+      "max real",
+      "whole prompt, real (mean)",
+      "dump, real",
+      "dump / sent (real, mean)",
+    ],
+    rows.map((r) => [
+      `×${r.scale}`,
+      r.mode,
+      fmtStats(r.tokens.estimated, 0),
+      fmtStats(r.tokens.real, 0),
+      r.maxRealTokens,
+      r.promptTokensMean.toFixed(0),
+      r.dump.real,
+      `${(r.dump.real / r.tokens.real.mean).toFixed(1)}×`,
+    ]),
   );
   for (const r of rows.filter((x) => x.misses.length)) {
     console.log(`\nmissed at ×${r.scale} ${r.mode} (evidence rank; sent?):`);
@@ -344,25 +459,51 @@ async function main(): Promise<number> {
     [`recall@5 standard at ×10 ≥ ${TARGETS.recallStandard}`, std10 ? std10.recallAt5 >= TARGETS.recallStandard : null],
     [`recall@5 adversarial at ×10 ≥ ${TARGETS.recallAdversarial}`, adv10 ? adv10.recallAt5 >= TARGETS.recallAdversarial : null],
     [`evidence within ${BUDGET} real tokens for every item`, rows.every((r) => r.maxRealTokens <= BUDGET)],
-    [`query (retrieve) p50 ≤ ${TARGETS.queryP50Ms} ms at 52,000 files (CPU${m.oversubscribed ? "; wall not judged: load average ≥ cores" : " and wall"})`, big ? big.retrieveCpuMs.median <= TARGETS.queryP50Ms && (m.oversubscribed || big.retrieveMs.median <= TARGETS.queryP50Ms) : null],
+    [
+      `query (retrieve) p50 ≤ ${TARGETS.queryP50Ms} ms at 52,000 files (CPU${m.oversubscribed ? "; wall not judged: load average ≥ cores" : " and wall"})`,
+      big ? big.retrieveCpuMs.median <= TARGETS.queryP50Ms && (m.oversubscribed || big.retrieveMs.median <= TARGETS.queryP50Ms) : null,
+    ],
     [`memory ≤ ${TARGETS.memoryRatio}× the indexed text`, rows.every((r) => r.memoryBytes <= TARGETS.memoryRatio * r.indexedBytes)],
-    [`growth exponents ≤ ${TARGETS.maxExponent} (search ${k.search.toFixed(2)}, retrieve CPU ${k.retrieveCpu.toFixed(2)}, build CPU ${k.build.toFixed(2)}, memory ${k.memory.toFixed(2)})`, SCALES.length > 1 ? Object.values(k).every((x) => x <= TARGETS.maxExponent) : null],
+    [
+      `growth exponents ≤ ${TARGETS.maxExponent} (search ${k.search.toFixed(2)}, retrieve CPU ${k.retrieveCpu.toFixed(2)}, build CPU ${k.build.toFixed(2)}, memory ${k.memory.toFixed(2)})`,
+      SCALES.length > 1 ? Object.values(k).every((x) => x <= TARGETS.maxExponent) : null,
+    ],
   ];
   console.log("\nTargets:");
   for (const [name, ok] of checks) console.log(`  ${ok === null ? "not judged" : ok ? "MET   " : "MISSED"} ${name}`);
   const pass = checks.every(([, ok]) => ok !== false);
   console.log(
     JSON.stringify({
-      bench: "qa-context", ...m, budget_tokens: BUDGET, targets: TARGETS,
+      bench: "qa-context",
+      ...m,
+      budget_tokens: BUDGET,
+      targets: TARGETS,
       rows: rows.map((r) => ({
-        scale: r.scale, mode: r.mode, files: r.files, megabytes: r.megabytes, chunks: r.chunks, distinct_chunk_share: round(r.distinctShare, 4),
-        build_s: round(r.buildSeconds, 2), build_cpu_s: round(r.buildCpuSeconds, 2), warm_build_s: round(r.warmBuildSeconds, 2), warm_files_read: r.warmFilesRead,
-        memory_over_text: round(r.memoryBytes / r.indexedBytes, 3), search_ms: roundStats(r.searchMs, 2), retrieve_ms: roundStats(r.retrieveMs, 2), retrieve_cpu_ms: roundStats(r.retrieveCpuMs, 2),
-        recall_at_5: round(r.recallAt5), evidence_sent_rate: round(r.sentRate), evidence_tokens_estimated: roundStats(r.tokens.estimated, 0), evidence_tokens_real: roundStats(r.tokens.real, 0),
-        max_real_tokens: r.maxRealTokens, dump_real_tokens: r.dump.real, dump_over_sent: round(r.dump.real / r.tokens.real.mean, 1),
+        scale: r.scale,
+        mode: r.mode,
+        files: r.files,
+        megabytes: r.megabytes,
+        chunks: r.chunks,
+        distinct_chunk_share: round(r.distinctShare, 4),
+        build_s: round(r.buildSeconds, 2),
+        build_cpu_s: round(r.buildCpuSeconds, 2),
+        warm_build_s: round(r.warmBuildSeconds, 2),
+        warm_files_read: r.warmFilesRead,
+        memory_over_text: round(r.memoryBytes / r.indexedBytes, 3),
+        search_ms: roundStats(r.searchMs, 2),
+        retrieve_ms: roundStats(r.retrieveMs, 2),
+        retrieve_cpu_ms: roundStats(r.retrieveCpuMs, 2),
+        recall_at_5: round(r.recallAt5),
+        evidence_sent_rate: round(r.sentRate),
+        evidence_tokens_estimated: roundStats(r.tokens.estimated, 0),
+        evidence_tokens_real: roundStats(r.tokens.real, 0),
+        max_real_tokens: r.maxRealTokens,
+        dump_real_tokens: r.dump.real,
+        dump_over_sent: round(r.dump.real / r.tokens.real.mean, 1),
       })),
       exponent: { search: round(k.search), retrieve_cpu: round(k.retrieveCpu), build_cpu: round(k.build), memory: round(k.memory) },
-      checks: Object.fromEntries(checks), pass,
+      checks: Object.fromEntries(checks),
+      pass,
     }),
   );
   return pass ? 0 : 1;

@@ -195,10 +195,17 @@ const ZH_CONSTITUTION = `# 商店宪章
 
 // ---------------------------------------------------------------- test writers
 
-const indent = (body: string, pad: string) => body.split("\n").map((l) => (l ? pad + l : l)).join("\n");
+const indent = (body: string, pad: string) =>
+  body
+    .split("\n")
+    .map((l) => (l ? pad + l : l))
+    .join("\n");
 const words = (name: string) => name.split(/[^A-Za-z0-9]+/).filter(Boolean);
 const snake = (name: string) => words(name).join("_").toLowerCase();
-const camel = (name: string) => words(name).map((w) => (/^[A-Z0-9]+$/.test(w) ? w : w[0]!.toUpperCase() + w.slice(1))).join("");
+const camel = (name: string) =>
+  words(name)
+    .map((w) => (/^[A-Z0-9]+$/.test(w) ? w : w[0]!.toUpperCase() + w.slice(1)))
+    .join("");
 
 // ---------------------------------------------------------------- Node (node:test)
 
@@ -209,12 +216,21 @@ const node: Kit = {
     "package.json": JSON.stringify({ name: "shop", type: "module", scripts: { test: "node --test" } }, null, 2) + "\n",
     "src/cart.js": "export const count = (items) => items.length;\n",
     "src/format.js": "export const money = (n) => n.toFixed(2);\n",
-    "test/count.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\n\ntest("count gives the number of items", () => {\n  assert.equal(count(["a", "b"]), 2);\n});\n',
+    "test/count.test.js":
+      'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\n\ntest("count gives the number of items", () => {\n  assert.equal(count(["a", "b"]), 2);\n});\n',
     "README.md": "# shop\n\nA tiny shop library.\n",
   },
   constitution: { path: ".specify/memory/constitution.md", text: EN_CONSTITUTION },
   criteriaFile: true,
-  paths: { code: "src/cart.js", newTest: "test/total.test.js", existingTest: "test/count.test.js", uncollectedTest: "tests/total.spec.js", other: "src/format.js", helper: "src/sum.js", readme: "README.md" },
+  paths: {
+    code: "src/cart.js",
+    newTest: "test/total.test.js",
+    existingTest: "test/count.test.js",
+    uncollectedTest: "tests/total.spec.js",
+    other: "src/format.js",
+    helper: "src/sum.js",
+    readme: "README.md",
+  },
   code: {
     correct: "export const count = (items) => items.length;\nexport const total = (prices) => prices.reduce((a, b) => a + b, 0);\n",
     wrong: "export const count = (items) => items.length;\nexport const total = (prices) => prices.length;\n",
@@ -227,8 +243,13 @@ const node: Kit = {
     'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n' +
     cases.map((c) => `\ntest${c.skip ? ".skip" : ""}("${c.name}", () => {\n${indent(c.body, "  ")}\n});\n`).join(""),
   asserts: {
-    as1: "assert.equal(total([2, 3]), 5);", as2: "assert.equal(total([]), 0);", as1Weak: "assert.ok(total([2, 3]) > 0);",
-    as1Tautology: "assert.ok(true);", as1Removed: "total([2, 3]);", as1Edited: "assert.equal(total([2, 3]), 2);", single: "assert.equal(total([7]), 7);",
+    as1: "assert.equal(total([2, 3]), 5);",
+    as2: "assert.equal(total([]), 0);",
+    as1Weak: "assert.ok(total([2, 3]) > 0);",
+    as1Tautology: "assert.ok(true);",
+    as1Removed: "total([2, 3]);",
+    as1Edited: "assert.equal(total([2, 3]), 2);",
+    single: "assert.equal(total([7]), 7);",
   },
 };
 
@@ -243,26 +264,44 @@ const vitestKit = (nodeModules: string): Kit => ({
     ".gitignore": "node_modules\n",
     "lib/cart.js": "export function count(items) {\n  return items.length;\n}\n",
     "lib/fmt.js": "export function money(n) {\n  return n.toFixed(2);\n}\n",
-    "test/count.test.js": 'import { describe, it, expect } from "vitest";\nimport { count } from "../lib/cart.js";\n\ndescribe("count", () => {\n  it("gives the number of items", () => {\n    expect(count(["a", "b"])).toBe(2);\n  });\n});\n',
+    "test/count.test.js":
+      'import { describe, it, expect } from "vitest";\nimport { count } from "../lib/cart.js";\n\ndescribe("count", () => {\n  it("gives the number of items", () => {\n    expect(count(["a", "b"])).toBe(2);\n  });\n});\n',
     "README.md": "# shop\n",
   },
   constitution: { path: ".specify/memory/constitution.md", text: ES_CONSTITUTION },
   criteriaFile: false,
-  paths: { code: "lib/cart.js", newTest: "test/total.test.js", existingTest: "test/count.test.js", uncollectedTest: "test/total.check.js", other: "lib/fmt.js", helper: "lib/arith.js", readme: "README.md" },
+  paths: {
+    code: "lib/cart.js",
+    newTest: "test/total.test.js",
+    existingTest: "test/count.test.js",
+    uncollectedTest: "test/total.check.js",
+    other: "lib/fmt.js",
+    helper: "lib/arith.js",
+    readme: "README.md",
+  },
   code: {
-    correct: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
+    correct:
+      "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
     wrong: "export function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices[0] ?? 0;\n}\n",
-    withHelper: 'import { add } from "./arith.js";\n\nexport function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices.reduce(add, 0);\n}\n',
-    brokenExisting: "export function count(items) {\n  return items.length + 1;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
+    withHelper:
+      'import { add } from "./arith.js";\n\nexport function count(items) {\n  return items.length;\n}\n\nexport function total(prices) {\n  return prices.reduce(add, 0);\n}\n',
+    brokenExisting:
+      "export function count(items) {\n  return items.length + 1;\n}\n\nexport function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\n",
   },
   helper: "export const add = (a, b) => a + b;\n",
   otherEdited: "export function money(n) {\n  return String(n);\n}\n",
   testFile: (cases) =>
     'import { describe, it, expect } from "vitest";\nimport { total } from "../lib/cart.js";\n\ndescribe("cart total", () => {\n' +
-    cases.map((c) => `  it${c.skip ? ".skip" : ""}("${c.name}", () => {\n${indent(c.body, "    ")}\n  });\n`).join("\n") + "});\n",
+    cases.map((c) => `  it${c.skip ? ".skip" : ""}("${c.name}", () => {\n${indent(c.body, "    ")}\n  });\n`).join("\n") +
+    "});\n",
   asserts: {
-    as1: "expect(total([2, 3])).toBe(5);", as2: "expect(total([])).toEqual(0);", as1Weak: "expect(total([2, 3])).toBeTruthy();",
-    as1Tautology: "expect(true).toBe(true);", as1Removed: "total([2, 3]);", as1Edited: "expect(total([2, 3])).toBe(2);", single: "expect(total([7])).toBe(7);",
+    as1: "expect(total([2, 3])).toBe(5);",
+    as2: "expect(total([])).toEqual(0);",
+    as1Weak: "expect(total([2, 3])).toBeTruthy();",
+    as1Tautology: "expect(true).toBe(true);",
+    as1Removed: "total([2, 3]);",
+    as1Edited: "expect(total([2, 3])).toBe(2);",
+    single: "expect(total([7])).toBe(7);",
   },
 });
 
@@ -275,14 +314,22 @@ const python: Kit = {
     "pyproject.toml": '[project]\nname = "shop"\nversion = "0.1.0"\n\n[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n',
     "shop/__init__.py": "",
     "shop/cart.py": "def count(items):\n    return len(items)\n",
-    "shop/fmt.py": "def money(n):\n    return f\"{n:.2f}\"\n",
-    "tests/test_count.py": "from shop.cart import count\n\n\ndef test_count_gives_the_number_of_items():\n    assert count([\"a\", \"b\"]) == 2\n",
+    "shop/fmt.py": 'def money(n):\n    return f"{n:.2f}"\n',
+    "tests/test_count.py": 'from shop.cart import count\n\n\ndef test_count_gives_the_number_of_items():\n    assert count(["a", "b"]) == 2\n',
     "README.md": "# shop\n",
   },
   // The older layout: the constitution at memory/ (before .specify/).
   constitution: { path: "memory/constitution.md", text: JA_CONSTITUTION },
   criteriaFile: true,
-  paths: { code: "shop/cart.py", newTest: "tests/test_total.py", existingTest: "tests/test_count.py", uncollectedTest: "tests/check_total.py", other: "shop/fmt.py", helper: "shop/arith.py", readme: "README.md" },
+  paths: {
+    code: "shop/cart.py",
+    newTest: "tests/test_total.py",
+    existingTest: "tests/test_count.py",
+    uncollectedTest: "tests/check_total.py",
+    other: "shop/fmt.py",
+    helper: "shop/arith.py",
+    readme: "README.md",
+  },
   code: {
     correct: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return sum(prices)\n",
     wrong: "def count(items):\n    return len(items)\n\n\ndef total(prices):\n    return max(prices, default=0)\n",
@@ -292,11 +339,17 @@ const python: Kit = {
   helper: "def add_all(xs):\n    out = 0\n    for x in xs:\n        out += x\n    return out\n",
   otherEdited: "def money(n):\n    return str(n)\n",
   testFile: (cases) =>
-    (cases.some((c) => c.skip) ? "import pytest\n\n" : "") + "from shop.cart import total\n" +
+    (cases.some((c) => c.skip) ? "import pytest\n\n" : "") +
+    "from shop.cart import total\n" +
     cases.map((c) => `\n\n${c.skip ? '@pytest.mark.skip(reason="total not ready")\n' : ""}def test_${snake(c.name)}():\n${indent(c.body, "    ")}\n`).join(""),
   asserts: {
-    as1: "assert total([2, 3]) == 5", as2: "assert total([]) == 0", as1Weak: "assert total([2, 3])",
-    as1Tautology: "assert True", as1Removed: "total([2, 3])", as1Edited: "assert total([2, 3]) == 3", single: "assert total([7]) == 7",
+    as1: "assert total([2, 3]) == 5",
+    as2: "assert total([]) == 0",
+    as1Weak: "assert total([2, 3])",
+    as1Tautology: "assert True",
+    as1Removed: "total([2, 3])",
+    as1Edited: "assert total([2, 3]) == 3",
+    single: "assert total([7]) == 7",
   },
 };
 
@@ -308,23 +361,37 @@ const goKit: Kit = {
   base: {
     "go.mod": "module example.com/shop\n\ngo 1.21\n",
     "cart/cart.go": "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n",
-    "money/money.go": "package money\n\nimport \"fmt\"\n\n// Format writes an amount with two decimals.\nfunc Format(n float64) string { return fmt.Sprintf(\"%.2f\", n) }\n",
-    "cart/count_test.go": "package cart\n\nimport \"testing\"\n\nfunc TestCount(t *testing.T) {\n\tif got := Count([]string{\"a\", \"b\"}); got != 2 {\n\t\tt.Fatalf(\"Count = %d, want 2\", got)\n\t}\n}\n",
+    "money/money.go":
+      'package money\n\nimport "fmt"\n\n// Format writes an amount with two decimals.\nfunc Format(n float64) string { return fmt.Sprintf("%.2f", n) }\n',
+    "cart/count_test.go":
+      'package cart\n\nimport "testing"\n\nfunc TestCount(t *testing.T) {\n\tif got := Count([]string{"a", "b"}); got != 2 {\n\t\tt.Fatalf("Count = %d, want 2", got)\n\t}\n}\n',
     "README.md": "# shop\n",
   },
   constitution: { path: ".specify/memory/constitution.md", text: KO_CONSTITUTION },
   criteriaFile: false,
-  paths: { code: "cart/cart.go", newTest: "cart/total_test.go", existingTest: "cart/count_test.go", uncollectedTest: "cart/testdata/total_test.go", other: "money/money.go", helper: "cart/sum.go", readme: "README.md" },
+  paths: {
+    code: "cart/cart.go",
+    newTest: "cart/total_test.go",
+    existingTest: "cart/count_test.go",
+    uncollectedTest: "cart/testdata/total_test.go",
+    other: "money/money.go",
+    helper: "cart/sum.go",
+    readme: "README.md",
+  },
   code: {
-    correct: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int {\n\ts := 0\n\tfor _, p := range prices {\n\t\ts += p\n\t}\n\treturn s\n}\n",
-    wrong: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return len(prices) }\n",
-    withHelper: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return sum(prices) }\n",
-    brokenExisting: "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return 0 }\n\n// Total sums the prices.\nfunc Total(prices []int) int {\n\ts := 0\n\tfor _, p := range prices {\n\t\ts += p\n\t}\n\treturn s\n}\n",
+    correct:
+      "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int {\n\ts := 0\n\tfor _, p := range prices {\n\t\ts += p\n\t}\n\treturn s\n}\n",
+    wrong:
+      "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return len(prices) }\n",
+    withHelper:
+      "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return len(items) }\n\n// Total sums the prices.\nfunc Total(prices []int) int { return sum(prices) }\n",
+    brokenExisting:
+      "package cart\n\n// Count gives the number of items.\nfunc Count(items []string) int { return 0 }\n\n// Total sums the prices.\nfunc Total(prices []int) int {\n\ts := 0\n\tfor _, p := range prices {\n\t\ts += p\n\t}\n\treturn s\n}\n",
   },
   helper: "package cart\n\nfunc sum(xs []int) int {\n\ts := 0\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n\treturn s\n}\n",
-  otherEdited: "package money\n\nimport \"fmt\"\n\n// Format writes an amount.\nfunc Format(n float64) string { return fmt.Sprint(n) }\n",
+  otherEdited: 'package money\n\nimport "fmt"\n\n// Format writes an amount.\nfunc Format(n float64) string { return fmt.Sprint(n) }\n',
   testFile: (cases) =>
-    "package cart\n\nimport \"testing\"\n" +
+    'package cart\n\nimport "testing"\n' +
     cases.map((c) => `\nfunc Test${camel(c.name)}(t *testing.T) {\n${indent((c.skip ? 't.Skip("total not ready")\n' : "") + c.body, "\t")}\n}\n`).join(""),
   asserts: {
     as1: 'if got := Total([]int{2, 3}); got != 5 {\n\tt.Fatalf("Total = %d, want 5", got)\n}',
@@ -346,28 +413,41 @@ const rust: Kit = {
     "Cargo.toml": '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n',
     "src/lib.rs": "pub mod cart;\npub mod money;\n",
     "src/cart.rs": "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n",
-    "src/money.rs": "pub fn format(n: f64) -> String {\n    format!(\"{:.2}\", n)\n}\n",
-    "tests/count.rs": "#[test]\nfn count_gives_the_number_of_items() {\n    assert_eq!(shop::cart::count(&[\"a\", \"b\"]), 2);\n}\n",
+    "src/money.rs": 'pub fn format(n: f64) -> String {\n    format!("{:.2}", n)\n}\n',
+    "tests/count.rs": '#[test]\nfn count_gives_the_number_of_items() {\n    assert_eq!(shop::cart::count(&["a", "b"]), 2);\n}\n',
     "README.md": "# shop\n",
   },
   constitution: { path: ".specify/memory/constitution.md", text: ZH_CONSTITUTION },
   criteriaFile: true,
-  paths: { code: "src/cart.rs", newTest: "tests/total.rs", existingTest: "tests/count.rs", uncollectedTest: "tests/unit/total.rs", other: "src/money.rs", helper: "src/arith.rs", readme: "README.md" },
+  paths: {
+    code: "src/cart.rs",
+    newTest: "tests/total.rs",
+    existingTest: "tests/count.rs",
+    uncollectedTest: "tests/unit/total.rs",
+    other: "src/money.rs",
+    helper: "src/arith.rs",
+    readme: "README.md",
+  },
   code: {
     correct: "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    prices.iter().sum()\n}\n",
     wrong: "pub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    prices.len() as i64\n}\n",
-    withHelper: "use crate::arith::add_all;\n\npub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    add_all(prices)\n}\n",
+    withHelper:
+      "use crate::arith::add_all;\n\npub fn count(items: &[&str]) -> usize {\n    items.len()\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    add_all(prices)\n}\n",
     brokenExisting: "pub fn count(_items: &[&str]) -> usize {\n    0\n}\n\npub fn total(prices: &[i64]) -> i64 {\n    prices.iter().sum()\n}\n",
   },
   helper: "pub fn add_all(xs: &[i64]) -> i64 {\n    xs.iter().sum()\n}\n",
   helperWiring: { "src/lib.rs": "pub mod arith;\npub mod cart;\npub mod money;\n" },
   otherEdited: "pub fn format(n: f64) -> String {\n    n.to_string()\n}\n",
   testFile: (cases) =>
-    "use shop::cart::total;\n" +
-    cases.map((c) => `\n#[test]\n${c.skip ? "#[ignore]\n" : ""}fn ${snake(c.name)}() {\n${indent(c.body, "    ")}\n}\n`).join(""),
+    "use shop::cart::total;\n" + cases.map((c) => `\n#[test]\n${c.skip ? "#[ignore]\n" : ""}fn ${snake(c.name)}() {\n${indent(c.body, "    ")}\n}\n`).join(""),
   asserts: {
-    as1: "assert_eq!(total(&[2, 3]), 5);", as2: "assert_eq!(total(&[]), 0);", as1Weak: "assert!(total(&[2, 3]) > 0);",
-    as1Tautology: "assert!(true);", as1Removed: "let _ = total(&[2, 3]);", as1Edited: "assert_eq!(total(&[2, 3]), 2);", single: "assert_eq!(total(&[7]), 7);",
+    as1: "assert_eq!(total(&[2, 3]), 5);",
+    as2: "assert_eq!(total(&[]), 0);",
+    as1Weak: "assert!(total(&[2, 3]) > 0);",
+    as1Tautology: "assert!(true);",
+    as1Removed: "let _ = total(&[2, 3]);",
+    as1Edited: "assert_eq!(total(&[2, 3]), 2);",
+    single: "assert_eq!(total(&[7]), 7);",
   },
 };
 
@@ -384,7 +464,11 @@ export function featureFiles(kit: Kit, scenario: Scenario): Files {
   };
 }
 
-export const TITLES = { as1: "US1-AS1 totals the prices in the cart", as2: "US1-AS2 an empty cart costs nothing", single: "US1-AS1 a single price is its own total" };
+export const TITLES = {
+  as1: "US1-AS1 totals the prices in the cart",
+  as2: "US1-AS2 an empty cart costs nothing",
+  single: "US1-AS1 a single price is its own total",
+};
 
 export function kits(nodeModules: string): Kit[] {
   return [node, vitestKit(nodeModules), python, goKit, rust];

@@ -51,25 +51,129 @@ const as2 = (k: Kit): Case => ({ name: TITLES.as2, body: k.asserts.as2 });
 const OUTCOMES: Outcome[] = [
   // T001 wrote the failing tests; T002 is the code.
   { id: "implement", kind: "good: implementation", good: true, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.correct }) },
-  { id: "implement-with-helper", kind: "good: implementation", good: true, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.withHelper, [k.paths.helper]: k.helper, ...k.helperWiring }) },
-  { id: "implement-more-tests", kind: "good: implementation", good: true, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.newTest]: k.testFile([as1(k), as2(k), { name: TITLES.single, body: k.asserts.single }]) }) },
-  { id: "wrong-assert-loosened", kind: "assertion loosened", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Weak), as2(k)]) }) },
-  { id: "wrong-assert-removed", kind: "assertion loosened", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Removed), as2(k)]) }) },
-  { id: "wrong-assert-tautology", kind: "assertion made a tautology", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Tautology), as2(k)]) }) },
-  { id: "wrong-expected-edited", kind: "expected value edited to fit", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Edited), as2(k)]) }) },
-  { id: "wrong-test-skipped", kind: "test skipped", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1, true), as2(k)]) }) },
-  { id: "wrong-test-file-deleted", kind: "test deleted", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: null }) },
-  { id: "wrong-test-case-removed", kind: "test deleted", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as2(k)]) }) },
-  { id: "wrong-test-moved-uncollected", kind: "test never collected", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: null, [k.paths.uncollectedTest]: k.testFile([as1(k), as2(k)]) }) },
+  {
+    id: "implement-with-helper",
+    kind: "good: implementation",
+    good: true,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.withHelper, [k.paths.helper]: k.helper, ...k.helperWiring }),
+  },
+  {
+    id: "implement-more-tests",
+    kind: "good: implementation",
+    good: true,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.newTest]: k.testFile([as1(k), as2(k), { name: TITLES.single, body: k.asserts.single }]) }),
+  },
+  {
+    id: "wrong-assert-loosened",
+    kind: "assertion loosened",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Weak), as2(k)]) }),
+  },
+  {
+    id: "wrong-assert-removed",
+    kind: "assertion loosened",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Removed), as2(k)]) }),
+  },
+  {
+    id: "wrong-assert-tautology",
+    kind: "assertion made a tautology",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Tautology), as2(k)]) }),
+  },
+  {
+    id: "wrong-expected-edited",
+    kind: "expected value edited to fit",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Edited), as2(k)]) }),
+  },
+  {
+    id: "wrong-test-skipped",
+    kind: "test skipped",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1, true), as2(k)]) }),
+  },
+  {
+    id: "wrong-test-file-deleted",
+    kind: "test deleted",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: null }),
+  },
+  {
+    id: "wrong-test-case-removed",
+    kind: "test deleted",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as2(k)]) }),
+  },
+  {
+    id: "wrong-test-moved-uncollected",
+    kind: "test never collected",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: null, [k.paths.uncollectedTest]: k.testFile([as1(k), as2(k)]) }),
+  },
   { id: "no-change", kind: "no change", good: false, scenario: "tests-first", change: null },
-  { id: "readme-only", kind: "README-only change", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.readme]: `${k.base[k.paths.readme] ?? ""}\n## Cart total\n\n\`total(prices)\` returns the sum of the prices in a cart (0 for an empty cart).\n` }) },
-  { id: "regression-existing-test-deleted", kind: "existing tests deleted (regression hidden)", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.brokenExisting, [k.paths.existingTest]: null }) },
-  { id: "implement-plus-unrelated-edit", kind: "unrelated edit", good: false, scenario: "tests-first", change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.other]: k.otherEdited }) },
+  {
+    id: "readme-only",
+    kind: "README-only change",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({
+      [k.paths.readme]: `${k.base[k.paths.readme] ?? ""}\n## Cart total\n\n\`total(prices)\` returns the sum of the prices in a cart (0 for an empty cart).\n`,
+    }),
+  },
+  {
+    id: "regression-existing-test-deleted",
+    kind: "existing tests deleted (regression hidden)",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.brokenExisting, [k.paths.existingTest]: null }),
+  },
+  {
+    id: "implement-plus-unrelated-edit",
+    kind: "unrelated edit",
+    good: false,
+    scenario: "tests-first",
+    change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.other]: k.otherEdited }),
+  },
   // One task: the code and its tests together.
-  { id: "code-with-tests", kind: "good: code with its tests", good: true, scenario: "one-task", change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.newTest]: k.testFile([as1(k), as2(k)]) }) },
-  { id: "code-helper-with-tests", kind: "good: code with its tests", good: true, scenario: "one-task", change: (k) => ({ [k.paths.code]: k.code.withHelper, [k.paths.helper]: k.helper, ...k.helperWiring, [k.paths.newTest]: k.testFile([as1(k), as2(k)]) }) },
-  { id: "wrong-weak-test-passes", kind: "wrong code, weak test passes", good: false, scenario: "one-task", change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Weak), as2(k)]) }) },
-  { id: "test-never-collected", kind: "test never collected", good: false, scenario: "one-task", change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.uncollectedTest]: k.testFile([as1(k), as2(k)]) }) },
+  {
+    id: "code-with-tests",
+    kind: "good: code with its tests",
+    good: true,
+    scenario: "one-task",
+    change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.newTest]: k.testFile([as1(k), as2(k)]) }),
+  },
+  {
+    id: "code-helper-with-tests",
+    kind: "good: code with its tests",
+    good: true,
+    scenario: "one-task",
+    change: (k) => ({ [k.paths.code]: k.code.withHelper, [k.paths.helper]: k.helper, ...k.helperWiring, [k.paths.newTest]: k.testFile([as1(k), as2(k)]) }),
+  },
+  {
+    id: "wrong-weak-test-passes",
+    kind: "wrong code, weak test passes",
+    good: false,
+    scenario: "one-task",
+    change: (k) => ({ [k.paths.code]: k.code.wrong, [k.paths.newTest]: k.testFile([as1(k, k.asserts.as1Weak), as2(k)]) }),
+  },
+  {
+    id: "test-never-collected",
+    kind: "test never collected",
+    good: false,
+    scenario: "one-task",
+    change: (k) => ({ [k.paths.code]: k.code.correct, [k.paths.uncollectedTest]: k.testFile([as1(k), as2(k)]) }),
+  },
   { id: "code-without-tests", kind: "code without a test", good: false, scenario: "one-task", change: (k) => ({ [k.paths.code]: k.code.correct }) },
 ];
 
@@ -132,11 +236,22 @@ async function qa(kit: Kit, o: Outcome, judges: Record<Mode, Judge | null>, mode
   try {
     for (const mode of modes) {
       const { verdict } = await runQaInDir({
-        dir: repo.dir, base: repo.base, head: repo.head, branch: `devgodzilla/${FEATURE}`, feature: featurePaths(FEATURE),
+        dir: repo.dir,
+        base: repo.base,
+        head: repo.head,
+        branch: `devgodzilla/${FEATURE}`,
+        feature: featurePaths(FEATURE),
         commands: { install: [], lint: [], typecheck: [], build: [], format: [], test: [{ argv: kit.test, cwd: ".", source: "test", inferred: false }] },
-        config: parseQaConfig({ checks: { timeout_seconds: 240 } }), judge: judges[mode], task: taskOf(kit, o.scenario), story: "US1",
+        config: parseQaConfig({ checks: { timeout_seconds: 240 } }),
+        judge: judges[mode],
+        task: taskOf(kit, o.scenario),
+        story: "US1",
       });
-      row.verdicts[mode] = { passed: verdict.status === "passed", blocking: blockingCodes(verdict), messages: verdict.blocking.map((f) => `${f.code}: ${f.message}`) };
+      row.verdicts[mode] = {
+        passed: verdict.status === "passed",
+        blocking: blockingCodes(verdict),
+        messages: verdict.blocking.map((f) => `${f.code}: ${f.message}`),
+      };
     }
   } finally {
     await rm(repo.dir, { recursive: true, force: true });
@@ -149,12 +264,14 @@ const blockingCodes = (v: Verdict) => [...new Set(v.blocking.map((f) => f.code))
 async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
@@ -172,7 +289,8 @@ async function main(): Promise<void> {
   const verbose = process.argv.includes("--verbose");
   // The checks echo the runner's output line by line ("[qa test] …"); the bench shows its own rows.
   const say = console.log.bind(console);
-  if (!process.argv.includes("--runner-output")) console.log = (...a: unknown[]) => (typeof a[0] === "string" && a[0].startsWith("[qa ") ? undefined : say(...a));
+  if (!process.argv.includes("--runner-output"))
+    console.log = (...a: unknown[]) => (typeof a[0] === "string" && a[0].startsWith("[qa ") ? undefined : say(...a));
   const chosen = kits(nodeModules).filter((k) => !kitFilter || k.id === kitFilter || k.id.startsWith(kitFilter));
   const outcomes = OUTCOMES.filter((o) => !outcomeFilter || o.id === outcomeFilter);
 
@@ -189,7 +307,9 @@ async function main(): Promise<void> {
       const r = await qa(k, o, judges, modes);
       const cells = modes.map((m) => `${m}: ${r.verdicts[m]!.passed ? "accept" : "reject"}`).join("  ");
       const wrong = modes.some((m) => r.verdicts[m]!.passed !== r.good);
-      console.log(`${wrong ? "✗" : "✓"} ${k.id.padEnd(10)} ${o.id.padEnd(34)} ${(r.good ? "good" : "bad").padEnd(5)} ${cells}  ${verbose || wrong ? (r.verdicts[modes[0]!]!.blocking.join(",") || "-") : ""}`);
+      console.log(
+        `${wrong ? "✗" : "✓"} ${k.id.padEnd(10)} ${o.id.padEnd(34)} ${(r.good ? "good" : "bad").padEnd(5)} ${cells}  ${verbose || wrong ? r.verdicts[modes[0]!]!.blocking.join(",") || "-" : ""}`,
+      );
       if (verbose) for (const m of modes) for (const msg of r.verdicts[m]!.messages) say(`      ${m}: ${msg.slice(0, 300)}`);
       return r;
     });
@@ -207,7 +327,13 @@ async function main(): Promise<void> {
     const rs = rows.filter((r) => r.kind === kind);
     console.log(`| ${kind} | ${rs.length} | ${modes.map((m) => `${rs.filter((r) => !r.verdicts[m]!.passed).length}/${rs.length}`).join(" | ")} |`);
   }
-  const figures: Record<string, unknown> = { bench: "qa-verdict", kits: chosen.map((k) => k.id), outcomes: rows.length, llm_requests: llmRequests, seconds: Math.round((Date.now() - started) / 1000) };
+  const figures: Record<string, unknown> = {
+    bench: "qa-verdict",
+    kits: chosen.map((k) => k.id),
+    outcomes: rows.length,
+    llm_requests: llmRequests,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
   let ok = true;
   console.log("");
   for (const m of modes) {
@@ -217,7 +343,9 @@ async function main(): Promise<void> {
     const wronglyRejected = good.length ? good.filter((r) => !r.verdicts[m]!.passed).length / good.length : 0;
     const meets = rejected >= TARGET_REJECTED && wronglyRejected <= TARGET_WRONGLY_REJECTED;
     ok &&= meets;
-    console.log(`${m === "none" ? "no LLM        " : "permissive LLM"}: bad rejected ${rejected.toFixed(3)} (${bad.filter((r) => !r.verdicts[m]!.passed).length}/${bad.length}, target ≥ ${TARGET_REJECTED}), good accepted ${(1 - wronglyRejected).toFixed(3)} (${good.filter((r) => r.verdicts[m]!.passed).length}/${good.length}; wrongly rejected ${wronglyRejected.toFixed(3)}, target ≤ ${TARGET_WRONGLY_REJECTED}) ${meets ? "✓" : "✗"}`);
+    console.log(
+      `${m === "none" ? "no LLM        " : "permissive LLM"}: bad rejected ${rejected.toFixed(3)} (${bad.filter((r) => !r.verdicts[m]!.passed).length}/${bad.length}, target ≥ ${TARGET_REJECTED}), good accepted ${(1 - wronglyRejected).toFixed(3)} (${good.filter((r) => r.verdicts[m]!.passed).length}/${good.length}; wrongly rejected ${wronglyRejected.toFixed(3)}, target ≤ ${TARGET_WRONGLY_REJECTED}) ${meets ? "✓" : "✗"}`,
+    );
     figures[m] = { bad_rejected: Number(rejected.toFixed(3)), good_wrongly_rejected: Number(wronglyRejected.toFixed(3)), bad: bad.length, good: good.length };
   }
   figures.meets_targets = ok;

@@ -35,7 +35,10 @@ function writeFlow(steps: number): string {
     },
   }));
   mkdirSync(path.join(root, `f/bench/${name}__flow`), { recursive: true });
-  writeFileSync(path.join(root, `f/bench/${name}__flow/flow.yaml`), YAML.stringify({ summary: name, value: { modules }, schema: { type: "object", properties: {} } }));
+  writeFileSync(
+    path.join(root, `f/bench/${name}__flow/flow.yaml`),
+    YAML.stringify({ summary: name, value: { modules }, schema: { type: "object", properties: {} } }),
+  );
   return `f/bench/${name}`;
 }
 
@@ -83,7 +86,15 @@ async function main(): Promise<number> {
   console.log(`\nlocal runner, per step (ms; median / mean / p90; load average ${m.loadAverage} on ${m.cores} cores)\n`);
   printTable(
     ["scale", "steps", "runs", "interval between mains", "wall per step", "CPU per step", "wall per run (median)"],
-    rows.map((r) => [`×${r.scale}`, r.steps, r.runs, fmtStats(r.interval, 3), fmtStats(r.wallPerStep, 3), fmtStats(r.cpuPerStep, 3), r.wallPerRun.median.toFixed(0)]),
+    rows.map((r) => [
+      `×${r.scale}`,
+      r.steps,
+      r.runs,
+      fmtStats(r.interval, 3),
+      fmtStats(r.wallPerStep, 3),
+      fmtStats(r.cpuPerStep, 3),
+      r.wallPerRun.median.toFixed(0),
+    ]),
   );
   const kWall = growthExponent(rows.map((r) => [r.steps, r.wallPerRun.median]));
   const kCpu = growthExponent(rows.map((r) => [r.steps, r.cpuPerRun.median]));
@@ -100,7 +111,14 @@ async function main(): Promise<number> {
     JSON.stringify({
       bench: "runner",
       ...m,
-      rows: rows.map((r) => ({ scale: r.scale, steps: r.steps, runs: r.runs, interval_ms: roundStats(r.interval), wall_ms_per_step: roundStats(r.wallPerStep), cpu_ms_per_step: roundStats(r.cpuPerStep) })),
+      rows: rows.map((r) => ({
+        scale: r.scale,
+        steps: r.steps,
+        runs: r.runs,
+        interval_ms: roundStats(r.interval),
+        wall_ms_per_step: roundStats(r.wallPerStep),
+        cpu_ms_per_step: roundStats(r.cpuPerStep),
+      })),
       exponent: { wall: round(kWall), cpu: round(kCpu) },
       target_mean_ms_per_step: TARGET_MEAN_MS,
       max_exponent: MAX_EXPONENT,

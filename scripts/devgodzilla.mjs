@@ -14,8 +14,10 @@ if (!process.versions.bun) {
 function resumesDemoRun(argv) {
   if (argv[0] !== "resume" || !argv[1]) return false;
   const { values } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { "state-dir": { type: "string" } } });
-  const stateDir = typeof values["state-dir"] === "string" ? values["state-dir"]
-    : process.env.DEVGODZILLA_STATE_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".devgodzilla");
+  const stateDir =
+    typeof values["state-dir"] === "string"
+      ? values["state-dir"]
+      : (process.env.DEVGODZILLA_STATE_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".devgodzilla"));
   return /^[0-9a-f-]{36}$/.test(argv[1]) && existsSync(path.join(stateDir, "runs", argv[1], "demo.json"));
 }
 

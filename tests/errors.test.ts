@@ -15,27 +15,64 @@ import { TaskCycleError } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { SetupFailedError } from "../f/devgodzilla/lib/workspace/execute_task.ts";
 import { SandboxLimitError, SandboxUnavailableError } from "../f/devgodzilla/lib/sandbox/index.ts";
 import {
-  ConstitutionViolationError, ContextOverflowError, LlmError, LlmRequestError, StructuredOutputError, TransientLlmError,
+  ConstitutionViolationError,
+  ContextOverflowError,
+  LlmError,
+  LlmRequestError,
+  StructuredOutputError,
+  TransientLlmError,
 } from "../f/devgodzilla/lib/llm/errors.ts";
 import {
-  AgentError, AgentFailedError, AgentTimeoutError, AgentUnavailableError, ExecutionBlockedError, TransientAgentError,
+  AgentError,
+  AgentFailedError,
+  AgentTimeoutError,
+  AgentUnavailableError,
+  ExecutionBlockedError,
+  TransientAgentError,
 } from "../f/devgodzilla/lib/agents/types.ts";
 import { DiffApplyError } from "../f/devgodzilla/lib/agents/llm_agent.ts";
 import { ReviewOutputError, parseReviewOutput } from "../f/devgodzilla/lib/qa/review.ts";
 import { ResultFormatError } from "../f/devgodzilla/lib/qa/testrun/model.ts";
-import {
-  ForgeAuthError, ForgeError, ForgeNotFoundError, ForgePermissionError, ForgeValidationError,
-} from "../f/devgodzilla/lib/platform/forge.ts";
+import { ForgeAuthError, ForgeError, ForgeNotFoundError, ForgePermissionError, ForgeValidationError } from "../f/devgodzilla/lib/platform/forge.ts";
 import { WebhookAuthError } from "../f/devgodzilla/lib/platform/webhook.ts";
 
 const CLASSES: Record<ErrorName, abstract new (...args: never[]) => Error> = {
-  DevGodzillaError, InputError, ConfigError, GitError, PushRejectedError, LockTimeoutError, ProcessSpawnError, SecretInChangeError, RepoPathError,
-  DagError, TaskCycleError, TaskAttemptsError, SetupFailedError, SandboxUnavailableError, SandboxLimitError,
-  LlmError, TransientLlmError, ContextOverflowError, LlmRequestError, StructuredOutputError, ConstitutionViolationError,
-  AgentError, AgentUnavailableError, ExecutionBlockedError, AgentTimeoutError, TransientAgentError, AgentFailedError, DiffApplyError,
+  DevGodzillaError,
+  InputError,
+  ConfigError,
+  GitError,
+  PushRejectedError,
+  LockTimeoutError,
+  ProcessSpawnError,
+  SecretInChangeError,
+  RepoPathError,
+  DagError,
+  TaskCycleError,
+  TaskAttemptsError,
+  SetupFailedError,
+  SandboxUnavailableError,
+  SandboxLimitError,
+  LlmError,
+  TransientLlmError,
+  ContextOverflowError,
+  LlmRequestError,
+  StructuredOutputError,
+  ConstitutionViolationError,
+  AgentError,
+  AgentUnavailableError,
+  ExecutionBlockedError,
+  AgentTimeoutError,
+  TransientAgentError,
+  AgentFailedError,
+  DiffApplyError,
   ReviewOutputError,
   ResultFormatError,
-  ForgeError, ForgeAuthError, ForgePermissionError, ForgeNotFoundError, ForgeValidationError, WebhookAuthError,
+  ForgeError,
+  ForgeAuthError,
+  ForgePermissionError,
+  ForgeNotFoundError,
+  ForgeValidationError,
+  WebhookAuthError,
   WindmillError,
 };
 
@@ -58,29 +95,36 @@ describe("error names", () => {
   });
 
   it("an error's name at runtime is its exported name (what a failure module reads from the job's JSON)", () => {
-    expect(() => topoOrder([{ id: "A", dependsOn: ["B"] }, { id: "B", dependsOn: ["A"] }])).toThrow(
-      expect.objectContaining({ name: ERROR_NAMES.DagError, hint: expect.stringMatching(/fix the task dependencies/) }),
-    );
+    expect(() =>
+      topoOrder([
+        { id: "A", dependsOn: ["B"] },
+        { id: "B", dependsOn: ["A"] },
+      ]),
+    ).toThrow(expect.objectContaining({ name: ERROR_NAMES.DagError, hint: expect.stringMatching(/fix the task dependencies/) }));
     expect(() => parseReviewOutput("LGTM")).toThrow(expect.objectContaining({ name: ERROR_NAMES.ReviewOutputError, hint: expect.any(String) }));
   });
 
   it("failure modules and callers match on the exported names, never on a name typed again", () => {
     const typedAgain = bundleFiles()
       .filter((f) => !f.endsWith(path.join("lib", "errors.ts")))
-      .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/["'`](\w+Error)["'`]/g)]
-        .filter((m) => m[1]! in ERROR_NAMES)
-        .map((m) => `${path.relative(BUNDLE, f)}: ${m[1]}`));
+      .flatMap((f) =>
+        [...readFileSync(f, "utf8").matchAll(/["'`](\w+Error)["'`]/g)].filter((m) => m[1]! in ERROR_NAMES).map((m) => `${path.relative(BUNDLE, f)}: ${m[1]}`),
+      );
     expect(typedAgain).toEqual([]);
   });
 });
 
 describe("typed errors", () => {
   it("the bundle throws no plain Error and defines no error outside DevGodzillaError", () => {
-    const plain = bundleFiles().flatMap((f) =>
-      readFileSync(f, "utf8").split("\n").map((line, i) => ({ line, at: `${path.relative(BUNDLE, f)}:${i + 1}` }))
-        .filter(({ line }) => /\bnew (Type|Range)?Error\(|extends Error\b/.test(line) && !/^\s*(\/\/|\*)/.test(line))
-        .map(({ at, line }) => `${at}: ${line.trim()}`),
-    ).filter((l) => !l.startsWith("lib/errors.ts:"));
+    const plain = bundleFiles()
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .map((line, i) => ({ line, at: `${path.relative(BUNDLE, f)}:${i + 1}` }))
+          .filter(({ line }) => /\bnew (Type|Range)?Error\(|extends Error\b/.test(line) && !/^\s*(\/\/|\*)/.test(line))
+          .map(({ at, line }) => `${at}: ${line.trim()}`),
+      )
+      .filter((l) => !l.startsWith("lib/errors.ts:"));
     expect(plain).toEqual([]);
   });
 });

@@ -4,10 +4,7 @@
 // "manual", and an overall ok/degraded for the agents in use.
 import { agentsHealth, healthMarkdown } from "./lib/agentops/health.ts";
 
-export async function main(
-  agents?: RT.CDevgodzillaAgents,
-  llm?: RT.CDevgodzillaLlm,
-) {
+export async function main(agents?: RT.CDevgodzillaAgents, llm?: RT.CDevgodzillaLlm) {
   const r = await agentsHealth({ config: agents, llm: { llm } });
   return { render_all: [{ markdown: healthMarkdown(r) }, { "table-row-object": r.agents }] };
 }

@@ -13,5 +13,15 @@ export async function main(
   llm?: RT.CDevgodzillaLlm,
   github?: RT.Github,
 ) {
-  return await runClarify({ repo, branch, commit, feature: feature ?? "", questions: questions ?? [], answers: (answers ?? {}) as Record<string, unknown>, max_new_questions: max_new_questions ?? 0, llm, git_token: github?.token });
+  return await runClarify({
+    repo,
+    branch,
+    commit,
+    feature: feature ?? "",
+    questions: questions ?? [],
+    answers: (answers ?? {}) as Record<string, unknown>,
+    max_new_questions: max_new_questions ?? 0,
+    llm,
+    git_token: github?.token,
+  });
 }

@@ -5,5 +5,11 @@
 import { askClarifications, type OpenQuestion } from "./lib/llm/steps/clarify_ask.ts";
 
 export async function main(questions: OpenQuestion[] = [], questions_markdown = "", feature = "", round = 1, max_followup_questions = 3) {
-  return await askClarifications({ questions: questions ?? [], questions_markdown: questions_markdown ?? "", feature: feature ?? "", round: round ?? 1, max_followup_questions: max_followup_questions ?? 3 });
+  return await askClarifications({
+    questions: questions ?? [],
+    questions_markdown: questions_markdown ?? "",
+    feature: feature ?? "",
+    round: round ?? 1,
+    max_followup_questions: max_followup_questions ?? 3,
+  });
 }

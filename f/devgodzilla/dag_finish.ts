@@ -18,6 +18,14 @@ export async function main(
 ) {
   const plan = run as unknown as RunPlan;
   void run_key; // the argument Windmill's job list is searched by (args filter), not read here
-  const outcome = await finishStep(iter as Iter, plan, start as unknown as StartResult, merge as unknown as MergeResult, rerun_script ?? [], rerun_flow ?? [], stepDeps(plan, github?.token));
+  const outcome = await finishStep(
+    iter as Iter,
+    plan,
+    start as unknown as StartResult,
+    merge as unknown as MergeResult,
+    rerun_script ?? [],
+    rerun_flow ?? [],
+    stepDeps(plan, github?.token),
+  );
   return { ...outcome, run_key };
 }

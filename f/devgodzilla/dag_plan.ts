@@ -9,7 +9,18 @@ export async function main(
   branch: string,
   commit: string,
   feature: string,
-  dag: { tasks: { id: string; description?: string; dependsOn?: string[]; files?: string[]; story?: string | null; phase?: number | string; weight?: number; done?: boolean }[] },
+  dag: {
+    tasks: {
+      id: string;
+      description?: string;
+      dependsOn?: string[];
+      files?: string[];
+      story?: string | null;
+      phase?: number | string;
+      weight?: number;
+      done?: boolean;
+    }[];
+  },
   concurrency = 4,
   runnable: "script" | "flow" = "script",
   retries = 1,
@@ -29,7 +40,28 @@ export async function main(
   github?: RT.Github,
 ) {
   return await planRun(
-    { repo, branch, commit, feature, dag, concurrency, runnable, retries, backoff_seconds, fallback_agents, on_failure, on_conflict, budget, budget_usd, skip_done, run_key, profile, sandbox_policy, setup, agent },
+    {
+      repo,
+      branch,
+      commit,
+      feature,
+      dag,
+      concurrency,
+      runnable,
+      retries,
+      backoff_seconds,
+      fallback_agents,
+      on_failure,
+      on_conflict,
+      budget,
+      budget_usd,
+      skip_done,
+      run_key,
+      profile,
+      sandbox_policy,
+      setup,
+      agent,
+    },
     planDeps(agents ?? undefined, github?.token),
   );
 }

@@ -6,7 +6,12 @@ import { startStep, type Iter } from "./lib/dag/steps.ts";
 import { stepDeps } from "./lib/dag/windmill_deps.ts";
 import type { RunPlan } from "./lib/dag/model.ts";
 
-export async function main(iter: { index: number; value: string }, run: { [key: string]: unknown }, resume: { [key: string]: unknown } = {}, github?: RT.Github) {
+export async function main(
+  iter: { index: number; value: string },
+  run: { [key: string]: unknown },
+  resume: { [key: string]: unknown } = {},
+  github?: RT.Github,
+) {
   const plan = run as unknown as RunPlan;
   return await startStep(iter as Iter, plan, resume ?? {}, stepDeps(plan, github?.token));
 }

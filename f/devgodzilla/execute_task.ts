@@ -29,7 +29,19 @@ export async function main(
   github?: RT.Github,
 ) {
   const result = await executeTaskWithPolicy(
-    { repo, commit, feature, task, branch: branch ?? "", note: note ?? "", dependencies: dependencies ?? [], profile: profile ?? {}, agent: agent || undefined, sandbox_policy: sandbox_policy ?? "refuse", ...(setup === "skip" ? { install: [] } : {}) },
+    {
+      repo,
+      commit,
+      feature,
+      task,
+      branch: branch ?? "",
+      note: note ?? "",
+      dependencies: dependencies ?? [],
+      profile: profile ?? {},
+      agent: agent || undefined,
+      sandbox_policy: sandbox_policy ?? "refuse",
+      ...(setup === "skip" ? { install: [] } : {}),
+    },
     { agents, llm, gitToken: github?.token, onProgress: setProgress },
     { retries: retries ?? 0, backoff_seconds: backoff_seconds ?? 30, fallback_agents: fallback_agents ?? [], budget: budget ?? {} },
   );

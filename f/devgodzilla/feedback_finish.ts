@@ -3,6 +3,19 @@
 import { finish, type Decided, type ExecuteLike } from "./lib/qa/feedback-step.ts";
 import { currentJob } from "./lib/platform/windmill.ts";
 
-export async function main(commit: string, decide: { [key: string]: unknown } = {}, again: unknown[] = [], qa: unknown[] = [], execute: { [key: string]: unknown } = {}) {
-  return finish({ decide: (decide ?? {}) as Decided, again: again ?? [], qa: qa ?? [], execute: (execute ?? {}) as ExecuteLike, commit, flowJob: currentJob().flowJobId });
+export async function main(
+  commit: string,
+  decide: { [key: string]: unknown } = {},
+  again: unknown[] = [],
+  qa: unknown[] = [],
+  execute: { [key: string]: unknown } = {},
+) {
+  return finish({
+    decide: (decide ?? {}) as Decided,
+    again: again ?? [],
+    qa: qa ?? [],
+    execute: (execute ?? {}) as ExecuteLike,
+    commit,
+    flowJob: currentJob().flowJobId,
+  });
 }

@@ -23,6 +23,16 @@ export async function main(
 ) {
   const target = chooseForge({ forge, repoUrl: repo, repository, apiBase: api_base_url, github, gitlab });
   const defaults = defaults_resource ? await findStoredResource<Record<string, unknown>>(defaults_resource) : undefined;
-  const r = await sweepLabelledIssues({ target, repoUrl: repo, baseBranch: base_branch, label, maxRuns: max_runs, retryFailed: retry_failed, dryRun: dry_run, flowPath: flow_path, defaults });
+  const r = await sweepLabelledIssues({
+    target,
+    repoUrl: repo,
+    baseBranch: base_branch,
+    label,
+    maxRuns: max_runs,
+    retryFailed: retry_failed,
+    dryRun: dry_run,
+    flowPath: flow_path,
+    defaults,
+  });
   return { markdown: r.markdown };
 }

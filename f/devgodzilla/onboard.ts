@@ -5,14 +5,14 @@
 // onboarding branch. Returns the profile plus { branch, commit } for the next step.
 import { runOnboard } from "./lib/onboard/onboard.ts";
 
-export async function main(
-  repo: string,
-  base_branch = "",
-  branch = "",
-  project_name = "",
-  speckit_agents: string[] = [],
-  github?: RT.Github,
-) {
+export async function main(repo: string, base_branch = "", branch = "", project_name = "", speckit_agents: string[] = [], github?: RT.Github) {
   // A flow passes null for an input its caller left out: that means the default.
-  return await runOnboard({ repo, base_branch: base_branch ?? "", branch: branch ?? "", project_name: project_name ?? "", speckit_agents: speckit_agents ?? [], git_token: github?.token });
+  return await runOnboard({
+    repo,
+    base_branch: base_branch ?? "",
+    branch: branch ?? "",
+    project_name: project_name ?? "",
+    speckit_agents: speckit_agents ?? [],
+    git_token: github?.token,
+  });
 }

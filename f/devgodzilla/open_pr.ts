@@ -26,9 +26,21 @@ export async function main(
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";
   const base = process.env.WM_BASE_URL;
   return await openPr({
-    repo, branch, commit: orDefault(commit), base_branch: orDefault(base_branch), forge: orDefault(forge), github: orDefault(github), gitlab: orDefault(gitlab),
-    repository: orDefault(repository), api_base_url: orDefault(api_base_url), title: orDefault(title), spec_dir: orDefault(spec_dir),
-    qa_report: orDefault(qa_report), qa_verdict: orDefault(qa_verdict), issue_number: orDefault(issue_number), draft: orDefault(draft),
+    repo,
+    branch,
+    commit: orDefault(commit),
+    base_branch: orDefault(base_branch),
+    forge: orDefault(forge),
+    github: orDefault(github),
+    gitlab: orDefault(gitlab),
+    repository: orDefault(repository),
+    api_base_url: orDefault(api_base_url),
+    title: orDefault(title),
+    spec_dir: orDefault(spec_dir),
+    qa_report: orDefault(qa_report),
+    qa_verdict: orDefault(qa_verdict),
+    issue_number: orDefault(issue_number),
+    draft: orDefault(draft),
     run_id: runId,
     run_url: base && runId ? `${base.replace(/\/+$/, "")}/run/${runId}?workspace=${process.env.WM_WORKSPACE ?? ""}` : "",
   });

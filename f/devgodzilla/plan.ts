@@ -12,5 +12,14 @@ export async function main(
   github?: RT.Github,
   context_budget_tokens = 6000,
 ) {
-  return await runPlan({ repo, branch, commit, feature: feature ?? "", allow_open_questions: allow_open_questions ?? false, llm, git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 6000 });
+  return await runPlan({
+    repo,
+    branch,
+    commit,
+    feature: feature ?? "",
+    allow_open_questions: allow_open_questions ?? false,
+    llm,
+    git_token: github?.token,
+    context_budget_tokens: context_budget_tokens ?? 6000,
+  });
 }

@@ -27,8 +27,23 @@ export async function main(
 ) {
   // A flow passes null for an input its caller left out: that means the default.
   return await runQaScript({
-    repo, branch, commit, base_commit, feature: feature ?? "", artifacts: artifacts ?? {}, profile: profile ?? {}, story: story ?? "", task_id: task_id ?? "",
-    task: task ?? {}, outcome: outcome ?? "", qa_config, llm, git_token: github?.token, write_report: write_report ?? true, sandbox_policy: sandbox_policy ?? "refuse",
-    agents, progress,
+    repo,
+    branch,
+    commit,
+    base_commit,
+    feature: feature ?? "",
+    artifacts: artifacts ?? {},
+    profile: profile ?? {},
+    story: story ?? "",
+    task_id: task_id ?? "",
+    task: task ?? {},
+    outcome: outcome ?? "",
+    qa_config,
+    llm,
+    git_token: github?.token,
+    write_report: write_report ?? true,
+    sandbox_policy: sandbox_policy ?? "refuse",
+    agents,
+    progress,
   });
 }

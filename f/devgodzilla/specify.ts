@@ -12,5 +12,14 @@ export async function main(
   github?: RT.Github,
   context_budget_tokens = 6000,
 ) {
-  return await runSpecify({ repo, branch, commit, feature_description, short_name: short_name ?? "", llm, git_token: github?.token, context_budget_tokens: context_budget_tokens ?? 6000 });
+  return await runSpecify({
+    repo,
+    branch,
+    commit,
+    feature_description,
+    short_name: short_name ?? "",
+    llm,
+    git_token: github?.token,
+    context_budget_tokens: context_budget_tokens ?? 6000,
+  });
 }

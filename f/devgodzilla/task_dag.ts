@@ -18,7 +18,14 @@ export async function main(
 ) {
   // A flow passes null for an input its caller left out: that means the default.
   return await runTaskDag({
-    tasks_md: tasks_md ?? "", weights: weights ?? {}, same_file_serialization: same_file_serialization ?? true, story_order: story_order ?? "auto",
-    repo: repo ?? "", commit: commit ?? "", feature: feature ?? "", git_token: github?.token, llm: llm ?? undefined,
+    tasks_md: tasks_md ?? "",
+    weights: weights ?? {},
+    same_file_serialization: same_file_serialization ?? true,
+    story_order: story_order ?? "auto",
+    repo: repo ?? "",
+    commit: commit ?? "",
+    feature: feature ?? "",
+    git_token: github?.token,
+    llm: llm ?? undefined,
   });
 }

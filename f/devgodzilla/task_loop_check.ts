@@ -5,7 +5,15 @@ import { check } from "./lib/qa/feedback-step.ts";
 
 export async function main(
   commit: string,
-  limits: { max_clarifications?: number; max_replans?: number; max_respecs?: number; max_retries?: number; max_iterations?: number; backoff_seconds?: number; max_backoff_seconds?: number } = {},
+  limits: {
+    max_clarifications?: number;
+    max_replans?: number;
+    max_respecs?: number;
+    max_retries?: number;
+    max_iterations?: number;
+    backoff_seconds?: number;
+    max_backoff_seconds?: number;
+  } = {},
   history: { [key: string]: unknown }[] = [],
   context: { question: string; answer: string }[] = [],
   note = "",

@@ -22,8 +22,6 @@ export async function main(
 ) {
   // Optional resource of extra spec_to_pr args (agent, "$res:" provider paths, budgets), read as stored.
   const d = decision as WebhookDecision;
-  const defaults = d.action === "start" && defaults_resource
-    ? await findStoredResource<Record<string, unknown>>(defaults_resource)
-    : undefined;
+  const defaults = d.action === "start" && defaults_resource ? await findStoredResource<Record<string, unknown>>(defaults_resource) : undefined;
   return await startFromDecision(d, { flowPath: flow_path, defaults: defaults ?? {} });
 }

@@ -21,8 +21,29 @@ export interface FlowProblem {
 export const formatProblem = (p: FlowProblem) => `flow ${p.flow}, step ${p.step}${p.parameter ? `, parameter ${p.parameter}` : ""}: ${p.message}`;
 
 const GLOBALS = new Set([
-  "JSON", "Math", "Object", "Array", "String", "Number", "Boolean", "Date", "RegExp", "Map", "Set", "Promise", "Error",
-  "undefined", "NaN", "Infinity", "parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "structuredClone",
+  "JSON",
+  "Math",
+  "Object",
+  "Array",
+  "String",
+  "Number",
+  "Boolean",
+  "Date",
+  "RegExp",
+  "Map",
+  "Set",
+  "Promise",
+  "Error",
+  "undefined",
+  "NaN",
+  "Infinity",
+  "parseInt",
+  "parseFloat",
+  "isNaN",
+  "isFinite",
+  "encodeURIComponent",
+  "decodeURIComponent",
+  "structuredClone",
 ]);
 
 export function listFlowFiles(root = REPO_ROOT): string[] {
@@ -61,7 +82,11 @@ class FlowChecker {
   readonly problems: FlowProblem[] = [];
   private readonly inputs: Set<string>;
 
-  constructor(private readonly root: string, private readonly flowPath: string, private readonly flow: FlowFile) {
+  constructor(
+    private readonly root: string,
+    private readonly flowPath: string,
+    private readonly flow: FlowFile,
+  ) {
     this.inputs = new Set(Object.keys(flow.schema?.properties ?? {}));
   }
 
@@ -107,7 +132,10 @@ class FlowChecker {
           (ts.isPropertyAccessExpression(p) && p.name === n) ||
           (ts.isPropertyAssignment(p) && p.name === n) ||
           (ts.isShorthandPropertyAssignment(p) && false) ||
-          ts.isParameter(p) || ts.isVariableDeclaration(p) || ts.isBindingElement(p) || ts.isPropertySignature(p);
+          ts.isParameter(p) ||
+          ts.isVariableDeclaration(p) ||
+          ts.isBindingElement(p) ||
+          ts.isPropertySignature(p);
         const name = n.text;
         // `resume` is in scope everywhere: the step after an approval gets the payload, later ones null.
         const allowed = ["flow_input", "results", "previous_result", "params", "resume", "resumes", "approvers", ...scope.extra];
@@ -144,7 +172,11 @@ class FlowChecker {
         file = path.join(this.root, `${v.path}.ts`);
         if (!existsSync(file)) {
           const dir = path.join(this.root, path.dirname(v.path));
-          const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => `${path.dirname(v.path)}/${f.slice(0, -3)}`) : [];
+          const names = existsSync(dir)
+            ? readdirSync(dir)
+                .filter((f) => f.endsWith(".ts"))
+                .map((f) => `${path.dirname(v.path)}/${f.slice(0, -3)}`)
+            : [];
           const hint = closest(v.path, names);
           return this.add(m.id, `script ${v.path} does not exist in the bundle${hint ? ` (did you mean ${hint}?)` : ""}`);
         }
@@ -164,7 +196,11 @@ class FlowChecker {
     for (const key of Object.keys(given)) {
       if (!names.includes(key)) {
         const hint = closest(key, names);
-        this.add(m.id, `${target} has no parameter "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; its parameters are ${names.join(", ") || "(none)"}`, key);
+        this.add(
+          m.id,
+          `${target} has no parameter "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; its parameters are ${names.join(", ") || "(none)"}`,
+          key,
+        );
       }
     }
     for (const p of params) if (p.required && !(p.name in given)) this.add(m.id, `required parameter of ${target} is not supplied`, p.name);
@@ -259,7 +295,12 @@ function v8UsesIn(flowPath: string, flow: FlowFile): V8Use[] {
     const form = nativeForm(t.expr);
     if (form.kind === "v8") out.push({ flow: flowPath, where, expr: t.expr, rule: form.rule });
     else if (form.kind === "flow_input" && !required.has(form.key) && !(inLoop && (form.key === "iter" || form.key === "iter_parent"))) {
-      out.push({ flow: flowPath, where, expr: t.expr, rule: `flow_input.${form.key} is optional: when a caller leaves it out the key is absent, which only V8 evaluates (to undefined) — read it from an identity step (results.<id>.${form.key}, null when absent)` });
+      out.push({
+        flow: flowPath,
+        where,
+        expr: t.expr,
+        rule: `flow_input.${form.key} is optional: when a caller leaves it out the key is absent, which only V8 evaluates (to undefined) — read it from an identity step (results.<id>.${form.key}, null when absent)`,
+      });
     }
   };
   const predicate = (where: string, expr: string | undefined) => expr !== undefined && out.push({ flow: flowPath, where, expr, rule: PREDICATE });
@@ -310,5 +351,8 @@ export function v8Problems(root = REPO_ROOT, readme = path.join(root, "README.md
   );
   return uses
     .filter((u) => !listed.has(`${u.flow} ${u.where}`))
-    .map((u) => `flow ${u.flow}, ${u.where}: \`${u.expr}\` needs V8 (${u.rule}) — make it a plain reference (a script decides), or list it with the reason in the README's "Expressions that need V8" table`);
+    .map(
+      (u) =>
+        `flow ${u.flow}, ${u.where}: \`${u.expr}\` needs V8 (${u.rule}) — make it a plain reference (a script decides), or list it with the reason in the README's "Expressions that need V8" table`,
+    );
 }

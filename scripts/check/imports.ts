@@ -32,7 +32,10 @@ export function dynamicImportProblems(root: string): Problem[] {
     const visit = (n: ts.Node) => {
       if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) {
         const { line } = src.getLineAndCharacterOfPosition(n.getStart(src));
-        problems.push({ file: `${path.relative(root, file)}:${line + 1}`, message: `dynamic ${n.getText(src).slice(0, 60)} — Windmill's lock generation only sees static imports; import it at the top of the file` });
+        problems.push({
+          file: `${path.relative(root, file)}:${line + 1}`,
+          message: `dynamic ${n.getText(src).slice(0, 60)} — Windmill's lock generation only sees static imports; import it at the top of the file`,
+        });
       }
       ts.forEachChild(n, visit);
     };

@@ -9,6 +9,7 @@ import { layerProblems } from "./layers.ts";
 import { schemaProblems } from "./schemas.ts";
 import { dynamicImportProblems } from "./imports.ts";
 import { metadataProblems } from "./metadata.ts";
+import { formatProblems } from "./format.ts";
 import { functionSizeProblems, MAX_FUNCTION_LINES } from "./size.ts";
 
 /** Sync trees checked: the bundle itself, and the conformance flows the tests run. */
@@ -58,12 +59,9 @@ export async function runCheck(): Promise<boolean> {
       for (const u of v8Uses()) process.stderr.write(`    needs V8: flow ${u.flow}, ${u.where}: \`${u.expr}\` — ${u.rule}\n`);
       return v8Problems();
     }),
-    await step("dependency rules: layers, gateways, no cycles (dependency-cruiser)", async () =>
-      (await layerProblems(REPO_ROOT)).map((p) => p.message),
-    ),
-    await step(`no function in the bundle over ${MAX_FUNCTION_LINES} lines`, async () =>
-      functionSizeProblems(REPO_ROOT).map((p) => `${p.file}: ${p.message}`),
-    ),
+    await step("dependency rules: layers, gateways, no cycles (dependency-cruiser)", async () => (await layerProblems(REPO_ROOT)).map((p) => p.message)),
+    await step(`no function in the bundle over ${MAX_FUNCTION_LINES} lines`, async () => functionSizeProblems(REPO_ROOT).map((p) => `${p.file}: ${p.message}`)),
+    await step("code formatted (prettier)", () => formatProblems(REPO_ROOT)),
   ];
   return results.every(Boolean);
 }

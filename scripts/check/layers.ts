@@ -21,10 +21,25 @@ export const INFRASTRUCTURE = [
 
 /** Packages only one gateway may import: the door to that boundary. */
 const DOORS: { name: string; pkg: string; door: string[]; why: string }[] = [
-  { name: "processes-through-the-process-and-git-gateways", pkg: "execa", door: [`${LIB}process\\.ts$`, `${LIB}git/run\\.ts$`], why: "git runs through lib/git.ts; any other program through runProcess (lib/process.ts)" },
+  {
+    name: "processes-through-the-process-and-git-gateways",
+    pkg: "execa",
+    door: [`${LIB}process\\.ts$`, `${LIB}git/run\\.ts$`],
+    why: "git runs through lib/git.ts; any other program through runProcess (lib/process.ts)",
+  },
   { name: "no-simple-git", pkg: "simple-git", door: [], why: "git runs through lib/git.ts" },
-  { name: "windmill-api-through-the-windmill-gateway", pkg: "windmill-client", door: [`${LIB}platform/windmill\\.ts$`], why: "the Windmill API is reached through lib/platform/windmill.ts (paging, timeouts, typed WindmillError)" },
-  { name: "llm-sdks-through-the-llm-gateway", pkg: "(openai|@anthropic-ai/sdk)", door: [`${LIB}llm/client\\.ts$`], why: "LLM calls go through createLlm (lib/llm/client.ts)" },
+  {
+    name: "windmill-api-through-the-windmill-gateway",
+    pkg: "windmill-client",
+    door: [`${LIB}platform/windmill\\.ts$`],
+    why: "the Windmill API is reached through lib/platform/windmill.ts (paging, timeouts, typed WindmillError)",
+  },
+  {
+    name: "llm-sdks-through-the-llm-gateway",
+    pkg: "(openai|@anthropic-ai/sdk)",
+    door: [`${LIB}llm/client\\.ts$`],
+    why: "LLM calls go through createLlm (lib/llm/client.ts)",
+  },
 ];
 
 export const RULES: IFlattenedRuleSet = {

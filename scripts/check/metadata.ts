@@ -64,7 +64,11 @@ export function lockText(deps: string, bunLock: string): string {
 export function splitLock(lock: string): { deps: string; bunLock: string } | undefined {
   const i = lock.indexOf(BUN_LOCK_SPLIT);
   if (i < 0) return undefined;
-  const deps = lock.slice(0, i).split("\n").filter((l) => !l.startsWith("// workspace-dependencies")).join("\n");
+  const deps = lock
+    .slice(0, i)
+    .split("\n")
+    .filter((l) => !l.startsWith("// workspace-dependencies"))
+    .join("\n");
   return { deps, bunLock: lock.slice(i + BUN_LOCK_SPLIT.length) };
 }
 
@@ -102,12 +106,20 @@ const EMPTY_SCHEMA = { $schema: "https://json-schema.org/draft/2020-12/schema", 
 function wantMeta(root: string, file: string, current: Meta): Meta {
   const lock = `!inline ${remotePath(root, file)}.script.lock`;
   if (hasMain(readFileSync(file, "utf8"))) return { ...current, lock };
-  return { summary: current.summary ?? "", description: current.description ?? "", lock, kind: "script", no_main_func: true, schema: current.schema ?? EMPTY_SCHEMA };
+  return {
+    summary: current.summary ?? "",
+    description: current.description ?? "",
+    lock,
+    kind: "script",
+    no_main_func: true,
+    schema: current.schema ?? EMPTY_SCHEMA,
+  };
 }
 
 const metaFile = (file: string) => file.replace(/\.ts$/, ".script.yaml");
 const lockFile = (file: string) => file.replace(/\.ts$/, ".script.lock");
-const readMeta = (file: string): Meta | undefined => (existsSync(metaFile(file)) ? ((YAML.parse(readFileSync(metaFile(file), "utf8")) ?? {}) as Meta) : undefined);
+const readMeta = (file: string): Meta | undefined =>
+  existsSync(metaFile(file)) ? ((YAML.parse(readFileSync(metaFile(file), "utf8")) ?? {}) as Meta) : undefined;
 
 /** wmill-lock.yaml as the CLI writes it once everything is generated: a content hash per module. */
 function wantWmillLock(root: string, deps: string): string {
@@ -120,12 +132,19 @@ function wantWmillLock(root: string, deps: string): string {
   for (const folder of flowFolders(root)) {
     const key = path.relative(root, folder).split(path.sep).join("/");
     const hashes: Record<string, string> = {};
-    for (const name of readdirSync(folder).filter((n) => n.endsWith(".ts")).sort()) hashes[name] = sha256(readFileSync(path.join(folder, name), "utf8") + "{}");
+    for (const name of readdirSync(folder)
+      .filter((n) => n.endsWith(".ts"))
+      .sort())
+      hashes[name] = sha256(readFileSync(path.join(folder, name), "utf8") + "{}");
     for (const [name, h] of Object.entries(hashes)) locks[`${key}+${name}`] = h;
     locks[`${key}+__flow_hash`] = sha256(JSON.stringify(hashes));
   }
   // Key order as the CLI leaves it (plain code-unit sort), so a pull that changes nothing rewrites nothing.
-  const sorted = Object.fromEntries(Object.keys(locks).sort().map((k) => [k, locks[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(locks)
+      .sort()
+      .map((k) => [k, locks[k]]),
+  );
   return YAML.stringify({ version: "v2", locks: sorted });
 }
 
@@ -135,7 +154,8 @@ export function metadataProblems(root: string): Problem[] {
   const fix = "run `npm run gen:metadata`";
   const deps = workspaceDependencies(root);
   const depsFile = path.join(root, WORKSPACE_DEPENDENCIES);
-  if (!existsSync(depsFile) || readFileSync(depsFile, "utf8") !== deps) problems.push({ file: WORKSPACE_DEPENDENCIES, message: `differs from package-lock.json's versions — ${fix}` });
+  if (!existsSync(depsFile) || readFileSync(depsFile, "utf8") !== deps)
+    problems.push({ file: WORKSPACE_DEPENDENCIES, message: `differs from package-lock.json's versions — ${fix}` });
   const packageLock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as PackageLock;
   const seenLocks = new Set<string>();
   for (const file of bundleModules(root)) {
@@ -145,7 +165,8 @@ export function metadataProblems(root: string): Problem[] {
       problems.push({ file: rel, message: `missing: Windmill deploys ${path.relative(root, file)} as a script and needs its metadata — ${fix}` });
       continue;
     }
-    if (!isDeepStrictEqual(current, wantMeta(root, file, current))) problems.push({ file: rel, message: `lock reference or module fields are not what Windmill writes — ${fix}` });
+    if (!isDeepStrictEqual(current, wantMeta(root, file, current)))
+      problems.push({ file: rel, message: `lock reference or module fields are not what Windmill writes — ${fix}` });
     const lf = lockFile(file);
     if (!existsSync(lf)) {
       problems.push({ file: path.relative(root, lf), message: `missing — ${fix}` });
@@ -155,9 +176,16 @@ export function metadataProblems(root: string): Problem[] {
     if (seenLocks.has(text)) continue;
     seenLocks.add(text);
     const parts = splitLock(text);
-    if (!parts || text !== lockText(parts.deps, parts.bunLock)) problems.push({ file: path.relative(root, lf), message: `not a Windmill Bun lock (annotation, package.json, //bun.lock) — ${fix}` });
-    else if (parts.deps !== deps) problems.push({ file: path.relative(root, lf), message: `locks other dependencies than dependencies/package.json — ${fix} (with WINDMILL_URL/WINDMILL_TOKEN/WINDMILL_WORKSPACE set)` });
-    else for (const d of lockDrift(parts.bunLock, packageLock)) problems.push({ file: path.relative(root, lf), message: `${d} — the worker would run other versions than the tests; ${fix}` });
+    if (!parts || text !== lockText(parts.deps, parts.bunLock))
+      problems.push({ file: path.relative(root, lf), message: `not a Windmill Bun lock (annotation, package.json, //bun.lock) — ${fix}` });
+    else if (parts.deps !== deps)
+      problems.push({
+        file: path.relative(root, lf),
+        message: `locks other dependencies than dependencies/package.json — ${fix} (with WINDMILL_URL/WINDMILL_TOKEN/WINDMILL_WORKSPACE set)`,
+      });
+    else
+      for (const d of lockDrift(parts.bunLock, packageLock))
+        problems.push({ file: path.relative(root, lf), message: `${d} — the worker would run other versions than the tests; ${fix}` });
   }
   const wl = path.join(root, WMILL_LOCK);
   if (!existsSync(wl) || !isDeepStrictEqual(YAML.parse(readFileSync(wl, "utf8")), YAML.parse(wantWmillLock(root, deps)))) {
@@ -173,10 +201,14 @@ async function currentLock(root: string, deps: string, fetchLock?: (deps: string
     const parts = splitLock(readFileSync(lockFile(file), "utf8"));
     if (parts?.deps === deps) return lockText(deps, parts.bunLock);
   }
-  if (!fetchLock) throw new Error("dependencies/package.json changed: its lock must be generated by a Windmill server — set WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE and run `npm run gen:metadata` again");
+  if (!fetchLock)
+    throw new Error(
+      "dependencies/package.json changed: its lock must be generated by a Windmill server — set WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE and run `npm run gen:metadata` again",
+    );
   const lock = await fetchLock(deps);
   const parts = splitLock(lock);
-  if (!parts || parts.deps !== deps) throw new Error("the Windmill server returned a lock that is not for dependencies/package.json (is it older than 1.587, without workspace dependencies?)");
+  if (!parts || parts.deps !== deps)
+    throw new Error("the Windmill server returned a lock that is not for dependencies/package.json (is it older than 1.587, without workspace dependencies?)");
   return lockText(deps, parts.bunLock);
 }
 

@@ -71,17 +71,31 @@ export async function schemaProblems(root = REPO_ROOT): Promise<Problem[]> {
       problems.push({ file: path.relative(root, file), message: (e as Error).message });
       continue;
     }
-    if (!current.summary?.trim()) problems.push({ file: rel, message: "summary is empty — say in a few words what the script does (it titles the Windmill UI form)" });
-    const undescribed = Object.entries(current.schema?.properties ?? {}).filter(([, v]) => !String((v as { description?: unknown }).description ?? "").trim()).map(([k]) => k);
+    if (!current.summary?.trim())
+      problems.push({ file: rel, message: "summary is empty — say in a few words what the script does (it titles the Windmill UI form)" });
+    const undescribed = Object.entries(current.schema?.properties ?? {})
+      .filter(([, v]) => !String((v as { description?: unknown }).description ?? "").trim())
+      .map(([k]) => k);
     // The bundle's forms (the conformance scripts under tests/ are nobody's form).
-    if (undescribed.length && rel.startsWith(`f${path.sep}devgodzilla${path.sep}`)) problems.push({ file: rel, message: `parameters without a description: ${undescribed.join(", ")} — describe each in schema.properties (the form's help text; gen:schemas keeps it)` });
+    if (undescribed.length && rel.startsWith(`f${path.sep}devgodzilla${path.sep}`))
+      problems.push({
+        file: rel,
+        message: `parameters without a description: ${undescribed.join(", ")} — describe each in schema.properties (the form's help text; gen:schemas keeps it)`,
+      });
     if (!isDeepStrictEqual(current.schema, want.schema)) {
       const have = Object.keys(current.schema?.properties ?? {});
       const need = Object.keys(want.schema?.properties ?? {});
-      const diff = need.filter((k) => !have.includes(k)).map((k) => `+${k}`).concat(have.filter((k) => !need.includes(k)).map((k) => `-${k}`));
-      problems.push({ file: rel, message: `schema differs from main's signature${diff.length ? ` (${diff.join(", ")})` : " (types, defaults or required)"} — run \`npm run gen:schemas\`` });
+      const diff = need
+        .filter((k) => !have.includes(k))
+        .map((k) => `+${k}`)
+        .concat(have.filter((k) => !need.includes(k)).map((k) => `-${k}`));
+      problems.push({
+        file: rel,
+        message: `schema differs from main's signature${diff.length ? ` (${diff.join(", ")})` : " (types, defaults or required)"} — run \`npm run gen:schemas\``,
+      });
     }
-    if (Boolean(current.has_preprocessor) !== Boolean(want.has_preprocessor)) problems.push({ file: rel, message: "has_preprocessor differs from the code — run `npm run gen:schemas`" });
+    if (Boolean(current.has_preprocessor) !== Boolean(want.has_preprocessor))
+      problems.push({ file: rel, message: "has_preprocessor differs from the code — run `npm run gen:schemas`" });
   }
   return problems;
 }

@@ -56,22 +56,33 @@ async function startServers(dir: string, remote: string, model: LlmHandler, port
   const llmKey = `sk-demo-${randomBytes(12).toString("hex")}`;
   const githubToken = `ghp_demo${randomBytes(16).toString("hex")}`;
   const taken = (what: string, port: number | undefined) => (e: NodeJS.ErrnoException) => {
-    throw e.code === "EADDRINUSE" ? new UsageError(`the demo's ${what} needs port ${port} again to resume, and another process has it — free the port and resume again`) : e;
+    throw e.code === "EADDRINUSE"
+      ? new UsageError(`the demo's ${what} needs port ${port} again to resume, and another process has it — free the port and resume again`)
+      : e;
   };
   const llm = await startLlmServer(model, { port: ports.llm }).catch(taken("loopback model", ports.llm));
-  const forge = await startForgeServer({ tokens: { github: githubToken }, port: ports.forge, repos: [{ kind: "github", path: "demo/textkit", defaultBranch: "main", gitDir: remote }] })
-    .catch(async (e) => {
-      await llm.close();
-      return taken("loopback GitHub", ports.forge)(e);
-    });
+  const forge = await startForgeServer({
+    tokens: { github: githubToken },
+    port: ports.forge,
+    repos: [{ kind: "github", path: "demo/textkit", defaultBranch: "main", gitDir: remote }],
+  }).catch(async (e) => {
+    await llm.close();
+    return taken("loopback GitHub", ports.forge)(e);
+  });
   const store: LocalStore = {
     resources: {
-      "f/devgodzilla/demo_llm": { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: "$var:f/devgodzilla/demo_llm_key", base_url: llm.openaiBaseUrl, model: "demo-model" } },
+      "f/devgodzilla/demo_llm": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: "$var:f/devgodzilla/demo_llm_key", base_url: llm.openaiBaseUrl, model: "demo-model" },
+      },
       "f/devgodzilla/demo_github": { resource_type: "github", value: { token: "$var:f/devgodzilla/demo_github_token" } },
     },
     variables: { "f/devgodzilla/demo_llm_key": llmKey, "f/devgodzilla/demo_github_token": githubToken },
   };
-  const bwrap = await execa("bwrap", ["--ro-bind", "/", "/", "true"], { reject: false }).then((r) => r.exitCode === 0, () => false);
+  const bwrap = await execa("bwrap", ["--ro-bind", "/", "/", "true"], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  );
   const args = {
     repo: remote,
     base_branch: "main",
@@ -87,9 +98,16 @@ async function startServers(dir: string, remote: string, model: LlmHandler, port
     max_followup_questions: 0,
   };
   const demo: Demo = {
-    dir, remote, llm, forge, store, args,
-    withoutDeadLinks: (md) => md.replace(/\[([^\]]*)\]\((https?:\/\/[^)\s]+)\)/g, (link, text: string, url: string) =>
-      url.startsWith(forge.url) ? `${text} (on the demo's loopback GitHub, gone once the demo ends)` : link),
+    dir,
+    remote,
+    llm,
+    forge,
+    store,
+    args,
+    withoutDeadLinks: (md) =>
+      md.replace(/\[([^\]]*)\]\((https?:\/\/[^)\s]+)\)/g, (link, text: string, url: string) =>
+        url.startsWith(forge.url) ? `${text} (on the demo's loopback GitHub, gone once the demo ends)` : link,
+      ),
     close: async () => void (await Promise.all([llm.close(), forge.close()])),
   };
   return demo;
@@ -128,7 +146,9 @@ export async function reopenDemo(runDir: string): Promise<Demo | undefined> {
 /** Without a terminal, accept what the approval form was pre-filled with (the recommended answers). */
 export const acceptRecommended: AskFn = async (pending) => {
   const step = (pending.step_result ?? {}) as { default_args?: Record<string, unknown> };
-  process.stderr.write(`\n── approval: ${pending.summary ?? pending.step_id} — no terminal, taking the recommended answers ──\n${JSON.stringify(step.default_args ?? {}, null, 2)}\n`);
+  process.stderr.write(
+    `\n── approval: ${pending.summary ?? pending.step_id} — no terminal, taking the recommended answers ──\n${JSON.stringify(step.default_args ?? {}, null, 2)}\n`,
+  );
   return step.default_args ?? {};
 };
 

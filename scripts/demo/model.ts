@@ -22,7 +22,11 @@ const spec = {
         whyPriority: "It is the whole feature.",
         independentTest: "Call truncate on a long and a short string and compare the results.",
         acceptanceScenarios: [
-          { given: "the text 'Hello wonderful world' and max 10", when: "truncate is called", then: "it returns a string of at most 10 characters ending with '…'" },
+          {
+            given: "the text 'Hello wonderful world' and max 10",
+            when: "truncate is called",
+            then: "it returns a string of at most 10 characters ending with '…'",
+          },
           { given: "a text shorter than max", when: "truncate is called", then: "it returns the text unchanged" },
         ],
       },
@@ -56,23 +60,47 @@ const spec = {
 function clarifyEdits(ex: LlmExchange): LlmReply {
   const text = promptText(ex);
   const line = text.match(/^- \*\*(FR-\d{3})\*\*: truncate MUST end a shortened text with an ellipsis, and \[NEEDS CLARIFICATION: [^\]]*\]$/m);
-  const edits = line ? [{ find: line[0], replace: `- **${line[1]}**: truncate MUST end a shortened text with an ellipsis, and the result including the ellipsis MUST be at most max characters` }] : [];
+  const edits = line
+    ? [
+        {
+          find: line[0],
+          replace: `- **${line[1]}**: truncate MUST end a shortened text with an ellipsis, and the result including the ellipsis MUST be at most max characters`,
+        },
+      ]
+    : [];
   return json({ edits });
 }
 
 const plan = {
   summary: "A pure function in its own module, exported from src/index.js, tested with node:test.",
   technicalContext: {
-    language: "JavaScript (ES modules) on Node 20", primaryDependencies: "none", storage: "N/A", testing: "node:test (npm test)",
-    targetPlatform: "Node.js library", projectType: "single", performanceGoals: "O(n) in the text length", constraints: "no dependencies", scaleScope: "library function",
+    language: "JavaScript (ES modules) on Node 20",
+    primaryDependencies: "none",
+    storage: "N/A",
+    testing: "node:test (npm test)",
+    targetPlatform: "Node.js library",
+    projectType: "single",
+    performanceGoals: "O(n) in the text length",
+    constraints: "no dependencies",
+    scaleScope: "library function",
   },
   constitutionCheck: [
     { principle: "Library-First", status: "PASS", evidence: "truncate is a standalone module of the textkit library" },
     { principle: "Test-First", status: "PASS", evidence: "the tests task comes before the implementation task" },
     { principle: "Simplicity", status: "PASS", evidence: "one function, no dependencies" },
   ],
-  structure: { sourceTree: ["src/", "├── index.js", "└── truncate.js", "test/", "└── integration/", "    └── truncate.test.js"], decision: "Single project (Option 1)." },
-  research: [{ topic: "Ellipsis", decision: "Use the single character '…' (U+2026)", rationale: "One character keeps the length arithmetic simple", alternatives: "Three dots" }],
+  structure: {
+    sourceTree: ["src/", "├── index.js", "└── truncate.js", "test/", "└── integration/", "    └── truncate.test.js"],
+    decision: "Single project (Option 1).",
+  },
+  research: [
+    {
+      topic: "Ellipsis",
+      decision: "Use the single character '…' (U+2026)",
+      rationale: "One character keeps the length arithmetic simple",
+      alternatives: "Three dots",
+    },
+  ],
   dataModel: [],
   contracts: [{ name: "truncate", kind: "library", content: "truncate(text: string, max: number): string" }],
   quickstart: [{ step: "truncate('Hello wonderful world', 10)", expected: "'Hello won…'" }],
@@ -86,8 +114,26 @@ const tasks = {
       storyIndex: 1,
       goal: "Developers can shorten long text",
       independentTest: "npm test passes with the truncate tests",
-      tests: [{ key: "us1-tests", description: "Write the truncate integration tests in test/integration/truncate.test.js", file: "test/integration/truncate.test.js", parallel: true, dependsOn: [], criteria: ["US1-AS1", "US1-AS2", "FR-001", "FR-002"] }],
-      implementation: [{ key: "us1-impl", description: "Implement truncate in src/truncate.js", file: "src/truncate.js", parallel: false, dependsOn: ["us1-tests"], criteria: ["US1-AS1", "US1-AS2", "FR-001", "FR-002"] }],
+      tests: [
+        {
+          key: "us1-tests",
+          description: "Write the truncate integration tests in test/integration/truncate.test.js",
+          file: "test/integration/truncate.test.js",
+          parallel: true,
+          dependsOn: [],
+          criteria: ["US1-AS1", "US1-AS2", "FR-001", "FR-002"],
+        },
+      ],
+      implementation: [
+        {
+          key: "us1-impl",
+          description: "Implement truncate in src/truncate.js",
+          file: "src/truncate.js",
+          parallel: false,
+          dependsOn: ["us1-tests"],
+          criteria: ["US1-AS1", "US1-AS2", "FR-001", "FR-002"],
+        },
+      ],
       checkpoint: "truncate works and is tested",
     },
   ],
@@ -97,12 +143,26 @@ const tasks = {
 const checklist = {
   title: "Requirements",
   purpose: "Check the truncate requirements are complete and testable",
-  sections: [{ category: "Requirement Clarity", items: [{ text: "Is the maximum length defined including or excluding the ellipsis?", refs: ["Spec §FR-002"] }] }],
+  sections: [
+    { category: "Requirement Clarity", items: [{ text: "Is the maximum length defined including or excluding the ellipsis?", refs: ["Spec §FR-002"] }] },
+  ],
 };
 
 const analysis = {
-  findings: [{ category: "Underspecification", severity: "LOW", locations: ["spec.md"], summary: "Behaviour for max < 1 is listed as an edge case but not required", recommendation: "Decide whether truncate throws or returns '' for max < 1" }],
-  coverage: [{ requirement: "FR-001", taskIds: ["T001", "T002"] }, { requirement: "FR-002", taskIds: ["T001", "T002"] }, { requirement: "FR-003", taskIds: ["T002"] }],
+  findings: [
+    {
+      category: "Underspecification",
+      severity: "LOW",
+      locations: ["spec.md"],
+      summary: "Behaviour for max < 1 is listed as an edge case but not required",
+      recommendation: "Decide whether truncate throws or returns '' for max < 1",
+    },
+  ],
+  coverage: [
+    { requirement: "FR-001", taskIds: ["T001", "T002"] },
+    { requirement: "FR-002", taskIds: ["T001", "T002"] },
+    { requirement: "FR-003", taskIds: ["T002"] },
+  ],
   nextActions: ["Proceed to implementation"],
 };
 
@@ -142,14 +202,23 @@ truncate("Hello wonderful world", 10); // "Hello won…"
 
 function creationDiff(file: string, content: string): string {
   const lines = content.replace(/\n$/, "").split("\n");
-  return [`diff --git a/${file} b/${file}`, "new file mode 100644", "--- /dev/null", `+++ b/${file}`, `@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`)].join("\n");
+  return [
+    `diff --git a/${file} b/${file}`,
+    "new file mode 100644",
+    "--- /dev/null",
+    `+++ b/${file}`,
+    `@@ -0,0 +1,${lines.length} @@`,
+    ...lines.map((l) => `+${l}`),
+  ].join("\n");
 }
 
 function agentDiff(ex: LlmExchange): LlmReply {
   const text = promptText(ex);
   // The task's own lines (its description and its files, in the llm agent's short prompt or the
   // default one), not the dependencies' files also shown.
-  const task = [...(text.match(/# Task T\d+[^\n]*\n+[^\n]+/)?.[0].split("\n") ?? []), ...(text.match(/^(Files|Files named by the task): .*$/m) ?? [])].join("\n");
+  const task = [...(text.match(/# Task T\d+[^\n]*\n+[^\n]+/)?.[0].split("\n") ?? []), ...(text.match(/^(Files|Files named by the task): .*$/m) ?? [])].join(
+    "\n",
+  );
   const file = Object.keys(FILES).find((f) => task.includes(f));
   if (!file) return { text: "BLOCKED(clarify): the task names no file I know how to change. Which file should I edit?" };
   return { text: `I created ${file}.\n\n\`\`\`diff\n${creationDiff(file, FILES[file])}\n\`\`\`\n` };
@@ -179,6 +248,9 @@ export function demoModel(): LlmHandler {
     [/You are a careful software engineer working in a git repository/, agentDiff],
     [/You are a strict QA reviewer for a code change/, judge],
     [/You are a strict reviewer checking ONE principle/, judge],
-    [/You route a failed step of an AI coding pipeline/, json({ action: "retry", reason: "the work is doable as specified", question: "", options: [], recommended: "" })],
+    [
+      /You route a failed step of an AI coding pipeline/,
+      json({ action: "retry", reason: "the work is doable as specified", question: "", options: [], recommended: "" }),
+    ],
   ]);
 }

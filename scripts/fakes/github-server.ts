@@ -132,14 +132,21 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     };
     try {
       if (!kind) throw new HttpError(404, { message: "Not Found" });
-      if (auth !== "valid") throw new HttpError(401, kind === "github" ? { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } : { message: "401 Unauthorized" });
-      const fi = failures.findIndex((f) => (!f.match?.method || f.match.method === req.method) && (!f.match?.pathIncludes || u.pathname.includes(f.match.pathIncludes)));
+      if (auth !== "valid")
+        throw new HttpError(
+          401,
+          kind === "github" ? { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } : { message: "401 Unauthorized" },
+        );
+      const fi = failures.findIndex(
+        (f) => (!f.match?.method || f.match.method === req.method) && (!f.match?.pathIncludes || u.pathname.includes(f.match.pathIncludes)),
+      );
       if (fi >= 0) {
         const [f] = failures.splice(fi, 1);
         throw new HttpError(f.status, { message: f.message });
       }
       const rest = u.pathname.slice("/api/v3".length);
-      const out = kind === "github" ? await github(req.method ?? "GET", rest, u.searchParams, body) : await gitlab(req.method ?? "GET", rest, u.searchParams, body);
+      const out =
+        kind === "github" ? await github(req.method ?? "GET", rest, u.searchParams, body) : await gitlab(req.method ?? "GET", rest, u.searchParams, body);
       if (Array.isArray(out.payload)) {
         const page = paged(kind, u, out.payload);
         send(out.status, page.items, page.headers);
@@ -168,20 +175,28 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     if (rels.length) headers.link = rels.map(([rel, n]) => `<${at(n)}>; rel="${rel}"`).join(", ");
     if (kind === "gitlab") {
       Object.assign(headers, {
-        "x-page": String(page), "x-per-page": String(perPage), "x-total": String(all.length), "x-total-pages": String(pages),
-        "x-next-page": page < pages ? String(page + 1) : "", "x-prev-page": page > 1 ? String(page - 1) : "",
+        "x-page": String(page),
+        "x-per-page": String(perPage),
+        "x-total": String(all.length),
+        "x-total-pages": String(pages),
+        "x-next-page": page < pages ? String(page + 1) : "",
+        "x-prev-page": page > 1 ? String(page - 1) : "",
       });
     }
     return { items: all.slice((page - 1) * perPage, page * perPage), headers };
   }
 
   const web = (kind: FakeForgeKind, repoPath: string, what: string, n: number) =>
-    `http://127.0.0.1:${port}/${kind === "github" ? "gh" : "gl"}/${repoPath}/${kind === "github" ? "pull" : "-/merge_requests"}/${n}`.replace("/pull/", what === "issue" ? "/issues/" : "/pull/");
+    `http://127.0.0.1:${port}/${kind === "github" ? "gh" : "gl"}/${repoPath}/${kind === "github" ? "pull" : "-/merge_requests"}/${n}`.replace(
+      "/pull/",
+      what === "issue" ? "/issues/" : "/pull/",
+    );
 
   function repoOr404(kind: FakeForgeKind, path: string): RepoState {
     const st = repos.get(key(kind, path));
     if (!st) throw new HttpError(404, kind === "github" ? { message: "Not Found" } : { message: "404 Project Not Found" });
-    if (st.repo.forbidden) throw new HttpError(403, kind === "github" ? { message: "Resource not accessible by personal access token" } : { message: "403 Forbidden" });
+    if (st.repo.forbidden)
+      throw new HttpError(403, kind === "github" ? { message: "Resource not accessible by personal access token" } : { message: "403 Forbidden" });
     return st;
   }
 
@@ -236,13 +251,28 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
       }
       if (method === "POST") {
         const missing = ["title", "head", "base"].filter((k) => typeof body?.[k] !== "string" || !body[k]);
-        if (missing.length) throw new HttpError(422, { message: "Validation Failed", errors: missing.map((f) => ({ resource: "PullRequest", field: f, code: "missing_field" })) });
+        if (missing.length)
+          throw new HttpError(422, {
+            message: "Validation Failed",
+            errors: missing.map((f) => ({ resource: "PullRequest", field: f, code: "missing_field" })),
+          });
         if (st.pulls.some((p) => p.state === "open" && p.head === body.head)) {
-          throw new HttpError(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${m[1]}:${body.head}.` }] });
+          throw new HttpError(422, {
+            message: "Validation Failed",
+            errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${m[1]}:${body.head}.` }],
+          });
         }
         const problem = await branchProblem(st, body.head, body.base);
         if (problem) throw new HttpError(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: problem }] });
-        const p: FakePull = { number: st.next++, head: body.head, base: body.base, title: body.title, body: body.body ?? "", state: "open", draft: !!body.draft };
+        const p: FakePull = {
+          number: st.next++,
+          head: body.head,
+          base: body.base,
+          title: body.title,
+          body: body.body ?? "",
+          state: "open",
+          draft: !!body.draft,
+        };
         st.pulls.push(p);
         return { status: 201, payload: ghPull(st, p) };
       }
@@ -264,7 +294,17 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
       const labels = (q.get("labels") ?? "").split(",").filter(Boolean);
       const state = q.get("state") ?? "open";
       const list = st.issues.filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)));
-      return { status: 200, payload: list.map((i) => ({ number: i.number, title: i.title, body: i.body, state: i.state, html_url: web("github", st.repo.path, "issue", i.number), labels: i.labels.map((name) => ({ name })) })) };
+      return {
+        status: 200,
+        payload: list.map((i) => ({
+          number: i.number,
+          title: i.title,
+          body: i.body,
+          state: i.state,
+          html_url: web("github", st.repo.path, "issue", i.number),
+          labels: i.labels.map((name) => ({ name })),
+        })),
+      };
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)) && method === "POST") {
       const st = repoOr404("github", `${m[1]}/${m[2]}`);
@@ -298,7 +338,15 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
         if (dup) throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${dup.number}`] });
         const problem = await branchProblem(st, body.source_branch, body.target_branch);
         if (problem) throw new HttpError(422, { message: [problem] });
-        const p: FakePull = { number: st.next++, head: body.source_branch, base: body.target_branch, title: body.title, body: body.description ?? "", state: "open", draft: /^draft:/i.test(body.title) };
+        const p: FakePull = {
+          number: st.next++,
+          head: body.source_branch,
+          base: body.target_branch,
+          title: body.title,
+          body: body.description ?? "",
+          state: "open",
+          draft: /^draft:/i.test(body.title),
+        };
         st.pulls.push(p);
         return { status: 201, payload: glMr(st, p) };
       }
@@ -319,8 +367,20 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
       const st = repoOr404("gitlab", decodeURIComponent(m[1]));
       const labels = (q.get("labels") ?? "").split(",").filter(Boolean);
       const state = q.get("state") ?? "all";
-      const list = st.issues.filter((i) => (state === "all" || (state === "opened" ? i.state === "open" : i.state === state)) && labels.every((l) => i.labels.includes(l)));
-      return { status: 200, payload: list.map((i) => ({ iid: i.number, title: i.title, description: i.body, state: i.state === "open" ? "opened" : "closed", labels: i.labels, web_url: web("gitlab", st.repo.path, "issue", i.number) })) };
+      const list = st.issues.filter(
+        (i) => (state === "all" || (state === "opened" ? i.state === "open" : i.state === state)) && labels.every((l) => i.labels.includes(l)),
+      );
+      return {
+        status: 200,
+        payload: list.map((i) => ({
+          iid: i.number,
+          title: i.title,
+          description: i.body,
+          state: i.state === "open" ? "opened" : "closed",
+          labels: i.labels,
+          web_url: web("gitlab", st.repo.path, "issue", i.number),
+        })),
+      };
     }
     if ((m = /^\/projects\/([^/]+)\/issues\/(\d+)\/notes$/.exec(path)) && method === "POST") {
       const st = repoOr404("gitlab", decodeURIComponent(m[1]));
@@ -349,7 +409,14 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     addIssue(kind, p, issue) {
       const st = repos.get(key(kind, p));
       if (!st) throw new Error(`unknown repo ${kind}:${p}`);
-      const full: FakeIssue = { number: issue.number ?? st.next++, title: issue.title, body: issue.body ?? "", labels: issue.labels ?? [], state: issue.state ?? "open", comments: [] };
+      const full: FakeIssue = {
+        number: issue.number ?? st.next++,
+        title: issue.title,
+        body: issue.body ?? "",
+        labels: issue.labels ?? [],
+        state: issue.state ?? "open",
+        comments: [],
+      };
       st.issues.push(full);
       return full;
     },
@@ -367,7 +434,12 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
 if (import.meta.url === `file://${process.argv[1]}`) {
   const gh = process.env.FAKE_GITHUB_TOKEN ?? "ghp_fake_demo_token_000000000000000000";
   const gl = process.env.FAKE_GITLAB_TOKEN ?? "glpat-fake-demo-token-0000";
-  const repos = process.env.FAKE_FORGE_REPOS ? (JSON.parse(process.env.FAKE_FORGE_REPOS) as FakeRepo[]) : [{ kind: "github" as const, path: "acme/widgets" }, { kind: "gitlab" as const, path: "acme/widgets" }];
+  const repos = process.env.FAKE_FORGE_REPOS
+    ? (JSON.parse(process.env.FAKE_FORGE_REPOS) as FakeRepo[])
+    : [
+        { kind: "github" as const, path: "acme/widgets" },
+        { kind: "gitlab" as const, path: "acme/widgets" },
+      ];
   const s = await startForgeServer({ tokens: { github: gh, gitlab: gl }, repos, port: Number(process.env.FAKE_FORGE_PORT ?? 0) });
   console.log(JSON.stringify({ url: s.url, githubApiBase: s.githubApiBase, gitlabApiBase: s.gitlabApiBase }));
   const stop = () => void s.close().then(() => process.exit(0));

@@ -164,7 +164,14 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
       if (!module && !embeddings) return sendJson(res, 404, { error: { message: `llm-server: no route ${method} ${path}` } });
       const { headers, apiKeySha256 } = safeHeaders(req, url.searchParams);
       const model = /\/models\/([^/:]+):/.exec(path)?.[1] ?? (typeof body?.model === "string" ? body.model : undefined);
-      const ex: LlmExchange = { protocol: module?.protocol ?? "embeddings", path, headers, body, ...(apiKeySha256 ? { apiKeySha256 } : {}), ...(model ? { model } : {}) };
+      const ex: LlmExchange = {
+        protocol: module?.protocol ?? "embeddings",
+        path,
+        headers,
+        body,
+        ...(apiKeySha256 ? { apiKeySha256 } : {}),
+        ...(model ? { model } : {}),
+      };
       requests.push(ex);
       if (!module) return answerEmbeddings(res, ex, options.embeddingDimensions ?? 64);
       // The request stream ends (and may auto-destroy) once read; only the response side tells

@@ -114,7 +114,17 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
       const j = jobs.get(id);
       // Windmill answers 404 when the job is not in the queue any more (already completed).
       if (!j || j.type !== "QueuedJob") return false;
-      Object.assign(j, { type: "CompletedJob", canceled: true, canceled_by: "bot", canceled_reason: reason || null, success: false, running: undefined, completed_at: iso(), is_skipped: false, result: { error: { name: "Canceled", message: `Job canceled: ${reason}` } } });
+      Object.assign(j, {
+        type: "CompletedJob",
+        canceled: true,
+        canceled_by: "bot",
+        canceled_reason: reason || null,
+        success: false,
+        running: undefined,
+        completed_at: iso(),
+        is_skipped: false,
+        result: { error: { name: "Canceled", message: `Job canceled: ${reason}` } },
+      });
       return true;
     },
     setProgress(id, percent) {
@@ -125,7 +135,7 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
       get: (p) => (resources.has(p) ? interpolate(resources.get(p)!.value) : undefined),
       list: () => Object.fromEntries(resources),
       create: (p, row) => void resources.set(p, { resource_type: row.resource_type, value: row.value }),
-      update: (p, value) => (resources.has(p) ? (resources.get(p)!.value = value, true) : false),
+      update: (p, value) => (resources.has(p) ? ((resources.get(p)!.value = value), true) : false),
       delete: (p) => resources.delete(p),
     },
     variable: {
@@ -134,7 +144,10 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
     },
   };
   const secret = randomBytes(16).toString("hex");
-  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace: opts.workspace, secret: () => secret, baseUrl }), { token: opts.token, workspace: opts.workspace });
+  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace: opts.workspace, secret: () => secret, baseUrl }), {
+    token: opts.token,
+    workspace: opts.workspace,
+  });
   return {
     baseUrl: server.baseUrl,
     token: opts.token,

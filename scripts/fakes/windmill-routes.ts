@@ -44,7 +44,10 @@ export interface ResourceRow {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -156,126 +159,233 @@ export function listJobs(all: WmJob[], q: URLSearchParams): WmJob[] {
 export function windmillRoutes(backend: WindmillBackend, o: { workspace: string; secret: () => string; baseUrl: () => string }): [string, RegExp, Handler][] {
   const W = `^/api/w/${o.workspace}/`;
   const r = (p: string) => new RegExp(W + p + "$");
-  const sign = (job: string, rid: number, approver?: string) => createHmac("sha256", o.secret()).update(`${job}/${rid}/${approver ?? ""}`).digest("hex");
-  const found = (id: string) => backend.job(id) ?? (() => { throw new HttpError(404, `Job ${id} not found`); })();
+  const sign = (job: string, rid: number, approver?: string) =>
+    createHmac("sha256", o.secret())
+      .update(`${job}/${rid}/${approver ?? ""}`)
+      .digest("hex");
+  const found = (id: string) =>
+    backend.job(id) ??
+    (() => {
+      throw new HttpError(404, `Job ${id} not found`);
+    })();
   const res = backend.resource;
   return [
     // ---- jobs
     ["GET", r("jobs/list"), (_m, { q }) => listJobs(backend.jobs(), q)],
     ["GET", r("jobs_u/(?:get|completed/get)/([^/]+)"), (m) => found(m[1]!)],
-    ["GET", r("jobs_u/get_root_job_id/([^/]+)"), (m) => {
-      const j = found(m[1]!);
-      return jsonString(j.root_job ?? j.parent_job ?? j.id);
-    }],
-    ["GET", r("jobs_u/completed/get_result_maybe/([^/]+)"), (m) => {
-      const j = found(m[1]!);
-      const completed = j.type === "CompletedJob";
-      return { completed, result: completed ? j.result : null, success: j.success, started: !!j.started_at };
-    }],
+    [
+      "GET",
+      r("jobs_u/get_root_job_id/([^/]+)"),
+      (m) => {
+        const j = found(m[1]!);
+        return jsonString(j.root_job ?? j.parent_job ?? j.id);
+      },
+    ],
+    [
+      "GET",
+      r("jobs_u/completed/get_result_maybe/([^/]+)"),
+      (m) => {
+        const j = found(m[1]!);
+        const completed = j.type === "CompletedJob";
+        return { completed, result: completed ? j.result : null, success: j.success, started: !!j.started_at };
+      },
+    ],
     ["GET", r("jobs_u/completed/get_result/([^/]+)"), (m) => found(m[1]!).result ?? null],
-    ["POST", r("jobs/run/(f|p)/(.+)"), async (m, { body, q }) =>
-      reply(await backend.start(m[1] === "f" ? "flow" : "script", decodeURIComponent(m[2]!), (body ?? {}) as Record<string, unknown>, { parent_job: q.get("parent_job") ?? undefined, root_job: q.get("root_job") ?? undefined }), 201)],
-    ["POST", r("jobs_u/queue/(?:force_)?cancel/([^/]+)"), (m, { body }) => {
-      if (!backend.cancel(m[1]!, (body as { reason?: string } | undefined)?.reason ?? "")) throw new HttpError(404, `queued job id ${m[1]} does not exist`);
-      return `job canceled: ${m[1]}`;
-    }],
+    [
+      "POST",
+      r("jobs/run/(f|p)/(.+)"),
+      async (m, { body, q }) =>
+        reply(
+          await backend.start(m[1] === "f" ? "flow" : "script", decodeURIComponent(m[2]!), (body ?? {}) as Record<string, unknown>, {
+            parent_job: q.get("parent_job") ?? undefined,
+            root_job: q.get("root_job") ?? undefined,
+          }),
+          201,
+        ),
+    ],
+    [
+      "POST",
+      r("jobs_u/queue/(?:force_)?cancel/([^/]+)"),
+      (m, { body }) => {
+        if (!backend.cancel(m[1]!, (body as { reason?: string } | undefined)?.reason ?? "")) throw new HttpError(404, `queued job id ${m[1]} does not exist`);
+        return `job canceled: ${m[1]}`;
+      },
+    ],
     ["POST", r("job_metrics/set_progress/([^/]+)"), (m, { body }) => (backend.setProgress(m[1]!, Number((body as { percent?: number })?.percent ?? 0)), "ok")],
     ["GET", r("job_metrics/get_progress/([^/]+)"), (m) => backend.job(m[1]!)?.progress ?? null],
     // ---- approvals: resume URLs are signed (no token needed); each resume id counts once
-    ["GET", r("jobs/resume_urls/([^/]+)/(\\d+)"), (m, { q }) => {
-      const approver = q.get("approver") ?? undefined;
-      const qs = approver ? `?approver=${encodeURIComponent(approver)}` : "";
-      const sig = sign(m[1]!, Number(m[2]), approver);
-      const base = `${o.baseUrl()}/api/w/${o.workspace}/jobs_u`;
-      return { approvalPage: `${o.baseUrl()}/approve/${o.workspace}/${m[1]}/${m[2]}/${sig}${qs}`, resume: `${base}/resume/${m[1]}/${m[2]}/${sig}${qs}`, cancel: `${base}/cancel/${m[1]}/${m[2]}/${sig}${qs}` };
-    }],
-    ["*", r("jobs_u/(resume|cancel)/([^/]+)/(\\d+)/([^/]+)"), (m, { body, q, method }) => {
-      const approver = q.get("approver") ?? undefined;
-      if (m[4] !== sign(m[2]!, Number(m[3]), approver)) throw new HttpError(400, "Invalid signature");
-      if (!backend.resume) throw new HttpError(404, "parent flow job not found");
-      const payload = method === "GET" ? Object.fromEntries([...q].filter(([k]) => k !== "approver")) : body;
-      backend.resume(m[2]!, Number(m[3]), payload ?? null, approver ?? "anonymous", m[1] === "resume");
-      return reply("", 201);
-    }],
+    [
+      "GET",
+      r("jobs/resume_urls/([^/]+)/(\\d+)"),
+      (m, { q }) => {
+        const approver = q.get("approver") ?? undefined;
+        const qs = approver ? `?approver=${encodeURIComponent(approver)}` : "";
+        const sig = sign(m[1]!, Number(m[2]), approver);
+        const base = `${o.baseUrl()}/api/w/${o.workspace}/jobs_u`;
+        return {
+          approvalPage: `${o.baseUrl()}/approve/${o.workspace}/${m[1]}/${m[2]}/${sig}${qs}`,
+          resume: `${base}/resume/${m[1]}/${m[2]}/${sig}${qs}`,
+          cancel: `${base}/cancel/${m[1]}/${m[2]}/${sig}${qs}`,
+        };
+      },
+    ],
+    [
+      "*",
+      r("jobs_u/(resume|cancel)/([^/]+)/(\\d+)/([^/]+)"),
+      (m, { body, q, method }) => {
+        const approver = q.get("approver") ?? undefined;
+        if (m[4] !== sign(m[2]!, Number(m[3]), approver)) throw new HttpError(400, "Invalid signature");
+        if (!backend.resume) throw new HttpError(404, "parent flow job not found");
+        const payload = method === "GET" ? Object.fromEntries([...q].filter(([k]) => k !== "approver")) : body;
+        backend.resume(m[2]!, Number(m[3]), payload ?? null, approver ?? "anonymous", m[1] === "resume");
+        return reply("", 201);
+      },
+    ],
     // ---- flow user state (jobs.rs get/set_flow_user_state)
     ["GET", r("jobs/flow/user_states/([^/]+)/([^/]+)"), (m) => backend.userState?.(m[1]!)?.get(decodeURIComponent(m[2]!)) ?? null],
-    ["POST", r("jobs/flow/user_states/([^/]+)/([^/]+)"), (m, { body }) => {
-      const state = backend.userState?.(m[1]!);
-      if (!state) throw new HttpError(404, "Flow job not found");
-      state.set(decodeURIComponent(m[2]!), body ?? null);
-      return "Flow job state updated";
-    }],
+    [
+      "POST",
+      r("jobs/flow/user_states/([^/]+)/([^/]+)"),
+      (m, { body }) => {
+        const state = backend.userState?.(m[1]!);
+        if (!state) throw new HttpError(404, "Flow job not found");
+        state.set(decodeURIComponent(m[2]!), body ?? null);
+        return "Flow job state updated";
+      },
+    ],
     // ---- resources
-    ["GET", r("resources/get_value_interpolated/(.+)"), (m) => {
-      let v: unknown;
-      try {
-        v = res.get(decodeURIComponent(m[1]!));
-      } catch (e) {
-        // As Windmill: a resource that is not there is a 404 (windmill-client's getResource(path,
-        // true) reads that as "absent"); the message still says where to define it.
-        if ((e as { userError?: boolean }).userError) throw new HttpError(404, (e as Error).message);
-        throw e;
-      }
-      if (v === undefined) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
-      return v;
-    }],
-    ["GET", r("resources/get_value/(.+)"), (m) => {
-      const row = res.list()[decodeURIComponent(m[1]!)];
-      if (!row) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
-      return row.value;
-    }],
+    [
+      "GET",
+      r("resources/get_value_interpolated/(.+)"),
+      (m) => {
+        let v: unknown;
+        try {
+          v = res.get(decodeURIComponent(m[1]!));
+        } catch (e) {
+          // As Windmill: a resource that is not there is a 404 (windmill-client's getResource(path,
+          // true) reads that as "absent"); the message still says where to define it.
+          if ((e as { userError?: boolean }).userError) throw new HttpError(404, (e as Error).message);
+          throw e;
+        }
+        if (v === undefined) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
+        return v;
+      },
+    ],
+    [
+      "GET",
+      r("resources/get_value/(.+)"),
+      (m) => {
+        const row = res.list()[decodeURIComponent(m[1]!)];
+        if (!row) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
+        return row.value;
+      },
+    ],
     ["GET", r("resources/exists/(.+)"), (m) => decodeURIComponent(m[1]!) in res.list()],
-    ["GET", r("resources/list"), (_m, { q }) => {
-      const start = q.get("path_start") ?? "";
-      const types = q.get("resource_type")?.split(",");
-      return Object.entries(res.list())
-        .filter(([p, row]) => p.startsWith(start) && (!types || types.includes(row.resource_type)))
-        .slice(0, Math.min(Number(q.get("per_page") ?? 30), 100))
-        .map(([path, row]) => ({ path, resource_type: row.resource_type, description: row.description ?? "", workspace_id: o.workspace, is_oauth: false, ...(res.listsValue?.(path) === false ? {} : { value: row.value }) }));
-    }],
-    ["POST", r("resources/create"), (_m, { body, q }) => {
-      const b = body as { path: string; value: unknown; resource_type: string; description?: string };
-      if (b.path in res.list() && q.get("update_if_exists") !== "true") throw new HttpError(400, `resource ${b.path} already exists`);
-      res.create(b.path, { resource_type: b.resource_type, value: b.value, description: b.description });
-      return reply(b.path, 201);
-    }],
-    ["POST", r("resources/update_value/(.+)"), (m, { body }) => {
-      if (!res.update(decodeURIComponent(m[1]!), (body as { value: unknown }).value)) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
-      return `${decodeURIComponent(m[1]!)} updated`;
-    }],
-    ["DELETE", r("resources/delete/(.+)"), (m) => {
-      if (!res.delete(decodeURIComponent(m[1]!))) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
-      return `${decodeURIComponent(m[1]!)} deleted`;
-    }],
+    [
+      "GET",
+      r("resources/list"),
+      (_m, { q }) => {
+        const start = q.get("path_start") ?? "";
+        const types = q.get("resource_type")?.split(",");
+        return Object.entries(res.list())
+          .filter(([p, row]) => p.startsWith(start) && (!types || types.includes(row.resource_type)))
+          .slice(0, Math.min(Number(q.get("per_page") ?? 30), 100))
+          .map(([path, row]) => ({
+            path,
+            resource_type: row.resource_type,
+            description: row.description ?? "",
+            workspace_id: o.workspace,
+            is_oauth: false,
+            ...(res.listsValue?.(path) === false ? {} : { value: row.value }),
+          }));
+      },
+    ],
+    [
+      "POST",
+      r("resources/create"),
+      (_m, { body, q }) => {
+        const b = body as { path: string; value: unknown; resource_type: string; description?: string };
+        if (b.path in res.list() && q.get("update_if_exists") !== "true") throw new HttpError(400, `resource ${b.path} already exists`);
+        res.create(b.path, { resource_type: b.resource_type, value: b.value, description: b.description });
+        return reply(b.path, 201);
+      },
+    ],
+    [
+      "POST",
+      r("resources/update_value/(.+)"),
+      (m, { body }) => {
+        if (!res.update(decodeURIComponent(m[1]!), (body as { value: unknown }).value))
+          throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
+        return `${decodeURIComponent(m[1]!)} updated`;
+      },
+    ],
+    [
+      "DELETE",
+      r("resources/delete/(.+)"),
+      (m) => {
+        if (!res.delete(decodeURIComponent(m[1]!))) throw new HttpError(404, `Resource ${decodeURIComponent(m[1]!)} not found`);
+        return `${decodeURIComponent(m[1]!)} deleted`;
+      },
+    ],
     // ---- variables
-    ["GET", r("variables/get_value/(.+)"), (m) => {
-      const v = backend.variable.get(decodeURIComponent(m[1]!));
-      if (v === undefined) throw new HttpError(404, `Variable ${decodeURIComponent(m[1]!)} not found`);
-      return jsonString(v);
-    }],
-    ["GET", r("variables/exists/(.+)"), (m) => {
-      try {
-        return backend.variable.get(decodeURIComponent(m[1]!)) !== undefined;
-      } catch {
-        return false;
-      }
-    }],
-    ["POST", r("variables/create"), (_m, { body }) => {
-      const b = body as { path: string; value: unknown };
-      backend.variable.set(b.path, String(b.value), true);
-      return reply(b.path, 201);
-    }],
-    ["POST", r("variables/update/(.+)"), (m, { body }) => {
-      if (!backend.variable.set(decodeURIComponent(m[1]!), String((body as { value: unknown }).value), false)) throw new HttpError(404, `Variable ${decodeURIComponent(m[1]!)} not found`);
-      return `${decodeURIComponent(m[1]!)} updated`;
-    }],
+    [
+      "GET",
+      r("variables/get_value/(.+)"),
+      (m) => {
+        const v = backend.variable.get(decodeURIComponent(m[1]!));
+        if (v === undefined) throw new HttpError(404, `Variable ${decodeURIComponent(m[1]!)} not found`);
+        return jsonString(v);
+      },
+    ],
+    [
+      "GET",
+      r("variables/exists/(.+)"),
+      (m) => {
+        try {
+          return backend.variable.get(decodeURIComponent(m[1]!)) !== undefined;
+        } catch {
+          return false;
+        }
+      },
+    ],
+    [
+      "POST",
+      r("variables/create"),
+      (_m, { body }) => {
+        const b = body as { path: string; value: unknown };
+        backend.variable.set(b.path, String(b.value), true);
+        return reply(b.path, 201);
+      },
+    ],
+    [
+      "POST",
+      r("variables/update/(.+)"),
+      (m, { body }) => {
+        if (!backend.variable.set(decodeURIComponent(m[1]!), String((body as { value: unknown }).value), false))
+          throw new HttpError(404, `Variable ${decodeURIComponent(m[1]!)} not found`);
+        return `${decodeURIComponent(m[1]!)} updated`;
+      },
+    ],
     // ---- workers: every job here runs, so a worker listens on every tag
-    ["GET", /^\/api\/workers\/exists_workers_with_tags$/, (_m, { q }) => Object.fromEntries((q.get("tags") ?? "").split(",").filter(Boolean).map((t) => [t, true]))],
+    [
+      "GET",
+      /^\/api\/workers\/exists_workers_with_tags$/,
+      (_m, { q }) =>
+        Object.fromEntries(
+          (q.get("tags") ?? "")
+            .split(",")
+            .filter(Boolean)
+            .map((t) => [t, true]),
+        ),
+    ],
   ];
 }
 
 /** Serves a route table on loopback: Bearer-token auth (resume URLs are signed instead), every request recorded. */
-export async function serveWindmill(routes: (baseUrl: () => string) => [string, RegExp, Handler][], o: { token: string; workspace: string; unref?: boolean }): Promise<WindmillServer> {
+export async function serveWindmill(
+  routes: (baseUrl: () => string) => [string, RegExp, Handler][],
+  o: { token: string; workspace: string; unref?: boolean },
+): Promise<WindmillServer> {
   const requests: RecordedRequest[] = [];
   let baseUrl = "";
   const table = routes(() => baseUrl);
@@ -283,7 +393,14 @@ export async function serveWindmill(routes: (baseUrl: () => string) => [string, 
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const body = await readJsonOrText(req);
     const authorized = req.headers.authorization === `Bearer ${o.token}`;
-    const rec: RecordedRequest = { method: req.method ?? "GET", path: decodeURI(url.pathname), query: Object.fromEntries(url.searchParams), body, authorized, status: 0 };
+    const rec: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: decodeURI(url.pathname),
+      query: Object.fromEntries(url.searchParams),
+      body,
+      authorized,
+      status: 0,
+    };
     requests.push(rec);
     const send = (status: number, payload: unknown, json = false) => {
       rec.status = status;

@@ -16,7 +16,11 @@ function loadConfig(configPath: string | undefined): AgentsCommandConfig {
   const raw = agentsPath ? resolver.resource(agentsPath) : undefined;
   const org = parseOrgAgents(raw, agentsPath ? `${agentsPath} (${path.relative(process.cwd(), file) || file})` : "c_devgodzilla_agents");
   const llm: Record<string, unknown> = {};
-  for (const [key, type] of [["llm", "c_devgodzilla_llm"], ["openai", "openai"], ["anthropic", "anthropic"]] as const) {
+  for (const [key, type] of [
+    ["llm", "c_devgodzilla_llm"],
+    ["openai", "openai"],
+    ["anthropic", "anthropic"],
+  ] as const) {
     const p = ofType(type);
     if (p && !Object.keys(llm).length) {
       try {
@@ -33,6 +37,9 @@ function loadConfig(configPath: string | undefined): AgentsCommandConfig {
   return { org, raw, llm, redactor: resolver.redactor, otlp };
 }
 
-export function runAgentsCommand(argv: string[], io: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n") }): Promise<number> {
+export function runAgentsCommand(
+  argv: string[],
+  io: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n") },
+): Promise<number> {
   return run(argv, loadConfig, io);
 }

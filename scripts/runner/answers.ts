@@ -34,23 +34,32 @@ export interface Question {
 
 type Schema = NonNullable<PendingApproval["form"]>;
 
-function fieldsOf(schema: Schema | undefined, step: { default_args?: Record<string, unknown>; enums?: Record<string, unknown[]> } = {}, questions?: { id?: string; options?: { key?: string }[] }[]): Field[] {
+function fieldsOf(
+  schema: Schema | undefined,
+  step: { default_args?: Record<string, unknown>; enums?: Record<string, unknown[]> } = {},
+  questions?: { id?: string; options?: { key?: string }[] }[],
+): Field[] {
   const props = schema?.properties ?? {};
   const required = new Set(schema?.required ?? []);
-  return (schema?.order ?? Object.keys(props)).filter((name) => props[name]).map((name) => {
-    const p = props[name]!;
-    const options = questions?.find((q) => q.id === name)?.options?.map((o) => String(o.key ?? "")).filter(Boolean);
-    return {
-      name,
-      type: typeof p.type === "string" ? p.type : "string",
-      description: typeof p.description === "string" ? p.description : undefined,
-      title: typeof p.title === "string" ? p.title : undefined,
-      required: required.has(name),
-      default: step.default_args?.[name] ?? p.default,
-      choices: (step.enums?.[name] ?? p.enum) as unknown[] | undefined,
-      optionKeys: options?.length ? options : undefined,
-    };
-  });
+  return (schema?.order ?? Object.keys(props))
+    .filter((name) => props[name])
+    .map((name) => {
+      const p = props[name]!;
+      const options = questions
+        ?.find((q) => q.id === name)
+        ?.options?.map((o) => String(o.key ?? ""))
+        .filter(Boolean);
+      return {
+        name,
+        type: typeof p.type === "string" ? p.type : "string",
+        description: typeof p.description === "string" ? p.description : undefined,
+        title: typeof p.title === "string" ? p.title : undefined,
+        required: required.has(name),
+        default: step.default_args?.[name] ?? p.default,
+        choices: (step.enums?.[name] ?? p.enum) as unknown[] | undefined,
+        optionKeys: options?.length ? options : undefined,
+      };
+    });
 }
 
 /** The question a suspended step asks, from its form and its result. */
@@ -117,7 +126,13 @@ export function expectedShape(q: Question): string {
       ? f.choices.map((c) => JSON.stringify(c)).join(" | ")
       : f.optionKeys
         ? `"<option ${f.optionKeys.join(" | ")}, or your answer>"`
-        : f.type === "boolean" ? "true | false" : f.type === "number" || f.type === "integer" ? "<number>" : f.type === "string" ? `"<text>"` : `<${f.type}>`;
+        : f.type === "boolean"
+          ? "true | false"
+          : f.type === "number" || f.type === "integer"
+            ? "<number>"
+            : f.type === "string"
+              ? `"<text>"`
+              : `<${f.type}>`;
     return `"${f.name}": ${what}${f.required ? "" : " (optional)"}`;
   });
   return `{${parts.join(", ")}}`;
@@ -170,7 +185,7 @@ export function approvalSteps(root: string): Map<string, FlowApprovals> {
 export function checkAnswersFile(answers: Record<string, unknown>, root: string, flowPath: string): string[] {
   const flows = approvalSteps(root);
   const reachable: string[] = [];
-  for (const queue = [flowPath]; queue.length; ) {
+  for (const queue = [flowPath]; queue.length;) {
     const f = queue.shift()!;
     if (reachable.includes(f) || !flows.has(f)) continue;
     reachable.push(f);
@@ -190,7 +205,9 @@ export function checkAnswersFile(answers: Record<string, unknown>, root: string,
     for (const [i, payload] of (Array.isArray(given) ? given : [given]).entries()) {
       const fits = forms.map((form) => checkAnswer({ step_id: id, fields: fieldsOf(form) }, payload));
       if (fits.some((p) => p.length === 0)) continue;
-      problems.push(`${id}${Array.isArray(given) ? `[${i}]` : ""}: ${fits[0]!.join("; ")} — expected ${expectedShape({ step_id: id, fields: fieldsOf(forms[0]) })}`);
+      problems.push(
+        `${id}${Array.isArray(given) ? `[${i}]` : ""}: ${fits[0]!.join("; ")} — expected ${expectedShape({ step_id: id, fields: fieldsOf(forms[0]) })}`,
+      );
     }
   }
   return problems;

@@ -20,7 +20,8 @@ const NO = /^(n|no)$/i;
 function parseTyped(f: Field, typed: string): { value: unknown } | { problem: string } {
   if (typed === "") return { value: f.default };
   if (typed === "-" && f.type === "string") return { value: "" };
-  if (f.type === "boolean") return YES.test(typed) || typed === "true" ? { value: true } : NO.test(typed) || typed === "false" ? { value: false } : { problem: "answer y or n" };
+  if (f.type === "boolean")
+    return YES.test(typed) || typed === "true" ? { value: true } : NO.test(typed) || typed === "false" ? { value: false } : { problem: "answer y or n" };
   if (f.type === "number" || f.type === "integer") return { value: Number(typed) };
   if (f.type === "object" || f.type === "array") {
     try {
@@ -39,7 +40,11 @@ function promptFor(f: Field): string {
     ? `one of ${f.choices.map((c) => String(c)).join(" / ")}`
     : f.optionKeys
       ? `option ${f.optionKeys.join(", ")} or your answer in words`
-      : f.type === "boolean" ? "y or n" : f.type === "string" ? "" : f.type;
+      : f.type === "boolean"
+        ? "y or n"
+        : f.type === "string"
+          ? ""
+          : f.type;
   const keys = [
     f.default !== undefined && f.default !== "" ? `Enter = ${JSON.stringify(f.default)}` : f.required ? "required" : "Enter = empty",
     f.type === "string" && f.default !== undefined && f.default !== "" ? "- = empty" : "",

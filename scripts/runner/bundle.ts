@@ -11,14 +11,15 @@ import type { FlowFile } from "./openflow.ts";
 /** The repository root (the wmill sync root), found from this file's location. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-export type Runnable =
-  | { kind: "script"; path: string; file: string }
-  | { kind: "flow"; path: string; file: string; dir: string };
+export type Runnable = { kind: "script"; path: string; file: string } | { kind: "flow"; path: string; file: string; dir: string };
 
 export class UnknownPathError extends Error {
   /** The user's to fix (errors.ts: exit 2). */
   readonly userError = true;
-  constructor(readonly windmillPath: string, root: string) {
+  constructor(
+    readonly windmillPath: string,
+    root: string,
+  ) {
     super(
       `unknown Windmill path "${windmillPath}": neither ${windmillPath}.ts nor ${windmillPath}__flow/flow.yaml exists under ${root}` +
         ` — use a path like f/devgodzilla/<name> (see the f/devgodzilla/ folder)`,

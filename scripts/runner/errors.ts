@@ -20,5 +20,7 @@ export class MissingArgumentError extends UsageError {
 
 /** Errors the runner and the bundle raise for wrong input (store.ts and bundle.ts mark theirs with `userError`). */
 export function cannotFixItself(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof InputError || e instanceof ConfigError || (e instanceof Error && (e as { userError?: unknown }).userError === true);
+  return (
+    e instanceof UsageError || e instanceof InputError || e instanceof ConfigError || (e instanceof Error && (e as { userError?: unknown }).userError === true)
+  );
 }

@@ -30,8 +30,11 @@ export function nativeForm(raw: string): NativeForm {
   if (m) return { kind: "results", step: m[1]!, path: [...(m[2] !== undefined ? [Number(m[2])] : []), ...m[3]!.split(".").filter(Boolean)] };
   if (/^flow_input\.\w+\./.test(expr)) return { kind: "v8", rule: "flow_input is read one level deep only (flow_input.<key>); deeper paths need V8" };
   if (/^(resume|previous_result|error|result)\W/.test(expr)) return { kind: "v8", rule: "only the bare context name is native; a path into it needs V8" };
-  if (/^results\b/.test(expr)) return { kind: "v8", rule: "results.<id>.<path> is native only with plain dots and [n] after the id (no ?., [\"x\"], operators)" };
-  return { kind: "v8", rule: "operators, calls, literals and templates need V8 (only flow_input.<key>, results.<id>.<path> and bare context names are native)" };
+  if (/^results\b/.test(expr)) return { kind: "v8", rule: 'results.<id>.<path> is native only with plain dots and [n] after the id (no ?., ["x"], operators)' };
+  return {
+    kind: "v8",
+    rule: "operators, calls, literals and templates need V8 (only flow_input.<key>, results.<id>.<path> and bare context names are native)",
+  };
 }
 
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
@@ -77,7 +80,10 @@ export async function evalExpr(expr: string, ctx: ExprContext, where: string, op
     if (form.kind === "flow_input") {
       const input = (ctx.flow_input ?? {}) as Record<string, unknown>;
       if (form.key in input) return input[form.key];
-      if (opts.noV8) throw new Error(`flow_input.${form.key} is absent from this run's inputs (a Windmill without V8 evaluates flow_input.<key> only when the key is present)`);
+      if (opts.noV8)
+        throw new Error(
+          `flow_input.${form.key} is absent from this run's inputs (a Windmill without V8 evaluates flow_input.<key> only when the key is present)`,
+        );
     }
     if (form.kind === "results") {
       const results = ctx.results as Record<string, unknown>;

@@ -113,7 +113,10 @@ export async function runPath(windmillPath: string, opts: RunOptions = {}): Prom
   const { engine, runs } = await engineFor(opts);
   if (opts.answers) {
     const problems = checkAnswersFile(opts.answers, engine.root, resolveRunnable(windmillPath, engine.root).path);
-    if (problems.length) throw new UsageError(`--answers: ${problems.join("; ")} (the file maps approval step ids to answers: {"<step id>": {"<field>": <value>}}, or a list of answers for a step met more than once)`);
+    if (problems.length)
+      throw new UsageError(
+        `--answers: ${problems.join("; ")} (the file maps approval step ids to answers: {"<step id>": {"<field>": <value>}}, or a list of answers for a step met more than once)`,
+      );
   }
   engine.opts.resolver.resolve(opts.args ?? {}); // every missing resource or variable, in one error, before anything runs
   return withResumeCommand(await engine.start(windmillPath, opts.args ?? {}, { event: opts.event }), runs);
@@ -142,7 +145,11 @@ async function reviveChildren(engine: Engine, runs: RunStore, rootId: string, op
       opts.onNotice?.(`restarting job ${child.id} (${child.path}): its runner stopped while it ran`);
       void engine.resume(child.id).catch((e: Error) => {
         const record = runs.load(child.id);
-        Object.assign(record, { status: "failure", finished_at: new Date().toISOString(), error: { name: "RunnerDied", message: `its runner stopped and it could not be restarted: ${e.message}` } });
+        Object.assign(record, {
+          status: "failure",
+          finished_at: new Date().toISOString(),
+          error: { name: "RunnerDied", message: `its runner stopped and it could not be restarted: ${e.message}` },
+        });
         record.result = { error: record.error };
         runs.save(record);
       });
@@ -174,14 +181,20 @@ export async function resumeRun(runId: string, payload: unknown, opts: RunOption
     answer ??= await opts.ask?.(record.pending);
     if (answer === undefined) {
       if (opts.ask) return withResumeCommand({ runId, status: "suspended", pending: record.pending }, runs); // the person left it open
-      throw new AnswerRejectedError(`run ${runId} waits for an answer at step ${record.pending.step_id}: pass it with -d '<json>' (expected ${expectedShape(q)}), e.g. ${resumeCommand(record)}`);
+      throw new AnswerRejectedError(
+        `run ${runId} waits for an answer at step ${record.pending.step_id}: pass it with -d '<json>' (expected ${expectedShape(q)}), e.g. ${resumeCommand(record)}`,
+      );
     }
     const problems = checkAnswer(q, answer);
     if (problems.length) {
-      throw new AnswerRejectedError(`the answer does not fit the question open at step ${record.pending.step_id} of run ${runId}: ${problems.join("; ")} — expected ${expectedShape(q)}; the run still waits, nothing was changed`);
+      throw new AnswerRejectedError(
+        `the answer does not fit the question open at step ${record.pending.step_id} of run ${runId}: ${problems.join("; ")} — expected ${expectedShape(q)}; the run still waits, nothing was changed`,
+      );
     }
   } else if (payload !== undefined) {
-    throw new AnswerRejectedError(`run ${runId} is not waiting for an answer (${isInterrupted(record) ? "its runner stopped" : record.status}); resume it without -d: npx devgodzilla resume ${runId}`);
+    throw new AnswerRejectedError(
+      `run ${runId} is not waiting for an answer (${isInterrupted(record) ? "its runner stopped" : record.status}); resume it without -d: npx devgodzilla resume ${runId}`,
+    );
   }
   engine.opts.resolver.resolve(record.args); // a resource removed since: named now, not after minutes
   await reviveChildren(engine, runs, runId, opts);

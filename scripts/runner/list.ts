@@ -30,14 +30,34 @@ export function formatRunList(runs: RunStore, withOptions: (command: string) => 
   const add = (r: RunRecord, depth: number) => {
     const task = (r.args?.task as { id?: unknown } | undefined)?.id;
     const demo = existsSync(path.join(runs.runDir(r.id), "demo.json")) ? " (demo)" : "";
-    const at = r.status === "suspended" && r.pending ? ` (at step ${r.pending.step_id})` : r.error?.step_id && r.status === "failure" ? ` (failed at ${r.error.step_id})` : "";
-    rows.push([`${"  ".repeat(depth)}${depth ? "└ " : ""}${r.id}`, shownStatus(r), r.created_at.replace("T", " ").slice(0, 19), r.duration_ms !== undefined ? formatDuration(r.duration_ms) : "", `${r.path}${typeof task === "string" ? ` ${task}` : ""}${demo}${at}`]);
-    if (!depth && (isInterrupted(r) || r.status === "suspended")) notes.set(rows.length - 1, `${"  ".repeat(depth + 1)}continue: ${withOptions(resumeCommand(r))}`);
+    const at =
+      r.status === "suspended" && r.pending
+        ? ` (at step ${r.pending.step_id})`
+        : r.error?.step_id && r.status === "failure"
+          ? ` (failed at ${r.error.step_id})`
+          : "";
+    rows.push([
+      `${"  ".repeat(depth)}${depth ? "└ " : ""}${r.id}`,
+      shownStatus(r),
+      r.created_at.replace("T", " ").slice(0, 19),
+      r.duration_ms !== undefined ? formatDuration(r.duration_ms) : "",
+      `${r.path}${typeof task === "string" ? ` ${task}` : ""}${demo}${at}`,
+    ]);
+    if (!depth && (isInterrupted(r) || r.status === "suspended"))
+      notes.set(rows.length - 1, `${"  ".repeat(depth + 1)}continue: ${withOptions(resumeCommand(r))}`);
     for (const c of children.get(r.id) ?? []) add(c, depth + 1);
   };
   for (const r of all) if (!parentOf(r)) add(r, 0);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows
-    .map((row, i) => row.map((c, j) => (j === row.length - 1 ? c : c.padEnd(widths[j]!))).join("  ").trimEnd() + (notes.has(i) ? `\n${notes.get(i)}` : ""))
-    .join("\n") + "\n";
+  return (
+    rows
+      .map(
+        (row, i) =>
+          row
+            .map((c, j) => (j === row.length - 1 ? c : c.padEnd(widths[j]!)))
+            .join("  ")
+            .trimEnd() + (notes.has(i) ? `\n${notes.get(i)}` : ""),
+      )
+      .join("\n") + "\n"
+  );
 }

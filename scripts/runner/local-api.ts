@@ -23,12 +23,29 @@ function viewOf(workspace: string, j: JobInfo | undefined, r?: RunRecord): WmJob
   const completed = status !== "running" && status !== "suspended";
   const kind = j ? j.kind : r!.kind;
   return {
-    id: src.id, type: completed ? "CompletedJob" : "QueuedJob", workspace_id: workspace, script_path: src.path,
-    job_kind: kind === "flow" ? "flow" : "script", parent_job: src.parent_job ?? null, root_job: src.root_job ?? null,
-    flow_step_id: j?.step_id ?? null, created_at: src.created_at, started_at: src.started_at, running: status === "running",
-    success: completed ? status === "success" : undefined, canceled: status === "canceled", canceled_reason: j?.canceled_reason ?? null,
-    result: completed ? src.result : undefined, duration_ms: src.duration_ms, args: src.args, progress: src.progress,
-    created_by: "local", permissioned_as: "u/local", is_flow_step: kind === "step", suspend: status === "suspended" ? 1 : 0, tag: "bun",
+    id: src.id,
+    type: completed ? "CompletedJob" : "QueuedJob",
+    workspace_id: workspace,
+    script_path: src.path,
+    job_kind: kind === "flow" ? "flow" : "script",
+    parent_job: src.parent_job ?? null,
+    root_job: src.root_job ?? null,
+    flow_step_id: j?.step_id ?? null,
+    created_at: src.created_at,
+    started_at: src.started_at,
+    running: status === "running",
+    success: completed ? status === "success" : undefined,
+    canceled: status === "canceled",
+    canceled_reason: j?.canceled_reason ?? null,
+    result: completed ? src.result : undefined,
+    duration_ms: src.duration_ms,
+    args: src.args,
+    progress: src.progress,
+    created_by: "local",
+    permissioned_as: "u/local",
+    is_flow_step: kind === "step",
+    suspend: status === "suspended" ? 1 : 0,
+    tag: "bun",
     ...(j ? { logs: j.logs.join("\n") } : {}),
   };
 }
@@ -36,10 +53,28 @@ function viewOf(workspace: string, j: JobInfo | undefined, r?: RunRecord): WmJob
 /** A finished step job of a run, from the run's journal. */
 function stepView(workspace: string, r: RunRecord, e: Extract<JournalEntry, { type: "step" }>): WmJob {
   return {
-    id: e.job_id, type: "CompletedJob", workspace_id: workspace, script_path: e.path, job_kind: "script", parent_job: e.parent_job ?? r.id,
-    root_job: r.root_job ?? r.id, flow_step_id: e.step_id, created_at: e.started_at, started_at: e.started_at, running: false, success: e.success,
-    canceled: false, canceled_reason: null, result: e.result, duration_ms: e.duration_ms, args: {}, created_by: "local", permissioned_as: "u/local",
-    is_flow_step: true, suspend: 0, tag: "bun",
+    id: e.job_id,
+    type: "CompletedJob",
+    workspace_id: workspace,
+    script_path: e.path,
+    job_kind: "script",
+    parent_job: e.parent_job ?? r.id,
+    root_job: r.root_job ?? r.id,
+    flow_step_id: e.step_id,
+    created_at: e.started_at,
+    started_at: e.started_at,
+    running: false,
+    success: e.success,
+    canceled: false,
+    canceled_reason: null,
+    result: e.result,
+    duration_ms: e.duration_ms,
+    args: {},
+    created_by: "local",
+    permissioned_as: "u/local",
+    is_flow_step: true,
+    suspend: 0,
+    tag: "bun",
   };
 }
 
@@ -47,7 +82,11 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
   const token = randomBytes(24).toString("hex");
   let engine: Engine | undefined;
   const engines = new Set<Engine>();
-  const need = () => engine ?? (() => { throw new HttpError(503, "no engine attached"); })();
+  const need = () =>
+    engine ??
+    (() => {
+      throw new HttpError(503, "no engine attached");
+    })();
   const jobOf = (id: string) => [...engines].map((e) => e.jobs.get(id)).find(Boolean);
 
   /** Resources jobs create at run time (e.g. webhook delivery claims); persisted beside the runs. */
@@ -81,9 +120,22 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
     start(kind, path, args, lineage) {
       const id = randomUUID();
       const e = need();
-      void e.start(path, args, { id, parentJob: lineage.parent_job, rootJob: lineage.root_job, wait: true }).catch((err: Error) =>
-        e.jobs.set(id, { id, path, kind, run_id: id, status: "failure", args: {}, result: { error: { name: err.name, message: err.message } }, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [] }),
-      );
+      void e
+        .start(path, args, { id, parentJob: lineage.parent_job, rootJob: lineage.root_job, wait: true })
+        .catch((err: Error) =>
+          e.jobs.set(id, {
+            id,
+            path,
+            kind,
+            run_id: id,
+            status: "failure",
+            args: {},
+            result: { error: { name: err.name, message: err.message } },
+            created_at: new Date().toISOString(),
+            started_at: new Date().toISOString(),
+            logs: [],
+          }),
+        );
       return id;
     },
     cancel: (id, reason) => [...engines].some((e) => e.cancel(id, reason)),
@@ -97,7 +149,8 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       list: () => {
         const { e, all } = created();
         const rows: Record<string, ResourceRow> = {};
-        for (const [p, r] of Object.entries({ ...e.opts.resolver.store.resources, ...all })) rows[p] = { resource_type: r.resource_type ?? "", value: r.value, description: r.description };
+        for (const [p, r] of Object.entries({ ...e.opts.resolver.store.resources, ...all }))
+          rows[p] = { resource_type: r.resource_type ?? "", value: r.value, description: r.description };
         return rows;
       },
       create(p, row) {
@@ -141,7 +194,11 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       }
     },
   };
-  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace, secret: () => need().opts.runs.resumeKey(), baseUrl }), { token, workspace, unref: true });
+  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace, secret: () => need().opts.runs.resumeKey(), baseUrl }), {
+    token,
+    workspace,
+    unref: true,
+  });
   return {
     baseUrl: server.baseUrl,
     token,

@@ -103,7 +103,10 @@ export class ProgressPrinter {
     const task = this.taskOf(ref);
     const scope = task ? this.scopeOf(`${ref.run.id}:${ref.key}`) : undefined;
     const key = scope && scope[1] === task ? `${ref.run.id}:${ref.key}`.slice(scope[0].length) : ref.key;
-    const path = key.split("/").filter((seg) => !/^(\d+|default)$/.test(seg)).join(" › ");
+    const path = key
+      .split("/")
+      .filter((seg) => !/^(\d+|default)$/.test(seg))
+      .join(" › ");
     return task ? `${task} › ${path}` : path;
   }
 
@@ -133,7 +136,11 @@ export class ProgressPrinter {
         // The step that runs a task's agent says which agent and which attempt this is.
         const runsAgent = task !== undefined && "agent" in e.args && e.kind === "script";
         const agent = typeof e.args.agent === "string" && e.args.agent ? e.args.agent : task ? this.agents.get(task) : undefined;
-        const about = runsAgent ? [agent ? `agent ${agent}` : "agent per the agents resource", `attempt ${attempt}`] : e.attempt > 1 ? [`attempt ${e.attempt}`] : [];
+        const about = runsAgent
+          ? [agent ? `agent ${agent}` : "agent per the agents resource", `attempt ${attempt}`]
+          : e.attempt > 1
+            ? [`attempt ${e.attempt}`]
+            : [];
         this.line(`▶ ${this.where(e)}${about.length ? ` — ${about.join(", ")}` : e.summary && !task ? ` — ${oneLine(e.summary, 90)}` : ""}`);
         return;
       }
@@ -154,7 +161,9 @@ export class ProgressPrinter {
         }
         const error = e.error ?? (e.result as { error?: { name?: string; message?: string } }).error ?? {};
         const retry = e.retry_in_s !== undefined ? ` — retrying in ${e.retry_in_s}s` : "";
-        this.line(`✗ ${this.where(e)} failed after ${took}: ${oneLine(`${error.name && error.name !== "Error" ? `${error.name}: ` : ""}${error.message ?? ""}`)}${retry}`);
+        this.line(
+          `✗ ${this.where(e)} failed after ${took}: ${oneLine(`${error.name && error.name !== "Error" ? `${error.name}: ` : ""}${error.message ?? ""}`)}${retry}`,
+        );
         return;
       }
     }
@@ -171,7 +180,9 @@ export class ProgressPrinter {
     const n = (this.taskRuns.get(k) ?? 0) + 1;
     this.taskRuns.set(k, n);
     const description = (run.args.task as { description?: unknown }).description;
-    this.line(`▶ task ${task}${n > 1 ? ` (job ${n})` : ""}${resumed ? " resumed" : " started"}${typeof description === "string" ? `: ${oneLine(description, 100)}` : ""}`);
+    this.line(
+      `▶ task ${task}${n > 1 ? ` (job ${n})` : ""}${resumed ? " resumed" : " started"}${typeof description === "string" ? `: ${oneLine(description, 100)}` : ""}`,
+    );
   }
 
   private runEnd(run: RunRecord) {

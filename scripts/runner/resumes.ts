@@ -18,7 +18,10 @@ export interface ResumeEvent {
 }
 
 export class ResumeRejected extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
     this.name = "ResumeRejected";
   }

@@ -42,9 +42,31 @@ export interface RunRecord {
 }
 
 export type JournalEntry =
-  | { type: "step"; key: string; step_id: string; job_id: string; success: boolean; result: unknown; started_at: string; duration_ms: number; attempts: number; path?: string; parent_job?: string }
+  | {
+      type: "step";
+      key: string;
+      step_id: string;
+      job_id: string;
+      success: boolean;
+      result: unknown;
+      started_at: string;
+      duration_ms: number;
+      attempts: number;
+      path?: string;
+      parent_job?: string;
+    }
   /** An answer to a suspended step: from the run's resume command, or a POST to the step's resume URL (job_id, resume_id). */
-  | { type: "approval"; key: string; payload: unknown; approver: string; at: string; job_id?: string; resume_id?: number; approved?: boolean; timed_out?: boolean };
+  | {
+      type: "approval";
+      key: string;
+      payload: unknown;
+      approver: string;
+      at: string;
+      job_id?: string;
+      resume_id?: number;
+      approved?: boolean;
+      timed_out?: boolean;
+    };
 
 export class RunStore {
   readonly dir: string;

@@ -26,7 +26,18 @@ export const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export type CliValues = { silent?: boolean; verbose?: boolean; "no-interactive"?: boolean; answers?: string; "state-dir"?: string; resources?: string; root?: string; data?: string; event?: string; help?: boolean };
+export type CliValues = {
+  silent?: boolean;
+  verbose?: boolean;
+  "no-interactive"?: boolean;
+  answers?: string;
+  "state-dir"?: string;
+  resources?: string;
+  root?: string;
+  data?: string;
+  event?: string;
+  help?: boolean;
+};
 
 /** The command line parsed with the runner's options; a wrong one is a usage error. */
 export function parseCommandLine(argv: string[]): { values: CliValues; positionals: string[] } {
@@ -104,9 +115,11 @@ export class Session {
     // Ctrl-C: stop here and say how to go on; a second Ctrl-C does not wait for anything.
     const onSignal = () => {
       if (this.interrupted++) return exitWhenFlushed(EXIT.interrupted);
-      err(this.rootRun
-        ? `\nInterrupted. Run ${this.rootRun} stopped where it was; nothing finished is lost. Continue it with:\n  ${this.withOptions(`npx devgodzilla resume ${this.rootRun}`)}\n`
-        : "\nInterrupted before the run started.\n");
+      err(
+        this.rootRun
+          ? `\nInterrupted. Run ${this.rootRun} stopped where it was; nothing finished is lost. Continue it with:\n  ${this.withOptions(`npx devgodzilla resume ${this.rootRun}`)}\n`
+          : "\nInterrupted before the run started.\n",
+      );
       exitWhenFlushed(EXIT.interrupted);
     };
     process.on("SIGINT", onSignal);
@@ -146,7 +159,9 @@ export class Session {
     const runDir = path.join(o.stateDir, "runs", o.runId);
     if (o.status === "suspended") {
       const command = this.withOptions(o.resumeCommand ?? `npx devgodzilla resume ${o.runId}`);
-      err(`\n${this.terminal?.interrupted ? "Interrupted. " : ""}Run ${o.runId} waits for an answer at step "${o.pending?.step_id}". Continue it with:\n  ${command}\n`);
+      err(
+        `\n${this.terminal?.interrupted ? "Interrupted. " : ""}Run ${o.runId} waits for an answer at step "${o.pending?.step_id}". Continue it with:\n  ${command}\n`,
+      );
       printJson({ status: "suspended", run_id: o.runId, step_id: o.pending?.step_id, resume_command: command });
       return this.terminal?.interrupted ? EXIT.interrupted : EXIT.waiting;
     }
@@ -162,13 +177,21 @@ export class Session {
     printJson({ error: o.error, run_id: o.runId, result: o.result });
     if (md) this.say(`\n${rewrite(md)}\n`);
     const at = o.error?.step_id ? ` at step ${o.error.step_id}` : "";
-    this.say(`\nRun ${o.runId} ${o.status === "canceled" ? "was canceled" : "failed"}${at}: ${o.error?.message ?? ""}\nThe jobs' output is in ${path.join(runDir, "logs")}${this.values.verbose ? "" : " (or run again with --verbose)"}\n`);
+    this.say(
+      `\nRun ${o.runId} ${o.status === "canceled" ? "was canceled" : "failed"}${at}: ${o.error?.message ?? ""}\nThe jobs' output is in ${path.join(runDir, "logs")}${this.values.verbose ? "" : " (or run again with --verbose)"}\n`,
+    );
     return EXIT.failed;
   }
 }
 
 /** A command plus the options that locate the run (state dir, resources, root) when they were given. */
 export function withOptions(command: string, v: CliValues): string {
-  const extra = [["--state-dir", v["state-dir"]], ["--resources", v.resources], ["--root", v.root]].filter(([, x]) => x).map(([k, x]) => `${k} ${x}`);
+  const extra = [
+    ["--state-dir", v["state-dir"]],
+    ["--resources", v.resources],
+    ["--root", v.root],
+  ]
+    .filter(([, x]) => x)
+    .map(([k, x]) => `${k} ${x}`);
   return [command, ...extra].join(" ");
 }

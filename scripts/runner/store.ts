@@ -62,7 +62,11 @@ export function loadStore(file = process.env.DEVGODZILLA_RESOURCES_FILE ?? DEFAU
 
 export class Resolver {
   readonly redactor = new Redactor();
-  constructor(readonly store: LocalStore, readonly storeFile = DEFAULT_STORE_FILE, private readonly env = process.env) {}
+  constructor(
+    readonly store: LocalStore,
+    readonly storeFile = DEFAULT_STORE_FILE,
+    private readonly env = process.env,
+  ) {}
 
   variable(p: string): string {
     return this.resolve(`$var:${p}`);

@@ -55,7 +55,6 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-
 describe("devgodzilla agents", () => {
   it("list prints the registry table with every agent, its mode and what it needs", async () => {
     store({ ...CONFIG, bin_dir: bin });

@@ -53,13 +53,31 @@ describe("assignment precedence: task > story > task type > phase > project defa
   // [task, project?, expected agent, expected model, expected source]
   const matrix: [TaskFacts, boolean, string, string | null, string][] = [
     // task id beats everything, project before org
-    [{ id: "T004", story: "US1", files: ["tests/a.test.ts"], phase: { number: "3", kind: "story" } }, true, "copilot", "gpt-4.1", "project override: tasks.T004"],
+    [
+      { id: "T004", story: "US1", files: ["tests/a.test.ts"], phase: { number: "3", kind: "story" } },
+      true,
+      "copilot",
+      "gpt-4.1",
+      "project override: tasks.T004",
+    ],
     [{ id: "T009", story: "US1", files: ["src/a.ts"] }, true, "qwen", null, "org default: by_task.T009"],
     // story beats task type and phase
-    [{ id: "T010", story: "US1", files: ["tests/a.test.ts"], phase: { number: "3", kind: "story" } }, true, "gemini-cli", "gemini-2.5-pro", "project override: stories.US1"],
+    [
+      { id: "T010", story: "US1", files: ["tests/a.test.ts"], phase: { number: "3", kind: "story" } },
+      true,
+      "gemini-cli",
+      "gemini-2.5-pro",
+      "project override: stories.US1",
+    ],
     [{ id: "T011", story: "US2", files: ["tests/a.test.ts"] }, true, "opencode", "openai/gpt-5", "org default: by_story.US2"],
     // task type beats phase; model falls back to the project's per-agent model
-    [{ id: "T012", story: "US3", files: ["tests/unit/x.test.ts"], phase: { number: "3", kind: "story" } }, true, "codex", "o4-mini", "project override: task_types.test"],
+    [
+      { id: "T012", story: "US3", files: ["tests/unit/x.test.ts"], phase: { number: "3", kind: "story" } },
+      true,
+      "codex",
+      "o4-mini",
+      "project override: task_types.test",
+    ],
     [{ id: "T013", files: ["README.md", "docs/guide.md"], phase: { number: "9", kind: "polish" } }, true, "llm", null, "org default: by_task_type.docs"],
     // phase: project by number beats org by kind
     [{ id: "T014", files: ["src/x.ts"], phase: { number: "3", kind: "story" } }, true, "kilocode", null, "project override: phases.3"],
@@ -210,7 +228,12 @@ describe("prompt templates per agent and task type", () => {
   it("bundle defaults per type, agent-specific where shipped", () => {
     expect(resolveTaskPrompt("qwen", "test").source).toBe("bundle: prompts/agents/default/test");
     expect(resolveTaskPrompt("llm", "code").source).toBe("bundle: prompts/agents/llm/code");
-    const text = renderTaskPrompt(resolveTaskPrompt("qwen", "test").template, { task_id: "T002", description: "Write the test", files: ["tests/a.test.ts"], spec_path: "specs/001-x/spec.md" });
+    const text = renderTaskPrompt(resolveTaskPrompt("qwen", "test").template, {
+      task_id: "T002",
+      description: "Write the test",
+      files: ["tests/a.test.ts"],
+      spec_path: "specs/001-x/spec.md",
+    });
     expect(text).toContain("task T002");
     expect(text).toContain("tests/a.test.ts");
     expect(text).toContain("BLOCKED(clarify)");
@@ -239,8 +262,18 @@ describe("prepareTaskAgent: assignment + prompt + config in one call", () => {
     writeFileSync(path.join(repo, ".devgodzilla/agents.yaml"), "tasks: { T004: { agent: copilot, model: gpt-4.1 } }\n");
     writeFileSync(path.join(repo, ".devgodzilla/prompts/copilot/code.md"), "Do {{task_id}}: {{description}} ({{agent}}, {{task_type}})");
     const p = prepareTaskAgent({ id: "T004", files: ["src/a.ts"] }, { org: { default_agent: "codex" }, repoDir: repo, values: { description: "wire it" } });
-    expect(p).toMatchObject({ agent: "copilot", model: "gpt-4.1", source: "project override: tasks.T004", promptSource: "project override: .devgodzilla/prompts/copilot/code.md", prompt: "Do T004: wire it (copilot, code)" });
+    expect(p).toMatchObject({
+      agent: "copilot",
+      model: "gpt-4.1",
+      source: "project override: tasks.T004",
+      promptSource: "project override: .devgodzilla/prompts/copilot/code.md",
+      prompt: "Do T004: wire it (copilot, code)",
+    });
     expect(p.config.agents.copilot?.model).toBe("gpt-4.1");
-    expect(prepareTaskAgent({ id: "T005", files: ["tests/a.test.ts"] }, { org: { default_agent: "codex" }, repoDir: repo })).toMatchObject({ agent: "codex", source: "org default: default_agent", promptSource: "bundle: prompts/agents/default/test" });
+    expect(prepareTaskAgent({ id: "T005", files: ["tests/a.test.ts"] }, { org: { default_agent: "codex" }, repoDir: repo })).toMatchObject({
+      agent: "codex",
+      source: "org default: default_agent",
+      promptSource: "bundle: prompts/agents/default/test",
+    });
   });
 });

@@ -55,10 +55,18 @@ describe("agent health", () => {
       timeoutMs: 3000,
     });
     const by = Object.fromEntries(report.agents.map((a) => [a.id, a]));
-    expect(by.codex).toMatchObject({ status: "ok", installed: { found: true, path: path.join(bin, "codex"), version: "codex 1.2.3-agentops" }, credentials: { required: true, present: true, via: "c_devgodzilla_agents: agents.codex.api_key" } });
+    expect(by.codex).toMatchObject({
+      status: "ok",
+      installed: { found: true, path: path.join(bin, "codex"), version: "codex 1.2.3-agentops" },
+      credentials: { required: true, present: true, via: "c_devgodzilla_agents: agents.codex.api_key" },
+    });
     // The agent's base_url is probed (any HTTP answer, 401 included, means it is there).
     expect(by.codex.endpoint).toMatchObject({ url: up, reachable: true, httpStatus: 401 });
-    expect(by["claude-code"]).toMatchObject({ status: "no-credentials", installed: { found: true, version: "claude 1.2.3-agentops" }, credentials: { present: false, via: null } });
+    expect(by["claude-code"]).toMatchObject({
+      status: "no-credentials",
+      installed: { found: true, version: "claude 1.2.3-agentops" },
+      credentials: { present: false, via: null },
+    });
     expect(by.shai).toMatchObject({ status: "missing", installed: { found: false, path: null } });
     // Installed but broken: found, `--version` fails, and the status and the problem say so.
     expect(by.q).toMatchObject({ status: "broken", installed: { found: true, path: path.join(bin, "kiro-cli"), version: null } });
@@ -76,11 +84,21 @@ describe("agent health", () => {
   });
 
   it("overall counts only the agents the configuration uses", async () => {
-    const ok = await agentsHealth({ config: { bin_dir: bin, default_agent: "codex", enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123", base_url: up } } } });
+    const ok = await agentsHealth({
+      config: { bin_dir: bin, default_agent: "codex", enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123", base_url: up } } },
+    });
     expect(ok.inUse).toEqual(["codex"]);
     expect(ok.agents.map((a) => `${a.id}:${a.status}`)).toEqual(["codex:ok", "shai:missing"]);
     expect(ok.overall).toBe("ok");
-    const bad = await agentsHealth({ config: { bin_dir: bin, default_agent: "codex", fallback: ["shai"], enabled: ["codex", "shai"], agents: { codex: { api_key: "codex-key-abcdef123", base_url: up } } } });
+    const bad = await agentsHealth({
+      config: {
+        bin_dir: bin,
+        default_agent: "codex",
+        fallback: ["shai"],
+        enabled: ["codex", "shai"],
+        agents: { codex: { api_key: "codex-key-abcdef123", base_url: up } },
+      },
+    });
     expect(bad.overall).toBe("degraded");
   });
 

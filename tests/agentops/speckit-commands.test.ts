@@ -5,12 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
-import {
-  SPECKIT_COMMANDS,
-  agentsWithCommands,
-  commandFolderState,
-  installSpeckitCommands,
-} from "../../f/devgodzilla/lib/agentops/speckit_commands.ts";
+import { SPECKIT_COMMANDS, agentsWithCommands, commandFolderState, installSpeckitCommands } from "../../f/devgodzilla/lib/agentops/speckit_commands.ts";
 
 let repo: string;
 afterEach(() => rmSync(repo, { recursive: true, force: true }));
@@ -31,7 +26,12 @@ describe("Spec Kit command files per agent", () => {
     expect(r.agents).toEqual([{ agent: "claude-code", dir: ".claude/skills", invoke: "/speckit-specify" }]);
     expect(readdirSync(path.join(repo, ".claude/skills")).sort()).toEqual(SPECKIT_COMMANDS.map((c) => `speckit-${c}`).sort());
     const { data, body } = frontMatter(read(".claude/skills/speckit-plan/SKILL.md"));
-    expect(data).toMatchObject({ name: "speckit-plan", description: expect.stringContaining("implementation plan"), compatibility: expect.any(String), metadata: { author: "devgodzilla" } });
+    expect(data).toMatchObject({
+      name: "speckit-plan",
+      description: expect.stringContaining("implementation plan"),
+      compatibility: expect.any(String),
+      metadata: { author: "devgodzilla" },
+    });
     expect(body).toContain("$ARGUMENTS");
     expect(body).toContain("/speckit-tasks"); // references use the skill form
     expect(body).not.toMatch(/__SPECKIT_COMMAND_/);

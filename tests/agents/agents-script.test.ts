@@ -38,7 +38,13 @@ describe("f/devgodzilla/agents", () => {
         resources: {
           "f/devgodzilla/agents_config": {
             resource_type: "c_devgodzilla_agents",
-            value: { bin_dir: bin.path, default_agent: "qwen", fallback: ["codex"], enabled: ["qwen", "codex", "shai", "windsurf", "llm"], agents: { qwen: { api_key: KEY, model: "qwen3-coder" } } },
+            value: {
+              bin_dir: bin.path,
+              default_agent: "qwen",
+              fallback: ["codex"],
+              enabled: ["qwen", "codex", "shai", "windsurf", "llm"],
+              agents: { qwen: { api_key: KEY, model: "qwen3-coder" } },
+            },
           },
           "f/devgodzilla/llm": { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: LLM_KEY, base_url: baseUrl, model: "gpt-4.1" } },
         },
@@ -51,7 +57,12 @@ describe("f/devgodzilla/agents", () => {
     const rows = result.render_all[1]["table-row-object"];
     const by = Object.fromEntries(rows.map((r) => [r.id, r]));
     expect(rows.map((r) => r.id)).toEqual(["codex", "qwen", "windsurf", "shai", "llm"]);
-    expect(by.qwen).toMatchObject({ status: "ok", inUse: true, installed: { found: true, version: "qwen 9.9.9-fake" }, credentials: { present: true, via: "c_devgodzilla_agents: agents.qwen.api_key" } });
+    expect(by.qwen).toMatchObject({
+      status: "ok",
+      inUse: true,
+      installed: { found: true, version: "qwen 9.9.9-fake" },
+      credentials: { present: true, via: "c_devgodzilla_agents: agents.qwen.api_key" },
+    });
     expect(by.codex).toMatchObject({ status: "no-credentials", inUse: true, installed: { found: true } });
     expect(by.shai).toMatchObject({ status: "missing", inUse: false, installed: { found: false } });
     expect(by.shai.problems.join(" ")).toMatch(/not found on PATH or in .*: install it/);

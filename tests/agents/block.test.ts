@@ -3,7 +3,11 @@ import { detectBlock } from "../../f/devgodzilla/lib/agents/block.ts";
 
 describe("BlockDetector", () => {
   it.each([
-    ["I need clarification: should deleted users be kept for 30 days or removed at once?", "clarify", "should deleted users be kept for 30 days or removed at once?"],
+    [
+      "I need clarification: should deleted users be kept for 30 days or removed at once?",
+      "clarify",
+      "should deleted users be kept for 30 days or removed at once?",
+    ],
     ["Before I can proceed, could you clarify which database the report should read from?", "clarify", null],
     ["The requirement is ambiguous: 'fast' has no target. What latency should the endpoint meet?", "clarify", "What latency should the endpoint meet?"],
     ["spec.md still contains [NEEDS CLARIFICATION: auth method not specified], so I stopped.", "clarify", null],
@@ -22,7 +26,12 @@ describe("BlockDetector", () => {
 
   it("an explicit BLOCKED marker wins and carries the question", () => {
     const b = detectBlock("Looked at the code.\nBLOCKED(clarify): Which currency should totals use?");
-    expect(b).toEqual({ kind: "clarify", reason: "explicit-marker", question: "Which currency should totals use?", excerpt: "BLOCKED(clarify): Which currency should totals use?" });
+    expect(b).toEqual({
+      kind: "clarify",
+      reason: "explicit-marker",
+      question: "Which currency should totals use?",
+      excerpt: "BLOCKED(clarify): Which currency should totals use?",
+    });
     expect(detectBlock("BLOCKED(re-plan): T3 must run after T7")?.kind).toBe("re-plan");
     expect(detectBlock("BLOCKED(respecify): FR-1 contradicts FR-2")?.kind).toBe("re-specify");
   });

@@ -63,7 +63,10 @@ function config(extra: Record<string, unknown> = {}) {
 
 describe("CLI adapter command lines", () => {
   it("covers every agent the registry marks as a headless CLI", () => {
-    const cli = Object.values(AGENTS).filter((a) => a.kind === "cli").map((a) => a.id).sort();
+    const cli = Object.values(AGENTS)
+      .filter((a) => a.kind === "cli")
+      .map((a) => a.id)
+      .sort();
     expect(cli).toEqual([...CLI_AGENTS].sort());
   });
 
@@ -76,7 +79,17 @@ describe("CLI adapter command lines", () => {
     const args = buildCliArgs(AGENTS.codex, { prompt: "--help me", model: null });
     expect(args.at(-1)).toBe(" --help me");
     // opencode takes a session title (saves it a title request to the model)
-    expect(buildCliArgs(AGENTS.opencode, { prompt: P, model: "p/m", title: "T001" })).toEqual(["run", "-m", "p/m", "--format", "json", "--auto", "--title", "T001", P]);
+    expect(buildCliArgs(AGENTS.opencode, { prompt: P, model: "p/m", title: "T001" })).toEqual([
+      "run",
+      "-m",
+      "p/m",
+      "--format",
+      "json",
+      "--auto",
+      "--title",
+      "T001",
+      P,
+    ]);
   });
 
   it("IDE and API agents have no headless command line", () => {
@@ -112,8 +125,13 @@ describe("CLI adapter runs (fake agent executables)", () => {
     const cfg = config({ agents: { qwen: { api_key: key, base_url: "http://127.0.0.1:9/v1", model: "m1" } } });
     const lines: string[] = [];
     const res = await runCliAgent({
-      agentId: "qwen", prompt: "[[fake:leak]] do it", cwd: dir(), config: cfg, log: false,
-      env: { FAKE_AGENT_RECORD: record, FAKE_AGENT_LEAK_VAR: "OPENAI_API_KEY" }, onLine: (l) => lines.push(l),
+      agentId: "qwen",
+      prompt: "[[fake:leak]] do it",
+      cwd: dir(),
+      config: cfg,
+      log: false,
+      env: { FAKE_AGENT_RECORD: record, FAKE_AGENT_LEAK_VAR: "OPENAI_API_KEY" },
+      onLine: (l) => lines.push(l),
     });
     const [rec] = readRecords(record);
     expect(rec!.env.OPENAI_API_KEY).toBe(key);
@@ -135,7 +153,14 @@ describe("CLI adapter runs (fake agent executables)", () => {
     if (process.getuid?.() === 0) expect(claude!.env.IS_SANDBOX).toBe("1");
     expect(oc!.env.OPENCODE_DISABLE_AUTOUPDATE).toBe("1");
     expect(JSON.parse(oc!.env.OPENCODE_CONFIG_CONTENT!)).toEqual({
-      provider: { mock: { npm: "@ai-sdk/openai-compatible", name: "mock", options: { baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-oc-0123456789abcdef" }, models: { "mock-model": { name: "mock-model", tool_call: true } } } },
+      provider: {
+        mock: {
+          npm: "@ai-sdk/openai-compatible",
+          name: "mock",
+          options: { baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-oc-0123456789abcdef" },
+          models: { "mock-model": { name: "mock-model", tool_call: true } },
+        },
+      },
     });
     expect(oc!.argv).toEqual(["run", "-m", "mock/mock-model", "--format", "json", "--auto", P]);
   });
@@ -160,10 +185,17 @@ describe("CLI adapter runs (fake agent executables)", () => {
     expect(codex!.env.CODEX_API_KEY).toBe("sk-cx-0123456789abcdef");
     const toml = readFileSync(join(home, ".codex/config.toml"), "utf8");
     expect(toml).toMatch(/model_provider = "devgodzilla"/);
-    expect(toml).toMatch(/\[model_providers\.devgodzilla\][^[]*base_url = "http:\/\/127\.0\.0\.1:9\/v1"[^[]*env_key = "CODEX_API_KEY"[^[]*wire_api = "responses"/s);
+    expect(toml).toMatch(
+      /\[model_providers\.devgodzilla\][^[]*base_url = "http:\/\/127\.0\.0\.1:9\/v1"[^[]*env_key = "CODEX_API_KEY"[^[]*wire_api = "responses"/s,
+    );
     expect(JSON.parse(kilo!.env.KILO_CONFIG_CONTENT!).provider.mock.options.baseURL).toBe(url);
     expect(kilo!.env.OPENCODE_CONFIG_CONTENT).toBeUndefined();
-    expect(copilot!.env).toMatchObject({ COPILOT_PROVIDER_BASE_URL: url, COPILOT_PROVIDER_TYPE: "openai", COPILOT_PROVIDER_API_KEY: "sk-cp-0123456789abcdef", COPILOT_MODEL: "gpt-4.1" });
+    expect(copilot!.env).toMatchObject({
+      COPILOT_PROVIDER_BASE_URL: url,
+      COPILOT_PROVIDER_TYPE: "openai",
+      COPILOT_PROVIDER_API_KEY: "sk-cp-0123456789abcdef",
+      COPILOT_MODEL: "gpt-4.1",
+    });
     expect(copilot!.env.COPILOT_GITHUB_TOKEN).toBeUndefined();
     expect(gemini!.env.GOOGLE_GEMINI_BASE_URL).toBe("http://127.0.0.1:9");
     expect(JSON.parse(readFileSync(join(home, ".gemini/settings.json"), "utf8")).security.auth.selectedType).toBe("gemini-api-key");
@@ -215,8 +247,12 @@ describe("CLI adapter runs (fake agent executables)", () => {
   it("a hanging agent is stopped by the idle watchdog and no process of its group survives", async () => {
     const lines: string[] = [];
     const err = await runCliAgent({
-      agentId: "claude-code", prompt: "[[fake:grandchild]]", cwd: dir(), config: config({ agents: { "claude-code": { idle_timeout_seconds: 1 } } }),
-      log: false, onLine: (l) => lines.push(l),
+      agentId: "claude-code",
+      prompt: "[[fake:grandchild]]",
+      cwd: dir(),
+      config: config({ agents: { "claude-code": { idle_timeout_seconds: 1 } } }),
+      log: false,
+      onLine: (l) => lines.push(l),
     }).catch((e) => e);
     expect(err).toBeInstanceOf(AgentTimeoutError);
     expect(err.kind).toBe("idle");
@@ -225,14 +261,18 @@ describe("CLI adapter runs (fake agent executables)", () => {
   });
 
   it("the wall-clock timeout is AgentTimeoutError(wall)", async () => {
-    const err = await runCliAgent({ agentId: "gemini-cli", prompt: "[[fake:chatty]]", cwd: dir(), config: config(), timeoutMs: 700, log: false }).catch((e) => e);
+    const err = await runCliAgent({ agentId: "gemini-cli", prompt: "[[fake:chatty]]", cwd: dir(), config: config(), timeoutMs: 700, log: false }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(AgentTimeoutError);
     expect(err.kind).toBe("wall");
   });
 
   it("maps failures to typed errors: transient, auth, permission, documented exit codes, plain failure", async () => {
     const run = (id: AgentId, stderr: string, code: number) =>
-      runCliAgent({ agentId: id, prompt: `[[fake:exit ${code}]]`, cwd: dir(), config: config(), env: { FAKE_AGENT_STDERR: stderr }, log: false }).catch((e) => e);
+      runCliAgent({ agentId: id, prompt: `[[fake:exit ${code}]]`, cwd: dir(), config: config(), env: { FAKE_AGENT_STDERR: stderr }, log: false }).catch(
+        (e) => e,
+      );
     expect(await run("codex", "stream error: 429 Too Many Requests, rate limit reached", 1)).toBeInstanceOf(TransientAgentError);
     const auth = await run("claude-code", "Invalid API key · Please run /login", 1);
     expect(auth).toBeInstanceOf(ExecutionBlockedError);
@@ -275,9 +315,21 @@ describe("CLI adapter sandbox hook", () => {
     const record = join(dir(), "r.jsonl");
     let disposed = false;
     const res = await runCliAgent({
-      agentId: "qwen", prompt: P, cwd: dir(), config: config(), env: { FAKE_AGENT_RECORD: record }, log: false,
+      agentId: "qwen",
+      prompt: P,
+      cwd: dir(),
+      config: config(),
+      env: { FAKE_AGENT_RECORD: record },
+      log: false,
       // Stands in for lib/sandbox wrapInSandbox: run the same command through /usr/bin/env.
-      wrap: (cmd) => ({ ...cmd, file: "/usr/bin/env", args: ["DG_WRAPPED=yes", cmd.file, ...cmd.args], dispose: async () => { disposed = true; } }),
+      wrap: (cmd) => ({
+        ...cmd,
+        file: "/usr/bin/env",
+        args: ["DG_WRAPPED=yes", cmd.file, ...cmd.args],
+        dispose: async () => {
+          disposed = true;
+        },
+      }),
     });
     expect(res.exitCode).toBe(0);
     const [rec] = readRecords(record);

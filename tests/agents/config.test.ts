@@ -17,12 +17,23 @@ describe("agent registry", () => {
   it("gives each agent the command folder and prompt format it documents", () => {
     const dirs = Object.fromEntries(listAgents().map((a) => [a.id, [a.commandDir, a.promptFormat]]));
     expect(dirs).toMatchObject({
-      codex: [".agents/skills/", "skill"], "claude-code": [".claude/skills/", "skill"], opencode: [".opencode/commands/", "markdown"],
-      "gemini-cli": [".gemini/commands/", "toml"], qwen: [".qwen/commands/", "markdown"], copilot: [".github/skills/", "skill"],
-      cursor: [".cursor/skills/", "skill"], windsurf: [".windsurf/workflows/", "markdown"], qoder: [".qoder/skills/", "skill"],
-      q: [".kiro/prompts/", "markdown"], auggie: [".augment/commands/", "markdown"], codebuddy: [".codebuddy/commands/", "markdown"],
-      kilocode: [".kilo/commands/", "markdown"], roo: [".roo/commands/", "markdown"], amp: [".agents/commands/", "markdown"],
-      shai: [".shai/commands/", "markdown"], bob: [".bob/skills/", "skill"],
+      codex: [".agents/skills/", "skill"],
+      "claude-code": [".claude/skills/", "skill"],
+      opencode: [".opencode/commands/", "markdown"],
+      "gemini-cli": [".gemini/commands/", "toml"],
+      qwen: [".qwen/commands/", "markdown"],
+      copilot: [".github/skills/", "skill"],
+      cursor: [".cursor/skills/", "skill"],
+      windsurf: [".windsurf/workflows/", "markdown"],
+      qoder: [".qoder/skills/", "skill"],
+      q: [".kiro/prompts/", "markdown"],
+      auggie: [".augment/commands/", "markdown"],
+      codebuddy: [".codebuddy/commands/", "markdown"],
+      kilocode: [".kilo/commands/", "markdown"],
+      roo: [".roo/commands/", "markdown"],
+      amp: [".agents/commands/", "markdown"],
+      shai: [".shai/commands/", "markdown"],
+      bob: [".bob/skills/", "skill"],
     });
   });
 
@@ -37,7 +48,9 @@ describe("agent registry", () => {
 
 describe("agent registry: modes, pins and install sources", () => {
   it("pins exactly the versions test:agents installs and runs (tests/agents/real/clis.json)", () => {
-    const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, "real/clis.json"), "utf8")) as { agents: Record<string, { package: string; version: string; bin: string }> };
+    const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, "real/clis.json"), "utf8")) as {
+      agents: Record<string, { package: string; version: string; bin: string }>;
+    };
     for (const [id, pin] of Object.entries(manifest.agents)) {
       const spec = AGENTS[id as keyof typeof AGENTS];
       expect(spec.install, id).toEqual({ npm: pin.package, npmVersion: pin.version });
@@ -47,7 +60,11 @@ describe("agent registry: modes, pins and install sources", () => {
   });
 
   it("says what each agent takes to run: headless here, a vendor's service, or a person in an IDE", () => {
-    const byMode = (m: string) => listAgents().filter((a) => a.mode === m).map((a) => a.id).sort();
+    const byMode = (m: string) =>
+      listAgents()
+        .filter((a) => a.mode === m)
+        .map((a) => a.id)
+        .sort();
     expect(byMode("headless")).toEqual(["claude-code", "codex", "copilot", "gemini-cli", "kilocode", "llm", "opencode", "qwen"]);
     expect(byMode("ide-handoff")).toEqual(["bob", "roo", "windsurf"]);
     for (const a of listAgents()) expect(a.service === null, a.id).toBe(a.mode !== "vendor-service");
@@ -113,10 +130,30 @@ describe("c_devgodzilla_agents config", () => {
     const rt = parse(readFileSync(resolve(import.meta.dirname, "../../resources/c_devgodzilla_agents.resource-type.yaml"), "utf8"));
     expect(rt.schema.$defs.agent_id.enum).toEqual([...AGENT_IDS]);
     expect(Object.keys(rt.schema.properties).sort()).toEqual(
-      ["agents", "bin_dir", "by_phase", "by_story", "by_task", "by_task_type", "default_agent", "enabled", "fallback", "idle_timeout_seconds", "review", "sandbox", "timeout_seconds"].sort(),
+      [
+        "agents",
+        "bin_dir",
+        "by_phase",
+        "by_story",
+        "by_task",
+        "by_task_type",
+        "default_agent",
+        "enabled",
+        "fallback",
+        "idle_timeout_seconds",
+        "review",
+        "sandbox",
+        "timeout_seconds",
+      ].sort(),
     );
-    expect(Object.keys(rt.schema.properties.agents.additionalProperties.properties).sort()).toEqual(
-      ["api_key", "base_url", "env", "ide_handoff", "idle_timeout_seconds", "model", "timeout_seconds"],
-    );
+    expect(Object.keys(rt.schema.properties.agents.additionalProperties.properties).sort()).toEqual([
+      "api_key",
+      "base_url",
+      "env",
+      "ide_handoff",
+      "idle_timeout_seconds",
+      "model",
+      "timeout_seconds",
+    ]);
   });
 });

@@ -47,5 +47,9 @@ export async function waitUntil(cond: () => boolean, ms = 3000): Promise<boolean
 
 export function readRecords(file: string): { flavor: string; argv: string[]; cwd: string; env: Record<string, string> }[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }

@@ -14,7 +14,10 @@ import { createFixtureRemote, tempDir, type FixtureRemote } from "../helpers/git
 import { FAKE_BIN, tempDirsPerTest } from "./helpers.ts";
 
 const dir = tempDirsPerTest();
-const git = (cwd: string, ...a: string[]) => execFileSync("git", ["-c", "user.name=Person", "-c", "user.email=p@example.test", ...a], { cwd }).toString().trim();
+const git = (cwd: string, ...a: string[]) =>
+  execFileSync("git", ["-c", "user.name=Person", "-c", "user.email=p@example.test", ...a], { cwd })
+    .toString()
+    .trim();
 
 let fx: FixtureRemote;
 let cache: { dir: string; cleanup(): Promise<void> };
@@ -27,7 +30,15 @@ afterAll(async () => {
   await cache?.cleanup();
 });
 
-const task = (id: string) => ({ repo: fx.remote, commit: fx.seed, feature: "001-export", task: { id, description: "Add the CSV export" }, install: [], cache_dir: cache.dir, work_root: dir("dg-ide-work-") });
+const task = (id: string) => ({
+  repo: fx.remote,
+  commit: fx.seed,
+  feature: "001-export",
+  task: { id, description: "Add the CSV export" },
+  install: [],
+  cache_dir: cache.dir,
+  work_root: dir("dg-ide-work-"),
+});
 
 /** The person: clones the task branch, finds the command, does the work, pushes. */
 function personDoesTheWork(branch: string, commandFile: string): string {
@@ -46,7 +57,12 @@ describe("IDE handoff", () => {
   it("an IDE agent's task is handed to a person and their pushed work comes back as the task's change", async () => {
     const res = await executeTask(task("T020"), { agents: { default_agent: "windsurf", enabled: ["windsurf"] } });
     expect(res.outcome).toBe("ide_handoff");
-    expect(res.handoff).toMatchObject({ agent: "windsurf", branch: "devgodzilla/001-export-tasks/T020", command_file: ".windsurf/workflows/devgodzilla-t020.md", base_commit: fx.seed });
+    expect(res.handoff).toMatchObject({
+      agent: "windsurf",
+      branch: "devgodzilla/001-export-tasks/T020",
+      command_file: ".windsurf/workflows/devgodzilla-t020.md",
+      base_commit: fx.seed,
+    });
     expect(await fx.head(res.branch)).toBe(res.handoff!.commit);
 
     // The approval step's script: resume URLs and what to do, for the approval page.
@@ -59,7 +75,12 @@ describe("IDE handoff", () => {
     expect(payload.description).toContain("/devgodzilla-t020");
 
     const pushed = personDoesTheWork(res.branch, res.handoff!.command_file);
-    const picked = await pickUpIdeWork({ handoff: res.handoff, resume: { done: true, note: "Implemented toCsv in Windsurf" }, cacheDir: cache.dir, workRoot: dir("dg-ide-work-") });
+    const picked = await pickUpIdeWork({
+      handoff: res.handoff,
+      resume: { done: true, note: "Implemented toCsv in Windsurf" },
+      cacheDir: cache.dir,
+      workRoot: dir("dg-ide-work-"),
+    });
     expect(picked.outcome).toBe("changed");
     expect(picked.artifacts.files.map((f) => f.path)).toEqual(["src/export.js"]); // the command file is gone again
     expect(picked.agent).toMatchObject({ agentId: "windsurf", via: "ide", finalMessage: "Implemented toCsv in Windsurf" });

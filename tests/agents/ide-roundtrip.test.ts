@@ -10,7 +10,10 @@ import { tempDirsPerTest } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname, "../fixtures/agents/ide_bundle");
 const dir = tempDirsPerTest();
-const git = (cwd: string, ...a: string[]) => execFileSync("git", ["-c", "user.name=h", "-c", "user.email=h@h", ...a], { cwd }).toString().trim();
+const git = (cwd: string, ...a: string[]) =>
+  execFileSync("git", ["-c", "user.name=h", "-c", "user.email=h@h", ...a], { cwd })
+    .toString()
+    .trim();
 
 function setup() {
   const remote = dir("dg-ide-remote-");
@@ -30,7 +33,12 @@ function setup() {
 }
 
 const args = (worktree: string, branch: string, agent: string) => ({
-  worktree, branch, task_id: "T012", title: "Add the export button", prompt: "Implement the CSV export in src/export.ts.", agent,
+  worktree,
+  branch,
+  task_id: "T012",
+  title: "Add the export button",
+  prompt: "Implement the CSV export in src/export.ts.",
+  agent,
 });
 
 describe("IDE adapter approval round trip (local runner)", () => {
@@ -72,7 +80,11 @@ describe("IDE adapter approval round trip (local runner)", () => {
     const first = await runPath("f/ide_test/ide_roundtrip", { args: args(worktree, branch, "bob"), root: ROOT, stateDir, store });
     expect(first.status).toBe("suspended");
     expect((first.pending!.step_result as any).command_file).toBe(".bob/skills/devgodzilla-t012/SKILL.md");
-    const out = await resumeRun(first.runId, { done: false, note: "The spec is ambiguous: which delimiter should the CSV use?" }, { root: ROOT, stateDir, store });
+    const out = await resumeRun(
+      first.runId,
+      { done: false, note: "The spec is ambiguous: which delimiter should the CSV use?" },
+      { root: ROOT, stateDir, store },
+    );
     expect(out.status).toBe("success");
     expect((out.result as any).outcome.block).toMatchObject({ kind: "clarify" });
     expect((out.result as any).picked).toBeNull();

@@ -13,7 +13,10 @@ import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 import { FAKE_BIN, tempDirsPerTest } from "./helpers.ts";
 
 const dir = tempDirsPerTest();
-const git = (cwd: string, ...a: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...a], { cwd }).toString().trim();
+const git = (cwd: string, ...a: string[]) =>
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...a], { cwd })
+    .toString()
+    .trim();
 function repo(): string {
   const d = dir("dg-repo-");
   git(d, "init", "-q", "-b", "main");
@@ -25,7 +28,12 @@ function repo(): string {
 
 // ---- a loopback Jules API --------------------------------------------------------------------
 const JULES_KEY = "jules-test-key-0123456789";
-interface Seen { method: string; path: string; key: string | undefined; body: any }
+interface Seen {
+  method: string;
+  path: string;
+  key: string | undefined;
+  body: any;
+}
 let jules: Server;
 let julesUrl = "";
 const seen: Seen[] = [];
@@ -40,24 +48,47 @@ beforeAll(async () => {
     req.on("end", () => {
       const url = new URL(req.url!, "http://x");
       seen.push({ method: req.method!, path: url.pathname, key: req.headers["x-goog-api-key"] as string | undefined, body: raw ? JSON.parse(raw) : null });
-      const send = (status: number, body: unknown) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(body)); };
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
       if (req.headers["x-goog-api-key"] !== JULES_KEY) return send(401, { error: { message: "API key not valid" } });
       if (url.pathname === "/v1alpha/sources") {
         if (!url.searchParams.get("pageToken")) return send(200, { sources: [{ name: "sources/github/acme/other" }], nextPageToken: "p2" });
         return send(200, { sources: [{ name: "sources/github/acme/shop" }] });
       }
-      if (url.pathname === "/v1alpha/sessions" && req.method === "POST") { polls = 0; return send(200, { name: "sessions/s-42", id: "s-42", state: "QUEUED" }); }
+      if (url.pathname === "/v1alpha/sessions" && req.method === "POST") {
+        polls = 0;
+        return send(200, { name: "sessions/s-42", id: "s-42", state: "QUEUED" });
+      }
       if (url.pathname === "/v1alpha/sessions/s-42") {
         polls++;
         if (polls < 2) return send(200, { id: "s-42", state: "IN_PROGRESS" });
         if (scenario === "failed") return send(200, { id: "s-42", state: "FAILED" });
         if (scenario === "feedback") return send(200, { id: "s-42", state: "AWAITING_USER_FEEDBACK" });
-        if (scenario === "pr") return send(200, { id: "s-42", state: "COMPLETED", outputs: [{ pullRequest: { url: "https://github.com/acme/shop/pull/7", title: "Add notes", headRef: "jules/notes", baseRef: "main" } }] });
-        return send(200, { id: "s-42", state: "COMPLETED", outputs: [{ changeSet: { source: "sources/github/acme/shop", gitPatch: { unidiffPatch: PATCH, baseCommitId: "abc", suggestedCommitMessage: "Add notes" } } }] });
+        if (scenario === "pr")
+          return send(200, {
+            id: "s-42",
+            state: "COMPLETED",
+            outputs: [{ pullRequest: { url: "https://github.com/acme/shop/pull/7", title: "Add notes", headRef: "jules/notes", baseRef: "main" } }],
+          });
+        return send(200, {
+          id: "s-42",
+          state: "COMPLETED",
+          outputs: [
+            { changeSet: { source: "sources/github/acme/shop", gitPatch: { unidiffPatch: PATCH, baseCommitId: "abc", suggestedCommitMessage: "Add notes" } } },
+          ],
+        });
       }
       if (url.pathname === "/v1alpha/sessions/s-42/activities") {
         const msg = scenario === "feedback" ? "Should NOTES.md be in English or French?" : scenario === "failed" ? "" : "Added NOTES.md.";
-        return send(200, { activities: [{ progressUpdated: { title: "Working", description: "Reading the repo" } }, ...(msg ? [{ agentMessaged: { agentMessage: msg } }] : []), ...(scenario === "failed" ? [{ sessionFailed: { reason: "build broke" } }] : [])] });
+        return send(200, {
+          activities: [
+            { progressUpdated: { title: "Working", description: "Reading the repo" } },
+            ...(msg ? [{ agentMessaged: { agentMessage: msg } }] : []),
+            ...(scenario === "failed" ? [{ sessionFailed: { reason: "build broke" } }] : []),
+          ],
+        });
       }
       send(404, { error: { message: "not found" } });
     });
@@ -72,7 +103,15 @@ describe("Jules API adapter (loopback fake)", () => {
     scenario = "ok";
     seen.length = 0;
     const cwd = repo();
-    const out = await runJules({ apiKey: JULES_KEY, repo: "acme/shop", prompt: "T002 add notes", baseUrl: julesUrl, pollIntervalMs: 10, applyTo: cwd, createPr: false });
+    const out = await runJules({
+      apiKey: JULES_KEY,
+      repo: "acme/shop",
+      prompt: "T002 add notes",
+      baseUrl: julesUrl,
+      pollIntervalMs: 10,
+      applyTo: cwd,
+      createPr: false,
+    });
     expect(out.state).toBe("COMPLETED");
     expect(out.sessionId).toBe("s-42");
     expect(out.applied).toBe(true);
@@ -91,7 +130,14 @@ describe("Jules API adapter (loopback fake)", () => {
   it("asks for a pull request by default and returns it", async () => {
     scenario = "pr";
     seen.length = 0;
-    const out = await runJules({ apiKey: JULES_KEY, repo: "acme/shop", prompt: "T002", baseUrl: julesUrl, pollIntervalMs: 10, startingBranch: "devgodzilla/001" });
+    const out = await runJules({
+      apiKey: JULES_KEY,
+      repo: "acme/shop",
+      prompt: "T002",
+      baseUrl: julesUrl,
+      pollIntervalMs: 10,
+      startingBranch: "devgodzilla/001",
+    });
     expect(out.pullRequest).toEqual({ url: "https://github.com/acme/shop/pull/7", title: "Add notes", headRef: "jules/notes", baseRef: "main" });
     expect(out.patch).toBeNull();
     const create = seen.find((s) => s.method === "POST" && s.path === "/v1alpha/sessions")!;
@@ -108,7 +154,9 @@ describe("Jules API adapter (loopback fake)", () => {
 
   it("a failed session and a bad key are typed errors that never show the key", async () => {
     scenario = "failed";
-    await expect(runJules({ apiKey: JULES_KEY, repo: "acme/shop", prompt: "x", baseUrl: julesUrl, pollIntervalMs: 10 })).rejects.toThrow(/s-42 failed: build broke/);
+    await expect(runJules({ apiKey: JULES_KEY, repo: "acme/shop", prompt: "x", baseUrl: julesUrl, pollIntervalMs: 10 })).rejects.toThrow(
+      /s-42 failed: build broke/,
+    );
     const bad = await runJules({ apiKey: "wrong-key-0000000", repo: "acme/shop", prompt: "x", baseUrl: julesUrl }).catch((e) => e);
     expect(bad).toBeInstanceOf(ExecutionBlockedError);
     expect(bad.reason).toBe("auth");
@@ -121,7 +169,10 @@ describe("Jules API adapter (loopback fake)", () => {
     scenario = "ok";
     const cwd = repo();
     const res = await runAgent({
-      agentId: "jules", prompt: "T002", cwd, github: { repo: "acme/shop" },
+      agentId: "jules",
+      prompt: "T002",
+      cwd,
+      github: { repo: "acme/shop" },
       config: { agents: { jules: { api_key: JULES_KEY, base_url: julesUrl } } },
     });
     expect(res.agentId).toBe("jules");
@@ -139,7 +190,9 @@ describe("Jules API adapter (loopback fake)", () => {
 
   it("without a GitHub repository jules is unavailable, so the next configured agent runs the task", async () => {
     const res = await runAgent({
-      agentId: "jules", prompt: "T002 [[fake:write x.txt=1]]", cwd: repo(),
+      agentId: "jules",
+      prompt: "T002 [[fake:write x.txt=1]]",
+      cwd: repo(),
       config: { fallback: ["qwen"], bin_dir: FAKE_BIN, agents: { jules: { api_key: JULES_KEY, base_url: julesUrl } } },
     });
     expect(res.agentId).toBe("qwen");
@@ -147,7 +200,12 @@ describe("Jules API adapter (loopback fake)", () => {
 });
 
 describe("IDE adapter", () => {
-  const task = { taskId: "T012", title: "Add the export button", prompt: "Implement the CSV export button in src/ui/export.ts.", branch: "devgodzilla/001-export/T012" };
+  const task = {
+    taskId: "T012",
+    title: "Add the export button",
+    prompt: "Implement the CSV export button in src/ui/export.ts.",
+    branch: "devgodzilla/001-export/T012",
+  };
 
   it.each([
     ["cursor", ".cursor/commands/devgodzilla-t012.md", /^---\ndescription: "DevGodzilla T012: Add the export button"\n---/],
@@ -174,15 +232,30 @@ describe("IDE adapter", () => {
 
   it("the suspend payload carries resume URLs, a description and the form defaults", async () => {
     const file = renderIdeCommand({ agentId: "cursor", ...task });
-    const p = await ideSuspendPayload({ agentId: "cursor", taskId: "T012", title: task.title, branch: task.branch, commandFile: file },
-      async () => ({ resume: "http://r", cancel: "http://c", approvalPage: "http://a" }));
-    expect(p).toMatchObject({ resume: "http://r", cancel: "http://c", approvalPage: "http://a", default_args: { done: false, note: "" }, command_file: file.path });
+    const p = await ideSuspendPayload({ agentId: "cursor", taskId: "T012", title: task.title, branch: task.branch, commandFile: file }, async () => ({
+      resume: "http://r",
+      cancel: "http://c",
+      approvalPage: "http://a",
+    }));
+    expect(p).toMatchObject({
+      resume: "http://r",
+      cancel: "http://c",
+      approvalPage: "http://a",
+      default_args: { done: false, note: "" },
+      command_file: file.path,
+    });
     expect(p.description).toContain("/devgodzilla-t012");
   });
 
   it("reads the approval: done, a blocking note, a plain rejection, a bad answer", () => {
-    expect(ideOutcome({ done: true, note: "Implemented" }, { agentId: "cursor", taskId: "T012" })).toMatchObject({ exitCode: 0, finalMessage: "Implemented", block: null });
-    expect(ideOutcome({ done: false, note: "Which delimiter should the CSV use?" }, { agentId: "cursor", taskId: "T012" }).block).toMatchObject({ kind: "clarify" });
+    expect(ideOutcome({ done: true, note: "Implemented" }, { agentId: "cursor", taskId: "T012" })).toMatchObject({
+      exitCode: 0,
+      finalMessage: "Implemented",
+      block: null,
+    });
+    expect(ideOutcome({ done: false, note: "Which delimiter should the CSV use?" }, { agentId: "cursor", taskId: "T012" }).block).toMatchObject({
+      kind: "clarify",
+    });
     expect(() => ideOutcome({ done: false, note: "no time" }, { agentId: "cursor", taskId: "T012" })).toThrow(ExecutionBlockedError);
     expect(() => ideOutcome({ note: "x" }, { agentId: "cursor", taskId: "T012" })).toThrow(InputError);
   });
@@ -210,7 +283,10 @@ describe("runAgent", () => {
   it("falls back to the next configured agent when the chosen one is not installed", async () => {
     const cwd = dir();
     const res = await runAgent({
-      task: { id: "T1", type: "code" }, prompt: "do it", cwd, log: false,
+      task: { id: "T1", type: "code" },
+      prompt: "do it",
+      cwd,
+      log: false,
       config: { bin_dir: FAKE_BIN, by_task_type: { code: "windsurf" }, fallback: ["qwen"] },
     });
     expect(res.agentId).toBe("qwen");
@@ -219,11 +295,18 @@ describe("runAgent", () => {
 
   it("runs the first agent with the requested model; a fallback agent keeps its own model", async () => {
     const record = join(dir("dg-rec-"), "runs.jsonl");
-    const config = { bin_dir: FAKE_BIN, fallback: ["qwen"], agents: { codex: { env: { FAKE_AGENT_RECORD: record } }, qwen: { model: "qwen-own", env: { FAKE_AGENT_RECORD: record } } } };
+    const config = {
+      bin_dir: FAKE_BIN,
+      fallback: ["qwen"],
+      agents: { codex: { env: { FAKE_AGENT_RECORD: record } }, qwen: { model: "qwen-own", env: { FAKE_AGENT_RECORD: record } } },
+    };
     await runAgent({ agentId: "codex", model: "gpt-5-codex", prompt: "do it", cwd: dir(), log: false, config });
     // windsurf is an IDE agent (unavailable headless): qwen runs instead, without codex's model.
     await runAgent({ agentId: "windsurf", model: "gpt-5-codex", prompt: "do it", cwd: dir(), log: false, config });
-    const runs = readFileSync(record, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { flavor: string; argv: string[] });
+    const runs = readFileSync(record, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { flavor: string; argv: string[] });
     expect(runs[0]!.flavor).toBe("codex");
     expect(runs[0]!.argv.join(" ")).toContain("-m gpt-5-codex");
     expect(runs[1]!.flavor).toBe("qwen");
@@ -232,7 +315,9 @@ describe("runAgent", () => {
   });
 
   it("does not fall back on a real failure", async () => {
-    await expect(runAgent({ agentId: "codex", prompt: "[[fake:exit 3]]", cwd: dir(), log: false, config: { bin_dir: FAKE_BIN, fallback: ["qwen"] } })).rejects.toBeInstanceOf(AgentFailedError);
+    await expect(
+      runAgent({ agentId: "codex", prompt: "[[fake:exit 3]]", cwd: dir(), log: false, config: { bin_dir: FAKE_BIN, fallback: ["qwen"] } }),
+    ).rejects.toBeInstanceOf(AgentFailedError);
   });
 
   it("the llm agent needs an LLM resource", async () => {

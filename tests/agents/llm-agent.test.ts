@@ -10,7 +10,9 @@ import { tempDirsPerTest } from "./helpers.ts";
 const KEY = "sk-test-llm-agent-key-000000000000";
 let server: LlmServer;
 let handler = scripted([]);
-const reply = (r: LlmReply[]) => { handler = scripted(r); };
+const reply = (r: LlmReply[]) => {
+  handler = scripted(r);
+};
 beforeAll(async () => {
   server = await startLlmServer((ex) => handler(ex));
 });
@@ -103,7 +105,11 @@ describe("built-in llm agent", () => {
     const cwd = repo();
     reply([{ text: "Done.\n```diff\n" + GOOD_DIFF + "```" }]);
     const before = server.requests.length;
-    const res = await runLlmAgent({ prompt: "T003 greet", cwd, llm: { provider: "anthropic", apiKey: KEY, baseUrl: server.url, model: "claude-sonnet-4-6", maxAttempts: 1 } });
+    const res = await runLlmAgent({
+      prompt: "T003 greet",
+      cwd,
+      llm: { provider: "anthropic", apiKey: KEY, baseUrl: server.url, model: "claude-sonnet-4-6", maxAttempts: 1 },
+    });
     expect(server.requests[before]!.protocol).toBe("anthropic");
     expect(res.via).toBe("anthropic:claude-sonnet-4-6");
     expect(readFileSync(join(cwd, "greet.ts"), "utf8")).toContain("Hello, ");

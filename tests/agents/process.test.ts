@@ -20,7 +20,15 @@ describe("runProcess", () => {
   });
 
   it("the idle watchdog kills a silent process and its group", async () => {
-    const res = await runProcess({ file: FAKE, args: ["[[fake:grandchild]]"], cwd: dir(), idleTimeoutMs: 400, timeoutMs: 20_000, killGraceMs: 300, log: false });
+    const res = await runProcess({
+      file: FAKE,
+      args: ["[[fake:grandchild]]"],
+      cwd: dir(),
+      idleTimeoutMs: 400,
+      timeoutMs: 20_000,
+      killGraceMs: 300,
+      log: false,
+    });
     expect(res.idleKilled).toBe(true);
     expect(res.timedOut).toBe(false);
     expect(res.durationMs).toBeLessThan(5000);
@@ -35,7 +43,14 @@ describe("runProcess", () => {
   });
 
   it("a grandchild left behind by a process that exited is stopped too", async () => {
-    const res = await runProcess({ file: FAKE, args: ["[[fake:grandchild]] [[fake:exit-early]]"], cwd: dir(), timeoutMs: 10_000, killGraceMs: 300, log: false });
+    const res = await runProcess({
+      file: FAKE,
+      args: ["[[fake:grandchild]] [[fake:exit-early]]"],
+      cwd: dir(),
+      timeoutMs: 10_000,
+      killGraceMs: 300,
+      log: false,
+    });
     expect(res.exitCode).toBe(0);
     expect(res.timedOut).toBe(false);
     expect(await waitUntil(() => !isAlive(pidFrom(res.stdout, "GRANDCHILD_PID")))).toBe(true);
@@ -44,7 +59,8 @@ describe("runProcess", () => {
   it("when the job's own process is cancelled (SIGTERM), the agent's group dies with it", async () => {
     // Plain node with tsx's loader only: no signal handling of tsx's CLI in between.
     const runner = spawn(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "../fixtures/agents/run-and-wait.ts"), FAKE], {
-      cwd: resolve(import.meta.dirname, "../.."), stdio: ["ignore", "pipe", "inherit"],
+      cwd: resolve(import.meta.dirname, "../.."),
+      stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     runner.stdout!.on("data", (c) => (out += c));
@@ -82,8 +98,13 @@ describe("runProcess", () => {
     const lines: string[] = [];
     const script = "console.log('key=supersecret-123456'); for (let i = 0; i < 5000; i++) console.log('line ' + i); console.log('LAST')";
     const res = await runProcess({
-      file: "node", args: ["-e", script], cwd: dir(), maxOutputBytes: 4000, log: false,
-      redactor: new Redactor(["supersecret-123456"]), onLine: (l) => lines.push(l),
+      file: "node",
+      args: ["-e", script],
+      cwd: dir(),
+      maxOutputBytes: 4000,
+      log: false,
+      redactor: new Redactor(["supersecret-123456"]),
+      onLine: (l) => lines.push(l),
     });
     expect(res.stdout).toContain("key=[REDACTED]");
     expect(res.stdout).not.toContain("supersecret");
@@ -96,9 +117,17 @@ describe("runProcess", () => {
   it("the job log is capped separately and says so", async () => {
     const logged: string[] = [];
     const orig = console.log;
-    console.log = (...a: unknown[]) => { logged.push(a.join(" ")); };
+    console.log = (...a: unknown[]) => {
+      logged.push(a.join(" "));
+    };
     try {
-      await runProcess({ file: "node", args: ["-e", "for (let i = 0; i < 2000; i++) console.log('row ' + i)"], cwd: dir(), maxLogBytes: 500, logPrefix: "[t] " });
+      await runProcess({
+        file: "node",
+        args: ["-e", "for (let i = 0; i < 2000; i++) console.log('row ' + i)"],
+        cwd: dir(),
+        maxLogBytes: 500,
+        logPrefix: "[t] ",
+      });
     } finally {
       console.log = orig;
     }

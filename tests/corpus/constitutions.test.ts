@@ -18,7 +18,10 @@ describe("human-written constitutions", () => {
     const c = parseConstitution(md);
     if (core < 0) return expect(c.articles.length).toBeGreaterThanOrEqual(0);
     const end = lines.findIndex((l, i) => i > core && /^##\s/.test(l));
-    const headings = lines.slice(core + 1, end < 0 ? undefined : end).map((l, i) => ({ l, line: core + 2 + i })).filter((x) => /^###\s+\S/.test(x.l));
+    const headings = lines
+      .slice(core + 1, end < 0 ? undefined : end)
+      .map((l, i) => ({ l, line: core + 2 + i }))
+      .filter((x) => /^###\s+\S/.test(x.l));
     expect(c.articles.map((a) => a.line)).toEqual(headings.map((h) => h.line));
     c.articles.forEach((a, i) => {
       expect(a.index).toBe(i + 1);

@@ -8,7 +8,11 @@ export const CORPUS_DIR = path.resolve(process.env.DEVGODZILLA_CORPUS ?? path.jo
 /** The corpus files of one kind (tasks, specs, constitutions), sorted; SOURCES.md is not one. */
 export function corpusFiles(kind: "tasks" | "specs" | "constitutions"): string[] {
   const dir = path.join(CORPUS_DIR, kind);
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".md") && f !== "SOURCES.md").sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".md") && f !== "SOURCES.md")
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 export const readCorpus = (file: string) => fs.readFileSync(file, "utf8");

@@ -8,11 +8,14 @@ describe("the run summary", () => {
   it("counts a task that succeeded before a resume as succeeded, and names it so", () => {
     const s = summarizeRun({
       ...base,
-      execution: { status: "succeeded", tasks: [
-        { id: "T001", status: "skipped_succeeded", agent: "llm", attempts: 1 },
-        { id: "T002", status: "succeeded", agent: "codex", model: "gpt-5", attempts: 2 },
-        { id: "T003", status: "succeeded", agent: "llm", attempts: 1 },
-      ] },
+      execution: {
+        status: "succeeded",
+        tasks: [
+          { id: "T001", status: "skipped_succeeded", agent: "llm", attempts: 1 },
+          { id: "T002", status: "succeeded", agent: "codex", model: "gpt-5", attempts: 2 },
+          { id: "T003", status: "succeeded", agent: "llm", attempts: 1 },
+        ],
+      },
       qa: { passed: true, verdict: { status: "passed", score: 1 } },
       pr: { url: "https://github.com/o/r/pull/7", number: 7, action: "created" },
     });
@@ -27,11 +30,14 @@ describe("the run summary", () => {
   it("a run whose QA failed and whose tasks failed says 'finished with failures' and lists them", () => {
     const s = summarizeRun({
       ...base,
-      execution: { status: "failed", tasks: [
-        { id: "T001", status: "succeeded", agent: "llm" },
-        { id: "T002", status: "failed", agent: "llm", attempts: 3, error: "QA loop ended failed" },
-        { id: "T003", status: "dependency_failed", blocked_by: "T002" },
-      ] },
+      execution: {
+        status: "failed",
+        tasks: [
+          { id: "T001", status: "succeeded", agent: "llm" },
+          { id: "T002", status: "failed", agent: "llm", attempts: 3, error: "QA loop ended failed" },
+          { id: "T003", status: "dependency_failed", blocked_by: "T002" },
+        ],
+      },
       qa: { passed: false, verdict: { status: "failed", score: 0.4 } },
       pr: null,
     });

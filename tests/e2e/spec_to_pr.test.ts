@@ -19,7 +19,13 @@ const gitAt = (...args: string[]) => execa("git", ["--git-dir", demo.remote, ...
 beforeAll(async () => {
   demo = await setUpDemo();
   process.env.DEVGODZILLA_CACHE_DIR = path.join(demo.dir, "cache");
-  out = await runPath("f/devgodzilla/spec_to_pr", { args: demo.args, store: demo.store, stateDir: stateDir(), ask: acceptRecommended, onLog: (l, line) => logs.push(`[${l}] ${line}`) });
+  out = await runPath("f/devgodzilla/spec_to_pr", {
+    args: demo.args,
+    store: demo.store,
+    stateDir: stateDir(),
+    ask: acceptRecommended,
+    onLog: (l, line) => logs.push(`[${l}] ${line}`),
+  });
 }, 600_000);
 afterAll(async () => {
   await demo?.close();
@@ -29,7 +35,14 @@ afterAll(async () => {
 describe("spec_to_pr on the local runner", () => {
   it("succeeds and reports tasks, QA verdict, cost and the pull request", () => {
     expect(out.status, JSON.stringify(out.error)).toBe("success");
-    const r = out.result as { branch: string; pr_url: string; tasks_succeeded: number; tasks_total: number; qa_verdict: string; render_all: [{ markdown: string }] };
+    const r = out.result as {
+      branch: string;
+      pr_url: string;
+      tasks_succeeded: number;
+      tasks_total: number;
+      qa_verdict: string;
+      render_all: [{ markdown: string }];
+    };
     expect(r.tasks_total).toBe(3);
     expect(r.tasks_succeeded).toBe(3);
     expect(r.qa_verdict).toBe("passed");
@@ -65,7 +78,10 @@ describe("spec_to_pr on the local runner", () => {
   it("no secret (every resource and variable value) appears in logs, results, run records, commits, worktrees or caches", async () => {
     const canaries = Object.values(demo.store.variables);
     expect(canaries.length).toBeGreaterThan(1);
-    const haystacks: [string, string][] = [["logs", logs.join("\n")], ["result", JSON.stringify(out)]];
+    const haystacks: [string, string][] = [
+      ["logs", logs.join("\n")],
+      ["result", JSON.stringify(out)],
+    ];
     const walk = (dir: string) => {
       for (const e of readdirSync(dir)) {
         const p = path.join(dir, e);
@@ -90,22 +106,27 @@ describe("interrupted spec_to_pr", () => {
     const cache = path.join(state, "cache");
     /** The CLI in the background; `until(re)` resolves once its stderr shows `re`. */
     const start = (...args: string[]) => {
-      const child = execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), ...args, "--state-dir", state], { reject: false, stdin: "ignore", env: { DEVGODZILLA_CACHE_DIR: cache } });
+      const child = execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), ...args, "--state-dir", state], {
+        reject: false,
+        stdin: "ignore",
+        env: { DEVGODZILLA_CACHE_DIR: cache },
+      });
       let stderr = "";
       const waits: [RegExp, (m: RegExpMatchArray) => void][] = [];
       child.stderr!.on("data", (d: Buffer) => {
         stderr += d.toString();
         for (const w of [...waits]) {
           const m = stderr.match(w[0]);
-          if (m) waits.splice(waits.indexOf(w), 1), w[1](m);
+          if (m) (waits.splice(waits.indexOf(w), 1), w[1](m));
         }
       });
-      const until = (re: RegExp) => new Promise<RegExpMatchArray>((resolve, reject) => {
-        const m = stderr.match(re);
-        if (m) return resolve(m);
-        waits.push([re, resolve]);
-        void child.then(() => reject(new Error(`the runner ended before printing ${re}:\n${stderr}`)));
-      });
+      const until = (re: RegExp) =>
+        new Promise<RegExpMatchArray>((resolve, reject) => {
+          const m = stderr.match(re);
+          if (m) return resolve(m);
+          waits.push([re, resolve]);
+          void child.then(() => reject(new Error(`the runner ended before printing ${re}:\n${stderr}`)));
+        });
       return { child, until, stderr: () => stderr };
     };
     const store = new RunStore(state);
@@ -122,7 +143,9 @@ describe("interrupted spec_to_pr", () => {
       pids.push(demo.child.pid!);
       const remote = JSON.parse(readFileSync(path.join(state, "runs", runId!, "demo.json"), "utf8")).remote as string;
       const listed = await execa("node", [path.join(repoRoot, "scripts/devgodzilla.mjs"), "runs", "--state-dir", state]);
-      expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+interrupted\\s.*f/devgodzilla/spec_to_pr \\(demo\\)\\n\\s+continue: npx devgodzilla resume ${runId} --state-dir`, "m"));
+      expect(listed.stdout).toMatch(
+        new RegExp(`^${runId}\\s+interrupted\\s.*f/devgodzilla/spec_to_pr \\(demo\\)\\n\\s+continue: npx devgodzilla resume ${runId} --state-dir`, "m"),
+      );
 
       // 2. resumed (the demo's servers come back), killed while T002's agent runs (T001 merged)
       const killAt = async (pattern: RegExp) => {
@@ -156,11 +179,17 @@ describe("interrupted spec_to_pr", () => {
       expect(done.stderr).toContain("(on the demo's loopback GitHub, gone once the demo ends)"); // not a link that will be dead
       expect(done.stderr).not.toContain(`](${result.pr_url})`);
 
-      const steps = store.journal(runId!).filter((e) => e.type === "step" && e.success).map((e) => e.key);
+      const steps = store
+        .journal(runId!)
+        .filter((e) => e.type === "step" && e.success)
+        .map((e) => e.key);
       expect(new Set(steps).size).toBe(steps.length); // nothing finished ran twice
       const subjects = (await execa("git", ["--git-dir", remote, "log", "--format=%s", "devgodzilla/001-truncate-helper"])).stdout.split("\n");
       for (const prefix of ["specify:", "clarify:", "plan:", "tasks:", "T001:", "T002:", "T003:"]) {
-        expect(subjects.filter((s) => s.startsWith(prefix)), prefix).toHaveLength(1);
+        expect(
+          subjects.filter((s) => s.startsWith(prefix)),
+          prefix,
+        ).toHaveLength(1);
       }
       // the killed runners' temp dirs (working copies) were removed by the runners that came after
       const left = readdirSync(os.tmpdir()).filter((d) => pids.some((pid) => d.startsWith(`devgodzilla-run-${pid}-`)));

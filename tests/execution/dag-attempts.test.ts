@@ -6,7 +6,8 @@ function script(outcomes: AttemptOutcome<string>[]) {
   const seen: AttemptInfo[] = [];
   const sleeps: number[] = [];
   return {
-    seen, sleeps,
+    seen,
+    sleeps,
     attempt: async (info: AttemptInfo) => (seen.push(info), outcomes[seen.length - 1] ?? { status: "succeeded" as const, result: "ok" }),
     sleep: async (ms: number) => void sleeps.push(ms),
   };
@@ -14,7 +15,12 @@ function script(outcomes: AttemptOutcome<string>[]) {
 
 describe("runAttempts", () => {
   it("retries a retryable failure with doubling backoff, then switches to each fallback agent", async () => {
-    const s = script([{ status: "failed", error: "flaky" }, { status: "failed", error: "flaky" }, { status: "failed", error: "flaky" }, { status: "succeeded", result: "done" }]);
+    const s = script([
+      { status: "failed", error: "flaky" },
+      { status: "failed", error: "flaky" },
+      { status: "failed", error: "flaky" },
+      { status: "succeeded", result: "done" },
+    ]);
     const r = await runAttempts({ retries: 1, backoffMs: 100, fallbackAgents: ["codex", "claude-code"] }, s.attempt, s.sleep);
     expect(r.status).toBe("succeeded");
     expect(s.seen.map((i) => i.agent)).toEqual([undefined, undefined, "codex", "codex"]);
@@ -27,15 +33,22 @@ describe("runAttempts", () => {
     expect(await runAttempts({ retries: 3 }, final.attempt, final.sleep)).toMatchObject({ status: "failed", error: "blocked" });
     expect(final.seen).toHaveLength(1);
     let n = 0;
-    const thrown = await runAttempts({ retries: 1 }, async () => {
-      if (n++ === 0) throw new TypeError("boom");
-      return { status: "succeeded", result: "second" };
-    }, async () => undefined);
+    const thrown = await runAttempts(
+      { retries: 1 },
+      async () => {
+        if (n++ === 0) throw new TypeError("boom");
+        return { status: "succeeded", result: "second" };
+      },
+      async () => undefined,
+    );
     expect(thrown).toMatchObject({ status: "succeeded", result: "second" });
   });
 
   it("ends the attempts once the task's budget is spent and tells each attempt what is left", async () => {
-    const s = script([{ status: "failed", error: "x", usage: { tokens: 150 } }, { status: "failed", error: "x", usage: { tokens: 150 } }]);
+    const s = script([
+      { status: "failed", error: "x", usage: { tokens: 150 } },
+      { status: "failed", error: "x", usage: { tokens: 150 } },
+    ]);
     const r = await runAttempts({ retries: 5, budget: { tokens: 200 } }, s.attempt, s.sleep);
     expect(r.status).toBe("budget_exceeded");
     expect(r.error).toMatch(/300 tokens > budget 200/);

@@ -12,10 +12,13 @@ function simulate(tasks: DagTaskInput[], order: string[], slots: number, ms: (id
   const start = new Map<string, number>();
   for (const id of order) {
     const s = slotFree.indexOf(Math.min(...slotFree));
-    const depsDone = Math.max(0, ...byId.get(id)!.dependsOn.map((d) => {
-      if (!end.has(d)) throw new Error(`${id} entered the loop before its dependency ${d}: the loop would stall`);
-      return end.get(d)!;
-    }));
+    const depsDone = Math.max(
+      0,
+      ...byId.get(id)!.dependsOn.map((d) => {
+        if (!end.has(d)) throw new Error(`${id} entered the loop before its dependency ${d}: the loop would stall`);
+        return end.get(d)!;
+      }),
+    );
     start.set(id, Math.max(slotFree[s], depsDone));
     end.set(id, start.get(id)! + ms(id));
     slotFree[s] = end.get(id)!;
@@ -51,7 +54,9 @@ describe("the DAG", () => {
   });
 
   it("with equal durations the loop order runs as fast as dependency-driven list scheduling", () => {
-    const tasks = Array.from({ length: 30 }, (_, i) => t(`T${i}`, ...(i >= 5 ? [`T${i - 5}`, `T${(i * 7) % Math.max(1, i - 1)}`].filter((d) => d !== `T${i}`) : [])));
+    const tasks = Array.from({ length: 30 }, (_, i) =>
+      t(`T${i}`, ...(i >= 5 ? [`T${i - 5}`, `T${(i * 7) % Math.max(1, i - 1)}`].filter((d) => d !== `T${i}`) : [])),
+    );
     const order = windowOrder(tasks, 3);
     const sim = simulate(tasks, order, 3, () => 1);
     expect(sim.makespan).toBe(Math.ceil(30 / 3)); // 30 unit tasks, 3 slots, no idle slot

@@ -46,11 +46,24 @@ class SteppedState implements FlowState {
 const plan = (tasks: Record<string, string[]>): Pick<RunPlan, "tasks" | "topo" | "order"> => {
   const ids = Object.keys(tasks);
   return {
-    topo: ids, order: ids,
-    tasks: Object.fromEntries(ids.map((id) => [id, { id, description: id, files: [], story: null, deps: tasks[id]!, dependants: ids.filter((x) => tasks[x]!.includes(id)), extra: {} }])),
+    topo: ids,
+    order: ids,
+    tasks: Object.fromEntries(
+      ids.map((id) => [
+        id,
+        { id, description: id, files: [], story: null, deps: tasks[id]!, dependants: ids.filter((x) => tasks[x]!.includes(id)), extra: {} },
+      ]),
+    ),
   };
 };
-const outcome = (id: string, status: TaskOutcome["status"] = "succeeded"): TaskOutcome => ({ id, status, jobs: [], attempts: 1, usage: {}, finished_at: new Date().toISOString() });
+const outcome = (id: string, status: TaskOutcome["status"] = "succeeded"): TaskOutcome => ({
+  id,
+  status,
+  jobs: [],
+  attempts: 1,
+  usage: {},
+  finished_at: new Date().toISOString(),
+});
 
 async function drive(state: SteppedState, random: () => number, work: Promise<unknown>[]) {
   let settled = false;
@@ -74,14 +87,13 @@ describe("execute_tasks wait/finish protocol", () => {
         return "resumed" as const;
       };
       const run = new RunState({ state, post }, plan({ A: [], B: [], C: ["A", "B"] }));
-      await drive(state, random, [
-        run.registerAndCheck("C", { url: "url-C", at: "now" }),
-        run.finish(outcome("A")),
-        run.finish(outcome("B")),
-      ]);
+      await drive(state, random, [run.registerAndCheck("C", { url: "url-C", at: "now" }), run.finish(outcome("A")), run.finish(outcome("B"))]);
       const toC = posts.filter((p) => p.url === "url-C");
       expect(toC.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
-      expect(toC.every((p) => p.ready), `seed ${seed}: resumed before both dependencies finished`).toBe(true);
+      expect(
+        toC.every((p) => p.ready),
+        `seed ${seed}: resumed before both dependencies finished`,
+      ).toBe(true);
     }
   });
 
@@ -103,7 +115,8 @@ describe("the run's deadline", () => {
     const p = { ...plan({ A: [], B: ["A"], C: [] }), state_job: "flow-1" } as unknown as RunPlan;
     const random = rng(3);
     const deps = {
-      state, post: async () => "resumed" as const,
+      state,
+      post: async () => "resumed" as const,
       queued: async () => [{ id: "job-9", script_path: "f/devgodzilla/execute_task", tag: "agents", created_at: new Date(Date.now() - 90_000).toISOString() }],
       workersWithTags: async (tags: string[]) => Object.fromEntries(tags.map((t) => [t, false])),
       cancel: async () => true,

@@ -22,7 +22,8 @@ beforeAll(async () => {
       "specs/001-sums/spec.md": "# Feature: sums\n",
       "specs/001-sums/plan.md": "# Plan\n",
       ".devgodzilla/agents.yaml": "tasks:\n  T020: { agent: codex, model: gpt-5-codex }\ntask_types:\n  test: claude-code\n",
-      ".devgodzilla/prompts/codex/code.md": "PROJECT TEMPLATE for {{task_id}} ({{task_type}}): {{description}}\nRead {{spec_path}} and {{plan_path}}.\n{{block_instruction}}\n",
+      ".devgodzilla/prompts/codex/code.md":
+        "PROJECT TEMPLATE for {{task_id}} ({{task_type}}): {{description}}\nRead {{spec_path}} and {{plan_path}}.\n{{block_instruction}}\n",
     },
   });
   cache = await tempDir("dg-cache-");
@@ -36,7 +37,9 @@ afterAll(async () => {
 
 const base = () => ({ repo: fx.remote, commit: fx.seed, feature: FEATURE, cache_dir: cache.dir, work_root: work.dir, install: [] });
 const ORG = {
-  default_agent: "qwen", enabled: ["qwen", "codex", "claude-code"], bin_dir: FAKE_BIN,
+  default_agent: "qwen",
+  enabled: ["qwen", "codex", "claude-code"],
+  bin_dir: FAKE_BIN,
   // The fake agent prints this variable's value ([[fake:leak]]): how the test sees the process env.
   agents: { codex: { env: { FAKE_AGENT_LEAK_VAR: "TRACEPARENT" } } },
 };
@@ -55,8 +58,13 @@ describe("executeTask agent assignment", () => {
       { agents: ORG, runAgent: rec.runAgent },
     );
     expect(res.assignment).toEqual({
-      agent: "codex", model: "gpt-5-codex", source: "project override: tasks.T020", model_source: "project override: tasks.T020",
-      task_type: "code", prompt_source: "project override: .devgodzilla/prompts/codex/code.md", prompt_version: "project:.devgodzilla/prompts/codex/code.md",
+      agent: "codex",
+      model: "gpt-5-codex",
+      source: "project override: tasks.T020",
+      model_source: "project override: tasks.T020",
+      task_type: "code",
+      prompt_source: "project override: .devgodzilla/prompts/codex/code.md",
+      prompt_version: "project:.devgodzilla/prompts/codex/code.md",
     });
     expect(res.agent.agentId).toBe("codex");
     expect(rec.seen[0]).toMatchObject({ agentId: "codex", model: "gpt-5-codex" });
@@ -68,7 +76,7 @@ describe("executeTask agent assignment", () => {
     expect(await fx.show(res.commit, "src/sum.js")).toBe("module.exports = 1;\n");
   });
 
-  it("an explicit agent argument wins over every assignment, with source \"run input\" and that agent's prompt", async () => {
+  it('an explicit agent argument wins over every assignment, with source "run input" and that agent\'s prompt', async () => {
     const rec = recording();
     const res = await executeTask(
       { ...base(), agent: "qwen", task: { id: "T020", description: "Add sum() [[fake:write src/sum.js=x\\n]]", files: ["src/sum.js"] } },
@@ -125,7 +133,9 @@ describe("executeTask tracing", () => {
     );
     await flushTelemetry();
     type Span = { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: { key: string; value: { stringValue?: string } }[] };
-    const spans: Span[] = bodies.flatMap((b) => JSON.parse(b).resourceSpans.flatMap((rs: { scopeSpans: { spans: Span[] }[] }) => rs.scopeSpans.flatMap((s) => s.spans)));
+    const spans: Span[] = bodies.flatMap((b) =>
+      JSON.parse(b).resourceSpans.flatMap((rs: { scopeSpans: { spans: Span[] }[] }) => rs.scopeSpans.flatMap((s) => s.spans)),
+    );
     const task = spans.find((s) => s.name === "task T020");
     const agent = spans.find((s) => s.name === "agent codex");
     expect(task, spans.map((s) => s.name).join(", ")).toBeDefined();

@@ -44,7 +44,10 @@ describe("executeTask", () => {
     const res = await executeTask(
       {
         ...base(),
-        task: { id: "T001", description: "Add sum() [[fake:write src/sum.js=module.exports = (a, b) => a + b;\\n]] [[fake:write test/sum.test.js=require('assert')\\n]]" },
+        task: {
+          id: "T001",
+          description: "Add sum() [[fake:write src/sum.js=module.exports = (a, b) => a + b;\\n]] [[fake:write test/sum.test.js=require('assert')\\n]]",
+        },
         install: [{ argv: ["npm", "install", "--no-audit", "--no-fund", "--install-links"], cwd: "." }],
         dependencies: [{ id: "T000", summary: "set up the project", changedFiles: ["package.json"] }],
       },
@@ -63,7 +66,7 @@ describe("executeTask", () => {
     expect(await fx.show(res.commit, "node_modules/locallib/index.js")).toBeNull();
     const tree = await gitIn(fx.remote, ["ls-tree", "-r", "--name-only", res.commit]);
     expect(tree).not.toContain("_runtime");
-    const subject = (await gitIn(fx.remote, ["log", "-1", "--format=%s%n%b", res.commit]));
+    const subject = await gitIn(fx.remote, ["log", "-1", "--format=%s%n%b", res.commit]);
     expect(subject).toMatch(/^T001: Add sum\(\)/);
     expect(subject).toContain("DevGodzilla-Task: T001");
     expect(res.artifacts.files.map((f) => [f.path, f.kind, f.status])).toEqual([
@@ -83,11 +86,17 @@ describe("executeTask", () => {
   it("what the install step alone changed (a lock file it wrote) stays out of the task's commit; what the agent also changed goes in", async () => {
     const install = [{ argv: [process.execPath, "-e", "require('fs').writeFileSync('setup.lock', 'from install')"], cwd: "." }];
     const agents = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: KEY } } };
-    const left = await executeTask({ ...base(), task: { id: "T010", description: "Add a [[fake:write src/a.js=module.exports = 1;\\n]]" }, install }, { agents });
+    const left = await executeTask(
+      { ...base(), task: { id: "T010", description: "Add a [[fake:write src/a.js=module.exports = 1;\\n]]" }, install },
+      { agents },
+    );
     const tree = await gitIn(fx.remote, ["ls-tree", "-r", "--name-only", left.commit]);
     expect(tree).toContain("src/a.js");
     expect(tree).not.toContain("setup.lock");
-    const kept = await executeTask({ ...base(), task: { id: "T011", description: "Pin it [[fake:write setup.lock=pinned by the agent]]" }, install }, { agents });
+    const kept = await executeTask(
+      { ...base(), task: { id: "T011", description: "Pin it [[fake:write setup.lock=pinned by the agent]]" }, install },
+      { agents },
+    );
     expect(await fx.show(kept.commit, "setup.lock")).toBe("pinned by the agent");
   });
 
@@ -121,7 +130,7 @@ describe("executeTask", () => {
   it("rejects bad input with one error naming the field, leaving nothing behind", async () => {
     const before = await fx.branches();
     await expect(executeTask({ ...base(), task: { id: "../T3", description: "x" } })).rejects.toThrowError(InputError);
-    await expect(executeTask({ ...base(), task: { id: "T3", description: "x" } , commit: "main" })).rejects.toThrow(/commit/);
+    await expect(executeTask({ ...base(), task: { id: "T3", description: "x" }, commit: "main" })).rejects.toThrow(/commit/);
     await expect(executeTask({ ...base(), task: { id: "T3", description: "x" }, feature: "no spaces allowed" })).rejects.toThrow(/feature/);
     expect(await fx.branches()).toEqual(before);
     expect((await readdir(work.dir)).filter((n) => n.startsWith("devgodzilla-wc-"))).toEqual([]);
@@ -139,7 +148,20 @@ describe("executeTask", () => {
           const { runProcess } = await import("../../f/devgodzilla/lib/process.ts");
           const r = await runProcess({ file: cmd.file, args: cmd.args, env: cmd.env, cwd: cmd.cwd, log: false });
           out = r.stdout + r.stderr;
-          return { agentId: "qwen", finalMessage: "looked", tokens: { input: 1, output: 1 }, costUsd: null, sessionId: null, events: 0, exitCode: r.exitCode, durationMs: 1, model: null, block: null, via: "git", truncated: false };
+          return {
+            agentId: "qwen",
+            finalMessage: "looked",
+            tokens: { input: 1, output: 1 },
+            costUsd: null,
+            sessionId: null,
+            events: 0,
+            exitCode: r.exitCode,
+            durationMs: 1,
+            model: null,
+            block: null,
+            via: "git",
+            truncated: false,
+          };
         },
       },
     );
@@ -161,7 +183,20 @@ describe("executeTask", () => {
           const r = await runProcess({ file: cmd.file, args: cmd.args, env: cmd.env, cwd: cmd.cwd, log: false });
           out = r.stderr;
           exit = r.exitCode;
-          return { agentId: "qwen", finalMessage: "tried", tokens: { input: 1, output: 1 }, costUsd: null, sessionId: null, events: 0, exitCode: 0, durationMs: 1, model: null, block: null, via: "git", truncated: false };
+          return {
+            agentId: "qwen",
+            finalMessage: "tried",
+            tokens: { input: 1, output: 1 },
+            costUsd: null,
+            sessionId: null,
+            events: 0,
+            exitCode: 0,
+            durationMs: 1,
+            model: null,
+            block: null,
+            via: "git",
+            truncated: false,
+          };
         },
       },
     );
@@ -172,7 +207,11 @@ describe("executeTask", () => {
   it("a failing install fails the task before the agent runs", async () => {
     await expect(
       executeTask(
-        { ...base(), task: { id: "T004", description: "x" }, install: [{ argv: [process.execPath, "-e", "console.error('registry down'); process.exit(3)"], cwd: "." }] },
+        {
+          ...base(),
+          task: { id: "T004", description: "x" },
+          install: [{ argv: [process.execPath, "-e", "console.error('registry down'); process.exit(3)"], cwd: "." }],
+        },
         { agents: { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN } },
       ),
     ).rejects.toThrow(/setup phase.*registry down/);

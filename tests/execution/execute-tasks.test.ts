@@ -16,7 +16,10 @@ const BRANCH = `devgodzilla/${FEATURE}`;
 const SECRET = "sk-execute-tasks-secret-0123456789";
 const store: LocalStore = {
   resources: {
-    "f/devgodzilla/agents_fake": { resource_type: "c_devgodzilla_agents", value: { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: SECRET } } } },
+    "f/devgodzilla/agents_fake": {
+      resource_type: "c_devgodzilla_agents",
+      value: { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: SECRET } } },
+    },
   },
   variables: {},
 };
@@ -48,11 +51,26 @@ afterEach(async () => {
 async function setup(tasks: T[], opts: { flow?: string; root?: string; prose?: string } = {}) {
   const fx: FixtureRemote = await createFixtureRemote("empty", { extraFiles: { [`specs/${FEATURE}/tasks.md`]: tasksMd(tasks) + (opts.prose ?? "") } });
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "dgz-exec-tasks-"));
-  cleanups.push(() => fx.cleanup(), () => rm(stateDir, { recursive: true, force: true }));
+  cleanups.push(
+    () => fx.cleanup(),
+    () => rm(stateDir, { recursive: true, force: true }),
+  );
   const run = (extra: Record<string, unknown> = {}) =>
     runPath(opts.flow ?? "f/devgodzilla/execute_tasks", {
-      args: { repo: fx.remote, branch: BRANCH, commit: fx.seed, feature: FEATURE, retries: 0, setup: "skip", agents: "$res:f/devgodzilla/agents_fake", ...extra },
-      store, stateDir, noV8: true, root: opts.root,
+      args: {
+        repo: fx.remote,
+        branch: BRANCH,
+        commit: fx.seed,
+        feature: FEATURE,
+        retries: 0,
+        setup: "skip",
+        agents: "$res:f/devgodzilla/agents_fake",
+        ...extra,
+      },
+      store,
+      stateDir,
+      noV8: true,
+      root: opts.root,
     });
   const journal = (runId: string) => new RunStore(stateDir).journal(runId);
   return { fx, run, journal };
@@ -79,7 +97,12 @@ describe("execute_tasks: dependency-driven, no job waits for another", () => {
     expect(await fx.head(BRANCH)).toBe(res.commit);
     for (const f of ["a.txt", "b.txt", "c.txt", "d.txt"]) expect(await fx.show(BRANCH, f)).not.toBeNull();
     const log = (await gitIn(fx.remote, ["log", "--first-parent", "--format=%s", BRANCH])).trim().split("\n");
-    expect(log.slice(0, 4).reverse().map((s) => s.slice(0, 15))).toEqual(res.completion_order.map((id: string) => `Merge task ${id}`));
+    expect(
+      log
+        .slice(0, 4)
+        .reverse()
+        .map((s) => s.slice(0, 15)),
+    ).toEqual(res.completion_order.map((id: string) => `Merge task ${id}`));
     // T004's job started from a commit with both dependencies' work, and got their summaries.
     const starts = stepResults(journal(out.runId), "start");
     const t4 = starts.find((s) => s.task_id === "T004");
@@ -111,7 +134,12 @@ describe("execute_tasks policies", () => {
     expect(first.status, JSON.stringify(first.error)).toBe("success");
     const r1 = first.result as any;
     expect(r1.status).toBe("failed");
-    expect(Object.fromEntries(r1.tasks.map((t: any) => [t.id, t.status]))).toEqual({ T001: "succeeded", T002: "failed", T003: "dependency_failed", T004: "succeeded" });
+    expect(Object.fromEntries(r1.tasks.map((t: any) => [t.id, t.status]))).toEqual({
+      T001: "succeeded",
+      T002: "failed",
+      T003: "dependency_failed",
+      T004: "succeeded",
+    });
     expect(r1.tasks.find((t: any) => t.id === "T002").error).toMatch(/exit|failed/i);
     expect(r1.tasks.find((t: any) => t.id === "T003")).toMatchObject({ blocked_by: "T002" });
     expect(await fx.show(BRANCH, "d.txt")).toBe("D");
@@ -119,7 +147,12 @@ describe("execute_tasks policies", () => {
 
     const again = await run({ concurrency: 2 });
     const r2 = again.result as any;
-    expect(Object.fromEntries(r2.tasks.map((t: any) => [t.id, t.status]))).toEqual({ T001: "skipped_succeeded", T002: "failed", T003: "dependency_failed", T004: "skipped_succeeded" });
+    expect(Object.fromEntries(r2.tasks.map((t: any) => [t.id, t.status]))).toEqual({
+      T001: "skipped_succeeded",
+      T002: "failed",
+      T003: "dependency_failed",
+      T004: "skipped_succeeded",
+    });
     expect(taskJobs(journal(again.runId))).toEqual(["T002"]); // only the unfinished task ran again
     expect(r2.commit).toBe(r1.commit);
   });
@@ -156,7 +189,12 @@ describe("execute_tasks policies", () => {
 
   it("retries the task's agent, then the fallback agent takes over; the outcome names it and why", async () => {
     const { run } = await setup([{ id: "T001", does: `one ${w("a.txt", "A")}` }]);
-    const failingQwen = { default_agent: "qwen", enabled: ["qwen", "claude-code"], bin_dir: FAKE_BIN, agents: { qwen: { env: { FAKE_AGENT_MODE: "exit=2" } } } };
+    const failingQwen = {
+      default_agent: "qwen",
+      enabled: ["qwen", "claude-code"],
+      bin_dir: FAKE_BIN,
+      agents: { qwen: { env: { FAKE_AGENT_MODE: "exit=2" } } },
+    };
     store.resources["f/devgodzilla/agents_qwen_fails"] = { resource_type: "c_devgodzilla_agents", value: failingQwen };
     const out = await run({ retries: 1, backoff_seconds: 0, fallback_agents: ["claude-code"], agents: "$res:f/devgodzilla/agents_qwen_fails" });
     const t = (out.result as any).tasks[0];
@@ -178,7 +216,13 @@ describe("execute_tasks deadline", () => {
     await writeFile(path.join(root, "f", "dgtest", "execute_tasks_deadline__flow", "flow.yaml"), flow);
     const hangs = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, timeout_seconds: 6 };
     store.resources["f/devgodzilla/agents_slow"] = { resource_type: "c_devgodzilla_agents", value: hangs };
-    const { run } = await setup([{ id: "T001", does: "never ends [[fake:hang]]" }, { id: "T002", does: `after ${w("b.txt", "B")}`, deps: ["T001"] }], { flow: "f/dgtest/execute_tasks_deadline", root });
+    const { run } = await setup(
+      [
+        { id: "T001", does: "never ends [[fake:hang]]" },
+        { id: "T002", does: `after ${w("b.txt", "B")}`, deps: ["T001"] },
+      ],
+      { flow: "f/dgtest/execute_tasks_deadline", root },
+    );
     const out = await run({ agents: "$res:f/devgodzilla/agents_slow" });
     expect(out.status).toBe("canceled");
     expect(out.error?.message).toMatch(/deadline: 2 of 2 tasks did not finish within/);
@@ -190,11 +234,19 @@ describe("execute_tasks deadline", () => {
 describe("execute_tasks reads prose dependencies with the model", () => {
   it("with `llm`, a dependency only the model reads from a sentence orders the tasks (T002 starts from T001's work)", async () => {
     const HEDGED = "T002 may reuse what T001 builds, so it likely comes after it.";
-    const server = await startLlmServer(() => ({ text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }) }));
+    const server = await startLlmServer(() => ({
+      text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }),
+    }));
     cleanups.push(() => server.close());
-    store.resources["f/test/llm_dag"] = { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" } };
+    store.resources["f/test/llm_dag"] = {
+      resource_type: "c_devgodzilla_llm",
+      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+    };
     const { run, journal } = await setup(
-      [{ id: "T001", does: `first ${w("a.txt", "A")}` }, { id: "T002", does: `second ${w("b.txt", "B")}` }],
+      [
+        { id: "T001", does: `first ${w("a.txt", "A")}` },
+        { id: "T002", does: `second ${w("b.txt", "B")}` },
+      ],
       { prose: `\n## Dependencies & Execution Order\n\n- ${HEDGED}\n` },
     );
     const out = await run({ concurrency: 2, llm: "$res:f/test/llm_dag" });

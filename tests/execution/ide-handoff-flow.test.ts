@@ -13,7 +13,10 @@ import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures
 
 const FEATURE = "001-cart-total";
 const RUN_BRANCH = `devgodzilla/${FEATURE}`;
-const git = (cwd: string, ...a: string[]) => execFileSync("git", ["-c", "user.name=Person", "-c", "user.email=p@example.test", ...a], { cwd }).toString().trim();
+const git = (cwd: string, ...a: string[]) =>
+  execFileSync("git", ["-c", "user.name=Person", "-c", "user.email=p@example.test", ...a], { cwd })
+    .toString()
+    .trim();
 
 let fx: FixtureRemote;
 let tmp: string;
@@ -36,21 +39,41 @@ afterAll(async () => {
 });
 
 const PROFILE = {
-  languages: ["javascript"], primaryLanguage: "javascript", frameworks: [], packageManager: "npm",
+  languages: ["javascript"],
+  primaryLanguage: "javascript",
+  frameworks: [],
+  packageManager: "npm",
   units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
-  commands: { install: [], lint: [], typecheck: [], test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }], build: [], format: [] },
-  manifests: ["package.json"], monorepo: false, speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
+  commands: {
+    install: [],
+    lint: [],
+    typecheck: [],
+    test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
+    build: [],
+    format: [],
+  },
+  manifests: ["package.json"],
+  monorepo: false,
+  speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
 };
 
 function run(taskId: string, ask: (p: PendingApproval) => Promise<unknown>): Promise<RunResult> {
   return runPath("f/devgodzilla/task_with_qa", {
     args: {
-      repo: fx.remote, branch: RUN_BRANCH, commit: fx.seed, feature: FEATURE, profile: PROFILE,
+      repo: fx.remote,
+      branch: RUN_BRANCH,
+      commit: fx.seed,
+      feature: FEATURE,
+      profile: PROFILE,
       task: { id: taskId, description: "Implement cartTotal in src/cart.js", files: ["src/cart.js", "test/cart.test.js"], story: "" },
-      agents: "$res:f/test/agents", sandbox_policy: "allow_unsandboxed",
+      agents: "$res:f/test/agents",
+      sandbox_policy: "allow_unsandboxed",
       limits: { backoff_seconds: 0, max_retries: 0, max_clarifications: 0, max_replans: 0, max_respecs: 0, max_iterations: 1 },
     },
-    store: { resources: { "f/test/agents": { resource_type: "c_devgodzilla_agents", value: { default_agent: "windsurf", enabled: ["windsurf"] } } }, variables: {} },
+    store: {
+      resources: { "f/test/agents": { resource_type: "c_devgodzilla_agents", value: { default_agent: "windsurf", enabled: ["windsurf"] } } },
+      variables: {},
+    },
     stateDir: path.join(tmp, `state-${taskId}`),
     ask,
   });
@@ -64,7 +87,10 @@ function personDoesTheWork(branch: string, commandFile: string): string {
   mkdirSync(path.join(human, "src"));
   mkdirSync(path.join(human, "test"));
   writeFileSync(path.join(human, "src/cart.js"), "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\n");
-  writeFileSync(path.join(human, "test/cart.test.js"), 'import { test } from "node:test";\nimport assert from "node:assert";\nimport { cartTotal } from "../src/cart.js";\ntest("the total is the sum of the prices", () => assert.strictEqual(cartTotal([1, 2, 3]), 6));\n');
+  writeFileSync(
+    path.join(human, "test/cart.test.js"),
+    'import { test } from "node:test";\nimport assert from "node:assert";\nimport { cartTotal } from "../src/cart.js";\ntest("the total is the sum of the prices", () => assert.strictEqual(cartTotal([1, 2, 3]), 6));\n',
+  );
   git(human, "add", ".");
   git(human, "commit", "-qm", "cartTotal (done in Windsurf)");
   git(human, "push", "-q", "origin", branch);
@@ -89,7 +115,14 @@ describe("task_with_qa with an IDE agent", () => {
     expect(step.branch).toBe(`${RUN_BRANCH}-tasks/T030`);
     expect(step.description).toMatch(/Check out `devgodzilla\/001-cart-total-tasks\/T030`[\s\S]*\/devgodzilla-t030/);
 
-    const r = out.result as { status: string; branch: string; commit: string; changed: boolean; verdict: { status: string } | null; artifacts: { files: { path: string }[] } };
+    const r = out.result as {
+      status: string;
+      branch: string;
+      commit: string;
+      changed: boolean;
+      verdict: { status: string } | null;
+      artifacts: { files: { path: string }[] };
+    };
     expect(r.branch).toBe(step.branch);
     // On top of the person's commit: the pickup's commit removing the command file, then QA's report.
     expect(git(fx.remote, "merge-base", "--is-ancestor", pushed, r.commit)).toBe("");

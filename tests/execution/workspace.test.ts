@@ -30,7 +30,10 @@ afterEach(async () => {
 });
 
 /** git's object id of a blob (sha1 repositories): sha1 of "blob <size>\0<content>". */
-const gitBlobId = (s: string) => createHash("sha1").update(`blob ${Buffer.byteLength(s)}\0${s}`).digest("hex");
+const gitBlobId = (s: string) =>
+  createHash("sha1")
+    .update(`blob ${Buffer.byteLength(s)}\0${s}`)
+    .digest("hex");
 const ws = (taskId: string, commit: string) =>
   prepareTaskWorkspace({ repo: fx.remote, commit, feature: FEATURE, taskId, cacheDir: cache.dir, workRoot: work.dir });
 
@@ -64,7 +67,15 @@ describe("task workspace", () => {
       dependencies: [{ id: "T001", description: "setup", summary: "Created package.json", changedFiles: ["package.json"] }],
     });
     expect(ctx.dir).toBe("specs/001-demo/_runtime/T002");
-    expect(ctx.files).toEqual(expect.arrayContaining([`${ctx.dir}/task.md`, `${ctx.dir}/spec.md`, `${ctx.dir}/plan.md`, `${ctx.dir}/constitution-excerpt.md`, `${ctx.dir}/dependencies.md`]));
+    expect(ctx.files).toEqual(
+      expect.arrayContaining([
+        `${ctx.dir}/task.md`,
+        `${ctx.dir}/spec.md`,
+        `${ctx.dir}/plan.md`,
+        `${ctx.dir}/constitution-excerpt.md`,
+        `${ctx.dir}/dependencies.md`,
+      ]),
+    );
     expect(ctx.contextNote).toContain(`${ctx.dir}/task.md`);
     expect(ctx.contextNote).toContain(`Do not edit anything under \`${ctx.dir}\``);
     expect(await readFile(path.join(w.dir, ctx.dir, "dependencies.md"), "utf8")).toContain("Created package.json");
@@ -151,7 +162,10 @@ describe("captureArtifacts", () => {
     // An uncommitted leftover is NOT part of a committed capture.
     await writeFile(path.join(w.dir, "scratch.txt"), "not committed\n");
     const a = await captureArtifacts({ dir: w.dir, base: w.base, committed: true });
-    expect(a.files.map((f) => [f.path, f.status, f.kind])).toEqual([["README.md", "deleted", "doc"], ["src/mul.ts", "added", "code"]]);
+    expect(a.files.map((f) => [f.path, f.status, f.kind])).toEqual([
+      ["README.md", "deleted", "doc"],
+      ["src/mul.ts", "added", "code"],
+    ]);
     const mul = "export const mul = (a: number, b: number) => a * b;\n";
     expect(a.files[1]).toMatchObject({ blob: gitBlobId(mul), size: Buffer.byteLength(mul) });
     expect(a.diff).toContain("+export const mul");

@@ -6,9 +6,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DevGodzillaError, ERROR_NAMES } from "../../f/devgodzilla/lib/errors.ts";
-import {
-  GitError, gitAt, gitEnv, gitOpKind, parseNameStatusZ, parseRawZ, parseStatusZ, runGit, splitZ, type FileChange,
-} from "../../f/devgodzilla/lib/git.ts";
+import { GitError, gitAt, gitEnv, gitOpKind, parseNameStatusZ, parseRawZ, parseStatusZ, runGit, splitZ, type FileChange } from "../../f/devgodzilla/lib/git.ts";
 import { Redactor } from "../../f/devgodzilla/lib/redact.ts";
 import { gitIn, tempDir, writeFiles } from "../helpers/git-fixtures.ts";
 
@@ -53,7 +51,10 @@ describe("time limits", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      const run = runGit(["ls-remote", `http://127.0.0.1:${port}/repo.git`], { cwd: tmp.dir, timeoutMs: 1_000 }).then(() => null, (e: unknown) => e);
+      const run = runGit(["ls-remote", `http://127.0.0.1:${port}/repo.git`], { cwd: tmp.dir, timeoutMs: 1_000 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       const socket = await firstConnection;
       const closed = new Promise<void>((r) => socket.once("close", () => r()));
       const err = await run;
@@ -103,11 +104,18 @@ describe("environment", () => {
     expect(env.GIT_SSH_COMMAND).toBeUndefined();
     expect(env.SSH_AUTH_SOCK).toBe("/tmp/agent.sock");
     expect(env).toMatchObject({ GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", LC_ALL: "C" });
-    expect(Object.keys(env).filter((k) => k.startsWith("GIT_")).sort()).toEqual(["GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_TERMINAL_PROMPT"]);
+    expect(
+      Object.keys(env)
+        .filter((k) => k.startsWith("GIT_"))
+        .sort(),
+    ).toEqual(["GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_TERMINAL_PROMPT"]);
   });
 
   it("sends credentials as an http header in the environment, never as an argument", () => {
-    const env = gitEnv({ credentials: { username: "x-access-token", password: "ghp_headerOnlyToken0123456789abcdefghij" }, authUrl: "https://forge.example/o/r.git" });
+    const env = gitEnv({
+      credentials: { username: "x-access-token", password: "ghp_headerOnlyToken0123456789abcdefghij" },
+      authUrl: "https://forge.example/o/r.git",
+    });
     expect(env.GIT_CONFIG_KEY_0).toBe("http.https://forge.example/o/r.git.extraHeader");
     expect(env.GIT_CONFIG_VALUE_0).toBe(`Authorization: Basic ${Buffer.from("x-access-token:ghp_headerOnlyToken0123456789abcdefghij").toString("base64")}`);
   });
@@ -115,7 +123,12 @@ describe("environment", () => {
 
 describe("errors", () => {
   it("a failure is a GitError (a DevGodzillaError) carrying the arguments, exit code, stderr, kind and a hint", async () => {
-    const err = await gitAt(repo).run(["rev-parse", "--verify", "no-such-branch"]).then(() => null, (e: unknown) => e);
+    const err = await gitAt(repo)
+      .run(["rev-parse", "--verify", "no-such-branch"])
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(GitError);
     expect(err).toBeInstanceOf(DevGodzillaError);
     const e = err as GitError;
@@ -131,13 +144,19 @@ describe("errors", () => {
   it("redacts known secrets and URL credentials from the arguments, stderr and message", async () => {
     const secret = "topsecretvalue123";
     const g = gitAt(repo, { redactor: new Redactor([secret]) });
-    const e = (await g.run(["show", `HEAD:${secret}.txt`]).then(() => null, (x: unknown) => x)) as GitError;
+    const e = (await g.run(["show", `HEAD:${secret}.txt`]).then(
+      () => null,
+      (x: unknown) => x,
+    )) as GitError;
     expect(e).toBeInstanceOf(GitError);
     expect(e.stderr).toMatch(/\[REDACTED\]\.txt/);
     for (const text of [e.message, e.stderr, ...e.args]) expect(text).not.toContain(secret);
 
     const password = "urlPassw0rdNeverShown";
-    const refused = (await runGit(["ls-remote", `http://user:${password}@127.0.0.1:1/r.git`], { cwd: tmp.dir }).then(() => null, (x: unknown) => x)) as GitError;
+    const refused = (await runGit(["ls-remote", `http://user:${password}@127.0.0.1:1/r.git`], { cwd: tmp.dir }).then(
+      () => null,
+      (x: unknown) => x,
+    )) as GitError;
     expect(refused).toBeInstanceOf(GitError);
     expect(refused.kind).toBe("remote");
     expect(refused.args[1]).toBe("http://***@127.0.0.1:1/r.git");
@@ -184,8 +203,14 @@ describe("the -z reader", () => {
   beforeAll(async () => {
     const body = (n: number) => Array.from({ length: 20 }, (_, i) => `line ${i} of file ${n}, long enough for rename detection\n`).join("");
     dir = await makeRepo("odd", {
-      [ODD.space]: body(1), [ODD.tab]: body(2), [ODD.newline]: body(3), [ODD.arrow]: body(4), "gone.txt": body(5), "kept.txt": body(6),
-      "typechange.txt": "plain\n", "source.txt": body(7),
+      [ODD.space]: body(1),
+      [ODD.tab]: body(2),
+      [ODD.newline]: body(3),
+      [ODD.arrow]: body(4),
+      "gone.txt": body(5),
+      "kept.txt": body(6),
+      "typechange.txt": "plain\n",
+      "source.txt": body(7),
     });
     base = (await gitIn(dir, ["rev-parse", "HEAD"])).trim();
     await fs.mkdir(path.join(dir, path.dirname(ODD.unicode)));
@@ -240,7 +265,10 @@ describe("the -z reader", () => {
 
   it("reads porcelain deletes and conflicts in the work tree", () => {
     expect(parseStatusZ(" D a\0UU b\0AA c\0DU d\0")).toEqual([
-      { path: "a", status: "deleted" }, { path: "b", status: "unmerged" }, { path: "c", status: "unmerged" }, { path: "d", status: "unmerged" },
+      { path: "a", status: "deleted" },
+      { path: "b", status: "unmerged" },
+      { path: "c", status: "unmerged" },
+      { path: "d", status: "unmerged" },
     ]);
   });
 

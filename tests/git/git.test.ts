@@ -38,7 +38,10 @@ afterAll(async () => {
 });
 
 async function expectInputError(p: Promise<unknown>, field: string, re: RegExp) {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InputError);
   expect((err as InputError).field).toBe(field);
   expect((err as Error).message).toMatch(re);
@@ -229,11 +232,12 @@ describe("mirror lock", () => {
   it("serialises two holders in one process", async () => {
     const lock = path.join(cache.dir, "t1.lock");
     const order: string[] = [];
-    const slow = (name: string) => withLock(lock, async () => {
-      order.push(`${name}+`);
-      await new Promise((r) => setTimeout(r, 80));
-      order.push(`${name}-`);
-    });
+    const slow = (name: string) =>
+      withLock(lock, async () => {
+        order.push(`${name}+`);
+        await new Promise((r) => setTimeout(r, 80));
+        order.push(`${name}-`);
+      });
     await Promise.all([slow("a"), slow("b")]);
     expect(order.join(" ")).toMatch(/^(a\+ a- b\+ b-|b\+ b- a\+ a-)$/);
     await expect(fs.access(lock)).rejects.toThrow();
@@ -306,15 +310,21 @@ describe("mirror lock across processes", () => {
     try {
       const script = path.join(shared.dir, "child.mts");
       const gitTs = path.resolve(__dirname, "../../f/devgodzilla/lib/git.ts");
-      await fs.writeFile(script, `import { checkout } from ${JSON.stringify(gitTs)};
+      await fs.writeFile(
+        script,
+        `import { checkout } from ${JSON.stringify(gitTs)};
 const wc = await checkout({ repo: process.argv[2]!, ref: "main", cacheDir: process.argv[3]!, workRoot: process.argv[4]! });
 console.log(JSON.stringify({ commit: wc.commit, dir: wc.dir }));
 await wc.cleanup();
-`);
+`,
+      );
       const tsx = path.resolve(__dirname, "../../node_modules/.bin/tsx");
-      const run = () => new Promise<{ commit: string; dir: string }>((resolve, reject) =>
-        execFile(tsx, [script, other.remote, path.join(shared.dir, "cache"), path.join(shared.dir, "work")], { timeout: 50_000 }, (err, stdout, stderr) =>
-          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").pop()!))));
+      const run = () =>
+        new Promise<{ commit: string; dir: string }>((resolve, reject) =>
+          execFile(tsx, [script, other.remote, path.join(shared.dir, "cache"), path.join(shared.dir, "work")], { timeout: 50_000 }, (err, stdout, stderr) =>
+            err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").pop()!)),
+          ),
+        );
       const [x, y] = await Promise.all([run(), run()]);
       expect(x.commit).toBe(other.seed);
       expect(y.commit).toBe(other.seed);
@@ -335,7 +345,11 @@ describe("pushBranch remote argument", () => {
     try {
       await fs.writeFile(path.join(wc.dir, "direct.txt"), "d\n");
       const sha = (await commitAll(wc.dir, "direct"))!;
-      expect(await pushBranch(wc.dir, "devgodzilla/002-direct", fx.remote)).toMatchObject({ status: "created", commit: sha, remote: await fs.realpath(fx.remote) });
+      expect(await pushBranch(wc.dir, "devgodzilla/002-direct", fx.remote)).toMatchObject({
+        status: "created",
+        commit: sha,
+        remote: await fs.realpath(fx.remote),
+      });
       await expectInputError(pushBranch(wc.dir, "devgodzilla/002-direct", "upstream"), "remote", /'upstream' does not exist/);
       await expectInputError(pushBranch(wc.dir, "devgodzilla/002-direct", "ext::sh -c x"), "remote", /transport helper/);
       await expectInputError(pushBranch(wc.dir, "bad name", "origin"), "branch", /not a valid branch name/);

@@ -64,11 +64,17 @@ describe("credentials over a real smart-HTTP remote", () => {
   it("fails clearly without credentials or with a wrong token, and the error never shows the token", async () => {
     const fresh = await tempDir("dg-http-cache2-");
     try {
-      const noAuth = await checkout({ repo: `${server.url}/remote.git`, ref: "main", cacheDir: fresh.dir, workRoot: work.dir }).then(() => null, (e: unknown) => e);
+      const noAuth = await checkout({ repo: `${server.url}/remote.git`, ref: "main", cacheDir: fresh.dir, workRoot: work.dir }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(noAuth).toBeInstanceOf(GitError);
       expect((noAuth as Error).message).toMatch(/git clone failed/);
       const wrong = "ghp_wrongTokenValue9876543210abcdefghij";
-      const bad = await checkout({ repo: `${server.url}/remote.git`, ref: "main", token: wrong, cacheDir: fresh.dir, workRoot: work.dir }).then(() => null, (e: unknown) => e);
+      const bad = await checkout({ repo: `${server.url}/remote.git`, ref: "main", token: wrong, cacheDir: fresh.dir, workRoot: work.dir }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(bad).toBeInstanceOf(GitError);
       expect((bad as Error).message).not.toContain(wrong);
       expect(await fs.readdir(work.dir)).toEqual([]);

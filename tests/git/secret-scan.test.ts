@@ -53,7 +53,10 @@ describe("secret scan before commit", () => {
       await fs.writeFile(path.join(dir, "ok.txt"), "harmless\n");
       await fs.mkdir(path.join(dir, "out"));
       await fs.writeFile(path.join(dir, "out", "dump.txt"), `first line\n${write(KEY)}`);
-      const err = await commitAll(dir, "agent work").then(() => null, (e: unknown) => e);
+      const err = await commitAll(dir, "agent work").then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(SecretInChangeError);
       const e = err as SecretInChangeError;
       expect(e.findings[0]).toMatchObject({ file: "out/dump.txt", line: expect.any(Number) });
@@ -93,7 +96,12 @@ describe("every commit and push through the git gateway, whoever makes it", () =
   const id = ["-c", "user.name=x", "-c", "user.email=x@example.test", "-c", "commit.gpgsign=false"];
 
   it("a commit run directly (git add + commit -m, commit -am, commit -- <path>, commit -F) is scanned and refused", async () => {
-    for (const form of [["-m", "direct"], ["-am", "all tracked"], ["-m", "one path", "--", "tracked.txt"], ["-F", "msg.txt"]]) {
+    for (const form of [
+      ["-m", "direct"],
+      ["-am", "all tracked"],
+      ["-m", "one path", "--", "tracked.txt"],
+      ["-F", "msg.txt"],
+    ]) {
       const dir = await clone();
       await fs.writeFile(path.join(dir, "tracked.txt"), "clean\n");
       await gitIn(dir, ["add", "tracked.txt"]);
@@ -105,9 +113,13 @@ describe("every commit and push through the git gateway, whoever makes it", () =
         await fs.writeFile(path.join(dir, "msg.txt"), `report for ${b64(`key ${KEY}`)}\n`);
         await gitIn(dir, ["add", "tracked.txt"]);
       }
-      const e = (await gitAt(dir).run([...id, "commit", "-q", ...form]).catch((x: unknown) => x)) as SecretInChangeError;
+      const e = (await gitAt(dir)
+        .run([...id, "commit", "-q", ...form])
+        .catch((x: unknown) => x)) as SecretInChangeError;
       expect(e, form.join(" ")).toBeInstanceOf(SecretInChangeError);
-      expect(e.message).toMatch(form[0] === "-F" ? /\(commit message\):1 \(a secret value in scope \(base64\)\)/ : /tracked\.txt:1 \(a secret value in scope\)/);
+      expect(e.message).toMatch(
+        form[0] === "-F" ? /\(commit message\):1 \(a secret value in scope \(base64\)\)/ : /tracked\.txt:1 \(a secret value in scope\)/,
+      );
       expect((await gitIn(dir, ["rev-parse", "HEAD"])).trim(), form.join(" ")).toBe(head);
     }
   });
@@ -117,7 +129,9 @@ describe("every commit and push through the git gateway, whoever makes it", () =
     await fs.writeFile(path.join(dir, "leak.env"), `TOKEN=${b64(KEY)}\n`);
     await gitIn(dir, ["add", "-A"]);
     await gitIn(dir, [...id, "commit", "-q", "-m", "leak"]);
-    const e = (await gitAt(dir).run(["push", "-q", "origin", "HEAD:refs/heads/devgodzilla/raw"]).catch((x: unknown) => x)) as SecretInChangeError;
+    const e = (await gitAt(dir)
+      .run(["push", "-q", "origin", "HEAD:refs/heads/devgodzilla/raw"])
+      .catch((x: unknown) => x)) as SecretInChangeError;
     expect(e).toBeInstanceOf(SecretInChangeError);
     expect(e.message).toMatch(/refused to push.*leak\.env:1 \(a secret value in scope \(base64\)/);
     expect(await fx.head("devgodzilla/raw")).toBeNull();

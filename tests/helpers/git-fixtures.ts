@@ -36,22 +36,23 @@ export const FIXTURE_FILES: Record<FixtureKind, Record<string, string>> = {
   empty: { "README.md": "# empty\n" },
   node: {
     "README.md": "# demo-node\n\nA tiny TypeScript library.\n",
-    "package.json": JSON.stringify(
-      {
-        name: "demo-node",
-        version: "1.0.0",
-        type: "module",
-        scripts: {
-          lint: "node scripts/lint.mjs",
-          typecheck: "node scripts/typecheck.mjs",
-          test: "node --test test/",
-          build: "node scripts/build.mjs",
+    "package.json":
+      JSON.stringify(
+        {
+          name: "demo-node",
+          version: "1.0.0",
+          type: "module",
+          scripts: {
+            lint: "node scripts/lint.mjs",
+            typecheck: "node scripts/typecheck.mjs",
+            test: "node --test test/",
+            build: "node scripts/build.mjs",
+          },
+          devDependencies: { typescript: "^5.9.0", vitest: "^3.2.0" },
         },
-        devDependencies: { typescript: "^5.9.0", vitest: "^3.2.0" },
-      },
-      null,
-      2,
-    ) + "\n",
+        null,
+        2,
+      ) + "\n",
     "package-lock.json": JSON.stringify({ name: "demo-node", version: "1.0.0", lockfileVersion: 3, requires: true, packages: {} }, null, 2) + "\n",
     "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, module: "ESNext" } }, null, 2) + "\n",
     "src/index.ts": "export function add(a: number, b: number): number {\n  return a + b;\n}\n",
@@ -91,8 +92,8 @@ export const FIXTURE_FILES: Record<FixtureKind, Record<string, string>> = {
     "README.md": "# demo-go\n",
     "go.mod": "module example.com/demo\n\ngo 1.22\n\nrequire github.com/gin-gonic/gin v1.10.0\n",
     "main.go": "package main\n\nfunc main() {}\n",
-    "main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n",
-    "Makefile": "lint:\n\tgolangci-lint run\n\ntest:\n\tgo test ./...\n\n.PHONY: lint test\n",
+    "main_test.go": 'package main\n\nimport "testing"\n\nfunc TestX(t *testing.T) {}\n',
+    Makefile: "lint:\n\tgolangci-lint run\n\ntest:\n\tgo test ./...\n\n.PHONY: lint test\n",
   },
   rust: {
     "README.md": "# demo-rs\n",

@@ -108,7 +108,15 @@ for (const protocol of ["openai", "anthropic"] as const) {
       const probe = await startLlmServer(scripted([]));
       const dead = protocol === "openai" ? probe.openaiBaseUrl : probe.url;
       await probe.close();
-      const llm = createLlm({ provider: protocol, apiKey: KEY, baseUrl: dead.replace("http://", `http://user:${KEY}@`), model: "m", baseDelayMs: 1, maxAttempts: 2, sleep: async () => undefined });
+      const llm = createLlm({
+        provider: protocol,
+        apiKey: KEY,
+        baseUrl: dead.replace("http://", `http://user:${KEY}@`),
+        model: "m",
+        baseDelayMs: 1,
+        maxAttempts: 2,
+        sleep: async () => undefined,
+      });
       const err = await llm.text({ prompt: "x" }).catch((e) => e);
       expect(err).toBeInstanceOf(TransientLlmError);
       expect(err.message).toMatch(new RegExp(`^${protocol} at ${dead.replace(/[.]/g, "\\.")} kept failing: Connection error`));
@@ -131,7 +139,11 @@ for (const protocol of ["openai", "anthropic"] as const) {
     });
 
     it("falls back to schema-in-prompt when a compatible server rejects native structured output", async () => {
-      const { llm, server } = await llmFor(protocol, [{ status: 400, error: "response_format json_schema is not supported by this server" }, { text: '{"name": "Dee", "age": 9}' }, { text: '{"name": "Eve", "age": 10}' }]);
+      const { llm, server } = await llmFor(protocol, [
+        { status: 400, error: "response_format json_schema is not supported by this server" },
+        { text: '{"name": "Dee", "age": 9}' },
+        { text: '{"name": "Eve", "age": 10}' },
+      ]);
       expect(await llm.structured({ prompt: "who?", schema: Person })).toEqual({ name: "Dee", age: 9 });
       expect(await llm.structured({ prompt: "who?", schema: Person })).toEqual({ name: "Eve", age: 10 });
       const [first, second, third] = server.requests.map((r) => r.body);
@@ -177,9 +189,23 @@ describe("LLM client without a server round trip", () => {
 
 describe("LLM credentials from resources", () => {
   it("builds a provider config from exactly one resource", () => {
-    expect(providerFromResources({ openai: { api_key: "k1", organization_id: "org", base_url: "http://127.0.0.1:1/v1" } })).toMatchObject({ provider: "openai", apiKey: "k1", organization: "org", baseUrl: "http://127.0.0.1:1/v1", model: "gpt-4.1" });
-    expect(providerFromResources({ anthropic: { apiKey: "k2" }, model: "claude-haiku-4-5" })).toMatchObject({ provider: "anthropic", apiKey: "k2", model: "claude-haiku-4-5" });
-    expect(providerFromResources({ llm: { provider: "openai", api_key: "k3", base_url: "http://localhost:11434/v1", model: "qwen2.5" } })).toMatchObject({ provider: "openai", model: "qwen2.5", baseUrl: "http://localhost:11434/v1" });
+    expect(providerFromResources({ openai: { api_key: "k1", organization_id: "org", base_url: "http://127.0.0.1:1/v1" } })).toMatchObject({
+      provider: "openai",
+      apiKey: "k1",
+      organization: "org",
+      baseUrl: "http://127.0.0.1:1/v1",
+      model: "gpt-4.1",
+    });
+    expect(providerFromResources({ anthropic: { apiKey: "k2" }, model: "claude-haiku-4-5" })).toMatchObject({
+      provider: "anthropic",
+      apiKey: "k2",
+      model: "claude-haiku-4-5",
+    });
+    expect(providerFromResources({ llm: { provider: "openai", api_key: "k3", base_url: "http://localhost:11434/v1", model: "qwen2.5" } })).toMatchObject({
+      provider: "openai",
+      model: "qwen2.5",
+      baseUrl: "http://localhost:11434/v1",
+    });
   });
 
   it("rejects none, several, or a malformed resource without echoing the key", () => {
@@ -195,4 +221,3 @@ describe("LLM credentials from resources", () => {
     expect((err as Error).message).not.toContain("supersecretvalue");
   });
 });
-

@@ -28,7 +28,12 @@ describe("loopback LLM server, OpenAI protocol", () => {
   it("streams text then a usage chunk when include_usage is asked", async () => {
     server = await startLlmServer(scripted([{ text: "a streamed answer of some length" }]));
     const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: "m", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "go" }] });
+    const stream = await client.chat.completions.create({
+      model: "m",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "go" }],
+    });
     let text = "";
     let usage: unknown;
     let finish: string | null = null;
@@ -74,9 +79,20 @@ describe("loopback LLM server, OpenAI protocol", () => {
   });
 
   it("routes by prompt and reports when no rule matches", async () => {
-    server = await startLlmServer(byPrompt([[/weather/, { text: "sunny" }], [(ex) => ex.body.model === "special", (ex) => ({ text: `model ${ex.body.model}` })]]));
+    server = await startLlmServer(
+      byPrompt([
+        [/weather/, { text: "sunny" }],
+        [(ex) => ex.body.model === "special", (ex) => ({ text: `model ${ex.body.model}` })],
+      ]),
+    );
     const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
-    const a = await client.chat.completions.create({ model: "m", messages: [{ role: "system", content: "be nice" }, { role: "user", content: "the weather?" }] });
+    const a = await client.chat.completions.create({
+      model: "m",
+      messages: [
+        { role: "system", content: "be nice" },
+        { role: "user", content: "the weather?" },
+      ],
+    });
     expect(a.choices[0]!.message.content).toBe("sunny");
     const b = await client.chat.completions.create({ model: "special", messages: [{ role: "user", content: "?" }] });
     expect(b.choices[0]!.message.content).toBe("model special");
@@ -84,12 +100,18 @@ describe("loopback LLM server, OpenAI protocol", () => {
   });
 
   it("scripts an agent conversation by the number of tool results, and answers tool-less requests with text", async () => {
-    server = await startLlmServer(agentTurns([{ toolCalls: [{ name: "write_file", arguments: { file_path: "/w/a.txt", content: "hi" } }] }, { text: "done" }], "A title"));
+    server = await startLlmServer(
+      agentTurns([{ toolCalls: [{ name: "write_file", arguments: { file_path: "/w/a.txt", content: "hi" } }] }, { text: "done" }], "A title"),
+    );
     const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
     const tools = [{ type: "function" as const, function: { name: "write_file", parameters: { type: "object" } } }];
     const t1 = await client.chat.completions.create({ model: "m", tools, messages: [{ role: "user", content: "write" }] });
     const call = t1.choices[0]!.message.tool_calls![0]!;
-    const t2 = await client.chat.completions.create({ model: "m", tools, messages: [{ role: "user", content: "write" }, t1.choices[0]!.message, { role: "tool", tool_call_id: call.id, content: "ok" }] });
+    const t2 = await client.chat.completions.create({
+      model: "m",
+      tools,
+      messages: [{ role: "user", content: "write" }, t1.choices[0]!.message, { role: "tool", tool_call_id: call.id, content: "ok" }],
+    });
     expect(t2.choices[0]!.message.content).toBe("done");
     const title = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "title?" }] });
     expect(title.choices[0]!.message.content).toBe("A title");
@@ -98,7 +120,10 @@ describe("loopback LLM server, OpenAI protocol", () => {
   it("serves deterministic embeddings where similar texts are closer", async () => {
     server = await startLlmServer(scripted([]));
     const client = new OpenAI({ apiKey: KEY, baseURL: server.openaiBaseUrl, maxRetries: 0 });
-    const r = await client.embeddings.create({ model: "text-embedding-3-small", input: ["user login form", "login form for users", "database migration tool"] });
+    const r = await client.embeddings.create({
+      model: "text-embedding-3-small",
+      input: ["user login form", "login form for users", "database migration tool"],
+    });
     const [a, b, c] = r.data.map((d) => d.embedding);
     const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i]!, 0);
     expect(a!.length).toBe(64);
@@ -164,8 +189,13 @@ describe("loopback LLM server, OpenAI Responses protocol", () => {
     expect(done.usage).toMatchObject({ input_tokens: 30, output_tokens: 4, total_tokens: 34 });
     // The tool's output goes back as a function_call_output item: the next scripted turn answers.
     const second = await client.responses.create({
-      model: "gpt-5-codex", tools,
-      input: [{ role: "user", content: "list files" }, { type: "function_call", call_id: done.output[0].call_id, name: "exec_command", arguments: '{"cmd":"ls"}' }, { type: "function_call_output", call_id: done.output[0].call_id, output: "a.txt" }],
+      model: "gpt-5-codex",
+      tools,
+      input: [
+        { role: "user", content: "list files" },
+        { type: "function_call", call_id: done.output[0].call_id, name: "exec_command", arguments: '{"cmd":"ls"}' },
+        { type: "function_call_output", call_id: done.output[0].call_id, output: "a.txt" },
+      ],
     });
     expect(second.output_text).toBe("listed");
     expect(server.requests[1]!.protocol).toBe("responses");
@@ -174,23 +204,45 @@ describe("loopback LLM server, OpenAI Responses protocol", () => {
 
 describe("loopback LLM server, Gemini protocol", () => {
   const post = (path: string, body: unknown, key = KEY) =>
-    fetch(`${server!.url}/v1beta/models/gemini-2.5-flash:${path}`, { method: "POST", headers: { "content-type": "application/json", "x-goog-api-key": key }, body: JSON.stringify(body) });
+    fetch(`${server!.url}/v1beta/models/gemini-2.5-flash:${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": key },
+      body: JSON.stringify(body),
+    });
   const tools = [{ functionDeclarations: [{ name: "write_file", parameters: { type: "object" } }] }];
 
   it("streams a functionCall as server-sent GenerateContentResponses with usageMetadata, then text once the functionResponse is back", async () => {
-    server = await startLlmServer(agentTurns([{ toolCalls: [{ name: "write_file", arguments: { file_path: "/w/a.txt", content: "x" } }], usage: { inputTokens: 50, outputTokens: 5 } }, { text: "written" }]));
+    server = await startLlmServer(
+      agentTurns([
+        { toolCalls: [{ name: "write_file", arguments: { file_path: "/w/a.txt", content: "x" } }], usage: { inputTokens: 50, outputTokens: 5 } },
+        { text: "written" },
+      ]),
+    );
     const res = await post("streamGenerateContent?alt=sse", { contents: [{ role: "user", parts: [{ text: "write it" }] }], tools });
     expect(res.headers.get("content-type")).toBe("text/event-stream");
-    const events = (await res.text()).split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)));
+    const events = (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)));
     const last = events.at(-1);
-    expect(last.candidates[0]).toMatchObject({ finishReason: "STOP", content: { role: "model", parts: [{ functionCall: { name: "write_file", args: { file_path: "/w/a.txt", content: "x" } } }] } });
+    expect(last.candidates[0]).toMatchObject({
+      finishReason: "STOP",
+      content: { role: "model", parts: [{ functionCall: { name: "write_file", args: { file_path: "/w/a.txt", content: "x" } } }] },
+    });
     expect(last.usageMetadata).toEqual({ promptTokenCount: 50, candidatesTokenCount: 5, totalTokenCount: 55 });
     const next = await post("generateContent", {
-      contents: [{ role: "user", parts: [{ text: "write it" }] }, { role: "model", parts: [{ functionCall: { name: "write_file", args: {} } }] }, { role: "user", parts: [{ functionResponse: { name: "write_file", response: { output: "ok" } } }] }],
+      contents: [
+        { role: "user", parts: [{ text: "write it" }] },
+        { role: "model", parts: [{ functionCall: { name: "write_file", args: {} } }] },
+        { role: "user", parts: [{ functionResponse: { name: "write_file", response: { output: "ok" } } }] },
+      ],
       tools,
     });
     expect(((await next.json()) as any).candidates[0].content.parts).toEqual([{ text: "written" }]);
-    expect(server.requests.map((r) => [r.protocol, r.model, r.apiKeySha256])).toEqual([["gemini", "gemini-2.5-flash", keyFingerprint(KEY)], ["gemini", "gemini-2.5-flash", keyFingerprint(KEY)]]);
+    expect(server.requests.map((r) => [r.protocol, r.model, r.apiKeySha256])).toEqual([
+      ["gemini", "gemini-2.5-flash", keyFingerprint(KEY)],
+      ["gemini", "gemini-2.5-flash", keyFingerprint(KEY)],
+    ]);
     expect(server.requests[0]!.headers["x-goog-api-key"]).toBe("[REDACTED]");
   });
 

@@ -9,7 +9,13 @@ const GL = "glpat-" + "P".repeat(20);
 let forge: FakeForgeServer;
 
 beforeAll(async () => {
-  forge = await startForgeServer({ tokens: { github: GH, gitlab: GL }, repos: [{ kind: "github", path: "acme/widgets" }, { kind: "gitlab", path: "acme/tools/widgets" }] });
+  forge = await startForgeServer({
+    tokens: { github: GH, gitlab: GL },
+    repos: [
+      { kind: "github", path: "acme/widgets" },
+      { kind: "gitlab", path: "acme/tools/widgets" },
+    ],
+  });
   for (let n = 1; n <= 230; n++) {
     const labels = n % 10 === 0 ? ["bug"] : ["devgodzilla"];
     forge.addIssue("github", "acme/widgets", { number: n, title: `GitHub issue ${n}`, labels });
@@ -55,7 +61,9 @@ describe("forge paging", () => {
       seen.push(String(input));
       return new Response("[]", { status: 200, headers: { link: '<https://evil.example/steal?page=2>; rel="next"' } });
     };
-    const err = await forgeClient(t, { fetch: hostile }).listOpenIssues("devgodzilla").catch((e: unknown) => e);
+    const err = await forgeClient(t, { fetch: hostile })
+      .listOpenIssues("devgodzilla")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgeError);
     expect((err as Error).message).toMatch(/outside .*not followed/);
     expect(seen.every((u) => u.startsWith(forge.githubApiBase))).toBe(true);
@@ -68,12 +76,21 @@ describe("one rule chooses the forge", () => {
   it("the named forge wins; else the repository host; else the only resource given", () => {
     expect(chooseForge({ forge: "gitlab", repoUrl: "https://git.example/a/b.git", github: gh, gitlab: gl }).kind).toBe("gitlab");
     expect(chooseForge({ forge: "auto", repoUrl: "https://gitlab.com/a/b.git", github: gh, gitlab: gl })).toMatchObject({ kind: "gitlab", token: GL });
-    expect(chooseForge({ repoUrl: "https://github.com/a/b.git", github: gh, gitlab: gl })).toMatchObject({ kind: "github", token: GH, apiBase: "https://api.github.com" });
-    expect(chooseForge({ repoUrl: "/srv/mirror.git", repository: "a/b", gitlab: gl })).toMatchObject({ kind: "gitlab", apiBase: "https://gitlab.example.com/api/v4" });
+    expect(chooseForge({ repoUrl: "https://github.com/a/b.git", github: gh, gitlab: gl })).toMatchObject({
+      kind: "github",
+      token: GH,
+      apiBase: "https://api.github.com",
+    });
+    expect(chooseForge({ repoUrl: "/srv/mirror.git", repository: "a/b", gitlab: gl })).toMatchObject({
+      kind: "gitlab",
+      apiBase: "https://gitlab.example.com/api/v4",
+    });
   });
   it("an explicit api base beats the resource's instance URL; per-forge overrides pick the chosen forge's", () => {
     expect(chooseForge({ repoUrl: "https://gitlab.com/a/b.git", gitlab: gl, apiBase: "http://127.0.0.1:1/api/v4" }).apiBase).toBe("http://127.0.0.1:1/api/v4");
-    expect(chooseForge({ repoUrl: "https://github.com/a/b.git", github: gh, gitlab: gl, apiBase: { github: "", gitlab: "http://x/api/v4" } }).apiBase).toBe("https://api.github.com");
+    expect(chooseForge({ repoUrl: "https://github.com/a/b.git", github: gh, gitlab: gl, apiBase: { github: "", gitlab: "http://x/api/v4" } }).apiBase).toBe(
+      "https://api.github.com",
+    );
   });
   it("cannot tell, or has no token for the chosen forge: one InputError naming the field", () => {
     const field = (f: () => unknown) => {

@@ -27,7 +27,8 @@ afterAll(async () => {
 });
 
 describe("nightly issue sweep", () => {
-  const run = (dry_run: boolean) => main(REPO, "github", { token: TOKEN }, undefined, "acme/widgets", forge.githubApiBase, "", "devgodzilla", 3, false, dry_run);
+  const run = (dry_run: boolean) =>
+    main(REPO, "github", { token: TOKEN }, undefined, "acme/widgets", forge.githubApiBase, "", "devgodzilla", 3, false, dry_run);
 
   it("dry run lists what it would start and starts nothing", async () => {
     const out = await run(true);
@@ -50,7 +51,8 @@ describe("nightly issue sweep", () => {
     for (let n = 100; n < 210; n++) forge.addIssue("github", "acme/widgets", { number: n, title: `Backlog ${n}`, labels: ["devgodzilla"] });
     wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, args: { repo: REPO, issue_number: 5 } });
     wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, args: { repo: REPO, issue_number: 6 } });
-    const sweep = (retry_failed: boolean) => main(REPO, "github", { token: TOKEN }, undefined, "acme/widgets", forge.githubApiBase, "", "devgodzilla", 3, retry_failed, true);
+    const sweep = (retry_failed: boolean) =>
+      main(REPO, "github", { token: TOKEN }, undefined, "acme/widgets", forge.githubApiBase, "", "devgodzilla", 3, retry_failed, true);
     const strict = await sweep(false);
     expect(strict.markdown).toMatch(/\| #5 \| Failed before \| skipped \| run .* failed \(retry_failed is off\) \|/);
     expect(strict.markdown).toMatch(/\| #6 \| Done before \| skipped \| run .* succeeded \|/);

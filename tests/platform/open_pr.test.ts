@@ -4,7 +4,14 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startForgeServer, type FakeForgeServer } from "../../scripts/fakes/github-server.ts";
 import { openPr } from "../../f/devgodzilla/lib/platform/open_pr.ts";
-import { ForgeAuthError, ForgeNotFoundError, ForgePermissionError, ForgeValidationError, openOrUpdatePr, resolveTarget } from "../../f/devgodzilla/lib/platform/forge.ts";
+import {
+  ForgeAuthError,
+  ForgeNotFoundError,
+  ForgePermissionError,
+  ForgeValidationError,
+  openOrUpdatePr,
+  resolveTarget,
+} from "../../f/devgodzilla/lib/platform/forge.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 import { git, makeRemote, type RemoteFixture } from "./_fixtures.ts";
 
@@ -107,7 +114,14 @@ describe("open_pr against the fake GitHub API and a real bare remote", () => {
   });
 
   it("opens a GitLab merge request once for a nested group project", async () => {
-    const input = { ...ghInput(), forge: "gitlab" as const, gitlab: { token: GL_TOKEN }, repository: "acme/tools/widgets", api_base_url: forge.gitlabApiBase, base_branch: "main" };
+    const input = {
+      ...ghInput(),
+      forge: "gitlab" as const,
+      gitlab: { token: GL_TOKEN },
+      repository: "acme/tools/widgets",
+      api_base_url: forge.gitlabApiBase,
+      base_branch: "main",
+    };
     const a = await openPr(input);
     const b = await openPr(input);
     expect(a.pr.action).toBe("created");
@@ -118,7 +132,8 @@ describe("open_pr against the fake GitHub API and a real bare remote", () => {
 });
 
 describe("forge errors are typed and say what to do", () => {
-  const target = (token = GH_TOKEN, repo = "acme/widgets") => resolveTarget({ kind: "github", repoUrl: "https://github.com/acme/widgets.git", repoPath: repo, apiBase: forge.githubApiBase, token });
+  const target = (token = GH_TOKEN, repo = "acme/widgets") =>
+    resolveTarget({ kind: "github", repoUrl: "https://github.com/acme/widgets.git", repoPath: repo, apiBase: forge.githubApiBase, token });
   const spec = () => ({ head: fx.runBranch, base: "main", title: "t", body: "b" });
 
   it("401 → ForgeAuthError naming the resource, without echoing the token", async () => {

@@ -37,7 +37,18 @@ async function grepDir(dir: string, needle: string): Promise<string[]> {
 describe("open_pr on the local runner", () => {
   it("opens the PR from a $res: github resource, is idempotent across a retry, and leaves no token in the run records", async () => {
     const store = { resources: { "f/devgodzilla/github": { resource_type: "github", value: { token: TOKEN } } }, variables: {} };
-    const args = { repo: fx.remote, branch: fx.runBranch, commit: fx.runCommit, forge: "github", github: "$res:f/devgodzilla/github", repository: "acme/widgets", api_base_url: forge.githubApiBase, spec_dir: "specs/001-greeting", qa_report: "QA ok", qa_verdict: "pass" };
+    const args = {
+      repo: fx.remote,
+      branch: fx.runBranch,
+      commit: fx.runCommit,
+      forge: "github",
+      github: "$res:f/devgodzilla/github",
+      repository: "acme/widgets",
+      api_base_url: forge.githubApiBase,
+      spec_dir: "specs/001-greeting",
+      qa_report: "QA ok",
+      qa_verdict: "pass",
+    };
     const first = await runPath("f/devgodzilla/open_pr", { args, store, stateDir });
     expect(first.status, JSON.stringify(first.error)).toBe("success");
     expect(first.result).toMatchObject({ pr: { action: "created", number: 1 }, base: "main" });

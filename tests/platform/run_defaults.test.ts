@@ -47,9 +47,22 @@ describe("defaults for the runs DevGodzilla starts", () => {
   it("a webhook delivery starts the run with the defaults' resource references, not the key they name", async () => {
     const stateDir = join(root, "webhook");
     const decision = {
-      action: "start", provider: "github", event: "issues", delivery_id: "0d9e8f7a-0000-4000-8000-000000000078", reason: "issue #8 labelled",
+      action: "start",
+      provider: "github",
+      event: "issues",
+      delivery_id: "0d9e8f7a-0000-4000-8000-000000000078",
+      reason: "issue #8 labelled",
       // Not issue 7: the sweep below would see this run of it as live and start none.
-      inputs: { repo: REPO, base_branch: "trunk", feature_description: "CSV export", forge: "github", repository: "acme/widgets", issue_number: 8, issue_url: "https://github.com/acme/widgets/issues/8", requested_by: "ada" },
+      inputs: {
+        repo: REPO,
+        base_branch: "trunk",
+        feature_description: "CSV export",
+        forge: "github",
+        repository: "acme/widgets",
+        issue_number: 8,
+        issue_url: "https://github.com/acme/widgets/issues/8",
+        requested_by: "ada",
+      },
     };
     const out = await runPath("f/devgodzilla/webhook", { args: { decision, flow_path: STARTED }, store, stateDir });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
@@ -61,8 +74,16 @@ describe("defaults for the runs DevGodzilla starts", () => {
   it("the issue sweep starts the run with the defaults' resource references, not the key they name", async () => {
     const stateDir = join(root, "sweep");
     const out = await runPath("f/devgodzilla/issue_sweep", {
-      args: { repo: REPO, forge: "github", github: "$res:f/devgodzilla/github", repository: "acme/widgets", api_base_url: forge.githubApiBase, flow_path: STARTED },
-      store, stateDir,
+      args: {
+        repo: REPO,
+        forge: "github",
+        github: "$res:f/devgodzilla/github",
+        repository: "acme/widgets",
+        api_base_url: forge.githubApiBase,
+        flow_path: STARTED,
+      },
+      store,
+      stateDir,
     });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const args = startedArgs(stateDir);

@@ -44,7 +44,11 @@ describe("bundle triggers and schedules", () => {
       for (const req of meta.schema.required ?? []) expect(Object.keys(cfg.args ?? {}), `${s} misses required ${req}`).toContain(req);
     }
     // Reconcile ships unable to delete anything (README "Run it on Windmill" says how to turn it on).
-    expect(YAML.parse(readFileSync(`${dir}/reconcile.schedule.yaml`, "utf8"))).toMatchObject({ schedule: "0 */5 * * * *", enabled: false, args: { dry_run: true } });
+    expect(YAML.parse(readFileSync(`${dir}/reconcile.schedule.yaml`, "utf8"))).toMatchObject({
+      schedule: "0 */5 * * * *",
+      enabled: false,
+      args: { dry_run: true },
+    });
     expect(YAML.parse(readFileSync(`${dir}/issue_sweep.schedule.yaml`, "utf8")).enabled).toBe(false);
   });
   it("a real signed HTTP POST, turned into the route's V2 event, starts one run", async () => {
@@ -56,7 +60,17 @@ describe("bundle triggers and schedules", () => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const raw = Buffer.concat(chunks).toString("utf8");
-      const event = { kind: "http", route: cfg.route_path, path: req.url, method: req.method, params: {}, query: {}, headers: req.headers as Record<string, string>, body: JSON.parse(raw), raw_string: cfg.raw_string ? raw : null };
+      const event = {
+        kind: "http",
+        route: cfg.route_path,
+        path: req.url,
+        method: req.method,
+        params: {},
+        query: {},
+        headers: req.headers as Record<string, string>,
+        body: JSON.parse(raw),
+        raw_string: cfg.raw_string ? raw : null,
+      };
       try {
         const args = await mod.preprocessor(event);
         res.end(JSON.stringify(await mod.main(args.decision)));
@@ -67,11 +81,26 @@ describe("bundle triggers and schedules", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/r/${cfg.route_path}`;
-    const payload = { action: "labeled", label: { name: "devgodzilla" }, issue: { number: 5, title: "Search box", body: "", state: "open" }, repository: { full_name: "a/b", clone_url: "https://github.com/a/b.git", default_branch: "main" }, sender: { login: "x" } };
+    const payload = {
+      action: "labeled",
+      label: { name: "devgodzilla" },
+      issue: { number: 5, title: "Search box", body: "", state: "open" },
+      repository: { full_name: "a/b", clone_url: "https://github.com/a/b.git", default_branch: "main" },
+      sender: { login: "x" },
+    };
     // Pretty-printed on purpose: the signature covers the exact bytes, not a re-serialisation.
     const raw = JSON.stringify(payload, null, 2);
     const post = (sig: string) =>
-      fetch(url, { method: "POST", body: raw, headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "7b3f0000-0000-4000-8000-000000000005", "x-hub-signature-256": sig } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
+      fetch(url, {
+        method: "POST",
+        body: raw,
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "issues",
+          "x-github-delivery": "7b3f0000-0000-4000-8000-000000000005",
+          "x-hub-signature-256": sig,
+        },
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
     try {
       const bad = await post("sha256=" + createHmac("sha256", "wrong").update(raw).digest("hex"));
       expect(bad.status).toBe(500);

@@ -22,7 +22,13 @@ const GL_SECRET = "gl-webhook-token-" + randomUUID();
 const sign = (raw: string, secret = GH_SECRET) => "sha256=" + createHmac("sha256", secret).update(raw).digest("hex");
 
 const repository = { full_name: "acme/widgets", clone_url: "https://github.com/acme/widgets.git", default_branch: "trunk" };
-const issue = { number: 42, title: "Add dark mode", body: "Users want a dark theme toggle.", state: "open", html_url: "https://github.com/acme/widgets/issues/42" };
+const issue = {
+  number: 42,
+  title: "Add dark mode",
+  body: "Users want a dark theme toggle.",
+  state: "open",
+  html_url: "https://github.com/acme/widgets/issues/42",
+};
 
 function ghEvent(event: string, payload: unknown, opts: { delivery?: string; signature?: string | null; raw?: string } = {}) {
   const raw = opts.raw ?? JSON.stringify(payload);
@@ -50,7 +56,11 @@ function glEvent(kind: "Issue Hook" | "Note Hook", payload: unknown, token: stri
 
 let wm: FakeWindmillApi;
 beforeAll(async () => {
-  wm = await startWindmillApi({ token: "wm-test-token", workspace: "dg", variables: { [GITHUB_SECRET_VARIABLE]: GH_SECRET, [GITLAB_SECRET_VARIABLE]: GL_SECRET } });
+  wm = await startWindmillApi({
+    token: "wm-test-token",
+    workspace: "dg",
+    variables: { [GITHUB_SECRET_VARIABLE]: GH_SECRET, [GITLAB_SECRET_VARIABLE]: GL_SECRET },
+  });
   process.env.WM_WORKSPACE = "dg";
   setClient("wm-test-token", wm.baseUrl);
 });
@@ -72,7 +82,13 @@ describe("signature verification", () => {
     expect(() => verifyGithubSignature(raw, "sha256=abc", GH_SECRET)).toThrow(/does not match/); // short value, no length leak/throw
   });
   it("rejects a missing signature header and an unconfigured secret", () => {
-    const e = (() => { try { verifyGithubSignature(raw, undefined, GH_SECRET); } catch (x) { return x as WebhookAuthError; } })();
+    const e = (() => {
+      try {
+        verifyGithubSignature(raw, undefined, GH_SECRET);
+      } catch (x) {
+        return x as WebhookAuthError;
+      }
+    })();
     expect(e?.reason).toBe("missing");
     expect(() => verifyGithubSignature(raw, sign(raw), "")).toThrow(/github_webhook_secret/);
   });
@@ -100,7 +116,15 @@ describe("event mapping", () => {
       action: "start",
       provider: "github",
       delivery_id: "d-1",
-      inputs: { repo: repository.clone_url, base_branch: "trunk", repository: "acme/widgets", issue_number: 42, forge: "github", feature_description: "Add dark mode\n\nUsers want a dark theme toggle.", requested_by: "ada" },
+      inputs: {
+        repo: repository.clone_url,
+        base_branch: "trunk",
+        repository: "acme/widgets",
+        issue_number: 42,
+        forge: "github",
+        feature_description: "Add dark mode\n\nUsers want a dark theme toggle.",
+        requested_by: "ada",
+      },
     });
   });
   it("a '/devgodzilla <request>' comment uses the request as the feature description", async () => {
@@ -115,19 +139,52 @@ describe("event mapping", () => {
       object_kind: "issue",
       project: glProject,
       user: { username: "grace" },
-      object_attributes: { iid: 9, title: "Export CSV", description: "Add CSV export", state: "opened", action: "update", url: "https://gitlab.example.com/acme/tools/widgets/-/issues/9" },
+      object_attributes: {
+        iid: 9,
+        title: "Export CSV",
+        description: "Add CSV export",
+        state: "opened",
+        action: "update",
+        url: "https://gitlab.example.com/acme/tools/widgets/-/issues/9",
+      },
       labels: [{ title: "devgodzilla" }],
       changes: { labels: { previous: [], current: [{ title: "devgodzilla" }] } },
     };
     const a = (await preprocessor(glEvent("Issue Hook", issueHook, GL_SECRET, "uuid-9"))).decision;
-    expect(a).toMatchObject({ action: "start", provider: "gitlab", delivery_id: "uuid-9", inputs: { repo: glProject.git_http_url, base_branch: "main", repository: "acme/tools/widgets", issue_number: 9, feature_description: "Export CSV\n\nAdd CSV export" } });
-    const note = { object_kind: "note", project: glProject, user: { username: "grace" }, object_attributes: { note: "/devgodzilla also add TSV", noteable_type: "Issue" }, issue: { iid: 9, title: "Export CSV", description: "", state: "opened", url: "u" } };
+    expect(a).toMatchObject({
+      action: "start",
+      provider: "gitlab",
+      delivery_id: "uuid-9",
+      inputs: {
+        repo: glProject.git_http_url,
+        base_branch: "main",
+        repository: "acme/tools/widgets",
+        issue_number: 9,
+        feature_description: "Export CSV\n\nAdd CSV export",
+      },
+    });
+    const note = {
+      object_kind: "note",
+      project: glProject,
+      user: { username: "grace" },
+      object_attributes: { note: "/devgodzilla also add TSV", noteable_type: "Issue" },
+      issue: { iid: 9, title: "Export CSV", description: "", state: "opened", url: "u" },
+    };
     const b = (await preprocessor(glEvent("Note Hook", note))).decision;
     expect(b).toMatchObject({ action: "start", inputs: { feature_description: "also add TSV", issue_number: 9 } });
   });
   it("GitLab: a command note on a public project needs an allow-listed user (note hooks carry no access level)", async () => {
-    const note = (username: string, visibility_level: number) => ({ object_kind: "note", project: { ...glProject, visibility_level }, user: { username }, object_attributes: { note: "/devgodzilla go", noteable_type: "Issue" }, issue: { iid: 3, title: "t", description: "", state: "opened", url: "u" } });
-    expect((await preprocessor(glEvent("Note Hook", note("mallory", 20)))).decision).toMatchObject({ action: "ignore", reason: expect.stringMatching(/public project.*gitlab_allowed_users/) });
+    const note = (username: string, visibility_level: number) => ({
+      object_kind: "note",
+      project: { ...glProject, visibility_level },
+      user: { username },
+      object_attributes: { note: "/devgodzilla go", noteable_type: "Issue" },
+      issue: { iid: 3, title: "t", description: "", state: "opened", url: "u" },
+    });
+    expect((await preprocessor(glEvent("Note Hook", note("mallory", 20)))).decision).toMatchObject({
+      action: "ignore",
+      reason: expect.stringMatching(/public project.*gitlab_allowed_users/),
+    });
     wm.variables.set(GITLAB_ALLOWED_USERS_VARIABLE, "grace, alan");
     try {
       expect((await preprocessor(glEvent("Note Hook", note("grace", 20)))).decision.action).toBe("start");
@@ -159,7 +216,17 @@ describe("event mapping", () => {
     }
     const gl = mapEvent("gitlab", { "x-gitlab-event": "Push Hook" }, { object_kind: "push", project: glProject });
     expect(gl).toMatchObject({ action: "ignore", reason: expect.stringMatching(/not handled/) });
-    const relabel = mapEvent("gitlab", { "x-gitlab-event": "Issue Hook" }, { object_kind: "issue", project: glProject, object_attributes: { iid: 1, action: "update", state: "opened" }, labels: [{ title: "devgodzilla" }], changes: { title: { previous: "a", current: "b" } } });
+    const relabel = mapEvent(
+      "gitlab",
+      { "x-gitlab-event": "Issue Hook" },
+      {
+        object_kind: "issue",
+        project: glProject,
+        object_attributes: { iid: 1, action: "update", state: "opened" },
+        labels: [{ title: "devgodzilla" }],
+        changes: { title: { previous: "a", current: "b" } },
+      },
+    );
     expect(relabel.action).toBe("ignore"); // label already there, not added by this event
   });
   it("parseCommand needs the exact command word", () => {
@@ -179,7 +246,13 @@ describe("starting runs and replayed deliveries", () => {
     const runs = wm.runs();
     expect(runs).toHaveLength(1);
     expect(runs[0].script_path).toBe("f/devgodzilla/spec_to_pr");
-    expect(runs[0].args).toMatchObject({ repo: repository.clone_url, base_branch: "trunk", issue_number: 42, agent: "claude-code", openai: "$res:f/devgodzilla/openai" });
+    expect(runs[0].args).toMatchObject({
+      repo: repository.clone_url,
+      base_branch: "trunk",
+      issue_number: 42,
+      agent: "claude-code",
+      openai: "$res:f/devgodzilla/openai",
+    });
     if (first.status === "started") expect(first.job_id).toBe(runs[0].id);
 
     const replay = await main((await preprocessor(ev)).decision);
@@ -192,7 +265,12 @@ describe("starting runs and replayed deliveries", () => {
     for (const c of claims) expect(wm.resources.get(c)?.resource_type).toBe("state");
   });
   it("a new delivery for an issue whose run is still in flight starts nothing and names that run", async () => {
-    const live = wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, args: { repo: repository.clone_url, issue_number: 42 } });
+    const live = wm.addJob({
+      script_path: "f/devgodzilla/spec_to_pr",
+      job_kind: "flow",
+      running: true,
+      args: { repo: repository.clone_url, issue_number: 42 },
+    });
     const out = await main((await preprocessor(ghEvent("issue_comment", comment("/devgodzilla also add a shortcut")))).decision);
     expect(out).toMatchObject({ status: "already-running", job_id: live.id });
     expect(wm.runs()).toHaveLength(0);
@@ -246,7 +324,13 @@ describe("replays keyed on the event itself, not on the delivery header", () => 
   });
 
   it("a GitLab note re-sent with a new event UUID and the body re-serialised is the same event (its note id)", async () => {
-    const note = { object_kind: "note", project: glProject, user: { username: "grace" }, object_attributes: { id: 5151, note: "/devgodzilla add TSV", noteable_type: "Issue", created_at: new Date().toISOString() }, issue: { iid: 9, title: "Export", description: "", state: "opened", url: "u" } };
+    const note = {
+      object_kind: "note",
+      project: glProject,
+      user: { username: "grace" },
+      object_attributes: { id: 5151, note: "/devgodzilla add TSV", noteable_type: "Issue", created_at: new Date().toISOString() },
+      issue: { iid: 9, title: "Export", description: "", state: "opened", url: "u" },
+    };
     const first = await main((await preprocessor(glEvent("Note Hook", note))).decision);
     expect(first.status).toBe("started");
     const resent = glEvent("Note Hook", note, GL_SECRET, randomUUID());
@@ -269,7 +353,9 @@ describe("replays keyed on the event itself, not on the delivery header", () => 
 describe("main input", () => {
   it("a malformed decision is one InputError naming the field, and nothing starts", async () => {
     const before = wm.runs().length;
-    await expect(main({ action: "start", reason: "x", provider: "github", event: "issues", delivery_id: "d", inputs: { repo: "" } } as any)).rejects.toMatchObject({ name: "InputError" });
+    await expect(
+      main({ action: "start", reason: "x", provider: "github", event: "issues", delivery_id: "d", inputs: { repo: "" } } as any),
+    ).rejects.toMatchObject({ name: "InputError" });
     expect(wm.runs().length).toBe(before);
   });
 });

@@ -41,7 +41,9 @@ describe("the Windmill gateway", () => {
 
   it("a missing resource is undefined for findResource; a failed call is a WindmillError naming the operation; cancel of a finished job is false", async () => {
     expect(await findResource("f/devgodzilla/none")).toBeUndefined();
-    const err = await flowState("00000000-0000-0000-0000-000000000000").set("k", 1).catch((e) => e);
+    const err = await flowState("00000000-0000-0000-0000-000000000000")
+      .set("k", 1)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(WindmillError);
     expect(err.message).toMatch(/^Windmill write flow state k: /);
     const done = wm.addJob({ script_path: "f/x", success: true });

@@ -37,7 +37,12 @@ describe("RetrievalIndex over a repository", () => {
     await writeFile(path.join(dir, "logo.dat"), Buffer.from([0x61, 0, 0x62, 0x63]));
     const index = await RetrievalIndex.ofRepository({ dir });
     expect(index.files).toEqual([".gitignore", "notes.md", "src/a.ts"]);
-    expect(index.search("alpha", 10).map((r) => r.chunk.file).sort()).toEqual(["notes.md", "src/a.ts"]);
+    expect(
+      index
+        .search("alpha", 10)
+        .map((r) => r.chunk.file)
+        .sort(),
+    ).toEqual(["notes.md", "src/a.ts"]);
   });
 
   it("reads a link only while it stays inside: tracked or untracked links out of the repository read as nothing, one inside reads as its target", async () => {
@@ -92,7 +97,10 @@ describe("RetrievalIndex search", () => {
   // A deterministic corpus where many chunks match each query, with ties.
   const documents = Array.from({ length: 300 }, (_, i) => ({
     file: `src/f${i}.ts`,
-    text: Array.from({ length: 6 }, (_, j) => `export function ${words[(i * 7 + j * 3) % words.length]}${words[(i + j) % words.length]}() { return "${words[(i * j) % words.length]}"; }`).join("\n"),
+    text: Array.from(
+      { length: 6 },
+      (_, j) => `export function ${words[(i * 7 + j * 3) % words.length]}${words[(i + j) % words.length]}() { return "${words[(i * j) % words.length]}"; }`,
+    ).join("\n"),
     changed: i % 10 === 0,
   }));
   const index = RetrievalIndex.ofDocuments(documents, 3);
@@ -115,8 +123,14 @@ describe("RetrievalIndex search", () => {
 
   it("ranks the code that does what the query says above a comment that only restates it", () => {
     const idx = RetrievalIndex.ofDocuments([
-      { file: "a.ts", text: "/** Refunds are capped at the captured amount of the payment. */\nexport function renderRefundBadge(el: Element) {\n  el.textContent = 'refund';\n}" },
-      { file: "b.ts", text: "export function assertRefundable(payment: Payment, refundCents: number) {\n  if (refundCents > payment.capturedAmountCents) throw new Error('refund exceeds captured amount');\n}" },
+      {
+        file: "a.ts",
+        text: "/** Refunds are capped at the captured amount of the payment. */\nexport function renderRefundBadge(el: Element) {\n  el.textContent = 'refund';\n}",
+      },
+      {
+        file: "b.ts",
+        text: "export function assertRefundable(payment: Payment, refundCents: number) {\n  if (refundCents > payment.capturedAmountCents) throw new Error('refund exceeds captured amount');\n}",
+      },
       { file: "c.py", text: "# Refunds are capped at the captured amount of the payment.\ndef render_refund_badge(el):\n    el.text = 'refund'\n" },
     ]);
     expect(idx.search("Refunds are capped at the captured payment amount", 3).map((r) => r.chunk.file)[0]).toBe("b.ts");
@@ -125,14 +139,22 @@ describe("RetrievalIndex search", () => {
   it("a file filter ranks only the files it keeps, in the order ranking everything gives them (a spec restating the query is left out)", () => {
     const idx = RetrievalIndex.ofDocuments([
       { file: "specs/001-cart/spec.md", text: "Given a cart with two items, when one is removed, then the total drops by its price." },
-      { file: "src/cart.ts", text: "export function removeItem(cart: Cart, id: string) {\n  cart.items = cart.items.filter((i) => i.id !== id);\n  cart.total = sum(cart.items);\n}" },
+      {
+        file: "src/cart.ts",
+        text: "export function removeItem(cart: Cart, id: string) {\n  cart.items = cart.items.filter((i) => i.id !== id);\n  cart.total = sum(cart.items);\n}",
+      },
       { file: "_step/agent", text: "I removed the item and the total drops by its price, as the cart spec says." },
       ...documents,
     ]);
     const query = "when an item is removed from the cart the total drops by its price";
     const notSpec = (file: string) => !file.startsWith("specs/001-cart/") && !file.startsWith("_step/");
     const all = idx.search(query, idx.size);
-    expect(all.slice(0, 2).map((r) => r.chunk.file).sort()).toEqual(["_step/agent", "specs/001-cart/spec.md"]);
+    expect(
+      all
+        .slice(0, 2)
+        .map((r) => r.chunk.file)
+        .sort(),
+    ).toEqual(["_step/agent", "specs/001-cart/spec.md"]);
     const kept = idx.search(query, 5, { only: notSpec });
     expect(kept[0]!.chunk.file).toBe("src/cart.ts");
     expect(kept).toEqual(all.filter((r) => notSpec(r.chunk.file)).slice(0, 5));

@@ -16,7 +16,11 @@ describe("BM25 ranking", () => {
     // Lengths are 2, 4, 1.
     const idx = RetrievalIndex.ofDocuments(docs(["alpha beta", "alpha alpha gamma delta", "epsilon"]));
     const s = idx.scores("alpha");
-    const N = 3, n = 2, avg = 7 / 3, k1 = 1.2, b = 0.75;
+    const N = 3,
+      n = 2,
+      avg = 7 / 3,
+      k1 = 1.2,
+      b = 0.75;
     const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
     const bm = (f: number, len: number) => (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * len) / avg));
     expect(s.get(0)).toBeCloseTo(bm(1, 2), 6);
@@ -35,10 +39,12 @@ describe("BM25 ranking", () => {
   });
 
   it("ranks the chunk that covers the item above one that repeats part of it (coordination)", () => {
-    const idx = RetrievalIndex.ofDocuments(docs([
-      "// password password password reset reset reset reset\nfunction renderHint() {}",
-      "function consumeResetLink(token) { if (link.usedAt || expired(link)) throw new Gone('reset link expired or used'); }",
-    ]));
+    const idx = RetrievalIndex.ofDocuments(
+      docs([
+        "// password password password reset reset reset reset\nfunction renderHint() {}",
+        "function consumeResetLink(token) { if (link.usedAt || expired(link)) throw new Gone('reset link expired or used'); }",
+      ]),
+    );
     expect(top(idx, "reset links expire and are single use")).toBe("b");
   });
 
@@ -55,20 +61,25 @@ describe("checklist validation over retrieved evidence (loopback LLM server)", (
   let repo: TempRepo;
   let server: LlmServer;
   const files: Record<string, string> = {
-    "src/auth/password.ts": 'import bcrypt from "bcryptjs";\n\n/** Passwords are salted and hashed with bcrypt (cost 12) before they are stored. */\nexport async function hashPassword(plain: string): Promise<string> {\n  return bcrypt.hash(plain, 12);\n}\n',
-    "src/http/rate-limit.ts": "/** Rejects a client with HTTP 429 Too Many Requests after 100 requests per minute. */\nexport function rateLimit(count: number): number {\n  return count > 100 ? 429 : 200;\n}\n",
+    "src/auth/password.ts":
+      'import bcrypt from "bcryptjs";\n\n/** Passwords are salted and hashed with bcrypt (cost 12) before they are stored. */\nexport async function hashPassword(plain: string): Promise<string> {\n  return bcrypt.hash(plain, 12);\n}\n',
+    "src/http/rate-limit.ts":
+      "/** Rejects a client with HTTP 429 Too Many Requests after 100 requests per minute. */\nexport function rateLimit(count: number): number {\n  return count > 100 ? 429 : 200;\n}\n",
     "src/cart/total.ts": "export function cartTotal(prices: number[]): number {\n  return prices.reduce((a, b) => a + b, 0);\n}\n",
   };
   // Noise the retriever must not send: 150 plausible files about unrelated things.
-  for (let i = 0; i < 150; i++) files[`src/noise/module${i}.ts`] = `export function render${i}(widget: Widget) {\n  return layout(widget.children, ${i});\n}\n`.repeat(6);
-  files["specs/001-auth/checklists/security.md"] = "# Security Checklist\n## Auth\n- [ ] CHK001 Passwords are hashed with a salted password hashing algorithm before storage\n- [ ] CHK002 Clients exceeding 100 requests per minute are rejected with HTTP 429\n- [ ] CHK003 Audit log records every admin login (optional)\n";
+  for (let i = 0; i < 150; i++)
+    files[`src/noise/module${i}.ts`] = `export function render${i}(widget: Widget) {\n  return layout(widget.children, ${i});\n}\n`.repeat(6);
+  files["specs/001-auth/checklists/security.md"] =
+    "# Security Checklist\n## Auth\n- [ ] CHK001 Passwords are hashed with a salted password hashing algorithm before storage\n- [ ] CHK002 Clients exceeding 100 requests per minute are rejected with HTTP 429\n- [ ] CHK003 Audit log records every admin login (optional)\n";
 
   beforeAll(async () => {
     repo = await tempRepo();
     await repo.commit("all", files);
     server = await startLlmServer((ex) => {
       const p = promptText(ex);
-      const status = /Checklist item CHK001/.test(p) && p.includes("--- src/auth/password.ts") ? "PASSED" : /Checklist item CHK002/.test(p) ? "FAILED" : "UNCLEAR";
+      const status =
+        /Checklist item CHK001/.test(p) && p.includes("--- src/auth/password.ts") ? "PASSED" : /Checklist item CHK002/.test(p) ? "FAILED" : "UNCLEAR";
       return { text: JSON.stringify({ status, explanation: `judged ${status}`, evidence: [] }) };
     });
   });
@@ -79,15 +90,28 @@ describe("checklist validation over retrieved evidence (loopback LLM server)", (
 
   it("sends each item only its relevant chunks, within the token budget, and records the judgement", async () => {
     const items = parseChecklist("checklists/security.md", files["specs/001-auth/checklists/security.md"], true);
-    expect(items.map((i) => [i.id, i.required])).toEqual([["CHK001", true], ["CHK002", true], ["CHK003", false]]);
-    const index = await evidenceIndex({ dir: repo.dir, changedFiles: ["src/auth/password.ts", "src/http/rate-limit.ts"], chunkLines: 40, exclude: ["specs/001-auth/checklists/"] });
+    expect(items.map((i) => [i.id, i.required])).toEqual([
+      ["CHK001", true],
+      ["CHK002", true],
+      ["CHK003", false],
+    ]);
+    const index = await evidenceIndex({
+      dir: repo.dir,
+      changedFiles: ["src/auth/password.ts", "src/http/rate-limit.ts"],
+      chunkLines: 40,
+      exclude: ["specs/001-auth/checklists/"],
+    });
     expect(index.files.some((f) => f.includes("checklists/"))).toBe(false);
     expect(index.size).toBeGreaterThan(150);
     const config = parseQaConfig({ checklist: { token_budget: 600, top_k: 5 } }).checklist;
     const llm = createLlm({ provider: "openai", apiKey: "sk-test-qa-0000000000000000", baseUrl: server.openaiBaseUrl, model: "gpt-4.1", maxAttempts: 1 });
     const results = await validateChecklist({ items, index, judge: llmJudge(llm), config, concurrency: 1 });
 
-    expect(results.map((r) => [r.id, r.status])).toEqual([["CHK001", "PASSED"], ["CHK002", "FAILED"], ["CHK003", "UNCLEAR"]]);
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ["CHK001", "PASSED"],
+      ["CHK002", "FAILED"],
+      ["CHK003", "UNCLEAR"],
+    ]);
     const sent = server.requests.filter((r) => r.protocol === "openai").map((r) => promptText(r));
     expect(sent).toHaveLength(3);
     const evidenceOf = (p: string) => p.slice(p.indexOf("Evidence:\n") + 10, p.indexOf("\n\nReply as JSON"));
@@ -109,16 +133,26 @@ describe("checklist validation over retrieved evidence (loopback LLM server)", (
     const before = server.requests.filter((r) => r.protocol === "embeddings").length;
     const embedder = createEmbedder({ apiKey: "sk-test-qa-0000000000000000", baseUrl: server.openaiBaseUrl, model: "text-embedding-3-small" });
     // Two BM25 candidates (the password file matches "password"), so there is an order to fuse.
-    const r = await retrieve(index, "requests per minute rejected with HTTP 429, not a password check", { budgetTokens: 400, topK: 5, changedBoost: 1, embedder, embeddingCandidates: 20 });
+    const r = await retrieve(index, "requests per minute rejected with HTTP 429, not a password check", {
+      budgetTokens: 400,
+      topK: 5,
+      changedBoost: 1,
+      embedder,
+      embeddingCandidates: 20,
+    });
     expect(server.requests.filter((x) => x.protocol === "embeddings").length).toBeGreaterThan(before);
     expect(r.selected[0].chunk.file).toBe("src/http/rate-limit.ts");
     expect(r.tokens).toBeLessThanOrEqual(400);
   });
 
   it("turns the spec's acceptance scenarios into required items", () => {
-    const spec = "# Feature Specification: Auth\n## User Scenarios & Testing *(mandatory)*\n### User Story 1 - Sign in (Priority: P1)\n**Acceptance Scenarios**:\n1. **Given** a registered user, **When** they sign in with the right password, **Then** a session starts\n2. **Given** a wrong password, **When** they sign in, **Then** they see an error\n---\n### User Story 2 - Sign out (Priority: P2)\n1. **Given** a session, **When** the user signs out, **Then** the session ends\n## Requirements *(mandatory)*\n1. **Given** not a scenario\n";
+    const spec =
+      "# Feature Specification: Auth\n## User Scenarios & Testing *(mandatory)*\n### User Story 1 - Sign in (Priority: P1)\n**Acceptance Scenarios**:\n1. **Given** a registered user, **When** they sign in with the right password, **Then** a session starts\n2. **Given** a wrong password, **When** they sign in, **Then** they see an error\n---\n### User Story 2 - Sign out (Priority: P2)\n1. **Given** a session, **When** the user signs out, **Then** the session ends\n## Requirements *(mandatory)*\n1. **Given** not a scenario\n";
     const items = parseAcceptanceScenarios("spec.md", spec);
     expect(items.map((i) => i.id)).toEqual(["US1-AS1", "US1-AS2", "US2-AS1"]);
-    expect(items[0]).toMatchObject({ required: true, text: "Sign in: Given a registered user, When they sign in with the right password, Then a session starts" });
+    expect(items[0]).toMatchObject({
+      required: true,
+      text: "Sign in: Given a registered user, When they sign in with the right password, Then a session starts",
+    });
   });
 });

@@ -32,7 +32,8 @@ describe("the project's own checks, run in the sandbox", () => {
   it("a failing node --test suite fails with the failing test's file and line; a passing one passes", async () => {
     const failing = await project({
       "package.json": '{"type":"module"}',
-      "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("sums prices", () => {\n  assert.equal(total([1, 2]), 3);\n});\ntest("empty cart", () => { assert.equal(total([]), 0); });\n',
+      "test/cart.test.js":
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("sums prices", () => {\n  assert.equal(total([1, 2]), 3);\n});\ntest("empty cart", () => { assert.equal(total([]), 0); });\n',
       "src/cart.js": "export const total = (xs) => xs.reduce((a, b) => a + b, 1);\n",
     });
     const [, , test] = await runChecks({ dir: failing, commands: { lint: [], typecheck: [], test: cmd([NODE, "--test"]) }, config });
@@ -49,12 +50,19 @@ describe("the project's own checks, run in the sandbox", () => {
   it("a test suite that starts more processes than checks.max_processes allows is stopped and fails naming the limit", async () => {
     const forking = await project({
       "package.json": '{"type":"module"}',
-      "test/spawn.test.js": 'import { test } from "node:test";\nimport { spawn } from "node:child_process";\ntest("starts workers", async () => {\n  const kids = [];\n  for (let i = 0; i < 150; i++) kids.push(spawn("sleep", ["30"], { stdio: "ignore" }).on("error", () => {}));\n  for (const k of kids) k.kill();\n});\n',
+      "test/spawn.test.js":
+        'import { test } from "node:test";\nimport { spawn } from "node:child_process";\ntest("starts workers", async () => {\n  const kids = [];\n  for (let i = 0; i < 150; i++) kids.push(spawn("sleep", ["30"], { stdio: "ignore" }).on("error", () => {}));\n  for (const k of kids) k.kill();\n});\n',
     });
     const limited = parseQaConfig({ checks: { timeout_seconds: 30, max_processes: 64 } }).checks;
     const [, , t] = await runChecks({ dir: forking, commands: { lint: [], typecheck: [], test: cmd([NODE, "--test"]) }, config: limited });
     expect(t.status).toBe("failed");
-    expect(t.findings).toContainEqual(expect.objectContaining({ code: "SANDBOX_LIMIT", severity: "blocking", message: expect.stringMatching(/process limit \(64 processes and threads\) was reached/) }));
+    expect(t.findings).toContainEqual(
+      expect.objectContaining({
+        code: "SANDBOX_LIMIT",
+        severity: "blocking",
+        message: expect.stringMatching(/process limit \(64 processes and threads\) was reached/),
+      }),
+    );
   });
 
   it.skipIf(!hasPytest)("a failing pytest suite fails with test id, file and line; a passing one passes", async () => {
@@ -63,18 +71,27 @@ describe("the project's own checks, run in the sandbox", () => {
       "tests/test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 2) == 4\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n",
       "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
     });
-    const [, , t] = await runChecks({ dir: failing, commands: { lint: [], typecheck: [], test: cmd(["python3", "-m", "pytest", "-p", "no:cacheprovider"]) }, config });
+    const [, , t] = await runChecks({
+      dir: failing,
+      commands: { lint: [], typecheck: [], test: cmd(["python3", "-m", "pytest", "-p", "no:cacheprovider"]) },
+      config,
+    });
     expect(t).toMatchObject({ status: "failed", counts: { passed: 1, failed: 1 } });
     expect(t.findings).toEqual([expect.objectContaining({ code: "PYTEST_FAILED", file: "tests/test_calc.py", line: 5, severity: "blocking" })]);
     const passing = await project({ "tests/test_ok.py": "def test_ok():\n    assert True\n" });
-    const [, , p] = await runChecks({ dir: passing, commands: { lint: [], typecheck: [], test: cmd(["python3", "-m", "pytest", "-p", "no:cacheprovider"]) }, config });
+    const [, , p] = await runChecks({
+      dir: passing,
+      commands: { lint: [], typecheck: [], test: cmd(["python3", "-m", "pytest", "-p", "no:cacheprovider"]) },
+      config,
+    });
     expect(p).toMatchObject({ status: "passed", counts: { passed: 1, failed: 0 } });
   });
 
   it("test-first: when the change adds tests only, their failing run is reported but does not block", async () => {
     const dir = await project({
       "package.json": '{"type":"module"}',
-      "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("sums", () => assert.equal(total([1, 2]), 3));\n',
+      "test/cart.test.js":
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("sums", () => assert.equal(total([1, 2]), 3));\n',
     });
     const commands = { lint: [], typecheck: [], test: cmd([NODE, "--test", "test/"]) };
     const [red] = (await runChecks({ dir, commands, config, testsOnlyChange: true })).filter((r) => r.kind === "test");
@@ -116,7 +133,9 @@ describe("the project's own checks, run in the sandbox", () => {
   });
 
   it("runs nothing outside the sandbox unless configured (network is off inside)", async () => {
-    const dir = await project({ "net.js": 'require("node:http").get("http://1.1.1.1", () => process.exit(0)).on("error", (e) => { console.error("NET:", e.code); process.exit(3); });\n' });
+    const dir = await project({
+      "net.js": 'require("node:http").get("http://1.1.1.1", () => process.exit(0)).on("error", (e) => { console.error("NET:", e.code); process.exit(3); });\n',
+    });
     const [, , t] = await runChecks({ dir, commands: { lint: [], typecheck: [], test: cmd([NODE, "net.js"]) }, config });
     expect(t.sandboxed).toBe(true);
     expect(t.exitCode).toBe(3);
@@ -127,17 +146,28 @@ describe("the project's own checks, run in the sandbox", () => {
 describe("output parsers for common tools", () => {
   const root = "/w/repo";
   it("tsc (plain and pretty)", () => {
-    const p = parseToolOutput("typecheck", "src/a.ts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\n/w/repo/src/b.ts:10:1 - error TS2304: Cannot find name 'x'.\n", root);
+    const p = parseToolOutput(
+      "typecheck",
+      "src/a.ts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\n/w/repo/src/b.ts:10:1 - error TS2304: Cannot find name 'x'.\n",
+      root,
+    );
     expect(p.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["TS2322 src/a.ts:3", "TS2304 src/b.ts:10"]);
   });
   it("ESLint stylish and JSON", () => {
-    const stylish = "\n/w/repo/src/a.js\n  1:7   error    'x' is assigned a value but never used  no-unused-vars\n  3:1   warning  Unexpected console statement            no-console\n\n✖ 2 problems (1 error, 1 warning)\n";
-    expect(parseToolOutput("lint", stylish, root).findings.map((f) => `${f.code} ${f.severity} ${f.file}:${f.line}`)).toEqual(["ESLINT:no-unused-vars blocking src/a.js:1", "ESLINT:no-console warning src/a.js:3"]);
-    const json = JSON.stringify([{ filePath: "/w/repo/src/b.ts", messages: [{ line: 4, column: 2, severity: 2, message: "Missing semicolon.", ruleId: "semi" }] }]);
+    const stylish =
+      "\n/w/repo/src/a.js\n  1:7   error    'x' is assigned a value but never used  no-unused-vars\n  3:1   warning  Unexpected console statement            no-console\n\n✖ 2 problems (1 error, 1 warning)\n";
+    expect(parseToolOutput("lint", stylish, root).findings.map((f) => `${f.code} ${f.severity} ${f.file}:${f.line}`)).toEqual([
+      "ESLINT:no-unused-vars blocking src/a.js:1",
+      "ESLINT:no-console warning src/a.js:3",
+    ]);
+    const json = JSON.stringify([
+      { filePath: "/w/repo/src/b.ts", messages: [{ line: 4, column: 2, severity: 2, message: "Missing semicolon.", ruleId: "semi" }] },
+    ]);
     expect(parseToolOutput("lint", json, root).findings[0]).toMatchObject({ code: "ESLINT:semi", file: "src/b.ts", line: 4 });
   });
   it("go test (log lines before the FAIL line with -v, after it without)", () => {
-    const verbose = "=== RUN   TestAdd\n    calc_test.go:7: add(2,2) = 0, want 4\n--- FAIL: TestAdd (0.00s)\n=== RUN   TestSub\n--- PASS: TestSub (0.00s)\nFAIL\nFAIL\texample.com/calc\t0.003s\nFAIL\n";
+    const verbose =
+      "=== RUN   TestAdd\n    calc_test.go:7: add(2,2) = 0, want 4\n--- FAIL: TestAdd (0.00s)\n=== RUN   TestSub\n--- PASS: TestSub (0.00s)\nFAIL\nFAIL\texample.com/calc\t0.003s\nFAIL\n";
     const p = parseToolOutput("test", verbose, root);
     expect(p.findings).toEqual([expect.objectContaining({ code: "GO_TEST_FAIL", file: "calc_test.go", line: 7, message: "TestAdd: add(2,2) = 0, want 4" })]);
     expect(p.counts).toEqual({ passed: 1, failed: 1, skipped: 0 });
@@ -145,25 +175,36 @@ describe("output parsers for common tools", () => {
     expect(parseToolOutput("test", plain, root).findings).toEqual([expect.objectContaining({ file: "calc_test.go", line: 7 })]);
   });
   it("cargo test", () => {
-    const out = "running 2 tests\ntest tests::adds ... FAILED\ntest tests::subs ... ok\n\nfailures:\n\n---- tests::adds stdout ----\nthread 'tests::adds' panicked at src/lib.rs:12:9:\nassertion `left == right` failed\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
+    const out =
+      "running 2 tests\ntest tests::adds ... FAILED\ntest tests::subs ... ok\n\nfailures:\n\n---- tests::adds stdout ----\nthread 'tests::adds' panicked at src/lib.rs:12:9:\nassertion `left == right` failed\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
     const p = parseToolOutput("test", out, root);
     expect(p.findings[0]).toMatchObject({ code: "CARGO_TEST_FAIL", file: "src/lib.rs", line: 12, message: "tests::adds: assertion `left == right` failed" });
     expect(p.counts).toEqual({ passed: 1, failed: 1, skipped: 0 });
   });
   it("vitest and jest", () => {
-    const v = " FAIL  tests/a.test.ts > cart > sums\nAssertionError: expected 2 to be 3\n ❯ tests/a.test.ts:5:17\n\n Test Files  1 failed (1)\n      Tests  1 failed | 2 passed (3)\n";
+    const v =
+      " FAIL  tests/a.test.ts > cart > sums\nAssertionError: expected 2 to be 3\n ❯ tests/a.test.ts:5:17\n\n Test Files  1 failed (1)\n      Tests  1 failed | 2 passed (3)\n";
     const pv = parseToolOutput("test", v, root);
     expect(pv.findings[0]).toMatchObject({ code: "VITEST_FAIL", file: "tests/a.test.ts", line: 5 });
     expect(pv.counts).toEqual({ passed: 2, failed: 1, skipped: 0 });
-    const j = "  ● cart › sums\n\n    expect(received).toBe(expected)\n\n      at Object.<anonymous> (tests/cart.test.js:4:22)\n\nTests:       1 failed, 3 passed, 4 total\n";
+    const j =
+      "  ● cart › sums\n\n    expect(received).toBe(expected)\n\n      at Object.<anonymous> (tests/cart.test.js:4:22)\n\nTests:       1 failed, 3 passed, 4 total\n";
     const pj = parseToolOutput("test", j, root);
     expect(pj.findings[0]).toMatchObject({ code: "JEST_FAIL", file: "tests/cart.test.js", line: 4, message: "cart › sums" });
     expect(pj.counts).toEqual({ passed: 3, failed: 1, skipped: 0 });
   });
   it("mypy, ruff/flake8, go vet and a generic file:line: fallback", () => {
-    const mypy = parseToolOutput("typecheck", "app/models.py:12: error: Incompatible types in assignment (expression has type \"str\", variable has type \"int\")  [assignment]\napp/models.py:14: note: see above\nFound 1 error in 1 file (checked 3 source files)\n", root);
+    const mypy = parseToolOutput(
+      "typecheck",
+      'app/models.py:12: error: Incompatible types in assignment (expression has type "str", variable has type "int")  [assignment]\napp/models.py:14: note: see above\nFound 1 error in 1 file (checked 3 source files)\n',
+      root,
+    );
     expect(mypy.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["MYPY:assignment app/models.py:12"]);
-    const ruff = parseToolOutput("lint", "app/x.py:3:1: F401 [*] `os` imported but unused\napp/x.py:9:80: E501 Line too long (88 > 79)\nFound 2 errors.\n", root);
+    const ruff = parseToolOutput(
+      "lint",
+      "app/x.py:3:1: F401 [*] `os` imported but unused\napp/x.py:9:80: E501 Line too long (88 > 79)\nFound 2 errors.\n",
+      root,
+    );
     expect(ruff.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["PYLINT:F401 app/x.py:3", "PYLINT:E501 app/x.py:9"]);
     const vet = parseToolOutput("lint", "# example.com/calc\nvet: ./calc.go:7:2: fmt.Printf format %d has arg s of wrong type string\n", root);
     expect(vet.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["GO_LINT calc.go:7"]);

@@ -27,6 +27,9 @@ describe("c_devgodzilla_qa", () => {
   });
   it("gates are QA's named gates and checks; a principle numeral under gates says to put it under principles", () => {
     expect(() => parseQaConfig({ gates: { III: "warning" } })).toThrow(/"principles"/);
-    expect(parseQaConfig({ principles: { III: "warning", "library-first": "off" }, gates: { scope: "warning" } })).toMatchObject({ principles: { III: "warning", "library-first": "off" }, gates: { scope: "warning" } });
+    expect(parseQaConfig({ principles: { III: "warning", "library-first": "off" }, gates: { scope: "warning" } })).toMatchObject({
+      principles: { III: "warning", "library-first": "off" },
+      gates: { scope: "warning" },
+    });
   });
 });

@@ -12,14 +12,26 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-type Final = { task_with_qa: true; status: string; decisions: { decision: string; reason: string; question?: string; answer?: string }[]; verdict: { status: string } | null; commit: string };
+type Final = {
+  task_with_qa: true;
+  status: string;
+  decisions: { decision: string; reason: string; question?: string; answer?: string }[];
+  verdict: { status: string } | null;
+  commit: string;
+};
 
 describe("task_with_qa on the local runner", () => {
   it("clarify: the agent's question is answered from a file, the answer reaches the agent, the task passes", async () => {
     const state = await h.scenario([{ agent_message: "I stopped. BLOCKED(clarify): Should totals be rounded to cents or kept exact?" }, GOOD]);
     const answersFile = join(h.stateDir, "answers.json");
     await writeFile(answersFile, JSON.stringify({ ask: { answer: "kept exact" } }));
-    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state), answers: JSON.parse(await readFile(answersFile, "utf8")) });
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      root: h.root,
+      stateDir: h.stateDir,
+      store: h.store,
+      args: h.args(state),
+      answers: JSON.parse(await readFile(answersFile, "utf8")),
+    });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const r = out.result as Final;
     expect(r.status).toBe("passed");
@@ -40,11 +52,33 @@ describe("task_with_qa on the local runner", () => {
     await writeFile(argsFile, JSON.stringify(h.args(state)));
     await writeFile(answersFile, JSON.stringify({ ask: { answer: "kept exact, no rounding" } }));
     await writeFile(resourcesFile, stringify(h.store));
-    const cli = await execa(process.execPath, ["scripts/devgodzilla.mjs", "run", "f/devgodzilla/task_with_qa", "-d", `@${argsFile}`, "--answers", `@${answersFile}`,
-      "--root", h.root, "--resources", resourcesFile, "--state-dir", join(h.stateDir, "cli-state"), "--no-interactive", "-s"], { env: { DEVGODZILLA_CACHE_DIR: join(h.stateDir, "cache") }, reject: false });
+    const cli = await execa(
+      process.execPath,
+      [
+        "scripts/devgodzilla.mjs",
+        "run",
+        "f/devgodzilla/task_with_qa",
+        "-d",
+        `@${argsFile}`,
+        "--answers",
+        `@${answersFile}`,
+        "--root",
+        h.root,
+        "--resources",
+        resourcesFile,
+        "--state-dir",
+        join(h.stateDir, "cli-state"),
+        "--no-interactive",
+        "-s",
+      ],
+      { env: { DEVGODZILLA_CACHE_DIR: join(h.stateDir, "cache") }, reject: false },
+    );
     expect(cli.exitCode, cli.stdout + cli.stderr.slice(-2000)).toBe(0);
     const r = JSON.parse(cli.stdout) as Final;
-    expect(r.decisions.map((d) => [d.decision, d.answer ?? null])).toEqual([["clarify", "kept exact, no rounding"], ["done", null]]);
+    expect(r.decisions.map((d) => [d.decision, d.answer ?? null])).toEqual([
+      ["clarify", "kept exact, no rounding"],
+      ["done", null],
+    ]);
     expect((await h.calls(state))[1].note).toContain("A: kept exact, no rounding");
   });
 
@@ -76,7 +110,12 @@ describe("task_with_qa on the local runner", () => {
   it("retry: failing tests are retried (with the backoff from limits) and the second attempt passes", async () => {
     const state = await h.scenario([BAD, GOOD]);
     const t0 = Date.now();
-    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state, { limits: { backoff_seconds: 1, max_retries: 2 } }) });
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      root: h.root,
+      stateDir: h.stateDir,
+      store: h.store,
+      args: h.args(state, { limits: { backoff_seconds: 1, max_retries: 2 } }),
+    });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const r = out.result as Final;
     expect(r.decisions.map((d) => d.decision)).toEqual(["retry", "done"]);

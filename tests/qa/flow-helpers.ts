@@ -76,14 +76,26 @@ export async function main(repo: string, commit: string, feature: string, task: 
 export const GOOD: Attempt = {
   agent_message: "Implemented cartTotal with its test.",
   commits: [
-    { message: "test: cart total", files: { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums prices", () => assert.equal(cartTotal([1, 2]), 3));\n' } },
+    {
+      message: "test: cart total",
+      files: {
+        "test/cart.test.js":
+          'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums prices", () => assert.equal(cartTotal([1, 2]), 3));\n',
+      },
+    },
     { message: "feat: cart total", files: { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\n" } },
   ],
 };
 export const BAD: Attempt = {
   agent_message: "Implemented cartTotal.",
   commits: [
-    { message: "test: cart total", files: { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums prices", () => assert.equal(cartTotal([1, 2]), 3));\n' } },
+    {
+      message: "test: cart total",
+      files: {
+        "test/cart.test.js":
+          'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums prices", () => assert.equal(cartTotal([1, 2]), 3));\n',
+      },
+    },
     { message: "feat: cart total", files: { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 1);\n" } },
   ],
 };
@@ -91,12 +103,16 @@ export const BAD: Attempt = {
 export const TASKS_DRAFT = {
   setup: [],
   foundational: [{ key: "f1", description: "Create the price helpers in src/prices.js", file: "src/prices.js", parallel: false, dependsOn: [] }],
-  stories: [{
-    storyIndex: 1, goal: "Customers see the cart total", independentTest: "node --test passes",
-    tests: [{ key: "us1-t", description: "Write the cart total test in test/cart.test.js", file: "test/cart.test.js", parallel: false, dependsOn: [] }],
-    implementation: [{ key: "us1-i", description: "Implement cartTotal in src/cart.js", file: "src/cart.js", parallel: false, dependsOn: ["f1", "us1-t"] }],
-    checkpoint: "",
-  }],
+  stories: [
+    {
+      storyIndex: 1,
+      goal: "Customers see the cart total",
+      independentTest: "node --test passes",
+      tests: [{ key: "us1-t", description: "Write the cart total test in test/cart.test.js", file: "test/cart.test.js", parallel: false, dependsOn: [] }],
+      implementation: [{ key: "us1-i", description: "Implement cartTotal in src/cart.js", file: "src/cart.js", parallel: false, dependsOn: ["f1", "us1-t"] }],
+      checkpoint: "",
+    },
+  ],
   polish: [],
 };
 
@@ -122,8 +138,10 @@ export async function harness(): Promise<Harness> {
   const repo = await tempRepo();
   const base = await repo.commit("spec", {
     "package.json": '{"name":"shop","type":"module"}\n',
-    [`specs/${feature}/spec.md`]: "# Feature Specification: Cart total\n\n## User Scenarios & Testing *(mandatory)*\n\n### User Story 1 - Cart total (Priority: P1)\n\nCustomers see the total of their cart.\n\n**Why this priority**: core.\n\n**Independent Test**: node --test\n\n**Acceptance Scenarios**:\n\n1. **Given** a cart with prices, **When** the total is computed, **Then** it is the sum of the prices\n\n## Requirements *(mandatory)*\n\n### Functional Requirements\n\n- **FR-001**: System MUST compute the cart total as the sum of prices.\n\n## Success Criteria *(mandatory)*\n\n- **SC-001**: Totals are exact.\n",
-    [`specs/${feature}/plan.md`]: "# Implementation Plan: Cart total\n\n## Summary\n\nA cartTotal function in src/cart.js with a node --test test.\n\n## Technical Context\n\n**Language/Version**: JavaScript (Node 20)\n**Testing**: node --test\n",
+    [`specs/${feature}/spec.md`]:
+      "# Feature Specification: Cart total\n\n## User Scenarios & Testing *(mandatory)*\n\n### User Story 1 - Cart total (Priority: P1)\n\nCustomers see the total of their cart.\n\n**Why this priority**: core.\n\n**Independent Test**: node --test\n\n**Acceptance Scenarios**:\n\n1. **Given** a cart with prices, **When** the total is computed, **Then** it is the sum of the prices\n\n## Requirements *(mandatory)*\n\n### Functional Requirements\n\n- **FR-001**: System MUST compute the cart total as the sum of prices.\n\n## Success Criteria *(mandatory)*\n\n- **SC-001**: Totals are exact.\n",
+    [`specs/${feature}/plan.md`]:
+      "# Implementation Plan: Cart total\n\n## Summary\n\nA cartTotal function in src/cart.js with a node --test test.\n\n## Technical Context\n\n**Language/Version**: JavaScript (Node 20)\n**Testing**: node --test\n",
     [`specs/${feature}/checklists/requirements.md`]: "# Checklist\n- [ ] CHK001 The cart total sums every item price\n",
   });
   await repo.git("push", "-q", remote, `HEAD:refs/heads/main`);
@@ -137,16 +155,39 @@ export async function harness(): Promise<Harness> {
     if (/break the plan into an executable task list/.test(p)) return { text: JSON.stringify(TASKS_DRAFT) };
     return { status: 500, error: `unexpected prompt: ${p.slice(0, 80)}` };
   });
-  const store = { resources: { "f/test/openai": { resource_type: "openai", value: { api_key: "sk-test-flow-00000000000000", base_url: server.openaiBaseUrl } } }, variables: {} };
+  const store = {
+    resources: { "f/test/openai": { resource_type: "openai", value: { api_key: "sk-test-flow-00000000000000", base_url: server.openaiBaseUrl } } },
+    variables: {},
+  };
   const profile = {
-    languages: ["javascript"], primaryLanguage: "javascript", frameworks: [], packageManager: "npm",
+    languages: ["javascript"],
+    primaryLanguage: "javascript",
+    frameworks: [],
+    packageManager: "npm",
     units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
-    commands: { install: [], lint: [], typecheck: [], test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }], build: [], format: [] },
-    manifests: ["package.json"], monorepo: false, speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
+    commands: {
+      install: [],
+      lint: [],
+      typecheck: [],
+      test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
+      build: [],
+      format: [],
+    },
+    manifests: ["package.json"],
+    monorepo: false,
+    speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
   };
   let n = 0;
   return {
-    root, remote, repo, base, server, stateDir, feature, runBranch, store,
+    root,
+    remote,
+    repo,
+    base,
+    server,
+    stateDir,
+    feature,
+    runBranch,
+    store,
     async scenario(attempts) {
       const f = join(stateDir, `scenario-${n++}.json`);
       await writeFile(f, JSON.stringify({ attempts, calls: [] }));
@@ -157,9 +198,14 @@ export async function harness(): Promise<Harness> {
     },
     args(stateFile, extra = {}) {
       return {
-        repo: remote, branch: runBranch, commit: base, feature,
+        repo: remote,
+        branch: runBranch,
+        commit: base,
+        feature,
         task: { id: "T003", description: "Implement cartTotal in src/cart.js", story: "", fake_state: stateFile },
-        profile, llm: "$res:f/test/openai", limits: { backoff_seconds: 0, max_retries: 2, max_clarifications: 1, max_replans: 1, max_respecs: 1, max_iterations: 6 },
+        profile,
+        llm: "$res:f/test/openai",
+        limits: { backoff_seconds: 0, max_retries: 2, max_clarifications: 1, max_replans: 1, max_respecs: 1, max_iterations: 6 },
         ...extra,
       };
     },

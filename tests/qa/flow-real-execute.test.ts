@@ -11,7 +11,14 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-type Final = { status: string; reason: string; decisions: { decision: string; question?: string; answer?: string }[]; verdict: { status: string; score: number } | null; commit: string; branch: string };
+type Final = {
+  status: string;
+  reason: string;
+  decisions: { decision: string; question?: string; answer?: string }[];
+  verdict: { status: string; score: number } | null;
+  commit: string;
+  branch: string;
+};
 
 function args(description: string, extra: Record<string, unknown> = {}) {
   const a = h.args("unused") as Record<string, unknown>;
@@ -20,7 +27,8 @@ function args(description: string, extra: Record<string, unknown> = {}) {
 
 describe("task_with_qa with the real execute_task and a fake agent CLI", () => {
   it("an agent that writes the code and its test passes QA in one iteration", async () => {
-    const desc = "Implement cartTotal [[fake:write src/cart.js=export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\\n]] [[fake:write test/cart.test.js=import { test } from 'node:test';\\nimport assert from 'node:assert/strict';\\nimport { cartTotal } from '../src/cart.js';\\ntest('sums', () => assert.equal(cartTotal(Array.of(1, 2)), 3));\\n]]";
+    const desc =
+      "Implement cartTotal [[fake:write src/cart.js=export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\\n]] [[fake:write test/cart.test.js=import { test } from 'node:test';\\nimport assert from 'node:assert/strict';\\nimport { cartTotal } from '../src/cart.js';\\ntest('sums', () => assert.equal(cartTotal(Array.of(1, 2)), 3));\\n]]";
     const out = await runPath("f/devgodzilla/task_with_qa", { stateDir: h.stateDir, store: h.store, args: args(desc) });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const r = out.result as Final;
@@ -36,7 +44,12 @@ describe("task_with_qa with the real execute_task and a fake agent CLI", () => {
   });
 
   it("an agent that keeps asking is routed to clarify, gets the answer, and is stopped by max_clarifications", async () => {
-    const out = await runPath("f/devgodzilla/task_with_qa", { stateDir: h.stateDir, store: h.store, args: args("Export the data [[fake:clarify]]"), answers: { ask: [{ answer: "CSV" }] } });
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      stateDir: h.stateDir,
+      store: h.store,
+      args: args("Export the data [[fake:clarify]]"),
+      answers: { ask: [{ answer: "CSV" }] },
+    });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const r = out.result as Final;
     expect(r.decisions.map((d) => d.decision)).toEqual(["clarify", "fail"]);

@@ -9,7 +9,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-type Final = { status: string; reason: string; decisions: { decision: string; reason: string; commit: string | null; answer?: string }[]; verdict: { status: string } | null };
+type Final = {
+  status: string;
+  reason: string;
+  decisions: { decision: string; reason: string; commit: string | null; answer?: string }[];
+  verdict: { status: string } | null;
+};
 
 describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => {
   it("re-plan: tasks.md is regenerated and the task re-runs from the new commit", async () => {
@@ -35,9 +40,15 @@ describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => 
     expect((first.pending?.step_result as { description: { markdown: string } }).description.markdown).toMatch(/specification needs an update/);
     // A person fixes the spec on the run branch.
     await h.repo.git("checkout", "-q", "-B", "respec", h.base);
-    const fixed = await h.repo.commit("spec: totals are exact sums", { [`specs/${h.feature}/spec.md`]: "# Feature Specification: Cart total\n\n- **FR-001**: System MUST compute the exact sum.\n" });
+    const fixed = await h.repo.commit("spec: totals are exact sums", {
+      [`specs/${h.feature}/spec.md`]: "# Feature Specification: Cart total\n\n- **FR-001**: System MUST compute the exact sum.\n",
+    });
     await h.repo.git("push", "-q", "-f", h.remote, `HEAD:refs/heads/${h.runBranch}`);
-    const done = await resumeRun(first.runId, { commit: fixed, note: "FR-001 and SC-001 now agree: exact sums" }, { root: h.root, stateDir: h.stateDir, store: h.store });
+    const done = await resumeRun(
+      first.runId,
+      { commit: fixed, note: "FR-001 and SC-001 now agree: exact sums" },
+      { root: h.root, stateDir: h.stateDir, store: h.store },
+    );
     expect(done.status, JSON.stringify(done.error)).toBe("success");
     const r = done.result as Final;
     expect(r.decisions.map((d) => d.decision)).toEqual(["re-specify", "done"]);
@@ -49,7 +60,12 @@ describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => 
 
   it("bounds: a model that keeps failing is stopped at max_retries and the flow result says why", async () => {
     const state = await h.scenario([BAD]);
-    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state, { limits: { backoff_seconds: 0, max_retries: 2, max_iterations: 6 } }) });
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      root: h.root,
+      stateDir: h.stateDir,
+      store: h.store,
+      args: h.args(state, { limits: { backoff_seconds: 0, max_retries: 2, max_iterations: 6 } }),
+    });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const r = out.result as Final;
     expect(r.status).toBe("failed");
@@ -61,7 +77,13 @@ describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => 
 
   it("bounds: an agent that keeps asking is stopped at max_clarifications", async () => {
     const state = await h.scenario([{ agent_message: "BLOCKED(clarify): Which currency should totals use, EUR or USD?" }]);
-    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state), answers: { ask: [{ answer: "EUR" }, { answer: "EUR!" }] } });
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      root: h.root,
+      stateDir: h.stateDir,
+      store: h.store,
+      args: h.args(state),
+      answers: { ask: [{ answer: "EUR" }, { answer: "EUR!" }] },
+    });
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     const r = out.result as Final;
     expect(r.decisions.map((d) => d.decision)).toEqual(["clarify", "fail"]);
@@ -71,7 +93,12 @@ describe("task_with_qa on the local runner: re-plan, re-specify, bounds", () => 
   it("bad loop input fails at once, before the agent runs or any branch is pushed; the failure module says where", async () => {
     const state = await h.scenario([GOOD]);
     const before = await execa("git", ["-C", h.remote, "for-each-ref", "--format=%(refname)"]);
-    const out = await runPath("f/devgodzilla/task_with_qa", { root: h.root, stateDir: h.stateDir, store: h.store, args: h.args(state, { limits: { max_retries: -1 } }) });
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      root: h.root,
+      stateDir: h.stateDir,
+      store: h.store,
+      args: h.args(state, { limits: { max_retries: -1 } }),
+    });
     expect(out.status).toBe("failure");
     const r = out.result as { status: string; reason: string; decisions: unknown[] };
     expect(r).toMatchObject({ status: "error", decisions: [] });

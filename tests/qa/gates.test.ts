@@ -25,7 +25,8 @@ async function check(name: CheckName, commits: Array<[string, Record<string, str
 const at = (fs: { code: string; file?: string; line?: number }[], code: string) => fs.filter((f) => f.code === code).map((f) => `${f.file}:${f.line}`);
 
 const CART = "export function total(items) {\n  return items.reduce((a, b) => a + b, 0);\n}\n";
-const CART_TEST = 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("total sums the prices", () => assert.equal(total([1, 2]), 3));\n';
+const CART_TEST =
+  'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("total sums the prices", () => assert.equal(total([1, 2]), 3));\n';
 const PKG = { "package.json": '{"name":"shop","type":"module"}\n' };
 
 describe("test-first, from what the runner reported", () => {
@@ -51,7 +52,12 @@ describe("test-first, from what the runner reported", () => {
 
   it("blocks code changed without a test that went from failing or absent to passing (TEST001), even with a test file of the same name", async () => {
     repo = await tempRepo();
-    const base = await repo.commit("base", { ...PKG, "src/cart.js": "export const count = (xs) => xs.length;\n", "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\ntest("count", () => assert.equal(count([1]), 1));\n' });
+    const base = await repo.commit("base", {
+      ...PKG,
+      "src/cart.js": "export const count = (xs) => xs.length;\n",
+      "test/cart.test.js":
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\ntest("count", () => assert.equal(count([1]), 1));\n',
+    });
     const head = await repo.commit("feat", { "src/cart.js": `export const count = (xs) => xs.length;\n${CART}` });
     const { verdict } = await qaOn(repo.dir, base, head);
     const g = verdict.gates.find((x) => x.id === "test-first")!;
@@ -63,7 +69,8 @@ describe("test-first, from what the runner reported", () => {
     const base = await repo.commit("base", PKG);
     const head = await repo.commit("feat", {
       "src/cart.js": "export function total(items) {\n  return items.length;\n}\n",
-      "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("total works", () => {\n  assert.ok(total([1, 2]));\n  assert.notEqual(total([1, 2]), undefined);\n});\n',
+      "test/cart.test.js":
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\ntest("total works", () => {\n  assert.ok(total([1, 2]));\n  assert.notEqual(total([1, 2]), undefined);\n});\n',
     });
     const { verdict } = await qaOn(repo.dir, base, head);
     const f = verdict.gates.find((x) => x.id === "test-first")!.findings.find((x) => x.code === "TEST003")!;
@@ -129,9 +136,11 @@ describe("line rules on the diff", () => {
   });
 
   it("does not flag parameterised SQL (pg $1, psycopg %s) or argument-array processes, flags %-formatted and f-string SQL", async () => {
-    const good = 'import { execa } from "execa";\nexport async function find(db: any, name: string) {\n  await execa("tar", ["czf", "out.tgz", name]);\n  return db.query("SELECT * FROM users WHERE name = $1", [name]);\n}\n';
+    const good =
+      'import { execa } from "execa";\nexport async function find(db: any, name: string) {\n  await execa("tar", ["czf", "out.tgz", name]);\n  return db.query("SELECT * FROM users WHERE name = $1", [name]);\n}\n';
     const py = 'def find(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = %s", (name,))\n    return cur.fetchall()\n';
-    const pyBad = 'def find(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = \'%s\'" % name)\n    cur.execute(f"DELETE FROM users WHERE name = \'{name}\'")\n';
+    const pyBad =
+      "def find(cur, name):\n    cur.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n    cur.execute(f\"DELETE FROM users WHERE name = '{name}'\")\n";
     const o = await check("injection", [["feat", { "src/db.ts": good, "app/db.py": py, "app/bad.py": pyBad }]]);
     expect(o.findings.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual(["SEC002 app/bad.py:2", "SEC002 app/bad.py:3"]);
   });
@@ -150,13 +159,17 @@ describe("line rules on the diff", () => {
   });
 
   it("finds deep nesting and single-implementation abstractions, not two implementations", async () => {
-    const deep = "export function f(a: number) {\n  if (a) {\n    if (a > 1) {\n      if (a > 2) {\n        if (a > 3) {\n          if (a > 4) {\n            if (a > 5) {\n              return 1;\n            }\n          }\n        }\n      }\n    }\n  }\n  return 0;\n}\n";
+    const deep =
+      "export function f(a: number) {\n  if (a) {\n    if (a > 1) {\n      if (a > 2) {\n        if (a > 3) {\n          if (a > 4) {\n            if (a > 5) {\n              return 1;\n            }\n          }\n        }\n      }\n    }\n  }\n  return 0;\n}\n";
     const one = "export interface Store { get(k: string): string }\nexport class MemStore implements Store { get(k: string) { return k; } }\n";
-    const two = "export interface Codec { enc(s: string): string }\nexport class A implements Codec { enc(s: string) { return s; } }\nexport class B implements Codec { enc(s: string) { return s + s; } }\n";
+    const two =
+      "export interface Codec { enc(s: string): string }\nexport class A implements Codec { enc(s: string) { return s; } }\nexport class B implements Codec { enc(s: string) { return s + s; } }\n";
     const files = { "src/deep.ts": deep, "src/store.ts": one, "src/codec.ts": two };
     expect((await check("simplicity", [["feat", files]])).findings.map((f) => `${f.code}@${f.file}:${f.line}`)).toEqual(["SIMP002@src/deep.ts:7"]);
     await repo.cleanup();
-    expect((await check("abstraction", [["feat", files]])).findings.map((f) => `${f.code}:${f.message}`)).toEqual(["ABS001:Abstraction Store has 1 implementation"]);
+    expect((await check("abstraction", [["feat", files]])).findings.map((f) => `${f.code}:${f.message}`)).toEqual([
+      "ABS001:Abstraction Store has 1 implementation",
+    ]);
   });
 
   it("obvious fixture keys, data-shape interfaces, parser wrappers, nested literals and indented text pass", async () => {
@@ -169,8 +182,18 @@ describe("line rules on the diff", () => {
       "}",
       "export function parseQuery(s: string) { return Object.fromEntries(new URLSearchParams(s)); }",
       "export const Schema = z.object({",
-      "  a: z.object({", "    b: z.object({", "      c: z.object({", "        d: z.object({", "          e: z.object({",
-      "            f: z.string(),", "          }),", "        }),", "      }),", "    }),", "  }),", "});",
+      "  a: z.object({",
+      "    b: z.object({",
+      "      c: z.object({",
+      "        d: z.object({",
+      "          e: z.object({",
+      "            f: z.string(),",
+      "          }),",
+      "        }),",
+      "      }),",
+      "    }),",
+      "  }),",
+      "});",
       "export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}$/i;",
       "",
     ].join("\n");
@@ -181,7 +204,9 @@ describe("line rules on the diff", () => {
   });
 
   it("a behavioural interface with one implementation is still an abstraction to question", async () => {
-    const o = await check("abstraction", [["feat", { "src/x.ts": "export interface Clock {\n  now(): number;\n}\nexport class SystemClock implements Clock { now() { return Date.now(); } }\n" }]]);
+    const o = await check("abstraction", [
+      ["feat", { "src/x.ts": "export interface Clock {\n  now(): number;\n}\nexport class SystemClock implements Clock { now() { return Date.now(); } }\n" }],
+    ]);
     expect(o.findings.map((f) => f.code)).toEqual(["ABS001"]);
   });
 });

@@ -59,7 +59,6 @@ export function greetRepo(dir: string): { base: string; head: string; git: (...a
 
 // ---------------------------------------------------------------- QA over a temp repository
 
-
 /** The test command a QA test gives the profile: node's own runner unless told otherwise. */
 export const NODE_TEST = [process.execPath, "--test"];
 
@@ -76,10 +75,26 @@ export interface QaOn {
 /** runQaInDir on a temp repository's base..head, with its tests run in the sandbox. */
 export async function qaOn(dir: string, base: string, head: string, opts: QaOn = {}): Promise<{ verdict: Verdict; markdown: string }> {
   const test = opts.test === undefined ? NODE_TEST : opts.test;
-  const commands = { install: [], lint: [], typecheck: [], build: [], format: [], test: test ? [{ argv: test, cwd: ".", source: "test", inferred: false }] : [] };
+  const commands = {
+    install: [],
+    lint: [],
+    typecheck: [],
+    build: [],
+    format: [],
+    test: test ? [{ argv: test, cwd: ".", source: "test", inferred: false }] : [],
+  };
   return runQaInDir({
-    dir, base, head, branch: "work", feature: featurePaths(opts.feature ?? "001-cart"), commands,
-    config: parseQaConfig(opts.config ?? { checks: { timeout_seconds: 60 } }), judge: opts.judge ?? null, task: opts.task ?? null, outcome: opts.outcome ?? null, story: opts.story ?? null,
+    dir,
+    base,
+    head,
+    branch: "work",
+    feature: featurePaths(opts.feature ?? "001-cart"),
+    commands,
+    config: parseQaConfig(opts.config ?? { checks: { timeout_seconds: 60 } }),
+    judge: opts.judge ?? null,
+    task: opts.task ?? null,
+    outcome: opts.outcome ?? null,
+    story: opts.story ?? null,
   });
 }
 

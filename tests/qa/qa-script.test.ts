@@ -17,10 +17,22 @@ const feature = "001-cart-total";
 const branch = `devgodzilla/${feature}`;
 
 const profile = {
-  languages: ["javascript"], primaryLanguage: "javascript", frameworks: [], packageManager: "npm",
+  languages: ["javascript"],
+  primaryLanguage: "javascript",
+  frameworks: [],
+  packageManager: "npm",
   units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
-  commands: { install: [], lint: [], typecheck: [], test: [{ argv: [NODE, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }], build: [], format: [] },
-  manifests: ["package.json"], monorepo: false, speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
+  commands: {
+    install: [],
+    lint: [],
+    typecheck: [],
+    test: [{ argv: [NODE, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
+    build: [],
+    format: [],
+  },
+  manifests: ["package.json"],
+  monorepo: false,
+  speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
 };
 
 async function push(ref: string) {
@@ -35,14 +47,17 @@ beforeAll(async () => {
   repo = await tempRepo();
   base = await repo.commit("base", {
     "package.json": '{"name":"shop","type":"module"}\n',
-    [`specs/${feature}/spec.md`]: "# Feature Specification: Cart total\n## User Scenarios & Testing *(mandatory)*\n### User Story 1 - Cart total (Priority: P1)\n1. **Given** a cart with prices, **When** the total is computed, **Then** it is the sum of the prices\n## Requirements *(mandatory)*\n",
+    [`specs/${feature}/spec.md`]:
+      "# Feature Specification: Cart total\n## User Scenarios & Testing *(mandatory)*\n### User Story 1 - Cart total (Priority: P1)\n1. **Given** a cart with prices, **When** the total is computed, **Then** it is the sum of the prices\n## Requirements *(mandatory)*\n",
     [`specs/${feature}/checklists/requirements.md`]: "# Checklist\n- [ ] CHK001 The cart total sums every item price\n",
   });
   await push("main");
   server = await startLlmServer((ex) => {
     const p = promptText(ex);
     const hasCode = p.includes("--- src/cart.js");
-    return { text: JSON.stringify({ status: hasCode ? "PASSED" : "UNCLEAR", explanation: hasCode ? "cartTotal reduces prices with +" : "no code", evidence: [] }) };
+    return {
+      text: JSON.stringify({ status: hasCode ? "PASSED" : "UNCLEAR", explanation: hasCode ? "cartTotal reduces prices with +" : "no code", evidence: [] }),
+    };
   });
 });
 afterAll(async () => {
@@ -57,15 +72,33 @@ const openai = () => ({ api_key: "sk-test-qa-script-000000000000", base_url: ser
 describe("qa script on a real branch", () => {
   it("passes a test-first change, renders the report and commits it to _runtime on the branch", async () => {
     await repo.git("checkout", "-q", "-B", "work", base);
-    await repo.commit("test: cart total", { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n' });
+    await repo.commit("test: cart total", {
+      "test/cart.test.js":
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n',
+    });
     const head = await repo.commit("feat: cart total", { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 0);\n" });
     await push(branch);
-    const r = await qa(remote, branch, head, base, "", { agent_output: "Implemented cartTotal in src/cart.js and its test." }, profile, "", "", undefined, openai() as never); // the one LLM parameter takes an openai-shaped resource too
+    const r = await qa(
+      remote,
+      branch,
+      head,
+      base,
+      "",
+      { agent_output: "Implemented cartTotal in src/cart.js and its test." },
+      profile,
+      "",
+      "",
+      undefined,
+      openai() as never,
+    ); // the one LLM parameter takes an openai-shaped resource too
     expect(r.verdict.status).toBe("passed");
     expect(r.passed).toBe(true);
     expect(r.wm_renderer).toBe("markdown");
     expect(r.verdict.checks.find((c) => c.kind === "test")).toMatchObject({ status: "passed", counts: { passed: 1, failed: 0 } });
-    expect(r.verdict.checklist.map((c) => [c.id, c.status])).toEqual([["CHK001", "PASSED"], ["US1-AS1", "PASSED"]]);
+    expect(r.verdict.checklist.map((c) => [c.id, c.status])).toEqual([
+      ["CHK001", "PASSED"],
+      ["US1-AS1", "PASSED"],
+    ]);
     expect(r.markdown).toMatch(/# QA report: 001-cart-total/);
     expect(r.markdown).toMatch(/\*\*Verdict: ✅ PASSED\*\*/);
     expect(r.markdown).toMatch(/_Evidence: BM25 over \d+ chunks .*at most 8000 tokens per item\._/);
@@ -82,7 +115,10 @@ describe("qa script on a real branch", () => {
   it("fails a change whose tests fail and whose tests came after the code, and says why", async () => {
     await repo.git("checkout", "-q", "-B", "work2", base);
     await repo.commit("feat: cart total", { "src/cart.js": "export const cartTotal = (prices) => prices.reduce((a, b) => a + b, 1);\n" });
-    const head = await repo.commit("test: afterwards", { "test/cart.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n' });
+    const head = await repo.commit("test: afterwards", {
+      "test/cart.test.js":
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n',
+    });
     await push(branch);
     const r = await qa(remote, branch, head, base, feature, {}, profile, "", "T007", undefined, openai() as never);
     expect(r.verdict.status).toBe("failed");

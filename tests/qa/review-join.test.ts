@@ -21,11 +21,27 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const qa = (agents?: unknown) =>
-  runQaInDir({ dir, base, head, branch: "devgodzilla/001-greet", feature: featurePaths("001-greet"), commands: null, config: parseQaConfig({}), judge: null, agents, taskId: "T003" });
+  runQaInDir({
+    dir,
+    base,
+    head,
+    branch: "devgodzilla/001-greet",
+    feature: featurePaths("001-greet"),
+    commands: null,
+    config: parseQaConfig({}),
+    judge: null,
+    agents,
+    taskId: "T003",
+  });
 
 describe("QA with an engine-based reviewer", () => {
   it("joins the reviewer's findings into the verdict and the report, and the reviewer could not write", async () => {
-    const agents = { bin_dir: bin, enabled: ["claude-code", "llm"], agents: { "claude-code": { api_key: "review-key-0123456789" } }, review: { agent: "claude-code", weight: 0.3 } };
+    const agents = {
+      bin_dir: bin,
+      enabled: ["claude-code", "llm"],
+      agents: { "claude-code": { api_key: "review-key-0123456789" } },
+      review: { agent: "claude-code", weight: 0.3 },
+    };
     const without = await qa();
     const withReview = await qa(agents);
     expect(existsSync(path.join(dir, "review-was-here.txt"))).toBe(false);

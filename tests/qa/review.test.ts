@@ -26,9 +26,18 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const passing: Verdict = computeVerdict({ gates: [], checklist: [], checks: [{ kind: "test", command: ["npm", "test"], status: "passed", exitCode: 0, durationMs: 10, findings: [], outputTail: "", sandboxed: true }] }, {
-  gates: {}, weights: { gates: 1, checklist: 1, checks: 1 }, threshold: 0.7,
-} as never);
+const passing: Verdict = computeVerdict(
+  {
+    gates: [],
+    checklist: [],
+    checks: [{ kind: "test", command: ["npm", "test"], status: "passed", exitCode: 0, durationMs: 10, findings: [], outputTail: "", sandboxed: true }],
+  },
+  {
+    gates: {},
+    weights: { gates: 1, checklist: 1, checks: 1 },
+    threshold: 0.7,
+  } as never,
+);
 
 describe("engine-based review", () => {
   it("the fake reviewer really writes when nothing stops it (so the sandbox test below can fail)", () => {
@@ -40,8 +49,12 @@ describe("engine-based review", () => {
 
   it("runs the configured CLI agent in a read-only sandbox: its write fails, its findings come back in the QA format", async () => {
     const r = await reviewDiff({
-      worktree: repo, base, specPath: "specs/001-greet/spec.md", planPath: "specs/001-greet/plan.md",
-      taskId: "T003", taskDescription: "Implement greet in src/greet.js",
+      worktree: repo,
+      base,
+      specPath: "specs/001-greet/spec.md",
+      planPath: "specs/001-greet/plan.md",
+      taskId: "T003",
+      taskDescription: "Implement greet in src/greet.js",
       reviewer: { agent: "claude-code", model: "sonnet" },
       config: { bin_dir: bin, agents: { "claude-code": { api_key: KEY } } },
       weight: 0.3,
@@ -52,7 +65,15 @@ describe("engine-based review", () => {
     expect(r.message).toMatch(/WRITE_FAILED (EROFS|EACCES|EPERM)/);
     expect(git("status", "--porcelain")).toBe("");
     expect(r.findings).toEqual([
-      { code: "REVIEW001", source: "check", severity: "blocking", message: "Claude Code review: greet() ignores the name argument required by FR-002", file: "src/greet.js", line: 2, fix: "use the name parameter" },
+      {
+        code: "REVIEW001",
+        source: "check",
+        severity: "blocking",
+        message: "Claude Code review: greet() ignores the name argument required by FR-002",
+        file: "src/greet.js",
+        line: 2,
+        fix: "use the name parameter",
+      },
       { code: "REVIEW002", source: "check", severity: "warning", message: "Claude Code review: no test covers the empty-name edge case", file: "src/greet.js" },
     ]);
     expect(r).toMatchObject({ reviewer: "claude-code", model: "sonnet", score: 0, weight: 0.3, tokens: { input: 200, output: 50 }, costUsd: 0.004 });
@@ -68,7 +89,20 @@ describe("engine-based review", () => {
   });
 
   it("a clean review raises nothing; a weighted warning-only review lowers the score", () => {
-    const clean = { reviewer: "codex" as const, model: null, findings: [], score: 1, weight: 0.2, summary: "", message: "", sandboxed: true, durationMs: 1, tokens: null, costUsd: null, error: null };
+    const clean = {
+      reviewer: "codex" as const,
+      model: null,
+      findings: [],
+      score: 1,
+      weight: 0.2,
+      summary: "",
+      message: "",
+      sandboxed: true,
+      durationMs: 1,
+      tokens: null,
+      costUsd: null,
+      error: null,
+    };
     expect(joinReviewIntoVerdict(passing, clean)).toMatchObject({ status: "passed", score: 1 });
     expect(joinReviewIntoVerdict(passing, { ...clean, score: 0.5, weight: 1 })).toMatchObject({ status: "failed", score: 0.5 });
     const failed = { ...clean, score: null, error: "no JSON" };
@@ -77,7 +111,7 @@ describe("engine-based review", () => {
 
   it("parses findings fenced or bare after the marker, and refuses garbage", () => {
     expect(parseReviewOutput('FINDINGS_JSON\n{"findings": [{"severity": "info", "message": "ok"}]}').findings).toHaveLength(1);
-    expect(parseReviewOutput("x FINDINGS_JSON ```json\n{\"findings\": []}\n```").findings).toEqual([]);
+    expect(parseReviewOutput('x FINDINGS_JSON ```json\n{"findings": []}\n```').findings).toEqual([]);
     expect(() => parseReviewOutput("LGTM!")).toThrow(/no valid findings JSON/);
   });
 

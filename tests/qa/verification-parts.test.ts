@@ -69,7 +69,7 @@ describe("Go assertions: the condition that guards t.Fatal states the failure", 
 
   it("reads `got != want` past a composite literal as a comparison with the expected value", () => {
     expect(strength("got := Total([]int{2, 3}); got != 5")).toBe("strong");
-    expect(strength("got := Total(map[string]int{\"a\": 1}); got != 1")).toBe("strong");
+    expect(strength('got := Total(map[string]int{"a": 1}); got != 1')).toBe("strong");
   });
 
   it("counts `got != 0` as asserting zero, and `got <= 0`, `got == 0`, `err != nil` as presence checks", () => {
@@ -104,8 +104,10 @@ describe("scope in a Go package", () => {
       "money/money.go": "package money\n\nfunc Cents(n int) int { return n * 10 }\n",
     });
     const findings = await checkScope({
-      diff: await readBranchDiff(repo.dir, base, head), sources: repoSources(repo.dir, base, head),
-      task: { id: "T002", description: "Implement Total in cart/cart.go", files: ["cart/cart.go"], story: "US1", body: "" }, feature: { dir: "specs/001-cart" },
+      diff: await readBranchDiff(repo.dir, base, head),
+      sources: repoSources(repo.dir, base, head),
+      task: { id: "T002", description: "Implement Total in cart/cart.go", files: ["cart/cart.go"], story: "US1", body: "" },
+      feature: { dir: "specs/001-cart" },
     });
     expect(findings.map((f) => [f.code, f.file])).toEqual([["OFF_SCOPE", "money/money.go"]]);
   });
@@ -113,8 +115,14 @@ describe("scope in a Go package", () => {
 
 describe("constitutions numbered in CJK", () => {
   it("reads 一、二、三、 headings as numbered principles with their titles", () => {
-    const c = parseConstitution("# 商店宪章\n\n## 核心原则\n\n### 一、用户价值\n每个变更都必须满足用户需要。\n\n### 二、测试驱动\n测试必须在实现之前编写，并且必须先失败。\n\n### 三、简洁\n不引入不必要的抽象。\n");
-    expect(c.articles.map((a) => [a.number, a.title])).toEqual([["一", "用户价值"], ["二", "测试驱动"], ["三", "简洁"]]);
+    const c = parseConstitution(
+      "# 商店宪章\n\n## 核心原则\n\n### 一、用户价值\n每个变更都必须满足用户需要。\n\n### 二、测试驱动\n测试必须在实现之前编写，并且必须先失败。\n\n### 三、简洁\n不引入不必要的抽象。\n",
+    );
+    expect(c.articles.map((a) => [a.number, a.title])).toEqual([
+      ["一", "用户价值"],
+      ["二", "测试驱动"],
+      ["三", "简洁"],
+    ]);
   });
 });
 
@@ -133,20 +141,24 @@ describe("the warm Go build cache", () => {
     expect(existsSync(target)).toBe(false);
   });
 
-  it.skipIf(!hasGo)("fills a check's cache with a copy of the standard library built once, which the check cannot write back into", async () => {
-    const root = join(mkdtempSync(join(tmpdir(), "dg-gocache-")), "qa-go");
-    dirs.push(join(root, ".."));
-    const first = join(root, "..", "check1");
-    expect(await seedGoCache(first, root)).toBe(true);
-    expect(readFileSync(join(first, "README"), "utf8")).toMatch(/standard library compiled by go/);
-    const warm = join(root, `go-std-${readFileSync(join(first, "README"), "utf8").match(/by (\S+),/)![1]}`);
-    // A copy, not links: what a check writes stays in its cache.
-    expect(statSync(join(first, "README")).ino).not.toBe(statSync(join(warm, "README")).ino);
-    writeFileSync(join(first, "README"), "poisoned");
-    expect(readFileSync(join(warm, "README"), "utf8")).not.toBe("poisoned");
-    // The second check gets a copy of the same warm cache (built once).
-    const second = join(root, "..", "check2");
-    expect(await seedGoCache(second, root)).toBe(true);
-    expect(readFileSync(join(second, "README"), "utf8")).toMatch(/standard library compiled by go/);
-  }, 600_000);
+  it.skipIf(!hasGo)(
+    "fills a check's cache with a copy of the standard library built once, which the check cannot write back into",
+    async () => {
+      const root = join(mkdtempSync(join(tmpdir(), "dg-gocache-")), "qa-go");
+      dirs.push(join(root, ".."));
+      const first = join(root, "..", "check1");
+      expect(await seedGoCache(first, root)).toBe(true);
+      expect(readFileSync(join(first, "README"), "utf8")).toMatch(/standard library compiled by go/);
+      const warm = join(root, `go-std-${readFileSync(join(first, "README"), "utf8").match(/by (\S+),/)![1]}`);
+      // A copy, not links: what a check writes stays in its cache.
+      expect(statSync(join(first, "README")).ino).not.toBe(statSync(join(warm, "README")).ino);
+      writeFileSync(join(first, "README"), "poisoned");
+      expect(readFileSync(join(warm, "README"), "utf8")).not.toBe("poisoned");
+      // The second check gets a copy of the same warm cache (built once).
+      const second = join(root, "..", "check2");
+      expect(await seedGoCache(second, root)).toBe(true);
+      expect(readFileSync(join(second, "README"), "utf8")).toMatch(/standard library compiled by go/);
+    },
+    600_000,
+  );
 });

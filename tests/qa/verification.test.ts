@@ -25,8 +25,15 @@ const TASKS = `# Tasks: Cart total
 - [x] T001 [US1] Write the failing tests for the cart total in test/total.test.js (criteria: US1-AS1, US1-AS2)
 - [ ] T002 [US1] Implement total in src/cart.js (criteria: US1-AS1, US1-AS2) (depends on T001)
 `;
-const CONSTITUTION = "# Shop Constitution\n\n## Core Principles\n\n### I. Tests First (NON-NEGOTIABLE)\nTests MUST be written before the code they prove and MUST fail first; a test names the criterion it proves.\n\n### II. Small Modules\nOne concern per file.\n";
-const T002: QaTask = { id: "T002", description: "Implement total in src/cart.js (criteria: US1-AS1, US1-AS2) (depends on T001)", files: ["src/cart.js"], story: "US1", body: "" };
+const CONSTITUTION =
+  "# Shop Constitution\n\n## Core Principles\n\n### I. Tests First (NON-NEGOTIABLE)\nTests MUST be written before the code they prove and MUST fail first; a test names the criterion it proves.\n\n### II. Small Modules\nOne concern per file.\n";
+const T002: QaTask = {
+  id: "T002",
+  description: "Implement total in src/cart.js (criteria: US1-AS1, US1-AS2) (depends on T001)",
+  files: ["src/cart.js"],
+  story: "US1",
+  body: "",
+};
 
 const HEADER = 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { total } from "../src/cart.js";\n';
 const testFile = (...cases: string[]) => HEADER + cases.join("");
@@ -49,10 +56,14 @@ async function judge(change: Record<string, string | null>, task: QaTask | null 
   repo = await tempRepo("dg-qa-verify-");
   await repo.commit("shop", {
     "package.json": JSON.stringify({ name: "shop", type: "module", scripts: { test: "node --test" } }),
-    "src/cart.js": COUNT, "src/format.js": "export const money = (n) => n.toFixed(2);\n",
-    "test/count.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\n\ntest("count gives the number of items", () => {\n  assert.equal(count(["a", "b"]), 2);\n});\n',
+    "src/cart.js": COUNT,
+    "src/format.js": "export const money = (n) => n.toFixed(2);\n",
+    "test/count.test.js":
+      'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { count } from "../src/cart.js";\n\ntest("count gives the number of items", () => {\n  assert.equal(count(["a", "b"]), 2);\n});\n',
     "README.md": "# shop\n",
-    "specs/001-cart/spec.md": SPEC, "specs/001-cart/tasks.md": TASKS, ".specify/memory/constitution.md": CONSTITUTION,
+    "specs/001-cart/spec.md": SPEC,
+    "specs/001-cart/tasks.md": TASKS,
+    ".specify/memory/constitution.md": CONSTITUTION,
   });
   const base = await repo.commit("T001 failing tests", { "test/total.test.js": testFile(AS1, AS2) });
   for (const [p, content] of Object.entries(change)) if (content === null) await repo.git("rm", "-q", p);
@@ -66,11 +77,20 @@ describe("QA on the tests-first task itself", () => {
     repo = await tempRepo("dg-qa-verify-");
     const base = await repo.commit("shop", {
       "package.json": JSON.stringify({ name: "shop", type: "module", scripts: { test: "node --test" } }),
-      "src/cart.js": COUNT, "README.md": "# shop\n",
-      "specs/001-cart/spec.md": SPEC, "specs/001-cart/tasks.md": TASKS, ".specify/memory/constitution.md": CONSTITUTION,
+      "src/cart.js": COUNT,
+      "README.md": "# shop\n",
+      "specs/001-cart/spec.md": SPEC,
+      "specs/001-cart/tasks.md": TASKS,
+      ".specify/memory/constitution.md": CONSTITUTION,
     });
     const head = await repo.commit("T001", { "test/total.test.js": testFile(AS1, AS2).replace("../src/cart.js", "../src/total.js") });
-    const t001: QaTask = { id: "T001", description: "Write the failing tests for the cart total in test/total.test.js (criteria: US1-AS1, US1-AS2)", files: ["test/total.test.js"], story: "US1", body: "" };
+    const t001: QaTask = {
+      id: "T001",
+      description: "Write the failing tests for the cart total in test/total.test.js (criteria: US1-AS1, US1-AS2)",
+      files: ["test/total.test.js"],
+      story: "US1",
+      body: "",
+    };
     const { verdict } = await qaOn(repo.dir, base, head, { task: t001, story: "US1" });
     expect(codesOf(verdict)).toEqual([]);
     const as1 = verdict.criteria.find((c) => c.id === "US1-AS1")!;
@@ -87,7 +107,11 @@ describe("QA's verification contract on a tests-first change", () => {
     expect(verdict.status).toBe("passed");
     const byId = Object.fromEntries(verdict.criteria.map((c) => [c.id, c]));
     expect(byId["US1-AS1"]!.verdict).toBe("proven");
-    expect(byId["US1-AS1"]!.evidence[0]).toMatchObject({ test: expect.stringContaining("US1-AS1 totals the prices in the cart"), file: "test/total.test.js", status: "passed" });
+    expect(byId["US1-AS1"]!.evidence[0]).toMatchObject({
+      test: expect.stringContaining("US1-AS1 totals the prices in the cart"),
+      file: "test/total.test.js",
+      status: "passed",
+    });
     expect(byId["US1-AS2"]!.verdict).toBe("proven");
     // The report opens with the criteria table.
     expect(markdown.indexOf("US1-AS1")).toBeLessThan(markdown.indexOf("rinciples"));
@@ -108,7 +132,9 @@ describe("QA's verification contract on a tests-first change", () => {
     const { codes, verdict } = await judge({ "src/cart.js": WRONG, "test/total.test.js": testFile(as1With("assert.ok(total([2, 3]) > 0);"), AS2) });
     expect(codes).toContain("TEST_ASSERTION_LOOSENED");
     const f = verdict.blocking.find((x) => x.code === "TEST_ASSERTION_LOOSENED")!;
-    expect(f.lines?.map((l) => `${l.change}${l.text.trim()}`)).toEqual(expect.arrayContaining(["-assert.equal(total([2, 3]), 5);", "+assert.ok(total([2, 3]) > 0);"]));
+    expect(f.lines?.map((l) => `${l.change}${l.text.trim()}`)).toEqual(
+      expect.arrayContaining(["-assert.equal(total([2, 3]), 5);", "+assert.ok(total([2, 3]) > 0);"]),
+    );
     expect(verdict.criteria.find((c) => c.id === "US1-AS1")!.verdict).toBe("unproven");
   }, 60_000);
 
@@ -141,7 +167,10 @@ describe("QA's verification contract on a tests-first change", () => {
   }, 60_000);
 
   it("rejects the project's existing test deleted to hide a regression", async () => {
-    const { codes } = await judge({ "src/cart.js": `export const count = (items) => 0;\nexport const total = (prices) => prices.reduce((a, b) => a + b, 0);\n`, "test/count.test.js": null });
+    const { codes } = await judge({
+      "src/cart.js": `export const count = (items) => 0;\nexport const total = (prices) => prices.reduce((a, b) => a + b, 0);\n`,
+      "test/count.test.js": null,
+    });
     expect(codes).toContain("TEST_FILE_DELETED");
   }, 60_000);
 
@@ -158,7 +187,10 @@ describe("QA's verification contract on a tests-first change", () => {
   }, 60_000);
 
   it("accepts a new helper module the declared file imports (in scope)", async () => {
-    const { codes } = await judge({ "src/cart.js": `import { sum } from "./sum.js";\n${COUNT}export const total = (prices) => sum(prices);\n`, "src/sum.js": "export const sum = (xs) => xs.reduce((a, b) => a + b, 0);\n" });
+    const { codes } = await judge({
+      "src/cart.js": `import { sum } from "./sum.js";\n${COUNT}export const total = (prices) => sum(prices);\n`,
+      "src/sum.js": "export const sum = (xs) => xs.reduce((a, b) => a + b, 0);\n",
+    });
     expect(codes).toEqual([]);
   }, 60_000);
 });

@@ -50,12 +50,25 @@ describe("repository-files gateway", () => {
 
   it("refuses every way out: absolute links (even to inside), climbs, /proc/self/cwd, /proc/self/environ, linked folders, loops", async () => {
     const f = repoFiles(repo);
-    for (const p of ["abs-out.txt", "src/abs-inside.ts", "climb.txt", "cwd.json", "environ.txt", "outdir/secret.txt", "loop1", "dotdot.txt", "../outside/secret.txt", path.join(outside, "secret.txt")]) {
+    for (const p of [
+      "abs-out.txt",
+      "src/abs-inside.ts",
+      "climb.txt",
+      "cwd.json",
+      "environ.txt",
+      "outdir/secret.txt",
+      "loop1",
+      "dotdot.txt",
+      "../outside/secret.txt",
+      path.join(outside, "secret.txt"),
+    ]) {
       expect(await f.readText(p), p).toBeNull();
       expect(f.exists(p), p).toBe(false);
     }
     const refused = f.refused.map((r) => r.path);
-    expect(refused).toEqual(expect.arrayContaining(["abs-out.txt", "src/abs-inside.ts", "climb.txt", "cwd.json", "environ.txt", "outdir/secret.txt", "loop1", "dotdot.txt"]));
+    expect(refused).toEqual(
+      expect.arrayContaining(["abs-out.txt", "src/abs-inside.ts", "climb.txt", "cwd.json", "environ.txt", "outdir/secret.txt", "loop1", "dotdot.txt"]),
+    );
     expect(f.refused.find((r) => r.path === "cwd.json")!.reason).toMatch(/link to an absolute path/);
     expect(f.refused.find((r) => r.path === "climb.txt")!.reason).toMatch(/climbs out/);
   });

@@ -28,7 +28,9 @@ describe("flow type-check", () => {
 
   it("an unknown script path names the flow and step, and suggests the near one", async () => {
     writeFlow("bad_path", [{ id: "greet", value: { type: "script", path: "f/conformance/ecko", input_transforms: {} } }]);
-    expect(await problemsOf("bad_path")).toEqual(["flow f/conformance/bad_path, step greet: script f/conformance/ecko does not exist in the bundle (did you mean f/conformance/echo?)"]);
+    expect(await problemsOf("bad_path")).toEqual([
+      "flow f/conformance/bad_path, step greet: script f/conformance/ecko does not exist in the bundle (did you mean f/conformance/echo?)",
+    ]);
   });
 
   it("a misspelled parameter names flow, step and parameter", async () => {
@@ -39,8 +41,12 @@ describe("flow type-check", () => {
   });
 
   it("a missing required parameter names it", async () => {
-    writeFlow("missing_param", [{ id: "count", value: { type: "script", path: "f/conformance/attempt", input_transforms: { succeed_on: { type: "static", value: 1 } } } }]);
-    expect(await problemsOf("missing_param")).toEqual(["flow f/conformance/missing_param, step count, parameter counter_file: required parameter of f/conformance/attempt is not supplied"]);
+    writeFlow("missing_param", [
+      { id: "count", value: { type: "script", path: "f/conformance/attempt", input_transforms: { succeed_on: { type: "static", value: 1 } } } },
+    ]);
+    expect(await problemsOf("missing_param")).toEqual([
+      "flow f/conformance/missing_param, step count, parameter counter_file: required parameter of f/conformance/attempt is not supplied",
+    ]);
   });
 
   it("a reference to a later step (or one that does not exist) is caught", async () => {
@@ -48,7 +54,9 @@ describe("flow type-check", () => {
       { id: "first", value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "javascript", expr: "results.second.value" } } } },
       { id: "second", value: { type: "script", path: "f/conformance/echo", input_transforms: {} } },
     ]);
-    expect(await problemsOf("later_ref")).toEqual(['flow f/conformance/later_ref, step first, parameter value: results.second is not a step that runs before "first"']);
+    expect(await problemsOf("later_ref")).toEqual([
+      'flow f/conformance/later_ref, step first, parameter value: results.second is not a step that runs before "first"',
+    ]);
   });
 
   it("expressions that do not parse, read unknown names, or misuse loop variables are caught", async () => {
@@ -92,7 +100,10 @@ describe(".script.yaml schemas", () => {
 describe("forms", () => {
   it("a bundle script parameter without a description is reported by name (its form field would have no help)", async () => {
     mkdirSync(path.join(root, "f/devgodzilla"), { recursive: true });
-    writeFileSync(path.join(root, "f/devgodzilla/greet.ts"), 'export async function main(name: string, loud = false) {\n  return loud ? name.toUpperCase() : name;\n}\n');
+    writeFileSync(
+      path.join(root, "f/devgodzilla/greet.ts"),
+      "export async function main(name: string, loud = false) {\n  return loud ? name.toUpperCase() : name;\n}\n",
+    );
     writeFileSync(path.join(root, "f/devgodzilla/greet.script.yaml"), "summary: Greet\n");
     await generateSchemas(root);
     const meta = path.join(root, "f/devgodzilla/greet.script.yaml");
@@ -107,20 +118,36 @@ describe("forms", () => {
 
 describe("expressions that need V8", () => {
   it("lists predicates, computed transforms and optional flow inputs with the rule; plain references are not listed", () => {
-    writeFlow("v8_mix", [
-      { id: "input", value: { type: "identity" } },
-      {
-        id: "step", skip_if: { expr: "results.input.n > 1" },
-        value: { type: "script", path: "f/conformance/echo", input_transforms: {
-          value: { type: "javascript", expr: "flow_input.n || 3" },
-          label: { type: "javascript", expr: "flow_input.maybe" },
-        } },
-      },
-      { id: "plain", value: { type: "script", path: "f/conformance/echo", input_transforms: {
-        value: { type: "javascript", expr: "results.step.value" },
-        label: { type: "javascript", expr: "results.input.maybe" },
-      } } },
-    ], { n: { type: "number" }, maybe: { type: "string" } });
+    writeFlow(
+      "v8_mix",
+      [
+        { id: "input", value: { type: "identity" } },
+        {
+          id: "step",
+          skip_if: { expr: "results.input.n > 1" },
+          value: {
+            type: "script",
+            path: "f/conformance/echo",
+            input_transforms: {
+              value: { type: "javascript", expr: "flow_input.n || 3" },
+              label: { type: "javascript", expr: "flow_input.maybe" },
+            },
+          },
+        },
+        {
+          id: "plain",
+          value: {
+            type: "script",
+            path: "f/conformance/echo",
+            input_transforms: {
+              value: { type: "javascript", expr: "results.step.value" },
+              label: { type: "javascript", expr: "results.input.maybe" },
+            },
+          },
+        },
+      ],
+      { n: { type: "number" }, maybe: { type: "string" } },
+    );
     const uses = v8Uses(root).filter((u) => u.flow === "f/conformance/v8_mix");
     expect(uses.map((u) => [u.where, u.expr])).toEqual([
       ["step.skip_if", "results.input.n > 1"],
@@ -134,7 +161,10 @@ describe("expressions that need V8", () => {
   it("the bundle's flows need none, and one not listed in the README fails the check naming the flow and step", () => {
     expect(v8Uses()).toEqual([]);
     const readme = path.join(root, "README.md");
-    writeFileSync(readme, "| flow | where | expression | why |\n|---|---|---|---|\n| `f/conformance/v8_mix` | `step.skip_if` | `results.input.n > 1` | demo |\n");
+    writeFileSync(
+      readme,
+      "| flow | where | expression | why |\n|---|---|---|---|\n| `f/conformance/v8_mix` | `step.skip_if` | `results.input.n > 1` | demo |\n",
+    );
     const problems = v8Problems(root, readme).filter((p) => p.includes("v8_mix"));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^flow f\/conformance\/v8_mix, step\.input_transforms\.value: `flow_input\.n \|\| 3` needs V8/);

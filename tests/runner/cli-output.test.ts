@@ -29,12 +29,23 @@ describe("devgodzilla output", () => {
 
   it("writes it completely through a shell pipeline and into a file", async () => {
     const out = path.join(tmp, "out.json");
-    const cmd = `node ${runArgs("f/conformance/echo", "-d", `@${argsFile}`).map((a) => `'${a}'`).join(" ")} | cat > '${out}'`;
+    const cmd = `node ${runArgs("f/conformance/echo", "-d", `@${argsFile}`)
+      .map((a) => `'${a}'`)
+      .join(" ")} | cat > '${out}'`;
     const r = await execa("sh", ["-c", cmd], { reject: false, cwd: tmp, stdin: "ignore" });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(big);
     const direct = path.join(tmp, "direct.json");
-    const f = await execa("sh", ["-c", `node ${runArgs("f/conformance/echo", "-d", `@${argsFile}`).map((a) => `'${a}'`).join(" ")} > '${direct}'`], { reject: false, cwd: tmp, stdin: "ignore" });
+    const f = await execa(
+      "sh",
+      [
+        "-c",
+        `node ${runArgs("f/conformance/echo", "-d", `@${argsFile}`)
+          .map((a) => `'${a}'`)
+          .join(" ")} > '${direct}'`,
+      ],
+      { reject: false, cwd: tmp, stdin: "ignore" },
+    );
     expect(f.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(direct, "utf8"))).toEqual(big);
   });

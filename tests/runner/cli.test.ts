@@ -30,11 +30,12 @@ function background(...args: string[]) {
       }
     }
   });
-  const until = (re: RegExp) => new Promise<RegExpMatchArray>((resolve) => {
-    const m = stderr.match(re);
-    if (m) resolve(m);
-    else waiting.push([re, resolve]);
-  });
+  const until = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve) => {
+      const m = stderr.match(re);
+      if (m) resolve(m);
+      else waiting.push([re, resolve]);
+    });
   return { child, until, stderr: () => stderr };
 }
 /** The runner in a real pseudo-terminal (`script`), as a person's shell runs it. */
@@ -48,18 +49,19 @@ function inTerminal(...args: string[]) {
     seen += d.toString();
     for (const w of [...waiting]) w();
   });
-  const until = (text: string) => new Promise<void>((resolve) => {
-    const check = () => {
-      const at = seen.indexOf(text, from);
-      if (at < 0) return false;
-      from = at + text.length;
-      waiting.splice(waiting.indexOf(check), 1);
-      resolve();
-      return true;
-    };
-    waiting.push(check);
-    check();
-  });
+  const until = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        const at = seen.indexOf(text, from);
+        if (at < 0) return false;
+        from = at + text.length;
+        waiting.splice(waiting.indexOf(check), 1);
+        resolve();
+        return true;
+      };
+      waiting.push(check);
+      check();
+    });
   const type = (s: string) => child.stdin!.write(s);
   return { child, until, type, seen: () => seen };
 }
@@ -84,7 +86,9 @@ describe("devgodzilla run", () => {
     expect(r.stderr).toMatch(/^\[\d+:\d\d\] ✗ both › right failed after \d+\.\ds: right branch failed$/m);
     expect(r.stderr).not.toContain("[right]"); // the failing job's log (a stack trace) stays in the run record
     expect(r.stderr).not.toMatch(/^\s+at /m);
-    const runId = JSON.parse(readFileSync(path.join(tmp, "runs", store.list().sort((a, b) => b.created_at.localeCompare(a.created_at))[0]!.id, "run.json"), "utf8")).id;
+    const runId = JSON.parse(
+      readFileSync(path.join(tmp, "runs", store.list().sort((a, b) => b.created_at.localeCompare(a.created_at))[0]!.id, "run.json"), "utf8"),
+    ).id;
     expect(readFileSync(path.join(tmp, "runs", runId, "logs", "right.log"), "utf8")).toMatch(/right branch failed\n\s+at /);
     const verbose = await cli("run", "f/conformance/control", "-d", `@${args}`, "--verbose");
     expect(verbose.stderr).toContain("[right] Error: right branch failed");
@@ -108,7 +112,11 @@ describe("devgodzilla run", () => {
     const r = await cli("run", "f/conformance/typed", "-d", '{"creds": "$res:f/conformance/missing", "model": "$var:f/conformance/model_name"}');
     expect(r.exitCode).toBe(2);
     expect(JSON.parse(r.stdout).error.message).toMatch(/resource "f\/conformance\/missing", variable "f\/conformance\/model_name"/);
-    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^devgodzilla: 2 references are not defined: .* — add them under resources: \/ variables: in .*resources\.yaml or set DEVGODZILLA_RES_F_CONFORMANCE_MISSING, DEVGODZILLA_VAR_F_CONFORMANCE_MODEL_NAME$/)]);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^devgodzilla: 2 references are not defined: .* — add them under resources: \/ variables: in .*resources\.yaml or set DEVGODZILLA_RES_F_CONFORMANCE_MISSING, DEVGODZILLA_VAR_F_CONFORMANCE_MODEL_NAME$/,
+      ),
+    ]);
     expect(store.list()).toHaveLength(before);
     const verbose = await cli("run", "f/conformance/typed", "-d", '{"creds": "$res:f/conformance/missing"}', "-v");
     expect(verbose.stderr).toMatch(/\n\s+at /); // the stack, only when asked for
@@ -148,7 +156,9 @@ describe("answers", () => {
     // the README's old example, on a clarification: rejected by the command, exit 2
     const readme = await cli("resume", runId, "-d", '{"answer": "Red"}');
     expect(readme.exitCode).toBe(2);
-    expect(readme.stderr).toMatch(/"answer" is not a field of step ask — expected \{"Q1": "<option A \| B, or your answer>" \(optional\)\}; the run still waits, nothing was changed/);
+    expect(readme.stderr).toMatch(
+      /"answer" is not a field of step ask — expected \{"Q1": "<option A \| B, or your answer>" \(optional\)\}; the run still waits, nothing was changed/,
+    );
     const resume = (payload: unknown) => resumeRun(runId, payload, { root: path.join(repo, "tests", "flows"), stateDir: tmp, storeFile: resources });
     for (const [payload, why] of [
       [{ Q1: "C" }, /"C" is not an option of Q1 \(options: A, B\)/],
@@ -234,7 +244,10 @@ describe("resume from any point", () => {
     run.child.kill("SIGINT");
     const r = await run.child;
     expect(r.exitCode).toBe(130);
-    const [, runId] = run.stderr().match(/Interrupted\. Run (\S+) stopped where it was; nothing finished is lost\. Continue it with:\n\s+npx devgodzilla resume \1 --state-dir/) ?? [];
+    const [, runId] =
+      run
+        .stderr()
+        .match(/Interrupted\. Run (\S+) stopped where it was; nothing finished is lost\. Continue it with:\n\s+npx devgodzilla resume \1 --state-dir/) ?? [];
     expect(runId, run.stderr()).toBeDefined();
     expect(existsSync(copy!)).toBe(false);
     expect(existsSync(path.join(os.tmpdir(), own[0]!))).toBe(false);
@@ -249,7 +262,13 @@ describe("resume from any point", () => {
   it("a runner killed while a child job ran: `runs` shows it interrupted with the child under it, and resume restarts the child instead of waiting on it forever", async () => {
     const counter = path.join(tmp, "child-counter");
     const release = path.join(tmp, "child-release");
-    const run = background("run", "f/conformance/start_child", "-d", JSON.stringify({ flow_path: "f/conformance/interruptible", args: { counter_file: counter, release_file: release } }), "-v");
+    const run = background(
+      "run",
+      "f/conformance/start_child",
+      "-d",
+      JSON.stringify({ flow_path: "f/conformance/interruptible", args: { counter_file: counter, release_file: release } }),
+      "-v",
+    );
     await run.until(/working copy at \S+\n/); // the child job is inside its `hold` step
     run.child.kill("SIGKILL");
     await run.child;
@@ -259,7 +278,9 @@ describe("resume from any point", () => {
 
     const list = (await cli("runs")).stdout;
     expect(list.split("\n")[0]).toMatch(/^RUN ID\s+STATUS\s+STARTED\s+TOOK\s+FLOW OR SCRIPT$/);
-    expect(list).toMatch(new RegExp(`^${parent.id}\\s+interrupted\\s.*f/conformance/start_child\\n\\s+continue: npx devgodzilla resume ${parent.id} --state-dir`, "m"));
+    expect(list).toMatch(
+      new RegExp(`^${parent.id}\\s+interrupted\\s.*f/conformance/start_child\\n\\s+continue: npx devgodzilla resume ${parent.id} --state-dir`, "m"),
+    );
     expect(list).toMatch(new RegExp(`^\\s+└ ${child.id}\\s+interrupted\\s.*f/conformance/interruptible$`, "m"));
 
     writeFileSync(release, "");
@@ -274,7 +295,9 @@ describe("resume from any point", () => {
     const done = store.list().find((r) => r.status === "success")!;
     const r = await cli("resume", done.id);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`run ${done.id} already ended \\(success\\); nothing to resume — start a new run with npx devgodzilla run ${done.path}`));
+    expect(r.stderr).toMatch(
+      new RegExp(`run ${done.id} already ended \\(success\\); nothing to resume — start a new run with npx devgodzilla run ${done.path}`),
+    );
   });
 
   it("a job's child job that waits for approval says how to answer it, and the parent goes on once it is resumed elsewhere", async () => {

@@ -26,7 +26,8 @@ beforeAll(async () => {
     // Allowed: a domain module using infrastructure, the gateway using its own parts.
     [`${lib}/errors.ts`]: "export class DevGodzillaError extends Error {}\n",
     [`${lib}/git.ts`]: 'export * from "./git/run.ts";\n',
-    [`${lib}/git/run.ts`]: 'import { execa } from "execa";\nimport { DevGodzillaError } from "../errors.ts";\nexport const run = () => [execa, DevGodzillaError];\n',
+    [`${lib}/git/run.ts`]:
+      'import { execa } from "execa";\nimport { DevGodzillaError } from "../errors.ts";\nexport const run = () => [execa, DevGodzillaError];\n',
     [`${lib}/speckit/ok.ts`]: 'import { run } from "../git.ts";\nexport const ok = run;\n',
     // Broken: infrastructure importing a domain module.
     [`${lib}/process.ts`]: 'import { ok } from "./speckit/ok.ts";\nexport const p = ok;\n',

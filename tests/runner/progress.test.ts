@@ -5,7 +5,14 @@ import { ProgressPrinter } from "../../scripts/runner/progress.ts";
 import type { RunRecord } from "../../scripts/runner/runs.ts";
 
 const run = (fields: Partial<RunRecord> = {}): RunRecord => ({
-  id: "r1", path: "f/devgodzilla/spec_to_pr", kind: "flow", args: {}, status: "running", created_at: "", started_at: "", ...fields,
+  id: "r1",
+  path: "f/devgodzilla/spec_to_pr",
+  kind: "flow",
+  args: {},
+  status: "running",
+  created_at: "",
+  started_at: "",
+  ...fields,
 });
 function printed(events: RunEvent[]): string[] {
   const lines: string[] = [];
@@ -13,17 +20,39 @@ function printed(events: RunEvent[]): string[] {
   for (const e of events) p.on(e);
   return lines;
 }
-const step = (r: RunRecord, key: string, args: Record<string, unknown> = {}, kind: "script" | "flow" = "script") => ({ run: r, key, step_id: key.split("/").at(-1)!.replace(/\[\d+\]$/, ""), args, kind });
+const step = (r: RunRecord, key: string, args: Record<string, unknown> = {}, kind: "script" | "flow" = "script") => ({
+  run: r,
+  key,
+  step_id: key
+    .split("/")
+    .at(-1)!
+    .replace(/\[\d+\]$/, ""),
+  args,
+  kind,
+});
 
 describe("progress lines", () => {
   it("a task job: its start, the agent step with agent and attempt, the expected red step, its end", () => {
-    const task = run({ id: "c1", path: "f/devgodzilla/task_with_qa", parent_job: "j", root_job: "r1", args: { task: { id: "T001", description: "Write the tests" } } });
+    const task = run({
+      id: "c1",
+      path: "f/devgodzilla/task_with_qa",
+      parent_job: "j",
+      root_job: "r1",
+      args: { task: { id: "T001", description: "Write the tests" } },
+    });
     const lines = printed([
       { type: "run-start", run: task, resumed: false },
       { type: "step-start", ...step(task, "execute", { agent: "" }), attempt: 1 },
       { type: "step-end", ...step(task, "execute", { agent: "" }), attempt: 1, duration_ms: 4200, success: true, result: { assignment: { agent: "codex" } } },
       { type: "step-start", ...step(task, "qa"), attempt: 1 },
-      { type: "step-end", ...step(task, "qa"), attempt: 1, duration_ms: 900, success: true, result: { verdict: { checks: [{ kind: "test", status: "failed", expected_red: true }] } } },
+      {
+        type: "step-end",
+        ...step(task, "qa"),
+        attempt: 1,
+        duration_ms: 900,
+        success: true,
+        result: { verdict: { checks: [{ kind: "test", status: "failed", expected_red: true }] } },
+      },
       { type: "step-start", ...step(task, "again/execute", { agent: "" }), attempt: 1 },
       { type: "run-end", run: { ...task, status: "success", duration_ms: 7000, result: { status: "passed" } } },
     ]);
@@ -49,13 +78,7 @@ describe("progress lines", () => {
       { type: "step-start", ...step(r, `${it1}/run_flow[0]/with_qa/decide`), attempt: 1 },
       { type: "step-start", ...step(r, `${it1}/finish`, { iter: { index: 1, value: "T002" } }), attempt: 1 },
     ]);
-    expect(lines).toEqual([
-      "▶ T002 › start",
-      "▶ T002 › with_qa",
-      "▶ T002 › execute — agent llm, attempt 1",
-      "▶ T002 › decide",
-      "▶ T002 › finish",
-    ]);
+    expect(lines).toEqual(["▶ T002 › start", "▶ T002 › with_qa", "▶ T002 › execute — agent llm, attempt 1", "▶ T002 › decide", "▶ T002 › finish"]);
   });
 
   it("a failed attempt says why and when it runs again; steps a resume skips are one line", () => {
@@ -64,7 +87,15 @@ describe("progress lines", () => {
       { type: "step-replayed", ...step(r, "spec/onboard") },
       { type: "step-replayed", ...step(r, "spec/specify") },
       { type: "step-start", ...step(r, "pr"), attempt: 1 },
-      { type: "step-end", ...step(r, "pr"), attempt: 1, duration_ms: 1200, success: false, error: { name: "ForgeError", message: "HTTP 503\n  at stack" }, retry_in_s: 4 },
+      {
+        type: "step-end",
+        ...step(r, "pr"),
+        attempt: 1,
+        duration_ms: 1200,
+        success: false,
+        error: { name: "ForgeError", message: "HTTP 503\n  at stack" },
+        retry_in_s: 4,
+      },
       { type: "step-start", ...step(r, "pr"), attempt: 2 },
       { type: "step-end", ...step(r, "pr"), attempt: 2, duration_ms: 100, success: true, result: { error: { message: "agent gave up" } } },
       { type: "step-end", ...step(r, "failure"), attempt: 1, duration_ms: 100, success: true, result: { markdown: "…", error: { message: "what failed" } } },

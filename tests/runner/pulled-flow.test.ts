@@ -11,13 +11,26 @@ describe("flows as Windmill stores them", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "dgz-pulled-"));
     try {
       const file = path.join(dir, "flow.yaml");
-      writeFileSync(file, [
-        "summary: pulled", "value:", "  modules:",
-        "    - id: a", "      timeout: { type: static, value: 900 }", "      value: { type: identity }",
-        "    - id: loop", "      value:", "        type: forloopflow", "        iterator: { type: static, value: [1] }", "        modules:",
-        "          - id: b", "            timeout: { type: static, value: 30 }", "            value: { type: identity }",
-        "",
-      ].join("\n"));
+      writeFileSync(
+        file,
+        [
+          "summary: pulled",
+          "value:",
+          "  modules:",
+          "    - id: a",
+          "      timeout: { type: static, value: 900 }",
+          "      value: { type: identity }",
+          "    - id: loop",
+          "      value:",
+          "        type: forloopflow",
+          "        iterator: { type: static, value: [1] }",
+          "        modules:",
+          "          - id: b",
+          "            timeout: { type: static, value: 30 }",
+          "            value: { type: identity }",
+          "",
+        ].join("\n"),
+      );
       const flow = loadFlow(file);
       expect(flow.value.modules[0]!.timeout).toBe(900);
       expect((flow.value.modules[1]!.value as { modules: { timeout?: number }[] }).modules[0]!.timeout).toBe(30);

@@ -21,17 +21,29 @@ function write(rel: string, text: string) {
 describe("function size check", () => {
   it("passes functions of exactly the limit, and reports each longer one — declared, arrow or method — by file, line and name", () => {
     write("f/devgodzilla/lib/ok.ts", fn("export function atTheLimit() {", MAX_FUNCTION_LINES));
-    write("f/devgodzilla/lib/long.ts", [
-      fn("export function tooLong() {", MAX_FUNCTION_LINES + 1),
-      fn("export const arrow = async () => {", MAX_FUNCTION_LINES + 20, "};"),
-      fn("class Job {\n  run() {", MAX_FUNCTION_LINES + 1, "  }\n}"),
-    ].join("\n"));
+    write(
+      "f/devgodzilla/lib/long.ts",
+      [
+        fn("export function tooLong() {", MAX_FUNCTION_LINES + 1),
+        fn("export const arrow = async () => {", MAX_FUNCTION_LINES + 20, "};"),
+        fn("class Job {\n  run() {", MAX_FUNCTION_LINES + 1, "  }\n}"),
+      ].join("\n"),
+    );
     write("scripts/runner/harness.ts", fn("export function harnessMayBeLong() {", MAX_FUNCTION_LINES + 50));
 
     expect(functionSizeProblems(root)).toEqual([
-      { file: "f/devgodzilla/lib/long.ts:2", message: `tooLong is ${MAX_FUNCTION_LINES + 1} lines (at most ${MAX_FUNCTION_LINES}): split it into named stages` },
-      { file: `f/devgodzilla/lib/long.ts:${MAX_FUNCTION_LINES + 3}`, message: `arrow is ${MAX_FUNCTION_LINES + 20} lines (at most ${MAX_FUNCTION_LINES}): split it into named stages` },
-      { file: `f/devgodzilla/lib/long.ts:${2 * MAX_FUNCTION_LINES + 24}`, message: `run is ${MAX_FUNCTION_LINES + 1} lines (at most ${MAX_FUNCTION_LINES}): split it into named stages` },
+      {
+        file: "f/devgodzilla/lib/long.ts:2",
+        message: `tooLong is ${MAX_FUNCTION_LINES + 1} lines (at most ${MAX_FUNCTION_LINES}): split it into named stages`,
+      },
+      {
+        file: `f/devgodzilla/lib/long.ts:${MAX_FUNCTION_LINES + 3}`,
+        message: `arrow is ${MAX_FUNCTION_LINES + 20} lines (at most ${MAX_FUNCTION_LINES}): split it into named stages`,
+      },
+      {
+        file: `f/devgodzilla/lib/long.ts:${2 * MAX_FUNCTION_LINES + 24}`,
+        message: `run is ${MAX_FUNCTION_LINES + 1} lines (at most ${MAX_FUNCTION_LINES}): split it into named stages`,
+      },
     ]);
   });
 

@@ -72,7 +72,10 @@ beforeAll(async () => {
   // The worker's HOME for this process (what the sandbox must keep out), as HOME is for a worker.
   process.env.HOME = home;
 
-  const probes = `[[probe setup-loot.txt]] ${Object.keys(HOME_FILES).map((f) => `[[probe ${path.join(home, f)}]]`).join(" ")} ` +
+  const probes =
+    `[[probe setup-loot.txt]] ${Object.keys(HOME_FILES)
+      .map((f) => `[[probe ${path.join(home, f)}]]`)
+      .join(" ")} ` +
     `[[probe ${path.join(stateDir, "runs", "other-run", "journal.json")}]] [[probe ${resourcesFile}]] [[probe ${path.join(realHome ?? "/root", ".codex")}]] ` +
     `[[sock ${socketPath}]] [[abstract ${abstractName}]] [[proc ${process.pid}]] [[home]]`;
   fx = await createFixtureRemote("empty", {
@@ -127,7 +130,12 @@ describe("a hostile install step and agent in the sandbox", () => {
     const loot = (await fx.show(res.commit, "loot.txt"))!;
     expect(loot, "the agent's findings are committed, so the test sees what it saw").toContain("DENIED");
     expect(loot).not.toContain(CANARY);
-    expect(loot.split("\n").filter((l) => l.startsWith("READ ")).map((l) => l.split(":")[0])).toEqual(["READ setup-loot.txt"]);
+    expect(
+      loot
+        .split("\n")
+        .filter((l) => l.startsWith("READ "))
+        .map((l) => l.split(":")[0]),
+    ).toEqual(["READ setup-loot.txt"]);
     expect(loot).not.toMatch(/SOCK-OPEN/);
     expect(loot).toContain(`SOCK-DENIED ${socketPath} ENOENT`);
     // setup ran with the network on: still no host socket, by path or abstract, and no HOME of the worker
@@ -140,10 +148,10 @@ describe("a hostile install step and agent in the sandbox", () => {
   });
 
   it("cannot commit or push its environment or its key, raw or base64: the task fails naming file and line", async () => {
-    const err = await executeTask(
-      { ...base(), task: { id: "T002", description: "Leak [[dumpenv]] [[b64env OPENAI_API_KEY]]" } },
-      { agents: agents() },
-    ).then(() => null, (e: unknown) => e as Error);
+    const err = await executeTask({ ...base(), task: { id: "T002", description: "Leak [[dumpenv]] [[b64env OPENAI_API_KEY]]" } }, { agents: agents() }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(err?.name).toBe("SecretInChangeError");
     expect(err!.message).toMatch(/env\.txt:\d+ \(a secret value in scope\)/);
     expect(err!.message).toMatch(/key\.b64:1 \(a secret value in scope \(base64\)\)/);
@@ -154,8 +162,10 @@ describe("a hostile install step and agent in the sandbox", () => {
   });
 
   it("a fork bomb of 400 processes is stopped at the process limit and the task fails naming it", async () => {
-    const err = await executeTask({ ...base(), task: { id: "T003", description: "Bomb [[forks 400]]" } }, { agents: agents() })
-      .then((r) => r, (e: unknown) => e as Error);
+    const err = await executeTask({ ...base(), task: { id: "T003", description: "Bomb [[forks 400]]" } }, { agents: agents() }).then(
+      (r) => r,
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe("SandboxLimitError");
     expect((err as Error).message).toMatch(/process limit \(256 processes and threads\) was reached/);
@@ -166,7 +176,10 @@ describe("a hostile install step and agent in the sandbox", () => {
     const err = await executeTask(
       { ...base(), task: { id: "T004", description: "Hog [[alloc 1024]]" } },
       { agents: agents({ sandbox: { max_memory_mb: 192 } }) },
-    ).then((r) => r, (e: unknown) => e as Error);
+    ).then(
+      (r) => r,
+      (e: unknown) => e as Error,
+    );
     expect((err as Error).name).toBe("SandboxLimitError");
     expect((err as Error).message).toMatch(/memory limit \(192 MiB\) was reached/);
   });

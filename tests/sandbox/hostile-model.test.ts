@@ -36,15 +36,21 @@ beforeAll(async () => {
   // The test checks below (by fingerprint) that this is the key the model was really sent.
   server = await startLlmServer(specModel({ specify: () => ({ text: JSON.stringify(echoingDraft(KEY)) }) }));
   store = {
-    resources: { "f/devgodzilla/llm_local": { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" } } },
+    resources: {
+      "f/devgodzilla/llm_local": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+      },
+    },
     variables: {},
   } as LocalStore;
 });
 
 afterAll(async () => {
   await server?.close();
-  for (const [k, v] of Object.entries(envBefore)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(envBefore))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   await rm(root, { recursive: true, force: true });
 });
 

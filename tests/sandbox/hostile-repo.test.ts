@@ -37,7 +37,8 @@ describe("readers of a hostile repository", () => {
     const paths = ctx.files.map((f) => f.path);
     expect(paths).toContain("docs/real.md");
     expect(paths).toContain("docs/alias.md"); // a link that stays inside is read
-    for (const p of ["README.md", "package.json", "Cargo.toml", "docs/guide.md", "src/chain.ts", "docs/hop.ts", "vendor/notes.md", "requirements.txt"]) expect(paths).not.toContain(p);
+    for (const p of ["README.md", "package.json", "Cargo.toml", "docs/guide.md", "src/chain.ts", "docs/hop.ts", "vendor/notes.md", "requirements.txt"])
+      expect(paths).not.toContain(p);
   });
 
   it("QA evidence retrieval chunks no tracked link that leads out of the repository", async () => {
@@ -51,7 +52,9 @@ describe("readers of a hostile repository", () => {
     const items = await checklistItems(repo.dir, featurePaths("001-hostile"), true);
     expect(leaked(items, repo)).toEqual([]);
     const sources = repoSources(repo.dir, repo.seed, repo.seed);
-    const heads = await Promise.all(["README.md", "Cargo.toml", "docs/guide.md", "src/chain.ts", "specs/001-hostile/spec.md", "vendor/notes.md"].map((p) => sources.head(p)));
+    const heads = await Promise.all(
+      ["README.md", "Cargo.toml", "docs/guide.md", "src/chain.ts", "specs/001-hostile/spec.md", "vendor/notes.md"].map((p) => sources.head(p)),
+    );
     expect(heads).toEqual([null, null, null, null, null, null]);
     expect(await sources.head("docs/alias.md")).toContain("dark mode");
   });

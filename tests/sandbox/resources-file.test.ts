@@ -32,20 +32,23 @@ beforeAll(async () => {
   stateDir = path.join(install, "state");
   await fs.mkdir(path.join(stateDir, "runs", "earlier-run"), { recursive: true });
   await fs.writeFile(path.join(stateDir, "runs", "earlier-run", "run.json"), `{"args":{"token":"${CANARY}-journal"}}`);
-  await fs.writeFile(resourcesFile, [
-    "resources:",
-    "  f/devgodzilla/agents:",
-    "    resource_type: c_devgodzilla_agents",
-    "    value:",
-    "      default_agent: qwen",
-    "      enabled: [qwen]",
-    `      bin_dir: ${JSON.stringify(install)}`,
-    "      agents: { qwen: { api_key: $var:f/devgodzilla/qwen_key } }",
-    "variables:",
-    "  f/devgodzilla/qwen_key: sk-portable-agent-key-0a9b8c7d6e5f",
-    `  f/devgodzilla/never_used: "${CANARY}"`,
-    "",
-  ].join("\n"));
+  await fs.writeFile(
+    resourcesFile,
+    [
+      "resources:",
+      "  f/devgodzilla/agents:",
+      "    resource_type: c_devgodzilla_agents",
+      "    value:",
+      "      default_agent: qwen",
+      "      enabled: [qwen]",
+      `      bin_dir: ${JSON.stringify(install)}`,
+      "      agents: { qwen: { api_key: $var:f/devgodzilla/qwen_key } }",
+      "variables:",
+      "  f/devgodzilla/qwen_key: sk-portable-agent-key-0a9b8c7d6e5f",
+      `  f/devgodzilla/never_used: "${CANARY}"`,
+      "",
+    ].join("\n"),
+  );
   fx = await createFixtureRemote("empty");
   cache = await tempDir("dg-res-cache-");
   process.env.DEVGODZILLA_CACHE_DIR = cache.dir; // the mirror cache, as a worker's environment sets it
@@ -68,7 +71,10 @@ describe("the runner's resources file and state folder, given by path", () => {
       storeFile: resourcesFile,
       stateDir,
       args: {
-        repo: fx.remote, commit: fx.seed, feature: "001-portable", setup: "skip",
+        repo: fx.remote,
+        commit: fx.seed,
+        feature: "001-portable",
+        setup: "skip",
         task: { id: "T001", description: `Look around ${probes}` },
         agents: "$res:f/devgodzilla/agents",
       },

@@ -48,18 +48,21 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   holdUrl = `http://127.0.0.1:${port}/v1/hold`;
-  writeFileSync(resources, [
-    "resources:",
-    "  f/devgodzilla/agents:",
-    "    resource_type: c_devgodzilla_agents",
-    "    value:",
-    "      default_agent: qwen",
-    "      enabled: [qwen]",
-    `      bin_dir: ${JSON.stringify(path.join(repoRoot, "tests", "sandbox", "fixtures", "bin"))}`,
-    `      agents: { qwen: { api_key: sk-resume-agent-key-4c2e8a, base_url: "http://127.0.0.1:${port}/v1" } }`,
-    "variables: {}",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    resources,
+    [
+      "resources:",
+      "  f/devgodzilla/agents:",
+      "    resource_type: c_devgodzilla_agents",
+      "    value:",
+      "      default_agent: qwen",
+      "      enabled: [qwen]",
+      `      bin_dir: ${JSON.stringify(path.join(repoRoot, "tests", "sandbox", "fixtures", "bin"))}`,
+      `      agents: { qwen: { api_key: sk-resume-agent-key-4c2e8a, base_url: "http://127.0.0.1:${port}/v1" } }`,
+      "variables: {}",
+      "",
+    ].join("\n"),
+  );
   const tasksMd = `# Tasks: resume\n\n## Phase 1\n\n- [ ] T001 Wait for the model [[hold ${holdUrl}]]\n`;
   fx = await createFixtureRemote("empty", { tmpRoot: tmp, extraFiles: { "specs/001-resume/tasks.md": tasksMd } });
 });
@@ -73,8 +76,14 @@ afterAll(async () => {
 describe("a run killed while a child job's agent process ran", () => {
   it("loses the agent process with the runner, and resume restarts the dead child job and finishes", async () => {
     const args = {
-      repo: fx.remote, branch: "devgodzilla/001-resume", commit: fx.seed, feature: "001-resume",
-      concurrency: 1, retries: 0, setup: "skip", agents: "$res:f/devgodzilla/agents",
+      repo: fx.remote,
+      branch: "devgodzilla/001-resume",
+      commit: fx.seed,
+      feature: "001-resume",
+      concurrency: 1,
+      retries: 0,
+      setup: "skip",
+      agents: "$res:f/devgodzilla/agents",
     };
     const run = cli("run", "f/devgodzilla/execute_tasks", "-d", JSON.stringify(args));
     // The agent process is alive, inside the child job, waiting on its model (or the run ended early: say why).

@@ -156,7 +156,9 @@ describe("execute phase", () => {
     } finally {
       await w.dispose();
     }
-    const peek = await runIn(`try { require("fs").readFileSync(${JSON.stringify(path.join(root, "install", "secrets", "key.txt"))}); console.log("READ"); } catch (e) { console.log("HIDDEN " + e.code); }`);
+    const peek = await runIn(
+      `try { require("fs").readFileSync(${JSON.stringify(path.join(root, "install", "secrets", "key.txt"))}); console.log("READ"); } catch (e) { console.log("HIDDEN " + e.code); }`,
+    );
     expect(peek.stdout).toContain("HIDDEN ENOENT");
   });
 
@@ -182,7 +184,15 @@ describe("execute phase", () => {
     await mkdir(path.join(inner, "t"));
     await writeFile(path.join(inner, "neighbour.txt"), "another copy's data");
     const w = await wrapInSandbox(
-      { file: process.execPath, args: ["-e", `const fs = require("fs"); fs.writeFileSync("out.txt", "ok"); try { fs.readFileSync(${JSON.stringify(path.join(inner, "neighbour.txt"))}); console.log("READ"); } catch (e) { console.log("HIDDEN " + e.code); }`], cwd: wt, env: {} },
+      {
+        file: process.execPath,
+        args: [
+          "-e",
+          `const fs = require("fs"); fs.writeFileSync("out.txt", "ok"); try { fs.readFileSync(${JSON.stringify(path.join(inner, "neighbour.txt"))}); console.log("READ"); } catch (e) { console.log("HIDDEN " + e.code); }`,
+        ],
+        cwd: wt,
+        env: {},
+      },
       { phase: "execute", worktree: wt, tmpDir: path.join(inner, "t"), hide: [inner, root] },
     );
     try {
@@ -215,11 +225,13 @@ describe("execute phase", () => {
     const secretDir = path.join(root, "secret-home");
     await mkdir(secretDir);
     await writeFile(path.join(secretDir, "token"), "ghp_notreal");
-    const r = await runIn(`const fs = require("fs");
+    const r = await runIn(
+      `const fs = require("fs");
       try { fs.writeFileSync(${JSON.stringify(path.join(worktree, "ctx", "spec.md"))}, "changed"); console.log("WROTE ctx"); } catch (e) { console.log("DENIED ctx " + e.code); }
       console.log("READ " + fs.readFileSync(${JSON.stringify(path.join(worktree, "ctx", "spec.md"))}, "utf8"));
       console.log("HIDDEN " + JSON.stringify(fs.readdirSync(${JSON.stringify(secretDir)})));`,
-      { readOnly: ["ctx"], hide: [secretDir] });
+      { readOnly: ["ctx"], hide: [secretDir] },
+    );
     expect(r.stdout).toContain("DENIED ctx EROFS");
     expect(r.stdout).toContain("READ the spec");
     expect(r.stdout).toContain("HIDDEN []");
@@ -290,10 +302,13 @@ describe("when bubblewrap is unavailable", () => {
     // A stand-in for bwrap on a host that forbids unprivileged user namespaces.
     const fake = path.join(root, "fake-bwrap");
     await writeFile(fake, "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n", { mode: 0o755 });
-    await expect(
-      wrapInSandbox({ file: "true", args: [], cwd: worktree }, { phase: "setup", worktree, tmpDir, bwrapPath: fake }),
-    ).rejects.toThrow(/cannot create namespaces here: bwrap: No permissions/);
-    const w = await wrapInSandbox({ file: "true", args: [], cwd: worktree }, { phase: "setup", worktree, tmpDir, bwrapPath: fake, policy: "allow_unsandboxed" });
+    await expect(wrapInSandbox({ file: "true", args: [], cwd: worktree }, { phase: "setup", worktree, tmpDir, bwrapPath: fake })).rejects.toThrow(
+      /cannot create namespaces here: bwrap: No permissions/,
+    );
+    const w = await wrapInSandbox(
+      { file: "true", args: [], cwd: worktree },
+      { phase: "setup", worktree, tmpDir, bwrapPath: fake, policy: "allow_unsandboxed" },
+    );
     expect(w).toMatchObject({ sandboxed: false, file: "true" });
     expect(w.warning).toMatch(/No permissions to create new namespace/);
   });

@@ -3,7 +3,14 @@
 // and the mechanical analysis checks.
 import { describe, expect, it } from "vitest";
 import { SpecDraft, TasksDraft, PlanDraft } from "../../f/devgodzilla/lib/llm/artifacts/schemas.ts";
-import { recheckRequirementsChecklist, renderChecklist, renderPlan, renderRequirementsChecklist, renderSpec, renderTasks } from "../../f/devgodzilla/lib/llm/artifacts/render.ts";
+import {
+  recheckRequirementsChecklist,
+  renderChecklist,
+  renderPlan,
+  renderRequirementsChecklist,
+  renderSpec,
+  renderTasks,
+} from "../../f/devgodzilla/lib/llm/artifacts/render.ts";
 import { parseChecklist, parsePlan, parseSpec, specFacts } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
 import { applyClarifications } from "../../f/devgodzilla/lib/llm/artifacts/clarifications.ts";
 import { mechanicalFindings, buildReport, coverageRows } from "../../f/devgodzilla/lib/llm/steps/analyze.ts";
@@ -26,7 +33,16 @@ describe("spec.md rendering", () => {
       "**Status**: Draft  ",
       "**Input**: User description: \"Albums 'with' sharing and more\"",
     ]);
-    for (const h of ["## User Scenarios & Testing *(mandatory)*", "### Edge Cases", "## Requirements *(mandatory)*", "### Functional Requirements", "### Key Entities *(include if feature involves data)*", "## Success Criteria *(mandatory)*", "### Measurable Outcomes", "## Assumptions"]) {
+    for (const h of [
+      "## User Scenarios & Testing *(mandatory)*",
+      "### Edge Cases",
+      "## Requirements *(mandatory)*",
+      "### Functional Requirements",
+      "### Key Entities *(include if feature involves data)*",
+      "## Success Criteria *(mandatory)*",
+      "### Measurable Outcomes",
+      "## Assumptions",
+    ]) {
       expect(md.split("\n")).toContain(h);
     }
     const p = parseSpec(md);
@@ -61,15 +77,22 @@ describe("clarifications", () => {
   });
 
   it("applies only edits that match exactly once and never ones touching headings", () => {
-    const r = applyClarifications(spec, "2026-11-21", [], [
-      { find: "System MUST let users create a photo album with a title", replace: "System MUST let users create a photo album with a title of 1-100 characters" },
-      { find: "## Assumptions", replace: "## Gone" },
-      { find: "- ", replace: "* " },
-    ]);
+    const r = applyClarifications(
+      spec,
+      "2026-11-21",
+      [],
+      [
+        {
+          find: "System MUST let users create a photo album with a title",
+          replace: "System MUST let users create a photo album with a title of 1-100 characters",
+        },
+        { find: "## Assumptions", replace: "## Gone" },
+        { find: "- ", replace: "* " },
+      ],
+    );
     expect(parseSpec(r.markdown).requirements[0]!.text).toMatch(/1-100 characters$/);
     expect(r.skippedEdits.map((s) => s.reason)).toEqual(["edits may not add or remove headings", expect.stringMatching(/^found \d+ times$/)]);
   });
-
 
   it("re-checks requirements.md flipping only items whose state changed, keeping a reviewer's edits", () => {
     const meta2 = { date: "2026-11-21", specLink: "../spec.md" };
@@ -79,7 +102,8 @@ describe("clarifications", () => {
     ]).markdown;
     const original = renderRequirementsChecklist(specFacts(spec), meta2);
     // A reviewer unticked one item and added one of their own.
-    const reviewed = original.replace("- [x] Focused on user value and business needs", "- [ ] Focused on user value and business needs") + "- [ ] Legal has signed off\n";
+    const reviewed =
+      original.replace("- [x] Focused on user value and business needs", "- [ ] Focused on user value and business needs") + "- [ ] Legal has signed off\n";
     const out = recheckRequirementsChecklist(reviewed, specFacts(spec), specFacts(answeredSpec), meta2);
     const items = Object.fromEntries(parseChecklist(out).items.map((i) => [i.text, i.checked]));
     expect(items["No [NEEDS CLARIFICATION] markers remain"]).toBe(true);
@@ -108,7 +132,10 @@ describe("plan.md, tasks.md and checklists", () => {
   });
 
   it("renders tasks.md that Spec Kit's DAG parser reads with phase order and explicit dependencies", () => {
-    const stories = [{ number: 1, title: "Create an album", priority: "P1" }, { number: 2, title: "Share an album", priority: "P2" }];
+    const stories = [
+      { number: 1, title: "Create an album", priority: "P1" },
+      { number: 2, title: "Share an album", priority: "P2" },
+    ];
     const r = renderTasks(TasksDraft.parse(tasksDraft()), { featureTitle: "Albums", featureDir: "007-x", stories });
     const dag = parseTasksMd(r.markdown);
     expect(dag.phases.map((p) => p.kind)).toEqual(["setup", "foundational", "story", "story", "polish"]);
@@ -129,7 +156,13 @@ describe("plan.md, tasks.md and checklists", () => {
 
 describe("mechanical analysis", () => {
   it("finds missing artifacts, open markers, vague adjectives, duplicates and dangling dependencies", () => {
-    const spec = renderSpec({ ...SpecDraft.parse(specDraft()).spec, functionalRequirements: ["System MUST be fast", "System MUST be fast", "System MUST store albums [NEEDS CLARIFICATION: where?]"] }, meta);
+    const spec = renderSpec(
+      {
+        ...SpecDraft.parse(specDraft()).spec,
+        functionalRequirements: ["System MUST be fast", "System MUST be fast", "System MUST store albums [NEEDS CLARIFICATION: where?]"],
+      },
+      meta,
+    );
     const f = mechanicalFindings({ spec, tasks: "- [ ] T001 Do a thing in a.ts (depends on T009)\n" });
     const kinds = f.map((x) => `${x.category}/${x.severity}`);
     expect(kinds).toEqual(expect.arrayContaining(["Underspecification/CRITICAL", "Ambiguity/HIGH", "Duplication/HIGH", "Inconsistency/HIGH"]));

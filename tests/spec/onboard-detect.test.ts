@@ -27,7 +27,11 @@ describe("detectProject", () => {
 
   it("uses pnpm/yarn lockfiles and infers tsc/vitest when scripts are missing; ignores npm's placeholder test", async () => {
     const dir = await project({
-      "package.json": JSON.stringify({ name: "x", scripts: { test: 'echo "Error: no test specified" && exit 1' }, devDependencies: { typescript: "5", vitest: "3", react: "19" } }),
+      "package.json": JSON.stringify({
+        name: "x",
+        scripts: { test: 'echo "Error: no test specified" && exit 1' },
+        devDependencies: { typescript: "5", vitest: "3", react: "19" },
+      }),
       "pnpm-lock.yaml": "lockfileVersion: 9\n",
       "tsconfig.json": "{}",
     });
@@ -51,10 +55,12 @@ describe("detectProject", () => {
   });
 
   it("detects poetry and plain requirements.txt projects", async () => {
-    const poetry = await detectProject(await project({
-      "pyproject.toml": '[tool.poetry]\nname = "p"\n[tool.poetry.dependencies]\ndjango = "^5"\n[tool.poetry.group.dev.dependencies]\npytest = "*"\n',
-      "poetry.lock": "",
-    }));
+    const poetry = await detectProject(
+      await project({
+        "pyproject.toml": '[tool.poetry]\nname = "p"\n[tool.poetry.dependencies]\ndjango = "^5"\n[tool.poetry.group.dev.dependencies]\npytest = "*"\n',
+        "poetry.lock": "",
+      }),
+    );
     expect(poetry.packageManager).toBe("poetry");
     expect(poetry.commands.test[0]!.argv).toEqual(["poetry", "run", "pytest"]);
     expect(poetry.frameworks).toContain("django");
@@ -83,19 +89,23 @@ describe("detectProject", () => {
   });
 
   it("finds backend/ and frontend/ units with their own cwd", async () => {
-    const p = await detectProject(await project({
-      "backend/pyproject.toml": '[project]\nname = "api"\ndependencies = ["fastapi"]\n[tool.pytest.ini_options]\n',
-      "backend/app/main.py": "",
-      "frontend/package.json": JSON.stringify({ name: "web", scripts: { test: "vitest run", lint: "eslint ." } }),
-      "frontend/yarn.lock": "",
-      "frontend/src/App.tsx": "",
-    }));
+    const p = await detectProject(
+      await project({
+        "backend/pyproject.toml": '[project]\nname = "api"\ndependencies = ["fastapi"]\n[tool.pytest.ini_options]\n',
+        "backend/app/main.py": "",
+        "frontend/package.json": JSON.stringify({ name: "web", scripts: { test: "vitest run", lint: "eslint ." } }),
+        "frontend/yarn.lock": "",
+        "frontend/src/App.tsx": "",
+      }),
+    );
     expect(p.monorepo).toBe(true);
     expect(p.units.map((u) => `${u.dir}:${u.language}:${u.packageManager}`).sort()).toEqual(["backend:python:pip", "frontend:javascript:yarn"]);
-    expect(p.commands.test).toEqual(expect.arrayContaining([
-      expect.objectContaining({ argv: ["yarn", "run", "test"], cwd: "frontend" }),
-      expect.objectContaining({ argv: ["python", "-m", "pytest"], cwd: "backend" }),
-    ]));
+    expect(p.commands.test).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ argv: ["yarn", "run", "test"], cwd: "frontend" }),
+        expect.objectContaining({ argv: ["python", "-m", "pytest"], cwd: "backend" }),
+      ]),
+    );
   });
 
   it("returns an empty but valid profile for a repo with no manifests", async () => {
@@ -112,14 +122,16 @@ describe("detectProject", () => {
 
 describe("detectProject workspaces", () => {
   it("finds npm workspace packages and Cargo workspace crates two levels down", async () => {
-    const p = await detectProject(await project({
-      "package.json": JSON.stringify({ name: "mono", private: true, workspaces: ["packages/*"], scripts: { test: "turbo test" } }),
-      "package-lock.json": "{}",
-      "packages/api/package.json": JSON.stringify({ name: "@mono/api", scripts: { test: "vitest run" }, dependencies: { fastify: "5" } }),
-      "packages/web/package.json": JSON.stringify({ name: "@mono/web", scripts: { lint: "eslint ." }, dependencies: { next: "15" } }),
-      "rust/Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
-      "rust/crates/core/Cargo.toml": '[package]\nname = "core"\n',
-    }));
+    const p = await detectProject(
+      await project({
+        "package.json": JSON.stringify({ name: "mono", private: true, workspaces: ["packages/*"], scripts: { test: "turbo test" } }),
+        "package-lock.json": "{}",
+        "packages/api/package.json": JSON.stringify({ name: "@mono/api", scripts: { test: "vitest run" }, dependencies: { fastify: "5" } }),
+        "packages/web/package.json": JSON.stringify({ name: "@mono/web", scripts: { lint: "eslint ." }, dependencies: { next: "15" } }),
+        "rust/Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+        "rust/crates/core/Cargo.toml": '[package]\nname = "core"\n',
+      }),
+    );
     expect(p.monorepo).toBe(true);
     expect(p.units.map((u) => u.dir)).toEqual(expect.arrayContaining([".", "packages/api", "packages/web", "rust"]));
     expect(p.commands.test[0]).toMatchObject({ argv: ["npm", "run", "test"], cwd: "." });

@@ -9,7 +9,10 @@ export function onboardFixtures(prefix: string) {
   const work = { dir: "" };
   const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
-    for (const [holder, name] of [[cache, "cache-"], [work, "work-"]] as const) {
+    for (const [holder, name] of [
+      [cache, "cache-"],
+      [work, "work-"],
+    ] as const) {
       const t = await tempDir(`${prefix}${name}`);
       holder.dir = t.dir;
       cleanups.push(t.cleanup);

@@ -35,12 +35,12 @@ describe("onboard speckit_agents", () => {
     const toml = parseToml((await fx.show(r.commit, ".gemini/commands/speckit.plan.toml"))!) as { description: string; prompt: string };
     expect(toml.description).toBeTruthy();
     expect(toml.prompt).toContain("{{args}}");
-    const message = (await gitIn(fx.remote, ["log", "-1", "--format=%B", r.commit]));
+    const message = await gitIn(fx.remote, ["log", "-1", "--format=%B", r.commit]);
     expect(message).toContain("- .gemini/commands/speckit.plan.toml");
   });
 
   it("re-onboarding rewrites only command files that changed, and reports an edited one as updated", async () => {
-    const fx = await remote({ ".gemini/commands/speckit.plan.toml": "description = \"old\"\nprompt = \"old\"\n" });
+    const fx = await remote({ ".gemini/commands/speckit.plan.toml": 'description = "old"\nprompt = "old"\n' });
     const r = await runOnboard({ repo: fx.remote, base_branch: "main", speckit_agents: ["gemini-cli"], ...io() });
     expect(r.updated).toContain(".gemini/commands/speckit.plan.toml");
     expect(r.created).not.toContain(".gemini/commands/speckit.plan.toml");
@@ -54,7 +54,10 @@ describe("onboard speckit_agents", () => {
     const before = await fx.branches();
     const entries = async () => (await fs.readdir(work.dir)).filter((n) => n.startsWith("devgodzilla-wc-"));
     const wcBefore = await entries();
-    for (const [agents, field] of [[["claude-code", "claud"], "speckit_agents.1"], [["jules"], "speckit_agents.0"]] as const) {
+    for (const [agents, field] of [
+      [["claude-code", "claud"], "speckit_agents.1"],
+      [["jules"], "speckit_agents.0"],
+    ] as const) {
       const err = await runOnboard({ repo: fx.remote, base_branch: "main", speckit_agents: [...agents], ...io() }).catch((e) => e);
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).field).toBe(field);

@@ -29,9 +29,18 @@ const workingCopies = async () => (await fs.readdir(process.env.TMPDIR!)).filter
 
 describe("onboard on the local runner", () => {
   it("runs the onboard_project flow: onboard step result + rendered summary", async () => {
-    const out = await runPath("f/devgodzilla/onboard_project", { args: { repo: fx.remote, base_branch: "main", speckit_agents: ["windsurf"] }, store, stateDir });
+    const out = await runPath("f/devgodzilla/onboard_project", {
+      args: { repo: fx.remote, base_branch: "main", speckit_agents: ["windsurf"] },
+      store,
+      stateDir,
+    });
     expect(out.status).toBe("success");
-    const result = out.result as { render_all: [{ markdown: string }, { branch: string; commit: string; created: string[]; profile: { primaryLanguage: string }; speckit_commands: { files: string[] } }] };
+    const result = out.result as {
+      render_all: [
+        { markdown: string },
+        { branch: string; commit: string; created: string[]; profile: { primaryLanguage: string }; speckit_commands: { files: string[] } },
+      ];
+    };
     expect(result.render_all[0].markdown).toMatch(/## Onboarded/);
     const data = result.render_all[1];
     expect(data.branch).toBe("devgodzilla/onboard-main");
@@ -57,7 +66,9 @@ describe("onboard on the local runner", () => {
     const master = await createFixtureRemote("node", { tmpRoot: root, branch: "master" });
     const out = await runPath("f/devgodzilla/onboard", { args: { repo: master.url, base_branch: "main" }, store, stateDir });
     expect(out.status).toBe("failure");
-    expect(out.error?.message).toBe(`base_branch: 'main' was not found in ${master.url} (its default branch is master) — leave base_branch empty to use master, or name another of its branches`);
+    expect(out.error?.message).toBe(
+      `base_branch: 'main' was not found in ${master.url} (its default branch is master) — leave base_branch empty to use master, or name another of its branches`,
+    );
     expect(await workingCopies()).toEqual([]);
   });
 
@@ -74,7 +85,8 @@ describe("onboard on the local runner", () => {
 });
 
 describe("task_dag on the local runner", () => {
-  const md = "## Phase 1: Setup\n\n- [ ] T001 init `package.json`\n- [ ] T002 [P] lint config in `eslint.config.js`\n- [ ] T003 [P] tsconfig in `tsconfig.json`\n\n## Phase 2: Core\n\n- [ ] T004 core in `src/core.ts` (depends on T002)\n";
+  const md =
+    "## Phase 1: Setup\n\n- [ ] T001 init `package.json`\n- [ ] T002 [P] lint config in `eslint.config.js`\n- [ ] T003 [P] tsconfig in `tsconfig.json`\n\n## Phase 2: Core\n\n- [ ] T004 core in `src/core.ts` (depends on T002)\n";
 
   it("returns the DAG and a markdown summary from tasks_md", async () => {
     const out = await runPath("f/devgodzilla/task_dag", { args: { tasks_md: md }, store, stateDir });

@@ -56,7 +56,11 @@ describe("feature numbering and short names (create-new-feature.sh)", () => {
       expect((e as Error).message).toMatch(/would escape specs\//);
     }
     expect(validateFeatureName("003-user-auth")).toBe("003-user-auth");
-    expect(featurePaths("003-user-auth")).toMatchObject({ spec: "specs/003-user-auth/spec.md", tasks: "specs/003-user-auth/tasks.md", requirementsChecklist: "specs/003-user-auth/checklists/requirements.md" });
+    expect(featurePaths("003-user-auth")).toMatchObject({
+      spec: "specs/003-user-auth/spec.md",
+      tasks: "specs/003-user-auth/tasks.md",
+      requirementsChecklist: "specs/003-user-auth/checklists/requirements.md",
+    });
     expect(() => resolveInside("/repo", "../x")).toThrow(/outside the repository/);
   });
 });
@@ -88,7 +92,19 @@ describe("constitution", () => {
   it("treats Spec Kit's unfilled template as having no articles and no version", () => {
     const c = parseConstitution(CONSTITUTION_TEMPLATE);
     expect(c.version).toBeNull();
-    expect(c.articles.map((a) => a.title)).toEqual(["[PRINCIPLE_1_NAME]", "[PRINCIPLE_2_NAME]", "[PRINCIPLE_3_NAME]", "[PRINCIPLE_4_NAME]", "[PRINCIPLE_5_NAME]"]);
-    expect(Object.keys(SPECKIT_TEMPLATE_FILES)).toEqual(["spec-template.md", "plan-template.md", "tasks-template.md", "checklist-template.md", "constitution-template.md"]);
+    expect(c.articles.map((a) => a.title)).toEqual([
+      "[PRINCIPLE_1_NAME]",
+      "[PRINCIPLE_2_NAME]",
+      "[PRINCIPLE_3_NAME]",
+      "[PRINCIPLE_4_NAME]",
+      "[PRINCIPLE_5_NAME]",
+    ]);
+    expect(Object.keys(SPECKIT_TEMPLATE_FILES)).toEqual([
+      "spec-template.md",
+      "plan-template.md",
+      "tasks-template.md",
+      "checklist-template.md",
+      "constitution-template.md",
+    ]);
   });
 });

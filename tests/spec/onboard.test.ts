@@ -61,8 +61,11 @@ describe("onboard", () => {
   });
 
   it("keeps a project's own constitution and templates and only adds what is missing", async () => {
-    const own = "# Mine Constitution\n\n## Core Principles\n\n### I. Keep It Small (NON-NEGOTIABLE)\n\nSmall.\n\n**Version**: 3.2.1 | **Ratified**: 2020-01-01 | **Last Amended**: 2024-01-01\n";
-    const fx = await remote("go", { extraFiles: { ".specify/memory/constitution.md": own, ".specify/templates/spec-template.md": "# custom\n", ".gitignore": "specs/*/_runtime/\n" } });
+    const own =
+      "# Mine Constitution\n\n## Core Principles\n\n### I. Keep It Small (NON-NEGOTIABLE)\n\nSmall.\n\n**Version**: 3.2.1 | **Ratified**: 2020-01-01 | **Last Amended**: 2024-01-01\n";
+    const fx = await remote("go", {
+      extraFiles: { ".specify/memory/constitution.md": own, ".specify/templates/spec-template.md": "# custom\n", ".gitignore": "specs/*/_runtime/\n" },
+    });
     const r = await runOnboard({ repo: fx.remote, ...io() });
     expect(r.created).not.toContain(".specify/memory/constitution.md");
     expect(r.created).not.toContain(".specify/templates/spec-template.md");
@@ -88,11 +91,16 @@ describe("onboard", () => {
 
   describe("bad input fails with one clear error and leaves nothing behind", () => {
     const cases: [string, () => Promise<Record<string, unknown>>, string, RegExp][] = [
-      ["a non-git directory", async () => {
-        const plain = path.join(cache.dir, "plain-dir");
-        await fs.mkdir(plain, { recursive: true });
-        return { repo: plain };
-      }, "repo", /not a git repository/],
+      [
+        "a non-git directory",
+        async () => {
+          const plain = path.join(cache.dir, "plain-dir");
+          await fs.mkdir(plain, { recursive: true });
+          return { repo: plain };
+        },
+        "repo",
+        /not a git repository/,
+      ],
       ["an ext:: URL", async () => ({ repo: "ext::sh -c touch% /tmp/pwned" }), "repo", /transport helper 'ext::'/],
       ["a leading dash", async () => ({ repo: "--upload-pack=evil" }), "repo", /starts with '-'/],
       ["a missing base branch", async () => ({ base_branch: "does-not-exist" }), "base_branch", /'does-not-exist' was not found/],
@@ -103,7 +111,10 @@ describe("onboard", () => {
     it.each(cases)("%s", async (_name, args, field, message) => {
       const fx = await remote("node");
       const before = await fx.branches();
-      const err = await runOnboard({ repo: fx.remote, ...io(), ...(await args()) }).then(() => null, (e: unknown) => e);
+      const err = await runOnboard({ repo: fx.remote, ...io(), ...(await args()) }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).field).toBe(field);
       expect((err as Error).message).toMatch(message);

@@ -29,7 +29,10 @@ beforeAll(async () => {
   server = await startLlmServer(specModel());
   store = {
     resources: {
-      "f/devgodzilla/llm_local": { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" } },
+      "f/devgodzilla/llm_local": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+      },
       "f/devgodzilla/anthropic": { resource_type: "anthropic", value: { apiKey: KEY, base_url: server.url } },
     },
     variables: {},
@@ -58,7 +61,11 @@ describe("spec scripts on the local runner", () => {
   });
 
   it("reports bad input as a failed job with one InputError", async () => {
-    const out = await runPath("f/devgodzilla/specify", { args: { repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "", llm: "$res:f/devgodzilla/anthropic" }, store, stateDir });
+    const out = await runPath("f/devgodzilla/specify", {
+      args: { repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "", llm: "$res:f/devgodzilla/anthropic" },
+      store,
+      stateDir,
+    });
     expect(out.status).toBe("failure");
     expect(out.error).toMatchObject({ name: "InputError", message: expect.stringMatching(/^feature_description: is empty/) });
   });
@@ -68,7 +75,13 @@ describe("spec_to_tasks flow", () => {
   it("suspends for clarification with recommended answers, resumes from a file, asks follow-ups, then plans, tasks and analyzes", async () => {
     const before = server.requests.length;
     const first = await runPath("f/devgodzilla/spec_to_tasks", {
-      args: { repo: remote.remote, base_branch: "main", feature_description: "Let users group photos into albums and share them", llm: "$res:f/devgodzilla/llm_local", max_followup_questions: 2 },
+      args: {
+        repo: remote.remote,
+        base_branch: "main",
+        feature_description: "Let users group photos into albums and share them",
+        llm: "$res:f/devgodzilla/llm_local",
+        max_followup_questions: 2,
+      },
       store,
       stateDir,
     });
@@ -98,7 +111,16 @@ describe("spec_to_tasks flow", () => {
     const done = await resumeRun(first.runId, JSON.parse(await readFile(join(root, "answers-2.json"), "utf8")), { store, stateDir });
     expect(done.error).toBeUndefined();
     expect(done.status).toBe("success");
-    const r = done.result as { branch: string; commit: string; feature: string; feature_dir: string; clarifications_answered: number; severity_counts: Record<string, number>; analysis_markdown: string; usage: { calls: number; costUsd: number } };
+    const r = done.result as {
+      branch: string;
+      commit: string;
+      feature: string;
+      feature_dir: string;
+      clarifications_answered: number;
+      severity_counts: Record<string, number>;
+      analysis_markdown: string;
+      usage: { calls: number; costUsd: number };
+    };
     expect(r.branch).toBe(`devgodzilla/${r.feature}`);
     expect(await remote.head(r.branch)).toBe(r.commit);
     expect(r.clarifications_answered).toBe(4);
@@ -122,7 +144,11 @@ describe("spec_to_tasks flow", () => {
     expect(JSON.stringify(done)).not.toContain(KEY);
 
     // checklist is not part of the flow; run it by path on the flow's final commit.
-    const cl = await runPath("f/devgodzilla/checklist", { args: { repo: remote.remote, branch: r.branch, commit: r.commit, domain: "security", llm: "$res:f/devgodzilla/anthropic" }, store, stateDir });
+    const cl = await runPath("f/devgodzilla/checklist", {
+      args: { repo: remote.remote, branch: r.branch, commit: r.commit, domain: "security", llm: "$res:f/devgodzilla/anthropic" },
+      store,
+      stateDir,
+    });
     expect(cl.status).toBe("success");
     const clr = cl.result as { checklist_path: string; commit: string; first_id: string };
     expect(clr.first_id).toBe("CHK001");
@@ -133,7 +159,14 @@ describe("spec_to_tasks flow", () => {
     const asked: PendingApproval[] = [];
     const out = await runPath("f/devgodzilla/spec_to_tasks", {
       // This run speaks the Anthropic protocol end to end (the first one spoke OpenAI's).
-      args: { repo: remote.remote, base_branch: "main", feature_description: "Albums again", short_name: "albums-again", llm: "$res:f/devgodzilla/anthropic", max_followup_questions: 0 },
+      args: {
+        repo: remote.remote,
+        base_branch: "main",
+        feature_description: "Albums again",
+        short_name: "albums-again",
+        llm: "$res:f/devgodzilla/anthropic",
+        max_followup_questions: 0,
+      },
       store,
       stateDir,
       // What the CLI's terminal prompt does: walk the form fields, Enter keeps the pre-filled default.
@@ -160,9 +193,15 @@ describe("spec_to_tasks flow", () => {
   });
 
   it("fails with the failure module's explanation on bad input", async () => {
-    const out = await runPath("f/devgodzilla/spec_to_tasks", { args: { repo: remote.remote, base_branch: "main", feature_description: "  ", llm: "$res:f/devgodzilla/llm_local" }, store, stateDir });
+    const out = await runPath("f/devgodzilla/spec_to_tasks", {
+      args: { repo: remote.remote, base_branch: "main", feature_description: "  ", llm: "$res:f/devgodzilla/llm_local" },
+      store,
+      stateDir,
+    });
     expect(out.status).toBe("failure");
     expect(out.error).toMatchObject({ name: "InputError", step_id: "specify" });
-    expect((out.result as { markdown: string }).markdown).toMatch(/failed at `specify`[\s\S]*\*\*InputError\*\*: feature_description: is empty[\s\S]*\*\*Next\*\*: Fix the named input/);
+    expect((out.result as { markdown: string }).markdown).toMatch(
+      /failed at `specify`[\s\S]*\*\*InputError\*\*: feature_description: is empty[\s\S]*\*\*Next\*\*: Fix the named input/,
+    );
   });
 });

@@ -16,8 +16,28 @@ export function specDraft(opts: { markers?: 0 | 1 | 2 | 4 } = {}) {
     ...(markers >= 4 ? ["System MUST store [NEEDS CLARIFICATION: which formats?]", "System MUST notify [NEEDS CLARIFICATION: by which channel?]"] : []),
   ];
   const questions = [
-    { marker: AUTH_MARKER, topic: "Authentication", question: "How should users sign in?", options: [{ key: "A", answer: "Email and password", implications: "Simplest" }, { key: "B", answer: "Single sign-on through the company identity provider", implications: "Needs IdP integration" }], recommended: "Email and password", why: "Changes onboarding and security scope" },
-    { marker: RETENTION_MARKER, topic: "Link expiry", question: "How long do shared links stay valid?", options: [{ key: "A", answer: "7 days", implications: "" }, { key: "B", answer: "30 days", implications: "" }], recommended: "30 days", why: "Privacy of shared photos" },
+    {
+      marker: AUTH_MARKER,
+      topic: "Authentication",
+      question: "How should users sign in?",
+      options: [
+        { key: "A", answer: "Email and password", implications: "Simplest" },
+        { key: "B", answer: "Single sign-on through the company identity provider", implications: "Needs IdP integration" },
+      ],
+      recommended: "Email and password",
+      why: "Changes onboarding and security scope",
+    },
+    {
+      marker: RETENTION_MARKER,
+      topic: "Link expiry",
+      question: "How long do shared links stay valid?",
+      options: [
+        { key: "A", answer: "7 days", implications: "" },
+        { key: "B", answer: "30 days", implications: "" },
+      ],
+      recommended: "30 days",
+      why: "Privacy of shared photos",
+    },
   ].slice(0, Math.min(markers, 2));
   return {
     shortName: "photo-album-sharing",
@@ -25,12 +45,32 @@ export function specDraft(opts: { markers?: 0 | 1 | 2 | 4 } = {}) {
       title: "Photo Album Sharing",
       // P2 first on purpose: the rendered spec must order stories by priority.
       userStories: [
-        { title: "Share an album", priority: "P2", narrative: "As an album owner I share an album so friends can see it.", whyPriority: "Sharing needs albums first.", independentTest: "Share an album and open it as the recipient.", acceptanceScenarios: [{ given: "an album", when: "the owner shares it by email", then: "the recipient can view it" }] },
-        { title: "Create an album", priority: "P1", narrative: "As a user I create an album to group photos.", whyPriority: "Core value.", independentTest: "Create an album and see it listed.", acceptanceScenarios: [{ given: "a signed-in user", when: "they create an album named Trip", then: "Trip appears in their albums" }, { given: "an album", when: "the user adds 3 photos", then: "the album shows 3 photos" }] },
+        {
+          title: "Share an album",
+          priority: "P2",
+          narrative: "As an album owner I share an album so friends can see it.",
+          whyPriority: "Sharing needs albums first.",
+          independentTest: "Share an album and open it as the recipient.",
+          acceptanceScenarios: [{ given: "an album", when: "the owner shares it by email", then: "the recipient can view it" }],
+        },
+        {
+          title: "Create an album",
+          priority: "P1",
+          narrative: "As a user I create an album to group photos.",
+          whyPriority: "Core value.",
+          independentTest: "Create an album and see it listed.",
+          acceptanceScenarios: [
+            { given: "a signed-in user", when: "they create an album named Trip", then: "Trip appears in their albums" },
+            { given: "an album", when: "the user adds 3 photos", then: "the album shows 3 photos" },
+          ],
+        },
       ],
       edgeCases: ["What happens when the recipient has no account?"],
       functionalRequirements: frs,
-      keyEntities: [{ name: "Album", description: "A titled group of photos owned by one user" }, { name: "Share", description: "Access grant from an album to a recipient" }],
+      keyEntities: [
+        { name: "Album", description: "A titled group of photos owned by one user" },
+        { name: "Share", description: "Access grant from an album to a recipient" },
+      ],
       successCriteria: ["Users create an album in under 1 minute", "95% of recipients open a shared album on the first try"],
       assumptions: ["Photos are already uploaded by an existing feature"],
     },
@@ -50,24 +90,78 @@ export function clarifyEdits(ex: LlmExchange): LlmReply {
 }
 
 export const scan = {
-  coverage: [{ category: "Non-Functional Quality Attributes", status: "Missing" }, { category: "Domain & Data Model", status: "Clear" }],
+  coverage: [
+    { category: "Non-Functional Quality Attributes", status: "Missing" },
+    { category: "Domain & Data Model", status: "Clear" },
+  ],
   questions: [
-    { topic: "Album size", question: "What is the maximum number of photos per album?", options: [{ key: "A", answer: "500", implications: "" }, { key: "B", answer: "Unlimited", implications: "" }], recommended: "500", why: "Sizing and performance", category: "Constraints & Tradeoffs" },
-    { topic: "Availability", question: "What availability target applies?", options: [], recommended: "99.9%", why: "Operations", category: "Non-Functional Quality Attributes" },
+    {
+      topic: "Album size",
+      question: "What is the maximum number of photos per album?",
+      options: [
+        { key: "A", answer: "500", implications: "" },
+        { key: "B", answer: "Unlimited", implications: "" },
+      ],
+      recommended: "500",
+      why: "Sizing and performance",
+      category: "Constraints & Tradeoffs",
+    },
+    {
+      topic: "Availability",
+      question: "What availability target applies?",
+      options: [],
+      recommended: "99.9%",
+      why: "Operations",
+      category: "Non-Functional Quality Attributes",
+    },
   ],
 };
 
 export function planDraft(opts: { violation?: "justified" | "unjustified" } = {}) {
   return {
     summary: "Albums and sharing as a small module with a REST endpoint.",
-    technicalContext: { language: "TypeScript 5 / Node 20", primaryDependencies: "none", storage: "SQLite", testing: "vitest", targetPlatform: "Linux server", projectType: "single", performanceGoals: "p95 < 200 ms", constraints: "none", scaleScope: "10k users" },
+    technicalContext: {
+      language: "TypeScript 5 / Node 20",
+      primaryDependencies: "none",
+      storage: "SQLite",
+      testing: "vitest",
+      targetPlatform: "Linux server",
+      projectType: "single",
+      performanceGoals: "p95 < 200 ms",
+      constraints: "none",
+      scaleScope: "10k users",
+    },
     constitutionCheck: [
       { principle: "Library-First", status: "PASS", evidence: "albums is a library in src/albums" },
-      ...(opts.violation ? [{ principle: "Simplicity", status: "VIOLATION", evidence: "adds a second storage engine", justification: opts.violation === "justified" ? "Photos need blob storage that SQLite cannot serve efficiently" : "", simplerAlternativeRejectedBecause: opts.violation === "justified" ? "SQLite blobs are too slow for 10 MB photos" : "" }] : []),
+      ...(opts.violation
+        ? [
+            {
+              principle: "Simplicity",
+              status: "VIOLATION",
+              evidence: "adds a second storage engine",
+              justification: opts.violation === "justified" ? "Photos need blob storage that SQLite cannot serve efficiently" : "",
+              simplerAlternativeRejectedBecause: opts.violation === "justified" ? "SQLite blobs are too slow for 10 MB photos" : "",
+            },
+          ]
+        : []),
     ],
-    structure: { sourceTree: ["src/", "├── albums/", "│   ├── album.ts", "│   └── share.ts", "tests/", "└── albums.test.ts"], decision: "Single project (Option 1)." },
+    structure: {
+      sourceTree: ["src/", "├── albums/", "│   ├── album.ts", "│   └── share.ts", "tests/", "└── albums.test.ts"],
+      decision: "Single project (Option 1).",
+    },
     research: [{ topic: "Link expiry", decision: "Signed tokens with expiry", rationale: "Stateless", alternatives: "DB table of links" }],
-    dataModel: [{ name: "Album", description: "Group of photos", fields: [{ name: "id", type: "uuid", notes: "" }, { name: "title", type: "string", notes: "1-100 chars" }], relationships: ["Album has many Share"], states: [] }],
+    dataModel: [
+      {
+        name: "Album",
+        description: "Group of photos",
+        fields: [
+          { name: "id", type: "uuid", notes: "" },
+          { name: "title", type: "string", notes: "1-100 chars" },
+        ],
+        relationships: ["Album has many Share"],
+        states: [],
+      },
+    ],
     contracts: [{ name: "albums-api", kind: "openapi", content: "openapi: 3.1.0\ninfo: {title: Albums, version: 1.0.0}\npaths: {}\n" }],
     quickstart: [{ step: "Create an album named Trip", expected: "It is listed" }],
   };
@@ -76,10 +170,37 @@ export function planDraft(opts: { violation?: "justified" | "unjustified" } = {}
 export function tasksDraft(opts: { cycle?: boolean; badStory?: boolean } = {}) {
   return {
     setup: [{ key: "s1", description: "Create the albums module skeleton", file: "src/albums/index.ts", parallel: false, dependsOn: [] }],
-    foundational: [{ key: "f1", description: "Add the Album storage table", file: "src/albums/db.ts", parallel: false, dependsOn: opts.cycle ? ["us1-model"] : ["s1"] }],
+    foundational: [
+      { key: "f1", description: "Add the Album storage table", file: "src/albums/db.ts", parallel: false, dependsOn: opts.cycle ? ["us1-model"] : ["s1"] },
+    ],
     stories: [
-      { storyIndex: opts.badStory ? 7 : 2, goal: "Owners share albums", independentTest: "Share and open as recipient", tests: [], implementation: [{ key: "us2-share", description: "Implement sharing by email", file: "src/albums/share.ts", parallel: false, dependsOn: ["us1-model"] }], checkpoint: "" },
-      { storyIndex: 1, goal: "Users create albums", independentTest: "Create and list", tests: [{ key: "us1-test", description: "Write album creation tests", file: "tests/albums.test.ts", parallel: true, dependsOn: [] }], implementation: [{ key: "us1-model", description: "Create the Album model", file: "src/albums/album.ts", parallel: true, dependsOn: ["f1"] }, { key: "us1-svc", description: "Create album service in src/albums/service.ts", file: "src/albums/service.ts", parallel: false, dependsOn: ["us1-model", "us1-test"] }], checkpoint: "Albums can be created" },
+      {
+        storyIndex: opts.badStory ? 7 : 2,
+        goal: "Owners share albums",
+        independentTest: "Share and open as recipient",
+        tests: [],
+        implementation: [
+          { key: "us2-share", description: "Implement sharing by email", file: "src/albums/share.ts", parallel: false, dependsOn: ["us1-model"] },
+        ],
+        checkpoint: "",
+      },
+      {
+        storyIndex: 1,
+        goal: "Users create albums",
+        independentTest: "Create and list",
+        tests: [{ key: "us1-test", description: "Write album creation tests", file: "tests/albums.test.ts", parallel: true, dependsOn: [] }],
+        implementation: [
+          { key: "us1-model", description: "Create the Album model", file: "src/albums/album.ts", parallel: true, dependsOn: ["f1"] },
+          {
+            key: "us1-svc",
+            description: "Create album service in src/albums/service.ts",
+            file: "src/albums/service.ts",
+            parallel: false,
+            dependsOn: ["us1-model", "us1-test"],
+          },
+        ],
+        checkpoint: "Albums can be created",
+      },
     ],
     polish: [{ key: "p1", description: "Document the albums API", file: "docs/albums.md", parallel: true, dependsOn: [] }],
   };
@@ -89,16 +210,40 @@ export const checklistDraft = {
   title: "Security",
   purpose: "Check that security requirements are complete and clear",
   sections: [
-    { category: "Requirement Completeness", items: [{ text: "Are authentication requirements defined for every album operation?", refs: ["Spec §FR-003"] }, { text: "Is the expiry of shared links specified?", refs: ["Gap"] }] },
+    {
+      category: "Requirement Completeness",
+      items: [
+        { text: "Are authentication requirements defined for every album operation?", refs: ["Spec §FR-003"] },
+        { text: "Is the expiry of shared links specified?", refs: ["Gap"] },
+      ],
+    },
     { category: "Requirement Clarity", items: [{ text: "Is 'share' defined in terms of which permissions a recipient gets?", refs: ["Ambiguity"] }] },
   ],
 };
 
 export function analysisDraft(opts: { many?: number } = {}) {
-  const extra = Array.from({ length: opts.many ?? 0 }, (_, i) => ({ category: "Ambiguity", severity: "LOW", locations: [`spec.md:L${i}`], summary: `Style nit number ${i}`, recommendation: "Reword" }));
+  const extra = Array.from({ length: opts.many ?? 0 }, (_, i) => ({
+    category: "Ambiguity",
+    severity: "LOW",
+    locations: [`spec.md:L${i}`],
+    summary: `Style nit number ${i}`,
+    recommendation: "Reword",
+  }));
   return {
-    findings: [{ category: "Inconsistency", severity: "MEDIUM", locations: ["plan.md", "spec.md"], summary: "The plan says 'gallery' where the spec says 'album'", recommendation: "Use 'album' everywhere" }, ...extra],
-    coverage: [{ requirement: "FR-001", taskIds: ["T003", "T005"] }, { requirement: "FR-002", taskIds: ["T006"] }],
+    findings: [
+      {
+        category: "Inconsistency",
+        severity: "MEDIUM",
+        locations: ["plan.md", "spec.md"],
+        summary: "The plan says 'gallery' where the spec says 'album'",
+        recommendation: "Use 'album' everywhere",
+      },
+      ...extra,
+    ],
+    coverage: [
+      { requirement: "FR-001", taskIds: ["T003", "T005"] },
+      { requirement: "FR-002", taskIds: ["T006"] },
+    ],
     nextActions: ["Add a task for FR-004"],
   };
 }

@@ -28,8 +28,15 @@ describe("user stories", () => {
 
   it("reads the older template's single Primary User Story and its acceptance scenarios", () => {
     const md = [
-      "## User Scenarios & Testing (mandatory)", "", "### Primary User Story", "As a player, I link my wallet so that I receive payouts. More detail follows.", "",
-      "### Acceptance Scenarios", "1. **Given** a linked wallet, **When** I finish a match, **Then** kills are counted", "2. **Given** 20 kills, **When** the scheduler runs, **Then** I am paid", "",
+      "## User Scenarios & Testing (mandatory)",
+      "",
+      "### Primary User Story",
+      "As a player, I link my wallet so that I receive payouts. More detail follows.",
+      "",
+      "### Acceptance Scenarios",
+      "1. **Given** a linked wallet, **When** I finish a match, **Then** kills are counted",
+      "2. **Given** 20 kills, **When** the scheduler runs, **Then** I am paid",
+      "",
     ].join("\n");
     expect(parseSpec(md).stories).toEqual([{ number: 1, title: "As a player, I link my wallet so that I receive payouts.", priority: "P1", scenarios: 2 }]);
   });
@@ -50,14 +57,18 @@ describe("user stories", () => {
   });
 
   it("finds the nearest heading by shape, ignoring numbers and case", () => {
-    expect(nearestHeading("## Intro\n\n### user story 7 — X (priority p2)\n\n## Other\n", "### User Story 1 - <title> (Priority: P1)")).toEqual({ heading: "### user story 7 — X (priority p2)", line: 3 });
+    expect(nearestHeading("## Intro\n\n### user story 7 — X (priority p2)\n\n## Other\n", "### User Story 1 - <title> (Priority: P1)")).toEqual({
+      heading: "### user story 7 — X (priority p2)",
+      line: 3,
+    });
   });
 });
 
 describe("requirement ids", () => {
   it("reads ids with segments and tags, with or without bold, in lists and tables, and nothing inside code", () => {
     const md = [
-      "## Requirements", "",
+      "## Requirements",
+      "",
       "- **FR-001**: System MUST store albums",
       "- **FR-001a**: System MUST keep album order",
       "- **FR-002 [P2]**: System MUST share albums",
@@ -66,8 +77,13 @@ describe("requirement ids", () => {
       "FR-004: System MUST log uploads",
       "| FR-005 | System MUST export albums | P3 |",
       "- **NFR-001**: Uploads MUST finish within 5 s",
-      "```", "- **FR-999**: an example in a code block", "```",
-      "", "## Success Criteria", "", "- **SC-001**: 95% of uploads succeed",
+      "```",
+      "- **FR-999**: an example in a code block",
+      "```",
+      "",
+      "## Success Criteria",
+      "",
+      "- **SC-001**: 95% of uploads succeed",
     ].join("\n");
     const spec = parseSpec(md);
     expect(spec.requirements.map((r) => r.id)).toEqual(["FR-001", "FR-001a", "FR-002", "FR-UI-001", "FR-003", "FR-004", "FR-005", "NFR-001"]);
@@ -80,17 +96,29 @@ describe("requirement ids", () => {
 describe("clarifications", () => {
   it("keeps an answer that wraps onto following lines, and accepts -> as the arrow", () => {
     const md = [
-      "# Feature Specification: X", "", "## Clarifications", "", "### Session 2026-01-10", "",
+      "# Feature Specification: X",
+      "",
+      "## Clarifications",
+      "",
+      "### Session 2026-01-10",
+      "",
       "- Q: Which payout policy? → A: Threshold-based per verified session,",
       "  with a daily cap of one payout",
       "  and a weekly cap of three.",
       "- Q: Which regions? -> A: EU only",
       "- Q: Retention?",
       "  → A: 30 days",
-      "", "## Requirements", "", "- **FR-001**: x",
+      "",
+      "## Requirements",
+      "",
+      "- **FR-001**: x",
     ].join("\n");
     expect(parseSpec(md).clarifications).toEqual([
-      { session: "2026-01-10", question: "Which payout policy?", answer: "Threshold-based per verified session, with a daily cap of one payout and a weekly cap of three." },
+      {
+        session: "2026-01-10",
+        question: "Which payout policy?",
+        answer: "Threshold-based per verified session, with a daily cap of one payout and a weekly cap of three.",
+      },
       { session: "2026-01-10", question: "Which regions?", answer: "EU only" },
       { session: "2026-01-10", question: "Retention?", answer: "30 days" },
     ]);
@@ -100,7 +128,10 @@ describe("clarifications", () => {
 describe("open questions", () => {
   it("counts markers in prose, bare ones too, but not in code or in checklist items", () => {
     const md = [
-      "## Execution Flow", "```", "→ Mark with [NEEDS CLARIFICATION: specific question]", "```",
+      "## Execution Flow",
+      "```",
+      "→ Mark with [NEEDS CLARIFICATION: specific question]",
+      "```",
       "Use `[NEEDS CLARIFICATION: x]` to mark a question.",
       "- Users log in with SSO [NEEDS CLARIFICATION: which identity provider?]",
       "- Data is kept for a while [NEEDS CLARIFICATION]",
@@ -114,13 +145,18 @@ describe("open questions", () => {
 
 describe("analyze coverage", () => {
   it("never reports full coverage of no requirements: coverage is n/a and the missing section is a CRITICAL finding", () => {
-    const spec = "# Feature Specification: X\n\n## User Scenarios & Testing\n\n### User Story 1 - A (Priority: P1)\n\n## Requirments\n\n- System must do things\n";
+    const spec =
+      "# Feature Specification: X\n\n## User Scenarios & Testing\n\n### User Story 1 - A (Priority: P1)\n\n## Requirments\n\n- System must do things\n";
     const findings = mechanicalFindings({ spec, plan: "# Plan", tasks: "- [ ] T001 a\n" });
     const crit = findings.find((f) => f.severity === "CRITICAL" && f.category === "Underspecification");
     expect(crit!.summary).toMatch(/has no requirements in "## Requirements".*nearest heading is `## Requirments`/);
     const report = buildReport(findings, { findings: [], coverage: [], nextActions: [] }, coverageRows(spec, "- [ ] T001 a\n", []), 1);
     expect(report.metrics.coverage_pct).toBeNull();
-    const md = renderAnalysis({ ...report, nextActions: report.next_actions, metrics: { ...report.metrics, coverage_pct: report.metrics.coverage_pct ?? "n/a (the spec has no requirement ids)" } });
+    const md = renderAnalysis({
+      ...report,
+      nextActions: report.next_actions,
+      metrics: { ...report.metrics, coverage_pct: report.metrics.coverage_pct ?? "n/a (the spec has no requirement ids)" },
+    });
     expect(md).not.toMatch(/coverage_pct: 100/);
   });
 

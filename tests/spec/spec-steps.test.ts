@@ -34,7 +34,15 @@ beforeAll(async () => {
   process.env.TMPDIR = join(root, "tmp");
   await import("node:fs/promises").then((fs) => fs.mkdir(process.env.TMPDIR!, { recursive: true }));
   process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
-  remote = await createFixtureRemote("node", { tmpRoot: root, extraFiles: { "specs/001-existing-thing/spec.md": "# Feature Specification: Existing\n", "specs/002-other/spec.md": "# x\n", ".specify/memory/constitution.md": "# Demo Constitution\n\n## Core Principles\n\n### I. Library-First\n\nEvery feature is a library.\n\n### II. Simplicity\n\nNo speculative abstractions.\n" } });
+  remote = await createFixtureRemote("node", {
+    tmpRoot: root,
+    extraFiles: {
+      "specs/001-existing-thing/spec.md": "# Feature Specification: Existing\n",
+      "specs/002-other/spec.md": "# x\n",
+      ".specify/memory/constitution.md":
+        "# Demo Constitution\n\n## Core Principles\n\n### I. Library-First\n\nEvery feature is a library.\n\n### II. Simplicity\n\nNo speculative abstractions.\n",
+    },
+  });
   server = await startLlmServer((ex) => current(ex));
   openai = () => ({ openai: { api_key: KEY, base_url: server.openaiBaseUrl }, model: "gpt-4.1-mini", llm_options: fast });
   anthropic = () => ({ anthropic: { apiKey: KEY, base_url: server.url }, model: "claude-sonnet-4-6", llm_options: fast });
@@ -53,7 +61,13 @@ let specified: Awaited<ReturnType<typeof runSpecify>>;
 describe("specify", () => {
   it("writes spec.md and checklists/requirements.md in Spec Kit format on a new run branch", async () => {
     setModel(specModel());
-    specified = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Let users group photos into albums and share them", ...openai() });
+    specified = await runSpecify({
+      repo: remote.remote,
+      branch: "main",
+      commit: remote.seed,
+      feature_description: "Let users group photos into albums and share them",
+      ...openai(),
+    });
     // Spec Kit numbering: highest existing 002 → 003; short name from the model.
     expect(specified.feature).toBe("003-photo-album-sharing");
     expect(specified.branch).toBe("devgodzilla/003-photo-album-sharing");
@@ -62,13 +76,19 @@ describe("specify", () => {
     const spec = parseSpec((await remote.show(specified.commit, "specs/003-photo-album-sharing/spec.md"))!);
     expect(spec.title).toBe("Photo Album Sharing");
     expect(spec.featureBranch).toBe("003-photo-album-sharing");
-    expect(spec.stories.map((s) => [s.number, s.priority])).toEqual([[1, "P1"], [2, "P2"]]);
+    expect(spec.stories.map((s) => [s.number, s.priority])).toEqual([
+      [1, "P1"],
+      [2, "P2"],
+    ]);
     expect(spec.stories.every((s) => s.scenarios > 0)).toBe(true);
     expect(spec.requirements.map((r) => r.id)).toEqual(["FR-001", "FR-002", "FR-003", "FR-004"]);
     expect(spec.successCriteria.map((r) => r.id)).toEqual(["SC-001", "SC-002"]);
     expect(spec.markers).toEqual([AUTH_MARKER, RETENTION_MARKER]);
     // Questions match markers in order, structured for the approval form.
-    expect(specified.questions.map((q) => [q.id, q.marker])).toEqual([["Q1", AUTH_MARKER], ["Q2", RETENTION_MARKER]]);
+    expect(specified.questions.map((q) => [q.id, q.marker])).toEqual([
+      ["Q1", AUTH_MARKER],
+      ["Q2", RETENTION_MARKER],
+    ]);
     expect(specified.questions[0]).toMatchObject({ recommended: "Email and password", why: expect.any(String), options: [{ key: "A" }, { key: "B" }] });
     const req = parseChecklist((await remote.show(specified.commit, "specs/003-photo-album-sharing/checklists/requirements.md"))!);
     expect(new Set(req.items.map((i) => i.category))).toEqual(new Set(["Content Quality", "Requirement Completeness", "Feature Readiness"]));
@@ -80,7 +100,11 @@ describe("specify", () => {
   });
 
   it("uses timestamp numbering when .specify/init-options.json asks for it", async () => {
-    const sha = await remote.commit({ ".specify/init-options.json": JSON.stringify({ ai: "claude", feature_numbering: "timestamp" }) }, "timestamp numbering", "ts-numbering");
+    const sha = await remote.commit(
+      { ".specify/init-options.json": JSON.stringify({ ai: "claude", feature_numbering: "timestamp" }) },
+      "timestamp numbering",
+      "ts-numbering",
+    );
     setModel(specModel({ specify: () => ({ text: JSON.stringify(specDraft({ markers: 0 })) }) }));
     const r = await runSpecify({ repo: remote.remote, branch: "ts-numbering", commit: sha, feature_description: "Albums with timestamps", ...openai() });
     setModel(specModel());
@@ -101,7 +125,14 @@ describe("specify", () => {
 
   it("rejects a short name that escapes specs/", async () => {
     const before = await remote.branches();
-    const err = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "x feature", short_name: "../x", ...openai() }).catch((e) => e);
+    const err = await runSpecify({
+      repo: remote.remote,
+      branch: "main",
+      commit: remote.seed,
+      feature_description: "x feature",
+      short_name: "../x",
+      ...openai(),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.field).toBe("short_name");
     expect(await remote.branches()).toEqual(before);
@@ -111,7 +142,9 @@ describe("specify", () => {
     const before = await remote.branches();
     setModel(specModel({ specify: () => ({ text: "Sorry, here is a poem instead of JSON." }) }));
     const n = server.requests.length;
-    const err = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Another feature", ...anthropic() }).catch((e) => e);
+    const err = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Another feature", ...anthropic() }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(StructuredOutputError);
     expect(err.raw).toContain("poem");
     expect(server.requests.length - n).toBe(3);
@@ -123,7 +156,14 @@ describe("specify", () => {
     let calls = 0;
     setModel(specModel({ specify: () => ({ text: JSON.stringify(specDraft({ markers: ++calls === 1 ? 4 : 0 })) }) }));
     const n = server.requests.length;
-    const r = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Share albums, take two", short_name: "Albums Two", ...anthropic() });
+    const r = await runSpecify({
+      repo: remote.remote,
+      branch: "main",
+      commit: remote.seed,
+      feature_description: "Share albums, take two",
+      short_name: "Albums Two",
+      ...anthropic(),
+    });
     expect(server.requests.length - n).toBe(2);
     expect(JSON.stringify(server.requests.at(-1)!.body.messages)).toMatch(/at most 3 are allowed/);
     // 003 is held by the first run's branch devgodzilla/003-photo-album-sharing: never reused.
@@ -138,7 +178,15 @@ let clarified: Awaited<ReturnType<typeof runClarify>>;
 
 describe("clarify", () => {
   it("writes the session, edits the affected requirement, removes answered markers and proposes new questions", async () => {
-    clarified = await runClarify({ repo: remote.remote, branch: specified.branch, commit: specified.commit, questions: specified.questions, answers: { Q1: "B", Q2: "14 days" }, max_new_questions: 2, ...anthropic() });
+    clarified = await runClarify({
+      repo: remote.remote,
+      branch: specified.branch,
+      commit: specified.commit,
+      questions: specified.questions,
+      answers: { Q1: "B", Q2: "14 days" },
+      max_new_questions: 2,
+      ...anthropic(),
+    });
     expect(clarified.branch).toBe(specified.branch);
     expect(await remote.head(clarified.branch)).toBe(clarified.commit);
     const md = (await remote.show(clarified.commit, "specs/003-photo-album-sharing/spec.md"))!;
@@ -150,7 +198,9 @@ describe("clarify", () => {
       { session: today, question: "How long do shared links stay valid?", answer: "14 days" },
     ]);
     // The model's edit rewrote FR-003; the unmatched edit was ignored; Q2's marker fell back to the answer.
-    expect(spec.requirements.find((r) => r.id === "FR-003")!.text).toBe("System MUST authenticate users with single sign-on through the company identity provider");
+    expect(spec.requirements.find((r) => r.id === "FR-003")!.text).toBe(
+      "System MUST authenticate users with single sign-on through the company identity provider",
+    );
     expect(spec.requirements.find((r) => r.id === "FR-004")!.text).toBe("System MUST expire shared links after 14 days");
     // ## Clarifications sits before the first section, as /speckit.clarify places it.
     expect(md.indexOf("## Clarifications")).toBeLessThan(md.indexOf("## User Scenarios & Testing"));
@@ -163,7 +213,14 @@ describe("clarify", () => {
   });
 
   it("a second session on the same day appends under the same heading", async () => {
-    const again = await runClarify({ repo: remote.remote, branch: clarified.branch, commit: clarified.commit, questions: clarified.questions, answers: { Q3: "recommended", Q4: "" }, ...openai() });
+    const again = await runClarify({
+      repo: remote.remote,
+      branch: clarified.branch,
+      commit: clarified.commit,
+      questions: clarified.questions,
+      answers: { Q3: "recommended", Q4: "" },
+      ...openai(),
+    });
     const spec = parseSpec((await remote.show(again.commit, "specs/003-photo-album-sharing/spec.md"))!);
     expect(spec.clarifications.map((c) => c.answer)).toEqual(["Single sign-on through the company identity provider", "14 days", "500"]);
     expect(new Set(spec.clarifications.map((c) => c.session)).size).toBe(1);
@@ -172,7 +229,14 @@ describe("clarify", () => {
 
   it("rejects an answer to a question that is not open, without committing", async () => {
     const head = await remote.head(clarified.branch);
-    const err = await runClarify({ repo: remote.remote, branch: clarified.branch, commit: clarified.commit, questions: clarified.questions, answers: { Q9: "x" }, ...openai() }).catch((e) => e);
+    const err = await runClarify({
+      repo: remote.remote,
+      branch: clarified.branch,
+      commit: clarified.commit,
+      questions: clarified.questions,
+      answers: { Q9: "x" },
+      ...openai(),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.field).toBe("answers.Q9");
     expect(await remote.head(clarified.branch)).toBe(head);
@@ -180,7 +244,14 @@ describe("clarify", () => {
 
   it("refuses to answer a marker that is no longer in the spec (already answered)", async () => {
     const head = await remote.head(clarified.branch);
-    const err = await runClarify({ repo: remote.remote, branch: clarified.branch, commit: clarified.commit, questions: specified.questions, answers: { Q1: "A" }, ...openai() }).catch((e) => e);
+    const err = await runClarify({
+      repo: remote.remote,
+      branch: clarified.branch,
+      commit: clarified.commit,
+      questions: specified.questions,
+      answers: { Q1: "A" },
+      ...openai(),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/answers\.Q1: the marker .* is not in specs\/003-photo-album-sharing\/spec\.md/);
     expect(await remote.head(clarified.branch)).toBe(head);
@@ -209,12 +280,28 @@ describe("plan", () => {
     const dir = "specs/003-photo-album-sharing";
     const plan = parsePlan((await remote.show(planned.commit, `${dir}/plan.md`))!);
     expect(plan.title).toBe("Photo Album Sharing");
-    expect(Object.keys(plan.technicalContext)).toEqual(["Language/Version", "Primary Dependencies", "Storage", "Testing", "Target Platform", "Project Type", "Performance Goals", "Constraints", "Scale/Scope"]);
-    expect(plan.gates).toEqual([{ principle: "Library-First", status: "PASS" }, { principle: "Simplicity", status: "VIOLATION" }]);
+    expect(Object.keys(plan.technicalContext)).toEqual([
+      "Language/Version",
+      "Primary Dependencies",
+      "Storage",
+      "Testing",
+      "Target Platform",
+      "Project Type",
+      "Performance Goals",
+      "Constraints",
+      "Scale/Scope",
+    ]);
+    expect(plan.gates).toEqual([
+      { principle: "Library-First", status: "PASS" },
+      { principle: "Simplicity", status: "VIOLATION" },
+    ]);
     expect(plan.hasComplexityTracking).toBe(true);
     expect(planned.constitution_check.every((g) => g.justified)).toBe(true);
-    for (const f of ["research.md", "data-model.md", "quickstart.md", "contracts/albums-api.yaml"]) expect(await remote.show(planned.commit, `${dir}/${f}`)).toBeTruthy();
-    expect(await remote.show(planned.commit, `${dir}/research.md`)).toMatch(/- \*\*Decision\*\*: .+\n- \*\*Rationale\*\*: .+\n- \*\*Alternatives considered\*\*: /);
+    for (const f of ["research.md", "data-model.md", "quickstart.md", "contracts/albums-api.yaml"])
+      expect(await remote.show(planned.commit, `${dir}/${f}`)).toBeTruthy();
+    expect(await remote.show(planned.commit, `${dir}/research.md`)).toMatch(
+      /- \*\*Decision\*\*: .+\n- \*\*Rationale\*\*: .+\n- \*\*Alternatives considered\*\*: /,
+    );
   });
 
   it("re-running a step from the same input commit (restart from step) replaces what the run branch held", async () => {
@@ -301,7 +388,14 @@ describe("analyze", () => {
     expect(await remote.head(tasked.branch)).toBe(head);
     expect(r.commit).toBe(tasked.commit);
     expect(r.files).toEqual([]);
-    expect(r.report.coverage.map((c) => [c.requirement, c.hasTask])).toEqual([["FR-001", true], ["FR-002", true], ["FR-003", false], ["FR-004", false], ["SC-001", false], ["SC-002", false]]);
+    expect(r.report.coverage.map((c) => [c.requirement, c.hasTask])).toEqual([
+      ["FR-001", true],
+      ["FR-002", true],
+      ["FR-003", false],
+      ["FR-004", false],
+      ["SC-001", false],
+      ["SC-002", false],
+    ]);
     expect(r.report.findings.some((f) => f.category === "Coverage Gap" && f.severity === "HIGH" && f.locations.includes("spec.md:FR-003"))).toBe(true);
     expect(r.report.findings.some((f) => f.category === "Inconsistency" && /gallery/.test(f.summary))).toBe(true);
     const sev = r.report.findings.map((f) => ["CRITICAL", "HIGH", "MEDIUM", "LOW"].indexOf(f.severity));
@@ -321,10 +415,23 @@ describe("analyze", () => {
 
 describe("transient model failures inside a step", () => {
   it("retries a 429 and a 500 and still produces the spec", async () => {
-    const replies = [{ status: 429, error: "slow down", retryAfterSeconds: 0 }, { status: 500, error: "oops" }, { text: JSON.stringify(specDraft({ markers: 0 })) }];
+    const replies = [
+      { status: 429, error: "slow down", retryAfterSeconds: 0 },
+      { status: 500, error: "oops" },
+      { text: JSON.stringify(specDraft({ markers: 0 })) },
+    ];
     const s2 = await startLlmServer(scripted(replies));
     try {
-      const r = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "Albums with retries", short_name: "retry-albums", openai: { api_key: KEY, base_url: s2.openaiBaseUrl }, model: "gpt-4.1-mini", llm_options: fast });
+      const r = await runSpecify({
+        repo: remote.remote,
+        branch: "main",
+        commit: remote.seed,
+        feature_description: "Albums with retries",
+        short_name: "retry-albums",
+        openai: { api_key: KEY, base_url: s2.openaiBaseUrl },
+        model: "gpt-4.1-mini",
+        llm_options: fast,
+      });
       expect(s2.requests).toHaveLength(3);
       expect(r.usage.calls).toBe(1);
       expect(parseSpec((await remote.show(r.commit, `specs/${r.feature}/spec.md`))!).requirements).toHaveLength(4);
@@ -337,7 +444,14 @@ describe("transient model failures inside a step", () => {
     const s3 = await startLlmServer(scripted([{ status: 400, error: "prompt is too long: 250000 tokens > 200000 maximum" }]));
     const before = await remote.branches();
     try {
-      const err = await runSpecify({ repo: remote.remote, branch: "main", commit: remote.seed, feature_description: "A huge feature", anthropic: { apiKey: KEY, base_url: s3.url }, llm_options: fast }).catch((e) => e);
+      const err = await runSpecify({
+        repo: remote.remote,
+        branch: "main",
+        commit: remote.seed,
+        feature_description: "A huge feature",
+        anthropic: { apiKey: KEY, base_url: s3.url },
+        llm_options: fast,
+      }).catch((e) => e);
       expect(err).toBeInstanceOf(ContextOverflowError);
       expect(err.suggestedAction).toBe("clarify");
       expect(s3.requests).toHaveLength(1);

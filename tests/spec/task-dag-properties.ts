@@ -76,7 +76,11 @@ export function parallelRespected(dag: TaskDag): void {
       const joins = (a!.has(e.from) && b!.has(e.to)) || (b!.has(e.from) && a!.has(e.to));
       if (!joins) continue;
       expect(ORDERING_KINDS.has(e.kind), `line ${p.line}: ${p.sides.map((s) => s.label).join(" ∥ ")} joined by ${e.from} → ${e.to} (${e.reason})`).toBe(false);
-      if (e.kind === "prose") expect(dag.warnings.some((w) => w.includes(`line ${e.line} orders`) && w.includes(`line ${p.line} says run in parallel`)), e.reason).toBe(true);
+      if (e.kind === "prose")
+        expect(
+          dag.warnings.some((w) => w.includes(`line ${e.line} orders`) && w.includes(`line ${p.line} says run in parallel`)),
+          e.reason,
+        ).toBe(true);
     }
   }
 }
@@ -86,6 +90,10 @@ export function statementsReported(md: string, dag: TaskDag): void {
   const lines = md.split("\n").map((l) => l.replace(/\s+/g, " ").trim());
   for (const s of dag.statements.filter((s) => s.source === "prose")) {
     expect(lines[s.line - 1]!.replace(/\*\*/g, "")).toContain(s.text.replace(/\*\*/g, "").slice(0, 40));
-    if (s.effect === "uncertain") expect(dag.warnings.some((w) => w.startsWith(`line ${s.line}: no dependency read`)), `line ${s.line}`).toBe(true);
+    if (s.effect === "uncertain")
+      expect(
+        dag.warnings.some((w) => w.startsWith(`line ${s.line}: no dependency read`)),
+        `line ${s.line}`,
+      ).toBe(true);
   }
 }

@@ -13,7 +13,6 @@ import {
 } from "../../f/devgodzilla/lib/speckit/tasks.ts";
 import { TASKS_TEMPLATE } from "../../f/devgodzilla/lib/speckit/templates.ts";
 
-
 /** Every task `id` (transitively) depends on. */
 function ancestors(dag: TaskDag, id: string): Set<string> {
   const byId = new Map(dag.tasks.map((t) => [t.id, t]));
@@ -88,7 +87,8 @@ describe("rules on small inputs", () => {
   });
 
   it("runs user stories in parallel after Foundational, and in order without one", () => {
-    const md = (found: boolean) => `${found ? "## Phase 1: Foundational\n\n- [ ] T001 base\n\n" : ""}## Phase 2: User Story 1 - A (Priority: P1)\n\n- [ ] T002 [US1] a\n\n## Phase 3: User Story 2 - B (Priority: P2)\n\n- [ ] T003 [US2] b\n\n## Phase 4: Polish & Cross-Cutting Concerns\n\n- [ ] T004 docs\n`;
+    const md = (found: boolean) =>
+      `${found ? "## Phase 1: Foundational\n\n- [ ] T001 base\n\n" : ""}## Phase 2: User Story 1 - A (Priority: P1)\n\n- [ ] T002 [US1] a\n\n## Phase 3: User Story 2 - B (Priority: P2)\n\n- [ ] T003 [US2] b\n\n## Phase 4: Polish & Cross-Cutting Concerns\n\n- [ ] T004 docs\n`;
     const par = parseTasksMd(md(true));
     expect(deps(par, "T003")).toEqual(["T001"]);
     expect(deps(par, "T004")).toEqual(["T002", "T003"]);
@@ -126,14 +126,20 @@ describe("task-line writer", () => {
     const doc = {
       title: "Demo",
       phases: [
-        { heading: "Phase 1: Setup (Shared Infrastructure)", tasks: [
-          { id: "T001", done: true, parallel: false, stories: [], labels: [], description: "Create project structure per implementation plan" },
-          { id: "T002", done: false, parallel: true, stories: [], labels: [], description: "Configure linting in `eslint.config.js`" },
-        ] },
-        { heading: "Phase 2: User Story 1 - Login (Priority: P1) 🎯 MVP", tasks: [
-          { id: "T003", done: false, parallel: true, stories: ["US1"], labels: [], description: "Contract test in tests/contract/test_login.py" },
-          { id: "T004", done: false, parallel: false, stories: ["US1"], labels: [], description: "Implement login in src/auth/login.py (depends on T003)" },
-        ] },
+        {
+          heading: "Phase 1: Setup (Shared Infrastructure)",
+          tasks: [
+            { id: "T001", done: true, parallel: false, stories: [], labels: [], description: "Create project structure per implementation plan" },
+            { id: "T002", done: false, parallel: true, stories: [], labels: [], description: "Configure linting in `eslint.config.js`" },
+          ],
+        },
+        {
+          heading: "Phase 2: User Story 1 - Login (Priority: P1) 🎯 MVP",
+          tasks: [
+            { id: "T003", done: false, parallel: true, stories: ["US1"], labels: [], description: "Contract test in tests/contract/test_login.py" },
+            { id: "T004", done: false, parallel: false, stories: ["US1"], labels: [], description: "Implement login in src/auth/login.py (depends on T003)" },
+          ],
+        },
       ],
     };
     const dag = parseTasksMd(renderTasksMd(doc));
@@ -164,7 +170,9 @@ describe("scale", () => {
       lines.push(`## Phase ${p + 1}: ${p === 0 ? "Setup" : p === 1 ? "Foundational" : `User Story ${p - 1}`}`, "");
       for (let i = 0; i < 100; i++) {
         const id = p * 100 + i + 1;
-        lines.push(`- [ ] T${String(id).padStart(3, "0")} ${i % 2 ? "[P] " : ""}${p > 1 ? `[US${p - 1}] ` : ""}Task ${id} in \`src/m${id % 7}.ts\` and \`src/\``);
+        lines.push(
+          `- [ ] T${String(id).padStart(3, "0")} ${i % 2 ? "[P] " : ""}${p > 1 ? `[US${p - 1}] ` : ""}Task ${id} in \`src/m${id % 7}.ts\` and \`src/\``,
+        );
       }
       lines.push("");
     }
@@ -178,8 +186,13 @@ describe("scale", () => {
 
 describe("lenient task lines", () => {
   it("reads numbered checkbox lists, and checkbox-less `- T001` lists only when no checkbox task exists", () => {
-    expect(parseTasksMd("## Phase 1: Setup\n\n1. [ ] T001 a\n2. [x] T002 b\n").tasks.map((t) => [t.id, t.done])).toEqual([["T001", false], ["T002", true]]);
-    const bare = parseTasksMd("## Phase 1: Setup\n\n- T001 Create `src/a.ts`\n- T002 [P] Create `src/b.ts`\n\n## Dependencies\n\n- T002 after T001\n- T001, T002 and T003 are small\n");
+    expect(parseTasksMd("## Phase 1: Setup\n\n1. [ ] T001 a\n2. [x] T002 b\n").tasks.map((t) => [t.id, t.done])).toEqual([
+      ["T001", false],
+      ["T002", true],
+    ]);
+    const bare = parseTasksMd(
+      "## Phase 1: Setup\n\n- T001 Create `src/a.ts`\n- T002 [P] Create `src/b.ts`\n\n## Dependencies\n\n- T002 after T001\n- T001, T002 and T003 are small\n",
+    );
     expect(bare.tasks.map((t) => t.id)).toEqual(["T001", "T002"]);
     expect(deps(bare, "T002")).toEqual(["T001"]);
     expect(bare.warnings[0]).toMatch(/no checkbox task lines/);

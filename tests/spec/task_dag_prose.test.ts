@@ -24,7 +24,11 @@ const ordered = (dag: TaskDag, a: string, b: string) => before(dag, a, b) || bef
 const tasksOf = (dag: TaskDag, phase: string) => dag.phases.find((p) => p.number === phase)!.tasks;
 /** Direct edges between two phases' tasks, either way (ignoring same-file edges). */
 const between = (dag: TaskDag, p: string, q: string) =>
-  dag.edges.filter((e) => e.kind !== "file" && ((tasksOf(dag, p).includes(e.from) && tasksOf(dag, q).includes(e.to)) || (tasksOf(dag, q).includes(e.from) && tasksOf(dag, p).includes(e.to))));
+  dag.edges.filter(
+    (e) =>
+      e.kind !== "file" &&
+      ((tasksOf(dag, p).includes(e.from) && tasksOf(dag, q).includes(e.to)) || (tasksOf(dag, q).includes(e.from) && tasksOf(dag, p).includes(e.to))),
+  );
 
 interface Shape {
   /** Phase heading word and story word, e.g. "Phase"/"User Story" or "阶段"/"用户故事". */
@@ -47,7 +51,9 @@ function file(deps: string[], shape: Shape = {}): string {
     "",
     "- [ ] T001 Create the project in `src/main.ts`",
     "",
-    ...(found ? [`## ${ph(2)}: Foundational (Blocking Prerequisites)`, "", "- [ ] T002 Add the store in `src/store.ts`", ""] : [`## ${ph(2)}: Core`, "", "- [ ] T002 Add the store in `src/store.ts`", ""]),
+    ...(found
+      ? [`## ${ph(2)}: Foundational (Blocking Prerequisites)`, "", "- [ ] T002 Add the store in `src/store.ts`", ""]
+      : [`## ${ph(2)}: Core`, "", "- [ ] T002 Add the store in `src/store.ts`", ""]),
     `## ${ph(3)}: User Story 1 - Import (Priority: P1)`,
     "",
     "- [ ] T003 [P] [US1] Import parser in `src/import/parse.ts`",
@@ -96,7 +102,8 @@ function wellFormed(dag: TaskDag, md: string): void {
 
 describe("task ids in any scheme a file uses", () => {
   it("reads suffixed ids (T014pre, T005b) and orders a task its own line says comes first", () => {
-    const md = "## Phase 1: Setup\n\n- [ ] T013 Schema in `db/schema.sql`\n- [ ] T014pre Back up the table before T014 runs in `ops/backup.sh`\n- [ ] T014 Migrate the table in `db/migrate.sql`\n- [ ] T005b Seed data in `db/seed.sql`\n";
+    const md =
+      "## Phase 1: Setup\n\n- [ ] T013 Schema in `db/schema.sql`\n- [ ] T014pre Back up the table before T014 runs in `ops/backup.sh`\n- [ ] T014 Migrate the table in `db/migrate.sql`\n- [ ] T005b Seed data in `db/seed.sql`\n";
     const dag = parseTasksMd(md);
     expect(dag.tasks.map((t) => t.id)).toEqual(["T013", "T014pre", "T014", "T005b"]);
     expect(dag.edges.find((e) => e.from === "T014pre" && e.to === "T014")).toMatchObject({ kind: "explicit" });
@@ -104,7 +111,8 @@ describe("task ids in any scheme a file uses", () => {
   });
 
   it("reads segmented ids (T-FE-000, T-BE-001) and ranges of them", () => {
-    const md = "## Phase 1: Frontend\n\n- [ ] T-FE-000 Scaffold in `web/app.tsx`\n- [ ] T-FE-001 [P] Login page in `web/login.tsx`\n- [ ] T-FE-002 [P] Signup page in `web/signup.tsx`\n\n## Phase 2: Backend\n\n- [ ] T-BE-001 API after T-FE-001–T-FE-002 in `api/main.go`\n";
+    const md =
+      "## Phase 1: Frontend\n\n- [ ] T-FE-000 Scaffold in `web/app.tsx`\n- [ ] T-FE-001 [P] Login page in `web/login.tsx`\n- [ ] T-FE-002 [P] Signup page in `web/signup.tsx`\n\n## Phase 2: Backend\n\n- [ ] T-BE-001 API after T-FE-001–T-FE-002 in `api/main.go`\n";
     const dag = parseTasksMd(md);
     expect(dag.tasks.map((t) => t.id)).toEqual(["T-FE-000", "T-FE-001", "T-FE-002", "T-BE-001"]);
     expect(dag.tasks.find((t) => t.id === "T-BE-001")!.dependsOn.sort()).toEqual(["T-FE-001", "T-FE-002"]);
@@ -113,14 +121,19 @@ describe("task ids in any scheme a file uses", () => {
 
   it("reads other schemes (TASK-12) and bracketed or bold ids", () => {
     const dag = parseTasksMd("## Phase 1: Setup\n\n- [ ] TASK-1 a in `a.ts`\n- [x] **TASK-2** b in `b.ts`\n- [ ] [TASK-3] c (depends on TASK-1) in `c.ts`\n");
-    expect(dag.tasks.map((t) => [t.id, t.done])).toEqual([["TASK-1", false], ["TASK-2", true], ["TASK-3", false]]);
+    expect(dag.tasks.map((t) => [t.id, t.done])).toEqual([
+      ["TASK-1", false],
+      ["TASK-2", true],
+      ["TASK-3", false],
+    ]);
     expect(dag.edges.find((e) => e.to === "TASK-3")).toMatchObject({ from: "TASK-2" });
     expect(ancestors(dag, "TASK-3").has("TASK-1")).toBe(true);
   });
 
   it("names every task-like line it does not read, instead of dropping it", () => {
     const md = [
-      "## Phase 1: Setup", "",
+      "## Phase 1: Setup",
+      "",
       "- [ ] T001 Create the project in `src/`",
       "- [ ] Create the README without an id",
       "- T002 Configure CI in `.github/ci.yml`",
@@ -138,7 +151,9 @@ describe("task ids in any scheme a file uses", () => {
   });
 
   it("refuses a file with no readable task and says what a task line looks like", () => {
-    expect(() => parseTasksMd("## Phase 1\n\n- [ ] Write code\n- [ ] Test it\n")).toThrow(/no task lines found .*lines 3–4: not read as a task.*a checkbox, then an id/s);
+    expect(() => parseTasksMd("## Phase 1\n\n- [ ] Write code\n- [ ] Test it\n")).toThrow(
+      /no task lines found .*lines 3–4: not read as a task.*a checkbox, then an id/s,
+    );
   });
 });
 
@@ -166,11 +181,28 @@ describe("explicit dependencies in a task's own text", () => {
 
   it("sub-bullets list dependencies, 'none' included; when most tasks state theirs, they replace phase order", () => {
     const md = [
-      "## Phase 1: Setup", "", "- [ ] T001 a in `a.ts`", "  - Dependencies: none", "- [ ] T002 b in `b.ts`", "  - Dependencies: none",
-      "", "## Phase 2: Build", "", "- [ ] T003 c in `c.ts`", "  - Dependencies: T002", "- [ ] T004 d in `d.ts`", "  - 依赖：无", "",
+      "## Phase 1: Setup",
+      "",
+      "- [ ] T001 a in `a.ts`",
+      "  - Dependencies: none",
+      "- [ ] T002 b in `b.ts`",
+      "  - Dependencies: none",
+      "",
+      "## Phase 2: Build",
+      "",
+      "- [ ] T003 c in `c.ts`",
+      "  - Dependencies: T002",
+      "- [ ] T004 d in `d.ts`",
+      "  - 依赖：无",
+      "",
     ].join("\n");
     const dag = parseTasksMd(md);
-    expect(dag.tasks.map((t) => [t.id, t.dependsOn])).toEqual([["T001", []], ["T002", []], ["T003", ["T002"]], ["T004", []]]);
+    expect(dag.tasks.map((t) => [t.id, t.dependsOn])).toEqual([
+      ["T001", []],
+      ["T002", []],
+      ["T003", ["T002"]],
+      ["T004", []],
+    ]);
     expect(dag.tasks.every((t) => t.explicitDeps)).toBe(true);
   });
 
@@ -214,7 +246,8 @@ describe("dependency sentences: relation words between groups, in any language",
     ["German", "- Phase 3 blockiert Phase 5 und Phase 6"],
   ];
   it.each(blocks)("%s: the blocking phase runs before both", (_, sentence) => {
-    const phase = (n: number) => (sentence.includes("Fase") ? `Fase ${n}` : sentence.includes("阶段") ? `阶段 ${n}` : sentence.includes("Этап") ? `Этап ${n}` : `Phase ${n}`);
+    const phase = (n: number) =>
+      sentence.includes("Fase") ? `Fase ${n}` : sentence.includes("阶段") ? `阶段 ${n}` : sentence.includes("Этап") ? `Этап ${n}` : `Phase ${n}`;
     // Stories in parallel after Foundational: only the sentence can order Phase 3 before 5 and 6.
     const md = file([sentence], { phase, foundational: true });
     const dag = parseTasksMd(md);
@@ -305,7 +338,8 @@ describe("statements of parallelism and independence remove order and never crea
   });
 
   it("parallel tasks inside a phase lose their sequential order, keep everything else", () => {
-    const md = "## Phase 1: Build\n\n- [ ] T001 a in `a.ts`\n- [ ] T002 b in `b.ts`\n- [ ] T003 c in `c.ts`\n- [ ] T004 d in `d.ts`\n\n## Notes\n\n- T002 and T003 can run in parallel\n";
+    const md =
+      "## Phase 1: Build\n\n- [ ] T001 a in `a.ts`\n- [ ] T002 b in `b.ts`\n- [ ] T003 c in `c.ts`\n- [ ] T004 d in `d.ts`\n\n## Notes\n\n- T002 and T003 can run in parallel\n";
     const dag = parseTasksMd(md);
     expect(ordered(dag, "T002", "T003")).toBe(false);
     expect(before(dag, "T001", "T002") && before(dag, "T001", "T003")).toBe(true);
@@ -332,7 +366,10 @@ describe("sentences whose direction is not certain are reported, never guessed",
 describe("every edge explains itself", () => {
   it("kinds and reasons cover explicit, prose, phase, story, order and same-file edges, and the report lists them", () => {
     // US2 and US4 run beside each other after Foundational, but T005 and T008 touch the same file.
-    const md = file(["- US3 depends on US1"], { foundational: true }).replace("- [ ] T008 [US4] Alert sender in `src/alerts/send.ts`", "- [ ] T008 [US4] Alert sender in `src/export/api.ts` (depends on T006)");
+    const md = file(["- US3 depends on US1"], { foundational: true }).replace(
+      "- [ ] T008 [US4] Alert sender in `src/alerts/send.ts`",
+      "- [ ] T008 [US4] Alert sender in `src/export/api.ts` (depends on T006)",
+    );
     const dag = parseTasksMd(md);
     wellFormed(dag, md);
     const kinds = new Set(dag.edges.map((e) => e.kind));

@@ -14,7 +14,14 @@ const FIX = path.join(import.meta.dirname, "../fixtures/agentops");
 const ROOT = path.join(FIX, "root");
 const CANARY = "canary-7c1d2e3f4a5b6c7d8e9f";
 
-interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: { key: string; value: Record<string, unknown> }[]; status?: { code?: number } }
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+  status?: { code?: number };
+}
 let dir: string;
 let bin: string;
 let receiver: http.Server;
@@ -23,7 +30,9 @@ let llm: LlmServer;
 const bodies: { headers: http.IncomingHttpHeaders; text: string }[] = [];
 
 const spans = (): OtlpSpan[] =>
-  bodies.flatMap((b) => (JSON.parse(b.text).resourceSpans ?? []).flatMap((rs: { scopeSpans: { spans: OtlpSpan[] }[] }) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+  bodies.flatMap((b) =>
+    (JSON.parse(b.text).resourceSpans ?? []).flatMap((rs: { scopeSpans: { spans: OtlpSpan[] }[] }) => rs.scopeSpans.flatMap((ss) => ss.spans)),
+  );
 const attr = (s: OtlpSpan, key: string) => {
   const v = s.attributes?.find((a) => a.key === key)?.value;
   return v ? (v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue) : undefined;
@@ -63,9 +72,17 @@ function worktree(): string {
 function store(withOtlp: boolean, tpFile: string) {
   return {
     resources: {
-      ...(withOtlp ? { "f/t/otlp": { resource_type: "c_devgodzilla_otlp", value: { endpoint: otlpUrl, headers: { "x-collector-key": "$var:f/t/otlp_key" } } } } : {}),
-      "f/t/llm": { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: "$var:f/t/llm_key", base_url: llm.openaiBaseUrl, model: "gpt-4.1" } },
-      "f/t/agents": { resource_type: "c_devgodzilla_agents", value: { bin_dir: bin, agents: { "claude-code": { api_key: "$var:f/t/claude_key", env: { FAKE_TRACEPARENT_FILE: tpFile } } } } },
+      ...(withOtlp
+        ? { "f/t/otlp": { resource_type: "c_devgodzilla_otlp", value: { endpoint: otlpUrl, headers: { "x-collector-key": "$var:f/t/otlp_key" } } } }
+        : {}),
+      "f/t/llm": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: "$var:f/t/llm_key", base_url: llm.openaiBaseUrl, model: "gpt-4.1" },
+      },
+      "f/t/agents": {
+        resource_type: "c_devgodzilla_agents",
+        value: { bin_dir: bin, agents: { "claude-code": { api_key: "$var:f/t/claude_key", env: { FAKE_TRACEPARENT_FILE: tpFile } } } },
+      },
       "f/t/misc": { resource_type: "object", value: { note: CANARY, password: CANARY } },
     },
     variables: { "f/t/otlp_key": CANARY, "f/t/llm_key": CANARY, "f/t/claude_key": CANARY },
@@ -128,12 +145,22 @@ describe("telemetry", () => {
 
   it("a failing step marks its span and the run as errors, without the secret in the message", async () => {
     bodies.length = 0;
-    const out = await runPath("f/agentops/traced", { root: ROOT, stateDir: path.join(dir, "state-fail"), store: store(true, path.join(dir, "tp-fail.txt")), args: { ...ARGS(worktree()), agents: { bin_dir: path.join(dir, "nowhere"), agents: { "claude-code": { api_key: CANARY } } } } });
+    const out = await runPath("f/agentops/traced", {
+      root: ROOT,
+      stateDir: path.join(dir, "state-fail"),
+      store: store(true, path.join(dir, "tp-fail.txt")),
+      args: { ...ARGS(worktree()), agents: { bin_dir: path.join(dir, "nowhere"), agents: { "claude-code": { api_key: CANARY } } } },
+    });
     expect(out.status).toBe("failure");
     const all = spans();
     const step = all.find((s) => s.name === "step execute")!;
     expect(step.status?.code).toBe(2);
-    expect(attr(all.find((s) => s.name === "run f/agentops/traced")!, "devgodzilla.status")).toBe("failure");
+    expect(
+      attr(
+        all.find((s) => s.name === "run f/agentops/traced")!,
+        "devgodzilla.status",
+      ),
+    ).toBe("failure");
     expect(bodies.every((b) => !b.text.includes(CANARY))).toBe(true);
   });
 
@@ -145,10 +172,14 @@ describe("telemetry", () => {
     process.env.TRACEPARENT = parent;
     try {
       await expect(
-        withSpan("manual", { "devgodzilla.note": `got ${CANARY} and sk-proj-abcdefghijklmnopqrstuvwx`, "x.api_key": "abcdefgh", "y.token": "zzzzzzzz", "z.count": 3 }, async () => {
-          expect(currentTraceparent()).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
-          throw new Error(`boom ${CANARY}`);
-        }),
+        withSpan(
+          "manual",
+          { "devgodzilla.note": `got ${CANARY} and sk-proj-abcdefghijklmnopqrstuvwx`, "x.api_key": "abcdefgh", "y.token": "zzzzzzzz", "z.count": 3 },
+          async () => {
+            expect(currentTraceparent()).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+            throw new Error(`boom ${CANARY}`);
+          },
+        ),
       ).rejects.toThrow("boom");
     } finally {
       if (prev === undefined) delete process.env.TRACEPARENT;

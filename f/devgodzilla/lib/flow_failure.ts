@@ -19,7 +19,10 @@ export interface StepFailure {
 const NEXT: [names: string[], next: string][] = [
   [[InputError.name, ConfigError.name], "Fix the named input or resource and run the flow again: nothing was changed."],
   [[DagError.name, TaskCycleError.name], "Fix the dependencies in tasks.md (the cycle or unknown task is named) and run again."],
-  [[TaskAttemptsError.name], "Every attempt of the task failed: read its job's log, fix the cause (or give fallback_agents) and run again — finished tasks are skipped."],
+  [
+    [TaskAttemptsError.name],
+    "Every attempt of the task failed: read its job's log, fix the cause (or give fallback_agents) and run again — finished tasks are skipped.",
+  ],
   [[GitError.name, PushRejectedError.name], "Check repository access and the run branch, then run the flow again: finished steps are not repeated."],
   [[ConstitutionViolationError.name], "Adjust the plan or amend the constitution, then run again from the plan step."],
   [[ContextOverflowError.name], "Narrow the feature description (or clarify its scope), or use a model with a larger context window."],

@@ -22,8 +22,20 @@ import { GitError, gitAt, type Git, type GitCredentials } from "./git/run.ts";
 import { scanUnpushed, SecretInChangeError } from "./git/secret-scan.ts";
 
 export {
-  GIT_TIMEOUT_MS, GitError, gitAt, gitEnv, gitFailure, gitOpKind, runGit,
-  type Git, type GitCallOptions, type GitCredentials, type GitOpKind, type GitOutcome, type GitResult, type GitRunOptions,
+  GIT_TIMEOUT_MS,
+  GitError,
+  gitAt,
+  gitEnv,
+  gitFailure,
+  gitOpKind,
+  runGit,
+  type Git,
+  type GitCallOptions,
+  type GitCredentials,
+  type GitOpKind,
+  type GitOutcome,
+  type GitResult,
+  type GitRunOptions,
 } from "./git/run.ts";
 export { parseNameStatusZ, parseRawZ, parseStatusZ, splitZ, type ChangeStatus, type FileChange, type RawChange } from "./git/changes.ts";
 export { SecretInChangeError, findSecrets, secretNeedles, type SecretFinding } from "./git/secret-scan.ts";
@@ -357,9 +369,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
         held = null;
       }
       const stat = await fs.stat(lockPath).catch(() => null);
-      const stale = held
-        ? held.host === os.hostname() && !pidAlive(held.pid)
-        : stat !== null && Date.now() - stat.mtimeMs > 30_000; // half-written lock of a crashed writer
+      const stale = held ? held.host === os.hostname() && !pidAlive(held.pid) : stat !== null && Date.now() - stat.mtimeMs > 30_000; // half-written lock of a crashed writer
       if (stale && (await takeOver(lockPath, raw))) continue;
       if (Date.now() > deadline) throw new LockTimeoutError(lockPath, held ? `pid ${held.pid} on ${held.host}` : "unknown");
     }
@@ -425,7 +435,9 @@ export async function withMirror<T>(repo: RepoSpec, opts: MirrorOptions, fn: (mi
     await fs.mkdir(path.dirname(mirror), { recursive: true });
     const tmp = `${mirror}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
     try {
-      await gitAt(path.dirname(mirror), { credentials: creds, authUrl: repo.url }).run(["clone", "--mirror", "--quiet", "--", repo.url, tmp], { context: repo.url });
+      await gitAt(path.dirname(mirror), { credentials: creds, authUrl: repo.url }).run(["clone", "--mirror", "--quiet", "--", repo.url, tmp], {
+        context: repo.url,
+      });
       // Working copies borrow objects from the mirror (--shared): never let gc prune them.
       await gitAt(tmp).run(["config", "gc.auto", "0"]);
       await fs.rename(tmp, mirror);
@@ -483,9 +495,7 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
   // Resolve and clone under the mirror lock; the checkout itself reads objects only (never pruned).
   const commit = await withMirror(repo, { ...opts, needCommit: opts.commit }, async (mirror) => {
     const mg = gitAt(mirror);
-    const sha = opts.commit
-      ? (await hasCommit(mg, opts.commit)) ? await resolveRef(mg, opts.commit) : null
-      : await resolveRef(mg, opts.ref!);
+    const sha = opts.commit ? ((await hasCommit(mg, opts.commit)) ? await resolveRef(mg, opts.commit) : null) : await resolveRef(mg, opts.ref!);
     if (!sha) {
       const field = opts.commit ? "commit" : "ref";
       const branches = splitLines(await mg.run(["for-each-ref", "--format=%(refname:short)", "--count=10", "refs/heads/"]));
@@ -539,12 +549,22 @@ export async function commitAll(dir: string, message: string, opts: { exclude?: 
   if (nothingStaged) return null;
   try {
     // The git gateway scans the staged change and the message before it commits.
-    await g.run([
-      "-c", `user.name=${DEVGODZILLA_AUTHOR.name}`,
-      "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`,
-      "-c", "commit.gpgsign=false",
-      "commit", "--quiet", "--no-verify", "-m", message,
-    ], { secrets: opts.secrets });
+    await g.run(
+      [
+        "-c",
+        `user.name=${DEVGODZILLA_AUTHOR.name}`,
+        "-c",
+        `user.email=${DEVGODZILLA_AUTHOR.email}`,
+        "-c",
+        "commit.gpgsign=false",
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "-m",
+        message,
+      ],
+      { secrets: opts.secrets },
+    );
   } catch (e) {
     if (e instanceof SecretInChangeError) await g.run(["reset", "--quiet"]);
     throw e;
@@ -562,9 +582,7 @@ export async function pushBranch(dir: string, branch: string, remote = "origin",
   let target = remote;
   let repo: RepoSpec | null = null;
   // A configured remote name ("origin") wins; anything else must be a valid URL or repository path.
-  const configured = /^[A-Za-z0-9._-]+$/.test(remote) && !remote.startsWith("-")
-    ? await configuredRemoteUrl(gitAt(dir), remote)
-    : "";
+  const configured = /^[A-Za-z0-9._-]+$/.test(remote) && !remote.startsWith("-") ? await configuredRemoteUrl(gitAt(dir), remote) : "";
   if (!configured) {
     repo = await validateRepoUrl(remote, "remote");
     target = repo.url;

@@ -73,9 +73,7 @@ export class ProcessSpawnError extends DevGodzillaError {
   }
 }
 
-const BASE_ENV_NAMES = [
-  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM",
-];
+const BASE_ENV_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM"];
 
 /** The minimal environment every child starts from (values from this process). */
 export function baseEnv(): Record<string, string> {
@@ -212,38 +210,11 @@ class LineSplitter {
   }
 }
 
-/**
- * Runs a process to completion. Never throws for a non-zero exit or a kill (see the result);
- * throws ProcessSpawnError when the executable cannot be started.
- */
-export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult> {
-  const started = Date.now();
-  const redactor = opts.redactor ?? new Redactor();
-  const cap = opts.maxOutputBytes ?? 8 * 1024 * 1024;
-  const grace = opts.killGraceMs ?? 2000;
+/** Where a process's output goes: redacted lines into capped buffers, the log (capped) and `onLine`. */
+function outputSink(opts: RunProcessOptions, redactor: Redactor, cap: number) {
   const log = opts.log ?? true;
   const logCap = opts.maxLogBytes ?? Math.min(cap, 1024 * 1024);
   const prefix = opts.logPrefix ?? "";
-
-  const child = execa(opts.file, [...opts.args], {
-    cwd: opts.cwd,
-    env: buildChildEnv(opts.env),
-    extendEnv: false,
-    // Its own process group (setsid), so a kill reaches every grandchild.
-    detached: true,
-    stdin: opts.input === undefined ? "ignore" : "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    buffer: false,
-    reject: false,
-    stripFinalNewline: false,
-    windowsHide: true,
-  });
-  const pid = child.pid;
-
-  let timedOut = false;
-  let idleKilled = false;
-  let lastOutput = Date.now();
   let loggedBytes = 0;
   let logCapNoted = false;
   const buffers: Record<StreamName, CappedBuffer> = { stdout: new CappedBuffer(cap), stderr: new CappedBuffer(cap) };
@@ -269,6 +240,39 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     stdout: new LineSplitter(onLine("stdout")),
     stderr: new LineSplitter(onLine("stderr")),
   };
+  return { buffers, splitters };
+}
+
+/**
+ * Runs a process to completion. Never throws for a non-zero exit or a kill (see the result);
+ * throws ProcessSpawnError when the executable cannot be started.
+ */
+export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult> {
+  const started = Date.now();
+  const redactor = opts.redactor ?? new Redactor();
+  const cap = opts.maxOutputBytes ?? 8 * 1024 * 1024;
+  const grace = opts.killGraceMs ?? 2000;
+
+  const child = execa(opts.file, [...opts.args], {
+    cwd: opts.cwd,
+    env: buildChildEnv(opts.env),
+    extendEnv: false,
+    // Its own process group (setsid), so a kill reaches every grandchild.
+    detached: true,
+    stdin: opts.input === undefined ? "ignore" : "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+    reject: false,
+    stripFinalNewline: false,
+    windowsHide: true,
+  });
+  const pid = child.pid;
+
+  let timedOut = false;
+  let idleKilled = false;
+  let lastOutput = Date.now();
+  const { buffers, splitters } = outputSink(opts, redactor, cap);
   const drained: Promise<void>[] = [];
   for (const stream of ["stdout", "stderr"] as const) {
     const s = child[stream];
@@ -278,7 +282,12 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
       splitters[stream].write(chunk);
     });
     // execa may settle before the last chunks are read; the result waits for both pipes to close.
-    drained.push(new Promise<void>((resolve) => { s.once("close", () => resolve()); s.once("error", () => resolve()); }));
+    drained.push(
+      new Promise<void>((resolve) => {
+        s.once("close", () => resolve());
+        s.once("error", () => resolve());
+      }),
+    );
   }
   if (opts.input !== undefined && child.stdin) {
     child.stdin.on("error", () => {}); // the child may exit without reading its input
@@ -296,17 +305,31 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
 
   if (pid !== undefined) trackGroup(pid);
   let aborted = false;
-  const onAbort = () => { aborted = true; terminate(); };
+  const onAbort = () => {
+    aborted = true;
+    terminate();
+  };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener("abort", onAbort, { once: true });
-  const wallTimer = opts.timeoutMs && opts.timeoutMs > 0
-    ? setTimeout(() => { timedOut = true; terminate(); }, opts.timeoutMs)
-    : undefined;
-  const idleCheck = opts.idleTimeoutMs && opts.idleTimeoutMs > 0
-    ? setInterval(() => {
-        if (Date.now() - lastOutput >= opts.idleTimeoutMs!) { idleKilled = true; terminate(); }
-      }, Math.min(1000, Math.max(50, Math.floor(opts.idleTimeoutMs / 4))))
-    : undefined;
+  const wallTimer =
+    opts.timeoutMs && opts.timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          terminate();
+        }, opts.timeoutMs)
+      : undefined;
+  const idleCheck =
+    opts.idleTimeoutMs && opts.idleTimeoutMs > 0
+      ? setInterval(
+          () => {
+            if (Date.now() - lastOutput >= opts.idleTimeoutMs!) {
+              idleKilled = true;
+              terminate();
+            }
+          },
+          Math.min(1000, Math.max(50, Math.floor(opts.idleTimeoutMs / 4))),
+        )
+      : undefined;
 
   // When the leader exits, whatever it left in its group (background servers, a grandchild
   // holding the output pipe open) is stopped too: nothing outlives the step.

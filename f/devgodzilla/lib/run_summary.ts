@@ -4,7 +4,18 @@
 // what went wrong in a run that ended without error (the local CLI exits 3 when it is not empty).
 
 export type Usage = { inputTokens?: number; outputTokens?: number; costUsd?: number; tokens?: number; cost_usd?: number; unpricedModels?: string[] };
-export type TaskOutcome = { id: string; status: string; agent?: string; model?: string | null; agent_source?: string; attempts?: number; merge?: string; error?: string; blocked_by?: string; usage?: Usage };
+export type TaskOutcome = {
+  id: string;
+  status: string;
+  agent?: string;
+  model?: string | null;
+  agent_source?: string;
+  attempts?: number;
+  merge?: string;
+  error?: string;
+  blocked_by?: string;
+  usage?: Usage;
+};
 
 export interface RunSummaryInput {
   feature: string;
@@ -52,7 +63,9 @@ export function summarizeRun(i: RunSummaryInput) {
   const verdict = i.qa?.verdict?.status ?? (i.qa ? (i.qa.passed ? "passed" : "failed") : "not run");
   const failures = [
     ...(verdict === "failed" ? [`run QA failed${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}`] : []),
-    ...(failedTasks.length ? [`${failedTasks.length} of ${tasks.length} tasks did not succeed: ${failedTasks.map((t) => `${t.id} (${outcomeOf(t)})`).join(", ")}`] : []),
+    ...(failedTasks.length
+      ? [`${failedTasks.length} of ${tasks.length} tasks did not succeed: ${failedTasks.map((t) => `${t.id} (${outcomeOf(t)})`).join(", ")}`]
+      : []),
   ];
   const prText = i.pr?.url ? `pull request ${i.pr.action ?? "opened"}${i.pr.draft ? " as a draft" : ""}` : "branch pushed";
   const rows = tasks.map((t) => ({
@@ -72,7 +85,10 @@ export function summarizeRun(i: RunSummaryInput) {
         "",
         "| task | outcome | agent | attempts | note |",
         "|---|---|---|---|---|",
-        ...tasks.map((t) => `| ${t.id} | ${SUCCEEDED.has(t.status) ? "✅" : "❌"} ${cell(outcomeOf(t))} | ${cell(`${t.agent ?? ""}${t.model ? ` (${t.model})` : ""}`)} | ${t.attempts ?? 0} | ${cell(t.error ?? "").slice(0, 160)} |`),
+        ...tasks.map(
+          (t) =>
+            `| ${t.id} | ${SUCCEEDED.has(t.status) ? "✅" : "❌"} ${cell(outcomeOf(t))} | ${cell(`${t.agent ?? ""}${t.model ? ` (${t.model})` : ""}`)} | ${t.attempts ?? 0} | ${cell(t.error ?? "").slice(0, 160)} |`,
+        ),
       ]
     : [];
   const markdown = [

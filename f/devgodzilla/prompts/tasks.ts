@@ -12,7 +12,10 @@ Task: break the plan into an executable task list organised by user story.
 - An entity shared by several stories goes to the earliest story or to foundational.
 - Tasks small enough for one coding agent session each.`;
 
-export function tasksPrompt(docs: { spec: string; plan: string; dataModel?: string; research?: string; contracts?: string; criteria?: readonly { id: string; text: string }[] }, ctx: PromptContext): string {
+export function tasksPrompt(
+  docs: { spec: string; plan: string; dataModel?: string; research?: string; contracts?: string; criteria?: readonly { id: string; text: string }[] },
+  ctx: PromptContext,
+): string {
   const criteria = (docs.criteria ?? []).map((c) => `- ${c.id}: ${c.text}`).join("\n");
   return `${contextBlock(ctx)}
 

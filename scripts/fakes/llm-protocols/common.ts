@@ -28,9 +28,7 @@ export interface ToolCall {
 }
 
 export type ErrorReply = { status: number; error: string; retryAfterSeconds?: number; code?: string; type?: string };
-export type AnswerReply =
-  | { text: string; usage?: ReplyUsage }
-  | { toolCalls: ToolCall[]; text?: string; usage?: ReplyUsage };
+export type AnswerReply = { text: string; usage?: ReplyUsage } | { toolCalls: ToolCall[]; text?: string; usage?: ReplyUsage };
 
 export type LlmReply =
   | AnswerReply

@@ -4,7 +4,15 @@
 // `{ error: { code, message, status } }`.
 import { argsObject, chunksOf, replyText, replyTools, retryHeaders, sendJson, sse, usageOf, type ProtocolModule } from "./common.ts";
 
-const STATUS: Record<number, string> = { 400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE" };
+const STATUS: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+};
 
 export const gemini: ProtocolModule = {
   protocol: "gemini",
@@ -17,7 +25,9 @@ export const gemini: ProtocolModule = {
   },
   promptParts: (b) => [
     ...(b?.systemInstruction?.parts ?? []).map((p: { text?: string }) => p?.text),
-    ...(b?.contents ?? []).flatMap((c: { parts?: { text?: string; functionResponse?: unknown }[] }) => (c?.parts ?? []).map((p) => p?.text ?? (p?.functionResponse ? JSON.stringify(p.functionResponse) : undefined))),
+    ...(b?.contents ?? []).flatMap((c: { parts?: { text?: string; functionResponse?: unknown }[] }) =>
+      (c?.parts ?? []).map((p) => p?.text ?? (p?.functionResponse ? JSON.stringify(p.functionResponse) : undefined)),
+    ),
   ],
   error(res, r) {
     // Google puts the HTTP status in error.code and its canonical name in error.status.
@@ -41,7 +51,8 @@ export const gemini: ProtocolModule = {
       const last = i === pieces.length - 1 && calls.length === 0;
       s.send({ candidates: [candidate([{ text: t }], last ? "STOP" : undefined)], ...(last ? { usageMetadata } : {}), modelVersion: model });
     });
-    if (calls.length || pieces.length === 0) s.send({ candidates: [candidate(calls.length ? calls : [{ text: "" }], "STOP")], usageMetadata, modelVersion: model });
+    if (calls.length || pieces.length === 0)
+      s.send({ candidates: [candidate(calls.length ? calls : [{ text: "" }], "STOP")], usageMetadata, modelVersion: model });
     s.end();
   },
 };

@@ -10,21 +10,33 @@ export const openaiChat: ProtocolModule = {
   toolResults: (b) => (b?.messages ?? []).filter((m: { role?: string }) => m?.role === "tool").length,
   promptParts: (b) => [b?.system, ...(b?.messages ?? []).map((m: { content?: unknown }) => m?.content)],
   error(res, r) {
-    const type = r.type ?? (r.status === 429 ? "rate_limit_exceeded" : r.status >= 500 ? "server_error" : r.status === 401 ? "invalid_api_key" : "invalid_request_error");
+    const type =
+      r.type ?? (r.status === 429 ? "rate_limit_exceeded" : r.status >= 500 ? "server_error" : r.status === 401 ? "invalid_api_key" : "invalid_request_error");
     sendJson(res, r.status, { error: { message: r.error, type, code: r.code ?? null, param: null } }, retryHeaders(r));
   },
   answer(res, ex, reply, prompt) {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = String(ex.body?.model ?? "mock-model");
-    const toolCalls = replyTools(reply).map((t, i) => ({ index: i, id: `call_${randomUUID().slice(0, 8)}`, type: "function" as const, function: { name: t.name, arguments: argsString(t.arguments) } }));
+    const toolCalls = replyTools(reply).map((t, i) => ({
+      index: i,
+      id: `call_${randomUUID().slice(0, 8)}`,
+      type: "function" as const,
+      function: { name: t.name, arguments: argsString(t.arguments) },
+    }));
     const text = replyText(reply);
     const u = usageOf(reply, prompt, text + toolCalls.map((t) => t.function.arguments).join(""));
     const usage = { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
     const finish = toolCalls.length ? "tool_calls" : "stop";
     if (ex.body?.stream) {
       const s = sse(res);
-      const chunk = (delta: unknown, finish_reason: string | null = null) => ({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason, logprobs: null }] });
+      const chunk = (delta: unknown, finish_reason: string | null = null) => ({
+        id,
+        object: "chat.completion.chunk",
+        created,
+        model,
+        choices: [{ index: 0, delta, finish_reason, logprobs: null }],
+      });
       s.send(chunk({ role: "assistant", content: "" }));
       for (const c of chunksOf(text)) s.send(chunk({ content: c }));
       if (toolCalls.length) s.send(chunk({ tool_calls: toolCalls }));

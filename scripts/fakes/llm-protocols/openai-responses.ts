@@ -14,7 +14,8 @@ export const openaiResponses: ProtocolModule = {
   toolResults: (b) => (Array.isArray(b?.input) ? b.input.filter((i: { type?: string }) => /_call_output$/.test(i?.type ?? "")).length : 0),
   promptParts: (b) => [b?.instructions, b?.input],
   error(res, r) {
-    const type = r.type ?? (r.status === 429 ? "rate_limit_exceeded" : r.status >= 500 ? "server_error" : r.status === 401 ? "invalid_api_key" : "invalid_request_error");
+    const type =
+      r.type ?? (r.status === 429 ? "rate_limit_exceeded" : r.status >= 500 ? "server_error" : r.status === 401 ? "invalid_api_key" : "invalid_request_error");
     sendJson(res, r.status, { error: { message: r.error, type, code: r.code ?? null, param: null } }, retryHeaders(r));
   },
   answer(res, ex, reply, prompt) {
@@ -22,17 +23,40 @@ export const openaiResponses: ProtocolModule = {
     const model = String(ex.body?.model ?? "mock-model");
     const text = replyText(reply);
     const items: Item[] = [];
-    if (text) items.push({ type: "message", id: `msg_${randomUUID().slice(0, 8)}`, role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] });
+    if (text)
+      items.push({
+        type: "message",
+        id: `msg_${randomUUID().slice(0, 8)}`,
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text, annotations: [] }],
+      });
     for (const t of replyTools(reply)) {
-      items.push({ type: "function_call", id: `fc_${randomUUID().slice(0, 8)}`, call_id: `call_${randomUUID().slice(0, 8)}`, name: t.name, arguments: argsString(t.arguments), status: "completed" });
+      items.push({
+        type: "function_call",
+        id: `fc_${randomUUID().slice(0, 8)}`,
+        call_id: `call_${randomUUID().slice(0, 8)}`,
+        name: t.name,
+        arguments: argsString(t.arguments),
+        status: "completed",
+      });
     }
     const u = usageOf(reply, prompt, text + items.map((i) => String(i.arguments ?? "")).join(""));
     const usage = {
-      input_tokens: u.input, input_tokens_details: { cached_tokens: 0 },
-      output_tokens: u.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.input + u.output,
+      input_tokens: u.input,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: u.output,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: u.input + u.output,
     };
     const response = (status: string, output: Item[], withUsage: boolean) => ({
-      id, object: "response", created_at: Math.floor(Date.now() / 1000), status, model, output, ...(withUsage ? { usage } : { usage: null }),
+      id,
+      object: "response",
+      created_at: Math.floor(Date.now() / 1000),
+      status,
+      model,
+      output,
+      ...(withUsage ? { usage } : { usage: null }),
     });
     if (!ex.body?.stream) {
       sendJson(res, 200, { ...response("completed", items, true), output_text: text });

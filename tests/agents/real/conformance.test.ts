@@ -72,13 +72,27 @@ afterAll(async () => {
 
 /** The agents resource a task of `agents` gets: each one's key, loopback base URL and model. */
 function agentsResource(agents: AgentId[], key: string) {
-  const settings = (a: AgentId) => ({ api_key: key, base_url: `${server.url}${DIALECTS[a]!.basePath}`, model: DIALECTS[a]!.model, timeout_seconds: 150, idle_timeout_seconds: 90 });
+  const settings = (a: AgentId) => ({
+    api_key: key,
+    base_url: `${server.url}${DIALECTS[a]!.basePath}`,
+    model: DIALECTS[a]!.model,
+    timeout_seconds: 150,
+    idle_timeout_seconds: 90,
+  });
   return { default_agent: agents[0], enabled: agents, bin_dir: clis.binDir, agents: Object.fromEntries(agents.map((a) => [a, settings(a)])) };
 }
 
 function run(agent: AgentId, taskId: string, key: string) {
   return executeTask(
-    { repo: fx.remote, commit: fx.seed, feature: "001-greet", task: { id: taskId, description: `Create ${FILE} with greet() and make it greet the world` }, install: [], cache_dir: cache.dir, work_root: work.dir },
+    {
+      repo: fx.remote,
+      commit: fx.seed,
+      feature: "001-greet",
+      task: { id: taskId, description: `Create ${FILE} with greet() and make it greet the world` },
+      install: [],
+      cache_dir: cache.dir,
+      work_root: work.dir,
+    },
     { agents: agentsResource([agent], key) },
   );
 }
@@ -108,15 +122,18 @@ describe.each(AGENTS)("%s (real CLI)", (agent) => {
     if (d.reportsTokens) {
       // Exactly the usage the model server reported over the four scripted turns.
       const turns = editTurns(d, "/w");
-      expect(res.usage.input_tokens).toBe(turns.reduce((n, t) => n + ("usage" in t ? t.usage?.inputTokens ?? 0 : 0), 0));
-      expect(res.usage.output_tokens).toBe(turns.reduce((n, t) => n + ("usage" in t ? t.usage?.outputTokens ?? 0 : 0), 0));
+      expect(res.usage.input_tokens).toBe(turns.reduce((n, t) => n + ("usage" in t ? (t.usage?.inputTokens ?? 0) : 0), 0));
+      expect(res.usage.output_tokens).toBe(turns.reduce((n, t) => n + ("usage" in t ? (t.usage?.outputTokens ?? 0) : 0), 0));
     } else expect(res.usage.tokens).toBe(0);
     expect(JSON.stringify(res)).not.toContain(KEY);
   });
 
   it("a rejected key is reported as an auth error within seconds, with nothing committed", async ({ task }) => {
     rejectedAt = 0;
-    const err = await run(agent, `T${AGENTS.indexOf(agent) + 201}`, BAD_KEY).then(() => null, (e: unknown) => e);
+    const err = await run(agent, `T${AGENTS.indexOf(agent) + 201}`, BAD_KEY).then(
+      () => null,
+      (e: unknown) => e,
+    );
     const took = rejectedAt ? Date.now() - rejectedAt : Infinity;
     const ok = err instanceof ExecutionBlockedError && err.reason === "auth";
     task.meta.conformance = { agent, authError: `${ok ? "yes" : "NO"}, ${seconds(took)} s after the 401` };
@@ -132,7 +149,10 @@ describe.each(AGENTS)("%s (real CLI)", (agent) => {
 describe("agents health on the same configuration", () => {
   it("reports every agent that ran here ok, at its pinned version, with its endpoint reachable", async ({ task }) => {
     const report = await agentsHealth({ config: agentsResource(AGENTS, KEY), agents: AGENTS });
-    task.meta.conformance = report.agents.map((a) => ({ agent: a.id, health: `${a.status}${a.installed?.version ? ` (${a.installed.version.slice(0, 24)})` : ""}` }));
+    task.meta.conformance = report.agents.map((a) => ({
+      agent: a.id,
+      health: `${a.status}${a.installed?.version ? ` (${a.installed.version.slice(0, 24)})` : ""}`,
+    }));
     for (const a of report.agents) {
       expect(a, a.id).toMatchObject({ status: "ok", installed: { found: true }, credentials: { present: true }, endpoint: { reachable: true } });
       expect(a.installed!.version, a.id).toContain(clis.versions[a.id]);

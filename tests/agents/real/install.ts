@@ -64,13 +64,19 @@ export async function ensureAgentClis(log: (s: string) => void = (s) => console.
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const dependencies = Object.fromEntries(Object.values(manifest.agents).map((p) => [p!.package, p!.version]));
-  await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "devgodzilla-agent-clis", private: true, dependencies, allowScripts: manifest.allowScripts }, null, 2) + "\n");
+  await writeFile(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "devgodzilla-agent-clis", private: true, dependencies, allowScripts: manifest.allowScripts }, null, 2) + "\n",
+  );
   log(`test:agents: installing ${Object.keys(dependencies).length} agent CLIs into ${dir} …`);
   const r = await runProcess({
-    file: "npm", args: ["install", "--no-audit", "--no-fund", "--loglevel=error"], cwd: dir,
+    file: "npm",
+    args: ["install", "--no-audit", "--no-fund", "--loglevel=error"],
+    cwd: dir,
     // npm keeps this machine's npm settings (registry, cafile, cache) from the environment.
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^npm_config_/i.test(k))) as Record<string, string>,
-    timeoutMs: 20 * 60_000, log: false,
+    timeoutMs: 20 * 60_000,
+    log: false,
   });
   if (r.exitCode !== 0) throw new Error(`npm install of the agent CLIs failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n").slice(-8).join("\n")}`);
   const versions = installedVersions(dir, manifest);

@@ -22,8 +22,15 @@ declare module "vitest" {
 }
 
 const COLUMNS: [keyof ConformanceRow, string][] = [
-  ["agent", "agent"], ["version", "version"], ["edit", "edit"], ["commit", "commit"], ["usage", "usage"],
-  ["session", "session"], ["authError", "auth error"], ["seconds", "seconds"], ["health", "health"],
+  ["agent", "agent"],
+  ["version", "version"],
+  ["edit", "edit"],
+  ["commit", "commit"],
+  ["usage", "usage"],
+  ["session", "session"],
+  ["authError", "auth error"],
+  ["seconds", "seconds"],
+  ["health", "health"],
 ];
 
 export default class ConformanceTable implements Reporter {

@@ -86,10 +86,7 @@ const agentField = z.string().refine(isAgentId, { message: `unknown agent (known
 const modelField = z.string().min(1, "must not be empty").max(200);
 
 /** "codex" or {agent: codex, model: gpt-5}. */
-const ChoiceSchema = z.preprocess(
-  (v) => (typeof v === "string" ? { agent: v } : v),
-  z.object({ agent: agentField, model: modelField.optional() }).strict(),
-);
+const ChoiceSchema = z.preprocess((v) => (typeof v === "string" ? { agent: v } : v), z.object({ agent: agentField, model: modelField.optional() }).strict());
 const weightField = z.number().min(0).max(1);
 const ReviewSchema = z.preprocess(
   (v) => (typeof v === "string" ? { agent: v } : v),
@@ -99,8 +96,7 @@ const ReviewSchema = z.preprocess(
 const PHASE_KEY = /^(setup|foundational|story|polish|other|\d+(?:\.\d+)*)$/;
 const STORY_KEY = /^US\d+$/;
 const TASK_KEY = /^T\d{3,}$/;
-const keyed = (re: RegExp, what: string) =>
-  z.record(z.string().regex(re, `not a ${what}`), ChoiceSchema);
+const keyed = (re: RegExp, what: string) => z.record(z.string().regex(re, `not a ${what}`), ChoiceSchema);
 
 const OrgExtensionSchema = z
   .object({
@@ -116,7 +112,8 @@ const ProjectSchema = z
     models: z
       .record(z.string(), modelField)
       .superRefine((rec, ctx) => {
-        for (const k of Object.keys(rec)) if (!isAgentId(k)) ctx.addIssue({ code: "custom", path: [k], message: `unknown agent (known: ${AGENT_IDS.join(", ")})` });
+        for (const k of Object.keys(rec))
+          if (!isAgentId(k)) ctx.addIssue({ code: "custom", path: [k], message: `unknown agent (known: ${AGENT_IDS.join(", ")})` });
       })
       .optional(),
     phases: keyed(PHASE_KEY, "phase (setup, foundational, story, polish, other or a phase number)").optional(),
@@ -125,7 +122,8 @@ const ProjectSchema = z
       .record(z.string(), ChoiceSchema)
       .superRefine((rec, ctx) => {
         for (const k of Object.keys(rec)) {
-          if (!(TASK_TYPES as readonly string[]).includes(k)) ctx.addIssue({ code: "custom", path: [k], message: `unknown task type (known: ${TASK_TYPES.join(", ")})` });
+          if (!(TASK_TYPES as readonly string[]).includes(k))
+            ctx.addIssue({ code: "custom", path: [k], message: `unknown task type (known: ${TASK_TYPES.join(", ")})` });
         }
       })
       .optional(),
@@ -169,7 +167,12 @@ export function rejectSecrets(value: unknown, file: string, at: string[] = []): 
   const walk = (v: unknown, p: string[]) => {
     if (typeof v === "string") {
       if (redactor.redact(v) !== v) {
-        throw new ConfigError(file, p.join(".") || "(root)", "the value looks like a credential", "secrets live in Windmill resources, never in the repository");
+        throw new ConfigError(
+          file,
+          p.join(".") || "(root)",
+          "the value looks like a credential",
+          "secrets live in Windmill resources, never in the repository",
+        );
       }
       return;
     }
@@ -177,7 +180,12 @@ export function rejectSecrets(value: unknown, file: string, at: string[] = []): 
     if (v && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) {
         if (SECRET_KEY.test(k)) {
-          throw new ConfigError(file, [...p, k].join("."), "secret-looking keys are not allowed in this file", "secrets live in Windmill resources (c_devgodzilla_agents), never in the repository");
+          throw new ConfigError(
+            file,
+            [...p, k].join("."),
+            "secret-looking keys are not allowed in this file",
+            "secrets live in Windmill resources (c_devgodzilla_agents), never in the repository",
+          );
         }
         walk(x, [...p, k]);
       }
@@ -228,7 +236,8 @@ export function parseProjectAgents(text: string, file = PROJECT_AGENTS_FILE, org
     throw new ConfigError(file, pos ? `line ${pos.line}, column ${pos.col}` : "(yaml)", `malformed YAML: ${err.message.split("\n")[0]}`, "fix the YAML syntax");
   }
   const raw = doc.toJS() ?? {};
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(file, "(root)", "must be a mapping of fields (default, models, phases, stories, task_types, tasks, review)");
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw new ConfigError(file, "(root)", "must be a mapping of fields (default, models, phases, stories, task_types, tasks, review)");
   rejectSecrets(raw, file);
   const parsed = ProjectSchema.safeParse(raw);
   if (!parsed.success) throw toConfigError(file, parsed.error, "see resources/project-agents.example.yaml");
@@ -246,7 +255,12 @@ export function parseProjectAgents(text: string, file = PROJECT_AGENTS_FILE, org
   if (org) {
     const check = (field: string, c: Choice | undefined) => {
       if (c && !org.base.enabled.includes(c.agent)) {
-        throw new ConfigError(file, field, `agent ${c.agent} is not enabled in the organisation's agents resource`, `enable it in ${org.file} or choose another agent`);
+        throw new ConfigError(
+          file,
+          field,
+          `agent ${c.agent} is not enabled in the organisation's agents resource`,
+          `enable it in ${org.file} or choose another agent`,
+        );
       }
     };
     check("default.agent", out.default);
@@ -281,12 +295,19 @@ export function inferTaskType(files: readonly string[] = []): { type: TaskType; 
     const t = TYPE_OF_KIND[classifyPath(f.replace(/\/$/, "/x"))];
     if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
   }
-  if (!counts.size) return { type: "code", source: files.length ? "inferred: no recognisable file type, code assumed" : "inferred: no file paths, code assumed" };
+  if (!counts.size)
+    return { type: "code", source: files.length ? "inferred: no recognisable file type, code assumed" : "inferred: no file paths, code assumed" };
   const best = [...counts.entries()].sort((a, b) => b[1] - a[1] || TYPE_PRIORITY.indexOf(a[0]) - TYPE_PRIORITY.indexOf(b[0]))[0]![0];
   return { type: best, source: `inferred from file paths (${[...counts.entries()].map(([t, n]) => `${n} ${t}`).join(", ")})` };
 }
 
-function pickModel(agent: AgentId, choice: Choice, choiceSource: string, org: OrgAgents, project: ProjectAgents | null): { model: string | null; modelSource: string } {
+function pickModel(
+  agent: AgentId,
+  choice: Choice,
+  choiceSource: string,
+  org: OrgAgents,
+  project: ProjectAgents | null,
+): { model: string | null; modelSource: string } {
   if (choice.model) return { model: choice.model, modelSource: choiceSource };
   const pm = project?.models[agent];
   if (pm) return { model: pm, modelSource: `project override: models.${agent}` };
@@ -323,9 +344,20 @@ export function resolveTaskAgent(task: TaskFacts, org: OrgAgents, project: Proje
     if (!choice) continue;
     if (!org.base.enabled.includes(choice.agent)) {
       // Org entries were checked at parse time; this is a project entry parsed without the org.
-      throw new ConfigError(project?.file ?? org.file, source.replace(/^.*?: /, ""), `agent ${choice.agent} is not enabled in the organisation's agents resource`);
+      throw new ConfigError(
+        project?.file ?? org.file,
+        source.replace(/^.*?: /, ""),
+        `agent ${choice.agent} is not enabled in the organisation's agents resource`,
+      );
     }
-    return { taskId: task.id, taskType: inferred.type, taskTypeSource: inferred.source, agent: choice.agent, source, ...pickModel(choice.agent, choice, source, org, project) };
+    return {
+      taskId: task.id,
+      taskType: inferred.type,
+      taskTypeSource: inferred.source,
+      agent: choice.agent,
+      source,
+      ...pickModel(choice.agent, choice, source, org, project),
+    };
   }
   // Unreachable while the org default agent is enabled (parseOrgAgents checks it).
   throw new ConfigError(org.file, "default_agent", `no enabled agent is left for task ${task.id}`, "enable the default agent in the agents resource");
@@ -360,7 +392,8 @@ export function resolveReviewer(org: OrgAgents, project: ProjectAgents | null = 
   const choice = project?.review ?? org.review;
   if (!choice) return null;
   const source = project?.review ? "project override: review" : "org default: review";
-  if (!org.base.enabled.includes(choice.agent)) throw new ConfigError(project?.review ? project.file : org.file, "review.agent", `agent ${choice.agent} is not enabled`);
+  if (!org.base.enabled.includes(choice.agent))
+    throw new ConfigError(project?.review ? project.file : org.file, "review.agent", `agent ${choice.agent} is not enabled`);
   const weight = project?.review?.weight ?? org.review?.weight ?? DEFAULT_REVIEW_WEIGHT;
   return { agent: choice.agent, source, weight, ...pickModel(choice.agent, choice, source, org, project) };
 }
@@ -369,7 +402,12 @@ export function resolveReviewer(org: OrgAgents, project: ProjectAgents | null = 
 export function configWithModel(cfg: AgentsConfig, agent: AgentId, model: string | null): AgentsConfig {
   if (!model) return cfg;
   const current = cfg.agents[agent] ?? {
-    model: null, timeoutMs: cfg.defaults.timeoutMs, idleTimeoutMs: cfg.defaults.idleTimeoutMs, apiKey: null, baseUrl: null, env: {},
+    model: null,
+    timeoutMs: cfg.defaults.timeoutMs,
+    idleTimeoutMs: cfg.defaults.idleTimeoutMs,
+    apiKey: null,
+    baseUrl: null,
+    env: {},
   };
   return { ...cfg, agents: { ...cfg.agents, [agent]: { ...current, model } } };
 }

@@ -93,9 +93,12 @@ export async function probeEndpoint(url: string, timeoutMs = 4000): Promise<Endp
     const code = err.cause?.code ?? err.code ?? "";
     // The same words under Node and Bun (Windmill's workers): Bun reports a DNS failure, a refused
     // and an unreachable host alike (ConnectionRefused), so they are one case here.
-    const why = err.name === "TimeoutError" ? `no answer within ${timeoutMs} ms`
-      : CANNOT_CONNECT.has(code) ? "cannot connect (host not found, connection refused or network unreachable)"
-      : err.cause?.message ?? err.message;
+    const why =
+      err.name === "TimeoutError"
+        ? `no answer within ${timeoutMs} ms`
+        : CANNOT_CONNECT.has(code)
+          ? "cannot connect (host not found, connection refused or network unreachable)"
+          : (err.cause?.message ?? err.message);
     return { url, reachable: false, latencyMs: null, httpStatus: null, error: why };
   }
 }
@@ -106,7 +109,14 @@ export function agentsInUse(org: OrgAgents, project: ProjectAgents | null = null
   for (const c of [...Object.values(org.byPhase), ...Object.values(org.byStory)]) s.add(c.agent);
   if (org.review) s.add(org.review.agent);
   if (project) {
-    for (const c of [project.default, project.review, ...Object.values(project.phases), ...Object.values(project.stories), ...Object.values(project.taskTypes), ...Object.values(project.tasks)]) {
+    for (const c of [
+      project.default,
+      project.review,
+      ...Object.values(project.phases),
+      ...Object.values(project.stories),
+      ...Object.values(project.taskTypes),
+      ...Object.values(project.tasks),
+    ]) {
       if (c) s.add(c.agent);
     }
   }
@@ -134,11 +144,20 @@ const checkCli: Check = async (h, org, opts, install) => {
   const spec = AGENTS[h.id];
   const file = install?.path ?? null;
   h.installed = { found: !!file, path: file, version: install?.version ?? null };
-  if (!file) fail(h, "missing", `${spec.executables.join(" / ")} not found on PATH${org.base.binDir ? ` or in ${org.base.binDir}` : ""}: ${install?.install ?? "install it"}`);
+  if (!file)
+    fail(
+      h,
+      "missing",
+      `${spec.executables.join(" / ")} not found on PATH${org.base.binDir ? ` or in ${org.base.binDir}` : ""}: ${install?.install ?? "install it"}`,
+    );
   else if (!install?.version) fail(h, "broken", `${file}: ${install?.versionError ?? "--version failed"}`);
   h.credentials = { required: spec.env.keys.length > 0, ...credentialOf(org, h.id) };
   if (h.credentials.required && !h.credentials.present) {
-    fail(h, "no-credentials", `no key configured: set agents.${h.id}.api_key (goes into ${keyVariables(spec, agentSettings(org.base, h.id))[0]}) in the agents resource`);
+    fail(
+      h,
+      "no-credentials",
+      `no key configured: set agents.${h.id}.api_key (goes into ${keyVariables(spec, agentSettings(org.base, h.id))[0]}) in the agents resource`,
+    );
   }
   const url = agentEndpoints(org.base, h.id)[0];
   if (url) {
@@ -169,7 +188,13 @@ const checkApi: Check = async (h, org, opts) => {
     h.credentials = { required: true, present, via: present ? "the flow's LLM resource (llm / openai / anthropic)" : null };
   }
   if (!h.credentials.present) {
-    fail(h, "no-credentials", h.id === "jules" ? "no key configured: set agents.jules.api_key in the agents resource" : "no LLM resource given (c_devgodzilla_llm, openai or anthropic)");
+    fail(
+      h,
+      "no-credentials",
+      h.id === "jules"
+        ? "no key configured: set agents.jules.api_key in the agents resource"
+        : "no LLM resource given (c_devgodzilla_llm, openai or anthropic)",
+    );
   }
   h.endpoint = await probeEndpoint(url, opts.timeoutMs);
   if (!h.endpoint.reachable) fail(h, "unreachable", `${url} unreachable: ${h.endpoint.error}`);
@@ -178,8 +203,19 @@ const checkApi: Check = async (h, org, opts) => {
 async function checkOne(id: AgentId, org: OrgAgents, opts: HealthOptions, inUse: boolean, install: InstallStatus | undefined): Promise<AgentHealth> {
   const spec = AGENTS[id];
   const h: AgentHealth = {
-    id, name: spec.name, kind: spec.kind, mode: spec.mode, enabled: org.base.enabled.includes(id), inUse, status: "ok",
-    installed: null, credentials: { required: false, present: false, via: null }, endpoint: null, needs: spec.service, commandFolder: null, problems: [],
+    id,
+    name: spec.name,
+    kind: spec.kind,
+    mode: spec.mode,
+    enabled: org.base.enabled.includes(id),
+    inUse,
+    status: "ok",
+    installed: null,
+    credentials: { required: false, present: false, via: null },
+    endpoint: null,
+    needs: spec.service,
+    commandFolder: null,
+    problems: [],
   };
   if (!h.enabled) {
     h.status = "disabled";
@@ -206,9 +242,22 @@ export async function agentsHealth(opts: HealthOptions = {}): Promise<HealthRepo
   const org = opts.org ?? parseOrgAgents(opts.config);
   const inUse = agentsInUse(org, opts.project ?? null);
   const ids = opts.agents ?? AGENT_IDS.filter((id) => org.base.enabled.includes(id));
-  const rows = await installStatus(org.base, ids.filter((id) => org.base.enabled.includes(id)), { versionTimeoutMs: opts.versionTimeoutMs ?? VERSION_TIMEOUT_MS });
+  const rows = await installStatus(
+    org.base,
+    ids.filter((id) => org.base.enabled.includes(id)),
+    { versionTimeoutMs: opts.versionTimeoutMs ?? VERSION_TIMEOUT_MS },
+  );
   const agents: AgentHealth[] = [];
-  for (const id of ids) agents.push(await checkOne(id, org, opts, inUse.includes(id), rows.find((r) => r.agent === id)));
+  for (const id of ids)
+    agents.push(
+      await checkOne(
+        id,
+        org,
+        opts,
+        inUse.includes(id),
+        rows.find((r) => r.agent === id),
+      ),
+    );
   // Explicitly named agents all count; otherwise only the ones the configuration uses.
   const counted = opts.agents ? agents : agents.filter((a) => a.inUse);
   return {
@@ -220,17 +269,36 @@ export async function agentsHealth(opts: HealthOptions = {}): Promise<HealthRepo
 }
 
 const ICON: Record<HealthStatus, string> = {
-  ok: "✅", missing: "❌", broken: "💥", "no-credentials": "🔑", unreachable: "📡", "needs-service": "☁️", manual: "🧑", "not-set-up": "⚠️", disabled: "⏸️",
+  ok: "✅",
+  missing: "❌",
+  broken: "💥",
+  "no-credentials": "🔑",
+  unreachable: "📡",
+  "needs-service": "☁️",
+  manual: "🧑",
+  "not-set-up": "⚠️",
+  disabled: "⏸️",
 };
 
 /** A table for the terminal or a Windmill markdown result. */
 export function healthMarkdown(r: HealthReport): string {
-  const out = [`**Agents: ${r.overall === "ok" ? "✅ ok" : "⚠️ degraded"}** (in use: ${r.inUse.join(", ") || "none"})`, "", "| agent | mode | status | installed | credentials | endpoint | notes |", "|---|---|---|---|---|---|---|"];
+  const out = [
+    `**Agents: ${r.overall === "ok" ? "✅ ok" : "⚠️ degraded"}** (in use: ${r.inUse.join(", ") || "none"})`,
+    "",
+    "| agent | mode | status | installed | credentials | endpoint | notes |",
+    "|---|---|---|---|---|---|---|",
+  ];
   for (const a of r.agents) {
     const inst = a.installed ? (a.installed.found ? `${a.installed.path}${a.installed.version ? ` (${a.installed.version})` : ""}` : "not found") : "";
     const cred = a.credentials.required ? (a.credentials.present ? `present (${a.credentials.via})` : "missing") : "";
     const ep = a.endpoint ? (a.endpoint.reachable ? `${a.endpoint.url} ${a.endpoint.latencyMs} ms` : `${a.endpoint.url} unreachable`) : "";
-    const notes = [a.needs ? `needs ${a.needs}` : "", a.commandFolder ? `${a.commandFolder.dir}: ${a.commandFolder.installed.length}/${SPECKIT_COMMANDS.length} commands` : "", ...a.problems].filter(Boolean).join("; ");
+    const notes = [
+      a.needs ? `needs ${a.needs}` : "",
+      a.commandFolder ? `${a.commandFolder.dir}: ${a.commandFolder.installed.length}/${SPECKIT_COMMANDS.length} commands` : "",
+      ...a.problems,
+    ]
+      .filter(Boolean)
+      .join("; ");
     out.push(`| ${a.id}${a.inUse ? " *" : ""} | ${a.mode} | ${ICON[a.status]} ${a.status} | ${inst} | ${cred} | ${ep} | ${notes.replace(/\|/g, "\\|")} |`);
   }
   return out.join("\n");

@@ -50,8 +50,13 @@ export function prepareTaskAgent(
   const a = opts.agent ? explicitTaskAgent(task, opts.agent, org, project, opts.agentSource) : resolveTaskAgent(task, org, project);
   const tpl = resolveTaskPrompt(a.agent, a.taskType, opts.repoDir ?? null);
   const prompt = renderTaskPrompt(tpl.template, {
-    task_id: task.id, files: task.files ?? [], story: task.story ?? null, phase: task.phase?.number ?? task.phase?.kind ?? null,
-    task_type: a.taskType, agent: a.agent, ...opts.values,
+    task_id: task.id,
+    files: task.files ?? [],
+    story: task.story ?? null,
+    phase: task.phase?.number ?? task.phase?.kind ?? null,
+    task_type: a.taskType,
+    agent: a.agent,
+    ...opts.values,
   });
   return { ...a, prompt, promptSource: tpl.source, promptVersion: tpl.version, config: configWithModel(org.base, a.agent, a.model) };
 }

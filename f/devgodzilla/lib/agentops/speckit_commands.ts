@@ -61,7 +61,11 @@ const trimSlash = (d: string) => d.replace(/\/+$/, "");
 
 function layout(spec: AgentSpec, style: CommandStyle): { dir: string; format: "markdown" | "toml" | "skill" | "copilot" } {
   if (!spec.commandDir || spec.promptFormat === "none") {
-    throw new InputError("agents", `${spec.id} has no command folder (it is driven through its API)`, `agents with command files: ${agentsWithCommands().join(", ")}`);
+    throw new InputError(
+      "agents",
+      `${spec.id} has no command folder (it is driven through its API)`,
+      `agents with command files: ${agentsWithCommands().join(", ")}`,
+    );
   }
   if (style === "legacy") {
     if (spec.id === "copilot") return { dir: ".github", format: "copilot" };
@@ -103,25 +107,54 @@ export function renderCommandFiles(agent: AgentId, command: SpeckitCommand, styl
   const body = renderBody(agent, spec, format, text.body);
   switch (format) {
     case "toml":
-      return [{ agent, command, format, path: `${dir}/speckit.${command}.toml`, content: `# ${SPECKIT_COMMANDS_VERSION}\n${tomlStringify({ description: text.description, prompt: body })}\n` }];
+      return [
+        {
+          agent,
+          command,
+          format,
+          path: `${dir}/speckit.${command}.toml`,
+          content: `# ${SPECKIT_COMMANDS_VERSION}\n${tomlStringify({ description: text.description, prompt: body })}\n`,
+        },
+      ];
     case "skill":
-      return [{
-        agent, command, format,
-        path: `${dir}/speckit-${command}/SKILL.md`,
-        content: frontMatter({
-          name: `speckit-${command}`,
-          description: text.description,
-          compatibility: "Requires a Spec Kit project (.specify/ and specs/)",
-          metadata: { author: "devgodzilla", source: SPECKIT_COMMANDS_VERSION },
-        }) + body + "\n",
-      }];
+      return [
+        {
+          agent,
+          command,
+          format,
+          path: `${dir}/speckit-${command}/SKILL.md`,
+          content:
+            frontMatter({
+              name: `speckit-${command}`,
+              description: text.description,
+              compatibility: "Requires a Spec Kit project (.specify/ and specs/)",
+              metadata: { author: "devgodzilla", source: SPECKIT_COMMANDS_VERSION },
+            }) +
+            body +
+            "\n",
+        },
+      ];
     case "copilot":
       return [
-        { agent, command, format: "copilot-agent", path: `${dir}/agents/speckit.${command}.agent.md`, content: frontMatter({ description: text.description }) + body + "\n" },
-        { agent, command, format: "copilot-prompt", path: `${dir}/prompts/speckit.${command}.prompt.md`, content: frontMatter({ agent: `speckit.${command}` }) },
+        {
+          agent,
+          command,
+          format: "copilot-agent",
+          path: `${dir}/agents/speckit.${command}.agent.md`,
+          content: frontMatter({ description: text.description }) + body + "\n",
+        },
+        {
+          agent,
+          command,
+          format: "copilot-prompt",
+          path: `${dir}/prompts/speckit.${command}.prompt.md`,
+          content: frontMatter({ agent: `speckit.${command}` }),
+        },
       ];
     default:
-      return [{ agent, command, format: "markdown", path: `${dir}/speckit.${command}.md`, content: frontMatter({ description: text.description }) + body + "\n" }];
+      return [
+        { agent, command, format: "markdown", path: `${dir}/speckit.${command}.md`, content: frontMatter({ description: text.description }) + body + "\n" },
+      ];
   }
 }
 
@@ -132,7 +165,12 @@ export function renderCommandFiles(agent: AgentId, command: SpeckitCommand, styl
 export function validateSpeckitAgents(agents: readonly unknown[], field = "agents"): AgentId[] {
   return agents.map((a, i) => {
     if (typeof a !== "string" || !isAgentId(a)) throw new InputError(`${field}.${i}`, `unknown agent ${JSON.stringify(a)}`, `known: ${AGENT_IDS.join(", ")}`);
-    if (!agentsWithCommands().includes(a)) throw new InputError(`${field}.${i}`, `${a} has no command folder (it is driven through its API)`, `agents with command files: ${agentsWithCommands().join(", ")}`);
+    if (!agentsWithCommands().includes(a))
+      throw new InputError(
+        `${field}.${i}`,
+        `${a} has no command folder (it is driven through its API)`,
+        `agents with command files: ${agentsWithCommands().join(", ")}`,
+      );
     return a;
   });
 }
@@ -142,7 +180,8 @@ export async function installSpeckitCommands(repoDir: string, agents: readonly s
   if (!path.isAbsolute(repoDir) || !existsSync(repoDir)) throw new InputError("repoDir", `not an existing absolute directory: ${repoDir}`);
   if (!agents.length) throw new InputError("agents", "name at least one agent", `agents with command files: ${agentsWithCommands().join(", ")}`);
   const commands = opts.commands ?? SPECKIT_COMMANDS;
-  for (const c of commands) if (!(SPECKIT_COMMANDS as readonly string[]).includes(c)) throw new InputError("commands", `unknown command ${c}`, `known: ${SPECKIT_COMMANDS.join(", ")}`);
+  for (const c of commands)
+    if (!(SPECKIT_COMMANDS as readonly string[]).includes(c)) throw new InputError("commands", `unknown command ${c}`, `known: ${SPECKIT_COMMANDS.join(", ")}`);
   const files: CommandFile[] = [];
   const out: InstallResult = { written: [], unchanged: [], kept: [], agents: [] };
   for (const a of validateSpeckitAgents(agents)) {

@@ -76,9 +76,14 @@ export function headlessSetup(spec: AgentSpec, settings: AgentSettings, model: s
       config.model_provider = CODEX_PROVIDER;
       config.model_providers = {
         [CODEX_PROVIDER]: {
-          name: "DevGodzilla endpoint", base_url: settings.baseUrl, env_key: spec.env.keys[0], wire_api: "responses",
+          name: "DevGodzilla endpoint",
+          base_url: settings.baseUrl,
+          env_key: spec.env.keys[0],
+          wire_api: "responses",
           // One quick retry per request: a retry loop against a dead endpoint would outlast the task.
-          request_max_retries: 1, stream_max_retries: 1, supports_websockets: false,
+          request_max_retries: 1,
+          stream_max_retries: 1,
+          supports_websockets: false,
         },
       };
     }

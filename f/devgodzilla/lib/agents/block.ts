@@ -21,25 +21,69 @@ const MARKER = /\bBLOCKED\s*\(\s*(clarify|re-?plan|re-?specify)\s*\)\s*:\s*(.+)/
 // Order matters: the first rule that matches (in this order) decides.
 const RULES: Rule[] = [
   // The requirement itself is at fault → re-specify.
-  { kind: "re-specify", reason: "conflicting-requirements", re: /\b(requirements?|spec(?:ification)?|acceptance criteria|user stor(?:y|ies)|FR-\d+)\b[^.?!\n]{0,80}\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent|mutually exclusive)\b/i },
-  { kind: "re-specify", reason: "conflicting-requirements", re: /\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent)\b[^.?!\n]{0,60}\b(requirements?|spec(?:ification)?|acceptance criteria|FR-\d+)\b/i },
-  { kind: "re-specify", reason: "impossible-requirement", re: /\b(requirements?|spec(?:ification)?|feature|FR-\d+)\b[^.?!\n]{0,60}\b(is|are|seems?|appears?)\s+(impossible|infeasible|not (?:technically )?(?:possible|feasible)|unimplementable)\b/i },
-  { kind: "re-specify", reason: "impossible-requirement", re: /\b(impossible|infeasible|not (?:technically )?possible)\s+to\s+(?:satisfy|meet|implement)\s+(?:both|all|the)\b[^.?!\n]{0,40}\b(requirements?|spec(?:ification)?|constraints?)\b/i },
+  {
+    kind: "re-specify",
+    reason: "conflicting-requirements",
+    re: /\b(requirements?|spec(?:ification)?|acceptance criteria|user stor(?:y|ies)|FR-\d+)\b[^.?!\n]{0,80}\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent|mutually exclusive)\b/i,
+  },
+  {
+    kind: "re-specify",
+    reason: "conflicting-requirements",
+    re: /\b(conflict(?:s|ing)?|contradict(?:s|ory|ion)?|inconsistent)\b[^.?!\n]{0,60}\b(requirements?|spec(?:ification)?|acceptance criteria|FR-\d+)\b/i,
+  },
+  {
+    kind: "re-specify",
+    reason: "impossible-requirement",
+    re: /\b(requirements?|spec(?:ification)?|feature|FR-\d+)\b[^.?!\n]{0,60}\b(is|are|seems?|appears?)\s+(impossible|infeasible|not (?:technically )?(?:possible|feasible)|unimplementable)\b/i,
+  },
+  {
+    kind: "re-specify",
+    reason: "impossible-requirement",
+    re: /\b(impossible|infeasible|not (?:technically )?possible)\s+to\s+(?:satisfy|meet|implement)\s+(?:both|all|the)\b[^.?!\n]{0,40}\b(requirements?|spec(?:ification)?|constraints?)\b/i,
+  },
   // A human has to answer → clarify.
-  { kind: "clarify", reason: "needs-clarification", re: /\b(?:I|we)\s+(?:would\s+)?(?:need|require)s?\s+(?:some\s+|more\s+|further\s+)?(?:clarification|more information|additional information|input|guidance)\b/i },
+  {
+    kind: "clarify",
+    reason: "needs-clarification",
+    re: /\b(?:I|we)\s+(?:would\s+)?(?:need|require)s?\s+(?:some\s+|more\s+|further\s+)?(?:clarification|more information|additional information|input|guidance)\b/i,
+  },
   { kind: "clarify", reason: "needs-clarification", re: /\b(?:needs?|requires?)\s+(?:some\s+|more\s+|further\s+)?clarification\b/i },
   { kind: "clarify", reason: "needs-clarification", re: /\[NEEDS CLARIFICATION[^\]]*\]/i },
   { kind: "clarify", reason: "needs-clarification", re: /\b(?:could|can|would)\s+you\s+(?:please\s+)?(?:clarify|specify|tell me)\b/i },
   { kind: "clarify", reason: "needs-clarification", re: /\bplease\s+(?:clarify|specify)\b/i },
-  { kind: "clarify", reason: "ambiguous-requirement", re: /\b(?:requirements?|task|spec(?:ification)?|instructions?|request)\b[^.?!\n]{0,60}\b(?:is|are|seems?|remains?)\s+(?:too\s+)?(?:ambiguous|unclear|underspecified|vague)\b/i },
+  {
+    kind: "clarify",
+    reason: "ambiguous-requirement",
+    re: /\b(?:requirements?|task|spec(?:ification)?|instructions?|request)\b[^.?!\n]{0,60}\b(?:is|are|seems?|remains?)\s+(?:too\s+)?(?:ambiguous|unclear|underspecified|vague)\b/i,
+  },
   { kind: "clarify", reason: "ambiguous-requirement", re: /\b(?:ambiguous|unclear|underspecified)\s+(?:requirements?|whether|which|what|how)\b/i },
   { kind: "clarify", reason: "needs-clarification", re: /\bbefore\s+I\s+(?:can\s+)?(?:proceed|continue|implement)\b[^.\n]*\?/i },
   // The plan does not fit the code → re-plan.
-  { kind: "re-plan", reason: "missing-dependency", re: /\b(?:depends?|relies?|relying|depending)\s+on\b[^.?!\n]{0,80}\b(?:not (?:yet )?(?:exist|implemented|present|available)|missing|does(?:n't| not) exist)\b/i },
-  { kind: "re-plan", reason: "missing-dependency", re: /\b(?:missing|non-?existent|not yet implemented)\s+(?:dependency|module|file|function|api|endpoint|prerequisite)\b/i },
-  { kind: "re-plan", reason: "plan-mismatch", re: /\b(?:the\s+)?(?:plan|task(?:s)?(?:\.md)?|approach)\b[^.?!\n]{0,60}\b(?:is|are|seems?)\s+(?:wrong|incorrect|outdated|inconsistent with the code|not applicable)\b/i },
-  { kind: "re-plan", reason: "impossible", re: /\b(?:task|this|it|change)\b[^.?!\n]{0,40}\b(?:is|seems?|appears?)\s+(?:impossible|infeasible|not (?:possible|feasible))\b/i },
-  { kind: "re-plan", reason: "impossible", re: /\b(?:cannot|can't|can ?not|unable to)\s+(?:be\s+)?(?:complete|completed|proceed|implement|implemented|do|done|finish)\b[^.?!\n]{0,60}\b(?:as (?:planned|described|specified)|without|because|since)\b/i },
+  {
+    kind: "re-plan",
+    reason: "missing-dependency",
+    re: /\b(?:depends?|relies?|relying|depending)\s+on\b[^.?!\n]{0,80}\b(?:not (?:yet )?(?:exist|implemented|present|available)|missing|does(?:n't| not) exist)\b/i,
+  },
+  {
+    kind: "re-plan",
+    reason: "missing-dependency",
+    re: /\b(?:missing|non-?existent|not yet implemented)\s+(?:dependency|module|file|function|api|endpoint|prerequisite)\b/i,
+  },
+  {
+    kind: "re-plan",
+    reason: "plan-mismatch",
+    re: /\b(?:the\s+)?(?:plan|task(?:s)?(?:\.md)?|approach)\b[^.?!\n]{0,60}\b(?:is|are|seems?)\s+(?:wrong|incorrect|outdated|inconsistent with the code|not applicable)\b/i,
+  },
+  {
+    kind: "re-plan",
+    reason: "impossible",
+    re: /\b(?:task|this|it|change)\b[^.?!\n]{0,40}\b(?:is|seems?|appears?)\s+(?:impossible|infeasible|not (?:possible|feasible))\b/i,
+  },
+  {
+    kind: "re-plan",
+    reason: "impossible",
+    re: /\b(?:cannot|can't|can ?not|unable to)\s+(?:be\s+)?(?:complete|completed|proceed|implement|implemented|do|done|finish)\b[^.?!\n]{0,60}\b(?:as (?:planned|described|specified)|without|because|since)\b/i,
+  },
   // Stopped without saying why it is the plan's or the spec's fault: a human decides.
   { kind: "clarify", reason: "cannot-proceed", re: /\b(?:I|we)\s+(?:cannot|can't|can ?not|am unable to|are unable to)\s+(?:proceed|continue)\b/i },
 ];
@@ -85,7 +129,7 @@ export function detectBlock(finalMessage: string, extraOutput = ""): BlockSignal
       const before = text.slice(Math.max(0, m.index! - 30), m.index!);
       if (NEGATION.test(before) || /\b(?:no|not)\b/i.test(m[0].slice(0, 6))) continue;
       const excerpt = sentenceAround(text, m.index!, m[0].length).slice(0, 500);
-      const question = rule.kind === "clarify" ? questionFrom(text, m.index!) ?? excerpt : excerpt;
+      const question = rule.kind === "clarify" ? (questionFrom(text, m.index!) ?? excerpt) : excerpt;
       return { kind: rule.kind, reason: rule.reason, question, excerpt };
     }
   }

@@ -141,12 +141,19 @@ export function resolveExecutable(spec: AgentSpec, opts: { binDir?: string | nul
 }
 
 export function installHint(spec: AgentSpec): string {
-  if (spec.install.npm) return `install it: npm install -g ${spec.install.npm}${spec.install.npmVersion ? `@${spec.install.npmVersion}` : ""}, or set bin_dir in the agents resource`;
+  if (spec.install.npm)
+    return `install it: npm install -g ${spec.install.npm}${spec.install.npmVersion ? `@${spec.install.npmVersion}` : ""}, or set bin_dir in the agents resource`;
   return `install it (${spec.install.other ?? "see the agent's docs"}), or set bin_dir in the agents resource`;
 }
 
 /** The full command (executable resolved, args, env) for one CLI agent run. */
-export function prepareCliCommand(opts: CliRunOptions): { command: AgentCommand; spec: AgentSpec; settings: AgentSettings; model: string | null; homeFiles: Record<string, string> } {
+export function prepareCliCommand(opts: CliRunOptions): {
+  command: AgentCommand;
+  spec: AgentSpec;
+  settings: AgentSettings;
+  model: string | null;
+  homeFiles: Record<string, string>;
+} {
   const spec = AGENTS[opts.agentId];
   if (!opts.config.enabled.includes(opts.agentId)) {
     throw new AgentUnavailableError(opts.agentId, "is not enabled in the agents resource", { hint: "add it to enabled" });
@@ -175,9 +182,12 @@ async function writeHomeFiles(home: string, files: Record<string, string>): Prom
   }
 }
 
-const TRANSIENT = /\b(rate[ -]?limit(?:ed)?|429|too many requests|overloaded|529|50[234]\b|service unavailable|bad gateway|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED|socket hang up|temporarily unavailable|network error|fetch failed|connection (?:reset|refused|error))/i;
-const AUTH = /\b(401|403|unauthori[sz]ed|forbidden|invalid (?:api )?key|invalid x-api-key|authentication (?:failed|error|required)|not (?:logged|signed) in|login required|missing (?:api )?key|no api key)/i;
-const PERMISSION = /(approval required|requires? approval|permission (?:denied|request(?:ed)? rejected)|auto-?reject|--dangerously-skip-permissions cannot be used|not allowed in non-interactive|needs? --yolo)/i;
+const TRANSIENT =
+  /\b(rate[ -]?limit(?:ed)?|429|too many requests|overloaded|529|50[234]\b|service unavailable|bad gateway|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED|socket hang up|temporarily unavailable|network error|fetch failed|connection (?:reset|refused|error))/i;
+const AUTH =
+  /\b(401|403|unauthori[sz]ed|forbidden|invalid (?:api )?key|invalid x-api-key|authentication (?:failed|error|required)|not (?:logged|signed) in|login required|missing (?:api )?key|no api key)/i;
+const PERMISSION =
+  /(approval required|requires? approval|permission (?:denied|request(?:ed)? rejected)|auto-?reject|--dangerously-skip-permissions cannot be used|not allowed in non-interactive|needs? --yolo)/i;
 const TRUST = /(untrusted (?:folder|workspace)|not trusted|UntrustedWorkspace|workspace (?:is )?not trusted)/i;
 
 function classifyFailure(agentId: AgentId, spec: AgentSpec, res: ProcessResult, parsed: ParsedOutput): Error {

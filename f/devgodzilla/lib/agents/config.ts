@@ -44,17 +44,30 @@ const AgentIdField = z.string().refine(isAgentId, { message: `unknown agent (kno
 const AgentEntrySchema = z
   .object({
     model: z.string().min(1).optional(),
-    timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
-    idle_timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .optional(),
+    idle_timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .optional(),
     /** Goes into the agent's first key env var (registry env.keys[0]). */
     api_key: z.string().min(1).optional(),
     base_url: z.string().url().optional(),
     ide_handoff: z.boolean().optional(),
     env: z
       .record(
-        z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE").refine((k) => !FORBIDDEN_ENV.test(k), {
-          message: "this variable cannot be set from the resource",
-        }),
+        z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE")
+          .refine((k) => !FORBIDDEN_ENV.test(k), {
+            message: "this variable cannot be set from the resource",
+          }),
         z.string(),
       )
       .optional(),
@@ -69,12 +82,27 @@ export const AgentsConfigSchema = z
     by_task_type: z.record(z.string(), AgentIdField).optional(),
     by_task: z.record(z.string(), AgentIdField).optional(),
     bin_dir: z.string().min(1).optional(),
-    timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
-    idle_timeout_seconds: z.number().int().min(1).max(24 * 3600).optional(),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .optional(),
+    idle_timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .optional(),
     sandbox: z
       .object({
         max_processes: z.number().int().min(16).max(1_000_000).optional(),
-        max_memory_mb: z.number().int().min(64).max(4 * 1024 * 1024).optional(),
+        max_memory_mb: z
+          .number()
+          .int()
+          .min(64)
+          .max(4 * 1024 * 1024)
+          .optional(),
       })
       .strict()
       .optional(),
@@ -125,7 +153,12 @@ export function parseAgentsConfig(raw: unknown, file = "c_devgodzilla_agents"): 
       throw new ConfigError(file, `agents.${id}.api_key`, `${id} takes no key through the environment`);
     }
     if (e.ide_handoff && !AGENTS[agentId].ideCommand) {
-      throw new ConfigError(file, `agents.${id}.ide_handoff`, `${id} has no IDE mode`, "IDE handoff works for cursor, copilot, kilocode, windsurf, roo and bob");
+      throw new ConfigError(
+        file,
+        `agents.${id}.ide_handoff`,
+        `${id} has no IDE mode`,
+        "IDE handoff works for cursor, copilot, kilocode, windsurf, roo and bob",
+      );
     }
     agents[agentId] = {
       model: e.model ?? null,
@@ -178,10 +211,7 @@ export function agentSettings(cfg: AgentsConfig, id: AgentId): AgentSettings {
  * Which agent runs a task: an explicit per-call choice, then by task id, then by task type, then
  * the default. Throws ConfigError when the choice is not enabled.
  */
-export function resolveAgentForTask(
-  cfg: AgentsConfig,
-  task: { id?: string; type?: string; agent?: string },
-): AgentId {
+export function resolveAgentForTask(cfg: AgentsConfig, task: { id?: string; type?: string; agent?: string }): AgentId {
   if (task.agent) {
     if (!isAgentId(task.agent)) throw new ConfigError("task", "agent", `unknown agent ${task.agent}`, `known: ${AGENT_IDS.join(", ")}`);
     if (!cfg.enabled.includes(task.agent)) throw new ConfigError("task", "agent", `agent ${task.agent} is not enabled`);

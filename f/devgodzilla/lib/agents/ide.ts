@@ -75,7 +75,10 @@ export function usesIdeHandoff(cfg: AgentsConfig, id: AgentId): boolean {
 }
 
 export function ideCommandName(taskId: string): string {
-  const slug = taskId.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const slug = taskId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (!slug) throw new InputError("taskId", "must contain letters or digits");
   return `devgodzilla-${slug}`;
 }
@@ -175,11 +178,23 @@ export function ideOutcome(resume: unknown, ctx: { agentId: AgentId; taskId: str
   }
   const { done, note } = parsed.data;
   const base: AgentResult = {
-    agentId: ctx.agentId, finalMessage: note, tokens: { input: 0, output: 0 }, costUsd: null, sessionId: null, events: 1,
-    exitCode: done ? 0 : 1, durationMs: ctx.startedAt ? Date.now() - ctx.startedAt : 0, model: null, block: null, via: "ide", truncated: false,
+    agentId: ctx.agentId,
+    finalMessage: note,
+    tokens: { input: 0, output: 0 },
+    costUsd: null,
+    sessionId: null,
+    events: 1,
+    exitCode: done ? 0 : 1,
+    durationMs: ctx.startedAt ? Date.now() - ctx.startedAt : 0,
+    model: null,
+    block: null,
+    via: "ide",
+    truncated: false,
   };
   if (done) return base;
-  const block = detectBlock(note) ?? (note.trim().endsWith("?") ? { kind: "clarify" as const, reason: "human-question", question: note.trim(), excerpt: note.trim() } : null);
+  const block =
+    detectBlock(note) ??
+    (note.trim().endsWith("?") ? { kind: "clarify" as const, reason: "human-question", question: note.trim(), excerpt: note.trim() } : null);
   if (block) return { ...base, block };
   throw new ExecutionBlockedError(ctx.agentId, "rejected", `${ctx.taskId} was marked not done in the IDE${note ? `: ${note}` : ""}`);
 }
@@ -197,9 +212,10 @@ export async function pickUpFromBranch(
 ): Promise<{ commit: string; changed: string[] }> {
   const plain = gitAt(worktree);
   const url = (await plain.exec(["remote", "get-url", "--", remote], { okExitCodes: [2] })).stdout.trim();
-  const git = auth.token && /^https?:/.test(url)
-    ? gitAt(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
-    : plain;
+  const git =
+    auth.token && /^https?:/.test(url)
+      ? gitAt(worktree, { credentials: { username: auth.username ?? "x-access-token", password: auth.token }, authUrl: url })
+      : plain;
   const run = async (args: string[]) => {
     try {
       return (await git.run(args)).trim();

@@ -22,7 +22,16 @@ export { buildCliArgs, prepareCliCommand, resolveExecutable, runCliAgent, agentE
 export { agentVersion, installStatus, type InstallStatus } from "./health.ts";
 export { runLlmAgent, DiffApplyError } from "./llm_agent.ts";
 export { runJules, githubRepoOf } from "./jules.ts";
-export { writeIdeCommand, renderIdeCommand, prepareIdeTask, usesIdeHandoff, ideSuspendPayload, ideOutcome, pickUpFromBranch, IDE_RESUME_FORM_SCHEMA } from "./ide.ts";
+export {
+  writeIdeCommand,
+  renderIdeCommand,
+  prepareIdeTask,
+  usesIdeHandoff,
+  ideSuspendPayload,
+  ideOutcome,
+  pickUpFromBranch,
+  IDE_RESUME_FORM_SCHEMA,
+} from "./ide.ts";
 
 export interface RunAgentRequest {
   /** Explicit agent; otherwise chosen from the config by task id / type / default. */
@@ -70,19 +79,41 @@ async function runOne(agentId: AgentId, req: RunAgentRequest, config: AgentsConf
   if (agentId === "jules") {
     const s = agentSettings(config, "jules");
     // Not a GitHub repository: Jules cannot run here, so the fallback agents get the task.
-    if (!req.github?.repo) throw new AgentUnavailableError("jules", "works only on a GitHub repository (the task's repo is not a github.com URL)", { hint: "use another agent for this repository" });
+    if (!req.github?.repo)
+      throw new AgentUnavailableError("jules", "works only on a GitHub repository (the task's repo is not a github.com URL)", {
+        hint: "use another agent for this repository",
+      });
     const out = await runJules({
-      apiKey: s.apiKey ?? "", repo: req.github.repo, startingBranch: req.github.branch, prompt: req.prompt, title: req.title,
-      baseUrl: s.baseUrl ?? undefined, timeoutMs: s.timeoutMs, applyTo: req.cwd, redactor, createPr: false,
+      apiKey: s.apiKey ?? "",
+      repo: req.github.repo,
+      startingBranch: req.github.branch,
+      prompt: req.prompt,
+      title: req.title,
+      baseUrl: s.baseUrl ?? undefined,
+      timeoutMs: s.timeoutMs,
+      applyTo: req.cwd,
+      redactor,
+      createPr: false,
     });
     return out.result;
   }
   if (spec.kind === "ide" || !spec.cli) {
-    throw new AgentUnavailableError(agentId, `${spec.name} is an IDE agent`, { hint: "run it through the IDE approval step (writeIdeCommand + ideSuspendPayload)" });
+    throw new AgentUnavailableError(agentId, `${spec.name} is an IDE agent`, {
+      hint: "run it through the IDE approval step (writeIdeCommand + ideSuspendPayload)",
+    });
   }
   return runCliAgent({
-    agentId, prompt: req.prompt, cwd: req.cwd, config, model, title: req.title, env: req.env, wrap: req.wrap,
-    redactor, onLine: req.onLine, log: req.log,
+    agentId,
+    prompt: req.prompt,
+    cwd: req.cwd,
+    config,
+    model,
+    title: req.title,
+    env: req.env,
+    wrap: req.wrap,
+    redactor,
+    onLine: req.onLine,
+    log: req.log,
   });
 }
 
@@ -95,7 +126,7 @@ export async function runAgent(req: RunAgentRequest): Promise<AgentResult> {
   let lastErr: unknown;
   for (const id of chain) {
     try {
-      return await runOne(id, req, config, redactor, id === first ? req.model ?? undefined : undefined);
+      return await runOne(id, req, config, redactor, id === first ? (req.model ?? undefined) : undefined);
     } catch (e) {
       if (!(e instanceof AgentUnavailableError)) throw e;
       lastErr = e;

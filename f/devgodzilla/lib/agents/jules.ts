@@ -7,13 +7,7 @@ import { Redactor } from "../redact.ts";
 import { InputError } from "../errors.ts";
 import { gitAt } from "../git.ts";
 import { detectBlock } from "./block.ts";
-import {
-  AgentFailedError,
-  AgentTimeoutError,
-  ExecutionBlockedError,
-  TransientAgentError,
-  type AgentResult,
-} from "./types.ts";
+import { AgentFailedError, AgentTimeoutError, ExecutionBlockedError, TransientAgentError, type AgentResult } from "./types.ts";
 
 export const JULES_DEFAULT_BASE_URL = "https://jules.googleapis.com/v1alpha";
 
@@ -26,8 +20,7 @@ export function githubRepoOf(url: string): string | null {
   return m ? `${m[1]}/${m[2]}` : null;
 }
 
-export type JulesState =
-  | "QUEUED" | "PLANNING" | "AWAITING_PLAN_APPROVAL" | "AWAITING_USER_FEEDBACK" | "IN_PROGRESS" | "PAUSED" | "FAILED" | "COMPLETED";
+export type JulesState = "QUEUED" | "PLANNING" | "AWAITING_PLAN_APPROVAL" | "AWAITING_USER_FEEDBACK" | "IN_PROGRESS" | "PAUSED" | "FAILED" | "COMPLETED";
 
 export interface JulesOptions {
   apiKey: string;
@@ -146,7 +139,8 @@ export async function runJules(opts: JulesOptions): Promise<JulesOutcome> {
   let patch: string | null = null;
   let suggestedCommitMessage: string | null = null;
   for (const o of s.outputs ?? []) {
-    if (o.pullRequest?.url) pullRequest = { url: o.pullRequest.url, title: o.pullRequest.title, headRef: o.pullRequest.headRef, baseRef: o.pullRequest.baseRef };
+    if (o.pullRequest?.url)
+      pullRequest = { url: o.pullRequest.url, title: o.pullRequest.title, headRef: o.pullRequest.headRef, baseRef: o.pullRequest.baseRef };
     const gp = o.changeSet?.gitPatch;
     if (gp?.unidiffPatch) {
       patch = gp.unidiffPatch;
@@ -155,24 +149,41 @@ export async function runJules(opts: JulesOptions): Promise<JulesOutcome> {
   }
 
   const finalMessage = lastMessage || pullRequest?.title || suggestedCommitMessage || `Jules session ${sessionId} ${state.toLowerCase()}`;
-  const block = state === "AWAITING_USER_FEEDBACK"
-    ? detectBlock(finalMessage) ?? { kind: "clarify" as const, reason: "awaiting-user-feedback", question: finalMessage, excerpt: finalMessage.slice(0, 500) }
-    : detectBlock(finalMessage);
+  const block =
+    state === "AWAITING_USER_FEEDBACK"
+      ? (detectBlock(finalMessage) ?? {
+          kind: "clarify" as const,
+          reason: "awaiting-user-feedback",
+          question: finalMessage,
+          excerpt: finalMessage.slice(0, 500),
+        })
+      : detectBlock(finalMessage);
 
   let applied = false;
   if (patch && opts.applyTo && !block) {
     const text = patch.endsWith("\n") ? patch : patch + "\n";
     const git = gitAt(opts.applyTo);
     const check = await git.exec(["apply", "--check", "-"], { input: text, okExitCodes: [1, 128] }); // 1: does not apply; 128: not a patch
-    if (check.exitCode !== 0) throw new AgentFailedError("jules", null, `the session's patch does not apply: ${check.stderr.trim().split("\n")[0] ?? ""}`, "nothing was changed");
+    if (check.exitCode !== 0)
+      throw new AgentFailedError("jules", null, `the session's patch does not apply: ${check.stderr.trim().split("\n")[0] ?? ""}`, "nothing was changed");
     await git.run(["apply", "-"], { input: text });
     applied = true;
   }
 
   return {
     result: {
-      agentId: "jules", finalMessage, tokens: { input: 0, output: 0 }, costUsd: null, sessionId, events: 1, exitCode: 0,
-      durationMs: Date.now() - started, model: null, block, via: base, truncated: false,
+      agentId: "jules",
+      finalMessage,
+      tokens: { input: 0, output: 0 },
+      costUsd: null,
+      sessionId,
+      events: 1,
+      exitCode: 0,
+      durationMs: Date.now() - started,
+      model: null,
+      block,
+      via: base,
+      truncated: false,
     },
     sessionId,
     state,

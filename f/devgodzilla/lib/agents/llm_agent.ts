@@ -41,7 +41,12 @@ export interface LlmAgentOptions {
 export class DiffApplyError extends AgentFailedError {
   readonly gitError: string;
   constructor(gitError: string, diffExcerpt: string) {
-    super("llm", null, `the model's diff does not apply: ${gitError.trim().split("\n").slice(0, 3).join(" | ")}`, `nothing was changed; first lines of the diff: ${diffExcerpt}`);
+    super(
+      "llm",
+      null,
+      `the model's diff does not apply: ${gitError.trim().split("\n").slice(0, 3).join(" | ")}`,
+      `nothing was changed; first lines of the diff: ${diffExcerpt}`,
+    );
     this.gitError = gitError;
   }
 }
@@ -140,8 +145,17 @@ export async function runLlmAgent(opts: LlmAgentOptions): Promise<AgentResult> {
       };
     };
     const result = (finalMessage: string): AgentResult => ({
-      agentId: "llm", finalMessage, ...usage(), sessionId: null, events: i + 1, exitCode: 0,
-      durationMs: Date.now() - started, model: llm.model, block: detectBlock(finalMessage), via: `${llm.provider}:${llm.model}`, truncated: false,
+      agentId: "llm",
+      finalMessage,
+      ...usage(),
+      sessionId: null,
+      events: i + 1,
+      exitCode: 0,
+      durationMs: Date.now() - started,
+      model: llm.model,
+      block: detectBlock(finalMessage),
+      via: `${llm.provider}:${llm.model}`,
+      truncated: false,
     });
     if (!diff) {
       const r = result(summary);

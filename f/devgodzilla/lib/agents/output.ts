@@ -143,7 +143,10 @@ export function fatalEvent(format: OutputFormat, line: string): string | null {
     return `the model endpoint rejected the key (HTTP ${e.error_status}: ${String(e.error ?? "authentication failed")})`;
   }
   if (format === "codex-jsonl" && e.type === "error" && CODEX_RETRY.test(String(e.message ?? "")) && AUTH_STATUS.test(String(e.message))) {
-    return `the model endpoint rejected the key: ${String(e.message).replace(CODEX_RETRY, "").trim().replace(/^\(|\)$/g, "")}`;
+    return `the model endpoint rejected the key: ${String(e.message)
+      .replace(CODEX_RETRY, "")
+      .trim()
+      .replace(/^\(|\)$/g, "")}`;
   }
   return null;
 }
@@ -238,7 +241,11 @@ function gemini(stdout: string): ParsedOutput {
 
 function qwen(stdout: string): ParsedOutput {
   const v = wholeJson(stdout);
-  if (Array.isArray(v)) return claudeStyle(v.filter((x) => x && typeof x === "object"), stdout);
+  if (Array.isArray(v))
+    return claudeStyle(
+      v.filter((x) => x && typeof x === "object"),
+      stdout,
+    );
   if (v && typeof v === "object") return claudeStyle([v as Json], stdout);
   return claudeStyle(jsonLines(stdout), stdout); // stream-json
 }

@@ -110,5 +110,11 @@ export async function runAttempts<R>(
       if (last.retryable === false) return { status: "failed", result: last.result, error: last.error, attempts: records, usage };
     }
   }
-  return { status: "failed", result: last?.status === "failed" ? last.result : undefined, error: last?.status === "failed" ? last.error : "no attempt ran", attempts: records, usage };
+  return {
+    status: "failed",
+    result: last?.status === "failed" ? last.result : undefined,
+    error: last?.status === "failed" ? last.error : "no attempt ran",
+    attempts: records,
+    usage,
+  };
 }

@@ -31,7 +31,12 @@ export const DagTaskSchema = z
 export type DagTask = z.infer<typeof DagTaskSchema>;
 
 export const BudgetSchema = z
-  .object({ task_tokens: z.number().positive().optional(), task_cost_usd: z.number().positive().optional(), run_tokens: z.number().positive().optional(), run_cost_usd: z.number().positive().optional() })
+  .object({
+    task_tokens: z.number().positive().optional(),
+    task_cost_usd: z.number().positive().optional(),
+    run_tokens: z.number().positive().optional(),
+    run_cost_usd: z.number().positive().optional(),
+  })
   .default({});
 
 export const PlanInputSchema = z.object({
@@ -87,7 +92,14 @@ export interface RunPlan {
   base_commit: string;
   feature: string;
   runnable: "script" | "flow";
-  policy: { retries: number; backoff_seconds: number; fallback_agents: string[]; on_failure: "continue" | "stop_run"; on_conflict: "agent" | "report"; budget: z.infer<typeof BudgetSchema> };
+  policy: {
+    retries: number;
+    backoff_seconds: number;
+    fallback_agents: string[];
+    on_failure: "continue" | "stop_run";
+    on_conflict: "agent" | "report";
+    budget: z.infer<typeof BudgetSchema>;
+  };
   /** Passed to every task job. */
   task_args: { profile: Record<string, unknown>; sandbox_policy: "refuse" | "allow_unsandboxed"; setup: "install" | "skip"; agent: string };
   tasks: Record<string, PlannedTask>;

@@ -31,7 +31,15 @@ export interface TaskJobResult {
 export function gateResult(runs: unknown): TaskJobResult | undefined {
   if (!Array.isArray(runs) || runs.length === 0) return undefined;
   const r = (runs[runs.length - 1] ?? {}) as TaskJobResult;
-  if (r.execute && !r.branch) return { ...r.execute, job_id: r.job_id ?? r.execute.job_id, status: r.status, reason: r.reason, blocked: r.blocked ?? r.execute.blocked, task_with_qa: r.task_with_qa };
+  if (r.execute && !r.branch)
+    return {
+      ...r.execute,
+      job_id: r.job_id ?? r.execute.job_id,
+      status: r.status,
+      reason: r.reason,
+      blocked: r.blocked ?? r.execute.blocked,
+      task_with_qa: r.task_with_qa,
+    };
   return r;
 }
 
@@ -55,14 +63,18 @@ export function agentOf(r: TaskJobResult, planned?: TaskAssignment): Pick<TaskOu
 }
 
 /** Why a task job's result is not a success to merge, or null when it is. */
-export function failureOf(r: TaskJobResult | undefined, runnable: RunPlan["runnable"]): { error: string; blocked?: unknown; status?: "budget_exceeded" } | null {
+export function failureOf(
+  r: TaskJobResult | undefined,
+  runnable: RunPlan["runnable"],
+): { error: string; blocked?: unknown; status?: "budget_exceeded" } | null {
   if (!r) return { error: "the task job did not run" };
   const job = r.job_id ? ` (job ${r.job_id})` : "";
   if (r.error?.name === "BudgetExceededError") return { error: r.error.message ?? "task budget exceeded", status: "budget_exceeded" };
   if (r.error) return { error: `${r.error.name ?? "Error"}: ${r.error.message ?? "task job failed"}${job}` };
   if (r.blocked) return { error: `blocked: ${JSON.stringify(r.block ?? r.status).slice(0, 300)}`, blocked: r.block ?? true };
   // task_with_qa ends passed|failed after its own bounded feedback loop: a "failed" is final.
-  if (runnable === "flow" && r.status !== undefined && r.status !== "passed") return { error: `QA loop ended ${r.status}${r.reason ? ` (${r.reason})` : ""}${job}` };
+  if (runnable === "flow" && r.status !== undefined && r.status !== "passed")
+    return { error: `QA loop ended ${r.status}${r.reason ? ` (${r.reason})` : ""}${job}` };
   if (!r.commit) return { error: `the task job returned no commit${job}` };
   return null;
 }
@@ -72,10 +84,23 @@ export function mergeMessage(id: string, description: string): string {
 }
 
 const ICON: Record<string, string> = {
-  succeeded: "✅", skipped_succeeded: "⏭️", failed: "❌", conflict: "⚠️", budget_exceeded: "💸", dependency_failed: "⛔", not_started: "⏸️",
+  succeeded: "✅",
+  skipped_succeeded: "⏭️",
+  failed: "❌",
+  conflict: "⚠️",
+  budget_exceeded: "💸",
+  dependency_failed: "⛔",
+  not_started: "⏸️",
 };
 
-export function renderReport(branch: string, head: string, status: string, tasks: TaskOutcome[], stop: string | undefined, assignments: TaskAssignment[]): string {
+export function renderReport(
+  branch: string,
+  head: string,
+  status: string,
+  tasks: TaskOutcome[],
+  stop: string | undefined,
+  assignments: TaskAssignment[],
+): string {
   const lines = [
     `## Task DAG: ${status}`,
     "",
@@ -97,7 +122,13 @@ export function renderReport(branch: string, head: string, status: string, tasks
 export function maxConcurrent(tasks: TaskOutcome[]): number {
   const events = tasks
     .filter((t) => t.started_at && t.status !== "skipped_succeeded")
-    .flatMap((t) => [[Date.parse(t.started_at!), 1], [Date.parse(t.finished_at), -1]] as const)
+    .flatMap(
+      (t) =>
+        [
+          [Date.parse(t.started_at!), 1],
+          [Date.parse(t.finished_at), -1],
+        ] as const,
+    )
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let live = 0;
   let peak = 0;

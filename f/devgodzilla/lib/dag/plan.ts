@@ -52,14 +52,20 @@ function parseInput(raw: PlanInput): Input {
 }
 
 export function defaultRunKey(repo: string, branch: string, commit: string, taskIds: string[]): string {
-  return createHash("sha256").update(JSON.stringify([repo, branch, commit.toLowerCase(), [...taskIds].sort()])).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([repo, branch, commit.toLowerCase(), [...taskIds].sort()]))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** task_dag's phases ({index, number, kind}), tolerating a hand-written DAG without them. */
 function phaseList(phases: unknown): { index: number; number: string | null; kind: string }[] {
   if (!Array.isArray(phases)) return [];
   return phases.flatMap((p: { index?: unknown; number?: unknown; kind?: unknown }) =>
-    typeof p?.index === "number" ? [{ index: p.index, number: typeof p.number === "string" ? p.number : null, kind: typeof p.kind === "string" ? p.kind : "other" }] : []);
+    typeof p?.index === "number"
+      ? [{ index: p.index, number: typeof p.number === "string" ? p.number : null, kind: typeof p.kind === "string" ? p.kind : "other" }]
+      : [],
+  );
 }
 
 /** The tasks to consider: validated, checked-off ones (skip_done) dropped with the edges to them. */
@@ -82,24 +88,34 @@ function selectTasks(input: Input): DagTask[] {
 /** Which agent and model each task gets, and why; an explicit `agent` input wins ("run input"). */
 function planAssignments(tasks: DagTask[], phases: ReturnType<typeof phaseList>, org: OrgAgents, repoDir: string, explicit: string): TaskAssignment[] {
   const project = loadProjectAgents(repoDir, org);
-  const dag = { tasks: tasks.map((t) => ({ id: t.id, story: t.story ?? null, phase: typeof t.phase === "number" ? t.phase : -1, files: t.files ?? [] })), phases };
+  const dag = {
+    tasks: tasks.map((t) => ({ id: t.id, story: t.story ?? null, phase: typeof t.phase === "number" ? t.phase : -1, files: t.files ?? [] })),
+    phases,
+  };
   if (explicit && isAgentId(explicit)) return dag.tasks.map((t) => explicitTaskAgent({ id: t.id, story: t.story, files: t.files }, explicit, org, project));
   return resolveAssignments(dag, org, project);
 }
 
 function plannedTasks(tasks: DagTask[], phases: ReturnType<typeof phaseList>, skipped: Set<string>): Record<string, PlannedTask> {
   const dependants = dependantsOf(tasks);
-  return Object.fromEntries(tasks.map((t) => {
-    const { id, description, files, story, phase, dependsOn, done: _d, weight: _w, ...extra } = t;
-    const ph = typeof phase === "number" ? phases.find((p) => p.index === phase) : undefined;
-    const planned: PlannedTask = {
-      id, description, files: files ?? [], story: story ?? null, phase, ...(ph ? { phase_number: ph.number, phase_kind: ph.kind } : {}),
-      deps: [...new Set(dependsOn)].filter((d) => !skipped.has(d)),
-      dependants: (dependants.get(id) ?? []).filter((d) => !skipped.has(d)),
-      extra,
-    };
-    return [id, planned];
-  }));
+  return Object.fromEntries(
+    tasks.map((t) => {
+      const { id, description, files, story, phase, dependsOn, done: _d, weight: _w, ...extra } = t;
+      const ph = typeof phase === "number" ? phases.find((p) => p.index === phase) : undefined;
+      const planned: PlannedTask = {
+        id,
+        description,
+        files: files ?? [],
+        story: story ?? null,
+        phase,
+        ...(ph ? { phase_number: ph.number, phase_kind: ph.kind } : {}),
+        deps: [...new Set(dependsOn)].filter((d) => !skipped.has(d)),
+        dependants: (dependants.get(id) ?? []).filter((d) => !skipped.has(d)),
+        extra,
+      };
+      return [id, planned];
+    }),
+  );
 }
 
 export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResult> {
@@ -108,10 +124,24 @@ export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResul
   if (!deps.stateJob) throw new InputError("flow", "dag_plan runs as a step of the execute_tasks flow (no flow job id in this job's environment)");
   const phases = phaseList(input.dag.phases);
   const tasks = selectTasks(input);
-  const runKey = input.run_key || defaultRunKey(input.repo, input.branch, input.commit, tasks.map((t) => t.id));
+  const runKey =
+    input.run_key ||
+    defaultRunKey(
+      input.repo,
+      input.branch,
+      input.commit,
+      tasks.map((t) => t.id),
+    );
   const byId = new Map(tasks.map((t) => [t.id, t]));
 
-  const run = await openRunBranch({ repo: input.repo, branch: input.branch, baseCommit: input.commit, token: deps.gitToken, cacheDir: deps.cacheDir, workRoot: deps.workRoot });
+  const run = await openRunBranch({
+    repo: input.repo,
+    branch: input.branch,
+    baseCommit: input.commit,
+    token: deps.gitToken,
+    cacheDir: deps.cacheDir,
+    workRoot: deps.workRoot,
+  });
   try {
     await run.push(); // the run branch exists from here on: every task starts from it
     const assignments = planAssignments(tasks, phases, org, run.dir, input.agent);
@@ -130,17 +160,39 @@ export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResul
     const order = remaining.length ? windowOrder(remaining, input.concurrency, (t) => t.weight ?? 1) : [];
 
     const plan: RunPlan = {
-      run_key: runKey, state_job: deps.stateJob, repo: input.repo, branch: input.branch, base_commit: input.commit, feature: input.feature, runnable: input.runnable,
+      run_key: runKey,
+      state_job: deps.stateJob,
+      repo: input.repo,
+      branch: input.branch,
+      base_commit: input.commit,
+      feature: input.feature,
+      runnable: input.runnable,
       policy: {
-        retries: input.retries, backoff_seconds: input.backoff_seconds, fallback_agents: input.fallback_agents, on_failure: input.on_failure, on_conflict: input.on_conflict,
+        retries: input.retries,
+        backoff_seconds: input.backoff_seconds,
+        fallback_agents: input.fallback_agents,
+        on_failure: input.on_failure,
+        on_conflict: input.on_conflict,
         budget: { ...input.budget, ...(input.budget_usd > 0 ? { run_cost_usd: input.budget_usd } : {}) },
       },
       task_args: { profile: input.profile, sandbox_policy: input.sandbox_policy, setup: input.setup, agent: input.agent },
-      tasks: planned, topo: topoOrder(tasks), order, skipped: [...skipped], assignments, started_at: new Date().toISOString(),
+      tasks: planned,
+      topo: topoOrder(tasks),
+      order,
+      skipped: [...skipped],
+      assignments,
+      started_at: new Date().toISOString(),
     };
     const state = new RunState(deps, plan);
     for (const id of skipped) await state.finish({ ...earlier.get(id)!, status: "skipped_succeeded" });
-    return { run: plan, items: order, parallelism: Math.max(1, Math.min(input.concurrency, order.length || 1)), watch: { index: -1, value: WATCH }, run_key: runKey, skipped: [...skipped] };
+    return {
+      run: plan,
+      items: order,
+      parallelism: Math.max(1, Math.min(input.concurrency, order.length || 1)),
+      watch: { index: -1, value: WATCH },
+      run_key: runKey,
+      skipped: [...skipped],
+    };
   } finally {
     await run.cleanup().catch(() => undefined);
   }

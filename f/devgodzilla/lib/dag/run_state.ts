@@ -95,9 +95,11 @@ export class RunState {
     }
     if (await this.stopped()) return this.wakeAll();
     const candidates = [...(this.plan.tasks[outcome.id]?.dependants ?? []), WATCH];
-    await Promise.all(candidates.map(async (c) => {
-      if ((await this.pending(c)).length === 0) await this.wake(c, outcome.id);
-    }));
+    await Promise.all(
+      candidates.map(async (c) => {
+        if ((await this.pending(c)).length === 0) await this.wake(c, outcome.id);
+      }),
+    );
   }
 
   /** Resumes every registered waiter (the run stopped). */

@@ -100,7 +100,22 @@ export async function waitStep(iter: Iter, plan: RunPlan, deps: StepDeps) {
 // ---- start
 
 function noGo(plan: RunPlan, id: string, outcome: TaskOutcome): StartResult {
-  return { task_id: id, go: false, script: [], flow: [], outcome, note: "", agent: "", retries: 0, backoff_seconds: 0, fallback_agents: [], budget: {}, profile: {}, sandbox_policy: plan.task_args.sandbox_policy, setup: plan.task_args.setup };
+  return {
+    task_id: id,
+    go: false,
+    script: [],
+    flow: [],
+    outcome,
+    note: "",
+    agent: "",
+    retries: 0,
+    backoff_seconds: 0,
+    fallback_agents: [],
+    budget: {},
+    profile: {},
+    sandbox_policy: plan.task_args.sandbox_policy,
+    setup: plan.task_args.setup,
+  };
 }
 
 export function runUsage(outcomes: Iterable<TaskOutcome>): Usage {
@@ -115,12 +130,19 @@ const runBudget = (plan: RunPlan) => {
 };
 
 /** Why the task does not start, or null when it does. */
-async function refusal(plan: RunPlan, id: string, resume: unknown, state: RunState): Promise<{ outcome: Omit<TaskOutcome, "finished_at">; stop?: StopInfo } | null> {
+async function refusal(
+  plan: RunPlan,
+  id: string,
+  resume: unknown,
+  state: RunState,
+): Promise<{ outcome: Omit<TaskOutcome, "finished_at">; stop?: StopInfo } | null> {
   const base = { id, jobs: [], attempts: 0, usage: {} };
   const error = (resume as { error?: { name?: string; message?: string } } | null)?.error;
   const pending = await state.pending(id);
   if (error && pending.length) {
-    return { outcome: { ...base, status: "failed", error: `did not start: ${error.message ?? error.name} while waiting for ${pending.join(", ")} (none finished)` } };
+    return {
+      outcome: { ...base, status: "failed", error: `did not start: ${error.message ?? error.name} while waiting for ${pending.join(", ")} (none finished)` },
+    };
   }
   const stop = await state.stopped();
   if (stop) return { outcome: { ...base, status: "not_started", error: `not started: ${stop.reason}` } };
@@ -153,17 +175,34 @@ export async function startStep(iter: Iter, plan: RunPlan, resume: unknown, deps
     await state.markStarted(id, { commit, flow_job: deps.flowJob });
     const b = plan.policy.budget;
     return {
-      task_id: id, go: true, script: plan.runnable === "script" ? [1] : [], flow: plan.runnable === "flow" ? [1] : [],
-      task: { ...t.extra, id, description: t.description, files: t.files, story: t.story, ...(t.phase !== undefined ? { phase: t.phase } : {}), ...(t.phase_kind ? { phase_number: t.phase_number, phase_kind: t.phase_kind } : {}) },
+      task_id: id,
+      go: true,
+      script: plan.runnable === "script" ? [1] : [],
+      flow: plan.runnable === "flow" ? [1] : [],
+      task: {
+        ...t.extra,
+        id,
+        description: t.description,
+        files: t.files,
+        story: t.story,
+        ...(t.phase !== undefined ? { phase: t.phase } : {}),
+        ...(t.phase_kind ? { phase_number: t.phase_number, phase_kind: t.phase_kind } : {}),
+      },
       commit,
       dependencies: t.deps.map((d) => {
         const o = done.get(d);
         return { id: d, description: plan.tasks[d]?.description, summary: o?.summary, changedFiles: o?.files, commit: o?.commit };
       }),
-      note: "", agent: plan.task_args.agent,
-      retries: plan.policy.retries, backoff_seconds: plan.policy.backoff_seconds, fallback_agents: plan.policy.fallback_agents,
+      note: "",
+      agent: plan.task_args.agent,
+      retries: plan.policy.retries,
+      backoff_seconds: plan.policy.backoff_seconds,
+      fallback_agents: plan.policy.fallback_agents,
       budget: { ...(b.task_tokens ? { task_tokens: b.task_tokens } : {}), ...(b.task_cost_usd ? { task_cost_usd: b.task_cost_usd } : {}) },
-      profile: plan.task_args.profile, sandbox_policy: plan.task_args.sandbox_policy, setup: plan.task_args.setup, started_at,
+      profile: plan.task_args.profile,
+      sandbox_policy: plan.task_args.sandbox_policy,
+      setup: plan.task_args.setup,
+      started_at,
     };
   });
 }
@@ -173,7 +212,14 @@ export async function startStep(iter: Iter, plan: RunPlan, resume: unknown, deps
 /** Merges a task commit into the run branch and pushes it; another task's push in between means merge again. */
 export async function mergeIntoRunBranch(plan: RunPlan, id: string, r: TaskJobResult, deps: StepDeps): Promise<MergeOutcome> {
   for (let attempt = 1; ; attempt++) {
-    const run = await openRunBranch({ repo: plan.repo, branch: plan.branch, baseCommit: plan.base_commit, token: deps.gitToken, cacheDir: deps.cacheDir, workRoot: deps.workRoot });
+    const run = await openRunBranch({
+      repo: plan.repo,
+      branch: plan.branch,
+      baseCommit: plan.base_commit,
+      token: deps.gitToken,
+      cacheDir: deps.cacheDir,
+      workRoot: deps.workRoot,
+    });
     try {
       const m = await run.mergeTask(r.branch!, r.commit!, mergeMessage(id, plan.tasks[id]?.description ?? ""));
       if (m.status !== "merged") return m;
@@ -191,18 +237,45 @@ export async function mergeIntoRunBranch(plan: RunPlan, id: string, r: TaskJobRe
 }
 
 /** The outcome of a task job's result: failed, or merged (a conflict is returned for the caller to handle). */
-async function settle(plan: RunPlan, start: StartResult, r: TaskJobResult | undefined, jobs: string[], deps: StepDeps): Promise<{ outcome: TaskOutcome; merge?: MergeOutcome }> {
+async function settle(
+  plan: RunPlan,
+  start: StartResult,
+  r: TaskJobResult | undefined,
+  jobs: string[],
+  deps: StepDeps,
+): Promise<{ outcome: TaskOutcome; merge?: MergeOutcome }> {
   const id = start.task_id;
   const planned = plan.assignments.find((a) => a.taskId === id);
   const base: TaskOutcome = {
-    id, status: "failed", jobs, attempts: Math.max(1, r?.attempts?.length ?? 1), usage: r ? usageOf(r) : {}, ...(r ? agentOf(r, planned) : agentOf({}, planned)),
-    started_at: start.started_at, finished_at: now(), summary: r?.summary, files: r?.artifacts?.files?.map((f) => f.path).slice(0, 200), branch: r?.branch, commit: r?.commit,
+    id,
+    status: "failed",
+    jobs,
+    attempts: Math.max(1, r?.attempts?.length ?? 1),
+    usage: r ? usageOf(r) : {},
+    ...(r ? agentOf(r, planned) : agentOf({}, planned)),
+    started_at: start.started_at,
+    finished_at: now(),
+    summary: r?.summary,
+    files: r?.artifacts?.files?.map((f) => f.path).slice(0, 200),
+    branch: r?.branch,
+    commit: r?.commit,
   };
   const failure = failureOf(r, plan.runnable);
-  if (failure) return { outcome: { ...base, status: failure.status ?? "failed", error: failure.error, ...(failure.blocked ? { blocked: failure.blocked } : {}) } };
+  if (failure)
+    return { outcome: { ...base, status: failure.status ?? "failed", error: failure.error, ...(failure.blocked ? { blocked: failure.blocked } : {}) } };
   if (r!.changed === false) return { outcome: { ...base, status: "succeeded", merge: "up_to_date" } };
   const m = await mergeIntoRunBranch(plan, id, r!, deps);
-  if (m.status === "conflict") return { outcome: { ...base, status: "conflict", merge: "conflict", conflicts: m.conflicts, error: `merge conflict with the run branch in ${m.conflicts.join(", ")}` }, merge: m };
+  if (m.status === "conflict")
+    return {
+      outcome: {
+        ...base,
+        status: "conflict",
+        merge: "conflict",
+        conflicts: m.conflicts,
+        error: `merge conflict with the run branch in ${m.conflicts.join(", ")}`,
+      },
+      merge: m,
+    };
   return { outcome: { ...base, status: "succeeded", merge: m.status }, merge: m };
 }
 
@@ -238,7 +311,15 @@ async function stopAfter(plan: RunPlan, outcome: TaskOutcome, state: RunState): 
   return over ? { status: "budget_exceeded", reason: `run budget exceeded (${over})` } : undefined;
 }
 
-export async function finishStep(iter: Iter, plan: RunPlan, start: StartResult, merge: MergeResult, rerunScript: unknown, rerunFlow: unknown, deps: StepDeps): Promise<TaskOutcome> {
+export async function finishStep(
+  iter: Iter,
+  plan: RunPlan,
+  start: StartResult,
+  merge: MergeResult,
+  rerunScript: unknown,
+  rerunFlow: unknown,
+  deps: StepDeps,
+): Promise<TaskOutcome> {
   const id = taskId(iter);
   return guarded(plan, id, deps, async () => {
     const state = new RunState(deps, plan);
@@ -260,15 +341,37 @@ export async function finishStep(iter: Iter, plan: RunPlan, start: StartResult, 
 export async function reportStep(plan: RunPlan, deps: StepDeps): Promise<ExecuteTasksResult> {
   const state = new RunState(deps, plan);
   const [outcomes, stop, head] = await Promise.all([state.outcomes(plan.topo), state.stopped(), runHead(plan, deps)]);
-  const tasks = plan.topo.map((id): TaskOutcome => outcomes.get(id) ?? { id, status: "not_started", jobs: [], attempts: 0, usage: {}, error: stop ? `not started: ${stop.reason}` : "not reached", finished_at: now() });
+  const tasks = plan.topo.map(
+    (id): TaskOutcome =>
+      outcomes.get(id) ?? {
+        id,
+        status: "not_started",
+        jobs: [],
+        attempts: 0,
+        usage: {},
+        error: stop ? `not started: ${stop.reason}` : "not reached",
+        finished_at: now(),
+      },
+  );
   const ok = (t: TaskOutcome) => t.status === "succeeded" || t.status === "skipped_succeeded";
   const status = stop ? stop.status : tasks.every(ok) ? "succeeded" : "failed";
-  const completion = tasks.filter(ok).sort((a, b) => a.finished_at.localeCompare(b.finished_at)).map((t) => t.id);
+  const completion = tasks
+    .filter(ok)
+    .sort((a, b) => a.finished_at.localeCompare(b.finished_at))
+    .map((t) => t.id);
   return {
-    status, run_key: plan.run_key, branch: plan.branch, commit: head, base_commit: plan.base_commit, tasks,
+    status,
+    run_key: plan.run_key,
+    branch: plan.branch,
+    commit: head,
+    base_commit: plan.base_commit,
+    tasks,
     completion_order: [...plan.skipped, ...completion.filter((id) => !plan.skipped.includes(id))],
-    usage: runUsage(tasks), makespan_ms: Date.now() - Date.parse(plan.started_at), max_concurrent: maxConcurrent(tasks),
-    stop_reason: stop?.reason, assignments: plan.assignments,
+    usage: runUsage(tasks),
+    makespan_ms: Date.now() - Date.parse(plan.started_at),
+    max_concurrent: maxConcurrent(tasks),
+    stop_reason: stop?.reason,
+    assignments: plan.assignments,
     report: renderReport(plan.branch, head, status, tasks, stop?.reason, plan.assignments),
   };
 }

@@ -9,7 +9,13 @@ import { runAttempts, type AttemptOutcome } from "./attempts.ts";
 
 /** Failures a retry cannot fix (error names). */
 export const NON_RETRYABLE = new Set<string>([
-  E.InputError, E.ConfigError, E.ExecutionBlockedError, E.AgentUnavailableError, E.SetupFailedError, E.SandboxUnavailableError, E.DagError,
+  E.InputError,
+  E.ConfigError,
+  E.ExecutionBlockedError,
+  E.AgentUnavailableError,
+  E.SetupFailedError,
+  E.SandboxUnavailableError,
+  E.DagError,
 ]);
 
 export interface TaskPolicy {
@@ -21,13 +27,19 @@ export interface TaskPolicy {
 
 /** Every attempt of a task failed (the last error and the attempts are in it). */
 export class TaskAttemptsError extends DevGodzillaError {
-  constructor(message: string, readonly attempts: unknown[]) {
-    super(message, { hint: "read the attempts' errors in the task job's log; fix the cause (or give fallback_agents) and run again: finished tasks are skipped" });
+  constructor(
+    message: string,
+    readonly attempts: unknown[],
+  ) {
+    super(message, {
+      hint: "read the attempts' errors in the task job's log; fix the cause (or give fallback_agents) and run again: finished tasks are skipped",
+    });
   }
 }
 
 export async function executeTaskWithPolicy(input: ExecuteTaskInput, deps: ExecuteTaskDeps, policy: TaskPolicy, sleep?: (ms: number) => Promise<void>) {
-  const budget = policy.budget?.task_tokens || policy.budget?.task_cost_usd ? { tokens: policy.budget.task_tokens, costUsd: policy.budget.task_cost_usd } : undefined;
+  const budget =
+    policy.budget?.task_tokens || policy.budget?.task_cost_usd ? { tokens: policy.budget.task_tokens, costUsd: policy.budget.task_cost_usd } : undefined;
   const out = await runAttempts<ExecuteTaskResult>(
     { retries: policy.retries ?? 0, backoffMs: (policy.backoff_seconds ?? 0) * 1000, fallbackAgents: policy.fallback_agents ?? [], budget },
     async ({ agent }): Promise<AttemptOutcome<ExecuteTaskResult>> => {

@@ -38,15 +38,18 @@ export async function diagnose(plan: RunPlan, deps: WatchDeps, waited: string): 
   const tags = [...new Set(queued.map((j) => j.tag ?? "").filter(Boolean))];
   const live = await deps.workersWithTags(tags).catch(() => ({}) as Record<string, boolean>);
   const jobs = queued.map((j) => {
-    const why = j.tag && live[j.tag] === false ? `no live worker listens on tag '${j.tag}'` : `no worker${j.tag ? ` with tag '${j.tag}'` : ""} was free to take it`;
+    const why =
+      j.tag && live[j.tag] === false ? `no live worker listens on tag '${j.tag}'` : `no worker${j.tag ? ` with tag '${j.tag}'` : ""} was free to take it`;
     return `job ${j.id} (${j.script_path ?? "?"}) has waited ${age(j.created_at)} in the queue: ${why}`;
   });
-  const tasks = await Promise.all(open.map(async (id) => {
-    const started = await state.started(id);
-    if (started) return `${id} started at ${started.at} and did not finish`;
-    const pending = await state.pending(id);
-    return pending.length ? `${id} never started: it waits for ${pending.join(", ")}` : `${id} never started`;
-  }));
+  const tasks = await Promise.all(
+    open.map(async (id) => {
+      const started = await state.started(id);
+      if (started) return `${id} started at ${started.at} and did not finish`;
+      const pending = await state.pending(id);
+      return pending.length ? `${id} never started: it waits for ${pending.join(", ")}` : `${id} never started`;
+    }),
+  );
   return [
     `deadline: ${open.length} of ${plan.order.length} tasks did not finish within ${waited}`,
     ...tasks.map((t) => `- ${t}`),

@@ -42,9 +42,9 @@ export function watchDeps(plan: RunPlan): WatchDeps {
   return {
     ...stepDeps(plan),
     queued: async () =>
-      (await windmill.listJobs({ running: false }, 1000)).filter(
-        (j) => j.type === "QueuedJob" && !j.running && !(j.suspend && j.suspend > 0) && j.job_kind !== "flow" && (!root || j.root_job === root),
-      ).map((j) => ({ id: j.id, script_path: j.script_path, tag: j.tag, created_at: j.created_at })),
+      (await windmill.listJobs({ running: false }, 1000))
+        .filter((j) => j.type === "QueuedJob" && !j.running && !(j.suspend && j.suspend > 0) && j.job_kind !== "flow" && (!root || j.root_job === root))
+        .map((j) => ({ id: j.id, script_path: j.script_path, tag: j.tag, created_at: j.created_at })),
     workersWithTags: windmill.workersWithTags,
     cancel: windmill.cancelJob,
   };

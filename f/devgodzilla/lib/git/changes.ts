@@ -45,7 +45,7 @@ function statusOfLetter(letter: string): ChangeStatus {
 export function parseNameStatusZ(out: string): FileChange[] {
   const f = out.split("\0");
   const changes: FileChange[] = [];
-  for (let i = 0; i < f.length; ) {
+  for (let i = 0; i < f.length;) {
     const code = f[i++];
     if (!code) continue;
     const status = statusOfLetter(code[0]!);
@@ -75,7 +75,7 @@ export interface RawChange extends FileChange {
 export function parseRawZ(out: string): RawChange[] {
   const f = out.split("\0");
   const changes: RawChange[] = [];
-  for (let i = 0; i < f.length; ) {
+  for (let i = 0; i < f.length;) {
     const meta = f[i++];
     if (!meta) continue;
     const [, mode = "", , oid = "", code = "M"] = meta.slice(1).split(" ");
@@ -98,7 +98,7 @@ export function parseRawZ(out: string): RawChange[] {
 export function parseStatusZ(out: string): FileChange[] {
   const f = out.split("\0");
   const changes: FileChange[] = [];
-  for (let i = 0; i < f.length; ) {
+  for (let i = 0; i < f.length;) {
     const entry = f[i++];
     if (!entry) continue;
     const x = entry[0]!;

@@ -77,7 +77,16 @@ export const GIT_TIMEOUT_MS: Readonly<Record<GitOpKind, number>> = {
 
 const REMOTE_COMMANDS = new Set(["clone", "fetch", "push", "ls-remote", "pull"]);
 const QUERY_COMMANDS = new Set([
-  "rev-parse", "config", "remote", "cat-file", "for-each-ref", "merge-base", "symbolic-ref", "show-ref", "check-ref-format", "var",
+  "rev-parse",
+  "config",
+  "remote",
+  "cat-file",
+  "for-each-ref",
+  "merge-base",
+  "symbolic-ref",
+  "show-ref",
+  "check-ref-format",
+  "var",
 ]);
 /** Time between SIGTERM and SIGKILL: long enough for git to remove its lock files. */
 const KILL_GRACE_MS = 2_000;
@@ -115,8 +124,15 @@ export class GitError extends DevGodzillaError {
   /** What went wrong, without the hint (for callers that wrap it in their own error). */
   readonly detail: string;
   constructor(f: {
-    args: readonly string[]; exitCode: number | null; stderr: string; timedOut?: boolean; kind: GitOpKind;
-    detail: string; context?: string; hint?: string; cause?: unknown;
+    args: readonly string[];
+    exitCode: number | null;
+    stderr: string;
+    timedOut?: boolean;
+    kind: GitOpKind;
+    detail: string;
+    context?: string;
+    hint?: string;
+    cause?: unknown;
   }) {
     super(`git ${gitSubcommand(f.args) || f.args.join(" ")} failed${f.context ? ` (${f.context})` : ""}: ${f.detail}`, { hint: f.hint, cause: f.cause });
     this.args = f.args;
@@ -139,8 +155,17 @@ const DEFAULT_HINTS: Record<GitOpKind, string> = {
 
 /** Variables a git child may take from this process besides the minimal base (ssh agent, proxies, CA bundle). */
 const PASS_THROUGH = [
-  "SSH_AUTH_SOCK", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
-  "SSL_CERT_FILE", "SSL_CERT_DIR",
+  "SSH_AUTH_SOCK",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "all_proxy",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
 ];
 
 /** The complete environment of a git child: nothing ambient beyond the base and PASS_THROUGH. */
@@ -227,10 +252,19 @@ export async function runGit(args: readonly string[], opts: GitRunOptions): Prom
   if (exitCode !== null && !timedOut && !r.isMaxBuffer && (exitCode === 0 || opts.okExitCodes?.includes(exitCode))) {
     return { exitCode, stdout, stderr };
   }
-  throw gitFailure(args, {
-    exitCode, stdout, stderr, timedOut, signal: r.signal ?? null,
-    overflow: Boolean(r.isMaxBuffer), spawnCode: (r as { code?: string }).code,
-  }, { ...opts, timeoutMs });
+  throw gitFailure(
+    args,
+    {
+      exitCode,
+      stdout,
+      stderr,
+      timedOut,
+      signal: r.signal ?? null,
+      overflow: Boolean(r.isMaxBuffer),
+      spawnCode: (r as { code?: string }).code,
+    },
+    { ...opts, timeoutMs },
+  );
 }
 
 /** The secret scan of every commit and push (see the header); nothing runs when it finds one. */

@@ -67,12 +67,18 @@ export function secretNeedles(secret: string): Needle[] {
   add(bytes.toString("hex").toUpperCase(), "hex");
   const url = encodeURIComponent(secret);
   add(url, "URL-encoded");
-  add(url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), "URL-encoded");
+  add(
+    url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    "URL-encoded",
+  );
   add(url.replace(/%20/g, "+"), "form-encoded");
   const json = JSON.stringify(secret).slice(1, -1);
   add(json, "JSON-escaped");
   add(json.replace(/\//g, "\\/"), "JSON-escaped");
-  add(secret.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`), "JSON-escaped");
+  add(
+    secret.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    "JSON-escaped",
+  );
   return [...out].map(([text, how]) => ({ text, what: `a secret value in scope${how ? ` (${how})` : ""}` }));
 }
 
@@ -163,7 +169,12 @@ function acrossLines(c: AddedText, needles: Needle[], reported: Set<string>): Se
           const key = `${c.file}\0${run[k]!.n}\0${c.commit}`;
           if (reported.has(key)) continue;
           reported.add(key);
-          out.push({ file: c.file, line: run[k]!.n, what: `${nd.what} split over lines ${run[k]!.n}-${run[lineAt(at + nd.text.length - 1)]!.n}`, commit: c.commit });
+          out.push({
+            file: c.file,
+            line: run[k]!.n,
+            what: `${nd.what} split over lines ${run[k]!.n}-${run[lineAt(at + nd.text.length - 1)]!.n}`,
+            commit: c.commit,
+          });
         }
       }
     }
@@ -184,7 +195,8 @@ export function parseAddedLines(diff: string): AddedText[] {
   let next = 0;
   for (const line of diff.split("\n")) {
     const c = /^commit ([0-9a-f]{40,64})\b/.exec(line);
-    if (c) { // hunk lines start with +, - or a backslash: "commit <sha>" is git log's header
+    if (c) {
+      // hunk lines start with +, - or a backslash: "commit <sha>" is git log's header
       commit = c[1];
       cur = null;
       continue;
@@ -243,7 +255,11 @@ const DIFF_FLAGS = ["-U0", "--text", "--no-color", "--no-ext-diff", "--no-rename
 /** Runs a git query in the repository being committed / pushed and returns its stdout. */
 export type GitQuery = (args: readonly string[]) => Promise<string>;
 
-const messageLines = (file: string, text: string, commit?: string): AddedText => ({ file, commit, lines: text.split("\n").map((t, i) => ({ n: i + 1, text: t })) });
+const messageLines = (file: string, text: string, commit?: string): AddedText => ({
+  file,
+  commit,
+  lines: text.split("\n").map((t, i) => ({ n: i + 1, text: t })),
+});
 
 /**
  * Findings in what `git <args>` (a commit) would record: the index; with -a or a pathspec also the
@@ -260,7 +276,13 @@ export async function scanCommit(args: readonly string[], git: GitQuery, cwd: st
   for (let i = 0; i < opts.length; i++) {
     const a = opts[i]!;
     const valueOf = (long: string, short: string) =>
-      a === long || a === short ? opts[++i] : a.startsWith(`${long}=`) ? a.slice(long.length + 1) : a.startsWith(short) && !a.startsWith("--") && a.length > 2 ? a.slice(2) : undefined;
+      a === long || a === short
+        ? opts[++i]
+        : a.startsWith(`${long}=`)
+          ? a.slice(long.length + 1)
+          : a.startsWith(short) && !a.startsWith("--") && a.length > 2
+            ? a.slice(2)
+            : undefined;
     if (a === "-a" || a === "--all") all = true;
     else if (/^-a[a-z]+$/.test(a)) {
       // "-am <msg>": -a plus a flag cluster whose last letter may take the next argument.

@@ -62,17 +62,33 @@ export type LlmConfig = ProviderConfig & LlmOptions;
 
 /** Known context windows (tokens); unknown models skip the pre-flight check. */
 export const CONTEXT_WINDOWS: Record<string, number> = {
-  "gpt-5": 400_000, "gpt-5-mini": 400_000, "gpt-5-nano": 400_000,
-  "gpt-4.1": 1_047_576, "gpt-4.1-mini": 1_047_576, "gpt-4.1-nano": 1_047_576,
-  "gpt-4o": 128_000, "gpt-4o-mini": 128_000, o3: 200_000, "o3-mini": 200_000, "o4-mini": 200_000,
-  "claude-opus-4-5": 200_000, "claude-opus-4-1": 200_000, "claude-opus-4": 200_000,
-  "claude-sonnet-4-6": 200_000, "claude-opus-4-6": 200_000, "claude-sonnet-4-5": 200_000, "claude-sonnet-4": 200_000, "claude-haiku-4-5": 200_000, "claude-3-5-haiku": 200_000,
+  "gpt-5": 400_000,
+  "gpt-5-mini": 400_000,
+  "gpt-5-nano": 400_000,
+  "gpt-4.1": 1_047_576,
+  "gpt-4.1-mini": 1_047_576,
+  "gpt-4.1-nano": 1_047_576,
+  "gpt-4o": 128_000,
+  "gpt-4o-mini": 128_000,
+  o3: 200_000,
+  "o3-mini": 200_000,
+  "o4-mini": 200_000,
+  "claude-opus-4-5": 200_000,
+  "claude-opus-4-1": 200_000,
+  "claude-opus-4": 200_000,
+  "claude-sonnet-4-6": 200_000,
+  "claude-opus-4-6": 200_000,
+  "claude-sonnet-4-5": 200_000,
+  "claude-sonnet-4": 200_000,
+  "claude-haiku-4-5": 200_000,
+  "claude-3-5-haiku": 200_000,
 };
 
 /** Rough token estimate (≈4 chars/token for English and code); good enough for budgets. */
 export const estimateTokens = (s: string): number => Math.ceil(s.length / 4);
 
-const OVERFLOW = /context[_ ]length[_ ]exceeded|maximum context length|context window|prompt is too long|too many tokens|input length .*exceed|exceeds? the (?:model's )?context|request too large/i;
+const OVERFLOW =
+  /context[_ ]length[_ ]exceeded|maximum context length|context window|prompt is too long|too many tokens|input length .*exceed|exceeds? the (?:model's )?context|request too large/i;
 
 interface RawAnswer {
   text: string;
@@ -131,7 +147,8 @@ export function classifyError(err: unknown): Classified {
     return { kind: "request", message };
   }
   const code = e?.code ?? e?.error?.code;
-  if ((status === 400 || status === 413 || status === 422) && (code === "context_length_exceeded" || OVERFLOW.test(message))) return { kind: "overflow", status, message };
+  if ((status === 400 || status === 413 || status === 422) && (code === "context_length_exceeded" || OVERFLOW.test(message)))
+    return { kind: "overflow", status, message };
   if (status === 429 && code === "insufficient_quota") return { kind: "request", status, message };
   if (status === 408 || status === 409 || status === 429 || status >= 500) return { kind: "transient", status, message };
   return { kind: "request", status, message };
@@ -146,6 +163,64 @@ export function endpointOf(provider: string, baseUrl?: string): string {
   } catch {
     return "(an invalid base_url)";
   }
+}
+
+/** What one request needs to know of the client's settings. */
+interface CallSettings {
+  model: string;
+  maxOutputTokens: number;
+  temperature?: number;
+  /** An OpenAI-compatible server (a base_url), not OpenAI itself. */
+  compatible: boolean;
+  nativeJson: boolean;
+}
+
+async function askOpenAi(client: OpenAI, s: CallSettings, c: CallShape): Promise<RawAnswer> {
+  const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
+  if (c.system) messages.push({ role: "system", content: c.system });
+  messages.push({ role: "user", content: c.prompt });
+  const r = await client.chat.completions.create({
+    model: s.model,
+    messages,
+    // OpenAI itself wants max_completion_tokens (o-series, gpt-5); compatible servers know max_tokens.
+    ...(s.compatible ? { max_tokens: s.maxOutputTokens } : { max_completion_tokens: s.maxOutputTokens }),
+    ...(s.temperature !== undefined ? { temperature: s.temperature } : {}),
+    ...(c.json && s.nativeJson
+      ? { response_format: { type: "json_schema" as const, json_schema: { name: c.json.name, schema: c.json.schema, strict: false } } }
+      : {}),
+  });
+  const choice = r.choices[0];
+  const call = choice?.message.tool_calls?.find((t) => t.type === "function");
+  return {
+    text: choice?.message.content ?? "",
+    toolInput: call && call.type === "function" ? call.function.arguments : undefined,
+    inputTokens: r.usage?.prompt_tokens ?? estimateTokens((c.system ?? "") + c.prompt),
+    outputTokens: r.usage?.completion_tokens ?? estimateTokens(choice?.message.content ?? ""),
+    finishReason: choice?.finish_reason ?? undefined,
+  };
+}
+
+async function askAnthropic(client: Anthropic, s: CallSettings, c: CallShape): Promise<RawAnswer> {
+  const useTool = c.json && s.nativeJson && c.json.schema.type === "object";
+  const r = await client.messages.create({
+    model: s.model,
+    max_tokens: s.maxOutputTokens,
+    ...(c.system ? { system: c.system } : {}),
+    messages: [{ role: "user", content: c.prompt }],
+    ...(s.temperature !== undefined ? { temperature: s.temperature } : {}),
+    ...(useTool
+      ? {
+          tools: [{ name: c.json!.name, description: "Return the result as this tool's input.", input_schema: c.json!.schema as Anthropic.Tool.InputSchema }],
+          tool_choice: { type: "tool" as const, name: c.json!.name },
+        }
+      : {}),
+  });
+  const text = r.content
+    .filter((b): b is Anthropic.TextBlock => b.type === "text")
+    .map((b) => b.text)
+    .join("");
+  const tool = r.content.find((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
+  return { text, toolInput: tool?.input, inputTokens: r.usage.input_tokens, outputTokens: r.usage.output_tokens, finishReason: r.stop_reason ?? undefined };
 }
 
 export function createLlm(config: LlmConfig): Llm {
@@ -166,77 +241,89 @@ export function createLlm(config: LlmConfig): Llm {
   const { provider, model } = config;
   // Errors name the endpoint they could not reach (never the key; credentials in the URL are dropped).
   const where = `${provider} at ${endpointOf(provider, config.baseUrl)}`;
-  const baseModel = model.toLowerCase().replace(/^.*\//, "").replace(/-(\d{8}|latest)$/, "");
+  const baseModel = model
+    .toLowerCase()
+    .replace(/^.*\//, "")
+    .replace(/-(\d{8}|latest)$/, "");
   const window = config.contextWindowTokens ?? CONTEXT_WINDOWS[baseModel];
 
   // maxRetries: 0 — our loop below is the only retry policy (and honours Retry-After itself).
-  const openai = provider === "openai" ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, organization: config.organization ?? null, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
-  const anthropic = provider === "anthropic" ? new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
+  const openai =
+    provider === "openai"
+      ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, organization: config.organization ?? null, maxRetries: 0, timeout: o.timeoutMs })
+      : undefined;
+  const anthropic =
+    provider === "anthropic" ? new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
 
   // Downgraded to "prompt" for the rest of this client's life when a server rejects native JSON mode.
   let jsonMode = o.jsonMode;
 
-  async function callOnce(c: CallShape): Promise<RawAnswer> {
-    if (openai) {
-      const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
-      if (c.system) messages.push({ role: "system", content: c.system });
-      messages.push({ role: "user", content: c.prompt });
-      const r = await openai.chat.completions.create({
-        model,
-        messages,
-        // OpenAI itself wants max_completion_tokens (o-series, gpt-5); compatible servers know max_tokens.
-        ...(config.baseUrl ? { max_tokens: o.maxOutputTokens } : { max_completion_tokens: o.maxOutputTokens }),
-        ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
-        ...(c.json && jsonMode === "native" ? { response_format: { type: "json_schema" as const, json_schema: { name: c.json.name, schema: c.json.schema, strict: false } } } : {}),
-      });
-      const choice = r.choices[0];
-      const call = choice?.message.tool_calls?.find((t) => t.type === "function");
-      return {
-        text: choice?.message.content ?? "",
-        toolInput: call && call.type === "function" ? call.function.arguments : undefined,
-        inputTokens: r.usage?.prompt_tokens ?? estimateTokens((c.system ?? "") + c.prompt),
-        outputTokens: r.usage?.completion_tokens ?? estimateTokens(choice?.message.content ?? ""),
-        finishReason: choice?.finish_reason ?? undefined,
-      };
-    }
-    const useTool = c.json && jsonMode === "native" && c.json.schema.type === "object";
-    const r = await anthropic!.messages.create({
+  const callOnce = (c: CallShape): Promise<RawAnswer> => {
+    const s: CallSettings = {
       model,
-      max_tokens: o.maxOutputTokens,
-      ...(c.system ? { system: c.system } : {}),
-      messages: [{ role: "user", content: c.prompt }],
-      ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
-      ...(useTool ? { tools: [{ name: c.json!.name, description: "Return the result as this tool's input.", input_schema: c.json!.schema as Anthropic.Tool.InputSchema }], tool_choice: { type: "tool" as const, name: c.json!.name } } : {}),
-    });
-    const text = r.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("");
-    const tool = r.content.find((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
-    return { text, toolInput: tool?.input, inputTokens: r.usage.input_tokens, outputTokens: r.usage.output_tokens, finishReason: r.stop_reason ?? undefined };
-  }
+      maxOutputTokens: o.maxOutputTokens,
+      temperature: config.temperature,
+      compatible: !!config.baseUrl,
+      nativeJson: jsonMode === "native",
+    };
+    return openai ? askOpenAi(openai, s, c) : askAnthropic(anthropic!, s, c);
+  };
 
   /** One logical call: pre-flight size check, transient retries with backoff, ledger entry. */
   async function call(c: CallShape, purpose?: string): Promise<RawAnswer> {
     const estimated = estimateTokens((c.system ?? "") + c.prompt);
     if (window && estimated + o.maxOutputTokens > window) {
-      throw new ContextOverflowError(`prompt of ~${estimated} tokens plus ${o.maxOutputTokens} output tokens exceeds ${model}'s ${window}-token window`, { provider, model, estimatedInputTokens: estimated });
+      throw new ContextOverflowError(`prompt of ~${estimated} tokens plus ${o.maxOutputTokens} output tokens exceeds ${model}'s ${window}-token window`, {
+        provider,
+        model,
+        estimatedInputTokens: estimated,
+      });
     }
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const a = await callOnce(c);
-        ledger.record({ provider, model, purpose, inputTokens: a.inputTokens, outputTokens: a.outputTokens, durationMs: Date.now() - started, attempts: attempt });
+        ledger.record({
+          provider,
+          model,
+          purpose,
+          inputTokens: a.inputTokens,
+          outputTokens: a.outputTokens,
+          durationMs: Date.now() - started,
+          attempts: attempt,
+        });
         return a;
       } catch (err) {
         const k = classifyError(err);
         const msg = redactor.redact(k.message);
-        if (k.kind === "overflow") throw new ContextOverflowError(`${where} rejected the prompt as too long: ${msg}`, { provider, model, status: k.status, estimatedInputTokens: estimated });
-        if (k.kind === "request" && k.status === 400 && c.json && jsonMode === "native" && /response_format|json_schema|tool_choice|tools? (are|is) not supported|unsupported/i.test(k.message)) {
+        if (k.kind === "overflow")
+          throw new ContextOverflowError(`${where} rejected the prompt as too long: ${msg}`, {
+            provider,
+            model,
+            status: k.status,
+            estimatedInputTokens: estimated,
+          });
+        if (
+          k.kind === "request" &&
+          k.status === 400 &&
+          c.json &&
+          jsonMode === "native" &&
+          /response_format|json_schema|tool_choice|tools? (are|is) not supported|unsupported/i.test(k.message)
+        ) {
           // An OpenAI-compatible server without structured-output support: ask with the schema in the prompt only.
           jsonMode = "prompt";
           attempt--;
           continue;
         }
-        if (k.kind === "request") throw new LlmRequestError(`${where}: request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
-        if (attempt >= o.maxAttempts) throw new TransientLlmError(`${where} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status, attempts: attempt });
+        if (k.kind === "request")
+          throw new LlmRequestError(`${where}: request failed${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, { provider, model, status: k.status });
+        if (attempt >= o.maxAttempts)
+          throw new TransientLlmError(`${where} kept failing${k.status ? ` (HTTP ${k.status})` : ""}: ${msg}`, {
+            provider,
+            model,
+            status: k.status,
+            attempts: attempt,
+          });
         const backoff = o.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
         await o.sleep(Math.min(o.maxDelayMs, retryAfterMs(err) ?? backoff));
       }
@@ -248,7 +335,9 @@ export function createLlm(config: LlmConfig): Llm {
   async function structured<T>(req: StructuredRequest<T>): Promise<T> {
     const name = (req.schemaName ?? "output").replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
     const jsonSchema = jsonSchemaOf(req.schema);
-    const schemaText = jsonSchema ? `\n\nReturn ONLY a JSON object (no prose, no code fences) matching this JSON Schema:\n${JSON.stringify(jsonSchema)}` : "\n\nReturn ONLY a JSON object, no prose, no code fences.";
+    const schemaText = jsonSchema
+      ? `\n\nReturn ONLY a JSON object (no prose, no code fences) matching this JSON Schema:\n${JSON.stringify(jsonSchema)}`
+      : "\n\nReturn ONLY a JSON object, no prose, no code fences.";
     const system = (req.system ?? "") + schemaText;
     let prompt = req.prompt;
     let raw = "";
@@ -259,7 +348,9 @@ export function createLlm(config: LlmConfig): Llm {
       raw = typeof candidate === "string" ? candidate : JSON.stringify(candidate);
       const parsed = typeof candidate === "string" ? parseJsonLenient(candidate) : { ok: true as const, value: candidate, repaired: false };
       if (!parsed.ok) {
-        issues = [`not valid JSON: ${parsed.error}${a.finishReason === "length" || a.finishReason === "max_tokens" ? " (the answer was cut off at the output-token limit)" : ""}`];
+        issues = [
+          `not valid JSON: ${parsed.error}${a.finishReason === "length" || a.finishReason === "max_tokens" ? " (the answer was cut off at the output-token limit)" : ""}`,
+        ];
       } else {
         const v = req.schema.safeParse(parsed.value);
         if (v.success) return v.data;
@@ -268,13 +359,16 @@ export function createLlm(config: LlmConfig): Llm {
       // Re-ask with the faults named: models fix a listed fault far more often than a bare retry.
       prompt = `${req.prompt}\n\n---\nYour previous answer was rejected:\n${issues.map((i) => `- ${i}`).join("\n")}\nPrevious answer (for reference):\n${raw.slice(0, 4000)}\n---\nAnswer again with ONLY the corrected JSON object.`;
     }
-    throw new StructuredOutputError(`${provider}/${model} did not return valid ${name} JSON after ${o.structuredAttempts} attempts: ${issues.slice(0, 3).join("; ")}`, {
-      provider,
-      model,
-      raw: redactor.redact(raw).slice(0, 8000),
-      issues: issues.map((i) => redactor.redact(i)),
-      attempts: o.structuredAttempts,
-    });
+    throw new StructuredOutputError(
+      `${provider}/${model} did not return valid ${name} JSON after ${o.structuredAttempts} attempts: ${issues.slice(0, 3).join("; ")}`,
+      {
+        provider,
+        model,
+        raw: redactor.redact(raw).slice(0, 8000),
+        issues: issues.map((i) => redactor.redact(i)),
+        attempts: o.structuredAttempts,
+      },
+    );
   }
 
   return { provider, model, ledger, text, complete: text, structured };
@@ -302,7 +396,9 @@ export function createEmbedder(cfg: { apiKey: string; baseUrl?: string; model: s
     const k = classifyError(e);
     const o = { provider: "openai", model: cfg.model, status: k.status };
     const msg = redactor.redact(k.message);
-    return k.kind === "transient" ? new TransientLlmError(`embeddings kept failing: ${msg}`, { ...o, attempts: 3 }) : new LlmRequestError(`embeddings request failed: ${msg}`, o);
+    return k.kind === "transient"
+      ? new TransientLlmError(`embeddings kept failing: ${msg}`, { ...o, attempts: 3 })
+      : new LlmRequestError(`embeddings request failed: ${msg}`, o);
   };
   return {
     async embed(texts) {

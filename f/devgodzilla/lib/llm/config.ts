@@ -18,9 +18,14 @@ export interface ProviderConfig {
 
 export const DEFAULT_MODELS: Record<Provider, string> = { openai: "gpt-4.1", anthropic: "claude-sonnet-4-6" };
 
-const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");
+const url = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), "must be http(s)");
 
-export const OpenaiResource = z.object({ api_key: z.string().min(1), organization_id: z.string().optional().nullable(), base_url: url.optional().nullable() }).passthrough();
+export const OpenaiResource = z
+  .object({ api_key: z.string().min(1), organization_id: z.string().optional().nullable(), base_url: url.optional().nullable() })
+  .passthrough();
 export const AnthropicResource = z.object({ apiKey: z.string().min(1), base_url: url.optional().nullable() }).passthrough();
 /** c_devgodzilla_llm: one provider-agnostic resource (see resources/c_devgodzilla_llm.resource-type.yaml). */
 export const LlmResource = z.object({
@@ -70,5 +75,11 @@ export function providerFromResources(r: LlmResources): ProviderConfig {
     return { provider: "anthropic", apiKey: a.apiKey, baseUrl: a.base_url ?? undefined, model: model ?? DEFAULT_MODELS.anthropic };
   }
   const o = parse(OpenaiResource, r.openai, "openai");
-  return { provider: "openai", apiKey: o.api_key, baseUrl: o.base_url ?? undefined, organization: o.organization_id ?? undefined, model: model ?? DEFAULT_MODELS.openai };
+  return {
+    provider: "openai",
+    apiKey: o.api_key,
+    baseUrl: o.base_url ?? undefined,
+    organization: o.organization_id ?? undefined,
+    model: model ?? DEFAULT_MODELS.openai,
+  };
 }

@@ -104,5 +104,8 @@ async function excerpt(index: RetrievalIndex, ranked: RankedChunk[], whole: stri
     used += estimateTokens(block) + 1;
   });
   if (!kept.length) return whole.slice(0, maxTokens * 4);
-  return kept.sort((a, b) => a.line - b.line).map((k) => k.text).join("\n…\n");
+  return kept
+    .sort((a, b) => a.line - b.line)
+    .map((k) => k.text)
+    .join("\n…\n");
 }

@@ -24,7 +24,11 @@ export class LlmError extends DevGodzillaError {
 export class TransientLlmError extends LlmError {
   readonly attempts: number;
   constructor(message: string, o: { provider: string; model: string; status?: number; attempts: number; cause?: unknown }) {
-    super(message, { ...o, suggestedAction: "retry", hint: `gave up after ${o.attempts} attempts; the provider is rate-limiting or unavailable — retry the step later` });
+    super(message, {
+      ...o,
+      suggestedAction: "retry",
+      hint: `gave up after ${o.attempts} attempts; the provider is rate-limiting or unavailable — retry the step later`,
+    });
     this.attempts = o.attempts;
   }
 }
@@ -33,7 +37,11 @@ export class TransientLlmError extends LlmError {
 export class ContextOverflowError extends LlmError {
   readonly estimatedInputTokens?: number;
   constructor(message: string, o: { provider: string; model: string; status?: number; estimatedInputTokens?: number; cause?: unknown }) {
-    super(message, { ...o, suggestedAction: "clarify", hint: "the prompt exceeds the model's context window — split the feature, narrow it in a clarification, or pick a model with a larger window" });
+    super(message, {
+      ...o,
+      suggestedAction: "clarify",
+      hint: "the prompt exceeds the model's context window — split the feature, narrow it in a clarification, or pick a model with a larger window",
+    });
     this.estimatedInputTokens = o.estimatedInputTokens;
   }
 }

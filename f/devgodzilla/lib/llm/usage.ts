@@ -52,7 +52,10 @@ export const PRICES_PER_MTOK: Record<string, [number, number]> = {
 };
 
 export function priceOf(model: string): [number, number] | undefined {
-  const base = model.toLowerCase().replace(/^.*\//, "").replace(/-(\d{8}|\d{4}-\d{2}-\d{2}|latest)$/, "");
+  const base = model
+    .toLowerCase()
+    .replace(/^.*\//, "")
+    .replace(/-(\d{8}|\d{4}-\d{2}-\d{2}|latest)$/, "");
   return PRICES_PER_MTOK[base];
 }
 
@@ -125,17 +128,21 @@ export class TracingLedger extends UsageLedger {
     const entry = super.record(e);
     if (telemetryEnabled()) {
       const end = Date.now();
-      recordSpan(`llm ${entry.provider}/${entry.model}`, {
-        "gen_ai.system": entry.provider,
-        "gen_ai.request.model": entry.model,
-        "gen_ai.usage.input_tokens": entry.inputTokens,
-        "gen_ai.usage.output_tokens": entry.outputTokens,
-        "devgodzilla.cost_usd": entry.costUsd,
-        "devgodzilla.purpose": entry.purpose,
-        "devgodzilla.attempts": entry.attempts,
-      }, end - entry.durationMs, end);
+      recordSpan(
+        `llm ${entry.provider}/${entry.model}`,
+        {
+          "gen_ai.system": entry.provider,
+          "gen_ai.request.model": entry.model,
+          "gen_ai.usage.input_tokens": entry.inputTokens,
+          "gen_ai.usage.output_tokens": entry.outputTokens,
+          "devgodzilla.cost_usd": entry.costUsd,
+          "devgodzilla.purpose": entry.purpose,
+          "devgodzilla.attempts": entry.attempts,
+        },
+        end - entry.durationMs,
+        end,
+      );
     }
     return entry;
   }
 }
-

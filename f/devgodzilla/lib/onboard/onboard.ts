@@ -42,7 +42,10 @@ export const OnboardInputSchema = z.object({
   cacheDir: z.string().optional(),
   workRoot: z.string().optional(),
   /** ISO date written into a new constitution (default today). */
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export type OnboardInput = z.input<typeof OnboardInputSchema>;
 
@@ -86,7 +89,11 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
   }
   const branch = a.branch || onboardBranchName(a.base_branch);
   if (branch === a.base_branch) {
-    throw new InputError("branch", `must differ from base_branch '${a.base_branch}'`, "onboarding never pushes to the base branch; leave branch empty for devgodzilla/onboard-<base>");
+    throw new InputError(
+      "branch",
+      `must differ from base_branch '${a.base_branch}'`,
+      "onboarding never pushes to the base branch; leave branch empty for devgodzilla/onboard-<base>",
+    );
   }
   await progress(5);
 
@@ -125,9 +132,8 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
     await progress(60);
     const changed = [...created, ...updated];
     const sha =
-      (changed.length
-        ? await commitAll(wc.dir, `DevGodzilla onboarding: Spec Kit scaffolding\n\n${changed.map((f) => `- ${f}`).join("\n")}\n`)
-        : null) ?? (await wc.git.run(["rev-parse", "HEAD"])).trim();
+      (changed.length ? await commitAll(wc.dir, `DevGodzilla onboarding: Spec Kit scaffolding\n\n${changed.map((f) => `- ${f}`).join("\n")}\n`) : null) ??
+      (await wc.git.run(["rev-parse", "HEAD"])).trim();
     // Our own onboarding branch is regenerated from the base, so replacing a stale one is fine;
     // a branch the caller named is never overwritten.
     const ours = branch.startsWith(ONBOARD_BRANCH_PREFIX) && !a.branch;
@@ -163,7 +169,9 @@ export async function runOnboard(input: OnboardInput): Promise<OnboardResult> {
 export function renderOnboardMarkdown(r: Omit<OnboardResult, "markdown">): string {
   const p = r.profile;
   const cmd = (k: keyof ProjectProfile["commands"]) =>
-    p.commands[k][0] ? `\`${p.commands[k][0].argv.join(" ")}\`${p.commands[k][0].cwd !== "." ? ` (in ${p.commands[k][0].cwd})` : ""}${p.commands[k][0].inferred ? " _(inferred)_" : ""}` : "—";
+    p.commands[k][0]
+      ? `\`${p.commands[k][0].argv.join(" ")}\`${p.commands[k][0].cwd !== "." ? ` (in ${p.commands[k][0].cwd})` : ""}${p.commands[k][0].inferred ? " _(inferred)_" : ""}`
+      : "—";
   return [
     `## Onboarded ${r.repo}`,
     "",

@@ -87,7 +87,10 @@ export function parseRepoUrl(repoUrl: string): { host: string; repoPath: string 
   try {
     const u = new URL(repoUrl);
     if (!["http:", "https:", "ssh:", "git:"].includes(u.protocol)) return undefined;
-    const repoPath = u.pathname.replace(/^\/+/, "").replace(/\.git\/?$/, "").replace(/\/+$/, "");
+    const repoPath = u.pathname
+      .replace(/^\/+/, "")
+      .replace(/\.git\/?$/, "")
+      .replace(/\/+$/, "");
     if (!repoPath.includes("/")) return undefined;
     return { host: u.host, repoPath };
   } catch {
@@ -149,10 +152,19 @@ export function chooseForge(c: ForgeChoice): ForgeTarget {
   const onlyResource = c.github && !c.gitlab ? "github" : c.gitlab && !c.github ? "gitlab" : undefined;
   const kind = named ?? inferForgeKind(c.repoUrl) ?? onlyResource;
   if (!kind) {
-    throw new InputError("forge", `cannot tell whether ${safeUrl(c.repoUrl)} is on GitHub or GitLab`, 'set forge to "github" or "gitlab", or give only the resource of the forge that hosts it');
+    throw new InputError(
+      "forge",
+      `cannot tell whether ${safeUrl(c.repoUrl)} is on GitHub or GitLab`,
+      'set forge to "github" or "gitlab", or give only the resource of the forge that hosts it',
+    );
   }
   const token = c[kind]?.token;
-  if (!token) throw new InputError(kind, `a ${kind} resource with a token is required for ${safeUrl(c.repoUrl)}`, `pick the ${kind} resource (its token opens the ${kind === "github" ? "pull request" : "merge request"})`);
+  if (!token)
+    throw new InputError(
+      kind,
+      `a ${kind} resource with a token is required for ${safeUrl(c.repoUrl)}`,
+      `pick the ${kind} resource (its token opens the ${kind === "github" ? "pull request" : "merge request"})`,
+    );
   const override = typeof c.apiBase === "string" ? c.apiBase : c.apiBase?.[kind];
   const instance = kind === "gitlab" && c.gitlab?.baseUrl ? gitlabApiRoot(c.gitlab.baseUrl) : undefined;
   return resolveTarget({ kind, repoUrl: c.repoUrl, repoPath: c.repository || undefined, apiBase: override || instance, token });
@@ -236,7 +248,13 @@ class Http {
         throw new ForgeError(this.t.kind, 0, `GET ${path}: more than ${MAX_PAGES} pages of results`, "narrow the query (a label that fewer issues carry)");
       }
       const { json, headers } = await this.request("GET", url);
-      if (!Array.isArray(json)) throw new ForgeError(this.t.kind, 200, `GET ${this.shown(url)}: expected a list, got ${typeof json}`, `check that ${this.t.apiBase} is a ${this.t.kind} API root`);
+      if (!Array.isArray(json))
+        throw new ForgeError(
+          this.t.kind,
+          200,
+          `GET ${this.shown(url)}: expected a list, got ${typeof json}`,
+          `check that ${this.t.apiBase} is a ${this.t.kind} API root`,
+        );
       items.push(...(json as T[]));
       url = this.nextPage(url, headers);
     }
@@ -258,7 +276,12 @@ class Http {
     // The token goes with every request: follow only links under the API root it was given for.
     const root = new URL(this.t.apiBase);
     if (resolved.origin !== root.origin || !resolved.pathname.startsWith(root.pathname.replace(/\/?$/, "/"))) {
-      throw new ForgeError(this.t.kind, 0, `the next page of ${this.shown(current)} points outside ${this.t.apiBase}; not followed`, "check api_base_url: the forge must link pages under it");
+      throw new ForgeError(
+        this.t.kind,
+        0,
+        `the next page of ${this.shown(current)} points outside ${this.t.apiBase}; not followed`,
+        "check api_base_url: the forge must link pages under it",
+      );
     }
     return resolved.href;
   }
@@ -287,7 +310,12 @@ class Http {
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
       });
     } catch (e) {
-      throw new ForgeError(this.t.kind, 0, this.redactor.redact(`${method} ${path} failed: ${(e as Error).message}`), `check that ${this.t.apiBase} is reachable from the worker`);
+      throw new ForgeError(
+        this.t.kind,
+        0,
+        this.redactor.redact(`${method} ${path} failed: ${(e as Error).message}`),
+        `check that ${this.t.apiBase} is reachable from the worker`,
+      );
     }
     const text = await res.text();
     let json: unknown = undefined;
@@ -322,11 +350,21 @@ class Http {
         );
       }
       case 404:
-        return new ForgeNotFoundError(k, status, what, `repository "${this.t.repoPath}" not found at ${this.t.apiBase}, or the token cannot see it — check repository, api_base_url and the token's repository access`);
+        return new ForgeNotFoundError(
+          k,
+          status,
+          what,
+          `repository "${this.t.repoPath}" not found at ${this.t.apiBase}, or the token cannot see it — check repository, api_base_url and the token's repository access`,
+        );
       case 409:
       case 422:
       case 400:
-        return new ForgeValidationError(k, status, what, "the forge rejected the request — check that the branch was pushed, differs from the base branch and that the base branch exists");
+        return new ForgeValidationError(
+          k,
+          status,
+          what,
+          "the forge rejected the request — check that the branch was pushed, differs from the base branch and that the base branch exists",
+        );
       default:
         return new ForgeError(k, status, what, status >= 500 ? "the forge had an internal error — retry later" : undefined);
     }
@@ -371,11 +409,35 @@ export interface ForgeClient {
   defaultBranch(): Promise<string>;
 }
 
-type GhPull = { number: number; html_url: string; title: string; body: string | null; state: string; head: { ref: string; label?: string }; base: { ref: string } };
+type GhPull = {
+  number: number;
+  html_url: string;
+  title: string;
+  body: string | null;
+  state: string;
+  head: { ref: string; label?: string };
+  base: { ref: string };
+};
 type GlMr = { iid: number; web_url: string; title: string; description: string | null; state: string; source_branch: string; target_branch: string };
 
-const ghInfo = (p: GhPull): PullRequestInfo => ({ number: p.number, url: p.html_url, head: p.head.ref, base: p.base.ref, title: p.title, body: p.body ?? "", state: p.state });
-const glInfo = (m: GlMr): PullRequestInfo => ({ number: m.iid, url: m.web_url, head: m.source_branch, base: m.target_branch, title: m.title, body: m.description ?? "", state: m.state });
+const ghInfo = (p: GhPull): PullRequestInfo => ({
+  number: p.number,
+  url: p.html_url,
+  head: p.head.ref,
+  base: p.base.ref,
+  title: p.title,
+  body: p.body ?? "",
+  state: p.state,
+});
+const glInfo = (m: GlMr): PullRequestInfo => ({
+  number: m.iid,
+  url: m.web_url,
+  head: m.source_branch,
+  base: m.target_branch,
+  title: m.title,
+  body: m.description ?? "",
+  state: m.state,
+});
 
 export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}): ForgeClient {
   const http = new Http(target, opts);
@@ -389,7 +451,13 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
         const list = await http.list<any>(`/repos/${repo}/issues?${q}`);
         return list
           .filter((i) => !i.pull_request)
-          .map((i) => ({ number: i.number, title: i.title ?? "", body: i.body ?? "", url: i.html_url ?? "", labels: (i.labels ?? []).map((l: any) => (typeof l === "string" ? l : l.name)) }));
+          .map((i) => ({
+            number: i.number,
+            title: i.title ?? "",
+            body: i.body ?? "",
+            url: i.html_url ?? "",
+            labels: (i.labels ?? []).map((l: any) => (typeof l === "string" ? l : l.name)),
+          }));
       },
       async findOpen(head) {
         const q = new URLSearchParams({ head: `${owner}:${head}`, state: "open", per_page: "100" });
@@ -397,7 +465,15 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
         return list.filter((p) => p.head.ref === head).map(ghInfo)[0];
       },
       async create(spec) {
-        return ghInfo(await http.call<GhPull>("POST", `/repos/${repo}/pulls`, { title: spec.title, head: spec.head, base: spec.base, body: spec.body, draft: spec.draft ?? false }));
+        return ghInfo(
+          await http.call<GhPull>("POST", `/repos/${repo}/pulls`, {
+            title: spec.title,
+            head: spec.head,
+            base: spec.base,
+            body: spec.body,
+            draft: spec.draft ?? false,
+          }),
+        );
       },
       async update(number, fields) {
         return ghInfo(await http.call<GhPull>("PATCH", `/repos/${repo}/pulls/${number}`, fields));
@@ -422,7 +498,15 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
     },
     async create(spec) {
       const title = spec.draft ? `Draft: ${spec.title}` : spec.title;
-      return glInfo(await http.call<GlMr>("POST", `/projects/${project}/merge_requests`, { source_branch: spec.head, target_branch: spec.base, title, description: spec.body, remove_source_branch: false }));
+      return glInfo(
+        await http.call<GlMr>("POST", `/projects/${project}/merge_requests`, {
+          source_branch: spec.head,
+          target_branch: spec.base,
+          title,
+          description: spec.body,
+          remove_source_branch: false,
+        }),
+      );
     },
     async update(number, fields) {
       return glInfo(await http.call<GlMr>("PUT", `/projects/${project}/merge_requests/${number}`, { title: fields.title, description: fields.body }));
@@ -447,7 +531,15 @@ export async function openOrUpdatePr(target: ForgeTarget, spec: PrSpec, opts: Fo
   const client = forgeClient(target, opts);
   const body = capBody(spec.body);
   const title = spec.title.trim().slice(0, 250) || spec.head;
-  const result = (p: PullRequestInfo, action: PrResult["action"]): PrResult => ({ kind: target.kind, number: p.number, url: p.url, head: p.head, base: p.base, action, state: p.state });
+  const result = (p: PullRequestInfo, action: PrResult["action"]): PrResult => ({
+    kind: target.kind,
+    number: p.number,
+    url: p.url,
+    head: p.head,
+    base: p.base,
+    action,
+    state: p.state,
+  });
 
   const reconcile = async (existing: PullRequestInfo): Promise<PrResult> => {
     // GitLab marks drafts by the title prefix (as create does); GitHub's draft flag is separate.
@@ -538,8 +630,15 @@ function extractSummary(spec?: string): string | undefined {
   // Spec Kit's spec.md opens with a title, metadata lines and "## User Scenarios"; the first prose
   // paragraph after the title (or the **Input** line) is the best one-line description.
   const input = /\*\*Input\*\*:\s*(.+)/.exec(spec);
-  if (input) return input[1].replace(/^User description:\s*/i, "").replace(/^"|"$/g, "").trim();
-  const para = spec.split(/\n\s*\n/).map((p) => p.trim()).find((p) => p && !p.startsWith("#") && !p.startsWith("**") && !p.startsWith("<!--"));
+  if (input)
+    return input[1]
+      .replace(/^User description:\s*/i, "")
+      .replace(/^"|"$/g, "")
+      .trim();
+  const para = spec
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .find((p) => p && !p.startsWith("#") && !p.startsWith("**") && !p.startsWith("<!--"));
   return para?.slice(0, 600);
 }
 

@@ -58,7 +58,13 @@ const BLOCKING: Record<PriorRunPolicy, ReadonlySet<IssueRun["state"]>> = {
 };
 
 /** The earlier run of `flow` for the issue that stops a new one under `policy`, if any. */
-export async function blockingIssueRun(flow: string, repo: string, issueNumber: number, policy: PriorRunPolicy, listRuns: ListIssueRuns = windmillIssueRuns): Promise<BlockingRun | undefined> {
+export async function blockingIssueRun(
+  flow: string,
+  repo: string,
+  issueNumber: number,
+  policy: PriorRunPolicy,
+  listRuns: ListIssueRuns = windmillIssueRuns,
+): Promise<BlockingRun | undefined> {
   const runs = await listRuns(flow, repo, issueNumber);
   const blocking = runs.find((r) => r.state === "live") ?? runs.find((r) => BLOCKING[policy].has(r.state));
   if (!blocking) return undefined;
@@ -72,7 +78,9 @@ export async function startIssueRun(req: IssueRunRequest): Promise<IssueRunOutco
   if (blocking) return { status: "blocked", ...blocking };
   const jobId = await (req.runFlow ?? startFlow)(req.flow, req.args);
   if (!UUID.test(jobId)) {
-    throw new DevGodzillaError(`Windmill did not start ${req.flow}: ${jobId.slice(0, 300)}`, { hint: `check that the flow ${req.flow} is deployed and this script may run it` });
+    throw new DevGodzillaError(`Windmill did not start ${req.flow}: ${jobId.slice(0, 300)}`, {
+      hint: `check that the flow ${req.flow} is deployed and this script may run it`,
+    });
   }
   return { status: "started", job_id: jobId };
 }

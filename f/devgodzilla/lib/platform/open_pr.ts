@@ -17,7 +17,10 @@ export const OpenPrInput = z.object({
   repo: z.string().min(1),
   branch: z.string().min(1),
   base_branch: z.string().default(""),
-  commit: z.string().regex(/^([0-9a-f]{7,64})?$/i, "must be a commit sha").default(""),
+  commit: z
+    .string()
+    .regex(/^([0-9a-f]{7,64})?$/i, "must be a commit sha")
+    .default(""),
   forge: z.enum(["auto", "github", "gitlab"]).default("auto"),
   github: z.object({ token: z.string() }).optional(),
   gitlab: z.object({ token: z.string(), baseUrl: z.string().optional() }).optional(),
@@ -69,7 +72,11 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
   const remoteHead = heads[i.branch];
   const commit = i.commit || remoteHead;
   if (!commit) {
-    throw new InputError("branch", `"${i.branch}" does not exist on ${safeUrl(repo.url)} and no commit was given`, "pass the commit the previous step returned");
+    throw new InputError(
+      "branch",
+      `"${i.branch}" does not exist on ${safeUrl(repo.url)} and no commit was given`,
+      "pass the commit the previous step returned",
+    );
   }
 
   // 2. Base branch: explicit, else the forge's default branch (not guessed).
@@ -90,10 +97,11 @@ export async function openPr(raw: OpenPrInput, opts: ForgeClientOptions = {}): P
       tasks = (await files.readText(`${i.spec_dir}/tasks.md`)) ?? "";
     }
     // (A remote head force-pushed away since the listing is gone from the mirror: not an ancestor.)
-    const remoteContains = async (head: string) => wc.git.test(["merge-base", "--is-ancestor", wc.commit, head]).catch((e) => {
-      if (e instanceof GitError) return false;
-      throw e;
-    });
+    const remoteContains = async (head: string) =>
+      wc.git.test(["merge-base", "--is-ancestor", wc.commit, head]).catch((e) => {
+        if (e instanceof GitError) return false;
+        throw e;
+      });
     if (remoteHead && remoteHead !== wc.commit && (await remoteContains(remoteHead))) {
       // The branch already moved past this commit (a later step pushed): never rewind it.
       push = "branch-ahead";

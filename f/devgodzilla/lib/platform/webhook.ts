@@ -140,9 +140,13 @@ export function deliveryId(provider: WebhookProvider, headers: Record<string, st
 export function eventIdentity(provider: WebhookProvider, body: Record<string, any>): { key: string | null; at: string | null } {
   const issue = body.issue ?? {};
   if (provider === "github") {
-    if (body.comment?.id !== undefined) return { key: `github:comment:${body.comment.id}:${body.action}`, at: body.comment.updated_at ?? body.comment.created_at ?? null };
+    if (body.comment?.id !== undefined)
+      return { key: `github:comment:${body.comment.id}:${body.action}`, at: body.comment.updated_at ?? body.comment.created_at ?? null };
     if ((issue.id ?? issue.number) !== undefined && issue.updated_at) {
-      return { key: `github:issue:${body.repository?.id ?? body.repository?.full_name}:${issue.id ?? issue.number}:${body.action}:${body.label?.id ?? body.label?.name ?? ""}:${issue.updated_at}`, at: issue.updated_at };
+      return {
+        key: `github:issue:${body.repository?.id ?? body.repository?.full_name}:${issue.id ?? issue.number}:${body.action}:${body.label?.id ?? body.label?.name ?? ""}:${issue.updated_at}`,
+        at: issue.updated_at,
+      };
     }
     return { key: null, at: null };
   }
@@ -166,19 +170,39 @@ function constantTimeEqual(a: string, b: string): boolean {
 
 /** GitHub: X-Hub-Signature-256 = "sha256=" + hex(HMAC_SHA256(secret, raw body)). Throws WebhookAuthError. */
 export function verifyGithubSignature(rawBody: string, signatureHeader: string | undefined, secret: string): void {
-  if (!secret) throw new WebhookAuthError("unconfigured", "no GitHub webhook secret is configured", `set the Windmill variable ${GITHUB_SECRET_VARIABLE} to the webhook's secret`);
-  if (!signatureHeader) throw new WebhookAuthError("missing", "the X-Hub-Signature-256 header is missing", "set a secret on the GitHub webhook (Settings → Webhooks)");
+  if (!secret)
+    throw new WebhookAuthError(
+      "unconfigured",
+      "no GitHub webhook secret is configured",
+      `set the Windmill variable ${GITHUB_SECRET_VARIABLE} to the webhook's secret`,
+    );
+  if (!signatureHeader)
+    throw new WebhookAuthError("missing", "the X-Hub-Signature-256 header is missing", "set a secret on the GitHub webhook (Settings → Webhooks)");
   const expected = "sha256=" + createHmac("sha256", secret).update(rawBody, "utf8").digest("hex");
   if (!constantTimeEqual(signatureHeader.trim(), expected)) {
-    throw new WebhookAuthError("invalid", "the X-Hub-Signature-256 signature does not match the body", `the webhook's secret must equal the Windmill variable ${GITHUB_SECRET_VARIABLE}, and the trigger must pass the raw body`);
+    throw new WebhookAuthError(
+      "invalid",
+      "the X-Hub-Signature-256 signature does not match the body",
+      `the webhook's secret must equal the Windmill variable ${GITHUB_SECRET_VARIABLE}, and the trigger must pass the raw body`,
+    );
   }
 }
 
 /** GitLab: X-Gitlab-Token must equal the configured secret token (compared in constant time). */
 export function verifyGitlabToken(tokenHeader: string | undefined, secret: string): void {
-  if (!secret) throw new WebhookAuthError("unconfigured", "no GitLab webhook token is configured", `set the Windmill variable ${GITLAB_SECRET_VARIABLE} to the webhook's secret token`);
+  if (!secret)
+    throw new WebhookAuthError(
+      "unconfigured",
+      "no GitLab webhook token is configured",
+      `set the Windmill variable ${GITLAB_SECRET_VARIABLE} to the webhook's secret token`,
+    );
   if (!tokenHeader) throw new WebhookAuthError("missing", "the X-Gitlab-Token header is missing", "set a secret token on the GitLab webhook");
-  if (!constantTimeEqual(tokenHeader, secret)) throw new WebhookAuthError("invalid", "the X-Gitlab-Token header does not match", `the webhook's secret token must equal the Windmill variable ${GITLAB_SECRET_VARIABLE}`);
+  if (!constantTimeEqual(tokenHeader, secret))
+    throw new WebhookAuthError(
+      "invalid",
+      "the X-Gitlab-Token header does not match",
+      `the webhook's secret token must equal the Windmill variable ${GITLAB_SECRET_VARIABLE}`,
+    );
 }
 
 export interface VerifyInput {
@@ -192,7 +216,11 @@ export interface VerifyInput {
 export function verifyWebhook(i: VerifyInput): void {
   if (i.provider === "github") {
     if (typeof i.rawBody !== "string") {
-      throw new WebhookAuthError("no-raw-body", "the raw request body is not available, so the signature cannot be checked", "set raw_string: true on the HTTP route (or add ?raw=true to the webhook URL)");
+      throw new WebhookAuthError(
+        "no-raw-body",
+        "the raw request body is not available, so the signature cannot be checked",
+        "set raw_string: true on the HTTP route (or add ?raw=true to the webhook URL)",
+      );
     }
     verifyGithubSignature(i.rawBody, i.headers["x-hub-signature-256"], i.secret);
   } else {
@@ -226,7 +254,13 @@ export function parseBody(event: WebhookEvent): Record<string, any> {
   return (b && typeof b === "object" ? b : {}) as Record<string, any>;
 }
 
-const ignore = (reason: string, provider?: WebhookProvider, event?: string, delivery_id?: string): WebhookDecision => ({ action: "ignore", reason, provider, event, delivery_id });
+const ignore = (reason: string, provider?: WebhookProvider, event?: string, delivery_id?: string): WebhookDecision => ({
+  action: "ignore",
+  reason,
+  provider,
+  event,
+  delivery_id,
+});
 
 /** "/devgodzilla add dark mode" → "add dark mode"; null when the comment is not a command. */
 export function parseCommand(text: string, command = DEFAULT_COMMAND): string | null {
@@ -244,13 +278,16 @@ export function mapEvent(provider: WebhookProvider, headers: Record<string, stri
   const label = opts.label ?? DEFAULT_LABEL;
   const command = opts.command ?? DEFAULT_COMMAND;
   const id = deliveryId(provider, headers);
-  return provider === "github" ? mapGithub(headers["x-github-event"] ?? "", id, body, label, command, opts.allowedAssociations ?? DEFAULT_ASSOCIATIONS) : mapGitlab(headers["x-gitlab-event"] ?? "", id, body, label, command, opts.gitlabAllowedUsers ?? []);
+  return provider === "github"
+    ? mapGithub(headers["x-github-event"] ?? "", id, body, label, command, opts.allowedAssociations ?? DEFAULT_ASSOCIATIONS)
+    : mapGitlab(headers["x-gitlab-event"] ?? "", id, body, label, command, opts.gitlabAllowedUsers ?? []);
 }
 
 function mapGithub(event: string, id: string, b: Record<string, any>, label: string, command: string, allowed: string[]): WebhookDecision {
   const ig = (reason: string) => ignore(reason, "github", event, id);
   if (event === "ping") return ig("ping: the webhook is configured; nothing to run");
-  if (event !== "issues" && event !== "issue_comment") return ig(`GitHub event "${event}" is not handled (only issues labelled "${label}" and "${command}" comments)`);
+  if (event !== "issues" && event !== "issue_comment")
+    return ig(`GitHub event "${event}" is not handled (only issues labelled "${label}" and "${command}" comments)`);
   const repo = b.repository;
   const issue = b.issue;
   if (!repo?.clone_url || !issue?.number) return ig("payload has no repository or issue");
@@ -268,7 +305,10 @@ function mapGithub(event: string, id: string, b: Record<string, any>, label: str
     if (b.action !== "labeled") return ig(`issues action "${b.action}" is not handled (only "labeled")`);
     if (b.label?.name !== label) return ig(`label "${b.label?.name}" is not "${label}"`);
     return {
-      action: "start", provider: "github", event, delivery_id: id,
+      action: "start",
+      provider: "github",
+      event,
+      delivery_id: id,
       reason: `issue #${issue.number} labelled "${label}" by ${b.sender?.login ?? "?"}`,
       inputs: { ...base, feature_description: describeIssue(issue.title, issue.body), requested_by: String(b.sender?.login ?? "") },
     };
@@ -281,7 +321,10 @@ function mapGithub(event: string, id: string, b: Record<string, any>, label: str
   const assoc = String(comment.author_association ?? "NONE");
   if (!allowed.includes(assoc)) return ig(`comment author ${comment.user?.login ?? "?"} is ${assoc}; only ${allowed.join(", ")} may start runs`);
   return {
-    action: "start", provider: "github", event, delivery_id: id,
+    action: "start",
+    provider: "github",
+    event,
+    delivery_id: id,
     reason: `"${command}" comment on issue #${issue.number} by ${comment.user?.login ?? "?"}`,
     inputs: { ...base, feature_description: request || describeIssue(issue.title, issue.body), requested_by: String(comment.user?.login ?? "") },
   };
@@ -291,9 +334,15 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
   const ig = (reason: string) => ignore(reason, "gitlab", event, id);
   const project = b.project;
   const kind = b.object_kind;
-  if (kind !== "issue" && kind !== "note") return ig(`GitLab event "${event || kind}" is not handled (only Issue Hook with label "${label}" and Note Hook "${command}")`);
+  if (kind !== "issue" && kind !== "note")
+    return ig(`GitLab event "${event || kind}" is not handled (only Issue Hook with label "${label}" and Note Hook "${command}")`);
   if (!project?.git_http_url) return ig("payload has no project");
-  const base = { repo: String(project.git_http_url), base_branch: String(project.default_branch ?? ""), forge: "gitlab" as const, repository: String(project.path_with_namespace ?? "") };
+  const base = {
+    repo: String(project.git_http_url),
+    base_branch: String(project.default_branch ?? ""),
+    forge: "gitlab" as const,
+    repository: String(project.path_with_namespace ?? ""),
+  };
   if (kind === "issue") {
     const a = b.object_attributes ?? {};
     if (a.state === "closed") return ig(`issue #${a.iid} is closed`);
@@ -304,9 +353,18 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
     const openedWithLabel = a.action === "open" && now.includes(label);
     if (!added && !openedWithLabel) return ig(`issue #${a.iid} event "${a.action}" did not add the label "${label}"`);
     return {
-      action: "start", provider: "gitlab", event, delivery_id: id,
+      action: "start",
+      provider: "gitlab",
+      event,
+      delivery_id: id,
       reason: `issue #${a.iid} labelled "${label}" by ${b.user?.username ?? "?"}`,
-      inputs: { ...base, feature_description: describeIssue(a.title, a.description), issue_number: Number(a.iid), issue_url: String(a.url ?? ""), requested_by: String(b.user?.username ?? "") },
+      inputs: {
+        ...base,
+        feature_description: describeIssue(a.title, a.description),
+        issue_number: Number(a.iid),
+        issue_url: String(a.url ?? ""),
+        requested_by: String(b.user?.username ?? ""),
+      },
     };
   }
   const a = b.object_attributes ?? {};
@@ -320,12 +378,23 @@ function mapGitlab(event: string, id: string, b: Record<string, any>, label: str
   const user = String(b.user?.username ?? "");
   const visibility = Number(project.visibility_level ?? 0); // 0 private, 10 internal, 20 public
   if (visibility > 0 && !allowedUsers.includes(user)) {
-    return ig(`${user || "?"} may not start runs by command on a ${visibility >= 20 ? "public" : "internal"} project — add the username to the Windmill variable ${GITLAB_ALLOWED_USERS_VARIABLE}`);
+    return ig(
+      `${user || "?"} may not start runs by command on a ${visibility >= 20 ? "public" : "internal"} project — add the username to the Windmill variable ${GITLAB_ALLOWED_USERS_VARIABLE}`,
+    );
   }
   return {
-    action: "start", provider: "gitlab", event, delivery_id: id,
+    action: "start",
+    provider: "gitlab",
+    event,
+    delivery_id: id,
     reason: `"${command}" note on issue #${issue.iid} by ${b.user?.username ?? "?"}`,
-    inputs: { ...base, feature_description: request || describeIssue(issue.title, issue.description), issue_number: Number(issue.iid), issue_url: String(issue.url ?? ""), requested_by: String(b.user?.username ?? "") },
+    inputs: {
+      ...base,
+      feature_description: request || describeIssue(issue.title, issue.description),
+      issue_number: Number(issue.iid),
+      issue_url: String(issue.url ?? ""),
+      requested_by: String(b.user?.username ?? ""),
+    },
   };
 }
 
@@ -342,7 +411,10 @@ export interface PreprocessOptions extends MapOptions {
 /** The optional allow-list variable; missing → nobody beyond project members of private projects. */
 export async function windmillGitlabAllowedUsers(): Promise<string[]> {
   const v = await getVariable(GITLAB_ALLOWED_USERS_VARIABLE).catch(() => "");
-  return String(v ?? "").split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
+  return String(v ?? "")
+    .split(/[,\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 export async function windmillSecret(provider: WebhookProvider): Promise<string> {
@@ -350,7 +422,12 @@ export async function windmillSecret(provider: WebhookProvider): Promise<string>
   try {
     return String(await getVariable(path));
   } catch {
-    throw new ConfigError(`$var:${path}`, undefined, "the webhook secret variable is missing or not visible to this script", `create the secret variable ${path} with the value configured on the ${provider} webhook`);
+    throw new ConfigError(
+      `$var:${path}`,
+      undefined,
+      "the webhook secret variable is missing or not visible to this script",
+      `create the secret variable ${path} with the value configured on the ${provider} webhook`,
+    );
   }
 }
 
@@ -358,7 +435,11 @@ export async function preprocessWebhook(event: WebhookEvent, opts: PreprocessOpt
   const headers = normalizeHeaders(event.headers);
   const provider = detectProvider(headers);
   if (!provider) {
-    throw new WebhookAuthError("missing", "not a GitHub or GitLab webhook (no X-GitHub-Event / X-Gitlab-Event header)", "point only GitHub/GitLab webhooks at this route");
+    throw new WebhookAuthError(
+      "missing",
+      "not a GitHub or GitLab webhook (no X-GitHub-Event / X-Gitlab-Event header)",
+      "point only GitHub/GitLab webhooks at this route",
+    );
   }
   // Verify BEFORE looking at the payload: unauthenticated bodies are never interpreted.
   const secret = await (opts.getSecret ?? windmillSecret)(provider);
@@ -381,7 +462,12 @@ export async function preprocessWebhook(event: WebhookEvent, opts: PreprocessOpt
   const at = identity.at ? Date.parse(identity.at) : NaN;
   const now = opts.now ?? Date.now();
   if (Number.isFinite(at) && now - at > REPLAY_WINDOW_HOURS * 3_600_000) {
-    return ignore(`the event happened at ${new Date(at).toISOString()}, more than ${REPLAY_WINDOW_HOURS} h ago: a replay, or a redelivery too late to act on — label the issue again or comment again to start a run`, provider, decision.event, id);
+    return ignore(
+      `the event happened at ${new Date(at).toISOString()}, more than ${REPLAY_WINDOW_HOURS} h ago: a replay, or a redelivery too late to act on — label the issue again or comment again to start a run`,
+      provider,
+      decision.event,
+      id,
+    );
   }
   return { ...decision, event_key: identity.key, body_sha256: sha256(typeof event.raw_string === "string" ? event.raw_string : JSON.stringify(body)) };
 }
@@ -451,10 +537,25 @@ const InputsSchema = z.object({
 });
 const DecisionSchema = z.discriminatedUnion("action", [
   z.object({
-    action: z.literal("start"), provider: z.enum(["github", "gitlab"]), event: z.string(), delivery_id: z.string().min(1), inputs: InputsSchema, reason: z.string(),
-    event_key: z.string().nullable().optional(), body_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    action: z.literal("start"),
+    provider: z.enum(["github", "gitlab"]),
+    event: z.string(),
+    delivery_id: z.string().min(1),
+    inputs: InputsSchema,
+    reason: z.string(),
+    event_key: z.string().nullable().optional(),
+    body_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   }),
-  z.object({ action: z.literal("ignore"), provider: z.enum(["github", "gitlab"]).optional(), event: z.string().optional(), delivery_id: z.string().optional(), reason: z.string() }),
+  z.object({
+    action: z.literal("ignore"),
+    provider: z.enum(["github", "gitlab"]).optional(),
+    event: z.string().optional(),
+    delivery_id: z.string().optional(),
+    reason: z.string(),
+  }),
 ]);
 
 /** Validates a decision handed to main (it may come from a person, not only the preprocessor). */
@@ -475,7 +576,11 @@ export async function startFromDecision(input: WebhookDecision, opts: StartOptio
   const rec: DeliveryRecord = { provider: d.provider, delivery_id: d.delivery_id, at: new Date().toISOString(), reason: d.reason };
   // The delivery header, the event's identity and its body: any one already claimed means this
   // event was handled (a redelivery, or a captured body re-sent under a new delivery id).
-  const keys = [d.delivery_id, ...(d.event_key ? [`event-${sha256(d.event_key).slice(0, 40)}`] : []), ...(d.body_sha256 ? [`body-${d.body_sha256.slice(0, 40)}`] : [])];
+  const keys = [
+    d.delivery_id,
+    ...(d.event_key ? [`event-${sha256(d.event_key).slice(0, 40)}`] : []),
+    ...(d.body_sha256 ? [`body-${d.body_sha256.slice(0, 40)}`] : []),
+  ];
   const claimed: string[] = [];
   const releaseAll = async () => {
     for (const k of claimed) await ledger.release(d.provider, k);
@@ -487,8 +592,14 @@ export async function startFromDecision(input: WebhookDecision, opts: StartOptio
     }
     await releaseAll();
     const prior = await ledger.get(d.provider, key).catch(() => undefined);
-    const what = key === d.delivery_id ? `delivery ${d.delivery_id}` : `this ${key.startsWith("event-") ? "event" : "exact body"} (re-sent as delivery ${d.delivery_id})`;
-    return { status: "duplicate", job_id: prior?.job_id, delivery_id: d.delivery_id, reason: `${what} was already handled${prior?.job_id ? ` by run ${prior.job_id}` : ""}` };
+    const what =
+      key === d.delivery_id ? `delivery ${d.delivery_id}` : `this ${key.startsWith("event-") ? "event" : "exact body"} (re-sent as delivery ${d.delivery_id})`;
+    return {
+      status: "duplicate",
+      job_id: prior?.job_id,
+      delivery_id: d.delivery_id,
+      reason: `${what} was already handled${prior?.job_id ? ` by run ${prior.job_id}` : ""}`,
+    };
   }
   const completeAll = async (job_id: string) => {
     for (const k of claimed) await ledger.complete({ ...rec, delivery_id: k, job_id });

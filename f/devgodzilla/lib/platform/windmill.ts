@@ -102,7 +102,13 @@ export function workspace(): string {
 
 export function currentJob(): CurrentJob {
   const env = process.env;
-  return { id: env.WM_JOB_ID ?? "", flowJobId: env.WM_FLOW_JOB_ID ?? "", rootFlowJobId: env.WM_ROOT_FLOW_JOB_ID ?? "", stepId: env.WM_FLOW_STEP_ID ?? "", workspace: env.WM_WORKSPACE ?? "" };
+  return {
+    id: env.WM_JOB_ID ?? "",
+    flowJobId: env.WM_FLOW_JOB_ID ?? "",
+    rootFlowJobId: env.WM_ROOT_FLOW_JOB_ID ?? "",
+    stepId: env.WM_FLOW_STEP_ID ?? "",
+    workspace: env.WM_WORKSPACE ?? "",
+  };
 }
 
 /** One API call with a deadline; every failure becomes a WindmillError naming the operation. */
@@ -112,14 +118,26 @@ export async function call<T>(operation: string, fn: () => Promise<T>, timeoutMs
     return await Promise.race([
       fn(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new WindmillError(operation, `no answer within ${timeoutMs / 1000}s`, undefined, "check that the Windmill server is up and reachable from the worker")), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new WindmillError(
+                operation,
+                `no answer within ${timeoutMs / 1000}s`,
+                undefined,
+                "check that the Windmill server is up and reachable from the worker",
+              ),
+            ),
+          timeoutMs,
+        );
       }),
     ]);
   } catch (e) {
     if (e instanceof WindmillError) throw e;
     const err = e as { status?: number; body?: unknown; message?: string };
     const body = typeof err.body === "string" ? err.body : err.body ? JSON.stringify(err.body) : "";
-    const hint = err.status === 401 || err.status === 403 ? "the job's token cannot do this: check the permissions of the user or group the flow runs as" : undefined;
+    const hint =
+      err.status === 401 || err.status === 403 ? "the job's token cannot do this: check the permissions of the user or group the flow runs as" : undefined;
     throw new WindmillError(operation, `${err.message ?? String(e)}${body ? ` (${body.slice(0, 300)})` : ""}`, err.status, hint);
   } finally {
     clearTimeout(timer);
@@ -138,24 +156,26 @@ export async function listJobs(filter: JobFilter, max = 5000): Promise<WindmillJ
   const ws = workspace();
   let before: string | undefined;
   for (;;) {
-    const rows = await call("list jobs", () =>
-      wmill.JobService.listJobs({
-        workspace: ws,
-        scriptPathExact: Array.isArray(filter.scriptPathExact) ? filter.scriptPathExact.join(",") : filter.scriptPathExact,
-        scriptPathStart: filter.scriptPathStart,
-        parentJob: filter.parentJob,
-        running: filter.running,
-        success: filter.success,
-        suspended: filter.suspended,
-        createdAfter: filter.createdAfter,
-        createdBefore: before,
-        args: filter.args ? JSON.stringify(filter.args) : undefined,
-        result: filter.result ? JSON.stringify(filter.result) : undefined,
-        jobKinds: filter.jobKinds,
-        hasNullParent: filter.hasNullParent,
-        isFlowStep: filter.isFlowStep,
-        perPage: PAGE,
-      }) as unknown as Promise<WindmillJob[]>,
+    const rows = await call(
+      "list jobs",
+      () =>
+        wmill.JobService.listJobs({
+          workspace: ws,
+          scriptPathExact: Array.isArray(filter.scriptPathExact) ? filter.scriptPathExact.join(",") : filter.scriptPathExact,
+          scriptPathStart: filter.scriptPathStart,
+          parentJob: filter.parentJob,
+          running: filter.running,
+          success: filter.success,
+          suspended: filter.suspended,
+          createdAfter: filter.createdAfter,
+          createdBefore: before,
+          args: filter.args ? JSON.stringify(filter.args) : undefined,
+          result: filter.result ? JSON.stringify(filter.result) : undefined,
+          jobKinds: filter.jobKinds,
+          hasNullParent: filter.hasNullParent,
+          isFlowStep: filter.isFlowStep,
+          perPage: PAGE,
+        }) as unknown as Promise<WindmillJob[]>,
     );
     let fresh = 0;
     for (const j of rows ?? []) if (!out.has(j.id)) (out.set(j.id, j), fresh++);
@@ -263,7 +283,9 @@ export async function getVariable(path: string): Promise<string> {
 export async function createResource(path: string, resourceType: string, value: unknown, description = ""): Promise<boolean> {
   const ws = workspace();
   try {
-    await call(`create resource ${path}`, () => wmill.ResourceService.createResource({ workspace: ws, requestBody: { path, value, resource_type: resourceType, description } }));
+    await call(`create resource ${path}`, () =>
+      wmill.ResourceService.createResource({ workspace: ws, requestBody: { path, value, resource_type: resourceType, description } }),
+    );
     return true;
   } catch (e) {
     if (await call(`resource ${path} exists`, () => wmill.ResourceService.existsResource({ workspace: ws, path })).catch(() => false)) return false;
@@ -290,7 +312,9 @@ export async function deleteResource(path: string): Promise<boolean> {
 export async function listResources(pathStart: string, resourceType?: string, max = 5000): Promise<{ path: string; value?: unknown }[]> {
   const out: { path: string; value?: unknown }[] = [];
   for (let page = 1; out.length < max; page++) {
-    const rows = (await call(`list resources ${pathStart}`, () => wmill.ResourceService.listResource({ workspace: workspace(), pathStart, resourceType, page, perPage: PAGE }))) as { path: string; value?: unknown }[];
+    const rows = (await call(`list resources ${pathStart}`, () =>
+      wmill.ResourceService.listResource({ workspace: workspace(), pathStart, resourceType, page, perPage: PAGE }),
+    )) as { path: string; value?: unknown }[];
     out.push(...(rows ?? []));
     if ((rows ?? []).length < PAGE) break;
   }
@@ -356,5 +380,8 @@ export function setProgress(percent: number): void {
 /** For each tag: does a worker that pinged in the last minute listen on it. */
 export async function workersWithTags(tags: string[]): Promise<Record<string, boolean>> {
   if (!tags.length) return {};
-  return call("workers with tags", () => wmill.WorkerService.existsWorkersWithTags({ tags: tags.join(","), workspace: workspace() }) as Promise<Record<string, boolean>>);
+  return call(
+    "workers with tags",
+    () => wmill.WorkerService.existsWorkersWithTags({ tags: tags.join(","), workspace: workspace() }) as Promise<Record<string, boolean>>,
+  );
 }

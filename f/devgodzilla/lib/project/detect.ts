@@ -21,39 +21,129 @@ export type { ProjectProfile, ProjectCommand, ProjectUnit, CommandKind } from ".
 type Commands = Record<CommandKind, ProjectCommand[]>;
 
 const SKIP_DIRS = new Set([
-  ".git", "node_modules", "target", "dist", "build", "vendor", ".venv", "venv", "__pycache__", ".next", ".nuxt",
-  ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "coverage", ".gradle", ".idea", ".vscode", "out", "bin", "obj",
+  ".git",
+  "node_modules",
+  "target",
+  "dist",
+  "build",
+  "vendor",
+  ".venv",
+  "venv",
+  "__pycache__",
+  ".next",
+  ".nuxt",
+  ".tox",
+  ".mypy_cache",
+  ".pytest_cache",
+  ".ruff_cache",
+  "coverage",
+  ".gradle",
+  ".idea",
+  ".vscode",
+  "out",
+  "bin",
+  "obj",
 ]);
 
 const EXT_LANG: Record<string, string> = {
-  ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
-  ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript", ".cjs": "javascript",
-  ".py": "python", ".rs": "rust", ".go": "go", ".java": "java", ".kt": "kotlin", ".kts": "kotlin",
-  ".rb": "ruby", ".php": "php", ".cs": "csharp", ".swift": "swift", ".c": "c", ".h": "c",
-  ".cpp": "cpp", ".cc": "cpp", ".hpp": "cpp", ".scala": "scala", ".ex": "elixir", ".exs": "elixir",
-  ".dart": "dart", ".lua": "lua", ".vue": "vue", ".svelte": "svelte",
+  ".ts": "typescript",
+  ".tsx": "typescript",
+  ".mts": "typescript",
+  ".cts": "typescript",
+  ".js": "javascript",
+  ".jsx": "javascript",
+  ".mjs": "javascript",
+  ".cjs": "javascript",
+  ".py": "python",
+  ".rs": "rust",
+  ".go": "go",
+  ".java": "java",
+  ".kt": "kotlin",
+  ".kts": "kotlin",
+  ".rb": "ruby",
+  ".php": "php",
+  ".cs": "csharp",
+  ".swift": "swift",
+  ".c": "c",
+  ".h": "c",
+  ".cpp": "cpp",
+  ".cc": "cpp",
+  ".hpp": "cpp",
+  ".scala": "scala",
+  ".ex": "elixir",
+  ".exs": "elixir",
+  ".dart": "dart",
+  ".lua": "lua",
+  ".vue": "vue",
+  ".svelte": "svelte",
 };
 
 const NODE_FRAMEWORKS: Record<string, string> = {
-  next: "next", react: "react", vue: "vue", nuxt: "nuxt", svelte: "svelte", "@sveltejs/kit": "sveltekit",
-  "@angular/core": "angular", express: "express", fastify: "fastify", "@nestjs/core": "nestjs", hono: "hono",
-  koa: "koa", astro: "astro", "@remix-run/react": "remix", electron: "electron", vite: "vite",
-  vitest: "vitest", jest: "jest", mocha: "mocha", "@playwright/test": "playwright", cypress: "cypress",
-  tailwindcss: "tailwind", "react-native": "react-native", expo: "expo", "solid-js": "solid",
-  "windmill-client": "windmill", prisma: "prisma", "drizzle-orm": "drizzle",
+  next: "next",
+  react: "react",
+  vue: "vue",
+  nuxt: "nuxt",
+  svelte: "svelte",
+  "@sveltejs/kit": "sveltekit",
+  "@angular/core": "angular",
+  express: "express",
+  fastify: "fastify",
+  "@nestjs/core": "nestjs",
+  hono: "hono",
+  koa: "koa",
+  astro: "astro",
+  "@remix-run/react": "remix",
+  electron: "electron",
+  vite: "vite",
+  vitest: "vitest",
+  jest: "jest",
+  mocha: "mocha",
+  "@playwright/test": "playwright",
+  cypress: "cypress",
+  tailwindcss: "tailwind",
+  "react-native": "react-native",
+  expo: "expo",
+  "solid-js": "solid",
+  "windmill-client": "windmill",
+  prisma: "prisma",
+  "drizzle-orm": "drizzle",
 };
 const PY_FRAMEWORKS: Record<string, string> = {
-  django: "django", flask: "flask", fastapi: "fastapi", starlette: "starlette", pydantic: "pydantic",
-  sqlalchemy: "sqlalchemy", pytest: "pytest", celery: "celery", streamlit: "streamlit", torch: "pytorch",
-  tensorflow: "tensorflow", pandas: "pandas", aiohttp: "aiohttp", typer: "typer", click: "click",
+  django: "django",
+  flask: "flask",
+  fastapi: "fastapi",
+  starlette: "starlette",
+  pydantic: "pydantic",
+  sqlalchemy: "sqlalchemy",
+  pytest: "pytest",
+  celery: "celery",
+  streamlit: "streamlit",
+  torch: "pytorch",
+  tensorflow: "tensorflow",
+  pandas: "pandas",
+  aiohttp: "aiohttp",
+  typer: "typer",
+  click: "click",
 };
 const RUST_FRAMEWORKS: Record<string, string> = {
-  tokio: "tokio", axum: "axum", "actix-web": "actix-web", rocket: "rocket", bevy: "bevy", serde: "serde",
-  clap: "clap", tauri: "tauri", warp: "warp", leptos: "leptos",
+  tokio: "tokio",
+  axum: "axum",
+  "actix-web": "actix-web",
+  rocket: "rocket",
+  bevy: "bevy",
+  serde: "serde",
+  clap: "clap",
+  tauri: "tauri",
+  warp: "warp",
+  leptos: "leptos",
 };
 const GO_FRAMEWORKS: Record<string, string> = {
-  "github.com/gin-gonic/gin": "gin", "github.com/labstack/echo": "echo", "github.com/gofiber/fiber": "fiber",
-  "github.com/go-chi/chi": "chi", "github.com/spf13/cobra": "cobra", "google.golang.org/grpc": "grpc",
+  "github.com/gin-gonic/gin": "gin",
+  "github.com/labstack/echo": "echo",
+  "github.com/gofiber/fiber": "fiber",
+  "github.com/go-chi/chi": "chi",
+  "github.com/spf13/cobra": "cobra",
+  "google.golang.org/grpc": "grpc",
   "gorm.io/gorm": "gorm",
 };
 
@@ -157,7 +247,8 @@ async function workspaceMembers(files: RepoFiles): Promise<string[]> {
   const gowork = await files.readText("go.work");
   if (gowork) {
     const block = /use\s*\(([^)]*)\)/.exec(gowork)?.[1] ?? "";
-    for (const m of `${block}\n${[...gowork.matchAll(/^use\s+(\S+)\s*$/gm)].map((x) => x[1]).join("\n")}`.split(/\s+/)) if (m && m !== ".") patterns.push(m.replace(/^\.\//, ""));
+    for (const m of `${block}\n${[...gowork.matchAll(/^use\s+(\S+)\s*$/gm)].map((x) => x[1]).join("\n")}`.split(/\s+/))
+      if (m && m !== ".") patterns.push(m.replace(/^\.\//, ""));
   }
   const out: string[] = [];
   for (const raw of patterns) {
@@ -230,8 +321,12 @@ async function detectNode(ctx: UnitCtx): Promise<boolean> {
   let lock: string | null = null;
   const declared = typeof pkg.packageManager === "string" ? pkg.packageManager.split("@")[0] : null;
   for (const [file, name] of [
-    ["pnpm-lock.yaml", "pnpm"], ["yarn.lock", "yarn"], ["bun.lockb", "bun"], ["bun.lock", "bun"],
-    ["package-lock.json", "npm"], ["npm-shrinkwrap.json", "npm"],
+    ["pnpm-lock.yaml", "pnpm"],
+    ["yarn.lock", "yarn"],
+    ["bun.lockb", "bun"],
+    ["bun.lock", "bun"],
+    ["package-lock.json", "npm"],
+    ["npm-shrinkwrap.json", "npm"],
   ] as const) {
     if (has(ctx, file)) {
       pm = name;
@@ -292,8 +387,14 @@ async function detectNode(ctx: UnitCtx): Promise<boolean> {
 
 async function detectPython(ctx: UnitCtx): Promise<boolean> {
   const pyproject = await readToml(ctx.files, relPath(ctx, "pyproject.toml"));
-  const reqFiles = ["requirements.txt", "requirements-dev.txt", "requirements_dev.txt", "dev-requirements.txt", "requirements/dev.txt", "requirements/base.txt"]
-    .filter((f) => has(ctx, f));
+  const reqFiles = [
+    "requirements.txt",
+    "requirements-dev.txt",
+    "requirements_dev.txt",
+    "dev-requirements.txt",
+    "requirements/dev.txt",
+    "requirements/base.txt",
+  ].filter((f) => has(ctx, f));
   const hasSetup = has(ctx, "setup.py") || has(ctx, "setup.cfg");
   const hasPipfile = has(ctx, "Pipfile");
   if (!pyproject && reqFiles.length === 0 && !hasSetup && !hasPipfile) return false;
@@ -314,8 +415,9 @@ async function detectPython(ctx: UnitCtx): Promise<boolean> {
   const mentions = (name: string) => new RegExp(`(^|[^a-z0-9_-])${name.replace(/[-]/g, "[-_]")}([^a-z0-9_-]|$)`).test(text);
   for (const [dep, fw] of Object.entries(PY_FRAMEWORKS)) if (mentions(dep)) ctx.frameworks.add(fw);
 
-  const run = pm === "uv" ? ["uv", "run"] : pm === "poetry" ? ["poetry", "run"] : pm === "pdm" ? ["pdm", "run"] : pm === "pipenv" ? ["pipenv", "run"] : ["python", "-m"];
-  const manifest = pyproject ? "pyproject.toml" : reqFiles[0] ?? (hasPipfile ? "Pipfile" : "setup.py");
+  const run =
+    pm === "uv" ? ["uv", "run"] : pm === "poetry" ? ["poetry", "run"] : pm === "pdm" ? ["pdm", "run"] : pm === "pipenv" ? ["pipenv", "run"] : ["python", "-m"];
+  const manifest = pyproject ? "pyproject.toml" : (reqFiles[0] ?? (hasPipfile ? "Pipfile" : "setup.py"));
   const installs: Record<string, string[]> = {
     uv: ["uv", "sync"],
     poetry: ["poetry", "install"],
@@ -326,14 +428,18 @@ async function detectPython(ctx: UnitCtx): Promise<boolean> {
   else if (reqFiles.length) add(ctx, "install", ["python", "-m", "pip", "install", ...reqFiles.flatMap((f) => ["-r", f])], reqFiles[0]!);
   else add(ctx, "install", ["python", "-m", "pip", "install", "-e", "."], manifest);
 
-  const cfg = await readText(ctx, "setup.cfg") ?? "";
-  const toxIni = await readText(ctx, "tox.ini") ?? "";
-  if (tool.ruff || has(ctx, "ruff.toml") || has(ctx, ".ruff.toml") || mentions("ruff")) add(ctx, "lint", [...run, "ruff", "check", "."], tool.ruff ? "pyproject.toml [tool.ruff]" : "ruff", true);
+  const cfg = (await readText(ctx, "setup.cfg")) ?? "";
+  const toxIni = (await readText(ctx, "tox.ini")) ?? "";
+  if (tool.ruff || has(ctx, "ruff.toml") || has(ctx, ".ruff.toml") || mentions("ruff"))
+    add(ctx, "lint", [...run, "ruff", "check", "."], tool.ruff ? "pyproject.toml [tool.ruff]" : "ruff", true);
   else if (mentions("flake8") || /\[flake8\]/.test(cfg + toxIni) || has(ctx, ".flake8")) add(ctx, "lint", [...run, "flake8"], "flake8", true);
   else if (mentions("pylint") || has(ctx, ".pylintrc")) add(ctx, "lint", [...run, "pylint", "."], "pylint", true);
-  if (tool.mypy || has(ctx, "mypy.ini") || has(ctx, ".mypy.ini") || /\[mypy\]/.test(cfg) || mentions("mypy")) add(ctx, "typecheck", [...run, "mypy", "."], tool.mypy ? "pyproject.toml [tool.mypy]" : "mypy", true);
-  else if (tool.pyright || has(ctx, "pyrightconfig.json") || mentions("pyright")) add(ctx, "typecheck", pm === "pip" ? ["pyright"] : [...run, "pyright"], "pyright", true);
-  if (tool.pytest || has(ctx, "pytest.ini") || has(ctx, "conftest.py") || mentions("pytest") || /\[tool:pytest\]/.test(cfg)) add(ctx, "test", [...run, "pytest"], tool.pytest ? "pyproject.toml [tool.pytest]" : "pytest", true);
+  if (tool.mypy || has(ctx, "mypy.ini") || has(ctx, ".mypy.ini") || /\[mypy\]/.test(cfg) || mentions("mypy"))
+    add(ctx, "typecheck", [...run, "mypy", "."], tool.mypy ? "pyproject.toml [tool.mypy]" : "mypy", true);
+  else if (tool.pyright || has(ctx, "pyrightconfig.json") || mentions("pyright"))
+    add(ctx, "typecheck", pm === "pip" ? ["pyright"] : [...run, "pyright"], "pyright", true);
+  if (tool.pytest || has(ctx, "pytest.ini") || has(ctx, "conftest.py") || mentions("pytest") || /\[tool:pytest\]/.test(cfg))
+    add(ctx, "test", [...run, "pytest"], tool.pytest ? "pyproject.toml [tool.pytest]" : "pytest", true);
   else if (has(ctx, "tests") || has(ctx, "test")) add(ctx, "test", ["python", "-m", "unittest", "discover"], "tests/", true);
   if (tool.black || mentions("black")) add(ctx, "format", [...run, "black", "--check", "."], "black", true);
   else if (tool.ruff) add(ctx, "format", [...run, "ruff", "format", "--check", "."], "pyproject.toml [tool.ruff]", true);
@@ -406,7 +512,13 @@ async function detectJvm(ctx: UnitCtx): Promise<boolean> {
     add(ctx, "typecheck", [...gradle, "compileJava"], gradleFile, true);
     add(ctx, "test", [...gradle, "test"], gradleFile, true);
     add(ctx, "build", [...gradle, "build", "-x", "test"], gradleFile, true);
-    ctx.units.push({ dir: ctx.rel, language: gradleFile.endsWith(".kts") ? "kotlin" : "java", packageManager: "gradle", manifest: relPath(ctx, gradleFile), name: null });
+    ctx.units.push({
+      dir: ctx.rel,
+      language: gradleFile.endsWith(".kts") ? "kotlin" : "java",
+      packageManager: "gradle",
+      manifest: relPath(ctx, gradleFile),
+      name: null,
+    });
     return true;
   }
   return false;
@@ -474,7 +586,8 @@ async function detectMakefile(ctx: UnitCtx): Promise<void> {
       // A package.json script already declared for this unit wins over make.
       if (t && !ctx.commands[kind].some((c) => c.cwd === ctx.rel && !c.inferred)) add(ctx, kind, ["make", t], `Makefile target ${t}`);
     }
-    if (targets.includes("install") && !ctx.commands.install.some((c) => c.cwd === ctx.rel)) add(ctx, "install", ["make", "install"], "Makefile target install");
+    if (targets.includes("install") && !ctx.commands.install.some((c) => c.cwd === ctx.rel))
+      add(ctx, "install", ["make", "install"], "Makefile target install");
   }
   const justfile = ["justfile", "Justfile", ".justfile"].find((f) => has(ctx, f));
   if (justfile) {

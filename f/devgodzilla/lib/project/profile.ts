@@ -20,9 +20,22 @@ export const ProjectCommandSchema = z.object({
 export type ProjectCommand = z.infer<typeof ProjectCommandSchema>;
 
 export const PackageManagerSchema = z.enum([
-  "npm", "pnpm", "yarn", "bun",
-  "uv", "poetry", "pdm", "pipenv", "pip",
-  "cargo", "go", "maven", "gradle", "bundler", "composer", "dotnet",
+  "npm",
+  "pnpm",
+  "yarn",
+  "bun",
+  "uv",
+  "poetry",
+  "pdm",
+  "pipenv",
+  "pip",
+  "cargo",
+  "go",
+  "maven",
+  "gradle",
+  "bundler",
+  "composer",
+  "dotnet",
 ]);
 export type PackageManager = z.infer<typeof PackageManagerSchema>;
 

@@ -79,9 +79,11 @@ export interface RepositoryIndexOptions {
 // Tokenising
 
 const STOP = new Set(
-  ("a an and are as at be been but by can could do does for from has have if in into is it its may must no not of on or our shall " +
+  (
+    "a an and are as at be been but by can could do does for from has have if in into is it its may must no not of on or our shall " +
     "should so such than that the their then there these this those to was were what when where which while who why will with would " +
-    "you your we all any each every other some same also only via per given then").split(" "),
+    "you your we all any each every other some same also only via per given then"
+  ).split(" "),
 );
 /** Longer "words" are hashes, base64 or minified code: never what a person searches for. */
 const MAX_TERM_LENGTH = 40;
@@ -108,7 +110,10 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   const words = text.match(/[A-Za-z][A-Za-z0-9]*|\d{2,}/g) ?? [];
   for (const w of words) {
-    const parts = w.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").split(" ");
+    const parts = w
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+      .split(" ");
     for (const p of parts) {
       const l = p.toLowerCase();
       if (l.length < 2 || l.length > MAX_TERM_LENGTH || STOP.has(l)) continue;
@@ -121,7 +126,8 @@ export function tokenize(text: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Chunking
 
-const BOUNDARY = /^(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum|const|let|var|def|func|fn|pub(?:\(crate\))?\s+(?:fn|struct|enum|trait)|struct|trait|impl|module|namespace|describe|it|test)\b|^(?:public|private|protected|internal|static)\s|^@\w|^#{1,4}\s|^func\s/;
+const BOUNDARY =
+  /^(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum|const|let|var|def|func|fn|pub(?:\(crate\))?\s+(?:fn|struct|enum|trait)|struct|trait|impl|module|namespace|describe|it|test)\b|^(?:public|private|protected|internal|static)\s|^@\w|^#{1,4}\s|^func\s/;
 
 interface Bounds {
   startLine: number;
@@ -153,7 +159,11 @@ function chunkBounds(text: string, maxLines: number): Bounds[] {
     else if (len >= maxLines) {
       // Prefer cutting at a blank line in the last quarter of the window.
       let cut = i;
-      for (let j = i; j > i - Math.floor(maxLines / 4); j--) if (lines[j - 1]?.trim() === "") { cut = j; break; }
+      for (let j = i; j > i - Math.floor(maxLines / 4); j--)
+        if (lines[j - 1]?.trim() === "") {
+          cut = j;
+          break;
+        }
       flush(cut);
     }
   }
@@ -163,7 +173,13 @@ function chunkBounds(text: string, maxLines: number): Bounds[] {
 
 /** The chunks of one text with their content (for in-memory use and tests). */
 export function chunkText(file: string, text: string, maxLines: number): (Omit<Chunk, "ordinal" | "changed"> & { text: string })[] {
-  return chunkBounds(text, maxLines).map((b) => ({ id: `${file}:${b.startLine}-${b.endLine}`, file, startLine: b.startLine, endLine: b.endLine, text: text.slice(b.from, b.to) }));
+  return chunkBounds(text, maxLines).map((b) => ({
+    id: `${file}:${b.startLine}-${b.endLine}`,
+    file,
+    startLine: b.startLine,
+    endLine: b.endLine,
+    text: text.slice(b.from, b.to),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,9 +234,11 @@ function commentLines(lines: string[], syntax: CommentSyntax): Uint8Array {
 // Which files are indexed
 
 /** Generated, vendored, binary and lock files: never evidence, never context. */
-const SKIP_PATH = /(^|\/)(node_modules|\.git|dist|build|out|target|vendor|\.venv|venv|__pycache__|coverage|\.next|\.devgodzilla|\.cache|\.idea|\.vscode)\/|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum|bun\.lockb?)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|bz2|xz|7z|woff2?|ttf|eot|otf|mp[34]|mov|wasm|so|dylib|dll|exe|bin|jar|class|pyc|min\.js|map)$/i;
+const SKIP_PATH =
+  /(^|\/)(node_modules|\.git|dist|build|out|target|vendor|\.venv|venv|__pycache__|coverage|\.next|\.devgodzilla|\.cache|\.idea|\.vscode)\/|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum|bun\.lockb?)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|bz2|xz|7z|woff2?|ttf|eot|otf|mp[34]|mov|wasm|so|dylib|dll|exe|bin|jar|class|pyc|min\.js|map)$/i;
 /** Never sent to a model, whatever their content. */
-const SECRET_FILE = /(^|\/)(\.env(\..*)?|[^/]*\.(pem|key|p12|pfx|keystore|jks)|id_(rsa|ed25519|ecdsa|dsa)(\.pub)?|\.npmrc|\.pypirc|\.netrc|\.git-credentials|credentials(\.json)?|secrets?\.(json|ya?ml|toml))$/i;
+const SECRET_FILE =
+  /(^|\/)(\.env(\..*)?|[^/]*\.(pem|key|p12|pfx|keystore|jks)|id_(rsa|ed25519|ecdsa|dsa)(\.pub)?|\.npmrc|\.pypirc|\.netrc|\.git-credentials|credentials(\.json)?|secrets?\.(json|ya?ml|toml))$/i;
 const MAX_FILE_BYTES = 512 * 1024;
 
 /** Whether a repository path is ever indexed (text that people write, not secrets). */
@@ -228,8 +246,7 @@ export function indexable(file: string): boolean {
   return !SKIP_PATH.test(file) && !SECRET_FILE.test(file);
 }
 
-const excludedBy = (exclude: readonly string[]) => (p: string) =>
-  exclude.some((x) => p === x || p.startsWith(x.endsWith("/") ? x : `${x}/`));
+const excludedBy = (exclude: readonly string[]) => (p: string) => exclude.some((x) => p === x || p.startsWith(x.endsWith("/") ? x : `${x}/`));
 
 interface Listed {
   path: string;
@@ -435,7 +452,7 @@ class TopK {
     if (score < this.score[0]! || (score === this.score[0] && ord > this.ord[0]!)) return;
     this.score[0] = score;
     this.ord[0] = ord;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
@@ -481,7 +498,11 @@ export class RetrievalIndex {
   /** Files listed for indexing, and how many of them were read (the others' token lists were cached). */
   built = { files: 0, read: 0 };
 
-  private constructor(private readonly table: TermTable, private readonly repo: RepoFiles | null, sources: Source[]) {
+  private constructor(
+    private readonly table: TermTable,
+    private readonly repo: RepoFiles | null,
+    sources: Source[],
+  ) {
     this.sources = sources;
     const pathTerms = sources.map((s) => weighTerms(tokenize(s.file), table));
     let chunks = 0;
@@ -568,7 +589,11 @@ export class RetrievalIndex {
       );
     }
     for (const d of opts.documents ?? []) sources.push(documentSource(table, d, chunkLines, true));
-    const index = new RetrievalIndex(table, repo, sources.filter((s) => chunkCount(s.tokens) > 0));
+    const index = new RetrievalIndex(
+      table,
+      repo,
+      sources.filter((s) => chunkCount(s.tokens) > 0),
+    );
     index.built = { files: wanted.length, read };
     return index;
   }
@@ -576,7 +601,11 @@ export class RetrievalIndex {
   /** Indexes in-memory documents only (tests, texts that are not files). */
   static ofDocuments(documents: TextDocument[], chunkLines = 60): RetrievalIndex {
     const table = termTable();
-    return new RetrievalIndex(table, null, documents.map((d) => documentSource(table, d, chunkLines, d.changed ?? false)));
+    return new RetrievalIndex(
+      table,
+      null,
+      documents.map((d) => documentSource(table, d, chunkLines, d.changed ?? false)),
+    );
   }
 
   /** Chunks in the index. */
@@ -660,7 +689,14 @@ export class RetrievalIndex {
 
   private scratchArrays(): Scratch {
     const n = this.size;
-    this.scratch ??= { score: new Float64Array(n), covered: new Float64Array(n), best: new Float64Array(n), credit: new Float64Array(n), touched: new Int32Array(n), bestTouched: new Int32Array(n) };
+    this.scratch ??= {
+      score: new Float64Array(n),
+      covered: new Float64Array(n),
+      best: new Float64Array(n),
+      credit: new Float64Array(n),
+      touched: new Int32Array(n),
+      bestTouched: new Int32Array(n),
+    };
     return this.scratch;
   }
 

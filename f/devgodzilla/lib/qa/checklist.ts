@@ -94,7 +94,12 @@ export async function validateChecklist(opts: ValidateOptions): Promise<Checklis
         embeddingCandidates: opts.config.embeddings.candidates,
       });
       const evidence: EvidenceRef[] = r.selected.map((s) => ({
-        chunkId: s.chunk.id, file: s.chunk.file, startLine: s.chunk.startLine, endLine: s.chunk.endLine, changed: s.chunk.changed, score: Math.round(s.score * 1000) / 1000,
+        chunkId: s.chunk.id,
+        file: s.chunk.file,
+        startLine: s.chunk.startLine,
+        endLine: s.chunk.endLine,
+        changed: s.chunk.changed,
+        score: Math.round(s.score * 1000) / 1000,
       }));
       let j: Judgement;
       try {
@@ -112,15 +117,39 @@ export async function validateChecklist(opts: ValidateOptions): Promise<Checklis
 
 /** Items nobody judged (no LLM): listed, never passed, left out of the score. */
 export function notJudged(items: ChecklistItem[]): ChecklistResult[] {
-  return items.map((i) => ({ ...i, status: "NOT_JUDGED" as const, explanation: "not judged: no LLM resource was given to the qa step (the criteria table shows what the tests prove)", evidence: [], tokensSent: 0 }));
+  return items.map((i) => ({
+    ...i,
+    status: "NOT_JUDGED" as const,
+    explanation: "not judged: no LLM resource was given to the qa step (the criteria table shows what the tests prove)",
+    evidence: [],
+    tokensSent: 0,
+  }));
 }
 
 /** A principle judged by the model over evidence retrieved for its statements. */
-export function principleJudge(judge: Judge, index: RetrievalIndex, only: ((file: string) => boolean) | undefined, config: QaConfig["checklist"], embedder?: Embedder): PrincipleJudge {
+export function principleJudge(
+  judge: Judge,
+  index: RetrievalIndex,
+  only: ((file: string) => boolean) | undefined,
+  config: QaConfig["checklist"],
+  embedder?: Embedder,
+): PrincipleJudge {
   return async (p: PlannedPrinciple) => {
     const query = `${p.title}\n${p.article.statements.join("\n")}`;
-    const r = await retrieve(index, query, { only, budgetTokens: config.token_budget, topK: config.top_k, changedBoost: config.changed_boost, embedder, embeddingCandidates: config.embeddings.candidates });
-    const item: ChecklistItem = { id: `principle ${p.id}`, text: `${p.title}: ${p.article.statements.join(" ").slice(0, 1500)}`, source: "constitution", required: true };
+    const r = await retrieve(index, query, {
+      only,
+      budgetTokens: config.token_budget,
+      topK: config.top_k,
+      changedBoost: config.changed_boost,
+      embedder,
+      embeddingCandidates: config.embeddings.candidates,
+    });
+    const item: ChecklistItem = {
+      id: `principle ${p.id}`,
+      text: `${p.title}: ${p.article.statements.join(" ").slice(0, 1500)}`,
+      source: "constitution",
+      required: true,
+    };
     const j = await judge({ system: PRINCIPLE_SYSTEM, prompt: principlePrompt(p.id, p.title, p.article.statements, r.evidence), item });
     return { status: j.status, explanation: j.explanation, files: [...new Set(r.selected.map((s) => s.chunk.file))] };
   };

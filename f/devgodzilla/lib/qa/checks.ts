@@ -16,7 +16,16 @@ import { SandboxUnavailableError, wrapInSandbox } from "../sandbox/index.ts";
 import type { ProjectProfile, ProjectCommand } from "../project/profile.ts";
 import type { QaConfig } from "./config.ts";
 import { parseToolOutput } from "./parsers.ts";
-import { countCases, NODE_REPORTER_SOURCE, planReporters, readResults, type ReporterPlan, type RunnerId, type TestCase, type TestRun } from "./testrun/index.ts";
+import {
+  countCases,
+  NODE_REPORTER_SOURCE,
+  planReporters,
+  readResults,
+  type ReporterPlan,
+  type RunnerId,
+  type TestCase,
+  type TestRun,
+} from "./testrun/index.ts";
 import type { CheckKind, CheckRun, Finding } from "./types.ts";
 
 export interface RunChecksInput {
@@ -58,26 +67,81 @@ function tail(s: string, lines = 40): string {
   return s.split("\n").slice(-lines).join("\n").slice(-4000);
 }
 
-const FAIL_CODE: Record<RunnerId, string> = { "node-test": "NODE_TEST_FAIL", vitest: "VITEST_FAIL", jest: "JEST_FAIL", mocha: "MOCHA_FAIL", pytest: "PYTEST_FAILED", go: "GO_TEST_FAIL", cargo: "CARGO_TEST_FAIL" };
+const FAIL_CODE: Record<RunnerId, string> = {
+  "node-test": "NODE_TEST_FAIL",
+  vitest: "VITEST_FAIL",
+  jest: "JEST_FAIL",
+  mocha: "MOCHA_FAIL",
+  pytest: "PYTEST_FAILED",
+  go: "GO_TEST_FAIL",
+  cargo: "CARGO_TEST_FAIL",
+};
 
 /** Findings for the failed cases and the files that did not load, from the machine results. */
 function resultFindings(run: TestRun): Finding[] {
   const code = FAIL_CODE[run.runners[0]!] ?? "TEST_FAILED";
-  const out: Finding[] = run.cases.filter((c) => c.status === "failed").slice(0, 50).map((c) => {
-    // The failing line when the failure text names one in the test's own file ("tests/x.py:5: AssertionError").
-    const esc = (c.file ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const at = c.file && c.message ? new RegExp(`${esc}:(\\d+)`).exec(c.message) : null;
-    const line = at ? Number(at[1]) : c.line;
-    return {
-      code, source: "check" as const, severity: "blocking" as const, message: `${c.fullName}${c.message ? `: ${c.message.split("\n").slice(0, 3).join(" ").slice(0, 300)}` : ""}`,
-      ...(c.file ? { file: c.file } : {}), ...(line ? { line } : {}), fix: "Make the code meet what the test expects (or fix the test if the spec changed).",
-    };
-  });
-  for (const e of run.errors.slice(0, 20)) out.push({ code: "TEST_LOAD_ERROR", source: "check", severity: "blocking", message: `${e.file ?? "a test file"} did not load: ${e.message.slice(0, 300)}`, ...(e.file ? { file: e.file } : {}), fix: "Fix the file so the runner can load it (syntax, imports, module format)." });
+  const out: Finding[] = run.cases
+    .filter((c) => c.status === "failed")
+    .slice(0, 50)
+    .map((c) => {
+      // The failing line when the failure text names one in the test's own file ("tests/x.py:5: AssertionError").
+      const esc = (c.file ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const at = c.file && c.message ? new RegExp(`${esc}:(\\d+)`).exec(c.message) : null;
+      const line = at ? Number(at[1]) : c.line;
+      return {
+        code,
+        source: "check" as const,
+        severity: "blocking" as const,
+        message: `${c.fullName}${c.message ? `: ${c.message.split("\n").slice(0, 3).join(" ").slice(0, 300)}` : ""}`,
+        ...(c.file ? { file: c.file } : {}),
+        ...(line ? { line } : {}),
+        fix: "Make the code meet what the test expects (or fix the test if the spec changed).",
+      };
+    });
+  for (const e of run.errors.slice(0, 20))
+    out.push({
+      code: "TEST_LOAD_ERROR",
+      source: "check",
+      severity: "blocking",
+      message: `${e.file ?? "a test file"} did not load: ${e.message.slice(0, 300)}`,
+      ...(e.file ? { file: e.file } : {}),
+      fix: "Fix the file so the runner can load it (syntax, imports, module format).",
+    });
   return out;
 }
 
-async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: RunChecksInput, tmp: string, at?: { dir: string; readOnly: string[]; label: string }): Promise<CheckRun & { run?: TestRun | null }> {
+/** A check's environment: caches and homes in its temp dir, offline package managers, no colour. */
+function checkEnv(tmp: string, base: Record<string, string>): Record<string, string> {
+  return {
+    ...base,
+    HOME: tmp,
+    XDG_CACHE_HOME: join(tmp, ".cache"),
+    npm_config_cache: join(tmp, ".npm"),
+    npm_config_update_notifier: "false",
+    CI: "true",
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+    PYTHONDONTWRITEBYTECODE: "1",
+    GOFLAGS: "-mod=mod",
+    GOCACHE: join(tmp, "go-cache"),
+    GOPATH: join(tmp, "go"),
+    GOPROXY: "off",
+    CARGO_TARGET_DIR: join(tmp, "cargo-target"),
+    CARGO_NET_OFFLINE: "true",
+    CARGO_HOME: join(tmp, "cargo-home"),
+    // rustup's cargo/rustc proxies find their toolchains under RUSTUP_HOME (by default in the real
+    // HOME, which the checks do not get): point them at it, read-only.
+    ...rustupHome(),
+  };
+}
+
+async function runOne(
+  kind: CheckKind | "install",
+  cmd: ProjectCommand,
+  input: RunChecksInput,
+  tmp: string,
+  at?: { dir: string; readOnly: string[]; label: string },
+): Promise<CheckRun & { run?: TestRun | null }> {
   const root = at?.dir ?? input.dir;
   let plan: ReporterPlan | null = null;
   if (kind === "test") {
@@ -88,32 +152,58 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
   }
   const cwd = plan?.cwd ?? join(root, cmd.cwd ?? ".");
   const argv = plan?.argv ?? cmd.argv;
-  const env = {
-    ...(input.env ?? {}),
-    ...(plan?.env ?? {}),
-    HOME: tmp, XDG_CACHE_HOME: join(tmp, ".cache"), npm_config_cache: join(tmp, ".npm"), npm_config_update_notifier: "false",
-    CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", PYTHONDONTWRITEBYTECODE: "1", GOFLAGS: "-mod=mod", GOCACHE: join(tmp, "go-cache"),
-    GOPATH: join(tmp, "go"), GOPROXY: "off", CARGO_TARGET_DIR: join(tmp, "cargo-target"), CARGO_NET_OFFLINE: "true", CARGO_HOME: join(tmp, "cargo-home"),
-    // rustup's cargo/rustc proxies find their toolchains under RUSTUP_HOME (by default in the real
-    // HOME, which the checks do not get): point them at it, read-only.
-    ...rustupHome(),
-  };
+  const env = checkEnv(tmp, { ...(input.env ?? {}), ...(plan?.env ?? {}) });
   // Go compiles the standard library into the check's empty cache: start from a warm copy.
   if (/(^|\/)go$/.test(argv[0]!)) await seedGoCache(env.GOCACHE);
   let wrapped;
   try {
-    wrapped = await wrapInSandbox({ file: argv[0]!, args: argv.slice(1), cwd, env }, { phase: kind === "install" ? "setup" : "execute", worktree: root, tmpDir: tmp, readOnly: at?.readOnly, policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse", bwrapPath: input.bwrapPath, limits: { maxProcesses: input.config.max_processes, maxMemoryMb: input.config.max_memory_mb } });
+    wrapped = await wrapInSandbox(
+      { file: argv[0]!, args: argv.slice(1), cwd, env },
+      {
+        phase: kind === "install" ? "setup" : "execute",
+        worktree: root,
+        tmpDir: tmp,
+        readOnly: at?.readOnly,
+        policy: input.config.allow_unsandboxed ? "allow_unsandboxed" : "refuse",
+        bwrapPath: input.bwrapPath,
+        limits: { maxProcesses: input.config.max_processes, maxMemoryMb: input.config.max_memory_mb },
+      },
+    );
   } catch (e) {
     if (e instanceof SandboxUnavailableError) {
-      return { kind, command: argv, status: "error", exitCode: null, durationMs: 0, findings: [{ code: "SANDBOX_UNAVAILABLE", source: "check", severity: "blocking", message: e.message, fix: "Install bubblewrap or allow unsandboxed checks in c_devgodzilla_qa.checks.allow_unsandboxed." }], outputTail: "", sandboxed: false, note: e.reason };
+      return {
+        kind,
+        command: argv,
+        status: "error",
+        exitCode: null,
+        durationMs: 0,
+        findings: [
+          {
+            code: "SANDBOX_UNAVAILABLE",
+            source: "check",
+            severity: "blocking",
+            message: e.message,
+            fix: "Install bubblewrap or allow unsandboxed checks in c_devgodzilla_qa.checks.allow_unsandboxed.",
+          },
+        ],
+        outputTail: "",
+        sandboxed: false,
+        note: e.reason,
+      };
     }
     throw e;
   }
   try {
     const r = await runProcess({
-      file: wrapped.file, args: wrapped.args, env: wrapped.env, cwd: wrapped.cwd,
-      timeoutMs: input.config.timeout_seconds * 1000, redactor: input.redactor, log: !input.onLine,
-      logPrefix: `[qa ${at?.label ?? ""}${kind}] `, onLine: input.onLine ? (l) => input.onLine!(l) : undefined,
+      file: wrapped.file,
+      args: wrapped.args,
+      env: wrapped.env,
+      cwd: wrapped.cwd,
+      timeoutMs: input.config.timeout_seconds * 1000,
+      redactor: input.redactor,
+      log: !input.onLine,
+      logPrefix: `[qa ${at?.label ?? ""}${kind}] `,
+      onLine: input.onLine ? (l) => input.onLine!(l) : undefined,
     });
     const output = `${r.stdout}\n${r.stderr}`;
     const parsed = parseToolOutput(kind === "install" ? "lint" : kind, output, root);
@@ -126,28 +216,62 @@ async function runOne(kind: CheckKind | "install", cmd: ProjectCommand, input: R
     const limit = wrapped.limitExceeded();
     if (limit) {
       status = "failed";
-      findings.push({ code: "SANDBOX_LIMIT", source: "check", severity: "blocking", message: `${argv.join(" ")} was stopped: ${limit}`, fix: "Find what starts so many processes or takes so much memory; if the project really needs more, raise checks.max_processes / checks.max_memory_mb in the QA resource." });
+      findings.push({
+        code: "SANDBOX_LIMIT",
+        source: "check",
+        severity: "blocking",
+        message: `${argv.join(" ")} was stopped: ${limit}`,
+        fix: "Find what starts so many processes or takes so much memory; if the project really needs more, raise checks.max_processes / checks.max_memory_mb in the QA resource.",
+      });
     }
     // Nothing ran is never a pass: an empty or uncollected suite proves nothing.
     if (kind === "test" && status === "passed" && (counts ? counts.executed === 0 : parsed.counts && parsed.counts.passed + parsed.counts.failed === 0)) {
       status = "failed";
-      findings.push({ code: "TESTS_NONE", source: "check", severity: "blocking", message: `${argv.join(" ")} exited ${r.exitCode} but no test ran`, fix: "Check that the test command finds the tests (paths, names, module format) and that they are not all skipped." });
+      findings.push({
+        code: "TESTS_NONE",
+        source: "check",
+        severity: "blocking",
+        message: `${argv.join(" ")} exited ${r.exitCode} but no test ran`,
+        fix: "Check that the test command finds the tests (paths, names, module format) and that they are not all skipped.",
+      });
     }
     if (status !== "passed" && !findings.some((f) => f.severity === "blocking")) {
       findings.push({
-        code: r.timedOut ? "CHECK_TIMEOUT" : "CHECK_FAILED", source: "check", severity: "blocking",
-        message: r.timedOut ? `${argv.join(" ")} timed out after ${input.config.timeout_seconds}s` : `${argv.join(" ")} exited ${r.exitCode ?? r.signal}: ${tail(output, 3).trim().slice(0, 300)}`,
-        fix: r.timedOut ? "Make the command finish (a hanging test?) or raise checks.timeout_seconds." : `Run \`${argv.join(" ")}\` locally and fix what it reports.`,
+        code: r.timedOut ? "CHECK_TIMEOUT" : "CHECK_FAILED",
+        source: "check",
+        severity: "blocking",
+        message: r.timedOut
+          ? `${argv.join(" ")} timed out after ${input.config.timeout_seconds}s`
+          : `${argv.join(" ")} exited ${r.exitCode ?? r.signal}: ${tail(output, 3).trim().slice(0, 300)}`,
+        fix: r.timedOut
+          ? "Make the command finish (a hanging test?) or raise checks.timeout_seconds."
+          : `Run \`${argv.join(" ")}\` locally and fix what it reports.`,
       });
     }
     if (status === "passed") for (const f of findings) f.severity = f.severity === "blocking" ? "warning" : f.severity; // exit 0 wins: reported, not blocking
-    const how = run ? `results: ${run.runners.join(", ")} (${run.format})` : kind === "test" ? `results scraped from the console${parsed.tools.length ? ` (${parsed.tools.join(", ")})` : ""}: no machine-readable results${read?.problems.length ? ` — ${read.problems.join("; ")}` : ""}` : parsed.tools.length ? `parsed: ${parsed.tools.join(", ")}` : undefined;
+    const how = run
+      ? `results: ${run.runners.join(", ")} (${run.format})`
+      : kind === "test"
+        ? `results scraped from the console${parsed.tools.length ? ` (${parsed.tools.join(", ")})` : ""}: no machine-readable results${read?.problems.length ? ` — ${read.problems.join("; ")}` : ""}`
+        : parsed.tools.length
+          ? `parsed: ${parsed.tools.join(", ")}`
+          : undefined;
     const note = [wrapped.warning, plan?.note, how].filter(Boolean).join("; ") || undefined;
     return {
-      kind, command: argv, status, exitCode: r.exitCode, durationMs: r.durationMs,
+      kind,
+      command: argv,
+      status,
+      exitCode: r.exitCode,
+      durationMs: r.durationMs,
       counts: counts ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped + counts.todo } : parsed.counts,
-      ...(run && counts ? { results: { format: run.format, runners: run.runners, executed: counts.executed, todo: counts.todo, loadErrors: run.errors.slice(0, 20) } } : {}),
-      findings, outputTail: tail(output), sandboxed: wrapped.sandboxed, note, run,
+      ...(run && counts
+        ? { results: { format: run.format, runners: run.runners, executed: counts.executed, todo: counts.todo, loadErrors: run.errors.slice(0, 20) } }
+        : {}),
+      findings,
+      outputTail: tail(output),
+      sandboxed: wrapped.sandboxed,
+      note,
+      run,
     };
   } finally {
     await wrapped.dispose();
@@ -163,10 +287,12 @@ function onlyOwnFailures(head: TestRun | null, base: TestRun | null): boolean {
   }
   if (!base) return true;
   const before = new Map<string, TestCase>(base.cases.map((c) => [`${c.file}::${c.fullName}`, c]));
-  return head.cases.filter((c) => c.status === "failed").every((c) => {
-    const b = before.get(`${c.file}::${c.fullName}`);
-    return !b || b.status !== "passed";
-  });
+  return head.cases
+    .filter((c) => c.status === "failed")
+    .every((c) => {
+      const b = before.get(`${c.file}::${c.fullName}`);
+      return !b || b.status !== "passed";
+    });
 }
 
 /**
@@ -207,9 +333,29 @@ export async function runChecksAndTests(input: RunChecksInput): Promise<ChecksAn
     for (const kind of KINDS) {
       const cmd = input.commands[kind]?.[0];
       if (!input.config[kind]) {
-        out.push({ kind, command: [], status: "skipped", exitCode: null, durationMs: 0, findings: [], outputTail: "", sandboxed: false, note: "disabled in c_devgodzilla_qa" });
+        out.push({
+          kind,
+          command: [],
+          status: "skipped",
+          exitCode: null,
+          durationMs: 0,
+          findings: [],
+          outputTail: "",
+          sandboxed: false,
+          note: "disabled in c_devgodzilla_qa",
+        });
       } else if (!cmd) {
-        out.push({ kind, command: [], status: "skipped", exitCode: null, durationMs: 0, findings: [], outputTail: "", sandboxed: false, note: "the project has no such command" });
+        out.push({
+          kind,
+          command: [],
+          status: "skipped",
+          exitCode: null,
+          durationMs: 0,
+          findings: [],
+          outputTail: "",
+          sandboxed: false,
+          note: "the project has no such command",
+        });
       } else {
         const r = await runOne(kind, cmd, input, tmp);
         if (kind === "test") {

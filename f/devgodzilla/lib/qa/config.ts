@@ -9,7 +9,19 @@ import { ConfigError } from "../errors.ts";
 export const GateModeSchema = z.enum(["blocking", "warning", "off"]);
 
 /** QA's own gates and the mechanical checks, as `gates` names them. */
-export const GATE_NAMES = ["empty-work", "scope", "test-integrity", "criteria", "test-first", "no-secrets", "injection", "integration-tests", "library-use", "abstraction", "simplicity"] as const;
+export const GATE_NAMES = [
+  "empty-work",
+  "scope",
+  "test-integrity",
+  "criteria",
+  "test-first",
+  "no-secrets",
+  "injection",
+  "integration-tests",
+  "library-use",
+  "abstraction",
+  "simplicity",
+] as const;
 
 export const QaConfigSchema = z
   .object({
@@ -62,7 +74,12 @@ export const QaConfigSchema = z
         compare_base: z.boolean().default(true),
         /** Processes + threads and memory of each check's sandbox (lib/sandbox's defaults when absent). */
         max_processes: z.number().int().min(16).max(1_000_000).optional(),
-        max_memory_mb: z.number().int().min(64).max(4 * 1024 * 1024).optional(),
+        max_memory_mb: z
+          .number()
+          .int()
+          .min(64)
+          .max(4 * 1024 * 1024)
+          .optional(),
       })
       .prefault({}),
   })
@@ -75,7 +92,9 @@ export function parseQaConfig(raw: unknown, file = "c_devgodzilla_qa"): QaConfig
   if (!r.success) {
     const issue = r.error.issues[0];
     const gateKey = issue.path[0] === "gates";
-    const hint = gateKey ? `gates are named ${GATE_NAMES.join(", ")}; a principle of the constitution goes under "principles" by its own id (e.g. "principles": {"III": "warning"})` : "see resources/c_devgodzilla_qa.resource-type.yaml";
+    const hint = gateKey
+      ? `gates are named ${GATE_NAMES.join(", ")}; a principle of the constitution goes under "principles" by its own id (e.g. "principles": {"III": "warning"})`
+      : "see resources/c_devgodzilla_qa.resource-type.yaml";
     throw new ConfigError(file, issue.path.join(".") || undefined, issue.message, hint);
   }
   return r.data;

@@ -82,13 +82,19 @@ export function judgeCriteria(input: JudgeCriteriaInput): { results: CriterionRe
     if (verdict === "failing") {
       const red = input.testsOnly && failed.every((m) => m.before === "absent" || m.before === "failed" || m.before === "unknown");
       findings.push({
-        code: "CRITERION_FAILING", severity: red ? "warning" : "blocking", file: evidence[0]?.file ?? undefined, line: evidence[0]?.line ?? undefined,
+        code: "CRITERION_FAILING",
+        severity: red ? "warning" : "blocking",
+        file: evidence[0]?.file ?? undefined,
+        line: evidence[0]?.line ?? undefined,
         message: `${c.id} is failing: ${reason}${red ? " (a tests-first task: expected until the code lands)" : ""}`,
         fix: "Make the code meet the criterion so its test passes.",
       });
     } else if (verdict === "unproven") {
       findings.push({
-        code: "CRITERION_UNPROVEN", severity: "blocking", file: passed[0]?.file ?? undefined, line: passed[0]?.line ?? undefined,
+        code: "CRITERION_UNPROVEN",
+        severity: "blocking",
+        file: passed[0]?.file ?? undefined,
+        line: passed[0]?.line ?? undefined,
         message: `${c.id} is not proven by any test: ${reason}`,
         fix: `Add a test that exercises "${c.text.slice(0, 100)}", compares the result with the expected value and names ${c.id} in its title; make sure the test command runs it.`,
       });
@@ -98,7 +104,10 @@ export function judgeCriteria(input: JudgeCriteriaInput): { results: CriterionRe
 }
 
 /** A changed test file that defines a test naming the criterion, from which nothing ran while the runner reported load errors. */
-function unloadedFileNaming(ev: TestEvidence, pattern: RegExp): { file: TestEvidence["files"][number]; def: TestEvidence["files"][number]["headDefs"][number]; error: string } | null {
+function unloadedFileNaming(
+  ev: TestEvidence,
+  pattern: RegExp,
+): { file: TestEvidence["files"][number]; def: TestEvidence["files"][number]["headDefs"][number]; error: string } | null {
   if (!ev.head?.errors.length) return null;
   for (const file of ev.files) {
     if (!file.headText || ev.cases.some((x) => x.file === file.path)) continue;

@@ -122,10 +122,12 @@ export async function buildEvidence(opts: { diff: BranchDiff; sources: Sources; 
     cases.push({ ...c, file, line: c.line ?? def?.line ?? null, def, strength, before });
   }
   return {
-    head: opts.head, base: opts.base,
+    head: opts.head,
+    base: opts.base,
     headCounts: opts.head ? countCases(opts.head.cases) : null,
     baseCounts: opts.base ? countCases(opts.base.cases) : null,
-    files, cases,
+    files,
+    cases,
     texts: new Map([...defsByFile].map(([p, e]) => [p, e.text])),
   };
 }

@@ -16,14 +16,37 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** The standard packages tests commonly import; the warm cache holds them and `testing`. */
-const STD = ["bytes", "context", "encoding/json", "errors", "fmt", "io", "math", "os", "path/filepath", "reflect", "regexp", "sort", "strconv", "strings", "sync", "time"];
+const STD = [
+  "bytes",
+  "context",
+  "encoding/json",
+  "errors",
+  "fmt",
+  "io",
+  "math",
+  "os",
+  "path/filepath",
+  "reflect",
+  "regexp",
+  "sort",
+  "strconv",
+  "strings",
+  "sync",
+  "time",
+];
 
 const building = new Map<string, Promise<string | null>>();
 
 async function goVersion(): Promise<string | null> {
   try {
     const { stdout } = await run("go", ["env", "GOVERSION", "GOOS", "GOARCH"], { timeout: 30_000 });
-    return stdout.trim().split("\n").join("-").replace(/[^\w.-]/g, "_") || null;
+    return (
+      stdout
+        .trim()
+        .split("\n")
+        .join("-")
+        .replace(/[^\w.-]/g, "_") || null
+    );
   } catch {
     return null; // no Go here: nothing to warm
   }
@@ -42,9 +65,20 @@ async function build(cacheRoot: string): Promise<string | null> {
     const mod = join(work, "mod");
     await mkdir(mod);
     await writeFile(join(mod, "go.mod"), "module warm\n\ngo 1.21\n");
-    await writeFile(join(mod, "warm_test.go"), `package warm\n\nimport (\n${STD.map((p) => `\t_ "${p}"\n`).join("")}\t"testing"\n)\n\nfunc TestWarm(t *testing.T) {}\n`);
+    await writeFile(
+      join(mod, "warm_test.go"),
+      `package warm\n\nimport (\n${STD.map((p) => `\t_ "${p}"\n`).join("")}\t"testing"\n)\n\nfunc TestWarm(t *testing.T) {}\n`,
+    );
     const cache = join(work, "cache");
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work, GOCACHE: cache, GOPATH: join(work, "gopath"), GOFLAGS: "-mod=mod", GOPROXY: "off", GOTOOLCHAIN: "local" };
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: work,
+      GOCACHE: cache,
+      GOPATH: join(work, "gopath"),
+      GOFLAGS: "-mod=mod",
+      GOPROXY: "off",
+      GOTOOLCHAIN: "local",
+    };
     await run("go", ["test", "-json", "./..."], { cwd: mod, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
     await writeFile(join(cache, "README"), `The standard library compiled by ${version}, copied into each DevGodzilla check's GOCACHE.\n`);
     await rename(cache, dir).catch(async () => undefined); // another process won the race: keep theirs
@@ -57,7 +91,10 @@ async function build(cacheRoot: string): Promise<string | null> {
 }
 
 /** Fills `goCache` (a check's empty GOCACHE) with the warm standard library; false when there is none. */
-export async function seedGoCache(goCache: string, cacheRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "devgodzilla", "qa-go")): Promise<boolean> {
+export async function seedGoCache(
+  goCache: string,
+  cacheRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "devgodzilla", "qa-go"),
+): Promise<boolean> {
   if (existsSync(goCache)) return true;
   if (!building.has(cacheRoot)) building.set(cacheRoot, build(cacheRoot));
   const warm = await building.get(cacheRoot)!;

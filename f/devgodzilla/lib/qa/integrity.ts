@@ -22,7 +22,8 @@ import type { Finding, FindingLine } from "./types.ts";
 export type IntegrityFinding = Omit<Finding, "source" | "severity"> & { severity: "blocking" | "warning" };
 
 // The task's own words allow what they name: removing, skipping or relaxing tests (any language).
-const ALLOWS = /\b(remove|delete|drop|skip|disable|retire|deprecate|replace|rewrite|rename|move|relax|loosen|quarantine|xfail|prune|consolidate|merge)\w*\b|eliminar|borrar|desactivar|remover|excluir|desativar|supprimer|désactiver|entfernen|löschen|deaktivieren|rimuovere|eliminare|disattivare|удал|отключ|删除|移除|禁用|跳过|削除|無効|スキップ|삭제|제거|비활성|건너뛰/i;
+const ALLOWS =
+  /\b(remove|delete|drop|skip|disable|retire|deprecate|replace|rewrite|rename|move|relax|loosen|quarantine|xfail|prune|consolidate|merge)\w*\b|eliminar|borrar|desactivar|remover|excluir|desativar|supprimer|désactiver|entfernen|löschen|deaktivieren|rimuovere|eliminare|disattivare|удал|отключ|删除|移除|禁用|跳过|削除|無効|スキップ|삭제|제거|비활성|건너뛰/i;
 const TEST_WORD = /\btests?\b|\bspecs?\b|\bassert|pruebas?|testes?|essais?|Tests?|тест|测试|測試|テスト|테스트/i;
 
 /** Does the task's text ask for removing / skipping / relaxing tests? */
@@ -58,7 +59,11 @@ function expectedValues(path: string, text: string, d: TestDef): string[] {
     if (a.strength !== "strong") continue;
     const ctx = [lines[a.line - 1]!];
     if (langOf(path) === "go") {
-      for (let i = a.line - 2; i >= Math.max(0, a.line - 4); i--) if (/\bif\b/.test(lines[i]!)) { ctx.push(lines[i]!); break; }
+      for (let i = a.line - 2; i >= Math.max(0, a.line - 4); i--)
+        if (/\bif\b/.test(lines[i]!)) {
+          ctx.push(lines[i]!);
+          break;
+        }
     }
     for (const l of ctx) out.push(...(l.replace(/^\s*(\/\/|#).*$/, "").match(LITERALS) ?? []));
   }
@@ -83,9 +88,21 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
     const gone = baseCases.filter((d) => !headNames.has(d.name));
     if (gone.length || !baseCases.length) {
       out.push({
-        code: "TEST_FILE_DELETED", severity: "blocking", file: t.path, line: 1,
-        message: `Test file ${t.path} was deleted${gone.length ? ` with ${gone.length} test${gone.length === 1 ? "" : "s"}: ${gone.slice(0, 6).map((d) => `"${d.name}"`).join(", ")}${gone.length > 6 ? ", …" : ""}` : ""}`,
-        lines: gone.slice(0, 6).map((d) => ({ file: t.path, line: d.line, text: (t.baseText ?? "").split("\n")[d.line - 1]?.trim() ?? d.name, change: "-" as const })),
+        code: "TEST_FILE_DELETED",
+        severity: "blocking",
+        file: t.path,
+        line: 1,
+        message: `Test file ${t.path} was deleted${
+          gone.length
+            ? ` with ${gone.length} test${gone.length === 1 ? "" : "s"}: ${gone
+                .slice(0, 6)
+                .map((d) => `"${d.name}"`)
+                .join(", ")}${gone.length > 6 ? ", …" : ""}`
+            : ""
+        }`,
+        lines: gone
+          .slice(0, 6)
+          .map((d) => ({ file: t.path, line: d.line, text: (t.baseText ?? "").split("\n")[d.line - 1]?.trim() ?? d.name, change: "-" as const })),
         fix: "Restore the tests; change the code so they pass, or have a task that says these tests go.",
       });
     }
@@ -98,7 +115,10 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
     if (!now) {
       if (headNames.has(d.name)) continue; // moved to another file
       out.push({
-        code: "TEST_CASE_REMOVED", severity: "blocking", file: t.path, line: d.line,
+        code: "TEST_CASE_REMOVED",
+        severity: "blocking",
+        file: t.path,
+        line: d.line,
         message: `Test "${d.name}" was removed from ${t.path}`,
         lines: removedLinesIn(diff, t.path, d.line, Math.min(d.endLine, d.line + 8)),
         fix: "Restore the test; a behaviour the spec still asks for keeps its test.",
@@ -114,9 +134,14 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
       const added = missingFrom(is, was);
       if (dropped.length && added.length) {
         out.push({
-          code: "TEST_EXPECTATION_CHANGED", severity: "blocking", file: t.path, line: now.line,
+          code: "TEST_EXPECTATION_CHANGED",
+          severity: "blocking",
+          file: t.path,
+          line: now.line,
           message: `Test "${d.name}" now expects ${added.slice(0, 4).join(", ")} where it expected ${dropped.slice(0, 4).join(", ")}`,
-          lines: [...removedLinesIn(diff, t.path, d.line, d.endLine), ...addedLinesIn(diff, t.path, now.line, now.endLine)].filter((l) => dropped.concat(added).some((v) => l.text.includes(v))).slice(0, 10),
+          lines: [...removedLinesIn(diff, t.path, d.line, d.endLine), ...addedLinesIn(diff, t.path, now.line, now.endLine)]
+            .filter((l) => dropped.concat(added).some((v) => l.text.includes(v)))
+            .slice(0, 10),
           fix: "Keep the expected values the test had (they come from the spec); change the code so it meets them, or have a task that says the expectation changes.",
         });
       }
@@ -126,7 +151,10 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
       const added = addedLinesIn(diff, t.path, now.line, now.endLine).filter((l) => assertionOn(t.path, l.text) !== null);
       const loosened = added.length > 0;
       out.push({
-        code: loosened ? "TEST_ASSERTION_LOOSENED" : "TEST_ASSERTION_REMOVED", severity: "blocking", file: t.path, line: now.line,
+        code: loosened ? "TEST_ASSERTION_LOOSENED" : "TEST_ASSERTION_REMOVED",
+        severity: "blocking",
+        file: t.path,
+        line: now.line,
         message: `Test "${d.name}" ${loosened ? "now checks less" : "lost assertions"}: ${before} assertion${before === 1 ? "" : "s"} comparing with an expected value before, ${after} now`,
         lines: [...removed, ...added].slice(0, 10),
         fix: "Keep the assertions that compare with the expected values; fix the code, not the test.",
@@ -139,9 +167,14 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
     if (!d.modifier || baseMods.get(d.name) === d.modifier) continue;
     if (d.kind === "suite" && d.modifier === null) continue;
     out.push({
-      code: "TEST_SKIP_ADDED", severity: "blocking", file: t.path, line: d.line,
+      code: "TEST_SKIP_ADDED",
+      severity: "blocking",
+      file: t.path,
+      line: d.line,
       message: `${d.kind === "suite" ? "Suite" : "Test"} "${d.name}" is marked ${d.modifier}${d.modifier === "only" ? " (every other test stops running)" : " (it no longer runs)"}`,
-      lines: addedLinesIn(diff, t.path, d.line, d.line).concat(addedLinesIn(diff, t.path, Math.max(1, d.line - 3), d.line - 1).filter((l) => modifierOn(t.path, l.text))),
+      lines: addedLinesIn(diff, t.path, d.line, d.line).concat(
+        addedLinesIn(diff, t.path, Math.max(1, d.line - 3), d.line - 1).filter((l) => modifierOn(t.path, l.text)),
+      ),
       fix: `Remove the ${d.modifier} mark and make the test pass.`,
     });
   }
@@ -149,11 +182,27 @@ function fileFindings(t: TestFile, diff: BranchDiff, headNames: Set<string>): In
   for (const l of diff.added.filter((x) => x.file === t.path)) {
     if (!modifierOn(t.path, l.text) || removedText.has(l.text.trim())) continue;
     if (t.headDefs.some((d) => d.modifier && (d.line === l.line || (l.line < d.line && l.line >= d.line - 3)))) continue; // reported above
-    out.push({ code: "TEST_SKIP_ADDED", severity: "blocking", file: t.path, line: l.line, message: `A skip was added in ${t.path}`, lines: [{ file: t.path, line: l.line, text: l.text, change: "+" }], fix: "Remove the skip and make the test pass." });
+    out.push({
+      code: "TEST_SKIP_ADDED",
+      severity: "blocking",
+      file: t.path,
+      line: l.line,
+      message: `A skip was added in ${t.path}`,
+      lines: [{ file: t.path, line: l.line, text: l.text, change: "+" }],
+      fix: "Remove the skip and make the test pass.",
+    });
   }
   for (const l of diff.added.filter((x) => x.file === t.path)) {
     if (assertionOn(t.path, l.text) !== "tautology") continue;
-    out.push({ code: "TEST_TAUTOLOGY", severity: "blocking", file: t.path, line: l.line, message: `An assertion that cannot fail was added: \`${l.text.trim().slice(0, 120)}\``, lines: [{ file: t.path, line: l.line, text: l.text, change: "+" }], fix: "Assert the value the code under test produces against the expected value." });
+    out.push({
+      code: "TEST_TAUTOLOGY",
+      severity: "blocking",
+      file: t.path,
+      line: l.line,
+      message: `An assertion that cannot fail was added: \`${l.text.trim().slice(0, 120)}\``,
+      lines: [{ file: t.path, line: l.line, text: l.text, change: "+" }],
+      fix: "Assert the value the code under test produces against the expected value.",
+    });
   }
   return out;
 }
@@ -164,7 +213,8 @@ function runFindings(ev: TestEvidence): IntegrityFinding[] {
   if (ev.head && ev.base && ev.headCounts && ev.baseCounts) {
     if (ev.headCounts.executed < ev.baseCounts.executed) {
       out.push({
-        code: "TESTS_FEWER", severity: "blocking",
+        code: "TESTS_FEWER",
+        severity: "blocking",
         message: `${ev.headCounts.executed} test${ev.headCounts.executed === 1 ? "" : "s"} ran, fewer than the ${ev.baseCounts.executed} that ran at the base commit`,
         fix: "Find the tests that stopped running (deleted, skipped, moved out of the runner's reach, a file that no longer loads) and bring them back.",
       });
@@ -178,7 +228,10 @@ function runFindings(ev: TestEvidence): IntegrityFinding[] {
     });
     if (stopped.length) {
       out.push({
-        code: "TEST_NO_LONGER_RUNS", severity: "blocking", file: stopped[0]!.file ?? undefined, line: stopped[0]!.line ?? undefined,
+        code: "TEST_NO_LONGER_RUNS",
+        severity: "blocking",
+        file: stopped[0]!.file ?? undefined,
+        line: stopped[0]!.line ?? undefined,
         message: `${stopped.length} test${stopped.length === 1 ? "" : "s"} that ran at the base commit do${stopped.length === 1 ? "es" : ""} not run now: ${stopped.slice(0, 6).map(describeCase).join(", ")}${stopped.length > 6 ? ", …" : ""}`,
         fix: "Restore them (or the file's ability to load), or have a task that says they go.",
       });
@@ -196,11 +249,19 @@ function runFindings(ev: TestEvidence): IntegrityFinding[] {
       if (!ran.length || missing.length) {
         const none = !ran.length;
         out.push({
-          code: "TEST_NOT_COLLECTED", severity: "blocking", file: t.path, line: missing[0]?.line ?? expected[0]!.line,
+          code: "TEST_NOT_COLLECTED",
+          severity: "blocking",
+          file: t.path,
+          line: missing[0]?.line ?? expected[0]!.line,
           message: none
             ? `${t.path} defines ${expected.length} test${expected.length === 1 ? "" : "s"} but the runner ran none of them (not collected: check the file's name, place and module format against the test command)`
-            : `${missing.length} test${missing.length === 1 ? "" : "s"} added in ${t.path} never ran: ${missing.slice(0, 6).map((d) => `"${d.name}"`).join(", ")}`,
-          lines: (none ? expected : missing).slice(0, 6).map((d) => ({ file: t.path, line: d.line, text: t.headText!.split("\n")[d.line - 1]!.trim(), change: "+" as const })),
+            : `${missing.length} test${missing.length === 1 ? "" : "s"} added in ${t.path} never ran: ${missing
+                .slice(0, 6)
+                .map((d) => `"${d.name}"`)
+                .join(", ")}`,
+          lines: (none ? expected : missing)
+            .slice(0, 6)
+            .map((d) => ({ file: t.path, line: d.line, text: t.headText!.split("\n")[d.line - 1]!.trim(), change: "+" as const })),
           fix: "Put the tests where the project's test command collects them, named the way its runner expects, and check they run.",
         });
       }

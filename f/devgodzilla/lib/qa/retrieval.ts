@@ -60,7 +60,9 @@ export function renderChunk(c: RankedChunk["chunk"], text: string): string {
 }
 
 function cosine(a: number[], b: number[]): number {
-  let d = 0, na = 0, nb = 0;
+  let d = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     d += a[i]! * b[i]!;
     na += a[i]! * a[i]!;
@@ -96,7 +98,10 @@ async function textsOf(index: RetrievalIndex, ranked: RankedChunk[], into = new 
 }
 
 export async function retrieve(index: RetrievalIndex, query: string, opts: RetrieveOptions): Promise<Retrieved> {
-  let ranked = index.search(query, Math.max(opts.topK, opts.embedder ? opts.embeddingCandidates ?? 60 : 0), { changedBoost: opts.changedBoost, only: opts.only });
+  let ranked = index.search(query, Math.max(opts.topK, opts.embedder ? (opts.embeddingCandidates ?? 60) : 0), {
+    changedBoost: opts.changedBoost,
+    only: opts.only,
+  });
   let texts = new Map<string, string>();
   if (opts.embedder && ranked.length > 1) {
     texts = await textsOf(index, ranked);

@@ -126,15 +126,28 @@ export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
   if (!spec || spec.kind !== "cli") throw new InputError("reviewer.agent", `${req.reviewer.agent} is not a CLI agent; the review needs a headless CLI agent`);
   const weight = req.weight ?? DEFAULT_REVIEW_WEIGHT;
   if (!(weight >= 0 && weight <= 1)) throw new InputError("weight", "must be between 0 and 1");
-  const parsedConfig = req.config && typeof req.config === "object" && "defaultAgent" in req.config ? (req.config as AgentsConfig) : parseAgentsConfig(req.config);
+  const parsedConfig =
+    req.config && typeof req.config === "object" && "defaultAgent" in req.config ? (req.config as AgentsConfig) : parseAgentsConfig(req.config);
   const config = configWithModel(parsedConfig, req.reviewer.agent, req.reviewer.model ?? null);
   const redactor = req.redactor ?? new Redactor();
   const head = req.head ?? "HEAD";
-  const diff = await gitAt(req.worktree).run(["diff", "--no-color", "--no-ext-diff", `${req.base}..${head}`], { hint: "base and head must be commits of the task's worktree" });
+  const diff = await gitAt(req.worktree).run(["diff", "--no-color", "--no-ext-diff", `${req.base}..${head}`], {
+    hint: "base and head must be commits of the task's worktree",
+  });
   const max = req.maxDiffBytes ?? 200_000;
   const out: ReviewResult = {
-    reviewer: req.reviewer.agent, model: req.reviewer.model ?? null, findings: [], score: null, weight, summary: "", message: "",
-    sandboxed: false, durationMs: 0, tokens: null, costUsd: null, error: null,
+    reviewer: req.reviewer.agent,
+    model: req.reviewer.model ?? null,
+    findings: [],
+    score: null,
+    weight,
+    summary: "",
+    message: "",
+    sandboxed: false,
+    durationMs: 0,
+    tokens: null,
+    costUsd: null,
+    error: null,
   };
   // HOME and the diff live in a temp dir OUTSIDE the worktree: the only writable place in the sandbox.
   const tmp = await mkdtemp(path.join(tmpdir(), "dgz-review-"));
@@ -148,8 +161,13 @@ export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
       const wrapped = await wrapInSandbox(
         { file: cmd.file, args: cmd.args, env: cmd.env, cwd: cmd.cwd },
         {
-          phase: "execute", worktree: req.worktree, tmpDir: tmp, readOnly: [req.worktree],
-          allowHosts: req.sandbox?.allowHosts ?? [], policy: req.sandbox?.policy ?? "refuse", bwrapPath: req.sandbox?.bwrapPath,
+          phase: "execute",
+          worktree: req.worktree,
+          tmpDir: tmp,
+          readOnly: [req.worktree],
+          allowHosts: req.sandbox?.allowHosts ?? [],
+          policy: req.sandbox?.policy ?? "refuse",
+          bwrapPath: req.sandbox?.bwrapPath,
         },
       );
       out.sandboxed = wrapped.sandboxed;
@@ -158,8 +176,16 @@ export async function reviewDiff(req: ReviewRequest): Promise<ReviewResult> {
     };
     const res = await traceAgent(req.reviewer.agent, config.agents[req.reviewer.agent]?.model ?? null, (traceEnv) =>
       runAgent({
-        agentId: req.reviewer.agent, prompt, cwd: req.worktree, config, fallback: false, log: false, redactor, wrap,
-        title: `review ${req.taskId ?? ""}`.trim(), env: { HOME: home, ...(traceEnv ?? {}) },
+        agentId: req.reviewer.agent,
+        prompt,
+        cwd: req.worktree,
+        config,
+        fallback: false,
+        log: false,
+        redactor,
+        wrap,
+        title: `review ${req.taskId ?? ""}`.trim(),
+        env: { HOME: home, ...(traceEnv ?? {}) },
       }),
     );
     Object.assign(out, { tokens: res.tokens, costUsd: res.costUsd, model: res.model, message: redactor.redact(res.finalMessage).slice(0, 4000) });
@@ -215,8 +241,16 @@ export function joinReviewIntoVerdict(verdict: Verdict, review: ReviewResult | n
 export function reviewMarkdown(r: ReviewResult): string {
   const head = `## Engine review (${r.reviewer}${r.model ? `, ${r.model}` : ""}; weight ${r.weight})`;
   if (r.score === null) return `${head}\n\n_The review did not produce findings: ${r.error ?? "unknown error"}. The verdict does not include it._\n`;
-  const lines = [head, "", `Score **${r.score.toFixed(2)}** · ${r.sandboxed ? "read-only sandbox" : `NOT sandboxed${r.sandboxWarning ? ` (${r.sandboxWarning})` : ""}`}${r.summary ? ` · ${r.summary}` : ""}`, ""];
+  const lines = [
+    head,
+    "",
+    `Score **${r.score.toFixed(2)}** · ${r.sandboxed ? "read-only sandbox" : `NOT sandboxed${r.sandboxWarning ? ` (${r.sandboxWarning})` : ""}`}${r.summary ? ` · ${r.summary}` : ""}`,
+    "",
+  ];
   if (!r.findings.length) lines.push("_No findings._");
-  for (const f of r.findings) lines.push(`- ${f.severity === "blocking" ? "❌" : f.severity === "warning" ? "⚠️" : "ℹ️"} **${f.code}**${f.file ? ` \`${f.file}${f.line ? `:${f.line}` : ""}\`` : ""} — ${f.message}${f.fix ? `\n  - Fix: ${f.fix}` : ""}`);
+  for (const f of r.findings)
+    lines.push(
+      `- ${f.severity === "blocking" ? "❌" : f.severity === "warning" ? "⚠️" : "ℹ️"} **${f.code}**${f.file ? ` \`${f.file}${f.line ? `:${f.line}` : ""}\`` : ""} — ${f.message}${f.fix ? `\n  - Fix: ${f.fix}` : ""}`,
+    );
   return lines.join("\n") + "\n";
 }

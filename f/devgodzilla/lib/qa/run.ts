@@ -97,9 +97,54 @@ function qaGate(id: GateId, name: string, findings: Omit<Finding, "source">[], c
   const mode: GateMode = config.gates[id] ?? "blocking";
   if (mode === "off") return { id, principles: [], name, mode, status: "skipped", note: "off in c_devgodzilla_qa", findings: [] };
   if (!applicable) return { id, principles: [], name, mode, status: "skipped", note, findings: [] };
-  const fs: Finding[] = findings.map((f) => ({ ...f, source: "gate", severity: f.severity === "info" ? "info" : mode === "warning" || f.severity === "warning" ? "warning" : "blocking" }));
+  const fs: Finding[] = findings.map((f) => ({
+    ...f,
+    source: "gate",
+    severity: f.severity === "info" ? "info" : mode === "warning" || f.severity === "warning" ? "warning" : "blocking",
+  }));
   const status = fs.some((f) => f.severity === "blocking") ? "failed" : fs.length ? "warned" : "passed";
   return { id, principles: [], name, mode, status, note, findings: fs };
+}
+
+/** The feature's checklists judged by the model over retrieved evidence (or listed as not judged without one). */
+async function runChecklist(
+  input: QaInDirInput,
+  index: RetrievalIndex | null,
+  behaviourFiles: (file: string) => boolean,
+  notes: string[],
+): Promise<{ checklist: ChecklistResult[]; retrieval?: string }> {
+  const { config, feature } = input;
+  if (config.checklist.embeddings.enabled && !input.embedder)
+    notes.push(
+      "Embeddings are enabled in c_devgodzilla_qa but the LLM provider has no embeddings endpoint (OpenAI-compatible only): evidence was ranked with BM25 alone.",
+    );
+  if (!config.checklist.enabled) return { checklist: [] };
+  const items = await checklistItems(input.dir, feature, config.checklist.required_by_default);
+  if (!items.length) return { checklist: [] };
+  if (!input.judge || !index) return { checklist: notJudged(items) };
+  const checklist = await validateChecklist({ items, index, behaviourFiles, judge: input.judge, config: config.checklist, embedder: input.embedder });
+  const retrieval = `BM25 over ${index.size} chunks (changed files ×${config.checklist.changed_boost}; acceptance scenarios without the spec and the agent's account)${input.embedder ? ` fused with ${config.checklist.embeddings.model} embeddings` : ""}; at most ${config.checklist.token_budget} tokens per item`;
+  return { checklist, retrieval };
+}
+
+/** The reviewer agent's findings, when the agents resource names one. */
+async function engineReview(input: QaInDirInput, redactor: Redactor) {
+  const org = input.agents ? parseOrgAgents(input.agents) : null;
+  const reviewer = org ? resolveReviewer(org, loadProjectAgents(input.dir, org)) : null;
+  if (!reviewer) return null;
+  return reviewDiff({
+    worktree: input.dir,
+    base: input.base,
+    head: input.head,
+    specPath: input.feature.spec,
+    planPath: input.feature.plan,
+    taskId: input.taskId,
+    reviewer,
+    weight: reviewer.weight,
+    config: input.agents,
+    redactor,
+    sandbox: { policy: input.config.checks.allow_unsandboxed ? "allow_unsandboxed" : "refuse" },
+  });
 }
 
 export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
@@ -122,9 +167,17 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   await p(5);
 
   // The project's checks; the tests run at head and at the base commit, results read from the runner.
-  const ran = input.commands && !empty
-    ? await runChecksAndTests({ dir: input.dir, commands: input.commands, config: config.checks, redactor: input.redactor, testsOnlyChange: testsOnly, base: input.base })
-    : { runs: [], head: null, base: null };
+  const ran =
+    input.commands && !empty
+      ? await runChecksAndTests({
+          dir: input.dir,
+          commands: input.commands,
+          config: config.checks,
+          redactor: input.redactor,
+          testsOnlyChange: testsOnly,
+          base: input.base,
+        })
+      : { runs: [], head: null, base: null };
   if (empty) notes.push("Nothing changed, so the project's checks were not run.");
   await p(50);
   const evidence = await buildEvidence({ diff, sources, head: ran.head, base: ran.base });
@@ -133,12 +186,40 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   const scopeInput = { diff, sources, task, outcome: input.outcome, feature };
   const integrity = checkIntegrity({ diff, evidence, taskText });
   const { criteria, from: criteriaFrom } = await loadCriteria(sources, feature);
-  const judgedCriteria = judgeCriteria({ criteria, evidence, headText: (f) => evidence.texts.get(f), required: requiredCriteria(criteria, taskText), testsOnly });
+  const judgedCriteria = judgeCriteria({
+    criteria,
+    evidence,
+    headText: (f) => evidence.texts.get(f),
+    required: requiredCriteria(criteria, taskText),
+    testsOnly,
+  });
   const gates: GateResult[] = [
     qaGate("empty-work", "Work was done", await checkEmptyWork(scopeInput), config, task ? `task ${task.id}` : "the run"),
-    qaGate("scope", "Within the task's files", await checkScope(scopeInput), config, task?.files.length ? `declared: ${task.files.slice(0, 5).join(", ")}` : "the task declares no files", !!task?.files.length),
-    qaGate("test-integrity", "Tests kept whole", integrity.findings, config, evidence.base ? `compared with the ${evidence.baseCounts?.executed ?? 0} tests that ran at the base commit${integrity.allowedByTask ? "; the task asks for removing or skipping tests" : ""}` : "compared by source only (no test results at the base commit)"),
-    qaGate("criteria", "Criteria proven", judgedCriteria.findings, config, `${judgedCriteria.results.filter((c) => c.required).length} required of ${criteria.length}`, criteria.length > 0),
+    qaGate(
+      "scope",
+      "Within the task's files",
+      await checkScope(scopeInput),
+      config,
+      task?.files.length ? `declared: ${task.files.slice(0, 5).join(", ")}` : "the task declares no files",
+      !!task?.files.length,
+    ),
+    qaGate(
+      "test-integrity",
+      "Tests kept whole",
+      integrity.findings,
+      config,
+      evidence.base
+        ? `compared with the ${evidence.baseCounts?.executed ?? 0} tests that ran at the base commit${integrity.allowedByTask ? "; the task asks for removing or skipping tests" : ""}`
+        : "compared by source only (no test results at the base commit)",
+    ),
+    qaGate(
+      "criteria",
+      "Criteria proven",
+      judgedCriteria.findings,
+      config,
+      `${judgedCriteria.results.filter((c) => c.required).length} required of ${criteria.length}`,
+      criteria.length > 0,
+    ),
   ];
   await p(60);
 
@@ -160,42 +241,47 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
   const constitutionFrom = found?.path ?? "DevGodzilla's default constitution (the project has none)";
   const planned = planPrinciples(found?.text ?? renderDefaultConstitution(), config.principles);
   const principles = await judgePrinciples({
-    principles: planned, ctx: { dir: input.dir, diff, evidence, story }, checks: ran.runs, gateConfig: config.gates,
+    principles: planned,
+    ctx: { dir: input.dir, diff, evidence, story },
+    checks: ran.runs,
+    gateConfig: config.gates,
     judge: input.judge && index ? principleJudge(input.judge, index, behaviourFiles, config.checklist, input.embedder) : null,
   });
   await p(75);
 
-  let checklist: ChecklistResult[] = [];
-  let retrieval: string | undefined;
-  if (config.checklist.embeddings.enabled && !input.embedder) notes.push("Embeddings are enabled in c_devgodzilla_qa but the LLM provider has no embeddings endpoint (OpenAI-compatible only): evidence was ranked with BM25 alone.");
-  if (config.checklist.enabled) {
-    const items = await checklistItems(input.dir, feature, config.checklist.required_by_default);
-    if (items.length && input.judge && index) {
-      checklist = await validateChecklist({ items, index, behaviourFiles, judge: input.judge, config: config.checklist, embedder: input.embedder });
-      retrieval = `BM25 over ${index.size} chunks (changed files ×${config.checklist.changed_boost}; acceptance scenarios without the spec and the agent's account)${input.embedder ? ` fused with ${config.checklist.embeddings.model} embeddings` : ""}; at most ${config.checklist.token_budget} tokens per item`;
-    } else if (items.length) {
-      checklist = notJudged(items);
-    }
-  }
+  const { checklist, retrieval } = await runChecklist(input, index, behaviourFiles, notes);
   await p(90);
 
   const redactor = input.redactor ?? new Redactor();
-  let verdict: Verdict = computeVerdict({ gates: [...gates, ...principles.gates], checklist, checks: ran.runs, criteria: judgedCriteria.results, principles: principles.rows, principleFindings: principles.findings }, config);
+  let verdict: Verdict = computeVerdict(
+    {
+      gates: [...gates, ...principles.gates],
+      checklist,
+      checks: ran.runs,
+      criteria: judgedCriteria.results,
+      principles: principles.rows,
+      principleFindings: principles.findings,
+    },
+    config,
+  );
   // Engine-based review: a configured agent reads the diff against spec and plan in a read-only
   // sandbox; its findings join the verdict with their own weight.
-  const org = input.agents ? parseOrgAgents(input.agents) : null;
-  const reviewer = org ? resolveReviewer(org, loadProjectAgents(input.dir, org)) : null;
-  let reviewReport = "";
-  if (reviewer && !empty) {
-    const review = await reviewDiff({
-      worktree: input.dir, base: input.base, head: input.head, specPath: feature.spec, planPath: feature.plan, taskId: input.taskId,
-      reviewer, weight: reviewer.weight, config: input.agents, redactor, sandbox: { policy: config.checks.allow_unsandboxed ? "allow_unsandboxed" : "refuse" },
-    });
-    verdict = joinReviewIntoVerdict(verdict, review);
-    reviewReport = `\n\n${reviewMarkdown(review)}`;
-  }
+  const review = empty ? null : await engineReview(input, redactor);
+  if (review) verdict = joinReviewIntoVerdict(verdict, review);
+  const reviewReport = review ? `\n\n${reviewMarkdown(review)}` : "";
   verdict = redactor.redactDeep(verdict);
-  const markdown = redactor.redact(renderReport(verdict, { feature: feature.feature, branch: input.branch, commit: input.head, base: input.base, retrieval, notes, criteriaFrom, constitutionFrom }) + reviewReport);
+  const markdown = redactor.redact(
+    renderReport(verdict, {
+      feature: feature.feature,
+      branch: input.branch,
+      commit: input.head,
+      base: input.base,
+      retrieval,
+      notes,
+      criteriaFrom,
+      constitutionFrom,
+    }) + reviewReport,
+  );
   return { verdict, markdown };
 }
 
@@ -204,25 +290,39 @@ export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
 export const QaScriptInput = z.object({
   repo: z.string().trim().min(1, "is required"),
   branch: z.string().trim().min(1, "is required"),
-  commit: z.string().trim().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
-  base_commit: z.string().trim().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+  commit: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+  base_commit: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
   feature: z.string().trim().default(""),
   artifacts: z.record(z.string(), z.unknown()).default({}),
   profile: z.unknown().optional(),
   story: z.string().trim().default(""),
   /** Task id: the report goes to _runtime/<task>/ so parallel tasks never collide when merged. */
-  task_id: z.string().trim().regex(/^$|^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a task id like T012").default(""),
+  task_id: z
+    .string()
+    .trim()
+    .regex(/^$|^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a task id like T012")
+    .default(""),
   /** The task (as task_dag gives it): its description names the criteria it implements, its files the scope. */
-  task: z.union([
-    z.object({}).strict(),
-    z.object({
-      id: z.string().trim().min(1, "is required"),
-      description: z.string().default(""),
-      files: z.array(z.string()).default([]),
-      story: z.string().nullable().default(null),
-      body: z.string().default(""),
-    }).passthrough(),
-  ]).optional(),
+  task: z
+    .union([
+      z.object({}).strict(),
+      z
+        .object({
+          id: z.string().trim().min(1, "is required"),
+          description: z.string().default(""),
+          files: z.array(z.string()).default([]),
+          story: z.string().nullable().default(null),
+          body: z.string().default(""),
+        })
+        .passthrough(),
+    ])
+    .optional(),
   /** execute_task's outcome: "no_change" fails QA whatever the branch holds. */
   outcome: z.enum(["", "changed", "no_change", "blocked", "ide_handoff"]).default(""),
   write_report: z.boolean().default(true),
@@ -304,12 +404,24 @@ export function capMarkdown(md: string, reportPath: string | null): string {
 
 export function compactVerdict(v: Verdict): Verdict {
   const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n)}…` : t);
-  const findings = <T extends { message: string; fix?: string }>(fs: T[], n: number) => fs.slice(0, n).map((f) => ({ ...f, message: cut(f.message, 200), ...(f.fix ? { fix: cut(f.fix, 160) } : {}) }));
+  const findings = <T extends { message: string; fix?: string }>(fs: T[], n: number) =>
+    fs.slice(0, n).map((f) => ({ ...f, message: cut(f.message, 200), ...(f.fix ? { fix: cut(f.fix, 160) } : {}) }));
   return {
     ...v,
     blocking: findings(v.blocking, 15),
-    gates: v.gates.map((g) => ({ ...g, findings: findings(g.findings, 6).map((f) => ({ ...f, ...(f.lines ? { lines: f.lines.slice(0, 4).map((l) => ({ ...l, text: cut(l.text, 120) })) } : {}) })) })),
-    criteria: v.criteria.slice(0, 20).map((c) => ({ ...c, text: cut(c.text, 80), reason: cut(c.reason, 120), evidence: c.evidence.slice(0, 1).map((e) => ({ ...e, test: cut(e.test, 80) })) })),
+    gates: v.gates.map((g) => ({
+      ...g,
+      findings: findings(g.findings, 6).map((f) => ({
+        ...f,
+        ...(f.lines ? { lines: f.lines.slice(0, 4).map((l) => ({ ...l, text: cut(l.text, 120) })) } : {}),
+      })),
+    })),
+    criteria: v.criteria.slice(0, 20).map((c) => ({
+      ...c,
+      text: cut(c.text, 80),
+      reason: cut(c.reason, 120),
+      evidence: c.evidence.slice(0, 1).map((e) => ({ ...e, test: cut(e.test, 80) })),
+    })),
     principles: v.principles.map((p) => ({ ...p, evidence: cut(p.evidence, 240) })),
     checklist: v.checklist.slice(0, 20).map((c) => ({ ...c, text: cut(c.text, 80), explanation: cut(c.explanation, 100), evidence: c.evidence.slice(0, 2) })),
     checks: v.checks.map((c) => ({ ...c, findings: findings(c.findings, 6), outputTail: c.outputTail.slice(-800) })),
@@ -318,7 +430,12 @@ export function compactVerdict(v: Verdict): Verdict {
 
 function featureOf(feature: string, branch: string): FeaturePaths {
   const name = feature || (isRunBranch(branch) ? branch.slice(branch.indexOf("/") + 1) : "");
-  if (!name) throw new InputError("feature", "is required when the branch is not a run branch (devgodzilla/NNN-name)", "pass the spec directory name, e.g. 003-user-auth");
+  if (!name)
+    throw new InputError(
+      "feature",
+      "is required when the branch is not a run branch (devgodzilla/NNN-name)",
+      "pass the spec directory name, e.g. 003-user-auth",
+    );
   return featurePaths(validateFeatureName(name, "feature"), "feature");
 }
 
@@ -328,7 +445,8 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
   if (!parsed.success) throw inputError(parsed.error);
   const a = parsed.data;
   const feature = featureOf(a.feature, a.branch);
-  const task = a.task && "id" in a.task ? { id: a.task.id, description: a.task.description, files: a.task.files, story: a.task.story, body: a.task.body } : null;
+  const task =
+    a.task && "id" in a.task ? { id: a.task.id, description: a.task.description, files: a.task.files, story: a.task.story, body: a.task.body } : null;
   const config = parseQaConfig(params.qa_config ?? {});
   if (params.sandbox_policy !== undefined && params.sandbox_policy !== "refuse" && params.sandbox_policy !== "allow_unsandboxed") {
     throw new InputError("sandbox_policy", `must be refuse or allow_unsandboxed, got ${JSON.stringify(params.sandbox_policy)}`);
@@ -337,7 +455,12 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
   let commands: ProjectProfile["commands"] | null = null;
   if (params.profile !== undefined && params.profile !== null && !(typeof params.profile === "object" && Object.keys(params.profile as object).length === 0)) {
     const pr = ProjectProfileSchema.safeParse(params.profile);
-    if (!pr.success) throw new InputError("profile", `not a ProjectProfile (${pr.error.issues[0].path.join(".")}: ${pr.error.issues[0].message})`, "pass the onboard step's profile");
+    if (!pr.success)
+      throw new InputError(
+        "profile",
+        `not a ProjectProfile (${pr.error.issues[0].path.join(".")}: ${pr.error.issues[0].message})`,
+        "pass the onboard step's profile",
+      );
     commands = pr.data.commands;
   }
   const redactor = new Redactor();
@@ -361,9 +484,23 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       throw new InputError("base_commit", `${a.base_commit} is not in ${wc.repo.url}`);
     }
     const { verdict, markdown } = await runQaInDir({
-      dir: wc.dir, base: a.base_commit, head: wc.commit, branch: a.branch, feature, commands, config,
-      story: a.story || task?.story || null, task, outcome: a.outcome || null, judge, embedder, stepOutputs: stepOutputsOf(a.artifacts), redactor, progress: params.progress,
-      agents: params.agents, taskId: a.task_id || task?.id || undefined,
+      dir: wc.dir,
+      base: a.base_commit,
+      head: wc.commit,
+      branch: a.branch,
+      feature,
+      commands,
+      config,
+      story: a.story || task?.story || null,
+      task,
+      outcome: a.outcome || null,
+      judge,
+      embedder,
+      stepOutputs: stepOutputsOf(a.artifacts),
+      redactor,
+      progress: params.progress,
+      agents: params.agents,
+      taskId: a.task_id || task?.id || undefined,
     });
     let commit = wc.commit;
     let reportPath: string | null = null;
@@ -377,8 +514,21 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       await wc.git.run(["add", "-f", "--", reportPath]);
       // Nothing to commit (an identical report from a re-run) is fine.
       if (!(await wc.git.test(["diff", "--cached", "--quiet", "--", reportPath]))) {
-        await wc.git.run(["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false",
-          "commit", "--quiet", "--no-verify", "-m", `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, "--", reportPath]);
+        await wc.git.run([
+          "-c",
+          `user.name=${DEVGODZILLA_AUTHOR.name}`,
+          "-c",
+          `user.email=${DEVGODZILLA_AUTHOR.email}`,
+          "-c",
+          "commit.gpgsign=false",
+          "commit",
+          "--quiet",
+          "--no-verify",
+          "-m",
+          `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`,
+          "--",
+          reportPath,
+        ]);
       }
       commit = (await wc.git.run(["rev-parse", "HEAD"])).trim();
       if (commit !== wc.commit) {
@@ -393,9 +543,17 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       }
     }
     return {
-      wm_renderer: "markdown", markdown: capMarkdown(markdown, reportPath), passed: verdict.status === "passed", verdict: compactVerdict(verdict),
-      principles: verdict.principles, branch: a.branch, commit,
-      analyzed_commit: wc.commit, base_commit: a.base_commit, report_path: reportPath, prompt_version: QA_PROMPTS_VERSION,
+      wm_renderer: "markdown",
+      markdown: capMarkdown(markdown, reportPath),
+      passed: verdict.status === "passed",
+      verdict: compactVerdict(verdict),
+      principles: verdict.principles,
+      branch: a.branch,
+      commit,
+      analyzed_commit: wc.commit,
+      base_commit: a.base_commit,
+      report_path: reportPath,
+      prompt_version: QA_PROMPTS_VERSION,
     };
   } catch (e) {
     if (e instanceof Error) e.message = redactor.redact(e.message);

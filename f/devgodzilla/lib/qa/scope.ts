@@ -25,7 +25,8 @@ export interface QaTask {
   body?: string;
 }
 
-const MANIFEST = /(^|\/)(package(-lock)?\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|go\.(mod|sum)|Cargo\.(toml|lock)|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|requirements[^/]*\.txt|setup\.(py|cfg)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|tsconfig[^/]*\.json|\.gitignore)$/;
+const MANIFEST =
+  /(^|\/)(package(-lock)?\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|go\.(mod|sum)|Cargo\.(toml|lock)|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|requirements[^/]*\.txt|setup\.(py|cfg)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|tsconfig[^/]*\.json|\.gitignore)$/;
 
 /** Files DevGodzilla writes itself (run records and reports), which are not the task's work. */
 export function isRunRecord(path: string): boolean {
@@ -66,22 +67,37 @@ export interface ScopeInput {
 export async function checkEmptyWork(input: ScopeInput): Promise<ScopeFinding[]> {
   const work = workFiles(input.diff);
   if (!work.length || input.outcome === "no_change") {
-    return [{
-      code: "NO_CHANGE", severity: "blocking",
-      message: input.outcome === "no_change" && work.length ? "The agent reported that it changed nothing (outcome no_change)" : `Nothing changed between ${input.diff.base.slice(0, 12)} and ${input.diff.head.slice(0, 12)}${input.task ? `: task ${input.task.id} was not done` : ""}`,
-      fix: "Do the task: the change must contain the work it describes. If the work already exists, say so in the task (and in tasks.md) instead of passing an empty change.",
-    }];
+    return [
+      {
+        code: "NO_CHANGE",
+        severity: "blocking",
+        message:
+          input.outcome === "no_change" && work.length
+            ? "The agent reported that it changed nothing (outcome no_change)"
+            : `Nothing changed between ${input.diff.base.slice(0, 12)} and ${input.diff.head.slice(0, 12)}${input.task ? `: task ${input.task.id} was not done` : ""}`,
+        fix: "Do the task: the change must contain the work it describes. If the work already exists, say so in the task (and in tasks.md) instead of passing an empty change.",
+      },
+    ];
   }
   const declared = input.task?.files ?? [];
   const wantsCode = declared.some((f) => !f.endsWith("/") && (classifyPath(f) === "code" || classifyPath(f) === "test"));
   const touched = work.filter((f) => f.status !== "deleted" || classifyPath(f.path) !== "test").map((f) => classifyPath(f.path));
   if (wantsCode && !touched.includes("code") && !touched.includes("test")) {
-    return [{
-      code: "NO_CODE_CHANGE", severity: "blocking",
-      message: `Task ${input.task!.id} names ${declared.filter((f) => classifyPath(f) === "code" || classifyPath(f) === "test").slice(0, 4).join(", ")} but the change touches no code or test: only ${work.map((f) => f.path).slice(0, 5).join(", ")}`,
-      file: work[0]!.path,
-      fix: "Change the code the task is about; documentation alone does not implement it.",
-    }];
+    return [
+      {
+        code: "NO_CODE_CHANGE",
+        severity: "blocking",
+        message: `Task ${input.task!.id} names ${declared
+          .filter((f) => classifyPath(f) === "code" || classifyPath(f) === "test")
+          .slice(0, 4)
+          .join(", ")} but the change touches no code or test: only ${work
+          .map((f) => f.path)
+          .slice(0, 5)
+          .join(", ")}`,
+        file: work[0]!.path,
+        fix: "Change the code the task is about; documentation alone does not implement it.",
+      },
+    ];
   }
   return [];
 }
@@ -108,9 +124,15 @@ export async function checkScope(input: ScopeInput): Promise<ScopeFinding[]> {
     }
     const added = input.diff.added.find((l) => l.file === f.path);
     out.push({
-      code: "OFF_SCOPE", severity: kind === "code" ? "blocking" : "warning", file: f.path, line: added?.line,
+      code: "OFF_SCOPE",
+      severity: kind === "code" ? "blocking" : "warning",
+      file: f.path,
+      line: added?.line,
       message: `${f.path} (${kind}, ${f.status}) is outside task ${input.task!.id}'s files (${declared.slice(0, 4).join(", ")}) and not related to them`,
-      fix: kind === "code" ? "Keep the change to the task's files and what they use; propose other changes as their own task." : "Check that this change belongs to the task.",
+      fix:
+        kind === "code"
+          ? "Keep the change to the task's files and what they use; propose other changes as their own task."
+          : "Check that this change belongs to the task.",
     });
   }
   return out;

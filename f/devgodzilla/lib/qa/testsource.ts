@@ -40,7 +40,8 @@ export interface Assertion {
 
 // ---------------------------------------------------------------- definitions
 
-const JS_DEF = /(?:^|[^.\w$])(x?it|x?test|specify|fit|ftest|x?describe|fdescribe|context|suite|Deno\.test)((?:\s*\.\s*(?:skip|only|todo|concurrent|sequential|fails|failing|skipIf\s*\([^)]*\)|runIf\s*\([^)]*\)|each\s*(?:\([^)]*\)|`[^`]*`)))*)\s*\(\s*(["'`])((?:\\.|(?!\3).)*)\3/;
+const JS_DEF =
+  /(?:^|[^.\w$])(x?it|x?test|specify|fit|ftest|x?describe|fdescribe|context|suite|Deno\.test)((?:\s*\.\s*(?:skip|only|todo|concurrent|sequential|fails|failing|skipIf\s*\([^)]*\)|runIf\s*\([^)]*\)|each\s*(?:\([^)]*\)|`[^`]*`)))*)\s*\(\s*(["'`])((?:\\.|(?!\3).)*)\3/;
 const JS_SUBTEST = /\b(?:t|context|ctx)\s*\.\s*test\s*\(\s*(["'`])((?:\\.|(?!\1).)*)\1/;
 const JS_OPTION_MOD = /,\s*\{[^}]*\b(skip|todo|only)\s*:\s*(?!false\b|undefined\b|null\b)[^,}\s]/;
 
@@ -215,7 +216,8 @@ const EMPTY = /^(None|null|nil|undefined|0|""|''|\[\s*\]|\{\s*\})$/;
 const TYPE_PROBE = /^(typeof\b|type\s*\(|isinstance\s*\(|Array\.isArray\s*\(|reflect\.TypeOf\s*\(|len\s*\(|\w+\.length$)/;
 const TYPE_NAME = /^["'](number|string|object|function|boolean|undefined|bigint|symbol|int|str|float|dict|list)["']$/;
 /** A function whose name asks a yes/no question: asserting its result is a real check. */
-const PREDICATE_CALL = /(?:^|[.\s!(])(?:is|has|can|should|was|does|did|are|contains|includes|exists|matches|equals|valid|validate|allows|supports|starts|ends|Is|Has|Can|Should|Contains|Equal|Valid|Matches)[A-Z_]?\w*\s*\(/;
+const PREDICATE_CALL =
+  /(?:^|[.\s!(])(?:is|has|can|should|was|does|did|are|contains|includes|exists|matches|equals|valid|validate|allows|supports|starts|ends|Is|Has|Can|Should|Contains|Equal|Valid|Matches)[A-Z_]?\w*\s*\(/;
 
 /** Two sides that are the same text or both literals cannot disagree because of the code under test. */
 function constantPair(a: string | undefined, b: string | undefined): boolean {
@@ -227,7 +229,10 @@ const COMPARE = /^(.+?)\s*(===|!==|==|!=|<=|>=|(?<![-=])<(?![=-])|(?<![-=])>(?!=
 
 /** How strongly a boolean expression checks the code: a comparison with an expected value is strong. */
 function expressionStrength(expr: string): Strength {
-  let e = expr.trim().replace(/^\((.*)\)$/, "$1").trim();
+  let e = expr
+    .trim()
+    .replace(/^\((.*)\)$/, "$1")
+    .trim();
   e = e.replace(/^(?:not\s+|!\s*)/, "");
   if (!e || isLiteral(e)) return "tautology";
   const m = COMPARE.exec(e);
@@ -244,7 +249,8 @@ function expressionStrength(expr: string): Strength {
   return "weak";
 }
 
-const JS_WEAK_MATCHERS = /^(toBeTruthy|toBeFalsy|toBeDefined|toBeInstanceOf|toBeTypeOf|toHaveBeenCalled|toBeCalled|ok|exist|exists|a|an|instanceOf|instanceof|empty|called|toBeOk|not)$/;
+const JS_WEAK_MATCHERS =
+  /^(toBeTruthy|toBeFalsy|toBeDefined|toBeInstanceOf|toBeTypeOf|toHaveBeenCalled|toBeCalled|ok|exist|exists|a|an|instanceOf|instanceof|empty|called|toBeOk|not)$/;
 
 function jsAssertion(line: string): Strength | null {
   // expect(x)…matcher(args) / expect(x).to.be.ok (chai property)
@@ -277,7 +283,8 @@ function jsAssertion(line: string): Strength | null {
   if (/^(ifError|doesNotThrow|doesNotReject|pass)$/.test(fn)) return "weak";
   if (fn === "fail") return "strong";
   if (/^(throws|rejects|throwsAsync)$/.test(fn)) return args.length >= 2 ? "strong" : "weak";
-  if (/^(notEqual|notStrictEqual|notDeepEqual|notDeepStrictEqual|doesNotMatch|not|notSame)$/.test(fn)) return args.length >= 2 && constantPair(args[0], args[1]) ? "tautology" : "weak";
+  if (/^(notEqual|notStrictEqual|notDeepEqual|notDeepStrictEqual|doesNotMatch|not|notSame)$/.test(fn))
+    return args.length >= 2 && constantPair(args[0], args[1]) ? "tautology" : "weak";
   if (/^(equal|strictEqual|deepEqual|deepStrictEqual|partialDeepStrictEqual|match|is|same|strictSame|like|deepEquals|equals|regex)$/.test(fn)) {
     if (args.length < 2) return "weak";
     if (constantPair(args[0], args[1])) return "tautology";
@@ -356,7 +363,12 @@ function rustAssertion(line: string): Strength | null {
 function jvmAssertion(line: string): Strength | null {
   const m = /\b(assert\w*)\s*\(/.exec(line);
   if (!m) return null;
-  if (/assertThat\s*\(/.test(line)) return /\.(isEqualTo|isEqualByComparingTo|contains|containsExactly|hasSize|isGreaterThan|isLessThan|matches|startsWith|endsWith|isInstanceOf)\s*\(/.test(line) ? "strong" : "weak";
+  if (/assertThat\s*\(/.test(line))
+    return /\.(isEqualTo|isEqualByComparingTo|contains|containsExactly|hasSize|isGreaterThan|isLessThan|matches|startsWith|endsWith|isInstanceOf)\s*\(/.test(
+      line,
+    )
+      ? "strong"
+      : "weak";
   const args = splitArgs(argsAt(line, m.index + m[0].length - 1) ?? "");
   if (/^assert(True|False)$/.test(m[1]!)) return args[0] ? expressionStrength(args[0]) : "tautology";
   if (/^assert(NotNull|Null)$/.test(m[1]!)) return !args[0] || isLiteral(args[0]) ? "tautology" : "weak";
@@ -403,7 +415,10 @@ export function bodyStrength(path: string, text: string, def: Pick<TestDef, "lin
   const own = assertionsIn(path, text, def.line, def.endLine);
   if (own.some((a) => a.strength === "strong")) return "strong";
   if (helpers?.size) {
-    const body = text.split("\n").slice(def.line - 1, def.endLine).join("\n");
+    const body = text
+      .split("\n")
+      .slice(def.line - 1, def.endLine)
+      .join("\n");
     for (const [name, s] of helpers) if (s === "strong" && new RegExp(`\\b${name}\\s*\\(`).test(body)) return "strong";
   }
   return own.length ? "weak" : "none";
@@ -414,7 +429,8 @@ export function assertingHelpers(path: string, text: string, defs: readonly Test
   const out = new Map<string, Strength>();
   const lines = text.split("\n");
   const inDef = (n: number) => defs.some((d) => d.kind === "case" && n >= d.line && n <= d.endLine);
-  const FN = /^\s*(?:export\s+)?(?:async\s+)?(?:function\s+(\w+)|(?:const|let)\s+(\w+)\s*=\s*(?:async\s*)?\(|def\s+(\w+)\s*\(|func\s+(\w+)\s*\(|fn\s+(\w+)\s*\()/;
+  const FN =
+    /^\s*(?:export\s+)?(?:async\s+)?(?:function\s+(\w+)|(?:const|let)\s+(\w+)\s*=\s*(?:async\s*)?\(|def\s+(\w+)\s*\(|func\s+(\w+)\s*\(|fn\s+(\w+)\s*\()/;
   lines.forEach((l, i) => {
     if (inDef(i + 1)) return;
     const m = FN.exec(l);

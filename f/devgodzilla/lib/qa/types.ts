@@ -30,7 +30,8 @@ export interface Finding {
 }
 
 /** The mechanical checks a principle's statements can ask for (lib/qa/principles.ts chooses them). */
-export type CheckName = "test-first" | "tests-pass" | "lint" | "typecheck" | "no-secrets" | "injection" | "integration-tests" | "library-use" | "abstraction" | "simplicity";
+export type CheckName =
+  "test-first" | "tests-pass" | "lint" | "typecheck" | "no-secrets" | "injection" | "integration-tests" | "library-use" | "abstraction" | "simplicity";
 
 /** QA's own gates (the verification contract, always on), and the mechanical checks with findings of their own. */
 export type GateId = "empty-work" | "scope" | "test-integrity" | "criteria" | Exclude<CheckName, "tests-pass" | "lint" | "typecheck">;
@@ -87,7 +88,14 @@ export interface CheckRun {
   /** Parsed counts when the output had a summary (tests), else undefined. */
   counts?: { passed: number; failed: number; skipped: number };
   /** For tests: where the counts came from (a machine format, or the console text) and what failed to load. */
-  results?: { format: string; runners: string[]; executed: number; todo: number; loadErrors: { file: string | null; message: string }[]; base?: { executed: number; passed: number; failed: number; skipped: number } };
+  results?: {
+    format: string;
+    runners: string[];
+    executed: number;
+    todo: number;
+    loadErrors: { file: string | null; message: string }[];
+    base?: { executed: number; passed: number; failed: number; skipped: number };
+  };
   findings: Finding[];
   /** Redacted tail of the output, for the report. */
   outputTail: string;

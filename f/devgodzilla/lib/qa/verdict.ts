@@ -31,7 +31,15 @@ export function computeVerdict(input: VerdictParts, config: QaConfig): Verdict {
   for (const c of checklist) {
     if (c.required && c.status === "FAILED") {
       const ev = c.evidence[0];
-      blocking.push({ code: "CHECKLIST_FAILED", source: "checklist", severity: "blocking", message: `${c.id} failed: ${c.text} — ${c.explanation}`, file: ev?.file, line: ev?.startLine, fix: "Change the code (or the spec) so the item holds." });
+      blocking.push({
+        code: "CHECKLIST_FAILED",
+        source: "checklist",
+        severity: "blocking",
+        message: `${c.id} failed: ${c.text} — ${c.explanation}`,
+        file: ev?.file,
+        line: ev?.startLine,
+        fix: "Change the code (or the spec) so the item holds.",
+      });
     }
   }
   for (const r of checks) if (r.status !== "passed" && r.status !== "skipped") for (const f of r.findings) if (f.severity === "blocking") blocking.push(f);
@@ -40,10 +48,12 @@ export function computeVerdict(input: VerdictParts, config: QaConfig): Verdict {
   const ranChecks = checks.filter((c) => c.status !== "skipped");
   const judged = checklist.filter((c) => CHECKLIST_SCORE[c.status] !== undefined);
   const available: Partial<ScoreParts> = {};
-  if (ranGates.length) available.gates = mean(ranGates.map((g) => (g.status === "passed" ? 1 : g.status === "warned" ? Math.max(0.5, 1 - 0.1 * g.findings.length) : 0)));
+  if (ranGates.length)
+    available.gates = mean(ranGates.map((g) => (g.status === "passed" ? 1 : g.status === "warned" ? Math.max(0.5, 1 - 0.1 * g.findings.length) : 0)));
   if (judged.length) available.checklist = mean(judged.map((c) => CHECKLIST_SCORE[c.status]!));
   if (ranChecks.length) available.checks = mean(ranChecks.map((c) => (c.status === "passed" ? 1 : 0)));
-  let wsum = 0, acc = 0;
+  let wsum = 0,
+    acc = 0;
   for (const k of ["gates", "checklist", "checks"] as const) {
     if (available[k] === undefined) continue;
     wsum += config.weights[k];
@@ -51,7 +61,9 @@ export function computeVerdict(input: VerdictParts, config: QaConfig): Verdict {
   }
   const score = wsum > 0 ? Math.round((acc / wsum) * 1000) / 1000 : 1;
   const parts: ScoreParts = { gates: r3(available.gates ?? 1), checklist: r3(available.checklist ?? 1), checks: r3(available.checks ?? 1) };
-  const warnings = [...gates.flatMap((g) => g.findings), ...checks.flatMap((c) => c.findings), ...(input.principleFindings ?? [])].filter((f) => f.severity === "warning").length;
+  const warnings = [...gates.flatMap((g) => g.findings), ...checks.flatMap((c) => c.findings), ...(input.principleFindings ?? [])].filter(
+    (f) => f.severity === "warning",
+  ).length;
   const failedBlocking = blocking.length > 0;
   const status: Verdict["status"] = failedBlocking || score < config.threshold ? "failed" : "passed";
   let recommendation: string;
@@ -62,9 +74,24 @@ export function computeVerdict(input: VerdictParts, config: QaConfig): Verdict {
     const weakest = (Object.entries(available) as [keyof ScoreParts, number][]).sort((a, b) => a[1] - b[1])[0];
     recommendation = `Below the passing score (${score} < ${config.threshold}); weakest part: ${weakest?.[0]} (${r3(weakest?.[1] ?? 0)}). Address the warnings and unclear checklist items, then re-run QA.`;
   } else {
-    recommendation = warnings ? `Ready for a pull request; ${warnings} warning${warnings === 1 ? "" : "s"} worth a look in review.` : "Ready for a pull request.";
+    recommendation = warnings
+      ? `Ready for a pull request; ${warnings} warning${warnings === 1 ? "" : "s"} worth a look in review.`
+      : "Ready for a pull request.";
   }
-  return { status, score, threshold: config.threshold, parts, blocking, warnings, recommendation, criteria: input.criteria ?? [], principles: input.principles ?? [], gates, checklist, checks };
+  return {
+    status,
+    score,
+    threshold: config.threshold,
+    parts,
+    blocking,
+    warnings,
+    recommendation,
+    criteria: input.criteria ?? [],
+    principles: input.principles ?? [],
+    gates,
+    checklist,
+    checks,
+  };
 }
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -86,8 +113,14 @@ export interface ReportMeta {
 }
 
 const VERDICT_ICON: Record<string, string> = {
-  proven: "✅ proven", failing: "❌ failing", unproven: "❔ unproven",
-  pass: "✅ pass", fail: "❌ fail", warn: "⚠️ warn", not_applicable: "➖ not applicable", not_judged: "❔ not judged",
+  proven: "✅ proven",
+  failing: "❌ failing",
+  unproven: "❔ unproven",
+  pass: "✅ pass",
+  fail: "❌ fail",
+  warn: "⚠️ warn",
+  not_applicable: "➖ not applicable",
+  not_judged: "❔ not judged",
 };
 
 function criteriaSection(v: Verdict, meta: ReportMeta): string[] {
@@ -112,15 +145,25 @@ function principlesSection(v: Verdict, meta: ReportMeta): string[] {
 
 function findingLines(f: Finding): string[] {
   if (!f.lines?.length) return [];
-  const body = f.lines.slice(0, 10).map((l) => `${l.change} ${l.file}:${l.line}: ${l.text.replace(/```/g, "ʼʼʼ").slice(0, 160)}`).join("\n");
-  return [`  \`\`\`diff\n${body.split("\n").map((x) => `  ${x}`).join("\n")}\n  \`\`\``];
+  const body = f.lines
+    .slice(0, 10)
+    .map((l) => `${l.change} ${l.file}:${l.line}: ${l.text.replace(/```/g, "ʼʼʼ").slice(0, 160)}`)
+    .join("\n");
+  return [
+    `  \`\`\`diff\n${body
+      .split("\n")
+      .map((x) => `  ${x}`)
+      .join("\n")}\n  \`\`\``,
+  ];
 }
 
 export function renderReport(v: Verdict, meta: ReportMeta): string {
   const out: string[] = [];
   out.push(`# QA report: ${meta.feature}`);
   out.push("");
-  out.push(`**Verdict: ${v.status === "passed" ? "✅ PASSED" : "❌ FAILED"}** · score **${v.score.toFixed(2)}** (threshold ${v.threshold.toFixed(2)}; gates ${v.parts.gates.toFixed(2)}, checklist ${v.parts.checklist.toFixed(2)}, checks ${v.parts.checks.toFixed(2)}) · ${v.blocking.length} blocking, ${v.warnings} warnings`);
+  out.push(
+    `**Verdict: ${v.status === "passed" ? "✅ PASSED" : "❌ FAILED"}** · score **${v.score.toFixed(2)}** (threshold ${v.threshold.toFixed(2)}; gates ${v.parts.gates.toFixed(2)}, checklist ${v.parts.checklist.toFixed(2)}, checks ${v.parts.checks.toFixed(2)}) · ${v.blocking.length} blocking, ${v.warnings} warnings`,
+  );
   out.push("");
   out.push(`Branch \`${meta.branch}\` at \`${meta.commit.slice(0, 12)}\` compared with \`${meta.base.slice(0, 12)}\`.`);
   out.push("");
@@ -133,7 +176,10 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
   out.push("| Gate | Principles | Mode | Status | Findings | Note |");
   out.push("|---|---|---|---|---|---|");
   const icon = { passed: "✅ passed", failed: "❌ failed", warned: "⚠️ warned", skipped: "⏭️ skipped" } as const;
-  for (const g of v.gates) out.push(`| ${cell(g.name)} (\`${g.id}\`) | ${g.principles.join(", ") || "QA"} | ${g.mode} | ${icon[g.status]} | ${g.findings.length} | ${cell(g.note ?? "").slice(0, 200)} |`);
+  for (const g of v.gates)
+    out.push(
+      `| ${cell(g.name)} (\`${g.id}\`) | ${g.principles.join(", ") || "QA"} | ${g.mode} | ${icon[g.status]} | ${g.findings.length} | ${cell(g.note ?? "").slice(0, 200)} |`,
+    );
   out.push("");
   out.push("## Checklist");
   out.push("");
@@ -144,8 +190,13 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
     out.push("|---|---|---|---|---|");
     const st = { PASSED: "✅ PASSED", FAILED: "❌ FAILED", UNCLEAR: "❔ UNCLEAR", NOT_JUDGED: "➖ NOT JUDGED" } as const;
     for (const c of v.checklist) {
-      const ev = c.evidence.slice(0, 3).map((e) => `\`${e.file}:${e.startLine}-${e.endLine}\``).join(", ");
-      out.push(`| **${c.id}** ${cell(c.text).slice(0, 140)} | ${c.required ? "yes" : "no"} | ${st[c.status]} | ${cell(c.explanation).slice(0, 300)} | ${ev}${c.evidence.length > 3 ? ` +${c.evidence.length - 3}` : ""} (${c.tokensSent}) |`);
+      const ev = c.evidence
+        .slice(0, 3)
+        .map((e) => `\`${e.file}:${e.startLine}-${e.endLine}\``)
+        .join(", ");
+      out.push(
+        `| **${c.id}** ${cell(c.text).slice(0, 140)} | ${c.required ? "yes" : "no"} | ${st[c.status]} | ${cell(c.explanation).slice(0, 300)} | ${ev}${c.evidence.length > 3 ? ` +${c.evidence.length - 3}` : ""} (${c.tokensSent}) |`,
+      );
     }
   }
   out.push("");
@@ -155,8 +206,12 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
   out.push("| Kind | Command | Status | Tests | Time | Note |");
   out.push("|---|---|---|---|---|---|");
   for (const c of v.checks) {
-    const counts = c.counts ? `${c.counts.passed} passed, ${c.counts.failed} failed${c.counts.skipped ? `, ${c.counts.skipped} skipped` : ""}${c.results?.base ? ` (base: ${c.results.base.executed} ran)` : ""}` : "";
-    out.push(`| ${c.kind} | ${c.command.length ? `\`${cell(c.command.join(" ")).slice(0, 160)}\`` : ""} | ${c.status} | ${counts} | ${(c.durationMs / 1000).toFixed(1)}s | ${cell([c.sandboxed ? "sandboxed" : c.status === "skipped" ? "" : "NOT sandboxed", c.note ?? ""].filter(Boolean).join("; "))} |`);
+    const counts = c.counts
+      ? `${c.counts.passed} passed, ${c.counts.failed} failed${c.counts.skipped ? `, ${c.counts.skipped} skipped` : ""}${c.results?.base ? ` (base: ${c.results.base.executed} ran)` : ""}`
+      : "";
+    out.push(
+      `| ${c.kind} | ${c.command.length ? `\`${cell(c.command.join(" ")).slice(0, 160)}\`` : ""} | ${c.status} | ${counts} | ${(c.durationMs / 1000).toFixed(1)}s | ${cell([c.sandboxed ? "sandboxed" : c.status === "skipped" ? "" : "NOT sandboxed", c.note ?? ""].filter(Boolean).join("; "))} |`,
+    );
   }
   out.push("");
   out.push("## Findings");
@@ -166,7 +221,9 @@ export function renderReport(v: Verdict, meta: ReportMeta): string {
   for (const c of v.checks) for (const f of c.findings) if (f.severity !== "blocking" || c.status === "passed") all.push(f);
   if (!all.length) out.push("_None._");
   for (const f of all.slice(0, 100)) {
-    out.push(`- ${f.severity === "blocking" ? "❌" : "⚠️"} **${f.code}**${f.principle ? ` (principle ${f.principle})` : ""} ${loc(f)} — ${f.message}${f.fix ? `\n  - Fix: ${f.fix}` : ""}`);
+    out.push(
+      `- ${f.severity === "blocking" ? "❌" : "⚠️"} **${f.code}**${f.principle ? ` (principle ${f.principle})` : ""} ${loc(f)} — ${f.message}${f.fix ? `\n  - Fix: ${f.fix}` : ""}`,
+    );
     out.push(...findingLines(f));
   }
   if (all.length > 100) out.push(`- … ${all.length - 100} more`);

@@ -76,7 +76,9 @@ export interface RepoFiles {
 export class RepoPathError extends DevGodzillaError {
   readonly path: string;
   constructor(rel: string, reason: string) {
-    super(`${JSON.stringify(rel)} is not read: ${reason}`, { hint: "repository files are read only inside the repository; replace the link by the file itself" });
+    super(`${JSON.stringify(rel)} is not read: ${reason}`, {
+      hint: "repository files are read only inside the repository; replace the link by the file itself",
+    });
     this.path = rel;
   }
 }
@@ -232,7 +234,11 @@ class RepoFilesImpl implements RepoFiles {
     const abs = path.join(cur, parts[parts.length - 1]!);
     let fd: number;
     try {
-      fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | (opts.exclusive ? constants.O_EXCL : constants.O_TRUNC), 0o644);
+      fd = openSync(
+        abs,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | (opts.exclusive ? constants.O_EXCL : constants.O_TRUNC),
+        0o644,
+      );
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ELOOP") throw new RepoPathError(rel, "it is a link; files are not written through links");
       throw e;
@@ -284,7 +290,10 @@ class RepoFilesImpl implements RepoFiles {
 }
 
 function normalizeRel(rel: string): string {
-  return rel.split(/\/+/).filter((c) => c && c !== ".").join("/");
+  return rel
+    .split(/\/+/)
+    .filter((c) => c && c !== ".")
+    .join("/");
 }
 
 /** The path an open descriptor refers to (Linux /proc); null where /proc is not available. */

@@ -163,7 +163,10 @@ export function defaultHiddenPaths(): string[] {
  */
 export function hideFromSandboxes(...paths: (string | undefined)[]): void {
   const known = (process.env.DEVGODZILLA_SANDBOX_HIDE ?? "").split(":").filter(Boolean);
-  const added = paths.filter((p): p is string => !!p).map((p) => path.resolve(p)).filter((p) => !known.includes(p));
+  const added = paths
+    .filter((p): p is string => !!p)
+    .map((p) => path.resolve(p))
+    .filter((p) => !known.includes(p));
   process.env.DEVGODZILLA_SANDBOX_HIDE = [...known, ...added].join(":");
 }
 
@@ -175,11 +178,10 @@ const probeCache = new Map<string, { ok: true } | { ok: false; reason: string }>
 export function probeBwrap(bwrapPath = "bwrap"): { ok: true } | { ok: false; reason: string } {
   const cached = probeCache.get(bwrapPath);
   if (cached) return cached;
-  const r = spawnSync(
-    bwrapPath,
-    ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--", "true"],
-    { encoding: "utf8", timeout: 10_000 },
-  );
+  const r = spawnSync(bwrapPath, ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--", "true"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
   let res: { ok: true } | { ok: false; reason: string };
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
@@ -310,7 +312,8 @@ function launchCommand(bwrap: string, bwrapArgs: string[], limits: AppliedLimits
   // A fixed script with positional arguments (no string building): join each cgroup, open the
   // seccomp program on fd 3 for bwrap, exec. sh keeps its pid, so bwrap is in the cgroups from its
   // first instruction.
-  const script = 'f=$1; shift; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; if [ -n "$f" ]; then exec "$@" 3< "$f"; else exec "$@"; fi';
+  const script =
+    'f=$1; shift; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; if [ -n "$f" ]; then exec "$@" 3< "$f"; else exec "$@"; fi';
   return { file: "/bin/sh", args: ["-c", script, "devgodzilla-sandbox", seccompFile ?? "", ...limits.procsFiles, "--", ...inner] };
 }
 
@@ -327,7 +330,11 @@ function defaultProgramsOf(cmd: SandboxCommand): string[] {
 
 function unsandboxed(cmd: SandboxCommand, reason: string): WrappedCommand {
   return {
-    file: cmd.file, args: [...cmd.args], env: { ...(cmd.env ?? {}) }, cwd: cmd.cwd, sandboxed: false,
+    file: cmd.file,
+    args: [...cmd.args],
+    env: { ...(cmd.env ?? {}) },
+    cwd: cmd.cwd,
+    sandboxed: false,
     warning: `ran WITHOUT a sandbox (policy allow_unsandboxed): ${reason}`,
     limitExceeded: () => null,
     dispose: async () => {},
@@ -395,7 +402,10 @@ export async function wrapInSandbox(cmd: SandboxCommand, opts: SandboxOptions): 
     }
     const defaultPrograms = opts.phase === "execute" ? defaultProgramsOf(cmd) : [];
     const view = buildView({
-      worktree, tmpDir: tmp, emptyFile, files,
+      worktree,
+      tmpDir: tmp,
+      emptyFile,
+      files,
       programs: opts.programs ?? defaultPrograms,
       toolchains: toolchainsFor(opts.languages ?? [], [cmd.file]),
       readOnly: [ctl, ...(opts.readOnly ?? [])],

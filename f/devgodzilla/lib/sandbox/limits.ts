@@ -49,12 +49,15 @@ interface Group {
 
 function mountinfo(): { root: string; mount: string; fstype: string; opts: string[] }[] {
   try {
-    return readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter(Boolean).map((l) => {
-      const [pre, post] = l.split(" - ");
-      const f = pre!.split(" ");
-      const g = (post ?? "").split(" ");
-      return { root: f[3]!, mount: f[4]!, fstype: g[0]!, opts: (g[2] ?? "").split(",") };
-    });
+    return readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [pre, post] = l.split(" - ");
+        const f = pre!.split(" ");
+        const g = (post ?? "").split(" ");
+        return { root: f[3]!, mount: f[4]!, fstype: g[0]!, opts: (g[2] ?? "").split(",") };
+      });
   } catch {
     return [];
   }
@@ -73,7 +76,11 @@ function ownCgroupDir(controller: string): string | null {
     const [, ctrls, p] = l.split(":");
     const v2 = controller === "" && ctrls === "";
     if (!v2 && !(controller && ctrls!.split(",").includes(controller))) continue;
-    const m = mounts.find((x) => (v2 ? x.fstype === "cgroup2" : x.fstype === "cgroup" && x.opts.includes(controller)) && (p === x.root || p!.startsWith(x.root === "/" ? "/" : `${x.root}/`)));
+    const m = mounts.find(
+      (x) =>
+        (v2 ? x.fstype === "cgroup2" : x.fstype === "cgroup" && x.opts.includes(controller)) &&
+        (p === x.root || p!.startsWith(x.root === "/" ? "/" : `${x.root}/`)),
+    );
     if (m) return path.join(m.mount, path.relative(m.root, p!));
   }
   return null;
@@ -112,11 +119,23 @@ function cgroupGroups(l: SandboxLimits, name: string): Group[] | null {
   const bytes = String(l.maxMemoryMb * 1024 * 1024);
   const v1pids = makeGroup(ownCgroupDir("pids"), name);
   if (v1pids && tryWrite(path.join(v1pids, "pids.max"), String(l.maxProcesses))) {
-    const groups: Group[] = [{ dir: v1pids, events: path.join(v1pids, "pids.events"), pattern: /^max (\d+)/m, what: `the process limit (${l.maxProcesses} processes and threads) was reached` }];
+    const groups: Group[] = [
+      {
+        dir: v1pids,
+        events: path.join(v1pids, "pids.events"),
+        pattern: /^max (\d+)/m,
+        what: `the process limit (${l.maxProcesses} processes and threads) was reached`,
+      },
+    ];
     const mem = makeGroup(ownCgroupDir("memory"), name);
     if (mem && tryWrite(path.join(mem, "memory.limit_in_bytes"), bytes)) {
       tryWrite(path.join(mem, "memory.memsw.limit_in_bytes"), bytes); // no swapping past the limit either
-      groups.push({ dir: mem, events: path.join(mem, "memory.oom_control"), pattern: /^oom_kill (\d+)/m, what: `the memory limit (${l.maxMemoryMb} MiB) was reached` });
+      groups.push({
+        dir: mem,
+        events: path.join(mem, "memory.oom_control"),
+        pattern: /^oom_kill (\d+)/m,
+        what: `the memory limit (${l.maxMemoryMb} MiB) was reached`,
+      });
     } else if (mem) removeGroup(mem);
     return groups;
   }
@@ -124,7 +143,12 @@ function cgroupGroups(l: SandboxLimits, name: string): Group[] | null {
   const v2 = makeGroup(ownCgroupDir(""), name);
   if (v2 && tryWrite(path.join(v2, "pids.max"), String(l.maxProcesses)) && tryWrite(path.join(v2, "memory.max"), bytes)) {
     return [
-      { dir: v2, events: path.join(v2, "pids.events"), pattern: /^max (\d+)/m, what: `the process limit (${l.maxProcesses} processes and threads) was reached` },
+      {
+        dir: v2,
+        events: path.join(v2, "pids.events"),
+        pattern: /^max (\d+)/m,
+        what: `the process limit (${l.maxProcesses} processes and threads) was reached`,
+      },
       { dir: v2, events: path.join(v2, "memory.events"), pattern: /^oom_kill (\d+)/m, what: `the memory limit (${l.maxMemoryMb} MiB) was reached` },
     ];
   }

@@ -23,12 +23,44 @@ const SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
 /** The /etc entries programs need; nothing that holds credentials. */
 export const ETC_ALLOWED = [
-  "passwd", "group", "nsswitch.conf", "hosts", "host.conf", "resolv.conf", "gai.conf", "hostname", "networks", "protocols", "services",
-  "ssl", "ca-certificates", "ca-certificates.conf", "pki", "crypto-policies",
-  "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives",
-  "localtime", "timezone", "locale.alias", "locale.conf", "default/locale",
-  "os-release", "lsb-release", "debian_version", "mime.types", "magic", "inputrc", "terminfo", "bash.bashrc", "gitconfig",
-  "python3", "java-17-openjdk", "java-21-openjdk", "maven",
+  "passwd",
+  "group",
+  "nsswitch.conf",
+  "hosts",
+  "host.conf",
+  "resolv.conf",
+  "gai.conf",
+  "hostname",
+  "networks",
+  "protocols",
+  "services",
+  "ssl",
+  "ca-certificates",
+  "ca-certificates.conf",
+  "pki",
+  "crypto-policies",
+  "ld.so.cache",
+  "ld.so.conf",
+  "ld.so.conf.d",
+  "alternatives",
+  "localtime",
+  "timezone",
+  "locale.alias",
+  "locale.conf",
+  "default/locale",
+  "os-release",
+  "lsb-release",
+  "debian_version",
+  "mime.types",
+  "magic",
+  "inputrc",
+  "terminfo",
+  "bash.bashrc",
+  "gitconfig",
+  "python3",
+  "java-17-openjdk",
+  "java-21-openjdk",
+  "maven",
 ];
 
 /**
@@ -46,15 +78,46 @@ const HOME_TOOLCHAINS: Record<string, { dirs: string[]; env?: Record<string, str
 };
 
 const LANGUAGE_TOOLCHAIN: Record<string, string> = {
-  rust: "rust", python: "python", typescript: "node", javascript: "node", go: "go", java: "java", kotlin: "java",
-  scala: "java", ruby: "ruby",
+  rust: "rust",
+  python: "python",
+  typescript: "node",
+  javascript: "node",
+  go: "go",
+  java: "java",
+  kotlin: "java",
+  scala: "java",
+  ruby: "ruby",
 };
 /** A command's program names the toolchain it needs (install commands, project checks). */
 const COMMAND_TOOLCHAIN: Record<string, string> = {
-  cargo: "rust", rustc: "rust", rustup: "rust",
-  python: "python", python3: "python", pip: "python", pip3: "python", uv: "python", poetry: "python", pdm: "python", pipenv: "python",
-  node: "node", npm: "node", npx: "node", pnpm: "node", yarn: "node", bun: "node", bunx: "node", deno: "node",
-  go: "go", gofmt: "go", mvn: "java", gradle: "java", java: "java", bundle: "ruby", ruby: "ruby", gem: "ruby", rake: "ruby",
+  cargo: "rust",
+  rustc: "rust",
+  rustup: "rust",
+  python: "python",
+  python3: "python",
+  pip: "python",
+  pip3: "python",
+  uv: "python",
+  poetry: "python",
+  pdm: "python",
+  pipenv: "python",
+  node: "node",
+  npm: "node",
+  npx: "node",
+  pnpm: "node",
+  yarn: "node",
+  bun: "node",
+  bunx: "node",
+  deno: "node",
+  go: "go",
+  gofmt: "go",
+  mvn: "java",
+  gradle: "java",
+  java: "java",
+  bundle: "ruby",
+  ruby: "ruby",
+  gem: "ruby",
+  rake: "ruby",
 };
 
 /** The toolchains a task needs: from the project's languages and the programs it runs. */
@@ -123,7 +186,10 @@ function runtimeRoot(): string {
 function gitAlternates(worktree: string): string[] {
   try {
     const file = path.join(worktree, ".git", "objects", "info", "alternates");
-    return readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#") && path.isAbsolute(l) && isDir(l));
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#") && path.isAbsolute(l) && isDir(l));
   } catch {
     return [];
   }
@@ -187,7 +253,10 @@ export function buildView(v: ViewInput): View {
   // mounted on top shows it again).
   const hidden: string[] = [];
   const [holding, inside]: string[][] = [[], []];
-  for (const h of v.hide.filter((x) => existsSync(x)).map(real).sort((x, y) => x.length - y.length)) {
+  for (const h of v.hide
+    .filter((x) => existsSync(x))
+    .map(real)
+    .sort((x, y) => x.length - y.length)) {
     const inArea = exposedRo.some((p) => under(h, p));
     // (never the runtime's own folder: the launcher runs on it)
     if ((hidden.some((d) => under(h, d)) && !inArea) || h === "/" || under(real(process.execPath), h)) continue;

@@ -70,7 +70,12 @@ export async function findConstitution(read: (rel: string) => Promise<string | n
  */
 export function principleId(a: Pick<ConstitutionArticle, "number" | "title" | "index">): string {
   if (a.number) return a.number;
-  const slug = a.title.toLowerCase().replace(/[\s_]+/g, "-").replace(/[^\p{L}\p{N}-]/gu, "").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  const slug = a.title
+    .toLowerCase()
+    .replace(/[\s_]+/g, "-")
+    .replace(/[^\p{L}\p{N}-]/gu, "")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
   return slug || String(a.index);
 }
 
@@ -164,9 +169,7 @@ export interface DefaultConstitutionOptions {
 export function renderDefaultConstitution(opts: DefaultConstitutionOptions = {}): string {
   const project = (opts.projectName ?? "Project").replace(/[\r\n#]/g, " ").trim() || "Project";
   const date = opts.date ?? new Date().toISOString().slice(0, 10);
-  const articles = DEFAULT_ARTICLES.map(
-    (a) => `### ${a.number}. ${a.title}\n\n**Severity**: ${a.severity}\n\n${a.body}\n\n**Gate**: ${a.gate}\n`,
-  ).join("\n");
+  const articles = DEFAULT_ARTICLES.map((a) => `### ${a.number}. ${a.title}\n\n**Severity**: ${a.severity}\n\n${a.body}\n\n**Gate**: ${a.gate}\n`).join("\n");
   return `<!--
 Sync Impact Report
 - Version change: (none) -> ${DEFAULT_CONSTITUTION_VERSION}
@@ -218,12 +221,14 @@ export function romanToInt(s: string): number | null {
   return total;
 }
 
-const NUMBERED_HEADING = /^(?:(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+)?([IVXLCDM]+|\d+|[一二三四五六七八九十百]+)\s*[.:)\-–—、．：]\s*(.+)$/i;
+const NUMBERED_HEADING =
+  /^(?:(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+)?([IVXLCDM]+|\d+|[一二三四五六七八九十百]+)\s*[.:)\-–—、．：]\s*(.+)$/i;
 /** "Principle 3: …", "Article V — …": a heading that calls itself a principle, at any level or numbering. */
 const SELF_NAMED = /^(?:Article|Principle|Art\.|Artikel|Artículo|Artigo|Principio|Princípio|Principe|Prinzip|Grundsatz|Принцип|Статья)\s+\S+\s*[.:)\-–—]/i;
 const PRINCIPLES_SECTION = /principles|articles|原則|原则|准则|원칙|principios|princípios|principes|principi|prinzipien|grundsätze|принцип/i;
 /** A paragraph that explains a principle rather than states it ("**Rationale**: …"). */
-const RATIONALE = /^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:rationale|why|reason|because|justification|根拠|理由|原因|이유|근거|justificación|razón|justificativa|begründung|justification|обоснование)\s*(?:\*\*|__)?\s*[:：]/i;
+const RATIONALE =
+  /^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:rationale|why|reason|because|justification|根拠|理由|原因|이유|근거|justificación|razón|justificativa|begründung|justification|обоснование)\s*(?:\*\*|__)?\s*[:：]/i;
 const NON_NEGOTIABLE = /NON[-\s]?NEGOTIABLE|不可协商|交渉不可|타협\s*불가|innegociable|обязательн/i;
 
 function field(text: string, name: string): string | null {
@@ -248,7 +253,13 @@ function statementsOf(body: string): string[] {
     .join("\n");
   return kept
     .split(/(?<=[.!?。！？])\s+|\n\s*(?:[-*+]|\d+[.)])\s+|\n{2,}|\n(?=\s*(?:[-*+]|\d+[.)])\s)/)
-    .map((s) => s.replace(/\s+/g, " ").replace(/^(?:[-*+]|\d+[.)])\s+/, "").replace(/\*\*/g, "").trim())
+    .map((s) =>
+      s
+        .replace(/\s+/g, " ")
+        .replace(/^(?:[-*+]|\d+[.)])\s+/, "")
+        .replace(/\*\*/g, "")
+        .trim(),
+    )
     .filter((s) => s.length > 2 && !/^[-=*_#]+$/.test(s));
 }
 
@@ -261,7 +272,10 @@ function firstSectionPrinciples(lines: string[]): ConstitutionArticle[] {
   const h2 = lines.map((l, i) => (/^##\s+\S/.test(l) ? i : -1)).filter((i) => i >= 0);
   for (const start of h2) {
     const end = h2.find((i) => i > start) ?? lines.length;
-    const heads = lines.slice(start + 1, end).map((l, k) => ({ l, i: start + 1 + k })).filter((x) => /^###\s+\S/.test(x.l));
+    const heads = lines
+      .slice(start + 1, end)
+      .map((l, k) => ({ l, i: start + 1 + k }))
+      .filter((x) => /^###\s+\S/.test(x.l));
     if (!heads.length) continue;
     const title = lines[start]!.replace(/^##\s+/, "");
     if (/governance|amendment|version/i.test(title)) continue;

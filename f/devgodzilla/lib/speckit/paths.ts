@@ -93,7 +93,11 @@ export function validateFeatureName(name: unknown, field = "feature"): string {
   }
   if (Buffer.byteLength(name) > MAX_FEATURE_NAME_BYTES) throw new InputError(field, `is longer than ${MAX_FEATURE_NAME_BYTES} bytes`);
   if (!FEATURE_NAME_RE.test(name)) {
-    throw new InputError(field, `'${name}' is not a Spec Kit feature name`, "use NNN-short-name (e.g. 003-user-auth): at least 3 digits, a dash, then words joined by dashes");
+    throw new InputError(
+      field,
+      `'${name}' is not a Spec Kit feature name`,
+      "use NNN-short-name (e.g. 003-user-auth): at least 3 digits, a dash, then words joined by dashes",
+    );
   }
   return name;
 }
@@ -130,13 +134,20 @@ export function resolveInside(repoDir: string, rel: string, field = "path"): str
 // Numbering and short names (create-new-feature.sh)
 
 const STOP_WORDS = new Set(
-  ("i a an the to for of in on at by with from is are was were be been being have has had do does did will would " +
-    "should could can may might must shall this that these those my your our their want need add get set").split(" "),
+  (
+    "i a an the to for of in on at by with from is are was were be been being have has had do does did will would " +
+    "should could can may might must shall this that these those my your our their want need add get set"
+  ).split(" "),
 );
 
 /** `clean_branch_name`: lowercase, non [a-z0-9] → '-', collapse, trim dashes. Used for `--short-name`. */
 export function slugify(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, "-").replace(/-+/g, "-").replace(/^-/, "").replace(/-$/, "");
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-/, "")
+    .replace(/-$/, "");
 }
 
 /**
@@ -145,7 +156,11 @@ export function slugify(name: string): string {
  * Falls back to the first 3 slug words, then to "feature" (e.g. a description with no ASCII words).
  */
 export function shortNameFromDescription(description: string): string {
-  const words = description.toLowerCase().replace(/[^a-z0-9]/g, " ").split(/\s+/).filter(Boolean);
+  const words = description
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, " ")
+    .split(/\s+/)
+    .filter(Boolean);
   const originalWords = new Set(description.split(/[^A-Za-z0-9_]+/).filter(Boolean));
   const meaningful = words.filter((w) => !STOP_WORDS.has(w) && (w.length >= 3 || originalWords.has(w.toUpperCase())));
   if (meaningful.length > 0) return meaningful.slice(0, meaningful.length === 4 ? 4 : 3).join("-");
@@ -214,7 +229,10 @@ export function nextFeatureName(existing: string[], opts: NewFeatureOptions): Ne
 /** Lists specs/ directory names in `repoDir` (empty when there is no specs/; links out of it are not followed). */
 export async function listFeatureDirs(repoDir: string): Promise<string[]> {
   const entries = await repoFiles(repoDir).list(SPECS_DIR);
-  return entries.filter((e) => e.kind === "dir" && !e.link).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.kind === "dir" && !e.link)
+    .map((e) => e.name)
+    .sort();
 }
 
 /** nextFeatureName against the specs/ directory of a checked-out repository. */

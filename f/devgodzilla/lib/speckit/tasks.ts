@@ -46,10 +46,16 @@ export interface TasksDocument {
 
 /** Renders a complete tasks.md in Spec Kit's layout; parseTasksMd(renderTasksMd(doc)) round-trips. */
 export function renderTasksMd(doc: TasksDocument): string {
-  const out = [`# Tasks: ${doc.title}`, "", "## Format: `[ID] [P?] [Story] Description`", "",
+  const out = [
+    `# Tasks: ${doc.title}`,
+    "",
+    "## Format: `[ID] [P?] [Story] Description`",
+    "",
     "- **[P]**: Can run in parallel (different files, no dependencies)",
     "- **[Story]**: Which user story this task belongs to (e.g., US1, US2, US3)",
-    "- Include exact file paths in descriptions", ""];
+    "- Include exact file paths in descriptions",
+    "",
+  ];
   for (const p of doc.phases) {
     out.push(`## ${p.heading}`, "");
     if (p.purpose) out.push(`**Purpose**: ${p.purpose}`, "");
@@ -91,7 +97,15 @@ function noTasks(scan: Scan): InputError {
 // ---------------------------------------------------------------------------------------------
 // Rendering for a person (Windmill shows { markdown } results rendered)
 
-const KIND_MARK: Record<string, string> = { explicit: "explicit", prose: "prose", llm: "LLM", phase: "phase order", story: "story order", order: "order", file: "same file" };
+const KIND_MARK: Record<string, string> = {
+  explicit: "explicit",
+  prose: "prose",
+  llm: "LLM",
+  phase: "phase order",
+  story: "story order",
+  order: "order",
+  file: "same file",
+};
 
 export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
   const phaseName = (i: number) => {
@@ -122,7 +136,9 @@ export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
   for (const t of dag.tasks.slice(0, maxRows)) {
     const deps = t.dependsOn.map((d) => `${d} (${KIND_MARK[why.get(`${d}>${t.id}`)!.kind]})`).join(", ");
     const reasons = [...new Set(t.dependsOn.map((d) => why.get(`${d}>${t.id}`)!.reason))].join("; ");
-    lines.push(`| ${levelOf.get(t.id)} | **${t.id}** ${mdCell(t.description.slice(0, 90))}${t.description.length > 90 ? "…" : ""} | ${mdCell(phaseName(t.phase))} | ${t.stories.join(" ")} | ${t.parallel ? "P" : ""} | ${t.done ? "✓" : ""} | ${deps} | ${mdCell(reasons)} | ${mdCell(t.files.slice(0, 3).join(", "))} |`);
+    lines.push(
+      `| ${levelOf.get(t.id)} | **${t.id}** ${mdCell(t.description.slice(0, 90))}${t.description.length > 90 ? "…" : ""} | ${mdCell(phaseName(t.phase))} | ${t.stories.join(" ")} | ${t.parallel ? "P" : ""} | ${t.done ? "✓" : ""} | ${deps} | ${mdCell(reasons)} | ${mdCell(t.files.slice(0, 3).join(", "))} |`,
+    );
   }
   if (dag.tasks.length > maxRows) lines.push(`| … | ${dag.tasks.length - maxRows} more | | | | | | | |`);
   const read = dag.statements.filter((s) => s.source !== "task" || s.effect !== "ordered");
@@ -131,7 +147,17 @@ export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
     for (const s of read.slice(0, 200)) lines.push(`| ${s.line} | ${mdCell(s.text.slice(0, 120))} | ${s.source} | ${s.effect} | ${mdCell(s.detail)} |`);
     if (read.length > 200) lines.push(`| … | ${read.length - 200} more | | | |`);
   }
-  if (dag.warnings.length) lines.push("", "### Warnings", "", ...dag.warnings.slice(0, 50).map((w) => `- ${mdCell(w)}`), ...(dag.warnings.length > 50 ? [`- … ${dag.warnings.length - 50} more`] : []));
-  lines.push("", "_Why: explicit = the task's own line; prose / LLM = a sentence of the file (quoted); phase order / story order = Spec Kit's phases; order = sequential inside a phase; same file = both tasks touch it._");
+  if (dag.warnings.length)
+    lines.push(
+      "",
+      "### Warnings",
+      "",
+      ...dag.warnings.slice(0, 50).map((w) => `- ${mdCell(w)}`),
+      ...(dag.warnings.length > 50 ? [`- … ${dag.warnings.length - 50} more`] : []),
+    );
+  lines.push(
+    "",
+    "_Why: explicit = the task's own line; prose / LLM = a sentence of the file (quoted); phase order / story order = Spec Kit's phases; order = sequential inside a phase; same file = both tasks touch it._",
+  );
   return lines.join("\n");
 }

@@ -10,14 +10,7 @@
 // telemetry imports no domain module.
 
 import { Redactor } from "../redact.ts";
-import {
-  OTLP_RESOURCE_TYPE,
-  annotate,
-  configureTelemetry,
-  telemetryEnabled,
-  withSpan,
-  type OtlpConfig,
-} from "./index.ts";
+import { OTLP_RESOURCE_TYPE, annotate, configureTelemetry, telemetryEnabled, withSpan, type OtlpConfig } from "./index.ts";
 
 /** The part of an agent's result that lands on its span (lib/agents' AgentResult has it). */
 export interface AgentOutcome {
@@ -30,14 +23,22 @@ export interface AgentOutcome {
 }
 
 export async function traceTask<T>(taskId: string, fn: () => Promise<T>, attrs: { agent?: string; model?: string | null; source?: string } = {}): Promise<T> {
-  return withSpan(`task ${taskId}`, { "devgodzilla.task": taskId, "devgodzilla.agent": attrs.agent, "devgodzilla.model": attrs.model, "devgodzilla.assignment": attrs.source }, () => fn());
+  return withSpan(
+    `task ${taskId}`,
+    { "devgodzilla.task": taskId, "devgodzilla.agent": attrs.agent, "devgodzilla.model": attrs.model, "devgodzilla.assignment": attrs.source },
+    () => fn(),
+  );
 }
 
 /**
  * One agent process. fn gets the env to add to the process (TRACEPARENT of this span); the
  * result's model, tokens and cost land on the span.
  */
-export async function traceAgent<R extends AgentOutcome>(agent: string, model: string | null, fn: (env: Record<string, string> | undefined) => Promise<R>): Promise<R> {
+export async function traceAgent<R extends AgentOutcome>(
+  agent: string,
+  model: string | null,
+  fn: (env: Record<string, string> | undefined) => Promise<R>,
+): Promise<R> {
   return withSpan(`agent ${agent}`, { "devgodzilla.agent": agent, "gen_ai.request.model": model }, async (span) => {
     const tp = span.traceparent();
     const r = await fn(tp ? { TRACEPARENT: tp } : undefined);

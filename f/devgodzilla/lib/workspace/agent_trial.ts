@@ -80,32 +80,62 @@ export async function runAgentTrial(opts: TrialOptions): Promise<TrialResult> {
   const redactor = opts.redactor ?? new Redactor();
   const started = Date.now();
   const out: TrialResult = {
-    agent: opts.agent, ok: false, verdict: "", outcome: null, finalMessage: "", diff: "", filesChanged: [], durationMs: 0,
-    tokens: null, costUsd: null, model: null, sandboxed: false, error: null, repoDir: opts.keep ? root : null,
+    agent: opts.agent,
+    ok: false,
+    verdict: "",
+    outcome: null,
+    finalMessage: "",
+    diff: "",
+    filesChanged: [],
+    durationMs: 0,
+    tokens: null,
+    costUsd: null,
+    model: null,
+    sandboxed: false,
+    error: null,
+    repoDir: opts.keep ? root : null,
   };
   try {
-    if (spec.kind === "ide") throw new InputError("agent", `${spec.name} is an IDE agent: a person runs it (IDE handoff), so it cannot be tried here`, "check its command folder with `agents health --repo <dir>`");
+    if (spec.kind === "ide")
+      throw new InputError(
+        "agent",
+        `${spec.name} is an IDE agent: a person runs it (IDE handoff), so it cannot be tried here`,
+        "check its command folder with `agents health --repo <dir>`",
+      );
     const { remote, seed } = await throwawayRepository(root);
     const { prompt, line } = trialPrompt(opts.agent);
     // The task and agent spans of execute_task nest under this one.
     const res = await withSpan("agent.trial", { "devgodzilla.agent": opts.agent }, () =>
       executeTask(
         {
-          repo: remote, commit: seed, feature: TRIAL_FEATURE, task: { id: "T000", description: prompt }, agent: opts.agent, install: [],
-          sandbox_policy: opts.sandboxPolicy ?? "refuse", cache_dir: path.join(root, "cache"), work_root: path.join(root, "work"),
+          repo: remote,
+          commit: seed,
+          feature: TRIAL_FEATURE,
+          task: { id: "T000", description: prompt },
+          agent: opts.agent,
+          install: [],
+          sandbox_policy: opts.sandboxPolicy ?? "refuse",
+          cache_dir: path.join(root, "cache"),
+          work_root: path.join(root, "work"),
         },
         { agents: opts.config, ...opts.llm },
       ),
     );
     Object.assign(out, {
-      outcome: res.outcome, finalMessage: res.agent.finalMessage, tokens: res.agent.tokens, costUsd: res.agent.costUsd,
-      model: res.agent.model, sandboxed: res.sandbox.sandboxed, filesChanged: res.artifacts.files.map((f) => f.path),
+      outcome: res.outcome,
+      finalMessage: res.agent.finalMessage,
+      tokens: res.agent.tokens,
+      costUsd: res.agent.costUsd,
+      model: res.agent.model,
+      sandboxed: res.sandbox.sandboxed,
+      filesChanged: res.artifacts.files.map((f) => f.path),
     });
     const diff = res.artifacts.diff;
     out.diff = redactor.redact(diff.length > MAX_DIFF ? `${diff.slice(0, MAX_DIFF)}\n… (diff cut at ${MAX_DIFF} characters)` : diff);
     const content = res.outcome === "changed" ? await git(root, "--git-dir", remote, "show", `${res.commit}:${TRIAL_FILE}`).catch(() => null) : null;
     const others = out.filesChanged.filter((f) => f !== TRIAL_FILE);
-    if (res.agent.agentId !== opts.agent) out.verdict = `${opts.agent} was unavailable; the fallback agent ${res.agent.agentId} ran instead (${res.assignment.source})`;
+    if (res.agent.agentId !== opts.agent)
+      out.verdict = `${opts.agent} was unavailable; the fallback agent ${res.agent.agentId} ran instead (${res.assignment.source})`;
     else if (res.outcome === "blocked") out.verdict = `the agent said it cannot proceed: ${res.block?.question ?? res.block?.excerpt ?? ""}`;
     else if (content === null) out.verdict = `${TRIAL_FILE} was not created${res.outcome === "no_change" ? " (the agent changed nothing)" : ""}`;
     else if (content.trim() !== line) out.verdict = `${TRIAL_FILE} holds ${JSON.stringify(content.trim().slice(0, 80))}, expected ${JSON.stringify(line)}`;

@@ -47,11 +47,14 @@ export interface Io {
 const MODE: Record<AgentSpec["mode"], string> = { headless: "headless", "vendor-service": "vendor service", "ide-handoff": "IDE handoff" };
 
 function installOf(a: AgentSpec): string {
-  return a.install.npm ? `npm ${a.install.npm}${a.install.npmVersion ? `@${a.install.npmVersion}` : ""}` : a.install.other ?? "";
+  return a.install.npm ? `npm ${a.install.npm}${a.install.npmVersion ? `@${a.install.npmVersion}` : ""}` : (a.install.other ?? "");
 }
 
 export function listTable(enabled: AgentId[] | null): string {
-  const rows = ["| id | name | mode | needs | executable | install | command folder | format | json | tokens/cost |", "|---|---|---|---|---|---|---|---|---|---|"];
+  const rows = [
+    "| id | name | mode | needs | executable | install | command folder | format | json | tokens/cost |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+  ];
   for (const a of listAgents()) {
     const on = enabled && !enabled.includes(a.id) ? " (disabled)" : "";
     const mode = `${MODE[a.mode]}${a.mode !== "ide-handoff" && a.ideCommand ? " (+ IDE handoff)" : ""}`;
@@ -83,7 +86,9 @@ async function trial(cfg: AgentsCommandConfig, agent: AgentId, o: { json?: boole
   const safe = cfg.redactor.redactDeep(r);
   if (o.json) io.out(JSON.stringify(safe, null, 2));
   else {
-    io.out(`${safe.ok ? "✅" : "❌"} ${agent}: ${safe.verdict} (${(safe.durationMs / 1000).toFixed(1)} s${safe.sandboxed ? ", sandboxed" : ""}${safe.model ? `, model ${safe.model}` : ""}${safe.tokens ? `, ${safe.tokens.input}+${safe.tokens.output} tokens` : ""}${safe.costUsd !== null ? `, $${safe.costUsd.toFixed(4)}` : ""})`);
+    io.out(
+      `${safe.ok ? "✅" : "❌"} ${agent}: ${safe.verdict} (${(safe.durationMs / 1000).toFixed(1)} s${safe.sandboxed ? ", sandboxed" : ""}${safe.model ? `, model ${safe.model}` : ""}${safe.tokens ? `, ${safe.tokens.input}+${safe.tokens.output} tokens` : ""}${safe.costUsd !== null ? `, $${safe.costUsd.toFixed(4)}` : ""})`,
+    );
     if (safe.error) io.out(`error: ${safe.error}`);
     io.out(`\nfinal message:\n${safe.finalMessage || "(none)"}`);
     io.out(`\ndiff (${safe.filesChanged.length} file${safe.filesChanged.length === 1 ? "" : "s"}):\n${safe.diff || "(no changes)"}`);
@@ -127,7 +132,14 @@ export async function runAgentsCommand(argv: string[], load: (configPath?: strin
     const cfg = load(o.config);
     switch (cmd) {
       case "list":
-        if (o.json) io.out(JSON.stringify(listAgents().map((a) => ({ ...a, enabled: cfg.org.base.enabled.includes(a.id) })), null, 2));
+        if (o.json)
+          io.out(
+            JSON.stringify(
+              listAgents().map((a) => ({ ...a, enabled: cfg.org.base.enabled.includes(a.id) })),
+              null,
+              2,
+            ),
+          );
         else io.out(listTable(cfg.org.base.enabled));
         return 0;
       case "health":

@@ -127,7 +127,9 @@ export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts>
     // The changes are committed: diff two TREES. git prunes every identical subtree, so this
     // reads only the changed paths' trees and blobs — no worktree scan at all.
     const listing = base === head ? "" : await g.run(["diff-tree", "-r", "-M", "--raw", "-z", "--no-abbrev", base, head]);
-    raw = parseRawZ(listing).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+    raw = parseRawZ(listing)
+      .filter((c) => !excluded(c.path))
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
     if (raw.length > 0) patch = await g.run(["diff-tree", "-r", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, head, ...spec]);
   } else {
     const stage = opts.stage ?? true;
@@ -139,16 +141,26 @@ export async function captureArtifacts(opts: CaptureOptions): Promise<Artifacts>
       // cache (unchanged directories are not re-read) keep the one full pass cheap on big trees.
       await g.run(["-c", "core.untrackedCache=true", "-c", "index.version=4", "add", "--all"], index);
       const listing = await g.run(["diff", "--cached", "-M", "--raw", "-z", "--no-abbrev", base], index);
-      raw = parseRawZ(listing).filter((c) => !excluded(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+      raw = parseRawZ(listing)
+        .filter((c) => !excluded(c.path))
+        .sort((a, b) => (a.path < b.path ? -1 : 1));
       if (raw.length > 0) patch = await g.run(["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--numstat", "-p", base, ...spec], index);
     } finally {
       if (tmpIndex) await rm(tmpIndex, { force: true });
     }
   }
 
-  const sizes = await objectSizes(g, raw.flatMap((c) => (c.blob ? [c.blob] : [])));
+  const sizes = await objectSizes(
+    g,
+    raw.flatMap((c) => (c.blob ? [c.blob] : [])),
+  );
   const files = raw.map((c): ChangedFile => ({
-    path: c.path, ...(c.from ? { from: c.from } : {}), status: c.status, kind: classifyPath(c.path), blob: c.blob, size: c.blob ? sizes.get(c.blob) ?? 0 : 0,
+    path: c.path,
+    ...(c.from ? { from: c.from } : {}),
+    status: c.status,
+    kind: classifyPath(c.path),
+    blob: c.blob,
+    size: c.blob ? (sizes.get(c.blob) ?? 0) : 0,
   }));
 
   // --numstat lines come first, then the patch.

@@ -57,13 +57,28 @@ export const ExecuteTaskInputSchema = z.object({
   /** Run branch (informational; the task pushes its own task branch). */
   branch: z.string().default(""),
   note: z.string().default(""),
-  dependencies: z.array(z.object({
-    id: z.string(), description: z.string().optional(), summary: z.string().optional(),
-    changedFiles: z.array(z.string()).optional(), commit: z.string().optional(),
-  })).default([]),
+  dependencies: z
+    .array(
+      z.object({
+        id: z.string(),
+        description: z.string().optional(),
+        summary: z.string().optional(),
+        changedFiles: z.array(z.string()).optional(),
+        commit: z.string().optional(),
+      }),
+    )
+    .default([]),
   /** Install commands for the setup phase (default: the profile's first install command per directory). */
   install: z.array(CommandSchema).optional(),
-  profile: z.object({ commands: z.object({ install: z.array(CommandSchema).default([]) }).partial().optional() }).passthrough().optional(),
+  profile: z
+    .object({
+      commands: z
+        .object({ install: z.array(CommandSchema).default([]) })
+        .partial()
+        .optional(),
+    })
+    .passthrough()
+    .optional(),
   sandbox_policy: z.enum(["refuse", "allow_unsandboxed"]).default("refuse"),
   setup_timeout_seconds: z.number().int().positive().default(900),
   agent: z.string().optional(),
@@ -115,8 +130,13 @@ interface TaskRun {
 export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskDeps = {}): Promise<ExecuteTaskResult> {
   const job = prepare(rawInput, deps);
   const ws = await prepareTaskWorkspace({
-    repo: job.input.repo, commit: job.input.commit, feature: job.input.feature, taskId: job.taskId,
-    cacheDir: job.input.cache_dir, workRoot: job.input.work_root, token: deps.gitToken,
+    repo: job.input.repo,
+    commit: job.input.commit,
+    feature: job.input.feature,
+    taskId: job.taskId,
+    cacheDir: job.input.cache_dir,
+    workRoot: job.input.work_root,
+    token: deps.gitToken,
   });
   const tmpDir = await makeTaskTmpDir();
   const run: TaskRun = { ...job, ws, tmpDir, home: path.join(tmpDir, "home"), logs: {} };
@@ -130,7 +150,13 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     sandbox = openSandbox(run, ctx);
     const setup = await runSetup({
       commands: installCommands(run.input.install, run.input.profile?.commands?.install ?? []),
-      dir: ws.dir, home: run.home, tmpDir, timeoutSeconds: run.input.setup_timeout_seconds, sandbox, redactor: run.redactor, logs: run.logs,
+      dir: ws.dir,
+      home: run.home,
+      tmpDir,
+      timeoutSeconds: run.input.setup_timeout_seconds,
+      sandbox,
+      redactor: run.redactor,
+      logs: run.logs,
     });
     run.progress(20);
     const result = await runTaskAgent(run, prepared, ctx, sandbox);
@@ -201,14 +227,24 @@ function assignAgent(run: TaskRun): PreparedTaskAgent {
   const profileCommands = (input.profile?.commands ?? {}) as Record<string, unknown>;
   return prepareTaskAgent(
     {
-      id: run.taskId, story: input.task.story ?? null, files: input.task.files, phase: phaseFacts(input.task),
+      id: run.taskId,
+      story: input.task.story ?? null,
+      files: input.task.files,
+      phase: phaseFacts(input.task),
       type: (TASK_TYPES as readonly string[]).includes(input.task.type ?? "") ? (input.task.type as TaskType) : undefined,
     },
     {
-      org: run.org, repoDir: run.ws.dir, agent: (input.agent ?? input.task.agent) as AgentId | undefined,
+      org: run.org,
+      repoDir: run.ws.dir,
+      agent: (input.agent ?? input.task.agent) as AgentId | undefined,
       values: {
-        description: input.task.description, spec_path: fp.spec, plan_path: fp.plan, tasks_path: fp.tasks, feature_dir: fp.dir,
-        test_command: firstCommand(profileCommands.test), lint_command: firstCommand(profileCommands.lint),
+        description: input.task.description,
+        spec_path: fp.spec,
+        plan_path: fp.plan,
+        tasks_path: fp.tasks,
+        feature_dir: fp.dir,
+        test_command: firstCommand(profileCommands.test),
+        lint_command: firstCommand(profileCommands.lint),
       },
     },
   );
@@ -232,12 +268,24 @@ function firstCommand(cmds: unknown): string | undefined {
 async function handOffToIde(run: TaskRun, prepared: PreparedTaskAgent): Promise<ExecuteTaskResult> {
   const { input, taskId } = run;
   const assignment: TaskAssignmentInfo = {
-    agent: prepared.agent, model: prepared.model, source: prepared.source, model_source: prepared.modelSource,
-    task_type: prepared.taskType, prompt_source: prepared.promptSource, prompt_version: prepared.promptVersion,
+    agent: prepared.agent,
+    model: prepared.model,
+    source: prepared.source,
+    model_source: prepared.modelSource,
+    task_type: prepared.taskType,
+    prompt_source: prepared.promptSource,
+    prompt_version: prepared.promptVersion,
   };
   const handoff = await startIdeHandoff({
-    ws: run.ws, repo: input.repo, feature: input.feature, taskId, title: input.task.description.slice(0, 120) || taskId, agent: prepared.agent,
-    prompt: prepared.prompt, assignment, token: run.deps.gitToken,
+    ws: run.ws,
+    repo: input.repo,
+    feature: input.feature,
+    taskId,
+    title: input.task.description.slice(0, 120) || taskId,
+    agent: prepared.agent,
+    prompt: prepared.prompt,
+    assignment,
+    token: run.deps.gitToken,
   });
   run.progress(100);
   return run.redactor.redactDeep(handoffResult(handoff, assignment));
@@ -252,7 +300,13 @@ async function writeContext(run: TaskRun): Promise<TaskContext> {
   const read = async (p: string) => (await repo.readText(p)) ?? undefined;
   return writeTaskContext(run.ws.dir, {
     feature: input.feature,
-    task: { id: taskId, description: input.task.description, files: input.task.files, story: input.task.story ?? null, phase: input.task.phase === undefined ? undefined : String(input.task.phase) },
+    task: {
+      id: taskId,
+      description: input.task.description,
+      files: input.task.files,
+      story: input.task.story ?? null,
+      phase: input.task.phase === undefined ? undefined : String(input.task.phase),
+    },
     spec: await read(fp.spec),
     plan: await read(fp.plan),
     constitution: await read(CONSTITUTION_PATH),
@@ -264,7 +318,9 @@ async function writeContext(run: TaskRun): Promise<TaskContext> {
 /** What the sandbox lets the project's toolchain and the agent use, in both phases. */
 function openSandbox(run: TaskRun, ctx: TaskContext): TaskSandbox {
   return new TaskSandbox({
-    worktree: run.ws.dir, tmpDir: run.tmpDir, policy: run.input.sandbox_policy,
+    worktree: run.ws.dir,
+    tmpDir: run.tmpDir,
+    policy: run.input.sandbox_policy,
     // .git stays read-only inside the sandbox: a writable .git/config (core.fsmonitor, hooks,
     // core.sshCommand, diff/filter drivers…) would make OUR later git commands, which run outside
     // the sandbox, execute whatever the agent put there. (The mirror objects the copy borrows are
@@ -286,30 +342,44 @@ async function runTaskAgent(run: TaskRun, prepared: PreparedTaskAgent, ctx: Task
   const agent = run.deps.runAgent ?? runAgent;
   const github = githubRepoOf(input.repo);
   // task span → agent span; the agent process gets the agent span's TRACEPARENT.
-  const result = await traceTask(taskId, () => traceAgent(prepared.agent, prepared.model, (traceEnv) => agent({
-    agentId: prepared.agent,
-    model: prepared.model,
-    task: { id: taskId, type: prepared.taskType },
-    prompt: `${prepared.prompt}\n\n${ctx.contextNote}`,
-    cwd: run.ws.dir,
-    config: prepared.config,
-    llm: run.llm,
-    title: `${taskId}: ${input.task.description}`.slice(0, 80),
-    // Jules works on the GitHub copy, from the run branch this task's commit is on.
-    github: github ? { repo: github, branch: input.branch || undefined } : undefined,
-    env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_STATE_HOME: path.join(home, ".local/state"), ...traceEnv },
-    redactor: run.redactor,
-    onLine: (line, stream) => {
-      if (bytes < 512 * 1024) lines.push(stream === "stderr" ? `[stderr] ${line}` : line);
-      bytes += line.length + 1;
-    },
-    wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
-      const w = await sandbox.wrap({ file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env }, "execute", { allowHosts, programs: [cmd.file] });
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
-      return { file: w.file, args: w.args, cwd: w.cwd, env };
-    },
-  })), { agent: prepared.agent, model: prepared.model, source: prepared.source }).catch((e: unknown) => {
+  const result = await traceTask(
+    taskId,
+    () =>
+      traceAgent(prepared.agent, prepared.model, (traceEnv) =>
+        agent({
+          agentId: prepared.agent,
+          model: prepared.model,
+          task: { id: taskId, type: prepared.taskType },
+          prompt: `${prepared.prompt}\n\n${ctx.contextNote}`,
+          cwd: run.ws.dir,
+          config: prepared.config,
+          llm: run.llm,
+          title: `${taskId}: ${input.task.description}`.slice(0, 80),
+          // Jules works on the GitHub copy, from the run branch this task's commit is on.
+          github: github ? { repo: github, branch: input.branch || undefined } : undefined,
+          env: {
+            HOME: home,
+            XDG_CONFIG_HOME: path.join(home, ".config"),
+            XDG_DATA_HOME: path.join(home, ".local/share"),
+            XDG_CACHE_HOME: path.join(home, ".cache"),
+            XDG_STATE_HOME: path.join(home, ".local/state"),
+            ...traceEnv,
+          },
+          redactor: run.redactor,
+          onLine: (line, stream) => {
+            if (bytes < 512 * 1024) lines.push(stream === "stderr" ? `[stderr] ${line}` : line);
+            bytes += line.length + 1;
+          },
+          wrap: async (cmd: AgentCommand): Promise<AgentCommand> => {
+            const w = await sandbox.wrap({ file: cmd.file, args: cmd.args, cwd: cmd.cwd, env: cmd.env }, "execute", { allowHosts, programs: [cmd.file] });
+            const env: Record<string, string> = {};
+            for (const [k, v] of Object.entries(w.env)) if (v !== undefined) env[k] = v;
+            return { file: w.file, args: w.args, cwd: w.cwd, env };
+          },
+        }),
+      ),
+    { agent: prepared.agent, model: prepared.model, source: prepared.source },
+  ).catch((e: unknown) => {
     // A sandbox stopped by its limits fails the task naming the limit, not as a crashed agent.
     throw sandbox.limitError("execute", e) ?? e;
   });
@@ -347,15 +417,20 @@ async function pushTaskBranch(run: TaskRun, commit: string): Promise<PushStatus 
 /** How the task's commands were sandboxed, and what the setup phase ran. */
 function sandboxReport(sandbox: TaskSandbox, setup: SetupOutcome, result: AgentResult): ExecuteTaskResult["sandbox"] {
   // The built-in llm agent / API agents run no process here: nothing to sandbox.
-  const info = !sandbox.ran("execute") && sandbox.info.sandboxed
-    ? { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` }
-    : { ...sandbox.info };
+  const info =
+    !sandbox.ran("execute") && sandbox.info.sandboxed
+      ? { sandboxed: false, warning: `agent ${result.agentId} ran no local process (no sandbox needed)` }
+      : { ...sandbox.info };
   return setup.commands.length ? { ...info, setup: { commands: setup.commands.map((c) => c.argv), durationMs: setup.durationMs } } : info;
 }
 
 function taskResult(
-  run: TaskRun, prepared: PreparedTaskAgent, result: AgentResult, work: { commit: string; artifacts: Artifacts },
-  push: PushStatus | "skipped", sandbox: ExecuteTaskResult["sandbox"],
+  run: TaskRun,
+  prepared: PreparedTaskAgent,
+  result: AgentResult,
+  work: { commit: string; artifacts: Artifacts },
+  push: PushStatus | "skipped",
+  sandbox: ExecuteTaskResult["sandbox"],
 ): ExecuteTaskResult {
   const { ws } = run;
   const { commit, artifacts } = work;
@@ -363,9 +438,8 @@ function taskResult(
   const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
   const files = artifacts.files.map((f) => f.path);
   const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
-  const noChange = outcome === "no_change"
-    ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n`
-    : "";
+  const noChange =
+    outcome === "no_change" ? `NO CHANGE: agent ${result.agentId} exited ${result.exitCode ?? 0} without changing any file; the task is not done.\n` : "";
   const assigned = result.agentId === prepared.agent;
   return run.redactor.redactDeep({
     task_id: run.taskId,

@@ -25,16 +25,35 @@ export { IdeHandoffSchema, type IdeHandoff } from "./task_result.ts";
 
 /** Step 1, inside execute_task: writes, commits and pushes the command file on the task branch. */
 export async function startIdeHandoff(p: {
-  ws: TaskWorkspace; repo: string; feature: string; taskId: string; title: string; agent: AgentId; prompt: string;
-  assignment: TaskAssignmentInfo; token?: string;
+  ws: TaskWorkspace;
+  repo: string;
+  feature: string;
+  taskId: string;
+  title: string;
+  agent: AgentId;
+  prompt: string;
+  assignment: TaskAssignmentInfo;
+  token?: string;
 }): Promise<IdeHandoff> {
   const file = await writeIdeCommand({ agentId: p.agent, worktree: p.ws.dir, taskId: p.taskId, title: p.title, prompt: p.prompt, branch: p.ws.branch });
-  const commit = await commitAll(p.ws.dir, `${p.taskId}: ${AGENTS[p.agent].name} command for "${p.title}"\n\nDevGodzilla-Task: ${p.taskId}\nDevGodzilla-Handoff: ${p.agent}`);
+  const commit = await commitAll(
+    p.ws.dir,
+    `${p.taskId}: ${AGENTS[p.agent].name} command for "${p.title}"\n\nDevGodzilla-Task: ${p.taskId}\nDevGodzilla-Handoff: ${p.agent}`,
+  );
   if (!commit) throw new InputError("task", `the command file ${file.path} is already on the branch unchanged`);
   await pushBranch(p.ws.dir, p.ws.branch, "origin", { token: p.token, force: true });
   return {
-    agent: p.agent, repo: p.repo, feature: p.feature, task_id: p.taskId, title: p.title, branch: p.ws.branch,
-    base_commit: p.ws.base, commit, command_file: file.path, command_name: file.name, assignment: { ...p.assignment },
+    agent: p.agent,
+    repo: p.repo,
+    feature: p.feature,
+    task_id: p.taskId,
+    title: p.title,
+    branch: p.ws.branch,
+    base_commit: p.ws.base,
+    commit,
+    command_file: file.path,
+    command_name: file.name,
+    assignment: { ...p.assignment },
   };
 }
 
@@ -42,15 +61,41 @@ export async function startIdeHandoff(p: {
 export function handoffResult(h: IdeHandoff, assignment: TaskAssignmentInfo): ExecuteTaskResult {
   const name = AGENTS[h.agent].name;
   return {
-    task_id: h.task_id, outcome: "ide_handoff", branch: h.branch, commit: h.commit, base_commit: h.base_commit, changed: false, push: "forced",
-    artifacts: { base: h.base_commit, files: [], summary: { code: 0, test: 0, doc: 0, config: 0, other: 0, total: 0, insertions: 0, deletions: 0 }, diff: "", diffTruncated: false, logs: {} },
-    agent: {
-      agentId: h.agent, finalMessage: `Handed to a person in ${name}: run /${h.command_name} (${h.command_file}) on ${h.branch}.`, tokens: { input: 0, output: 0 },
-      costUsd: null, sessionId: null, events: 0, exitCode: null, durationMs: 0, model: null, block: null, via: "ide", truncated: false,
+    task_id: h.task_id,
+    outcome: "ide_handoff",
+    branch: h.branch,
+    commit: h.commit,
+    base_commit: h.base_commit,
+    changed: false,
+    push: "forced",
+    artifacts: {
+      base: h.base_commit,
+      files: [],
+      summary: { code: 0, test: 0, doc: 0, config: 0, other: 0, total: 0, insertions: 0, deletions: 0 },
+      diff: "",
+      diffTruncated: false,
+      logs: {},
     },
-    assignment, usage: { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null },
+    agent: {
+      agentId: h.agent,
+      finalMessage: `Handed to a person in ${name}: run /${h.command_name} (${h.command_file}) on ${h.branch}.`,
+      tokens: { input: 0, output: 0 },
+      costUsd: null,
+      sessionId: null,
+      events: 0,
+      exitCode: null,
+      durationMs: 0,
+      model: null,
+      block: null,
+      via: "ide",
+      truncated: false,
+    },
+    assignment,
+    usage: { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null },
     sandbox: { sandboxed: false, warning: `IDE handoff: a person runs this task in ${name}` },
-    blocked: false, block: null, handoff: h,
+    blocked: false,
+    block: null,
+    handoff: h,
     summary: `IDE HANDOFF: waiting for a person to run ${h.command_file} in ${name} and push to ${h.branch}.`,
   };
 }
@@ -80,7 +125,15 @@ export async function pickUpIdeWork(opts: PickUpOptions): Promise<ExecuteTaskRes
   const started = Date.now();
   const agent = ideOutcome(opts.resume, { agentId: h.agent, taskId: h.task_id, startedAt: started });
   const redactor = new Redactor().add(opts.token);
-  const ws = await prepareTaskWorkspace({ repo: h.repo, commit: h.commit, feature: h.feature, taskId: h.task_id, cacheDir: opts.cacheDir, workRoot: opts.workRoot, token: opts.token });
+  const ws = await prepareTaskWorkspace({
+    repo: h.repo,
+    commit: h.commit,
+    feature: h.feature,
+    taskId: h.task_id,
+    cacheDir: opts.cacheDir,
+    workRoot: opts.workRoot,
+    token: opts.token,
+  });
   try {
     if (ws.branch !== h.branch) throw new InputError("handoff.branch", `expected ${ws.branch}, got ${h.branch}`);
     await pickUpFromBranch(ws.dir, ws.branch, "origin", { token: opts.token });
@@ -95,11 +148,20 @@ export async function pickUpIdeWork(opts: PickUpOptions): Promise<ExecuteTaskRes
     const outcome = agent.block ? "blocked" : changed ? "changed" : "no_change";
     const files = artifacts.files.map((f) => f.path);
     return redactor.redactDeep({
-      task_id: h.task_id, outcome, branch: ws.branch, commit: agent.block ? h.base_commit : commit, base_commit: h.base_commit, changed, push,
-      artifacts, agent, assignment: h.assignment as unknown as TaskAssignmentInfo,
+      task_id: h.task_id,
+      outcome,
+      branch: ws.branch,
+      commit: agent.block ? h.base_commit : commit,
+      base_commit: h.base_commit,
+      changed,
+      push,
+      artifacts,
+      agent,
+      assignment: h.assignment as unknown as TaskAssignmentInfo,
       usage: { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null },
       sandbox: { sandboxed: false, warning: `a person did this task in ${AGENTS[h.agent].name} (IDE handoff)` },
-      blocked: !!agent.block, block: agent.block,
+      blocked: !!agent.block,
+      block: agent.block,
       summary: `${outcome === "no_change" ? `NO CHANGE: the task was marked done in ${AGENTS[h.agent].name} but nothing was pushed to ${ws.branch}.\n` : ""}${agent.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
     });
   } finally {
@@ -136,10 +198,22 @@ export async function ideApproval(handoff: unknown, deps: ApprovalDeps = windmil
     return { handed_off: false };
   }
   const parsed = IdeHandoffSchema.safeParse(handoff);
-  if (!parsed.success) throw new InputError(`handoff.${parsed.error.issues[0]!.path.join(".")}`, parsed.error.issues[0]!.message, "pass execute_task's `handoff` result unchanged");
+  if (!parsed.success)
+    throw new InputError(
+      `handoff.${parsed.error.issues[0]!.path.join(".")}`,
+      parsed.error.issues[0]!.message,
+      "pass execute_task's `handoff` result unchanged",
+    );
   const h = parsed.data;
   const payload = await ideSuspendPayload(
-    { agentId: h.agent, taskId: h.task_id, title: h.title, branch: h.branch, repoUrl: h.repo, commandFile: { agentId: h.agent, path: h.command_file, name: h.command_name, content: "" } },
+    {
+      agentId: h.agent,
+      taskId: h.task_id,
+      title: h.title,
+      branch: h.branch,
+      repoUrl: h.repo,
+      commandFile: { agentId: h.agent, path: h.command_file, name: h.command_name, content: "" },
+    },
     async () => (await deps.resumeUrls()) as ResumeUrls,
   );
   return { handed_off: true, ...payload, ide: AGENTS[h.agent].name };
@@ -150,7 +224,8 @@ export async function ideApproval(handoff: unknown, deps: ApprovalDeps = windmil
  * the person pushed, as an execute_task result (changed / no_change / blocked) for QA and feedback.
  */
 export async function workAfterHandoff(p: { execute: unknown; resume: unknown; token?: string; cacheDir?: string; workRoot?: string }): Promise<unknown> {
-  const handoff = (p.execute as { outcome?: string; handoff?: unknown } | null)?.outcome === "ide_handoff" ? (p.execute as { handoff?: unknown }).handoff : undefined;
+  const handoff =
+    (p.execute as { outcome?: string; handoff?: unknown } | null)?.outcome === "ide_handoff" ? (p.execute as { handoff?: unknown }).handoff : undefined;
   if (!given(handoff)) return p.execute ?? {};
   return pickUpIdeWork({ handoff, resume: p.resume, token: p.token, cacheDir: p.cacheDir, workRoot: p.workRoot });
 }

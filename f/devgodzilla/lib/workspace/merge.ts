@@ -31,13 +31,15 @@ export interface RunBranchCopy {
  * Working copy of the run branch: its current head on the remote when it exists (it must contain
  * `baseCommit`), otherwise a new branch at `baseCommit`.
  */
-export async function openRunBranch(opts: {
-  repo: string;
-  branch: string;
-  baseCommit: string;
-  cacheDir?: string;
-  workRoot?: string;
-} & GitAuthOptions): Promise<RunBranchCopy> {
+export async function openRunBranch(
+  opts: {
+    repo: string;
+    branch: string;
+    baseCommit: string;
+    cacheDir?: string;
+    workRoot?: string;
+  } & GitAuthOptions,
+): Promise<RunBranchCopy> {
   const copy = await checkout({ ...opts, commit: opts.baseCommit, branch: opts.branch });
   const g = copy.git;
   const remoteHead = (await g.run(["ls-remote", "--heads", "origin", `refs/heads/${opts.branch}`])).split("\t")[0]?.trim();

@@ -63,12 +63,22 @@ export async function runSetup(opts: {
   const env = { HOME: opts.home, CI: "true", npm_config_cache: path.join(opts.tmpDir, "npm-cache"), HUSKY: "0" };
   for (const c of opts.commands) {
     const w = await opts.sandbox.wrap({ file: c.argv[0]!, args: c.argv.slice(1), cwd: path.join(opts.dir, c.cwd), env }, "setup");
-    const r = await runProcess({ file: w.file, args: w.args, env: w.env, cwd: w.cwd, timeoutMs: opts.timeoutSeconds * 1000, redactor: opts.redactor, logPrefix: "[setup] " });
+    const r = await runProcess({
+      file: w.file,
+      args: w.args,
+      env: w.env,
+      cwd: w.cwd,
+      timeoutMs: opts.timeoutSeconds * 1000,
+      redactor: opts.redactor,
+      logPrefix: "[setup] ",
+    });
     opts.logs[`setup: ${c.argv.join(" ")}`] = `${r.stdout}\n${r.stderr}`;
     const stopped = opts.sandbox.limitError("setup");
     if (stopped) throw stopped;
     if (r.exitCode !== 0) {
-      const detail = r.timedOut ? `timed out after ${opts.timeoutSeconds} s` : opts.redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`);
+      const detail = r.timedOut
+        ? `timed out after ${opts.timeoutSeconds} s`
+        : opts.redactor.redact(r.stderr.trim().split("\n").slice(-5).join(" | ") || `exit ${r.exitCode}`);
       throw new SetupFailedError(c.argv, detail);
     }
   }

@@ -89,14 +89,16 @@ export function runtimeDir(feature: string, taskId: string): string {
 }
 
 /** Fresh working copy of `commit` with the task branch created there. */
-export async function prepareTaskWorkspace(opts: {
-  repo: string;
-  commit: string;
-  feature: string;
-  taskId: string;
-  cacheDir?: string;
-  workRoot?: string;
-} & GitAuthOptions): Promise<TaskWorkspace> {
+export async function prepareTaskWorkspace(
+  opts: {
+    repo: string;
+    commit: string;
+    feature: string;
+    taskId: string;
+    cacheDir?: string;
+    workRoot?: string;
+  } & GitAuthOptions,
+): Promise<TaskWorkspace> {
   const branch = taskBranchName(opts.feature, opts.taskId);
   const copy = await checkout({
     repo: opts.repo,
@@ -156,7 +158,9 @@ export async function writeTaskContext(workDir: string, input: TaskContextInput)
       t.files?.length ? `Files: ${t.files.map((f) => `\`${f}\``).join(", ")}` : "",
       t.phase ? `Phase: ${t.phase}` : "",
       t.story ? `User story: ${t.story}` : "",
-    ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n") + "\n",
+    ]
+      .filter((l, i, a) => l !== "" || a[i - 1] !== "")
+      .join("\n") + "\n",
   );
   // The spec and plan live in the repo already (specs/<feature>/); copies here are for agents that
   // are told to read only their context dir.
@@ -184,6 +188,8 @@ export async function writeTaskContext(workDir: string, input: TaskContextInput)
     `Context for this task (read these first): ${files.map((f) => `\`${f}\``).join(", ")}.`,
     `Do not edit anything under \`${rel}\`.`,
     input.note ? `\nImportant: ${input.note}` : "",
-  ].join("\n").trim();
+  ]
+    .join("\n")
+    .trim();
   return { dir: rel, files, contextNote };
 }

@@ -77,4 +77,3 @@ export interface TaskAssignmentInfo {
   prompt_source: string;
   prompt_version: string;
 }
-

@@ -2,8 +2,13 @@
 // processes) wrapped with the same policy, read-only paths, languages and limits. What it did is
 // what the task's result reports; a limit any of its commands hit fails the task.
 import {
-  limitError, wrapInSandbox,
-  type SandboxCommand, type SandboxLimitError, type SandboxOptions, type SandboxPhase, type WrappedCommand,
+  limitError,
+  wrapInSandbox,
+  type SandboxCommand,
+  type SandboxLimitError,
+  type SandboxOptions,
+  type SandboxPhase,
+  type WrappedCommand,
 } from "../sandbox/index.ts";
 import type { ExecuteTaskResult } from "./task_result.ts";
 

@@ -152,7 +152,7 @@ This command is **READ-ONLY**: do not modify any file.
 The report is printed. If there are CRITICAL findings, recommend fixing them before __SPECKIT_COMMAND_IMPLEMENT__.`,
   },
   checklist: {
-    description: "Generate a requirements-quality checklist (\"unit tests for English\") for the current feature.",
+    description: 'Generate a requirements-quality checklist ("unit tests for English") for the current feature.',
     body: `${USER_INPUT}
 
 ## Outline

@@ -9,8 +9,20 @@ export const TASK_TYPES = ["code", "test", "docs", "config"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 export const TASK_PROMPT_PLACEHOLDERS = [
-  "task_id", "description", "files", "story", "phase", "task_type", "agent",
-  "feature_dir", "spec_path", "plan_path", "tasks_path", "test_command", "lint_command", "block_instruction",
+  "task_id",
+  "description",
+  "files",
+  "story",
+  "phase",
+  "task_type",
+  "agent",
+  "feature_dir",
+  "spec_path",
+  "plan_path",
+  "tasks_path",
+  "test_command",
+  "lint_command",
+  "block_instruction",
 ] as const;
 export type TaskPromptPlaceholder = (typeof TASK_PROMPT_PLACEHOLDERS)[number];
 

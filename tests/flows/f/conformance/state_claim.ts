@@ -11,5 +11,10 @@ export async function main(path: string) {
     claimed = false;
   }
   if (claimed) await R.updateResourceValue({ workspace, path, requestBody: { value: { n: 2 } } });
-  return { claimed, exists: await R.existsResource({ workspace, path }), value: await wmill.getResource(path), listed: (await R.listResource({ workspace, resourceType: "state" })).map((r) => r.path) };
+  return {
+    claimed,
+    exists: await R.existsResource({ workspace, path }),
+    value: await wmill.getResource(path),
+    listed: (await R.listResource({ workspace, resourceType: "state" })).map((r) => r.path),
+  };
 }

@@ -47,7 +47,11 @@ export function applyClarifications(spec: string, date: string, answered: Answer
     md = md.replace(re, () => oneLine(a.answer));
     resolvedMarkers.push(a.marker);
   }
-  md = addSession(md, date, answered.map((a) => `- Q: ${oneLine(a.question)} → A: ${oneLine(a.answer)}`));
+  md = addSession(
+    md,
+    date,
+    answered.map((a) => `- Q: ${oneLine(a.question)} → A: ${oneLine(a.answer)}`),
+  );
   return { markdown: md, appliedEdits, skippedEdits, resolvedMarkers };
 }
 

@@ -19,11 +19,16 @@ export interface Criterion {
 
 export const CRITERIA_FILE = "criteria.md";
 
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ").replace(/\*\*/g, "").trim();
+const oneLine = (s: string) =>
+  s
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\*\*/g, "")
+    .trim();
 const SCENARIO_LINE = /^\s*(?:\d+[.)]|[-*+])\s+(.+)$/;
 const GIVEN = /^(?:\*\*)?Given\b/i;
 /** A bold label that introduces the scenario list ("**Acceptance Scenarios**:" and translations). */
-const SCENARIO_LABEL = /^\s*(?:\*\*|__)[^*_]*(?:acceptance|scenario|akzeptanz|szenari|escenario|cenário|critères|シナリオ|受け入れ|验收|场景|인수|시나리오)[^*_]*(?:\*\*|__)\s*[:：]?\s*$/i;
+const SCENARIO_LABEL =
+  /^\s*(?:\*\*|__)[^*_]*(?:acceptance|scenario|akzeptanz|szenari|escenario|cenário|critères|シナリオ|受け入れ|验收|场景|인수|시나리오)[^*_]*(?:\*\*|__)\s*[:：]?\s*$/i;
 
 /** The scenario lines of a story's body: the list after its scenario label, and any Given… item. */
 function scenariosIn(body: string): string[] {
@@ -73,7 +78,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * `US1 AS2`, `TestUS1AS2Total`, `FR-001`, `fr_001`, `FR001`. Not inside a longer id (US1-AS20).
  */
 export function criterionPattern(id: string): RegExp {
-  const parts = id.split(/[-_.\s:]+/).filter(Boolean).map(escape);
+  const parts = id
+    .split(/[-_.\s:]+/)
+    .filter(Boolean)
+    .map(escape);
   return new RegExp(`(?:(?<![A-Za-z0-9])|(?<=[Tt]est))${parts.join("[-_.\\s:]?")}(?![0-9])`, "i");
 }
 
@@ -92,7 +100,7 @@ export function renderCriteria(title: string, criteria: readonly Criterion[]): s
     "",
     "**Input**: spec.md (acceptance scenarios and requirements) · **Used by**: tasks.md, the tests, QA",
     "",
-    "Every criterion is proven by a test that names its id in the test's title — `it(\"US1-AS1 …\")`,",
+    'Every criterion is proven by a test that names its id in the test\'s title — `it("US1-AS1 …")`,',
     "`def test_us1_as1_…`, `func TestUS1AS1…`, `fn us1_as1_…`. QA runs the project's tests and gives each",
     "criterion a verdict: **proven** (a test naming it ran and passed), **failing** (it ran and failed) or",
     "**unproven** (no test naming it ran).",
@@ -109,7 +117,13 @@ export function renderCriteria(title: string, criteria: readonly Criterion[]): s
 export function parseCriteria(md: string): Criterion[] {
   const out: Criterion[] = [];
   for (const line of md.split("\n")) {
-    const cells = line.trim().startsWith("|") ? line.trim().replace(/^\||\|$/g, "").split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, "|")) : null;
+    const cells = line.trim().startsWith("|")
+      ? line
+          .trim()
+          .replace(/^\||\|$/g, "")
+          .split(/(?<!\\)\|/)
+          .map((c) => c.trim().replace(/\\\|/g, "|"))
+      : null;
     if (!cells || cells.length < 3 || /^-+$/.test(cells[0]!) || cells[0] === "ID" || !/^[A-Za-z][\w.-]*\d/.test(cells[0]!)) continue;
     const list = (s: string | undefined) => (s ?? "").split(/[,\s]+/).filter(Boolean);
     out.push({ id: cells[0]!, stories: list(cells[1]), text: cells[2]!, tasks: list(cells[3]), kind: /-AS\d+$/.test(cells[0]!) ? "scenario" : "requirement" });

@@ -35,15 +35,24 @@ export function sections(md: string): Section[] {
   });
 }
 
-const plain = (t: string): string => t.replace(/\*|\(mandatory\)|\(include if[^)]*\)/gi, "").trim().toLowerCase();
+const plain = (t: string): string =>
+  t
+    .replace(/\*|\(mandatory\)|\(include if[^)]*\)/gi, "")
+    .trim()
+    .toLowerCase();
 
 export function findSection(md: string, name: string | RegExp, level?: number): Section | undefined {
-  return sections(md).find((s) => (level === undefined || s.level === level) && (typeof name === "string" ? plain(s.title) === name.toLowerCase() : name.test(s.title)));
+  return sections(md).find(
+    (s) => (level === undefined || s.level === level) && (typeof name === "string" ? plain(s.title) === name.toLowerCase() : name.test(s.title)),
+  );
 }
 
 export function sectionBody(md: string, s: Section | undefined): string {
   if (!s) return "";
-  return md.split("\n").slice(s.start + 1, s.end).join("\n");
+  return md
+    .split("\n")
+    .slice(s.start + 1, s.end)
+    .join("\n");
 }
 
 export interface ParsedStory extends StoryRef {
@@ -69,7 +78,10 @@ const PRIORITY = /[(（]\s*(?:Priority|Prioridad|Prioridade|Priorität|Priorité
 const SCENARIO = /^\s*(?:\d+[.)]|[-*+])\s+(?:\*\*)?Given\b/gim;
 /** A requirement line: "- **FR-001**: …", "**FR-UI-001**: …", "- **FR-001 [P2]**: …", "FR-001: …", "| FR-001 | … |". */
 const requirementLine = (prefix: string) =>
-  new RegExp(`^\\s*(?:[-*+]\\s+|\\d+[.)]\\s+|\\|\\s*)?(?:\\*\\*|__)?\\s*(${prefix}(?:-[A-Z][A-Z0-9]*)*-\\d{2,}[a-z]?)\\s*(?:\\[[^\\]\\n]*\\]\\s*)*(?:\\*\\*|__)?\\s*(?:\\[[^\\]\\n]*\\]\\s*)*[:：.|—–-]\\s*(.+?)\\s*\\|?\\s*$`, "gm");
+  new RegExp(
+    `^\\s*(?:[-*+]\\s+|\\d+[.)]\\s+|\\|\\s*)?(?:\\*\\*|__)?\\s*(${prefix}(?:-[A-Z][A-Z0-9]*)*-\\d{2,}[a-z]?)\\s*(?:\\[[^\\]\\n]*\\]\\s*)*(?:\\*\\*|__)?\\s*(?:\\[[^\\]\\n]*\\]\\s*)*[:：.|—–-]\\s*(.+?)\\s*\\|?\\s*$`,
+    "gm",
+  );
 
 function storiesOf(md: string): ParsedStory[] {
   const stories: ParsedStory[] = [];
@@ -79,7 +91,11 @@ function storiesOf(md: string): ParsedStory[] {
     if (!m) continue;
     const body = lines.slice(s.start + 1, s.end).join("\n");
     const pr = PRIORITY.exec(s.title);
-    const title = m[2]!.replace(PRIORITY, "").replace(/🎯.*$/u, "").replace(/\s*[-–—:]\s*$/, "").trim();
+    const title = m[2]!
+      .replace(PRIORITY, "")
+      .replace(/🎯.*$/u, "")
+      .replace(/\s*[-–—:]\s*$/, "")
+      .trim();
     // No priority given: file order (P1 for story 1…), so nothing is reordered.
     stories.push({ number: Number(m[1]), title, priority: (pr?.[1] ?? pr?.[2] ?? `P${m[1]}`).toUpperCase(), scenarios: (body.match(SCENARIO) ?? []).length });
   }
@@ -87,7 +103,10 @@ function storiesOf(md: string): ParsedStory[] {
   // The older template: one "### Primary User Story" and its "### Acceptance Scenarios".
   const primary = findSection(md, /^Primary User Story/i);
   if (!primary) return [];
-  const text = sectionBody(md, primary).trim().split(/\n\s*\n/)[0]!.replace(/\s+/g, " ");
+  const text = sectionBody(md, primary)
+    .trim()
+    .split(/\n\s*\n/)[0]!
+    .replace(/\s+/g, " ");
   const scenarios = sectionBody(md, findSection(md, /^Acceptance Scenarios/i)).match(SCENARIO) ?? [];
   return [{ number: 1, title: text.split(/(?<=[.。!?])\s/)[0]!.slice(0, 120) || "Primary User Story", priority: "P1", scenarios: scenarios.length }];
 }
@@ -139,7 +158,11 @@ function clarificationsOf(md: string): ParsedSpec["clarifications"] {
 export function parseSpec(md: string): ParsedSpec {
   const title = md.match(/^#\s+Feature Specification:\s*(.+)$/m)?.[1]?.trim() ?? md.match(/^#\s+(.+)$/m)?.[1]?.trim() ?? "";
   const featureBranch = md.match(/\*\*Feature Branch\*\*:\s*`([^`]+)`/)?.[1];
-  const listIn = (sec: Section | undefined) => sectionBody(md, sec).split("\n").filter((l) => /^\s*-\s+/.test(l)).map((l) => l.replace(/^\s*-\s+/, "").trim());
+  const listIn = (sec: Section | undefined) =>
+    sectionBody(md, sec)
+      .split("\n")
+      .filter((l) => /^\s*-\s+/.test(l))
+      .map((l) => l.replace(/^\s*-\s+/, "").trim());
   return {
     title,
     featureBranch,
@@ -183,7 +206,15 @@ export function openMarkers(md: string): string[] {
     if (/^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]/.test(line)) continue;
     for (const m of line.matchAll(MARKER)) {
       const text = (m[1] ?? m[2] ?? "").replace(/\\"/g, '"').trim();
-      out.push(text || line.replace(MARKER, "").replace(/^\s*(?:[-*+]|\d+[.)])\s+/, "").replace(/\*\*/g, "").trim() || "(no question given)");
+      out.push(
+        text ||
+          line
+            .replace(MARKER, "")
+            .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, "")
+            .replace(/\*\*/g, "")
+            .trim() ||
+          "(no question given)",
+      );
     }
   }
   return out;
@@ -212,8 +243,20 @@ function distance(a: string, b: string): number {
  * ignored, "<placeholders>" skipped), then the same level, then the smallest edit distance.
  */
 export function nearestHeading(md: string, expected: string, exclude: string[] = []): { heading: string; line: number } | undefined {
-  const norm = (t: string) => t.toLowerCase().replace(/<[^>]*>/g, " ").replace(/\d+/g, "#").replace(/[*_`]/g, "").replace(/\s+/g, " ").trim();
-  const words = (t: string) => new Set(norm(t).split(/[^\p{L}\p{N}#]+/u).filter((w) => w.length > 1 || w === "#"));
+  const norm = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\d+/g, "#")
+      .replace(/[*_`]/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  const words = (t: string) =>
+    new Set(
+      norm(t)
+        .split(/[^\p{L}\p{N}#]+/u)
+        .filter((w) => w.length > 1 || w === "#"),
+    );
   const level = /^(#+)/.exec(expected)?.[1]!.length ?? 0;
   const want = norm(expected.replace(/^#+\s*/, ""));
   const wantWords = words(expected.replace(/^#+\s*/, ""));
@@ -224,7 +267,8 @@ export function nearestHeading(md: string, expected: string, exclude: string[] =
     if (s.level === 1 || skip.has(norm(s.title))) continue;
     const shared = [...words(s.title)].filter((w) => wantWords.has(w)).length;
     const key: [number, number, number] = [-shared, s.level === level ? 0 : 1, distance(norm(s.title), want) / Math.max(want.length, norm(s.title).length, 1)];
-    if (!best || key[0] < best.key[0] || (key[0] === best.key[0] && (key[1] < best.key[1] || (key[1] === best.key[1] && key[2] < best.key[2])))) best = { heading: lines[s.start]!.trim(), line: s.start + 1, key };
+    if (!best || key[0] < best.key[0] || (key[0] === best.key[0] && (key[1] < best.key[1] || (key[1] === best.key[1] && key[2] < best.key[2]))))
+      best = { heading: lines[s.start]!.trim(), line: s.start + 1, key };
   }
   return best && { heading: best.heading, line: best.line };
 }
@@ -242,7 +286,15 @@ function missing(path: string, what: string, section: string, expected: string, 
 /** The spec's user stories, or an error naming the section, the heading expected and the nearest one found. */
 export function requireStories(md: string, path: string): ParsedStory[] {
   const stories = parseSpec(md).stories;
-  if (!stories.length) throw missing(path, "user stories", "## User Scenarios & Testing", "### User Story 1 - <title> (Priority: P1)", md, "### User Story 1 - <title> (Priority: P1)");
+  if (!stories.length)
+    throw missing(
+      path,
+      "user stories",
+      "## User Scenarios & Testing",
+      "### User Story 1 - <title> (Priority: P1)",
+      md,
+      "### User Story 1 - <title> (Priority: P1)",
+    );
   return stories;
 }
 
@@ -313,7 +365,12 @@ export function parsePlan(md: string): ParsedPlan {
     .map((l) => l.match(/^\|\s*(.+?)\s*\|\s*(PASS|VIOLATION|N\/A)\s*\|/))
     .filter((m): m is RegExpMatchArray => !!m)
     .map((m) => ({ principle: m[1]!, status: m[2]! }));
-  return { title: md.match(/^#\s+Implementation Plan:\s*(.+)$/m)?.[1]?.trim() ?? "", technicalContext: tc, gates, hasComplexityTracking: !!findSection(md, "complexity tracking", 2) };
+  return {
+    title: md.match(/^#\s+Implementation Plan:\s*(.+)$/m)?.[1]?.trim() ?? "",
+    technicalContext: tc,
+    gates,
+    hasComplexityTracking: !!findSection(md, "complexity tracking", 2),
+  };
 }
 
 /** Principle names from a constitution (`### <name>` under Core Principles, or any `###`). */

@@ -20,7 +20,10 @@ export interface SpecMeta {
 
 /** Stories in priority order (stable), so "User Story 1" is the first P1 story. */
 export function orderStories<T extends { priority: string }>(stories: T[]): T[] {
-  return stories.map((s, i) => ({ s, i })).sort((a, b) => a.s.priority.localeCompare(b.s.priority) || a.i - b.i).map((x) => x.s);
+  return stories
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => a.s.priority.localeCompare(b.s.priority) || a.i - b.i)
+    .map((x) => x.s);
 }
 
 export function renderSpec(c: SpecContent, meta: SpecMeta): string {
@@ -59,7 +62,8 @@ export function renderSpec(c: SpecContent, meta: SpecMeta): string {
 // ---------------------------------------------------------------------------------------------
 // checklists/requirements.md (Spec Kit's specify step writes and re-validates it)
 
-const TECH = /\b(react|vue|angular|svelte|django|flask|fastapi|express|spring|rails|postgres(?:ql)?|mysql|mongodb|redis|kafka|kubernetes|docker|typescript|javascript|python|golang|java|rust|graphql|rest api|json api|sql|aws|gcp|azure|lambda)\b/i;
+const TECH =
+  /\b(react|vue|angular|svelte|django|flask|fastapi|express|spring|rails|postgres(?:ql)?|mysql|mongodb|redis|kafka|kubernetes|docker|typescript|javascript|python|golang|java|rust|graphql|rest api|json api|sql|aws|gcp|azure|lambda)\b/i;
 
 export interface SpecFacts {
   title: string;
@@ -218,7 +222,12 @@ export function renderPlan(p: PlanDraft, meta: PlanMeta): string {
     "",
   ];
   if (violations.length) {
-    out.push("## Complexity Tracking", "", "| Violation | Why Needed | Simpler Alternative Rejected Because |", "|-----------|------------|-------------------------------------|");
+    out.push(
+      "## Complexity Tracking",
+      "",
+      "| Violation | Why Needed | Simpler Alternative Rejected Because |",
+      "|-----------|------------|-------------------------------------|",
+    );
     for (const v of violations) out.push(`| ${cell(v.principle)} | ${cell(v.justification)} | ${cell(v.simplerAlternativeRejectedBecause || "-")} |`);
     out.push("");
   }
@@ -229,7 +238,14 @@ export function renderResearch(p: PlanDraft, meta: PlanMeta): string {
   const out = [`# Research: ${meta.featureTitle}`, "", `**Date**: ${meta.date} | **Plan**: [plan.md](./plan.md)`, ""];
   if (!p.research.length) out.push("No open technical unknowns: every Technical Context field was decided from the spec and the project.", "");
   for (const r of p.research) {
-    out.push(`## ${oneLine(r.topic)}`, "", `- **Decision**: ${oneLine(r.decision)}`, `- **Rationale**: ${oneLine(r.rationale)}`, `- **Alternatives considered**: ${oneLine(r.alternatives || "None")}`, "");
+    out.push(
+      `## ${oneLine(r.topic)}`,
+      "",
+      `- **Decision**: ${oneLine(r.decision)}`,
+      `- **Rationale**: ${oneLine(r.rationale)}`,
+      `- **Alternatives considered**: ${oneLine(r.alternatives || "None")}`,
+      "",
+    );
   }
   return out.join("\n");
 }
@@ -257,7 +273,14 @@ export function renderQuickstart(p: PlanDraft, meta: PlanMeta): string {
   return out.join("\n");
 }
 
-export const CONTRACT_EXT: Record<PlanDraft["contracts"][number]["kind"], string> = { openapi: "yaml", graphql: "graphql", cli: "md", event: "md", library: "md", other: "md" };
+export const CONTRACT_EXT: Record<PlanDraft["contracts"][number]["kind"], string> = {
+  openapi: "yaml",
+  graphql: "graphql",
+  cli: "md",
+  event: "md",
+  library: "md",
+  other: "md",
+};
 
 // ---------------------------------------------------------------------------------------------
 // tasks.md
@@ -299,7 +322,14 @@ export function renderTasks(d: TasksDraft, meta: { featureTitle: string; feature
     const deps = t.dependsOn.map((k) => ids[k]!).filter(Boolean);
     const criteria = [...new Set(t.criteria ?? [])];
     // The line format itself is speckit/tasks.ts's (the same module parses it back).
-    return formatTaskLine({ id: ids[t.key]!, done: false, parallel: t.parallel, labels: [], stories: story ? [`US${story}`] : [], description: `${desc}${criteria.length ? ` (criteria: ${criteria.join(", ")})` : ""}${deps.length ? ` (depends on ${deps.join(", ")})` : ""}` });
+    return formatTaskLine({
+      id: ids[t.key]!,
+      done: false,
+      parallel: t.parallel,
+      labels: [],
+      stories: story ? [`US${story}`] : [],
+      description: `${desc}${criteria.length ? ` (criteria: ${criteria.join(", ")})` : ""}${deps.length ? ` (depends on ${deps.join(", ")})` : ""}`,
+    });
   };
   const list = (ts: TasksDraft["setup"], story?: number) => (ts.length ? ts.map((t) => taskLine(t, story)) : ["No tasks in this phase."]);
 
@@ -338,12 +368,26 @@ export function renderTasks(d: TasksDraft, meta: { featureTitle: string; feature
     out.push(`## Phase ${++phase}: User Story ${ref.number} - ${oneLine(ref.title)} (Priority: ${ref.priority})${i === 0 ? " 🎯 MVP" : ""}`, "");
     out.push(`**Goal**: ${oneLine(s.goal)}`, "", `**Independent Test**: ${oneLine(s.independentTest)}`, "");
     if (s.tests.length) {
-      out.push(`### Tests for User Story ${ref.number}`, "", "> **NOTE: Write these tests FIRST, ensure they FAIL before implementation**", "", ...s.tests.map((t) => taskLine(t, ref.number)), "");
+      out.push(
+        `### Tests for User Story ${ref.number}`,
+        "",
+        "> **NOTE: Write these tests FIRST, ensure they FAIL before implementation**",
+        "",
+        ...s.tests.map((t) => taskLine(t, ref.number)),
+        "",
+      );
     }
     out.push(`### Implementation for User Story ${ref.number}`, "", ...s.implementation.map((t) => taskLine(t, ref.number)), "");
     out.push(`**Checkpoint**: ${oneLine(s.checkpoint || `User Story ${ref.number} is fully functional and testable independently`)}`, "");
   });
-  out.push(`## Phase ${++phase}: Polish & Cross-Cutting Concerns`, "", "**Purpose**: Improvements that affect multiple user stories", "", ...list(d.polish), "");
+  out.push(
+    `## Phase ${++phase}: Polish & Cross-Cutting Concerns`,
+    "",
+    "**Purpose**: Improvements that affect multiple user stories",
+    "",
+    ...list(d.polish),
+    "",
+  );
   out.push(
     "## Dependencies & Execution Order",
     "",
@@ -369,7 +413,10 @@ export function renderTasks(d: TasksDraft, meta: { featureTitle: string; feature
 // checklists/<domain>.md
 
 /** Renders new items; continues CHK numbering when `existing` (the current file) is given. */
-export function renderChecklist(d: ChecklistDraft, meta: { featureTitle: string; date: string; domain: string; existing?: string }): { markdown: string; first: number; last: number } {
+export function renderChecklist(
+  d: ChecklistDraft,
+  meta: { featureTitle: string; date: string; domain: string; existing?: string },
+): { markdown: string; first: number; last: number } {
   const used = [...(meta.existing ?? "").matchAll(/\bCHK(\d{3,})\b/g)].map((m) => Number(m[1]));
   let n = used.length ? Math.max(...used) : 0;
   const first = n + 1;
@@ -377,7 +424,10 @@ export function renderChecklist(d: ChecklistDraft, meta: { featureTitle: string;
   for (const s of d.sections) {
     sections.push(`## ${oneLine(s.category)}`, "");
     for (const it of s.items) {
-      const refs = it.refs.map((r) => r.trim()).filter(Boolean).map((r) => (r.startsWith("[") ? r : `[${r}]`));
+      const refs = it.refs
+        .map((r) => r.trim())
+        .filter(Boolean)
+        .map((r) => (r.startsWith("[") ? r : `[${r}]`));
       sections.push(`- [ ] CHK${pad3(++n)} ${oneLine(it.text)}${refs.length ? ` ${refs.join(" ")}` : ""}`);
     }
     sections.push("");
@@ -420,7 +470,8 @@ export function renderAnalysis(r: { findings: Finding[]; coverage: CoverageRow[]
   const out = ["## Specification Analysis Report", ""];
   if (r.findings.length) {
     out.push("| ID | Category | Severity | Location(s) | Summary | Recommendation |", "|----|----------|----------|-------------|---------|----------------|");
-    for (const f of r.findings) out.push(`| ${f.id} | ${f.category} | ${f.severity} | ${cell(f.locations.join(", ") || "-")} | ${cell(f.summary)} | ${cell(f.recommendation || "-")} |`);
+    for (const f of r.findings)
+      out.push(`| ${f.id} | ${f.category} | ${f.severity} | ${cell(f.locations.join(", ") || "-")} | ${cell(f.summary)} | ${cell(f.recommendation || "-")} |`);
   } else out.push("No issues found.");
   out.push("", "**Coverage Summary Table:**", "", "| Requirement Key | Has Task? | Task IDs | Notes |", "|-----------------|-----------|----------|-------|");
   for (const c of r.coverage) out.push(`| ${c.requirement} | ${c.hasTask ? "Yes" : "No"} | ${c.taskIds.join(", ") || "-"} | |`);
@@ -438,7 +489,12 @@ export { markersIn };
  * reviewer's own ticks survive; other lines (and any items we do not know) are left untouched.
  * Without an existing file, renders a fresh one.
  */
-export function recheckRequirementsChecklist(existing: string | undefined, oldFacts: SpecFacts, newFacts: SpecFacts, meta: { date: string; specLink: string }): string {
+export function recheckRequirementsChecklist(
+  existing: string | undefined,
+  oldFacts: SpecFacts,
+  newFacts: SpecFacts,
+  meta: { date: string; specLink: string },
+): string {
   const fresh = renderRequirementsChecklist(newFacts, meta);
   if (!existing) return fresh;
   const states = (md: string) => new Map([...md.matchAll(/^- \[([ x])\] (.+)$/gm)].map((m) => [m[2]!.trim(), m[1] === "x"]));

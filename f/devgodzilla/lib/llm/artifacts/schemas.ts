@@ -11,7 +11,10 @@ export const MARKER_RE = /\[NEEDS CLARIFICATION:\s*([^\]]*)\]/g;
 // specify
 
 export const QuestionOption = z.object({
-  key: z.string().trim().regex(/^[A-E]$/, "option keys are A..E"),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[A-E]$/, "option keys are A..E"),
   answer: line,
   implications: z.string().trim().default(""),
 });
@@ -34,7 +37,10 @@ export type Question = z.infer<typeof Question>;
 
 export const UserStory = z.object({
   title: line,
-  priority: z.string().trim().regex(/^P[1-9]$/, "priority is P1..P9"),
+  priority: z
+    .string()
+    .trim()
+    .regex(/^P[1-9]$/, "priority is P1..P9"),
   narrative: line,
   whyPriority: line,
   independentTest: line,
@@ -62,12 +68,23 @@ export const SpecDraft = z
   })
   .superRefine((d, ctx) => {
     const markers = markersIn(JSON.stringify(d.spec));
-    if (markers.length > 3) ctx.addIssue({ code: "custom", path: ["spec"], message: `the spec has ${markers.length} [NEEDS CLARIFICATION: …] markers; at most 3 are allowed — decide the rest and record them under assumptions` });
+    if (markers.length > 3)
+      ctx.addIssue({
+        code: "custom",
+        path: ["spec"],
+        message: `the spec has ${markers.length} [NEEDS CLARIFICATION: …] markers; at most 3 are allowed — decide the rest and record them under assumptions`,
+      });
     for (const [i, q] of d.questions.entries()) {
-      if (!markers.includes(q.marker.trim())) ctx.addIssue({ code: "custom", path: ["questions", i, "marker"], message: `no "[NEEDS CLARIFICATION: ${q.marker}]" marker with exactly this text is in the spec` });
+      if (!markers.includes(q.marker.trim()))
+        ctx.addIssue({
+          code: "custom",
+          path: ["questions", i, "marker"],
+          message: `no "[NEEDS CLARIFICATION: ${q.marker}]" marker with exactly this text is in the spec`,
+        });
     }
     for (const m of markers) {
-      if (!d.questions.some((q) => q.marker.trim() === m)) ctx.addIssue({ code: "custom", path: ["questions"], message: `marker "[NEEDS CLARIFICATION: ${m}]" has no question; add one (max 3 in total)` });
+      if (!d.questions.some((q) => q.marker.trim() === m))
+        ctx.addIssue({ code: "custom", path: ["questions"], message: `marker "[NEEDS CLARIFICATION: ${m}]" has no question; add one (max 3 in total)` });
     }
   });
 export type SpecDraft = z.infer<typeof SpecDraft>;
@@ -82,7 +99,10 @@ export function markersIn(text: string): string[] {
 
 export const ClarifyEdits = z.object({
   /** Replace `find` (exact text now in the spec, found once) by `replace`. */
-  edits: z.array(z.object({ find: z.string().min(1), replace: z.string() })).max(40).default([]),
+  edits: z
+    .array(z.object({ find: z.string().min(1), replace: z.string() }))
+    .max(40)
+    .default([]),
 });
 
 export const CoverageScan = z.object({
@@ -118,14 +138,29 @@ export const PlanDraft = z.object({
   constitutionCheck: z.array(ConstitutionGate).min(1),
   structure: z.object({ sourceTree: z.array(line).min(1), decision: line }),
   research: z.array(z.object({ topic: line, decision: line, rationale: line, alternatives: z.string().default("") })).default([]),
-  dataModel: z.array(z.object({
-    name: line,
-    description: z.string().default(""),
-    fields: z.array(z.object({ name: line, type: line, notes: z.string().default("") })).default([]),
-    relationships: z.array(line).default([]),
-    states: z.array(line).default([]),
-  })).default([]),
-  contracts: z.array(z.object({ name: z.string().trim().regex(/^[a-z0-9][a-z0-9._-]*$/i, "contract names are file-name safe"), kind: z.enum(["openapi", "graphql", "cli", "event", "library", "other"]), content: line })).default([]),
+  dataModel: z
+    .array(
+      z.object({
+        name: line,
+        description: z.string().default(""),
+        fields: z.array(z.object({ name: line, type: line, notes: z.string().default("") })).default([]),
+        relationships: z.array(line).default([]),
+        states: z.array(line).default([]),
+      }),
+    )
+    .default([]),
+  contracts: z
+    .array(
+      z.object({
+        name: z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9][a-z0-9._-]*$/i, "contract names are file-name safe"),
+        kind: z.enum(["openapi", "graphql", "cli", "event", "library", "other"]),
+        content: line,
+      }),
+    )
+    .default([]),
   quickstart: z.array(z.object({ step: line, expected: line })).min(1),
 });
 export type PlanDraft = z.infer<typeof PlanDraft>;
@@ -149,14 +184,18 @@ export const TasksDraft = z
   .object({
     setup: z.array(TaskDraft).default([]),
     foundational: z.array(TaskDraft).default([]),
-    stories: z.array(z.object({
-      storyIndex: z.number().int().min(1),
-      goal: line,
-      independentTest: line,
-      tests: z.array(TaskDraft).default([]),
-      implementation: z.array(TaskDraft).min(1),
-      checkpoint: z.string().default(""),
-    })).min(1),
+    stories: z
+      .array(
+        z.object({
+          storyIndex: z.number().int().min(1),
+          goal: line,
+          independentTest: line,
+          tests: z.array(TaskDraft).default([]),
+          implementation: z.array(TaskDraft).min(1),
+          checkpoint: z.string().default(""),
+        }),
+      )
+      .min(1),
     polish: z.array(TaskDraft).default([]),
   })
   .superRefine((d, ctx) => {
@@ -166,7 +205,9 @@ export const TasksDraft = z
       if (keys.has(t.key)) ctx.addIssue({ code: "custom", path: ["key"], message: `duplicate task key "${t.key}"` });
       keys.add(t.key);
     }
-    for (const t of all) for (const dep of t.dependsOn) if (!keys.has(dep)) ctx.addIssue({ code: "custom", path: ["dependsOn"], message: `task "${t.key}" depends on unknown key "${dep}"` });
+    for (const t of all)
+      for (const dep of t.dependsOn)
+        if (!keys.has(dep)) ctx.addIssue({ code: "custom", path: ["dependsOn"], message: `task "${t.key}" depends on unknown key "${dep}"` });
   });
 export type TasksDraft = z.infer<typeof TasksDraft>;
 
@@ -176,15 +217,26 @@ export type TasksDraft = z.infer<typeof TasksDraft>;
 export const ChecklistDraft = z.object({
   title: line,
   purpose: line,
-  sections: z.array(z.object({
-    category: line,
-    items: z.array(z.object({
-      /** A question about the requirements' quality ("Is … quantified …?"), never "Verify …". */
-      text: line.refine((t) => !/^(verify|test|confirm|check)\b/i.test(t), "checklist items test the writing of requirements; do not start with Verify/Test/Confirm/Check"),
-      /** [Spec §FR-001], [Gap], [Ambiguity], [Conflict], [Assumption] … */
-      refs: z.array(z.string()).default([]),
-    })).min(1),
-  })).min(1),
+  sections: z
+    .array(
+      z.object({
+        category: line,
+        items: z
+          .array(
+            z.object({
+              /** A question about the requirements' quality ("Is … quantified …?"), never "Verify …". */
+              text: line.refine(
+                (t) => !/^(verify|test|confirm|check)\b/i.test(t),
+                "checklist items test the writing of requirements; do not start with Verify/Test/Confirm/Check",
+              ),
+              /** [Spec §FR-001], [Gap], [Ambiguity], [Conflict], [Assumption] … */
+              refs: z.array(z.string()).default([]),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .min(1),
 });
 export type ChecklistDraft = z.infer<typeof ChecklistDraft>;
 
@@ -195,13 +247,17 @@ export const FINDING_CATEGORIES = ["Duplication", "Ambiguity", "Underspecificati
 export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
 
 export const AnalysisDraft = z.object({
-  findings: z.array(z.object({
-    category: z.enum(FINDING_CATEGORIES),
-    severity: z.enum(SEVERITIES),
-    locations: z.array(z.string()).default([]),
-    summary: line,
-    recommendation: z.string().default(""),
-  })).default([]),
+  findings: z
+    .array(
+      z.object({
+        category: z.enum(FINDING_CATEGORIES),
+        severity: z.enum(SEVERITIES),
+        locations: z.array(z.string()).default([]),
+        summary: line,
+        recommendation: z.string().default(""),
+      }),
+    )
+    .default([]),
   /** Which tasks cover each requirement (FR-/SC- ids); drives the coverage table and gap findings. */
   coverage: z.array(z.object({ requirement: z.string(), taskIds: z.array(z.string()).default([]) })).default([]),
   nextActions: z.array(z.string()).default([]),

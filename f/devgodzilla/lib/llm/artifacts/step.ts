@@ -37,7 +37,10 @@ export interface StepOutput {
 export const StepRefSchema = z.object({
   repo: z.string().trim().min(1, "is required"),
   branch: z.string().trim().min(1, "is required"),
-  commit: z.string().trim().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
+  commit: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
 });
 
 /** Validates `{repo, branch, commit}` naming the field on failure. */
@@ -53,7 +56,12 @@ export function stepRef(input: Partial<StepRef>): StepRef {
 /** Feature name from an explicit parameter, else from a run branch `devgodzilla/<feature>`. */
 export function featureFrom(feature: string | undefined, branch: string): FeaturePaths {
   const name = feature?.trim() || (isRunBranch(branch) ? branch.slice(branch.indexOf("/") + 1) : "");
-  if (!name) throw new InputError("feature", "is required when the branch is not a run branch (devgodzilla/NNN-name)", "pass the spec directory name, e.g. 003-user-auth");
+  if (!name)
+    throw new InputError(
+      "feature",
+      "is required when the branch is not a run branch (devgodzilla/NNN-name)",
+      "pass the spec directory name, e.g. 003-user-auth",
+    );
   return featurePaths(validateFeatureName(name, "feature"), "feature");
 }
 
@@ -129,7 +137,16 @@ export async function runStep<R extends object>(
     const out = await body(ws);
     const files = [...ws.written].sort();
     if (out.readOnly) {
-      return { branch: o.ref.branch, commit: wc.commit, base_commit: wc.commit, push: "up-to-date", files, usage: o.llm.ledger.totals(), usage_id, ...out.result };
+      return {
+        branch: o.ref.branch,
+        commit: wc.commit,
+        base_commit: wc.commit,
+        push: "up-to-date",
+        files,
+        usage: o.llm.ledger.totals(),
+        usage_id,
+        ...out.result,
+      };
     }
     const sha = (await commitAll(wc.dir, out.message)) ?? wc.commit;
     let push: StepOutput["push"];

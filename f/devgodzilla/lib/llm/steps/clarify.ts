@@ -40,7 +40,8 @@ export function resolveAnswers(questions: Question[], answers: Record<string, un
   for (const [id, v] of Object.entries(answers)) {
     // An approval form has fixed fields (Q1..Q8): empty ones for questions not asked are fine.
     const empty = v === null || v === undefined || (typeof v === "string" && v.trim() === "");
-    if (!questions.some((q) => q.id === id) && !empty) throw new InputError(`answers.${id}`, "answers a question that is not open", `open questions: ${questions.map((q) => q.id).join(", ") || "none"}`);
+    if (!questions.some((q) => q.id === id) && !empty)
+      throw new InputError(`answers.${id}`, "answers a question that is not open", `open questions: ${questions.map((q) => q.id).join(", ") || "none"}`);
     if (v !== null && v !== undefined && typeof v !== "string") throw new InputError(`answers.${id}`, "must be text");
   }
   const answered: (AnsweredQuestion & { id: string })[] = [];
@@ -65,10 +66,16 @@ export async function runClarify(p: ClarifyParams): Promise<ClarifyResult> {
   const ref = stepRef(p);
   const paths = featureFrom(p.feature, ref.branch);
   const qs = z.array(Question).safeParse(p.questions ?? []);
-  if (!qs.success) throw new InputError("questions", `not a list of questions (${qs.error.issues[0]?.path.join(".")}: ${qs.error.issues[0]?.message})`, "pass the `questions` returned by specify or clarify");
+  if (!qs.success)
+    throw new InputError(
+      "questions",
+      `not a list of questions (${qs.error.issues[0]?.path.join(".")}: ${qs.error.issues[0]?.message})`,
+      "pass the `questions` returned by specify or clarify",
+    );
   const maxNew = p.max_new_questions ?? 0;
   if (!Number.isInteger(maxNew) || maxNew < 0 || maxNew > 5) throw new InputError("max_new_questions", "must be an integer from 0 to 5");
-  if (p.answers !== undefined && p.answers !== null && (typeof p.answers !== "object" || Array.isArray(p.answers))) throw new InputError("answers", "must be an object of question id → answer");
+  if (p.answers !== undefined && p.answers !== null && (typeof p.answers !== "object" || Array.isArray(p.answers)))
+    throw new InputError("answers", "must be an object of question id → answer");
   const { answered, open } = resolveAnswers(qs.data, p.answers ?? {});
   const { llm, redactor } = stepLlm(p);
 
@@ -76,20 +83,37 @@ export async function runClarify(p: ClarifyParams): Promise<ClarifyResult> {
     let spec = await requireArtifact(ws, paths.spec, "specify");
     const oldFacts = specFacts(spec);
     for (const a of answered) {
-      if (a.marker && !markersIn(spec).includes(a.marker.trim())) throw new InputError(`answers.${a.id}`, `the marker "[NEEDS CLARIFICATION: ${a.marker}]" is not in ${paths.spec} at this commit`, "it may have been answered already; pass the latest questions");
+      if (a.marker && !markersIn(spec).includes(a.marker.trim()))
+        throw new InputError(
+          `answers.${a.id}`,
+          `the marker "[NEEDS CLARIFICATION: ${a.marker}]" is not in ${paths.spec} at this commit`,
+          "it may have been answered already; pass the latest questions",
+        );
     }
     const ctx = await promptContext(ws, spec.slice(0, 4000), Math.min(p.context_budget_tokens ?? 3000, 3000));
     const date = today();
     await progress(10);
     if (answered.length) {
-      const edits = await llm.structured({ system: CLARIFY_EDIT_SYSTEM, prompt: clarifyEditPrompt(spec, answered, ctx), schema: ClarifyEdits, schemaName: "spec_edits", purpose: "clarify" });
+      const edits = await llm.structured({
+        system: CLARIFY_EDIT_SYSTEM,
+        prompt: clarifyEditPrompt(spec, answered, ctx),
+        schema: ClarifyEdits,
+        schemaName: "spec_edits",
+        purpose: "clarify",
+      });
       spec = applyClarifications(spec, date, answered, edits.edits).markdown;
     }
     await progress(50);
     let coverage: { category: string; status: string }[] = [];
     let fresh: Question[] = [];
     if (maxNew > 0) {
-      const scan = await llm.structured({ system: CLARIFY_SCAN_SYSTEM, prompt: clarifyScanPrompt(spec, maxNew, ctx), schema: CoverageScan, schemaName: "coverage_scan", purpose: "clarify-scan" });
+      const scan = await llm.structured({
+        system: CLARIFY_SCAN_SYSTEM,
+        prompt: clarifyScanPrompt(spec, maxNew, ctx),
+        schema: CoverageScan,
+        schemaName: "coverage_scan",
+        purpose: "clarify-scan",
+      });
       coverage = scan.coverage;
       const used = new Set(qs.data.map((q) => Number(q.id.slice(1))));
       let next = Math.max(0, ...used) + 1;

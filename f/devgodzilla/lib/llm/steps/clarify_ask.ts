@@ -34,7 +34,13 @@ export async function askClarifications(
     `recommended answers; you may also type an option letter (A, B, …) or your own answer. ` +
     `Leave a field empty to keep the question open.\n\n`;
   return {
-    asked: true, max_new_questions: Math.max(0, Math.min(5, p.max_followup_questions)),
-    ...urls, default_args, description: { markdown: intro + p.questions_markdown }, questions: p.questions, feature: p.feature, round: p.round,
+    asked: true,
+    max_new_questions: Math.max(0, Math.min(5, p.max_followup_questions)),
+    ...urls,
+    default_args,
+    description: { markdown: intro + p.questions_markdown },
+    questions: p.questions,
+    feature: p.feature,
+    round: p.round,
   };
 }

@@ -31,7 +31,8 @@ export const MAX_DESCRIPTION_CHARS = 20_000;
 
 export function validateShortName(s: string | undefined): string | undefined {
   if (s === undefined || s.trim() === "") return undefined;
-  if (/\.\.|[\/\\]/.test(s) || s.trim().startsWith(".")) throw new InputError("short_name", `'${s}' would escape specs/`, "use a few words such as 'user-auth'");
+  if (/\.\.|[\/\\]/.test(s) || s.trim().startsWith("."))
+    throw new InputError("short_name", `'${s}' would escape specs/`, "use a few words such as 'user-auth'");
   if (!slugify(s)) throw new InputError("short_name", `'${s}' has no letters or digits`);
   return s.trim();
 }
@@ -40,7 +41,8 @@ export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
   // All input checks happen before anything is checked out or asked.
   const description = typeof p.feature_description === "string" ? p.feature_description.trim() : "";
   if (!description) throw new InputError("feature_description", "is empty", "describe the feature in a sentence or more");
-  if (description.length > MAX_DESCRIPTION_CHARS) throw new InputError("feature_description", `is longer than ${MAX_DESCRIPTION_CHARS} characters`, "put long material in the repository and reference it");
+  if (description.length > MAX_DESCRIPTION_CHARS)
+    throw new InputError("feature_description", `is longer than ${MAX_DESCRIPTION_CHARS} characters`, "put long material in the repository and reference it");
   const shortName = validateShortName(p.short_name);
   const ref = stepRef(p);
   const { llm, redactor } = stepLlm(p);
@@ -48,16 +50,30 @@ export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
   return runStep({ ref, gitToken: p.git_token, llm, redactor }, async (ws) => {
     await progress(10);
     const ctx = await promptContext(ws, description, p.context_budget_tokens ?? 6000);
-    const draft = await llm.structured({ system: SPECIFY_SYSTEM, prompt: specifyPrompt(description, ctx), schema: SpecDraft, schemaName: "feature_spec", purpose: "specify" });
+    const draft = await llm.structured({
+      system: SPECIFY_SYSTEM,
+      prompt: specifyPrompt(description, ctx),
+      schema: SpecDraft,
+      schemaName: "feature_spec",
+      purpose: "specify",
+    });
     await progress(70);
     const fromModel = slugify(draft.shortName).split("-").filter(Boolean).slice(0, 4).join("-");
     // Spec Kit's init option: "feature_numbering": "timestamp" → YYYYMMDD-HHMMSS prefixes.
-    const initOptions = await ws.read(INIT_OPTIONS_PATH).then((t) => (t ? JSON.parse(t) : {}), () => ({}));
+    const initOptions = await ws.read(INIT_OPTIONS_PATH).then(
+      (t) => (t ? JSON.parse(t) : {}),
+      () => ({}),
+    );
     const timestamp = initOptions?.feature_numbering === "timestamp" ? new Date() : undefined;
     // Numbers held by other runs' branches (devgodzilla/NNN-…) count as taken too, so two runs
     // specifying at the same time never write the same feature directory/branch.
-    const inFlight = Object.keys(await listRemoteBranches(ref.repo, RUN_BRANCH_PREFIX, { token: p.git_token })).map(featureFromRunBranch).filter((f): f is string => !!f);
-    const next = nextFeatureName([...(await listFeatureDirs(ws.dir)), ...inFlight], { ...(fromModel ? { shortName: shortName ?? fromModel } : { shortName, description }), timestamp });
+    const inFlight = Object.keys(await listRemoteBranches(ref.repo, RUN_BRANCH_PREFIX, { token: p.git_token }))
+      .map(featureFromRunBranch)
+      .filter((f): f is string => !!f);
+    const next = nextFeatureName([...(await listFeatureDirs(ws.dir)), ...inFlight], {
+      ...(fromModel ? { shortName: shortName ?? fromModel } : { shortName, description }),
+      timestamp,
+    });
     const feature = { ...next, paths: featurePaths(next.feature) };
     const date = today();
     const spec = renderSpec(draft.spec, { featureDir: feature.feature, date, description });

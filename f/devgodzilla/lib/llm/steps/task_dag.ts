@@ -73,7 +73,12 @@ export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
   } catch (e) {
     const error = redactor.redact((e as Error).message);
     dag.warnings.push(`the model could not read the dependency sentences (${error}); the DAG uses the deterministic reading only`);
-    return { ...dag, source, markdown: renderDagMarkdown(dag), model_reading: { model: llm.model, prompt_version: "", sentences: 0, relations: 0, used: 0, error } };
+    return {
+      ...dag,
+      source,
+      markdown: renderDagMarkdown(dag),
+      model_reading: { model: llm.model, prompt_version: "", sentences: 0, relations: 0, used: 0, error },
+    };
   }
   const withModel = reading.relations.length ? parseTasksMd(text, { ...opts, llmRelations: reading.relations }) : dag;
   const used = withModel.statements.filter((s) => s.source === "llm" && s.effect !== "rejected").length;

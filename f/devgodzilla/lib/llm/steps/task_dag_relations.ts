@@ -38,7 +38,10 @@ export function sentencesForModel(dag: TaskDag): { line: number; text: string }[
 export function outlineOf(dag: TaskDag): string {
   return dag.phases
     .filter((p) => p.tasks.length)
-    .map((p) => `- ${p.number ? `Phase ${p.number}` : p.title}: ${p.title} — tasks ${p.tasks[0]}${p.tasks.length > 1 ? `…${p.tasks[p.tasks.length - 1]}` : ""}${p.stories.length ? ` — stories ${p.stories.join(", ")}` : ""}`)
+    .map(
+      (p) =>
+        `- ${p.number ? `Phase ${p.number}` : p.title}: ${p.title} — tasks ${p.tasks[0]}${p.tasks.length > 1 ? `…${p.tasks[p.tasks.length - 1]}` : ""}${p.stories.length ? ` — stories ${p.stories.join(", ")}` : ""}`,
+    )
     .join("\n");
 }
 

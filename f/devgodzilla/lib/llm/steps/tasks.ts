@@ -57,12 +57,13 @@ export function findCycle(tasks: { key: string; dependsOn: string[] }[]): string
 export function withTasks(criteria: readonly Criterion[], draft: TasksDraft, ids: Record<string, string>): Criterion[] {
   const named = new Map<string, { tasks: string[]; stories: Set<string> }>();
   const note = (keyed: TasksDraft["setup"], story?: number) => {
-    for (const t of keyed) for (const id of t.criteria) {
-      const e = named.get(id) ?? { tasks: [], stories: new Set<string>() };
-      e.tasks.push(ids[t.key]!);
-      if (story) e.stories.add(`US${story}`);
-      named.set(id, e);
-    }
+    for (const t of keyed)
+      for (const id of t.criteria) {
+        const e = named.get(id) ?? { tasks: [], stories: new Set<string>() };
+        e.tasks.push(ids[t.key]!);
+        if (story) e.stories.add(`US${story}`);
+        named.set(id, e);
+      }
   };
   note(draft.setup);
   note(draft.foundational);
@@ -86,7 +87,9 @@ export async function runTasks(p: TasksParams): Promise<TasksResult> {
     const parsed = parseSpec(spec);
     requireStories(spec, paths.spec); // names the section, the heading expected and the nearest one found
     const contractFiles = (await repoFiles(ws.dir).list(paths.contracts)).filter((e) => e.kind === "file").map((e) => e.name);
-    const contracts = (await Promise.all(contractFiles.map(async (f) => `--- ${f}\n${(await ws.read(`${paths.contracts}/${f}`)) ?? ""}`))).join("\n").slice(0, 20_000);
+    const contracts = (await Promise.all(contractFiles.map(async (f) => `--- ${f}\n${(await ws.read(`${paths.contracts}/${f}`)) ?? ""}`)))
+      .join("\n")
+      .slice(0, 20_000);
     const ctx = await promptContext(ws, `${parsed.title}\n${plan.slice(0, 3000)}`, p.context_budget_tokens ?? 4000);
     await progress(10);
     const storyNumbers = new Set(parsed.stories.map((s) => s.number));
@@ -94,15 +97,31 @@ export async function runTasks(p: TasksParams): Promise<TasksResult> {
     const criterionIds = new Set(criteria.map((c) => c.id));
     // Story indexes and the dependency graph are checked inside the schema, so a bad answer is re-asked.
     const schema = TasksDraft.superRefine((d, c) => {
-      for (const s of d.stories) if (!storyNumbers.has(s.storyIndex)) c.addIssue({ code: "custom", path: ["stories"], message: `storyIndex ${s.storyIndex} is not a user story of the spec (valid: ${[...storyNumbers].join(", ")})` });
+      for (const s of d.stories)
+        if (!storyNumbers.has(s.storyIndex))
+          c.addIssue({
+            code: "custom",
+            path: ["stories"],
+            message: `storyIndex ${s.storyIndex} is not a user story of the spec (valid: ${[...storyNumbers].join(", ")})`,
+          });
       const all = [...d.setup, ...d.foundational, ...d.stories.flatMap((s) => [...s.tests, ...s.implementation]), ...d.polish];
       const cycle = findCycle(all);
       if (cycle) c.addIssue({ code: "custom", path: ["dependsOn"], message: `dependency cycle: ${cycle.join(" -> ")}` });
-      for (const t of all) for (const id of t.criteria) if (!criterionIds.has(id)) c.addIssue({ code: "custom", path: ["criteria"], message: `task "${t.key}" names criterion ${id}, which is not in the criteria list (valid: ${[...criterionIds].slice(0, 40).join(", ")})` });
+      for (const t of all)
+        for (const id of t.criteria)
+          if (!criterionIds.has(id))
+            c.addIssue({
+              code: "custom",
+              path: ["criteria"],
+              message: `task "${t.key}" names criterion ${id}, which is not in the criteria list (valid: ${[...criterionIds].slice(0, 40).join(", ")})`,
+            });
     });
     const draft = await llm.structured({
       system: TASKS_SYSTEM,
-      prompt: tasksPrompt({ spec, plan, dataModel: await ws.read(paths.dataModel), research: await ws.read(paths.research), contracts: contracts || undefined, criteria }, ctx),
+      prompt: tasksPrompt(
+        { spec, plan, dataModel: await ws.read(paths.dataModel), research: await ws.read(paths.research), contracts: contracts || undefined, criteria },
+        ctx,
+      ),
       schema,
       schemaName: "task_list",
       purpose: "tasks",

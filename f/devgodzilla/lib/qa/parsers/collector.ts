@@ -36,7 +36,13 @@ export function relPath(p: string, root: string): string {
 
 export function collector(kind: CheckKind, text: string, root: string): Collector {
   const c: Collector = {
-    kind, text, lines: text.split("\n"), root, findings: [], tools: new Set(), counts: undefined,
+    kind,
+    text,
+    lines: text.split("\n"),
+    root,
+    findings: [],
+    tools: new Set(),
+    counts: undefined,
     add(f, tool) {
       c.tools.add(tool);
       if (c.findings.length < 200) c.findings.push({ source: "check", ...f });

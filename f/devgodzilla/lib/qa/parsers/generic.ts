@@ -8,7 +8,11 @@ export const fileLineMessage: OutputParser = ({ lines, root, kind, findings, add
   if (kind !== "test" && findings.length === 0) {
     for (const l of lines) {
       const m = /^([\w@./-]+\.[A-Za-z]{1,6}):(\d+)(?::\d+)?:? (?:(error|warning)[:\s]+)?(.{3,})$/.exec(l);
-      if (m && !/^https?:/.test(m[1])) add({ code: "LINT", severity: m[3] === "warning" ? "warning" : "blocking", message: m[4].trim(), file: relPath(m[1], root), line: Number(m[2]) }, "generic");
+      if (m && !/^https?:/.test(m[1]))
+        add(
+          { code: "LINT", severity: m[3] === "warning" ? "warning" : "blocking", message: m[4].trim(), file: relPath(m[1], root), line: Number(m[2]) },
+          "generic",
+        );
     }
   }
 };
@@ -19,6 +23,6 @@ export const passedFailed: OutputParser = (c) => {
   // generic closing line: "N passed, N failed"
   if (!c.counts) {
     const g = /^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m.exec(text);
-    if (g) setCounts(Number(g[1]), Number(g[2]), Number(g[3] ?? 0)), tools.add("generic");
+    if (g) (setCounts(Number(g[1]), Number(g[2]), Number(g[3] ?? 0)), tools.add("generic"));
   }
 };

@@ -4,7 +4,10 @@ import { relPath, type OutputParser } from "./collector.ts";
 /** go test: "--- FAIL: TestX" with its log location, build errors, counts. */
 export const goTest: OutputParser = ({ text, lines, root, tools, add, setCounts }) => {
   // go test: "--- FAIL: TestX (0.00s)" then "    x_test.go:12: message"; build errors "./x.go:3:2: msg"
-  let goPass = 0, goFail = 0, goSkip = 0, goSeen = false;
+  let goPass = 0,
+    goFail = 0,
+    goSkip = 0,
+    goSeen = false;
   for (let i = 0; i < lines.length; i++) {
     const m = /^\s*--- (FAIL|PASS|SKIP): (\S+) \(/.exec(lines[i]);
     if (!m) continue;
@@ -17,7 +20,16 @@ export const goTest: OutputParser = ({ text, lines, root, tools, add, setCounts 
       const goLoc = (l: string) => /^\s+(\S+?\.go):(\d+): (.+)$/.exec(l);
       let loc = goLoc(lines[i + 1] ?? "");
       for (let j = i - 1; !loc && j >= 0 && !lines[j].startsWith(`=== RUN   ${m[2]}`) && !/^\s*--- /.test(lines[j]); j--) loc = goLoc(lines[j]) ?? loc;
-      add({ code: "GO_TEST_FAIL", severity: "blocking", message: `${m[2]}${loc ? `: ${loc[3]}` : ""}`, file: loc ? relPath(loc[1], root) : undefined, line: loc ? Number(loc[2]) : undefined }, "go test");
+      add(
+        {
+          code: "GO_TEST_FAIL",
+          severity: "blocking",
+          message: `${m[2]}${loc ? `: ${loc[3]}` : ""}`,
+          file: loc ? relPath(loc[1], root) : undefined,
+          line: loc ? Number(loc[2]) : undefined,
+        },
+        "go test",
+      );
     }
   }
   if (goSeen) setCounts(goPass, goFail, goSkip);
@@ -41,7 +53,8 @@ export const goLint: OutputParser = ({ lines, root, kind, findings, add }) => {
   if (kind !== "test") {
     for (const l of lines) {
       const m = /^(?:vet: )?(\.?\.?\/?[\w./-]+\.go):(\d+):(\d+): (.+)$/.exec(l);
-      if (m && !findings.some((f) => f.file === relPath(m[1], root) && f.line === Number(m[2]))) add({ code: "GO_LINT", severity: "blocking", message: m[4], file: relPath(m[1], root), line: Number(m[2]) }, "go vet");
+      if (m && !findings.some((f) => f.file === relPath(m[1], root) && f.line === Number(m[2])))
+        add({ code: "GO_LINT", severity: "blocking", message: m[4], file: relPath(m[1], root), line: Number(m[2]) }, "go vet");
     }
   }
 };

@@ -12,12 +12,25 @@ export const vitest: OutputParser = ({ text, lines, root, tools, add, setCounts 
       if (/^\s*FAIL\s/.test(lines[j])) break;
       loc = /^\s*❯\s+(\S+?):(\d+):\d+/.exec(lines[j]);
     }
-    const msg = lines.slice(i + 1, i + 6).find((x) => /Error|expected/i.test(x))?.trim() ?? "";
-    add({ code: "VITEST_FAIL", severity: "blocking", message: `${m[2]}${msg ? `: ${msg}` : ""}`, file: relPath(loc ? loc[1] : m[1], root), line: loc ? Number(loc[2]) : undefined }, "vitest");
+    const msg =
+      lines
+        .slice(i + 1, i + 6)
+        .find((x) => /Error|expected/i.test(x))
+        ?.trim() ?? "";
+    add(
+      {
+        code: "VITEST_FAIL",
+        severity: "blocking",
+        message: `${m[2]}${msg ? `: ${msg}` : ""}`,
+        file: relPath(loc ? loc[1] : m[1], root),
+        line: loc ? Number(loc[2]) : undefined,
+      },
+      "vitest",
+    );
   }
   {
     const m = /^\s*Tests\s+(?:(\d+) failed)?(?:\s*\|\s*)?(?:(\d+) passed)?(?:\s*\|\s*)?(?:(\d+) skipped)?\s*\((\d+)\)/m.exec(text);
-    if (m) setCounts(Number(m[2] ?? 0), Number(m[1] ?? 0), Number(m[3] ?? 0)), tools.add("vitest");
+    if (m) (setCounts(Number(m[2] ?? 0), Number(m[1] ?? 0), Number(m[3] ?? 0)), tools.add("vitest"));
   }
 };
 
@@ -51,11 +64,13 @@ export const nodeTest: OutputParser = ({ text, lines, root, findings, tools, add
   for (let i = 0; i < lines.length; i++) {
     const m = /^(\s*)not ok \d+ - (.+?)(?:\s+#.*)?$/.exec(lines[i]);
     if (!m) continue;
-    let file: string | undefined, line: number | undefined, msg = "";
+    let file: string | undefined,
+      line: number | undefined,
+      msg = "";
     for (let j = i + 1; j < Math.min(lines.length, i + 60); j++) {
       if (/^\s*(not )?ok \d+ /.test(lines[j]) || /^\s*\.\.\.\s*$/.test(lines[j])) break;
       const loc = /^\s+location: '(.+):(\d+):\d+'/.exec(lines[j]);
-      if (loc) (file = relPath(loc[1], root)), (line = Number(loc[2]));
+      if (loc) ((file = relPath(loc[1], root)), (line = Number(loc[2])));
       const err = /^\s+error: (?:[|>][-+]?)?\s*['"]?(.*?)['"]?$/.exec(lines[j]);
       if (err && !msg) msg = err[1] || (lines[j + 1] ?? "").trim();
     }
@@ -64,10 +79,14 @@ export const nodeTest: OutputParser = ({ text, lines, root, findings, tools, add
     add({ code: "NODE_TEST_FAIL", severity: "blocking", message: `${m[2]}${msg ? `: ${msg}` : ""}`, file, line }, "node --test");
   }
   {
-    const p = /^# pass (\d+)$/m.exec(text), f = /^# fail (\d+)$/m.exec(text), s = /^# skipped (\d+)$/m.exec(text);
-    if (p && f) setCounts(Number(p[1]), Number(f[1]), Number(s?.[1] ?? 0)), tools.add("node --test");
-    const sp = /^ℹ pass (\d+)$/m.exec(text), sf = /^ℹ fail (\d+)$/m.exec(text), ss = /^ℹ skipped (\d+)$/m.exec(text);
-    if (sp && sf) setCounts(Number(sp[1]), Number(sf[1]), Number(ss?.[1] ?? 0)), tools.add("node --test");
+    const p = /^# pass (\d+)$/m.exec(text),
+      f = /^# fail (\d+)$/m.exec(text),
+      s = /^# skipped (\d+)$/m.exec(text);
+    if (p && f) (setCounts(Number(p[1]), Number(f[1]), Number(s?.[1] ?? 0)), tools.add("node --test"));
+    const sp = /^ℹ pass (\d+)$/m.exec(text),
+      sf = /^ℹ fail (\d+)$/m.exec(text),
+      ss = /^ℹ skipped (\d+)$/m.exec(text);
+    if (sp && sf) (setCounts(Number(sp[1]), Number(sf[1]), Number(ss?.[1] ?? 0)), tools.add("node --test"));
   }
   // spec reporter "✖ name (1.2ms)" + "at … (/abs/x.test.js:3:5)"
   if (tools.has("node --test") && !findings.some((f) => f.code === "NODE_TEST_FAIL")) {
@@ -77,7 +96,17 @@ export const nodeTest: OutputParser = ({ text, lines, root, findings, tools, add
       let loc: RegExpExecArray | null = null;
       for (let j = i + 1; j < Math.min(lines.length, i + 30) && !loc; j++) loc = /\((\/[^()\s]+?\.[cm]?[jt]s):(\d+):\d+\)/.exec(lines[j]);
       if (loc && /node:internal|node_modules/.test(loc[1])) loc = null;
-      if (!findings.some((f) => f.message.startsWith(m[1]))) add({ code: "NODE_TEST_FAIL", severity: "blocking", message: m[1], file: loc ? relPath(loc[1], root) : undefined, line: loc ? Number(loc[2]) : undefined }, "node --test");
+      if (!findings.some((f) => f.message.startsWith(m[1])))
+        add(
+          {
+            code: "NODE_TEST_FAIL",
+            severity: "blocking",
+            message: m[1],
+            file: loc ? relPath(loc[1], root) : undefined,
+            line: loc ? Number(loc[2]) : undefined,
+          },
+          "node --test",
+        );
     }
   }
 };

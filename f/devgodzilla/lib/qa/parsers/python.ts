@@ -13,7 +13,16 @@ export const pytest: OutputParser = ({ lines, root, tools, add, setCounts }) => 
     const m = /^(FAILED|ERROR) (\S+?\.py)(?:::(\S+))?(?: - (.*))?$/.exec(l);
     if (m) {
       const loc = pyLoc.get(m[2]);
-      add({ code: m[1] === "FAILED" ? "PYTEST_FAILED" : "PYTEST_ERROR", severity: "blocking", message: `${m[3] ?? m[2]}${m[4] ? `: ${m[4]}` : ""}`, file: relPath(m[2], root), line: loc?.line }, "pytest");
+      add(
+        {
+          code: m[1] === "FAILED" ? "PYTEST_FAILED" : "PYTEST_ERROR",
+          severity: "blocking",
+          message: `${m[3] ?? m[2]}${m[4] ? `: ${m[4]}` : ""}`,
+          file: relPath(m[2], root),
+          line: loc?.line,
+        },
+        "pytest",
+      );
     }
     const s = /^=+ (.*\b(?:passed|failed|error|errors|skipped|no tests ran)\b.*) in [\d.]+s.* =+$/.exec(l);
     if (s) {
@@ -29,7 +38,8 @@ export const mypy: OutputParser = ({ lines, root, add }) => {
   // mypy: "app/x.py:12: error: Incompatible types in assignment ... [assignment]"
   for (const l of lines) {
     const m = /^(\S+\.pyi?):(\d+)(?::\d+)?: (error|warning|note): (.+?)(?:\s+\[([\w-]+)\])?$/.exec(l);
-    if (m && m[3] !== "note") add({ code: `MYPY:${m[5] ?? m[3]}`, severity: sev(m[3] === "error"), message: m[4], file: relPath(m[1], root), line: Number(m[2]) }, "mypy");
+    if (m && m[3] !== "note")
+      add({ code: `MYPY:${m[5] ?? m[3]}`, severity: sev(m[3] === "error"), message: m[4], file: relPath(m[1], root), line: Number(m[2]) }, "mypy");
   }
 };
 

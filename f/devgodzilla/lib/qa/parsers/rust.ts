@@ -26,6 +26,7 @@ export const cargo: OutputParser = (c) => {
   for (let i = 0; i < lines.length; i++) {
     const e = /^(error|warning)(\[(E\d+)\])?: (.+)$/.exec(lines[i]);
     const at = /^\s+--> ([^:]+):(\d+):\d+/.exec(lines[i + 1] ?? "");
-    if (e && at && e[1] === "error") add({ code: e[3] ? `RUSTC_${e[3]}` : "RUSTC", severity: "blocking", message: e[4], file: relPath(at[1], root), line: Number(at[2]) }, "cargo");
+    if (e && at && e[1] === "error")
+      add({ code: e[3] ? `RUSTC_${e[3]}` : "RUSTC", severity: "blocking", message: e[4], file: relPath(at[1], root), line: Number(at[2]) }, "cargo");
   }
 };

@@ -16,8 +16,15 @@ export const eslint: OutputParser = ({ text, lines, root, add }) => {
   const trimmed = text.trim();
   if (trimmed.startsWith("[{") && trimmed.includes('"filePath"')) {
     try {
-      for (const f of JSON.parse(trimmed) as Array<{ filePath: string; messages: Array<{ line?: number; severity: number; message: string; ruleId?: string | null }> }>) {
-        for (const m of f.messages) add({ code: `ESLINT:${m.ruleId ?? "error"}`, severity: sev(m.severity === 2), message: m.message, file: relPath(f.filePath, root), line: m.line }, "eslint");
+      for (const f of JSON.parse(trimmed) as Array<{
+        filePath: string;
+        messages: Array<{ line?: number; severity: number; message: string; ruleId?: string | null }>;
+      }>) {
+        for (const m of f.messages)
+          add(
+            { code: `ESLINT:${m.ruleId ?? "error"}`, severity: sev(m.severity === 2), message: m.message, file: relPath(f.filePath, root), line: m.line },
+            "eslint",
+          );
       }
     } catch {
       /* not JSON after all */
@@ -31,7 +38,8 @@ export const eslint: OutputParser = ({ text, lines, root, add }) => {
       continue;
     }
     const m = /^\s+(\d+):(\d+)\s+(error|warning)\s+(.+?)(?:\s{2,}(\S+))?\s*$/.exec(l);
-    if (m && eslintFile) add({ code: `ESLINT:${m[5] ?? "error"}`, severity: sev(m[3] === "error"), message: m[4], file: relPath(eslintFile, root), line: Number(m[1]) }, "eslint");
+    if (m && eslintFile)
+      add({ code: `ESLINT:${m[5] ?? "error"}`, severity: sev(m[3] === "error"), message: m[4], file: relPath(eslintFile, root), line: Number(m[1]) }, "eslint");
     else if (l.trim() === "") eslintFile = null;
   }
   // ESLint unix: "/abs/a.js:3:7: msg [Error/no-undef]"

@@ -74,7 +74,7 @@ export async function readResults(plan: ReporterPlan, stdout: string, root: stri
     if (text === null) continue;
     if (!text.trim() && !(src.format === "cargo-json" && /^error: could not compile/m.test(stderr))) {
       // The runner opened its result file and reported nothing: it ran, and no test ran.
-      if (src.path !== "stdout") runners.add(src.runner), formats.add(src.format);
+      if (src.path !== "stdout") (runners.add(src.runner), formats.add(src.format));
       continue;
     }
     try {

@@ -19,7 +19,8 @@ export interface Read {
   errors: LoadError[];
 }
 
-const firstLines = (s: unknown, n = 6): string | undefined => (typeof s === "string" && s.trim() ? s.trim().split("\n").slice(0, n).join("\n").slice(0, 800) : undefined);
+const firstLines = (s: unknown, n = 6): string | undefined =>
+  typeof s === "string" && s.trim() ? s.trim().split("\n").slice(0, n).join("\n").slice(0, 800) : undefined;
 
 // ---------------------------------------------------------------- jest and vitest
 
@@ -98,7 +99,8 @@ export function readMochaJson(text: string, ctx: ReadContext): Read {
   }
   // Hook failures ("before all" hook) are failures that are not in `tests`.
   for (const f of doc.failures ?? []) {
-    if (!cases.some((c) => c.fullName === f.fullTitle)) errors.push({ file: f.file ? ctx.relPath(f.file) : null, message: `${f.fullTitle ?? ""}: ${firstLines(f.err?.message) ?? "failed"}` });
+    if (!cases.some((c) => c.fullName === f.fullTitle))
+      errors.push({ file: f.file ? ctx.relPath(f.file) : null, message: `${f.fullTitle ?? ""}: ${firstLines(f.err?.message) ?? "failed"}` });
   }
   return { cases, errors };
 }
@@ -143,14 +145,27 @@ export function readNodeEvents(text: string, ctx: ReadContext): Read {
     if (e.type !== "test:pass" && e.type !== "test:fail") continue;
     const rel = e.file ? ctx.relPath(e.file) : null;
     // A file whose top-level "test" is the file itself failed to load (node reports it as a failing test named after the file).
-    if (e.type === "test:fail" && e.nesting === 0 && e.file && e.name && (e.file.endsWith(e.name) || e.failureType === "testCodeFailure" && e.name === e.file)) {
+    if (
+      e.type === "test:fail" &&
+      e.nesting === 0 &&
+      e.file &&
+      e.name &&
+      (e.file.endsWith(e.name) || (e.failureType === "testCodeFailure" && e.name === e.file))
+    ) {
       errors.push({ file: rel, message: firstLines(e.error) ?? "the file failed to load" });
       continue;
     }
     if (e.suite) continue;
     const suites = path.slice(0, e.nesting ?? 0);
     const status = e.todo ? "todo" : e.skip ? "skipped" : e.type === "test:pass" ? "passed" : "failed";
-    cases.push({ name: e.name ?? "", fullName: sep([...suites, e.name ?? ""]), file: rel, line: e.line ?? null, status, ...(status === "failed" ? { message: firstLines(e.error) } : {}) });
+    cases.push({
+      name: e.name ?? "",
+      fullName: sep([...suites, e.name ?? ""]),
+      file: rel,
+      line: e.line ?? null,
+      status,
+      ...(status === "failed" ? { message: firstLines(e.error) } : {}),
+    });
   }
   return { cases, errors };
 }
@@ -216,7 +231,16 @@ export function readGoJson(text: string): Read {
     if (e.Action === "output" && e.Output) (output.get(key) ?? output.set(key, []).get(key)!).push(e.Output);
     if (e.Action !== "pass" && e.Action !== "fail" && e.Action !== "skip") continue;
     const status = e.Action === "pass" ? "passed" : e.Action === "fail" ? "failed" : "skipped";
-    cases.set(key, { name: e.Test, fullName: sep([pkg, e.Test]), file: null, line: null, status, ...(status !== "passed" ? { message: firstLines((output.get(key) ?? []).filter((l) => !/^(=== RUN|--- (PASS|FAIL|SKIP))/.test(l.trim())).join("")) } : {}) });
+    cases.set(key, {
+      name: e.Test,
+      fullName: sep([pkg, e.Test]),
+      file: null,
+      line: null,
+      status,
+      ...(status !== "passed"
+        ? { message: firstLines((output.get(key) ?? []).filter((l) => !/^(=== RUN|--- (PASS|FAIL|SKIP))/.test(l.trim())).join("")) }
+        : {}),
+    });
   }
   if (!events) throw new ResultFormatError("no go test -json events");
   // A parent test that only groups subtests is not a test of its own.
@@ -234,7 +258,12 @@ function cargoCompileErrors(stderr: string, ctx: ReadContext): LoadError[] {
   const failed = [...stderr.matchAll(/^error: could not compile `[^`]+`(?: \((\w+) "([^"]+)"\))?/gm)];
   if (!failed.length) return [];
   const first = /^(error(?:\[E\d+\])?: .+)\n\s*--> ([^:\n]+):\d+/m.exec(stderr);
-  return [{ file: first ? ctx.relPath(first[2]!) : null, message: `${failed.map((m) => (m[2] ? `${m[1]} ${m[2]}` : "the crate")).join(", ")} did not compile${first ? `: ${first[1]}` : ""}` }];
+  return [
+    {
+      file: first ? ctx.relPath(first[2]!) : null,
+      message: `${failed.map((m) => (m[2] ? `${m[1]} ${m[2]}` : "the crate")).join(", ")} did not compile${first ? `: ${first[1]}` : ""}`,
+    },
+  ];
 }
 
 export function readCargoJson(text: string, ctx: ReadContext = { relPath: (p) => p }): Read {
@@ -252,7 +281,14 @@ export function readCargoJson(text: string, ctx: ReadContext = { relPath: (p) =>
     if (e.type !== "test" || !e.name || e.event === "started") continue;
     const status = e.event === "ok" ? "passed" : e.event === "failed" ? "failed" : "skipped";
     const name = e.name.split("::").pop() ?? e.name;
-    cases.push({ name, fullName: e.name.split("::").join(" › "), file: null, line: null, status, ...(status === "failed" ? { message: firstLines(e.stdout ?? e.message) } : {}) });
+    cases.push({
+      name,
+      fullName: e.name.split("::").join(" › "),
+      file: null,
+      line: null,
+      status,
+      ...(status === "failed" ? { message: firstLines(e.stdout ?? e.message) } : {}),
+    });
   }
   const errors = cargoCompileErrors(ctx.stderr ?? "", ctx);
   if (!events && !errors.length) throw new ResultFormatError("no libtest JSON events");

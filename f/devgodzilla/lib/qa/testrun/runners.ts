@@ -71,7 +71,10 @@ export function scriptWords(s: string): string[] {
 
 /** The commands of a package script, split at && ; || (a pipe keeps its left side's runner). */
 function scriptCommands(script: string): string[][] {
-  return script.split(/&&|\|\||;/).map((c) => scriptWords(c.split(/\|(?!\|)/)[0]!)).filter((w) => w.length);
+  return script
+    .split(/&&|\|\||;/)
+    .map((c) => scriptWords(c.split(/\|(?!\|)/)[0]!))
+    .filter((w) => w.length);
 }
 
 interface ScriptRunner {
@@ -123,7 +126,13 @@ function reporterArgs(runner: RunnerId, out: string): string[] {
 }
 
 const FORMAT: Record<RunnerId, ResultSource["format"]> = {
-  vitest: "jest-json", jest: "jest-json", mocha: "mocha-json", "node-test": "node-events", pytest: "junit", go: "go-json", cargo: "cargo-json",
+  vitest: "jest-json",
+  jest: "jest-json",
+  mocha: "mocha-json",
+  "node-test": "node-events",
+  pytest: "junit",
+  go: "go-json",
+  cargo: "cargo-json",
 };
 
 /**
@@ -138,7 +147,15 @@ export function planReporters(cmd: ProjectCommand, repoDir: string, outDir: stri
   const planEnv: Record<string, string> = {
     // Appended to what the project sets, never replacing it.
     PYTEST_ADDOPTS: [env.PYTEST_ADDOPTS, `--junitxml=${pytestXml}`, "-o", "junit_family=xunit1"].filter(Boolean).join(" "),
-    NODE_OPTIONS: [env.NODE_OPTIONS, `--test-reporter=${reporterModule}`, `--test-reporter-destination=${nodeEvents}`, "--test-reporter=spec", "--test-reporter-destination=stdout"].filter(Boolean).join(" "),
+    NODE_OPTIONS: [
+      env.NODE_OPTIONS,
+      `--test-reporter=${reporterModule}`,
+      `--test-reporter-destination=${nodeEvents}`,
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+    ]
+      .filter(Boolean)
+      .join(" "),
   };
   sources.push({ runner: "pytest", format: "junit", path: pytestXml }, { runner: "node-test", format: "node-events", path: nodeEvents });
   let argv = [...cmd.argv];
@@ -152,7 +169,10 @@ export function planReporters(cmd: ProjectCommand, repoDir: string, outDir: stri
     sources.push({ runner, format: "go-json", path: "stdout" });
   } else if (runner === "cargo" && direct) {
     const dd = argv.indexOf("--");
-    argv = dd >= 0 ? [...argv.slice(0, dd + 1), "-Z", "unstable-options", "--format", "json", ...argv.slice(dd + 1)] : [...argv, "--", "-Z", "unstable-options", "--format", "json"];
+    argv =
+      dd >= 0
+        ? [...argv.slice(0, dd + 1), "-Z", "unstable-options", "--format", "json", ...argv.slice(dd + 1)]
+        : [...argv, "--", "-Z", "unstable-options", "--format", "json"];
     // libtest's JSON output is unstable-gated; RUSTC_BOOTSTRAP lets a stable toolchain write it.
     planEnv.RUSTC_BOOTSTRAP = "1";
     sources.push({ runner, format: "cargo-json", path: "stdout" });

@@ -73,12 +73,27 @@ interface ParallelPair {
 
 const WEIGHT_RE = /\((?:est(?:imate)?|weight|size)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:h|hours?|pts?|points?|d|days?)?\)|\[~\s*(\d+(?:\.\d+)?)\s*h\]/i;
 const TABLE_HEADER = {
-  dep: new RegExp(RELATION_WORDS.filter((r) => r.cls === "dep").map((r) => alternation(r.words)).join("|"), "i"),
-  blk: new RegExp(RELATION_WORDS.filter((r) => r.cls === "blk" && r.form !== "prep").map((r) => alternation(r.words)).join("|"), "i"),
+  dep: new RegExp(
+    RELATION_WORDS.filter((r) => r.cls === "dep")
+      .map((r) => alternation(r.words))
+      .join("|"),
+    "i",
+  ),
+  blk: new RegExp(
+    RELATION_WORDS.filter((r) => r.cls === "blk" && r.form !== "prep")
+      .map((r) => alternation(r.words))
+      .join("|"),
+    "i",
+  ),
   par: new RegExp(alternation(PARALLEL), "i"),
 };
 /** A line as quoted in reasons and warnings: without its list marker, whitespace collapsed. */
-const quote = (s: string) => `"${s.trim().replace(/^(?:[-*+•]|\d+[.)])\s+/, "").replace(/\s+/g, " ").slice(0, 160)}"`;
+const quote = (s: string) =>
+  `"${s
+    .trim()
+    .replace(/^(?:[-*+•]|\d+[.)])\s+/, "")
+    .replace(/\s+/g, " ")
+    .slice(0, 160)}"`;
 
 export class DagBuilder {
   readonly index: RefIndex;
@@ -101,7 +116,10 @@ export class DagBuilder {
   private readonly stamp: Int32Array;
   private stampN = 0;
 
-  constructor(readonly scan: Scan, readonly opts: ParseOptions) {
+  constructor(
+    readonly scan: Scan,
+    readonly opts: ParseOptions,
+  ) {
     this.index = new RefIndex(scan.tasks, scan.phases);
     this.reader = new StatementReader(this.index);
     this.g = new TaskGraph(scan.tasks.length);
@@ -145,7 +163,15 @@ export class DagBuilder {
       // A sentence about other tasks inside a description is prose, not this task's statement.
       if (!mine(r.before) && !mine(r.after)) return this.applyProseReading(r, text, line, "prose", true);
       this.explicit.add(t.index);
-      this.relations.push({ before: r.before.tasks, after: r.after.tasks, kind: "explicit", strong: true, reason: `explicit ${quote(text)} (line ${line})`, line, statement: -1 });
+      this.relations.push({
+        before: r.before.tasks,
+        after: r.after.tasks,
+        kind: "explicit",
+        strong: true,
+        reason: `explicit ${quote(text)} (line ${line})`,
+        line,
+        statement: -1,
+      });
     } else if (r.type === "parallel") {
       if (r.sides.some(mine)) this.addParallel(r.sides, line, text, "task", true);
     } else {
@@ -167,7 +193,12 @@ export class DagBuilder {
       // "**Purpose**: … MUST be complete before any user story": a bold label in a phase's own
       // section describes that phase, so the phase is the subject its clauses leave out.
       const describesPhase = !!phaseSelf && !hint && /^\s*(?:[-*+]\s+)?\*\*[^*]{1,40}\*\*\s*[:：]/.test(p.text);
-      const readings = this.reader.read(p.text, { implicit: hint ?? phaseSelf, implicitWhenLed: !hint && !describesPhase, contextPhase: p.phase, contextTask: -1 });
+      const readings = this.reader.read(p.text, {
+        implicit: hint ?? phaseSelf,
+        implicitWhenLed: !hint && !describesPhase,
+        contextPhase: p.phase,
+        contextTask: -1,
+      });
       for (const r of readings) this.applyProseReading(r, p.text, p.line, "prose", p.inDependencySection);
     }
   }
@@ -207,13 +238,23 @@ export class DagBuilder {
       const conflict = this.parallelConflict(r.before, r.after);
       if (conflict && source === "llm") {
         Object.assign(this.statements[statement]!, { effect: "rejected", detail: `contradicts the parallel statement on line ${conflict.line}` });
-        this.warnings.push(`line ${line}: the model read ${quote(text)} as ordering ${r.before.text} and ${r.after.text}, which line ${conflict.line} says run in parallel; not used`);
+        this.warnings.push(
+          `line ${line}: the model read ${quote(text)} as ordering ${r.before.text} and ${r.after.text}, which line ${conflict.line} says run in parallel; not used`,
+        );
         return;
       }
       // A stated order that contradicts a parallel statement is kept (a missing dependency breaks a
       // build; an extra one only waits); addStatedEdges reports it once every statement is read.
       const taskOnly = [...r.before.units, ...r.after.units].every((u) => u.type === "task");
-      this.relations.push({ before: r.before.tasks, after: r.after.tasks, kind: source, strong: source === "prose" && taskOnly, reason: `${source === "llm" ? "LLM" : "prose"} ${quote(text)} (line ${line})`, line, statement });
+      this.relations.push({
+        before: r.before.tasks,
+        after: r.after.tasks,
+        kind: source,
+        strong: source === "prose" && taskOnly,
+        reason: `${source === "llm" ? "LLM" : "prose"} ${quote(text)} (line ${line})`,
+        line,
+        statement,
+      });
     } else if (r.type === "parallel") {
       this.addParallel(r.sides, line, text, source, inSection);
     } else if (r.type === "none") {
@@ -241,7 +282,10 @@ export class DagBuilder {
         if (specific) this.parallel.push({ line, sides: [named(sides[i]!), named(sides[j]!)] });
         this.sideOf = undefined;
         this.pairs.push({ a: sides[i]!.units, b: sides[j]!.units, specific, structural: specific || inSection, line });
-        if (specific) for (const a of sides[i]!.units) for (const b of sides[j]!.units) for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) this.specificPairs.set(pairKeyS(ka, kb), line);
+        if (specific)
+          for (const a of sides[i]!.units)
+            for (const b of sides[j]!.units)
+              for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) this.specificPairs.set(pairKeyS(ka, kb), line);
       }
     }
     this.record(line, text, source, "parallel", sides.map((s) => s.text).join(" ∥ "));
@@ -252,14 +296,16 @@ export class DagBuilder {
   private apart(u: number, v: number): number[] {
     if (!this.sideOf) {
       this.sideOf = new Map();
-      this.parallel.forEach((p, k) => p.sides.forEach((side, s) => {
-        for (const id of side.tasks) {
-          const i = this.index.idIndex.get(id)!;
-          const list = this.sideOf!.get(i);
-          if (list) list.push([k, s]);
-          else this.sideOf!.set(i, [[k, s]]);
-        }
-      }));
+      this.parallel.forEach((p, k) =>
+        p.sides.forEach((side, s) => {
+          for (const id of side.tasks) {
+            const i = this.index.idIndex.get(id)!;
+            const list = this.sideOf!.get(i);
+            if (list) list.push([k, s]);
+            else this.sideOf!.set(i, [[k, s]]);
+          }
+        }),
+      );
     }
     const a = this.sideOf.get(u);
     const b = a && this.sideOf.get(v);
@@ -270,17 +316,24 @@ export class DagBuilder {
 
   /** The line of a specific parallel statement about the same phases, stories or tasks as an ordering. */
   private parallelConflict(x: Side, y: Side): { line: number } | undefined {
-    for (const a of x.units) for (const b of y.units) for (const ka of this.unitKeys(a)) for (const kb of this.unitKeys(b)) {
-      const line = this.specificPairs.get(pairKeyS(ka, kb));
-      if (line !== undefined) return { line };
-    }
+    for (const a of x.units)
+      for (const b of y.units)
+        for (const ka of this.unitKeys(a))
+          for (const kb of this.unitKeys(b)) {
+            const line = this.specificPairs.get(pairKeyS(ka, kb));
+            if (line !== undefined) return { line };
+          }
     return undefined;
   }
 
   /** A story devoted a phase of its own and that phase are the same thing. */
   private unitKeys(u: Unit): string[] {
     if (u.type === "task") return [`t${u.index}`];
-    if (u.type === "phase") return [`p${u.index}`, ...this.scan.phases[u.index]!.stories.filter((st) => (this.index.phasesOfStory.get(st) ?? []).includes(u.index)).map((st) => `s${st}`)];
+    if (u.type === "phase")
+      return [
+        `p${u.index}`,
+        ...this.scan.phases[u.index]!.stories.filter((st) => (this.index.phasesOfStory.get(st) ?? []).includes(u.index)).map((st) => `s${st}`),
+      ];
     return [`s${u.id}`, ...(this.index.phasesOfStory.get(u.id) ?? []).map((p) => `p${p}`)];
   }
 
@@ -305,12 +358,22 @@ export class DagBuilder {
       const prereqs = resolve(rel.prerequisites);
       const bad = [...subjects, ...prereqs].filter((x) => !x.side);
       if (bad.length || !subjects.length || (rel.relation === "after" && !prereqs.length)) {
-        this.warnings.push(`line ${line}: the model's reading of ${quote(q)} names ${bad.map((b) => `"${b.n}"`).join(", ") || "nothing on one side"}, which is not a task, phase or story of this file; not used`);
+        this.warnings.push(
+          `line ${line}: the model's reading of ${quote(q)} names ${bad.map((b) => `"${b.n}"`).join(", ") || "nothing on one side"}, which is not a task, phase or story of this file; not used`,
+        );
         this.record(line, q, "llm", "rejected", "unknown reference");
         continue;
       }
-      const merge = (xs: { side?: Side }[]): Side => ({ tasks: [...new Set(xs.flatMap((x) => x.side!.tasks))], units: xs.flatMap((x) => x.side!.units), specific: true, text: xs.map((x) => x.side!.text).join(", ") });
-      const reading: Reading = rel.relation === "parallel" ? { type: "parallel", sides: [...subjects, ...prereqs].map((x) => x.side!) } : { type: "order", before: merge(prereqs), after: merge(subjects) };
+      const merge = (xs: { side?: Side }[]): Side => ({
+        tasks: [...new Set(xs.flatMap((x) => x.side!.tasks))],
+        units: xs.flatMap((x) => x.side!.units),
+        specific: true,
+        text: xs.map((x) => x.side!.text).join(", "),
+      });
+      const reading: Reading =
+        rel.relation === "parallel"
+          ? { type: "parallel", sides: [...subjects, ...prereqs].map((x) => x.side!) }
+          : { type: "order", before: merge(prereqs), after: merge(subjects) };
       if (reading.type === "order" && reading.before.tasks.some((t) => reading.after.tasks.includes(t))) {
         this.record(line, q, "llm", "rejected", "both sides name the same tasks");
         continue;
@@ -331,7 +394,9 @@ export class DagBuilder {
 
   private orderedByStatement(sides: Side[]): boolean {
     const sets = sides.map((s) => new Set(s.tasks));
-    return this.relations.some((r) => r.kind !== "llm" && sets.some((a, i) => sets.some((b, j) => i !== j && r.before.some((t) => a.has(t)) && r.after.some((t) => b.has(t)))));
+    return this.relations.some(
+      (r) => r.kind !== "llm" && sets.some((a, i) => sets.some((b, j) => i !== j && r.before.some((t) => a.has(t)) && r.after.some((t) => b.has(t)))),
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -394,7 +459,10 @@ export class DagBuilder {
           const key = `${e.kind}${e.line}:${line}`;
           if (reported.has(key)) continue;
           reported.add(key);
-          if (e.kind === "llm") this.warnings.push(`line ${e.line}: the model's reading ${e.reason.replace(/^LLM /, "")} orders tasks that line ${line} says run in parallel; not used`);
+          if (e.kind === "llm")
+            this.warnings.push(
+              `line ${e.line}: the model's reading ${e.reason.replace(/^LLM /, "")} orders tasks that line ${line} says run in parallel; not used`,
+            );
           else this.warnings.push(`line ${e.line} orders ${this.idOf(u)} before ${this.idOf(v)}, which line ${line} says run in parallel; the order is kept`);
         }
       }
@@ -402,7 +470,11 @@ export class DagBuilder {
   }
 
   private addRelationEdges(): void {
-    const tiers = [this.relations.filter((r) => r.strong), this.relations.filter((r) => !r.strong && r.kind === "prose"), this.relations.filter((r) => r.kind === "llm")];
+    const tiers = [
+      this.relations.filter((r) => r.strong),
+      this.relations.filter((r) => !r.strong && r.kind === "prose"),
+      this.relations.filter((r) => r.kind === "llm"),
+    ];
     for (const [tier, rels] of tiers.entries()) {
       const added: [number, number][] = [];
       for (const r of rels) for (const [u, v] of this.expand(r)) if (this.g.add(u, v, { kind: r.kind, reason: r.reason, line: r.line })) added.push([u, v]);
@@ -467,7 +539,10 @@ export class DagBuilder {
       order = this.g.topoOrder();
       pos = positions(order);
     }
-    if (dropped.length) this.warnings.push(`${dropped.length} ${candidates[0]!.info.kind === "order" ? "in-phase order" : "phase order"} dependenc${dropped.length === 1 ? "y" : "ies"} left out because stated dependencies order these tasks the other way: ${dropped.slice(0, 5).join("; ")}${dropped.length > 5 ? "; …" : ""}`);
+    if (dropped.length)
+      this.warnings.push(
+        `${dropped.length} ${candidates[0]!.info.kind === "order" ? "in-phase order" : "phase order"} dependenc${dropped.length === 1 ? "y" : "ies"} left out because stated dependencies order these tasks the other way: ${dropped.slice(0, 5).join("; ")}${dropped.length > 5 ? "; …" : ""}`,
+      );
   }
 
   /** Phase order as Spec Kit describes it, without the pairs the file says run in parallel. */
@@ -529,7 +604,8 @@ export class DagBuilder {
       declared.add(b * n + a);
     };
     const phaseOf = (u: Unit): number[] => (u.type === "phase" ? [u.index] : u.type === "story" ? (this.index.phasesOfStory.get(u.id) ?? []) : []);
-    for (const pr of this.pairs) if (pr.structural) for (const ua of pr.a) for (const a of phaseOf(ua)) for (const ub of pr.b) for (const b of phaseOf(ub)) if (a !== b) mark(a, b);
+    for (const pr of this.pairs)
+      if (pr.structural) for (const ua of pr.a) for (const a of phaseOf(ua)) for (const ub of pr.b) for (const b of phaseOf(ub)) if (a !== b) mark(a, b);
     // Spec Kit: user stories after Foundational run beside each other (one segment between non-story phases).
     const segment = new Int32Array(n).fill(-1);
     if (storyParallel) {
@@ -541,10 +617,14 @@ export class DagBuilder {
     }
     // A stated dependency from a later phase to an earlier one reverses their structural order.
     const reach = phaseReachability(n, this.g, this.tasks);
-    for (const p of phases) for (const q of phases) if (q.index < p.index && reach.has(p.index, q.index) && !declared.has(q.index * n + p.index)) {
-      mark(q.index, p.index);
-      this.warnings.push(`${phaseLabel(q)} depends on ${phaseLabel(p)} through stated dependencies, so the phase order ${phaseLabel(p)} after ${phaseLabel(q)} is not used`);
-    }
+    for (const p of phases)
+      for (const q of phases)
+        if (q.index < p.index && reach.has(p.index, q.index) && !declared.has(q.index * n + p.index)) {
+          mark(q.index, p.index);
+          this.warnings.push(
+            `${phaseLabel(q)} depends on ${phaseLabel(p)} through stated dependencies, so the phase order ${phaseLabel(p)} after ${phaseLabel(q)} is not used`,
+          );
+        }
     return (a, b) => declared.has(a * n + b) || (segment[a]! >= 0 && segment[a] === segment[b]);
   }
 
@@ -608,7 +688,9 @@ export class DagBuilder {
     const path: string[] = [];
     for (let c = end; c >= 0; c = prev[c]!) path.unshift(this.idOf(c));
     const edges: Edge[] = [];
-    for (let v = 0; v < n; v++) for (const [u, e] of this.g.preds[v]!) edges.push({ from: this.idOf(u), to: this.idOf(v), kind: e.kind, reason: e.reason, ...(e.line ? { line: e.line } : {}) });
+    for (let v = 0; v < n; v++)
+      for (const [u, e] of this.g.preds[v]!)
+        edges.push({ from: this.idOf(u), to: this.idOf(v), kind: e.kind, reason: e.reason, ...(e.line ? { line: e.line } : {}) });
     const tasks: Task[] = this.tasks.map((t, i) => ({
       id: t.id,
       description: t.description,
@@ -685,7 +767,8 @@ function positions(order: number[]): Int32Array {
 /** reach[q] holds every phase some task of q leads to through the edges so far. */
 function phaseReachability(phaseCount: number, g: TaskGraph, tasks: RawTask[]): BitMatrix {
   const direct: Set<number>[] = Array.from({ length: phaseCount }, () => new Set());
-  for (let v = 0; v < tasks.length; v++) for (const u of g.preds[v]!.keys()) if (tasks[u]!.phase !== tasks[v]!.phase) direct[tasks[u]!.phase]!.add(tasks[v]!.phase);
+  for (let v = 0; v < tasks.length; v++)
+    for (const u of g.preds[v]!.keys()) if (tasks[u]!.phase !== tasks[v]!.phase) direct[tasks[u]!.phase]!.add(tasks[v]!.phase);
   const reach = new BitMatrix(phaseCount, phaseCount);
   for (let q = 0; q < phaseCount; q++) {
     const stack = [...direct[q]!];

@@ -20,7 +20,7 @@ class MinHeap {
   push(x: number): void {
     const a = this.a;
     a.push(x);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (a[p]! <= a[i]!) break;
       [a[p], a[i]] = [a[i]!, a[p]!];
@@ -33,7 +33,7 @@ class MinHeap {
     const last = a.pop()!;
     if (a.length) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -110,12 +110,12 @@ export class TaskGraph {
     const stack: number[] = [];
     for (const f of from) {
       if (to.has(f)) return true;
-      if (!seen[f]) (seen[f] = 1), stack.push(f);
+      if (!seen[f]) ((seen[f] = 1), stack.push(f));
     }
     while (stack.length) {
       for (const s of this.succs[stack.pop()!]!) {
         if (to.has(s)) return true;
-        if (!seen[s]) (seen[s] = 1), stack.push(s);
+        if (!seen[s]) ((seen[s] = 1), stack.push(s));
       }
     }
     return false;
@@ -167,7 +167,10 @@ export class TaskGraph {
       for (const s of this.succs[u]!) if (--indeg[s]! === 0) heap.push(s);
     }
     // The builder reports cycles as TaskCycleError before it orders; reaching this is a reader bug.
-    if (out.length !== this.n) throw new DevGodzillaError("task graph has a cycle after cycle checking", { hint: "report this tasks.md: its dependencies should have been named in a TaskCycleError" });
+    if (out.length !== this.n)
+      throw new DevGodzillaError("task graph has a cycle after cycle checking", {
+        hint: "report this tasks.md: its dependencies should have been named in a TaskCycleError",
+      });
     return out;
   }
 

@@ -11,9 +11,30 @@
 //      an overlap make the clause uncertain: it is reported, never guessed.
 
 import {
-  AGENT, allMatches, concat, CONJUNCTIONS, CUT_WORDS, DISJUNCTION, HEDGE, MODAL, NEGATION_AFTER_CJK, NEGATION_BEFORE_CJK, NEGATION_LATIN, NONE, OBJECT_PARTICLE,
-  PARALLEL, PARALLEL_SYMBOLS, PROHIBITION_FUSED, QUALIFIERS, RELATION_WORDS, SEQUENCE, SUBJECT_PARTICLE, THEN, alternation,
-  type MarkerForm, type RelationClass,
+  AGENT,
+  allMatches,
+  concat,
+  CONJUNCTIONS,
+  CUT_WORDS,
+  DISJUNCTION,
+  HEDGE,
+  MODAL,
+  NEGATION_AFTER_CJK,
+  NEGATION_BEFORE_CJK,
+  NEGATION_LATIN,
+  NONE,
+  OBJECT_PARTICLE,
+  PARALLEL,
+  PARALLEL_SYMBOLS,
+  PROHIBITION_FUSED,
+  QUALIFIERS,
+  RELATION_WORDS,
+  SEQUENCE,
+  SUBJECT_PARTICLE,
+  THEN,
+  alternation,
+  type MarkerForm,
+  type RelationClass,
 } from "./lexicon.ts";
 import type { Quantifier, Ref, RefIndex, Unit } from "./refs.ts";
 
@@ -49,7 +70,11 @@ export interface ReadContext {
 
 type Mark =
   | { t: "rel"; cls: RelationClass; form: MarkerForm; pos: number; end: number }
-  | { t: "par" | "seq" | "neg" | "negAfter" | "negBefore" | "prohibit" | "modal" | "hedge" | "disj" | "none" | "agent" | "right" | "left" | "cut"; pos: number; end: number };
+  | {
+      t: "par" | "seq" | "neg" | "negAfter" | "negBefore" | "prohibit" | "modal" | "hedge" | "disj" | "none" | "agent" | "right" | "left" | "cut";
+      pos: number;
+      end: number;
+    };
 
 const rx = (src: string, flags = "gi") => new RegExp(src, flags);
 type MarkKind = { t: Mark["t"]; cls?: RelationClass; form?: MarkerForm };
@@ -78,9 +103,17 @@ const KINDS: [MarkKind, string][] = [
 ];
 const MARK_RE = rx(KINDS.map(([, src]) => `(${src})`).join("|"));
 /** Only the kinds that can carry a relation, without captures: the cheap test every line gets first. */
-const ORDERING_RE = rx(KINDS.filter(([k]) => ["rel", "par", "seq", "right", "left"].includes(k.t)).map(([, src]) => src).join("|"), "i");
+const ORDERING_RE = rx(
+  KINDS.filter(([k]) => ["rel", "par", "seq", "right", "left"].includes(k.t))
+    .map(([, src]) => src)
+    .join("|"),
+  "i",
+);
 const NONE_RE = rx(`^\\s*(?:on|of|de|d[aeo]s?|von|от|[:：])?\\s*[(（]?\\s*(?:${alternation(NONE)})\\s*[)）]?\\s*[.。]?\\s*$`, "i");
-const JOIN_RE = rx(`^(?:[\\s,、，/&+()（）\\[\\]【】「」]|${alternation(CONJUNCTIONS)}|${alternation(["all", "todas?", "todos", "alle", "все", "すべて"])})*$`, "i");
+const JOIN_RE = rx(
+  `^(?:[\\s,、，/&+()（）\\[\\]【】「」]|${alternation(CONJUNCTIONS)}|${alternation(["all", "todas?", "todos", "alle", "все", "すべて"])})*$`,
+  "i",
+);
 const QUALIFY_RE = rx(`^\\s*(?:${alternation(QUALIFIERS)})\\s*$`, "i");
 const DISJ_IN = rx(`${alternation(DISJUNCTION)}`, "i");
 const ORDERING = new Set<Mark["t"]>(["rel", "par", "seq", "right", "left"]);
@@ -169,7 +202,9 @@ export class StatementReader {
     const clauseCtx: ReadContext = label ? { ...ctx, implicit: label.side, implicitWhenLed: false } : ctx;
     const out: Reading[] = [];
     // Words inside a parenthesis that names nothing ("(needs blocking first)", "(不同文件,无依赖)") are an aside.
-    const asides = allMatches(/[(（][^()（）]*[)）]/g, text).map((m) => ({ pos: m.index!, end: m.index! + m[0].length })).filter((a) => !refs.some((r) => r.pos >= a.pos && r.end <= a.end));
+    const asides = allMatches(/[(（][^()（）]*[)）]/g, text)
+      .map((m) => ({ pos: m.index!, end: m.index! + m[0].length }))
+      .filter((a) => !refs.some((r) => r.pos >= a.pos && r.end <= a.end));
     const visible = marks.filter((m) => m.t === "cut" || !asides.some((a) => m.pos >= a.pos && m.end <= a.end));
     for (const clause of clauses(text, label ? label.end : 0, marks)) {
       const cRefs = refs.filter((r) => r.pos >= clause.pos && r.end <= clause.end);
@@ -203,7 +238,8 @@ export class StatementReader {
     const after = /^[\s)）\]」』]*(?:[(（][^()（）]*[)）]\s*)*(?::|：|\s[-–—]\s|→|->|←|<-|⇒)/u.exec(text.slice(end));
     if (!after) return undefined;
     // "A → B" with nothing else is a chain, not a label.
-    if (/[→←]|->|<-|⇒/.test(after[0]) && !marks.some((m) => m.pos >= g.end && (m.t === "rel" || m.t === "par" || m.t === "neg" || m.t === "negAfter"))) return undefined;
+    if (/[→←]|->|<-|⇒/.test(after[0]) && !marks.some((m) => m.pos >= g.end && (m.t === "rel" || m.t === "par" || m.t === "neg" || m.t === "negAfter")))
+      return undefined;
     const side = this.side(g.refs, [], ctx0);
     return side.tasks.length ? { side, end: end + after[0].length } : undefined;
   }
@@ -220,7 +256,7 @@ export class StatementReader {
         let dist = Infinity;
         for (const r of rels) {
           const d = r.form === "post" || r.form === "sov" ? (g.end <= r.pos ? r.pos - g.end : Infinity) : g.pos >= r.end ? g.pos - r.end : Infinity;
-          if (d < dist) (dist = d), (best = r);
+          if (d < dist) ((dist = d), (best = r));
         }
         if (best) takes.add(best);
       }
@@ -240,7 +276,15 @@ export class StatementReader {
   }
 
   /** Several relation words: "Depends on Phase 1 and blocks all user stories" — one clause per word. */
-  private coordinated(text: string, clause: Span, refs: Ref[], marks: Mark[], rels: Extract<Mark, { t: "rel" }>[], ctx: ReadContext, hedged: boolean): Reading[] {
+  private coordinated(
+    text: string,
+    clause: Span,
+    refs: Ref[],
+    marks: Mark[],
+    rels: Extract<Mark, { t: "rel" }>[],
+    ctx: ReadContext,
+    hedged: boolean,
+  ): Reading[] {
     const out: Reading[] = [];
     let start = clause.pos;
     let subject: Side | undefined;
@@ -250,11 +294,16 @@ export class StatementReader {
         const between = text.slice(rels[k]!.end, rels[k + 1]!.pos);
         const joins = allMatches(SPLIT_RE, between);
         const split = joins.length ? rels[k]!.end + joins[joins.length - 1]!.index! : -1;
-        if (split < 0 || !refs.some((r) => r.pos >= rels[k]!.end && r.end <= split)) return [{ type: "uncertain", why: "several relation words and no way to tell which names what" }];
+        if (split < 0 || !refs.some((r) => r.pos >= rels[k]!.end && r.end <= split))
+          return [{ type: "uncertain", why: "several relation words and no way to tell which names what" }];
         end = split;
       }
       const sub = { pos: start, end };
-      const subGroups = groupRefs(text, refs.filter((r) => r.pos >= sub.pos && r.end <= sub.end), marks);
+      const subGroups = groupRefs(
+        text,
+        refs.filter((r) => r.pos >= sub.pos && r.end <= sub.end),
+        marks,
+      );
       const subMarks = marks.filter((m) => m.pos >= sub.pos && m.end <= sub.end);
       const readings = this.relation(text, subGroups, subMarks, rels[k]!, { ...ctx, implicit: subject ?? ctx.implicit }, hedged);
       if (k === 0) {
@@ -316,7 +365,8 @@ export class StatementReader {
     const neg = negated(text, marks, rel);
     // "No story can start before X" / "在X之前, 不能开始 Y": a prohibition anywhere around a preposition.
     const around = (m: Mark) => rel.form === "prep" || rel.form === "post" || m.end <= rel.pos;
-    const prohibition = marks.some((m) => m.t === "prohibit" && around(m)) || (marks.some((m) => m.t === "neg" && around(m)) && marks.some((m) => m.t === "modal" && around(m)));
+    const prohibition =
+      marks.some((m) => m.t === "prohibit" && around(m)) || (marks.some((m) => m.t === "neg" && around(m)) && marks.some((m) => m.t === "modal" && around(m)));
     const negAround = neg || (prohibition && (rel.form === "prep" || rel.form === "post"));
     const led = !/[\p{L}\p{N}]/u.test(text.slice(0, rel.pos).replace(/^\s*(?:[-*+•>]|\d+[.)])?/, ""));
     const subject = subjectG ? this.side(subjectG.refs, [], ctx) : ctx.implicitWhenLed && !led ? undefined : ctx.implicit;
@@ -382,7 +432,9 @@ export class StatementReader {
     }
     segments.push(seg);
     while (ai++ < arrows.length) segments.push([]);
-    for (const s of segments) if (s.length > 1 && marks.some((m) => m.t === "par" && m.pos > s[0]!.pos && m.end < s[s.length - 1]!.end)) out.push({ type: "parallel", sides: s.map((g) => this.side(g.refs, [], ctx)) });
+    for (const s of segments)
+      if (s.length > 1 && marks.some((m) => m.t === "par" && m.pos > s[0]!.pos && m.end < s[s.length - 1]!.end))
+        out.push({ type: "parallel", sides: s.map((g) => this.side(g.refs, [], ctx)) });
     for (let i = 0; i + 1 < segments.length; i++) {
       const left = segments[i]![segments[i]!.length - 1];
       const right = segments[i + 1]![0];
@@ -393,8 +445,8 @@ export class StatementReader {
       const [before, after] = arrows[i]!.t === "right" ? [l, r] : [r, l];
       if (hedged) {
         if (!out.some((o) => o.type === "uncertain")) out.push({ type: "uncertain", why: HEDGED });
-      }
-      else if (minOf(before.tasks) >= minOf(after.tasks)) out.push({ type: "uncertain", why: `the arrow ${before.text} → ${after.text} points backwards in the file; its direction is not certain` });
+      } else if (minOf(before.tasks) >= minOf(after.tasks))
+        out.push({ type: "uncertain", why: `the arrow ${before.text} → ${after.text} points backwards in the file; its direction is not certain` });
       else out.push({ type: "order", before, after });
     }
     return out;
@@ -405,7 +457,8 @@ export class StatementReader {
     if (groups.length !== 1 || groups[0]!.refs.length < 2) return [];
     const sides = groups[0]!.refs.map((r) => this.side([r], [], ctx));
     if (hedged) return [{ type: "uncertain", why: HEDGED }];
-    for (let i = 0; i + 1 < sides.length; i++) if (minOf(sides[i]!.tasks) >= minOf(sides[i + 1]!.tasks)) return [{ type: "uncertain", why: "a sequence listed out of document order" }];
+    for (let i = 0; i + 1 < sides.length; i++)
+      if (minOf(sides[i]!.tasks) >= minOf(sides[i + 1]!.tasks)) return [{ type: "uncertain", why: "a sequence listed out of document order" }];
     return sides.slice(1).map((s, i) => ({ type: "order" as const, before: sides[i]!, after: s }));
   }
 
@@ -413,7 +466,11 @@ export class StatementReader {
   private parallel(text: string, groups: Group[], marks: Mark[], ctx: ReadContext): Reading[] {
     const pars = marks.filter((m) => m.t === "par");
     // "cannot run in parallel", "不能并行", "並行不可": a negation right next to the parallel word.
-    const near = (p: Mark) => marks.some((m) => (m.t === "neg" || m.t === "prohibit" || m.t === "negBefore") && m.end <= p.pos && p.pos - m.end <= 12 && !/[,，、]/.test(text.slice(m.end, p.pos))) || marks.some((m) => (m.t === "negAfter" || m.t === "neg") && m.pos >= p.end && m.pos - p.end <= 3);
+    const near = (p: Mark) =>
+      marks.some(
+        (m) =>
+          (m.t === "neg" || m.t === "prohibit" || m.t === "negBefore") && m.end <= p.pos && p.pos - m.end <= 12 && !/[,，、]/.test(text.slice(m.end, p.pos)),
+      ) || marks.some((m) => (m.t === "negAfter" || m.t === "neg") && m.pos >= p.end && m.pos - p.end <= 3);
     if (pars.some(near)) return [{ type: "uncertain", why: "says some things may not run in parallel, without saying which runs first" }];
     // "T089-T093 可以并行, T094-T096 可以并行": each parallel word takes the groups since the previous one.
     const out: Reading[] = [];
@@ -441,7 +498,9 @@ export class StatementReader {
     for (const m of allMatches(node, text)) this.mermaidNodes.set(m[1]!, m[2]!);
     return text
       .replace(node, (_, _id: string, label: string) => ` ${label} `)
-      .replace(/(^|-->|---|==>|-\.->|;|\s)\s*([A-Za-z]\w*)(?=\s*(?:-->|---|==>|-\.->|;|$))/g, (all, pre: string, id: string) => (this.mermaidNodes.has(id) ? `${pre} ${this.mermaidNodes.get(id)} ` : all));
+      .replace(/(^|-->|---|==>|-\.->|;|\s)\s*([A-Za-z]\w*)(?=\s*(?:-->|---|==>|-\.->|;|$))/g, (all, pre: string, id: string) =>
+        this.mermaidNodes.has(id) ? `${pre} ${this.mermaidNodes.get(id)} ` : all,
+      );
   }
 
   private readonly unitName = (u: Unit): string => {

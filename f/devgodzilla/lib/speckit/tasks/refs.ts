@@ -4,7 +4,19 @@
 // sentence costs its length, not the number of tasks.
 
 import {
-  ALL_STORIES, allMatches, concat, EARLIER_PHASES, KIND_WORDS, LATER_PHASES, LETTER, OTHER_STORIES, PHASE_WORDS, STORY_WORDS, THIS_PHASE, THIS_TASK, alternation,
+  ALL_STORIES,
+  allMatches,
+  concat,
+  EARLIER_PHASES,
+  KIND_WORDS,
+  LATER_PHASES,
+  LETTER,
+  OTHER_STORIES,
+  PHASE_WORDS,
+  STORY_WORDS,
+  THIS_PHASE,
+  THIS_TASK,
+  alternation,
 } from "./lexicon.ts";
 import { ID_SOURCE, schemeOf } from "./scan.ts";
 import type { Phase, PhaseKind, RawTask } from "./model.ts";
@@ -99,7 +111,10 @@ export class RefIndex {
   readonly phasesOfStory = new Map<string, number[]>();
   readonly storyPhases: number[];
 
-  constructor(readonly tasks: RawTask[], readonly phases: Phase[]) {
+  constructor(
+    readonly tasks: RawTask[],
+    readonly phases: Phase[],
+  ) {
     tasks.forEach((t, i) => {
       this.idIndex.set(t.id, i);
       const k = idKey(t.id);
@@ -122,7 +137,13 @@ export class RefIndex {
       add(this.phasesByNumber, normNumber(p.number), p.index);
       if (p.number.includes(".")) add(this.phasesByMajor, normNumber(p.number.split(".")[0]!), p.index);
     }
-    for (const m of [this.phasesByNumber, this.phasesByMajor]) for (const [k, v] of m) if (v.some((i) => phases[i]!.tasks.length)) m.set(k, v.filter((i) => phases[i]!.tasks.length));
+    for (const m of [this.phasesByNumber, this.phasesByMajor])
+      for (const [k, v] of m)
+        if (v.some((i) => phases[i]!.tasks.length))
+          m.set(
+            k,
+            v.filter((i) => phases[i]!.tasks.length),
+          );
     this.numbered = phases.filter((p) => p.number !== null && p.tasks.length).map((p) => ({ index: p.index, number: p.number! }));
     for (const t of tasks) for (const s of t.stories.length ? t.stories : phases[t.phase]!.stories) add(this.tasksOfStory, s, t.index);
     for (const p of phases) for (const s of p.stories) if (!this.tasksOfStory.has(s)) this.tasksOfStory.set(s, []);
@@ -136,7 +157,9 @@ export class RefIndex {
       const phaseWord = `(?:\\s*(?:${PHASE_WORDS}|[Pp]hase)(?!\\s*\\d))`;
       const latin = w.latin.join("|");
       // English-like words count when capitalised or followed by "phase"; CJK ones only beside a phase word.
-      sources.push(`(?<![${LETTER}])(?:${latin})(?![${LETTER}])${phaseWord}?|(?<![${LETTER}])(?:${latin.toLowerCase()})${phaseWord}|(?:${w.other.join("|")})(?=\\s*(?:${PHASE_WORDS}|\\(|（))${phaseWord}?`);
+      sources.push(
+        `(?<![${LETTER}])(?:${latin})(?![${LETTER}])${phaseWord}?|(?<![${LETTER}])(?:${latin.toLowerCase()})${phaseWord}|(?:${w.other.join("|")})(?=\\s*(?:${PHASE_WORDS}|\\(|（))${phaseWord}?`,
+      );
       this.kindPhases.push(phases.filter((p) => p.kind === kind && p.tasks.length));
     }
     if (sources.length) {
@@ -154,7 +177,9 @@ export class RefIndex {
   }
 
   phaseRange(a: string, b: string | null): number[] {
-    return this.numbered.filter((p) => cmpNumber(p.number, a) >= 0 && (b === null || cmpNumber(p.number, b) <= 0 || p.number.startsWith(`${b}.`))).map((p) => p.index);
+    return this.numbered
+      .filter((p) => cmpNumber(p.number, a) >= 0 && (b === null || cmpNumber(p.number, b) <= 0 || p.number.startsWith(`${b}.`)))
+      .map((p) => p.index);
   }
 
   phaseTasks(index: number): number[] {
@@ -237,7 +262,11 @@ export class RefIndex {
         else nums.push(n);
       }
       const stories = [...new Set(nums)].map((n) => `US${n}`);
-      push(m, { tasks: stories.length === 1 ? this.storyTasks(stories[0]!).slice() : [...new Set(concat(stories.map((s) => this.storyTasks(s))))], units: stories.map((id) => ({ type: "story", id })), unknown: [] });
+      push(m, {
+        tasks: stories.length === 1 ? this.storyTasks(stories[0]!).slice() : [...new Set(concat(stories.map((s) => this.storyTasks(s))))],
+        units: stories.map((id) => ({ type: "story", id })),
+        unknown: [],
+      });
     }
     for (const m of allMatches(QUANTIFIER_RE, text)) {
       let k = 1;
@@ -278,7 +307,10 @@ export class RefIndex {
     switch (q) {
       case "allStories":
       case "otherStories": {
-        if (this.storyPhases.length) return phasesOf(this.storyPhases.filter((p) => q === "allStories" || (!subjectPhases.has(p) && !this.phases[p]!.stories.some((s) => subjectStories.has(s)))));
+        if (this.storyPhases.length)
+          return phasesOf(
+            this.storyPhases.filter((p) => q === "allStories" || (!subjectPhases.has(p) && !this.phases[p]!.stories.some((s) => subjectStories.has(s)))),
+          );
         const stories = this.stories.filter((s) => q === "allStories" || !subjectStories.has(s));
         return { tasks: [...new Set(concat(stories.map((s) => this.storyTasks(s))))], units: stories.map((id) => ({ type: "story" as const, id })) };
       }
@@ -287,7 +319,7 @@ export class RefIndex {
         if (!subjectPhases.size) return { tasks: [], units: [] };
         let lo = Infinity;
         let hi = -Infinity;
-        for (const p of subjectPhases) (lo = Math.min(lo, p)), (hi = Math.max(hi, p));
+        for (const p of subjectPhases) ((lo = Math.min(lo, p)), (hi = Math.max(hi, p)));
         return phasesOf(this.phases.filter((p) => p.tasks.length && (q === "laterPhases" ? p.index > hi : p.index < lo)).map((p) => p.index));
       }
       case "thisPhase":

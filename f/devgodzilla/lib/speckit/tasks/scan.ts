@@ -112,7 +112,9 @@ const PHASE_HEADING = new RegExp(
 );
 /** Sections whose prose is about order: Dependencies, Execution order, Parallel opportunities… */
 const ORDER_SECTION = new RegExp(
-  `${RELATION_WORDS.filter((r) => r.form === "noun" || r.form === "sov").map((r) => alternation(r.words)).join("|")}|depend|execution\\s+order|order\\s+of\\s+execution|` +
+  `${RELATION_WORDS.filter((r) => r.form === "noun" || r.form === "sov")
+    .map((r) => alternation(r.words))
+    .join("|")}|depend|execution\\s+order|order\\s+of\\s+execution|` +
     `orden\\s+de\\s+ejecuci|ordem\\s+de\\s+execu|reihenfolge|ordre\\s+d.ex[ée]cution|порядок|执行顺序|執行順序|実行順|실행\\s*순서|${alternation(PARALLEL)}|${alternation(SEQUENCE)}`,
   "iu",
 );
@@ -122,10 +124,14 @@ const KIND_PATTERNS: [PhaseKind, RegExp][] = [
   ["setup", new RegExp(`set\\s?up|${[...KIND_WORDS.setup.latin, ...KIND_WORDS.setup.other].join("|")}|initiali[sz]`, "iu")],
   ["foundational", new RegExp(`blocking\\s+prereq|前置|${[...KIND_WORDS.foundational.latin, ...KIND_WORDS.foundational.other].join("|")}`, "iu")],
   ["polish", new RegExp(`cross[- ]cutting|横断|${[...KIND_WORDS.polish.latin, ...KIND_WORDS.polish.other].join("|")}`, "iu")],
-  ["story", /user\s+stor|\bUS\s?\d|ユーザーストーリー|用户故事|使用者故事|사용자\s*스토리|historia\s+de\s+usuario|história\s+de\s+usuário|пользовательск|\bstory\b/iu],
+  [
+    "story",
+    /user\s+stor|\bUS\s?\d|ユーザーストーリー|用户故事|使用者故事|사용자\s*스토리|historia\s+de\s+usuario|história\s+de\s+usuário|пользовательск|\bstory\b/iu,
+  ],
 ];
 
-export const STORY_IN_TEXT = /(?:\bUS\s?-?|User\s+Story\s*|ユーザーストーリー\s*|用户故事\s*|使用者故事\s*|사용자\s*스토리\s*|Historia\s+de\s+usuario\s*|História\s+de\s+usuário\s*)(\d+)/giu;
+export const STORY_IN_TEXT =
+  /(?:\bUS\s?-?|User\s+Story\s*|ユーザーストーリー\s*|用户故事\s*|使用者故事\s*|사용자\s*스토리\s*|Historia\s+de\s+usuario\s*|História\s+de\s+usuário\s*)(\d+)/giu;
 
 // ---------------------------------------------------------------------------------------------
 // The scan
@@ -179,7 +185,10 @@ export function scanDocument(markdown: string): Scan {
   }
   const fenced = fencedLines(lines);
   for (let i = 0; i < start; i++) fenced[i] = true;
-  const { scheme, bare } = chooseScheme(lines.map((l, i) => (i < start ? "" : l)), fenced);
+  const { scheme, bare } = chooseScheme(
+    lines.map((l, i) => (i < start ? "" : l)),
+    fenced,
+  );
   const scan = new Scanner(lines, fenced, start, scheme, bare).run();
   if (bare && scan.tasks.length) scan.warnings.unshift("no checkbox task lines (`- [ ] T001 …`); read `- T001 …` lines as open tasks");
   return scan;
@@ -303,7 +312,20 @@ class Scanner {
     }
     const t = readLabels(s.id!, s.checkbox ?? " ", s.rest);
     // A heading task (indent -1) owns every line up to the next heading.
-    this.current = { id: t.id, done: t.done, parallel: t.parallel, stories: t.stories, labels: t.labels, description: t.description, index: this.tasks.length, line: lineNo, phase: this.currentPhase, body: [], bodyLines: [], indent: s.indent };
+    this.current = {
+      id: t.id,
+      done: t.done,
+      parallel: t.parallel,
+      stories: t.stories,
+      labels: t.labels,
+      description: t.description,
+      index: this.tasks.length,
+      line: lineNo,
+      phase: this.currentPhase,
+      body: [],
+      bodyLines: [],
+      indent: s.indent,
+    };
     this.tasks.push(this.current);
     this.phases[this.currentPhase]!.tasks.push(t.id);
   }
@@ -313,7 +335,12 @@ class Scanner {
     if (s.checkbox !== null && !s.id) {
       if (!this.orderSectionLevel) this.notRead.push({ line: lineNo, text, why: "checkbox item without a task id", id: null });
     } else if (s.checkbox !== null && s.id) {
-      this.notRead.push({ line: lineNo, text, why: this.orderSectionLevel ? "checkbox item in a dependencies section" : `id ${s.id} is not in the file's ${this.scheme ?? "task"}… id scheme`, id: s.id });
+      this.notRead.push({
+        line: lineNo,
+        text,
+        why: this.orderSectionLevel ? "checkbox item in a dependencies section" : `id ${s.id} is not in the file's ${this.scheme ?? "task"}… id scheme`,
+        id: s.id,
+      });
     } else if (s.id && !this.orderSectionLevel) {
       this.notRead.push({ line: lineNo, text, why: "bullet without a checkbox", id: s.id });
     }
@@ -349,7 +376,7 @@ class Scanner {
     // An id that is a task elsewhere makes the line a statement about that task, not a lost task.
     const kept = this.notRead.filter((n) => !(n.id && ids.has(n.id)));
     // Runs of consecutive lines with the same reason become one warning.
-    for (let i = 0; i < kept.length; ) {
+    for (let i = 0; i < kept.length;) {
       let j = i;
       while (j + 1 < kept.length && kept[j + 1]!.why === kept[i]!.why && kept[j + 1]!.line - kept[j]!.line <= 2) j++;
       const a = kept[i]!;
