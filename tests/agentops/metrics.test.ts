@@ -88,6 +88,13 @@ describe("agent metrics from the Windmill job history (fake API behind the real 
     await expect(agentMetrics(0)).rejects.toMatchObject({ field: "since_days" });
   });
 
+  it("with since, counts only the runs started from then on (a window both a server and the local runner can agree on)", async () => {
+    const out = await agentMetrics(30, ["f/devgodzilla/execute_task", "f/devgodzilla/task_with_qa"], 2000, iso(150_000));
+    expect(out.render_all[0].markdown).toContain("2 task runs");
+    expect(out.render_all[1]["table-row-object"]).toEqual([expect.objectContaining({ agent: "claude-code", runs: 2 })]);
+    await expect(agentMetrics(30, undefined, 2000, "since lunch")).rejects.toMatchObject({ field: "since" });
+  });
+
   it("pages through more jobs than one page holds", async () => {
     const wm2 = await startWindmillApi({ token: "wm-paging", workspace: "dg" });
     setClient("wm-paging", wm2.baseUrl);

@@ -130,6 +130,18 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(r.markdown).toContain("dry run");
   });
 
+  it("with since, looks only at jobs created from then on: an older stuck job or failed run is not reported", async () => {
+    const all = await reconcile(opts(true));
+    const recent = await reconcile({ ...opts(true), since: ago(3500) });
+    expect(recent.jobs_seen).toBeLessThan(all.jobs_seen);
+    expect(recent.jobs_seen).toBeGreaterThanOrEqual(100); // the recent noise jobs
+    const kinds = recent.findings.map((f) => f.kind);
+    expect(kinds).not.toContain("stuck-job");
+    expect(kinds).not.toContain("failed-run-branch");
+    expect(all.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["stuck-job", "failed-run-branch"]));
+    await expect(reconcileMain(true, 360, 120, 15, true, ["f/devgodzilla/spec_to_pr"], undefined, undefined, "", "", "last tuesday")).rejects.toThrow(/since: "last tuesday" is not a date/);
+  });
+
   it("cancels the stuck job, removes orphans, and reports failed/vanished branches and the missing commit", async () => {
     const r = await reconcile(opts(false));
     const by = (kind: string) => r.findings.filter((f) => f.kind === kind);

@@ -15,6 +15,7 @@ beforeAll(async () => {
   process.env.WM_WORKSPACE = "dg";
   process.env.WM_BASE_URL = "https://windmill.example.com";
   setClient("wm-token", wm.baseUrl);
+  const input = wm.addJob({ script_path: "", job_kind: "identity", success: true, is_flow_step: true, result: { repo: "https://github.com/acme/widgets.git" } });
   const specify = wm.addJob({ script_path: "f/devgodzilla/specify", success: true, duration_ms: 12_000, is_flow_step: true, result: { spec_dir: "specs/001-greeting", usage: { cost_usd: 0.012 } } });
   const t1 = wm.addJob({ script_path: "f/devgodzilla/task_with_qa", success: true, is_flow_step: true, result: { task_id: "T001", agent: "claude-code", status: "done", qa: { verdict: "pass", score: 0.92 }, cost_usd: 0.2 } });
   const t2 = wm.addJob({ script_path: "f/devgodzilla/task_with_qa", success: false, is_flow_step: true, result: { task_id: "T002", agent: "codex", status: "failed", qa: { verdict: "fail", score: 0.3 }, cost_usd: 0.1, error: { message: "tests failed" } } });
@@ -28,6 +29,7 @@ beforeAll(async () => {
     flow_status: {
       step: 2,
       modules: [
+        { id: "input", type: "Success", job: input.id },
         { id: "specify", type: "Success", job: specify.id },
         { id: "execute", type: "Success", job: randomUUID(), flow_jobs: [t1.id, t2.id], flow_jobs_success: [true, false], iterator: { itered_len: 2 } },
         { id: "clarify", type: "WaitingForEvents", job: clarify.id },
@@ -55,6 +57,11 @@ describe("run_status", () => {
     expect(s.markdown).toContain("[open the approval page](https://windmill.example.com/approve/dg/abc)");
     expect(s.markdown).toContain("| T002 | codex | failed | fail (0.3) |");
     expect(s.markdown).toContain(`https://windmill.example.com/run/${root}?workspace=dg`);
+  });
+  it("an identity step (a flow's `input`, which does no work) is not listed among the steps", async () => {
+    const s = await runStatus(root);
+    expect(s.steps.map((x) => x.id)).not.toContain("input");
+    expect(s.markdown).not.toMatch(/\| input \|/);
   });
   it("a finished run shows its PR and the flow's own cost total", async () => {
     const out = await main(done);

@@ -111,7 +111,8 @@ export async function makeFixture(server: WindmillServer, username: string, log:
     const feature = await featureState(seed, path.join(dir, "fixture-state"), store, resources, policy);
     let n = 0;
     const side = async (name: string) => {
-      const repo = path.join(dir, `${name}-${++n}.git`);
+      // Same-length paths on both sides: they reach prompts, and a prompt's length its token count.
+      const repo = path.join(dir, `remote-${String(++n).padStart(4, "0")}.git`);
       await git(dir, "clone", "-q", "--mirror", seed, repo);
       const forge: FakeForgeServer = await startForgeServer({ tokens: { github: keys.github }, repos: [{ kind: "github", path: REPOSITORY, defaultBranch: "main", gitDir: repo }] });
       return { repo, githubApiBase: forge.githubApiBase, resources, close: () => forge.close() };

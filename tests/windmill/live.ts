@@ -9,6 +9,8 @@
 //     bundle — enumerated from f/, arguments built from each one's input schema — on the local
 //     runner and on Windmill, approvals answered through the resume URL;
 //  3. prints a table (item, local, windmill, same?) and one JSON line; exits 1 on any difference.
+// A script that only runs as a step of a flow (it reads the flow's state or the previous steps'
+// results) is compared inside its flow: every job of it in that flow's run, on both sides (steps.ts).
 // Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8".
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
@@ -24,6 +26,7 @@ import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from 
 import { makeFixture, type Fixture } from "./fixture.ts";
 import { runLocal, runWindmill } from "./runners.ts";
 import { sampleArgs, type InputSchema } from "./samples.ts";
+import { flowStepScripts, localStepEnds, stepsOutcome, windmillStepEnds } from "./steps.ts";
 
 const log = (l: string) => process.stderr.write(`[test:windmill] ${l}\n`);
 const ok = (result: unknown): Outcome => ({ status: "success", result });
@@ -47,11 +50,27 @@ async function cleanCopy(): Promise<string> {
   return dir;
 }
 
+/**
+ * Removes the bundle's schedules, flows and scripts from the workspace (and, by rebuilding it, their
+ * entries in Windmill's import map), so the deploy below is a first deploy, as the README's steps on
+ * a fresh workspace. Redeploying over an earlier version is another case: Windmill re-locks every
+ * deployed importer of a changed module (README "Run it on Windmill").
+ */
+async function removeBundle(server: WindmillServer, prefix: string): Promise<void> {
+  const list = (kind: string, extra = "") => server.call<{ path: string }[]>("GET", `w/${kind}/list?path_start=${prefix}&per_page=10000${extra}`);
+  for (const s of await list("schedules")) await server.call("DELETE", `w/schedules/delete/${s.path}`);
+  for (const f of await list("flows")) await server.call("DELETE", `w/flows/delete/${f.path}`);
+  for (const s of await list("scripts", "&include_without_main=true")) await server.call("POST", `w/scripts/delete/p/${s.path}`);
+  await server.call("POST", "w/workspaces/rebuild_dependency_map");
+}
+
 /** Deploy, lock and round-trip rows: each compares what the README promises ([]) with what happened. */
 async function deployRows(target: WindmillTarget, server: WindmillServer, copy: string): Promise<{ rows: Row[]; skipTriggers: boolean }> {
   const skipTriggers = await server.call("GET", "w/http_triggers/list?per_page=1").then(() => false, () => true);
   const rows: Row[] = [];
   const row = (item: string, problems: string[]) => rows.push({ item, local: ok([]), windmill: ok(problems), ...compareOutcomes(ok([]), ok(problems)) });
+  log(`removing the bundle (${BUNDLE_PREFIX}) from workspace ${target.workspace}: a first deploy follows`);
+  await removeBundle(server, BUNDLE_PREFIX);
   const report = await deploy(target, { root: copy, skipTriggers, log });
   row("deploy: sync push writes nothing into the checkout", report.checkout_changed);
   const lockProblems: string[] = [];
@@ -82,17 +101,21 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
   return { rows, skipTriggers };
 }
 
+const BUNDLE_PREFIX = "f/devgodzilla/";
+
 interface Item {
   path: string;
   kind: "script" | "flow";
   schema: InputSchema;
+  /** Flows: the scripts it runs as steps. */
+  steps?: Set<string>;
 }
 
 /** Every flow and every script (a module with `main`) of the bundle, flows first. */
 function bundleItems(root: string): Item[] {
   const flows = flowFolders(root).map((folder) => {
     const flow = YAML.parse(readFileSync(path.join(folder, "flow.yaml"), "utf8")) as { schema?: InputSchema };
-    return { path: path.relative(root, folder).replace(/__flow$/, "").split(path.sep).join("/"), kind: "flow" as const, schema: flow.schema ?? {} };
+    return { path: path.relative(root, folder).replace(/__flow$/, "").split(path.sep).join("/"), kind: "flow" as const, schema: flow.schema ?? {}, steps: flowStepScripts(folder) };
   });
   const scripts: Item[] = [];
   for (const file of bundleModules(root)) {
@@ -102,24 +125,41 @@ function bundleItems(root: string): Item[] {
   return [...flows, ...scripts];
 }
 
-/** Ids of the last spec_to_pr run on each side (for scripts that look at a run, like run_status). */
-const lastRun: { local?: string; windmill?: string } = {};
+/** The job ids of each flow's run on both sides (flows run first), by flow path. */
+const flowRuns = new Map<string, { local: string; windmill: string; steps: Set<string> }>();
 
-async function itemRow(item: Item, fx: Fixture, server: WindmillServer): Promise<Row> {
+/** A flow-only script: its jobs in the first flow run that has it as a step, on both sides. */
+async function inFlowRow(item: Item, fx: Fixture, server: WindmillServer, missing: string[]): Promise<Row> {
+  const flow = [...flowRuns.entries()].find(([, r]) => r.steps.has(item.path));
+  if (!flow) {
+    const reason = `no sample for ${missing.join(", ")} (tests/windmill/samples.ts) and no flow runs it`;
+    return { item: `${item.kind} ${item.path}`, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
+  }
+  const [flowPath, ids] = flow;
+  const label = `${item.kind} ${item.path} (in flow ${flowPath.split("/").pop()})`;
+  const local = localStepEnds(fx.stateDir, ids.local, item.path);
+  const wm = await windmillStepEnds(server, ids.windmill, item.path);
+  if (!local.length && !wm.length) {
+    const reason = `the ${flowPath} run ran no ${item.path} step on either side`;
+    return { item: label, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
+  }
+  const [a, b] = [stepsOutcome(local), stepsOutcome(wm)];
+  return { item: label, local: a, windmill: b, ...compareOutcomes(a, b) };
+}
+
+async function itemRow(item: Item, fx: Fixture, server: WindmillServer, since: string): Promise<Row> {
   const label = `${item.kind} ${item.path}`;
   const [localSide, wmSide] = [await fx.side("local"), await fx.side("windmill")];
   try {
-    const localArgs = sampleArgs(item.schema, fx.feature, { ...localSide, lastJobId: lastRun.local });
-    const wmArgs = sampleArgs(item.schema, fx.feature, { ...wmSide, lastJobId: lastRun.windmill });
-    if ("missing" in localArgs || "missing" in wmArgs) {
-      const reason = `no sample for ${("missing" in localArgs ? localArgs : (wmArgs as { missing: string[] })).missing.join(", ")} (tests/windmill/samples.ts)`;
-      return { item: label, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
-    }
+    const lastPr = flowRuns.get(`${BUNDLE_PREFIX}spec_to_pr`);
+    const localArgs = sampleArgs(item.schema, fx.feature, { ...localSide, lastJobId: lastPr?.local, since });
+    const wmArgs = sampleArgs(item.schema, fx.feature, { ...wmSide, lastJobId: lastPr?.windmill, since });
+    if ("missing" in localArgs || "missing" in wmArgs) return await inFlowRow(item, fx, server, ("missing" in localArgs ? localArgs : (wmArgs as { missing: string[] })).missing);
     log(`${label}: local runner`);
     const local = await runLocal(item.path, localArgs.args, fx.store, fx.stateDir);
     log(`${label}: windmill`);
     const wm = await runWindmill(server, item.kind, item.path, wmArgs.args, item.kind === "flow" ? 900_000 : 300_000);
-    if (item.path.endsWith("/spec_to_pr")) Object.assign(lastRun, { local: local.jobId, windmill: wm.jobId });
+    if (item.kind === "flow") flowRuns.set(item.path, { local: local.jobId, windmill: wm.jobId, steps: item.steps ?? new Set() });
     return { item: label, local: local.outcome, windmill: wm.outcome, ...compareOutcomes(local.outcome, wm.outcome) };
   } finally {
     await Promise.all([localSide.close(), wmSide.close()]);
@@ -147,7 +187,10 @@ async function main(): Promise<number> {
     const { rows, skipTriggers } = await deployRows(target, server, copy);
     if (skipTriggers) rows.push({ item: "deploy: HTTP routes (webhooks)", local: ok("n/a"), windmill: { status: "skipped", reason: "server has no http_trigger feature" }, verdict: "not run" });
     fx = await makeFixture(server, me.username, log);
-    for (const item of bundleItems(copy)) rows.push(await itemRow(item, fx, server));
+    // Scripts that read the job history (agent_metrics, reconcile) look at this test's jobs only,
+    // on both sides: the workspace's earlier history is not the local runner's.
+    const since = new Date().toISOString();
+    for (const item of bundleItems(copy)) rows.push(await itemRow(item, fx, server, since));
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const s = summarize(rows);
     const v8 = rows.filter((r) => r.verdict === "needs V8").map((r) => r.item);

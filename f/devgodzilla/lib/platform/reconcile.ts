@@ -52,6 +52,8 @@ export interface ReconcileOptions {
   deliveryRetentionDays?: number;
   /** Secrets to scrub from the report (e.g. a git token). */
   redact?: string[];
+  /** Only jobs created at or after this time (ISO 8601): one pass over a window of the history. */
+  since?: string;
   now?: number;
 }
 
@@ -103,14 +105,14 @@ function waitingForApproval(j: AnyJob): boolean {
   return (j.suspend ?? 0) > 0 || mods.some((m) => m?.type === "WaitingForEvents");
 }
 
-async function listDevgodzillaJobs(prefix: string, runFlows: string[]): Promise<AnyJob[]> {
+async function listDevgodzillaJobs(prefix: string, runFlows: string[], createdAfter?: string): Promise<AnyJob[]> {
   // The recent history pages back a bounded way; the live jobs and the run flows' own jobs are asked
   // for separately, so a long history of step jobs can never hide a stuck job or a run.
   const [recent, running, suspended, runs] = await Promise.all([
-    listJobs({ scriptPathStart: prefix }, 500),
-    listJobs({ scriptPathStart: prefix, running: true }),
-    listJobs({ scriptPathStart: prefix, suspended: true }).catch(() => []),
-    runFlows.length ? listJobs({ scriptPathExact: runFlows }, 500) : [],
+    listJobs({ scriptPathStart: prefix, createdAfter }, 500),
+    listJobs({ scriptPathStart: prefix, running: true, createdAfter }),
+    listJobs({ scriptPathStart: prefix, suspended: true, createdAfter }).catch(() => []),
+    runFlows.length ? listJobs({ scriptPathExact: runFlows, createdAfter }, 500) : [],
   ]);
   const byId = new Map<string, AnyJob>();
   for (const j of [...recent, ...running, ...suspended, ...runs] as AnyJob[]) byId.set(j.id, j);
@@ -424,7 +426,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
     idle: o.idleLimitS ?? 15 * 60,
     orphanAge: o.orphanAgeS ?? Math.max(maxFlow, maxScript),
   };
-  const jobs = await listDevgodzillaJobs(lim.prefix, lim.runFlows);
+  const jobs = await listDevgodzillaJobs(lim.prefix, lim.runFlows, o.since);
   const liveIds = new Set(jobs.filter(isLive).map((j) => j.id));
   const p: Pass = {
     workspace,

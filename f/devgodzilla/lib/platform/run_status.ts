@@ -217,6 +217,8 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
       }
     } else if (m?.job && m.type !== "WaitingForPriorSteps") {
       const j = await get(m.job);
+      // An identity step (the flows' `input`) passes values on and does no work: not a step to show.
+      if (j?.job_kind === "identity") continue;
       if (j) {
         view.duration_ms = j.duration_ms;
         const finished = j.type === "CompletedJob" || j.completed_at !== undefined;
