@@ -34,6 +34,13 @@ describe("comparing a local result with Windmill's", () => {
     expect(renderTable(rows)).toMatch(/flow f\/x\/a\s+ok \(1 B\)\s+needs V8\s+needs V8/);
   });
 
+  it("a server built without a feature the item needs (http_trigger) is marked as such, neither passed nor failed", () => {
+    const rows: Row[] = [{ item: "deploy: HTTP routes", local: ok("n/a"), windmill: { status: "needs-feature", feature: "http_trigger" }, ...compareOutcomes(ok("n/a"), { status: "needs-feature", feature: "http_trigger" }) }];
+    expect(rows[0]!.verdict).toBe("needs feature");
+    expect(summarize(rows)).toMatchObject({ items: 1, same: 0, needs_feature: 1, not_run: 0, ok: true });
+    expect(renderTable(rows)).toContain("needs http_trigger (not in this server's build)");
+  });
+
   it("normalises nested values deterministically (key order does not matter)", () => {
     expect(normalize({ b: 1, a: { d: "x", c: "y" } })).toEqual(normalize({ a: { c: "y", d: "x" }, b: 1 }));
   });

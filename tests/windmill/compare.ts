@@ -8,6 +8,8 @@ export type Outcome =
   | { status: "failure"; error: { name?: string; message?: string } }
   /** The server could not evaluate an expression: it was built without V8 (deno_core). */
   | { status: "needs-v8"; error: { message?: string } }
+  /** The server was built without a feature the item needs (e.g. http_trigger for the HTTP routes). */
+  | { status: "needs-feature"; feature: string }
   | { status: "skipped"; reason: string };
 
 /** Windmill's message when a build without deno_core meets an expression it cannot evaluate. */
@@ -51,10 +53,11 @@ export function normalize(v: unknown, key = ""): unknown {
   return v;
 }
 
-export type Verdict = "same" | "different" | "needs V8" | "not run";
+export type Verdict = "same" | "different" | "needs V8" | "needs feature" | "not run";
 
 export function compareOutcomes(local: Outcome, windmill: Outcome): { verdict: Verdict; diff?: string } {
   if (windmill.status === "needs-v8") return { verdict: "needs V8" };
+  if (windmill.status === "needs-feature") return { verdict: "needs feature" };
   if (local.status === "skipped" || windmill.status === "skipped") return { verdict: "not run" };
   if (local.status !== windmill.status) return { verdict: "different", diff: `local ${describe(local)}${errorText(local)}, windmill ${describe(windmill)}${errorText(windmill)}` };
   const a = normalize(local.status === "success" ? local.result : { name: local.error.name });
@@ -96,6 +99,8 @@ export function describe(o: Outcome): string {
       return `failed: ${o.error.name ?? "Error"}`;
     case "needs-v8":
       return "needs V8";
+    case "needs-feature":
+      return `needs ${o.feature} (not in this server's build)`;
     case "skipped":
       return `not run: ${o.reason}`;
   }
@@ -123,8 +128,8 @@ export function renderTable(rows: Row[]): string {
   return out.join("\n");
 }
 
-export function summarize(rows: Row[]): { items: number; same: number; different: number; needs_v8: number; not_run: number; ok: boolean } {
+export function summarize(rows: Row[]): { items: number; same: number; different: number; needs_v8: number; needs_feature: number; not_run: number; ok: boolean } {
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
-  const s = { items: rows.length, same: count("same"), different: count("different"), needs_v8: count("needs V8"), not_run: count("not run") };
+  const s = { items: rows.length, same: count("same"), different: count("different"), needs_v8: count("needs V8"), needs_feature: count("needs feature"), not_run: count("not run") };
   return { ...s, ok: s.different === 0 };
 }

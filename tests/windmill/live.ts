@@ -11,7 +11,8 @@
 //  3. prints a table (item, local, windmill, same?) and one JSON line; exits 1 on any difference.
 // A script that only runs as a step of a flow (it reads the flow's state or the previous steps'
 // results) is compared inside its flow: every job of it in that flow's run, on both sides (steps.ts).
-// Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8".
+// Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8";
+// the HTTP routes on a server built without http_trigger "needs feature". Neither is a pass.
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -51,17 +52,23 @@ async function cleanCopy(): Promise<string> {
 }
 
 /**
- * Removes the bundle's schedules, flows and scripts from the workspace (and, by rebuilding it, their
- * entries in Windmill's import map), so the deploy below is a first deploy, as the README's steps on
- * a fresh workspace. Redeploying over an earlier version is another case: Windmill re-locks every
- * deployed importer of a changed module (README "Run it on Windmill").
+ * Removes the bundle's schedules, flows and scripts from the workspace, so the deploy below is a
+ * first deploy, as the README's steps on a fresh workspace. Scripts are archived before they are
+ * deleted: archiving drops their entries in Windmill's import map (deleting does not), and a stale
+ * entry makes Windmill re-lock the new version of an importer as soon as a module it imports is
+ * pushed. Redeploying over an earlier version is that case (README "Run it on Windmill").
  */
 async function removeBundle(server: WindmillServer, prefix: string): Promise<void> {
   const list = (kind: string, extra = "") => server.call<{ path: string }[]>("GET", `w/${kind}/list?path_start=${prefix}&per_page=10000${extra}`);
+  // Lock jobs still queued for the bundle (an earlier deploy's re-locking) would re-lock the new versions.
+  const queued = await server.call<{ id: string; script_path?: string }[]>("GET", "w/jobs/queue/list?job_kinds=dependencies,flowdependencies&per_page=10000");
+  for (const j of queued.filter((q) => q.script_path?.startsWith(prefix))) await server.call("POST", `w/jobs/queue/cancel/${j.id}`, { reason: "test:windmill: the bundle is deployed again" }).catch(() => undefined);
   for (const s of await list("schedules")) await server.call("DELETE", `w/schedules/delete/${s.path}`);
   for (const f of await list("flows")) await server.call("DELETE", `w/flows/delete/${f.path}`);
-  for (const s of await list("scripts", "&include_without_main=true")) await server.call("POST", `w/scripts/delete/p/${s.path}`);
-  await server.call("POST", "w/workspaces/rebuild_dependency_map");
+  for (const s of await list("scripts", "&include_without_main=true")) {
+    await server.call("POST", `w/scripts/archive/p/${s.path}`);
+    await server.call("POST", `w/scripts/delete/p/${s.path}`);
+  }
 }
 
 /** Deploy, lock and round-trip rows: each compares what the README promises ([]) with what happened. */
@@ -185,7 +192,7 @@ async function main(): Promise<number> {
   let fx: Fixture | undefined;
   try {
     const { rows, skipTriggers } = await deployRows(target, server, copy);
-    if (skipTriggers) rows.push({ item: "deploy: HTTP routes (webhooks)", local: ok("n/a"), windmill: { status: "skipped", reason: "server has no http_trigger feature" }, verdict: "not run" });
+    if (skipTriggers) rows.push({ item: "deploy: HTTP routes (webhooks)", local: ok("n/a"), windmill: { status: "needs-feature", feature: "http_trigger" }, verdict: "needs feature" });
     fx = await makeFixture(server, me.username, log);
     // Scripts that read the job history (agent_metrics, reconcile) look at this test's jobs only,
     // on both sides: the workspace's earlier history is not the local runner's.
@@ -193,8 +200,8 @@ async function main(): Promise<number> {
     for (const item of bundleItems(copy)) rows.push(await itemRow(item, fx, server, since));
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const s = summarize(rows);
-    const v8 = rows.filter((r) => r.verdict === "needs V8").map((r) => r.item);
-    process.stdout.write(JSON.stringify({ server: version, workspace: target.workspace, ...s, needs_v8_items: v8 }) + "\n");
+    const items = (v: Row["verdict"]) => rows.filter((r) => r.verdict === v).map((r) => r.item);
+    process.stdout.write(JSON.stringify({ server: version, workspace: target.workspace, ...s, needs_v8_items: items("needs V8"), needs_feature_items: items("needs feature") }) + "\n");
     return s.ok ? 0 : 1;
   } finally {
     await fx?.close();
