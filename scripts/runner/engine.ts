@@ -374,7 +374,8 @@ class Execution {
     this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
       const result = await withTimeout(run(), m.timeout, m.id);
-      job.status = "success";
+      // Listed like Windmill's subflow job: its result and duration (agent_metrics, run_status read them).
+      Object.assign(job, { status: "success", result: json(result), duration_ms: Date.now() - started });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
       return result;
     } catch (e) {
@@ -383,6 +384,7 @@ class Execution {
       job.status = e instanceof Canceled ? "canceled" : "failure";
       // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
       const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
+      Object.assign(job, { result: { error }, duration_ms: Date.now() - started });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);

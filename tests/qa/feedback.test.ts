@@ -110,6 +110,13 @@ describe("feedback steps", () => {
     expect(r.decisions).toEqual([expect.objectContaining({ iteration: 1, decision: "retry", commit: "abc1234", score: 0.4 })]);
   });
 
+  it("takes a verdict as Windmill hands it on: optional finding fields that were undefined arrive as null", async () => {
+    const base = failed([{ code: "CRITERION_UNPROVEN", message: "US1-AS1 is not proven by any test" }]);
+    const v = { ...base, threshold: null, recommendation: null, blocking: base.blocking.map((f) => ({ ...f, file: null, line: null, principle: null, fix: null })) };
+    const r = (await classifyStep("abc1234", {}, [{ verdict: v }], [], { backoff_seconds: 0 })) as { decision: string };
+    expect(r.decision).toBe("retry");
+  });
+
   it("rejects a malformed verdict naming the field", async () => {
     await expect(classifyStep("abc1234", {}, [{ verdict: { status: "maybe" } }])).rejects.toThrow(/^qa\.verdict: status/);
   });

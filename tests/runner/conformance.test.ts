@@ -157,6 +157,17 @@ describe("jobs see what a Windmill job sees", () => {
     expect(readFileSync(path.join(stateDir, "runs", out.runId, "run.json"), "utf8")).toContain("$res:f/conformance/llm");
   });
 
+  it("a subflow step is listed as a finished flow job with its result and duration, as Windmill lists it", async () => {
+    const out = await run("context", { creds: "$res:f/conformance/llm" });
+    expect(out.status).toBe("success");
+    const wmill = await import("windmill-client");
+    const jobs = (await wmill.JobService.listJobs({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", parentJob: out.runId })) as { script_path?: string; job_kind?: string; result?: unknown; duration_ms?: number; success?: boolean }[];
+    const sub = jobs.find((j) => j.script_path === "f/conformance/early_stop");
+    expect(sub).toMatchObject({ job_kind: "flow", success: true });
+    expect(sub!.result).toEqual(out.result); // the subflow is the flow's last step
+    expect(typeof sub!.duration_ms).toBe("number");
+  });
+
   it("an optional resource that does not exist reads as undefined (getResource(path, true)), as on Windmill", async () => {
     const out = await runPath("f/conformance/job_context", { root, stateDir, store, args: { optional_path: "f/conformance/not_configured" } });
     expect(out.status, JSON.stringify(out.error)).toBe("success");

@@ -11,6 +11,9 @@ describe("comparing a local result with Windmill's", () => {
     const a = { job: "0b4e6a0e-8f0c-4c8e-9a57-3d3c2b1a0f11", commit: "a".repeat(40), at: "2026-12-02T20:35:06.215Z", duration_ms: 812, dir: "/tmp/devgodzilla-wc-abc/x", pr: "http://127.0.0.1:41234/acme/x/pull/1", summary: "done in 3.2 s" };
     const b = { job: "7f1d9c2e-1111-4222-8333-944455556666", commit: "b".repeat(40), at: "2026-12-02T21:00:00Z", duration_ms: 90, dir: "/tmp/devgodzilla-wc-xyz/x", pr: "http://127.0.0.1:5555/acme/x/pull/1", summary: "done in 14 s" };
     expect(compareOutcomes(ok(a), ok(b)).verdict).toBe("same");
+    // A short sha shown as code can be all digits.
+    expect(compareOutcomes(ok("branch at `901814731737`"), ok("branch at `3fa9c0d2b1e4`")).verdict).toBe("same");
+    expect(compareOutcomes(ok("63892 tokens"), ok("63893 tokens")).verdict).toBe("different");
   });
 
   it("reports the first real difference with its path", () => {

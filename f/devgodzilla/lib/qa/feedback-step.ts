@@ -39,12 +39,15 @@ const DecisionRecordSchema = z.object({
 const HistorySchema = z.array(DecisionRecordSchema).default([]);
 const ContextSchema = z.array(z.object({ question: z.string(), answer: z.string() })).default([]);
 const BlockSchema = z.object({ kind: z.enum(["clarify", "re-plan", "re-specify"]), reason: z.string().default(""), question: z.string().nullable().default(null), excerpt: z.string().default("") });
+// Optional fields arrive as null from Windmill: its Bun wrapper writes a result's undefined values as null.
+const optString = z.string().nullish().transform((v) => v ?? undefined);
+const optNumber = z.number().nullish().transform((v) => v ?? undefined);
 const VerdictSchema = z.object({
   status: z.enum(["passed", "failed"]),
   score: z.number(),
-  threshold: z.number().optional(),
-  blocking: z.array(z.object({ code: z.string(), message: z.string(), source: z.enum(["gate", "check", "checklist", "criteria", "principle"]), severity: z.enum(["blocking", "warning", "info"]), file: z.string().optional(), line: z.number().optional(), principle: z.string().optional(), fix: z.string().optional() })).default([]),
-  recommendation: z.string().optional(),
+  threshold: optNumber,
+  blocking: z.array(z.object({ code: z.string(), message: z.string(), source: z.enum(["gate", "check", "checklist", "criteria", "principle"]), severity: z.enum(["blocking", "warning", "info"]), file: optString, line: optNumber, principle: optString, fix: optString })).default([]),
+  recommendation: optString,
   checklist: z.array(z.object({ id: z.string(), text: z.string(), status: z.string(), required: z.boolean(), explanation: z.string() }).passthrough()).optional(),
 }).passthrough();
 
