@@ -139,6 +139,10 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(kinds).not.toContain("stuck-job");
     expect(kinds).not.toContain("failed-run-branch");
     expect(all.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["stuck-job", "failed-run-branch"]));
+    // The report counts runs (root jobs of the run flows), not jobs: how many jobs a run makes depends on the engine.
+    expect(all.runs_seen).toBe(5);
+    expect(all.markdown).toContain("· 5 runs checked ·");
+    expect(recent.runs_seen).toBe(0);
     await expect(reconcileMain(true, 360, 120, 15, true, ["f/devgodzilla/spec_to_pr"], undefined, undefined, "", "", "last tuesday")).rejects.toThrow(/since: "last tuesday" is not a date/);
   });
 

@@ -86,6 +86,8 @@ export interface ReconcileReport {
   dry_run: boolean;
   at: string;
   jobs_seen: number;
+  /** Runs (root jobs of the run flows) checked; the report shows these, not the job count, which depends on how an engine splits a run into jobs. */
+  runs_seen: number;
   live_jobs: number;
   findings: Finding[];
   markdown: string;
@@ -447,7 +449,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
   if (o.checkGit !== false) await reportRunBranches(p, lim.runFlows, o);
   await pruneDeliveryClaims(p, o.deliveryRetentionDays ?? 30);
 
-  const report: Omit<ReconcileReport, "markdown"> = { dry_run: p.dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: p.redactor.redactDeep(p.findings) };
+  const report: Omit<ReconcileReport, "markdown"> = { dry_run: p.dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, runs_seen: jobs.filter((j) => lim.runFlows.includes(j.script_path) && !j.parent_job).length, live_jobs: liveIds.size, findings: p.redactor.redactDeep(p.findings) };
   return { ...report, markdown: renderReconcile(report) };
 }
 
@@ -475,7 +477,7 @@ const TITLES: Record<FindingKind, string> = {
 };
 
 export function renderReconcile(r: Omit<ReconcileReport, "markdown">): string {
-  const out = [`## DevGodzilla reconcile${r.dry_run ? " (dry run — nothing changed)" : ""}`, "", `${r.at} · ${r.jobs_seen} jobs seen · ${r.live_jobs} live`, ""];
+  const out = [`## DevGodzilla reconcile${r.dry_run ? " (dry run — nothing changed)" : ""}`, "", `${r.at} · ${r.runs_seen} run${r.runs_seen === 1 ? "" : "s"} checked · ${r.live_jobs} live job${r.live_jobs === 1 ? "" : "s"}`, ""];
   if (!r.findings.length) return [...out, "Everything agrees with Windmill: nothing to do."].join("\n");
   for (const kind of Object.keys(TITLES) as FindingKind[]) {
     const fs_ = r.findings.filter((f) => f.kind === kind);
