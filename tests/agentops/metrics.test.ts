@@ -95,6 +95,22 @@ describe("agent metrics from the Windmill job history (fake API behind the real 
     await expect(agentMetrics(30, undefined, 2000, "since lunch")).rejects.toMatchObject({ field: "since" });
   });
 
+  it("a retried task_with_qa is one task run: the next attempt's flow sits under a loop iteration job, as on Windmill", async () => {
+    const wm3 = await startWindmillApi({ token: "wm-nested", workspace: "dg" });
+    setClient("wm-nested", wm3.baseUrl);
+    try {
+      const outer = wm3.addJob({ script_path: "f/devgodzilla/task_with_qa", job_kind: "flow", success: true, created_at: iso(5000), result: { task_with_qa: true, status: "passed", verdict: { status: "passed", score: 0.9 } } });
+      const iteration = wm3.addJob({ script_path: "f/devgodzilla/task_with_qa/loop-0", job_kind: "flow", success: true, parent_job: outer.id, created_at: iso(4000) });
+      const inner = wm3.addJob({ script_path: "f/devgodzilla/task_with_qa", job_kind: "flow", success: true, parent_job: iteration.id, created_at: iso(3000), result: { task_with_qa: true, status: "passed", verdict: { status: "passed", score: 0.9 } } });
+      for (const parent of [outer.id, inner.id]) wm3.addJob({ script_path: "f/devgodzilla/execute_task", success: true, duration_ms: 2000, parent_job: parent, created_at: iso(2000), result: { agent: { agentId: "codex", model: "m", durationMs: 1000 }, usage: { input_tokens: 10, output_tokens: 1 } } });
+      const rows = computeAgentMetrics(await collectAgentRuns({ since: new Date(Date.now() - 86_400_000) }));
+      expect(rows).toEqual([expect.objectContaining({ agent: "codex", runs: 1, qa_runs: 1 })]);
+    } finally {
+      setClient("wm-metrics", wm.baseUrl);
+      await wm3.close();
+    }
+  });
+
   it("pages through more jobs than one page holds", async () => {
     const wm2 = await startWindmillApi({ token: "wm-paging", workspace: "dg" });
     setClient("wm-paging", wm2.baseUrl);

@@ -13,7 +13,7 @@
 //   outcome: the job's success, and result.status ("failed" / "error" / "blocked") or result.error
 // A task_with_qa job and the execute_task job inside it (parent_job) count once, merged.
 
-import { jobResult, listJobs } from "../platform/windmill.ts";
+import { getJob, jobResult, listJobs } from "../platform/windmill.ts";
 
 export const DEFAULT_METRIC_PATHS = ["f/devgodzilla/execute_task", "f/devgodzilla/task_with_qa"] as const;
 
@@ -152,7 +152,27 @@ export async function collectAgentRuns(opts: CollectOptions = {}): Promise<Agent
       out.push(sampleFromJob(j as Parameters<typeof sampleFromJob>[0], result));
     });
   }
+  await linkThroughFlowJobs(out);
   return mergeNested(out).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/**
+ * On Windmill a subflow in a loop (task_with_qa's next attempt, execute_tasks' task) has the loop
+ * iteration's flow job as parent, not the flow that contains the loop: the parent link of each
+ * sample is followed up through such jobs to the nearest sample, so mergeNested can fold it.
+ */
+async function linkThroughFlowJobs(samples: AgentRunSample[]): Promise<void> {
+  const ids = new Set(samples.map((s) => s.jobId));
+  const parentOf = new Map<string, string | null>();
+  const up = async (id: string): Promise<string | null> => {
+    if (!parentOf.has(id)) parentOf.set(id, ((await getJob(id).catch(() => undefined)) as { parent_job?: string | null } | undefined)?.parent_job ?? null);
+    return parentOf.get(id)!;
+  };
+  for (const s of samples) {
+    let p = s.parentJob;
+    for (let depth = 0; p && !ids.has(p) && depth < 8; depth++) p = await up(p);
+    if (p && ids.has(p)) s.parentJob = p;
+  }
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {

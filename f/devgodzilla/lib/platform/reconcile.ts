@@ -118,6 +118,8 @@ async function listDevgodzillaJobs(prefix: string, runFlows: string[], createdAf
   ]);
   const byId = new Map<string, AnyJob>();
   for (const j of [...recent, ...running, ...suspended, ...runs] as AnyJob[]) byId.set(j.id, j);
+  // Windmill's job list carries neither args nor results: a run's repository and branch come from the job itself.
+  for (const j of runs as AnyJob[]) if (j.args == null) byId.set(j.id, ((await getJob(j.id).catch(() => undefined)) as AnyJob | undefined) ?? j);
   // Newest first, as the API lists them (the newest run of a branch decides its state).
   return [...byId.values()].sort((a, b) => String(b.created_at ?? "").localeCompare(String(a.created_at ?? "")));
 }
