@@ -13,6 +13,7 @@ describe("comparing a local result with Windmill's", () => {
     expect(compareOutcomes(ok(a), ok(b)).verdict).toBe("same");
     // A short sha shown as code can be all digits.
     expect(compareOutcomes(ok("branch at `901814731737`"), ok("branch at `3fa9c0d2b1e4`")).verdict).toBe("same");
+    expect(compareOutcomes(ok("reported | at 753201196225; no job"), ok("reported | at 3fa9c0d2b1e4; no job")).verdict).toBe("same");
     expect(compareOutcomes(ok("63892 tokens"), ok("63893 tokens")).verdict).toBe("different");
   });
 

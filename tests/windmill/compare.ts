@@ -20,8 +20,8 @@ const SHA = /\b[0-9a-f]{40}\b/g;
 /** An abbreviated commit (7–39 hex digits with at least one digit and one letter). */
 const SHORT_SHA = /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,39}\b/g;
 const SHORT_SHA_KEYS = /^(short_?sha|sha7|abbrev)$/i;
-/** A commit shown as code in markdown (`901814731737`): all digits is a sha there too. */
-const CODE_SHA = /`[0-9a-f]{7,40}`/g;
+/** A commit shown as code in markdown (`901814731737`), or in the bundle's 12-character form: all digits is a sha there too. */
+const CODE_SHA = /`[0-9a-f]{7,40}`|\b\d{12}\b/g;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b/g;
 const DATE = /\b\d{4}-\d{2}-\d{2}\b/g;
 const LOOPBACK = /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g;
@@ -36,7 +36,7 @@ export function normalize(v: unknown, key = ""): unknown {
     if (SHORT_SHA_KEYS.test(key)) return "<sha>";
     return v
       .replace(UUID, "<id>")
-      .replace(CODE_SHA, "`<sha>`")
+      .replace(CODE_SHA, (m) => (m.startsWith("`") ? "`<sha>`" : "<sha>"))
       .replace(SHA, "<sha>")
       .replace(SHORT_SHA, "<sha>")
       .replace(ISO_TIME, "<time>")
