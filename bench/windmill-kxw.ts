@@ -23,7 +23,10 @@ import YAML from "yaml";
 const URL_ = process.env.WINDMILL_URL;
 const TOKEN = process.env.WINDMILL_TOKEN;
 const WS = process.env.WINDMILL_WORKSPACE;
-const KS = (process.env.BENCH_KS ?? "1,3,6").split(",").map(Number).filter((n) => n > 0);
+const KS = (process.env.BENCH_KS ?? "1,3,6")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 const TASKS = Number(process.env.BENCH_TASKS ?? 3);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 900);
 const FLOW = "f/devgodzilla/execute_tasks";
@@ -71,7 +74,8 @@ async function remote(dir: string, run: number) {
   });
   await writeFile(path.join(seed, "specs", "005-bench", "tasks.md"), ["# Tasks: bench", "", "## Phase 1: Work", "", ...lines, ""].join("\n"));
   await writeFile(path.join(seed, "README.md"), "# bench\n");
-  const g = (...a: string[]) => execa("git", ["-c", "user.name=Bench", "-c", "user.email=bench@example.test", "-c", "commit.gpgsign=false", ...a], { cwd: seed });
+  const g = (...a: string[]) =>
+    execa("git", ["-c", "user.name=Bench", "-c", "user.email=bench@example.test", "-c", "commit.gpgsign=false", ...a], { cwd: seed });
   await execa("git", ["init", "-q", "--bare", "-b", "main", bare]);
   await g("init", "-q", "-b", "main");
   await g("add", "-A");
@@ -97,7 +101,10 @@ async function jobsOf(root: string, since: string): Promise<Job[]> {
   const all: Job[] = [];
   let before: string | undefined;
   for (;;) {
-    const page = await api<Job[]>("GET", `/w/${WS}/jobs/list?per_page=1000&created_after=${encodeURIComponent(since)}${before ? `&created_before=${encodeURIComponent(before)}` : ""}`);
+    const page = await api<Job[]>(
+      "GET",
+      `/w/${WS}/jobs/list?per_page=1000&created_after=${encodeURIComponent(since)}${before ? `&created_before=${encodeURIComponent(before)}` : ""}`,
+    );
     const fresh = page.filter((j) => !all.some((x) => x.id === j.id));
     all.push(...fresh);
     const completed = page.filter((j) => j.type === "CompletedJob");
@@ -115,7 +122,9 @@ async function jobsOf(root: string, since: string): Promise<Job[]> {
 
 /** Worker-seconds: jobs that ran on a worker (not flow jobs); waiting = running while a child job ran. */
 function workerSeconds(jobs: Job[]) {
-  const onWorker = jobs.filter((j) => j.job_kind !== "flow" && j.job_kind !== "flowpreview" && j.job_kind !== "flownode" && j.started_at && j.duration_ms !== undefined);
+  const onWorker = jobs.filter(
+    (j) => j.job_kind !== "flow" && j.job_kind !== "flowpreview" && j.job_kind !== "flownode" && j.started_at && j.duration_ms !== undefined,
+  );
   const span = (j: Job) => [t(j.started_at), t(j.started_at) + (j.duration_ms ?? 0)] as const;
   let busy = 0;
   let waiting = 0;
@@ -124,7 +133,10 @@ function workerSeconds(jobs: Job[]) {
     busy += b - a;
     const kids = onWorker.filter((k) => k.parent_job === j.id).map(span);
     // Overlap of [a, b] with the union of its children's spans.
-    const cuts = kids.map(([x, y]) => [Math.max(a, x), Math.min(b, y)] as const).filter(([x, y]) => y > x).sort((p, q) => p[0] - q[0]);
+    const cuts = kids
+      .map(([x, y]) => [Math.max(a, x), Math.min(b, y)] as const)
+      .filter(([x, y]) => y > x)
+      .sort((p, q) => p[0] - q[0]);
     let end = -Infinity;
     for (const [x, y] of cuts) {
       if (y <= end) continue;
@@ -145,12 +157,21 @@ async function runBatch(k: number, dir: string) {
   const since = new Date(Date.now() - 5_000).toISOString();
   const remotes = await Promise.all(Array.from({ length: k }, (_, i) => remote(dir, Date.now() + i)));
   const started = Date.now();
-  const ids = await Promise.all(remotes.map((r) =>
-    api<string>("POST", `/w/${WS}/jobs/run/f/${FLOW}`, {
-      repo: r.bare, branch: "devgodzilla/005-bench", commit: r.commit, feature: "005-bench", concurrency: 2, retries: 0,
-      setup: "skip", sandbox_policy: "allow_unsandboxed", agents: `$res:${AGENTS_RESOURCE}`,
-    }).then((id) => String(id).replace(/"/g, "").trim()),
-  ));
+  const ids = await Promise.all(
+    remotes.map((r) =>
+      api<string>("POST", `/w/${WS}/jobs/run/f/${FLOW}`, {
+        repo: r.bare,
+        branch: "devgodzilla/005-bench",
+        commit: r.commit,
+        feature: "005-bench",
+        concurrency: 2,
+        retries: 0,
+        setup: "skip",
+        sandbox_policy: "allow_unsandboxed",
+        agents: `$res:${AGENTS_RESOURCE}`,
+      }).then((id) => String(id).replace(/"/g, "").trim()),
+    ),
+  );
   const done = new Map<string, Job>();
   while (done.size < ids.length && Date.now() - started < TIMEOUT_S * 1000) {
     for (const id of ids) {
@@ -167,7 +188,10 @@ async function runBatch(k: number, dir: string) {
     const ws = workerSeconds(jobs);
     const result = j?.result as { status?: string } | undefined;
     rows.push({
-      run: id.slice(-8), finished: !!j, success: j?.success ?? false, status: result?.status ?? (j ? "?" : "still running"),
+      run: id.slice(-8),
+      finished: !!j,
+      success: j?.success ?? false,
+      status: result?.status ?? (j ? "?" : "still running"),
       wall_s: j ? (t(j.started_at ?? j.created_at) + (j.duration_ms ?? 0) - started) / 1000 : (Date.now() - started) / 1000,
       ...ws,
     });
@@ -200,11 +224,35 @@ async function main() {
   }
   console.log("\n| W | K | run | finished | run status | wall s | worker-s (jobs) | agent worker-s | worker-s waiting |");
   console.log("|---|---|---|---|---|---|---|---|---|");
-  for (const r of table as { W: number; K: number; run: string; finished: boolean; status: string; wall_s: number; worker_s: number; jobs: number; agent_s: number; waiting_s: number }[]) {
-    console.log(`| ${r.W} | ${r.K} | ${r.run} | ${r.finished ? "yes" : "NO"} | ${r.status} | ${r.wall_s.toFixed(1)} | ${r.worker_s.toFixed(1)} (${r.jobs}) | ${r.agent_s.toFixed(1)} | ${r.waiting_s.toFixed(2)} |`);
+  for (const r of table as {
+    W: number;
+    K: number;
+    run: string;
+    finished: boolean;
+    status: string;
+    wall_s: number;
+    worker_s: number;
+    jobs: number;
+    agent_s: number;
+    waiting_s: number;
+  }[]) {
+    console.log(
+      `| ${r.W} | ${r.K} | ${r.run} | ${r.finished ? "yes" : "NO"} | ${r.status} | ${r.wall_s.toFixed(1)} | ${r.worker_s.toFixed(1)} (${r.jobs}) | ${r.agent_s.toFixed(1)} | ${r.waiting_s.toFixed(2)} |`,
+    );
   }
   const all = table as { finished: boolean; waiting_s: number }[];
-  console.log(JSON.stringify({ bench: "windmill-kxw", workers: w, ks: KS, tasks_per_run: TASKS, runs: all.length, finished: all.filter((r) => r.finished).length, max_waiting_worker_s: Math.max(0, ...all.map((r) => r.waiting_s)), rows: table }));
+  console.log(
+    JSON.stringify({
+      bench: "windmill-kxw",
+      workers: w,
+      ks: KS,
+      tasks_per_run: TASKS,
+      runs: all.length,
+      finished: all.filter((r) => r.finished).length,
+      max_waiting_worker_s: Math.max(0, ...all.map((r) => r.waiting_s)),
+      rows: table,
+    }),
+  );
 }
 
 main().catch((e) => {

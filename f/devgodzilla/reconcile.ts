@@ -2,6 +2,7 @@
 // Scheduled every 5 minutes (reconcile.schedule.yaml); run it by hand with dry_run to preview.
 import { reconcile } from "./lib/platform/reconcile.ts";
 import { chooseForge } from "./lib/platform/forge.ts";
+import { InputError } from "./lib/errors.ts";
 
 export async function main(
   dry_run = false,
@@ -14,7 +15,15 @@ export async function main(
   gitlab?: RT.Gitlab,
   github_api_base_url = "",
   gitlab_api_base_url = "",
+  since = "",
 ) {
+  const from = since.trim() ? new Date(since.trim()) : undefined;
+  if (from && Number.isNaN(from.getTime()))
+    throw new InputError(
+      "since",
+      `"${since.slice(0, 60)}" is not a date`,
+      "give an ISO 8601 time like 2026-01-31T12:00:00Z, or leave it empty for the recent history",
+    );
   // With a token, open PRs/MRs of failed or orphaned run branches are looked up and reported.
   const forgeFor = (repoUrl: string) =>
     github || gitlab ? chooseForge({ repoUrl, github, gitlab, apiBase: { github: github_api_base_url, gitlab: gitlab_api_base_url } }) : undefined;
@@ -27,6 +36,7 @@ export async function main(
     runFlowPaths: run_flow_paths,
     forgeFor,
     redact: [github?.token ?? "", gitlab?.token ?? ""],
+    since: from?.toISOString(),
   });
   return { markdown: r.markdown };
 }

@@ -86,7 +86,10 @@ class Suspended extends Error {
 }
 
 class Canceled extends Error {
-  constructor(readonly jobId: string, readonly reason: string) {
+  constructor(
+    readonly jobId: string,
+    readonly reason: string,
+  ) {
     super(`Job canceled${reason ? `: ${reason}` : ""}`);
     this.name = "Canceled";
   }
@@ -150,7 +153,15 @@ class Execution {
   }
 
   async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
-    return this.runFlowIn(flow, { flowInput, results: {}, prefix: "", flowJobId: this.record.id, flowPath: this.record.path, flowJobs: [this.record.id], failureModule: flow.value.failure_module });
+    return this.runFlowIn(flow, {
+      flowInput,
+      results: {},
+      prefix: "",
+      flowJobId: this.record.id,
+      flowPath: this.record.path,
+      flowJobs: [this.record.id],
+      failureModule: flow.value.failure_module,
+    });
   }
 
   /** A flow (the run's own, or a subflow step run inline under its step's key) with its failure module. */
@@ -302,7 +313,11 @@ class Execution {
         const items = await this.transform(v.iterator, ctx, `${key}.iterator`);
         if (!Array.isArray(items)) throw new Error(`${key}: the iterator must evaluate to an array, got ${typeof items}`);
         const parallelism = v.parallel
-          ? Math.max(1, Number(typeof v.parallelism === "object" ? await this.transform(v.parallelism, ctx, `${key}.parallelism`) : (v.parallelism ?? items.length)) || items.length)
+          ? Math.max(
+              1,
+              Number(typeof v.parallelism === "object" ? await this.transform(v.parallelism, ctx, `${key}.parallelism`) : (v.parallelism ?? items.length)) ||
+                items.length,
+            )
           : 1;
         const out = new Array(items.length);
         let next = 0;
@@ -368,13 +383,23 @@ class Execution {
     if (replayed) return replayed.result;
     const flowInput = applyDefaults(flow, args, runnable);
     const job = this.engine.flowJob(flowJobId, runnable.path, this.record, scope.flowJobId, m.id, flowInput);
-    const run = () => this.runFlowIn(flow, { flowInput, results: {}, prefix: `${key}/`, flowJobId, flowPath: runnable.path, flowJobs: [...scope.flowJobs, flowJobId], failureModule: flow.value.failure_module });
+    const run = () =>
+      this.runFlowIn(flow, {
+        flowInput,
+        results: {},
+        prefix: `${key}/`,
+        flowJobId,
+        flowPath: runnable.path,
+        flowJobs: [...scope.flowJobs, flowJobId],
+        failureModule: flow.value.failure_module,
+      });
     const ref = { run: this.record, key, step_id: m.id, summary: m.summary, args, kind: "flow" as const };
     const started = Date.now();
     this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
       const result = await withTimeout(run(), m.timeout, m.id);
-      job.status = "success";
+      // Listed like Windmill's subflow job: its result and duration (agent_metrics, run_status read them).
+      Object.assign(job, { status: "success", result: json(result), duration_ms: Date.now() - started });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
       return result;
     } catch (e) {
@@ -383,6 +408,7 @@ class Execution {
       job.status = e instanceof Canceled ? "canceled" : "failure";
       // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
       const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
+      Object.assign(job, { result: { error }, duration_ms: Date.now() - started });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);
@@ -419,8 +445,21 @@ class Execution {
       if (!this.engine.jobs.has(replayed.job_id)) {
         const at = replayed.started_at ?? new Date().toISOString();
         this.engine.jobs.set(replayed.job_id, {
-          id: replayed.job_id, path: replayed.path ?? scope.flowPath, kind: "step", step_id: m.id, key, parent_job: scope.flowJobId, root_job: this.record.root_job ?? this.record.id,
-          run_id: this.record.id, status: "success", args: {}, result: replayed.result, created_at: at, started_at: at, duration_ms: replayed.duration_ms, logs: [],
+          id: replayed.job_id,
+          path: replayed.path ?? scope.flowPath,
+          kind: "step",
+          step_id: m.id,
+          key,
+          parent_job: scope.flowJobId,
+          root_job: this.record.root_job ?? this.record.id,
+          run_id: this.record.id,
+          status: "success",
+          args: {},
+          result: replayed.result,
+          created_at: at,
+          started_at: at,
+          duration_ms: replayed.duration_ms,
+          logs: [],
         });
       }
       this.engine.event({ type: "step-replayed", ...ref });
@@ -440,16 +479,40 @@ class Execution {
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await withTimeout(traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)), m.timeout, m.id); // agentops: step span
+        const result = await withTimeout(
+          traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)),
+          m.timeout,
+          m.id,
+        ); // agentops: step span
         this.stepJobs.set(key, jobId);
-        const entry = { type: "step" as const, key, step_id: m.id, job_id: jobId, success: true, result: json(result), started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1, path: stepPath, parent_job: scope.flowJobId };
+        const entry = {
+          type: "step" as const,
+          key,
+          step_id: m.id,
+          job_id: jobId,
+          success: true,
+          result: json(result),
+          started_at: new Date(started).toISOString(),
+          duration_ms: Date.now() - started,
+          attempts: attempt + 1,
+          path: stepPath,
+          parent_job: scope.flowJobId,
+        };
         this.opts.runs.append(this.record.id, entry);
         this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: true, result: entry.result });
         return entry.result;
       } catch (e) {
         if (e instanceof Suspended || e instanceof Canceled) throw e;
         const retryable = attempt < delays.length && !cannotFixItself(e) && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
-        this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: false, error: toStepError(e, m.id), retry_in_s: retryable ? delays[attempt] : undefined });
+        this.engine.event({
+          type: "step-end",
+          ...ref,
+          attempt: attempt + 1,
+          duration_ms: Date.now() - attemptStarted,
+          success: false,
+          error: toStepError(e, m.id),
+          retry_in_s: retryable ? delays[attempt] : undefined,
+        });
         if (retryable) {
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
           await sleep(delays[attempt] * 1000);
@@ -457,7 +520,19 @@ class Execution {
           continue;
         }
         const error = toStepError(e, m.id);
-        this.opts.runs.append(this.record.id, { type: "step", key, step_id: m.id, job_id: jobId, success: false, result: { error }, started_at: new Date(started).toISOString(), duration_ms: Date.now() - started, attempts: attempt + 1, path: stepPath, parent_job: scope.flowJobId });
+        this.opts.runs.append(this.record.id, {
+          type: "step",
+          key,
+          step_id: m.id,
+          job_id: jobId,
+          success: false,
+          result: { error },
+          started_at: new Date(started).toISOString(),
+          duration_ms: Date.now() - started,
+          attempts: attempt + 1,
+          path: stepPath,
+          parent_job: scope.flowJobId,
+        });
         if (m.continue_on_error) return { error };
         throw new FlowFailure(error);
       }
@@ -469,7 +544,14 @@ class Execution {
     return Boolean(await this.eval(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
   }
 
-  private async runStepJob(m: FlowModule, v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>, args: Record<string, unknown>, scope: Scope, jobId: string, key: string) {
+  private async runStepJob(
+    m: FlowModule,
+    v: Extract<FlowModule["value"], { type: "script" | "rawscript" }>,
+    args: Record<string, unknown>,
+    scope: Scope,
+    jobId: string,
+    key: string,
+  ) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
       jobId,
@@ -487,7 +569,10 @@ class Execution {
 /** A person answers it: it has a resume form, or its result is Windmill's approval widget (resume/cancel links). */
 function isHumanApproval(m: FlowModule, stepResult: unknown): boolean {
   const r = stepResult as { resume?: unknown; cancel?: unknown; approvalPage?: unknown } | null;
-  return !!m.suspend?.resume_form || (!!r && typeof r === "object" && typeof r.resume === "string" && (typeof r.cancel === "string" || typeof r.approvalPage === "string"));
+  return (
+    !!m.suspend?.resume_form ||
+    (!!r && typeof r === "object" && typeof r.resume === "string" && (typeof r.cancel === "string" || typeof r.approvalPage === "string"))
+  );
 }
 
 function retryDelays(retry?: Retry): number[] {
@@ -548,7 +633,20 @@ export class Engine {
   /** A subflow step's flow job, listed like Windmill's (its user state, cancel). */
   flowJob(id: string, flowPath: string, record: RunRecord, parent: string, stepId: string, args: Record<string, unknown>): JobInfo {
     const now = new Date().toISOString();
-    const job: JobInfo = { id, path: flowPath, kind: "flow", step_id: stepId, parent_job: parent, root_job: record.root_job ?? record.id, run_id: record.id, status: "running", args, created_at: now, started_at: now, logs: [] };
+    const job: JobInfo = {
+      id,
+      path: flowPath,
+      kind: "flow",
+      step_id: stepId,
+      parent_job: parent,
+      root_job: record.root_job ?? record.id,
+      run_id: record.id,
+      status: "running",
+      args,
+      created_at: now,
+      started_at: now,
+      logs: [],
+    };
     this.jobs.set(id, job);
     return job;
   }
@@ -628,44 +726,87 @@ export class Engine {
   async runScriptJob(
     file: string,
     args: Record<string, unknown>,
-    job: { jobId: string; path: string; stepId?: string; key?: string; flowJobId?: string; rootJobId: string; flowPath?: string; record: RunRecord; event?: Record<string, unknown> },
+    job: {
+      jobId: string;
+      path: string;
+      stepId?: string;
+      key?: string;
+      flowJobId?: string;
+      rootJobId: string;
+      flowPath?: string;
+      record: RunRecord;
+      event?: Record<string, unknown>;
+    },
   ): Promise<unknown> {
     // A script run on its own is one job: the run's own id (listed once), as in Windmill.
     const info: JobInfo = this.jobs.get(job.jobId) ?? {
-      id: job.jobId, path: job.path, kind: job.stepId ? "step" : "script", step_id: job.stepId, key: job.key, parent_job: job.flowJobId, root_job: job.rootJobId,
-      run_id: job.record.id, status: "running", args, created_at: new Date().toISOString(), started_at: new Date().toISOString(), logs: [],
+      id: job.jobId,
+      path: job.path,
+      kind: job.stepId ? "step" : "script",
+      step_id: job.stepId,
+      key: job.key,
+      parent_job: job.flowJobId,
+      root_job: job.rootJobId,
+      run_id: job.record.id,
+      status: "running",
+      args,
+      created_at: new Date().toISOString(),
+      started_at: new Date().toISOString(),
+      logs: [],
     };
     this.jobs.set(job.jobId, info);
     const started = Date.now();
     const label = job.stepId ?? path.basename(job.path);
     const env: Record<string, string> = {
-      WM_JOB_ID: job.jobId, WM_JOB_PATH: job.path, WM_WORKSPACE: this.opts.api.workspace, WM_TOKEN: this.opts.api.token,
-      BASE_URL: this.opts.api.baseUrl, BASE_INTERNAL_URL: this.opts.api.baseUrl, WM_BASE_URL: this.opts.api.baseUrl,
-      WM_FLOW_JOB_ID: job.flowJobId ?? "", WM_ROOT_FLOW_JOB_ID: job.flowJobId ? job.rootJobId : "", WM_ROOT_JOB_ID: job.rootJobId,
-      WM_FLOW_STEP_ID: job.stepId ?? "", WM_FLOW_PATH: job.flowPath ?? "", WM_EMAIL: "local@devgodzilla.local", WM_USERNAME: localUser(),
-      WM_PERMISSIONED_AS: `u/${localUser()}`, WM_STATE_PATH: `u/local/state/${job.path}`, WM_SCHEDULED_FOR: new Date().toISOString(),
+      WM_JOB_ID: job.jobId,
+      WM_JOB_PATH: job.path,
+      WM_WORKSPACE: this.opts.api.workspace,
+      WM_TOKEN: this.opts.api.token,
+      BASE_URL: this.opts.api.baseUrl,
+      BASE_INTERNAL_URL: this.opts.api.baseUrl,
+      WM_BASE_URL: this.opts.api.baseUrl,
+      WM_FLOW_JOB_ID: job.flowJobId ?? "",
+      WM_ROOT_FLOW_JOB_ID: job.flowJobId ? job.rootJobId : "",
+      WM_ROOT_JOB_ID: job.rootJobId,
+      WM_FLOW_STEP_ID: job.stepId ?? "",
+      WM_FLOW_PATH: job.flowPath ?? "",
+      WM_EMAIL: "local@devgodzilla.local",
+      WM_USERNAME: localUser(),
+      WM_PERMISSIONED_AS: `u/${localUser()}`,
+      WM_STATE_PATH: `u/local/state/${job.path}`,
+      WM_SCHEDULED_FOR: new Date().toISOString(),
     };
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
       const sig = await signatureOf(file);
-      const result = await runInJob({ jobId: job.jobId, env, log: (l) => { info.logs.push(l); this.emit(job.record, label, l); } }, async () => {
-        let callArgs = args;
-        if (job.event) {
-          if (typeof mod.preprocessor !== "function") throw new Error(`${job.path} has no preprocessor export to handle the trigger event`);
-          callArgs = (await mod.preprocessor(job.event)) as Record<string, unknown>;
-        }
-        const resolved = this.opts.resolver.resolve(callArgs);
-        const positional = sig.args.map((a) => {
-          const value = resolved[a.name];
-          if ((value === undefined || value === null) && !a.has_default) {
-            throw new MissingArgumentError(`missing required argument "${a.name}" for ${job.path}`);
+      const result = await runInJob(
+        {
+          jobId: job.jobId,
+          env,
+          log: (l) => {
+            info.logs.push(l);
+            this.emit(job.record, label, l);
+          },
+        },
+        async () => {
+          let callArgs = args;
+          if (job.event) {
+            if (typeof mod.preprocessor !== "function") throw new Error(`${job.path} has no preprocessor export to handle the trigger event`);
+            callArgs = (await mod.preprocessor(job.event)) as Record<string, unknown>;
           }
-          // As in Windmill: an absent argument takes main's default, a null one stays null.
-          return value;
-        });
-        return mod.main!(...positional);
-      });
+          const resolved = this.opts.resolver.resolve(callArgs);
+          const positional = sig.args.map((a) => {
+            const value = resolved[a.name];
+            if ((value === undefined || value === null) && !a.has_default) {
+              throw new MissingArgumentError(`missing required argument "${a.name}" for ${job.path}`);
+            }
+            // As in Windmill: an absent argument takes main's default, a null one stays null.
+            return value;
+          });
+          return mod.main!(...positional);
+        },
+      );
       info.status = "success";
       info.result = json(result);
       return info.result;
@@ -684,8 +825,16 @@ export class Engine {
     const runnable = resolveRunnable(windmillPath, this.root);
     const now = new Date().toISOString();
     const record: RunRecord = {
-      id: opts.id ?? randomUUID(), path: runnable.path, kind: runnable.kind, args, status: "running",
-      parent_job: opts.parentJob, root_job: opts.rootJob, created_at: now, started_at: now, pid: process.pid,
+      id: opts.id ?? randomUUID(),
+      path: runnable.path,
+      kind: runnable.kind,
+      args,
+      status: "running",
+      parent_job: opts.parentJob,
+      root_job: opts.rootJob,
+      created_at: now,
+      started_at: now,
+      pid: process.pid,
     };
     const flow = runnable.kind === "flow" ? loadFlow(runnable.file) : undefined;
     if (flow) record.args = applyDefaults(flow, args, runnable);
@@ -719,8 +868,17 @@ export class Engine {
   private async execute(record: RunRecord, runnable: Runnable, flow: FlowFile | undefined, event?: Record<string, unknown>): Promise<RunOutcome> {
     const started = Date.now();
     const info: JobInfo = {
-      id: record.id, path: record.path, kind: record.kind, parent_job: record.parent_job, root_job: record.root_job, run_id: record.id,
-      status: "running", args: record.args, created_at: record.created_at, started_at: record.started_at, logs: [],
+      id: record.id,
+      path: record.path,
+      kind: record.kind,
+      parent_job: record.parent_job,
+      root_job: record.root_job,
+      run_id: record.id,
+      status: "running",
+      args: record.args,
+      created_at: record.created_at,
+      started_at: record.started_at,
+      logs: [],
     };
     this.jobs.set(record.id, info);
     this.event({ type: "run-start", run: record, resumed: this.opts.runs.journal(record.id).length > 0 });
@@ -742,7 +900,14 @@ export class Engine {
         }
         result = await new Execution(this, record).runFlow(flow, record.args);
       } else {
-        result = await this.runScriptJob(runnable.file, record.args, { jobId: record.id, path: record.path, rootJobId: record.root_job ?? record.id, record, flowJobId: record.parent_job, event });
+        result = await this.runScriptJob(runnable.file, record.args, {
+          jobId: record.id,
+          path: record.path,
+          rootJobId: record.root_job ?? record.id,
+          record,
+          flowJobId: record.parent_job,
+          event,
+        });
       }
       return finish("success", { result: json(result) });
     } catch (e) {
@@ -752,11 +917,16 @@ export class Engine {
         // say how to answer it; its parent keeps polling and goes on once it is resumed.
         if (record.parent_job) {
           const answer = JSON.stringify((e.pending.step_result as { default_args?: unknown } | null)?.default_args ?? {});
-          this.emit(record, record.path.split("/").pop()!, `waiting for an answer at step ${e.pending.step_id}: npx devgodzilla resume ${record.id} -d '${answer.replace(/'/g, "'\\''")}'`);
+          this.emit(
+            record,
+            record.path.split("/").pop()!,
+            `waiting for an answer at step ${e.pending.step_id}: npx devgodzilla resume ${record.id} -d '${answer.replace(/'/g, "'\\''")}'`,
+          );
         }
         return out;
       }
-      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: { error: { name: "Canceled", message: e.message } } });
+      if (e instanceof Canceled)
+        return finish("canceled", { error: { name: "Canceled", message: e.message }, result: { error: { name: "Canceled", message: e.message } } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });
@@ -770,6 +940,9 @@ function applyDefaults(flow: FlowFile, args: Record<string, unknown>, runnable: 
   const out: Record<string, unknown> = { ...args };
   for (const [name, p] of Object.entries(props)) if (out[name] === undefined && p.default !== undefined) out[name] = p.default;
   const missing = (flow.schema?.required ?? []).filter((r) => out[r] === undefined || out[r] === null);
-  if (missing.length) throw new Error(`${runnable.path}: missing required input${missing.length > 1 ? "s" : ""} ${missing.join(", ")} — pass them with -d '{"${missing[0]}": …}'`);
+  if (missing.length)
+    throw new Error(
+      `${runnable.path}: missing required input${missing.length > 1 ? "s" : ""} ${missing.join(", ")} — pass them with -d '{"${missing[0]}": …}'`,
+    );
   return out;
 }

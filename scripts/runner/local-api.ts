@@ -120,22 +120,20 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
     start(kind, path, args, lineage) {
       const id = randomUUID();
       const e = need();
-      void e
-        .start(path, args, { id, parentJob: lineage.parent_job, rootJob: lineage.root_job, wait: true })
-        .catch((err: Error) =>
-          e.jobs.set(id, {
-            id,
-            path,
-            kind,
-            run_id: id,
-            status: "failure",
-            args: {},
-            result: { error: { name: err.name, message: err.message } },
-            created_at: new Date().toISOString(),
-            started_at: new Date().toISOString(),
-            logs: [],
-          }),
-        );
+      void e.start(path, args, { id, parentJob: lineage.parent_job, rootJob: lineage.root_job, wait: true }).catch((err: Error) =>
+        e.jobs.set(id, {
+          id,
+          path,
+          kind,
+          run_id: id,
+          status: "failure",
+          args: {},
+          result: { error: { name: err.name, message: err.message } },
+          created_at: new Date().toISOString(),
+          started_at: new Date().toISOString(),
+          logs: [],
+        }),
+      );
       return id;
     },
     cancel: (id, reason) => [...engines].some((e) => e.cancel(id, reason)),

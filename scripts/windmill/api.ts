@@ -41,17 +41,28 @@ export class WindmillServer {
     try {
       res = await fetch(endpoint, {
         method,
-        headers: { ...(opts.auth === false ? {} : { authorization: `Bearer ${this.target.token}` }), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          ...(opts.auth === false ? {} : { authorization: `Bearer ${this.target.token}` }),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
-      const why = (e as Error).name === "TimeoutError" ? `no answer within ${(opts.timeoutMs ?? TIMEOUT_MS) / 1000} s` : (cause?.code ?? cause?.errors?.[0]?.code ?? (e as Error).message);
+      const why =
+        (e as Error).name === "TimeoutError"
+          ? `no answer within ${(opts.timeoutMs ?? TIMEOUT_MS) / 1000} s`
+          : (cause?.code ?? cause?.errors?.[0]?.code ?? (e as Error).message);
       throw new WindmillSetupError(`cannot reach Windmill at ${this.base} (${why}) — check WINDMILL_URL and that the server is running`);
     }
     const text = await res.text();
-    if (!res.ok) throw new WindmillApiError(res.status, `${method} /api/${rel}`, `${method} /api/${rel}: HTTP ${res.status} ${text.replaceAll(this.target.token, "***").slice(0, 300)}`);
+    if (!res.ok)
+      throw new WindmillApiError(
+        res.status,
+        `${method} /api/${rel}`,
+        `${method} /api/${rel}: HTTP ${res.status} ${text.replaceAll(this.target.token, "***").slice(0, 300)}`,
+      );
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -69,22 +80,32 @@ export class WindmillServer {
       await this.call("GET", "users/whoami");
     } catch (e) {
       if (e instanceof WindmillApiError && (e.status === 401 || e.status === 403)) {
-        throw new WindmillSetupError(`Windmill at ${this.base} rejected the token — create one in the Windmill UI (user settings → tokens) and set WINDMILL_TOKEN`);
+        throw new WindmillSetupError(
+          `Windmill at ${this.base} rejected the token — create one in the Windmill UI (user settings → tokens) and set WINDMILL_TOKEN`,
+        );
       }
       throw e;
     }
     const exists = await this.call<boolean>("POST", "workspaces/exists", { id: this.target.workspace });
-    if (exists !== true) throw new WindmillSetupError(`workspace "${this.target.workspace}" does not exist on ${this.base} — create it (Windmill UI → workspaces) or fix WINDMILL_WORKSPACE`);
+    if (exists !== true)
+      throw new WindmillSetupError(
+        `workspace "${this.target.workspace}" does not exist on ${this.base} — create it (Windmill UI → workspaces) or fix WINDMILL_WORKSPACE`,
+      );
     let me: { is_admin?: boolean };
     try {
       me = await this.call<{ is_admin?: boolean }>("GET", "w/users/whoami");
     } catch (e) {
       if (e instanceof WindmillApiError && [401, 403, 404].includes(e.status)) {
-        throw new WindmillSetupError(`workspace "${this.target.workspace}" does not exist on ${this.base} or the token's user is not a member — create it (Windmill UI → workspaces) or fix WINDMILL_WORKSPACE`);
+        throw new WindmillSetupError(
+          `workspace "${this.target.workspace}" does not exist on ${this.base} or the token's user is not a member — create it (Windmill UI → workspaces) or fix WINDMILL_WORKSPACE`,
+        );
       }
       throw e;
     }
-    if (!me.is_admin) throw new WindmillSetupError(`the token's user is not an admin of workspace "${this.target.workspace}" — deploying needs an admin (or use an admin's token)`);
+    if (!me.is_admin)
+      throw new WindmillSetupError(
+        `the token's user is not an admin of workspace "${this.target.workspace}" — deploying needs an admin (or use an admin's token)`,
+      );
     return version;
   }
 
@@ -99,7 +120,8 @@ export class WindmillServer {
       entrypoint: "f/devgodzilla/lock_probe",
     };
     const r = await this.call<{ lock?: string; error?: { message?: string } }>("POST", "w/jobs/run/dependencies", body, { timeoutMs: 300_000 });
-    if (typeof r?.lock !== "string") throw new WindmillApiError(0, "jobs/run/dependencies", `Windmill did not return a lock: ${JSON.stringify(r).slice(0, 300)}`);
+    if (typeof r?.lock !== "string")
+      throw new WindmillApiError(0, "jobs/run/dependencies", `Windmill did not return a lock: ${JSON.stringify(r).slice(0, 300)}`);
     return r.lock;
   }
 

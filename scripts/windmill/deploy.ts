@@ -74,13 +74,19 @@ export function wmillProfile(t: WindmillTarget): { dir: string; args: string[]; 
   const dir = mkdtempSync(path.join(os.tmpdir(), "devgodzilla-wmill-"));
   mkdirSync(path.join(dir, "windmill"), { recursive: true, mode: 0o700 });
   const remote = new URL(t.url).toString();
-  writeFileSync(path.join(dir, "windmill", "remotes.ndjson"), JSON.stringify({ name: "devgodzilla", remote, workspaceId: t.workspace, token: t.token }) + "\n", { mode: 0o600 });
+  writeFileSync(
+    path.join(dir, "windmill", "remotes.ndjson"),
+    JSON.stringify({ name: "devgodzilla", remote, workspaceId: t.workspace, token: t.token }) + "\n",
+    { mode: 0o600 },
+  );
   writeFileSync(path.join(dir, "windmill", "activeWorkspace"), "devgodzilla");
   return { dir, args: ["--config-dir", dir, "--workspace", "devgodzilla"], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export const gitStatus = (root: string) =>
-  execa("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: root, reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split("\n").filter(Boolean) : []));
+  execa("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: root, reject: false }).then((r) =>
+    r.exitCode === 0 ? r.stdout.split("\n").filter(Boolean) : [],
+  );
 
 /** Everything that can be known before the first push. Throws WindmillSetupError with what to do. */
 async function preflight(server: WindmillServer, root: string, o: DeployOptions): Promise<{ version: string; skipTriggers: boolean }> {
@@ -91,11 +97,16 @@ async function preflight(server: WindmillServer, root: string, o: DeployOptions)
       await server.call("GET", "w/http_triggers/list?per_page=1");
     } catch (e) {
       if (!(e instanceof WindmillApiError && e.status === 404)) throw e;
-      throw new WindmillSetupError(`Windmill ${version} at ${server.base} has no HTTP routes (built without the http_trigger feature; Windmill's published images have it) — deploy without the webhook routes with \`npm run deploy -- --skip-triggers\`, or use a server that has them`);
+      throw new WindmillSetupError(
+        `Windmill ${version} at ${server.base} has no HTTP routes (built without the http_trigger feature; Windmill's published images have it) — deploy without the webhook routes with \`npm run deploy -- --skip-triggers\`, or use a server that has them`,
+      );
     }
   }
   const stale = [...(await schemaProblems(root)), ...metadataProblems(root)];
-  if (stale.length) throw new WindmillSetupError(`the deployment metadata is stale (${stale[0]!.file}: ${stale[0]!.message}${stale.length > 1 ? `, and ${stale.length - 1} more` : ""}) — run \`npm run gen:metadata\` and commit`);
+  if (stale.length)
+    throw new WindmillSetupError(
+      `the deployment metadata is stale (${stale[0]!.file}: ${stale[0]!.message}${stale.length > 1 ? `, and ${stale.length - 1} more` : ""}) — run \`npm run gen:metadata\` and commit`,
+    );
   return { version, skipTriggers };
 }
 
@@ -107,7 +118,9 @@ async function preflight(server: WindmillServer, root: string, o: DeployOptions)
 export async function pushResourceTypes(server: WindmillServer, root: string): Promise<string[]> {
   const dir = path.join(root, "resources");
   const names: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".resource-type.yaml")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".resource-type.yaml"))
+    .sort()) {
     const name = file.replace(/\.resource-type\.yaml$/, "");
     const rt = YAML.parse(readFileSync(path.join(dir, file), "utf8")) as { schema: unknown; description?: string; format_extension?: string | null };
     const body = { schema: rt.schema, description: rt.description ?? "", format_extension: rt.format_extension ?? null };
@@ -124,7 +137,8 @@ export async function waitForLocks(server: WindmillServer, timeoutMs = 600_000):
   for (;;) {
     const queued = await server.call<unknown[]>("GET", "w/jobs/queue/list?job_kinds=dependencies,flowdependencies&per_page=100");
     if (!queued.length) return;
-    if (Date.now() > until) throw new WindmillSetupError(`${queued.length} lock job(s) still queued after ${timeoutMs / 1000} s — is a worker running for the "dependency" tag?`);
+    if (Date.now() > until)
+      throw new WindmillSetupError(`${queued.length} lock job(s) still queued after ${timeoutMs / 1000} s — is a worker running for the "dependency" tag?`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
@@ -144,7 +158,8 @@ export async function deploy(target: WindmillTarget, o: DeployOptions = {}): Pro
     const args = ["sync", "push", "--yes", ...profile.args, ...(includes ? ["--includes", includes.join(",")] : exclude)];
     const r = await execa(wmill, args, { cwd: root, reject: false, all: true, env: { NO_COLOR: "1" } });
     pushes++;
-    if (r.exitCode !== 0) throw new Error(`wmill sync push (${what}) failed:\n${(r.all ?? "").replaceAll(target.token, "***").split("\n").slice(-15).join("\n")}`);
+    if (r.exitCode !== 0)
+      throw new Error(`wmill sync push (${what}) failed:\n${(r.all ?? "").replaceAll(target.token, "***").split("\n").slice(-15).join("\n")}`);
     log(`  pushed ${what}`);
   };
   try {
@@ -152,7 +167,10 @@ export async function deploy(target: WindmillTarget, o: DeployOptions = {}): Pro
     log(`  resource types ${(await pushResourceTypes(server, root)).join(", ")}`);
     await push("workspace dependencies", ["dependencies/**"]);
     for (const [i, modules] of levels.entries()) {
-      await push(`import level ${i} (${modules.length} module${modules.length === 1 ? "" : "s"})`, modules.flatMap((m) => [`${m}.ts`, `${m}.script.yaml`, `${m}.script.lock`]));
+      await push(
+        `import level ${i} (${modules.length} module${modules.length === 1 ? "" : "s"})`,
+        modules.flatMap((m) => [`${m}.ts`, `${m}.script.yaml`, `${m}.script.lock`]),
+      );
     }
     await push(skipTriggers ? "flows, schedules (HTTP routes left out)" : "flows, schedules, HTTP routes");
     await waitForLocks(server);

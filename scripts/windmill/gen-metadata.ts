@@ -11,7 +11,11 @@ const target = targetFromEnv();
 const server = "missing" in target ? undefined : new WindmillServer(target);
 try {
   const changed = [...(await generateSchemas(REPO_ROOT)), ...(await generateMetadata(REPO_ROOT, server && ((deps) => server.generateBunLock(deps))))];
-  process.stderr.write(changed.length ? `updated ${changed.length} file(s): ${changed.slice(0, 8).join(", ")}${changed.length > 8 ? ", …" : ""}\n` : "deployment metadata is up to date\n");
+  process.stderr.write(
+    changed.length
+      ? `updated ${changed.length} file(s): ${changed.slice(0, 8).join(", ")}${changed.length > 8 ? ", …" : ""}\n`
+      : "deployment metadata is up to date\n",
+  );
 } catch (e) {
   process.stderr.write(`gen:metadata: ${(e as Error).message}\n`);
   process.exitCode = 1;

@@ -7,13 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setClient } from "windmill-client";
 import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/windmill-api.ts";
 import { runPath } from "../../scripts/runner/index.ts";
-import {
-  collectAgentRuns,
-  computeAgentMetrics,
-  median,
-  percentile,
-  type AgentMetricsRow,
-} from "../../f/devgodzilla/lib/agentops/metrics.ts";
+import { collectAgentRuns, computeAgentMetrics, median, percentile, type AgentMetricsRow } from "../../f/devgodzilla/lib/agentops/metrics.ts";
 import { main as agentMetrics } from "../../f/devgodzilla/agent_metrics.ts";
 
 const FIX = path.join(import.meta.dirname, "../fixtures/agentops");
@@ -37,19 +31,44 @@ describe("agent metrics from the Windmill job history (fake API behind the real 
     setClient("wm-metrics", wm.baseUrl);
     const exec = (i: number, agent: string, model: string | null, durationMs: number, ok: boolean, extra: Record<string, unknown> = {}) =>
       wm.addJob({
-        script_path: "f/devgodzilla/execute_task", is_flow_step: true, success: ok, duration_ms: durationMs + 5_000, created_at: iso(60_000 * i),
+        script_path: "f/devgodzilla/execute_task",
+        is_flow_step: true,
+        success: ok,
+        duration_ms: durationMs + 5_000,
+        created_at: iso(60_000 * i),
         result: ok
-          ? { task_id: `T00${i}`, agent: { agentId: agent, model, durationMs, tokens: { input: 1000, output: 100 }, costUsd: agent === "claude-code" ? 0.05 : null }, usage: { input_tokens: 1000, output_tokens: 100, cost_usd: agent === "claude-code" ? 0.05 : null } }
+          ? {
+              task_id: `T00${i}`,
+              agent: { agentId: agent, model, durationMs, tokens: { input: 1000, output: 100 }, costUsd: agent === "claude-code" ? 0.05 : null },
+              usage: { input_tokens: 1000, output_tokens: 100, cost_usd: agent === "claude-code" ? 0.05 : null },
+            }
           : { error: { name: "AgentFailedError", message: "exited with code 1" } },
         ...extra,
       });
     // claude-code/sonnet: 3 standalone runs (10 s, 20 s, 40 s), one of them failed (no agent in the result → attributed by the merge below, not here)
     exec(1, "claude-code", "sonnet", 10_000, true);
     exec(2, "claude-code", "sonnet", 20_000, true);
-    exec(3, "claude-code", "sonnet", 40_000, true, { result: { task_id: "T003", agent: { agentId: "claude-code", model: "sonnet", durationMs: 40_000, tokens: { input: 1000, output: 100 }, costUsd: 0.05 }, usage: { input_tokens: 1000, output_tokens: 100, cost_usd: 0.05 }, blocked: true } });
+    exec(3, "claude-code", "sonnet", 40_000, true, {
+      result: {
+        task_id: "T003",
+        agent: { agentId: "claude-code", model: "sonnet", durationMs: 40_000, tokens: { input: 1000, output: 100 }, costUsd: 0.05 },
+        usage: { input_tokens: 1000, output_tokens: 100, cost_usd: 0.05 },
+        blocked: true,
+      },
+    });
     // codex inside task_with_qa flows: the flow job holds the verdict, its execute_task step the agent → counted once, merged
-    for (const [i, pass] of [[4, true], [5, false]] as const) {
-      const flow = wm.addJob({ script_path: "f/devgodzilla/task_with_qa", job_kind: "flow", success: true, duration_ms: 90_000, created_at: iso(60_000 * i), result: { task_with_qa: true, status: pass ? "passed" : "failed", verdict: { status: pass ? "passed" : "failed", score: pass ? 0.9 : 0.3 } } });
+    for (const [i, pass] of [
+      [4, true],
+      [5, false],
+    ] as const) {
+      const flow = wm.addJob({
+        script_path: "f/devgodzilla/task_with_qa",
+        job_kind: "flow",
+        success: true,
+        duration_ms: 90_000,
+        created_at: iso(60_000 * i),
+        result: { task_with_qa: true, status: pass ? "passed" : "failed", verdict: { status: pass ? "passed" : "failed", score: pass ? 0.9 : 0.3 } },
+      });
       exec(i, "codex", "gpt-5-codex", 30_000, true, { parent_job: flow.id });
     }
     // an old job outside the window, a running job, and another path: all ignored
@@ -65,10 +84,29 @@ describe("agent metrics from the Windmill job history (fake API behind the real 
     const rows = computeAgentMetrics(samples);
     const by = Object.fromEntries(rows.map((r) => [r.agent, r])) as Record<string, AgentMetricsRow>;
     expect(by["claude-code"]).toEqual({
-      agent: "claude-code", model: "sonnet", runs: 3, success_rate: 0.667, qa_pass_rate: null, qa_runs: 0,
-      median_duration_s: 20, p90_duration_s: 40, input_tokens: 3000, output_tokens: 300, cost_usd: 0.15,
+      agent: "claude-code",
+      model: "sonnet",
+      runs: 3,
+      success_rate: 0.667,
+      qa_pass_rate: null,
+      qa_runs: 0,
+      median_duration_s: 20,
+      p90_duration_s: 40,
+      input_tokens: 3000,
+      output_tokens: 300,
+      cost_usd: 0.15,
     });
-    expect(by.codex).toMatchObject({ model: "gpt-5-codex", runs: 2, success_rate: 0.5, qa_pass_rate: 0.5, qa_runs: 2, median_duration_s: 30, p90_duration_s: 30, input_tokens: 2000, cost_usd: 0 });
+    expect(by.codex).toMatchObject({
+      model: "gpt-5-codex",
+      runs: 2,
+      success_rate: 0.5,
+      qa_pass_rate: 0.5,
+      qa_runs: 2,
+      median_duration_s: 30,
+      p90_duration_s: 30,
+      input_tokens: 2000,
+      cost_usd: 0,
+    });
     expect(by.qwen).toBeUndefined();
     // Read through the real client: one list call per path, filtered server-side.
     const lists = wm.requests.filter((r) => r.path === "/api/w/dg/jobs/list");
@@ -88,12 +126,68 @@ describe("agent metrics from the Windmill job history (fake API behind the real 
     await expect(agentMetrics(0)).rejects.toMatchObject({ field: "since_days" });
   });
 
+  it("with since, counts only the runs started from then on (a window both a server and the local runner can agree on)", async () => {
+    const out = await agentMetrics(30, ["f/devgodzilla/execute_task", "f/devgodzilla/task_with_qa"], 2000, iso(150_000));
+    expect(out.render_all[0].markdown).toContain("2 task runs");
+    expect(out.render_all[1]["table-row-object"]).toEqual([expect.objectContaining({ agent: "claude-code", runs: 2 })]);
+    await expect(agentMetrics(30, undefined, 2000, "since lunch")).rejects.toMatchObject({ field: "since" });
+  });
+
+  it("a retried task_with_qa is one task run: the next attempt's flow sits under a loop iteration job, as on Windmill", async () => {
+    const wm3 = await startWindmillApi({ token: "wm-nested", workspace: "dg" });
+    setClient("wm-nested", wm3.baseUrl);
+    try {
+      const outer = wm3.addJob({
+        script_path: "f/devgodzilla/task_with_qa",
+        job_kind: "flow",
+        success: true,
+        created_at: iso(5000),
+        result: { task_with_qa: true, status: "passed", verdict: { status: "passed", score: 0.9 } },
+      });
+      const iteration = wm3.addJob({
+        script_path: "f/devgodzilla/task_with_qa/loop-0",
+        job_kind: "flow",
+        success: true,
+        parent_job: outer.id,
+        created_at: iso(4000),
+      });
+      const inner = wm3.addJob({
+        script_path: "f/devgodzilla/task_with_qa",
+        job_kind: "flow",
+        success: true,
+        parent_job: iteration.id,
+        created_at: iso(3000),
+        result: { task_with_qa: true, status: "passed", verdict: { status: "passed", score: 0.9 } },
+      });
+      for (const parent of [outer.id, inner.id])
+        wm3.addJob({
+          script_path: "f/devgodzilla/execute_task",
+          success: true,
+          duration_ms: 2000,
+          parent_job: parent,
+          created_at: iso(2000),
+          result: { agent: { agentId: "codex", model: "m", durationMs: 1000 }, usage: { input_tokens: 10, output_tokens: 1 } },
+        });
+      const rows = computeAgentMetrics(await collectAgentRuns({ since: new Date(Date.now() - 86_400_000) }));
+      expect(rows).toEqual([expect.objectContaining({ agent: "codex", runs: 1, qa_runs: 1 })]);
+    } finally {
+      setClient("wm-metrics", wm.baseUrl);
+      await wm3.close();
+    }
+  });
+
   it("pages through more jobs than one page holds", async () => {
     const wm2 = await startWindmillApi({ token: "wm-paging", workspace: "dg" });
     setClient("wm-paging", wm2.baseUrl);
     try {
       for (let i = 0; i < 230; i++) {
-        wm2.addJob({ script_path: "f/devgodzilla/execute_task", success: true, duration_ms: 1000 + i, created_at: iso(1000 * i), result: { agent: "amp", usage: { input_tokens: 1, output_tokens: 1 } } });
+        wm2.addJob({
+          script_path: "f/devgodzilla/execute_task",
+          success: true,
+          duration_ms: 1000 + i,
+          created_at: iso(1000 * i),
+          result: { agent: "amp", usage: { input_tokens: 1, output_tokens: 1 } },
+        });
       }
       const rows = computeAgentMetrics(await collectAgentRuns({ paths: ["f/devgodzilla/execute_task"] }));
       expect(rows).toEqual([expect.objectContaining({ agent: "amp", runs: 230, input_tokens: 230 })]);
@@ -134,7 +228,12 @@ describe("agent metrics on the local runner, from its run records", () => {
       await runPath("f/devgodzilla/execute_task", { root, stateDir, store, args: { task_id: "T002", agent: "claude-code", cwd: worktree(), agents } }),
       await runPath("f/devgodzilla/task_with_qa", { root, stateDir, store, args: { task_id: "T003", agent: "qwen", cwd: worktree(), agents, pass: true } }),
       await runPath("f/devgodzilla/task_with_qa", { root, stateDir, store, args: { task_id: "T004", agent: "qwen", cwd: worktree(), agents, pass: false } }),
-      await runPath("f/devgodzilla/task_with_qa", { root, stateDir, store, args: { task_id: "T005", agent: "claude-code", cwd: worktree(), agents, pass: true } }),
+      await runPath("f/devgodzilla/task_with_qa", {
+        root,
+        stateDir,
+        store,
+        args: { task_id: "T005", agent: "claude-code", cwd: worktree(), agents, pass: true },
+      }),
     ];
     expect(runs.map((r) => r.status)).toEqual(["success", "success", "success", "success", "success"]);
 
@@ -143,7 +242,16 @@ describe("agent metrics on the local runner, from its run records", () => {
     expect(out.status).toBe("success");
     const rows = (out.result as { render_all: [{ markdown: string }, { "table-row-object": AgentMetricsRow[] }] }).render_all[1]["table-row-object"];
     const by = Object.fromEntries(rows.map((r) => [r.agent, r]));
-    expect(by["claude-code"]).toMatchObject({ model: "(default)", runs: 3, success_rate: 1, qa_runs: 1, qa_pass_rate: 1, input_tokens: 600, output_tokens: 150, cost_usd: 0.012 });
+    expect(by["claude-code"]).toMatchObject({
+      model: "(default)",
+      runs: 3,
+      success_rate: 1,
+      qa_runs: 1,
+      qa_pass_rate: 1,
+      input_tokens: 600,
+      output_tokens: 150,
+      cost_usd: 0.012,
+    });
     expect(by.qwen).toMatchObject({ runs: 2, success_rate: 0.5, qa_runs: 2, qa_pass_rate: 0.5, input_tokens: 400, cost_usd: 0 });
     expect(by["claude-code"].median_duration_s).toBeGreaterThan(0);
   });

@@ -65,17 +65,79 @@ beforeAll(async () => {
   self = { base_url: wm.baseUrl, workspace: "dg" };
   process.env.WM_WORKSPACE = "dg";
   setClient("wm-token", wm.baseUrl);
-  wm.addJob({ id: ids.stuck, script_path: "f/devgodzilla/execute_task", job_kind: "script", running: true, started_at: ago(3 * 3600), last_ping: ago(3600), created_at: ago(3 * 3600), is_flow_step: true });
-  wm.addJob({ id: ids.approval, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", running: true, started_at: ago(10 * 3600), created_at: ago(10 * 3600), args: { repo: fx.remote }, flow_status: { step: 2, modules: [{ type: "Success", id: "specify" }, { type: "WaitingForEvents", id: "clarify" }] } });
+  wm.addJob({
+    id: ids.stuck,
+    script_path: "f/devgodzilla/execute_task",
+    job_kind: "script",
+    running: true,
+    started_at: ago(3 * 3600),
+    last_ping: ago(3600),
+    created_at: ago(3 * 3600),
+    is_flow_step: true,
+  });
+  wm.addJob({
+    id: ids.approval,
+    script_path: "f/devgodzilla/spec_to_pr",
+    job_kind: "flow",
+    running: true,
+    started_at: ago(10 * 3600),
+    created_at: ago(10 * 3600),
+    args: { repo: fx.remote },
+    flow_status: {
+      step: 2,
+      modules: [
+        { type: "Success", id: "specify" },
+        { type: "WaitingForEvents", id: "clarify" },
+      ],
+    },
+  });
   wm.addJob({ id: ids.healthy, script_path: "f/devgodzilla/qa", job_kind: "script", running: true, started_at: ago(60), last_ping: ago(5) });
-  wm.addJob({ id: ids.failed, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: false, created_at: ago(7200), args: { repo: fx.remote }, result: { error: { name: "QaFailed", message: "QA verdict fail after 3 attempts" }, branch: "devgodzilla/002-failed", pr_url: "https://github.com/acme/widgets/pull/12" } });
-  wm.addJob({ id: ids.ok, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(5000), args: { repo: fx.remote }, result: { branch: "devgodzilla/003-ok", commit: okCommit, pr: { url: "https://github.com/acme/widgets/pull/13" } } });
+  wm.addJob({
+    id: ids.failed,
+    script_path: "f/devgodzilla/spec_to_pr",
+    job_kind: "flow",
+    success: false,
+    created_at: ago(7200),
+    args: { repo: fx.remote },
+    result: {
+      error: { name: "QaFailed", message: "QA verdict fail after 3 attempts" },
+      branch: "devgodzilla/002-failed",
+      pr_url: "https://github.com/acme/widgets/pull/12",
+    },
+  });
+  wm.addJob({
+    id: ids.ok,
+    script_path: "f/devgodzilla/spec_to_pr",
+    job_kind: "flow",
+    success: true,
+    created_at: ago(5000),
+    args: { repo: fx.remote },
+    result: { branch: "devgodzilla/003-ok", commit: okCommit, pr: { url: "https://github.com/acme/widgets/pull/13" } },
+  });
   // A successful run older than the newest-100 listing still owns its branch (found by result filter).
-  wm.addJob({ script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(40 * 86400), args: {}, result: { branch: "devgodzilla/006-old" } });
+  wm.addJob({
+    script_path: "f/devgodzilla/spec_to_pr",
+    job_kind: "flow",
+    success: true,
+    created_at: ago(40 * 86400),
+    args: {},
+    result: { branch: "devgodzilla/006-old" },
+  });
   for (let i = 0; i < 100; i++) wm.addJob({ script_path: "f/devgodzilla/noise", job_kind: "script", success: true, created_at: ago(30 + i) });
-  wm.addJob({ id: ids.lost, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, created_at: ago(4000), args: { repo: fx.remote }, result: { branch: "devgodzilla/004-lost", commit: lostCommit } });
+  wm.addJob({
+    id: ids.lost,
+    script_path: "f/devgodzilla/spec_to_pr",
+    job_kind: "flow",
+    success: true,
+    created_at: ago(4000),
+    args: { repo: fx.remote },
+    result: { branch: "devgodzilla/004-lost", commit: lostCommit },
+  });
 
-  wm.resources.set("f/devgodzilla/webhook_deliveries/gh_old", { resource_type: "state", value: { provider: "github", delivery_id: "old", at: ago(40 * 86400) } });
+  wm.resources.set("f/devgodzilla/webhook_deliveries/gh_old", {
+    resource_type: "state",
+    value: { provider: "github", delivery_id: "old", at: ago(40 * 86400) },
+  });
   wm.resources.set("f/devgodzilla/webhook_deliveries/gh_new", { resource_type: "state", value: { provider: "github", delivery_id: "new", at: ago(3600) } });
   workRoot = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-work-"));
   cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), "dg-reconcile-cache-"));
@@ -111,8 +173,18 @@ afterAll(async () => {
 function target() {
   return resolveTarget({ kind: "github", repoUrl: fx.remote, repoPath: "acme/widgets", apiBase: forge.githubApiBase, token: GH_TOKEN });
 }
-const opts = (dryRun: boolean): ReconcileOptions => ({ dryRun, windmill: self, workRoots: [workRoot], cacheDir, forgeFor: (repo) => (repo === fx.remote ? target() : undefined) });
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const opts = (dryRun: boolean): ReconcileOptions => ({
+  dryRun,
+  windmill: self,
+  workRoots: [workRoot],
+  cacheDir,
+  forgeFor: (repo) => (repo === fx.remote ? target() : undefined),
+});
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 
 describe("reconcile over fabricated Windmill jobs and git states", () => {
   it("dry run reports everything it would do and changes nothing", async () => {
@@ -130,6 +202,24 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(r.markdown).toContain("dry run");
   });
 
+  it("with since, looks only at jobs created from then on: an older stuck job or failed run is not reported", async () => {
+    const all = await reconcile(opts(true));
+    const recent = await reconcile({ ...opts(true), since: ago(3500) });
+    expect(recent.jobs_seen).toBeLessThan(all.jobs_seen);
+    expect(recent.jobs_seen).toBeGreaterThanOrEqual(100); // the recent noise jobs
+    const kinds = recent.findings.map((f) => f.kind);
+    expect(kinds).not.toContain("stuck-job");
+    expect(kinds).not.toContain("failed-run-branch");
+    expect(all.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["stuck-job", "failed-run-branch"]));
+    // The report counts runs (root jobs of the run flows), not jobs: how many jobs a run makes depends on the engine.
+    expect(all.runs_seen).toBe(5);
+    expect(all.markdown).toContain("· 5 runs checked ·");
+    expect(recent.runs_seen).toBe(0);
+    await expect(reconcileMain(true, 360, 120, 15, true, ["f/devgodzilla/spec_to_pr"], undefined, undefined, "", "", "last tuesday")).rejects.toThrow(
+      /since: "last tuesday" is not a date/,
+    );
+  });
+
   it("cancels the stuck job, removes orphans, and reports failed/vanished branches and the missing commit", async () => {
     const r = await reconcile(opts(false));
     const by = (kind: string) => r.findings.filter((f) => f.kind === kind);
@@ -145,7 +235,11 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(await exists(dirs.ofFailedJob)).toBe(false);
     expect(await exists(dirs.unknownOwner)).toBe(false);
     expect(await exists(dirs.ofLiveJob)).toBe(true);
-    expect(by("orphan-workdir").map((f) => f.subject).sort()).toEqual([dirs.ofFailedJob, dirs.unknownOwner].sort());
+    expect(
+      by("orphan-workdir")
+        .map((f) => f.subject)
+        .sort(),
+    ).toEqual([dirs.ofFailedJob, dirs.unknownOwner].sort());
     expect(await exists(path.join(workRoot, "devgodzilla-not-git"))).toBe(true);
 
     // Locks: dead holder removed, live holder kept.
@@ -153,9 +247,15 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
     expect(await exists(liveLock)).toBe(true);
 
     // Git reports.
-    expect(by("failed-run-branch")).toEqual([expect.objectContaining({ subject: "devgodzilla/002-failed", job_id: ids.failed, pr_url: "https://github.com/acme/widgets/pull/12" })]);
+    expect(by("failed-run-branch")).toEqual([
+      expect.objectContaining({ subject: "devgodzilla/002-failed", job_id: ids.failed, pr_url: "https://github.com/acme/widgets/pull/12" }),
+    ]);
     expect(by("failed-run-branch")[0].detail).toContain("QA verdict fail");
-    expect(by("vanished-run-branch").map((f) => f.subject).sort()).toEqual(["devgodzilla/001-greeting", "devgodzilla/005-orphan"]);
+    expect(
+      by("vanished-run-branch")
+        .map((f) => f.subject)
+        .sort(),
+    ).toEqual(["devgodzilla/001-greeting", "devgodzilla/005-orphan"]);
     expect(by("missing-commit")).toEqual([expect.objectContaining({ subject: lostCommit, job_id: ids.lost })]);
     expect(r.findings.some((f) => f.subject === okCommit)).toBe(false); // the good run is fine
     // PRs of orphaned branches are found through the forge API; the token never shows.
@@ -174,7 +274,11 @@ describe("reconcile over fabricated Windmill jobs and git states", () => {
   it("never deletes a working copy that is not marked as this Windmill's: another instance, another workspace, an old or markerless copy are reported and kept", async () => {
     const r = await reconcile(opts(false));
     for (const d of [dirs.otherWindmill, dirs.otherWorkspace, dirs.legacyMarker, dirs.oldUnmarked, dirs.freshUnmarked]) expect(await exists(d)).toBe(true);
-    const reported = (kind: string) => r.findings.filter((f) => f.kind === kind && f.action === "reported").map((f) => f.subject).sort();
+    const reported = (kind: string) =>
+      r.findings
+        .filter((f) => f.kind === kind && f.action === "reported")
+        .map((f) => f.subject)
+        .sort();
     expect(reported("foreign-workdir")).toEqual([dirs.otherWindmill, dirs.otherWorkspace].sort());
     expect(r.findings.find((f) => f.subject === dirs.otherWindmill)?.detail).toContain("windmill.other.example");
     expect(reported("unknown-workdir")).toEqual([dirs.legacyMarker, dirs.oldUnmarked].sort()); // the fresh unmarked one is not even worth a line
@@ -233,7 +337,7 @@ describe("working copies made by git.ts checkout carry their owning job", () => 
       expect(marker).toMatchObject({ windmill: { base_url: wm.baseUrl, workspace: "dg" }, job_id: ids.healthy, host: os.hostname(), pid: process.pid });
       expect(await exists(path.join(outside.dir, ".git", OWNER_MARKER))).toBe(false);
       // The marker lives in the git dir: never in the working tree or a commit.
-      expect((await git(live.dir, "status", "--porcelain", "--untracked-files=all"))).toBe("");
+      expect(await git(live.dir, "status", "--porcelain", "--untracked-files=all")).toBe("");
 
       const r = await reconcile({ workRoots: [root], cacheDir: cache, checkGit: false }); // identity from the job env
       const removed = r.findings.filter((f) => f.kind === "orphan-workdir").map((f) => f.subject);

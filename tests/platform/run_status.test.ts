@@ -15,10 +15,43 @@ beforeAll(async () => {
   process.env.WM_WORKSPACE = "dg";
   process.env.WM_BASE_URL = "https://windmill.example.com";
   setClient("wm-token", wm.baseUrl);
-  const specify = wm.addJob({ script_path: "f/devgodzilla/specify", success: true, duration_ms: 12_000, is_flow_step: true, result: { spec_dir: "specs/001-greeting", usage: { cost_usd: 0.012 } } });
-  const t1 = wm.addJob({ script_path: "f/devgodzilla/task_with_qa", success: true, is_flow_step: true, result: { task_id: "T001", agent: "claude-code", status: "done", qa: { verdict: "pass", score: 0.92 }, cost_usd: 0.2 } });
-  const t2 = wm.addJob({ script_path: "f/devgodzilla/task_with_qa", success: false, is_flow_step: true, result: { task_id: "T002", agent: "codex", status: "failed", qa: { verdict: "fail", score: 0.3 }, cost_usd: 0.1, error: { message: "tests failed" } } });
-  const clarify = wm.addJob({ script_path: "f/devgodzilla/clarify", success: true, is_flow_step: true, result: { resume: "https://w/api/resume/1", cancel: "https://w/api/cancel/1", approvalPage: "https://windmill.example.com/approve/dg/abc", description: { markdown: "2 open questions about the greeting format" } } });
+  const input = wm.addJob({
+    script_path: "",
+    job_kind: "identity",
+    success: true,
+    is_flow_step: true,
+    result: { repo: "https://github.com/acme/widgets.git" },
+  });
+  const specify = wm.addJob({
+    script_path: "f/devgodzilla/specify",
+    success: true,
+    duration_ms: 12_000,
+    is_flow_step: true,
+    result: { spec_dir: "specs/001-greeting", usage: { cost_usd: 0.012 } },
+  });
+  const t1 = wm.addJob({
+    script_path: "f/devgodzilla/task_with_qa",
+    success: true,
+    is_flow_step: true,
+    result: { task_id: "T001", agent: "claude-code", status: "done", qa: { verdict: "pass", score: 0.92 }, cost_usd: 0.2 },
+  });
+  const t2 = wm.addJob({
+    script_path: "f/devgodzilla/task_with_qa",
+    success: false,
+    is_flow_step: true,
+    result: { task_id: "T002", agent: "codex", status: "failed", qa: { verdict: "fail", score: 0.3 }, cost_usd: 0.1, error: { message: "tests failed" } },
+  });
+  const clarify = wm.addJob({
+    script_path: "f/devgodzilla/clarify",
+    success: true,
+    is_flow_step: true,
+    result: {
+      resume: "https://w/api/resume/1",
+      cancel: "https://w/api/cancel/1",
+      approvalPage: "https://windmill.example.com/approve/dg/abc",
+      description: { markdown: "2 open questions about the greeting format" },
+    },
+  });
   wm.addJob({
     id: root,
     script_path: "f/devgodzilla/spec_to_pr",
@@ -28,6 +61,7 @@ beforeAll(async () => {
     flow_status: {
       step: 2,
       modules: [
+        { id: "input", type: "Success", job: input.id },
         { id: "specify", type: "Success", job: specify.id },
         { id: "execute", type: "Success", job: randomUUID(), flow_jobs: [t1.id, t2.id], flow_jobs_success: [true, false], iterator: { itered_len: 2 } },
         { id: "clarify", type: "WaitingForEvents", job: clarify.id },
@@ -35,7 +69,15 @@ beforeAll(async () => {
       ],
     },
   });
-  wm.addJob({ id: done, script_path: "f/devgodzilla/spec_to_pr", job_kind: "flow", success: true, duration_ms: 900_000, result: { pr: { url: "https://github.com/acme/widgets/pull/3", number: 3 }, cost_usd: 1.5 }, flow_status: { step: 1, modules: [{ id: "open_pr", type: "Success", job: randomUUID() }] } });
+  wm.addJob({
+    id: done,
+    script_path: "f/devgodzilla/spec_to_pr",
+    job_kind: "flow",
+    success: true,
+    duration_ms: 900_000,
+    result: { pr: { url: "https://github.com/acme/widgets/pull/3", number: 3 }, cost_usd: 1.5 },
+    flow_status: { step: 1, modules: [{ id: "open_pr", type: "Success", job: randomUUID() }] },
+  });
 });
 afterAll(async () => wm.close());
 
@@ -49,12 +91,23 @@ describe("run_status", () => {
       expect.objectContaining({ task: "T001", agent: "claude-code", verdict: "pass", score: 0.92 }),
       expect.objectContaining({ task: "T002", agent: "codex", verdict: "fail", status: "failed" }),
     ]);
-    expect(s.approvals).toEqual([expect.objectContaining({ step: "clarify", approval_page: "https://windmill.example.com/approve/dg/abc", description: "2 open questions about the greeting format" })]);
+    expect(s.approvals).toEqual([
+      expect.objectContaining({
+        step: "clarify",
+        approval_page: "https://windmill.example.com/approve/dg/abc",
+        description: "2 open questions about the greeting format",
+      }),
+    ]);
     expect(s.cost_usd).toBeCloseTo(0.312, 6);
     expect(s.markdown).toContain("### Waiting for you");
     expect(s.markdown).toContain("[open the approval page](https://windmill.example.com/approve/dg/abc)");
     expect(s.markdown).toContain("| T002 | codex | failed | fail (0.3) |");
     expect(s.markdown).toContain(`https://windmill.example.com/run/${root}?workspace=dg`);
+  });
+  it("an identity step (a flow's `input`, which does no work) is not listed among the steps", async () => {
+    const s = await runStatus(root);
+    expect(s.steps.map((x) => x.id)).not.toContain("input");
+    expect(s.markdown).not.toMatch(/\| input \|/);
   });
   it("a finished run shows its PR and the flow's own cost total", async () => {
     const out = await main(done);
@@ -63,9 +116,31 @@ describe("run_status", () => {
     expect(out.markdown).toContain("$1.5000");
   });
   it("a flow without flow_status (local runner) is rebuilt from its child jobs, approval included", async () => {
-    const flow = wm.addJob({ script_path: "f/devgodzilla/spec_to_tasks", job_kind: "flow", running: false, suspend: 1, created_at: new Date(Date.now() - 5000).toISOString() });
-    wm.addJob({ script_path: "f/devgodzilla/specify", flow_step_id: "specify", parent_job: flow.id, is_flow_step: true, success: true, created_at: new Date(Date.now() - 4000).toISOString(), result: { cost_usd: 0.05 } });
-    wm.addJob({ script_path: "f/devgodzilla/clarify", flow_step_id: "clarify", parent_job: flow.id, is_flow_step: true, success: true, created_at: new Date(Date.now() - 3000).toISOString(), result: { resume: "r", cancel: "c", approvalPage: "http://127.0.0.1/approve/x", description: "Which greeting?" } });
+    const flow = wm.addJob({
+      script_path: "f/devgodzilla/spec_to_tasks",
+      job_kind: "flow",
+      running: false,
+      suspend: 1,
+      created_at: new Date(Date.now() - 5000).toISOString(),
+    });
+    wm.addJob({
+      script_path: "f/devgodzilla/specify",
+      flow_step_id: "specify",
+      parent_job: flow.id,
+      is_flow_step: true,
+      success: true,
+      created_at: new Date(Date.now() - 4000).toISOString(),
+      result: { cost_usd: 0.05 },
+    });
+    wm.addJob({
+      script_path: "f/devgodzilla/clarify",
+      flow_step_id: "clarify",
+      parent_job: flow.id,
+      is_flow_step: true,
+      success: true,
+      created_at: new Date(Date.now() - 3000).toISOString(),
+      result: { resume: "r", cancel: "c", approvalPage: "http://127.0.0.1/approve/x", description: "Which greeting?" },
+    });
     const s = await runStatus(flow.id);
     expect(s.state).toBe("waiting-for-approval");
     expect(s.steps.map((x) => `${x.id}:${x.state}`)).toEqual(["specify:success", "clarify:approval"]);

@@ -21,8 +21,17 @@ describe("loops", () => {
     expect(out.status).toBe("success");
     const spans = out.result as { tag: string; start: number; end: number }[];
     expect(spans.map((s) => s.tag)).toEqual(["a", "b", "c", "d", "e"]); // results in iteration order
-    const events = spans.flatMap((s) => [[s.start, 1], [s.end, -1]] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    let live = 0, peak = 0;
+    const events = spans
+      .flatMap(
+        (s) =>
+          [
+            [s.start, 1],
+            [s.end, -1],
+          ] as const,
+      )
+      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let live = 0,
+      peak = 0;
     for (const [, d] of events) peak = Math.max(peak, (live += d));
     expect(peak).toBe(2);
   });
@@ -129,7 +138,10 @@ describe("approvals", () => {
     expect(first.pending?.key).toBe("inner/ask");
     const done = await resumeRun(first.runId, { answer: "inner ok" }, { root, stateDir, store });
     expect(done).toMatchObject({ status: "success", result: { value: "outer continued" } });
-    const steps = new RunStore(stateDir).journal(first.runId).filter((e) => e.type === "step").map((e) => e.key);
+    const steps = new RunStore(stateDir)
+      .journal(first.runId)
+      .filter((e) => e.type === "step")
+      .map((e) => e.key);
     expect(steps).toEqual(["inner/ask", "inner/after", "inner/later", "inner/final_ask", "after_inner"]);
   });
 
@@ -155,6 +167,23 @@ describe("jobs see what a Windmill job sees", () => {
     expect(typed).toEqual({ has_key: true, model: "gpt-test" });
     // the run record keeps the reference, never the secret
     expect(readFileSync(path.join(stateDir, "runs", out.runId, "run.json"), "utf8")).toContain("$res:f/conformance/llm");
+  });
+
+  it("a subflow step is listed as a finished flow job with its result and duration, as Windmill lists it", async () => {
+    const out = await run("context", { creds: "$res:f/conformance/llm" });
+    expect(out.status).toBe("success");
+    const wmill = await import("windmill-client");
+    const jobs = (await wmill.JobService.listJobs({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", parentJob: out.runId })) as {
+      script_path?: string;
+      job_kind?: string;
+      result?: unknown;
+      duration_ms?: number;
+      success?: boolean;
+    }[];
+    const sub = jobs.find((j) => j.script_path === "f/conformance/early_stop");
+    expect(sub).toMatchObject({ job_kind: "flow", success: true });
+    expect(sub!.result).toEqual(out.result); // the subflow is the flow's last step
+    expect(typeof sub!.duration_ms).toBe("number");
   });
 
   it("an optional resource that does not exist reads as undefined (getResource(path, true)), as on Windmill", async () => {
@@ -197,7 +226,11 @@ describe("jobs see what a Windmill job sees", () => {
 
 describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks relies on)", () => {
   it("iterations of a parallel loop resume each other through the flow user state, in either order, with no terminal prompt", async () => {
-    for (const [roles, parallelism] of [[["waiter", "poster"], 2], [["poster", "waiter"], 1], [["poster", "waiter"], 2]] as const) {
+    for (const [roles, parallelism] of [
+      [["waiter", "poster"], 2],
+      [["poster", "waiter"], 1],
+      [["poster", "waiter"], 2],
+    ] as const) {
       const out = await run("rendezvous", { roles, parallelism });
       expect(out.status, JSON.stringify(out.error)).toBe("success");
       expect(out.result).toEqual(roles.map((r) => ({ value: { from: r === "waiter" ? "poster" : "self" }, label: r })));
@@ -213,7 +246,15 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
   });
 
   it("an approval with a form whose script resumes its own step goes on without asking", async () => {
-    const out = await run("self_approval", {}, { ask: async () => { throw new Error("nobody should be asked"); } });
+    const out = await run(
+      "self_approval",
+      {},
+      {
+        ask: async () => {
+          throw new Error("nobody should be asked");
+        },
+      },
+    );
     expect(out.status, JSON.stringify(out.error)).toBe("success");
     expect(out.result).toEqual({ value: { answer: "nothing to ask" }, label: "" });
   });
@@ -234,7 +275,9 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
     expect(out.error?.message).toMatch(/deadline: T1 never started/);
     const parent = await run("cancel_child");
     expect(parent.status).toBe("failure");
-    expect(parent.result).toMatchObject({ value: { error: { name: "Canceled", step_id: "child", message: expect.stringMatching(/deadline: T1 never started/) } } });
+    expect(parent.result).toMatchObject({
+      value: { error: { name: "Canceled", step_id: "child", message: expect.stringMatching(/deadline: T1 never started/) } },
+    });
   });
 
   it("a failing step inside a loop iteration runs the failure module there; with skip_failures its result is the iteration's entry", async () => {

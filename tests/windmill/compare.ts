@@ -8,6 +8,8 @@ export type Outcome =
   | { status: "failure"; error: { name?: string; message?: string } }
   /** The server could not evaluate an expression: it was built without V8 (deno_core). */
   | { status: "needs-v8"; error: { message?: string } }
+  /** The server was built without a feature the item needs (e.g. http_trigger for the HTTP routes). */
+  | { status: "needs-feature"; feature: string }
   | { status: "skipped"; reason: string };
 
 /** Windmill's message when a build without deno_core meets an expression it cannot evaluate. */
@@ -18,6 +20,8 @@ const SHA = /\b[0-9a-f]{40}\b/g;
 /** An abbreviated commit (7–39 hex digits with at least one digit and one letter). */
 const SHORT_SHA = /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,39}\b/g;
 const SHORT_SHA_KEYS = /^(short_?sha|sha7|abbrev)$/i;
+/** A commit shown as code in markdown (`901814731737`), or in the bundle's 12-character form: all digits is a sha there too. */
+const CODE_SHA = /`[0-9a-f]{7,40}`|\b\d{12}\b/g;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\b/g;
 const DATE = /\b\d{4}-\d{2}-\d{2}\b/g;
 const LOOPBACK = /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g;
@@ -32,6 +36,7 @@ export function normalize(v: unknown, key = ""): unknown {
     if (SHORT_SHA_KEYS.test(key)) return "<sha>";
     return v
       .replace(UUID, "<id>")
+      .replace(CODE_SHA, (m) => (m.startsWith("`") ? "`<sha>`" : "<sha>"))
       .replace(SHA, "<sha>")
       .replace(SHORT_SHA, "<sha>")
       .replace(ISO_TIME, "<time>")
@@ -51,12 +56,14 @@ export function normalize(v: unknown, key = ""): unknown {
   return v;
 }
 
-export type Verdict = "same" | "different" | "needs V8" | "not run";
+export type Verdict = "same" | "different" | "needs V8" | "needs feature" | "not run";
 
 export function compareOutcomes(local: Outcome, windmill: Outcome): { verdict: Verdict; diff?: string } {
   if (windmill.status === "needs-v8") return { verdict: "needs V8" };
+  if (windmill.status === "needs-feature") return { verdict: "needs feature" };
   if (local.status === "skipped" || windmill.status === "skipped") return { verdict: "not run" };
-  if (local.status !== windmill.status) return { verdict: "different", diff: `local ${describe(local)}${errorText(local)}, windmill ${describe(windmill)}${errorText(windmill)}` };
+  if (local.status !== windmill.status)
+    return { verdict: "different", diff: `local ${describe(local)}${errorText(local)}, windmill ${describe(windmill)}${errorText(windmill)}` };
   const a = normalize(local.status === "success" ? local.result : { name: local.error.name });
   const b = normalize(windmill.status === "success" ? windmill.result : { name: (windmill as { error: { name?: string } }).error.name });
   if (isDeepStrictEqual(a, b)) return { verdict: "same" };
@@ -96,6 +103,8 @@ export function describe(o: Outcome): string {
       return `failed: ${o.error.name ?? "Error"}`;
     case "needs-v8":
       return "needs V8";
+    case "needs-feature":
+      return `needs ${o.feature} (not in this server's build)`;
     case "skipped":
       return `not run: ${o.reason}`;
   }
@@ -123,8 +132,23 @@ export function renderTable(rows: Row[]): string {
   return out.join("\n");
 }
 
-export function summarize(rows: Row[]): { items: number; same: number; different: number; needs_v8: number; not_run: number; ok: boolean } {
+export function summarize(rows: Row[]): {
+  items: number;
+  same: number;
+  different: number;
+  needs_v8: number;
+  needs_feature: number;
+  not_run: number;
+  ok: boolean;
+} {
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
-  const s = { items: rows.length, same: count("same"), different: count("different"), needs_v8: count("needs V8"), not_run: count("not run") };
+  const s = {
+    items: rows.length,
+    same: count("same"),
+    different: count("different"),
+    needs_v8: count("needs V8"),
+    needs_feature: count("needs feature"),
+    not_run: count("not run"),
+  };
   return { ...s, ok: s.different === 0 };
 }

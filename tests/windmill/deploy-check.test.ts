@@ -17,7 +17,8 @@ let root: string;
 beforeAll(() => {
   // A copy of the parts of the repository the checks read (package files, wmill-lock, dependencies, f/).
   root = mkdtempSync(path.join(os.tmpdir(), "dg-deploy-check-"));
-  for (const p of ["package.json", "package-lock.json", "wmill-lock.yaml", "dependencies", "f"]) cpSync(path.join(REPO_ROOT, p), path.join(root, p), { recursive: true });
+  for (const p of ["package.json", "package-lock.json", "wmill-lock.yaml", "dependencies", "f"])
+    cpSync(path.join(REPO_ROOT, p), path.join(root, p), { recursive: true });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -51,7 +52,7 @@ describe("deployment metadata check", () => {
   });
 
   it("a new shared module without metadata, or an edited script, makes the metadata stale; gen:metadata fixes both offline", async () => {
-    writeFileSync(path.join(root, "f/devgodzilla/lib/new_helper.ts"), 'export const answer = () => 42;\n');
+    writeFileSync(path.join(root, "f/devgodzilla/lib/new_helper.ts"), "export const answer = () => 42;\n");
     const task = path.join(root, "f/devgodzilla/task_dag.ts");
     writeFileSync(task, readFileSync(task, "utf8") + "\n// edited\n");
     const found = problems();
@@ -84,7 +85,10 @@ describe("dynamic import check", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "dg-dynimport-"));
     try {
       mkdirSync(path.join(dir, "f/x"), { recursive: true });
-      writeFileSync(path.join(dir, "f/x/a.ts"), 'import type { X } from "./b.ts";\ntype Y = typeof import("./b.ts");\nexport async function f() {\n  const m = await import("openai");\n  return m;\n}\n');
+      writeFileSync(
+        path.join(dir, "f/x/a.ts"),
+        'import type { X } from "./b.ts";\ntype Y = typeof import("./b.ts");\nexport async function f() {\n  const m = await import("openai");\n  return m;\n}\n',
+      );
       expect(dynamicImportProblems(dir).map((p) => p.file)).toEqual(["f/x/a.ts:4"]);
       expect(dynamicImportProblems(REPO_ROOT)).toEqual([]);
     } finally {

@@ -33,7 +33,14 @@ export interface Fixture {
 
 const REPOSITORY = "demo/textkit";
 // Fixed author and dates: the sample repository's commits have the same shas in every run.
-const GIT_ENV = { GIT_AUTHOR_NAME: "Sample Author", GIT_AUTHOR_EMAIL: "author@example.com", GIT_COMMITTER_NAME: "Sample Author", GIT_COMMITTER_EMAIL: "author@example.com", GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z", GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z" };
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: "Sample Author",
+  GIT_AUTHOR_EMAIL: "author@example.com",
+  GIT_COMMITTER_NAME: "Sample Author",
+  GIT_COMMITTER_EMAIL: "author@example.com",
+  GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z",
+  GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z",
+};
 const git = (cwd: string, ...args: string[]) => execa("git", ["-c", "init.defaultBranch=main", ...args], { cwd, env: GIT_ENV }).then((r) => r.stdout.trim());
 
 async function seedRemote(dir: string): Promise<string> {
@@ -49,12 +56,20 @@ async function seedRemote(dir: string): Promise<string> {
 }
 
 async function sandboxPolicy(): Promise<"refuse" | "allow_unsandboxed"> {
-  const ok = await execa("bwrap", ["--ro-bind", "/", "/", "true"], { reject: false }).then((r) => r.exitCode === 0, () => false);
+  const ok = await execa("bwrap", ["--ro-bind", "/", "/", "true"], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  );
   return ok ? "refuse" : "allow_unsandboxed";
 }
 
 /** Creates (or replaces) the secret variables and resources on Windmill; returns their paths by resource type. */
-async function windmillResources(server: WindmillServer, prefix: string, llm: LlmServer, keys: { llm: string; github: string }): Promise<Record<string, string>> {
+async function windmillResources(
+  server: WindmillServer,
+  prefix: string,
+  llm: LlmServer,
+  keys: { llm: string; github: string },
+): Promise<Record<string, string>> {
   const replace = async (kind: "variables" | "resources", p: string, body: Record<string, unknown>) => {
     await server.call("DELETE", `w/${kind}/delete/${p}`).catch((e) => {
       if (!(e instanceof WindmillApiError && e.status === 404)) throw e;
@@ -63,15 +78,31 @@ async function windmillResources(server: WindmillServer, prefix: string, llm: Ll
   };
   await replace("variables", `${prefix}_llm_key`, { value: keys.llm, is_secret: true, description: "test:windmill loopback model key" });
   await replace("variables", `${prefix}_github_token`, { value: keys.github, is_secret: true, description: "test:windmill loopback GitHub token" });
-  await replace("resources", `${prefix}_llm`, { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: `$var:${prefix}_llm_key`, base_url: llm.openaiBaseUrl, model: "demo-model" } });
+  await replace("resources", `${prefix}_llm`, {
+    resource_type: "c_devgodzilla_llm",
+    value: { provider: "openai", api_key: `$var:${prefix}_llm_key`, base_url: llm.openaiBaseUrl, model: "demo-model" },
+  });
   await replace("resources", `${prefix}_github`, { resource_type: "github", value: { token: `$var:${prefix}_github_token` } });
   return { c_devgodzilla_llm: `${prefix}_llm`, github: `${prefix}_github` };
 }
 
-async function featureState(remote: string, stateDir: string, store: LocalStore, resources: Record<string, string>, policy: FeatureFixture["sandboxPolicy"]): Promise<FeatureFixture> {
+async function featureState(
+  remote: string,
+  stateDir: string,
+  store: LocalStore,
+  resources: Record<string, string>,
+  policy: FeatureFixture["sandboxPolicy"],
+): Promise<FeatureFixture> {
   const baseCommit = await git(path.dirname(remote), "--git-dir", remote, "rev-parse", "main");
   const out = await runPath("f/devgodzilla/spec_to_tasks", {
-    args: { repo: remote, base_branch: "main", feature_description: DEMO_FEATURE, llm: `$res:${resources.c_devgodzilla_llm}`, github: `$res:${resources.github}`, max_followup_questions: 0 },
+    args: {
+      repo: remote,
+      base_branch: "main",
+      feature_description: DEMO_FEATURE,
+      llm: `$res:${resources.c_devgodzilla_llm}`,
+      github: `$res:${resources.github}`,
+      max_followup_questions: 0,
+    },
     store,
     stateDir,
     ask: acceptRecommended,
@@ -83,7 +114,18 @@ async function featureState(remote: string, stateDir: string, store: LocalStore,
   const dag = await runPath("f/devgodzilla/task_dag", { args: { tasks_md: tasksMd }, store, stateDir });
   if (dag.status !== "success") throw new Error(`task_dag failed on the fixture's tasks.md: ${JSON.stringify(dag.error)}`);
   const d = dag.result as { dag?: FeatureFixture["dag"]; tasks?: FeatureFixture["dag"]["tasks"] };
-  return { baseBranch: "main", baseCommit, branch: r.branch, commit: r.commit, feature: r.feature, featureDescription: DEMO_FEATURE, tasksMd, dag: d.dag ?? { tasks: d.tasks ?? [] }, repository: REPOSITORY, sandboxPolicy: policy };
+  return {
+    baseBranch: "main",
+    baseCommit,
+    branch: r.branch,
+    commit: r.commit,
+    feature: r.feature,
+    featureDescription: DEMO_FEATURE,
+    tasksMd,
+    dag: d.dag ?? { tasks: d.tasks ?? [] },
+    repository: REPOSITORY,
+    sandboxPolicy: policy,
+  };
 }
 
 export async function makeFixture(server: WindmillServer, username: string, log: (l: string) => void): Promise<Fixture> {
@@ -100,7 +142,10 @@ export async function makeFixture(server: WindmillServer, username: string, log:
     const resources = await windmillResources(server, prefix, llm, keys);
     const store: LocalStore = {
       resources: {
-        [resources.c_devgodzilla_llm!]: { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: `$var:${prefix}_llm_key`, base_url: llm.openaiBaseUrl, model: "demo-model" } },
+        [resources.c_devgodzilla_llm!]: {
+          resource_type: "c_devgodzilla_llm",
+          value: { provider: "openai", api_key: `$var:${prefix}_llm_key`, base_url: llm.openaiBaseUrl, model: "demo-model" },
+        },
         [resources.github!]: { resource_type: "github", value: { token: `$var:${prefix}_github_token` } },
       },
       variables: { [`${prefix}_llm_key`]: keys.llm, [`${prefix}_github_token`]: keys.github },
@@ -111,9 +156,13 @@ export async function makeFixture(server: WindmillServer, username: string, log:
     const feature = await featureState(seed, path.join(dir, "fixture-state"), store, resources, policy);
     let n = 0;
     const side = async (name: string) => {
-      const repo = path.join(dir, `${name}-${++n}.git`);
+      // Same-length paths on both sides: they reach prompts, and a prompt's length its token count.
+      const repo = path.join(dir, `remote-${String(++n).padStart(4, "0")}.git`);
       await git(dir, "clone", "-q", "--mirror", seed, repo);
-      const forge: FakeForgeServer = await startForgeServer({ tokens: { github: keys.github }, repos: [{ kind: "github", path: REPOSITORY, defaultBranch: "main", gitDir: repo }] });
+      const forge: FakeForgeServer = await startForgeServer({
+        tokens: { github: keys.github },
+        repos: [{ kind: "github", path: REPOSITORY, defaultBranch: "main", gitDir: repo }],
+      });
       return { repo, githubApiBase: forge.githubApiBase, resources, close: () => forge.close() };
     };
     return { dir, feature, store, stateDir: path.join(dir, "local-state"), side, close };

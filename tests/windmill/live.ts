@@ -9,7 +9,10 @@
 //     bundle — enumerated from f/, arguments built from each one's input schema — on the local
 //     runner and on Windmill, approvals answered through the resume URL;
 //  3. prints a table (item, local, windmill, same?) and one JSON line; exits 1 on any difference.
-// Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8".
+// A script that only runs as a step of a flow (it reads the flow's state or the previous steps'
+// results) is compared inside its flow: every job of it in that flow's run, on both sides (steps.ts).
+// Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8";
+// the HTTP routes on a server built without http_trigger "needs feature". Neither is a pass.
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -24,6 +27,7 @@ import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from 
 import { makeFixture, type Fixture } from "./fixture.ts";
 import { runLocal, runWindmill } from "./runners.ts";
 import { sampleArgs, type InputSchema } from "./samples.ts";
+import { flowStepScripts, localStepEnds, stepsOutcome, windmillStepEnds } from "./steps.ts";
 
 const log = (l: string) => process.stderr.write(`[test:windmill] ${l}\n`);
 const ok = (result: unknown): Outcome => ({ status: "success", result });
@@ -47,11 +51,37 @@ async function cleanCopy(): Promise<string> {
   return dir;
 }
 
+/**
+ * Removes the bundle's schedules, flows and scripts from the workspace, so the deploy below is a
+ * first deploy, as the README's steps on a fresh workspace. Scripts are archived before they are
+ * deleted: archiving drops their entries in Windmill's import map (deleting does not), and a stale
+ * entry makes Windmill re-lock the new version of an importer as soon as a module it imports is
+ * pushed. Redeploying over an earlier version is that case (README "Run it on Windmill").
+ */
+async function removeBundle(server: WindmillServer, prefix: string): Promise<void> {
+  const list = (kind: string, extra = "") => server.call<{ path: string }[]>("GET", `w/${kind}/list?path_start=${prefix}&per_page=10000${extra}`);
+  // Lock jobs still queued for the bundle (an earlier deploy's re-locking) would re-lock the new versions.
+  const queued = await server.call<{ id: string; script_path?: string }[]>("GET", "w/jobs/queue/list?job_kinds=dependencies,flowdependencies&per_page=10000");
+  for (const j of queued.filter((q) => q.script_path?.startsWith(prefix)))
+    await server.call("POST", `w/jobs/queue/cancel/${j.id}`, { reason: "test:windmill: the bundle is deployed again" }).catch(() => undefined);
+  for (const s of await list("schedules")) await server.call("DELETE", `w/schedules/delete/${s.path}`);
+  for (const f of await list("flows")) await server.call("DELETE", `w/flows/delete/${f.path}`);
+  for (const s of await list("scripts", "&include_without_main=true")) {
+    await server.call("POST", `w/scripts/archive/p/${s.path}`);
+    await server.call("POST", `w/scripts/delete/p/${s.path}`);
+  }
+}
+
 /** Deploy, lock and round-trip rows: each compares what the README promises ([]) with what happened. */
 async function deployRows(target: WindmillTarget, server: WindmillServer, copy: string): Promise<{ rows: Row[]; skipTriggers: boolean }> {
-  const skipTriggers = await server.call("GET", "w/http_triggers/list?per_page=1").then(() => false, () => true);
+  const skipTriggers = await server.call("GET", "w/http_triggers/list?per_page=1").then(
+    () => false,
+    () => true,
+  );
   const rows: Row[] = [];
   const row = (item: string, problems: string[]) => rows.push({ item, local: ok([]), windmill: ok(problems), ...compareOutcomes(ok([]), ok(problems)) });
+  log(`removing the bundle (${BUNDLE_PREFIX}) from workspace ${target.workspace}: a first deploy follows`);
+  await removeBundle(server, BUNDLE_PREFIX);
   const report = await deploy(target, { root: copy, skipTriggers, log });
   row("deploy: sync push writes nothing into the checkout", report.checkout_changed);
   const lockProblems: string[] = [];
@@ -60,7 +90,8 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
     const deployed = await server.call<{ lock?: string; lock_error_logs?: string }>("GET", `w/scripts/get/p/${p}`).catch(() => undefined);
     if (!deployed) lockProblems.push(`${p}: not deployed`);
     else if (deployed.lock_error_logs) lockProblems.push(`${p}: lock generation failed`);
-    else if (deployed.lock !== readFileSync(file.replace(/\.ts$/, ".script.lock"), "utf8")) lockProblems.push(`${p}: the server's lock differs from the committed one`);
+    else if (deployed.lock !== readFileSync(file.replace(/\.ts$/, ".script.lock"), "utf8"))
+      lockProblems.push(`${p}: the server's lock differs from the committed one`);
   }
   row("deploy: every script runs with the committed lock (package-lock versions)", lockProblems);
   const clone = mkdtempSync(path.join(os.tmpdir(), "devgodzilla-pull-"));
@@ -70,7 +101,11 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
     appendFileSync(path.join(clone, ".git", "info", "exclude"), "/node_modules\n");
     const profile = wmillProfile(target);
     try {
-      const r = await execa(path.join(REPO_ROOT, "node_modules", ".bin", "wmill"), ["sync", "pull", "--yes", ...profile.args, ...(skipTriggers ? ["-e", TRIGGERS] : [])], { cwd: clone, reject: false, all: true, env: { NO_COLOR: "1" } });
+      const r = await execa(
+        path.join(REPO_ROOT, "node_modules", ".bin", "wmill"),
+        ["sync", "pull", "--yes", ...profile.args, ...(skipTriggers ? ["-e", TRIGGERS] : [])],
+        { cwd: clone, reject: false, all: true, env: { NO_COLOR: "1" } },
+      );
       const changed = r.exitCode === 0 ? await gitStatus(clone) : [`wmill sync pull failed: ${(r.all ?? "").split("\n").slice(-3).join(" ")}`];
       row("deploy: sync pull into a clean clone gives no diff", changed);
     } finally {
@@ -82,44 +117,76 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
   return { rows, skipTriggers };
 }
 
+const BUNDLE_PREFIX = "f/devgodzilla/";
+
 interface Item {
   path: string;
   kind: "script" | "flow";
   schema: InputSchema;
+  /** Flows: the scripts it runs as steps. */
+  steps?: Set<string>;
 }
 
 /** Every flow and every script (a module with `main`) of the bundle, flows first. */
 function bundleItems(root: string): Item[] {
   const flows = flowFolders(root).map((folder) => {
     const flow = YAML.parse(readFileSync(path.join(folder, "flow.yaml"), "utf8")) as { schema?: InputSchema };
-    return { path: path.relative(root, folder).replace(/__flow$/, "").split(path.sep).join("/"), kind: "flow" as const, schema: flow.schema ?? {} };
+    return {
+      path: path
+        .relative(root, folder)
+        .replace(/__flow$/, "")
+        .split(path.sep)
+        .join("/"),
+      kind: "flow" as const,
+      schema: flow.schema ?? {},
+      steps: flowStepScripts(folder),
+    };
   });
   const scripts: Item[] = [];
   for (const file of bundleModules(root)) {
     const meta = YAML.parse(readFileSync(file.replace(/\.ts$/, ".script.yaml"), "utf8")) as { no_main_func?: boolean; schema?: InputSchema };
-    if (!meta.no_main_func) scripts.push({ path: path.relative(root, file).replace(/\.ts$/, "").split(path.sep).join("/"), kind: "script", schema: meta.schema ?? {} });
+    if (!meta.no_main_func)
+      scripts.push({ path: path.relative(root, file).replace(/\.ts$/, "").split(path.sep).join("/"), kind: "script", schema: meta.schema ?? {} });
   }
   return [...flows, ...scripts];
 }
 
-/** Ids of the last spec_to_pr run on each side (for scripts that look at a run, like run_status). */
-const lastRun: { local?: string; windmill?: string } = {};
+/** The job ids of each flow's run on both sides (flows run first), by flow path. */
+const flowRuns = new Map<string, { local: string; windmill: string; steps: Set<string> }>();
 
-async function itemRow(item: Item, fx: Fixture, server: WindmillServer): Promise<Row> {
+/** A flow-only script: its jobs in the first flow run that has it as a step, on both sides. */
+async function inFlowRow(item: Item, fx: Fixture, server: WindmillServer, missing: string[]): Promise<Row> {
+  const flow = [...flowRuns.entries()].find(([, r]) => r.steps.has(item.path));
+  if (!flow) {
+    const reason = `no sample for ${missing.join(", ")} (tests/windmill/samples.ts) and no flow runs it`;
+    return { item: `${item.kind} ${item.path}`, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
+  }
+  const [flowPath, ids] = flow;
+  const label = `${item.kind} ${item.path} (in flow ${flowPath.split("/").pop()})`;
+  const local = localStepEnds(fx.stateDir, ids.local, item.path);
+  const wm = await windmillStepEnds(server, ids.windmill, item.path);
+  if (!local.length && !wm.length) {
+    const reason = `the ${flowPath} run ran no ${item.path} step on either side`;
+    return { item: label, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
+  }
+  const [a, b] = [stepsOutcome(local), stepsOutcome(wm)];
+  return { item: label, local: a, windmill: b, ...compareOutcomes(a, b) };
+}
+
+async function itemRow(item: Item, fx: Fixture, server: WindmillServer, since: string): Promise<Row> {
   const label = `${item.kind} ${item.path}`;
   const [localSide, wmSide] = [await fx.side("local"), await fx.side("windmill")];
   try {
-    const localArgs = sampleArgs(item.schema, fx.feature, { ...localSide, lastJobId: lastRun.local });
-    const wmArgs = sampleArgs(item.schema, fx.feature, { ...wmSide, lastJobId: lastRun.windmill });
-    if ("missing" in localArgs || "missing" in wmArgs) {
-      const reason = `no sample for ${("missing" in localArgs ? localArgs : (wmArgs as { missing: string[] })).missing.join(", ")} (tests/windmill/samples.ts)`;
-      return { item: label, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" };
-    }
+    const lastPr = flowRuns.get(`${BUNDLE_PREFIX}spec_to_pr`);
+    const localArgs = sampleArgs(item.schema, fx.feature, { ...localSide, lastJobId: lastPr?.local, since });
+    const wmArgs = sampleArgs(item.schema, fx.feature, { ...wmSide, lastJobId: lastPr?.windmill, since });
+    if ("missing" in localArgs || "missing" in wmArgs)
+      return await inFlowRow(item, fx, server, ("missing" in localArgs ? localArgs : (wmArgs as { missing: string[] })).missing);
     log(`${label}: local runner`);
     const local = await runLocal(item.path, localArgs.args, fx.store, fx.stateDir);
     log(`${label}: windmill`);
     const wm = await runWindmill(server, item.kind, item.path, wmArgs.args, item.kind === "flow" ? 900_000 : 300_000);
-    if (item.path.endsWith("/spec_to_pr")) Object.assign(lastRun, { local: local.jobId, windmill: wm.jobId });
+    if (item.kind === "flow") flowRuns.set(item.path, { local: local.jobId, windmill: wm.jobId, steps: item.steps ?? new Set() });
     return { item: label, local: local.outcome, windmill: wm.outcome, ...compareOutcomes(local.outcome, wm.outcome) };
   } finally {
     await Promise.all([localSide.close(), wmSide.close()]);
@@ -129,10 +196,15 @@ async function itemRow(item: Item, fx: Fixture, server: WindmillServer): Promise
 async function main(): Promise<number> {
   // `npm run` puts node_modules/.bin first on PATH; Windmill's workers do not have it, so the local
   // side must not either (agents found there would be "installed" only locally).
-  process.env.PATH = (process.env.PATH ?? "").split(path.delimiter).filter((d) => !d.endsWith(path.join("node_modules", ".bin"))).join(path.delimiter);
+  process.env.PATH = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((d) => !d.endsWith(path.join("node_modules", ".bin")))
+    .join(path.delimiter);
   const target = targetFromEnv();
   if ("missing" in target) {
-    process.stdout.write(`test:windmill: skipped — ${target.missing.join(", ")} not set; point WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE at a live Windmill workspace to check it (README "Run it on Windmill")\n`);
+    process.stdout.write(
+      `test:windmill: skipped — ${target.missing.join(", ")} not set; point WINDMILL_URL, WINDMILL_TOKEN and WINDMILL_WORKSPACE at a live Windmill workspace to check it (README "Run it on Windmill")\n`,
+    );
     return 0;
   }
   // The local runner runs as the same workspace, so run URLs and WM_WORKSPACE read the same.
@@ -145,13 +217,25 @@ async function main(): Promise<number> {
   let fx: Fixture | undefined;
   try {
     const { rows, skipTriggers } = await deployRows(target, server, copy);
-    if (skipTriggers) rows.push({ item: "deploy: HTTP routes (webhooks)", local: ok("n/a"), windmill: { status: "skipped", reason: "server has no http_trigger feature" }, verdict: "not run" });
+    if (skipTriggers)
+      rows.push({
+        item: "deploy: HTTP routes (webhooks)",
+        local: ok("n/a"),
+        windmill: { status: "needs-feature", feature: "http_trigger" },
+        verdict: "needs feature",
+      });
     fx = await makeFixture(server, me.username, log);
-    for (const item of bundleItems(copy)) rows.push(await itemRow(item, fx, server));
+    // Scripts that read the job history (agent_metrics, reconcile) look at this test's jobs only,
+    // on both sides: the workspace's earlier history is not the local runner's.
+    const since = new Date().toISOString();
+    for (const item of bundleItems(copy)) rows.push(await itemRow(item, fx, server, since));
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const s = summarize(rows);
-    const v8 = rows.filter((r) => r.verdict === "needs V8").map((r) => r.item);
-    process.stdout.write(JSON.stringify({ server: version, workspace: target.workspace, ...s, needs_v8_items: v8 }) + "\n");
+    const items = (v: Row["verdict"]) => rows.filter((r) => r.verdict === v).map((r) => r.item);
+    process.stdout.write(
+      JSON.stringify({ server: version, workspace: target.workspace, ...s, needs_v8_items: items("needs V8"), needs_feature_items: items("needs feature") }) +
+        "\n",
+    );
     return s.ok ? 0 : 1;
   } finally {
     await fx?.close();
@@ -162,7 +246,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`test:windmill: ${e instanceof WindmillSetupError ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(`test:windmill: ${e instanceof WindmillSetupError ? e.message : ((e as Error).stack ?? String(e))}\n`);
     process.exit(2);
   },
 );

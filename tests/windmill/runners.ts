@@ -7,7 +7,12 @@ import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
 import type { WindmillServer } from "../../scripts/windmill/api.ts";
 import { NO_V8, type Outcome } from "./compare.ts";
 
-export async function runLocal(itemPath: string, args: Record<string, unknown>, store: LocalStore, stateDir: string): Promise<{ outcome: Outcome; jobId: string }> {
+export async function runLocal(
+  itemPath: string,
+  args: Record<string, unknown>,
+  store: LocalStore,
+  stateDir: string,
+): Promise<{ outcome: Outcome; jobId: string }> {
   const out = await runPath(itemPath, { args, store, stateDir, ask: acceptRecommended });
   if (out.status === "success") return { outcome: { status: "success", result: out.result }, jobId: out.runId };
   return { outcome: { status: "failure", error: { name: out.error?.name ?? out.status, message: out.error?.message } }, jobId: out.runId };
@@ -49,30 +54,56 @@ async function findApproval(server: WindmillServer, jobId: string, depth = 0): P
 }
 
 /** Runs a script (`kind` script) or flow on Windmill and waits for its end, answering approvals. */
-export async function runWindmill(server: WindmillServer, kind: "script" | "flow", itemPath: string, args: Record<string, unknown>, timeoutMs: number): Promise<{ outcome: Outcome; jobId: string }> {
+export async function runWindmill(
+  server: WindmillServer,
+  kind: "script" | "flow",
+  itemPath: string,
+  args: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<{ outcome: Outcome; jobId: string }> {
   // skip_preprocessor: run `main` with these arguments, as the local runner does (a webhook-style
   // run of a script that has a preprocessor would hand it a trigger event instead).
-  const jobId = String(await server.call("POST", `w/jobs/run/${kind === "flow" ? "f" : "p"}/${itemPath}${kind === "script" ? "?skip_preprocessor=true" : ""}`, args)).replace(/"/g, "");
+  const jobId = String(
+    await server.call("POST", `w/jobs/run/${kind === "flow" ? "f" : "p"}/${itemPath}${kind === "script" ? "?skip_preprocessor=true" : ""}`, args),
+  ).replace(/"/g, "");
   const until = Date.now() + timeoutMs;
   const answered = new Set<string>();
   for (;;) {
-    const r = await server.call<{ completed: boolean; result?: unknown; success?: boolean }>("GET", `w/jobs_u/completed/get_result_maybe/${jobId}?get_started=false`);
+    const r = await server.call<{ completed: boolean; result?: unknown; success?: boolean }>(
+      "GET",
+      `w/jobs_u/completed/get_result_maybe/${jobId}?get_started=false`,
+    );
     if (r.completed) {
       const outcome = toOutcome(r.success === true, r.result);
       // A step whose input expression needed V8 fails first with Windmill's message; the flow may
       // then fail later (a retry with empty inputs, the failure module): look at the steps.
-      if (outcome.status === "failure" && kind === "flow" && (await stepNeedsV8(server, jobId))) return { outcome: { status: "needs-v8", error: { message: outcome.error.message } }, jobId };
+      if (outcome.status === "failure" && kind === "flow" && (await stepNeedsV8(server, jobId)))
+        return { outcome: { status: "needs-v8", error: { message: outcome.error.message } }, jobId };
       return { outcome, jobId };
     }
     if (Date.now() > until) {
       await server.call("POST", `w/jobs/queue/cancel/${jobId}`, { reason: "test:windmill timeout" }).catch(() => undefined);
-      return { outcome: { status: "failure", error: { name: "Timeout", message: `not finished after ${timeoutMs / 1000} s (cancelled) — a worker held by a waiting job, or no worker for its tag?` } }, jobId };
+      return {
+        outcome: {
+          status: "failure",
+          error: {
+            name: "Timeout",
+            message: `not finished after ${timeoutMs / 1000} s (cancelled) — a worker held by a waiting job, or no worker for its tag?`,
+          },
+        },
+        jobId,
+      };
     }
     if (kind === "flow") {
       const approval = await findApproval(server, jobId);
       if (approval && !answered.has(approval.resume)) {
         answered.add(approval.resume);
-        const res = await fetch(approval.resume, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(approval.answer), signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(approval.resume, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(approval.answer),
+          signal: AbortSignal.timeout(30_000),
+        });
         if (!res.ok) return { outcome: { status: "failure", error: { name: "ResumeFailed", message: `resume URL answered HTTP ${res.status}` } }, jobId };
       }
     }
@@ -83,7 +114,9 @@ export async function runWindmill(server: WindmillServer, kind: "script" | "flow
 /** Did any failed step job under this flow fail because the server has no V8? */
 async function stepNeedsV8(server: WindmillServer, flowJobId: string, depth = 0): Promise<boolean> {
   if (depth > 3) return false;
-  const children = await server.call<{ id: string; success?: boolean; job_kind?: string }[]>("GET", `w/jobs/completed/list?parent_job=${flowJobId}&per_page=200`).catch(() => []);
+  const children = await server
+    .call<{ id: string; success?: boolean; job_kind?: string }[]>("GET", `w/jobs/completed/list?parent_job=${flowJobId}&per_page=200`)
+    .catch(() => []);
   for (const c of children.filter((x) => !x.success)) {
     const job = await server.call<{ result?: unknown }>("GET", `w/jobs_u/get/${c.id}`).catch(() => ({}) as { result?: unknown });
     if (NO_V8.test(JSON.stringify(job.result ?? ""))) return true;

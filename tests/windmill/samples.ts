@@ -3,7 +3,7 @@
 // A parameter gets a value when its name is one the fixture knows (repo, branch, commit, feature,
 // dag, task, …) or when it takes a resource of a type the harness created (the loopback model, the
 // loopback forge). Optional parameters nobody knows keep their defaults; a required one nobody
-// knows makes the item "not run", naming the parameter to add here.
+// knows makes the item a flow step: it is compared inside the flow that runs it (steps.ts).
 
 export interface JsonSchemaProp {
   type?: string;
@@ -26,6 +26,8 @@ export interface SideFixture {
   resources: Record<string, string>;
   /** A finished flow job of this side (for run_status-like scripts). */
   lastJobId?: string;
+  /** When this comparison started: scripts that read the job history look at this window only. */
+  since?: string;
 }
 
 /** The feature state both sides start from: made once, by the local runner, before the comparison. */
@@ -67,6 +69,7 @@ const BY_NAME: Record<string, Source> = {
   github_api_base_url: (_, s) => s.githubApiBase,
   job_id: (_, s) => s.lastJobId,
   dry_run: () => true,
+  since: (_, s) => s.since,
   // Resource *paths* (string parameters named after a resource).
   llm_resource: (_, s) => s.resources.c_devgodzilla_llm,
   github_resource: (_, s) => s.resources.github,

@@ -13,7 +13,7 @@
 //   outcome: the job's success, and result.status ("failed" / "error" / "blocked") or result.error
 // A task_with_qa job and the execute_task job inside it (parent_job) count once, merged.
 
-import { jobResult, listJobs } from "../platform/windmill.ts";
+import { getJob, jobResult, listJobs } from "../platform/windmill.ts";
 
 export const DEFAULT_METRIC_PATHS = ["f/devgodzilla/execute_task", "f/devgodzilla/task_with_qa"] as const;
 
@@ -81,7 +81,10 @@ function verdictOf(r: Obj): boolean | null {
 }
 
 /** One sample from a job and its (possibly missing) result. */
-export function sampleFromJob(job: { id: string; script_path?: string; parent_job?: string | null; root_job?: string | null; created_at?: string; success?: boolean; duration_ms?: number }, result: unknown): AgentRunSample {
+export function sampleFromJob(
+  job: { id: string; script_path?: string; parent_job?: string | null; root_job?: string | null; created_at?: string; success?: boolean; duration_ms?: number },
+  result: unknown,
+): AgentRunSample {
   const r = obj(result) ?? {};
   const agentObj = obj(r.agent);
   // execute_task returns the whole AgentResult under `agent`.
@@ -152,14 +155,36 @@ export async function collectAgentRuns(opts: CollectOptions = {}): Promise<Agent
       out.push(sampleFromJob(j as Parameters<typeof sampleFromJob>[0], result));
     });
   }
+  await linkThroughFlowJobs(out);
   return mergeNested(out).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/**
+ * On Windmill a subflow in a loop (task_with_qa's next attempt, execute_tasks' task) has the loop
+ * iteration's flow job as parent, not the flow that contains the loop: the parent link of each
+ * sample is followed up through such jobs to the nearest sample, so mergeNested can fold it.
+ */
+async function linkThroughFlowJobs(samples: AgentRunSample[]): Promise<void> {
+  const ids = new Set(samples.map((s) => s.jobId));
+  const parentOf = new Map<string, string | null>();
+  const up = async (id: string): Promise<string | null> => {
+    if (!parentOf.has(id)) parentOf.set(id, ((await getJob(id).catch(() => undefined)) as { parent_job?: string | null } | undefined)?.parent_job ?? null);
+    return parentOf.get(id)!;
+  };
+  for (const s of samples) {
+    let p = s.parentJob;
+    for (let depth = 0; p && !ids.has(p) && depth < 8; depth++) p = await up(p);
+    if (p && ids.has(p)) s.parentJob = p;
+  }
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /** Nearest-rank percentile (p in 0..100) of a sorted list. */
@@ -187,12 +212,16 @@ export function computeAgentMetrics(samples: AgentRunSample[]): AgentMetricsRow[
   const rows: AgentMetricsRow[] = [];
   for (const [key, list] of groups) {
     const [agent, model] = key.split("\u0000") as [string, string];
-    const durations = list.map((s) => s.durationMs).filter((d): d is number => d !== null).sort((a, b) => a - b);
+    const durations = list
+      .map((s) => s.durationMs)
+      .filter((d): d is number => d !== null)
+      .sort((a, b) => a - b);
     const withQa = list.filter((s) => s.qaPassed !== null);
     const med = median(durations);
     const p90 = percentile(durations, 90);
     rows.push({
-      agent, model,
+      agent,
+      model,
       runs: list.length,
       success_rate: r3(list.filter((s) => s.success).length / list.length),
       qa_pass_rate: withQa.length ? r3(withQa.filter((s) => s.qaPassed).length / withQa.length) : null,
@@ -211,7 +240,10 @@ const pct = (x: number | null) => (x === null ? "–" : `${Math.round(x * 100)}%
 const secs = (x: number | null) => (x === null ? "–" : x < 60 ? `${x.toFixed(1)} s` : `${(x / 60).toFixed(1)} min`);
 
 /** Windmill rich display: a markdown summary and the table of rows. */
-export function renderAgentMetrics(rows: AgentMetricsRow[], meta: { since?: Date; paths: readonly string[]; jobs: number }): { render_all: [{ markdown: string }, { "table-row-object": AgentMetricsRow[] }] } {
+export function renderAgentMetrics(
+  rows: AgentMetricsRow[],
+  meta: { since?: Date; paths: readonly string[]; jobs: number },
+): { render_all: [{ markdown: string }, { "table-row-object": AgentMetricsRow[] }] } {
   const total = rows.reduce((a, r) => a + r.runs, 0);
   const cost = rows.reduce((a, r) => a + r.cost_usd, 0);
   const lines = [
@@ -224,7 +256,9 @@ export function renderAgentMetrics(rows: AgentMetricsRow[], meta: { since?: Date
   else {
     lines.push("| agent | model | runs | success | QA pass | median | p90 | tokens in/out | cost |", "|---|---|---|---|---|---|---|---|---|");
     for (const r of rows) {
-      lines.push(`| ${r.agent} | ${r.model} | ${r.runs} | ${pct(r.success_rate)} | ${pct(r.qa_pass_rate)}${r.qa_runs ? ` (${r.qa_runs})` : ""} | ${secs(r.median_duration_s)} | ${secs(r.p90_duration_s)} | ${r.input_tokens}/${r.output_tokens} | $${r.cost_usd.toFixed(4)} |`);
+      lines.push(
+        `| ${r.agent} | ${r.model} | ${r.runs} | ${pct(r.success_rate)} | ${pct(r.qa_pass_rate)}${r.qa_runs ? ` (${r.qa_runs})` : ""} | ${secs(r.median_duration_s)} | ${secs(r.p90_duration_s)} | ${r.input_tokens}/${r.output_tokens} | $${r.cost_usd.toFixed(4)} |`,
+      );
     }
   }
   return { render_all: [{ markdown: lines.join("\n") }, { "table-row-object": rows }] };

@@ -12,7 +12,20 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { cancelJob, deleteResource, getJob, listJobs, listResources, WindmillError } from "./windmill.ts";
-import { cacheRoot, currentWindmill, gitAt, gitDirOf, isRunBranch, listRemoteBranches, readOwner, remoteHasCommit, RUN_BRANCH_PREFIX, sameWindmill, type OwnerMarker, type WindmillIdentity } from "../git.ts";
+import {
+  cacheRoot,
+  currentWindmill,
+  gitAt,
+  gitDirOf,
+  isRunBranch,
+  listRemoteBranches,
+  readOwner,
+  remoteHasCommit,
+  RUN_BRANCH_PREFIX,
+  sameWindmill,
+  type OwnerMarker,
+  type WindmillIdentity,
+} from "../git.ts";
 import { Redactor } from "../redact.ts";
 import { mdCell } from "../markdown.ts";
 import { forgeClient, gitAuthFor, type ForgeClientOptions, type ForgeTarget } from "./forge.ts";
@@ -52,6 +65,8 @@ export interface ReconcileOptions {
   deliveryRetentionDays?: number;
   /** Secrets to scrub from the report (e.g. a git token). */
   redact?: string[];
+  /** Only jobs created at or after this time (ISO 8601): one pass over a window of the history. */
+  since?: string;
   now?: number;
 }
 
@@ -84,6 +99,8 @@ export interface ReconcileReport {
   dry_run: boolean;
   at: string;
   jobs_seen: number;
+  /** Runs (root jobs of the run flows) checked; the report shows these, not the job count, which depends on how an engine splits a run into jobs. */
+  runs_seen: number;
   live_jobs: number;
   findings: Finding[];
   markdown: string;
@@ -103,17 +120,19 @@ function waitingForApproval(j: AnyJob): boolean {
   return (j.suspend ?? 0) > 0 || mods.some((m) => m?.type === "WaitingForEvents");
 }
 
-async function listDevgodzillaJobs(prefix: string, runFlows: string[]): Promise<AnyJob[]> {
+async function listDevgodzillaJobs(prefix: string, runFlows: string[], createdAfter?: string): Promise<AnyJob[]> {
   // The recent history pages back a bounded way; the live jobs and the run flows' own jobs are asked
   // for separately, so a long history of step jobs can never hide a stuck job or a run.
   const [recent, running, suspended, runs] = await Promise.all([
-    listJobs({ scriptPathStart: prefix }, 500),
-    listJobs({ scriptPathStart: prefix, running: true }),
-    listJobs({ scriptPathStart: prefix, suspended: true }).catch(() => []),
-    runFlows.length ? listJobs({ scriptPathExact: runFlows }, 500) : [],
+    listJobs({ scriptPathStart: prefix, createdAfter }, 500),
+    listJobs({ scriptPathStart: prefix, running: true, createdAfter }),
+    listJobs({ scriptPathStart: prefix, suspended: true, createdAfter }).catch(() => []),
+    runFlows.length ? listJobs({ scriptPathExact: runFlows, createdAfter }, 500) : [],
   ]);
   const byId = new Map<string, AnyJob>();
   for (const j of [...recent, ...running, ...suspended, ...runs] as AnyJob[]) byId.set(j.id, j);
+  // Windmill's job list carries neither args nor results: a run's repository and branch come from the job itself.
+  for (const j of runs as AnyJob[]) if (j.args == null) byId.set(j.id, ((await getJob(j.id).catch(() => undefined)) as AnyJob | undefined) ?? j);
   // Newest first, as the API lists them (the newest run of a branch decides its state).
   return [...byId.values()].sort((a, b) => String(b.created_at ?? "").localeCompare(String(a.created_at ?? "")));
 }
@@ -209,7 +228,13 @@ async function cancelStuckJobs(p: Pass, lim: Limits): Promise<void> {
   for (const j of p.jobs.filter(isLive)) {
     if (j.id === selfId) continue;
     if (!j.running && !waitingForApproval(j) && ageS(j.scheduled_for ?? j.created_at, p.now) > lim.maxScript) {
-      p.findings.push({ kind: "queued-too-long", subject: j.id, job_id: j.id, action: "reported", detail: `${j.script_path}: queued for ${fmtS(ageS(j.scheduled_for ?? j.created_at, p.now))} — no worker serves tag "${j.tag ?? "?"}"?` });
+      p.findings.push({
+        kind: "queued-too-long",
+        subject: j.id,
+        job_id: j.id,
+        action: "reported",
+        detail: `${j.script_path}: queued for ${fmtS(ageS(j.scheduled_for ?? j.created_at, p.now))} — no worker serves tag "${j.tag ?? "?"}"?`,
+      });
       continue;
     }
     const why = stuckReason(j, lim, p.now);
@@ -264,16 +289,35 @@ async function removeOrphanWorkDirs(p: Pass, roots: string[]): Promise<void> {
       const owner = await readOwner(dir);
       const whose = ownership(owner, p.self);
       if (whose === "foreign") {
-        p.findings.push({ kind: "foreign-workdir", subject: dir, job_id: owner!.job_id, action: "reported", detail: `belongs to ${owner!.windmill!.base_url} workspace ${owner!.windmill!.workspace}, not this Windmill — left for its own reconcile` });
+        p.findings.push({
+          kind: "foreign-workdir",
+          subject: dir,
+          job_id: owner!.job_id,
+          action: "reported",
+          detail: `belongs to ${owner!.windmill!.base_url} workspace ${owner!.windmill!.workspace}, not this Windmill — left for its own reconcile`,
+        });
         continue;
       }
       if (whose === "unknown") {
-        if (await isStale(dir, p.now)) p.findings.push({ kind: "unknown-workdir", subject: dir, job_id: owner?.job_id, action: "reported", detail: `${owner ? "its marker names no Windmill" : "no owner marker"} — not removed; delete it by hand if nothing uses it` });
+        if (await isStale(dir, p.now))
+          p.findings.push({
+            kind: "unknown-workdir",
+            subject: dir,
+            job_id: owner?.job_id,
+            action: "reported",
+            detail: `${owner ? "its marker names no Windmill" : "no owner marker"} — not removed; delete it by hand if nothing uses it`,
+          });
         continue;
       }
       const ownerLive = (await p.jobIsLive(owner!.job_id)) || (owner!.root_job_id ? await p.jobIsLive(owner!.root_job_id) : false);
       if (ownerLive) continue;
-      const f: Finding = { kind: "orphan-workdir", subject: dir, job_id: owner!.job_id, detail: `owner job ${owner!.job_id} is not live`, action: p.dry ? "would-remove" : "removed" };
+      const f: Finding = {
+        kind: "orphan-workdir",
+        subject: dir,
+        job_id: owner!.job_id,
+        detail: `owner job ${owner!.job_id} is not live`,
+        action: p.dry ? "would-remove" : "removed",
+      };
       if (!p.dry) {
         try {
           await removeWorkDir(dir);
@@ -307,13 +351,23 @@ async function removeDeadMirrorLocks(p: Pass, cache: string, orphanAge: number):
     if (!isLock && !tmp) continue;
     const st = await fs.stat(file).catch(() => undefined);
     if (!st) continue;
-    const info: { pid?: number; host?: string } = isLock ? await fs.readFile(file, "utf8").then((t) => JSON.parse(t), () => ({})) : { pid: Number(tmp![1]), host: os.hostname() };
+    const info: { pid?: number; host?: string } = isLock
+      ? await fs.readFile(file, "utf8").then(
+          (t) => JSON.parse(t),
+          () => ({}),
+        )
+      : { pid: Number(tmp![1]), host: os.hostname() };
     const dead = info.host === os.hostname() && typeof info.pid === "number" && !pidAlive(info.pid);
     if (dead) {
       p.findings.push({ kind: "orphan-lock", subject: file, detail: `held by pid ${info.pid}, which is gone`, action: p.dry ? "would-remove" : "removed" });
       if (!p.dry) await fs.rm(file, { recursive: true, force: true });
     } else if (ageS(st.mtime.toISOString(), p.now) > orphanAge) {
-      p.findings.push({ kind: "orphan-lock", subject: file, detail: `older than ${fmtS(orphanAge)}, held by ${info.host ?? "?"}:${info.pid ?? "?"} — not removed: its holder may still be alive`, action: "reported" });
+      p.findings.push({
+        kind: "orphan-lock",
+        subject: file,
+        detail: `older than ${fmtS(orphanAge)}, held by ${info.host ?? "?"}:${info.pid ?? "?"} — not removed: its holder may still be alive`,
+        action: "reported",
+      });
     }
   }
 }
@@ -355,9 +409,23 @@ async function reportRepo(p: Pass, repo: string, rs: RunFacts[], runFlows: strin
       if (older[0]) r = runFacts(older[0]);
     }
     if (!r) {
-      p.findings.push({ kind: "vanished-run-branch", subject: branch, repo: shown, action: "reported", detail: `at ${sha.slice(0, 12)}; no DevGodzilla job in Windmill's recent history owns it — delete it or re-run` });
+      p.findings.push({
+        kind: "vanished-run-branch",
+        subject: branch,
+        repo: shown,
+        action: "reported",
+        detail: `at ${sha.slice(0, 12)}; no DevGodzilla job in Windmill's recent history owns it — delete it or re-run`,
+      });
     } else if (r.state === "failed" || r.state === "canceled") {
-      p.findings.push({ kind: "failed-run-branch", subject: branch, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} ${r.state}${r.error ? `: ${p.redactor.redact(r.error).slice(0, 200)}` : ""}${r.pr_url ? `; PR ${r.pr_url} is still open` : ""}` });
+      p.findings.push({
+        kind: "failed-run-branch",
+        subject: branch,
+        repo: shown,
+        job_id: r.job_id,
+        pr_url: r.pr_url,
+        action: "reported",
+        detail: `run ${r.job_id} ${r.state}${r.error ? `: ${p.redactor.redact(r.error).slice(0, 200)}` : ""}${r.pr_url ? `; PR ${r.pr_url} is still open` : ""}`,
+      });
     }
   }
   if (target) await addOpenPrs(p, target, shown, o.forgeOptions);
@@ -376,24 +444,52 @@ async function addOpenPrs(p: Pass, target: ForgeTarget, shown: string, forgeOpti
         f.detail = f.detail.replace(/; PR \S+ is still open$/, "") + `; ${target.kind === "github" ? "PR #" : "MR !"}${pr.number} is still open: ${pr.url}`;
       }
     } catch (e) {
-      p.findings.push({ kind: "check-error", subject: f.subject, repo: shown, action: "reported", detail: `PR lookup: ${p.redactor.redact((e as Error).message)}` });
+      p.findings.push({
+        kind: "check-error",
+        subject: f.subject,
+        repo: shown,
+        action: "reported",
+        detail: `PR lookup: ${p.redactor.redact((e as Error).message)}`,
+      });
     }
   }
 }
 
-async function reportMissingCommits(p: Pass, repo: string, shown: string, rs: RunFacts[], heads: Record<string, string>, gitOpts: Parameters<typeof remoteHasCommit>[2]): Promise<void> {
+async function reportMissingCommits(
+  p: Pass,
+  repo: string,
+  shown: string,
+  rs: RunFacts[],
+  heads: Record<string, string>,
+  gitOpts: Parameters<typeof remoteHasCommit>[2],
+): Promise<void> {
   for (const r of rs) {
     if (r.state !== "success" || !r.commit) continue;
     let ok = false;
     try {
       ok = await remoteHasCommit(repo, r.commit, gitOpts);
     } catch (e) {
-      p.findings.push({ kind: "check-error", subject: r.commit, repo: shown, job_id: r.job_id, action: "reported", detail: p.redactor.redact((e as Error).message) });
+      p.findings.push({
+        kind: "check-error",
+        subject: r.commit,
+        repo: shown,
+        job_id: r.job_id,
+        action: "reported",
+        detail: p.redactor.redact((e as Error).message),
+      });
       continue;
     }
     if (ok) continue;
     const where = r.branch && heads[r.branch] ? ` (${r.branch} is at ${heads[r.branch].slice(0, 12)})` : r.branch ? ` (${r.branch} is gone)` : "";
-    p.findings.push({ kind: "missing-commit", subject: r.commit, repo: shown, job_id: r.job_id, pr_url: r.pr_url, action: "reported", detail: `run ${r.job_id} succeeded with commit ${r.commit.slice(0, 12)}${r.branch ? ` on ${r.branch}` : ""}, but the remote has no ref containing it${where} — re-run the PR step or restore the branch` });
+    p.findings.push({
+      kind: "missing-commit",
+      subject: r.commit,
+      repo: shown,
+      job_id: r.job_id,
+      pr_url: r.pr_url,
+      action: "reported",
+      detail: `run ${r.job_id} succeeded with commit ${r.commit.slice(0, 12)}${r.branch ? ` on ${r.branch}` : ""}, but the remote has no ref containing it${where} — re-run the PR step or restore the branch`,
+    });
   }
 }
 
@@ -408,7 +504,13 @@ async function pruneDeliveryClaims(p: Pass, keepDays: number): Promise<void> {
     expired++;
     if (!p.dry) await deleteResource(c.path).catch(() => expired--);
   }
-  if (expired) p.findings.push({ kind: "expired-delivery", subject: DELIVERY_STATE_PREFIX, action: p.dry ? "would-remove" : "removed", detail: `${expired} webhook delivery claim(s) older than ${keepDays} days` });
+  if (expired)
+    p.findings.push({
+      kind: "expired-delivery",
+      subject: DELIVERY_STATE_PREFIX,
+      action: p.dry ? "would-remove" : "removed",
+      detail: `${expired} webhook delivery claim(s) older than ${keepDays} days`,
+    });
 }
 
 export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileReport> {
@@ -424,7 +526,7 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
     idle: o.idleLimitS ?? 15 * 60,
     orphanAge: o.orphanAgeS ?? Math.max(maxFlow, maxScript),
   };
-  const jobs = await listDevgodzillaJobs(lim.prefix, lim.runFlows);
+  const jobs = await listDevgodzillaJobs(lim.prefix, lim.runFlows, o.since);
   const liveIds = new Set(jobs.filter(isLive).map((j) => j.id));
   const p: Pass = {
     workspace,
@@ -445,7 +547,14 @@ export async function reconcile(o: ReconcileOptions = {}): Promise<ReconcileRepo
   if (o.checkGit !== false) await reportRunBranches(p, lim.runFlows, o);
   await pruneDeliveryClaims(p, o.deliveryRetentionDays ?? 30);
 
-  const report: Omit<ReconcileReport, "markdown"> = { dry_run: p.dry, at: new Date(now).toISOString(), jobs_seen: jobs.length, live_jobs: liveIds.size, findings: p.redactor.redactDeep(p.findings) };
+  const report: Omit<ReconcileReport, "markdown"> = {
+    dry_run: p.dry,
+    at: new Date(now).toISOString(),
+    jobs_seen: jobs.length,
+    runs_seen: jobs.filter((j) => lim.runFlows.includes(j.script_path) && !j.parent_job).length,
+    live_jobs: liveIds.size,
+    findings: p.redactor.redactDeep(p.findings),
+  };
   return { ...report, markdown: renderReconcile(report) };
 }
 
@@ -455,7 +564,10 @@ async function removeWorkDir(dir: string): Promise<void> {
   const common = gd && path.basename(path.dirname(gd)) === "worktrees" ? path.dirname(path.dirname(gd)) : undefined;
   await fs.rm(dir, { recursive: true, force: true });
   // Best effort: the directory is gone either way; a stale worktree entry only costs a line in `git worktree list`.
-  if (common && existsSync(common)) await gitAt(common).run(["--git-dir", common, "worktree", "prune"]).catch(() => undefined);
+  if (common && existsSync(common))
+    await gitAt(common)
+      .run(["--git-dir", common, "worktree", "prune"])
+      .catch(() => undefined);
 }
 
 const TITLES: Record<FindingKind, string> = {
@@ -473,7 +585,12 @@ const TITLES: Record<FindingKind, string> = {
 };
 
 export function renderReconcile(r: Omit<ReconcileReport, "markdown">): string {
-  const out = [`## DevGodzilla reconcile${r.dry_run ? " (dry run — nothing changed)" : ""}`, "", `${r.at} · ${r.jobs_seen} jobs seen · ${r.live_jobs} live`, ""];
+  const out = [
+    `## DevGodzilla reconcile${r.dry_run ? " (dry run — nothing changed)" : ""}`,
+    "",
+    `${r.at} · ${r.runs_seen} run${r.runs_seen === 1 ? "" : "s"} checked · ${r.live_jobs} live job${r.live_jobs === 1 ? "" : "s"}`,
+    "",
+  ];
   if (!r.findings.length) return [...out, "Everything agrees with Windmill: nothing to do."].join("\n");
   for (const kind of Object.keys(TITLES) as FindingKind[]) {
     const fs_ = r.findings.filter((f) => f.kind === kind);
@@ -484,4 +601,3 @@ export function renderReconcile(r: Omit<ReconcileReport, "markdown">): string {
   }
   return out.join("\n");
 }
-

@@ -131,8 +131,71 @@ const STATE: Record<string, StepState> = {
 
 // ---------------------------------------------------------------------------------------------
 
+/** An approval step's links and question, from its job's result (Windmill's approval widget). */
+function approvalOf(step: string, jobId: string, r: Record<string, any>): ApprovalView {
+  return {
+    step,
+    job_id: jobId,
+    approval_page: str(r.approvalPage),
+    resume: str(r.resume),
+    cancel: str(r.cancel),
+    description: typeof r.description === "string" ? r.description : str(r.description?.markdown),
+  };
+}
+
+/** A flow's steps rebuilt from its child jobs (parent_job = the flow), oldest first, with the approval it is parked on. */
+async function stepsFromChildJobs(
+  root: AnyJob,
+  done: boolean,
+  maxReads: number,
+  consider: (stepId: string, result: unknown) => void,
+  steps: StepView[],
+  approvals: ApprovalView[],
+): Promise<void> {
+  const children = ((await listJobs({ parentJob: root.id }, maxReads).catch(() => [])) as AnyJob[]).sort((a, b) =>
+    String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")),
+  );
+  const rootSuspended = !done && (root.suspend ?? 0) > 0;
+  let lastApproval: ApprovalView | undefined;
+  for (const c of children) {
+    const finished = c.type === "CompletedJob" || c.completed_at !== undefined;
+    const id = String(c.flow_step_id ?? c.script_path ?? c.id);
+    const st: StepState = finished
+      ? c.is_skipped
+        ? "skipped"
+        : c.success
+          ? "success"
+          : "failure"
+      : (c.suspend ?? 0) > 0
+        ? "approval"
+        : c.running
+          ? "running"
+          : "waiting";
+    steps.push({
+      id,
+      state: st,
+      job_id: c.id,
+      duration_ms: c.duration_ms,
+      summary: finished && !c.success ? str((c.result as any)?.error?.message) : undefined,
+    });
+    if (!finished) continue;
+    consider(id, c.result);
+    const r = (c.result ?? {}) as Record<string, any>;
+    if (r && typeof r === "object" && (str(r.approvalPage) || str(r.resume))) {
+      lastApproval = approvalOf(id, c.id, r);
+    }
+  }
+  // The flow is parked on the last approval step it ran.
+  if (rootSuspended && lastApproval) {
+    approvals.push(lastApproval);
+    const s = steps.find((x) => x.job_id === lastApproval!.job_id);
+    if (s) s.state = "approval";
+  }
+}
+
 export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promise<RunStatus> {
-  if (!/^[0-9a-f-]{8,64}$/i.test(jobId ?? "")) throw new InputError("job_id", `"${String(jobId).slice(0, 80)}" is not a Windmill job id`, "copy the id from the run page URL (…/run/<id>)");
+  if (!/^[0-9a-f-]{8,64}$/i.test(jobId ?? ""))
+    throw new InputError("job_id", `"${String(jobId).slice(0, 80)}" is not a Windmill job id`, "copy the id from the run page URL (…/run/<id>)");
   const workspace = o.workspace ?? process.env.WM_WORKSPACE ?? "";
   const base = (o.baseUrl ?? process.env.WM_BASE_URL ?? "").replace(/\/+$/, "");
   let reads = 0;
@@ -153,7 +216,17 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   const modules: any[] = root.flow_status?.modules ?? [];
   const waiting = modules.some((m) => m?.type === "WaitingForEvents");
   const waitingRoot = waiting || (!done && (root.suspend ?? 0) > 0);
-  const state: RunStatus["state"] = done ? (root.canceled ? "canceled" : root.success ? "success" : "failure") : waitingRoot ? "waiting-for-approval" : root.running ? "running" : "queued";
+  const state: RunStatus["state"] = done
+    ? root.canceled
+      ? "canceled"
+      : root.success
+        ? "success"
+        : "failure"
+    : waitingRoot
+      ? "waiting-for-approval"
+      : root.running
+        ? "running"
+        : "queued";
 
   const steps: StepView[] = [];
   const tasks: TaskView[] = [];
@@ -172,35 +245,16 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   };
 
   const isFlow = String(root.job_kind ?? "").includes("flow");
-  // A flow without flow_status (e.g. the local runner's API): rebuild the steps from its child
-  // jobs (parent_job = the flow), oldest first.
-  if (!modules.length && isFlow) {
-    const children = ((await listJobs({ parentJob: root.id }, maxReads).catch(() => [])) as AnyJob[])
-      .sort((a, b) => String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")));
-    const rootSuspended = !done && (root.suspend ?? 0) > 0;
-    let lastApproval: ApprovalView | undefined;
-    for (const c of children) {
-      const finished = c.type === "CompletedJob" || c.completed_at !== undefined;
-      const id = String(c.flow_step_id ?? c.script_path ?? c.id);
-      const st: StepState = finished ? (c.is_skipped ? "skipped" : c.success ? "success" : "failure") : (c.suspend ?? 0) > 0 ? "approval" : c.running ? "running" : "waiting";
-      steps.push({ id, state: st, job_id: c.id, duration_ms: c.duration_ms, summary: finished && !c.success ? str((c.result as any)?.error?.message) : undefined });
-      if (!finished) continue;
-      consider(id, c.result);
-      const r = (c.result ?? {}) as Record<string, any>;
-      if (r && typeof r === "object" && (str(r.approvalPage) || str(r.resume))) {
-        lastApproval = { step: id, job_id: c.id, approval_page: str(r.approvalPage), resume: str(r.resume), cancel: str(r.cancel), description: typeof r.description === "string" ? r.description : str(r.description?.markdown) };
-      }
-    }
-    // The flow is parked on the last approval step it ran.
-    if (rootSuspended && lastApproval) {
-      approvals.push(lastApproval);
-      const s = steps.find((x) => x.job_id === lastApproval!.job_id);
-      if (s) s.state = "approval";
-    }
-  }
+  // A flow without flow_status (e.g. the local runner's API): rebuild the steps from its child jobs.
+  if (!modules.length && isFlow) await stepsFromChildJobs(root, done, maxReads, consider, steps, approvals);
   // A plain script job (not a flow) is shown as one step.
   if (!modules.length && !isFlow) {
-    steps.push({ id: root.script_path ?? "job", state: done ? (root.success ? "success" : "failure") : root.running ? "running" : "waiting", job_id: root.id, duration_ms: root.duration_ms });
+    steps.push({
+      id: root.script_path ?? "job",
+      state: done ? (root.success ? "success" : "failure") : root.running ? "running" : "waiting",
+      job_id: root.id,
+      duration_ms: root.duration_ms,
+    });
     if (done) consider(root.script_path ?? "job", root.result);
   }
 
@@ -217,13 +271,18 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
       }
     } else if (m?.job && m.type !== "WaitingForPriorSteps") {
       const j = await get(m.job);
+      // An identity step (the flows' `input`) passes values on and does no work: not a step to show.
+      if (j?.job_kind === "identity") continue;
       if (j) {
         view.duration_ms = j.duration_ms;
         const finished = j.type === "CompletedJob" || j.completed_at !== undefined;
         if (finished) consider(id, j.result);
-        if (m.type === "WaitingForEvents" || (finished && j.result && typeof j.result === "object" && "approvalPage" in (j.result as object) && m.type !== "Success")) {
+        if (
+          m.type === "WaitingForEvents" ||
+          (finished && j.result && typeof j.result === "object" && "approvalPage" in (j.result as object) && m.type !== "Success")
+        ) {
           const r = (j.result ?? {}) as Record<string, any>;
-          approvals.push({ step: id, job_id: j.id, approval_page: str(r.approvalPage), resume: str(r.resume), cancel: str(r.cancel), description: typeof r.description === "string" ? r.description : str(r.description?.markdown) });
+          approvals.push(approvalOf(id, j.id, r));
         }
         if (finished && !j.success) view.summary = str((j.result as any)?.error?.message);
       }
@@ -261,13 +320,21 @@ const dur = (ms?: number) => (ms === undefined ? "" : ms >= 60_000 ? `${(ms / 60
 export function renderRunStatus(s: Omit<RunStatus, "markdown">, base: string, workspace: string): string {
   const link = (id: string) => (base ? `[${id.slice(0, 8)}](${base}/run/${id}?workspace=${encodeURIComponent(workspace)})` : `\`${id.slice(0, 8)}\``);
   const out = [`## Run ${link(s.job_id)} — ${s.state}`, ""];
-  const meta = [s.path ? `\`${s.path}\`` : "", s.started_at ? `started ${s.started_at}` : "", s.duration_ms ? dur(s.duration_ms) : "", `cost so far **$${s.cost_usd.toFixed(4)}**`, s.pr_url ? `PR: ${s.pr_url}` : ""].filter(Boolean);
+  const meta = [
+    s.path ? `\`${s.path}\`` : "",
+    s.started_at ? `started ${s.started_at}` : "",
+    s.duration_ms ? dur(s.duration_ms) : "",
+    `cost so far **$${s.cost_usd.toFixed(4)}**`,
+    s.pr_url ? `PR: ${s.pr_url}` : "",
+  ].filter(Boolean);
   out.push(meta.join(" · "), "");
   if (s.error) out.push(`> **Failed:** ${mdCell(s.error)}`, "");
   if (s.approvals.length) {
     out.push("### Waiting for you", "");
     for (const a of s.approvals) {
-      const links = [a.approval_page ? `[open the approval page](${a.approval_page})` : "", a.job_id ? `or answer in the run page ${link(a.job_id)}` : ""].filter(Boolean).join(" ");
+      const links = [a.approval_page ? `[open the approval page](${a.approval_page})` : "", a.job_id ? `or answer in the run page ${link(a.job_id)}` : ""]
+        .filter(Boolean)
+        .join(" ");
       out.push(`- **${a.step}**: ${links}${a.description ? ` — ${mdCell(a.description).slice(0, 300)}` : ""}`);
     }
     out.push("");
@@ -275,12 +342,15 @@ export function renderRunStatus(s: Omit<RunStatus, "markdown">, base: string, wo
   out.push("### Steps", "", "| | step | state | job | time | note |", "|---|---|---|---|---|---|");
   for (const st of s.steps) {
     const it = st.iterations ? `${st.iterations.done}/${st.iterations.total} done${st.iterations.failed ? `, ${st.iterations.failed} failed` : ""}` : "";
-    out.push(`| ${ICON[st.state]} | ${st.id} | ${st.state} | ${st.job_id ? link(st.job_id) : ""} | ${dur(st.duration_ms)} | ${mdCell([it, st.summary ?? ""].filter(Boolean).join("; "))} |`);
+    out.push(
+      `| ${ICON[st.state]} | ${st.id} | ${st.state} | ${st.job_id ? link(st.job_id) : ""} | ${dur(st.duration_ms)} | ${mdCell([it, st.summary ?? ""].filter(Boolean).join("; "))} |`,
+    );
   }
   out.push("");
   if (s.tasks.length) {
     out.push("### Tasks", "", "| task | agent | status | QA verdict |", "|---|---|---|---|");
-    for (const t of s.tasks) out.push(`| ${mdCell(t.task)} | ${t.agent ?? ""} | ${t.status ?? ""} | ${t.verdict ?? ""}${t.score !== undefined ? ` (${t.score})` : ""} |`);
+    for (const t of s.tasks)
+      out.push(`| ${mdCell(t.task)} | ${t.agent ?? ""} | ${t.status ?? ""} | ${t.verdict ?? ""}${t.score !== undefined ? ` (${t.score})` : ""} |`);
     out.push("");
   }
   if (s.verdicts.length) {

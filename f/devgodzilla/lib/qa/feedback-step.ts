@@ -24,29 +24,62 @@ export interface ContextEntry {
   answer: string;
 }
 
-const DecisionRecordSchema = z.object({
-  iteration: z.number(),
-  decision: z.string(),
-  classified_as: z.string(),
-  reason: z.string(),
-  source: z.string(),
-  score: z.number().nullable(),
-  commit: z.string().nullable(),
-  question: z.string().optional(),
-  answer: z.string().optional(),
-  at: z.string(),
-}).passthrough();
+const DecisionRecordSchema = z
+  .object({
+    iteration: z.number(),
+    decision: z.string(),
+    classified_as: z.string(),
+    reason: z.string(),
+    source: z.string(),
+    score: z.number().nullable(),
+    commit: z.string().nullable(),
+    question: z.string().optional(),
+    answer: z.string().optional(),
+    at: z.string(),
+  })
+  .passthrough();
 const HistorySchema = z.array(DecisionRecordSchema).default([]);
 const ContextSchema = z.array(z.object({ question: z.string(), answer: z.string() })).default([]);
-const BlockSchema = z.object({ kind: z.enum(["clarify", "re-plan", "re-specify"]), reason: z.string().default(""), question: z.string().nullable().default(null), excerpt: z.string().default("") });
-const VerdictSchema = z.object({
-  status: z.enum(["passed", "failed"]),
-  score: z.number(),
-  threshold: z.number().optional(),
-  blocking: z.array(z.object({ code: z.string(), message: z.string(), source: z.enum(["gate", "check", "checklist", "criteria", "principle"]), severity: z.enum(["blocking", "warning", "info"]), file: z.string().optional(), line: z.number().optional(), principle: z.string().optional(), fix: z.string().optional() })).default([]),
-  recommendation: z.string().optional(),
-  checklist: z.array(z.object({ id: z.string(), text: z.string(), status: z.string(), required: z.boolean(), explanation: z.string() }).passthrough()).optional(),
-}).passthrough();
+const BlockSchema = z.object({
+  kind: z.enum(["clarify", "re-plan", "re-specify"]),
+  reason: z.string().default(""),
+  question: z.string().nullable().default(null),
+  excerpt: z.string().default(""),
+});
+// Optional fields arrive as null from Windmill: its Bun wrapper writes a result's undefined values as null.
+const optString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
+const optNumber = z
+  .number()
+  .nullish()
+  .transform((v) => v ?? undefined);
+const VerdictSchema = z
+  .object({
+    status: z.enum(["passed", "failed"]),
+    score: z.number(),
+    threshold: optNumber,
+    blocking: z
+      .array(
+        z.object({
+          code: z.string(),
+          message: z.string(),
+          source: z.enum(["gate", "check", "checklist", "criteria", "principle"]),
+          severity: z.enum(["blocking", "warning", "info"]),
+          file: optString,
+          line: optNumber,
+          principle: optString,
+          fix: optString,
+        }),
+      )
+      .default([]),
+    recommendation: optString,
+    checklist: z
+      .array(z.object({ id: z.string(), text: z.string(), status: z.string(), required: z.boolean(), explanation: z.string() }).passthrough())
+      .optional(),
+  })
+  .passthrough();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const r = schema.safeParse(value ?? undefined);
@@ -77,7 +110,10 @@ export interface ExecuteLike {
 
 /** The QA gate loop's result: [] (QA did not run), [qa result] or [{error}]. */
 type QaRuns = unknown[] | null | undefined;
-const lastQa = (qa: QaRuns) => (Array.isArray(qa) && qa.length ? (qa[qa.length - 1] as { verdict?: unknown; error?: unknown; commit?: string; branch?: string; markdown?: string; report_path?: string }) : undefined);
+const lastQa = (qa: QaRuns) =>
+  Array.isArray(qa) && qa.length
+    ? (qa[qa.length - 1] as { verdict?: unknown; error?: unknown; commit?: string; branch?: string; markdown?: string; report_path?: string })
+    : undefined;
 
 // ---- check
 
@@ -118,7 +154,9 @@ export function qaInputs(p: { execute?: ExecuteLike | null; task?: { id?: string
 
 // ---- classify
 
-export async function classify(p: LlmResources & { execute?: ExecuteLike | null; qa?: QaRuns; history?: unknown; limits?: unknown; commit?: string; llmClient?: Llm | null }) {
+export async function classify(
+  p: LlmResources & { execute?: ExecuteLike | null; qa?: QaRuns; history?: unknown; limits?: unknown; commit?: string; llmClient?: Llm | null },
+) {
   const redactor = new Redactor();
   for (const r of [p.llm, p.openai, p.anthropic]) redactor.addFrom(r);
   const history = parse(HistorySchema, p.history ?? [], "history") as DecisionRecord[];
@@ -137,13 +175,28 @@ export async function classify(p: LlmResources & { execute?: ExecuteLike | null;
   const routed = applyBounds(c, history, limits);
   const commit = qa?.commit ?? ex.commit ?? p.commit ?? null;
   const record: DecisionRecord = {
-    iteration: history.length + 1, decision: routed.decision, classified_as: c.action, reason: routed.reason, source: c.source,
-    score: input.verdict?.score ?? null, commit: p.commit || null, ...(c.question && routed.decision === "clarify" ? { question: c.question } : {}), at: new Date().toISOString(),
+    iteration: history.length + 1,
+    decision: routed.decision,
+    classified_as: c.action,
+    reason: routed.reason,
+    source: c.source,
+    score: input.verdict?.score ?? null,
+    commit: p.commit || null,
+    ...(c.question && routed.decision === "clarify" ? { question: c.question } : {}),
+    at: new Date().toISOString(),
   };
   return redactor.redactDeep({
-    decision: routed.decision, stop: routed.stop, reason: routed.reason, source: c.source,
-    question: c.question ?? null, options: c.options ?? [], recommended: c.recommended ?? c.options?.[0] ?? null,
-    backoff_seconds: routed.decision === "retry" ? routed.backoff_seconds : 0, counts: routed.counts, decisions: [...history, record], commit,
+    decision: routed.decision,
+    stop: routed.stop,
+    reason: routed.reason,
+    source: c.source,
+    question: c.question ?? null,
+    options: c.options ?? [],
+    recommended: c.recommended ?? c.options?.[0] ?? null,
+    backoff_seconds: routed.decision === "retry" ? routed.backoff_seconds : 0,
+    counts: routed.counts,
+    decisions: [...history, record],
+    commit,
   });
 }
 
@@ -186,11 +239,23 @@ export async function askClarify(p: { decide?: Decided | null }, deps: ApprovalD
     `**Question:** ${d.question ?? "How should the task proceed?"}`,
     "",
     d.recommended ? `**Recommended:** ${d.recommended}` : "",
-    options.length ? `\n| Option | Answer |\n|---|---|\n${options.map((o, i) => `| ${String.fromCharCode(65 + i)} | ${o.replace(/\|/g, "\\|")} |`).join("\n")}` : "",
+    options.length
+      ? `\n| Option | Answer |\n|---|---|\n${options.map((o, i) => `| ${String.fromCharCode(65 + i)} | ${o.replace(/\|/g, "\\|")} |`).join("\n")}`
+      : "",
     "",
     `_Why: ${d.reason ?? ""}_`,
-  ].filter((l) => l !== "").join("\n");
-  return { asked: true, ...(await deps.resumeUrls()), default_args: { answer: d.recommended ?? options[0] ?? "" }, description: { markdown: md }, question: d.question ?? null, options, recommended: d.recommended ?? null };
+  ]
+    .filter((l) => l !== "")
+    .join("\n");
+  return {
+    asked: true,
+    ...(await deps.resumeUrls()),
+    default_args: { answer: d.recommended ?? options[0] ?? "" },
+    description: { markdown: md },
+    question: d.question ?? null,
+    options,
+    recommended: d.recommended ?? null,
+  };
 }
 
 /** The re-specify approval; `clarify` is the clarify step's answer (only this step sees it), carried on. */
@@ -228,8 +293,13 @@ export function answer(p: { decide?: Decided | null; asked?: { clarify_answer?: 
 }
 
 /** The next attempt, when the decision is not final: [1] runs the loop's self-call, [] ends it. */
-export function next(p: { decide?: { stop?: boolean } | null; answer: { commit: string; decisions: unknown[]; context: unknown[] }; replan?: unknown[] | null }) {
-  const replanned = Array.isArray(p.replan) && p.replan.length ? (p.replan[p.replan.length - 1] as { commit?: string; error?: { message?: string } }) : undefined;
+export function next(p: {
+  decide?: { stop?: boolean } | null;
+  answer: { commit: string; decisions: unknown[]; context: unknown[] };
+  replan?: unknown[] | null;
+}) {
+  const replanned =
+    Array.isArray(p.replan) && p.replan.length ? (p.replan[p.replan.length - 1] as { commit?: string; error?: { message?: string } }) : undefined;
   if (replanned?.error) throw new InputError("replan", `regenerating tasks.md failed: ${replanned.error.message ?? "unknown error"}`);
   return { again: p.decide?.stop ? [] : [1], commit: replanned?.commit ?? p.answer.commit, history: p.answer.decisions, context: p.answer.context };
 }
@@ -240,7 +310,15 @@ export function finish(p: { decide?: Decided | null; again?: unknown[] | null; q
   // A deeper iteration already produced the final result: pass it up unchanged.
   const deeper = Array.isArray(p.again) && p.again.length ? (p.again[p.again.length - 1] as Record<string, unknown>) : undefined;
   if (deeper && deeper.task_with_qa === true) return deeper;
-  if (deeper?.error) return { task_with_qa: true, status: "error", reason: `the next attempt failed: ${JSON.stringify(deeper.error).slice(0, 400)}`, decisions: p.decide?.decisions ?? [], commit: p.commit, verdict: null };
+  if (deeper?.error)
+    return {
+      task_with_qa: true,
+      status: "error",
+      reason: `the next attempt failed: ${JSON.stringify(deeper.error).slice(0, 400)}`,
+      decisions: p.decide?.decisions ?? [],
+      commit: p.commit,
+      verdict: null,
+    };
   const d = p.decide ?? {};
   const qa = (lastQa(p.qa) ?? {}) as { verdict?: { status?: string; score?: number }; commit?: string; branch?: string; report_path?: string };
   const ex = p.execute ?? {};
@@ -274,7 +352,12 @@ export function failure(p: { previous_result?: { error?: { message?: string; nam
   const e = p.previous_result?.error ?? {};
   const history = HistorySchema.safeParse(p.history ?? []);
   return new Redactor().redactDeep({
-    task_with_qa: true, status: "error", reason: `${e.step_id ? `step ${e.step_id}: ` : ""}${e.name ?? "Error"}: ${e.message ?? "unknown error"}`,
-    iterations: history.success ? history.data.length : 0, decisions: history.success ? history.data : [], commit: p.commit ?? null, verdict: null,
+    task_with_qa: true,
+    status: "error",
+    reason: `${e.step_id ? `step ${e.step_id}: ` : ""}${e.name ?? "Error"}: ${e.message ?? "unknown error"}`,
+    iterations: history.success ? history.data.length : 0,
+    decisions: history.success ? history.data : [],
+    commit: p.commit ?? null,
+    verdict: null,
   });
 }
