@@ -10,6 +10,7 @@ import path from "node:path";
 import { runPath, type RunResult } from "../../scripts/runner/index.ts";
 import type { PendingApproval } from "../../scripts/runner/runs.ts";
 import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { NODE_TEST_PROFILE } from "../qa/helpers.ts";
 
 const FEATURE = "001-cart-total";
 const RUN_BRANCH = `devgodzilla/${FEATURE}`;
@@ -38,25 +39,6 @@ afterAll(async () => {
   delete process.env.DEVGODZILLA_NO_V8;
 });
 
-const PROFILE = {
-  languages: ["javascript"],
-  primaryLanguage: "javascript",
-  frameworks: [],
-  packageManager: "npm",
-  units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
-  commands: {
-    install: [],
-    lint: [],
-    typecheck: [],
-    test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
-    build: [],
-    format: [],
-  },
-  manifests: ["package.json"],
-  monorepo: false,
-  speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
-};
-
 function run(taskId: string, ask: (p: PendingApproval) => Promise<unknown>): Promise<RunResult> {
   return runPath("f/devgodzilla/task_with_qa", {
     args: {
@@ -64,7 +46,7 @@ function run(taskId: string, ask: (p: PendingApproval) => Promise<unknown>): Pro
       branch: RUN_BRANCH,
       commit: fx.seed,
       feature: FEATURE,
-      profile: PROFILE,
+      profile: NODE_TEST_PROFILE,
       task: { id: taskId, description: "Implement cartTotal in src/cart.js", files: ["src/cart.js", "test/cart.test.js"], story: "" },
       agents: "$res:f/test/agents",
       sandbox_policy: "allow_unsandboxed",

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
-import { tempRepo, type TempRepo } from "./helpers.ts";
+import { NODE_TEST_PROFILE, tempRepo, type TempRepo } from "./helpers.ts";
 
 const REAL = resolve("f/devgodzilla");
 
@@ -159,24 +159,6 @@ export async function harness(): Promise<Harness> {
     resources: { "f/test/openai": { resource_type: "openai", value: { api_key: "sk-test-flow-00000000000000", base_url: server.openaiBaseUrl } } },
     variables: {},
   };
-  const profile = {
-    languages: ["javascript"],
-    primaryLanguage: "javascript",
-    frameworks: [],
-    packageManager: "npm",
-    units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
-    commands: {
-      install: [],
-      lint: [],
-      typecheck: [],
-      test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
-      build: [],
-      format: [],
-    },
-    manifests: ["package.json"],
-    monorepo: false,
-    speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
-  };
   let n = 0;
   return {
     root,
@@ -203,7 +185,7 @@ export async function harness(): Promise<Harness> {
         commit: base,
         feature,
         task: { id: "T003", description: "Implement cartTotal in src/cart.js", story: "", fake_state: stateFile },
-        profile,
+        profile: NODE_TEST_PROFILE,
         llm: "$res:f/test/openai",
         limits: { backoff_seconds: 0, max_retries: 2, max_clarifications: 1, max_replans: 1, max_respecs: 1, max_iterations: 6 },
         ...extra,

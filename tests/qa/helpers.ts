@@ -99,3 +99,23 @@ export async function qaOn(dir: string, base: string, head: string, opts: QaOn =
 }
 
 export const codesOf = (v: Verdict) => v.blocking.map((f) => f.code);
+
+/** A one-package Node project whose tests run with `node --test` (what onboarding detects for the QA fixtures). */
+export const NODE_TEST_PROFILE = {
+  languages: ["javascript"],
+  primaryLanguage: "javascript",
+  frameworks: [],
+  packageManager: "npm",
+  units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
+  commands: {
+    install: [],
+    lint: [],
+    typecheck: [],
+    test: [{ argv: [process.execPath, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
+    build: [],
+    format: [],
+  },
+  manifests: ["package.json"],
+  monorepo: false,
+  speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
+};

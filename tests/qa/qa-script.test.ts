@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { main as qa } from "../../f/devgodzilla/qa.ts";
-import { tempRepo, type TempRepo } from "./helpers.ts";
+import { NODE_TEST_PROFILE, tempRepo, type TempRepo } from "./helpers.ts";
 
-const NODE = process.execPath;
 let repo: TempRepo;
 let remote: string;
 let cache: string;
@@ -15,25 +14,6 @@ let server: LlmServer;
 let base: string;
 const feature = "001-cart-total";
 const branch = `devgodzilla/${feature}`;
-
-const profile = {
-  languages: ["javascript"],
-  primaryLanguage: "javascript",
-  frameworks: [],
-  packageManager: "npm",
-  units: [{ dir: ".", language: "javascript", packageManager: "npm", manifest: "package.json", name: "shop" }],
-  commands: {
-    install: [],
-    lint: [],
-    typecheck: [],
-    test: [{ argv: [NODE, "--test"], cwd: ".", source: "package.json scripts.test", inferred: false }],
-    build: [],
-    format: [],
-  },
-  manifests: ["package.json"],
-  monorepo: false,
-  speckit: { hasConstitution: false, hasTemplates: false, specsCount: 1 },
-};
 
 async function push(ref: string) {
   await repo.git("push", "-q", "-f", remote, `HEAD:refs/heads/${ref}`);
@@ -85,7 +65,7 @@ describe("qa script on a real branch", () => {
       base,
       "",
       { agent_output: "Implemented cartTotal in src/cart.js and its test." },
-      profile,
+      NODE_TEST_PROFILE,
       "",
       "",
       undefined,
@@ -120,7 +100,7 @@ describe("qa script on a real branch", () => {
         'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { cartTotal } from "../src/cart.js";\ntest("sums", () => assert.equal(cartTotal([1, 2]), 3));\n',
     });
     await push(branch);
-    const r = await qa(remote, branch, head, base, feature, {}, profile, "", "T007", undefined, openai() as never);
+    const r = await qa(remote, branch, head, base, feature, {}, NODE_TEST_PROFILE, "", "T007", undefined, openai() as never);
     expect(r.verdict.status).toBe("failed");
     const codes = r.verdict.blocking.map((f) => f.code);
     expect(codes).toContain("NODE_TEST_FAIL");
@@ -140,9 +120,9 @@ describe("qa script on a real branch", () => {
     const head = await repo.commit("feat", { "src/cart.js": "export const cartTotal = (p) => p.reduce((a, b) => a + b, 0);\n" });
     const taskBranch = `devgodzilla/${feature}-tasks/T009`;
     await push(taskBranch);
-    const first = await qa(remote, taskBranch, head, base, feature, {}, profile, "", "T009");
+    const first = await qa(remote, taskBranch, head, base, feature, {}, NODE_TEST_PROFILE, "", "T009");
     await new Promise((r) => setTimeout(r, 1100)); // a different commit timestamp: a sibling, not the same commit
-    const second = await qa(remote, taskBranch, head, base, feature, {}, profile, "", "T009");
+    const second = await qa(remote, taskBranch, head, base, feature, {}, NODE_TEST_PROFILE, "", "T009");
     expect(second.commit).not.toBe(first.commit);
     expect((await execa("git", ["-C", remote, "rev-parse", `refs/heads/${taskBranch}`])).stdout).toBe(second.commit);
   });
