@@ -535,6 +535,12 @@ export async function checkout(opts: CheckoutOptions): Promise<WorkingCopy> {
 // ---------------------------------------------------------------------------------------------
 // Commit and push
 
+/** `git commit` as DevGodzilla: its author, unsigned, no hooks (a repository's hooks are its own business); `paths` limits it. */
+export function commitArgs(message: string, paths: readonly string[] = []): string[] {
+  const author = ["-c", `user.name=${DEVGODZILLA_AUTHOR.name}`, "-c", `user.email=${DEVGODZILLA_AUTHOR.email}`, "-c", "commit.gpgsign=false"];
+  return [...author, "commit", "--quiet", "--no-verify", "-m", message, ...(paths.length ? ["--", ...paths] : [])];
+}
+
 /**
  * Stages everything and commits as DevGodzilla. Returns the new sha, or null when nothing changed.
  * A change (or message) holding a secret in scope or a key shape is a SecretInChangeError naming
@@ -549,22 +555,7 @@ export async function commitAll(dir: string, message: string, opts: { exclude?: 
   if (nothingStaged) return null;
   try {
     // The git gateway scans the staged change and the message before it commits.
-    await g.run(
-      [
-        "-c",
-        `user.name=${DEVGODZILLA_AUTHOR.name}`,
-        "-c",
-        `user.email=${DEVGODZILLA_AUTHOR.email}`,
-        "-c",
-        "commit.gpgsign=false",
-        "commit",
-        "--quiet",
-        "--no-verify",
-        "-m",
-        message,
-      ],
-      { secrets: opts.secrets },
-    );
+    await g.run(commitArgs(message), { secrets: opts.secrets });
   } catch (e) {
     if (e instanceof SecretInChangeError) await g.run(["reset", "--quiet"]);
     throw e;

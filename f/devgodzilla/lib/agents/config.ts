@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { Redactor, SECRET_ENV_NAME } from "../redact.ts";
 import { AGENT_IDS, AGENTS, isAgentId, type AgentId } from "./registry.ts";
+import { SandboxLimitFields } from "../sandbox/limits.ts";
 
 export interface AgentSettings {
   model: string | null;
@@ -39,23 +40,21 @@ export const DEFAULT_IDLE_TIMEOUT_SECONDS = 600;
 // Env names a resource may not set: they would change how the process or the sandbox runs.
 const FORBIDDEN_ENV = /^(PATH|HOME|LD_[A-Z_]+|NODE_OPTIONS|DYLD_[A-Z_]+|BASH_ENV|ENV|SHELL|IFS)$/;
 
+/** A timeout in seconds, at most a day. */
+const Seconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 3600)
+  .optional();
+
 const AgentIdField = z.string().refine(isAgentId, { message: `unknown agent (known: ${AGENT_IDS.join(", ")})` });
 
 const AgentEntrySchema = z
   .object({
     model: z.string().min(1).optional(),
-    timeout_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 3600)
-      .optional(),
-    idle_timeout_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 3600)
-      .optional(),
+    timeout_seconds: Seconds,
+    idle_timeout_seconds: Seconds,
     /** Goes into the agent's first key env var (registry env.keys[0]). */
     api_key: z.string().min(1).optional(),
     base_url: z.string().url().optional(),
@@ -82,30 +81,9 @@ export const AgentsConfigSchema = z
     by_task_type: z.record(z.string(), AgentIdField).optional(),
     by_task: z.record(z.string(), AgentIdField).optional(),
     bin_dir: z.string().min(1).optional(),
-    timeout_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 3600)
-      .optional(),
-    idle_timeout_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 3600)
-      .optional(),
-    sandbox: z
-      .object({
-        max_processes: z.number().int().min(16).max(1_000_000).optional(),
-        max_memory_mb: z
-          .number()
-          .int()
-          .min(64)
-          .max(4 * 1024 * 1024)
-          .optional(),
-      })
-      .strict()
-      .optional(),
+    timeout_seconds: Seconds,
+    idle_timeout_seconds: Seconds,
+    sandbox: z.object(SandboxLimitFields).strict().optional(),
     agents: z
       .record(z.string(), AgentEntrySchema)
       .superRefine((rec, ctx) => {

@@ -367,6 +367,24 @@ export async function postResume(url: string, payload: unknown): Promise<"resume
   });
 }
 
+/** What an approval step needs of Windmill; tests pass their own. */
+export interface ApprovalDeps {
+  resumeUrls(): Promise<ResumeUrls | Record<string, never>>;
+  post(url: string, payload: unknown): Promise<unknown>;
+}
+
+export const windmillApprovals: ApprovalDeps = {
+  // Outside a Windmill job (a direct call) there are no resume URLs; the step's payload still says what is asked.
+  resumeUrls: async () => (process.env.WM_JOB_ID ? resumeUrls() : {}),
+  post: postResume,
+};
+
+/** Resumes the current suspend step at once ({skipped: true}): the flow goes on without asking anybody. */
+export async function resumeSelf(deps: ApprovalDeps = windmillApprovals): Promise<void> {
+  const urls = await deps.resumeUrls();
+  if ("resume" in urls && urls.resume) await deps.post(urls.resume, { skipped: true });
+}
+
 // ---- progress
 
 /** The job's progress in percent; never fails the job (progress is a courtesy). */

@@ -110,6 +110,11 @@ function resultFindings(run: TestRun): Finding[] {
   return out;
 }
 
+/** A check that did not run, and why. */
+function skippedCheck(kind: CheckKind, note: string): CheckRun {
+  return { kind, command: [], status: "skipped", exitCode: null, durationMs: 0, findings: [], outputTail: "", sandboxed: false, note };
+}
+
 /** A check's environment: caches and homes in its temp dir, offline package managers, no colour. */
 function checkEnv(tmp: string, base: Record<string, string>): Record<string, string> {
   return {
@@ -333,29 +338,9 @@ export async function runChecksAndTests(input: RunChecksInput): Promise<ChecksAn
     for (const kind of KINDS) {
       const cmd = input.commands[kind]?.[0];
       if (!input.config[kind]) {
-        out.push({
-          kind,
-          command: [],
-          status: "skipped",
-          exitCode: null,
-          durationMs: 0,
-          findings: [],
-          outputTail: "",
-          sandboxed: false,
-          note: "disabled in c_devgodzilla_qa",
-        });
+        out.push(skippedCheck(kind, "disabled in c_devgodzilla_qa"));
       } else if (!cmd) {
-        out.push({
-          kind,
-          command: [],
-          status: "skipped",
-          exitCode: null,
-          durationMs: 0,
-          findings: [],
-          outputTail: "",
-          sandboxed: false,
-          note: "the project has no such command",
-        });
+        out.push(skippedCheck(kind, "the project has no such command"));
       } else {
         const r = await runOne(kind, cmd, input, tmp);
         if (kind === "test") {

@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { SandboxLimitFields } from "../sandbox/limits.ts";
 
 export const GateModeSchema = z.enum(["blocking", "warning", "off"]);
 
@@ -73,13 +74,7 @@ export const QaConfigSchema = z
         /** Also run the tests at the base commit, to catch tests that stopped running (fewer, deleted, skipped). */
         compare_base: z.boolean().default(true),
         /** Processes + threads and memory of each check's sandbox (lib/sandbox's defaults when absent). */
-        max_processes: z.number().int().min(16).max(1_000_000).optional(),
-        max_memory_mb: z
-          .number()
-          .int()
-          .min(64)
-          .max(4 * 1024 * 1024)
-          .optional(),
+        ...SandboxLimitFields,
       })
       .prefault({}),
   })

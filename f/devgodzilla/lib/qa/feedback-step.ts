@@ -16,7 +16,7 @@ import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { createLlm, type Llm } from "../llm/client.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
-import { postResume, resumeUrls, type ResumeUrls } from "../platform/windmill.ts";
+import { resumeSelf, windmillApprovals, type ApprovalDeps, type ResumeUrls } from "../platform/windmill.ts";
 import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord, type FeedbackInput, type VerdictLike } from "./feedback.ts";
 
 export interface ContextEntry {
@@ -211,21 +211,9 @@ export interface Decided {
   decisions?: unknown[];
 }
 
-export interface ApprovalDeps {
-  resumeUrls(): Promise<ResumeUrls | Record<string, never>>;
-  post(url: string, payload: unknown): Promise<unknown>;
-}
-
-const windmillApprovals: ApprovalDeps = {
-  // Outside a Windmill job (a direct call) there are no resume URLs; the payload still describes the ask.
-  resumeUrls: async () => (process.env.WM_JOB_ID ? resumeUrls() : {}),
-  post: postResume,
-};
-
 /** Resumes the current suspend step at once: the flow goes on without asking anybody. */
 async function skipAsking(deps: ApprovalDeps, carry: Record<string, unknown>) {
-  const urls = await deps.resumeUrls();
-  if ("resume" in urls && urls.resume) await deps.post(urls.resume, { skipped: true });
+  await resumeSelf(deps);
   return { asked: false, ...carry };
 }
 

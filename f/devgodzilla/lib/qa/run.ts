@@ -8,7 +8,7 @@ import { repoFiles } from "../repo/files.ts";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
-import { checkout, pushBranch, PushRejectedError, DEVGODZILLA_AUTHOR, isRunBranch, isDevGodzillaBranch, type WorkingCopy } from "../git.ts";
+import { checkout, commitArgs, pushBranch, PushRejectedError, isRunBranch, isDevGodzillaBranch, type WorkingCopy } from "../git.ts";
 import { featurePaths, validateFeatureName, type FeaturePaths } from "../speckit/paths.ts";
 import { findConstitution, renderDefaultConstitution } from "../speckit/constitution.ts";
 import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
@@ -514,21 +514,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       await wc.git.run(["add", "-f", "--", reportPath]);
       // Nothing to commit (an identical report from a re-run) is fine.
       if (!(await wc.git.test(["diff", "--cached", "--quiet", "--", reportPath]))) {
-        await wc.git.run([
-          "-c",
-          `user.name=${DEVGODZILLA_AUTHOR.name}`,
-          "-c",
-          `user.email=${DEVGODZILLA_AUTHOR.email}`,
-          "-c",
-          "commit.gpgsign=false",
-          "commit",
-          "--quiet",
-          "--no-verify",
-          "-m",
-          `qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`,
-          "--",
-          reportPath,
-        ]);
+        await wc.git.run(commitArgs(`qa: ${feature.feature} ${verdict.status} (score ${verdict.score.toFixed(2)})`, [reportPath]));
       }
       commit = (await wc.git.run(["rev-parse", "HEAD"])).trim();
       if (commit !== wc.commit) {

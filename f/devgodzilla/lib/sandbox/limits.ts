@@ -13,6 +13,7 @@
 
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 
 export interface SandboxLimits {
   /** Processes + threads inside the sandbox. */
@@ -20,6 +21,17 @@ export interface SandboxLimits {
   /** Memory of everything inside the sandbox, in MiB. */
   maxMemoryMb: number;
 }
+
+/** The limits as resources give them (agents resource `sandbox`, QA resource `checks`); absent = DEFAULT_LIMITS. */
+export const SandboxLimitFields = {
+  max_processes: z.number().int().min(16).max(1_000_000).optional(),
+  max_memory_mb: z
+    .number()
+    .int()
+    .min(64)
+    .max(4 * 1024 * 1024)
+    .optional(),
+};
 
 /** 256 tasks: agents and builds run comfortably; a 400-process fork bomb does not. */
 export const DEFAULT_LIMITS: SandboxLimits = { maxProcesses: 256, maxMemoryMb: 4096 };

@@ -15,7 +15,7 @@ import { commitAll, gitAt, pushBranch } from "../git.ts";
 import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { ideOutcome, ideSuspendPayload, pickUpFromBranch, writeIdeCommand } from "../agents/ide.ts";
-import { postResume, resumeUrls, type ResumeUrls } from "../platform/windmill.ts";
+import { resumeSelf, windmillApprovals, type ApprovalDeps, type ResumeUrls } from "../platform/windmill.ts";
 import { AGENTS, type AgentId } from "../agents/registry.ts";
 import { captureArtifacts } from "./artifacts.ts";
 import { prepareTaskWorkspace, runtimeDir, validateTaskId, type TaskWorkspace } from "./task.ts";
@@ -173,17 +173,6 @@ export async function pickUpIdeWork(opts: PickUpOptions): Promise<ExecuteTaskRes
 // The two steps of task_with_qa after `execute` (a flow runs them for every attempt; they act only
 // when execute_task handed the task off, so the flow needs no branch predicate and no V8).
 
-export interface ApprovalDeps {
-  resumeUrls(): Promise<ResumeUrls | Record<string, never>>;
-  post(url: string, payload: unknown): Promise<unknown>;
-}
-
-const windmillApprovals: ApprovalDeps = {
-  // Outside a Windmill job (a direct call) there are no resume URLs; the payload still says what to do.
-  resumeUrls: async () => (process.env.WM_JOB_ID ? resumeUrls() : {}),
-  post: postResume,
-};
-
 const given = (v: unknown) => !!v && typeof v === "object" && Object.keys(v as object).length > 0;
 
 /**
@@ -193,8 +182,7 @@ const given = (v: unknown) => !!v && typeof v === "object" && Object.keys(v as o
  */
 export async function ideApproval(handoff: unknown, deps: ApprovalDeps = windmillApprovals) {
   if (!given(handoff)) {
-    const urls = await deps.resumeUrls();
-    if ("resume" in urls && urls.resume) await deps.post(urls.resume, { skipped: true });
+    await resumeSelf(deps);
     return { handed_off: false };
   }
   const parsed = IdeHandoffSchema.safeParse(handoff);
