@@ -117,7 +117,8 @@ export async function writeFiles(dir: string, files: Record<string, string>): Pr
  * test (lib/git/run.ts), so a bug in the gateway cannot hide in the fixture too.
  */
 function plainGit(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir });
+  // commit.gpgsign is set (false) on purpose: a developer's signing setup must not reach fixtures.
+  return simpleGit({ baseDir: dir, allowConfig: ["commit.gpgsign"] });
 }
 
 /** Plain git for building and inspecting fixtures (independent of the gateway under test): stdout. */
