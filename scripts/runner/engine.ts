@@ -16,6 +16,7 @@ import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.
 import { ResumeBox, ResumeRejected, type ResumeEvent } from "./resumes.ts";
 import type { Resolver } from "./store.ts";
 import type { OnRunEvent, RunEvent } from "./events.ts";
+import { FlowStatusBook, type FlowStatusModule } from "./flow-status.ts";
 import { MissingArgumentError, cannotFixItself } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // run/step spans, no-op unless an OTLP resource is configured
@@ -127,11 +128,14 @@ class Execution {
   /** The job id of each step that finished (its resume events belong to that job). */
   private readonly stepJobs = new Map<string, string>();
   private readonly answerCursor = new Map<string, number>();
+  /** Windmill's flow_status of each flow job of the run (served by the job API). */
+  private readonly book: FlowStatusBook;
 
   constructor(
     private readonly engine: Engine,
     readonly record: RunRecord,
   ) {
+    this.book = new FlowStatusBook(engine.opts.runs, record.id);
     for (const e of engine.opts.runs.journal(record.id)) {
       if (e.type === "step" && e.success) this.done.set(e.key, e);
     }
@@ -187,7 +191,14 @@ class Execution {
     const error = toStepError(e);
     if (!failure) throw new FlowFailure(error);
     const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
-    const handled = await this.runLeaf(failure, scope, ctx, key);
+    let handled: unknown;
+    try {
+      handled = await this.runLeaf(failure, scope, ctx, key);
+      this.book.set(scope.flowJobId, failure.id, { type: "Success" });
+    } catch (e2) {
+      if (!(e2 instanceof Suspended) && !(e2 instanceof Canceled)) this.book.set(scope.flowJobId, failure.id, { type: "Failure" });
+      throw e2;
+    }
     if (handled && typeof handled === "object" && (handled as { recover?: unknown }).recover === true) return handled;
     throw Object.assign(new FlowFailure(error), { handledResult: handled });
   }
@@ -200,6 +211,7 @@ class Execution {
   ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"]; stoppedAt?: string }> {
     let prev = previous;
     let pendingResume: { resume: unknown; resumes: unknown[]; approvers: string[] } | undefined;
+    this.book.begin(scope.flowJobId, modules, scope.failureModule);
     for (const [i, m] of modules.entries()) {
       this.checkCanceled(scope);
       const ctx: ExprContext = {
@@ -214,15 +226,19 @@ class Execution {
       const key = scope.prefix + m.id;
       if (m.skip_if && (await this.eval(`Boolean(${m.skip_if.expr})`, ctx, `${key}.skip_if`))) {
         scope.results[m.id] = prev; // a skipped step is an identity step
+        this.identityJob(scope, m, key, prev, true);
         continue;
       }
-      const result = await this.runModule(m, scope, ctx, key, prev);
+      const result = await this.tracked(scope, m, () => this.runModule(m, scope, ctx, key, prev));
       scope.results[m.id] = result;
       prev = result;
 
       const isLast = i === modules.length - 1;
       if (m.suspend?.required_events && !isLast) {
+        // As in Windmill: the next module waits for the events of the suspended step's job.
+        this.book.set(scope.flowJobId, modules[i + 1]!.id, { type: "WaitingForEvents", count: m.suspend.required_events, job: this.stepJobs.get(key) });
         pendingResume = await this.awaitResume(m, key, result, scope);
+        this.book.set(scope.flowJobId, m.id, { approvers: pendingResume.approvers.map((approver, n) => ({ resume_id: n, approver })) });
       }
       if (m.stop_after_if && (await this.eval(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
         return { result, stopped: m.stop_after_if, stoppedAt: m.id };
@@ -233,6 +249,72 @@ class Execution {
       }
     }
     return { result: prev };
+  }
+
+  /** Runs a module, its flow_status entry Success or Failure after (a suspended or canceled one stays as it is). */
+  private async tracked(scope: Scope, m: FlowModule, run: () => Promise<unknown>): Promise<unknown> {
+    try {
+      const result = await run();
+      this.book.set(scope.flowJobId, m.id, { type: "Success" });
+      return result;
+    } catch (e) {
+      if (!(e instanceof Suspended) && !(e instanceof Canceled)) this.book.set(scope.flowJobId, m.id, { type: "Failure" });
+      throw e;
+    }
+  }
+
+  /** An identity step (or a skipped one) is a job of its own in Windmill that passes its input on. */
+  private identityJob(scope: Scope, m: FlowModule, key: string, value: unknown, skipped = false) {
+    const id = uuidFrom(`${this.record.id}/${key}`);
+    const now = new Date().toISOString();
+    this.book.job({
+      id,
+      path: `${scope.flowPath}/${m.id}`,
+      kind: "identity",
+      step_id: m.id,
+      parent_job: scope.flowJobId,
+      root_job: this.record.root_job ?? this.record.id,
+      status: "success",
+      args: {},
+      result: this.opts.resolver.redactor.redactDeep(json(value)),
+      created_at: now,
+      duration_ms: 0,
+    });
+    this.book.set(scope.flowJobId, m.id, { type: "Success", job: id, ...(skipped ? { skipped: true } : {}) });
+    return value;
+  }
+
+  /** A flow job inside the run (subflow, loop iteration, branch): live for cancel and user state, recorded for the job API. */
+  private innerFlow(scope: Scope, stepId: string, id: string, flowPath: string, args: Record<string, unknown>): JobInfo {
+    const job = this.engine.flowJob(id, flowPath, this.record, scope.flowJobId, stepId, args);
+    const { path: p, parent_job, root_job, created_at } = job;
+    this.book.job({ id, path: p, kind: "flow", step_id: stepId, parent_job: parent_job!, root_job: root_job!, status: "running", args, created_at });
+    return job;
+  }
+
+  private endInner(job: JobInfo, status: "success" | "failure" | "canceled", result: unknown) {
+    const fields = { status, result: this.opts.resolver.redactor.redactDeep(json(result)), duration_ms: Date.now() - Date.parse(job.started_at) };
+    Object.assign(job, fields);
+    this.book.update(job.id, fields);
+  }
+
+  /** A loop or branch module's flow jobs as they start and end (flow_jobs, flow_jobs_success). */
+  private flowJobsOf(scope: Scope, m: FlowModule, base: Partial<FlowStatusModule>) {
+    const jobs: string[] = [];
+    const success: (boolean | null)[] = [];
+    const mark = (extra: Partial<FlowStatusModule> = {}) =>
+      this.book.set(scope.flowJobId, m.id, { type: "InProgress", ...base, job: jobs[jobs.length - 1] ?? base.job, flow_jobs: [...jobs], flow_jobs_success: [...success], ...extra });
+    return {
+      begin: () => mark(),
+      start: (id: string, extra?: Partial<FlowStatusModule>) => {
+        if (!jobs.includes(id)) (jobs.push(id), success.push(null));
+        mark(extra);
+      },
+      end: (id: string, ok: boolean) => {
+        success[jobs.indexOf(id)] = ok;
+        mark();
+      },
+    };
   }
 
   /**
@@ -308,33 +390,16 @@ class Execution {
       case "flow":
         return this.runSubflow(m, v, scope, ctx, key);
       case "identity":
-        return prev;
-      case "forloopflow": {
-        const items = await this.transform(v.iterator, ctx, `${key}.iterator`);
-        if (!Array.isArray(items)) throw new Error(`${key}: the iterator must evaluate to an array, got ${typeof items}`);
-        const parallelism = v.parallel
-          ? Math.max(
-              1,
-              Number(typeof v.parallelism === "object" ? await this.transform(v.parallelism, ctx, `${key}.parallelism`) : (v.parallelism ?? items.length)) ||
-                items.length,
-            )
-          : 1;
-        const out = new Array(items.length);
-        let next = 0;
-        const worker = async () => {
-          while (next < items.length) {
-            const index = next++;
-            out[index] = await this.iteration(v.modules, scope, key, index, items[index], prev, v.skip_failures ?? true).then((r) => r.result);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
-        return out;
-      }
+        return this.identityJob(scope, m, key, prev);
+      case "forloopflow":
+        return this.forLoop(m, v, scope, ctx, key);
       case "whileloopflow": {
+        const loop = this.flowJobsOf(scope, m, { job: uuidFrom(`${this.record.id}/${key}`), while_loop: true });
+        loop.begin();
         const out: unknown[] = [];
         for (let index = 0; ; index++) {
           if (index >= 10_000) throw new Error(`${key}: while loop ran 10000 iterations without a stop_after_if ending it`);
-          const it = await this.iteration(v.modules, scope, key, index, index, prev, v.skip_failures ?? false);
+          const it = await this.iteration(m, v.modules, scope, key, index, index, v.skip_failures ?? false, { loop, path: `${scope.flowPath}/loop-${index}` });
           out.push(it.result);
           if (it.stopped) break;
         }
@@ -342,29 +407,87 @@ class Execution {
       }
       case "branchone": {
         // A branch is a flow job of its own whose arguments are the flow's: its first step sees them as previous_result.
+        let chosen = -1;
         for (const [i, b] of v.branches.entries()) {
           if (await this.eval(`Boolean(${b.expr})`, ctx, `${key}.branches[${i}].expr`)) {
-            return (await this.runModules(b.modules, { ...scope, prefix: `${key}/${i}/` }, scope.flowInput)).result;
+            chosen = i;
+            break;
           }
         }
-        return (await this.runModules(v.default ?? [], { ...scope, prefix: `${key}/default/` }, scope.flowInput)).result;
+        const name = chosen >= 0 ? String(chosen) : "default";
+        const id = uuidFrom(`${this.record.id}/${key}/${name}`);
+        this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: id, branch_chosen: chosen >= 0 ? { type: "branch", branch: chosen } : { type: "default" } });
+        const modules = chosen >= 0 ? v.branches[chosen]!.modules : (v.default ?? []);
+        return (await this.asFlowJob(scope, m, id, `${scope.flowPath}/branchone-${name}`, modules, { prefix: `${key}/${name}/` })).result;
       }
-      case "branchall": {
-        const run = async (b: (typeof v.branches)[number], i: number) => {
-          try {
-            return (await this.runModules(b.modules, { ...scope, results: Object.create(scope.results), prefix: `${key}/${i}/` }, scope.flowInput)).result;
-          } catch (e) {
-            if (e instanceof Suspended || e instanceof Canceled || !b.skip_failure) throw e;
-            return { error: toStepError(e) };
-          }
-        };
-        if (v.parallel) return Promise.all(v.branches.map(run));
-        const out = [];
-        for (const [i, b] of v.branches.entries()) out.push(await run(b, i));
-        return out;
-      }
+      case "branchall":
+        return this.branchAll(m, v, scope, key);
       default:
         throw new Error(`${key}: module type "${(v as { type: string }).type}" is not supported by the local runner`);
+    }
+  }
+
+  private async forLoop(m: FlowModule, v: Extract<FlowModule["value"], { type: "forloopflow" }>, scope: Scope, ctx: ExprContext, key: string) {
+    const items = await this.transform(v.iterator, ctx, `${key}.iterator`);
+    if (!Array.isArray(items)) throw new Error(`${key}: the iterator must evaluate to an array, got ${typeof items}`);
+    const parallelism = v.parallel
+      ? Math.max(
+          1,
+          Number(typeof v.parallelism === "object" ? await this.transform(v.parallelism, ctx, `${key}.parallelism`) : (v.parallelism ?? items.length)) ||
+            items.length,
+        )
+      : 1;
+    const itered = this.opts.resolver.redactor.redactDeep(json(items)) as unknown[];
+    const loop = this.flowJobsOf(scope, m, { job: uuidFrom(`${this.record.id}/${key}`), parallel: v.parallel || undefined, iterator: { index: 0, itered } });
+    loop.begin();
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const index = next++;
+        const path = `${scope.flowPath}/${v.parallel ? "forloop" : "loop"}-${index}`;
+        const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, { loop, path, iterator: { index, itered } });
+        out[index] = it.result;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
+    return out;
+  }
+
+  private async branchAll(m: FlowModule, v: Extract<FlowModule["value"], { type: "branchall" }>, scope: Scope, key: string) {
+    const ids = v.branches.map((_, i) => uuidFrom(`${this.record.id}/${key}/${i}`));
+    const jobs = this.flowJobsOf(scope, m, { job: uuidFrom(`${this.record.id}/${key}`), parallel: v.parallel || undefined });
+    jobs.begin();
+    const run = async (b: (typeof v.branches)[number], i: number) => {
+      jobs.start(ids[i]!, { branchall: { branch: i, len: v.branches.length } });
+      try {
+        const sub = { results: Object.create(scope.results), prefix: `${key}/${i}/` };
+        const { result } = await this.asFlowJob(scope, m, ids[i]!, `${scope.flowPath}/branchall-${i}`, b.modules, sub);
+        jobs.end(ids[i]!, true);
+        return result;
+      } catch (e) {
+        if (e instanceof Suspended || e instanceof Canceled) throw e;
+        jobs.end(ids[i]!, false);
+        if (!b.skip_failure) throw e;
+        return { error: toStepError(e) };
+      }
+    };
+    if (v.parallel) return Promise.all(v.branches.map(run));
+    const out = [];
+    for (const [i, b] of v.branches.entries()) out.push(await run(b, i));
+    return out;
+  }
+
+  /** Modules run as a flow job of their own (a branch) whose arguments are its flow's. */
+  private async asFlowJob(scope: Scope, m: FlowModule, id: string, flowPath: string, modules: FlowModule[], sub: Partial<Scope>) {
+    const job = this.innerFlow(scope, m.id, id, flowPath, scope.flowInput);
+    try {
+      const out = await this.runModules(modules, { ...scope, ...sub, flowJobId: id, flowJobs: [...scope.flowJobs, id] }, scope.flowInput);
+      this.endInner(job, "success", out.result);
+      return out;
+    } catch (e) {
+      if (!(e instanceof Suspended)) this.endInner(job, e instanceof Canceled ? "canceled" : "failure", { error: toStepError(e) });
+      throw e;
     }
   }
 
@@ -379,10 +502,11 @@ class Execution {
     const args: Record<string, unknown> = {};
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
     const flowJobId = uuidFrom(`${this.record.id}/${key}`);
+    this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: flowJobId });
     const replayed = this.done.get(key);
     if (replayed) return replayed.result;
     const flowInput = applyDefaults(flow, args, runnable);
-    const job = this.engine.flowJob(flowJobId, runnable.path, this.record, scope.flowJobId, m.id, flowInput);
+    const job = this.innerFlow(scope, m.id, flowJobId, runnable.path, flowInput);
     const run = () =>
       this.runFlowIn(flow, {
         flowInput,
@@ -399,37 +523,59 @@ class Execution {
     try {
       const result = await withTimeout(run(), m.timeout, m.id);
       // Listed like Windmill's subflow job: its result and duration (agent_metrics, run_status read them).
-      Object.assign(job, { status: "success", result: json(result), duration_ms: Date.now() - started });
+      this.endInner(job, "success", result);
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
       return result;
     } catch (e) {
       if (e instanceof Suspended) throw e;
       if (e instanceof Canceled && e.jobId !== flowJobId) throw e;
-      job.status = e instanceof Canceled ? "canceled" : "failure";
       // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
       const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
-      Object.assign(job, { result: { error }, duration_ms: Date.now() - started });
+      this.endInner(job, e instanceof Canceled ? "canceled" : "failure", { error });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);
     }
   }
 
-  private async iteration(modules: FlowModule[], scope: Scope, key: string, index: number, value: unknown, prev: unknown, skipFailures: boolean) {
+  /** A loop iteration: a flow job of its own (parent: the loop's flow), whose first step sees the iteration's arguments. */
+  private async iteration(
+    m: FlowModule,
+    modules: FlowModule[],
+    scope: Scope,
+    key: string,
+    index: number,
+    value: unknown,
+    skipFailures: boolean,
+    at: { loop: ReturnType<Execution["flowJobsOf"]>; path: string; iterator?: FlowStatusModule["iterator"] },
+  ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"] }> {
+    const id = uuidFrom(`${this.record.id}/${key}[${index}]`);
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
-    const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/` };
-    void prev; // an iteration is a flow job of its own: its first step sees the iteration's arguments
+    const job = this.innerFlow(scope, m.id, id, at.path, iterInput);
+    at.loop.start(id, at.iterator ? { iterator: at.iterator } : {});
+    const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/`, flowJobId: id, flowJobs: [...scope.flowJobs, id] };
+    const end = (status: "success" | "failure", result: unknown) => (this.endInner(job, status, result), at.loop.end(id, status === "success"));
     try {
-      return await this.runModules(modules, sub, iterInput);
+      const out = await this.runModules(modules, sub, iterInput);
+      end("success", out.result);
+      return out;
     } catch (e) {
-      if (e instanceof Suspended || e instanceof Canceled) throw e;
+      if (e instanceof Suspended) throw e;
+      if (e instanceof Canceled) {
+        this.endInner(job, "canceled", { error: toStepError(e) });
+        throw e;
+      }
       try {
-        return { result: await this.handleFailure(e, scope.failureModule, sub, `${key}[${index}]/failure`) };
+        const result = await this.handleFailure(e, scope.failureModule, sub, `${key}[${index}]/failure`);
+        end("success", result);
+        return { result };
       } catch (failed) {
-        if (!skipFailures) throw failed;
         // With skip_failures the loop goes on; the iteration's entry is its failure module's result, else its error.
         const handled = (failed as { handledResult?: unknown }).handledResult;
-        return { result: handled !== undefined ? handled : { error: toStepError(failed) } };
+        const result = handled !== undefined ? handled : { error: toStepError(failed) };
+        end("failure", result);
+        if (!skipFailures) throw failed;
+        return { result };
       }
     }
   }
@@ -441,6 +587,7 @@ class Execution {
     const replayed = this.done.get(key);
     if (replayed) {
       this.stepJobs.set(key, replayed.job_id);
+      this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: replayed.job_id });
       // Known to this process too: a suspended step's resume URL names this job (another step may post to it).
       if (!this.engine.jobs.has(replayed.job_id)) {
         const at = replayed.started_at ?? new Date().toISOString();
@@ -465,7 +612,10 @@ class Execution {
       this.engine.event({ type: "step-replayed", ...ref });
       return replayed.result;
     }
-    if (m.mock?.enabled) return m.mock.return_value ?? null;
+    if (m.mock?.enabled) {
+      this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: uuidFrom(`${this.record.id}/${key}`) });
+      return m.mock.return_value ?? null;
+    }
     const started = Date.now();
     const args: Record<string, unknown> = ref.args;
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
@@ -476,6 +626,7 @@ class Execution {
     let attempt = 0;
     for (;;) {
       const jobId = randomUUID();
+      this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: jobId });
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {

@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { HttpError, serveWindmill, windmillRoutes, type ResourceRow, type WindmillBackend, type WmJob } from "../fakes/windmill-routes.ts";
 import type { Engine, JobInfo } from "./engine.ts";
 import { ResumeRejected } from "./resumes.ts";
-import type { JournalEntry, RunRecord } from "./runs.ts";
+import type { InnerJob, RunFlowState } from "./flow-status.ts";
+import type { JournalEntry, RunRecord, RunStore } from "./runs.ts";
 
 export interface LocalApi {
   baseUrl: string;
@@ -16,9 +17,11 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-function viewOf(workspace: string, j: JobInfo | undefined, r?: RunRecord): WmJob | undefined {
+function viewOf(workspace: string, runs: RunStore, j: JobInfo | undefined, r?: RunRecord): WmJob | undefined {
   const src = j ?? r;
   if (!src) return undefined;
+  // A flow job's flow_status, as the engine keeps it beside its run (also once the runner has gone).
+  const flowStatus = (j ? j.kind : r!.kind) === "flow" ? runs.loadFlowState(j ? j.run_id : r!.id).statuses[src.id] : undefined;
   const status = src.status;
   const completed = status !== "running" && status !== "suspended";
   const kind = j ? j.kind : r!.kind;
@@ -47,6 +50,37 @@ function viewOf(workspace: string, j: JobInfo | undefined, r?: RunRecord): WmJob
     suspend: status === "suspended" ? 1 : 0,
     tag: "bun",
     ...(j ? { logs: j.logs.join("\n") } : {}),
+    ...(flowStatus ? { flow_status: flowStatus } : {}),
+  };
+}
+
+/** A run's iteration, branch or identity job, from its flow_status.json. */
+function innerView(workspace: string, j: InnerJob, state: RunFlowState): WmJob {
+  const completed = j.status !== "running";
+  return {
+    id: j.id,
+    type: completed ? "CompletedJob" : "QueuedJob",
+    workspace_id: workspace,
+    script_path: j.path,
+    job_kind: j.kind,
+    parent_job: j.parent_job,
+    root_job: j.root_job,
+    flow_step_id: j.step_id,
+    created_at: j.created_at,
+    started_at: j.created_at,
+    running: !completed,
+    success: completed ? j.status === "success" : undefined,
+    canceled: j.status === "canceled",
+    canceled_reason: null,
+    result: completed ? j.result : undefined,
+    duration_ms: j.duration_ms,
+    args: j.args,
+    created_by: "local",
+    permissioned_as: "u/local",
+    is_flow_step: true,
+    suspend: 0,
+    tag: j.kind === "flow" ? "flow" : "bun",
+    ...(state.statuses[j.id] ? { flow_status: state.statuses[j.id] } : {}),
   };
 }
 
@@ -88,6 +122,16 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
       throw new HttpError(503, "no engine attached");
     })();
   const jobOf = (id: string) => [...engines].map((e) => e.jobs.get(id)).find(Boolean);
+  /** A step, iteration, branch or identity job of a run this process does not run (finished, or run by another process). */
+  const pastJob = (runs: RunStore, id: string): WmJob | undefined => {
+    for (const r of runs.list()) {
+      const state = runs.loadFlowState(r.id);
+      if (state.jobs[id]) return innerView(workspace, state.jobs[id], state);
+      const step = runs.journal(r.id).find((e): e is Extract<JournalEntry, { type: "step" }> => e.type === "step" && e.job_id === id);
+      if (step) return stepView(workspace, r, step);
+    }
+    return undefined;
+  };
 
   /** Resources jobs create at run time (e.g. webhook delivery claims); persisted beside the runs. */
   const created = () => {
@@ -98,23 +142,26 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
     jobs() {
       const seen = new Set<string>();
       const out: WmJob[] = [];
-      for (const e of engines) for (const j of e.jobs.values()) (seen.add(j.id), out.push(viewOf(workspace, j)!));
       const runs = need().opts.runs;
+      for (const e of engines) for (const j of e.jobs.values()) (seen.add(j.id), out.push(viewOf(workspace, runs, j)!));
       for (const r of runs.list()) {
-        if (!seen.has(r.id)) (seen.add(r.id), out.push(viewOf(workspace, undefined, r)!));
+        if (!seen.has(r.id)) (seen.add(r.id), out.push(viewOf(workspace, runs, undefined, r)!));
         // Every step of a run is a job in Windmill's history too, also after its runner has gone.
         for (const e of runs.journal(r.id)) if (e.type === "step" && e.path && !seen.has(e.job_id)) (seen.add(e.job_id), out.push(stepView(workspace, r, e)));
+        const state = runs.loadFlowState(r.id);
+        for (const j of Object.values(state.jobs)) if (!seen.has(j.id)) (seen.add(j.id), out.push(innerView(workspace, j, state)));
       }
       return out;
     },
     job(id) {
       const j = jobOf(id);
+      const runs = need().opts.runs;
       // A suspended run may be resumed by another `devgodzilla resume` process: its record is the truth.
-      if (j && j.status !== "suspended") return viewOf(workspace, j);
+      if (j && j.status !== "suspended") return viewOf(workspace, runs, j);
       try {
-        return viewOf(workspace, undefined, need().opts.runs.load(id));
+        return viewOf(workspace, runs, undefined, runs.load(id));
       } catch {
-        return undefined;
+        return pastJob(runs, id);
       }
     },
     start(kind, path, args, lineage) {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
 import { UsageError } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
+import type { RunFlowState } from "./flow-status.ts";
 
 export type RunStatus = "running" | "success" | "failure" | "suspended" | "canceled";
 
@@ -164,6 +165,18 @@ export class RunStore {
     const tmp = path.join(this.runDir(id), `user_states.json.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(states));
     renameSync(tmp, path.join(this.runDir(id), "user_states.json"));
+  }
+
+  /** The run's flow statuses and inner jobs (flow-status.ts). */
+  loadFlowState(id: string): RunFlowState {
+    const file = path.join(this.runDir(id), "flow_status.json");
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as RunFlowState) : { statuses: {}, jobs: {} };
+  }
+
+  saveFlowState(id: string, state: RunFlowState) {
+    const tmp = path.join(this.runDir(id), `flow_status.json.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(state));
+    renameSync(tmp, path.join(this.runDir(id), "flow_status.json"));
   }
 
   log(id: string, jobId: string, line: string) {

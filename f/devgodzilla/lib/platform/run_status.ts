@@ -261,6 +261,15 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   for (const m of modules) {
     const id = String(m?.id ?? `step${steps.length + 1}`);
     const view: StepView = { id, state: m?.skipped ? "skipped" : (STATE[m?.type] ?? "waiting"), job_id: m?.job };
+    // Windmill parks a flow on the module after its suspended step (WaitingForEvents, job = that step's job): the approval is that step's.
+    const suspended = m?.type === "WaitingForEvents" ? steps.find((x) => x.job_id === m.job) : undefined;
+    if (suspended) {
+      suspended.state = "approval";
+      const j = await get(m.job);
+      approvals.push(approvalOf(suspended.id, m.job, (j?.result ?? {}) as Record<string, any>));
+      steps.push({ id, state: "waiting" });
+      continue;
+    }
     if (Array.isArray(m?.flow_jobs)) {
       const ok: boolean[] = m.flow_jobs_success ?? [];
       const total = m.iterator?.itered_len ?? m.iterator?.itered?.length ?? m.flow_jobs.length;

@@ -1,0 +1,113 @@
+// Windmill's flow_status for the local runner's flow jobs (a run, a subflow, a loop iteration, a
+// branch): one entry per module in flow order with its state and job, loops and branches with the
+// flow jobs they started. Kept beside the run (flow_status.json) so the job API serves it also after
+// the runner process has gone, together with the run's inner jobs (iteration and branch flow jobs,
+// identity steps) that have no run record of their own. Shape: windmill-common flow_status.rs.
+import type { FlowModule } from "./openflow.ts";
+import type { RunStore } from "./runs.ts";
+
+export type ModuleState = "WaitingForPriorSteps" | "WaitingForEvents" | "WaitingForExecutor" | "InProgress" | "Success" | "Failure";
+
+export interface FlowStatusModule {
+  id: string;
+  type: ModuleState;
+  job?: string;
+  /** WaitingForEvents: how many resume events the suspended step needs. */
+  count?: number;
+  skipped?: boolean;
+  flow_jobs?: string[];
+  flow_jobs_success?: (boolean | null)[];
+  /** An iterating for-loop: the index reached and the items (dropped once the loop ended, as Windmill does). */
+  iterator?: { index: number; itered: unknown[] };
+  branchall?: { branch: number; len: number };
+  branch_chosen?: { type: "branch"; branch: number } | { type: "default" };
+  parallel?: boolean;
+  while_loop?: boolean;
+  approvers?: { resume_id: number; approver: string }[];
+}
+
+export interface FlowStatus {
+  step: number;
+  modules: FlowStatusModule[];
+  failure_module: FlowStatusModule;
+}
+
+/** A job of a run that has no run record: a loop iteration's or a branch's flow job, or an identity step. */
+export interface InnerJob {
+  id: string;
+  path: string;
+  kind: "flow" | "identity";
+  step_id: string;
+  parent_job: string;
+  root_job: string;
+  status: "running" | "success" | "failure" | "canceled";
+  args: Record<string, unknown>;
+  result?: unknown;
+  created_at: string;
+  duration_ms?: number;
+}
+
+export interface RunFlowState {
+  statuses: Record<string, FlowStatus>;
+  jobs: Record<string, InnerJob>;
+}
+
+/** The flow statuses and inner jobs of one run, saved on every change. */
+export class FlowStatusBook {
+  private readonly state: RunFlowState;
+
+  constructor(
+    private readonly runs: RunStore,
+    private readonly runId: string,
+  ) {
+    this.state = runs.loadFlowState(runId);
+  }
+
+  /** A flow job starts its modules: every one waits for the steps before it. */
+  begin(flowJobId: string, modules: FlowModule[], failure?: FlowModule) {
+    this.state.statuses[flowJobId] = {
+      step: 0,
+      modules: modules.map((m) => ({ id: m.id, type: "WaitingForPriorSteps" })),
+      failure_module: { id: failure?.id ?? "failure", type: "WaitingForPriorSteps" },
+    };
+    this.save();
+  }
+
+  /** Updates a module (or the failure module) of a flow job; `step` follows the module being run. */
+  set(flowJobId: string, moduleId: string, patch: Partial<FlowStatusModule>) {
+    const fs = this.state.statuses[flowJobId];
+    if (!fs) return;
+    const i = fs.modules.findIndex((m) => m.id === moduleId);
+    const target = i >= 0 ? fs.modules[i]! : fs.failure_module.id === moduleId ? fs.failure_module : undefined;
+    if (!target) return;
+    Object.assign(target, patch);
+    if (patch.type === "Success" || patch.type === "Failure") delete target.iterator;
+    if (i >= 0) fs.step = Math.max(fs.step, i);
+    this.save();
+  }
+
+  get(flowJobId: string, moduleId: string): FlowStatusModule | undefined {
+    return this.state.statuses[flowJobId]?.modules.find((m) => m.id === moduleId);
+  }
+
+  /** Records (or updates) an inner job of the run. */
+  job(j: InnerJob) {
+    this.state.jobs[j.id] = j;
+    this.save();
+  }
+
+  update(id: string, patch: Partial<InnerJob>) {
+    const j = this.state.jobs[id];
+    if (!j) return;
+    Object.assign(j, patch);
+    this.save();
+  }
+
+  status(flowJobId: string): FlowStatus | undefined {
+    return this.state.statuses[flowJobId];
+  }
+
+  private save() {
+    this.runs.saveFlowState(this.runId, this.state);
+  }
+}
