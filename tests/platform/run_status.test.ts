@@ -115,35 +115,32 @@ describe("run_status", () => {
     expect(out.markdown).toContain("https://github.com/acme/widgets/pull/3");
     expect(out.markdown).toContain("$1.5000");
   });
-  it("a flow without flow_status (local runner) is rebuilt from its child jobs, approval included", async () => {
+  it("a flow parked after its approval step (Windmill: the next module WaitingForEvents on that step's job) shows the approval on that step", async () => {
+    const specify = wm.addJob({ script_path: "f/devgodzilla/specify", is_flow_step: true, success: true, result: { cost_usd: 0.05 } });
+    const clarify = wm.addJob({
+      script_path: "f/devgodzilla/clarify",
+      is_flow_step: true,
+      success: true,
+      result: { resume: "r", cancel: "c", approvalPage: "http://127.0.0.1/approve/x", description: "Which greeting?" },
+    });
     const flow = wm.addJob({
       script_path: "f/devgodzilla/spec_to_tasks",
       job_kind: "flow",
       running: false,
       suspend: 1,
-      created_at: new Date(Date.now() - 5000).toISOString(),
-    });
-    wm.addJob({
-      script_path: "f/devgodzilla/specify",
-      flow_step_id: "specify",
-      parent_job: flow.id,
-      is_flow_step: true,
-      success: true,
-      created_at: new Date(Date.now() - 4000).toISOString(),
-      result: { cost_usd: 0.05 },
-    });
-    wm.addJob({
-      script_path: "f/devgodzilla/clarify",
-      flow_step_id: "clarify",
-      parent_job: flow.id,
-      is_flow_step: true,
-      success: true,
-      created_at: new Date(Date.now() - 3000).toISOString(),
-      result: { resume: "r", cancel: "c", approvalPage: "http://127.0.0.1/approve/x", description: "Which greeting?" },
+      flow_status: {
+        step: 2,
+        modules: [
+          { id: "specify", type: "Success", job: specify.id },
+          { id: "clarify", type: "Success", job: clarify.id },
+          { id: "plan", type: "WaitingForEvents", count: 1, job: clarify.id },
+          { id: "tasks", type: "WaitingForPriorSteps" },
+        ],
+      },
     });
     const s = await runStatus(flow.id);
     expect(s.state).toBe("waiting-for-approval");
-    expect(s.steps.map((x) => `${x.id}:${x.state}`)).toEqual(["specify:success", "clarify:approval"]);
+    expect(s.steps.map((x) => `${x.id}:${x.state}`)).toEqual(["specify:success", "clarify:approval", "plan:waiting", "tasks:waiting"]);
     expect(s.approvals).toEqual([expect.objectContaining({ step: "clarify", approval_page: "http://127.0.0.1/approve/x", description: "Which greeting?" })]);
     expect(s.cost_usd).toBeCloseTo(0.05, 6);
   });

@@ -2,7 +2,7 @@
 // pending approvals with their links, cost so far — read only from Windmill (JobService.getJob
 // and the flow_status the engine keeps), never from a store of ours.
 
-import { getJob, listJobs } from "./windmill.ts";
+import { getJob } from "./windmill.ts";
 import { InputError } from "../errors.ts";
 import { mdCell } from "../markdown.ts";
 
@@ -143,56 +143,6 @@ function approvalOf(step: string, jobId: string, r: Record<string, any>): Approv
   };
 }
 
-/** A flow's steps rebuilt from its child jobs (parent_job = the flow), oldest first, with the approval it is parked on. */
-async function stepsFromChildJobs(
-  root: AnyJob,
-  done: boolean,
-  maxReads: number,
-  consider: (stepId: string, result: unknown) => void,
-  steps: StepView[],
-  approvals: ApprovalView[],
-): Promise<void> {
-  const children = ((await listJobs({ parentJob: root.id }, maxReads).catch(() => [])) as AnyJob[]).sort((a, b) =>
-    String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")),
-  );
-  const rootSuspended = !done && (root.suspend ?? 0) > 0;
-  let lastApproval: ApprovalView | undefined;
-  for (const c of children) {
-    const finished = c.type === "CompletedJob" || c.completed_at !== undefined;
-    const id = String(c.flow_step_id ?? c.script_path ?? c.id);
-    const st: StepState = finished
-      ? c.is_skipped
-        ? "skipped"
-        : c.success
-          ? "success"
-          : "failure"
-      : (c.suspend ?? 0) > 0
-        ? "approval"
-        : c.running
-          ? "running"
-          : "waiting";
-    steps.push({
-      id,
-      state: st,
-      job_id: c.id,
-      duration_ms: c.duration_ms,
-      summary: finished && !c.success ? str((c.result as any)?.error?.message) : undefined,
-    });
-    if (!finished) continue;
-    consider(id, c.result);
-    const r = (c.result ?? {}) as Record<string, any>;
-    if (r && typeof r === "object" && (str(r.approvalPage) || str(r.resume))) {
-      lastApproval = approvalOf(id, c.id, r);
-    }
-  }
-  // The flow is parked on the last approval step it ran.
-  if (rootSuspended && lastApproval) {
-    approvals.push(lastApproval);
-    const s = steps.find((x) => x.job_id === lastApproval!.job_id);
-    if (s) s.state = "approval";
-  }
-}
-
 export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promise<RunStatus> {
   if (!/^[0-9a-f-]{8,64}$/i.test(jobId ?? ""))
     throw new InputError("job_id", `"${String(jobId).slice(0, 80)}" is not a Windmill job id`, "copy the id from the run page URL (…/run/<id>)");
@@ -245,8 +195,6 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
   };
 
   const isFlow = String(root.job_kind ?? "").includes("flow");
-  // A flow without flow_status (e.g. the local runner's API): rebuild the steps from its child jobs.
-  if (!modules.length && isFlow) await stepsFromChildJobs(root, done, maxReads, consider, steps, approvals);
   // A plain script job (not a flow) is shown as one step.
   if (!modules.length && !isFlow) {
     steps.push({
