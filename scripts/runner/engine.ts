@@ -303,7 +303,14 @@ class Execution {
     const jobs: string[] = [];
     const success: (boolean | null)[] = [];
     const mark = (extra: Partial<FlowStatusModule> = {}) =>
-      this.book.set(scope.flowJobId, m.id, { type: "InProgress", ...base, job: jobs[jobs.length - 1] ?? base.job, flow_jobs: [...jobs], flow_jobs_success: [...success], ...extra });
+      this.book.set(scope.flowJobId, m.id, {
+        type: "InProgress",
+        ...base,
+        job: jobs[jobs.length - 1] ?? base.job,
+        flow_jobs: [...jobs],
+        flow_jobs_success: [...success],
+        ...extra,
+      });
     return {
       begin: () => mark(),
       start: (id: string, extra?: Partial<FlowStatusModule>) => {
@@ -416,7 +423,11 @@ class Execution {
         }
         const name = chosen >= 0 ? String(chosen) : "default";
         const id = uuidFrom(`${this.record.id}/${key}/${name}`);
-        this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: id, branch_chosen: chosen >= 0 ? { type: "branch", branch: chosen } : { type: "default" } });
+        this.book.set(scope.flowJobId, m.id, {
+          type: "InProgress",
+          job: id,
+          branch_chosen: chosen >= 0 ? { type: "branch", branch: chosen } : { type: "default" },
+        });
         const modules = chosen >= 0 ? v.branches[chosen]!.modules : (v.default ?? []);
         return (await this.asFlowJob(scope, m, id, `${scope.flowPath}/branchone-${name}`, modules, { prefix: `${key}/${name}/` })).result;
       }
@@ -553,7 +564,14 @@ class Execution {
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
     const job = this.innerFlow(scope, m.id, id, at.path, iterInput);
     at.loop.start(id, at.iterator ? { iterator: at.iterator } : {});
-    const sub: Scope = { ...scope, flowInput: iterInput, results: Object.create(scope.results), prefix: `${key}[${index}]/`, flowJobId: id, flowJobs: [...scope.flowJobs, id] };
+    const sub: Scope = {
+      ...scope,
+      flowInput: iterInput,
+      results: Object.create(scope.results),
+      prefix: `${key}[${index}]/`,
+      flowJobId: id,
+      flowJobs: [...scope.flowJobs, id],
+    };
     const end = (status: "success" | "failure", result: unknown) => (this.endInner(job, status, result), at.loop.end(id, status === "success"));
     try {
       const out = await this.runModules(modules, sub, iterInput);

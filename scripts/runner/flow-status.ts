@@ -4,7 +4,6 @@
 // the runner process has gone, together with the run's inner jobs (iteration and branch flow jobs,
 // identity steps) that have no run record of their own. Shape: windmill-common flow_status.rs.
 import type { FlowModule } from "./openflow.ts";
-import type { RunStore } from "./runs.ts";
 
 export type ModuleState = "WaitingForPriorSteps" | "WaitingForEvents" | "WaitingForExecutor" | "InProgress" | "Success" | "Failure";
 
@@ -52,12 +51,18 @@ export interface RunFlowState {
   jobs: Record<string, InnerJob>;
 }
 
+/** Where a run's flow state is kept (RunStore: flow_status.json beside the run). */
+interface FlowStateFile {
+  loadFlowState(runId: string): RunFlowState;
+  saveFlowState(runId: string, state: RunFlowState): void;
+}
+
 /** The flow statuses and inner jobs of one run, saved on every change. */
 export class FlowStatusBook {
   private readonly state: RunFlowState;
 
   constructor(
-    private readonly runs: RunStore,
+    private readonly runs: FlowStateFile,
     private readonly runId: string,
   ) {
     this.state = runs.loadFlowState(runId);

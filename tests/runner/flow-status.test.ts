@@ -49,9 +49,7 @@ const workspace = () => process.env.DEVGODZILLA_WORKSPACE || "local";
 const getJob = async (id: string) => (await wmill.JobService.getJob({ workspace: workspace(), id })) as unknown as Job;
 const byId = (fs: FlowStatus) => Object.fromEntries(fs.modules.map((m) => [m.id, m]));
 const probes = (runId: string) =>
-  new RunStore(stateDir)
-    .journal(runId)
-    .flatMap((e) => (e.type === "step" && e.success && (e.result as Probe | null)?.own ? [e.result as Probe] : []));
+  new RunStore(stateDir).journal(runId).flatMap((e) => (e.type === "step" && e.success && (e.result as Probe | null)?.own ? [e.result as Probe] : []));
 
 describe("flow_status of a flow job", () => {
   it("while a step runs: steps before it Success with their job, it InProgress with its job, later ones WaitingForPriorSteps", async () => {
@@ -84,7 +82,12 @@ describe("flow_status of a flow job", () => {
       expect(p.own.modules).toEqual([{ id: "probe", type: "InProgress", job: p.job }]);
     }
     const loopAtB = byId(b!.parent!).each!;
-    expect(loopAtB).toMatchObject({ type: "InProgress", flow_jobs: [a!.flow_job, b!.flow_job], flow_jobs_success: [true, null], iterator: { index: 1, itered: ["a", "b"] } });
+    expect(loopAtB).toMatchObject({
+      type: "InProgress",
+      flow_jobs: [a!.flow_job, b!.flow_job],
+      flow_jobs_success: [true, null],
+      iterator: { index: 1, itered: ["a", "b"] },
+    });
     expect(byId(a!.parent!).each).toMatchObject({ flow_jobs: [a!.flow_job], flow_jobs_success: [null] });
   });
 
@@ -92,7 +95,12 @@ describe("flow_status of a flow job", () => {
     const out = await probeRun();
     const left = probes(out.runId).find((p) => p.tag === "left")!;
     expect(left.parent_job).toBe(out.runId);
-    expect(byId(left.parent!).both).toMatchObject({ type: "InProgress", flow_jobs: [left.flow_job], flow_jobs_success: [null], branchall: { branch: 0, len: 2 } });
+    expect(byId(left.parent!).both).toMatchObject({
+      type: "InProgress",
+      flow_jobs: [left.flow_job],
+      flow_jobs_success: [null],
+      branchall: { branch: 0, len: 2 },
+    });
     expect(left.own.modules).toEqual([{ id: "left", type: "InProgress", job: left.job }]);
   });
 
@@ -122,7 +130,12 @@ describe("flow_status of a flow job", () => {
     const first = await run("approval");
     expect(first.status).toBe("suspended");
     const waiting = (await getJob(first.runId)).flow_status!;
-    expect(waiting.modules.map((m) => `${m.id}:${m.type}`)).toEqual(["ask:Success", "after:WaitingForEvents", "later:WaitingForPriorSteps", "final_ask:WaitingForPriorSteps"]);
+    expect(waiting.modules.map((m) => `${m.id}:${m.type}`)).toEqual([
+      "ask:Success",
+      "after:WaitingForEvents",
+      "later:WaitingForPriorSteps",
+      "final_ask:WaitingForPriorSteps",
+    ]);
     const ask = byId(waiting).ask!;
     expect(byId(waiting).after).toEqual({ id: "after", type: "WaitingForEvents", count: 1, job: ask.job });
     expect(waiting.step).toBe(1);
