@@ -288,7 +288,8 @@ class Execution {
   private innerFlow(scope: Scope, stepId: string, id: string, flowPath: string, args: Record<string, unknown>): JobInfo {
     const job = this.engine.flowJob(id, flowPath, this.record, scope.flowJobId, stepId, args);
     const { path: p, parent_job, root_job, created_at } = job;
-    this.book.job({ id, path: p, kind: "flow", step_id: stepId, parent_job: parent_job!, root_job: root_job!, status: "running", args, created_at });
+    const kept = this.opts.resolver.redactor.redactDeep(json(args)) as Record<string, unknown>;
+    this.book.job({ id, path: p, kind: "flow", step_id: stepId, parent_job: parent_job!, root_job: root_job!, status: "running", args: kept, created_at });
     return job;
   }
 
