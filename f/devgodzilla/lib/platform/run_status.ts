@@ -151,6 +151,7 @@ async function stepsFromChildJobs(
   consider: (stepId: string, result: unknown) => void,
   steps: StepView[],
   approvals: ApprovalView[],
+  get: (id: string) => Promise<AnyJob | undefined>,
 ): Promise<void> {
   const children = ((await listJobs({ parentJob: root.id }, maxReads).catch(() => [])) as AnyJob[]).sort((a, b) =>
     String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")),
@@ -179,8 +180,10 @@ async function stepsFromChildJobs(
       summary: finished && !c.success ? str((c.result as any)?.error?.message) : undefined,
     });
     if (!finished) continue;
-    consider(id, c.result);
-    const r = (c.result ?? {}) as Record<string, any>;
+    // Windmill's job list carries no results: read the job.
+    const result = c.result !== undefined ? c.result : (await get(c.id))?.result;
+    consider(id, result);
+    const r = (result ?? {}) as Record<string, any>;
     if (r && typeof r === "object" && (str(r.approvalPage) || str(r.resume))) {
       lastApproval = approvalOf(id, c.id, r);
     }
@@ -246,7 +249,7 @@ export async function runStatus(jobId: string, o: RunStatusOptions = {}): Promis
 
   const isFlow = String(root.job_kind ?? "").includes("flow");
   // A flow without flow_status (e.g. the local runner's API): rebuild the steps from its child jobs.
-  if (!modules.length && isFlow) await stepsFromChildJobs(root, done, maxReads, consider, steps, approvals);
+  if (!modules.length && isFlow) await stepsFromChildJobs(root, done, maxReads, consider, steps, approvals, get);
   // A plain script job (not a flow) is shown as one step.
   if (!modules.length && !isFlow) {
     steps.push({
