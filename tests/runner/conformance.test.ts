@@ -183,7 +183,9 @@ describe("jobs see what a Windmill job sees", () => {
     const sub = jobs.find((j) => j.script_path === "f/conformance/early_stop");
     expect(sub).toMatchObject({ job_kind: "flow", success: true });
     expect(sub).not.toHaveProperty("result"); // Windmill's list leaves results out
-    const got = (await wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id: (sub as { id: string }).id })) as { result?: unknown };
+    const got = (await wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id: (sub as { id: string }).id })) as {
+      result?: unknown;
+    };
     expect(got.result).toEqual(out.result); // the subflow is the flow's last step
     expect(typeof sub!.duration_ms).toBe("number");
   });
