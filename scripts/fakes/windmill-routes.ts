@@ -117,7 +117,8 @@ export function jsonContains(sup: unknown, sub: unknown): boolean {
 /**
  * Windmill's job list (windmill-api jobs.rs list_jobs): newest first; every live job plus
  * `per_page` completed ones; with `created_before` (its paging cursor, inclusive) or `success`
- * completed ones only; `running` (true or false) queued ones only. Heavy fields (logs) are left out.
+ * completed ones only; `running` (true or false) queued ones only. Logs, args and results are left
+ * out, as Windmill's list leaves them out (a caller that needs them asks for the job).
  */
 export function listJobs(all: WmJob[], q: URLSearchParams): WmJob[] {
   const list = (name: string) => q.get(name)?.split(",").filter(Boolean);
@@ -152,7 +153,7 @@ export function listJobs(all: WmJob[], q: URLSearchParams): WmJob[] {
   const done = running !== undefined ? [] : matches.filter((j) => j.type === "CompletedJob").slice(0, perPage);
   return [...(running !== undefined ? live.slice(0, perPage) : live), ...done]
     .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
-    .map(({ logs: _l, ...rest }) => rest as WmJob);
+    .map(({ logs: _l, args: _a, result: _r, ...rest }) => rest as WmJob);
 }
 
 /** The route table. `baseUrl` is read when a resume URL is made (the server's own address). */

@@ -26,7 +26,7 @@ Options: --resources <file> (default resources/local.yaml), --state-dir <dir> (d
 --answers file: {"<approval step id>": {"<field>": <value>, …}} — a list of such answers for a step
 met more than once; unknown step ids and fields are an error. resume -d takes one answer object.
 
-Exit codes: 0 success · 1 the run failed · 2 bad command or input (nothing ran or changed) ·
+Exit codes: 0 success · 1 the run failed · 2 bad command or input (nothing ran or changed, or a step rejected its input) ·
             3 finished with failures (QA failed, tasks failed) · 4 waiting for an answer ·
             130 interrupted (Ctrl-C; the run can be resumed)
 

@@ -4,7 +4,7 @@ export const EXIT = {
   success: 0,
   /** The run failed: a step's error stopped it (the failure module's report is printed). */
   failed: 1,
-  /** The command or its input is wrong (bad JSON, unknown path, missing resource, an answer that does not fit); nothing ran or changed. */
+  /** The command or its input is wrong (bad JSON, unknown path, missing resource, an answer that does not fit, a step's InputError or ConfigError); nothing was changed. */
   usage: 2,
   /** The run finished, but with failures: QA failed, or some tasks failed. */
   finishedWithFailures: 3,

@@ -180,7 +180,8 @@ export class Session {
     this.say(
       `\nRun ${o.runId} ${o.status === "canceled" ? "was canceled" : "failed"}${at}: ${o.error?.message ?? ""}\nThe jobs' output is in ${path.join(runDir, "logs")}${this.values.verbose ? "" : " (or run again with --verbose)"}\n`,
     );
-    return EXIT.failed;
+    // A step that rejected its input or configuration: the user's to fix, like a wrong command line.
+    return o.error?.name === "InputError" || o.error?.name === "ConfigError" ? EXIT.usage : EXIT.failed;
   }
 }
 

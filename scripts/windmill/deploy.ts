@@ -103,10 +103,12 @@ async function preflight(server: WindmillServer, root: string, o: DeployOptions)
     }
   }
   const stale = [...(await schemaProblems(root)), ...metadataProblems(root)];
-  if (stale.length)
-    throw new WindmillSetupError(
-      `the deployment metadata is stale (${stale[0]!.file}: ${stale[0]!.message}${stale.length > 1 ? `, and ${stale.length - 1} more` : ""}) — run \`npm run gen:metadata\` and commit`,
-    );
+  if (stale.length) {
+    const first = `${stale[0]!.file}: ${stale[0]!.message}`;
+    // The metadata checks already end with what to run; say it once.
+    const fix = first.includes("gen:metadata") ? "then commit" : "run `npm run gen:metadata` and commit";
+    throw new WindmillSetupError(`the deployment metadata is stale (${first}${stale.length > 1 ? `, and ${stale.length - 1} more` : ""}) — ${fix}`);
+  }
   return { version, skipTriggers };
 }
 

@@ -132,6 +132,20 @@ describe("devgodzilla run", () => {
     expect(broken.exitCode).toBe(1);
     expect(broken.stderr).toMatch(/Run \S+ failed: run 1 failed on purpose\nThe jobs' output is in .*logs \(or run again with --verbose\)/);
   });
+
+  it("a script that rejects its input (InputError) exits 2, naming the field and the expected form", async () => {
+    const bundle = ["--root", repo, "--state-dir", tmp, "--resources", resources];
+    const r = await execa("node", [bin, "run", "f/devgodzilla/task_dag", "-d", '{"tasks_md": "some notes, no tasks"}', ...bundle], {
+      reject: false,
+      cwd: tmp,
+      stdin: "ignore",
+    });
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      name: "InputError",
+      message: expect.stringMatching(/^tasks_md: no task lines found — tasks look like/),
+    });
+  });
 });
 
 describe("answers", () => {

@@ -201,3 +201,12 @@ describe("lenient task lines", () => {
     expect(mixed.tasks.map((t) => t.id)).toEqual(["T001"]);
   });
 });
+
+describe("the DAG's markdown summary", () => {
+  it("counts in words that agree with the number (1 task, 2 tasks)", () => {
+    const one = renderDagMarkdown(parseTasksMd("- [ ] T001 Create package.json\n"));
+    expect(one).toContain("**1 task** (0 done, 0 marked [P]) in 1 phase · 0 dependencies · 1 level (widest 1) · critical path 1 task,");
+    const two = renderDagMarkdown(parseTasksMd("- [ ] T001 Create package.json\n- [ ] T002 Add src/index.ts\n"));
+    expect(two).toMatch(/\*\*2 tasks\*\* .* · 1 dependency · 2 levels .* critical path 2 tasks,/);
+  });
+});

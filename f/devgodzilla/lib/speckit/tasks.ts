@@ -107,6 +107,8 @@ const KIND_MARK: Record<string, string> = {
   file: "same file",
 };
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
   const phaseName = (i: number) => {
     const p = dag.phases[i]!;
@@ -115,9 +117,9 @@ export function renderDagMarkdown(dag: TaskDag, maxRows = 400): string {
   const lines = [
     `## Task DAG${dag.title ? `: ${dag.title}` : ""}`,
     "",
-    `**${dag.stats.tasks} tasks** (${dag.stats.done} done, ${dag.stats.parallel} marked [P]) in ${dag.stats.phases} phases · ` +
-      `${dag.stats.edges} dependencies · ${dag.levels.length} levels (widest ${dag.stats.maxWidth}) · ` +
-      `critical path ${dag.criticalPath.tasks.length} tasks, weight ${dag.criticalPath.weight}`,
+    `**${count(dag.stats.tasks, "task")}** (${dag.stats.done} done, ${dag.stats.parallel} marked [P]) in ${count(dag.stats.phases, "phase")} · ` +
+      `${count(dag.stats.edges, "dependency", "dependencies")} · ${count(dag.levels.length, "level")} (widest ${dag.stats.maxWidth}) · ` +
+      `critical path ${count(dag.criticalPath.tasks.length, "task")}, weight ${dag.criticalPath.weight}`,
     "",
     `**Critical path**: ${dag.criticalPath.tasks.join(" → ")}`,
     "",

@@ -4,10 +4,11 @@ import * as wmill from "windmill-client";
 // same flow with the same arguments that is still running (or succeeded) is adopted, not started twice.
 export async function main(flow_path = "f/conformance/approval", args: Record<string, unknown> = {}) {
   const workspace = process.env.WM_WORKSPACE!;
+  // Windmill's job list carries no args: it is filtered by them (JSON containment) instead.
   const same = async (filter: { running?: boolean; success?: boolean }) =>
-    ((await wmill.JobService.listJobs({ workspace, scriptPathExact: flow_path, ...filter })) as { id: string; args?: unknown }[]).find(
-      (j) => Object.keys(args).length > 0 && JSON.stringify(j.args) === JSON.stringify(args),
-    );
+    Object.keys(args).length > 0
+      ? ((await wmill.JobService.listJobs({ workspace, scriptPathExact: flow_path, args: JSON.stringify(args), ...filter })) as { id: string }[])[0]
+      : undefined;
   const adopted = (await same({ success: true })) ?? (await same({ running: true }));
   const id = adopted?.id ?? (await wmill.runFlowAsync(flow_path, args, null, false));
   return { child: id, result: await wmill.waitJob(id) };
