@@ -12,7 +12,8 @@
 // A script that only runs as a step of a flow (it reads the flow's state or the previous steps'
 // results) is compared inside its flow: every job of it in that flow's run, on both sides (steps.ts).
 // Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8";
-// the HTTP routes on a server built without http_trigger "needs feature". Neither is a pass.
+// the HTTP routes on a server built without http_trigger "needs feature". Neither is a pass. On a
+// server with routes, webhook deliveries are posted to the route and compared (routes.ts).
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -25,6 +26,7 @@ import { deploy, gitStatus, TRIGGERS, wmillProfile } from "../../scripts/windmil
 import { targetFromEnv, WindmillServer, WindmillSetupError, type WindmillTarget } from "../../scripts/windmill/api.ts";
 import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from "./compare.ts";
 import { makeFixture, type Fixture } from "./fixture.ts";
+import { routeRows } from "./routes.ts";
 import { runLocal, runWindmill } from "./runners.ts";
 import { sampleArgs, type InputSchema } from "./samples.ts";
 import { flowStepScripts, localStepEnds, stepsOutcome, windmillStepEnds } from "./steps.ts";
@@ -234,6 +236,7 @@ async function main(): Promise<number> {
     // finished; on Windmill that reads the earlier finish jobs' results through the API.
     const executeTasks = items.find((i) => i.path === `${BUNDLE_PREFIX}execute_tasks`);
     if (executeTasks) rows.push(await itemRow(executeTasks, fx, server, since, " again (same run_key: skips what the first run finished)"));
+    if (!skipTriggers) rows.push(...(await routeRows(server, fx)));
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const s = summarize(rows);
     const itemsWith = (v: Row["verdict"]) => rows.filter((r) => r.verdict === v).map((r) => r.item);

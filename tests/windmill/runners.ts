@@ -12,8 +12,9 @@ export async function runLocal(
   args: Record<string, unknown>,
   store: LocalStore,
   stateDir: string,
+  event?: Record<string, unknown>,
 ): Promise<{ outcome: Outcome; jobId: string }> {
-  const out = await runPath(itemPath, { args, store, stateDir, ask: acceptRecommended });
+  const out = await runPath(itemPath, { args, store, stateDir, ask: acceptRecommended, ...(event ? { event } : {}) });
   if (out.status === "success") return { outcome: { status: "success", result: out.result }, jobId: out.runId };
   return { outcome: { status: "failure", error: { name: out.error?.name ?? out.status, message: out.error?.message } }, jobId: out.runId };
 }
@@ -66,6 +67,11 @@ export async function runWindmill(
   const jobId = String(
     await server.call("POST", `w/jobs/run/${kind === "flow" ? "f" : "p"}/${itemPath}${kind === "script" ? "?skip_preprocessor=true" : ""}`, args),
   ).replace(/"/g, "");
+  return { outcome: await windmillOutcome(server, kind, jobId, timeoutMs), jobId };
+}
+
+/** Waits for a Windmill job's end (answering a flow's approvals) and returns what happened. */
+export async function windmillOutcome(server: WindmillServer, kind: "script" | "flow", jobId: string, timeoutMs: number): Promise<Outcome> {
   const until = Date.now() + timeoutMs;
   const answered = new Set<string>();
   for (;;) {
@@ -78,20 +84,17 @@ export async function runWindmill(
       // A step whose input expression needed V8 fails first with Windmill's message; the flow may
       // then fail later (a retry with empty inputs, the failure module): look at the steps.
       if (outcome.status === "failure" && kind === "flow" && (await stepNeedsV8(server, jobId)))
-        return { outcome: { status: "needs-v8", error: { message: outcome.error.message } }, jobId };
-      return { outcome, jobId };
+        return { status: "needs-v8", error: { message: outcome.error.message } };
+      return outcome;
     }
     if (Date.now() > until) {
       await server.call("POST", `w/jobs/queue/cancel/${jobId}`, { reason: "test:windmill timeout" }).catch(() => undefined);
       return {
-        outcome: {
-          status: "failure",
-          error: {
-            name: "Timeout",
-            message: `not finished after ${timeoutMs / 1000} s (cancelled) — a worker held by a waiting job, or no worker for its tag?`,
-          },
+        status: "failure",
+        error: {
+          name: "Timeout",
+          message: `not finished after ${timeoutMs / 1000} s (cancelled) — a worker held by a waiting job, or no worker for its tag?`,
         },
-        jobId,
       };
     }
     if (kind === "flow") {
@@ -104,7 +107,7 @@ export async function runWindmill(
           body: JSON.stringify(approval.answer),
           signal: AbortSignal.timeout(30_000),
         });
-        if (!res.ok) return { outcome: { status: "failure", error: { name: "ResumeFailed", message: `resume URL answered HTTP ${res.status}` } }, jobId };
+        if (!res.ok) return { status: "failure", error: { name: "ResumeFailed", message: `resume URL answered HTTP ${res.status}` } };
       }
     }
     await new Promise((res) => setTimeout(res, 1000));
