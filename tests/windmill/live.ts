@@ -108,7 +108,7 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
         ["sync", "pull", "--yes", ...profile.args, ...(skipTriggers ? ["-e", TRIGGERS] : [])],
         { cwd: clone, reject: false, all: true, env: { NO_COLOR: "1" } },
       );
-      const changed = r.exitCode === 0 ? await gitStatus(clone) : [`wmill sync pull failed: ${(r.all ?? "").split("\n").slice(-3).join(" ")}`];
+      const changed = r.exitCode === 0 ? await pullChanges(clone) : [`wmill sync pull failed: ${(r.all ?? "").split("\n").slice(-3).join(" ")}`];
       row("deploy: sync pull into a clean clone gives no diff", changed);
     } finally {
       profile.cleanup();
@@ -117,6 +117,25 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
     rmSync(clone, { recursive: true, force: true });
   }
   return { rows, skipTriggers };
+}
+
+/**
+ * What a pull changed in the clone. A pulled HTTP route names its owner (`email`: the user who
+ * deployed it; windmill-cli drops it for schedules but not for triggers), which a checkout cannot
+ * know in advance: a route file that differs only by that line is not a change.
+ */
+async function pullChanges(clone: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (const line of await gitStatus(clone)) {
+    const file = line.slice(3);
+    if (line.startsWith(" M") && file.endsWith(".http_trigger.yaml")) {
+      const committed = (await execa("git", ["show", `HEAD:${file}`], { cwd: clone, stripFinalNewline: false })).stdout;
+      const pulled = readFileSync(path.join(clone, file), "utf8").replace(/^email: .*\n/m, "");
+      if (pulled === committed) continue;
+    }
+    changed.push(line);
+  }
+  return changed;
 }
 
 const BUNDLE_PREFIX = "f/devgodzilla/";
