@@ -61,6 +61,16 @@ describe("context selection", () => {
     expect(sel.considered).toBe(2); // .gitignore and src/invoice.ts
   });
 
+  it("never sends DevGodzilla's own run records (a committed QA report of an earlier task), however relevant", async () => {
+    const root = await project({
+      "specs/001-invoices/_runtime/T001/qa-report.md": "# QA report\n| test | `npm test` | passed | 3/3 | 1.2s |\ninvoice totals invoice totals\n",
+      "specs/001-invoices/spec.md": "# Invoices\nThe invoice totals are the sum of the lines.\n",
+      "src/invoice.ts": "export function invoiceTotal(lines: number[]) { return lines.reduce((a, b) => a + b, 0); }\n",
+    });
+    const sel = await selectContext({ root, query: "invoice totals", budgetTokens: 2000 });
+    expect(sel.files.map((f) => f.path).sort()).toEqual(["specs/001-invoices/spec.md", "src/invoice.ts"]);
+  });
+
   it("of a file over the per-file cap, sends the chunks that match, not its beginning", async () => {
     const filler = Array.from({ length: 40 }, (_, i) => `export function helper${i}(x: number) {\n  return x + ${i};\n}\n`).join("\n");
     const root = await project({

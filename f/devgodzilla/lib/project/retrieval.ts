@@ -233,9 +233,12 @@ function commentLines(lines: string[], syntax: CommentSyntax): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Which files are indexed
 
-/** Generated, vendored, binary and lock files: never evidence, never context. */
+/**
+ * Generated, vendored, binary and lock files, and DevGodzilla's own run records (specs/<feature>/_runtime/:
+ * QA reports with their timings, agents' context files): never evidence, never context.
+ */
 const SKIP_PATH =
-  /(^|\/)(node_modules|\.git|dist|build|out|target|vendor|\.venv|venv|__pycache__|coverage|\.next|\.devgodzilla|\.cache|\.idea|\.vscode)\/|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum|bun\.lockb?)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|bz2|xz|7z|woff2?|ttf|eot|otf|mp[34]|mov|wasm|so|dylib|dll|exe|bin|jar|class|pyc|min\.js|map)$/i;
+  /(^|\/)(node_modules|\.git|dist|build|out|target|vendor|\.venv|venv|__pycache__|coverage|\.next|\.devgodzilla|\.cache|\.idea|\.vscode|specs\/[^/]+\/_runtime)\/|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum|bun\.lockb?)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|bz2|xz|7z|woff2?|ttf|eot|otf|mp[34]|mov|wasm|so|dylib|dll|exe|bin|jar|class|pyc|min\.js|map)$/i;
 /** Never sent to a model, whatever their content. */
 const SECRET_FILE =
   /(^|\/)(\.env(\..*)?|[^/]*\.(pem|key|p12|pfx|keystore|jks)|id_(rsa|ed25519|ecdsa|dsa)(\.pub)?|\.npmrc|\.pypirc|\.netrc|\.git-credentials|credentials(\.json)?|secrets?\.(json|ya?ml|toml))$/i;
