@@ -33,6 +33,12 @@ describe("comparing a local result with Windmill's", () => {
     expect(compareOutcomes(ok("63892 tokens"), ok("63893 tokens")).verdict).toBe("different");
   });
 
+  it("a run link's short job id is an id, also when its eight characters happen to be all digits", () => {
+    const md = (id: string) => `## Run [${id.slice(0, 8)}](http://127.0.0.1:8000/run/${id}?workspace=w)`;
+    expect(normalize(md("83724173-0d1e-4b6f-9a41-5f0e2c7d9b10"))).toBe(normalize(md("0f1e2d3c-0d1e-4b6f-9a41-5f0e2c7d9b10")));
+    expect(normalize(md("83724173-0d1e-4b6f-9a41-5f0e2c7d9b10"))).toBe("## Run [<id>](http://<loopback>/run/<id>?workspace=w)");
+  });
+
   it("reports the first real difference with its path", () => {
     const r = compareOutcomes(ok({ tasks: [{ id: "T001", agent: "llm" }] }), ok({ tasks: [{ id: "T001", agent: "codex" }] }));
     expect(r.verdict).toBe("different");

@@ -17,6 +17,8 @@ export const NO_V8 = /Deno core is not enabled|deno_core/i;
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const SHA = /\b[0-9a-f]{40}\b/g;
+/** A run page link titled with the job's short id (`[83724173](…/run/<id>…)`): an id, even when its eight characters are all digits. */
+const RUN_LINK = /\[[0-9a-f]{8}\]\((?=[^)\s]*\/run\/<id>)/g;
 /** An abbreviated commit (7–39 hex digits with at least one digit and one letter). */
 const SHORT_SHA = /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,39}\b/g;
 const SHORT_SHA_KEYS = /^(short_?sha|sha7|abbrev)$/i;
@@ -36,6 +38,7 @@ export function normalize(v: unknown, key = ""): unknown {
     if (SHORT_SHA_KEYS.test(key)) return "<sha>";
     return v
       .replace(UUID, "<id>")
+      .replace(RUN_LINK, "[<id>](")
       .replace(CODE_SHA, (m) => (m.startsWith("`") ? "`<sha>`" : "<sha>"))
       .replace(SHA, "<sha>")
       .replace(SHORT_SHA, "<sha>")
