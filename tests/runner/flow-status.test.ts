@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as wmill from "windmill-client";
+import type { FlowStatus } from "../../scripts/runner/flow-status.ts";
 import { resumeRun, runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
 
 const root = path.resolve(__dirname, "../flows");
@@ -17,23 +18,6 @@ let probed: ReturnType<typeof run> | undefined;
 const probeRun = () => (probed ??= run("flow_status"));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-interface Module {
-  id: string;
-  type: string;
-  job?: string;
-  count?: number;
-  skipped?: boolean;
-  flow_jobs?: string[];
-  flow_jobs_success?: (boolean | null)[];
-  iterator?: { index: number; itered: unknown[] };
-  branchall?: { branch: number; len: number };
-  approvers?: { resume_id: number; approver: string }[];
-}
-interface FlowStatus {
-  step: number;
-  modules: Module[];
-  failure_module: Module;
-}
 type Job = { id: string; job_kind: string; parent_job?: string; success?: boolean; result?: unknown; flow_status?: FlowStatus; type: string };
 interface Probe {
   tag: string;

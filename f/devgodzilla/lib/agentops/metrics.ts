@@ -1,6 +1,6 @@
 // Agent metrics from Windmill's own job history (Windmill is the only state store): every completed
 // execute_task / task_with_qa job, read through the Windmill gateway (lib/platform/windmill.ts, paged by
-// created_before; a result the list omits is fetched with getCompletedJobResultMaybe), grouped per
+// created_before; each result read from its job, as the list omits them), grouped per
 // agent and model: runs, success rate, QA pass rate, median and p90 duration, tokens and cost.
 // The local runner serves the same API from its run records, so this code runs unchanged there.
 //
@@ -13,7 +13,7 @@
 //   outcome: the job's success, and result.status ("failed" / "error" / "blocked") or result.error
 // A task_with_qa job and the execute_task job inside it (parent_job) count once, merged.
 
-import { getJob, jobResult, listJobs } from "../platform/windmill.ts";
+import { getJob, listCompletedWithResults } from "../platform/windmill.ts";
 
 export const DEFAULT_METRIC_PATHS = ["f/devgodzilla/execute_task", "f/devgodzilla/task_with_qa"] as const;
 
@@ -148,12 +148,8 @@ export function mergeNested(samples: AgentRunSample[]): AgentRunSample[] {
 export async function collectAgentRuns(opts: CollectOptions = {}): Promise<AgentRunSample[]> {
   const out: AgentRunSample[] = [];
   for (const p of opts.paths ?? DEFAULT_METRIC_PATHS) {
-    const jobs = await listJobs({ scriptPathExact: p, createdAfter: opts.since?.toISOString() }, opts.maxJobs ?? 2000);
-    const completed = jobs.filter((j) => j.type === "CompletedJob" && j.script_path === p);
-    await mapLimit(completed, 8, async (j) => {
-      const result = j.result !== undefined ? j.result : (await jobResult(j.id)).result;
-      out.push(sampleFromJob(j as Parameters<typeof sampleFromJob>[0], result));
-    });
+    const completed = await listCompletedWithResults({ scriptPathExact: p, createdAfter: opts.since?.toISOString() }, opts.maxJobs ?? 2000);
+    for (const j of completed) if (j.script_path === p) out.push(sampleFromJob(j as Parameters<typeof sampleFromJob>[0], j.result));
   }
   await linkThroughFlowJobs(out);
   return mergeNested(out).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -176,15 +172,6 @@ async function linkThroughFlowJobs(samples: AgentRunSample[]): Promise<void> {
     for (let depth = 0; p && !ids.has(p) && depth < 8; depth++) p = await up(p);
     if (p && ids.has(p)) s.parentJob = p;
   }
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
 }
 
 /** Nearest-rank percentile (p in 0..100) of a sorted list. */

@@ -29,17 +29,11 @@ export function planDeps(agents: unknown, gitToken?: string): PlanDeps {
     agents,
     gitToken,
     log,
-    // Succeeded finish jobs of this run key (their result is the task's outcome). Windmill's job list
-    // carries no results: each is read from its job.
-    finished: async (runKey) => {
-      const jobs = await windmill.listJobs({ scriptPathExact: DAG_FINISH_PATH, success: true, args: { run_key: runKey } }, 2000);
-      const outcomes: TaskOutcome[] = [];
-      for (const j of jobs) {
-        const o = (j.result !== undefined ? j.result : (await windmill.jobResult(j.id)).result) as TaskOutcome;
-        if (o && typeof o === "object" && typeof o.id === "string") outcomes.push(o);
-      }
-      return outcomes;
-    },
+    // Succeeded finish jobs of this run key (their result is the task's outcome).
+    finished: async (runKey) =>
+      (await windmill.listCompletedWithResults({ scriptPathExact: DAG_FINISH_PATH, success: true, args: { run_key: runKey } }, 2000))
+        .map((j) => j.result as TaskOutcome)
+        .filter((o) => o && typeof o === "object" && typeof o.id === "string"),
   };
 }
 

@@ -186,6 +186,20 @@ export async function listJobs(filter: JobFilter, max = 5000): Promise<WindmillJ
   return [...out.values()].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at))).slice(0, max);
 }
 
+/** Completed jobs of a filter with their results: Windmill's list carries none, so each is read from its job (8 reads at a time). */
+export async function listCompletedWithResults(filter: JobFilter, max = 5000): Promise<WindmillJob[]> {
+  const completed = (await listJobs(filter, max)).filter((j) => j.type === "CompletedJob");
+  let next = 0;
+  const reader = async () => {
+    while (next < completed.length) {
+      const j = completed[next++]!;
+      if (j.result === undefined) j.result = (await jobResult(j.id)).result;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, completed.length) }, reader));
+  return completed;
+}
+
 export async function getJob(id: string): Promise<WindmillJob> {
   return call(`get job ${id}`, () => wmill.JobService.getJob({ workspace: workspace(), id, noLogs: true, noCode: true }) as unknown as Promise<WindmillJob>);
 }
