@@ -1,7 +1,8 @@
 // tasks.md (Spec Kit format, ours or anyone's) → typed task DAG: tasks, phases, dependencies each
 // with why it exists (explicit / prose "quote" / LLM "quote" / phase / story / order / same file),
 // topological levels, critical path, and a markdown report to audit before agents run. With an
-// LLM resource the model also reads the dependency sentences (each relation checked before use).
+// LLM resource the model also reads the dependency sentences (each relation checked before use) and
+// sizes each open task, so the plan starts the big ones first (estimate_effort).
 // A dependency cycle among explicit statements fails the job with the cycle named.
 import { runTaskDag } from "./lib/llm/steps/task_dag.ts";
 
@@ -15,6 +16,7 @@ export async function main(
   feature = "",
   github?: RT.Github,
   llm?: RT.CDevgodzillaLlm,
+  estimate_effort = true,
 ) {
   // A flow passes null for an input its caller left out: that means the default.
   return await runTaskDag({
@@ -27,5 +29,6 @@ export async function main(
     feature: feature ?? "",
     git_token: github?.token,
     llm: llm ?? undefined,
+    estimate_effort: estimate_effort ?? true,
   });
 }

@@ -236,6 +236,12 @@ function judge(ex: LlmExchange): LlmReply {
   });
 }
 
+/** Sizes each task of task_dag's estimate prompt: a docs-only task small, any other one medium. */
+function estimates(ex: LlmExchange): LlmReply {
+  const tasks = [...promptText(ex).matchAll(/^- (\S+) \(.*\n((?: {2}.*\n?)*)/gm)];
+  return json({ estimates: tasks.map(([, id, body]) => ({ id, size: /files: docs\/[^,\n]*$/m.test(body!) ? "S" : "M" })) });
+}
+
 export function demoModel(): LlmHandler {
   return byPrompt([
     [/Task: turn a feature description/, json(spec)],
@@ -245,6 +251,7 @@ export function demoModel(): LlmHandler {
     [/Task: break the plan into/, json(tasks)],
     [/Task: write a requirements-quality checklist/, json(checklist)],
     [/Task: a READ-ONLY cross-artifact/, json(analysis)],
+    [/You estimate how much work each task of a Spec Kit tasks\.md is/, estimates],
     [/You are a careful software engineer working in a git repository/, agentDiff],
     [/You are a strict QA reviewer for a code change/, judge],
     [/You are a strict reviewer checking ONE principle/, judge],

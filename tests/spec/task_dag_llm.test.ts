@@ -57,6 +57,8 @@ const relations = [
 
 let server: LlmServer;
 let answer: (ex: LlmExchange) => { text: string } | { status: number; error: string } = () => ({ text: JSON.stringify({ relations }) });
+// The effort estimates (a second request) have their own tests: task_dag_estimates.test.ts.
+const relationsOnly = { llm_options: { maxAttempts: 1 }, estimate_effort: false };
 const llm = () => ({ provider: "openai", api_key: "sk-task-dag-test", base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" });
 
 beforeAll(async () => {
@@ -69,7 +71,7 @@ afterAll(async () => {
 describe("task_dag with a model reading the dependency prose", () => {
   it("sends the sentences the reader examined, with their lines and the file's structure", async () => {
     const before = server.requests.length;
-    await runTaskDag({ tasks_md: TASKS, llm: llm(), llm_options: { maxAttempts: 1 } });
+    await runTaskDag({ tasks_md: TASKS, llm: llm(), ...relationsOnly });
     expect(server.requests.length).toBe(before + 1);
     const prompt = promptText(server.requests.at(-1)!);
     expect(prompt).toContain(`line ${lineOf(HEDGED)}: ${HEDGED}`);
@@ -78,7 +80,7 @@ describe("task_dag with a model reading the dependency prose", () => {
   });
 
   it("uses a relation whose quote, names and direction check out, and says so on the edge", async () => {
-    const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), llm_options: { maxAttempts: 1 } });
+    const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), ...relationsOnly });
     const edge = dag.edges.find((e) => e.kind === "llm");
     expect(edge).toMatchObject({ from: "T004", to: "T006", line: lineOf(HEDGED) });
     expect(edge!.reason).toBe(`LLM "${clean(HEDGED)}" (line ${lineOf(HEDGED)})`);
@@ -87,7 +89,7 @@ describe("task_dag with a model reading the dependency prose", () => {
   });
 
   it("rejects relations that contradict the file, close a cycle, quote what is not there or name unknown tasks", async () => {
-    const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), llm_options: { maxAttempts: 1 } });
+    const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), ...relationsOnly });
     const ids = (phase: string) => dag.phases.find((p) => p.title.includes(phase))!.tasks;
     // US2 ∥ US4 in the file: no edge of any kind between them.
     expect(dag.edges.filter((e) => ids("Export").includes(e.from) && ids("Alerts").includes(e.to))).toEqual([]);
@@ -113,7 +115,7 @@ describe("task_dag with a model reading the dependency prose", () => {
   it("a failing model leaves the deterministic DAG with a warning that names the failure, never the key", async () => {
     answer = () => ({ status: 401, error: "invalid api key sk-task-dag-test" });
     try {
-      const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), llm_options: { maxAttempts: 1 } });
+      const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), ...relationsOnly });
       expect(dag.edges.some((e) => e.kind === "llm")).toBe(false);
       expect(dag.tasks.find((t) => t.id === "T010")!.dependsOn).toContain("T004");
       expect(dag.model_reading?.error).toMatch(/HTTP 401/);

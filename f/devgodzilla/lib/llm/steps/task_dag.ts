@@ -1,7 +1,9 @@
 // The task_dag script's body: parse tasks.md given as text, or read specs/<feature>/tasks.md at an
 // exact commit of the repository (so a flow can pass { repo, commit, feature } from the tasks step).
-// With an LLM resource, the model also reads the dependency sentences; its relations are checked
-// before they are used, and a failed call leaves the deterministic DAG with a warning.
+// With an LLM resource, the model also reads the dependency sentences (its relations are checked
+// before they are used) and estimates each open task's effort (task_estimates.ts: the estimates
+// become weights, so the plan starts big tasks first); a failed call leaves the deterministic DAG
+// with a warning.
 
 import { repoFiles } from "../../repo/files.ts";
 import { z } from "zod";
@@ -10,12 +12,16 @@ import { checkout } from "../../git.ts";
 import { featurePaths } from "../../speckit/paths.ts";
 import { parseTasksMd, renderDagMarkdown, type ParseOptions, type TaskDag } from "../../speckit/tasks.ts";
 import { readRelationsWithModel } from "./task_dag_relations.ts";
+import { estimateEffortWithModel, renderEstimatesMarkdown, tasksToEstimate, type EffortSize } from "./task_estimates.ts";
+import { TASK_ESTIMATES_PROMPT_VERSION } from "../../../prompts/task_estimates.ts";
 import { llmFrom } from "../artifacts/step.ts";
 import type { LlmOptions } from "../client.ts";
 
 export const TaskDagInputSchema = z.object({
   tasks_md: z.string().max(4_000_000, "is larger than 4 MB; that is not a tasks.md").default(""),
   weights: z.record(z.string(), z.number().nonnegative()).default({}),
+  /** With an LLM resource: the model sizes each open task without a weight, and the sizes become weights. */
+  estimate_effort: z.boolean().default(true),
   same_file_serialization: z.boolean().default(true),
   story_order: z.enum(["auto", "parallel", "sequential"]).default("auto"),
   repo: z.string().default(""),
@@ -35,7 +41,27 @@ export type TaskDagResult = TaskDag & {
   markdown: string;
   source: string;
   /** The model's reading, when an LLM resource was given. */
-  model_reading?: { model: string; prompt_version: string; sentences: number; relations: number; used: number; error?: string };
+  model_reading?: {
+    model: string;
+    prompt_version: string;
+    sentences: number;
+    relations: number;
+    used: number;
+    error?: string;
+    /** The effort estimates (absent when none was asked: `estimate_effort` off, or every open task has a weight). */
+    estimates?: {
+      prompt_version: string;
+      /** Open tasks sent to the model. */
+      asked: number;
+      /** Tasks it gave a size; the others sent got the median. */
+      estimated: number;
+      median_filled: number;
+      /** Ids in the answer that were not tasks sent. */
+      ignored: number;
+      sizes?: Record<string, EffortSize>;
+      error?: string;
+    };
+  };
 };
 
 export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
@@ -66,26 +92,55 @@ export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
   const dag = parseTasksMd(text, opts);
   const given = (v: unknown) => v !== undefined && v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0);
   if (![args.llm, args.openai, args.anthropic].some(given)) return { ...dag, source, markdown: renderDagMarkdown(dag) };
+  return { ...(await withModel(text, opts, dag, args)), source };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/**
+ * The model reads the dependency prose and estimates each open task's effort, both at once; each
+ * part that fails leaves the DAG as the deterministic reading made it, with one warning.
+ */
+async function withModel(text: string, opts: ParseOptions, dag: TaskDag, args: z.output<typeof TaskDagInputSchema>): Promise<Omit<TaskDagResult, "source">> {
   const { llm, redactor } = llmFrom({ llm: args.llm, openai: args.openai, anthropic: args.anthropic, model: args.model, options: args.llm_options });
-  let reading;
-  try {
-    reading = await readRelationsWithModel(llm, dag);
-  } catch (e) {
-    const error = redactor.redact((e as Error).message);
-    dag.warnings.push(`the model could not read the dependency sentences (${error}); the DAG uses the deterministic reading only`);
-    return {
-      ...dag,
-      source,
-      markdown: renderDagMarkdown(dag),
-      model_reading: { model: llm.model, prompt_version: "", sentences: 0, relations: 0, used: 0, error },
-    };
-  }
-  const withModel = reading.relations.length ? parseTasksMd(text, { ...opts, llmRelations: reading.relations }) : dag;
-  const used = withModel.statements.filter((s) => s.source === "llm" && s.effect !== "rejected").length;
+  const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+    p.then(
+      (value) => ({ ok: true as const, value }),
+      (e) => ({ ok: false as const, error: redactor.redact((e as Error).message) }),
+    );
+  const toEstimate = args.estimate_effort ? tasksToEstimate(dag, args.weights) : [];
+  const [reading, estimates] = await Promise.all([
+    settle(readRelationsWithModel(llm, dag)),
+    toEstimate.length ? settle(estimateEffortWithModel(llm, dag, toEstimate)) : undefined,
+  ]);
+  const warnings: string[] = [];
+  if (!reading.ok) warnings.push(`the model could not read the dependency sentences (${reading.error}); the DAG uses the deterministic reading only`);
+  if (estimates?.ok) warnings.push(...estimates.value.warnings);
+  else if (estimates) warnings.push(`the model could not estimate the tasks' effort (${estimates.error}); every task keeps its weight (1 unless given)`);
+  const relations = reading.ok ? reading.value.relations : [];
+  const weights = estimates?.ok ? { ...estimates.value.weights, ...args.weights } : args.weights;
+  const final = relations.length || estimates?.ok ? parseTasksMd(text, { ...opts, weights, ...(relations.length ? { llmRelations: relations } : {}) }) : dag;
+  final.warnings.push(...warnings);
+  const used = final.statements.filter((s) => s.source === "llm" && s.effect !== "rejected").length;
+  const estimateReading = estimates && {
+    prompt_version: TASK_ESTIMATES_PROMPT_VERSION,
+    asked: estimates.ok ? estimates.value.asked : 0,
+    estimated: estimates.ok ? estimates.value.estimated : 0,
+    median_filled: estimates.ok ? estimates.value.filled.length : 0,
+    ignored: estimates.ok ? estimates.value.ignored.length : 0,
+    ...(estimates.ok ? { sizes: estimates.value.sizes } : { error: estimates.error }),
+  };
   return {
-    ...withModel,
-    source,
-    markdown: renderDagMarkdown(withModel),
-    model_reading: { model: reading.model, prompt_version: reading.promptVersion, sentences: reading.sentences, relations: reading.relations.length, used },
+    ...final,
+    markdown: renderDagMarkdown(final) + (estimates?.ok ? `\n\n${renderEstimatesMarkdown(estimates.value)}` : ""),
+    model_reading: {
+      model: llm.model,
+      prompt_version: reading.ok ? reading.value.promptVersion : "",
+      sentences: reading.ok ? reading.value.sentences : 0,
+      relations: relations.length,
+      used,
+      ...(reading.ok ? {} : { error: reading.error }),
+      ...(estimateReading ? { estimates: estimateReading } : {}),
+    },
   };
 }

@@ -72,6 +72,12 @@ interface ParallelPair {
 }
 
 const WEIGHT_RE = /\((?:est(?:imate)?|weight|size)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:h|hours?|pts?|points?|d|days?)?\)|\[~\s*(\d+(?:\.\d+)?)\s*h\]/i;
+
+/** The weight a task line states for itself (`(est: 3h)`, `[~2h]`), if any. */
+export function statedWeight(description: string): number | undefined {
+  const m = WEIGHT_RE.exec(description);
+  return m ? Number(m[1] ?? m[2]) : undefined;
+}
 const TABLE_HEADER = {
   dep: new RegExp(
     RELATION_WORDS.filter((r) => r.cls === "dep")
@@ -667,8 +673,7 @@ export class DagBuilder {
     const prev = new Int32Array(n).fill(-1);
     const weights = this.tasks.map((t) => {
       const w = this.opts.weights?.[t.id];
-      const m = WEIGHT_RE.exec(t.description);
-      return w !== undefined && w >= 0 ? w : m ? Number(m[1] ?? m[2]) : 1;
+      return w !== undefined && w >= 0 ? w : (statedWeight(t.description) ?? 1);
     });
     for (const v of order) {
       let lv = 0;
