@@ -9,7 +9,7 @@ import os from "node:os";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
 import { createFixtureRemote, gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
-import { startLlmServer } from "../../scripts/fakes/llm-server.ts";
+import { promptText, startLlmServer, type LlmExchange } from "../../scripts/fakes/llm-server.ts";
 
 const FEATURE = "004-dag";
 const BRANCH = `devgodzilla/${FEATURE}`;
@@ -75,6 +75,9 @@ async function setup(tasks: T[], opts: { flow?: string; root?: string; prose?: s
   const journal = (runId: string) => new RunStore(stateDir).journal(runId);
   return { fx, run, journal };
 }
+
+const isEstimate = (ex: LlmExchange) => /You estimate how much work each task/.test(promptText(ex));
+const sizes = (by: Record<string, string>) => ({ text: JSON.stringify({ estimates: Object.entries(by).map(([id, size]) => ({ id, size })) }) });
 
 const stepResults = (journal: ReturnType<RunStore["journal"]>, stepId: string) =>
   journal.filter((e) => e.type === "step" && e.step_id === stepId).map((e) => (e as { result: any }).result);
@@ -234,9 +237,11 @@ describe("execute_tasks deadline", () => {
 describe("execute_tasks reads prose dependencies with the model", () => {
   it("with `llm`, a dependency only the model reads from a sentence orders the tasks (T002 starts from T001's work)", async () => {
     const HEDGED = "T002 may reuse what T001 builds, so it likely comes after it.";
-    const server = await startLlmServer(() => ({
-      text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }),
-    }));
+    const server = await startLlmServer((ex) =>
+      isEstimate(ex)
+        ? sizes({ T001: "M", T002: "M" })
+        : { text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }) },
+    );
     cleanups.push(() => server.close());
     store.resources["f/test/llm_dag"] = {
       resource_type: "c_devgodzilla_llm",
@@ -251,13 +256,41 @@ describe("execute_tasks reads prose dependencies with the model", () => {
     );
     const out = await run({ concurrency: 2, llm: "$res:f/test/llm_dag" });
     expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
-    expect(server.requests.length).toBe(1);
+    expect(server.requests.length).toBe(2); // the relations and the effort estimates
     const dag = stepResults(journal(out.runId), "dag")[0];
-    expect(dag.model_reading).toMatchObject({ used: 1 });
+    expect(dag.model_reading).toMatchObject({ used: 1, estimates: { estimated: 2 } });
     expect(dag.tasks.find((t: any) => t.id === "T002").dependsOn).toEqual(["T001"]);
     const t2 = stepResults(journal(out.runId), "start").find((s) => s.task_id === "T002");
     expect(t2.dependencies.map((d: any) => d.id)).toEqual(["T001"]);
     expect((out.result as any).completion_order).toEqual(["T001", "T002"]);
+    expect(JSON.stringify(out.result)).not.toContain(SECRET);
+  });
+});
+
+describe("execute_tasks starts the tasks the model sizes biggest first", () => {
+  it("with `llm`, among look-alike parallel tasks the one the model calls XL runs first (its weight reaches the plan)", async () => {
+    const server = await startLlmServer((ex) => (isEstimate(ex) ? sizes({ T001: "S", T002: "S", T003: "XL" }) : { status: 500, error: "unexpected request" }));
+    cleanups.push(() => server.close());
+    store.resources["f/test/llm_sizes"] = {
+      resource_type: "c_devgodzilla_llm",
+      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+    };
+    const { run, journal } = await setup([
+      { id: "T001", does: `one ${w("a.txt", "A")}` },
+      { id: "T002", does: `two ${w("b.txt", "B")}` },
+      { id: "T003", does: `three ${w("c.txt", "C")}` },
+    ]);
+    const out = await run({ concurrency: 1, llm: "$res:f/test/llm_sizes" });
+    expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
+    expect(server.requests.length).toBe(1);
+    const dag = stepResults(journal(out.runId), "dag")[0];
+    expect(dag.tasks.map((t: any) => [t.id, t.weight])).toEqual([
+      ["T001", 1],
+      ["T002", 1],
+      ["T003", 8],
+    ]);
+    expect(stepResults(journal(out.runId), "plan")[0].items).toEqual(["T003", "T001", "T002"]);
+    expect((out.result as any).completion_order).toEqual(["T003", "T001", "T002"]);
     expect(JSON.stringify(out.result)).not.toContain(SECRET);
   });
 });
