@@ -115,7 +115,7 @@ async function withModel(text: string, opts: ParseOptions, dag: TaskDag, args: z
   ]);
   const warnings: string[] = [];
   if (!reading.ok) warnings.push(`the model could not read the dependency sentences (${reading.error}); the DAG uses the deterministic reading only`);
-  if (estimates?.ok) warnings.push(...estimates.value.warnings);
+  if (estimates?.ok) warnings.push(...estimates.value.warnings.map((w) => redactor.redact(w)));
   else if (estimates) warnings.push(`the model could not estimate the tasks' effort (${estimates.error}); every task keeps its weight (1 unless given)`);
   const relations = reading.ok ? reading.value.relations : [];
   const weights = estimates?.ok ? { ...estimates.value.weights, ...args.weights } : args.weights;

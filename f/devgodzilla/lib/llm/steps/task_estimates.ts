@@ -59,12 +59,18 @@ export function tasksToEstimate(dag: TaskDag, given: Record<string, number>): Ta
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
-const list = (ids: string[]) => `${ids.slice(0, 8).join(", ")}${ids.length > 8 ? `, … ${ids.length - 8} more` : ""}`;
+/** Up to 8 ids, each clipped (the model's ids are unchecked text). */
+const list = (ids: string[]) =>
+  `${ids
+    .slice(0, 8)
+    .map((id) => clip(id, 40))
+    .join(", ")}${ids.length > 8 ? `, … ${ids.length - 8} more` : ""}`;
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
-/** Splits `n` items into at most MAX_CALLS nearly equal chunks of at most MAX_TASKS_PER_CALL. */
+/** Splits the items into at most MAX_CALLS nearly equal chunks of at most MAX_TASKS_PER_CALL. */
 function chunks<T>(items: T[]): T[][] {
-  const count = Math.ceil(items.length / MAX_TASKS_PER_CALL);
-  const size = Math.ceil(items.length / Math.max(1, count));
+  const calls = Math.ceil(items.length / MAX_TASKS_PER_CALL);
+  const size = Math.ceil(items.length / Math.max(1, calls));
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -108,11 +114,15 @@ export async function estimateEffortWithModel(llm: Llm, dag: TaskDag, tasks: Tas
   const leftOut = filled.filter((id) => open.has(id));
   const warnings = [
     ...(ignored.length
-      ? [`the model's effort estimates named ${ignored.length} ids that are not open tasks sent to it, or named one twice (${list(ignored)}); ignored`]
+      ? [`the model's effort estimates named ${count(ignored.length, "id")} that are not open tasks sent to it, or named one twice (${list(ignored)}); ignored`]
       : []),
-    ...(leftOut.length ? [`the model gave no effort estimate for ${leftOut.length} tasks (${list(leftOut)}); they get the median size ${median}`] : []),
+    ...(leftOut.length
+      ? [`the model gave no effort estimate for ${count(leftOut.length, "task")} (${list(leftOut)}); they get the median size ${median}`]
+      : []),
     ...(tasks.length > sent.length
-      ? [`${tasks.length - sent.length} open tasks past the first ${sent.length} were not sent for an effort estimate; they get the median size ${median}`]
+      ? [
+          `${count(tasks.length - sent.length, "open task")} past the first ${sent.length} ${tasks.length - sent.length === 1 ? "was" : "were"} not sent for an effort estimate; they get the median size ${median}`,
+        ]
       : []),
   ];
   const weights = Object.fromEntries(Object.entries(sizes).map(([id, s]) => [id, SIZE_WEIGHT[s]]));
