@@ -10,6 +10,7 @@ export const TASK_ESTIMATES_SYSTEM = `You estimate how much work each task of a 
 - "M": one unit of work — a function, a component or a model with its test, in one or two files.
 - "L": a slice across several files or layers — an endpoint with its service, model and tests; a non-trivial module; a test suite for a feature.
 - "XL": broad or open-ended work — many files, a migration, wiring several parts together, an end-to-end flow, performance or security work across the code base.
+As a rough guide for a developer: S ≈ an hour, M ≈ 2 hours, L ≈ half a day, XL ≈ a day or more.
 Judge each task by what it asks for (its description, its files, its phase), not by how long its description is. Return one estimate per task, with the task's id exactly as given.`;
 
 export interface EstimatePromptTask {

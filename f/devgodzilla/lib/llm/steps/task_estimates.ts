@@ -6,7 +6,9 @@
 // The scale is S/M/L/XL = 1/2/4/8. Doubling steps, because task durations spread over orders of
 // magnitude and a rough ratio is what people (and models) judge reliably; four steps, because the
 // plan needs only "which of these is big", and bench:dag shows that rough durations already bring
-// the makespan within 5 % of the lower bound. S = 1 is the weight every task has without one.
+// the makespan within 5 % of the lower bound. S = 1 is the weight every task has without one. The
+// prompt anchors the sizes at about 1, 2, 4 and 8 hours, the unit a task line's own estimate is
+// read in (`(est: 1d)` = 8), so a file that states some estimates and not others orders consistently.
 //
 // The answer is checked before use: ids that are not tasks sent are ignored (counted in a warning),
 // tasks it left out get the median size, sizes off the scale fail the schema (re-asked by the
@@ -15,7 +17,7 @@
 import { z } from "zod";
 import type { Llm } from "../client.ts";
 import { TASK_ESTIMATES_PROMPT_VERSION, TASK_ESTIMATES_SYSTEM, taskEstimatesPrompt } from "../../../prompts/task_estimates.ts";
-import { statedWeight } from "../../speckit/tasks/build.ts";
+import { estimateOf } from "../../speckit/tasks/build.ts";
 import type { Task, TaskDag } from "../../speckit/tasks/model.ts";
 
 export const SIZE_WEIGHT = { S: 1, M: 2, L: 4, XL: 8 } as const;
@@ -55,7 +57,7 @@ export interface EffortEstimates {
 
 /** Open tasks without a weight of their own (given in `weights` or stated in the task line). */
 export function tasksToEstimate(dag: TaskDag, given: Record<string, number>): Task[] {
-  return dag.tasks.filter((t) => !t.done && given[t.id] === undefined && statedWeight(t.description) === undefined);
+  return dag.tasks.filter((t) => !t.done && given[t.id] === undefined && estimateOf(t.description) === undefined);
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
