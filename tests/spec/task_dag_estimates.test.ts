@@ -137,7 +137,7 @@ describe("task_dag with a model estimating each task's effort", () => {
     try {
       const dag = await runTaskDag({ tasks_md: TASKS, llm: llm(), ...opts });
       expect(dag.tasks.find((t) => t.id === "T006")!.weight).toBe(1);
-      expect(dag.warnings.join("\n")).toMatch(/could not estimate the tasks' effort \(the answer sized none of the 6 tasks sent \(it named T998, T999\)\)/);
+      expect(dag.warnings.join("\n")).toMatch(/could not estimate the tasks' effort \(the answer sized none of the 6 tasks sent \(it named T998, T999\)/);
     } finally {
       answer = () => sized(HEAVY);
     }

@@ -15,7 +15,7 @@
 // gateway, then a failure). A failure of any call leaves every weight as it was.
 
 import { z } from "zod";
-import type { Llm } from "../client.ts";
+import { StructuredOutputError, type Llm } from "../client.ts";
 import { TASK_ESTIMATES_PROMPT_VERSION, TASK_ESTIMATES_SYSTEM, taskEstimatesPrompt } from "../../../prompts/task_estimates.ts";
 import { estimateOf } from "../../speckit/tasks/build.ts";
 import type { Task, TaskDag } from "../../speckit/tasks/model.ts";
@@ -108,7 +108,10 @@ export async function estimateEffortWithModel(llm: Llm, dag: TaskDag, tasks: Tas
     else sizes[e.id] = e.size;
   }
   const estimated = Object.keys(sizes).length;
-  if (!estimated) throw new Error(`the answer sized none of the ${sent.length} tasks sent${ignored.length ? ` (it named ${list(ignored)})` : ""}`);
+  if (!estimated) {
+    const issue = `the answer sized none of the ${sent.length} tasks sent${ignored.length ? ` (it named ${list(ignored)})` : ""}`;
+    throw new StructuredOutputError(issue, { provider: llm.provider, model: llm.model, raw: list(ignored), issues: [issue], attempts: 1 });
+  }
   const ranked = Object.values(sizes).sort((a, b) => SIZE_WEIGHT[a] - SIZE_WEIGHT[b]);
   const median = ranked[Math.floor((ranked.length - 1) / 2)]!;
   const filled = tasks.filter((t) => !sizes[t.id]).map((t) => t.id);
