@@ -1,6 +1,7 @@
 // The task DAG as a graph: validation, and the order execute_tasks feeds its parallel loop.
 import { describe, it, expect } from "vitest";
 import { DagError, loopModel, topoOrder, windowOrder, type DagTaskInput } from "../../f/devgodzilla/lib/dag/graph.ts";
+import { selectTasks } from "../../f/devgodzilla/lib/dag/plan.ts";
 import { mulberry32 } from "../../bench/lib/random.ts";
 
 const t = (id: string, ...dependsOn: string[]): DagTaskInput => ({ id, dependsOn });
@@ -87,5 +88,18 @@ describe("the DAG", () => {
         expect(loopModel(tasks, c, (x) => minutes.get(x.id)!)(order)).toBe(replay.makespan);
       }
     }
+  });
+
+  it("a task after a checked-off one still waits for the open work that one waited for (the DAG given is transitively reduced)", () => {
+    // T003 → T002 (checked off) → T001 (open): reduced, the DAG holds no edge T003 → T001.
+    const task = (id: string, dependsOn: string[], done = false) => ({ id, description: `task ${id}`, files: [], dependsOn, done });
+    const tasks = [task("T001", []), task("T002", ["T001"], true), task("T003", ["T002"]), task("T004", ["T003"], true), task("T005", ["T004", "T002"])];
+    const open = selectTasks(tasks, true);
+    expect(open.map((x) => [x.id, x.dependsOn])).toEqual([
+      ["T001", []],
+      ["T003", ["T001"]],
+      ["T005", ["T003", "T001"]],
+    ]);
+    expect(selectTasks(tasks, false).map((x) => x.id)).toEqual(["T001", "T002", "T003", "T004", "T005"]);
   });
 });

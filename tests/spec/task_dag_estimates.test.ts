@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promptText, startLlmServer, type LlmExchange, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runTaskDag } from "../../f/devgodzilla/lib/llm/steps/task_dag.ts";
 import { windowOrder } from "../../f/devgodzilla/lib/dag/graph.ts";
+import { selectTasks } from "../../f/devgodzilla/lib/dag/plan.ts";
+import type { DagTask } from "../../f/devgodzilla/lib/dag/model.ts";
 import { MAX_CALLS, MAX_TASKS_PER_CALL } from "../../f/devgodzilla/lib/llm/steps/task_estimates.ts";
 
 const KEY = "sk-task-estimates-test-0123456789";
@@ -40,12 +42,8 @@ let answer: (ex: LlmExchange) => LlmReply = () => sized(HEAVY);
 const llm = () => ({ provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" });
 const opts = { llm_options: { maxAttempts: 1, structuredAttempts: 1 } };
 const estimateRequests = (from: number) => server.requests.slice(from).filter(isEstimate);
-/** The order dag_plan gives the parallel loop (lib/dag/plan.ts: checked-off tasks dropped with the edges to them, then windowOrder over each task's weight). */
-const planOrder = (dag: { tasks: { id: string; dependsOn: string[]; weight: number; done: boolean }[] }, concurrency: number) => {
-  const done = new Set(dag.tasks.filter((t) => t.done).map((t) => t.id));
-  const open = dag.tasks.filter((t) => !done.has(t.id)).map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => !done.has(d)) }));
-  return windowOrder(open, concurrency, (t) => t.weight);
-};
+/** The order dag_plan gives the parallel loop: the tasks it selects, in windowOrder by each task's weight. */
+const planOrder = (dag: { tasks: DagTask[] }, concurrency: number) => windowOrder(selectTasks(dag.tasks, true), concurrency, (t) => t.weight ?? 1);
 
 beforeAll(async () => {
   server = await startLlmServer((ex) => answer(ex));

@@ -68,18 +68,24 @@ function phaseList(phases: unknown): { index: number; number: string | null; kin
   );
 }
 
-/** The tasks to consider: validated, checked-off ones (skip_done) dropped with the edges to them. */
-function selectTasks(input: Input): DagTask[] {
-  let tasks = input.dag.tasks.map((t) => ({ ...t, dependsOn: t.dependsOn ?? [] }));
+/** The tasks to consider: validated; with `skipDone`, checked-off ones dropped, their dependants waiting for what they waited for. */
+export function selectTasks(given: readonly DagTask[], skipDone: boolean): DagTask[] {
+  let tasks = given.map((t) => ({ ...t, dependsOn: t.dependsOn ?? [] }));
   try {
     topoOrder(tasks);
   } catch (e) {
     if (e instanceof DagError) throw new InputError("dag", e.message.split(" — ")[0]!);
     throw e;
   }
-  if (input.skip_done) {
+  if (skipDone) {
+    // A dependency on a checked-off task stands for what that task waited for: the DAG given is
+    // transitively reduced, so dropping the edge alone would let a task overtake open work.
     const done = new Set(tasks.filter((t) => t.done).map((t) => t.id));
-    tasks = tasks.filter((t) => !done.has(t.id)).map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => !done.has(d)) }));
+    const openBefore = new Map<string, string[]>();
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    const open = (deps: readonly string[]) => [...new Set(deps.flatMap((d) => (done.has(d) ? openBefore.get(d)! : [d])))];
+    for (const id of topoOrder(tasks)) if (done.has(id)) openBefore.set(id, open(byId.get(id)!.dependsOn));
+    tasks = tasks.filter((t) => !done.has(t.id)).map((t) => ({ ...t, dependsOn: open(t.dependsOn) }));
   }
   if (!tasks.length) throw new InputError("dag", "every task is already checked off in tasks.md: nothing to run");
   return tasks;
@@ -123,7 +129,7 @@ export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResul
   const org = parseOrgAgents(deps.agents); // a bad agents resource fails here, before any branch exists
   if (!deps.stateJob) throw new InputError("flow", "dag_plan runs as a step of the execute_tasks flow (no flow job id in this job's environment)");
   const phases = phaseList(input.dag.phases);
-  const tasks = selectTasks(input);
+  const tasks = selectTasks(input.dag.tasks, input.skip_done);
   const runKey =
     input.run_key ||
     defaultRunKey(
