@@ -53,6 +53,8 @@ export type JournalEntry =
       started_at: string;
       duration_ms: number;
       attempts: number;
+      /** The job ids of the failed attempts before this one (a retried step). */
+      failed_attempts?: string[];
       path?: string;
       parent_job?: string;
     }
