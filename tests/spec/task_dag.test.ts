@@ -105,6 +105,18 @@ describe("rules on small inputs", () => {
     expect(parseTasksMd(md, { weights: { T002: 10 } }).criticalPath).toEqual({ tasks: ["T001", "T002"], weight: 11 });
   });
 
+  it("reads a task's own estimate in hours whatever unit it is written in, so a day outweighs four hours", () => {
+    const md = [
+      "- [ ] T001 [P] Migrate the schema (est: 1d)",
+      "- [ ] T002 [P] Add the endpoint (est: 4h)",
+      "- [ ] T003 [P] Fix the typo (estimate 30 min)",
+      "- [ ] T004 [P] Wire the CLI [~2h]",
+      "- [ ] T005 [P] Polish",
+    ].join("\n");
+    const weights = Object.fromEntries(parseTasksMd(md).tasks.map((t) => [t.id, t.weight]));
+    expect(weights).toEqual({ T001: 8, T002: 4, T003: 0.5, T004: 2, T005: 1 });
+  });
+
   it("finds file paths but not routes, commands or prose with slashes", () => {
     expect(extractFiles("Create User model in src/models/user.py")).toEqual(["src/models/user.py"]);
     expect(extractFiles("Contract test POST `/auth/callback` in `tests/contract/test_auth.py`")).toEqual(["tests/contract/test_auth.py"]);

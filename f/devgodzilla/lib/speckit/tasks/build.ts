@@ -71,7 +71,17 @@ interface ParallelPair {
   line: number;
 }
 
-const WEIGHT_RE = /\((?:est(?:imate)?|weight|size)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:h|hours?|pts?|points?|d|days?)?\)|\[~\s*(\d+(?:\.\d+)?)\s*h\]/i;
+/** A task line's own estimate: `(est: 3h)`, `(estimate 30 min)`, `(size: 2d)`, `(weight 5)`, `[~2h]`. */
+const WEIGHT_RE =
+  /\((?:est(?:imate)?|weight|size)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(h|hours?|m|mins?|minutes?|d|days?|pts?|points?)?\)|\[~\s*(\d+(?:\.\d+)?)\s*(h|m|min|d)\]/i;
+/** Estimates in hours, so a file mixing units orders its tasks right (a working day is 8 h); points and bare numbers as written. */
+function estimateOf(description: string): number | undefined {
+  const m = WEIGHT_RE.exec(description);
+  if (!m) return undefined;
+  const value = Number(m[1] ?? m[3]);
+  const unit = (m[2] ?? m[4] ?? "").toLowerCase();
+  return unit.startsWith("d") ? value * 8 : unit.startsWith("m") ? value / 60 : value;
+}
 const TABLE_HEADER = {
   dep: new RegExp(
     RELATION_WORDS.filter((r) => r.cls === "dep")
@@ -667,8 +677,7 @@ export class DagBuilder {
     const prev = new Int32Array(n).fill(-1);
     const weights = this.tasks.map((t) => {
       const w = this.opts.weights?.[t.id];
-      const m = WEIGHT_RE.exec(t.description);
-      return w !== undefined && w >= 0 ? w : m ? Number(m[1] ?? m[2]) : 1;
+      return w !== undefined && w >= 0 ? w : (estimateOf(t.description) ?? 1);
     });
     for (const v of order) {
       let lv = 0;
