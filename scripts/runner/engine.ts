@@ -87,6 +87,10 @@ class Suspended extends Error {
 }
 
 class Canceled extends Error {
+  /** Set when the cancel stopped the flow at a step boundary: the result of the step that ran last. */
+  lastResult?: { value: unknown };
+  /** Set when a step failed in the canceled flow: its error, which is what a parent flow sees. */
+  failedWith?: StepError;
   constructor(
     readonly jobId: string,
     readonly reason: string,
@@ -152,10 +156,17 @@ class Execution {
   }
 
   private checkCanceled(scope: Scope) {
+    const canceled = this.canceledOf(scope);
+    if (canceled) throw canceled;
+  }
+
+  /** The cancel of a flow job this scope runs inside, if there is one. */
+  private canceledOf(scope: Scope): Canceled | undefined {
     for (const id of scope.flowJobs) {
       const j = this.engine.jobs.get(id);
-      if (j?.status === "canceled") throw new Canceled(id, j.canceled_reason ?? "");
+      if (j?.status === "canceled") return new Canceled(id, j.canceled_reason ?? "");
     }
+    return undefined;
   }
 
   async runFlow(flow: FlowFile, flowInput: Record<string, unknown>): Promise<unknown> {
@@ -179,6 +190,10 @@ class Execution {
       return out.result;
     } catch (e) {
       if (e instanceof Suspended || e instanceof Canceled) throw e;
+      // As on Windmill: a step that fails in a canceled flow ends it canceled, without its failure
+      // module; a parent flow sees the step's error.
+      const canceled = this.canceledOf(scope);
+      if (canceled) throw Object.assign(canceled, { failedWith: toStepError(e) });
       return this.handleFailure(e, flow.value.failure_module, scope, `${scope.prefix}failure`);
     }
   }
@@ -215,7 +230,12 @@ class Execution {
     let pendingResume: { resume: unknown; resumes: unknown[]; approvers: string[] } | undefined;
     this.book.begin(scope.flowJobId, modules, scope.failureModule);
     for (const [i, m] of modules.entries()) {
-      this.checkCanceled(scope);
+      try {
+        this.checkCanceled(scope);
+      } catch (e) {
+        if (i > 0 && e instanceof Canceled) e.lastResult ??= { value: prev };
+        throw e;
+      }
       const ctx: ExprContext = {
         flow_input: scope.flowInput,
         results: resultsView(scope.results),
@@ -553,8 +573,16 @@ class Execution {
     } catch (e) {
       if (e instanceof Suspended) throw e;
       if (e instanceof Canceled && e.jobId !== flowJobId) throw e;
-      // A canceled subflow is a failed step of its parent (which goes on with its own error handling).
-      const error = e instanceof Canceled ? { name: "Canceled", message: e.message, step_id: m.id } : toStepError(e, m.id);
+      if (e instanceof Canceled && e.lastResult && !e.failedWith) {
+        // As on Windmill (observed on CE v1.592.1): a subflow canceled between its steps reports the
+        // step that ran last to its parent, whose step succeeds with that result and which goes on.
+        const result = e.lastResult.value;
+        this.endInner(job, "canceled", { error: toStepError(e) });
+        this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
+        return result;
+      }
+      // Canceled before any step ran, or failed: a failed step of its parent (which goes on with its own error handling).
+      const error = e instanceof Canceled ? (e.failedWith ?? { name: "Canceled", message: e.message, step_id: m.id }) : toStepError(e, m.id);
       this.endInner(job, e instanceof Canceled ? "canceled" : "failure", { error });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };

@@ -7,7 +7,8 @@ import { describe, it, expect } from "vitest";
 import { RunState } from "../../f/devgodzilla/lib/dag/run_state.ts";
 import { WATCH, type RunPlan, type TaskOutcome } from "../../f/devgodzilla/lib/dag/model.ts";
 import type { FlowState } from "../../f/devgodzilla/lib/platform/windmill.ts";
-import { diagnose } from "../../f/devgodzilla/lib/dag/watch.ts";
+import { diagnose, RunDeadlineError, watchStep } from "../../f/devgodzilla/lib/dag/watch.ts";
+import { nextStep } from "../../f/devgodzilla/lib/flow_failure.ts";
 
 /** A seeded source of choices; some seeds favour the newest or the oldest pending operation, to reach extreme orders. */
 function rng(seed: number) {
@@ -129,5 +130,27 @@ describe("the run's deadline", () => {
     expect(message).toMatch(/A started at .* and did not finish/);
     expect(message).toMatch(/B never started: it waits for A/);
     expect(message).toMatch(/job job-9 \(f\/devgodzilla\/execute_task\) has waited 9\d s in the queue: no live worker listens on tag 'agents'/);
+  });
+
+  it("past the deadline the watch cancels the run with that message and fails with it too, so a flow that runs execute_tasks as a step fails that step", async () => {
+    const state = new SteppedState();
+    const p = { ...plan({ A: [] }), state_job: "flow-1" } as unknown as RunPlan;
+    const canceled: [string, string][] = [];
+    const deps = {
+      state,
+      post: async () => "resumed" as const,
+      queued: async () => [],
+      workersWithTags: async () => ({}),
+      cancel: async (job: string, reason: string) => (canceled.push([job, reason]), true),
+    };
+    const random = rng(5);
+    let failure: unknown;
+    await drive(state, random, [watchStep(p, { error: { name: "SuspendedTimedOut" } }, deps, "10 s").catch((e) => (failure = e))]);
+    expect(failure).toBeInstanceOf(RunDeadlineError);
+    expect((failure as Error).message).toMatch(/1 of 1 tasks did not finish within 10 s/);
+    expect(canceled).toEqual([["flow-1", (failure as Error).message]]);
+    expect(nextStep(RunDeadlineError.name)).toMatch(/deadline.*run execute_tasks again with the same inputs/);
+    // Resumed by the last task's finish instead, the watch has nothing to do.
+    await expect(watchStep(p, {}, deps)).resolves.toEqual({ timed_out: false });
   });
 });

@@ -273,14 +273,24 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
     expect(await again.text()).toMatch(/already sent/);
   });
 
-  it("a step that cancels its flow with a reason ends the run canceled with that reason; a canceled subflow fails its parent's step", async () => {
+  it("a step that cancels its flow with a reason ends the run canceled with that reason; as a subflow it is a successful step of its parent, which goes on (as observed on Windmill)", async () => {
     const out = await run("cancel");
     expect(out.status).toBe("canceled");
     expect(out.error?.message).toMatch(/deadline: T1 never started/);
     const parent = await run("cancel_child");
+    expect(parent.status).toBe("success");
+    // The parent's next step sees the canceling step's result as the subflow's.
+    expect(parent.result).toEqual({ value: { canceled: expect.any(String) }, label: "" });
+  });
+
+  it("a step that cancels its flow and then fails fails its parent's step, whose failure module sees the error (as observed on Windmill)", async () => {
+    const out = await run("cancel_fail");
+    expect(out.status).toBe("canceled");
+    expect(out.error?.message).toMatch(/deadline: T1 never started/);
+    const parent = await run("cancel_fail_child");
     expect(parent.status).toBe("failure");
     expect(parent.result).toMatchObject({
-      value: { error: { name: "Canceled", step_id: "child", message: expect.stringMatching(/deadline: T1 never started/) } },
+      value: { error: { message: expect.stringMatching(/canceled, and failing: deadline: T1 never started/), step_id: "stop" } },
     });
   });
 

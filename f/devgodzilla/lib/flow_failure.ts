@@ -4,6 +4,7 @@
 import { ConfigError, InputError } from "./errors.ts";
 import { DagError } from "./dag/graph.ts";
 import { TaskAttemptsError } from "./dag/task_attempts.ts";
+import { RunDeadlineError } from "./dag/watch.ts";
 import { TaskCycleError } from "./speckit/tasks.ts";
 import { GitError, PushRejectedError } from "./git.ts";
 import { ConstitutionViolationError, ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError } from "./llm/errors.ts";
@@ -22,6 +23,10 @@ const NEXT: [names: string[], next: string][] = [
   [
     [TaskAttemptsError.name],
     "Every attempt of the task failed: read its job's log, fix the cause (or give fallback_agents) and run again — finished tasks are skipped.",
+  ],
+  [
+    [RunDeadlineError.name],
+    "The run passed its deadline and was canceled: give the named tasks' tags live workers (or more of them), then run execute_tasks again with the same inputs — finished tasks are skipped.",
   ],
   [[GitError.name, PushRejectedError.name], "Check repository access and the run branch, then run the flow again: finished steps are not repeated."],
   [[ConstitutionViolationError.name], "Adjust the plan or amend the constitution, then run again from the plan step."],

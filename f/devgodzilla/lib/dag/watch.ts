@@ -1,9 +1,10 @@
 // The run's deadline. A watch waits (suspended, no worker) beside the task loop until every task
 // has an outcome; its suspend timeout is the run's deadline. Past it, the watch says what never
 // finished and why — a job queued with no live worker for its tag, or every such worker busy —
-// and cancels the run with that message (the cancel stops every job under it). Running the flow
-// again with the same inputs skips the tasks that finished.
+// and cancels the run with that message (the cancel stops every job under it), then fails with
+// it too. Running the flow again with the same inputs skips the tasks that finished.
 
+import { DevGodzillaError } from "../errors.ts";
 import type { RunPlan } from "./model.ts";
 import { RunState, type RunStateDeps } from "./run_state.ts";
 
@@ -21,11 +22,8 @@ export interface WatchDeps extends RunStateDeps {
   cancel(jobId: string, reason: string): Promise<boolean>;
 }
 
-export interface WatchResult {
-  timed_out: boolean;
-  reason?: string;
-  canceled?: boolean;
-}
+/** The run passed its deadline and was canceled; the message says what never finished and why. */
+export class RunDeadlineError extends DevGodzillaError {}
 
 const age = (iso?: string) => (iso ? `${Math.round((Date.now() - Date.parse(iso)) / 1000)} s` : "a while");
 
@@ -58,10 +56,13 @@ export async function diagnose(plan: RunPlan, deps: WatchDeps, waited: string): 
   ].join("\n");
 }
 
-export async function watchStep(plan: RunPlan, resume: unknown, deps: WatchDeps, waited = "the run's deadline"): Promise<WatchResult> {
+export async function watchStep(plan: RunPlan, resume: unknown, deps: WatchDeps, waited = "the run's deadline"): Promise<{ timed_out: false }> {
   const error = (resume as { error?: { name?: string } } | null)?.error;
   if (!error) return { timed_out: false };
   const reason = await diagnose(plan, deps, waited);
-  const canceled = await deps.cancel(plan.state_job, reason);
-  return { timed_out: true, reason, canceled };
+  await deps.cancel(plan.state_job, reason);
+  // Failing too matters when execute_tasks is a step of another flow (spec_to_pr): on Windmill a
+  // subflow canceled by one of its own steps that then succeeds is a successful step of its parent,
+  // which would go on (observed on CE v1.592.1); a step that fails fails the parent's step.
+  throw new RunDeadlineError(reason);
 }
