@@ -31,6 +31,8 @@ export interface FakeWindmillOptions {
   workspace: string;
   resources?: Record<string, { resource_type?: string; value: unknown }>;
   variables?: Record<string, string>;
+  /** Whether the token's user is an admin of the workspace (default true). */
+  admin?: boolean;
 }
 
 export interface FakeWindmillApi {
@@ -144,7 +146,15 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
     },
   };
   const secret = randomBytes(16).toString("hex");
-  const server = await serveWindmill((baseUrl) => windmillRoutes(backend, { workspace: opts.workspace, secret: () => secret, baseUrl }), {
+  // What a deploy's preflight asks: the version, who the token is, the workspace (no HTTP routes:
+  // this fake is a server without the http_trigger feature).
+  const serverRoutes: ReturnType<typeof windmillRoutes> = [
+    ["GET", /^\/api\/version$/, () => "CE v1.592.1"],
+    ["GET", /^\/api\/users\/whoami$/, () => ({ email: "bot@windmill.dev", super_admin: false })],
+    ["POST", /^\/api\/workspaces\/exists$/, (_m, { body }) => (body as { id?: string })?.id === opts.workspace],
+    ["GET", new RegExp(`^/api/w/${opts.workspace}/users/whoami$`), () => ({ username: "bot", email: "bot@windmill.dev", is_admin: opts.admin ?? true })],
+  ];
+  const server = await serveWindmill((baseUrl) => [...windmillRoutes(backend, { workspace: opts.workspace, secret: () => secret, baseUrl }), ...serverRoutes], {
     token: opts.token,
     workspace: opts.workspace,
   });

@@ -409,8 +409,9 @@ export async function serveWindmill(
       res.writeHead(status, { "content-type": text ? "text/plain" : "application/json" }).end(text ? payload : JSON.stringify(payload ?? null));
     };
     try {
-      const signed = /\/jobs_u\/(resume|cancel)\//.test(url.pathname);
-      if (!signed && !authorized) throw new HttpError(401, "Unauthorized: missing or invalid token");
+      // Resume/cancel URLs are signed instead; the server version is public (as on Windmill).
+      const open = /\/jobs_u\/(resume|cancel)\//.test(url.pathname) || url.pathname === "/api/version";
+      if (!open && !authorized) throw new HttpError(401, "Unauthorized: missing or invalid token");
       for (const [method, re, handler] of table) {
         const m = url.pathname.match(re);
         if (!m || (method !== "*" && method !== req.method)) continue;

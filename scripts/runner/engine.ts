@@ -108,6 +108,8 @@ const uuidFrom = (name: string) => {
   const h = createHash("sha256").update(name).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
+/** Windmill leaves failed_retries out when there were none. */
+const failedRetries = (jobs: string[]): Partial<FlowStatusModule> => (jobs.length ? { failed_retries: [...jobs] } : {});
 const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
 
 interface Scope {
@@ -299,10 +301,12 @@ class Execution {
     this.book.update(job.id, fields);
   }
 
-  /** A loop or branch module's flow jobs as they start and end (flow_jobs, flow_jobs_success). */
+  /** A loop or branch module's flow jobs as they start and end (flow_jobs, flow_jobs_success, flow_jobs_duration). */
   private flowJobsOf(scope: Scope, m: FlowModule, base: Partial<FlowStatusModule>) {
     const jobs: string[] = [];
     const success: (boolean | null)[] = [];
+    const startedAt: (string | null)[] = [];
+    const durationMs: (number | null)[] = [];
     const mark = (extra: Partial<FlowStatusModule> = {}) =>
       this.book.set(scope.flowJobId, m.id, {
         type: "InProgress",
@@ -310,16 +314,22 @@ class Execution {
         job: jobs[jobs.length - 1] ?? base.job,
         flow_jobs: [...jobs],
         flow_jobs_success: [...success],
+        flow_jobs_duration: { started_at: [...startedAt], duration_ms: [...durationMs] },
         ...extra,
       });
     return {
       begin: () => mark(),
       start: (id: string, extra?: Partial<FlowStatusModule>) => {
-        if (!jobs.includes(id)) (jobs.push(id), success.push(null));
+        if (!jobs.includes(id)) (jobs.push(id), success.push(null), startedAt.push(null), durationMs.push(null));
         mark(extra);
       },
+      /** After the flow job's own record was ended (endInner): its timing comes from there. */
       end: (id: string, ok: boolean) => {
-        success[jobs.indexOf(id)] = ok;
+        const i = jobs.indexOf(id);
+        const job = this.book.innerJob(id);
+        success[i] = ok;
+        startedAt[i] = job?.created_at ?? null;
+        durationMs[i] = job?.duration_ms ?? null;
         mark();
       },
     };
@@ -471,6 +481,7 @@ class Execution {
     const jobs = this.flowJobsOf(scope, m, { job: uuidFrom(`${this.record.id}/${key}`), parallel: v.parallel || undefined });
     jobs.begin();
     const run = async (b: (typeof v.branches)[number], i: number) => {
+      this.checkCanceled(scope); // as Windmill: a canceled flow starts no further branch
       jobs.start(ids[i]!, { branchall: { branch: i, len: v.branches.length } });
       try {
         const sub = { results: Object.create(scope.results), prefix: `${key}/${i}/` };
@@ -478,6 +489,7 @@ class Execution {
         jobs.end(ids[i]!, true);
         return result;
       } catch (e) {
+        if (e instanceof Canceled) jobs.end(ids[i]!, true); // see iteration(): the steps it ran succeeded
         if (e instanceof Suspended || e instanceof Canceled) throw e;
         jobs.end(ids[i]!, false);
         if (!b.skip_failure) throw e;
@@ -561,6 +573,7 @@ class Execution {
     skipFailures: boolean,
     at: { loop: ReturnType<Execution["flowJobsOf"]>; path: string; iterator?: FlowStatusModule["iterator"] },
   ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"] }> {
+    this.checkCanceled(scope); // as Windmill: a canceled flow starts no further iteration
     const id = uuidFrom(`${this.record.id}/${key}[${index}]`);
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
     const job = this.innerFlow(scope, m.id, id, at.path, iterInput);
@@ -582,6 +595,9 @@ class Execution {
       if (e instanceof Suspended) throw e;
       if (e instanceof Canceled) {
         this.endInner(job, "canceled", { error: toStepError(e) });
+        // The iteration stopped at a step boundary, after steps that succeeded: Windmill reports that
+        // outcome to the loop (worker_flow.rs: the parent is updated with `success && !is_failure_step`).
+        at.loop.end(id, true);
         throw e;
       }
       try {
@@ -606,7 +622,7 @@ class Execution {
     const replayed = this.done.get(key);
     if (replayed) {
       this.stepJobs.set(key, replayed.job_id);
-      this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: replayed.job_id });
+      this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: replayed.job_id, ...failedRetries(replayed.failed_attempts ?? []) });
       // Known to this process too: a suspended step's resume URL names this job (another step may post to it).
       if (!this.engine.jobs.has(replayed.job_id)) {
         const at = replayed.started_at ?? new Date().toISOString();
@@ -643,6 +659,7 @@ class Execution {
     // The step job's script path as Windmill lists it (an inline script: the flow path and step id).
     const stepPath = v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`;
     let attempt = 0;
+    const failedAttempts: string[] = [];
     for (;;) {
       const jobId = randomUUID();
       this.book.set(scope.flowJobId, m.id, { type: "InProgress", job: jobId });
@@ -665,10 +682,12 @@ class Execution {
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
           attempts: attempt + 1,
+          ...(failedAttempts.length ? { failed_attempts: failedAttempts } : {}),
           path: stepPath,
           parent_job: scope.flowJobId,
         };
         this.opts.runs.append(this.record.id, entry);
+        if (failedAttempts.length) this.book.set(scope.flowJobId, m.id, failedRetries(failedAttempts));
         this.engine.event({ type: "step-end", ...ref, attempt: attempt + 1, duration_ms: Date.now() - attemptStarted, success: true, result: entry.result });
         return entry.result;
       } catch (e) {
@@ -684,6 +703,8 @@ class Execution {
           retry_in_s: retryable ? delays[attempt] : undefined,
         });
         if (retryable) {
+          this.failedAttempt(scope, m, { id: jobId, path: stepPath, args, started: attemptStarted, error: toStepError(e, m.id) });
+          failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
           await sleep(delays[attempt] * 1000);
           attempt++;
@@ -700,13 +721,33 @@ class Execution {
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
           attempts: attempt + 1,
+          ...(failedAttempts.length ? { failed_attempts: failedAttempts } : {}),
           path: stepPath,
           parent_job: scope.flowJobId,
         });
+        if (failedAttempts.length) this.book.set(scope.flowJobId, m.id, failedRetries(failedAttempts));
         if (m.continue_on_error) return { error };
         throw new FlowFailure(error);
       }
     }
+  }
+
+  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries). */
+  private failedAttempt(scope: Scope, m: FlowModule, a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError }) {
+    const redact = (v: unknown) => this.opts.resolver.redactor.redactDeep(json(v));
+    this.book.job({
+      id: a.id,
+      path: a.path,
+      kind: "script",
+      step_id: m.id,
+      parent_job: scope.flowJobId,
+      root_job: this.record.root_job ?? this.record.id,
+      status: "failure",
+      args: redact(a.args) as Record<string, unknown>,
+      result: redact({ error: a.error }),
+      created_at: new Date(a.started).toISOString(),
+      duration_ms: Date.now() - a.started,
+    });
   }
 
   private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {

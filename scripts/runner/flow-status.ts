@@ -16,6 +16,10 @@ export interface FlowStatusModule {
   skipped?: boolean;
   flow_jobs?: string[];
   flow_jobs_success?: (boolean | null)[];
+  /** When each of flow_jobs started and how long it took, null until it ended (Windmill's FlowJobsDuration). */
+  flow_jobs_duration?: { started_at: (string | null)[]; duration_ms: (number | null)[] };
+  /** A retried step (Success or Failure): the jobs of its failed attempts, oldest first. */
+  failed_retries?: string[];
   /** An iterating for-loop: the index reached and the items (dropped once the loop ended, as Windmill does). */
   iterator?: { index: number; itered: unknown[] };
   branchall?: { branch: number; len: number };
@@ -31,11 +35,11 @@ export interface FlowStatus {
   failure_module: FlowStatusModule;
 }
 
-/** A job of a run that has no run record: a loop iteration's or a branch's flow job, or an identity step. */
+/** A job of a run that has no run record: a loop iteration's or a branch's flow job, an identity step, or a failed attempt of a retried step. */
 export interface InnerJob {
   id: string;
   path: string;
-  kind: "flow" | "identity";
+  kind: "flow" | "identity" | "script";
   step_id: string;
   parent_job: string;
   root_job: string;
@@ -99,6 +103,10 @@ export class FlowStatusBook {
   job(j: InnerJob) {
     this.state.jobs[j.id] = j;
     this.save();
+  }
+
+  innerJob(id: string): InnerJob | undefined {
+    return this.state.jobs[id];
   }
 
   update(id: string, patch: Partial<InnerJob>) {

@@ -3,6 +3,8 @@
 // same route table as the tests' fake (scripts/fakes/windmill-routes.ts), so scripts use the real
 // client unchanged.
 import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { HttpError, serveWindmill, windmillRoutes, type ResourceRow, type WindmillBackend, type WmJob } from "../fakes/windmill-routes.ts";
 import type { Engine, JobInfo } from "./engine.ts";
 import { ResumeRejected } from "./resumes.ts";
@@ -124,13 +126,12 @@ export async function startLocalApi(workspace = "local"): Promise<LocalApi> {
   const jobOf = (id: string) => [...engines].map((e) => e.jobs.get(id)).find(Boolean);
   /** A step, iteration, branch or identity job of a run this process does not run (finished, or run by another process). */
   const pastJob = (runs: RunStore, id: string): WmJob | undefined => {
-    for (const r of runs.list()) {
-      const state = runs.loadFlowState(r.id);
-      if (state.jobs[id]) return innerView(workspace, state.jobs[id], state);
-      const step = runs.journal(r.id).find((e): e is Extract<JournalEntry, { type: "step" }> => e.type === "step" && e.job_id === id);
-      if (step) return stepView(workspace, r, step);
-    }
-    return undefined;
+    const runId = runs.runOfJob(id);
+    if (!runId || !existsSync(path.join(runs.runDir(runId), "run.json"))) return undefined;
+    const state = runs.loadFlowState(runId);
+    if (state.jobs[id]) return innerView(workspace, state.jobs[id], state);
+    const step = runs.journal(runId).find((e): e is Extract<JournalEntry, { type: "step" }> => e.type === "step" && e.job_id === id);
+    return step ? stepView(workspace, runs.load(runId), step) : undefined;
   };
 
   /** Resources jobs create at run time (e.g. webhook delivery claims); persisted beside the runs. */

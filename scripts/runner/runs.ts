@@ -2,7 +2,7 @@
 // directory. A run is `run.json` (inputs, status, result, pending approval) plus `journal.jsonl`,
 // an append-only log of finished steps and submitted approvals. Replaying the journal is how a
 // resumed (or crashed and restarted) run skips the steps it already finished.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
@@ -53,6 +53,8 @@ export type JournalEntry =
       started_at: string;
       duration_ms: number;
       attempts: number;
+      /** The job ids of the failed attempts before this one (a retried step). */
+      failed_attempts?: string[];
       path?: string;
       parent_job?: string;
     }
@@ -81,6 +83,7 @@ export class RunStore {
   }
 
   save(record: RunRecord) {
+    if (!this.index.runs.has(record.id)) this.indexRun(record.id);
     const dir = this.runDir(record.id);
     mkdirSync(path.join(dir, "logs"), { recursive: true });
     const tmp = path.join(dir, `run.json.${process.pid}.tmp`);
@@ -104,6 +107,7 @@ export class RunStore {
   }
 
   append(id: string, entry: JournalEntry) {
+    if (entry.type === "step") this.indexJobs(id, [entry.job_id]);
     appendFileSync(path.join(this.runDir(id), "journal.jsonl"), JSON.stringify(entry) + "\n");
   }
 
@@ -174,9 +178,91 @@ export class RunStore {
   }
 
   saveFlowState(id: string, state: RunFlowState) {
+    this.indexJobs(id, Object.keys(state.jobs));
     const tmp = path.join(this.runDir(id), `flow_status.json.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(state));
     renameSync(tmp, path.join(this.runDir(id), "flow_status.json"));
+  }
+
+  /**
+   * The run whose record holds job `jobId` (a step, iteration, branch or identity job), from the
+   * job index, or undefined. Runs the index does not cover yet (recorded before it existed, or
+   * after it was deleted) are indexed first. A hit is a hint: the caller reads that run's record,
+   * which is the truth.
+   */
+  runOfJob(jobId: string): string | undefined {
+    this.readIndex();
+    const hit = this.index.jobs.get(jobId);
+    if (hit) return hit;
+    if (!existsSync(this.dir)) return undefined;
+    for (const id of readdirSync(this.dir)) if (!this.index.runs.has(id) && existsSync(path.join(this.dir, id, "run.json"))) this.indexRun(id);
+    return this.index.jobs.get(jobId);
+  }
+
+  /**
+   * Job id → run id, kept in `<state>/job-index.jsonl` so a job of a finished run is found by
+   * reading one record. Append-only, shared by every runner process on the state folder: entries
+   * are written before the record that holds the job (a crash leaves at most an entry for a job
+   * that was never recorded — the record says so); each write starts with a newline, so a line a
+   * crash cut short spoils only itself. `{run}` marks a run whose jobs are all indexed.
+   */
+  get indexFile() {
+    return path.join(this.dir, "..", "job-index.jsonl");
+  }
+  private index = { file: 0, offset: 0, jobs: new Map<string, string>(), runs: new Set<string>() };
+
+  private writeIndex(entries: { run: string; job?: string }[]) {
+    if (!entries.length) return;
+    appendFileSync(this.indexFile, "\n" + entries.map((e) => JSON.stringify(e) + "\n").join(""));
+    for (const e of entries) this.noteIndexEntry(e);
+  }
+
+  private noteIndexEntry(e: { run?: unknown; job?: unknown }) {
+    if (typeof e.run !== "string") return;
+    if (typeof e.job === "string") this.index.jobs.set(e.job, e.run);
+    else this.index.runs.add(e.run);
+  }
+
+  private indexJobs(runId: string, jobIds: string[]) {
+    this.writeIndex(jobIds.filter((j) => this.index.jobs.get(j) !== runId).map((job) => ({ run: runId, job })));
+  }
+
+  /** Indexes the jobs a run's record already holds, then marks the run covered. */
+  private indexRun(runId: string) {
+    const steps = this.journal(runId).flatMap((e) => (e.type === "step" ? [e.job_id] : []));
+    this.indexJobs(runId, [...steps, ...Object.keys(this.loadFlowState(runId).jobs)]);
+    this.writeIndex([{ run: runId }]);
+  }
+
+  /** Reads what was appended to the index since the last read (by any process); complete lines only. */
+  private readIndex() {
+    let fd: number;
+    try {
+      fd = openSync(this.indexFile, "r");
+    } catch {
+      return; // no index yet: runOfJob indexes every run
+    }
+    try {
+      const { size, ino } = fstatSync(fd);
+      // Deleted or replaced since the last read: read it anew.
+      if (ino !== this.index.file || size < this.index.offset) this.index = { file: ino, offset: 0, jobs: new Map(), runs: new Set() };
+      if (size === this.index.offset) return;
+      const buf = Buffer.alloc(size - this.index.offset);
+      const n = readSync(fd, buf, 0, buf.length, this.index.offset);
+      const end = buf.subarray(0, n).lastIndexOf(10);
+      if (end < 0) return;
+      for (const line of buf.subarray(0, end).toString("utf8").split("\n")) {
+        if (!line) continue;
+        try {
+          this.noteIndexEntry(JSON.parse(line));
+        } catch {
+          // a line cut short by a crash
+        }
+      }
+      this.index.offset += end + 1;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   log(id: string, jobId: string, line: string) {

@@ -18,7 +18,7 @@ import path from "node:path";
 import { REPO_ROOT } from "../runner/bundle.ts";
 import { bundleModules, metadataProblems } from "../check/metadata.ts";
 import { schemaProblems } from "../check/schemas.ts";
-import { WindmillApiError, WindmillServer, WindmillSetupError, type WindmillTarget } from "./api.ts";
+import { targetFromEnv, WindmillApiError, WindmillServer, WindmillSetupError, type WindmillTarget } from "./api.ts";
 
 export interface DeployOptions {
   root?: string;
@@ -36,6 +36,11 @@ export interface DeployReport {
 }
 
 export const TRIGGERS = "f/**/*.http_trigger.yaml";
+
+/** Deploying failed after pushing began: the workspace may hold part of this checkout. */
+export class DeployPushError extends Error {
+  override name = "DeployPushError";
+}
 
 /** Windmill paths of the modules each module imports (Windmill's own parser, as the server uses it). */
 async function importGraph(root: string): Promise<Map<string, string[]>> {
@@ -161,7 +166,7 @@ export async function deploy(target: WindmillTarget, o: DeployOptions = {}): Pro
     const r = await execa(wmill, args, { cwd: root, reject: false, all: true, env: { NO_COLOR: "1" } });
     pushes++;
     if (r.exitCode !== 0)
-      throw new Error(`wmill sync push (${what}) failed:\n${(r.all ?? "").replaceAll(target.token, "***").split("\n").slice(-15).join("\n")}`);
+      throw new DeployPushError(`wmill sync push (${what}) failed:\n${(r.all ?? "").replaceAll(target.token, "***").split("\n").slice(-15).join("\n")}`);
     log(`  pushed ${what}`);
   };
   try {
@@ -179,7 +184,40 @@ export async function deploy(target: WindmillTarget, o: DeployOptions = {}): Pro
     const after = await gitStatus(root);
     const changed = after.filter((l) => !before.includes(l));
     return { server_version: version, pushes, modules: levels.flat().length, skipped_triggers: skipTriggers, checkout_changed: changed };
+  } catch (e) {
+    // A setup error here (server gone, no lock worker) came after pushing began: not "nothing ran".
+    throw e instanceof DeployPushError ? e : new DeployPushError((e as Error).message, { cause: e });
   } finally {
     profile.cleanup();
+  }
+}
+
+/**
+ * `npm run deploy [-- --skip-triggers]`: one line per problem. Exit 2 when a check before the first
+ * push stopped it (nothing pushed: the message says what to set or run), 1 when the deploy failed
+ * after pushing began, 0 when deployed.
+ */
+export async function deployCommand(o: { env?: NodeJS.ProcessEnv; argv?: string[]; root?: string; write?: (line: string) => void } = {}): Promise<number> {
+  const write = o.write ?? ((l: string) => process.stderr.write(l + "\n"));
+  const target = targetFromEnv(o.env ?? process.env);
+  if ("missing" in target) {
+    write(
+      `deploy: set ${target.missing.join(", ")} (the Windmill base URL, an admin token of the workspace, the workspace id) — see README "Run it on Windmill"`,
+    );
+    return 2;
+  }
+  try {
+    const r = await deploy(target, { root: o.root, skipTriggers: (o.argv ?? []).includes("--skip-triggers"), log: write });
+    if (r.checkout_changed.length) {
+      write(
+        `deploy: wmill wrote into the checkout (${r.checkout_changed.join(", ")}) — the committed metadata is not what this CLI expects; run \`npm run gen:metadata\``,
+      );
+      return 1;
+    }
+    write(`deployed ${r.modules} modules in ${r.pushes} pushes to Windmill ${r.server_version}${r.skipped_triggers ? " (HTTP routes left out)" : ""}`);
+    return 0;
+  } catch (e) {
+    write(`deploy: ${(e as Error).message}`);
+    return e instanceof WindmillSetupError ? 2 : 1;
   }
 }

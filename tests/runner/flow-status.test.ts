@@ -18,7 +18,16 @@ let probed: ReturnType<typeof run> | undefined;
 const probeRun = () => (probed ??= run("flow_status"));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-type Job = { id: string; job_kind: string; parent_job?: string; success?: boolean; result?: unknown; flow_status?: FlowStatus; type: string };
+type Job = {
+  id: string;
+  job_kind: string;
+  parent_job?: string;
+  success?: boolean;
+  canceled?: boolean;
+  result?: unknown;
+  flow_status?: FlowStatus;
+  type: string;
+};
 interface Probe {
   tag: string;
   job: string;
@@ -70,6 +79,8 @@ describe("flow_status of a flow job", () => {
       type: "InProgress",
       flow_jobs: [a!.flow_job, b!.flow_job],
       flow_jobs_success: [true, null],
+      // When each flow job started and how long it took, once it ended.
+      flow_jobs_duration: { started_at: [expect.any(String), null], duration_ms: [expect.any(Number), null] },
       iterator: { index: 1, itered: ["a", "b"] },
     });
     expect(byId(a!.parent!).each).toMatchObject({ flow_jobs: [a!.flow_job], flow_jobs_success: [null] });
@@ -98,6 +109,7 @@ describe("flow_status of a flow job", () => {
     const m = byId(fs);
     expect(m.each).toMatchObject({ flow_jobs_success: [true, true] });
     expect(m.each!.flow_jobs).toHaveLength(2);
+    expect(m.each!.flow_jobs_duration).toEqual({ started_at: [expect.any(String), expect.any(String)], duration_ms: [expect.any(Number), expect.any(Number)] });
     expect(m.each!.iterator).toBeUndefined(); // Windmill's Success carries no iterator
     expect(m.both).toMatchObject({ flow_jobs_success: [true, false] }); // the right branch failed, skip_failure kept the flow going
     expect(m.never).toMatchObject({ skipped: true });
@@ -138,6 +150,7 @@ describe("flow_status of a flow job", () => {
     expect(fs.modules).toEqual([expect.objectContaining({ id: "flaky", type: "Failure" })]);
     const steps = new RunStore(stateDir).journal(failed.runId).flatMap((e) => (e.type === "step" ? [e.job_id] : []));
     expect(fs.modules[0]!.job).toBe(steps[steps.length - 1]);
+    expect(fs.modules[0]!.failed_retries).toHaveLength(3); // 1 + 3 retries: the three before the last
 
     const loop = await run("loop_failure");
     expect(loop.status).toBe("success");
@@ -147,5 +160,41 @@ describe("flow_status of a flow job", () => {
     expect(bad).toMatchObject({ job_kind: "flow", success: false, parent_job: loop.runId });
     expect(bad.flow_status!.modules).toEqual([expect.objectContaining({ id: "maybe", type: "Failure" })]);
     expect(bad.flow_status!.failure_module).toMatchObject({ id: "failure", type: "Success" });
+  });
+
+  it("a retried step that succeeded: Success with its failed attempts' jobs in failed_retries, each a failed job of its own", async () => {
+    const out = await run("retry", { counter_file: path.join(stateDir, `counter-ok-${Date.now()}`), succeed_on: 2 });
+    expect(out.status).toBe("success");
+    const flaky = (await getJob(out.runId)).flow_status!.modules[0]!;
+    expect(flaky).toMatchObject({ id: "flaky", type: "Success", failed_retries: [expect.any(String)] });
+    expect(flaky.failed_retries![0]).not.toBe(flaky.job);
+    const failed = await getJob(flaky.failed_retries![0]!);
+    expect(failed).toMatchObject({
+      type: "CompletedJob",
+      success: false,
+      job_kind: "script",
+      parent_job: out.runId,
+      result: { error: { message: "run 1 failed on purpose" } },
+    });
+    // A step that succeeded the first time has none (Windmill leaves the field out).
+    expect((await getJob((await probeRun()).runId)).flow_status!.modules.every((m) => !("failed_retries" in m))).toBe(true);
+  });
+
+  it("canceled inside a loop iteration: the run canceled, no further iteration started, the iterations that ran with their outcome and duration, the failure module not run", async () => {
+    const out = await run("cancel_loop");
+    expect(out.status).toBe("canceled");
+    expect(out.error?.message).toMatch(/stopped by an operator/);
+    const fs = (await getJob(out.runId)).flow_status!;
+    // As Windmill: the loop had iterations left, so it stays InProgress; later modules and the failure module never ran.
+    expect(fs.modules.map((m) => `${m.id}:${m.type}`)).toEqual(["each:InProgress", "later:WaitingForPriorSteps"]);
+    expect(fs.failure_module).toMatchObject({ id: "failure", type: "WaitingForPriorSteps" });
+    const each = byId(fs).each!;
+    expect(each.flow_jobs).toHaveLength(2); // the third iteration was never started
+    // The second iteration stopped after a step that succeeded: Windmill reports that outcome to the loop.
+    expect(each.flow_jobs_success).toEqual([true, true]);
+    expect(each.flow_jobs_duration).toEqual({ started_at: [expect.any(String), expect.any(String)], duration_ms: [expect.any(Number), expect.any(Number)] });
+    const second = await getJob(each.flow_jobs![1]!);
+    expect(second).toMatchObject({ job_kind: "flow", success: false, canceled: true });
+    expect(second.flow_status!.modules.map((m) => `${m.id}:${m.type}`)).toEqual(["maybe_cancel:Success", "after:WaitingForPriorSteps"]);
   });
 });

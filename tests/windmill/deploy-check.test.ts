@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamicImportProblems } from "../../scripts/check/imports.ts";
 import { bunLockVersions, generateMetadata, lockDrift, metadataProblems, splitLock } from "../../scripts/check/metadata.ts";
 import { workspaceDependencies } from "../../scripts/check/dependencies.ts";
-import { importLevels } from "../../scripts/windmill/deploy.ts";
+import { deployCommand, importLevels } from "../../scripts/windmill/deploy.ts";
+import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/windmill-api.ts";
+import { closeServer } from "../../scripts/fakes/http.ts";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
 
 let root: string;
@@ -127,5 +131,81 @@ describe("npm run test:windmill without a server", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     expect(r.stdout).toMatch(/^test:windmill: skipped — WINDMILL_URL, WINDMILL_TOKEN, WINDMILL_WORKSPACE not set/);
+  });
+});
+
+describe("npm run deploy's exit codes", () => {
+  const env = (url: string, token = "t", workspace = "ws") => ({ WINDMILL_URL: url, WINDMILL_TOKEN: token, WINDMILL_WORKSPACE: workspace });
+  const run = async (o: Parameters<typeof deployCommand>[0]) => {
+    const lines: string[] = [];
+    const code = await deployCommand({ ...o, write: (l) => lines.push(l) });
+    return { code, lines };
+  };
+  let wm: FakeWindmillApi;
+  beforeAll(async () => {
+    wm = await startWindmillApi({ token: "t", workspace: "ws" });
+  });
+  afterAll(() => wm.close());
+  const pushed = () => wm.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/workspaces/exists"));
+
+  it("without WINDMILL_URL/TOKEN/WORKSPACE: one line naming them, exit 2", async () => {
+    const r = await execa(path.join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/windmill/deploy-main.ts"], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, WINDMILL_URL: "http://127.0.0.1:1" },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^deploy: set WINDMILL_TOKEN, WINDMILL_WORKSPACE \(/)]);
+  });
+
+  it("a server that does not answer: one line saying to check WINDMILL_URL, exit 2", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await closeServer(closed);
+    const r = await run({ env: env(`http://127.0.0.1:${port}`) });
+    expect(r).toEqual({ code: 2, lines: [expect.stringMatching(/^deploy: cannot reach Windmill at .*check WINDMILL_URL/)] });
+  });
+
+  it("a rejected token, an unknown workspace, a user who is not an admin: one line naming what to fix, exit 2, nothing pushed", async () => {
+    expect(await run({ env: env(wm.baseUrl, "wrong") })).toEqual({ code: 2, lines: [expect.stringMatching(/rejected the token .* set WINDMILL_TOKEN$/)] });
+    expect(await run({ env: env(wm.baseUrl, "t", "nope") })).toEqual({
+      code: 2,
+      lines: [expect.stringMatching(/workspace "nope" does not exist .*WINDMILL_WORKSPACE$/)],
+    });
+    const member = await startWindmillApi({ token: "t", workspace: "ws", admin: false });
+    try {
+      expect(await run({ env: env(member.baseUrl) })).toEqual({ code: 2, lines: [expect.stringMatching(/not an admin of workspace "ws"/)] });
+    } finally {
+      await member.close();
+    }
+    expect(pushed()).toEqual([]);
+  });
+
+  it("a server without HTTP routes: one line offering --skip-triggers, exit 2, nothing pushed", async () => {
+    const r = await run({ env: env(wm.baseUrl) });
+    expect(r).toEqual({ code: 2, lines: [expect.stringMatching(/has no HTTP routes .*`npm run deploy -- --skip-triggers`/)] });
+    expect(pushed()).toEqual([]);
+  });
+
+  it("stale deployment metadata: one line saying to run gen:metadata, exit 2, nothing pushed", async () => {
+    const task = path.join(root, "f/devgodzilla/run_status.ts");
+    const saved = readFileSync(task, "utf8");
+    writeFileSync(task, saved + "\n// edited\n");
+    try {
+      const r = await run({ env: env(wm.baseUrl), argv: ["--skip-triggers"], root });
+      expect(r).toEqual({ code: 2, lines: [expect.stringMatching(/^deploy: the deployment metadata is stale \(.*gen:metadata/)] });
+    } finally {
+      writeFileSync(task, saved);
+    }
+    expect(pushed()).toEqual([]);
+  });
+
+  it("a push the server refuses after the checks passed: the server's answer in one line, exit 1", async () => {
+    // This fake has no resource-type endpoints: the first write (the resource types) fails.
+    const r = await run({ env: env(wm.baseUrl), argv: ["--skip-triggers"], root: REPO_ROOT });
+    expect(r.code).toBe(1);
+    expect(r.lines.at(-1)).toMatch(/^deploy: GET \/api\/w\/ws\/resources\/type\/exists\/c_devgodzilla_\w+: HTTP 404/);
   });
 });

@@ -22,7 +22,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
 import { bundleModules, flowFolders } from "../../scripts/check/metadata.ts";
-import { deploy, gitStatus, TRIGGERS, wmillProfile } from "../../scripts/windmill/deploy.ts";
+import { deploy, DeployPushError, gitStatus, TRIGGERS, wmillProfile } from "../../scripts/windmill/deploy.ts";
 import { targetFromEnv, WindmillServer, WindmillSetupError, type WindmillTarget } from "../../scripts/windmill/api.ts";
 import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from "./compare.ts";
 import { makeFixture, type Fixture } from "./fixture.ts";
@@ -278,7 +278,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`test:windmill: ${e instanceof WindmillSetupError ? e.message : ((e as Error).stack ?? String(e))}\n`);
+    // A setup or deploy failure is one line that says what to do; anything else is a bug: its stack.
+    const known = e instanceof WindmillSetupError || e instanceof DeployPushError;
+    process.stderr.write(`test:windmill: ${known ? e.message : ((e as Error).stack ?? String(e))}\n`);
     process.exit(2);
   },
 );
