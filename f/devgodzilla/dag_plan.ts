@@ -20,6 +20,9 @@ export async function main(
       weight?: number;
       done?: boolean;
     }[];
+    /** What building the DAG cost (task_dag's model calls): counted in the run's usage and budget. */
+    usage?: { calls?: number; inputTokens?: number; outputTokens?: number; costUsd?: number; unpricedModels?: string[] };
+    usage_id?: string;
   },
   concurrency = 4,
   runnable: "script" | "flow" = "script",

@@ -8,7 +8,7 @@ export async function main(
   branch: string,
   commit: string,
   spec_usage: Usage = {},
-  execution: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; stop_reason?: string } = {},
+  execution: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; planning_usage?: { unpriced_models?: string[] }; stop_reason?: string } = {},
   qa: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null = null,
   pr_runs: ({ pr?: { url?: string; number?: number; action?: string; draft?: boolean } } | null)[] = [],
   clarifications_answered = 0,

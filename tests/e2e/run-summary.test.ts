@@ -47,4 +47,20 @@ describe("the run summary", () => {
     expect(md).toContain("- **Tasks**: 1/3 succeeded (execution failed)");
     expect(md).toContain("| T003 | ❌ not run: T002 failed first |");
   });
+
+  it("adds the spec steps' usage and the execution's (planning included) once, and names every model without a price", () => {
+    const s = summarizeRun({
+      ...base,
+      spec_usage: { inputTokens: 1000, outputTokens: 200, costUsd: 0.01, unpricedModels: ["local-a"] },
+      execution: {
+        status: "succeeded",
+        tasks: [{ id: "T001", status: "succeeded", usage: { tokens: 300, cost_usd: 0.002 } }],
+        usage: { tokens: 800, costUsd: 0.005 },
+        planning_usage: { unpriced_models: ["local-b", "local-a"] },
+      },
+    });
+    expect(s.tokens).toBe(2000);
+    expect(s.cost_usd).toBeCloseTo(0.015, 9);
+    expect(s.render_all[0].markdown).toContain("- **LLM and agents**: 2000 tokens, $0.0150 estimated (no price known for local-a, local-b)");
+  });
 });

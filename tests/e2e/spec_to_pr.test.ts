@@ -75,6 +75,27 @@ describe("spec_to_pr on the local runner", () => {
     expect(pulls[0]).toMatchObject({ head: "devgodzilla/001-truncate-helper", base: "main", state: "open" });
   });
 
+  it("counts the task planner's model calls in the run's cost exactly once, beside the spec steps' and the agents'", () => {
+    const steps = new RunStore(stateDir()).journal(out.runId).flatMap((e) => (e.type === "step" && e.success ? [e] : []));
+    const resultsOf = (p: string) => steps.filter((e) => e.path === p).map((e) => e.result as any);
+    const resultAt = (key: string) => steps.find((e) => e.key === key)?.result as any;
+    const dags = resultsOf("f/devgodzilla/task_dag");
+    expect(dags).toHaveLength(1);
+    const planner = dags[0].usage;
+    expect(planner.calls).toBeGreaterThan(0); // the demo's model sizes the tasks
+    // The subflows' results are their last steps' (execute_tasks: report, spec_to_tasks: summary).
+    const execution = resultAt("execute/report");
+    const spec = resultAt("spec/summary");
+    expect(execution.planning_usage).toMatchObject({
+      calls: planner.calls,
+      usage_id: dags[0].usage_id,
+      usage: { tokens: planner.inputTokens + planner.outputTokens },
+    });
+    expect(execution.usage.tokens).toBe(execution.tasks_usage.tokens + planner.inputTokens + planner.outputTokens);
+    expect(execution.report).toContain(`**Planning** (task_dag: reading the dependency prose, sizing the tasks): ${planner.calls} model call`);
+    expect((out.result as { tokens: number }).tokens).toBe(spec.usage.inputTokens + spec.usage.outputTokens + execution.usage.tokens);
+  });
+
   it("no secret (every resource and variable value) appears in logs, results, run records, commits, worktrees or caches", async () => {
     const canaries = Object.values(demo.store.variables);
     expect(canaries.length).toBeGreaterThan(1);

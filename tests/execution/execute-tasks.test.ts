@@ -294,3 +294,62 @@ describe("execute_tasks starts the tasks the model sizes biggest first", () => {
     expect(JSON.stringify(out.result)).not.toContain(SECRET);
   });
 });
+
+describe("execute_tasks counts what planning cost", () => {
+  it("with `llm`, the run's usage is the planner's model calls plus the agents', and the report says what the planning cost", async () => {
+    const HEDGED = "T002 may reuse what T001 builds, so it likely comes after it.";
+    const server = await startLlmServer((ex) =>
+      isEstimate(ex)
+        ? { ...sizes({ T001: "M", T002: "S" }), usage: { inputTokens: 900, outputTokens: 40 } }
+        : {
+            text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }),
+            usage: { inputTokens: 1200, outputTokens: 80 },
+          },
+    );
+    cleanups.push(() => server.close());
+    store.resources["f/test/llm_cost"] = {
+      resource_type: "c_devgodzilla_llm",
+      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+    };
+    const { run, journal } = await setup(
+      [
+        { id: "T001", does: `first ${w("a.txt", "A")}` },
+        { id: "T002", does: `second ${w("b.txt", "B")}` },
+      ],
+      { prose: `\n## Dependencies & Execution Order\n\n- ${HEDGED}\n` },
+    );
+    const out = await run({ concurrency: 2, llm: "$res:f/test/llm_cost" });
+    expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
+    const res = out.result as any;
+    expect(server.requests.length).toBe(2);
+    // gpt-4.1-mini: $0.40 / $1.60 per million input / output tokens.
+    const planningCost = (2100 * 0.4 + 120 * 1.6) / 1e6;
+    expect(res.planning_usage).toMatchObject({ calls: 2, usage: { tokens: 2220 }, unpriced_models: [] });
+    expect(res.planning_usage.usage.costUsd).toBeCloseTo(planningCost, 9);
+    expect(res.planning_usage.usage_id).toBe(stepResults(journal(out.runId), "dag")[0].usage_id);
+    // The fake agent reports 165 tokens per run.
+    expect(res.tasks_usage.tokens).toBe(330);
+    expect(res.usage.tokens).toBe(2220 + 330);
+    expect(res.usage.costUsd).toBeCloseTo(planningCost + (res.tasks_usage.costUsd ?? 0), 9);
+    expect(res.report).toMatch(/\*\*Planning\*\* \(task_dag[^)]*\): 2 model calls, 2,220 tokens, \$0\.0010/);
+    expect(res.report).toMatch(/\*\*Total\*\*: 2,550 tokens/);
+  });
+
+  it("the planner's calls count toward the run budget: a budget they already spent starts no task", async () => {
+    const server = await startLlmServer((ex) =>
+      isEstimate(ex) ? { ...sizes({ T001: "M" }), usage: { inputTokens: 900, outputTokens: 40 } } : { status: 500, error: "unexpected request" },
+    );
+    cleanups.push(() => server.close());
+    store.resources["f/test/llm_budget"] = {
+      resource_type: "c_devgodzilla_llm",
+      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+    };
+    const { run } = await setup([{ id: "T001", does: `first ${w("a.txt", "A")}` }]);
+    const out = await run({ llm: "$res:f/test/llm_budget", budget: { run_tokens: 500 } });
+    const res = out.result as any;
+    expect(res.status).toBe("budget_exceeded");
+    expect(res.tasks.map((t: any) => t.status)).toEqual(["not_started"]);
+    expect(res.usage.tokens).toBe(940);
+    expect(res.stop_reason).toMatch(/run budget exceeded \(940 tokens > budget 500\)/);
+  });
+});

@@ -22,7 +22,8 @@ export interface RunSummaryInput {
   branch: string;
   commit: string;
   spec_usage?: Usage | null;
-  execution?: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; stop_reason?: string } | null;
+  /** execute_tasks' result: its `usage` is the planning's model calls plus the agents'. */
+  execution?: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; planning_usage?: { unpriced_models?: string[] }; stop_reason?: string } | null;
   qa?: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null;
   pr?: { url?: string; number?: number; action?: string; draft?: boolean } | null;
   clarifications_answered?: number | null;
@@ -60,6 +61,7 @@ export function summarizeRun(i: RunSummaryInput) {
   const failedTasks = tasks.filter((t) => !SUCCEEDED.has(t.status));
   const tokens = tokensOf(i.spec_usage) + tokensOf(i.execution?.usage);
   const cost = costOf(i.spec_usage) + costOf(i.execution?.usage);
+  const unpriced = [...new Set([...(i.spec_usage?.unpricedModels ?? []), ...(i.execution?.planning_usage?.unpriced_models ?? [])])];
   const verdict = i.qa?.verdict?.status ?? (i.qa ? (i.qa.passed ? "passed" : "failed") : "not run");
   const failures = [
     ...(verdict === "failed" ? [`run QA failed${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}`] : []),
@@ -98,7 +100,7 @@ export function summarizeRun(i: RunSummaryInput) {
     `- **Tasks**: ${succeeded.length}/${tasks.length} succeeded${i.execution?.status && i.execution.status !== "succeeded" ? ` (execution ${i.execution.status}${i.execution.stop_reason ? `: ${i.execution.stop_reason}` : ""})` : ""}`,
     `- **Run QA**: ${verdict}${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}${i.qa?.report_path ? ` — report in \`${i.qa.report_path}\`` : ""}`,
     `- **Clarifications answered**: ${i.clarifications_answered ?? 0}`,
-    `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated${i.spec_usage?.unpricedModels?.length ? ` (no price known for ${i.spec_usage.unpricedModels.join(", ")})` : ""}`,
+    `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated${unpriced.length ? ` (no price known for ${unpriced.join(", ")})` : ""}`,
     `- **Pull request**: ${i.pr?.url ? `[#${i.pr.number ?? ""}](${i.pr.url})` : "none (no forge resource given)"}`,
     ...taskTable,
   ].join("\n");

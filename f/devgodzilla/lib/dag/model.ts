@@ -30,6 +30,18 @@ export const DagTaskSchema = z
   .passthrough();
 export type DagTask = z.infer<typeof DagTaskSchema>;
 
+/** task_dag's `usage`: the LLM ledger's totals of the planner's model calls (lib/llm/usage.ts UsageTotals). */
+export const LedgerTotalsSchema = z
+  .object({
+    calls: z.number().nonnegative().default(0),
+    inputTokens: z.number().nonnegative().default(0),
+    outputTokens: z.number().nonnegative().default(0),
+    costUsd: z.number().nonnegative().default(0),
+    unpricedModels: z.array(z.string()).default([]),
+  })
+  .passthrough();
+export type LedgerTotals = z.input<typeof LedgerTotalsSchema>;
+
 export const BudgetSchema = z
   .object({
     task_tokens: z.number().positive().optional(),
@@ -46,7 +58,15 @@ export const PlanInputSchema = z.object({
   /** Where the run starts (the commit that has tasks.md). */
   commit: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit sha"),
   feature: z.string(),
-  dag: z.object({ tasks: z.array(DagTaskSchema).min(1, "the DAG has no tasks"), phases: z.unknown().optional() }).passthrough(),
+  dag: z
+    .object({
+      tasks: z.array(DagTaskSchema).min(1, "the DAG has no tasks"),
+      phases: z.unknown().optional(),
+      /** What building the DAG cost (task_dag with an LLM resource); a hand-written DAG has none. */
+      usage: opt(LedgerTotalsSchema.optional()),
+      usage_id: opt(z.string().optional()),
+    })
+    .passthrough(),
   concurrency: opt(z.number().int().min(1).max(64).default(4)),
   runnable: opt(z.enum(["script", "flow"]).default("script")),
   retries: opt(z.number().int().min(0).max(10).default(1)),
@@ -82,6 +102,16 @@ export interface PlannedTask {
   extra: Record<string, unknown>;
 }
 
+/** What planning the run cost: task_dag's model calls (reading the dependency prose, sizing the tasks). */
+export interface PlanningUsage {
+  calls: number;
+  usage: Usage;
+  /** Models without a known price: their cost is counted as 0. */
+  unpriced_models: string[];
+  /** task_dag's usage_id: a flow summing usage counts these calls once. */
+  usage_id?: string;
+}
+
 /** What every step of a run reads (results.plan.run). */
 export interface RunPlan {
   run_key: string;
@@ -110,6 +140,8 @@ export interface RunPlan {
   /** Tasks that succeeded in an earlier run and are in the run branch: not run again. */
   skipped: string[];
   assignments: TaskAssignment[];
+  /** Counted in the run's usage and budget beside the tasks' (absent in a plan made before it was recorded). */
+  planning_usage?: PlanningUsage;
   started_at: string;
 }
 
@@ -157,7 +189,10 @@ export interface ExecuteTasksResult {
   base_commit: string;
   tasks: TaskOutcome[];
   completion_order: string[];
+  /** The run's total: planning (task_dag's model calls) plus every task's agents. */
   usage: Usage;
+  planning_usage: PlanningUsage;
+  tasks_usage: Usage;
   makespan_ms: number;
   max_concurrent: number;
   stop_reason?: string;

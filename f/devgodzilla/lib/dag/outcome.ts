@@ -1,10 +1,11 @@
 // Reading what a task job returned (execute_task, or the task_with_qa flow), turning it into the
-// task's outcome (status, agent and why, usage), and rendering the run's report.
+// task's outcome (status, agent and why, usage), reading what planning cost (task_dag's LLM ledger
+// totals, converted here to the run's usage shape), and rendering the run's report.
 
 import { mdCell } from "../markdown.ts";
 import { assignmentsMarkdown, type TaskAssignment } from "../agentops/assignments.ts";
 import type { Usage } from "./attempts.ts";
-import type { RunPlan, TaskOutcome } from "./model.ts";
+import { LedgerTotalsSchema, type LedgerTotals, type PlanningUsage, type RunPlan, type TaskOutcome } from "./model.ts";
 
 /** What a task job reports: execute_task's result, or task_with_qa's (its finish step wraps it). */
 export interface TaskJobResult {
@@ -46,6 +47,17 @@ export function gateResult(runs: unknown): TaskJobResult | undefined {
 export function usageOf(r: TaskJobResult): Usage {
   const u = r.usage ?? {};
   return { tokens: u.tokens ?? undefined, costUsd: u.cost_usd ?? undefined };
+}
+
+/** task_dag's ledger totals in the run's usage shape (tokens = input + output, as budgets count them). */
+export function planningUsageOf(totals: LedgerTotals | undefined, usageId?: string): PlanningUsage {
+  const t = LedgerTotalsSchema.parse(totals ?? {});
+  return {
+    calls: t.calls,
+    usage: t.calls ? { tokens: t.inputTokens + t.outputTokens, costUsd: t.costUsd } : {},
+    unpriced_models: t.unpricedModels,
+    ...(usageId ? { usage_id: usageId } : {}),
+  };
 }
 
 /** The agent the outcome names: the one the job reports, else the plan's (and it says which). */
@@ -93,6 +105,30 @@ const ICON: Record<string, string> = {
   not_started: "⏸️",
 };
 
+export interface RunCost {
+  planning: PlanningUsage;
+  tasks: Usage;
+  total: Usage;
+}
+
+const tokensText = (u: Usage) => (u.tokens ?? 0).toLocaleString("en-US");
+const costText = (u: Usage) => (u.costUsd === undefined ? "not reported" : `$${u.costUsd.toFixed(4)}`);
+const calls = (n: number) => `${n} model call${n === 1 ? "" : "s"}`;
+
+/** The report's cost section: what planning cost beside what the agents cost, and the total. */
+export function costMarkdown(c: RunCost): string {
+  const p = c.planning;
+  const planning = p.calls ? `${calls(p.calls)}, ${tokensText(p.usage)} tokens, ${costText(p.usage)}` : "no model calls";
+  const partial = c.tasks.costUsd === undefined && c.total.costUsd !== undefined ? " plus the agents' cost (not reported)" : "";
+  return [
+    "### Cost",
+    "",
+    `- **Planning** (task_dag: reading the dependency prose, sizing the tasks): ${planning}${p.unpriced_models.length ? ` — no price known for ${p.unpriced_models.join(", ")}, counted as $0` : ""}`,
+    `- **Tasks** (agents): ${tokensText(c.tasks)} tokens, ${costText(c.tasks)}`,
+    `- **Total**: ${tokensText(c.total)} tokens, ${costText(c.total)}${partial}`,
+  ].join("\n");
+}
+
 export function renderReport(
   branch: string,
   head: string,
@@ -100,6 +136,7 @@ export function renderReport(
   tasks: TaskOutcome[],
   stop: string | undefined,
   assignments: TaskAssignment[],
+  cost: RunCost,
 ): string {
   const lines = [
     `## Task DAG: ${status}`,
@@ -114,6 +151,7 @@ export function renderReport(
       return `| ${t.id} | ${ICON[t.status] ?? ""} ${t.status} | ${agent} | ${t.jobs.length} | ${t.commit ? `\`${t.commit.slice(0, 10)}\`` : ""} | ${mdCell(note).slice(0, 160)} |`;
     }),
   ];
+  lines.push("", costMarkdown(cost));
   if (assignments.length) lines.push("", "### Agent assignments", "", assignmentsMarkdown(assignments));
   return lines.join("\n");
 }

@@ -13,6 +13,7 @@ import { explicitTaskAgent, loadProjectAgents, parseOrgAgents, resolveAssignment
 import { isAgentId } from "../agents/registry.ts";
 import { DagError, dependantsOf, topoOrder, windowOrder } from "./graph.ts";
 import { PlanInputSchema, WATCH, type DagTask, type PlanInput, type PlannedTask, type RunPlan, type TaskOutcome } from "./model.ts";
+import { planningUsageOf } from "./outcome.ts";
 import { RunState, type RunStateDeps } from "./run_state.ts";
 
 export interface PlanDeps extends RunStateDeps {
@@ -187,6 +188,7 @@ export async function planRun(raw: PlanInput, deps: PlanDeps): Promise<PlanResul
       order,
       skipped: [...skipped],
       assignments,
+      planning_usage: planningUsageOf(input.dag.usage, input.dag.usage_id),
       started_at: new Date().toISOString(),
     };
     const state = new RunState(deps, plan);

@@ -6,7 +6,7 @@ import { listRemoteBranches, PushRejectedError } from "../git.ts";
 import { openRunBranch, type MergeOutcome } from "../workspace/merge.ts";
 import { addUsage, exceeds, type Usage } from "./attempts.ts";
 import { WATCH, type ExecuteTasksResult, type RunPlan, type StopInfo, type TaskOutcome } from "./model.ts";
-import { agentOf, failureOf, gateResult, maxConcurrent, mergeMessage, renderReport, usageOf, type TaskJobResult } from "./outcome.ts";
+import { agentOf, failureOf, gateResult, maxConcurrent, mergeMessage, planningUsageOf, renderReport, usageOf, type TaskJobResult } from "./outcome.ts";
 import { RunState, type RunStateDeps } from "./run_state.ts";
 
 export interface StepDeps extends RunStateDeps {
@@ -118,10 +118,15 @@ function noGo(plan: RunPlan, id: string, outcome: TaskOutcome): StartResult {
   };
 }
 
-export function runUsage(outcomes: Iterable<TaskOutcome>): Usage {
+function tasksUsage(outcomes: Iterable<TaskOutcome>): Usage {
   let u: Usage = {};
   for (const o of outcomes) u = addUsage(u, o.usage);
   return u;
+}
+
+/** What the run has spent: planning (task_dag's model calls) and every task's agents. */
+export function runUsage(plan: RunPlan, outcomes: Iterable<TaskOutcome>): Usage {
+  return addUsage(plan.planning_usage?.usage ?? {}, tasksUsage(outcomes));
 }
 
 const runBudget = (plan: RunPlan) => {
@@ -149,7 +154,7 @@ async function refusal(
   const deps = await state.outcomes(plan.tasks[id]!.deps);
   const failed = [...deps.values()].find((o) => o.status !== "succeeded" && o.status !== "skipped_succeeded");
   if (failed) return { outcome: { ...base, status: "dependency_failed", blocked_by: failed.id, error: `dependency ${failed.id} did not succeed` } };
-  const over = exceeds(runUsage((await state.outcomes(plan.topo)).values()), runBudget(plan));
+  const over = exceeds(runUsage(plan, (await state.outcomes(plan.topo)).values()), runBudget(plan));
   if (over) {
     const reason = `run budget exceeded (${over})`;
     return { outcome: { ...base, status: "not_started", error: `not started: ${reason}` }, stop: { status: "budget_exceeded", reason } };
@@ -307,7 +312,7 @@ async function stopAfter(plan: RunPlan, outcome: TaskOutcome, state: RunState): 
   if (final && plan.policy.on_failure === "stop_run") return { status: "stopped", reason: `task ${outcome.id} failed and the policy is stop_run` };
   const all = await state.outcomes(plan.topo);
   all.set(outcome.id, outcome);
-  const over = exceeds(runUsage(all.values()), runBudget(plan));
+  const over = exceeds(runUsage(plan, all.values()), runBudget(plan));
   return over ? { status: "budget_exceeded", reason: `run budget exceeded (${over})` } : undefined;
 }
 
@@ -359,6 +364,8 @@ export async function reportStep(plan: RunPlan, deps: StepDeps): Promise<Execute
     .filter(ok)
     .sort((a, b) => a.finished_at.localeCompare(b.finished_at))
     .map((t) => t.id);
+  const planning = plan.planning_usage ?? planningUsageOf(undefined);
+  const cost = { planning, tasks: tasksUsage(tasks), total: runUsage(plan, tasks) };
   return {
     status,
     run_key: plan.run_key,
@@ -367,11 +374,13 @@ export async function reportStep(plan: RunPlan, deps: StepDeps): Promise<Execute
     base_commit: plan.base_commit,
     tasks,
     completion_order: [...plan.skipped, ...completion.filter((id) => !plan.skipped.includes(id))],
-    usage: runUsage(tasks),
+    usage: cost.total,
+    planning_usage: planning,
+    tasks_usage: cost.tasks,
     makespan_ms: Date.now() - Date.parse(plan.started_at),
     max_concurrent: maxConcurrent(tasks),
     stop_reason: stop?.reason,
     assignments: plan.assignments,
-    report: renderReport(plan.branch, head, status, tasks, stop?.reason, plan.assignments),
+    report: renderReport(plan.branch, head, status, tasks, stop?.reason, plan.assignments, cost),
   };
 }

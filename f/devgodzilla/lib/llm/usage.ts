@@ -1,6 +1,7 @@
 // Token and cost accounting. Every LLM call appends one entry; scripts return `ledger.totals()`
 // in their result and flows add totals with `sumUsage`, so a run's cost shows in the flow result.
 
+import { randomUUID } from "node:crypto";
 import { recordSpan, telemetryEnabled } from "../telemetry/index.ts";
 
 export interface UsageEntry {
@@ -69,6 +70,11 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 export function emptyTotals(): UsageTotals {
   return { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedModels: [], byModel: {} };
+}
+
+/** Identifies one step run's usage (its Windmill job), so a flow summing usage counts a result it passed on twice once. */
+export function usageId(): string {
+  return process.env.WM_JOB_ID || randomUUID();
 }
 
 /** Adds usage totals from several steps (flows call this on each step's `usage`). Tolerates nulls. */

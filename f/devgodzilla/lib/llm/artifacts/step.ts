@@ -4,7 +4,6 @@
 // the run branch, return `{ branch, commit, …, usage }`. Any failure removes the working copy and
 // pushes nothing, so bad input or bad model output leaves no commit and no file behind.
 
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { setProgress } from "../../platform/windmill.ts";
 import { InputError } from "../../errors.ts";
@@ -14,7 +13,7 @@ import { featurePaths, resolveInside, validateFeatureName, CONSTITUTION_PATH, ty
 import { repoFiles } from "../../repo/files.ts";
 import { createLlm, type Llm, type LlmOptions } from "../client.ts";
 import { providerFromResources, type LlmResources } from "../config.ts";
-import { TracingLedger, type UsageTotals } from "../usage.ts";
+import { TracingLedger, usageId, type UsageTotals } from "../usage.ts";
 
 export interface StepRef {
   repo: string;
@@ -131,7 +130,7 @@ export async function runStep<R extends object>(
   body: (ws: Workspace) => Promise<{ branch: string; message: string; result: R; readOnly?: boolean; replaceOnConflict?: boolean }>,
 ): Promise<StepOutput & R> {
   const wc = await checkout({ repo: o.ref.repo, commit: o.ref.commit, token: o.gitToken });
-  const usage_id = process.env.WM_JOB_ID || randomUUID();
+  const usage_id = usageId();
   try {
     const ws = new Workspace(wc);
     const out = await body(ws);

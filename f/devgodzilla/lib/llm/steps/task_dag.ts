@@ -3,7 +3,8 @@
 // With an LLM resource, the model also reads the dependency sentences (its relations are checked
 // before they are used) and estimates each open task's effort (task_estimates.ts: the estimates
 // become weights, so the plan starts big tasks first); a failed call leaves the deterministic DAG
-// with a warning.
+// with a warning. The result's `usage` is what those calls cost (zero calls without a model), so a
+// flow counts the planning in the run's cost, once per `usage_id`.
 
 import { repoFiles } from "../../repo/files.ts";
 import { z } from "zod";
@@ -15,6 +16,7 @@ import { readRelationsWithModel } from "./task_dag_relations.ts";
 import { estimateEffortWithModel, renderEstimatesMarkdown, tasksToEstimate, type EffortSize } from "./task_estimates.ts";
 import { TASK_ESTIMATES_PROMPT_VERSION } from "../../../prompts/task_estimates.ts";
 import { llmFrom } from "../artifacts/step.ts";
+import { emptyTotals, usageId, type UsageTotals } from "../usage.ts";
 import type { LlmOptions } from "../client.ts";
 
 export const TaskDagInputSchema = z.object({
@@ -40,6 +42,10 @@ export type TaskDagInput = z.input<typeof TaskDagInputSchema>;
 export type TaskDagResult = TaskDag & {
   markdown: string;
   source: string;
+  /** The model calls this step made (the relations and the estimates); zero calls without an LLM resource. */
+  usage: UsageTotals;
+  /** Identifies this step run, so a flow summing usage counts it once however often the result is passed on. */
+  usage_id: string;
   /** The model's reading, when an LLM resource was given. */
   model_reading?: {
     model: string;
@@ -91,8 +97,9 @@ export async function runTaskDag(input: TaskDagInput): Promise<TaskDagResult> {
   const opts: ParseOptions = { weights: args.weights, sameFileSerialization: args.same_file_serialization, storyOrder: args.story_order };
   const dag = parseTasksMd(text, opts);
   const given = (v: unknown) => v !== undefined && v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0);
-  if (![args.llm, args.openai, args.anthropic].some(given)) return { ...dag, source, markdown: renderDagMarkdown(dag) };
-  return { ...(await withModel(text, opts, dag, args)), source };
+  const usage_id = usageId();
+  if (![args.llm, args.openai, args.anthropic].some(given)) return { ...dag, source, markdown: renderDagMarkdown(dag), usage: emptyTotals(), usage_id };
+  return { ...(await withModel(text, opts, dag, args)), source, usage_id };
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -101,7 +108,12 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
  * The model reads the dependency prose and estimates each open task's effort, both at once; each
  * part that fails leaves the DAG as the deterministic reading made it, with one warning.
  */
-async function withModel(text: string, opts: ParseOptions, dag: TaskDag, args: z.output<typeof TaskDagInputSchema>): Promise<Omit<TaskDagResult, "source">> {
+async function withModel(
+  text: string,
+  opts: ParseOptions,
+  dag: TaskDag,
+  args: z.output<typeof TaskDagInputSchema>,
+): Promise<Omit<TaskDagResult, "source" | "usage_id">> {
   const { llm, redactor } = llmFrom({ llm: args.llm, openai: args.openai, anthropic: args.anthropic, model: args.model, options: args.llm_options });
   const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
     p.then(
@@ -133,6 +145,7 @@ async function withModel(text: string, opts: ParseOptions, dag: TaskDag, args: z
   return {
     ...final,
     markdown: renderDagMarkdown(final) + (estimates?.ok ? `\n\n${renderEstimatesMarkdown(estimates.value)}` : ""),
+    usage: llm.ledger.totals(),
     model_reading: {
       model: llm.model,
       prompt_version: reading.ok ? reading.value.promptVersion : "",
