@@ -20,7 +20,7 @@ export async function main(
   draft = false,
 ) {
   // A flow passes null for an input its caller left out: that means the default.
-  const orDefault = <T>(v: T | null | undefined) => v ?? undefined;
+  const orDefault = <T extends unknown>(v: T | null | undefined) => v ?? undefined;
   // Link the run (root flow job): stable across step retries and resumes, so a retry leaves the
   // PR body unchanged. A standalone run has no flow to link (its own job id changes every time).
   const runId = process.env.WM_ROOT_FLOW_JOB_ID || "";

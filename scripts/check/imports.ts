@@ -43,3 +43,28 @@ export function dynamicImportProblems(root: string): Problem[] {
   }
   return problems;
 }
+
+/**
+ * Windmill's Bun worker builds the modules a script imports from files it saves as `<name>.ts.url`,
+ * which Bun parses as TSX (observed on CE v1.592.1): `<T>(x: T) => …` opens a JSX element there and
+ * the build fails ("Expected "}" but found ":"). Every bundle file must parse as TSX too; write a
+ * generic arrow as `<T,>(…)` or a function.
+ */
+export function tsxParseProblems(root: string): Problem[] {
+  return bundleFiles(root).flatMap((file) => {
+    const { diagnostics = [] } = ts.transpileModule(readFileSync(file, "utf8"), {
+      fileName: file.replace(/\.ts$/, ".tsx"),
+      reportDiagnostics: true,
+      compilerOptions: { jsx: ts.JsxEmit.Preserve, target: ts.ScriptTarget.Latest },
+    });
+    const first = diagnostics.find((d) => d.category === ts.DiagnosticCategory.Error);
+    if (!first) return [];
+    const line = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start).line + 1 : 0;
+    return [
+      {
+        file: `${path.relative(root, file)}:${line}`,
+        message: `does not parse as TSX (${ts.flattenDiagnosticMessageText(first.messageText, " ")}), as Windmill's Bun worker reads an imported module — a generic arrow needs \`<T,>(…)\` or a function`,
+      },
+    ];
+  });
+}

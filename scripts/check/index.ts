@@ -7,7 +7,7 @@ import { REPO_ROOT } from "../runner/bundle.ts";
 import { flowProblems, formatProblem, v8Problems, v8Uses } from "./flows.ts";
 import { layerProblems } from "./layers.ts";
 import { schemaProblems } from "./schemas.ts";
-import { dynamicImportProblems } from "./imports.ts";
+import { dynamicImportProblems, tsxParseProblems } from "./imports.ts";
 import { metadataProblems } from "./metadata.ts";
 import { formatProblems } from "./format.ts";
 import { functionSizeProblems, MAX_FUNCTION_LINES } from "./size.ts";
@@ -48,6 +48,9 @@ export async function runCheck(): Promise<boolean> {
     ),
     await step("no dynamic import() (Windmill locks only what is imported statically)", async () =>
       CHECKED_TREES.flatMap((t) => dynamicImportProblems(t)).map((p) => `${p.file}: ${p.message}`),
+    ),
+    await step("every bundle module parses as TSX (how Windmill's Bun worker reads an imported module)", async () =>
+      CHECKED_TREES.flatMap((t) => tsxParseProblems(t)).map((p) => `${p.file}: ${p.message}`),
     ),
     await step("deployment metadata current: every module's .script.yaml/.script.lock, locks = package-lock.json", async () =>
       metadataProblems(REPO_ROOT).map((p) => `${p.file}: ${p.message}`),

@@ -115,11 +115,13 @@ async function withModel(
   args: z.output<typeof TaskDagInputSchema>,
 ): Promise<Omit<TaskDagResult, "source" | "usage_id">> {
   const { llm, redactor } = llmFrom({ llm: args.llm, openai: args.openai, anthropic: args.anthropic, model: args.model, options: args.llm_options });
-  const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
-    p.then(
+  // A function, not a generic arrow: Windmill's worker parses imported modules as TSX.
+  function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+    return p.then(
       (value) => ({ ok: true as const, value }),
       (e) => ({ ok: false as const, error: redactor.redact((e as Error).message) }),
     );
+  }
   const toEstimate = args.estimate_effort ? tasksToEstimate(dag, args.weights) : [];
   const [reading, estimates] = await Promise.all([
     settle(readRelationsWithModel(llm, dag)),
