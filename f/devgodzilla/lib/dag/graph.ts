@@ -3,6 +3,7 @@
 // execute_tasks flow feeds tasks to its parallel loop.
 
 import { DevGodzillaError } from "../errors.ts";
+import { Heap } from "../heap.ts";
 
 export interface DagTaskInput {
   id: string;
@@ -170,7 +171,10 @@ export function loopModel<T extends DagTaskInput>(
     return unique.size;
   });
   return (order) => {
-    const events = new EventQueue();
+    // Events [time, kind, task, sequence], earliest first; ties by kind, then in the order pushed.
+    const queue = new Heap<[number, number, number, number]>((a, b) => a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[3] < b[3]))));
+    let sequence = 0;
+    const events = { push: (time: number, kind: number, task: number) => queue.push([time, kind, task, sequence++]), pop: () => queue.pop() };
     const waiting = [...deps];
     const admitted = new Uint8Array(tasks.length);
     let next = 0;
@@ -200,42 +204,3 @@ export function loopModel<T extends DagTaskInput>(
 /** Event kinds: a finish (frees a slot, releases dependants) comes before a task's end at the same time. */
 const FINISHED = 0;
 const RAN = 1;
-
-/** A binary heap of [time, kind, task] ordered by time, then kind, then insertion. */
-class EventQueue {
-  private heap: [number, number, number, number][] = [];
-  private seq = 0;
-  push(time: number, kind: number, task: number): void {
-    const h = this.heap;
-    h.push([time, kind, task, this.seq++]);
-    for (let i = h.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (!EventQueue.before(h[i]!, h[p]!)) break;
-      [h[p], h[i]] = [h[i]!, h[p]!];
-      i = p;
-    }
-  }
-  pop(): [number, number, number] | undefined {
-    const h = this.heap;
-    const top = h[0];
-    if (!top) return undefined;
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && EventQueue.before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && EventQueue.before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i]!, h[m]!];
-        i = m;
-      }
-    }
-    return [top[0], top[1], top[2]];
-  }
-  private static before(a: readonly number[], b: readonly number[]): boolean {
-    return a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[3]! < b[3]!)));
-  }
-}

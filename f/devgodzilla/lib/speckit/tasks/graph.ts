@@ -4,6 +4,7 @@
 
 import { DevGodzillaError } from "../../errors.ts";
 import type { EdgeKind } from "./model.ts";
+import { Heap } from "../../heap.ts";
 
 export interface EdgeInfo {
   kind: EdgeKind;
@@ -11,44 +12,6 @@ export interface EdgeInfo {
   line?: number;
 }
 
-/** A min-heap of task indexes: Kahn's algorithm picks the earliest task in the document first. */
-class MinHeap {
-  private readonly a: number[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  push(x: number): void {
-    const a = this.a;
-    a.push(x);
-    for (let i = a.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (a[p]! <= a[i]!) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-  pop(): number {
-    const a = this.a;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length) {
-      a[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l]! < a[m]!) m = l;
-        if (r < a.length && a[r]! < a[m]!) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-/** One bit-set per task, all in one array (one allocation instead of one per task). */
 export class BitMatrix {
   readonly words: number;
   readonly data: Uint32Array;
@@ -158,11 +121,11 @@ export class TaskGraph {
   topoOrder(): number[] {
     const indeg = new Int32Array(this.n);
     for (let v = 0; v < this.n; v++) indeg[v] = this.preds[v]!.size;
-    const heap = new MinHeap();
+    const heap = new Heap<number>((a, b) => a < b); // the earliest task in the document first
     for (let v = 0; v < this.n; v++) if (!indeg[v]) heap.push(v);
     const out: number[] = [];
     while (heap.size) {
-      const u = heap.pop();
+      const u = heap.pop()!;
       out.push(u);
       for (const s of this.succs[u]!) if (--indeg[s]! === 0) heap.push(s);
     }
