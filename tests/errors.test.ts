@@ -10,6 +10,7 @@ import { RepoPathError } from "../f/devgodzilla/lib/repo/files.ts";
 import { ProcessSpawnError } from "../f/devgodzilla/lib/process.ts";
 import { DagError, topoOrder } from "../f/devgodzilla/lib/dag/graph.ts";
 import { TaskAttemptsError } from "../f/devgodzilla/lib/dag/task_attempts.ts";
+import { RunDeadlineError } from "../f/devgodzilla/lib/dag/watch.ts";
 import { WindmillError } from "../f/devgodzilla/lib/platform/windmill.ts";
 import { TaskCycleError } from "../f/devgodzilla/lib/speckit/tasks.ts";
 import { SetupFailedError } from "../f/devgodzilla/lib/workspace/execute_task.ts";
@@ -49,6 +50,7 @@ const CLASSES: Record<ErrorName, abstract new (...args: never[]) => Error> = {
   DagError,
   TaskCycleError,
   TaskAttemptsError,
+  RunDeadlineError,
   SetupFailedError,
   SandboxUnavailableError,
   SandboxLimitError,

@@ -20,6 +20,7 @@ const NAMES = [
   "DagError",
   "TaskCycleError",
   "TaskAttemptsError",
+  "RunDeadlineError",
   "SetupFailedError",
   "SandboxUnavailableError",
   "SandboxLimitError",
