@@ -9,7 +9,7 @@ import os from "node:os";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
 import { createFixtureRemote, gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
-import { promptText, startLlmServer, type LlmExchange } from "../../scripts/fakes/llm-server.ts";
+import { promptText, startLlmServer, type LlmExchange, type LlmReply } from "../../scripts/fakes/llm-server.ts";
 
 const FEATURE = "004-dag";
 const BRANCH = `devgodzilla/${FEATURE}`;
@@ -78,6 +78,17 @@ async function setup(tasks: T[], opts: { flow?: string; root?: string; prose?: s
 
 const isEstimate = (ex: LlmExchange) => /You estimate how much work each task/.test(promptText(ex));
 const sizes = (by: Record<string, string>) => ({ text: JSON.stringify({ estimates: Object.entries(by).map(([id, size]) => ({ id, size })) }) });
+
+/** A loopback model answering `reply`, registered as the LLM resource `f/test/<name>`; returns the server and the `$res:` reference. */
+async function planningModel(name: string, reply: (ex: LlmExchange) => LlmReply) {
+  const server = await startLlmServer(reply);
+  cleanups.push(() => server.close());
+  store.resources[`f/test/${name}`] = {
+    resource_type: "c_devgodzilla_llm",
+    value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+  };
+  return { server, llm: `$res:f/test/${name}` };
+}
 
 const stepResults = (journal: ReturnType<RunStore["journal"]>, stepId: string) =>
   journal.filter((e) => e.type === "step" && e.step_id === stepId).map((e) => (e as { result: any }).result);
@@ -237,16 +248,11 @@ describe("execute_tasks deadline", () => {
 describe("execute_tasks reads prose dependencies with the model", () => {
   it("with `llm`, a dependency only the model reads from a sentence orders the tasks (T002 starts from T001's work)", async () => {
     const HEDGED = "T002 may reuse what T001 builds, so it likely comes after it.";
-    const server = await startLlmServer((ex) =>
+    const { server, llm } = await planningModel("llm_dag", (ex) =>
       isEstimate(ex)
         ? sizes({ T001: "M", T002: "M" })
         : { text: JSON.stringify({ relations: [{ quote: HEDGED, relation: "after", subjects: ["T002"], prerequisites: ["T001"] }] }) },
     );
-    cleanups.push(() => server.close());
-    store.resources["f/test/llm_dag"] = {
-      resource_type: "c_devgodzilla_llm",
-      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-    };
     const { run, journal } = await setup(
       [
         { id: "T001", does: `first ${w("a.txt", "A")}` },
@@ -254,7 +260,7 @@ describe("execute_tasks reads prose dependencies with the model", () => {
       ],
       { prose: `\n## Dependencies & Execution Order\n\n- ${HEDGED}\n` },
     );
-    const out = await run({ concurrency: 2, llm: "$res:f/test/llm_dag" });
+    const out = await run({ concurrency: 2, llm });
     expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
     expect(server.requests.length).toBe(2); // the relations and the effort estimates
     const dag = stepResults(journal(out.runId), "dag")[0];
@@ -269,18 +275,15 @@ describe("execute_tasks reads prose dependencies with the model", () => {
 
 describe("execute_tasks starts the tasks the model sizes biggest first", () => {
   it("with `llm`, among look-alike parallel tasks the one the model calls XL runs first (its weight reaches the plan)", async () => {
-    const server = await startLlmServer((ex) => (isEstimate(ex) ? sizes({ T001: "S", T002: "S", T003: "XL" }) : { status: 500, error: "unexpected request" }));
-    cleanups.push(() => server.close());
-    store.resources["f/test/llm_sizes"] = {
-      resource_type: "c_devgodzilla_llm",
-      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-    };
+    const { server, llm } = await planningModel("llm_sizes", (ex) =>
+      isEstimate(ex) ? sizes({ T001: "S", T002: "S", T003: "XL" }) : { status: 500, error: "unexpected request" },
+    );
     const { run, journal } = await setup([
       { id: "T001", does: `one ${w("a.txt", "A")}` },
       { id: "T002", does: `two ${w("b.txt", "B")}` },
       { id: "T003", does: `three ${w("c.txt", "C")}` },
     ]);
-    const out = await run({ concurrency: 1, llm: "$res:f/test/llm_sizes" });
+    const out = await run({ concurrency: 1, llm });
     expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
     expect(server.requests.length).toBe(1);
     const dag = stepResults(journal(out.runId), "dag")[0];
@@ -298,7 +301,7 @@ describe("execute_tasks starts the tasks the model sizes biggest first", () => {
 describe("execute_tasks counts what planning cost", () => {
   it("with `llm`, the run's usage is the planner's model calls plus the agents', and the report says what the planning cost", async () => {
     const HEDGED = "T002 may reuse what T001 builds, so it likely comes after it.";
-    const server = await startLlmServer((ex) =>
+    const { server, llm } = await planningModel("llm_cost", (ex) =>
       isEstimate(ex)
         ? { ...sizes({ T001: "M", T002: "S" }), usage: { inputTokens: 900, outputTokens: 40 } }
         : {
@@ -306,11 +309,6 @@ describe("execute_tasks counts what planning cost", () => {
             usage: { inputTokens: 1200, outputTokens: 80 },
           },
     );
-    cleanups.push(() => server.close());
-    store.resources["f/test/llm_cost"] = {
-      resource_type: "c_devgodzilla_llm",
-      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-    };
     const { run, journal } = await setup(
       [
         { id: "T001", does: `first ${w("a.txt", "A")}` },
@@ -318,7 +316,7 @@ describe("execute_tasks counts what planning cost", () => {
       ],
       { prose: `\n## Dependencies & Execution Order\n\n- ${HEDGED}\n` },
     );
-    const out = await run({ concurrency: 2, llm: "$res:f/test/llm_cost" });
+    const out = await run({ concurrency: 2, llm });
     expect(out.status, JSON.stringify(out.error ?? out.result)).toBe("success");
     const res = out.result as any;
     expect(server.requests.length).toBe(2);
@@ -336,16 +334,11 @@ describe("execute_tasks counts what planning cost", () => {
   });
 
   it("the planner's calls count toward the run budget: a budget they already spent starts no task", async () => {
-    const server = await startLlmServer((ex) =>
+    const { server, llm } = await planningModel("llm_budget", (ex) =>
       isEstimate(ex) ? { ...sizes({ T001: "M" }), usage: { inputTokens: 900, outputTokens: 40 } } : { status: 500, error: "unexpected request" },
     );
-    cleanups.push(() => server.close());
-    store.resources["f/test/llm_budget"] = {
-      resource_type: "c_devgodzilla_llm",
-      value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-    };
     const { run } = await setup([{ id: "T001", does: `first ${w("a.txt", "A")}` }]);
-    const out = await run({ llm: "$res:f/test/llm_budget", budget: { run_tokens: 500 } });
+    const out = await run({ llm, budget: { run_tokens: 500 } });
     const res = out.result as any;
     expect(res.status).toBe("budget_exceeded");
     expect(res.tasks.map((t: any) => t.status)).toEqual(["not_started"]);
