@@ -128,9 +128,11 @@ describe("task_with_qa's usage: every round's calls, each once", () => {
         },
       ],
       commit: "a".repeat(40),
-    }) as { status: string; usage: unknown; usage_parts: { step: string; round: number; usage_id: string }[] };
+    }) as { status: string; usage: unknown; agent_usage: unknown; usage_parts: { step: string; round: number; usage_id: string }[] };
     expect(first.status).toBe("passed");
     expect(first.usage).toEqual({ input_tokens: 100 + 1000 + 440 + 3400 + 1100, output_tokens: 130, tokens: 6170, cost_usd: 0.00584 });
+    // The agents' own runs, for agent_metrics (both rounds; no cost reported).
+    expect(first.agent_usage).toEqual({ input_tokens: 200, output_tokens: 130, tokens: 330, cost_usd: null });
     expect(first.usage_parts.map((p) => [p.round, p.step, p.usage_id])).toEqual([
       [1, "execute", "exec-1"],
       [1, "qa", "qa-1"],

@@ -96,8 +96,22 @@ export function partsOf(result: unknown): UsagePart[] {
   return parsed.success ? parsed.data : [];
 }
 
-/** Adds the parts, each usage_id once: the task job's `usage` and the list it passes up. */
-export function loopUsage(parts: UsagePart[]): { usage: LoopUsage; usage_parts: UsagePart[] } {
+function total(parts: UsagePart[]): LoopUsage {
+  const usage: LoopUsage = { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null };
+  for (const p of parts) {
+    usage.input_tokens += p.input_tokens;
+    usage.output_tokens += p.output_tokens;
+    usage.tokens += p.tokens;
+    if (p.cost_usd !== null) usage.cost_usd = round6((usage.cost_usd ?? 0) + p.cost_usd);
+  }
+  return usage;
+}
+
+/**
+ * Adds the parts, each usage_id once: the task job's `usage` (everything), `agent_usage` (the
+ * agents' runs alone, what agent_metrics compares agents by) and the list it passes up.
+ */
+export function loopUsage(parts: UsagePart[]): { usage: LoopUsage; agent_usage: LoopUsage; usage_parts: UsagePart[] } {
   const seen = new Set<string>();
   const kept: UsagePart[] = [];
   for (const p of parts) {
@@ -107,12 +121,5 @@ export function loopUsage(parts: UsagePart[]): { usage: LoopUsage; usage_parts: 
     }
     kept.push(p);
   }
-  const usage: LoopUsage = { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null };
-  for (const p of kept) {
-    usage.input_tokens += p.input_tokens;
-    usage.output_tokens += p.output_tokens;
-    usage.tokens += p.tokens;
-    if (p.cost_usd !== null) usage.cost_usd = round6((usage.cost_usd ?? 0) + p.cost_usd);
-  }
-  return { usage, usage_parts: kept.sort((a, b) => a.round - b.round) };
+  return { usage: total(kept), agent_usage: total(kept.filter((p) => p.step === "execute")), usage_parts: kept.sort((a, b) => a.round - b.round) };
 }
