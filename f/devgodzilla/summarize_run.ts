@@ -1,5 +1,6 @@
 // Last step of spec_to_pr: the run at a glance in the Windmill run page — tasks, agents, QA
-// verdicts, cost and the pull request — plus the plain fields a caller (webhook, schedule) reads.
+// verdicts, cost (spec steps, planning, tasks with their QA loops, run QA) and the pull request —
+// plus the plain fields a caller (webhook, schedule) reads.
 // The content is decided in lib/run_summary.ts (tested there); this step only wires it.
 import { summarizeRun, type TaskOutcome, type Usage } from "./lib/run_summary.ts";
 
@@ -8,8 +9,15 @@ export async function main(
   branch: string,
   commit: string,
   spec_usage: Usage = {},
-  execution: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; planning_usage?: { unpriced_models?: string[] }; stop_reason?: string } = {},
-  qa: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null = null,
+  execution: {
+    status?: string;
+    tasks?: TaskOutcome[];
+    usage?: Usage;
+    planning_usage?: { usage?: Usage; unpriced_models?: string[] };
+    tasks_usage?: Usage;
+    stop_reason?: string;
+  } = {},
+  qa: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string; usage?: Usage } | null = null,
   pr_runs: ({ pr?: { url?: string; number?: number; action?: string; draft?: boolean } } | null)[] = [],
   clarifications_answered = 0,
 ) {

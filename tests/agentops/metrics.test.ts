@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setClient } from "windmill-client";
 import { startWindmillApi, type FakeWindmillApi } from "../../scripts/fakes/windmill-api.ts";
 import { runPath } from "../../scripts/runner/index.ts";
-import { collectAgentRuns, computeAgentMetrics, median, percentile, type AgentMetricsRow } from "../../f/devgodzilla/lib/agentops/metrics.ts";
+import { collectAgentRuns, computeAgentMetrics, median, percentile, sampleFromJob, type AgentMetricsRow } from "../../f/devgodzilla/lib/agentops/metrics.ts";
 import { main as agentMetrics } from "../../f/devgodzilla/agent_metrics.ts";
 
 const FIX = path.join(import.meta.dirname, "../fixtures/agentops");
@@ -254,5 +254,20 @@ describe("agent metrics on the local runner, from its run records", () => {
     });
     expect(by.qwen).toMatchObject({ runs: 2, success_rate: 0.5, qa_runs: 2, qa_pass_rate: 0.5, input_tokens: 400, cost_usd: 0 });
     expect(by["claude-code"].median_duration_s).toBeGreaterThan(0);
+  });
+});
+
+describe("a task_with_qa job's tokens and cost", () => {
+  it("are its agents' runs (agent_usage), not the task's whole usage with its QA judge's and feedback calls", () => {
+    const s = sampleFromJob(
+      { id: "j1", script_path: "f/devgodzilla/task_with_qa", success: true },
+      {
+        task_with_qa: true,
+        status: "passed",
+        usage: { input_tokens: 2200, output_tokens: 330, tokens: 2530, cost_usd: 0.0042 },
+        agent_usage: { input_tokens: 200, output_tokens: 130, tokens: 330, cost_usd: 0.002 },
+      },
+    );
+    expect(s).toMatchObject({ inputTokens: 200, outputTokens: 130, costUsd: 0.002 });
   });
 });

@@ -63,4 +63,31 @@ describe("the run summary", () => {
     expect(s.cost_usd).toBeCloseTo(0.015, 9);
     expect(s.render_all[0].markdown).toContain("- **LLM and agents**: 2000 tokens, $0.0150 estimated (no price known for local-a, local-b)");
   });
+
+  it("adds the run QA judge's usage once to the total and lists it as its own part beside spec, planning and tasks", () => {
+    const s = summarizeRun({
+      ...base,
+      spec_usage: { inputTokens: 1000, outputTokens: 200, costUsd: 0.01 },
+      execution: {
+        status: "succeeded",
+        tasks: [{ id: "T001", status: "succeeded", usage: { tokens: 500, cost_usd: 0.004 } }],
+        usage: { tokens: 800, costUsd: 0.005 },
+        planning_usage: { usage: { tokens: 300, costUsd: 0.001 }, unpriced_models: [] },
+        tasks_usage: { tokens: 500, costUsd: 0.004 },
+      },
+      qa: {
+        passed: true,
+        verdict: { status: "passed", score: 1 },
+        usage: { inputTokens: 3000, outputTokens: 300, costUsd: 0.0017, unpricedModels: ["local-judge"] },
+      },
+    });
+    expect(s.tokens).toBe(1200 + 800 + 3300);
+    expect(s.cost_usd).toBeCloseTo(0.01 + 0.005 + 0.0017, 9);
+    const md = s.render_all[0].markdown;
+    expect(md).toContain("- **LLM and agents**: 5300 tokens, $0.0167 estimated (no price known for local-judge)");
+    expect(md).toContain("  - Spec (specify, clarify, plan, tasks, analyze): 1200 tokens, $0.0100");
+    expect(md).toContain("  - Planning (task_dag): 300 tokens, $0.0010");
+    expect(md).toContain("  - Tasks (agents, with each task's QA and feedback calls): 500 tokens, $0.0040");
+    expect(md).toContain("  - QA (the run's QA judge): 3300 tokens, $0.0017");
+  });
 });

@@ -93,7 +93,26 @@ describe("spec_to_pr on the local runner", () => {
     });
     expect(execution.usage.tokens).toBe(execution.tasks_usage.tokens + planner.inputTokens + planner.outputTokens);
     expect(execution.report).toContain(`**Planning** (task_dag: reading the dependency prose, sizing the tasks): ${planner.calls} model call`);
-    expect((out.result as { tokens: number }).tokens).toBe(spec.usage.inputTokens + spec.usage.outputTokens + execution.usage.tokens);
+    // The run's own QA judge (run_qa) is counted beside them, once, and named in the summary's cost lines.
+    const runQa = resultAt("run_qa");
+    expect(runQa.usage.calls).toBeGreaterThan(0);
+    expect(runQa.usage_id).toMatch(/\S/);
+    const qaTokens = runQa.usage.inputTokens + runQa.usage.outputTokens;
+    expect((out.result as { tokens: number }).tokens).toBe(spec.usage.inputTokens + spec.usage.outputTokens + execution.usage.tokens + qaTokens);
+    expect((out.result as { render_all: [{ markdown: string }] }).render_all[0].markdown).toContain(`  - QA (the run's QA judge): ${qaTokens} tokens`);
+  });
+
+  it("counts each task's QA judge and feedback calls in the task's usage (task_with_qa), every round once", () => {
+    const steps = new RunStore(stateDir()).journal(out.runId).flatMap((e) => (e.type === "step" && e.success ? [e] : []));
+    const execution = steps.find((e) => e.key === "execute/report")?.result as { tasks: { id: string; usage: { tokens: number } }[] };
+    // Every job inside execute's task loops: the agents' runs, and the QA, feedback and re-plan steps' model calls.
+    const inTasks = steps.filter((e) => e.key.startsWith("execute/"));
+    const of = (p: string) => inTasks.filter((e) => e.path === `f/devgodzilla/${p}`).map((e) => e.result as any);
+    const ledgerTokens = (r: any) => (r.usage ? r.usage.inputTokens + r.usage.outputTokens : 0);
+    expect(of("qa").some((r) => r.usage.calls > 0)).toBe(true);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const expected = sum(of("execute_task").map((r) => r.usage.tokens)) + sum([...of("qa"), ...of("feedback_classify"), ...of("tasks")].map(ledgerTokens));
+    expect(sum(execution.tasks.map((t) => t.usage.tokens ?? 0))).toBe(expected);
   });
 
   it("no secret (every resource and variable value) appears in logs, results, run records, commits, worktrees or caches", async () => {

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, readdir, rm, symlink, writeFile, readFile } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
-import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { startLlmServer, promptText, type LlmExchange, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { NODE_TEST_PROFILE, tempRepo, type TempRepo } from "./helpers.ts";
 
 const REAL = resolve("f/devgodzilla");
@@ -116,7 +116,15 @@ export const TASKS_DRAFT = {
   polish: [],
 };
 
-export async function harness(): Promise<Harness> {
+/** What the harness's model reports per answer, by kind: a test adds up what a run must have cost. */
+export const MODEL_USAGE = {
+  judge: { inputTokens: 1000, outputTokens: 100 },
+  tasks: { inputTokens: 3000, outputTokens: 400 },
+} as const;
+export const isJudgeCall = (ex: LlmExchange) => /Checklist item/.test(promptText(ex));
+
+/** `model` answers first (undefined: the harness's own answers — the checklist judge and the task list). */
+export async function harness(opts: { model?: (ex: LlmExchange) => LlmReply | undefined } = {}): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), "dg-qa-root-"));
   await mkdir(join(root, "f/devgodzilla"), { recursive: true });
   for (const e of await readdir(REAL)) {
@@ -147,12 +155,17 @@ export async function harness(): Promise<Harness> {
   await repo.git("push", "-q", remote, `HEAD:refs/heads/main`);
   await repo.git("push", "-q", remote, `HEAD:refs/heads/${runBranch}`);
   const server = await startLlmServer((ex) => {
+    const own = opts.model?.(ex);
+    if (own) return own;
     const p = promptText(ex);
-    if (/Checklist item/.test(p)) {
+    if (isJudgeCall(ex)) {
       const ok = p.includes("--- src/cart.js");
-      return { text: JSON.stringify({ status: ok ? "PASSED" : "UNCLEAR", explanation: ok ? "cartTotal sums the prices" : "no code", evidence: [] }) };
+      return {
+        text: JSON.stringify({ status: ok ? "PASSED" : "UNCLEAR", explanation: ok ? "cartTotal sums the prices" : "no code", evidence: [] }),
+        usage: MODEL_USAGE.judge,
+      };
     }
-    if (/break the plan into an executable task list/.test(p)) return { text: JSON.stringify(TASKS_DRAFT) };
+    if (/break the plan into an executable task list/.test(p)) return { text: JSON.stringify(TASKS_DRAFT), usage: MODEL_USAGE.tasks };
     return { status: 500, error: `unexpected prompt: ${p.slice(0, 80)}` };
   });
   const store = {

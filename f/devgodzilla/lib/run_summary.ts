@@ -22,9 +22,17 @@ export interface RunSummaryInput {
   branch: string;
   commit: string;
   spec_usage?: Usage | null;
-  /** execute_tasks' result: its `usage` is the planning's model calls plus the agents'. */
-  execution?: { status?: string; tasks?: TaskOutcome[]; usage?: Usage; planning_usage?: { unpriced_models?: string[] }; stop_reason?: string } | null;
-  qa?: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string } | null;
+  /** execute_tasks' result: its `usage` is the planning's model calls (`planning_usage`) plus the tasks' (`tasks_usage`). */
+  execution?: {
+    status?: string;
+    tasks?: TaskOutcome[];
+    usage?: Usage;
+    planning_usage?: { usage?: Usage; unpriced_models?: string[] };
+    tasks_usage?: Usage;
+    stop_reason?: string;
+  } | null;
+  /** The run-level QA step's result: its `usage` is the judge's model calls. */
+  qa?: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string; usage?: Usage | null } | null;
   pr?: { url?: string; number?: number; action?: string; draft?: boolean } | null;
   clarifications_answered?: number | null;
 }
@@ -55,13 +63,27 @@ function outcomeOf(t: TaskOutcome): string {
   }
 }
 
+/** The parts of the run's cost the inputs name (the spec steps, planning, tasks, run QA). */
+function costParts(i: RunSummaryInput): { label: string; tokens: number; cost: number }[] {
+  const parts: [string, Usage | null | undefined][] = [
+    ["Spec (specify, clarify, plan, tasks, analyze)", i.spec_usage],
+    ["Planning (task_dag)", i.execution?.planning_usage?.usage],
+    ["Tasks (agents, with each task's QA and feedback calls)", i.execution?.tasks_usage],
+    ["QA (the run's QA judge)", i.qa?.usage],
+  ];
+  return parts.flatMap(([label, u]) => (u ? [{ label, tokens: tokensOf(u), cost: costOf(u) }] : []));
+}
+
 export function summarizeRun(i: RunSummaryInput) {
   const tasks = i.execution?.tasks ?? [];
   const succeeded = tasks.filter((t) => SUCCEEDED.has(t.status));
   const failedTasks = tasks.filter((t) => !SUCCEEDED.has(t.status));
-  const tokens = tokensOf(i.spec_usage) + tokensOf(i.execution?.usage);
-  const cost = costOf(i.spec_usage) + costOf(i.execution?.usage);
-  const unpriced = [...new Set([...(i.spec_usage?.unpricedModels ?? []), ...(i.execution?.planning_usage?.unpriced_models ?? [])])];
+  // Each part once: the spec steps, execute_tasks (planning and tasks, its QA loops included), run QA.
+  const tokens = tokensOf(i.spec_usage) + tokensOf(i.execution?.usage) + tokensOf(i.qa?.usage);
+  const cost = costOf(i.spec_usage) + costOf(i.execution?.usage) + costOf(i.qa?.usage);
+  const unpriced = [
+    ...new Set([...(i.spec_usage?.unpricedModels ?? []), ...(i.execution?.planning_usage?.unpriced_models ?? []), ...(i.qa?.usage?.unpricedModels ?? [])]),
+  ];
   const verdict = i.qa?.verdict?.status ?? (i.qa ? (i.qa.passed ? "passed" : "failed") : "not run");
   const failures = [
     ...(verdict === "failed" ? [`run QA failed${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}`] : []),
@@ -101,6 +123,7 @@ export function summarizeRun(i: RunSummaryInput) {
     `- **Run QA**: ${verdict}${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}${i.qa?.report_path ? ` — report in \`${i.qa.report_path}\`` : ""}`,
     `- **Clarifications answered**: ${i.clarifications_answered ?? 0}`,
     `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated${unpriced.length ? ` (no price known for ${unpriced.join(", ")})` : ""}`,
+    ...costParts(i).map((p) => `  - ${p.label}: ${p.tokens} tokens, ${money(p.cost)}`),
     `- **Pull request**: ${i.pr?.url ? `[#${i.pr.number ?? ""}](${i.pr.url})` : "none (no forge resource given)"}`,
     ...taskTable,
   ].join("\n");

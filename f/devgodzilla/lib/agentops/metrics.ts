@@ -7,7 +7,7 @@
 // Result fields read (tolerant: producers differ, all optional):
 //   agent:   agent | agent.id | agent_id | agentId | agent_result.agentId | assignment.agent
 //   model:   model | agent.model | agent_result.model | assignment.model
-//   usage:   usage{input_tokens|inputTokens, output_tokens|outputTokens, cost_usd|costUsd}
+//   usage:   agent_usage | usage{input_tokens|inputTokens, output_tokens|outputTokens, cost_usd|costUsd}
 //            | tokens{input,output} | agent_result{tokens, costUsd} ; cost_usd | costUsd
 //   verdict: verdict ("passed"/"pass"/"failed"/"fail" or {status}) | qa.verdict | qa.status
 //   outcome: the job's success, and result.status ("failed" / "error" / "blocked") or result.error
@@ -90,7 +90,8 @@ export function sampleFromJob(
   // execute_task returns the whole AgentResult under `agent`.
   const ar = obj(r.agent_result) ?? obj(r.agentResult) ?? (agentObj && "agentId" in agentObj ? agentObj : undefined);
   const asg = obj(r.assignment);
-  const usage = obj(r.usage) ?? {};
+  // task_with_qa's `usage` also counts its QA and feedback calls; its agents' own is `agent_usage`.
+  const usage = obj(r.agent_usage) ?? obj(r.usage) ?? {};
   const tokens = obj(r.tokens) ?? obj(ar?.tokens) ?? {};
   const statusFailed = typeof r.status === "string" && /^(failed|error|blocked|timeout|canceled)$/i.test(r.status);
   return {

@@ -189,7 +189,7 @@ export interface ExecuteTasksResult {
   base_commit: string;
   tasks: TaskOutcome[];
   completion_order: string[];
-  /** The run's total: planning (task_dag's model calls) plus every task's agents. */
+  /** The run's total: planning (task_dag's model calls) plus every task's job (its agents; with task_with_qa also its QA and feedback calls). */
   usage: Usage;
   planning_usage: PlanningUsage;
   tasks_usage: Usage;

@@ -124,7 +124,7 @@ export function costMarkdown(c: RunCost): string {
     "### Cost",
     "",
     `- **Planning** (task_dag: reading the dependency prose, sizing the tasks): ${planning}${p.unpriced_models.length ? ` — no price known for ${p.unpriced_models.join(", ")}, counted as $0` : ""}`,
-    `- **Tasks** (agents): ${tokensText(c.tasks)} tokens, ${costText(c.tasks)}`,
+    `- **Tasks** (agents; with task_with_qa also each task's QA and feedback calls): ${tokensText(c.tasks)} tokens, ${costText(c.tasks)}`,
     `- **Total**: ${tokensText(c.total)} tokens, ${costText(c.total)}${partial}`,
   ].join("\n");
 }

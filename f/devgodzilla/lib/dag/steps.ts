@@ -124,7 +124,7 @@ function tasksUsage(outcomes: Iterable<TaskOutcome>): Usage {
   return u;
 }
 
-/** What the run has spent: planning (task_dag's model calls) and every task's agents. */
+/** What the run has spent: planning (task_dag's model calls) and every task's job (agents, and task_with_qa's QA and feedback calls). */
 export function runUsage(plan: RunPlan, outcomes: Iterable<TaskOutcome>): Usage {
   return addUsage(plan.planning_usage?.usage ?? {}, tasksUsage(outcomes));
 }

@@ -6,7 +6,8 @@
 //   askSpec    — the re-specify approval's payload, or resume itself; carries the clarify answer;
 //   answer     — fold the answers into the task's context and the decision history; the re-plan gate;
 //   next       — the next attempt's arguments (the loop's self-call gate), or none;
-//   finish     — the flow's result: status, the decisions, branch/commit and the last verdict;
+//   finish     — the flow's result: status, the decisions, branch/commit, the last verdict and what
+//                every round's agent, QA, feedback and re-plan calls cost (lib/qa/loop_usage.ts);
 //   failure    — the flow's failure module: where it failed, with the decisions made so far.
 // A suspend step whose script resumes itself is how a human step becomes conditional without a
 // branch predicate (which only V8 evaluates).
@@ -16,7 +17,9 @@ import { InputError } from "../errors.ts";
 import { Redactor } from "../redact.ts";
 import { createLlm, type Llm } from "../llm/client.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
+import { usageId } from "../llm/usage.ts";
 import { resumeSelf, windmillApprovals, type ApprovalDeps, type ResumeUrls } from "../platform/windmill.ts";
+import { loopUsage, partsOf, roundParts } from "./loop_usage.ts";
 import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord, type FeedbackInput, type VerdictLike } from "./feedback.ts";
 
 export interface ContextEntry {
@@ -172,6 +175,8 @@ export async function classify(
   let llm = p.llmClient ?? null;
   if (!llm && [p.llm, p.openai, p.anthropic].some(given)) llm = createLlm({ ...providerFromResources(p), redactor, maxAttempts: 2 });
   const c = await classifyFeedback(input, llm);
+  // Only a call that reached the model costs something: the run's cost counts it once (usage_id).
+  const usage = llm?.ledger.totals();
   const routed = applyBounds(c, history, limits);
   const commit = qa?.commit ?? ex.commit ?? p.commit ?? null;
   const record: DecisionRecord = {
@@ -197,6 +202,7 @@ export async function classify(
     counts: routed.counts,
     decisions: [...history, record],
     commit,
+    ...(usage?.calls ? { usage, usage_id: usageId() } : {}),
   });
 }
 
@@ -294,25 +300,36 @@ export function next(p: {
 
 // ---- result
 
-export function finish(p: { decide?: Decided | null; again?: unknown[] | null; qa?: QaRuns; execute?: ExecuteLike | null; commit: string; flowJob?: string }) {
-  // A deeper iteration already produced the final result: pass it up unchanged.
+export function finish(p: {
+  decide?: Decided | null;
+  again?: unknown[] | null;
+  qa?: QaRuns;
+  execute?: ExecuteLike | null;
+  replan?: unknown[] | null;
+  commit: string;
+  flowJob?: string;
+}) {
+  const d = p.decide ?? {};
+  // This round's model and agent calls; a deeper round's result brings the later rounds' own.
+  const own = roundParts(Math.max(1, (d.decisions ?? []).length), { execute: p.execute, qa: p.qa, decide: p.decide, replan: p.replan });
+  // A deeper iteration already produced the final result: pass it up, with this round's usage added.
   const deeper = Array.isArray(p.again) && p.again.length ? (p.again[p.again.length - 1] as Record<string, unknown>) : undefined;
-  if (deeper && deeper.task_with_qa === true) return deeper;
+  if (deeper && deeper.task_with_qa === true) return { ...deeper, ...loopUsage([...own, ...partsOf(deeper)]) };
   if (deeper?.error)
     return {
       task_with_qa: true,
       status: "error",
       reason: `the next attempt failed: ${JSON.stringify(deeper.error).slice(0, 400)}`,
-      decisions: p.decide?.decisions ?? [],
+      decisions: d.decisions ?? [],
       commit: p.commit,
       verdict: null,
+      ...loopUsage(own),
     };
-  const d = p.decide ?? {};
   const qa = (lastQa(p.qa) ?? {}) as { verdict?: { status?: string; score?: number }; commit?: string; branch?: string; report_path?: string };
   const ex = p.execute ?? {};
   // Besides the loop's own record, what execute_tasks reads from a task job (as from execute_task):
   // the branch/commit to merge, whether it changed, the summary and files dependants are told
-  // about, the block signal, the usage, and which agent ran and why.
+  // about, the block signal, the usage (the loop's, not only the agent's), and which agent ran and why.
   return {
     task_with_qa: true,
     status: d.decision === "done" ? "passed" : "failed",
@@ -327,11 +344,12 @@ export function finish(p: { decide?: Decided | null; again?: unknown[] | null; q
     summary: ex.summary ?? "",
     blocked: d.decision !== "done" && !!ex.blocked,
     block: ex.block ?? null,
-    usage: ex.usage ?? null,
     assignment: ex.assignment ?? null,
     artifacts: { files: (ex.artifacts?.files ?? []).slice(0, 200).map((f) => ({ path: f.path, ...(f.kind ? { kind: f.kind } : {}) })) },
     verdict: qa.verdict ? { status: qa.verdict.status, score: qa.verdict.score } : null,
     report_path: qa.report_path ?? null,
+    // Every round's agent, QA, feedback and re-plan calls (execute_tasks counts them in the task's usage).
+    ...loopUsage(own),
   };
 }
 

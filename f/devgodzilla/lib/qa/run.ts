@@ -14,7 +14,8 @@ import { findConstitution, renderDefaultConstitution } from "../speckit/constitu
 import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts";
 import { classifyPath } from "../project/files.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
-import { createEmbedder, createLlm, type Embedder } from "../llm/client.ts";
+import { createEmbedder, createLlm, type Embedder, type Llm } from "../llm/client.ts";
+import { emptyTotals, usageId, type UsageTotals } from "../llm/usage.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
 import { readBranchDiff, type BranchDiff } from "./diff.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
@@ -370,6 +371,10 @@ export interface QaScriptResult {
   base_commit: string;
   report_path: string | null;
   prompt_version: string;
+  /** The judge's model calls (its ledger's totals; empty without a model): a flow adds them to the run's cost. */
+  usage: UsageTotals;
+  /** This job's id: a flow summing usage counts these calls once. */
+  usage_id: string;
 }
 
 function inputError(e: z.ZodError): InputError {
@@ -467,11 +472,13 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
   for (const r of [params.llm, params.openai, params.anthropic, params.agents]) redactor.addFrom(r);
   if (params.git_token) redactor.add(params.git_token);
   let judge: Judge | null = params.judge ?? null;
+  let llm: Llm | null = null;
   let embedder: Embedder | undefined;
   const hasLlm = [params.llm, params.openai, params.anthropic].some((r) => r && typeof r === "object" && Object.keys(r as object).length);
   if (!judge && hasLlm) {
     const cfg = providerFromResources(params);
-    judge = llmJudge(createLlm({ ...cfg, redactor }));
+    llm = createLlm({ ...cfg, redactor });
+    judge = llmJudge(llm);
     if (config.checklist.embeddings.enabled && cfg.provider === "openai") {
       embedder = createEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
     }
@@ -540,6 +547,8 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       base_commit: a.base_commit,
       report_path: reportPath,
       prompt_version: QA_PROMPTS_VERSION,
+      usage: llm?.ledger.totals() ?? emptyTotals(),
+      usage_id: usageId(),
     };
   } catch (e) {
     if (e instanceof Error) e.message = redactor.redact(e.message);

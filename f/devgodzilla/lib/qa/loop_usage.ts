@@ -1,0 +1,125 @@
+// What task_with_qa's feedback loop spent: every round's agent run (execute), QA judge (qa),
+// feedback classification (decide) and tasks.md regeneration (replan). Each round's `finish` step
+// lists its own step runs and adds the deeper rounds' list, which the self-call passes up; each
+// step run is counted once, by its usage_id (its job). The total is the task job's `usage`, which
+// execute_tasks adds to the task's outcome, its report and its run budget.
+
+import { z } from "zod";
+
+export type LoopStep = "execute" | "qa" | "decide" | "replan";
+
+/** One step run's usage, in execute_task's usage shape (tokens = input + output, as budgets count them). */
+export interface UsagePart {
+  step: LoopStep;
+  /** The loop round it belongs to (1 = the task's first attempt). */
+  round: number;
+  /** The step's job: the same step run met twice is counted once. null: always counted. */
+  usage_id: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  tokens: number;
+  /** null when the step reported no cost (an agent CLI that prints none). */
+  cost_usd: number | null;
+}
+
+/** The loop's total, in the shape execute_task reports (execute_tasks reads `tokens` and `cost_usd`). */
+export interface LoopUsage {
+  input_tokens: number;
+  output_tokens: number;
+  tokens: number;
+  cost_usd: number | null;
+}
+
+const n = z.number().finite().nonnegative();
+// Either shape a step reports: execute_task's ({input_tokens, output_tokens, tokens, cost_usd}) or
+// the LLM ledger's totals ({calls, inputTokens, outputTokens, costUsd}).
+const StepUsageSchema = z.object({
+  input_tokens: n.optional(),
+  output_tokens: n.optional(),
+  tokens: n.optional(),
+  cost_usd: n.nullish(),
+  inputTokens: n.optional(),
+  outputTokens: n.optional(),
+  costUsd: n.optional(),
+});
+const StepResultSchema = z.object({ usage: z.unknown().optional(), usage_id: z.string().nullish(), job_id: z.string().nullish() }).passthrough();
+const PartSchema = z.object({
+  step: z.enum(["execute", "qa", "decide", "replan"]),
+  round: z.number().int().positive(),
+  usage_id: z.string().nullable(),
+  input_tokens: n,
+  output_tokens: n,
+  tokens: n,
+  cost_usd: n.nullable(),
+});
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** A step result's usage as a part, or null when it reports none (a failed step, a step without a model). */
+export function partOf(step: LoopStep, round: number, result: unknown): UsagePart | null {
+  const r = StepResultSchema.safeParse(result);
+  if (!r.success || r.data.usage == null) return null;
+  const u = StepUsageSchema.safeParse(r.data.usage);
+  if (!u.success) return null;
+  const input = u.data.input_tokens ?? u.data.inputTokens ?? 0;
+  const output = u.data.output_tokens ?? u.data.outputTokens ?? 0;
+  return {
+    step,
+    round,
+    // A step that names no usage_id is its job (execute_task returns its job_id).
+    usage_id: r.data.usage_id || r.data.job_id || null,
+    input_tokens: input,
+    output_tokens: output,
+    tokens: u.data.tokens ?? input + output,
+    cost_usd: u.data.cost_usd ?? u.data.costUsd ?? null,
+  };
+}
+
+/** The last result of a gate loop ([] when it did not run). */
+const lastOf = (runs: unknown) => (Array.isArray(runs) && runs.length ? runs[runs.length - 1] : undefined);
+
+/** One round's parts: its execute (work) result, the qa and replan gate loops, the decide result. */
+export function roundParts(round: number, steps: { execute?: unknown; qa?: unknown; decide?: unknown; replan?: unknown }): UsagePart[] {
+  const parts = [
+    partOf("execute", round, steps.execute),
+    partOf("qa", round, lastOf(steps.qa)),
+    partOf("decide", round, steps.decide),
+    partOf("replan", round, lastOf(steps.replan)),
+  ];
+  return parts.filter((p): p is UsagePart => p !== null);
+}
+
+/** The parts a deeper round's result passes up (none from a result that carries no list). */
+export function partsOf(result: unknown): UsagePart[] {
+  const list = (result as { usage_parts?: unknown } | null | undefined)?.usage_parts;
+  const parsed = z.array(PartSchema).safeParse(list ?? []);
+  return parsed.success ? parsed.data : [];
+}
+
+function total(parts: UsagePart[]): LoopUsage {
+  const usage: LoopUsage = { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null };
+  for (const p of parts) {
+    usage.input_tokens += p.input_tokens;
+    usage.output_tokens += p.output_tokens;
+    usage.tokens += p.tokens;
+    if (p.cost_usd !== null) usage.cost_usd = round6((usage.cost_usd ?? 0) + p.cost_usd);
+  }
+  return usage;
+}
+
+/**
+ * Adds the parts, each usage_id once: the task job's `usage` (everything), `agent_usage` (the
+ * agents' runs alone, what agent_metrics compares agents by) and the list it passes up.
+ */
+export function loopUsage(parts: UsagePart[]): { usage: LoopUsage; agent_usage: LoopUsage; usage_parts: UsagePart[] } {
+  const seen = new Set<string>();
+  const kept: UsagePart[] = [];
+  for (const p of parts) {
+    if (p.usage_id !== null) {
+      if (seen.has(p.usage_id)) continue;
+      seen.add(p.usage_id);
+    }
+    kept.push(p);
+  }
+  return { usage: total(kept), agent_usage: total(kept.filter((p) => p.step === "execute")), usage_parts: kept.sort((a, b) => a.round - b.round) };
+}

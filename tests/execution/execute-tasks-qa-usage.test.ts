@@ -1,0 +1,131 @@
+// execute_tasks with task_with_qa (runnable = flow) on the local runner: each task's QA judge calls
+// count in the task's usage, in the run's usage and report, and in the run budget — a budget the
+// agents alone stay under stops the run once QA's calls are counted.
+import { afterEach, describe, expect, it } from "vitest";
+import path from "node:path";
+import os from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
+import { createFixtureRemote } from "../helpers/git-fixtures.ts";
+import { FAKE_BIN } from "../agents/helpers.ts";
+import { promptText, startLlmServer, type LlmExchange } from "../../scripts/fakes/llm-server.ts";
+
+const FEATURE = "005-qa-cost";
+const BRANCH = `devgodzilla/${FEATURE}`;
+const SECRET = "sk-execute-tasks-qa-usage-0123456789";
+/** What the fake agent CLI reports per run (tests/execution/execute-tasks.test.ts relies on it too). */
+const AGENT_TOKENS = 165;
+const JUDGE_USAGE = { inputTokens: 1000, outputTokens: 100 };
+
+const isJudge = (ex: LlmExchange) => /^(Checklist item|Principle) /m.test(promptText(ex));
+const isEstimate = (ex: LlmExchange) => /You estimate how much work each task/.test(promptText(ex));
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c().catch(() => undefined);
+});
+
+async function setup() {
+  const tasksMd = [
+    "# Tasks: QA cost",
+    "",
+    "## Phase 1: Work",
+    "",
+    "- [ ] T001 [P] Write the greeting [[fake:write greet.txt=hello]]",
+    "- [ ] T002 [P] Write the farewell [[fake:write bye.txt=bye]]",
+    "",
+  ].join("\n");
+  const fx = await createFixtureRemote("empty", {
+    extraFiles: {
+      [`specs/${FEATURE}/tasks.md`]: tasksMd,
+      [`specs/${FEATURE}/spec.md`]: "# Feature Specification: Greetings\n\n## Requirements *(mandatory)*\n\nThe project greets and says goodbye.\n",
+      [`specs/${FEATURE}/checklists/requirements.md`]: "# Checklist\n- [ ] CHK001 The greeting is written\n",
+    },
+  });
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), "dgz-exec-qa-usage-"));
+  const server = await startLlmServer((ex) => {
+    if (isEstimate(ex))
+      return {
+        text: JSON.stringify({
+          estimates: [
+            { id: "T001", size: "S" },
+            { id: "T002", size: "S" },
+          ],
+        }),
+        usage: { inputTokens: 0, outputTokens: 0 },
+      };
+    if (isJudge(ex)) return { text: JSON.stringify({ status: "PASSED", explanation: "the change does what the item says", evidence: [] }), usage: JUDGE_USAGE };
+    return { status: 400, error: `unexpected prompt: ${promptText(ex).slice(0, 80)}` };
+  });
+  cleanups.push(
+    () => fx.cleanup(),
+    () => rm(stateDir, { recursive: true, force: true }),
+    () => server.close(),
+  );
+  const store: LocalStore = {
+    resources: {
+      "f/test/agents_fake": {
+        resource_type: "c_devgodzilla_agents",
+        value: { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, agents: { qwen: { api_key: SECRET } } },
+      },
+      "f/test/llm": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+      },
+    },
+    variables: {},
+  };
+  const run = (extra: Record<string, unknown> = {}) =>
+    runPath("f/devgodzilla/execute_tasks", {
+      args: {
+        repo: fx.remote,
+        branch: BRANCH,
+        commit: fx.seed,
+        feature: FEATURE,
+        runnable: "flow",
+        concurrency: 1,
+        setup: "skip",
+        agents: "$res:f/test/agents_fake",
+        llm: "$res:f/test/llm",
+        ...extra,
+      },
+      store,
+      stateDir,
+      noV8: true,
+    });
+  return { run, judgeCalls: () => server.requests.filter(isJudge).length };
+}
+
+type Outcome = { id: string; status: string; usage: { tokens?: number; costUsd?: number } };
+
+describe("execute_tasks with task_with_qa: QA's model calls are part of the run's cost", () => {
+  it("a task's usage is its agent's tokens plus its QA judge's, and a run_tokens budget the agents alone stay under stops the run", async () => {
+    const { run, judgeCalls } = await setup();
+    // One task's agent alone (165 tokens) is far under the budget; with its QA judge's calls it is over.
+    const budget = 1000;
+    const out = await run({ budget: { run_tokens: budget } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const res = out.result as {
+      status: string;
+      tasks: Outcome[];
+      usage: { tokens: number };
+      tasks_usage: { tokens: number };
+      stop_reason?: string;
+      report: string;
+    };
+    const calls = judgeCalls();
+    expect(calls).toBeGreaterThan(0);
+    const ran = res.tasks.find((t) => t.status === "succeeded");
+    expect(ran, JSON.stringify(res.tasks)).toBeDefined();
+    expect(ran!.usage.tokens).toBe(AGENT_TOKENS + calls * (JUDGE_USAGE.inputTokens + JUDGE_USAGE.outputTokens));
+    // gpt-4.1-mini: $0.40 / $1.60 per million input / output tokens (the fake agent reports no cost).
+    expect(ran!.usage.costUsd).toBeCloseTo((calls * (JUDGE_USAGE.inputTokens * 0.4 + JUDGE_USAGE.outputTokens * 1.6)) / 1e6, 9);
+    expect(AGENT_TOKENS).toBeLessThan(budget);
+    expect(res.status).toBe("budget_exceeded");
+    expect(res.tasks.map((t) => t.status).sort()).toEqual(["not_started", "succeeded"]);
+    expect(res.stop_reason).toMatch(new RegExp(`run budget exceeded \\(${ran!.usage.tokens} tokens > budget ${budget}\\)`));
+    expect(res.tasks_usage.tokens).toBe(ran!.usage.tokens);
+    expect(res.usage.tokens).toBe(ran!.usage.tokens);
+    expect(res.report).toContain(`QA and feedback calls): ${(ran!.usage.tokens ?? 0).toLocaleString("en-US")} tokens`);
+  });
+});
