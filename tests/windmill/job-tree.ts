@@ -1,7 +1,7 @@
 // A flow job as a tree of what happened to it, read through Windmill's job API (GET jobs_u/get/{id})
 // on a live server or on the local runner: each job's kind, success, canceled and result, and for a
 // flow job each module's state with the jobs it ran. Ids, times and the user who canceled are
-// replaced by placeholders, so two honest runs of the same flow give equal trees.
+// replaced by placeholders and error stacks left out, so two honest runs of the same flow give equal trees.
 import { normalize } from "./compare.ts";
 
 /** The fields of Windmill's job view this tree reads. */
@@ -31,7 +31,8 @@ export async function jobTree(get: (id: string) => Promise<JobView>, id: string,
   // A loop iteration or branch is a "flownode" job on Windmill: a flow job like any other.
   const kind = j.job_kind === "flownode" ? "flow" : String(j.job_kind);
   const byUser = new RegExp(`(\\bby |"canceler":\\s*")${user.replace(/[^\w-]/g, "\\$&")}\\b`, "g");
-  const result = normalize(JSON.parse(JSON.stringify(j.result ?? null).replace(byUser, "$1<user>")));
+  // An error's stack names the files and lines of the side that ran it (Windmill's Bun adds one, the runner does not).
+  const result = normalize(JSON.parse(JSON.stringify(j.result ?? null, (k, v) => (k === "stack" ? undefined : v)).replace(byUser, "$1<user>")));
   const tree: JobTree = { kind, success: j.success === true, canceled: j.canceled === true, result };
   if (!j.flow_status || depth > 6) return tree;
   tree.modules = [];
