@@ -111,7 +111,7 @@ class Canceled extends Error {
  * A running script job whose flow (or itself) was canceled: Windmill's worker checks the job for a
  * cancel every 500 ms and then kills its process; the job ends canceled with this error.
  */
-export class StepKilled extends Error {
+class StepKilled extends Error {
   constructor(
     readonly reason: string,
     readonly by: string,
@@ -1258,6 +1258,7 @@ export class Engine {
         return out;
       }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
+      if (e instanceof StepKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } }); // a script job killed by a cancel
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });
