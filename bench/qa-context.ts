@@ -18,7 +18,8 @@
 // its own process (memory measured alone), with fitted growth exponents.
 // Targets (issue 16), all in the exit code: recall@5 ≥ 0.95 standard and ≥ 0.90 adversarial at ×10;
 // every item's evidence within the budget in real tokens; query p50 ≤ 50 ms at ×100 (52,000 files);
-// memory ≤ 1.5× the indexed text; growth of query time, build time and memory ≤ 1.1.
+// memory ≤ 1.5× the indexed text; growth of query CPU time, build CPU time and memory ≤ 1.1 (query wall
+// time too, when the load average is below the core count).
 // BENCH_QA_SCALES=1,10 runs fewer scales (the ×100 targets are then not judged); BENCH_QA_EXPLAIN=1 prints
 // the ranked chunks of every missed item to stderr. Last line: one JSON object.
 
@@ -250,6 +251,7 @@ interface Measured {
   maxRealTokens: number;
   dump: { estimated: number; real: number };
   searchMs: Stats;
+  searchCpuMs: Stats;
   retrieveMs: Stats;
   retrieveCpuMs: Stats;
 }
@@ -283,6 +285,7 @@ async function measure(scale: number, mode: Mode): Promise<Measured> {
     const warmBuildSeconds = (performance.now() - t1) / 1000;
 
     const searchMs: number[] = [];
+    const searchCpu: number[] = [];
     const retrieveMs: number[] = [];
     const retrieveCpu: number[] = [];
     const estimated: number[] = [];
@@ -293,9 +296,11 @@ async function measure(scale: number, mode: Mode): Promise<Measured> {
       promptTokens = 0;
     for (const [i, l] of gen.labels.entries()) {
       for (let r = 0; r < QUERY_REPEATS; r++) {
+        const c = process.cpuUsage();
         const s = performance.now();
         index.search(l.item, TOP_K, { changedBoost: CHANGED_BOOST });
         searchMs.push(performance.now() - s);
+        searchCpu.push(cpuMs(c));
       }
       let result!: Awaited<ReturnType<typeof retrieve>>;
       for (let r = 0; r < QUERY_REPEATS; r++) {
@@ -351,6 +356,7 @@ async function measure(scale: number, mode: Mode): Promise<Measured> {
       maxRealTokens: Math.max(...real),
       dump: { estimated: estimateTokens(dumpText), real: realTokens(dumpText) },
       searchMs: stats(searchMs),
+      searchCpuMs: stats(searchCpu),
       retrieveMs: stats(retrieveMs),
       retrieveCpuMs: stats(retrieveCpu),
     };
@@ -394,6 +400,7 @@ async function main(): Promise<number> {
       "warm rebuild s (files read)",
       "memory / indexed text",
       "search ms",
+      "search CPU ms",
       "retrieve ms",
       "retrieve CPU ms",
       "recall@5",
@@ -410,6 +417,7 @@ async function main(): Promise<number> {
       `${r.warmBuildSeconds.toFixed(1)} (${r.warmFilesRead})`,
       `${(r.memoryBytes / 1024 / 1024).toFixed(0)} MB / ${(r.indexedBytes / 1024 / 1024).toFixed(0)} MB = ${(r.memoryBytes / r.indexedBytes).toFixed(2)}×`,
       fmtStats(r.searchMs, 1),
+      fmtStats(r.searchCpuMs, 1),
       fmtStats(r.retrieveMs, 1),
       fmtStats(r.retrieveCpuMs, 1),
       r.recallAt5.toFixed(3),
@@ -446,8 +454,11 @@ async function main(): Promise<number> {
     for (const x of r.misses) console.log(`  - ${x.rank ?? "not in top " + TOP_K}; ${x.sent ? "sent" : "not sent"}: ${x.item}`);
   }
   const standardRows = rows.filter((r) => r.mode === "standard");
+  // Growth is judged on CPU time; wall time also counts what else the machine runs, so its
+  // exponent is judged only when the load average is below the core count.
+  const searchWall = growthExponent(standardRows.map((r) => [r.files, r.searchMs.median]));
   const k = {
-    search: growthExponent(standardRows.map((r) => [r.files, r.searchMs.median])),
+    searchCpu: growthExponent(standardRows.map((r) => [r.files, r.searchCpuMs.median])),
     retrieveCpu: growthExponent(standardRows.map((r) => [r.files, r.retrieveCpuMs.median])),
     build: growthExponent(standardRows.map((r) => [r.files, r.buildCpuSeconds])),
     memory: growthExponent(standardRows.map((r) => [r.files, r.memoryBytes])),
@@ -465,8 +476,12 @@ async function main(): Promise<number> {
     ],
     [`memory ≤ ${TARGETS.memoryRatio}× the indexed text`, rows.every((r) => r.memoryBytes <= TARGETS.memoryRatio * r.indexedBytes)],
     [
-      `growth exponents ≤ ${TARGETS.maxExponent} (search ${k.search.toFixed(2)}, retrieve CPU ${k.retrieveCpu.toFixed(2)}, build CPU ${k.build.toFixed(2)}, memory ${k.memory.toFixed(2)})`,
+      `growth exponents ≤ ${TARGETS.maxExponent} (search CPU ${k.searchCpu.toFixed(2)}, retrieve CPU ${k.retrieveCpu.toFixed(2)}, build CPU ${k.build.toFixed(2)}, memory ${k.memory.toFixed(2)})`,
       SCALES.length > 1 ? Object.values(k).every((x) => x <= TARGETS.maxExponent) : null,
+    ],
+    [
+      `search wall growth ≤ ${TARGETS.maxExponent} (${searchWall.toFixed(2)}${m.oversubscribed ? "; not judged: load average ≥ cores" : ""})`,
+      SCALES.length > 1 && !m.oversubscribed ? searchWall <= TARGETS.maxExponent : null,
     ],
   ];
   console.log("\nTargets:");
@@ -491,6 +506,7 @@ async function main(): Promise<number> {
         warm_files_read: r.warmFilesRead,
         memory_over_text: round(r.memoryBytes / r.indexedBytes, 3),
         search_ms: roundStats(r.searchMs, 2),
+        search_cpu_ms: roundStats(r.searchCpuMs, 2),
         retrieve_ms: roundStats(r.retrieveMs, 2),
         retrieve_cpu_ms: roundStats(r.retrieveCpuMs, 2),
         recall_at_5: round(r.recallAt5),
@@ -501,7 +517,13 @@ async function main(): Promise<number> {
         dump_real_tokens: r.dump.real,
         dump_over_sent: round(r.dump.real / r.tokens.real.mean, 1),
       })),
-      exponent: { search: round(k.search), retrieve_cpu: round(k.retrieveCpu), build_cpu: round(k.build), memory: round(k.memory) },
+      exponent: {
+        search_cpu: round(k.searchCpu),
+        search_wall: round(searchWall),
+        retrieve_cpu: round(k.retrieveCpu),
+        build_cpu: round(k.build),
+        memory: round(k.memory),
+      },
       checks: Object.fromEntries(checks),
       pass,
     }),

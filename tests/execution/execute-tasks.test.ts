@@ -219,16 +219,18 @@ describe("execute_tasks policies", () => {
 
 describe("execute_tasks deadline", () => {
   it("past the deadline the watch names what never finished and cancels the run with that message", async () => {
-    // The same flow with a 2 s deadline (the shipped one waits 24 h), beside the real bundle.
+    // The same flow with a 5 s deadline (the shipped one waits 24 h), beside the real bundle: long
+    // enough for T001 to start on a cold start (tsx compiles the bundle's modules on first use),
+    // short of the hanging agent's own 30 s timeout.
     const root = await mkdtemp(path.join(os.tmpdir(), "dgz-deadline-root-"));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
     await mkdir(path.join(root, "f", "dgtest", "execute_tasks_deadline__flow"), { recursive: true });
     await symlink(path.resolve("f/devgodzilla"), path.join(root, "f", "devgodzilla"));
     await symlink(path.resolve("node_modules"), path.join(root, "node_modules"));
     await writeFile(path.join(root, "package.json"), '{"type":"module","private":true}\n');
-    const flow = (await readFile("f/devgodzilla/execute_tasks__flow/flow.yaml", "utf8")).replaceAll("timeout: 86400", "timeout: 2");
+    const flow = (await readFile("f/devgodzilla/execute_tasks__flow/flow.yaml", "utf8")).replaceAll("timeout: 86400", "timeout: 5");
     await writeFile(path.join(root, "f", "dgtest", "execute_tasks_deadline__flow", "flow.yaml"), flow);
-    const hangs = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, timeout_seconds: 6 };
+    const hangs = { default_agent: "qwen", enabled: ["qwen"], bin_dir: FAKE_BIN, timeout_seconds: 30 };
     store.resources["f/devgodzilla/agents_slow"] = { resource_type: "c_devgodzilla_agents", value: hangs };
     const { run } = await setup(
       [

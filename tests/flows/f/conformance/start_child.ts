@@ -9,7 +9,9 @@ export async function main(flow_path = "f/conformance/approval", args: Record<st
     Object.keys(args).length > 0
       ? ((await wmill.JobService.listJobs({ workspace, scriptPathExact: flow_path, args: JSON.stringify(args), ...filter })) as { id: string }[])[0]
       : undefined;
-  const adopted = (await same({ success: true })) ?? (await same({ running: true }));
+  // Running first, then succeeded: a job only moves from running to succeeded, so one that ends
+  // between the two queries is still found (the other order starts a second child).
+  const adopted = (await same({ running: true })) ?? (await same({ success: true }));
   const id = adopted?.id ?? (await wmill.runFlowAsync(flow_path, args, null, false));
   return { child: id, result: await wmill.waitJob(id) };
 }
