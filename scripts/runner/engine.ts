@@ -41,6 +41,7 @@ export interface JobInfo {
   run_id: string;
   status: "running" | "success" | "failure" | "suspended" | "canceled";
   canceled_reason?: string;
+  canceled_by?: string;
   /** A step job: its key in the run's journal (where its resume events are kept). */
   key?: string;
   args: Record<string, unknown>;
@@ -94,11 +95,33 @@ class Canceled extends Error {
   constructor(
     readonly jobId: string,
     readonly reason: string,
+    readonly by: string,
   ) {
-    super(`Job canceled${reason ? `: ${reason}` : ""}`);
+    super(`Job canceled${reason ? `: ${reason}` : ""} by ${by}`);
     this.name = "Canceled";
   }
+
+  /** A canceled job's result on Windmill (windmill-queue cancel_single_job). */
+  get result() {
+    return { error: { name: "Canceled", message: this.message, reason: this.reason, canceler: this.by } };
+  }
 }
+
+/**
+ * A running script job whose flow (or itself) was canceled: Windmill's worker checks the job for a
+ * cancel every 500 ms and then kills its process; the job ends canceled with this error.
+ */
+class StepKilled extends Error {
+  constructor(
+    readonly reason: string,
+    readonly by: string,
+  ) {
+    super(`execution error:\njob process terminated due to cancelled by ${by}${reason ? ` (reason: ${reason})` : ""}`);
+    this.name = "ExecutionErr";
+  }
+}
+/** How long after a cancel a running job is killed: Windmill's worker checks every 500 ms (handle_child.rs). */
+const CANCEL_CHECK_MS = 500;
 
 const toStepError = (e: unknown, stepId?: string): StepError => {
   if (e instanceof FlowFailure) return { ...e.error, step_id: e.error.step_id ?? stepId };
@@ -124,6 +147,11 @@ interface Scope {
   flowPath: string;
   /** The flow jobs this scope runs inside, outermost first (a cancel of any of them stops it). */
   flowJobs: string[];
+  /**
+   * Its steps' WM_ROOT_FLOW_JOB_ID: Windmill's innermost root flow job, the nearest subflow or
+   * parallel loop iteration (their own root), else the run (worker_flow.rs flow_innermost_root_job).
+   */
+  innermostRoot: string;
   /** The flow's failure module: Windmill hands it to every loop iteration, which runs it where a step fails. */
   failureModule?: FlowModule;
 }
@@ -164,7 +192,7 @@ class Execution {
   private canceledOf(scope: Scope): Canceled | undefined {
     for (const id of scope.flowJobs) {
       const j = this.engine.jobs.get(id);
-      if (j?.status === "canceled") return new Canceled(id, j.canceled_reason ?? "");
+      if (j?.status === "canceled") return new Canceled(id, j.canceled_reason ?? "", j.canceled_by ?? localUser());
     }
     return undefined;
   }
@@ -177,6 +205,7 @@ class Execution {
       flowJobId: this.record.id,
       flowPath: this.record.path,
       flowJobs: [this.record.id],
+      innermostRoot: this.record.id,
       failureModule: flow.value.failure_module,
     });
   }
@@ -488,11 +517,23 @@ class Execution {
       while (next < items.length) {
         const index = next++;
         const path = `${scope.flowPath}/${v.parallel ? "forloop" : "loop"}-${index}`;
-        const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, { loop, path, iterator: { index, itered } });
+        const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, {
+          loop,
+          path,
+          iterator: { index, itered },
+          parallel: v.parallel,
+        });
         out[index] = it.result;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
+    const workers = Array.from({ length: Math.min(parallelism, items.length) }, worker);
+    try {
+      await Promise.all(workers);
+    } catch (e) {
+      // A canceled flow's loop ends once every iteration it started has (a cancel kills their running steps).
+      if (e instanceof Canceled) await Promise.allSettled(workers);
+      throw e;
+    }
     return out;
   }
 
@@ -559,6 +600,7 @@ class Execution {
         flowJobId,
         flowPath: runnable.path,
         flowJobs: [...scope.flowJobs, flowJobId],
+        innermostRoot: flowJobId,
         failureModule: flow.value.failure_module,
       });
     const ref = { run: this.record, key, step_id: m.id, summary: m.summary, args, kind: "flow" as const };
@@ -572,18 +614,24 @@ class Execution {
       return result;
     } catch (e) {
       if (e instanceof Suspended) throw e;
-      if (e instanceof Canceled && e.jobId !== flowJobId) throw e;
+      if (e instanceof Canceled && e.jobId !== flowJobId) {
+        // A flow around it was canceled: it ends canceled too, and where one of its steps failed (a
+        // running step is killed) its module is a Failure, as on Windmill.
+        this.endInner(job, "canceled", e.result);
+        if (e.failedWith) this.book.set(scope.flowJobId, m.id, { type: "Failure" });
+        throw e;
+      }
       if (e instanceof Canceled && e.lastResult && !e.failedWith) {
         // As on Windmill (observed on CE v1.592.1): a subflow canceled between its steps reports the
         // step that ran last to its parent, whose step succeeds with that result and which goes on.
         const result = e.lastResult.value;
-        this.endInner(job, "canceled", { error: toStepError(e) });
+        this.endInner(job, "canceled", e.result);
         this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
         return result;
       }
       // Canceled before any step ran, or failed: a failed step of its parent (which goes on with its own error handling).
       const error = e instanceof Canceled ? (e.failedWith ?? { name: "Canceled", message: e.message, step_id: m.id }) : toStepError(e, m.id);
-      this.endInner(job, e instanceof Canceled ? "canceled" : "failure", { error });
+      this.endInner(job, e instanceof Canceled ? "canceled" : "failure", e instanceof Canceled ? e.result : { error });
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: false, error });
       if (m.continue_on_error) return { error };
       throw new FlowFailure(error);
@@ -599,7 +647,7 @@ class Execution {
     index: number,
     value: unknown,
     skipFailures: boolean,
-    at: { loop: ReturnType<Execution["flowJobsOf"]>; path: string; iterator?: FlowStatusModule["iterator"] },
+    at: { loop: ReturnType<Execution["flowJobsOf"]>; path: string; iterator?: FlowStatusModule["iterator"]; parallel?: boolean },
   ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"] }> {
     this.checkCanceled(scope); // as Windmill: a canceled flow starts no further iteration
     const id = uuidFrom(`${this.record.id}/${key}[${index}]`);
@@ -613,6 +661,7 @@ class Execution {
       prefix: `${key}[${index}]/`,
       flowJobId: id,
       flowJobs: [...scope.flowJobs, id],
+      innermostRoot: at.parallel ? id : scope.innermostRoot,
     };
     const end = (status: "success" | "failure", result: unknown) => (this.endInner(job, status, result), at.loop.end(id, status === "success"));
     try {
@@ -621,12 +670,19 @@ class Execution {
       return out;
     } catch (e) {
       if (e instanceof Suspended) throw e;
-      if (e instanceof Canceled) {
-        this.endInner(job, "canceled", { error: toStepError(e) });
-        // The iteration stopped at a step boundary, after steps that succeeded: Windmill reports that
-        // outcome to the loop (worker_flow.rs: the parent is updated with `success && !is_failure_step`).
-        at.loop.end(id, true);
-        throw e;
+      const canceled = e instanceof Canceled ? e : this.canceledOf(sub);
+      if (canceled) {
+        this.endInner(job, "canceled", canceled.result);
+        // Stopped at a step boundary, after steps that succeeded, Windmill reports that outcome to
+        // the loop (worker_flow.rs: the parent is updated with `success && !is_failure_step`); a step
+        // that failed or was killed makes it a failed iteration.
+        at.loop.end(id, e instanceof Canceled && !e.failedWith);
+        // A sequential loop in a canceled flow starts no further iteration. Otherwise (the iteration
+        // itself canceled, or a parallel loop, whose iterations all end) the loop goes on: the
+        // iteration's entry is its job's result, the cancel error (observed on CE v1.592.1).
+        if (canceled.jobId !== id && !at.parallel) throw e instanceof Canceled ? e : Object.assign(canceled, { failedWith: toStepError(e) });
+        if (!skipFailures) throw new FlowFailure({ name: "Canceled", message: canceled.message });
+        return { result: canceled.result };
       }
       try {
         const result = await this.handleFailure(e, scope.failureModule, sub, `${key}[${index}]/failure`);
@@ -720,7 +776,8 @@ class Execution {
         return entry.result;
       } catch (e) {
         if (e instanceof Suspended || e instanceof Canceled) throw e;
-        const retryable = attempt < delays.length && !cannotFixItself(e) && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
+        const retryable =
+          attempt < delays.length && !(e instanceof StepKilled) && !cannotFixItself(e) && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
         this.engine.event({
           type: "step-end",
           ...ref,
@@ -745,6 +802,7 @@ class Execution {
           step_id: m.id,
           job_id: jobId,
           success: false,
+          ...(e instanceof StepKilled ? { canceled: true } : {}),
           result: { error },
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
@@ -799,6 +857,7 @@ class Execution {
       key,
       flowJobId: scope.flowJobId,
       rootJobId: this.record.root_job ?? this.record.id,
+      rootFlowJobId: scope.innermostRoot,
       flowPath: scope.flowPath,
       record: this.record,
     });
@@ -857,6 +916,8 @@ export interface RunOutcome {
 
 export class Engine {
   readonly jobs = new Map<string, JobInfo>();
+  /** Each running script job's kill switch (a cancel aborts it; its child processes are stopped with it). */
+  private readonly kills = new Map<string, AbortController>();
   readonly resumes: ResumeBox;
   private readonly userStates = new Map<string, Record<string, Record<string, unknown>>>();
   private readonly inlineDir: string;
@@ -898,14 +959,31 @@ export class Engine {
     this.resumes.add(job.run_id, job.key, { job_id: jobId, resume_id: resumeId, payload: payload ?? null, approved, approver, at: new Date().toISOString() });
   }
 
-  /** Cancels a job; a flow job's steps stop at their next step boundary, suspended ones at once. */
-  cancel(jobId: string, reason: string): boolean {
+  /**
+   * Cancels a job, as Windmill does: a flow job's steps stop at their next step boundary, suspended
+   * ones at once, and every script job running under it (or the job itself) is killed at its
+   * worker's next cancel check.
+   */
+  cancel(jobId: string, reason: string, by = localUser()): boolean {
     const job = this.jobs.get(jobId);
     if (!job || (job.status !== "running" && job.status !== "suspended")) return false;
-    job.status = "canceled";
-    job.canceled_reason = reason;
+    Object.assign(job, { status: "canceled", canceled_reason: reason, canceled_by: by });
     this.resumes.wakeRun(job.run_id);
+    for (const [id, kill] of this.kills) {
+      if (id !== jobId && !this.isUnder(id, jobId)) continue;
+      setTimeout(() => kill.abort(new StepKilled(reason, by)), CANCEL_CHECK_MS);
+    }
     return true;
+  }
+
+  /** Whether a job runs under another (its parent_job chain reaches it). */
+  private isUnder(id: string, ancestor: string): boolean {
+    const seen = new Set<string>();
+    for (let j = this.jobs.get(id); j?.parent_job && !seen.has(j.id); j = this.jobs.get(j.parent_job)) {
+      if (j.parent_job === ancestor) return true;
+      seen.add(j.id);
+    }
+    return false;
   }
 
   /** The user states of a flow job that is running (Windmill reads them from the queue: none once it ended). */
@@ -972,6 +1050,8 @@ export class Engine {
       key?: string;
       flowJobId?: string;
       rootJobId: string;
+      /** WM_ROOT_FLOW_JOB_ID of a flow step (default: rootJobId). */
+      rootFlowJobId?: string;
       flowPath?: string;
       record: RunRecord;
       event?: Record<string, unknown>;
@@ -1005,7 +1085,7 @@ export class Engine {
       BASE_INTERNAL_URL: this.opts.api.baseUrl,
       WM_BASE_URL: this.opts.api.baseUrl,
       WM_FLOW_JOB_ID: job.flowJobId ?? "",
-      WM_ROOT_FLOW_JOB_ID: job.flowJobId ? job.rootJobId : "",
+      WM_ROOT_FLOW_JOB_ID: job.flowJobId ? (job.rootFlowJobId ?? job.rootJobId) : "",
       WM_ROOT_JOB_ID: job.rootJobId,
       WM_FLOW_STEP_ID: job.stepId ?? "",
       WM_FLOW_PATH: job.flowPath ?? "",
@@ -1015,11 +1095,14 @@ export class Engine {
       WM_STATE_PATH: `u/local/state/${job.path}`,
       WM_SCHEDULED_FOR: new Date().toISOString(),
     };
+    const kill = new AbortController();
+    this.kills.set(job.jobId, kill);
+    const killed = new Promise<never>((_, reject) => kill.signal.addEventListener("abort", () => reject(kill.signal.reason), { once: true }));
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
       const sig = await signatureOf(file);
-      const result = await runInJob(
+      const running = runInJob(
         {
           jobId: job.jobId,
           env,
@@ -1027,6 +1110,7 @@ export class Engine {
             info.logs.push(l);
             this.emit(job.record, label, l);
           },
+          signal: kill.signal,
         },
         async () => {
           let callArgs = args;
@@ -1046,15 +1130,24 @@ export class Engine {
           return mod.main!(...positional);
         },
       );
+      // A killed job ends at once; its main cannot be stopped in this process, but its child
+      // processes are (lib/process.ts reads the job's signal) and what it returns later is dropped.
+      const result = await Promise.race([running, killed]);
       info.status = "success";
       info.result = json(result);
       return info.result;
     } catch (e) {
-      info.status = "failure";
       info.result = { error: toStepError(e, job.stepId) };
-      if (e instanceof Error && e.stack) this.emit(job.record, label, e.stack);
+      if (e instanceof StepKilled) {
+        Object.assign(info, { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
+        this.emit(job.record, label, e.message);
+      } else {
+        info.status = "failure";
+        if (e instanceof Error && e.stack) this.emit(job.record, label, e.stack);
+      }
       throw e;
     } finally {
+      this.kills.delete(job.jobId);
       info.duration_ms = Date.now() - started;
     }
   }
@@ -1164,8 +1257,8 @@ export class Engine {
         }
         return out;
       }
-      if (e instanceof Canceled)
-        return finish("canceled", { error: { name: "Canceled", message: e.message }, result: { error: { name: "Canceled", message: e.message } } });
+      if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
+      if (e instanceof StepKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } }); // a script job killed by a cancel
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });

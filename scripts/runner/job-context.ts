@@ -3,11 +3,14 @@
 // jobs run at once in one process, so both are routed through an AsyncLocalStorage job context.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
+import { setJobSignalSource } from "../../f/devgodzilla/lib/process.ts";
 
 export interface JobContext {
   jobId: string;
   env: Record<string, string>;
   log(line: string): void;
+  /** Aborted when the job is killed (its flow was canceled): the job's child processes are stopped. */
+  signal?: AbortSignal;
 }
 
 const storage = new AsyncLocalStorage<JobContext>();
@@ -26,6 +29,7 @@ export function runInJob<T>(ctx: JobContext, fn: () => Promise<T>): Promise<T> {
 function install() {
   if (installed) return;
   installed = true;
+  setJobSignalSource(() => storage.getStore()?.signal);
   const base = process.env;
   const overlay = () => storage.getStore()?.env;
   process.env = new Proxy(base, {

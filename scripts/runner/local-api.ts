@@ -101,7 +101,7 @@ function stepView(workspace: string, r: RunRecord, e: Extract<JournalEntry, { ty
     started_at: e.started_at,
     running: false,
     success: e.success,
-    canceled: false,
+    canceled: e.canceled ?? false,
     canceled_reason: null,
     result: e.result,
     duration_ms: e.duration_ms,

@@ -49,6 +49,8 @@ export type JournalEntry =
       step_id: string;
       job_id: string;
       success: boolean;
+      /** Killed because its flow (or the step job itself) was canceled while it ran. */
+      canceled?: boolean;
       result: unknown;
       started_at: string;
       duration_ms: number;

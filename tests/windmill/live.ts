@@ -14,6 +14,8 @@
 // Items Windmill cannot evaluate because the server was built without V8 are marked "needs V8";
 // the HTTP routes on a server built without http_trigger "needs feature". Neither is a pass. On a
 // server with routes, webhook deliveries are posted to the route and compared (routes.ts).
+// Cancel semantics are compared on the runner's conformance flows, pushed under f/conformance/ for
+// those rows only and removed after (cancel-rows.ts).
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -24,12 +26,14 @@ import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
 import { bundleModules, flowFolders } from "../../scripts/check/metadata.ts";
 import { deploy, DeployPushError, gitStatus, TRIGGERS, wmillProfile } from "../../scripts/windmill/deploy.ts";
 import { targetFromEnv, WindmillServer, WindmillSetupError, type WindmillTarget } from "../../scripts/windmill/api.ts";
+import { cancelRows } from "./cancel-rows.ts";
 import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from "./compare.ts";
 import { makeFixture, type Fixture } from "./fixture.ts";
 import { routeRows } from "./routes.ts";
 import { runLocal, runWindmill } from "./runners.ts";
 import { sampleArgs, type InputSchema } from "./samples.ts";
 import { flowStepScripts, localStepEnds, stepsOutcome, windmillStepEnds } from "./steps.ts";
+import { removeUnder } from "./workspace.ts";
 
 const log = (l: string) => process.stderr.write(`[test:windmill] ${l}\n`);
 const ok = (result: unknown): Outcome => ({ status: "success", result });
@@ -53,27 +57,6 @@ async function cleanCopy(): Promise<string> {
   return dir;
 }
 
-/**
- * Removes the bundle's schedules, flows and scripts from the workspace, so the deploy below is a
- * first deploy, as the README's steps on a fresh workspace. Scripts are archived before they are
- * deleted: archiving drops their entries in Windmill's import map (deleting does not), and a stale
- * entry makes Windmill re-lock the new version of an importer as soon as a module it imports is
- * pushed. Redeploying over an earlier version is that case (README "Run it on Windmill").
- */
-async function removeBundle(server: WindmillServer, prefix: string): Promise<void> {
-  const list = (kind: string, extra = "") => server.call<{ path: string }[]>("GET", `w/${kind}/list?path_start=${prefix}&per_page=10000${extra}`);
-  // Lock jobs still queued for the bundle (an earlier deploy's re-locking) would re-lock the new versions.
-  const queued = await server.call<{ id: string; script_path?: string }[]>("GET", "w/jobs/queue/list?job_kinds=dependencies,flowdependencies&per_page=10000");
-  for (const j of queued.filter((q) => q.script_path?.startsWith(prefix)))
-    await server.call("POST", `w/jobs/queue/cancel/${j.id}`, { reason: "test:windmill: the bundle is deployed again" }).catch(() => undefined);
-  for (const s of await list("schedules")) await server.call("DELETE", `w/schedules/delete/${s.path}`);
-  for (const f of await list("flows")) await server.call("DELETE", `w/flows/delete/${f.path}`);
-  for (const s of await list("scripts", "&include_without_main=true")) {
-    await server.call("POST", `w/scripts/archive/p/${s.path}`);
-    await server.call("POST", `w/scripts/delete/p/${s.path}`);
-  }
-}
-
 /** Deploy, lock and round-trip rows: each compares what the README promises ([]) with what happened. */
 async function deployRows(target: WindmillTarget, server: WindmillServer, copy: string): Promise<{ rows: Row[]; skipTriggers: boolean }> {
   const skipTriggers = await server.call("GET", "w/http_triggers/list?per_page=1").then(
@@ -83,7 +66,7 @@ async function deployRows(target: WindmillTarget, server: WindmillServer, copy: 
   const rows: Row[] = [];
   const row = (item: string, problems: string[]) => rows.push({ item, local: ok([]), windmill: ok(problems), ...compareOutcomes(ok([]), ok(problems)) });
   log(`removing the bundle (${BUNDLE_PREFIX}) from workspace ${target.workspace}: a first deploy follows`);
-  await removeBundle(server, BUNDLE_PREFIX);
+  await removeUnder(server, BUNDLE_PREFIX); // a first deploy, as the README's steps on a fresh workspace
   const report = await deploy(target, { root: copy, skipTriggers, log });
   row("deploy: sync push writes nothing into the checkout", report.checkout_changed);
   const lockProblems: string[] = [];
@@ -255,6 +238,8 @@ async function main(): Promise<number> {
     // finished; on Windmill that reads the earlier finish jobs' results through the API.
     const executeTasks = items.find((i) => i.path === `${BUNDLE_PREFIX}execute_tasks`);
     if (executeTasks) rows.push(await itemRow(executeTasks, fx, server, since, " again (same run_key: skips what the first run finished)"));
+    // Cancel semantics (test flows pushed under f/conformance/ for these rows, removed after).
+    rows.push(...(await cancelRows(server, me.username, fx.stateDir, log)));
     if (!skipTriggers) rows.push(...(await routeRows(server, fx)));
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const s = summarize(rows);

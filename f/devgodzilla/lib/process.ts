@@ -95,6 +95,13 @@ export function buildChildEnv(extra: Record<string, string | undefined> = {}): R
   return env;
 }
 
+// On Windmill a canceled job's process gets SIGTERM (handled below). A host running many jobs in one
+// process (the local runner) instead says which signal stops the current job.
+let jobSignal: () => AbortSignal | undefined = () => undefined;
+export function setJobSignalSource(source: () => AbortSignal | undefined): void {
+  jobSignal = source;
+}
+
 // Process groups still running; killed if this worker process exits so no agent outlives its job.
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
@@ -309,8 +316,10 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     aborted = true;
     terminate();
   };
-  if (opts.signal?.aborted) onAbort();
-  else opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const signals = [opts.signal, jobSignal()].filter((x): x is AbortSignal => !!x);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   const wallTimer =
     opts.timeoutMs && opts.timeoutMs > 0
       ? setTimeout(() => {
@@ -346,7 +355,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   if (wallTimer) clearTimeout(wallTimer);
   if (idleCheck) clearInterval(idleCheck);
   if (killTimer) clearTimeout(killTimer);
-  opts.signal?.removeEventListener("abort", onAbort);
+  signal?.removeEventListener("abort", onAbort);
   splitters.stdout.end();
   splitters.stderr.end();
   // Make sure nothing of the group survives (SIGKILL is safe: the leader is gone).

@@ -1,0 +1,129 @@
+// test:windmill rows for cancel semantics: the conformance flows that cancel themselves (between
+// steps, and while a step runs: plain, subflow, sequential and parallel loops) run on the local
+// runner and on the server, each compared as the tree of jobs it left (job-tree.ts). They are test
+// flows, not the product: pushed under f/conformance/ in the workspace for the rows and removed after.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import * as wmill from "windmill-client";
+import type { WindmillServer } from "../../scripts/windmill/api.ts";
+import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
+import { localUser } from "../../scripts/runner/cache.ts";
+import { runPath } from "../../scripts/runner/index.ts";
+import { compareOutcomes, NO_V8, type Outcome, type Row } from "./compare.ts";
+import { jobTree, type JobView } from "./job-tree.ts";
+import { windmillOutcome } from "./runners.ts";
+import { removeUnder } from "./workspace.ts";
+
+const ROOT = path.join(REPO_ROOT, "tests", "flows");
+const PREFIX = "f/conformance/";
+/** Flows compared, by name under f/conformance/ (the subflows and scripts they use are pushed with them). */
+export const CANCEL_FLOWS = [
+  "cancel",
+  "cancel_child",
+  "cancel_fail",
+  "cancel_fail_child",
+  "cancel_loop",
+  "cancel_running",
+  "cancel_running_child",
+  "cancel_running_loop",
+  "cancel_running_iteration",
+  "cancel_running_parallel",
+];
+/** The lock a pushed conformance script runs with: any bundle module's (the workspace's dependencies, windmill-client included). */
+const LOCK_OF = path.join(REPO_ROOT, "f", "devgodzilla", "lib", "platform", "windmill.script.lock");
+
+interface FlowFile {
+  summary?: string;
+  value: unknown;
+  schema?: unknown;
+}
+
+const flowFile = (name: string) => YAML.parse(readFileSync(path.join(ROOT, "f", "conformance", `${name}__flow`, "flow.yaml"), "utf8")) as FlowFile;
+
+/** The flows (these and their subflows) and scripts the rows need, by path. */
+function needed(): { flows: Map<string, FlowFile>; scripts: Set<string> } {
+  const flows = new Map<string, FlowFile>();
+  const scripts = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!v || typeof v !== "object") return;
+    const o = v as Record<string, unknown>;
+    if (o.type === "script" && typeof o.path === "string") scripts.add(o.path);
+    if (o.type === "flow" && typeof o.path === "string") addFlow(o.path);
+    Object.values(o).forEach(visit);
+  };
+  const addFlow = (p: string) => {
+    if (flows.has(p)) return;
+    const f = flowFile(p.slice(PREFIX.length));
+    flows.set(p, f);
+    visit(f.value);
+  };
+  CANCEL_FLOWS.forEach((n) => addFlow(PREFIX + n));
+  return { flows, scripts };
+}
+
+/** Pushes the rows' flows and scripts into the workspace (after removing what an earlier run left there). */
+async function push(server: WindmillServer): Promise<void> {
+  await removeUnder(server, PREFIX);
+  await server.call("POST", "w/folders/create", { name: "conformance" }).catch(() => undefined); // already there
+  const { flows, scripts } = needed();
+  const lock = readFileSync(LOCK_OF, "utf8");
+  for (const p of scripts) {
+    const file = path.join(ROOT, p);
+    const meta = YAML.parse(readFileSync(`${file}.script.yaml`, "utf8")) as { summary?: string; schema?: unknown };
+    const content = readFileSync(`${file}.ts`, "utf8");
+    await server.call("POST", "w/scripts/create", {
+      path: p,
+      summary: meta.summary ?? "",
+      description: "",
+      content,
+      language: "bun",
+      schema: meta.schema,
+      lock,
+    });
+  }
+  // Subflows before the flows that call them.
+  for (const [p, f] of [...flows].reverse())
+    await server.call("POST", "w/flows/create", { path: p, summary: f.summary ?? "", description: "", value: f.value, schema: f.schema });
+}
+
+const ok = (result: unknown): Outcome => ({ status: "success", result });
+
+async function localTree(name: string, stateDir: string): Promise<Outcome> {
+  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} } });
+  // runPath points windmill-client at the runner's own job API.
+  const get = (id: string) => wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id }) as Promise<JobView>;
+  return ok(await jobTree(get, out.runId, localUser()));
+}
+
+async function windmillTree(server: WindmillServer, name: string, user: string): Promise<Outcome> {
+  const jobId = String(await server.call("POST", `w/jobs/run/f/${PREFIX}${name}`, {})).replace(/"/g, "");
+  const end = await windmillOutcome(server, "flow", jobId, 180_000);
+  if (end.status !== "success" && end.status !== "failure") return end;
+  if (end.status === "failure" && end.error.name === "Timeout") return end;
+  const tree = await jobTree((id) => server.call<JobView>("GET", `w/jobs_u/get/${id}`), jobId, user);
+  // A step whose input needed V8 on a server built without it (its iteration's error is in the tree).
+  const noV8 = NO_V8.exec(JSON.stringify(tree));
+  return noV8 ? { status: "needs-v8", error: { message: noV8[0] } } : ok(tree);
+}
+
+/** One row per cancel flow: the job tree on the local runner and on the server, the same? `user`: the server's canceling user. */
+export async function cancelRows(server: WindmillServer, user: string, stateDir: string, log: (l: string) => void, names = CANCEL_FLOWS): Promise<Row[]> {
+  log(`pushing the cancel conformance flows under ${PREFIX}`);
+  await push(server);
+  const rows: Row[] = [];
+  try {
+    for (const name of names) {
+      const item = `cancel: flow ${PREFIX}${name}`;
+      log(`${item}: local runner`);
+      const local = await localTree(name, stateDir);
+      log(`${item}: windmill`);
+      const wm = await windmillTree(server, name, user);
+      rows.push({ item, local, windmill: wm, ...compareOutcomes(local, wm) });
+    }
+  } finally {
+    await removeUnder(server, PREFIX);
+  }
+  return rows;
+}
