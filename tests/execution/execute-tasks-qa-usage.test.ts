@@ -128,4 +128,20 @@ describe("execute_tasks with task_with_qa: QA's model calls are part of the run'
     expect(res.usage.tokens).toBe(ran!.usage.tokens);
     expect(res.report).toContain(`QA and feedback calls): ${(ran!.usage.tokens ?? 0).toLocaleString("en-US")} tokens`);
   });
+
+  it("a per-task budget reaches task_with_qa: a task_tokens the agent alone goes over ends each task as a budget stop, reported as execute_task's", async () => {
+    const { run } = await setup();
+    const taskTokens = 100;
+    const out = await run({ budget: { task_tokens: taskTokens } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const res = out.result as { tasks: (Outcome & { error?: string })[]; report: string };
+    expect(AGENT_TOKENS).toBeGreaterThan(taskTokens);
+    expect(res.tasks.map((t) => t.status)).toEqual(["budget_exceeded", "budget_exceeded"]);
+    for (const t of res.tasks) {
+      expect(t.error).toBe(`task budget exceeded (${AGENT_TOKENS} tokens > budget ${taskTokens})`);
+      expect(t.usage.tokens).toBe(AGENT_TOKENS);
+    }
+    expect(res.report).toContain(`| T001 | 💸 budget_exceeded |`);
+    expect(res.report).toContain(`task budget exceeded (${AGENT_TOKENS} tokens > budget ${taskTokens})`);
+  });
 });

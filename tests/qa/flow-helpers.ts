@@ -17,6 +17,8 @@ export interface Attempt {
   agent_message?: string;
   /** Commits the agent makes, in order. */
   commits?: { message: string; files: Record<string, string> }[];
+  /** Tokens the agent run reports (execute_task's usage; none when absent). */
+  tokens?: number;
 }
 
 export interface Harness {
@@ -30,7 +32,7 @@ export interface Harness {
   runBranch: string;
   store: { resources: Record<string, { resource_type: string; value: unknown }>; variables: Record<string, string> };
   scenario(attempts: Attempt[]): Promise<string>;
-  calls(file: string): Promise<{ commit: string; note: string }[]>;
+  calls(file: string): Promise<{ commit: string; note: string; budget: { task_tokens?: number; task_cost_usd?: number } }[]>;
   args(stateFile: string, extra?: Record<string, unknown>): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -43,15 +45,16 @@ import { checkout, pushBranch } from "${real}/lib/git.ts";
 import { detectBlock } from "${real}/lib/agents/block.ts";
 import { taskBranchName } from "${real}/lib/workspace/task.ts";
 
-export async function main(repo: string, commit: string, feature: string, task: { [key: string]: unknown }, branch = "", note = "", dependencies: { [key: string]: unknown }[] = [], profile: { [key: string]: unknown } = {}, agent = "", sandbox_policy = "refuse", agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {},  github: { [key: string]: unknown } = {}) {
+export async function main(repo: string, commit: string, feature: string, task: { [key: string]: unknown }, branch = "", note = "", dependencies: { [key: string]: unknown }[] = [], profile: { [key: string]: unknown } = {}, agent = "", sandbox_policy = "refuse", budget: { [key: string]: unknown } = {}, agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {},  github: { [key: string]: unknown } = {}) {
   const file = String(task.fake_state);
   const state = JSON.parse(readFileSync(file, "utf8"));
   const plan = state.attempts[Math.min(state.calls.length, state.attempts.length - 1)];
-  state.calls.push({ commit, note });
+  state.calls.push({ commit, note, budget });
+  const usage = plan.tokens === undefined ? undefined : { input_tokens: plan.tokens, output_tokens: 0, tokens: plan.tokens, cost_usd: null };
   writeFileSync(file, JSON.stringify(state));
   if (plan.agent_message) {
     const block = detectBlock(plan.agent_message);
-    if (block) return { task_id: String(task.id), branch, commit, base_commit: commit, changed: false, blocked: true, block, agent: { finalMessage: plan.agent_message }, summary: plan.agent_message, artifacts: { logs: {} } };
+    if (block) return { task_id: String(task.id), branch, commit, base_commit: commit, changed: false, blocked: true, block, agent: { finalMessage: plan.agent_message }, summary: plan.agent_message, artifacts: { logs: {} }, usage };
   }
   const taskBranch = taskBranchName(feature, String(task.id));
   const wc = await checkout({ repo, commit, branch: taskBranch });
@@ -66,7 +69,7 @@ export async function main(repo: string, commit: string, feature: string, task: 
     }
     const head = (await execa("git", ["-C", wc.dir, "rev-parse", "HEAD"])).stdout;
     await pushBranch(wc.dir, taskBranch, "origin", { force: true });
-    return { task_id: String(task.id), branch: taskBranch, commit: head, base_commit: commit, changed: true, blocked: false, block: null, agent: { finalMessage: plan.agent_message ?? "done" }, summary: plan.agent_message ?? "done", artifacts: { logs: { agent: plan.agent_message ?? "done" } } };
+    return { task_id: String(task.id), branch: taskBranch, commit: head, base_commit: commit, changed: true, blocked: false, block: null, agent: { finalMessage: plan.agent_message ?? "done" }, summary: plan.agent_message ?? "done", artifacts: { logs: { agent: plan.agent_message ?? "done" } }, usage };
   } finally {
     await wc.cleanup();
   }

@@ -1,11 +1,14 @@
 // The steps of task_with_qa's feedback loop, one function each (one script each):
-//   check      — validate the loop inputs (limits, history, context, commit) before anything runs;
+//   check      — validate the loop inputs (limits, history, context, commit, the task's budget and
+//                the earlier rounds' usage) before anything runs; what the agent may still spend;
 //   qaInputs   — whether QA runs (not after a failed or blocked execute step) and its inputs;
-//   classify   — route a verdict / block signal / step error, apply the bounds, record the decision;
+//   classify   — route a verdict / block signal / step error, apply the bounds and the task's budget,
+//                record the decision;
 //   askClarify — the clarify approval's payload, or resume itself when there is nothing to ask;
 //   askSpec    — the re-specify approval's payload, or resume itself; carries the clarify answer;
 //   answer     — fold the answers into the task's context and the decision history; the re-plan gate;
-//   next       — the next attempt's arguments (the loop's self-call gate), or none;
+//   next       — the next attempt's arguments (the loop's self-call gate), or none (also once the
+//                re-plan's usage reached the budget);
 //   finish     — the flow's result: status, the decisions, branch/commit, the last verdict and what
 //                every round's agent, QA, feedback and re-plan calls cost (lib/qa/loop_usage.ts);
 //   failure    — the flow's failure module: where it failed, with the decisions made so far.
@@ -19,7 +22,7 @@ import { createLlm, type Llm } from "../llm/client.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
 import { usageId } from "../llm/usage.ts";
 import { resumeSelf, windmillApprovals, type ApprovalDeps, type ResumeUrls } from "../platform/windmill.ts";
-import { loopUsage, partsOf, roundParts } from "./loop_usage.ts";
+import { budgetLeft, budgetStop, loopUsage, partOf, partsOf, roundParts, TaskBudgetSchema, UsagePartsSchema, type UsagePart } from "./loop_usage.ts";
 import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord, type FeedbackInput, type VerdictLike } from "./feedback.ts";
 
 export interface ContextEntry {
@@ -126,14 +129,17 @@ export function contextNote(context: ContextEntry[]): string {
   return ["Decisions from the humans on this task (follow them):", ...context.map((c) => `- Q: ${c.question}\n  A: ${c.answer}`)].join("\n");
 }
 
-export function check(p: { limits?: unknown; history?: unknown; context?: unknown; commit?: string; note?: string | null }) {
+export function check(p: { limits?: unknown; history?: unknown; context?: unknown; commit?: string; note?: string | null; budget?: unknown; spent?: unknown }) {
   const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
   const history = parse(HistorySchema, p.history ?? [], "history");
   const context = parse(ContextSchema, p.context ?? [], "context") as ContextEntry[];
+  const budget = parse(TaskBudgetSchema, p.budget, "budget");
+  const spent = parse(UsagePartsSchema, p.spent, "spent");
   if (p.commit !== undefined && !SHA.test(p.commit)) throw new InputError("commit", "must be a commit sha");
   // The agent's instruction for this attempt: the executor's note, then the humans' answers so far.
   const note = [p.note ?? "", contextNote(context)].filter(Boolean).join("\n\n");
-  return { ok: true, limits, history, context, iteration: history.length + 1, note };
+  // This round's agent may spend what the earlier rounds left of the task's budget.
+  return { ok: true, limits, history, context, iteration: history.length + 1, note, budget, spent, budget_left: budgetLeft(budget, spent) };
 }
 
 // ---- QA inputs
@@ -158,12 +164,23 @@ export function qaInputs(p: { execute?: ExecuteLike | null; task?: { id?: string
 // ---- classify
 
 export async function classify(
-  p: LlmResources & { execute?: ExecuteLike | null; qa?: QaRuns; history?: unknown; limits?: unknown; commit?: string; llmClient?: Llm | null },
+  p: LlmResources & {
+    execute?: ExecuteLike | null;
+    qa?: QaRuns;
+    history?: unknown;
+    limits?: unknown;
+    commit?: string;
+    budget?: unknown;
+    spent?: unknown;
+    llmClient?: Llm | null;
+  },
 ) {
   const redactor = new Redactor();
   for (const r of [p.llm, p.openai, p.anthropic]) redactor.addFrom(r);
   const history = parse(HistorySchema, p.history ?? [], "history") as DecisionRecord[];
   const limits = parse(LimitsSchema, p.limits ?? {}, "limits");
+  const budget = parse(TaskBudgetSchema, p.budget, "budget");
+  const earlier = parse(UsagePartsSchema, p.spent, "spent");
   const ex = p.execute ?? {};
   const qa = lastQa(p.qa);
   const input: FeedbackInput = {
@@ -177,10 +194,17 @@ export async function classify(
   const c = await classifyFeedback(input, llm);
   // Only a call that reached the model costs something: the run's cost counts it once (usage_id).
   const usage = llm?.ledger.totals();
-  const routed = applyBounds(c, history, limits);
+  const own = usage?.calls ? { usage, usage_id: usageId() } : {};
+  const round = history.length + 1;
+  // The task's usage so far: the earlier rounds', then this round's agent, QA and classification.
+  const spent = [...earlier, ...roundParts(round, { execute: ex, qa: p.qa, decide: own })];
+  const bounded = applyBounds(c, history, limits);
+  // Work QA passed is kept; otherwise a reached budget ends the loop (no question, re-plan or retry).
+  const budgetExceeded = bounded.decision === "done" ? null : budgetStop(budget, spent);
+  const routed = budgetExceeded ? { ...bounded, decision: "fail" as const, stop: true, reason: budgetExceeded, backoff_seconds: 0 } : bounded;
   const commit = qa?.commit ?? ex.commit ?? p.commit ?? null;
   const record: DecisionRecord = {
-    iteration: history.length + 1,
+    iteration: round,
     decision: routed.decision,
     classified_as: c.action,
     reason: routed.reason,
@@ -202,7 +226,9 @@ export async function classify(
     counts: routed.counts,
     decisions: [...history, record],
     commit,
-    ...(usage?.calls ? { usage, usage_id: usageId() } : {}),
+    spent,
+    budget_exceeded: budgetExceeded,
+    ...own,
   });
 }
 
@@ -286,16 +312,31 @@ export function answer(p: { decide?: Decided | null; asked?: { clarify_answer?: 
   return { commit, decisions: history, context, replan: last?.decision === "re-plan" ? [1] : [] };
 }
 
-/** The next attempt, when the decision is not final: [1] runs the loop's self-call, [] ends it. */
+/**
+ * The next attempt, when the decision is not final and the task's budget is not reached (the
+ * re-plan's usage counts too): [1] runs the loop's self-call, [] ends it. `spent` is the usage the
+ * loop carries to the next round.
+ */
 export function next(p: {
-  decide?: { stop?: boolean } | null;
+  decide?: { stop?: boolean; spent?: unknown; budget_exceeded?: string | null } | null;
   answer: { commit: string; decisions: unknown[]; context: unknown[] };
   replan?: unknown[] | null;
+  budget?: unknown;
 }) {
   const replanned =
     Array.isArray(p.replan) && p.replan.length ? (p.replan[p.replan.length - 1] as { commit?: string; error?: { message?: string } }) : undefined;
   if (replanned?.error) throw new InputError("replan", `regenerating tasks.md failed: ${replanned.error.message ?? "unknown error"}`);
-  return { again: p.decide?.stop ? [] : [1], commit: replanned?.commit ?? p.answer.commit, history: p.answer.decisions, context: p.answer.context };
+  const replanPart = partOf("replan", Math.max(1, p.answer.decisions.length), replanned);
+  const spent: UsagePart[] = [...parse(UsagePartsSchema, p.decide?.spent, "decide.spent"), ...(replanPart ? [replanPart] : [])];
+  const budgetExceeded = p.decide?.budget_exceeded || (p.decide?.stop ? null : budgetStop(parse(TaskBudgetSchema, p.budget, "budget"), spent));
+  return {
+    again: p.decide?.stop || budgetExceeded ? [] : [1],
+    commit: replanned?.commit ?? p.answer.commit,
+    history: p.answer.decisions,
+    context: p.answer.context,
+    spent,
+    budget_exceeded: budgetExceeded,
+  };
 }
 
 // ---- result
@@ -306,10 +347,12 @@ export function finish(p: {
   qa?: QaRuns;
   execute?: ExecuteLike | null;
   replan?: unknown[] | null;
+  next?: { budget_exceeded?: string | null } | null;
   commit: string;
   flowJob?: string;
 }) {
   const d = p.decide ?? {};
+  const budgetExceeded = p.next?.budget_exceeded || null;
   // This round's model and agent calls; a deeper round's result brings the later rounds' own.
   const own = roundParts(Math.max(1, (d.decisions ?? []).length), { execute: p.execute, qa: p.qa, decide: p.decide, replan: p.replan });
   // A deeper iteration already produced the final result: pass it up, with this round's usage added.
@@ -332,8 +375,10 @@ export function finish(p: {
   // about, the block signal, the usage (the loop's, not only the agent's), and which agent ran and why.
   return {
     task_with_qa: true,
-    status: d.decision === "done" ? "passed" : "failed",
-    reason: d.reason ?? "",
+    // A budget stop reads as execute_task's (status budget_exceeded in execute_tasks' report).
+    status: budgetExceeded ? "budget_exceeded" : d.decision === "done" ? "passed" : "failed",
+    reason: budgetExceeded ?? d.reason ?? "",
+    ...(budgetExceeded ? { error: { name: "BudgetExceededError", message: budgetExceeded } } : {}),
     iterations: (d.decisions ?? []).length,
     decisions: d.decisions ?? [],
     task_id: ex.task_id ?? null,

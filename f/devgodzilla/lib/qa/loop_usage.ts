@@ -123,3 +123,44 @@ export function loopUsage(parts: UsagePart[]): { usage: LoopUsage; agent_usage: 
   }
   return { usage: total(kept), agent_usage: total(kept.filter((p) => p.step === "execute")), usage_parts: kept.sort((a, b) => a.round - b.round) };
 }
+
+// ---- the task's budget over the loop's rounds
+
+/** The per-task budget execute_tasks gives a task job (0 or absent = no limit, as execute_task reads it). */
+export const TaskBudgetSchema = z
+  .object({ task_tokens: n.nullish(), task_cost_usd: n.nullish() })
+  .nullish()
+  .transform((b) => ({ ...(b?.task_tokens ? { task_tokens: b.task_tokens } : {}), ...(b?.task_cost_usd ? { task_cost_usd: b.task_cost_usd } : {}) }));
+export type TaskBudget = z.infer<typeof TaskBudgetSchema>;
+/** The usage parts the loop carries to its next round (the earlier rounds' step runs). */
+export const UsagePartsSchema = z
+  .array(PartSchema)
+  .nullish()
+  .transform((p) => p ?? []);
+
+const hasBudget = (b: TaskBudget) => b.task_tokens !== undefined || b.task_cost_usd !== undefined;
+
+/** What the next agent run may still spend: the budget less what `parts` used ({} = no budget). */
+export function budgetLeft(budget: TaskBudget, parts: UsagePart[]): TaskBudget {
+  const used = loopUsage(parts).usage;
+  return {
+    ...(budget.task_tokens !== undefined ? { task_tokens: Math.max(0, budget.task_tokens - used.tokens) } : {}),
+    ...(budget.task_cost_usd !== undefined ? { task_cost_usd: round6(Math.max(0, budget.task_cost_usd - (used.cost_usd ?? 0))) } : {}),
+  };
+}
+
+/**
+ * Why the loop starts no further round, or null: what `parts` used has reached the budget. The
+ * wording is execute_task's for its per-task budget stop (the error execute_tasks reads).
+ */
+export function budgetStop(budget: TaskBudget, parts: UsagePart[]): string | null {
+  if (!hasBudget(budget)) return null;
+  const used = loopUsage(parts).usage;
+  const over = (u: number, b: number | undefined, used: string, limit: string) =>
+    b !== undefined && u >= b ? `${used} ${u > b ? ">" : "="} budget ${limit}` : null;
+  const cost = used.cost_usd ?? 0;
+  const why =
+    over(used.tokens, budget.task_tokens, `${used.tokens} tokens`, `${budget.task_tokens}`) ??
+    over(cost, budget.task_cost_usd, `$${cost.toFixed(4)}`, `$${budget.task_cost_usd}`);
+  return why ? `task budget exceeded (${why})` : null;
+}
