@@ -798,7 +798,14 @@ class Execution {
           retry_in_s: retryable ? delays[attempt] : undefined,
         });
         if (retryable) {
-          this.failedAttempt(scope, m, { id: jobId, path: stepPath, args, started: attemptStarted, error: toStepError(e, m.id), timedOut: e instanceof StepTimedOut });
+          this.failedAttempt(scope, m, {
+            id: jobId,
+            path: stepPath,
+            args,
+            started: attemptStarted,
+            error: toStepError(e, m.id),
+            timedOut: e instanceof StepTimedOut,
+          });
           failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
           await sleep(delays[attempt] * 1000);
