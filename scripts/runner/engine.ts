@@ -1077,7 +1077,7 @@ export class Engine {
       flowPath?: string;
       record: RunRecord;
       event?: Record<string, unknown>;
-      /** The step's timeout in seconds: past it the job is killed like a canceled one. */
+      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed like a canceled one. */
       timeoutS?: number;
     },
   ): Promise<unknown> {
