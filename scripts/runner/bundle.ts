@@ -89,3 +89,17 @@ const signatures = new FileCache<Promise<ParsedSignature>>((file) =>
 export function signatureOf(file: string): Promise<ParsedSignature> {
   return signatures.get(file);
 }
+
+const scriptTimeouts = new FileCache<number | undefined>((meta) => {
+  const t = (YAML.parse(readFileSync(meta, "utf8")) as { timeout?: unknown } | null)?.timeout;
+  return typeof t === "number" && t > 0 ? t : undefined;
+});
+
+/**
+ * A script's own `timeout` (seconds) from its `.script.yaml`: Windmill applies it to the script's
+ * jobs, as a flow step too when the step sets none (worker_flow.rs: `payload_tag.timeout`).
+ */
+export function scriptTimeout(file: string): number | undefined {
+  const meta = file.replace(/\.ts$/, ".script.yaml");
+  return meta !== file && existsSync(meta) ? scriptTimeouts.get(meta) : undefined;
+}

@@ -6,7 +6,7 @@
 import { randomUUID, createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import { loadFlow, resolveRunnable, signatureOf, REPO_ROOT, type Runnable } from "./bundle.ts";
+import { loadFlow, resolveRunnable, scriptTimeout, signatureOf, REPO_ROOT, type Runnable } from "./bundle.ts";
 import { localUser, scriptModule } from "./cache.ts";
 import { evalExpr, resultsView, type ExprContext } from "./expr.ts";
 import { runInJob } from "./job-context.ts";
@@ -118,6 +118,20 @@ class StepKilled extends Error {
   ) {
     super(`execution error:\njob process terminated due to cancelled by ${by}${reason ? ` (reason: ${reason})` : ""}`);
     this.name = "ExecutionErr";
+  }
+}
+/**
+ * A script job past its timeout, killed as Windmill's worker kills it (handle_child.rs,
+ * KillReason::Timeout): the job ends canceled by "timeout" with this error. Unlike a cancel's kill,
+ * it is a failed attempt that the step's retries repeat (worker_flow.rs retries unless the flow is canceled).
+ */
+class StepTimedOut extends Error {
+  readonly by = "timeout";
+  readonly reason: string;
+  constructor(seconds: number) {
+    super("execution error:\njob process terminated due to timeout after exceeding job-specific duration limit");
+    this.name = "ExecutionErr";
+    this.reason = `duration > ${seconds}`;
   }
 }
 /** How long after a cancel a running job is killed: Windmill's worker checks every 500 ms (handle_child.rs). */
@@ -750,11 +764,7 @@ class Execution {
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await withTimeout(
-          traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)),
-          m.timeout,
-          m.id,
-        ); // agentops: step span
+        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)); // agentops: step span
         this.stepJobs.set(key, jobId);
         const entry = {
           type: "step" as const,
@@ -788,7 +798,14 @@ class Execution {
           retry_in_s: retryable ? delays[attempt] : undefined,
         });
         if (retryable) {
-          this.failedAttempt(scope, m, { id: jobId, path: stepPath, args, started: attemptStarted, error: toStepError(e, m.id) });
+          this.failedAttempt(scope, m, {
+            id: jobId,
+            path: stepPath,
+            args,
+            started: attemptStarted,
+            error: toStepError(e, m.id),
+            timedOut: e instanceof StepTimedOut,
+          });
           failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
           await sleep(delays[attempt] * 1000);
@@ -802,7 +819,7 @@ class Execution {
           step_id: m.id,
           job_id: jobId,
           success: false,
-          ...(e instanceof StepKilled ? { canceled: true } : {}),
+          ...(e instanceof StepKilled || e instanceof StepTimedOut ? { canceled: true } : {}),
           result: { error },
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
@@ -818,8 +835,12 @@ class Execution {
     }
   }
 
-  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries). */
-  private failedAttempt(scope: Scope, m: FlowModule, a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError }) {
+  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries; one that timed out ends canceled). */
+  private failedAttempt(
+    scope: Scope,
+    m: FlowModule,
+    a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError; timedOut: boolean },
+  ) {
     const redact = (v: unknown) => this.opts.resolver.redactor.redactDeep(json(v));
     this.book.job({
       id: a.id,
@@ -828,7 +849,7 @@ class Execution {
       step_id: m.id,
       parent_job: scope.flowJobId,
       root_job: this.record.root_job ?? this.record.id,
-      status: "failure",
+      status: a.timedOut ? "canceled" : "failure",
       args: redact(a.args) as Record<string, unknown>,
       result: redact({ error: a.error }),
       created_at: new Date(a.started).toISOString(),
@@ -860,6 +881,7 @@ class Execution {
       rootFlowJobId: scope.innermostRoot,
       flowPath: scope.flowPath,
       record: this.record,
+      timeoutS: m.timeout ?? (v.type === "script" ? scriptTimeout(file) : undefined),
     });
   }
 }
@@ -1055,6 +1077,8 @@ export class Engine {
       flowPath?: string;
       record: RunRecord;
       event?: Record<string, unknown>;
+      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed like a canceled one. */
+      timeoutS?: number;
     },
   ): Promise<unknown> {
     // A script run on its own is one job: the run's own id (listed once), as in Windmill.
@@ -1098,6 +1122,7 @@ export class Engine {
     const kill = new AbortController();
     this.kills.set(job.jobId, kill);
     const killed = new Promise<never>((_, reject) => kill.signal.addEventListener("abort", () => reject(kill.signal.reason), { once: true }));
+    const timeout = job.timeoutS ? setTimeout(() => kill.abort(new StepTimedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
@@ -1138,7 +1163,7 @@ export class Engine {
       return info.result;
     } catch (e) {
       info.result = { error: toStepError(e, job.stepId) };
-      if (e instanceof StepKilled) {
+      if (e instanceof StepKilled || e instanceof StepTimedOut) {
         Object.assign(info, { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
         this.emit(job.record, label, e.message);
       } else {
@@ -1147,6 +1172,7 @@ export class Engine {
       }
       throw e;
     } finally {
+      clearTimeout(timeout);
       this.kills.delete(job.jobId);
       info.duration_ms = Date.now() - started;
     }
@@ -1239,6 +1265,7 @@ export class Engine {
           record,
           flowJobId: record.parent_job,
           event,
+          timeoutS: scriptTimeout(runnable.file),
         });
       }
       return finish("success", { result: json(result) });
@@ -1258,7 +1285,8 @@ export class Engine {
         return out;
       }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
-      if (e instanceof StepKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } }); // a script job killed by a cancel
+      // A script job killed by a cancel or its timeout.
+      if (e instanceof StepKilled || e instanceof StepTimedOut) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });

@@ -87,10 +87,14 @@ describe("retries, timeouts, failure module", () => {
     expect(out).toMatchObject({ status: "success", result: { runs: 2 } });
   });
 
-  it("a step past its timeout fails the flow with a Timeout error", async () => {
+  it("a step past its timeout fails the flow with Windmill's timeout error", async () => {
     const out = await run("early_stop", { mode: "go" });
     expect(out.status).toBe("failure");
-    expect(out.error).toMatchObject({ name: "Timeout", step_id: "slow" });
+    expect(out.error).toEqual({
+      name: "ExecutionErr",
+      message: "execution error:\njob process terminated due to timeout after exceeding job-specific duration limit",
+      step_id: "slow",
+    });
   });
 
   it("the failure module receives error.message and error.step_id; the flow stays failed and returns its result", async () => {
