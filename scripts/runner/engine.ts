@@ -108,30 +108,26 @@ class Canceled extends Error {
 }
 
 /**
- * A running script job whose flow (or itself) was canceled: Windmill's worker checks the job for a
- * cancel every 500 ms and then kills its process; the job ends canceled with this error.
+ * A running script job killed as Windmill's worker kills it (handle_child.rs): after its flow (or
+ * itself) was canceled — the worker checks every 500 ms — or past its timeout (KillReason::Timeout).
+ * The job ends canceled with this error. A timed-out attempt is a failed one that the step's retries
+ * repeat; a canceled one is not retried (worker_flow.rs retries unless the flow is canceled).
  */
-class StepKilled extends Error {
-  constructor(
+class JobKilled extends Error {
+  private constructor(
+    message: string,
     readonly reason: string,
     readonly by: string,
+    readonly timedOut: boolean,
   ) {
-    super(`execution error:\njob process terminated due to cancelled by ${by}${reason ? ` (reason: ${reason})` : ""}`);
+    super(`execution error:\njob process terminated due to ${message}`);
     this.name = "ExecutionErr";
   }
-}
-/**
- * A script job past its timeout, killed as Windmill's worker kills it (handle_child.rs,
- * KillReason::Timeout): the job ends canceled by "timeout" with this error. Unlike a cancel's kill,
- * it is a failed attempt that the step's retries repeat (worker_flow.rs retries unless the flow is canceled).
- */
-class StepTimedOut extends Error {
-  readonly by = "timeout";
-  readonly reason: string;
-  constructor(seconds: number) {
-    super("execution error:\njob process terminated due to timeout after exceeding job-specific duration limit");
-    this.name = "ExecutionErr";
-    this.reason = `duration > ${seconds}`;
+  static canceled(reason: string, by: string): JobKilled {
+    return new JobKilled(`cancelled by ${by}${reason ? ` (reason: ${reason})` : ""}`, reason, by, false);
+  }
+  static timedOut(seconds: number): JobKilled {
+    return new JobKilled("timeout after exceeding job-specific duration limit", `duration > ${seconds}`, "timeout", true);
   }
 }
 /** How long after a cancel a running job is killed: Windmill's worker checks every 500 ms (handle_child.rs). */
@@ -787,7 +783,7 @@ class Execution {
       } catch (e) {
         if (e instanceof Suspended || e instanceof Canceled) throw e;
         const retryable =
-          attempt < delays.length && !(e instanceof StepKilled) && !cannotFixItself(e) && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
+          attempt < delays.length && !(e instanceof JobKilled && !e.timedOut) && !cannotFixItself(e) && (!m.retry?.retry_if || (await this.retryAllowed(m, e)));
         this.engine.event({
           type: "step-end",
           ...ref,
@@ -804,7 +800,7 @@ class Execution {
             args,
             started: attemptStarted,
             error: toStepError(e, m.id),
-            timedOut: e instanceof StepTimedOut,
+            timedOut: e instanceof JobKilled && e.timedOut,
           });
           failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
@@ -819,7 +815,7 @@ class Execution {
           step_id: m.id,
           job_id: jobId,
           success: false,
-          ...(e instanceof StepKilled || e instanceof StepTimedOut ? { canceled: true } : {}),
+          ...(e instanceof JobKilled ? { canceled: true } : {}),
           result: { error },
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
@@ -993,7 +989,7 @@ export class Engine {
     this.resumes.wakeRun(job.run_id);
     for (const [id, kill] of this.kills) {
       if (id !== jobId && !this.isUnder(id, jobId)) continue;
-      setTimeout(() => kill.abort(new StepKilled(reason, by)), CANCEL_CHECK_MS);
+      setTimeout(() => kill.abort(JobKilled.canceled(reason, by)), CANCEL_CHECK_MS);
     }
     return true;
   }
@@ -1122,7 +1118,7 @@ export class Engine {
     const kill = new AbortController();
     this.kills.set(job.jobId, kill);
     const killed = new Promise<never>((_, reject) => kill.signal.addEventListener("abort", () => reject(kill.signal.reason), { once: true }));
-    const timeout = job.timeoutS ? setTimeout(() => kill.abort(new StepTimedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
+    const timeout = job.timeoutS ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
@@ -1163,7 +1159,7 @@ export class Engine {
       return info.result;
     } catch (e) {
       info.result = { error: toStepError(e, job.stepId) };
-      if (e instanceof StepKilled || e instanceof StepTimedOut) {
+      if (e instanceof JobKilled) {
         Object.assign(info, { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
         this.emit(job.record, label, e.message);
       } else {
@@ -1286,7 +1282,7 @@ export class Engine {
       }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
       // A script job killed by a cancel or its timeout.
-      if (e instanceof StepKilled || e instanceof StepTimedOut) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
+      if (e instanceof JobKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });
