@@ -75,6 +75,8 @@ export interface StepError {
 }
 
 class FlowFailure extends Error {
+  /** What the flow's failure module sees as previous_result, when not `{error}` (a loop's entries so far). */
+  failedResult?: unknown;
   constructor(readonly error: StepError) {
     super(error.message);
     this.name = error.name;
@@ -105,6 +107,25 @@ class Canceled extends Error {
   get result() {
     return { error: { name: "Canceled", message: this.message, reason: this.reason, canceler: this.by } };
   }
+}
+
+/** A canceled loop iteration that fails its loop (skip_failures: false); its entry is the cancel's result. */
+class CanceledIteration extends Error {
+  constructor(readonly cancel: Canceled) {
+    super(cancel.message);
+  }
+}
+
+/**
+ * The failure of a loop that a canceled iteration failed (skip_failures: false), whose result is
+ * its entries so far (observed on CE v1.592.1). A sequential loop stops at the iteration and its
+ * flow's failure module sees that array as previous_result; a parallel one fails once all its
+ * iterations have ended, and its flow ends failed with the array as its result, without its failure
+ * module (worker_flow.rs: for a parallel loop it counts as triggered at the iteration).
+ */
+function loopCanceled(cancel: Canceled, entries: unknown[], parallel: boolean | undefined): FlowFailure {
+  const failure = new FlowFailure({ name: "Canceled", message: cancel.message });
+  return Object.assign(failure, parallel ? { handledResult: entries } : { failedResult: entries });
 }
 
 /**
@@ -246,7 +267,13 @@ class Execution {
     if ((e as { handledResult?: unknown }).handledResult !== undefined) throw e; // already handled deeper
     const error = toStepError(e);
     if (!failure) throw new FlowFailure(error);
-    const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
+    const failed = (e as FlowFailure).failedResult;
+    const ctx: ExprContext = {
+      flow_input: scope.flowInput,
+      results: resultsView(scope.results),
+      error,
+      previous_result: failed !== undefined ? failed : { error },
+    };
     let handled: unknown;
     try {
       handled = await this.runLeaf(failure, scope, ctx, key);
@@ -476,7 +503,13 @@ class Execution {
         const out: unknown[] = [];
         for (let index = 0; ; index++) {
           if (index >= 10_000) throw new Error(`${key}: while loop ran 10000 iterations without a stop_after_if ending it`);
-          const it = await this.iteration(m, v.modules, scope, key, index, index, v.skip_failures ?? false, { loop, path: `${scope.flowPath}/loop-${index}` });
+          const it = await this.iteration(m, v.modules, scope, key, index, index, v.skip_failures ?? false, {
+            loop,
+            path: `${scope.flowPath}/loop-${index}`,
+          }).catch((e: unknown) => {
+            if (!(e instanceof CanceledIteration)) throw e;
+            throw loopCanceled(e.cancel, [...out, e.cancel.result], false);
+          });
           out.push(it.result);
           if (it.stopped) break;
         }
@@ -523,17 +556,24 @@ class Execution {
     loop.begin();
     const out = new Array(items.length);
     let next = 0;
+    let canceledAt: { index: number; cancel: Canceled } | undefined;
     const worker = async () => {
-      while (next < items.length) {
+      while (next < items.length && !(canceledAt && !v.parallel)) {
         const index = next++;
         const path = `${scope.flowPath}/${v.parallel ? "forloop" : "loop"}-${index}`;
-        const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, {
-          loop,
-          path,
-          iterator: { index, itered },
-          parallel: v.parallel,
-        });
-        out[index] = it.result;
+        try {
+          const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, {
+            loop,
+            path,
+            iterator: { index, itered },
+            parallel: v.parallel,
+          });
+          out[index] = it.result;
+        } catch (e) {
+          if (!(e instanceof CanceledIteration)) throw e;
+          out[index] = e.cancel.result;
+          canceledAt ??= { index, cancel: e.cancel };
+        }
       }
     };
     const workers = Array.from({ length: Math.min(parallelism, items.length) }, worker);
@@ -544,6 +584,7 @@ class Execution {
       if (e instanceof Canceled) await Promise.allSettled(workers);
       throw e;
     }
+    if (canceledAt) throw loopCanceled(canceledAt.cancel, v.parallel ? out : out.slice(0, canceledAt.index + 1), v.parallel);
     return out;
   }
 
@@ -686,12 +727,16 @@ class Execution {
         // Stopped at a step boundary, after steps that succeeded, Windmill reports that outcome to
         // the loop (worker_flow.rs: the parent is updated with `success && !is_failure_step`); a step
         // that failed or was killed makes it a failed iteration.
-        at.loop.end(id, e instanceof Canceled && !e.failedWith);
+        const betweenSteps = e instanceof Canceled && !e.failedWith;
+        at.loop.end(id, betweenSteps);
         // A sequential loop in a canceled flow starts no further iteration. Otherwise (the iteration
-        // itself canceled, or a parallel loop, whose iterations all end) the loop goes on: the
-        // iteration's entry is its job's result, the cancel error (observed on CE v1.592.1).
+        // itself canceled, or a parallel loop, whose iterations all end) the iteration's entry is its
+        // job's result, the cancel error (observed on CE v1.592.1).
         if (canceled.jobId !== id && !at.parallel) throw e instanceof Canceled ? e : Object.assign(canceled, { failedWith: toStepError(e) });
-        if (!skipFailures) throw new FlowFailure({ name: "Canceled", message: canceled.message });
+        // Without skip_failures, a sequential loop fails on the iteration only if a step was killed
+        // (one stopped between steps reported success), a parallel one on any canceled iteration
+        // (it checks that every iteration job succeeded): see forLoop.
+        if (!skipFailures && (at.parallel || !betweenSteps)) throw new CanceledIteration(canceled);
         return { result: canceled.result };
       }
       try {

@@ -120,3 +120,50 @@ describe("a flow canceled while a step runs", () => {
     expect(out.result).toMatchObject({ value: { error: { message: expect.stringMatching(/canceled, and failing/), step_id: "stop" } } });
   });
 });
+
+// A loop iteration that cancels its own job (observed on CE v1.592.1 with these flows): an iteration
+// stopped between its steps reports that its steps succeeded, one whose step was killed failed;
+// without skip_failures a sequential loop fails only on the latter, a parallel one on either.
+describe("a loop iteration canceled by its own step", () => {
+  const entry = (index: number) => ({ value: { value: { index, value: index + 1 } }, label: "" });
+  const cancelEntry = canceledResult("stopped by an operator");
+
+  it("between two of its steps, in a sequential loop without skip_failures: the iteration ends canceled, its entry is the cancel error, and the loop and the flow go on", async () => {
+    const out = await run("cancel_iteration_no_skip");
+    expect(out.status).toBe("success");
+    const t = await tree(out.runId);
+    expect(t.result).toEqual({ value: [entry(0), cancelEntry, entry(2)], label: "" });
+    const [each, later] = t.modules!;
+    expect(each).toMatchObject({ type: "Success", flow_jobs_success: [true, true, true] });
+    expect(each!.jobs![1]).toMatchObject({
+      canceled: true,
+      modules: [
+        { id: "maybe_cancel", type: "Success" },
+        { id: "after", type: "WaitingForPriorSteps" },
+      ],
+    });
+    expect(later).toMatchObject({ id: "later", type: "Success" });
+  });
+
+  it("while its step runs, in a sequential loop without skip_failures: the step is killed, no further iteration, and the failure module sees the loop's entries so far", async () => {
+    const out = await run("cancel_running_seq_iteration_no_skip");
+    expect(out.status).toBe("failure");
+    const t = await tree(out.runId);
+    expect(t).toMatchObject({ success: false, canceled: false, failure_module: "Success" });
+    expect(t.result).toEqual({ value: [entry(0), cancelEntry], label: "" });
+    expect(t.modules![0]).toMatchObject({ type: "Failure", flow_jobs_success: [true, false] });
+    expect(t.modules![0]!.jobs![1]!.modules![0]).toEqual({ id: "maybe_cancel", type: "Failure", jobs: [killed("maybe_cancel", "stopped by an operator")] });
+  });
+
+  it("between two of its steps, in a parallel loop without skip_failures: every iteration runs, then the loop fails and the flow ends failed with the entries as its result, without its failure module", async () => {
+    const out = await run("cancel_parallel_iteration_no_skip");
+    expect(out.status).toBe("failure");
+    const t = await tree(out.runId);
+    expect(t).toMatchObject({ success: false, canceled: false, failure_module: "WaitingForPriorSteps" });
+    expect(t.result).toEqual([entry(0), cancelEntry, entry(2)]);
+    expect(t.modules).toMatchObject([
+      { id: "each", type: "Failure", flow_jobs_success: [true, true, true] },
+      { id: "later", type: "WaitingForPriorSteps" },
+    ]);
+  });
+});
