@@ -333,10 +333,42 @@ class Execution {
       }
       if (m.sleep) {
         const seconds = await this.transform(m.sleep, { ...ctx, result, previous_result: result }, `${key}.sleep`);
-        if (typeof seconds === "number" && seconds > 0) await sleep(seconds * 1000);
+        if (typeof seconds === "number" && seconds > 0) await this.sleepBefore(modules[i + 1], scope, key, seconds);
       }
     }
     return { result: prev };
+  }
+
+  /**
+   * A module's `sleep`: Windmill queues the next module's job at once, scheduled for the end of the
+   * sleep (the module InProgress with that job). A cancel of the flow meanwhile reaches the queued
+   * job: it ends without running, a failed job whose result is the cancel error, its module a
+   * Failure, and the flow ends canceled without its failure module (observed on CE v1.592.1).
+   */
+  private async sleepBefore(next: FlowModule | undefined, scope: Scope, key: string, seconds: number) {
+    if (!next) return sleep(seconds * 1000);
+    const until = Date.now() + seconds * 1000;
+    const queued = { id: randomUUID(), created_at: new Date().toISOString() };
+    this.book.set(scope.flowJobId, next.id, { type: "InProgress", job: queued.id });
+    // A cancel of any job of the run wakes the wait (Engine.cancel).
+    while (Date.now() < until && !this.canceledOf(scope)) await this.engine.resumes.wait(this.record.id, `${key}/sleep`, until - Date.now());
+    const canceled = this.canceledOf(scope);
+    if (!canceled) return;
+    const v = next.value;
+    this.book.job({
+      ...queued,
+      path: v.type === "script" || v.type === "flow" ? v.path : `${scope.flowPath}/${next.id}`,
+      kind: v.type === "script" || v.type === "rawscript" ? "script" : "flow",
+      step_id: next.id,
+      parent_job: scope.flowJobId,
+      root_job: this.record.root_job ?? this.record.id,
+      status: "failure",
+      args: {},
+      result: canceled.result,
+      duration_ms: 0,
+    });
+    this.book.set(scope.flowJobId, next.id, { type: "Failure" });
+    throw Object.assign(canceled, { failedWith: canceled.result.error });
   }
 
   /** Runs a module, its flow_status entry Success or Failure after (a suspended or canceled one stays as it is). */

@@ -167,3 +167,20 @@ describe("a loop iteration canceled by its own step", () => {
     ]);
   });
 });
+
+describe("a flow canceled while its next step is queued", () => {
+  it("the queued step's job ends at once without running (a failed job whose result is the cancel error, its module a Failure) and the flow ends canceled without its failure module, long before the sleep would have ended", async () => {
+    const started = Date.now();
+    const out = await run("cancel_queued");
+    expect(Date.now() - started).toBeLessThan(10_000); // the step before it sleeps 30 s
+    expect(out.status).toBe("canceled");
+    const t = await tree(out.runId);
+    const canceled = canceledResult("canceled while a step was queued");
+    expect(t).toMatchObject({ success: false, canceled: true, result: canceled, failure_module: "WaitingForPriorSteps" });
+    expect(t.modules).toEqual([
+      { id: "start", type: "Success", jobs: [{ kind: "script", success: true, canceled: false, result: { watching: "next" } }] },
+      { id: "next", type: "Failure", jobs: [{ kind: "script", success: false, canceled: false, result: canceled }] },
+      { id: "after", type: "WaitingForPriorSteps" },
+    ]);
+  });
+});
