@@ -341,34 +341,59 @@ class Execution {
 
   /**
    * A module's `sleep`: Windmill queues the next module's job at once, scheduled for the end of the
-   * sleep (the module InProgress with that job). A cancel of the flow meanwhile reaches the queued
-   * job: it ends without running, a failed job whose result is the cancel error, its module a
-   * Failure, and the flow ends canceled without its failure module (observed on CE v1.592.1).
+   * sleep (the module InProgress with that job). A cancel of that job, or of the flow, meanwhile
+   * reaches the queued job: it ends without running, a failed job whose result is the cancel error,
+   * its module a Failure. A canceled flow then ends canceled without its failure module; otherwise
+   * the flow fails at the step, its failure module seeing that result (observed on CE v1.592.1).
    */
   private async sleepBefore(next: FlowModule | undefined, scope: Scope, key: string, seconds: number) {
     if (!next) return sleep(seconds * 1000);
     const until = Date.now() + seconds * 1000;
-    const queued = { id: randomUUID(), created_at: new Date().toISOString() };
-    this.book.set(scope.flowJobId, next.id, { type: "InProgress", job: queued.id });
-    // A cancel of any job of the run wakes the wait (Engine.cancel).
-    while (Date.now() < until && !this.canceledOf(scope)) await this.engine.resumes.wait(this.record.id, `${key}/sleep`, until - Date.now());
-    const canceled = this.canceledOf(scope);
-    if (!canceled) return;
     const v = next.value;
-    this.book.job({
-      ...queued,
-      path: v.type === "script" || v.type === "flow" ? v.path : `${scope.flowPath}/${next.id}`,
-      kind: v.type === "script" || v.type === "rawscript" ? "script" : "flow",
+    const now = new Date().toISOString();
+    const path = v.type === "script" || v.type === "flow" ? v.path : `${scope.flowPath}/${next.id}`;
+    const root_job = this.record.root_job ?? this.record.id;
+    const queued: JobInfo = {
+      id: randomUUID(),
+      path,
+      kind: "step",
       step_id: next.id,
       parent_job: scope.flowJobId,
-      root_job: this.record.root_job ?? this.record.id,
+      root_job,
+      run_id: this.record.id,
+      status: "running",
+      args: {},
+      created_at: now,
+      started_at: now,
+      logs: [],
+    };
+    this.engine.jobs.set(queued.id, queued); // Engine.cancel finds it
+    this.book.set(scope.flowJobId, next.id, { type: "InProgress", job: queued.id });
+    const stopped = () =>
+      this.canceledOf(scope) ??
+      (queued.status === "canceled" ? new Canceled(queued.id, queued.canceled_reason ?? "", queued.canceled_by ?? localUser()) : undefined);
+    // A cancel of any job of the run wakes the wait (Engine.cancel).
+    while (Date.now() < until && !stopped()) await this.engine.resumes.wait(this.record.id, `${key}/sleep`, until - Date.now());
+    this.engine.jobs.delete(queued.id);
+    const canceled = stopped();
+    if (!canceled) return;
+    const kind = v.type === "script" || v.type === "rawscript" ? "script" : "flow";
+    this.book.job({
+      id: queued.id,
+      path,
+      kind,
+      step_id: next.id,
+      parent_job: scope.flowJobId,
+      root_job,
       status: "failure",
       args: {},
       result: canceled.result,
+      created_at: now,
       duration_ms: 0,
     });
     this.book.set(scope.flowJobId, next.id, { type: "Failure" });
-    throw Object.assign(canceled, { failedWith: canceled.result.error });
+    if (canceled.jobId !== queued.id) throw Object.assign(canceled, { failedWith: canceled.result.error });
+    throw Object.assign(new FlowFailure({ name: "Canceled", message: canceled.message, step_id: next.id }), { failedResult: canceled.result });
   }
 
   /** Runs a module, its flow_status entry Success or Failure after (a suspended or canceled one stays as it is). */

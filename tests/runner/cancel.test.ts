@@ -183,4 +183,16 @@ describe("a flow canceled while its next step is queued", () => {
       { id: "after", type: "WaitingForPriorSteps" },
     ]);
   });
+
+  it("the queued job itself canceled: it ends at once without running, and the flow (not canceled) fails at that step, its failure module seeing the job's result", async () => {
+    const started = Date.now();
+    const out = await run("cancel_queued_step");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(out.status).toBe("failure");
+    const t = await tree(out.runId);
+    const canceled = canceledResult("canceled while a step was queued");
+    expect(t).toMatchObject({ success: false, canceled: false, result: { value: canceled, label: "" }, failure_module: "Success" });
+    expect(t.modules![1]).toEqual({ id: "next", type: "Failure", jobs: [{ kind: "script", success: false, canceled: false, result: canceled }] });
+    expect(t.modules![2]).toEqual({ id: "after", type: "WaitingForPriorSteps" });
+  });
 });
