@@ -1086,6 +1086,8 @@ export class Engine {
    */
   cancel(jobId: string, reason: string, by = localUser()): boolean {
     const job = this.jobs.get(jobId);
+    // Windmill accepts a cancel of a job still in its queue, canceled already or not (windmill-queue cancel_single_job).
+    if (job?.status === "canceled" && job.duration_ms === undefined) return true;
     if (!job || (job.status !== "running" && job.status !== "suspended")) return false;
     Object.assign(job, { status: "canceled", canceled_reason: reason, canceled_by: by });
     this.resumes.wakeRun(job.run_id);

@@ -104,6 +104,14 @@ describe("a flow canceled while a step runs", () => {
     expect(t.modules![2]).toEqual({ id: "later", type: "WaitingForPriorSteps" });
   });
 
+  it("a second cancel of a flow still running is accepted, as Windmill accepts one of a job still in its queue: both loop iterations that cancel the run are killed", async () => {
+    const out = await run("cancel_twice");
+    expect(out.status).toBe("canceled");
+    const each = (await tree(out.runId)).modules![1]!;
+    expect(each).toMatchObject({ type: "Success", flow_jobs_success: [false, false] });
+    for (const it of each.jobs!) expect(it.modules).toEqual([{ id: "work", type: "Failure", jobs: [killed("work", "stopped twice")] }]);
+  });
+
   it("stops the child processes of the killed step (an agent a step started does not outlive the cancel)", async () => {
     const pidFile = path.join(stateDir, `child-${Date.now()}.pid`);
     const out = await run("cancel_running_process", { pid_file: pidFile });
