@@ -1086,14 +1086,18 @@ export class Engine {
    */
   cancel(jobId: string, reason: string, by = localUser()): boolean {
     const job = this.jobs.get(jobId);
-    // Windmill accepts a cancel of a job still in its queue, canceled already or not (windmill-queue cancel_single_job).
-    if (job?.status === "canceled" && job.duration_ms === undefined) return true;
+    // Windmill accepts a cancel of a job still in its queue, canceled already or not, and the last
+    // reason given is the one its kill reports (windmill-queue cancel_single_job; observed on CE v1.592.1).
+    if (job?.status === "canceled" && job.duration_ms === undefined) {
+      Object.assign(job, { canceled_reason: reason, canceled_by: by });
+      return true;
+    }
     if (!job || (job.status !== "running" && job.status !== "suspended")) return false;
     Object.assign(job, { status: "canceled", canceled_reason: reason, canceled_by: by });
     this.resumes.wakeRun(job.run_id);
     for (const [id, kill] of this.kills) {
       if (id !== jobId && !this.isUnder(id, jobId)) continue;
-      setTimeout(() => kill.abort(JobKilled.canceled(reason, by)), CANCEL_CHECK_MS);
+      setTimeout(() => kill.abort(JobKilled.canceled(job.canceled_reason ?? reason, job.canceled_by ?? by)), CANCEL_CHECK_MS);
     }
     return true;
   }

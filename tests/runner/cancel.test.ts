@@ -112,6 +112,14 @@ describe("a flow canceled while a step runs", () => {
     for (const it of each.jobs!) expect(it.modules).toEqual([{ id: "work", type: "Failure", jobs: [killed("work", "stopped twice")] }]);
   });
 
+  it("a cancel of a run that has ended is answered as Windmill answers it (already completed, not an error); an unknown job is a 404", async () => {
+    const out = await run("cancel");
+    const workspace = process.env.DEVGODZILLA_WORKSPACE || "local";
+    const cancel = (id: string) => wmill.JobService.cancelQueuedJob({ workspace, id, requestBody: { reason: "too late" } });
+    await expect(cancel(out.runId)).resolves.toBe(`queued job id ${out.runId} is already completed`);
+    await expect(cancel("00000000-0000-0000-0000-000000000000")).rejects.toMatchObject({ status: 404 });
+  });
+
   it("stops the child processes of the killed step (an agent a step started does not outlive the cancel)", async () => {
     const pidFile = path.join(stateDir, `child-${Date.now()}.pid`);
     const out = await run("cancel_running_process", { pid_file: pidFile });
