@@ -347,6 +347,7 @@ class Execution {
    * the flow fails at the step, its failure module seeing that result (observed on CE v1.592.1).
    */
   private async sleepBefore(next: FlowModule | undefined, scope: Scope, key: string, seconds: number) {
+    if (this.canceledOf(scope)) return; // canceled by the step itself: nothing is queued, the flow stops at this boundary
     if (!next) return sleep(seconds * 1000);
     const until = Date.now() + seconds * 1000;
     const v = next.value;

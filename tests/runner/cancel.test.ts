@@ -200,6 +200,14 @@ describe("a flow canceled while its next step is queued", () => {
     ]);
   });
 
+  it("a step that cancels its own flow before its module's sleep: nothing is queued, the flow ends canceled at once", async () => {
+    const started = Date.now();
+    const out = await run("cancel_sleep");
+    expect(Date.now() - started).toBeLessThan(10_000); // the sleep is 30 s
+    expect(out.status).toBe("canceled");
+    expect((await tree(out.runId)).modules![1]).toEqual({ id: "next", type: "WaitingForPriorSteps" });
+  });
+
   it("the queued job itself canceled: it ends at once without running, and the flow (not canceled) fails at that step, its failure module seeing the job's result", async () => {
     const started = Date.now();
     const out = await run("cancel_queued_step");

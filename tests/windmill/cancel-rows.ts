@@ -37,6 +37,7 @@ export const CANCEL_FLOWS = [
   "cancel_running_seq_iteration_no_skip",
   "cancel_queued",
   "cancel_queued_step",
+  "cancel_sleep",
 ];
 /** Rows whose flow runs two steps at once: on a server with one worker the second waits for the first, so the cancel meets another state. */
 const NEEDS_TWO_WORKERS = new Set(["cancel_running_parallel"]);
