@@ -110,8 +110,9 @@ class Canceled extends Error {
 /**
  * A running script job killed as Windmill's worker kills it (handle_child.rs): after its flow (or
  * itself) was canceled — the worker checks every 500 ms — or past its timeout (KillReason::Timeout).
- * The job ends canceled with this error. A timed-out attempt is a failed one that the step's retries
- * repeat; a canceled one is not retried (worker_flow.rs retries unless the flow is canceled).
+ * It ends with this error: canceled after a cancel, and not retried (worker_flow.rs retries unless
+ * the flow is canceled); failed, not canceled, after its timeout (observed on CE v1.592.1: success
+ * false, canceled false), an attempt that the step's retries repeat.
  */
 class JobKilled extends Error {
   private constructor(
@@ -617,7 +618,9 @@ class Execution {
     const started = Date.now();
     this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
-      const result = await withTimeout(run(), m.timeout, m.id);
+      // A `timeout` on a subflow step bounds nothing, as on a loop or branches: Windmill gives it to
+      // the flow job, and only a script job's process is killed past it (handle_child.rs; observed on CE v1.592.1).
+      const result = await run();
       // Listed like Windmill's subflow job: its result and duration (agent_metrics, run_status read them).
       this.endInner(job, "success", result);
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
@@ -800,7 +803,6 @@ class Execution {
             args,
             started: attemptStarted,
             error: toStepError(e, m.id),
-            timedOut: e instanceof JobKilled && e.timedOut,
           });
           failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
@@ -815,7 +817,7 @@ class Execution {
           step_id: m.id,
           job_id: jobId,
           success: false,
-          ...(e instanceof JobKilled ? { canceled: true } : {}),
+          ...(e instanceof JobKilled && !e.timedOut ? { canceled: true } : {}),
           result: { error },
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
@@ -831,12 +833,8 @@ class Execution {
     }
   }
 
-  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries; one that timed out ends canceled). */
-  private failedAttempt(
-    scope: Scope,
-    m: FlowModule,
-    a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError; timedOut: boolean },
-  ) {
+  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries). */
+  private failedAttempt(scope: Scope, m: FlowModule, a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError }) {
     const redact = (v: unknown) => this.opts.resolver.redactor.redactDeep(json(v));
     this.book.job({
       id: a.id,
@@ -845,7 +843,7 @@ class Execution {
       step_id: m.id,
       parent_job: scope.flowJobId,
       root_job: this.record.root_job ?? this.record.id,
-      status: a.timedOut ? "canceled" : "failure",
+      status: "failure",
       args: redact(a.args) as Record<string, unknown>,
       result: redact({ error: a.error }),
       created_at: new Date(a.started).toISOString(),
@@ -902,17 +900,6 @@ function retryDelays(retry?: Retry): number[] {
     out.push(Math.min(base * jitter, 6 * 3600));
   }
   return out;
-}
-
-function withTimeout<T>(p: Promise<T>, seconds: number | undefined, stepId: string): Promise<T> {
-  if (!seconds) return p;
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`step ${stepId} timed out after ${seconds}s`), { name: "Timeout" })), seconds * 1000);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 export interface StartOptions {
@@ -1073,7 +1060,7 @@ export class Engine {
       flowPath?: string;
       record: RunRecord;
       event?: Record<string, unknown>;
-      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed like a canceled one. */
+      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed and fails. */
       timeoutS?: number;
     },
   ): Promise<unknown> {
@@ -1160,7 +1147,7 @@ export class Engine {
     } catch (e) {
       info.result = { error: toStepError(e, job.stepId) };
       if (e instanceof JobKilled) {
-        Object.assign(info, { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
+        Object.assign(info, e.timedOut ? { status: "failure" } : { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
         this.emit(job.record, label, e.message);
       } else {
         info.status = "failure";
@@ -1281,8 +1268,8 @@ export class Engine {
         return out;
       }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
-      // A script job killed by a cancel or its timeout.
-      if (e instanceof JobKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
+      // A script job killed by a cancel (one killed past its timeout has failed).
+      if (e instanceof JobKilled && !e.timedOut) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });

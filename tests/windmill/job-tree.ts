@@ -28,8 +28,9 @@ export interface JobTree {
 /** `get` reads one job; `user` is who canceled (their name appears in cancel messages). */
 export async function jobTree(get: (id: string) => Promise<JobView>, id: string, user: string, depth = 0): Promise<JobTree> {
   const j = await get(id);
-  // A loop iteration or branch is a "flownode" job on Windmill: a flow job like any other.
-  const kind = j.job_kind === "flownode" ? "flow" : String(j.job_kind);
+  // A loop iteration is a "flownode" job on Windmill, a branch of a branchall a "flowpreview" one
+  // (observed on CE v1.592.1): flow jobs like any other.
+  const kind = j.job_kind === "flownode" || j.job_kind === "flowpreview" ? "flow" : String(j.job_kind);
   const byUser = new RegExp(`(\\bby |"canceler":\\s*")${user.replace(/[^\w-]/g, "\\$&")}\\b`, "g");
   // An error's stack names the files and lines of the side that ran it (Windmill's Bun adds one, the runner does not).
   const result = normalize(JSON.parse(JSON.stringify(j.result ?? null, (k, v) => (k === "stack" ? undefined : v)).replace(byUser, "$1<user>")));
