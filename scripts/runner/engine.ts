@@ -752,6 +752,7 @@ class Execution {
     const args: Record<string, unknown> = ref.args;
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
 
+    const timeoutS = await this.stepTimeout(m, ctx, key);
     const delays = retryDelays(m.retry);
     // The step job's script path as Windmill lists it (an inline script: the flow path and step id).
     const stepPath = v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`;
@@ -763,7 +764,7 @@ class Execution {
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)); // agentops: step span
+        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key, timeoutS)); // agentops: step span
         this.stepJobs.set(key, jobId);
         const entry = {
           type: "step" as const,
@@ -851,6 +852,18 @@ class Execution {
     });
   }
 
+  /**
+   * A step's `timeout` in seconds, evaluated as Windmill does when it starts the step's job
+   * (worker_flow.rs: an input transform, 0 allowed — the job is killed at once —, negative refused).
+   */
+  private async stepTimeout(m: FlowModule, ctx: ExprContext, key: string): Promise<number | undefined> {
+    if (m.timeout === undefined || m.timeout === null) return undefined;
+    const t = typeof m.timeout === "number" ? m.timeout : await this.transform(m.timeout, ctx, `${key}.timeout`);
+    if (typeof t !== "number" || !Number.isInteger(t)) throw new Error(`${key}.timeout: ${JSON.stringify(t)} is not a whole number of seconds`);
+    if (t < 0) throw new Error(`${key}.timeout: Timeout value cannot be negative (${t})`);
+    return t;
+  }
+
   private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {
     const error = toStepError(e, m.id);
     return Boolean(await this.eval(`Boolean(${m.retry!.retry_if!.expr})`, { error, result: { error } }, `${m.id}.retry.retry_if`));
@@ -863,6 +876,8 @@ class Execution {
     scope: Scope,
     jobId: string,
     key: string,
+    /** The step's timeout (seconds), else the script's own applies. */
+    timeoutS: number | undefined,
   ) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
@@ -875,7 +890,7 @@ class Execution {
       rootFlowJobId: scope.innermostRoot,
       flowPath: scope.flowPath,
       record: this.record,
-      timeoutS: m.timeout ?? (v.type === "script" ? scriptTimeout(file) : undefined),
+      timeoutS: timeoutS ?? (v.type === "script" ? scriptTimeout(file) : undefined),
     });
   }
 }
@@ -1105,11 +1120,13 @@ export class Engine {
     const kill = new AbortController();
     this.kills.set(job.jobId, kill);
     const killed = new Promise<never>((_, reject) => kill.signal.addEventListener("abort", () => reject(kill.signal.reason), { once: true }));
-    const timeout = job.timeoutS ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
+    killed.catch(() => undefined); // a kill before main starts (a 0 s timeout) is thrown below, not left unhandled
+    const timeout = job.timeoutS !== undefined ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
       const sig = await signatureOf(file);
+      kill.signal.throwIfAborted();
       const running = runInJob(
         {
           jobId: job.jobId,

@@ -68,6 +68,16 @@ describe("a step that passes its timeout", () => {
     expect(m.after).toMatchObject({ type: "WaitingForPriorSteps" });
   });
 
+  it("given by an expression, is evaluated when the step starts: 0 kills the job at once, a negative one fails the step before any job starts", async () => {
+    const killed = await runPath("f/conformance/timeout_expr", { root, stateDir, store, args: { limit: 0 } });
+    expect(killed).toMatchObject({ status: "failure", error: { ...timedOutError, step_id: "slow" } });
+    const refused = await runPath("f/conformance/timeout_expr", { root, stateDir, store, args: { limit: -1 } });
+    expect(refused.status).toBe("failure");
+    expect(refused.error?.message).toMatch(/slow\.timeout: Timeout value cannot be negative/);
+    expect((await modulesOf(refused.runId)).slow).toMatchObject({ type: "Failure" });
+    expect((await modulesOf(refused.runId)).slow?.job).toBeUndefined();
+  });
+
   it("in a loop iteration, fails that iteration only: with skip_failures the loop goes on and the iteration's entry is the timeout error", async () => {
     const out = await runPath("f/conformance/timeout_iteration", { root, stateDir, store });
     expect(out).toMatchObject({ status: "success", result: { value: [{ value: { slept: 100 } }, { error: { ...timedOutError, step_id: "slow" } }] } });

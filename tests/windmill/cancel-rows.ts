@@ -102,16 +102,16 @@ export async function pushConformance(server: WindmillServer, names: string[]): 
 const ok = (result: unknown): Outcome => ({ status: "success", result });
 
 /** The job tree a conformance flow leaves on the local runner. */
-export async function localTree(name: string, stateDir: string): Promise<Outcome> {
-  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} } });
+export async function localTree(name: string, stateDir: string, args: Record<string, unknown> = {}): Promise<Outcome> {
+  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} }, args });
   // runPath points windmill-client at the runner's own job API.
   const get = (id: string) => wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id }) as Promise<JobView>;
   return ok(await jobTree(get, out.runId, localUser()));
 }
 
 /** The job tree a conformance flow (pushed) leaves on the server; `user`: the server's canceling user. */
-export async function windmillTree(server: WindmillServer, name: string, user: string): Promise<Outcome> {
-  const jobId = String(await server.call("POST", `w/jobs/run/f/${PREFIX}${name}`, {})).replace(/"/g, "");
+export async function windmillTree(server: WindmillServer, name: string, user: string, args: Record<string, unknown> = {}): Promise<Outcome> {
+  const jobId = String(await server.call("POST", `w/jobs/run/f/${PREFIX}${name}`, args)).replace(/"/g, "");
   const end = await windmillOutcome(server, "flow", jobId, 180_000);
   if (end.status !== "success" && end.status !== "failure") return end;
   if (end.status === "failure" && end.error.name === "Timeout") return end;
