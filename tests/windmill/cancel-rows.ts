@@ -91,7 +91,7 @@ export async function pushConformance(server: WindmillServer, names: string[]): 
       schema: meta.schema,
       lock,
       // The script's own timeout, which its jobs and the flow steps that set none run under.
-      ...(meta.timeout ? { timeout: meta.timeout } : {}),
+      ...(meta.timeout !== undefined ? { timeout: meta.timeout } : {}),
     });
   }
   // Subflows before the flows that call them.
