@@ -11,7 +11,7 @@ export interface JobView {
   canceled?: boolean;
   result?: unknown;
   flow_status?: {
-    modules?: { id?: string; type?: string; job?: string; flow_jobs?: string[]; flow_jobs_success?: (boolean | null)[] }[];
+    modules?: { id?: string; type?: string; job?: string; flow_jobs?: string[]; flow_jobs_success?: (boolean | null)[]; failed_retries?: string[] }[];
     failure_module?: { type?: string };
   };
 }
@@ -21,7 +21,7 @@ export interface JobTree {
   success: boolean;
   canceled: boolean;
   result: unknown;
-  modules?: { id: string; type: string; flow_jobs_success?: (boolean | null)[]; jobs?: JobTree[] }[];
+  modules?: { id: string; type: string; flow_jobs_success?: (boolean | null)[]; jobs?: JobTree[]; failed_retries?: JobTree[] }[];
   failure_module?: string;
 }
 
@@ -40,11 +40,14 @@ export async function jobTree(get: (id: string) => Promise<JobView>, id: string,
   for (const m of j.flow_status.modules ?? []) {
     const ran = m.flow_jobs ?? (m.job && m.type !== "WaitingForPriorSteps" ? [m.job] : []);
     const jobs = await Promise.all(ran.map((c) => jobTree(get, c, user, depth + 1)));
+    // A retried step's earlier attempts, each a job of its own.
+    const retried = await Promise.all((m.failed_retries ?? []).map((c) => jobTree(get, c, user, depth + 1)));
     tree.modules.push({
       id: String(m.id),
       type: String(m.type),
       ...(m.flow_jobs_success ? { flow_jobs_success: m.flow_jobs_success } : {}),
       ...(jobs.length ? { jobs } : {}),
+      ...(retried.length ? { failed_retries: retried } : {}),
     });
   }
   tree.failure_module = String(j.flow_status.failure_module?.type);
