@@ -131,8 +131,9 @@ function loopCanceled(cancel: Canceled, entries: unknown[], parallel: boolean | 
 /**
  * A running script job killed as Windmill's worker kills it (handle_child.rs): after its flow (or
  * itself) was canceled — the worker checks every 500 ms — or past its timeout (KillReason::Timeout).
- * The job ends canceled with this error. A timed-out attempt is a failed one that the step's retries
- * repeat; a canceled one is not retried (worker_flow.rs retries unless the flow is canceled).
+ * It ends with this error: canceled after a cancel, and not retried (worker_flow.rs retries unless
+ * the flow is canceled); failed, not canceled, after its timeout (observed on CE v1.592.1: success
+ * false, canceled false), an attempt that the step's retries repeat.
  */
 class JobKilled extends Error {
   private constructor(
@@ -716,7 +717,9 @@ class Execution {
     const started = Date.now();
     this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
-      const result = await withTimeout(run(), m.timeout, m.id);
+      // A `timeout` on a subflow step bounds nothing, as on a loop or branches: Windmill gives it to
+      // the flow job, and only a script job's process is killed past it (handle_child.rs; observed on CE v1.592.1).
+      const result = await run();
       // Listed like Windmill's subflow job: its result and duration (agent_metrics, run_status read them).
       this.endInner(job, "success", result);
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
@@ -852,6 +855,7 @@ class Execution {
     const args: Record<string, unknown> = ref.args;
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
 
+    const timeoutS = await this.stepTimeout(m, ctx, key);
     const delays = retryDelays(m.retry);
     // The step job's script path as Windmill lists it (an inline script: the flow path and step id).
     const stepPath = v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`;
@@ -863,7 +867,7 @@ class Execution {
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)); // agentops: step span
+        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key, timeoutS)); // agentops: step span
         this.stepJobs.set(key, jobId);
         const entry = {
           type: "step" as const,
@@ -903,7 +907,6 @@ class Execution {
             args,
             started: attemptStarted,
             error: toStepError(e, m.id),
-            timedOut: e instanceof JobKilled && e.timedOut,
           });
           failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
@@ -918,7 +921,7 @@ class Execution {
           step_id: m.id,
           job_id: jobId,
           success: false,
-          ...(e instanceof JobKilled ? { canceled: true } : {}),
+          ...(e instanceof JobKilled && !e.timedOut ? { canceled: true } : {}),
           result: { error },
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
@@ -934,12 +937,8 @@ class Execution {
     }
   }
 
-  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries; one that timed out ends canceled). */
-  private failedAttempt(
-    scope: Scope,
-    m: FlowModule,
-    a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError; timedOut: boolean },
-  ) {
+  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries). */
+  private failedAttempt(scope: Scope, m: FlowModule, a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError }) {
     const redact = (v: unknown) => this.opts.resolver.redactor.redactDeep(json(v));
     this.book.job({
       id: a.id,
@@ -948,12 +947,24 @@ class Execution {
       step_id: m.id,
       parent_job: scope.flowJobId,
       root_job: this.record.root_job ?? this.record.id,
-      status: a.timedOut ? "canceled" : "failure",
+      status: "failure",
       args: redact(a.args) as Record<string, unknown>,
       result: redact({ error: a.error }),
       created_at: new Date(a.started).toISOString(),
       duration_ms: Date.now() - a.started,
     });
+  }
+
+  /**
+   * A step's `timeout` in seconds, evaluated as Windmill does when it starts the step's job
+   * (worker_flow.rs: an input transform, 0 allowed — the job is killed at once —, negative refused).
+   */
+  private async stepTimeout(m: FlowModule, ctx: ExprContext, key: string): Promise<number | undefined> {
+    if (m.timeout === undefined || m.timeout === null) return undefined;
+    const t = typeof m.timeout === "number" ? m.timeout : await this.transform(m.timeout, ctx, `${key}.timeout`);
+    if (typeof t !== "number" || !Number.isInteger(t)) throw new Error(`${key}.timeout: ${JSON.stringify(t)} is not a whole number of seconds`);
+    if (t < 0) throw new Error(`${key}.timeout: Timeout value cannot be negative (${t})`);
+    return t;
   }
 
   private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {
@@ -968,6 +979,8 @@ class Execution {
     scope: Scope,
     jobId: string,
     key: string,
+    /** The step's timeout (seconds), else the script's own applies. */
+    timeoutS: number | undefined,
   ) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
@@ -980,7 +993,7 @@ class Execution {
       rootFlowJobId: scope.innermostRoot,
       flowPath: scope.flowPath,
       record: this.record,
-      timeoutS: m.timeout ?? (v.type === "script" ? scriptTimeout(file) : undefined),
+      timeoutS: timeoutS ?? (v.type === "script" ? scriptTimeout(file) : undefined),
     });
   }
 }
@@ -1005,17 +1018,6 @@ function retryDelays(retry?: Retry): number[] {
     out.push(Math.min(base * jitter, 6 * 3600));
   }
   return out;
-}
-
-function withTimeout<T>(p: Promise<T>, seconds: number | undefined, stepId: string): Promise<T> {
-  if (!seconds) return p;
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`step ${stepId} timed out after ${seconds}s`), { name: "Timeout" })), seconds * 1000);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 export interface StartOptions {
@@ -1182,7 +1184,7 @@ export class Engine {
       flowPath?: string;
       record: RunRecord;
       event?: Record<string, unknown>;
-      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed like a canceled one. */
+      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed and fails. */
       timeoutS?: number;
     },
   ): Promise<unknown> {
@@ -1227,11 +1229,13 @@ export class Engine {
     const kill = new AbortController();
     this.kills.set(job.jobId, kill);
     const killed = new Promise<never>((_, reject) => kill.signal.addEventListener("abort", () => reject(kill.signal.reason), { once: true }));
-    const timeout = job.timeoutS ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
+    killed.catch(() => undefined); // a kill before main starts (a 0 s timeout) is thrown below, not left unhandled
+    const timeout = job.timeoutS !== undefined ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
       const sig = await signatureOf(file);
+      kill.signal.throwIfAborted();
       const running = runInJob(
         {
           jobId: job.jobId,
@@ -1269,7 +1273,7 @@ export class Engine {
     } catch (e) {
       info.result = { error: toStepError(e, job.stepId) };
       if (e instanceof JobKilled) {
-        Object.assign(info, { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
+        Object.assign(info, e.timedOut ? { status: "failure" } : { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
         this.emit(job.record, label, e.message);
       } else {
         info.status = "failure";
@@ -1390,8 +1394,8 @@ export class Engine {
         return out;
       }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
-      // A script job killed by a cancel or its timeout.
-      if (e instanceof JobKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
+      // A script job killed by a cancel (one killed past its timeout has failed).
+      if (e instanceof JobKilled && !e.timedOut) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });
