@@ -326,7 +326,13 @@ class Execution {
       if (m.suspend?.required_events && !isLast) {
         // As in Windmill: the next module waits for the events of the suspended step's job.
         this.book.set(scope.flowJobId, modules[i + 1]!.id, { type: "WaitingForEvents", count: m.suspend.required_events, job: this.stepJobs.get(key) });
-        pendingResume = await this.awaitResume(m, key, result, scope);
+        try {
+          pendingResume = await this.awaitResume(m, key, result, scope);
+        } catch (e) {
+          // Timed out or disapproved: the waiting module fails without a job (Windmill's nil job id).
+          if (e instanceof FlowFailure) this.book.set(scope.flowJobId, modules[i + 1]!.id, { type: "Failure", job: undefined, count: undefined });
+          throw e;
+        }
         this.book.set(scope.flowJobId, m.id, { approvers: pendingResume.approvers.map((approver, n) => ({ resume_id: n, approver })) });
       }
       if (m.stop_after_if && (await this.eval(`Boolean(${m.stop_after_if.expr})`, { ...ctx, result, previous_result: result }, `${key}.stop_after_if`))) {
@@ -514,17 +520,19 @@ class Execution {
       this.checkCanceled(scope);
       if (!arrived && Date.now() >= deadline && box.list(this.record.id, key, jobId).length < required) {
         const error = { name: "SuspendedTimedOut", message: "Timed out waiting to be resumed" };
-        if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+        if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure(error);
         box.add(this.record.id, key, { job_id: jobId, payload: { error }, approved: true, approver: "timeout", at: new Date().toISOString(), timed_out: true });
       }
     }
   }
 
-  /** A disapproval (or a cancel URL) fails the flow at the step, unless continue_on_disapprove_timeout. */
+  /**
+   * A disapproval (or a cancel URL) fails the flow, unless continue_on_disapprove_timeout. As a
+   * timeout, the error is Windmill's (worker_flow.rs): the flow's, not a step's (no step_id).
+   */
   private refused(m: FlowModule, e: ResumeEvent, events: ResumeEvent[]) {
-    const reason = (e.payload as { reason?: unknown } | null)?.reason;
-    const error = { name: "SuspendedDisapproved", message: `step ${m.id} was disapproved by ${e.approver}${reason ? `: ${reason}` : ""}` };
-    if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure({ ...error, step_id: m.id });
+    const error = { name: "SuspendedDisapproved", message: `Disapproved by ${e.approver}` };
+    if (!m.suspend?.continue_on_disapprove_timeout) throw new FlowFailure(error);
     return { resume: { error }, resumes: [...events.filter((x) => x.approved).map((x) => x.payload), { error }], approvers: events.map((x) => x.approver) };
   }
 

@@ -10,7 +10,7 @@ import * as wmill from "windmill-client";
 import type { WindmillServer } from "../../scripts/windmill/api.ts";
 import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
 import { localUser } from "../../scripts/runner/cache.ts";
-import { runPath } from "../../scripts/runner/index.ts";
+import { runPath, type RunOptions } from "../../scripts/runner/index.ts";
 import { compareOutcomes, NO_V8, type Outcome, type Row } from "./compare.ts";
 import { jobTree, type JobView } from "./job-tree.ts";
 import { windmillOutcome } from "./runners.ts";
@@ -57,7 +57,13 @@ interface FlowFile {
   schema?: unknown;
 }
 
-const flowFile = (name: string) => YAML.parse(readFileSync(path.join(ROOT, "f", "conformance", `${name}__flow`, "flow.yaml"), "utf8")) as FlowFile;
+/** A conformance flow's file, its inline scripts (`content: '!inline <file>'`, as wmill writes them) read in. */
+function flowFile(name: string): FlowFile {
+  const dir = path.join(ROOT, "f", "conformance", `${name}__flow`);
+  return YAML.parse(readFileSync(path.join(dir, "flow.yaml"), "utf8"), (k, v) =>
+    k === "content" && typeof v === "string" && v.startsWith("!inline ") ? readFileSync(path.join(dir, v.slice(8).trim()), "utf8") : v,
+  ) as FlowFile;
+}
 
 /** The flows named (and their subflows) and the scripts they run, by path. */
 export function needed(names: string[]): { flows: Map<string, FlowFile>; scripts: Set<string> } {
@@ -110,9 +116,9 @@ export async function pushConformance(server: WindmillServer, names: string[]): 
 
 const ok = (result: unknown): Outcome => ({ status: "success", result });
 
-/** The job tree a conformance flow leaves on the local runner. */
-export async function localTree(name: string, stateDir: string, args: Record<string, unknown> = {}): Promise<Outcome> {
-  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} }, args });
+/** The job tree a conformance flow leaves on the local runner (`opts`: a store, who answers approvals). */
+export async function localTree(name: string, stateDir: string, args: Record<string, unknown> = {}, opts: RunOptions = {}): Promise<Outcome> {
+  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} }, ...opts, args });
   // runPath points windmill-client at the runner's own job API.
   const get = (id: string) => wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id }) as Promise<JobView>;
   return ok(await jobTree(get, out.runId, localUser()));

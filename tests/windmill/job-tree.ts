@@ -25,6 +25,8 @@ export interface JobTree {
   failure_module?: string;
 }
 
+const NIL = "00000000-0000-0000-0000-000000000000";
+
 /** `get` reads one job; `user` is who canceled (their name appears in cancel messages). */
 export async function jobTree(get: (id: string) => Promise<JobView>, id: string, user: string, depth = 0): Promise<JobTree> {
   const j = await get(id);
@@ -38,7 +40,8 @@ export async function jobTree(get: (id: string) => Promise<JobView>, id: string,
   if (!j.flow_status || depth > 6) return tree;
   tree.modules = [];
   for (const m of j.flow_status.modules ?? []) {
-    const ran = m.flow_jobs ?? (m.job && m.type !== "WaitingForPriorSteps" ? [m.job] : []);
+    // A step a suspend's timeout failed before it ran: "Failure" with the nil job id (observed on CE v1.592.1).
+    const ran = m.flow_jobs ?? (m.job && m.job !== NIL && m.type !== "WaitingForPriorSteps" ? [m.job] : []);
     const jobs = await Promise.all(ran.map((c) => jobTree(get, c, user, depth + 1)));
     // A retried step's earlier attempts, each a job of its own.
     const retried = await Promise.all((m.failed_retries ?? []).map((c) => jobTree(get, c, user, depth + 1)));
