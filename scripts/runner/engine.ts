@@ -116,6 +116,28 @@ class CanceledIteration extends Error {
   }
 }
 
+/** A loop iteration that failed (its step failed, past the failure module handed to it) in a loop without skip_failures; `entry`: its result. */
+class FailedIteration extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly entry: unknown,
+  ) {
+    super((failure as Error)?.message);
+  }
+}
+
+/**
+ * The failure of a loop that an iteration failed (skip_failures: false): its flow ends failed with
+ * the loop's entries so far as its result — a sequential loop's up to the failed iteration, a
+ * parallel one's once all its iterations have ended — the failed entry being what the failure
+ * module (handed to each iteration) returned there, else the error; the flow's failure module does
+ * not run again (measured on CE v1.592.1: conformance rows loop_failure_*no_skip*). A for loop only:
+ * see the while loop in runModule.
+ */
+function loopFailed(failure: unknown, entries: unknown[]): FlowFailure {
+  return Object.assign(new FlowFailure(toStepError(failure)), { handledResult: entries });
+}
+
 /**
  * The failure of a loop that a canceled iteration failed (skip_failures: false), whose result is
  * its entries so far (observed on CE v1.592.1). A sequential loop stops at the iteration and its
@@ -411,7 +433,8 @@ class Execution {
       this.book.set(scope.flowJobId, m.id, { type: "Success" });
       return result;
     } catch (e) {
-      if (!(e instanceof Suspended) && !(e instanceof Canceled)) this.book.set(scope.flowJobId, m.id, { type: "Failure" });
+      const stays = (e as { inProgressAt?: string }).inProgressAt === `${scope.flowJobId}/${m.id}`;
+      if (!(e instanceof Suspended) && !(e instanceof Canceled) && !stays) this.book.set(scope.flowJobId, m.id, { type: "Failure" });
       throw e;
     }
   }
@@ -574,6 +597,10 @@ class Execution {
             loop,
             path: `${scope.flowPath}/loop-${index}`,
           }).catch((e: unknown) => {
+            // Windmill does not count a while loop as a loop here (its status has no iterator): the flow
+            // fails as at a plain step, with the failed iteration's result, and the loop's module stays
+            // InProgress (measured on CE v1.592.1: conformance row loop_failure_while_no_skip).
+            if (e instanceof FailedIteration) throw Object.assign(e.failure as object, { inProgressAt: `${scope.flowJobId}/${m.id}` });
             if (!(e instanceof CanceledIteration)) throw e;
             throw loopCanceled(e.cancel, [...out, e.cancel.result], false);
           });
@@ -624,8 +651,9 @@ class Execution {
     const out = new Array(items.length);
     let next = 0;
     let canceledAt: { index: number; cancel: Canceled } | undefined;
+    let failedAt: { index: number; failure: unknown } | undefined;
     const worker = async () => {
-      while (next < items.length && !(canceledAt && !v.parallel)) {
+      while (next < items.length && !((canceledAt || failedAt) && !v.parallel)) {
         const index = next++;
         const path = `${scope.flowPath}/${v.parallel ? "forloop" : "loop"}-${index}`;
         try {
@@ -637,6 +665,11 @@ class Execution {
           });
           out[index] = it.result;
         } catch (e) {
+          if (e instanceof FailedIteration) {
+            out[index] = e.entry;
+            failedAt ??= { index, failure: e.failure };
+            continue;
+          }
           if (!(e instanceof CanceledIteration)) throw e;
           out[index] = e.cancel.result;
           canceledAt ??= { index, cancel: e.cancel };
@@ -652,6 +685,7 @@ class Execution {
       throw e;
     }
     if (canceledAt) throw loopCanceled(canceledAt.cancel, v.parallel ? out : out.slice(0, canceledAt.index + 1), v.parallel);
+    if (failedAt) throw loopFailed(failedAt.failure, v.parallel ? out : out.slice(0, failedAt.index + 1));
     return out;
   }
 
@@ -817,7 +851,8 @@ class Execution {
         const handled = (failed as { handledResult?: unknown }).handledResult;
         const result = handled !== undefined ? handled : { error: toStepError(failed) };
         end("failure", result);
-        if (!skipFailures) throw failed;
+        if (failed instanceof Suspended || failed instanceof Canceled) throw failed;
+        if (!skipFailures) throw new FailedIteration(failed, result);
         return { result };
       }
     }

@@ -307,6 +307,33 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
     expect(out.result).toEqual([{ ok: 1 }, { value: { error: expect.objectContaining({ message: "two fails", step_id: "maybe" }) }, label: "handled" }]);
   });
 
+  it("a failing iteration of a for loop without skip_failures fails the flow with the loop's entries so far, the failure module's result in the failed one's place (as measured on Windmill)", async () => {
+    const handled = { value: { error: expect.objectContaining({ message: "two fails", step_id: "maybe" }) }, label: "handled" };
+    const seq = await run("loop_failure_no_skip");
+    expect(seq.status).toBe("failure");
+    expect(seq.result).toEqual([{ ok: 1 }, handled]); // iteration 3 never starts, nor the step after the loop
+    expect(seq.error).toMatchObject({ message: "two fails", step_id: "maybe" });
+    const par = await run("loop_failure_parallel_no_skip");
+    expect(par.status).toBe("failure");
+    expect(par.result).toEqual([{ ok: 1 }, handled, { ok: 3 }]); // a parallel loop's iterations all end
+    const bare = await run("loop_failure_parallel_no_skip_unhandled");
+    expect(bare.status).toBe("failure");
+    expect(bare.result).toEqual([{ ok: 1 }, { error: expect.objectContaining({ message: "two fails", step_id: "maybe" }) }, { ok: 3 }]);
+    // The flow's own failure module does not run again.
+    expect(new RunStore(stateDir).loadFlowState(seq.runId).statuses[seq.runId]?.failure_module.type).toBe("WaitingForPriorSteps");
+  });
+
+  it("a failing iteration of a while loop without skip_failures fails the flow as a plain step would: the failure module's result, the loop's module left InProgress (as measured on Windmill)", async () => {
+    const out = await run("loop_failure_while_no_skip");
+    expect(out.status).toBe("failure");
+    expect(out.result).toEqual({ value: { error: expect.objectContaining({ message: "two fails", step_id: "maybe" }) }, label: "handled" });
+    expect(new RunStore(stateDir).loadFlowState(out.runId).statuses[out.runId]?.modules[0]).toMatchObject({
+      id: "each",
+      type: "InProgress",
+      flow_jobs_success: [true, true, false],
+    });
+  });
+
   it("an identity first step returns the flow's arguments; a missing path is null; a Windmill without V8 refuses computed expressions", async () => {
     const v8 = await run("first_step", { given: "x" });
     expect(v8.status).toBe("success");

@@ -31,6 +31,11 @@ export const CONFORMANCE_FLOWS: Record<string, () => Record<string, unknown>> = 
   first_step: () => ({ given: "x" }),
   flow_status: () => ({}),
   loop_failure: () => ({}),
+  loop_failure_no_skip: () => ({}),
+  loop_failure_parallel_no_skip: () => ({}),
+  loop_failure_no_skip_unhandled: () => ({}),
+  loop_failure_while_no_skip: () => ({}),
+  loop_failure_parallel_no_skip_unhandled: () => ({}),
   missing_resource: () => ({}),
   parallel_loop: () => ({ items: ["a", "b", "c"] }),
   retry: () => ({ counter_file: path.join(scratch(), "runs"), succeed_on: 3 }),
@@ -110,6 +115,11 @@ export async function conformanceRows(
     await removeStore(server);
   }
   for (const [name, reason] of Object.entries(NOT_COMPARED))
-    rows.push({ item: `conformance: flow ${PREFIX}${name}`, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" });
+    rows.push({
+      item: `conformance: flow ${PREFIX}${name}`,
+      local: { status: "skipped", reason },
+      windmill: { status: "skipped", reason },
+      verdict: "not run",
+    });
   return rows;
 }
