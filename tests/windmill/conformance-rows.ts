@@ -19,17 +19,22 @@ const scratch = () => mkdtempSync(path.join(os.tmpdir(), "conformance-row-"));
 /** Flows compared, by name under f/conformance/, with their inputs (made per side: some name files the steps write). */
 export const CONFORMANCE_FLOWS: Record<string, () => Record<string, unknown>> = {
   approval: () => ({}),
+  approval_native: () => ({}),
   clarify_approval: () => ({}),
   nested_approval: () => ({}),
+  nested_approval_native: () => ({}),
   self_approval: () => ({}),
   waits: () => ({}),
   rendezvous: () => ({ roles: ["waiter", "poster"], parallelism: 2 }),
   context: () => ({ creds: `$res:${PREFIX}llm` }),
+  context_native: () => ({ creds: `$res:${PREFIX}llm` }),
   control: () => ({ n: 20 }),
   early_stop: () => ({ mode: "go" }),
   failure_module: () => ({}),
+  failure_module_native: () => ({}),
   first_step: () => ({ given: "x" }),
   flow_status: () => ({}),
+  flow_status_native: () => ({}),
   loop_failure: () => ({}),
   loop_failure_no_skip: () => ({}),
   loop_failure_parallel_no_skip: () => ({}),
@@ -38,6 +43,7 @@ export const CONFORMANCE_FLOWS: Record<string, () => Record<string, unknown>> = 
   loop_failure_parallel_no_skip_unhandled: () => ({}),
   missing_resource: () => ({}),
   parallel_loop: () => ({ items: ["a", "b", "c"] }),
+  parallel_loop_native: () => ({ items: ["a", "b", "c"] }),
   retry: () => ({ counter_file: path.join(scratch(), "runs"), succeed_on: 3 }),
   retry_if: () => {
     const dir = scratch();
