@@ -1,7 +1,7 @@
 // The local runner's flow engine: executes OpenFlow with Windmill's semantics, in-process.
 // Semantics follow Windmill's own source: retries count
-// retries (1 + attempts runs), only the step after an approval sees `resume`, a suspend on the last
-// step is ignored, loops return their iterations' results in order, a failure module leaves the
+// retries (1 + attempts runs), only the step after an approval sees `resume`, a suspend or sleep on
+// the last step waits on a virtual identity step, loops return their iterations' results in order, a failure module leaves the
 // flow failed unless it returns `recover: true`, a skipped step passes the previous result through.
 import { randomUUID, createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
@@ -114,6 +114,17 @@ class CanceledIteration extends Error {
   constructor(readonly cancel: Canceled) {
     super(cancel.message);
   }
+}
+
+/**
+ * A module list whose last module suspends or sleeps, with the identity module Windmill appends to
+ * it (`<id>-v`, flows.rs add_virtual_items_if_necessary) to wait on: the suspend or sleep is kept,
+ * and the list's result is the last module's (measured on CE v1.592.1: conformance row approval_native).
+ */
+function withVirtualLast(modules: FlowModule[]): FlowModule[] {
+  const last = modules[modules.length - 1];
+  if (!last || (!last.suspend && !last.sleep)) return modules;
+  return [...modules, { id: `${last.id}-v`, summary: "Virtual module needed for suspend/sleep when last module", value: { type: "identity" } } as FlowModule];
 }
 
 /** A loop iteration that failed (its step failed, past the failure module handed to it) in a loop without skip_failures; `entry`: its result. */
@@ -315,6 +326,7 @@ class Execution {
     scope: Scope,
     previous: unknown,
   ): Promise<{ result: unknown; stopped?: FlowModule["stop_after_if"]; stoppedAt?: string }> {
+    modules = withVirtualLast(modules);
     let prev = previous;
     let pendingResume: { resume: unknown; resumes: unknown[]; approvers: string[] } | undefined;
     this.book.begin(scope.flowJobId, modules, scope.failureModule);
@@ -344,8 +356,7 @@ class Execution {
       scope.results[m.id] = result;
       prev = result;
 
-      const isLast = i === modules.length - 1;
-      if (m.suspend?.required_events && !isLast) {
+      if (m.suspend?.required_events) {
         // As in Windmill: the next module waits for the events of the suspended step's job.
         this.book.set(scope.flowJobId, modules[i + 1]!.id, { type: "WaitingForEvents", count: m.suspend.required_events, job: this.stepJobs.get(key) });
         try {

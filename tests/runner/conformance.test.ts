@@ -120,8 +120,12 @@ describe("approvals", () => {
     expect(step).toMatchObject({ default_args: { answer: "yes" } });
     expect(String(step.resume)).toMatch(/\/api\/w\/local\/jobs_u\/resume\//);
 
-    const done = await resumeRun(first.runId, { answer: "ship it" }, { root, stateDir, store });
-    expect(done.status).toBe("success"); // the suspend on the last step is ignored
+    const last = await resumeRun(first.runId, { answer: "ship it" }, { root, stateDir, store });
+    // A suspend on the last step waits too (Windmill appends a virtual step to wait on, as measured).
+    expect(last).toMatchObject({ status: "suspended", pending: { step_id: "final_ask" } });
+    const done = await resumeRun(first.runId, {}, { root, stateDir, store });
+    expect(done.status).toBe("success");
+    expect(done.result).toMatchObject({ default_args: { answer: "yes" } }); // the last step's result, through the virtual step
     const journal = new RunStore(stateDir).journal(first.runId).filter((e) => e.type === "step");
     const results = Object.fromEntries(journal.map((e) => [e.step_id, (e as { result: unknown }).result]));
     expect(results.after).toMatchObject({ value: { answer: "ship it" } });
@@ -132,7 +136,7 @@ describe("approvals", () => {
   });
 
   it("answers given up front let the run go through without stopping", async () => {
-    const out = await run("approval", {}, { answers: { ask: { answer: "from file" } } });
+    const out = await run("approval", {}, { answers: { ask: { answer: "from file" }, final_ask: {} } });
     expect(out.status).toBe("success");
   });
 
@@ -140,7 +144,8 @@ describe("approvals", () => {
     const first = await run("nested_approval");
     expect(first.status).toBe("suspended");
     expect(first.pending?.key).toBe("inner/ask");
-    const done = await resumeRun(first.runId, { answer: "inner ok" }, { root, stateDir, store });
+    await resumeRun(first.runId, { answer: "inner ok" }, { root, stateDir, store }); // stops again at inner/final_ask
+    const done = await resumeRun(first.runId, {}, { root, stateDir, store });
     expect(done).toMatchObject({ status: "success", result: { value: "outer continued" } });
     const steps = new RunStore(stateDir)
       .journal(first.runId)

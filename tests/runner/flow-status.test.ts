@@ -131,12 +131,15 @@ describe("flow_status of a flow job", () => {
       "after:WaitingForEvents",
       "later:WaitingForPriorSteps",
       "final_ask:WaitingForPriorSteps",
+      "final_ask-v:WaitingForPriorSteps", // Windmill's virtual step after a last step that suspends
     ]);
     const ask = byId(waiting).ask!;
     expect(byId(waiting).after).toEqual({ id: "after", type: "WaitingForEvents", count: 1, job: ask.job });
     expect(waiting.step).toBe(1);
 
-    const done = await resumeRun(first.runId, { answer: "ship it" }, { root, stateDir, store });
+    const last = await resumeRun(first.runId, { answer: "ship it" }, { root, stateDir, store });
+    expect(last.pending?.step_id).toBe("final_ask");
+    const done = await resumeRun(first.runId, {}, { root, stateDir, store });
     expect(done.status).toBe("success");
     const fs = (await getJob(first.runId)).flow_status!;
     expect(fs.modules.every((m) => m.type === "Success")).toBe(true);
