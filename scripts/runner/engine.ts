@@ -362,8 +362,8 @@ class Execution {
         try {
           pendingResume = await this.awaitResume(m, key, result, scope);
         } catch (e) {
-          // Timed out or disapproved: the waiting module fails without a job (Windmill's nil job id).
-          if (e instanceof FlowFailure) this.book.set(scope.flowJobId, modules[i + 1]!.id, { type: "Failure", job: undefined, count: undefined });
+          // Timed out or disapproved: the waiting module fails without a job of its own (Windmill's nil job id).
+          if (e instanceof FlowFailure) this.book.set(scope.flowJobId, modules[i + 1]!.id, { type: "Failure", job: undefined });
           throw e;
         }
         this.book.set(scope.flowJobId, m.id, { approvers: pendingResume.approvers.map((approver, n) => ({ resume_id: n, approver })) });

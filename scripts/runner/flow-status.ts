@@ -33,6 +33,22 @@ export interface FlowStatus {
   step: number;
   modules: FlowStatusModule[];
   failure_module: FlowStatusModule;
+  /** Always there on Windmill (empty: the runner keeps no jobs to clean). */
+  cleanup_module?: Record<string, never>;
+}
+
+/** The job id Windmill gives a module that failed without running (a suspend that timed out or was disapproved). */
+const NIL_JOB = "00000000-0000-0000-0000-000000000000";
+
+/** The fields each finished state has on Windmill (flow_status.rs): Success always says whether it was skipped, Failure always names a job; neither keeps a running loop's or branch's fields. */
+function finished(m: FlowStatusModule) {
+  if (m.type !== "Success" && m.type !== "Failure") return;
+  for (const k of ["iterator", "branchall", "parallel", "while_loop", "count"] as const) delete m[k];
+  if (m.type === "Success") m.skipped ??= false;
+  else {
+    delete m.skipped;
+    m.job ??= NIL_JOB;
+  }
 }
 
 /** A job of a run that has no run record: a loop iteration's or a branch's flow job, an identity step, or a failed attempt of a retried step. */
@@ -78,6 +94,7 @@ export class FlowStatusBook {
       step: 0,
       modules: modules.map((m) => ({ id: m.id, type: "WaitingForPriorSteps" })),
       failure_module: { id: failure?.id ?? "failure", type: "WaitingForPriorSteps" },
+      cleanup_module: {},
     };
     this.save();
   }
@@ -90,7 +107,7 @@ export class FlowStatusBook {
     const target = i >= 0 ? fs.modules[i]! : fs.failure_module.id === moduleId ? fs.failure_module : undefined;
     if (!target) return;
     Object.assign(target, patch);
-    if (patch.type === "Success" || patch.type === "Failure") delete target.iterator;
+    finished(target);
     if (i >= 0) fs.step = Math.max(fs.step, i);
     this.save();
   }

@@ -256,7 +256,11 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
     expect(out.status).toBe("failure");
     // As measured on Windmill: the flow's error has no step_id, and the module that waited fails without a job.
     expect(out.error).toEqual({ name: "SuspendedTimedOut", message: "Timed out waiting to be resumed" });
-    expect(new RunStore(stateDir).loadFlowState(out.runId).statuses[out.runId]?.modules.at(-1)).toEqual({ id: "never", type: "Failure" });
+    expect(new RunStore(stateDir).loadFlowState(out.runId).statuses[out.runId]?.modules.at(-1)).toEqual({
+      id: "never",
+      type: "Failure",
+      job: "00000000-0000-0000-0000-000000000000",
+    });
     const after = new RunStore(stateDir).journal(out.runId).find((e) => e.type === "step" && e.step_id === "after") as { result: unknown };
     expect(after.result).toEqual({ value: { error: { name: "SuspendedTimedOut", message: "Timed out waiting to be resumed" } }, label: "" });
   });
@@ -337,6 +341,21 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
       type: "InProgress",
       flow_jobs_success: [true, true, false],
     });
+  });
+
+  it("a step reads its flow's flow_status as Windmill serves it: finished modules say skipped, keep no branchall, and there is a cleanup_module", async () => {
+    const out = await run("flow_status_native");
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const own = (out.result as { own: { modules: Record<string, unknown>[]; cleanup_module: unknown } }).own;
+    expect(own.cleanup_module).toEqual({});
+    expect(own.modules.map((m) => [m.id, m.type, m.skipped])).toEqual([
+      ["input", "Success", false],
+      ["first", "Success", false],
+      ["each", "Success", false],
+      ["both", "Success", false],
+      ["last", "InProgress", undefined],
+    ]);
+    expect(own.modules.find((m) => m.id === "both")).not.toHaveProperty("branchall");
   });
 
   it("an identity first step returns the flow's arguments; a missing path is null; a Windmill without V8 refuses computed expressions", async () => {
