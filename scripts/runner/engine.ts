@@ -44,6 +44,8 @@ export interface JobInfo {
   canceled_by?: string;
   /** A step job: its key in the run's journal (where its resume events are kept). */
   key?: string;
+  /** A loop iteration's or a branch's flow job: its kind on Windmill (see innerFlowKind). */
+  job_kind?: InnerFlowKind;
   args: Record<string, unknown>;
   result?: unknown;
   created_at: string;
@@ -114,6 +116,30 @@ class CanceledIteration extends Error {
   constructor(readonly cancel: Canceled) {
     super(cancel.message);
   }
+}
+
+export type InnerFlowKind = "flownode" | "flowpreview";
+
+/**
+ * The job kind of a loop iteration's or a branch's flow job on Windmill: a saved flow keeps each
+ * such module list as a flow node (worker_lockfiles.rs insert_flow_modules), run as a "flownode"
+ * job, except a list of one plain script step in a flow without failure module, run as an inline
+ * "flowpreview" one (measured on CE v1.592.1: flow_status_native row).
+ */
+function innerFlowKind(modules: FlowModule[], failure: FlowModule | undefined): InnerFlowKind {
+  const [only] = modules;
+  const simple =
+    modules.length === 1 &&
+    (only!.value.type === "script" || only!.value.type === "rawscript") &&
+    !only!.sleep &&
+    !only!.suspend &&
+    !only!.retry &&
+    !only!.stop_after_if &&
+    !only!.skip_if &&
+    !(only as { cache_ttl?: unknown }).cache_ttl &&
+    !only!.mock?.enabled &&
+    !failure;
+  return simple || !modules.length ? "flowpreview" : "flownode";
 }
 
 /**
@@ -471,12 +497,27 @@ class Execution {
     return value;
   }
 
-  /** A flow job inside the run (subflow, loop iteration, branch): live for cancel and user state, recorded for the job API. */
-  private innerFlow(scope: Scope, stepId: string, id: string, flowPath: string, args: Record<string, unknown>): JobInfo {
+  /**
+   * A flow job inside the run (subflow, loop iteration, branch): live for cancel and user state,
+   * recorded for the job API. `modules`: an iteration's or a branch's, which give its job kind.
+   */
+  private innerFlow(scope: Scope, stepId: string, id: string, flowPath: string, args: Record<string, unknown>, modules?: FlowModule[]): JobInfo {
     const job = this.engine.flowJob(id, flowPath, this.record, scope.flowJobId, stepId, args);
-    const { path: p, parent_job, root_job, created_at } = job;
+    if (modules) job.job_kind = innerFlowKind(modules, scope.failureModule);
+    const { path: p, parent_job, root_job, created_at, job_kind } = job;
     const kept = this.opts.resolver.redactor.redactDeep(json(args)) as Record<string, unknown>;
-    this.book.job({ id, path: p, kind: "flow", step_id: stepId, parent_job: parent_job!, root_job: root_job!, status: "running", args: kept, created_at });
+    this.book.job({
+      id,
+      path: p,
+      kind: "flow",
+      job_kind,
+      step_id: stepId,
+      parent_job: parent_job!,
+      root_job: root_job!,
+      status: "running",
+      args: kept,
+      created_at,
+    });
     return job;
   }
 
@@ -728,7 +769,7 @@ class Execution {
 
   /** Modules run as a flow job of their own (a branch) whose arguments are its flow's. */
   private async asFlowJob(scope: Scope, m: FlowModule, id: string, flowPath: string, modules: FlowModule[], sub: Partial<Scope>) {
-    const job = this.innerFlow(scope, m.id, id, flowPath, scope.flowInput);
+    const job = this.innerFlow(scope, m.id, id, flowPath, scope.flowInput, modules);
     try {
       const out = await this.runModules(modules, { ...scope, ...sub, flowJobId: id, flowJobs: [...scope.flowJobs, id] }, scope.flowInput);
       this.endInner(job, "success", out.result);
@@ -817,7 +858,7 @@ class Execution {
     this.checkCanceled(scope); // as Windmill: a canceled flow starts no further iteration
     const id = uuidFrom(`${this.record.id}/${key}[${index}]`);
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
-    const job = this.innerFlow(scope, m.id, id, at.path, iterInput);
+    const job = this.innerFlow(scope, m.id, id, at.path, iterInput, modules);
     at.loop.start(id, at.iterator ? { iterator: at.iterator } : {});
     const sub: Scope = {
       ...scope,

@@ -56,6 +56,8 @@ export interface InnerJob {
   id: string;
   path: string;
   kind: "flow" | "identity" | "script";
+  /** A loop iteration's or a branch's flow job: its kind on Windmill ("flownode" or "flowpreview"). */
+  job_kind?: string;
   step_id: string;
   parent_job: string;
   root_job: string;

@@ -356,6 +356,14 @@ describe("resume URLs, flow user state, deadlines, cancel (what execute_tasks re
       ["last", "InProgress", undefined],
     ]);
     expect(own.modules.find((m) => m.id === "both")).not.toHaveProperty("branchall");
+    // Job kinds as Windmill gives them to a saved flow: an iteration of two steps runs as a flow node,
+    // a branch of one plain script step (no failure module) as an inline flow.
+    const seen = Object.fromEntries(
+      new RunStore(stateDir)
+        .journal(out.runId)
+        .flatMap((e) => (e.type === "step" && e.step_id !== "last" ? [[e.step_id, (e.result as { flow_job_kind?: string }).flow_job_kind]] : [])),
+    );
+    expect(seen).toMatchObject({ first: "flow", probe: "flownode", left: "flowpreview" });
   });
 
   it("an identity first step returns the flow's arguments; a missing path is null; a Windmill without V8 refuses computed expressions", async () => {

@@ -70,7 +70,8 @@ describe("flow_status of a flow job", () => {
     const [a, b] = probes(out.runId).filter((p) => p.tag === "a" || p.tag === "b");
     for (const p of [a!, b!]) {
       expect(p.flow_job).not.toBe(out.runId);
-      expect(p.flow_job_kind).toBe("flow");
+      // One plain step, no failure module: Windmill would run it as that step's jobs alone (not modelled); the runner gives the inline flow's kind.
+      expect(p.flow_job_kind).toBe("flowpreview");
       expect(p.parent_job).toBe(out.runId);
       expect(p.own.modules).toEqual([{ id: "probe", type: "InProgress", job: p.job }]);
     }
@@ -116,7 +117,7 @@ describe("flow_status of a flow job", () => {
     expect(m.last!.job).toBe(probes(out.runId).find((p) => p.tag === "last")!.job);
     // An iteration's flow job, read after the run: finished, under the run, its own flow_status.
     const it0 = await getJob(m.each!.flow_jobs![0]!);
-    expect(it0).toMatchObject({ job_kind: "flow", parent_job: out.runId, success: true, result: expect.objectContaining({ tag: "a" }) });
+    expect(it0).toMatchObject({ job_kind: "flowpreview", parent_job: out.runId, success: true, result: expect.objectContaining({ tag: "a" }) });
     expect(it0.flow_status!.modules).toEqual([expect.objectContaining({ id: "probe", type: "Success" })]);
     const children = (await wmill.JobService.listJobs({ workspace: workspace(), parentJob: out.runId })) as { id: string }[];
     expect(children.map((c) => c.id)).toEqual(expect.arrayContaining([...m.each!.flow_jobs!, ...m.both!.flow_jobs!]));
@@ -160,7 +161,7 @@ describe("flow_status of a flow job", () => {
     const each = byId((await getJob(loop.runId)).flow_status!).each!;
     expect(each).toMatchObject({ type: "Success", flow_jobs_success: [true, false] });
     const bad = await getJob(each.flow_jobs![1]!);
-    expect(bad).toMatchObject({ job_kind: "flow", success: false, parent_job: loop.runId });
+    expect(bad).toMatchObject({ job_kind: "flownode", success: false, parent_job: loop.runId }); // a flow node: the flow has a failure module
     expect(bad.flow_status!.modules).toEqual([expect.objectContaining({ id: "maybe", type: "Failure" })]);
     expect(bad.flow_status!.failure_module).toMatchObject({ id: "failure", type: "Success" });
   });
@@ -197,7 +198,7 @@ describe("flow_status of a flow job", () => {
     expect(each.flow_jobs_success).toEqual([true, true]);
     expect(each.flow_jobs_duration).toEqual({ started_at: [expect.any(String), expect.any(String)], duration_ms: [expect.any(Number), expect.any(Number)] });
     const second = await getJob(each.flow_jobs![1]!);
-    expect(second).toMatchObject({ job_kind: "flow", success: false, canceled: true });
+    expect(second).toMatchObject({ job_kind: "flownode", success: false, canceled: true });
     expect(second.flow_status!.modules.map((m) => `${m.id}:${m.type}`)).toEqual(["maybe_cancel:Success", "after:WaitingForPriorSteps"]);
   });
 });
