@@ -586,6 +586,8 @@ class Execution {
         const pending: PendingApproval = { key, step_id: m.id, summary: m.summary, step_result: stepResult, form: m.suspend?.resume_form?.schema };
         let payload = this.fromAnswers(m.id);
         if (payload === undefined && this.opts.ask) payload = await this.opts.ask(pending);
+        // Answered meanwhile through the step's resume URL (its approval page), as on Windmill: go on with that.
+        if (payload === undefined && box.list(this.record.id, key, jobId).length) continue;
         if (payload === undefined) throw new Suspended(pending);
         const approved = !(payload as { __disapproved?: unknown } | null)?.__disapproved;
         box.add(this.record.id, key, { payload, approved, approver: localUser(), at: new Date().toISOString() });

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runPath, resumeRun, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
+import type { AskFn } from "../../scripts/runner/engine.ts";
 
 const root = path.resolve(__dirname, "../flows");
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "dgz-conf-"));
@@ -152,6 +153,19 @@ describe("approvals", () => {
       .filter((e) => e.type === "step")
       .map((e) => e.key);
     expect(steps).toEqual(["inner/ask", "inner/after", "inner/later", "inner/final_ask", "after_inner"]);
+  });
+
+  it("an approval answered through its resume URL while the terminal asks goes on with that answer, the approver the one the URL names (as on Windmill)", async () => {
+    const viaLink: AskFn = async (pending) => {
+      const { resume } = pending.step_result as { resume: string };
+      const res = await fetch(resume, { method: "POST", body: JSON.stringify({ answer: `link for ${pending.step_id}` }) });
+      expect(res.status).toBe(201);
+      return undefined; // the person closed the prompt: they used the link
+    };
+    const out = await run("approval_native", {}, { ask: viaLink });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const after = new RunStore(stateDir).journal(out.runId).find((e) => e.type === "step" && e.step_id === "after") as { result: unknown };
+    expect(after.result).toEqual({ value: { answer: "link for ask" }, label: ["reviewer"] });
   });
 
   it("a disapproval fails the flow at the approval step", async () => {

@@ -76,8 +76,17 @@ async function removeStore(server: WindmillServer): Promise<void> {
   await server.call("DELETE", `w/variables/delete/${PREFIX}token`).catch(() => undefined);
 }
 
-/** The answer a person gives who takes the form's pre-filled values (what the server side posts to the resume URL). */
-const prefilled: AskFn = async (pending) => (pending.step_result as { default_args?: Record<string, unknown> } | undefined)?.default_args ?? {};
+/**
+ * A person who takes the form's pre-filled values and sends them through the step's resume URL, as
+ * the server side does (runners.ts): the approver is the one the URL names, on both sides.
+ */
+const prefilled: AskFn = async (pending) => {
+  const step = (pending.step_result ?? {}) as { resume?: string; default_args?: Record<string, unknown> };
+  if (typeof step.resume !== "string") return step.default_args ?? {};
+  const res = await fetch(step.resume, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(step.default_args ?? {}) });
+  if (!res.ok) throw new Error(`resume URL answered HTTP ${res.status}: ${await res.text()}`);
+  return undefined; // answered through the URL: the run goes on with that event
+};
 
 /** A resume URL's resume id (a random number) and its signature: they differ between two honest runs. */
 const RESUME_SIGNED = /\/\d+\/[0-9a-f]{64}\b/g;
