@@ -1,8 +1,8 @@
 // The local runner's flow engine: executes OpenFlow with Windmill's semantics, in-process.
-// Semantics follow Windmill's own source: retries count
-// retries (1 + attempts runs), only the step after an approval sees `resume`, a suspend or sleep on
-// the last step waits on a virtual identity step, loops return their iterations' results in order, a failure module leaves the
-// flow failed unless it returns `recover: true`, a skipped step passes the previous result through.
+// Semantics follow Windmill's own source: retries count retries (1 + attempts runs), only the step
+// after an approval sees `resume`, a suspend or sleep on the last step waits on a virtual identity
+// step, loops return their iterations' results in order, a failure module leaves the flow failed
+// unless it returns `recover: true`, a skipped step passes the previous result through.
 import { randomUUID, createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
