@@ -138,7 +138,9 @@ const CANCEL_CHECK_MS = 500;
 const toStepError = (e: unknown, stepId?: string): StepError => {
   if (e instanceof FlowFailure) return { ...e.error, step_id: e.error.step_id ?? stepId };
   const err = e instanceof Error ? e : new Error(String(e));
-  // Windmill's Bun wrapper copies the error's own properties but these into `extra` (bun_executor.rs).
+  // Windmill's Bun wrapper copies a thrown error's own properties but these into `extra`
+  // (bun_executor.rs); a job the worker killed has no such error.
+  if (err instanceof JobKilled) return { name: err.name, message: err.message, step_id: stepId };
   const extra = Object.fromEntries(
     Object.getOwnPropertyNames(err)
       .filter((k) => !WRAPPER_OWN_KEYS.has(k))
