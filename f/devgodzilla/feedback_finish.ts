@@ -6,7 +6,7 @@
 // from Windmill (their jobs' errors carry what they spent).
 import { finish, type Decided, type ExecuteLike } from "./lib/qa/feedback-step.ts";
 import { currentJob } from "./lib/platform/windmill.ts";
-import { roundJobResults } from "./lib/qa/loop_jobs.ts";
+import { failedAttempts } from "./lib/qa/loop_jobs.ts";
 
 export async function main(
   commit: string,
@@ -18,7 +18,7 @@ export async function main(
   next: { budget_exceeded?: string | null } = {},
 ) {
   const flowJob = currentJob().flowJobId;
-  const failed = await roundJobResults(flowJob, true);
+  const failed = await failedAttempts(flowJob);
   const result = finish({
     decide: (decide ?? {}) as Decided,
     again: again ?? [],

@@ -51,7 +51,11 @@ const answered = (kind: (ex: LlmExchange) => boolean) => {
 };
 /** Input tokens the server reported for its embeddings answers (its own count of each input text). */
 const embeddingTokens = (exs: LlmExchange[]) =>
-  exs.reduce((sum, ex) => sum + (Array.isArray(ex.body?.input) ? ex.body.input : [ex.body?.input]).reduce((a: number, t: unknown) => a + estimateTokens(String(t ?? "")), 0), 0);
+  exs.reduce(
+    (sum, ex) =>
+      sum + (Array.isArray(ex.body?.input) ? ex.body.input : [ex.body?.input]).reduce((a: number, t: unknown) => a + estimateTokens(String(t ?? "")), 0),
+    0,
+  );
 
 /** The harness's GOOD change with the marker the judge fails. */
 const judgedBad = (tokens: number): Attempt => ({
@@ -81,7 +85,23 @@ describe("QA's usage: the judge, the embeddings and the reviewer", () => {
       review: { agent: "claude-code", weight: 0.3 },
     };
     const qaConfig = { checklist: { embeddings: { enabled: true, model: "text-embedding-3-small" } } };
-    const r = await qa(h.remote, branch, head, h.base, h.feature, {}, {}, "", "", qaConfig as never, llmResource() as never, undefined, true, "refuse", agents as never);
+    const r = await qa(
+      h.remote,
+      branch,
+      head,
+      h.base,
+      h.feature,
+      {},
+      {},
+      "",
+      "",
+      qaConfig as never,
+      llmResource() as never,
+      undefined,
+      true,
+      "refuse",
+      agents as never,
+    );
     const judge = judged().length;
     const embeds = embedded();
     expect(judge).toBeGreaterThan(0);
@@ -94,7 +114,12 @@ describe("QA's usage: the judge, the embeddings and the reviewer", () => {
       outputTokens: judge * MODEL_USAGE.judge.outputTokens + REVIEWER.output,
     });
     // Embeddings are priced per model ($0.02 per million input tokens); the reviewer at the cost its CLI reported.
-    expect(r.usage.byModel["text-embedding-3-small"]).toEqual({ calls: embeds.length, inputTokens: embedTokens, outputTokens: 0, costUsd: Math.round(embedTokens * 0.02) / 1e6 });
+    expect(r.usage.byModel["text-embedding-3-small"]).toEqual({
+      calls: embeds.length,
+      inputTokens: embedTokens,
+      outputTokens: 0,
+      costUsd: Math.round(embedTokens * 0.02) / 1e6,
+    });
     expect(r.usage.byModel["claude-code"]).toEqual({ calls: 1, inputTokens: REVIEWER.input, outputTokens: REVIEWER.output, costUsd: REVIEWER.costUsd });
     expect(r.usage.unpricedModels).not.toContain("text-embedding-3-small");
     expect(r.usage.unpricedModels).not.toContain("claude-code");
@@ -110,5 +135,47 @@ describe("QA's usage: the judge, the embeddings and the reviewer", () => {
     expect(embeds.length).toBeGreaterThan(0);
     expect(r.usage.byModel["local-embed-v1"]).toEqual({ calls: embeds.length, inputTokens: embeddingTokens(embeds), outputTokens: 0, costUsd: 0 });
     expect(r.usage.unpricedModels).toContain("local-embed-v1");
+  });
+});
+
+describe("task_with_qa's usage when a step or the round's flow fails", () => {
+  it("an agent step that failed after its run, then a round whose clarification a person rejected: the failed loop's usage is both agent runs and every judge and routing call the server answered", async () => {
+    routes = ["clarify"];
+    const judged = answered(isJudgeCall);
+    const routed = answered(isRouteCall);
+    // Round 1: the agent ran (700 tokens), then its push timed out (a transient failure: retried by pattern).
+    // Round 2: the agent's work fails QA, the model asks a person, who rejects the question: the round's flow fails.
+    const state = await h.scenario([{ ...judgedBad(700), fails_after_agent: "git push timed out after 30s (ETIMEDOUT)" }, judgedBad(500)]);
+    const out = await runPath("f/devgodzilla/task_with_qa", {
+      root: h.root,
+      stateDir: h.stateDir,
+      store: h.store,
+      args: h.args(state),
+      answers: { ask: { __disapproved: true } },
+    });
+    const r = out.result as {
+      status: string;
+      reason: string;
+      usage: { tokens: number; input_tokens: number; output_tokens: number };
+      usage_parts: { step: string; round: number; usage_id: string; tokens: number }[];
+    };
+    expect(r.status, JSON.stringify(out.result).slice(0, 600)).toBe("error");
+    expect(r.reason).toMatch(/step ask/);
+    expect(r).not.toHaveProperty("usage_note");
+    expect(routed()).toHaveLength(1);
+    const judge = judged().length;
+    expect(judge).toBeGreaterThan(0);
+    expect(r.usage.tokens).toBe(700 + 500 + judge * JUDGE_TOKENS + ROUTE_TOKENS);
+    expect(r.usage.input_tokens).toBe(700 + 500 + judge * MODEL_USAGE.judge.inputTokens + ROUTE_USAGE.inputTokens);
+    // The failed agent step's job kept its usage in its error, as Windmill keeps a thrown error's own properties.
+    const journal = new RunStore(h.stateDir).journal(out.runId) as { type: string; path?: string; success?: boolean; job_id?: string; result: any }[];
+    const failedExecute = journal.find((e) => e.type === "step" && e.path === "f/devgodzilla/execute_task" && e.success === false);
+    expect(failedExecute?.result.error.extra.usage).toMatchObject({ tokens: 700 });
+    expect(r.usage_parts.filter((p) => p.step === "execute").map((p) => [p.round, p.tokens])).toEqual([
+      [1, 700],
+      [2, 500],
+    ]);
+    expect(r.usage_parts.find((p) => p.round === 1 && p.step === "execute")?.usage_id).toBe(failedExecute?.result.error.extra.usage_id);
+    expect(new Set(r.usage_parts.map((p) => p.usage_id)).size).toBe(r.usage_parts.length);
   });
 });

@@ -8,14 +8,14 @@
 import { getJob, jobResult } from "../platform/windmill.ts";
 import { sumUsage, type UsageTotals } from "./usage.ts";
 
-interface ModuleStatus {
+export interface ModuleStatus {
   id: string;
   job?: string;
   flow_jobs?: string[];
   failed_retries?: string[];
 }
 
-const modulesOf = (job: { flow_status?: unknown }): ModuleStatus[] =>
+export const modulesOf = (job: { flow_status?: unknown }): ModuleStatus[] =>
   ((job.flow_status as { modules?: ModuleStatus[] } | null | undefined)?.modules ?? []).filter((m) => m && typeof m.id === "string");
 
 const resultOf = async (id: string) => (await jobResult(id)).result;
@@ -35,10 +35,11 @@ export async function flowJobResults(flowJobId: string, opts: { modules?: string
   return out;
 }
 
-async function moduleResults(m: ModuleStatus, failedOnly: boolean): Promise<unknown[]> {
+export async function moduleResults(m: ModuleStatus, failedOnly: boolean): Promise<unknown[]> {
   const results: unknown[] = [];
   for (const id of m.failed_retries ?? []) results.push(await resultOf(id));
-  if (m.flow_jobs?.length) {
+  // A loop (its iterations, none when it ran no iteration) or a single job.
+  if (m.flow_jobs) {
     for (const iteration of m.flow_jobs) for (const inner of modulesOf(await getJob(iteration))) results.push(...(await moduleResults(inner, failedOnly)));
   } else if (m.job && !failedOnly) results.push(await resultOf(m.job));
   return results;

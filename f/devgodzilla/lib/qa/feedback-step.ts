@@ -424,33 +424,28 @@ export function finish(p: {
 
 /**
  * The flow's failure module: the flow stays failed; its result says where, keeps the history, and
- * counts what the rounds spent up to the failure — the earlier rounds' usage the loop carried
- * (`spent`) and this round's step jobs, failed ones included (`jobs`, read from Windmill) — so
- * execute_tasks adds it to the task's usage like a finished loop's.
+ * counts what the loop spent up to the failure (`parts`: read from the loop's jobs, lib/qa/loop_jobs.ts),
+ * so execute_tasks adds it to the task's usage like a finished loop's.
  */
 export function failure(p: {
   previous_result?: { error?: { message?: string; name?: string; step_id?: string } } | null;
   history?: unknown;
   commit: string;
-  spent?: unknown;
-  jobs?: StepJobResults | null;
-  /** Why this round's step jobs could not be read (their usage is then missing). */
+  parts?: UsagePart[];
+  /** Why the loop's jobs could not be read (their usage is then missing). */
   unread?: string | null;
 }) {
   const e = p.previous_result?.error ?? {};
   const history = HistorySchema.safeParse(p.history ?? []);
-  const spent = UsagePartsSchema.safeParse(p.spent);
-  const iterations = history.success ? history.data.length : 0;
-  const usage = loopUsage([...(spent.success ? spent.data : []), ...jobParts(iterations + 1, p.jobs)]);
   return new Redactor().redactDeep({
     task_with_qa: true,
     status: "error",
     reason: `${e.step_id ? `step ${e.step_id}: ` : ""}${e.name ?? "Error"}: ${e.message ?? "unknown error"}`,
-    iterations,
+    iterations: history.success ? history.data.length : 0,
     decisions: history.success ? history.data : [],
     commit: p.commit ?? null,
     verdict: null,
-    ...usage,
-    ...(p.unread ? { usage_note: `this round's step jobs were not read, their usage is missing: ${p.unread}` } : {}),
+    ...loopUsage(p.parts ?? []),
+    ...(p.unread ? { usage_note: `the loop's jobs were not read, their usage is missing: ${p.unread}` } : {}),
   });
 }
