@@ -179,3 +179,79 @@ describe("task_with_qa's usage when a step or the round's flow fails", () => {
     expect(new Set(r.usage_parts.map((p) => p.usage_id)).size).toBe(r.usage_parts.length);
   });
 });
+
+describe("a retried QA step's failed attempt", () => {
+  /** spec_to_pr's tail as a flow: run QA (retried once, as spec_to_pr retries it), then the run summary. */
+  const FLOW = `summary: Test - a retried QA step, then the run summary
+value:
+  modules:
+    - id: run_qa
+      summary: QA of the run (retried once)
+      value:
+        type: script
+        path: f/devgodzilla/qa
+        input_transforms:
+          repo: { type: javascript, expr: flow_input.repo }
+          branch: { type: javascript, expr: flow_input.branch }
+          commit: { type: javascript, expr: flow_input.commit }
+          base_commit: { type: javascript, expr: flow_input.base_commit }
+          feature: { type: javascript, expr: flow_input.feature }
+          llm: { type: javascript, expr: flow_input.llm }
+      retry:
+        constant: { attempts: 1, seconds: 0 }
+    - id: summary
+      summary: The run at a glance
+      value:
+        type: script
+        path: f/devgodzilla/summarize_run
+        input_transforms:
+          feature: { type: javascript, expr: flow_input.feature }
+          branch: { type: javascript, expr: results.run_qa.branch }
+          commit: { type: javascript, expr: results.run_qa.commit }
+          qa: { type: javascript, expr: results.run_qa }
+`;
+  /** The remote refuses the first two pushes of a QA report (the push and its forced retry): QA fails after judging. */
+  const REFUSE_TWO_REPORTS = `#!/bin/sh
+count="$GIT_DIR/refused-reports"
+while read old new ref; do
+  if git log -1 --format=%s "$new" | grep -q '^qa:'; then
+    n=$(cat "$count" 2>/dev/null || echo 0)
+    if [ "$n" -lt 2 ]; then echo $((n + 1)) > "$count"; echo "report refused" >&2; exit 1; fi
+  fi
+done
+exit 0
+`;
+
+  it("counts in the run summary: its judge calls, kept in the failed job's error, are added to the retry's, and the total is every judge call the server answered", async () => {
+    const branch = `${h.runBranch}-tasks/T013`;
+    const head = await pushGood(branch);
+    await mkdir(join(h.root, "f/costtest/retried_qa__flow"), { recursive: true });
+    await writeFile(join(h.root, "f/costtest/retried_qa__flow/flow.yaml"), FLOW);
+    const hook = join(h.remote, "hooks/pre-receive");
+    await writeFile(hook, REFUSE_TWO_REPORTS);
+    await chmod(hook, 0o755);
+    const judged = answered(isJudgeCall);
+    try {
+      const out = await runPath("f/costtest/retried_qa", {
+        root: h.root,
+        stateDir: h.stateDir,
+        store: h.store,
+        args: { repo: h.remote, branch, commit: head, base_commit: h.base, feature: h.feature, llm: "$res:f/test/openai" },
+      });
+      expect(out.status, JSON.stringify(out.error)).toBe("success");
+      const journal = new RunStore(h.stateDir).journal(out.runId) as { type: string; step_id?: string; failed_attempts?: string[]; result: any }[];
+      const qaStep = journal.find((e) => e.type === "step" && e.step_id === "run_qa")!;
+      expect(qaStep.failed_attempts).toHaveLength(1);
+      const judge = judged().length;
+      const retryCalls = qaStep.result.usage.calls as number;
+      // Both attempts judged: the failed one's calls are the rest.
+      expect(retryCalls).toBeGreaterThan(0);
+      expect(judge).toBeGreaterThan(retryCalls);
+      const s = out.result as { tokens: number; render_all: { markdown?: string }[] };
+      expect(s.tokens).toBe(judge * JUDGE_TOKENS);
+      expect(s.render_all[0]!.markdown).toContain(`  - Failed attempts of retried steps (run QA): ${(judge - retryCalls) * JUDGE_TOKENS} tokens`);
+    } finally {
+      await writeFile(hook, "#!/bin/sh\nexit 0\n");
+    }
+  });
+});
