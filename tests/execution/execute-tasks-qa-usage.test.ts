@@ -27,16 +27,11 @@ afterEach(async () => {
 });
 
 /** `model`: the LLM resource's model (QA's judge); gpt-4.1-mini has a price, a local model none. */
-async function setup(model = "gpt-4.1-mini") {
-  const tasksMd = [
-    "# Tasks: QA cost",
-    "",
-    "## Phase 1: Work",
-    "",
-    "- [ ] T001 [P] Write the greeting [[fake:write greet.txt=hello]]",
-    "- [ ] T002 [P] Write the farewell [[fake:write bye.txt=bye]]",
-    "",
-  ].join("\n");
+async function setup(
+  model = "gpt-4.1-mini",
+  tasks = ["- [ ] T001 [P] Write the greeting [[fake:write greet.txt=hello]]", "- [ ] T002 [P] Write the farewell [[fake:write bye.txt=bye]]"],
+) {
+  const tasksMd = ["# Tasks: QA cost", "", "## Phase 1: Work", "", ...tasks, ""].join("\n");
   const fx = await createFixtureRemote("empty", {
     extraFiles: {
       [`specs/${FEATURE}/tasks.md`]: tasksMd,
@@ -77,8 +72,9 @@ async function setup(model = "gpt-4.1-mini") {
     },
     variables: {},
   };
-  const run = (extra: Record<string, unknown> = {}) =>
+  const run = (extra: Record<string, unknown> = {}, answers?: Record<string, unknown>) =>
     runPath("f/devgodzilla/execute_tasks", {
+      ...(answers ? { answers } : {}),
       args: {
         repo: fx.remote,
         branch: BRANCH,
@@ -170,5 +166,17 @@ describe("execute_tasks with task_with_qa: QA's model calls are part of the run'
     const summary = summarizeRun({ feature: FEATURE, branch: BRANCH, commit: "0".repeat(40), execution: res });
     expect(summary.render_all[0]!.markdown).toMatch(/^- ⚠️ \*\*No price known\*\* for .*local-judge-7b.*: counted as \$0 in the cost above$/m);
     expect([...summary.unpriced_models].sort()).toEqual(named);
+  });
+
+  it("a task whose task_with_qa flow failed (a person rejected the agent's question) still counts its agent's run in the task's and the run's usage", async () => {
+    const { run } = await setup("gpt-4.1-mini", ["- [ ] T001 Ask before writing [[fake:clarify]]"]);
+    const out = await run({}, { ask: { __disapproved: true } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const res = out.result as { tasks: (Outcome & { error?: string })[]; tasks_usage: { tokens: number }; usage: { tokens: number } };
+    const [t] = res.tasks;
+    expect(t!.status).toBe("failed");
+    expect(t!.error).toMatch(/SuspendedDisapproved/);
+    expect(t!.usage.tokens).toBe(AGENT_TOKENS);
+    expect(res.tasks_usage.tokens).toBe(AGENT_TOKENS);
   });
 });

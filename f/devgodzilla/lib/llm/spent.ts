@@ -58,3 +58,18 @@ export async function failedAttemptsUsage(flowJobId: string, modules?: string[])
   const byModule = await flowJobResults(flowJobId, { modules, failedOnly: true });
   return sumUsage(...Object.values(byModule).flatMap((rs) => rs.map((r) => carriedUsage(r)?.usage)));
 }
+
+/**
+ * What a failed subflow said of itself: the result of its failure module's job, for the subflow
+ * that step `step` ran in the last iteration of loop `loop` of flow job `flowJobId` (undefined when
+ * there is none). A loop's entry for a failed iteration is not it when the enclosing flow's own
+ * failure module ran in the iteration.
+ */
+export async function failedSubflowAccount(flowJobId: string, loop: string, step: string): Promise<unknown> {
+  const iteration = modulesOf(await getJob(flowJobId))
+    .find((m) => m.id === loop)
+    ?.flow_jobs?.at(-1);
+  const subflow = iteration ? modulesOf(await getJob(iteration)).find((m) => m.id === step)?.job : undefined;
+  const failure = subflow ? ((await getJob(subflow)).flow_status as { failure_module?: { job?: string } } | null)?.failure_module?.job : undefined;
+  return failure ? resultOf(failure) : undefined;
+}

@@ -7,7 +7,7 @@
 // read the loop still ends, and says so.
 
 import { getJob } from "../platform/windmill.ts";
-import { flowJobResults, moduleResults, modulesOf } from "../llm/spent.ts";
+import { failedSubflowAccount, flowJobResults, moduleResults, modulesOf } from "../llm/spent.ts";
 import { partOf, UsagePartsSchema, type LoopStep, type UsagePart } from "./loop_usage.ts";
 import type { StepJobResults } from "./feedback-step.ts";
 
@@ -55,4 +55,18 @@ async function partsFrom(job: Awaited<ReturnType<typeof getJob>>): Promise<Usage
     }
   }
   return parts;
+}
+
+const isLoopResult = (r: unknown) => !!r && typeof r === "object" && (r as { task_with_qa?: unknown }).task_with_qa === true;
+
+/**
+ * execute_tasks' entries of a task_with_qa loop (`loop` running the flow as `step`): as given, or,
+ * when the task flow failed and the last entry is not its own account (the enclosing flow's failure
+ * module ran in the iteration), that account read from the task flow's failure module job — it
+ * counts what the loop spent. Unreadable: the entries as given.
+ */
+export async function taskLoopEntries(entries: unknown[], flowJobId: string, loop: string, step: string): Promise<unknown[]> {
+  if (!entries.length || isLoopResult(entries[entries.length - 1]) || !flowJobId) return entries;
+  const account = await failedSubflowAccount(flowJobId, loop, step).catch(() => undefined);
+  return isLoopResult(account) ? [...entries.slice(0, -1), account] : entries;
 }
