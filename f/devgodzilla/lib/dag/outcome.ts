@@ -3,6 +3,7 @@
 // totals, converted here to the run's usage shape), and rendering the run's report.
 
 import { mdCell } from "../markdown.ts";
+import { unreportedCostName } from "../llm/usage.ts";
 import { assignmentsMarkdown, type TaskAssignment } from "../agentops/assignments.ts";
 import type { Usage } from "./attempts.ts";
 import { LedgerTotalsSchema, type LedgerTotals, type PlanningUsage, type RunPlan, type TaskOutcome } from "./model.ts";
@@ -48,12 +49,7 @@ export function gateResult(runs: unknown): TaskJobResult | undefined {
 export function usageOf(r: TaskJobResult): Usage {
   const u = r.usage ?? r.error?.extra?.usage ?? {};
   // task_with_qa names what it counted as $0; a lone agent run that reported no cost is named here.
-  const agent = r.assignment?.agent;
-  const unpriced =
-    u.unpriced_models ??
-    (u.cost_usd == null && (u.tokens ?? 0) > 0
-      ? [`${agent ?? "the task's agent"}${r.assignment?.model ? ` (${r.assignment.model})` : ""}: cost not reported`]
-      : []);
+  const unpriced = u.unpriced_models ?? (u.cost_usd == null && (u.tokens ?? 0) > 0 ? [unreportedCostName(r.assignment?.agent, r.assignment?.model)] : []);
   return { tokens: u.tokens ?? undefined, costUsd: u.cost_usd ?? undefined, ...(unpriced.length ? { unpricedModels: unpriced } : {}) };
 }
 

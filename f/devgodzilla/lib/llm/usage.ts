@@ -102,6 +102,11 @@ export function sumUsage(...parts: (UsageTotals | null | undefined)[]): UsageTot
   return t;
 }
 
+/** How an agent run that reported no cost (counted as $0) is named among the unpriced models. */
+export function unreportedCostName(agent: string | null | undefined, model: string | null | undefined): string {
+  return `${agent || "the task's agent"}${model ? ` (${model})` : ""}: cost not reported`;
+}
+
 /** One call to record: its cost comes from the price table, unless the caller reports it (an agent CLI that prints its cost). */
 export type UsageRecord = Omit<UsageEntry, "costUsd" | "priceKnown"> & { reportedCostUsd?: number | null };
 

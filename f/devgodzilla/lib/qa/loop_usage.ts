@@ -5,6 +5,7 @@
 // execute_tasks adds to the task's outcome, its report and its run budget.
 
 import { z } from "zod";
+import { unreportedCostName } from "../llm/usage.ts";
 
 export type LoopStep = "execute" | "qa" | "decide" | "replan";
 
@@ -83,11 +84,8 @@ export function partOf(step: LoopStep, round: number, result: unknown): UsagePar
   const tokens = u.data.tokens ?? input + output;
   const cost_usd = u.data.cost_usd ?? u.data.costUsd ?? null;
   // An agent run that reported no cost counts as $0: it is named like a model without a price.
-  const agent = r.data.assignment?.agent;
   const agentUnpriced =
-    "input_tokens" in u.data && cost_usd === null && tokens > 0
-      ? [`${agent ?? "the task's agent"}${r.data.assignment?.model ? ` (${r.data.assignment.model})` : ""}: cost not reported`]
-      : [];
+    "input_tokens" in u.data && cost_usd === null && tokens > 0 ? [unreportedCostName(r.data.assignment?.agent, r.data.assignment?.model)] : [];
   return {
     step,
     round,
