@@ -356,3 +356,37 @@ export function v8Problems(root = REPO_ROOT, readme = path.join(root, "README.md
         `flow ${u.flow}, ${u.where}: \`${u.expr}\` needs V8 (${u.rule}) — make it a plain reference (a script decides), or list it with the reason in the README's "Expressions that need V8" table`,
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts Windmill does not enforce. Only a script job has a process its worker kills past the
+// limit (handle_child.rs); a `timeout` on a subflow step, a loop or branches is stored and ignored
+// (measured on CE v1.592.1: the `timeout: …` rows of test:windmill). In the bundle such a timeout
+// would promise a bound that does not exist, so it is an error there (the conformance flows keep
+// theirs on purpose: they are what the rows measure).
+
+/** Every step of the tree's flows with a `timeout` Windmill ignores (not on a script step). */
+export function unenforcedTimeouts(root = REPO_ROOT): FlowProblem[] {
+  const out: FlowProblem[] = [];
+  for (const file of listFlowFiles(root)) {
+    const flowPath = path.relative(root, path.dirname(file)).replace(/__flow$/, "");
+    const flow = loadFlow(file);
+    const walk = (modules: FlowModule[]) => {
+      for (const m of modules) {
+        const v = m.value;
+        if (m.timeout !== undefined && v.type !== "script" && v.type !== "rawscript")
+          out.push({
+            flow: flowPath,
+            step: m.id,
+            parameter: "timeout",
+            message: `Windmill enforces no timeout on a ${v.type} step (only a script job's process is killed past its limit) — set it on the script steps inside, or in the scripts' .script.yaml`,
+          });
+        if (v.type === "forloopflow" || v.type === "whileloopflow") walk(v.modules);
+        else if (v.type === "branchone") [...v.branches.map((b) => b.modules), v.default ?? []].forEach(walk);
+        else if (v.type === "branchall") v.branches.forEach((b) => walk(b.modules));
+      }
+    };
+    walk(flow.value.modules);
+    if (flow.value.failure_module) walk([flow.value.failure_module]);
+  }
+  return out;
+}

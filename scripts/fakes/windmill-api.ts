@@ -114,7 +114,7 @@ export async function startWindmillApi(opts: FakeWindmillOptions): Promise<FakeW
     },
     cancel(id, reason) {
       const j = jobs.get(id);
-      // Windmill answers 404 when the job is not in the queue any more (already completed).
+      // Not in the queue any more (already completed): nothing to cancel (the route says so).
       if (!j || j.type !== "QueuedJob") return false;
       Object.assign(j, {
         type: "CompletedJob",

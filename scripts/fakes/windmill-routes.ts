@@ -57,7 +57,7 @@ export interface WindmillBackend {
   jobs(): WmJob[];
   job(id: string): WmJob | undefined;
   start(kind: "flow" | "script", path: string, args: Record<string, unknown>, lineage: { parent_job?: string; root_job?: string }): string | Promise<string>;
-  /** false: no such queued job (Windmill answers 404). */
+  /** false: no such job in the queue (an unknown one is a 404, a completed one is not). */
   cancel(id: string, reason: string): boolean;
   setProgress(id: string, percent: number): void;
   resource: {
@@ -208,8 +208,10 @@ export function windmillRoutes(backend: WindmillBackend, o: { workspace: string;
       "POST",
       r("jobs_u/queue/(?:force_)?cancel/([^/]+)"),
       (m, { body }) => {
-        if (!backend.cancel(m[1]!, (body as { reason?: string } | undefined)?.reason ?? "")) throw new HttpError(404, `queued job id ${m[1]} does not exist`);
-        return `job canceled: ${m[1]}`;
+        // As Windmill (cancel_job_api): the id once canceled, a note for a job already completed, 404 for one it does not know.
+        if (backend.cancel(m[1]!, (body as { reason?: string } | undefined)?.reason ?? "")) return m[1]!;
+        if (backend.job(m[1]!)?.type === "CompletedJob") return `queued job id ${m[1]} is already completed`;
+        throw new HttpError(404, `queued job id ${m[1]} does not exist`);
       },
     ],
     ["POST", r("job_metrics/set_progress/([^/]+)"), (m, { body }) => (backend.setProgress(m[1]!, Number((body as { percent?: number })?.percent ?? 0)), "ok")],

@@ -77,6 +77,8 @@ export interface StepError {
 }
 
 class FlowFailure extends Error {
+  /** What the flow's failure module sees as previous_result, when not `{error}` (a loop's entries so far). */
+  failedResult?: unknown;
   constructor(readonly error: StepError) {
     super(error.message);
     this.name = error.name;
@@ -109,11 +111,31 @@ class Canceled extends Error {
   }
 }
 
+/** A canceled loop iteration that fails its loop (skip_failures: false); its entry is the cancel's result. */
+class CanceledIteration extends Error {
+  constructor(readonly cancel: Canceled) {
+    super(cancel.message);
+  }
+}
+
+/**
+ * The failure of a loop that a canceled iteration failed (skip_failures: false), whose result is
+ * its entries so far (observed on CE v1.592.1). A sequential loop stops at the iteration and its
+ * flow's failure module sees that array as previous_result; a parallel one fails once all its
+ * iterations have ended, and its flow ends failed with the array as its result, without its failure
+ * module (worker_flow.rs: for a parallel loop it counts as triggered at the iteration).
+ */
+function loopCanceled(cancel: Canceled, entries: unknown[], parallel: boolean | undefined): FlowFailure {
+  const failure = new FlowFailure({ name: "Canceled", message: cancel.message });
+  return Object.assign(failure, parallel ? { handledResult: entries } : { failedResult: entries });
+}
+
 /**
  * A running script job killed as Windmill's worker kills it (handle_child.rs): after its flow (or
  * itself) was canceled — the worker checks every 500 ms — or past its timeout (KillReason::Timeout).
- * The job ends canceled with this error. A timed-out attempt is a failed one that the step's retries
- * repeat; a canceled one is not retried (worker_flow.rs retries unless the flow is canceled).
+ * It ends with this error: canceled after a cancel, and not retried (worker_flow.rs retries unless
+ * the flow is canceled); failed, not canceled, after its timeout (observed on CE v1.592.1: success
+ * false, canceled false), an attempt that the step's retries repeat.
  */
 class JobKilled extends Error {
   private constructor(
@@ -265,7 +287,13 @@ class Execution {
     if ((e as { handledResult?: unknown }).handledResult !== undefined) throw e; // already handled deeper
     const error = toStepError(e);
     if (!failure) throw new FlowFailure(error);
-    const ctx: ExprContext = { flow_input: scope.flowInput, results: resultsView(scope.results), error, previous_result: { error } };
+    const failed = (e as FlowFailure).failedResult;
+    const ctx: ExprContext = {
+      flow_input: scope.flowInput,
+      results: resultsView(scope.results),
+      error,
+      previous_result: failed !== undefined ? failed : { error },
+    };
     let handled: unknown;
     try {
       handled = await this.runLeaf(failure, scope, ctx, key);
@@ -325,10 +353,68 @@ class Execution {
       }
       if (m.sleep) {
         const seconds = await this.transform(m.sleep, { ...ctx, result, previous_result: result }, `${key}.sleep`);
-        if (typeof seconds === "number" && seconds > 0) await sleep(seconds * 1000);
+        if (typeof seconds === "number" && seconds > 0) await this.sleepBefore(modules[i + 1], scope, key, seconds);
       }
     }
     return { result: prev };
+  }
+
+  /**
+   * A module's `sleep`: Windmill queues the next module's job at once, scheduled for the end of the
+   * sleep (the module InProgress with that job). A cancel of that job, or of the flow, meanwhile
+   * reaches the queued job: it ends without running, a failed job whose result is the cancel error,
+   * its module a Failure. A canceled flow then ends canceled without its failure module; otherwise
+   * the flow fails at the step, its failure module seeing that result (observed on CE v1.592.1).
+   */
+  private async sleepBefore(next: FlowModule | undefined, scope: Scope, key: string, seconds: number) {
+    if (this.canceledOf(scope)) return; // canceled by the step itself: nothing is queued, the flow stops at this boundary
+    if (!next) return sleep(seconds * 1000);
+    const until = Date.now() + seconds * 1000;
+    const v = next.value;
+    const now = new Date().toISOString();
+    const path = v.type === "script" || v.type === "flow" ? v.path : `${scope.flowPath}/${next.id}`;
+    const root_job = this.record.root_job ?? this.record.id;
+    const queued: JobInfo = {
+      id: randomUUID(),
+      path,
+      kind: "step",
+      step_id: next.id,
+      parent_job: scope.flowJobId,
+      root_job,
+      run_id: this.record.id,
+      status: "running",
+      args: {},
+      created_at: now,
+      started_at: now,
+      logs: [],
+    };
+    this.engine.jobs.set(queued.id, queued); // Engine.cancel finds it
+    this.book.set(scope.flowJobId, next.id, { type: "InProgress", job: queued.id });
+    const stopped = () =>
+      this.canceledOf(scope) ??
+      (queued.status === "canceled" ? new Canceled(queued.id, queued.canceled_reason ?? "", queued.canceled_by ?? localUser()) : undefined);
+    // A cancel of any job of the run wakes the wait (Engine.cancel).
+    while (Date.now() < until && !stopped()) await this.engine.resumes.wait(this.record.id, `${key}/sleep`, until - Date.now());
+    this.engine.jobs.delete(queued.id);
+    const canceled = stopped();
+    if (!canceled) return;
+    const kind = v.type === "script" || v.type === "rawscript" ? "script" : "flow";
+    this.book.job({
+      id: queued.id,
+      path,
+      kind,
+      step_id: next.id,
+      parent_job: scope.flowJobId,
+      root_job,
+      status: "failure",
+      args: {},
+      result: canceled.result,
+      created_at: now,
+      duration_ms: 0,
+    });
+    this.book.set(scope.flowJobId, next.id, { type: "Failure" });
+    if (canceled.jobId !== queued.id) throw Object.assign(canceled, { failedWith: canceled.result.error });
+    throw Object.assign(new FlowFailure({ name: "Canceled", message: canceled.message, step_id: next.id }), { failedResult: canceled.result });
   }
 
   /** Runs a module, its flow_status entry Success or Failure after (a suspended or canceled one stays as it is). */
@@ -495,7 +581,13 @@ class Execution {
         const out: unknown[] = [];
         for (let index = 0; ; index++) {
           if (index >= 10_000) throw new Error(`${key}: while loop ran 10000 iterations without a stop_after_if ending it`);
-          const it = await this.iteration(m, v.modules, scope, key, index, index, v.skip_failures ?? false, { loop, path: `${scope.flowPath}/loop-${index}` });
+          const it = await this.iteration(m, v.modules, scope, key, index, index, v.skip_failures ?? false, {
+            loop,
+            path: `${scope.flowPath}/loop-${index}`,
+          }).catch((e: unknown) => {
+            if (!(e instanceof CanceledIteration)) throw e;
+            throw loopCanceled(e.cancel, [...out, e.cancel.result], false);
+          });
           out.push(it.result);
           if (it.stopped) break;
         }
@@ -542,17 +634,24 @@ class Execution {
     loop.begin();
     const out = new Array(items.length);
     let next = 0;
+    let canceledAt: { index: number; cancel: Canceled } | undefined;
     const worker = async () => {
-      while (next < items.length) {
+      while (next < items.length && !(canceledAt && !v.parallel)) {
         const index = next++;
         const path = `${scope.flowPath}/${v.parallel ? "forloop" : "loop"}-${index}`;
-        const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, {
-          loop,
-          path,
-          iterator: { index, itered },
-          parallel: v.parallel,
-        });
-        out[index] = it.result;
+        try {
+          const it = await this.iteration(m, v.modules, scope, key, index, items[index], v.skip_failures ?? true, {
+            loop,
+            path,
+            iterator: { index, itered },
+            parallel: v.parallel,
+          });
+          out[index] = it.result;
+        } catch (e) {
+          if (!(e instanceof CanceledIteration)) throw e;
+          out[index] = e.cancel.result;
+          canceledAt ??= { index, cancel: e.cancel };
+        }
       }
     };
     const workers = Array.from({ length: Math.min(parallelism, items.length) }, worker);
@@ -563,6 +662,7 @@ class Execution {
       if (e instanceof Canceled) await Promise.allSettled(workers);
       throw e;
     }
+    if (canceledAt) throw loopCanceled(canceledAt.cancel, v.parallel ? out : out.slice(0, canceledAt.index + 1), v.parallel);
     return out;
   }
 
@@ -636,7 +736,9 @@ class Execution {
     const started = Date.now();
     this.engine.event({ type: "step-start", ...ref, attempt: 1 });
     try {
-      const result = await withTimeout(run(), m.timeout, m.id);
+      // A `timeout` on a subflow step bounds nothing, as on a loop or branches: Windmill gives it to
+      // the flow job, and only a script job's process is killed past it (handle_child.rs; observed on CE v1.592.1).
+      const result = await run();
       // Listed like Windmill's subflow job: its result and duration (agent_metrics, run_status read them).
       this.endInner(job, "success", result);
       this.engine.event({ type: "step-end", ...ref, attempt: 1, duration_ms: Date.now() - started, success: true, result });
@@ -705,12 +807,16 @@ class Execution {
         // Stopped at a step boundary, after steps that succeeded, Windmill reports that outcome to
         // the loop (worker_flow.rs: the parent is updated with `success && !is_failure_step`); a step
         // that failed or was killed makes it a failed iteration.
-        at.loop.end(id, e instanceof Canceled && !e.failedWith);
+        const betweenSteps = e instanceof Canceled && !e.failedWith;
+        at.loop.end(id, betweenSteps);
         // A sequential loop in a canceled flow starts no further iteration. Otherwise (the iteration
-        // itself canceled, or a parallel loop, whose iterations all end) the loop goes on: the
-        // iteration's entry is its job's result, the cancel error (observed on CE v1.592.1).
+        // itself canceled, or a parallel loop, whose iterations all end) the iteration's entry is its
+        // job's result, the cancel error (observed on CE v1.592.1).
         if (canceled.jobId !== id && !at.parallel) throw e instanceof Canceled ? e : Object.assign(canceled, { failedWith: toStepError(e) });
-        if (!skipFailures) throw new FlowFailure({ name: "Canceled", message: canceled.message });
+        // Without skip_failures, a sequential loop fails on the iteration only if a step was killed
+        // (one stopped between steps reported success), a parallel one on any canceled iteration
+        // (it checks that every iteration job succeeded): see forLoop.
+        if (!skipFailures && (at.parallel || !betweenSteps)) throw new CanceledIteration(canceled);
         return { result: canceled.result };
       }
       try {
@@ -768,6 +874,7 @@ class Execution {
     const args: Record<string, unknown> = ref.args;
     for (const [name, t] of Object.entries(v.input_transforms ?? {})) args[name] = await this.transform(t, ctx, `${key}.input_transforms.${name}`);
 
+    const timeoutS = await this.stepTimeout(m, ctx, key);
     const delays = retryDelays(m.retry);
     // The step job's script path as Windmill lists it (an inline script: the flow path and step id).
     const stepPath = v.type === "script" ? v.path : `${scope.flowPath}/${m.id}`;
@@ -779,7 +886,7 @@ class Execution {
       const attemptStarted = Date.now();
       this.engine.event({ type: "step-start", ...ref, attempt: attempt + 1 });
       try {
-        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key)); // agentops: step span
+        const result = await traceStep(m.id, stepPath, () => this.runStepJob(m, v, args, scope, jobId, key, timeoutS)); // agentops: step span
         this.stepJobs.set(key, jobId);
         const entry = {
           type: "step" as const,
@@ -819,7 +926,6 @@ class Execution {
             args,
             started: attemptStarted,
             error: toStepError(e, m.id),
-            timedOut: e instanceof JobKilled && e.timedOut,
           });
           failedAttempts.push(jobId);
           this.engine.emit(this.record, m.id, `attempt ${attempt + 1} failed: ${toStepError(e).message} — retrying in ${delays[attempt]}s`);
@@ -834,7 +940,7 @@ class Execution {
           step_id: m.id,
           job_id: jobId,
           success: false,
-          ...(e instanceof JobKilled ? { canceled: true } : {}),
+          ...(e instanceof JobKilled && !e.timedOut ? { canceled: true } : {}),
           result: { error },
           started_at: new Date(started).toISOString(),
           duration_ms: Date.now() - started,
@@ -850,12 +956,8 @@ class Execution {
     }
   }
 
-  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries; one that timed out ends canceled). */
-  private failedAttempt(
-    scope: Scope,
-    m: FlowModule,
-    a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError; timedOut: boolean },
-  ) {
+  /** A failed attempt of a retried step stays a job of its own (Windmill lists it in the module's failed_retries). */
+  private failedAttempt(scope: Scope, m: FlowModule, a: { id: string; path: string; args: Record<string, unknown>; started: number; error: StepError }) {
     const redact = (v: unknown) => this.opts.resolver.redactor.redactDeep(json(v));
     this.book.job({
       id: a.id,
@@ -864,12 +966,24 @@ class Execution {
       step_id: m.id,
       parent_job: scope.flowJobId,
       root_job: this.record.root_job ?? this.record.id,
-      status: a.timedOut ? "canceled" : "failure",
+      status: "failure",
       args: redact(a.args) as Record<string, unknown>,
       result: redact({ error: a.error }),
       created_at: new Date(a.started).toISOString(),
       duration_ms: Date.now() - a.started,
     });
+  }
+
+  /**
+   * A step's `timeout` in seconds, evaluated as Windmill does when it starts the step's job
+   * (worker_flow.rs: an input transform, 0 allowed — the job is killed at once —, negative refused).
+   */
+  private async stepTimeout(m: FlowModule, ctx: ExprContext, key: string): Promise<number | undefined> {
+    if (m.timeout === undefined || m.timeout === null) return undefined;
+    const t = typeof m.timeout === "number" ? m.timeout : await this.transform(m.timeout, ctx, `${key}.timeout`);
+    if (typeof t !== "number" || !Number.isInteger(t)) throw new Error(`${key}.timeout: ${JSON.stringify(t)} is not a whole number of seconds`);
+    if (t < 0) throw new Error(`${key}.timeout: Timeout value cannot be negative (${t})`);
+    return t;
   }
 
   private async retryAllowed(m: FlowModule, e: unknown): Promise<boolean> {
@@ -884,6 +998,8 @@ class Execution {
     scope: Scope,
     jobId: string,
     key: string,
+    /** The step's timeout (seconds), else the script's own applies. */
+    timeoutS: number | undefined,
   ) {
     const file = v.type === "script" ? this.engine.scriptFile(v.path) : this.engine.inlineFile(v, scope.flowPath, m.id);
     return this.engine.runScriptJob(file, args, {
@@ -896,7 +1012,7 @@ class Execution {
       rootFlowJobId: scope.innermostRoot,
       flowPath: scope.flowPath,
       record: this.record,
-      timeoutS: m.timeout ?? (v.type === "script" ? scriptTimeout(file) : undefined),
+      timeoutS: timeoutS ?? (v.type === "script" ? scriptTimeout(file) : undefined),
     });
   }
 }
@@ -921,17 +1037,6 @@ function retryDelays(retry?: Retry): number[] {
     out.push(Math.min(base * jitter, 6 * 3600));
   }
   return out;
-}
-
-function withTimeout<T>(p: Promise<T>, seconds: number | undefined, stepId: string): Promise<T> {
-  if (!seconds) return p;
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`step ${stepId} timed out after ${seconds}s`), { name: "Timeout" })), seconds * 1000);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 export interface StartOptions {
@@ -1003,12 +1108,18 @@ export class Engine {
    */
   cancel(jobId: string, reason: string, by = localUser()): boolean {
     const job = this.jobs.get(jobId);
+    // Windmill accepts a cancel of a job still in its queue, canceled already or not, and the last
+    // reason given is the one its kill reports (windmill-queue cancel_single_job; observed on CE v1.592.1).
+    if (job?.status === "canceled" && job.duration_ms === undefined) {
+      Object.assign(job, { canceled_reason: reason, canceled_by: by });
+      return true;
+    }
     if (!job || (job.status !== "running" && job.status !== "suspended")) return false;
     Object.assign(job, { status: "canceled", canceled_reason: reason, canceled_by: by });
     this.resumes.wakeRun(job.run_id);
     for (const [id, kill] of this.kills) {
       if (id !== jobId && !this.isUnder(id, jobId)) continue;
-      setTimeout(() => kill.abort(JobKilled.canceled(reason, by)), CANCEL_CHECK_MS);
+      setTimeout(() => kill.abort(JobKilled.canceled(job.canceled_reason ?? reason, job.canceled_by ?? by)), CANCEL_CHECK_MS);
     }
     return true;
   }
@@ -1092,7 +1203,7 @@ export class Engine {
       flowPath?: string;
       record: RunRecord;
       event?: Record<string, unknown>;
-      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed like a canceled one. */
+      /** The job's timeout in seconds (the step's, else the script's own): past it the job is killed and fails. */
       timeoutS?: number;
     },
   ): Promise<unknown> {
@@ -1137,11 +1248,13 @@ export class Engine {
     const kill = new AbortController();
     this.kills.set(job.jobId, kill);
     const killed = new Promise<never>((_, reject) => kill.signal.addEventListener("abort", () => reject(kill.signal.reason), { once: true }));
-    const timeout = job.timeoutS ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
+    killed.catch(() => undefined); // a kill before main starts (a 0 s timeout) is thrown below, not left unhandled
+    const timeout = job.timeoutS !== undefined ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
     try {
       const mod = await scriptModule(file);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
       const sig = await signatureOf(file);
+      kill.signal.throwIfAborted();
       const running = runInJob(
         {
           jobId: job.jobId,
@@ -1179,7 +1292,7 @@ export class Engine {
     } catch (e) {
       info.result = { error: toStepError(e, job.stepId) };
       if (e instanceof JobKilled) {
-        Object.assign(info, { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
+        Object.assign(info, e.timedOut ? { status: "failure" } : { status: "canceled", canceled_reason: e.reason, canceled_by: e.by });
         this.emit(job.record, label, e.message);
       } else {
         info.status = "failure";
@@ -1300,8 +1413,8 @@ export class Engine {
         return out;
       }
       if (e instanceof Canceled) return finish("canceled", { error: { name: "Canceled", message: e.message }, result: e.result });
-      // A script job killed by a cancel or its timeout.
-      if (e instanceof JobKilled) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
+      // A script job killed by a cancel (one killed past its timeout has failed).
+      if (e instanceof JobKilled && !e.timedOut) return finish("canceled", { error: toStepError(e), result: { error: toStepError(e) } });
       const error = this.opts.resolver.redactor.redactDeep(toStepError(e));
       const handled = (e as { handledResult?: unknown }).handledResult;
       return finish("failure", { error, result: handled === undefined ? { error } : json(handled) });

@@ -22,7 +22,8 @@ export interface FlowModule {
   summary?: string;
   value: ModuleValue;
   retry?: Retry;
-  timeout?: number;
+  /** Seconds; Windmill evaluates it as an input transform when the step starts (bundle.ts makes a static one a number). */
+  timeout?: number | InputTransform;
   suspend?: Suspend;
   sleep?: InputTransform;
   stop_after_if?: { expr: string; skip_if_stopped?: boolean; error_message?: string };

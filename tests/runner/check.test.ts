@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { flowProblems, formatProblem, v8Problems, v8Uses } from "../../scripts/check/flows.ts";
+import { flowProblems, formatProblem, unenforcedTimeouts, v8Problems, v8Uses } from "../../scripts/check/flows.ts";
 import { generateSchemas, schemaProblems } from "../../scripts/check/schemas.ts";
 
 const fixtures = path.resolve(__dirname, "../flows");
@@ -168,5 +168,36 @@ describe("expressions that need V8", () => {
     const problems = v8Problems(root, readme).filter((p) => p.includes("v8_mix"));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^flow f\/conformance\/v8_mix, step\.input_transforms\.value: `flow_input\.n \|\| 3` needs V8/);
+  });
+});
+
+describe("timeouts Windmill does not enforce", () => {
+  it("a timeout on a subflow step, a loop or a branch is named (flow, step); one on a script step, even nested, is not", () => {
+    const echo = (id: string, timeout?: number) => ({
+      id,
+      ...(timeout ? { timeout } : {}),
+      value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "static", value: 1 } } },
+    });
+    writeFlow("unenforced_timeouts", [
+      echo("plain", 5),
+      { id: "child", timeout: 5, value: { type: "flow", path: "f/conformance/echo_flow", input_transforms: {} } },
+      { id: "loop", timeout: 5, value: { type: "forloopflow", iterator: { type: "static", value: [1] }, skip_failures: false, modules: [echo("inner", 5)] } },
+      {
+        id: "fan",
+        value: { type: "branchall", parallel: true, branches: [{ modules: [{ id: "deep", timeout: 5, value: { type: "branchall", branches: [] } }] }] },
+      },
+    ]);
+    const named = unenforcedTimeouts(root)
+      .filter((p) => p.flow === "f/conformance/unenforced_timeouts")
+      .map((p) => p.step);
+    expect(named).toEqual(["child", "loop", "deep"]);
+    expect(formatProblem(unenforcedTimeouts(root).find((p) => p.step === "loop")!)).toMatch(
+      /^flow f\/conformance\/unenforced_timeouts, step loop, parameter timeout: Windmill enforces no timeout on a forloopflow step/,
+    );
+  });
+
+  it("the bundle's flows have none (the conformance flows that measure them do)", () => {
+    expect(unenforcedTimeouts().map(formatProblem)).toEqual([]);
+    expect(unenforcedTimeouts(fixtures).map((p) => p.flow)).toContain("f/conformance/timeout_subflow");
   });
 });

@@ -1,7 +1,8 @@
-// test:windmill rows for cancel semantics: the conformance flows that cancel themselves (between
-// steps, and while a step runs: plain, subflow, sequential and parallel loops) run on the local
-// runner and on the server, each compared as the tree of jobs it left (job-tree.ts). They are test
-// flows, not the product: pushed under f/conformance/ in the workspace for the rows and removed after.
+// test:windmill rows for cancel semantics: the conformance flows that cancel themselves or one of
+// their loop iterations (between steps, and while a step runs: plain, subflow, sequential and
+// parallel loops, with and without skip_failures) run on the local runner and on the server, each
+// compared as the tree of jobs it left (job-tree.ts). They are test flows, not the product: pushed
+// under f/conformance/ in the workspace for the rows and removed after.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
@@ -16,7 +17,7 @@ import { windmillOutcome } from "./runners.ts";
 import { removeUnder } from "./workspace.ts";
 
 const ROOT = path.join(REPO_ROOT, "tests", "flows");
-const PREFIX = "f/conformance/";
+export const PREFIX = "f/conformance/";
 /** Flows compared, by name under f/conformance/ (the subflows and scripts they use are pushed with them). */
 export const CANCEL_FLOWS = [
   "cancel",
@@ -29,6 +30,14 @@ export const CANCEL_FLOWS = [
   "cancel_running_loop",
   "cancel_running_iteration",
   "cancel_running_parallel",
+  "cancel_iteration",
+  "cancel_iteration_no_skip",
+  "cancel_parallel_iteration_no_skip",
+  "cancel_running_iteration_no_skip",
+  "cancel_running_seq_iteration_no_skip",
+  "cancel_queued",
+  "cancel_queued_step",
+  "cancel_sleep",
 ];
 /** Rows whose flow runs two steps at once: on a server with one worker the second waits for the first, so the cancel meets another state. */
 const NEEDS_TWO_WORKERS = new Set(["cancel_running_parallel"]);
@@ -50,8 +59,8 @@ interface FlowFile {
 
 const flowFile = (name: string) => YAML.parse(readFileSync(path.join(ROOT, "f", "conformance", `${name}__flow`, "flow.yaml"), "utf8")) as FlowFile;
 
-/** The flows (these and their subflows) and scripts the rows need, by path. */
-function needed(): { flows: Map<string, FlowFile>; scripts: Set<string> } {
+/** The flows named (and their subflows) and the scripts they run, by path. */
+export function needed(names: string[]): { flows: Map<string, FlowFile>; scripts: Set<string> } {
   const flows = new Map<string, FlowFile>();
   const scripts = new Set<string>();
   const visit = (v: unknown): void => {
@@ -68,19 +77,19 @@ function needed(): { flows: Map<string, FlowFile>; scripts: Set<string> } {
     flows.set(p, f);
     visit(f.value);
   };
-  CANCEL_FLOWS.forEach((n) => addFlow(PREFIX + n));
+  names.forEach((n) => addFlow(PREFIX + n));
   return { flows, scripts };
 }
 
-/** Pushes the rows' flows and scripts into the workspace (after removing what an earlier run left there). */
-async function push(server: WindmillServer): Promise<void> {
+/** Pushes the named conformance flows and what they run into the workspace (after removing what an earlier run left there). */
+export async function pushConformance(server: WindmillServer, names: string[]): Promise<void> {
   await removeUnder(server, PREFIX);
   await server.call("POST", "w/folders/create", { name: "conformance" }).catch(() => undefined); // already there
-  const { flows, scripts } = needed();
+  const { flows, scripts } = needed(names);
   const lock = readFileSync(LOCK_OF, "utf8");
   for (const p of scripts) {
     const file = path.join(ROOT, p);
-    const meta = YAML.parse(readFileSync(`${file}.script.yaml`, "utf8")) as { summary?: string; schema?: unknown };
+    const meta = YAML.parse(readFileSync(`${file}.script.yaml`, "utf8")) as { summary?: string; schema?: unknown; timeout?: number };
     const content = readFileSync(`${file}.ts`, "utf8");
     await server.call("POST", "w/scripts/create", {
       path: p,
@@ -90,6 +99,8 @@ async function push(server: WindmillServer): Promise<void> {
       language: "bun",
       schema: meta.schema,
       lock,
+      // The script's own timeout, which its jobs and the flow steps that set none run under.
+      ...(meta.timeout !== undefined ? { timeout: meta.timeout } : {}),
     });
   }
   // Subflows before the flows that call them.
@@ -99,15 +110,17 @@ async function push(server: WindmillServer): Promise<void> {
 
 const ok = (result: unknown): Outcome => ({ status: "success", result });
 
-async function localTree(name: string, stateDir: string): Promise<Outcome> {
-  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} } });
+/** The job tree a conformance flow leaves on the local runner. */
+export async function localTree(name: string, stateDir: string, args: Record<string, unknown> = {}): Promise<Outcome> {
+  const out = await runPath(PREFIX + name, { root: ROOT, stateDir, store: { resources: {}, variables: {} }, args });
   // runPath points windmill-client at the runner's own job API.
   const get = (id: string) => wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id }) as Promise<JobView>;
   return ok(await jobTree(get, out.runId, localUser()));
 }
 
-async function windmillTree(server: WindmillServer, name: string, user: string): Promise<Outcome> {
-  const jobId = String(await server.call("POST", `w/jobs/run/f/${PREFIX}${name}`, {})).replace(/"/g, "");
+/** The job tree a conformance flow (pushed) leaves on the server; `user`: the server's canceling user. */
+export async function windmillTree(server: WindmillServer, name: string, user: string, args: Record<string, unknown> = {}): Promise<Outcome> {
+  const jobId = String(await server.call("POST", `w/jobs/run/f/${PREFIX}${name}`, args)).replace(/"/g, "");
   const end = await windmillOutcome(server, "flow", jobId, 180_000);
   if (end.status !== "success" && end.status !== "failure") return end;
   if (end.status === "failure" && end.error.name === "Timeout") return end;
@@ -120,7 +133,7 @@ async function windmillTree(server: WindmillServer, name: string, user: string):
 /** One row per cancel flow: the job tree on the local runner and on the server, the same? `user`: the server's canceling user. */
 export async function cancelRows(server: WindmillServer, user: string, stateDir: string, log: (l: string) => void, names = CANCEL_FLOWS): Promise<Row[]> {
   log(`pushing the cancel conformance flows under ${PREFIX}`);
-  await push(server);
+  await pushConformance(server, names);
   const rows: Row[] = [];
   const workers = await bunWorkers(server);
   try {

@@ -15,7 +15,7 @@
 // the HTTP routes on a server built without http_trigger "needs feature". Neither is a pass. On a
 // server with routes, webhook deliveries are posted to the route and compared (routes.ts).
 // Cancel semantics are compared on the runner's conformance flows, pushed under f/conformance/ for
-// those rows only and removed after (cancel-rows.ts).
+// those rows only and removed after (cancel-rows.ts); step timeouts likewise (timeout-rows.ts).
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -27,6 +27,7 @@ import { bundleModules, flowFolders } from "../../scripts/check/metadata.ts";
 import { deploy, DeployPushError, gitStatus, TRIGGERS, wmillProfile } from "../../scripts/windmill/deploy.ts";
 import { targetFromEnv, WindmillServer, WindmillSetupError, type WindmillTarget } from "../../scripts/windmill/api.ts";
 import { cancelRows } from "./cancel-rows.ts";
+import { timeoutRows } from "./timeout-rows.ts";
 import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from "./compare.ts";
 import { makeFixture, type Fixture } from "./fixture.ts";
 import { routeRows } from "./routes.ts";
@@ -240,6 +241,7 @@ async function main(): Promise<number> {
     if (executeTasks) rows.push(await itemRow(executeTasks, fx, server, since, " again (same run_key: skips what the first run finished)"));
     // Cancel semantics (test flows pushed under f/conformance/ for these rows, removed after).
     rows.push(...(await cancelRows(server, me.username, fx.stateDir, log)));
+    rows.push(...(await timeoutRows(server, me.username, fx.stateDir, log)));
     if (!skipTriggers) rows.push(...(await routeRows(server, fx)));
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const s = summarize(rows);

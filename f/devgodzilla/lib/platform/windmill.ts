@@ -224,8 +224,9 @@ export async function startScript(path: string, args: Record<string, unknown>): 
 /** Cancels a queued, running or suspended job (a flow with everything under it); false if it already ended. */
 export async function cancelJob(id: string, reason: string): Promise<boolean> {
   try {
-    await call(`cancel job ${id}`, () => wmill.JobService.cancelQueuedJob({ workspace: workspace(), id, requestBody: { reason } }));
-    return true;
+    const answer = await call(`cancel job ${id}`, () => wmill.JobService.cancelQueuedJob({ workspace: workspace(), id, requestBody: { reason } }));
+    // Windmill answers a job that already ended with 200 and this note (windmill-api cancel_job_api; CE v1.592.1), not an error.
+    return !/is already completed/.test(String(answer));
   } catch (e) {
     if (e instanceof WindmillError && e.status === 404) return false;
     throw e;
