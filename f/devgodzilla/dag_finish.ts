@@ -5,6 +5,7 @@
 import { finishStep, type Iter, type MergeResult, type StartResult } from "./lib/dag/steps.ts";
 import { stepDeps } from "./lib/dag/windmill_deps.ts";
 import type { RunPlan } from "./lib/dag/model.ts";
+import { taskLoopEntries } from "./lib/qa/loop_jobs.ts";
 
 export async function main(
   iter: { index: number; value: string },
@@ -18,14 +19,9 @@ export async function main(
 ) {
   const plan = run as unknown as RunPlan;
   void run_key; // the argument Windmill's job list is searched by (args filter), not read here
-  const outcome = await finishStep(
-    iter as Iter,
-    plan,
-    start as unknown as StartResult,
-    merge as unknown as MergeResult,
-    rerun_script ?? [],
-    rerun_flow ?? [],
-    stepDeps(plan, github?.token),
-  );
+  const deps = stepDeps(plan, github?.token);
+  // A failed follow-up task_with_qa: its own account (what it spent), as in the merge step.
+  const rerunFlow = await taskLoopEntries(rerun_flow ?? [], deps.flowJob ?? "", "rerun_flow", "with_qa_again");
+  const outcome = await finishStep(iter as Iter, plan, start as unknown as StartResult, merge as unknown as MergeResult, rerun_script ?? [], rerunFlow, deps);
   return { ...outcome, run_key };
 }

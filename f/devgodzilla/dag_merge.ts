@@ -5,6 +5,7 @@
 import { mergeStep, type Iter, type StartResult } from "./lib/dag/steps.ts";
 import { stepDeps } from "./lib/dag/windmill_deps.ts";
 import type { RunPlan } from "./lib/dag/model.ts";
+import { taskLoopEntries } from "./lib/qa/loop_jobs.ts";
 
 export async function main(
   iter: { index: number; value: string },
@@ -15,5 +16,8 @@ export async function main(
   github?: RT.Github,
 ) {
   const plan = run as unknown as RunPlan;
-  return await mergeStep(iter as Iter, plan, start as unknown as StartResult, script ?? [], flow ?? [], stepDeps(plan, github?.token));
+  const deps = stepDeps(plan, github?.token);
+  // A failed task_with_qa: its own account (what it spent), not the enclosing flow's failure message.
+  const loop = await taskLoopEntries(flow ?? [], deps.flowJob ?? "", "run_flow", "with_qa");
+  return await mergeStep(iter as Iter, plan, start as unknown as StartResult, script ?? [], loop, deps);
 }

@@ -74,6 +74,8 @@ export interface StepError {
   name: string;
   message: string;
   step_id?: string;
+  /** The thrown error's own other properties, as Windmill's Bun wrapper keeps them. */
+  extra?: Record<string, unknown>;
 }
 
 class FlowFailure extends Error {
@@ -217,8 +219,25 @@ const CANCEL_CHECK_MS = 500;
 const toStepError = (e: unknown, stepId?: string): StepError => {
   if (e instanceof FlowFailure) return { ...e.error, step_id: e.error.step_id ?? stepId };
   const err = e instanceof Error ? e : new Error(String(e));
-  return { name: err.name || "Error", message: err.message, step_id: stepId };
+  // Windmill's Bun wrapper copies a thrown error's own properties but these into `extra`
+  // (bun_executor.rs); a job the worker killed has no such error.
+  if (err instanceof JobKilled) return { name: err.name, message: err.message, step_id: stepId };
+  const extra = Object.fromEntries(
+    Object.getOwnPropertyNames(err)
+      .filter((k) => !WRAPPER_OWN_KEYS.has(k))
+      .map((k) => [k, (err as unknown as Record<string, unknown>)[k]]),
+  );
+  return { name: err.name || "Error", message: err.message, step_id: stepId, ...(Object.keys(extra).length ? serialisable({ extra }) : {}) };
 };
+/** `v` as JSON would carry it, or nothing when it cannot be written (a cycle). */
+const serialisable = <T>(v: T): T | Record<string, never> => {
+  try {
+    return json(v) as T;
+  } catch {
+    return {};
+  }
+};
+const WRAPPER_OWN_KEYS = new Set(["line", "name", "stack", "column", "message", "sourceURL", "originalLine", "originalColumn"]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A stable UUID-shaped id derived from a name (a subflow's job id must not change across replays). */

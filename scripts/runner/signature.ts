@@ -112,6 +112,14 @@ function typeSchema(t: ArgType): Record<string, unknown> {
 /** Fields a person may write by hand in .script.yaml; regeneration keeps them (as Windmill's CLI does). */
 const PRESERVED = ["description", "title", "placeholder", "pattern", "min", "max", "password", "order", "customErrorMessage", "showExpr"];
 
+/** Copies the hand-written fields of `old` onto `prop`, and into an object's properties (Windmill's inference keeps them too). */
+function keepHandWritten(prop: Record<string, unknown>, old: Record<string, unknown>) {
+  for (const k of PRESERVED) if (old[k] !== undefined) prop[k] = old[k];
+  const props = prop.properties as Record<string, Record<string, unknown>> | undefined;
+  const oldProps = old.properties as Record<string, Record<string, unknown>> | undefined;
+  if (props && oldProps) for (const [key, p] of Object.entries(props)) if (oldProps[key]) keepHandWritten(p, oldProps[key]);
+}
+
 /** The input schema Windmill derives from a signature, keeping hand-written fields of `previous`. */
 export function schemaFromSignature(sig: ParsedSignature, previous?: Partial<JsonSchema>): JsonSchema {
   const properties: JsonSchema["properties"] = {};
@@ -119,7 +127,7 @@ export function schemaFromSignature(sig: ParsedSignature, previous?: Partial<Jso
   for (const arg of sig.args) {
     const old = (previous?.properties?.[arg.name] ?? {}) as Record<string, unknown>;
     const prop: Record<string, unknown> = { description: "", ...typeSchema(arg.typ) };
-    for (const k of PRESERVED) if (old[k] !== undefined) prop[k] = old[k];
+    keepHandWritten(prop, old);
     if (arg.otyp && arg.otyp.includes("[") && arg.otyp.includes("|")) prop.originalType = arg.otyp;
     if (arg.default !== null && arg.default !== undefined) prop.default = arg.default;
     properties[arg.name] = prop;

@@ -61,7 +61,9 @@ describe("the run summary", () => {
     });
     expect(s.tokens).toBe(2000);
     expect(s.cost_usd).toBeCloseTo(0.015, 9);
-    expect(s.render_all[0].markdown).toContain("- **LLM and agents**: 2000 tokens, $0.0150 estimated (no price known for local-a, local-b)");
+    expect(s.render_all[0].markdown).toContain("- **LLM and agents**: 2000 tokens, $0.0150 estimated\n");
+    expect(s.render_all[0].markdown).toContain("- ⚠️ **No price known** for local-a, local-b: counted as $0 in the cost above");
+    expect(s.unpriced_models).toEqual(["local-a", "local-b"]);
   });
 
   it("adds the run QA judge's usage once to the total and lists it as its own part beside spec, planning and tasks", () => {
@@ -84,10 +86,12 @@ describe("the run summary", () => {
     expect(s.tokens).toBe(1200 + 800 + 3300);
     expect(s.cost_usd).toBeCloseTo(0.01 + 0.005 + 0.0017, 9);
     const md = s.render_all[0].markdown;
-    expect(md).toContain("- **LLM and agents**: 5300 tokens, $0.0167 estimated (no price known for local-judge)");
+    expect(md).toContain("- **LLM and agents**: 5300 tokens, $0.0167 estimated\n");
+    expect(md).toContain("- ⚠️ **No price known** for local-judge: counted as $0 in the cost above");
     expect(md).toContain("  - Spec (specify, clarify, plan, tasks, analyze): 1200 tokens, $0.0100");
     expect(md).toContain("  - Planning (task_dag): 300 tokens, $0.0010");
     expect(md).toContain("  - Tasks (agents, with each task's QA and feedback calls): 500 tokens, $0.0040");
-    expect(md).toContain("  - QA (the run's QA judge): 3300 tokens, $0.0017");
+    expect(md).toContain("  - QA (the run's QA judge, embeddings and reviewer): 3300 tokens, $0.0017");
+    expect(md).not.toContain("Failed attempts of retried steps");
   });
 });

@@ -99,7 +99,9 @@ describe("spec_to_pr on the local runner", () => {
     expect(runQa.usage_id).toMatch(/\S/);
     const qaTokens = runQa.usage.inputTokens + runQa.usage.outputTokens;
     expect((out.result as { tokens: number }).tokens).toBe(spec.usage.inputTokens + spec.usage.outputTokens + execution.usage.tokens + qaTokens);
-    expect((out.result as { render_all: [{ markdown: string }] }).render_all[0].markdown).toContain(`  - QA (the run's QA judge): ${qaTokens} tokens`);
+    expect((out.result as { render_all: [{ markdown: string }] }).render_all[0].markdown).toContain(
+      `  - QA (the run's QA judge, embeddings and reviewer): ${qaTokens} tokens`,
+    );
   });
 
   it("counts each task's QA judge and feedback calls in the task's usage (task_with_qa), every round once", () => {

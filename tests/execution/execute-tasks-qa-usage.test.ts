@@ -6,6 +6,7 @@ import path from "node:path";
 import os from "node:os";
 import { mkdtemp, rm } from "node:fs/promises";
 import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
+import { summarizeRun } from "../../f/devgodzilla/lib/run_summary.ts";
 import { createFixtureRemote } from "../helpers/git-fixtures.ts";
 import { FAKE_BIN } from "../agents/helpers.ts";
 import { promptText, startLlmServer, type LlmExchange } from "../../scripts/fakes/llm-server.ts";
@@ -25,16 +26,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
 });
 
-async function setup() {
-  const tasksMd = [
-    "# Tasks: QA cost",
-    "",
-    "## Phase 1: Work",
-    "",
-    "- [ ] T001 [P] Write the greeting [[fake:write greet.txt=hello]]",
-    "- [ ] T002 [P] Write the farewell [[fake:write bye.txt=bye]]",
-    "",
-  ].join("\n");
+/** `model`: the LLM resource's model (QA's judge); gpt-4.1-mini has a price, a local model none. */
+async function setup(
+  model = "gpt-4.1-mini",
+  tasks = ["- [ ] T001 [P] Write the greeting [[fake:write greet.txt=hello]]", "- [ ] T002 [P] Write the farewell [[fake:write bye.txt=bye]]"],
+) {
+  const tasksMd = ["# Tasks: QA cost", "", "## Phase 1: Work", "", ...tasks, ""].join("\n");
   const fx = await createFixtureRemote("empty", {
     extraFiles: {
       [`specs/${FEATURE}/tasks.md`]: tasksMd,
@@ -70,13 +67,14 @@ async function setup() {
       },
       "f/test/llm": {
         resource_type: "c_devgodzilla_llm",
-        value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+        value: { provider: "openai", api_key: SECRET, base_url: server.openaiBaseUrl, model },
       },
     },
     variables: {},
   };
-  const run = (extra: Record<string, unknown> = {}) =>
+  const run = (extra: Record<string, unknown> = {}, answers?: Record<string, unknown>) =>
     runPath("f/devgodzilla/execute_tasks", {
+      ...(answers ? { answers } : {}),
       args: {
         repo: fx.remote,
         branch: BRANCH,
@@ -143,5 +141,42 @@ describe("execute_tasks with task_with_qa: QA's model calls are part of the run'
     }
     expect(res.report).toContain(`| T001 | 💸 budget_exceeded |`);
     expect(res.report).toContain(`task budget exceeded (${AGENT_TOKENS} tokens > budget ${taskTokens})`);
+  });
+
+  it("a task-level model with no price and an agent that reports no cost are counted as $0 and named: in each task's usage, the report's Tasks line and the run summary's warning line", async () => {
+    const { run, judgeCalls } = await setup("local-judge-7b");
+    const out = await run();
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const res = out.result as {
+      status: string;
+      tasks: (Outcome & { usage: { unpricedModels?: string[] } })[];
+      usage: { tokens: number; costUsd?: number };
+      tasks_usage: { tokens: number; unpricedModels?: string[] };
+      report: string;
+    };
+    expect(res.status).toBe("succeeded");
+    expect(judgeCalls()).toBeGreaterThan(0);
+    const named = ["local-judge-7b", "qwen: cost not reported"];
+    for (const t of res.tasks) {
+      expect(t.usage.costUsd ?? 0).toBe(0);
+      expect([...(t.usage.unpricedModels ?? [])].sort()).toEqual(named);
+    }
+    expect([...(res.tasks_usage.unpricedModels ?? [])].sort()).toEqual(named);
+    expect(res.report).toMatch(/- \*\*Tasks\*\* \(.*\): [\d,]+ tokens, .* — no price known for .*local-judge-7b/);
+    const summary = summarizeRun({ feature: FEATURE, branch: BRANCH, commit: "0".repeat(40), execution: res });
+    expect(summary.render_all[0]!.markdown).toMatch(/^- ⚠️ \*\*No price known\*\* for .*local-judge-7b.*: counted as \$0 in the cost above$/m);
+    expect([...summary.unpriced_models].sort()).toEqual(named);
+  });
+
+  it("a task whose task_with_qa flow failed (a person rejected the agent's question) still counts its agent's run in the task's and the run's usage", async () => {
+    const { run } = await setup("gpt-4.1-mini", ["- [ ] T001 Ask before writing [[fake:clarify]]"]);
+    const out = await run({}, { ask: { __disapproved: true } });
+    expect(out.status, JSON.stringify(out.error)).toBe("success");
+    const res = out.result as { tasks: (Outcome & { error?: string })[]; tasks_usage: { tokens: number }; usage: { tokens: number } };
+    const [t] = res.tasks;
+    expect(t!.status).toBe("failed");
+    expect(t!.error).toMatch(/SuspendedDisapproved/);
+    expect(t!.usage.tokens).toBe(AGENT_TOKENS);
+    expect(res.tasks_usage.tokens).toBe(AGENT_TOKENS);
   });
 });

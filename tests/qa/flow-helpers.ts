@@ -19,6 +19,8 @@ export interface Attempt {
   commits?: { message: string; files: Record<string, string> }[];
   /** Tokens the agent run reports (execute_task's usage; none when absent). */
   tokens?: number;
+  /** After the agent's run, the step fails with this message (as execute_task does when its commit or push fails), its usage in the error. */
+  fails_after_agent?: string;
 }
 
 export interface Harness {
@@ -44,6 +46,7 @@ import { execa } from "execa";
 import { checkout, pushBranch } from "${real}/lib/git.ts";
 import { detectBlock } from "${real}/lib/agents/block.ts";
 import { taskBranchName } from "${real}/lib/workspace/task.ts";
+import { withUsage } from "${real}/lib/llm/usage.ts";
 
 export async function main(repo: string, commit: string, feature: string, task: { [key: string]: unknown }, branch = "", note = "", dependencies: { [key: string]: unknown }[] = [], profile: { [key: string]: unknown } = {}, agent = "", sandbox_policy = "refuse", budget: { [key: string]: unknown } = {}, agents: { [key: string]: unknown } = {}, llm: { [key: string]: unknown } = {},  github: { [key: string]: unknown } = {}) {
   const file = String(task.fake_state);
@@ -52,6 +55,7 @@ export async function main(repo: string, commit: string, feature: string, task: 
   state.calls.push({ commit, note, budget });
   const usage = plan.tokens === undefined ? undefined : { input_tokens: plan.tokens, output_tokens: 0, tokens: plan.tokens, cost_usd: null };
   writeFileSync(file, JSON.stringify(state));
+  if (plan.fails_after_agent) throw withUsage(new Error(plan.fails_after_agent), usage);
   if (plan.agent_message) {
     const block = detectBlock(plan.agent_message);
     if (block) return { task_id: String(task.id), branch, commit, base_commit: commit, changed: false, blocked: true, block, agent: { finalMessage: plan.agent_message }, summary: plan.agent_message, artifacts: { logs: {} }, usage };

@@ -111,7 +111,9 @@ describe("task_with_qa's usage: every round's calls, each once", () => {
       qa: [{ verdict: { status: "passed", score: 1 }, ...ledger(1000, "qa-2") }],
       commit: "a".repeat(40),
     });
-    expect(deeper.usage).toEqual({ input_tokens: 1100, output_tokens: 65, tokens: 1165, cost_usd: 0.001 });
+    // The agent reported no cost: counted as $0, and named.
+    const agentUnpriced = ["the task's agent: cost not reported"];
+    expect(deeper.usage).toEqual({ input_tokens: 1100, output_tokens: 65, tokens: 1165, cost_usd: 0.001, unpriced_models: agentUnpriced });
     const first = finish({
       decide: { decision: "retry", decisions: [{}], ...ledger(440, "decide-1") },
       execute: { commit: "c".repeat(40), usage: { input_tokens: 100, output_tokens: 65, tokens: 165, cost_usd: null }, job_id: "exec-1" },
@@ -130,9 +132,15 @@ describe("task_with_qa's usage: every round's calls, each once", () => {
       commit: "a".repeat(40),
     }) as { status: string; usage: unknown; agent_usage: unknown; usage_parts: { step: string; round: number; usage_id: string }[] };
     expect(first.status).toBe("passed");
-    expect(first.usage).toEqual({ input_tokens: 100 + 1000 + 440 + 3400 + 1100, output_tokens: 130, tokens: 6170, cost_usd: 0.00584 });
+    expect(first.usage).toEqual({
+      input_tokens: 100 + 1000 + 440 + 3400 + 1100,
+      output_tokens: 130,
+      tokens: 6170,
+      cost_usd: 0.00584,
+      unpriced_models: agentUnpriced,
+    });
     // The agents' own runs, for agent_metrics (both rounds; no cost reported).
-    expect(first.agent_usage).toEqual({ input_tokens: 200, output_tokens: 130, tokens: 330, cost_usd: null });
+    expect(first.agent_usage).toEqual({ input_tokens: 200, output_tokens: 130, tokens: 330, cost_usd: null, unpriced_models: agentUnpriced });
     expect(first.usage_parts.map((p) => [p.round, p.step, p.usage_id])).toEqual([
       [1, "execute", "exec-1"],
       [1, "qa", "qa-1"],

@@ -31,8 +31,12 @@ export interface RunSummaryInput {
     tasks_usage?: Usage;
     stop_reason?: string;
   } | null;
-  /** The run-level QA step's result: its `usage` is the judge's model calls. */
+  /** The run-level QA step's result: its `usage` is the judge's, the embeddings' and the reviewer's calls. */
   qa?: { passed?: boolean; verdict?: { status?: string; score?: number }; report_path?: string; usage?: Usage | null } | null;
+  /** What the failed attempts of the run's retried steps spent (run QA's, read from their jobs' errors). */
+  retried_usage?: Usage | null;
+  /** Why the retried steps' failed attempts could not be read (their usage is then missing). */
+  retried_unread?: string | null;
   pr?: { url?: string; number?: number; action?: string; draft?: boolean } | null;
   clarifications_answered?: number | null;
 }
@@ -69,9 +73,24 @@ function costParts(i: RunSummaryInput): { label: string; tokens: number; cost: n
     ["Spec (specify, clarify, plan, tasks, analyze)", i.spec_usage],
     ["Planning (task_dag)", i.execution?.planning_usage?.usage],
     ["Tasks (agents, with each task's QA and feedback calls)", i.execution?.tasks_usage],
-    ["QA (the run's QA judge)", i.qa?.usage],
+    ["QA (the run's QA judge, embeddings and reviewer)", i.qa?.usage],
+    // Only when a retried step's failed attempt spent something.
+    ["Failed attempts of retried steps (run QA)", tokensOf(i.retried_usage) || costOf(i.retried_usage) ? i.retried_usage : null],
   ];
   return parts.flatMap(([label, u]) => (u ? [{ label, tokens: tokensOf(u), cost: costOf(u) }] : []));
+}
+
+/** Every model or agent run the cost above counts as $0 for want of a price, from all its parts. */
+function unpricedOf(i: RunSummaryInput): string[] {
+  return [
+    ...new Set([
+      ...(i.spec_usage?.unpricedModels ?? []),
+      ...(i.execution?.planning_usage?.unpriced_models ?? []),
+      ...(i.execution?.tasks_usage?.unpricedModels ?? []),
+      ...(i.qa?.usage?.unpricedModels ?? []),
+      ...(i.retried_usage?.unpricedModels ?? []),
+    ]),
+  ];
 }
 
 export function summarizeRun(i: RunSummaryInput) {
@@ -79,11 +98,10 @@ export function summarizeRun(i: RunSummaryInput) {
   const succeeded = tasks.filter((t) => SUCCEEDED.has(t.status));
   const failedTasks = tasks.filter((t) => !SUCCEEDED.has(t.status));
   // Each part once: the spec steps, execute_tasks (planning and tasks, its QA loops included), run QA.
-  const tokens = tokensOf(i.spec_usage) + tokensOf(i.execution?.usage) + tokensOf(i.qa?.usage);
-  const cost = costOf(i.spec_usage) + costOf(i.execution?.usage) + costOf(i.qa?.usage);
-  const unpriced = [
-    ...new Set([...(i.spec_usage?.unpricedModels ?? []), ...(i.execution?.planning_usage?.unpriced_models ?? []), ...(i.qa?.usage?.unpricedModels ?? [])]),
-  ];
+  const counted = [i.spec_usage, i.execution?.usage, i.qa?.usage, i.retried_usage];
+  const tokens = counted.reduce((a, u) => a + tokensOf(u), 0);
+  const cost = counted.reduce((a, u) => a + costOf(u), 0);
+  const unpriced = unpricedOf(i);
   const verdict = i.qa?.verdict?.status ?? (i.qa ? (i.qa.passed ? "passed" : "failed") : "not run");
   const failures = [
     ...(verdict === "failed" ? [`run QA failed${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}`] : []),
@@ -122,8 +140,10 @@ export function summarizeRun(i: RunSummaryInput) {
     `- **Tasks**: ${succeeded.length}/${tasks.length} succeeded${i.execution?.status && i.execution.status !== "succeeded" ? ` (execution ${i.execution.status}${i.execution.stop_reason ? `: ${i.execution.stop_reason}` : ""})` : ""}`,
     `- **Run QA**: ${verdict}${i.qa?.verdict?.score !== undefined ? ` (score ${i.qa.verdict.score})` : ""}${i.qa?.report_path ? ` — report in \`${i.qa.report_path}\`` : ""}`,
     `- **Clarifications answered**: ${i.clarifications_answered ?? 0}`,
-    `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated${unpriced.length ? ` (no price known for ${unpriced.join(", ")})` : ""}`,
+    `- **LLM and agents**: ${tokens} tokens, ${money(cost)} estimated`,
     ...costParts(i).map((p) => `  - ${p.label}: ${p.tokens} tokens, ${money(p.cost)}`),
+    ...(unpriced.length ? [`- ⚠️ **No price known** for ${unpriced.join(", ")}: counted as $0 in the cost above`] : []),
+    ...(i.retried_unread ? [`- ⚠️ The failed attempts of retried steps were not read (${i.retried_unread}): their cost is missing above`] : []),
     `- **Pull request**: ${i.pr?.url ? `[#${i.pr.number ?? ""}](${i.pr.url})` : "none (no forge resource given)"}`,
     ...taskTable,
   ].join("\n");
@@ -139,5 +159,6 @@ export function summarizeRun(i: RunSummaryInput) {
     failures,
     tokens,
     cost_usd: Math.round(cost * 1e6) / 1e6,
+    unpriced_models: unpriced,
   };
 }

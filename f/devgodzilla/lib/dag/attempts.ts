@@ -5,6 +5,8 @@
 export interface Usage {
   tokens?: number;
   costUsd?: number;
+  /** What counted as $0 for want of a price: models the price table does not know, agent runs that reported no cost. */
+  unpricedModels?: string[];
 }
 
 export interface Budget {
@@ -57,9 +59,11 @@ export interface AttemptsResult<R> {
 
 export function addUsage(a: Usage, b?: Usage): Usage {
   if (!b) return a;
+  const unpriced = [...new Set([...(a.unpricedModels ?? []), ...(b.unpricedModels ?? [])])];
   return {
     tokens: a.tokens === undefined && b.tokens === undefined ? undefined : (a.tokens ?? 0) + (b.tokens ?? 0),
     costUsd: a.costUsd === undefined && b.costUsd === undefined ? undefined : (a.costUsd ?? 0) + (b.costUsd ?? 0),
+    ...(unpriced.length ? { unpricedModels: unpriced } : {}),
   };
 }
 

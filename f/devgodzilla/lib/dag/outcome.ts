@@ -3,6 +3,7 @@
 // totals, converted here to the run's usage shape), and rendering the run's report.
 
 import { mdCell } from "../markdown.ts";
+import { unreportedCostName } from "../llm/usage.ts";
 import { assignmentsMarkdown, type TaskAssignment } from "../agentops/assignments.ts";
 import type { Usage } from "./attempts.ts";
 import { LedgerTotalsSchema, type LedgerTotals, type PlanningUsage, type RunPlan, type TaskOutcome } from "./model.ts";
@@ -18,14 +19,15 @@ export interface TaskJobResult {
   blocked?: boolean;
   block?: unknown;
   changed?: boolean;
-  usage?: { tokens?: number; cost_usd?: number | null } | null;
+  usage?: { tokens?: number; cost_usd?: number | null; unpriced_models?: string[] } | null;
   artifacts?: { files?: { path: string }[] };
   attempts?: unknown[];
   status?: string;
   reason?: string;
   task_with_qa?: boolean;
   execute?: TaskJobResult;
-  error?: { name?: string; message?: string };
+  /** A failed job's error; `extra.usage` is what it spent before it failed (withUsage). */
+  error?: { name?: string; message?: string; extra?: { usage?: TaskJobResult["usage"] } };
 }
 
 /** The single result of a gate loop ([] when it did not run, [result] or [{error}] when it did). */
@@ -45,8 +47,10 @@ export function gateResult(runs: unknown): TaskJobResult | undefined {
 }
 
 export function usageOf(r: TaskJobResult): Usage {
-  const u = r.usage ?? {};
-  return { tokens: u.tokens ?? undefined, costUsd: u.cost_usd ?? undefined };
+  const u = r.usage ?? r.error?.extra?.usage ?? {};
+  // task_with_qa names what it counted as $0; a lone agent run that reported no cost is named here.
+  const unpriced = u.unpriced_models ?? (u.cost_usd == null && (u.tokens ?? 0) > 0 ? [unreportedCostName(r.assignment?.agent, r.assignment?.model)] : []);
+  return { tokens: u.tokens ?? undefined, costUsd: u.cost_usd ?? undefined, ...(unpriced.length ? { unpricedModels: unpriced } : {}) };
 }
 
 /** task_dag's ledger totals in the run's usage shape (tokens = input + output, as budgets count them). */
@@ -124,7 +128,7 @@ export function costMarkdown(c: RunCost): string {
     "### Cost",
     "",
     `- **Planning** (task_dag: reading the dependency prose, sizing the tasks): ${planning}${p.unpriced_models.length ? ` — no price known for ${p.unpriced_models.join(", ")}, counted as $0` : ""}`,
-    `- **Tasks** (agents; with task_with_qa also each task's QA and feedback calls): ${tokensText(c.tasks)} tokens, ${costText(c.tasks)}`,
+    `- **Tasks** (agents; with task_with_qa also each task's QA and feedback calls): ${tokensText(c.tasks)} tokens, ${costText(c.tasks)}${c.tasks.unpricedModels?.length ? ` — no price known for ${c.tasks.unpricedModels.join(", ")}, counted as $0` : ""}`,
     `- **Total**: ${tokensText(c.total)} tokens, ${costText(c.total)}${partial}`,
   ].join("\n");
 }

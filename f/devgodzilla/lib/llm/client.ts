@@ -387,9 +387,10 @@ export interface Embedder {
 
 /**
  * Embeddings through an OpenAI-compatible /embeddings endpoint (the configured provider), 96
- * texts per request. Failures are typed and redacted like createLlm's.
+ * texts per request. Failures are typed and redacted like createLlm's; with a `ledger`, every
+ * answered request is recorded there (its tokens, priced per model like a completion).
  */
-export function createEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string; timeoutMs?: number }): Embedder {
+export function createEmbedder(cfg: { apiKey: string; baseUrl?: string; model: string; timeoutMs?: number; ledger?: UsageLedger }): Embedder {
   const client = new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseUrl, maxRetries: 2, timeout: cfg.timeoutMs ?? 60_000 });
   const redactor = new Redactor([cfg.apiKey]);
   const failed = (e: unknown): LlmError => {
@@ -404,8 +405,19 @@ export function createEmbedder(cfg: { apiKey: string; baseUrl?: string; model: s
     async embed(texts) {
       const out: number[][] = [];
       for (let i = 0; i < texts.length; i += 96) {
+        const started = Date.now();
         const r = await client.embeddings.create({ model: cfg.model, input: texts.slice(i, i + 96) }).catch((e: unknown) => {
           throw failed(e);
+        });
+        // Each request the endpoint answered is a call of the run: its `usage` counts (priced per model).
+        cfg.ledger?.record({
+          provider: "openai",
+          model: cfg.model,
+          purpose: "embeddings",
+          inputTokens: r.usage?.prompt_tokens ?? 0,
+          outputTokens: 0,
+          durationMs: Date.now() - started,
+          attempts: 1,
         });
         for (const d of r.data.sort((a, b) => a.index - b.index)) out.push(d.embedding as number[]);
       }

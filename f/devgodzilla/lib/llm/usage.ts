@@ -50,6 +50,10 @@ export const PRICES_PER_MTOK: Record<string, [number, number]> = {
   "claude-3-7-sonnet": [3, 15],
   "claude-haiku-4-5": [1, 5],
   "claude-3-5-haiku": [0.8, 4],
+  // Embeddings (QA's evidence retrieval): input tokens only.
+  "text-embedding-3-small": [0.02, 0],
+  "text-embedding-3-large": [0.13, 0],
+  "text-embedding-ada-002": [0.1, 0],
 };
 
 export function priceOf(model: string): [number, number] | undefined {
@@ -98,11 +102,35 @@ export function sumUsage(...parts: (UsageTotals | null | undefined)[]): UsageTot
   return t;
 }
 
+/** How an agent run that reported no cost (counted as $0) is named among the unpriced models. */
+export function unreportedCostName(agent: string | null | undefined, model: string | null | undefined): string {
+  return `${agent || "the task's agent"}${model ? ` (${model})` : ""}: cost not reported`;
+}
+
+/** One call to record: its cost comes from the price table, unless the caller reports it (an agent CLI that prints its cost). */
+export type UsageRecord = Omit<UsageEntry, "costUsd" | "priceKnown"> & { reportedCostUsd?: number | null };
+
+/**
+ * Puts a step's usage on the error it throws, so what a failed job spent stays in Windmill's job
+ * state: Windmill's Bun wrapper copies an error's own properties into the job result's
+ * `error.extra` (lib/llm/spent.ts reads them back). Nothing is added when nothing was spent.
+ */
+export function withUsage<E>(e: E, usage: UsageTotals | { tokens: number; cost_usd: number | null }): E {
+  const spent = "calls" in usage ? usage.calls > 0 : usage.tokens > 0 || !!usage.cost_usd;
+  if (e instanceof Error && spent) Object.assign(e, { usage, usage_id: usageId() });
+  return e;
+}
+
 export class UsageLedger {
   readonly entries: UsageEntry[] = [];
 
-  record(e: Omit<UsageEntry, "costUsd" | "priceKnown">): UsageEntry {
-    const entry: UsageEntry = { ...e, ...costOf(e.model, e.inputTokens, e.outputTokens) };
+  record(r: UsageRecord): UsageEntry {
+    const { reportedCostUsd, ...e } = r;
+    const cost =
+      typeof reportedCostUsd === "number" && Number.isFinite(reportedCostUsd)
+        ? { costUsd: round6(reportedCostUsd), priceKnown: true }
+        : costOf(e.model, e.inputTokens, e.outputTokens);
+    const entry: UsageEntry = { ...e, ...cost };
     this.entries.push(entry);
     return entry;
   }
@@ -130,7 +158,7 @@ export class UsageLedger {
  * createLlm and every call shows in the trace with provider, model, tokens and cost.
  */
 export class TracingLedger extends UsageLedger {
-  override record(e: Omit<UsageEntry, "costUsd" | "priceKnown">): UsageEntry {
+  override record(e: UsageRecord): UsageEntry {
     const entry = super.record(e);
     if (telemetryEnabled()) {
       const end = Date.now();

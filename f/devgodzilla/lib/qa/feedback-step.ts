@@ -10,8 +10,10 @@
 //   next       — the next attempt's arguments (the loop's self-call gate), or none (also once the
 //                re-plan's usage reached the budget);
 //   finish     — the flow's result: status, the decisions, branch/commit, the last verdict and what
-//                every round's agent, QA, feedback and re-plan calls cost (lib/qa/loop_usage.ts);
-//   failure    — the flow's failure module: where it failed, with the decisions made so far.
+//                every round's agent, QA, feedback and re-plan calls cost, failed retries included
+//                (lib/qa/loop_usage.ts);
+//   failure    — the flow's failure module: where it failed, with the decisions made so far and
+//                what the rounds spent up to the failure.
 // A suspend step whose script resumes itself is how a human step becomes conditional without a
 // branch predicate (which only V8 evaluates).
 
@@ -22,7 +24,18 @@ import { createLlm, type Llm } from "../llm/client.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
 import { usageId } from "../llm/usage.ts";
 import { resumeSelf, windmillApprovals, type ApprovalDeps, type ResumeUrls } from "../platform/windmill.ts";
-import { budgetLeft, budgetStop, loopUsage, partOf, partsOf, roundParts, TaskBudgetSchema, UsagePartsSchema, type UsagePart } from "./loop_usage.ts";
+import {
+  budgetLeft,
+  budgetStop,
+  loopUsage,
+  partOf,
+  partsOf,
+  roundParts,
+  TaskBudgetSchema,
+  UsagePartsSchema,
+  type LoopStep,
+  type UsagePart,
+} from "./loop_usage.ts";
 import { applyBounds, classifyFeedback, LimitsSchema, type DecisionRecord, type FeedbackInput, type VerdictLike } from "./feedback.ts";
 
 export interface ContextEntry {
@@ -341,6 +354,14 @@ export function next(p: {
 
 // ---- result
 
+/** This round's step jobs' results by step (each job's result, a failed one's error), as lib/llm/spent.ts reads them. */
+export type StepJobResults = Partial<Record<LoopStep, unknown[]>>;
+
+/** The usage parts of step job results (a failed job's is in its error; one without usage adds none). */
+function jobParts(round: number, jobs: StepJobResults | null | undefined): UsagePart[] {
+  return Object.entries(jobs ?? {}).flatMap(([step, results]) => (results ?? []).flatMap((r) => partOf(step as LoopStep, round, r) ?? []));
+}
+
 export function finish(p: {
   decide?: Decided | null;
   again?: unknown[] | null;
@@ -348,13 +369,16 @@ export function finish(p: {
   execute?: ExecuteLike | null;
   replan?: unknown[] | null;
   next?: { budget_exceeded?: string | null } | null;
+  /** The failed attempts of this round's retried steps (their model calls were spent too). */
+  failedAttempts?: StepJobResults | null;
   commit: string;
   flowJob?: string;
 }) {
   const d = p.decide ?? {};
   const budgetExceeded = p.next?.budget_exceeded || null;
   // This round's model and agent calls; a deeper round's result brings the later rounds' own.
-  const own = roundParts(Math.max(1, (d.decisions ?? []).length), { execute: p.execute, qa: p.qa, decide: p.decide, replan: p.replan });
+  const round = Math.max(1, (d.decisions ?? []).length);
+  const own = [...roundParts(round, { execute: p.execute, qa: p.qa, decide: p.decide, replan: p.replan }), ...jobParts(round, p.failedAttempts)];
   // A deeper iteration already produced the final result: pass it up, with this round's usage added.
   const deeper = Array.isArray(p.again) && p.again.length ? (p.again[p.again.length - 1] as Record<string, unknown>) : undefined;
   if (deeper && deeper.task_with_qa === true) return { ...deeper, ...loopUsage([...own, ...partsOf(deeper)]) };
@@ -398,8 +422,19 @@ export function finish(p: {
   };
 }
 
-/** The flow's failure module: the flow stays failed; its result says where and keeps the history. */
-export function failure(p: { previous_result?: { error?: { message?: string; name?: string; step_id?: string } } | null; history?: unknown; commit: string }) {
+/**
+ * The flow's failure module: the flow stays failed; its result says where, keeps the history, and
+ * counts what the loop spent up to the failure (`parts`: read from the loop's jobs, lib/qa/loop_jobs.ts),
+ * so execute_tasks adds it to the task's usage like a finished loop's.
+ */
+export function failure(p: {
+  previous_result?: { error?: { message?: string; name?: string; step_id?: string } } | null;
+  history?: unknown;
+  commit: string;
+  parts?: UsagePart[];
+  /** Why the loop's jobs could not be read (their usage is then missing). */
+  unread?: string | null;
+}) {
   const e = p.previous_result?.error ?? {};
   const history = HistorySchema.safeParse(p.history ?? []);
   return new Redactor().redactDeep({
@@ -410,5 +445,7 @@ export function failure(p: { previous_result?: { error?: { message?: string; nam
     decisions: history.success ? history.data : [],
     commit: p.commit ?? null,
     verdict: null,
+    ...loopUsage(p.parts ?? []),
+    ...(p.unread ? { usage_note: `the loop's jobs were not read, their usage is missing: ${p.unread}` } : {}),
   });
 }

@@ -5,6 +5,7 @@
 // execute_tasks adds to the task's outcome, its report and its run budget.
 
 import { z } from "zod";
+import { unreportedCostName } from "../llm/usage.ts";
 
 export type LoopStep = "execute" | "qa" | "decide" | "replan";
 
@@ -20,14 +21,18 @@ export interface UsagePart {
   tokens: number;
   /** null when the step reported no cost (an agent CLI that prints none). */
   cost_usd: number | null;
+  /** Models whose calls were counted as $0 (no price known), and an agent run that reported no cost. */
+  unpriced: string[];
 }
 
-/** The loop's total, in the shape execute_task reports (execute_tasks reads `tokens` and `cost_usd`). */
+/** The loop's total, in the shape execute_task reports (execute_tasks reads `tokens`, `cost_usd` and `unpriced_models`). */
 export interface LoopUsage {
   input_tokens: number;
   output_tokens: number;
   tokens: number;
   cost_usd: number | null;
+  /** What counted as $0 for want of a price (the run's report and summary name them). */
+  unpriced_models: string[];
 }
 
 const n = z.number().finite().nonnegative();
@@ -41,8 +46,19 @@ const StepUsageSchema = z.object({
   inputTokens: n.optional(),
   outputTokens: n.optional(),
   costUsd: n.optional(),
+  unpricedModels: z.array(z.string()).optional(),
 });
-const StepResultSchema = z.object({ usage: z.unknown().optional(), usage_id: z.string().nullish(), job_id: z.string().nullish() }).passthrough();
+// A failed job's usage is in its error: Windmill keeps a thrown error's own properties as `error.extra` (withUsage).
+const CarriedSchema = z.object({ usage: z.unknown().optional(), usage_id: z.string().nullish() }).passthrough();
+const StepResultSchema = z
+  .object({
+    usage: z.unknown().optional(),
+    usage_id: z.string().nullish(),
+    job_id: z.string().nullish(),
+    assignment: z.object({ agent: z.string().nullish(), model: z.string().nullish() }).passthrough().nullish(),
+    error: z.object({ extra: CarriedSchema.nullish() }).passthrough().nullish(),
+  })
+  .passthrough();
 const PartSchema = z.object({
   step: z.enum(["execute", "qa", "decide", "replan"]),
   round: z.number().int().positive(),
@@ -51,6 +67,7 @@ const PartSchema = z.object({
   output_tokens: n,
   tokens: n,
   cost_usd: n.nullable(),
+  unpriced: z.array(z.string()).default([]),
 });
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -58,20 +75,27 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 /** A step result's usage as a part, or null when it reports none (a failed step, a step without a model). */
 export function partOf(step: LoopStep, round: number, result: unknown): UsagePart | null {
   const r = StepResultSchema.safeParse(result);
-  if (!r.success || r.data.usage == null) return null;
-  const u = StepUsageSchema.safeParse(r.data.usage);
-  if (!u.success) return null;
+  if (!r.success) return null;
+  const carried = r.data.usage == null ? r.data.error?.extra : undefined;
+  const u = StepUsageSchema.safeParse(r.data.usage ?? carried?.usage);
+  if (!u.success || (r.data.usage ?? carried?.usage) == null) return null;
   const input = u.data.input_tokens ?? u.data.inputTokens ?? 0;
   const output = u.data.output_tokens ?? u.data.outputTokens ?? 0;
+  const tokens = u.data.tokens ?? input + output;
+  const cost_usd = u.data.cost_usd ?? u.data.costUsd ?? null;
+  // An agent run that reported no cost counts as $0: it is named like a model without a price.
+  const agentUnpriced =
+    "input_tokens" in u.data && cost_usd === null && tokens > 0 ? [unreportedCostName(r.data.assignment?.agent, r.data.assignment?.model)] : [];
   return {
     step,
     round,
     // A step that names no usage_id is its job (execute_task returns its job_id).
-    usage_id: r.data.usage_id || r.data.job_id || null,
+    usage_id: r.data.usage_id || carried?.usage_id || r.data.job_id || null,
     input_tokens: input,
     output_tokens: output,
-    tokens: u.data.tokens ?? input + output,
-    cost_usd: u.data.cost_usd ?? u.data.costUsd ?? null,
+    tokens,
+    cost_usd,
+    unpriced: [...(u.data.unpricedModels ?? []), ...agentUnpriced],
   };
 }
 
@@ -97,12 +121,13 @@ export function partsOf(result: unknown): UsagePart[] {
 }
 
 function total(parts: UsagePart[]): LoopUsage {
-  const usage: LoopUsage = { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null };
+  const usage: LoopUsage = { input_tokens: 0, output_tokens: 0, tokens: 0, cost_usd: null, unpriced_models: [] };
   for (const p of parts) {
     usage.input_tokens += p.input_tokens;
     usage.output_tokens += p.output_tokens;
     usage.tokens += p.tokens;
     if (p.cost_usd !== null) usage.cost_usd = round6((usage.cost_usd ?? 0) + p.cost_usd);
+    for (const m of p.unpriced) if (!usage.unpriced_models.includes(m)) usage.unpriced_models.push(m);
   }
   return usage;
 }

@@ -15,7 +15,7 @@ import { ProjectProfileSchema, type ProjectProfile } from "../project/profile.ts
 import { classifyPath } from "../project/files.ts";
 import { providerFromResources, type LlmResources } from "../llm/config.ts";
 import { createEmbedder, createLlm, type Embedder, type Llm } from "../llm/client.ts";
-import { emptyTotals, usageId, type UsageTotals } from "../llm/usage.ts";
+import { TracingLedger, usageId, withUsage, type UsageLedger, type UsageTotals } from "../llm/usage.ts";
 import { parseQaConfig, type QaConfig } from "./config.ts";
 import { readBranchDiff, type BranchDiff } from "./diff.ts";
 import { loadProjectAgents, parseOrgAgents, resolveReviewer } from "../agentops/assignments.ts";
@@ -59,6 +59,8 @@ export interface QaInDirInput {
   /** The c_devgodzilla_agents resource: when it names a reviewer, that agent reviews the diff read-only. */
   agents?: unknown;
   taskId?: string;
+  /** Where the reviewer agent's run is recorded (the judge's and the embedder's calls are recorded there by their clients). */
+  ledger?: UsageLedger;
 }
 
 export interface QaOutcome {
@@ -133,7 +135,7 @@ async function engineReview(input: QaInDirInput, redactor: Redactor) {
   const org = input.agents ? parseOrgAgents(input.agents) : null;
   const reviewer = org ? resolveReviewer(org, loadProjectAgents(input.dir, org)) : null;
   if (!reviewer) return null;
-  return reviewDiff({
+  const review = await reviewDiff({
     worktree: input.dir,
     base: input.base,
     head: input.head,
@@ -146,6 +148,20 @@ async function engineReview(input: QaInDirInput, redactor: Redactor) {
     redactor,
     sandbox: { policy: input.config.checks.allow_unsandboxed ? "allow_unsandboxed" : "refuse" },
   });
+  // The reviewer's run is a model call of QA: its tokens count, at the cost the CLI reported, else
+  // priced per model (a reviewer with neither is named as unpriced).
+  if (review.tokens || review.costUsd !== null)
+    input.ledger?.record({
+      provider: review.reviewer,
+      model: review.model ?? review.reviewer,
+      purpose: "review",
+      inputTokens: review.tokens?.input ?? 0,
+      outputTokens: review.tokens?.output ?? 0,
+      durationMs: review.durationMs,
+      attempts: 1,
+      reportedCostUsd: review.costUsd,
+    });
+  return review;
 }
 
 export async function runQaInDir(input: QaInDirInput): Promise<QaOutcome> {
@@ -371,7 +387,7 @@ export interface QaScriptResult {
   base_commit: string;
   report_path: string | null;
   prompt_version: string;
-  /** The judge's model calls (its ledger's totals; empty without a model): a flow adds them to the run's cost. */
+  /** QA's model calls: the judge's, the embeddings requests' and the reviewer agent's run (empty without any): a flow adds them to the run's cost. */
   usage: UsageTotals;
   /** This job's id: a flow summing usage counts these calls once. */
   usage_id: string;
@@ -474,13 +490,15 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
   let judge: Judge | null = params.judge ?? null;
   let llm: Llm | null = null;
   let embedder: Embedder | undefined;
+  // Every model call QA makes (judge, embeddings, reviewer) is recorded here: the result's `usage`.
+  const ledger = new TracingLedger();
   const hasLlm = [params.llm, params.openai, params.anthropic].some((r) => r && typeof r === "object" && Object.keys(r as object).length);
   if (!judge && hasLlm) {
     const cfg = providerFromResources(params);
-    llm = createLlm({ ...cfg, redactor });
+    llm = createLlm({ ...cfg, redactor, ledger });
     judge = llmJudge(llm);
     if (config.checklist.embeddings.enabled && cfg.provider === "openai") {
-      embedder = createEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model });
+      embedder = createEmbedder({ apiKey: cfg.apiKey, baseUrl: cfg.baseUrl, model: config.checklist.embeddings.model, ledger });
     }
   }
 
@@ -508,6 +526,7 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       progress: params.progress,
       agents: params.agents,
       taskId: a.task_id || task?.id || undefined,
+      ledger,
     });
     let commit = wc.commit;
     let reportPath: string | null = null;
@@ -547,12 +566,13 @@ export async function runQaScript(params: QaScriptParams): Promise<QaScriptResul
       base_commit: a.base_commit,
       report_path: reportPath,
       prompt_version: QA_PROMPTS_VERSION,
-      usage: llm?.ledger.totals() ?? emptyTotals(),
+      usage: ledger.totals(),
       usage_id: usageId(),
     };
   } catch (e) {
     if (e instanceof Error) e.message = redactor.redact(e.message);
-    throw e;
+    // What QA spent before it failed stays in the job's error (a retried or failed QA step still counts).
+    throw withUsage(e, ledger.totals());
   } finally {
     await wc.cleanup();
   }

@@ -19,6 +19,7 @@ import { prepareTaskAgent, parseOrgAgents, TASK_TYPES, type OrgAgents, type Prep
 import { traceAgent, traceTask } from "../telemetry/spans.ts";
 import type { LlmConfig } from "../llm/client.ts";
 import { providerFromResources } from "../llm/config.ts";
+import { withUsage } from "../llm/usage.ts";
 import { prepareTaskWorkspace, writeTaskContext, validateTaskId, type DependencySummary, type TaskContext, type TaskWorkspace } from "./task.ts";
 import { captureArtifacts, type Artifacts } from "./artifacts.ts";
 import { repoFiles } from "../repo/files.ts";
@@ -161,10 +162,15 @@ export async function executeTask(rawInput: ExecuteTaskInput, deps: ExecuteTaskD
     run.progress(20);
     const result = await runTaskAgent(run, prepared, ctx, sandbox);
     run.progress(75);
-    const work = await recordWork(run, result, ctx, setup);
-    const push = await pushTaskBranch(run, work.commit);
-    run.progress(100);
-    return taskResult(run, prepared, result, work, push, sandboxReport(sandbox, setup, result));
+    try {
+      const work = await recordWork(run, result, ctx, setup);
+      const push = await pushTaskBranch(run, work.commit);
+      run.progress(100);
+      return taskResult(run, prepared, result, work, push, sandboxReport(sandbox, setup, result));
+    } catch (e) {
+      // The agent's run was spent: a commit or push that fails after it still counts its tokens.
+      throw withUsage(e, agentUsage(result));
+    }
   } finally {
     await sandbox?.dispose();
     await ws.cleanup().catch(() => undefined);
@@ -435,7 +441,6 @@ function taskResult(
   const { ws } = run;
   const { commit, artifacts } = work;
   const block = result.block ?? null;
-  const tokens = (result.tokens?.input ?? 0) + (result.tokens?.output ?? 0);
   const files = artifacts.files.map((f) => f.path);
   const outcome: TaskOutcome = block ? "blocked" : commit === ws.base ? "no_change" : "changed";
   const noChange =
@@ -460,12 +465,19 @@ function taskResult(
       prompt_source: prepared.promptSource,
       prompt_version: prepared.promptVersion,
     },
-    usage: { input_tokens: result.tokens?.input ?? 0, output_tokens: result.tokens?.output ?? 0, tokens, cost_usd: result.costUsd },
+    usage: agentUsage(result),
     sandbox,
     blocked: !!block,
     block,
     summary: `${noChange}${result.finalMessage.trim().slice(0, 600)}${files.length ? `\nChanged: ${files.slice(0, 30).join(", ")}` : ""}`,
   });
+}
+
+/** The agent run's usage, as execute_task reports it (tokens = input + output; cost only when the agent reported one). */
+function agentUsage(result: AgentResult) {
+  const input_tokens = result.tokens?.input ?? 0;
+  const output_tokens = result.tokens?.output ?? 0;
+  return { input_tokens, output_tokens, tokens: input_tokens + output_tokens, cost_usd: result.costUsd };
 }
 
 /** The project's languages from the onboarding profile the flow passes along (empty when absent). */

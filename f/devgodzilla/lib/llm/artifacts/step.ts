@@ -13,7 +13,7 @@ import { featurePaths, resolveInside, validateFeatureName, CONSTITUTION_PATH, ty
 import { repoFiles } from "../../repo/files.ts";
 import { createLlm, type Llm, type LlmOptions } from "../client.ts";
 import { providerFromResources, type LlmResources } from "../config.ts";
-import { TracingLedger, usageId, type UsageTotals } from "../usage.ts";
+import { TracingLedger, usageId, withUsage, type UsageTotals } from "../usage.ts";
 
 export interface StepRef {
   repo: string;
@@ -161,7 +161,8 @@ export async function runStep<R extends object>(
     }
     return { branch: out.branch, commit: sha, base_commit: wc.commit, push, files, usage: o.llm.ledger.totals(), usage_id, ...out.result };
   } catch (e) {
-    throw redactError(e, o.redactor);
+    // What the step's model calls spent stays in the failed job's error (a retried step still counts it).
+    throw withUsage(redactError(e, o.redactor), o.llm.ledger.totals());
   } finally {
     await wc.cleanup();
   }

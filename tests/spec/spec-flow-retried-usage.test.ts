@@ -1,0 +1,82 @@
+// spec_to_tasks on the local runner: a spec step that fails after its model calls and is retried
+// (the remote refuses the plan's first pushes) — the flow's usage still counts the failed attempt's
+// calls (kept in its job's error, read from the flow's failed_retries): every call the server answered.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
+import { specModel } from "./spec-llm-fixture.ts";
+
+const KEY = "sk-test-spec-retried-0123456789";
+/** The remote refuses the first two pushes of the plan (the push and its forced retry): the plan step fails after its model call. */
+const REFUSE_TWO_PLANS = `#!/bin/sh
+count="$GIT_DIR/refused-plans"
+while read old new ref; do
+  if git log -1 --format=%s "$new" | grep -q '^plan:'; then
+    n=$(cat "$count" 2>/dev/null || echo 0)
+    if [ "$n" -lt 2 ]; then echo $((n + 1)) > "$count"; echo "plan refused" >&2; exit 1; fi
+  fi
+done
+exit 0
+`;
+
+let root: string;
+let remote: FixtureRemote;
+let server: LlmServer;
+let store: LocalStore;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "dg-spec-retried-"));
+  process.env.TMPDIR = join(root, "tmp");
+  await mkdir(process.env.TMPDIR, { recursive: true });
+  process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
+  remote = await createFixtureRemote("node", { tmpRoot: root });
+  server = await startLlmServer(specModel());
+  store = {
+    resources: {
+      "f/devgodzilla/llm_local": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+      },
+    },
+    variables: {},
+  } as LocalStore;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("spec_to_tasks' usage with a retried step", () => {
+  it("counts the failed plan attempt's model call beside the retry's: the flow's usage is every call the server answered", async () => {
+    const hook = join(remote.remote, "hooks/pre-receive");
+    await writeFile(hook, REFUSE_TWO_PLANS);
+    await chmod(hook, 0o755);
+    const from = server.requests.length;
+    const stateDir = join(root, "state");
+    const out = await runPath("f/devgodzilla/spec_to_tasks", {
+      args: {
+        repo: remote.remote,
+        base_branch: "main",
+        feature_description: "Albums with a retried plan",
+        short_name: "albums-retried",
+        llm: "$res:f/devgodzilla/llm_local",
+        max_followup_questions: 0,
+      },
+      store,
+      stateDir,
+      // The clarification form as the person leaves it: the recommended answers.
+      ask: async (pending) => (pending.step_result as { default_args: Record<string, string> }).default_args,
+    });
+    expect(out.error).toBeUndefined();
+    expect(out.status).toBe("success");
+    const journal = new RunStore(stateDir).journal(out.runId) as { type: string; step_id?: string; failed_attempts?: string[] }[];
+    expect(journal.find((e) => e.type === "step" && e.step_id === "plan")?.failed_attempts).toHaveLength(1);
+    const usage = (out.result as { usage: { calls: number } }).usage;
+    expect(usage.calls).toBe(server.requests.length - from);
+  });
+});
