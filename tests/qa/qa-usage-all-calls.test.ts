@@ -160,7 +160,7 @@ describe("task_with_qa's usage when a step or the round's flow fails", () => {
       usage_parts: { step: string; round: number; usage_id: string; tokens: number }[];
     };
     expect(r.status, JSON.stringify(out.result).slice(0, 600)).toBe("error");
-    expect(r.reason).toMatch(/step ask/);
+    expect(r.reason).toMatch(/SuspendedDisapproved: Disapproved by /); // Windmill's error for a refusal (it names no step)
     expect(r).not.toHaveProperty("usage_note");
     expect(routed()).toHaveLength(1);
     const judge = judged().length;
