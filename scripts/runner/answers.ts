@@ -30,6 +30,8 @@ export interface Question {
   fields: Field[];
   /** Open question ids of a clarification approval (fields outside it must stay empty). */
   openQuestions?: string[];
+  /** The step has no resume form: any JSON object answers it, as on Windmill (nothing to check it against). */
+  freeForm?: boolean;
 }
 
 type Schema = NonNullable<PendingApproval["form"]>;
@@ -70,6 +72,7 @@ export function questionOf(pending: PendingApproval): Question {
     step_id: pending.step_id,
     fields: fieldsOf(pending.form, step, questions),
     openQuestions: questions?.map((q) => String(q.id ?? "")).filter(Boolean),
+    freeForm: !pending.form,
   };
 }
 
@@ -105,7 +108,7 @@ function looksLikeKey(v: string, keys: string[]): boolean {
 export function checkAnswer(q: Question, payload: unknown): string[] {
   if (!payload || typeof payload !== "object" || Array.isArray(payload)) return [`the answer must be a JSON object, got ${JSON.stringify(payload)}`];
   const given = payload as Record<string, unknown>;
-  if (given.__disapproved === true) return [];
+  if (given.__disapproved === true || q.freeForm) return [];
   const problems: string[] = [];
   const names = new Set(q.fields.map((f) => f.name));
   for (const k of Object.keys(given)) if (!names.has(k)) problems.push(`"${k}" is not a field of step ${q.step_id}`);
@@ -203,7 +206,7 @@ export function checkAnswersFile(answers: Record<string, unknown>, root: string,
       continue;
     }
     for (const [i, payload] of (Array.isArray(given) ? given : [given]).entries()) {
-      const fits = forms.map((form) => checkAnswer({ step_id: id, fields: fieldsOf(form) }, payload));
+      const fits = forms.map((form) => checkAnswer({ step_id: id, fields: fieldsOf(form), freeForm: !form }, payload));
       if (fits.some((p) => p.length === 0)) continue;
       problems.push(
         `${id}${Array.isArray(given) ? `[${i}]` : ""}: ${fits[0]!.join("; ")} — expected ${expectedShape({ step_id: id, fields: fieldsOf(forms[0]) })}`,

@@ -64,8 +64,9 @@ export function terminalAsker(input: NodeJS.ReadableStream = process.stdin, outp
       interrupted = true;
       abort.abort();
     });
+    let answered = false; // closed by us once the question is answered: not an interruption
     rl.on("close", () => {
-      if (!abort.signal.aborted) {
+      if (!abort.signal.aborted && !answered) {
         interrupted = true;
         abort.abort();
       }
@@ -107,6 +108,7 @@ export function terminalAsker(input: NodeJS.ReadableStream = process.stdin, outp
       if (abort.signal.aborted) return undefined; // Ctrl-C or end of input: the question stays open
       throw e;
     } finally {
+      answered = !abort.signal.aborted;
       rl.close();
     }
   };

@@ -158,7 +158,13 @@ describe("answers", () => {
     const [, runId, data, rest] = out.resume_command.match(/^npx devgodzilla resume (\S+) -d '(.*)' (--state-dir .*)$/);
     expect(rest).toBe(`--state-dir ${tmp} --resources ${resources} --root ${path.join(repo, "tests", "flows")}`);
     const resumed = await cli("resume", runId, "-d", data);
-    expect(resumed.exitCode).toBe(0);
+    // It stops again at its last step, an approval too (a suspend on the last step waits, as on Windmill).
+    expect(resumed.exitCode).toBe(4);
+    const last = JSON.parse(resumed.stdout);
+    expect(last).toMatchObject({ status: "suspended", step_id: "final_ask" });
+    const [, , lastData] = last.resume_command.match(/^npx devgodzilla resume (\S+) -d '(.*)' --state-dir/);
+    const finished = await cli("resume", runId, "-d", lastData);
+    expect(finished.exitCode, finished.stderr).toBe(0);
     expect((await cli("runs")).stdout).toMatch(new RegExp(`${runId}\\s+success`));
   });
 
@@ -205,7 +211,7 @@ describe("answers", () => {
 
   it("--answers from a file answers the approval without stopping", async () => {
     const answers = path.join(tmp, "answers.json");
-    writeFileSync(answers, JSON.stringify({ ask: { answer: "no" } }));
+    writeFileSync(answers, JSON.stringify({ ask: { answer: "no" }, final_ask: {} }));
     const r = await cli("run", "f/conformance/approval", "--answers", `@${answers}`);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).not.toContain("suspended");
@@ -239,6 +245,9 @@ describe("answers", () => {
     const again = inTerminal("resume", runId!, "-s");
     await again.until("answer — Your answer");
     again.type("typed later\r");
+    await again.until("Approve with these answers?");
+    again.type("y\r");
+    await again.until("approval needed: final_ask"); // the last step's approval, asked next in the same session
     await again.until("Approve with these answers?");
     again.type("y\r");
     expect((await again.child).exitCode, again.seen()).toBe(0);
@@ -318,7 +327,9 @@ describe("resume from any point", () => {
     const parent = background("run", "f/conformance/start_child");
     const [, childId, data] = await parent.until(/waits for an answer at step ask: npx devgodzilla resume (\S+) -d '(.*)'/);
     const answered = await cli("resume", childId!, "-d", data!.replace(/'\\''/g, "'"));
-    expect(answered.exitCode, answered.stderr).toBe(0);
+    expect(answered.exitCode, answered.stderr).toBe(4); // waits again at its last step
+    const finished = await cli("resume", childId!, "-d", "{}");
+    expect(finished.exitCode, finished.stderr).toBe(0);
     const done = await parent.child;
     expect(done.exitCode).toBe(0);
     expect(JSON.parse(done.stdout).child).toBe(childId);

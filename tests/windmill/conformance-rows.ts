@@ -1,8 +1,10 @@
 // test:windmill rows for the rest of the runner's conformance flows (approvals, branches and loops,
 // retries, the failure module, suspends, flow_status, what a job sees): each runs on the local
 // runner and on the server and is compared as the tree of jobs it left (job-tree.ts), approvals
-// answered with the step's pre-filled answer on both sides (on the server through the resume URL,
-// as a person clicking "Approve" would). Pushed under f/conformance/ for the rows and removed after.
+// answered on both sides as a person using the step's approval link would: its pre-filled values
+// posted to its resume URL. Most flows needing V8 have a `*_native` variant a server without V8 can
+// run. Pushed under f/conformance/ for the rows and removed after, with the resource and variable
+// the `context` flows read.
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
