@@ -126,6 +126,29 @@ export async function gitIn(dir: string, args: string[]): Promise<string> {
   return plainGit(dir).raw(args);
 }
 
+/**
+ * Makes the bare `remote` refuse the first `times` pushes of a commit whose subject starts with
+ * `subject` (a pre-receive hook, counting in the repository): a step that pushes such a commit
+ * fails, and its retry (or a later forced push) goes through.
+ */
+export async function refuseFirstPushes(remote: string, subject: string, times = 2): Promise<void> {
+  const hook = path.join(remote, "hooks", "pre-receive");
+  await fs.writeFile(
+    hook,
+    `#!/bin/sh
+count="$GIT_DIR/refused-pushes"
+while read old new ref; do
+  if git log -1 --format=%s "$new" | grep -q '^${subject}'; then
+    n=$(cat "$count" 2>/dev/null || echo 0)
+    if [ "$n" -lt ${times} ]; then echo $((n + 1)) > "$count"; echo "${subject} refused" >&2; exit 1; fi
+  fi
+done
+exit 0
+`,
+  );
+  await fs.chmod(hook, 0o755);
+}
+
 /** A bare remote seeded with a project of `kind` on `branch` (default "main"). */
 export async function createFixtureRemote(
   kind: FixtureKind = "node",

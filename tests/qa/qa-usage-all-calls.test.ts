@@ -2,13 +2,14 @@
 // requests and reviewer agent run beside its judge; a task_with_qa round whose agent step threw
 // after spending, or whose flow failed (a person rejected the clarification); and a retried QA
 // step's failed attempt. Each total is checked against what the loopback model server answered.
-import { writeFile, mkdir, chmod } from "node:fs/promises";
+import { writeFile, mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPath, RunStore } from "../../scripts/runner/index.ts";
 import { promptText, type LlmExchange } from "../../scripts/fakes/llm-server.ts";
 import { estimateTokens } from "../../scripts/fakes/llm-protocols/common.ts";
 import { main as qa } from "../../f/devgodzilla/qa.ts";
+import { refuseFirstPushes } from "../helpers/git-fixtures.ts";
 import { harness, isJudgeCall, GOOD, MODEL_USAGE, type Attempt, type Harness } from "./flow-helpers.ts";
 
 /** The judge fails code carrying this marker (a change that passes its tests but not the checklist). */
@@ -210,26 +211,13 @@ value:
           commit: { type: javascript, expr: results.run_qa.commit }
           qa: { type: javascript, expr: results.run_qa }
 `;
-  /** The remote refuses the first two pushes of a QA report (the push and its forced retry): QA fails after judging. */
-  const REFUSE_TWO_REPORTS = `#!/bin/sh
-count="$GIT_DIR/refused-reports"
-while read old new ref; do
-  if git log -1 --format=%s "$new" | grep -q '^qa:'; then
-    n=$(cat "$count" 2>/dev/null || echo 0)
-    if [ "$n" -lt 2 ]; then echo $((n + 1)) > "$count"; echo "report refused" >&2; exit 1; fi
-  fi
-done
-exit 0
-`;
-
   it("counts in the run summary: its judge calls, kept in the failed job's error, are added to the retry's, and the total is every judge call the server answered", async () => {
     const branch = `${h.runBranch}-tasks/T013`;
     const head = await pushGood(branch);
     await mkdir(join(h.root, "f/costtest/retried_qa__flow"), { recursive: true });
     await writeFile(join(h.root, "f/costtest/retried_qa__flow/flow.yaml"), FLOW);
-    const hook = join(h.remote, "hooks/pre-receive");
-    await writeFile(hook, REFUSE_TWO_REPORTS);
-    await chmod(hook, 0o755);
+    // The remote refuses the first two pushes of a QA report (the push and its forced retry): QA fails after judging.
+    await refuseFirstPushes(h.remote, "qa:");
     const judged = answered(isJudgeCall);
     try {
       const out = await runPath("f/costtest/retried_qa", {
@@ -251,7 +239,7 @@ exit 0
       expect(s.tokens).toBe(judge * JUDGE_TOKENS);
       expect(s.render_all[0]!.markdown).toContain(`  - Failed attempts of retried steps (run QA): ${(judge - retryCalls) * JUDGE_TOKENS} tokens`);
     } finally {
-      await writeFile(hook, "#!/bin/sh\nexit 0\n");
+      await rm(join(h.remote, "hooks/pre-receive"), { force: true }); // later tests push QA reports again
     }
   });
 });

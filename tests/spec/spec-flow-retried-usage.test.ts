@@ -2,27 +2,15 @@
 // (the remote refuses the plan's first pushes) — the flow's usage still counts the failed attempt's
 // calls (kept in its job's error, read from the flow's failed_retries): every call the server answered.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { createFixtureRemote, refuseFirstPushes, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
 import { specModel } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-retried-0123456789";
-/** The remote refuses the first two pushes of the plan (the push and its forced retry): the plan step fails after its model call. */
-const REFUSE_TWO_PLANS = `#!/bin/sh
-count="$GIT_DIR/refused-plans"
-while read old new ref; do
-  if git log -1 --format=%s "$new" | grep -q '^plan:'; then
-    n=$(cat "$count" 2>/dev/null || echo 0)
-    if [ "$n" -lt 2 ]; then echo $((n + 1)) > "$count"; echo "plan refused" >&2; exit 1; fi
-  fi
-done
-exit 0
-`;
-
 let root: string;
 let remote: FixtureRemote;
 let server: LlmServer;
@@ -53,9 +41,8 @@ afterAll(async () => {
 
 describe("spec_to_tasks' usage with a retried step", () => {
   it("counts the failed plan attempt's model call beside the retry's: the flow's usage is every call the server answered", async () => {
-    const hook = join(remote.remote, "hooks/pre-receive");
-    await writeFile(hook, REFUSE_TWO_PLANS);
-    await chmod(hook, 0o755);
+    // The remote refuses the plan's first two pushes (the push and its forced retry): the plan step fails after its model call.
+    await refuseFirstPushes(remote.remote, "plan:");
     const from = server.requests.length;
     const stateDir = join(root, "state");
     const out = await runPath("f/devgodzilla/spec_to_tasks", {
