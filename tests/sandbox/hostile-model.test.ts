@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createFixtureRemote, gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { keyFingerprint, startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
-import { specDraft, specModel } from "../spec/spec-llm-fixture.ts";
+import { llmLocalStore, specDraft, specModel } from "../spec/spec-llm-fixture.ts";
 
 const KEY = "sk-hostile-model-echo-5b7c9d1e3f";
 let root: string;
@@ -35,15 +35,7 @@ beforeAll(async () => {
   remote = await createFixtureRemote("node", { tmpRoot: root });
   // The test checks below (by fingerprint) that this is the key the model was really sent.
   server = await startLlmServer(specModel({ specify: () => ({ text: JSON.stringify(echoingDraft(KEY)) }) }));
-  store = {
-    resources: {
-      "f/devgodzilla/llm_local": {
-        resource_type: "c_devgodzilla_llm",
-        value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-      },
-    },
-    variables: {},
-  } as LocalStore;
+  store = llmLocalStore(server, KEY);
 });
 
 afterAll(async () => {

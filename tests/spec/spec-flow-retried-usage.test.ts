@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createFixtureRemote, refuseFirstPushes, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
-import { specModel } from "./spec-llm-fixture.ts";
+import { llmLocalStore, specModel } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-retried-0123456789";
 let root: string;
@@ -23,15 +23,7 @@ beforeAll(async () => {
   process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
   remote = await createFixtureRemote("node", { tmpRoot: root });
   server = await startLlmServer(specModel());
-  store = {
-    resources: {
-      "f/devgodzilla/llm_local": {
-        resource_type: "c_devgodzilla_llm",
-        value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-      },
-    },
-    variables: {},
-  } as LocalStore;
+  store = llmLocalStore(server, KEY);
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.t
 import { runPath, resumeRun, type LocalStore, type PendingApproval } from "../../scripts/runner/index.ts";
 import { parseSpec, parseChecklist } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
 import { parseTasksMd } from "../../f/devgodzilla/lib/speckit/tasks.ts";
-import { specModel } from "./spec-llm-fixture.ts";
+import { llmLocalStore, specModel } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-flow-0123456789abc";
 let root: string;
@@ -27,16 +27,7 @@ beforeAll(async () => {
   stateDir = join(root, "state");
   remote = await createFixtureRemote("node", { tmpRoot: root });
   server = await startLlmServer(specModel());
-  store = {
-    resources: {
-      "f/devgodzilla/llm_local": {
-        resource_type: "c_devgodzilla_llm",
-        value: { provider: "openai", api_key: KEY, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
-      },
-      "f/devgodzilla/anthropic": { resource_type: "anthropic", value: { apiKey: KEY, base_url: server.url } },
-    },
-    variables: {},
-  } as LocalStore;
+  store = llmLocalStore(server, KEY, { "f/devgodzilla/anthropic": { resource_type: "anthropic", value: { apiKey: KEY, base_url: server.url } } });
 });
 
 afterAll(async () => {

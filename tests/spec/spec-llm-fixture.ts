@@ -1,7 +1,8 @@
 // A scripted "model" for the spec steps: routes by each step's system prompt and answers with
 // content the way a real model would (JSON, sometimes fenced, edits computed from the prompt).
 // Tests check the files our code renders from it by PARSING them, never by comparing to this text.
-import { byPrompt, promptText, type LlmExchange, type LlmReply } from "../../scripts/fakes/llm-server.ts";
+import { byPrompt, promptText, type LlmExchange, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import type { LocalStore } from "../../scripts/runner/index.ts";
 
 export const AUTH_MARKER = "auth method not specified - email/password, SSO, OAuth?";
 export const RETENTION_MARKER = "how long are shared links valid?";
@@ -268,4 +269,18 @@ export function specModel(o: FakeSpecModel = {}) {
     [/Task: write a requirements-quality checklist/, json(checklistDraft)],
     [/Task: a READ-ONLY cross-artifact/, () => (o.analyze ? o.analyze() : json(analysisDraft()))],
   ]);
+}
+
+/** The store spec flow tests run with: `f/devgodzilla/llm_local`, the loopback `server` spoken to as OpenAI with `apiKey`, and `more` resources. */
+export function llmLocalStore(server: LlmServer, apiKey: string, more: LocalStore["resources"] = {}): LocalStore {
+  return {
+    resources: {
+      "f/devgodzilla/llm_local": {
+        resource_type: "c_devgodzilla_llm",
+        value: { provider: "openai", api_key: apiKey, base_url: server.openaiBaseUrl, model: "gpt-4.1-mini" },
+      },
+      ...more,
+    },
+    variables: {},
+  };
 }
