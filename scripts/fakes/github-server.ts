@@ -29,6 +29,8 @@ export interface FakeRepo {
   gitDir?: string;
   /** Requests to this repo answer 403 (token without access). */
   forbidden?: boolean;
+  /** The token may read this repo but not write to it, as the repo's `permissions` report (writes are not refused). */
+  readOnly?: boolean;
 }
 
 export interface FakePull {
@@ -239,7 +241,14 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     let m: RegExpExecArray | null;
     if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path)) && method === "GET") {
       const st = repoOr404("github", `${m[1]}/${m[2]}`);
-      return { status: 200, payload: { full_name: st.repo.path, default_branch: st.repo.defaultBranch ?? "main" } };
+      return {
+        status: 200,
+        payload: {
+          full_name: st.repo.path,
+          default_branch: st.repo.defaultBranch ?? "main",
+          permissions: { pull: true, push: !st.repo.readOnly, admin: false },
+        },
+      };
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path))) {
       const st = repoOr404("github", `${m[1]}/${m[2]}`);
@@ -321,7 +330,16 @@ export async function startForgeServer(options: FakeForgeOptions): Promise<FakeF
     // node's URL keeps %2F encoded in pathname, which is how GitLab expects project paths.
     if ((m = /^\/projects\/([^/]+)$/.exec(path)) && method === "GET") {
       const st = repoOr404("gitlab", decodeURIComponent(m[1]));
-      return { status: 200, payload: { path_with_namespace: st.repo.path, default_branch: st.repo.defaultBranch ?? "main" } };
+      // GitLab's access levels: 20 Reporter (read), 30 Developer (push, merge requests).
+      const access_level = st.repo.readOnly ? 20 : 30;
+      return {
+        status: 200,
+        payload: {
+          path_with_namespace: st.repo.path,
+          default_branch: st.repo.defaultBranch ?? "main",
+          permissions: { project_access: { access_level }, group_access: null },
+        },
+      };
     }
     if ((m = /^\/projects\/([^/]+)\/merge_requests$/.exec(path))) {
       const st = repoOr404("gitlab", decodeURIComponent(m[1]));

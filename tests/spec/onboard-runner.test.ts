@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
+import { startLlmServer } from "../../scripts/fakes/llm-server.ts";
 import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
 
 let root: string;
@@ -74,8 +75,19 @@ describe("onboard on the local runner", () => {
 
   it("spec_to_pr without base_branch starts from the repository's default branch (master here), decided by the onboard script", async () => {
     const master = await createFixtureRemote("node", { tmpRoot: root, branch: "master" });
-    // no LLM resource: the run stops at specify, after onboarding has chosen the base
-    const out = await runPath("f/devgodzilla/spec_to_pr", { args: { repo: master.url, feature_description: "a feature" }, store, stateDir });
+    // A model that refuses every request (HTTP 400): the run stops at specify, after onboarding has chosen the base.
+    const model = await startLlmServer(() => ({ status: 400, error: "refused by this test" }));
+    const withModel: LocalStore = {
+      resources: {
+        "u/test/llm": { resource_type: "c_devgodzilla_llm", value: { provider: "openai", api_key: "sk-test", base_url: model.openaiBaseUrl, model: "m" } },
+      },
+      variables: {},
+    };
+    const out = await runPath("f/devgodzilla/spec_to_pr", {
+      args: { repo: master.url, feature_description: "a feature", llm: "$res:u/test/llm" },
+      store: withModel,
+      stateDir,
+    }).finally(() => model.close());
     expect(out.status).toBe("failure");
     expect(out.error?.step_id).not.toBe("onboard");
     const { RunStore } = await import("../../scripts/runner/runs.ts");

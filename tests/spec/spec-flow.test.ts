@@ -190,9 +190,10 @@ describe("spec_to_tasks flow", () => {
       stateDir,
     });
     expect(out.status).toBe("failure");
-    expect(out.error).toMatchObject({ name: "InputError", step_id: "specify" });
+    // Caught by preflight, before the clone: no later step (each has a retry on Windmill) sees it.
+    expect(out.error).toMatchObject({ name: "InputError", step_id: "preflight" });
     expect((out.result as { markdown: string }).markdown).toMatch(
-      /failed at `specify`[\s\S]*\*\*InputError\*\*: feature_description: is empty[\s\S]*\*\*Next\*\*: Fix the named input/,
+      /failed at `preflight`[\s\S]*\*\*InputError\*\*: feature_description: is empty[\s\S]*\*\*Next\*\*: Fix the named input/,
     );
   });
 });

@@ -16,7 +16,8 @@
 // server with routes, webhook deliveries are posted to the route and compared (routes.ts).
 // Cancel semantics are compared on the runner's conformance flows, pushed under f/conformance/ for
 // those rows only and removed after (cancel-rows.ts); step timeouts likewise (timeout-rows.ts), and
-// the other conformance flows (conformance-rows.ts).
+// the other conformance flows (conformance-rows.ts). Bad input to the flows whose later steps retry
+// is compared as which steps ran and how often (bad-input-rows.ts).
 // Unset variables: one line saying so, exit 0 (so CI without a server stays green).
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -30,6 +31,7 @@ import { targetFromEnv, WindmillServer, WindmillSetupError, type WindmillTarget 
 import { cancelRows } from "./cancel-rows.ts";
 import { timeoutRows } from "./timeout-rows.ts";
 import { conformanceRows } from "./conformance-rows.ts";
+import { badInputRows } from "./bad-input-rows.ts";
 import { compareOutcomes, renderTable, summarize, type Outcome, type Row } from "./compare.ts";
 import { makeFixture, type Fixture } from "./fixture.ts";
 import { routeRows } from "./routes.ts";
@@ -241,6 +243,8 @@ async function main(): Promise<number> {
     // finished; on Windmill that reads the earlier finish jobs' results through the API.
     const executeTasks = items.find((i) => i.path === `${BUNDLE_PREFIX}execute_tasks`);
     if (executeTasks) rows.push(await itemRow(executeTasks, fx, server, since, " again (same run_key: skips what the first run finished)"));
+    // Bad input: fails at preflight, once, on both sides (bad-input-rows.ts).
+    rows.push(...(await badInputRows(server, me.username, fx, log)));
     // Cancel semantics (test flows pushed under f/conformance/ for these rows, removed after).
     rows.push(...(await cancelRows(server, me.username, fx.stateDir, log)));
     rows.push(...(await timeoutRows(server, me.username, fx.stateDir, log)));

@@ -28,6 +28,7 @@ export {
   gitEnv,
   gitFailure,
   gitOpKind,
+  refusedByRemote,
   runGit,
   type Git,
   type GitCallOptions,

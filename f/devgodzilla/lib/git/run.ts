@@ -144,6 +144,21 @@ export class GitError extends DevGodzillaError {
   }
 }
 
+/**
+ * What git prints (LC_ALL=C) when a remote answered and refused: no such repository, or
+ * credentials it does not accept — git's own http.c messages ("Authentication failed for",
+ * "repository … not found", "The requested URL returned error: 401/403/404"), a missing local
+ * repository, and ssh's refusal. Asking again cannot change such an answer; a network failure,
+ * a timeout or a server error (5xx) is not one.
+ */
+const REFUSED =
+  /Authentication failed for|could not read (Username|Password)|[Rr]epository '[^']*' not found|Repository not found|returned error: (401|403|404)\b|does not appear to be a git repository|Permission denied \(publickey/;
+
+/** The remote refused the request for good (see REFUSED): bad input, not a reason to retry. */
+export function refusedByRemote(e: unknown): boolean {
+  return e instanceof GitError && e.kind === "remote" && !e.timedOut && REFUSED.test(e.stderr);
+}
+
 const DEFAULT_HINTS: Record<GitOpKind, string> = {
   query: "check that the commit, branch or path exists in the repository",
   worktree: "check the working copy (disk space, permissions, a leftover .git/index.lock)",

@@ -407,6 +407,8 @@ export interface ForgeClient {
   create(spec: PrSpec): Promise<PullRequestInfo>;
   update(number: number, fields: { title: string; body: string }): Promise<PullRequestInfo>;
   defaultBranch(): Promise<string>;
+  /** Whether the token may push the run branch and open the PR/MR (undefined: the forge does not say). */
+  canWrite(): Promise<boolean | undefined>;
 }
 
 type GhPull = {
@@ -438,6 +440,9 @@ const glInfo = (m: GlMr): PullRequestInfo => ({
   body: m.description ?? "",
   state: m.state,
 });
+
+/** GitLab's access level that may push branches and open merge requests (Developer). */
+const GITLAB_DEVELOPER = 30;
 
 export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}): ForgeClient {
   const http = new Http(target, opts);
@@ -481,6 +486,9 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
       async defaultBranch() {
         return (await http.call<{ default_branch: string }>("GET", `/repos/${repo}`)).default_branch;
       },
+      async canWrite() {
+        return (await http.call<{ permissions?: { push?: boolean } }>("GET", `/repos/${repo}`)).permissions?.push;
+      },
     };
   }
   const project = encodeURIComponent(target.repoPath);
@@ -513,6 +521,12 @@ export function forgeClient(target: ForgeTarget, opts: ForgeClientOptions = {}):
     },
     async defaultBranch() {
       return (await http.call<{ default_branch: string }>("GET", `/projects/${project}`)).default_branch;
+    },
+    async canWrite() {
+      type Access = { access_level?: number } | null;
+      const p = (await http.call<{ permissions?: { project_access?: Access; group_access?: Access } }>("GET", `/projects/${project}`)).permissions;
+      const level = Math.max(p?.project_access?.access_level ?? -1, p?.group_access?.access_level ?? -1);
+      return level < 0 ? undefined : level >= GITLAB_DEVELOPER;
     },
   };
 }

@@ -37,12 +37,18 @@ export function validateShortName(s: string | undefined): string | undefined {
   return s.trim();
 }
 
-export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
-  // All input checks happen before anything is checked out or asked.
-  const description = typeof p.feature_description === "string" ? p.feature_description.trim() : "";
+/** The feature description, trimmed; empty or too long is an InputError. */
+export function validateFeatureDescription(d: unknown): string {
+  const description = typeof d === "string" ? d.trim() : "";
   if (!description) throw new InputError("feature_description", "is empty", "describe the feature in a sentence or more");
   if (description.length > MAX_DESCRIPTION_CHARS)
     throw new InputError("feature_description", `is longer than ${MAX_DESCRIPTION_CHARS} characters`, "put long material in the repository and reference it");
+  return description;
+}
+
+export async function runSpecify(p: SpecifyParams): Promise<SpecifyResult> {
+  // All input checks happen before anything is checked out or asked.
+  const description = validateFeatureDescription(p.feature_description);
   const shortName = validateShortName(p.short_name);
   const ref = stepRef(p);
   const { llm, redactor } = stepLlm(p);
