@@ -136,28 +136,56 @@ export async function windmillTree(server: WindmillServer, name: string, user: s
   return noV8 ? { status: "needs-v8", error: { message: noV8[0] } } : ok(tree);
 }
 
-/** One row per cancel flow: the job tree on the local runner and on the server, the same? `user`: the server's canceling user. */
-export async function cancelRows(server: WindmillServer, user: string, stateDir: string, log: (l: string) => void, names = CANCEL_FLOWS): Promise<Row[]> {
-  log(`pushing the cancel conformance flows under ${PREFIX}`);
+/** A set of conformance flows compared on both sides as job trees: one row per flow. */
+export interface FlowRowSet {
+  /** The rows' prefix: "cancel", "timeout", "conformance". */
+  label: string;
+  names: string[];
+  /** A flow's inputs (the same on both sides); none by default. */
+  args?: (name: string) => Record<string, unknown>;
+  /** The local runner's options (store, how approvals are answered). */
+  local?: RunOptions;
+  /** Applied to both trees before they are compared (values that differ by run, not by behaviour). */
+  mask?: (o: Outcome) => Outcome;
+  /** Why a flow cannot be compared on this server, if it cannot. */
+  skip?: (name: string) => string | undefined;
+}
+
+/**
+ * Pushes the set's flows, runs each on the local runner and on the server, compares the job trees
+ * they leave (the same?), and removes the pushed flows. `user`: the server's user (cancel messages name it).
+ */
+export async function flowRows(server: WindmillServer, user: string, stateDir: string, log: (l: string) => void, set: FlowRowSet): Promise<Row[]> {
+  const { label, names, args = () => ({}), local: localOpts = {}, mask = (o: Outcome) => o, skip = () => undefined } = set;
+  log(`pushing the ${label} conformance flows under ${PREFIX}`);
   await pushConformance(server, names);
   const rows: Row[] = [];
-  const workers = await bunWorkers(server);
   try {
     for (const name of names) {
-      const item = `cancel: flow ${PREFIX}${name}`;
-      if (NEEDS_TWO_WORKERS.has(name) && workers < 2) {
-        const reason = `needs two workers taking Bun jobs; the server has ${workers}`;
+      const item = `${label}: flow ${PREFIX}${name}`;
+      const reason = skip(name);
+      if (reason) {
         rows.push({ item, local: { status: "skipped", reason }, windmill: { status: "skipped", reason }, verdict: "not run" });
         continue;
       }
       log(`${item}: local runner`);
-      const local = await localTree(name, stateDir);
+      const local = mask(await localTree(name, stateDir, args(name), localOpts));
       log(`${item}: windmill`);
-      const wm = await windmillTree(server, name, user);
+      const wm = mask(await windmillTree(server, name, user, args(name)));
       rows.push({ item, local, windmill: wm, ...compareOutcomes(local, wm) });
     }
   } finally {
     await removeUnder(server, PREFIX);
   }
   return rows;
+}
+
+/** One row per cancel flow. */
+export async function cancelRows(server: WindmillServer, user: string, stateDir: string, log: (l: string) => void, names = CANCEL_FLOWS): Promise<Row[]> {
+  const workers = await bunWorkers(server);
+  return flowRows(server, user, stateDir, log, {
+    label: "cancel",
+    names,
+    skip: (name) => (NEEDS_TWO_WORKERS.has(name) && workers < 2 ? `needs two workers taking Bun jobs; the server has ${workers}` : undefined),
+  });
 }

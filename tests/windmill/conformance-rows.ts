@@ -11,9 +11,8 @@ import path from "node:path";
 import type { LocalStore } from "../../scripts/runner/index.ts";
 import type { AskFn } from "../../scripts/runner/engine.ts";
 import type { WindmillServer } from "../../scripts/windmill/api.ts";
-import { localTree, PREFIX, pushConformance, windmillTree } from "./cancel-rows.ts";
-import { compareOutcomes, type Outcome, type Row } from "./compare.ts";
-import { removeUnder } from "./workspace.ts";
+import { flowRows, PREFIX } from "./cancel-rows.ts";
+import type { Outcome, Row } from "./compare.ts";
 
 /** A fresh directory for the files a flow's steps count their runs in (one per side and row: the worker runs on this machine). */
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), "conformance-row-"));
@@ -71,6 +70,7 @@ const STORE: LocalStore = {
 
 async function pushStore(server: WindmillServer): Promise<void> {
   await removeStore(server);
+  await server.call("POST", "w/folders/create", { name: "conformance" }).catch(() => undefined); // already there
   await server.call("POST", "w/variables/create", { path: `${PREFIX}token`, value: TOKEN, is_secret: true, description: "conformance canary" });
   const { resource_type, value } = STORE.resources[`${PREFIX}llm`]!;
   await server.call("POST", "w/resources/create", { path: `${PREFIX}llm`, resource_type, value, description: "" });
@@ -117,21 +117,17 @@ export async function conformanceRows(
   log: (l: string) => void,
   names = Object.keys(CONFORMANCE_FLOWS),
 ): Promise<Row[]> {
-  log(`pushing the conformance flows under ${PREFIX}`);
-  await pushConformance(server, names);
   await pushStore(server);
-  const rows: Row[] = [];
+  let rows: Row[];
   try {
-    for (const name of names) {
-      const item = `conformance: flow ${PREFIX}${name}`;
-      log(`${item}: local runner`);
-      const local = maskRunValues(await localTree(name, stateDir, CONFORMANCE_FLOWS[name]!(), { store: STORE, ask: prefilled }));
-      log(`${item}: windmill`);
-      const wm = maskRunValues(await windmillTree(server, name, user, CONFORMANCE_FLOWS[name]!()));
-      rows.push({ item, local, windmill: wm, ...compareOutcomes(local, wm) });
-    }
+    rows = await flowRows(server, user, stateDir, log, {
+      label: "conformance",
+      names,
+      args: (name: string) => CONFORMANCE_FLOWS[name]!(),
+      local: { store: STORE, ask: prefilled },
+      mask: maskRunValues,
+    });
   } finally {
-    await removeUnder(server, PREFIX);
     await removeStore(server);
   }
   for (const [name, reason] of Object.entries(NOT_COMPARED))
