@@ -27,7 +27,7 @@ export async function main(
     commit,
     feature_description,
     short_name,
-    llm: llm ?? undefined,
+    llm,
     llm_required,
     github,
     gitlab,

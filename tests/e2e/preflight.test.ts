@@ -11,7 +11,7 @@ import { acceptRecommended, setUpDemo, type Demo } from "../../scripts/demo/inde
 import { startForgeServer } from "../../scripts/fakes/github-server.ts";
 import { runPath, RunStore, type LocalStore, type RunResult } from "../../scripts/runner/index.ts";
 import { preflight } from "../../f/devgodzilla/lib/preflight.ts";
-import { startGitHttpServer } from "../helpers/git-fixtures.ts";
+import { startGitHttpServer, writeFiles } from "../helpers/git-fixtures.ts";
 
 let demo: Demo;
 let tmp: string;
@@ -103,8 +103,7 @@ describe("preflight: bad input stops a run before its first retried step", () =>
     const work = mkdtempSync(path.join(tmp, "cycle-"));
     await execa("git", ["clone", "-q", demo.remote, work]);
     const tasks = "## Phase 1\n\n- [ ] T001 write `src/a.js` (depends on T002)\n- [ ] T002 write `src/b.js` (depends on T001)\n";
-    await execa("mkdir", ["-p", path.join(work, "specs/009-cycle")]);
-    await execa("sh", ["-c", `printf '%s' "$0" > specs/009-cycle/tasks.md`, tasks], { cwd: work });
+    await writeFiles(work, { "specs/009-cycle/tasks.md": tasks });
     await execa("git", ["add", "-A"], { cwd: work });
     await execa("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "tasks with a cycle"], { cwd: work });
     await execa("git", ["push", "-q", "origin", "HEAD:refs/heads/cycle"], { cwd: work });

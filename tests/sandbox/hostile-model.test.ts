@@ -4,20 +4,18 @@
 // in production. The key is in scope (the job resolved it), so the commit is refused naming file
 // and line — never the value — the job fails visibly and nothing reaches the remote.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFixtureRemote, gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
-import { keyFingerprint, startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { gitIn, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import { keyFingerprint, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
-import { llmLocalStore, specDraft, specModel } from "../spec/spec-llm-fixture.ts";
+import { llmLocalStore, specDraft, specModel, startSpecRun, type SpecRun } from "../spec/spec-llm-fixture.ts";
 
 const KEY = "sk-hostile-model-echo-5b7c9d1e3f";
+let run: SpecRun;
 let root: string;
 let remote: FixtureRemote;
 let server: LlmServer;
 let store: LocalStore;
-const envBefore = { TMPDIR: process.env.TMPDIR, DEVGODZILLA_CACHE_DIR: process.env.DEVGODZILLA_CACHE_DIR };
 
 /** The draft a model would write, with the key it was sent echoed raw and base64-encoded. */
 function echoingDraft(sentKey: string) {
@@ -28,23 +26,13 @@ function echoingDraft(sentKey: string) {
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "dg-hostile-model-"));
-  process.env.TMPDIR = join(root, "tmp");
-  await mkdir(process.env.TMPDIR, { recursive: true });
-  process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
-  remote = await createFixtureRemote("node", { tmpRoot: root });
   // The test checks below (by fingerprint) that this is the key the model was really sent.
-  server = await startLlmServer(specModel({ specify: () => ({ text: JSON.stringify(echoingDraft(KEY)) }) }));
+  run = await startSpecRun("dg-hostile-model-", specModel({ specify: () => ({ text: JSON.stringify(echoingDraft(KEY)) }) }));
+  ({ root, remote, server } = run);
   store = llmLocalStore(server, KEY);
 });
 
-afterAll(async () => {
-  await server?.close();
-  for (const [k, v] of Object.entries(envBefore))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => run?.close());
 
 describe("a model answer that echoes its API key", () => {
   it("is not committed or pushed: the step fails naming the artifact's lines, never the key", async () => {

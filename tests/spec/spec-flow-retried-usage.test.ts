@@ -2,34 +2,26 @@
 // (the remote refuses the plan's first pushes) — the flow's usage still counts the failed attempt's
 // calls (kept in its job's error, read from the flow's failed_retries): every call the server answered.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFixtureRemote, refuseFirstPushes, type FixtureRemote } from "../helpers/git-fixtures.ts";
-import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { refuseFirstPushes, type FixtureRemote } from "../helpers/git-fixtures.ts";
+import type { LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runPath, RunStore, type LocalStore } from "../../scripts/runner/index.ts";
-import { llmLocalStore, specModel } from "./spec-llm-fixture.ts";
+import { llmLocalStore, specModel, startSpecRun, type SpecRun } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-retried-0123456789";
+let run: SpecRun;
 let root: string;
 let remote: FixtureRemote;
 let server: LlmServer;
 let store: LocalStore;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "dg-spec-retried-"));
-  process.env.TMPDIR = join(root, "tmp");
-  await mkdir(process.env.TMPDIR, { recursive: true });
-  process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
-  remote = await createFixtureRemote("node", { tmpRoot: root });
-  server = await startLlmServer(specModel());
+  run = await startSpecRun("dg-spec-retried-", specModel());
+  ({ root, remote, server } = run);
   store = llmLocalStore(server, KEY);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => run?.close());
 
 describe("spec_to_tasks' usage with a retried step", () => {
   it("counts the failed plan attempt's model call beside the retry's: the flow's usage is every call the server answered", async () => {

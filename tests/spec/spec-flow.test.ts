@@ -2,17 +2,17 @@
 // credentials, the clarification approval (suspend → answers from a file → resumeRun), a second
 // round of follow-up questions, the final result with the run's LLM usage, and the failure module.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
-import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import type { FixtureRemote } from "../helpers/git-fixtures.ts";
+import type { LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runPath, resumeRun, type LocalStore, type PendingApproval } from "../../scripts/runner/index.ts";
 import { parseSpec, parseChecklist } from "../../f/devgodzilla/lib/llm/artifacts/parse.ts";
 import { parseTasksMd } from "../../f/devgodzilla/lib/speckit/tasks.ts";
-import { llmLocalStore, specModel } from "./spec-llm-fixture.ts";
+import { llmLocalStore, specModel, startSpecRun, type SpecRun } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-flow-0123456789abc";
+let run: SpecRun;
 let root: string;
 let stateDir: string;
 let remote: FixtureRemote;
@@ -20,20 +20,13 @@ let server: LlmServer;
 let store: LocalStore;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "a1-flow-"));
-  process.env.TMPDIR = join(root, "tmp");
-  await mkdir(process.env.TMPDIR, { recursive: true });
-  process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
+  run = await startSpecRun("a1-flow-", specModel());
+  ({ root, remote, server } = run);
   stateDir = join(root, "state");
-  remote = await createFixtureRemote("node", { tmpRoot: root });
-  server = await startLlmServer(specModel());
   store = llmLocalStore(server, KEY, { "f/devgodzilla/anthropic": { resource_type: "anthropic", value: { apiKey: KEY, base_url: server.url } } });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => run?.close());
 
 describe("spec scripts on the local runner", () => {
   it("runs specify by path with a $res: Anthropic resource", async () => {

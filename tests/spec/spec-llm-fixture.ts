@@ -1,7 +1,11 @@
 // A scripted "model" for the spec steps: routes by each step's system prompt and answers with
 // content the way a real model would (JSON, sometimes fenced, edits computed from the prompt).
 // Tests check the files our code renders from it by PARSING them, never by comparing to this text.
-import { byPrompt, promptText, type LlmExchange, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { byPrompt, promptText, startLlmServer, type LlmExchange, type LlmHandler, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
 import type { LocalStore } from "../../scripts/runner/index.ts";
 
 export const AUTH_MARKER = "auth method not specified - email/password, SSO, OAuth?";
@@ -282,5 +286,39 @@ export function llmLocalStore(server: LlmServer, apiKey: string, more: LocalStor
       ...more,
     },
     variables: {},
+  };
+}
+
+/** What a spec test runs against; `close` stops the model, restores TMPDIR and the cache dir, and removes `root`. */
+export interface SpecRun {
+  root: string;
+  remote: FixtureRemote;
+  server: LlmServer;
+  close(): Promise<void>;
+}
+
+/**
+ * A temp root holding TMPDIR (working copies go there, so a test sees what a step leaves behind)
+ * and the mirror cache, a node fixture remote under it, and the loopback model answering `model`.
+ */
+export async function startSpecRun(prefix: string, model: LlmHandler, extraFiles?: Record<string, string>): Promise<SpecRun> {
+  const envBefore = { TMPDIR: process.env.TMPDIR, DEVGODZILLA_CACHE_DIR: process.env.DEVGODZILLA_CACHE_DIR };
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  process.env.TMPDIR = join(root, "tmp");
+  await mkdir(process.env.TMPDIR, { recursive: true });
+  process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
+  const remote = await createFixtureRemote("node", { tmpRoot: root, extraFiles });
+  const server = await startLlmServer(model);
+  return {
+    root,
+    remote,
+    server,
+    async close() {
+      await server.close();
+      for (const [k, v] of Object.entries(envBefore))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await rm(root, { recursive: true, force: true });
+    },
   };
 }

@@ -2,11 +2,9 @@
 // loopback model server (OpenAI protocol for some steps, Anthropic for others). Produced files are
 // checked by PARSING them in Spec Kit's formats; bad input must leave no commit and no file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createFixtureRemote, type FixtureRemote } from "../helpers/git-fixtures.ts";
-import { startLlmServer, scripted, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { readdir } from "node:fs/promises";
+import type { FixtureRemote } from "../helpers/git-fixtures.ts";
+import { scripted, startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { runSpecify } from "../../f/devgodzilla/lib/llm/steps/specify.ts";
 import { runClarify } from "../../f/devgodzilla/lib/llm/steps/clarify.ts";
 import { runPlan } from "../../f/devgodzilla/lib/llm/steps/plan.ts";
@@ -17,9 +15,10 @@ import { parseChecklist, parsePlan, parseSpec } from "../../f/devgodzilla/lib/ll
 import { parseTasksMd } from "../../f/devgodzilla/lib/speckit/tasks.ts";
 import { InputError } from "../../f/devgodzilla/lib/errors.ts";
 import { ConstitutionViolationError, ContextOverflowError, StructuredOutputError } from "../../f/devgodzilla/lib/llm/errors.ts";
-import { AUTH_MARKER, RETENTION_MARKER, analysisDraft, planDraft, specDraft, specModel, tasksDraft } from "./spec-llm-fixture.ts";
+import { AUTH_MARKER, RETENTION_MARKER, analysisDraft, planDraft, specDraft, specModel, tasksDraft, startSpecRun, type SpecRun } from "./spec-llm-fixture.ts";
 
 const KEY = "sk-test-spec-steps-0123456789";
+let run: SpecRun;
 let root: string;
 let remote: FixtureRemote;
 let server: LlmServer;
@@ -29,29 +28,19 @@ let openai: () => { openai: unknown };
 let anthropic: () => { anthropic: unknown };
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "a1-spec-"));
-  // Working copies go under TMPDIR: point it at our root to see what a step leaves behind.
-  process.env.TMPDIR = join(root, "tmp");
-  await import("node:fs/promises").then((fs) => fs.mkdir(process.env.TMPDIR!, { recursive: true }));
-  process.env.DEVGODZILLA_CACHE_DIR = join(root, "cache");
-  remote = await createFixtureRemote("node", {
-    tmpRoot: root,
-    extraFiles: {
-      "specs/001-existing-thing/spec.md": "# Feature Specification: Existing\n",
-      "specs/002-other/spec.md": "# x\n",
-      ".specify/memory/constitution.md":
-        "# Demo Constitution\n\n## Core Principles\n\n### I. Library-First\n\nEvery feature is a library.\n\n### II. Simplicity\n\nNo speculative abstractions.\n",
-    },
+  // Working copies go under TMPDIR (under root): the tests see what a step leaves behind.
+  run = await startSpecRun("a1-spec-", (ex) => current(ex), {
+    "specs/001-existing-thing/spec.md": "# Feature Specification: Existing\n",
+    "specs/002-other/spec.md": "# x\n",
+    ".specify/memory/constitution.md":
+      "# Demo Constitution\n\n## Core Principles\n\n### I. Library-First\n\nEvery feature is a library.\n\n### II. Simplicity\n\nNo speculative abstractions.\n",
   });
-  server = await startLlmServer((ex) => current(ex));
+  ({ root, remote, server } = run);
   openai = () => ({ openai: { api_key: KEY, base_url: server.openaiBaseUrl }, model: "gpt-4.1-mini", llm_options: fast });
   anthropic = () => ({ anthropic: { apiKey: KEY, base_url: server.url }, model: "claude-sonnet-4-6", llm_options: fast });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => run?.close());
 
 const setModel = (m: ReturnType<typeof specModel>) => (current = m);
 const leftovers = async () => (await readdir(process.env.TMPDIR!)).filter((n) => n.startsWith("devgodzilla-wc-"));
