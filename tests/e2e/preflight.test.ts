@@ -45,6 +45,10 @@ async function expectStoppedAtPreflight(r: { out: RunResult; steps: [string, num
   expect(r.steps.find(([id]) => id === "preflight")![1]).toBe(1);
   expect(JSON.stringify(r.out.error ?? r.out.result)).toMatch(name);
   expect(JSON.stringify(r.out.error ?? r.out.result)).toMatch(message);
+  // The failure module's report points at no run branch: there is none.
+  const report = (r.out.result as { markdown?: string } | undefined)?.markdown ?? "";
+  expect(report).toMatch(/failed at `preflight`[\s\S]*Nothing ran after the preflight check/);
+  expect(report).not.toMatch(/run branch/);
   expect(demo.llm.requests).toHaveLength(0);
   expect(await refs()).toEqual(refsBefore);
 }

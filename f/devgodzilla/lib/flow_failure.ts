@@ -43,6 +43,9 @@ export function nextStep(name = ""): string {
   return NEXT.find(([names]) => names.includes(name))?.[1] ?? "Read the error, fix the cause and run the flow again: finished steps are not repeated.";
 }
 
+/** The flows' first step (f/devgodzilla/preflight): when it fails, no step has run, so there is no work to point at. */
+export const PREFLIGHT_STEP = "preflight";
+
 /** The failure module's result: markdown for the run page, plus the failed step and error as data. */
 export function explainFailure(flow: string, error: StepFailure, where = ""): { markdown: string; failed_step: string; error: StepFailure } {
   const step = error.step_id ?? "?";
@@ -52,7 +55,7 @@ export function explainFailure(flow: string, error: StepFailure, where = ""): { 
     `**${error.name ?? "Error"}**: ${error.message ?? "(no message)"}`,
     "",
     `**Next**: ${nextStep(error.name)}`,
-    ...(where ? ["", where] : []),
+    ...(step === PREFLIGHT_STEP ? ["", "Nothing ran after the preflight check: no branch was pushed and no model was called."] : where ? ["", where] : []),
   ].join("\n");
   return { markdown, failed_step: step, error };
 }
