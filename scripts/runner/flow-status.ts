@@ -1,7 +1,7 @@
 // Windmill's flow_status for the local runner's flow jobs (a run, a subflow, a loop iteration, a
 // branch): one entry per module in flow order with its state and job, loops and branches with the
-// flow jobs they started. Kept beside the run (flow_status.json) so the job API serves it also after
-// the runner process has gone, together with the run's inner jobs (iteration and branch flow jobs,
+// flow jobs they started. Logged beside the run (flow_status.jsonl) so the job API serves it also
+// after the runner process has gone, together with the run's inner jobs (iteration and branch flow jobs,
 // identity steps) that have no run record of their own. Shape: windmill-common flow_status.rs.
 import type { FlowModule } from "./openflow.ts";
 
@@ -73,13 +73,68 @@ export interface RunFlowState {
   jobs: Record<string, InnerJob>;
 }
 
-/** Where a run's flow state is kept (RunStore: flow_status.json beside the run). */
+/**
+ * One change to a run's flow state. The book appends each change to the run's log and applies it;
+ * loading the state replays the log, so a change costs its own size, not the state's.
+ */
+export type FlowStateChange =
+  | { begin: string; status: FlowStatus }
+  /** A module of flow job `set` (or its failure module) changed: edits at paths inside its status. */
+  | { set: string; module: string; edits: Edit[] }
+  | { job: InnerJob }
+  | { update: string; fields: Partial<InnerJob> };
+
+/** [path, value] sets a value inside a module's status; [path] deletes it. */
+type Edit = [path: (string | number)[], value?: unknown];
+
+/** Where a run's flow state is kept (RunStore: an append-only log beside the run). */
 interface FlowStateFile {
   loadFlowState(runId: string): RunFlowState;
-  saveFlowState(runId: string, state: RunFlowState): void;
+  appendFlowState(runId: string, change: FlowStateChange): string;
 }
 
-/** The flow statuses and inner jobs of one run, saved on every change. */
+/** Applies a change to a flow state: the book's live state and a replayed log go through this one function. */
+export function applyFlowStateChange(state: RunFlowState, change: FlowStateChange) {
+  if ("begin" in change) state.statuses[change.begin] = change.status;
+  else if ("job" in change) state.jobs[change.job.id] = change.job;
+  else if ("update" in change) Object.assign(state.jobs[change.update] ?? {}, change.fields);
+  else {
+    const fs = state.statuses[change.set];
+    const i = fs ? fs.modules.findIndex((m) => m.id === change.module) : -1;
+    const target = i >= 0 ? fs!.modules[i]! : fs?.failure_module.id === change.module ? fs.failure_module : undefined;
+    if (!target) return;
+    for (const [at, ...value] of change.edits) applyEdit(target as unknown as Record<string, unknown>, at, value);
+    finished(target);
+    if (i >= 0) fs!.step = Math.max(fs!.step, i);
+  }
+}
+
+function applyEdit(root: Record<string | number, unknown>, at: (string | number)[], value: unknown[]) {
+  let node = root;
+  for (const key of at.slice(0, -1)) node = (node[key] ??= {}) as Record<string | number, unknown>;
+  const last = at[at.length - 1]!;
+  if (value.length) node[last] = value[0];
+  else delete node[last];
+}
+
+/**
+ * The edits that turn `before` into `after` (Object.assign of a patch: nested objects and arrays are
+ * replaced whole). Arrays that only grew or changed in place — a loop's flow_jobs — are edited
+ * element by element, so a loop's n-th iteration logs what changed, not all n.
+ */
+function editsOf(before: unknown, after: unknown, at: (string | number)[], out: Edit[]) {
+  if (before === after) return;
+  if (after === undefined) out.push([at]);
+  else if (Array.isArray(after) && Array.isArray(before) && before.length <= after.length) after.forEach((v, i) => editsOf(before[i], v, [...at, i], out));
+  else if (isObject(after) && isObject(before)) {
+    for (const k of Object.keys(before)) if (!(k in after)) out.push([[...at, k]]);
+    for (const [k, v] of Object.entries(after)) editsOf(before[k], v, [...at, k], out);
+  } else out.push([at, after]);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The flow statuses and inner jobs of one run; every change is logged as it happens. */
 export class FlowStatusBook {
   private readonly state: RunFlowState;
 
@@ -87,31 +142,30 @@ export class FlowStatusBook {
     private readonly runs: FlowStateFile,
     private readonly runId: string,
   ) {
-    this.state = runs.loadFlowState(runId);
+    this.state = structuredClone(runs.loadFlowState(runId));
   }
 
   /** A flow job starts its modules: every one waits for the steps before it. */
   begin(flowJobId: string, modules: FlowModule[], failure?: FlowModule) {
-    this.state.statuses[flowJobId] = {
-      step: 0,
-      modules: modules.map((m) => ({ id: m.id, type: "WaitingForPriorSteps" })),
-      failure_module: { id: failure?.id ?? "failure", type: "WaitingForPriorSteps" },
-      cleanup_module: {},
-    };
-    this.save();
+    this.change({
+      begin: flowJobId,
+      status: {
+        step: 0,
+        modules: modules.map((m) => ({ id: m.id, type: "WaitingForPriorSteps" })),
+        failure_module: { id: failure?.id ?? "failure", type: "WaitingForPriorSteps" },
+        cleanup_module: {},
+      },
+    });
   }
 
   /** Updates a module (or the failure module) of a flow job; `step` follows the module being run. */
   set(flowJobId: string, moduleId: string, patch: Partial<FlowStatusModule>) {
     const fs = this.state.statuses[flowJobId];
-    if (!fs) return;
-    const i = fs.modules.findIndex((m) => m.id === moduleId);
-    const target = i >= 0 ? fs.modules[i]! : fs.failure_module.id === moduleId ? fs.failure_module : undefined;
+    const target = fs?.modules.find((m) => m.id === moduleId) ?? (fs?.failure_module.id === moduleId ? fs.failure_module : undefined);
     if (!target) return;
-    Object.assign(target, patch);
-    finished(target);
-    if (i >= 0) fs.step = Math.max(fs.step, i);
-    this.save();
+    const edits: Edit[] = [];
+    for (const [k, v] of Object.entries(patch)) editsOf(target[k as keyof FlowStatusModule], v, [k], edits);
+    this.change({ set: flowJobId, module: moduleId, edits });
   }
 
   get(flowJobId: string, moduleId: string): FlowStatusModule | undefined {
@@ -120,8 +174,7 @@ export class FlowStatusBook {
 
   /** Records (or updates) an inner job of the run. */
   job(j: InnerJob) {
-    this.state.jobs[j.id] = j;
-    this.save();
+    this.change({ job: j });
   }
 
   innerJob(id: string): InnerJob | undefined {
@@ -129,17 +182,15 @@ export class FlowStatusBook {
   }
 
   update(id: string, patch: Partial<InnerJob>) {
-    const j = this.state.jobs[id];
-    if (!j) return;
-    Object.assign(j, patch);
-    this.save();
+    if (this.state.jobs[id]) this.change({ update: id, fields: patch });
   }
 
   status(flowJobId: string): FlowStatus | undefined {
     return this.state.statuses[flowJobId];
   }
 
-  private save() {
-    this.runs.saveFlowState(this.runId, this.state);
+  /** Logs the change and applies what was logged (JSON's copy: the live state is exactly what a reload replays). */
+  private change(change: FlowStateChange) {
+    applyFlowStateChange(this.state, JSON.parse(this.runs.appendFlowState(this.runId, change)));
   }
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
 import { UsageError } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
-import type { RunFlowState } from "./flow-status.ts";
+import { applyFlowStateChange, type FlowStateChange, type RunFlowState } from "./flow-status.ts";
 
 export type RunStatus = "running" | "success" | "failure" | "suspended" | "canceled";
 
@@ -173,17 +173,54 @@ export class RunStore {
     renameSync(tmp, path.join(this.runDir(id), "user_states.json"));
   }
 
-  /** The run's flow statuses and inner jobs (flow-status.ts). */
+  /**
+   * The run's flow statuses and inner jobs (flow-status.ts), replayed from its log. Kept per run and
+   * brought up to date by reading only what was appended since (by any process): a caller reads it,
+   * never changes it. A line a crash cut short is skipped.
+   */
   loadFlowState(id: string): RunFlowState {
-    const file = path.join(this.runDir(id), "flow_status.json");
-    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as RunFlowState) : { statuses: {}, jobs: {} };
+    const file = path.join(this.runDir(id), "flow_status.jsonl");
+    let fd: number;
+    try {
+      fd = openSync(file, "r");
+    } catch {
+      return { statuses: {}, jobs: {} };
+    }
+    try {
+      const { size, ino } = fstatSync(fd);
+      let known = this.flowStates.get(id);
+      if (!known || known.file !== ino || size < known.offset) this.flowStates.set(id, (known = { file: ino, offset: 0, state: { statuses: {}, jobs: {} } }));
+      const buf = Buffer.alloc(size - known.offset);
+      const n = readSync(fd, buf, 0, buf.length, known.offset);
+      const end = buf.subarray(0, n).lastIndexOf(10);
+      const lines = buf.subarray(0, end + 1).toString("utf8");
+      known.offset += end + 1;
+      for (const line of lines.split("\n")) {
+        if (!line) continue;
+        let change: FlowStateChange;
+        try {
+          change = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        applyFlowStateChange(known.state, change);
+      }
+      return known.state;
+    } finally {
+      closeSync(fd);
+    }
   }
+  private flowStates = new Map<string, { file: number; offset: number; state: RunFlowState }>();
 
-  saveFlowState(id: string, state: RunFlowState) {
-    this.indexJobs(id, Object.keys(state.jobs));
-    const tmp = path.join(this.runDir(id), `flow_status.json.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, path.join(this.runDir(id), "flow_status.json"));
+  /**
+   * Appends one change to the run's flow state log and returns the line written. The write starts
+   * with a newline, so a line cut short by a crash spoils only itself.
+   */
+  appendFlowState(id: string, change: FlowStateChange): string {
+    if ("job" in change) this.indexJobs(id, [change.job.id]);
+    const line = JSON.stringify(change);
+    appendFileSync(path.join(this.runDir(id), "flow_status.jsonl"), "\n" + line + "\n");
+    return line;
   }
 
   /**

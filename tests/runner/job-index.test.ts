@@ -36,22 +36,19 @@ function recordRun(runs: RunStore): { run: string; step: string; iteration: stri
     attempts: 1,
     path: "f/bench/tick",
   });
-  runs.saveFlowState(run, {
-    statuses: {},
-    jobs: {
-      [iteration]: {
-        id: iteration,
-        path: "f/bench/chain/loop",
-        kind: "flow",
-        status: "success",
-        parent_job: run,
-        root_job: run,
-        step_id: "loop",
-        created_at: at,
-        args: {},
-        result: 2,
-        duration_ms: 1,
-      },
+  runs.appendFlowState(run, {
+    job: {
+      id: iteration,
+      path: "f/bench/chain/loop",
+      kind: "flow",
+      status: "success",
+      parent_job: run,
+      root_job: run,
+      step_id: "loop",
+      created_at: at,
+      args: {},
+      result: 2,
+      duration_ms: 1,
     },
   });
   runs.save({ id: run, path: "f/bench/chain", kind: "flow", args: {}, status: "success", created_at: at, started_at: at, result: 2 });
