@@ -60,7 +60,7 @@ async function startServers(dir: string, remote: string, model: LlmHandler, port
       ? new UsageError(`the demo's ${what} needs port ${port} again to resume, and another process has it — free the port and resume again`)
       : e;
   };
-  const llm = await startLlmServer(model, { port: ports.llm }).catch(taken("loopback model", ports.llm));
+  const llm = await startLlmServer(model, { port: ports.llm, acceptedKeys: [llmKey] }).catch(taken("loopback model", ports.llm));
   const forge = await startForgeServer({
     tokens: { github: githubToken },
     port: ports.forge,

@@ -6,6 +6,7 @@
 //   POST …/messages                                — Anthropic Messages (claude-code, our SDK)
 //   POST …/models/{model}:(stream)generateContent  — Gemini API (gemini-cli)
 //   POST …/embeddings                              — deterministic hashed bag-of-words vectors (no handler involved)
+//   GET  …/models                                  — the model list, OpenAI's or Anthropic's shape (no handler; not recorded)
 // A handler answers in one protocol-neutral shape (LlmReply: text, tool calls, an error, a delay),
 // so one scripted conversation drives any agent. Every request is recorded (key values are never
 // stored or logged; only a short sha256 fingerprint, so a test can check which key was sent).
@@ -39,6 +40,8 @@ export interface LlmServerOptions {
   embeddingDimensions?: number;
   /** 0 (default) = any free port; a taken port rejects with EADDRINUSE. */
   port?: number;
+  /** When given, a request with any other key gets the provider's 401 (as a real provider answers a wrong key). */
+  acceptedKeys?: string[];
 }
 
 /** sha256 fingerprint used in LlmExchange.apiKeySha256. */
@@ -144,8 +147,22 @@ function answerEmbeddings(res: ServerResponse, ex: LlmExchange, dims: number): v
   sendJson(res, 200, { object: "list", data, model: String(ex.body?.model ?? "mock-embedding"), usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
+/** GET …/models as OpenAI or Anthropic answer it (what a key check asks for). */
+function answerModels(res: ServerResponse, anthropicShape: boolean): void {
+  const ids = ["fake-model"];
+  if (anthropicShape)
+    return sendJson(res, 200, {
+      data: ids.map((id) => ({ type: "model", id, display_name: id, created_at: "2026-01-01T00:00:00Z" })),
+      has_more: false,
+      first_id: ids[0],
+      last_id: ids[ids.length - 1],
+    });
+  sendJson(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1767225600, owned_by: "llm-server" })) });
+}
+
 export async function startLlmServer(handler: LlmHandler, options: LlmServerOptions = {}): Promise<LlmServer> {
   const requests: LlmExchange[] = [];
+  const accepted = options.acceptedKeys && new Set(options.acceptedKeys.map(keyFingerprint));
   const sockets = new Set<import("node:net").Socket>();
   const server = createServer(async (req, res) => {
     try {
@@ -161,8 +178,13 @@ export async function startLlmServer(handler: LlmHandler, options: LlmServerOpti
       const method = req.method ?? "GET";
       const module = PROTOCOLS.find((m) => m.matches(method, path));
       const embeddings = method === "POST" && /\/embeddings$/.test(path);
-      if (!module && !embeddings) return sendJson(res, 404, { error: { message: `llm-server: no route ${method} ${path}` } });
+      const modelList = method === "GET" && /\/models$/.test(path);
+      if (!module && !embeddings && !modelList) return sendJson(res, 404, { error: { message: `llm-server: no route ${method} ${path}` } });
       const { headers, apiKeySha256 } = safeHeaders(req, url.searchParams);
+      const anthropicClient = "anthropic-version" in headers;
+      if (accepted && !(apiKeySha256 && accepted.has(apiKeySha256)))
+        return (module ?? (anthropicClient ? anthropicMessages : openaiChat)).error(res, { status: 401, error: "invalid api key" });
+      if (modelList) return answerModels(res, anthropicClient);
       const model = /\/models\/([^/:]+):/.exec(path)?.[1] ?? (typeof body?.model === "string" ? body.model : undefined);
       const ex: LlmExchange = {
         protocol: module?.protocol ?? "embeddings",

@@ -4,6 +4,8 @@
 // server for a remote that refuses the token.
 import { execa } from "execa";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +93,14 @@ describe("preflight: bad input stops a run before its first retried step", () =>
     await expectStoppedAtPreflight(noLlm, "InputError", /llm: no LLM credentials given/, before);
   });
 
+  it("spec_to_tasks: an API key the model provider refuses fails before the clone, and the key appears nowhere", async () => {
+    const before = await refs();
+    const store: LocalStore = { ...demo.store, variables: { ...demo.store.variables, "f/devgodzilla/demo_llm_key": "sk-revoked000000000000000000" } };
+    const r = await run("f/devgodzilla/spec_to_tasks", { repo: demo.remote, feature_description: "Add a truncate helper", llm: demo.args.llm }, store);
+    await expectStoppedAtPreflight(r, "InputError", /llm: openai at http:\/\/127\.0\.0\.1:\d+\/v1 refused the API key \(401/, before);
+    expect(JSON.stringify(r.out)).not.toContain("sk-revoked");
+  });
+
   it("execute_tasks: a commit the remote does not have is named before the task DAG is read", async () => {
     const before = await refs();
     const r = await run("f/devgodzilla/execute_tasks", {
@@ -129,12 +139,12 @@ describe("preflight: bad input stops a run before its first retried step", () =>
       repo: demo.remote,
       base_branch: "main",
       feature_description: "Add a truncate helper",
-      llm: { provider: "openai", api_key: "sk-x", base_url: demo.llm.openaiBaseUrl, model: "demo-model" },
+      llm: { provider: "openai", api_key: String(demo.store.variables["f/devgodzilla/demo_llm_key"]), base_url: demo.llm.openaiBaseUrl, model: "demo-model" },
       llm_required: true,
       github: { token: String(demo.store.variables["f/devgodzilla/demo_github_token"]) },
       pull_request: { forge: "github", repository: "demo/textkit", api_base_url: demo.forge.githubApiBase },
     });
-    expect(r.checked).toEqual(["inputs", "repository", "github access"]);
+    expect(r.checked).toEqual(["inputs", "repository", "github access", "model provider"]);
     expect(r.unchecked).toEqual([]);
   });
 });
@@ -159,7 +169,25 @@ describe("preflight: only what is certainly wrong fails", () => {
     const gone = await preflight({ repo: `${server.url}/textkit.git`, base_branch: "main" });
     expect(gone.checked).toEqual(["inputs"]);
     expect(gone.unchecked).toHaveLength(1);
-    expect(gone.markdown).toMatch(/repository .*not checked: unreachable now/);
+    expect(gone.markdown).toMatch(/repository .*not checked now/);
+  });
+
+  it("a model provider that cannot be reached, or has no model list to ask, is left to the steps", async () => {
+    const llm = (base_url: string) => ({ provider: "openai", api_key: "sk-unknown", base_url, model: "demo-model" });
+    const gone = await preflight({ repo: demo.remote, llm: llm("http://127.0.0.1:9/v1"), llm_required: true });
+    expect(gone.checked).toEqual(["inputs", "repository"]);
+    expect(gone.unchecked).toEqual([expect.stringMatching(/^model provider \(openai at http:\/\/127\.0\.0\.1:9\/v1: /)]);
+    // A server that answers, but not GET /models (some OpenAI-compatible servers): a 404 says nothing of the key.
+    const server = createServer((_req, res) => res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}'));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const noList = await preflight({ repo: demo.remote, llm: llm(base), llm_required: true });
+      expect(noList.unchecked).toEqual([expect.stringMatching(/^model provider \(.*404/)]);
+      expect(noList.markdown).toMatch(/model provider .*not checked now/);
+    } finally {
+      server.close();
+    }
   });
 
   it("a forge that cannot be reached now is noted, not fatal", async () => {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { scripted, startLlmServer, type LlmReply, type LlmServer } from "../../scripts/fakes/llm-server.ts";
-import { createLlm, type LlmConfig } from "../../f/devgodzilla/lib/llm/client.ts";
+import { checkApiKey, createLlm, type LlmConfig } from "../../f/devgodzilla/lib/llm/client.ts";
 import { ContextOverflowError, LlmRequestError, StructuredOutputError, TransientLlmError } from "../../f/devgodzilla/lib/llm/errors.ts";
 import { providerFromResources } from "../../f/devgodzilla/lib/llm/config.ts";
 import { sumUsage } from "../../f/devgodzilla/lib/llm/usage.ts";
@@ -158,6 +158,16 @@ for (const protocol of ["openai", "anthropic"] as const) {
       expect(err).toBeInstanceOf(LlmRequestError);
       expect(err.suggestedAction).toBe("fix_config");
       expect(server.requests).toHaveLength(1);
+    });
+
+    it("checks the API key against the provider's model list, spending nothing; a wrong key is refused without being echoed", async () => {
+      server = await startLlmServer(scripted([]), { acceptedKeys: [KEY] });
+      const config = (apiKey: string) => ({ provider: protocol, apiKey, baseUrl: protocol === "openai" ? server!.openaiBaseUrl : server!.url, model: "m" });
+      expect(await checkApiKey(config(KEY))).toEqual({});
+      const wrong = await checkApiKey(config("sk-wrong-key-0000000000"));
+      expect(wrong.refused).toMatch(new RegExp(`^${protocol} at http://127\\.0\\.0\\.1:\\d+.* refused the API key \\(401`));
+      expect(JSON.stringify(wrong)).not.toContain("sk-wrong-key");
+      expect(server.requests).toHaveLength(0); // no model call
     });
   });
 }

@@ -2,12 +2,13 @@
 // its error (only `retry_if` could tell, and it needs V8, which the bundle does not assume), so
 // bad input first met by a later step would be retried — the same error again after a wait. Met
 // here, in a step without retries, the run fails once, at once, before anything is cloned, asked,
-// spent or pushed. Only what is certainly wrong fails: a remote or forge that cannot be reached now
-// is noted and left to the steps, whose retries are there for exactly that.
+// spent or pushed. Only what is certainly wrong fails: a remote, forge or model provider that cannot
+// be reached now is noted and left to the steps, whose retries are there for exactly that.
 
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { assertValidBranchName, listRemoteBranches, refusedByRemote, remoteDefaultBranch, remoteHasCommit, validateRepoUrl } from "./git.ts";
+import { checkApiKey } from "./llm/client.ts";
 import { providerFromResources } from "./llm/config.ts";
 import { validateFeatureDescription, validateShortName } from "./llm/steps/specify.ts";
 import { mdCell } from "./markdown.ts";
@@ -43,7 +44,7 @@ export type PreflightInput = z.input<typeof PreflightInput>;
 export interface PreflightResult {
   /** What was checked and found right. */
   checked: string[];
-  /** What could not be checked now (unreachable), left to the steps and their retries. */
+  /** What could not be checked now (unreachable, or not answerable with this key), left to the steps and their retries. */
   unchecked: string[];
   markdown: string;
 }
@@ -65,7 +66,7 @@ export async function preflight(raw: PreflightInput, opts: ForgeClientOptions = 
   if (p.commit && !/^[0-9a-f]{7,64}$/i.test(p.commit)) throw new InputError("commit", `'${p.commit.slice(0, 80)}' is not a commit sha`);
   if (p.feature_description !== undefined) validateFeatureDescription(p.feature_description);
   validateShortName(p.short_name ?? undefined);
-  if (p.llm || p.llm_required) providerFromResources({ llm: p.llm ?? undefined });
+  const llm = p.llm || p.llm_required ? providerFromResources({ llm: p.llm ?? undefined }) : undefined;
   const target =
     p.pull_request && (p.github?.token || p.gitlab?.token)
       ? chooseForge({
@@ -119,9 +120,17 @@ export async function preflight(raw: PreflightInput, opts: ForgeClientOptions = 
     }
   }
 
+  // The model provider: it accepts the key (asked of its model list: nothing is spent).
+  if (llm) {
+    const access = await checkApiKey(llm);
+    if (access.refused) throw new InputError("llm", access.refused, "check the api_key of the llm resource (and its base_url)");
+    if (access.unchecked) unchecked.push(`model provider (${access.unchecked})`);
+    else checked.push("model provider");
+  }
+
   const rows = [
     ...checked.map((c) => `| ${mdCell(c)} | ok |`),
-    ...unchecked.map((c) => `| ${mdCell(c)} | not checked: unreachable now, left to the steps' retries |`),
+    ...unchecked.map((c) => `| ${mdCell(c)} | not checked now: left to the steps and their retries |`),
   ];
   return { checked, unchecked, markdown: ["### Preflight", "", "| check | result |", "|---|---|", ...rows, ""].join("\n") };
 }

@@ -223,6 +223,32 @@ async function askAnthropic(client: Anthropic, s: CallSettings, c: CallShape): P
   return { text, toolInput: tool?.input, inputTokens: r.usage.input_tokens, outputTokens: r.usage.output_tokens, finishReason: r.stop_reason ?? undefined };
 }
 
+/** The provider's SDK client. maxRetries: 0 — createLlm's loop is the only retry policy (and honours Retry-After itself). */
+function sdkClient(config: ProviderConfig, timeoutMs: number): OpenAI | Anthropic {
+  return config.provider === "openai"
+    ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, organization: config.organization ?? null, maxRetries: 0, timeout: timeoutMs })
+    : new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: timeoutMs });
+}
+
+/**
+ * Whether the provider accepts the API key, asked of its model list (GET …/models: no tokens
+ * spent). Only a 401 is a refusal: a key may be valid yet not allowed to list models (403, as
+ * OpenAI's restricted keys), and a compatible server may not have the route (404); those, and a
+ * provider that cannot be reached now, are "unchecked". Messages never hold the key.
+ */
+export async function checkApiKey(config: ProviderConfig, timeoutMs = 15_000): Promise<{ refused?: string; unchecked?: string }> {
+  const redactor = new Redactor([config.apiKey]);
+  const where = `${config.provider} at ${endpointOf(config.provider, config.baseUrl)}`;
+  try {
+    await sdkClient(config, timeoutMs).models.list();
+    return {};
+  } catch (err) {
+    const { status, message } = classifyError(err);
+    const said = redactor.redact(message.split("\n")[0]!);
+    return status === 401 ? { refused: `${where} refused the API key (401: ${said})` } : { unchecked: `${where}: ${said}` };
+  }
+}
+
 export function createLlm(config: LlmConfig): Llm {
   const o = {
     maxAttempts: Math.max(1, config.maxAttempts ?? 4),
@@ -247,13 +273,7 @@ export function createLlm(config: LlmConfig): Llm {
     .replace(/-(\d{8}|latest)$/, "");
   const window = config.contextWindowTokens ?? CONTEXT_WINDOWS[baseModel];
 
-  // maxRetries: 0 — our loop below is the only retry policy (and honours Retry-After itself).
-  const openai =
-    provider === "openai"
-      ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, organization: config.organization ?? null, maxRetries: 0, timeout: o.timeoutMs })
-      : undefined;
-  const anthropic =
-    provider === "anthropic" ? new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: o.timeoutMs }) : undefined;
+  const sdk = sdkClient(config, o.timeoutMs);
 
   // Downgraded to "prompt" for the rest of this client's life when a server rejects native JSON mode.
   let jsonMode = o.jsonMode;
@@ -266,7 +286,7 @@ export function createLlm(config: LlmConfig): Llm {
       compatible: !!config.baseUrl,
       nativeJson: jsonMode === "native",
     };
-    return openai ? askOpenAi(openai, s, c) : askAnthropic(anthropic!, s, c);
+    return sdk instanceof OpenAI ? askOpenAi(sdk, s, c) : askAnthropic(sdk, s, c);
   };
 
   /** One logical call: pre-flight size check, transient retries with backoff, ledger entry. */
