@@ -56,7 +56,7 @@ function viewOf(workspace: string, runs: RunStore, j: JobInfo | undefined, r?: R
   };
 }
 
-/** A run's iteration, branch or identity job, from its flow_status.json. */
+/** A run's iteration, branch or identity job, from its flow state log (flow_status.jsonl). */
 function innerView(workspace: string, j: InnerJob, state: RunFlowState): WmJob {
   const completed = j.status !== "running";
   return {
