@@ -179,36 +179,14 @@ export class RunStore {
    * never changes it. A line a crash cut short is skipped.
    */
   loadFlowState(id: string): RunFlowState {
-    const file = path.join(this.runDir(id), "flow_status.jsonl");
-    let fd: number;
-    try {
-      fd = openSync(file, "r");
-    } catch {
-      return { statuses: {}, jobs: {} };
-    }
-    try {
-      const { size, ino } = fstatSync(fd);
-      let known = this.flowStates.get(id);
-      if (!known || known.file !== ino || size < known.offset) this.flowStates.set(id, (known = { file: ino, offset: 0, state: { statuses: {}, jobs: {} } }));
-      const buf = Buffer.alloc(size - known.offset);
-      const n = readSync(fd, buf, 0, buf.length, known.offset);
-      const end = buf.subarray(0, n).lastIndexOf(10);
-      const lines = buf.subarray(0, end + 1).toString("utf8");
-      known.offset += end + 1;
-      for (const line of lines.split("\n")) {
-        if (!line) continue;
-        let change: FlowStateChange;
-        try {
-          change = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        applyFlowStateChange(known.state, change);
-      }
-      return known.state;
-    } finally {
-      closeSync(fd);
-    }
+    const known = this.flowStates.get(id);
+    const read = readAppended(path.join(this.runDir(id), "flow_status.jsonl"), known);
+    if (!read) return { statuses: {}, jobs: {} };
+    const entry = read.fresh ? { file: read.file, offset: 0, state: { statuses: {}, jobs: {} } } : known!;
+    for (const change of read.entries) applyFlowStateChange(entry.state, change as FlowStateChange);
+    entry.offset = read.offset;
+    this.flowStates.set(id, entry);
+    return entry.state;
   }
   private flowStates = new Map<string, { file: number; offset: number; state: RunFlowState }>();
 
@@ -275,37 +253,54 @@ export class RunStore {
 
   /** Reads what was appended to the index since the last read (by any process); complete lines only. */
   private readIndex() {
-    let fd: number;
-    try {
-      fd = openSync(this.indexFile, "r");
-    } catch {
-      return; // no index yet: runOfJob indexes every run
-    }
-    try {
-      const { size, ino } = fstatSync(fd);
-      // Deleted or replaced since the last read: read it anew.
-      if (ino !== this.index.file || size < this.index.offset) this.index = { file: ino, offset: 0, jobs: new Map(), runs: new Set() };
-      if (size === this.index.offset) return;
-      const buf = Buffer.alloc(size - this.index.offset);
-      const n = readSync(fd, buf, 0, buf.length, this.index.offset);
-      const end = buf.subarray(0, n).lastIndexOf(10);
-      if (end < 0) return;
-      for (const line of buf.subarray(0, end).toString("utf8").split("\n")) {
-        if (!line) continue;
-        try {
-          this.noteIndexEntry(JSON.parse(line));
-        } catch {
-          // a line cut short by a crash
-        }
-      }
-      this.index.offset += end + 1;
-    } finally {
-      closeSync(fd);
-    }
+    const read = readAppended(this.indexFile, this.index);
+    if (!read) return; // no index yet: runOfJob indexes every run
+    if (read.fresh) this.index = { file: read.file, offset: 0, jobs: new Map(), runs: new Set() };
+    for (const entry of read.entries) this.noteIndexEntry(entry as { run?: unknown; job?: unknown });
+    this.index.offset = read.offset;
   }
 
   log(id: string, jobId: string, line: string) {
     appendFileSync(path.join(this.runDir(id), "logs", `${jobId}.log`), line.endsWith("\n") ? line : line + "\n");
+  }
+}
+
+/**
+ * The JSON lines appended to an append-only file since `since` (the file's inode and the offset
+ * read up to), complete lines only: a line cut short by a crash is skipped. `fresh` when the file
+ * was replaced or truncated since (its entries are then read from the start). Undefined: no file.
+ */
+function readAppended(
+  file: string,
+  since?: { file: number; offset: number },
+): { file: number; offset: number; fresh: boolean; entries: unknown[] } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size, ino } = fstatSync(fd);
+    const fresh = !since || ino !== since.file || size < since.offset;
+    const from = fresh ? 0 : since.offset;
+    const buf = Buffer.alloc(size - from);
+    const n = readSync(fd, buf, 0, buf.length, from);
+    const end = buf.subarray(0, n).lastIndexOf(10) + 1;
+    const entries = buf
+      .subarray(0, end)
+      .toString("utf8")
+      .split("\n")
+      .flatMap((line) => {
+        try {
+          return line ? [JSON.parse(line) as unknown] : [];
+        } catch {
+          return []; // a line cut short by a crash
+        }
+      });
+    return { file: ino, offset: from + end, fresh, entries };
+  } finally {
+    closeSync(fd);
   }
 }
 
