@@ -17,10 +17,16 @@ import { runLocal, runWindmill } from "./runners.ts";
 import { sampleArgs, type InputSchema } from "./samples.ts";
 
 /** One wrong input per flow, over the fixture's sample arguments. */
-export const BAD_INPUTS: { flow: string; what: string; wrong: Record<string, unknown> }[] = [
-  { flow: "spec_to_tasks", what: "a base branch the remote does not have", wrong: { base_branch: "no-such-branch" } },
-  { flow: "spec_to_pr", what: "an empty feature description", wrong: { feature_description: "   " } },
-  { flow: "execute_tasks", what: "a commit the remote does not have", wrong: { commit: "0123456789abcdef0123456789abcdef01234567" } },
+export const BAD_INPUTS: { flow: string; what: string; wrong: (fx: Fixture) => Record<string, unknown> }[] = [
+  { flow: "spec_to_tasks", what: "a base branch the remote does not have", wrong: () => ({ base_branch: "no-such-branch" }) },
+  { flow: "spec_to_pr", what: "an empty feature description", wrong: () => ({ feature_description: "   " }) },
+  { flow: "execute_tasks", what: "a commit the remote does not have", wrong: () => ({ commit: "0123456789abcdef0123456789abcdef01234567" }) },
+  {
+    flow: "spec_to_tasks",
+    what: "an llm API key the model provider refuses",
+    // Given inline (a resource's value): the key is a made-up one, not a secret.
+    wrong: (fx) => ({ llm: { provider: "openai", api_key: "sk-refused-0000000000000000", base_url: fx.llmBaseUrl, model: "demo-model" } }),
+  },
 ];
 
 /** What a run did with bad input: each step with its attempts, the failed step's error name, how it ended. */
@@ -47,7 +53,7 @@ export async function badInputRows(server: WindmillServer, user: string, fx: Fix
       const [localArgs, wmArgs] = [sampleArgs(schema, fx.feature, localSide), sampleArgs(schema, fx.feature, wmSide)];
       if ("missing" in localArgs || "missing" in wmArgs) throw new Error(`${item}: no sample arguments`);
       log(`${item}: local runner`);
-      const local = await runLocal(flowPath, { ...localArgs.args, ...c.wrong }, fx.store, fx.stateDir);
+      const local = await runLocal(flowPath, { ...localArgs.args, ...c.wrong(fx) }, fx.store, fx.stateDir);
       // runPath points windmill-client at the runner's own job API.
       const localTree = await jobTree(
         (id) => wmill.JobService.getJob({ workspace: process.env.DEVGODZILLA_WORKSPACE || "local", id }) as Promise<JobView>,
@@ -55,7 +61,7 @@ export async function badInputRows(server: WindmillServer, user: string, fx: Fix
         localUser(),
       );
       log(`${item}: windmill`);
-      const wm = await runWindmill(server, "flow", flowPath, { ...wmArgs.args, ...c.wrong }, 300_000);
+      const wm = await runWindmill(server, "flow", flowPath, { ...wmArgs.args, ...c.wrong(fx) }, 300_000);
       const wmOutcome =
         wm.outcome.status === "needs-v8" || (wm.outcome.status === "failure" && wm.outcome.error.name === "Timeout")
           ? wm.outcome

@@ -23,6 +23,8 @@ export interface Fixture {
   store: LocalStore;
   /** The local runner's run records (its job history, as Windmill's is the workspace's). */
   stateDir: string;
+  /** The loopback model's OpenAI base URL (it accepts only the fixture's key, as a provider would). */
+  llmBaseUrl: string;
   /**
    * A side's own copy of the fixture remote and its own loopback GitHub API, fresh for each item,
    * so every item starts from the same repository and forge state on both sides.
@@ -136,7 +138,7 @@ export async function makeFixture(server: WindmillServer, username: string, log:
   };
   try {
     const keys = { llm: `sk-wmtest-${randomBytes(12).toString("hex")}`, github: `ghp_wmtest${randomBytes(16).toString("hex")}` };
-    const llm = await startLlmServer(demoModel());
+    const llm = await startLlmServer(demoModel(), { acceptedKeys: [keys.llm] });
     closers.push(() => llm.close());
     const prefix = `u/${username}/devgodzilla_test`;
     const resources = await windmillResources(server, prefix, llm, keys);
@@ -165,7 +167,7 @@ export async function makeFixture(server: WindmillServer, username: string, log:
       });
       return { repo, githubApiBase: forge.githubApiBase, resources, close: () => forge.close() };
     };
-    return { dir, feature, store, stateDir: path.join(dir, "local-state"), side, close };
+    return { dir, feature, store, stateDir: path.join(dir, "local-state"), llmBaseUrl: llm.openaiBaseUrl, side, close };
   } catch (e) {
     await close();
     throw e;
