@@ -2,7 +2,20 @@
 // directory. A run is `run.json` (inputs, status, result, pending approval) plus `journal.jsonl`,
 // an append-only log of finished steps and submitted approvals. Replaying the journal is how a
 // resumed (or crashed and restarted) run skips the steps it already finished.
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { REPO_ROOT } from "./bundle.ts";
@@ -110,7 +123,7 @@ export class RunStore {
 
   append(id: string, entry: JournalEntry) {
     if (entry.type === "step") this.indexJobs(id, [entry.job_id]);
-    appendFileSync(path.join(this.runDir(id), "journal.jsonl"), JSON.stringify(entry) + "\n");
+    openAppends.append(path.join(this.runDir(id), "journal.jsonl"), JSON.stringify(entry) + "\n");
   }
 
   journal(id: string): JournalEntry[] {
@@ -197,7 +210,7 @@ export class RunStore {
   appendFlowState(id: string, change: FlowStateChange): string {
     if ("job" in change) this.indexJobs(id, [change.job.id]);
     const line = JSON.stringify(change);
-    appendFileSync(path.join(this.runDir(id), "flow_status.jsonl"), "\n" + line + "\n");
+    openAppends.append(path.join(this.runDir(id), "flow_status.jsonl"), "\n" + line + "\n");
     return line;
   }
 
@@ -230,7 +243,7 @@ export class RunStore {
 
   private writeIndex(entries: { run: string; job?: string }[]) {
     if (!entries.length) return;
-    appendFileSync(this.indexFile, "\n" + entries.map((e) => JSON.stringify(e) + "\n").join(""));
+    openAppends.append(this.indexFile, "\n" + entries.map((e) => JSON.stringify(e) + "\n").join(""));
     for (const e of entries) this.noteIndexEntry(e);
   }
 
@@ -266,6 +279,28 @@ export class RunStore {
 }
 
 /**
+ * The run records' append-only files, the few written last kept open: an append is then one write
+ * instead of open, write and close (most of a step's cost in the runner once the flow state became
+ * a log). Reading a file that was deleted or replaced since (the job index may be) drops its
+ * descriptor, so the next append creates the file anew.
+ */
+const openAppends = new (class {
+  private readonly fds = new Map<string, number>();
+  append(file: string, data: string) {
+    const fd = this.fds.get(file) ?? openSync(file, "a");
+    this.fds.delete(file);
+    this.fds.set(file, fd); // last in the map: the most recently used
+    if (this.fds.size > 16) this.forget(this.fds.keys().next().value!);
+    writeSync(fd, data);
+  }
+  forget(file: string) {
+    const fd = this.fds.get(file);
+    this.fds.delete(file);
+    if (fd !== undefined) closeSync(fd);
+  }
+})();
+
+/**
  * The JSON lines appended to an append-only file since `since` (the file's inode and the offset
  * read up to), complete lines only: a line cut short by a crash is skipped. `fresh` when the file
  * was replaced or truncated since (its entries are then read from the start). Undefined: no file.
@@ -278,11 +313,13 @@ function readAppended(
   try {
     fd = openSync(file, "r");
   } catch {
+    openAppends.forget(file);
     return undefined;
   }
   try {
     const { size, ino } = fstatSync(fd);
     const fresh = !since || ino !== since.file || size < since.offset;
+    if (fresh) openAppends.forget(file);
     const from = fresh ? 0 : since.offset;
     const buf = Buffer.alloc(size - from);
     const n = readSync(fd, buf, 0, buf.length, from);
