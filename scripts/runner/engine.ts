@@ -1250,11 +1250,17 @@ export class Engine {
     };
   }
 
+  /** The file of a script path, resolved once per engine (one run): a flow's steps name the same scripts again and again. */
   scriptFile(windmillPath: string): string {
-    const r = resolveRunnable(windmillPath, this.root);
-    if (r.kind !== "script") throw new Error(`${windmillPath} is a flow, not a script`);
-    return r.file;
+    let file = this.scriptFiles.get(windmillPath);
+    if (file === undefined) {
+      const r = resolveRunnable(windmillPath, this.root);
+      if (r.kind !== "script") throw new Error(`${windmillPath} is a flow, not a script`);
+      this.scriptFiles.set(windmillPath, (file = r.file));
+    }
+    return file;
   }
+  private readonly scriptFiles = new Map<string, string>();
 
   inlineFile(v: Extract<FlowModule["value"], { type: "rawscript" }>, flowPath: string, stepId: string): string {
     if (!isTsLanguage(v.language)) throw new Error(`step ${stepId} of ${flowPath}: language "${v.language}" is not supported by the local runner (use bun)`);
