@@ -123,7 +123,8 @@ export class RunStore {
 
   append(id: string, entry: JournalEntry) {
     if (entry.type === "step") this.indexJobs(id, [entry.job_id]);
-    openAppends.append(path.join(this.runDir(id), "journal.jsonl"), JSON.stringify(entry) + "\n");
+    // Starting with a newline: a line a crash cut short spoils only itself, not this entry.
+    openAppends.append(path.join(this.runDir(id), "journal.jsonl"), "\n" + JSON.stringify(entry) + "\n");
   }
 
   journal(id: string): JournalEntry[] {

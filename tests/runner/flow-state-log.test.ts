@@ -69,3 +69,16 @@ describe("a run's flow state log", () => {
     expect(new RunStore(stateDir).loadFlowState(runId)).toEqual(after);
   });
 });
+
+describe("a run's journal", () => {
+  it("a step entry cut short by a crash spoils only itself: the entries before it and after it are read", async () => {
+    const runId = await runLoop(2);
+    const runs = new RunStore(stateDir);
+    const file = path.join(runs.runDir(runId), "journal.jsonl");
+    const steps = runs.journal(runId);
+    const last = readFileSync(file, "utf8").trim().split("\n").pop()!;
+    appendFileSync(file, last.slice(0, last.length / 2)); // the runner died mid-write
+    runs.append(runId, { ...(steps[0] as Extract<(typeof steps)[0], { type: "step" }>), key: "after-the-crash" });
+    expect(runs.journal(runId).map((e) => e.key)).toEqual([...steps.map((e) => e.key), "after-the-crash"]);
+  });
+});
