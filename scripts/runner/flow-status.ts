@@ -99,14 +99,21 @@ export function applyFlowStateChange(state: RunFlowState, change: FlowStateChang
   else if ("job" in change) state.jobs[change.job.id] = change.job;
   else if ("update" in change) Object.assign(state.jobs[change.update] ?? {}, change.fields);
   else {
-    const fs = state.statuses[change.set];
-    const i = fs ? fs.modules.findIndex((m) => m.id === change.module) : -1;
-    const target = i >= 0 ? fs!.modules[i]! : fs?.failure_module.id === change.module ? fs.failure_module : undefined;
-    if (!target) return;
-    for (const [at, ...value] of change.edits) applyEdit(target as unknown as Record<string, unknown>, at, value);
-    finished(target);
-    if (i >= 0) fs!.step = Math.max(fs!.step, i);
+    const found = moduleStatus(state, change.set, change.module);
+    if (!found) return;
+    for (const [at, ...value] of change.edits) applyEdit(found.target as unknown as Record<string, unknown>, at, value);
+    finished(found.target);
+    if (found.index >= 0) found.flow.step = Math.max(found.flow.step, found.index);
   }
+}
+
+/** A module's status in a flow job (its index in the flow; -1: the failure module), or undefined. */
+function moduleStatus(state: RunFlowState, flowJobId: string, moduleId: string) {
+  const flow = state.statuses[flowJobId];
+  if (!flow) return undefined;
+  const index = flow.modules.findIndex((m) => m.id === moduleId);
+  const target = index >= 0 ? flow.modules[index]! : flow.failure_module.id === moduleId ? flow.failure_module : undefined;
+  return target && { flow, index, target };
 }
 
 function applyEdit(root: Record<string | number, unknown>, at: (string | number)[], value: unknown[]) {
@@ -160,8 +167,7 @@ export class FlowStatusBook {
 
   /** Updates a module (or the failure module) of a flow job; `step` follows the module being run. */
   set(flowJobId: string, moduleId: string, patch: Partial<FlowStatusModule>) {
-    const fs = this.state.statuses[flowJobId];
-    const target = fs?.modules.find((m) => m.id === moduleId) ?? (fs?.failure_module.id === moduleId ? fs.failure_module : undefined);
+    const target = moduleStatus(this.state, flowJobId, moduleId)?.target;
     if (!target) return;
     const edits: Edit[] = [];
     for (const [k, v] of Object.entries(patch)) editsOf(target[k as keyof FlowStatusModule], v, [k], edits);

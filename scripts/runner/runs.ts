@@ -128,18 +128,7 @@ export class RunStore {
   }
 
   journal(id: string): JournalEntry[] {
-    const file = path.join(this.runDir(id), "journal.jsonl");
-    if (!existsSync(file)) return [];
-    return readFileSync(file, "utf8")
-      .split("\n")
-      .filter((l) => l.trim())
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as JournalEntry];
-        } catch {
-          return []; // a line cut short by a crash
-        }
-      });
+    return (readAppended(path.join(this.runDir(id), "journal.jsonl"))?.entries ?? []) as JournalEntry[];
   }
 
   /** Resources created by jobs (Windmill `state` resources and the like), kept across runs. */
@@ -282,7 +271,7 @@ export class RunStore {
 /**
  * The run records' append-only files, the few written last kept open: an append is then one write
  * instead of open, write and close (most of a step's cost in the runner once the flow state became
- * a log). Reading a file that was deleted or replaced since (the job index may be) drops its
+ * a log). Reading a file that was deleted or replaced since (the job index may be) closes its
  * descriptor, so the next append creates the file anew.
  */
 const openAppends = new (class {
@@ -291,13 +280,15 @@ const openAppends = new (class {
     const fd = this.fds.get(file) ?? openSync(file, "a");
     this.fds.delete(file);
     this.fds.set(file, fd); // last in the map: the most recently used
-    if (this.fds.size > 16) this.forget(this.fds.keys().next().value!);
+    if (this.fds.size > 16) this.forgetUnless(this.fds.keys().next().value!);
     writeSync(fd, data);
   }
-  forget(file: string) {
+  /** Closes the file's descriptor unless it is still the file at that path (inode `ino`; undefined: there is none). */
+  forgetUnless(file: string, ino?: number) {
     const fd = this.fds.get(file);
+    if (fd === undefined || (ino !== undefined && fstatSync(fd).ino === ino)) return;
     this.fds.delete(file);
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 })();
 
@@ -314,13 +305,13 @@ function readAppended(
   try {
     fd = openSync(file, "r");
   } catch {
-    openAppends.forget(file);
+    openAppends.forgetUnless(file);
     return undefined;
   }
   try {
     const { size, ino } = fstatSync(fd);
     const fresh = !since || ino !== since.file || size < since.offset;
-    if (fresh) openAppends.forget(file);
+    if (fresh) openAppends.forgetUnless(file, ino);
     const from = fresh ? 0 : since.offset;
     const buf = Buffer.alloc(size - from);
     const n = readSync(fd, buf, 0, buf.length, from);
