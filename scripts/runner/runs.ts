@@ -184,14 +184,24 @@ export class RunStore {
   loadFlowState(id: string): RunFlowState {
     const known = this.flowStates.get(id);
     const read = readAppended(path.join(this.runDir(id), "flow_status.jsonl"), known);
-    if (!read) return { statuses: {}, jobs: {} };
-    const entry = read.fresh ? { file: read.file, offset: 0, state: { statuses: {}, jobs: {} } } : known!;
+    if (!read) return this.flowStateSnapshot(id);
+    const entry = read.fresh ? { file: read.file, offset: 0, state: this.flowStateSnapshot(id) } : known!;
     for (const change of read.entries) applyFlowStateChange(entry.state, change as FlowStateChange);
     entry.offset = read.offset;
     this.flowStates.set(id, entry);
     return entry.state;
   }
   private flowStates = new Map<string, { file: number; offset: number; state: RunFlowState }>();
+
+  /**
+   * What the log starts from: empty, or for a run begun by a runner from before the log, the whole
+   * state that runner kept in flow_status.json — a run it suspended and this one resumes still
+   * shows the steps it ran.
+   */
+  private flowStateSnapshot(id: string): RunFlowState {
+    const file = path.join(this.runDir(id), "flow_status.json");
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as RunFlowState) : { statuses: {}, jobs: {} };
+  }
 
   /**
    * Appends one change to the run's flow state log and returns the line written. The write starts

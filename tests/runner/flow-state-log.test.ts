@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { FlowStatusBook } from "../../scripts/runner/flow-status.ts";
-import { runPath, RunStore } from "../../scripts/runner/index.ts";
+import { resumeRun, runPath, RunStore } from "../../scripts/runner/index.ts";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "dgz-flowlog-"));
 const stateDir = path.join(root, "state");
@@ -67,6 +67,38 @@ describe("a run's flow state log", () => {
     expect(after.statuses[runId]!.modules[0]).toMatchObject({ id: "each", type: "Failure", flow_jobs: before.statuses[runId]!.modules[0]!.flow_jobs });
     expect(after.jobs).toEqual(before.jobs);
     expect(new RunStore(stateDir).loadFlowState(runId)).toEqual(after);
+  });
+});
+
+describe("a run begun by a runner from before the log (its whole flow state in flow_status.json)", () => {
+  /** Leaves the run as such a runner did: the state in flow_status.json, no log. */
+  const asBeforeTheLog = (runId: string) => {
+    const runs = new RunStore(stateDir);
+    const state = structuredClone(runs.loadFlowState(runId));
+    writeFileSync(path.join(runs.runDir(runId), "flow_status.json"), JSON.stringify(state));
+    rmSync(logOf(runId));
+    return state;
+  };
+
+  it("a finished run's flow state is still read", async () => {
+    const runId = await runLoop(3);
+    const before = asBeforeTheLog(runId);
+    expect(before.statuses[runId]!.modules[0]!.flow_jobs).toHaveLength(3);
+    expect(new RunStore(stateDir).loadFlowState(runId)).toEqual(before);
+  });
+
+  it("a suspended run resumed by this runner shows what the older runner ran, then what it runs itself", async () => {
+    const opts = { root: path.resolve(__dirname, "../flows"), stateDir, store: { resources: {}, variables: {} } };
+    const first = await runPath("f/conformance/approval", opts);
+    expect(first.status).toBe("suspended");
+    const before = asBeforeTheLog(first.runId).statuses[first.runId]!.modules;
+    expect(before[0]).toMatchObject({ id: "ask", job: expect.any(String) });
+
+    await resumeRun(first.runId, { answer: "ship it" }, opts);
+    expect((await resumeRun(first.runId, {}, opts)).status).toBe("success");
+    const after = new RunStore(stateDir).loadFlowState(first.runId).statuses[first.runId]!.modules;
+    expect(after[0]).toMatchObject({ id: "ask", job: before[0]!.job });
+    expect(after.map((m) => [m.id, m.type])).toEqual(before.map((m) => [m.id, "Success"]));
   });
 });
 
