@@ -1,6 +1,6 @@
 // Finding what a Windmill path names in the local sync tree: `f/devgodzilla/x` is the script
 // `f/devgodzilla/x.ts` or the flow `f/devgodzilla/x__flow/flow.yaml` (wmill's nonDottedPaths layout).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
@@ -86,8 +86,8 @@ const signatures = new FileCache<Promise<ParsedSignature>>((file) =>
 );
 
 /** The parsed `main` signature of a TypeScript file, cached until the file changes. */
-export function signatureOf(file: string): Promise<ParsedSignature> {
-  return signatures.get(file);
+export function signatureOf(file: string, mtimeMs?: number): Promise<ParsedSignature> {
+  return signatures.get(file, mtimeMs);
 }
 
 const scriptTimeouts = new FileCache<number | undefined>((meta) => {
@@ -101,5 +101,6 @@ const scriptTimeouts = new FileCache<number | undefined>((meta) => {
  */
 export function scriptTimeout(file: string): number | undefined {
   const meta = file.replace(/\.ts$/, ".script.yaml");
-  return meta !== file && existsSync(meta) ? scriptTimeouts.get(meta) : undefined;
+  const stat = meta !== file ? statSync(meta, { throwIfNoEntry: false }) : undefined;
+  return stat ? scriptTimeouts.get(meta, stat.mtimeMs) : undefined;
 }

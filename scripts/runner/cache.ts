@@ -18,8 +18,8 @@ export class FileCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   constructor(private readonly load: (file: string, mtimeMs: number, reload: boolean) => T) {}
 
-  get(file: string): T {
-    const mtimeMs = statSync(file).mtimeMs;
+  /** `mtimeMs`: the file's modification time when the caller has just read it (one stat for several caches). */
+  get(file: string, mtimeMs = statSync(file).mtimeMs): T {
     const hit = this.entries.get(file);
     if (hit && hit.mtimeMs === mtimeMs) return hit.value;
     const value = this.load(file, mtimeMs, hit !== undefined);
@@ -48,8 +48,8 @@ const modules = new FileCache<Promise<ScriptModule>>((file, mtimeMs, reload) => 
 });
 
 /** A script's module, imported once per version of its file. */
-export function scriptModule(file: string): Promise<ScriptModule> {
-  return modules.get(file);
+export function scriptModule(file: string, mtimeMs?: number): Promise<ScriptModule> {
+  return modules.get(file, mtimeMs);
 }
 
 /** Freezes a parsed document so that a step changing the cached copy fails loudly instead of leaking into the next run. */

@@ -4,7 +4,7 @@
 // step, loops return their iterations' results in order, a failure module leaves the flow failed
 // unless it returns `recover: true`, a skipped step passes the previous result through.
 import { randomUUID, createHash } from "node:crypto";
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadFlow, resolveRunnable, scriptTimeout, signatureOf, REPO_ROOT, type Runnable } from "./bundle.ts";
 import { localUser, scriptModule } from "./cache.ts";
@@ -1354,9 +1354,10 @@ export class Engine {
     killed.catch(() => undefined); // a kill before main starts (a 0 s timeout) is thrown below, not left unhandled
     const timeout = job.timeoutS !== undefined ? setTimeout(() => kill.abort(JobKilled.timedOut(job.timeoutS!)), job.timeoutS * 1000) : undefined;
     try {
-      const mod = await scriptModule(file);
+      const version = statSync(file).mtimeMs; // one look at the file for both caches
+      const mod = await scriptModule(file, version);
       if (typeof mod.main !== "function") throw new Error(`${path.relative(this.root, file)} has no exported main function`);
-      const sig = await signatureOf(file);
+      const sig = await signatureOf(file, version);
       kill.signal.throwIfAborted();
       const running = runInJob(
         {
