@@ -16,7 +16,7 @@ import type { JournalEntry, PendingApproval, RunRecord, RunStore } from "./runs.
 import { ResumeBox, ResumeRejected, type ResumeEvent } from "./resumes.ts";
 import type { Resolver } from "./store.ts";
 import type { OnRunEvent, RunEvent } from "./events.ts";
-import { FlowStatusBook, type FlowStatusModule } from "./flow-status.ts";
+import { FlowStatusBook, type FlowStatusEdit, type FlowStatusModule } from "./flow-status.ts";
 import { MissingArgumentError, cannotFixItself } from "./errors.ts";
 import { pidAlive } from "../../f/devgodzilla/lib/process.ts";
 import { traceRun, traceStep } from "../../f/devgodzilla/lib/telemetry/spans.ts"; // run/step spans, no-op unless an OTLP resource is configured
@@ -546,36 +546,48 @@ class Execution {
     this.book.update(job.id, fields);
   }
 
-  /** A loop or branch module's flow jobs as they start and end (flow_jobs, flow_jobs_success, flow_jobs_duration). */
+  /**
+   * A loop or branch module's flow jobs as they start and end (flow_jobs, flow_jobs_success,
+   * flow_jobs_duration). Each start or end is logged as the edits it makes, so a loop's n-th
+   * iteration costs what changed, not its n flow jobs copied and compared again.
+   */
   private flowJobsOf(scope: Scope, m: FlowModule, base: Partial<FlowStatusModule>) {
-    const jobs: string[] = [];
-    const success: (boolean | null)[] = [];
-    const startedAt: (string | null)[] = [];
-    const durationMs: (number | null)[] = [];
-    const mark = (extra: Partial<FlowStatusModule> = {}) =>
-      this.book.set(scope.flowJobId, m.id, {
-        type: "InProgress",
-        ...base,
-        job: jobs[jobs.length - 1] ?? base.job,
-        flow_jobs: [...jobs],
-        flow_jobs_success: [...success],
-        flow_jobs_duration: { started_at: [...startedAt], duration_ms: [...durationMs] },
-        ...extra,
-      });
+    const indexOf = new Map<string, number>();
+    const edit = (edits: FlowStatusEdit[]) => this.book.edit(scope.flowJobId, m.id, edits);
     return {
-      begin: () => mark(),
-      start: (id: string, extra?: Partial<FlowStatusModule>) => {
-        if (!jobs.includes(id)) (jobs.push(id), success.push(null), startedAt.push(null), durationMs.push(null));
-        mark(extra);
+      begin: () =>
+        this.book.set(scope.flowJobId, m.id, {
+          type: "InProgress",
+          ...base,
+          flow_jobs: [],
+          flow_jobs_success: [],
+          flow_jobs_duration: { started_at: [], duration_ms: [] },
+        }),
+      /** `extra`: the module's other fields this start changes (a loop's iterator index, a branch's number). */
+      start: (id: string, extra: FlowStatusEdit[] = []) => {
+        let i = indexOf.get(id);
+        const added: FlowStatusEdit[] = [];
+        if (i === undefined) {
+          indexOf.set(id, (i = indexOf.size));
+          added.push(
+            [["job"], id],
+            [["flow_jobs", i], id],
+            [["flow_jobs_success", i], null],
+            [["flow_jobs_duration", "started_at", i], null],
+            [["flow_jobs_duration", "duration_ms", i], null],
+          );
+        }
+        edit([...added, ...extra]);
       },
       /** After the flow job's own record was ended (endInner): its timing comes from there. */
       end: (id: string, ok: boolean) => {
-        const i = jobs.indexOf(id);
+        const i = indexOf.get(id)!;
         const job = this.book.innerJob(id);
-        success[i] = ok;
-        startedAt[i] = job?.created_at ?? null;
-        durationMs[i] = job?.duration_ms ?? null;
-        mark();
+        edit([
+          [["flow_jobs_success", i], ok],
+          [["flow_jobs_duration", "started_at", i], job?.created_at ?? null],
+          [["flow_jobs_duration", "duration_ms", i], job?.duration_ms ?? null],
+        ]);
       },
     };
   }
@@ -768,7 +780,7 @@ class Execution {
     jobs.begin();
     const run = async (b: (typeof v.branches)[number], i: number) => {
       this.checkCanceled(scope); // as Windmill: a canceled flow starts no further branch
-      jobs.start(ids[i]!, { branchall: { branch: i, len: v.branches.length } });
+      jobs.start(ids[i]!, [[["branchall"], { branch: i, len: v.branches.length }]]);
       try {
         const sub = { results: Object.create(scope.results), prefix: `${key}/${i}/` };
         const { result } = await this.asFlowJob(scope, m, ids[i]!, `${scope.flowPath}/branchall-${i}`, b.modules, sub);
@@ -880,7 +892,7 @@ class Execution {
     const id = uuidFrom(`${this.record.id}/${key}[${index}]`);
     const iterInput = { ...scope.flowInput, iter: { index, value }, ...(scope.flowInput.iter ? { iter_parent: scope.flowInput.iter } : {}) };
     const job = this.innerFlow(scope, m.id, id, at.path, iterInput, modules);
-    at.loop.start(id, at.iterator ? { iterator: at.iterator } : {});
+    at.loop.start(id, at.iterator ? [[["iterator", "index"], at.iterator.index]] : []);
     const sub: Scope = {
       ...scope,
       flowInput: iterInput,

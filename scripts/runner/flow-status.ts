@@ -85,7 +85,8 @@ export type FlowStateChange =
   | { update: string; fields: Partial<InnerJob> };
 
 /** [path, value] sets a value inside a module's status; [path] deletes it. */
-type Edit = [path: (string | number)[], value?: unknown];
+export type FlowStatusEdit = [path: (string | number)[], value?: unknown];
+type Edit = FlowStatusEdit;
 
 /** Where a run's flow state is kept (RunStore: an append-only log beside the run). */
 interface FlowStateFile {
@@ -172,6 +173,11 @@ export class FlowStatusBook {
     const edits: Edit[] = [];
     for (const [k, v] of Object.entries(patch)) editsOf(target[k as keyof FlowStatusModule], v, [k], edits);
     this.change({ set: flowJobId, module: moduleId, edits });
+  }
+
+  /** Edits a module's status at the given paths, as they are logged: for a change whose parts the caller knows (a loop's n-th flow job), with nothing compared. */
+  edit(flowJobId: string, moduleId: string, edits: Edit[]) {
+    if (moduleStatus(this.state, flowJobId, moduleId)) this.change({ set: flowJobId, module: moduleId, edits });
   }
 
   get(flowJobId: string, moduleId: string): FlowStatusModule | undefined {
