@@ -80,13 +80,12 @@ export interface RunFlowState {
 export type FlowStateChange =
   | { begin: string; status: FlowStatus }
   /** A module of flow job `set` (or its failure module) changed: edits at paths inside its status. */
-  | { set: string; module: string; edits: Edit[] }
+  | { set: string; module: string; edits: FlowStatusEdit[] }
   | { job: InnerJob }
   | { update: string; fields: Partial<InnerJob> };
 
 /** [path, value] sets a value inside a module's status; [path] deletes it. */
 export type FlowStatusEdit = [path: (string | number)[], value?: unknown];
-type Edit = FlowStatusEdit;
 
 /** Where a run's flow state is kept (RunStore: an append-only log beside the run). */
 interface FlowStateFile {
@@ -130,7 +129,7 @@ function applyEdit(root: Record<string | number, unknown>, at: (string | number)
  * replaced whole). Arrays that only grew or changed in place — a loop's flow_jobs — are edited
  * element by element, so a loop's n-th iteration logs what changed, not all n.
  */
-function editsOf(before: unknown, after: unknown, at: (string | number)[], out: Edit[]) {
+function editsOf(before: unknown, after: unknown, at: (string | number)[], out: FlowStatusEdit[]) {
   if (before === after) return;
   if (after === undefined) out.push([at]);
   else if (Array.isArray(after) && Array.isArray(before) && before.length <= after.length) after.forEach((v, i) => editsOf(before[i], v, [...at, i], out));
@@ -170,14 +169,14 @@ export class FlowStatusBook {
   set(flowJobId: string, moduleId: string, patch: Partial<FlowStatusModule>) {
     const target = moduleStatus(this.state, flowJobId, moduleId)?.target;
     if (!target) return;
-    const edits: Edit[] = [];
+    const edits: FlowStatusEdit[] = [];
     for (const [k, v] of Object.entries(patch)) editsOf(target[k as keyof FlowStatusModule], v, [k], edits);
     this.change({ set: flowJobId, module: moduleId, edits });
   }
 
   /** Edits a module's status at the given paths, as they are logged: for a change whose parts the caller knows (a loop's n-th flow job), with nothing compared. */
-  edit(flowJobId: string, moduleId: string, edits: Edit[]) {
-    if (moduleStatus(this.state, flowJobId, moduleId)) this.change({ set: flowJobId, module: moduleId, edits });
+  edit(flowJobId: string, moduleId: string, edits: FlowStatusEdit[]) {
+    if (edits.length && moduleStatus(this.state, flowJobId, moduleId)) this.change({ set: flowJobId, module: moduleId, edits });
   }
 
   get(flowJobId: string, moduleId: string): FlowStatusModule | undefined {

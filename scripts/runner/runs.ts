@@ -195,8 +195,8 @@ export class RunStore {
 
   /**
    * What the log starts from: empty, or for a run begun by a runner from before the log, the whole
-   * state that runner kept in flow_status.json — a run it suspended and this one resumes still
-   * shows the steps it ran.
+   * state that runner kept in flow_status.json — such a run still shows its flow_status, and one
+   * this runner resumes logs its changes on top.
    */
   private flowStateSnapshot(id: string): RunFlowState {
     const file = path.join(this.runDir(id), "flow_status.json");
