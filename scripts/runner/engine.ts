@@ -565,19 +565,17 @@ class Execution {
         }),
       /** `extra`: the module's other fields this start changes (a loop's iterator index, a branch's number). */
       start: (id: string, extra: FlowStatusEdit[] = []) => {
-        let i = indexOf.get(id);
-        const added: FlowStatusEdit[] = [];
-        if (i === undefined) {
-          indexOf.set(id, (i = indexOf.size));
-          added.push(
-            [["job"], id],
-            [["flow_jobs", i], id],
-            [["flow_jobs_success", i], null],
-            [["flow_jobs_duration", "started_at", i], null],
-            [["flow_jobs_duration", "duration_ms", i], null],
-          );
-        }
-        edit([...added, ...extra]);
+        if (indexOf.has(id)) return edit(extra);
+        const i = indexOf.size;
+        indexOf.set(id, i);
+        edit([
+          [["job"], id],
+          [["flow_jobs", i], id],
+          [["flow_jobs_success", i], null],
+          [["flow_jobs_duration", "started_at", i], null],
+          [["flow_jobs_duration", "duration_ms", i], null],
+          ...extra,
+        ]);
       },
       /** After the flow job's own record was ended (endInner): its timing comes from there. */
       end: (id: string, ok: boolean) => {
