@@ -179,10 +179,6 @@ export class FlowStatusBook {
     if (edits.length && moduleStatus(this.state, flowJobId, moduleId)) this.change({ set: flowJobId, module: moduleId, edits });
   }
 
-  get(flowJobId: string, moduleId: string): FlowStatusModule | undefined {
-    return this.state.statuses[flowJobId]?.modules.find((m) => m.id === moduleId);
-  }
-
   /** Records (or updates) an inner job of the run. */
   job(j: InnerJob) {
     this.change({ job: j });
@@ -194,10 +190,6 @@ export class FlowStatusBook {
 
   update(id: string, patch: Partial<InnerJob>) {
     if (this.state.jobs[id]) this.change({ update: id, fields: patch });
-  }
-
-  status(flowJobId: string): FlowStatus | undefined {
-    return this.state.statuses[flowJobId];
   }
 
   /** Logs the change and applies what was logged (JSON's copy: the live state is exactly what a reload replays). */
