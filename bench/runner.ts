@@ -28,16 +28,8 @@ const root = mkdtempSync(path.join(os.tmpdir(), "dgz-bench-runner-"));
 mkdirSync(path.join(root, "f/bench"), { recursive: true });
 writeFileSync(path.join(root, "f/bench/tick.ts"), `export async function main(i: number, prev: unknown = null) { return { i, t: performance.now() }; }\n`);
 
-function writeFlow(steps: number): string {
-  const name = `chain${steps}`;
-  const modules = Array.from({ length: steps }, (_, i) => ({
-    id: `s${i}`,
-    value: {
-      type: "script",
-      path: "f/bench/tick",
-      input_transforms: { i: { type: "static", value: i }, prev: { type: "javascript", expr: i ? `results.s${i - 1}.i` : "null" } },
-    },
-  }));
+/** Writes flow `f/bench/<name>` with these modules and returns its path. */
+function writeFlow(name: string, modules: unknown[]): string {
   mkdirSync(path.join(root, `f/bench/${name}__flow`), { recursive: true });
   writeFileSync(
     path.join(root, `f/bench/${name}__flow/flow.yaml`),
@@ -46,11 +38,26 @@ function writeFlow(steps: number): string {
   return `f/bench/${name}`;
 }
 
+/** A chain of `steps` trivial steps, each taking the previous one's result. */
+function writeChain(steps: number): string {
+  return writeFlow(
+    `chain${steps}`,
+    Array.from({ length: steps }, (_, i) => ({
+      id: `s${i}`,
+      value: {
+        type: "script",
+        path: "f/bench/tick",
+        input_transforms: { i: { type: "static", value: i }, prev: { type: "javascript", expr: i ? `results.s${i - 1}.i` : "null" } },
+      },
+    })),
+  );
+}
+
 const stateDir = path.join(root, "state");
 const store = { resources: {}, variables: {} };
 
 async function measure(steps: number, runs: number) {
-  const flowPath = writeFlow(steps);
+  const flowPath = writeChain(steps);
   const intervals: number[] = [];
   const wallPerRun: number[] = [];
   const cpuPerRun: number[] = [];
@@ -88,21 +95,16 @@ const LOOP_RUNS: Record<number, number> = { 1: 10, 10: 3, 100: 1 };
 
 /** CPU per iteration of a for-loop over `items` items, each iteration one script step. */
 async function measureLoop(items: number, runs: number) {
-  const name = `loop${items}`;
   const loop = {
     type: "forloopflow",
     iterator: { type: "static", value: Array.from({ length: items }, (_, i) => `item ${i}`) },
     modules: [{ id: "tick", value: { type: "script", path: "f/bench/tick", input_transforms: { i: { type: "javascript", expr: "flow_input.iter.index" } } } }],
   };
-  mkdirSync(path.join(root, `f/bench/${name}__flow`), { recursive: true });
-  writeFileSync(
-    path.join(root, `f/bench/${name}__flow/flow.yaml`),
-    YAML.stringify({ summary: name, value: { modules: [{ id: "each", value: loop }] }, schema: { type: "object", properties: {} } }),
-  );
+  const flowPath = writeFlow(`loop${items}`, [{ id: "each", value: loop }]);
   const cpuPerRun: number[] = [];
   for (let run = 0; run <= runs; run++) {
     const c0 = process.cpuUsage();
-    const out = await runPath(`f/bench/${name}`, { root, stateDir, store });
+    const out = await runPath(flowPath, { root, stateDir, store });
     if (out.status !== "success") throw new Error(`bench loop failed: ${JSON.stringify(out.error)}`);
     if (run > 0) cpuPerRun.push(cpuMs(c0));
   }
