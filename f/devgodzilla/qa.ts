@@ -5,6 +5,7 @@
 // run page and committed to specs/<feature>/_runtime/qa-report.md on the branch.
 import { runQaScript } from "./lib/qa/run.ts";
 import { progress } from "./lib/llm/artifacts/step.ts";
+import { handingOnBadInput } from "./lib/bad_input.ts";
 
 export async function main(
   repo: string,
@@ -24,26 +25,29 @@ export async function main(
   agents?: RT.CDevgodzillaAgents,
   task: { [key: string]: unknown } = {},
   outcome: "" | "changed" | "no_change" | "blocked" | "ide_handoff" = "",
+  bad_input: "fail" | "return" = "fail",
 ) {
   // A flow passes null for an input its caller left out: that means the default.
-  return await runQaScript({
-    repo,
-    branch,
-    commit,
-    base_commit,
-    feature: feature ?? "",
-    artifacts: artifacts ?? {},
-    profile: profile ?? {},
-    story: story ?? "",
-    task_id: task_id ?? "",
-    task: task ?? {},
-    outcome: outcome ?? "",
-    qa_config,
-    llm,
-    git_token: github?.token,
-    write_report: write_report ?? true,
-    sandbox_policy: sandbox_policy ?? "refuse",
-    agents,
-    progress,
-  });
+  return await handingOnBadInput(bad_input, () =>
+    runQaScript({
+      repo,
+      branch,
+      commit,
+      base_commit,
+      feature: feature ?? "",
+      artifacts: artifacts ?? {},
+      profile: profile ?? {},
+      story: story ?? "",
+      task_id: task_id ?? "",
+      task: task ?? {},
+      outcome: outcome ?? "",
+      qa_config,
+      llm,
+      git_token: github?.token,
+      write_report: write_report ?? true,
+      sandbox_policy: sandbox_policy ?? "refuse",
+      agents,
+      progress,
+    }),
+  );
 }

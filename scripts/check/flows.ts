@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
+import YAML from "yaml";
 import { loadFlow, REPO_ROOT, signatureOf } from "../runner/bundle.ts";
 import type { FlowFile, FlowModule, InputTransform } from "../runner/openflow.ts";
 import { nativeForm } from "../runner/expr.ts";
@@ -389,4 +390,52 @@ export function unenforcedTimeouts(root = REPO_ROOT): FlowProblem[] {
     if (flow.value.failure_module) walk([flow.value.failure_module]);
   }
   return out;
+}
+
+/** The step that fails a run once with the bad input a retried step handed on (f/devgodzilla/lib/bad_input.ts). */
+export const FAIL_ON_BAD_INPUT = "f/devgodzilla/fail_on_bad_input";
+
+/**
+ * Retried script steps that would let Windmill retry bad input (it retries a failed step whatever
+ * its error; retry_if needs V8): each must run a script that can hand bad input on (a `bad_input`
+ * parameter), pass it `return`, and be followed by FAIL_ON_BAD_INPUT on its result, without retries.
+ */
+export function unguardedRetries(root = REPO_ROOT): FlowProblem[] {
+  const out: FlowProblem[] = [];
+  for (const file of listFlowFiles(root)) {
+    const flowPath = path.relative(root, path.dirname(file)).replace(/__flow$/, "");
+    const problem = (step: string, message: string, parameter?: string) => out.push({ flow: flowPath, step, parameter, message });
+    const walk = (modules: FlowModule[]) => {
+      modules.forEach((m, i) => {
+        const v = m.value;
+        if (v.type === "forloopflow" || v.type === "whileloopflow") walk(v.modules);
+        else if (v.type === "branchone") [...v.branches.map((b) => b.modules), v.default ?? []].forEach(walk);
+        else if (v.type === "branchall") v.branches.forEach((b) => walk(b.modules));
+        if (v.type !== "script" || !retriesOf(m)) return;
+        if (v.path === FAIL_ON_BAD_INPUT) return problem(m.id, `${FAIL_ON_BAD_INPUT} must not be retried: it fails on purpose`, "retry");
+        if (!takesBadInput(root, v.path))
+          return problem(
+            m.id,
+            `retried, but ${v.path} cannot hand bad input on (no bad_input parameter): wrap its main with handingOnBadInput (lib/bad_input.ts)`,
+          );
+        const given = v.input_transforms?.bad_input;
+        if (given?.type !== "static" || given.value !== "return") problem(m.id, 'must be static "return" on a retried step', "bad_input");
+        const next = modules[i + 1]?.value;
+        const checked = next?.type === "script" && next.path === FAIL_ON_BAD_INPUT ? next.input_transforms?.step_result : undefined;
+        if (checked?.type !== "javascript" || checked.expr !== `results.${m.id}`)
+          problem(m.id, `must be followed by a ${FAIL_ON_BAD_INPUT} step given step_result: results.${m.id}`);
+      });
+    };
+    const flow = loadFlow(file);
+    walk(flow.value.modules);
+  }
+  return out;
+}
+
+const retriesOf = (m: FlowModule) => (m.retry?.constant?.attempts ?? 0) + (m.retry?.exponential?.attempts ?? 0);
+
+function takesBadInput(root: string, scriptPath: string): boolean {
+  const meta = path.join(root, `${scriptPath}.script.yaml`);
+  const schema = existsSync(meta) ? (YAML.parse(readFileSync(meta, "utf8")) as { schema?: { properties?: object } } | null)?.schema : undefined;
+  return !!schema?.properties && "bad_input" in schema.properties;
 }

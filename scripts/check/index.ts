@@ -4,7 +4,7 @@
 import { execa } from "execa";
 import path from "node:path";
 import { REPO_ROOT } from "../runner/bundle.ts";
-import { flowProblems, formatProblem, unenforcedTimeouts, v8Problems, v8Uses } from "./flows.ts";
+import { flowProblems, formatProblem, unenforcedTimeouts, unguardedRetries, v8Problems, v8Uses } from "./flows.ts";
 import { layerProblems } from "./layers.ts";
 import { schemaProblems } from "./schemas.ts";
 import { dynamicImportProblems, tsxParseProblems } from "./imports.ts";
@@ -59,6 +59,9 @@ export async function runCheck(): Promise<boolean> {
       (await Promise.all(CHECKED_TREES.map((t) => flowProblems(t)))).flat().map(formatProblem),
     ),
     await step("timeouts only where Windmill enforces them (script steps)", async () => unenforcedTimeouts(REPO_ROOT).map(formatProblem)),
+    await step("retried steps hand bad input on to a step without retries (Windmill retries any error)", async () =>
+      unguardedRetries(REPO_ROOT).map(formatProblem),
+    ),
     await step(`expressions that need V8: ${v8Uses().length} in the bundle, each listed in the README with its reason`, async () => {
       for (const u of v8Uses()) process.stderr.write(`    needs V8: flow ${u.flow}, ${u.where}: \`${u.expr}\` — ${u.rule}\n`);
       return v8Problems();

@@ -71,7 +71,8 @@ function clarifyEdits(ex: LlmExchange): LlmReply {
   return json({ edits });
 }
 
-const plan = {
+/** The demo's plan: every principle of the sample's constitution passes. */
+export const DEMO_PLAN = {
   summary: "A pure function in its own module, exported from src/index.js, tested with node:test.",
   technicalContext: {
     language: "JavaScript (ES modules) on Node 20",
@@ -247,7 +248,7 @@ export function demoModel(): LlmHandler {
     [/Task: turn a feature description/, json(spec)],
     [/Task: integrate clarification answers/, clarifyEdits],
     [/Task: scan a feature specification/, json({ coverage: [{ category: "Functional Scope & Behavior", status: "Clear" }], questions: [] })],
-    [/Task: write the implementation plan/, json(plan)],
+    [/Task: write the implementation plan/, json(DEMO_PLAN)],
     [/Task: break the plan into/, json(tasks)],
     [/Task: write a requirements-quality checklist/, json(checklist)],
     [/Task: a READ-ONLY cross-artifact/, json(analysis)],

@@ -201,7 +201,7 @@ describe("interrupted spec_to_pr", () => {
         return r.stderr();
       };
       const second = await killAt(/▶ T002 › execute — agent llm, attempt 1\n/);
-      expect(second).toMatch(/✓ \d+ steps finished before the resume, not run again: spec › preflight, spec › onboard, spec › specify/);
+      expect(second).toMatch(/✓ \d+ steps finished before the resume, not run again: spec › preflight, spec › onboard, spec › onboard_check, spec › specify/);
       expect(second).toMatch(/✓ T001 › merge/); // T001 passed QA and was merged before the kill
       // 3. killed during run QA: T001's finished steps are kept; T002's execute, cut short by the
       // kill, is run again (not waited on forever)

@@ -4,8 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { startLlmServer, promptText, type LlmServer } from "../../scripts/fakes/llm-server.ts";
-import { main as qa } from "../../f/devgodzilla/qa.ts";
+import { main as qaMain } from "../../f/devgodzilla/qa.ts";
+import { standalone } from "../helpers/standalone.ts";
 import { NODE_TEST_PROFILE, tempRepo, type TempRepo } from "./helpers.ts";
+
+/** qa run on its own (bad_input "fail"): its result is QA's, never a handed-on error. */
+const qa = standalone(qaMain);
 
 let repo: TempRepo;
 let remote: string;

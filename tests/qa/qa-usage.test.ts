@@ -4,10 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPath, RunStore } from "../../scripts/runner/index.ts";
 import { promptText, type LlmExchange } from "../../scripts/fakes/llm-server.ts";
-import { main as qa } from "../../f/devgodzilla/qa.ts";
+import { main as qaMain } from "../../f/devgodzilla/qa.ts";
+import { standalone } from "../helpers/standalone.ts";
 import { main as classifyStep } from "../../f/devgodzilla/feedback_classify.ts";
 import { finish } from "../../f/devgodzilla/lib/qa/feedback-step.ts";
 import { harness, isJudgeCall, GOOD, MODEL_USAGE, type Attempt, type Harness } from "./flow-helpers.ts";
+
+/** qa run on its own (bad_input "fail"): its result is QA's, never a handed-on error. */
+const qa = standalone(qaMain);
 
 /** The judge fails code carrying this marker (a change that passes its tests but not the checklist). */
 const JUDGED_WRONG = "// totals: v1";

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { flowProblems, formatProblem, unenforcedTimeouts, v8Problems, v8Uses } from "../../scripts/check/flows.ts";
+import { FAIL_ON_BAD_INPUT, flowProblems, formatProblem, unenforcedTimeouts, unguardedRetries, v8Problems, v8Uses } from "../../scripts/check/flows.ts";
 import { generateSchemas, schemaProblems } from "../../scripts/check/schemas.ts";
 
 const fixtures = path.resolve(__dirname, "../flows");
@@ -199,5 +199,78 @@ describe("timeouts Windmill does not enforce", () => {
   it("the bundle's flows have none (the conformance flows that measure them do)", () => {
     expect(unenforcedTimeouts().map(formatProblem)).toEqual([]);
     expect(unenforcedTimeouts(fixtures).map((p) => p.flow)).toContain("f/conformance/timeout_subflow");
+  });
+});
+
+describe("retried steps and bad input", () => {
+  const retry = { constant: { attempts: 1, seconds: 5 } };
+  const handsOn = (id: string, badInput?: string) => ({
+    id,
+    retry,
+    value: {
+      type: "script",
+      path: "f/conformance/hands_on",
+      input_transforms: { value: { type: "static", value: 1 }, ...(badInput ? { bad_input: { type: "static", value: badInput } } : {}) },
+    },
+  });
+  const check = (id: string, of: string) => ({
+    id,
+    value: { type: "script", path: FAIL_ON_BAD_INPUT, input_transforms: { step_result: { type: "javascript", expr: `results.${of}` } } },
+  });
+  const named = (flow: string) =>
+    unguardedRetries(root)
+      .filter((p) => p.flow === `f/conformance/${flow}`)
+      .map(formatProblem);
+
+  it("a retried step must hand bad input on to a fail_on_bad_input step after it; each miss names the flow, step and what to do", () => {
+    // A script that can hand bad input on: a bad_input parameter in its schema.
+    writeFileSync(
+      path.join(root, "f/conformance/hands_on.ts"),
+      'export async function main(value = 0, bad_input: "fail" | "return" = "fail") { return value; }\n',
+    );
+    writeFileSync(
+      path.join(root, "f/conformance/hands_on.script.yaml"),
+      YAML.stringify({
+        summary: "",
+        schema: { type: "object", properties: { value: { type: "number" }, bad_input: { type: "string", enum: ["fail", "return"] } } },
+      }),
+    );
+    writeFlow("retried_guarded", [
+      handsOn("a", "return"),
+      check("a_check", "a"),
+      {
+        id: "loop",
+        value: {
+          type: "forloopflow",
+          iterator: { type: "static", value: [1] },
+          skip_failures: false,
+          modules: [handsOn("b", "return"), check("b_check", "b")],
+        },
+      },
+    ]);
+    writeFlow("retried_unguarded", [
+      { id: "plain", retry, value: { type: "script", path: "f/conformance/echo", input_transforms: { value: { type: "static", value: 1 } } } },
+      handsOn("thrown", "fail"),
+      check("thrown_check", "thrown"),
+      handsOn("unchecked", "return"),
+      check("wrong_check", "plain"),
+      { ...check("retried_check", "plain"), retry },
+    ]);
+    expect(named("retried_guarded")).toEqual([]);
+    const problems = named("retried_unguarded");
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^flow f\/conformance\/retried_unguarded, step plain: retried, but f\/conformance\/echo cannot hand bad input on .*handingOnBadInput/,
+      ),
+      expect.stringMatching(/^flow f\/conformance\/retried_unguarded, step thrown, parameter bad_input: must be static "return"/),
+      expect.stringMatching(
+        /^flow f\/conformance\/retried_unguarded, step unchecked: must be followed by a f\/devgodzilla\/fail_on_bad_input step given step_result: results\.unchecked/,
+      ),
+      expect.stringMatching(/^flow f\/conformance\/retried_unguarded, step retried_check, parameter retry: .* must not be retried/),
+    ]);
+  });
+
+  it("the bundle's flows have none", () => {
+    expect(unguardedRetries().map(formatProblem)).toEqual([]);
   });
 });

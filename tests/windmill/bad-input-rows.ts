@@ -1,8 +1,10 @@
 // test:windmill rows for bad input: each flow of the bundle whose later steps retry, run with one
-// wrong input on the local runner and on the server. Windmill retries a step that has `retry`
-// whatever its error, so what is compared is every step that ran with its number of attempts, the
-// failed step's error and how the run ended (read off job-tree.ts's tree on each side): the same
-// "preflight, once, then the failure module" on both sides shows bad input is not retried there.
+// wrong input on the local runner and on the server — inputs preflight catches, and one that only
+// a retried step meets. Windmill retries a step that has `retry` whatever its error, so what is
+// compared is every step that ran with its number of attempts, the failed step's error and how the
+// run ended (read off job-tree.ts's tree on each side): the same "preflight, once, then the failure
+// module" — or "the retried step once, its check fails the run" — on both sides shows bad input is
+// not retried there.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
@@ -11,7 +13,7 @@ import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
 import { localUser } from "../../scripts/runner/cache.ts";
 import type { WindmillServer } from "../../scripts/windmill/api.ts";
 import { compareOutcomes, type Outcome, type Row } from "./compare.ts";
-import type { Fixture } from "./fixture.ts";
+import { CONSTITUTION_BREAKING_FEATURE, type Fixture } from "./fixture.ts";
 import { jobTree, type JobTree, type JobView } from "./job-tree.ts";
 import { runLocal, runWindmill } from "./runners.ts";
 import { sampleArgs, type InputSchema } from "./samples.ts";
@@ -27,6 +29,9 @@ export const BAD_INPUTS: { flow: string; what: string; wrong: (fx: Fixture) => R
     // Given inline (a resource's value): the key is a made-up one, not a secret.
     wrong: (fx) => ({ llm: { provider: "openai", api_key: "sk-refused-0000000000000000", base_url: fx.llmBaseUrl, model: "demo-model" } }),
   },
+  // Past preflight: only the plan step, which Windmill retries, meets it; it hands it on and
+  // plan_check fails the run, so plan runs once on both sides.
+  { flow: "spec_to_tasks", what: "a feature whose plan the constitution rejects", wrong: () => ({ feature_description: CONSTITUTION_BREAKING_FEATURE }) },
 ];
 
 /** What a run did with bad input: each step with its attempts, the failed step's error name, how it ended. */

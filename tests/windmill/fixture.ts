@@ -9,9 +9,9 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { acceptRecommended } from "../../scripts/demo/index.ts";
-import { DEMO_FEATURE, demoModel } from "../../scripts/demo/model.ts";
+import { DEMO_FEATURE, DEMO_PLAN, demoModel } from "../../scripts/demo/model.ts";
 import { startForgeServer, type FakeForgeServer } from "../../scripts/fakes/github-server.ts";
-import { startLlmServer, type LlmServer } from "../../scripts/fakes/llm-server.ts";
+import { promptText, startLlmServer, type LlmHandler, type LlmServer } from "../../scripts/fakes/llm-server.ts";
 import { REPO_ROOT } from "../../scripts/runner/bundle.ts";
 import { runPath, type LocalStore } from "../../scripts/runner/index.ts";
 import { WindmillApiError, type WindmillServer } from "../../scripts/windmill/api.ts";
@@ -34,6 +34,24 @@ export interface Fixture {
 }
 
 const REPOSITORY = "demo/textkit";
+
+/** A feature whose plan the fixture's model writes against the constitution (bad input only the plan step, a retried one, meets). */
+export const CONSTITUTION_BREAKING_FEATURE = `${DEMO_FEATURE} Also keep a second copy of every text in a new database.`;
+
+/** The demo's model, except that a plan for CONSTITUTION_BREAKING_FEATURE breaks Simplicity without a justification. */
+function fixtureModel(): LlmHandler {
+  const demo = demoModel();
+  const breaking = {
+    ...DEMO_PLAN,
+    constitutionCheck: DEMO_PLAN.constitutionCheck.map((c) =>
+      c.principle === "Simplicity" ? { principle: c.principle, status: "VIOLATION", evidence: "adds a database beside the files", justification: "" } : c,
+    ),
+  };
+  return (ex) => {
+    const prompt = promptText(ex);
+    return /Task: write the implementation plan/.test(prompt) && prompt.includes("a second copy of every text") ? { text: JSON.stringify(breaking) } : demo(ex);
+  };
+}
 // Fixed author and dates: the sample repository's commits have the same shas in every run.
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "Sample Author",
@@ -138,7 +156,7 @@ export async function makeFixture(server: WindmillServer, username: string, log:
   };
   try {
     const keys = { llm: `sk-wmtest-${randomBytes(12).toString("hex")}`, github: `ghp_wmtest${randomBytes(16).toString("hex")}` };
-    const llm = await startLlmServer(demoModel(), { acceptedKeys: [keys.llm] });
+    const llm = await startLlmServer(fixtureModel(), { acceptedKeys: [keys.llm] });
     closers.push(() => llm.close());
     const prefix = `u/${username}/devgodzilla_test`;
     const resources = await windmillResources(server, prefix, llm, keys);

@@ -80,3 +80,27 @@ export class ConfigError extends DevGodzillaError {
     this.field = field;
   }
 }
+
+/**
+ * Errors no retry can cure: the input, the repository's content or a resource stays wrong until a
+ * person changes it — and a plan the constitution rejects is a person's call, not one to roll
+ * again until a model passes it. By name, so the class is known across module copies and JSON.
+ * Not here: errors a later attempt may not meet (a model's malformed or secret-bearing answer, a
+ * forge's 403/409/422, which a rate limit or a just-pushed branch also cause).
+ */
+const NEEDS_A_PERSON: ReadonlySet<string> = new Set<ErrorName>([
+  "InputError",
+  "ConfigError",
+  "RepoPathError",
+  "DagError",
+  "TaskCycleError",
+  "ContextOverflowError",
+  "LlmRequestError",
+  "ConstitutionViolationError",
+  "ForgeAuthError",
+  "ForgeNotFoundError",
+]);
+
+export function needsAPerson(e: unknown): boolean {
+  return e instanceof Error && NEEDS_A_PERSON.has(e.name);
+}
