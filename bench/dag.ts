@@ -16,7 +16,9 @@
 // sleeping), beside:
 //  - sequential execution, one task after another (what Spec Kit's implement does), no merges;
 //  - level by level: each level of the DAG starts when the previous one has finished and merged;
-//  - the same loop had the planner been told the durations, or estimates of them within ×k;
+//  - the same loop had the planner been told the durations, estimates of them within ×k, or their
+//    sizes on task_dag's S/M/L/XL scale (what its model estimates give the planner in production:
+//    all sized right, or one in four a size off);
 //  - a lower bound on any schedule (bench/lib/dag-model.ts: energetic reasoning, and on two slots
 //    the preemptive optimum).
 // The bench's own draw is one sample: the same figures over REDRAWS draws of the durations show
@@ -31,6 +33,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { topoOrder, windowOrder } from "../f/devgodzilla/lib/dag/graph.ts";
 import { parseTasksMd } from "../f/devgodzilla/lib/speckit/tasks.ts";
+import { SIZE_WEIGHT } from "../f/devgodzilla/lib/llm/steps/task_estimates.ts";
 import { cpuMs, growthExponent, machine, printTable, round, stats } from "./lib/stats.ts";
 import { mulberry32, seedOf } from "./lib/random.ts";
 import { lowerBound, simulateLoop, type SimTask } from "./lib/dag-model.ts";
@@ -115,6 +118,30 @@ function redrawn(name: string, tasks: SimTask[], r: number): SimTask[] {
   return r === 0 ? tasks : tasks.map((t) => ({ ...t, minutes: durationOf(`${name}#${r}`, t.id) }));
 }
 
+/**
+ * task_dag's model estimates are sizes on a doubling scale (S/M/L/XL = 1/2/4/8, SIZE_WEIGHT), not
+ * minutes: each duration's size on that scale, anchored at the shortest draw (3 min: S < 6 min,
+ * M < 12, L < 24, XL beyond), with a share of the tasks one step off (seeded): what the planner gets
+ * from a model that sizes every task right, or mis-sizes one in four.
+ */
+const SIZE_ERRORS = [0, 0.25];
+function sizeOf(minutes: number, offByOne: boolean, uniform: () => number): number {
+  const sizes = Object.values(SIZE_WEIGHT);
+  const right = Math.max(0, Math.min(sizes.length - 1, Math.floor(Math.log2(minutes / 3))));
+  const step = offByOne ? (uniform() < 0.5 ? -1 : 1) : 0;
+  return sizes[Math.max(0, Math.min(sizes.length - 1, right + step))]!;
+}
+function productionToldSizes(tasks: SimTask[], slots: number, merge: number, offShare: number, seed: string): number {
+  const uniform = mulberry32(seedOf(seed));
+  const size = new Map(tasks.map((t) => [t.id, sizeOf(t.minutes, uniform() < offShare, uniform)]));
+  return simulateLoop(
+    tasks,
+    windowOrder(tasks, slots, (t) => size.get(t.id)!),
+    slots,
+    merge,
+  );
+}
+
 /** Estimates within ×k of each duration (log-uniform error, seeded): what an effort estimate could give the planner. */
 function estimateError(k: number, seed: string): () => number {
   const uniform = mulberry32(seedOf(seed));
@@ -130,6 +157,7 @@ function overDraws(shapes: { name: string; tasks: SimTask[] }[], c: number) {
   const blind: number[] = [];
   const known: number[] = [];
   const told = ESTIMATE_ERRORS.map(() => [] as number[]);
+  const sized = SIZE_ERRORS.map(() => [] as number[]);
   for (const s of shapes)
     for (let r = 0; r < REDRAWS; r++) {
       const tasks = redrawn(s.name, s.tasks, r);
@@ -137,11 +165,13 @@ function overDraws(shapes: { name: string; tasks: SimTask[] }[], c: number) {
         blind: production(tasks, c, MERGE_MINUTES),
         known: productionKnowingDurations(tasks, c, MERGE_MINUTES),
         told: ESTIMATE_ERRORS.map((k) => productionKnowingDurations(tasks, c, MERGE_MINUTES, estimateError(k, `${s.name}#${r}:${c}`))),
+        sized: SIZE_ERRORS.map((share) => productionToldSizes(tasks, c, MERGE_MINUTES, share, `${s.name}#${r}:${c}:sizes`)),
       };
-      const lb = lowerBound(tasks, c, MERGE_MINUTES, Math.min(made.blind, made.known, ...made.told));
+      const lb = lowerBound(tasks, c, MERGE_MINUTES, Math.min(made.blind, made.known, ...made.told, ...made.sized));
       blind.push(made.blind / lb);
       known.push(made.known / lb);
       made.told.forEach((m, i) => told[i]!.push(m / lb));
+      made.sized.forEach((m, i) => sized[i]!.push(m / lb));
     }
   const summary = (xs: number[]) => ({
     mean: round(stats(xs).mean),
@@ -152,6 +182,7 @@ function overDraws(shapes: { name: string; tasks: SimTask[] }[], c: number) {
   return {
     concurrency: c,
     blind: summary(blind),
+    told_sizes: SIZE_ERRORS.map((share, i) => ({ share_one_size_off: share, ...summary(sized[i]!) })),
     told_estimates: ESTIMATE_ERRORS.map((k, i) => ({ within_factor: k, ...summary(told[i]!) })),
     known: summary(known),
   };
@@ -185,10 +216,11 @@ function main(): number {
     const rows = shapes.map((s) => {
       const prod = production(s.tasks, c, MERGE_MINUTES);
       const oracle = productionKnowingDurations(s.tasks, c, MERGE_MINUTES);
-      const lb = lowerBound(s.tasks, c, MERGE_MINUTES, Math.min(prod, oracle));
+      const sized = productionToldSizes(s.tasks, c, MERGE_MINUTES, 0, "");
+      const lb = lowerBound(s.tasks, c, MERGE_MINUTES, Math.min(prod, oracle, sized));
       const level = levelByLevel(s.tasks, c, MERGE_MINUTES);
       const sequential = s.tasks.reduce((a, t) => a + t.minutes, 0);
-      return { name: s.name, lb, prod, oracle, level, sequential, ratio: prod / lb };
+      return { name: s.name, lb, prod, oracle, sized, level, sequential, ratio: prod / lb };
     });
     return { c, rows };
   });
@@ -197,6 +229,7 @@ function main(): number {
       "concurrency",
       "makespan / lower bound (median / mean / max)",
       "files over 1.05",
+      "loop told S/M/L/XL sizes (max)",
       "loop knowing durations (max)",
       "speed-up vs sequential (median / mean)",
       "speed-up vs level by level (median / mean)",
@@ -209,6 +242,7 @@ function main(): number {
         c,
         `${r.median.toFixed(3)} / ${r.mean.toFixed(3)} / ${Math.max(...rows.map((x) => x.ratio)).toFixed(3)}`,
         rows.filter((x) => x.ratio > TARGET_RATIO).length,
+        Math.max(...rows.map((x) => x.sized / x.lb)).toFixed(3),
         Math.max(...rows.map((x) => x.oracle / x.lb)).toFixed(3),
         `${sq.median.toFixed(2)}× / ${sq.mean.toFixed(2)}×`,
         `${lv.median.toFixed(2)}× / ${lv.mean.toFixed(2)}×`,
@@ -243,8 +277,14 @@ function main(): number {
   const cell = (x: { mean: number; p90: number; max: number; within_target: number }) =>
     `${x.mean.toFixed(3)} / ${x.p90.toFixed(3)} / ${x.max.toFixed(3)}, ${(100 * x.within_target).toFixed(0)} %`;
   printTable(
-    ["concurrency", "execute_tasks (not told durations)", ...ESTIMATE_ERRORS.map((k) => `told estimates within ×${k}`), "told the durations"],
-    draws.map((d) => [d.concurrency, cell(d.blind), ...d.told_estimates.map(cell), cell(d.known)]),
+    [
+      "concurrency",
+      "execute_tasks (not told durations)",
+      ...SIZE_ERRORS.map((share) => (share ? `told S/M/L/XL sizes, ${100 * share} % one size off` : "told S/M/L/XL sizes")),
+      ...ESTIMATE_ERRORS.map((k) => `told estimates within ×${k}`),
+      "told the durations",
+    ],
+    draws.map((d) => [d.concurrency, cell(d.blind), ...d.told_sizes.map(cell), ...d.told_estimates.map(cell), cell(d.known)]),
   );
 
   // Scaling: parse + plan + simulate as the file grows.
@@ -288,6 +328,7 @@ function main(): number {
           mean: round(stats(rows.map((x) => x.ratio)).mean),
           max: round(Math.max(...rows.map((x) => x.ratio))),
         },
+        ratio_told_sizes_max: round(Math.max(...rows.map((x) => x.sized / x.lb))),
         ratio_knowing_durations_max: round(Math.max(...rows.map((x) => x.oracle / x.lb))),
         files_over_target: rows.filter((x) => x.ratio > TARGET_RATIO).map((x) => x.name),
         speedup_vs_sequential_mean: round(stats(rows.map((x) => x.sequential / x.prod)).mean),

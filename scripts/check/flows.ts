@@ -332,9 +332,13 @@ function v8UsesIn(flowPath: string, flow: FlowFile): V8Use[] {
   return out;
 }
 
+/** Each flow of the tree with its path (f/…, without __flow). */
+const flowsOf = (root: string) =>
+  listFlowFiles(root).map((file) => ({ flowPath: path.relative(root, path.dirname(file)).replace(/__flow$/, ""), flow: loadFlow(file) }));
+
 /** Every expression of the tree's flows that only a Windmill with V8 evaluates. */
 export function v8Uses(root = REPO_ROOT): V8Use[] {
-  return listFlowFiles(root).flatMap((file) => v8UsesIn(path.relative(root, path.dirname(file)).replace(/__flow$/, ""), loadFlow(file)));
+  return flowsOf(root).flatMap(({ flowPath, flow }) => v8UsesIn(flowPath, flow));
 }
 
 /**
@@ -365,30 +369,34 @@ export function v8Problems(root = REPO_ROOT, readme = path.join(root, "README.md
 // would promise a bound that does not exist, so it is an error there (the conformance flows keep
 // theirs on purpose: they are what the rows measure).
 
+/** Calls `visit` with each list of steps of a flow: the top level, each loop body and branch, and the failure module alone. */
+function eachStepList(flow: FlowFile, visit: (modules: FlowModule[]) => void): void {
+  const walk = (modules: FlowModule[]) => {
+    visit(modules);
+    for (const { value: v } of modules) {
+      if (v.type === "forloopflow" || v.type === "whileloopflow") walk(v.modules);
+      else if (v.type === "branchone") [...v.branches.map((b) => b.modules), v.default ?? []].forEach(walk);
+      else if (v.type === "branchall") v.branches.forEach((b) => walk(b.modules));
+    }
+  };
+  walk(flow.value.modules);
+  if (flow.value.failure_module) walk([flow.value.failure_module]);
+}
+
 /** Every step of the tree's flows with a `timeout` Windmill ignores (not on a script step). */
 export function unenforcedTimeouts(root = REPO_ROOT): FlowProblem[] {
   const out: FlowProblem[] = [];
-  for (const file of listFlowFiles(root)) {
-    const flowPath = path.relative(root, path.dirname(file)).replace(/__flow$/, "");
-    const flow = loadFlow(file);
-    const walk = (modules: FlowModule[]) => {
-      for (const m of modules) {
-        const v = m.value;
-        if (m.timeout !== undefined && v.type !== "script" && v.type !== "rawscript")
+  for (const { flowPath, flow } of flowsOf(root))
+    eachStepList(flow, (modules) => {
+      for (const m of modules)
+        if (m.timeout !== undefined && m.value.type !== "script" && m.value.type !== "rawscript")
           out.push({
             flow: flowPath,
             step: m.id,
             parameter: "timeout",
-            message: `Windmill enforces no timeout on a ${v.type} step (only a script job's process is killed past its limit) — set it on the script steps inside, or in the scripts' .script.yaml`,
+            message: `Windmill enforces no timeout on a ${m.value.type} step (only a script job's process is killed past its limit) — set it on the script steps inside, or in the scripts' .script.yaml`,
           });
-        if (v.type === "forloopflow" || v.type === "whileloopflow") walk(v.modules);
-        else if (v.type === "branchone") [...v.branches.map((b) => b.modules), v.default ?? []].forEach(walk);
-        else if (v.type === "branchall") v.branches.forEach((b) => walk(b.modules));
-      }
-    };
-    walk(flow.value.modules);
-    if (flow.value.failure_module) walk([flow.value.failure_module]);
-  }
+    });
   return out;
 }
 
@@ -402,15 +410,11 @@ export const FAIL_ON_BAD_INPUT = "f/devgodzilla/fail_on_bad_input";
  */
 export function unguardedRetries(root = REPO_ROOT): FlowProblem[] {
   const out: FlowProblem[] = [];
-  for (const file of listFlowFiles(root)) {
-    const flowPath = path.relative(root, path.dirname(file)).replace(/__flow$/, "");
+  for (const { flowPath, flow } of flowsOf(root)) {
     const problem = (step: string, message: string, parameter?: string) => out.push({ flow: flowPath, step, parameter, message });
-    const walk = (modules: FlowModule[]) => {
+    eachStepList(flow, (modules) =>
       modules.forEach((m, i) => {
         const v = m.value;
-        if (v.type === "forloopflow" || v.type === "whileloopflow") walk(v.modules);
-        else if (v.type === "branchone") [...v.branches.map((b) => b.modules), v.default ?? []].forEach(walk);
-        else if (v.type === "branchall") v.branches.forEach((b) => walk(b.modules));
         if (v.type !== "script" || !retriesOf(m)) return;
         if (v.path === FAIL_ON_BAD_INPUT) return problem(m.id, `${FAIL_ON_BAD_INPUT} must not be retried: it fails on purpose`, "retry");
         if (!takesBadInput(root, v.path))
@@ -424,10 +428,8 @@ export function unguardedRetries(root = REPO_ROOT): FlowProblem[] {
         const checked = next?.type === "script" && next.path === FAIL_ON_BAD_INPUT ? next.input_transforms?.step_result : undefined;
         if (checked?.type !== "javascript" || checked.expr !== `results.${m.id}`)
           problem(m.id, `must be followed by a ${FAIL_ON_BAD_INPUT} step given step_result: results.${m.id}`);
-      });
-    };
-    const flow = loadFlow(file);
-    walk(flow.value.modules);
+      }),
+    );
   }
   return out;
 }
