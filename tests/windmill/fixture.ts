@@ -35,8 +35,9 @@ export interface Fixture {
 
 const REPOSITORY = "demo/textkit";
 
+const BREAKING_ASK = "a second copy of every text";
 /** A feature whose plan the fixture's model writes against the constitution (bad input only the plan step, a retried one, meets). */
-export const CONSTITUTION_BREAKING_FEATURE = `${DEMO_FEATURE} Also keep a second copy of every text in a new database.`;
+export const CONSTITUTION_BREAKING_FEATURE = `${DEMO_FEATURE} Also keep ${BREAKING_ASK} in a new database.`;
 
 /** The demo's model, except that a plan for CONSTITUTION_BREAKING_FEATURE breaks Simplicity without a justification. */
 function fixtureModel(): LlmHandler {
@@ -49,9 +50,10 @@ function fixtureModel(): LlmHandler {
   };
   return (ex) => {
     const prompt = promptText(ex);
-    return /Task: write the implementation plan/.test(prompt) && prompt.includes("a second copy of every text") ? { text: JSON.stringify(breaking) } : demo(ex);
+    return /Task: write the implementation plan/.test(prompt) && prompt.includes(BREAKING_ASK) ? { text: JSON.stringify(breaking) } : demo(ex);
   };
 }
+
 // Fixed author and dates: the sample repository's commits have the same shas in every run.
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "Sample Author",
