@@ -85,25 +85,24 @@ function levelByLevel(tasks: SimTask[], slots: number, merge: number): number {
   return simulateLoop(barrier, levels.flat(), slots, merge);
 }
 
-/** What production runs: the plan's order (the parser's weights, as dag_plan passes them) in a loop of `slots` slots. */
-function production(tasks: SimTask[], slots: number, merge: number): number {
+/** execute_tasks' loop over the order the planner makes from `told` (each task's weight as the planner sees it). */
+function loopToldWeights(tasks: SimTask[], slots: number, merge: number, told: ReadonlyMap<string, number>): number {
   return simulateLoop(
     tasks,
-    windowOrder(tasks, slots, (t) => t.weight),
+    windowOrder(tasks, slots, (t) => told.get(t.id)!),
     slots,
     merge,
   );
 }
 
+/** What production runs: the plan's order (the parser's weights, as dag_plan passes them) in a loop of `slots` slots. */
+function production(tasks: SimTask[], slots: number, merge: number): number {
+  return loopToldWeights(tasks, slots, merge, new Map(tasks.map((t) => [t.id, t.weight])));
+}
+
 /** The same loop, had the planner known every duration: how much of the gap is the unknown durations. */
 function productionKnowingDurations(tasks: SimTask[], slots: number, merge: number, error: () => number = () => 1): number {
-  const estimate = new Map(tasks.map((t) => [t.id, (t.minutes + merge) * error()]));
-  return simulateLoop(
-    tasks,
-    windowOrder(tasks, slots, (t) => estimate.get(t.id)!),
-    slots,
-    merge,
-  );
+  return loopToldWeights(tasks, slots, merge, new Map(tasks.map((t) => [t.id, (t.minutes + merge) * error()])));
 }
 
 // ---------------------------------------------------------------- what the draw decides
@@ -133,13 +132,7 @@ function sizeOf(minutes: number, offByOne: boolean, uniform: () => number): numb
 }
 function productionToldSizes(tasks: SimTask[], slots: number, merge: number, offShare: number, seed: string): number {
   const uniform = mulberry32(seedOf(seed));
-  const size = new Map(tasks.map((t) => [t.id, sizeOf(t.minutes, uniform() < offShare, uniform)]));
-  return simulateLoop(
-    tasks,
-    windowOrder(tasks, slots, (t) => size.get(t.id)!),
-    slots,
-    merge,
-  );
+  return loopToldWeights(tasks, slots, merge, new Map(tasks.map((t) => [t.id, sizeOf(t.minutes, uniform() < offShare, uniform)])));
 }
 
 /** Estimates within ×k of each duration (log-uniform error, seeded): what an effort estimate could give the planner. */

@@ -7,7 +7,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
-import YAML from "yaml";
 import { loadFlow, REPO_ROOT, signatureOf } from "../runner/bundle.ts";
 import type { FlowFile, FlowModule, InputTransform } from "../runner/openflow.ts";
 import { nativeForm } from "../runner/expr.ts";
@@ -408,36 +407,37 @@ export const FAIL_ON_BAD_INPUT = "f/devgodzilla/fail_on_bad_input";
  * its error; retry_if needs V8): each must run a script that can hand bad input on (a `bad_input`
  * parameter), pass it `return`, and be followed by FAIL_ON_BAD_INPUT on its result, without retries.
  */
-export function unguardedRetries(root = REPO_ROOT): FlowProblem[] {
+export async function unguardedRetries(root = REPO_ROOT): Promise<FlowProblem[]> {
   const out: FlowProblem[] = [];
   for (const { flowPath, flow } of flowsOf(root)) {
     const problem = (step: string, message: string, parameter?: string) => out.push({ flow: flowPath, step, parameter, message });
-    eachStepList(flow, (modules) =>
-      modules.forEach((m, i) => {
-        const v = m.value;
-        if (v.type !== "script" || !retriesOf(m)) return;
-        if (v.path === FAIL_ON_BAD_INPUT) return problem(m.id, `${FAIL_ON_BAD_INPUT} must not be retried: it fails on purpose`, "retry");
-        if (!takesBadInput(root, v.path))
-          return problem(
-            m.id,
-            `retried, but ${v.path} cannot hand bad input on (no bad_input parameter): wrap its main with handingOnBadInput (lib/bad_input.ts)`,
-          );
-        const given = v.input_transforms?.bad_input;
-        if (given?.type !== "static" || given.value !== "return") problem(m.id, 'must be static "return" on a retried step', "bad_input");
-        const next = modules[i + 1]?.value;
-        const checked = next?.type === "script" && next.path === FAIL_ON_BAD_INPUT ? next.input_transforms?.step_result : undefined;
-        if (checked?.type !== "javascript" || checked.expr !== `results.${m.id}`)
-          problem(m.id, `must be followed by a ${FAIL_ON_BAD_INPUT} step given step_result: results.${m.id}`);
-      }),
-    );
+    const retried: { m: FlowModule; next?: FlowModule }[] = [];
+    eachStepList(flow, (modules) => modules.forEach((m, i) => m.value.type === "script" && retriesOf(m) && retried.push({ m, next: modules[i + 1] })));
+    for (const { m, next } of retried) {
+      const v = m.value as Extract<FlowModule["value"], { type: "script" }>;
+      if (v.path === FAIL_ON_BAD_INPUT) {
+        problem(m.id, `${FAIL_ON_BAD_INPUT} must not be retried: it fails on purpose`, "retry");
+        continue;
+      }
+      if (!(await takesBadInput(root, v.path))) {
+        problem(m.id, `retried, but ${v.path} cannot hand bad input on (no bad_input parameter): wrap its main with handingOnBadInput (lib/bad_input.ts)`);
+        continue;
+      }
+      const given = v.input_transforms?.bad_input;
+      if (given?.type !== "static" || given.value !== "return") problem(m.id, 'must be static "return" on a retried step', "bad_input");
+      const after = next?.value;
+      const checked = after?.type === "script" && after.path === FAIL_ON_BAD_INPUT ? after.input_transforms?.step_result : undefined;
+      if (checked?.type !== "javascript" || checked.expr !== `results.${m.id}`)
+        problem(m.id, `must be followed by a ${FAIL_ON_BAD_INPUT} step given step_result: results.${m.id}`);
+    }
   }
   return out;
 }
 
 const retriesOf = (m: FlowModule) => (m.retry?.constant?.attempts ?? 0) + (m.retry?.exponential?.attempts ?? 0);
 
-function takesBadInput(root: string, scriptPath: string): boolean {
-  const meta = path.join(root, `${scriptPath}.script.yaml`);
-  const schema = existsSync(meta) ? (YAML.parse(readFileSync(meta, "utf8")) as { schema?: { properties?: object } } | null)?.schema : undefined;
-  return !!schema?.properties && "bad_input" in schema.properties;
+/** The script's `main` has a `bad_input` parameter (read as the flow type-check reads parameters: signatureOf). */
+async function takesBadInput(root: string, scriptPath: string): Promise<boolean> {
+  const file = path.join(root, `${scriptPath}.ts`);
+  return existsSync(file) && (await signatureOf(file)).args.some((a) => a.name === "bad_input");
 }

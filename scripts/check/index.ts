@@ -60,7 +60,7 @@ export async function runCheck(): Promise<boolean> {
     ),
     await step("timeouts only where Windmill enforces them (script steps)", async () => unenforcedTimeouts(REPO_ROOT).map(formatProblem)),
     await step("retried steps hand bad input on to a step without retries (Windmill retries any error)", async () =>
-      unguardedRetries(REPO_ROOT).map(formatProblem),
+      (await unguardedRetries(REPO_ROOT)).map(formatProblem),
     ),
     await step(`expressions that need V8: ${v8Uses().length} in the bundle, each listed in the README with its reason`, async () => {
       for (const u of v8Uses()) process.stderr.write(`    needs V8: flow ${u.flow}, ${u.where}: \`${u.expr}\` — ${u.rule}\n`);
