@@ -131,11 +131,50 @@ export function preemptiveOptimumTwoSlots(tasks: readonly SimTask[], merge: numb
 }
 
 /**
- * The lower bound bench:dag judges against: energetic reasoning, and on two slots the preemptive
- * optimum too (the larger). `upper` is a makespan some schedule reached: a bound above it is a bug.
+ * The tasks that split every schedule in two: each other task comes before or after such a "cut"
+ * (is its ancestor or its dependant), in topological order; and the tasks between consecutive cuts
+ * (segment 0 before the first cut, …, the last after the last cut), dependencies on earlier
+ * segments dropped (those have finished, merge and all, before the segment's first task starts).
+ * Real tasks.md files are chains of such cuts: a phase's checkpoint task, a setup step every
+ * story needs.
+ */
+export function segmentsBetweenCuts(tasks: readonly SimTask[]): { cuts: SimTask[]; segments: SimTask[][] } {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const order = topoOrder(tasks);
+  const ancestors = new Map<string, Set<string>>();
+  for (const id of order) ancestors.set(id, new Set(byId.get(id)!.dependsOn.flatMap((d) => [d, ...ancestors.get(d)!])));
+  const descendants = new Map(order.map((id) => [id, 0]));
+  for (const set of ancestors.values()) for (const a of set) descendants.set(a, descendants.get(a)! + 1);
+  const cuts = order.filter((id) => ancestors.get(id)!.size + descendants.get(id)! === tasks.length - 1);
+  const segments: SimTask[][] = [...cuts, "after the last"].map(() => []);
+  const segmentOf = new Map<string, number>();
+  for (const id of order) {
+    if (cuts.includes(id)) continue;
+    const segment = cuts.filter((c) => ancestors.get(id)!.has(c)).length;
+    segmentOf.set(id, segment);
+    segments[segment]!.push({ ...byId.get(id)!, dependsOn: byId.get(id)!.dependsOn.filter((d) => segmentOf.get(d) === segment) });
+  }
+  return { cuts: cuts.map((id) => byId.get(id)!), segments };
+}
+
+/** Energetic reasoning, and on two slots the preemptive optimum too (the larger), of one graph taken whole. */
+function wholeBound(tasks: readonly SimTask[], slots: number, merge: number, upper: number): number {
+  if (!tasks.length) return 0;
+  return Math.max(energeticBound(tasks, slots, merge, upper), slots === 2 ? preemptiveOptimumTwoSlots(tasks, merge) : 0);
+}
+
+/**
+ * The lower bound bench:dag judges against: the larger of the bound of the graph taken whole and
+ * the sum over its segments between cuts (segmentsBetweenCuts) — no two segments, and no segment
+ * and a cut, can overlap in any schedule, so their bounds add up, each taken from time 0 and
+ * no longer diluted by the slack the whole graph's heads and tails give. `upper` is a makespan
+ * some schedule reached: a bound above it is a bug.
  */
 export function lowerBound(tasks: readonly SimTask[], slots: number, merge: number, upper: number): number {
-  const bound = Math.max(energeticBound(tasks, slots, merge, upper), slots === 2 ? preemptiveOptimumTwoSlots(tasks, merge) : 0);
+  const { cuts, segments } = segmentsBetweenCuts(tasks);
+  const sequentialUpper = (ts: readonly SimTask[]) => ts.reduce((a, t) => a + t.minutes + merge, 0);
+  const split = cuts.reduce((a, t) => a + t.minutes + merge, 0) + segments.reduce((a, seg) => a + wholeBound(seg, slots, merge, sequentialUpper(seg)), 0);
+  const bound = Math.max(wholeBound(tasks, slots, merge, upper), cuts.length ? split : 0);
   if (bound > upper + 1e-6) throw new Error(`lower bound ${bound} min exceeds a schedule of ${upper} min (bug in the bound)`);
   return bound;
 }

@@ -2,7 +2,7 @@
 // exceeds a schedule which exists would flatter the planner, so the bounds are checked against
 // every order the loop can run on small random graphs, and against optima known by hand.
 import { describe, expect, it } from "vitest";
-import { lowerBound, preemptiveOptimumTwoSlots, simulateLoop, type SimTask } from "../../bench/lib/dag-model.ts";
+import { lowerBound, preemptiveOptimumTwoSlots, segmentsBetweenCuts, simulateLoop, type SimTask } from "../../bench/lib/dag-model.ts";
 import { mulberry32 } from "../../bench/lib/random.ts";
 
 const task = (id: string, minutes: number, deps: string[] = []): SimTask => ({ id, minutes, dependsOn: deps, weight: 1 });
@@ -64,6 +64,84 @@ describe("bench:dag lower bounds", () => {
     const made = simulateLoop(tasks, order, 8, 0.5);
     expect(made).toBeGreaterThanOrEqual(5 + 1);
     expect(lowerBound(tasks, 8, 0.5, made)).toBeGreaterThanOrEqual(6 - 1e-6);
+  });
+
+  it("split a graph at the tasks every other task comes before or after, as phases and checkpoints do", () => {
+    // setup → {a, b} → checkpoint → {d, e → f}: the setup and the checkpoint split it; f keeps e, d drops the checkpoint.
+    const phased = [
+      task("setup", 1),
+      task("a", 2, ["setup"]),
+      task("b", 2, ["setup"]),
+      task("check", 1, ["a", "b"]),
+      task("d", 2, ["check"]),
+      task("e", 2, ["check"]),
+      task("f", 2, ["e"]),
+    ];
+    const { cuts, segments } = segmentsBetweenCuts(phased);
+    expect(cuts.map((t) => t.id)).toEqual(["setup", "check"]);
+    expect(segments.map((seg) => seg.map((t) => [t.id, t.dependsOn]))).toEqual([
+      [],
+      [
+        ["a", []],
+        ["b", []],
+      ],
+      [
+        ["d", []],
+        ["e", []],
+        ["f", ["e"]],
+      ],
+    ]);
+    // A task beside everything (no dependency either way) leaves no cut: one segment, the graph itself.
+    const beside = [...phased, task("docs", 3)];
+    expect(segmentsBetweenCuts(beside).cuts).toEqual([]);
+    expect(segmentsBetweenCuts(beside).segments.map((seg) => seg.map((t) => t.id).sort())).toEqual([beside.map((t) => t.id).sort()]);
+  });
+
+  it("add up the bounds of the parts between cuts: three 4-task phases on 3 slots", () => {
+    // Each phase needs 12 slot-minutes on 3 slots, so at least 4 minutes, and no two phases overlap:
+    // 4 + 1 + 4 + 1 + 4 = 14. Taken whole, energetic reasoning proves only 12.67. The loop takes 20.
+    const phase = (p: string, after: string[]) => ["a", "b", "c", "d"].map((x) => task(`${p}${x}`, 3, after));
+    const ids = (p: string) => ["a", "b", "c", "d"].map((x) => `${p}${x}`);
+    const tasks = [
+      ...phase("one-", []),
+      task("check1", 1, ids("one-")),
+      ...phase("two-", ["check1"]),
+      task("check2", 1, ids("two-")),
+      ...phase("three-", ["check2"]),
+    ];
+    const made = simulateLoop(
+      tasks,
+      tasks.map((t) => t.id),
+      3,
+      0,
+    );
+    expect(made).toBe(20);
+    expect(lowerBound(tasks, 3, 0, made)).toBeCloseTo(14, 2);
+  });
+
+  it("never exceed the makespan of any order the loop can run on phased graphs (random phases, 2–3 slots, with and without merges)", () => {
+    const random = mulberry32(20261204);
+    for (let k = 0; k < 40; k++) {
+      const tasks: SimTask[] = [];
+      let after: string[] = [];
+      for (let p = 0; tasks.length < 6; p++) {
+        const width = 1 + Math.floor(random() * 3);
+        const phase = Array.from({ length: width }, (_, i) =>
+          task(
+            `P${p}.${i}`,
+            1 + Math.floor(random() * 12) / 2,
+            after.filter(() => random() < 0.8),
+          ),
+        );
+        tasks.push(...phase);
+        after = phase.map((t) => t.id);
+      }
+      for (const slots of [2, 3])
+        for (const merge of [0, 0.5]) {
+          const best = Math.min(...topologicalOrders(tasks).map((order) => simulateLoop(tasks, order, slots, merge)));
+          expect(lowerBound(tasks, slots, merge, best)).toBeLessThanOrEqual(best + 1e-6);
+        }
+    }
   });
 
   it("refuse a claimed schedule shorter than the bound (a bug in a bound is loud, not a flattering ratio)", () => {
