@@ -1,6 +1,6 @@
 // bench:dag — how well execute_tasks schedules the DAGs the project's parser builds from real
-// tasks.md files. Inputs: bench/fixtures/tasks/*.md (written as people write Spec Kit files, English
-// and Spanish) and, when present, the dev corpus (shared/corpus/dev/tasks beside the checkout, or
+// tasks.md files. Inputs: bench/fixtures/tasks/*.md (written as people write Spec Kit files, in
+// English, Spanish and French) and, when present, the dev corpus (shared/corpus/dev/tasks beside the checkout, or
 // BENCH_DAG_CORPUS; skipped with a message when absent). Every task is run (checked-off ones too:
 // the shape is what is measured).
 //
