@@ -132,7 +132,7 @@ export function preemptiveOptimumTwoSlots(tasks: readonly SimTask[], merge: numb
 
 /**
  * The tasks that split every schedule in two: each other task comes before or after such a "cut"
- * (is its ancestor or its dependant), in topological order; and the tasks between consecutive cuts
+ * (is its ancestor or its descendant), in topological order; and the tasks between consecutive cuts
  * (segment 0 before the first cut, …, the last after the last cut), dependencies on earlier
  * segments dropped (those have finished, merge and all, before the segment's first task starts).
  * Real tasks.md files are chains of such cuts: a phase's checkpoint task, a setup step every
@@ -146,7 +146,7 @@ export function segmentsBetweenCuts(tasks: readonly SimTask[]): { cuts: SimTask[
   const descendants = new Map(order.map((id) => [id, 0]));
   for (const set of ancestors.values()) for (const a of set) descendants.set(a, descendants.get(a)! + 1);
   const cuts = order.filter((id) => ancestors.get(id)!.size + descendants.get(id)! === tasks.length - 1);
-  const segments: SimTask[][] = [...cuts, "after the last"].map(() => []);
+  const segments: SimTask[][] = Array.from({ length: cuts.length + 1 }, () => []);
   const segmentOf = new Map<string, number>();
   for (const id of order) {
     if (cuts.includes(id)) continue;
@@ -172,6 +172,7 @@ function wholeBound(tasks: readonly SimTask[], slots: number, merge: number, upp
  */
 export function lowerBound(tasks: readonly SimTask[], slots: number, merge: number, upper: number): number {
   const { cuts, segments } = segmentsBetweenCuts(tasks);
+  // A segment's tasks one after another: a schedule of it that exists, the top of its bound's search.
   const sequentialUpper = (ts: readonly SimTask[]) => ts.reduce((a, t) => a + t.minutes + merge, 0);
   const split = cuts.reduce((a, t) => a + t.minutes + merge, 0) + segments.reduce((a, seg) => a + wholeBound(seg, slots, merge, sequentialUpper(seg)), 0);
   const bound = Math.max(wholeBound(tasks, slots, merge, upper), cuts.length ? split : 0);
