@@ -1,8 +1,8 @@
 // bench:dag — how well execute_tasks schedules the DAGs the project's parser builds from real
 // tasks.md files. Inputs: bench/fixtures/tasks/*.md (written as people write Spec Kit files, in
-// English, Spanish and French) and, when present, the dev corpus (shared/corpus/dev/tasks beside the checkout, or
-// BENCH_DAG_CORPUS; skipped with a message when absent). Every task is run (checked-off ones too:
-// the shape is what is measured).
+// English, Spanish and French) and, when present, the dev corpus (shared/corpus/dev/tasks beside
+// the checkout, or BENCH_DAG_CORPUS; skipped with a message when absent). Every task is run
+// (checked-off ones too: the shape is what is measured).
 //
 // What is modelled is what production does (execute_tasks: a Windmill parallel loop over the plan's
 // order; the model is lib/dag/graph.ts loopModel): `windowOrder` orders the tasks by their weights

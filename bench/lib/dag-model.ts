@@ -174,8 +174,11 @@ export function lowerBound(tasks: readonly SimTask[], slots: number, merge: numb
   const { cuts, segments } = segmentsBetweenCuts(tasks);
   // A segment's tasks one after another: a schedule of it that exists, the top of its bound's search.
   const sequentialUpper = (ts: readonly SimTask[]) => ts.reduce((a, t) => a + t.minutes + merge, 0);
-  const split = cuts.reduce((a, t) => a + t.minutes + merge, 0) + segments.reduce((a, seg) => a + wholeBound(seg, slots, merge, sequentialUpper(seg)), 0);
-  const bound = Math.max(wholeBound(tasks, slots, merge, upper), cuts.length ? split : 0);
+  // Without a cut the one segment is the whole graph: its bound is not computed twice.
+  const split = cuts.length
+    ? cuts.reduce((a, t) => a + t.minutes + merge, 0) + segments.reduce((a, seg) => a + wholeBound(seg, slots, merge, sequentialUpper(seg)), 0)
+    : 0;
+  const bound = Math.max(wholeBound(tasks, slots, merge, upper), split);
   if (bound > upper + 1e-6) throw new Error(`lower bound ${bound} min exceeds a schedule of ${upper} min (bug in the bound)`);
   return bound;
 }
